@@ -1,0 +1,86 @@
+//! Hello: the smallest tour of the SDK: lifecycle hooks, page data, events,
+//! navigation, logging and feature detection.
+
+use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, nav, system, view};
+use serde::Deserialize;
+
+#[derive(Default)]
+struct Hello {
+    /// Every hook seen, in order; shown in page data as `lifecycle`.
+    lifecycle: Vec<String>,
+    count: u32,
+    pushes: u32,
+}
+
+#[derive(Deserialize)]
+struct Greet {
+    name: String,
+}
+
+impl Hello {
+    fn record(&mut self, hook: impl Into<String>) -> Result<()> {
+        self.lifecycle.push(hook.into());
+        view::set("lifecycle", &self.lifecycle)
+    }
+
+    /// Push another detail page; a refusal (stack full) is shown, not raised.
+    fn push(&mut self) -> Result<()> {
+        self.pushes += 1;
+        match nav::navigate_to(&format!("detail?n={}", self.pushes)) {
+            Ok(()) => view::set("depth", nav::pages().len()),
+            Err(e) => view::set_data(json!({
+                "nav_error": e.kind(),
+                "depth": nav::pages().len(),
+            })),
+        }
+    }
+}
+
+impl App for Hello {
+    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
+        println!("hello from stdout");
+        log::info(format!(
+            "hello launched on {} (scene {})",
+            launch.path, launch.scene
+        ));
+        self.lifecycle.push("launch".into());
+        view::set_data(json!({
+            "lifecycle": self.lifecycle,
+            "greeting": "Hello, miniapp!",
+            "count": 0,
+            "host": system::host_info().host_name,
+            "can_pay": system::can_i_use("payment.request-payment"),
+            "can_store": system::can_i_use("storage"),
+        }))
+    }
+
+    fn on_show(&mut self) -> Result<()> {
+        self.record("show")?;
+        view::set("visible", true)
+    }
+
+    fn on_hide(&mut self) -> Result<()> {
+        self.record("hide")?;
+        view::set("visible", false)
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        self.record(format!("event:{}", event.handler))?;
+        match (event.page.as_str(), event.handler.as_str()) {
+            ("index", "tap") => {
+                self.count += 1;
+                view::set("count", self.count)
+            }
+            ("index", "greet") => {
+                let Greet { name } = event.detail_as()?;
+                view::set("greeting", format!("Hello, {name}!"))
+            }
+            ("index" | "detail", "push") => self.push(),
+            ("detail", "back") => nav::navigate_back(1),
+            (_, "fail") => Err(Error::app("asked to fail")),
+            (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
+        }
+    }
+}
+
+miniapp_sdk::export_app!(Hello);

@@ -1,0 +1,27 @@
+//! Host bindings generated from `wit/miniapp.wit`, the one contract between
+//! host and guest. The generated items are documented in the WIT file.
+#![allow(missing_docs)]
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "miniapp",
+    imports: {
+        // Calls that wait on the network or on a host-side provider (a
+        // consent prompt, a payment sheet) are async; the rest are plain
+        // synchronous calls that never block.
+        "miniapp:host/http.fetch": async | trappable,
+        "miniapp:host/permission.authorize": async | trappable,
+        "miniapp:host/identity.login": async | trappable,
+        "miniapp:host/identity.get-profile": async | trappable,
+        "miniapp:host/location.get-location": async | trappable,
+        "miniapp:host/payment.request-payment": async | trappable,
+        default: trappable,
+    },
+    exports: { default: async },
+    trappable_error_type: {
+        "miniapp:host/types.error" => crate::capability::CallError,
+    },
+});
+
+pub use exports::miniapp::host::lifecycle;
+pub use miniapp::host::*;

@@ -1,0 +1,1 @@
+//! Build a mini-program crate into a package.

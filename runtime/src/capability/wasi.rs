@@ -1,0 +1,119 @@
+//! The WASI a mini-program gets: clocks and random, and stdout/stderr
+//! captured into the app's log. No filesystem (no preopened directories), no
+//! network (sockets and name lookup disabled), no environment, no arguments,
+//! no stdin. Rust's std imports these interfaces even when unused, so they are
+//! linked, but empty.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use super::log::{LogLevel, LogSource, SharedLog};
+use crate::instance::InstanceState;
+
+/// A WASI context with nothing ambient; stdout and stderr go to `log`.
+pub fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
+    WasiCtxBuilder::new()
+        .stdout(LogStream {
+            log: log.clone(),
+            source: LogSource::Stdout,
+        })
+        .stderr(LogStream {
+            log: log.clone(),
+            source: LogSource::Stderr,
+        })
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .build()
+}
+
+impl WasiView for InstanceState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// stdout or stderr of an app, written line by line into its log.
+#[derive(Clone)]
+struct LogStream {
+    log: SharedLog,
+    source: LogSource,
+}
+
+impl LogStream {
+    fn write_bytes(&self, bytes: &[u8]) {
+        let level = match self.source {
+            LogSource::Stderr => LogLevel::Warn,
+            _ => LogLevel::Info,
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let mut log = self.log.lock().expect("log lock");
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            // Past the limit lines are dropped (and counted) but the write
+            // succeeds: a chatty app must not trap on println!.
+            log.push(level, self.source, line);
+        }
+    }
+}
+
+impl IsTerminal for LogStream {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for LogStream {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+/// Largest write accepted at once.
+const MAX_WRITE: usize = 64 * 1024;
+
+impl OutputStream for LogStream {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_bytes(&bytes);
+        Ok(())
+    }
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(MAX_WRITE)
+    }
+}
+
+#[async_trait::async_trait]
+impl Pollable for LogStream {
+    async fn ready(&mut self) {}
+}
+
+impl tokio::io::AsyncWrite for LogStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let n = buf.len().min(MAX_WRITE);
+        self.write_bytes(&buf[..n]);
+        Poll::Ready(Ok(n))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,80 @@
+//! The runtime's errors: each names what is wrong (file, field, app, limit).
+
+use crate::kv::KvError;
+use crate::package::PackageError;
+use crate::policy::PolicyError;
+
+/// An error of the runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A package was refused.
+    #[error("package {path}: {source}")]
+    Package {
+        /// The package file (or `<memory>`).
+        path: String,
+        /// Why.
+        source: PackageError,
+    },
+    /// The operator's policy was refused.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// An app was refused at load (before anything ran).
+    #[error("app `{app}` refused: {reason}")]
+    Refused {
+        /// The app id.
+        app: String,
+        /// Why.
+        reason: String,
+    },
+    /// A launch or call was given a bad argument by the host.
+    #[error("app `{app}`: {reason}")]
+    BadRequest {
+        /// The app id.
+        app: String,
+        /// Why.
+        reason: String,
+    },
+    /// The app's hook returned an error.
+    #[error("app `{app}` failed in {hook}: {message}")]
+    AppFailed {
+        /// The app id.
+        app: String,
+        /// The hook (`on-launch`, `on-event index:add`).
+        hook: String,
+        /// The app's message.
+        message: String,
+    },
+    /// The app trapped (or hit a hard limit); its instance is discarded.
+    #[error("app `{app}` trapped in {hook}: {reason}")]
+    Trapped {
+        /// The app id.
+        app: String,
+        /// The hook.
+        hook: String,
+        /// What happened, with the limit where one was hit.
+        reason: String,
+    },
+    /// The instance trapped earlier and cannot be entered again.
+    #[error("app `{app}`: this instance trapped earlier and was discarded; launch a new one")]
+    Discarded {
+        /// The app id.
+        app: String,
+    },
+    /// The storage backend failed.
+    #[error("storage: {0}")]
+    Storage(#[from] KvError),
+    /// The host could not set up (engine, data directory...).
+    #[error("runtime: {0}")]
+    Setup(String),
+}
+
+impl Error {
+    /// Whether the error is about bad input (a package, manifest, policy or
+    /// argument) rather than the app failing at run time.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            Error::Package { .. } | Error::Policy(_) | Error::Refused { .. } | Error::BadRequest { .. }
+        )
+    }
+}

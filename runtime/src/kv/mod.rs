@@ -1,0 +1,63 @@
+//! The durable key-value store behind app storage and consent decisions.
+//!
+//! [`KvStore`] is the seam: [`RedbStore`] keeps data in an embedded,
+//! crash-safe database under the data directory; a networked backend can
+//! implement the same trait. Keys live in namespaces (one per app, or per app
+//! and user), and every namespace keeps its usage so quotas are checked in the
+//! same transaction that writes.
+
+mod redb_store;
+
+pub use redb_store::RedbStore;
+
+/// Bounds a write must respect, checked atomically with the write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KvLimits {
+    /// Bytes of keys and values together in the namespace.
+    pub max_bytes: u64,
+    /// Keys in the namespace.
+    pub max_keys: u64,
+}
+
+/// What a namespace uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KvUsage {
+    /// Keys stored.
+    pub keys: u64,
+    /// Bytes of keys and values together.
+    pub bytes: u64,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KvError {
+    /// The write would exceed a limit; nothing was written.
+    #[error("{what} would be {would_be}, over the limit of {limit}")]
+    QuotaExceeded {
+        /// Which limit (`storage bytes`, `storage keys`).
+        what: &'static str,
+        /// The value after the write.
+        would_be: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The backend failed.
+    #[error("storage backend: {0}")]
+    Backend(String),
+}
+
+/// A durable key-value store with per-namespace usage accounting.
+pub trait KvStore: Send + Sync + 'static {
+    /// The value of `key`, if set.
+    fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError>;
+    /// Set `key` to `value` unless that would exceed `limits`.
+    fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError>;
+    /// Remove `key`; removing a missing key is not an error.
+    fn remove(&self, ns: &str, key: &str) -> Result<(), KvError>;
+    /// Every key of the namespace, sorted.
+    fn keys(&self, ns: &str) -> Result<Vec<String>, KvError>;
+    /// Remove every key of the namespace.
+    fn clear(&self, ns: &str) -> Result<(), KvError>;
+    /// What the namespace uses.
+    fn usage(&self, ns: &str) -> Result<KvUsage, KvError>;
+}

@@ -1,0 +1,215 @@
+//! [`KvStore`] on redb: an embedded, crash-safe (copy-on-write B-tree,
+//! checksummed commits) database in one file.
+
+use std::path::Path;
+
+use redb::{Database, ReadableTable, TableDefinition};
+
+use super::{KvError, KvLimits, KvStore, KvUsage};
+
+/// (namespace, key) -> value.
+const DATA: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("data");
+/// namespace -> (keys, bytes).
+const USAGE: TableDefinition<&str, (u64, u64)> = TableDefinition::new("usage");
+
+/// A [`KvStore`] in one redb database file.
+pub struct RedbStore {
+    db: Database,
+}
+
+fn backend(e: impl std::fmt::Display) -> KvError {
+    KvError::Backend(e.to_string())
+}
+
+impl RedbStore {
+    /// Open (or create) the database at `path`.
+    pub fn open(path: &Path) -> Result<RedbStore, KvError> {
+        let db = Database::create(path).map_err(|e| {
+            KvError::Backend(format!("cannot open {}: {e}", path.display()))
+        })?;
+        let txn = db.begin_write().map_err(backend)?;
+        txn.open_table(DATA).map_err(backend)?;
+        txn.open_table(USAGE).map_err(backend)?;
+        txn.commit().map_err(backend)?;
+        Ok(RedbStore { db })
+    }
+}
+
+fn entry_bytes(key: &str, value_len: usize) -> u64 {
+    (key.len() + value_len) as u64
+}
+
+impl KvStore for RedbStore {
+    fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(DATA).map_err(backend)?;
+        Ok(table
+            .get((ns, key))
+            .map_err(backend)?
+            .map(|v| v.value().to_vec()))
+    }
+
+    fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
+        let txn = self.db.begin_write().map_err(backend)?;
+        {
+            let mut data = txn.open_table(DATA).map_err(backend)?;
+            let mut usage = txn.open_table(USAGE).map_err(backend)?;
+            let (keys, bytes) = usage
+                .get(ns)
+                .map_err(backend)?
+                .map(|u| u.value())
+                .unwrap_or((0, 0));
+            let old = data
+                .get((ns, key))
+                .map_err(backend)?
+                .map(|v| entry_bytes(key, v.value().len()));
+            let new_keys = keys + u64::from(old.is_none());
+            let new_bytes = bytes - old.unwrap_or(0) + entry_bytes(key, value.len());
+            if new_keys > limits.max_keys {
+                return Err(KvError::QuotaExceeded {
+                    what: "storage keys",
+                    would_be: new_keys,
+                    limit: limits.max_keys,
+                });
+            }
+            if new_bytes > limits.max_bytes {
+                return Err(KvError::QuotaExceeded {
+                    what: "storage bytes",
+                    would_be: new_bytes,
+                    limit: limits.max_bytes,
+                });
+            }
+            data.insert((ns, key), value).map_err(backend)?;
+            usage.insert(ns, (new_keys, new_bytes)).map_err(backend)?;
+        }
+        txn.commit().map_err(backend)
+    }
+
+    fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
+        let txn = self.db.begin_write().map_err(backend)?;
+        {
+            let mut data = txn.open_table(DATA).map_err(backend)?;
+            let removed = data
+                .remove((ns, key))
+                .map_err(backend)?
+                .map(|v| entry_bytes(key, v.value().len()));
+            if let Some(size) = removed {
+                let mut usage = txn.open_table(USAGE).map_err(backend)?;
+                let (keys, bytes) = usage
+                    .get(ns)
+                    .map_err(backend)?
+                    .map(|u| u.value())
+                    .unwrap_or((1, size));
+                usage
+                    .insert(ns, (keys.saturating_sub(1), bytes.saturating_sub(size)))
+                    .map_err(backend)?;
+            }
+        }
+        txn.commit().map_err(backend)
+    }
+
+    fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(DATA).map_err(backend)?;
+        let mut keys = Vec::new();
+        for entry in table.range((ns, "")..).map_err(backend)? {
+            let (k, _) = entry.map_err(backend)?;
+            let (entry_ns, key) = k.value();
+            if entry_ns != ns {
+                break;
+            }
+            keys.push(key.to_string());
+        }
+        Ok(keys)
+    }
+
+    fn clear(&self, ns: &str) -> Result<(), KvError> {
+        let keys = self.keys(ns)?;
+        let txn = self.db.begin_write().map_err(backend)?;
+        {
+            let mut data = txn.open_table(DATA).map_err(backend)?;
+            for key in &keys {
+                data.remove((ns, key.as_str())).map_err(backend)?;
+            }
+            let mut usage = txn.open_table(USAGE).map_err(backend)?;
+            usage.remove(ns).map_err(backend)?;
+        }
+        txn.commit().map_err(backend)
+    }
+
+    fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(USAGE).map_err(backend)?;
+        Ok(table
+            .get(ns)
+            .map_err(backend)?
+            .map(|u| {
+                let (keys, bytes) = u.value();
+                KvUsage { keys, bytes }
+            })
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOMY: KvLimits = KvLimits {
+        max_bytes: 1 << 20,
+        max_keys: 100,
+    };
+
+    #[test]
+    fn namespaces_are_isolated_and_usage_is_tracked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(&dir.path().join("kv.redb")).unwrap();
+        store.set("a", "k", b"12345", ROOMY).unwrap();
+        store.set("a", "k2", b"1", ROOMY).unwrap();
+        store.set("b", "k", b"other", ROOMY).unwrap();
+        assert_eq!(store.get("a", "k").unwrap().unwrap(), b"12345");
+        assert_eq!(store.keys("a").unwrap(), ["k", "k2"]);
+        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 9 });
+        store.set("a", "k", b"1", ROOMY).unwrap();
+        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 5 });
+        store.remove("a", "k2").unwrap();
+        store.remove("a", "missing").unwrap();
+        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 1, bytes: 2 });
+        store.clear("a").unwrap();
+        assert!(store.keys("a").unwrap().is_empty());
+        assert_eq!(store.usage("a").unwrap(), KvUsage::default());
+        assert_eq!(store.get("b", "k").unwrap().unwrap(), b"other");
+    }
+
+    #[test]
+    fn a_write_over_quota_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(&dir.path().join("kv.redb")).unwrap();
+        let limits = KvLimits {
+            max_bytes: 10,
+            max_keys: 2,
+        };
+        store.set("a", "k", b"1234", limits).unwrap();
+        let err = store.set("a", "k", b"1234567890", limits).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("storage bytes would be 11, over the limit of 10"),
+            "{err}"
+        );
+        store.set("a", "j", b"1", limits).unwrap();
+        let err = store.set("a", "i", b"", limits).unwrap_err();
+        assert!(err.to_string().contains("storage keys would be 3, over the limit of 2"), "{err}");
+        assert_eq!(store.get("a", "k").unwrap().unwrap(), b"1234");
+        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 7 });
+    }
+
+    #[test]
+    fn data_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kv.redb");
+        RedbStore::open(&path).unwrap().set("a", "k", b"v", ROOMY).unwrap();
+        let store = RedbStore::open(&path).unwrap();
+        assert_eq!(store.get("a", "k").unwrap().unwrap(), b"v");
+        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 1, bytes: 2 });
+    }
+}

@@ -1,0 +1,231 @@
+//! The app's manifest: what a mini-program asks for (`miniapp.toml`).
+//!
+//! The manifest is the app's side of the contract; the operator's side is the
+//! [`Policy`](crate::Policy). An app gets the intersection of the two.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::capability::{Capability, Scope};
+
+/// Longest app id.
+const MAX_ID_LEN: usize = 64;
+/// Most pages an app may declare.
+const MAX_PAGES: usize = 256;
+
+/// A mini-program's manifest, as written in `miniapp.toml`. Unknown keys are errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// App id: lowercase ASCII letters, digits, `.`, `-`, `_`; 3 to 64 characters.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Version, `major.minor.patch`.
+    pub version: String,
+    /// One-line description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Page routes; the first is the home page.
+    pub pages: Vec<String>,
+    /// Capabilities used beyond the core ones (view, nav, log, system, permission).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub permissions: BTreeSet<Capability>,
+    /// Network origins the app calls (`scheme://host[:port]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+    /// App ids this app may open with `nav.open-mini-program`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_apps: Vec<String>,
+    /// Consent scopes the app may ask for, each with the reason shown to the user.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scopes: BTreeMap<Scope, String>,
+}
+
+/// A manifest that could not be read or is invalid.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// Not valid TOML, an unknown key, or a field of the wrong type.
+    #[error("manifest is not valid: {0}")]
+    Syntax(String),
+    /// A field holds a value the runtime refuses.
+    #[error("manifest field `{field}` is invalid: {reason}")]
+    Field {
+        /// The offending field.
+        field: &'static str,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+impl Manifest {
+    /// Parse and validate a manifest from TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, ManifestError> {
+        let manifest: Manifest =
+            toml::from_str(text).map_err(|e| ManifestError::Syntax(e.message().to_string()))?;
+        manifest.validate()?;
+        Ok(manifest)
+    }
+
+    /// The manifest as TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a manifest always serializes")
+    }
+
+    /// The home page: the first declared page.
+    pub fn home_page(&self) -> &str {
+        &self.pages[0]
+    }
+
+    /// Whether `route` is one of the declared pages.
+    pub fn has_page(&self, route: &str) -> bool {
+        self.pages.iter().any(|p| p == route)
+    }
+
+    /// Check every field.
+    pub fn validate(&self) -> Result<(), ManifestError> {
+        let field = |field, reason: String| Err(ManifestError::Field { field, reason });
+        if let Err(reason) = validate_app_id(&self.id) {
+            return field("id", reason);
+        }
+        if self.name.trim().is_empty() || self.name.len() > 64 {
+            return field("name", "must be 1 to 64 characters".into());
+        }
+        if !is_semver(&self.version) {
+            return field(
+                "version",
+                format!("`{}` is not a version like 1.2.3", self.version),
+            );
+        }
+        if self.pages.is_empty() {
+            return field("pages", "declare at least one page".into());
+        }
+        if self.pages.len() > MAX_PAGES {
+            return field("pages", format!("at most {MAX_PAGES} pages"));
+        }
+        let mut seen = BTreeSet::new();
+        for page in &self.pages {
+            if !is_route(page) {
+                return field(
+                    "pages",
+                    format!("`{page}` is not a page route (letters, digits, `_`, `-`, `/`)"),
+                );
+            }
+            if !seen.insert(page) {
+                return field("pages", format!("`{page}` is declared twice"));
+            }
+        }
+        for origin in &self.origins {
+            if let Err(reason) = crate::capability::http::Origin::parse(origin) {
+                return field("origins", reason);
+            }
+        }
+        if !self.origins.is_empty() && !self.permissions.contains(&Capability::Http) {
+            return field(
+                "origins",
+                "origins are declared but `http` is not in `permissions`".into(),
+            );
+        }
+        for app in &self.open_apps {
+            if let Err(reason) = validate_app_id(app) {
+                return field("open_apps", format!("`{app}`: {reason}"));
+            }
+        }
+        for (scope, reason) in &self.scopes {
+            if reason.trim().is_empty() {
+                return field(
+                    "scopes",
+                    format!("scope `{scope}` needs a reason shown to the user"),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Check an app id: lowercase ASCII letters, digits, `.`, `-`, `_`; 3 to 64 characters.
+pub fn validate_app_id(id: &str) -> Result<(), String> {
+    if id.len() < 3 || id.len() > MAX_ID_LEN {
+        return Err(format!("`{id}` must be 3 to {MAX_ID_LEN} characters"));
+    }
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        return Err(format!(
+            "`{id}` may hold only lowercase letters, digits, `.`, `-` and `_`"
+        ));
+    }
+    Ok(())
+}
+
+fn is_route(route: &str) -> bool {
+    !route.is_empty()
+        && route.len() <= 128
+        && !route.starts_with('/')
+        && !route.ends_with('/')
+        && !route.contains("//")
+        && route
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-/".contains(&b))
+}
+
+fn is_semver(version: &str) -> bool {
+    let parts: Vec<&str> = version.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 9 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+        id = "demo.todo"
+        name = "Todo"
+        version = "1.0.0"
+        pages = ["index", "detail"]
+        permissions = ["storage", "http"]
+        origins = ["https://api.example.com"]
+        [scopes]
+        user-location = "Find stores near you"
+    "#;
+
+    #[test]
+    fn parses_a_complete_manifest() {
+        let m = Manifest::from_toml(GOOD).unwrap();
+        assert_eq!(m.home_page(), "index");
+        assert!(m.permissions.contains(&Capability::Storage));
+        assert_eq!(m.scopes[&Scope::UserLocation], "Find stores near you");
+        assert_eq!(Manifest::from_toml(&m.to_toml()).unwrap(), m);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = Manifest::from_toml(&format!("{GOOD}\ncolour = \"red\"")).unwrap_err();
+        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_permission_is_an_error() {
+        let text = GOOD.replace("\"http\"]", "\"teleport\"]");
+        let err = Manifest::from_toml(&text).unwrap_err();
+        assert!(err.to_string().contains("teleport"), "{err}");
+    }
+
+    #[test]
+    fn bad_fields_name_the_field() {
+        for (from, to, field) in [
+            ("demo.todo", "Demo Todo", "`id`"),
+            ("1.0.0", "one", "`version`"),
+            ("\"index\", \"detail\"", "\"index\", \"index\"", "`pages`"),
+            ("https://api.example.com", "ftp://x", "`origins`"),
+        ] {
+            let err = Manifest::from_toml(&GOOD.replace(from, to)).unwrap_err();
+            assert!(err.to_string().contains(field), "{field}: {err}");
+        }
+    }
+}

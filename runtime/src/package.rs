@@ -1,0 +1,311 @@
+//! A mini-program package: one file holding the app's component, its
+//! manifest and its assets, with a content hash checked at load.
+//!
+//! Layout: the magic `MINIAPP\0`, a little-endian `u32` format version, the
+//! SHA-256 of the body (32 bytes), then the body: bincode of
+//! `{ manifest: String, component: bytes, assets: [(path, bytes)] }`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::manifest::{Manifest, ManifestError};
+
+const MAGIC: &[u8; 8] = b"MINIAPP\0";
+const FORMAT: u32 = 1;
+const HEADER_LEN: usize = MAGIC.len() + 4 + 32;
+
+/// The usual file extension of a package.
+pub const EXTENSION: &str = "miniapp";
+
+/// Size bounds on packages, as the platforms set them (2 MiB main, 20 MiB total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackageLimits {
+    /// Bytes of the whole package file (default 20 MiB).
+    pub total_bytes: u64,
+    /// Bytes of the app's component (default 2 MiB).
+    pub component_bytes: u64,
+}
+
+impl Default for PackageLimits {
+    fn default() -> Self {
+        PackageLimits {
+            total_bytes: 20 * 1024 * 1024,
+            component_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// A package whose hash, size and manifest have been checked.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// The validated manifest.
+    pub manifest: Manifest,
+    /// The app's WebAssembly component.
+    pub component: Vec<u8>,
+    /// Assets by relative path.
+    pub assets: BTreeMap<String, Vec<u8>>,
+    /// SHA-256 of the package body, hex.
+    pub hash: String,
+    /// Bytes of the package file.
+    pub size: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Body {
+    manifest: String,
+    component: Vec<u8>,
+    assets: Vec<(String, Vec<u8>)>,
+}
+
+/// Why a package was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// The file could not be read or written.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The file does not start with the package magic.
+    #[error("not a miniapp package (bad magic bytes)")]
+    NotAPackage,
+    /// A format this runtime does not read.
+    #[error("package format {0} is not supported (this runtime reads format {FORMAT})")]
+    UnsupportedFormat(u32),
+    /// Larger than a limit.
+    #[error("{what} is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge {
+        /// What is too large (`package`, `component`).
+        what: &'static str,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The body does not match the recorded hash.
+    #[error("content hash mismatch: recorded {recorded}, actual {actual} (the file is corrupted or was altered)")]
+    HashMismatch {
+        /// Hash in the header.
+        recorded: String,
+        /// Hash of the body.
+        actual: String,
+    },
+    /// The body could not be decoded.
+    #[error("package body is malformed: {0}")]
+    Malformed(String),
+    /// The manifest inside is invalid.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// An asset path is unsafe or duplicated.
+    #[error("asset `{path}`: {reason}")]
+    Asset {
+        /// The asset's path.
+        path: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+}
+
+impl Package {
+    /// Build a package from its parts, checking them as a load would.
+    pub fn new(
+        manifest: Manifest,
+        component: Vec<u8>,
+        assets: BTreeMap<String, Vec<u8>>,
+        limits: &PackageLimits,
+    ) -> Result<Package, PackageError> {
+        manifest.validate()?;
+        let body = Body {
+            manifest: manifest.to_toml(),
+            component,
+            assets: assets.into_iter().collect(),
+        };
+        let bytes = encode(&body)?;
+        Package::from_bytes(&bytes, limits)
+    }
+
+    /// Read and check a package file.
+    pub fn read(path: &Path, limits: &PackageLimits) -> Result<Package, PackageError> {
+        let size = std::fs::metadata(path)?.len();
+        check_size("package", size, limits.total_bytes)?;
+        let bytes = std::fs::read(path)?;
+        Package::from_bytes(&bytes, limits)
+    }
+
+    /// Check and decode a package from its bytes.
+    pub fn from_bytes(bytes: &[u8], limits: &PackageLimits) -> Result<Package, PackageError> {
+        check_size("package", bytes.len() as u64, limits.total_bytes)?;
+        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+            return Err(PackageError::NotAPackage);
+        }
+        let format = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if format != FORMAT {
+            return Err(PackageError::UnsupportedFormat(format));
+        }
+        let recorded = hex::encode(&bytes[12..HEADER_LEN]);
+        let body_bytes = &bytes[HEADER_LEN..];
+        let actual = hex::encode(Sha256::digest(body_bytes));
+        if recorded != actual {
+            return Err(PackageError::HashMismatch { recorded, actual });
+        }
+        let config = bincode::config::standard().with_limit::<{ 64 * 1024 * 1024 }>();
+        let (body, used): (Body, usize) = bincode::serde::decode_from_slice(body_bytes, config)
+            .map_err(|e| PackageError::Malformed(e.to_string()))?;
+        if used != body_bytes.len() {
+            return Err(PackageError::Malformed("trailing bytes after the body".into()));
+        }
+        check_size(
+            "component",
+            body.component.len() as u64,
+            limits.component_bytes,
+        )?;
+        let manifest = Manifest::from_toml(&body.manifest)?;
+        let mut assets = BTreeMap::new();
+        for (path, data) in body.assets {
+            check_asset_path(&path)?;
+            if assets.insert(path.clone(), data).is_some() {
+                return Err(PackageError::Asset {
+                    path,
+                    reason: "appears twice",
+                });
+            }
+        }
+        Ok(Package {
+            manifest,
+            component: body.component,
+            assets,
+            hash: actual,
+            size: bytes.len() as u64,
+        })
+    }
+
+    /// The package file's bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, PackageError> {
+        encode(&Body {
+            manifest: self.manifest.to_toml(),
+            component: self.component.clone(),
+            assets: self
+                .assets
+                .iter()
+                .map(|(p, d)| (p.clone(), d.clone()))
+                .collect(),
+        })
+    }
+
+    /// Write the package to `path` atomically (a temporary file, then a rename).
+    pub fn write(&self, path: &Path) -> Result<(), PackageError> {
+        let bytes = self.to_bytes()?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut file = tempfile::NamedTempFile::new_in(dir)?;
+        file.write_all(&bytes)?;
+        file.as_file().sync_all()?;
+        file.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn encode(body: &Body) -> Result<Vec<u8>, PackageError> {
+    let body_bytes = bincode::serde::encode_to_vec(body, bincode::config::standard())
+        .map_err(|e| PackageError::Malformed(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + body_bytes.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&Sha256::digest(&body_bytes));
+    bytes.extend_from_slice(&body_bytes);
+    Ok(bytes)
+}
+
+fn check_size(what: &'static str, size: u64, limit: u64) -> Result<(), PackageError> {
+    if size > limit {
+        return Err(PackageError::TooLarge { what, size, limit });
+    }
+    Ok(())
+}
+
+fn check_asset_path(path: &str) -> Result<(), PackageError> {
+    let bad = |reason| {
+        Err(PackageError::Asset {
+            path: path.to_string(),
+            reason,
+        })
+    };
+    if path.is_empty() || path.len() > 256 {
+        return bad("path must be 1 to 256 bytes");
+    }
+    if path.starts_with('/') || path.contains('\\') || path.contains(':') {
+        return bad("path must be relative");
+    }
+    if path
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        return bad("path must not contain empty, `.` or `..` parts");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package() -> Package {
+        let manifest = Manifest::from_toml(
+            "id = \"demo.pkg\"\nname = \"Pkg\"\nversion = \"1.0.0\"\npages = [\"index\"]",
+        )
+        .unwrap();
+        let assets = [("img/logo.txt".to_string(), b"logo".to_vec())].into();
+        Package::new(manifest, b"\0asm fake".to_vec(), assets, &PackageLimits::default()).unwrap()
+    }
+
+    #[test]
+    fn round_trips_and_keeps_its_hash() {
+        let p = package();
+        let bytes = p.to_bytes().unwrap();
+        let q = Package::from_bytes(&bytes, &PackageLimits::default()).unwrap();
+        assert_eq!(q.hash, p.hash);
+        assert_eq!(q.manifest, p.manifest);
+        assert_eq!(q.assets["img/logo.txt"], b"logo");
+    }
+
+    #[test]
+    fn a_flipped_byte_is_a_hash_mismatch() {
+        let mut bytes = package().to_bytes().unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let err = Package::from_bytes(&bytes, &PackageLimits::default()).unwrap_err();
+        assert!(matches!(err, PackageError::HashMismatch { .. }), "{err}");
+    }
+
+    #[test]
+    fn sizes_are_bounded() {
+        let bytes = package().to_bytes().unwrap();
+        let limits = PackageLimits {
+            total_bytes: 10,
+            ..Default::default()
+        };
+        let err = Package::from_bytes(&bytes, &limits).unwrap_err();
+        assert!(err.to_string().contains("over the limit of 10 bytes"), "{err}");
+        let limits = PackageLimits {
+            component_bytes: 4,
+            ..Default::default()
+        };
+        let err = Package::from_bytes(&bytes, &limits).unwrap_err();
+        assert!(err.to_string().starts_with("component is 9 bytes"), "{err}");
+    }
+
+    #[test]
+    fn garbage_and_escaping_assets_are_refused() {
+        let err = Package::from_bytes(b"hello world, not a package at all....", &PackageLimits::default())
+            .unwrap_err();
+        assert!(matches!(err, PackageError::NotAPackage));
+        let mut p = package();
+        p.assets.insert("../etc/passwd".into(), vec![]);
+        let err = Package::from_bytes(&p.to_bytes().unwrap(), &PackageLimits::default()).unwrap_err();
+        assert!(err.to_string().contains("../etc/passwd"), "{err}");
+    }
+}

@@ -1,0 +1,325 @@
+//! The operator's policy: what the platform grants each app. Kept apart from
+//! the app's [`Manifest`](crate::Manifest) (what the app asks for); an app gets
+//! the intersection, and everything else is denied.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::capability::http::Origin;
+use crate::capability::{Capability, Scope};
+use crate::manifest::Manifest;
+use crate::quota::Quotas;
+
+/// The operator's policy, usually read from a `policy.toml`. Unknown keys are errors.
+///
+/// With nothing configured, an app is granted nothing beyond the core
+/// interfaces, every consent scope is asked of the consent provider, and the
+/// default [`Quotas`] apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// The host app this runtime plays, and what it offers.
+    pub host: HostProfile,
+    /// Grants and quotas for every app.
+    pub defaults: AppPolicy,
+    /// Grants and quotas for one app, by app id, added to the defaults.
+    pub apps: BTreeMap<String, AppPolicy>,
+}
+
+/// The host app: its name and version, and the capabilities it offers. One
+/// mini-program may run in several hosts that offer different sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HostProfile {
+    /// Host app name, e.g. `WeChat`.
+    pub name: String,
+    /// Host app version.
+    pub version: String,
+    /// Platform, e.g. `ios`, `android`, `linux`.
+    pub platform: String,
+    /// Capabilities this host offers (default: all).
+    pub capabilities: BTreeSet<Capability>,
+}
+
+impl Default for HostProfile {
+    fn default() -> Self {
+        HostProfile {
+            name: "miniapp".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platform: std::env::consts::OS.into(),
+            capabilities: Capability::ALL.into_iter().collect(),
+        }
+    }
+}
+
+/// What the operator grants one app (or every app, as `defaults`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppPolicy {
+    /// Capabilities granted.
+    pub permissions: BTreeSet<Capability>,
+    /// Network origins allowed (`scheme://host[:port]`).
+    pub origins: Vec<String>,
+    /// The operator's answer per consent scope; scopes not listed are asked.
+    pub consent: BTreeMap<Scope, ConsentRule>,
+    /// Quota overrides (fields of [`Quotas`]).
+    pub quotas: toml::Table,
+    /// Whether storage is kept apart per user (default false: per app).
+    pub per_user_storage: Option<bool>,
+}
+
+/// How the operator answers a consent scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentRule {
+    /// Ask the host's consent provider (the user).
+    Ask,
+    /// Granted without asking.
+    Grant,
+    /// Denied without asking.
+    Deny,
+}
+
+/// What one app may do: the manifest's requests intersected with the policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grants {
+    /// Capabilities declared, granted, and offered by the host.
+    pub capabilities: BTreeSet<Capability>,
+    /// Origins declared and allowed.
+    pub origins: Vec<Origin>,
+    /// Consent scopes the app declared, with the operator's rule for each.
+    pub scopes: BTreeMap<Scope, ConsentRule>,
+    /// The app's quotas.
+    pub quotas: Quotas,
+    /// Whether storage is kept apart per user.
+    pub per_user_storage: bool,
+}
+
+/// A policy that could not be read or is invalid.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error("cannot read policy {path}: {source}")]
+    Read {
+        /// The policy file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, an unknown key, or a field of the wrong type.
+    #[error("policy {path} is not valid: {message}")]
+    Syntax {
+        /// Where the policy came from.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A field holds a value the runtime refuses.
+    #[error("policy field `{field}` is invalid: {reason}")]
+    Field {
+        /// The offending field, with its table (`apps.demo.todo.quotas`).
+        field: String,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+impl Policy {
+    /// Read and validate a policy file.
+    pub fn from_file(path: &Path) -> Result<Policy, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Policy::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parse and validate a policy from TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy = toml::from_str(text).map_err(|e| PolicyError::Syntax {
+            path: origin.to_string(),
+            message: e.message().to_string(),
+        })?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Check every field.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        let tables = std::iter::once(("defaults".to_string(), &self.defaults))
+            .chain(self.apps.iter().map(|(id, p)| (format!("apps.{id}"), p)));
+        for (table, app) in tables {
+            for origin in &app.origins {
+                Origin::parse(origin).map_err(|reason| PolicyError::Field {
+                    field: format!("{table}.origins"),
+                    reason,
+                })?;
+            }
+        }
+        for id in self.apps.keys() {
+            crate::manifest::validate_app_id(id).map_err(|reason| PolicyError::Field {
+                field: format!("apps.{id}"),
+                reason,
+            })?;
+        }
+        for id in self.apps.keys().map(String::as_str).chain([""]) {
+            self.quotas_for(id)?;
+        }
+        Ok(())
+    }
+
+    /// Grant an app everything its manifest declares (capabilities and
+    /// origins). For development hosts such as `miniapp run`.
+    pub fn grant_declared(&mut self, manifest: &Manifest) {
+        let entry = self.apps.entry(manifest.id.clone()).or_default();
+        entry.permissions.extend(manifest.permissions.iter().copied());
+        entry.origins.extend(manifest.origins.iter().cloned());
+    }
+
+    /// The quotas of app `id`: defaults, then the policy's defaults, then the app's own.
+    pub fn quotas_for(&self, id: &str) -> Result<Quotas, PolicyError> {
+        let field = |table: String| {
+            move |reason| PolicyError::Field {
+                field: format!("{table}.quotas"),
+                reason,
+            }
+        };
+        let quotas = Quotas::default()
+            .with_overrides(&self.defaults.quotas)
+            .map_err(field("defaults".into()))?;
+        match self.apps.get(id) {
+            Some(app) => quotas
+                .with_overrides(&app.quotas)
+                .map_err(field(format!("apps.{id}"))),
+            None => Ok(quotas),
+        }
+    }
+
+    /// What `manifest`'s app may do under this policy.
+    pub fn grants_for(&self, manifest: &Manifest) -> Result<Grants, PolicyError> {
+        let app = self.apps.get(&manifest.id);
+        let layers = || std::iter::once(&self.defaults).chain(app);
+        let granted: BTreeSet<Capability> =
+            layers().flat_map(|p| p.permissions.iter().copied()).collect();
+        let capabilities = manifest
+            .permissions
+            .iter()
+            .copied()
+            .filter(|c| granted.contains(c) && self.host.capabilities.contains(c))
+            .collect();
+        let allowed: Vec<Origin> = layers()
+            .flat_map(|p| p.origins.iter())
+            .filter_map(|o| Origin::parse(o).ok())
+            .collect();
+        let origins = manifest
+            .origins
+            .iter()
+            .filter_map(|o| Origin::parse(o).ok())
+            .filter(|o| allowed.contains(o))
+            .collect();
+        let scopes = manifest
+            .scopes
+            .keys()
+            .map(|scope| {
+                let rule = layers()
+                    .filter_map(|p| p.consent.get(scope))
+                    .last()
+                    .copied()
+                    .unwrap_or(ConsentRule::Ask);
+                (*scope, rule)
+            })
+            .collect();
+        let per_user_storage = layers()
+            .filter_map(|p| p.per_user_storage)
+            .last()
+            .unwrap_or(false);
+        Ok(Grants {
+            capabilities,
+            origins,
+            scopes,
+            quotas: self.quotas_for(&manifest.id)?,
+            per_user_storage,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest::from_toml(
+            r#"
+            id = "demo.news"
+            name = "News"
+            version = "1.0.0"
+            pages = ["index"]
+            permissions = ["http", "storage", "payment"]
+            origins = ["https://news.example.com", "https://ads.example.com"]
+            [scopes]
+            user-location = "Local news"
+            user-info = "Your name"
+            "#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_app_gets_the_intersection_of_manifest_policy_and_host() {
+        let policy = Policy::from_toml(
+            r#"
+            [host]
+            name = "LiteHost"
+            version = "2.0"
+            platform = "android"
+            capabilities = ["storage", "http"]
+            [defaults]
+            permissions = ["storage"]
+            [defaults.consent]
+            user-info = "deny"
+            [apps."demo.news"]
+            permissions = ["http", "payment", "location"]
+            origins = ["https://news.example.com", "https://other.example.com"]
+            consent = { user-location = "grant" }
+            quotas = { storage_bytes = 4096 }
+            "#,
+            "test",
+        )
+        .unwrap();
+        let grants = policy.grants_for(&manifest()).unwrap();
+        // payment: granted but the host does not offer it; location: granted, not declared.
+        assert_eq!(
+            grants.capabilities,
+            [Capability::Storage, Capability::Http].into_iter().collect()
+        );
+        assert_eq!(
+            grants.origins,
+            vec![Origin::parse("https://news.example.com").unwrap()]
+        );
+        assert_eq!(grants.scopes[&Scope::UserLocation], ConsentRule::Grant);
+        assert_eq!(grants.scopes[&Scope::UserInfo], ConsentRule::Deny);
+        assert_eq!(grants.quotas.storage_bytes, 4096);
+    }
+
+    #[test]
+    fn nothing_is_granted_by_default() {
+        let grants = Policy::default().grants_for(&manifest()).unwrap();
+        assert!(grants.capabilities.is_empty());
+        assert!(grants.origins.is_empty());
+        assert_eq!(grants.scopes[&Scope::UserInfo], ConsentRule::Ask);
+    }
+
+    #[test]
+    fn bad_policies_name_the_field() {
+        let err = Policy::from_toml("[defaults]\nsockets = true", "p.toml").unwrap_err();
+        assert!(err.to_string().contains("p.toml") && err.to_string().contains("sockets"));
+        let err = Policy::from_toml("[apps.\"demo.x\"]\nquotas = { page_stack = 0 }", "p.toml")
+            .unwrap_err();
+        assert!(err.to_string().contains("apps.demo.x.quotas"), "{err}");
+        let err =
+            Policy::from_toml("[defaults]\norigins = [\"gopher://x\"]", "p.toml").unwrap_err();
+        assert!(err.to_string().contains("defaults.origins"), "{err}");
+    }
+}

@@ -1,0 +1,310 @@
+//! The runtime: one wasmtime engine and linker, the durable store and the
+//! host's providers, shared by every app it loads.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::bindings::{Miniapp, MiniappPre};
+use crate::capability::http::AppHttp;
+use crate::capability::{CORE_INTERFACES, Capability};
+use crate::error::Error;
+use crate::instance::{AppInstance, InstanceState, LaunchOptions};
+use crate::kv::{KvStore, RedbStore};
+use crate::manifest::Manifest;
+use crate::package::{Package, PackageLimits};
+use crate::policy::{Grants, HostProfile, Policy};
+use crate::providers::Providers;
+
+/// How often the epoch ticks; event deadlines are counted in ticks.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The WASI interfaces a component may import (Rust's std imports these
+/// even when unused). They are linked with nothing ambient behind them.
+const WASI_PACKAGES: [&str; 5] = [
+    "wasi:io/",
+    "wasi:cli/",
+    "wasi:clocks/",
+    "wasi:random/",
+    "wasi:filesystem/",
+];
+
+/// Services every app instance reaches through the runtime.
+pub(crate) struct Services {
+    pub kv: Arc<dyn KvStore>,
+    pub providers: Providers,
+}
+
+/// A host of mini-programs. Cheap to clone; clones share the engine.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+struct RuntimeInner {
+    engine: Engine,
+    linker: Linker<InstanceState>,
+    policy: Policy,
+    package_limits: PackageLimits,
+    services: Arc<Services>,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Drop for RuntimeInner {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Configures a [`Runtime`].
+pub struct RuntimeBuilder {
+    data_dir: PathBuf,
+    policy: Policy,
+    package_limits: PackageLimits,
+    providers: Providers,
+    kv: Option<Arc<dyn KvStore>>,
+}
+
+impl RuntimeBuilder {
+    /// The operator's policy (default: grants nothing beyond the core interfaces).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Package size bounds (default 20 MiB total, 2 MiB component).
+    pub fn package_limits(mut self, limits: PackageLimits) -> Self {
+        self.package_limits = limits;
+        self
+    }
+
+    /// Host-side providers (default: see [`Providers::default`]).
+    pub fn providers(mut self, providers: Providers) -> Self {
+        self.providers = providers;
+        self
+    }
+
+    /// A key-value store to use instead of the redb database in the data directory.
+    pub fn kv_store(mut self, kv: Arc<dyn KvStore>) -> Self {
+        self.kv = Some(kv);
+        self
+    }
+
+    /// Build the runtime: create the data directory, open the store, set up
+    /// the engine and link the host API once.
+    pub fn build(self) -> Result<Runtime, Error> {
+        self.policy.validate()?;
+        let kv = match self.kv {
+            Some(kv) => kv,
+            None => {
+                std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+                    Error::Setup(format!(
+                        "cannot create data directory {}: {e}",
+                        self.data_dir.display()
+                    ))
+                })?;
+                Arc::new(RedbStore::open(&self.data_dir.join("storage.redb"))?)
+            }
+        };
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("engine: {e}")))?;
+        let linker = build_linker(&engine).map_err(|e| Error::Setup(format!("linker: {e}")))?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        start_epoch_ticker(engine.clone(), ticker_stop.clone())?;
+        Ok(Runtime {
+            inner: Arc::new(RuntimeInner {
+                engine,
+                linker,
+                policy: self.policy,
+                package_limits: self.package_limits,
+                services: Arc::new(Services {
+                    kv,
+                    providers: self.providers,
+                }),
+                ticker_stop,
+            }),
+        })
+    }
+}
+
+fn build_linker(engine: &Engine) -> wasmtime::Result<Linker<InstanceState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    Miniapp::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |state| state)?;
+    Ok(linker)
+}
+
+/// Advance the engine's epoch on a dedicated OS thread (a tokio task would
+/// starve while guests spin on every worker).
+fn start_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> Result<(), Error> {
+    std::thread::Builder::new()
+        .name("miniapp-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| Error::Setup(format!("cannot start the epoch thread: {e}")))
+}
+
+impl Runtime {
+    /// Start configuring a runtime that keeps its data under `data_dir`.
+    pub fn builder(data_dir: impl Into<PathBuf>) -> RuntimeBuilder {
+        RuntimeBuilder {
+            data_dir: data_dir.into(),
+            policy: Policy::default(),
+            package_limits: PackageLimits::default(),
+            providers: Providers::default(),
+            kv: None,
+        }
+    }
+
+    /// The operator's policy.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The package size bounds.
+    pub fn package_limits(&self) -> &PackageLimits {
+        &self.inner.package_limits
+    }
+
+    /// Read, check and load a package file.
+    pub fn load_file(&self, path: &Path) -> Result<App, Error> {
+        let package = Package::read(path, &self.inner.package_limits).map_err(|source| {
+            Error::Package {
+                path: path.display().to_string(),
+                source,
+            }
+        })?;
+        self.load(package)
+    }
+
+    /// Load a checked package: compile its component, check its imports
+    /// against its manifest, resolve its grants and pre-instantiate it.
+    /// Nothing of the app runs.
+    pub fn load(&self, package: Package) -> Result<App, Error> {
+        let inner = &self.inner;
+        let manifest = package.manifest;
+        let refused = |reason: String| Error::Refused {
+            app: manifest.id.clone(),
+            reason,
+        };
+        let grants = inner.policy.grants_for(&manifest)?;
+        let component = Component::new(&inner.engine, &package.component)
+            .map_err(|e| refused(format!("its component is not a valid WebAssembly component: {e:#}")))?;
+        let imports = check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
+        let pre = inner
+            .linker
+            .instantiate_pre(&component)
+            .and_then(MiniappPre::new)
+            .map_err(|e| refused(format!("it does not fit the miniapp world: {e:#}")))?;
+        Ok(App {
+            shared: Arc::new(AppShared {
+                http: AppHttp::new(grants.quotas.http_concurrency),
+                host: inner.policy.host.clone(),
+                services: inner.services.clone(),
+                engine: inner.engine.clone(),
+                hash: package.hash,
+                imports,
+                manifest,
+                grants,
+            }),
+            pre,
+        })
+    }
+}
+
+/// Check that `component` imports only the host API it may use: the core
+/// interfaces, the capabilities its manifest declares, and sandboxed WASI.
+/// Returns the imported interface names.
+fn check_imports(
+    engine: &Engine,
+    component: &Component,
+    manifest: &Manifest,
+) -> Result<Vec<String>, String> {
+    let mut imports = Vec::new();
+    for (name, _) in component.component_type().imports(engine) {
+        imports.push(name.to_string());
+        if WASI_PACKAGES.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let Some(rest) = name.strip_prefix("miniapp:host/") else {
+            return Err(format!("it imports `{name}`, which this host does not provide"));
+        };
+        let (interface, version) = rest.split_once('@').unwrap_or((rest, ""));
+        if version != crate::capability::system::SDK_VERSION {
+            return Err(format!(
+                "it imports `{name}`, but this host provides miniapp:host@{}",
+                crate::capability::system::SDK_VERSION
+            ));
+        }
+        if CORE_INTERFACES.contains(&interface) {
+            continue;
+        }
+        match Capability::of_interface(interface) {
+            Some(capability) if manifest.permissions.contains(&capability) => {}
+            Some(capability) => {
+                return Err(format!(
+                    "it imports `{name}` but its manifest does not declare the `{capability}` permission"
+                ));
+            }
+            None => return Err(format!("it imports `{name}`, which this host does not provide")),
+        }
+    }
+    Ok(imports)
+}
+
+/// What every instance of one loaded app shares.
+pub(crate) struct AppShared {
+    pub manifest: Manifest,
+    pub grants: Grants,
+    pub host: HostProfile,
+    pub hash: String,
+    pub imports: Vec<String>,
+    pub http: AppHttp,
+    pub services: Arc<Services>,
+    pub engine: Engine,
+}
+
+/// A loaded, checked app, ready to launch instances. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    shared: Arc<AppShared>,
+    pre: MiniappPre<InstanceState>,
+}
+
+impl App {
+    /// The app's manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.shared.manifest
+    }
+
+    /// What the app may do: its manifest intersected with the policy.
+    pub fn grants(&self) -> &Grants {
+        &self.shared.grants
+    }
+
+    /// SHA-256 of its package body, hex.
+    pub fn hash(&self) -> &str {
+        &self.shared.hash
+    }
+
+    /// The interfaces its component imports.
+    pub fn imports(&self) -> &[String] {
+        &self.shared.imports
+    }
+
+    /// Launch a new instance: instantiate, then `on-launch` and `on-show`.
+    pub async fn launch(&self, options: LaunchOptions) -> Result<AppInstance, Error> {
+        AppInstance::launch(self.shared.clone(), &self.pre, options).await
+    }
+}

@@ -1,0 +1,245 @@
+//! Write miniapp mini-programs in plain Rust.
+//!
+//! A mini-program is a type implementing [`App`], exported with
+//! [`export_app!`]. The host calls its hooks (launch, show, hide, and one call
+//! per user event); the app answers by patching page data with [`view`],
+//! moving between pages with [`nav`], and reaching host services through the
+//! other modules ([`storage`], [`http`], [`identity`], [`payment`], ...).
+//! Every host call returns a [`Result`]: a refusal is an [`Error`] value
+//! the app can handle, never a crash.
+//!
+//! ```ignore
+//! use miniapp_sdk::{App, Event, Launch, Result, json, view};
+//!
+//! #[derive(Default)]
+//! struct Counter {
+//!     count: u32,
+//! }
+//!
+//! impl App for Counter {
+//!     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+//!         view::set_data(json!({ "title": "Counter", "count": 0 }))
+//!     }
+//!
+//!     fn on_event(&mut self, event: &Event) -> Result<()> {
+//!         match (event.page.as_str(), event.handler.as_str()) {
+//!             ("index", "tap") => {
+//!                 self.count += 1;
+//!                 view::set("count", self.count)
+//!             }
+//!             _ => Err(miniapp_sdk::Error::app("unknown handler")),
+//!         }
+//!     }
+//! }
+//!
+//! miniapp_sdk::export_app!(Counter);
+//! ```
+//!
+//! Build the crate as a `cdylib` for `wasm32-wasip2`.
+#![deny(missing_docs)]
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+
+mod error;
+pub mod http;
+pub mod identity;
+pub mod location;
+pub mod log;
+pub mod nav;
+pub mod payment;
+pub mod permission;
+pub mod storage;
+pub mod system;
+pub mod view;
+
+pub use error::{Error, Result};
+pub use serde_json::{Value, json};
+
+/// Generated WIT bindings. Not part of the public API.
+#[doc(hidden)]
+#[allow(missing_docs, unused_qualifications, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "miniapp",
+        path: "../wit",
+        pub_export_macro: true,
+        default_bindings_module: "miniapp_sdk::bindings",
+    });
+}
+
+/// A mini-program. The host creates one instance (with [`Default`]) per
+/// cold start and calls its hooks; export it with [`export_app!`].
+///
+/// An error returned from a hook is reported to the host (as its
+/// [`Display`](std::fmt::Display) text); the instance keeps running.
+pub trait App: Default + 'static {
+    /// Called once per cold start, with how the app was opened.
+    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
+        let _ = launch;
+        Ok(())
+    }
+
+    /// Called when the app comes to the foreground.
+    fn on_show(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Called when the app goes to the background. Save what must survive:
+    /// a backgrounded app may be destroyed without further notice.
+    fn on_hide(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Called for every user event sent by the renderer.
+    fn on_event(&mut self, event: &Event) -> Result<()>;
+}
+
+/// How the app was opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Launch {
+    /// Page route the app opens on, e.g. `index`.
+    pub path: String,
+    /// Query parameters of the launch URL.
+    pub query: BTreeMap<String, String>,
+    /// Scene code: where the user came from (QR code, search, share...).
+    pub scene: u32,
+    /// App id of the mini-program that opened this one, if any.
+    pub referrer: Option<String>,
+}
+
+impl Launch {
+    /// The launch query parameter `key`, if present.
+    pub fn query(&self, key: &str) -> Option<&str> {
+        self.query.get(key).map(String::as_str)
+    }
+}
+
+/// A user event, e.g. a tap on an element bound to a handler.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Event {
+    /// Route of the page the event happened on, e.g. `index`.
+    pub page: String,
+    /// Handler name bound in the page template, e.g. `tap`.
+    pub handler: String,
+    /// Event payload (`Value::Null` when the host sent none or invalid JSON).
+    pub detail: Value,
+    /// The element's `data-*` attributes.
+    pub dataset: BTreeMap<String, String>,
+}
+
+impl Event {
+    /// Deserialize [`detail`](Event::detail) into `T`; a mismatch is an
+    /// [`Error::InvalidArgument`].
+    pub fn detail_as<T: DeserializeOwned>(&self) -> Result<T> {
+        T::deserialize(&self.detail).map_err(|e| {
+            Error::InvalidArgument(format!("event {}:{} detail: {e}", self.page, self.handler))
+        })
+    }
+}
+
+/// Export `$app` (a type implementing [`App`]) as this component's lifecycle.
+/// Use it once, in the app crate's `lib.rs`.
+#[macro_export]
+macro_rules! export_app {
+    ($app:ty) => {
+        const _: () = {
+            type MiniappLifecycle = $crate::__private::Lifecycle<$app>;
+    $crate::bindings::export!(MiniappLifecycle with_types_in $crate::bindings);
+        };
+    };
+}
+
+/// Glue used by [`export_app!`]. Not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    use std::any::Any;
+    use std::cell::RefCell;
+    use std::marker::PhantomData;
+
+    use crate::bindings::exports::miniapp::host::lifecycle::{self as wit, Guest};
+    use crate::{App, Event, Launch, Result};
+
+    thread_local! {
+        static APP: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    }
+
+    /// Implements the WIT lifecycle for the app type `A`.
+    pub struct Lifecycle<A>(PhantomData<A>);
+
+    fn with_app<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<(), String> {
+        APP.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            let app = slot
+                .get_or_insert_with(|| Box::new(A::default()))
+                .downcast_mut::<A>()
+                .expect("one app type per component");
+            hook(app).map_err(|e| e.to_string())
+        })
+    }
+
+    impl<A: App> Guest for Lifecycle<A> {
+        fn on_launch(options: wit::LaunchOptions) -> Result<(), String> {
+            let launch = Launch {
+                path: options.path,
+                query: options.query.into_iter().collect(),
+                scene: options.scene,
+                referrer: options.referrer,
+            };
+            with_app(|app: &mut A| app.on_launch(&launch))
+        }
+
+        fn on_show() -> Result<(), String> {
+            with_app(A::on_show)
+        }
+
+        fn on_hide() -> Result<(), String> {
+            with_app(A::on_hide)
+        }
+
+        fn on_event(event: wit::Event) -> Result<(), String> {
+            let event = Event {
+                detail: serde_json::from_str(&event.detail).unwrap_or_default(),
+                page: event.page,
+                handler: event.handler,
+                dataset: event.dataset.into_iter().collect(),
+            };
+            with_app(|app: &mut A| app.on_event(&event))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_as_maps_a_mismatch_to_invalid_argument() {
+        #[derive(serde::Deserialize)]
+        struct Greet {
+            name: String,
+        }
+        let mut event = Event {
+            page: "index".into(),
+            handler: "greet".into(),
+            detail: json!({ "name": "Ada" }),
+            ..Event::default()
+        };
+        assert_eq!(event.detail_as::<Greet>().unwrap().name, "Ada");
+        event.detail = json!({ "nom": 1 });
+        let err = event.detail_as::<Greet>().err().unwrap();
+        assert_eq!(err.kind(), "invalid-argument");
+    }
+
+    #[test]
+    fn errors_display_their_kind() {
+        assert_eq!(
+            Error::PermissionDenied("no".into()).to_string(),
+            "permission denied: no"
+        );
+        assert_eq!(Error::Failed("timeout".into()).kind(), "failed");
+        assert_eq!(Error::app("asked to fail").to_string(), "asked to fail");
+        assert_eq!(Error::app("x").kind(), "app");
+    }
+}

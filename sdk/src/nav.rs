@@ -1,0 +1,57 @@
+//! Navigation between the app's pages, and to other mini-programs.
+//!
+//! URLs are a page route with an optional query: `detail?id=3`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::bindings::miniapp::host::nav as host;
+use crate::{Error, Result};
+
+/// A page on the stack.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    /// Route, e.g. `detail`.
+    pub route: String,
+    /// Query parameters the page was opened with.
+    pub query: BTreeMap<String, String>,
+}
+
+/// Push the page at `url` (`detail?id=3`); the stack has a maximum depth.
+pub fn navigate_to(url: &str) -> Result<()> {
+    host::navigate_to(url).map_err(Error::from)
+}
+
+/// Replace the current page with the page at `url`.
+pub fn redirect_to(url: &str) -> Result<()> {
+    host::redirect_to(url).map_err(Error::from)
+}
+
+/// Pop `delta` pages; the first page always stays.
+pub fn navigate_back(delta: u32) -> Result<()> {
+    host::navigate_back(delta).map_err(Error::from)
+}
+
+/// The page stack, bottom (home) first, top (current page) last.
+pub fn pages() -> Vec<Page> {
+    host::pages()
+        .into_iter()
+        .map(|p| Page {
+            route: p.route,
+            query: p.query.into_iter().collect(),
+        })
+        .collect()
+}
+
+/// Open another mini-program by app id, optionally on `path` and with
+/// `extra_data` for it. The target must be listed in this app's manifest.
+pub fn open_mini_program(
+    app_id: &str,
+    path: Option<&str>,
+    extra_data: Option<&Value>,
+) -> Result<()> {
+    let extra = extra_data.map(serde_json::to_string).transpose()?;
+    host::open_mini_program(app_id, path, extra.as_deref()).map_err(Error::from)
+}
