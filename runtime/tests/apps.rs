@@ -1,0 +1,318 @@
+//! The example mini-programs, run for real through the runtime.
+
+mod common;
+
+use miniapp_runtime::providers::{FixedConsent, Simulator};
+use miniapp_runtime::{
+    Error, Event, HostProfile, LaunchOptions, LogSource, Policy, Providers, Scope,
+};
+use serde_json::json;
+
+use common::{example, granting, runtime};
+
+#[tokio::test]
+async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = example("hello");
+    let rt = runtime(dir.path(), granting(&hello), Providers::default());
+    let app = rt.load(hello).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    assert_eq!(inst.page_data()["greeting"], "Hello, miniapp!");
+    assert_eq!(inst.page_data()["visible"], true);
+
+    inst.dispatch(&Event::new("index", "tap")).await.unwrap();
+    inst.dispatch(&Event::new("index", "tap")).await.unwrap();
+    inst.dispatch(&Event::new("index", "greet").with_detail(json!({"name": "Ada"})))
+        .await
+        .unwrap();
+    inst.hide().await.unwrap();
+    inst.show().await.unwrap();
+
+    let data = inst.page_data();
+    assert_eq!(data["count"], 2);
+    assert_eq!(data["greeting"], "Hello, Ada!");
+    assert_eq!(
+        data["lifecycle"],
+        json!(["launch", "show", "event:tap", "event:tap", "event:greet", "hide", "show"])
+    );
+    let logs = inst.drain_logs();
+    assert!(
+        logs.iter().any(|l| l.source == LogSource::Api
+            && l.message == "hello launched on index (scene 0)"),
+        "{logs:?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|l| l.source == LogSource::Stdout && l.message == "hello from stdout"),
+        "stdout is captured into the app log: {logs:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_app_error_is_reported_and_the_instance_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = example("hello");
+    let rt = runtime(dir.path(), granting(&hello), Providers::default());
+    let mut inst = rt.load(hello).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    let err = inst.dispatch(&Event::new("index", "fail")).await.unwrap_err();
+    assert!(matches!(err, Error::AppFailed { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "app `demo.hello` failed in on-event index:fail: asked to fail"
+    );
+    inst.dispatch(&Event::new("index", "tap")).await.unwrap();
+    assert_eq!(inst.page_data()["count"], 1);
+}
+
+#[tokio::test]
+async fn the_page_stack_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = example("hello");
+    let rt = runtime(dir.path(), granting(&hello), Providers::default());
+    let mut inst = rt.load(hello).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    for _ in 0..9 {
+        let page = inst.pages().last().unwrap().route.clone();
+        inst.dispatch(&Event::new(page, "push")).await.unwrap();
+    }
+    assert_eq!(inst.pages().len(), 10);
+    assert_eq!(inst.page_data()["depth"], 10);
+    assert!(inst.page_data().get("nav_error").is_none());
+    inst.dispatch(&Event::new("detail", "push")).await.unwrap();
+    assert_eq!(inst.pages().len(), 10, "an 11th page is refused");
+    assert_eq!(inst.page_data()["nav_error"], "quota-exceeded");
+    assert_eq!(inst.pages()[9].query, vec![("n".to_string(), "9".to_string())]);
+    inst.dispatch(&Event::new("detail", "back")).await.unwrap();
+    assert_eq!(inst.pages().len(), 9);
+}
+
+#[tokio::test]
+async fn can_i_use_follows_the_host_profile() {
+    let hello = example("hello");
+    for (capabilities, can_pay, can_store) in [
+        (miniapp_runtime::Capability::ALL.to_vec(), true, true),
+        (vec![miniapp_runtime::Capability::Storage], false, true),
+        (vec![], false, false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut policy = granting(&hello);
+        policy.host = HostProfile {
+            name: "LiteHost".into(),
+            capabilities: capabilities.into_iter().collect(),
+            ..HostProfile::default()
+        };
+        let rt = runtime(dir.path(), policy, Providers::default());
+        let inst = rt.load(hello.clone()).unwrap().launch(LaunchOptions::default()).await.unwrap();
+        assert_eq!(inst.page_data()["host"], "LiteHost");
+        assert_eq!(inst.page_data()["can_pay"], can_pay);
+        assert_eq!(inst.page_data()["can_store"], can_store);
+    }
+}
+
+#[tokio::test]
+async fn todo_list_survives_a_new_instance_and_a_new_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let todo = example("todo");
+    {
+        let rt = runtime(dir.path(), granting(&todo), Providers::default());
+        let app = rt.load(todo.clone()).unwrap();
+        let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+        for title in ["milk", "eggs", "bread"] {
+            inst.dispatch(&Event::new("index", "add").with_detail(json!({"title": title})))
+                .await
+                .unwrap();
+        }
+        let first_id = inst.page_data()["todos"][0]["id"].clone();
+        inst.dispatch(&Event::new("index", "toggle").with_detail(json!({"id": first_id})))
+            .await
+            .unwrap();
+        assert_eq!(inst.page_data()["left"], 2);
+        let err = inst
+            .dispatch(&Event::new("index", "add").with_detail(json!({"title": "  "})))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("title must not be empty"), "{err}");
+
+        let again = app.launch(LaunchOptions::default()).await.unwrap();
+        assert_eq!(again.page_data()["todos"].as_array().unwrap().len(), 3);
+        assert_eq!(again.page_data()["todos"][0]["done"], true);
+    }
+    let rt = runtime(dir.path(), granting(&todo), Providers::default());
+    let inst = rt.load(todo).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    let titles: Vec<_> = inst.page_data()["todos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, ["milk", "eggs", "bread"]);
+    assert_eq!(inst.page_data()["left"], 2);
+}
+
+#[tokio::test]
+async fn storage_is_denied_without_a_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let todo = example("todo");
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let err = rt
+        .load(todo)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .err()
+        .expect("launch fails");
+    assert_eq!(
+        err.to_string(),
+        "app `demo.todo` failed in on-launch: permission denied: the operator has not granted `storage` to app `demo.todo`"
+    );
+}
+
+#[tokio::test]
+async fn storage_is_isolated_per_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let todo = example("todo");
+    let game = example("game2048");
+    let mut policy = granting(&todo);
+    policy.grant_declared(&game.manifest);
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let mut t = rt.load(todo).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    t.dispatch(&Event::new("index", "add").with_detail(json!({"title": "x"})))
+        .await
+        .unwrap();
+    let g = rt.load(game).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    assert!(g.page_data()["board"].is_array());
+    let t2 = rt
+        .load(example("todo"))
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(t2.page_data()["todos"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = example("shop");
+    let consent = FixedConsent::default();
+    let providers = Providers {
+        consent: std::sync::Arc::new(consent.clone()),
+        ..Providers::simulated(Simulator::default())
+    };
+    let rt = runtime(dir.path(), granting(&shop), providers.clone());
+    let app = rt.load(shop.clone()).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    assert_eq!(inst.page_data()["profile_error"], "permission-denied");
+    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    assert_eq!(inst.page_data()["profile_error"], "permission-denied");
+    assert!(
+        inst.page_data()["profile_message"]
+            .as_str()
+            .unwrap()
+            .contains("stays denied"),
+        "{}",
+        inst.page_data()
+    );
+    drop(inst);
+    drop(app);
+    drop(rt);
+    // A new runtime over the same data: still denied, still not asked again.
+    let rt = runtime(dir.path(), granting(&shop), providers);
+    let mut inst = rt.load(shop).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    assert_eq!(inst.page_data()["profile_error"], "permission-denied");
+    assert_eq!(consent.times_asked(), 1);
+}
+
+#[tokio::test]
+async fn consent_granted_once_lets_later_calls_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = example("shop");
+    let consent = FixedConsent::granting([Scope::UserInfo]);
+    let providers = Providers {
+        consent: std::sync::Arc::new(consent.clone()),
+        ..Providers::simulated(Simulator::default())
+    };
+    let rt = runtime(dir.path(), granting(&shop), providers);
+    let mut inst = rt.load(shop).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    assert_eq!(inst.page_data()["nickname"], "Test User");
+    assert_eq!(consent.times_asked(), 1);
+}
+
+#[tokio::test]
+async fn shop_logs_in_and_pays_through_the_host_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = example("shop");
+    let rt = runtime(dir.path(), granting(&shop), Providers::simulated(Simulator::default()));
+    let app = rt.load(shop).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::new("index", "login")).await.unwrap();
+    assert_eq!(inst.page_data()["login_code"].as_str().unwrap().len(), 32);
+    inst.dispatch(&Event::new("index", "buy").with_detail(json!({"product": "tea"})))
+        .await
+        .unwrap();
+    let routes: Vec<_> = inst.pages().iter().map(|p| p.route.as_str()).collect();
+    assert_eq!(routes, ["index", "paid"]);
+    assert_eq!(inst.page_data()["status"], "paid");
+    assert!(
+        inst.page_data()["transaction_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("sim-order-1-")
+    );
+    let again = app.launch(LaunchOptions::default()).await.unwrap();
+    assert_eq!(again.page_data()["orders"], 1);
+}
+
+#[tokio::test]
+async fn payment_is_denied_when_the_operator_does_not_grant_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = example("shop");
+    let mut policy = granting(&shop);
+    let grants = policy.apps.get_mut("demo.shop").unwrap();
+    grants.permissions.remove(&miniapp_runtime::Capability::Payment);
+    let rt = runtime(dir.path(), policy, Providers::simulated(Simulator::default()));
+    let mut inst = rt.load(shop).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::new("index", "buy").with_detail(json!({"product": "cake"})))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["status"], "error");
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
+}
+
+#[tokio::test]
+async fn game_state_survives_a_relaunch() {
+    let dir = tempfile::tempdir().unwrap();
+    let game = example("game2048");
+    let rt = runtime(dir.path(), granting(&game), Providers::default());
+    let app = rt.load(game).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let tiles = |v: &serde_json::Value| {
+        v["board"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.as_array().unwrap().iter().map(|t| t.as_u64().unwrap()))
+            .filter(|t| *t > 0)
+            .count()
+    };
+    assert_eq!(tiles(inst.page_data()), 2);
+    for dir in ["left", "up", "right", "down", "left", "up"] {
+        inst.dispatch(&Event::new("index", "move").with_detail(json!({"dir": dir})))
+            .await
+            .unwrap();
+    }
+    let board = inst.page_data()["board"].clone();
+    let moves = inst.page_data()["moves"].clone();
+    assert!(moves.as_u64().unwrap() > 0);
+    let err = inst
+        .dispatch(&Event::new("index", "move").with_detail(json!({"dir": "sideways"})))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("sideways"), "{err}");
+    let again = app.launch(LaunchOptions::default()).await.unwrap();
+    assert_eq!(again.page_data()["board"], board);
+    assert_eq!(again.page_data()["moves"], moves);
+}

@@ -1,0 +1,46 @@
+//! Shared test helpers: build the example mini-programs (once per process),
+//! and set up runtimes over temporary data directories.
+#![allow(dead_code, missing_docs)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use miniapp_runtime::{Package, PackageLimits, Policy, Providers, Runtime};
+
+/// The guest workspace.
+pub fn guest_examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples")
+}
+
+/// The package of example `name` (built with cargo on first use).
+pub fn example(name: &str) -> Package {
+    static BUILT: OnceLock<Mutex<HashMap<String, Package>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap();
+    built
+        .entry(name.to_string())
+        .or_insert_with(|| {
+            let dir = guest_examples().join(name);
+            miniapp_runtime::builder::build(&dir, None, &PackageLimits::default())
+                .unwrap_or_else(|e| panic!("building example {name}: {e}"))
+                .package
+        })
+        .clone()
+}
+
+/// A policy that grants `package` everything its manifest declares.
+pub fn granting(package: &Package) -> Policy {
+    let mut policy = Policy::default();
+    policy.grant_declared(&package.manifest);
+    policy
+}
+
+/// A runtime over `dir` with `policy` and `providers`.
+pub fn runtime(dir: &Path, policy: Policy, providers: Providers) -> Runtime {
+    Runtime::builder(dir)
+        .policy(policy)
+        .providers(providers)
+        .build()
+        .expect("runtime builds")
+}
