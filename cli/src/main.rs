@@ -1,1 +1,115 @@
-fn main(){}
+//! `miniapp`: build, run, inspect and scaffold mini-programs.
+
+mod inspect;
+mod new;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Build, run and inspect miniapp mini-programs.
+#[derive(Parser)]
+#[command(name = "miniapp", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a mini-program crate for wasm32-wasip2 and pack it with its manifest.
+    Build {
+        /// The crate directory (holding Cargo.toml and miniapp.toml).
+        dir: PathBuf,
+        /// Where to write the package (default: beside the compiled component).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Launch a package, dispatch events, print page data and logs.
+    Run(run::RunArgs),
+    /// Show a package's manifest, hash, size, imports and permissions.
+    Inspect {
+        /// The package file.
+        package: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scaffold a new mini-program crate.
+    New {
+        /// The crate name (a directory of that name is created).
+        name: String,
+    },
+}
+
+/// A command's failure, with its exit code: 1 the app failed or trapped,
+/// 2 bad input (arguments, package, manifest, policy).
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// Bad input: exit code 2.
+    pub fn input(message: impl ToString) -> Failure {
+        Failure {
+            code: 2,
+            message: message.to_string(),
+        }
+    }
+
+    /// The app failed or trapped: exit code 1.
+    pub fn app(message: impl ToString) -> Failure {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
+
+    /// The runtime's error, with the code its kind calls for.
+    pub fn from_runtime(e: miniapp_runtime::Error) -> Failure {
+        if e.is_bad_input() {
+            Failure::input(e)
+        } else {
+            Failure::app(e)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Build { dir, output } => build(&dir, output.as_deref()),
+        Command::Run(args) => run::run(args),
+        Command::Inspect { package, json } => inspect::inspect(&package, json),
+        Command::New { name } => new::new(&name),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), Failure> {
+    use miniapp_runtime::builder::{self, BuildError};
+    let built = builder::build(dir, output, &miniapp_runtime::PackageLimits::default()).map_err(
+        |e| match e {
+            BuildError::Cargo { .. } => Failure::app(e),
+            _ => Failure::input(e),
+        },
+    )?;
+    println!("{}", built.path.display());
+    Ok(())
+}

@@ -67,8 +67,18 @@ pub struct Built {
 
 /// Build the crate in `crate_dir` (release, `wasm32-wasip2`) and write its
 /// package to `out`, or beside the compiled component as `<app id>.miniapp`.
-pub fn build(crate_dir: &Path, out: Option<&Path>, limits: &PackageLimits) -> Result<Built, BuildError> {
+pub fn build(
+    crate_dir: &Path,
+    out: Option<&Path>,
+    limits: &PackageLimits,
+) -> Result<Built, BuildError> {
     let manifest = read_manifest(crate_dir)?;
+    // cargo runs in the crate's directory, so its rust-toolchain.toml and
+    // .cargo/config.toml apply; the paths given to it must be absolute.
+    let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {
+        path: crate_dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let component_path = compile(crate_dir)?;
     let component = std::fs::read(&component_path).map_err(|e| BuildError::NotAnApp {
         path: component_path.display().to_string(),
@@ -112,7 +122,13 @@ fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .current_dir(crate_dir)
-        .args(["build", "--release", "--target", TARGET, "--message-format=json-render-diagnostics"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            TARGET,
+            "--message-format=json-render-diagnostics",
+        ])
         .arg("--manifest-path")
         .arg(crate_dir.join("Cargo.toml"))
         .output()
@@ -122,7 +138,8 @@ fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
         })?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
-        if stderr.contains("target may not be installed") || stderr.contains("can't find crate for `core`")
+        if stderr.contains("target may not be installed")
+            || stderr.contains("can't find crate for `core`")
         {
             return Err(BuildError::TargetMissing);
         }

@@ -74,7 +74,10 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            Error::Package { .. } | Error::Policy(_) | Error::Refused { .. } | Error::BadRequest { .. }
+            Error::Package { .. }
+                | Error::Policy(_)
+                | Error::Refused { .. }
+                | Error::BadRequest { .. }
         )
     }
 }

@@ -161,7 +161,11 @@ impl AppInstance {
         })?;
         let quotas = &app.grants.quotas;
         let log = AppLog::shared(quotas.log_bytes_per_event);
-        let user_part = options.user.as_deref().map(|u| format!(":{u}")).unwrap_or_default();
+        let user_part = options
+            .user
+            .as_deref()
+            .map(|u| format!(":{u}"))
+            .unwrap_or_default();
         let data_ns = if app.grants.per_user_storage {
             format!("data:{}{user_part}", manifest.id)
         } else {
@@ -233,7 +237,8 @@ impl AppInstance {
     pub async fn show(&mut self) -> Result<(), Error> {
         self.enter("on-show")?;
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = tokio::time::timeout(self.timeout(), lifecycle.call_on_show(&mut self.store)).await;
+        let result =
+            tokio::time::timeout(self.timeout(), lifecycle.call_on_show(&mut self.store)).await;
         self.finish("on-show", result)
     }
 
@@ -241,7 +246,8 @@ impl AppInstance {
     pub async fn hide(&mut self) -> Result<(), Error> {
         self.enter("on-hide")?;
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = tokio::time::timeout(self.timeout(), lifecycle.call_on_hide(&mut self.store)).await;
+        let result =
+            tokio::time::timeout(self.timeout(), lifecycle.call_on_hide(&mut self.store)).await;
         self.finish("on-hide", result)
     }
 
@@ -306,7 +312,12 @@ impl AppInstance {
                 app: self.app.manifest.id.clone(),
             });
         }
-        self.store.data().log.lock().expect("log lock").start_event();
+        self.store
+            .data()
+            .log
+            .lock()
+            .expect("log lock")
+            .start_event();
         let ticks = deadline_ticks(self.timeout());
         self.store.set_epoch_deadline(ticks);
         Ok(())
@@ -346,7 +357,10 @@ fn deadline_ticks(timeout: Duration) -> u64 {
 }
 
 fn time_limit(timeout: Duration) -> String {
-    format!("time limit of {} ms per event exceeded", timeout.as_millis())
+    format!(
+        "time limit of {} ms per event exceeded",
+        timeout.as_millis()
+    )
 }
 
 /// Say why a call trapped, naming the limit where one was hit.

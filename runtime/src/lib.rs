@@ -41,4 +41,4 @@ pub use package::{Package, PackageLimits};
 pub use policy::{ConsentRule, Grants, HostProfile, Policy};
 pub use providers::Providers;
 pub use quota::Quotas;
-pub use runtime::{App, Runtime, RuntimeBuilder};
+pub use runtime::{App, Runtime, RuntimeBuilder, component_imports};

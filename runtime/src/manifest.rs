@@ -63,7 +63,7 @@ impl Manifest {
     /// Parse and validate a manifest from TOML text.
     pub fn from_toml(text: &str) -> Result<Self, ManifestError> {
         let manifest: Manifest =
-            toml::from_str(text).map_err(|e| ManifestError::Syntax(e.message().to_string()))?;
+            toml::from_str(text).map_err(|e| ManifestError::Syntax(toml_error(text, &e)))?;
         manifest.validate()?;
         Ok(manifest)
     }
@@ -144,6 +144,17 @@ impl Manifest {
     }
 }
 
+/// A TOML error as one line: where, and what.
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
 /// Check an app id: lowercase ASCII letters, digits, `.`, `-`, `_`; 3 to 64 characters.
 pub fn validate_app_id(id: &str) -> Result<(), String> {
     if id.len() < 3 || id.len() > MAX_ID_LEN {
@@ -205,8 +216,12 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors() {
-        let err = Manifest::from_toml(&format!("{GOOD}\ncolour = \"red\"")).unwrap_err();
-        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+        let err = Manifest::from_toml(&format!("colour = \"red\"\n{GOOD}")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("manifest is not valid: line 1: unknown field `colour`"),
+            "{err}"
+        );
     }
 
     #[test]

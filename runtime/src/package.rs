@@ -85,7 +85,9 @@ pub enum PackageError {
         limit: u64,
     },
     /// The body does not match the recorded hash.
-    #[error("content hash mismatch: recorded {recorded}, actual {actual} (the file is corrupted or was altered)")]
+    #[error(
+        "content hash mismatch: recorded {recorded}, actual {actual} (the file is corrupted or was altered)"
+    )]
     HashMismatch {
         /// Hash in the header.
         recorded: String,
@@ -154,7 +156,9 @@ impl Package {
         let (body, used): (Body, usize) = bincode::serde::decode_from_slice(body_bytes, config)
             .map_err(|e| PackageError::Malformed(e.to_string()))?;
         if used != body_bytes.len() {
-            return Err(PackageError::Malformed("trailing bytes after the body".into()));
+            return Err(PackageError::Malformed(
+                "trailing bytes after the body".into(),
+            ));
         }
         check_size(
             "component",
@@ -259,7 +263,13 @@ mod tests {
         )
         .unwrap();
         let assets = [("img/logo.txt".to_string(), b"logo".to_vec())].into();
-        Package::new(manifest, b"\0asm fake".to_vec(), assets, &PackageLimits::default()).unwrap()
+        Package::new(
+            manifest,
+            b"\0asm fake".to_vec(),
+            assets,
+            &PackageLimits::default(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -289,7 +299,10 @@ mod tests {
             ..Default::default()
         };
         let err = Package::from_bytes(&bytes, &limits).unwrap_err();
-        assert!(err.to_string().contains("over the limit of 10 bytes"), "{err}");
+        assert!(
+            err.to_string().contains("over the limit of 10 bytes"),
+            "{err}"
+        );
         let limits = PackageLimits {
             component_bytes: 4,
             ..Default::default()
@@ -300,12 +313,16 @@ mod tests {
 
     #[test]
     fn garbage_and_escaping_assets_are_refused() {
-        let err = Package::from_bytes(b"hello world, not a package at all....", &PackageLimits::default())
-            .unwrap_err();
+        let err = Package::from_bytes(
+            b"hello world, not a package at all....",
+            &PackageLimits::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, PackageError::NotAPackage));
         let mut p = package();
         p.assets.insert("../etc/passwd".into(), vec![]);
-        let err = Package::from_bytes(&p.to_bytes().unwrap(), &PackageLimits::default()).unwrap_err();
+        let err =
+            Package::from_bytes(&p.to_bytes().unwrap(), &PackageLimits::default()).unwrap_err();
         assert!(err.to_string().contains("../etc/passwd"), "{err}");
     }
 }

@@ -140,7 +140,7 @@ impl Policy {
     pub fn from_toml(text: &str, origin: &str) -> Result<Policy, PolicyError> {
         let policy: Policy = toml::from_str(text).map_err(|e| PolicyError::Syntax {
             path: origin.to_string(),
-            message: e.message().to_string(),
+            message: crate::manifest::toml_error(text, &e),
         })?;
         policy.validate()?;
         Ok(policy)
@@ -174,7 +174,9 @@ impl Policy {
     /// origins). For development hosts such as `miniapp run`.
     pub fn grant_declared(&mut self, manifest: &Manifest) {
         let entry = self.apps.entry(manifest.id.clone()).or_default();
-        entry.permissions.extend(manifest.permissions.iter().copied());
+        entry
+            .permissions
+            .extend(manifest.permissions.iter().copied());
         entry.origins.extend(manifest.origins.iter().cloned());
     }
 
@@ -201,8 +203,9 @@ impl Policy {
     pub fn grants_for(&self, manifest: &Manifest) -> Result<Grants, PolicyError> {
         let app = self.apps.get(&manifest.id);
         let layers = || std::iter::once(&self.defaults).chain(app);
-        let granted: BTreeSet<Capability> =
-            layers().flat_map(|p| p.permissions.iter().copied()).collect();
+        let granted: BTreeSet<Capability> = layers()
+            .flat_map(|p| p.permissions.iter().copied())
+            .collect();
         let capabilities = manifest
             .permissions
             .iter()
@@ -292,7 +295,9 @@ mod tests {
         // payment: granted but the host does not offer it; location: granted, not declared.
         assert_eq!(
             grants.capabilities,
-            [Capability::Storage, Capability::Http].into_iter().collect()
+            [Capability::Storage, Capability::Http]
+                .into_iter()
+                .collect()
         );
         assert_eq!(
             grants.origins,

@@ -69,7 +69,9 @@ impl Quotas {
         for (key, value) in overrides {
             table.insert(key.clone(), value.clone());
         }
-        let quotas: Quotas = table.try_into().map_err(|e: toml::de::Error| e.message().to_string())?;
+        let quotas: Quotas = table
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
         quotas.validate()?;
         Ok(quotas)
     }

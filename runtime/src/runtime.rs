@@ -179,12 +179,11 @@ impl Runtime {
 
     /// Read, check and load a package file.
     pub fn load_file(&self, path: &Path) -> Result<App, Error> {
-        let package = Package::read(path, &self.inner.package_limits).map_err(|source| {
-            Error::Package {
+        let package =
+            Package::read(path, &self.inner.package_limits).map_err(|source| Error::Package {
                 path: path.display().to_string(),
                 source,
-            }
-        })?;
+            })?;
         self.load(package)
     }
 
@@ -199,8 +198,11 @@ impl Runtime {
             reason,
         };
         let grants = inner.policy.grants_for(&manifest)?;
-        let component = Component::new(&inner.engine, &package.component)
-            .map_err(|e| refused(format!("its component is not a valid WebAssembly component: {e:#}")))?;
+        let component = Component::new(&inner.engine, &package.component).map_err(|e| {
+            refused(format!(
+                "its component is not a valid WebAssembly component: {e:#}"
+            ))
+        })?;
         let imports = check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
         let pre = inner
             .linker
@@ -238,7 +240,9 @@ fn check_imports(
             continue;
         }
         let Some(rest) = name.strip_prefix("miniapp:host/") else {
-            return Err(format!("it imports `{name}`, which this host does not provide"));
+            return Err(format!(
+                "it imports `{name}`, which this host does not provide"
+            ));
         };
         let (interface, version) = rest.split_once('@').unwrap_or((rest, ""));
         if version != crate::capability::system::SDK_VERSION {
@@ -257,7 +261,11 @@ fn check_imports(
                     "it imports `{name}` but its manifest does not declare the `{capability}` permission"
                 ));
             }
-            None => return Err(format!("it imports `{name}`, which this host does not provide")),
+            None => {
+                return Err(format!(
+                    "it imports `{name}`, which this host does not provide"
+                ));
+            }
         }
     }
     Ok(imports)
@@ -307,4 +315,17 @@ impl App {
     pub async fn launch(&self, options: LaunchOptions) -> Result<AppInstance, Error> {
         AppInstance::launch(self.shared.clone(), &self.pre, options).await
     }
+}
+
+/// The interfaces a component imports, without loading it as an app (for
+/// inspection). Compiles the component with a default engine.
+pub fn component_imports(component: &[u8]) -> Result<Vec<String>, String> {
+    let engine = Engine::default();
+    let component = Component::new(&engine, component)
+        .map_err(|e| format!("not a valid WebAssembly component: {e:#}"))?;
+    Ok(component
+        .component_type()
+        .imports(&engine)
+        .map(|(name, _)| name.to_string())
+        .collect())
 }

@@ -33,7 +33,15 @@ async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
     assert_eq!(data["greeting"], "Hello, Ada!");
     assert_eq!(
         data["lifecycle"],
-        json!(["launch", "show", "event:tap", "event:tap", "event:greet", "hide", "show"])
+        json!([
+            "launch",
+            "show",
+            "event:tap",
+            "event:tap",
+            "event:greet",
+            "hide",
+            "show"
+        ])
     );
     let logs = inst.drain_logs();
     assert!(
@@ -53,8 +61,16 @@ async fn an_app_error_is_reported_and_the_instance_keeps_working() {
     let dir = tempfile::tempdir().unwrap();
     let hello = example("hello");
     let rt = runtime(dir.path(), granting(&hello), Providers::default());
-    let mut inst = rt.load(hello).unwrap().launch(LaunchOptions::default()).await.unwrap();
-    let err = inst.dispatch(&Event::new("index", "fail")).await.unwrap_err();
+    let mut inst = rt
+        .load(hello)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
+    let err = inst
+        .dispatch(&Event::new("index", "fail"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::AppFailed { .. }), "{err}");
     assert_eq!(
         err.to_string(),
@@ -69,7 +85,12 @@ async fn the_page_stack_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let hello = example("hello");
     let rt = runtime(dir.path(), granting(&hello), Providers::default());
-    let mut inst = rt.load(hello).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    let mut inst = rt
+        .load(hello)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
     for _ in 0..9 {
         let page = inst.pages().last().unwrap().route.clone();
         inst.dispatch(&Event::new(page, "push")).await.unwrap();
@@ -80,7 +101,10 @@ async fn the_page_stack_is_bounded() {
     inst.dispatch(&Event::new("detail", "push")).await.unwrap();
     assert_eq!(inst.pages().len(), 10, "an 11th page is refused");
     assert_eq!(inst.page_data()["nav_error"], "quota-exceeded");
-    assert_eq!(inst.pages()[9].query, vec![("n".to_string(), "9".to_string())]);
+    assert_eq!(
+        inst.pages()[9].query,
+        vec![("n".to_string(), "9".to_string())]
+    );
     inst.dispatch(&Event::new("detail", "back")).await.unwrap();
     assert_eq!(inst.pages().len(), 9);
 }
@@ -101,7 +125,12 @@ async fn can_i_use_follows_the_host_profile() {
             ..HostProfile::default()
         };
         let rt = runtime(dir.path(), policy, Providers::default());
-        let inst = rt.load(hello.clone()).unwrap().launch(LaunchOptions::default()).await.unwrap();
+        let inst = rt
+            .load(hello.clone())
+            .unwrap()
+            .launch(LaunchOptions::default())
+            .await
+            .unwrap();
         assert_eq!(inst.page_data()["host"], "LiteHost");
         assert_eq!(inst.page_data()["can_pay"], can_pay);
         assert_eq!(inst.page_data()["can_store"], can_store);
@@ -137,7 +166,12 @@ async fn todo_list_survives_a_new_instance_and_a_new_runtime() {
         assert_eq!(again.page_data()["todos"][0]["done"], true);
     }
     let rt = runtime(dir.path(), granting(&todo), Providers::default());
-    let inst = rt.load(todo).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    let inst = rt
+        .load(todo)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
     let titles: Vec<_> = inst.page_data()["todos"]
         .as_array()
         .unwrap()
@@ -174,11 +208,21 @@ async fn storage_is_isolated_per_app() {
     let mut policy = granting(&todo);
     policy.grant_declared(&game.manifest);
     let rt = runtime(dir.path(), policy, Providers::default());
-    let mut t = rt.load(todo).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    let mut t = rt
+        .load(todo)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
     t.dispatch(&Event::new("index", "add").with_detail(json!({"title": "x"})))
         .await
         .unwrap();
-    let g = rt.load(game).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    let g = rt
+        .load(game)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
     assert!(g.page_data()["board"].is_array());
     let t2 = rt
         .load(example("todo"))
@@ -201,9 +245,13 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     let rt = runtime(dir.path(), granting(&shop), providers.clone());
     let app = rt.load(shop.clone()).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    inst.dispatch(&Event::new("index", "profile"))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
-    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    inst.dispatch(&Event::new("index", "profile"))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
     assert!(
         inst.page_data()["profile_message"]
@@ -218,8 +266,15 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     drop(rt);
     // A new runtime over the same data: still denied, still not asked again.
     let rt = runtime(dir.path(), granting(&shop), providers);
-    let mut inst = rt.load(shop).unwrap().launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    let mut inst = rt
+        .load(shop)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
+    inst.dispatch(&Event::new("index", "profile"))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
     assert_eq!(consent.times_asked(), 1);
 }
@@ -234,9 +289,18 @@ async fn consent_granted_once_lets_later_calls_run() {
         ..Providers::simulated(Simulator::default())
     };
     let rt = runtime(dir.path(), granting(&shop), providers);
-    let mut inst = rt.load(shop).unwrap().launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
-    inst.dispatch(&Event::new("index", "profile")).await.unwrap();
+    let mut inst = rt
+        .load(shop)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
+    inst.dispatch(&Event::new("index", "profile"))
+        .await
+        .unwrap();
+    inst.dispatch(&Event::new("index", "profile"))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["nickname"], "Test User");
     assert_eq!(consent.times_asked(), 1);
 }
@@ -245,7 +309,11 @@ async fn consent_granted_once_lets_later_calls_run() {
 async fn shop_logs_in_and_pays_through_the_host_providers() {
     let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
-    let rt = runtime(dir.path(), granting(&shop), Providers::simulated(Simulator::default()));
+    let rt = runtime(
+        dir.path(),
+        granting(&shop),
+        Providers::simulated(Simulator::default()),
+    );
     let app = rt.load(shop).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
     inst.dispatch(&Event::new("index", "login")).await.unwrap();
@@ -272,9 +340,20 @@ async fn payment_is_denied_when_the_operator_does_not_grant_it() {
     let shop = example("shop");
     let mut policy = granting(&shop);
     let grants = policy.apps.get_mut("demo.shop").unwrap();
-    grants.permissions.remove(&miniapp_runtime::Capability::Payment);
-    let rt = runtime(dir.path(), policy, Providers::simulated(Simulator::default()));
-    let mut inst = rt.load(shop).unwrap().launch(LaunchOptions::default()).await.unwrap();
+    grants
+        .permissions
+        .remove(&miniapp_runtime::Capability::Payment);
+    let rt = runtime(
+        dir.path(),
+        policy,
+        Providers::simulated(Simulator::default()),
+    );
+    let mut inst = rt
+        .load(shop)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
     inst.dispatch(&Event::new("index", "buy").with_detail(json!({"product": "cake"})))
         .await
         .unwrap();

@@ -151,9 +151,9 @@ impl http::Host for InstanceState {
                 quotas.http_concurrency, app.manifest.id
             ))
         })?;
-        let timeout_ms = request
-            .timeout_ms
-            .map_or(quotas.http_timeout_ms, |t| u64::from(t).min(quotas.http_timeout_ms));
+        let timeout_ms = request.timeout_ms.map_or(quotas.http_timeout_ms, |t| {
+            u64::from(t).min(quotas.http_timeout_ms)
+        });
         let client = app
             .http
             .client(&app.grants.origins)
@@ -171,7 +171,10 @@ impl http::Host for InstanceState {
         }
         let limit = quotas.http_response_bytes;
         let exchange = async {
-            let mut response = builder.send().await.map_err(|e| CallError::failed(describe(&e)))?;
+            let mut response = builder
+                .send()
+                .await
+                .map_err(|e| CallError::failed(describe(&e)))?;
             if response.content_length().is_some_and(|n| n > limit) {
                 return Err(CallError::quota(format!(
                     "response of {} bytes is over the limit of {limit} bytes",
@@ -182,7 +185,12 @@ impl http::Host for InstanceState {
             let headers = response
                 .headers()
                 .iter()
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let mut body = Vec::new();
             while let Some(chunk) = response
@@ -224,7 +232,13 @@ mod tests {
         assert_ne!(o, Origin::parse("https://api.example.com:8443").unwrap());
         let url = Url::parse("https://api.example.com/x?y=1").unwrap();
         assert_eq!(Origin::of(&url), Some(o));
-        for bad in ["ftp://x.com", "https://x.com/path", "https://u:p@x.com", "x.com", "https://x.com/?q"] {
+        for bad in [
+            "ftp://x.com",
+            "https://x.com/path",
+            "https://u:p@x.com",
+            "x.com",
+            "https://x.com/?q",
+        ] {
             assert!(Origin::parse(bad).is_err(), "{bad}");
         }
     }

@@ -63,7 +63,10 @@ impl PageStack {
 }
 
 /// Split `detail?id=3&x=y` into a declared route and its query.
-pub fn parse_url(manifest: &Manifest, url: &str) -> Result<(String, Vec<(String, String)>), String> {
+pub fn parse_url(
+    manifest: &Manifest,
+    url: &str,
+) -> Result<(String, Vec<(String, String)>), String> {
     if url.len() > 2048 {
         return Err("page url is longer than 2048 bytes".into());
     }

@@ -32,7 +32,13 @@ impl InstanceState {
     /// The stored decision for `scope`.
     fn stored_consent(&self, scope: Scope) -> CallResult<Consent> {
         Ok(
-            match self.app.services.kv.get(&self.consent_ns, scope.name())?.as_deref() {
+            match self
+                .app
+                .services
+                .kv
+                .get(&self.consent_ns, scope.name())?
+                .as_deref()
+            {
                 Some(GRANTED) => Consent::Granted,
                 Some(DENIED) => Consent::Denied,
                 _ => Consent::NotAsked,

@@ -24,7 +24,10 @@ const SCHEMAS: &[(&str, &[&str])] = &[
             "open-mini-program.extra-data",
         ],
     ),
-    ("storage", &["get", "set", "remove", "keys", "clear", "info"]),
+    (
+        "storage",
+        &["get", "set", "remove", "keys", "clear", "info"],
+    ),
     (
         "http",
         &[
@@ -84,7 +87,12 @@ mod tests {
             capabilities: [Capability::Storage].into_iter().collect(),
             ..HostProfile::default()
         };
-        for schema in ["view", "view.set-data", "nav.open-mini-program.path", "http.fetch.timeout-ms"] {
+        for schema in [
+            "view",
+            "view.set-data",
+            "nav.open-mini-program.path",
+            "http.fetch.timeout-ms",
+        ] {
             assert!(can_i_use(&full, schema), "{schema}");
         }
         assert!(can_i_use(&lite, "storage.set"));

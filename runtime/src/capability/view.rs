@@ -122,7 +122,9 @@ impl view::Host for InstanceState {
         let page = self.pages.top_mut();
         let mut data = page.data.clone();
         apply_patch(&mut data, &patch).map_err(CallError::invalid)?;
-        let size = serde_json::to_vec(&data).map(|v| v.len()).unwrap_or(usize::MAX) as u64;
+        let size = serde_json::to_vec(&data)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX) as u64;
         if size > limit {
             return Err(CallError::quota(format!(
                 "page `{}` data would be {size} bytes, over the limit of {limit} bytes",
@@ -178,7 +180,14 @@ mod tests {
         let err = apply_patch(&mut data, r#"{"b": 2, "a[0]": 3}"#).unwrap_err();
         assert!(err.contains("not a list"), "{err}");
         assert_eq!(data, json!({"a": 1}));
-        for bad in ["[1]", "not json", r#"{"a..b": 1}"#, r#"{"[0]": 1}"#, r#"{"a[x]": 1}"#, r#"{"": 1}"#] {
+        for bad in [
+            "[1]",
+            "not json",
+            r#"{"a..b": 1}"#,
+            r#"{"[0]": 1}"#,
+            r#"{"a[x]": 1}"#,
+            r#"{"": 1}"#,
+        ] {
             assert!(apply_patch(&mut data, bad).is_err(), "{bad}");
         }
         assert_eq!(data, json!({"a": 1}));

@@ -24,9 +24,8 @@ fn backend(e: impl std::fmt::Display) -> KvError {
 impl RedbStore {
     /// Open (or create) the database at `path`.
     pub fn open(path: &Path) -> Result<RedbStore, KvError> {
-        let db = Database::create(path).map_err(|e| {
-            KvError::Backend(format!("cannot open {}: {e}", path.display()))
-        })?;
+        let db = Database::create(path)
+            .map_err(|e| KvError::Backend(format!("cannot open {}: {e}", path.display())))?;
         let txn = db.begin_write().map_err(backend)?;
         txn.open_table(DATA).map_err(backend)?;
         txn.open_table(USAGE).map_err(backend)?;
@@ -198,7 +197,11 @@ mod tests {
         );
         store.set("a", "j", b"1", limits).unwrap();
         let err = store.set("a", "i", b"", limits).unwrap_err();
-        assert!(err.to_string().contains("storage keys would be 3, over the limit of 2"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("storage keys would be 3, over the limit of 2"),
+            "{err}"
+        );
         assert_eq!(store.get("a", "k").unwrap().unwrap(), b"1234");
         assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 7 });
     }
@@ -207,7 +210,10 @@ mod tests {
     fn data_survives_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kv.redb");
-        RedbStore::open(&path).unwrap().set("a", "k", b"v", ROOMY).unwrap();
+        RedbStore::open(&path)
+            .unwrap()
+            .set("a", "k", b"v", ROOMY)
+            .unwrap();
         let store = RedbStore::open(&path).unwrap();
         assert_eq!(store.get("a", "k").unwrap().unwrap(), b"v");
         assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 1, bytes: 2 });

@@ -1,0 +1,67 @@
+//! `miniapp inspect`: what a package holds, without running it.
+
+use std::path::Path;
+
+use miniapp_runtime::{Package, PackageLimits};
+use serde_json::json;
+
+use crate::Failure;
+
+pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
+    let package = Package::read(path, &PackageLimits::default())
+        .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
+    let imports = miniapp_runtime::component_imports(&package.component)
+        .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
+    let m = &package.manifest;
+    if as_json {
+        let report = json!({
+            "manifest": m,
+            "hash": package.hash,
+            "size": package.size,
+            "component_size": package.component.len(),
+            "assets": package.assets.keys().collect::<Vec<_>>(),
+            "imports": imports,
+        });
+        println!("{report}");
+        return Ok(());
+    }
+    println!("app          {} ({}) {}", m.id, m.name, m.version);
+    if let Some(description) = &m.description {
+        println!("description  {description}");
+    }
+    println!("hash         sha256:{}", package.hash);
+    println!(
+        "size         {} bytes (component {} bytes, {} assets)",
+        package.size,
+        package.component.len(),
+        package.assets.len()
+    );
+    println!("pages        {}", m.pages.join(", "));
+    let list = |items: Vec<String>| {
+        if items.is_empty() {
+            "(none)".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    println!(
+        "permissions  {}",
+        list(m.permissions.iter().map(|c| c.to_string()).collect())
+    );
+    println!(
+        "scopes       {}",
+        list(
+            m.scopes
+                .iter()
+                .map(|(s, why)| format!("{s} (\"{why}\")"))
+                .collect()
+        )
+    );
+    println!("origins      {}", list(m.origins.clone()));
+    println!("open apps    {}", list(m.open_apps.clone()));
+    println!("imports");
+    for import in imports {
+        println!("  {import}");
+    }
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! `miniapp run`: launch a package, dispatch events in order, and print
+//! each step's page data and the app's logs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use miniapp_runtime::providers::{FixedConsent, Simulator};
+use miniapp_runtime::{
+    AppInstance, Event, LaunchOptions, LogRecord, Package, Policy, Providers, Runtime, Scope,
+};
+use serde_json::{Value, json};
+
+use crate::Failure;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The package file.
+    package: PathBuf,
+    /// An event to dispatch after launch, in order: PAGE:HANDLER or PAGE:HANDLER=JSON.
+    #[arg(long = "event", value_name = "PAGE:HANDLER[=JSON]")]
+    events: Vec<String>,
+    /// Answer the consent prompt for SCOPE with "allow".
+    #[arg(long = "grant", value_name = "SCOPE")]
+    grants: Vec<String>,
+    /// Answer the consent prompt for SCOPE with "deny" (unlisted scopes are denied too).
+    #[arg(long = "deny", value_name = "SCOPE")]
+    denies: Vec<String>,
+    /// Where storage and consent decisions persist between runs.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The operator's policy (default: grant the app what its manifest declares).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The page to launch on, with its query (default: the home page).
+    #[arg(long, value_name = "PAGE[?QUERY]")]
+    path: Option<String>,
+    /// The user, for per-user storage and consent.
+    #[arg(long)]
+    user: Option<String>,
+    /// Print one JSON object per line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_scope(name: &str) -> Result<Scope, Failure> {
+    Scope::parse(name).ok_or_else(|| {
+        let known: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
+        Failure::input(format!(
+            "unknown scope `{name}` (known: {})",
+            known.join(", ")
+        ))
+    })
+}
+
+fn parse_event(text: &str) -> Result<Event, Failure> {
+    let bad = |why: &str| Failure::input(format!("--event `{text}`: {why}"));
+    let (target, detail) = match text.split_once('=') {
+        Some((target, json)) => {
+            let detail: Value = serde_json::from_str(json)
+                .map_err(|e| bad(&format!("the detail is not JSON: {e}")))?;
+            (target, detail)
+        }
+        None => (text, Value::Null),
+    };
+    let (page, handler) = target
+        .split_once(':')
+        .filter(|(p, h)| !p.is_empty() && !h.is_empty())
+        .ok_or_else(|| bad("expected PAGE:HANDLER[=JSON]"))?;
+    Ok(Event::new(page, handler).with_detail(detail))
+}
+
+fn default_data_dir() -> PathBuf {
+    match std::env::var_os("HOME") {
+        Some(home) => Path::new(&home).join(".local/share/miniapp"),
+        None => PathBuf::from(".miniapp-data"),
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    let events = args
+        .events
+        .iter()
+        .map(|e| parse_event(e))
+        .collect::<Result<Vec<_>, _>>()?;
+    let granted = args
+        .grants
+        .iter()
+        .map(|s| parse_scope(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    for scope in &args.denies {
+        let scope = parse_scope(scope)?;
+        if granted.contains(&scope) {
+            return Err(Failure::input(format!(
+                "scope `{scope}` is both granted and denied"
+            )));
+        }
+    }
+    let package = Package::read(&args.package, &Default::default())
+        .map_err(|e| Failure::input(format!("package {}: {e}", args.package.display())))?;
+    let policy = match &args.policy {
+        Some(path) => Policy::from_file(path).map_err(Failure::input)?,
+        None => {
+            let mut policy = Policy::default();
+            policy.grant_declared(&package.manifest);
+            policy
+        }
+    };
+    let providers = Providers {
+        consent: Arc::new(FixedConsent::granting(granted)),
+        ..Providers::simulated(Simulator::default())
+    };
+    let runtime = Runtime::builder(args.data_dir.clone().unwrap_or_else(default_data_dir))
+        .policy(policy)
+        .providers(providers)
+        .build()
+        .map_err(Failure::from_runtime)?;
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;
+    tokio.block_on(async {
+        let app = runtime.load(package).map_err(Failure::from_runtime)?;
+        let options = LaunchOptions {
+            path: args.path.clone(),
+            user: args.user.clone(),
+            ..LaunchOptions::default()
+        };
+        let printer = Printer { json: args.json };
+        let mut instance = match app.launch(options).await {
+            Ok(instance) => instance,
+            Err(e) => {
+                printer.failed("launch", &e);
+                return Err(Failure::from_runtime(e));
+            }
+        };
+        printer.step("launch", &mut instance);
+        for event in &events {
+            let step = format!("event {}:{}", event.page, event.handler);
+            if let Err(e) = instance.dispatch(event).await {
+                printer.logs(&step, &instance.drain_logs());
+                printer.failed(&step, &e);
+                return Err(Failure::from_runtime(e));
+            }
+            printer.step(&step, &mut instance);
+        }
+        Ok(())
+    })
+}
+
+/// Prints steps as text or JSON lines.
+struct Printer {
+    json: bool,
+}
+
+impl Printer {
+    fn step(&self, step: &str, instance: &mut AppInstance) {
+        let logs = instance.drain_logs();
+        let opened = instance.take_open_requests();
+        let top = instance.pages().last().expect("never empty");
+        if self.json {
+            let line = json!({
+                "step": step,
+                "app": instance.app_id(),
+                "ok": true,
+                "pages": instance.pages().iter().map(|p| &p.route).collect::<Vec<_>>(),
+                "page": top.route,
+                "data": top.data,
+                "logs": logs,
+                "open_requests": opened,
+            });
+            println!("{line}");
+            return;
+        }
+        println!("== {step}");
+        self.logs(step, &logs);
+        for request in opened {
+            println!(
+                "   open mini-program {} (path {:?})",
+                request.app_id, request.path
+            );
+        }
+        let stack: Vec<_> = instance.pages().iter().map(|p| p.route.as_str()).collect();
+        println!("   pages [{}]", stack.join(" > "));
+        println!("   data  {}", top.data);
+    }
+
+    fn logs(&self, step: &str, logs: &[LogRecord]) {
+        if logs.is_empty() {
+            return;
+        }
+        if self.json {
+            println!("{}", json!({"step": step, "logs": logs}));
+            return;
+        }
+        for record in logs {
+            let level = serde_json::to_value(record.level).unwrap_or_default();
+            let source = serde_json::to_value(record.source).unwrap_or_default();
+            println!(
+                "   log   {:<5} {:<6} {}",
+                level.as_str().unwrap_or(""),
+                source.as_str().unwrap_or(""),
+                record.message
+            );
+        }
+    }
+
+    fn failed(&self, step: &str, error: &miniapp_runtime::Error) {
+        if self.json {
+            println!(
+                "{}",
+                json!({"step": step, "ok": false, "error": error.to_string()})
+            );
+        }
+    }
+}
