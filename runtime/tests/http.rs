@@ -1,0 +1,179 @@
+//! The news reader against a local HTTP server: declared and allowed origins
+//! work, everything else is refused with a clear error the app handles.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use miniapp_runtime::{Event, LaunchOptions, Manifest, Package, PackageLimits, Policy, Providers};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use common::{example, runtime};
+
+/// Serve a tiny news API on 127.0.0.1; `/redirect` redirects to `elsewhere`.
+async fn serve(elsewhere: Option<String>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let elsewhere = elsewhere.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let (status, extra, body) = match path.as_str() {
+                    "/headlines.json" => (
+                        "200 OK",
+                        String::new(),
+                        json!([{"id": 1, "title": "Local news"}, {"id": 2, "title": "Weather"}])
+                            .to_string(),
+                    ),
+                    "/articles/2.json" => (
+                        "200 OK",
+                        String::new(),
+                        json!({"id": 2, "title": "Weather", "body": "Sunny"}).to_string(),
+                    ),
+                    "/big/headlines.json" => ("200 OK", String::new(), "x".repeat(64 * 1024)),
+                    "/redirect/headlines.json" => (
+                        "302 Found",
+                        format!("Location: {}\r\n", elsewhere.unwrap_or_default()),
+                        String::new(),
+                    ),
+                    _ => ("404 Not Found", String::new(), String::new()),
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    addr
+}
+
+/// The news package with `origin` declared in its manifest.
+fn news_declaring(origin: &str) -> Package {
+    let news = example("news");
+    let manifest = Manifest {
+        origins: vec![origin.to_string()],
+        ..news.manifest.clone()
+    };
+    Package::new(manifest, news.component, news.assets, &PackageLimits::default()).unwrap()
+}
+
+fn launch_at(api: &str) -> LaunchOptions {
+    LaunchOptions {
+        path: Some(format!("index?api={api}")),
+        ..LaunchOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn a_declared_and_allowed_origin_is_reachable() {
+    let addr = serve(None).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let mut inst = rt.load(news).unwrap().launch(launch_at(&origin)).await.unwrap();
+    assert_eq!(inst.page_data()["error"], serde_json::Value::Null);
+    assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
+    inst.dispatch(&Event::new("index", "open").with_detail(json!({"id": 2})))
+        .await
+        .unwrap();
+    assert_eq!(inst.pages().last().unwrap().route, "article");
+    assert_eq!(inst.page_data()["article"]["body"], "Sunny");
+}
+
+#[tokio::test]
+async fn an_origin_the_operator_did_not_allow_is_refused() {
+    let addr = serve(None).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    // http granted, but no origin allowed.
+    let mut policy = Policy::default();
+    policy.defaults.permissions.insert(miniapp_runtime::Capability::Http);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let inst = rt.load(news).unwrap().launch(launch_at(&origin)).await.unwrap();
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
+    let error = inst.page_data()["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!("origin http://{addr} is not allowed for app `demo.news`")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_undeclared_origin_is_refused_even_if_the_operator_allows_it() {
+    let addr = serve(None).await;
+    let news = news_declaring("https://news.example.com");
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    policy
+        .apps
+        .get_mut("demo.news")
+        .unwrap()
+        .origins
+        .push(format!("http://{addr}"));
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&format!("http://{addr}")))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_refused() {
+    let target = serve(None).await;
+    let addr = serve(Some(format!("http://{target}/headlines.json"))).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&format!("{origin}/redirect")))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["error_kind"], "failed");
+    let error = inst.page_data()["error"].as_str().unwrap();
+    assert!(error.contains("redirect to a disallowed origin"), "{error}");
+}
+
+#[tokio::test]
+async fn a_response_over_the_size_limit_is_a_quota_error() {
+    let addr = serve(None).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    policy.defaults.quotas = toml::from_str("http_response_bytes = 1024").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&format!("{origin}/big")))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["error_kind"], "quota-exceeded");
+    let error = inst.page_data()["error"].as_str().unwrap();
+    assert!(error.contains("over the limit of 1024 bytes"), "{error}");
+}

@@ -1,0 +1,103 @@
+//! Packages, manifests and components are checked before anything runs.
+
+mod common;
+
+use miniapp_runtime::package::PackageError;
+use miniapp_runtime::{Error, Manifest, Package, PackageLimits, Policy, Providers};
+
+use common::{example, runtime};
+
+#[test]
+fn a_component_importing_an_undeclared_capability_is_refused() {
+    // The todo component imports storage; a manifest without `storage` is refused.
+    let todo = example("todo");
+    let manifest = Manifest {
+        permissions: Default::default(),
+        ..todo.manifest.clone()
+    };
+    let package = Package::new(manifest, todo.component, todo.assets, &PackageLimits::default())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let err = rt.load(package).err().expect("refused");
+    assert!(err.is_bad_input());
+    assert_eq!(
+        err.to_string(),
+        "app `demo.todo` refused: it imports `miniapp:host/storage@0.1.0` but its manifest does not declare the `storage` permission"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_a_component_are_refused() {
+    let manifest = example("hello").manifest;
+    let package = Package::new(
+        manifest,
+        b"\0asm\x01\0\0\0".to_vec(),
+        Default::default(),
+        &PackageLimits::default(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let err = rt.load(package).err().expect("refused");
+    assert!(
+        err.to_string()
+            .starts_with("app `demo.hello` refused: its component is not a valid WebAssembly component"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_corrupted_package_file_is_refused_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hello.miniapp");
+    let mut bytes = example("hello").to_bytes().unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&path, bytes).unwrap();
+    let rt = runtime(&dir.path().join("data"), Policy::default(), Providers::default());
+    let err = rt.load_file(&path).err().expect("refused");
+    assert!(matches!(
+        err,
+        Error::Package {
+            source: PackageError::HashMismatch { .. },
+            ..
+        }
+    ));
+    assert!(err.to_string().starts_with(&format!("package {}: content hash mismatch", path.display())));
+}
+
+#[test]
+fn an_oversized_package_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hello.miniapp");
+    example("hello").write(&path).unwrap();
+    let rt = miniapp_runtime::Runtime::builder(dir.path().join("data"))
+        .package_limits(PackageLimits {
+            total_bytes: 1000,
+            component_bytes: 1000,
+        })
+        .build()
+        .unwrap();
+    let err = rt.load_file(&path).err().expect("refused");
+    assert!(err.to_string().contains("over the limit of 1000 bytes"), "{err}");
+}
+
+#[test]
+fn a_launch_on_an_undeclared_page_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let app = rt.load(example("hello")).unwrap();
+    let tokio = tokio::runtime::Runtime::new().unwrap();
+    let err = tokio
+        .block_on(app.launch(miniapp_runtime::LaunchOptions {
+            path: Some("settings".into()),
+            ..Default::default()
+        }))
+        .err()
+        .expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "app `demo.hello`: page `settings` is not declared in the manifest of app `demo.hello`"
+    );
+}
