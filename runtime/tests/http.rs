@@ -65,7 +65,13 @@ fn news_declaring(origin: &str) -> Package {
         origins: vec![origin.to_string()],
         ..news.manifest.clone()
     };
-    Package::new(manifest, news.component, news.assets, &PackageLimits::default()).unwrap()
+    Package::new(
+        manifest,
+        news.component,
+        news.assets,
+        &PackageLimits::default(),
+    )
+    .unwrap()
 }
 
 fn launch_at(api: &str) -> LaunchOptions {
@@ -84,7 +90,12 @@ async fn a_declared_and_allowed_origin_is_reachable() {
     policy.grant_declared(&news.manifest);
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime(dir.path(), policy, Providers::default());
-    let mut inst = rt.load(news).unwrap().launch(launch_at(&origin)).await.unwrap();
+    let mut inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&origin))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["error"], serde_json::Value::Null);
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
     inst.dispatch(&Event::new("index", "open").with_detail(json!({"id": 2})))
@@ -101,14 +112,24 @@ async fn an_origin_the_operator_did_not_allow_is_refused() {
     let news = news_declaring(&origin);
     // http granted, but no origin allowed.
     let mut policy = Policy::default();
-    policy.defaults.permissions.insert(miniapp_runtime::Capability::Http);
+    policy
+        .defaults
+        .permissions
+        .insert(miniapp_runtime::Capability::Http);
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt.load(news).unwrap().launch(launch_at(&origin)).await.unwrap();
+    let inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&origin))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(
-        error.contains(&format!("origin http://{addr} is not allowed for app `demo.news`")),
+        error.contains(&format!(
+            "origin http://{addr} is not allowed for app `demo.news`"
+        )),
         "{error}"
     );
 }

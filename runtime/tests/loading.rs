@@ -15,8 +15,13 @@ fn a_component_importing_an_undeclared_capability_is_refused() {
         permissions: Default::default(),
         ..todo.manifest.clone()
     };
-    let package = Package::new(manifest, todo.component, todo.assets, &PackageLimits::default())
-        .unwrap();
+    let package = Package::new(
+        manifest,
+        todo.component,
+        todo.assets,
+        &PackageLimits::default(),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime(dir.path(), Policy::default(), Providers::default());
     let err = rt.load(package).err().expect("refused");
@@ -41,8 +46,9 @@ fn bytes_that_are_not_a_component_are_refused() {
     let rt = runtime(dir.path(), Policy::default(), Providers::default());
     let err = rt.load(package).err().expect("refused");
     assert!(
-        err.to_string()
-            .starts_with("app `demo.hello` refused: its component is not a valid WebAssembly component"),
+        err.to_string().starts_with(
+            "app `demo.hello` refused: its component is not a valid WebAssembly component"
+        ),
         "{err}"
     );
 }
@@ -55,7 +61,11 @@ fn a_corrupted_package_file_is_refused_with_its_path() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&path, bytes).unwrap();
-    let rt = runtime(&dir.path().join("data"), Policy::default(), Providers::default());
+    let rt = runtime(
+        &dir.path().join("data"),
+        Policy::default(),
+        Providers::default(),
+    );
     let err = rt.load_file(&path).err().expect("refused");
     assert!(matches!(
         err,
@@ -64,7 +74,10 @@ fn a_corrupted_package_file_is_refused_with_its_path() {
             ..
         }
     ));
-    assert!(err.to_string().starts_with(&format!("package {}: content hash mismatch", path.display())));
+    assert!(err.to_string().starts_with(&format!(
+        "package {}: content hash mismatch",
+        path.display()
+    )));
 }
 
 #[test]
@@ -80,7 +93,10 @@ fn an_oversized_package_is_refused_before_it_is_read() {
         .build()
         .unwrap();
     let err = rt.load_file(&path).err().expect("refused");
-    assert!(err.to_string().contains("over the limit of 1000 bytes"), "{err}");
+    assert!(
+        err.to_string().contains("over the limit of 1000 bytes"),
+        "{err}"
+    );
 }
 
 #[test]

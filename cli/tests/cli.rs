@@ -1,0 +1,304 @@
+//! The `miniapp` binary, run for real.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn miniapp(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .args(args)
+        .output()
+        .expect("miniapp runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples")
+}
+
+/// Build an example with `miniapp build` and return its package path.
+fn package(name: &str) -> String {
+    static LOCK: OnceLock<std::sync::Mutex<()>> = OnceLock::new();
+    let _guard = LOCK.get_or_init(Default::default).lock().unwrap();
+    let dir = examples().join(name);
+    let out = miniapp(&["build", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "build {name}: {}", stderr(&out));
+    let path = stdout(&out).trim().to_string();
+    assert!(
+        path.ends_with(".miniapp") && Path::new(&path).is_file(),
+        "{path}"
+    );
+    path
+}
+
+#[test]
+fn run_prints_each_step_and_exits_0() {
+    let hello = package("hello");
+    let data = tempfile::tempdir().unwrap();
+    let out = miniapp(&[
+        "run",
+        &hello,
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--event",
+        "index:tap",
+        "--event",
+        r#"index:greet={"name":"Ada"}"#,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("== launch"), "{text}");
+    assert!(text.contains("hello launched on index (scene 0)"), "{text}");
+    assert!(text.contains("== event index:greet"), "{text}");
+    assert!(text.contains(r#""greeting":"Hello, Ada!""#), "{text}");
+}
+
+#[test]
+fn run_json_prints_one_object_per_line() {
+    let hello = package("hello");
+    let data = tempfile::tempdir().unwrap();
+    let out = miniapp(&[
+        "run",
+        &hello,
+        "--json",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--event",
+        "index:tap",
+        "--event",
+        "index:push",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let steps: Vec<_> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["launch", "event index:tap", "event index:push"]);
+    assert_eq!(lines[1]["data"]["count"], 1);
+    assert_eq!(lines[2]["pages"], serde_json::json!(["index", "detail"]));
+    assert_eq!(lines[0]["logs"][0]["source"], "stdout");
+}
+
+#[test]
+fn storage_persists_under_the_data_dir_between_runs() {
+    let todo = package("todo");
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().to_str().unwrap();
+    let first = miniapp(&[
+        "run",
+        &todo,
+        "--data-dir",
+        data,
+        "--event",
+        r#"index:add={"title":"milk"}"#,
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = miniapp(&["run", &todo, "--data-dir", data, "--json"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let launch: serde_json::Value =
+        serde_json::from_str(stdout(&second).lines().next().unwrap()).unwrap();
+    assert_eq!(launch["data"]["todos"][0]["title"], "milk");
+}
+
+#[test]
+fn consent_flags_answer_the_prompt_and_a_denial_sticks() {
+    let shop = package("shop");
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().to_str().unwrap();
+    let run = |flag: &str| {
+        let out = miniapp(&[
+            "run",
+            &shop,
+            "--json",
+            "--data-dir",
+            data,
+            flag,
+            "user-info",
+            "--event",
+            "index:profile",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let last = stdout(&out).lines().last().unwrap().to_string();
+        serde_json::from_str::<serde_json::Value>(&last).unwrap()
+    };
+    let denied = run("--deny");
+    assert_eq!(denied["data"]["profile_error"], "permission-denied");
+    let still = run("--grant");
+    assert_eq!(
+        still["data"]["profile_error"], "permission-denied",
+        "a denial is sticky"
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let out = miniapp(&[
+        "run",
+        &shop,
+        "--json",
+        "--data-dir",
+        fresh.path().to_str().unwrap(),
+        "--grant",
+        "user-info",
+        "--event",
+        "index:profile",
+    ]);
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().last().unwrap()).unwrap();
+    assert_eq!(last["data"]["nickname"], "Test User");
+}
+
+#[test]
+fn an_app_failure_exits_1_with_one_clear_line() {
+    let hello = package("hello");
+    let data = tempfile::tempdir().unwrap();
+    let out = miniapp(&[
+        "run",
+        &hello,
+        "--data-dir",
+        data.path().to_str().unwrap(),
+        "--event",
+        "index:fail",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: app `demo.hello` failed in on-event index:fail: asked to fail"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_naming_what_is_wrong() {
+    let hello = package("hello");
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().to_str().unwrap();
+    let garbage = data.to_string() + "/garbage.miniapp";
+    std::fs::write(&garbage, b"not a package").unwrap();
+    let bad_policy = data.to_string() + "/policy.toml";
+    std::fs::write(&bad_policy, "[defaults]\nteleport = true\n").unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["run", &garbage, "--data-dir", data],
+            "not a miniapp package",
+        ),
+        (
+            &["run", &hello, "--data-dir", data, "--event", "tap"],
+            "--event `tap`: expected PAGE:HANDLER[=JSON]",
+        ),
+        (
+            &[
+                "run",
+                &hello,
+                "--data-dir",
+                data,
+                "--event",
+                "index:greet={oops",
+            ],
+            "the detail is not JSON",
+        ),
+        (
+            &["run", &hello, "--data-dir", data, "--grant", "teleport"],
+            "unknown scope `teleport`",
+        ),
+        (
+            &["run", &hello, "--data-dir", data, "--policy", &bad_policy],
+            "unknown field `teleport`",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = miniapp(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn build_names_a_bad_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("broken");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("Cargo.toml"), "[package]\nname = \"broken\"\n").unwrap();
+    std::fs::write(
+        app.join("miniapp.toml"),
+        "id = \"Broken App\"\nname = \"B\"\nversion = \"1.0.0\"\npages = [\"index\"]\n",
+    )
+    .unwrap();
+    let out = miniapp(&["build", app.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("miniapp.toml: manifest field `id` is invalid"),
+        "{err}"
+    );
+}
+
+#[test]
+fn inspect_shows_manifest_hash_and_imports() {
+    let todo = package("todo");
+    let out = miniapp(&["inspect", &todo, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["manifest"]["id"], "demo.todo");
+    assert_eq!(
+        report["manifest"]["permissions"],
+        serde_json::json!(["storage"])
+    );
+    assert_eq!(report["hash"].as_str().unwrap().len(), 64);
+    let imports: Vec<_> = report["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap())
+        .collect();
+    assert!(
+        imports.contains(&"miniapp:host/storage@0.1.0"),
+        "{imports:?}"
+    );
+}
+
+#[test]
+fn new_scaffolds_an_app_that_builds_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir.path())
+        .args(["new", "my-counter"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Share the examples' target directory so the SDK's dependencies build once.
+    let build = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", examples().join("target"))
+        .args(["build", "my-counter"])
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", stderr(&build));
+    let package = stdout(&build).trim().to_string();
+    let run = miniapp(&[
+        "run",
+        &package,
+        "--json",
+        "--data-dir",
+        dir.path().join("data").to_str().unwrap(),
+        "--event",
+        "index:tap",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&run).lines().last().unwrap()).unwrap();
+    assert_eq!(last["data"]["count"], 1);
+    assert_eq!(last["app"], "dev.my-counter");
+    let again = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir.path())
+        .args(["new", "my-counter"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}
