@@ -103,6 +103,17 @@ fn main() -> ExitCode {
 }
 
 fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), Failure> {
+    let path = build_package(dir, output)?.1;
+    println!("{}", path.display());
+    Ok(())
+}
+
+/// Build the crate in `dir` into a package, written to `output` or beside
+/// the component.
+fn build_package(
+    dir: &std::path::Path,
+    output: Option<&std::path::Path>,
+) -> Result<(miniapp_runtime::Package, PathBuf), Failure> {
     use miniapp_runtime::builder::{self, BuildError};
     let built = builder::build(dir, output, &miniapp_runtime::PackageLimits::default()).map_err(
         |e| match e {
@@ -110,6 +121,5 @@ fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), 
             _ => Failure::input(e),
         },
     )?;
-    println!("{}", built.path.display());
-    Ok(())
+    Ok((built.package, built.path))
 }

@@ -15,7 +15,7 @@ use crate::Failure;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The package file.
+    /// The package file, or a mini-program crate directory to build first.
     package: PathBuf,
     /// An event to dispatch after launch, in order: PAGE:HANDLER or PAGE:HANDLER=JSON.
     #[arg(long = "event", value_name = "PAGE:HANDLER[=JSON]")]
@@ -96,8 +96,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             )));
         }
     }
-    let package = Package::read(&args.package, &Default::default())
-        .map_err(|e| Failure::input(format!("package {}: {e}", args.package.display())))?;
+    let package = if args.package.is_dir() {
+        // A crate directory: build it first, for a fast edit-run loop.
+        crate::build_package(&args.package, None)?.0
+    } else {
+        Package::read(&args.package, &Default::default())
+            .map_err(|e| Failure::input(format!("package {}: {e}", args.package.display())))?
+    };
     let policy = match &args.policy {
         Some(path) => Policy::from_file(path).map_err(Failure::input)?,
         None => {

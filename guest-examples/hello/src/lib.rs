@@ -4,9 +4,12 @@
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, nav, system, view};
 use serde::Deserialize;
 
+/// Hooks kept in the `lifecycle` page data.
+const MAX_HOOKS_SHOWN: usize = 32;
+
 #[derive(Default)]
 struct Hello {
-    /// Every hook seen, in order; shown in page data as `lifecycle`.
+    /// The latest hooks seen, in order; shown in page data as `lifecycle`.
     lifecycle: Vec<String>,
     count: u32,
     pushes: u32,
@@ -19,6 +22,10 @@ struct Greet {
 
 impl Hello {
     fn record(&mut self, hook: impl Into<String>) -> Result<()> {
+        // Keep the latest hooks only, so a long session's page data stays small.
+        if self.lifecycle.len() == MAX_HOOKS_SHOWN {
+            self.lifecycle.remove(0);
+        }
         self.lifecycle.push(hook.into());
         view::set("lifecycle", &self.lifecycle)
     }
