@@ -228,7 +228,7 @@ impl Policy {
             .map(|scope| {
                 let rule = layers()
                     .filter_map(|p| p.consent.get(scope))
-                    .last()
+                    .next_back()
                     .copied()
                     .unwrap_or(ConsentRule::Ask);
                 (*scope, rule)
@@ -236,7 +236,7 @@ impl Policy {
             .collect();
         let per_user_storage = layers()
             .filter_map(|p| p.per_user_storage)
-            .last()
+            .next_back()
             .unwrap_or(false);
         Ok(Grants {
             capabilities,
