@@ -395,3 +395,85 @@ async fn game_state_survives_a_relaunch() {
     assert_eq!(again.page_data()["board"], board);
     assert_eq!(again.page_data()["moves"], moves);
 }
+
+#[tokio::test]
+async fn location_needs_the_user_location_consent() {
+    let news = example("news");
+    for (granted, expect_position) in [(true, true), (false, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let consent = if granted {
+            FixedConsent::granting([Scope::UserLocation])
+        } else {
+            FixedConsent::default()
+        };
+        let providers = Providers {
+            consent: std::sync::Arc::new(consent),
+            ..Providers::simulated(Simulator::default())
+        };
+        let rt = runtime(dir.path(), granting(&news), providers);
+        let mut inst = rt
+            .load(news.clone())
+            .unwrap()
+            .launch(LaunchOptions::default())
+            .await
+            .unwrap();
+        inst.dispatch(&Event::new("index", "locate")).await.unwrap();
+        let data = inst.page_data();
+        if expect_position {
+            assert_eq!(data["position"]["latitude"], 31.2304);
+        } else {
+            assert_eq!(data["location_error"], "permission-denied");
+        }
+    }
+}
+
+#[tokio::test]
+async fn opening_another_mini_program_needs_it_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = example("hello");
+    let rt = runtime(dir.path(), granting(&hello), Providers::default());
+    let mut inst = rt
+        .load(hello)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
+    inst.dispatch(&Event::new("index", "open")).await.unwrap();
+    assert_eq!(inst.page_data()["opened"], "demo.shop");
+    let requests = inst.take_open_requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].app_id, "demo.shop");
+    assert_eq!(requests[0].path.as_deref(), Some("index"));
+    let mut other = Event::new("index", "open");
+    other.dataset = vec![("app".into(), "demo.elsewhere".into())];
+    inst.dispatch(&other).await.unwrap();
+    assert_eq!(inst.page_data()["open_error"], "permission-denied");
+    assert!(inst.take_open_requests().is_empty());
+}
+
+#[tokio::test]
+async fn storage_is_per_user_where_the_operator_says_so() {
+    let todo = example("todo");
+    for (per_user, expected_for_bob) in [(true, 0), (false, 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut policy = granting(&todo);
+        policy.defaults.per_user_storage = Some(per_user);
+        let rt = runtime(dir.path(), policy, Providers::default());
+        let app = rt.load(todo.clone()).unwrap();
+        let as_user = |user: &str| LaunchOptions {
+            user: Some(user.into()),
+            ..LaunchOptions::default()
+        };
+        let mut alice = app.launch(as_user("alice")).await.unwrap();
+        alice
+            .dispatch(&Event::new("index", "add").with_detail(json!({"title": "alice's"})))
+            .await
+            .unwrap();
+        let bob = app.launch(as_user("bob")).await.unwrap();
+        assert_eq!(
+            bob.page_data()["todos"].as_array().unwrap().len(),
+            expected_for_bob,
+            "per_user_storage = {per_user}"
+        );
+    }
+}

@@ -84,6 +84,14 @@ impl App for Hello {
             }
             ("index" | "detail", "push") => self.push(),
             ("detail", "back") => nav::navigate_back(1),
+            ("index", "open") => {
+                // Open another mini-program; only apps listed in `open_apps` may be opened.
+                let app_id = event.dataset.get("app").map_or("demo.shop", String::as_str);
+                match nav::open_mini_program(app_id, Some("index"), None) {
+                    Ok(()) => view::set("opened", app_id),
+                    Err(e) => view::set("open_error", e.kind()),
+                }
+            }
             (_, "fail") => Err(Error::app("asked to fail")),
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }

@@ -73,6 +73,11 @@ impl App for News {
                 let Open { id } = event.detail_as()?;
                 self.open(id)
             }
+            ("index", "locate") => match miniapp_sdk::location::get() {
+                // Local news: where the reader is (asks for `user-location` consent).
+                Ok(position) => view::set_data(json!({ "position": position })),
+                Err(e) => view::set_data(json!({ "location_error": e.kind() })),
+            },
             ("article", "back") => nav::navigate_back(1),
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }
