@@ -17,7 +17,7 @@ use crate::Failure;
 pub struct RunArgs {
     /// The package file, or a mini-program crate directory to build first.
     package: PathBuf,
-    /// An event to dispatch after launch, in order: PAGE:HANDLER or PAGE:HANDLER=JSON.
+    /// A user tap to dispatch after launch, in order: PAGE:HANDLER or PAGE:HANDLER=JSON.
     #[arg(long = "event", value_name = "PAGE:HANDLER[=JSON]")]
     events: Vec<String>,
     /// Answer the consent prompt for SCOPE with "allow".
@@ -67,7 +67,7 @@ fn parse_event(text: &str) -> Result<Event, Failure> {
         .split_once(':')
         .filter(|(p, h)| !p.is_empty() && !h.is_empty())
         .ok_or_else(|| bad("expected PAGE:HANDLER[=JSON]"))?;
-    Ok(Event::new(page, handler).with_detail(detail))
+    Ok(Event::tap(page, handler).with_detail(detail))
 }
 
 fn default_data_dir() -> PathBuf {

@@ -15,6 +15,8 @@ wasmtime::component::bindgen!({
         "miniapp:host/identity.get-profile": async | trappable,
         "miniapp:host/location.get-location": async | trappable,
         "miniapp:host/payment.request-payment": async | trappable,
+        // Reads the store's fuel.
+        "miniapp:host/quota.remaining": store | trappable,
         default: trappable,
     },
     exports: { default: async },

@@ -60,6 +60,14 @@ pub enum Error {
         /// The app id.
         app: String,
     },
+    /// The app is quarantined (crash budget exhausted) until an operator lifts it.
+    #[error("app `{app}` is quarantined: {reason}")]
+    Quarantined {
+        /// The app id.
+        app: String,
+        /// Why.
+        reason: String,
+    },
     /// The storage backend failed.
     #[error("storage: {0}")]
     Storage(#[from] KvError),

@@ -2,19 +2,23 @@
 //! driven through its lifecycle and events.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wasmtime::component::ResourceTable;
+use wasmtime::component::{ResourceTable, ResourceTableError};
 use wasmtime::{ResourceLimiter, Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
+use crate::audit::AuditEvent;
 use crate::bindings::{Miniapp, MiniappPre, lifecycle};
 use crate::capability::log::{AppLog, LogRecord, SharedLog};
 use crate::capability::nav::{OpenRequest, Page, PageStack, parse_url};
 use crate::capability::wasi::sandboxed_ctx;
 use crate::error::Error;
+use crate::quarantine;
+use crate::quota::Quotas;
 use crate::runtime::{AppShared, EPOCH_TICK};
+use crate::usage::UsageCounters;
 
 /// How an app is opened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,16 +44,29 @@ pub struct Event {
     pub detail: Value,
     /// The element's `data-*` attributes.
     pub dataset: Vec<(String, String)>,
+    /// Whether the event is a user gesture (a tap). Only then may the app
+    /// pay, read the profile or open another mini-program while handling it.
+    pub gesture: bool,
 }
 
 impl Event {
-    /// An event with no detail and no dataset.
+    /// An event with no detail and no dataset that is not a user gesture
+    /// (a scroll, a timer, an input change).
     pub fn new(page: impl Into<String>, handler: impl Into<String>) -> Event {
         Event {
             page: page.into(),
             handler: handler.into(),
             detail: Value::Null,
             dataset: Vec::new(),
+            gesture: false,
+        }
+    }
+
+    /// A user tap: an event that carries a user gesture.
+    pub fn tap(page: impl Into<String>, handler: impl Into<String>) -> Event {
+        Event {
+            gesture: true,
+            ..Event::new(page, handler)
         }
     }
 
@@ -60,19 +77,15 @@ impl Event {
     }
 }
 
-/// Most core instances, tables and memories one app instance may create.
-const MAX_INSTANCES: usize = 64;
-const MAX_TABLES: usize = 64;
-const MAX_MEMORIES: usize = 16;
-/// Most elements of one table.
-const MAX_TABLE_ELEMENTS: usize = 100_000;
+/// Longest error message of an app's hook kept (the rest is cut).
+const MAX_APP_MESSAGE: usize = 4096;
 
-/// Bounds the memory of an instance (all memories together) and records a
-/// refusal so a trap that follows can be explained.
+/// Bounds an instance's memories (all together), tables and instances by its
+/// quotas, and records a refusal so a trap that follows can be explained.
 struct Limiter {
-    memory_limit: usize,
+    quotas: Quotas,
     memory_total: usize,
-    refused: Option<String>,
+    refused: Option<(&'static str, String)>,
 }
 
 impl ResourceLimiter for Limiter {
@@ -83,10 +96,11 @@ impl ResourceLimiter for Limiter {
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         let total = self.memory_total - current.min(self.memory_total) + desired;
-        if total > self.memory_limit {
-            self.refused = Some(format!(
-                "memory quota of {} bytes exceeded (asked for {total} bytes)",
-                self.memory_limit
+        let limit = usize::try_from(self.quotas.memory_bytes).unwrap_or(usize::MAX);
+        if total > limit {
+            self.refused = Some((
+                "memory",
+                format!("memory quota of {limit} bytes exceeded (asked for {total} bytes)"),
             ));
             return Ok(false);
         }
@@ -100,9 +114,11 @@ impl ResourceLimiter for Limiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > MAX_TABLE_ELEMENTS {
-            self.refused = Some(format!(
-                "table limit of {MAX_TABLE_ELEMENTS} elements exceeded"
+        let limit = self.quotas.table_elements;
+        if desired as u64 > limit {
+            self.refused = Some((
+                "table",
+                format!("table quota of {limit} elements exceeded (asked for {desired})"),
             ));
             return Ok(false);
         }
@@ -110,13 +126,13 @@ impl ResourceLimiter for Limiter {
     }
 
     fn instances(&self) -> usize {
-        MAX_INSTANCES
+        self.quotas.instances as usize
     }
     fn tables(&self) -> usize {
-        MAX_TABLES
+        self.quotas.tables as usize
     }
     fn memories(&self) -> usize {
-        MAX_MEMORIES
+        self.quotas.memories as usize
     }
 }
 
@@ -129,20 +145,36 @@ pub struct InstanceState {
     pub(crate) pages: PageStack,
     pub(crate) log: SharedLog,
     pub(crate) opened: Vec<OpenRequest>,
+    /// Until when the current event's user gesture is live.
+    pub(crate) gesture_deadline: Option<Instant>,
+    /// When the current call's wall-clock budget ends.
+    pub(crate) event_deadline: Option<Instant>,
     limiter: Limiter,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
 }
 
-/// A running instance of an app. A trap discards it: later calls fail with
-/// [`Error::Discarded`] and the embedder launches a new one; stored data is
-/// unaffected.
+impl InstanceState {
+    /// Linear memory of this instance, bytes.
+    pub(crate) fn memory_used(&self) -> u64 {
+        self.limiter.memory_total as u64
+    }
+}
+
+/// A running instance of an app. A trap discards it (its store is dropped);
+/// the next call launches a fresh instance with the same launch options
+/// (`on-launch`, `on-show`) before handling it. Stored data is unaffected.
 pub struct AppInstance {
     app: Arc<AppShared>,
+    pre: MiniappPre<InstanceState>,
+    options: LaunchOptions,
     store: Store<InstanceState>,
     guest: Miniapp,
     discarded: bool,
 }
+
+/// What a guest call returned, before it is turned into the embedder's result.
+type CallOutcome = Result<wasmtime::Result<Result<(), String>>, tokio::time::error::Elapsed>;
 
 impl AppInstance {
     pub(crate) async fn launch(
@@ -150,92 +182,56 @@ impl AppInstance {
         pre: &MiniappPre<InstanceState>,
         options: LaunchOptions,
     ) -> Result<AppInstance, Error> {
-        let manifest = &app.manifest;
-        let path = options
-            .path
-            .clone()
-            .unwrap_or_else(|| manifest.home_page().to_string());
-        let (route, query) = parse_url(manifest, &path).map_err(|reason| Error::BadRequest {
-            app: manifest.id.clone(),
-            reason,
-        })?;
-        let quotas = &app.grants.quotas;
-        let log = AppLog::shared(quotas.log_bytes_per_event);
-        let user_part = options
-            .user
-            .as_deref()
-            .map(|u| format!(":{u}"))
-            .unwrap_or_default();
-        let data_ns = if app.grants.per_user_storage {
-            format!("data:{}{user_part}", manifest.id)
-        } else {
-            format!("data:{}", manifest.id)
-        };
-        let state = InstanceState {
-            consent_ns: format!("consent:{}{user_part}", manifest.id),
-            data_ns,
-            user: options.user.clone(),
-            pages: PageStack::new(route.clone(), query.clone(), quotas.page_stack as usize),
-            wasi: sandboxed_ctx(&log),
-            log,
-            opened: Vec::new(),
-            limiter: Limiter {
-                memory_limit: usize::try_from(quotas.memory_bytes).unwrap_or(usize::MAX),
-                memory_total: 0,
-                refused: None,
-            },
-            table: ResourceTable::new(),
-            app: app.clone(),
-        };
-        let mut store = Store::new(&app.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        let timeout = Duration::from_millis(quotas.event_timeout_ms);
-        store.set_epoch_deadline(deadline_ticks(timeout));
-        let guest = match tokio::time::timeout(timeout, pre.instantiate_async(&mut store)).await {
-            Ok(Ok(guest)) => guest,
-            Ok(Err(trap)) => {
-                let reason = explain(&trap, store.data(), timeout);
-                return Err(Error::Trapped {
-                    app: app.manifest.id.clone(),
-                    hook: "instantiation".into(),
-                    reason,
-                });
-            }
-            Err(_) => {
-                return Err(Error::Trapped {
-                    app: app.manifest.id.clone(),
-                    hook: "instantiation".into(),
-                    reason: time_limit(timeout),
-                });
-            }
-        };
+        let (store, guest) = instantiate(&app, pre, &options).await?;
         let mut instance = AppInstance {
             app,
+            pre: pre.clone(),
+            options,
             store,
             guest,
             discarded: false,
         };
+        instance.start().await?;
+        Ok(instance)
+    }
+
+    /// `on-launch` then `on-show` of a new instance.
+    async fn start(&mut self) -> Result<(), Error> {
+        let pages = self.store.data().pages.pages();
         let launch = lifecycle::LaunchOptions {
-            path: route,
-            query,
-            scene: options.scene,
-            referrer: options.referrer,
+            path: pages[0].route.clone(),
+            query: pages[0].query.clone(),
+            scene: self.options.scene,
+            referrer: self.options.referrer.clone(),
         };
-        instance.enter("on-launch")?;
-        let lifecycle = instance.guest.miniapp_host_lifecycle();
+        self.enter(false);
+        let lifecycle = self.guest.miniapp_host_lifecycle();
         let result = tokio::time::timeout(
-            timeout,
-            lifecycle.call_on_launch(&mut instance.store, &launch),
+            self.timeout(),
+            lifecycle.call_on_launch(&mut self.store, &launch),
         )
         .await;
-        instance.finish("on-launch", result)?;
-        instance.show().await?;
-        Ok(instance)
+        self.finish("on-launch", result)?;
+        self.on_show().await
+    }
+
+    /// Replace a discarded instance by a fresh one.
+    async fn relaunch(&mut self) -> Result<(), Error> {
+        let (store, guest) = instantiate(&self.app, &self.pre, &self.options).await?;
+        self.store = store;
+        self.guest = guest;
+        self.discarded = false;
+        self.start().await
     }
 
     /// Bring the app to the foreground (`on-show`).
     pub async fn show(&mut self) -> Result<(), Error> {
-        self.enter("on-show")?;
+        self.ready().await?;
+        self.on_show().await
+    }
+
+    async fn on_show(&mut self) -> Result<(), Error> {
+        self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
         let result =
             tokio::time::timeout(self.timeout(), lifecycle.call_on_show(&mut self.store)).await;
@@ -244,29 +240,34 @@ impl AppInstance {
 
     /// Send the app to the background (`on-hide`).
     pub async fn hide(&mut self) -> Result<(), Error> {
-        self.enter("on-hide")?;
+        self.ready().await?;
+        self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
         let result =
             tokio::time::timeout(self.timeout(), lifecycle.call_on_hide(&mut self.store)).await;
         self.finish("on-hide", result)
     }
 
-    /// Dispatch a user event (`on-event`).
+    /// Dispatch a user event (`on-event`). If a trap discarded this instance,
+    /// a fresh one is launched first.
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
+        self.ready().await?;
         let hook = format!("on-event {}:{}", event.page, event.handler);
+        let gesture = self.enter(event.gesture);
         let wit_event = lifecycle::Event {
             page: event.page.clone(),
             handler: event.handler.clone(),
             detail: event.detail.to_string(),
             dataset: event.dataset.clone(),
+            gesture,
         };
-        self.enter(&hook)?;
         let lifecycle = self.guest.miniapp_host_lifecycle();
         let result = tokio::time::timeout(
             self.timeout(),
             lifecycle.call_on_event(&mut self.store, &wit_event),
         )
         .await;
+        self.store.data_mut().gesture_deadline = None;
         self.finish(&hook, result)
     }
 
@@ -295,7 +296,7 @@ impl AppInstance {
         std::mem::take(&mut self.store.data_mut().opened)
     }
 
-    /// Whether a trap discarded this instance.
+    /// Whether a trap discarded this instance (the next call relaunches it).
     pub fn is_discarded(&self) -> bool {
         self.discarded
     }
@@ -304,77 +305,229 @@ impl AppInstance {
         Duration::from_millis(self.app.grants.quotas.event_timeout_ms)
     }
 
-    /// Prepare a call into the guest: refuse a discarded instance, start the
-    /// event's log volume and CPU deadline.
-    fn enter(&mut self, _hook: &str) -> Result<(), Error> {
+    /// Refuse a quarantined app; relaunch a discarded instance.
+    async fn ready(&mut self) -> Result<(), Error> {
+        check_quarantine(&self.app)?;
         if self.discarded {
-            return Err(Error::Discarded {
-                app: self.app.manifest.id.clone(),
-            });
+            self.relaunch().await?;
         }
-        self.store
-            .data()
-            .log
-            .lock()
-            .expect("log lock")
-            .start_event();
-        let ticks = deadline_ticks(self.timeout());
-        self.store.set_epoch_deadline(ticks);
         Ok(())
     }
 
+    /// Prepare a call into the guest: the event's log volume, CPU fuel,
+    /// wall-clock deadline and, for a user gesture, a live gesture token.
+    fn enter(&mut self, gesture: bool) -> Option<String> {
+        let quotas = &self.app.grants.quotas;
+        let now = Instant::now();
+        let token = gesture.then(|| format!("g-{:016x}", now.elapsed().as_nanos() ^ next_token()));
+        let state = self.store.data_mut();
+        state.log.lock().expect("log lock").start_event();
+        state.event_deadline = Some(now + Duration::from_millis(quotas.event_timeout_ms));
+        state.gesture_deadline =
+            gesture.then(|| now + Duration::from_millis(quotas.gesture_ttl_ms));
+        let fuel = quotas.fuel_per_event;
+        let ticks = deadline_ticks(self.timeout());
+        // Fuel is on for every store of this engine, so setting it cannot fail.
+        let _ = self.store.set_fuel(fuel);
+        self.store.set_epoch_deadline(ticks);
+        token
+    }
+
     /// Turn a call's result into the embedder's: the app's own error, or a
-    /// trap (which discards the instance).
-    fn finish(
-        &mut self,
-        hook: &str,
-        result: Result<wasmtime::Result<Result<(), String>>, tokio::time::error::Elapsed>,
-    ) -> Result<(), Error> {
-        let app = self.app.manifest.id.clone();
-        let reason = match result {
+    /// trap (which discards the instance, counts against the crash budget
+    /// and is audited).
+    fn finish(&mut self, hook: &str, result: CallOutcome) -> Result<(), Error> {
+        let app = self.app.clone();
+        let usage = &app.usage;
+        UsageCounters::add(&usage.events, 1);
+        let fuel_left = self.store.get_fuel().unwrap_or(0);
+        UsageCounters::add(
+            &usage.fuel_consumed,
+            app.grants.quotas.fuel_per_event.saturating_sub(fuel_left),
+        );
+        usage.memory_high_water.fetch_max(
+            self.store.data().memory_used(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let (kind, reason) = match result {
             Ok(Ok(Ok(()))) => return Ok(()),
             Ok(Ok(Err(message))) => {
                 return Err(Error::AppFailed {
-                    app,
+                    app: app.manifest.id.clone(),
                     hook: hook.to_string(),
-                    message,
+                    message: truncate(message),
                 });
             }
-            Ok(Err(trap)) => explain(&trap, self.store.data(), self.timeout()),
-            Err(_) => time_limit(self.timeout()),
+            Ok(Err(trap)) => explain(&trap, self.store.data(), &app.grants.quotas),
+            Err(_) => ("time", time_limit(&app.grants.quotas)),
         };
         self.discarded = true;
-        Err(Error::Trapped {
-            app,
-            hook: hook.to_string(),
-            reason,
-        })
+        Err(trapped(&app, hook, kind, reason))
     }
+}
+
+/// Record a trap of `app` (usage, audit, crash budget) and build its error.
+fn trapped(app: &AppShared, hook: &str, kind: &'static str, reason: String) -> Error {
+    app.usage.trap(kind);
+    app.audit(AuditEvent::Trap {
+        hook: hook.to_string(),
+        trap: kind,
+        reason: reason.clone(),
+    });
+    match quarantine::record_trap(&*app.services.kv, &app.manifest.id, &app.grants.quotas) {
+        Ok(Some(why)) => app.audit(AuditEvent::Quarantined { reason: why }),
+        Ok(None) => {}
+        Err(e) => tracing::error!("cannot record a trap of {}: {e}", app.manifest.id),
+    }
+    Error::Trapped {
+        app: app.manifest.id.clone(),
+        hook: hook.to_string(),
+        reason,
+    }
+}
+
+fn check_quarantine(app: &AppShared) -> Result<(), Error> {
+    match quarantine::reason(&*app.services.kv, &app.manifest.id)? {
+        Some(reason) => Err(Error::Quarantined {
+            app: app.manifest.id.clone(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A new store and instance of `app`, with its quotas in force.
+async fn instantiate(
+    app: &Arc<AppShared>,
+    pre: &MiniappPre<InstanceState>,
+    options: &LaunchOptions,
+) -> Result<(Store<InstanceState>, Miniapp), Error> {
+    check_quarantine(app)?;
+    let manifest = &app.manifest;
+    let path = options
+        .path
+        .clone()
+        .unwrap_or_else(|| manifest.home_page().to_string());
+    let (route, query) = parse_url(manifest, &path).map_err(|reason| Error::BadRequest {
+        app: manifest.id.clone(),
+        reason,
+    })?;
+    let quotas = &app.grants.quotas;
+    let log = AppLog::shared(quotas.log_bytes_per_event);
+    let user_part = options
+        .user
+        .as_deref()
+        .map(|u| format!(":{u}"))
+        .unwrap_or_default();
+    let data_ns = if app.grants.per_user_storage {
+        format!("data:{}{user_part}", manifest.id)
+    } else {
+        format!("data:{}", manifest.id)
+    };
+    let mut table = ResourceTable::new();
+    table.set_max_capacity(quotas.resource_handles as usize);
+    let state = InstanceState {
+        consent_ns: format!("consent:{}{user_part}", manifest.id),
+        data_ns,
+        user: options.user.clone(),
+        pages: PageStack::new(route, query, quotas.page_stack as usize),
+        wasi: sandboxed_ctx(&log),
+        log,
+        opened: Vec::new(),
+        gesture_deadline: None,
+        event_deadline: None,
+        limiter: Limiter {
+            quotas: quotas.clone(),
+            memory_total: 0,
+            refused: None,
+        },
+        table,
+        app: app.clone(),
+    };
+    let mut store = Store::new(&app.engine, state);
+    store.limiter(|s| &mut s.limiter);
+    let timeout = Duration::from_millis(quotas.event_timeout_ms);
+    store.set_epoch_deadline(deadline_ticks(timeout));
+    let _ = store.set_fuel(quotas.fuel_per_event);
+    let (kind, reason) =
+        match tokio::time::timeout(timeout, pre.instantiate_async(&mut store)).await {
+            Ok(Ok(guest)) => return Ok((store, guest)),
+            Ok(Err(trap)) => explain(&trap, store.data(), quotas),
+            Err(_) => ("time", time_limit(quotas)),
+        };
+    Err(trapped(app, "instantiation", kind, reason))
+}
+
+/// A fresh number for gesture tokens.
+fn next_token() -> u128 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) << 64
+}
+
+fn truncate(mut message: String) -> String {
+    if message.len() > MAX_APP_MESSAGE {
+        let mut end = MAX_APP_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str("...");
+    }
+    message
 }
 
 fn deadline_ticks(timeout: Duration) -> u64 {
     (timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1
 }
 
-fn time_limit(timeout: Duration) -> String {
+fn time_limit(quotas: &Quotas) -> String {
     format!(
         "time limit of {} ms per event exceeded",
-        timeout.as_millis()
+        quotas.event_timeout_ms
     )
 }
 
-/// Say why a call trapped, naming the limit where one was hit.
-fn explain(error: &wasmtime::Error, state: &InstanceState, timeout: Duration) -> String {
-    if let Some(refused) = &state.limiter.refused {
-        return refused.clone();
+/// Say why a call trapped, as a kind (time, cpu, memory, table, stack,
+/// handles, exit, other) and a reason naming the limit where one was hit.
+fn explain(
+    error: &wasmtime::Error,
+    state: &InstanceState,
+    quotas: &Quotas,
+) -> (&'static str, String) {
+    if let Some((kind, refused)) = &state.limiter.refused {
+        return (kind, refused.clone());
     }
     if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return format!("the app exited with status {}", exit.0);
+        return ("exit", format!("the app exited with status {}", exit.0));
+    }
+    if error
+        .chain()
+        .any(|e| e.downcast_ref::<ResourceTableError>().is_some())
+    {
+        return (
+            "handles",
+            format!(
+                "resource handle quota of {} live handles exceeded",
+                quotas.resource_handles
+            ),
+        );
     }
     match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => time_limit(timeout),
-        Some(Trap::StackOverflow) => "wasm stack overflow".into(),
-        Some(trap) => format!("{trap}"),
-        None => format!("{error:#}"),
+        Some(Trap::Interrupt) => ("time", time_limit(quotas)),
+        Some(Trap::OutOfFuel) => (
+            "cpu",
+            format!(
+                "CPU quota of {} fuel per event exceeded",
+                quotas.fuel_per_event
+            ),
+        ),
+        Some(Trap::StackOverflow) => ("stack", "wasm stack overflow".into()),
+        Some(Trap::MemoryOutOfBounds) => (
+            "other",
+            "out-of-bounds memory access (a guest whose shadow stack overflows also traps so)"
+                .into(),
+        ),
+        Some(trap) => ("other", format!("{trap}")),
+        None => ("other", format!("{error:#}")),
     }
 }

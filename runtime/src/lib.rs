@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 pub mod bindings;
 pub mod builder;
 pub mod capability;
@@ -28,8 +29,10 @@ pub mod manifest;
 pub mod package;
 pub mod policy;
 pub mod providers;
+mod quarantine;
 pub mod quota;
 mod runtime;
+mod usage;
 
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
@@ -41,4 +44,5 @@ pub use package::{Package, PackageLimits};
 pub use policy::{ConsentRule, Grants, HostProfile, Policy};
 pub use providers::Providers;
 pub use quota::Quotas;
-pub use runtime::{App, Runtime, RuntimeBuilder, component_imports};
+pub use runtime::{App, DEFAULT_WASM_STACK, Runtime, RuntimeBuilder, component_imports};
+pub use usage::Usage;

@@ -148,7 +148,8 @@ impl Manifest {
 pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
             format!("line {line}: {}", e.message())
         }
         None => e.message().to_string(),

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::capability::egress::AddressRules;
 use crate::capability::http::Origin;
 use crate::capability::{Capability, Scope};
 use crate::manifest::Manifest;
@@ -62,6 +63,10 @@ pub struct AppPolicy {
     pub permissions: BTreeSet<Capability>,
     /// Network origins allowed (`scheme://host[:port]`).
     pub origins: Vec<String>,
+    /// Addresses or networks (`127.0.0.1`, `10.0.0.0/8`) the app may reach
+    /// although they are IP literals or not public (loopback, private,
+    /// link-local). Default: none.
+    pub allow_addresses: Vec<String>,
     /// The operator's answer per consent scope; scopes not listed are asked.
     pub consent: BTreeMap<Scope, ConsentRule>,
     /// Quota overrides (fields of [`Quotas`]).
@@ -89,6 +94,8 @@ pub struct Grants {
     pub capabilities: BTreeSet<Capability>,
     /// Origins declared and allowed.
     pub origins: Vec<Origin>,
+    /// Non-public addresses allowed explicitly.
+    pub addresses: AddressRules,
     /// Consent scopes the app declared, with the operator's rule for each.
     pub scopes: BTreeMap<Scope, ConsentRule>,
     /// The app's quotas.
@@ -154,6 +161,12 @@ impl Policy {
             for origin in &app.origins {
                 Origin::parse(origin).map_err(|reason| PolicyError::Field {
                     field: format!("{table}.origins"),
+                    reason,
+                })?;
+            }
+            for address in &app.allow_addresses {
+                parse_network(address).map_err(|reason| PolicyError::Field {
+                    field: format!("{table}.allow_addresses"),
                     reason,
                 })?;
             }
@@ -234,6 +247,12 @@ impl Policy {
                 (*scope, rule)
             })
             .collect();
+        let addresses = AddressRules::new(
+            layers()
+                .flat_map(|p| p.allow_addresses.iter())
+                .filter_map(|a| parse_network(a).ok())
+                .collect(),
+        );
         let per_user_storage = layers()
             .filter_map(|p| p.per_user_storage)
             .next_back()
@@ -241,11 +260,24 @@ impl Policy {
         Ok(Grants {
             capabilities,
             origins,
+            addresses,
             scopes,
             quotas: self.quotas_for(&manifest.id)?,
             per_user_storage,
         })
     }
+}
+
+/// Parse `127.0.0.1` (one address) or `10.0.0.0/8` (a network).
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let parsed = if text.contains('/') {
+        text.parse().ok()
+    } else {
+        text.parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    };
+    parsed.ok_or_else(|| format!("`{text}` is not an IP address or network like 10.0.0.0/8"))
 }
 
 #[cfg(test)]

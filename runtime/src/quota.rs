@@ -13,8 +13,22 @@ const MIB: u64 = 1024 * KIB;
 pub struct Quotas {
     /// Linear memory of one instance, all memories together (default 64 MiB).
     pub memory_bytes: u64,
+    /// Core instances, tables and memories one instance may create
+    /// (defaults 64, 64, 16); a component is several core instances.
+    pub instances: u32,
+    /// See `instances`.
+    pub tables: u32,
+    /// See `instances`.
+    pub memories: u32,
+    /// Elements of one table (default 100,000).
+    pub table_elements: u64,
+    /// CPU per lifecycle call or event, in fuel units (about one per wasm
+    /// instruction; default 5,000,000,000, a few seconds of guest code).
+    pub fuel_per_event: u64,
     /// Wall-clock time one lifecycle call or event may take (default 5000 ms).
     pub event_timeout_ms: u64,
+    /// Live resource handles (streams, pollables...) of one instance (default 1024).
+    pub resource_handles: u32,
     /// Storage: bytes of keys and values together (default 10 MiB).
     pub storage_bytes: u64,
     /// Storage: bytes of one value (default 1 MiB).
@@ -25,6 +39,8 @@ pub struct Quotas {
     pub storage_keys: u64,
     /// HTTP: requests of this app in flight at once (default 10).
     pub http_concurrency: u32,
+    /// HTTP: requests of this app per minute (default 600).
+    pub http_requests_per_minute: u32,
     /// HTTP: longest a request may take (default 60,000 ms, also the default timeout).
     pub http_timeout_ms: u64,
     /// HTTP: bytes of one response body (default 8 MiB).
@@ -37,24 +53,41 @@ pub struct Quotas {
     pub page_data_bytes: u64,
     /// Nav: pages on the stack (default 10).
     pub page_stack: u32,
+    /// Gesture: how long a user gesture's token stays live (default 1000 ms).
+    pub gesture_ttl_ms: u64,
+    /// Crash budget: traps allowed within `trap_window_secs` before the app
+    /// is quarantined (default 5; 0 disables quarantine).
+    pub trap_budget: u32,
+    /// Crash budget window (default 600 s).
+    pub trap_window_secs: u64,
 }
 
 impl Default for Quotas {
     fn default() -> Self {
         Quotas {
             memory_bytes: 64 * MIB,
+            instances: 64,
+            tables: 64,
+            memories: 16,
+            table_elements: 100_000,
+            fuel_per_event: 5_000_000_000,
             event_timeout_ms: 5_000,
+            resource_handles: 1024,
             storage_bytes: 10 * MIB,
             storage_value_bytes: MIB,
             storage_key_bytes: 256,
             storage_keys: 10_000,
             http_concurrency: 10,
+            http_requests_per_minute: 600,
             http_timeout_ms: 60_000,
             http_response_bytes: 8 * MIB,
             log_bytes_per_event: 64 * KIB,
             set_data_bytes: MIB,
             page_data_bytes: 4 * MIB,
             page_stack: 10,
+            gesture_ttl_ms: 1_000,
+            trap_budget: 5,
+            trap_window_secs: 600,
         }
     }
 }
@@ -80,6 +113,10 @@ impl Quotas {
     pub fn validate(&self) -> Result<(), String> {
         let positive = [
             ("memory_bytes", self.memory_bytes),
+            ("instances", u64::from(self.instances)),
+            ("memories", u64::from(self.memories)),
+            ("fuel_per_event", self.fuel_per_event),
+            ("resource_handles", u64::from(self.resource_handles)),
             ("event_timeout_ms", self.event_timeout_ms),
             ("http_timeout_ms", self.http_timeout_ms),
             ("set_data_bytes", self.set_data_bytes),

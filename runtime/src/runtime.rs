@@ -9,6 +9,7 @@ use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
+use crate::audit::{AuditEvent, AuditRecord, AuditSink, JsonLinesAudit};
 use crate::bindings::{Miniapp, MiniappPre};
 use crate::capability::http::AppHttp;
 use crate::capability::{CORE_INTERFACES, Capability};
@@ -19,6 +20,7 @@ use crate::manifest::Manifest;
 use crate::package::{Package, PackageLimits};
 use crate::policy::{Grants, HostProfile, Policy};
 use crate::providers::Providers;
+use crate::usage::{Usage, UsageCounters};
 
 /// How often the epoch ticks; event deadlines are counted in ticks.
 pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -37,6 +39,7 @@ const WASI_PACKAGES: [&str; 5] = [
 pub(crate) struct Services {
     pub kv: Arc<dyn KvStore>,
     pub providers: Providers,
+    pub audit: Arc<dyn AuditSink>,
 }
 
 /// A host of mini-programs. Cheap to clone; clones share the engine.
@@ -67,9 +70,27 @@ pub struct RuntimeBuilder {
     package_limits: PackageLimits,
     providers: Providers,
     kv: Option<Arc<dyn KvStore>>,
+    audit: Option<Arc<dyn AuditSink>>,
+    max_wasm_stack: usize,
 }
 
+/// Default wasm stack of every instance (wasmtime's default).
+pub const DEFAULT_WASM_STACK: usize = 512 * 1024;
+
 impl RuntimeBuilder {
+    /// Where audit records go (default: `audit.jsonl` in the data directory).
+    pub fn audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    /// The wasm stack of every instance, bytes (default 512 KiB). An engine
+    /// setting: the same for every app of this runtime.
+    pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
     /// The operator's policy (default: grants nothing beyond the core interfaces).
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = policy;
@@ -98,20 +119,33 @@ impl RuntimeBuilder {
     /// the engine and link the host API once.
     pub fn build(self) -> Result<Runtime, Error> {
         self.policy.validate()?;
+        let needs_dir = self.kv.is_none() || self.audit.is_none();
+        if needs_dir {
+            std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+                Error::Setup(format!(
+                    "cannot create data directory {}: {e}",
+                    self.data_dir.display()
+                ))
+            })?;
+        }
         let kv = match self.kv {
             Some(kv) => kv,
+            None => Arc::new(RedbStore::open(&self.data_dir.join("storage.redb"))?),
+        };
+        let audit = match self.audit {
+            Some(audit) => audit,
             None => {
-                std::fs::create_dir_all(&self.data_dir).map_err(|e| {
-                    Error::Setup(format!(
-                        "cannot create data directory {}: {e}",
-                        self.data_dir.display()
-                    ))
-                })?;
-                Arc::new(RedbStore::open(&self.data_dir.join("storage.redb"))?)
+                let path = self.data_dir.join("audit.jsonl");
+                Arc::new(JsonLinesAudit::open(&path).map_err(|e| {
+                    Error::Setup(format!("cannot open audit stream {}: {e}", path.display()))
+                })?)
             }
         };
         let mut config = Config::new();
+        // Wall-clock deadlines by epoch, CPU budgets by fuel (see Quotas).
         config.epoch_interruption(true);
+        config.consume_fuel(true);
+        config.max_wasm_stack(self.max_wasm_stack);
         config.wasm_component_model(true);
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("engine: {e}")))?;
         let linker = build_linker(&engine).map_err(|e| Error::Setup(format!("linker: {e}")))?;
@@ -126,6 +160,7 @@ impl RuntimeBuilder {
                 services: Arc::new(Services {
                     kv,
                     providers: self.providers,
+                    audit,
                 }),
                 ticker_stop,
             }),
@@ -164,7 +199,25 @@ impl Runtime {
             package_limits: PackageLimits::default(),
             providers: Providers::default(),
             kv: None,
+            audit: None,
+            max_wasm_stack: DEFAULT_WASM_STACK,
         }
+    }
+
+    /// Why app `app_id` is quarantined, if it is.
+    pub fn quarantine_reason(&self, app_id: &str) -> Result<Option<String>, Error> {
+        Ok(crate::quarantine::reason(&*self.inner.services.kv, app_id)?)
+    }
+
+    /// Lift the quarantine of app `app_id` (an operator action, audited);
+    /// `true` if it was quarantined.
+    pub fn lift_quarantine(&self, app_id: &str) -> Result<bool, Error> {
+        let lifted = crate::quarantine::lift(&*self.inner.services.kv, app_id)?;
+        if lifted {
+            let record = AuditRecord::now(app_id, "", AuditEvent::QuarantineLifted);
+            self.inner.services.audit.record(&record);
+        }
+        Ok(lifted)
     }
 
     /// The operator's policy.
@@ -193,9 +246,16 @@ impl Runtime {
     pub fn load(&self, package: Package) -> Result<App, Error> {
         let inner = &self.inner;
         let manifest = package.manifest;
-        let refused = |reason: String| Error::Refused {
-            app: manifest.id.clone(),
-            reason,
+        let refused = |reason: String| {
+            let event = AuditEvent::Refused {
+                reason: reason.clone(),
+            };
+            let record = AuditRecord::now(&manifest.id, &manifest.version, event);
+            inner.services.audit.record(&record);
+            Error::Refused {
+                app: manifest.id.clone(),
+                reason,
+            }
         };
         let grants = inner.policy.grants_for(&manifest)?;
         let component = Component::new(&inner.engine, &package.component).map_err(|e| {
@@ -211,7 +271,8 @@ impl Runtime {
             .map_err(|e| refused(format!("it does not fit the miniapp world: {e:#}")))?;
         Ok(App {
             shared: Arc::new(AppShared {
-                http: AppHttp::new(grants.quotas.http_concurrency),
+                http: AppHttp::new(&grants.quotas),
+                usage: UsageCounters::default(),
                 host: inner.policy.host.clone(),
                 services: inner.services.clone(),
                 engine: inner.engine.clone(),
@@ -279,8 +340,17 @@ pub(crate) struct AppShared {
     pub hash: String,
     pub imports: Vec<String>,
     pub http: AppHttp,
+    pub usage: UsageCounters,
     pub services: Arc<Services>,
     pub engine: Engine,
+}
+
+impl AppShared {
+    /// Record an audit event about this app.
+    pub fn audit(&self, event: AuditEvent) {
+        let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
+        self.services.audit.record(&record);
+    }
 }
 
 /// A loaded, checked app, ready to launch instances. Cheap to clone.
@@ -311,7 +381,21 @@ impl App {
         &self.shared.imports
     }
 
+    /// What the app has used since it was loaded, with its storage now.
+    pub fn usage(&self) -> Result<Usage, Error> {
+        let mut usage = self.shared.usage.snapshot();
+        let storage = self
+            .shared
+            .services
+            .kv
+            .usage(&format!("data:{}", self.shared.manifest.id))?;
+        usage.storage_bytes = storage.bytes;
+        usage.storage_keys = storage.keys;
+        Ok(usage)
+    }
+
     /// Launch a new instance: instantiate, then `on-launch` and `on-show`.
+    /// A quarantined app refuses with [`Error::Quarantined`].
     pub async fn launch(&self, options: LaunchOptions) -> Result<AppInstance, Error> {
         AppInstance::launch(self.shared.clone(), &self.pre, options).await
     }

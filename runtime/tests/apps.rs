@@ -245,11 +245,11 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     let rt = runtime(dir.path(), granting(&shop), providers.clone());
     let app = rt.load(shop.clone()).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::new("index", "profile"))
+    inst.dispatch(&Event::tap("index", "profile"))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
-    inst.dispatch(&Event::new("index", "profile"))
+    inst.dispatch(&Event::tap("index", "profile"))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
@@ -272,7 +272,7 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
         .launch(LaunchOptions::default())
         .await
         .unwrap();
-    inst.dispatch(&Event::new("index", "profile"))
+    inst.dispatch(&Event::tap("index", "profile"))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
@@ -295,10 +295,10 @@ async fn consent_granted_once_lets_later_calls_run() {
         .launch(LaunchOptions::default())
         .await
         .unwrap();
-    inst.dispatch(&Event::new("index", "profile"))
+    inst.dispatch(&Event::tap("index", "profile"))
         .await
         .unwrap();
-    inst.dispatch(&Event::new("index", "profile"))
+    inst.dispatch(&Event::tap("index", "profile"))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["nickname"], "Test User");
@@ -316,9 +316,9 @@ async fn shop_logs_in_and_pays_through_the_host_providers() {
     );
     let app = rt.load(shop).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::new("index", "login")).await.unwrap();
+    inst.dispatch(&Event::tap("index", "login")).await.unwrap();
     assert_eq!(inst.page_data()["login_code"].as_str().unwrap().len(), 32);
-    inst.dispatch(&Event::new("index", "buy").with_detail(json!({"product": "tea"})))
+    inst.dispatch(&Event::tap("index", "buy").with_detail(json!({"product": "tea"})))
         .await
         .unwrap();
     let routes: Vec<_> = inst.pages().iter().map(|p| p.route.as_str()).collect();
@@ -354,7 +354,7 @@ async fn payment_is_denied_when_the_operator_does_not_grant_it() {
         .launch(LaunchOptions::default())
         .await
         .unwrap();
-    inst.dispatch(&Event::new("index", "buy").with_detail(json!({"product": "cake"})))
+    inst.dispatch(&Event::tap("index", "buy").with_detail(json!({"product": "cake"})))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["status"], "error");
@@ -438,13 +438,13 @@ async fn opening_another_mini_program_needs_it_declared() {
         .launch(LaunchOptions::default())
         .await
         .unwrap();
-    inst.dispatch(&Event::new("index", "open")).await.unwrap();
+    inst.dispatch(&Event::tap("index", "open")).await.unwrap();
     assert_eq!(inst.page_data()["opened"], "demo.shop");
     let requests = inst.take_open_requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].app_id, "demo.shop");
     assert_eq!(requests[0].path.as_deref(), Some("index"));
-    let mut other = Event::new("index", "open");
+    let mut other = Event::tap("index", "open");
     other.dataset = vec![("app".into(), "demo.elsewhere".into())];
     inst.dispatch(&other).await.unwrap();
     assert_eq!(inst.page_data()["open_error"], "permission-denied");

@@ -74,6 +74,14 @@ fn news_declaring(origin: &str) -> Package {
     .unwrap()
 }
 
+/// A policy that lets apps reach the test servers on 127.0.0.1: loopback is
+/// refused unless the operator allows it explicitly.
+fn loopback_allowed() -> Policy {
+    let mut policy = Policy::default();
+    policy.defaults.allow_addresses.push("127.0.0.1".into());
+    policy
+}
+
 fn launch_at(api: &str) -> LaunchOptions {
     LaunchOptions {
         path: Some(format!("index?api={api}")),
@@ -86,7 +94,7 @@ async fn a_declared_and_allowed_origin_is_reachable() {
     let addr = serve(None).await;
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);
-    let mut policy = Policy::default();
+    let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime(dir.path(), policy, Providers::default());
@@ -111,7 +119,7 @@ async fn an_origin_the_operator_did_not_allow_is_refused() {
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);
     // http granted, but no origin allowed.
-    let mut policy = Policy::default();
+    let mut policy = loopback_allowed();
     policy
         .defaults
         .permissions
@@ -138,7 +146,7 @@ async fn an_origin_the_operator_did_not_allow_is_refused() {
 async fn an_undeclared_origin_is_refused_even_if_the_operator_allows_it() {
     let addr = serve(None).await;
     let news = news_declaring("https://news.example.com");
-    let mut policy = Policy::default();
+    let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
     policy
         .apps
@@ -163,7 +171,7 @@ async fn a_redirect_to_another_origin_is_refused() {
     let addr = serve(Some(format!("http://{target}/headlines.json"))).await;
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);
-    let mut policy = Policy::default();
+    let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime(dir.path(), policy, Providers::default());
@@ -173,9 +181,14 @@ async fn a_redirect_to_another_origin_is_refused() {
         .launch(launch_at(&format!("{origin}/redirect")))
         .await
         .unwrap();
-    assert_eq!(inst.page_data()["error_kind"], "failed");
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
     let error = inst.page_data()["error"].as_str().unwrap();
-    assert!(error.contains("redirect to a disallowed origin"), "{error}");
+    assert!(
+        error.contains(&format!(
+            "redirect to a disallowed origin: http://{target}/"
+        )),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -183,7 +196,7 @@ async fn a_response_over_the_size_limit_is_a_quota_error() {
     let addr = serve(None).await;
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);
-    let mut policy = Policy::default();
+    let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
     policy.defaults.quotas = toml::from_str("http_response_bytes = 1024").unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -197,4 +210,59 @@ async fn a_response_over_the_size_limit_is_a_quota_error() {
     assert_eq!(inst.page_data()["error_kind"], "quota-exceeded");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(error.contains("over the limit of 1024 bytes"), "{error}");
+}
+
+#[tokio::test]
+async fn loopback_is_refused_unless_the_operator_allows_it() {
+    let addr = serve(None).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&origin))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
+    let error = inst.page_data()["error"].as_str().unwrap();
+    assert!(
+        error.contains("127.0.0.1 is an IP address (loopback); the operator has not allowed it"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_name_resolving_to_loopback_is_refused() {
+    // `localhost` is a DNS name: the check applies to what it resolves to.
+    let addr = serve(None).await;
+    let origin = format!("http://localhost:{}", addr.port());
+    let news = news_declaring(&origin);
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy.clone(), Providers::default());
+    let inst = rt
+        .load(news.clone())
+        .unwrap()
+        .launch(launch_at(&origin))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
+    let error = inst.page_data()["error"].as_str().unwrap();
+    assert!(error.contains("localhost resolves to"), "{error}");
+    // Allowed explicitly, the same request goes through.
+    policy.defaults.allow_addresses = vec!["127.0.0.0/8".into(), "::1".into()];
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, Providers::default());
+    let inst = rt
+        .load(news)
+        .unwrap()
+        .launch(launch_at(&origin))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
 }

@@ -20,6 +20,10 @@ pub fn login() -> Result<String> {
 }
 
 /// The user's profile; needs the [`UserInfo`](crate::permission::Scope::UserInfo) scope.
+///
+/// Needs a live user gesture: call it while handling an [`Event`](crate::Event)
+/// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
+/// host refuses it.
 pub fn profile() -> Result<Profile> {
     let profile = host::get_profile()?;
     Ok(Profile {

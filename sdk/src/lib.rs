@@ -50,6 +50,7 @@ pub mod log;
 pub mod nav;
 pub mod payment;
 pub mod permission;
+pub mod quota;
 pub mod storage;
 pub mod system;
 pub mod view;
@@ -127,6 +128,16 @@ pub struct Event {
     pub detail: Value,
     /// The element's `data-*` attributes.
     pub dataset: BTreeMap<String, String>,
+    /// The host's short-lived gesture token when the event is a user gesture
+    /// (a tap); `None` otherwise.
+    ///
+    /// [`payment::request`], [`identity::profile`] and
+    /// [`nav::open_mini_program`] need a live gesture: call them while
+    /// handling an event that carries one. Called from
+    /// [`App::on_launch`], [`App::on_show`], [`App::on_hide`] or an event
+    /// without a gesture, the host refuses them with an [`Error`] value
+    /// (typically [`Error::PermissionDenied`]).
+    pub gesture: Option<String>,
 }
 
 impl Event {
@@ -204,6 +215,7 @@ pub mod __private {
                 page: event.page,
                 handler: event.handler,
                 dataset: event.dataset.into_iter().collect(),
+                gesture: event.gesture,
             };
             with_app(|app: &mut A| app.on_event(&event))
         }

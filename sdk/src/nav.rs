@@ -47,6 +47,10 @@ pub fn pages() -> Vec<Page> {
 
 /// Open another mini-program by app id, optionally on `path` and with
 /// `extra_data` for it. The target must be listed in this app's manifest.
+///
+/// Needs a live user gesture: call it while handling an [`Event`](crate::Event)
+/// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
+/// host refuses it.
 pub fn open_mini_program(
     app_id: &str,
     path: Option<&str>,

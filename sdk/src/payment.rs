@@ -32,6 +32,10 @@ pub enum Outcome {
 }
 
 /// Ask the user to pay `order`.
+///
+/// Needs a live user gesture: call it while handling an [`Event`](crate::Event)
+/// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
+/// host refuses it.
 pub fn request(order: &Order) -> Result<Outcome> {
     let order = host::Order {
         order_id: order.order_id.clone(),

@@ -2,15 +2,18 @@
 //! operator allowed (scheme, host and port all match, redirects included),
 //! with timeout, response-size and concurrency bounds.
 
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 use url::Url;
 
+use super::egress::{AddressRules, ForbiddenAddress};
 use super::{CallError, CallResult, Capability};
 use crate::bindings::http;
 use crate::instance::InstanceState;
+use crate::quota::Quotas;
+use crate::usage::UsageCounters;
 
 /// Redirects followed at most.
 const MAX_REDIRECTS: usize = 5;
@@ -59,39 +62,81 @@ impl std::fmt::Display for Origin {
     }
 }
 
-/// An app's HTTP client and its concurrency slots, shared by its instances.
+/// An app's HTTP client, its concurrency slots and its per-minute budget,
+/// shared by its instances.
 pub struct AppHttp {
     client: OnceLock<Result<reqwest::Client, String>>,
     slots: Arc<Semaphore>,
+    per_minute: u32,
+    minute: Mutex<(Instant, u32)>,
 }
 
 impl AppHttp {
-    /// Slots for `concurrency` requests in flight; the client is built on first use.
-    pub fn new(concurrency: u32) -> AppHttp {
+    /// Bounds from `quotas`; the client is built on first use.
+    pub fn new(quotas: &Quotas) -> AppHttp {
         AppHttp {
             client: OnceLock::new(),
-            slots: Arc::new(Semaphore::new(concurrency as usize)),
+            slots: Arc::new(Semaphore::new(quotas.http_concurrency as usize)),
+            per_minute: quotas.http_requests_per_minute,
+            minute: Mutex::new((Instant::now(), 0)),
         }
     }
 
-    fn client(&self, allowed: &[Origin]) -> Result<reqwest::Client, String> {
+    /// Requests still allowed in the current minute.
+    pub fn requests_left(&self) -> u32 {
+        let minute = self.minute.lock().unwrap_or_else(|e| e.into_inner());
+        if minute.0.elapsed() >= Duration::from_secs(60) {
+            self.per_minute
+        } else {
+            self.per_minute.saturating_sub(minute.1)
+        }
+    }
+
+    /// Count one request against the minute's budget, or refuse it.
+    fn take_request(&self) -> Result<(), String> {
+        let mut minute = self.minute.lock().unwrap_or_else(|e| e.into_inner());
+        if minute.0.elapsed() >= Duration::from_secs(60) {
+            *minute = (Instant::now(), 0);
+        }
+        if minute.1 >= self.per_minute {
+            return Err(format!(
+                "{} requests per minute already sent",
+                self.per_minute
+            ));
+        }
+        minute.1 += 1;
+        Ok(())
+    }
+
+    fn client(
+        &self,
+        allowed: &[Origin],
+        addresses: &AddressRules,
+    ) -> Result<reqwest::Client, String> {
         self.client
             .get_or_init(|| {
                 let allowed = allowed.to_vec();
+                let rules = addresses.clone();
                 let redirects = reqwest::redirect::Policy::custom(move |attempt| {
                     if attempt.previous().len() >= MAX_REDIRECTS {
                         return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+                    }
+                    if let Err(forbidden) = rules.check_url(attempt.url()) {
+                        return attempt.error(forbidden);
                     }
                     match Origin::of(attempt.url()) {
                         Some(origin) if allowed.contains(&origin) => attempt.follow(),
                         _ => {
                             let to = attempt.url().to_string();
-                            attempt.error(format!("redirect to a disallowed origin: {to}"))
+                            attempt.error(ForbiddenAddress(format!(
+                                "redirect to a disallowed origin: {to}"
+                            )))
                         }
                     }
                 });
                 reqwest::Client::builder()
                     .redirect(redirects)
+                    .dns_resolver(addresses.clone().resolver())
                     .no_proxy()
                     .user_agent(concat!("miniapp/", env!("CARGO_PKG_VERSION")))
                     .build()
@@ -99,6 +144,18 @@ impl AppHttp {
             })
             .clone()
     }
+}
+
+/// A reqwest error as the guest sees it: refused by the egress rules, or failed.
+fn call_error(e: &reqwest::Error) -> CallError {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(forbidden) = s.downcast_ref::<ForbiddenAddress>() {
+            return CallError::denied(forbidden.0.clone());
+        }
+        source = s.source();
+    }
+    CallError::failed(describe(e))
 }
 
 fn method(m: http::Method) -> reqwest::Method {
@@ -138,6 +195,10 @@ impl http::Host for InstanceState {
                 app.manifest.id
             )));
         }
+        app.grants
+            .addresses
+            .check_url(&url)
+            .map_err(|e| CallError::denied(e.0))?;
         let body = request.body.unwrap_or_default();
         if body.len() > MAX_REQUEST_BODY {
             return Err(CallError::quota(format!(
@@ -151,12 +212,14 @@ impl http::Host for InstanceState {
                 quotas.http_concurrency, app.manifest.id
             ))
         })?;
+        app.http.take_request().map_err(CallError::quota)?;
+        UsageCounters::add(&app.usage.http_calls, 1);
         let timeout_ms = request.timeout_ms.map_or(quotas.http_timeout_ms, |t| {
             u64::from(t).min(quotas.http_timeout_ms)
         });
         let client = app
             .http
-            .client(&app.grants.origins)
+            .client(&app.grants.origins, &app.grants.addresses)
             .map_err(CallError::failed)?;
         let mut builder = client.request(method(request.method), url.clone());
         for (name, value) in &request.headers {
@@ -171,10 +234,7 @@ impl http::Host for InstanceState {
         }
         let limit = quotas.http_response_bytes;
         let exchange = async {
-            let mut response = builder
-                .send()
-                .await
-                .map_err(|e| CallError::failed(describe(&e)))?;
+            let mut response = builder.send().await.map_err(|e| call_error(&e))?;
             if response.content_length().is_some_and(|n| n > limit) {
                 return Err(CallError::quota(format!(
                     "response of {} bytes is over the limit of {limit} bytes",
@@ -193,17 +253,14 @@ impl http::Host for InstanceState {
                 })
                 .collect();
             let mut body = Vec::new();
-            while let Some(chunk) = response
-                .chunk()
-                .await
-                .map_err(|e| CallError::failed(describe(&e)))?
-            {
+            while let Some(chunk) = response.chunk().await.map_err(|e| call_error(&e))? {
                 if (body.len() + chunk.len()) as u64 > limit {
                     return Err(CallError::quota(format!(
                         "response body is over the limit of {limit} bytes"
                     )));
                 }
                 body.extend_from_slice(&chunk);
+                UsageCounters::add(&app.usage.http_bytes, chunk.len() as u64);
             }
             Ok(http::Response {
                 status,

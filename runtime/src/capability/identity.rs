@@ -19,6 +19,7 @@ impl identity::Host for InstanceState {
 
     async fn get_profile(&mut self) -> CallResult<identity::Profile> {
         self.require(Capability::Identity)?;
+        self.require_gesture("get-profile")?;
         self.require_consent(Scope::UserInfo).await?;
         let app = self.app.clone();
         let profile = app

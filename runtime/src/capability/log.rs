@@ -98,6 +98,11 @@ impl AppLog {
         true
     }
 
+    /// Bytes logged in the current event.
+    pub fn event_bytes(&self) -> u64 {
+        self.event_bytes
+    }
+
     /// Start counting a new event's volume.
     pub fn start_event(&mut self) {
         self.event_bytes = 0;

@@ -3,6 +3,7 @@
 //! [`InstanceState`](crate::instance::InstanceState) that checks the grant
 //! before doing anything.
 
+pub mod egress;
 pub mod http;
 pub mod identity;
 pub mod location;
@@ -10,6 +11,7 @@ pub mod log;
 pub mod nav;
 pub mod payment;
 pub mod permission;
+pub mod quota;
 pub mod storage;
 pub mod system;
 pub mod view;
@@ -19,8 +21,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AuditEvent;
 use crate::bindings::types;
 use crate::instance::InstanceState;
+use crate::usage::UsageCounters;
 
 /// A capability an app must declare in its manifest and be granted by the
 /// operator before it can use it. The core interfaces (view, nav, log,
@@ -74,7 +78,15 @@ impl fmt::Display for Capability {
 }
 
 /// The `miniapp:host` interfaces every app may import without declaring them.
-pub const CORE_INTERFACES: [&str; 6] = ["types", "view", "nav", "log", "system", "permission"];
+pub const CORE_INTERFACES: [&str; 7] = [
+    "types",
+    "view",
+    "nav",
+    "log",
+    "system",
+    "permission",
+    "quota",
+];
 
 /// A user-consent scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -167,10 +179,30 @@ impl From<wasmtime::Error> for CallError {
     }
 }
 
+/// Every refusal a guest receives passes here: denials and quota hits are
+/// counted and audited in one place.
 impl types::Host for InstanceState {
     fn convert_error(&mut self, err: CallError) -> wasmtime::Result<types::Error> {
+        let app = &self.app;
         match err {
-            CallError::Guest(e) => Ok(e),
+            CallError::Guest(e) => {
+                match &e {
+                    types::Error::PermissionDenied(message) => {
+                        UsageCounters::add(&app.usage.denials, 1);
+                        app.audit(AuditEvent::Denied {
+                            message: message.clone(),
+                        });
+                    }
+                    types::Error::QuotaExceeded(message) => {
+                        UsageCounters::add(&app.usage.quota_hits, 1);
+                        app.audit(AuditEvent::QuotaExceeded {
+                            message: message.clone(),
+                        });
+                    }
+                    _ => {}
+                }
+                Ok(e)
+            }
             CallError::Trap(e) => Err(e),
         }
     }
@@ -200,5 +232,20 @@ impl InstanceState {
             )));
         }
         Ok(())
+    }
+
+    /// Refuse unless the current event carries a live user gesture: the
+    /// mini-program rule for payment, profile and opening another app.
+    pub(crate) fn require_gesture(&self, what: &str) -> CallResult<()> {
+        match self.gesture_deadline {
+            Some(deadline) if std::time::Instant::now() <= deadline => Ok(()),
+            Some(_) => Err(CallError::denied(format!(
+                "{what} needs a user gesture, and this event's gesture expired ({} ms)",
+                self.app.grants.quotas.gesture_ttl_ms
+            ))),
+            None => Err(CallError::denied(format!(
+                "{what} needs a user gesture (call it while handling a tap)"
+            ))),
+        }
     }
 }

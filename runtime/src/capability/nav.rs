@@ -143,6 +143,7 @@ impl nav::Host for InstanceState {
         path: Option<String>,
         extra_data: Option<String>,
     ) -> CallResult<()> {
+        self.require_gesture("open-mini-program")?;
         let manifest = &self.app.manifest;
         if !manifest.open_apps.contains(&app_id) {
             return Err(CallError::denied(format!(

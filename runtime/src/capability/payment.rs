@@ -28,6 +28,7 @@ fn check_order(order: &payment::Order) -> Result<(), String> {
 impl payment::Host for InstanceState {
     async fn request_payment(&mut self, order: payment::Order) -> CallResult<payment::Outcome> {
         self.require(Capability::Payment)?;
+        self.require_gesture("request-payment")?;
         check_order(&order).map_err(CallError::invalid)?;
         let order = Order {
             order_id: order.order_id,

@@ -4,6 +4,7 @@
 //! is stored and sticks: later calls run, or fail at once without a prompt.
 
 use super::{CallError, CallResult, Scope};
+use crate::audit::AuditEvent;
 use crate::bindings::permission;
 use crate::instance::InstanceState;
 use crate::kv::KvLimits;
@@ -67,6 +68,8 @@ impl InstanceState {
             ));
         };
         match rule {
+            // The operator's rules are policy, not decisions: a denial is
+            // audited as such when the guest receives it.
             ConsentRule::Grant => return Ok(()),
             ConsentRule::Deny => {
                 return denied(format!(
@@ -93,6 +96,11 @@ impl InstanceState {
             reason: app.manifest.scopes.get(&scope).cloned().unwrap_or_default(),
         };
         let granted = app.services.providers.consent.ask(&request).await;
+        app.audit(AuditEvent::Consent {
+            scope,
+            granted,
+            by: "user",
+        });
         let answer = if granted { GRANTED } else { DENIED };
         self.app
             .services

@@ -63,7 +63,7 @@ impl KvStore for RedbStore {
                 .map_err(backend)?
                 .map(|v| entry_bytes(key, v.value().len()));
             let new_keys = keys + u64::from(old.is_none());
-            let new_bytes = bytes - old.unwrap_or(0) + entry_bytes(key, value.len());
+            let new_bytes = bytes.saturating_sub(old.unwrap_or(0)) + entry_bytes(key, value.len());
             if new_keys > limits.max_keys {
                 return Err(KvError::QuotaExceeded {
                     what: "storage keys",

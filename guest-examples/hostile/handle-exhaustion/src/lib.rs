@@ -1,0 +1,34 @@
+//! Hostile: creates host resource handles and never drops them, on
+//! `index:attack`.
+//!
+//! Calls `wasi:cli/stdout.get-stdout` a million times and forgets every
+//! returned stream. A correct host caps the live handles of an instance and
+//! traps it when the cap is reached, rather than growing its tables without
+//! bound.
+
+use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
+
+const ATTACK: &str = "handle-exhaustion";
+const HANDLES: u32 = 1_000_000;
+
+#[derive(Default)]
+struct HandleExhaustion;
+
+impl App for HandleExhaustion {
+    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+        view::set_data(json!({ "attack": ATTACK, "ready": true }))
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        if (event.page.as_str(), event.handler.as_str()) != ("index", "attack") {
+            return Err(Error::app("unknown handler"));
+        }
+        for _ in 0..HANDLES {
+            std::mem::forget(wasi::cli::stdout::get_stdout());
+        }
+        // Only reached if the host let every handle live.
+        view::set_data(json!({ "attack": ATTACK, "outcome": "succeeded", "handles": HANDLES }))
+    }
+}
+
+miniapp_sdk::export_app!(HandleExhaustion);

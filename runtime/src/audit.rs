@@ -1,0 +1,151 @@
+//! The audit stream: every permission check that denied, every consent
+//! decision, every quota hit and trap, and every quarantine, with app id,
+//! version and time. Written as JSON lines by [`JsonLinesAudit`] (by default
+//! `audit.jsonl` in the data directory).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::capability::Scope;
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AuditEvent {
+    /// A host call was refused for lack of a grant.
+    Denied {
+        /// The refusal, as the app saw it.
+        message: String,
+    },
+    /// A host call hit a quota.
+    QuotaExceeded {
+        /// The refusal, as the app saw it.
+        message: String,
+    },
+    /// A consent decision was made.
+    Consent {
+        /// The scope.
+        scope: Scope,
+        /// Granted or denied.
+        granted: bool,
+        /// Who decided (`user`: the host's consent provider).
+        by: &'static str,
+    },
+    /// The app trapped; its instance was discarded.
+    Trap {
+        /// The hook it trapped in.
+        hook: String,
+        /// Trap kind: time, cpu, memory, stack, handles, exit, other.
+        trap: &'static str,
+        /// What happened.
+        reason: String,
+    },
+    /// The app exhausted its crash budget and was quarantined.
+    Quarantined {
+        /// Why.
+        reason: String,
+    },
+    /// The operator lifted a quarantine.
+    QuarantineLifted,
+    /// A package was refused at load.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One line of the audit stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    /// Milliseconds since the Unix epoch.
+    pub time_ms: u64,
+    /// The app id.
+    pub app: String,
+    /// The app version.
+    pub version: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: AuditEvent,
+}
+
+impl AuditRecord {
+    /// A record of `event` for app `app` at `version`, now.
+    pub fn now(app: &str, version: &str, event: AuditEvent) -> AuditRecord {
+        AuditRecord {
+            time_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default(),
+            app: app.to_string(),
+            version: version.to_string(),
+            event,
+        }
+    }
+}
+
+/// Where audit records go.
+pub trait AuditSink: Send + Sync {
+    /// Record one event. Must not fail the caller: a sink that cannot write
+    /// reports that its own way.
+    fn record(&self, record: &AuditRecord);
+}
+
+/// Appends records as JSON lines to a file, flushed per line.
+pub struct JsonLinesAudit {
+    file: Mutex<BufWriter<File>>,
+}
+
+impl JsonLinesAudit {
+    /// Append to (or create) the file at `path`.
+    pub fn open(path: &Path) -> std::io::Result<JsonLinesAudit> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(JsonLinesAudit {
+            file: Mutex::new(BufWriter::new(file)),
+        })
+    }
+}
+
+impl AuditSink for JsonLinesAudit {
+    fn record(&self, record: &AuditRecord) {
+        let Ok(line) = serde_json::to_string(record) else {
+            return;
+        };
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        if writeln!(file, "{line}")
+            .and_then(|()| file.flush())
+            .is_err()
+        {
+            tracing::error!("cannot write the audit stream: {line}");
+        }
+    }
+}
+
+/// Keeps records in memory (for tests and embedders that ship them elsewhere).
+#[derive(Default)]
+pub struct MemoryAudit {
+    records: Mutex<Vec<AuditRecord>>,
+}
+
+impl MemoryAudit {
+    /// The records so far.
+    pub fn records(&self) -> Vec<AuditRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+impl AuditSink for MemoryAudit {
+    fn record(&self, record: &AuditRecord) {
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record.clone());
+    }
+}

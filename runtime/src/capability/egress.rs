@@ -1,0 +1,186 @@
+//! Network egress rules below the origin check: IP literals and loopback,
+//! private, link-local (cloud metadata) and other non-public addresses are
+//! refused unless the operator allows them explicitly. The check runs on the
+//! resolved addresses, so a DNS name cannot smuggle a request to a forbidden
+//! address, and again on every redirect.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use url::{Host, Url};
+
+/// The addresses an app may reach beyond the public internet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AddressRules {
+    allowed: Vec<IpNet>,
+}
+
+/// A request refused by the address rules.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct ForbiddenAddress(pub String);
+
+impl AddressRules {
+    /// Rules allowing `allowed` (addresses and networks) explicitly.
+    pub fn new(allowed: Vec<IpNet>) -> AddressRules {
+        AddressRules { allowed }
+    }
+
+    fn explicitly_allowed(&self, ip: IpAddr) -> bool {
+        self.allowed.iter().any(|net| net.contains(&ip))
+    }
+
+    /// Whether a resolved address may be connected to.
+    pub fn permits(&self, ip: IpAddr) -> bool {
+        self.explicitly_allowed(ip) || is_public(ip)
+    }
+
+    /// Refuse a URL whose host is an IP literal the operator did not allow.
+    pub fn check_url(&self, url: &Url) -> Result<(), ForbiddenAddress> {
+        let ip = match url.host() {
+            Some(Host::Ipv4(ip)) => IpAddr::V4(ip),
+            Some(Host::Ipv6(ip)) => IpAddr::V6(ip),
+            _ => return Ok(()),
+        };
+        if self.explicitly_allowed(ip) {
+            return Ok(());
+        }
+        Err(ForbiddenAddress(format!(
+            "{ip} is an IP address{}; the operator has not allowed it",
+            describe(ip)
+        )))
+    }
+
+    /// A DNS resolver that drops addresses these rules forbid.
+    pub fn resolver(self) -> Arc<impl Resolve> {
+        Arc::new(FilteringResolver { rules: self })
+    }
+}
+
+/// What kind of non-public address `ip` is, as a phrase.
+fn describe(ip: IpAddr) -> &'static str {
+    match ip {
+        IpAddr::V4(v4) if v4.is_loopback() => " (loopback)",
+        IpAddr::V4(v4) if v4 == Ipv4Addr::new(169, 254, 169, 254) => " (cloud metadata)",
+        IpAddr::V4(v4) if v4.is_link_local() => " (link-local)",
+        IpAddr::V4(v4) if v4.is_private() => " (private)",
+        IpAddr::V6(v6) if v6.is_loopback() => " (loopback)",
+        IpAddr::V6(v6) if v6.is_unicast_link_local() => " (link-local)",
+        IpAddr::V6(v6) if v6.is_unique_local() => " (private)",
+        _ if !is_public(ip) => " (not public)",
+        _ => "",
+    }
+}
+
+/// Whether `ip` is a public unicast address.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (18..20).contains(&b)) // benchmarking
+        || a >= 240) // reserved
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || ip.is_unique_local()
+        || ip.is_unicast_link_local()
+        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
+        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64
+}
+
+struct FilteringResolver {
+    rules: AddressRules,
+}
+
+impl Resolve for FilteringResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let rules = self.rules.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let permitted: Vec<SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| rules.permits(a.ip()))
+                .collect();
+            if permitted.is_empty() && !found.is_empty() {
+                let ip = found[0].ip();
+                let error = ForbiddenAddress(format!(
+                    "{host} resolves to {ip}{}, which the operator has not allowed",
+                    describe(ip)
+                ));
+                return Err(Box::new(error) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(permitted.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_public_addresses_are_refused_unless_allowed() {
+        let rules = AddressRules::default();
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00:ec2::254",
+            "::ffff:127.0.0.1",
+            "::",
+        ] {
+            assert!(!rules.permits(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"] {
+            assert!(rules.permits(ip.parse().unwrap()), "{ip}");
+        }
+        let rules = AddressRules::new(vec!["127.0.0.1/32".parse().unwrap()]);
+        assert!(rules.permits("127.0.0.1".parse().unwrap()));
+        assert!(!rules.permits("127.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn ip_literals_need_an_explicit_allowance() {
+        let rules = AddressRules::new(vec!["127.0.0.1/32".parse().unwrap()]);
+        let check = |u: &str| rules.check_url(&Url::parse(u).unwrap());
+        assert!(check("http://127.0.0.1:8080/").is_ok());
+        assert!(check("https://news.example.com/").is_ok());
+        let err = check("http://169.254.169.254/latest/meta-data/").unwrap_err();
+        assert!(err.0.contains("cloud metadata"), "{err}");
+        assert!(check("http://8.8.8.8/").is_err(), "public IP literals too");
+        assert!(check("http://[::1]:9/").unwrap_err().0.contains("loopback"));
+    }
+}

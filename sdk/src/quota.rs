@@ -1,0 +1,57 @@
+//! The app's own quotas: how much of each budget is used and left.
+//!
+//! Useful to back off before the host refuses a call (or stops the app):
+//! check [`remaining`] before a large write, a burst of requests or a long
+//! computation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bindings::miniapp::host::quota as host;
+
+/// Used and allowed amounts of the app's budgets, as the host counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    /// Linear memory of this instance, in bytes.
+    pub memory_used: u64,
+    /// Most linear memory this instance may grow to, in bytes.
+    pub memory_limit: u64,
+    /// CPU fuel left in the current event (or hook).
+    pub fuel_left: u64,
+    /// Wall-clock time left in the current event (or hook), in milliseconds.
+    pub time_left_ms: u64,
+    /// Storage bytes used by this app's keys and values.
+    pub storage_used: u64,
+    /// Storage bytes this app may use.
+    pub storage_limit: u64,
+    /// Keys this app has stored.
+    pub storage_keys: u64,
+    /// Most keys this app may store.
+    pub storage_keys_limit: u64,
+    /// HTTP requests still allowed in the current minute.
+    pub http_requests_left: u32,
+    /// Log bytes left in the current event (or hook).
+    pub log_bytes_left: u64,
+    /// Pages on the stack.
+    pub page_stack: u32,
+    /// Most pages the stack may hold.
+    pub page_stack_limit: u32,
+}
+
+/// How much of each budget this app has used, and may still use.
+pub fn remaining() -> Budget {
+    let b = host::remaining();
+    Budget {
+        memory_used: b.memory_used,
+        memory_limit: b.memory_limit,
+        fuel_left: b.fuel_left,
+        time_left_ms: b.time_left_ms,
+        storage_used: b.storage_used,
+        storage_limit: b.storage_limit,
+        storage_keys: b.storage_keys,
+        storage_keys_limit: b.storage_keys_limit,
+        http_requests_left: b.http_requests_left,
+        log_bytes_left: b.log_bytes_left,
+        page_stack: b.page_stack,
+        page_stack_limit: b.page_stack_limit,
+    }
+}
