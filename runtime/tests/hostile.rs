@@ -1,0 +1,398 @@
+//! The hostile suite: each mini-program in `guest-examples/hostile/` attacks
+//! the sandbox while a well-behaved app (todo) runs beside it in the same
+//! runtime. Each attack is contained with its specific error, nothing stored
+//! is lost, the host keeps serving, and the audit stream records it.
+
+mod common;
+
+use std::sync::Arc;
+
+use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
+use miniapp_runtime::providers::{FixedConsent, Simulator};
+use miniapp_runtime::{
+    App, Error, Event, LaunchOptions, Package, Policy, Providers, Runtime, Scope,
+};
+use serde_json::{Value, json};
+
+use common::example;
+
+fn hostile(name: &str) -> Package {
+    example(&format!("hostile/{name}"))
+}
+
+/// A runtime hosting one hostile app and the todo app as a witness.
+struct Arena {
+    _dir: tempfile::TempDir,
+    runtime: Runtime,
+    audit: Arc<MemoryAudit>,
+    todo: App,
+}
+
+/// Tight quotas so attacks end fast; `extra` overrides them (TOML).
+fn arena(attacker: &Package, extra: &str, grant: bool) -> Arena {
+    let dir = tempfile::tempdir().unwrap();
+    let todo = example("todo");
+    let mut policy = Policy::default();
+    policy.grant_declared(&todo.manifest);
+    if grant {
+        policy.grant_declared(&attacker.manifest);
+    }
+    let mut quotas: toml::Table = toml::from_str(
+        "memory_bytes = 16777216\nfuel_per_event = 200000000\nevent_timeout_ms = 5000\nstorage_bytes = 1048576",
+    )
+    .unwrap();
+    quotas.extend(toml::from_str::<toml::Table>(extra).unwrap());
+    policy.defaults.quotas = quotas;
+    let audit = Arc::new(MemoryAudit::default());
+    let providers = Providers {
+        consent: Arc::new(FixedConsent::granting([Scope::UserInfo])),
+        ..Providers::simulated(Simulator::default())
+    };
+    let runtime = Runtime::builder(dir.path())
+        .policy(policy)
+        .providers(providers)
+        .audit(audit.clone())
+        .build()
+        .unwrap();
+    let todo = runtime.load(todo).unwrap();
+    Arena {
+        _dir: dir,
+        runtime,
+        audit,
+        todo,
+    }
+}
+
+impl Arena {
+    /// The witness adds an item; everything it stored before is still there.
+    async fn witness_still_works(&self, expected_before: usize) {
+        let mut todo = self.todo.launch(LaunchOptions::default()).await.unwrap();
+        assert_eq!(
+            todo.page_data()["todos"].as_array().unwrap().len(),
+            expected_before
+        );
+        todo.dispatch(&Event::tap("index", "add").with_detail(json!({"title": "still here"})))
+            .await
+            .unwrap();
+        assert_eq!(
+            todo.page_data()["todos"].as_array().unwrap().len(),
+            expected_before + 1
+        );
+    }
+
+    fn audited(&self, pred: impl Fn(&AuditEvent) -> bool) -> bool {
+        self.audit.records().iter().any(|r| pred(&r.event))
+    }
+}
+
+/// Launch `package`, dispatch `index:attack`, return the result and the instance's data.
+async fn attack(arena: &Arena, package: Package, event: Event) -> (Result<(), Error>, Value, bool) {
+    let app = arena.runtime.load(package).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let result = inst.dispatch(&event).await;
+    (result, inst.page_data().clone(), inst.is_discarded())
+}
+
+fn trap_reason(result: Result<(), Error>) -> String {
+    match result {
+        Err(Error::Trapped { reason, .. }) => reason,
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_instance() {
+    let spin = hostile("spin");
+    let arena = arena(&spin, "", true);
+    arena.witness_still_works(0).await;
+    let app = arena.runtime.load(spin).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let err = inst
+        .dispatch(&Event::tap("index", "attack"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "app `hostile.spin` trapped in on-event index:attack: CPU quota of 200000000 fuel per event exceeded"
+    );
+    assert!(inst.is_discarded());
+    // The next event relaunches a fresh instance (on-launch ran again).
+    let err = inst
+        .dispatch(&Event::tap("index", "other"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::AppFailed { .. }), "{err}");
+    assert!(!inst.is_discarded());
+    assert_eq!(inst.page_data()["ready"], true);
+    arena.witness_still_works(1).await;
+    assert!(arena.audited(|e| matches!(e, AuditEvent::Trap { trap: "cpu", .. })));
+    let usage = app.usage().unwrap();
+    assert_eq!(usage.traps.get("cpu"), Some(&1));
+    assert!(usage.fuel_consumed >= 200_000_000);
+}
+
+#[tokio::test]
+async fn spin_is_stopped_by_its_wall_clock_deadline() {
+    let spin = hostile("spin");
+    let arena = arena(
+        &spin,
+        "fuel_per_event = 1000000000000\nevent_timeout_ms = 200",
+        true,
+    );
+    let (result, _, discarded) = attack(&arena, spin, Event::tap("index", "attack")).await;
+    assert_eq!(
+        trap_reason(result),
+        "time limit of 200 ms per event exceeded"
+    );
+    assert!(discarded);
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn a_memory_bomb_hits_the_memory_quota() {
+    let bomb = hostile("memory-bomb");
+    let arena = arena(&bomb, "", true);
+    let (result, _, _) = attack(&arena, bomb, Event::tap("index", "attack")).await;
+    let reason = trap_reason(result);
+    assert!(
+        reason.starts_with("memory quota of 16777216 bytes exceeded"),
+        "{reason}"
+    );
+    arena.witness_still_works(0).await;
+    assert!(arena.audited(|e| matches!(e, AuditEvent::Trap { trap: "memory", .. })));
+}
+
+#[tokio::test]
+async fn deep_recursion_traps() {
+    let stack = hostile("stack-overflow");
+    let arena = arena(&stack, "", true);
+    let (result, _, _) = attack(&arena, stack.clone(), Event::tap("index", "attack-native")).await;
+    assert_eq!(trap_reason(result), "wasm stack overflow");
+    // Large frames overflow the guest's shadow stack in linear memory first.
+    let (result, _, _) = attack(&arena, stack, Event::tap("index", "attack")).await;
+    assert!(trap_reason(result).starts_with("out-of-bounds memory access"));
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored() {
+    let flood = hostile("storage-flood");
+    let arena = arena(&flood, "", true);
+    let (result, data, _) = attack(&arena, flood, Event::tap("index", "attack")).await;
+    result.unwrap();
+    assert_eq!(data["outcome"], "refused");
+    assert_eq!(data["error_kind"], "quota-exceeded");
+    assert!(
+        data["error"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit of 1048576")
+    );
+    assert_eq!(data["stored"], 15);
+    assert_eq!(data["first_key_intact"], true);
+    arena.witness_still_works(0).await;
+    assert!(arena.audited(|e| matches!(e, AuditEvent::QuotaExceeded { .. })));
+}
+
+#[tokio::test]
+async fn an_oversized_value_and_key_are_refused() {
+    let big = hostile("oversized-value");
+    let arena = arena(&big, "", true);
+    let (result, data, _) = attack(&arena, big, Event::tap("index", "attack")).await;
+    result.unwrap();
+    assert_eq!(data["error_kind"], "quota-exceeded");
+    assert_eq!(
+        data["error"],
+        "quota exceeded: storage value of 2097152 bytes is over the limit of 1048576 bytes"
+    );
+    assert_eq!(data["key_error_kind"], "quota-exceeded");
+}
+
+#[tokio::test]
+async fn a_log_flood_is_cut_at_the_event_budget() {
+    let flood = hostile("log-flood");
+    // 200,000 lines cost more CPU than the tight test budget: give it the default.
+    let arena = arena(&flood, "fuel_per_event = 5000000000", true);
+    let app = arena.runtime.load(flood).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.drain_logs();
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    assert_eq!(inst.page_data()["outcome"], "finished");
+    let logs = inst.drain_logs();
+    let bytes: usize = logs.iter().map(|l| l.message.len()).sum();
+    assert!(bytes <= 64 * 1024 + 200, "{bytes} bytes kept");
+    assert!(logs.iter().any(|l| {
+        l.message
+            .contains("log limit of 65536 bytes per event reached")
+    }));
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn huge_set_data_is_refused_and_page_data_stays_bounded() {
+    let huge = hostile("huge-set-data");
+    let arena = arena(&huge, "", true);
+    let (result, data, _) = attack(&arena, huge, Event::tap("index", "attack")).await;
+    result.unwrap();
+    assert_eq!(data["error_kind"], "quota-exceeded");
+    assert_eq!(data["chunk_error_kind"], "quota-exceeded");
+    assert_eq!(data["chunks_set"], 7);
+    assert!(serde_json::to_vec(&data).unwrap().len() <= 4 * 1024 * 1024);
+}
+
+#[tokio::test]
+async fn a_forbidden_origin_is_refused() {
+    let evil = hostile("forbidden-origin");
+    let arena = arena(&evil, "", true);
+    let (result, data, _) = attack(&arena, evil, Event::tap("index", "attack")).await;
+    result.unwrap();
+    assert_eq!(data["error_kind"], "permission-denied");
+    assert!(data["error"].as_str().unwrap().contains(
+        "origin https://evil.example.com:443 is not allowed for app `hostile.forbidden-origin`"
+    ));
+    assert!(arena.audited(
+        |e| matches!(e, AuditEvent::Denied { message } if message.contains("evil.example.com"))
+    ));
+}
+
+#[tokio::test]
+async fn loopback_and_metadata_addresses_are_refused_even_when_declared() {
+    let lo = hostile("loopback");
+    let arena = arena(&lo, "", true);
+    let (result, data, _) = attack(&arena, lo, Event::tap("index", "attack")).await;
+    result.unwrap();
+    assert_eq!(data["outcome"], "refused", "{data}");
+    let results = data["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    for r in results {
+        assert_eq!(r["error_kind"], "permission-denied", "{r}");
+    }
+    assert!(
+        results[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("169.254.169.254 is an IP address (cloud metadata)")
+    );
+    assert!(
+        results[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("localhost resolves to")
+    );
+}
+
+#[tokio::test]
+async fn capabilities_without_a_grant_are_refused() {
+    let thief = hostile("no-grant");
+    let arena = arena(&thief, "", false);
+    let (result, data, _) = attack(&arena, thief, Event::tap("index", "attack")).await;
+    result.unwrap();
+    assert_eq!(data["storage_error_kind"], "permission-denied");
+    assert_eq!(data["location_error_kind"], "permission-denied");
+    assert_eq!(data["outcome"], "refused");
+}
+
+#[tokio::test]
+async fn sensitive_calls_need_a_live_gesture() {
+    let rogue = hostile("no-gesture");
+    let arena = arena(&rogue, "", true);
+    let app = arena.runtime.load(rogue).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    // On launch there is no gesture: all three refused.
+    let data = inst.page_data().clone();
+    assert_eq!(data["phase"], "launch");
+    for key in [
+        "payment_error_kind",
+        "profile_error_kind",
+        "open_error_kind",
+    ] {
+        assert_eq!(data[key], "permission-denied", "{key}: {data}");
+    }
+    assert!(
+        data["payment_error"]
+            .as_str()
+            .unwrap()
+            .contains("needs a user gesture")
+    );
+    // An event that is not a gesture: still refused.
+    inst.dispatch(&Event::new("index", "attack")).await.unwrap();
+    assert_eq!(inst.page_data()["outcome"], "refused");
+    // A tap: the calls go through.
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    let data = inst.page_data();
+    assert_eq!(data["gesture"], true);
+    assert_eq!(data["payment_error_kind"], Value::Null, "{data}");
+    assert_eq!(data["open_error_kind"], Value::Null, "{data}");
+}
+
+#[tokio::test]
+async fn handle_exhaustion_hits_the_handle_quota() {
+    let hog = hostile("handle-exhaustion");
+    let arena = arena(&hog, "", true);
+    let (result, _, _) = attack(&arena, hog, Event::tap("index", "attack")).await;
+    assert_eq!(
+        trap_reason(result),
+        "resource handle quota of 1024 live handles exceeded"
+    );
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn an_undeclared_import_is_refused_at_load() {
+    let sneaky = hostile("undeclared-import");
+    let arena = arena(&sneaky, "", true);
+    let err = arena.runtime.load(sneaky).err().expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "app `hostile.undeclared-import` refused: it imports `miniapp:host/storage@0.1.0` but its manifest does not declare the `storage` permission"
+    );
+    assert!(arena.audited(|e| matches!(e, AuditEvent::Refused { .. })));
+}
+
+#[tokio::test]
+async fn an_app_reads_its_own_budget() {
+    let probe = hostile("quota-probe");
+    let arena = arena(&probe, "", true);
+    let app = arena.runtime.load(probe).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::tap("index", "budget")).await.unwrap();
+    let budget = &inst.page_data()["budget"];
+    assert_eq!(budget["memory_limit"], 16_777_216);
+    assert!(budget["memory_used"].as_u64().unwrap() > 0);
+    let fuel = budget["fuel_left"].as_u64().unwrap();
+    assert!(fuel > 0 && fuel < 200_000_000, "{fuel}");
+    assert_eq!(budget["storage_limit"], 1_048_576);
+    assert_eq!(budget["page_stack"], 1);
+    assert_eq!(budget["page_stack_limit"], 10);
+    assert!(budget["time_left_ms"].as_u64().unwrap() <= 5000);
+}
+
+#[tokio::test]
+async fn repeated_traps_quarantine_the_app_until_the_operator_lifts_it() {
+    let spin = hostile("spin");
+    let arena = arena(&spin, "trap_budget = 2\nfuel_per_event = 10000000", true);
+    let app = arena.runtime.load(spin).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::tap("index", "attack"))
+        .await
+        .unwrap_err();
+    let err = inst
+        .dispatch(&Event::tap("index", "attack"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Trapped { .. }), "{err}");
+    let err = app
+        .launch(LaunchOptions::default())
+        .await
+        .err()
+        .expect("quarantined");
+    assert_eq!(
+        err.to_string(),
+        "app `hostile.spin` is quarantined: quarantined after 2 traps within 600 s (crash budget); an operator must lift it"
+    );
+    assert!(arena.audited(|e| matches!(e, AuditEvent::Quarantined { .. })));
+    arena.witness_still_works(0).await;
+    assert!(arena.runtime.lift_quarantine("hostile.spin").unwrap());
+    let inst = app.launch(LaunchOptions::default()).await.unwrap();
+    assert_eq!(inst.page_data()["ready"], true);
+}
