@@ -37,6 +37,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show why an app is quarantined, or lift its quarantine (an operator action).
+    Quarantine {
+        /// The app id.
+        app: String,
+        /// Lift the quarantine.
+        #[arg(long)]
+        lift: bool,
+        /// The data directory the app runs with.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
     /// Scaffold a new mini-program crate.
     New {
         /// The crate name (a directory of that name is created).
@@ -92,6 +103,11 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { name } => new::new(&name),
+        Command::Quarantine {
+            app,
+            lift,
+            data_dir,
+        } => quarantine(&app, lift, data_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +116,34 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+fn quarantine(app: &str, lift: bool, data_dir: Option<PathBuf>) -> Result<(), Failure> {
+    let runtime = miniapp_runtime::Runtime::builder(run::data_dir(data_dir))
+        .build()
+        .map_err(Failure::from_runtime)?;
+    if lift {
+        let lifted = runtime
+            .lift_quarantine(app)
+            .map_err(Failure::from_runtime)?;
+        println!(
+            "{app}: {}",
+            if lifted {
+                "quarantine lifted"
+            } else {
+                "was not quarantined"
+            }
+        );
+    } else {
+        match runtime
+            .quarantine_reason(app)
+            .map_err(Failure::from_runtime)?
+        {
+            Some(reason) => println!("{app}: {reason}"),
+            None => println!("{app}: not quarantined"),
+        }
+    }
+    Ok(())
 }
 
 fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), Failure> {

@@ -41,6 +41,9 @@ pub struct RunArgs {
     /// Print one JSON object per line.
     #[arg(long)]
     json: bool,
+    /// Print the app's usage figures at the end.
+    #[arg(long)]
+    usage: bool,
 }
 
 fn parse_scope(name: &str) -> Result<Scope, Failure> {
@@ -75,6 +78,11 @@ fn default_data_dir() -> PathBuf {
         Some(home) => Path::new(&home).join(".local/share/miniapp"),
         None => PathBuf::from(".miniapp-data"),
     }
+}
+
+/// The data directory: `--data-dir`, or the user's default one.
+pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
+    arg.unwrap_or_else(default_data_dir)
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -115,7 +123,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         consent: Arc::new(FixedConsent::granting(granted)),
         ..Providers::simulated(Simulator::default())
     };
-    let runtime = Runtime::builder(args.data_dir.clone().unwrap_or_else(default_data_dir))
+    let runtime = Runtime::builder(data_dir(args.data_dir.clone()))
         .policy(policy)
         .providers(providers)
         .build()
@@ -132,24 +140,34 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             ..LaunchOptions::default()
         };
         let printer = Printer { json: args.json };
-        let mut instance = match app.launch(options).await {
-            Ok(instance) => instance,
-            Err(e) => {
-                printer.failed("launch", &e);
-                return Err(Failure::from_runtime(e));
+        let result = async {
+            let mut instance = match app.launch(options).await {
+                Ok(instance) => instance,
+                Err(e) => {
+                    printer.failed("launch", &e);
+                    return Err(Failure::from_runtime(e));
+                }
+            };
+            printer.step("launch", &mut instance);
+            for event in &events {
+                let step = format!("event {}:{}", event.page, event.handler);
+                if let Err(e) = instance.dispatch(event).await {
+                    printer.logs(&step, &instance.drain_logs());
+                    printer.failed(&step, &e);
+                    return Err(Failure::from_runtime(e));
+                }
+                printer.step(&step, &mut instance);
             }
-        };
-        printer.step("launch", &mut instance);
-        for event in &events {
-            let step = format!("event {}:{}", event.page, event.handler);
-            if let Err(e) = instance.dispatch(event).await {
-                printer.logs(&step, &instance.drain_logs());
-                printer.failed(&step, &e);
-                return Err(Failure::from_runtime(e));
-            }
-            printer.step(&step, &mut instance);
+            Ok(())
         }
-        Ok(())
+        .await;
+        if args.usage {
+            match app.usage() {
+                Ok(usage) => printer.usage(&usage),
+                Err(e) => eprintln!("warning: cannot read usage: {e}"),
+            }
+        }
+        result
     })
 }
 
@@ -208,6 +226,35 @@ impl Printer {
                 record.message
             );
         }
+    }
+
+    fn usage(&self, usage: &miniapp_runtime::Usage) {
+        if self.json {
+            println!("{}", json!({"step": "usage", "usage": usage}));
+            return;
+        }
+        let traps: Vec<String> = usage
+            .traps
+            .iter()
+            .map(|(k, n)| format!("{k}={n}"))
+            .collect();
+        println!("== usage");
+        println!(
+            "   events {}  fuel {}  memory high-water {} B  storage {} B in {} keys",
+            usage.events,
+            usage.fuel_consumed,
+            usage.memory_high_water_bytes,
+            usage.storage_bytes,
+            usage.storage_keys
+        );
+        println!(
+            "   http {} calls, {} B  denials {}  quota hits {}  traps [{}]",
+            usage.http_calls,
+            usage.http_bytes,
+            usage.denials,
+            usage.quota_hits,
+            traps.join(" ")
+        );
     }
 
     fn failed(&self, step: &str, error: &miniapp_runtime::Error) {
