@@ -40,3 +40,27 @@ fn the_first_app_is_the_scaffolded_one() {
         "README's first app differs from cli/templates/app/src/lib.rs.tmpl"
     );
 }
+
+/// The ```toml blocks of the README.
+fn toml_blocks() -> Vec<String> {
+    repo_file("README.md")
+        .split("```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_manifest_and_policy_shown_are_valid() {
+    let blocks = toml_blocks();
+    let manifest = blocks
+        .iter()
+        .find(|b| b.starts_with("id = "))
+        .expect("a manifest block");
+    miniapp_runtime::Manifest::from_toml(manifest).unwrap();
+    let policy = blocks
+        .iter()
+        .find(|b| b.starts_with("# policy.toml"))
+        .expect("a policy block");
+    miniapp_runtime::Policy::from_toml(policy, "README").unwrap();
+}
