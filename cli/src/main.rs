@@ -48,6 +48,22 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
+    /// Change a stored consent decision, as the host's settings page does.
+    Consent {
+        /// The app id.
+        app: String,
+        /// The scope (user-location, user-info, album, camera, record).
+        scope: String,
+        /// grant, deny, or reset (forget: the next use asks again).
+        #[arg(value_parser = ["grant", "deny", "reset"])]
+        decision: String,
+        /// The user, if decisions are per user.
+        #[arg(long)]
+        user: Option<String>,
+        /// The data directory the app runs with.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
     /// Scaffold a new mini-program crate.
     New {
         /// The crate name (a directory of that name is created).
@@ -103,6 +119,13 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { name } => new::new(&name),
+        Command::Consent {
+            app,
+            scope,
+            decision,
+            user,
+            data_dir,
+        } => consent(&app, &scope, &decision, user.as_deref(), data_dir),
         Command::Quarantine {
             app,
             lift,
@@ -116,6 +139,30 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+fn consent(
+    app: &str,
+    scope: &str,
+    decision: &str,
+    user: Option<&str>,
+    data_dir: Option<PathBuf>,
+) -> Result<(), Failure> {
+    use miniapp_runtime::consent::Consent;
+    let scope = run::parse_scope(scope)?;
+    let consent = match decision {
+        "grant" => Consent::Granted,
+        "deny" => Consent::Denied,
+        _ => Consent::NotAsked,
+    };
+    let runtime = miniapp_runtime::Runtime::builder(run::data_dir(data_dir))
+        .build()
+        .map_err(Failure::from_runtime)?;
+    runtime
+        .set_consent(app, user, scope, consent)
+        .map_err(Failure::from_runtime)?;
+    println!("{app}: {scope} set to {decision}");
+    Ok(())
 }
 
 fn quarantine(app: &str, lift: bool, data_dir: Option<PathBuf>) -> Result<(), Failure> {

@@ -46,7 +46,7 @@ pub struct RunArgs {
     usage: bool,
 }
 
-fn parse_scope(name: &str) -> Result<Scope, Failure> {
+pub fn parse_scope(name: &str) -> Result<Scope, Failure> {
     Scope::parse(name).ok_or_else(|| {
         let known: Vec<_> = Scope::ALL.iter().map(|s| s.name()).collect();
         Failure::input(format!(

@@ -136,6 +136,18 @@ fn consent_flags_answer_the_prompt_and_a_denial_sticks() {
         still["data"]["profile_error"], "permission-denied",
         "a denial is sticky"
     );
+    // The user changes it in settings: the next prompt is answered again.
+    let reset = miniapp(&[
+        "consent",
+        "demo.shop",
+        "user-info",
+        "reset",
+        "--data-dir",
+        data,
+    ]);
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    let granted = run("--grant");
+    assert_eq!(granted["data"]["nickname"], "Test User");
     let fresh = tempfile::tempdir().unwrap();
     let out = miniapp(&[
         "run",

@@ -36,6 +36,22 @@ pub enum AuditEvent {
         /// Who decided (`user`: the host's consent provider).
         by: &'static str,
     },
+    /// A stored consent grant was forgotten, so the user is asked again.
+    ConsentReset {
+        /// The scope.
+        scope: Scope,
+        /// Why.
+        reason: String,
+    },
+    /// A consent decision was changed from the host's settings.
+    ConsentChanged {
+        /// The scope.
+        scope: Scope,
+        /// The user, if the decision is per user.
+        user: Option<String>,
+        /// `granted`, `denied` or `not-asked`.
+        state: &'static str,
+    },
     /// The app trapped; its instance was discarded.
     Trap {
         /// The hook it trapped in.

@@ -142,6 +142,8 @@ pub struct InstanceState {
     pub(crate) user: Option<String>,
     pub(crate) data_ns: String,
     pub(crate) consent_ns: String,
+    /// Whether stored consent was checked against this version's requests.
+    pub(crate) consent_refreshed: bool,
     pub(crate) pages: PageStack,
     pub(crate) log: SharedLog,
     pub(crate) opened: Vec<OpenRequest>,
@@ -427,7 +429,8 @@ async fn instantiate(
     let mut table = ResourceTable::new();
     table.set_max_capacity(quotas.resource_handles as usize);
     let state = InstanceState {
-        consent_ns: format!("consent:{}{user_part}", manifest.id),
+        consent_ns: crate::consent::namespace(&manifest.id, options.user.as_deref()),
+        consent_refreshed: false,
         data_ns,
         user: options.user.clone(),
         pages: PageStack::new(route, query, quotas.page_stack as usize),

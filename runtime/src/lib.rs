@@ -22,6 +22,7 @@ pub mod audit;
 pub mod bindings;
 pub mod builder;
 pub mod capability;
+pub mod consent;
 mod error;
 mod instance;
 pub mod kv;

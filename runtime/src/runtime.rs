@@ -12,7 +12,8 @@ use wasmtime::{Config, Engine};
 use crate::audit::{AuditEvent, AuditRecord, AuditSink, JsonLinesAudit};
 use crate::bindings::{Miniapp, MiniappPre};
 use crate::capability::http::AppHttp;
-use crate::capability::{CORE_INTERFACES, Capability};
+use crate::capability::{CORE_INTERFACES, Capability, Scope};
+use crate::consent::Consent;
 use crate::error::Error;
 use crate::instance::{AppInstance, InstanceState, LaunchOptions};
 use crate::kv::{KvStore, RedbStore};
@@ -202,6 +203,35 @@ impl Runtime {
             audit: None,
             max_wasm_stack: DEFAULT_WASM_STACK,
         }
+    }
+
+    /// Change a stored consent decision, as the host's settings page does
+    /// for the user (or the operator for them): grant, deny, or forget it so
+    /// the next use asks again. Audited.
+    pub fn set_consent(
+        &self,
+        app_id: &str,
+        user: Option<&str>,
+        scope: Scope,
+        consent: Consent,
+    ) -> Result<(), Error> {
+        let ns = crate::consent::namespace(app_id, user);
+        crate::consent::store(&*self.inner.services.kv, &ns, scope, consent)?;
+        let state = match consent {
+            Consent::Granted => "granted",
+            Consent::Denied => "denied",
+            Consent::NotAsked => "not-asked",
+        };
+        let event = AuditEvent::ConsentChanged {
+            scope,
+            user: user.map(str::to_string),
+            state,
+        };
+        self.inner
+            .services
+            .audit
+            .record(&AuditRecord::now(app_id, "", event));
+        Ok(())
     }
 
     /// Why app `app_id` is quarantined, if it is.

@@ -477,3 +477,105 @@ async fn storage_is_per_user_where_the_operator_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
+    let shop = example("shop");
+    let mut update = shop.clone();
+    update.manifest.version = "0.2.0".into();
+    update
+        .manifest
+        .permissions
+        .insert(miniapp_runtime::Capability::Location);
+    update
+        .manifest
+        .scopes
+        .insert(Scope::UserLocation, "Find the nearest store".into());
+
+    // Granted before the update: asked again after it.
+    let dir = tempfile::tempdir().unwrap();
+    let consent = FixedConsent::granting([Scope::UserInfo]);
+    let providers = Providers {
+        consent: std::sync::Arc::new(consent.clone()),
+        ..Providers::simulated(Simulator::default())
+    };
+    let rt = runtime(dir.path(), granting(&update), providers);
+    for (package, asked) in [
+        (shop.clone(), 1),
+        (shop.clone(), 1),
+        (update.clone(), 2),
+        (update.clone(), 2),
+    ] {
+        let mut inst = rt
+            .load(package)
+            .unwrap()
+            .launch(LaunchOptions::default())
+            .await
+            .unwrap();
+        inst.dispatch(&Event::tap("index", "profile"))
+            .await
+            .unwrap();
+        assert_eq!(inst.page_data()["nickname"], "Test User");
+        assert_eq!(consent.times_asked(), asked);
+    }
+
+    // Denied before the update: still denied after it, without a prompt.
+    let dir = tempfile::tempdir().unwrap();
+    let consent = FixedConsent::default();
+    let providers = Providers {
+        consent: std::sync::Arc::new(consent.clone()),
+        ..Providers::simulated(Simulator::default())
+    };
+    let rt = runtime(dir.path(), granting(&update), providers);
+    for package in [shop, update] {
+        let mut inst = rt
+            .load(package)
+            .unwrap()
+            .launch(LaunchOptions::default())
+            .await
+            .unwrap();
+        inst.dispatch(&Event::tap("index", "profile"))
+            .await
+            .unwrap();
+        assert_eq!(inst.page_data()["profile_error"], "permission-denied");
+    }
+    assert_eq!(consent.times_asked(), 1);
+}
+
+#[tokio::test]
+async fn the_user_can_change_a_sticky_decision_in_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = example("shop");
+    let consent = FixedConsent::default();
+    let providers = Providers {
+        consent: std::sync::Arc::new(consent.clone()),
+        ..Providers::simulated(Simulator::default())
+    };
+    let rt = runtime(dir.path(), granting(&shop), providers);
+    let app = rt.load(shop).unwrap();
+    let profile = async || {
+        let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+        inst.dispatch(&Event::tap("index", "profile"))
+            .await
+            .unwrap();
+        inst.page_data().clone()
+    };
+    assert_eq!(profile().await["profile_error"], "permission-denied");
+    rt.set_consent(
+        "demo.shop",
+        None,
+        Scope::UserInfo,
+        miniapp_runtime::consent::Consent::Granted,
+    )
+    .unwrap();
+    assert_eq!(profile().await["nickname"], "Test User");
+    rt.set_consent(
+        "demo.shop",
+        None,
+        Scope::UserInfo,
+        miniapp_runtime::consent::Consent::NotAsked,
+    )
+    .unwrap();
+    assert_eq!(profile().await["profile_error"], "permission-denied");
+    assert_eq!(consent.times_asked(), 2, "forgotten, so asked again");
+}

@@ -6,49 +6,30 @@
 use super::{CallError, CallResult, Scope};
 use crate::audit::AuditEvent;
 use crate::bindings::permission;
+use crate::consent::{self, Consent};
 use crate::instance::InstanceState;
-use crate::kv::KvLimits;
 use crate::policy::ConsentRule;
 use crate::providers::ConsentRequest;
 
-/// The consent state of a scope for one app and user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Consent {
-    /// Never asked.
-    NotAsked,
-    /// Granted.
-    Granted,
-    /// Denied; sticks until the user or operator changes it.
-    Denied,
-}
-
-const GRANTED: &[u8] = b"granted";
-const DENIED: &[u8] = b"denied";
-const CONSENT_LIMITS: KvLimits = KvLimits {
-    max_bytes: 4096,
-    max_keys: 64,
-};
-
 impl InstanceState {
-    /// The stored decision for `scope`.
-    fn stored_consent(&self, scope: Scope) -> CallResult<Consent> {
-        Ok(
-            match self
-                .app
-                .services
-                .kv
-                .get(&self.consent_ns, scope.name())?
-                .as_deref()
-            {
-                Some(GRANTED) => Consent::Granted,
-                Some(DENIED) => Consent::Denied,
-                _ => Consent::NotAsked,
-            },
-        )
+    /// The stored decision for `scope`, after forgetting grants made before
+    /// an update that asks for more.
+    fn stored_consent(&mut self, scope: Scope) -> CallResult<Consent> {
+        let kv = &*self.app.services.kv;
+        if !self.consent_refreshed {
+            for scope in consent::refresh_for_update(kv, &self.consent_ns, &self.app.manifest)? {
+                self.app.audit(AuditEvent::ConsentReset {
+                    scope,
+                    reason: "the app's update asks for more permissions".into(),
+                });
+            }
+            self.consent_refreshed = true;
+        }
+        Ok(consent::stored(kv, &self.consent_ns, scope)?)
     }
 
     /// The consent state the app sees for `scope`.
-    pub(crate) fn consent_state(&self, scope: Scope) -> CallResult<Consent> {
+    pub(crate) fn consent_state(&mut self, scope: Scope) -> CallResult<Consent> {
         match self.app.grants.scopes.get(&scope) {
             None => Ok(Consent::Denied),
             Some(ConsentRule::Grant) => Ok(Consent::Granted),
@@ -59,7 +40,7 @@ impl InstanceState {
 
     /// Go ahead only with consent for `scope`, asking the user on first use.
     pub(crate) async fn require_consent(&mut self, scope: Scope) -> CallResult<()> {
-        let app = &self.app;
+        let app = self.app.clone();
         let denied = |why: String| Err(CallError::denied(why));
         let Some(rule) = app.grants.scopes.get(&scope) else {
             return denied(format!(
@@ -101,11 +82,12 @@ impl InstanceState {
             granted,
             by: "user",
         });
-        let answer = if granted { GRANTED } else { DENIED };
-        self.app
-            .services
-            .kv
-            .set(&self.consent_ns, scope.name(), answer, CONSENT_LIMITS)?;
+        let answer = if granted {
+            Consent::Granted
+        } else {
+            Consent::Denied
+        };
+        consent::store(&*self.app.services.kv, &self.consent_ns, scope, answer)?;
         if granted {
             Ok(())
         } else {
