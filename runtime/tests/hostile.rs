@@ -396,3 +396,48 @@ async fn repeated_traps_quarantine_the_app_until_the_operator_lifts_it() {
     let inst = app.launch(LaunchOptions::default()).await.unwrap();
     assert_eq!(inst.page_data()["ready"], true);
 }
+
+/// The table-growth attack: a hand-written core module (Rust cannot emit
+/// `table.grow`), made a component with the miniapp world's metadata.
+fn table_growth() -> Package {
+    let dir = common::guest_examples().join("hostile/table-growth");
+    let mut module = wat::parse_file(dir.join("table-growth.wat")).unwrap();
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve
+        .push_dir(common::guest_examples().join("../wit"))
+        .unwrap();
+    let world = resolve.select_world(&[package], Some("miniapp")).unwrap();
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .unwrap();
+    let component = wit_component::ComponentEncoder::default()
+        .module(&module)
+        .unwrap()
+        .validate(true)
+        .encode()
+        .unwrap();
+    let manifest = miniapp_runtime::Manifest::from_toml(
+        &std::fs::read_to_string(dir.join("miniapp.toml")).unwrap(),
+    )
+    .unwrap();
+    Package::new(manifest, component, Default::default(), &Default::default()).unwrap()
+}
+
+#[tokio::test]
+async fn table_growth_hits_the_table_quota() {
+    let tables = table_growth();
+    let arena = arena(&tables, "", true);
+    let (result, _, discarded) = attack(&arena, tables, Event::tap("index", "attack")).await;
+    let reason = trap_reason(result);
+    assert!(
+        reason.starts_with("table quota of 100000 elements exceeded"),
+        "{reason}"
+    );
+    assert!(discarded);
+    arena.witness_still_works(0).await;
+    assert!(arena.audited(|e| matches!(e, AuditEvent::Trap { trap: "table", .. })));
+}
