@@ -1,8 +1,8 @@
 //! Stored consent decisions, per app and user, in the durable store.
 //!
 //! A decision sticks: a grant lets later calls run, a denial fails them at
-//! once, until the user or the operator changes it ([`Runtime::set_consent`]
-//! (crate::Runtime::set_consent)). When an update of the app asks for more
+//! once, until the user or the operator changes it
+//! ([`Runtime::set_consent`](crate::Runtime::set_consent)). When an update of the app asks for more
 //! than it did when the user decided (a new scope or capability), the stored
 //! grants no longer count and the user is asked again; denials still stick.
 

@@ -1,5 +1,5 @@
 //! The operator's policy: what the platform grants each app. Kept apart from
-//! the app's [`Manifest`](crate::Manifest) (what the app asks for); an app gets
+//! the app's [`Manifest`] (what the app asks for); an app gets
 //! the intersection, and everything else is denied.
 
 use std::collections::{BTreeMap, BTreeSet};

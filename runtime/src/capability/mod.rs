@@ -1,6 +1,6 @@
 //! Host capabilities: one module per WIT interface, each the same shape:
 //! the per-instance state it needs (if any), and the `Host` trait impl for
-//! [`InstanceState`](crate::instance::InstanceState) that checks the grant
+//! [`InstanceState`] that checks the grant
 //! before doing anything.
 
 pub mod egress;
