@@ -68,6 +68,14 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The runtime's live-instance cap is reached; the launch is refused.
+    #[error("app `{app}`: cannot launch, {live} instances are live (the runtime's cap)")]
+    Capacity {
+        /// The app id.
+        app: String,
+        /// The cap.
+        live: u32,
+    },
     /// The storage backend failed.
     #[error("storage: {0}")]
     Storage(#[from] KvError),

@@ -17,7 +17,7 @@ use crate::capability::wasi::sandboxed_ctx;
 use crate::error::Error;
 use crate::quarantine;
 use crate::quota::Quotas;
-use crate::runtime::{AppShared, EPOCH_TICK};
+use crate::runtime::{AppShared, EPOCH_TICK, LiveSlot};
 use crate::usage::UsageCounters;
 
 /// How an app is opened.
@@ -154,6 +154,8 @@ pub struct InstanceState {
     limiter: Limiter,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
+    /// This instance's place under the runtime's live-instance cap.
+    _live: LiveSlot,
 }
 
 impl InstanceState {
@@ -406,6 +408,10 @@ async fn instantiate(
 ) -> Result<(Store<InstanceState>, Miniapp), Error> {
     check_quarantine(app)?;
     let manifest = &app.manifest;
+    let live = app.live.acquire().ok_or_else(|| Error::Capacity {
+        app: manifest.id.clone(),
+        live: app.live.cap(),
+    })?;
     let path = options
         .path
         .clone()
@@ -446,6 +452,7 @@ async fn instantiate(
         },
         table,
         app: app.clone(),
+        _live: live,
     };
     let mut store = Store::new(&app.engine, state);
     store.limiter(|s| &mut s.limiter);

@@ -21,6 +21,7 @@
 pub mod audit;
 pub mod bindings;
 pub mod builder;
+pub mod cache;
 pub mod capability;
 pub mod consent;
 mod error;

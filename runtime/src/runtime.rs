@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use wasmtime::component::{Component, Linker};
@@ -11,6 +11,7 @@ use wasmtime::{Config, Engine};
 
 use crate::audit::{AuditEvent, AuditRecord, AuditSink, JsonLinesAudit};
 use crate::bindings::{Miniapp, MiniappPre};
+use crate::cache::{ArtifactCache, CacheOutcome};
 use crate::capability::http::AppHttp;
 use crate::capability::{CORE_INTERFACES, Capability, Scope};
 use crate::consent::Consent;
@@ -56,6 +57,8 @@ struct RuntimeInner {
     package_limits: PackageLimits,
     services: Arc<Services>,
     ticker_stop: Arc<AtomicBool>,
+    cache: Option<ArtifactCache>,
+    live: Arc<LiveInstances>,
 }
 
 impl Drop for RuntimeInner {
@@ -73,6 +76,9 @@ pub struct RuntimeBuilder {
     kv: Option<Arc<dyn KvStore>>,
     audit: Option<Arc<dyn AuditSink>>,
     max_wasm_stack: usize,
+    cache_dir: Option<PathBuf>,
+    pooling: bool,
+    max_live_instances: u32,
 }
 
 /// Default wasm stack of every instance (wasmtime's default).
@@ -82,6 +88,33 @@ impl RuntimeBuilder {
     /// Where audit records go (default: `audit.jsonl` in the data directory).
     pub fn audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
         self.audit = Some(audit);
+        self
+    }
+
+    /// Where compiled artifacts are kept (default: `cache/` in the data
+    /// directory); `None` compiles every load.
+    pub fn cache_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.cache_dir = dir;
+        self
+    }
+
+    /// Use wasmtime's pooling allocator, with slots for
+    /// [`max_live_instances`](Self::max_live_instances) instances sized from the
+    /// policy's quotas: instantiation then reuses pre-reserved memory
+    /// (copy-on-write images) instead of mapping it. Creating the engine costs
+    /// more (a few ms), so a short-lived process (one `miniapp run`) is faster
+    /// without it (the default).
+    pub fn pooling(mut self, on: bool) -> Self {
+        self.pooling = on;
+        self
+    }
+
+    /// Most live instances at once (default 10,000); past it, launches are
+    /// refused with [`Error::Capacity`]. Keep it below what the OS allows
+    /// (each live instance holds a few memory mappings; Linux's default
+    /// `vm.max_map_count` allows about 16,000).
+    pub fn max_live_instances(mut self, n: u32) -> Self {
+        self.max_live_instances = n;
         self
     }
 
@@ -148,7 +181,22 @@ impl RuntimeBuilder {
         config.consume_fuel(true);
         config.max_wasm_stack(self.max_wasm_stack);
         config.wasm_component_model(true);
+        if self.pooling {
+            configure_pooling(&mut config, &self.policy, self.max_live_instances)?;
+        }
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("engine: {e}")))?;
+        let cache = match self
+            .cache_dir
+            .clone()
+            .or_else(|| Some(self.data_dir.join("cache")))
+        {
+            Some(dir) if self.cache_dir.is_some() || needs_dir => {
+                Some(ArtifactCache::open(&dir, &engine).map_err(|e| {
+                    Error::Setup(format!("cannot open artifact cache {}: {e}", dir.display()))
+                })?)
+            }
+            _ => None,
+        };
         let linker = build_linker(&engine).map_err(|e| Error::Setup(format!("linker: {e}")))?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
         start_epoch_ticker(engine.clone(), ticker_stop.clone())?;
@@ -164,8 +212,81 @@ impl RuntimeBuilder {
                     audit,
                 }),
                 ticker_stop,
+                cache,
+                live: Arc::new(LiveInstances {
+                    count: AtomicU32::new(0),
+                    cap: self.max_live_instances,
+                }),
             }),
         })
+    }
+}
+
+/// Size the pooling allocator from the policy's largest quotas.
+fn configure_pooling(config: &mut Config, policy: &Policy, max_live: u32) -> Result<(), Error> {
+    let mut quotas = vec![policy.quotas_for("")?];
+    for id in policy.apps.keys() {
+        quotas.push(policy.quotas_for(id)?);
+    }
+    let max = |f: fn(&crate::quota::Quotas) -> u64| quotas.iter().map(f).max().unwrap_or(0);
+    let memory = max(|q| q.memory_bytes) as usize;
+    let mut pool = wasmtime::PoolingAllocationConfig::default();
+    pool.total_component_instances(max_live)
+        // A Rust component is one main core instance plus a few adapters.
+        .total_core_instances(max_live.saturating_mul(8))
+        .total_memories(max_live.saturating_mul(2))
+        .total_tables(max_live.saturating_mul(4))
+        .total_stacks(max_live.min(1024))
+        .max_core_instances_per_component(max(|q| u64::from(q.instances)) as u32)
+        .max_memories_per_component(max(|q| u64::from(q.memories)) as u32)
+        .max_tables_per_component(max(|q| u64::from(q.tables)) as u32)
+        .table_elements(max(|q| q.table_elements) as usize)
+        .max_memory_size(memory);
+    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+    // Reserve only what the memory quota allows (explicit bounds checks)
+    // rather than 4 GiB per slot, so thousands of slots fit.
+    config.memory_reservation(memory as u64);
+    config.memory_guard_size(64 * 1024);
+    config.memory_reservation_for_growth(0);
+    Ok(())
+}
+
+/// Counts live instances against the runtime's cap.
+pub(crate) struct LiveInstances {
+    count: AtomicU32,
+    cap: u32,
+}
+
+/// One live instance; releases its place when dropped.
+pub(crate) struct LiveSlot(Arc<LiveInstances>);
+
+impl LiveInstances {
+    pub fn acquire(self: &Arc<Self>) -> Option<LiveSlot> {
+        let mut now = self.count.load(Ordering::Relaxed);
+        loop {
+            if now >= self.cap {
+                return None;
+            }
+            match self.count.compare_exchange_weak(
+                now,
+                now + 1,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(LiveSlot(self.clone())),
+                Err(actual) => now = actual,
+            }
+        }
+    }
+
+    pub fn cap(&self) -> u32 {
+        self.cap
+    }
+}
+
+impl Drop for LiveSlot {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -202,7 +323,24 @@ impl Runtime {
             kv: None,
             audit: None,
             max_wasm_stack: DEFAULT_WASM_STACK,
+            cache_dir: None,
+            pooling: false,
+            max_live_instances: 10_000,
         }
+    }
+
+    /// Compile a package ahead of time into the artifact cache (unless a
+    /// verified artifact is there). Returns whether it compiled.
+    pub fn precompile(&self, package: &Package) -> Result<bool, Error> {
+        let Some(cache) = &self.inner.cache else {
+            return Err(Error::Setup("this runtime has no artifact cache".into()));
+        };
+        cache
+            .precompile(&self.inner.engine, &package.hash, &package.component)
+            .map_err(|reason| Error::Refused {
+                app: package.manifest.id.clone(),
+                reason,
+            })
     }
 
     /// Change a stored consent decision, as the host's settings page does
@@ -288,11 +426,19 @@ impl Runtime {
             }
         };
         let grants = inner.policy.grants_for(&manifest)?;
-        let component = Component::new(&inner.engine, &package.component).map_err(|e| {
-            refused(format!(
-                "its component is not a valid WebAssembly component: {e:#}"
-            ))
-        })?;
+        let (component, compiled) = match &inner.cache {
+            Some(cache) => cache
+                .component(&inner.engine, &package.hash, &package.component)
+                .map_err(refused)?,
+            None => (
+                Component::new(&inner.engine, &package.component).map_err(|e| {
+                    refused(format!(
+                        "its component is not a valid WebAssembly component: {e:#}"
+                    ))
+                })?,
+                CacheOutcome::Compiled,
+            ),
+        };
         let imports = check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
         let pre = inner
             .linker
@@ -306,6 +452,8 @@ impl Runtime {
                 host: inner.policy.host.clone(),
                 services: inner.services.clone(),
                 engine: inner.engine.clone(),
+                live: inner.live.clone(),
+                compiled,
                 hash: package.hash,
                 imports,
                 manifest,
@@ -373,6 +521,8 @@ pub(crate) struct AppShared {
     pub usage: UsageCounters,
     pub services: Arc<Services>,
     pub engine: Engine,
+    pub live: Arc<LiveInstances>,
+    pub compiled: CacheOutcome,
 }
 
 impl AppShared {
@@ -404,6 +554,11 @@ impl App {
     /// SHA-256 of its package body, hex.
     pub fn hash(&self) -> &str {
         &self.shared.hash
+    }
+
+    /// Where its compiled code came from: memory, the artifact cache, or a compile.
+    pub fn compiled_from(&self) -> &CacheOutcome {
+        &self.shared.compiled
     }
 
     /// The interfaces its component imports.
