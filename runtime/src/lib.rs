@@ -34,6 +34,7 @@ pub mod providers;
 mod quarantine;
 pub mod quota;
 mod runtime;
+pub mod sessions;
 mod usage;
 
 pub use capability::log::{LogLevel, LogRecord, LogSource};

@@ -125,3 +125,38 @@ async fn the_pooling_allocator_runs_apps_and_the_live_cap_refuses_cleanly() {
     c.dispatch(&Event::tap("index", "tap")).await.unwrap();
     assert_eq!(c.page_data()["count"], 1);
 }
+
+#[tokio::test]
+async fn hidden_apps_are_kept_warm_then_evicted_by_the_idle_policy() {
+    use miniapp_runtime::sessions::{IdlePolicy, Sessions, Start};
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path());
+    let app = rt.load(example("hello")).unwrap();
+    let key = ("demo.hello".to_string(), None);
+
+    let mut sessions = Sessions::new(IdlePolicy {
+        keep_hidden: Duration::from_secs(3600),
+        max_hidden: 10,
+    });
+    let (start, inst) = sessions.open(&app, LaunchOptions::default()).await.unwrap();
+    assert_eq!(start, Start::Cold);
+    inst.dispatch(&Event::tap("index", "tap")).await.unwrap();
+    sessions.hide(&key).await.unwrap();
+    assert!(sessions.evict_idle().is_empty(), "kept for an hour");
+    let (start, inst) = sessions.open(&app, LaunchOptions::default()).await.unwrap();
+    assert_eq!(start, Start::Warm);
+    assert_eq!(inst.page_data()["count"], 1, "state survived in memory");
+
+    let mut sessions = Sessions::new(IdlePolicy {
+        keep_hidden: Duration::ZERO,
+        max_hidden: 10,
+    });
+    sessions.open(&app, LaunchOptions::default()).await.unwrap();
+    sessions.hide(&key).await.unwrap();
+    assert_eq!(sessions.evict_idle(), vec![key.clone()]);
+    assert!(sessions.is_empty());
+    let (start, inst) = sessions.open(&app, LaunchOptions::default()).await.unwrap();
+    assert_eq!(start, Start::Cold);
+    assert_eq!(inst.page_data()["count"], 0);
+}
