@@ -1,4 +1,11 @@
-//! Helpers shared by the benchmarks: the example packages, built once.
+//! The cold-start benchmark harness, shared by `cargo bench` (criterion) and
+//! `miniapp bench`: the phases of a mini-program's start, measured through
+//! the runtime and through a bare wasmtime host running the same component
+//! (the floor the policy layer adds to), and the report.
+
+pub mod bare;
+pub mod phases;
+pub mod report;
 
 use std::path::Path;
 

@@ -1,5 +1,6 @@
 //! `miniapp`: build, run, inspect and scaffold mini-programs.
 
+mod bench;
 mod inspect;
 mod new;
 mod run;
@@ -36,6 +37,16 @@ enum Command {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+    },
+    /// Measure cold start phase by phase, beside baselines measured in the same run.
+    Bench(bench::BenchArgs),
+    /// Compile packages ahead of time into the artifact cache.
+    Precompile {
+        /// Package files, or directories holding them (`*.miniapp`).
+        paths: Vec<PathBuf>,
+        /// The data directory (its `cache/` holds the artifacts).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Show why an app is quarantined, or lift its quarantine (an operator action).
     Quarantine {
@@ -119,6 +130,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { name } => new::new(&name),
+        Command::Bench(args) => bench::bench(args),
+        Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {
             app,
             scope,
@@ -139,6 +152,62 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+fn precompile(paths: &[PathBuf], data_dir: Option<PathBuf>) -> Result<(), Failure> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|e| e == miniapp_runtime::package::EXTENSION)
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(Failure::input("no packages to precompile"));
+    }
+    let runtime = miniapp_runtime::Runtime::builder(run::data_dir(data_dir))
+        .build()
+        .map_err(Failure::from_runtime)?;
+    let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let (mut compiled, mut cached, mut failed) = (0, 0, 0);
+    for file in &files {
+        bar.set_message(file.display().to_string());
+        let result = miniapp_runtime::Package::read(file, runtime.package_limits())
+            .map_err(|e| format!("package {}: {e}", file.display()))
+            .and_then(|package| runtime.precompile(&package).map_err(|e| e.to_string()));
+        match result {
+            Ok(true) => compiled += 1,
+            Ok(false) => cached += 1,
+            Err(e) => {
+                failed += 1;
+                bar.suspend(|| eprintln!("error: {e}"));
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!("{compiled} compiled, {cached} already cached, {failed} failed");
+    if failed > 0 {
+        return Err(Failure::input(format!(
+            "{failed} of {} packages could not be precompiled",
+            files.len()
+        )));
+    }
+    Ok(())
 }
 
 fn consent(

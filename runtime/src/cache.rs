@@ -100,6 +100,11 @@ impl ArtifactCache {
         Ok((component, outcome))
     }
 
+    /// Forget the components loaded in this process.
+    pub fn forget_loaded(&self) {
+        self.lock_loaded().clear();
+    }
+
     fn lock_loaded(&self) -> std::sync::MutexGuard<'_, HashMap<String, Component>> {
         self.loaded.lock().unwrap_or_else(|e| e.into_inner())
     }

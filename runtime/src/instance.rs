@@ -401,7 +401,7 @@ fn check_quarantine(app: &AppShared) -> Result<(), Error> {
 }
 
 /// A new store and instance of `app`, with its quotas in force.
-async fn instantiate(
+pub(crate) async fn instantiate(
     app: &Arc<AppShared>,
     pre: &MiniappPre<InstanceState>,
     options: &LaunchOptions,

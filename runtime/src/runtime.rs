@@ -329,6 +329,19 @@ impl Runtime {
         }
     }
 
+    /// Forget the components loaded in this process, so the next load of a
+    /// package reads the artifact cache on disk (for cold-start benchmarks).
+    pub fn forget_loaded(&self) {
+        if let Some(cache) = &self.inner.cache {
+            cache.forget_loaded();
+        }
+    }
+
+    /// The wasmtime engine (for benchmarks that compare against a bare host).
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
     /// Compile a package ahead of time into the artifact cache (unless a
     /// verified artifact is there). Returns whether it compiled.
     pub fn precompile(&self, package: &Package) -> Result<bool, Error> {
@@ -577,6 +590,16 @@ impl App {
         usage.storage_bytes = storage.bytes;
         usage.storage_keys = storage.keys;
         Ok(usage)
+    }
+
+    /// Instantiate with the app's store, limits and host state, and drop the
+    /// instance without running any hook: the `instantiate` phase of the
+    /// cold-start benchmarks.
+    #[doc(hidden)]
+    pub async fn instantiate_only(&self, options: LaunchOptions) -> Result<(), Error> {
+        crate::instance::instantiate(&self.shared, &self.pre, &options)
+            .await
+            .map(drop)
     }
 
     /// Launch a new instance: instantiate, then `on-launch` and `on-show`.

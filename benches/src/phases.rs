@@ -1,0 +1,515 @@
+//! The phases of a mini-program's start, each measured through the runtime
+//! and, where it means something, through the bare host in the same run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use miniapp_runtime::{App, Event, LaunchOptions, Package, Policy, Runtime};
+
+use crate::bare::{self, BareHost};
+use crate::report::PhaseReport;
+
+/// Host calls per event in the host-call phases.
+const CALLS_PER_EVENT: u32 = 1000;
+
+/// How many samples each phase takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Samples of the fast in-process phases.
+    pub fast: usize,
+    /// Samples of compile and whole-process phases.
+    pub slow: usize,
+    /// Live instances for `memory_per_instance`.
+    pub live: usize,
+    /// How long `launches_per_second` runs.
+    pub rate_window: Duration,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes {
+            fast: 2000,
+            slow: 20,
+            live: 10_000,
+            rate_window: Duration::from_secs(2),
+        }
+    }
+}
+
+/// One package under benchmark, with a runtime and a bare host for it.
+pub struct Subject {
+    /// The package.
+    pub package: Package,
+    /// Its file (written if it came from memory).
+    pub path: PathBuf,
+    /// The first event (default `index:tap`).
+    pub event: Event,
+    runtime: Runtime,
+    app: App,
+    bare_engine: wasmtime::Engine,
+    bare: BareHost,
+    bare_artifact: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn tokio() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn wit_event(event: &Event) -> miniapp_runtime::bindings::lifecycle::Event {
+    bare::event(&event.handler, &event.detail.to_string())
+}
+
+impl Subject {
+    /// Set up a pooling runtime (cache in a temporary data directory) and a
+    /// bare host for `package`; `live` is the live-instance cap.
+    pub fn new(package: Package, event: Event, live: u32) -> anyhow::Result<Subject> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("app.miniapp");
+        package.write(&path)?;
+        let mut policy = Policy::default();
+        policy.grant_declared(&package.manifest);
+        let runtime = Runtime::builder(dir.path().join("data"))
+            .policy(policy)
+            .pooling(true)
+            .max_live_instances(live)
+            .build()?;
+        let app = runtime.load(package.clone())?;
+        let bare_engine = bare::engine(true)?;
+        let bare = BareHost::new(&bare_engine, &package.component)?;
+        let bare_artifact = dir.path().join("bare.cwasm");
+        std::fs::write(
+            &bare_artifact,
+            bare_engine.precompile_component(&package.component)?,
+        )?;
+        Ok(Subject {
+            package,
+            path,
+            event,
+            runtime,
+            app,
+            bare_engine,
+            bare,
+            bare_artifact,
+            _dir: dir,
+        })
+    }
+
+    fn id(&self) -> &str {
+        &self.package.manifest.id
+    }
+
+    /// `compile`: Cranelift compiling the component (ours: with fuel and
+    /// epoch checks; baseline: a bare engine).
+    pub fn compile(&self, n: usize) -> anyhow::Result<PhaseReport> {
+        let wasm = &self.package.component;
+        let ours = time_n(n, || {
+            self.runtime
+                .engine()
+                .precompile_component(wasm)
+                .map(drop)
+                .map_err(any)
+        })?;
+        let base = time_n(n, || {
+            self.bare_engine
+                .precompile_component(wasm)
+                .map(drop)
+                .map_err(any)
+        })?;
+        Ok(PhaseReport::timed(
+            self.id(),
+            "compile",
+            ours,
+            Some(("bare-wasmtime", base)),
+        ))
+    }
+
+    /// `cache_load`: a checked package to a loaded app from the artifact
+    /// cache on disk (verify, deserialize, check imports, pre-instantiate);
+    /// baseline: `deserialize_file` and `instantiate_pre`, unverified.
+    pub fn cache_load(&self, n: usize) -> anyhow::Result<PhaseReport> {
+        let ours = time_n(n, || {
+            self.runtime.forget_loaded();
+            self.runtime
+                .load(self.package.clone())
+                .map(drop)
+                .map_err(any)
+        })?;
+        let base = time_n(n, || {
+            BareHost::from_artifact(&self.bare_engine, &self.bare_artifact).map(drop)
+        })?;
+        Ok(PhaseReport::timed(
+            self.id(),
+            "cache_load",
+            ours,
+            Some(("bare-wasmtime", base)),
+        ))
+    }
+
+    /// `instantiate`: a new store with its limits and host state, and the
+    /// instance; no hook runs.
+    pub fn instantiate(&self, n: usize) -> anyhow::Result<PhaseReport> {
+        let rt = tokio();
+        let ours = rt.block_on(time_n_async(n, async || {
+            self.app.instantiate_only(LaunchOptions::default()).await?;
+            Ok(())
+        }))?;
+        let base = rt.block_on(time_n_async(n, async || {
+            self.bare.instantiate().await.map(drop)
+        }))?;
+        Ok(PhaseReport::timed(
+            self.id(),
+            "instantiate",
+            ours,
+            Some(("bare-wasmtime", base)),
+        ))
+    }
+
+    /// `launch_to_first_event`: a new instance of a loaded app: store,
+    /// limits, policy, `on-launch`, `on-show`, the first event.
+    pub fn launch_to_first_event(&self, n: usize) -> anyhow::Result<PhaseReport> {
+        let rt = tokio();
+        let event = wit_event(&self.event);
+        let ours = rt.block_on(time_n_async(n, async || {
+            let mut instance = self.app.launch(LaunchOptions::default()).await?;
+            instance.dispatch(&self.event).await?;
+            Ok(())
+        }))?;
+        let base = rt.block_on(time_n_async(n, async || {
+            self.bare.launch_to_first_event(&event).await.map(drop)
+        }))?;
+        Ok(PhaseReport::timed(
+            self.id(),
+            "launch_to_first_event",
+            ours,
+            Some(("bare-wasmtime", base)),
+        ))
+    }
+
+    /// `new_app_to_first_event`: an app not yet loaded in this process, its
+    /// artifact cached on disk: read and check the package, load, launch,
+    /// first event.
+    pub fn new_app_to_first_event(&self, n: usize) -> anyhow::Result<PhaseReport> {
+        let rt = tokio();
+        let event = wit_event(&self.event);
+        let ours = rt.block_on(time_n_async(n, async || {
+            self.runtime.forget_loaded();
+            let app = self.runtime.load_file(&self.path)?;
+            let mut instance = app.launch(LaunchOptions::default()).await?;
+            instance.dispatch(&self.event).await?;
+            Ok(())
+        }))?;
+        let base = rt.block_on(time_n_async(n, async || {
+            let host = BareHost::from_artifact(&self.bare_engine, &self.bare_artifact)?;
+            host.launch_to_first_event(&event).await.map(drop)
+        }))?;
+        Ok(PhaseReport::timed(
+            self.id(),
+            "new_app_to_first_event",
+            ours,
+            Some(("bare-wasmtime", base)),
+        ))
+    }
+
+    /// `steady_event`: one more event (`noop`, else the first event) on a live instance.
+    pub fn steady_event(&self, n: usize) -> anyhow::Result<PhaseReport> {
+        let rt = tokio();
+        let noop = Event::new("index", "noop");
+        let event = if self.handles(&noop) {
+            noop
+        } else {
+            self.event.clone()
+        };
+        let wit = wit_event(&event);
+        let mut instance = rt.block_on(self.app.launch(LaunchOptions::default()))?;
+        let ours = rt.block_on(time_n_async(n, async || {
+            instance.dispatch(&event).await?;
+            Ok(())
+        }))?;
+        let mut bare = rt.block_on(self.bare.launch_to_first_event(&wit))?;
+        let base = rt.block_on(time_n_async(n, async || bare.dispatch(&wit).await))?;
+        Ok(PhaseReport::timed(
+            self.id(),
+            "steady_event",
+            ours,
+            Some(("bare-wasmtime", base)),
+        ))
+    }
+
+    /// Whether the app handles `event` without error.
+    pub fn handles(&self, event: &Event) -> bool {
+        let rt = tokio();
+        rt.block_on(async {
+            let mut instance = self.app.launch(LaunchOptions::default()).await.ok()?;
+            instance.dispatch(event).await.ok()
+        })
+        .is_some()
+    }
+
+    /// `host_call_log` / `host_call_storage_get`: the cost of one host call,
+    /// from events making 1000 calls minus an event making none. Needs an app
+    /// with `noop`, `log` and `get` handlers (the bench example).
+    pub fn host_call(
+        &self,
+        phase: &str,
+        handler: &str,
+        n: usize,
+    ) -> anyhow::Result<Option<PhaseReport>> {
+        let noop = Event::new("index", "noop");
+        let calls =
+            Event::new("index", handler).with_detail(serde_json::json!({ "n": CALLS_PER_EVENT }));
+        if !self.handles(&noop) || !self.handles(&calls) {
+            return Ok(None);
+        }
+        let rt = tokio();
+        let mut instance = rt.block_on(self.app.launch(LaunchOptions::default()))?;
+        rt.block_on(instance.dispatch(&Event::new("index", "seed")))?;
+        let per_call = |calls: Vec<Duration>, noops: Vec<Duration>| -> Vec<Duration> {
+            let mut noops = noops;
+            noops.sort();
+            let floor = noops[noops.len() / 2];
+            calls
+                .into_iter()
+                .map(|t| t.saturating_sub(floor) / CALLS_PER_EVENT)
+                .collect()
+        };
+        let iterations = (n / 10).max(20);
+        let noops = rt.block_on(time_n_async(iterations, async || {
+            instance.dispatch(&noop).await?;
+            Ok(())
+        }))?;
+        let ours = rt.block_on(time_n_async(iterations, async || {
+            instance.dispatch(&calls).await?;
+            Ok(())
+        }))?;
+        let ours = per_call(ours, noops);
+        let wit_noop = wit_event(&noop);
+        let wit_calls = wit_event(&calls);
+        let mut bare = rt.block_on(self.bare.launch_to_first_event(&wit_noop))?;
+        let noops = rt.block_on(time_n_async(iterations, async || {
+            bare.dispatch(&wit_noop).await
+        }))?;
+        let base = rt.block_on(time_n_async(iterations, async || {
+            bare.dispatch(&wit_calls).await
+        }))?;
+        let base = per_call(base, noops);
+        Ok(Some(PhaseReport::timed(
+            self.id(),
+            phase,
+            ours,
+            Some(("bare-wasmtime", base)),
+        )))
+    }
+
+    /// `memory_per_instance`: RSS growth over `live` idle live instances
+    /// (launched, first event handled, kept), per instance.
+    pub fn memory_per_instance(&self, live: usize) -> anyhow::Result<PhaseReport> {
+        let rt = tokio();
+        let event = wit_event(&self.event);
+        let ours = rt.block_on(async {
+            let before = rss_kib();
+            let mut kept = Vec::with_capacity(live);
+            for _ in 0..live {
+                let mut instance = self.app.launch(LaunchOptions::default()).await?;
+                instance.dispatch(&self.event).await?;
+                kept.push(instance);
+            }
+            let per = (rss_kib() - before) / live as f64;
+            // One past the cap is refused with a typed error, not an abort.
+            let refused = matches!(
+                self.app.launch(LaunchOptions::default()).await,
+                Err(miniapp_runtime::Error::Capacity { .. })
+            );
+            drop(kept);
+            anyhow::Ok((per, refused))
+        })?;
+        let base = rt.block_on(async {
+            let before = rss_kib();
+            let mut kept = Vec::with_capacity(live);
+            for _ in 0..live {
+                kept.push(self.bare.launch_to_first_event(&event).await?);
+            }
+            let per = (rss_kib() - before) / live as f64;
+            drop(kept);
+            anyhow::Ok(per)
+        })?;
+        Ok(PhaseReport {
+            app: self.id().to_string(),
+            phase: "memory_per_instance".into(),
+            n: live,
+            kib: Some((ours.0 * 10.0).round() / 10.0),
+            baseline_kib: Some((base * 10.0).round() / 10.0),
+            baseline: Some("bare-wasmtime".into()),
+            note: Some(if ours.1 {
+                format!(
+                    "launch {} refused past the cap with a typed error",
+                    live + 1
+                )
+            } else {
+                "the launch past the cap was not refused".into()
+            }),
+            ..PhaseReport::default()
+        })
+    }
+
+    /// `launches_per_second`: new instance, first event, drop, on every core.
+    pub fn launches_per_second(&self, window: Duration) -> anyhow::Result<PhaseReport> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let ours = rate(threads, window, |deadline| {
+            let rt = tokio();
+            rt.block_on(async {
+                let mut count = 0u64;
+                while Instant::now() < deadline {
+                    let mut instance = self.app.launch(LaunchOptions::default()).await?;
+                    instance.dispatch(&self.event).await?;
+                    count += 1;
+                }
+                anyhow::Ok(count)
+            })
+        })?;
+        let event = wit_event(&self.event);
+        let base = rate(threads, window, |deadline| {
+            let rt = tokio();
+            rt.block_on(async {
+                let mut count = 0u64;
+                while Instant::now() < deadline {
+                    self.bare.launch_to_first_event(&event).await?;
+                    count += 1;
+                }
+                anyhow::Ok(count)
+            })
+        })?;
+        Ok(PhaseReport {
+            app: self.id().to_string(),
+            phase: "launches_per_second".into(),
+            n: threads,
+            value: Some(ours.round()),
+            baseline_value: Some(base.round()),
+            baseline: Some("bare-wasmtime".into()),
+            ratio: Some((ours / base * 100.0).round() / 100.0),
+            note: Some(format!("{threads} threads")),
+            ..PhaseReport::default()
+        })
+    }
+
+    /// `process_cold_start`: the whole `miniapp run` process of a cached
+    /// app, one event; baseline: the `wasmtime` command-line tool running a
+    /// precompiled equivalent command component if it is installed, else
+    /// spawning a native process (`true`).
+    pub fn process_cold_start(
+        &self,
+        miniapp: &Path,
+        n: usize,
+        wasmtime_cli: Option<(&Path, &Path)>,
+    ) -> anyhow::Result<PhaseReport> {
+        let data = self._dir.path().join("cli-data");
+        let event = format!("{}:{}", self.event.page, self.event.handler);
+        let run = || {
+            let status = Command::new(miniapp)
+                .arg("run")
+                .arg(&self.path)
+                .args(["--event", &event, "--data-dir"])
+                .arg(&data)
+                .stdout(std::process::Stdio::null())
+                .status()?;
+            anyhow::ensure!(status.success(), "miniapp run failed: {status}");
+            Ok(())
+        };
+        run()?; // compiles once into the artifact cache
+        let ours = time_n(n, run)?;
+        let (name, base) = match wasmtime_cli {
+            Some((wasmtime, cwasm)) => {
+                let base = time_n(n, || {
+                    let status = Command::new(wasmtime)
+                        .args(["run", "--allow-precompiled"])
+                        .arg(cwasm)
+                        .stdout(std::process::Stdio::null())
+                        .status()?;
+                    anyhow::ensure!(status.success(), "wasmtime run failed: {status}");
+                    Ok(())
+                })?;
+                ("wasmtime-cli", base)
+            }
+            None => {
+                let base = time_n(n, || {
+                    Command::new("true").status()?;
+                    Ok(())
+                })?;
+                ("native-process", base)
+            }
+        };
+        let mut report =
+            PhaseReport::timed(self.id(), "process_cold_start", ours, Some((name, base)));
+        if wasmtime_cli.is_none() {
+            report.note =
+                Some("the wasmtime CLI is not installed: compared with spawning `true`".into());
+        }
+        Ok(report)
+    }
+}
+
+/// Any displayable error as an `anyhow` error.
+fn any(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e:#}")
+}
+
+/// Time `n` runs of `f`.
+pub fn time_n(
+    n: usize,
+    mut f: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        f()?;
+        samples.push(start.elapsed());
+    }
+    Ok(samples)
+}
+
+/// Time `n` runs of the async `f`.
+pub async fn time_n_async<F>(n: usize, mut f: F) -> anyhow::Result<Vec<Duration>>
+where
+    F: AsyncFnMut() -> anyhow::Result<()>,
+{
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        f().await?;
+        samples.push(start.elapsed());
+    }
+    Ok(samples)
+}
+
+/// Runs per second of `worker` on `threads` threads for `window`.
+fn rate(
+    threads: usize,
+    window: Duration,
+    worker: impl Fn(Instant) -> anyhow::Result<u64> + Sync,
+) -> anyhow::Result<f64> {
+    let start = Instant::now();
+    let deadline = start + window;
+    let total = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| worker(deadline))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker thread"))
+            .sum::<anyhow::Result<u64>>()
+    })?;
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Resident memory of this process, KiB.
+fn rss_kib() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4.0
+}

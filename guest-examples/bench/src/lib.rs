@@ -1,0 +1,52 @@
+//! Bench: the smallest useful mini-program, for cold-start and host-call
+//! benchmarks. `tap` sets page data (the first event of a launch); `noop`
+//! does nothing; `log` and `get` make `n` host calls (detail `{"n": N}`) so a
+//! benchmark can subtract `noop` and divide by `n`; `seed` stores the key
+//! `get` reads.
+
+use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, storage, view};
+use serde::Deserialize;
+
+#[derive(Default)]
+struct Bench {
+    count: u32,
+}
+
+#[derive(Deserialize)]
+struct Calls {
+    n: u32,
+}
+
+impl App for Bench {
+    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+        view::set_data(json!({ "count": 0 }))
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        match event.handler.as_str() {
+            "tap" => {
+                self.count += 1;
+                view::set("count", self.count)
+            }
+            "noop" => Ok(()),
+            "log" => {
+                let Calls { n } = event.detail_as()?;
+                for _ in 0..n {
+                    log::debug("x");
+                }
+                Ok(())
+            }
+            "seed" => storage::set_bytes("hot", b"value"),
+            "get" => {
+                let Calls { n } = event.detail_as()?;
+                for _ in 0..n {
+                    std::hint::black_box(storage::get_bytes("hot")?);
+                }
+                Ok(())
+            }
+            other => Err(Error::app(format!("unknown handler {other}"))),
+        }
+    }
+}
+
+miniapp_sdk::export_app!(Bench);
