@@ -34,17 +34,18 @@ pub struct BareHost {
 
 type Status = Result<(), types::Error>;
 
-/// An engine like the runtime's, without fuel or epoch interruption.
-pub fn engine(pooling: bool) -> anyhow::Result<Engine> {
+/// An engine like the runtime's, without fuel or epoch interruption; with
+/// `pooling`, slots for that many live instances.
+pub fn engine(pooling: Option<u32>) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
-    if pooling {
+    if let Some(live) = pooling {
         let mut pool = wasmtime::PoolingAllocationConfig::default();
-        pool.total_component_instances(10_000)
-            .total_core_instances(80_000)
-            .total_memories(20_000)
-            .total_tables(40_000)
-            .total_stacks(1024)
+        pool.total_component_instances(live)
+            .total_core_instances(live * 8)
+            .total_memories(live * 2)
+            .total_tables(live * 4)
+            .total_stacks(live)
             .max_memory_size(64 << 20);
         config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         config.memory_reservation(64 << 20);

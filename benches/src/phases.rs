@@ -46,6 +46,7 @@ pub struct Subject {
     /// The first event (default `index:tap`).
     pub event: Event,
     runtime: Runtime,
+    policy: Policy,
     app: App,
     bare_engine: wasmtime::Engine,
     bare: BareHost,
@@ -66,20 +67,22 @@ fn wit_event(event: &Event) -> miniapp_runtime::bindings::lifecycle::Event {
 
 impl Subject {
     /// Set up a pooling runtime (cache in a temporary data directory) and a
-    /// bare host for `package`; `live` is the live-instance cap.
-    pub fn new(package: Package, event: Event, live: u32) -> anyhow::Result<Subject> {
+    /// bare host for `package`, with pools of 64 slots (the memory phase makes
+    /// its own).
+    pub fn new(package: Package, event: Event) -> anyhow::Result<Subject> {
+        let live = 64;
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("app.miniapp");
         package.write(&path)?;
         let mut policy = Policy::default();
         policy.grant_declared(&package.manifest);
         let runtime = Runtime::builder(dir.path().join("data"))
-            .policy(policy)
+            .policy(policy.clone())
             .pooling(true)
             .max_live_instances(live)
             .build()?;
         let app = runtime.load(package.clone())?;
-        let bare_engine = bare::engine(true)?;
+        let bare_engine = bare::engine(Some(live))?;
         let bare = BareHost::new(&bare_engine, &package.component)?;
         let bare_artifact = dir.path().join("bare.cwasm");
         std::fs::write(
@@ -91,6 +94,7 @@ impl Subject {
             path,
             event,
             runtime,
+            policy,
             app,
             bare_engine,
             bare,
@@ -308,30 +312,45 @@ impl Subject {
     /// `memory_per_instance`: RSS growth over `live` idle live instances
     /// (launched, first event handled, kept), per instance.
     pub fn memory_per_instance(&self, live: usize) -> anyhow::Result<PhaseReport> {
+        // Each side gets a pool of exactly `live` slots, one after the other:
+        // two pools of thousands of slots at once would exceed the OS's
+        // memory-map limit on their own.
         let rt = tokio();
         let event = wit_event(&self.event);
+        let dir = tempfile::tempdir()?;
+        let runtime = Runtime::builder(dir.path())
+            .policy(self.policy.clone())
+            .pooling(true)
+            .max_live_instances(live as u32)
+            .build()?;
+        let app = runtime.load(self.package.clone())?;
         let ours = rt.block_on(async {
             let before = rss_kib();
+            let maps_before = map_count();
             let mut kept = Vec::with_capacity(live);
             for _ in 0..live {
-                let mut instance = self.app.launch(LaunchOptions::default()).await?;
+                let mut instance = app.launch(LaunchOptions::default()).await?;
                 instance.dispatch(&self.event).await?;
                 kept.push(instance);
             }
             let per = (rss_kib() - before) / live as f64;
+            let maps = (map_count() - maps_before) as f64 / live as f64;
             // One past the cap is refused with a typed error, not an abort.
             let refused = matches!(
-                self.app.launch(LaunchOptions::default()).await,
+                app.launch(LaunchOptions::default()).await,
                 Err(miniapp_runtime::Error::Capacity { .. })
             );
             drop(kept);
-            anyhow::Ok((per, refused))
+            anyhow::Ok((per, refused, maps))
         })?;
+        drop((app, runtime));
+        let bare_engine = bare::engine(Some(live as u32))?;
+        let bare = BareHost::new(&bare_engine, &self.package.component)?;
         let base = rt.block_on(async {
             let before = rss_kib();
             let mut kept = Vec::with_capacity(live);
             for _ in 0..live {
-                kept.push(self.bare.launch_to_first_event(&event).await?);
+                kept.push(bare.launch_to_first_event(&event).await?);
             }
             let per = (rss_kib() - before) / live as f64;
             drop(kept);
@@ -344,14 +363,16 @@ impl Subject {
             kib: Some((ours.0 * 10.0).round() / 10.0),
             baseline_kib: Some((base * 10.0).round() / 10.0),
             baseline: Some("bare-wasmtime".into()),
-            note: Some(if ours.1 {
-                format!(
-                    "launch {} refused past the cap with a typed error",
-                    live + 1
-                )
-            } else {
-                "the launch past the cap was not refused".into()
-            }),
+            note: Some(format!(
+                "{:.1} memory maps per instance; launch {} {}",
+                ours.2,
+                live + 1,
+                if ours.1 {
+                    "refused past the cap with a typed error"
+                } else {
+                    "past the cap was NOT refused"
+                }
+            )),
             ..PhaseReport::default()
         })
     }
@@ -501,6 +522,13 @@ fn rate(
             .sum::<anyhow::Result<u64>>()
     })?;
     Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Memory mappings of this process (Linux caps them at `vm.max_map_count`).
+fn map_count() -> usize {
+    std::fs::read_to_string("/proc/self/maps")
+        .map(|m| m.lines().count())
+        .unwrap_or(0)
 }
 
 /// Resident memory of this process, KiB.

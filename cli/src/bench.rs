@@ -63,7 +63,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?
         };
         let id = package.manifest.id.clone();
-        let subject = Subject::new(package, event.clone(), sizes.live as u32 + 1)
+        let subject = Subject::new(package, event.clone())
             .map_err(|e| Failure::app(format!("{id}: cannot set up: {e:#}")))?;
         let mut step =
             |phase: &str, run: &mut dyn FnMut() -> anyhow::Result<Option<PhaseReport>>| {

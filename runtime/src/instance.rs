@@ -462,6 +462,16 @@ pub(crate) async fn instantiate(
     let (kind, reason) =
         match tokio::time::timeout(timeout, pre.instantiate_async(&mut store)).await {
             Ok(Ok(guest)) => return Ok((store, guest)),
+            // The pooling allocator is full: a capacity refusal, not the app's fault.
+            Ok(Err(e))
+                if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                    .is_some() =>
+            {
+                return Err(Error::Capacity {
+                    app: manifest.id.clone(),
+                    live: app.live.cap(),
+                });
+            }
             Ok(Err(trap)) => explain(&trap, store.data(), quotas),
             Err(_) => ("time", time_limit(quotas)),
         };

@@ -236,7 +236,8 @@ fn configure_pooling(config: &mut Config, policy: &Policy, max_live: u32) -> Res
         .total_core_instances(max_live.saturating_mul(8))
         .total_memories(max_live.saturating_mul(2))
         .total_tables(max_live.saturating_mul(4))
-        .total_stacks(max_live.min(1024))
+        // A store keeps its fiber stack between async calls: one per live instance.
+        .total_stacks(max_live)
         .max_core_instances_per_component(max(|q| u64::from(q.instances)) as u32)
         .max_memories_per_component(max(|q| u64::from(q.memories)) as u32)
         .max_tables_per_component(max(|q| u64::from(q.tables)) as u32)
