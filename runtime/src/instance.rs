@@ -15,7 +15,6 @@ use crate::capability::log::{AppLog, LogRecord, SharedLog};
 use crate::capability::nav::{OpenRequest, Page, PageStack, parse_url};
 use crate::capability::wasi::sandboxed_ctx;
 use crate::error::Error;
-use crate::quarantine;
 use crate::quota::Quotas;
 use crate::runtime::{AppShared, EPOCH_TICK, LiveSlot};
 use crate::usage::UsageCounters;
@@ -378,7 +377,11 @@ fn trapped(app: &AppShared, hook: &str, kind: &'static str, reason: String) -> E
         trap: kind,
         reason: reason.clone(),
     });
-    match quarantine::record_trap(&*app.services.kv, &app.manifest.id, &app.grants.quotas) {
+    match app
+        .services
+        .quarantine
+        .record_trap(&app.manifest.id, &app.grants.quotas)
+    {
         Ok(Some(why)) => app.audit(AuditEvent::Quarantined { reason: why }),
         Ok(None) => {}
         Err(e) => tracing::error!("cannot record a trap of {}: {e}", app.manifest.id),
@@ -391,7 +394,17 @@ fn trapped(app: &AppShared, hook: &str, kind: &'static str, reason: String) -> E
 }
 
 fn check_quarantine(app: &AppShared) -> Result<(), Error> {
-    match quarantine::reason(&*app.services.kv, &app.manifest.id)? {
+    let reason = app
+        .services
+        .quarantine
+        .reason(&app.manifest.id)
+        .map_err(|e| {
+            Error::Setup(format!(
+                "cannot read the quarantine record of {}: {e}",
+                app.manifest.id
+            ))
+        })?;
+    match reason {
         Some(reason) => Err(Error::Quarantined {
             app: app.manifest.id.clone(),
             reason,

@@ -1,22 +1,31 @@
 //! The crash budget: an app that traps `trap_budget` times within
 //! `trap_window_secs` is quarantined. It refuses to launch, saying why, until
-//! the operator lifts the quarantine. Both the trap history and the
-//! quarantine are kept in the durable store, so they survive restarts.
+//! the operator lifts the quarantine.
+//!
+//! The record of an app is a small JSON file, `quarantine/<app id>.json` in
+//! the data directory, so it survives restarts and checking it on every
+//! launch costs one failed `open` for an app that never trapped. (Hosts that
+//! share one app fleet across machines will want this in the shared store.)
 
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::kv::{KvError, KvLimits, KvStore};
+use serde::{Deserialize, Serialize};
+
 use crate::quota::Quotas;
 
-const TRAPS: &str = "traps";
-const REASON: &str = "reason";
-const LIMITS: KvLimits = KvLimits {
-    max_bytes: 64 * 1024,
-    max_keys: 8,
-};
+/// Traps and quarantine of one app.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Record {
+    /// Times of recent traps, seconds since the epoch.
+    traps: Vec<u64>,
+    /// Why the app is quarantined, if it is.
+    reason: Option<String>,
+}
 
-fn namespace(app: &str) -> String {
-    format!("quarantine:{app}")
+/// The quarantine records of a runtime.
+pub struct QuarantineBook {
+    dir: PathBuf,
 }
 
 fn now_secs() -> u64 {
@@ -26,57 +35,82 @@ fn now_secs() -> u64 {
         .unwrap_or_default()
 }
 
-/// Why `app` is quarantined, if it is.
-pub fn reason(kv: &dyn KvStore, app: &str) -> Result<Option<String>, KvError> {
-    Ok(kv
-        .get(&namespace(app), REASON)?
-        .map(|r| String::from_utf8_lossy(&r).into_owned()))
+impl QuarantineBook {
+    /// Records kept in `dir` (created on first write).
+    pub fn new(dir: PathBuf) -> QuarantineBook {
+        QuarantineBook { dir }
+    }
+
+    fn path(&self, app: &str) -> PathBuf {
+        // App ids are validated: lowercase letters, digits, `.`, `-`, `_`.
+        self.dir.join(format!("{app}.json"))
+    }
+
+    fn read(&self, app: &str) -> std::io::Result<Record> {
+        match std::fs::read(self.path(app)) {
+            // A damaged record is treated as empty rather than locking the app out.
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write(&self, app: &str, record: &Record) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        write_atomically(
+            &self.path(app),
+            &serde_json::to_vec(record).unwrap_or_default(),
+        )
+    }
+
+    /// Why `app` is quarantined, if it is.
+    pub fn reason(&self, app: &str) -> std::io::Result<Option<String>> {
+        Ok(self.read(app)?.reason)
+    }
+
+    /// Count a trap of `app`; returns the reason if this trap quarantines it.
+    pub fn record_trap(&self, app: &str, quotas: &Quotas) -> std::io::Result<Option<String>> {
+        if quotas.trap_budget == 0 {
+            return Ok(None);
+        }
+        let mut record = self.read(app)?;
+        let now = now_secs();
+        let window_start = now.saturating_sub(quotas.trap_window_secs);
+        record.traps.retain(|t| *t >= window_start);
+        record.traps.push(now);
+        let budget = quotas.trap_budget as usize;
+        if record.traps.len() > budget {
+            record.traps.drain(..record.traps.len() - budget);
+        }
+        let quarantined = record.traps.len() >= budget && record.reason.is_none();
+        if quarantined {
+            record.reason = Some(format!(
+                "quarantined after {} traps within {} s (crash budget); an operator must lift it",
+                record.traps.len(),
+                quotas.trap_window_secs
+            ));
+        }
+        self.write(app, &record)?;
+        Ok(if quarantined { record.reason } else { None })
+    }
+
+    /// Lift the quarantine of `app` and forget its traps; `true` if it was quarantined.
+    pub fn lift(&self, app: &str) -> std::io::Result<bool> {
+        let was = self.reason(app)?.is_some();
+        match std::fs::remove_file(self.path(app)) {
+            Ok(()) => Ok(was),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(was),
+            Err(e) => Err(e),
+        }
+    }
 }
 
-/// Count a trap of `app`; returns the reason if this trap quarantines it.
-pub fn record_trap(
-    kv: &dyn KvStore,
-    app: &str,
-    quotas: &Quotas,
-) -> Result<Option<String>, KvError> {
-    if quotas.trap_budget == 0 {
-        return Ok(None);
-    }
-    let ns = namespace(app);
-    let now = now_secs();
-    let window_start = now.saturating_sub(quotas.trap_window_secs);
-    let mut traps: Vec<u64> = kv
-        .get(&ns, TRAPS)?
-        .and_then(|t| serde_json::from_slice(&t).ok())
-        .unwrap_or_default();
-    traps.retain(|t| *t >= window_start);
-    traps.push(now);
-    let budget = quotas.trap_budget as usize;
-    // Keep only what the window needs.
-    if traps.len() > budget {
-        traps.drain(..traps.len() - budget);
-    }
-    kv.set(
-        &ns,
-        TRAPS,
-        &serde_json::to_vec(&traps).unwrap_or_default(),
-        LIMITS,
-    )?;
-    if traps.len() < budget {
-        return Ok(None);
-    }
-    let reason = format!(
-        "quarantined after {} traps within {} s (crash budget); an operator must lift it",
-        traps.len(),
-        quotas.trap_window_secs
-    );
-    kv.set(&ns, REASON, reason.as_bytes(), LIMITS)?;
-    Ok(Some(reason))
-}
-
-/// Lift the quarantine of `app` and forget its traps; `true` if it was quarantined.
-pub fn lift(kv: &dyn KvStore, app: &str) -> Result<bool, KvError> {
-    let was = reason(kv, app)?.is_some();
-    kv.clear(&namespace(app))?;
-    Ok(was)
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }

@@ -17,11 +17,12 @@ use crate::capability::{CORE_INTERFACES, Capability, Scope};
 use crate::consent::Consent;
 use crate::error::Error;
 use crate::instance::{AppInstance, InstanceState, LaunchOptions};
-use crate::kv::{KvStore, RedbStore};
+use crate::kv::{KvStore, LazyRedbStore};
 use crate::manifest::Manifest;
 use crate::package::{Package, PackageLimits};
 use crate::policy::{Grants, HostProfile, Policy};
 use crate::providers::Providers;
+use crate::quarantine::QuarantineBook;
 use crate::usage::{Usage, UsageCounters};
 
 /// How often the epoch ticks; event deadlines are counted in ticks.
@@ -42,6 +43,7 @@ pub(crate) struct Services {
     pub kv: Arc<dyn KvStore>,
     pub providers: Providers,
     pub audit: Arc<dyn AuditSink>,
+    pub quarantine: QuarantineBook,
 }
 
 /// A host of mini-programs. Cheap to clone; clones share the engine.
@@ -164,7 +166,7 @@ impl RuntimeBuilder {
         }
         let kv = match self.kv {
             Some(kv) => kv,
-            None => Arc::new(RedbStore::open(&self.data_dir.join("storage.redb"))?),
+            None => Arc::new(LazyRedbStore::new(self.data_dir.join("storage.redb"))),
         };
         let audit = match self.audit {
             Some(audit) => audit,
@@ -210,6 +212,7 @@ impl RuntimeBuilder {
                     kv,
                     providers: self.providers,
                     audit,
+                    quarantine: QuarantineBook::new(self.data_dir.join("quarantine")),
                 }),
                 ticker_stop,
                 cache,
@@ -388,13 +391,20 @@ impl Runtime {
 
     /// Why app `app_id` is quarantined, if it is.
     pub fn quarantine_reason(&self, app_id: &str) -> Result<Option<String>, Error> {
-        Ok(crate::quarantine::reason(&*self.inner.services.kv, app_id)?)
+        self.inner.services.quarantine.reason(app_id).map_err(|e| {
+            Error::Setup(format!(
+                "cannot read the quarantine record of {app_id}: {e}"
+            ))
+        })
     }
 
     /// Lift the quarantine of app `app_id` (an operator action, audited);
     /// `true` if it was quarantined.
     pub fn lift_quarantine(&self, app_id: &str) -> Result<bool, Error> {
-        let lifted = crate::quarantine::lift(&*self.inner.services.kv, app_id)?;
+        let lifted =
+            self.inner.services.quarantine.lift(app_id).map_err(|e| {
+                Error::Setup(format!("cannot lift the quarantine of {app_id}: {e}"))
+            })?;
         if lifted {
             let record = AuditRecord::now(app_id, "", AuditEvent::QuarantineLifted);
             self.inner.services.audit.record(&record);

@@ -61,3 +61,49 @@ pub trait KvStore: Send + Sync + 'static {
     /// What the namespace uses.
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError>;
 }
+
+/// A [`RedbStore`] opened on first use: a process that never touches
+/// storage or consent (most launches of most apps) never pays for opening
+/// and closing the database (a durable write each).
+pub struct LazyRedbStore {
+    path: std::path::PathBuf,
+    store: std::sync::OnceLock<Result<RedbStore, String>>,
+}
+
+impl LazyRedbStore {
+    /// A store at `path`, opened when first used.
+    pub fn new(path: std::path::PathBuf) -> LazyRedbStore {
+        LazyRedbStore {
+            path,
+            store: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn store(&self) -> Result<&RedbStore, KvError> {
+        self.store
+            .get_or_init(|| RedbStore::open(&self.path).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| KvError::Backend(e.clone()))
+    }
+}
+
+impl KvStore for LazyRedbStore {
+    fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        self.store()?.get(ns, key)
+    }
+    fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
+        self.store()?.set(ns, key, value, limits)
+    }
+    fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
+        self.store()?.remove(ns, key)
+    }
+    fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
+        self.store()?.keys(ns)
+    }
+    fn clear(&self, ns: &str) -> Result<(), KvError> {
+        self.store()?.clear(ns)
+    }
+    fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
+        self.store()?.usage(ns)
+    }
+}

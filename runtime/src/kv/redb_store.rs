@@ -26,10 +26,21 @@ impl RedbStore {
     pub fn open(path: &Path) -> Result<RedbStore, KvError> {
         let db = Database::create(path)
             .map_err(|e| KvError::Backend(format!("cannot open {}: {e}", path.display())))?;
-        let txn = db.begin_write().map_err(backend)?;
-        txn.open_table(DATA).map_err(backend)?;
-        txn.open_table(USAGE).map_err(backend)?;
-        txn.commit().map_err(backend)?;
+        // Create the tables once; a read transaction tells whether they exist
+        // (a write transaction would cost a durable commit on every open).
+        let has_tables = db
+            .begin_read()
+            .map_err(backend)?
+            .list_tables()
+            .map_err(backend)?
+            .count()
+            >= 2;
+        if !has_tables {
+            let txn = db.begin_write().map_err(backend)?;
+            txn.open_table(DATA).map_err(backend)?;
+            txn.open_table(USAGE).map_err(backend)?;
+            txn.commit().map_err(backend)?;
+        }
         Ok(RedbStore { db })
     }
 }
