@@ -29,7 +29,7 @@ pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
     if let Some(description) = &m.description {
         println!("description  {description}");
     }
-    println!("hash         sha256:{}", package.hash);
+    println!("hash         blake3:{}", package.hash);
     println!(
         "size         {} bytes (component {} bytes, {} assets)",
         package.size,

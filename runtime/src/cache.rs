@@ -4,9 +4,10 @@
 //! An entry is keyed by the package's content hash, the engine's
 //! configuration and the wasmtime version, and written atomically (temporary
 //! file, then rename). Deserializing an artifact is `unsafe` (it is machine
-//! code), so the runtime only deserializes bytes it wrote itself and whose
-//! integrity it checked: every entry carries a BLAKE3 keyed hash under a
-//! secret key that only this cache directory holds (`cache.key`, mode 0600).
+//! code), so the runtime only deserializes files it wrote itself and whose
+//! integrity it checked: every artifact (`<key>.cwasm`) has a BLAKE3 keyed
+//! hash beside it (`<key>.mac`) under a secret key that only this cache
+//! directory holds (`cache.key`, mode 0600).
 //! A corrupted, truncated or foreign entry fails the check (or wasmtime's own
 //! compatibility check), is reported once, and is rebuilt; it never crashes
 //! the host.
@@ -20,9 +21,8 @@ use std::sync::Mutex;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-/// Bytes of the keyed hash in front of every entry.
+/// Bytes of an entry's keyed hash.
 const MAC_LEN: usize = 32;
-const MAGIC: &[u8; 8] = b"MINIAPPC";
 
 /// How a component was obtained.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +64,8 @@ impl ArtifactCache {
         })
     }
 
-    /// The entry file of a package with content hash `hash`.
+    /// The artifact file of a package with content hash `hash`; its keyed
+    /// hash is kept beside it, in the same name with `.mac`.
     pub fn entry_path(&self, hash: &str) -> PathBuf {
         // The engine hash covers its configuration and the wasmtime version.
         let key = blake3::hash(format!("{hash}/{}", self.engine_key).as_bytes());
@@ -111,38 +112,46 @@ impl ArtifactCache {
 
     /// `Ok(None)` when there is no entry; `Err` when it is unusable.
     fn read_verified(&self, engine: &Engine, path: &Path) -> Result<Option<Component>, String> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
+        let mac = match std::fs::read(path.with_extension("mac")) {
+            Ok(mac) => mac,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read the keyed hash of {}: {e}",
+                    path.display()
+                ));
+            }
+        };
+        // Hash the artifact through a read-only mapping of the page cache:
+        // no copy, and wasmtime then maps the same pages.
+        let mut hasher = blake3::Hasher::new_keyed(&self.secret);
+        match hasher.update_mmap(path) {
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
-        let artifact = self.verify(&bytes).ok_or_else(|| {
-            format!(
+        }
+        let expected: Option<[u8; MAC_LEN]> = mac.as_slice().try_into().ok();
+        // blake3::Hash compares in constant time.
+        if expected.map(blake3::Hash::from) != Some(hasher.finalize()) {
+            return Err(format!(
                 "{} failed its integrity check (corrupted, truncated or not written by this runtime)",
                 path.display()
-            )
-        })?;
-        // SAFETY: `artifact` is exactly the bytes this cache serialized with
-        // `Engine::precompile_component` and stored under a keyed hash whose
-        // secret only this cache directory holds; `verify` recomputed that
-        // hash over these same in-memory bytes, so they are what this runtime
-        // wrote. wasmtime additionally checks the artifact's engine
-        // configuration and version and refuses a mismatch with an error.
-        let component = unsafe { Component::deserialize(engine, artifact) }
+            ));
+        }
+        // SAFETY: the file holds exactly the bytes this cache serialized with
+        // `Engine::precompile_component`, and its keyed hash under a secret
+        // that only this cache directory (mode 0700, key file 0600) holds
+        // was recomputed over the file's contents just now and matched, so it
+        // is what this runtime wrote. Entries are only ever replaced whole
+        // (written to a temporary file, then renamed), so the file wasmtime
+        // maps next is the one verified unless someone with this user's
+        // rights rewrites the private cache directory in between, which is
+        // outside what the cache defends against. wasmtime also checks the
+        // artifact's engine configuration and version and refuses a mismatch
+        // with an error.
+        let component = unsafe { Component::deserialize_file(engine, path) }
             .map_err(|e| format!("{} is not usable by this engine: {e}", path.display()))?;
         Ok(Some(component))
-    }
-
-    /// The artifact inside an entry, if its keyed hash checks out.
-    fn verify<'a>(&self, entry: &'a [u8]) -> Option<&'a [u8]> {
-        let header = MAGIC.len() + MAC_LEN;
-        if entry.len() < header || &entry[..MAGIC.len()] != MAGIC {
-            return None;
-        }
-        let mac: [u8; MAC_LEN] = entry[MAGIC.len()..header].try_into().ok()?;
-        let artifact = &entry[header..];
-        // blake3::Hash compares in constant time.
-        (blake3::keyed_hash(&self.secret, artifact) == blake3::Hash::from(mac)).then_some(artifact)
     }
 
     fn compile_and_store(
@@ -163,15 +172,13 @@ impl ArtifactCache {
             .map_err(|e| format!("cannot load the compiled component: {e:#}"))
     }
 
+    /// Write the artifact, then its keyed hash, each atomically; a crash in
+    /// between leaves an artifact without a hash, which reads as missing.
     fn store(&self, path: &Path, artifact: &[u8]) -> std::io::Result<()> {
         let mac = blake3::keyed_hash(&self.secret, artifact);
-        let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-        file.write_all(MAGIC)?;
-        file.write_all(mac.as_bytes())?;
-        file.write_all(artifact)?;
-        file.as_file().sync_all()?;
-        file.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let _ = std::fs::remove_file(path.with_extension("mac"));
+        write_atomically(&self.dir, path, artifact)?;
+        write_atomically(&self.dir, &path.with_extension("mac"), mac.as_bytes())
     }
 
     fn report_once(&self, path: &Path, reason: &str) {
@@ -198,6 +205,14 @@ impl ArtifactCache {
             }
         }
     }
+}
+
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn load_or_create_secret(path: &Path) -> std::io::Result<[u8; 32]> {

@@ -177,7 +177,7 @@ pub struct AppInstance {
 }
 
 /// What a guest call returned, before it is turned into the embedder's result.
-type CallOutcome = Result<wasmtime::Result<Result<(), String>>, tokio::time::error::Elapsed>;
+type CallOutcome = wasmtime::Result<Result<(), String>>;
 
 impl AppInstance {
     pub(crate) async fn launch(
@@ -209,12 +209,8 @@ impl AppInstance {
         };
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = tokio::time::timeout(
-            self.timeout(),
-            lifecycle.call_on_launch(&mut self.store, &launch),
-        )
-        .await;
-        self.finish("on-launch", result)?;
+        let result = lifecycle.call_on_launch(&mut self.store, &launch).await;
+        self.finish(|| "on-launch".into(), result)?;
         self.on_show().await
     }
 
@@ -236,9 +232,8 @@ impl AppInstance {
     async fn on_show(&mut self) -> Result<(), Error> {
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result =
-            tokio::time::timeout(self.timeout(), lifecycle.call_on_show(&mut self.store)).await;
-        self.finish("on-show", result)
+        let result = lifecycle.call_on_show(&mut self.store).await;
+        self.finish(|| "on-show".into(), result)
     }
 
     /// Send the app to the background (`on-hide`).
@@ -246,16 +241,14 @@ impl AppInstance {
         self.ready().await?;
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result =
-            tokio::time::timeout(self.timeout(), lifecycle.call_on_hide(&mut self.store)).await;
-        self.finish("on-hide", result)
+        let result = lifecycle.call_on_hide(&mut self.store).await;
+        self.finish(|| "on-hide".into(), result)
     }
 
     /// Dispatch a user event (`on-event`). If a trap discarded this instance,
     /// a fresh one is launched first.
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
         self.ready().await?;
-        let hook = format!("on-event {}:{}", event.page, event.handler);
         let gesture = self.enter(event.gesture);
         let wit_event = lifecycle::Event {
             page: event.page.clone(),
@@ -265,13 +258,12 @@ impl AppInstance {
             gesture,
         };
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = tokio::time::timeout(
-            self.timeout(),
-            lifecycle.call_on_event(&mut self.store, &wit_event),
-        )
-        .await;
+        let result = lifecycle.call_on_event(&mut self.store, &wit_event).await;
         self.store.data_mut().gesture_deadline = None;
-        self.finish(&hook, result)
+        self.finish(
+            || format!("on-event {}:{}", event.page, event.handler),
+            result,
+        )
     }
 
     /// The app id.
@@ -339,7 +331,7 @@ impl AppInstance {
     /// Turn a call's result into the embedder's: the app's own error, or a
     /// trap (which discards the instance, counts against the crash budget
     /// and is audited).
-    fn finish(&mut self, hook: &str, result: CallOutcome) -> Result<(), Error> {
+    fn finish(&mut self, hook: impl FnOnce() -> String, result: CallOutcome) -> Result<(), Error> {
         let app = self.app.clone();
         let usage = &app.usage;
         UsageCounters::add(&usage.events, 1);
@@ -353,19 +345,18 @@ impl AppInstance {
             std::sync::atomic::Ordering::Relaxed,
         );
         let (kind, reason) = match result {
-            Ok(Ok(Ok(()))) => return Ok(()),
-            Ok(Ok(Err(message))) => {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(message)) => {
                 return Err(Error::AppFailed {
                     app: app.manifest.id.clone(),
-                    hook: hook.to_string(),
+                    hook: hook(),
                     message: truncate(message),
                 });
             }
-            Ok(Err(trap)) => explain(&trap, self.store.data(), &app.grants.quotas),
-            Err(_) => ("time", time_limit(&app.grants.quotas)),
+            Err(trap) => explain(&trap, self.store.data(), &app.grants.quotas),
         };
         self.discarded = true;
-        Err(trapped(&app, hook, kind, reason))
+        Err(trapped(&app, &hook(), kind, reason))
     }
 }
 
@@ -472,22 +463,20 @@ pub(crate) async fn instantiate(
     let timeout = Duration::from_millis(quotas.event_timeout_ms);
     store.set_epoch_deadline(deadline_ticks(timeout));
     let _ = store.set_fuel(quotas.fuel_per_event);
-    let (kind, reason) =
-        match tokio::time::timeout(timeout, pre.instantiate_async(&mut store)).await {
-            Ok(Ok(guest)) => return Ok((store, guest)),
-            // The pooling allocator is full: a capacity refusal, not the app's fault.
-            Ok(Err(e))
-                if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
-                    .is_some() =>
-            {
-                return Err(Error::Capacity {
-                    app: manifest.id.clone(),
-                    live: app.live.cap(),
-                });
-            }
-            Ok(Err(trap)) => explain(&trap, store.data(), quotas),
-            Err(_) => ("time", time_limit(quotas)),
-        };
+    let (kind, reason) = match pre.instantiate_async(&mut store).await {
+        Ok(guest) => return Ok((store, guest)),
+        // The pooling allocator is full: a capacity refusal, not the app's fault.
+        Err(e)
+            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                .is_some() =>
+        {
+            return Err(Error::Capacity {
+                app: manifest.id.clone(),
+                live: app.live.cap(),
+            });
+        }
+        Err(trap) => explain(&trap, store.data(), quotas),
+    };
     Err(trapped(app, "instantiation", kind, reason))
 }
 

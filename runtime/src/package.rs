@@ -2,7 +2,7 @@
 //! manifest and its assets, with a content hash checked at load.
 //!
 //! Layout: the magic `MINIAPP\0`, a little-endian `u32` format version, the
-//! SHA-256 of the body (32 bytes), then the body: bincode of
+//! BLAKE3 hash of the body (32 bytes), then the body: bincode of
 //! `{ manifest: String, component: bytes, assets: [(path, bytes)] }`.
 
 use std::collections::BTreeMap;
@@ -10,12 +10,12 @@ use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::manifest::{Manifest, ManifestError};
 
 const MAGIC: &[u8; 8] = b"MINIAPP\0";
-const FORMAT: u32 = 1;
+/// Format 2: BLAKE3 content hash (format 1 used SHA-256).
+const FORMAT: u32 = 2;
 const HEADER_LEN: usize = MAGIC.len() + 4 + 32;
 
 /// The usual file extension of a package.
@@ -49,7 +49,7 @@ pub struct Package {
     pub component: Vec<u8>,
     /// Assets by relative path.
     pub assets: BTreeMap<String, Vec<u8>>,
-    /// SHA-256 of the package body, hex.
+    /// BLAKE3 hash of the package body, hex.
     pub hash: String,
     /// Bytes of the package file.
     pub size: u64,
@@ -82,7 +82,9 @@ pub enum PackageError {
     #[error("not a miniapp package (bad magic bytes)")]
     NotAPackage,
     /// A format this runtime does not read.
-    #[error("package format {0} is not supported (this runtime reads format {FORMAT})")]
+    #[error(
+        "package format {0} is not supported (this runtime reads format {FORMAT}); rebuild it with `miniapp build`"
+    )]
     UnsupportedFormat(u32),
     /// Larger than a limit.
     #[error("{what} is {size} bytes, over the limit of {limit} bytes")]
@@ -161,7 +163,7 @@ impl Package {
         }
         let recorded = hex::encode(&bytes[12..HEADER_LEN]);
         let body_bytes = &bytes[HEADER_LEN..];
-        let actual = hex::encode(Sha256::digest(body_bytes));
+        let actual = blake3::hash(body_bytes).to_hex().to_string();
         if recorded != actual {
             return Err(PackageError::HashMismatch { recorded, actual });
         }
@@ -235,7 +237,7 @@ fn encode(body: &Body) -> Result<Vec<u8>, PackageError> {
     let mut bytes = Vec::with_capacity(HEADER_LEN + body_bytes.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&Sha256::digest(&body_bytes));
+    bytes.extend_from_slice(blake3::hash(&body_bytes).as_bytes());
     bytes.extend_from_slice(&body_bytes);
     Ok(bytes)
 }

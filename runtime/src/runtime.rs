@@ -575,7 +575,7 @@ impl App {
         &self.shared.grants
     }
 
-    /// SHA-256 of its package body, hex.
+    /// BLAKE3 hash of its package body, hex.
     pub fn hash(&self) -> &str {
         &self.shared.hash
     }

@@ -579,3 +579,42 @@ async fn the_user_can_change_a_sticky_decision_in_settings() {
     assert_eq!(profile().await["profile_error"], "permission-denied");
     assert_eq!(consent.times_asked(), 2, "forgotten, so asked again");
 }
+
+/// A consent prompt the user never answers.
+struct NeverAnswers;
+
+#[async_trait::async_trait]
+impl miniapp_runtime::providers::ConsentProvider for NeverAnswers {
+    async fn ask(&self, _: &miniapp_runtime::providers::ConsentRequest) -> bool {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn a_host_wait_is_bounded_by_the_event_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = example("shop");
+    let mut policy = granting(&shop);
+    policy.defaults.quotas = toml::from_str("event_timeout_ms = 300").unwrap();
+    let providers = Providers {
+        consent: std::sync::Arc::new(NeverAnswers),
+        ..Providers::simulated(Simulator::default())
+    };
+    let rt = runtime(dir.path(), policy, providers);
+    let mut inst = rt
+        .load(shop)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = inst
+        .dispatch(&Event::tap("index", "profile"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "app `demo.shop` trapped in on-event index:profile: time limit of 300 ms per event exceeded"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

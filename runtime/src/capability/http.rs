@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::egress::{AddressRules, ForbiddenAddress};
-use super::{CallError, CallResult, Capability};
+use super::{CallError, CallResult, Capability, bounded};
 use crate::bindings::http;
 use crate::instance::InstanceState;
 use crate::quota::Quotas;
@@ -268,6 +268,11 @@ impl http::Host for InstanceState {
                 body,
             })
         };
+        let left = self.time_left();
+        if left < Duration::from_millis(timeout_ms) {
+            // The event ends first: past its deadline the instance traps.
+            return bounded(left, exchange).await?;
+        }
         match tokio::time::timeout(Duration::from_millis(timeout_ms), exchange).await {
             Ok(result) => result,
             Err(_) => Err(CallError::failed(format!(

@@ -1,7 +1,7 @@
 //! `identity`: login (a one-time code) and the user profile (behind the
 //! `user-info` scope), answered by the host's identity provider.
 
-use super::{CallError, CallResult, Capability, Scope};
+use super::{CallError, CallResult, Capability, Scope, bounded};
 use crate::bindings::identity;
 use crate::instance::InstanceState;
 
@@ -9,11 +9,13 @@ impl identity::Host for InstanceState {
     async fn login(&mut self) -> CallResult<String> {
         self.require(Capability::Identity)?;
         let app = self.app.clone();
-        app.services
+        let login = app
+            .services
             .providers
             .identity
-            .login(&app.manifest.id, self.user.as_deref())
-            .await
+            .login(&app.manifest.id, self.user.as_deref());
+        bounded(self.time_left(), login)
+            .await?
             .map_err(|e| CallError::failed(e.0))
     }
 
@@ -26,8 +28,9 @@ impl identity::Host for InstanceState {
             .services
             .providers
             .identity
-            .profile(&app.manifest.id, self.user.as_deref())
-            .await
+            .profile(&app.manifest.id, self.user.as_deref());
+        let profile = bounded(self.time_left(), profile)
+            .await?
             .map_err(|e| CallError::failed(e.0))?;
         Ok(identity::Profile {
             nickname: profile.nickname,

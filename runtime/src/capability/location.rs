@@ -1,6 +1,6 @@
 //! `location`: the device position, behind the `user-location` scope.
 
-use super::{CallError, CallResult, Capability, Scope};
+use super::{CallError, CallResult, Capability, Scope, bounded};
 use crate::bindings::location;
 use crate::instance::InstanceState;
 
@@ -9,12 +9,9 @@ impl location::Host for InstanceState {
         self.require(Capability::Location)?;
         self.require_consent(Scope::UserLocation).await?;
         let app = self.app.clone();
-        let p = app
-            .services
-            .providers
-            .location
-            .locate(&app.manifest.id)
-            .await
+        let locate = app.services.providers.location.locate(&app.manifest.id);
+        let p = bounded(self.time_left(), locate)
+            .await?
             .map_err(|e| CallError::failed(e.0))?;
         Ok(location::Position {
             latitude: p.latitude,

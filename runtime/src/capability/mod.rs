@@ -150,6 +150,19 @@ pub enum CallError {
 /// The result of a fallible host call.
 pub type CallResult<T> = Result<T, CallError>;
 
+/// Await a host-side wait (a provider, the network) no longer than `left`,
+/// the call's wall-clock budget; past it the instance traps, as a guest
+/// spinning past its deadline does. (Guest code itself is bounded by the
+/// epoch deadline; only awaits need this.)
+pub(crate) async fn bounded<T>(
+    left: std::time::Duration,
+    wait: impl Future<Output = T>,
+) -> CallResult<T> {
+    tokio::time::timeout(left, wait)
+        .await
+        .map_err(|_| CallError::Trap(wasmtime::Trap::Interrupt.into()))
+}
+
 impl CallError {
     /// The app lacks a grant.
     pub fn denied(message: impl Into<String>) -> Self {
@@ -232,6 +245,15 @@ impl InstanceState {
             )));
         }
         Ok(())
+    }
+
+    /// Wall-clock time left in the current call.
+    pub(crate) fn time_left(&self) -> std::time::Duration {
+        self.event_deadline
+            .map(|d| d.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or_else(|| {
+                std::time::Duration::from_millis(self.app.grants.quotas.event_timeout_ms)
+            })
     }
 
     /// Refuse unless the current event carries a live user gesture: the

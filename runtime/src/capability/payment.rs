@@ -1,7 +1,7 @@
 //! `payment`: request-payment, settled by the host's payment provider; the
 //! app sees only the outcome.
 
-use super::{CallError, CallResult, Capability};
+use super::{CallError, CallResult, Capability, bounded};
 use crate::bindings::payment;
 use crate::instance::InstanceState;
 use crate::providers::{Order, PaymentOutcome};
@@ -37,12 +37,9 @@ impl payment::Host for InstanceState {
             description: order.description,
         };
         let app = self.app.clone();
-        let outcome = app
-            .services
-            .providers
-            .payment
-            .pay(&app.manifest.id, &order)
-            .await
+        let pay = app.services.providers.payment.pay(&app.manifest.id, &order);
+        let outcome = bounded(self.time_left(), pay)
+            .await?
             .map_err(|e| CallError::failed(e.0))?;
         Ok(match outcome {
             PaymentOutcome::Paid { transaction_id } => payment::Outcome::Paid(transaction_id),

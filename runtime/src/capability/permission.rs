@@ -3,7 +3,7 @@
 //! otherwise the first use asks the host's consent provider, and the answer
 //! is stored and sticks: later calls run, or fail at once without a prompt.
 
-use super::{CallError, CallResult, Scope};
+use super::{CallError, CallResult, Scope, bounded};
 use crate::audit::AuditEvent;
 use crate::bindings::permission;
 use crate::consent::{self, Consent};
@@ -76,7 +76,11 @@ impl InstanceState {
             scope,
             reason: app.manifest.scopes.get(&scope).cloned().unwrap_or_default(),
         };
-        let granted = app.services.providers.consent.ask(&request).await;
+        let granted = bounded(
+            self.time_left(),
+            app.services.providers.consent.ask(&request),
+        )
+        .await?;
         app.audit(AuditEvent::Consent {
             scope,
             granted,
