@@ -1,6 +1,8 @@
 //! A bare wasmtime host: the same component, the same calls, no policy layer.
 //! No manifest, grants, quotas, fuel, epoch deadline, audit or page data:
 //! `set-data` and `log.write` do nothing and `storage.get` returns a constant.
+//! It implements what the bench example calls; other imports trap, so an app
+//! that calls more is measured without this baseline.
 //! It is the floor the runtime's policy layer adds to.
 
 use std::path::Path;
@@ -97,7 +99,9 @@ impl BareHost {
     }
 
     fn with_component(engine: &Engine, component: Component) -> anyhow::Result<BareHost> {
-        let linker = linker(engine)?;
+        let mut linker = linker(engine)?;
+        // Imports the bench example does not call trap if another app calls them.
+        linker.define_unknown_imports_as_traps(&component)?;
         let pre = MiniappPre::new(linker.instantiate_pre(&component)?)?;
         Ok(BareHost {
             engine: engine.clone(),
