@@ -8,7 +8,7 @@ use miniapp_runtime::{
 };
 use serde_json::json;
 
-use common::{example, granting, runtime};
+use common::{example, granting, runtime, simulated_with};
 
 #[tokio::test]
 async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
@@ -238,10 +238,7 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
     let consent = FixedConsent::default();
-    let providers = Providers {
-        consent: std::sync::Arc::new(consent.clone()),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = simulated_with(consent.clone());
     let rt = runtime(dir.path(), granting(&shop), providers.clone());
     let app = rt.load(shop.clone()).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
@@ -284,10 +281,7 @@ async fn consent_granted_once_lets_later_calls_run() {
     let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
     let consent = FixedConsent::granting([Scope::UserInfo]);
-    let providers = Providers {
-        consent: std::sync::Arc::new(consent.clone()),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = simulated_with(consent.clone());
     let rt = runtime(dir.path(), granting(&shop), providers);
     let mut inst = rt
         .load(shop)
@@ -406,10 +400,7 @@ async fn location_needs_the_user_location_consent() {
         } else {
             FixedConsent::default()
         };
-        let providers = Providers {
-            consent: std::sync::Arc::new(consent),
-            ..Providers::simulated(Simulator::default())
-        };
+        let providers = simulated_with(consent);
         let rt = runtime(dir.path(), granting(&news), providers);
         let mut inst = rt
             .load(news.clone())
@@ -495,10 +486,7 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
     // Granted before the update: asked again after it.
     let dir = tempfile::tempdir().unwrap();
     let consent = FixedConsent::granting([Scope::UserInfo]);
-    let providers = Providers {
-        consent: std::sync::Arc::new(consent.clone()),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = simulated_with(consent.clone());
     let rt = runtime(dir.path(), granting(&update), providers);
     for (package, asked) in [
         (shop.clone(), 1),
@@ -522,10 +510,7 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
     // Denied before the update: still denied after it, without a prompt.
     let dir = tempfile::tempdir().unwrap();
     let consent = FixedConsent::default();
-    let providers = Providers {
-        consent: std::sync::Arc::new(consent.clone()),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = simulated_with(consent.clone());
     let rt = runtime(dir.path(), granting(&update), providers);
     for package in [shop, update] {
         let mut inst = rt
@@ -547,10 +532,7 @@ async fn the_user_can_change_a_sticky_decision_in_settings() {
     let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
     let consent = FixedConsent::default();
-    let providers = Providers {
-        consent: std::sync::Arc::new(consent.clone()),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = simulated_with(consent.clone());
     let rt = runtime(dir.path(), granting(&shop), providers);
     let app = rt.load(shop).unwrap();
     let profile = async || {
@@ -596,10 +578,7 @@ async fn a_host_wait_is_bounded_by_the_event_deadline() {
     let shop = example("shop");
     let mut policy = granting(&shop);
     policy.defaults.quotas = toml::from_str("event_timeout_ms = 300").unwrap();
-    let providers = Providers {
-        consent: std::sync::Arc::new(NeverAnswers),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = simulated_with(NeverAnswers);
     let rt = runtime(dir.path(), policy, providers);
     let mut inst = rt
         .load(shop)

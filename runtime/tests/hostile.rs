@@ -8,10 +8,8 @@ mod common;
 use std::sync::Arc;
 
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
-use miniapp_runtime::providers::{FixedConsent, Simulator};
-use miniapp_runtime::{
-    App, Error, Event, LaunchOptions, Package, Policy, Providers, Runtime, Scope,
-};
+use miniapp_runtime::providers::FixedConsent;
+use miniapp_runtime::{App, Error, Event, LaunchOptions, Package, Policy, Runtime, Scope};
 use serde_json::{Value, json};
 
 use common::example;
@@ -44,10 +42,7 @@ fn arena(attacker: &Package, extra: &str, grant: bool) -> Arena {
     quotas.extend(toml::from_str::<toml::Table>(extra).unwrap());
     policy.defaults.quotas = quotas;
     let audit = Arc::new(MemoryAudit::default());
-    let providers = Providers {
-        consent: Arc::new(FixedConsent::granting([Scope::UserInfo])),
-        ..Providers::simulated(Simulator::default())
-    };
+    let providers = common::simulated_with(FixedConsent::granting([Scope::UserInfo]));
     let runtime = Runtime::builder(dir.path())
         .policy(policy)
         .providers(providers)

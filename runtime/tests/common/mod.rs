@@ -44,3 +44,14 @@ pub fn runtime(dir: &Path, policy: Policy, providers: Providers) -> Runtime {
         .build()
         .expect("runtime builds")
 }
+
+/// The simulated identity, location and payment providers, with `consent`
+/// answering the prompts.
+pub fn simulated_with(
+    consent: impl miniapp_runtime::providers::ConsentProvider + 'static,
+) -> Providers {
+    Providers {
+        consent: std::sync::Arc::new(consent),
+        ..Providers::simulated(miniapp_runtime::providers::Simulator::default())
+    }
+}
