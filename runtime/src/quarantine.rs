@@ -7,7 +7,9 @@
 //! launch costs one failed `open` for an app that never trapped. (Hosts that
 //! share one app fleet across machines will want this in the shared store.)
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -23,9 +25,12 @@ struct Record {
     reason: Option<String>,
 }
 
-/// The quarantine records of a runtime.
+/// The quarantine records of a runtime. What it has read is remembered,
+/// so a launch checks the disk only the first time for each app (one process
+/// owns a data directory: its store takes an exclusive lock).
 pub struct QuarantineBook {
     dir: PathBuf,
+    known: Mutex<HashMap<String, Option<String>>>,
 }
 
 fn now_secs() -> u64 {
@@ -38,7 +43,10 @@ fn now_secs() -> u64 {
 impl QuarantineBook {
     /// Records kept in `dir` (created on first write).
     pub fn new(dir: PathBuf) -> QuarantineBook {
-        QuarantineBook { dir }
+        QuarantineBook {
+            dir,
+            known: Mutex::default(),
+        }
     }
 
     fn path(&self, app: &str) -> PathBuf {
@@ -63,9 +71,18 @@ impl QuarantineBook {
         )
     }
 
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<String>>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Why `app` is quarantined, if it is.
     pub fn reason(&self, app: &str) -> std::io::Result<Option<String>> {
-        Ok(self.read(app)?.reason)
+        if let Some(known) = self.known().get(app) {
+            return Ok(known.clone());
+        }
+        let reason = self.read(app)?.reason;
+        self.known().insert(app.to_string(), reason.clone());
+        Ok(reason)
     }
 
     /// Count a trap of `app`; returns the reason if this trap quarantines it.
@@ -91,12 +108,14 @@ impl QuarantineBook {
             ));
         }
         self.write(app, &record)?;
+        self.known().insert(app.to_string(), record.reason.clone());
         Ok(if quarantined { record.reason } else { None })
     }
 
     /// Lift the quarantine of `app` and forget its traps; `true` if it was quarantined.
     pub fn lift(&self, app: &str) -> std::io::Result<bool> {
-        let was = self.reason(app)?.is_some();
+        let was = self.read(app)?.reason.is_some();
+        self.known().insert(app.to_string(), None);
         match std::fs::remove_file(self.path(app)) {
             Ok(()) => Ok(was),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(was),
