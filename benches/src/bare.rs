@@ -48,7 +48,9 @@ pub fn engine(pooling: Option<u32>) -> anyhow::Result<Engine> {
             .total_memories(live * 2)
             .total_tables(live * 4)
             .total_stacks(live)
-            .max_memory_size(64 << 20);
+            .max_memory_size(64 << 20)
+            .decommit_batch_size(64)
+            .table_keep_resident(16 * 1024);
         config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         config.memory_reservation(64 << 20);
         config.memory_guard_size(64 * 1024);
