@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// Print one JSON object per phase and line.
     #[arg(long)]
     json: bool,
+    /// The `wasmtime` command-line tool for the process baseline (default: `wasmtime` on PATH).
+    #[arg(long, value_name = "PATH")]
+    wasmtime: Option<PathBuf>,
     /// Write a bar chart of the timed phases to this SVG file.
     #[arg(long, value_name = "FILE")]
     svg: Option<PathBuf>,
@@ -109,12 +112,9 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
             subject.host_call("host_call_storage_get", "get", sizes.fast)
         })?;
         step("process_cold_start", &mut || {
-            let wasmtime = which("wasmtime");
-            if wasmtime.is_some() {
-                progress.suspend(|| eprintln!("note: a wasmtime CLI is installed, but no equivalent command component is built here; comparing with a native process"));
-            }
+            let wasmtime = args.wasmtime.clone().or_else(|| which("wasmtime"));
             subject
-                .process_cold_start(&miniapp, sizes.slow * 2, None)
+                .process_cold_start(&miniapp, sizes.slow * 2, wasmtime.as_deref())
                 .map(Some)
         })?;
         step("memory_per_instance", &mut || {
