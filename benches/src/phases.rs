@@ -323,6 +323,36 @@ impl Subject {
         )))
     }
 
+    /// `guest_compute`: an event of pure guest computation (`work`, 1,000,000
+    /// iterations): what the fuel and epoch checks compiled into guest code
+    /// cost, against the bare host's uninstrumented code.
+    pub fn guest_compute(&self, n: usize) -> anyhow::Result<Option<PhaseReport>> {
+        let work = Event::new("index", "work").with_detail(serde_json::json!({ "n": 1_000_000 }));
+        if !self.handles(&work) {
+            return Ok(None);
+        }
+        let rt = tokio();
+        let mut instance = rt.block_on(self.app.launch(LaunchOptions::default()))?;
+        let iterations = (n / 20).max(20);
+        let ours = rt.block_on(time_n_async(iterations, async || {
+            instance.dispatch(&work).await?;
+            Ok(())
+        }))?;
+        let wit = wit_event(&work);
+        let base = rt
+            .block_on(async {
+                let mut bare = self.bare.launch_to_first_event(&wit).await?;
+                time_n_async(iterations, async || bare.dispatch(&wit).await).await
+            })
+            .ok();
+        Ok(Some(PhaseReport::timed(
+            self.id(),
+            "guest_compute",
+            ours,
+            base.map(|b| ("bare-wasmtime", b)),
+        )))
+    }
+
     /// `memory_per_instance`: RSS growth over `live` idle live instances
     /// (launched, first event handled, kept), per instance.
     pub fn memory_per_instance(&self, live: usize) -> anyhow::Result<PhaseReport> {

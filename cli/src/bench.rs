@@ -111,6 +111,7 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         step("host_call_storage_get", &mut || {
             subject.host_call("host_call_storage_get", "get", sizes.fast)
         })?;
+        step("guest_compute", &mut || subject.guest_compute(sizes.fast))?;
         step("process_cold_start", &mut || {
             let wasmtime = args.wasmtime.clone().or_else(|| which("wasmtime"));
             subject

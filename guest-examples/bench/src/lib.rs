@@ -2,7 +2,7 @@
 //! benchmarks. `tap` sets page data (the first event of a launch); `noop`
 //! does nothing; `log` and `get` make `n` host calls (detail `{"n": N}`) so a
 //! benchmark can subtract `noop` and divide by `n`; `seed` stores the key
-//! `get` reads.
+//! `get` reads; `work` loops `n` times on pure computation.
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, storage, view};
 use serde::Deserialize;
@@ -37,6 +37,16 @@ impl App for Bench {
                 Ok(())
             }
             "seed" => storage::set_bytes("hot", b"value"),
+            "work" => {
+                // Pure guest computation: what fuel and epoch checks cost.
+                let Calls { n } = event.detail_as()?;
+                let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+                for i in 0..n {
+                    x = std::hint::black_box(x.rotate_left(5) ^ u64::from(i)).wrapping_mul(31);
+                }
+                std::hint::black_box(x);
+                Ok(())
+            }
             "get" => {
                 let Calls { n } = event.detail_as()?;
                 for _ in 0..n {
