@@ -314,7 +314,9 @@ impl AppInstance {
     fn enter(&mut self, gesture: bool) -> Option<String> {
         let quotas = &self.app.grants.quotas;
         let now = Instant::now();
-        let token = gesture.then(|| format!("g-{:016x}", now.elapsed().as_nanos() ^ next_token()));
+        // The token tells the guest it holds a gesture; the host keeps the
+        // deadline, so the token need not be secret, only fresh.
+        let token = gesture.then(|| format!("g-{:x}", next_token()));
         let state = self.store.data_mut();
         state.log.lock().expect("log lock").start_event();
         state.event_deadline = Some(now + Duration::from_millis(quotas.event_timeout_ms));
@@ -481,9 +483,9 @@ pub(crate) async fn instantiate(
 }
 
 /// A fresh number for gesture tokens.
-fn next_token() -> u128 {
+fn next_token() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) << 64
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn truncate(mut message: String) -> String {
