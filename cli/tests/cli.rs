@@ -314,3 +314,48 @@ fn new_scaffolds_an_app_that_builds_and_runs() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
 }
+
+#[test]
+fn precompile_fills_the_artifact_cache_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let packages = dir.path().join("packages");
+    std::fs::create_dir_all(&packages).unwrap();
+    std::fs::copy(package("hello"), packages.join("hello.miniapp")).unwrap();
+    std::fs::copy(package("todo"), packages.join("todo.miniapp")).unwrap();
+    let data = dir.path().join("data");
+    let precompile = || {
+        miniapp(&[
+            "precompile",
+            packages.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+    };
+    let first = precompile();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(
+        stdout(&first).trim(),
+        "2 compiled, 0 already cached, 0 failed"
+    );
+    let again = precompile();
+    assert_eq!(
+        stdout(&again).trim(),
+        "0 compiled, 2 already cached, 0 failed"
+    );
+    // A run then loads from the cache without compiling.
+    let run = miniapp(&[
+        "run",
+        packages.join("hello.miniapp").to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    std::fs::write(packages.join("broken.miniapp"), b"not a package").unwrap();
+    let broken = precompile();
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        stderr(&broken).contains("broken.miniapp: not a miniapp package"),
+        "{}",
+        stderr(&broken)
+    );
+}
