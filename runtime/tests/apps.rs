@@ -8,7 +8,7 @@ use miniapp_runtime::{
 };
 use serde_json::json;
 
-use common::{example, granting, runtime, simulated_with};
+use common::{example, granting, launched, runtime, simulated_with};
 
 #[tokio::test]
 async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
@@ -58,15 +58,14 @@ async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
 
 #[tokio::test]
 async fn an_app_error_is_reported_and_the_instance_keeps_working() {
-    let dir = tempfile::tempdir().unwrap();
     let hello = example("hello");
-    let rt = runtime(dir.path(), granting(&hello), Providers::default());
-    let mut inst = rt
-        .load(hello)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let (_dir, mut inst) = launched(
+        granting(&hello),
+        Providers::default(),
+        hello,
+        LaunchOptions::default(),
+    )
+    .await;
     let err = inst
         .dispatch(&Event::new("index", "fail"))
         .await
@@ -82,15 +81,14 @@ async fn an_app_error_is_reported_and_the_instance_keeps_working() {
 
 #[tokio::test]
 async fn the_page_stack_is_bounded() {
-    let dir = tempfile::tempdir().unwrap();
     let hello = example("hello");
-    let rt = runtime(dir.path(), granting(&hello), Providers::default());
-    let mut inst = rt
-        .load(hello)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let (_dir, mut inst) = launched(
+        granting(&hello),
+        Providers::default(),
+        hello,
+        LaunchOptions::default(),
+    )
+    .await;
     for _ in 0..9 {
         let page = inst.pages().last().unwrap().route.clone();
         inst.dispatch(&Event::new(page, "push")).await.unwrap();
@@ -278,17 +276,11 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
 
 #[tokio::test]
 async fn consent_granted_once_lets_later_calls_run() {
-    let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
     let consent = FixedConsent::granting([Scope::UserInfo]);
     let providers = simulated_with(consent.clone());
-    let rt = runtime(dir.path(), granting(&shop), providers);
-    let mut inst = rt
-        .load(shop)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let (_dir, mut inst) =
+        launched(granting(&shop), providers, shop, LaunchOptions::default()).await;
     inst.dispatch(&Event::tap("index", "profile"))
         .await
         .unwrap();
@@ -420,15 +412,14 @@ async fn location_needs_the_user_location_consent() {
 
 #[tokio::test]
 async fn opening_another_mini_program_needs_it_declared() {
-    let dir = tempfile::tempdir().unwrap();
     let hello = example("hello");
-    let rt = runtime(dir.path(), granting(&hello), Providers::default());
-    let mut inst = rt
-        .load(hello)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let (_dir, mut inst) = launched(
+        granting(&hello),
+        Providers::default(),
+        hello,
+        LaunchOptions::default(),
+    )
+    .await;
     inst.dispatch(&Event::tap("index", "open")).await.unwrap();
     assert_eq!(inst.page_data()["opened"], "demo.shop");
     let requests = inst.take_open_requests();
@@ -574,18 +565,11 @@ impl miniapp_runtime::providers::ConsentProvider for NeverAnswers {
 
 #[tokio::test]
 async fn a_host_wait_is_bounded_by_the_event_deadline() {
-    let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
     let mut policy = granting(&shop);
     policy.defaults.quotas = toml::from_str("event_timeout_ms = 300").unwrap();
     let providers = simulated_with(NeverAnswers);
-    let rt = runtime(dir.path(), policy, providers);
-    let mut inst = rt
-        .load(shop)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let (_dir, mut inst) = launched(policy, providers, shop, LaunchOptions::default()).await;
     let started = std::time::Instant::now();
     let err = inst
         .dispatch(&Event::tap("index", "profile"))

@@ -10,7 +10,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use common::{example, runtime};
+use common::{example, launched};
 
 /// Serve a tiny news API on 127.0.0.1; `/redirect` redirects to `elsewhere`.
 async fn serve(elsewhere: Option<String>) -> SocketAddr {
@@ -96,14 +96,7 @@ async fn a_declared_and_allowed_origin_is_reachable() {
     let news = news_declaring(&origin);
     let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let mut inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&origin))
-        .await
-        .unwrap();
+    let (_dir, mut inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
     assert_eq!(inst.page_data()["error"], serde_json::Value::Null);
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
     inst.dispatch(&Event::new("index", "open").with_detail(json!({"id": 2})))
@@ -124,14 +117,7 @@ async fn an_origin_the_operator_did_not_allow_is_refused() {
         .defaults
         .permissions
         .insert(miniapp_runtime::Capability::Http);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&origin))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(
@@ -154,14 +140,13 @@ async fn an_undeclared_origin_is_refused_even_if_the_operator_allows_it() {
         .unwrap()
         .origins
         .push(format!("http://{addr}"));
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&format!("http://{addr}")))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(
+        policy,
+        Providers::default(),
+        news,
+        launch_at(&format!("http://{addr}")),
+    )
+    .await;
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
 }
 
@@ -173,14 +158,13 @@ async fn a_redirect_to_another_origin_is_refused() {
     let news = news_declaring(&origin);
     let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&format!("{origin}/redirect")))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(
+        policy,
+        Providers::default(),
+        news,
+        launch_at(&format!("{origin}/redirect")),
+    )
+    .await;
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(
@@ -199,14 +183,13 @@ async fn a_response_over_the_size_limit_is_a_quota_error() {
     let mut policy = loopback_allowed();
     policy.grant_declared(&news.manifest);
     policy.defaults.quotas = toml::from_str("http_response_bytes = 1024").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&format!("{origin}/big")))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(
+        policy,
+        Providers::default(),
+        news,
+        launch_at(&format!("{origin}/big")),
+    )
+    .await;
     assert_eq!(inst.page_data()["error_kind"], "quota-exceeded");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(error.contains("over the limit of 1024 bytes"), "{error}");
@@ -219,14 +202,7 @@ async fn loopback_is_refused_unless_the_operator_allows_it() {
     let news = news_declaring(&origin);
     let mut policy = Policy::default();
     policy.grant_declared(&news.manifest);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&origin))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(
@@ -243,26 +219,18 @@ async fn a_name_resolving_to_loopback_is_refused() {
     let news = news_declaring(&origin);
     let mut policy = Policy::default();
     policy.grant_declared(&news.manifest);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy.clone(), Providers::default());
-    let inst = rt
-        .load(news.clone())
-        .unwrap()
-        .launch(launch_at(&origin))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(
+        policy.clone(),
+        Providers::default(),
+        news.clone(),
+        launch_at(&origin),
+    )
+    .await;
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
     let error = inst.page_data()["error"].as_str().unwrap();
     assert!(error.contains("localhost resolves to"), "{error}");
     // Allowed explicitly, the same request goes through.
     policy.defaults.allow_addresses = vec!["127.0.0.0/8".into(), "::1".into()];
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), policy, Providers::default());
-    let inst = rt
-        .load(news)
-        .unwrap()
-        .launch(launch_at(&origin))
-        .await
-        .unwrap();
+    let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
 }

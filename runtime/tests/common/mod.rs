@@ -55,3 +55,17 @@ pub fn simulated_with(
         ..Providers::simulated(miniapp_runtime::providers::Simulator::default())
     }
 }
+
+/// Launch `package` in a fresh runtime over a temporary data directory; the
+/// directory lives as long as the returned guard.
+pub async fn launched(
+    policy: Policy,
+    providers: Providers,
+    package: Package,
+    options: miniapp_runtime::LaunchOptions,
+) -> (tempfile::TempDir, miniapp_runtime::AppInstance) {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), policy, providers);
+    let instance = rt.load(package).unwrap().launch(options).await.unwrap();
+    (dir, instance)
+}
