@@ -19,6 +19,9 @@ use crate::usage::UsageCounters;
 const MAX_REDIRECTS: usize = 5;
 /// Request body bytes at most.
 const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
+/// Request headers at most, and their bytes together.
+const MAX_HEADERS: usize = 64;
+const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// A network origin: scheme, host and port.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -199,6 +202,12 @@ impl http::Host for InstanceState {
             .addresses
             .check_url(&url)
             .map_err(|e| CallError::denied(e.0))?;
+        let header_bytes: usize = request.headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if request.headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
+            return Err(CallError::quota(format!(
+                "request headers are limited to {MAX_HEADERS} and {MAX_HEADER_BYTES} bytes"
+            )));
+        }
         let body = request.body.unwrap_or_default();
         if body.len() > MAX_REQUEST_BODY {
             return Err(CallError::quota(format!(

@@ -151,6 +151,9 @@ impl nav::Host for InstanceState {
                 manifest.id
             )));
         }
+        if path.as_ref().is_some_and(|p| p.len() > 2048) {
+            return Err(CallError::invalid("path is longer than 2048 bytes"));
+        }
         if let Some(extra) = &extra_data {
             if extra.len() > 64 * 1024 {
                 return Err(CallError::quota("extra-data is over 64 KiB"));
