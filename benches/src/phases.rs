@@ -51,7 +51,7 @@ pub struct Subject {
     bare_engine: wasmtime::Engine,
     bare: BareHost,
     bare_artifact: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn tokio() -> tokio::runtime::Runtime {
@@ -99,7 +99,7 @@ impl Subject {
             bare_engine,
             bare,
             bare_artifact,
-            _dir: dir,
+            dir,
         })
     }
 
@@ -477,7 +477,7 @@ impl Subject {
         n: usize,
         wasmtime_cli: Option<&Path>,
     ) -> anyhow::Result<PhaseReport> {
-        let data = self._dir.path().join("cli-data");
+        let data = self.dir.path().join("cli-data");
         let event = format!("{}:{}", self.event.page, self.event.handler);
         let run = |program: &Path, args: &[std::ffi::OsString]| {
             let status = Command::new(program)
@@ -499,8 +499,8 @@ impl Subject {
         let ours = time_n(n, || run(miniapp, &ours))?;
         let (name, base, note) = match wasmtime_cli {
             Some(wasmtime) => {
-                let wasm = self._dir.path().join("app.wasm");
-                let cwasm = self._dir.path().join("app.cwasm");
+                let wasm = self.dir.path().join("app.wasm");
+                let cwasm = self.dir.path().join("app.cwasm");
                 std::fs::write(&wasm, &self.package.component)?;
                 let compile: Vec<std::ffi::OsString> = vec![
                     "compile".into(),

@@ -428,16 +428,11 @@ pub(crate) async fn instantiate(
     })?;
     let quotas = &app.grants.quotas;
     let log = AppLog::shared(quotas.log_bytes_per_event);
-    let user_part = options
+    let storage_user = options
         .user
         .as_deref()
-        .map(|u| format!(":{u}"))
-        .unwrap_or_default();
-    let data_ns = if app.grants.per_user_storage {
-        format!("data:{}{user_part}", manifest.id)
-    } else {
-        format!("data:{}", manifest.id)
-    };
+        .filter(|_| app.grants.per_user_storage);
+    let data_ns = crate::capability::storage::namespace(&manifest.id, storage_user);
     let mut table = ResourceTable::new();
     table.set_max_capacity(quotas.resource_handles as usize);
     let state = InstanceState {

@@ -187,17 +187,11 @@ impl RuntimeBuilder {
             configure_pooling(&mut config, &self.policy, self.max_live_instances)?;
         }
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("engine: {e}")))?;
-        let cache = match self
-            .cache_dir
-            .clone()
-            .or_else(|| Some(self.data_dir.join("cache")))
-        {
-            Some(dir) if self.cache_dir.is_some() || needs_dir => {
-                Some(ArtifactCache::open(&dir, &engine).map_err(|e| {
-                    Error::Setup(format!("cannot open artifact cache {}: {e}", dir.display()))
-                })?)
-            }
-            _ => None,
+        let cache = match &self.cache_dir {
+            Some(dir) => Some(ArtifactCache::open(dir, &engine).map_err(|e| {
+                Error::Setup(format!("cannot open artifact cache {}: {e}", dir.display()))
+            })?),
+            None => None,
         };
         let linker = build_linker(&engine).map_err(|e| Error::Setup(format!("linker: {e}")))?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
@@ -323,15 +317,16 @@ fn start_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> Result<(), Error
 impl Runtime {
     /// Start configuring a runtime that keeps its data under `data_dir`.
     pub fn builder(data_dir: impl Into<PathBuf>) -> RuntimeBuilder {
+        let data_dir = data_dir.into();
         RuntimeBuilder {
-            data_dir: data_dir.into(),
+            cache_dir: Some(data_dir.join("cache")),
+            data_dir,
             policy: Policy::default(),
             package_limits: PackageLimits::default(),
             providers: Providers::default(),
             kv: None,
             audit: None,
             max_wasm_stack: DEFAULT_WASM_STACK,
-            cache_dir: None,
             pooling: false,
             max_live_instances: 10_000,
         }
@@ -601,7 +596,10 @@ impl App {
             .shared
             .services
             .kv
-            .usage(&format!("data:{}", self.shared.manifest.id))?;
+            .usage(&crate::capability::storage::namespace(
+                &self.shared.manifest.id,
+                None,
+            ))?;
         usage.storage_bytes = storage.bytes;
         usage.storage_keys = storage.keys;
         Ok(usage)

@@ -6,6 +6,14 @@ use crate::bindings::storage;
 use crate::instance::InstanceState;
 use crate::kv::{KvError, KvLimits};
 
+/// The storage namespace of `app` (and `user`, where storage is per user).
+pub fn namespace(app: &str, user: Option<&str>) -> String {
+    match user {
+        Some(user) => format!("data:{app}:{user}"),
+        None => format!("data:{app}"),
+    }
+}
+
 impl From<KvError> for CallError {
     fn from(e: KvError) -> Self {
         match e {
