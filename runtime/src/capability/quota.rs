@@ -14,12 +14,16 @@ impl<T: 'static> quota::HostWithStore<T> for HasSelf<InstanceState> {
         let fuel_left = access.as_context().get_fuel().unwrap_or(0);
         let state: &mut InstanceState = access.get();
         let quotas = &state.app.grants.quotas;
-        let storage = state
-            .app
-            .services
-            .kv
-            .usage(&state.data_ns)
-            .unwrap_or_default();
+        // Only an app with storage has any (and the store stays closed for the rest).
+        let storage = match state.require(crate::capability::Capability::Storage) {
+            Ok(()) => state
+                .app
+                .services
+                .kv
+                .usage(&state.data_ns)
+                .unwrap_or_default(),
+            Err(_) => Default::default(),
+        };
         let log_used = state.log.lock().map(|l| l.event_bytes()).unwrap_or(0);
         Ok(quota::Budget {
             memory_used: state.memory_used(),
