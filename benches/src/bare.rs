@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use miniapp_runtime::bindings::{MiniappPre, lifecycle, log, types};
+use miniapp_runtime::bench_hooks::{MiniappPre, lifecycle, log, types};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -130,7 +130,7 @@ impl BareHost {
     /// A new store and instance, no hooks.
     pub async fn instantiate(
         &self,
-    ) -> anyhow::Result<(Store<BareState>, miniapp_runtime::bindings::Miniapp)> {
+    ) -> anyhow::Result<(Store<BareState>, miniapp_runtime::bench_hooks::Miniapp)> {
         let mut store = self.store();
         let guest = self.pre.instantiate_async(&mut store).await?;
         Ok((store, guest))
@@ -165,7 +165,7 @@ impl BareHost {
 /// A live bare instance.
 pub struct Instance {
     store: Store<BareState>,
-    guest: miniapp_runtime::bindings::Miniapp,
+    guest: miniapp_runtime::bench_hooks::Miniapp,
 }
 
 impl Instance {

@@ -61,7 +61,7 @@ fn tokio() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-fn wit_event(event: &Event) -> miniapp_runtime::bindings::lifecycle::Event {
+fn wit_event(event: &Event) -> miniapp_runtime::bench_hooks::lifecycle::Event {
     bare::event(&event.handler, &event.detail.to_string())
 }
 

@@ -217,7 +217,7 @@ fn consent(
     user: Option<&str>,
     data_dir: Option<PathBuf>,
 ) -> Result<(), Failure> {
-    use miniapp_runtime::consent::Consent;
+    use miniapp_runtime::Consent;
     let scope = run::parse_scope(scope)?;
     let consent = match decision {
         "grant" => Consent::Granted,

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::capability::Scope;
+use miniapp_config::Scope;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,8 +56,8 @@ pub enum AuditEvent {
     Trap {
         /// The hook it trapped in.
         hook: String,
-        /// Trap kind: time, cpu, memory, stack, handles, exit, other.
-        trap: &'static str,
+        /// What kind of limit or fault.
+        trap: crate::TrapKind,
         /// What happened.
         reason: String,
     },

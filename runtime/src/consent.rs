@@ -6,9 +6,9 @@
 //! than it did when the user decided (a new scope or capability), the stored
 //! grants no longer count and the user is asked again; denials still stick.
 
-use crate::capability::Scope;
 use crate::kv::{KvError, KvLimits, KvStore};
-use crate::manifest::Manifest;
+use miniapp_config::Manifest;
+use miniapp_config::Scope;
 
 /// A stored decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

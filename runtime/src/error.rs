@@ -2,7 +2,7 @@
 
 use crate::kv::KvError;
 use crate::package::PackageError;
-use crate::policy::PolicyError;
+use miniapp_config::PolicyError;
 
 /// An error of the runtime.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,8 @@ pub enum Error {
         app: String,
         /// The hook.
         hook: String,
+        /// What kind of limit or fault.
+        kind: crate::TrapKind,
         /// What happened, with the limit where one was hit.
         reason: String,
     },

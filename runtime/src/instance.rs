@@ -1,156 +1,59 @@
-//! A running app instance: one wasmtime store with the app's host state,
-//! driven through its lifecycle and events.
+//! A running app instance: one wasmtime store holding the app's host state
+//! (one context per capability), driven through its lifecycle and events.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wasmtime::component::{ResourceTable, ResourceTableError};
-use wasmtime::{ResourceLimiter, Store, Trap};
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 
-use crate::audit::AuditEvent;
+use crate::app::AppShared;
 use crate::bindings::{Miniapp, MiniappPre, lifecycle};
+use crate::capability::Granted;
+use crate::capability::gesture::Gesture;
+use crate::capability::http::HttpCtx;
+use crate::capability::identity::IdentityCtx;
+use crate::capability::location::LocationCtx;
 use crate::capability::log::{AppLog, LogRecord, SharedLog};
-use crate::capability::nav::{OpenRequest, Page, PageStack, parse_url};
+use crate::capability::nav::{NavCtx, OpenRequest, Page, PageStack, parse_url};
+use crate::capability::payment::PaymentCtx;
+use crate::capability::permission::ConsentCtx;
+use crate::capability::storage::StorageCtx;
 use crate::capability::wasi::sandboxed_ctx;
+use crate::engine::LiveSlot;
 use crate::error::Error;
-use crate::quota::Quotas;
-use crate::runtime::{AppShared, EPOCH_TICK, LiveSlot};
+use crate::event::{Event, LaunchOptions};
+use crate::limits::{Deadline, HostMemory, Limiter};
+use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
-
-/// How an app is opened.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LaunchOptions {
-    /// The page to open, with its query (`detail?id=3`); default: the home page.
-    pub path: Option<String>,
-    /// Scene code: where the user came from.
-    pub scene: u32,
-    /// App id of the mini-program that opened this one.
-    pub referrer: Option<String>,
-    /// The user, for per-user storage and consent.
-    pub user: Option<String>,
-}
-
-/// A user event from the renderer.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// Route of the page the event happened on.
-    pub page: String,
-    /// Handler name bound in the page template.
-    pub handler: String,
-    /// Event detail.
-    pub detail: Value,
-    /// The element's `data-*` attributes.
-    pub dataset: Vec<(String, String)>,
-    /// Whether the event is a user gesture (a tap). Only then may the app
-    /// pay, read the profile or open another mini-program while handling it.
-    pub gesture: bool,
-}
-
-impl Event {
-    /// An event with no detail and no dataset that is not a user gesture
-    /// (a scroll, a timer, an input change).
-    pub fn new(page: impl Into<String>, handler: impl Into<String>) -> Event {
-        Event {
-            page: page.into(),
-            handler: handler.into(),
-            detail: Value::Null,
-            dataset: Vec::new(),
-            gesture: false,
-        }
-    }
-
-    /// A user tap: an event that carries a user gesture.
-    pub fn tap(page: impl Into<String>, handler: impl Into<String>) -> Event {
-        Event {
-            gesture: true,
-            ..Event::new(page, handler)
-        }
-    }
-
-    /// The same event with `detail`.
-    pub fn with_detail(mut self, detail: Value) -> Event {
-        self.detail = detail;
-        self
-    }
-}
 
 /// Longest error message of an app's hook kept (the rest is cut).
 const MAX_APP_MESSAGE: usize = 4096;
 
-/// Bounds an instance's memories (all together), tables and instances by its
-/// quotas, and records a refusal so a trap that follows can be explained.
-struct Limiter {
-    quotas: Quotas,
-    memory_total: usize,
-    refused: Option<(&'static str, String)>,
-}
-
-impl ResourceLimiter for Limiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        let total = self.memory_total - current.min(self.memory_total) + desired;
-        let limit = usize::try_from(self.quotas.memory_bytes).unwrap_or(usize::MAX);
-        if total > limit {
-            self.refused = Some((
-                "memory",
-                format!("memory quota of {limit} bytes exceeded (asked for {total} bytes)"),
-            ));
-            return Ok(false);
-        }
-        self.memory_total = total;
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        let limit = self.quotas.table_elements;
-        if desired as u64 > limit {
-            self.refused = Some((
-                "table",
-                format!("table quota of {limit} elements exceeded (asked for {desired})"),
-            ));
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    fn instances(&self) -> usize {
-        self.quotas.instances as usize
-    }
-    fn tables(&self) -> usize {
-        self.quotas.tables as usize
-    }
-    fn memories(&self) -> usize {
-        self.quotas.memories as usize
-    }
-}
-
-/// The host state of one app instance: what its host calls see.
+/// The host state of one app instance: one context per capability (a gated
+/// one only where its grant holds), and the limits of the current call.
 pub struct InstanceState {
     pub(crate) app: Arc<AppShared>,
-    pub(crate) user: Option<String>,
-    pub(crate) data_ns: String,
-    pub(crate) consent_ns: String,
-    /// Whether stored consent was checked against this version's requests.
-    pub(crate) consent_refreshed: bool,
-    pub(crate) pages: PageStack,
+    /// The current call's wall-clock budget.
+    pub(crate) deadline: Deadline,
+    /// The current event's user gesture, if any.
+    pub(crate) gesture: Gesture,
+    /// What the host holds on this instance's behalf.
+    pub(crate) host_memory: Arc<HostMemory>,
+    pub(crate) limiter: Limiter,
     pub(crate) log: SharedLog,
-    pub(crate) opened: Vec<OpenRequest>,
-    /// Until when the current event's user gesture is live.
-    pub(crate) gesture_deadline: Option<Instant>,
-    /// When the current call's wall-clock budget ends.
-    pub(crate) event_deadline: Option<Instant>,
-    limiter: Limiter,
+    pub(crate) nav: NavCtx,
+    pub(crate) consent: ConsentCtx,
+    pub(crate) storage: Granted<StorageCtx>,
+    pub(crate) http: Granted<HttpCtx>,
+    pub(crate) identity: Granted<IdentityCtx>,
+    pub(crate) location: Granted<LocationCtx>,
+    pub(crate) payment: Granted<PaymentCtx>,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
     /// This instance's place under the runtime's live-instance cap.
@@ -158,9 +61,43 @@ pub struct InstanceState {
 }
 
 impl InstanceState {
-    /// Linear memory of this instance, bytes.
-    pub(crate) fn memory_used(&self) -> u64 {
-        self.limiter.memory_total as u64
+    /// The state of a new instance of `app`, opened on `route`.
+    fn new(
+        app: &Arc<AppShared>,
+        options: &LaunchOptions,
+        (route, query): (String, Vec<(String, String)>),
+        live: LiveSlot,
+    ) -> Result<InstanceState, String> {
+        let quotas = &app.grants.quotas;
+        let user = options.user.as_deref();
+        let host_memory = HostMemory::new(quotas.host_memory_bytes);
+        let log = AppLog::shared(quotas.log_bytes_per_event, host_memory.clone());
+        let pages = PageStack::new(
+            route,
+            query,
+            quotas.page_stack as usize,
+            host_memory.clone(),
+        )?;
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(quotas.resource_handles as usize);
+        Ok(InstanceState {
+            deadline: Deadline::new(Duration::from_millis(quotas.event_timeout_ms)),
+            gesture: Gesture::new(Duration::from_millis(quotas.gesture_ttl_ms)),
+            limiter: Limiter::new(quotas),
+            wasi: sandboxed_ctx(&log),
+            log,
+            nav: NavCtx::new(pages),
+            consent: ConsentCtx::new(app, user),
+            storage: StorageCtx::new(app, user),
+            http: HttpCtx::new(app, &host_memory),
+            identity: IdentityCtx::new(app, user),
+            location: LocationCtx::new(app),
+            payment: PaymentCtx::new(app),
+            host_memory,
+            table,
+            app: app.clone(),
+            _live: live,
+        })
     }
 }
 
@@ -200,7 +137,7 @@ impl AppInstance {
 
     /// `on-launch` then `on-show` of a new instance.
     async fn start(&mut self) -> Result<(), Error> {
-        let pages = self.store.data().pages.pages();
+        let pages = self.store.data().nav.pages.pages();
         let launch = lifecycle::LaunchOptions {
             path: pages[0].route.clone(),
             query: pages[0].query.clone(),
@@ -209,8 +146,8 @@ impl AppInstance {
         };
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_launch(&mut self.store, &launch).await;
-        self.finish(|| "on-launch".into(), result)?;
+        let (result, cpu) = timed(lifecycle.call_on_launch(&mut self.store, &launch)).await;
+        self.finish(|| "on-launch".into(), result, cpu)?;
         self.on_show().await
     }
 
@@ -232,8 +169,8 @@ impl AppInstance {
     async fn on_show(&mut self) -> Result<(), Error> {
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_show(&mut self.store).await;
-        self.finish(|| "on-show".into(), result)
+        let (result, cpu) = timed(lifecycle.call_on_show(&mut self.store)).await;
+        self.finish(|| "on-show".into(), result, cpu)
     }
 
     /// Send the app to the background (`on-hide`).
@@ -241,8 +178,8 @@ impl AppInstance {
         self.ready().await?;
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_hide(&mut self.store).await;
-        self.finish(|| "on-hide".into(), result)
+        let (result, cpu) = timed(lifecycle.call_on_hide(&mut self.store)).await;
+        self.finish(|| "on-hide".into(), result, cpu)
     }
 
     /// Dispatch a user event (`on-event`). If a trap discarded this instance,
@@ -258,11 +195,12 @@ impl AppInstance {
             gesture,
         };
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_event(&mut self.store, &wit_event).await;
-        self.store.data_mut().gesture_deadline = None;
+        let (result, cpu) = timed(lifecycle.call_on_event(&mut self.store, &wit_event)).await;
+        self.store.data_mut().gesture.start_event(false);
         self.finish(
             || format!("on-event {}:{}", event.page, event.handler),
             result,
+            cpu,
         )
     }
 
@@ -273,31 +211,35 @@ impl AppInstance {
 
     /// The page stack, bottom first, with each page's data.
     pub fn pages(&self) -> &[Page] {
-        self.store.data().pages.pages()
+        self.store.data().nav.pages.pages()
     }
 
     /// The data of the page on top of the stack.
     pub fn page_data(&self) -> &Value {
-        &self.store.data().pages.top().data
+        &self.store.data().nav.pages.top().data
+    }
+
+    /// Memory the host holds on this instance's behalf now, bytes (page
+    /// data, undrained log lines and open requests), and its budget.
+    pub fn host_memory(&self) -> (u64, u64) {
+        let budget = &self.store.data().host_memory;
+        (budget.used(), budget.limit())
     }
 
     /// Take the app's log lines written since the last call.
     pub fn drain_logs(&mut self) -> Vec<LogRecord> {
-        self.store.data().log.lock().expect("log lock").drain()
+        let log = &self.store.data().log;
+        log.lock().unwrap_or_else(|e| e.into_inner()).drain()
     }
 
     /// Take the requests to open other mini-programs made since the last call.
     pub fn take_open_requests(&mut self) -> Vec<OpenRequest> {
-        std::mem::take(&mut self.store.data_mut().opened)
+        self.store.data_mut().nav.take_open_requests()
     }
 
     /// Whether a trap discarded this instance (the next call relaunches it).
     pub fn is_discarded(&self) -> bool {
         self.discarded
-    }
-
-    fn timeout(&self) -> Duration {
-        Duration::from_millis(self.app.grants.quotas.event_timeout_ms)
     }
 
     /// Relaunch a discarded instance (a quarantined app refuses, as every
@@ -310,42 +252,48 @@ impl AppInstance {
     }
 
     /// Prepare a call into the guest: the event's log volume, CPU fuel,
-    /// wall-clock deadline and, for a user gesture, a live gesture token.
+    /// wall-clock deadline and, for a user gesture, a gesture the app may
+    /// spend on one sensitive action.
     fn enter(&mut self, gesture: bool) -> Option<String> {
-        let quotas = &self.app.grants.quotas;
-        let now = Instant::now();
-        // The token tells the guest it holds a gesture; the host keeps the
-        // deadline, so the token need not be secret, only fresh.
-        let token = gesture.then(|| format!("g-{:x}", next_token()));
+        let fuel = self.app.grants.quotas.fuel_per_event;
         let state = self.store.data_mut();
-        state.log.lock().expect("log lock").start_event();
-        state.event_deadline = Some(now + Duration::from_millis(quotas.event_timeout_ms));
-        state.gesture_deadline =
-            gesture.then(|| now + Duration::from_millis(quotas.gesture_ttl_ms));
-        let fuel = quotas.fuel_per_event;
-        let ticks = deadline_ticks(self.timeout());
+        state
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .start_event();
+        state.deadline.start_call();
+        state.gesture.start_event(gesture);
+        state.limiter.start_call();
         // Fuel is on for every store of this engine, so setting it cannot fail.
         let _ = self.store.set_fuel(fuel);
-        self.store.set_epoch_deadline(ticks);
-        token
+        self.store.set_epoch_deadline(1);
+        // The token tells the guest it holds a gesture; the host keeps the
+        // gesture itself, so the token need not be secret, only fresh.
+        gesture.then(|| format!("g-{:x}", next_token()))
     }
 
     /// Turn a call's result into the embedder's: the app's own error, or a
     /// trap (which discards the instance, counts against the crash budget
     /// and is audited).
-    fn finish(&mut self, hook: impl FnOnce() -> String, result: CallOutcome) -> Result<(), Error> {
+    fn finish(
+        &mut self,
+        hook: impl FnOnce() -> String,
+        result: CallOutcome,
+        cpu: Duration,
+    ) -> Result<(), Error> {
         let app = self.app.clone();
         let usage = &app.usage;
         UsageCounters::add(&usage.events, 1);
+        UsageCounters::add(&usage.cpu_ns, cpu.as_nanos() as u64);
         let fuel_left = self.store.get_fuel().unwrap_or(0);
         UsageCounters::add(
             &usage.fuel_consumed,
             app.grants.quotas.fuel_per_event.saturating_sub(fuel_left),
         );
-        usage.memory_high_water.fetch_max(
-            self.store.data().memory_used(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        let state = self.store.data();
+        UsageCounters::max(&usage.memory_high_water, state.limiter.memory_used());
+        UsageCounters::max(&usage.host_memory_high_water, state.host_memory.used());
         let (kind, reason) = match result {
             Ok(Ok(())) => return Ok(()),
             Ok(Err(message)) => {
@@ -355,34 +303,10 @@ impl AppInstance {
                     message: truncate(message),
                 });
             }
-            Err(trap) => explain(&trap, self.store.data(), &app.grants.quotas),
+            Err(trap) => explain(&trap, state),
         };
         self.discarded = true;
         Err(trapped(&app, &hook(), kind, reason))
-    }
-}
-
-/// Record a trap of `app` (usage, audit, crash budget) and build its error.
-fn trapped(app: &AppShared, hook: &str, kind: &'static str, reason: String) -> Error {
-    app.usage.trap(kind);
-    app.audit(AuditEvent::Trap {
-        hook: hook.to_string(),
-        trap: kind,
-        reason: reason.clone(),
-    });
-    match app
-        .services
-        .quarantine
-        .record_trap(&app.manifest.id, &app.grants.quotas)
-    {
-        Ok(Some(why)) => app.audit(AuditEvent::Quarantined { reason: why }),
-        Ok(None) => {}
-        Err(e) => tracing::error!("cannot record a trap of {}: {e}", app.manifest.id),
-    }
-    Error::Trapped {
-        app: app.manifest.id.clone(),
-        hook: hook.to_string(),
-        reason,
     }
 }
 
@@ -422,44 +346,18 @@ pub(crate) async fn instantiate(
         .path
         .clone()
         .unwrap_or_else(|| manifest.home_page().to_string());
-    let (route, query) = parse_url(manifest, &path).map_err(|reason| Error::BadRequest {
+    let bad_request = |reason| Error::BadRequest {
         app: manifest.id.clone(),
         reason,
-    })?;
-    let quotas = &app.grants.quotas;
-    let log = AppLog::shared(quotas.log_bytes_per_event);
-    let storage_user = options
-        .user
-        .as_deref()
-        .filter(|_| app.grants.per_user_storage);
-    let data_ns = crate::capability::storage::namespace(&manifest.id, storage_user);
-    let mut table = ResourceTable::new();
-    table.set_max_capacity(quotas.resource_handles as usize);
-    let state = InstanceState {
-        consent_ns: crate::consent::namespace(&manifest.id, options.user.as_deref()),
-        consent_refreshed: false,
-        data_ns,
-        user: options.user.clone(),
-        pages: PageStack::new(route, query, quotas.page_stack as usize),
-        wasi: sandboxed_ctx(&log),
-        log,
-        opened: Vec::new(),
-        gesture_deadline: None,
-        event_deadline: None,
-        limiter: Limiter {
-            quotas: quotas.clone(),
-            memory_total: 0,
-            refused: None,
-        },
-        table,
-        app: app.clone(),
-        _live: live,
     };
+    let page = parse_url(manifest, &path).map_err(bad_request)?;
+    let state = InstanceState::new(app, options, page, live).map_err(bad_request)?;
     let mut store = Store::new(&app.engine, state);
     store.limiter(|s| &mut s.limiter);
-    let timeout = Duration::from_millis(quotas.event_timeout_ms);
-    store.set_epoch_deadline(deadline_ticks(timeout));
-    let _ = store.set_fuel(quotas.fuel_per_event);
+    store.data_mut().deadline.start_call();
+    store.epoch_deadline_callback(at_epoch_tick);
+    store.set_epoch_deadline(1);
+    let _ = store.set_fuel(app.grants.quotas.fuel_per_event);
     let (kind, reason) = match pre.instantiate_async(&mut store).await {
         Ok(guest) => return Ok((store, guest)),
         // The pooling allocator is full: a capacity refusal, not the app's fault.
@@ -472,9 +370,51 @@ pub(crate) async fn instantiate(
                 live: app.live.cap(),
             });
         }
-        Err(trap) => explain(&trap, store.data(), quotas),
+        Err(trap) => explain(&trap, store.data()),
     };
     Err(trapped(app, "instantiation", kind, reason))
+}
+
+/// At every epoch tick a running guest reaches: trap if its call's time is
+/// up, otherwise yield so other tasks on this worker run, and go on at the
+/// next tick. `tokio::task::yield_now` puts the task at the back of the
+/// scheduler's queue (wasmtime's built-in `Yield` wakes it at once into
+/// tokio's LIFO slot, which runs the same guest again: wasmtime issue 10667).
+fn at_epoch_tick(
+    store: wasmtime::StoreContextMut<'_, InstanceState>,
+) -> wasmtime::Result<UpdateDeadline> {
+    if store.data().deadline.passed() {
+        return Err(wasmtime::Trap::Interrupt.into());
+    }
+    Ok(UpdateDeadline::YieldCustom(
+        1,
+        Box::pin(tokio::task::yield_now()),
+    ))
+}
+
+/// Run `call`, measuring the time it spends being polled: the CPU it takes
+/// on this thread, guest code and synchronous host calls, without the time
+/// it waits (for the network, a provider, or its turn after a yield).
+async fn timed<T>(call: impl Future<Output = T>) -> (T, Duration) {
+    struct Timed<F> {
+        call: Pin<Box<F>>,
+        spent: Duration,
+    }
+    impl<F: Future> Future for Timed<F> {
+        type Output = F::Output;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            let start = Instant::now();
+            let poll = self.call.as_mut().poll(cx);
+            self.spent += start.elapsed();
+            poll
+        }
+    }
+    let mut timed = Timed {
+        call: Box::pin(call),
+        spent: Duration::ZERO,
+    };
+    let output = (&mut timed).await;
+    (output, timed.spent)
 }
 
 /// A fresh number for gesture tokens.
@@ -493,60 +433,4 @@ fn truncate(mut message: String) -> String {
         message.push_str("...");
     }
     message
-}
-
-fn deadline_ticks(timeout: Duration) -> u64 {
-    (timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1
-}
-
-fn time_limit(quotas: &Quotas) -> String {
-    format!(
-        "time limit of {} ms per event exceeded",
-        quotas.event_timeout_ms
-    )
-}
-
-/// Say why a call trapped, as a kind (time, cpu, memory, table, stack,
-/// handles, exit, other) and a reason naming the limit where one was hit.
-fn explain(
-    error: &wasmtime::Error,
-    state: &InstanceState,
-    quotas: &Quotas,
-) -> (&'static str, String) {
-    if let Some((kind, refused)) = &state.limiter.refused {
-        return (kind, refused.clone());
-    }
-    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return ("exit", format!("the app exited with status {}", exit.0));
-    }
-    if error
-        .chain()
-        .any(|e| e.downcast_ref::<ResourceTableError>().is_some())
-    {
-        return (
-            "handles",
-            format!(
-                "resource handle quota of {} live handles exceeded",
-                quotas.resource_handles
-            ),
-        );
-    }
-    match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => ("time", time_limit(quotas)),
-        Some(Trap::OutOfFuel) => (
-            "cpu",
-            format!(
-                "CPU quota of {} fuel per event exceeded",
-                quotas.fuel_per_event
-            ),
-        ),
-        Some(Trap::StackOverflow) => ("stack", "wasm stack overflow".into()),
-        Some(Trap::MemoryOutOfBounds) => (
-            "other",
-            "out-of-bounds memory access (a guest whose shadow stack overflows also traps so)"
-                .into(),
-        ),
-        Some(trap) => ("other", format!("{trap}")),
-        None => ("other", format!("{error:#}")),
-    }
 }

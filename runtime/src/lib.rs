@@ -17,35 +17,55 @@
 //! println!("{}", instance.page_data());
 //! # Ok(()) }
 //! ```
+//!
+//! The layers, where state lives and how to add a capability are in
+//! `docs/architecture.md`.
 
+mod app;
 pub mod audit;
-pub mod bindings;
-pub mod builder;
+mod bindings;
 pub mod cache;
-pub mod capability;
-pub mod consent;
+mod capability;
+mod consent;
+mod engine;
 mod error;
+mod event;
 mod instance;
 pub mod kv;
-pub mod manifest;
+mod limits;
+mod load;
 pub mod package;
-pub mod policy;
 pub mod providers;
 mod quarantine;
-pub mod quota;
 mod runtime;
 pub mod sessions;
+mod trap;
 mod usage;
 
+pub use app::App;
+pub use capability::egress::is_public;
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
-pub use capability::{Capability, Scope};
+pub use capability::table::HOST_API_VERSION;
+pub use consent::Consent;
 pub use error::Error;
-pub use instance::{AppInstance, Event, InstanceState, LaunchOptions};
-pub use manifest::Manifest;
+pub use event::{Event, LaunchOptions};
+pub use instance::AppInstance;
+pub use load::component_imports;
+pub use miniapp_config::{
+    self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,
+    ManifestError, Origin, Policy, PolicyError, QuotaOverrides, Quotas, Scope,
+};
 pub use package::{Package, PackageLimits};
-pub use policy::{ConsentRule, Grants, HostProfile, Policy};
 pub use providers::Providers;
-pub use quota::Quotas;
-pub use runtime::{App, DEFAULT_WASM_STACK, Runtime, RuntimeBuilder, component_imports};
+pub use runtime::{DEFAULT_WASM_STACK, Runtime, RuntimeBuilder};
+pub use trap::TrapKind;
 pub use usage::Usage;
+
+/// Exposes the runtime's guts to the benchmarks (`bench-hooks` feature):
+/// the generated bindings, for a bare-wasmtime baseline host.
+#[cfg(feature = "bench-hooks")]
+#[doc(hidden)]
+pub mod bench_hooks {
+    pub use crate::bindings::{Miniapp, MiniappPre, lifecycle, log, types};
+}

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::{Manifest, ManifestError};
+use miniapp_config::{Manifest, ManifestError};
 
 const MAGIC: &[u8; 8] = b"MINIAPP\0";
 /// Format 2: BLAKE3 content hash (format 1 used SHA-256).

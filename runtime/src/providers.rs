@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 
-use crate::capability::Scope;
+use miniapp_config::Scope;
 
 /// What the consent provider is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::quota::Quotas;
+use miniapp_config::Quotas;
 
 /// Traps and quarantine of one app.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -1,66 +1,41 @@
 //! The runtime: one wasmtime engine and linker, the durable store and the
-//! host's providers, shared by every app it loads.
+//! host's providers, shared by every app it loads; and the operator's
+//! actions on them (consent, quarantine, precompiling).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine};
+use miniapp_config::{Policy, Scope};
+use wasmtime::Engine;
+use wasmtime::component::Linker;
 
 use crate::audit::{AuditEvent, AuditRecord, AuditSink, JsonLinesAudit};
-use crate::bindings::{Miniapp, MiniappPre};
-use crate::cache::{ArtifactCache, CacheOutcome};
-use crate::capability::http::AppHttp;
-use crate::capability::{CORE_INTERFACES, Capability, Scope};
+use crate::cache::ArtifactCache;
 use crate::consent::Consent;
+use crate::engine::{LiveInstances, Services};
 use crate::error::Error;
-use crate::instance::{AppInstance, InstanceState, LaunchOptions};
+use crate::instance::InstanceState;
 use crate::kv::{KvStore, LazyRedbStore};
-use crate::manifest::Manifest;
 use crate::package::{Package, PackageLimits};
-use crate::policy::{Grants, HostProfile, Policy};
 use crate::providers::Providers;
 use crate::quarantine::QuarantineBook;
-use crate::usage::{Usage, UsageCounters};
-
-/// How often the epoch ticks; event deadlines are counted in ticks.
-pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
-
-/// The WASI interfaces a component may import (Rust's std imports these
-/// even when unused). They are linked with nothing ambient behind them.
-const WASI_PACKAGES: [&str; 5] = [
-    "wasi:io/",
-    "wasi:cli/",
-    "wasi:clocks/",
-    "wasi:random/",
-    "wasi:filesystem/",
-];
-
-/// Services every app instance reaches through the runtime.
-pub(crate) struct Services {
-    pub kv: Arc<dyn KvStore>,
-    pub providers: Providers,
-    pub audit: Arc<dyn AuditSink>,
-    pub quarantine: QuarantineBook,
-}
 
 /// A host of mini-programs. Cheap to clone; clones share the engine.
 #[derive(Clone)]
 pub struct Runtime {
-    inner: Arc<RuntimeInner>,
+    pub(crate) inner: Arc<RuntimeInner>,
 }
 
-struct RuntimeInner {
-    engine: Engine,
-    linker: Linker<InstanceState>,
-    policy: Policy,
-    package_limits: PackageLimits,
-    services: Arc<Services>,
+pub(crate) struct RuntimeInner {
+    pub engine: Engine,
+    pub linker: Linker<InstanceState>,
+    pub policy: Policy,
+    pub package_limits: PackageLimits,
+    pub services: Arc<Services>,
     ticker_stop: Arc<AtomicBool>,
-    cache: Option<ArtifactCache>,
-    live: Arc<LiveInstances>,
+    pub cache: Option<ArtifactCache>,
+    pub live: Arc<LiveInstances>,
 }
 
 impl Drop for RuntimeInner {
@@ -177,15 +152,8 @@ impl RuntimeBuilder {
                 })?)
             }
         };
-        let mut config = Config::new();
-        // Wall-clock deadlines by epoch, CPU budgets by fuel (see Quotas).
-        config.epoch_interruption(true);
-        config.consume_fuel(true);
-        config.max_wasm_stack(self.max_wasm_stack);
-        config.wasm_component_model(true);
-        if self.pooling {
-            configure_pooling(&mut config, &self.policy, self.max_live_instances)?;
-        }
+        let pooling = self.pooling.then_some(self.max_live_instances);
+        let config = crate::engine::config(&self.policy, self.max_wasm_stack, pooling)?;
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("engine: {e}")))?;
         let cache = match &self.cache_dir {
             Some(dir) => Some(ArtifactCache::open(dir, &engine).map_err(|e| {
@@ -193,9 +161,9 @@ impl RuntimeBuilder {
             })?),
             None => None,
         };
-        let linker = build_linker(&engine).map_err(|e| Error::Setup(format!("linker: {e}")))?;
+        let linker = crate::engine::linker(&engine)?;
         let ticker_stop = Arc::new(AtomicBool::new(false));
-        start_epoch_ticker(engine.clone(), ticker_stop.clone())?;
+        crate::engine::start_epoch_ticker(engine.clone(), ticker_stop.clone())?;
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 engine,
@@ -210,108 +178,10 @@ impl RuntimeBuilder {
                 }),
                 ticker_stop,
                 cache,
-                live: Arc::new(LiveInstances {
-                    count: AtomicU32::new(0),
-                    cap: self.max_live_instances,
-                }),
+                live: LiveInstances::new(self.max_live_instances),
             }),
         })
     }
-}
-
-/// Size the pooling allocator from the policy's largest quotas.
-fn configure_pooling(config: &mut Config, policy: &Policy, max_live: u32) -> Result<(), Error> {
-    let mut quotas = vec![policy.quotas_for("")?];
-    for id in policy.apps.keys() {
-        quotas.push(policy.quotas_for(id)?);
-    }
-    let max = |f: fn(&crate::quota::Quotas) -> u64| quotas.iter().map(f).max().unwrap_or(0);
-    let memory = max(|q| q.memory_bytes) as usize;
-    let mut pool = wasmtime::PoolingAllocationConfig::default();
-    pool.total_component_instances(max_live)
-        // A Rust component is one main core instance plus a few adapters.
-        .total_core_instances(max_live.saturating_mul(8))
-        .total_memories(max_live.saturating_mul(2))
-        .total_tables(max_live.saturating_mul(4))
-        // A store keeps its fiber stack between async calls: one per live instance.
-        .total_stacks(max_live)
-        .max_core_instances_per_component(max(|q| u64::from(q.instances)) as u32)
-        .max_memories_per_component(max(|q| u64::from(q.memories)) as u32)
-        .max_tables_per_component(max(|q| u64::from(q.tables)) as u32)
-        .table_elements(max(|q| q.table_elements) as usize)
-        .max_memory_size(memory)
-        // Return slots to the OS in batches, not one madvise per instance.
-        .decommit_batch_size(64)
-        // Zero small tables with memset rather than a system call.
-        .table_keep_resident(16 * 1024);
-    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-    // Reserve only what the memory quota allows (explicit bounds checks)
-    // rather than 4 GiB per slot, so thousands of slots fit.
-    config.memory_reservation(memory as u64);
-    config.memory_guard_size(64 * 1024);
-    config.memory_reservation_for_growth(0);
-    Ok(())
-}
-
-/// Counts live instances against the runtime's cap.
-pub(crate) struct LiveInstances {
-    count: AtomicU32,
-    cap: u32,
-}
-
-/// One live instance; releases its place when dropped.
-pub(crate) struct LiveSlot(Arc<LiveInstances>);
-
-impl LiveInstances {
-    pub fn acquire(self: &Arc<Self>) -> Option<LiveSlot> {
-        let mut now = self.count.load(Ordering::Relaxed);
-        loop {
-            if now >= self.cap {
-                return None;
-            }
-            match self.count.compare_exchange_weak(
-                now,
-                now + 1,
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return Some(LiveSlot(self.clone())),
-                Err(actual) => now = actual,
-            }
-        }
-    }
-
-    pub fn cap(&self) -> u32 {
-        self.cap
-    }
-}
-
-impl Drop for LiveSlot {
-    fn drop(&mut self) {
-        self.0.count.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-fn build_linker(engine: &Engine) -> wasmtime::Result<Linker<InstanceState>> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    Miniapp::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |state| state)?;
-    Ok(linker)
-}
-
-/// Advance the engine's epoch on a dedicated OS thread (a tokio task would
-/// starve while guests spin on every worker).
-fn start_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> Result<(), Error> {
-    std::thread::Builder::new()
-        .name("miniapp-epoch".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(EPOCH_TICK);
-                engine.increment_epoch();
-            }
-        })
-        .map(|_| ())
-        .map_err(|e| Error::Setup(format!("cannot start the epoch thread: {e}")))
 }
 
 impl Runtime {
@@ -334,6 +204,7 @@ impl Runtime {
 
     /// Forget the components loaded in this process, so the next load of a
     /// package reads the artifact cache on disk (for cold-start benchmarks).
+    #[cfg(feature = "bench-hooks")]
     pub fn forget_loaded(&self) {
         if let Some(cache) = &self.inner.cache {
             cache.forget_loaded();
@@ -341,6 +212,7 @@ impl Runtime {
     }
 
     /// The wasmtime engine (for benchmarks that compare against a bare host).
+    #[cfg(feature = "bench-hooks")]
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
@@ -420,217 +292,4 @@ impl Runtime {
     pub fn package_limits(&self) -> &PackageLimits {
         &self.inner.package_limits
     }
-
-    /// Read, check and load a package file.
-    pub fn load_file(&self, path: &Path) -> Result<App, Error> {
-        let package =
-            Package::read(path, &self.inner.package_limits).map_err(|source| Error::Package {
-                path: path.display().to_string(),
-                source,
-            })?;
-        self.load(package)
-    }
-
-    /// Load a checked package: compile its component, check its imports
-    /// against its manifest, resolve its grants and pre-instantiate it.
-    /// Nothing of the app runs.
-    pub fn load(&self, package: Package) -> Result<App, Error> {
-        let inner = &self.inner;
-        let manifest = package.manifest;
-        let refused = |reason: String| {
-            let event = AuditEvent::Refused {
-                reason: reason.clone(),
-            };
-            let record = AuditRecord::now(&manifest.id, &manifest.version, event);
-            inner.services.audit.record(&record);
-            Error::Refused {
-                app: manifest.id.clone(),
-                reason,
-            }
-        };
-        let grants = inner.policy.grants_for(&manifest)?;
-        let (component, compiled) = match &inner.cache {
-            Some(cache) => cache
-                .component(&inner.engine, &package.hash, &package.component)
-                .map_err(refused)?,
-            None => (
-                Component::new(&inner.engine, &package.component).map_err(|e| {
-                    refused(format!(
-                        "its component is not a valid WebAssembly component: {e:#}"
-                    ))
-                })?,
-                CacheOutcome::Compiled,
-            ),
-        };
-        let imports = check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
-        let pre = inner
-            .linker
-            .instantiate_pre(&component)
-            .and_then(MiniappPre::new)
-            .map_err(|e| refused(format!("it does not fit the miniapp world: {e:#}")))?;
-        Ok(App {
-            shared: Arc::new(AppShared {
-                http: AppHttp::new(&grants.quotas),
-                usage: UsageCounters::default(),
-                host: inner.policy.host.clone(),
-                services: inner.services.clone(),
-                engine: inner.engine.clone(),
-                live: inner.live.clone(),
-                compiled,
-                hash: package.hash,
-                imports,
-                manifest,
-                grants,
-            }),
-            pre,
-        })
-    }
-}
-
-/// Check that `component` imports only the host API it may use: the core
-/// interfaces, the capabilities its manifest declares, and sandboxed WASI.
-/// Returns the imported interface names.
-fn check_imports(
-    engine: &Engine,
-    component: &Component,
-    manifest: &Manifest,
-) -> Result<Vec<String>, String> {
-    let mut imports = Vec::new();
-    for (name, _) in component.component_type().imports(engine) {
-        imports.push(name.to_string());
-        if WASI_PACKAGES.iter().any(|p| name.starts_with(p)) {
-            continue;
-        }
-        let Some(rest) = name.strip_prefix("miniapp:host/") else {
-            return Err(format!(
-                "it imports `{name}`, which this host does not provide"
-            ));
-        };
-        let (interface, version) = rest.split_once('@').unwrap_or((rest, ""));
-        if version != crate::capability::system::SDK_VERSION {
-            return Err(format!(
-                "it imports `{name}`, but this host provides miniapp:host@{}",
-                crate::capability::system::SDK_VERSION
-            ));
-        }
-        if CORE_INTERFACES.contains(&interface) {
-            continue;
-        }
-        match Capability::of_interface(interface) {
-            Some(capability) if manifest.permissions.contains(&capability) => {}
-            Some(capability) => {
-                return Err(format!(
-                    "it imports `{name}` but its manifest does not declare the `{capability}` permission"
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "it imports `{name}`, which this host does not provide"
-                ));
-            }
-        }
-    }
-    Ok(imports)
-}
-
-/// What every instance of one loaded app shares.
-pub(crate) struct AppShared {
-    pub manifest: Manifest,
-    pub grants: Grants,
-    pub host: HostProfile,
-    pub hash: String,
-    pub imports: Vec<String>,
-    pub http: AppHttp,
-    pub usage: UsageCounters,
-    pub services: Arc<Services>,
-    pub engine: Engine,
-    pub live: Arc<LiveInstances>,
-    pub compiled: CacheOutcome,
-}
-
-impl AppShared {
-    /// Record an audit event about this app.
-    pub fn audit(&self, event: AuditEvent) {
-        let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
-        self.services.audit.record(&record);
-    }
-}
-
-/// A loaded, checked app, ready to launch instances. Cheap to clone.
-#[derive(Clone)]
-pub struct App {
-    shared: Arc<AppShared>,
-    pre: MiniappPre<InstanceState>,
-}
-
-impl App {
-    /// The app's manifest.
-    pub fn manifest(&self) -> &Manifest {
-        &self.shared.manifest
-    }
-
-    /// What the app may do: its manifest intersected with the policy.
-    pub fn grants(&self) -> &Grants {
-        &self.shared.grants
-    }
-
-    /// BLAKE3 hash of its package body, hex.
-    pub fn hash(&self) -> &str {
-        &self.shared.hash
-    }
-
-    /// Where its compiled code came from: memory, the artifact cache, or a compile.
-    pub fn compiled_from(&self) -> &CacheOutcome {
-        &self.shared.compiled
-    }
-
-    /// The interfaces its component imports.
-    pub fn imports(&self) -> &[String] {
-        &self.shared.imports
-    }
-
-    /// What the app has used since it was loaded, with its storage now.
-    pub fn usage(&self) -> Result<Usage, Error> {
-        let mut usage = self.shared.usage.snapshot();
-        let storage = self
-            .shared
-            .services
-            .kv
-            .usage(&crate::capability::storage::namespace(
-                &self.shared.manifest.id,
-                None,
-            ))?;
-        usage.storage_bytes = storage.bytes;
-        usage.storage_keys = storage.keys;
-        Ok(usage)
-    }
-
-    /// Instantiate with the app's store, limits and host state, and drop the
-    /// instance without running any hook: the `instantiate` phase of the
-    /// cold-start benchmarks.
-    #[doc(hidden)]
-    pub async fn instantiate_only(&self, options: LaunchOptions) -> Result<(), Error> {
-        crate::instance::instantiate(&self.shared, &self.pre, &options)
-            .await
-            .map(drop)
-    }
-
-    /// Launch a new instance: instantiate, then `on-launch` and `on-show`.
-    /// A quarantined app refuses with [`Error::Quarantined`].
-    pub async fn launch(&self, options: LaunchOptions) -> Result<AppInstance, Error> {
-        AppInstance::launch(self.shared.clone(), &self.pre, options).await
-    }
-}
-
-/// The interfaces a component imports, without loading it as an app (for
-/// inspection). Compiles the component with a default engine.
-pub fn component_imports(component: &[u8]) -> Result<Vec<String>, String> {
-    let engine = Engine::default();
-    let component = Component::new(&engine, component)
-        .map_err(|e| format!("not a valid WebAssembly component: {e:#}"))?;
-    Ok(component
-        .component_type()
-        .imports(&engine)
-        .map(|(name, _)| name.to_string())
-        .collect())
 }

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::app::App;
 use crate::error::Error;
-use crate::instance::{AppInstance, LaunchOptions};
-use crate::runtime::App;
+use crate::event::LaunchOptions;
+use crate::instance::AppInstance;
 
 /// When hidden instances are destroyed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

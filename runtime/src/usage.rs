@@ -6,15 +6,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use crate::TrapKind;
+
 /// What an app has used since it was loaded (storage: in total).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Usage {
     /// Lifecycle calls and events handled (failed ones included).
     pub events: u64,
+    /// CPU time of its calls, nanoseconds: the time they spent being polled
+    /// (guest code and synchronous host calls, not waits).
+    pub cpu_ns: u64,
     /// CPU fuel consumed.
     pub fuel_consumed: u64,
     /// Largest linear memory of one instance, bytes.
     pub memory_high_water_bytes: u64,
+    /// Most memory the host held on one instance's behalf at the end of a
+    /// call, bytes (page data, undrained log lines, open requests).
+    pub host_memory_high_water_bytes: u64,
     /// Storage bytes used now.
     pub storage_bytes: u64,
     /// Storage keys now.
@@ -27,21 +35,23 @@ pub struct Usage {
     pub denials: u64,
     /// Host calls refused by a quota.
     pub quota_hits: u64,
-    /// Traps by kind (time, cpu, memory, stack, handles, exit, other).
-    pub traps: BTreeMap<String, u64>,
+    /// Traps by kind.
+    pub traps: BTreeMap<TrapKind, u64>,
 }
 
 /// Live counters of one loaded app, shared by its instances.
 #[derive(Default)]
 pub(crate) struct UsageCounters {
     pub events: AtomicU64,
+    pub cpu_ns: AtomicU64,
     pub fuel_consumed: AtomicU64,
     pub memory_high_water: AtomicU64,
+    pub host_memory_high_water: AtomicU64,
     pub http_calls: AtomicU64,
     pub http_bytes: AtomicU64,
     pub denials: AtomicU64,
     pub quota_hits: AtomicU64,
-    traps: Mutex<BTreeMap<String, u64>>,
+    traps: Mutex<BTreeMap<TrapKind, u64>>,
 }
 
 impl UsageCounters {
@@ -49,12 +59,16 @@ impl UsageCounters {
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub fn trap(&self, kind: &str) {
+    pub fn max(counter: &AtomicU64, n: u64) {
+        counter.fetch_max(n, Ordering::Relaxed);
+    }
+
+    pub fn trap(&self, kind: TrapKind) {
         *self
             .traps
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(kind.to_string())
+            .entry(kind)
             .or_default() += 1;
     }
 
@@ -63,8 +77,10 @@ impl UsageCounters {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         Usage {
             events: get(&self.events),
+            cpu_ns: get(&self.cpu_ns),
             fuel_consumed: get(&self.fuel_consumed),
             memory_high_water_bytes: get(&self.memory_high_water),
+            host_memory_high_water_bytes: get(&self.host_memory_high_water),
             storage_bytes: 0,
             storage_keys: 0,
             http_calls: get(&self.http_calls),

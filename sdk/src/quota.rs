@@ -15,6 +15,13 @@ pub struct Budget {
     pub memory_used: u64,
     /// Most linear memory this instance may grow to, in bytes.
     pub memory_limit: u64,
+    /// Memory the host holds for this instance (page data of every page on
+    /// the stack, log lines not yet collected, open requests, HTTP bodies
+    /// being received), in bytes.
+    pub host_memory_used: u64,
+    /// Most memory the host holds for this instance, in bytes: past it,
+    /// `set-data`, navigation, logging and HTTP are refused.
+    pub host_memory_limit: u64,
     /// CPU fuel left in the current event (or hook).
     pub fuel_left: u64,
     /// Wall-clock time left in the current event (or hook), in milliseconds.
@@ -43,6 +50,8 @@ pub fn remaining() -> Budget {
     Budget {
         memory_used: b.memory_used,
         memory_limit: b.memory_limit,
+        host_memory_used: b.host_memory_used,
+        host_memory_limit: b.host_memory_limit,
         fuel_left: b.fuel_left,
         time_left_ms: b.time_left_ms,
         storage_used: b.storage_used,

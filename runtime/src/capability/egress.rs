@@ -74,14 +74,29 @@ fn describe(ip: IpAddr) -> &'static str {
     }
 }
 
-/// Whether `ip` is a public unicast address.
+/// Whether `ip` is a public unicast address. IPv6 forms that carry an
+/// IPv4 address are judged by it (IPv4-mapped `::ffff:a.b.c.d`, 6to4
+/// `2002:aabb:ccdd::/48`); the deprecated IPv4-compatible form
+/// (`::a.b.c.d`), Teredo (`2001::/32`, whose IPv4 address is obfuscated) and
+/// NAT64 prefixes are never public.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let s = v6.segments();
+            match s {
+                [0, 0, 0, 0, 0, 0, _, _] => false,
+                [0x2002, hi, lo, ..] => {
+                    is_public_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)))
+                }
+                [0x2001, 0, ..] => false,
+                [0x0064, 0xff9b, ..] => false,
+                _ => is_public_v6(v6),
+            }
+        }
     }
 }
 
@@ -108,8 +123,7 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || ip.is_unique_local()
         || ip.is_unicast_link_local()
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
-        || first == 0x0064 && ip.segments()[1] == 0xff9b) // NAT64
+        || first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
 }
 
 struct FilteringResolver {
@@ -161,10 +175,24 @@ mod tests {
             "fd00:ec2::254",
             "::ffff:127.0.0.1",
             "::",
+            // IPv4-compatible, 6to4 and Teredo forms of non-public addresses.
+            "::127.0.0.1",
+            "::a9fe:a9fe",
+            "::8.8.8.8",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b::7f00:1",
+            "64:ff9b:1::1",
         ] {
             assert!(!rules.permits(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"] {
+        for ip in [
+            "93.184.216.34",
+            "2606:2800:220:1:248:1893:25c8:1946",
+            "2002:5db8:d822::1",
+        ] {
             assert!(rules.permits(ip.parse().unwrap()), "{ip}");
         }
         let rules = AddressRules::new(vec!["127.0.0.1/32".parse().unwrap()]);

@@ -5,14 +5,17 @@
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use miniapp_config::{Grants, Origin};
 use tokio::sync::Semaphore;
 use url::Url;
+use wasmtime::component::{HasData, Linker};
 
 use super::egress::{AddressRules, ForbiddenAddress};
-use super::{CallError, CallResult, Capability, bounded};
+use super::{CallError, CallResult, Capability, Granted, bounded, context, refusals_recorded};
+use crate::app::AppShared;
 use crate::bindings::http;
 use crate::instance::InstanceState;
-use crate::quota::Quotas;
+use crate::limits::{Deadline, HostMemory};
 use crate::usage::UsageCounters;
 
 /// Redirects followed at most.
@@ -23,62 +26,25 @@ const MAX_REQUEST_BODY: usize = 8 * 1024 * 1024;
 const MAX_HEADERS: usize = 64;
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 
-/// A network origin: scheme, host and port.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Origin {
-    scheme: String,
-    host: String,
-    port: u16,
-}
-
-impl Origin {
-    /// Parse `scheme://host[:port]` (http or https; no path, query or user).
-    pub fn parse(text: &str) -> Result<Origin, String> {
-        let url = Url::parse(text).map_err(|e| format!("`{text}` is not an origin: {e}"))?;
-        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            return Err(format!(
-                "`{text}` must be an origin (scheme://host[:port]) with no path"
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(format!("`{text}` must not hold credentials"));
-        }
-        Origin::of(&url).ok_or_else(|| format!("`{text}` must be an http or https origin"))
-    }
-
-    /// The origin of a URL, if it is http or https.
-    pub fn of(url: &Url) -> Option<Origin> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return None;
-        }
-        Some(Origin {
-            scheme: url.scheme().to_string(),
-            host: url.host_str()?.to_ascii_lowercase(),
-            port: url.port_or_known_default()?,
-        })
-    }
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
-    }
-}
-
-/// An app's HTTP client, its concurrency slots and its per-minute budget,
-/// shared by its instances.
-pub struct AppHttp {
+/// An app's HTTP client, the origins and addresses it may reach, its
+/// concurrency slots and its per-minute budget, shared by its instances.
+pub(crate) struct AppHttp {
     client: OnceLock<Result<reqwest::Client, String>>,
+    origins: Vec<Origin>,
+    addresses: AddressRules,
     slots: Arc<Semaphore>,
     per_minute: u32,
     minute: Mutex<(Instant, u32)>,
 }
 
 impl AppHttp {
-    /// Bounds from `quotas`; the client is built on first use.
-    pub fn new(quotas: &Quotas) -> AppHttp {
+    /// Bounds from `grants`; the client is built on first use.
+    pub fn new(grants: &Grants) -> AppHttp {
+        let quotas = &grants.quotas;
         AppHttp {
             client: OnceLock::new(),
+            origins: grants.origins.clone(),
+            addresses: AddressRules::new(grants.addresses.clone()),
             slots: Arc::new(Semaphore::new(quotas.http_concurrency as usize)),
             per_minute: quotas.http_requests_per_minute,
             minute: Mutex::new((Instant::now(), 0)),
@@ -111,15 +77,11 @@ impl AppHttp {
         Ok(())
     }
 
-    fn client(
-        &self,
-        allowed: &[Origin],
-        addresses: &AddressRules,
-    ) -> Result<reqwest::Client, String> {
+    fn client(&self) -> Result<reqwest::Client, String> {
         self.client
             .get_or_init(|| {
-                let allowed = allowed.to_vec();
-                let rules = addresses.clone();
+                let allowed = self.origins.clone();
+                let rules = self.addresses.clone();
                 let redirects = reqwest::redirect::Policy::custom(move |attempt| {
                     if attempt.previous().len() >= MAX_REDIRECTS {
                         return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
@@ -139,7 +101,7 @@ impl AppHttp {
                 });
                 reqwest::Client::builder()
                     .redirect(redirects)
-                    .dns_resolver(addresses.clone().resolver())
+                    .dns_resolver(self.addresses.clone().resolver())
                     .no_proxy()
                     .user_agent(concat!("miniapp/", env!("CARGO_PKG_VERSION")))
                     .build()
@@ -183,10 +145,73 @@ fn describe(e: &reqwest::Error) -> String {
     message
 }
 
-impl http::Host for InstanceState {
+/// HTTP of one instance: the budget its pending response bodies are
+/// charged to.
+pub(crate) struct HttpCtx {
+    budget: Arc<HostMemory>,
+}
+
+impl HttpCtx {
+    /// The context of an instance of `app`, if http is granted.
+    pub fn new(app: &AppShared, budget: &Arc<HostMemory>) -> Granted<HttpCtx> {
+        super::grant(app, Capability::Http)?;
+        Ok(HttpCtx {
+            budget: budget.clone(),
+        })
+    }
+}
+
+/// Bytes of a response body received so far, charged to the host memory
+/// budget until the body is handed to the guest.
+struct PendingBody<'a> {
+    budget: &'a HostMemory,
+    bytes: Vec<u8>,
+}
+
+impl PendingBody<'_> {
+    fn extend(&mut self, chunk: &[u8]) -> CallResult<()> {
+        self.budget
+            .charge(chunk.len() as u64, "an HTTP response body")
+            .map_err(CallError::quota)?;
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+}
+
+impl Drop for PendingBody<'_> {
+    fn drop(&mut self) {
+        self.budget.release(self.bytes.len() as u64);
+    }
+}
+
+/// The `http` interface as one host call sees it.
+pub(crate) struct Http<'a> {
+    ctx: &'a mut Granted<HttpCtx>,
+    deadline: &'a Deadline,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(Http);
+
+struct HasHttp;
+
+impl HasData for HasHttp {
+    type Data<'a> = Http<'a>;
+}
+
+/// Link `http`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    http::add_to_linker::<_, HasHttp>(linker, |s| Http {
+        ctx: &mut s.http,
+        deadline: &s.deadline,
+        app: &s.app,
+    })
+}
+
+impl http::Host for Http<'_> {
     async fn fetch(&mut self, request: http::Request) -> CallResult<http::Response> {
-        self.require(Capability::Http)?;
-        let app = self.app.clone();
+        let ctx = context(self.ctx)?;
+        let app = self.app;
         let quotas = &app.grants.quotas;
         let url = Url::parse(&request.url)
             .map_err(|e| CallError::invalid(format!("`{}` is not a URL: {e}", request.url)))?;
@@ -198,7 +223,7 @@ impl http::Host for InstanceState {
                 app.manifest.id
             )));
         }
-        app.grants
+        app.http
             .addresses
             .check_url(&url)
             .map_err(|e| CallError::denied(e.0))?;
@@ -226,10 +251,7 @@ impl http::Host for InstanceState {
         let timeout_ms = request.timeout_ms.map_or(quotas.http_timeout_ms, |t| {
             u64::from(t).min(quotas.http_timeout_ms)
         });
-        let client = app
-            .http
-            .client(&app.grants.origins, &app.grants.addresses)
-            .map_err(CallError::failed)?;
+        let client = app.http.client().map_err(CallError::failed)?;
         let mut builder = client.request(method(request.method), url.clone());
         for (name, value) in &request.headers {
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
@@ -261,23 +283,26 @@ impl http::Host for InstanceState {
                     )
                 })
                 .collect();
-            let mut body = Vec::new();
+            let mut body = PendingBody {
+                budget: &ctx.budget,
+                bytes: Vec::new(),
+            };
             while let Some(chunk) = response.chunk().await.map_err(|e| call_error(&e))? {
-                if (body.len() + chunk.len()) as u64 > limit {
+                if (body.bytes.len() + chunk.len()) as u64 > limit {
                     return Err(CallError::quota(format!(
                         "response body is over the limit of {limit} bytes"
                     )));
                 }
-                body.extend_from_slice(&chunk);
+                body.extend(&chunk)?;
                 UsageCounters::add(&app.usage.http_bytes, chunk.len() as u64);
             }
             Ok(http::Response {
                 status,
                 headers,
-                body,
+                body: std::mem::take(&mut body.bytes),
             })
         };
-        let left = self.time_left();
+        let left = self.deadline.left();
         if left < Duration::from_millis(timeout_ms) {
             // The event ends first: past its deadline the instance traps.
             return bounded(left, exchange).await?;
@@ -287,30 +312,6 @@ impl http::Host for InstanceState {
             Err(_) => Err(CallError::failed(format!(
                 "request to {origin} timed out after {timeout_ms} ms"
             ))),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_match_scheme_host_and_port() {
-        let o = Origin::parse("https://API.example.com").unwrap();
-        assert_eq!(o, Origin::parse("https://api.example.com:443").unwrap());
-        assert_ne!(o, Origin::parse("http://api.example.com").unwrap());
-        assert_ne!(o, Origin::parse("https://api.example.com:8443").unwrap());
-        let url = Url::parse("https://api.example.com/x?y=1").unwrap();
-        assert_eq!(Origin::of(&url), Some(o));
-        for bad in [
-            "ftp://x.com",
-            "https://x.com/path",
-            "https://u:p@x.com",
-            "x.com",
-            "https://x.com/?q",
-        ] {
-            assert!(Origin::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -1,35 +1,89 @@
 //! `identity`: login (a one-time code) and the user profile (behind the
-//! `user-info` scope), answered by the host's identity provider.
+//! `user-info` scope and a user gesture), answered by the host's identity
+//! provider.
 
-use super::{CallError, CallResult, Capability, Scope, bounded};
+use wasmtime::component::{HasData, Linker};
+
+use super::gesture::Gesture;
+use super::permission::ConsentCtx;
+use super::{
+    CallError, CallResult, Capability, Granted, Scope, bounded, context, refusals_recorded,
+};
+use crate::app::AppShared;
 use crate::bindings::identity;
 use crate::instance::InstanceState;
+use crate::limits::Deadline;
 
-impl identity::Host for InstanceState {
+/// Identity of one instance: the user it runs for.
+pub(crate) struct IdentityCtx {
+    user: Option<String>,
+}
+
+impl IdentityCtx {
+    /// The context of an instance of `app` for `user`, if identity is granted.
+    pub fn new(app: &AppShared, user: Option<&str>) -> Granted<IdentityCtx> {
+        super::grant(app, Capability::Identity)?;
+        Ok(IdentityCtx {
+            user: user.map(str::to_string),
+        })
+    }
+}
+
+/// The `identity` interface as one host call sees it.
+pub(crate) struct Identity<'a> {
+    ctx: &'a mut Granted<IdentityCtx>,
+    consent: &'a mut ConsentCtx,
+    gesture: &'a mut Gesture,
+    deadline: &'a Deadline,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(Identity);
+
+struct HasIdentity;
+
+impl HasData for HasIdentity {
+    type Data<'a> = Identity<'a>;
+}
+
+/// Link `identity`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    identity::add_to_linker::<_, HasIdentity>(linker, |s| Identity {
+        ctx: &mut s.identity,
+        consent: &mut s.consent,
+        gesture: &mut s.gesture,
+        deadline: &s.deadline,
+        app: &s.app,
+    })
+}
+
+impl identity::Host for Identity<'_> {
     async fn login(&mut self) -> CallResult<String> {
-        self.require(Capability::Identity)?;
-        let app = self.app.clone();
+        let ctx = context(self.ctx)?;
+        let app = self.app;
         let login = app
             .services
             .providers
             .identity
-            .login(&app.manifest.id, self.user.as_deref());
-        bounded(self.time_left(), login)
+            .login(&app.manifest.id, ctx.user.as_deref());
+        bounded(self.deadline.left(), login)
             .await?
             .map_err(|e| CallError::failed(e.0))
     }
 
     async fn get_profile(&mut self) -> CallResult<identity::Profile> {
-        self.require(Capability::Identity)?;
-        self.require_gesture("get-profile")?;
-        self.require_consent(Scope::UserInfo).await?;
-        let app = self.app.clone();
+        let ctx = context(self.ctx)?;
+        let app = self.app;
+        self.gesture.spend("get-profile")?;
+        self.consent
+            .require(app, Scope::UserInfo, self.deadline)
+            .await?;
         let profile = app
             .services
             .providers
             .identity
-            .profile(&app.manifest.id, self.user.as_deref());
-        let profile = bounded(self.time_left(), profile)
+            .profile(&app.manifest.id, ctx.user.as_deref());
+        let profile = bounded(self.deadline.left(), profile)
             .await?
             .map_err(|e| CallError::failed(e.0))?;
         Ok(identity::Profile {

@@ -1,13 +1,20 @@
-//! `log`: levelled app logs, bounded per event. The app's stdout and stderr
-//! land here too (see [`wasi`](super::wasi)).
+//! `log`: levelled app logs, bounded per event, and until the embedder
+//! drains them by the instance's host memory budget. The app's stdout and
+//! stderr land here too (see [`wasi`](super::wasi)).
 
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+use wasmtime::component::{HasData, Linker};
 
-use super::CallResult;
+use super::{CallError, CallResult, refusals_recorded};
+use crate::app::AppShared;
 use crate::bindings::log;
 use crate::instance::InstanceState;
+use crate::limits::HostMemory;
+
+/// What the host holds for a log line beyond its text, bytes.
+const LINE_OVERHEAD: u64 = 64;
 
 /// Severity of a log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,46 +63,65 @@ pub struct AppLog {
     event_bytes: u64,
     limit: u64,
     dropped: u64,
+    budget: Arc<HostMemory>,
+    held: u64,
 }
 
 /// A log shared by the `log` interface and the captured stdio streams.
 pub type SharedLog = Arc<Mutex<AppLog>>;
 
 impl AppLog {
-    /// An empty log allowing `limit` bytes per event.
-    pub fn shared(limit: u64) -> SharedLog {
+    /// An empty log allowing `limit` bytes per event, its undrained lines
+    /// charged to `budget`.
+    pub(crate) fn shared(limit: u64, budget: Arc<HostMemory>) -> SharedLog {
         Arc::new(Mutex::new(AppLog {
             records: Vec::new(),
             event_bytes: 0,
             limit,
             dropped: 0,
+            budget,
+            held: 0,
         }))
     }
 
-    /// Append a line unless the event's volume is used up; `false` if dropped.
-    pub fn push(&mut self, level: LogLevel, source: LogSource, message: &str) -> bool {
+    /// Append a line unless the event's volume or the host memory budget is
+    /// used up; otherwise the line is dropped (with one host notice per
+    /// event) and the refusal returned.
+    pub fn push(
+        &mut self,
+        level: LogLevel,
+        source: LogSource,
+        message: &str,
+    ) -> Result<(), String> {
         let size = message.len() as u64;
-        if self.event_bytes + size > self.limit {
+        let refused = if self.event_bytes + size > self.limit {
+            Some(format!(
+                "log limit of {} bytes per event reached",
+                self.limit
+            ))
+        } else {
+            self.budget.charge(size + LINE_OVERHEAD, "a log line").err()
+        };
+        if let Some(why) = refused {
             if self.dropped == 0 {
+                // The notice itself is not charged: one per event at most.
                 self.records.push(LogRecord {
                     level: LogLevel::Warn,
                     source: LogSource::Host,
-                    message: format!(
-                        "log limit of {} bytes per event reached; further lines of this event are dropped",
-                        self.limit
-                    ),
+                    message: format!("{why}; further lines of this event are dropped"),
                 });
             }
             self.dropped += 1;
-            return false;
+            return Err(why);
         }
         self.event_bytes += size;
+        self.held += size + LINE_OVERHEAD;
         self.records.push(LogRecord {
             level,
             source,
             message: message.to_string(),
         });
-        true
+        Ok(())
     }
 
     /// Bytes logged in the current event.
@@ -111,11 +137,44 @@ impl AppLog {
 
     /// Take the lines logged so far.
     pub fn drain(&mut self) -> Vec<LogRecord> {
+        self.budget.release(std::mem::take(&mut self.held));
         std::mem::take(&mut self.records)
     }
 }
 
-impl log::Host for InstanceState {
+impl Drop for AppLog {
+    fn drop(&mut self) {
+        self.budget.release(self.held);
+    }
+}
+
+/// The `log` interface as one host call sees it.
+pub(crate) struct Log<'a> {
+    log: &'a SharedLog,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(Log);
+
+struct HasLog;
+
+impl HasData for HasLog {
+    type Data<'a> = Log<'a>;
+}
+
+/// Link `log`, and `types` (no functions; its refusal conversion is each view's).
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    crate::bindings::types::add_to_linker::<_, HasLog>(linker, |s| Log {
+        log: &s.log,
+        app: &s.app,
+    })?;
+    log::add_to_linker::<_, HasLog>(linker, |s| Log {
+        log: &s.log,
+        app: &s.app,
+    })
+}
+
+impl log::Host for Log<'_> {
     fn write(&mut self, level: log::Level, message: String) -> CallResult<()> {
         let level = match level {
             log::Level::Debug => LogLevel::Debug,
@@ -123,15 +182,9 @@ impl log::Host for InstanceState {
             log::Level::Warn => LogLevel::Warn,
             log::Level::Error => LogLevel::Error,
         };
-        let mut log = self.log.lock().expect("log lock");
-        if log.push(level, LogSource::Api, &message) {
-            Ok(())
-        } else {
-            Err(super::CallError::quota(format!(
-                "log limit of {} bytes per event reached",
-                log.limit
-            )))
-        }
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.push(level, LogSource::Api, &message)
+            .map_err(CallError::quota)
     }
 }
 
@@ -141,16 +194,42 @@ mod tests {
 
     #[test]
     fn volume_is_bounded_per_event_with_one_notice() {
-        let log = AppLog::shared(10);
+        let log = AppLog::shared(10, HostMemory::new(1 << 20));
         let mut log = log.lock().unwrap();
-        assert!(log.push(LogLevel::Info, LogSource::Api, "12345"));
-        assert!(log.push(LogLevel::Info, LogSource::Api, "12345"));
-        assert!(!log.push(LogLevel::Info, LogSource::Api, "1"));
-        assert!(!log.push(LogLevel::Info, LogSource::Api, "1"));
+        assert!(log.push(LogLevel::Info, LogSource::Api, "12345").is_ok());
+        assert!(log.push(LogLevel::Info, LogSource::Api, "12345").is_ok());
+        assert!(log.push(LogLevel::Info, LogSource::Api, "1").is_err());
+        assert!(log.push(LogLevel::Info, LogSource::Api, "1").is_err());
         let lines = log.drain();
         assert_eq!(lines.len(), 3);
         assert!(lines[2].message.contains("log limit of 10 bytes"));
         log.start_event();
-        assert!(log.push(LogLevel::Info, LogSource::Api, "again"));
+        assert!(log.push(LogLevel::Info, LogSource::Api, "again").is_ok());
+    }
+
+    #[test]
+    fn undrained_lines_are_bounded_by_the_host_budget() {
+        let budget = HostMemory::new(1000);
+        let log = AppLog::shared(10_000, budget.clone());
+        let mut log = log.lock().unwrap();
+        let line = "x".repeat(100);
+        let mut kept = 0;
+        for _ in 0..5 {
+            log.start_event();
+            while log.push(LogLevel::Info, LogSource::Api, &line).is_ok() {
+                kept += 1;
+            }
+        }
+        assert_eq!(kept, 1000 / (100 + LINE_OVERHEAD as usize));
+        assert!(budget.used() <= 1000);
+        let lines = log.drain();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.message.contains("host memory budget"))
+        );
+        assert_eq!(budget.used(), 0);
+        log.start_event();
+        assert!(log.push(LogLevel::Info, LogSource::Api, &line).is_ok());
     }
 }

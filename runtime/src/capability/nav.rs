@@ -1,13 +1,26 @@
-//! `nav`: the page stack (at most `page_stack` pages deep) and opening other
-//! mini-programs.
+//! `nav`: the page stack (at most `page_stack` pages deep, its data within
+//! the instance's host memory budget) and opening other mini-programs (one
+//! per user gesture).
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
+use wasmtime::component::{HasData, Linker};
 
-use super::{CallError, CallResult};
+use super::gesture::Gesture;
+use super::view::DataSize;
+use super::{CallError, CallResult, refusals_recorded};
+use crate::app::AppShared;
 use crate::bindings::nav;
 use crate::instance::InstanceState;
-use crate::manifest::Manifest;
+use crate::limits::HostMemory;
+use miniapp_config::Manifest;
+
+/// Longest page url or open-mini-program path.
+const MAX_URL: usize = 2048;
+/// Largest `extra-data` of an open request.
+const MAX_EXTRA_DATA: usize = 64 * 1024;
 
 /// A page on the stack, with its data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,6 +31,9 @@ pub struct Page {
     pub query: Vec<(String, String)>,
     /// The page's data, as the app's `set-data` patches left it.
     pub data: Value,
+    /// Size of `data`, kept up to date by `set-data`.
+    #[serde(skip)]
+    pub(crate) size: DataSize,
 }
 
 impl Page {
@@ -26,24 +42,41 @@ impl Page {
             route,
             query,
             data: Value::Object(Default::default()),
+            size: DataSize::EMPTY_OBJECT,
         }
+    }
+
+    /// What the host holds for this page, bytes (an estimate of memory).
+    pub(crate) fn held(&self) -> u64 {
+        let query: usize = self.query.iter().map(|(k, v)| k.len() + v.len()).sum();
+        (64 + self.route.len() + query) as u64 + self.size.held()
     }
 }
 
-/// The pages of an app instance, bottom first; never empty.
-#[derive(Debug, Clone)]
+/// The pages of an app instance, bottom first; never empty. Pages are
+/// charged to the instance's host memory budget.
+#[derive(Debug)]
 pub struct PageStack {
     pages: Vec<Page>,
     limit: usize,
+    budget: Arc<HostMemory>,
 }
 
 impl PageStack {
     /// A stack holding the launch page.
-    pub fn new(route: String, query: Vec<(String, String)>, limit: usize) -> PageStack {
-        PageStack {
-            pages: vec![Page::new(route, query)],
+    pub(crate) fn new(
+        route: String,
+        query: Vec<(String, String)>,
+        limit: usize,
+        budget: Arc<HostMemory>,
+    ) -> Result<PageStack, String> {
+        let mut stack = PageStack {
+            pages: Vec::new(),
             limit,
-        }
+            budget,
+        };
+        stack.push(Page::new(route, query))?;
+        Ok(stack)
     }
 
     /// The pages, bottom first.
@@ -56,9 +89,30 @@ impl PageStack {
         self.pages.last().expect("the stack is never empty")
     }
 
-    /// The page on top, to change its data.
-    pub fn top_mut(&mut self) -> &mut Page {
-        self.pages.last_mut().expect("the stack is never empty")
+    /// The page on top, to change its data, with the budget it is charged to.
+    pub(crate) fn top_mut(&mut self) -> (&mut Page, &HostMemory) {
+        let page = self.pages.last_mut().expect("the stack is never empty");
+        (page, &self.budget)
+    }
+
+    fn push(&mut self, page: Page) -> Result<(), String> {
+        self.budget.charge(page.held(), "a new page")?;
+        self.pages.push(page);
+        Ok(())
+    }
+
+    fn pop(&mut self) {
+        if let Some(page) = self.pages.pop() {
+            self.budget.release(page.held());
+        }
+    }
+}
+
+impl Drop for PageStack {
+    fn drop(&mut self) {
+        while !self.pages.is_empty() {
+            self.pop();
+        }
     }
 }
 
@@ -67,8 +121,8 @@ pub fn parse_url(
     manifest: &Manifest,
     url: &str,
 ) -> Result<(String, Vec<(String, String)>), String> {
-    if url.len() > 2048 {
-        return Err("page url is longer than 2048 bytes".into());
+    if url.len() > MAX_URL {
+        return Err(format!("page url is longer than {MAX_URL} bytes"));
     }
     let (route, query) = url.split_once('?').unwrap_or((url, ""));
     let route = route.trim_start_matches('/');
@@ -95,38 +149,119 @@ pub struct OpenRequest {
     pub extra_data: Option<String>,
 }
 
-impl nav::Host for InstanceState {
+impl OpenRequest {
+    fn held(&self) -> u64 {
+        let optional = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        (64 + self.app_id.len() + optional(&self.path) + optional(&self.extra_data)) as u64
+    }
+}
+
+/// Navigation state of one instance: its pages and the open requests the
+/// embedder has not taken yet.
+#[derive(Debug)]
+pub(crate) struct NavCtx {
+    pub pages: PageStack,
+    opened: Vec<OpenRequest>,
+}
+
+impl NavCtx {
+    /// Navigation starting on `route`.
+    pub fn new(pages: PageStack) -> NavCtx {
+        NavCtx {
+            pages,
+            opened: Vec::new(),
+        }
+    }
+
+    /// Take the open requests made since the last call.
+    pub fn take_open_requests(&mut self) -> Vec<OpenRequest> {
+        let opened = std::mem::take(&mut self.opened);
+        let held = opened.iter().map(OpenRequest::held).sum();
+        self.pages.budget.release(held);
+        opened
+    }
+}
+
+impl Drop for NavCtx {
+    fn drop(&mut self) {
+        self.take_open_requests();
+    }
+}
+
+/// The `nav` interface as one host call sees it.
+pub(crate) struct Nav<'a> {
+    ctx: &'a mut NavCtx,
+    gesture: &'a mut Gesture,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(Nav);
+
+struct HasNav;
+
+impl HasData for HasNav {
+    type Data<'a> = Nav<'a>;
+}
+
+/// Link `nav`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    nav::add_to_linker::<_, HasNav>(linker, |s| Nav {
+        ctx: &mut s.nav,
+        gesture: &mut s.gesture,
+        app: &s.app,
+    })
+}
+
+impl nav::Host for Nav<'_> {
     fn navigate_to(&mut self, url: String) -> CallResult<()> {
         let (route, query) = parse_url(&self.app.manifest, &url).map_err(CallError::invalid)?;
-        let stack = &mut self.pages;
+        let stack = &mut self.ctx.pages;
         if stack.pages.len() >= stack.limit {
             return Err(CallError::quota(format!(
                 "page stack is full ({} pages); use redirect-to or navigate-back",
                 stack.limit
             )));
         }
-        stack.pages.push(Page::new(route, query));
-        Ok(())
+        stack
+            .push(Page::new(route, query))
+            .map_err(CallError::quota)
     }
 
     fn redirect_to(&mut self, url: String) -> CallResult<()> {
         let (route, query) = parse_url(&self.app.manifest, &url).map_err(CallError::invalid)?;
-        *self.pages.top_mut() = Page::new(route, query);
+        let stack = &mut self.ctx.pages;
+        let page = Page::new(route, query);
+        let old = stack.top().held();
+        stack.budget.release(old);
+        if let Err(e) = stack.budget.charge(page.held(), "a new page") {
+            // The old page's charge is freed first, so this cannot fail
+            // unless the new page alone is over the budget.
+            let _ = stack.budget.charge(old, "the current page");
+            return Err(CallError::quota(e));
+        }
+        *stack.pages.last_mut().expect("never empty") = page;
         Ok(())
     }
 
     fn navigate_back(&mut self, delta: u32) -> CallResult<()> {
-        let pages = &mut self.pages.pages;
-        if pages.len() == 1 {
+        let stack = &mut self.ctx.pages;
+        if stack.pages.len() == 1 {
             return Err(CallError::invalid("already on the first page"));
         }
-        let keep = pages.len().saturating_sub(delta.max(1) as usize).max(1);
-        pages.truncate(keep);
+        let keep = stack
+            .pages
+            .len()
+            .saturating_sub(delta.max(1) as usize)
+            .max(1);
+        while stack.pages.len() > keep {
+            stack.pop();
+        }
         Ok(())
     }
 
     fn pages(&mut self) -> wasmtime::Result<Vec<nav::Page>> {
         Ok(self
+            .ctx
             .pages
             .pages
             .iter()
@@ -143,7 +278,6 @@ impl nav::Host for InstanceState {
         path: Option<String>,
         extra_data: Option<String>,
     ) -> CallResult<()> {
-        self.require_gesture("open-mini-program")?;
         let manifest = &self.app.manifest;
         if !manifest.open_apps.contains(&app_id) {
             return Err(CallError::denied(format!(
@@ -151,24 +285,33 @@ impl nav::Host for InstanceState {
                 manifest.id
             )));
         }
-        if path.as_ref().is_some_and(|p| p.len() > 2048) {
-            return Err(CallError::invalid("path is longer than 2048 bytes"));
+        if path.as_ref().is_some_and(|p| p.len() > MAX_URL) {
+            return Err(CallError::invalid(format!(
+                "path is longer than {MAX_URL} bytes"
+            )));
         }
         if let Some(extra) = &extra_data {
-            if extra.len() > 64 * 1024 {
+            if extra.len() > MAX_EXTRA_DATA {
                 return Err(CallError::quota("extra-data is over 64 KiB"));
             }
             serde_json::from_str::<Value>(extra)
                 .map_err(|e| CallError::invalid(format!("extra-data is not JSON: {e}")))?;
         }
-        if self.opened.len() >= 16 {
-            return Err(CallError::quota("at most 16 open requests per event"));
-        }
-        self.opened.push(OpenRequest {
+        let request = OpenRequest {
             app_id,
             path,
             extra_data,
-        });
+        };
+        self.ctx
+            .pages
+            .budget
+            .charge(request.held(), "an open request")
+            .map_err(CallError::quota)?;
+        if let Err(e) = self.gesture.spend("open-mini-program") {
+            self.ctx.pages.budget.release(request.held());
+            return Err(e);
+        }
+        self.ctx.opened.push(request);
         Ok(())
     }
 }

@@ -1,10 +1,26 @@
 //! `payment`: request-payment, settled by the host's payment provider; the
-//! app sees only the outcome.
+//! app sees only the outcome. Each payment sheet needs its own user gesture.
 
-use super::{CallError, CallResult, Capability, bounded};
+use wasmtime::component::{HasData, Linker};
+
+use super::gesture::Gesture;
+use super::{CallError, CallResult, Capability, Granted, bounded, context, refusals_recorded};
+use crate::app::AppShared;
 use crate::bindings::payment;
 use crate::instance::InstanceState;
+use crate::limits::Deadline;
 use crate::providers::{Order, PaymentOutcome};
+
+/// Payment of one instance (nothing to hold but the grant).
+pub(crate) struct PaymentCtx;
+
+impl PaymentCtx {
+    /// The context of an instance of `app`, if payment is granted.
+    pub fn new(app: &AppShared) -> Granted<PaymentCtx> {
+        super::grant(app, Capability::Payment)?;
+        Ok(PaymentCtx)
+    }
+}
 
 fn check_order(order: &payment::Order) -> Result<(), String> {
     if order.order_id.is_empty() || order.order_id.len() > 128 {
@@ -25,20 +41,46 @@ fn check_order(order: &payment::Order) -> Result<(), String> {
     Ok(())
 }
 
-impl payment::Host for InstanceState {
+/// The `payment` interface as one host call sees it.
+pub(crate) struct Payment<'a> {
+    ctx: &'a mut Granted<PaymentCtx>,
+    gesture: &'a mut Gesture,
+    deadline: &'a Deadline,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(Payment);
+
+struct HasPayment;
+
+impl HasData for HasPayment {
+    type Data<'a> = Payment<'a>;
+}
+
+/// Link `payment`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    payment::add_to_linker::<_, HasPayment>(linker, |s| Payment {
+        ctx: &mut s.payment,
+        gesture: &mut s.gesture,
+        deadline: &s.deadline,
+        app: &s.app,
+    })
+}
+
+impl payment::Host for Payment<'_> {
     async fn request_payment(&mut self, order: payment::Order) -> CallResult<payment::Outcome> {
-        self.require(Capability::Payment)?;
-        self.require_gesture("request-payment")?;
+        context(self.ctx)?;
         check_order(&order).map_err(CallError::invalid)?;
+        self.gesture.spend("request-payment")?;
         let order = Order {
             order_id: order.order_id,
             amount: order.amount,
             currency: order.currency,
             description: order.description,
         };
-        let app = self.app.clone();
+        let app = self.app;
         let pay = app.services.providers.payment.pay(&app.manifest.id, &order);
-        let outcome = bounded(self.time_left(), pay)
+        let outcome = bounded(self.deadline.left(), pay)
             .await?
             .map_err(|e| CallError::failed(e.0))?;
         Ok(match outcome {

@@ -3,44 +3,70 @@
 //! otherwise the first use asks the host's consent provider, and the answer
 //! is stored and sticks: later calls run, or fail at once without a prompt.
 
-use super::{CallError, CallResult, Scope, bounded};
+use wasmtime::component::{HasData, Linker};
+
+use super::{CallError, CallResult, Scope, bounded, refusals_recorded};
+use crate::app::AppShared;
 use crate::audit::AuditEvent;
 use crate::bindings::permission;
 use crate::consent::{self, Consent};
 use crate::instance::InstanceState;
-use crate::policy::ConsentRule;
+use crate::limits::Deadline;
 use crate::providers::ConsentRequest;
+use miniapp_config::ConsentRule;
 
-impl InstanceState {
+/// Consent of one instance's user: where the decisions are stored, and
+/// whether they were checked against this version of the app.
+pub(crate) struct ConsentCtx {
+    ns: String,
+    user: Option<String>,
+    refreshed: bool,
+}
+
+impl ConsentCtx {
+    /// The consent of `user` for `app`.
+    pub fn new(app: &AppShared, user: Option<&str>) -> ConsentCtx {
+        ConsentCtx {
+            ns: consent::namespace(&app.manifest.id, user),
+            user: user.map(str::to_string),
+            refreshed: false,
+        }
+    }
+
     /// The stored decision for `scope`, after forgetting grants made before
     /// an update that asks for more.
-    fn stored_consent(&mut self, scope: Scope) -> CallResult<Consent> {
-        let kv = &*self.app.services.kv;
-        if !self.consent_refreshed {
-            for scope in consent::refresh_for_update(kv, &self.consent_ns, &self.app.manifest)? {
-                self.app.audit(AuditEvent::ConsentReset {
+    fn stored(&mut self, app: &AppShared, scope: Scope) -> CallResult<Consent> {
+        let kv = &*app.services.kv;
+        if !self.refreshed {
+            for scope in consent::refresh_for_update(kv, &self.ns, &app.manifest)? {
+                app.audit(AuditEvent::ConsentReset {
                     scope,
                     reason: "the app's update asks for more permissions".into(),
                 });
             }
-            self.consent_refreshed = true;
+            self.refreshed = true;
         }
-        Ok(consent::stored(kv, &self.consent_ns, scope)?)
+        Ok(consent::stored(kv, &self.ns, scope)?)
     }
 
     /// The consent state the app sees for `scope`.
-    pub(crate) fn consent_state(&mut self, scope: Scope) -> CallResult<Consent> {
-        match self.app.grants.scopes.get(&scope) {
+    fn state(&mut self, app: &AppShared, scope: Scope) -> CallResult<Consent> {
+        match app.grants.scopes.get(&scope) {
             None => Ok(Consent::Denied),
             Some(ConsentRule::Grant) => Ok(Consent::Granted),
             Some(ConsentRule::Deny) => Ok(Consent::Denied),
-            Some(ConsentRule::Ask) => self.stored_consent(scope),
+            Some(ConsentRule::Ask) => self.stored(app, scope),
         }
     }
 
-    /// Go ahead only with consent for `scope`, asking the user on first use.
-    pub(crate) async fn require_consent(&mut self, scope: Scope) -> CallResult<()> {
-        let app = self.app.clone();
+    /// Go ahead only with consent for `scope`, asking the user on first use
+    /// (within the call's `deadline`).
+    pub async fn require(
+        &mut self,
+        app: &AppShared,
+        scope: Scope,
+        deadline: &Deadline,
+    ) -> CallResult<()> {
         let denied = |why: String| Err(CallError::denied(why));
         let Some(rule) = app.grants.scopes.get(&scope) else {
             return denied(format!(
@@ -60,7 +86,7 @@ impl InstanceState {
             }
             ConsentRule::Ask => {}
         }
-        match self.stored_consent(scope)? {
+        match self.stored(app, scope)? {
             Consent::Granted => return Ok(()),
             Consent::Denied => {
                 return denied(format!(
@@ -77,7 +103,7 @@ impl InstanceState {
             reason: app.manifest.scopes.get(&scope).cloned().unwrap_or_default(),
         };
         let granted = bounded(
-            self.time_left(),
+            deadline.left(),
             app.services.providers.consent.ask(&request),
         )
         .await?;
@@ -91,7 +117,7 @@ impl InstanceState {
         } else {
             Consent::Denied
         };
-        consent::store(&*self.app.services.kv, &self.consent_ns, scope, answer)?;
+        consent::store(&*app.services.kv, &self.ns, scope, answer)?;
         if granted {
             Ok(())
         } else {
@@ -120,14 +146,39 @@ fn from_wit(scope: permission::Scope) -> Scope {
     }
 }
 
-impl permission::Host for InstanceState {
+/// The `permission` interface as one host call sees it.
+pub(crate) struct Permission<'a> {
+    consent: &'a mut ConsentCtx,
+    deadline: &'a Deadline,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(Permission);
+
+struct HasPermission;
+
+impl HasData for HasPermission {
+    type Data<'a> = Permission<'a>;
+}
+
+/// Link `permission`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    permission::add_to_linker::<_, HasPermission>(linker, |s| Permission {
+        consent: &mut s.consent,
+        deadline: &s.deadline,
+        app: &s.app,
+    })
+}
+
+impl permission::Host for Permission<'_> {
     fn get_setting(&mut self) -> wasmtime::Result<Vec<(permission::Scope, permission::Consent)>> {
-        let scopes: Vec<Scope> = self.app.manifest.scopes.keys().copied().collect();
-        scopes
-            .into_iter()
-            .map(|scope| {
+        let app = self.app;
+        app.manifest
+            .scopes
+            .keys()
+            .map(|&scope| {
                 // Reading consent fails only if the store does: a host fault.
-                let state = self.consent_state(scope).map_err(|e| match e {
+                let state = self.consent.state(app, scope).map_err(|e| match e {
                     CallError::Trap(e) => e,
                     CallError::Guest(e) => wasmtime::Error::msg(e.to_string()),
                 })?;
@@ -142,6 +193,8 @@ impl permission::Host for InstanceState {
     }
 
     async fn authorize(&mut self, scope: permission::Scope) -> CallResult<()> {
-        self.require_consent(from_wit(scope)).await
+        self.consent
+            .require(self.app, from_wit(scope), self.deadline)
+            .await
     }
 }

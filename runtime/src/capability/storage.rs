@@ -1,16 +1,68 @@
 //! `storage`: key-value storage isolated per app (and per user where the
 //! operator says so), durable in the runtime's [`KvStore`](crate::kv::KvStore).
 
-use super::{CallError, CallResult, Capability};
+use std::sync::Arc;
+
+use wasmtime::component::{HasData, Linker};
+
+use super::{CallError, CallResult, Capability, Granted, context, refusals_recorded};
+use crate::app::AppShared;
 use crate::bindings::storage;
 use crate::instance::InstanceState;
-use crate::kv::{KvError, KvLimits};
+use crate::kv::{KvError, KvLimits, KvStore};
 
 /// The storage namespace of `app` (and `user`, where storage is per user).
 pub fn namespace(app: &str, user: Option<&str>) -> String {
     match user {
         Some(user) => format!("data:{app}:{user}"),
         None => format!("data:{app}"),
+    }
+}
+
+/// Storage of one instance: the store and the namespace it may touch.
+pub(crate) struct StorageCtx {
+    kv: Arc<dyn KvStore>,
+    ns: String,
+    limits: KvLimits,
+    key_bytes: u64,
+    value_bytes: u64,
+}
+
+impl StorageCtx {
+    /// The context of an instance of `app` for `user`, if storage is granted.
+    pub fn new(app: &AppShared, user: Option<&str>) -> Granted<StorageCtx> {
+        super::grant(app, Capability::Storage)?;
+        let quotas = &app.grants.quotas;
+        let user = user.filter(|_| app.grants.per_user_storage);
+        Ok(StorageCtx {
+            kv: app.services.kv.clone(),
+            ns: namespace(&app.manifest.id, user),
+            limits: KvLimits {
+                max_bytes: quotas.storage_bytes,
+                max_keys: quotas.storage_keys,
+            },
+            key_bytes: quotas.storage_key_bytes,
+            value_bytes: quotas.storage_value_bytes,
+        })
+    }
+
+    /// What the namespace uses now.
+    pub fn usage(&self) -> Result<crate::kv::KvUsage, KvError> {
+        self.kv.usage(&self.ns)
+    }
+
+    fn check_key(&self, key: &str) -> CallResult<()> {
+        if key.is_empty() {
+            return Err(CallError::invalid("storage key must not be empty"));
+        }
+        if key.len() as u64 > self.key_bytes {
+            return Err(CallError::quota(format!(
+                "storage key of {} bytes is over the limit of {} bytes",
+                key.len(),
+                self.key_bytes
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -23,78 +75,71 @@ impl From<KvError> for CallError {
     }
 }
 
-impl InstanceState {
-    fn storage_ready(&self) -> CallResult<()> {
-        self.require(Capability::Storage)
-    }
-
-    fn check_key(&self, key: &str) -> CallResult<()> {
-        let limit = self.app.grants.quotas.storage_key_bytes;
-        if key.is_empty() {
-            return Err(CallError::invalid("storage key must not be empty"));
-        }
-        if key.len() as u64 > limit {
-            return Err(CallError::quota(format!(
-                "storage key of {} bytes is over the limit of {limit} bytes",
-                key.len()
-            )));
-        }
-        Ok(())
-    }
+/// The `storage` interface as one host call sees it.
+pub(crate) struct Storage<'a> {
+    ctx: &'a mut Granted<StorageCtx>,
+    app: &'a AppShared,
 }
 
-impl storage::Host for InstanceState {
+refusals_recorded!(Storage);
+
+struct HasStorage;
+
+impl HasData for HasStorage {
+    type Data<'a> = Storage<'a>;
+}
+
+/// Link `storage`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    storage::add_to_linker::<_, HasStorage>(linker, |s| Storage {
+        ctx: &mut s.storage,
+        app: &s.app,
+    })
+}
+
+impl storage::Host for Storage<'_> {
     fn get(&mut self, key: String) -> CallResult<Option<Vec<u8>>> {
-        self.storage_ready()?;
-        self.check_key(&key)?;
-        Ok(self.app.services.kv.get(&self.data_ns, &key)?)
+        let ctx = context(self.ctx)?;
+        ctx.check_key(&key)?;
+        Ok(ctx.kv.get(&ctx.ns, &key)?)
     }
 
     fn set(&mut self, key: String, value: Vec<u8>) -> CallResult<()> {
-        self.storage_ready()?;
-        self.check_key(&key)?;
-        let quotas = &self.app.grants.quotas;
-        if value.len() as u64 > quotas.storage_value_bytes {
+        let ctx = context(self.ctx)?;
+        ctx.check_key(&key)?;
+        if value.len() as u64 > ctx.value_bytes {
             return Err(CallError::quota(format!(
                 "storage value of {} bytes is over the limit of {} bytes",
                 value.len(),
-                quotas.storage_value_bytes
+                ctx.value_bytes
             )));
         }
-        let limits = KvLimits {
-            max_bytes: quotas.storage_bytes,
-            max_keys: quotas.storage_keys,
-        };
-        Ok(self
-            .app
-            .services
-            .kv
-            .set(&self.data_ns, &key, &value, limits)?)
+        Ok(ctx.kv.set(&ctx.ns, &key, &value, ctx.limits)?)
     }
 
     fn remove(&mut self, key: String) -> CallResult<()> {
-        self.storage_ready()?;
-        self.check_key(&key)?;
-        Ok(self.app.services.kv.remove(&self.data_ns, &key)?)
+        let ctx = context(self.ctx)?;
+        ctx.check_key(&key)?;
+        Ok(ctx.kv.remove(&ctx.ns, &key)?)
     }
 
     fn keys(&mut self) -> CallResult<Vec<String>> {
-        self.storage_ready()?;
-        Ok(self.app.services.kv.keys(&self.data_ns)?)
+        let ctx = context(self.ctx)?;
+        Ok(ctx.kv.keys(&ctx.ns)?)
     }
 
     fn clear(&mut self) -> CallResult<()> {
-        self.storage_ready()?;
-        Ok(self.app.services.kv.clear(&self.data_ns)?)
+        let ctx = context(self.ctx)?;
+        Ok(ctx.kv.clear(&ctx.ns)?)
     }
 
     fn info(&mut self) -> CallResult<storage::StorageInfo> {
-        self.storage_ready()?;
-        let usage = self.app.services.kv.usage(&self.data_ns)?;
+        let ctx = context(self.ctx)?;
+        let usage = ctx.usage()?;
         Ok(storage::StorageInfo {
             keys: usage.keys.min(u64::from(u32::MAX)) as u32,
             used_bytes: usage.bytes,
-            limit_bytes: self.app.grants.quotas.storage_bytes,
+            limit_bytes: ctx.limits.max_bytes,
         })
     }
 }

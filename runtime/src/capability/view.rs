@@ -1,15 +1,109 @@
 //! `view`: page data. The app sends `set-data` patches keyed by data paths
 //! (`title`, `list[2].done`, `user.name`); the host applies them to the data
 //! of the page on top of the stack and keeps it for whoever renders.
+//!
+//! A patch is applied in place, with an undo journal: either all of it
+//! applies or none, without copying the page. The page's size is kept up
+//! to date from what each patch replaced, so a small patch costs the host
+//! time in proportion to the patch, not to the page.
+
+use std::io::Write;
 
 use serde_json::{Map, Value};
+use wasmtime::component::{HasData, Linker};
 
-use super::{CallError, CallResult};
+use super::nav::NavCtx;
+use super::{CallError, CallResult, refusals_recorded};
+use crate::app::AppShared;
 use crate::bindings::view;
 use crate::instance::InstanceState;
 
 /// Longest data path.
 const MAX_PATH_LEN: usize = 1024;
+/// What one JSON value costs the host beyond its JSON text, bytes (an
+/// estimate: a `serde_json::Value` and its allocation).
+const NODE_OVERHEAD: u64 = 48;
+
+/// The size of some page data: its compact JSON text and its values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct DataSize {
+    /// Bytes of compact JSON.
+    pub json: u64,
+    /// JSON values (every object, array, string, number...).
+    pub nodes: u64,
+}
+
+impl DataSize {
+    /// `{}`.
+    pub const EMPTY_OBJECT: DataSize = DataSize { json: 2, nodes: 1 };
+
+    /// The size of `value`.
+    pub fn of(value: &Value) -> DataSize {
+        let json = match value {
+            Value::Array(items) => {
+                let mut size = DataSize {
+                    json: 2 + items.len().saturating_sub(1) as u64,
+                    nodes: 1,
+                };
+                for item in items {
+                    size = size.plus(DataSize::of(item));
+                }
+                return size;
+            }
+            Value::Object(map) => {
+                let mut size = DataSize {
+                    json: 2 + map.len().saturating_sub(1) as u64,
+                    nodes: 1,
+                };
+                for (key, item) in map {
+                    size.json += json_len(key) + 1;
+                    size = size.plus(DataSize::of(item));
+                }
+                return size;
+            }
+            leaf => json_len(leaf),
+        };
+        DataSize { json, nodes: 1 }
+    }
+
+    /// What the host holds for data of this size, bytes (an estimate).
+    pub fn held(self) -> u64 {
+        self.json + self.nodes * NODE_OVERHEAD
+    }
+
+    fn plus(self, other: DataSize) -> DataSize {
+        DataSize {
+            json: self.json + other.json,
+            nodes: self.nodes + other.nodes,
+        }
+    }
+
+    /// `self + added - removed`, saturating (sizes never go below zero).
+    fn changed(self, added: DataSize, removed: DataSize) -> DataSize {
+        DataSize {
+            json: (self.json + added.json).saturating_sub(removed.json),
+            nodes: (self.nodes + added.nodes).saturating_sub(removed.nodes),
+        }
+    }
+}
+
+/// Bytes of `value` as compact JSON.
+fn json_len(value: &impl serde::Serialize) -> u64 {
+    struct Count(u64);
+    impl Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Serializing a JSON value or a string cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
 
 /// One step of a data path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,63 +146,218 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
     Ok(steps)
 }
 
-/// Set `value` at `steps` inside `data`, creating objects on the way. An
-/// index may address an existing element or append one past the end.
-fn set_path(data: &mut Value, steps: &[Step], value: Value, path: &str) -> Result<(), String> {
-    let mut node = data;
-    for step in steps {
-        node = match step {
-            Step::Key(key) => {
-                if !node.is_object() {
-                    *node = Value::Object(Map::new());
-                }
-                let object = node.as_object_mut().expect("an object");
-                object.entry(key.clone()).or_insert(Value::Null)
-            }
-            Step::Index(index) => {
-                if node.is_null() {
-                    *node = Value::Array(Vec::new());
-                }
-                let array = node
-                    .as_array_mut()
-                    .ok_or_else(|| format!("`{path}` indexes a value that is not a list"))?;
-                if *index == array.len() {
-                    array.push(Value::Null);
-                } else if *index > array.len() {
-                    return Err(format!(
-                        "`{path}`: index {index} is past the end of a list of {}",
-                        array.len()
-                    ));
-                }
-                &mut array[*index]
-            }
-        };
-    }
-    *node = value;
-    Ok(())
+/// How to take back one change of a patch. `depth` counts the steps of the
+/// path from the root to the value changed.
+#[derive(Debug)]
+enum Undo {
+    /// The value at `depth` was replaced; this was the old one.
+    Replace {
+        path: usize,
+        depth: usize,
+        old: Value,
+    },
+    /// A key was added to the object at `depth`.
+    Inserted {
+        path: usize,
+        depth: usize,
+        key: String,
+    },
+    /// An element was appended to the list at `depth`.
+    Pushed { path: usize, depth: usize },
 }
 
-/// Apply a patch (a JSON object of path -> value) to `data`. Either the whole
-/// patch applies or, on error, `data` is unchanged.
-pub fn apply_patch(data: &mut Value, patch: &str) -> Result<(), String> {
+/// The value reached from `data` by `steps` (which a journal entry knows exist).
+fn walk<'a>(data: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
+    steps.iter().try_fold(data, |node, step| match step {
+        Step::Key(key) => node.as_object_mut()?.get_mut(key),
+        Step::Index(index) => node.as_array_mut()?.get_mut(*index),
+    })
+}
+
+/// A patch being applied: what it changed so far, and how the size moved.
+struct Patch<'a> {
+    paths: &'a [Vec<Step>],
+    journal: Vec<Undo>,
+    added: DataSize,
+    removed: DataSize,
+}
+
+impl Patch<'_> {
+    /// Set `value` at path number `path` inside `data`, creating objects on
+    /// the way. An index may address an existing element or append one.
+    fn set(
+        &mut self,
+        data: &mut Value,
+        path: usize,
+        value: Value,
+        text: &str,
+    ) -> Result<(), String> {
+        let steps = &self.paths[path];
+        let mut node = data;
+        for (depth, step) in steps.iter().enumerate() {
+            node = match step {
+                Step::Key(key) => {
+                    if !node.is_object() {
+                        let old = std::mem::replace(node, Value::Object(Map::new()));
+                        self.removed = self.removed.plus(DataSize::of(&old));
+                        self.added = self.added.plus(DataSize::EMPTY_OBJECT);
+                        self.journal.push(Undo::Replace { path, depth, old });
+                    }
+                    let object = node.as_object_mut().expect("an object");
+                    if !object.contains_key(key) {
+                        let comma = u64::from(!object.is_empty());
+                        self.added = self.added.plus(DataSize {
+                            json: json_len(key) + 1 + 4 + comma,
+                            nodes: 1,
+                        });
+                        object.insert(key.clone(), Value::Null);
+                        self.journal.push(Undo::Inserted {
+                            path,
+                            depth,
+                            key: key.clone(),
+                        });
+                    }
+                    object.get_mut(key).expect("present")
+                }
+                Step::Index(index) => {
+                    if node.is_null() {
+                        *node = Value::Array(Vec::new());
+                        self.removed = self.removed.plus(DataSize { json: 4, nodes: 1 });
+                        self.added = self.added.plus(DataSize { json: 2, nodes: 1 });
+                        self.journal.push(Undo::Replace {
+                            path,
+                            depth,
+                            old: Value::Null,
+                        });
+                    }
+                    let array = node
+                        .as_array_mut()
+                        .ok_or_else(|| format!("`{text}` indexes a value that is not a list"))?;
+                    if *index == array.len() {
+                        let comma = u64::from(!array.is_empty());
+                        self.added = self.added.plus(DataSize {
+                            json: 4 + comma,
+                            nodes: 1,
+                        });
+                        array.push(Value::Null);
+                        self.journal.push(Undo::Pushed { path, depth });
+                    } else if *index > array.len() {
+                        return Err(format!(
+                            "`{text}`: index {index} is past the end of a list of {}",
+                            array.len()
+                        ));
+                    }
+                    &mut array[*index]
+                }
+            };
+        }
+        self.added = self.added.plus(DataSize::of(&value));
+        let old = std::mem::replace(node, value);
+        self.removed = self.removed.plus(DataSize::of(&old));
+        self.journal.push(Undo::Replace {
+            path,
+            depth: steps.len(),
+            old,
+        });
+        Ok(())
+    }
+
+    /// Take back every change, newest first.
+    fn undo(self, data: &mut Value) {
+        for undo in self.journal.into_iter().rev() {
+            let (path, depth) = match &undo {
+                Undo::Replace { path, depth, .. }
+                | Undo::Inserted { path, depth, .. }
+                | Undo::Pushed { path, depth } => (*path, *depth),
+            };
+            let Some(node) = walk(data, &self.paths[path][..depth]) else {
+                continue;
+            };
+            match undo {
+                Undo::Replace { old, .. } => *node = old,
+                Undo::Inserted { key, .. } => {
+                    node.as_object_mut().map(|o| o.remove(&key));
+                }
+                Undo::Pushed { .. } => {
+                    node.as_array_mut().map(Vec::pop);
+                }
+            }
+        }
+    }
+}
+
+/// A parsed patch: its values by path, and each path's steps (in the same order).
+type ParsedPatch = (Map<String, Value>, Vec<Vec<Step>>);
+
+/// Parse a patch (a JSON object of path -> value).
+fn parse_patch(patch: &str) -> Result<ParsedPatch, String> {
     let patch: Map<String, Value> = match serde_json::from_str(patch) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err("set-data takes a JSON object of path -> value".into()),
         Err(e) => return Err(format!("set-data patch is not valid JSON: {e}")),
     };
-    let mut steps = Vec::with_capacity(patch.len());
-    for path in patch.keys() {
-        steps.push(parse_path(path)?);
-    }
-    let mut next = data.clone();
-    for ((path, value), steps) in patch.into_iter().zip(steps) {
-        set_path(&mut next, &steps, value, &path)?;
-    }
-    *data = next;
-    Ok(())
+    let paths = patch
+        .keys()
+        .map(|p| parse_path(p))
+        .collect::<Result<_, _>>()?;
+    Ok((patch, paths))
 }
 
-impl view::Host for InstanceState {
+/// Apply a patch to `data` of size `size`; return the new size, or, on
+/// error (or when `accept` refuses the new size), leave `data` unchanged.
+pub(crate) fn apply_patch(
+    data: &mut Value,
+    size: DataSize,
+    patch: &str,
+    accept: impl FnOnce(DataSize) -> Result<(), CallError>,
+) -> Result<DataSize, CallError> {
+    let (patch, paths) = parse_patch(patch).map_err(CallError::invalid)?;
+    let mut applying = Patch {
+        paths: &paths,
+        journal: Vec::new(),
+        added: DataSize::default(),
+        removed: DataSize::default(),
+    };
+    let mut result = Ok(());
+    for (i, (text, value)) in patch.into_iter().enumerate() {
+        if let Err(e) = applying.set(data, i, value, &text) {
+            result = Err(CallError::invalid(e));
+            break;
+        }
+    }
+    let after = size.changed(applying.added, applying.removed);
+    match result.and_then(|()| accept(after)) {
+        Ok(()) => Ok(after),
+        Err(e) => {
+            applying.undo(data);
+            Err(e)
+        }
+    }
+}
+
+/// The `view` interface as one host call sees it.
+pub(crate) struct View<'a> {
+    nav: &'a mut NavCtx,
+    app: &'a AppShared,
+}
+
+refusals_recorded!(View);
+
+struct HasView;
+
+impl HasData for HasView {
+    type Data<'a> = View<'a>;
+}
+
+/// Link `view`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    view::add_to_linker::<_, HasView>(linker, |s| View {
+        nav: &mut s.nav,
+        app: &s.app,
+    })
+}
+
+impl view::Host for View<'_> {
     fn set_data(&mut self, patch: String) -> CallResult<()> {
         let quotas = &self.app.grants.quotas;
         if patch.len() as u64 > quotas.set_data_bytes {
@@ -119,24 +368,31 @@ impl view::Host for InstanceState {
             )));
         }
         let limit = quotas.page_data_bytes;
-        let page = self.pages.top_mut();
-        let mut data = page.data.clone();
-        apply_patch(&mut data, &patch).map_err(CallError::invalid)?;
-        let size = serde_json::to_vec(&data)
-            .map(|v| v.len())
-            .unwrap_or(usize::MAX) as u64;
-        if size > limit {
-            return Err(CallError::quota(format!(
-                "page `{}` data would be {size} bytes, over the limit of {limit} bytes",
-                page.route
-            )));
-        }
-        page.data = data;
+        let (page, budget) = self.nav.pages.top_mut();
+        let before = page.size;
+        let route = &page.route;
+        let accept = |after: DataSize| {
+            if after.json > limit {
+                return Err(CallError::quota(format!(
+                    "page `{route}` data would be {} bytes, over the limit of {limit} bytes",
+                    after.json
+                )));
+            }
+            if after.held() > before.held() {
+                budget
+                    .charge(after.held() - before.held(), "page data")
+                    .map_err(CallError::quota)?;
+            } else {
+                budget.release(before.held() - after.held());
+            }
+            Ok(())
+        };
+        page.size = apply_patch(&mut page.data, before, &patch, accept)?;
         Ok(())
     }
 
     fn get_data(&mut self) -> wasmtime::Result<String> {
-        Ok(self.pages.top().data.to_string())
+        Ok(self.nav.pages.top().data.to_string())
     }
 }
 
@@ -145,9 +401,21 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn message(e: CallError) -> String {
+        match e {
+            CallError::Guest(e) => e.to_string(),
+            CallError::Trap(e) => e.to_string(),
+        }
+    }
+
+    /// Apply `patch` to `start`; the kept size must equal a fresh measure.
     fn patched(start: Value, patch: Value) -> Result<Value, String> {
         let mut data = start;
-        apply_patch(&mut data, &patch.to_string())?;
+        let size = DataSize::of(&data);
+        let after =
+            apply_patch(&mut data, size, &patch.to_string(), |_| Ok(())).map_err(message)?;
+        assert_eq!(after, DataSize::of(&data), "size kept in step with {data}");
+        assert_eq!(after.json, data.to_string().len() as u64);
         Ok(data)
     }
 
@@ -162,6 +430,13 @@ mod tests {
             data,
             json!({"list": [{"done": false}, {"done": true}], "user": {"name": "Ada"}, "title": "T", "grid": [[2]]})
         );
+        let data = patched(
+            json!({"a": 5, "s": "x\"y"}),
+            json!({"a.b": [1, "é\n"], "s": null}),
+        )
+        .unwrap();
+        assert_eq!(data, json!({"a": {"b": [1, "é\n"]}, "s": null}));
+        patched(json!({}), json!({"l[0]": 1, "l[1]": {"k": []}})).unwrap();
     }
 
     #[test]
@@ -175,12 +450,13 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_patch_changes_nothing() {
-        let mut data = json!({"a": 1});
-        let err = apply_patch(&mut data, r#"{"b": 2, "a[0]": 3}"#).unwrap_err();
-        assert!(err.contains("not a list"), "{err}");
-        assert_eq!(data, json!({"a": 1}));
+    fn a_bad_or_refused_patch_changes_nothing() {
+        let start = json!({"a": 1, "b": {"c": [1, 2]}, "z": "keep"});
+        let mut data = start.clone();
+        let size = DataSize::of(&data);
         for bad in [
+            r#"{"b.c[2]": 3, "b.d": 4, "a[0]": 3}"#,
+            r#"{"b.c[1].x": 3, "new.deep[0]": 1, "z[9]": 1}"#,
             "[1]",
             "not json",
             r#"{"a..b": 1}"#,
@@ -188,8 +464,16 @@ mod tests {
             r#"{"a[x]": 1}"#,
             r#"{"": 1}"#,
         ] {
-            assert!(apply_patch(&mut data, bad).is_err(), "{bad}");
+            assert!(
+                apply_patch(&mut data, size, bad, |_| Ok(())).is_err(),
+                "{bad}"
+            );
+            assert_eq!(data, start, "{bad}");
         }
-        assert_eq!(data, json!({"a": 1}));
+        let refused = apply_patch(&mut data, size, r#"{"a": [1, 2, 3], "n.m": 1}"#, |_| {
+            Err(CallError::quota("too big"))
+        });
+        assert!(refused.is_err());
+        assert_eq!(data, start);
     }
 }

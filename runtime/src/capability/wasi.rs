@@ -15,8 +15,16 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::log::{LogLevel, LogSource, SharedLog};
 use crate::instance::InstanceState;
 
+/// Link the sandboxed WASI (the context each instance holds decides what
+/// is behind it: nothing ambient).
+pub(crate) fn add_to_linker(
+    linker: &mut wasmtime::component::Linker<InstanceState>,
+) -> wasmtime::Result<()> {
+    wasmtime_wasi::p2::add_to_linker_async(linker)
+}
+
 /// A WASI context with nothing ambient; stdout and stderr go to `log`.
-pub fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
+pub(crate) fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
     WasiCtxBuilder::new()
         .stdout(LogStream {
             log: log.clone(),
@@ -55,11 +63,11 @@ impl LogStream {
             _ => LogLevel::Info,
         };
         let text = String::from_utf8_lossy(bytes);
-        let mut log = self.log.lock().expect("log lock");
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         for line in text.lines().filter(|l| !l.is_empty()) {
             // Past the limit lines are dropped (and counted) but the write
             // succeeds: a chatty app must not trap on println!.
-            log.push(level, self.source, line);
+            let _ = log.push(level, self.source, line);
         }
     }
 }

@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::capability::{Capability, Scope};
+use crate::{Capability, Scope};
 
 /// Longest app id.
 const MAX_ID_LEN: usize = 64;
@@ -15,7 +16,7 @@ const MAX_ID_LEN: usize = 64;
 const MAX_PAGES: usize = 256;
 
 /// A mini-program's manifest, as written in `miniapp.toml`. Unknown keys are errors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// App id: lowercase ASCII letters, digits, `.`, `-`, `_`; 3 to 64 characters.
@@ -92,6 +93,17 @@ impl Manifest {
         if self.name.trim().is_empty() || self.name.len() > 64 {
             return field("name", "must be 1 to 64 characters".into());
         }
+        if let Err(reason) = plain_text(&self.name) {
+            return field("name", reason);
+        }
+        if let Some(description) = &self.description {
+            if description.len() > 512 {
+                return field("description", "must be at most 512 bytes".into());
+            }
+            if let Err(reason) = plain_text(description) {
+                return field("description", reason);
+            }
+        }
         if !is_semver(&self.version) {
             return field(
                 "version",
@@ -117,7 +129,7 @@ impl Manifest {
             }
         }
         for origin in &self.origins {
-            if let Err(reason) = crate::capability::http::Origin::parse(origin) {
+            if let Err(reason) = crate::Origin::parse(origin) {
                 return field("origins", reason);
             }
         }
@@ -139,9 +151,39 @@ impl Manifest {
                     format!("scope `{scope}` needs a reason shown to the user"),
                 );
             }
+            if reason.len() > 256 {
+                return field(
+                    "scopes",
+                    format!("the reason of scope `{scope}` must be at most 256 bytes"),
+                );
+            }
+            if let Err(why) = plain_text(reason) {
+                return field("scopes", format!("the reason of scope `{scope}` {why}"));
+            }
         }
         Ok(())
     }
+}
+
+/// Refuse text shown to users and operators that holds control or
+/// invisible formatting characters (terminal escapes, line breaks, bidi
+/// overrides): it must read as what it is.
+fn plain_text(text: &str) -> Result<(), String> {
+    match text.chars().find(|&c| is_disguising(c)) {
+        Some(c) => Err(format!(
+            "must not contain control or formatting characters (found U+{:04X})",
+            c as u32
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether `c` is a control character, or an invisible one that can
+/// disguise text (bidi embeddings, overrides and isolates, zero-width
+/// characters, line and paragraph separators).
+pub fn is_disguising(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
 /// A TOML error as one line: where, and what.
@@ -239,6 +281,8 @@ mod tests {
             ("1.0.0", "one", "`version`"),
             ("\"index\", \"detail\"", "\"index\", \"index\"", "`pages`"),
             ("https://api.example.com", "ftp://x", "`origins`"),
+            ("Todo", "Todo\\u001b]0;pwned\\u0007", "`name`"),
+            ("Find stores near you", "Find\\nstores", "`scopes`"),
         ] {
             let err = Manifest::from_toml(&GOOD.replace(from, to)).unwrap_err();
             assert!(err.to_string().contains(field), "{field}: {err}");

@@ -5,20 +5,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use ipnet::IpNet;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::capability::egress::AddressRules;
-use crate::capability::http::Origin;
-use crate::capability::{Capability, Scope};
-use crate::manifest::Manifest;
-use crate::quota::Quotas;
+use crate::{Capability, Manifest, Origin, QuotaOverrides, Quotas, Scope};
 
 /// The operator's policy, usually read from a `policy.toml`. Unknown keys are errors.
 ///
 /// With nothing configured, an app is granted nothing beyond the core
 /// interfaces, every consent scope is asked of the consent provider, and the
 /// default [`Quotas`] apply.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// The host app this runtime plays, and what it offers.
@@ -31,7 +29,7 @@ pub struct Policy {
 
 /// The host app: its name and version, and the capabilities it offers. One
 /// mini-program may run in several hosts that offer different sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HostProfile {
     /// Host app name, e.g. `WeChat`.
@@ -56,7 +54,7 @@ impl Default for HostProfile {
 }
 
 /// What the operator grants one app (or every app, as `defaults`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct AppPolicy {
     /// Capabilities granted.
@@ -70,13 +68,13 @@ pub struct AppPolicy {
     /// The operator's answer per consent scope; scopes not listed are asked.
     pub consent: BTreeMap<Scope, ConsentRule>,
     /// Quota overrides (fields of [`Quotas`]).
-    pub quotas: toml::Table,
+    pub quotas: QuotaOverrides,
     /// Whether storage is kept apart per user (default false: per app).
     pub per_user_storage: Option<bool>,
 }
 
 /// How the operator answers a consent scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConsentRule {
     /// Ask the host's consent provider (the user).
@@ -94,8 +92,8 @@ pub struct Grants {
     pub capabilities: BTreeSet<Capability>,
     /// Origins declared and allowed.
     pub origins: Vec<Origin>,
-    /// Non-public addresses allowed explicitly.
-    pub addresses: AddressRules,
+    /// Non-public addresses and networks allowed explicitly.
+    pub addresses: Vec<IpNet>,
     /// Consent scopes the app declared, with the operator's rule for each.
     pub scopes: BTreeMap<Scope, ConsentRule>,
     /// The app's quotas.
@@ -172,7 +170,7 @@ impl Policy {
             }
         }
         for id in self.apps.keys() {
-            crate::manifest::validate_app_id(id).map_err(|reason| PolicyError::Field {
+            crate::validate_app_id(id).map_err(|reason| PolicyError::Field {
                 field: format!("apps.{id}"),
                 reason,
             })?;
@@ -202,11 +200,11 @@ impl Policy {
             }
         };
         let quotas = Quotas::default()
-            .with_overrides(&self.defaults.quotas)
+            .with(&self.defaults.quotas)
             .map_err(field("defaults".into()))?;
         match self.apps.get(id) {
             Some(app) => quotas
-                .with_overrides(&app.quotas)
+                .with(&app.quotas)
                 .map_err(field(format!("apps.{id}"))),
             None => Ok(quotas),
         }
@@ -247,12 +245,10 @@ impl Policy {
                 (*scope, rule)
             })
             .collect();
-        let addresses = AddressRules::new(
-            layers()
-                .flat_map(|p| p.allow_addresses.iter())
-                .filter_map(|a| parse_network(a).ok())
-                .collect(),
-        );
+        let addresses = layers()
+            .flat_map(|p| p.allow_addresses.iter())
+            .filter_map(|a| parse_network(a).ok())
+            .collect();
         let per_user_storage = layers()
             .filter_map(|p| p.per_user_storage)
             .next_back()
@@ -269,13 +265,11 @@ impl Policy {
 }
 
 /// Parse `127.0.0.1` (one address) or `10.0.0.0/8` (a network).
-fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+fn parse_network(text: &str) -> Result<IpNet, String> {
     let parsed = if text.contains('/') {
         text.parse().ok()
     } else {
-        text.parse::<std::net::IpAddr>()
-            .ok()
-            .map(ipnet::IpNet::from)
+        text.parse::<std::net::IpAddr>().ok().map(IpNet::from)
     };
     parsed.ok_or_else(|| format!("`{text}` is not an IP address or network like 10.0.0.0/8"))
 }

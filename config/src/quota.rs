@@ -1,0 +1,173 @@
+//! Per-app quotas: platform defaults, overridden by the operator's policy
+//! for every app or for one ([`QuotaOverrides`]).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+
+/// Declares [`Quotas`] (every limit, with its default) and
+/// [`QuotaOverrides`] (the same fields, each optional) from one list, so the
+/// two cannot drift apart.
+macro_rules! quotas {
+    ($( $(#[doc = $doc:literal])* $name:ident : $ty:ty = $default:expr, )*) => {
+        /// The limits one app runs under. Every field has a default (see
+        /// [`Quotas::default`]); an operator's policy overrides any of them,
+        /// for all apps or for one. Unknown fields are errors.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields, default)]
+        pub struct Quotas {
+            $( $(#[doc = $doc])* pub $name: $ty, )*
+        }
+
+        impl Default for Quotas {
+            fn default() -> Self {
+                Quotas { $( $name: $default, )* }
+            }
+        }
+
+        /// Overrides of some [`Quotas`] fields, as a policy's `quotas` table
+        /// holds them. Unknown fields are errors.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct QuotaOverrides {
+            $(
+                $(#[doc = $doc])*
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $name: Option<$ty>,
+            )*
+        }
+
+        impl Quotas {
+            /// These quotas with `overrides` applied, checked.
+            pub fn with(&self, overrides: &QuotaOverrides) -> Result<Quotas, String> {
+                let mut quotas = self.clone();
+                $( if let Some(value) = overrides.$name { quotas.$name = value; } )*
+                quotas.validate()?;
+                Ok(quotas)
+            }
+        }
+
+        impl QuotaOverrides {
+            /// Whether nothing is overridden.
+            pub fn is_empty(&self) -> bool {
+                true $( && self.$name.is_none() )*
+            }
+
+            /// These overrides, then `later`'s where it sets a field.
+            pub fn then(&self, later: &QuotaOverrides) -> QuotaOverrides {
+                QuotaOverrides { $( $name: later.$name.or(self.$name), )* }
+            }
+        }
+    };
+}
+
+quotas! {
+    /// Linear memory of one instance, all memories together (default 64 MiB).
+    memory_bytes: u64 = 64 * MIB,
+    /// Core instances one instance may create (default 64); a component is
+    /// several core instances.
+    instances: u32 = 64,
+    /// Tables one instance may create (default 64).
+    tables: u32 = 64,
+    /// Memories one instance may create (default 16).
+    memories: u32 = 16,
+    /// Elements of one table (default 100,000).
+    table_elements: u64 = 100_000,
+    /// Memory the host holds on one instance's behalf, bytes: page data over
+    /// the whole stack, log lines not yet drained, open requests, and HTTP
+    /// bodies being received (default 16 MiB).
+    host_memory_bytes: u64 = 16 * MIB,
+    /// CPU per lifecycle call or event, in fuel units (about one per wasm
+    /// instruction; default 5,000,000,000, a few seconds of guest code).
+    fuel_per_event: u64 = 5_000_000_000,
+    /// Wall-clock time one lifecycle call or event may take (default 5000 ms).
+    event_timeout_ms: u64 = 5_000,
+    /// Live resource handles (streams, pollables...) of one instance (default 1024).
+    resource_handles: u32 = 1024,
+    /// Storage: bytes of keys and values together (default 10 MiB).
+    storage_bytes: u64 = 10 * MIB,
+    /// Storage: bytes of one value (default 1 MiB).
+    storage_value_bytes: u64 = MIB,
+    /// Storage: bytes of one key (default 256).
+    storage_key_bytes: u64 = 256,
+    /// Storage: number of keys (default 10,000).
+    storage_keys: u64 = 10_000,
+    /// HTTP: requests of this app in flight at once (default 10).
+    http_concurrency: u32 = 10,
+    /// HTTP: requests of this app per minute (default 600).
+    http_requests_per_minute: u32 = 600,
+    /// HTTP: longest a request may take (default 60,000 ms, also the default timeout).
+    http_timeout_ms: u64 = 60_000,
+    /// HTTP: bytes of one response body (default 8 MiB).
+    http_response_bytes: u64 = 8 * MIB,
+    /// Log: bytes one event may log, stdout and stderr included (default 64 KiB).
+    log_bytes_per_event: u64 = 64 * KIB,
+    /// View: bytes of one `set-data` patch (default 1 MiB).
+    set_data_bytes: u64 = MIB,
+    /// View: bytes of one page's whole data as JSON (default 4 MiB).
+    page_data_bytes: u64 = 4 * MIB,
+    /// Nav: pages on the stack (default 10).
+    page_stack: u32 = 10,
+    /// Gesture: how long a user gesture stays usable (default 1000 ms). A
+    /// gesture authorizes one sensitive action.
+    gesture_ttl_ms: u64 = 1_000,
+    /// Crash budget: traps allowed within `trap_window_secs` before the app
+    /// is quarantined (default 5; 0 disables quarantine).
+    trap_budget: u32 = 5,
+    /// Crash budget window (default 600 s).
+    trap_window_secs: u64 = 600,
+}
+
+impl Quotas {
+    /// Refuse limits that cannot work (a zero page stack, no memory...).
+    pub fn validate(&self) -> Result<(), String> {
+        let positive = [
+            ("memory_bytes", self.memory_bytes),
+            ("instances", u64::from(self.instances)),
+            ("memories", u64::from(self.memories)),
+            ("host_memory_bytes", self.host_memory_bytes),
+            ("fuel_per_event", self.fuel_per_event),
+            ("resource_handles", u64::from(self.resource_handles)),
+            ("event_timeout_ms", self.event_timeout_ms),
+            ("http_timeout_ms", self.http_timeout_ms),
+            ("set_data_bytes", self.set_data_bytes),
+            ("page_data_bytes", self.page_data_bytes),
+            ("page_stack", u64::from(self.page_stack)),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(format!("quota `{name}` must be greater than 0"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_replace_only_the_named_fields() {
+        let overrides: QuotaOverrides =
+            toml::from_str("storage_bytes = 1024\npage_stack = 3").unwrap();
+        let q = Quotas::default().with(&overrides).unwrap();
+        assert_eq!(q.storage_bytes, 1024);
+        assert_eq!(q.page_stack, 3);
+        assert_eq!(q.memory_bytes, Quotas::default().memory_bytes);
+        let later: QuotaOverrides = toml::from_str("page_stack = 5").unwrap();
+        let both = overrides.then(&later);
+        assert_eq!((both.storage_bytes, both.page_stack), (Some(1024), Some(5)));
+    }
+
+    #[test]
+    fn unknown_or_zero_quotas_are_refused() {
+        let err = toml::from_str::<QuotaOverrides>("cpu_cores = 4").unwrap_err();
+        assert!(err.to_string().contains("cpu_cores"), "{err}");
+        let overrides: QuotaOverrides = toml::from_str("page_stack = 0").unwrap();
+        let err = Quotas::default().with(&overrides).unwrap_err();
+        assert!(err.contains("page_stack"), "{err}");
+    }
+}

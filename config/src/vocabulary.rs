@@ -1,0 +1,111 @@
+//! The words manifest and policy share: capabilities an app declares and the
+//! operator grants, and the consent scopes a user answers.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A capability an app must declare in its manifest and be granted by the
+/// operator before it can use it. The core interfaces (view, nav, log,
+/// system, permission, quota) need no declaration.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Key-value storage.
+    Storage,
+    /// Outbound HTTP to declared origins.
+    Http,
+    /// Login and user profile.
+    Identity,
+    /// Device location.
+    Location,
+    /// Payment.
+    Payment,
+}
+
+impl Capability {
+    /// Every capability.
+    pub const ALL: [Capability; 5] = [
+        Capability::Storage,
+        Capability::Http,
+        Capability::Identity,
+        Capability::Location,
+        Capability::Payment,
+    ];
+
+    /// Its name in manifests, policies and WIT (`storage`, `http`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Capability::Storage => "storage",
+            Capability::Http => "http",
+            Capability::Identity => "identity",
+            Capability::Location => "location",
+            Capability::Payment => "payment",
+        }
+    }
+
+    /// The capability of that name.
+    pub fn parse(name: &str) -> Option<Capability> {
+        Capability::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A user-consent scope.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// The device location.
+    UserLocation,
+    /// The user's profile.
+    UserInfo,
+    /// Writing to the photo album.
+    Album,
+    /// The camera.
+    Camera,
+    /// The microphone.
+    Record,
+}
+
+impl Scope {
+    /// Every scope.
+    pub const ALL: [Scope; 5] = [
+        Scope::UserLocation,
+        Scope::UserInfo,
+        Scope::Album,
+        Scope::Camera,
+        Scope::Record,
+    ];
+
+    /// Its name in manifests and policies (`user-location`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::UserLocation => "user-location",
+            Scope::UserInfo => "user-info",
+            Scope::Album => "album",
+            Scope::Camera => "camera",
+            Scope::Record => "record",
+        }
+    }
+
+    /// Parse a scope name.
+    pub fn parse(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,100 @@
+//! A loaded app: its manifest and grants, what every instance of it shares,
+//! and launching instances.
+
+use std::sync::Arc;
+
+use miniapp_config::{Grants, HostProfile, Manifest};
+use wasmtime::Engine;
+
+use crate::audit::{AuditEvent, AuditRecord};
+use crate::bindings::MiniappPre;
+use crate::cache::CacheOutcome;
+use crate::capability::http::AppHttp;
+use crate::engine::{LiveInstances, Services};
+use crate::error::Error;
+use crate::event::LaunchOptions;
+use crate::instance::{AppInstance, InstanceState};
+use crate::usage::{Usage, UsageCounters};
+
+/// What every instance of one loaded app shares.
+pub(crate) struct AppShared {
+    pub manifest: Manifest,
+    pub grants: Grants,
+    pub host: HostProfile,
+    pub hash: String,
+    pub imports: Vec<String>,
+    pub http: AppHttp,
+    pub usage: UsageCounters,
+    pub services: Arc<Services>,
+    pub engine: Engine,
+    pub live: Arc<LiveInstances>,
+    pub compiled: CacheOutcome,
+}
+
+impl AppShared {
+    /// Record an audit event about this app.
+    pub fn audit(&self, event: AuditEvent) {
+        let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
+        self.services.audit.record(&record);
+    }
+}
+
+/// A loaded, checked app, ready to launch instances. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) shared: Arc<AppShared>,
+    pub(crate) pre: MiniappPre<InstanceState>,
+}
+
+impl App {
+    /// The app's manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.shared.manifest
+    }
+
+    /// What the app may do: its manifest intersected with the policy.
+    pub fn grants(&self) -> &Grants {
+        &self.shared.grants
+    }
+
+    /// BLAKE3 hash of its package body, hex.
+    pub fn hash(&self) -> &str {
+        &self.shared.hash
+    }
+
+    /// Where its compiled code came from: memory, the artifact cache, or a compile.
+    pub fn compiled_from(&self) -> &CacheOutcome {
+        &self.shared.compiled
+    }
+
+    /// The interfaces its component imports.
+    pub fn imports(&self) -> &[String] {
+        &self.shared.imports
+    }
+
+    /// What the app has used since it was loaded, with its storage now.
+    pub fn usage(&self) -> Result<Usage, Error> {
+        let mut usage = self.shared.usage.snapshot();
+        let ns = crate::capability::storage::namespace(&self.shared.manifest.id, None);
+        let storage = self.shared.services.kv.usage(&ns)?;
+        usage.storage_bytes = storage.bytes;
+        usage.storage_keys = storage.keys;
+        Ok(usage)
+    }
+
+    /// Launch a new instance: instantiate, then `on-launch` and `on-show`.
+    /// A quarantined app refuses with [`Error::Quarantined`].
+    pub async fn launch(&self, options: LaunchOptions) -> Result<AppInstance, Error> {
+        AppInstance::launch(self.shared.clone(), &self.pre, options).await
+    }
+
+    /// Instantiate with the app's store, limits and host state, and drop the
+    /// instance without running any hook: the `instantiate` phase of the
+    /// cold-start benchmarks.
+    #[cfg(feature = "bench-hooks")]
+    pub async fn instantiate_only(&self, options: LaunchOptions) -> Result<(), Error> {
+        crate::instance::instantiate(&self.shared, &self.pre, &options)
+            .await
+            .map(drop)
+    }
+}

@@ -1,0 +1,206 @@
+//! Limits of one instance beyond what wasmtime enforces by itself: the
+//! [`Limiter`] bounding guest memories and tables by the app's quotas, and
+//! the [`HostMemory`] budget bounding what the host holds on the instance's
+//! behalf.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use miniapp_config::Quotas;
+use wasmtime::ResourceLimiter;
+
+use crate::trap::TrapKind;
+
+/// Bounds an instance's memories (all together), tables and instances by its
+/// quotas, and remembers a refusal so a trap that follows can be explained.
+pub(crate) struct Limiter {
+    quotas: Quotas,
+    memory_total: usize,
+    refused: Option<(TrapKind, String)>,
+}
+
+impl Limiter {
+    /// A limiter for `quotas`.
+    pub fn new(quotas: &Quotas) -> Limiter {
+        Limiter {
+            quotas: quotas.clone(),
+            memory_total: 0,
+            refused: None,
+        }
+    }
+
+    /// Linear memory of the instance, bytes.
+    pub fn memory_used(&self) -> u64 {
+        self.memory_total as u64
+    }
+
+    /// The refusal recorded during the current call, if any.
+    pub fn refused(&self) -> Option<&(TrapKind, String)> {
+        self.refused.as_ref()
+    }
+
+    /// Forget the previous call's refusal (a refused growth the guest
+    /// handled must not explain a later, unrelated trap).
+    pub fn start_call(&mut self) {
+        self.refused = None;
+    }
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let total = self.memory_total - current.min(self.memory_total) + desired;
+        let limit = usize::try_from(self.quotas.memory_bytes).unwrap_or(usize::MAX);
+        if total > limit {
+            self.refused = Some((
+                TrapKind::Memory,
+                format!("memory quota of {limit} bytes exceeded (asked for {total} bytes)"),
+            ));
+            return Ok(false);
+        }
+        self.memory_total = total;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let limit = self.quotas.table_elements;
+        if desired as u64 > limit {
+            self.refused = Some((
+                TrapKind::Table,
+                format!("table quota of {limit} elements exceeded (asked for {desired})"),
+            ));
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        self.quotas.instances as usize
+    }
+    fn tables(&self) -> usize {
+        self.quotas.tables as usize
+    }
+    fn memories(&self) -> usize {
+        self.quotas.memories as usize
+    }
+}
+
+/// Memory the host holds on one instance's behalf (page data over the whole
+/// stack, undrained log lines, open requests, HTTP bodies being received),
+/// bounded by the `host_memory_bytes` quota. Shared by the capabilities that
+/// hold such memory; each charges before it holds and releases after.
+#[derive(Debug)]
+pub struct HostMemory {
+    limit: u64,
+    used: AtomicU64,
+}
+
+impl HostMemory {
+    /// A budget of `limit` bytes.
+    pub fn new(limit: u64) -> Arc<HostMemory> {
+        Arc::new(HostMemory {
+            limit,
+            used: AtomicU64::new(0),
+        })
+    }
+
+    /// Charge `bytes` for `what`, or refuse with a message naming the budget.
+    pub fn charge(&self, bytes: u64, what: &str) -> Result<(), String> {
+        let mut used = self.used.load(Ordering::Relaxed);
+        loop {
+            let after = used.saturating_add(bytes);
+            if after > self.limit {
+                return Err(format!(
+                    "host memory budget of {} bytes per instance exceeded: {what} needs {bytes} bytes, {used} are in use",
+                    self.limit
+                ));
+            }
+            match self
+                .used
+                .compare_exchange_weak(used, after, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return Ok(()),
+                Err(now) => used = now,
+            }
+        }
+    }
+
+    /// Give back `bytes` charged earlier.
+    pub fn release(&self, bytes: u64) {
+        let _ = self
+            .used
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |u| {
+                Some(u.saturating_sub(bytes))
+            });
+    }
+
+    /// Bytes held now.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// The budget, bytes.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_refuses_past_its_limit_and_frees_on_release() {
+        let budget = HostMemory::new(100);
+        budget.charge(60, "page data").unwrap();
+        let err = budget.charge(50, "log lines").unwrap_err();
+        assert!(
+            err.contains("budget of 100 bytes") && err.contains("log lines needs 50"),
+            "{err}"
+        );
+        assert_eq!(budget.used(), 60);
+        budget.release(60);
+        budget.charge(100, "page data").unwrap();
+    }
+}
+
+/// When the current call's wall-clock budget ends; host-side waits (a
+/// provider, the network) are bounded by what is left.
+#[derive(Debug, Clone)]
+pub(crate) struct Deadline {
+    at: Option<std::time::Instant>,
+    timeout: std::time::Duration,
+}
+
+impl Deadline {
+    /// No call under way; a call gets `timeout`.
+    pub fn new(timeout: std::time::Duration) -> Deadline {
+        Deadline { at: None, timeout }
+    }
+
+    /// Start a call now.
+    pub fn start_call(&mut self) {
+        self.at = Some(std::time::Instant::now() + self.timeout);
+    }
+
+    /// Whether the current call's time is up.
+    pub fn passed(&self) -> bool {
+        self.at.is_some_and(|at| std::time::Instant::now() >= at)
+    }
+
+    /// Time left in the current call (the whole budget between calls).
+    pub fn left(&self) -> std::time::Duration {
+        self.at
+            .map(|at| at.saturating_duration_since(std::time::Instant::now()))
+            .unwrap_or(self.timeout)
+    }
+}

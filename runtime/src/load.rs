@@ -1,0 +1,155 @@
+//! Loading an app: read and check its package, compile (or map from the
+//! artifact cache) its component, check its imports against its manifest
+//! through the interface table, resolve its grants and pre-instantiate it.
+//! Nothing of the app runs.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use miniapp_config::Manifest;
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use crate::app::{App, AppShared};
+use crate::audit::{AuditEvent, AuditRecord};
+use crate::bindings::MiniappPre;
+use crate::cache::CacheOutcome;
+use crate::capability::http::AppHttp;
+use crate::capability::table::{HOST_API_VERSION, interface};
+use crate::error::Error;
+use crate::package::Package;
+use crate::runtime::Runtime;
+use crate::usage::UsageCounters;
+
+/// The WASI interfaces a component may import (Rust's std imports these
+/// even when unused). They are linked with nothing ambient behind them.
+const WASI_PACKAGES: [&str; 5] = [
+    "wasi:io/",
+    "wasi:cli/",
+    "wasi:clocks/",
+    "wasi:random/",
+    "wasi:filesystem/",
+];
+
+impl Runtime {
+    /// Read, check and load a package file.
+    pub fn load_file(&self, path: &Path) -> Result<App, Error> {
+        let package =
+            Package::read(path, &self.inner.package_limits).map_err(|source| Error::Package {
+                path: path.display().to_string(),
+                source,
+            })?;
+        self.load(package)
+    }
+
+    /// Load a checked package: compile its component, check its imports
+    /// against its manifest, resolve its grants and pre-instantiate it.
+    /// Nothing of the app runs.
+    pub fn load(&self, package: Package) -> Result<App, Error> {
+        let inner = &*self.inner;
+        let manifest = package.manifest;
+        let refused = |reason: String| {
+            let event = AuditEvent::Refused {
+                reason: reason.clone(),
+            };
+            let record = AuditRecord::now(&manifest.id, &manifest.version, event);
+            inner.services.audit.record(&record);
+            Error::Refused {
+                app: manifest.id.clone(),
+                reason,
+            }
+        };
+        let grants = inner.policy.grants_for(&manifest)?;
+        let (component, compiled) = match &inner.cache {
+            Some(cache) => cache
+                .component(&inner.engine, &package.hash, &package.component)
+                .map_err(refused)?,
+            None => (
+                Component::new(&inner.engine, &package.component).map_err(|e| {
+                    refused(format!(
+                        "its component is not a valid WebAssembly component: {e:#}"
+                    ))
+                })?,
+                CacheOutcome::Compiled,
+            ),
+        };
+        let imports = check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
+        let pre = inner
+            .linker
+            .instantiate_pre(&component)
+            .and_then(MiniappPre::new)
+            .map_err(|e| refused(format!("it does not fit the miniapp world: {e:#}")))?;
+        Ok(App {
+            shared: Arc::new(AppShared {
+                http: AppHttp::new(&grants),
+                usage: UsageCounters::default(),
+                host: inner.policy.host.clone(),
+                services: inner.services.clone(),
+                engine: inner.engine.clone(),
+                live: inner.live.clone(),
+                compiled,
+                hash: package.hash,
+                imports,
+                manifest,
+                grants,
+            }),
+            pre,
+        })
+    }
+}
+
+/// Check that `component` imports only the host API it may use: the core
+/// interfaces, the capabilities its manifest declares, and sandboxed WASI.
+/// Returns the imported interface names.
+fn check_imports(
+    engine: &Engine,
+    component: &Component,
+    manifest: &Manifest,
+) -> Result<Vec<String>, String> {
+    let mut imports = Vec::new();
+    for (name, _) in component.component_type().imports(engine) {
+        imports.push(name.to_string());
+        if WASI_PACKAGES.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let Some(rest) = name.strip_prefix("miniapp:host/") else {
+            return Err(format!(
+                "it imports `{name}`, which this host does not provide"
+            ));
+        };
+        let (interface_name, version) = rest.split_once('@').unwrap_or((rest, ""));
+        if version != HOST_API_VERSION {
+            return Err(format!(
+                "it imports `{name}`, but this host provides miniapp:host@{HOST_API_VERSION}"
+            ));
+        }
+        match interface(interface_name).map(|i| i.capability) {
+            Some(None) => {}
+            Some(Some(capability)) if manifest.permissions.contains(&capability) => {}
+            Some(Some(capability)) => {
+                return Err(format!(
+                    "it imports `{name}` but its manifest does not declare the `{capability}` permission"
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "it imports `{name}`, which this host does not provide"
+                ));
+            }
+        }
+    }
+    Ok(imports)
+}
+
+/// The interfaces a component imports, without loading it as an app (for
+/// inspection). Compiles the component with a default engine.
+pub fn component_imports(component: &[u8]) -> Result<Vec<String>, String> {
+    let engine = Engine::default();
+    let component = Component::new(&engine, component)
+        .map_err(|e| format!("not a valid WebAssembly component: {e:#}"))?;
+    Ok(component
+        .component_type()
+        .imports(&engine)
+        .map(|(name, _)| name.to_string())
+        .collect())
+}

@@ -1,0 +1,134 @@
+//! Traps: what kind of limit or fault ended a call, the reason named for
+//! the operator and the developer, and what a trap costs the app (usage,
+//! audit, crash budget).
+
+use std::fmt;
+
+use serde::Serialize;
+use wasmtime::Trap;
+use wasmtime::component::ResourceTableError;
+
+use crate::app::AppShared;
+use crate::audit::AuditEvent;
+use crate::error::Error;
+use crate::instance::InstanceState;
+
+/// Why a call trapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrapKind {
+    /// The call's wall-clock time limit.
+    Time,
+    /// The call's CPU budget.
+    Cpu,
+    /// The memory quota.
+    Memory,
+    /// The table quota.
+    Table,
+    /// The wasm stack.
+    Stack,
+    /// The live resource handle quota.
+    Handles,
+    /// The app exited (`std::process::exit`).
+    Exit,
+    /// Anything else: an unreachable, an out-of-bounds access, a host fault.
+    Other,
+}
+
+impl TrapKind {
+    /// Its name in usage figures and the audit stream (`time`, `cpu`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            TrapKind::Time => "time",
+            TrapKind::Cpu => "cpu",
+            TrapKind::Memory => "memory",
+            TrapKind::Table => "table",
+            TrapKind::Stack => "stack",
+            TrapKind::Handles => "handles",
+            TrapKind::Exit => "exit",
+            TrapKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Say why a call trapped: its kind, and a reason naming the limit where
+/// one was hit.
+pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> (TrapKind, String) {
+    let quotas = &state.app.grants.quotas;
+    if let Some((kind, refused)) = state.limiter.refused() {
+        return (*kind, refused.clone());
+    }
+    if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return (
+            TrapKind::Exit,
+            format!("the app exited with status {}", exit.0),
+        );
+    }
+    if error
+        .chain()
+        .any(|e| e.downcast_ref::<ResourceTableError>().is_some())
+    {
+        return (
+            TrapKind::Handles,
+            format!(
+                "resource handle quota of {} live handles exceeded",
+                quotas.resource_handles
+            ),
+        );
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => (
+            TrapKind::Time,
+            format!(
+                "time limit of {} ms per event exceeded",
+                quotas.event_timeout_ms
+            ),
+        ),
+        Some(Trap::OutOfFuel) => (
+            TrapKind::Cpu,
+            format!(
+                "CPU quota of {} fuel per event exceeded",
+                quotas.fuel_per_event
+            ),
+        ),
+        Some(Trap::StackOverflow) => (TrapKind::Stack, "wasm stack overflow".into()),
+        Some(Trap::MemoryOutOfBounds) => (
+            TrapKind::Other,
+            "out-of-bounds memory access (a guest whose shadow stack overflows also traps so)"
+                .into(),
+        ),
+        Some(trap) => (TrapKind::Other, format!("{trap}")),
+        None => (TrapKind::Other, format!("{error:#}")),
+    }
+}
+
+/// Record a trap of `app` (usage, audit, crash budget) and build its error.
+pub(crate) fn trapped(app: &AppShared, hook: &str, kind: TrapKind, reason: String) -> Error {
+    app.usage.trap(kind);
+    app.audit(AuditEvent::Trap {
+        hook: hook.to_string(),
+        trap: kind,
+        reason: reason.clone(),
+    });
+    match app
+        .services
+        .quarantine
+        .record_trap(&app.manifest.id, &app.grants.quotas)
+    {
+        Ok(Some(why)) => app.audit(AuditEvent::Quarantined { reason: why }),
+        Ok(None) => {}
+        Err(e) => tracing::error!("cannot record a trap of {}: {e}", app.manifest.id),
+    }
+    Error::Trapped {
+        app: app.manifest.id.clone(),
+        hook: hook.to_string(),
+        kind,
+        reason,
+    }
+}
