@@ -102,7 +102,8 @@ quotas! {
     http_timeout_ms: u64 = 60_000,
     /// HTTP: bytes of one response body (default 8 MiB).
     http_response_bytes: u64 = 8 * MIB,
-    /// Log: bytes one event may log, stdout and stderr included (default 64 KiB).
+    /// Log: bytes one event may log, each line with its line break, stdout
+    /// and stderr included (default 64 KiB).
     log_bytes_per_event: u64 = 64 * KIB,
     /// View: bytes of one `set-data` patch (default 1 MiB).
     set_data_bytes: u64 = MIB,

@@ -62,7 +62,7 @@ pub struct InstanceState {
 
 impl InstanceState {
     /// The state of a new instance of `app`, opened on `route`.
-    fn new(
+    pub(crate) fn new(
         app: &Arc<AppShared>,
         options: &LaunchOptions,
         (route, query): (String, Vec<(String, String)>),

@@ -42,6 +42,9 @@ pub mod sessions;
 mod trap;
 mod usage;
 
+#[cfg(test)]
+mod testing;
+
 pub use app::App;
 pub use capability::egress::is_public;
 pub use capability::log::{LogLevel, LogRecord, LogSource};

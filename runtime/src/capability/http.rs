@@ -199,13 +199,18 @@ impl HasData for HasHttp {
     type Data<'a> = Http<'a>;
 }
 
-/// Link `http`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    http::add_to_linker::<_, HasHttp>(linker, |s| Http {
+/// The `http` view of an instance's state.
+pub(crate) fn http_view(s: &mut InstanceState) -> Http<'_> {
+    Http {
         ctx: &mut s.http,
         deadline: &s.deadline,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `http`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    http::add_to_linker::<_, HasHttp>(linker, http_view)
 }
 
 impl http::Host for Http<'_> {

@@ -46,15 +46,20 @@ impl HasData for HasIdentity {
     type Data<'a> = Identity<'a>;
 }
 
-/// Link `identity`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    identity::add_to_linker::<_, HasIdentity>(linker, |s| Identity {
+/// The `identity` view of an instance's state.
+pub(crate) fn identity_view(s: &mut InstanceState) -> Identity<'_> {
+    Identity {
         ctx: &mut s.identity,
         consent: &mut s.consent,
         gesture: &mut s.gesture,
         deadline: &s.deadline,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `identity`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    identity::add_to_linker::<_, HasIdentity>(linker, identity_view)
 }
 
 impl identity::Host for Identity<'_> {

@@ -38,14 +38,19 @@ impl HasData for HasLocation {
     type Data<'a> = Location<'a>;
 }
 
-/// Link `location`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    location::add_to_linker::<_, HasLocation>(linker, |s| Location {
+/// The `location` view of an instance's state.
+pub(crate) fn location_view(s: &mut InstanceState) -> Location<'_> {
+    Location {
         ctx: &mut s.location,
         consent: &mut s.consent,
         deadline: &s.deadline,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `location`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    location::add_to_linker::<_, HasLocation>(linker, location_view)
 }
 
 impl location::Host for Location<'_> {

@@ -93,7 +93,8 @@ impl AppLog {
         source: LogSource,
         message: &str,
     ) -> Result<(), String> {
-        let size = message.len() as u64;
+        // A line costs its text and its line break: empty lines are not free.
+        let size = message.len() as u64 + 1;
         let refused = if self.event_bytes + size > self.limit {
             Some(format!(
                 "log limit of {} bytes per event reached",
@@ -162,16 +163,18 @@ impl HasData for HasLog {
     type Data<'a> = Log<'a>;
 }
 
+/// The `log` view of an instance's state.
+pub(crate) fn log_view(s: &mut InstanceState) -> Log<'_> {
+    Log {
+        log: &s.log,
+        app: &s.app,
+    }
+}
+
 /// Link `log`, and `types` (no functions; its refusal conversion is each view's).
 pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    crate::bindings::types::add_to_linker::<_, HasLog>(linker, |s| Log {
-        log: &s.log,
-        app: &s.app,
-    })?;
-    log::add_to_linker::<_, HasLog>(linker, |s| Log {
-        log: &s.log,
-        app: &s.app,
-    })
+    crate::bindings::types::add_to_linker::<_, HasLog>(linker, log_view)?;
+    log::add_to_linker::<_, HasLog>(linker, log_view)
 }
 
 impl log::Host for Log<'_> {
@@ -196,9 +199,9 @@ mod tests {
     fn volume_is_bounded_per_event_with_one_notice() {
         let log = AppLog::shared(10, HostMemory::new(1 << 20));
         let mut log = log.lock().unwrap();
-        assert!(log.push(LogLevel::Info, LogSource::Api, "12345").is_ok());
-        assert!(log.push(LogLevel::Info, LogSource::Api, "12345").is_ok());
-        assert!(log.push(LogLevel::Info, LogSource::Api, "1").is_err());
+        assert!(log.push(LogLevel::Info, LogSource::Api, "1234").is_ok());
+        assert!(log.push(LogLevel::Info, LogSource::Api, "1234").is_ok());
+        assert!(log.push(LogLevel::Info, LogSource::Api, "").is_err());
         assert!(log.push(LogLevel::Info, LogSource::Api, "1").is_err());
         let lines = log.drain();
         assert_eq!(lines.len(), 3);
@@ -220,7 +223,7 @@ mod tests {
                 kept += 1;
             }
         }
-        assert_eq!(kept, 1000 / (100 + LINE_OVERHEAD as usize));
+        assert_eq!(kept, 1000 / (101 + LINE_OVERHEAD as usize));
         assert!(budget.used() <= 1000);
         let lines = log.drain();
         assert!(

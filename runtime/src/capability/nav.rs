@@ -203,13 +203,18 @@ impl HasData for HasNav {
     type Data<'a> = Nav<'a>;
 }
 
-/// Link `nav`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    nav::add_to_linker::<_, HasNav>(linker, |s| Nav {
+/// The `nav` view of an instance's state.
+pub(crate) fn nav_view(s: &mut InstanceState) -> Nav<'_> {
+    Nav {
         ctx: &mut s.nav,
         gesture: &mut s.gesture,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `nav`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    nav::add_to_linker::<_, HasNav>(linker, nav_view)
 }
 
 impl nav::Host for Nav<'_> {

@@ -57,14 +57,19 @@ impl HasData for HasPayment {
     type Data<'a> = Payment<'a>;
 }
 
-/// Link `payment`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    payment::add_to_linker::<_, HasPayment>(linker, |s| Payment {
+/// The `payment` view of an instance's state.
+pub(crate) fn payment_view(s: &mut InstanceState) -> Payment<'_> {
+    Payment {
         ctx: &mut s.payment,
         gesture: &mut s.gesture,
         deadline: &s.deadline,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `payment`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    payment::add_to_linker::<_, HasPayment>(linker, payment_view)
 }
 
 impl payment::Host for Payment<'_> {

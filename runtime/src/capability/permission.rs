@@ -161,13 +161,18 @@ impl HasData for HasPermission {
     type Data<'a> = Permission<'a>;
 }
 
-/// Link `permission`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    permission::add_to_linker::<_, HasPermission>(linker, |s| Permission {
+/// The `permission` view of an instance's state.
+pub(crate) fn permission_view(s: &mut InstanceState) -> Permission<'_> {
+    Permission {
         consent: &mut s.consent,
         deadline: &s.deadline,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `permission`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    permission::add_to_linker::<_, HasPermission>(linker, permission_view)
 }
 
 impl permission::Host for Permission<'_> {

@@ -89,12 +89,17 @@ impl HasData for HasStorage {
     type Data<'a> = Storage<'a>;
 }
 
-/// Link `storage`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    storage::add_to_linker::<_, HasStorage>(linker, |s| Storage {
+/// The `storage` view of an instance's state.
+pub(crate) fn storage_view(s: &mut InstanceState) -> Storage<'_> {
+    Storage {
         ctx: &mut s.storage,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `storage`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    storage::add_to_linker::<_, HasStorage>(linker, storage_view)
 }
 
 impl storage::Host for Storage<'_> {

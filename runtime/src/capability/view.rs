@@ -349,12 +349,17 @@ impl HasData for HasView {
     type Data<'a> = View<'a>;
 }
 
-/// Link `view`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    view::add_to_linker::<_, HasView>(linker, |s| View {
+/// The `view` view of an instance's state.
+pub(crate) fn view_view(s: &mut InstanceState) -> View<'_> {
+    View {
         nav: &mut s.nav,
         app: &s.app,
-    })
+    }
+}
+
+/// Link `view`.
+pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
+    view::add_to_linker::<_, HasView>(linker, view_view)
 }
 
 impl view::Host for View<'_> {

@@ -107,3 +107,74 @@ impl KvStore for LazyRedbStore {
         self.store()?.usage(ns)
     }
 }
+
+/// A store in memory, lost with the process: for tests and hosts that keep
+/// nothing. Same accounting and limits as the durable stores.
+#[derive(Default)]
+pub struct MemoryStore {
+    namespaces: std::sync::Mutex<
+        std::collections::HashMap<String, std::collections::BTreeMap<String, Vec<u8>>>,
+    >,
+}
+
+impl MemoryStore {
+    fn with<T>(
+        &self,
+        ns: &str,
+        f: impl FnOnce(&mut std::collections::BTreeMap<String, Vec<u8>>) -> T,
+    ) -> T {
+        let mut all = self.namespaces.lock().unwrap_or_else(|e| e.into_inner());
+        f(all.entry(ns.to_string()).or_default())
+    }
+}
+
+fn usage_of(map: &std::collections::BTreeMap<String, Vec<u8>>) -> KvUsage {
+    KvUsage {
+        keys: map.len() as u64,
+        bytes: map.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum(),
+    }
+}
+
+impl KvStore for MemoryStore {
+    fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        Ok(self.with(ns, |map| map.get(key).cloned()))
+    }
+    fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
+        self.with(ns, |map| {
+            let before = usage_of(map);
+            let old = map.get(key).map_or(0, |v| (key.len() + v.len()) as u64);
+            let keys = before.keys + u64::from(!map.contains_key(key));
+            let bytes = before.bytes - old + (key.len() + value.len()) as u64;
+            if keys > limits.max_keys {
+                return Err(KvError::QuotaExceeded {
+                    what: "storage keys",
+                    would_be: keys,
+                    limit: limits.max_keys,
+                });
+            }
+            if bytes > limits.max_bytes {
+                return Err(KvError::QuotaExceeded {
+                    what: "storage bytes",
+                    would_be: bytes,
+                    limit: limits.max_bytes,
+                });
+            }
+            map.insert(key.to_string(), value.to_vec());
+            Ok(())
+        })
+    }
+    fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
+        self.with(ns, |map| map.remove(key));
+        Ok(())
+    }
+    fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
+        Ok(self.with(ns, |map| map.keys().cloned().collect()))
+    }
+    fn clear(&self, ns: &str) -> Result<(), KvError> {
+        self.with(ns, |map| map.clear());
+        Ok(())
+    }
+    fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
+        Ok(self.with(ns, |map| usage_of(map)))
+    }
+}

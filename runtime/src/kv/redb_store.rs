@@ -134,10 +134,21 @@ impl KvStore for RedbStore {
     }
 
     fn clear(&self, ns: &str) -> Result<(), KvError> {
-        let keys = self.keys(ns)?;
+        // The keys are listed inside the write transaction, so a write that
+        // lands between listing and removing cannot survive the clear (or
+        // leave the namespace's usage miscounted).
         let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut data = txn.open_table(DATA).map_err(backend)?;
+            let mut keys = Vec::new();
+            for entry in data.range((ns, "")..).map_err(backend)? {
+                let (k, _) = entry.map_err(backend)?;
+                let (entry_ns, key) = k.value();
+                if entry_ns != ns {
+                    break;
+                }
+                keys.push(key.to_string());
+            }
             for key in &keys {
                 data.remove((ns, key.as_str())).map_err(backend)?;
             }

@@ -1,0 +1,327 @@
+//! The in-process test host: an instance's state built from a manifest and
+//! a policy (TOML), with an in-memory store and audit sink, whose host
+//! functions tests call directly, without a component. Permission, consent,
+//! gesture and quota logic are tested here, one call at a time.
+
+use std::sync::Arc;
+
+use miniapp_config::{Manifest, Policy, Scope};
+use wasmtime::Engine;
+
+use crate::app::AppShared;
+use crate::audit::{AuditEvent, MemoryAudit};
+use crate::bindings::{identity, nav, payment, permission, storage, types, view};
+use crate::cache::CacheOutcome;
+use crate::capability::http::AppHttp;
+use crate::capability::{CallResult, identity as id, nav as navigation, payment as pay};
+use crate::capability::{permission as consent, record_refusal, storage as store, view as page};
+use crate::engine::{LiveInstances, Services};
+use crate::event::LaunchOptions;
+use crate::instance::InstanceState;
+use crate::kv::MemoryStore;
+use crate::providers::{FixedConsent, Providers, Simulator};
+use crate::quarantine::QuarantineBook;
+
+/// One instance's host state, and what the host recorded about it.
+pub(crate) struct TestHost {
+    pub state: InstanceState,
+    pub audit: Arc<MemoryAudit>,
+    pub consent: FixedConsent,
+    _dir: tempfile::TempDir,
+}
+
+impl TestHost {
+    /// An instance of the app `manifest` under `policy`, for user `alice`;
+    /// the consent prompt grants `granting`.
+    pub fn new(manifest: &str, policy: &str, granting: &[Scope]) -> TestHost {
+        let manifest = Manifest::from_toml(manifest).expect("manifest");
+        let policy = Policy::from_toml(policy, "test policy").expect("policy");
+        let grants = policy.grants_for(&manifest).expect("grants");
+        let dir = tempfile::tempdir().unwrap();
+        let audit = Arc::new(MemoryAudit::default());
+        let consent = FixedConsent::granting(granting.iter().copied());
+        let services = Services {
+            kv: Arc::new(MemoryStore::default()),
+            providers: Providers {
+                consent: Arc::new(consent.clone()),
+                ..Providers::simulated(Simulator::default())
+            },
+            audit: audit.clone(),
+            quarantine: QuarantineBook::new(dir.path().join("quarantine")),
+        };
+        let live = LiveInstances::new(1);
+        let app = Arc::new(AppShared {
+            http: AppHttp::new(&grants),
+            host: policy.host.clone(),
+            hash: String::new(),
+            imports: Vec::new(),
+            usage: Default::default(),
+            services: Arc::new(services),
+            engine: Engine::default(),
+            live: live.clone(),
+            compiled: CacheOutcome::Compiled,
+            manifest,
+            grants,
+        });
+        let options = LaunchOptions {
+            user: Some("alice".into()),
+            ..LaunchOptions::default()
+        };
+        let home = (app.manifest.home_page().to_string(), Vec::new());
+        let state = InstanceState::new(&app, &options, home, live.acquire().unwrap()).unwrap();
+        let mut host = TestHost {
+            state,
+            audit,
+            consent,
+            _dir: dir,
+        };
+        host.event(false);
+        host
+    }
+
+    /// Start an event (a tap if `tap`), as the runtime does before a call.
+    pub fn event(&mut self, tap: bool) {
+        self.state.deadline.start_call();
+        self.state.gesture.start_event(tap);
+    }
+
+    /// A call's result as the guest receives it: refusals pass through the
+    /// conversion that counts and audits them.
+    pub fn guest<T>(&self, result: CallResult<T>) -> Result<T, types::Error> {
+        result.map_err(|e| record_refusal(&self.state.app, e).expect("not a trap"))
+    }
+
+    /// Whether the audit stream holds an event matching `pred`.
+    pub fn audited(&self, pred: impl Fn(&AuditEvent) -> bool) -> bool {
+        self.audit.records().iter().any(|r| pred(&r.event))
+    }
+}
+
+const SHOP: &str = r#"
+    id = "demo.shop"
+    name = "Shop"
+    version = "1.0.0"
+    pages = ["index", "detail"]
+    permissions = ["storage", "payment", "identity"]
+    open_apps = ["demo.other"]
+    [scopes]
+    user-info = "Your name on the order"
+"#;
+
+const GRANT_ALL: &str = r#"
+    [defaults]
+    permissions = ["storage", "payment", "identity"]
+"#;
+
+fn kind(e: &types::Error) -> &'static str {
+    match e {
+        types::Error::PermissionDenied(_) => "permission-denied",
+        types::Error::QuotaExceeded(_) => "quota-exceeded",
+        types::Error::InvalidArgument(_) => "invalid-argument",
+        types::Error::Unsupported(_) => "unsupported",
+        types::Error::Failed(_) => "failed",
+    }
+}
+
+#[test]
+fn no_grant_no_context() {
+    use storage::Host;
+    // Declared but not granted by the operator.
+    let mut host = TestHost::new(SHOP, "", &[]);
+    assert!(host.state.storage.is_err());
+    let err = store::storage_view(&mut host.state).set("k".into(), b"v".to_vec());
+    let err = host.guest(err).unwrap_err();
+    assert_eq!(kind(&err), "permission-denied");
+    assert!(
+        err.to_string()
+            .contains("the operator has not granted `storage`"),
+        "{err}"
+    );
+    assert!(host.audited(|e| matches!(e, AuditEvent::Denied { .. })));
+    assert_eq!(host.state.app.usage.snapshot().denials, 1);
+    // Granted but not offered by this host: unsupported, not audited as a denial.
+    let lite = format!("{GRANT_ALL}\n[host]\ncapabilities = [\"payment\"]");
+    let mut host = TestHost::new(SHOP, &lite, &[]);
+    let err = store::storage_view(&mut host.state).keys();
+    let err = host.guest(err).unwrap_err();
+    assert_eq!(kind(&err), "unsupported", "{err}");
+    // Granted: works, in the instance's namespace.
+    let mut host = TestHost::new(SHOP, GRANT_ALL, &[]);
+    let mut storage = store::storage_view(&mut host.state);
+    storage.set("k".into(), b"v".to_vec()).unwrap();
+    assert_eq!(storage.get("k".into()).unwrap(), Some(b"v".to_vec()));
+}
+
+#[test]
+fn storage_quotas_are_refused_and_audited() {
+    use storage::Host;
+    let policy = format!("{GRANT_ALL}\nquotas = {{ storage_value_bytes = 4, storage_keys = 1 }}");
+    let mut host = TestHost::new(SHOP, &policy, &[]);
+    let mut storage = store::storage_view(&mut host.state);
+    let too_big = storage.set("k".into(), b"12345".to_vec());
+    storage.set("a".into(), b"1".to_vec()).unwrap();
+    let too_many = storage.set("b".into(), b"1".to_vec());
+    for err in [too_big, too_many] {
+        let err = host.guest(err).unwrap_err();
+        assert_eq!(kind(&err), "quota-exceeded", "{err}");
+    }
+    assert_eq!(host.state.app.usage.snapshot().quota_hits, 2);
+    assert!(host.audited(|e| matches!(e, AuditEvent::QuotaExceeded { .. })));
+}
+
+#[tokio::test]
+async fn consent_is_asked_once_and_sticks() {
+    use {identity::Host as _, permission::Host as _};
+    let mut host = TestHost::new(SHOP, GRANT_ALL, &[Scope::UserInfo]);
+    for _ in 0..3 {
+        host.event(true);
+        id::identity_view(&mut host.state)
+            .get_profile()
+            .await
+            .unwrap();
+    }
+    assert_eq!(host.consent.times_asked(), 1);
+    assert!(host.audited(|e| matches!(e, AuditEvent::Consent { granted: true, .. })));
+    // A denial sticks too, without asking again.
+    let mut host = TestHost::new(SHOP, GRANT_ALL, &[]);
+    for _ in 0..2 {
+        host.event(true);
+        let err = id::identity_view(&mut host.state).get_profile().await;
+        assert_eq!(kind(&host.guest(err).unwrap_err()), "permission-denied");
+    }
+    assert_eq!(host.consent.times_asked(), 1);
+    // The operator's rule answers without asking.
+    let deny = format!("{GRANT_ALL}\nconsent = {{ user-info = \"deny\" }}");
+    let mut host = TestHost::new(SHOP, &deny, &[Scope::UserInfo]);
+    host.event(true);
+    let err = id::identity_view(&mut host.state).get_profile().await;
+    let err = host.guest(err).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the operator denies scope `user-info`"),
+        "{err}"
+    );
+    assert_eq!(host.consent.times_asked(), 0);
+    // A scope the manifest does not declare is never asked.
+    let mut host = TestHost::new(SHOP, GRANT_ALL, &[Scope::Camera]);
+    let err = consent::permission_view(&mut host.state)
+        .authorize(permission::Scope::Camera)
+        .await;
+    assert!(
+        host.guest(err)
+            .unwrap_err()
+            .to_string()
+            .contains("did not declare scope `camera`")
+    );
+    assert_eq!(host.consent.times_asked(), 0);
+}
+
+#[tokio::test]
+async fn one_tap_authorizes_one_sensitive_action() {
+    use {nav::Host as _, payment::Host as _};
+    let mut host = TestHost::new(SHOP, GRANT_ALL, &[Scope::UserInfo]);
+    let order = |n: u32| payment::Order {
+        order_id: format!("o-{n}"),
+        amount: 100,
+        currency: "CNY".into(),
+        description: String::new(),
+    };
+    host.event(true);
+    pay::payment_view(&mut host.state)
+        .request_payment(order(1))
+        .await
+        .unwrap();
+    let again = pay::payment_view(&mut host.state)
+        .request_payment(order(2))
+        .await;
+    let again = host.guest(again).unwrap_err();
+    assert!(
+        again
+            .to_string()
+            .contains("already used by request-payment"),
+        "{again}"
+    );
+    let open =
+        navigation::nav_view(&mut host.state).open_mini_program("demo.other".into(), None, None);
+    assert_eq!(kind(&host.guest(open).unwrap_err()), "permission-denied");
+    // The next tap authorizes the next action; an event that is not a tap none.
+    host.event(true);
+    navigation::nav_view(&mut host.state)
+        .open_mini_program("demo.other".into(), None, None)
+        .unwrap();
+    host.event(false);
+    let paid = pay::payment_view(&mut host.state)
+        .request_payment(order(3))
+        .await;
+    assert!(
+        host.guest(paid)
+            .unwrap_err()
+            .to_string()
+            .contains("while handling a tap")
+    );
+}
+
+#[test]
+fn page_data_over_the_whole_stack_is_bounded_by_the_host_budget() {
+    use {nav::Host as _, view::Host as _};
+    let policy = "[defaults]\nquotas = { host_memory_bytes = 200000, page_data_bytes = 150000 }";
+    let mut host = TestHost::new(SHOP, policy, &[]);
+    let chunk = format!("{{\"blob\": \"{}\"}}", "x".repeat(75_000));
+    page::view_view(&mut host.state)
+        .set_data(chunk.clone())
+        .unwrap();
+    navigation::nav_view(&mut host.state)
+        .navigate_to("detail".into())
+        .unwrap();
+    page::view_view(&mut host.state)
+        .set_data(chunk.clone())
+        .unwrap();
+    navigation::nav_view(&mut host.state)
+        .navigate_to("detail".into())
+        .unwrap();
+    // A third page of the same size is over the instance's budget, though
+    // under the per-page limit.
+    let err = page::view_view(&mut host.state).set_data(chunk.clone());
+    let err = host.guest(err).unwrap_err();
+    assert_eq!(kind(&err), "quota-exceeded");
+    assert!(
+        err.to_string()
+            .contains("host memory budget of 200000 bytes"),
+        "{err}"
+    );
+    assert_eq!(
+        host.state.nav.pages.top().data,
+        serde_json::json!({}),
+        "nothing applied"
+    );
+    let used = host.state.host_memory.used();
+    assert!(used <= 200_000 && used > 150_000, "{used}");
+    // Popping a page frees its share.
+    navigation::nav_view(&mut host.state)
+        .navigate_back(1)
+        .unwrap();
+    navigation::nav_view(&mut host.state)
+        .navigate_back(1)
+        .unwrap();
+    assert!(host.state.host_memory.used() < used - 75_000);
+    navigation::nav_view(&mut host.state)
+        .navigate_to("detail".into())
+        .unwrap();
+    page::view_view(&mut host.state).set_data(chunk).unwrap();
+}
+
+#[test]
+fn can_i_use_answers_for_every_core_interface() {
+    let host = TestHost::new(SHOP, "", &[]);
+    for schema in [
+        "quota.remaining",
+        "view.set-data",
+        "log.write",
+        "permission.authorize",
+    ] {
+        assert!(
+            crate::capability::table::can_i_use(&host.state.app.host, schema),
+            "{schema}"
+        );
+    }
+}
