@@ -35,6 +35,7 @@ mod quarantine;
 pub mod quota;
 mod runtime;
 pub mod sessions;
+pub mod text;
 mod usage;
 
 pub use capability::log::{LogLevel, LogRecord, LogSource};
