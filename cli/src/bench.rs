@@ -9,7 +9,7 @@ use miniapp_benches::phases::{Sizes, Subject};
 use miniapp_benches::report::{self, PhaseReport};
 use miniapp_runtime::{Event, Package};
 
-use crate::Failure;
+use crate::{Failure, out};
 
 #[derive(Args)]
 pub struct BenchArgs {
@@ -73,14 +73,17 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
                 if !wanted(phase) {
                     return Ok(());
                 }
-                progress.set_message(format!("{id}: {phase}"));
+                progress.set_message(
+                    miniapp_runtime::text::printable(&format!("{id}: {phase}")).into_owned(),
+                );
                 progress.tick();
                 match run() {
                     Ok(Some(report)) => {
                         if args.json {
-                            progress.suspend(|| {
-                                println!("{}", serde_json::to_string(&report).unwrap_or_default())
-                            });
+                            let line = serde_json::to_value(&report).map_err(|e| {
+                                Failure::app(format!("{id}: {phase}: cannot report: {e}"))
+                            })?;
+                            progress.suspend(|| out::json(&line));
                         }
                         reports.push(report);
                         Ok(())
@@ -127,7 +130,9 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     }
     progress.finish_and_clear();
     if !args.json {
-        print!("{}", report::table(&reports));
+        for row in report::table(&reports).lines() {
+            out::line(row);
+        }
     }
     if let Some(path) = &args.svg {
         let title = format!(

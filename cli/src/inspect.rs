@@ -5,7 +5,7 @@ use std::path::Path;
 use miniapp_runtime::{Package, PackageLimits};
 use serde_json::json;
 
-use crate::Failure;
+use crate::{Failure, out};
 
 pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
     let package = Package::read(path, &PackageLimits::default())
@@ -22,21 +22,21 @@ pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
             "assets": package.assets.keys().collect::<Vec<_>>(),
             "imports": imports,
         });
-        println!("{report}");
+        out::json(&report);
         return Ok(());
     }
-    println!("app          {} ({}) {}", m.id, m.name, m.version);
+    out::line(format!("app          {} ({}) {}", m.id, m.name, m.version));
     if let Some(description) = &m.description {
-        println!("description  {description}");
+        out::line(format!("description  {description}"));
     }
-    println!("hash         blake3:{}", package.hash);
-    println!(
+    out::line(format!("hash         blake3:{}", package.hash));
+    out::line(format!(
         "size         {} bytes (component {} bytes, {} assets)",
         package.size,
         package.component.len(),
         package.assets.len()
-    );
-    println!("pages        {}", m.pages.join(", "));
+    ));
+    out::line(format!("pages        {}", m.pages.join(", ")));
     let list = |items: Vec<String>| {
         if items.is_empty() {
             "(none)".to_string()
@@ -44,11 +44,11 @@ pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
             items.join(", ")
         }
     };
-    println!(
+    out::line(format!(
         "permissions  {}",
         list(m.permissions.iter().map(|c| c.to_string()).collect())
-    );
-    println!(
+    ));
+    out::line(format!(
         "scopes       {}",
         list(
             m.scopes
@@ -56,12 +56,12 @@ pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
                 .map(|(s, why)| format!("{s} (\"{why}\")"))
                 .collect()
         )
-    );
-    println!("origins      {}", list(m.origins.clone()));
-    println!("open apps    {}", list(m.open_apps.clone()));
-    println!("imports");
+    ));
+    out::line(format!("origins      {}", list(m.origins.clone())));
+    out::line(format!("open apps    {}", list(m.open_apps.clone())));
+    out::line("imports");
     for import in imports {
-        println!("  {import}");
+        out::line(format!("  {import}"));
     }
     Ok(())
 }

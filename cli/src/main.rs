@@ -3,6 +3,7 @@
 mod bench;
 mod inspect;
 mod new;
+mod out;
 mod run;
 
 use std::path::PathBuf;
@@ -87,6 +88,9 @@ enum Command {
 pub struct Failure {
     code: u8,
     message: String,
+    /// Output of a tool that failed (cargo's diagnostics), printed after the
+    /// message, line by line.
+    detail: Option<String>,
 }
 
 impl Failure {
@@ -95,6 +99,7 @@ impl Failure {
         Failure {
             code: 2,
             message: message.to_string(),
+            detail: None,
         }
     }
 
@@ -103,6 +108,15 @@ impl Failure {
         Failure {
             code: 1,
             message: message.to_string(),
+            detail: None,
+        }
+    }
+
+    /// The same failure, with a tool's output to print after the message.
+    pub fn with_detail(self, detail: impl ToString) -> Failure {
+        Failure {
+            detail: Some(detail.to_string()),
+            ..self
         }
     }
 
@@ -148,7 +162,13 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            // App text (messages, trap reasons) is escaped onto one line.
+            out::error_line(format!("error: {}", failure.message));
+            // A tool's own lines stay lines, each behind a prefix no host
+            // line has.
+            for line in failure.detail.iter().flat_map(|d| d.lines()) {
+                out::error_line(format!("  | {line}"));
+            }
             ExitCode::from(failure.code)
         }
     }
@@ -185,7 +205,7 @@ fn precompile(paths: &[PathBuf], data_dir: Option<PathBuf>) -> Result<(), Failur
     );
     let (mut compiled, mut cached, mut failed) = (0, 0, 0);
     for file in &files {
-        bar.set_message(file.display().to_string());
+        bar.set_message(miniapp_runtime::text::printable(&file.display().to_string()).into_owned());
         let result = miniapp_runtime::Package::read(file, runtime.package_limits())
             .map_err(|e| format!("package {}: {e}", file.display()))
             .and_then(|package| runtime.precompile(&package).map_err(|e| e.to_string()));
@@ -194,13 +214,15 @@ fn precompile(paths: &[PathBuf], data_dir: Option<PathBuf>) -> Result<(), Failur
             Ok(false) => cached += 1,
             Err(e) => {
                 failed += 1;
-                bar.suspend(|| eprintln!("error: {e}"));
+                bar.suspend(|| out::error_line(format!("error: {e}")));
             }
         }
         bar.inc(1);
     }
     bar.finish_and_clear();
-    println!("{compiled} compiled, {cached} already cached, {failed} failed");
+    out::line(format!(
+        "{compiled} compiled, {cached} already cached, {failed} failed"
+    ));
     if failed > 0 {
         return Err(Failure::input(format!(
             "{failed} of {} packages could not be precompiled",
@@ -230,7 +252,7 @@ fn consent(
     runtime
         .set_consent(app, user, scope, consent)
         .map_err(Failure::from_runtime)?;
-    println!("{app}: {scope} set to {decision}");
+    out::line(format!("{app}: {scope} set to {decision}"));
     Ok(())
 }
 
@@ -242,21 +264,21 @@ fn quarantine(app: &str, lift: bool, data_dir: Option<PathBuf>) -> Result<(), Fa
         let lifted = runtime
             .lift_quarantine(app)
             .map_err(Failure::from_runtime)?;
-        println!(
+        out::line(format!(
             "{app}: {}",
             if lifted {
                 "quarantine lifted"
             } else {
                 "was not quarantined"
             }
-        );
+        ));
     } else {
         match runtime
             .quarantine_reason(app)
             .map_err(Failure::from_runtime)?
         {
-            Some(reason) => println!("{app}: {reason}"),
-            None => println!("{app}: not quarantined"),
+            Some(reason) => out::line(format!("{app}: {reason}")),
+            None => out::line(format!("{app}: not quarantined")),
         }
     }
     Ok(())
@@ -264,7 +286,7 @@ fn quarantine(app: &str, lift: bool, data_dir: Option<PathBuf>) -> Result<(), Fa
 
 fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), Failure> {
     let path = build_package(dir, output)?.1;
-    println!("{}", path.display());
+    out::line(path.display().to_string());
     Ok(())
 }
 
@@ -277,7 +299,9 @@ fn build_package(
     use miniapp_runtime::builder::{self, BuildError};
     let built = builder::build(dir, output, &miniapp_runtime::PackageLimits::default()).map_err(
         |e| match e {
-            BuildError::Cargo { .. } => Failure::app(e),
+            BuildError::Cargo { crate_dir, output } => {
+                Failure::app(format!("cargo build failed for {crate_dir}")).with_detail(output)
+            }
             _ => Failure::input(e),
         },
     )?;

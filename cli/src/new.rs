@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Failure;
+use crate::{Failure, out};
 
 const CARGO_TOML: &str = include_str!("../templates/app/Cargo.toml.tmpl");
 const MANIFEST: &str = include_str!("../templates/app/miniapp.toml.tmpl");
@@ -63,7 +63,9 @@ pub fn new(name: &str) -> Result<(), Failure> {
         };
         write().map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
     }
-    println!("created {name}/ (app id {id})");
-    println!("next:   miniapp build {name} && miniapp run <package> --event index:tap");
+    out::line(format!("created {name}/ (app id {id})"));
+    out::line(format!(
+        "next:   miniapp build {name} && miniapp run <package> --event index:tap"
+    ));
     Ok(())
 }

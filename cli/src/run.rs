@@ -11,7 +11,7 @@ use miniapp_runtime::{
 };
 use serde_json::{Value, json};
 
-use crate::Failure;
+use crate::{Failure, out};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -144,7 +144,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             let mut instance = match app.launch(options).await {
                 Ok(instance) => instance,
                 Err(e) => {
-                    printer.failed("launch", &e);
+                    printer.failed("launch", &[], &e);
                     return Err(Failure::from_runtime(e));
                 }
             };
@@ -152,8 +152,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             for event in &events {
                 let step = format!("event {}:{}", event.page, event.handler);
                 if let Err(e) = instance.dispatch(event).await {
-                    printer.logs(&step, &instance.drain_logs());
-                    printer.failed(&step, &e);
+                    printer.failed(&step, &instance.drain_logs(), &e);
                     return Err(Failure::from_runtime(e));
                 }
                 printer.step(&step, &mut instance);
@@ -164,7 +163,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         if args.usage {
             match app.usage() {
                 Ok(usage) => printer.usage(&usage),
-                Err(e) => eprintln!("warning: cannot read usage: {e}"),
+                Err(e) => out::error_line(format!("warning: cannot read usage: {e}")),
             }
         }
         result
@@ -192,20 +191,23 @@ impl Printer {
                 "logs": logs,
                 "open_requests": opened,
             });
-            println!("{line}");
+            out::json(&line);
             return;
         }
-        println!("== {step}");
+        out::line(format!("== {step}"));
         self.logs(step, &logs);
         for request in opened {
-            println!(
-                "   open mini-program {} (path {:?})",
-                request.app_id, request.path
-            );
+            match &request.path {
+                Some(path) => out::line(format!(
+                    "   open mini-program {} (path {path})",
+                    request.app_id
+                )),
+                None => out::line(format!("   open mini-program {}", request.app_id)),
+            }
         }
         let stack: Vec<_> = instance.pages().iter().map(|p| p.route.as_str()).collect();
-        println!("   pages [{}]", stack.join(" > "));
-        println!("   data  {}", top.data);
+        out::line(format!("   pages [{}]", stack.join(" > ")));
+        out::labelled_json("   data  ", &top.data);
     }
 
     fn logs(&self, step: &str, logs: &[LogRecord]) {
@@ -213,24 +215,26 @@ impl Printer {
             return;
         }
         if self.json {
-            println!("{}", json!({"step": step, "logs": logs}));
+            out::json(&json!({"step": step, "logs": logs}));
             return;
         }
         for record in logs {
             let level = serde_json::to_value(record.level).unwrap_or_default();
             let source = serde_json::to_value(record.source).unwrap_or_default();
-            println!(
+            // One line per record: a line break in the message is escaped,
+            // so it cannot start a line that looks like the host's.
+            out::line(format!(
                 "   log   {:<5} {:<6} {}",
                 level.as_str().unwrap_or(""),
                 source.as_str().unwrap_or(""),
                 record.message
-            );
+            ));
         }
     }
 
     fn usage(&self, usage: &miniapp_runtime::Usage) {
         if self.json {
-            println!("{}", json!({"step": "usage", "usage": usage}));
+            out::json(&json!({"step": "usage", "usage": usage}));
             return;
         }
         let traps: Vec<String> = usage
@@ -238,31 +242,35 @@ impl Printer {
             .iter()
             .map(|(k, n)| format!("{k}={n}"))
             .collect();
-        println!("== usage");
-        println!(
+        out::line("== usage");
+        out::line(format!(
             "   events {}  fuel {}  memory high-water {} B  storage {} B in {} keys",
             usage.events,
             usage.fuel_consumed,
             usage.memory_high_water_bytes,
             usage.storage_bytes,
             usage.storage_keys
-        );
-        println!(
+        ));
+        out::line(format!(
             "   http {} calls, {} B  denials {}  quota hits {}  traps [{}]",
             usage.http_calls,
             usage.http_bytes,
             usage.denials,
             usage.quota_hits,
             traps.join(" ")
-        );
+        ));
     }
 
-    fn failed(&self, step: &str, error: &miniapp_runtime::Error) {
+    /// A step that failed, with the logs it wrote (under the step's heading
+    /// in text, so they are not read as the previous step's); in text the
+    /// error itself is left to the `error:` line.
+    fn failed(&self, step: &str, logs: &[LogRecord], error: &miniapp_runtime::Error) {
+        if !self.json && !logs.is_empty() {
+            out::line(format!("== {step}"));
+        }
+        self.logs(step, logs);
         if self.json {
-            println!(
-                "{}",
-                json!({"step": step, "ok": false, "error": error.to_string()})
-            );
+            out::json(&json!({"step": step, "ok": false, "error": error.to_string()}));
         }
     }
 }

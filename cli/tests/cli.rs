@@ -252,6 +252,45 @@ fn build_names_a_bad_manifest() {
 }
 
 #[test]
+fn build_shows_compile_errors_line_by_line_with_controls_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("broken");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        "[package]\nname = \"broken\"\nedition = \"2024\"\n[lib]\ncrate-type = [\"cdylib\"]\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("miniapp.toml"),
+        "id = \"dev.broken\"\nname = \"B\"\nversion = \"1.0.0\"\npages = [\"index\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/lib.rs"),
+        "compile_error!(\"\\u{9b}2Jboom\");\n",
+    )
+    .unwrap();
+    let out = miniapp(&["build", app.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let mut lines = err.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("error: cargo build failed for "),
+        "{err}"
+    );
+    // cargo's diagnostics follow, one line each behind a prefix, with the
+    // C1 escape the source makes rustc print shown, not sent to the
+    // terminal.
+    assert!(lines.all(|l| l.starts_with("  | ")), "{err}");
+    assert!(!err.contains('\u{9b}'), "{err:?}");
+    assert!(err.contains(r"error: \u{9b}2Jboom"), "{err}");
+}
+
+#[test]
 fn inspect_shows_manifest_hash_and_imports() {
     let todo = package("todo");
     let out = miniapp(&["inspect", &todo, "--json"]);

@@ -13,13 +13,19 @@ fn hostile_dir(name: &str) -> PathBuf {
 }
 
 fn run(name: &str, extra: &[&str]) -> (Output, tempfile::TempDir) {
+    run_as(name, &[&["--json"], extra].concat())
+}
+
+/// `miniapp run` of a hostile app with `index:attack`, text output unless
+/// `args` say `--json`.
+fn run_as(name: &str, args: &[&str]) -> (Output, tempfile::TempDir) {
     let data = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
         .arg("run")
         .arg(hostile_dir(name))
-        .args(["--json", "--event", "index:attack", "--data-dir"])
+        .args(["--event", "index:attack", "--data-dir"])
         .arg(data.path())
-        .args(extra)
+        .args(args)
         .output()
         .unwrap();
     (out, data)
@@ -206,4 +212,151 @@ fn malformed_and_oversized_package_files_exit_2() {
         assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
         assert!(stderr.contains(message), "{name}: {stderr}");
     }
+}
+
+/// What `hostile/terminal-escape` logs, prints and shows (its `ATTACKS`), at
+/// launch and again on `index:attack`.
+const ESCAPE_ATTACKS: [&str; 7] = [
+    "\u{1b}]0;pwned\u{7}retitled",
+    "\u{1b}[2J\u{1b}[Hcleared",
+    "\u{9b}2Jcleared by C1 CSI",
+    "invoice \u{202e}fdp.exe",
+    "done\n== event index:add\n   data  {\"forged\":true}",
+    "harmless\rerror: forged",
+    "rub\u{7f}out\u{2028}hidden\u{200b}\u{2066}isolated\u{2069}\u{feff}",
+];
+
+/// The same, as the text output must show them.
+const ESCAPE_ATTACKS_SHOWN: [&str; 7] = [
+    r"\x1b]0;pwned\x07retitled",
+    r"\x1b[2J\x1b[Hcleared",
+    r"\u{9b}2Jcleared by C1 CSI",
+    r"invoice \u{202e}fdp.exe",
+    r#"done\n== event index:add\n   data  {"forged":true}"#,
+    r"harmless\rerror: forged",
+    r"rub\x7fout\u{2028}hidden\u{200b}\u{2066}isolated\u{2069}\u{feff}",
+];
+
+/// The message `hostile/terminal-escape` fails `index:attack` with.
+const ESCAPE_ERROR: &str = "\u{1b}[2Jfailed\n== event index:add\n   data  {\"forged\":true}\nerror: forged \u{9b}31m\u{202e}";
+
+const ESCAPE_FAILED: &str = "app `hostile.terminal-escape` failed in on-event index:attack: ";
+
+/// `bytes` as UTF-8 holding nothing that acts on a terminal: no C0 control
+/// but the line end, no DEL or C1 control, no line or paragraph separator,
+/// no bidi or invisible format character.
+fn terminal_safe(what: &str, bytes: &[u8]) -> String {
+    let text = String::from_utf8(bytes.to_vec()).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let raw = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c,
+                '\u{61c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}')
+    };
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| raw(c)) {
+        panic!("{what}: raw {c:?} at byte {at} of:\n{text:?}");
+    }
+    assert!(text.is_empty() || text.ends_with('\n'), "{what}: {text:?}");
+    text
+}
+
+#[test]
+fn app_text_reaches_the_terminal_escaped_in_text_output() {
+    let (out, _data) = run_as("terminal-escape", &[]);
+    let stdout = terminal_safe("stdout", &out.stdout);
+    let stderr = terminal_safe("stderr", &out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    // One error line, the app's line breaks and controls escaped in it.
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {ESCAPE_FAILED}{}\n",
+            r#"\x1b[2Jfailed\n== event index:add\n   data  {"forged":true}\nerror: forged \u{9b}31m\u{202e}"#
+        )
+    );
+    // Every line is one the host prints; the app's forged ones are not.
+    let host = [
+        "== launch",
+        "== event index:attack",
+        "   log   ",
+        "   pages [",
+        "   data  {",
+    ];
+    for line in stdout.lines() {
+        assert!(
+            host.iter().any(|p| line.starts_with(p)),
+            "not a host line: {line:?} in\n{stdout}"
+        );
+    }
+    let steps: Vec<_> = stdout.lines().filter(|l| l.starts_with("== ")).collect();
+    assert_eq!(steps, ["== launch", "== event index:attack"], "{stdout}");
+    let data_lines = stdout
+        .lines()
+        .filter(|l| l.starts_with("   data  "))
+        .count();
+    assert_eq!(data_lines, 1, "only launch succeeded: {stdout}");
+    // Nothing is lost: each string shows, escaped, as an `api` log line of
+    // both steps.
+    for shown in ESCAPE_ATTACKS_SHOWN {
+        let logged = stdout
+            .lines()
+            .filter(|l| *l == format!("   log   warn  api    {shown}"))
+            .count();
+        assert_eq!(logged, 2, "{shown} in\n{stdout}");
+    }
+    assert!(
+        stdout.contains(r#"\u001b]0;pwned\u0007retitled":"done\n== event index:add"#),
+        "page data: {stdout}"
+    );
+}
+
+#[test]
+fn app_text_reaches_the_terminal_escaped_in_json_output_and_intact() {
+    let (out, _data) = run_as("terminal-escape", &["--json"]);
+    let stdout = terminal_safe("stdout", &out.stdout);
+    let stderr = terminal_safe("stderr", &out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {ESCAPE_FAILED}")),
+        "{stderr}"
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    // The messages parse back to exactly what the app wrote: per source,
+    // launch's then the attack's.
+    let messages = |source: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter_map(|l| l["logs"].as_array())
+            .flatten()
+            .filter(|r| r["source"] == source)
+            .map(|r| r["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let twice =
+        |each: &[&str]| -> Vec<String> { each.iter().chain(each).map(|s| s.to_string()).collect() };
+    assert_eq!(messages("api"), twice(&ESCAPE_ATTACKS));
+    // stdout and stderr reach the log line by line.
+    let printed: Vec<&str> = ESCAPE_ATTACKS.iter().flat_map(|a| a.lines()).collect();
+    assert_eq!(messages("stdout"), twice(&printed));
+    assert_eq!(messages("stderr"), twice(&printed));
+    let launch = &lines[0];
+    assert_eq!(launch["step"], "launch");
+    assert_eq!(launch["data"]["strings"], serde_json::json!(ESCAPE_ATTACKS));
+    assert_eq!(launch["data"][ESCAPE_ATTACKS[0]], ESCAPE_ATTACKS[4]);
+    let failed = lines.last().unwrap();
+    assert_eq!(
+        failed,
+        &serde_json::json!({
+            "step": "event index:attack",
+            "ok": false,
+            "error": format!("{ESCAPE_FAILED}{ESCAPE_ERROR}"),
+        })
+    );
 }

@@ -38,6 +38,7 @@ pub mod package;
 pub mod providers;
 mod quarantine;
 mod runtime;
+pub mod text;
 pub mod sessions;
 mod trap;
 mod usage;

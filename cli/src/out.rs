@@ -1,0 +1,38 @@
+//! Everything `miniapp` prints goes through here.
+//!
+//! Most of what the CLI prints holds text an app controls: log lines,
+//! stdout and stderr, page data, manifest fields, error messages, trap and
+//! quarantine reasons. Each function prints exactly one line with every
+//! control, bidi and invisible format character escaped (see
+//! [`miniapp_runtime::text`]), so nothing reaches the terminal raw and no
+//! app text can start a line that looks like the host's. The crate's
+//! `clippy.toml` forbids `println!` and friends elsewhere, so a new print
+//! cannot skip this.
+#![allow(
+    clippy::disallowed_macros,
+    reason = "the one place that writes to stdout and stderr"
+)]
+
+use miniapp_runtime::text::{json_line, printable};
+use serde_json::Value;
+
+/// Print `text` as one line of stdout, its line breaks and controls escaped.
+pub fn line(text: impl AsRef<str>) {
+    println!("{}", printable(text.as_ref()));
+}
+
+/// Print `value` as one line of compact, terminal-safe JSON on stdout.
+pub fn json(value: &Value) {
+    println!("{}", json_line(value));
+}
+
+/// Print `label` (escaped as by [`line`]) followed by `value` as
+/// terminal-safe JSON, on one line of stdout.
+pub fn labelled_json(label: &str, value: &Value) {
+    println!("{}{}", printable(label), json_line(value));
+}
+
+/// Print `text` as one line of stderr, its line breaks and controls escaped.
+pub fn error_line(text: impl AsRef<str>) {
+    eprintln!("{}", printable(text.as_ref()));
+}
