@@ -274,12 +274,11 @@ fn build_package(
     dir: &std::path::Path,
     output: Option<&std::path::Path>,
 ) -> Result<(miniapp_runtime::Package, PathBuf), Failure> {
-    use miniapp_runtime::builder::{self, BuildError};
-    let built = builder::build(dir, output, &miniapp_runtime::PackageLimits::default()).map_err(
-        |e| match e {
+    use miniapp_build::BuildError;
+    let built = miniapp_build::build(dir, output, &miniapp_runtime::PackageLimits::default())
+        .map_err(|e| match e {
             BuildError::Cargo { .. } => Failure::app(e),
             _ => Failure::input(e),
-        },
-    )?;
+        })?;
     Ok((built.package, built.path))
 }

@@ -20,7 +20,6 @@
 
 pub mod audit;
 pub mod bindings;
-pub mod builder;
 pub mod cache;
 pub mod capability;
 pub mod consent;

@@ -22,7 +22,7 @@ pub fn example(name: &str) -> Package {
         .entry(name.to_string())
         .or_insert_with(|| {
             let dir = guest_examples().join(name);
-            miniapp_runtime::builder::build(&dir, None, &PackageLimits::default())
+            miniapp_build::build(&dir, None, &PackageLimits::default())
                 .unwrap_or_else(|e| panic!("building example {name}: {e}"))
                 .package
         })

@@ -1,3 +1,5 @@
+//! # miniapp-build
+//!
 //! Build a mini-program crate into a package: compile it for
 //! `wasm32-wasip2` with cargo, then pack the component with its manifest
 //! (`miniapp.toml`) and its `assets/` directory.
@@ -6,8 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::manifest::{Manifest, ManifestError};
-use crate::package::{EXTENSION, Package, PackageError, PackageLimits};
+use miniapp_runtime::manifest::ManifestError;
+use miniapp_runtime::package::{EXTENSION, PackageError};
+use miniapp_runtime::{Manifest, Package, PackageLimits};
 
 /// The target mini-programs are built for.
 pub const TARGET: &str = "wasm32-wasip2";
