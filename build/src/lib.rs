@@ -2,7 +2,8 @@
 //!
 //! Build a mini-program crate into a package: compile it for
 //! `wasm32-wasip2` with cargo, then pack the component with its manifest
-//! (`miniapp.toml`) and its `assets/` directory.
+//! (`miniapp.toml`) and its `assets/` directory. A toolchain without the
+//! `wasm32-wasip2` target gets it from rustup first (see [`Notice`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,10 @@ use std::process::Command;
 use miniapp_runtime::manifest::ManifestError;
 use miniapp_runtime::package::{EXTENSION, PackageError};
 use miniapp_runtime::{Manifest, Package, PackageLimits};
+
+mod target;
+
+pub use target::Notice;
 
 /// The target mini-programs are built for.
 pub const TARGET: &str = "wasm32-wasip2";
@@ -36,11 +41,28 @@ pub enum BuildError {
         /// Why.
         source: ManifestError,
     },
-    /// The Rust target is not installed.
-    #[error(
-        "the Rust target {TARGET} is not installed; run `rustup target add {TARGET}` (or add it to rust-toolchain.toml)"
-    )]
-    TargetMissing,
+    /// The Rust toolchain that builds the crate could not be asked about itself.
+    #[error("cannot find the Rust toolchain that builds {crate_dir}: {reason}")]
+    Toolchain {
+        /// The crate.
+        crate_dir: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The Rust target is not installed and could not be installed.
+    #[error("the Rust target {TARGET} is not installed: {reason}")]
+    TargetMissing {
+        /// Why it was not installed, and what to do.
+        reason: String,
+    },
+    /// `rustup target add` failed.
+    #[error("`rustup target add --toolchain {toolchain} {TARGET}` failed:\n{output}")]
+    TargetInstall {
+        /// The toolchain the target was being added to.
+        toolchain: String,
+        /// What rustup printed.
+        output: String,
+    },
     /// cargo failed.
     #[error("cargo build failed for {crate_dir}:\n{output}")]
     Cargo {
@@ -70,10 +92,25 @@ pub struct Built {
 
 /// Build the crate in `crate_dir` (release, `wasm32-wasip2`) and write its
 /// package to `out`, or beside the compiled component as `<app id>.miniapp`.
+///
+/// If the toolchain that builds the crate (its `rust-toolchain.toml`
+/// applies) lacks the target, it is installed with rustup first; the
+/// [`Notice`] saying so is dropped. Use [`build_with`] to show it.
 pub fn build(
     crate_dir: &Path,
     out: Option<&Path>,
     limits: &PackageLimits,
+) -> Result<Built, BuildError> {
+    build_with(crate_dir, out, limits, &mut |_| {})
+}
+
+/// [`build`], handing each [`Notice`] to `notify` as it happens (the CLI
+/// prints them to stderr).
+pub fn build_with(
+    crate_dir: &Path,
+    out: Option<&Path>,
+    limits: &PackageLimits,
+    notify: &mut dyn FnMut(&Notice),
 ) -> Result<Built, BuildError> {
     let manifest = read_manifest(crate_dir)?;
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
@@ -82,6 +119,7 @@ pub fn build(
         path: crate_dir.display().to_string(),
         reason: e.to_string(),
     })?;
+    target::ensure_target(crate_dir, &target::Tools::from_env(), notify)?;
     let component_path = compile(crate_dir)?;
     let component = std::fs::read(&component_path).map_err(|e| BuildError::NotAnApp {
         path: component_path.display().to_string(),
@@ -144,7 +182,12 @@ fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
         if stderr.contains("target may not be installed")
             || stderr.contains("can't find crate for `core`")
         {
-            return Err(BuildError::TargetMissing);
+            return Err(BuildError::TargetMissing {
+                reason: format!(
+                    "cargo says so for {}; run `rustup target add {TARGET}` for the toolchain that builds it",
+                    crate_dir.display()
+                ),
+            });
         }
         return Err(BuildError::Cargo {
             crate_dir: crate_dir.display().to_string(),

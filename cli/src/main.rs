@@ -269,16 +269,22 @@ fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), 
 }
 
 /// Build the crate in `dir` into a package, written to `output` or beside
-/// the component.
+/// the component. What the build does besides compiling (installing the
+/// Rust target) is said in one line each on stderr.
 fn build_package(
     dir: &std::path::Path,
     output: Option<&std::path::Path>,
 ) -> Result<(miniapp_runtime::Package, PathBuf), Failure> {
     use miniapp_build::BuildError;
-    let built = miniapp_build::build(dir, output, &miniapp_runtime::PackageLimits::default())
-        .map_err(|e| match e {
-            BuildError::Cargo { .. } => Failure::app(e),
-            _ => Failure::input(e),
-        })?;
+    let built = miniapp_build::build_with(
+        dir,
+        output,
+        &miniapp_runtime::PackageLimits::default(),
+        &mut |notice| eprintln!("miniapp: {notice}"),
+    )
+    .map_err(|e| match e {
+        BuildError::Cargo { .. } => Failure::app(e),
+        _ => Failure::input(e),
+    })?;
     Ok((built.package, built.path))
 }
