@@ -77,8 +77,10 @@ enum Command {
     },
     /// Scaffold a new mini-program crate.
     New {
-        /// The crate name (a directory of that name is created).
-        name: String,
+        /// The directory to create, `NAME` or `DIR/NAME`; its last component
+        /// is the crate name (parent directories are created as needed).
+        #[arg(value_name = "NAME|DIR/NAME")]
+        path: String,
     },
 }
 
@@ -129,7 +131,7 @@ fn main() -> ExitCode {
         Command::Build { dir, output } => build(&dir, output.as_deref()),
         Command::Run(args) => run::run(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
-        Command::New { name } => new::new(&name),
+        Command::New { path } => new::new(&path),
         Command::Bench(args) => bench::bench(args),
         Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {
