@@ -16,5 +16,5 @@ pub fn example(name: &str) -> anyhow::Result<Package> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../guest-examples")
         .join(name);
-    Ok(miniapp_runtime::builder::build(&dir, None, &PackageLimits::default())?.package)
+    Ok(miniapp_build::build(&dir, None, &PackageLimits::default())?.package)
 }

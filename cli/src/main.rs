@@ -78,8 +78,10 @@ enum Command {
     },
     /// Scaffold a new mini-program crate.
     New {
-        /// The crate name (a directory of that name is created).
-        name: String,
+        /// The directory to create, `NAME` or `DIR/NAME`; its last component
+        /// is the crate name (parent directories are created as needed).
+        #[arg(value_name = "NAME|DIR/NAME")]
+        path: String,
     },
 }
 
@@ -143,7 +145,7 @@ fn main() -> ExitCode {
         Command::Build { dir, output } => build(&dir, output.as_deref()),
         Command::Run(args) => run::run(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
-        Command::New { name } => new::new(&name),
+        Command::New { path } => new::new(&path),
         Command::Bench(args) => bench::bench(args),
         Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {
@@ -291,19 +293,24 @@ fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), 
 }
 
 /// Build the crate in `dir` into a package, written to `output` or beside
-/// the component.
+/// the component. What the build does besides compiling (installing the
+/// Rust target) is said in one line each on stderr.
 fn build_package(
     dir: &std::path::Path,
     output: Option<&std::path::Path>,
 ) -> Result<(miniapp_runtime::Package, PathBuf), Failure> {
-    use miniapp_runtime::builder::{self, BuildError};
-    let built = builder::build(dir, output, &miniapp_runtime::PackageLimits::default()).map_err(
-        |e| match e {
-            BuildError::Cargo { crate_dir, output } => {
-                Failure::app(format!("cargo build failed for {crate_dir}")).with_detail(output)
-            }
-            _ => Failure::input(e),
-        },
-    )?;
+    use miniapp_build::BuildError;
+    let built = miniapp_build::build_with(
+        dir,
+        output,
+        &miniapp_runtime::PackageLimits::default(),
+        &mut |notice| out::error_line(format!("miniapp: {notice}")),
+    )
+    .map_err(|e| match e {
+        BuildError::Cargo { crate_dir, output } => {
+            Failure::app(format!("cargo build failed for {crate_dir}")).with_detail(output)
+        }
+        _ => Failure::input(e),
+    })?;
     Ok((built.package, built.path))
 }

@@ -1,7 +1,8 @@
-//! `miniapp new NAME`: scaffold a mini-program crate that builds and runs
-//! on the first try.
+//! `miniapp new NAME|DIR/NAME`: scaffold a mini-program crate that builds and
+//! runs on the first try, with nothing but this binary: the SDK and the host
+//! API's WIT are embedded here and written into the crate (`vendor/`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::{Failure, out};
 
@@ -10,14 +11,51 @@ const MANIFEST: &str = include_str!("../templates/app/miniapp.toml.tmpl");
 const LIB_RS: &str = include_str!("../templates/app/src/lib.rs.tmpl");
 const CARGO_CONFIG: &str = include_str!("../templates/app/cargo-config.toml.tmpl");
 const TOOLCHAIN: &str = include_str!("../../rust-toolchain.toml");
+/// The versions the SDK's dependencies were tested with; cargo drops the
+/// entries of the example apps when it first builds the new crate.
+const CARGO_LOCK: &str = include_str!("../../guest-examples/Cargo.lock");
 
-/// The SDK this CLI was built with.
-fn sdk_path() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk");
-    path.canonicalize().unwrap_or(path)
+/// Where the SDK goes in the new crate. Its `wit_bindgen::generate!` reads
+/// `../wit` relative to its own directory, as in the repository, so the WIT
+/// goes to `vendor/wit/`.
+const SDK_DIR: &str = "vendor/miniapp-sdk";
+const WIT_FILE: &str = "vendor/wit/miniapp.wit";
+const WIT: &str = include_str!("../../wit/miniapp.wit");
+/// The SDK's manifest, and the guest workspace its `workspace = true` keys
+/// are resolved against.
+const SDK_CARGO_TOML: &str = include_str!("../../sdk/Cargo.toml");
+const GUEST_WORKSPACE_TOML: &str = include_str!("../../guest-examples/Cargo.toml");
+
+/// The SDK's sources, by path under `sdk/src/` (a test checks this is all of them).
+macro_rules! sdk_sources {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../sdk/src/", $file)))),*]
+    };
 }
+const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
+    "error.rs",
+    "http.rs",
+    "identity.rs",
+    "lib.rs",
+    "location.rs",
+    "log.rs",
+    "nav.rs",
+    "payment.rs",
+    "permission.rs",
+    "quota.rs",
+    "storage.rs",
+    "system.rs",
+    "view.rs",
+);
 
-pub fn new(name: &str) -> Result<(), Failure> {
+/// Scaffold a crate in the directory `path`; its last component is the crate name.
+pub fn new(path: &str) -> Result<(), Failure> {
+    let dir = Path::new(path);
+    let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+        return Err(Failure::input(format!(
+            "`{path}` does not end in a crate name"
+        )));
+    };
     let valid = !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -29,43 +67,171 @@ pub fn new(name: &str) -> Result<(), Failure> {
             "`{name}` is not a crate name: use lowercase letters, digits, `-` and `_`, starting with a letter"
         )));
     }
-    let dir = Path::new(name);
-    if dir.exists() {
+    if dir.symlink_metadata().is_ok() {
         return Err(Failure::input(format!("{} already exists", dir.display())));
     }
-    let sdk = sdk_path();
-    if !sdk.join("Cargo.toml").is_file() {
-        return Err(Failure::input(format!(
-            "the miniapp SDK is not at {} (this miniapp binary was built from a checkout that moved)",
-            sdk.display()
-        )));
-    }
     let id = format!("dev.{}", name.replace('_', "-"));
-    let fill = |template: &str| {
-        template
-            .replace("{{name}}", name)
-            .replace("{{id}}", &id)
-            .replace("{{sdk_path}}", &sdk.display().to_string())
-    };
-    let files = [
-        ("Cargo.toml", fill(CARGO_TOML)),
-        ("miniapp.toml", fill(MANIFEST)),
-        ("src/lib.rs", fill(LIB_RS)),
-        (".cargo/config.toml", fill(CARGO_CONFIG)),
-        ("rust-toolchain.toml", TOOLCHAIN.to_string()),
-        (".gitignore", "/target\n".to_string()),
+    let fill = |template: &str| template.replace("{{name}}", name).replace("{{id}}", &id);
+    let mut files = vec![
+        ("Cargo.toml".to_string(), fill(CARGO_TOML)),
+        ("Cargo.lock".to_string(), CARGO_LOCK.to_string()),
+        ("miniapp.toml".to_string(), fill(MANIFEST)),
+        ("src/lib.rs".to_string(), fill(LIB_RS)),
+        (".cargo/config.toml".to_string(), fill(CARGO_CONFIG)),
+        ("rust-toolchain.toml".to_string(), TOOLCHAIN.to_string()),
+        (".gitignore".to_string(), "/target\n".to_string()),
+        (format!("{SDK_DIR}/Cargo.toml"), vendored_sdk_manifest()),
+        (WIT_FILE.to_string(), WIT.to_string()),
     ];
+    for (file, text) in SDK_SOURCES {
+        files.push((format!("{SDK_DIR}/src/{file}"), text.to_string()));
+    }
+    let io_error = |path: &Path, e: std::io::Error| {
+        Failure::input(format!("cannot write {}: {e}", path.display()))
+    };
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+    }
+    // Fails if the directory appeared since the check above.
+    std::fs::create_dir(dir).map_err(|e| io_error(dir, e))?;
     for (file, text) in files {
         let path = dir.join(file);
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(path.parent().expect("a parent"))?;
             std::fs::write(&path, text)
         };
-        write().map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+        write().map_err(|e| io_error(&path, e))?;
     }
-    out::line(format!("created {name}/ (app id {id})"));
+    let shown = dir.display();
+    out::line(format!("created {shown}/ (app id {id})"));
     out::line(format!(
-        "next:   miniapp build {name} && miniapp run <package> --event index:tap"
+        "next:   miniapp build {shown} && miniapp run <package> --event index:tap"
     ));
     Ok(())
+}
+
+/// The SDK's `Cargo.toml`, standalone: its `workspace = true` keys take the
+/// guest workspace's values, and the `workspace` and `lints` keys go.
+fn vendored_sdk_manifest() -> String {
+    let parse = |text: &str, what: &str| -> toml::Table {
+        text.parse()
+            .unwrap_or_else(|e| panic!("{what} embedded in miniapp is not TOML: {e}"))
+    };
+    let mut sdk = parse(SDK_CARGO_TOML, "sdk/Cargo.toml");
+    let workspace = parse(GUEST_WORKSPACE_TOML, "guest-examples/Cargo.toml");
+    let inherited = |section: &str, key: &str| -> toml::Value {
+        workspace["workspace"][section]
+            .get(key)
+            .unwrap_or_else(|| panic!("guest-examples/Cargo.toml has no workspace.{section}.{key}"))
+            .clone()
+    };
+    sdk.remove("lints");
+    if let Some(toml::Value::Table(package)) = sdk.get_mut("package") {
+        package.remove("workspace");
+        for (key, value) in package.iter_mut() {
+            if is_inherited(value) {
+                *value = inherited("package", key);
+            }
+        }
+    }
+    if let Some(toml::Value::Table(dependencies)) = sdk.get_mut("dependencies") {
+        for (key, value) in dependencies.iter_mut() {
+            if is_inherited(value) {
+                *value = inherited("dependencies", key);
+            }
+        }
+    }
+    // [package] first, then [dependencies], then anything else.
+    let mut keys: Vec<String> = sdk.keys().cloned().collect();
+    keys.sort_by_key(|key| match key.as_str() {
+        "package" => 0,
+        "dependencies" => 1,
+        _ => 2,
+    });
+    let mut text = format!(
+        "# The miniapp SDK {}, written by `miniapp new`.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for key in keys {
+        let mut section = toml::Table::new();
+        section.insert(key.clone(), sdk[&key].clone());
+        text.push('\n');
+        text.push_str(&toml::to_string(&section).expect("a TOML table serializes"));
+    }
+    text
+}
+
+/// `{ workspace = true }`, with nothing else that would need merging.
+fn is_inherited(value: &toml::Value) -> bool {
+    value.as_table().is_some_and(|t| {
+        t.len() == 1 && t.get("workspace").and_then(toml::Value::as_bool) == Some(true)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files under `dir`, as `/`-separated paths relative to it.
+    fn files_under(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                files_under(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_sdk_source_and_wit_file_is_embedded() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut on_disk = Vec::new();
+        files_under(&repo.join("sdk/src"), "", &mut on_disk);
+        on_disk.sort();
+        let mut embedded: Vec<String> = SDK_SOURCES.iter().map(|(f, _)| f.to_string()).collect();
+        embedded.sort();
+        assert_eq!(
+            embedded, on_disk,
+            "cli/src/new.rs must embed exactly the files of sdk/src/ (SDK_SOURCES)"
+        );
+        let mut wit = Vec::new();
+        files_under(&repo.join("wit"), "", &mut wit);
+        assert_eq!(
+            wit,
+            ["miniapp.wit"],
+            "cli/src/new.rs embeds only wit/miniapp.wit"
+        );
+        assert!(
+            SDK_SOURCES
+                .iter()
+                .any(|(file, text)| *file == "lib.rs" && text.contains(r#"path: "../wit""#)),
+            "the SDK reads the WIT from ../wit, where `miniapp new` writes it ({WIT_FILE})"
+        );
+    }
+
+    #[test]
+    fn the_vendored_sdk_manifest_stands_alone_with_the_sdks_dependencies() {
+        let text = vendored_sdk_manifest();
+        assert!(!text.contains("workspace"), "{text}");
+        let manifest: toml::Table = text.parse().unwrap();
+        assert_eq!(manifest["package"]["name"].as_str(), Some("miniapp-sdk"));
+        assert_eq!(manifest["package"]["edition"].as_str(), Some("2024"));
+        let dependencies = manifest["dependencies"].as_table().unwrap();
+        let sdk: toml::Table = SDK_CARGO_TOML.parse().unwrap();
+        let sdk_dependencies = sdk["dependencies"].as_table().unwrap();
+        let mut names: Vec<&String> = dependencies.keys().collect();
+        let mut sdk_names: Vec<&String> = sdk_dependencies.keys().collect();
+        names.sort();
+        sdk_names.sort();
+        assert_eq!(names, sdk_names);
+        assert_eq!(dependencies["wit-bindgen"], sdk_dependencies["wit-bindgen"]);
+        // Inherited from the guest workspace: serde = { version = "1", features = ["derive"] }.
+        assert_eq!(
+            dependencies["serde"]["features"][0].as_str(),
+            Some("derive")
+        );
+    }
 }

@@ -314,20 +314,87 @@ fn inspect_shows_manifest_hash_and_imports() {
     );
 }
 
+/// Every file under `dir`, with its text.
+fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                files.push((path, text));
+            }
+        }
+    }
+    files
+}
+
 #[test]
-fn new_scaffolds_an_app_that_builds_and_runs() {
+fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .current_dir(dir.path())
-        .args(["new", "my-counter"])
-        .output()
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .canonicalize()
         .unwrap();
+    let temp = dir.path().canonicalize().unwrap();
+    assert!(
+        !temp.starts_with(&checkout),
+        "the app must be outside the checkout"
+    );
+    let new = |path: &str| {
+        Command::new(env!("CARGO_BIN_EXE_miniapp"))
+            .current_dir(dir.path())
+            .args(["new", path])
+            .output()
+            .unwrap()
+    };
+    let out = new("a/b/my-counter");
     assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("created a/b/my-counter/ (app id dev.my-counter)"),
+        "{}",
+        stdout(&out)
+    );
+    let app = dir.path().join("a/b/my-counter");
+    // Nothing written points back at the checkout this binary came from, or
+    // at any absolute path: the SDK and the WIT are in the crate.
+    let files = files_under(&app);
+    for (path, text) in &files {
+        for absolute in [checkout.to_str().unwrap(), temp.to_str().unwrap()] {
+            assert!(
+                !text.contains(absolute),
+                "{} names {absolute}",
+                path.display()
+            );
+        }
+        assert!(!text.contains("path = \"/"), "{}", path.display());
+        assert!(!text.contains("workspace = \"."), "{}", path.display());
+    }
+    for expected in [
+        "Cargo.toml",
+        "vendor/miniapp-sdk/Cargo.toml",
+        "vendor/miniapp-sdk/src/lib.rs",
+        "vendor/wit/miniapp.wit",
+    ] {
+        assert!(
+            files.iter().any(|(path, _)| path == &app.join(expected)),
+            "no {expected}"
+        );
+    }
+    let cargo_toml = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
+    assert!(
+        cargo_toml.contains(r#"miniapp-sdk = { path = "vendor/miniapp-sdk" }"#),
+        "{cargo_toml}"
+    );
     // Share the examples' target directory so the SDK's dependencies build once.
     let build = Command::new(env!("CARGO_BIN_EXE_miniapp"))
         .current_dir(dir.path())
         .env("CARGO_TARGET_DIR", examples().join("target"))
-        .args(["build", "my-counter"])
+        .args(["build", "a/b/my-counter"])
         .output()
         .unwrap();
     assert!(build.status.success(), "{}", stderr(&build));
@@ -346,12 +413,21 @@ fn new_scaffolds_an_app_that_builds_and_runs() {
         serde_json::from_str(stdout(&run).lines().last().unwrap()).unwrap();
     assert_eq!(last["data"]["count"], 1);
     assert_eq!(last["app"], "dev.my-counter");
-    let again = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .current_dir(dir.path())
-        .args(["new", "my-counter"])
-        .output()
-        .unwrap();
+    let again = new("a/b/my-counter");
     assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    let bad = new("a/b/My App");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("`My App` is not a crate name"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!dir.path().join("a/b/My App").exists());
 }
 
 #[test]

@@ -38,8 +38,8 @@ pub mod package;
 pub mod providers;
 mod quarantine;
 mod runtime;
-pub mod text;
 pub mod sessions;
+pub mod text;
 mod trap;
 mod usage;
 

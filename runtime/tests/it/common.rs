@@ -1,6 +1,5 @@
 //! Shared test helpers: build the example mini-programs (once per process),
 //! and set up runtimes over temporary data directories.
-#![allow(dead_code, missing_docs)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +21,7 @@ pub fn example(name: &str) -> Package {
         .entry(name.to_string())
         .or_insert_with(|| {
             let dir = guest_examples().join(name);
-            miniapp_runtime::builder::build(&dir, None, &PackageLimits::default())
+            miniapp_build::build(&dir, None, &PackageLimits::default())
                 .unwrap_or_else(|e| panic!("building example {name}: {e}"))
                 .package
         })

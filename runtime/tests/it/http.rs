@@ -1,8 +1,6 @@
 //! The news reader against a local HTTP server: declared and allowed origins
 //! work, everything else is refused with a clear error the app handles.
 
-mod common;
-
 use std::net::SocketAddr;
 
 use miniapp_runtime::{Event, LaunchOptions, Manifest, Package, PackageLimits, Policy, Providers};
@@ -10,7 +8,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use common::{example, launched};
+use crate::common::{example, launched};
 
 /// Serve a tiny news API on 127.0.0.1; `/redirect` redirects to `elsewhere`.
 async fn serve(elsewhere: Option<String>) -> SocketAddr {

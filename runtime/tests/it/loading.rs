@@ -1,11 +1,9 @@
 //! Packages, manifests and components are checked before anything runs.
 
-mod common;
-
 use miniapp_runtime::package::PackageError;
 use miniapp_runtime::{Error, Manifest, Package, PackageLimits, Policy, Providers};
 
-use common::{example, runtime};
+use crate::common::{example, runtime};
 
 #[test]
 fn a_component_importing_an_undeclared_capability_is_refused() {

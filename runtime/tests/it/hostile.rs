@@ -3,16 +3,16 @@
 //! runtime. Each attack is contained with its specific error, nothing stored
 //! is lost, the host keeps serving, and the audit stream records it.
 
-mod common;
-
 use std::sync::Arc;
 
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
 use miniapp_runtime::providers::FixedConsent;
-use miniapp_runtime::{App, Error, Event, LaunchOptions, Package, Policy, Runtime, Scope};
+use miniapp_runtime::{
+    App, Error, Event, LaunchOptions, Package, Policy, QuotaOverrides, Runtime, Scope, TrapKind,
+};
 use serde_json::{Value, json};
 
-use common::example;
+use crate::common::example;
 
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
@@ -35,14 +35,13 @@ fn arena(attacker: &Package, extra: &str, grant: bool) -> Arena {
     if grant {
         policy.grant_declared(&attacker.manifest);
     }
-    let mut quotas: toml::Table = toml::from_str(
+    let quotas: QuotaOverrides = toml::from_str(
         "memory_bytes = 16777216\nfuel_per_event = 200000000\nevent_timeout_ms = 5000\nstorage_bytes = 1048576",
     )
     .unwrap();
-    quotas.extend(toml::from_str::<toml::Table>(extra).unwrap());
-    policy.defaults.quotas = quotas;
+    policy.defaults.quotas = quotas.then(&toml::from_str(extra).unwrap());
     let audit = Arc::new(MemoryAudit::default());
-    let providers = common::simulated_with(FixedConsent::granting([Scope::UserInfo]));
+    let providers = crate::common::simulated_with(FixedConsent::granting([Scope::UserInfo]));
     let runtime = Runtime::builder(dir.path())
         .policy(policy)
         .providers(providers)
@@ -120,9 +119,15 @@ async fn spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_insta
     assert!(!inst.is_discarded());
     assert_eq!(inst.page_data()["ready"], true);
     arena.witness_still_works(1).await;
-    assert!(arena.audited(|e| matches!(e, AuditEvent::Trap { trap: "cpu", .. })));
+    assert!(arena.audited(|e| matches!(
+        e,
+        AuditEvent::Trap {
+            trap: TrapKind::Cpu,
+            ..
+        }
+    )));
     let usage = app.usage().unwrap();
-    assert_eq!(usage.traps.get("cpu"), Some(&1));
+    assert_eq!(usage.traps.get(&TrapKind::Cpu), Some(&1));
     assert!(usage.fuel_consumed >= 200_000_000);
 }
 
@@ -154,7 +159,13 @@ async fn a_memory_bomb_hits_the_memory_quota() {
         "{reason}"
     );
     arena.witness_still_works(0).await;
-    assert!(arena.audited(|e| matches!(e, AuditEvent::Trap { trap: "memory", .. })));
+    assert!(arena.audited(|e| matches!(
+        e,
+        AuditEvent::Trap {
+            trap: TrapKind::Memory,
+            ..
+        }
+    )));
 }
 
 #[tokio::test]
@@ -395,11 +406,11 @@ async fn repeated_traps_quarantine_the_app_until_the_operator_lifts_it() {
 /// The table-growth attack: a hand-written core module (Rust cannot emit
 /// `table.grow`), made a component with the miniapp world's metadata.
 fn table_growth() -> Package {
-    let dir = common::guest_examples().join("hostile/table-growth");
+    let dir = crate::common::guest_examples().join("hostile/table-growth");
     let mut module = wat::parse_file(dir.join("table-growth.wat")).unwrap();
     let mut resolve = wit_parser::Resolve::default();
     let (package, _) = resolve
-        .push_dir(common::guest_examples().join("../wit"))
+        .push_dir(crate::common::guest_examples().join("../wit"))
         .unwrap();
     let world = resolve.select_world(&[package], Some("miniapp")).unwrap();
     wit_component::embed_component_metadata(
@@ -434,5 +445,11 @@ async fn table_growth_hits_the_table_quota() {
     );
     assert!(discarded);
     arena.witness_still_works(0).await;
-    assert!(arena.audited(|e| matches!(e, AuditEvent::Trap { trap: "table", .. })));
+    assert!(arena.audited(|e| matches!(
+        e,
+        AuditEvent::Trap {
+            trap: TrapKind::Table,
+            ..
+        }
+    )));
 }

@@ -2,17 +2,15 @@
 //! compiled once; later loads map the verified artifact; a damaged or foreign
 //! entry is rebuilt, never trusted; the live-instance cap refuses cleanly.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
 use miniapp_runtime::cache::CacheOutcome;
 use miniapp_runtime::{Error, Event, LaunchOptions, Providers, Runtime};
 
-use common::{example, granting};
+use crate::common::{example, granting};
 
 fn runtime(dir: &Path) -> Runtime {
-    common::runtime(dir, granting(&example("hello")), Providers::default())
+    crate::common::runtime(dir, granting(&example("hello")), Providers::default())
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {

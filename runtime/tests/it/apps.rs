@@ -1,14 +1,12 @@
 //! The example mini-programs, run for real through the runtime.
 
-mod common;
-
 use miniapp_runtime::providers::{FixedConsent, Simulator};
 use miniapp_runtime::{
     Error, Event, HostProfile, LaunchOptions, LogSource, Policy, Providers, Scope,
 };
 use serde_json::json;
 
-use common::{example, granting, launched, runtime, simulated_with};
+use crate::common::{example, granting, launched, runtime, simulated_with};
 
 #[tokio::test]
 async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
@@ -538,7 +536,7 @@ async fn the_user_can_change_a_sticky_decision_in_settings() {
         "demo.shop",
         None,
         Scope::UserInfo,
-        miniapp_runtime::consent::Consent::Granted,
+        miniapp_runtime::Consent::Granted,
     )
     .unwrap();
     assert_eq!(profile().await["nickname"], "Test User");
@@ -546,7 +544,7 @@ async fn the_user_can_change_a_sticky_decision_in_settings() {
         "demo.shop",
         None,
         Scope::UserInfo,
-        miniapp_runtime::consent::Consent::NotAsked,
+        miniapp_runtime::Consent::NotAsked,
     )
     .unwrap();
     assert_eq!(profile().await["profile_error"], "permission-denied");

@@ -1,0 +1,257 @@
+//! # miniapp-build
+//!
+//! Build a mini-program crate into a package: compile it for
+//! `wasm32-wasip2` with cargo, then pack the component with its manifest
+//! (`miniapp.toml`) and its `assets/` directory. A toolchain without the
+//! `wasm32-wasip2` target gets it from rustup first (see [`Notice`]).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use miniapp_runtime::ManifestError;
+use miniapp_runtime::package::{EXTENSION, PackageError};
+use miniapp_runtime::{Manifest, Package, PackageLimits};
+
+mod target;
+
+pub use target::Notice;
+
+/// The target mini-programs are built for.
+pub const TARGET: &str = "wasm32-wasip2";
+/// The manifest file beside the crate's `Cargo.toml`.
+pub const MANIFEST_FILE: &str = "miniapp.toml";
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The directory is not a mini-program crate.
+    #[error("{path}: {reason}")]
+    NotAnApp {
+        /// The file or directory.
+        path: String,
+        /// What is missing or wrong.
+        reason: String,
+    },
+    /// The manifest is invalid.
+    #[error("{path}: {source}")]
+    Manifest {
+        /// The manifest file.
+        path: String,
+        /// Why.
+        source: ManifestError,
+    },
+    /// The Rust toolchain that builds the crate could not be asked about itself.
+    #[error("cannot find the Rust toolchain that builds {crate_dir}: {reason}")]
+    Toolchain {
+        /// The crate.
+        crate_dir: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The Rust target is not installed and could not be installed.
+    #[error("the Rust target {TARGET} is not installed: {reason}")]
+    TargetMissing {
+        /// Why it was not installed, and what to do.
+        reason: String,
+    },
+    /// `rustup target add` failed.
+    #[error("`rustup target add --toolchain {toolchain} {TARGET}` failed:\n{output}")]
+    TargetInstall {
+        /// The toolchain the target was being added to.
+        toolchain: String,
+        /// What rustup printed.
+        output: String,
+    },
+    /// cargo failed.
+    #[error("cargo build failed for {crate_dir}:\n{output}")]
+    Cargo {
+        /// The crate.
+        crate_dir: String,
+        /// What cargo printed.
+        output: String,
+    },
+    /// Packing failed.
+    #[error("cannot pack {path}: {source}")]
+    Pack {
+        /// The package being written.
+        path: String,
+        /// Why.
+        source: PackageError,
+    },
+}
+
+/// A built package and where it was written.
+#[derive(Debug)]
+pub struct Built {
+    /// The package file.
+    pub path: PathBuf,
+    /// The package.
+    pub package: Package,
+}
+
+/// Build the crate in `crate_dir` (release, `wasm32-wasip2`) and write its
+/// package to `out`, or beside the compiled component as `<app id>.miniapp`.
+///
+/// If the toolchain that builds the crate (its `rust-toolchain.toml`
+/// applies) lacks the target, it is installed with rustup first; the
+/// [`Notice`] saying so is dropped. Use [`build_with`] to show it.
+pub fn build(
+    crate_dir: &Path,
+    out: Option<&Path>,
+    limits: &PackageLimits,
+) -> Result<Built, BuildError> {
+    build_with(crate_dir, out, limits, &mut |_| {})
+}
+
+/// [`build`], handing each [`Notice`] to `notify` as it happens (the CLI
+/// prints them to stderr).
+pub fn build_with(
+    crate_dir: &Path,
+    out: Option<&Path>,
+    limits: &PackageLimits,
+    notify: &mut dyn FnMut(&Notice),
+) -> Result<Built, BuildError> {
+    let manifest = read_manifest(crate_dir)?;
+    // cargo runs in the crate's directory, so its rust-toolchain.toml and
+    // .cargo/config.toml apply; the paths given to it must be absolute.
+    let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {
+        path: crate_dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    target::ensure_target(crate_dir, &target::Tools::from_env(), notify)?;
+    let component_path = compile(crate_dir)?;
+    let component = std::fs::read(&component_path).map_err(|e| BuildError::NotAnApp {
+        path: component_path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let assets = read_assets(&crate_dir.join("assets"))?;
+    let path = match out {
+        Some(out) => out.to_path_buf(),
+        None => component_path.with_file_name(format!("{}.{EXTENSION}", manifest.id)),
+    };
+    let pack_error = |source| BuildError::Pack {
+        path: path.display().to_string(),
+        source,
+    };
+    let package = Package::new(manifest, component, assets, limits).map_err(pack_error)?;
+    package.write(&path).map_err(pack_error)?;
+    Ok(Built { path, package })
+}
+
+/// Read and validate `crate_dir/miniapp.toml`.
+pub fn read_manifest(crate_dir: &Path) -> Result<Manifest, BuildError> {
+    if !crate_dir.join("Cargo.toml").is_file() {
+        return Err(BuildError::NotAnApp {
+            path: crate_dir.display().to_string(),
+            reason: "no Cargo.toml here; point at a mini-program crate (see `miniapp new`)".into(),
+        });
+    }
+    let path = crate_dir.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| BuildError::NotAnApp {
+        path: path.display().to_string(),
+        reason: format!("cannot read the app manifest: {e}"),
+    })?;
+    Manifest::from_toml(&text).map_err(|source| BuildError::Manifest {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Run cargo and return the path of the compiled component.
+fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(crate_dir)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            TARGET,
+            "--message-format=json-render-diagnostics",
+        ])
+        .arg("--manifest-path")
+        .arg(crate_dir.join("Cargo.toml"))
+        .output()
+        .map_err(|e| BuildError::Cargo {
+            crate_dir: crate_dir.display().to_string(),
+            output: format!("cannot run cargo: {e}"),
+        })?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        if stderr.contains("target may not be installed")
+            || stderr.contains("can't find crate for `core`")
+        {
+            return Err(BuildError::TargetMissing {
+                reason: format!(
+                    "cargo says so for {}; run `rustup target add {TARGET}` for the toolchain that builds it",
+                    crate_dir.display()
+                ),
+            });
+        }
+        return Err(BuildError::Cargo {
+            crate_dir: crate_dir.display().to_string(),
+            output: stderr.trim().to_string(),
+        });
+    }
+    let manifest_path = std::fs::canonicalize(crate_dir.join("Cargo.toml")).unwrap_or_default();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut component = None;
+    for line in stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let is_ours = message["reason"] == "compiler-artifact"
+            && message["manifest_path"].as_str().map(Path::new) == Some(manifest_path.as_path())
+            && message["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "cdylib"));
+        if is_ours {
+            component = message["filenames"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f.as_str())
+                .find(|f| f.ends_with(".wasm"))
+                .map(PathBuf::from);
+        }
+    }
+    component.ok_or_else(|| BuildError::NotAnApp {
+        path: crate_dir.join("Cargo.toml").display().to_string(),
+        reason: "the crate built no .wasm component; set `[lib] crate-type = [\"cdylib\"]`".into(),
+    })
+}
+
+/// Read every file under `dir` (if it exists) as an asset keyed by its relative path.
+fn read_assets(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
+    let mut assets = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(assets);
+    }
+    let mut pending = vec![dir.to_path_buf()];
+    let io = |path: &Path, e: std::io::Error| BuildError::NotAnApp {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).map_err(|e| io(&current, e))? {
+            let entry = entry.map_err(|e| io(&current, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| io(&path, e))?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() {
+                let relative = path
+                    .strip_prefix(dir)
+                    .expect("under the assets dir")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+                assets.insert(relative, bytes);
+            }
+        }
+    }
+    Ok(assets)
+}

@@ -1,0 +1,11 @@
+//! The runtime's integration tests, one binary (each test binary links
+//! wasmtime): real guest components from `guest-examples/`, built once per
+//! run by the shared fixture in `common`.
+
+mod common;
+
+mod apps;
+mod cache;
+mod hostile;
+mod http;
+mod loading;
