@@ -76,6 +76,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
+    /// Print the JSON schema of the app manifest (`miniapp.toml`) or the
+    /// operator's policy (`policy.toml`), for editors and tools.
+    Schema {
+        /// Which file.
+        #[arg(value_parser = ["manifest", "policy"])]
+        which: String,
+    },
     /// Scaffold a new mini-program crate.
     New {
         /// The directory to create, `NAME` or `DIR/NAME`; its last component
@@ -146,6 +153,14 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { path } => new::new(&path),
+        Command::Schema { which } => {
+            let schema = match which.as_str() {
+                "manifest" => miniapp_runtime::config::schema::manifest(),
+                _ => miniapp_runtime::config::schema::policy(),
+            };
+            out::host_json_document(&schema);
+            Ok(())
+        }
         Command::Bench(args) => bench::bench(args),
         Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {

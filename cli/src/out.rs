@@ -36,3 +36,11 @@ pub fn labelled_json(label: &str, value: &Value) {
 pub fn error_line(text: impl AsRef<str>) {
     eprintln!("{}", printable(text.as_ref()));
 }
+
+/// Print a JSON document the host generated from its own types (a JSON
+/// schema), pretty, on stdout. Never for app text: only its strings'
+/// C0 controls are escaped (by JSON itself).
+pub fn host_json_document(value: &Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    println!("{text}");
+}

@@ -84,6 +84,12 @@ quotas! {
     fuel_per_event: u64 = 5_000_000_000,
     /// Wall-clock time one lifecycle call or event may take (default 5000 ms).
     event_timeout_ms: u64 = 5_000,
+    /// CPU time one lifecycle call or event may take: the time it is being
+    /// run, guest code and synchronous host calls, not the time it waits for
+    /// the network, a provider or its turn (default 5000 ms). Checked at
+    /// every epoch tick, unlike fuel it also bounds what the host burns
+    /// inside host calls.
+    cpu_ms_per_event: u64 = 5_000,
     /// Live resource handles (streams, pollables...) of one instance (default 1024).
     resource_handles: u32 = 1024,
     /// Storage: bytes of keys and values together (default 10 MiB).
@@ -132,6 +138,7 @@ impl Quotas {
             ("fuel_per_event", self.fuel_per_event),
             ("resource_handles", u64::from(self.resource_handles)),
             ("event_timeout_ms", self.event_timeout_ms),
+            ("cpu_ms_per_event", self.cpu_ms_per_event),
             ("http_timeout_ms", self.http_timeout_ms),
             ("set_data_bytes", self.set_data_bytes),
             ("page_data_bytes", self.page_data_bytes),

@@ -14,3 +14,53 @@ pub fn manifest() -> Value {
 pub fn policy() -> Value {
     schemars::schema_for!(crate::Policy).to_value()
 }
+
+/// A schema as the committed files hold it: pretty JSON.
+pub fn pretty(schema: &Value) -> String {
+    serde_json::to_string_pretty(schema).expect("a JSON value serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    /// `docs/schema/` holds the schemas the types generate; regenerate with
+    /// `cargo run -p miniapp-cli -- schema manifest > docs/schema/manifest.schema.json`
+    /// (and `policy`).
+    #[test]
+    fn the_committed_schemas_are_current() {
+        for (name, schema, committed) in [
+            (
+                "manifest",
+                super::manifest(),
+                include_str!("../../docs/schema/manifest.schema.json"),
+            ),
+            (
+                "policy",
+                super::policy(),
+                include_str!("../../docs/schema/policy.schema.json"),
+            ),
+        ] {
+            assert_eq!(
+                super::pretty(&schema).trim(),
+                committed.trim(),
+                "docs/schema/{name}.schema.json is stale: regenerate it with `miniapp schema {name}`"
+            );
+        }
+    }
+
+    #[test]
+    fn the_manifest_schema_names_every_field_and_refuses_others() {
+        let schema = super::manifest();
+        for field in [
+            "id",
+            "name",
+            "pages",
+            "permissions",
+            "origins",
+            "open_apps",
+            "scopes",
+        ] {
+            assert!(schema["properties"].get(field).is_some(), "{field}");
+        }
+        assert_eq!(schema["additionalProperties"], false);
+    }
+}

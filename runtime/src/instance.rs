@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use wasmtime::component::ResourceTable;
@@ -28,7 +28,7 @@ use crate::capability::wasi::sandboxed_ctx;
 use crate::engine::LiveSlot;
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
-use crate::limits::{Deadline, HostMemory, Limiter};
+use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter};
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
 
@@ -41,6 +41,8 @@ pub struct InstanceState {
     pub(crate) app: Arc<AppShared>,
     /// The current call's wall-clock budget.
     pub(crate) deadline: Deadline,
+    /// The current call's CPU time.
+    pub(crate) cpu: Arc<CpuMeter>,
     /// The current event's user gesture, if any.
     pub(crate) gesture: Gesture,
     /// What the host holds on this instance's behalf.
@@ -82,6 +84,7 @@ impl InstanceState {
         table.set_max_capacity(quotas.resource_handles as usize);
         Ok(InstanceState {
             deadline: Deadline::new(Duration::from_millis(quotas.event_timeout_ms)),
+            cpu: CpuMeter::new(),
             gesture: Gesture::new(Duration::from_millis(quotas.gesture_ttl_ms)),
             limiter: Limiter::new(quotas),
             wasi: sandboxed_ctx(&log),
@@ -144,9 +147,9 @@ impl AppInstance {
             scene: self.options.scene,
             referrer: self.options.referrer.clone(),
         };
-        self.enter(false);
+        let cpu = self.enter(false).1;
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(lifecycle.call_on_launch(&mut self.store, &launch)).await;
+        let (result, cpu) = timed(&cpu, lifecycle.call_on_launch(&mut self.store, &launch)).await;
         self.finish(|| "on-launch".into(), result, cpu)?;
         self.on_show().await
     }
@@ -167,18 +170,18 @@ impl AppInstance {
     }
 
     async fn on_show(&mut self) -> Result<(), Error> {
-        self.enter(false);
+        let cpu = self.enter(false).1;
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(lifecycle.call_on_show(&mut self.store)).await;
+        let (result, cpu) = timed(&cpu, lifecycle.call_on_show(&mut self.store)).await;
         self.finish(|| "on-show".into(), result, cpu)
     }
 
     /// Send the app to the background (`on-hide`).
     pub async fn hide(&mut self) -> Result<(), Error> {
         self.ready().await?;
-        self.enter(false);
+        let cpu = self.enter(false).1;
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(lifecycle.call_on_hide(&mut self.store)).await;
+        let (result, cpu) = timed(&cpu, lifecycle.call_on_hide(&mut self.store)).await;
         self.finish(|| "on-hide".into(), result, cpu)
     }
 
@@ -186,7 +189,7 @@ impl AppInstance {
     /// a fresh one is launched first.
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
         self.ready().await?;
-        let gesture = self.enter(event.gesture);
+        let (gesture, cpu) = self.enter(event.gesture);
         let wit_event = lifecycle::Event {
             page: event.page.clone(),
             handler: event.handler.clone(),
@@ -195,7 +198,7 @@ impl AppInstance {
             gesture,
         };
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(lifecycle.call_on_event(&mut self.store, &wit_event)).await;
+        let (result, cpu) = timed(&cpu, lifecycle.call_on_event(&mut self.store, &wit_event)).await;
         self.store.data_mut().gesture.start_event(false);
         self.finish(
             || format!("on-event {}:{}", event.page, event.handler),
@@ -254,9 +257,11 @@ impl AppInstance {
     /// Prepare a call into the guest: the event's log volume, CPU fuel,
     /// wall-clock deadline and, for a user gesture, a gesture the app may
     /// spend on one sensitive action.
-    fn enter(&mut self, gesture: bool) -> Option<String> {
+    fn enter(&mut self, gesture: bool) -> (Option<String>, Arc<CpuMeter>) {
         let fuel = self.app.grants.quotas.fuel_per_event;
         let state = self.store.data_mut();
+        state.cpu.start_call();
+        let cpu = state.cpu.clone();
         state
             .log
             .lock()
@@ -270,7 +275,7 @@ impl AppInstance {
         self.store.set_epoch_deadline(1);
         // The token tells the guest it holds a gesture; the host keeps the
         // gesture itself, so the token need not be secret, only fresh.
-        gesture.then(|| format!("g-{:x}", next_token()))
+        (gesture.then(|| format!("g-{:x}", next_token())), cpu)
     }
 
     /// Turn a call's result into the embedder's: the app's own error, or a
@@ -383,8 +388,12 @@ pub(crate) async fn instantiate(
 fn at_epoch_tick(
     store: wasmtime::StoreContextMut<'_, InstanceState>,
 ) -> wasmtime::Result<UpdateDeadline> {
-    if store.data().deadline.passed() {
+    let state = store.data();
+    if state.deadline.passed() {
         return Err(wasmtime::Trap::Interrupt.into());
+    }
+    if state.cpu.used() > Duration::from_millis(state.app.grants.quotas.cpu_ms_per_event) {
+        return Err(CpuTimeExceeded.into());
     }
     Ok(UpdateDeadline::YieldCustom(
         1,
@@ -392,29 +401,30 @@ fn at_epoch_tick(
     ))
 }
 
-/// Run `call`, measuring the time it spends being polled: the CPU it takes
-/// on this thread, guest code and synchronous host calls, without the time
-/// it waits (for the network, a provider, or its turn after a yield).
-async fn timed<T>(call: impl Future<Output = T>) -> (T, Duration) {
-    struct Timed<F> {
+/// Run `call`, measuring on `meter` the time it spends being polled: the
+/// CPU it takes on this thread, guest code and synchronous host calls,
+/// without the time it waits (for the network, a provider, or its turn
+/// after a yield). Returns its output and that time.
+async fn timed<T>(meter: &Arc<CpuMeter>, call: impl Future<Output = T>) -> (T, Duration) {
+    struct Timed<'a, F> {
         call: Pin<Box<F>>,
-        spent: Duration,
+        meter: &'a CpuMeter,
     }
-    impl<F: Future> Future for Timed<F> {
+    impl<F: Future> Future for Timed<'_, F> {
         type Output = F::Output;
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-            let start = Instant::now();
+            self.meter.poll_started();
             let poll = self.call.as_mut().poll(cx);
-            self.spent += start.elapsed();
+            self.meter.poll_ended();
             poll
         }
     }
-    let mut timed = Timed {
+    let output = Timed {
         call: Box::pin(call),
-        spent: Duration::ZERO,
-    };
-    let output = (&mut timed).await;
-    (output, timed.spent)
+        meter,
+    }
+    .await;
+    (output, meter.used())
 }
 
 /// A fresh number for gesture tokens.

@@ -204,3 +204,64 @@ impl Deadline {
             .unwrap_or(self.timeout)
     }
 }
+
+/// CPU time of the current call: the time its future spends being polled
+/// (guest code and synchronous host calls, not waits), readable while the
+/// call runs so the epoch tick can enforce the CPU budget.
+#[derive(Debug)]
+pub(crate) struct CpuMeter {
+    origin: std::time::Instant,
+    spent_ns: AtomicU64,
+    /// When the poll under way started (ns since `origin`, plus one); 0 if none.
+    polling_since: AtomicU64,
+}
+
+impl CpuMeter {
+    /// A meter at zero.
+    pub fn new() -> Arc<CpuMeter> {
+        Arc::new(CpuMeter {
+            origin: std::time::Instant::now(),
+            spent_ns: AtomicU64::new(0),
+            polling_since: AtomicU64::new(0),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.origin.elapsed().as_nanos() as u64 + 1
+    }
+
+    /// Start a call at zero.
+    pub fn start_call(&self) {
+        self.spent_ns.store(0, Ordering::Relaxed);
+    }
+
+    /// A poll of the call begins.
+    pub fn poll_started(&self) {
+        self.polling_since.store(self.now(), Ordering::Relaxed);
+    }
+
+    /// The poll under way ended.
+    pub fn poll_ended(&self) {
+        let since = self.polling_since.swap(0, Ordering::Relaxed);
+        if since != 0 {
+            self.spent_ns
+                .fetch_add(self.now().saturating_sub(since), Ordering::Relaxed);
+        }
+    }
+
+    /// CPU time of the call so far, the poll under way included.
+    pub fn used(&self) -> std::time::Duration {
+        let since = self.polling_since.load(Ordering::Relaxed);
+        let running = if since == 0 {
+            0
+        } else {
+            self.now().saturating_sub(since)
+        };
+        std::time::Duration::from_nanos(self.spent_ns.load(Ordering::Relaxed) + running)
+    }
+}
+
+/// The trap raised when a call's CPU time passes its budget.
+#[derive(Debug, thiserror::Error)]
+#[error("CPU time limit exceeded")]
+pub(crate) struct CpuTimeExceeded;

@@ -12,6 +12,7 @@ use crate::app::AppShared;
 use crate::audit::AuditEvent;
 use crate::error::Error;
 use crate::instance::InstanceState;
+use crate::limits::CpuTimeExceeded;
 
 /// Why a call trapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -63,6 +64,15 @@ pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> (TrapKi
     let quotas = &state.app.grants.quotas;
     if let Some((kind, refused)) = state.limiter.refused() {
         return (*kind, refused.clone());
+    }
+    if error.downcast_ref::<CpuTimeExceeded>().is_some() {
+        return (
+            TrapKind::Cpu,
+            format!(
+                "CPU time limit of {} ms per event exceeded (guest code and host calls)",
+                quotas.cpu_ms_per_event
+            ),
+        );
     }
     if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
         return (

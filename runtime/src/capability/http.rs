@@ -162,10 +162,11 @@ impl HttpCtx {
 }
 
 /// Bytes of a response body received so far, charged to the host memory
-/// budget until the body is handed to the guest.
+/// budget until the call ends (the body is then in the guest's memory).
 struct PendingBody<'a> {
     budget: &'a HostMemory,
     bytes: Vec<u8>,
+    charged: u64,
 }
 
 impl PendingBody<'_> {
@@ -173,6 +174,7 @@ impl PendingBody<'_> {
         self.budget
             .charge(chunk.len() as u64, "an HTTP response body")
             .map_err(CallError::quota)?;
+        self.charged += chunk.len() as u64;
         self.bytes.extend_from_slice(chunk);
         Ok(())
     }
@@ -180,7 +182,7 @@ impl PendingBody<'_> {
 
 impl Drop for PendingBody<'_> {
     fn drop(&mut self) {
-        self.budget.release(self.bytes.len() as u64);
+        self.budget.release(self.charged);
     }
 }
 
@@ -291,6 +293,7 @@ impl http::Host for Http<'_> {
             let mut body = PendingBody {
                 budget: &ctx.budget,
                 bytes: Vec::new(),
+                charged: 0,
             };
             while let Some(chunk) = response.chunk().await.map_err(|e| call_error(&e))? {
                 if (body.bytes.len() + chunk.len()) as u64 > limit {

@@ -218,7 +218,11 @@ async fn an_oversized_value_and_key_are_refused() {
 async fn a_log_flood_is_cut_at_the_event_budget() {
     let flood = hostile("log-flood");
     // 200,000 lines cost more CPU than the tight test budget: give it the default.
-    let arena = arena(&flood, "fuel_per_event = 5000000000", true);
+    let arena = arena(
+        &flood,
+        "fuel_per_event = 5000000000\nevent_timeout_ms = 30000\ncpu_ms_per_event = 30000",
+        true,
+    );
     let app = arena.runtime.load(flood).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
     inst.drain_logs();
@@ -323,12 +327,19 @@ async fn sensitive_calls_need_a_live_gesture() {
     // An event that is not a gesture: still refused.
     inst.dispatch(&Event::new("index", "attack")).await.unwrap();
     assert_eq!(inst.page_data()["outcome"], "refused");
-    // A tap: the calls go through.
+    // A tap: it authorizes one sensitive action (the payment, called
+    // first); the profile read and the opening need taps of their own.
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     let data = inst.page_data();
     assert_eq!(data["gesture"], true);
     assert_eq!(data["payment_error_kind"], Value::Null, "{data}");
-    assert_eq!(data["open_error_kind"], Value::Null, "{data}");
+    for key in ["profile_error", "open_error"] {
+        let error = data[key].as_str().unwrap();
+        assert!(
+            error.contains("already used by request-payment"),
+            "{key}: {error}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -452,4 +463,229 @@ async fn table_growth_hits_the_table_quota() {
             ..
         }
     )));
+}
+
+#[tokio::test]
+async fn one_tap_pays_once_and_opens_nothing_more() {
+    let replay = hostile("gesture-replay");
+    let arena = arena(&replay, "", true);
+    let app = arena.runtime.load(replay).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    let data = inst.page_data().clone();
+    assert_eq!(data["sensitive_ok"], 1, "{data}");
+    assert_eq!(data["outcome"], "one-action");
+    assert_eq!(
+        (data["paid"].clone(), data["payments_refused"].clone()),
+        (json!(1), json!(19))
+    );
+    assert_eq!(
+        (data["profiles"].clone(), data["opened"].clone()),
+        (json!(0), json!(0))
+    );
+    for key in ["payment_error", "profile_error", "open_error"] {
+        let error = data[key].as_str().unwrap();
+        assert!(
+            error.contains("already used by request-payment"),
+            "{key}: {error}"
+        );
+    }
+    assert!(inst.take_open_requests().is_empty());
+    // The next tap is spent on its first action too.
+    inst.dispatch(&Event::tap("index", "late")).await.unwrap();
+    let data = inst.page_data();
+    assert_eq!(data["late_payment"], "paid", "{data}");
+    assert_eq!(data["late_profile"], false);
+    assert_eq!(data["late_outcome"], "refused");
+    assert!(arena.audited(
+        |e| matches!(e, AuditEvent::Denied { message } if message.contains("already used"))
+    ));
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn page_data_of_a_full_stack_stays_within_the_instance_budget() {
+    let hoarder = hostile("stack-hoarder");
+    let budget = 1024 * 1024;
+    let quotas = format!(
+        "page_data_bytes = 262144\nset_data_bytes = 65536\nhost_memory_bytes = {budget}\nevent_timeout_ms = 30000\ncpu_ms_per_event = 30000"
+    );
+    let arena = arena(&hoarder, &quotas, true);
+    let app = arena.runtime.load(hoarder).unwrap();
+    let options = LaunchOptions {
+        path: Some("index?chunk=32768".into()),
+        ..LaunchOptions::default()
+    };
+    let mut inst = app.launch(options).await.unwrap();
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    let report = inst
+        .pages()
+        .iter()
+        .find(|p| p.data.get("outcome").is_some())
+        .expect("a page holds the report")
+        .data
+        .clone();
+    assert_eq!(report["outcome"], "finished", "{report}");
+    // Per-page limits alone would let ten pages hold 2.5 MiB; the instance
+    // budget holds all pages together under 1 MiB.
+    let total = report["total_bytes"].as_u64().unwrap();
+    assert!(
+        total <= budget && total > budget / 2,
+        "{total} bytes over the stack"
+    );
+    let fills = report["page_fills"].as_array().unwrap();
+    assert!(
+        fills.iter().any(|f| f["error"].as_str().is_some_and(
+            |e| e.contains("host memory budget of 1048576 bytes per instance exceeded")
+        )),
+        "{report}"
+    );
+    // Popping pages frees their share: a fresh page fills again.
+    assert!(
+        report["refill_bytes"].as_u64().unwrap() > 32_768,
+        "{report}"
+    );
+    let (used, limit) = inst.host_memory();
+    assert!(used <= limit && limit == budget, "{used} of {limit}");
+    assert!(app.usage().unwrap().host_memory_high_water_bytes <= budget);
+    assert!(arena.audited(|e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains("host memory budget"))));
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn undrained_log_lines_stay_within_the_instance_budget() {
+    let hoarder = hostile("log-hoarder");
+    let budget = 256 * 1024;
+    let arena = arena(&hoarder, &format!("host_memory_bytes = {budget}"), true);
+    let app = arena.runtime.load(hoarder).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    // Each event logs about 64 KiB; nobody drains. Once the budget is full,
+    // lines are refused, and so is anything else that needs host memory
+    // (the app's own report in its page data).
+    let mut refused = None;
+    for _ in 0..8 {
+        if let Err(e) = inst.dispatch(&Event::tap("index", "attack")).await {
+            refused = Some(e.to_string());
+        }
+        let (used, _) = inst.host_memory();
+        assert!(used <= budget, "{used} bytes held");
+    }
+    let refused = refused.expect("the budget fills up");
+    assert!(
+        refused.contains("host memory budget of 262144 bytes"),
+        "{refused}"
+    );
+    // Draining frees the budget: the next event logs (and reports) again.
+    let lines = inst.drain_logs();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.message.contains("host memory budget"))
+    );
+    let kept: usize = lines.iter().map(|l| l.message.len()).sum();
+    assert!((kept as u64) < budget);
+    assert!(inst.host_memory().0 < 8192);
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    assert!(inst.page_data()["last"]["api_lines"].as_u64().unwrap() > 0);
+    assert!(arena.audited(|e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains("host memory budget"))));
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn host_work_inside_host_calls_is_bounded_by_the_cpu_budget() {
+    let burner = hostile("host-cpu-burner");
+    let quotas = "page_data_bytes = 1048576\nset_data_bytes = 262144\nfuel_per_event = 5000000000\nevent_timeout_ms = 30000\ncpu_ms_per_event = 250";
+    let arena = arena(&burner, quotas, true);
+    let app = arena.runtime.load(burner).unwrap();
+    let options = LaunchOptions {
+        path: Some("index?keys=20".into()),
+        ..LaunchOptions::default()
+    };
+    let mut inst = app.launch(options).await.unwrap();
+    for _ in 0..10 {
+        inst.dispatch(&Event::tap("index", "prepare"))
+            .await
+            .unwrap();
+        if inst.page_data()["prepared"] == true {
+            break;
+        }
+    }
+    assert_eq!(inst.page_data()["prepared"], true, "{}", inst.page_data());
+    let fuel_before = app.usage().unwrap().fuel_consumed;
+    let err = inst
+        .dispatch(&Event::tap("index", "attack"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Trapped { kind: TrapKind::Cpu, reason, .. }
+            if reason == "CPU time limit of 250 ms per event exceeded (guest code and host calls)"),
+        "{err}"
+    );
+    // Fuel alone would not have stopped it: the work is the host's.
+    let fuel = app.usage().unwrap().fuel_consumed - fuel_before;
+    assert!(fuel < 500_000_000, "{fuel} fuel");
+    assert!(app.usage().unwrap().cpu_ns > 250_000_000);
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn escape_sequences_stay_the_app_s_text_for_the_embedder() {
+    let escape = hostile("terminal-escape");
+    let arena = arena(&escape, "", true);
+    let (result, data, discarded) = attack(&arena, escape, Event::tap("index", "attack")).await;
+    let Err(Error::AppFailed { message, .. }) = result else {
+        panic!("expected the app's error, got {result:?}");
+    };
+    // The runtime hands the embedder the app's text as it is; whoever
+    // prints it escapes it (`miniapp_runtime::text`).
+    assert!(message.contains('\u{1b}'), "{message:?}");
+    assert!(!discarded);
+    assert!(data.to_string().contains("\\u001b"), "{data}");
+    let shown = miniapp_runtime::text::printable(&message);
+    assert!(!shown.chars().any(|c| c.is_control()), "{shown}");
+    arena.witness_still_works(0).await;
+}
+
+/// Every app in `guest-examples/hostile/` names the test that contains it;
+/// the names are checked against the directory, and each test must exist
+/// (the list refers to the functions, so a missing one does not compile).
+macro_rules! hostile_apps {
+    ($($app:literal => $test:path,)*) => {
+        #[test]
+        fn every_hostile_app_has_a_test() {
+            $( let _: fn() = $test; )*
+            let listed: std::collections::BTreeSet<&str> = [$($app),*].into_iter().collect();
+            let dir = crate::common::guest_examples().join("hostile");
+            let found: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            let found: std::collections::BTreeSet<&str> = found.iter().map(String::as_str).collect();
+            assert_eq!(listed, found, "hostile apps and their tests");
+        }
+    };
+}
+
+hostile_apps! {
+    "forbidden-origin" => a_forbidden_origin_is_refused,
+    "gesture-replay" => one_tap_pays_once_and_opens_nothing_more,
+    "handle-exhaustion" => handle_exhaustion_hits_the_handle_quota,
+    "host-cpu-burner" => host_work_inside_host_calls_is_bounded_by_the_cpu_budget,
+    "http-hoarder" => crate::http::pending_response_bodies_are_bounded_by_the_instance_budget,
+    "huge-set-data" => huge_set_data_is_refused_and_page_data_stays_bounded,
+    "log-flood" => a_log_flood_is_cut_at_the_event_budget,
+    "log-hoarder" => undrained_log_lines_stay_within_the_instance_budget,
+    "loopback" => loopback_and_metadata_addresses_are_refused_even_when_declared,
+    "memory-bomb" => a_memory_bomb_hits_the_memory_quota,
+    "no-gesture" => sensitive_calls_need_a_live_gesture,
+    "no-grant" => capabilities_without_a_grant_are_refused,
+    "oversized-value" => an_oversized_value_and_key_are_refused,
+    "quota-probe" => an_app_reads_its_own_budget,
+    "spin" => spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_instance,
+    "stack-hoarder" => page_data_of_a_full_stack_stays_within_the_instance_budget,
+    "stack-overflow" => deep_recursion_traps,
+    "storage-flood" => a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored,
+    "table-growth" => table_growth_hits_the_table_quota,
+    "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
+    "undeclared-import" => an_undeclared_import_is_refused_at_load,
 }

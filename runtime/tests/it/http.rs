@@ -38,6 +38,8 @@ async fn serve(elsewhere: Option<String>) -> SocketAddr {
                         json!({"id": 2, "title": "Weather", "body": "Sunny"}).to_string(),
                     ),
                     "/big/headlines.json" => ("200 OK", String::new(), "x".repeat(64 * 1024)),
+                    p if p.starts_with("/hoard") => ("200 OK", String::new(), "x".repeat(1 << 20)),
+                    p if p.starts_with("/huge") => ("200 OK", String::new(), "x".repeat(6 << 20)),
                     "/redirect/headlines.json" => (
                         "302 Found",
                         format!("Location: {}\r\n", elsewhere.unwrap_or_default()),
@@ -58,7 +60,12 @@ async fn serve(elsewhere: Option<String>) -> SocketAddr {
 
 /// The news package with `origin` declared in its manifest.
 fn news_declaring(origin: &str) -> Package {
-    let news = example("news");
+    declaring("news", origin)
+}
+
+/// Example `name` with `origin` declared in its manifest.
+fn declaring(name: &str, origin: &str) -> Package {
+    let news = example(name);
     let manifest = Manifest {
         origins: vec![origin.to_string()],
         ..news.manifest.clone()
@@ -231,4 +238,48 @@ async fn a_name_resolving_to_loopback_is_refused() {
     policy.defaults.allow_addresses = vec!["127.0.0.0/8".into(), "::1".into()];
     let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
+}
+
+#[tokio::test]
+pub(crate) async fn pending_response_bodies_are_bounded_by_the_instance_budget() {
+    let addr = serve(None).await;
+    let api = format!("http://{addr}");
+    let hoarder = declaring("hostile/http-hoarder", &api);
+    let mut policy = loopback_allowed();
+    policy.grant_declared(&hoarder.manifest);
+    policy.defaults.quotas =
+        toml::from_str("host_memory_bytes = 4194304\nmemory_bytes = 33554432").unwrap();
+    let launch = |path: &str| LaunchOptions {
+        path: Some(format!("index?api={api}&path={path}&count=8")),
+        ..LaunchOptions::default()
+    };
+    // A 6 MiB body is under the response limit (8 MiB) but over what the
+    // host holds for one instance: refused while it arrives.
+    let (_dir, mut inst) = launched(
+        policy.clone(),
+        Providers::default(),
+        hoarder.clone(),
+        launch("/huge"),
+    )
+    .await;
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    let data = inst.page_data();
+    assert_eq!(data["error_kind"], "quota-exceeded", "{data}");
+    let error = data["error"].as_str().unwrap();
+    assert!(
+        error.contains("host memory budget of 4194304 bytes"),
+        "{error}"
+    );
+    assert_eq!(
+        inst.host_memory().0 < 64 * 1024,
+        true,
+        "the partial body was freed"
+    );
+    // 1 MiB bodies go through one at a time; what the guest keeps counts
+    // against its own memory, and the host holds nothing after each call.
+    let (_dir, mut inst) = launched(policy, Providers::default(), hoarder, launch("/hoard")).await;
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    let data = inst.page_data();
+    assert!(data["fetches_ok"].as_u64().unwrap() >= 4, "{data}");
+    assert!(inst.host_memory().0 < 64 * 1024);
 }
