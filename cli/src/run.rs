@@ -244,10 +244,12 @@ impl Printer {
             .collect();
         out::line("== usage");
         out::line(format!(
-            "   events {}  fuel {}  memory high-water {} B  storage {} B in {} keys",
+            "   events {}  cpu {:.3} ms  fuel {}  memory high-water {} B  host memory high-water {} B  storage {} B in {} keys",
             usage.events,
+            usage.cpu_ns as f64 / 1e6,
             usage.fuel_consumed,
             usage.memory_high_water_bytes,
+            usage.host_memory_high_water_bytes,
             usage.storage_bytes,
             usage.storage_keys
         ));

@@ -270,9 +270,8 @@ pub(crate) async fn pending_response_bodies_are_bounded_by_the_instance_budget()
         error.contains("host memory budget of 4194304 bytes"),
         "{error}"
     );
-    assert_eq!(
+    assert!(
         inst.host_memory().0 < 64 * 1024,
-        true,
         "the partial body was freed"
     );
     // 1 MiB bodies go through one at a time; what the guest keeps counts
