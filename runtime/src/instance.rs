@@ -25,10 +25,10 @@ use crate::capability::payment::PaymentCtx;
 use crate::capability::permission::ConsentCtx;
 use crate::capability::storage::StorageCtx;
 use crate::capability::wasi::sandboxed_ctx;
-use crate::engine::LiveSlot;
+use crate::engine::{LONG_CALL, LiveSlot};
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
-use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter};
+use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter, LongCallSlot};
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
 
@@ -43,6 +43,8 @@ pub struct InstanceState {
     pub(crate) deadline: Deadline,
     /// The current call's CPU time.
     pub(crate) cpu: Arc<CpuMeter>,
+    /// The current call's long-call slot, while it holds one.
+    slot: LongCallSlot,
     /// The current event's user gesture, if any.
     pub(crate) gesture: Gesture,
     /// What the host holds on this instance's behalf.
@@ -85,6 +87,7 @@ impl InstanceState {
         Ok(InstanceState {
             deadline: Deadline::new(Duration::from_millis(quotas.event_timeout_ms)),
             cpu: CpuMeter::new(),
+            slot: LongCallSlot::default(),
             gesture: Gesture::new(Duration::from_millis(quotas.gesture_ttl_ms)),
             limiter: Limiter::new(quotas),
             wasi: sandboxed_ctx(&log),
@@ -257,11 +260,11 @@ impl AppInstance {
     /// Prepare a call into the guest: the event's log volume, CPU fuel,
     /// wall-clock deadline and, for a user gesture, a gesture the app may
     /// spend on one sensitive action.
-    fn enter(&mut self, gesture: bool) -> (Option<String>, Arc<CpuMeter>) {
+    fn enter(&mut self, gesture: bool) -> (Option<String>, Meters) {
         let fuel = self.app.grants.quotas.fuel_per_event;
         let state = self.store.data_mut();
         state.cpu.start_call();
-        let cpu = state.cpu.clone();
+        let cpu = (state.cpu.clone(), state.slot.clone());
         state
             .log
             .lock()
@@ -363,7 +366,8 @@ pub(crate) async fn instantiate(
     store.epoch_deadline_callback(at_epoch_tick);
     store.set_epoch_deadline(1);
     let _ = store.set_fuel(app.grants.quotas.fuel_per_event);
-    let (kind, reason) = match pre.instantiate_async(&mut store).await {
+    let meters = (store.data().cpu.clone(), store.data().slot.clone());
+    let (kind, reason) = match timed(&meters, pre.instantiate_async(&mut store)).await.0 {
         Ok(guest) => return Ok((store, guest)),
         // The pooling allocator is full: a capacity refusal, not the app's fault.
         Err(e)
@@ -380,11 +384,23 @@ pub(crate) async fn instantiate(
     Err(trapped(app, "instantiation", kind, reason))
 }
 
-/// At every epoch tick a running guest reaches: trap if its call's time is
-/// up, otherwise yield so other tasks on this worker run, and go on at the
-/// next tick. `tokio::task::yield_now` puts the task at the back of the
-/// scheduler's queue (wasmtime's built-in `Yield` wakes it at once into
-/// tokio's LIFO slot, which runs the same guest again: wasmtime issue 10667).
+/// What a call is measured by: its CPU meter and its long-call slot.
+type Meters = (Arc<CpuMeter>, LongCallSlot);
+
+/// At every epoch tick (every 10 ms) that finds a store running guest code:
+///
+/// - past the call's wall-clock deadline or its CPU time budget, trap;
+/// - otherwise yield, so other tasks on this worker run, and go on at the
+///   next tick. The yield is `tokio::task::yield_now`, which hands the task
+///   to the scheduler to run after the worker's other ready tasks;
+///   wasmtime's built-in `Yield` wakes it at once into tokio's LIFO slot,
+///   which polls the same guest again (wasmtime issue 10667);
+/// - a long call (one that started [`LONG_CALL`] or more before the tick)
+///   also gives up its long-call slot and waits for one again, first come
+///   first served (`RuntimeBuilder::long_call_slots`, default the cores less
+///   one). Long calls take turns on those slots a tick at a time and leave
+///   a core to short calls, which then never wait a tick behind a spinning
+///   neighbour.
 fn at_epoch_tick(
     store: wasmtime::StoreContextMut<'_, InstanceState>,
 ) -> wasmtime::Result<UpdateDeadline> {
@@ -395,20 +411,37 @@ fn at_epoch_tick(
     if state.cpu.used() > Duration::from_millis(state.app.grants.quotas.cpu_ms_per_event) {
         return Err(CpuTimeExceeded.into());
     }
+    if state.deadline.elapsed() < LONG_CALL {
+        return Ok(UpdateDeadline::YieldCustom(
+            1,
+            Box::pin(tokio::task::yield_now()),
+        ));
+    }
+    let slot = state.slot.clone();
+    let slots = state.app.services.long_calls.clone();
     Ok(UpdateDeadline::YieldCustom(
         1,
-        Box::pin(tokio::task::yield_now()),
+        Box::pin(async move {
+            slot.release();
+            tokio::task::yield_now().await;
+            // The semaphore is never closed.
+            if let Ok(permit) = slots.acquire_owned().await {
+                slot.hold(permit);
+            }
+        }),
     ))
 }
 
-/// Run `call`, measuring on `meter` the time it spends being polled: the
-/// CPU it takes on this thread, guest code and synchronous host calls,
-/// without the time it waits (for the network, a provider, or its turn
-/// after a yield). Returns its output and that time.
-async fn timed<T>(meter: &Arc<CpuMeter>, call: impl Future<Output = T>) -> (T, Duration) {
+/// Run `call`, measuring the time it spends being polled: the CPU it takes
+/// on this thread, guest code and synchronous host calls, without the time
+/// it waits (for the network, a provider, or its turn after a yield).
+/// While it waits, and when it ends, it holds no long-call slot. Returns its
+/// output and its CPU time.
+async fn timed<T>((meter, slot): &Meters, call: impl Future<Output = T>) -> (T, Duration) {
     struct Timed<'a, F> {
         call: Pin<Box<F>>,
         meter: &'a CpuMeter,
+        slot: &'a LongCallSlot,
     }
     impl<F: Future> Future for Timed<'_, F> {
         type Output = F::Output;
@@ -416,14 +449,19 @@ async fn timed<T>(meter: &Arc<CpuMeter>, call: impl Future<Output = T>) -> (T, D
             self.meter.poll_started();
             let poll = self.call.as_mut().poll(cx);
             self.meter.poll_ended();
+            if poll.is_pending() {
+                self.slot.release();
+            }
             poll
         }
     }
     let output = Timed {
         call: Box::pin(call),
         meter,
+        slot,
     }
     .await;
+    slot.release();
     (output, meter.used())
 }
 

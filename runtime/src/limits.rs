@@ -192,6 +192,14 @@ impl Deadline {
         self.at = Some(std::time::Instant::now() + self.timeout);
     }
 
+    /// How long the current call has run (zero between calls).
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.at.map_or(std::time::Duration::ZERO, |at| {
+            self.timeout
+                .saturating_sub(at.saturating_duration_since(std::time::Instant::now()))
+        })
+    }
+
     /// Whether the current call's time is up.
     pub fn passed(&self) -> bool {
         self.at.is_some_and(|at| std::time::Instant::now() >= at)
@@ -265,3 +273,20 @@ impl CpuMeter {
 #[derive(Debug, thiserror::Error)]
 #[error("CPU time limit exceeded")]
 pub(crate) struct CpuTimeExceeded;
+
+/// A call's place among the runtime's long-call slots, held only while its
+/// guest runs (see `instance::at_epoch_tick`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LongCallSlot(Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
+
+impl LongCallSlot {
+    /// Hold `permit` until released.
+    pub fn hold(&self, permit: tokio::sync::OwnedSemaphorePermit) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
+    }
+
+    /// Give the slot back, if held.
+    pub fn release(&self) {
+        drop(self.0.lock().unwrap_or_else(|e| e.into_inner()).take());
+    }
+}

@@ -56,6 +56,7 @@ pub struct RuntimeBuilder {
     cache_dir: Option<PathBuf>,
     pooling: bool,
     max_live_instances: u32,
+    long_call_slots: Option<usize>,
 }
 
 /// Default wasm stack of every instance (wasmtime's default).
@@ -92,6 +93,18 @@ impl RuntimeBuilder {
     /// `vm.max_map_count` allows about 16,000).
     pub fn max_live_instances(mut self, n: u32) -> Self {
         self.max_live_instances = n;
+        self
+    }
+
+    /// How many long guest calls may run at once (default: the cores less
+    /// one, at least 1). A call still running at an epoch tick (every
+    /// 10 ms) 1 ms or more after it started is long: from then on it takes
+    /// turns for these slots, a tick at a time, so the other cores stay free
+    /// for short calls, and a spinning app delays another app's short event
+    /// by microseconds rather than by ticks. More slots give long calls more
+    /// of the machine and short calls less.
+    pub fn long_call_slots(mut self, n: usize) -> Self {
+        self.long_call_slots = Some(n.max(1));
         self
     }
 
@@ -175,6 +188,10 @@ impl RuntimeBuilder {
                     providers: self.providers,
                     audit,
                     quarantine: QuarantineBook::new(self.data_dir.join("quarantine")),
+                    long_calls: Arc::new(tokio::sync::Semaphore::new(
+                        self.long_call_slots
+                            .unwrap_or_else(crate::engine::default_long_call_slots),
+                    )),
                 }),
                 ticker_stop,
                 cache,
@@ -199,6 +216,7 @@ impl Runtime {
             max_wasm_stack: DEFAULT_WASM_STACK,
             pooling: false,
             max_live_instances: 10_000,
+            long_call_slots: None,
         }
     }
 
