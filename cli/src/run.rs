@@ -240,8 +240,9 @@ impl Printer {
             .collect();
         println!("== usage");
         println!(
-            "   events {}  fuel {}  memory high-water {} B  storage {} B in {} keys",
+            "   events {}  cpu {:.3} ms  fuel {}  memory high-water {} B  storage {} B in {} keys",
             usage.events,
+            usage.cpu_ns as f64 / 1e6,
             usage.fuel_consumed,
             usage.memory_high_water_bytes,
             usage.storage_bytes,

@@ -1,12 +1,13 @@
 //! A running app instance: one wasmtime store with the app's host state,
 //! driven through its lifecycle and events.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use wasmtime::component::{ResourceTable, ResourceTableError};
-use wasmtime::{ResourceLimiter, Store, Trap};
+use wasmtime::{ResourceLimiter, Store, StoreContextMut, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 
 use crate::audit::AuditEvent;
@@ -16,7 +17,7 @@ use crate::capability::nav::{OpenRequest, Page, PageStack, parse_url};
 use crate::capability::wasi::sandboxed_ctx;
 use crate::error::Error;
 use crate::quota::Quotas;
-use crate::runtime::{AppShared, EPOCH_TICK, LiveSlot};
+use crate::runtime::{AppShared, LiveSlot};
 use crate::usage::UsageCounters;
 
 /// How an app is opened.
@@ -209,7 +210,7 @@ impl AppInstance {
         };
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_launch(&mut self.store, &launch).await;
+        let result = polled(lifecycle.call_on_launch(&mut self.store, &launch)).await;
         self.finish(|| "on-launch".into(), result)?;
         self.on_show().await
     }
@@ -232,7 +233,7 @@ impl AppInstance {
     async fn on_show(&mut self) -> Result<(), Error> {
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_show(&mut self.store).await;
+        let result = polled(lifecycle.call_on_show(&mut self.store)).await;
         self.finish(|| "on-show".into(), result)
     }
 
@@ -241,7 +242,7 @@ impl AppInstance {
         self.ready().await?;
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_hide(&mut self.store).await;
+        let result = polled(lifecycle.call_on_hide(&mut self.store)).await;
         self.finish(|| "on-hide".into(), result)
     }
 
@@ -258,7 +259,7 @@ impl AppInstance {
             gesture,
         };
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = lifecycle.call_on_event(&mut self.store, &wit_event).await;
+        let result = polled(lifecycle.call_on_event(&mut self.store, &wit_event)).await;
         self.store.data_mut().gesture_deadline = None;
         self.finish(
             || format!("on-event {}:{}", event.page, event.handler),
@@ -296,10 +297,6 @@ impl AppInstance {
         self.discarded
     }
 
-    fn timeout(&self) -> Duration {
-        Duration::from_millis(self.app.grants.quotas.event_timeout_ms)
-    }
-
     /// Relaunch a discarded instance (a quarantined app refuses, as every
     /// launch does; a live instance is not interrupted by a quarantine).
     async fn ready(&mut self) -> Result<(), Error> {
@@ -323,20 +320,28 @@ impl AppInstance {
         state.gesture_deadline =
             gesture.then(|| now + Duration::from_millis(quotas.gesture_ttl_ms));
         let fuel = quotas.fuel_per_event;
-        let ticks = deadline_ticks(self.timeout());
         // Fuel is on for every store of this engine, so setting it cannot fail.
         let _ = self.store.set_fuel(fuel);
-        self.store.set_epoch_deadline(ticks);
+        // At the next epoch tick, `at_epoch_tick` checks the deadline.
+        self.store.set_epoch_deadline(1);
         token
     }
 
-    /// Turn a call's result into the embedder's: the app's own error, or a
-    /// trap (which discards the instance, counts against the crash budget
-    /// and is audited).
-    fn finish(&mut self, hook: impl FnOnce() -> String, result: CallOutcome) -> Result<(), Error> {
+    /// Turn a call's result and CPU time into the embedder's result: the
+    /// app's own error, or a trap (which discards the instance, counts
+    /// against the crash budget and is audited).
+    fn finish(
+        &mut self,
+        hook: impl FnOnce() -> String,
+        (result, cpu): (CallOutcome, Duration),
+    ) -> Result<(), Error> {
         let app = self.app.clone();
         let usage = &app.usage;
         UsageCounters::add(&usage.events, 1);
+        UsageCounters::add(
+            &usage.cpu_ns,
+            u64::try_from(cpu.as_nanos()).unwrap_or(u64::MAX),
+        );
         let fuel_left = self.store.get_fuel().unwrap_or(0);
         UsageCounters::add(
             &usage.fuel_consumed,
@@ -445,7 +450,8 @@ pub(crate) async fn instantiate(
         log,
         opened: Vec::new(),
         gesture_deadline: None,
-        event_deadline: None,
+        // Instantiation runs guest code too: it gets an event's time.
+        event_deadline: Some(Instant::now() + Duration::from_millis(quotas.event_timeout_ms)),
         limiter: Limiter {
             quotas: quotas.clone(),
             memory_total: 0,
@@ -457,8 +463,8 @@ pub(crate) async fn instantiate(
     };
     let mut store = Store::new(&app.engine, state);
     store.limiter(|s| &mut s.limiter);
-    let timeout = Duration::from_millis(quotas.event_timeout_ms);
-    store.set_epoch_deadline(deadline_ticks(timeout));
+    store.epoch_deadline_callback(at_epoch_tick);
+    store.set_epoch_deadline(1);
     let _ = store.set_fuel(quotas.fuel_per_event);
     let (kind, reason) = match pre.instantiate_async(&mut store).await {
         Ok(guest) => return Ok((store, guest)),
@@ -495,8 +501,42 @@ fn truncate(mut message: String) -> String {
     message
 }
 
-fn deadline_ticks(timeout: Duration) -> u64 {
-    (timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1
+/// The epoch deadline callback of every store: it runs at each epoch tick
+/// (every `EPOCH_TICK`, 10 ms) that finds the store running guest code.
+/// Past the call's wall-clock deadline it traps (`Trap::Interrupt`,
+/// reported as the time limit); before it, the guest yields to the tokio
+/// scheduler so that other tasks run, and continues until the next tick.
+///
+/// The yield is `tokio::task::yield_now`, not wasmtime's built-in
+/// `UpdateDeadline::Yield`: that one wakes the task at once, tokio puts it
+/// in the worker's LIFO slot and polls the same guest again straight away
+/// (wasmtime issue 10667), so a spinning guest would keep its worker.
+/// `yield_now` hands its waker to the scheduler, which wakes it only after
+/// the worker has run every other ready task and polled its drivers.
+fn at_epoch_tick(store: StoreContextMut<'_, InstanceState>) -> wasmtime::Result<UpdateDeadline> {
+    match store.data().event_deadline {
+        Some(deadline) if Instant::now() < deadline => Ok(UpdateDeadline::YieldCustom(
+            1,
+            Box::pin(tokio::task::yield_now()),
+        )),
+        _ => Ok(UpdateDeadline::Interrupt),
+    }
+}
+
+/// Drive a guest call to its end and measure its CPU time: the wall time
+/// spent inside its `poll` (guest code, and host calls made inline), not
+/// the time it waits on the host (network, timers) or for a worker.
+async fn polled<F: Future>(call: F) -> (F::Output, Duration) {
+    let mut call = std::pin::pin!(call);
+    let mut busy = Duration::ZERO;
+    let output = std::future::poll_fn(|cx| {
+        let start = Instant::now();
+        let poll = call.as_mut().poll(cx);
+        busy += start.elapsed();
+        poll
+    })
+    .await;
+    (output, busy)
 }
 
 fn time_limit(quotas: &Quotas) -> String {

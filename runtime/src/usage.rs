@@ -13,6 +13,10 @@ pub struct Usage {
     pub events: u64,
     /// CPU fuel consumed.
     pub fuel_consumed: u64,
+    /// CPU time of its calls (instantiation aside), nanoseconds: the wall
+    /// time spent polling them (guest code, and host calls made inline),
+    /// not the time they waited on the host or for a worker thread.
+    pub cpu_ns: u64,
     /// Largest linear memory of one instance, bytes.
     pub memory_high_water_bytes: u64,
     /// Storage bytes used now.
@@ -36,6 +40,7 @@ pub struct Usage {
 pub(crate) struct UsageCounters {
     pub events: AtomicU64,
     pub fuel_consumed: AtomicU64,
+    pub cpu_ns: AtomicU64,
     pub memory_high_water: AtomicU64,
     pub http_calls: AtomicU64,
     pub http_bytes: AtomicU64,
@@ -64,6 +69,7 @@ impl UsageCounters {
         Usage {
             events: get(&self.events),
             fuel_consumed: get(&self.fuel_consumed),
+            cpu_ns: get(&self.cpu_ns),
             memory_high_water_bytes: get(&self.memory_high_water),
             storage_bytes: 0,
             storage_keys: 0,
