@@ -2,10 +2,11 @@
 //! driven through its lifecycle and events.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::component::{ResourceTable, ResourceTableError};
 use wasmtime::{ResourceLimiter, Store, StoreContextMut, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
@@ -151,6 +152,10 @@ pub struct InstanceState {
     pub(crate) gesture_deadline: Option<Instant>,
     /// When the current call's wall-clock budget ends.
     pub(crate) event_deadline: Option<Instant>,
+    /// When the current call started (see `at_epoch_tick`).
+    call_start: Instant,
+    /// The current call's long-call slot, while it holds one.
+    slot: Slot,
     limiter: Limiter,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
@@ -210,7 +215,8 @@ impl AppInstance {
         };
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = polled(lifecycle.call_on_launch(&mut self.store, &launch)).await;
+        let slot = self.store.data().slot.clone();
+        let result = polled(lifecycle.call_on_launch(&mut self.store, &launch), &slot).await;
         self.finish(|| "on-launch".into(), result)?;
         self.on_show().await
     }
@@ -233,7 +239,8 @@ impl AppInstance {
     async fn on_show(&mut self) -> Result<(), Error> {
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = polled(lifecycle.call_on_show(&mut self.store)).await;
+        let slot = self.store.data().slot.clone();
+        let result = polled(lifecycle.call_on_show(&mut self.store), &slot).await;
         self.finish(|| "on-show".into(), result)
     }
 
@@ -242,7 +249,8 @@ impl AppInstance {
         self.ready().await?;
         self.enter(false);
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = polled(lifecycle.call_on_hide(&mut self.store)).await;
+        let slot = self.store.data().slot.clone();
+        let result = polled(lifecycle.call_on_hide(&mut self.store), &slot).await;
         self.finish(|| "on-hide".into(), result)
     }
 
@@ -259,7 +267,8 @@ impl AppInstance {
             gesture,
         };
         let lifecycle = self.guest.miniapp_host_lifecycle();
-        let result = polled(lifecycle.call_on_event(&mut self.store, &wit_event)).await;
+        let slot = self.store.data().slot.clone();
+        let result = polled(lifecycle.call_on_event(&mut self.store, &wit_event), &slot).await;
         self.store.data_mut().gesture_deadline = None;
         self.finish(
             || format!("on-event {}:{}", event.page, event.handler),
@@ -317,6 +326,7 @@ impl AppInstance {
         let state = self.store.data_mut();
         state.log.lock().expect("log lock").start_event();
         state.event_deadline = Some(now + Duration::from_millis(quotas.event_timeout_ms));
+        state.call_start = now;
         state.gesture_deadline =
             gesture.then(|| now + Duration::from_millis(quotas.gesture_ttl_ms));
         let fuel = quotas.fuel_per_event;
@@ -452,6 +462,8 @@ pub(crate) async fn instantiate(
         gesture_deadline: None,
         // Instantiation runs guest code too: it gets an event's time.
         event_deadline: Some(Instant::now() + Duration::from_millis(quotas.event_timeout_ms)),
+        call_start: Instant::now(),
+        slot: Slot::default(),
         limiter: Limiter {
             quotas: quotas.clone(),
             memory_total: 0,
@@ -466,7 +478,8 @@ pub(crate) async fn instantiate(
     store.epoch_deadline_callback(at_epoch_tick);
     store.set_epoch_deadline(1);
     let _ = store.set_fuel(quotas.fuel_per_event);
-    let (kind, reason) = match pre.instantiate_async(&mut store).await {
+    let slot = store.data().slot.clone();
+    let (kind, reason) = match polled(pre.instantiate_async(&mut store), &slot).await.0 {
         Ok(guest) => return Ok((store, guest)),
         // The pooling allocator is full: a capacity refusal, not the app's fault.
         Err(e)
@@ -504,38 +517,90 @@ fn truncate(mut message: String) -> String {
 /// The epoch deadline callback of every store: it runs at each epoch tick
 /// (every `EPOCH_TICK`, 10 ms) that finds the store running guest code.
 /// Past the call's wall-clock deadline it traps (`Trap::Interrupt`,
-/// reported as the time limit); before it, the guest yields to the tokio
-/// scheduler so that other tasks run, and continues until the next tick.
+/// reported as the time limit). Before it, the guest yields to the tokio
+/// scheduler so that other tasks run, and continues until the next tick:
 ///
-/// The yield is `tokio::task::yield_now`, not wasmtime's built-in
-/// `UpdateDeadline::Yield`: that one wakes the task at once, tokio puts it
-/// in the worker's LIFO slot and polls the same guest again straight away
-/// (wasmtime issue 10667), so a spinning guest would keep its worker.
-/// `yield_now` hands its waker to the scheduler, which wakes it only after
-/// the worker has run every other ready task and polled its drivers.
-fn at_epoch_tick(store: StoreContextMut<'_, InstanceState>) -> wasmtime::Result<UpdateDeadline> {
-    match store.data().event_deadline {
-        Some(deadline) if Instant::now() < deadline => Ok(UpdateDeadline::YieldCustom(
+/// - The yield is `tokio::task::yield_now`, not wasmtime's built-in
+///   `UpdateDeadline::Yield`: that one wakes the task at once, tokio puts it
+///   in the worker's LIFO slot and polls the same guest again straight away
+///   (wasmtime issue 10667), so a spinning guest would keep its worker.
+///   `yield_now` hands its waker to the scheduler, which wakes it only after
+///   the worker has run every other ready task and polled its drivers.
+/// - A long call (one that started [`LONG_CALL`] or more before the tick)
+///   also gives up its long-call slot at each tick and waits for one
+///   again, first come first served (`RuntimeBuilder::long_call_slots`,
+///   default: the cores less one). Long calls then take turns on those
+///   slots a tick at a time and leave the other workers to short calls,
+///   which never wait a tick behind a spinning neighbour.
+fn at_epoch_tick(
+    mut store: StoreContextMut<'_, InstanceState>,
+) -> wasmtime::Result<UpdateDeadline> {
+    let state = store.data_mut();
+    let now = Instant::now();
+    match state.event_deadline {
+        Some(deadline) if now < deadline => {}
+        _ => return Ok(UpdateDeadline::Interrupt),
+    }
+    if now.duration_since(state.call_start) < LONG_CALL {
+        return Ok(UpdateDeadline::YieldCustom(
             1,
             Box::pin(tokio::task::yield_now()),
-        )),
-        _ => Ok(UpdateDeadline::Interrupt),
+        ));
+    }
+    let slot = state.slot.clone();
+    let slots = state.app.services.long_calls.clone();
+    Ok(UpdateDeadline::YieldCustom(
+        1,
+        Box::pin(async move {
+            slot.release();
+            tokio::task::yield_now().await;
+            // The semaphore is never closed.
+            if let Ok(permit) = slots.acquire_owned().await {
+                slot.hold(permit);
+            }
+        }),
+    ))
+}
+
+/// How long a call runs before an epoch tick makes it wait for a long-call
+/// slot. Short enough that a spinning guest takes a slot at its first tick,
+/// long enough that a short call a tick happens to interrupt does not queue
+/// behind the long ones.
+const LONG_CALL: Duration = Duration::from_millis(1);
+
+/// A call's place among the runtime's long-call slots (see
+/// `at_epoch_tick`), held only while its guest runs.
+#[derive(Clone, Default)]
+struct Slot(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
+
+impl Slot {
+    fn hold(&self, permit: OwnedSemaphorePermit) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
+    }
+
+    fn release(&self) {
+        drop(self.0.lock().unwrap_or_else(|e| e.into_inner()).take());
     }
 }
 
 /// Drive a guest call to its end and measure its CPU time: the wall time
 /// spent inside its `poll` (guest code, and host calls made inline), not
-/// the time it waits on the host (network, timers) or for a worker.
-async fn polled<F: Future>(call: F) -> (F::Output, Duration) {
+/// the time it waits on the host (network, timers) or for a worker. While
+/// the call waits, and when it ends, it holds no long-call slot.
+async fn polled<F: Future>(call: F, slot: &Slot) -> (F::Output, Duration) {
     let mut call = std::pin::pin!(call);
     let mut busy = Duration::ZERO;
     let output = std::future::poll_fn(|cx| {
         let start = Instant::now();
         let poll = call.as_mut().poll(cx);
         busy += start.elapsed();
+        if poll.is_pending() {
+            slot.release();
+        }
         poll
     })
     .await;
+    slot.release();
     (output, busy)
 }
 

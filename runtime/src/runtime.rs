@@ -44,6 +44,9 @@ pub(crate) struct Services {
     pub providers: Providers,
     pub audit: Arc<dyn AuditSink>,
     pub quarantine: QuarantineBook,
+    /// Long-call slots: guest calls past their first epoch tick run only
+    /// while they hold one (see `instance::at_epoch_tick`).
+    pub long_calls: Arc<tokio::sync::Semaphore>,
 }
 
 /// A host of mini-programs. Cheap to clone; clones share the engine.
@@ -81,6 +84,7 @@ pub struct RuntimeBuilder {
     cache_dir: Option<PathBuf>,
     pooling: bool,
     max_live_instances: u32,
+    long_call_slots: Option<usize>,
 }
 
 /// Default wasm stack of every instance (wasmtime's default).
@@ -117,6 +121,17 @@ impl RuntimeBuilder {
     /// `vm.max_map_count` allows about 16,000).
     pub fn max_live_instances(mut self, n: u32) -> Self {
         self.max_live_instances = n;
+        self
+    }
+
+    /// How many guest calls that run longer than an epoch tick (10 ms) may
+    /// run at once (default: the cores less one, at least 1). Such a call
+    /// takes turns for these slots, a tick at a time, so the other cores
+    /// stay free for short calls: a spinning app then delays another app's
+    /// short event by microseconds rather than by ticks. More slots give
+    /// long calls more of the machine and short calls less.
+    pub fn long_call_slots(mut self, n: usize) -> Self {
+        self.long_call_slots = Some(n.max(1));
         self
     }
 
@@ -207,6 +222,9 @@ impl RuntimeBuilder {
                     providers: self.providers,
                     audit,
                     quarantine: QuarantineBook::new(self.data_dir.join("quarantine")),
+                    long_calls: Arc::new(tokio::sync::Semaphore::new(
+                        self.long_call_slots.unwrap_or_else(default_long_call_slots),
+                    )),
                 }),
                 ticker_stop,
                 cache,
@@ -217,6 +235,11 @@ impl RuntimeBuilder {
             }),
         })
     }
+}
+
+/// The cores less one (at least 1): one core stays free for short calls.
+fn default_long_call_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
 /// Size the pooling allocator from the policy's largest quotas.
@@ -329,6 +352,7 @@ impl Runtime {
             max_wasm_stack: DEFAULT_WASM_STACK,
             pooling: false,
             max_live_instances: 10_000,
+            long_call_slots: None,
         }
     }
 
