@@ -25,6 +25,11 @@ const NEIGHBOUR_WORKERS: usize = 2;
 /// they arrive at every point of the spinners' time slices.
 const NEIGHBOUR_GAP: Duration = Duration::from_millis(1);
 
+/// How long the spinners of `neighbour_p99` spin before the witness is
+/// measured beside them (a fresh call runs until its first epoch tick
+/// before it takes turns with the others).
+const NEIGHBOUR_SETTLE: Duration = Duration::from_millis(200);
+
 /// Longest `neighbour_p99` waits for one answer before it gives up.
 const NEIGHBOUR_PATIENCE: Duration = Duration::from_secs(120);
 
@@ -374,7 +379,8 @@ impl Subject {
     /// runtime one at a time; each sample runs from the send to the answer.
     /// Baseline: the witness alone; then beside 8 instances of
     /// `hostile/spin` spinning on `index:attack` in the same runtime (each
-    /// until its CPU or time budget traps it, then again). The ratio is the
+    /// until its CPU or time budget traps it, then again), from 200 ms after
+    /// they all started. The ratio is the
     /// p99 beside the spinners over the p99 alone. Takes up to `n` samples
     /// each, within `window` (the witness may be starved).
     pub fn neighbour_p99(&self, n: usize, window: Duration) -> anyhow::Result<PhaseReport> {
@@ -472,6 +478,7 @@ impl Subject {
             );
             std::thread::sleep(Duration::from_millis(1));
         }
+        std::thread::sleep(NEIGHBOUR_SETTLE);
         let beside = sample(n)?;
         stop.store(true, Ordering::Relaxed);
         for spinner in &spinners {
