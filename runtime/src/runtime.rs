@@ -44,8 +44,9 @@ pub(crate) struct Services {
     pub providers: Providers,
     pub audit: Arc<dyn AuditSink>,
     pub quarantine: QuarantineBook,
-    /// Long-call slots: guest calls past their first epoch tick run only
-    /// while they hold one (see `instance::at_epoch_tick`).
+    /// Long-call slots: a guest call still running at an epoch tick 1 ms or
+    /// more after it started runs on only while it holds one (see
+    /// `instance::at_epoch_tick`).
     pub long_calls: Arc<tokio::sync::Semaphore>,
 }
 
@@ -124,9 +125,10 @@ impl RuntimeBuilder {
         self
     }
 
-    /// How many guest calls that run longer than an epoch tick (10 ms) may
-    /// run at once (default: the cores less one, at least 1). Such a call
-    /// takes turns for these slots, a tick at a time, so the other cores
+    /// How many long guest calls may run at once (default: the cores less
+    /// one, at least 1). A call still running at an epoch tick (every
+    /// 10 ms) 1 ms or more after it started is long: from then on it takes
+    /// turns for these slots, a tick at a time, so the other cores
     /// stay free for short calls: a spinning app then delays another app's
     /// short event by microseconds rather than by ticks. More slots give
     /// long calls more of the machine and short calls less.
