@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use miniapp_runtime::{App, Event, LaunchOptions, Package, Policy, Runtime};
@@ -12,6 +14,24 @@ use crate::report::PhaseReport;
 
 /// Host calls per event in the host-call phases.
 const CALLS_PER_EVENT: u32 = 1000;
+
+/// Spinning neighbours in `neighbour_p99`.
+const SPINNERS: usize = 8;
+
+/// Worker threads of the tokio runtime `neighbour_p99` shares.
+const NEIGHBOUR_WORKERS: usize = 2;
+
+/// Pause between two of the witness's events in `neighbour_p99`, so that
+/// they arrive at every point of the spinners' time slices.
+const NEIGHBOUR_GAP: Duration = Duration::from_millis(1);
+
+/// How long the spinners of `neighbour_p99` spin before the witness is
+/// measured beside them (a fresh call runs until its first epoch tick
+/// before it takes turns with the others).
+const NEIGHBOUR_SETTLE: Duration = Duration::from_millis(200);
+
+/// Longest `neighbour_p99` waits for one answer before it gives up.
+const NEIGHBOUR_PATIENCE: Duration = Duration::from_secs(120);
 
 /// How many samples each phase takes.
 #[derive(Debug, Clone, Copy)]
@@ -351,6 +371,127 @@ impl Subject {
             ours,
             base.map(|b| ("bare-wasmtime", b)),
         )))
+    }
+
+    /// `neighbour_p99`: how a spinning neighbour delays this app. On a
+    /// 2-worker tokio runtime, a live instance of this app (the witness)
+    /// answers events (`noop`, else the first event) sent from outside the
+    /// runtime one at a time; each sample runs from the send to the answer.
+    /// Baseline: the witness alone; then beside 8 instances of
+    /// `hostile/spin` spinning on `index:attack` in the same runtime (each
+    /// until its CPU or time budget traps it, then again), from 200 ms after
+    /// they all started. The ratio is the
+    /// p99 beside the spinners over the p99 alone. Takes up to `n` samples
+    /// each, within `window` (the witness may be starved).
+    pub fn neighbour_p99(&self, n: usize, window: Duration) -> anyhow::Result<PhaseReport> {
+        let spin = match crate::example("hostile/spin") {
+            Ok(spin) => spin,
+            Err(e) => {
+                return Ok(PhaseReport {
+                    app: self.id().to_string(),
+                    phase: "neighbour_p99".into(),
+                    note: Some(format!(
+                        "not measured: cannot build guest-examples/hostile/spin: {e:#}"
+                    )),
+                    ..PhaseReport::default()
+                });
+            }
+        };
+        let noop = Event::new("index", "noop");
+        let event = if self.handles(&noop) {
+            noop
+        } else {
+            self.event.clone()
+        };
+        let mut policy = self.policy.clone();
+        policy.grant_declared(&spin.manifest);
+        // A spinner traps at the end of every budget and starts again: no
+        // quarantine. Its CPU and time budgets are the defaults.
+        policy
+            .apps
+            .entry(spin.manifest.id.clone())
+            .or_default()
+            .quotas
+            .trap_budget = Some(0);
+        let dir = tempfile::tempdir()?;
+        let runtime = Runtime::builder(dir.path()).policy(policy).build()?;
+        let witness = runtime.load(self.package.clone())?;
+        let spin = runtime.load(spin)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(NEIGHBOUR_WORKERS)
+            .enable_all()
+            .build()?;
+        // The witness: one task answering requests from outside the runtime.
+        let (requests, mut incoming) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let (answer, answers) = std::sync::mpsc::channel::<Result<(), String>>();
+        let mut instance = rt.block_on(witness.launch(LaunchOptions::default()))?;
+        let witness_task = rt.spawn(async move {
+            while incoming.recv().await.is_some() {
+                let result = instance.dispatch(&event).await.map_err(|e| e.to_string());
+                if answer.send(result).is_err() {
+                    break;
+                }
+            }
+        });
+        let sample = |count: usize| -> anyhow::Result<Vec<Duration>> {
+            let end = Instant::now() + window;
+            let mut samples = Vec::with_capacity(count);
+            while samples.len() < count && Instant::now() < end {
+                let start = Instant::now();
+                requests.send(())?;
+                answers
+                    .recv_timeout(NEIGHBOUR_PATIENCE)
+                    .map_err(|_| {
+                        anyhow::anyhow!("the witness did not answer within {NEIGHBOUR_PATIENCE:?}")
+                    })?
+                    .map_err(anyhow::Error::msg)?;
+                samples.push(start.elapsed());
+                std::thread::sleep(NEIGHBOUR_GAP);
+            }
+            Ok(samples)
+        };
+        let alone = sample(n)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let spinning = Arc::new(AtomicUsize::new(0));
+        let spinners: Vec<_> = (0..SPINNERS)
+            .map(|_| {
+                let (spin, stop, spinning) = (spin.clone(), stop.clone(), spinning.clone());
+                rt.spawn(async move {
+                    let attack = Event::new("index", "attack");
+                    let mut instance = spin.launch(LaunchOptions::default()).await?;
+                    spinning.fetch_add(1, Ordering::Relaxed);
+                    while !stop.load(Ordering::Relaxed) {
+                        // Ends in a trap; the next dispatch relaunches.
+                        let _ = instance.dispatch(&attack).await;
+                        // Between two events an embedder awaits the next one.
+                        tokio::task::yield_now().await;
+                    }
+                    anyhow::Ok(())
+                })
+            })
+            .collect();
+        let started = Instant::now();
+        while spinning.load(Ordering::Relaxed) < SPINNERS {
+            anyhow::ensure!(
+                started.elapsed() < NEIGHBOUR_PATIENCE,
+                "the spinners did not all start within {NEIGHBOUR_PATIENCE:?}"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(NEIGHBOUR_SETTLE);
+        let beside = sample(n)?;
+        stop.store(true, Ordering::Relaxed);
+        for spinner in &spinners {
+            spinner.abort();
+        }
+        drop(requests);
+        witness_task.abort();
+        rt.shutdown_timeout(NEIGHBOUR_PATIENCE);
+        let mut report = PhaseReport::tail(self.id(), "neighbour_p99", beside, ("alone", alone));
+        report.note = Some(format!(
+            "ratio of p99s: beside {SPINNERS} spinning apps on {NEIGHBOUR_WORKERS} tokio workers, over alone"
+        ));
+        Ok(report)
     }
 
     /// `memory_per_instance`: RSS growth over `live` idle live instances

@@ -26,6 +26,13 @@ pub struct PhaseReport {
     /// The baseline's median, microseconds, where one was measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_p50_us: Option<f64>,
+    /// The baseline's 99th percentile, microseconds, where the ratio
+    /// compares p99s (`neighbour_p99`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_p99_us: Option<f64>,
+    /// The baseline's samples, where they differ from `n`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_n: Option<usize>,
     /// Ours over the baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
@@ -94,6 +101,29 @@ impl PhaseReport {
         }
         report
     }
+
+    /// A timed phase whose ratio compares 99th percentiles: ours over the
+    /// baseline's (a tail latency under load against the same latency
+    /// without it).
+    pub fn tail(
+        app: &str,
+        phase: &str,
+        ours: Vec<Duration>,
+        baseline: (&str, Vec<Duration>),
+    ) -> PhaseReport {
+        let (name, mut samples) = baseline;
+        let n = samples.len();
+        let (base_p50, base_p99, _) = percentiles(&mut samples);
+        let mut report = PhaseReport::timed(app, phase, ours, None);
+        report.baseline = Some(name.to_string());
+        report.baseline_p50_us = Some(base_p50);
+        report.baseline_p99_us = Some(base_p99);
+        report.baseline_n = Some(n);
+        if let Some(p99) = report.p99_us.filter(|_| base_p99 > 0.0) {
+            report.ratio = Some((p99 / base_p99 * 100.0).round() / 100.0);
+        }
+        report
+    }
 }
 
 /// A plain-text table of the reports.
@@ -117,9 +147,10 @@ pub fn table(reports: &[PhaseReport]) -> String {
             (_, Some(v)) => (format!("{v:.0}/s"), "-".into(), "-".into()),
             _ => (num(r.p50_us), num(r.p99_us), num(r.max_us)),
         };
-        let baseline = match (r.baseline_kib, r.baseline_value) {
-            (Some(kib), _) => format!("{kib:.1} KiB"),
-            (_, Some(v)) => format!("{v:.0}/s"),
+        let baseline = match (r.baseline_kib, r.baseline_value, r.baseline_p99_us) {
+            (Some(kib), _, _) => format!("{kib:.1} KiB"),
+            (_, Some(v), _) => format!("{v:.0}/s"),
+            (_, _, Some(p99)) => format!("p99 {p99:.2}"),
             _ => num(r.baseline_p50_us),
         };
         let kind = [r.baseline.clone(), r.note.clone()]
@@ -233,5 +264,19 @@ mod tests {
         assert_eq!(json["p50_us"], 30.0);
         assert_eq!(json["baseline_p50_us"], 20.0);
         assert!(json.get("kib").is_none());
+    }
+
+    #[test]
+    fn a_tail_ratio_compares_p99s() {
+        let mut ours: Vec<Duration> = (1..=100).map(Duration::from_micros).collect();
+        ours.push(Duration::from_micros(1000));
+        let base = vec![Duration::from_micros(50); 10];
+        let r = PhaseReport::tail("a", "p", ours, ("alone", base));
+        assert_eq!(r.p99_us, Some(100.0));
+        assert_eq!(r.baseline_p99_us, Some(50.0));
+        assert_eq!(r.ratio, Some(2.0));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["n"], 101);
+        assert_eq!(json["baseline_n"], 10);
     }
 }

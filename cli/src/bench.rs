@@ -11,6 +11,9 @@ use miniapp_runtime::{Event, Package};
 
 use crate::{Failure, out};
 
+/// Longest `neighbour_p99` samples each side (the witness may be starved).
+const NEIGHBOUR_WINDOW: Duration = Duration::from_secs(10);
+
 #[derive(Args)]
 pub struct BenchArgs {
     /// Packages (or crate directories, built first) to benchmark.
@@ -126,6 +129,11 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         })?;
         step("launches_per_second", &mut || {
             subject.launches_per_second(sizes.rate_window).map(Some)
+        })?;
+        step("neighbour_p99", &mut || {
+            subject
+                .neighbour_p99(sizes.fast / 4, NEIGHBOUR_WINDOW)
+                .map(Some)
         })?;
     }
     progress.finish_and_clear();

@@ -3,7 +3,8 @@
 //! runtime. Each attack is contained with its specific error, nothing stored
 //! is lost, the host keeps serving, and the audit stream records it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
 use miniapp_runtime::providers::FixedConsent;
@@ -129,6 +130,80 @@ async fn spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_insta
     let usage = app.usage().unwrap();
     assert_eq!(usage.traps.get(&TrapKind::Cpu), Some(&1));
     assert!(usage.fuel_consumed >= 200_000_000);
+}
+
+/// Spinning apps do not starve their neighbours. On a 2-worker runtime, 4
+/// instances of `spin` spin until their time limit while the todo app
+/// handles events one after another: guests yield at every epoch tick, so
+/// the other spinners start and the witness gets a worker while they spin,
+/// and all its events complete before any spinner's event ends. (Were
+/// guests not to yield, two spinners would hold both workers until their
+/// time limit, and the others and the witness would wait for them.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spinning_apps_do_not_starve_a_well_behaved_one() {
+    const SPINNERS: usize = 4;
+    const EVENTS: usize = 20;
+    let spin = hostile("spin");
+    let arena = arena(
+        &spin,
+        "fuel_per_event = 1000000000000\nevent_timeout_ms = 2000",
+        true,
+    );
+    let spin = arena.runtime.load(spin).unwrap();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    // A permit per spinner that started spinning; the witness starts its
+    // events once every spinner spins.
+    let spinning = Arc::new(tokio::sync::Semaphore::new(0));
+    let began = Instant::now();
+    let spinners: Vec<_> = (0..SPINNERS)
+        .map(|i| {
+            let (spin, order, spinning) = (spin.clone(), order.clone(), spinning.clone());
+            tokio::spawn(async move {
+                let mut inst = spin.launch(LaunchOptions::default()).await.unwrap();
+                spinning.add_permits(1);
+                let result = inst.dispatch(&Event::tap("index", "attack")).await;
+                order.lock().unwrap().push(format!("spinner {i} ended"));
+                result
+            })
+        })
+        .collect();
+    let witness = {
+        let (todo, order, spinning) = (arena.todo.clone(), order.clone(), spinning.clone());
+        tokio::spawn(async move {
+            let mut inst = todo.launch(LaunchOptions::default()).await.unwrap();
+            let all = spinning.acquire_many(SPINNERS as u32).await.unwrap();
+            drop(all);
+            for i in 0..EVENTS {
+                let add = Event::tap("index", "add").with_detail(json!({ "title": i.to_string() }));
+                inst.dispatch(&add).await.unwrap();
+            }
+            order.lock().unwrap().push("witness done".to_string());
+            inst.page_data()["todos"].as_array().unwrap().len()
+        })
+    };
+    assert_eq!(witness.await.unwrap(), EVENTS);
+    for spinner in spinners {
+        assert_eq!(
+            trap_reason(spinner.await.unwrap()),
+            "time limit of 2000 ms per event exceeded"
+        );
+    }
+    let elapsed = began.elapsed();
+    let order = order.lock().unwrap().clone();
+    assert_eq!(order.len(), SPINNERS + 1);
+    assert_eq!(order[0], "witness done", "{order:?}");
+    // CPU time is the time spent polling calls, not waiting for a worker:
+    // with 2 workers the spinners together cannot have used more than twice
+    // the wall time, though each spun for its whole time limit.
+    let usage = spin.usage().unwrap();
+    assert_eq!(usage.traps.get(&TrapKind::Time), Some(&(SPINNERS as u64)));
+    assert!(usage.cpu_ns > 0);
+    assert!(
+        u128::from(usage.cpu_ns) <= 2 * elapsed.as_nanos(),
+        "{} ns of CPU in {elapsed:?} on 2 workers",
+        usage.cpu_ns
+    );
+    assert!(arena.todo.usage().unwrap().cpu_ns > 0);
 }
 
 #[tokio::test]
