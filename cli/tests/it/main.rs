@@ -1,0 +1,6 @@
+//! The `miniapp` binary, run as a user runs it (one test binary: each links
+//! the runtime and wasmtime).
+
+mod cli;
+mod hostile;
+mod readme;
