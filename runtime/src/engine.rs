@@ -44,16 +44,18 @@ pub(crate) fn default_long_call_slots() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
-/// wasmtime's configuration: wall-clock deadlines and yields by epoch, CPU
-/// budgets by fuel, the wasm stack, and the pooling allocator if asked.
+/// wasmtime's configuration: wall-clock deadlines, CPU time and yields by
+/// epoch, instruction budgets by fuel if `fuel`, the wasm stack, and the
+/// pooling allocator if asked.
 pub(crate) fn config(
     policy: &Policy,
+    fuel: bool,
     max_wasm_stack: usize,
     pooling: Option<u32>,
 ) -> Result<Config, Error> {
     let mut config = Config::new();
     config.epoch_interruption(true);
-    config.consume_fuel(true);
+    config.consume_fuel(fuel);
     config.max_wasm_stack(max_wasm_stack);
     config.wasm_component_model(true);
     if let Some(max_live) = pooling {

@@ -273,7 +273,7 @@ impl AppInstance {
         state.deadline.start_call();
         state.gesture.start_event(gesture);
         state.limiter.start_call();
-        // Fuel is on for every store of this engine, so setting it cannot fail.
+        // Fails only when the runtime meters no fuel.
         let _ = self.store.set_fuel(fuel);
         self.store.set_epoch_deadline(1);
         // The token tells the guest it holds a gesture; the host keeps the
@@ -294,11 +294,12 @@ impl AppInstance {
         let usage = &app.usage;
         UsageCounters::add(&usage.events, 1);
         UsageCounters::add(&usage.cpu_ns, cpu.as_nanos() as u64);
-        let fuel_left = self.store.get_fuel().unwrap_or(0);
-        UsageCounters::add(
-            &usage.fuel_consumed,
-            app.grants.quotas.fuel_per_event.saturating_sub(fuel_left),
-        );
+        if let Ok(fuel_left) = self.store.get_fuel() {
+            UsageCounters::add(
+                &usage.fuel_consumed,
+                app.grants.quotas.fuel_per_event.saturating_sub(fuel_left),
+            );
+        }
         let state = self.store.data();
         UsageCounters::max(&usage.memory_high_water, state.limiter.memory_used());
         UsageCounters::max(&usage.host_memory_high_water, state.host_memory.used());

@@ -47,7 +47,6 @@ mod usage;
 mod testing;
 
 pub use app::App;
-pub use capability::egress::is_public;
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
 pub use capability::table::HOST_API_VERSION;

@@ -57,6 +57,7 @@ pub struct RuntimeBuilder {
     pooling: bool,
     max_live_instances: u32,
     long_call_slots: Option<usize>,
+    fuel: bool,
 }
 
 /// Default wasm stack of every instance (wasmtime's default).
@@ -93,6 +94,17 @@ impl RuntimeBuilder {
     /// `vm.max_map_count` allows about 16,000).
     pub fn max_live_instances(mut self, n: u32) -> Self {
         self.max_live_instances = n;
+        self
+    }
+
+    /// Meter guest code in fuel, bounding each call by the `fuel_per_event`
+    /// quota (default on). Fuel is deterministic (the same code costs the
+    /// same on any machine) and its checks are compiled into guest code;
+    /// off, a call's CPU is bounded by `cpu_ms_per_event` (poll time, which
+    /// also counts host calls) and `event_timeout_ms` alone. An engine
+    /// setting: the same for every app of this runtime.
+    pub fn fuel(mut self, on: bool) -> Self {
+        self.fuel = on;
         self
     }
 
@@ -166,7 +178,7 @@ impl RuntimeBuilder {
             }
         };
         let pooling = self.pooling.then_some(self.max_live_instances);
-        let config = crate::engine::config(&self.policy, self.max_wasm_stack, pooling)?;
+        let config = crate::engine::config(&self.policy, self.fuel, self.max_wasm_stack, pooling)?;
         let engine = Engine::new(&config).map_err(|e| Error::Setup(format!("engine: {e}")))?;
         let cache = match &self.cache_dir {
             Some(dir) => Some(ArtifactCache::open(dir, &engine).map_err(|e| {
@@ -217,6 +229,7 @@ impl Runtime {
             pooling: false,
             max_live_instances: 10_000,
             long_call_slots: None,
+            fuel: true,
         }
     }
 

@@ -22,7 +22,8 @@ pub struct Budget {
     /// Most memory the host holds for this instance, in bytes: past it,
     /// `set-data`, navigation, logging and HTTP are refused.
     pub host_memory_limit: u64,
-    /// CPU fuel left in the current event (or hook).
+    /// CPU fuel left in the current event (or hook); `u64::MAX` where the
+    /// host meters no fuel (its CPU limit is then time: see `time_left_ms`).
     pub fuel_left: u64,
     /// Wall-clock time left in the current event (or hook), in milliseconds.
     pub time_left_ms: u64,

@@ -721,6 +721,34 @@ async fn escape_sequences_stay_the_app_s_text_for_the_embedder() {
     arena.witness_still_works(0).await;
 }
 
+#[tokio::test]
+async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
+    let spin = hostile("spin");
+    let dir = tempfile::tempdir().unwrap();
+    let mut policy = Policy::default();
+    policy.grant_declared(&spin.manifest);
+    policy.defaults.quotas = toml::from_str("cpu_ms_per_event = 200").unwrap();
+    let runtime = Runtime::builder(dir.path())
+        .policy(policy)
+        .fuel(false)
+        .build()
+        .unwrap();
+    let app = runtime.load(spin).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let err = inst
+        .dispatch(&Event::tap("index", "attack"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "app `hostile.spin` trapped in on-event index:attack: CPU time limit of 200 ms per event exceeded (guest code and host calls)"
+    );
+    let usage = app.usage().unwrap();
+    assert_eq!(usage.traps.get(&TrapKind::Cpu), Some(&1));
+    assert_eq!(usage.fuel_consumed, 0, "no fuel is metered");
+    assert!(usage.cpu_ns >= 200_000_000);
+}
+
 /// Every app in `guest-examples/hostile/` names the test that contains it;
 /// the names are checked against the directory, and each test must exist
 /// (the list refers to the functions, so a missing one does not compile).
@@ -756,7 +784,7 @@ hostile_apps! {
     "no-grant" => capabilities_without_a_grant_are_refused,
     "oversized-value" => an_oversized_value_and_key_are_refused,
     "quota-probe" => an_app_reads_its_own_budget,
-    "spin" => spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_instance,
+    "spin" => without_fuel_a_spinner_is_stopped_by_its_cpu_time,
     "stack-hoarder" => page_data_of_a_full_stack_stays_within_the_instance_budget,
     "stack-overflow" => deep_recursion_traps,
     "storage-flood" => a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored,
