@@ -347,18 +347,69 @@ impl Subject {
     /// iterations): what the fuel and epoch checks compiled into guest code
     /// cost, against the bare host's uninstrumented code.
     pub fn guest_compute(&self, n: usize) -> anyhow::Result<Option<PhaseReport>> {
-        let work = Event::new("index", "work").with_detail(serde_json::json!({ "n": 1_000_000 }));
-        if !self.handles(&work) {
+        self.compute_against_bare(&self.app, "guest_compute", &Self::work(), n)
+    }
+
+    /// `guest_compute_no_fuel`: `guest_compute` on a runtime that meters no
+    /// fuel (`RuntimeBuilder::fuel(false)`): what the epoch checks alone cost.
+    pub fn guest_compute_no_fuel(&self, n: usize) -> anyhow::Result<Option<PhaseReport>> {
+        let app = self.without_fuel()?;
+        self.compute_against_bare(&app.1, "guest_compute_no_fuel", &Self::work(), n)
+    }
+
+    /// `guest_sort`: an event sorting 100,000 pseudo-random numbers (`sort`):
+    /// branchy code over memory, many small basic blocks, where fuel's
+    /// per-block counting costs most; against the bare host.
+    pub fn guest_sort(&self, n: usize) -> anyhow::Result<Option<PhaseReport>> {
+        self.compute_against_bare(&self.app, "guest_sort", &Self::sort(), n)
+    }
+
+    /// `guest_sort_no_fuel`: `guest_sort` without fuel metering.
+    pub fn guest_sort_no_fuel(&self, n: usize) -> anyhow::Result<Option<PhaseReport>> {
+        let app = self.without_fuel()?;
+        self.compute_against_bare(&app.1, "guest_sort_no_fuel", &Self::sort(), n)
+    }
+
+    fn work() -> Event {
+        Event::new("index", "work").with_detail(serde_json::json!({ "n": 1_000_000 }))
+    }
+
+    fn sort() -> Event {
+        Event::new("index", "sort").with_detail(serde_json::json!({ "n": 100_000 }))
+    }
+
+    /// This app loaded in a runtime like the subject's (pooling, 64 slots)
+    /// that meters no fuel, with its data directory.
+    fn without_fuel(&self) -> anyhow::Result<(tempfile::TempDir, App)> {
+        let dir = tempfile::tempdir()?;
+        let runtime = Runtime::builder(dir.path())
+            .policy(self.policy.clone())
+            .pooling(true)
+            .max_live_instances(64)
+            .fuel(false)
+            .build()?;
+        let app = runtime.load(self.package.clone())?;
+        Ok((dir, app))
+    }
+
+    fn compute_against_bare(
+        &self,
+        app: &App,
+        phase: &str,
+        work: &Event,
+        n: usize,
+    ) -> anyhow::Result<Option<PhaseReport>> {
+        if !self.handles(work) {
             return Ok(None);
         }
         let rt = tokio();
-        let mut instance = rt.block_on(self.app.launch(LaunchOptions::default()))?;
+        let mut instance = rt.block_on(app.launch(LaunchOptions::default()))?;
         let iterations = (n / 20).max(20);
         let ours = rt.block_on(time_n_async(iterations, async || {
-            instance.dispatch(&work).await?;
+            instance.dispatch(work).await?;
             Ok(())
         }))?;
-        let wit = wit_event(&work);
+        let wit = wit_event(work);
         let base = rt
             .block_on(async {
                 let mut bare = self.bare.launch_to_first_event(&wit).await?;
@@ -367,7 +418,7 @@ impl Subject {
             .ok();
         Ok(Some(PhaseReport::timed(
             self.id(),
-            "guest_compute",
+            phase,
             ours,
             base.map(|b| ("bare-wasmtime", b)),
         )))

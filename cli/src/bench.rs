@@ -118,6 +118,13 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
             subject.host_call("host_call_storage_get", "get", sizes.fast)
         })?;
         step("guest_compute", &mut || subject.guest_compute(sizes.fast))?;
+        step("guest_compute_no_fuel", &mut || {
+            subject.guest_compute_no_fuel(sizes.fast)
+        })?;
+        step("guest_sort", &mut || subject.guest_sort(sizes.fast))?;
+        step("guest_sort_no_fuel", &mut || {
+            subject.guest_sort_no_fuel(sizes.fast)
+        })?;
         step("process_cold_start", &mut || {
             let wasmtime = args.wasmtime.clone().or_else(|| which("wasmtime"));
             subject

@@ -2,7 +2,8 @@
 //! benchmarks. `tap` sets page data (the first event of a launch); `noop`
 //! does nothing; `log` and `get` make `n` host calls (detail `{"n": N}`) so a
 //! benchmark can subtract `noop` and divide by `n`; `seed` stores the key
-//! `get` reads; `work` loops `n` times on pure computation.
+//! `get` reads; `work` loops `n` times on pure computation; `sort` sorts
+//! `n` pseudo-random numbers.
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, storage, view};
 use serde::Deserialize;
@@ -45,6 +46,23 @@ impl App for Bench {
                     x = std::hint::black_box(x.rotate_left(5) ^ u64::from(i)).wrapping_mul(31);
                 }
                 std::hint::black_box(x);
+                Ok(())
+            }
+            "sort" => {
+                // Branchy guest computation over memory (many small basic
+                // blocks, loads and stores): where fuel checks cost most.
+                let Calls { n } = event.detail_as()?;
+                let mut seed: u32 = 0x2545_f491;
+                let mut items: Vec<u32> = (0..n)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 17;
+                        seed ^= seed << 5;
+                        seed
+                    })
+                    .collect();
+                items.sort_unstable();
+                std::hint::black_box(items);
                 Ok(())
             }
             "get" => {
