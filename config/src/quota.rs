@@ -77,8 +77,10 @@ quotas! {
     table_elements: u64 = 100_000,
     /// Memory the host holds on one instance's behalf, bytes: page data over
     /// the whole stack, log lines not yet drained, open requests, and HTTP
-    /// bodies being received (default 16 MiB).
-    host_memory_bytes: u64 = 16 * MIB,
+    /// bodies being received (default 8 MiB). The host holds at most
+    /// `max_live_instances` times this for all instances together: size the
+    /// two to the machine.
+    host_memory_bytes: u64 = 8 * MIB,
     /// CPU per lifecycle call or event, in fuel units (about one per wasm
     /// instruction; default 5,000,000,000, a few seconds of guest code).
     fuel_per_event: u64 = 5_000_000_000,
@@ -106,8 +108,9 @@ quotas! {
     http_requests_per_minute: u32 = 600,
     /// HTTP: longest a request may take (default 60,000 ms, also the default timeout).
     http_timeout_ms: u64 = 60_000,
-    /// HTTP: bytes of one response body (default 8 MiB).
-    http_response_bytes: u64 = 8 * MIB,
+    /// HTTP: bytes of one response body (default 4 MiB; a body being
+    /// received also counts against `host_memory_bytes`).
+    http_response_bytes: u64 = 4 * MIB,
     /// Log: bytes one event may log, each line with its line break, stdout
     /// and stderr included (default 64 KiB).
     log_bytes_per_event: u64 = 64 * KIB,

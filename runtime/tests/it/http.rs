@@ -247,8 +247,10 @@ pub(crate) async fn pending_response_bodies_are_bounded_by_the_instance_budget()
     let hoarder = declaring("hostile/http-hoarder", &api);
     let mut policy = loopback_allowed();
     policy.grant_declared(&hoarder.manifest);
-    policy.defaults.quotas =
-        toml::from_str("host_memory_bytes = 4194304\nmemory_bytes = 33554432").unwrap();
+    policy.defaults.quotas = toml::from_str(
+        "host_memory_bytes = 4194304\nhttp_response_bytes = 8388608\nmemory_bytes = 33554432",
+    )
+    .unwrap();
     let launch = |path: &str| LaunchOptions {
         path: Some(format!("index?api={api}&path={path}&count=8")),
         ..LaunchOptions::default()
