@@ -617,6 +617,50 @@ impl Subject {
         })
     }
 
+    /// `hoarder_memory`: what one hostile instance makes the host hold.
+    /// `live` instances of `hostile/stack-hoarder` (default quotas) each fill
+    /// every page of a full stack with as much page data as the host
+    /// accepts, and stay live; the figure is the process's resident memory
+    /// growth per instance (guest memory included), beside the host memory
+    /// budget each is held to (`host_memory_bytes`).
+    pub fn hoarder_memory(&self, live: usize) -> anyhow::Result<PhaseReport> {
+        let hoarder = crate::example("hostile/stack-hoarder")?;
+        let mut policy = Policy::default();
+        policy.grant_declared(&hoarder.manifest);
+        let budget = policy.quotas_for(&hoarder.manifest.id)?.host_memory_bytes;
+        let dir = tempfile::tempdir()?;
+        let runtime = Runtime::builder(dir.path()).policy(policy).build()?;
+        let app = runtime.load(hoarder)?;
+        let rt = tokio();
+        let attack = Event::tap("index", "attack");
+        let (per_kib, held) = rt.block_on(async {
+            let before = rss_kib();
+            let mut kept = Vec::with_capacity(live);
+            let mut held = 0;
+            for _ in 0..live {
+                let mut instance = app.launch(LaunchOptions::default()).await?;
+                instance.dispatch(&attack).await?;
+                held += instance.host_memory().0;
+                kept.push(instance);
+            }
+            let per = (rss_kib() - before) / live as f64;
+            drop(kept);
+            anyhow::Ok((per, held / live as u64))
+        })?;
+        Ok(PhaseReport {
+            app: "hostile.stack-hoarder".into(),
+            phase: "hoarder_memory".into(),
+            n: live,
+            kib: Some((per_kib * 10.0).round() / 10.0),
+            note: Some(format!(
+                "resident KiB per live instance; the host holds {} KiB per instance after its attack, its budget is {} KiB",
+                held / 1024,
+                budget / 1024
+            )),
+            ..PhaseReport::default()
+        })
+    }
+
     /// `launches_per_second`: new instance, first event, drop, on every core.
     pub fn launches_per_second(&self, window: Duration) -> anyhow::Result<PhaseReport> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

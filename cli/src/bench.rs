@@ -131,6 +131,9 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
                 .process_cold_start(&miniapp, sizes.slow * 2, wasmtime.as_deref())
                 .map(Some)
         })?;
+        step("hoarder_memory", &mut || {
+            subject.hoarder_memory(20).map(Some)
+        })?;
         step("memory_per_instance", &mut || {
             subject.memory_per_instance(sizes.live).map(Some)
         })?;
