@@ -66,22 +66,16 @@ impl Gesture {
 mod tests {
     use super::*;
 
-    fn message(e: CallError) -> String {
-        match e {
-            CallError::Guest(e) => e.to_string(),
-            CallError::Trap(e) => e.to_string(),
-        }
-    }
-
     #[test]
     fn one_tap_authorizes_one_action() {
         let mut gesture = Gesture::new(Duration::from_secs(1));
         assert!(
-            message(gesture.spend("request-payment").unwrap_err()).contains("while handling a tap")
+            CallError::message(&gesture.spend("request-payment").unwrap_err())
+                .contains("while handling a tap")
         );
         gesture.start_event(true);
         gesture.spend("request-payment").unwrap();
-        let again = message(gesture.spend("get-profile").unwrap_err());
+        let again = CallError::message(&gesture.spend("get-profile").unwrap_err());
         assert!(again.contains("already used by request-payment"), "{again}");
         gesture.start_event(false);
         assert!(gesture.spend("open-mini-program").is_err());
@@ -94,7 +88,7 @@ mod tests {
         let mut gesture = Gesture::new(Duration::ZERO);
         gesture.start_event(true);
         std::thread::sleep(Duration::from_millis(2));
-        let expired = message(gesture.spend("request-payment").unwrap_err());
+        let expired = CallError::message(&gesture.spend("request-payment").unwrap_err());
         assert!(expired.contains("expired (0 ms)"), "{expired}");
     }
 }

@@ -74,6 +74,17 @@ impl CallError {
     }
 }
 
+#[cfg(test)]
+impl CallError {
+    /// The message the guest (or the trap) would carry.
+    pub fn message(&self) -> String {
+        match self {
+            CallError::Guest(e) => e.to_string(),
+            CallError::Trap(e) => e.to_string(),
+        }
+    }
+}
+
 impl From<wasmtime::Error> for CallError {
     fn from(e: wasmtime::Error) -> Self {
         CallError::Trap(e)

@@ -406,19 +406,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn message(e: CallError) -> String {
-        match e {
-            CallError::Guest(e) => e.to_string(),
-            CallError::Trap(e) => e.to_string(),
-        }
-    }
-
     /// Apply `patch` to `start`; the kept size must equal a fresh measure.
     fn patched(start: Value, patch: Value) -> Result<Value, String> {
         let mut data = start;
         let size = DataSize::of(&data);
-        let after =
-            apply_patch(&mut data, size, &patch.to_string(), |_| Ok(())).map_err(message)?;
+        let after = apply_patch(&mut data, size, &patch.to_string(), |_| Ok(()))
+            .map_err(|e| e.message())?;
         assert_eq!(after, DataSize::of(&data), "size kept in step with {data}");
         assert_eq!(after.json, data.to_string().len() as u64);
         Ok(data)

@@ -19,6 +19,28 @@ pub struct KvLimits {
     pub max_keys: u64,
 }
 
+impl KvLimits {
+    /// Refuse a write that would leave the namespace with `keys` keys of
+    /// `bytes` bytes, naming the limit.
+    pub fn check(&self, keys: u64, bytes: u64) -> Result<(), KvError> {
+        if keys > self.max_keys {
+            return Err(KvError::QuotaExceeded {
+                what: "storage keys",
+                would_be: keys,
+                limit: self.max_keys,
+            });
+        }
+        if bytes > self.max_bytes {
+            return Err(KvError::QuotaExceeded {
+                what: "storage bytes",
+                would_be: bytes,
+                limit: self.max_bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// What a namespace uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct KvUsage {
@@ -145,20 +167,7 @@ impl KvStore for MemoryStore {
             let old = map.get(key).map_or(0, |v| (key.len() + v.len()) as u64);
             let keys = before.keys + u64::from(!map.contains_key(key));
             let bytes = before.bytes - old + (key.len() + value.len()) as u64;
-            if keys > limits.max_keys {
-                return Err(KvError::QuotaExceeded {
-                    what: "storage keys",
-                    would_be: keys,
-                    limit: limits.max_keys,
-                });
-            }
-            if bytes > limits.max_bytes {
-                return Err(KvError::QuotaExceeded {
-                    what: "storage bytes",
-                    would_be: bytes,
-                    limit: limits.max_bytes,
-                });
-            }
+            limits.check(keys, bytes)?;
             map.insert(key.to_string(), value.to_vec());
             Ok(())
         })

@@ -75,20 +75,7 @@ impl KvStore for RedbStore {
                 .map(|v| entry_bytes(key, v.value().len()));
             let new_keys = keys + u64::from(old.is_none());
             let new_bytes = bytes.saturating_sub(old.unwrap_or(0)) + entry_bytes(key, value.len());
-            if new_keys > limits.max_keys {
-                return Err(KvError::QuotaExceeded {
-                    what: "storage keys",
-                    would_be: new_keys,
-                    limit: limits.max_keys,
-                });
-            }
-            if new_bytes > limits.max_bytes {
-                return Err(KvError::QuotaExceeded {
-                    what: "storage bytes",
-                    would_be: new_bytes,
-                    limit: limits.max_bytes,
-                });
-            }
+            limits.check(new_keys, new_bytes)?;
             data.insert((ns, key), value).map_err(backend)?;
             usage.insert(ns, (new_keys, new_bytes)).map_err(backend)?;
         }
