@@ -128,9 +128,12 @@ impl JsonLinesAudit {
 
 impl AuditSink for JsonLinesAudit {
     fn record(&self, record: &AuditRecord) {
-        let Ok(line) = serde_json::to_string(record) else {
+        // Operators read this file in a terminal (`tail -f`): app text in
+        // it is escaped as on the CLI (`text::json_line`).
+        let Ok(value) = serde_json::to_value(record) else {
             return;
         };
+        let line = crate::text::json_line(&value);
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         if writeln!(file, "{line}")
             .and_then(|()| file.flush())
@@ -163,5 +166,28 @@ impl AuditSink for MemoryAudit {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(record.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_text_in_the_audit_file_cannot_reach_a_terminal_raw() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let audit = JsonLinesAudit::open(&path).unwrap();
+        let message = "denied\n{\"forged\":1}\u{1b}]0;pwned\u{7}\u{9b}2J\u{202e}";
+        let event = AuditEvent::Denied {
+            message: message.into(),
+        };
+        audit.record(&AuditRecord::now("demo.app", "1.0.0", event));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        let line = text.trim_end_matches('\n');
+        assert!(!line.chars().any(crate::text::is_unsafe), "{line}");
+        let parsed: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(parsed["message"], message);
     }
 }
