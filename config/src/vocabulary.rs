@@ -98,6 +98,16 @@ impl Scope {
         }
     }
 
+    /// The capability whose calls this scope guards, if one does: an app
+    /// may ask for the scope only with that capability.
+    pub fn capability(self) -> Option<Capability> {
+        match self {
+            Scope::UserLocation => Some(Capability::Location),
+            Scope::UserInfo => Some(Capability::Identity),
+            Scope::Album | Scope::Camera | Scope::Record => None,
+        }
+    }
+
     /// Parse a scope name.
     pub fn parse(name: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|s| s.name() == name)

@@ -25,7 +25,7 @@ use crate::capability::payment::PaymentCtx;
 use crate::capability::permission::ConsentCtx;
 use crate::capability::storage::StorageCtx;
 use crate::capability::wasi::sandboxed_ctx;
-use crate::engine::{LONG_CALL, LiveSlot};
+use crate::engine::{EPOCH_TICK, LONG_CALL, LiveSlot};
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
 use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter, LongCallSlot};
@@ -107,20 +107,51 @@ impl InstanceState {
     }
 }
 
-/// A running instance of an app. A trap discards it (its store is dropped);
-/// the next call launches a fresh instance with the same launch options
-/// (`on-launch`, `on-show`) before handling it. Stored data is unaffected.
+/// A running instance of an app. A trap discards it: its store is dropped
+/// at once (its memory, pool slot and place under the live-instance cap go
+/// with it); the next call launches a fresh instance with the same launch
+/// options (`on-launch`, `on-show`) before handling it. Stored data is
+/// unaffected.
 pub struct AppInstance {
     app: Arc<AppShared>,
     pre: MiniappPre<InstanceState>,
     options: LaunchOptions,
+    /// The store and the guest; `None` once a trap discarded them.
+    live: Option<Live>,
+    /// Log lines of a discarded store, kept for the embedder to drain.
+    orphaned_logs: Vec<LogRecord>,
+}
+
+/// A live instance: its store and the guest's exports.
+pub(crate) struct Live {
     store: Store<InstanceState>,
     guest: Miniapp,
-    discarded: bool,
+}
+
+/// A lifecycle call into the guest.
+enum Hook<'a> {
+    Launch(lifecycle::LaunchOptions),
+    Show,
+    Hide,
+    Event(&'a Event),
+}
+
+impl Hook<'_> {
+    fn name(&self) -> String {
+        match self {
+            Hook::Launch(_) => "on-launch".into(),
+            Hook::Show => "on-show".into(),
+            Hook::Hide => "on-hide".into(),
+            Hook::Event(e) => format!("on-event {}:{}", e.page, e.handler),
+        }
+    }
 }
 
 /// What a guest call returned, before it is turned into the embedder's result.
 type CallOutcome = wasmtime::Result<Result<(), String>>;
+
+/// An empty page's data, for a discarded instance.
+static NO_DATA: Value = Value::Null;
 
 impl AppInstance {
     pub(crate) async fn launch(
@@ -128,14 +159,13 @@ impl AppInstance {
         pre: &MiniappPre<InstanceState>,
         options: LaunchOptions,
     ) -> Result<AppInstance, Error> {
-        let (store, guest) = instantiate(&app, pre, &options).await?;
+        let live = instantiate(&app, pre, &options).await?;
         let mut instance = AppInstance {
             app,
             pre: pre.clone(),
             options,
-            store,
-            guest,
-            discarded: false,
+            live: Some(live),
+            orphaned_logs: Vec::new(),
         };
         instance.start().await?;
         Ok(instance)
@@ -143,71 +173,78 @@ impl AppInstance {
 
     /// `on-launch` then `on-show` of a new instance.
     async fn start(&mut self) -> Result<(), Error> {
-        let pages = self.store.data().nav.pages.pages();
+        let Some(live) = &self.live else {
+            return Err(self.discarded());
+        };
+        let pages = live.store.data().nav.pages.pages();
         let launch = lifecycle::LaunchOptions {
             path: pages[0].route.clone(),
             query: pages[0].query.clone(),
             scene: self.options.scene,
             referrer: self.options.referrer.clone(),
         };
-        let cpu = self.enter(false).1;
-        let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(&cpu, lifecycle.call_on_launch(&mut self.store, &launch)).await;
-        self.finish(|| "on-launch".into(), result, cpu)?;
-        self.on_show().await
+        self.call(Hook::Launch(launch)).await?;
+        self.call(Hook::Show).await
     }
 
-    /// Replace a discarded instance by a fresh one.
-    async fn relaunch(&mut self) -> Result<(), Error> {
-        let (store, guest) = instantiate(&self.app, &self.pre, &self.options).await?;
-        self.store = store;
-        self.guest = guest;
-        self.discarded = false;
-        self.start().await
-    }
-
-    /// Bring the app to the foreground (`on-show`).
+    /// Bring the app to the foreground (`on-show`; a discarded instance is
+    /// relaunched, which shows it).
     pub async fn show(&mut self) -> Result<(), Error> {
-        self.ready().await?;
-        self.on_show().await
-    }
-
-    async fn on_show(&mut self) -> Result<(), Error> {
-        let cpu = self.enter(false).1;
-        let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(&cpu, lifecycle.call_on_show(&mut self.store)).await;
-        self.finish(|| "on-show".into(), result, cpu)
+        if self.ready().await? {
+            return Ok(());
+        }
+        self.call(Hook::Show).await
     }
 
     /// Send the app to the background (`on-hide`).
     pub async fn hide(&mut self) -> Result<(), Error> {
         self.ready().await?;
-        let cpu = self.enter(false).1;
-        let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(&cpu, lifecycle.call_on_hide(&mut self.store)).await;
-        self.finish(|| "on-hide".into(), result, cpu)
+        self.call(Hook::Hide).await
     }
 
     /// Dispatch a user event (`on-event`). If a trap discarded this instance,
     /// a fresh one is launched first.
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
         self.ready().await?;
-        let (gesture, cpu) = self.enter(event.gesture);
-        let wit_event = lifecycle::Event {
-            page: event.page.clone(),
-            handler: event.handler.clone(),
-            detail: event.detail.to_string(),
-            dataset: event.dataset.clone(),
-            gesture,
+        self.call(Hook::Event(event)).await
+    }
+
+    /// Call `hook` in the live guest, within its limits.
+    async fn call(&mut self, hook: Hook<'_>) -> Result<(), Error> {
+        let fuel = self.app.grants.quotas.fuel_per_event;
+        let Some(live) = self.live.as_mut() else {
+            return Err(self.discarded());
         };
-        let lifecycle = self.guest.miniapp_host_lifecycle();
-        let (result, cpu) = timed(&cpu, lifecycle.call_on_event(&mut self.store, &wit_event)).await;
-        self.store.data_mut().gesture.start_event(false);
-        self.finish(
-            || format!("on-event {}:{}", event.page, event.handler),
-            result,
-            cpu,
-        )
+        let tap = matches!(&hook, Hook::Event(e) if e.gesture);
+        let (token, meters) = enter(&mut live.store, tap, fuel);
+        let limit = live.store.data().deadline.left() + EPOCH_TICK;
+        let lifecycle = live.guest.miniapp_host_lifecycle();
+        let store = &mut live.store;
+        let (result, cpu) = match &hook {
+            Hook::Launch(options) => {
+                timed(&meters, limit, lifecycle.call_on_launch(store, options)).await
+            }
+            Hook::Show => timed(&meters, limit, lifecycle.call_on_show(store)).await,
+            Hook::Hide => timed(&meters, limit, lifecycle.call_on_hide(store)).await,
+            Hook::Event(event) => {
+                let wit_event = lifecycle::Event {
+                    page: event.page.clone(),
+                    handler: event.handler.clone(),
+                    detail: event.detail.to_string(),
+                    dataset: event.dataset.clone(),
+                    gesture: token,
+                };
+                timed(&meters, limit, lifecycle.call_on_event(store, &wit_event)).await
+            }
+        };
+        live.store.data_mut().gesture.start_event(false);
+        self.finish(&hook, result, cpu)
+    }
+
+    fn discarded(&self) -> Error {
+        Error::Discarded {
+            app: self.app.manifest.id.clone(),
+        }
     }
 
     /// The app id.
@@ -215,92 +252,87 @@ impl AppInstance {
         &self.app.manifest.id
     }
 
-    /// The page stack, bottom first, with each page's data.
+    /// The page stack, bottom first, with each page's data (empty while a
+    /// trap has discarded the instance).
     pub fn pages(&self) -> &[Page] {
-        self.store.data().nav.pages.pages()
+        match &self.live {
+            Some(live) => live.store.data().nav.pages.pages(),
+            None => &[],
+        }
     }
 
-    /// The data of the page on top of the stack.
+    /// The data of the page on top of the stack (null while a trap has
+    /// discarded the instance).
     pub fn page_data(&self) -> &Value {
-        &self.store.data().nav.pages.top().data
+        match &self.live {
+            Some(live) => &live.store.data().nav.pages.top().data,
+            None => &NO_DATA,
+        }
     }
 
     /// Memory the host holds on this instance's behalf now, bytes (page
     /// data, undrained log lines and open requests), and its budget.
     pub fn host_memory(&self) -> (u64, u64) {
-        let budget = &self.store.data().host_memory;
-        (budget.used(), budget.limit())
+        let limit = self.app.grants.quotas.host_memory_bytes;
+        match &self.live {
+            Some(live) => (live.store.data().host_memory.used(), limit),
+            None => (0, limit),
+        }
     }
 
     /// Take the app's log lines written since the last call.
     pub fn drain_logs(&mut self) -> Vec<LogRecord> {
-        let log = &self.store.data().log;
-        log.lock().unwrap_or_else(|e| e.into_inner()).drain()
+        let mut logs = std::mem::take(&mut self.orphaned_logs);
+        if let Some(live) = &self.live {
+            let log = &live.store.data().log;
+            logs.extend(log.lock().unwrap_or_else(|e| e.into_inner()).drain());
+        }
+        logs
     }
 
     /// Take the requests to open other mini-programs made since the last call.
     pub fn take_open_requests(&mut self) -> Vec<OpenRequest> {
-        self.store.data_mut().nav.take_open_requests()
+        match &mut self.live {
+            Some(live) => live.store.data_mut().nav.take_open_requests(),
+            None => Vec::new(),
+        }
     }
 
     /// Whether a trap discarded this instance (the next call relaunches it).
     pub fn is_discarded(&self) -> bool {
-        self.discarded
+        self.live.is_none()
     }
 
     /// Relaunch a discarded instance (a quarantined app refuses, as every
     /// launch does; a live instance is not interrupted by a quarantine).
-    async fn ready(&mut self) -> Result<(), Error> {
-        if self.discarded {
-            self.relaunch().await?;
+    /// Returns whether it relaunched.
+    async fn ready(&mut self) -> Result<bool, Error> {
+        if self.live.is_some() {
+            return Ok(false);
         }
-        Ok(())
-    }
-
-    /// Prepare a call into the guest: the event's log volume, CPU fuel,
-    /// wall-clock deadline and, for a user gesture, a gesture the app may
-    /// spend on one sensitive action.
-    fn enter(&mut self, gesture: bool) -> (Option<String>, Meters) {
-        let fuel = self.app.grants.quotas.fuel_per_event;
-        let state = self.store.data_mut();
-        state.cpu.start_call();
-        let cpu = (state.cpu.clone(), state.slot.clone());
-        state
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .start_event();
-        state.deadline.start_call();
-        state.gesture.start_event(gesture);
-        state.limiter.start_call();
-        // Fails only when the runtime meters no fuel.
-        let _ = self.store.set_fuel(fuel);
-        self.store.set_epoch_deadline(1);
-        // The token tells the guest it holds a gesture; the host keeps the
-        // gesture itself, so the token need not be secret, only fresh.
-        (gesture.then(|| format!("g-{:x}", next_token())), cpu)
+        self.live = Some(instantiate(&self.app, &self.pre, &self.options).await?);
+        self.start().await?;
+        Ok(true)
     }
 
     /// Turn a call's result into the embedder's: the app's own error, or a
-    /// trap (which discards the instance, counts against the crash budget
-    /// and is audited).
-    fn finish(
-        &mut self,
-        hook: impl FnOnce() -> String,
-        result: CallOutcome,
-        cpu: Duration,
-    ) -> Result<(), Error> {
+    /// trap (which drops the store, counts against the crash budget and is
+    /// audited).
+    fn finish(&mut self, hook: &Hook<'_>, result: CallOutcome, cpu: Duration) -> Result<(), Error> {
         let app = self.app.clone();
+        let Some(live) = &mut self.live else {
+            return Err(self.discarded());
+        };
         let usage = &app.usage;
         UsageCounters::add(&usage.events, 1);
         UsageCounters::add(&usage.cpu_ns, cpu.as_nanos() as u64);
-        if let Ok(fuel_left) = self.store.get_fuel() {
+        if let Ok(fuel_left) = live.store.get_fuel() {
             UsageCounters::add(
                 &usage.fuel_consumed,
                 app.grants.quotas.fuel_per_event.saturating_sub(fuel_left),
             );
         }
-        let state = self.store.data();
+        let state = live.store.data();
         UsageCounters::max(&usage.memory_high_water, state.limiter.memory_used());
         UsageCounters::max(&usage.host_memory_high_water, state.host_memory.used());
         let (kind, reason) = match result {
@@ -308,15 +340,43 @@ impl AppInstance {
             Ok(Err(message)) => {
                 return Err(Error::AppFailed {
                     app: app.manifest.id.clone(),
-                    hook: hook(),
+                    hook: hook.name(),
                     message: truncate(message),
                 });
             }
             Err(trap) => explain(&trap, state),
         };
-        self.discarded = true;
-        Err(trapped(&app, &hook(), kind, reason))
+        // Keep what the app logged, then let the store go: a store that
+        // trapped (or was dropped mid-call) is never entered again.
+        let logs = state.log.lock().unwrap_or_else(|e| e.into_inner()).drain();
+        self.orphaned_logs.extend(logs);
+        self.live = None;
+        Err(trapped(&app, &hook.name(), kind, reason))
     }
+}
+
+/// Prepare a call into the guest: the event's log volume, CPU fuel,
+/// wall-clock deadline and, for a user gesture, a gesture the app may spend
+/// on one sensitive action. Returns the gesture token for the guest, and
+/// what the call is measured by.
+fn enter(store: &mut Store<InstanceState>, gesture: bool, fuel: u64) -> (Option<String>, Meters) {
+    let state = store.data_mut();
+    state.cpu.start_call();
+    let meters = (state.cpu.clone(), state.slot.clone());
+    state
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .start_event();
+    state.deadline.start_call();
+    state.gesture.start_event(gesture);
+    state.limiter.start_call();
+    // Fails only when the runtime meters no fuel.
+    let _ = store.set_fuel(fuel);
+    store.set_epoch_deadline(1);
+    // The token tells the guest it holds a gesture; the host keeps the
+    // gesture itself, so the token need not be secret, only fresh.
+    (gesture.then(|| format!("g-{:x}", next_token())), meters)
 }
 
 fn check_quarantine(app: &AppShared) -> Result<(), Error> {
@@ -344,7 +404,7 @@ pub(crate) async fn instantiate(
     app: &Arc<AppShared>,
     pre: &MiniappPre<InstanceState>,
     options: &LaunchOptions,
-) -> Result<(Store<InstanceState>, Miniapp), Error> {
+) -> Result<Live, Error> {
     check_quarantine(app)?;
     let manifest = &app.manifest;
     let live = app.live.acquire().ok_or_else(|| Error::Capacity {
@@ -368,8 +428,12 @@ pub(crate) async fn instantiate(
     store.set_epoch_deadline(1);
     let _ = store.set_fuel(app.grants.quotas.fuel_per_event);
     let meters = (store.data().cpu.clone(), store.data().slot.clone());
-    let (kind, reason) = match timed(&meters, pre.instantiate_async(&mut store)).await.0 {
-        Ok(guest) => return Ok((store, guest)),
+    let limit = store.data().deadline.left() + EPOCH_TICK;
+    let (kind, reason) = match timed(&meters, limit, pre.instantiate_async(&mut store))
+        .await
+        .0
+    {
+        Ok(guest) => return Ok(Live { store, guest }),
         // The pooling allocator is full: a capacity refusal, not the app's fault.
         Err(e)
             if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
@@ -420,13 +484,15 @@ fn at_epoch_tick(
     }
     let slot = state.slot.clone();
     let slots = state.app.services.long_calls.clone();
+    let left = state.deadline.left();
     Ok(UpdateDeadline::YieldCustom(
         1,
         Box::pin(async move {
             slot.release();
             tokio::task::yield_now().await;
-            // The semaphore is never closed.
-            if let Ok(permit) = slots.acquire_owned().await {
+            // Past the deadline the call goes on without a slot, to trap at
+            // its next tick. (The semaphore is never closed.)
+            if let Ok(Ok(permit)) = tokio::time::timeout(left, slots.acquire_owned()).await {
                 slot.hold(permit);
             }
         }),
@@ -436,9 +502,15 @@ fn at_epoch_tick(
 /// Run `call`, measuring the time it spends being polled: the CPU it takes
 /// on this thread, guest code and synchronous host calls, without the time
 /// it waits (for the network, a provider, or its turn after a yield).
-/// While it waits, and when it ends, it holds no long-call slot. Returns its
-/// output and its CPU time.
-async fn timed<T>((meter, slot): &Meters, call: impl Future<Output = T>) -> (T, Duration) {
+/// While it waits, and when it ends, it holds no long-call slot. Past
+/// `limit` it is dropped and traps as past its deadline: the epoch check
+/// only runs in guest code, and a guest can wait in WASI (a sleep, a poll)
+/// for as long as it asks. Returns its output and its CPU time.
+async fn timed<T>(
+    (meter, slot): &Meters,
+    limit: Duration,
+    call: impl Future<Output = wasmtime::Result<T>>,
+) -> (wasmtime::Result<T>, Duration) {
     struct Timed<'a, F> {
         call: Pin<Box<F>>,
         meter: &'a CpuMeter,
@@ -456,12 +528,14 @@ async fn timed<T>((meter, slot): &Meters, call: impl Future<Output = T>) -> (T, 
             poll
         }
     }
-    let output = Timed {
+    let timed = Timed {
         call: Box::pin(call),
         meter,
         slot,
-    }
-    .await;
+    };
+    let output = tokio::time::timeout(limit, timed)
+        .await
+        .unwrap_or_else(|_| Err(wasmtime::Trap::Interrupt.into()));
     slot.release();
     (output, meter.used())
 }

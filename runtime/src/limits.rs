@@ -134,6 +134,15 @@ impl HostMemory {
         }
     }
 
+    /// Charge `bytes` for `what` while the returned guard lives.
+    pub fn hold(&self, bytes: u64, what: &str) -> Result<Held<'_>, String> {
+        self.charge(bytes, what)?;
+        Ok(Held {
+            budget: self,
+            bytes,
+        })
+    }
+
     /// Give back `bytes` charged earlier.
     pub fn release(&self, bytes: u64) {
         let _ = self
@@ -170,6 +179,19 @@ mod tests {
         assert_eq!(budget.used(), 60);
         budget.release(60);
         budget.charge(100, "page data").unwrap();
+    }
+}
+
+/// Bytes charged to a [`HostMemory`] budget, given back when dropped.
+#[derive(Debug)]
+pub struct Held<'a> {
+    budget: &'a HostMemory,
+    bytes: u64,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.budget.release(self.bytes);
     }
 }
 

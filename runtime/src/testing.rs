@@ -203,6 +203,19 @@ async fn consent_is_asked_once_and_sticks() {
         "{err}"
     );
     assert_eq!(host.consent.times_asked(), 0);
+    // A scope guarding a capability the app does not hold is never asked:
+    // `user-info` without `identity`.
+    let no_identity = "[defaults]\npermissions = [\"storage\"]";
+    let mut host = TestHost::new(SHOP, no_identity, &[Scope::UserInfo]);
+    let err = consent::permission_view(&mut host.state)
+        .authorize(permission::Scope::UserInfo)
+        .await;
+    let err = host.guest(err).unwrap_err();
+    assert!(
+        err.to_string().contains("has not granted `identity`"),
+        "{err}"
+    );
+    assert_eq!(host.consent.times_asked(), 0);
     // A scope the manifest does not declare is never asked.
     let mut host = TestHost::new(SHOP, GRANT_ALL, &[Scope::Camera]);
     let err = consent::permission_view(&mut host.state)

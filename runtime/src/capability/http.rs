@@ -162,7 +162,8 @@ impl HttpCtx {
 }
 
 /// Bytes of a response body received so far, charged to the host memory
-/// budget until the call ends (the body is then in the guest's memory).
+/// budget until the host call returns it to the guest (its copy then counts
+/// against the guest's memory).
 struct PendingBody<'a> {
     budget: &'a HostMemory,
     bytes: Vec<u8>,
@@ -247,6 +248,11 @@ impl http::Host for Http<'_> {
                 body.len()
             )));
         }
+        // What the host keeps of the request while it is under way.
+        let _request = ctx
+            .budget
+            .hold((body.len() + header_bytes) as u64, "an HTTP request")
+            .map_err(CallError::quota)?;
         let _slot = app.http.slots.clone().try_acquire_owned().map_err(|_| {
             CallError::quota(format!(
                 "{} requests of app `{}` are already in flight",

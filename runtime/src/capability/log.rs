@@ -62,9 +62,10 @@ pub struct AppLog {
     records: Vec<LogRecord>,
     event_bytes: u64,
     limit: u64,
-    dropped: u64,
     budget: Arc<HostMemory>,
     held: u64,
+    /// The undrained host notice about dropped lines, and the lines it counts.
+    notice: Option<(usize, u64)>,
 }
 
 /// A log shared by the `log` interface and the captured stdio streams.
@@ -78,15 +79,15 @@ impl AppLog {
             records: Vec::new(),
             event_bytes: 0,
             limit,
-            dropped: 0,
             budget,
             held: 0,
+            notice: None,
         }))
     }
 
     /// Append a line unless the event's volume or the host memory budget is
-    /// used up; otherwise the line is dropped (with one host notice per
-    /// event) and the refusal returned.
+    /// used up; otherwise the line is dropped (counted in one host notice until
+    /// the next drain) and the refusal returned.
     pub fn push(
         &mut self,
         level: LogLevel,
@@ -104,15 +105,7 @@ impl AppLog {
             self.budget.charge(size + LINE_OVERHEAD, "a log line").err()
         };
         if let Some(why) = refused {
-            if self.dropped == 0 {
-                // The notice itself is not charged: one per event at most.
-                self.records.push(LogRecord {
-                    level: LogLevel::Warn,
-                    source: LogSource::Host,
-                    message: format!("{why}; further lines of this event are dropped"),
-                });
-            }
-            self.dropped += 1;
+            self.note_dropped(&why);
             return Err(why);
         }
         self.event_bytes += size;
@@ -125,6 +118,28 @@ impl AppLog {
         Ok(())
     }
 
+    /// Say that a line was dropped, in one host notice until the log is
+    /// drained (so the notices themselves stay bounded, uncharged).
+    fn note_dropped(&mut self, why: &str) {
+        let message = |dropped: u64| {
+            format!("{why}; {dropped} line(s) dropped since the log was last collected")
+        };
+        match &mut self.notice {
+            Some((at, dropped)) => {
+                *dropped += 1;
+                self.records[*at].message = message(*dropped);
+            }
+            None => {
+                self.notice = Some((self.records.len(), 1));
+                self.records.push(LogRecord {
+                    level: LogLevel::Warn,
+                    source: LogSource::Host,
+                    message: message(1),
+                });
+            }
+        }
+    }
+
     /// Bytes logged in the current event.
     pub fn event_bytes(&self) -> u64 {
         self.event_bytes
@@ -133,12 +148,12 @@ impl AppLog {
     /// Start counting a new event's volume.
     pub fn start_event(&mut self) {
         self.event_bytes = 0;
-        self.dropped = 0;
     }
 
     /// Take the lines logged so far.
     pub fn drain(&mut self) -> Vec<LogRecord> {
         self.budget.release(std::mem::take(&mut self.held));
+        self.notice = None;
         std::mem::take(&mut self.records)
     }
 }

@@ -48,7 +48,8 @@ impl Page {
 
     /// What the host holds for this page, bytes (an estimate of memory).
     pub(crate) fn held(&self) -> u64 {
-        let query: usize = self.query.iter().map(|(k, v)| k.len() + v.len()).sum();
+        // Each pair: two strings' text and headers.
+        let query: usize = self.query.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
         (64 + self.route.len() + query) as u64 + self.size.held()
     }
 }

@@ -198,8 +198,11 @@ impl permission::Host for Permission<'_> {
     }
 
     async fn authorize(&mut self, scope: permission::Scope) -> CallResult<()> {
-        self.consent
-            .require(self.app, from_wit(scope), self.deadline)
-            .await
+        let scope = from_wit(scope);
+        // No prompt for a scope whose capability the app does not hold.
+        if let Some(capability) = scope.capability() {
+            super::grant(self.app, capability).map_err(|denial| denial.refusal())?;
+        }
+        self.consent.require(self.app, scope, self.deadline).await
     }
 }

@@ -23,6 +23,9 @@ pub(crate) fn add_to_linker(
     wasmtime_wasi::p2::add_to_linker_async(linker)
 }
 
+/// Most random bytes one `get-random-bytes` call may ask for.
+const MAX_RANDOM: u64 = 64 * 1024;
+
 /// A WASI context with nothing ambient; stdout and stderr go to `log`.
 pub(crate) fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
     WasiCtxBuilder::new()
@@ -37,6 +40,9 @@ pub(crate) fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false)
+        // Random bytes are made on the host, in one uninterruptible call:
+        // a little at a time (wasmtime-wasi's default is 64 MiB).
+        .max_random_size(MAX_RANDOM)
         .build()
 }
 

@@ -749,6 +749,62 @@ async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
     assert!(usage.cpu_ns >= 200_000_000);
 }
 
+#[tokio::test]
+async fn a_guest_waiting_in_wasi_is_ended_at_its_deadline() {
+    let sleeper = hostile("sleeper");
+    let arena = arena(&sleeper, "event_timeout_ms = 300", true);
+    let app = arena.runtime.load(sleeper).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    for handler in ["attack", "forever"] {
+        let err = inst
+            .dispatch(&Event::tap("index", handler))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "app `hostile.sleeper` trapped in on-event index:{handler}: time limit of 300 ms per event exceeded"
+            )
+        );
+        assert!(inst.is_discarded());
+        assert!(inst.pages().is_empty(), "the store is dropped at once");
+    }
+    // Random bytes come a little at a time: a mebibyte in one call traps.
+    let err = inst
+        .dispatch(&Event::tap("index", "random"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("requested len 1048576 exceeds limit 65536"),
+        "{err}"
+    );
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn a_trapped_instance_relaunches_even_at_the_live_instance_cap() {
+    let spin = hostile("spin");
+    let dir = tempfile::tempdir().unwrap();
+    let mut policy = Policy::default();
+    policy.grant_declared(&spin.manifest);
+    policy.defaults.quotas = toml::from_str("fuel_per_event = 100000000").unwrap();
+    let runtime = Runtime::builder(dir.path())
+        .policy(policy)
+        .max_live_instances(1)
+        .build()
+        .unwrap();
+    let app = runtime.load(spin).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    for _ in 0..2 {
+        let err = inst.dispatch(&Event::tap("index", "attack")).await;
+        assert!(matches!(err, Err(Error::Trapped { .. })), "{err:?}");
+        // The trapped store gave back its place: the one slot relaunches it.
+        inst.show().await.unwrap();
+        assert_eq!(inst.page_data()["ready"], true);
+    }
+}
+
 /// Every app in `guest-examples/hostile/` names the test that contains it;
 /// the names are checked against the directory, and each test must exist
 /// (the list refers to the functions, so a missing one does not compile).
@@ -784,6 +840,7 @@ hostile_apps! {
     "no-grant" => capabilities_without_a_grant_are_refused,
     "oversized-value" => an_oversized_value_and_key_are_refused,
     "quota-probe" => an_app_reads_its_own_budget,
+    "sleeper" => a_guest_waiting_in_wasi_is_ended_at_its_deadline,
     "spin" => without_fuel_a_spinner_is_stopped_by_its_cpu_time,
     "stack-hoarder" => page_data_of_a_full_stack_stays_within_the_instance_budget,
     "stack-overflow" => deep_recursion_traps,
