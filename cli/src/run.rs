@@ -179,15 +179,17 @@ impl Printer {
     fn step(&self, step: &str, instance: &mut AppInstance) {
         let logs = instance.drain_logs();
         let opened = instance.take_open_requests();
-        let top = instance.pages().last().expect("never empty");
+        // A step that succeeded leaves a live instance (a trap fails it).
+        let route = instance.pages().last().map_or("", |p| p.route.as_str());
+        let data = instance.page_data();
         if self.json {
             let line = json!({
                 "step": step,
                 "app": instance.app_id(),
                 "ok": true,
                 "pages": instance.pages().iter().map(|p| &p.route).collect::<Vec<_>>(),
-                "page": top.route,
-                "data": top.data,
+                "page": route,
+                "data": data,
                 "logs": logs,
                 "open_requests": opened,
             });
@@ -207,7 +209,7 @@ impl Printer {
         }
         let stack: Vec<_> = instance.pages().iter().map(|p| p.route.as_str()).collect();
         out::line(format!("   pages [{}]", stack.join(" > ")));
-        out::labelled_json("   data  ", &top.data);
+        out::labelled_json("   data  ", data);
     }
 
     fn logs(&self, step: &str, logs: &[LogRecord]) {
