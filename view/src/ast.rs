@@ -1,0 +1,222 @@
+//! A page template as the host keeps it: checked, with every binding an
+//! [`Expr`] tree. Parsing and checking make it (`crate::parse`); rendering
+//! walks it against the page's data.
+
+use std::collections::BTreeMap;
+
+/// A position in a template file: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1, in characters.
+    pub col: u32,
+}
+
+/// A parsed and checked template file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Template {
+    /// The file's name, as errors name it (`pages/index.wxml`).
+    pub file: String,
+    /// What the file renders.
+    pub nodes: Vec<Node>,
+    /// Its `<template name="...">` definitions, by name.
+    pub templates: BTreeMap<String, Vec<Node>>,
+    /// Files its `<import src>` names (their templates become usable).
+    pub imports: Vec<String>,
+}
+
+/// A node of a template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// Text, with its bindings.
+    Text(Value),
+    /// A component: `view`, `text`, `button`...
+    Element(Element),
+    /// `wx:if` / `wx:elif` / `wx:else`: the first branch whose condition
+    /// is truthy renders.
+    If {
+        /// Conditions and their nodes, in order.
+        branches: Vec<(Expr, Vec<Node>)>,
+        /// The `wx:else` nodes.
+        otherwise: Option<Vec<Node>>,
+    },
+    /// `wx:for`: the nodes once per item of `list` (an array's elements, a
+    /// string's characters (code points), an object's values, or `0..n` for
+    /// a number), with the item and its index in a new scope.
+    For {
+        /// The list.
+        list: Expr,
+        /// The item's name (`wx:for-item`, default `item`).
+        item: String,
+        /// The index's name (`wx:for-index`, default `index`).
+        index: String,
+        /// How items keep their identity across renders.
+        key: Key,
+        /// What each item renders.
+        nodes: Vec<Node>,
+        /// Where the loop is.
+        pos: Pos,
+    },
+    /// `<block>`: its children, without an element of its own.
+    Block(Vec<Node>),
+    /// `<template is="..." data="...">`: a named template rendered with
+    /// `data` (an object) as its whole scope.
+    Use {
+        /// The template's name.
+        is: Value,
+        /// Its data.
+        data: Option<Expr>,
+        /// Where it is used.
+        pos: Pos,
+    },
+    /// `<include src="...">`: another file's nodes (not its templates).
+    Include {
+        /// The file.
+        src: String,
+        /// Where it is included.
+        pos: Pos,
+    },
+}
+
+/// How the items of a `wx:for` keep their identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// No `wx:key`: by position.
+    Index,
+    /// `wx:key="*this"`: the item itself (a string or a number).
+    This,
+    /// `wx:key="id"`: a property of the item.
+    Property(String),
+}
+
+/// A component with its attributes, bindings and children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    /// The tag: one of [`COMPONENTS`](crate::COMPONENTS).
+    pub tag: String,
+    /// Plain attributes (`class`, `style`, `id`, `src`, `hidden`...), in order.
+    pub attrs: Vec<(String, Value)>,
+    /// `data-*` attributes, by dataset name (`data-foo-bar` is `fooBar`).
+    pub dataset: Vec<(String, Value)>,
+    /// Event bindings (`bindtap`, `catch:input`...).
+    pub events: Vec<Binding>,
+    /// Its children.
+    pub children: Vec<Node>,
+    /// Where its tag starts.
+    pub pos: Pos,
+}
+
+/// An event binding on an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The event type: `tap`, `input`, `submit`...
+    pub event: String,
+    /// `catch`: the event stops here instead of bubbling.
+    pub catch: bool,
+    /// The handler the app exports for it.
+    pub handler: String,
+}
+
+/// An attribute value or a text: static, or with bindings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// No binding.
+    Static(String),
+    /// One `{{ }}` binding alone keeps its type (`{{false}}` is false); text
+    /// mixed with bindings is a string.
+    Dynamic(Expr),
+}
+
+/// An expression inside `{{ }}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A field of the page's data (or of a template's data).
+    Data(String),
+    /// A variable of an enclosing scope (`wx:for` item or index), by its
+    /// depth from the outermost.
+    Scope(usize),
+    /// `undefined`.
+    Undefined,
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string.
+    Str(String),
+    /// `[a, b, ...c]`.
+    Array(Vec<Item>),
+    /// `{a: 1, ...b}`.
+    Object(Vec<Field>),
+    /// `a.b`.
+    Member(Box<Expr>, String),
+    /// `a[b]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `!a`.
+    Not(Box<Expr>),
+    /// `-a`.
+    Neg(Box<Expr>),
+    /// `+a`.
+    ToNumber(Box<Expr>),
+    /// `a OP b`.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `a ? b : c`.
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// The text of a value inside mixed text: `undefined` is empty.
+    Text(Box<Expr>),
+}
+
+/// An element of an array literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// One value.
+    One(Expr),
+    /// `...list`.
+    Spread(Expr),
+}
+
+/// A field of an object literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    /// `name: value`.
+    Named(String, Expr),
+    /// `...object`.
+    Spread(Expr),
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`: numbers add, anything with a string concatenates.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+    /// `%`.
+    Rem,
+    /// `<`.
+    Lt,
+    /// `>`.
+    Gt,
+    /// `<=`.
+    Le,
+    /// `>=`.
+    Ge,
+    /// `==` (JavaScript's loose equality).
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `===`.
+    StrictEq,
+    /// `!==`.
+    StrictNe,
+    /// `&&`: the left value if falsy, else the right.
+    And,
+    /// `||`: the left value if truthy, else the right.
+    Or,
+}

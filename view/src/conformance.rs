@@ -1,0 +1,342 @@
+//! Conformance of rendering: template and data in, HTML (or a tree) out,
+//! with WeChat's semantics, and a corpus of injection attempts in
+//! templates and in data.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as Json, json};
+
+use crate::ast::Template;
+use crate::html::to_html;
+use crate::render::{Context, RenderError, RenderLimits, Tree, VNode, render};
+use crate::{Limits, parse};
+
+fn template(source: &str) -> Template {
+    parse("pages/index.wxml", source, &Limits::default()).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn tree_with(source: &str, data: Json, limits: RenderLimits) -> Result<Tree, RenderError> {
+    let files = BTreeMap::new();
+    let origins = ["https://cdn.example.com".to_string()];
+    let context = Context {
+        files: &files,
+        origins: &origins,
+        limits,
+    };
+    render(&template(source), &data, &context)
+}
+
+fn html(source: &str, data: Json) -> String {
+    to_html(&tree_with(source, data, RenderLimits::default()).unwrap())
+}
+
+/// The HTML without the node ids and component markers, for reading.
+fn plain(source: &str, data: Json) -> String {
+    let html = html(source, data);
+    let mut out = String::new();
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(" data-nid=\"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 11..];
+        let end = after.find('"').unwrap() + 1;
+        rest = &after[end..];
+        let marker = rest.strip_prefix(" data-mp=\"").unwrap();
+        rest = &marker[marker.find('"').unwrap() + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn bindings_render_text_and_a_missing_path_renders_empty() {
+    assert_eq!(
+        html(
+            "<view>Hi {{name}}{{missing.deep}}!</view>",
+            json!({"name": "Ada"})
+        ),
+        r#"<div data-nid="1" data-mp="view">Hi Ada!</div>"#
+    );
+    assert_eq!(
+        plain(
+            "<text>{{a + b}} {{s + 1}} {{n}}</text>",
+            json!({"a": 1, "b": 2, "s": "x", "n": null})
+        ),
+        "<span>3 x1 </span>"
+    );
+}
+
+#[test]
+fn truthiness_follows_javascript() {
+    let t = r#"<view hidden="false"/><view hidden="{{false}}"/><view hidden="{{''}}"/><view hidden="{{[]}}"/>"#;
+    assert_eq!(
+        plain(t, json!({})),
+        "<div hidden=\"\"></div><div></div><div></div><div hidden=\"\"></div>"
+    );
+}
+
+#[test]
+fn conditions_pick_one_branch() {
+    let t = r#"<view wx:if="{{n > 10}}">big</view><view wx:elif="{{n > 0}}">small</view><view wx:else>none</view>"#;
+    assert_eq!(plain(t, json!({"n": 11})), "<div>big</div>");
+    assert_eq!(plain(t, json!({"n": 1})), "<div>small</div>");
+    assert_eq!(plain(t, json!({"n": 0})), "<div>none</div>");
+    assert_eq!(plain(t, json!({})), "<div>none</div>");
+}
+
+#[test]
+fn loops_walk_arrays_strings_objects_and_numbers() {
+    let t = r#"<text wx:for="{{list}}">{{index}}={{item}};</text>"#;
+    assert_eq!(
+        plain(t, json!({"list": ["a", "b"]})),
+        "<span>0=a;</span><span>1=b;</span>"
+    );
+    assert_eq!(
+        plain(t, json!({"list": "hé"})),
+        "<span>0=h;</span><span>1=é;</span>"
+    );
+    assert_eq!(
+        plain(t, json!({"list": 2})),
+        "<span>0=0;</span><span>1=1;</span>"
+    );
+    assert_eq!(plain(t, json!({"list": {"x": 1}})), "<span>0=1;</span>");
+    assert_eq!(plain(t, json!({"list": null})), "");
+    let nested = r#"<view wx:for="{{rows}}" wx:for-item="row" wx:for-index="r"><text wx:for="{{row}}" wx:for-item="cell">{{r}}.{{index}}:{{cell}} </text></view>"#;
+    assert_eq!(
+        plain(nested, json!({"rows": [[1, 2], [3]]})),
+        "<div><span>0.0:1 </span><span>0.1:2 </span></div><div><span>1.0:3 </span></div>"
+    );
+}
+
+#[test]
+fn keyed_items_carry_their_key() {
+    let t = r#"<view wx:for="{{list}}" wx:key="id">{{item.t}}</view><view wx:for="{{tags}}" wx:key="*this">{{item}}</view>"#;
+    let tree = tree_with(
+        t,
+        json!({"list": [{"id": 7, "t": "a"}], "tags": ["x"]}),
+        RenderLimits::default(),
+    )
+    .unwrap();
+    let keys: Vec<Option<String>> = tree
+        .nodes
+        .iter()
+        .map(|n| match n {
+            VNode::Element(e) => e.key.clone(),
+            VNode::Text(_) => None,
+        })
+        .collect();
+    assert_eq!(keys, [Some("7".into()), Some("x".into())]);
+}
+
+#[test]
+fn templates_see_only_their_data() {
+    let t = r#"<template name="row"><text>{{title}}/{{secret}}/{{index}}</text></template><template is="row" data="{{...item, index: 2}}"/>"#;
+    assert_eq!(
+        plain(t, json!({"item": {"title": "T"}, "secret": "S"})),
+        "<span>T//2</span>"
+    );
+    let err = tree_with(
+        r#"<template is="nope"/>"#,
+        json!({}),
+        RenderLimits::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("no template named `nope`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_template_that_uses_itself_stops_at_the_nesting_limit() {
+    let t = r#"<template name="r"><view><template is="r"/></view></template><template is="r"/>"#;
+    let err = tree_with(t, json!({}), RenderLimits::default()).unwrap_err();
+    assert_eq!(
+        err,
+        RenderError::Limit {
+            what: "template and include nesting",
+            limit: 16
+        }
+    );
+}
+
+#[test]
+fn datasets_keep_their_types_and_camel_case() {
+    let tree = tree_with(
+        r#"<view data-count="{{3}}" data-user-name="ada" data-item="{{item}}"/>"#,
+        json!({"item": {"a": [1]}}),
+        RenderLimits::default(),
+    )
+    .unwrap();
+    let VNode::Element(e) = &tree.nodes[0] else {
+        panic!()
+    };
+    assert_eq!(
+        Json::Object(e.dataset.clone()),
+        json!({"count": 3, "userName": "ada", "item": {"a": [1]}})
+    );
+}
+
+#[test]
+fn limits_fail_the_render_with_the_limit_named() {
+    let small = RenderLimits {
+        items_per_for: 3,
+        nodes: 5,
+        ..RenderLimits::default()
+    };
+    let err = tree_with(
+        r#"<view wx:for="{{l}}"/>"#,
+        json!({"l": [1, 2, 3, 4]}),
+        small,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "render limit reached: items of one wx:for (limit 3)"
+    );
+    let err = tree_with(r#"<view wx:for="{{l}}"/>"#, json!({"l": 1e12}), small).unwrap_err();
+    assert!(err.to_string().contains("items of one wx:for"));
+    let err = tree_with(
+        r#"<view wx:for="{{l}}"><text>x</text></view>"#,
+        json!({"l": 3}),
+        small,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "render limit reached: nodes per page (limit 5)"
+    );
+    let bytes = RenderLimits {
+        output_bytes: 10,
+        ..RenderLimits::default()
+    };
+    let err = tree_with("<text>{{s}}</text>", json!({"s": "x".repeat(11)}), bytes).unwrap_err();
+    assert!(err.to_string().contains("bytes of text and attributes"));
+}
+
+/// Untrusted data and templates never produce script, handlers, foreign
+/// URLs or style escapes.
+#[test]
+fn injection_attempts_stay_inert() {
+    let evil = [
+        "<script>alert(1)</script>",
+        "\" onmouseover=\"alert(1)",
+        "' onfocus='alert(1)",
+        "javascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "https://evil.example/x.png",
+        "//evil.example/x.png",
+        "</div><img src=x onerror=alert(1)>",
+        "red;background:url(https://evil.example/leak)",
+        "expression(alert(1))",
+        "&lt;script&gt;",
+    ];
+    let t = r#"<view class="{{v}}" id="{{v}}" style="color:{{v}}"><image src="{{v}}"/><navigator url="{{v}}">{{v}}</navigator><input value="{{v}}" placeholder="{{v}}"/><textarea value="{{v}}"/><text>{{v}}</text></view>"#;
+    for v in evil {
+        let out = html(t, json!({ "v": v }));
+        for (tag, attributes) in tags(&out) {
+            assert!(
+                ["div", "img", "a", "input", "textarea", "span"].contains(&tag.as_str()),
+                "{v}: tag {tag} in {out}"
+            );
+            for (name, value) in attributes {
+                assert!(
+                    SAFE_ATTRIBUTES.contains(&name.as_str()),
+                    "{v}: {name} in {out}"
+                );
+                let value = value.to_ascii_lowercase();
+                if name == "src" {
+                    assert!(
+                        !value.contains(':') && !value.starts_with("//"),
+                        "{v}: {out}"
+                    );
+                }
+                if name == "style" {
+                    assert!(
+                        !value.contains("url(") && !value.contains("expression("),
+                        "{v}: {out}"
+                    );
+                }
+            }
+        }
+    }
+    // A declared origin and a package asset do load.
+    let ok = html(
+        r#"<image src="{{a}}"/><image src="/img/b.png"/>"#,
+        json!({"a": "https://cdn.example.com/a.png"}),
+    );
+    assert!(
+        ok.contains("src=\"https://cdn.example.com/a.png\"") && ok.contains("src=\"/img/b.png\""),
+        "{ok}"
+    );
+}
+
+#[test]
+fn markup_in_templates_is_refused_before_anything_renders() {
+    for t in [
+        "<script>alert(1)</script>",
+        "<view onclick=\"alert(1)\"/>",
+        "<iframe src=\"https://evil.example\"/>",
+        "<view style=\"x\" bindtap=\"alert(1)\"/>",
+        "<view>{{ constructor.constructor('alert(1)')() }}</view>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<style>body{}</style>",
+    ] {
+        assert!(parse("p.wxml", t, &Limits::default()).is_err(), "{t}");
+    }
+}
+
+/// Attributes the HTML may carry.
+const SAFE_ATTRIBUTES: &[&str] = &[
+    "data-nid",
+    "data-mp",
+    "id",
+    "class",
+    "style",
+    "hidden",
+    "src",
+    "value",
+    "placeholder",
+    "maxlength",
+    "disabled",
+    "checked",
+    "type",
+    "role",
+    "max",
+    "data-url",
+    "data-password",
+];
+
+/// The tags of `html` and their attributes (name, unescaped-quote value),
+/// read as a browser would: text never holds a raw `<`, and values end at
+/// their quote.
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        if rest.starts_with('/') {
+            rest = &rest[rest.find('>').unwrap() + 1..];
+            continue;
+        }
+        let name_end = rest.find([' ', '>']).unwrap();
+        let tag = rest[..name_end].to_string();
+        rest = &rest[name_end..];
+        let mut attributes = Vec::new();
+        loop {
+            rest = rest.trim_start();
+            if let Some(after) = rest.strip_prefix('>') {
+                rest = after;
+                break;
+            }
+            let eq = rest.find('=').unwrap();
+            let name = rest[..eq].to_string();
+            let value_start = &rest[eq + 1..];
+            assert!(value_start.starts_with('"'), "unquoted value in {html}");
+            let close = value_start[1..].find('"').unwrap();
+            attributes.push((name, value_start[1..1 + close].to_string()));
+            rest = &value_start[close + 2..];
+        }
+        out.push((tag, attributes));
+    }
+    out
+}

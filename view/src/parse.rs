@@ -1,0 +1,1136 @@
+//! Parsing a page template: WeChat's own WXML parser
+//! (`glass-easel-template-compiler`) reads it; this module is the only place
+//! that knows that parser's AST. It accepts the Alipay (`a:`, `onTap`) and
+//! Douyin (`tt:`) dialects by rewriting them to WXML first, turns every
+//! diagnostic into an error (the parser recovers from many mistakes
+//! silently), checks what the host renders (known components and
+//! attributes, no function calls, limits), and builds the host's
+//! [`Template`].
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use glass_easel_template_compiler::parse::expr::{ArrayFieldKind, Expression, ObjectFieldKind};
+use glass_easel_template_compiler::parse::tag::{
+    self as ge, ClassAttribute, ElementKind, StyleAttribute,
+};
+use glass_easel_template_compiler::parse::{Position, TemplateStructure};
+
+use crate::ast::{BinOp, Binding, Element, Expr, Field, Item, Key, Node, Pos, Template, Value};
+
+/// The components a template may use.
+pub const COMPONENTS: &[&str] = &[
+    "view",
+    "text",
+    "image",
+    "button",
+    "input",
+    "textarea",
+    "icon",
+    "navigator",
+    "scroll-view",
+    "form",
+    "label",
+    "checkbox",
+    "checkbox-group",
+    "radio",
+    "radio-group",
+    "switch",
+    "progress",
+];
+
+/// Attributes every component takes.
+const COMMON_ATTRIBUTES: &[&str] = &["id", "class", "style", "hidden", "hover-class"];
+
+/// Attributes of each component beyond the common ones.
+fn component_attributes(tag: &str) -> &'static [&'static str] {
+    match tag {
+        "text" => &["selectable", "user-select", "space", "decode"],
+        "image" => &["src", "mode", "lazy-load", "show-menu-by-longpress"],
+        "button" => &[
+            "size",
+            "type",
+            "plain",
+            "disabled",
+            "loading",
+            "form-type",
+            "open-type",
+        ],
+        "input" => &[
+            "value",
+            "type",
+            "password",
+            "placeholder",
+            "placeholder-class",
+            "disabled",
+            "maxlength",
+            "focus",
+            "confirm-type",
+            "name",
+        ],
+        "textarea" => &[
+            "value",
+            "placeholder",
+            "placeholder-class",
+            "disabled",
+            "maxlength",
+            "focus",
+            "auto-height",
+            "name",
+        ],
+        "icon" => &["type", "size", "color"],
+        "navigator" => &["url", "open-type", "delta", "target", "app-id"],
+        "scroll-view" => &[
+            "scroll-x",
+            "scroll-y",
+            "scroll-top",
+            "scroll-left",
+            "scroll-into-view",
+            "upper-threshold",
+            "lower-threshold",
+            "enable-flex",
+        ],
+        "form" => &["report-submit"],
+        "label" => &["for"],
+        "checkbox" | "radio" => &["value", "checked", "disabled", "color"],
+        "checkbox-group" | "radio-group" => &["name"],
+        "switch" => &["checked", "disabled", "type", "color", "name"],
+        "progress" => &[
+            "percent",
+            "show-info",
+            "stroke-width",
+            "color",
+            "active-color",
+            "background-color",
+            "active",
+        ],
+        _ => &[],
+    }
+}
+
+/// Events a template may bind.
+pub const EVENTS: &[&str] = &[
+    "tap",
+    "longpress",
+    "touchstart",
+    "touchmove",
+    "touchend",
+    "touchcancel",
+    "input",
+    "focus",
+    "blur",
+    "confirm",
+    "change",
+    "submit",
+    "reset",
+    "scroll",
+    "scrolltoupper",
+    "scrolltolower",
+    "linechange",
+    "load",
+    "error",
+];
+
+/// Brackets a binding may nest (`((a))` is two).
+const MAX_BINDING_NESTING: usize = 32;
+
+/// Limits on one template file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of the file (default 512 KiB).
+    pub file_bytes: usize,
+    /// Bytes of one `{{ }}` binding (default 4 KiB).
+    pub expression_bytes: usize,
+    /// Nesting of elements and control nodes (default 256).
+    pub depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            file_bytes: 512 * 1024,
+            expression_bytes: 4 * 1024,
+            depth: 256,
+        }
+    }
+}
+
+/// Why a template is refused: where, and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{}:{}: {message}", pos.line, pos.col)]
+pub struct TemplateError {
+    /// The file.
+    pub file: String,
+    /// Where in it.
+    pub pos: Pos,
+    /// What is wrong, or what was expected.
+    pub message: String,
+}
+
+/// Parse and check the template `source` of `file`. Every problem found is
+/// returned, in file order.
+pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<TemplateError>> {
+    if source.len() > limits.file_bytes {
+        return Err(vec![TemplateError {
+            file: file.to_string(),
+            pos: Pos { line: 1, col: 1 },
+            message: format!(
+                "the template is {} bytes, over the limit of {} bytes",
+                source.len(),
+                limits.file_bytes
+            ),
+        }]);
+    }
+    let dialect = Dialect::rewrite(source, limits);
+    if !dialect.refused.is_empty() {
+        // Too deep or too long to hand to a recursive parser.
+        return Err(dialect
+            .refused
+            .iter()
+            .map(|(at, message)| TemplateError {
+                file: file.to_string(),
+                pos: pos_of(source, *at),
+                message: message.clone(),
+            })
+            .collect());
+    }
+    let (parsed, state) = glass_easel_template_compiler::parse::parse(file, &dialect.text);
+    let mut check = Check {
+        file,
+        source,
+        dialect: &dialect,
+        limits,
+        errors: Vec::new(),
+    };
+    for warning in state.warnings() {
+        check.error(&warning.location, warning.kind.to_string());
+    }
+    let template = check.template(&parsed);
+    let mut errors = check.errors;
+    if errors.is_empty() {
+        return Ok(template);
+    }
+    errors.sort_by_key(|e| e.pos);
+    errors.dedup();
+    Err(errors)
+}
+
+/// The source in WXML: Alipay and Douyin spellings rewritten, with a map
+/// from offsets in the rewritten text back to the original.
+struct Dialect {
+    text: String,
+    /// (offset in `text`, offset in the original) at each rewrite.
+    marks: Vec<(usize, usize)>,
+    /// Element nesting at the current point.
+    depth: usize,
+    /// What is over a limit (original offset, message): nesting or a
+    /// binding too deep or too long for the parser, which recurses.
+    refused: Vec<(usize, String)>,
+}
+
+impl Dialect {
+    /// Rewrite attribute names inside tags: `a:if` and `tt:for` become
+    /// `wx:if` and `wx:for`; Alipay's `onTap` and `catchTap` become
+    /// `bindtap` and `catchtap`. Text, comments, quoted values and `{{ }}`
+    /// are left alone.
+    fn rewrite(source: &str, limits: &Limits) -> Dialect {
+        let mut out = Dialect {
+            text: String::with_capacity(source.len() + 64),
+            marks: vec![(0, 0)],
+            depth: 0,
+            refused: Vec::new(),
+        };
+        let bytes = source.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if source[i..].starts_with("<!--") {
+                let end = source[i..].find("-->").map_or(bytes.len(), |e| i + e + 3);
+                out.text.push_str(&source[i..end]);
+                i = end;
+            } else if source[i..].starts_with("{{") {
+                let end = source[i..].find("}}").map_or(bytes.len(), |e| i + e + 2);
+                out.binding(&source[i..end], i, limits);
+                out.text.push_str(&source[i..end]);
+                i = end;
+            } else if bytes[i] == b'<' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                let end = out.tag(source, i, limits);
+                if source[..end].ends_with("/>") {
+                    out.depth = out.depth.saturating_sub(1);
+                }
+                if out.depth > limits.depth && out.refused.is_empty() {
+                    out.refused
+                        .push((i, format!("nesting is deeper than {} levels", limits.depth)));
+                }
+                i = end;
+            } else if source[i..].starts_with("</") {
+                out.depth = out.depth.saturating_sub(1);
+                out.text.push_str("</");
+                i += 2;
+            } else {
+                let next = source[i..]
+                    .char_indices()
+                    .nth(1)
+                    .map_or(bytes.len(), |(n, _)| i + n);
+                out.text.push_str(&source[i..next]);
+                i = next;
+            }
+        }
+        out
+    }
+
+    /// Copy the tag starting at `start`, rewriting its attribute names;
+    /// returns where it ends.
+    fn tag(&mut self, source: &str, start: usize, limits: &Limits) -> usize {
+        self.depth += 1;
+        let bytes = source.as_bytes();
+        let mut i = start + 1;
+        // The tag name.
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !b"/>".contains(&bytes[i]) {
+            i += 1;
+        }
+        self.text.push_str(&source[start..i]);
+        while i < bytes.len() && bytes[i] != b'>' {
+            match bytes[i] {
+                b'"' | b'\'' => {
+                    let quote = bytes[i];
+                    let end = source[i + 1..]
+                        .find(quote as char)
+                        .map_or(bytes.len(), |e| i + 1 + e + 1);
+                    let value = &source[i..end];
+                    let mut from = 0;
+                    while let Some(open) = value[from..].find("{{") {
+                        let at = from + open;
+                        let close = value[at..].find("}}").map_or(value.len(), |c| at + c + 2);
+                        self.binding(&value[at..close], i + at, limits);
+                        from = close;
+                    }
+                    self.text.push_str(value);
+                    i = end;
+                }
+                b if b.is_ascii_whitespace() || b == b'/' || b == b'=' => {
+                    self.text.push(b as char);
+                    i += 1;
+                }
+                _ => {
+                    let name_end = source[i..]
+                        .find(|c: char| c.is_ascii_whitespace() || "=/>\"'".contains(c))
+                        .map_or(bytes.len(), |e| i + e);
+                    self.attribute(&source[i..name_end], i);
+                    i = name_end;
+                }
+            }
+        }
+        if i < bytes.len() {
+            self.text.push('>');
+            i += 1;
+        }
+        i
+    }
+
+    /// Refuse a `{{ }}` binding (at `at`) too long or too deeply nested for
+    /// the parser.
+    fn binding(&mut self, binding: &str, at: usize, limits: &Limits) {
+        if binding.len() > limits.expression_bytes {
+            self.refused.push((
+                at,
+                format!(
+                    "a binding of {} bytes is over the limit of {} bytes",
+                    binding.len(),
+                    limits.expression_bytes
+                ),
+            ));
+            return;
+        }
+        let mut depth = 0usize;
+        for c in binding.chars() {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            // Two for the binding's own braces.
+            if depth > MAX_BINDING_NESTING + 2 {
+                self.refused.push((
+                    at,
+                    format!("a binding nests deeper than {MAX_BINDING_NESTING} brackets"),
+                ));
+                return;
+            }
+        }
+    }
+
+    /// Copy one attribute name (at `at` in the original), rewritten.
+    fn attribute(&mut self, name: &str, at: usize) {
+        let renamed = if let Some(rest) = name.strip_prefix("a:").or(name.strip_prefix("tt:")) {
+            Some(format!("wx:{rest}"))
+        } else if let Some(event) = alipay_event(name, "on") {
+            Some(format!("bind{event}"))
+        } else {
+            alipay_event(name, "catch").map(|event| format!("catch{event}"))
+        };
+        match renamed {
+            Some(renamed) => {
+                self.text.push_str(&renamed);
+                self.marks.push((self.text.len(), at + name.len()));
+            }
+            None => self.text.push_str(name),
+        }
+    }
+
+    /// The original byte offset of `offset` in the rewritten text.
+    fn original(&self, offset: usize) -> usize {
+        let at = self.marks.partition_point(|(new, _)| *new <= offset) - 1;
+        let (new, old) = self.marks[at];
+        old + (offset - new)
+    }
+}
+
+/// `onTap` (prefix `on`) as `tap`: Alipay's event attribute, if `name` is one.
+fn alipay_event(name: &str, prefix: &str) -> Option<String> {
+    let rest = name.strip_prefix(prefix)?;
+    rest.starts_with(|c: char| c.is_ascii_uppercase())
+        .then(|| rest.to_ascii_lowercase())
+}
+
+/// The walk from the parser's AST to ours, collecting errors.
+struct Check<'a> {
+    file: &'a str,
+    source: &'a str,
+    dialect: &'a Dialect,
+    limits: &'a Limits,
+    errors: Vec<TemplateError>,
+}
+
+impl Check<'_> {
+    /// Where a parser position is in the original file.
+    fn pos(&self, position: Position) -> Pos {
+        let text = &self.dialect.text;
+        let line_start = text
+            .split_inclusive('\n')
+            .take(position.line as usize)
+            .map(str::len)
+            .sum::<usize>();
+        let mut offset = line_start;
+        let mut units = 0;
+        for c in text[line_start.min(text.len())..].chars() {
+            if units >= position.utf16_col as usize || c == '\n' {
+                break;
+            }
+            units += c.len_utf16();
+            offset += c.len_utf8();
+        }
+        pos_of(self.source, self.dialect.original(offset))
+    }
+
+    fn error(&mut self, at: &Range<Position>, message: impl Into<String>) {
+        self.errors.push(TemplateError {
+            file: self.file.to_string(),
+            pos: self.pos(at.start),
+            message: message.into(),
+        });
+    }
+
+    fn template(&mut self, parsed: &ge::Template) -> Template {
+        let globals = &parsed.globals;
+        for script in &globals.scripts {
+            self.error(
+                &script.tag_location().start.0,
+                "`<wxs>` scripts are not supported",
+            );
+        }
+        let mut templates = BTreeMap::new();
+        for definition in &globals.sub_templates {
+            let nodes = self.nodes(&definition.content, 1);
+            templates.insert(definition.name.name.to_string(), nodes);
+        }
+        Template {
+            file: self.file.to_string(),
+            nodes: self.nodes(&parsed.content, 0),
+            templates,
+            imports: globals
+                .imports
+                .iter()
+                .map(|i| i.src.name.to_string())
+                .collect(),
+        }
+    }
+
+    fn nodes(&mut self, nodes: &[ge::Node], depth: usize) -> Vec<Node> {
+        if depth > self.limits.depth {
+            if let Some(first) = nodes.first() {
+                self.error(
+                    &node_location(first),
+                    format!("nesting is deeper than {} levels", self.limits.depth),
+                );
+            }
+            return Vec::new();
+        }
+        nodes.iter().filter_map(|n| self.node(n, depth)).collect()
+    }
+
+    fn node(&mut self, node: &ge::Node, depth: usize) -> Option<Node> {
+        match node {
+            ge::Node::Text(value) => Some(Node::Text(self.value(value))),
+            ge::Node::Element(element) => self.element(element, depth),
+            ge::Node::Comment(_) => None,
+            other => {
+                self.error(&node_location(other), "unsupported markup");
+                None
+            }
+        }
+    }
+
+    fn element(&mut self, element: &ge::Element, depth: usize) -> Option<Node> {
+        let location = element.location();
+        let pos = self.pos(location.start);
+        match &element.kind {
+            ElementKind::Normal {
+                tag_name,
+                attributes,
+                class,
+                style,
+                children,
+                common,
+                change_attributes,
+                worklet_attributes,
+                generics,
+                extra_attr,
+                let_vars,
+                ..
+            } => {
+                let tag = tag_name.name.to_string();
+                if !COMPONENTS.contains(&tag.as_str()) {
+                    self.error(
+                        &tag_name.location,
+                        format!(
+                            "unknown component `<{tag}>` (expected one of: {})",
+                            COMPONENTS.join(", ")
+                        ),
+                    );
+                    return None;
+                }
+                for (what, extra) in [
+                    (
+                        "a `change:` attribute",
+                        change_attributes.first().map(|a| a.name.location()),
+                    ),
+                    (
+                        "a `worklet:` attribute",
+                        worklet_attributes.first().map(|a| a.name.location()),
+                    ),
+                    (
+                        "a `generic:` attribute",
+                        generics.first().map(|a| a.name.location()),
+                    ),
+                    (
+                        "an `extra-attr:` attribute",
+                        extra_attr.first().map(|a| a.name.location()),
+                    ),
+                    (
+                        "a `let:` variable",
+                        let_vars.first().map(|a| a.name.location()),
+                    ),
+                ] {
+                    if let Some(at) = extra {
+                        self.error(&at, format!("{what} is not supported"));
+                    }
+                }
+                let mut out = Element {
+                    tag: tag.clone(),
+                    attrs: Vec::new(),
+                    dataset: Vec::new(),
+                    events: Vec::new(),
+                    children: Vec::new(),
+                    pos,
+                };
+                if let Some((_, id)) = &common.id {
+                    out.attrs.push(("id".into(), self.value(id)));
+                }
+                match class {
+                    ClassAttribute::None => {}
+                    ClassAttribute::String(_, value) => {
+                        out.attrs.push(("class".into(), self.value(value)));
+                    }
+                    _ => self.error(&location, "`class:` attributes are not supported"),
+                }
+                match style {
+                    StyleAttribute::None => {}
+                    StyleAttribute::String(_, value) => {
+                        out.attrs.push(("style".into(), self.value(value)));
+                    }
+                    _ => self.error(&location, "`style:` attributes are not supported"),
+                }
+                for attribute in attributes {
+                    self.attribute(&tag, attribute, &mut out);
+                }
+                for binding in &common.event_bindings {
+                    self.binding(binding, &mut out);
+                }
+                for data in &common.data {
+                    let value = data
+                        .value
+                        .as_ref()
+                        .map_or(Value::Static(String::new()), |v| self.value(v));
+                    out.dataset.push((data.name.name.to_string(), value));
+                }
+                if let Some(mark) = common.marks.first() {
+                    self.error(
+                        &mark.name.location(),
+                        "`mark:` attributes are not supported",
+                    );
+                }
+                if common.slot.is_some() || !common.slot_value_refs.is_empty() {
+                    self.error(&location, "slots are not supported");
+                }
+                out.children = self.nodes(children, depth + 1);
+                Some(Node::Element(out))
+            }
+            ElementKind::Pure { children, .. } => {
+                Some(Node::Block(self.nodes(children, depth + 1)))
+            }
+            ElementKind::For {
+                list,
+                item_name,
+                index_name,
+                key,
+                children,
+                ..
+            } => {
+                let key = match key.1.name.as_str() {
+                    "" => Key::Index,
+                    "*this" => Key::This,
+                    property => Key::Property(property.to_string()),
+                };
+                Some(Node::For {
+                    list: self.expression_of(&list.1),
+                    item: item_name.1.name.to_string(),
+                    index: index_name.1.name.to_string(),
+                    key,
+                    nodes: self.nodes(children, depth + 1),
+                    pos,
+                })
+            }
+            ElementKind::If {
+                branches,
+                else_branch,
+                ..
+            } => Some(Node::If {
+                branches: branches
+                    .iter()
+                    .map(|(_, condition, nodes)| {
+                        (self.expression_of(condition), self.nodes(nodes, depth + 1))
+                    })
+                    .collect(),
+                otherwise: else_branch
+                    .as_ref()
+                    .map(|(_, nodes)| self.nodes(nodes, depth + 1)),
+            }),
+            ElementKind::TemplateRef { target, data, .. } => {
+                let data = match &data.1 {
+                    ge::Value::Static { value, .. } if value.is_empty() => None,
+                    value => Some(self.expression_of(value)),
+                };
+                Some(Node::Use {
+                    is: self.value(&target.1),
+                    data,
+                    pos,
+                })
+            }
+            ElementKind::Include { path, .. } => Some(Node::Include {
+                src: path.1.name.to_string(),
+                pos,
+            }),
+            _ => {
+                self.error(&location, "slots are not supported");
+                None
+            }
+        }
+    }
+
+    /// A plain attribute: a known one, or an event binding written `bindtap`.
+    fn attribute(&mut self, tag: &str, attribute: &ge::NormalAttribute, out: &mut Element) {
+        let name = attribute.name.name.as_str();
+        if !matches!(attribute.prefix, ge::NormalAttributePrefix::None) {
+            self.error(
+                &attribute.name.location,
+                "`model:` bindings are not supported",
+            );
+            return;
+        }
+        for (prefix, catch) in [("bind", false), ("catch", true)] {
+            if let Some(event) = name.strip_prefix(prefix) {
+                let event = event.trim_start_matches(':');
+                self.event(
+                    event,
+                    catch,
+                    attribute.value.as_ref(),
+                    &attribute.name.location,
+                    out,
+                );
+                return;
+            }
+        }
+        if name.starts_with("on") || name.contains(':') {
+            self.error(
+                &attribute.name.location,
+                format!("`{name}` is not an attribute the host renders"),
+            );
+            return;
+        }
+        if !COMMON_ATTRIBUTES.contains(&name) && !component_attributes(tag).contains(&name) {
+            let mut known: Vec<&str> = COMMON_ATTRIBUTES.to_vec();
+            known.extend(component_attributes(tag));
+            self.error(
+                &attribute.name.location,
+                format!(
+                    "unknown attribute `{name}` on `<{tag}>` (expected one of: {})",
+                    known.join(", ")
+                ),
+            );
+            return;
+        }
+        let value = attribute
+            .value
+            .as_ref()
+            .map_or(Value::Static(String::new()), |v| self.value(v));
+        out.attrs.push((name.to_string(), value));
+    }
+
+    /// An event binding written `bind:tap` or `catch:tap`.
+    fn binding(&mut self, binding: &ge::EventBinding, out: &mut Element) {
+        if binding.is_capture || binding.is_mut {
+            self.error(
+                &binding.prefix_location,
+                "capture and mut event bindings are not supported",
+            );
+            return;
+        }
+        self.event(
+            binding.name.name.as_str(),
+            binding.is_catch,
+            binding.value.as_ref(),
+            &binding.name.location,
+            out,
+        );
+    }
+
+    fn event(
+        &mut self,
+        event: &str,
+        catch: bool,
+        value: Option<&ge::Value>,
+        at: &Range<Position>,
+        out: &mut Element,
+    ) {
+        if !EVENTS.contains(&event) {
+            self.error(
+                at,
+                format!(
+                    "unknown event `{event}` (expected one of: {})",
+                    EVENTS.join(", ")
+                ),
+            );
+            return;
+        }
+        let handler = match value {
+            Some(ge::Value::Static { value, .. }) if is_handler_name(value) => value.to_string(),
+            _ => {
+                self.error(
+                    at,
+                    format!("the `{event}` handler must be a name like `onAdd`"),
+                );
+                return;
+            }
+        };
+        out.events.push(Binding {
+            event: event.to_string(),
+            catch,
+            handler,
+        });
+    }
+
+    /// A text or attribute value.
+    fn value(&mut self, value: &ge::Value) -> Value {
+        match value {
+            ge::Value::Static { value, .. } => Value::Static(value.to_string()),
+            other => Value::Dynamic(self.expression_of(other)),
+        }
+    }
+
+    /// The expression of a value (a static value is a string literal).
+    fn expression_of(&mut self, value: &ge::Value) -> Expr {
+        match value {
+            ge::Value::Static { value, .. } => Expr::Str(value.to_string()),
+            ge::Value::Dynamic {
+                expression,
+                double_brace_location,
+                ..
+            } => {
+                let span = double_brace_location.0.start..double_brace_location.1.end;
+                let bytes = self.span_bytes(&span);
+                if bytes > self.limits.expression_bytes {
+                    self.error(
+                        &span,
+                        format!(
+                            "a binding of {bytes} bytes is over the limit of {} bytes",
+                            self.limits.expression_bytes
+                        ),
+                    );
+                    return Expr::Undefined;
+                }
+                self.expression(expression)
+            }
+            _ => {
+                self.error(&value.location(), "unsupported value");
+                Expr::Undefined
+            }
+        }
+    }
+
+    /// Bytes of the original source a parser range spans.
+    fn span_bytes(&self, span: &Range<Position>) -> usize {
+        let offset = |p: Position| {
+            let pos = self.pos(p);
+            self.source
+                .split_inclusive('\n')
+                .take(pos.line as usize - 1)
+                .map(str::len)
+                .sum::<usize>()
+                + pos.col as usize
+        };
+        offset(span.end).saturating_sub(offset(span.start))
+    }
+
+    fn expression(&mut self, e: &Expression) -> Expr {
+        use Expression as E;
+        fn bin(op: BinOp, l: &Expression, r: &Expression, this: &mut Check<'_>) -> Expr {
+            Expr::Binary(
+                op,
+                Box::new(this.expression(l)),
+                Box::new(this.expression(r)),
+            )
+        }
+        match e {
+            E::ScopeRef { index, .. } => Expr::Scope(*index),
+            E::DataField { name, .. } => Expr::Data(name.to_string()),
+            E::ToStringWithoutUndefined { value, .. } => {
+                Expr::Text(Box::new(self.expression(value)))
+            }
+            E::LitUndefined { .. } => Expr::Undefined,
+            E::LitNull { .. } => Expr::Null,
+            E::LitStr { value, .. } => Expr::Str(value.to_string()),
+            E::LitInt { value, .. } => Expr::Number(*value as f64),
+            E::LitFloat { value, .. } => Expr::Number(*value),
+            E::LitBool { value, .. } => Expr::Bool(*value),
+            E::LitObj { fields, .. } => Expr::Object(
+                fields
+                    .iter()
+                    .map(|f| match f {
+                        ObjectFieldKind::Named { name, value, .. } => {
+                            Field::Named(name.to_string(), self.expression(value))
+                        }
+                        ObjectFieldKind::Spread { value, .. } => {
+                            Field::Spread(self.expression(value))
+                        }
+                    })
+                    .collect(),
+            ),
+            E::LitArr { fields, .. } => Expr::Array(
+                fields
+                    .iter()
+                    .map(|f| match f {
+                        ArrayFieldKind::Normal { value } => Item::One(self.expression(value)),
+                        ArrayFieldKind::Spread { value, .. } => {
+                            Item::Spread(self.expression(value))
+                        }
+                        _ => Item::One(Expr::Undefined),
+                    })
+                    .collect(),
+            ),
+            E::StaticMember {
+                obj, field_name, ..
+            } => Expr::Member(Box::new(self.expression(obj)), field_name.to_string()),
+            E::DynamicMember {
+                obj, field_name, ..
+            } => Expr::Index(
+                Box::new(self.expression(obj)),
+                Box::new(self.expression(field_name)),
+            ),
+            E::FuncCall { paren_location, .. } => {
+                self.error(
+                    &paren_location.0,
+                    "function calls are not allowed in bindings (expected a data path, a literal or an operator)",
+                );
+                Expr::Undefined
+            }
+            E::Reverse { value, .. } => Expr::Not(Box::new(self.expression(value))),
+            E::Positive { value, .. } => Expr::ToNumber(Box::new(self.expression(value))),
+            E::Negative { value, .. } => Expr::Neg(Box::new(self.expression(value))),
+            E::Multiply { left, right, .. } => bin(BinOp::Mul, left, right, self),
+            E::Divide { left, right, .. } => bin(BinOp::Div, left, right, self),
+            E::Remainer { left, right, .. } => bin(BinOp::Rem, left, right, self),
+            E::Plus { left, right, .. } => bin(BinOp::Add, left, right, self),
+            E::Minus { left, right, .. } => bin(BinOp::Sub, left, right, self),
+            E::Lt { left, right, .. } => bin(BinOp::Lt, left, right, self),
+            E::Gt { left, right, .. } => bin(BinOp::Gt, left, right, self),
+            E::Lte { left, right, .. } => bin(BinOp::Le, left, right, self),
+            E::Gte { left, right, .. } => bin(BinOp::Ge, left, right, self),
+            E::Eq { left, right, .. } => bin(BinOp::Eq, left, right, self),
+            E::Ne { left, right, .. } => bin(BinOp::Ne, left, right, self),
+            E::EqFull { left, right, .. } => bin(BinOp::StrictEq, left, right, self),
+            E::NeFull { left, right, .. } => bin(BinOp::StrictNe, left, right, self),
+            E::LogicAnd { left, right, .. } => bin(BinOp::And, left, right, self),
+            E::LogicOr { left, right, .. } => bin(BinOp::Or, left, right, self),
+            E::Cond {
+                cond,
+                true_br,
+                false_br,
+                ..
+            } => Expr::Cond(
+                Box::new(self.expression(cond)),
+                Box::new(self.expression(true_br)),
+                Box::new(self.expression(false_br)),
+            ),
+            other => {
+                self.error(
+                    &other.location(),
+                    "this operator is not supported in bindings (expected paths, literals, arithmetic, comparison, logic or a ternary)",
+                );
+                Expr::Undefined
+            }
+        }
+    }
+}
+
+/// The location of a parser node.
+fn node_location(node: &ge::Node) -> Range<Position> {
+    node.location()
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `source`.
+fn pos_of(source: &str, at: usize) -> Pos {
+    let before = &source[..floor_char(source, at.min(source.len()))];
+    Pos {
+        line: before.matches('\n').count() as u32 + 1,
+        col: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1,
+    }
+}
+
+/// The largest char boundary of `s` at or before `at`.
+fn floor_char(s: &str, mut at: usize) -> usize {
+    while at > 0 && !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Whether `name` can be a handler the app exports: a JavaScript-style name.
+fn is_handler_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        && name.len() <= 128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(source: &str) -> Template {
+        parse("pages/index.wxml", source, &Limits::default())
+            .unwrap_or_else(|e| panic!("{source}: {e:?}"))
+    }
+
+    /// The errors of `source`, as `line:col: message`.
+    fn errors(source: &str) -> Vec<String> {
+        parse("pages/index.wxml", source, &Limits::default())
+            .expect_err(source)
+            .into_iter()
+            .map(|e| {
+                assert_eq!(e.file, "pages/index.wxml");
+                format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)
+            })
+            .collect()
+    }
+
+    const TODO: &str = r#"<view class="page">
+  <input placeholder="What next?" value="{{draft}}" bind:input="onInput" bindconfirm="onAdd"/>
+  <view wx:if="{{todos.length == 0}}">Nothing to do</view>
+  <view wx:elif="{{todos.length > 10 && !showAll}}">Too many</view>
+  <block wx:else>
+    <view wx:for="{{todos}}" wx:key="id" wx:for-item="todo" wx:for-index="i"
+          class="item {{todo.done ? 'done' : ''}}" bindtap="onToggle" data-todo-id="{{todo.id}}">
+      <text>{{i + 1}}. {{todo.title}}</text>
+      <template is="badge" data="{{...todo, index: i}}"/>
+    </view>
+  </block>
+</view>
+<template name="badge"><text wx:if="{{done}}">✓</text></template>"#;
+
+    #[test]
+    fn a_todo_page_parses_into_the_host_model() {
+        let t = ok(TODO);
+        assert_eq!(t.templates.keys().collect::<Vec<_>>(), ["badge"]);
+        let Node::Element(page) = &t.nodes[0] else {
+            panic!("{:?}", t.nodes[0]);
+        };
+        assert_eq!(page.tag, "view");
+        assert_eq!(page.pos, Pos { line: 1, col: 1 });
+        let elements: Vec<&Element> = page
+            .children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Element(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        let input = elements[0];
+        assert_eq!(
+            input.events,
+            [
+                Binding {
+                    event: "confirm".into(),
+                    catch: false,
+                    handler: "onAdd".into()
+                },
+                Binding {
+                    event: "input".into(),
+                    catch: false,
+                    handler: "onInput".into()
+                },
+            ]
+            .into_iter()
+            .filter(|b| input.events.contains(b))
+            .collect::<Vec<_>>()
+        );
+        assert_eq!(input.events.len(), 2);
+        let Some(Node::If {
+            branches,
+            otherwise,
+        }) = page.children.iter().find(|n| matches!(n, Node::If { .. }))
+        else {
+            panic!("no wx:if in {:?}", page.children);
+        };
+        assert_eq!(branches.len(), 2);
+        // `<block wx:else>` is the else branch itself.
+        let Some(Node::For {
+            item,
+            index,
+            key,
+            nodes,
+            ..
+        }) = otherwise.as_ref().and_then(|o| o.first())
+        else {
+            panic!("{otherwise:?}");
+        };
+        assert_eq!((item.as_str(), index.as_str()), ("todo", "i"));
+        assert_eq!(key, &Key::Property("id".into()));
+        let Node::Element(row) = &nodes[0] else {
+            panic!("{nodes:?}");
+        };
+        assert_eq!(row.dataset[0].0, "todoId");
+        assert_eq!(row.events[0].handler, "onToggle");
+        let class = &row.attrs.iter().find(|(n, _)| n == "class").unwrap().1;
+        assert!(
+            matches!(class, Value::Dynamic(Expr::Binary(BinOp::Add, ..))),
+            "{class:?}"
+        );
+        assert!(row.children.iter().any(|n| matches!(
+            n,
+            Node::Use {
+                data: Some(Expr::Object(_)),
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn alipay_and_douyin_templates_load_as_wxml() {
+        let alipay = ok(
+            r#"<view a:for="{{list}}" a:key="*this" onTap="onPick"><text a:if="{{item}}">{{item}}</text></view>"#,
+        );
+        let douyin = ok(
+            r#"<view tt:for="{{list}}" tt:key="*this" bindtap="onPick"><text tt:if="{{item}}">{{item}}</text></view>"#,
+        );
+        let wechat = ok(
+            r#"<view wx:for="{{list}}" wx:key="*this" bindtap="onPick"><text wx:if="{{item}}">{{item}}</text></view>"#,
+        );
+        let strip =
+            |t: Template| format!("{:?}", t.nodes).replace(|c: char| c.is_ascii_digit(), "");
+        assert_eq!(strip(alipay), strip(wechat.clone()));
+        assert_eq!(strip(douyin), strip(wechat));
+        // Positions are the original file's, after a rewrite that changed lengths.
+        let e = errors(r#"<view a:if="{{x}}" onTap="onA" a:bogus="1"/>"#);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("1:32: "), "{e:?}");
+    }
+
+    #[test]
+    fn mistakes_are_refused_with_their_place() {
+        for (source, at, says) in [
+            ("<view>\n  <text>a</view>", "2:4", "end tag"),
+            ("<view>{{ a + }}</view>", "1:", "expression"),
+            ("<view wx:iff=\"{{a}}\"/>", "1:7", "prefix"),
+            (
+                "<view>{{ format(a) }}</view>",
+                "1:16",
+                "function calls are not allowed",
+            ),
+            (
+                "<view>\n<marquee/></view>",
+                "2:2",
+                "unknown component `<marquee>`",
+            ),
+            (
+                "<image srcset=\"x\"/>",
+                "1:8",
+                "unknown attribute `srcset` on `<image>`",
+            ),
+            ("<view onclick=\"x\"/>", "1:7", "not an attribute"),
+            ("<view bindtap=\"{{h}}\"/>", "1:7", "handler must be a name"),
+            ("<view bindhover=\"h\"/>", "1:7", "unknown event `hover`"),
+            ("<view>{{ a ?? b }}</view>", "1:", "not supported"),
+            ("<wxs module=\"m\">1</wxs><view/>", "1:1", "`<wxs>` scripts"),
+        ] {
+            let e = errors(source);
+            assert!(
+                e.iter().any(|e| e.starts_with(at) && e.contains(says)),
+                "{source}: expected {at} {says}, got {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn limits_are_named() {
+        let long = format!("<view>{{{{ '{}' }}}}</view>", "x".repeat(5000));
+        assert!(errors(&long)[0].contains("over the limit of 4096 bytes"));
+        let deep = "<view>".repeat(300) + &"</view>".repeat(300);
+        assert_eq!(errors(&deep), ["1:1537: nesting is deeper than 256 levels"]);
+        let fine = "<view>".repeat(256) + &"</view>".repeat(256);
+        ok(&fine);
+        let parens = format!(
+            "<view>{{{{ {}a{} }}}}</view>",
+            "(".repeat(40),
+            ")".repeat(40)
+        );
+        assert!(errors(&parens)[0].contains("nests deeper than 32 brackets"));
+        let in_attribute = format!(
+            "<view class=\"{{{{ {}a{} }}}}\"/>",
+            "[".repeat(40),
+            "]".repeat(40)
+        );
+        assert!(errors(&in_attribute)[0].starts_with("1:14: a binding nests"));
+        let limits = Limits {
+            file_bytes: 10,
+            ..Limits::default()
+        };
+        let err = parse("p.wxml", "<view></view>", &limits).unwrap_err();
+        assert!(
+            err[0]
+                .to_string()
+                .starts_with("p.wxml:1:1: the template is 13 bytes")
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! What an attribute may hold once rendered: templates and data are both
+//! untrusted. URLs may name only package assets and the app's declared
+//! origins; styles lose every declaration that could reach outside the
+//! package or run code; `rpx` becomes a viewport unit. (Attribute *names*
+//! are already limited to known ones by the parser, so no `on*` handler or
+//! raw HTML can appear.)
+
+/// Attributes that are present or absent, by the truthiness of a binding.
+const BOOLEAN_ATTRIBUTES: &[&str] = &[
+    "hidden",
+    "disabled",
+    "checked",
+    "loading",
+    "plain",
+    "password",
+    "focus",
+    "auto-height",
+    "scroll-x",
+    "scroll-y",
+    "show-info",
+    "active",
+    "selectable",
+    "user-select",
+    "decode",
+    "lazy-load",
+    "enable-flex",
+    "report-submit",
+];
+
+/// Attributes that hold a URL.
+const URL_ATTRIBUTES: &[&str] = &["src", "url"];
+
+/// Whether `name` is present or absent rather than valued.
+pub fn is_boolean_attribute(name: &str) -> bool {
+    BOOLEAN_ATTRIBUTES.contains(&name)
+}
+
+/// The safe form of attribute `name` of a `tag` with `value`, or `None` to
+/// drop it.
+pub fn attribute(tag: &str, name: &str, value: &str, origins: &[String]) -> Option<String> {
+    if URL_ATTRIBUTES.contains(&name) {
+        // A navigator's url is a page of the app (the host acts on it).
+        if tag == "navigator" {
+            return page_url(value).then(|| value.to_string());
+        }
+        return url(value, origins).then(|| value.to_string());
+    }
+    if name == "style" {
+        return Some(style(value));
+    }
+    Some(value.to_string())
+}
+
+/// Whether `value` names a package asset (`/images/a.png`, `images/a.png`)
+/// or a resource at one of `origins` (`https://cdn.example.com/a.png`).
+pub fn url(value: &str, origins: &[String]) -> bool {
+    let value = value.trim();
+    if value.is_empty() || value.chars().any(|c| c.is_control() || c == '\\') {
+        return false;
+    }
+    if let Some(rest) = value
+        .strip_prefix("https://")
+        .or(value.strip_prefix("http://"))
+    {
+        let scheme = &value[..value.len() - rest.len()];
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let origin = format!("{scheme}{}", &rest[..host_end]);
+        return !rest[..host_end].contains('@') && origins.iter().any(|o| o == &origin);
+    }
+    package_path(value)
+}
+
+/// Whether `value` is a path inside the package: no scheme, no `//`, no
+/// `..` escaping it.
+fn package_path(value: &str) -> bool {
+    let path = value.split(['?', '#']).next().unwrap_or("");
+    if path.contains(':') || path.starts_with("//") {
+        return false;
+    }
+    let mut depth = 0i32;
+    for part in path.trim_start_matches('/').split('/') {
+        match part {
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            "" | "." => {}
+            _ => depth += 1,
+        }
+    }
+    true
+}
+
+/// Whether `value` names a page of the app (a navigator's `url`).
+fn page_url(value: &str) -> bool {
+    package_path(value)
+}
+
+/// A style with only safe declarations, `rpx` as `vw`.
+pub fn style(value: &str) -> String {
+    let mut out = Vec::new();
+    for declaration in value.split(';') {
+        let Some((property, val)) = declaration.split_once(':') else {
+            continue;
+        };
+        let property = property.trim().to_ascii_lowercase();
+        let val = val.trim();
+        let safe_property = !property.is_empty()
+            && property.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            && !matches!(property.as_str(), "behavior" | "-moz-binding");
+        let lowered = val.to_ascii_lowercase();
+        let safe_value = !val.is_empty()
+            && !val
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '\\' | '<' | '>' | '@' | '"' | '\''))
+            && !lowered.contains("url(")
+            && !lowered.contains("expression(")
+            && !lowered.contains("javascript:")
+            && !lowered.contains("image-set(");
+        if safe_property && safe_value {
+            out.push(format!("{property}:{}", rpx_to_vw(val)));
+        }
+    }
+    out.join(";")
+}
+
+/// `750rpx` is the screen's width: `N rpx` is `N / 7.5 vw`.
+fn rpx_to_vw(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut number = String::new();
+    let mut rest = value;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_digit() || (c == '.' && !number.contains('.')) {
+            number.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        if !number.is_empty() && rest.starts_with("rpx") {
+            let n: f64 = number.parse().unwrap_or(0.0);
+            let vw = (n / 7.5 * 10_000.0).round() / 10_000.0;
+            out.push_str(&format!("{vw}vw"));
+            number.clear();
+            rest = &rest[3..];
+            continue;
+        }
+        out.push_str(&number);
+        number.clear();
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push_str(&number);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_package_assets_or_declared_origins() {
+        let origins = ["https://cdn.example.com".to_string()];
+        for ok in [
+            "/images/a.png",
+            "images/a.png",
+            "./a.png",
+            "a/../b.png",
+            "https://cdn.example.com/x.png",
+        ] {
+            assert!(url(ok, &origins), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "//evil.example/x.png",
+            "https://evil.example/x.png",
+            "https://cdn.example.com@evil.example/x.png",
+            "../../etc/passwd",
+            "vbscript:x",
+            "\\\\evil\\share",
+            "",
+        ] {
+            assert!(!url(bad, &origins), "{bad}");
+        }
+    }
+
+    #[test]
+    fn styles_keep_only_safe_declarations() {
+        assert_eq!(
+            style("color: red; width: 375rpx; background: url(https://evil/x); margin:0 10rpx"),
+            "color:red;width:50vw;margin:0 1.3333vw"
+        );
+        for bad in [
+            "background-image: url(javascript:x)",
+            "width: expression(alert(1))",
+            "behavior: url(x.htc)",
+            "-moz-binding: url(x)",
+            "color: red</style><script>",
+            "font-family: \"a\\\"",
+            "@import 'x'",
+        ] {
+            assert_eq!(style(bad), "", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_navigator_goes_only_to_pages_of_the_app() {
+        assert_eq!(
+            attribute("navigator", "url", "/pages/detail?id=1", &[]).as_deref(),
+            Some("/pages/detail?id=1")
+        );
+        assert_eq!(
+            attribute("navigator", "url", "https://evil.example", &[]),
+            None
+        );
+        assert_eq!(attribute("image", "src", "javascript:x", &[]), None);
+    }
+}
