@@ -30,9 +30,10 @@ fn html(source: &str, data: Json) -> String {
     to_html(&tree_with(source, data, RenderLimits::default()).unwrap())
 }
 
-/// The HTML without the node ids and component markers, for reading.
+/// The HTML without the node ids, component markers and text spans, for
+/// reading.
 fn plain(source: &str, data: Json) -> String {
-    let html = html(source, data);
+    let html = strip_text_spans(&html(source, data));
     let mut out = String::new();
     let mut rest = html.as_str();
     while let Some(at) = rest.find(" data-nid=\"") {
@@ -47,6 +48,28 @@ fn plain(source: &str, data: Json) -> String {
     out
 }
 
+/// `html` with each text's `<span data-nid="N">…</span>` replaced by its text.
+fn strip_text_spans(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<span data-nid=\"") {
+        let after = &rest[at..];
+        let open_end = after.find('>').unwrap();
+        if after[..open_end].contains("data-mp") {
+            out.push_str(&rest[..at + open_end + 1]);
+            rest = &after[open_end + 1..];
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        let body = &after[open_end + 1..];
+        let close = body.find("</span>").unwrap();
+        out.push_str(&body[..close]);
+        rest = &body[close + 7..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
 fn bindings_render_text_and_a_missing_path_renders_empty() {
     assert_eq!(
@@ -54,7 +77,7 @@ fn bindings_render_text_and_a_missing_path_renders_empty() {
             "<view>Hi {{name}}{{missing.deep}}!</view>",
             json!({"name": "Ada"})
         ),
-        r#"<div data-nid="1" data-mp="view">Hi Ada!</div>"#
+        r#"<div data-nid="1" data-mp="view"><span data-nid="2">Hi Ada!</span></div>"#
     );
     assert_eq!(
         plain(
@@ -339,4 +362,139 @@ fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
         out.push((tag, attributes));
     }
     out
+}
+
+mod diffs {
+    use serde_json::{Value as Json, json};
+
+    use super::tree_with;
+    use crate::diff::{Op, apply, diff, max_id};
+    use crate::render::{RenderLimits, Tree, VNode};
+
+    const LIST: &str = r#"<view class="list {{mode}}">
+  <text wx:if="{{title}}">{{title}}</text>
+  <view wx:for="{{items}}" wx:key="id" class="item {{item.done ? 'done' : ''}}">
+    <input value="{{item.t}}"/><text>{{item.t}}</text>
+  </view>
+  <text wx:for="{{tags}}">{{item}}</text>
+  <view wx:if="{{!items.length}}">empty</view><view wx:else>{{items.length}} items</view>
+</view>"#;
+
+    fn render(data: &Json) -> Tree {
+        tree_with(LIST, data.clone(), RenderLimits::default()).unwrap()
+    }
+
+    /// Ids of the keyed items, in order.
+    fn item_ids(tree: &Tree) -> Vec<u32> {
+        let VNode::Element(list) = &tree.nodes[0] else {
+            panic!()
+        };
+        list.children
+            .iter()
+            .filter_map(|n| match n {
+                VNode::Element(e) if e.key.is_some() => Some(e.id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn items(ids: &[u64], done: u64) -> Json {
+        Json::Array(
+            ids.iter()
+                .map(|id| json!({"id": id, "t": format!("t{id}"), "done": id % done == 0}))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_keyed_item_that_moves_is_moved_not_recreated() {
+        let old = render(&json!({"items": items(&[1, 2, 3], 99)}));
+        let mut new = render(&json!({"items": items(&[3, 1, 2], 99)}));
+        let mut next = max_id(&old) + 1;
+        let ops = diff(&old, &mut new, &mut next);
+        let before = item_ids(&old);
+        assert_eq!(item_ids(&new), [before[2], before[0], before[1]]);
+        assert!(
+            ops.iter().all(|op| matches!(op, Op::Move { .. })),
+            "{ops:?}"
+        );
+        assert_eq!(ops.len(), 1, "one move puts 3 first: {ops:?}");
+        let mut replayed = old.clone();
+        apply(&mut replayed, &ops, &new).unwrap();
+        assert_eq!(replayed, new);
+    }
+
+    #[test]
+    fn toggling_one_item_sets_one_attribute() {
+        let ids: Vec<u64> = (0..1000).collect();
+        let old = render(&json!({"items": items(&ids, 5000)}));
+        let mut data = json!({"items": items(&ids, 5000)});
+        data["items"][500]["done"] = json!(true);
+        let mut new = render(&data);
+        let mut next = max_id(&old) + 1;
+        let ops = diff(&old, &mut new, &mut next);
+        assert_eq!(ops.len(), 1, "{ops:?}");
+        assert!(
+            matches!(&ops[0], Op::SetAttr { name, value: Some(v), .. } if name == "class" && v == "item done")
+        );
+        assert!(serde_json::to_string(&ops).unwrap().len() <= 256);
+    }
+
+    /// For random pairs of data, applying `diff(a, b)` to `a` gives `b`.
+    #[test]
+    fn applying_the_diff_gives_the_new_render() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let random_data = |next: &mut dyn FnMut(u64) -> u64| {
+            let count = next(8);
+            let mut ids: Vec<u64> = (0..count).map(|_| next(10)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            // Shuffle.
+            for i in (1..ids.len()).rev() {
+                let j = next(i as u64 + 1) as usize;
+                ids.swap(i, j);
+            }
+            let tags: Vec<Json> = (0..next(4))
+                .map(|i| json!(format!("g{}", next(3) + i)))
+                .collect();
+            let mode = ["a", "b", ""][next(3) as usize];
+            json!({
+                "mode": mode,
+                "title": if next(2) == 0 { json!(null) } else { json!(format!("T{}", next(3))) },
+                "items": items(&ids, next(3) + 1),
+                "tags": tags,
+            })
+        };
+        for round in 0..400 {
+            let a = random_data(&mut next);
+            let b = random_data(&mut next);
+            let old = render(&a);
+            let mut new = render(&b);
+            let mut next_id = max_id(&old) + 1;
+            let ops = diff(&old, &mut new, &mut next_id);
+            let mut replayed = old.clone();
+            apply(&mut replayed, &ops, &new)
+                .unwrap_or_else(|e| panic!("round {round}: {e}\n{a}\n{b}\n{ops:?}"));
+            assert_eq!(replayed, new, "round {round}:\n{a}\n{b}\n{ops:?}");
+            // Ids stay unique.
+            let mut seen = std::collections::HashSet::new();
+            let mut stack: Vec<&VNode> = new.nodes.iter().collect();
+            while let Some(node) = stack.pop() {
+                assert!(
+                    seen.insert(node.id()),
+                    "round {round}: id {} twice",
+                    node.id()
+                );
+                if let VNode::Element(e) = node {
+                    stack.extend(&e.children);
+                }
+            }
+        }
+    }
 }

@@ -58,14 +58,20 @@ fn html_attribute(component: &str, name: &str) -> Option<&'static str> {
 pub fn to_html(tree: &Tree) -> String {
     let mut out = String::new();
     for node in &tree.nodes {
-        node_html(node, &mut out);
+        node_into(node, &mut out);
     }
     out
 }
 
-fn node_html(node: &VNode, out: &mut String) {
+/// Append the HTML of `node` and its subtree. A text is a `span` carrying
+/// its node id, so diff operations can reach it.
+pub fn node_into(node: &VNode, out: &mut String) {
     match node {
-        VNode::Text(text) => escape_into(text, out),
+        VNode::Text(text) => {
+            let _ = write!(out, "<span data-nid=\"{}\">", text.id);
+            escape_into(&text.text, out);
+            out.push_str("</span>");
+        }
         VNode::Element(element) => element_html(element, out),
     }
 }
@@ -98,7 +104,7 @@ fn element_html(element: &VElement, out: &mut String) {
         escape_into(value, out);
     }
     for child in &element.children {
-        node_html(child, out);
+        node_into(child, out);
     }
     let _ = write!(out, "</{tag}>");
 }

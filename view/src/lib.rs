@@ -9,11 +9,13 @@
 //! Done: the template model ([`ast`]), parsing and checking
 //! ([`parse()`], [`mod@parse`]), expression evaluation ([`eval`]), rendering
 //! against page data into a view tree with node ids and keys ([`render`]),
-//! safe attributes ([`safety`]) and HTML ([`html`]). Next (issue 8): diff
-//! operations between two trees, events resolved through the tree, page
-//! lifecycle, packaging templates and the CLI.
+//! safe attributes ([`safety`]), HTML ([`html`]), and the diff operations
+//! between two renders that keep node identity ([`diff`]). Next (issue 8):
+//! events resolved through the tree, page lifecycle, templates in the
+//! package, the runtime's render per callback, the CLI and the benches.
 
 pub mod ast;
+pub mod diff;
 pub mod eval;
 pub mod html;
 pub mod parse;

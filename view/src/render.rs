@@ -88,7 +88,26 @@ pub enum VNode {
     /// An element.
     Element(VElement),
     /// A text.
-    Text(String),
+    Text(VText),
+}
+
+impl VNode {
+    /// Its node id.
+    pub fn id(&self) -> u32 {
+        match self {
+            VNode::Element(e) => e.id,
+            VNode::Text(t) => t.id,
+        }
+    }
+}
+
+/// A rendered text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VText {
+    /// Its node id, unique in the tree.
+    pub id: u32,
+    /// The text.
+    pub text: String,
 }
 
 /// A rendered element.
@@ -225,8 +244,8 @@ impl Run<'_> {
             Node::Text(value) => {
                 let text = self.text(value, scope)?;
                 if !text.is_empty() {
-                    self.count_node()?;
-                    out.push(VNode::Text(text));
+                    let id = self.count_node()?;
+                    out.push(VNode::Text(VText { id, text }));
                 }
             }
             Node::Element(element) => {

@@ -1,0 +1,358 @@
+//! Diff operations between two renders of a page: what turns the old view
+//! into the new one. Nodes that stay keep their ids (a keyed `wx:for` item
+//! that moves is moved, not recreated, so an input keeps its text); new
+//! nodes get fresh ids. [`apply`] replays operations on a tree, as a
+//! renderer does on its DOM.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::render::{Tree, VElement, VNode};
+
+/// One change to the view. Positions are among the parent's children
+/// (`parent: None` is the page's top level), counted after the operations
+/// before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Op {
+    /// Insert `node` (with its subtree) at `index` of `parent`.
+    Insert {
+        /// The parent element, or the top level.
+        parent: Option<u32>,
+        /// Where among its children.
+        index: usize,
+        /// The new node and its subtree, as HTML.
+        html: String,
+        /// The new node's id.
+        id: u32,
+    },
+    /// Remove node `id` and its subtree.
+    Remove {
+        /// The node.
+        id: u32,
+    },
+    /// Move node `id` to `index` of `parent` (a keyed item that moved).
+    Move {
+        /// The node.
+        id: u32,
+        /// Its parent, or the top level.
+        parent: Option<u32>,
+        /// Where among the parent's children.
+        index: usize,
+    },
+    /// Replace the text of text node `id`.
+    SetText {
+        /// The text node.
+        id: u32,
+        /// The new text.
+        text: String,
+    },
+    /// Set attribute `name` of element `id`, or remove it (`value: None`).
+    SetAttr {
+        /// The element.
+        id: u32,
+        /// The attribute (the component's, as in the tree).
+        name: String,
+        /// Its new value.
+        value: Option<String>,
+    },
+}
+
+/// Diff `old` against `new`, a fresh render: rewrites `new`'s ids so that
+/// nodes which stay keep `old`'s, gives new nodes ids above `next_id`
+/// (updated), and returns the operations that turn `old` into `new`.
+pub fn diff(old: &Tree, new: &mut Tree, next_id: &mut u32) -> Vec<Op> {
+    let mut ops = Vec::new();
+    children(None, &old.nodes, &mut new.nodes, next_id, &mut ops);
+    ops
+}
+
+/// The identity of a child for matching: keyed elements by key and tag,
+/// others by kind and tag in order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Identity<'a> {
+    Keyed(&'a str, &'a str),
+    Element(&'a str),
+    Text,
+}
+
+fn identity(node: &VNode) -> Identity<'_> {
+    match node {
+        VNode::Element(e) => match &e.key {
+            Some(key) => Identity::Keyed(key, &e.tag),
+            None => Identity::Element(&e.tag),
+        },
+        VNode::Text(_) => Identity::Text,
+    }
+}
+
+fn children(
+    parent: Option<u32>,
+    old: &[VNode],
+    new: &mut [VNode],
+    next_id: &mut u32,
+    ops: &mut Vec<Op>,
+) {
+    // Match each new child to an old one: keyed by key, the others in order
+    // of their kind.
+    let mut keyed: HashMap<Identity<'_>, usize> = HashMap::new();
+    let mut unkeyed: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
+    for (i, node) in old.iter().enumerate() {
+        match identity(node) {
+            id @ Identity::Keyed(..) => {
+                keyed.entry(id).or_insert(i);
+            }
+            id => unkeyed.entry(id).or_default().push(i),
+        }
+    }
+    for list in unkeyed.values_mut() {
+        list.reverse();
+    }
+    let mut matched: Vec<Option<usize>> = Vec::with_capacity(new.len());
+    let mut used = vec![false; old.len()];
+    for node in new.iter() {
+        let found = match identity(node) {
+            id @ Identity::Keyed(..) => keyed.remove(&id),
+            id => unkeyed.get_mut(&id).and_then(Vec::pop),
+        };
+        if let Some(i) = found {
+            used[i] = true;
+        }
+        matched.push(found);
+    }
+    // Remove what has no match.
+    let mut current: Vec<u32> = Vec::with_capacity(old.len());
+    for (i, node) in old.iter().enumerate() {
+        if used[i] {
+            current.push(node.id());
+        } else {
+            ops.push(Op::Remove { id: node.id() });
+        }
+    }
+    // Then walk the new order: update matched nodes, move them into place,
+    // insert new ones.
+    for (index, (node, found)) in new.iter_mut().zip(matched).enumerate() {
+        match found {
+            Some(i) => {
+                update(&old[i], node, next_id, ops);
+                let id = node.id();
+                if current.get(index) != Some(&id) {
+                    if let Some(at) = current.iter().position(|c| *c == id) {
+                        current.remove(at);
+                    }
+                    current.insert(index, id);
+                    ops.push(Op::Move { id, parent, index });
+                }
+            }
+            None => {
+                renumber(node, next_id);
+                let mut html = String::new();
+                crate::html::node_into(node, &mut html);
+                current.insert(index, node.id());
+                ops.push(Op::Insert {
+                    parent,
+                    index,
+                    html,
+                    id: node.id(),
+                });
+            }
+        }
+    }
+}
+
+/// `new` stays `old`'s node: take its id, and diff text, attributes and
+/// children.
+fn update(old: &VNode, new: &mut VNode, next_id: &mut u32, ops: &mut Vec<Op>) {
+    match (old, new) {
+        (VNode::Text(old), VNode::Text(new)) => {
+            new.id = old.id;
+            if old.text != new.text {
+                ops.push(Op::SetText {
+                    id: old.id,
+                    text: new.text.clone(),
+                });
+            }
+        }
+        (VNode::Element(old), VNode::Element(new)) => {
+            new.id = old.id;
+            attributes(old, new, ops);
+            children(Some(old.id), &old.children, &mut new.children, next_id, ops);
+        }
+        // Matching pairs nodes of one kind only.
+        _ => {}
+    }
+}
+
+fn attributes(old: &VElement, new: &VElement, ops: &mut Vec<Op>) {
+    for (name, value) in &new.attrs {
+        let before = old.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        if before != Some(value) {
+            ops.push(Op::SetAttr {
+                id: old.id,
+                name: name.clone(),
+                value: Some(value.clone()),
+            });
+        }
+    }
+    for (name, _) in &old.attrs {
+        if !new.attrs.iter().any(|(n, _)| n == name) {
+            ops.push(Op::SetAttr {
+                id: old.id,
+                name: name.clone(),
+                value: None,
+            });
+        }
+    }
+}
+
+/// Give `node` and its subtree fresh ids.
+fn renumber(node: &mut VNode, next_id: &mut u32) {
+    let fresh = |next_id: &mut u32| {
+        let id = *next_id;
+        *next_id += 1;
+        id
+    };
+    match node {
+        VNode::Text(text) => text.id = fresh(next_id),
+        VNode::Element(element) => {
+            element.id = fresh(next_id);
+            for child in &mut element.children {
+                renumber(child, next_id);
+            }
+        }
+    }
+}
+
+/// The largest node id in `tree` (0 for an empty tree).
+pub fn max_id(tree: &Tree) -> u32 {
+    fn max(nodes: &[VNode]) -> u32 {
+        nodes
+            .iter()
+            .map(|n| match n {
+                VNode::Text(t) => t.id,
+                VNode::Element(e) => e.id.max(max(&e.children)),
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    max(&tree.nodes)
+}
+
+/// Why operations could not be applied: they do not fit the tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("operation {index} does not fit the tree: {reason}")]
+pub struct ApplyError {
+    /// Which operation.
+    pub index: usize,
+    /// What did not fit.
+    pub reason: String,
+}
+
+/// Replay `ops` on `tree`, as a renderer does on its DOM. Inserted nodes are
+/// taken from `source` (the render the operations came from), by id.
+pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyError> {
+    for (index, op) in ops.iter().enumerate() {
+        let fail = |reason: String| ApplyError { index, reason };
+        match op {
+            Op::Remove { id } => {
+                take(&mut tree.nodes, *id).ok_or_else(|| fail(format!("no node {id}")))?;
+            }
+            Op::Move {
+                id,
+                parent,
+                index: at,
+            } => {
+                let node =
+                    take(&mut tree.nodes, *id).ok_or_else(|| fail(format!("no node {id}")))?;
+                let list = child_list(&mut tree.nodes, *parent)
+                    .ok_or_else(|| fail(format!("no parent {parent:?}")))?;
+                if *at > list.len() {
+                    return Err(fail(format!("index {at} past {}", list.len())));
+                }
+                list.insert(*at, node);
+            }
+            Op::Insert {
+                parent,
+                index: at,
+                id,
+                ..
+            } => {
+                let node = find(&source.nodes, *id)
+                    .cloned()
+                    .ok_or_else(|| fail(format!("no node {id} in the source")))?;
+                let list = child_list(&mut tree.nodes, *parent)
+                    .ok_or_else(|| fail(format!("no parent {parent:?}")))?;
+                if *at > list.len() {
+                    return Err(fail(format!("index {at} past {}", list.len())));
+                }
+                list.insert(*at, node);
+            }
+            Op::SetText { id, text } => match find_mut(&mut tree.nodes, *id) {
+                Some(VNode::Text(t)) => t.text = text.clone(),
+                _ => return Err(fail(format!("no text node {id}"))),
+            },
+            Op::SetAttr { id, name, value } => match find_mut(&mut tree.nodes, *id) {
+                Some(VNode::Element(e)) => {
+                    let at = e.attrs.iter().position(|(n, _)| n == name);
+                    match (at, value) {
+                        (Some(at), Some(v)) => e.attrs[at].1 = v.clone(),
+                        (None, Some(v)) => e.attrs.push((name.clone(), v.clone())),
+                        (Some(at), None) => {
+                            e.attrs.remove(at);
+                        }
+                        (None, None) => {}
+                    }
+                }
+                _ => return Err(fail(format!("no element {id}"))),
+            },
+        }
+    }
+    Ok(())
+}
+
+fn take(nodes: &mut Vec<VNode>, id: u32) -> Option<VNode> {
+    if let Some(at) = nodes.iter().position(|n| n.id() == id) {
+        return Some(nodes.remove(at));
+    }
+    nodes.iter_mut().find_map(|n| match n {
+        VNode::Element(e) => take(&mut e.children, id),
+        VNode::Text(_) => None,
+    })
+}
+
+fn find(nodes: &[VNode], id: u32) -> Option<&VNode> {
+    nodes.iter().find_map(|n| {
+        if n.id() == id {
+            return Some(n);
+        }
+        match n {
+            VNode::Element(e) => find(&e.children, id),
+            VNode::Text(_) => None,
+        }
+    })
+}
+
+fn find_mut(nodes: &mut [VNode], id: u32) -> Option<&mut VNode> {
+    for n in nodes {
+        if n.id() == id {
+            return Some(n);
+        }
+        if let VNode::Element(e) = n
+            && let Some(found) = find_mut(&mut e.children, id)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn child_list(nodes: &mut Vec<VNode>, parent: Option<u32>) -> Option<&mut Vec<VNode>> {
+    match parent {
+        None => Some(nodes),
+        Some(id) => match find_mut(nodes, id)? {
+            VNode::Element(e) => Some(&mut e.children),
+            VNode::Text(_) => None,
+        },
+    }
+}
