@@ -2,7 +2,8 @@
 //!
 //! Build a mini-program crate into a package: compile it for
 //! `wasm32-wasip2` with cargo, then pack the component with its manifest
-//! (`miniapp.toml`) and its `assets/` directory. A toolchain without the
+//! (`miniapp.toml`), its `assets/` directory and its view (`pages/*.wxml`,
+//! `pages/*.wxss`, `app.wxss`). A toolchain without the
 //! `wasm32-wasip2` target gets it from rustup first (see [`Notice`]).
 
 use std::collections::BTreeMap;
@@ -125,7 +126,28 @@ pub fn build_with(
         path: component_path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let assets = read_assets(&crate_dir.join("assets"))?;
+    let mut assets = read_assets(&crate_dir.join("assets"), "", |_| true)?;
+    // The view: page templates and styles, and the app's styles, packed under
+    // their paths (`pages/index.wxml`, `app.wxss`) beside the assets.
+    let view = |name: &str| name.ends_with(".wxml") || name.ends_with(".wxss");
+    let mut views = read_assets(&crate_dir.join("pages"), "pages/", view)?;
+    let app_wxss = crate_dir.join("app.wxss");
+    if app_wxss.is_file() {
+        let bytes = std::fs::read(&app_wxss).map_err(|e| BuildError::NotAnApp {
+            path: app_wxss.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        views.insert("app.wxss".into(), bytes);
+    }
+    for (path, bytes) in views {
+        if assets.contains_key(&path) {
+            return Err(BuildError::NotAnApp {
+                path: crate_dir.join("assets").join(&path).display().to_string(),
+                reason: format!("this asset has the path of the view file `{path}`; rename it"),
+            });
+        }
+        assets.insert(path, bytes);
+    }
     let path = match out {
         Some(out) => out.to_path_buf(),
         None => component_path.with_file_name(format!("{}.{EXTENSION}", manifest.id)),
@@ -222,8 +244,13 @@ fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
     })
 }
 
-/// Read every file under `dir` (if it exists) as an asset keyed by its relative path.
-fn read_assets(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
+/// Read every file under `dir` (if it exists) whose name `wanted` accepts,
+/// keyed by `prefix` and its relative path.
+fn read_assets(
+    dir: &Path,
+    prefix: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
     let mut assets = BTreeMap::new();
     if !dir.is_dir() {
         return Ok(assets);
@@ -240,7 +267,7 @@ fn read_assets(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
             let kind = entry.file_type().map_err(|e| io(&path, e))?;
             if kind.is_dir() {
                 pending.push(path);
-            } else if kind.is_file() {
+            } else if kind.is_file() && wanted(&entry.file_name().to_string_lossy()) {
                 let relative = path
                     .strip_prefix(dir)
                     .expect("under the assets dir")
@@ -249,7 +276,7 @@ fn read_assets(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
                     .collect::<Vec<_>>()
                     .join("/");
                 let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-                assets.insert(relative, bytes);
+                assets.insert(format!("{prefix}{relative}"), bytes);
             }
         }
     }

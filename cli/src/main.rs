@@ -4,6 +4,7 @@ mod bench;
 mod inspect;
 mod new;
 mod out;
+mod render;
 mod run;
 
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ enum Command {
     },
     /// Launch a package, dispatch events, print page data and logs.
     Run(run::RunArgs),
+    /// Print a page as HTML, rendered from its template and data.
+    Render(render::RenderArgs),
     /// Show a package's manifest, hash, size, imports and permissions.
     Inspect {
         /// The package file.
@@ -151,6 +154,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build { dir, output } => build(&dir, output.as_deref()),
         Command::Run(args) => run::run(args),
+        Command::Render(args) => render::render(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { path } => new::new(&path),
         Command::Schema { which } => {

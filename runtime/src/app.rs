@@ -1,9 +1,13 @@
 //! A loaded app: its manifest and grants, what every instance of it shares,
 //! and launching instances.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use miniapp_config::{Grants, HostProfile, Manifest};
+use miniapp_view::ast::Template;
+use miniapp_view::render::{Context, RenderLimits};
+use serde_json::Value;
 use wasmtime::Engine;
 
 use crate::audit::{AuditEvent, AuditRecord};
@@ -29,6 +33,8 @@ pub(crate) struct AppShared {
     pub engine: Engine,
     pub live: Arc<LiveInstances>,
     pub compiled: CacheOutcome,
+    /// The package's templates, parsed and checked at load, by path.
+    pub views: BTreeMap<String, Template>,
 }
 
 impl AppShared {
@@ -72,6 +78,43 @@ impl App {
         &self.shared.imports
     }
 
+    /// The template of page `route` (`pages/ROUTE.wxml`), if the package
+    /// has one.
+    pub fn template(&self, route: &str) -> Option<&Template> {
+        self.shared.views.get(&format!("pages/{route}.wxml"))
+    }
+
+    /// Page `route` rendered from `data` as HTML (escaped, inert: see
+    /// `miniapp_view::html`). URLs may name the package's assets and the
+    /// origins the app may reach.
+    pub fn render_html(&self, route: &str, data: &Value) -> Result<String, Error> {
+        let failed = |reason: String| Error::Render {
+            app: self.shared.manifest.id.clone(),
+            page: route.to_string(),
+            reason,
+        };
+        let template = self
+            .template(route)
+            .ok_or_else(|| failed(format!("the package has no template pages/{route}.wxml")))?;
+        let origins: Vec<String> = self
+            .shared
+            .manifest
+            .origins
+            .iter()
+            .filter_map(|o| miniapp_config::Origin::parse(o).ok())
+            .filter(|o| self.shared.grants.origins.contains(o))
+            .map(|o| written_origin(&o.to_string()))
+            .collect();
+        let context = Context {
+            files: &self.shared.views,
+            origins: &origins,
+            limits: RenderLimits::default(),
+        };
+        let tree = miniapp_view::render::render(template, data, &context)
+            .map_err(|e| failed(e.to_string()))?;
+        Ok(miniapp_view::html::to_html(&tree))
+    }
+
     /// What the app has used since it was loaded, with its storage now.
     pub fn usage(&self) -> Result<Usage, Error> {
         let mut usage = self.shared.usage.snapshot();
@@ -97,4 +140,16 @@ impl App {
             .await
             .map(drop)
     }
+}
+
+/// An origin as URLs write it: `https://x.com`, not `https://x.com:443`.
+fn written_origin(origin: &str) -> String {
+    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
+        if origin.starts_with(scheme)
+            && let Some(bare) = origin.strip_suffix(port)
+        {
+            return bare.to_string();
+        }
+    }
+    origin.to_string()
 }

@@ -78,6 +78,16 @@ pub enum Error {
         /// The cap.
         live: u32,
     },
+    /// A page could not be rendered (no template, or a render limit).
+    #[error("app `{app}`: page `{page}` cannot be rendered: {reason}")]
+    Render {
+        /// The app id.
+        app: String,
+        /// The page's route.
+        page: String,
+        /// Why.
+        reason: String,
+    },
     /// The storage backend failed.
     #[error("storage: {0}")]
     Storage(#[from] KvError),

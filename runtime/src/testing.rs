@@ -63,6 +63,7 @@ impl TestHost {
             compiled: CacheOutcome::Compiled,
             manifest,
             grants,
+            views: Default::default(),
         });
         let options = LaunchOptions {
             user: Some("alice".into()),

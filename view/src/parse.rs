@@ -924,13 +924,14 @@ fn floor_char(s: &str, mut at: usize) -> usize {
     at
 }
 
-/// Whether `name` can be a handler the app exports: a JavaScript-style name.
+/// Whether `name` can be a handler the app handles: a name like `onAdd` or
+/// `clear-done`.
 fn is_handler_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '-'))
         && name.len() <= 128
 }
 

@@ -474,3 +474,47 @@ fn precompile_fills_the_artifact_cache_once() {
         stderr(&broken)
     );
 }
+
+#[test]
+fn render_prints_a_page_as_html_and_names_a_bad_template() {
+    let todo = package("todo");
+    let data = r#"{"todos":[{"id":1,"title":"<milk>","done":true}],"left":0}"#;
+    let out = miniapp(&["render", &todo, "--data", data]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = stdout(&out);
+    assert!(
+        html.starts_with("<div data-nid=\"1\" data-mp=\"view\" class=\"todo\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("class=\"item done\"") && html.contains("&lt;milk&gt;"),
+        "{html}"
+    );
+    // Without data, the app launches and its own data is rendered.
+    let dir = tempfile::tempdir().unwrap();
+    let out = miniapp(&["render", &todo, "--data-dir", dir.path().to_str().unwrap()]);
+    assert!(stdout(&out).contains("Nothing to do"), "{}", stderr(&out));
+    // A package whose template does not parse is refused at load: exit 2.
+    let package = miniapp_runtime::Package::read(Path::new(&todo), &Default::default()).unwrap();
+    let mut assets = package.assets.clone();
+    assets.insert(
+        "pages/index.wxml".into(),
+        b"<view>\n<view wx:iff=\"{{a}}\"/></view>".to_vec(),
+    );
+    let bad = miniapp_runtime::Package::new(
+        package.manifest.clone(),
+        package.component.clone(),
+        assets,
+        &Default::default(),
+    )
+    .unwrap();
+    let path = dir.path().join("bad.miniapp");
+    bad.write(&path).unwrap();
+    let out = miniapp(&["render", path.to_str().unwrap(), "--data", "{}"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pages/index.wxml:2:7: invalid attribute prefix"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -115,3 +115,47 @@ fn a_launch_on_an_undeclared_page_is_refused() {
         "app `demo.hello`: page `settings` is not declared in the manifest of app `demo.hello`"
     );
 }
+
+/// `example` with `pages/index.wxml` replaced by `template`.
+fn with_template(name: &str, template: &str) -> Package {
+    let package = example(name);
+    let mut assets = package.assets.clone();
+    assets.insert("pages/index.wxml".into(), template.as_bytes().to_vec());
+    Package::new(
+        package.manifest.clone(),
+        package.component.clone(),
+        assets,
+        &PackageLimits::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_template_is_checked_at_load_and_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let bad = with_template(
+        "todo",
+        "<view>\n  <marquee/>\n  <text>{{ format(a) }}</text>\n</view>",
+    );
+    let err = rt.load(bad).err().expect("refused");
+    assert!(matches!(err, Error::Refused { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("pages/index.wxml:2:4: unknown component `<marquee>`")
+            && message.contains("pages/index.wxml:3:18: function calls are not allowed"),
+        "{message}"
+    );
+    // The example's own template loads and renders its data.
+    let app = rt.load(example("todo")).unwrap();
+    let html = app
+        .render_html(
+            "index",
+            &serde_json::json!({"todos": [{"id": 1, "title": "<milk>", "done": false}], "left": 1}),
+        )
+        .unwrap();
+    assert!(
+        html.contains("&lt;milk&gt;") && html.contains("1 left"),
+        "{html}"
+    );
+}
