@@ -17,6 +17,7 @@
 pub mod ast;
 pub mod diff;
 pub mod eval;
+pub mod events;
 pub mod html;
 pub mod parse;
 pub mod render;

@@ -1,0 +1,342 @@
+//! Events from the view: the renderer reports which node, what type and its
+//! detail; the host finds the handlers bound in its own tree (the renderer
+//! is never trusted to name one), following the platforms' rules: only
+//! tap, longpress and touch events bubble, `catch` stops them, and only a
+//! tap, a longpress or a submit is a user gesture. An event for a node not
+//! in the current tree, of a type no node on its way binds, or with an
+//! oversized detail is refused and never reaches the app. A tap on a
+//! `navigator` is the host's to act on.
+
+use serde_json::{Map, Value as Json};
+
+use crate::render::{Tree, VElement, VNode};
+
+/// Largest event detail, bytes of JSON.
+pub const MAX_DETAIL_BYTES: usize = 64 * 1024;
+
+/// An event as the renderer reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewEvent {
+    /// The node it happened on.
+    pub node: u32,
+    /// Its type: `tap`, `input`, `submit`...
+    pub kind: String,
+    /// Its detail (a tap's position, an input's value, a form's values).
+    pub detail: Json,
+}
+
+/// One handler call an event resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispatch {
+    /// The handler bound on `current_target`.
+    pub handler: String,
+    /// The event type.
+    pub kind: String,
+    /// The node the event happened on.
+    pub target: u32,
+    /// The node whose binding this is.
+    pub current_target: u32,
+    /// `current_target`'s dataset (what the app reads as `dataset`).
+    pub dataset: Map<String, Json>,
+    /// The event's detail.
+    pub detail: Json,
+    /// Whether the event is a user gesture.
+    pub gesture: bool,
+}
+
+/// What an event resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// Handlers to call, innermost first.
+    Handlers(Vec<Dispatch>),
+    /// A tap on a `navigator`: the host navigates.
+    Navigate {
+        /// The page url (`/pages/detail?id=1`), checked safe at render.
+        url: String,
+        /// `navigate` (default), `redirect` or `navigateBack`.
+        open_type: String,
+    },
+}
+
+/// Why an event was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// The node is not in the current tree.
+    #[error("event `{kind}` for node {node}, which is not on the page")]
+    UnknownNode {
+        /// The node.
+        node: u32,
+        /// The event type.
+        kind: String,
+    },
+    /// Nothing on the event's way binds its type.
+    #[error("event `{kind}` on node {node} has no handler bound")]
+    NotBound {
+        /// The node.
+        node: u32,
+        /// The event type.
+        kind: String,
+    },
+    /// The detail is too large.
+    #[error("event `{kind}` detail of {bytes} bytes is over the limit of {MAX_DETAIL_BYTES} bytes")]
+    DetailTooLarge {
+        /// The event type.
+        kind: String,
+        /// Its size.
+        bytes: usize,
+    },
+}
+
+/// Whether events of `kind` bubble to ancestors.
+fn bubbles(kind: &str) -> bool {
+    matches!(kind, "tap" | "longpress") || kind.starts_with("touch")
+}
+
+/// Whether events of `kind` are user gestures.
+fn is_gesture(kind: &str) -> bool {
+    matches!(kind, "tap" | "longpress" | "submit")
+}
+
+/// Resolve `event` through `tree`.
+pub fn resolve(tree: &Tree, event: &ViewEvent) -> Result<Resolved, EventError> {
+    let bytes = serde_json::to_string(&event.detail).map_or(usize::MAX, |s| s.len());
+    if bytes > MAX_DETAIL_BYTES {
+        return Err(EventError::DetailTooLarge {
+            kind: event.kind.clone(),
+            bytes,
+        });
+    }
+    let mut path = Vec::new();
+    if !path_to(&tree.nodes, event.node, &mut path) {
+        return Err(EventError::UnknownNode {
+            node: event.node,
+            kind: event.kind.clone(),
+        });
+    }
+    // Innermost first: the target, then (for bubbling events) its ancestors.
+    let mut handlers = Vec::new();
+    for (depth, element) in path.iter().rev().enumerate() {
+        if depth > 0 && !bubbles(&event.kind) {
+            break;
+        }
+        if event.kind == "tap"
+            && element.tag == "navigator"
+            && let Some(url) = attr(element, "url")
+        {
+            if handlers.is_empty() {
+                return Ok(Resolved::Navigate {
+                    url: url.to_string(),
+                    open_type: attr(element, "open-type").unwrap_or("navigate").to_string(),
+                });
+            }
+            break;
+        }
+        let mut caught = false;
+        for binding in element.events.iter().filter(|b| b.event == event.kind) {
+            handlers.push(Dispatch {
+                handler: binding.handler.clone(),
+                kind: event.kind.clone(),
+                target: event.node,
+                current_target: element.id,
+                dataset: element.dataset.clone(),
+                detail: event.detail.clone(),
+                gesture: is_gesture(&event.kind),
+            });
+            caught |= binding.catch;
+        }
+        if caught {
+            break;
+        }
+    }
+    if handlers.is_empty() {
+        return Err(EventError::NotBound {
+            node: event.node,
+            kind: event.kind.clone(),
+        });
+    }
+    Ok(Resolved::Handlers(handlers))
+}
+
+fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {
+    element
+        .attrs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The elements from the top level down to node `id` (the node itself last,
+/// if it is an element). A text node's event is its parent element's.
+fn path_to<'t>(nodes: &'t [VNode], id: u32, path: &mut Vec<&'t VElement>) -> bool {
+    for node in nodes {
+        match node {
+            VNode::Text(text) if text.id == id => return true,
+            VNode::Text(_) => {}
+            VNode::Element(element) => {
+                path.push(element);
+                if element.id == id || path_to(&element.children, id, path) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::render::{Context, RenderLimits, render};
+    use crate::{Limits, parse};
+
+    const PAGE: &str = r#"<view bindtap="outer" data-level="outer">
+  <view catchtap="middle" data-level="middle">
+    <button id="inner" bindtap="inner" bind:longpress="held" data-item-id="{{7}}">go</button>
+  </view>
+  <view bindtap="plain"><text id="t">words</text></view>
+  <input bindinput="typed"/>
+  <form bindsubmit="sent"><button form-type="submit">send</button></form>
+  <navigator url="/pages/detail?id=1"><text>more</text></navigator>
+</view>"#;
+
+    fn tree() -> Tree {
+        let template = parse("pages/index.wxml", PAGE, &Limits::default()).unwrap();
+        let files = BTreeMap::new();
+        let context = Context {
+            files: &files,
+            origins: &[],
+            limits: RenderLimits::default(),
+        };
+        render(&template, &json!({}), &context).unwrap()
+    }
+
+    /// The id of the first element whose `id` attribute is `name`, or
+    /// whose tag is `name`.
+    fn node(tree: &Tree, name: &str) -> u32 {
+        fn find(nodes: &[VNode], name: &str) -> Option<u32> {
+            nodes.iter().find_map(|n| match n {
+                VNode::Element(e) if e.tag == name || attr(e, "id") == Some(name) => Some(e.id),
+                VNode::Element(e) => find(&e.children, name),
+                VNode::Text(_) => None,
+            })
+        }
+        find(&tree.nodes, name).unwrap()
+    }
+
+    fn handlers(tree: &Tree, node: u32, kind: &str) -> Result<Vec<(String, bool)>, EventError> {
+        let event = ViewEvent {
+            node,
+            kind: kind.into(),
+            detail: json!({}),
+        };
+        match resolve(tree, &event)? {
+            Resolved::Handlers(h) => Ok(h.into_iter().map(|d| (d.handler, d.gesture)).collect()),
+            Resolved::Navigate { url, .. } => Ok(vec![(format!("navigate {url}"), false)]),
+        }
+    }
+
+    #[test]
+    fn a_tap_bubbles_until_a_catch() {
+        let tree = tree();
+        let inner = node(&tree, "inner");
+        assert_eq!(
+            handlers(&tree, inner, "tap").unwrap(),
+            [("inner".to_string(), true), ("middle".to_string(), true)]
+        );
+        let event = ViewEvent {
+            node: inner,
+            kind: "tap".into(),
+            detail: json!({"x": 1}),
+        };
+        let Resolved::Handlers(calls) = resolve(&tree, &event).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            calls[0].dataset,
+            json!({"itemId": 7}).as_object().unwrap().clone()
+        );
+        assert_eq!(calls[1].dataset["level"], "middle");
+        assert_eq!(
+            (calls[1].target, calls[1].current_target),
+            (inner, calls[1].current_target)
+        );
+        // A text inside a bound view: the tap is the view's.
+        assert_eq!(
+            handlers(&tree, node(&tree, "t"), "tap").unwrap(),
+            [("plain".to_string(), true), ("outer".to_string(), true)]
+        );
+    }
+
+    #[test]
+    fn only_tap_longpress_and_touch_bubble_and_only_gestures_are_gestures() {
+        let tree = tree();
+        assert_eq!(
+            handlers(&tree, node(&tree, "inner"), "longpress").unwrap(),
+            [("held".to_string(), true)]
+        );
+        assert_eq!(
+            handlers(&tree, node(&tree, "input"), "input").unwrap(),
+            [("typed".to_string(), false)]
+        );
+        assert_eq!(
+            handlers(&tree, node(&tree, "form"), "submit").unwrap(),
+            [("sent".to_string(), true)]
+        );
+        // Submit does not bubble from the button to the form.
+        let err = handlers(&tree, node(&tree, "button"), "submit").unwrap_err();
+        assert!(matches!(err, EventError::NotBound { .. }), "{err}");
+    }
+
+    #[test]
+    fn forged_events_are_refused() {
+        let tree = tree();
+        let err = handlers(&tree, 9999, "tap").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "event `tap` for node 9999, which is not on the page"
+        );
+        // A tap on the input bubbles to the outer view; a change is bound
+        // nowhere and does not bubble.
+        assert_eq!(
+            handlers(&tree, node(&tree, "input"), "tap").unwrap(),
+            [("outer".to_string(), true)]
+        );
+        let err = handlers(&tree, node(&tree, "input"), "change").unwrap_err();
+        assert!(matches!(err, EventError::NotBound { .. }), "{err}");
+        let big = ViewEvent {
+            node: node(&tree, "input"),
+            kind: "input".into(),
+            detail: json!({"value": "x".repeat(MAX_DETAIL_BYTES)}),
+        };
+        assert!(matches!(
+            resolve(&tree, &big),
+            Err(EventError::DetailTooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn a_tap_on_a_navigator_is_the_hosts() {
+        let tree = tree();
+        let navigator = node(&tree, "navigator");
+        assert_eq!(
+            resolve(
+                &tree,
+                &ViewEvent {
+                    node: navigator,
+                    kind: "tap".into(),
+                    detail: json!({})
+                }
+            )
+            .unwrap(),
+            Resolved::Navigate {
+                url: "/pages/detail?id=1".into(),
+                open_type: "navigate".into()
+            }
+        );
+    }
+}
