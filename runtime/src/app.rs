@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use miniapp_config::{Grants, HostProfile, Manifest};
 use miniapp_view::ast::Template;
-use miniapp_view::render::{Context, RenderLimits};
+use miniapp_view::render::{Context, RenderLimits, Tree};
 use serde_json::Value;
 use wasmtime::Engine;
 
@@ -38,6 +38,25 @@ pub(crate) struct AppShared {
 }
 
 impl AppShared {
+    /// Page `route` rendered from `data`; `None` if it has no template.
+    pub fn render(&self, route: &str, data: &Value) -> Option<Result<Tree, String>> {
+        let template = self.views.get(&format!("pages/{route}.wxml"))?;
+        let origins: Vec<String> = self
+            .manifest
+            .origins
+            .iter()
+            .filter_map(|o| miniapp_config::Origin::parse(o).ok())
+            .filter(|o| self.grants.origins.contains(o))
+            .map(|o| written_origin(&o.to_string()))
+            .collect();
+        let context = Context {
+            files: &self.views,
+            origins: &origins,
+            limits: RenderLimits::default(),
+        };
+        Some(miniapp_view::render::render(template, data, &context).map_err(|e| e.to_string()))
+    }
+
     /// Record an audit event about this app.
     pub fn audit(&self, event: AuditEvent) {
         let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
@@ -93,25 +112,11 @@ impl App {
             page: route.to_string(),
             reason,
         };
-        let template = self
-            .template(route)
-            .ok_or_else(|| failed(format!("the package has no template pages/{route}.wxml")))?;
-        let origins: Vec<String> = self
+        let tree = self
             .shared
-            .manifest
-            .origins
-            .iter()
-            .filter_map(|o| miniapp_config::Origin::parse(o).ok())
-            .filter(|o| self.shared.grants.origins.contains(o))
-            .map(|o| written_origin(&o.to_string()))
-            .collect();
-        let context = Context {
-            files: &self.shared.views,
-            origins: &origins,
-            limits: RenderLimits::default(),
-        };
-        let tree = miniapp_view::render::render(template, data, &context)
-            .map_err(|e| failed(e.to_string()))?;
+            .render(route, data)
+            .ok_or_else(|| failed(format!("the package has no template pages/{route}.wxml")))?
+            .map_err(failed)?;
         Ok(miniapp_view::html::to_html(&tree))
     }
 

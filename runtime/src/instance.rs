@@ -29,8 +29,10 @@ use crate::engine::{EPOCH_TICK, LONG_CALL, LiveSlot};
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
 use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter, LongCallSlot};
+use crate::page_view::PageView;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
+use miniapp_view::events::{Resolved, ViewEvent, resolve};
 
 /// Longest error message of an app's hook kept (the rest is cut).
 const MAX_APP_MESSAGE: usize = 4096;
@@ -120,6 +122,8 @@ pub struct AppInstance {
     live: Option<Live>,
     /// Log lines of a discarded store, kept for the embedder to drain.
     orphaned_logs: Vec<LogRecord>,
+    /// The top page's rendered view.
+    view: PageView,
 }
 
 /// A live instance: its store and the guest's exports.
@@ -166,6 +170,7 @@ impl AppInstance {
             options,
             live: Some(live),
             orphaned_logs: Vec::new(),
+            view: PageView::default(),
         };
         instance.start().await?;
         Ok(instance)
@@ -238,7 +243,96 @@ impl AppInstance {
             }
         };
         live.store.data_mut().gesture.start_event(false);
-        self.finish(&hook, result, cpu)
+        let result = self.finish(&hook, result, cpu);
+        // One render per callback, whatever the number of `set-data` calls.
+        self.render();
+        result
+    }
+
+    /// Render the top page from its template and data, if it has a template.
+    fn render(&mut self) {
+        let Some(live) = &self.live else {
+            self.view.clear();
+            return;
+        };
+        let pages = live.store.data().nav.pages.pages();
+        let Some(top) = pages.last() else {
+            self.view.clear();
+            return;
+        };
+        match self.app.render(&top.route, &top.data) {
+            Some(rendered) => self.view.update(&top.route, pages.len(), rendered),
+            None => self.view.clear(),
+        }
+    }
+
+    /// The top page as HTML, as last rendered (`None` if it has no
+    /// template, or while a trap has discarded the instance).
+    pub fn view_html(&self) -> Option<String> {
+        self.view.tree.as_ref().map(miniapp_view::html::to_html)
+    }
+
+    /// Why the last render of the top page failed (a render limit), if it did;
+    /// the view then stays as it was.
+    pub fn view_error(&self) -> Option<&str> {
+        self.view.error.as_deref()
+    }
+
+    /// The diff operations since the last call, which turn the view the
+    /// embedder has into the current one; `None` when it must paint the
+    /// whole page again ([`view_html`](Self::view_html)): the first render,
+    /// or another page.
+    pub fn take_view_ops(&mut self) -> Option<Vec<miniapp_view::diff::Op>> {
+        self.view.take_ops()
+    }
+
+    /// Dispatch an event the renderer reports (node, type, detail): the host
+    /// finds the handlers bound on that node in its own tree and calls them,
+    /// innermost first. An event for a node not on the page, or of a type
+    /// nothing on its way binds, is refused ([`Error::BadRequest`]) and never
+    /// reaches the app.
+    pub async fn dispatch_view(&mut self, event: &ViewEvent) -> Result<(), Error> {
+        let refused = |reason: String| Error::BadRequest {
+            app: self.app.manifest.id.clone(),
+            reason,
+        };
+        let tree = self
+            .view
+            .tree
+            .as_ref()
+            .ok_or_else(|| refused("the page has no rendered view".into()))?;
+        let route = self
+            .pages()
+            .last()
+            .map(|p| p.route.clone())
+            .unwrap_or_default();
+        let calls = match resolve(tree, event).map_err(|e| refused(e.to_string()))? {
+            Resolved::Handlers(calls) => calls,
+            Resolved::Navigate { url, .. } => {
+                return Err(refused(format!(
+                    "a navigator tap (to {url}) is the host's to act on; this host does not navigate yet"
+                )));
+            }
+        };
+        for call in calls {
+            let dataset = call
+                .dataset
+                .into_iter()
+                .map(|(name, value)| match value {
+                    serde_json::Value::String(text) => (name, text),
+                    other => (name, other.to_string()),
+                })
+                .collect();
+            let event = Event {
+                page: route.clone(),
+                handler: call.handler,
+                detail: call.detail,
+                dataset,
+                gesture: call.gesture,
+            };
+            self.dispatch(&event).await?;
+        }
+        Ok(())
     }
 
     fn discarded(&self) -> Error {

@@ -35,6 +35,7 @@ pub mod kv;
 mod limits;
 mod load;
 pub mod package;
+mod page_view;
 pub mod providers;
 mod quarantine;
 mod runtime;
@@ -59,6 +60,7 @@ pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,
     ManifestError, Origin, Policy, PolicyError, QuotaOverrides, Quotas, Scope,
 };
+pub use miniapp_view as view;
 pub use package::{Package, PackageLimits};
 pub use providers::Providers;
 pub use runtime::{DEFAULT_WASM_STACK, Runtime, RuntimeBuilder};

@@ -30,6 +30,9 @@ impl Default for Todos {
 
 #[derive(Deserialize)]
 struct NewTodo {
+    /// From `--event index:add={"title":...}`, or an input's confirm
+    /// (`{"value":...}`) through the view.
+    #[serde(alias = "value")]
     title: String,
 }
 
@@ -46,6 +49,17 @@ struct TodoApp {
 impl TodoApp {
     fn left(&self) -> usize {
         self.todos.items.iter().filter(|t| !t.done).count()
+    }
+
+    /// The todo an event is about: its `data-id` through the view, or the
+    /// `id` of its detail.
+    fn target(event: &Event) -> Result<u32> {
+        match event.dataset.get("id") {
+            Some(id) => id
+                .parse()
+                .map_err(|_| Error::app(format!("data-id `{id}` is not a number"))),
+            None => event.detail_as::<ById>().map(|b| b.id),
+        }
     }
 
     fn position(&self, id: u32) -> Result<usize> {
@@ -91,7 +105,7 @@ impl App for TodoApp {
                 self.save_and_show()
             }
             ("index", "toggle") => {
-                let ById { id } = event.detail_as()?;
+                let id = Self::target(event)?;
                 let i = self.position(id)?;
                 let todo = &mut self.todos.items[i];
                 todo.done = !todo.done;
@@ -101,7 +115,7 @@ impl App for TodoApp {
                 view::set_data(json!({ format!("todos[{i}].done"): done, "left": self.left() }))
             }
             ("index", "remove") => {
-                let ById { id } = event.detail_as()?;
+                let id = Self::target(event)?;
                 let i = self.position(id)?;
                 self.todos.items.remove(i);
                 self.save_and_show()

@@ -579,3 +579,81 @@ async fn a_host_wait_is_bounded_by_the_event_deadline() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// The node id of the first element of `html` with `attr`.
+fn node_with(html: &str, attr: &str) -> u32 {
+    let at = html
+        .find(attr)
+        .unwrap_or_else(|| panic!("no {attr} in {html}"));
+    let open = html[..at].rfind('<').unwrap();
+    let nid = &html[open..at];
+    let start = nid.find("data-nid=\"").unwrap() + 10;
+    nid[start..start + nid[start..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_view() {
+    use miniapp_runtime::view::diff::Op;
+    use miniapp_runtime::view::events::ViewEvent;
+    let todo = example("todo");
+    let (_dir, mut inst) = launched(
+        granting(&todo),
+        Providers::default(),
+        todo,
+        LaunchOptions::default(),
+    )
+    .await;
+    let html = inst.view_html().unwrap();
+    assert!(html.contains("Nothing to do"), "{html}");
+    assert_eq!(
+        inst.take_view_ops(),
+        None,
+        "the first render is painted whole"
+    );
+    // Typing and confirming in the input goes to `add` through the view.
+    let input = node_with(&html, "id=\"new\"");
+    inst.dispatch_view(&ViewEvent {
+        node: input,
+        kind: "confirm".into(),
+        detail: json!({"value": "milk"}),
+    })
+    .await
+    .unwrap();
+    let ops = inst.take_view_ops().expect("a diff of the same page");
+    assert!(
+        ops.iter()
+            .any(|op| matches!(op, Op::Insert { html, .. } if html.contains("milk"))),
+        "{ops:?}"
+    );
+    assert!(inst.view_html().unwrap().contains("1 left"));
+    // A tap on the item toggles it: its data-id reaches the app.
+    let html = inst.view_html().unwrap();
+    let item = node_with(&html, "class=\"item \"");
+    inst.dispatch_view(&ViewEvent {
+        node: item,
+        kind: "tap".into(),
+        detail: json!({"x": 1, "y": 2}),
+    })
+    .await
+    .unwrap();
+    assert_eq!(inst.page_data()["todos"][0]["done"], true);
+    let ops = inst.take_view_ops().unwrap();
+    assert!(
+        ops.iter().any(|op| matches!(op, Op::SetAttr { id, name, value: Some(v) } if *id == item && name == "class" && v == "item done")),
+        "{ops:?}"
+    );
+    // Forged events never reach the app.
+    for (node, kind) in [(9999, "tap"), (input, "submit")] {
+        let err = inst
+            .dispatch_view(&ViewEvent {
+                node,
+                kind: kind.into(),
+                detail: json!({}),
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::BadRequest { .. }), "{err}");
+    }
+}
