@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use clap::Args;
 use miniapp_runtime::providers::{FixedConsent, Simulator};
+use miniapp_runtime::view::events::ViewEvent;
+use miniapp_runtime::view::select::{Selector, outline};
 use miniapp_runtime::{
     AppInstance, Event, LaunchOptions, LogRecord, Package, Policy, Providers, Runtime, Scope,
 };
@@ -20,6 +22,14 @@ pub struct RunArgs {
     /// A user tap to dispatch after launch, in order: PAGE:HANDLER or PAGE:HANDLER=JSON.
     #[arg(long = "event", value_name = "PAGE:HANDLER[=JSON]")]
     events: Vec<String>,
+    /// Tap an element of the rendered page, as a user would (`#id`,
+    /// `.class`, `tag`, `tag:nth-of-type(n)`); in order with the others.
+    #[arg(long = "tap", value_name = "SELECTOR")]
+    taps: Vec<String>,
+    /// Type TEXT into an element of the rendered page and confirm it, as a
+    /// user would (its `input`, then its `confirm` handler).
+    #[arg(long = "input", value_name = "SELECTOR=TEXT")]
+    inputs: Vec<String>,
     /// Answer the consent prompt for SCOPE with "allow".
     #[arg(long = "grant", value_name = "SCOPE")]
     grants: Vec<String>,
@@ -85,12 +95,141 @@ pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
     arg.unwrap_or_else(default_data_dir)
 }
 
+/// One thing `miniapp run` does after the launch.
+enum Step {
+    /// `--event`: straight to the app.
+    Event(Event),
+    /// `--tap`: through the view.
+    Tap(String, Selector),
+    /// `--input`: through the view.
+    Input(String, Selector, String),
+}
+
+/// The steps in the order the command line gives them (clap keeps each
+/// flag's values in order, not their order across flags).
+fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
+    let mut events = args.events.iter();
+    let mut taps = args.taps.iter();
+    let mut inputs = args.inputs.iter();
+    let selector = |flag: &str, text: &str| {
+        Selector::parse(text).map_err(|e| Failure::input(format!("--{flag} `{text}`: {e}")))
+    };
+    let mut steps = Vec::new();
+    let flags: Vec<String> = std::env::args().skip(1).collect();
+    let order = flags.iter().filter_map(|arg| {
+        ["event", "tap", "input"]
+            .into_iter()
+            .find(|f| *arg == format!("--{f}") || arg.starts_with(&format!("--{f}=")))
+    });
+    for flag in order
+        .chain(std::iter::repeat_n("event", args.events.len()))
+        .chain(std::iter::repeat_n("tap", args.taps.len()))
+        .chain(std::iter::repeat_n("input", args.inputs.len()))
+    {
+        let step = match flag {
+            "event" => events.next().map(|e| parse_event(e).map(Step::Event)),
+            "tap" => taps
+                .next()
+                .map(|t| Ok(Step::Tap(t.clone(), selector("tap", t)?))),
+            _ => inputs.next().map(|i| {
+                let (target, text) = i.split_once('=').ok_or_else(|| {
+                    Failure::input(format!("--input `{i}`: expected SELECTOR=TEXT"))
+                })?;
+                Ok(Step::Input(
+                    target.to_string(),
+                    selector("input", target)?,
+                    text.to_string(),
+                ))
+            }),
+        };
+        if let Some(step) = step {
+            steps.push(step?);
+        }
+    }
+    Ok(steps)
+}
+
+/// Do `step` on `instance`; returns its name.
+async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (String, StepError)> {
+    match step {
+        Step::Event(event) => {
+            let name = format!("event {}:{}", event.page, event.handler);
+            match instance.dispatch(event).await {
+                Ok(()) => Ok(name),
+                Err(e) => Err((name, StepError::App(e))),
+            }
+        }
+        Step::Tap(text, selector) => {
+            let name = format!("tap {text}");
+            let node = find(instance, text, selector).map_err(|e| (name.clone(), e))?;
+            let event = ViewEvent {
+                node: node.0,
+                kind: "tap".into(),
+                detail: json!({}),
+            };
+            match instance.dispatch_view(&event).await {
+                Ok(()) => Ok(name),
+                Err(e) => Err((name, StepError::App(e))),
+            }
+        }
+        Step::Input(target, selector, text) => {
+            let name = format!("input {target}");
+            let (node, bound) = find(instance, target, selector).map_err(|e| (name.clone(), e))?;
+            let kinds: Vec<&str> = ["input", "confirm"]
+                .into_iter()
+                .filter(|k| bound.iter().any(|b| b == k))
+                .collect();
+            if kinds.is_empty() {
+                return Err((
+                    name,
+                    StepError::Input(format!(
+                        "--input `{target}`: no input or confirm handler is bound there"
+                    )),
+                ));
+            }
+            for kind in kinds {
+                let event = ViewEvent {
+                    node,
+                    kind: kind.into(),
+                    detail: json!({ "value": text }),
+                };
+                if let Err(e) = instance.dispatch_view(&event).await {
+                    return Err((name, StepError::App(e)));
+                }
+            }
+            Ok(name)
+        }
+    }
+}
+
+/// Why a step failed: the app (or the runtime), or the command line.
+enum StepError {
+    App(miniapp_runtime::Error),
+    Input(String),
+}
+
+/// The node `selector` names on the rendered page, and the events bound on it.
+fn find(
+    instance: &AppInstance,
+    text: &str,
+    selector: &Selector,
+) -> Result<(u32, Vec<String>), StepError> {
+    let tree = instance.view_tree().ok_or_else(|| {
+        StepError::Input(format!(
+            "`{text}`: the page has no rendered view (no template)"
+        ))
+    })?;
+    let element = selector
+        .find(tree)
+        .ok_or_else(|| StepError::Input(format!("`{text}`: no element on the page matches")))?;
+    Ok((
+        element.id,
+        element.events.iter().map(|b| b.event.clone()).collect(),
+    ))
+}
+
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let events = args
-        .events
-        .iter()
-        .map(|e| parse_event(e))
-        .collect::<Result<Vec<_>, _>>()?;
+    let steps = steps(&args)?;
     let granted = args
         .grants
         .iter()
@@ -149,13 +288,15 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 }
             };
             printer.step("launch", &mut instance);
-            for event in &events {
-                let step = format!("event {}:{}", event.page, event.handler);
-                if let Err(e) = instance.dispatch(event).await {
-                    printer.failed(&step, &instance.drain_logs(), &e);
-                    return Err(Failure::from_runtime(e));
+            for step in &steps {
+                match take_step(&mut instance, step).await {
+                    Ok(name) => printer.step(&name, &mut instance),
+                    Err((name, StepError::App(e))) => {
+                        printer.failed(&name, &instance.drain_logs(), &e);
+                        return Err(Failure::from_runtime(e));
+                    }
+                    Err((_, StepError::Input(message))) => return Err(Failure::input(message)),
                 }
-                printer.step(&step, &mut instance);
             }
             Ok(())
         }
@@ -179,6 +320,7 @@ impl Printer {
     fn step(&self, step: &str, instance: &mut AppInstance) {
         let logs = instance.drain_logs();
         let opened = instance.take_open_requests();
+        let ops = instance.take_view_ops();
         // A step that succeeded leaves a live instance (a trap fails it).
         let route = instance.pages().last().map_or("", |p| p.route.as_str());
         let data = instance.page_data();
@@ -192,6 +334,9 @@ impl Printer {
                 "data": data,
                 "logs": logs,
                 "open_requests": opened,
+                "html": instance.view_html(),
+                "ops": ops,
+                "view_error": instance.view_error(),
             });
             out::json(&line);
             return;
@@ -210,6 +355,15 @@ impl Printer {
         let stack: Vec<_> = instance.pages().iter().map(|p| p.route.as_str()).collect();
         out::line(format!("   pages [{}]", stack.join(" > ")));
         out::labelled_json("   data  ", data);
+        if let Some(error) = instance.view_error() {
+            out::line(format!("   view  not rendered: {error}"));
+        }
+        if let Some(tree) = instance.view_tree() {
+            for (i, line) in outline(tree).iter().enumerate() {
+                let label = if i == 0 { "   view  " } else { "         " };
+                out::line(format!("{label}{line}"));
+            }
+        }
     }
 
     fn logs(&self, step: &str, logs: &[LogRecord]) {

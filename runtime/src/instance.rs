@@ -272,6 +272,11 @@ impl AppInstance {
         self.view.tree.as_ref().map(miniapp_view::html::to_html)
     }
 
+    /// The top page's view tree, as last rendered.
+    pub fn view_tree(&self) -> Option<&miniapp_view::render::Tree> {
+        self.view.tree.as_ref()
+    }
+
     /// Why the last render of the top page failed (a render limit), if it did;
     /// the view then stays as it was.
     pub fn view_error(&self) -> Option<&str> {

@@ -22,6 +22,7 @@ pub mod html;
 pub mod parse;
 pub mod render;
 pub mod safety;
+pub mod select;
 
 #[cfg(test)]
 mod conformance;

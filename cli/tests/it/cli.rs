@@ -518,3 +518,50 @@ fn render_prints_a_page_as_html_and_names_a_bad_template() {
         stderr(&out)
     );
 }
+
+#[test]
+fn run_taps_and_types_through_the_rendered_view() {
+    let todo = package("todo");
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let out = miniapp(&[
+        "run",
+        &todo,
+        "--data-dir",
+        data_dir,
+        "--json",
+        "--input",
+        "#new=milk",
+        "--tap",
+        ".item",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l.get("ok").is_some())
+        .collect();
+    let steps: Vec<&str> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["launch", "input #new", "tap .item"]);
+    assert!(lines[0]["html"].as_str().unwrap().contains("Nothing to do"));
+    assert_eq!(
+        lines[0]["ops"],
+        serde_json::Value::Null,
+        "the first render is painted whole"
+    );
+    assert_eq!(lines[2]["data"]["todos"][0]["done"], true);
+    let ops = lines[2]["ops"].as_array().unwrap();
+    assert!(
+        ops.iter()
+            .any(|op| op["op"] == "set-attr" && op["value"] == "item done"),
+        "{ops:?}"
+    );
+    // A selector that matches nothing is bad input, named.
+    let out = miniapp(&["run", &todo, "--data-dir", data_dir, "--tap", "#nope"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`#nope`: no element on the page matches"),
+        "{}",
+        stderr(&out)
+    );
+}
