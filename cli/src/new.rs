@@ -9,6 +9,7 @@ use crate::{Failure, out};
 const CARGO_TOML: &str = include_str!("../templates/app/Cargo.toml.tmpl");
 const MANIFEST: &str = include_str!("../templates/app/miniapp.toml.tmpl");
 const LIB_RS: &str = include_str!("../templates/app/src/lib.rs.tmpl");
+const PAGE: &str = include_str!("../templates/app/pages/index.wxml.tmpl");
 const CARGO_CONFIG: &str = include_str!("../templates/app/cargo-config.toml.tmpl");
 const TOOLCHAIN: &str = include_str!("../../rust-toolchain.toml");
 /// The versions the SDK's dependencies were tested with; cargo drops the
@@ -77,6 +78,8 @@ pub fn new(path: &str) -> Result<(), Failure> {
         ("Cargo.lock".to_string(), CARGO_LOCK.to_string()),
         ("miniapp.toml".to_string(), fill(MANIFEST)),
         ("src/lib.rs".to_string(), fill(LIB_RS)),
+        // The page template's bindings are the app's, not the scaffold's.
+        ("pages/index.wxml".to_string(), PAGE.to_string()),
         (".cargo/config.toml".to_string(), fill(CARGO_CONFIG)),
         ("rust-toolchain.toml".to_string(), TOOLCHAIN.to_string()),
         (".gitignore".to_string(), "/target\n".to_string()),

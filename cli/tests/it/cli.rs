@@ -407,11 +407,19 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         dir.path().join("data").to_str().unwrap(),
         "--event",
         "index:tap",
+        "--tap",
+        "#tap",
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
     let last: serde_json::Value =
         serde_json::from_str(stdout(&run).lines().last().unwrap()).unwrap();
-    assert_eq!(last["data"]["count"], 1);
+    // Once straight to the app, once through its rendered page.
+    assert_eq!(last["step"], "tap #tap");
+    assert_eq!(last["data"]["count"], 2);
+    assert!(
+        last["html"].as_str().unwrap().contains(">2</span>"),
+        "{last}"
+    );
     assert_eq!(last["app"], "dev.my-counter");
     let again = new("a/b/my-counter");
     assert_eq!(again.status.code(), Some(2));

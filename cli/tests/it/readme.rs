@@ -41,6 +41,16 @@ fn the_first_app_is_the_scaffolded_one() {
     );
 }
 
+#[test]
+fn the_first_page_is_the_scaffolded_one() {
+    let template = repo_file("cli/templates/app/pages/index.wxml.tmpl");
+    let readme = repo_file("README.md");
+    assert!(
+        readme.contains(&format!("```xml\n{template}```")),
+        "README's first page template differs from cli/templates/app/pages/index.wxml.tmpl"
+    );
+}
+
 /// The ```toml blocks of the README.
 fn toml_blocks() -> Vec<String> {
     repo_file("README.md")
