@@ -6,6 +6,7 @@
 pub mod bare;
 pub mod phases;
 pub mod report;
+pub mod view;
 
 use std::path::Path;
 

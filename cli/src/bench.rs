@@ -61,7 +61,9 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::app(format!("cannot find this binary: {e}")))?;
     let progress = indicatif::ProgressBar::new_spinner();
     let mut reports = Vec::new();
-    for path in &args.packages {
+    for (index, path) in args.packages.iter().enumerate() {
+        // The view phases use the todo example whatever the package: once.
+        let view_phases = index == 0;
         let package = if path.is_dir() {
             crate::build_package(path, None)?.0
         } else {
@@ -130,6 +132,24 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
             subject
                 .process_cold_start(&miniapp, sizes.slow * 2, wasmtime.as_deref())
                 .map(Some)
+        })?;
+        step("render_first", &mut || {
+            if !view_phases {
+                return Ok(None);
+            }
+            miniapp_benches::view::render_first(sizes.fast / 4).map(Some)
+        })?;
+        step("render_toggle", &mut || {
+            if !view_phases {
+                return Ok(None);
+            }
+            miniapp_benches::view::render_toggle(sizes.fast / 4).map(Some)
+        })?;
+        step("event_through_view", &mut || {
+            if !view_phases {
+                return Ok(None);
+            }
+            miniapp_benches::view::event_through_view(sizes.fast / 4).map(Some)
         })?;
         step("hoarder_memory", &mut || {
             subject.hoarder_memory(20).map(Some)
