@@ -94,13 +94,14 @@ pub enum Key {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
     /// The tag: one of [`COMPONENTS`](crate::COMPONENTS).
-    pub tag: String,
+    pub tag: &'static str,
     /// Plain attributes (`class`, `style`, `id`, `src`, `hidden`...), in order.
     pub attrs: Vec<(String, Value)>,
     /// `data-*` attributes, by dataset name (`data-foo-bar` is `fooBar`).
     pub dataset: Vec<(String, Value)>,
-    /// Event bindings (`bindtap`, `catch:input`...).
-    pub events: Vec<Binding>,
+    /// Event bindings (`bindtap`, `catch:input`...), shared with every
+    /// render of the element.
+    pub events: std::sync::Arc<[Binding]>,
     /// Its children.
     pub children: Vec<Node>,
     /// Where its tag starts.

@@ -498,8 +498,12 @@ impl Check<'_> {
                 let_vars,
                 ..
             } => {
-                let tag = tag_name.name.to_string();
-                if !COMPONENTS.contains(&tag.as_str()) {
+                let Some(tag) = COMPONENTS
+                    .iter()
+                    .copied()
+                    .find(|c| *c == tag_name.name.as_str())
+                else {
+                    let tag = tag_name.name.as_str();
                     self.error(
                         &tag_name.location,
                         format!(
@@ -508,7 +512,7 @@ impl Check<'_> {
                         ),
                     );
                     return None;
-                }
+                };
                 for (what, extra) in [
                     (
                         "a `change:` attribute",
@@ -539,7 +543,7 @@ impl Check<'_> {
                     tag: tag.clone(),
                     attrs: Vec::new(),
                     dataset: Vec::new(),
-                    events: Vec::new(),
+                    events: Vec::new().into(),
                     children: Vec::new(),
                     pos,
                 };
@@ -742,11 +746,14 @@ impl Check<'_> {
                 return;
             }
         };
-        out.events.push(Binding {
+        // A handful per element: rebuilding the shared slice is cheap.
+        let mut events = out.events.to_vec();
+        events.push(Binding {
             event: event.to_string(),
             catch,
             handler,
         });
+        out.events = events.into();
     }
 
     /// A text or attribute value.
@@ -988,24 +995,13 @@ mod tests {
             })
             .collect();
         let input = elements[0];
-        assert_eq!(
-            input.events,
-            [
-                Binding {
-                    event: "confirm".into(),
-                    catch: false,
-                    handler: "onAdd".into()
-                },
-                Binding {
-                    event: "input".into(),
-                    catch: false,
-                    handler: "onInput".into()
-                },
-            ]
-            .into_iter()
-            .filter(|b| input.events.contains(b))
-            .collect::<Vec<_>>()
-        );
+        let mut events: Vec<(&str, &str)> = input
+            .events
+            .iter()
+            .map(|b| (b.event.as_str(), b.handler.as_str()))
+            .collect();
+        events.sort();
+        assert_eq!(events, [("confirm", "onAdd"), ("input", "onInput")]);
         assert_eq!(input.events.len(), 2);
         let Some(Node::If {
             branches,

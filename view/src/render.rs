@@ -116,14 +116,14 @@ pub struct VElement {
     /// Its node id, unique in the tree.
     pub id: u32,
     /// The component (`view`, `text`...).
-    pub tag: String,
+    pub tag: &'static str,
     /// Its attributes, rendered and made safe (unsafe URLs and style
     /// declarations dropped), in template order.
     pub attrs: Vec<(String, String)>,
     /// Its `data-*` values, with their types.
     pub dataset: Map<String, Json>,
-    /// Its event bindings.
-    pub events: Vec<Binding>,
+    /// Its event bindings (shared with the template).
+    pub events: std::sync::Arc<[Binding]>,
     /// The key of the `wx:for` item it is the root of, if keyed.
     pub key: Option<String>,
     /// Its children.
@@ -383,8 +383,7 @@ impl Run<'_> {
                 }
             };
             self.count_bytes(name.len() + rendered.len())?;
-            if let Some(safe) =
-                safety::attribute(&element.tag, name, &rendered, self.context.origins)
+            if let Some(safe) = safety::attribute(element.tag, name, rendered, self.context.origins)
             {
                 attrs.push((name.clone(), safe));
             }
@@ -401,7 +400,7 @@ impl Run<'_> {
         self.nodes(file, &element.children, scope, depth, None, &mut children)?;
         Ok(Some(VElement {
             id,
-            tag: element.tag.clone(),
+            tag: element.tag,
             attrs,
             dataset,
             events: element.events.clone(),

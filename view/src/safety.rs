@@ -37,18 +37,18 @@ pub fn is_boolean_attribute(name: &str) -> bool {
 
 /// The safe form of attribute `name` of a `tag` with `value`, or `None` to
 /// drop it.
-pub fn attribute(tag: &str, name: &str, value: &str, origins: &[String]) -> Option<String> {
+pub fn attribute(tag: &str, name: &str, value: String, origins: &[String]) -> Option<String> {
     if URL_ATTRIBUTES.contains(&name) {
         // A navigator's url is a page of the app (the host acts on it).
         if tag == "navigator" {
-            return page_url(value).then(|| value.to_string());
+            return page_url(&value).then_some(value);
         }
-        return url(value, origins).then(|| value.to_string());
+        return url(&value, origins).then_some(value);
     }
     if name == "style" {
-        return Some(style(value));
+        return Some(style(&value));
     }
-    Some(value.to_string())
+    Some(value)
 }
 
 /// Whether `value` names a package asset (`/images/a.png`, `images/a.png`)
@@ -208,13 +208,13 @@ mod tests {
     #[test]
     fn a_navigator_goes_only_to_pages_of_the_app() {
         assert_eq!(
-            attribute("navigator", "url", "/pages/detail?id=1", &[]).as_deref(),
+            attribute("navigator", "url", "/pages/detail?id=1".into(), &[]).as_deref(),
             Some("/pages/detail?id=1")
         );
         assert_eq!(
-            attribute("navigator", "url", "https://evil.example", &[]),
+            attribute("navigator", "url", "https://evil.example".into(), &[]),
             None
         );
-        assert_eq!(attribute("image", "src", "javascript:x", &[]), None);
+        assert_eq!(attribute("image", "src", "javascript:x".into(), &[]), None);
     }
 }
