@@ -80,8 +80,8 @@ enum Identity<'a> {
 fn identity(node: &VNode) -> Identity<'_> {
     match node {
         VNode::Element(e) => match &e.key {
-            Some(key) => Identity::Keyed(key, &e.tag),
-            None => Identity::Element(&e.tag),
+            Some(key) => Identity::Keyed(key, e.tag),
+            None => Identity::Element(e.tag),
         },
         VNode::Text(_) => Identity::Text,
     }

@@ -77,14 +77,14 @@ pub fn node_into(node: &VNode, out: &mut String) {
 }
 
 fn element_html(element: &VElement, out: &mut String) {
-    let (tag, fixed) = html_tag(&element.tag);
+    let (tag, fixed) = html_tag(element.tag);
     let _ = write!(
         out,
         "<{tag}{fixed} data-nid=\"{}\" data-mp=\"{}\"",
         element.id, element.tag
     );
     for (name, value) in &element.attrs {
-        let Some(html_name) = html_attribute(&element.tag, name) else {
+        let Some(html_name) = html_attribute(element.tag, name) else {
             continue;
         };
         if element.tag == "textarea" && name == "value" {

@@ -540,7 +540,7 @@ impl Check<'_> {
                     }
                 }
                 let mut out = Element {
-                    tag: tag.clone(),
+                    tag,
                     attrs: Vec::new(),
                     dataset: Vec::new(),
                     events: Vec::new().into(),
@@ -565,7 +565,7 @@ impl Check<'_> {
                     _ => self.error(&location, "`style:` attributes are not supported"),
                 }
                 for attribute in attributes {
-                    self.attribute(&tag, attribute, &mut out);
+                    self.attribute(tag, attribute, &mut out);
                 }
                 for binding in &common.event_bindings {
                     self.binding(binding, &mut out);

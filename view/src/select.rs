@@ -118,7 +118,7 @@ fn find<'t>(selector: &Selector, nodes: &'t [VNode]) -> Option<&'t VElement> {
                 *n
             }
             None => {
-                seen.push((&element.tag, 1));
+                seen.push((element.tag, 1));
                 1
             }
         };
