@@ -260,7 +260,12 @@ impl AppInstance {
             self.view.clear();
             return;
         };
-        match self.app.render(&top.route, &top.data) {
+        // The host's rendering is the app's CPU too (bounded per render by
+        // the render limits).
+        let start = std::time::Instant::now();
+        let rendered = self.app.render(&top.route, &top.data);
+        UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
+        match rendered {
             Some(rendered) => self.view.update(&top.route, pages.len(), rendered),
             None => self.view.clear(),
         }

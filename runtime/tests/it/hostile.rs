@@ -805,6 +805,45 @@ async fn a_trapped_instance_relaunches_even_at_the_live_instance_cap() {
     }
 }
 
+#[tokio::test]
+async fn a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on() {
+    let bomb = hostile("view-bomb");
+    let arena = arena(&bomb, "", true);
+    let app = arena.runtime.load(bomb).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let calm = inst.view_html().unwrap();
+    assert!(calm.contains("calm"), "{calm}");
+    inst.take_view_ops();
+    // A million nodes: the render stops, the last good view stays.
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    assert_eq!(
+        inst.view_error(),
+        Some("render limit reached: nodes per page (limit 20000)")
+    );
+    assert_eq!(inst.view_html().unwrap(), calm);
+    assert_eq!(inst.take_view_ops(), Some(Vec::new()));
+    // 4.5 MB of text in one page: over the 4 MiB a render may make.
+    inst.dispatch(&Event::tap("index", "text")).await.unwrap();
+    let error = inst.view_error().unwrap();
+    assert!(error.contains("4194304 bytes"), "{error}");
+    // Data that fits renders again.
+    inst.dispatch(&Event::tap("index", "calm")).await.unwrap();
+    assert_eq!(inst.view_error(), None);
+    assert!(inst.view_html().unwrap().contains("calm again"));
+    // A template that uses itself.
+    let options = LaunchOptions {
+        path: Some("recursion".into()),
+        ..LaunchOptions::default()
+    };
+    let recursion = app.launch(options).await.unwrap();
+    let error = recursion.view_error().unwrap();
+    assert!(
+        error.contains("template and include nesting (limit 16)"),
+        "{error}"
+    );
+    arena.witness_still_works(0).await;
+}
+
 /// Every app in `guest-examples/hostile/` names the test that contains it;
 /// the names are checked against the directory, and each test must exist
 /// (the list refers to the functions, so a missing one does not compile).
@@ -848,4 +887,5 @@ hostile_apps! {
     "table-growth" => table_growth_hits_the_table_quota,
     "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
     "undeclared-import" => an_undeclared_import_is_refused_at_load,
+    "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
 }
