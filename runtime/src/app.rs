@@ -35,23 +35,18 @@ pub(crate) struct AppShared {
     pub compiled: CacheOutcome,
     /// The package's templates, parsed and checked at load, by path.
     pub views: BTreeMap<String, Template>,
+    /// The origins a rendered page's URLs may name (the app's granted ones,
+    /// as URLs write them).
+    pub view_origins: Vec<String>,
 }
 
 impl AppShared {
     /// Page `route` rendered from `data`; `None` if it has no template.
     pub fn render(&self, route: &str, data: &Value) -> Option<Result<Tree, String>> {
         let template = self.views.get(&format!("pages/{route}.wxml"))?;
-        let origins: Vec<String> = self
-            .manifest
-            .origins
-            .iter()
-            .filter_map(|o| miniapp_config::Origin::parse(o).ok())
-            .filter(|o| self.grants.origins.contains(o))
-            .map(|o| written_origin(&o.to_string()))
-            .collect();
         let context = Context {
             files: &self.views,
-            origins: &origins,
+            origins: &self.view_origins,
             limits: RenderLimits::default(),
         };
         Some(miniapp_view::render::render(template, data, &context).map_err(|e| e.to_string()))
@@ -145,6 +140,16 @@ impl App {
             .await
             .map(drop)
     }
+}
+
+/// The origins a rendered page may name: those `grants` allow, as URLs
+/// write them.
+pub(crate) fn view_origins(grants: &Grants) -> Vec<String> {
+    grants
+        .origins
+        .iter()
+        .map(|o| written_origin(&o.to_string()))
+        .collect()
 }
 
 /// An origin as URLs write it: `https://x.com`, not `https://x.com:443`.

@@ -244,8 +244,12 @@ impl AppInstance {
         };
         live.store.data_mut().gesture.start_event(false);
         let result = self.finish(&hook, result, cpu);
-        // One render per callback, whatever the number of `set-data` calls.
-        self.render();
+        // One render per callback that shows the page, whatever the number
+        // of `set-data` calls: not after `on-launch` (`on-show` follows at
+        // once) nor `on-hide` (nobody sees a hidden page).
+        if matches!(hook, Hook::Show | Hook::Event(_)) || self.live.is_none() {
+            self.render();
+        }
         result
     }
 
@@ -260,15 +264,17 @@ impl AppInstance {
             self.view.clear();
             return;
         };
-        // The host's rendering is the app's CPU too (bounded per render by
-        // the render limits).
+        // The host's rendering and diffing are the app's CPU too (bounded
+        // per render by the render limits).
         let start = std::time::Instant::now();
-        let rendered = self.app.render(&top.route, &top.data);
-        UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
-        match rendered {
-            Some(rendered) => self.view.update(&top.route, pages.len(), rendered),
+        match self.app.render(&top.route, &top.data) {
+            Some(rendered) => {
+                let budget = &live.store.data().host_memory;
+                self.view.update(&top.route, pages.len(), rendered, budget);
+            }
             None => self.view.clear(),
         }
+        UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
     }
 
     /// The top page as HTML, as last rendered (`None` if it has no
@@ -609,7 +615,9 @@ fn at_epoch_tick(
 /// While it waits, and when it ends, it holds no long-call slot. Past
 /// `limit` it is dropped and traps as past its deadline: the epoch check
 /// only runs in guest code, and a guest can wait in WASI (a sleep, a poll)
-/// for as long as it asks. Returns its output and its CPU time.
+/// for as long as it asks. The timer is armed only when the call first
+/// waits: a call that runs straight through (most events, every cold start
+/// of a simple app) costs no timer. Returns its output and its CPU time.
 async fn timed<T>(
     (meter, slot): &Meters,
     limit: Duration,
@@ -619,27 +627,39 @@ async fn timed<T>(
         call: Pin<Box<F>>,
         meter: &'a CpuMeter,
         slot: &'a LongCallSlot,
+        started: std::time::Instant,
+        limit: Duration,
+        deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     }
-    impl<F: Future> Future for Timed<'_, F> {
+    impl<T, F: Future<Output = wasmtime::Result<T>>> Future for Timed<'_, F> {
         type Output = F::Output;
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
             self.meter.poll_started();
             let poll = self.call.as_mut().poll(cx);
             self.meter.poll_ended();
-            if poll.is_pending() {
-                self.slot.release();
+            if poll.is_ready() {
+                return poll;
             }
-            poll
+            self.slot.release();
+            let left = self.limit.saturating_sub(self.started.elapsed());
+            let deadline = self
+                .deadline
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(left)));
+            match deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(wasmtime::Trap::Interrupt.into())),
+                Poll::Pending => Poll::Pending,
+            }
         }
     }
-    let timed = Timed {
+    let output = Timed {
         call: Box::pin(call),
         meter,
         slot,
-    };
-    let output = tokio::time::timeout(limit, timed)
-        .await
-        .unwrap_or_else(|_| Err(wasmtime::Trap::Interrupt.into()));
+        started: std::time::Instant::now(),
+        limit,
+        deadline: None,
+    }
+    .await;
     slot.release();
     (output, meter.used())
 }

@@ -92,6 +92,7 @@ impl Runtime {
                 compiled,
                 hash: package.hash,
                 imports,
+                view_origins: crate::app::view_origins(&grants),
                 manifest,
                 grants,
                 views,

@@ -1,10 +1,20 @@
 //! The rendered view of an instance's top page, kept by the host: after
-//! every guest callback (however many `set-data` calls it made) the page is
-//! rendered once from its template and data, and the diff from the previous
-//! render is kept for the embedder to send to its renderer.
+//! every guest callback that can change what the user sees (however many
+//! `set-data` calls it made) the page is rendered once from its template and
+//! data, and the diff from the previous render is kept for the embedder to
+//! send to its renderer. The tree is charged to the instance's host memory
+//! budget; operations the embedder does not take are bounded.
+
+use std::sync::Arc;
 
 use miniapp_view::diff::{Op, diff, max_id};
 use miniapp_view::render::Tree;
+
+use crate::limits::HostMemory;
+
+/// Bytes of pending operations (their HTML counted) past which they are
+/// dropped and the embedder paints the whole page again instead.
+const MAX_PENDING_OPS_BYTES: u64 = 1024 * 1024;
 
 /// The last render of the top page, and the operations since the embedder
 /// last took them.
@@ -19,13 +29,32 @@ pub(crate) struct PageView {
     ops: Option<Vec<Op>>,
     /// The next fresh node id.
     next_id: u32,
+    /// Bytes of the pending operations (an estimate).
+    ops_bytes: u64,
+    /// The budget the tree is charged to, and how much.
+    charged: Option<(Arc<HostMemory>, u64)>,
     /// Why the last render failed (a render limit), if it did.
     pub error: Option<String>,
 }
 
 impl PageView {
-    /// Take a new render of page `route` at `depth`.
-    pub fn update(&mut self, route: &str, depth: usize, rendered: Result<Tree, String>) {
+    /// Take a new render of page `route` at `depth`, charging it to `budget`
+    /// (a render the budget refuses is a failed render).
+    pub fn update(
+        &mut self,
+        route: &str,
+        depth: usize,
+        rendered: Result<Tree, String>,
+        budget: &Arc<HostMemory>,
+    ) {
+        if self
+            .charged
+            .as_ref()
+            .is_some_and(|(charged_to, _)| !Arc::ptr_eq(charged_to, budget))
+        {
+            // A relaunched instance: a new budget, and a new page.
+            self.clear();
+        }
         let mut tree = match rendered {
             Ok(tree) => tree,
             Err(error) => {
@@ -33,6 +62,17 @@ impl PageView {
                 return;
             }
         };
+        let held = tree.held_bytes();
+        let before = self.charged.as_ref().map_or(0, |(_, n)| *n);
+        if held > before {
+            if let Err(error) = budget.charge(held - before, "the rendered view") {
+                self.error = Some(error);
+                return;
+            }
+        } else {
+            budget.release(before - held);
+        }
+        self.charged = Some((budget.clone(), held));
         self.error = None;
         let same_page = self
             .page
@@ -42,13 +82,19 @@ impl PageView {
             (Some(old), true) => {
                 let ops = diff(old, &mut tree, &mut self.next_id);
                 if let Some(pending) = &mut self.ops {
+                    self.ops_bytes += ops.iter().map(op_bytes).sum::<u64>();
                     pending.extend(ops);
+                    if self.ops_bytes > MAX_PENDING_OPS_BYTES {
+                        // Nobody takes them: a whole repaint is cheaper.
+                        self.ops = None;
+                    }
                 }
             }
             _ => {
                 self.page = Some((route.to_string(), depth));
                 self.next_id = max_id(&tree) + 1;
                 self.ops = None;
+                self.ops_bytes = 0;
             }
         }
         self.tree = Some(tree);
@@ -56,16 +102,40 @@ impl PageView {
 
     /// Forget the view (the instance is gone, or its page has no template).
     pub fn clear(&mut self) {
+        if let Some((budget, held)) = self.charged.take() {
+            budget.release(held);
+        }
         *self = PageView::default();
     }
 
     /// The operations since the last call: `None` if the whole page must be
     /// painted again (a new page, or the first render).
     pub fn take_ops(&mut self) -> Option<Vec<Op>> {
+        self.ops_bytes = 0;
         let ops = self.ops.replace(Vec::new());
         if self.tree.is_none() {
             self.ops = None;
         }
         ops
+    }
+}
+
+impl Drop for PageView {
+    fn drop(&mut self) {
+        if let Some((budget, held)) = self.charged.take() {
+            budget.release(held);
+        }
+    }
+}
+
+/// An estimate of an operation's size, bytes.
+fn op_bytes(op: &Op) -> u64 {
+    match op {
+        Op::Insert { html, .. } => 64 + html.len() as u64,
+        Op::SetText { text, .. } => 48 + text.len() as u64,
+        Op::SetAttr { name, value, .. } => {
+            48 + (name.len() + value.as_ref().map_or(0, String::len)) as u64
+        }
+        Op::Remove { .. } | Op::Move { .. } => 32,
     }
 }

@@ -64,6 +64,7 @@ impl TestHost {
             manifest,
             grants,
             views: Default::default(),
+            view_origins: Vec::new(),
         });
         let options = LaunchOptions {
             user: Some("alice".into()),

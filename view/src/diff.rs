@@ -4,7 +4,7 @@
 //! nodes get fresh ids. [`apply`] replays operations on a tree, as a
 //! renderer does on its DOM.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::Serialize;
 
@@ -122,14 +122,19 @@ fn children(
         matched.push(found);
     }
     // Remove what has no match.
-    let mut current: Vec<u32> = Vec::with_capacity(old.len());
+    // The matched nodes not yet put in place, in their order on the page:
+    // after step `index`, the page's first `index` children are `new`'s.
+    let mut remaining: VecDeque<u32> = VecDeque::with_capacity(old.len());
     for (i, node) in old.iter().enumerate() {
         if used[i] {
-            current.push(node.id());
+            remaining.push_back(node.id());
         } else {
             ops.push(Op::Remove { id: node.id() });
         }
     }
+    // Moved nodes are skipped when they reach the front (linear, not
+    // quadratic, in the number of children).
+    let mut moved: HashSet<u32> = HashSet::new();
     // Then walk the new order: update matched nodes, move them into place,
     // insert new ones.
     for (index, (node, found)) in new.iter_mut().zip(matched).enumerate() {
@@ -137,11 +142,13 @@ fn children(
             Some(i) => {
                 update(&old[i], node, next_id, ops);
                 let id = node.id();
-                if current.get(index) != Some(&id) {
-                    if let Some(at) = current.iter().position(|c| *c == id) {
-                        current.remove(at);
-                    }
-                    current.insert(index, id);
+                while remaining.front().is_some_and(|f| moved.contains(f)) {
+                    remaining.pop_front();
+                }
+                if remaining.front() == Some(&id) {
+                    remaining.pop_front();
+                } else {
+                    moved.insert(id);
                     ops.push(Op::Move { id, parent, index });
                 }
             }
@@ -149,7 +156,6 @@ fn children(
                 renumber(node, next_id);
                 let mut html = String::new();
                 crate::html::node_into(node, &mut html);
-                current.insert(index, node.id());
                 ops.push(Op::Insert {
                     parent,
                     index,

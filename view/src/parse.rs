@@ -7,6 +7,7 @@
 //! attributes, no function calls, limits), and builds the host's
 //! [`Template`].
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -184,12 +185,13 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
     let dialect = Dialect::rewrite(source, limits);
     if !dialect.refused.is_empty() {
         // Too deep or too long to hand to a recursive parser.
+        let lines = line_starts(source);
         return Err(dialect
             .refused
             .iter()
             .map(|(at, message)| TemplateError {
                 file: file.to_string(),
-                pos: pos_of(source, *at),
+                pos: pos_in(source, &lines, *at),
                 message: message.clone(),
             })
             .collect());
@@ -201,8 +203,11 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
         dialect: &dialect,
         limits,
         errors: Vec::new(),
+        text_lines: line_starts(&dialect.text),
+        source_lines: line_starts(source),
+        cursor: Cell::new((0, 0, 0)),
     };
-    for warning in state.warnings() {
+    for warning in state.warnings().take(MAX_ERRORS) {
         check.error(&warning.location, warning.kind.to_string());
     }
     let template = check.template(&parsed);
@@ -330,6 +335,9 @@ impl Dialect {
     /// Refuse a `{{ }}` binding (at `at`) too long or too deeply nested for
     /// the parser.
     fn binding(&mut self, binding: &str, at: usize, limits: &Limits) {
+        if self.refused.len() >= MAX_ERRORS {
+            return;
+        }
         if binding.len() > limits.expression_bytes {
             self.refused.push((
                 at,
@@ -399,30 +407,45 @@ struct Check<'a> {
     dialect: &'a Dialect,
     limits: &'a Limits,
     errors: Vec<TemplateError>,
+    /// Where each line starts, in the rewritten text and in the source.
+    text_lines: Vec<usize>,
+    source_lines: Vec<usize>,
+    /// The last position found in the rewritten text (line, UTF-16 column,
+    /// byte offset): positions come mostly in file order, so the next
+    /// search starts there.
+    cursor: Cell<(u32, u32, usize)>,
 }
 
 impl Check<'_> {
     /// Where a parser position is in the original file.
     fn pos(&self, position: Position) -> Pos {
         let text = &self.dialect.text;
-        let line_start = text
-            .split_inclusive('\n')
-            .take(position.line as usize)
-            .map(str::len)
-            .sum::<usize>();
-        let mut offset = line_start;
-        let mut units = 0;
-        for c in text[line_start.min(text.len())..].chars() {
-            if units >= position.utf16_col as usize || c == '\n' {
+        let Some(&line_start) = self.text_lines.get(position.line as usize) else {
+            return pos_in(self.source, &self.source_lines, self.source.len());
+        };
+        let (mut units, mut offset) = match self.cursor.get() {
+            (line, col, at) if line == position.line && col <= position.utf16_col => (col, at),
+            _ => (0, line_start),
+        };
+        for c in text[offset.min(text.len())..].chars() {
+            if units >= position.utf16_col || c == '\n' {
                 break;
             }
-            units += c.len_utf16();
+            units += c.len_utf16() as u32;
             offset += c.len_utf8();
         }
-        pos_of(self.source, self.dialect.original(offset))
+        self.cursor.set((position.line, units, offset));
+        pos_in(
+            self.source,
+            &self.source_lines,
+            self.dialect.original(offset),
+        )
     }
 
     fn error(&mut self, at: &Range<Position>, message: impl Into<String>) {
+        if self.errors.len() >= MAX_ERRORS {
+            return;
+        }
         self.errors.push(TemplateError {
             file: self.file.to_string(),
             pos: self.pos(at.start),
@@ -768,44 +791,13 @@ impl Check<'_> {
     fn expression_of(&mut self, value: &ge::Value) -> Expr {
         match value {
             ge::Value::Static { value, .. } => Expr::Str(value.to_string()),
-            ge::Value::Dynamic {
-                expression,
-                double_brace_location,
-                ..
-            } => {
-                let span = double_brace_location.0.start..double_brace_location.1.end;
-                let bytes = self.span_bytes(&span);
-                if bytes > self.limits.expression_bytes {
-                    self.error(
-                        &span,
-                        format!(
-                            "a binding of {bytes} bytes is over the limit of {} bytes",
-                            self.limits.expression_bytes
-                        ),
-                    );
-                    return Expr::Undefined;
-                }
-                self.expression(expression)
-            }
+            // Its size and nesting were checked before parsing.
+            ge::Value::Dynamic { expression, .. } => self.expression(expression),
             _ => {
                 self.error(&value.location(), "unsupported value");
                 Expr::Undefined
             }
         }
-    }
-
-    /// Bytes of the original source a parser range spans.
-    fn span_bytes(&self, span: &Range<Position>) -> usize {
-        let offset = |p: Position| {
-            let pos = self.pos(p);
-            self.source
-                .split_inclusive('\n')
-                .take(pos.line as usize - 1)
-                .map(str::len)
-                .sum::<usize>()
-                + pos.col as usize
-        };
-        offset(span.end).saturating_sub(offset(span.start))
     }
 
     fn expression(&mut self, e: &Expression) -> Expr {
@@ -914,14 +906,27 @@ fn node_location(node: &ge::Node) -> Range<Position> {
     node.location()
 }
 
-/// The 1-based line and column (in characters) of byte `at` of `source`.
-fn pos_of(source: &str, at: usize) -> Pos {
-    let before = &source[..floor_char(source, at.min(source.len()))];
+/// The 1-based line and column (in characters) of byte `at` of `source`,
+/// given where its lines start: a binary search, then a count within the
+/// line.
+fn pos_in(source: &str, lines: &[usize], at: usize) -> Pos {
+    let at = floor_char(source, at.min(source.len()));
+    let line = lines.partition_point(|start| *start <= at).max(1) - 1;
     Pos {
-        line: before.matches('\n').count() as u32 + 1,
-        col: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1,
+        line: line as u32 + 1,
+        col: source[lines[line]..at].chars().count() as u32 + 1,
     }
 }
+
+/// Where each line of `text` starts, bytes.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+        .collect()
+}
+
+/// Most problems reported for one file.
+const MAX_ERRORS: usize = 100;
 
 /// The largest char boundary of `s` at or before `at`.
 fn floor_char(s: &str, mut at: usize) -> usize {

@@ -82,6 +82,40 @@ pub struct Tree {
     pub nodes: Vec<VNode>,
 }
 
+impl Tree {
+    /// An estimate of the memory the tree holds, bytes: its texts and
+    /// attribute values plus a fixed cost per node, attribute and dataset
+    /// entry.
+    pub fn held_bytes(&self) -> u64 {
+        fn nodes(list: &[VNode]) -> u64 {
+            list.iter()
+                .map(|node| match node {
+                    VNode::Text(text) => 48 + text.text.len() as u64,
+                    VNode::Element(e) => {
+                        let attrs: u64 = e
+                            .attrs
+                            .iter()
+                            .map(|(n, v)| 48 + (n.len() + v.len()) as u64)
+                            .sum();
+                        let dataset: u64 = e
+                            .dataset
+                            .iter()
+                            .map(|(k, v)| {
+                                64 + k.len() as u64 + v.as_str().map_or(16, |s| s.len() as u64)
+                            })
+                            .sum();
+                        128 + attrs
+                            + dataset
+                            + e.key.as_ref().map_or(0, |k| k.len() as u64)
+                            + nodes(&e.children)
+                    }
+                })
+                .sum()
+        }
+        nodes(&self.nodes)
+    }
+}
+
 /// A node of a rendered page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VNode {
