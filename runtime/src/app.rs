@@ -38,6 +38,8 @@ pub(crate) struct AppShared {
     /// The origins a rendered page's URLs may name (the app's granted ones,
     /// as URLs write them).
     pub view_origins: Vec<String>,
+    /// Where the component exports the page hooks, if it does.
+    pub page_hooks: Option<crate::instance::PageHookIndices>,
 }
 
 impl AppShared {

@@ -4,7 +4,7 @@
 
 wasmtime::component::bindgen!({
     path: "../wit",
-    world: "miniapp",
+    world: "miniapp-core",
     imports: {
         // Calls that wait on the network or on a host-side provider (a
         // consent prompt, a payment sheet) are async; the rest are plain
@@ -26,4 +26,10 @@ wasmtime::component::bindgen!({
 });
 
 pub use exports::miniapp::host::lifecycle;
+
+/// The core world's guest: what the host requires of every component (the
+/// page hooks are optional, see `instance::pages`).
+pub type Miniapp = MiniappCore;
+/// [`Miniapp`], pre-instantiated.
+pub type MiniappPre<T> = MiniappCorePre<T>;
 pub use miniapp::host::*;

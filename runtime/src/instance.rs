@@ -20,7 +20,7 @@ use crate::capability::http::HttpCtx;
 use crate::capability::identity::IdentityCtx;
 use crate::capability::location::LocationCtx;
 use crate::capability::log::{AppLog, LogRecord, SharedLog};
-use crate::capability::nav::{NavCtx, OpenRequest, Page, PageStack, parse_url};
+use crate::capability::nav::{DataTarget, NavCtx, OpenRequest, Page, PageStack, parse_url};
 use crate::capability::payment::PaymentCtx;
 use crate::capability::permission::ConsentCtx;
 use crate::capability::storage::StorageCtx;
@@ -33,6 +33,11 @@ use crate::page_view::PageView;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
 use miniapp_view::events::{Resolved, ViewEvent, resolve};
+use pages::{PageHooks, keep_first};
+
+mod pages;
+
+pub(crate) use pages::PageHookIndices;
 
 /// Longest error message of an app's hook kept (the rest is cut).
 const MAX_APP_MESSAGE: usize = 4096;
@@ -130,6 +135,8 @@ pub struct AppInstance {
 pub(crate) struct Live {
     store: Store<InstanceState>,
     guest: Miniapp,
+    /// The page hooks, if the app exports them.
+    pages: Option<PageHooks>,
 }
 
 /// A lifecycle call into the guest.
@@ -138,6 +145,14 @@ enum Hook<'a> {
     Show,
     Hide,
     Event(&'a Event),
+    /// `on-load` of the page with this serial.
+    Load {
+        serial: u64,
+        route: String,
+        query: Vec<(String, String)>,
+    },
+    Ready(String),
+    Unload(String),
 }
 
 impl Hook<'_> {
@@ -147,6 +162,24 @@ impl Hook<'_> {
             Hook::Show => "on-show".into(),
             Hook::Hide => "on-hide".into(),
             Hook::Event(e) => format!("on-event {}:{}", e.page, e.handler),
+            Hook::Load { route, .. } => format!("on-load {route}"),
+            Hook::Ready(route) => format!("on-ready {route}"),
+            Hook::Unload(route) => format!("on-unload {route}"),
+        }
+    }
+
+    /// Whether this is a page hook, which runs within the budget (time,
+    /// CPU, fuel, log volume) of the callback that led to it.
+    fn follows_a_callback(&self) -> bool {
+        matches!(self, Hook::Load { .. } | Hook::Ready(_) | Hook::Unload(_))
+    }
+
+    /// The page `set-data` acts on during this hook.
+    fn data_target(&self) -> DataTarget {
+        match self {
+            Hook::Load { serial, .. } => DataTarget::Loading(*serial),
+            Hook::Unload(route) => DataTarget::Unloading(route.clone()),
+            _ => DataTarget::Top,
         }
     }
 }
@@ -176,7 +209,8 @@ impl AppInstance {
         Ok(instance)
     }
 
-    /// `on-launch` then `on-show` of a new instance.
+    /// `on-launch` then `on-show` of a new instance, then the first page's
+    /// `on-load`, its render and its `on-ready`.
     async fn start(&mut self) -> Result<(), Error> {
         let Some(live) = &self.live else {
             return Err(self.discarded());
@@ -189,7 +223,26 @@ impl AppInstance {
             referrer: self.options.referrer.clone(),
         };
         self.call(Hook::Launch(launch)).await?;
-        self.call(Hook::Show).await
+        // Every page on the stack is new to the app.
+        self.callback(Some(Hook::Show), Vec::new()).await
+    }
+
+    /// A callback the user sees: `hook`, the page hooks for the changes it
+    /// made to the stack since `before`, one render, and `on-ready` of a
+    /// page rendered for the first time. The first error is returned; the
+    /// render happens whatever the outcome.
+    async fn callback(
+        &mut self,
+        hook: Option<Hook<'_>>,
+        before: Vec<pages::StackEntry>,
+    ) -> Result<(), Error> {
+        let mut outcome = match hook {
+            Some(hook) => self.call(hook).await,
+            None => Ok(()),
+        };
+        keep_first(&mut outcome, self.settle_pages(before).await);
+        keep_first(&mut outcome, self.render_and_ready().await);
+        outcome
     }
 
     /// Bring the app to the foreground (`on-show`; a discarded instance is
@@ -198,20 +251,26 @@ impl AppInstance {
         if self.ready().await? {
             return Ok(());
         }
-        self.call(Hook::Show).await
+        let before = self.stack();
+        self.callback(Some(Hook::Show), before).await
     }
 
     /// Send the app to the background (`on-hide`).
     pub async fn hide(&mut self) -> Result<(), Error> {
         self.ready().await?;
-        self.call(Hook::Hide).await
+        let before = self.stack();
+        let mut outcome = self.call(Hook::Hide).await;
+        // Pages it loads are rendered, and ready, when the app shows again.
+        keep_first(&mut outcome, self.settle_pages(before).await);
+        outcome
     }
 
     /// Dispatch a user event (`on-event`). If a trap discarded this instance,
     /// a fresh one is launched first.
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
         self.ready().await?;
-        self.call(Hook::Event(event)).await
+        let before = self.stack();
+        self.callback(Some(Hook::Event(event)), before).await
     }
 
     /// Call `hook` in the live guest, within its limits.
@@ -221,9 +280,13 @@ impl AppInstance {
             return Err(self.discarded());
         };
         let tap = matches!(&hook, Hook::Event(e) if e.gesture);
-        let (token, meters) = enter(&mut live.store, tap, fuel);
+        let fresh = !hook.follows_a_callback();
+        let spent = Spent::before(&mut live.store, fresh);
+        let (token, meters) = enter(&mut live.store, tap, fresh.then_some(fuel));
+        live.store.data_mut().nav.data_target = hook.data_target();
         let limit = live.store.data().deadline.left() + EPOCH_TICK;
         let lifecycle = live.guest.miniapp_host_lifecycle();
+        let page_hooks = live.pages;
         let store = &mut live.store;
         let (result, cpu) = match &hook {
             Hook::Launch(options) => {
@@ -241,13 +304,19 @@ impl AppInstance {
                 };
                 timed(&meters, limit, lifecycle.call_on_event(store, &wit_event)).await
             }
+            Hook::Load { route, .. } | Hook::Ready(route) | Hook::Unload(route) => {
+                let Some(hooks) = page_hooks else {
+                    return Ok(());
+                };
+                let call = hooks.call(store, &hook, route, query_of(&hook));
+                timed(&meters, limit, call).await
+            }
         };
         live.store.data_mut().gesture.start_event(false);
-        let result = self.finish(&hook, result, cpu);
-        // One render per callback that shows the page, whatever the number
-        // of `set-data` calls: not after `on-launch` (`on-show` follows at
-        // once) nor `on-hide` (nobody sees a hidden page).
-        if matches!(hook, Hook::Show | Hook::Event(_)) || self.live.is_none() {
+        live.store.data_mut().nav.data_target = DataTarget::Top;
+        let result = self.finish(&hook, result, cpu - spent.cpu, spent.fuel);
+        if self.live.is_none() {
+            // A trap: nothing of the instance stays on screen.
             self.render();
         }
         result
@@ -324,11 +393,11 @@ impl AppInstance {
             .unwrap_or_default();
         let calls = match resolve(tree, event).map_err(|e| refused(e.to_string()))? {
             Resolved::Handlers(calls) => calls,
-            Resolved::Navigate { url, .. } => {
-                return Err(refused(format!(
-                    "a navigator tap (to {url}) is the host's to act on; this host does not navigate yet"
-                )));
-            }
+            Resolved::Navigate {
+                url,
+                open_type,
+                delta,
+            } => return self.navigate_from_view(&url, &open_type, delta).await,
         };
         for call in calls {
             let dataset = call
@@ -428,7 +497,13 @@ impl AppInstance {
     /// Turn a call's result into the embedder's: the app's own error, or a
     /// trap (which drops the store, counts against the crash budget and is
     /// audited).
-    fn finish(&mut self, hook: &Hook<'_>, result: CallOutcome, cpu: Duration) -> Result<(), Error> {
+    fn finish(
+        &mut self,
+        hook: &Hook<'_>,
+        result: CallOutcome,
+        cpu: Duration,
+        fuel_before: u64,
+    ) -> Result<(), Error> {
         let app = self.app.clone();
         let Some(live) = &mut self.live else {
             return Err(self.discarded());
@@ -437,10 +512,7 @@ impl AppInstance {
         UsageCounters::add(&usage.events, 1);
         UsageCounters::add(&usage.cpu_ns, cpu.as_nanos() as u64);
         if let Ok(fuel_left) = live.store.get_fuel() {
-            UsageCounters::add(
-                &usage.fuel_consumed,
-                app.grants.quotas.fuel_per_event.saturating_sub(fuel_left),
-            );
+            UsageCounters::add(&usage.fuel_consumed, fuel_before.saturating_sub(fuel_left));
         }
         let state = live.store.data();
         UsageCounters::max(&usage.memory_high_water, state.limiter.memory_used());
@@ -465,24 +537,55 @@ impl AppInstance {
     }
 }
 
-/// Prepare a call into the guest: the event's log volume, CPU fuel,
-/// wall-clock deadline and, for a user gesture, a gesture the app may spend
-/// on one sensitive action. Returns the gesture token for the guest, and
-/// what the call is measured by.
-fn enter(store: &mut Store<InstanceState>, gesture: bool, fuel: u64) -> (Option<String>, Meters) {
+/// What a call's budget had spent before it: a page hook shares the budget
+/// of the callback that led to it, and counts only its own share.
+struct Spent {
+    cpu: Duration,
+    fuel: u64,
+}
+
+impl Spent {
+    fn before(store: &mut Store<InstanceState>, fresh: bool) -> Spent {
+        let fuel_per_event = store.data().app.grants.quotas.fuel_per_event;
+        match fresh {
+            true => Spent {
+                cpu: Duration::ZERO,
+                fuel: fuel_per_event,
+            },
+            false => Spent {
+                cpu: store.data().cpu.used(),
+                fuel: store.get_fuel().unwrap_or(fuel_per_event),
+            },
+        }
+    }
+}
+
+/// Prepare a call into the guest: with `fuel` (a new callback), a fresh
+/// budget: the event's log volume, CPU fuel, CPU time and wall-clock
+/// deadline; without (a page hook), the budget as the callback left it.
+/// For a user gesture, a gesture the app may spend on one sensitive action.
+/// Returns the gesture token for the guest, and what the call is measured
+/// by.
+fn enter(
+    store: &mut Store<InstanceState>,
+    gesture: bool,
+    fuel: Option<u64>,
+) -> (Option<String>, Meters) {
     let state = store.data_mut();
-    state.cpu.start_call();
     let meters = (state.cpu.clone(), state.slot.clone());
-    state
-        .log
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .start_event();
-    state.deadline.start_call();
     state.gesture.start_event(gesture);
-    state.limiter.start_call();
-    // Fails only when the runtime meters no fuel.
-    let _ = store.set_fuel(fuel);
+    if let Some(fuel) = fuel {
+        state.cpu.start_call();
+        state
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .start_event();
+        state.deadline.start_call();
+        state.limiter.start_call();
+        // Fails only when the runtime meters no fuel.
+        let _ = store.set_fuel(fuel);
+    }
     store.set_epoch_deadline(1);
     // The token tells the guest it holds a gesture; the host keeps the
     // gesture itself, so the token need not be secret, only fresh.
@@ -539,11 +642,29 @@ pub(crate) async fn instantiate(
     let _ = store.set_fuel(app.grants.quotas.fuel_per_event);
     let meters = (store.data().cpu.clone(), store.data().slot.clone());
     let limit = store.data().deadline.left() + EPOCH_TICK;
-    let (kind, reason) = match timed(&meters, limit, pre.instantiate_async(&mut store))
-        .await
-        .0
-    {
-        Ok(guest) => return Ok(Live { store, guest }),
+    let instance = timed(
+        &meters,
+        limit,
+        pre.instance_pre().instantiate_async(&mut store),
+    )
+    .await
+    .0;
+    let live = instance.and_then(|instance| {
+        let guest = Miniapp::new(&mut store, &instance)?;
+        let pages = match &app.page_hooks {
+            Some(indices) => Some(PageHooks::load(indices, &mut store, &instance)?),
+            None => None,
+        };
+        Ok((guest, pages))
+    });
+    let (kind, reason) = match live {
+        Ok((guest, pages)) => {
+            return Ok(Live {
+                store,
+                guest,
+                pages,
+            });
+        }
         // The pooling allocator is full: a capacity refusal, not the app's fault.
         Err(e)
             if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
@@ -662,6 +783,14 @@ async fn timed<T>(
     .await;
     slot.release();
     (output, meter.used())
+}
+
+/// The query of an `on-load` (empty for the other hooks).
+fn query_of<'h>(hook: &'h Hook<'_>) -> &'h [(String, String)] {
+    match hook {
+        Hook::Load { query, .. } => query,
+        _ => &[],
+    }
 }
 
 /// A fresh number for gesture tokens.

@@ -17,6 +17,7 @@ use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
 use crate::capability::table::{HOST_API_VERSION, interface};
 use crate::error::Error;
+use crate::instance::PageHookIndices;
 use crate::package::Package;
 use crate::runtime::Runtime;
 use crate::usage::UsageCounters;
@@ -81,8 +82,10 @@ impl Runtime {
             .instantiate_pre(&component)
             .and_then(MiniappPre::new)
             .map_err(|e| refused(format!("it does not fit the miniapp world: {e:#}")))?;
+        let page_hooks = PageHookIndices::find(&component).map_err(refused)?;
         Ok(App {
             shared: Arc::new(AppShared {
+                page_hooks,
                 http: AppHttp::new(&grants),
                 usage: UsageCounters::default(),
                 host: inner.policy.host.clone(),

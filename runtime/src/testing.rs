@@ -65,6 +65,7 @@ impl TestHost {
             grants,
             views: Default::default(),
             view_origins: Vec::new(),
+            page_hooks: None,
         });
         let options = LaunchOptions {
             user: Some("alice".into()),

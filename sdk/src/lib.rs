@@ -95,6 +95,45 @@ pub trait App: Default + 'static {
 
     /// Called for every user event sent by the renderer.
     fn on_event(&mut self, event: &Event) -> Result<()>;
+
+    /// Called when a page is opened: the first page after [`App::on_show`],
+    /// then every page [`nav::navigate_to`], [`nav::redirect_to`] or a
+    /// `navigator` tap opens. During this call [`view::set_data`] acts on
+    /// that page.
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        let _ = page;
+        Ok(())
+    }
+
+    /// Called once per page, after its first render, while it is on top.
+    fn on_ready(&mut self, route: &str) -> Result<()> {
+        let _ = route;
+        Ok(())
+    }
+
+    /// Called when a page leaves the stack ([`nav::navigate_back`],
+    /// [`nav::redirect_to`]). Its data is gone: [`view::set_data`] is
+    /// refused during this call.
+    fn on_unload(&mut self, route: &str) -> Result<()> {
+        let _ = route;
+        Ok(())
+    }
+}
+
+/// A page being opened, for [`App::on_load`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageLoad {
+    /// Its route, e.g. `detail`.
+    pub route: String,
+    /// The query it was opened with (`detail?id=3` gives `id`).
+    pub query: BTreeMap<String, String>,
+}
+
+impl PageLoad {
+    /// The query parameter `key`, if present.
+    pub fn query(&self, key: &str) -> Option<&str> {
+        self.query.get(key).map(String::as_str)
+    }
 }
 
 /// How the app was opened.
@@ -170,7 +209,8 @@ pub mod __private {
     use std::marker::PhantomData;
 
     use crate::bindings::exports::miniapp::host::lifecycle::{self as wit, Guest};
-    use crate::{App, Event, Launch, Result};
+    use crate::bindings::exports::miniapp::host::page::Guest as PageGuest;
+    use crate::{App, Event, Launch, PageLoad, Result};
 
     thread_local! {
         static APP: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
@@ -218,6 +258,24 @@ pub mod __private {
                 gesture: event.gesture,
             };
             with_app(|app: &mut A| app.on_event(&event))
+        }
+    }
+
+    impl<A: App> PageGuest for Lifecycle<A> {
+        fn on_load(route: String, query: Vec<(String, String)>) -> Result<(), String> {
+            let page = PageLoad {
+                route,
+                query: query.into_iter().collect(),
+            };
+            with_app(|app: &mut A| app.on_load(&page))
+        }
+
+        fn on_ready(route: String) -> Result<(), String> {
+            with_app(|app: &mut A| app.on_ready(&route))
+        }
+
+        fn on_unload(route: String) -> Result<(), String> {
+            with_app(|app: &mut A| app.on_unload(&route))
         }
     }
 }

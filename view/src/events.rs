@@ -51,10 +51,13 @@ pub enum Resolved {
     Handlers(Vec<Dispatch>),
     /// A tap on a `navigator`: the host navigates.
     Navigate {
-        /// The page url (`/pages/detail?id=1`), checked safe at render.
+        /// The page url (`/pages/detail?id=1`), checked safe at render;
+        /// empty for `navigateBack`.
         url: String,
         /// `navigate` (default), `redirect` or `navigateBack`.
         open_type: String,
+        /// Pages to go back, for `navigateBack` (its `delta`, default 1).
+        delta: u32,
     },
 }
 
@@ -119,17 +122,21 @@ pub fn resolve(tree: &Tree, event: &ViewEvent) -> Result<Resolved, EventError> {
         if depth > 0 && !bubbles(&event.kind) {
             break;
         }
-        if event.kind == "tap"
-            && element.tag == "navigator"
-            && let Some(url) = attr(element, "url")
-        {
-            if handlers.is_empty() {
-                return Ok(Resolved::Navigate {
-                    url: url.to_string(),
-                    open_type: attr(element, "open-type").unwrap_or("navigate").to_string(),
-                });
+        if event.kind == "tap" && element.tag == "navigator" {
+            let open_type = attr(element, "open-type").unwrap_or("navigate");
+            let url = attr(element, "url").or((open_type == "navigateBack").then_some(""));
+            if let Some(url) = url {
+                if handlers.is_empty() {
+                    return Ok(Resolved::Navigate {
+                        url: url.to_string(),
+                        open_type: open_type.to_string(),
+                        delta: attr(element, "delta")
+                            .and_then(|d| d.trim().parse().ok())
+                            .unwrap_or(1),
+                    });
+                }
+                break;
             }
-            break;
         }
         let mut caught = false;
         for binding in element.events.iter().filter(|b| b.event == event.kind) {
@@ -335,7 +342,8 @@ mod tests {
             .unwrap(),
             Resolved::Navigate {
                 url: "/pages/detail?id=1".into(),
-                open_type: "navigate".into()
+                open_type: "navigate".into(),
+                delta: 1,
             }
         );
     }

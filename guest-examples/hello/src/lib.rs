@@ -1,7 +1,7 @@
 //! Hello: the smallest tour of the SDK: lifecycle hooks, page data, events,
 //! navigation, logging and feature detection.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, nav, system, view};
+use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, log, nav, system, view};
 use serde::Deserialize;
 
 /// Hooks kept in the `lifecycle` page data.
@@ -17,17 +17,23 @@ struct Hello {
 
 #[derive(Deserialize)]
 struct Greet {
+    /// `{"name": ...}` sent directly, or `{"value": ...}` from the input box.
+    #[serde(alias = "value")]
     name: String,
 }
 
 impl Hello {
     fn record(&mut self, hook: impl Into<String>) -> Result<()> {
-        // Keep the latest hooks only, so a long session's page data stays small.
+        self.remember(hook);
+        view::set("lifecycle", &self.lifecycle)
+    }
+
+    /// Keep the latest hooks only, so a long session's page data stays small.
+    fn remember(&mut self, hook: impl Into<String>) {
         if self.lifecycle.len() == MAX_HOOKS_SHOWN {
             self.lifecycle.remove(0);
         }
         self.lifecycle.push(hook.into());
-        view::set("lifecycle", &self.lifecycle)
     }
 
     /// Push another detail page; a refusal (stack full) is shown, not raised.
@@ -69,6 +75,24 @@ impl App for Hello {
     fn on_hide(&mut self) -> Result<()> {
         self.record("hide")?;
         view::set("visible", false)
+    }
+
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        // set-data acts on the page being loaded: each detail page shows the
+        // `n` it was opened with.
+        let n = page.query("n").unwrap_or("0");
+        self.record(format!("load:{}:{n}", page.route))?;
+        view::set_data(json!({ "n": n, "depth": nav::pages().len() }))
+    }
+
+    fn on_ready(&mut self, route: &str) -> Result<()> {
+        self.record(format!("ready:{route}"))
+    }
+
+    fn on_unload(&mut self, route: &str) -> Result<()> {
+        // The page is gone: nothing to set on it.
+        self.remember(format!("unload:{route}"));
+        Ok(())
     }
 
     fn on_event(&mut self, event: &Event) -> Result<()> {

@@ -74,7 +74,6 @@ impl CallError {
     }
 }
 
-#[cfg(test)]
 impl CallError {
     /// The message the guest (or the trap) would carry.
     pub fn message(&self) -> String {

@@ -34,15 +34,25 @@ pub struct Page {
     /// Size of `data`, kept up to date by `set-data`.
     #[serde(skip)]
     pub(crate) size: DataSize,
+    /// Which page this is: unique in its stack, so the host can tell a page
+    /// pushed again from the one it replaced.
+    #[serde(skip)]
+    pub(crate) serial: u64,
+    /// Whether its `on-ready` was called (after its first render).
+    #[serde(skip)]
+    pub(crate) ready: bool,
 }
 
 impl Page {
-    fn new(route: String, query: Vec<(String, String)>) -> Page {
+    /// A page that identifies itself as the `serial`th of its stack.
+    fn new(route: String, query: Vec<(String, String)>, serial: u64) -> Page {
         Page {
             route,
             query,
             data: Value::Object(Default::default()),
             size: DataSize::EMPTY_OBJECT,
+            serial,
+            ready: false,
         }
     }
 
@@ -54,6 +64,9 @@ impl Page {
     }
 }
 
+/// A page as the host compares stacks: its serial, route and query.
+pub(crate) type StackEntry = (u64, String, Vec<(String, String)>);
+
 /// The pages of an app instance, bottom first; never empty. Pages are
 /// charged to the instance's host memory budget.
 #[derive(Debug)]
@@ -61,6 +74,8 @@ pub struct PageStack {
     pages: Vec<Page>,
     limit: usize,
     budget: Arc<HostMemory>,
+    /// The serial of the next page.
+    next_serial: u64,
 }
 
 impl PageStack {
@@ -75,9 +90,45 @@ impl PageStack {
             pages: Vec::new(),
             limit,
             budget,
+            next_serial: 1,
         };
-        stack.push(Page::new(route, query))?;
+        let page = stack.new_page(route, query);
+        stack.push(page)?;
         Ok(stack)
+    }
+
+    /// A new page of this stack (not on it yet).
+    fn new_page(&mut self, route: String, query: Vec<(String, String)>) -> Page {
+        self.next_serial += 1;
+        Page::new(route, query, self.next_serial - 1)
+    }
+
+    /// Each page's serial and route, bottom first: what the host compares
+    /// before and after a callback to find the pages it loaded and unloaded.
+    pub(crate) fn serials(&self) -> Vec<StackEntry> {
+        self.pages
+            .iter()
+            .map(|p| (p.serial, p.route.clone(), p.query.clone()))
+            .collect()
+    }
+
+    /// The page on the stack with `serial`, to change its data, with the
+    /// budget it is charged to.
+    pub(crate) fn page_mut(&mut self, serial: u64) -> Option<(&mut Page, &HostMemory)> {
+        let page = self.pages.iter_mut().find(|p| p.serial == serial)?;
+        Some((page, &self.budget))
+    }
+
+    /// The page on the stack with `serial`.
+    pub(crate) fn page(&self, serial: u64) -> Option<&Page> {
+        self.pages.iter().find(|p| p.serial == serial)
+    }
+
+    /// Mark the top page ready; `Some(route)` if it was not yet (its
+    /// `on-ready` is due).
+    pub(crate) fn make_top_ready(&mut self) -> Option<String> {
+        let top = self.pages.last_mut()?;
+        (!std::mem::replace(&mut top.ready, true)).then(|| top.route.clone())
     }
 
     /// The pages, bottom first.
@@ -127,6 +178,11 @@ pub fn parse_url(
     }
     let (route, query) = url.split_once('?').unwrap_or((url, ""));
     let route = route.trim_start_matches('/');
+    // `/pages/detail` (as templates and the platforms write it) is `detail`.
+    let route = match route.strip_prefix("pages/") {
+        Some(short) if !manifest.has_page(route) && manifest.has_page(short) => short,
+        _ => route,
+    };
     if !manifest.has_page(route) {
         return Err(format!(
             "page `{route}` is not declared in the manifest of app `{}`",
@@ -163,6 +219,20 @@ impl OpenRequest {
 pub(crate) struct NavCtx {
     pub pages: PageStack,
     opened: Vec<OpenRequest>,
+    /// Which page `view.set-data` acts on now.
+    pub data_target: DataTarget,
+}
+
+/// Which page `view.set-data` and `view.get-data` act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataTarget {
+    /// The page on top of the stack (every callback but the page hooks).
+    Top,
+    /// The page whose `on-load` runs (which may not be on top when one
+    /// callback pushed two pages).
+    Loading(u64),
+    /// The page whose `on-unload` runs: it has left the stack.
+    Unloading(String),
 }
 
 impl NavCtx {
@@ -171,7 +241,79 @@ impl NavCtx {
         NavCtx {
             pages,
             opened: Vec::new(),
+            data_target: DataTarget::Top,
         }
+    }
+
+    /// The page `set-data` acts on now, with the budget it is charged to.
+    pub fn data_page_mut(&mut self) -> Result<(&mut Page, &HostMemory), String> {
+        match &self.data_target {
+            DataTarget::Top => Ok(self.pages.top_mut()),
+            DataTarget::Loading(serial) => self
+                .pages
+                .page_mut(*serial)
+                .ok_or_else(|| "the page being loaded has left the stack".to_string()),
+            DataTarget::Unloading(route) => Err(format!(
+                "page `{route}` has left the stack; its on-unload cannot change its data"
+            )),
+        }
+    }
+
+    /// The data of the page `get-data` reads now (`null` during `on-unload`).
+    pub fn data_page(&self) -> Option<&Page> {
+        match &self.data_target {
+            DataTarget::Top => Some(self.pages.top()),
+            DataTarget::Loading(serial) => self.pages.page(*serial),
+            DataTarget::Unloading(_) => None,
+        }
+    }
+
+    /// Push page `url` (`detail?id=3`).
+    pub fn navigate_to(&mut self, manifest: &Manifest, url: &str) -> CallResult<()> {
+        let (route, query) = parse_url(manifest, url).map_err(CallError::invalid)?;
+        let stack = &mut self.pages;
+        if stack.pages.len() >= stack.limit {
+            return Err(CallError::quota(format!(
+                "page stack is full ({} pages); use redirect-to or navigate-back",
+                stack.limit
+            )));
+        }
+        let page = stack.new_page(route, query);
+        stack.push(page).map_err(CallError::quota)
+    }
+
+    /// Replace the top page with page `url`.
+    pub fn redirect_to(&mut self, manifest: &Manifest, url: &str) -> CallResult<()> {
+        let (route, query) = parse_url(manifest, url).map_err(CallError::invalid)?;
+        let stack = &mut self.pages;
+        let page = stack.new_page(route, query);
+        let old = stack.top().held();
+        stack.budget.release(old);
+        if let Err(e) = stack.budget.charge(page.held(), "a new page") {
+            // The old page's charge is freed first, so this cannot fail
+            // unless the new page alone is over the budget.
+            let _ = stack.budget.charge(old, "the current page");
+            return Err(CallError::quota(e));
+        }
+        *stack.pages.last_mut().expect("never empty") = page;
+        Ok(())
+    }
+
+    /// Pop `delta` pages (at least one, and the first page always stays).
+    pub fn navigate_back(&mut self, delta: u32) -> CallResult<()> {
+        let stack = &mut self.pages;
+        if stack.pages.len() == 1 {
+            return Err(CallError::invalid("already on the first page"));
+        }
+        let keep = stack
+            .pages
+            .len()
+            .saturating_sub(delta.max(1) as usize)
+            .max(1);
+        while stack.pages.len() > keep {
+            stack.pop();
+        }
+        Ok(())
     }
 
     /// Take the open requests made since the last call.
@@ -220,49 +362,15 @@ pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Res
 
 impl nav::Host for Nav<'_> {
     fn navigate_to(&mut self, url: String) -> CallResult<()> {
-        let (route, query) = parse_url(&self.app.manifest, &url).map_err(CallError::invalid)?;
-        let stack = &mut self.ctx.pages;
-        if stack.pages.len() >= stack.limit {
-            return Err(CallError::quota(format!(
-                "page stack is full ({} pages); use redirect-to or navigate-back",
-                stack.limit
-            )));
-        }
-        stack
-            .push(Page::new(route, query))
-            .map_err(CallError::quota)
+        self.ctx.navigate_to(&self.app.manifest, &url)
     }
 
     fn redirect_to(&mut self, url: String) -> CallResult<()> {
-        let (route, query) = parse_url(&self.app.manifest, &url).map_err(CallError::invalid)?;
-        let stack = &mut self.ctx.pages;
-        let page = Page::new(route, query);
-        let old = stack.top().held();
-        stack.budget.release(old);
-        if let Err(e) = stack.budget.charge(page.held(), "a new page") {
-            // The old page's charge is freed first, so this cannot fail
-            // unless the new page alone is over the budget.
-            let _ = stack.budget.charge(old, "the current page");
-            return Err(CallError::quota(e));
-        }
-        *stack.pages.last_mut().expect("never empty") = page;
-        Ok(())
+        self.ctx.redirect_to(&self.app.manifest, &url)
     }
 
     fn navigate_back(&mut self, delta: u32) -> CallResult<()> {
-        let stack = &mut self.ctx.pages;
-        if stack.pages.len() == 1 {
-            return Err(CallError::invalid("already on the first page"));
-        }
-        let keep = stack
-            .pages
-            .len()
-            .saturating_sub(delta.max(1) as usize)
-            .max(1);
-        while stack.pages.len() > keep {
-            stack.pop();
-        }
-        Ok(())
+        self.ctx.navigate_back(delta)
     }
 
     fn pages(&mut self) -> wasmtime::Result<Vec<nav::Page>> {

@@ -373,7 +373,7 @@ impl view::Host for View<'_> {
             )));
         }
         let limit = quotas.page_data_bytes;
-        let (page, budget) = self.nav.pages.top_mut();
+        let (page, budget) = self.nav.data_page_mut().map_err(CallError::invalid)?;
         let before = page.size;
         let route = &page.route;
         let accept = |after: DataSize| {
@@ -397,7 +397,10 @@ impl view::Host for View<'_> {
     }
 
     fn get_data(&mut self) -> wasmtime::Result<String> {
-        Ok(self.nav.pages.top().data.to_string())
+        Ok(self
+            .nav
+            .data_page()
+            .map_or_else(|| "null".to_string(), |page| page.data.to_string()))
     }
 }
 

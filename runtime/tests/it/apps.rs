@@ -34,6 +34,8 @@ async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
         json!([
             "launch",
             "show",
+            "load:index:0",
+            "ready:index",
             "event:tap",
             "event:tap",
             "event:greet",
@@ -656,4 +658,123 @@ async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_
             .unwrap_err();
         assert!(matches!(err, Error::BadRequest { .. }), "{err}");
     }
+}
+
+/// The id of the element `selector` picks on the instance's rendered page.
+fn node(inst: &miniapp_runtime::AppInstance, selector: &str) -> u32 {
+    let tree = inst.view_tree().expect("a rendered page");
+    miniapp_runtime::view::select::Selector::parse(selector)
+        .unwrap()
+        .find(tree)
+        .unwrap_or_else(|| panic!("no {selector} on the page"))
+        .id
+}
+
+/// Tap `selector` on the instance's rendered page.
+async fn tap(inst: &mut miniapp_runtime::AppInstance, selector: &str) -> Result<(), Error> {
+    let event = miniapp_runtime::view::events::ViewEvent {
+        node: node(inst, selector),
+        kind: "tap".into(),
+        detail: json!({}),
+    };
+    inst.dispatch_view(&event).await
+}
+
+/// The latest hooks hello recorded (in the top page's data).
+fn hooks(inst: &miniapp_runtime::AppInstance) -> Vec<String> {
+    serde_json::from_value(inst.page_data()["lifecycle"].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn page_hooks_follow_the_page_stack_and_on_load_data_goes_to_its_page() {
+    let hello = example("hello");
+    let (_dir, mut inst) = launched(
+        granting(&hello),
+        Providers::default(),
+        hello,
+        LaunchOptions::default(),
+    )
+    .await;
+    // The app pushes a page: it is loaded with its query, rendered, ready.
+    inst.dispatch(&Event::new("index", "push")).await.unwrap();
+    assert_eq!(
+        hooks(&inst)[4..],
+        ["event:push", "load:detail:1", "ready:detail"]
+    );
+    assert_eq!(
+        inst.page_data()["n"],
+        "1",
+        "on-load's set-data is the page's"
+    );
+    assert!(inst.view_html().unwrap().contains("Detail page 1"));
+    // Two pages pushed in one callback: each on-load sets its own page.
+    inst.dispatch(&Event::new("detail", "push")).await.unwrap();
+    inst.dispatch(&Event::new("detail", "back")).await.unwrap();
+    inst.dispatch(&Event::new("detail", "back")).await.unwrap();
+    inst.dispatch(&Event::new("index", "tap")).await.unwrap();
+    assert_eq!(
+        hooks(&inst)[7..],
+        [
+            "event:push",
+            "load:detail:2",
+            "ready:detail",
+            "event:back",
+            "unload:detail",
+            "event:back",
+            "unload:detail",
+            "event:tap"
+        ]
+    );
+    assert_eq!(inst.pages().len(), 1);
+    assert_eq!(inst.page_data()["n"], "0", "index kept its own data");
+}
+
+#[tokio::test]
+async fn a_navigator_tap_is_the_host_s_navigation() {
+    let hello = example("hello");
+    let (_dir, mut inst) = launched(
+        granting(&hello),
+        Providers::default(),
+        hello,
+        LaunchOptions::default(),
+    )
+    .await;
+    inst.take_view_ops();
+    tap(&mut inst, "#detail").await.unwrap();
+    let pages = inst.pages();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[1].route, "detail");
+    assert_eq!(pages[1].query, [("n".to_string(), "0".to_string())]);
+    assert_eq!(hooks(&inst).last().unwrap(), "ready:detail");
+    assert!(inst.view_html().unwrap().contains("Detail page 0"));
+    assert_eq!(inst.take_view_ops(), None, "another page is painted whole");
+    // navigateBack by the navigator.
+    tap(&mut inst, "#up").await.unwrap();
+    assert_eq!(inst.pages().len(), 1);
+    assert!(inst.view_html().unwrap().contains("Open the detail page"));
+    inst.dispatch(&Event::new("index", "tap")).await.unwrap();
+    assert_eq!(
+        hooks(&inst)[hooks(&inst).len() - 2..],
+        ["unload:detail", "event:tap"]
+    );
+}
+
+#[tokio::test]
+async fn an_app_without_page_hooks_runs_renders_and_navigates() {
+    let core = example("core-only");
+    let (_dir, mut inst) = launched(
+        granting(&core),
+        Providers::default(),
+        core,
+        LaunchOptions::default(),
+    )
+    .await;
+    tap(&mut inst, "#tap").await.unwrap();
+    assert_eq!(inst.page_data()["count"], 1);
+    assert!(inst.view_html().unwrap().contains(">1<"));
+    tap(&mut inst, "#go").await.unwrap();
+    assert_eq!(inst.pages().len(), 2);
+    assert_eq!(inst.view_html(), None, "detail has no template");
+    inst.dispatch(&Event::new("detail", "push")).await.unwrap();
+    assert_eq!(inst.pages().len(), 3);
 }

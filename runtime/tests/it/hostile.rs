@@ -498,7 +498,7 @@ fn table_growth() -> Package {
     let (package, _) = resolve
         .push_dir(crate::common::guest_examples().join("../wit"))
         .unwrap();
-    let world = resolve.select_world(&[package], Some("miniapp")).unwrap();
+    let world = resolve.select_world(&[package], Some("miniapp-core")).unwrap();
     wit_component::embed_component_metadata(
         &mut module,
         &resolve,
@@ -878,6 +878,7 @@ hostile_apps! {
     "no-gesture" => sensitive_calls_need_a_live_gesture,
     "no-grant" => capabilities_without_a_grant_are_refused,
     "oversized-value" => an_oversized_value_and_key_are_refused,
+    "page-loop" => page_hooks_that_navigate_without_end_are_stopped_by_name,
     "quota-probe" => an_app_reads_its_own_budget,
     "sleeper" => a_guest_waiting_in_wasi_is_ended_at_its_deadline,
     "spin" => without_fuel_a_spinner_is_stopped_by_its_cpu_time,
@@ -888,4 +889,36 @@ hostile_apps! {
     "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
     "undeclared-import" => an_undeclared_import_is_refused_at_load,
     "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
+}
+
+#[tokio::test]
+async fn page_hooks_that_navigate_without_end_are_stopped_by_name() {
+    let looping = hostile("page-loop");
+    let arena = arena(&looping, "", true);
+    let app = arena.runtime.load(looping).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    for (witnessed, attack) in ["attack", "deep"].into_iter().enumerate() {
+        let err = inst
+            .dispatch(&Event::tap("index", attack))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "app `hostile.page-loop` failed in on-load: the page hooks changed the page stack \
+             16 times in a row; the host stopped calling them",
+            "{attack}"
+        );
+        assert!(inst.pages().len() <= 10);
+        // The app runs on, and its witness too.
+        inst.dispatch(&Event::tap(
+            inst.pages().last().unwrap().route.clone(),
+            "home",
+        ))
+        .await
+        .unwrap();
+        assert_eq!(inst.pages().len(), 1);
+        arena.witness_still_works(witnessed).await;
+    }
+    inst.dispatch(&Event::tap("index", "count")).await.unwrap();
+    assert!(inst.page_data()["loads"].as_u64().unwrap() > 16);
 }

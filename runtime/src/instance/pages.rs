@@ -1,0 +1,230 @@
+//! The page lifecycle (`miniapp:host/page`: `on-load`, `on-ready`,
+//! `on-unload`). Optional: a component built before it does not export it
+//! and keeps working, so the host finds these hooks by name instead of
+//! requiring them through the generated world.
+
+use wasmtime::component::{Component, ComponentExportIndex, Instance, TypedFunc};
+use wasmtime::{AsContextMut, Store};
+
+use super::{AppInstance, Hook, InstanceState};
+use crate::error::Error;
+
+/// The exported interface's name.
+pub(crate) const PAGE_INTERFACE: &str = "miniapp:host/page@0.1.0";
+
+/// Where a component exports the page hooks, found once at load.
+#[derive(Clone, Copy)]
+pub(crate) struct PageHookIndices {
+    on_load: ComponentExportIndex,
+    on_ready: ComponentExportIndex,
+    on_unload: ComponentExportIndex,
+}
+
+impl PageHookIndices {
+    /// The page hooks of `component`: `None` if it does not export the
+    /// interface; an error naming the missing hook if it exports only part
+    /// of it.
+    pub fn find(component: &Component) -> Result<Option<PageHookIndices>, String> {
+        let Some((_, interface)) = component.get_export(None, PAGE_INTERFACE) else {
+            return Ok(None);
+        };
+        let hook = |name: &str| {
+            component
+                .get_export_index(Some(&interface), name)
+                .ok_or_else(|| format!("it exports `{PAGE_INTERFACE}` without `{name}`"))
+        };
+        Ok(Some(PageHookIndices {
+            on_load: hook("on-load")?,
+            on_ready: hook("on-ready")?,
+            on_unload: hook("on-unload")?,
+        }))
+    }
+}
+
+/// A page's query.
+type Query = Vec<(String, String)>;
+
+/// A hook that takes a route.
+type RouteHook = TypedFunc<(String,), (Result<(), String>,)>;
+
+/// The page hooks of one live instance.
+#[derive(Clone, Copy)]
+pub(crate) struct PageHooks {
+    pub on_load: TypedFunc<(String, Query), (Result<(), String>,)>,
+    pub on_ready: RouteHook,
+    pub on_unload: RouteHook,
+}
+
+impl PageHooks {
+    /// The hooks of `instance`, typed (a hook whose type does not match the
+    /// WIT fails here, as the app lifecycle's hooks do).
+    pub fn load(
+        indices: &PageHookIndices,
+        mut store: impl AsContextMut,
+        instance: &Instance,
+    ) -> wasmtime::Result<PageHooks> {
+        Ok(PageHooks {
+            on_load: instance.get_typed_func(&mut store, indices.on_load)?,
+            on_ready: instance.get_typed_func(&mut store, indices.on_ready)?,
+            on_unload: instance.get_typed_func(&mut store, indices.on_unload)?,
+        })
+    }
+
+    /// Call the page hook `hook` (of `route`, with `query` for `on-load`).
+    pub async fn call(
+        self,
+        store: &mut Store<InstanceState>,
+        hook: &Hook<'_>,
+        route: &str,
+        query: &[(String, String)],
+    ) -> wasmtime::Result<Result<(), String>> {
+        let route = route.to_string();
+        let (result,) = match hook {
+            Hook::Load { .. } => {
+                let args = (route, query.to_vec());
+                self.on_load.call_async(store, args).await?
+            }
+            Hook::Ready(_) => self.on_ready.call_async(store, (route,)).await?,
+            _ => self.on_unload.call_async(store, (route,)).await?,
+        };
+        Ok(result)
+    }
+}
+
+/// Rounds of page hooks one callback may cause (each round: the hooks for
+/// what the previous one changed on the stack).
+const MAX_PAGE_ROUNDS: usize = 16;
+
+pub(super) use crate::capability::nav::StackEntry;
+
+impl AppInstance {
+    /// The page stack as the host compares it (empty while discarded).
+    pub(super) fn stack(&self) -> Vec<StackEntry> {
+        match &self.live {
+            Some(live) => live.store.data().nav.pages.serials(),
+            None => Vec::new(),
+        }
+    }
+
+    /// After a callback that changed the page stack from `before`: the
+    /// page hooks it calls for, `on-unload` of every page that left (top
+    /// first), then `on-load` of every page it gained (bottom first); again
+    /// for what those hooks changed, at most [`MAX_PAGE_ROUNDS`] times.
+    /// They run within the budget of the callback that led to them. An
+    /// app's error in one hook does not stop the others; the first is
+    /// returned.
+    pub(super) async fn settle_pages(&mut self, mut before: Vec<StackEntry>) -> Result<(), Error> {
+        let mut outcome = Ok(());
+        for _ in 0..MAX_PAGE_ROUNDS {
+            let Some(live) = &self.live else {
+                return outcome;
+            };
+            let after = live.store.data().nav.pages.serials();
+            let on_stack = |stack: &[StackEntry], serial| stack.iter().any(|p| p.0 == serial);
+            let unloaded: Vec<String> = (before.iter().rev())
+                .filter(|p| !on_stack(&after, p.0))
+                .map(|p| p.1.clone())
+                .collect();
+            let loaded: Vec<StackEntry> = (after.iter())
+                .filter(|p| !on_stack(&before, p.0))
+                .cloned()
+                .collect();
+            if live.pages.is_none() || (unloaded.is_empty() && loaded.is_empty()) {
+                return outcome;
+            }
+            for route in unloaded {
+                keep_first(&mut outcome, self.call(Hook::Unload(route)).await);
+            }
+            for (serial, route, query) in loaded {
+                let hook = Hook::Load {
+                    serial,
+                    route,
+                    query,
+                };
+                keep_first(&mut outcome, self.call(hook).await);
+            }
+            before = after;
+        }
+        keep_first(
+            &mut outcome,
+            Err(Error::AppFailed {
+                app: self.app.manifest.id.clone(),
+                hook: "on-load".into(),
+                message: format!(
+                    "the page hooks changed the page stack {MAX_PAGE_ROUNDS} times in a row; \
+                     the host stopped calling them"
+                ),
+            }),
+        );
+        outcome
+    }
+
+    /// The route of the top page if its `on-ready` is due (it was rendered
+    /// and has not had it), marking it ready.
+    fn due_ready(&mut self) -> Option<String> {
+        let live = self.live.as_mut()?;
+        live.pages?;
+        live.store.data_mut().nav.pages.make_top_ready()
+    }
+
+    /// What follows every callback the user sees, after the page hooks of
+    /// its stack changes: one render of the top page, then `on-ready` of a
+    /// top page rendered for the first time (with the hooks and render
+    /// that follow it in turn).
+    pub(super) async fn render_and_ready(&mut self) -> Result<(), Error> {
+        let mut outcome = Ok(());
+        self.render();
+        for _ in 0..MAX_PAGE_ROUNDS {
+            let Some(route) = self.due_ready() else {
+                break;
+            };
+            let before = self.stack();
+            keep_first(&mut outcome, self.call(Hook::Ready(route)).await);
+            keep_first(&mut outcome, self.settle_pages(before).await);
+            self.render();
+        }
+        outcome
+    }
+
+    /// A tap on a `navigator`: the host navigates (`navigate`, `redirect`
+    /// or `navigateBack` by `delta`), then calls the page hooks and renders
+    /// as after any callback.
+    pub(super) async fn navigate_from_view(
+        &mut self,
+        url: &str,
+        open_type: &str,
+        delta: u32,
+    ) -> Result<(), Error> {
+        let refused = |reason: String| Error::BadRequest {
+            app: self.app.manifest.id.clone(),
+            reason,
+        };
+        let before = self.stack();
+        let Some(live) = self.live.as_mut() else {
+            return Err(self.discarded());
+        };
+        let nav = &mut live.store.data_mut().nav;
+        let manifest = &self.app.manifest;
+        let moved = match open_type {
+            "navigate" => nav.navigate_to(manifest, url),
+            "redirect" => nav.redirect_to(manifest, url),
+            "navigateBack" => nav.navigate_back(delta),
+            other => {
+                return Err(refused(format!(
+                    "a navigator with open-type `{other}`: this host supports \
+                     navigate, redirect and navigateBack"
+                )));
+            }
+        };
+        moved.map_err(|e| refused(format!("a navigator ({open_type} {url}): {}", e.message())))?;
+        let settled = self.settle_pages(before).await;
+        settled.and(self.render_and_ready().await)
+    }
+}
+
+/// Keep the first error of a sequence of calls.
+pub(super) fn keep_first(outcome: &mut Result<(), Error>, next: Result<(), Error>) {
+    if outcome.is_ok() {
+        *outcome = next;
+    }
+}
