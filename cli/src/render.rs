@@ -23,6 +23,10 @@ pub struct RenderArgs {
     /// Where storage persists, for the launch.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Put the page's stylesheet (compiled WXSS) first, in a `<style>`
+    /// element, so the output opens as a styled page in a browser.
+    #[arg(long)]
+    style: bool,
 }
 
 pub fn render(args: RenderArgs) -> Result<(), Failure> {
@@ -79,6 +83,13 @@ pub fn render(args: RenderArgs) -> Result<(), Failure> {
     let html = app
         .render_html(&route, &data)
         .map_err(Failure::from_runtime)?;
+    if args.style
+        && let Some(style) = app.page_style(&route)
+    {
+        // The compiled stylesheet holds no `<` (refused at load), so it
+        // cannot close the element early.
+        out::line(format!("<style>{style}</style>"));
+    }
     out::line(html);
     Ok(())
 }

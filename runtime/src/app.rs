@@ -38,6 +38,8 @@ pub(crate) struct AppShared {
     /// The origins a rendered page's URLs may name (the app's granted ones,
     /// as URLs write them).
     pub view_origins: Vec<String>,
+    /// Each page's compiled stylesheet, by route (pages without one absent).
+    pub styles: std::collections::BTreeMap<String, String>,
     /// Where the component exports the page hooks, if it does.
     pub page_hooks: Option<crate::instance::PageHookIndices>,
 }
@@ -115,6 +117,13 @@ impl App {
             .ok_or_else(|| failed(format!("the package has no template pages/{route}.wxml")))?
             .map_err(failed)?;
         Ok(miniapp_view::html::to_html(&tree))
+    }
+
+    /// Page `route`'s stylesheet (`app.wxss` and `pages/ROUTE.wxss`,
+    /// compiled and made safe at load; see `miniapp_view::stylesheet`), if
+    /// it has one.
+    pub fn page_style(&self, route: &str) -> Option<&str> {
+        self.shared.styles.get(route).map(String::as_str)
     }
 
     /// What the app has used since it was loaded, with its storage now.

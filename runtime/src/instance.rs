@@ -352,6 +352,15 @@ impl AppInstance {
         self.view.tree.as_ref().map(miniapp_view::html::to_html)
     }
 
+    /// The top page's stylesheet (`app.wxss` and its own, compiled and made
+    /// safe at load), if it has one. Written for a view drawn apart from the
+    /// embedder's own UI (a shadow root or a frame): its selectors are not
+    /// scoped.
+    pub fn view_style(&self) -> Option<&str> {
+        let top = self.pages().last()?;
+        self.app.styles.get(&top.route).map(String::as_str)
+    }
+
     /// The top page's view tree, as last rendered.
     pub fn view_tree(&self) -> Option<&miniapp_view::render::Tree> {
         self.view.tree.as_ref()

@@ -43,6 +43,7 @@ pub mod sessions;
 pub mod text;
 mod trap;
 mod usage;
+mod views;
 
 #[cfg(test)]
 mod testing;

@@ -62,7 +62,8 @@ impl Runtime {
         };
         let grants = inner.policy.grants_for(&manifest)?;
         // Every template is parsed and checked before anything runs.
-        let views = parse_views(&package.assets).map_err(refused)?;
+        let views = crate::views::parse_views(&package.assets).map_err(refused)?;
+        let styles = crate::views::compile_styles(&package.assets, &manifest).map_err(refused)?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
                 .component(&inner.engine, &package.hash, &package.component)
@@ -86,6 +87,7 @@ impl Runtime {
         Ok(App {
             shared: Arc::new(AppShared {
                 page_hooks,
+                styles,
                 http: AppHttp::new(&grants),
                 usage: UsageCounters::default(),
                 host: inner.policy.host.clone(),
@@ -103,37 +105,6 @@ impl Runtime {
             pre,
         })
     }
-}
-
-/// Parse and check every template (`*.wxml`) of a package, by path.
-/// Refused with every problem at `file:line:col` (the first ten).
-fn parse_views(
-    assets: &std::collections::BTreeMap<String, Vec<u8>>,
-) -> Result<std::collections::BTreeMap<String, miniapp_view::ast::Template>, String> {
-    let mut views = std::collections::BTreeMap::new();
-    let mut problems = Vec::new();
-    for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxml")) {
-        let Ok(source) = std::str::from_utf8(bytes) else {
-            problems.push(format!("{path}: the template is not UTF-8"));
-            continue;
-        };
-        match miniapp_view::parse(path, source, &miniapp_view::Limits::default()) {
-            Ok(template) => {
-                views.insert(path.clone(), template);
-            }
-            Err(errors) => problems.extend(errors.iter().map(ToString::to_string)),
-        }
-    }
-    if problems.is_empty() {
-        return Ok(views);
-    }
-    let more = problems.len().saturating_sub(10);
-    problems.truncate(10);
-    let mut reason = format!("its templates do not parse: {}", problems.join("; "));
-    if more > 0 {
-        reason.push_str(&format!("; and {more} more"));
-    }
-    Err(reason)
 }
 
 /// Check that `component` imports only the host API it may use: the core

@@ -66,6 +66,7 @@ impl TestHost {
             views: Default::default(),
             view_origins: Vec::new(),
             page_hooks: None,
+            styles: Default::default(),
         });
         let options = LaunchOptions {
             user: Some("alice".into()),

@@ -23,6 +23,7 @@ pub mod parse;
 pub mod render;
 pub mod safety;
 pub mod select;
+pub mod stylesheet;
 
 #[cfg(test)]
 mod conformance;

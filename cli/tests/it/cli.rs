@@ -502,6 +502,36 @@ fn render_prints_a_page_as_html_and_names_a_bad_template() {
     let dir = tempfile::tempdir().unwrap();
     let out = miniapp(&["render", &todo, "--data-dir", dir.path().to_str().unwrap()]);
     assert!(stdout(&out).contains("Nothing to do"), "{}", stderr(&out));
+    // With its stylesheet, compiled: 750 rpx is the screen's width.
+    let out = miniapp(&["render", &todo, "--data", data, "--style"]);
+    let styled = stdout(&out);
+    assert!(
+        styled.starts_with("<style>.todo{padding:3.2vw}") && styled.contains("</style>\n<div"),
+        "{styled}"
+    );
+    // A stylesheet reaching outside the package is refused at load: exit 2.
+    let package = miniapp_runtime::Package::read(Path::new(&todo), &Default::default()).unwrap();
+    let mut assets = package.assets.clone();
+    assets.insert(
+        "pages/index.wxss".into(),
+        b".todo {\n  background: url(https://evil.example/pixel.png) }".to_vec(),
+    );
+    let bad = miniapp_runtime::Package::new(
+        package.manifest.clone(),
+        package.component.clone(),
+        assets,
+        &Default::default(),
+    )
+    .unwrap();
+    let path = dir.path().join("bad-style.miniapp");
+    bad.write(&path).unwrap();
+    let out = miniapp(&["render", path.to_str().unwrap(), "--data", "{}"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pages/index.wxss:2:15: url(`https://evil.example/pixel.png`)"),
+        "{}",
+        stderr(&out)
+    );
     // A package whose template does not parse is refused at load: exit 2.
     let package = miniapp_runtime::Package::read(Path::new(&todo), &Default::default()).unwrap();
     let mut assets = package.assets.clone();

@@ -498,7 +498,9 @@ fn table_growth() -> Package {
     let (package, _) = resolve
         .push_dir(crate::common::guest_examples().join("../wit"))
         .unwrap();
-    let world = resolve.select_world(&[package], Some("miniapp-core")).unwrap();
+    let world = resolve
+        .select_world(&[package], Some("miniapp-core"))
+        .unwrap();
     wit_component::embed_component_metadata(
         &mut module,
         &resolve,

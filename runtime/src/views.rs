@@ -1,0 +1,75 @@
+//! A package's pages as the host draws them: templates (`pages/*.wxml`)
+//! parsed and checked, stylesheets (`app.wxss`, `pages/*.wxss`) compiled
+//! and made safe, all at load, before anything runs.
+
+use std::collections::BTreeMap;
+
+use miniapp_config::Manifest;
+
+/// Parse and check every template (`*.wxml`) of a package, by path.
+/// Refused with every problem at `file:line:col` (the first ten).
+pub(crate) fn parse_views(
+    assets: &BTreeMap<String, Vec<u8>>,
+) -> Result<BTreeMap<String, miniapp_view::ast::Template>, String> {
+    let mut views = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxml")) {
+        let Ok(source) = std::str::from_utf8(bytes) else {
+            problems.push(format!("{path}: the template is not UTF-8"));
+            continue;
+        };
+        match miniapp_view::parse(path, source, &miniapp_view::Limits::default()) {
+            Ok(template) => {
+                views.insert(path.clone(), template);
+            }
+            Err(errors) => problems.extend(errors.iter().map(ToString::to_string)),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(views);
+    }
+    let more = problems.len().saturating_sub(10);
+    problems.truncate(10);
+    let mut reason = format!("its templates do not parse: {}", problems.join("; "));
+    if more > 0 {
+        reason.push_str(&format!("; and {more} more"));
+    }
+    Err(reason)
+}
+
+/// Each page's stylesheet, by route: `app.wxss` then `pages/ROUTE.wxss`,
+/// compiled (see [`miniapp_view::stylesheet`]); a page with neither has
+/// none. Refused with the first problem at `file:line:col`.
+pub(crate) fn compile_styles(
+    assets: &BTreeMap<String, Vec<u8>>,
+    manifest: &Manifest,
+) -> Result<BTreeMap<String, String>, String> {
+    let refused = |problem: String| format!("its stylesheets do not compile: {problem}");
+    let mut sheets = BTreeMap::new();
+    for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxss")) {
+        let source = std::str::from_utf8(bytes)
+            .map_err(|_| refused(format!("{path}: the stylesheet is not UTF-8")))?;
+        sheets.insert(path.clone(), source.to_string());
+    }
+    let compile = |path: &str| match sheets.contains_key(path) {
+        true => miniapp_view::stylesheet::compile(path, &sheets)
+            .map(Some)
+            .map_err(|e| refused(e.to_string())),
+        false => Ok(None),
+    };
+    let app = compile("app.wxss")?;
+    let mut styles = BTreeMap::new();
+    for route in &manifest.pages {
+        let page = compile(&format!("pages/{route}.wxss"))?;
+        let style = match (&app, page) {
+            (None, None) => continue,
+            (app, page) => format!(
+                "{}{}",
+                app.as_deref().unwrap_or(""),
+                page.unwrap_or_default()
+            ),
+        };
+        styles.insert(route.clone(), style);
+    }
+    Ok(styles)
+}
