@@ -22,6 +22,19 @@ enum Dir {
 impl Dir {
     const ALL: [Dir; 4] = [Dir::Up, Dir::Down, Dir::Left, Dir::Right];
 
+    /// The direction a button's `data-dir` names.
+    fn parse(name: &str) -> Result<Dir> {
+        match name {
+            "up" => Ok(Dir::Up),
+            "down" => Ok(Dir::Down),
+            "left" => Ok(Dir::Left),
+            "right" => Ok(Dir::Right),
+            other => Err(Error::app(format!(
+                "unknown direction `{other}` (expected up, down, left or right)"
+            ))),
+        }
+    }
+
     /// Board position of the `k`-th cell of line `i`, counting from the edge
     /// the tiles slide towards.
     fn cell(self, i: usize, k: usize) -> (usize, usize) {
@@ -160,6 +173,17 @@ struct Move {
     dir: Dir,
 }
 
+impl Move {
+    /// The direction of a move: the tapped button's `data-dir` through the
+    /// view, or the `dir` of the detail (`--event 'index:move={"dir":"up"}'`).
+    fn of(event: &Event) -> Result<Dir> {
+        match event.dataset.get("dir") {
+            Some(dir) => Dir::parse(dir),
+            None => event.detail_as::<Move>().map(|m| m.dir),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Game2048 {
     game: Option<Game>,
@@ -183,7 +207,7 @@ impl App for Game2048 {
     fn on_event(&mut self, event: &Event) -> Result<()> {
         match (event.page.as_str(), event.handler.as_str()) {
             ("index", "move") => {
-                let Move { dir } = event.detail_as()?;
+                let dir = Move::of(event)?;
                 let game = self.game();
                 if game.play(dir) {
                     game.save_and_show()?;
