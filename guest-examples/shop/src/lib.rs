@@ -1,7 +1,10 @@
-//! Shop: login, the user's profile (behind consent) and payment.
+//! Shop: a product list, a checkout page where a tap pays (payment needs
+//! the user's gesture), login and the user's profile (behind consent).
 
 use miniapp_sdk::payment::{self, Order, Outcome};
-use miniapp_sdk::{App, Error, Event, Launch, Result, identity, json, nav, storage, view};
+use miniapp_sdk::{
+    App, Error, Event, Launch, PageLoad, Result, Value, identity, json, nav, storage, view,
+};
 use serde::{Deserialize, Serialize};
 
 const ORDERS: &str = "orders";
@@ -45,22 +48,46 @@ fn load_orders() -> Result<Vec<PaidOrder>> {
     Ok(storage::get(ORDERS)?.unwrap_or_default())
 }
 
-fn buy(product_id: &str) -> Result<()> {
-    let product = PRODUCTS
+fn product(id: &str) -> Result<&'static Product> {
+    PRODUCTS
         .iter()
-        .find(|p| p.id == product_id)
-        .ok_or_else(|| Error::app(format!("unknown product {product_id}")))?;
+        .find(|p| p.id == id)
+        .ok_or_else(|| Error::app(format!("unknown product {id}")))
+}
+
+/// A price in fen as the user reads it: `¥12.00`.
+fn price_text(fen: u64) -> String {
+    format!("¥{}.{:02}", fen / 100, fen % 100)
+}
+
+/// The products as the index page lists them.
+fn catalogue() -> Value {
+    PRODUCTS
+        .iter()
+        .map(|p| json!({ "id": p.id, "name": p.name, "price": p.price, "price_text": price_text(p.price) }))
+        .collect()
+}
+
+/// The product an event is about: the tapped element's `data-id` through
+/// the view, or the `product` of its detail (`--event 'index:buy={"product":"tea"}'`).
+fn product_of(event: &Event) -> Result<&'static Product> {
+    match event.dataset.get("id") {
+        Some(id) => product(id),
+        None => product(&event.detail_as::<Buy>()?.product),
+    }
+}
+
+/// Pay for `product` (on the checkout page, in a tap's gesture); when paid,
+/// the checkout page gives way to the paid page.
+fn pay(product: &Product) -> Result<()> {
     let mut orders = load_orders()?;
-
-    nav::navigate_to(&format!("checkout?product={}", product.id))?;
-    view::set_data(json!({ "product": product.id, "amount": product.price }))?;
-
     let order = Order {
         order_id: format!("order-{}", orders.len() + 1),
         amount: product.price,
         currency: CURRENCY.into(),
         description: product.name.into(),
     };
+    view::set_data(json!({ "status": "paying", "error": null, "error_kind": null }))?;
     match payment::request(&order) {
         Ok(Outcome::Paid { transaction_id }) => {
             orders.push(PaidOrder {
@@ -69,9 +96,11 @@ fn buy(product_id: &str) -> Result<()> {
                 transaction_id: transaction_id.clone(),
             });
             storage::set(ORDERS, &orders)?;
-            nav::redirect_to("paid")?;
+            nav::redirect_to(&format!("paid?product={}", product.id))?;
             view::set_data(json!({
                 "status": "paid",
+                "name": product.name,
+                "price_text": price_text(product.price),
                 "transaction_id": transaction_id,
                 "order_id": order.order_id,
             }))
@@ -86,14 +115,32 @@ fn buy(product_id: &str) -> Result<()> {
 }
 
 #[derive(Default)]
-struct Shop;
+struct Shop {
+    /// The product of the checkout page, from its query.
+    checkout: Option<&'static Product>,
+}
 
 impl App for Shop {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
         view::set_data(json!({
-            "products": PRODUCTS,
+            "products": catalogue(),
             "currency": CURRENCY,
             "orders": load_orders()?.len(),
+        }))
+    }
+
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        if page.route != "checkout" {
+            return Ok(());
+        }
+        // The checkout page shows the product its query names.
+        let product = product(page.query("product").unwrap_or_default())?;
+        self.checkout = Some(product);
+        view::set_data(json!({
+            "product": product.id,
+            "name": product.name,
+            "amount": product.price,
+            "price_text": price_text(product.price),
         }))
     }
 
@@ -111,10 +158,24 @@ impl App for Shop {
                 })),
             },
             ("index", "buy") => {
-                let Buy { product } = event.detail_as()?;
-                buy(&product)
+                let product = product_of(event)?;
+                nav::navigate_to(&format!("checkout?product={}", product.id))
             }
-            ("checkout" | "paid", "back") => nav::navigate_back(1),
+            ("checkout", "pay") => {
+                let product = match event.dataset.get("id") {
+                    Some(id) => product(id)?,
+                    None => self
+                        .checkout
+                        .ok_or_else(|| Error::app("no product to pay for"))?,
+                };
+                pay(product)
+            }
+            ("checkout", "back") => nav::navigate_back(1),
+            ("paid", "back") => {
+                // Back on the list, which counts the new order.
+                nav::navigate_back(1)?;
+                view::set("orders", load_orders()?.len())
+            }
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }
     }

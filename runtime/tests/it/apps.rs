@@ -308,6 +308,10 @@ async fn shop_logs_in_and_pays_through_the_host_providers() {
         .await
         .unwrap();
     let routes: Vec<_> = inst.pages().iter().map(|p| p.route.as_str()).collect();
+    assert_eq!(routes, ["index", "checkout"], "buying opens the checkout");
+    assert_eq!(inst.page_data()["amount"], 1200);
+    inst.dispatch(&Event::tap("checkout", "pay")).await.unwrap();
+    let routes: Vec<_> = inst.pages().iter().map(|p| p.route.as_str()).collect();
     assert_eq!(routes, ["index", "paid"]);
     assert_eq!(inst.page_data()["status"], "paid");
     assert!(
@@ -343,6 +347,8 @@ async fn payment_is_denied_when_the_operator_does_not_grant_it() {
     inst.dispatch(&Event::tap("index", "buy").with_detail(json!({"product": "cake"})))
         .await
         .unwrap();
+    inst.dispatch(&Event::tap("checkout", "pay")).await.unwrap();
+    assert_eq!(inst.pages().last().unwrap().route, "checkout");
     assert_eq!(inst.page_data()["status"], "error");
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
 }
