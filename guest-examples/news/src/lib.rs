@@ -1,7 +1,9 @@
 //! News: headlines and articles over HTTP; a refused or failed request is
-//! shown to the user, not raised.
+//! shown to the user, not raised. The article page loads the article its
+//! query names (`article?id=2`), whether a headline's navigator or the app
+//! opened it.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, nav, view};
+use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, nav, view};
 use serde::{Deserialize, Serialize};
 
 const DEFAULT_API: &str = "https://news.example.com";
@@ -38,6 +40,17 @@ fn show_error(error: &Error) -> Result<()> {
     view::set_data(json!({ "error": error.to_string(), "error_kind": error.kind() }))
 }
 
+/// The article an event is about: the tapped element's `data-id` through
+/// the view, or the `id` of its detail (`--event 'index:open={"id":2}'`).
+fn article_id(event: &Event) -> Result<u32> {
+    match event.dataset.get("id") {
+        Some(id) => id
+            .parse()
+            .map_err(|_| Error::app(format!("data-id `{id}` is not a number"))),
+        None => event.detail_as::<Open>().map(|o| o.id),
+    }
+}
+
 impl News {
     fn load_headlines(&self) -> Result<()> {
         match get_json::<Vec<Headline>>(&format!("{}/headlines.json", self.api)) {
@@ -49,11 +62,13 @@ impl News {
         }
     }
 
-    fn open(&self, id: u32) -> Result<()> {
-        let article = nav::navigate_to(&format!("article?id={id}"))
-            .and_then(|()| get_json::<Article>(&format!("{}/articles/{id}.json", self.api)));
-        match article {
-            Ok(article) => view::set("article", article),
+    /// Fill the article page being loaded with article `id`.
+    fn load_article(&self, id: Option<&str>) -> Result<()> {
+        let Some(id) = id.and_then(|id| id.parse::<u32>().ok()) else {
+            return show_error(&Error::app("this page names no article"));
+        };
+        match get_json::<Article>(&format!("{}/articles/{id}.json", self.api)) {
+            Ok(article) => view::set_data(json!({ "article": article, "error": null })),
             Err(e) => show_error(&e),
         }
     }
@@ -66,16 +81,29 @@ impl App for News {
         self.load_headlines()
     }
 
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        match page.route.as_str() {
+            "article" => self.load_article(page.query("id")),
+            _ => Ok(()),
+        }
+    }
+
     fn on_event(&mut self, event: &Event) -> Result<()> {
         match (event.page.as_str(), event.handler.as_str()) {
             ("index", "refresh") => self.load_headlines(),
             ("index", "open") => {
-                let Open { id } = event.detail_as()?;
-                self.open(id)
+                // The article page loads the article itself (`on_load`).
+                let id = article_id(event)?;
+                if let Err(e) = nav::navigate_to(&format!("article?id={id}")) {
+                    show_error(&e)?;
+                }
+                Ok(())
             }
             ("index", "locate") => match miniapp_sdk::location::get() {
                 // Local news: where the reader is (asks for `user-location` consent).
-                Ok(position) => view::set_data(json!({ "position": position })),
+                Ok(position) => {
+                    view::set_data(json!({ "position": position, "location_error": null }))
+                }
                 Err(e) => view::set_data(json!({ "location_error": e.kind() })),
             },
             ("article", "back") => nav::navigate_back(1),
