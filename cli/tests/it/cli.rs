@@ -4,18 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-fn miniapp(args: &[&str]) -> Output {
+pub(crate) fn miniapp(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_miniapp"))
         .args(args)
         .output()
         .expect("miniapp runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -24,7 +24,7 @@ fn examples() -> PathBuf {
 }
 
 /// Build an example with `miniapp build` and return its package path.
-fn package(name: &str) -> String {
+pub(crate) fn package(name: &str) -> String {
     static LOCK: OnceLock<std::sync::Mutex<()>> = OnceLock::new();
     let _guard = LOCK.get_or_init(Default::default).lock().unwrap();
     let dir = examples().join(name);

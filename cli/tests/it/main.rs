@@ -2,5 +2,6 @@
 //! the runtime and wasmtime).
 
 mod cli;
+mod examples;
 mod hostile;
 mod readme;
