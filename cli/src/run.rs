@@ -175,18 +175,11 @@ async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (S
         Step::Input(target, selector, text) => {
             let name = format!("input {target}");
             let (node, bound) = find(instance, target, selector).map_err(|e| (name.clone(), e))?;
-            let kinds: Vec<&str> = ["input", "confirm"]
-                .into_iter()
-                .filter(|k| bound.iter().any(|b| b == k))
-                .collect();
-            if kinds.is_empty() {
-                return Err((
-                    name,
-                    StepError::Input(format!(
-                        "--input `{target}`: no input or confirm handler is bound there"
-                    )),
-                ));
-            }
+            // The text always goes in (the host keeps it for a form
+            // submit, as a browser keeps it in the field); then a confirm
+            // where one is bound, as when the user presses enter.
+            let confirm = bound.iter().any(|b| b == "confirm");
+            let kinds = std::iter::once("input").chain(confirm.then_some("confirm"));
             for kind in kinds {
                 let event = ViewEvent {
                     node,

@@ -32,7 +32,7 @@ use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter, Lo
 use crate::page_view::PageView;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
-use miniapp_view::events::{Resolved, ViewEvent, resolve};
+use miniapp_view::events::{EventError, Resolved, ViewEvent, resolve_with_fields};
 use pages::{PageHooks, keep_first};
 
 mod pages;
@@ -400,7 +400,28 @@ impl AppInstance {
             .last()
             .map(|p| p.route.clone())
             .unwrap_or_default();
-        let calls = match resolve(tree, event).map_err(|e| refused(e.to_string()))? {
+        // What the user types is the renderer's state, kept for a form
+        // submit whether or not the app listens to the input.
+        let typed = event.kind == "input"
+            && miniapp_view::events::element(tree, event.node)
+                .is_some_and(|e| matches!(e.tag, "input" | "textarea"));
+        if typed {
+            let text = match &event.detail["value"] {
+                serde_json::Value::String(text) => text.clone(),
+                _ => {
+                    return Err(refused(
+                        "an input event's detail needs a string `value`".into(),
+                    ));
+                }
+            };
+            self.view.keep_typed(event.node, &text).map_err(refused)?;
+        }
+        let tree = self.view.tree.as_ref().expect("checked above");
+        let calls = match resolve_with_fields(tree, event, &self.view.typed) {
+            Err(EventError::NotBound { .. }) if typed => return Ok(()),
+            resolved => resolved.map_err(|e| refused(e.to_string()))?,
+        };
+        let calls = match calls {
             Resolved::Handlers(calls) => calls,
             Resolved::Navigate {
                 url,

@@ -16,6 +16,10 @@ use crate::limits::HostMemory;
 /// dropped and the embedder paints the whole page again instead.
 const MAX_PENDING_OPS_BYTES: u64 = 1024 * 1024;
 
+/// Bytes of text the user may have typed into a page's inputs and that the
+/// host keeps for a form submit.
+const MAX_TYPED_BYTES: usize = 256 * 1024;
+
 /// The last render of the top page, and the operations since the embedder
 /// last took them.
 #[derive(Debug, Default)]
@@ -35,6 +39,9 @@ pub(crate) struct PageView {
     charged: Option<(Arc<HostMemory>, u64)>,
     /// Why the last render failed (a render limit), if it did.
     pub error: Option<String>,
+    /// What the user typed into the page's inputs, by node id (what a
+    /// browser keeps in its form fields), for a form submit.
+    pub typed: std::collections::BTreeMap<u32, String>,
 }
 
 impl PageView {
@@ -92,12 +99,29 @@ impl PageView {
             }
             _ => {
                 self.page = Some((route.to_string(), depth));
+                self.typed.clear();
                 self.next_id = max_id(&tree) + 1;
                 self.ops = None;
                 self.ops_bytes = 0;
             }
         }
         self.tree = Some(tree);
+    }
+
+    /// Keep `text`, typed into the input or textarea `node` of the page; an
+    /// error if the page keeps more typed text than it may.
+    pub fn keep_typed(&mut self, node: u32, text: &str) -> Result<(), String> {
+        let others: usize = (self.typed.iter())
+            .filter(|(id, _)| **id != node)
+            .map(|(_, t)| t.len())
+            .sum();
+        if others + text.len() > MAX_TYPED_BYTES {
+            return Err(format!(
+                "the page's inputs would hold over {MAX_TYPED_BYTES} bytes of typed text"
+            ));
+        }
+        self.typed.insert(node, text.to_string());
+        Ok(())
     }
 
     /// Forget the view (the instance is gone, or its page has no template).

@@ -7,6 +7,8 @@
 //! oversized detail is refused and never reaches the app. A tap on a
 //! `navigator` is the host's to act on.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value as Json};
 
 use crate::render::{Tree, VElement, VNode};
@@ -102,6 +104,17 @@ fn is_gesture(kind: &str) -> bool {
 
 /// Resolve `event` through `tree`.
 pub fn resolve(tree: &Tree, event: &ViewEvent) -> Result<Resolved, EventError> {
+    resolve_with_fields(tree, event, &BTreeMap::new())
+}
+
+/// Resolve `event` through `tree`, where `fields` holds what the user typed
+/// into the page's inputs (by node id) that the tree does not show: a tap
+/// on a submit button submits its form with its fields' values.
+pub fn resolve_with_fields(
+    tree: &Tree,
+    event: &ViewEvent,
+    fields: &BTreeMap<u32, String>,
+) -> Result<Resolved, EventError> {
     let bytes = serde_json::to_string(&event.detail).map_or(usize::MAX, |s| s.len());
     if bytes > MAX_DETAIL_BYTES {
         return Err(EventError::DetailTooLarge {
@@ -155,6 +168,11 @@ pub fn resolve(tree: &Tree, event: &ViewEvent) -> Result<Resolved, EventError> {
             break;
         }
     }
+    if event.kind == "tap"
+        && let Some(submit) = form_submit(&path, event.node, fields)
+    {
+        handlers.push(submit);
+    }
     if handlers.is_empty() {
         return Err(EventError::NotBound {
             node: event.node,
@@ -162,6 +180,91 @@ pub fn resolve(tree: &Tree, event: &ViewEvent) -> Result<Resolved, EventError> {
         });
     }
     Ok(Resolved::Handlers(handlers))
+}
+
+/// The element with node id `id` in `tree`, if there is one.
+pub fn element(tree: &Tree, id: u32) -> Option<&VElement> {
+    let mut path = Vec::new();
+    path_to(&tree.nodes, id, &mut path);
+    path.pop().filter(|e| e.id == id)
+}
+
+/// A tap on (or inside) a `button form-type="submit"` also submits the
+/// nearest form around it, if the form binds `submit`: a user gesture whose
+/// detail is `{"value": {NAME: VALUE}}` over the form's named fields.
+fn form_submit(
+    path: &[&VElement],
+    target: u32,
+    fields: &BTreeMap<u32, String>,
+) -> Option<Dispatch> {
+    let button = path
+        .iter()
+        .rposition(|e| e.tag == "button" && attr(e, "form-type") == Some("submit"))?;
+    let form = path[..button].iter().rev().find(|e| e.tag == "form")?;
+    let binding = form.events.iter().find(|b| b.event == "submit")?;
+    let mut values = Map::new();
+    form_values(&form.children, fields, &mut values);
+    Some(Dispatch {
+        handler: binding.handler.clone(),
+        kind: "submit".into(),
+        target,
+        current_target: form.id,
+        dataset: form.dataset.clone(),
+        detail: serde_json::json!({ "value": values }),
+        gesture: true,
+    })
+}
+
+/// The values of the named fields among `nodes`, as a form submits them:
+/// an input or textarea's text (what the user typed, else its `value`), a
+/// switch's state, a checkbox group's checked values, a radio group's
+/// checked value.
+fn form_values(nodes: &[VNode], fields: &BTreeMap<u32, String>, out: &mut Map<String, Json>) {
+    for node in nodes {
+        let VNode::Element(element) = node else {
+            continue;
+        };
+        let Some(name) = attr(element, "name") else {
+            form_values(&element.children, fields, out);
+            continue;
+        };
+        let value = match element.tag {
+            "input" | "textarea" => Json::String(
+                fields
+                    .get(&element.id)
+                    .cloned()
+                    .or_else(|| attr(element, "value").map(str::to_string))
+                    .unwrap_or_default(),
+            ),
+            "switch" | "checkbox" => Json::Bool(attr(element, "checked").is_some()),
+            "checkbox-group" => Json::Array(checked(&element.children, "checkbox")),
+            "radio-group" => checked(&element.children, "radio")
+                .into_iter()
+                .next()
+                .unwrap_or(Json::String(String::new())),
+            _ => {
+                form_values(&element.children, fields, out);
+                continue;
+            }
+        };
+        out.insert(name.to_string(), value);
+    }
+}
+
+/// The `value`s of the checked `tag` elements among `nodes`.
+fn checked(nodes: &[VNode], tag: &str) -> Vec<Json> {
+    let mut values = Vec::new();
+    for node in nodes {
+        if let VNode::Element(element) = node {
+            if element.tag == tag && attr(element, "checked").is_some() {
+                values.push(Json::String(
+                    attr(element, "value").unwrap_or("").to_string(),
+                ));
+            }
+            values.extend(checked(&element.children, tag));
+        }
+    }
+    values
 }
 
 fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {
@@ -207,7 +310,7 @@ mod tests {
   </view>
   <view bindtap="plain"><text id="t">words</text></view>
   <input bindinput="typed"/>
-  <form bindsubmit="sent"><button form-type="submit">send</button></form>
+  <form bindsubmit="sent" data-form="f"><input name="who" value="{{who}}"/><textarea name="note"/><switch name="loud" checked="{{true}}"/><checkbox-group name="tags"><checkbox value="a" checked="{{true}}"/><checkbox value="b"/></checkbox-group><radio-group name="size"><radio value="s"/><radio value="m" checked="{{true}}"/></radio-group><button id="send" form-type="submit">send</button></form>
   <navigator url="/pages/detail?id=1"><text>more</text></navigator>
 </view>"#;
 
@@ -345,6 +448,46 @@ mod tests {
                 open_type: "navigate".into(),
                 delta: 1,
             }
+        );
+    }
+
+    #[test]
+    fn a_submit_button_submits_its_form_with_the_fields_values() {
+        let template = parse("pages/index.wxml", PAGE, &Limits::default()).unwrap();
+        let files = BTreeMap::new();
+        let context = Context {
+            files: &files,
+            origins: &[],
+            limits: RenderLimits::default(),
+        };
+        let tree = render(&template, &json!({"who": "Ada"}), &context).unwrap();
+        let button = node(&tree, "send");
+        let note = crate::select::Selector::parse("textarea")
+            .unwrap()
+            .find(&tree)
+            .unwrap()
+            .id;
+        let typed = BTreeMap::from([(note, "typed by the user".to_string())]);
+        let event = ViewEvent {
+            node: button,
+            kind: "tap".into(),
+            detail: json!({}),
+        };
+        let Resolved::Handlers(calls) = resolve_with_fields(&tree, &event, &typed).unwrap() else {
+            panic!("handlers expected");
+        };
+        // The tap bubbles first (to the page's outer view), then the form submits.
+        let names: Vec<_> = calls
+            .iter()
+            .map(|c| (c.handler.as_str(), c.kind.as_str()))
+            .collect();
+        assert_eq!(names, [("outer", "tap"), ("sent", "submit")]);
+        let submit = &calls[1];
+        assert!(submit.gesture);
+        assert_eq!(submit.dataset["form"], "f");
+        assert_eq!(
+            submit.detail,
+            json!({"value": {"who": "Ada", "note": "typed by the user", "loud": true, "tags": ["a"], "size": "m"}})
         );
     }
 }

@@ -603,3 +603,37 @@ fn run_taps_and_types_through_the_rendered_view() {
         stderr(&out)
     );
 }
+
+#[test]
+fn run_fills_a_form_submits_it_and_follows_a_navigator() {
+    let hello = package("hello");
+    let dir = tempfile::tempdir().unwrap();
+    let out = miniapp(&[
+        "run",
+        &hello,
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--json",
+        "--input",
+        "#name=Ada",
+        "--tap",
+        "#greet",
+        "--tap",
+        "#detail",
+        "--tap",
+        "#up",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l.get("ok").is_some())
+        .collect();
+    // The typed name reaches the app in the form's submit.
+    assert_eq!(lines[2]["data"]["greeting"], "Hello, Ada!", "{lines:?}");
+    // The navigator opens the detail page: loaded with its query, painted whole.
+    assert!(lines[3]["html"].as_str().unwrap().contains("Detail page 0"));
+    assert_eq!(lines[3]["ops"], serde_json::Value::Null);
+    // And its navigateBack returns to the first page.
+    assert!(lines[4]["html"].as_str().unwrap().contains("Greet"));
+}

@@ -15,10 +15,17 @@ struct Hello {
     pushes: u32,
 }
 
+/// Who to greet: `{"name": ...}` sent directly, or `{"value": {"name": ...}}`
+/// from the page's form.
 #[derive(Deserialize)]
-struct Greet {
-    /// `{"name": ...}` sent directly, or `{"value": ...}` from the input box.
-    #[serde(alias = "value")]
+#[serde(untagged)]
+enum Greet {
+    Direct { name: String },
+    Form { value: Named },
+}
+
+#[derive(Deserialize)]
+struct Named {
     name: String,
 }
 
@@ -103,7 +110,9 @@ impl App for Hello {
                 view::set("count", self.count)
             }
             ("index", "greet") => {
-                let Greet { name } = event.detail_as()?;
+                let name = match event.detail_as()? {
+                    Greet::Direct { name } | Greet::Form { value: Named { name } } => name,
+                };
                 view::set("greeting", format!("Hello, {name}!"))
             }
             ("index" | "detail", "push") => self.push(),
