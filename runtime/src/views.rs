@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 use miniapp_config::Manifest;
+use miniapp_view::ast::{Node, Pos, Template};
 
 /// Parse and check every template (`*.wxml`) of a package, by path.
 /// Refused with every problem at `file:line:col` (the first ten).
 pub(crate) fn parse_views(
     assets: &BTreeMap<String, Vec<u8>>,
-) -> Result<BTreeMap<String, miniapp_view::ast::Template>, String> {
+) -> Result<BTreeMap<String, Template>, String> {
     let mut views = BTreeMap::new();
     let mut problems = Vec::new();
     for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxml")) {
@@ -26,6 +27,9 @@ pub(crate) fn parse_views(
         }
     }
     if problems.is_empty() {
+        problems = missing_references(&views);
+    }
+    if problems.is_empty() {
         return Ok(views);
     }
     let more = problems.len().saturating_sub(10);
@@ -35,6 +39,58 @@ pub(crate) fn parse_views(
         reason.push_str(&format!("; and {more} more"));
     }
     Err(reason)
+}
+
+/// Every `<import src>` and `<include src>` that names no template of the
+/// package, as `file:line:col` problems (an import's place is its file).
+fn missing_references(views: &BTreeMap<String, Template>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let exists = |file: &str, src: &str| {
+        miniapp_view::render::resolve(file, src).is_some_and(|path| views.contains_key(&path))
+    };
+    for (file, template) in views {
+        for import in template.imports.iter().filter(|src| !exists(file, src)) {
+            problems.push(format!(
+                "{file}: <import src=\"{import}\">: no such template in the package"
+            ));
+        }
+        let mut includes = Vec::new();
+        includes_of(&template.nodes, &mut includes);
+        for nodes in template.templates.values() {
+            includes_of(nodes, &mut includes);
+        }
+        for (src, pos) in includes.into_iter().filter(|(src, _)| !exists(file, src)) {
+            problems.push(format!(
+                "{file}:{}:{}: <include src=\"{src}\">: no such template in the package",
+                pos.line, pos.col
+            ));
+        }
+    }
+    problems
+}
+
+/// The `<include>`s among `nodes`, at any depth.
+fn includes_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, Pos)>) {
+    for node in nodes {
+        match node {
+            Node::Include { src, pos } => out.push((src, *pos)),
+            Node::Element(element) => includes_of(&element.children, out),
+            Node::Block(children)
+            | Node::For {
+                nodes: children, ..
+            } => includes_of(children, out),
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, children) in branches {
+                    includes_of(children, out);
+                }
+                includes_of(otherwise.as_deref().unwrap_or_default(), out);
+            }
+            Node::Text(_) | Node::Use { .. } => {}
+        }
+    }
 }
 
 /// Each page's stylesheet, by route: `app.wxss` then `pages/ROUTE.wxss`,

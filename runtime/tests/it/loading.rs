@@ -159,3 +159,56 @@ fn every_template_is_checked_at_load_and_refused_with_its_place() {
         "{html}"
     );
 }
+
+#[test]
+fn templates_import_and_include_other_files_and_a_missing_one_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let page = r#"<import src="common/row.wxml"/>
+<view class="list">
+  <template wx:for="{{todos}}" is="row" data="{{...item}}"/>
+  <include src="/pages/common/footer"/>
+</view>"#;
+    let base = with_template("todo", page);
+    let mut assets = base.assets.clone();
+    assets.insert(
+        "pages/common/row.wxml".into(),
+        br#"<template name="row"><view class="row">{{title}}</view></template>"#.to_vec(),
+    );
+    assets.insert(
+        "pages/common/footer.wxml".into(),
+        b"<view class=\"footer\">{{left}} left</view>".to_vec(),
+    );
+    let with = |assets| {
+        Package::new(
+            base.manifest.clone(),
+            base.component.clone(),
+            assets,
+            &PackageLimits::default(),
+        )
+        .unwrap()
+    };
+    let app = rt.load(with(assets.clone())).unwrap();
+    let data = serde_json::json!({"todos": [{"title": "milk"}, {"title": "eggs"}], "left": 2});
+    let html = app.render_html("index", &data).unwrap();
+    for part in [">milk<", ">eggs<", "class=\"footer\"", ">2 left<"] {
+        assert!(html.contains(part), "{part} in {html}");
+    }
+    // An include of a file the package does not have is refused at load.
+    assets.remove("pages/common/footer.wxml");
+    let err = rt.load(with(assets.clone())).err().expect("refused");
+    assert!(
+        err.to_string().contains(
+            "pages/index.wxml:4:3: <include src=\"/pages/common/footer\">: no such template in the package"
+        ),
+        "{err}"
+    );
+    // And so is an import.
+    assets.remove("pages/common/row.wxml");
+    let err = rt.load(with(assets)).err().expect("refused");
+    assert!(
+        err.to_string()
+            .contains("pages/index.wxml: <import src=\"common/row\">: no such template"),
+        "{err}"
+    );
+}
