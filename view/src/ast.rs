@@ -55,6 +55,8 @@ pub enum Node {
         key: Key,
         /// What each item renders.
         nodes: Vec<Node>,
+        /// What `nodes` read from outside the item (set by parsing).
+        reads: crate::deps::Reads,
         /// Where the loop is.
         pos: Pos,
     },

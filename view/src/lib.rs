@@ -15,6 +15,7 @@
 //! package, the runtime's render per callback, the CLI and the benches.
 
 pub mod ast;
+pub mod deps;
 pub mod diff;
 pub mod eval;
 pub mod events;

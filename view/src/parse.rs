@@ -210,9 +210,10 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
     for warning in state.warnings().take(MAX_ERRORS) {
         check.error(&warning.location, warning.kind.to_string());
     }
-    let template = check.template(&parsed);
+    let mut template = check.template(&parsed);
     let mut errors = check.errors;
     if errors.is_empty() {
+        crate::deps::annotate(&mut template);
         return Ok(template);
     }
     errors.sort_by_key(|e| e.pos);
@@ -634,6 +635,7 @@ impl Check<'_> {
                     index: index_name.1.name.to_string(),
                     key,
                     nodes: self.nodes(children, depth + 1),
+                    reads: Default::default(),
                     pos,
                 })
             }
