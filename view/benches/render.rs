@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use miniapp_view::ast::Template;
 use miniapp_view::diff::{Op, diff, max_id};
-use miniapp_view::render::{Context, RenderLimits, Tree, render};
+use miniapp_view::render::{Changes, Context, RenderLimits, Tree, render, render_changed};
 use miniapp_view::{Limits, html, parse};
 use serde_json::{Value, json};
 
@@ -75,6 +75,19 @@ fn full_toggle(template: &Template, old: &Tree, toggled: &Value, context: &Conte
     diff(old, &mut new, &mut next)
 }
 
+/// Render `toggled` from `old` and the toggled path, and diff.
+fn changed_toggle(
+    template: &Template,
+    old: &Tree,
+    toggled: &Value,
+    context: &Context<'_>,
+    changes: &Changes,
+) -> Vec<Op> {
+    let mut new = render_changed(template, toggled, context, old, changes).expect("it renders");
+    let mut next = max_id(old) + 1;
+    diff(old, &mut new, &mut next)
+}
+
 fn main() {
     let samples: usize = std::env::args()
         .skip(1)
@@ -108,10 +121,26 @@ fn main() {
     });
     let ops = full_toggle(&template, &old, &toggled, &context);
     let ops_bytes = serde_json::to_string(&ops).expect("JSON").len();
+    let changes = Changes::from_keys([format!("todos[{TOGGLED}].done")]);
+    let changed = time_n(samples, || {
+        black_box(changed_toggle(
+            &template, &old, &toggled, &context, &changes,
+        ));
+    });
+    let changed_ops = changed_toggle(&template, &old, &toggled, &context, &changes);
+    assert_eq!(
+        changed_ops, ops,
+        "render_changed gives the full render's operations"
+    );
+    let changed_bytes = serde_json::to_string(&changed_ops).expect("JSON").len();
 
     println!("{ITEMS} items, {samples} samples each");
     report("serialize data (baseline)", &baseline, &baseline);
     report("render_first: render+HTML", &first, &baseline);
     report("toggle: full render+diff", &full, &baseline);
-    println!("toggle ops: {} ops, {ops_bytes} bytes of JSON", ops.len());
+    report("toggle: render_changed+diff", &changed, &baseline);
+    println!(
+        "toggle ops: {} ops, {ops_bytes} bytes of JSON (render_changed: {changed_bytes} bytes)",
+        ops.len()
+    );
 }
