@@ -3,7 +3,8 @@
 //! `Instant`, each beside serializing the page's data (the baseline the
 //! benches report beside `render_first`).
 //!
-//! Run: `cargo bench -p miniapp-view --bench render [-- SAMPLES]`.
+//! Run: `cargo bench -p miniapp-view --bench render [-- SAMPLES] [first]`
+//! (`first`: only `render_first`, for a profiler).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -89,10 +90,10 @@ fn changed_toggle(
 }
 
 fn main() {
-    let samples: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let samples: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
+    // `first`: only render_first (for a profiler).
+    let only_first = args.iter().any(|a| a == "first");
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../guest-examples/todo/pages/index.wxml"
@@ -115,6 +116,10 @@ fn main() {
     let first = time_n(samples, || {
         black_box(html::to_html(&render_page(&template, &data, &context)));
     });
+    if only_first {
+        report("render_first: render+HTML", &first, &baseline);
+        return;
+    }
     let old = render_page(&template, &data, &context);
     let full = time_n(samples, || {
         black_box(full_toggle(&template, &old, &toggled, &context));

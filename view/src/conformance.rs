@@ -194,7 +194,12 @@ fn datasets_keep_their_types_and_camel_case() {
         panic!()
     };
     assert_eq!(
-        Json::Object(e.dataset.clone()),
+        Json::Object(
+            e.dataset
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect()
+        ),
         json!({"count": 3, "userName": "ada", "item": {"a": [1]}})
     );
 }

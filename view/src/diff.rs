@@ -207,7 +207,7 @@ fn attributes(old: &VElement, new: &VElement, ops: &mut Vec<Op>) {
         if before != Some(value) {
             ops.push(Op::SetAttr {
                 id: old.id,
-                name: name.clone(),
+                name: name.to_string(),
                 value: Some(value.clone()),
             });
         }
@@ -216,7 +216,7 @@ fn attributes(old: &VElement, new: &VElement, ops: &mut Vec<Op>) {
         if !new.attrs.iter().any(|(n, _)| n == name) {
             ops.push(Op::SetAttr {
                 id: old.id,
-                name: name.clone(),
+                name: name.to_string(),
                 value: None,
             });
         }
@@ -322,10 +322,10 @@ pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyErro
 }
 
 fn set_attribute(e: &mut VElement, name: &str, value: Option<&str>) {
-    let at = e.attrs.iter().position(|(n, _)| n == name);
+    let at = e.attrs.iter().position(|(n, _)| &**n == name);
     match (at, value) {
         (Some(at), Some(v)) => e.attrs[at].1 = v.to_string(),
-        (None, Some(v)) => e.attrs.push((name.to_string(), v.to_string())),
+        (None, Some(v)) => e.attrs.push((name.into(), v.to_string())),
         (Some(at), None) => {
             e.attrs.remove(at);
         }

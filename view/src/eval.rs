@@ -366,6 +366,15 @@ pub fn to_text(value: &Val) -> String {
     }
 }
 
+/// [`to_text`], taking the value: a computed string is its own text (no
+/// copy).
+pub fn into_text(value: Val) -> String {
+    match value {
+        Val::Json(Cow::Owned(Value::String(text))) => text,
+        other => to_text(&other),
+    }
+}
+
 /// JavaScript's `Number.prototype.toString()`: the shortest digits that
 /// read back as the same number; integers without a fraction (`3`);
 /// exponent notation from `1e21` up and below `1e-6` (`1e+21`, `1e-7`);

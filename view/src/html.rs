@@ -87,7 +87,7 @@ fn element_html(element: &VElement, out: &mut String) {
         let Some(html_name) = html_attribute(element.tag, name) else {
             continue;
         };
-        if element.tag == "textarea" && name == "value" {
+        if element.tag == "textarea" && &**name == "value" {
             continue;
         }
         let _ = write!(out, " {html_name}=\"");
@@ -99,7 +99,7 @@ fn element_html(element: &VElement, out: &mut String) {
         return;
     }
     if element.tag == "textarea"
-        && let Some((_, value)) = element.attrs.iter().find(|(n, _)| n == "value")
+        && let Some((_, value)) = element.attrs.iter().find(|(n, _)| &**n == "value")
     {
         escape_into(value, out);
     }

@@ -225,9 +225,10 @@ pub struct VElement {
     pub tag: &'static str,
     /// Its attributes, rendered and made safe (unsafe URLs and style
     /// declarations dropped), in template order.
-    pub attrs: Vec<(String, String)>,
-    /// Its `data-*` values, with their types.
-    pub dataset: Map<String, Json>,
+    pub attrs: Vec<(Arc<str>, String)>,
+    /// Its `data-*` values by dataset name (`data-user-id` is `userId`),
+    /// with their types, in template order.
+    pub dataset: Vec<(Arc<str>, Json)>,
     /// Its event bindings (shared with the template).
     pub events: Arc<[Binding]>,
     /// The key of the `wx:for` item it is the root of, if keyed.
@@ -418,7 +419,7 @@ impl<'c, 'p> Run<'c, 'p> {
     fn text(&mut self, value: &Value, scope: &Scope<'_>) -> Result<String, RenderError> {
         let text = match value {
             Value::Static(text) => text.clone(),
-            Value::Dynamic(expr) => eval::to_text(&self.eval(expr, scope)?),
+            Value::Dynamic(expr) => eval::into_text(self.eval(expr, scope)?),
         };
         self.count_bytes(text.len())?;
         Ok(text)
@@ -766,13 +767,13 @@ impl<'c, 'p> Run<'c, 'p> {
     ) -> Result<VElement, RenderError> {
         let id = self.count_node()?;
         let attrs = self.attributes(element, scope)?;
-        let mut dataset = Map::new();
+        let mut dataset = Vec::with_capacity(element.dataset.len());
         for (name, value) in &element.dataset {
             let value = match value {
                 Value::Static(text) => Json::String(text.clone()),
                 Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
             };
-            dataset.insert(name.clone(), value);
+            dataset.push((name.clone(), value));
         }
         // The children, with the previous render of this element's.
         let prev = match (depth, self.prev) {
@@ -804,7 +805,7 @@ impl<'c, 'p> Run<'c, 'p> {
         &mut self,
         element: &Element,
         scope: &Scope<'_>,
-    ) -> Result<Vec<(String, String)>, RenderError> {
+    ) -> Result<Vec<(Arc<str>, String)>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
             let rendered = match value {
@@ -822,7 +823,7 @@ impl<'c, 'p> Run<'c, 'p> {
                         }
                         String::new()
                     } else {
-                        eval::to_text(&value)
+                        eval::into_text(value)
                     }
                 }
             };
