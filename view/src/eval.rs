@@ -389,6 +389,10 @@ pub fn format_number(n: f64) -> String {
     if n.is_infinite() {
         return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
     }
+    // Integers of up to 15 digits are their digits.
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return (n as i64).to_string();
+    }
     if n < 0.0 {
         return format!("-{}", format_number(-n));
     }
