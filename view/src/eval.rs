@@ -690,6 +690,15 @@ fn binary<'a>(
     right: &Expr,
     scope: &Scope<'a>,
 ) -> Result<Val<'a>, EvalError> {
+    if let (BinOp::Add, Expr::Str(text)) = (op, left) {
+        // A literal string plus anything: concatenation, without copying
+        // the literal first.
+        let b = eval(right, scope)?;
+        let mut out = String::with_capacity(text.len() + 16);
+        push_limited(&mut out, text, MAX_STRING)?;
+        write_js_string(&b, &mut out, MAX_STRING)?;
+        return Ok(Val::owned(Value::String(out)));
+    }
     let a = eval(left, scope)?;
     // `&&` and `||`: the right side only when needed.
     match op {

@@ -784,7 +784,7 @@ impl<'c, 'p> Run<'c, 'p> {
         };
         let outer_prev = std::mem::replace(&mut self.prev, prev);
         let outer_records = std::mem::take(&mut self.records);
-        let mut children = Vec::new();
+        let mut children = Vec::with_capacity(element.children.len());
         let rendered = self.nodes(file, &element.children, scope, depth, None, &mut children);
         self.prev = outer_prev;
         let records = std::mem::replace(&mut self.records, outer_records);
