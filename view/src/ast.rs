@@ -55,6 +55,8 @@ pub enum Node {
         key: Key,
         /// What each item renders.
         nodes: Vec<Node>,
+        /// What `nodes` read from outside the item (set by parsing).
+        reads: crate::deps::Reads,
         /// Where the loop is.
         pos: Pos,
     },
@@ -96,9 +98,9 @@ pub struct Element {
     /// The tag: one of [`COMPONENTS`](crate::COMPONENTS).
     pub tag: &'static str,
     /// Plain attributes (`class`, `style`, `id`, `src`, `hidden`...), in order.
-    pub attrs: Vec<(String, Value)>,
+    pub attrs: Vec<(std::sync::Arc<str>, Value)>,
     /// `data-*` attributes, by dataset name (`data-foo-bar` is `fooBar`).
-    pub dataset: Vec<(String, Value)>,
+    pub dataset: Vec<(std::sync::Arc<str>, Value)>,
     /// Event bindings (`bindtap`, `catch:input`...), shared with every
     /// render of the element.
     pub events: std::sync::Arc<[Binding]>,

@@ -194,7 +194,12 @@ fn datasets_keep_their_types_and_camel_case() {
         panic!()
     };
     assert_eq!(
-        Json::Object(e.dataset.clone()),
+        Json::Object(
+            e.dataset
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect()
+        ),
         json!({"count": 3, "userName": "ada", "item": {"a": [1]}})
     );
 }
@@ -496,5 +501,210 @@ mod diffs {
                 }
             }
         }
+    }
+}
+
+/// `render_changed` from a previous render and the paths set since gives
+/// what a full render gives: the same tree and the same operations once
+/// diffed against the previous render.
+mod incremental {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use serde_json::{Value as Json, json};
+
+    use super::template;
+    use crate::deps::{Step, parse_path};
+    use crate::diff::{diff, max_id};
+    use crate::html::to_html;
+    use crate::render::{Changes, Context, RenderLimits, Tree, VNode, render, render_changed};
+
+    const PAGE: &str = r#"<template name="tag"><text class="tag">{{name}}:{{n}}</text></template>
+<view class="page {{filter}}">
+  <text wx:if="{{title}}">{{title}} ({{items.length}})</text>
+  <view wx:for="{{items}}" wx:key="id" class="item {{item.done ? 'done' : ''}} {{filter}}" data-id="{{item.id}}">
+    <text>{{item.t}}</text>
+    <text wx:if="{{item.done && showDone}}">done</text>
+    <text wx:for="{{item.tags}}" wx:for-item="tag" wx:key="*this">{{tag}}{{index}}/{{item.id}}</text>
+    <template is="tag" data="{{name: item.t, n: index}}"/>
+  </view>
+  <block wx:for="{{rows}}" wx:for-item="row" wx:for-index="r">
+    <text>row {{r}}</text>
+    <view wx:for="{{row}}" wx:for-item="cell">{{r}}.{{index}}={{cell}}{{sep}}</view>
+  </block>
+  <text wx:for="{{words}}" wx:key="*this">{{item}}</text>
+  <view wx:for="{{grid}}" wx:for-item="line"><text wx:for="{{line.cells}}">{{item.v}}{{line.name}}</text></view>
+  <view wx:if="{{!items.length}}">empty</view>
+</view>"#;
+
+    /// A small xorshift generator: `next(n)` is in `0..n`.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n.max(1)
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.next(from.len() as u64) as usize]
+        }
+
+        fn list(&mut self, most: u64, mut make: impl FnMut(&mut Random) -> Json) -> Json {
+            let n = self.next(most + 1);
+            Json::Array((0..n).map(|_| make(self)).collect())
+        }
+
+        fn item(&mut self) -> Json {
+            let tags = self.list(3, |r| json!(r.pick(&["a", "b", "c", "d"])));
+            json!({"id": self.next(6), "t": format!("t{}", self.next(4)), "done": self.next(2) == 0, "tags": tags})
+        }
+
+        fn data(&mut self) -> Json {
+            json!({
+                "filter": self.pick(&["all", "active", ""]),
+                "title": if self.next(3) == 0 { json!(null) } else { json!(format!("T{}", self.next(3))) },
+                "showDone": self.next(2) == 0,
+                "sep": self.pick(&[";", ","]),
+                "items": self.list(5, Random::item),
+                "rows": self.list(3, |r| r.list(3, |r| json!(r.next(9)))),
+                "words": self.list(4, |r| json!(r.pick(&["x", "y", "z", "w"]))),
+                "grid": self.list(3, |r| json!({"name": r.pick(&["p", "q"]), "cells": r.list(3, |r| json!({"v": r.next(5)}))})),
+            })
+        }
+
+        /// A random set-data key and a value for it.
+        fn patch(&mut self, data: &Json) -> (String, Json) {
+            let len = |key: &str| data[key].as_array().map_or(0, Vec::len) as u64;
+            let i = self.next(len("items") + 1);
+            let r = self.next(len("rows") + 1);
+            let g = self.next(len("grid") + 1);
+            let w = self.next(len("words") + 1);
+            match self.next(18) {
+                0 => ("filter".into(), json!(self.pick(&["all", "active", ""]))),
+                1 => ("title".into(), json!(self.pick(&["A", "B", ""]))),
+                2 => ("showDone".into(), json!(self.next(2) == 0)),
+                3 => ("sep".into(), json!(self.pick(&[";", ","]))),
+                4 => ("items".into(), self.list(5, Random::item)),
+                5 => (format!("items[{i}]"), self.item()),
+                6 => (format!("items[{i}].done"), json!(self.next(2) == 0)),
+                7 => (format!("items[{i}].t"), json!(format!("t{}", self.next(4)))),
+                8 => (format!("items[{i}].id"), json!(self.next(6))),
+                9 => (
+                    format!("items[{i}].tags[{}]", self.next(3)),
+                    json!(self.pick(&["a", "e"])),
+                ),
+                10 => (
+                    "rows".into(),
+                    self.list(3, |r| r.list(3, |r| json!(r.next(9)))),
+                ),
+                11 => (format!("rows[{r}]"), self.list(3, |r| json!(r.next(9)))),
+                12 => (format!("rows[{r}][{}]", self.next(3)), json!(self.next(9))),
+                13 => (format!("words[{w}]"), json!(self.pick(&["x", "y", "v"]))),
+                14 => (
+                    format!("grid[{g}].name"),
+                    json!(self.pick(&["p", "q", "s"])),
+                ),
+                15 => (
+                    format!("grid[{g}].cells[{}].v", self.next(3)),
+                    json!(self.next(5)),
+                ),
+                16 => (
+                    format!("grid[{g}].cells"),
+                    self.list(3, |r| json!({"v": r.next(5)})),
+                ),
+                _ => ("words".into(), self.list(4, |r| json!(r.pick(&["x", "y"])))),
+            }
+        }
+    }
+
+    /// Set `value` at `steps` as the runtime does (an index may append);
+    /// false if the path does not reach.
+    fn set(data: &mut Json, steps: &[Step], value: Json) -> bool {
+        let Some((last, parents)) = steps.split_last() else {
+            return false;
+        };
+        let mut node = data;
+        for step in parents {
+            let next = match (step, node) {
+                (Step::Key(k), Json::Object(fields)) => fields.get_mut(k),
+                (Step::Index(i), Json::Array(items)) => items.get_mut(*i),
+                _ => None,
+            };
+            match next {
+                Some(next) => node = next,
+                None => return false,
+            }
+        }
+        match (last, node) {
+            (Step::Key(k), Json::Object(fields)) => {
+                fields.insert(k.clone(), value);
+            }
+            (Step::Index(i), Json::Array(items)) if *i < items.len() => items[*i] = value,
+            (Step::Index(i), Json::Array(items)) if *i == items.len() => items.push(value),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Elements of `new` shared with `old` (reused, not rendered again).
+    fn shared(old: &Tree, new: &Tree) -> usize {
+        fn collect(nodes: &[VNode], out: &mut Vec<*const crate::render::VElement>) {
+            for node in nodes {
+                if let VNode::Element(e) = node {
+                    out.push(Arc::as_ptr(e));
+                    collect(&e.children, out);
+                }
+            }
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        collect(&old.nodes, &mut a);
+        collect(&new.nodes, &mut b);
+        b.iter().filter(|p| a.contains(p)).count()
+    }
+
+    #[test]
+    fn render_changed_gives_what_a_full_render_gives() {
+        let page = template(PAGE);
+        let files = BTreeMap::new();
+        let context = Context {
+            files: &files,
+            origins: &[],
+            limits: RenderLimits::default(),
+        };
+        let mut random = Random(0x2545_f491_4f6c_dd1d);
+        let mut reused = 0;
+        for case in 0..300 {
+            let mut data = random.data();
+            let mut previous = render(&page, &data, &context).unwrap();
+            let mut next_id = max_id(&previous) + 1;
+            for round in 0..6 {
+                let mut keys = Vec::new();
+                for _ in 0..random.next(4) {
+                    let (key, value) = random.patch(&data);
+                    if set(&mut data, &parse_path(&key).unwrap(), value) {
+                        keys.push(key);
+                    }
+                }
+                let changes = Changes::from_keys(&keys);
+                let mut full = render(&page, &data, &context).unwrap();
+                let mut incremental =
+                    render_changed(&page, &data, &context, &previous, &changes).unwrap();
+                reused += shared(&previous, &incremental);
+                let (mut full_next, mut next) = (next_id, next_id);
+                let full_ops = diff(&previous, &mut full, &mut full_next);
+                let ops = diff(&previous, &mut incremental, &mut next);
+                let what = format!("case {case} round {round}: {keys:?}\n{data}");
+                assert_eq!(incremental, full, "{what}");
+                assert_eq!(ops, full_ops, "{what}");
+                assert_eq!(next, full_next, "{what}");
+                assert_eq!(to_html(&incremental), to_html(&full), "{what}");
+                previous = incremental;
+                next_id = next;
+            }
+        }
+        assert!(reused > 1000, "only {reused} elements were reused");
     }
 }

@@ -5,6 +5,7 @@
 //! renderer does on its DOM.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -94,32 +95,23 @@ fn children(
     next_id: &mut u32,
     ops: &mut Vec<Op>,
 ) {
-    // Match each new child to an old one: keyed by key, the others in order
-    // of their kind.
-    let mut keyed: HashMap<Identity<'_>, usize> = HashMap::new();
-    let mut unkeyed: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
-    for (i, node) in old.iter().enumerate() {
-        match identity(node) {
-            id @ Identity::Keyed(..) => {
-                keyed.entry(id).or_insert(i);
-            }
-            id => unkeyed.entry(id).or_default().push(i),
+    // The same identities in the same order (a list where nothing was
+    // added, removed or moved): each child stays where it is.
+    if old.len() == new.len()
+        && old
+            .iter()
+            .zip(new.iter())
+            .all(|(o, n)| identity(o) == identity(n))
+    {
+        for (old, new) in old.iter().zip(new.iter_mut()) {
+            update(old, new, next_id, ops);
         }
+        return;
     }
-    for list in unkeyed.values_mut() {
-        list.reverse();
-    }
-    let mut matched: Vec<Option<usize>> = Vec::with_capacity(new.len());
+    let matched = match_children(old, new);
     let mut used = vec![false; old.len()];
-    for node in new.iter() {
-        let found = match identity(node) {
-            id @ Identity::Keyed(..) => keyed.remove(&id),
-            id => unkeyed.get_mut(&id).and_then(Vec::pop),
-        };
-        if let Some(i) = found {
-            used[i] = true;
-        }
-        matched.push(found);
+    for i in matched.iter().flatten() {
+        used[*i] = true;
     }
     // Remove what has no match.
     // The matched nodes not yet put in place, in their order on the page:
@@ -167,8 +159,21 @@ fn children(
     }
 }
 
+/// The old child each new child stays as, if any: children of one
+/// identity (a key and tag, or a kind and tag) are matched in order.
+fn match_children(old: &[VNode], new: &[VNode]) -> Vec<Option<usize>> {
+    let mut by_identity: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
+    for (i, node) in old.iter().enumerate().rev() {
+        by_identity.entry(identity(node)).or_default().push(i);
+    }
+    new.iter()
+        .map(|node| by_identity.get_mut(&identity(node)).and_then(Vec::pop))
+        .collect()
+}
+
 /// `new` stays `old`'s node: take its id, and diff text, attributes and
-/// children.
+/// children. A shared element (reused from the render `old` is of) is
+/// already `old`'s, ids included: nothing to do.
 fn update(old: &VNode, new: &mut VNode, next_id: &mut u32, ops: &mut Vec<Op>) {
     match (old, new) {
         (VNode::Text(old), VNode::Text(new)) => {
@@ -181,8 +186,14 @@ fn update(old: &VNode, new: &mut VNode, next_id: &mut u32, ops: &mut Vec<Op>) {
             }
         }
         (VNode::Element(old), VNode::Element(new)) => {
+            if Arc::ptr_eq(old, new) {
+                return;
+            }
+            let new = Arc::make_mut(new);
             new.id = old.id;
-            attributes(old, new, ops);
+            if old.attrs != new.attrs {
+                attributes(old, new, ops);
+            }
             children(Some(old.id), &old.children, &mut new.children, next_id, ops);
         }
         // Matching pairs nodes of one kind only.
@@ -196,7 +207,7 @@ fn attributes(old: &VElement, new: &VElement, ops: &mut Vec<Op>) {
         if before != Some(value) {
             ops.push(Op::SetAttr {
                 id: old.id,
-                name: name.clone(),
+                name: name.to_string(),
                 value: Some(value.clone()),
             });
         }
@@ -205,7 +216,7 @@ fn attributes(old: &VElement, new: &VElement, ops: &mut Vec<Op>) {
         if !new.attrs.iter().any(|(n, _)| n == name) {
             ops.push(Op::SetAttr {
                 id: old.id,
-                name: name.clone(),
+                name: name.to_string(),
                 value: None,
             });
         }
@@ -222,6 +233,7 @@ fn renumber(node: &mut VNode, next_id: &mut u32) {
     match node {
         VNode::Text(text) => text.id = fresh(next_id),
         VNode::Element(element) => {
+            let element = Arc::make_mut(element);
             element.id = fresh(next_id);
             for child in &mut element.children {
                 renumber(child, next_id);
@@ -256,8 +268,10 @@ pub struct ApplyError {
 }
 
 /// Replay `ops` on `tree`, as a renderer does on its DOM. Inserted nodes are
-/// taken from `source` (the render the operations came from), by id.
+/// taken from `source` (the render the operations came from), by id. The
+/// tree's memo of how it was rendered is dropped (its lists change).
 pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyError> {
+    tree.forget_memo();
     for (index, op) in ops.iter().enumerate() {
         let fail = |reason: String| ApplyError { index, reason };
         match op {
@@ -299,17 +313,7 @@ pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyErro
                 _ => return Err(fail(format!("no text node {id}"))),
             },
             Op::SetAttr { id, name, value } => match find_mut(&mut tree.nodes, *id) {
-                Some(VNode::Element(e)) => {
-                    let at = e.attrs.iter().position(|(n, _)| n == name);
-                    match (at, value) {
-                        (Some(at), Some(v)) => e.attrs[at].1 = v.clone(),
-                        (None, Some(v)) => e.attrs.push((name.clone(), v.clone())),
-                        (Some(at), None) => {
-                            e.attrs.remove(at);
-                        }
-                        (None, None) => {}
-                    }
-                }
+                Some(VNode::Element(e)) => set_attribute(Arc::make_mut(e), name, value.as_deref()),
                 _ => return Err(fail(format!("no element {id}"))),
             },
         }
@@ -317,14 +321,49 @@ pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyErro
     Ok(())
 }
 
+fn set_attribute(e: &mut VElement, name: &str, value: Option<&str>) {
+    let at = e.attrs.iter().position(|(n, _)| &**n == name);
+    match (at, value) {
+        (Some(at), Some(v)) => e.attrs[at].1 = v.to_string(),
+        (None, Some(v)) => e.attrs.push((name.into(), v.to_string())),
+        (Some(at), None) => {
+            e.attrs.remove(at);
+        }
+        (None, None) => {}
+    }
+}
+
+/// Whether node `id` is `node` or in its subtree.
+fn contains(node: &VNode, id: u32) -> bool {
+    node.id() == id
+        || match node {
+            VNode::Element(e) => e.children.iter().any(|c| contains(c, id)),
+            VNode::Text(_) => false,
+        }
+}
+
+/// The element holding node `id` among its children (unshared, its memo
+/// dropped), found from `nodes`.
+fn parent_of(nodes: &mut [VNode], id: u32) -> Option<&mut VElement> {
+    let node = nodes.iter_mut().find(|n| contains(n, id))?;
+    let VNode::Element(e) = node else {
+        return None;
+    };
+    let e = Arc::make_mut(e);
+    if e.children.iter().any(|c| c.id() == id) {
+        e.forget_memo();
+        return Some(e);
+    }
+    parent_of(&mut e.children, id)
+}
+
 fn take(nodes: &mut Vec<VNode>, id: u32) -> Option<VNode> {
     if let Some(at) = nodes.iter().position(|n| n.id() == id) {
         return Some(nodes.remove(at));
     }
-    nodes.iter_mut().find_map(|n| match n {
-        VNode::Element(e) => take(&mut e.children, id),
-        VNode::Text(_) => None,
-    })
+    let parent = parent_of(nodes, id)?;
+    let at = parent.children.iter().position(|n| n.id() == id)?;
+    Some(parent.children.remove(at))
 }
 
 fn find(nodes: &[VNode], id: u32) -> Option<&VNode> {
@@ -340,24 +379,22 @@ fn find(nodes: &[VNode], id: u32) -> Option<&VNode> {
 }
 
 fn find_mut(nodes: &mut [VNode], id: u32) -> Option<&mut VNode> {
-    for n in nodes {
-        if n.id() == id {
-            return Some(n);
-        }
-        if let VNode::Element(e) = n
-            && let Some(found) = find_mut(&mut e.children, id)
-        {
-            return Some(found);
-        }
+    if let Some(at) = nodes.iter().position(|n| n.id() == id) {
+        return Some(&mut nodes[at]);
     }
-    None
+    let parent = parent_of(nodes, id)?;
+    parent.children.iter_mut().find(|n| n.id() == id)
 }
 
 fn child_list(nodes: &mut Vec<VNode>, parent: Option<u32>) -> Option<&mut Vec<VNode>> {
     match parent {
         None => Some(nodes),
         Some(id) => match find_mut(nodes, id)? {
-            VNode::Element(e) => Some(&mut e.children),
+            VNode::Element(e) => {
+                let e = Arc::make_mut(e);
+                e.forget_memo();
+                Some(&mut e.children)
+            }
             VNode::Text(_) => None,
         },
     }

@@ -366,6 +366,15 @@ pub fn to_text(value: &Val) -> String {
     }
 }
 
+/// [`to_text`], taking the value: a computed string is its own text (no
+/// copy).
+pub fn into_text(value: Val) -> String {
+    match value {
+        Val::Json(Cow::Owned(Value::String(text))) => text,
+        other => to_text(&other),
+    }
+}
+
 /// JavaScript's `Number.prototype.toString()`: the shortest digits that
 /// read back as the same number; integers without a fraction (`3`);
 /// exponent notation from `1e21` up and below `1e-6` (`1e+21`, `1e-7`);
@@ -379,6 +388,10 @@ pub fn format_number(n: f64) -> String {
     }
     if n.is_infinite() {
         return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    // Integers of up to 15 digits are their digits.
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return (n as i64).to_string();
     }
     if n < 0.0 {
         return format!("-{}", format_number(-n));
@@ -677,6 +690,15 @@ fn binary<'a>(
     right: &Expr,
     scope: &Scope<'a>,
 ) -> Result<Val<'a>, EvalError> {
+    if let (BinOp::Add, Expr::Str(text)) = (op, left) {
+        // A literal string plus anything: concatenation, without copying
+        // the literal first.
+        let b = eval(right, scope)?;
+        let mut out = String::with_capacity(text.len() + 16);
+        push_limited(&mut out, text, MAX_STRING)?;
+        write_js_string(&b, &mut out, MAX_STRING)?;
+        return Ok(Val::owned(Value::String(out)));
+    }
     let a = eval(left, scope)?;
     // `&&` and `||`: the right side only when needed.
     match op {

@@ -158,7 +158,11 @@ pub fn resolve_with_fields(
                 kind: event.kind.clone(),
                 target: event.node,
                 current_target: element.id,
-                dataset: element.dataset.clone(),
+                dataset: element
+                    .dataset
+                    .iter()
+                    .map(|(name, value)| (name.to_string(), value.clone()))
+                    .collect(),
                 detail: event.detail.clone(),
                 gesture: is_gesture(&event.kind),
             });
@@ -271,7 +275,7 @@ fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {
     element
         .attrs
         .iter()
-        .find(|(n, _)| n == name)
+        .find(|(n, _)| &**n == name)
         .map(|(_, v)| v.as_str())
 }
 

@@ -5,8 +5,6 @@
 //! `data-mp`, and every text and attribute value is escaped. No script, no
 //! event handler attribute and no raw HTML can come out of it.
 
-use std::fmt::Write;
-
 use crate::render::{Tree, VElement, VNode};
 
 /// The HTML element a component is drawn with, and fixed attributes.
@@ -56,11 +54,23 @@ fn html_attribute(component: &str, name: &str) -> Option<&'static str> {
 
 /// The page as HTML.
 pub fn to_html(tree: &Tree) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(tree.nodes.iter().map(size_hint).sum());
     for node in &tree.nodes {
         node_into(node, &mut out);
     }
     out
+}
+
+/// About how many bytes of HTML `node` makes (its texts and attributes
+/// unescaped).
+fn size_hint(node: &VNode) -> usize {
+    match node {
+        VNode::Text(text) => 32 + text.text.len(),
+        VNode::Element(e) => {
+            let attrs: usize = e.attrs.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+            64 + attrs + e.children.iter().map(size_hint).sum::<usize>()
+        }
+    }
 }
 
 /// Append the HTML of `node` and its subtree. A text is a `span` carrying
@@ -68,7 +78,9 @@ pub fn to_html(tree: &Tree) -> String {
 pub fn node_into(node: &VNode, out: &mut String) {
     match node {
         VNode::Text(text) => {
-            let _ = write!(out, "<span data-nid=\"{}\">", text.id);
+            out.push_str("<span data-nid=\"");
+            push_number(text.id, out);
+            out.push_str("\">");
             escape_into(&text.text, out);
             out.push_str("</span>");
         }
@@ -76,21 +88,44 @@ pub fn node_into(node: &VNode, out: &mut String) {
     }
 }
 
+/// Append `n` in decimal.
+fn push_number(n: u32, out: &mut String) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
+}
+
 fn element_html(element: &VElement, out: &mut String) {
     let (tag, fixed) = html_tag(element.tag);
-    let _ = write!(
-        out,
-        "<{tag}{fixed} data-nid=\"{}\" data-mp=\"{}\"",
-        element.id, element.tag
-    );
+    out.push('<');
+    out.push_str(tag);
+    out.push_str(fixed);
+    out.push_str(" data-nid=\"");
+    push_number(element.id, out);
+    out.push_str("\" data-mp=\"");
+    out.push_str(element.tag);
+    out.push('"');
     for (name, value) in &element.attrs {
         let Some(html_name) = html_attribute(element.tag, name) else {
             continue;
         };
-        if element.tag == "textarea" && name == "value" {
+        if element.tag == "textarea" && &**name == "value" {
             continue;
         }
-        let _ = write!(out, " {html_name}=\"");
+        out.push(' ');
+        out.push_str(html_name);
+        out.push_str("=\"");
         escape_into(value, out);
         out.push('"');
     }
@@ -99,26 +134,31 @@ fn element_html(element: &VElement, out: &mut String) {
         return;
     }
     if element.tag == "textarea"
-        && let Some((_, value)) = element.attrs.iter().find(|(n, _)| n == "value")
+        && let Some((_, value)) = element.attrs.iter().find(|(n, _)| &**n == "value")
     {
         escape_into(value, out);
     }
     for child in &element.children {
         node_into(child, out);
     }
-    let _ = write!(out, "</{tag}>");
+    out.push_str("</");
+    out.push_str(tag);
+    out.push('>');
 }
 
 /// Append `text` escaped for HTML text and quoted attribute values.
 pub fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
 }

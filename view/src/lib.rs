@@ -10,11 +10,14 @@
 //! ([`parse()`], [`mod@parse`]), expression evaluation ([`eval`]), rendering
 //! against page data into a view tree with node ids and keys ([`render`]),
 //! safe attributes ([`safety`]), HTML ([`html`]), and the diff operations
-//! between two renders that keep node identity ([`diff`]). Next (issue 8):
+//! between two renders that keep node identity ([`diff`]); incremental
+//! renders ([`render::render_changed`]) that reuse the `wx:for` items no
+//! changed data path can touch ([`deps`]). Next (issue 8):
 //! events resolved through the tree, page lifecycle, templates in the
 //! package, the runtime's render per callback, the CLI and the benches.
 
 pub mod ast;
+pub mod deps;
 pub mod diff;
 pub mod eval;
 pub mod events;

@@ -210,9 +210,10 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
     for warning in state.warnings().take(MAX_ERRORS) {
         check.error(&warning.location, warning.kind.to_string());
     }
-    let template = check.template(&parsed);
+    let mut template = check.template(&parsed);
     let mut errors = check.errors;
     if errors.is_empty() {
+        crate::deps::annotate(&mut template);
         return Ok(template);
     }
     errors.sort_by_key(|e| e.pos);
@@ -598,7 +599,7 @@ impl Check<'_> {
                         .value
                         .as_ref()
                         .map_or(Value::Static(String::new()), |v| self.value(v));
-                    out.dataset.push((data.name.name.to_string(), value));
+                    out.dataset.push((data.name.name.as_str().into(), value));
                 }
                 if let Some(mark) = common.marks.first() {
                     self.error(
@@ -634,6 +635,7 @@ impl Check<'_> {
                     index: index_name.1.name.to_string(),
                     key,
                     nodes: self.nodes(children, depth + 1),
+                    reads: Default::default(),
                     pos,
                 })
             }
@@ -720,7 +722,7 @@ impl Check<'_> {
             .value
             .as_ref()
             .map_or(Value::Static(String::new()), |v| self.value(v));
-        out.attrs.push((name.to_string(), value));
+        out.attrs.push((name.into(), value));
     }
 
     /// An event binding written `bind:tap` or `catch:tap`.
@@ -1032,9 +1034,9 @@ mod tests {
         let Node::Element(row) = &nodes[0] else {
             panic!("{nodes:?}");
         };
-        assert_eq!(row.dataset[0].0, "todoId");
+        assert_eq!(&*row.dataset[0].0, "todoId");
         assert_eq!(row.events[0].handler, "onToggle");
-        let class = &row.attrs.iter().find(|(n, _)| n == "class").unwrap().1;
+        let class = &row.attrs.iter().find(|(n, _)| &**n == "class").unwrap().1;
         assert!(
             matches!(class, Value::Dynamic(Expr::Binary(BinOp::Add, ..))),
             "{class:?}"

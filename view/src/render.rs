@@ -5,10 +5,13 @@
 //! the limit named (the app keeps running).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
 use crate::ast::{Binding, Element, Expr, Key, Node, Template, Value};
+pub use crate::deps::Changes;
+use crate::deps::{self, Reads, Root, Step};
 use crate::eval::{self, Scope, Val};
 use crate::safety;
 
@@ -76,51 +79,99 @@ pub enum RenderError {
 }
 
 /// A rendered page.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Tree {
     /// The top-level nodes.
     pub nodes: Vec<VNode>,
+    /// How it was rendered, for [`render_changed`].
+    memo: Memo,
+}
+
+/// Trees are equal when their nodes are.
+impl PartialEq for Tree {
+    fn eq(&self, other: &Tree) -> bool {
+        self.nodes == other.nodes
+    }
+}
+
+/// What [`render_changed`] needs of a previous render besides its nodes.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    /// The limits it was rendered under (`None`: not a render's tree).
+    limits: Option<RenderLimits>,
+    /// The loops that filled the top level.
+    loops: Loops,
+}
+
+/// The `wx:for` loops that filled one list of children (the top level or
+/// an element's), in render order; `None` when there were none. Positions
+/// are in that list, so they stay true while the list is not edited (a
+/// [`diff`](crate::diff::diff) only renumbers).
+pub(crate) type Loops = Option<Arc<[LoopRecord]>>;
+
+/// One run of a `wx:for` of the page's own template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LoopRecord {
+    /// The loop: the address of its node in the template.
+    node: usize,
+    /// The indices of the enclosing loops' items (with `node`, one run of
+    /// the loop in the whole render).
+    outer: Box<[u32]>,
+    /// Where its first node is in the list.
+    start: usize,
+    /// Its items, in order.
+    items: Box<[ItemRecord]>,
+}
+
+/// What one item of a loop rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ItemRecord {
+    /// Nodes it put in the list.
+    len: usize,
+    /// What it counted against the limits.
+    counts: Counts,
+}
+
+/// What a render (or a part of it) counts against the limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    nodes: usize,
+    bytes: usize,
+    steps: usize,
+}
+
+impl Counts {
+    fn since(self, before: Counts) -> Counts {
+        Counts {
+            nodes: self.nodes - before.nodes,
+            bytes: self.bytes - before.bytes,
+            steps: self.steps - before.steps,
+        }
+    }
 }
 
 impl Tree {
+    /// Forget how the tree was rendered: the next [`render_changed`] from
+    /// it renders everything. Call it after editing `nodes`.
+    pub fn forget_memo(&mut self) {
+        self.memo = Memo::default();
+    }
+
     /// An estimate of the memory the tree holds, bytes: its texts and
     /// attribute values plus a fixed cost per node, attribute and dataset
     /// entry.
     pub fn held_bytes(&self) -> u64 {
-        fn nodes(list: &[VNode]) -> u64 {
-            list.iter()
-                .map(|node| match node {
-                    VNode::Text(text) => 48 + text.text.len() as u64,
-                    VNode::Element(e) => {
-                        let attrs: u64 = e
-                            .attrs
-                            .iter()
-                            .map(|(n, v)| 48 + (n.len() + v.len()) as u64)
-                            .sum();
-                        let dataset: u64 = e
-                            .dataset
-                            .iter()
-                            .map(|(k, v)| {
-                                64 + k.len() as u64 + v.as_str().map_or(16, |s| s.len() as u64)
-                            })
-                            .sum();
-                        128 + attrs
-                            + dataset
-                            + e.key.as_ref().map_or(0, |k| k.len() as u64)
-                            + nodes(&e.children)
-                    }
-                })
-                .sum()
-        }
-        nodes(&self.nodes)
+        self.nodes.iter().map(VNode::held_bytes).sum()
     }
 }
 
 /// A node of a rendered page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VNode {
-    /// An element.
-    Element(VElement),
+    /// An element, shared: a render that reuses a part of the previous
+    /// one shares its elements, and [`diff`](crate::diff::diff) skips a
+    /// shared element in O(1).
+    Element(Arc<VElement>),
     /// A text.
     Text(VText),
 }
@@ -131,6 +182,27 @@ impl VNode {
         match self {
             VNode::Element(e) => e.id,
             VNode::Text(t) => t.id,
+        }
+    }
+
+    /// [`Tree::held_bytes`] of this node and its subtree.
+    pub fn held_bytes(&self) -> u64 {
+        match self {
+            VNode::Text(text) => 48 + text.text.len() as u64,
+            VNode::Element(e) => {
+                let attrs: u64 = e
+                    .attrs
+                    .iter()
+                    .map(|(n, v)| 48 + (n.len() + v.len()) as u64)
+                    .sum();
+                let dataset: u64 = e
+                    .dataset
+                    .iter()
+                    .map(|(k, v)| 64 + k.len() as u64 + v.as_str().map_or(16, |s| s.len() as u64))
+                    .sum();
+                let children: u64 = e.children.iter().map(VNode::held_bytes).sum();
+                128 + attrs + dataset + e.key.as_ref().map_or(0, |k| k.len() as u64) + children
+            }
         }
     }
 }
@@ -145,7 +217,7 @@ pub struct VText {
 }
 
 /// A rendered element.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct VElement {
     /// Its node id, unique in the tree.
     pub id: u32,
@@ -153,15 +225,38 @@ pub struct VElement {
     pub tag: &'static str,
     /// Its attributes, rendered and made safe (unsafe URLs and style
     /// declarations dropped), in template order.
-    pub attrs: Vec<(String, String)>,
-    /// Its `data-*` values, with their types.
-    pub dataset: Map<String, Json>,
+    pub attrs: Vec<(Arc<str>, String)>,
+    /// Its `data-*` values by dataset name (`data-user-id` is `userId`),
+    /// with their types, in template order.
+    pub dataset: Vec<(Arc<str>, Json)>,
     /// Its event bindings (shared with the template).
-    pub events: std::sync::Arc<[Binding]>,
+    pub events: Arc<[Binding]>,
     /// The key of the `wx:for` item it is the root of, if keyed.
     pub key: Option<String>,
     /// Its children.
     pub children: Vec<VNode>,
+    /// The loops that filled `children`.
+    pub(crate) loops: Loops,
+}
+
+/// Elements are equal when all but how they were rendered is.
+impl PartialEq for VElement {
+    fn eq(&self, other: &VElement) -> bool {
+        self.id == other.id
+            && self.tag == other.tag
+            && self.attrs == other.attrs
+            && self.dataset == other.dataset
+            && self.events == other.events
+            && self.key == other.key
+            && self.children == other.children
+    }
+}
+
+impl VElement {
+    /// Forget how its children were rendered (after editing them).
+    pub fn forget_memo(&mut self) {
+        self.loops = None;
+    }
 }
 
 /// What a render may use beyond the page's own file.
@@ -183,37 +278,138 @@ pub fn render(
     data: &Json,
     context: &Context<'_>,
 ) -> Result<Tree, RenderError> {
-    let mut run = Run {
-        context,
-        next_id: 1,
-        nodes: 0,
-        bytes: 0,
-        steps: 0,
-    };
-    let scope = Scope::new(data);
-    let mut out = Vec::new();
-    run.nodes(template, &template.nodes, &scope, 0, None, &mut out)?;
-    Ok(Tree { nodes: out })
+    Run::new(context, None).page(template, data)
 }
 
-/// One render under way: its counters against the limits.
-struct Run<'c> {
+/// Render `template` against `data` as [`render`] does, reusing what of
+/// `previous` the `changes` cannot have touched: the items of a `wx:for`
+/// over an array whose own item did not change and whose body reads
+/// nothing else that changed (see [`crate::deps`]) are taken from
+/// `previous` as they are, ids included; the rest is evaluated.
+///
+/// The result has the nodes, attributes and texts [`render`] would give;
+/// its node ids are right only once [`diff`](crate::diff::diff)ed against
+/// `previous` (reused parts keep theirs, the others are renumbered), which
+/// gives the same tree and operations as diffing a full render.
+///
+/// `previous` must be a render (diffed or not) of the same `template` with
+/// the same files and origins, and `changes` must name every data path
+/// set since; with other limits, [`Changes::all`], or a tree that is not a
+/// render's, everything is rendered. A render that fails is done again in
+/// full, so that it fails as [`render`] does.
+pub fn render_changed(
+    template: &Template,
+    data: &Json,
+    context: &Context<'_>,
+    previous: &Tree,
+    changes: &Changes,
+) -> Result<Tree, RenderError> {
+    if changes.is_all() || previous.memo.limits != Some(context.limits) {
+        return render(template, data, context);
+    }
+    let run = Run::new(context, Some(changes));
+    run.page_from(template, data, previous)
+        .or_else(|_| render(template, data, context))
+}
+
+/// One render under way: its counters against the limits, and what it
+/// needs to reuse the previous render.
+struct Run<'c, 'p> {
     context: &'c Context<'c>,
     next_id: u32,
-    nodes: usize,
-    bytes: usize,
-    steps: usize,
+    counts: Counts,
+    /// What changed, when rendering from a previous tree.
+    changes: Option<&'p Changes>,
+    /// The enclosing loops of the page's own template.
+    frames: Vec<Frame>,
+    /// The previous render of the list being filled, if known.
+    prev: Option<Previous<'p>>,
+    /// The loops that filled the list being filled so far.
+    records: Vec<LoopRecord>,
 }
 
-impl Run<'_> {
+/// An enclosing `wx:for` under way.
+struct Frame {
+    /// Where its list is in the page data (an array at a known path).
+    list: Option<Vec<Step>>,
+    /// The index of the item being rendered.
+    index: usize,
+}
+
+/// The previous render of a list of children.
+#[derive(Clone, Copy)]
+struct Previous<'p> {
+    nodes: &'p [VNode],
+    loops: &'p [LoopRecord],
+    /// Position in `nodes` minus position in the list being filled, where
+    /// known to line up.
+    offset: isize,
+}
+
+impl<'p> Previous<'p> {
+    fn of(nodes: &'p [VNode], loops: &'p Loops) -> Previous<'p> {
+        Previous {
+            nodes,
+            loops: loops.as_deref().unwrap_or(&[]),
+            offset: 0,
+        }
+    }
+
+    /// The previous element of `tag` at `position` of the list being
+    /// filled, if there is one.
+    fn element_at(&self, position: usize, tag: &str) -> Option<&'p VElement> {
+        let at = usize::try_from(position as isize + self.offset).ok()?;
+        match self.nodes.get(at)? {
+            VNode::Element(e) if e.tag == tag => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl<'c, 'p> Run<'c, 'p> {
+    fn new(context: &'c Context<'c>, changes: Option<&'p Changes>) -> Self {
+        Run {
+            context,
+            next_id: 1,
+            counts: Counts::default(),
+            changes,
+            frames: Vec::new(),
+            prev: None,
+            records: Vec::new(),
+        }
+    }
+
+    fn page(self, template: &Template, data: &Json) -> Result<Tree, RenderError> {
+        self.page_from(template, data, &Tree::default())
+    }
+
+    fn page_from(
+        mut self,
+        template: &Template,
+        data: &Json,
+        previous: &'p Tree,
+    ) -> Result<Tree, RenderError> {
+        self.prev = Some(Previous::of(&previous.nodes, &previous.memo.loops));
+        let scope = Scope::new(data);
+        let mut out = Vec::new();
+        self.nodes(template, &template.nodes, &scope, 0, None, &mut out)?;
+        Ok(Tree {
+            nodes: out,
+            memo: Memo {
+                limits: Some(self.context.limits),
+                loops: shared(self.records),
+            },
+        })
+    }
+
     fn limit(&self, what: &'static str, limit: usize) -> RenderError {
         RenderError::Limit { what, limit }
     }
 
     fn eval<'d>(&mut self, expr: &Expr, scope: &Scope<'d>) -> Result<Val<'d>, RenderError> {
-        self.steps += 1;
+        self.counts.steps += 1;
         let limits = self.context.limits;
-        if self.steps > limits.steps {
+        if self.counts.steps > limits.steps {
             return Err(self.limit("expressions evaluated per render", limits.steps));
         }
         eval::eval(expr, scope).map_err(|e| RenderError::Eval(e.to_string()))
@@ -223,30 +419,44 @@ impl Run<'_> {
     fn text(&mut self, value: &Value, scope: &Scope<'_>) -> Result<String, RenderError> {
         let text = match value {
             Value::Static(text) => text.clone(),
-            Value::Dynamic(expr) => eval::to_text(&self.eval(expr, scope)?),
+            Value::Dynamic(expr) => eval::into_text(self.eval(expr, scope)?),
         };
         self.count_bytes(text.len())?;
         Ok(text)
     }
 
     fn count_bytes(&mut self, n: usize) -> Result<(), RenderError> {
-        self.bytes += n;
+        self.counts.bytes += n;
         let limit = self.context.limits.output_bytes;
-        if self.bytes > limit {
+        if self.counts.bytes > limit {
             return Err(self.limit("bytes of text and attributes per page", limit));
         }
         Ok(())
     }
 
     fn count_node(&mut self) -> Result<u32, RenderError> {
-        self.nodes += 1;
+        self.counts.nodes += 1;
         let limit = self.context.limits.nodes;
-        if self.nodes > limit {
+        if self.counts.nodes > limit {
             return Err(self.limit("nodes per page", limit));
         }
         let id = self.next_id;
         self.next_id += 1;
         Ok(id)
+    }
+
+    /// Count what a reused part of the previous render counted.
+    fn count_reused(&mut self, counts: Counts) -> Result<(), RenderError> {
+        let limits = self.context.limits;
+        self.counts.nodes += counts.nodes;
+        self.counts.steps += counts.steps;
+        if self.counts.nodes > limits.nodes {
+            return Err(self.limit("nodes per page", limits.nodes));
+        }
+        if self.counts.steps > limits.steps {
+            return Err(self.limit("expressions evaluated per render", limits.steps));
+        }
+        self.count_bytes(counts.bytes)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -283,10 +493,8 @@ impl Run<'_> {
                 }
             }
             Node::Element(element) => {
-                let rendered = self.element(file, element, scope, depth, key)?;
-                if let Some(rendered) = rendered {
-                    out.push(VNode::Element(rendered));
-                }
+                let rendered = self.element(file, element, scope, depth, key, out.len())?;
+                out.push(VNode::Element(Arc::new(rendered)));
             }
             Node::If {
                 branches,
@@ -302,28 +510,7 @@ impl Run<'_> {
                 }
             }
             Node::Block(nodes) => self.nodes(file, nodes, scope, depth, key, out)?,
-            Node::For {
-                list,
-                key: key_rule,
-                nodes,
-                ..
-            } => {
-                let list = self.eval(list, scope)?;
-                let limit = self.context.limits.items_per_for;
-                let items = items(&list, limit).ok_or(RenderError::Limit {
-                    what: "items of one wx:for",
-                    limit,
-                })?;
-                for (index, item) in items.into_iter().enumerate() {
-                    let item_key = match key_rule {
-                        Key::Index => None,
-                        Key::This => Some(eval::to_text(&item)),
-                        Key::Property(p) => Some(eval::to_text(&member(&item, p))),
-                    };
-                    let inner = scope.with_item(item, index);
-                    self.nodes(file, nodes, &inner, depth, item_key.as_deref(), out)?;
-                }
-            }
+            Node::For { .. } => self.for_loop(file, node, scope, depth, out)?,
             Node::Use { is, data, pos } => {
                 let name = self.text(is, scope)?;
                 let limit = self.context.limits.template_depth;
@@ -363,6 +550,189 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// A `wx:for`: each item's nodes. In the page's own template (`depth`
+    /// 0) the run is recorded, and items the changes cannot have touched
+    /// are taken from the previous render.
+    fn for_loop(
+        &mut self,
+        file: &Template,
+        node: &Node,
+        scope: &Scope<'_>,
+        depth: usize,
+        out: &mut Vec<VNode>,
+    ) -> Result<(), RenderError> {
+        let Node::For {
+            list: list_expr,
+            key: key_rule,
+            nodes,
+            reads,
+            ..
+        } = node
+        else {
+            return Ok(());
+        };
+        let list = self.eval(list_expr, scope)?;
+        let limit = self.context.limits.items_per_for;
+        let items = items(&list, limit).ok_or(RenderError::Limit {
+            what: "items of one wx:for",
+            limit,
+        })?;
+        if depth > 0 {
+            for (index, item) in items.into_iter().enumerate() {
+                self.item(file, nodes, key_rule, scope, item, index, depth, out)?;
+            }
+            return Ok(());
+        }
+        let location = match list.as_json() {
+            Some(Json::Array(_)) => self.location(list_expr),
+            _ => None,
+        };
+        let previous = self.previous_run(node);
+        let reusable = previous.is_some() && location.is_some() && self.body_unchanged(reads);
+        let start = out.len();
+        let mut records = Vec::with_capacity(items.len());
+        let outer = self.frames.iter().map(|f| f.index as u32).collect();
+        self.frames.push(Frame {
+            list: location,
+            index: 0,
+        });
+        // Where the previous run's current item starts.
+        let mut at = previous.map(|(_, run)| run.start);
+        for (index, item) in items.into_iter().enumerate() {
+            if let Some(frame) = self.frames.last_mut() {
+                frame.index = index;
+            }
+            let before = (out.len(), self.counts);
+            let old = previous.zip(at).and_then(|((prev, run), at)| {
+                let record = run.items.get(index)?;
+                Some((prev.nodes.get(at..at + record.len)?, record, at))
+            });
+            match old {
+                Some((nodes, record, _)) if reusable && !self.item_changed(index) => {
+                    out.extend_from_slice(nodes);
+                    self.count_reused(record.counts)?;
+                }
+                _ => {
+                    if let (Some(prev), Some((_, _, at))) = (&mut self.prev, old) {
+                        prev.offset = at as isize - out.len() as isize;
+                    }
+                    self.item(file, nodes, key_rule, scope, item, index, depth, out)?;
+                }
+            }
+            at = at.zip(old).map(|(at, (_, record, _))| at + record.len);
+            records.push(ItemRecord {
+                len: out.len() - before.0,
+                counts: self.counts.since(before.1),
+            });
+        }
+        self.frames.pop();
+        if let (Some(prev), Some((_, run))) = (&mut self.prev, previous) {
+            let end = run.start + run.items.iter().map(|i| i.len).sum::<usize>();
+            prev.offset = end as isize - out.len() as isize;
+        }
+        self.records.push(LoopRecord {
+            node: std::ptr::from_ref(node) as usize,
+            outer,
+            start,
+            items: records.into(),
+        });
+        Ok(())
+    }
+
+    /// Render one item of a loop.
+    #[allow(clippy::too_many_arguments)]
+    fn item(
+        &mut self,
+        file: &Template,
+        nodes: &[Node],
+        key_rule: &Key,
+        scope: &Scope<'_>,
+        item: Val<'_>,
+        index: usize,
+        depth: usize,
+        out: &mut Vec<VNode>,
+    ) -> Result<(), RenderError> {
+        let item_key = match key_rule {
+            Key::Index => None,
+            Key::This => Some(eval::to_text(&item)),
+            Key::Property(p) => Some(eval::to_text(&member(&item, p))),
+        };
+        let inner = scope.with_item(item, index);
+        self.nodes(file, nodes, &inner, depth, item_key.as_deref(), out)
+    }
+
+    /// The previous run of loop `node` with the same enclosing items, and
+    /// the list it filled.
+    fn previous_run(&self, node: &Node) -> Option<(Previous<'p>, &'p LoopRecord)> {
+        self.changes?;
+        let prev = self.prev?;
+        let address = std::ptr::from_ref(node) as usize;
+        let run = prev.loops.iter().find(|run| {
+            run.node == address
+                && run.outer.len() == self.frames.len()
+                && run
+                    .outer
+                    .iter()
+                    .zip(&self.frames)
+                    .all(|(i, f)| *i as usize == f.index)
+        })?;
+        Some((prev, run))
+    }
+
+    /// Where the value of `expr` is in the page data, if it is a path
+    /// through the data or an enclosing item at a known place.
+    fn location(&self, expr: &Expr) -> Option<Vec<Step>> {
+        let (root, steps, exact) = deps::location(expr)?;
+        if !exact {
+            return None;
+        }
+        match root {
+            Root::Data => Some(steps),
+            Root::Var(depth) => {
+                let frame = self.frames.get(depth / 2).filter(|_| depth % 2 == 0)?;
+                let mut path = frame.list.clone()?;
+                path.push(Step::Index(frame.index));
+                path.extend(steps);
+                Some(path)
+            }
+        }
+    }
+
+    /// Whether no change touches what a loop's body reads from outside its
+    /// items.
+    fn body_unchanged(&self, reads: &Reads) -> bool {
+        let Some(changes) = self.changes else {
+            return false;
+        };
+        !reads.opaque
+            && reads.paths.iter().all(|read| match read.root {
+                Root::Data => !changes.touches(&read.steps),
+                // An enclosing index is the same: the run is found by them.
+                Root::Var(depth) if depth % 2 == 1 => true,
+                Root::Var(depth) => self.frames.get(depth / 2).is_some_and(|frame| {
+                    frame.list.as_ref().is_some_and(|list| {
+                        let at = Step::Index(frame.index);
+                        !changes.touches(list.iter().chain([&at]).chain(&read.steps))
+                    })
+                }),
+            })
+    }
+
+    /// Whether a change touches item `index` of the innermost loop.
+    fn item_changed(&self, index: usize) -> bool {
+        let (
+            Some(changes),
+            Some(Frame {
+                list: Some(list), ..
+            }),
+        ) = (self.changes, self.frames.last())
+        else {
+            return true;
+        };
+        let at = Step::Index(index);
+        changes.touches(list.iter().chain([&at]))
+    }
+
     /// The template `name` as `file` sees it: its own, then its imports'
     /// (imports are not transitive).
     fn find_template<'t>(
@@ -393,8 +763,49 @@ impl Run<'_> {
         scope: &Scope<'_>,
         depth: usize,
         key: Option<&str>,
-    ) -> Result<Option<VElement>, RenderError> {
+        position: usize,
+    ) -> Result<VElement, RenderError> {
         let id = self.count_node()?;
+        let attrs = self.attributes(element, scope)?;
+        let mut dataset = Vec::with_capacity(element.dataset.len());
+        for (name, value) in &element.dataset {
+            let value = match value {
+                Value::Static(text) => Json::String(text.clone()),
+                Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
+            };
+            dataset.push((name.clone(), value));
+        }
+        // The children, with the previous render of this element's.
+        let prev = match (depth, self.prev) {
+            (0, Some(prev)) => prev
+                .element_at(position, element.tag)
+                .map(|e| Previous::of(&e.children, &e.loops)),
+            _ => None,
+        };
+        let outer_prev = std::mem::replace(&mut self.prev, prev);
+        let outer_records = std::mem::take(&mut self.records);
+        let mut children = Vec::with_capacity(element.children.len());
+        let rendered = self.nodes(file, &element.children, scope, depth, None, &mut children);
+        self.prev = outer_prev;
+        let records = std::mem::replace(&mut self.records, outer_records);
+        rendered?;
+        Ok(VElement {
+            id,
+            tag: element.tag,
+            attrs,
+            dataset,
+            events: element.events.clone(),
+            key: key.map(str::to_string),
+            children,
+            loops: shared(records),
+        })
+    }
+
+    fn attributes(
+        &mut self,
+        element: &Element,
+        scope: &Scope<'_>,
+    ) -> Result<Vec<(Arc<str>, String)>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
             let rendered = match value {
@@ -412,7 +823,7 @@ impl Run<'_> {
                         }
                         String::new()
                     } else {
-                        eval::to_text(&value)
+                        eval::into_text(value)
                     }
                 }
             };
@@ -422,26 +833,13 @@ impl Run<'_> {
                 attrs.push((name.clone(), safe));
             }
         }
-        let mut dataset = Map::new();
-        for (name, value) in &element.dataset {
-            let value = match value {
-                Value::Static(text) => Json::String(text.clone()),
-                Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
-            };
-            dataset.insert(name.clone(), value);
-        }
-        let mut children = Vec::new();
-        self.nodes(file, &element.children, scope, depth, None, &mut children)?;
-        Ok(Some(VElement {
-            id,
-            tag: element.tag,
-            attrs,
-            dataset,
-            events: element.events.clone(),
-            key: key.map(str::to_string),
-            children,
-        }))
+        Ok(attrs)
     }
+}
+
+/// Records as [`Loops`].
+fn shared(records: Vec<LoopRecord>) -> Loops {
+    (!records.is_empty()).then(|| records.into())
 }
 
 /// The items a `wx:for` walks: an array's elements, a string's characters,

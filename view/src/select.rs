@@ -86,7 +86,7 @@ impl Selector {
             element
                 .attrs
                 .iter()
-                .find(|(n, _)| n == name)
+                .find(|(n, _)| &**n == name)
                 .map(|(_, v)| v.as_str())
         };
         self.tag.as_ref().is_none_or(|t| *t == element.tag)
@@ -143,7 +143,7 @@ pub fn outline(tree: &Tree) -> Vec<String> {
                 VNode::Element(e) => {
                     let mut line = format!("{indent}{}", e.tag);
                     for (name, value) in &e.attrs {
-                        match name.as_str() {
+                        match &**name {
                             "id" => line.push_str(&format!("#{value}")),
                             "class" => {
                                 for class in value.split_whitespace() {
