@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use miniapp_runtime::view::deps::Changes;
 use miniapp_runtime::view::diff::{diff, max_id};
 use miniapp_runtime::view::events::ViewEvent;
-use miniapp_runtime::view::render::{Context, RenderLimits, VNode, render};
+use miniapp_runtime::view::render::{Context, RenderLimits, VNode, render, render_changed};
 use miniapp_runtime::view::{Limits, html, parse};
 use miniapp_runtime::{Event, LaunchOptions, Policy, Runtime};
 use serde_json::{Value, json};
@@ -84,14 +85,17 @@ fn toggle_report(
     data: &Value,
     n: usize,
 ) -> anyhow::Result<PhaseReport> {
-    // render_toggle: one item's `done` patched, the page rendered again and
-    // diffed against the previous render; beside the patch alone.
+    // render_toggle: one item's `done` patched, the page rendered again from
+    // the previous render and the changed path (as the runtime does after a
+    // set-data) and diffed against it; beside the patch alone.
     let old = render(template, data, context).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let changes = Changes::from_keys(["todos[500].done"]);
     let mut ops_bytes = 0;
     let mut toggled = data.clone();
     let toggle = time_n(n, || {
         toggled["todos"][500]["done"] = json!(true);
-        let mut new = render(template, &toggled, context).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut new = render_changed(template, &toggled, context, &old, &changes)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut next = max_id(&old) + 1;
         let ops = diff(&old, &mut new, &mut next);
         ops_bytes = serde_json::to_string(&ops)?.len();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use miniapp_config::{Grants, HostProfile, Manifest};
 use miniapp_view::ast::Template;
+use miniapp_view::deps::Changes;
 use miniapp_view::render::{Context, RenderLimits, Tree};
 use serde_json::Value;
 use wasmtime::Engine;
@@ -46,14 +47,27 @@ pub(crate) struct AppShared {
 
 impl AppShared {
     /// Page `route` rendered from `data`; `None` if it has no template.
-    pub fn render(&self, route: &str, data: &Value) -> Option<Result<Tree, String>> {
+    /// With the `previous` render of the same page and the data paths
+    /// changed since, only what those changes can touch is evaluated again.
+    pub fn render(
+        &self,
+        route: &str,
+        data: &Value,
+        previous: Option<(&Tree, &Changes)>,
+    ) -> Option<Result<Tree, String>> {
         let template = self.views.get(&format!("pages/{route}.wxml"))?;
         let context = Context {
             files: &self.views,
             origins: &self.view_origins,
             limits: RenderLimits::default(),
         };
-        Some(miniapp_view::render::render(template, data, &context).map_err(|e| e.to_string()))
+        let tree = match previous {
+            Some((tree, changes)) => {
+                miniapp_view::render::render_changed(template, data, &context, tree, changes)
+            }
+            None => miniapp_view::render::render(template, data, &context),
+        };
+        Some(tree.map_err(|e| e.to_string()))
     }
 
     /// Record an audit event about this app.
@@ -113,7 +127,7 @@ impl App {
         };
         let tree = self
             .shared
-            .render(route, data)
+            .render(route, data, None)
             .ok_or_else(|| failed(format!("the package has no template pages/{route}.wxml")))?
             .map_err(failed)?;
         Ok(miniapp_view::html::to_html(&tree))

@@ -322,24 +322,27 @@ impl AppInstance {
         result
     }
 
-    /// Render the top page from its template and data, if it has a template.
+    /// Render the top page from its template and data, if it has a template:
+    /// from its previous render and the data paths changed since, when the
+    /// view holds one of this page.
     fn render(&mut self) {
-        let Some(live) = &self.live else {
-            self.view.clear();
-            return;
-        };
-        let pages = live.store.data().nav.pages.pages();
-        let Some(top) = pages.last() else {
+        let Some(live) = &mut self.live else {
             self.view.clear();
             return;
         };
         // The host's rendering and diffing are the app's CPU too (bounded
         // per render by the render limits).
         let start = std::time::Instant::now();
-        match self.app.render(&top.route, &top.data) {
+        let state = live.store.data_mut();
+        let depth = state.nav.pages.pages().len();
+        let budget = &state.host_memory;
+        let (top, _) = state.nav.pages.top_mut();
+        let previous = (self.view.previous(&top.route, depth)).map(|tree| (tree, &top.changes));
+        match self.app.render(&top.route, &top.data, previous) {
             Some(rendered) => {
-                let budget = &live.store.data().host_memory;
-                self.view.update(&top.route, pages.len(), rendered, budget);
+                if self.view.update(&top.route, depth, rendered, budget) {
+                    top.changes = miniapp_view::deps::Changes::none();
+                }
             }
             None => self.view.clear(),
         }

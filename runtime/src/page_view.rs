@@ -46,14 +46,15 @@ pub(crate) struct PageView {
 
 impl PageView {
     /// Take a new render of page `route` at `depth`, charging it to `budget`
-    /// (a render the budget refuses is a failed render).
+    /// (a render the budget refuses is a failed render). Returns whether it
+    /// was taken.
     pub fn update(
         &mut self,
         route: &str,
         depth: usize,
         rendered: Result<Tree, String>,
         budget: &Arc<HostMemory>,
-    ) {
+    ) -> bool {
         if self
             .charged
             .as_ref()
@@ -66,7 +67,7 @@ impl PageView {
             Ok(tree) => tree,
             Err(error) => {
                 self.error = Some(error);
-                return;
+                return false;
             }
         };
         let held = tree.held_bytes();
@@ -74,7 +75,7 @@ impl PageView {
         if held > before {
             if let Err(error) = budget.charge(held - before, "the rendered view") {
                 self.error = Some(error);
-                return;
+                return false;
             }
         } else {
             budget.release(before - held);
@@ -106,6 +107,14 @@ impl PageView {
             }
         }
         self.tree = Some(tree);
+        true
+    }
+
+    /// The last render, if it is of page `route` at `depth`: what the next
+    /// render of that page may start from.
+    pub fn previous(&self, route: &str, depth: usize) -> Option<&Tree> {
+        let same = (self.page.as_ref()).is_some_and(|(r, d)| r == route && *d == depth);
+        self.tree.as_ref().filter(|_| same)
     }
 
     /// Keep `text`, typed into the input or textarea `node` of the page; an

@@ -158,11 +158,7 @@ pub fn resolve_with_fields(
                 kind: event.kind.clone(),
                 target: event.node,
                 current_target: element.id,
-                dataset: element
-                    .dataset
-                    .iter()
-                    .map(|(name, value)| (name.to_string(), value.clone()))
-                    .collect(),
+                dataset: dataset_of(element),
                 detail: event.detail.clone(),
                 gesture: is_gesture(&event.kind),
             });
@@ -213,7 +209,7 @@ fn form_submit(
         kind: "submit".into(),
         target,
         current_target: form.id,
-        dataset: form.dataset.clone(),
+        dataset: dataset_of(form),
         detail: serde_json::json!({ "value": values }),
         gesture: true,
     })
@@ -269,6 +265,13 @@ fn checked(nodes: &[VNode], tag: &str) -> Vec<Json> {
         }
     }
     values
+}
+
+/// `element`'s dataset as the app reads it.
+fn dataset_of(element: &VElement) -> Map<String, Json> {
+    (element.dataset.iter())
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect()
 }
 
 fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {

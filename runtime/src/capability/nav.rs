@@ -16,6 +16,7 @@ use crate::bindings::nav;
 use crate::instance::InstanceState;
 use crate::limits::HostMemory;
 use miniapp_config::Manifest;
+use miniapp_view::deps::Changes;
 
 /// Longest page url or open-mini-program path.
 const MAX_URL: usize = 2048;
@@ -41,6 +42,9 @@ pub struct Page {
     /// Whether its `on-ready` was called (after its first render).
     #[serde(skip)]
     pub(crate) ready: bool,
+    /// The data paths `set-data` changed since the page was last rendered.
+    #[serde(skip)]
+    pub(crate) changes: Changes,
 }
 
 impl Page {
@@ -53,6 +57,18 @@ impl Page {
             size: DataSize::EMPTY_OBJECT,
             serial,
             ready: false,
+            changes: Changes::all(),
+        }
+    }
+
+    /// Note that `set-data` changed the data path `key`. (A key longer than
+    /// any real path counts as a change of everything, so what the host
+    /// keeps stays small.)
+    pub(crate) fn changed(&mut self, key: &str) {
+        const MAX_KEY: usize = 256;
+        match key.len() <= MAX_KEY {
+            true => self.changes.add(key),
+            false => self.changes = Changes::all(),
         }
     }
 

@@ -310,8 +310,9 @@ pub(crate) fn apply_patch(
     size: DataSize,
     patch: &str,
     accept: impl FnOnce(DataSize) -> Result<(), CallError>,
-) -> Result<DataSize, CallError> {
+) -> Result<(DataSize, Vec<String>), CallError> {
     let (patch, paths) = parse_patch(patch).map_err(CallError::invalid)?;
+    let keys = patch.keys().cloned().collect();
     let mut applying = Patch {
         paths: &paths,
         journal: Vec::new(),
@@ -327,7 +328,7 @@ pub(crate) fn apply_patch(
     }
     let after = size.changed(applying.added, applying.removed);
     match result.and_then(|()| accept(after)) {
-        Ok(()) => Ok(after),
+        Ok(()) => Ok((after, keys)),
         Err(e) => {
             applying.undo(data);
             Err(e)
@@ -392,7 +393,11 @@ impl view::Host for View<'_> {
             }
             Ok(())
         };
-        page.size = apply_patch(&mut page.data, before, &patch, accept)?;
+        let (size, keys) = apply_patch(&mut page.data, before, &patch, accept)?;
+        page.size = size;
+        for key in keys {
+            page.changed(&key);
+        }
         Ok(())
     }
 
@@ -413,7 +418,7 @@ mod tests {
     fn patched(start: Value, patch: Value) -> Result<Value, String> {
         let mut data = start;
         let size = DataSize::of(&data);
-        let after = apply_patch(&mut data, size, &patch.to_string(), |_| Ok(()))
+        let (after, _) = apply_patch(&mut data, size, &patch.to_string(), |_| Ok(()))
             .map_err(|e| e.message())?;
         assert_eq!(after, DataSize::of(&data), "size kept in step with {data}");
         assert_eq!(after.json, data.to_string().len() as u64);
