@@ -118,6 +118,20 @@ quotas! {
     set_data_bytes: u64 = MIB,
     /// View: bytes of one page's whole data as JSON (default 4 MiB).
     page_data_bytes: u64 = 4 * MIB,
+    /// View: elements and texts of one rendered page (default 20,000).
+    view_nodes: u64 = 20_000,
+    /// View: items one `wx:for` renders (default 10,000).
+    view_items_per_for: u64 = 10_000,
+    /// View: nesting of `<template is>` and `<include>` in a render (default 16).
+    view_template_depth: u32 = 16,
+    /// View: bytes of text and attribute values in one render (default 4 MiB).
+    view_output_bytes: u64 = 4 * MIB,
+    /// View: expressions one render evaluates (default 1,000,000).
+    view_steps: u64 = 1_000_000,
+    /// View: nesting of elements in a template, checked at load (default 256).
+    view_depth: u32 = 256,
+    /// View: bytes of one `{{ }}` binding, checked at load (default 4 KiB).
+    view_expression_bytes: u64 = 4 * KIB,
     /// Nav: pages on the stack (default 10).
     page_stack: u32 = 10,
     /// Gesture: how long a user gesture stays usable (default 1000 ms). A
@@ -146,6 +160,12 @@ impl Quotas {
             ("set_data_bytes", self.set_data_bytes),
             ("page_data_bytes", self.page_data_bytes),
             ("page_stack", u64::from(self.page_stack)),
+            ("view_nodes", self.view_nodes),
+            ("view_items_per_for", self.view_items_per_for),
+            ("view_output_bytes", self.view_output_bytes),
+            ("view_steps", self.view_steps),
+            ("view_depth", u64::from(self.view_depth)),
+            ("view_expression_bytes", self.view_expression_bytes),
         ];
         for (name, value) in positive {
             if value == 0 {

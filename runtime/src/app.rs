@@ -59,7 +59,7 @@ impl AppShared {
         let context = Context {
             files: &self.views,
             origins: &self.view_origins,
-            limits: RenderLimits::default(),
+            limits: render_limits(&self.grants.quotas),
         };
         let tree = match previous {
             Some((tree, changes)) => {
@@ -187,4 +187,16 @@ fn written_origin(origin: &str) -> String {
         }
     }
     origin.to_string()
+}
+
+/// The render limits of `quotas` (`view_*`).
+fn render_limits(quotas: &miniapp_config::Quotas) -> RenderLimits {
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    RenderLimits {
+        nodes: size(quotas.view_nodes),
+        items_per_for: size(quotas.view_items_per_for),
+        template_depth: quotas.view_template_depth as usize,
+        output_bytes: size(quotas.view_output_bytes),
+        steps: size(quotas.view_steps),
+    }
 }

@@ -62,7 +62,7 @@ impl Runtime {
         };
         let grants = inner.policy.grants_for(&manifest)?;
         // Every template is parsed and checked before anything runs.
-        let views = crate::views::parse_views(&package.assets).map_err(refused)?;
+        let views = crate::views::parse_views(&package.assets, &grants.quotas).map_err(refused)?;
         let styles = crate::views::compile_styles(&package.assets, &manifest).map_err(refused)?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache

@@ -11,7 +11,13 @@ use miniapp_view::ast::{Node, Pos, Template};
 /// Refused with every problem at `file:line:col` (the first ten).
 pub(crate) fn parse_views(
     assets: &BTreeMap<String, Vec<u8>>,
+    quotas: &miniapp_config::Quotas,
 ) -> Result<BTreeMap<String, Template>, String> {
+    let limits = miniapp_view::Limits {
+        expression_bytes: usize::try_from(quotas.view_expression_bytes).unwrap_or(usize::MAX),
+        depth: quotas.view_depth as usize,
+        ..miniapp_view::Limits::default()
+    };
     let mut views = BTreeMap::new();
     let mut problems = Vec::new();
     for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxml")) {
@@ -19,7 +25,7 @@ pub(crate) fn parse_views(
             problems.push(format!("{path}: the template is not UTF-8"));
             continue;
         };
-        match miniapp_view::parse(path, source, &miniapp_view::Limits::default()) {
+        match miniapp_view::parse(path, source, &limits) {
             Ok(template) => {
                 views.insert(path.clone(), template);
             }

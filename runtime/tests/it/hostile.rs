@@ -844,6 +844,15 @@ async fn a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on() {
         "{error}"
     );
     arena.witness_still_works(0).await;
+    // The operator sets the limits in the policy.
+    let bomb = hostile("view-bomb");
+    let tight = self::arena(&bomb, "view_nodes = 3", true);
+    let app = tight.runtime.load(bomb).unwrap();
+    let inst = app.launch(LaunchOptions::default()).await.unwrap();
+    assert_eq!(
+        inst.view_error(),
+        Some("render limit reached: nodes per page (limit 3)")
+    );
 }
 
 /// Every app in `guest-examples/hostile/` names the test that contains it;
