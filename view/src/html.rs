@@ -8,7 +8,7 @@
 use crate::render::{Tree, VElement, VNode};
 
 /// The HTML element a component is drawn with, and fixed attributes.
-fn html_tag(component: &str) -> (&'static str, &'static str) {
+pub(crate) fn html_tag(component: &str) -> (&'static str, &'static str) {
     match component {
         "text" => ("span", ""),
         "image" => ("img", ""),
@@ -33,7 +33,7 @@ fn is_void(tag: &str) -> bool {
 
 /// How a component attribute is written in HTML: its HTML name, or `None`
 /// to keep it host-side (as `data-` state the simulator reads).
-fn html_attribute(component: &str, name: &str) -> Option<&'static str> {
+pub(crate) fn html_attribute(component: &str, name: &str) -> Option<&'static str> {
     Some(match (component, name) {
         (_, "id") => "id",
         (_, "class") => "class",

@@ -19,6 +19,7 @@
 pub mod ast;
 pub mod deps;
 pub mod diff;
+pub mod dom;
 pub mod eval;
 pub mod events;
 pub mod html;
