@@ -13,28 +13,41 @@
     reason = "the one place that writes to stdout and stderr"
 )]
 
+use std::io::Write;
+
 use miniapp_runtime::text::{json_line, printable};
 use serde_json::Value;
 
+/// Write one line to stdout. A closed stdout (the reader left, as `| head`
+/// does) is not an error worth dying for: the line is dropped.
+fn out(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Write one line to stderr, dropped if stderr is closed.
+fn err(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Print `text` as one line of stdout, its line breaks and controls escaped.
 pub fn line(text: impl AsRef<str>) {
-    println!("{}", printable(text.as_ref()));
+    out(format_args!("{}", printable(text.as_ref())));
 }
 
 /// Print `value` as one line of compact, terminal-safe JSON on stdout.
 pub fn json(value: &Value) {
-    println!("{}", json_line(value));
+    out(format_args!("{}", json_line(value)));
 }
 
 /// Print `label` (escaped as by [`line`]) followed by `value` as
 /// terminal-safe JSON, on one line of stdout.
 pub fn labelled_json(label: &str, value: &Value) {
-    println!("{}{}", printable(label), json_line(value));
+    out(format_args!("{}{}", printable(label), json_line(value)));
 }
 
 /// Print `text` as one line of stderr, its line breaks and controls escaped.
 pub fn error_line(text: impl AsRef<str>) {
-    eprintln!("{}", printable(text.as_ref()));
+    err(format_args!("{}", printable(text.as_ref())));
 }
 
 /// Print a JSON document the host generated from its own types (a JSON
@@ -42,5 +55,5 @@ pub fn error_line(text: impl AsRef<str>) {
 /// C0 controls are escaped (by JSON itself).
 pub fn host_json_document(value: &Value) {
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
-    println!("{text}");
+    out(format_args!("{text}"));
 }

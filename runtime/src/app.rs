@@ -39,6 +39,9 @@ pub(crate) struct AppShared {
     /// The origins a rendered page's URLs may name (the app's granted ones,
     /// as URLs write them).
     pub view_origins: Vec<String>,
+    /// BLAKE3 of the component alone (the package hash covers its assets
+    /// too): two loads with the same one run the same code.
+    pub component_hash: String,
     /// Each page's compiled stylesheet, by route (pages without one absent).
     pub styles: std::collections::BTreeMap<String, String>,
     /// Where the component exports the page hooks, if it does.
@@ -138,6 +141,15 @@ impl App {
     /// it has one.
     pub fn page_style(&self, route: &str) -> Option<&str> {
         self.shared.styles.get(route).map(String::as_str)
+    }
+
+    /// The app's storage for `user` (where the operator keeps storage per
+    /// user), as developer tools see it; an error if it has no storage grant.
+    pub fn storage(
+        &self,
+        user: Option<&str>,
+    ) -> Result<crate::capability::storage::AppStorage, Error> {
+        crate::capability::storage::AppStorage::new(&self.shared, user)
     }
 
     /// What the app has used since it was loaded, with its storage now.

@@ -12,7 +12,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 
-use crate::app::AppShared;
+use crate::app::{App, AppShared};
 use crate::bindings::{Miniapp, MiniappPre, lifecycle};
 use crate::capability::Granted;
 use crate::capability::gesture::Gesture;
@@ -490,6 +490,67 @@ impl AppInstance {
             Some(live) => (live.store.data().host_memory.used(), limit),
             None => (0, limit),
         }
+    }
+
+    /// The instance's budgets, as the app's `quota.remaining()` reports them
+    /// (`None` while a trap has discarded the instance).
+    pub fn budget(&self) -> Option<crate::Budget> {
+        let live = self.live.as_ref()?;
+        let fuel_left = live.store.get_fuel().unwrap_or(u64::MAX);
+        Some(crate::capability::quota::budget(
+            live.store.data(),
+            fuel_left,
+        ))
+    }
+
+    /// Patch the top page's data from the host (a simulator's data editor):
+    /// the same paths, checks and quotas as the app's `set-data`, then one
+    /// render. The app is not called.
+    pub fn patch_data(&mut self, patch: &str) -> Result<(), Error> {
+        let app = self.app.manifest.id.clone();
+        let Some(live) = self.live.as_mut() else {
+            return Err(self.discarded());
+        };
+        let state = live.store.data_mut();
+        state.nav.data_target = DataTarget::Top;
+        let mut view = crate::capability::view::view_view(state);
+        crate::bindings::view::Host::set_data(&mut view, patch.to_string()).map_err(|e| {
+            Error::BadRequest {
+                app,
+                reason: e.message(),
+            }
+        })?;
+        self.render();
+        Ok(())
+    }
+
+    /// Take the templates and stylesheets of `app`, a reload of this
+    /// instance's app with the same component and manifest (a developer
+    /// saved a template): the instance keeps its data and page stack, and its
+    /// page is rendered again in full. Refused for other code or another
+    /// manifest (relaunch then).
+    pub fn reload_views(&mut self, app: &App) -> Result<(), Error> {
+        let same = app.shared.component_hash == self.app.component_hash
+            && app.shared.manifest == self.app.manifest;
+        if !same {
+            return Err(Error::BadRequest {
+                app: self.app.manifest.id.clone(),
+                reason: "the reloaded app has other code or another manifest; relaunch it".into(),
+            });
+        }
+        self.app = app.shared.clone();
+        self.view.clear();
+        self.render();
+        Ok(())
+    }
+
+    /// Navigate as the host's own controls do (a back button, a simulator's
+    /// page stack): `open_type` is `navigate` or `redirect` (to `url`), or
+    /// `navigateBack` (by `delta`); the page hooks run and the page renders
+    /// as after a navigator tap.
+    pub async fn navigate(&mut self, open_type: &str, url: &str, delta: u32) -> Result<(), Error> {
+        self.ready().await?;
+        self.navigate_from_view(url, open_type, delta).await
     }
 
     /// Take the app's log lines written since the last call.

@@ -49,8 +49,10 @@ mod views;
 mod testing;
 
 pub use app::App;
+pub use bindings::quota::Budget;
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
+pub use capability::storage::{AppStorage, StorageEntry, StorageUsage};
 pub use capability::table::HOST_API_VERSION;
 pub use consent::Consent;
 pub use error::Error;

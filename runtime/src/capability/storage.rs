@@ -102,40 +102,57 @@ pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Res
     storage::add_to_linker::<_, HasStorage>(linker, storage_view)
 }
 
-impl storage::Host for Storage<'_> {
-    fn get(&mut self, key: String) -> CallResult<Option<Vec<u8>>> {
-        let ctx = context(self.ctx)?;
-        ctx.check_key(&key)?;
-        Ok(ctx.kv.get(&ctx.ns, &key)?)
+impl StorageCtx {
+    fn get(&self, key: &str) -> CallResult<Option<Vec<u8>>> {
+        self.check_key(key)?;
+        Ok(self.kv.get(&self.ns, key)?)
     }
 
-    fn set(&mut self, key: String, value: Vec<u8>) -> CallResult<()> {
-        let ctx = context(self.ctx)?;
-        ctx.check_key(&key)?;
-        if value.len() as u64 > ctx.value_bytes {
+    fn set(&self, key: &str, value: &[u8]) -> CallResult<()> {
+        self.check_key(key)?;
+        if value.len() as u64 > self.value_bytes {
             return Err(CallError::quota(format!(
                 "storage value of {} bytes is over the limit of {} bytes",
                 value.len(),
-                ctx.value_bytes
+                self.value_bytes
             )));
         }
-        Ok(ctx.kv.set(&ctx.ns, &key, &value, ctx.limits)?)
+        Ok(self.kv.set(&self.ns, key, value, self.limits)?)
+    }
+
+    fn remove(&self, key: &str) -> CallResult<()> {
+        self.check_key(key)?;
+        Ok(self.kv.remove(&self.ns, key)?)
+    }
+
+    fn keys(&self) -> CallResult<Vec<String>> {
+        Ok(self.kv.keys(&self.ns)?)
+    }
+
+    fn clear(&self) -> CallResult<()> {
+        Ok(self.kv.clear(&self.ns)?)
+    }
+}
+
+impl storage::Host for Storage<'_> {
+    fn get(&mut self, key: String) -> CallResult<Option<Vec<u8>>> {
+        context(self.ctx)?.get(&key)
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>) -> CallResult<()> {
+        context(self.ctx)?.set(&key, &value)
     }
 
     fn remove(&mut self, key: String) -> CallResult<()> {
-        let ctx = context(self.ctx)?;
-        ctx.check_key(&key)?;
-        Ok(ctx.kv.remove(&ctx.ns, &key)?)
+        context(self.ctx)?.remove(&key)
     }
 
     fn keys(&mut self) -> CallResult<Vec<String>> {
-        let ctx = context(self.ctx)?;
-        Ok(ctx.kv.keys(&ctx.ns)?)
+        context(self.ctx)?.keys()
     }
 
     fn clear(&mut self) -> CallResult<()> {
-        let ctx = context(self.ctx)?;
-        Ok(ctx.kv.clear(&ctx.ns)?)
+        context(self.ctx)?.clear()
     }
 
     fn info(&mut self) -> CallResult<storage::StorageInfo> {
@@ -145,6 +162,94 @@ impl storage::Host for Storage<'_> {
             keys: usage.keys.min(u64::from(u32::MAX)) as u32,
             used_bytes: usage.bytes,
             limit_bytes: ctx.limits.max_bytes,
+        })
+    }
+}
+
+/// An app's storage as its developer tools see it (a simulator's Storage
+/// panel): the same namespace, checks and quotas as the app's own calls.
+pub struct AppStorage {
+    ctx: StorageCtx,
+    app: String,
+}
+
+/// One stored entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StorageEntry {
+    /// The key.
+    pub key: String,
+    /// The value's bytes.
+    pub value: Vec<u8>,
+}
+
+/// Usage of an app's storage against its quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct StorageUsage {
+    /// Bytes of keys and values.
+    pub used: u64,
+    /// The most it may use.
+    pub limit: u64,
+    /// Keys stored.
+    pub keys: u64,
+    /// The most keys it may store.
+    pub keys_limit: u64,
+}
+
+impl AppStorage {
+    /// The storage of `app` for `user` (where storage is per user); an
+    /// error if the app has no storage grant.
+    pub(crate) fn new(app: &AppShared, user: Option<&str>) -> Result<AppStorage, crate::Error> {
+        let ctx = StorageCtx::new(app, user).map_err(|denial| crate::Error::BadRequest {
+            app: app.manifest.id.clone(),
+            reason: denial.refusal().message(),
+        })?;
+        Ok(AppStorage {
+            ctx,
+            app: app.manifest.id.clone(),
+        })
+    }
+
+    fn refused(&self, e: CallError) -> crate::Error {
+        crate::Error::BadRequest {
+            app: self.app.clone(),
+            reason: e.message(),
+        }
+    }
+
+    /// Every entry, by key.
+    pub fn entries(&self) -> Result<Vec<StorageEntry>, crate::Error> {
+        let mut entries = Vec::new();
+        for key in self.ctx.keys().map_err(|e| self.refused(e))? {
+            if let Some(value) = self.ctx.get(&key).map_err(|e| self.refused(e))? {
+                entries.push(StorageEntry { key, value });
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Set `key` to `value`, within the app's quotas.
+    pub fn set(&self, key: &str, value: &[u8]) -> Result<(), crate::Error> {
+        self.ctx.set(key, value).map_err(|e| self.refused(e))
+    }
+
+    /// Remove `key`.
+    pub fn remove(&self, key: &str) -> Result<(), crate::Error> {
+        self.ctx.remove(key).map_err(|e| self.refused(e))
+    }
+
+    /// Remove every key.
+    pub fn clear(&self) -> Result<(), crate::Error> {
+        self.ctx.clear().map_err(|e| self.refused(e))
+    }
+
+    /// What it uses, against its quotas.
+    pub fn usage(&self) -> Result<StorageUsage, crate::Error> {
+        let usage = self.ctx.usage().map_err(|e| self.refused(e.into()))?;
+        Ok(StorageUsage {
+            used: usage.bytes,
+            limit: self.ctx.limits.max_bytes,
+            keys: usage.keys,
+            keys_limit: self.ctx.limits.max_keys,
         })
     }
 }
