@@ -184,9 +184,56 @@ pub struct Scope<'a> {
     data: &'a Value,
     parent: Option<&'a Scope<'a>>,
     /// Variables from `base` on.
-    vars: Vec<Val<'a>>,
+    vars: Vars<'a>,
     /// How many variables the ancestors have.
     base: usize,
+}
+
+/// The variables a scope adds: a `wx:for` iteration's pair held inline
+/// (one per item rendered, so no allocation), or any list.
+#[derive(Debug, Clone)]
+enum Vars<'a> {
+    /// An item, then its index.
+    Item([Val<'a>; 2]),
+    /// Any variables.
+    List(Vec<Val<'a>>),
+}
+
+impl<'a> Vars<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Vars::Item(pair) => pair.len(),
+            Vars::List(list) => list.len(),
+        }
+    }
+
+    fn get(&self, at: usize) -> Option<&Val<'a>> {
+        match self {
+            Vars::Item(pair) => pair.get(at),
+            Vars::List(list) => list.get(at),
+        }
+    }
+
+    fn push(&mut self, var: Val<'a>) {
+        match self {
+            Vars::List(list) => list.push(var),
+            Vars::Item(pair) => {
+                let [item, index] = std::mem::replace(pair, [Val::Undefined, Val::Undefined]);
+                *self = Vars::List(vec![item, index, var]);
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<Val<'a>> {
+        match self {
+            Vars::List(list) => list.pop(),
+            Vars::Item(pair) => {
+                let [item, index] = std::mem::replace(pair, [Val::Undefined, Val::Undefined]);
+                *self = Vars::List(vec![item]);
+                Some(index)
+            }
+        }
+    }
 }
 
 impl<'a> Scope<'a> {
@@ -196,7 +243,7 @@ impl<'a> Scope<'a> {
         Scope {
             data,
             parent: None,
-            vars: Vec::new(),
+            vars: Vars::List(Vec::new()),
             base: 0,
         }
     }
@@ -215,15 +262,20 @@ impl<'a> Scope<'a> {
         Scope {
             data: self.data,
             parent: Some(self),
-            vars,
+            vars: Vars::List(vars),
             base: self.len(),
         }
     }
 
     /// A child scope for one `wx:for` iteration: `item`, then `index`.
     pub fn with_item<'b>(&'b self, item: Val<'b>, index: usize) -> Scope<'b> {
-        // Indices are far below 2^53: exact as f64.
-        self.nest(vec![item, Val::Number(index as f64)])
+        Scope {
+            data: self.data,
+            parent: Some(self),
+            // Indices are far below 2^53: exact as f64.
+            vars: Vars::Item([item, Val::Number(index as f64)]),
+            base: self.len(),
+        }
     }
 
     /// Adds a variable (innermost).

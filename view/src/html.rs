@@ -101,8 +101,9 @@ fn push_number(n: u32, out: &mut String) {
             break;
         }
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
+    // Only ASCII digits: always UTF-8.
+    if let Ok(digits) = std::str::from_utf8(&digits[at..]) {
+        out.push_str(digits);
     }
 }
 

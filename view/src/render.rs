@@ -466,7 +466,7 @@ impl<'c, 'p> Run<'c, 'p> {
         nodes: &[Node],
         scope: &Scope<'_>,
         depth: usize,
-        key: Option<&str>,
+        key: Option<&Val<'_>>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
         for node in nodes {
@@ -481,7 +481,7 @@ impl<'c, 'p> Run<'c, 'p> {
         node: &Node,
         scope: &Scope<'_>,
         depth: usize,
-        key: Option<&str>,
+        key: Option<&Val<'_>>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
         match node {
@@ -652,13 +652,16 @@ impl<'c, 'p> Run<'c, 'p> {
         depth: usize,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
-        let item_key = match key_rule {
-            Key::Index => None,
-            Key::This => Some(eval::to_text(&item)),
-            Key::Property(p) => Some(eval::to_text(&member(&item, p))),
-        };
         let inner = scope.with_item(item, index);
-        self.nodes(file, nodes, &inner, depth, item_key.as_deref(), out)
+        // The item as the scope holds it; its root elements make their
+        // key's text from this value.
+        let item = inner.var(inner.len() - 2);
+        let key = match key_rule {
+            Key::Index => None,
+            Key::This => item.cloned(),
+            Key::Property(p) => item.map(|item| member(item, p)),
+        };
+        self.nodes(file, nodes, &inner, depth, key.as_ref(), out)
     }
 
     /// The previous run of loop `node` with the same enclosing items, and
@@ -762,7 +765,7 @@ impl<'c, 'p> Run<'c, 'p> {
         element: &Element,
         scope: &Scope<'_>,
         depth: usize,
-        key: Option<&str>,
+        key: Option<&Val<'_>>,
         position: usize,
     ) -> Result<VElement, RenderError> {
         let id = self.count_node()?;
@@ -795,7 +798,7 @@ impl<'c, 'p> Run<'c, 'p> {
             attrs,
             dataset,
             events: element.events.clone(),
-            key: key.map(str::to_string),
+            key: key.map(eval::to_text),
             children,
             loops: shared(records),
         })
