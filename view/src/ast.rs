@@ -124,8 +124,8 @@ pub struct Binding {
 /// An attribute value or a text: static, or with bindings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
-    /// No binding.
-    Static(String),
+    /// No binding (shared with every render of it).
+    Static(std::sync::Arc<str>),
     /// One `{{ }}` binding alone keeps its type (`{{false}}` is false); text
     /// mixed with bindings is a string.
     Dynamic(Expr),

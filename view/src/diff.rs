@@ -181,7 +181,7 @@ fn update(old: &VNode, new: &mut VNode, next_id: &mut u32, ops: &mut Vec<Op>) {
             if old.text != new.text {
                 ops.push(Op::SetText {
                     id: old.id,
-                    text: new.text.clone(),
+                    text: new.text.to_string(),
                 });
             }
         }
@@ -208,7 +208,7 @@ fn attributes(old: &VElement, new: &VElement, ops: &mut Vec<Op>) {
             ops.push(Op::SetAttr {
                 id: old.id,
                 name: name.to_string(),
-                value: Some(value.clone()),
+                value: Some(value.to_string()),
             });
         }
     }
@@ -309,7 +309,7 @@ pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyErro
                 list.insert(*at, node);
             }
             Op::SetText { id, text } => match find_mut(&mut tree.nodes, *id) {
-                Some(VNode::Text(t)) => t.text = text.clone(),
+                Some(VNode::Text(t)) => t.text = text.as_str().into(),
                 _ => return Err(fail(format!("no text node {id}"))),
             },
             Op::SetAttr { id, name, value } => match find_mut(&mut tree.nodes, *id) {
@@ -324,8 +324,8 @@ pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyErro
 fn set_attribute(e: &mut VElement, name: &str, value: Option<&str>) {
     let at = e.attrs.iter().position(|(n, _)| &**n == name);
     match (at, value) {
-        (Some(at), Some(v)) => e.attrs[at].1 = v.to_string(),
-        (None, Some(v)) => e.attrs.push((name.into(), v.to_string())),
+        (Some(at), Some(v)) => e.attrs[at].1 = v.into(),
+        (None, Some(v)) => e.attrs.push((name.into(), v.into())),
         (Some(at), None) => {
             e.attrs.remove(at);
         }

@@ -42,7 +42,7 @@ pub fn node(node: &VNode) -> DomNode {
     match node {
         VNode::Text(text) => DomNode::Text {
             id: text.id,
-            text: text.text.clone(),
+            text: text.text.to_string(),
         },
         VNode::Element(element) => self::element(element),
     }
@@ -63,7 +63,7 @@ fn element(element: &VElement) -> DomNode {
     );
     for (name, value) in &element.attrs {
         if let Some(html_name) = html_attribute(element.tag, name) {
-            attrs.push((html_name.to_string(), value.clone()));
+            attrs.push((html_name.to_string(), value.to_string()));
         }
     }
     DomNode::Element {

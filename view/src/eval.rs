@@ -375,6 +375,87 @@ pub fn eval<'a>(expr: &Expr, scope: &Scope<'a>) -> Result<Val<'a>, EvalError> {
     })
 }
 
+/// Appends [`into_text`] of `eval(expr, scope)` to `out`, with the same
+/// result and errors, without building the strings evaluation would: a
+/// literal is copied from the template, a concatenation of texts (mixed
+/// text such as `item {{done ? 'done' : ''}}`) and a `?:` choosing one are
+/// written piece by piece.
+///
+/// On an error, `out` may hold part of the text.
+pub fn write_text_of(expr: &Expr, scope: &Scope<'_>, out: &mut String) -> Result<(), EvalError> {
+    match expr {
+        Expr::Str(text) => out.push_str(text),
+        Expr::Cond(cond, then, otherwise) => {
+            let branch = if truthy(&eval(cond, scope)?) {
+                then
+            } else {
+                otherwise
+            };
+            write_text_of(branch, scope, out)?;
+        }
+        Expr::Binary(BinOp::Add, left, right) if is_concat(left) || is_concat(right) => {
+            let limit = out.len().saturating_add(MAX_STRING);
+            write_piece(left, scope, out, limit, Piece::String)?;
+            write_piece(right, scope, out, limit, Piece::String)?;
+        }
+        _ => write_text(&eval(expr, scope)?, out, usize::MAX)?,
+    }
+    Ok(())
+}
+
+/// How [`write_piece`] writes a value.
+#[derive(Clone, Copy)]
+enum Piece {
+    /// Its text ([`to_text`]: `undefined` and `null` empty).
+    Text,
+    /// JavaScript's `String(value)` (an operand of `+`).
+    String,
+}
+
+/// Whether `expr` is always a string made by concatenation or text: a
+/// literal, the text of a value, or `+` with one of those on a side.
+fn is_concat(expr: &Expr) -> bool {
+    match expr {
+        Expr::Str(_) | Expr::Text(_) => true,
+        Expr::Binary(BinOp::Add, left, right) => is_concat(left) || is_concat(right),
+        _ => false,
+    }
+}
+
+/// Appends the text or string (`how`) of `expr`'s value, failing once
+/// `out` would pass `limit` bytes (a concatenation's bound).
+fn write_piece(
+    expr: &Expr,
+    scope: &Scope<'_>,
+    out: &mut String,
+    limit: usize,
+    how: Piece,
+) -> Result<(), EvalError> {
+    match expr {
+        Expr::Str(text) => push_limited(out, text, limit),
+        Expr::Text(inner) => write_piece(inner, scope, out, limit, Piece::Text),
+        Expr::Cond(cond, then, otherwise) => {
+            let branch = if truthy(&eval(cond, scope)?) {
+                then
+            } else {
+                otherwise
+            };
+            write_piece(branch, scope, out, limit, how)
+        }
+        Expr::Binary(BinOp::Add, left, right) if is_concat(left) || is_concat(right) => {
+            write_piece(left, scope, out, limit, Piece::String)?;
+            write_piece(right, scope, out, limit, Piece::String)
+        }
+        _ => {
+            let value = eval(expr, scope)?;
+            match how {
+                Piece::Text => write_text(&value, out, limit),
+                Piece::String => write_js_string(&value, out, limit),
+            }
+        }
+    }
+}
+
 /// JavaScript truthiness: `false`, `0`, `-0`, `NaN`, `""`, `null` and
 /// `undefined` are falsy; everything else (`"false"`, `"0"`, `[]`, `{}`)
 /// is truthy.

@@ -279,7 +279,7 @@ fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {
         .attrs
         .iter()
         .find(|(n, _)| &**n == name)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| &**v)
 }
 
 /// The elements from the top level down to node `id` (the node itself last,

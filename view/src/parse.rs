@@ -598,7 +598,7 @@ impl Check<'_> {
                     let value = data
                         .value
                         .as_ref()
-                        .map_or(Value::Static(String::new()), |v| self.value(v));
+                        .map_or(Value::Static("".into()), |v| self.value(v));
                     out.dataset.push((data.name.name.as_str().into(), value));
                 }
                 if let Some(mark) = common.marks.first() {
@@ -721,7 +721,7 @@ impl Check<'_> {
         let value = attribute
             .value
             .as_ref()
-            .map_or(Value::Static(String::new()), |v| self.value(v));
+            .map_or(Value::Static("".into()), |v| self.value(v));
         out.attrs.push((name.into(), value));
     }
 
@@ -784,7 +784,7 @@ impl Check<'_> {
     /// A text or attribute value.
     fn value(&mut self, value: &ge::Value) -> Value {
         match value {
-            ge::Value::Static { value, .. } => Value::Static(value.to_string()),
+            ge::Value::Static { value, .. } => Value::Static(value.as_str().into()),
             other => Value::Dynamic(self.expression_of(other)),
         }
     }

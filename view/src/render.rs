@@ -5,7 +5,7 @@
 //! the limit named (the app keeps running).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::{Map, Value as Json};
 
@@ -212,8 +212,8 @@ impl VNode {
 pub struct VText {
     /// Its node id, unique in the tree.
     pub id: u32,
-    /// The text.
-    pub text: String,
+    /// The text (shared with the template when it is a literal).
+    pub text: Arc<str>,
 }
 
 /// A rendered element.
@@ -224,8 +224,9 @@ pub struct VElement {
     /// The component (`view`, `text`...).
     pub tag: &'static str,
     /// Its attributes, rendered and made safe (unsafe URLs and style
-    /// declarations dropped), in template order.
-    pub attrs: Vec<(Arc<str>, String)>,
+    /// declarations dropped), in template order; literal values are
+    /// shared with the template.
+    pub attrs: Vec<(Arc<str>, Arc<str>)>,
     /// Its `data-*` values by dataset name (`data-user-id` is `userId`),
     /// with their types, in template order.
     pub dataset: Vec<(Arc<str>, Json)>,
@@ -326,6 +327,9 @@ struct Run<'c, 'p> {
     prev: Option<Previous<'p>>,
     /// The loops that filled the list being filled so far.
     records: Vec<LoopRecord>,
+    /// Where computed texts are written before they are shared (one
+    /// buffer for the whole render).
+    scratch: String,
 }
 
 /// An enclosing `wx:for` under way.
@@ -376,6 +380,7 @@ impl<'c, 'p> Run<'c, 'p> {
             frames: Vec::new(),
             prev: None,
             records: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -407,22 +412,40 @@ impl<'c, 'p> Run<'c, 'p> {
     }
 
     fn eval<'d>(&mut self, expr: &Expr, scope: &Scope<'d>) -> Result<Val<'d>, RenderError> {
-        self.counts.steps += 1;
-        let limits = self.context.limits;
-        if self.counts.steps > limits.steps {
-            return Err(self.limit("expressions evaluated per render", limits.steps));
-        }
+        self.count_step()?;
         eval::eval(expr, scope).map_err(|e| RenderError::Eval(e.to_string()))
     }
 
+    fn count_step(&mut self) -> Result<(), RenderError> {
+        self.counts.steps += 1;
+        let limit = self.context.limits.steps;
+        if self.counts.steps > limit {
+            return Err(self.limit("expressions evaluated per render", limit));
+        }
+        Ok(())
+    }
+
     /// The text of a value, counted against the output limit.
-    fn text(&mut self, value: &Value, scope: &Scope<'_>) -> Result<String, RenderError> {
+    fn text(&mut self, value: &Value, scope: &Scope<'_>) -> Result<Arc<str>, RenderError> {
         let text = match value {
             Value::Static(text) => text.clone(),
-            Value::Dynamic(expr) => eval::into_text(self.eval(expr, scope)?),
+            Value::Dynamic(expr) => self.computed_text(expr, scope)?,
         };
         self.count_bytes(text.len())?;
         Ok(text)
+    }
+
+    /// The text of an expression's value, written into the render's
+    /// buffer and copied once into its own allocation.
+    fn computed_text(&mut self, expr: &Expr, scope: &Scope<'_>) -> Result<Arc<str>, RenderError> {
+        self.count_step()?;
+        let mut buffer = std::mem::take(&mut self.scratch);
+        buffer.clear();
+        let written = eval::write_text_of(expr, scope, &mut buffer)
+            .map(|()| shared_text(&buffer))
+            .map_err(|e| RenderError::Eval(e.to_string()));
+        self.scratch = buffer;
+        written
     }
 
     fn count_bytes(&mut self, n: usize) -> Result<(), RenderError> {
@@ -522,7 +545,7 @@ impl<'c, 'p> Run<'c, 'p> {
                         .ok_or_else(|| RenderError::NoTemplate {
                             file: file.file.clone(),
                             line: pos.line,
-                            name: name.clone(),
+                            name: name.to_string(),
                         })?;
                 // A template sees only the data passed to it.
                 let data = match data {
@@ -773,7 +796,7 @@ impl<'c, 'p> Run<'c, 'p> {
         let mut dataset = Vec::with_capacity(element.dataset.len());
         for (name, value) in &element.dataset {
             let value = match value {
-                Value::Static(text) => Json::String(text.clone()),
+                Value::Static(text) => Json::String(text.to_string()),
                 Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
             };
             dataset.push((name.clone(), value));
@@ -808,36 +831,52 @@ impl<'c, 'p> Run<'c, 'p> {
         &mut self,
         element: &Element,
         scope: &Scope<'_>,
-    ) -> Result<Vec<(Arc<str>, String)>, RenderError> {
+    ) -> Result<Vec<(Arc<str>, Arc<str>)>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
             let rendered = match value {
                 // A boolean attribute written without a binding is present
                 // (`hidden`, and `hidden="false"`: a non-empty string).
-                Value::Static(_) if safety::is_boolean_attribute(name) => String::new(),
+                Value::Static(_) if safety::is_boolean_attribute(name) => EMPTY.clone(),
                 Value::Static(text) => text.clone(),
-                Value::Dynamic(expr) => {
-                    let value = self.eval(expr, scope)?;
-                    if safety::is_boolean_attribute(name) {
-                        // `hidden="{{false}}"` is false; `hidden="false"` is
-                        // the string "false", which is true.
-                        if !eval::truthy(&value) {
-                            continue;
-                        }
-                        String::new()
-                    } else {
-                        eval::into_text(value)
+                // `hidden="{{false}}"` is false; `hidden="false"` is the
+                // string "false", which is true.
+                Value::Dynamic(expr) if safety::is_boolean_attribute(name) => {
+                    if !eval::truthy(&self.eval(expr, scope)?) {
+                        continue;
                     }
+                    EMPTY.clone()
                 }
+                Value::Dynamic(expr) => self.computed_text(expr, scope)?,
             };
             self.count_bytes(name.len() + rendered.len())?;
-            if let Some(safe) = safety::attribute(element.tag, name, rendered, self.context.origins)
-            {
+            if let Some(safe) = safe_attribute(element.tag, name, rendered, self.context.origins) {
                 attrs.push((name.clone(), safe));
             }
         }
         Ok(attrs)
     }
+}
+
+/// The empty text, shared.
+static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+
+/// `text` in a shared allocation (the empty text costs none).
+fn shared_text(text: &str) -> Arc<str> {
+    if text.is_empty() {
+        EMPTY.clone()
+    } else {
+        Arc::from(text)
+    }
+}
+
+/// The safe form of attribute `name` of a `tag` ([`safety::attribute`]);
+/// a value no rule rewrites is kept as it is, without a copy.
+fn safe_attribute(tag: &str, name: &str, value: Arc<str>, origins: &[String]) -> Option<Arc<str>> {
+    if !safety::is_checked(name) {
+        return Some(value);
+    }
+    safety::attribute(tag, name, value.to_string(), origins).map(Arc::from)
 }
 
 /// Records as [`Loops`].

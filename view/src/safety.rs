@@ -35,6 +35,12 @@ pub fn is_boolean_attribute(name: &str) -> bool {
     BOOLEAN_ATTRIBUTES.contains(&name)
 }
 
+/// Whether [`attribute`] may drop or rewrite values of `name` (a URL or a
+/// style); any other value is kept as it is.
+pub fn is_checked(name: &str) -> bool {
+    URL_ATTRIBUTES.contains(&name) || name == "style"
+}
+
 /// The safe form of attribute `name` of a `tag` with `value`, or `None` to
 /// drop it.
 pub fn attribute(tag: &str, name: &str, value: String, origins: &[String]) -> Option<String> {

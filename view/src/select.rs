@@ -87,7 +87,7 @@ impl Selector {
                 .attrs
                 .iter()
                 .find(|(n, _)| &**n == name)
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| &**v)
         };
         self.tag.as_ref().is_none_or(|t| *t == element.tag)
             && self
