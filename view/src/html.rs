@@ -54,7 +54,10 @@ pub(crate) fn html_attribute(component: &str, name: &str) -> Option<&'static str
 
 /// The page as HTML.
 pub fn to_html(tree: &Tree) -> String {
-    let mut out = String::with_capacity(tree.nodes.iter().map(size_hint).sum());
+    let size = tree
+        .html_size_hint()
+        .unwrap_or_else(|| tree.nodes.iter().map(size_hint).sum());
+    let mut out = String::with_capacity(size);
     for node in &tree.nodes {
         node_into(node, &mut out);
     }

@@ -101,6 +101,8 @@ struct Memo {
     limits: Option<RenderLimits>,
     /// The loops that filled the top level.
     loops: Loops,
+    /// What it counted against the limits.
+    counts: Counts,
 }
 
 /// The `wx:for` loops that filled one list of children (the top level or
@@ -155,6 +157,14 @@ impl Tree {
     /// it renders everything. Call it after editing `nodes`.
     pub fn forget_memo(&mut self) {
         self.memo = Memo::default();
+    }
+
+    /// About how many bytes of HTML the tree makes, if it is a render's
+    /// (known from what the render counted, without a walk).
+    pub(crate) fn html_size_hint(&self) -> Option<usize> {
+        self.memo.limits?;
+        let Counts { nodes, bytes, .. } = self.memo.counts;
+        Some(nodes.saturating_mul(64).saturating_add(bytes))
     }
 
     /// An estimate of the memory the tree holds, bytes: its texts and
@@ -403,6 +413,7 @@ impl<'c, 'p> Run<'c, 'p> {
             memo: Memo {
                 limits: Some(self.context.limits),
                 loops: shared(self.records),
+                counts: self.counts,
             },
         })
     }

@@ -5,40 +5,40 @@
 //! are already limited to known ones by the parser, so no `on*` handler or
 //! raw HTML can appear.)
 
-/// Attributes that are present or absent, by the truthiness of a binding.
-const BOOLEAN_ATTRIBUTES: &[&str] = &[
-    "hidden",
-    "disabled",
-    "checked",
-    "loading",
-    "plain",
-    "password",
-    "focus",
-    "auto-height",
-    "scroll-x",
-    "scroll-y",
-    "show-info",
-    "active",
-    "selectable",
-    "user-select",
-    "decode",
-    "lazy-load",
-    "enable-flex",
-    "report-submit",
-];
-
 /// Attributes that hold a URL.
 const URL_ATTRIBUTES: &[&str] = &["src", "url"];
 
-/// Whether `name` is present or absent rather than valued.
+/// Whether `name` is present or absent rather than valued (`hidden`,
+/// `disabled`, `checked`...). A `match`: it runs for every attribute of
+/// every element rendered.
 pub fn is_boolean_attribute(name: &str) -> bool {
-    BOOLEAN_ATTRIBUTES.contains(&name)
+    matches!(
+        name,
+        "hidden"
+            | "disabled"
+            | "checked"
+            | "loading"
+            | "plain"
+            | "password"
+            | "focus"
+            | "auto-height"
+            | "scroll-x"
+            | "scroll-y"
+            | "show-info"
+            | "active"
+            | "selectable"
+            | "user-select"
+            | "decode"
+            | "lazy-load"
+            | "enable-flex"
+            | "report-submit"
+    )
 }
 
 /// Whether [`attribute`] may drop or rewrite values of `name` (a URL or a
 /// style); any other value is kept as it is.
 pub fn is_checked(name: &str) -> bool {
-    URL_ATTRIBUTES.contains(&name) || name == "style"
+    matches!(name, "src" | "url" | "style")
 }
 
 /// The safe form of attribute `name` of a `tag` with `value`, or `None` to
