@@ -58,9 +58,9 @@ fn time_n(n: usize, mut f: impl FnMut()) -> Stats {
 
 fn report(name: &str, stats: &Stats, baseline: &Stats) {
     println!(
-        "{name:<28} p50 {:>10.1?}  p90 {:>10.1?}  p50/baseline {:>6.2}",
-        stats.p50,
-        stats.p90,
+        "{name:<28} p50 {:>8.1}µs  p90 {:>8.1}µs  p50/baseline {:>6.2}",
+        stats.p50.as_secs_f64() * 1e6,
+        stats.p90.as_secs_f64() * 1e6,
         stats.p50.as_secs_f64() / baseline.p50.as_secs_f64()
     );
 }
