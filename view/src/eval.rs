@@ -1796,6 +1796,50 @@ mod tests {
     }
 
     #[test]
+    fn text_written_in_place_is_the_text_of_the_value() {
+        let big = "x".repeat(MAX_STRING - 2);
+        let data = json!({
+            "done": true, "no": false, "id": 42, "neg": -7, "half": 0.5,
+            "name": "a<b", "list": [1, [2, null], "c"], "obj": {"k": 1},
+            "nil": null, "big": big,
+        });
+        let scope = Scope::new(&data);
+        let cond = |c: Expr, a: Expr, b: Expr| Expr::Cond(Box::new(c), Box::new(a), Box::new(b));
+        let cases = vec![
+            s("plain"),
+            add(s("item "), text(cond(d("done"), s("done"), s("")))),
+            add(s("item "), text(cond(d("no"), s("done"), s("")))),
+            add(add(s("a "), text(d("missing"))), s(" b")),
+            add(text(d("nil")), add(s("-"), d("nil"))),
+            add(d("missing"), s("!")),
+            add(s(""), d("list")),
+            add(d("obj"), text(d("list"))),
+            add(n(1.0), add(n(2.0), s("x"))),
+            add(add(n(1.0), n(2.0)), s("x")),
+            cond(d("done"), d("id"), s("no")),
+            cond(d("no"), s("yes"), d("half")),
+            text(d("nil")),
+            text(d("list")),
+            d("id"),
+            d("neg"),
+            d("half"),
+            d("name"),
+            d("missing"),
+            d("nil"),
+            add(d("big"), s("ok")),
+            add(d("big"), s("too long")),
+            add(text(d("big")), text(d("big"))),
+            mem(d("obj"), "k"),
+        ];
+        for expr in cases {
+            let expected = eval(&expr, &scope).map(into_text);
+            let mut out = String::new();
+            let written = write_text_of(&expr, &scope, &mut out).map(|()| out);
+            assert_eq!(written, expected, "{expr:?}");
+        }
+    }
+
+    #[test]
     fn val_conversions() {
         assert_eq!(Val::Undefined.into_json(), None);
         assert_eq!(Val::Number(2.0).into_json(), Some(json!(2)));

@@ -120,11 +120,12 @@ fn element_html(element: &VElement, out: &mut String) {
     out.push_str("\" data-mp=\"");
     out.push_str(element.tag);
     out.push('"');
+    let textarea = element.tag == "textarea";
     for (name, value) in &element.attrs {
         let Some(html_name) = html_attribute(element.tag, name) else {
             continue;
         };
-        if element.tag == "textarea" && &**name == "value" {
+        if textarea && &**name == "value" {
             continue;
         }
         out.push(' ');
@@ -137,9 +138,7 @@ fn element_html(element: &VElement, out: &mut String) {
     if is_void(tag) {
         return;
     }
-    if element.tag == "textarea"
-        && let Some((_, value)) = element.attrs.iter().find(|(n, _)| &**n == "value")
-    {
+    if textarea && let Some((_, value)) = element.attrs.iter().find(|(n, _)| &**n == "value") {
         escape_into(value, out);
     }
     for child in &element.children {
@@ -153,7 +152,12 @@ fn element_html(element: &VElement, out: &mut String) {
 /// Append `text` escaped for HTML text and quoted attribute values.
 pub fn escape_into(text: &str, out: &mut String) {
     let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+    // Bytes, not characters: the five are ASCII, and never part of a
+    // multi-byte character.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
         out.push_str(&rest[..at]);
         out.push_str(match rest.as_bytes()[at] {
             b'&' => "&amp;",

@@ -226,6 +226,10 @@ pub struct VText {
     pub text: Arc<str>,
 }
 
+/// A rendered attribute: its name and its value, both shared where they
+/// can be (the name with the template, a literal value too).
+pub type Attribute = (Arc<str>, Arc<str>);
+
 /// A rendered element.
 #[derive(Debug, Clone)]
 pub struct VElement {
@@ -236,7 +240,7 @@ pub struct VElement {
     /// Its attributes, rendered and made safe (unsafe URLs and style
     /// declarations dropped), in template order; literal values are
     /// shared with the template.
-    pub attrs: Vec<(Arc<str>, Arc<str>)>,
+    pub attrs: Vec<Attribute>,
     /// Its `data-*` values by dataset name (`data-user-id` is `userId`),
     /// with their types, in template order.
     pub dataset: Vec<(Arc<str>, Json)>,
@@ -842,7 +846,7 @@ impl<'c, 'p> Run<'c, 'p> {
         &mut self,
         element: &Element,
         scope: &Scope<'_>,
-    ) -> Result<Vec<(Arc<str>, Arc<str>)>, RenderError> {
+    ) -> Result<Vec<Attribute>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
             let rendered = match value {
