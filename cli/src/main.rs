@@ -1,6 +1,7 @@
 //! `miniapp`: build, run, inspect and scaffold mini-programs.
 
 mod bench;
+mod dev;
 mod inspect;
 mod new;
 mod out;
@@ -34,6 +35,8 @@ enum Command {
     Run(run::RunArgs),
     /// Print a page as HTML, rendered from its template and data.
     Render(render::RenderArgs),
+    /// Serve the browser simulator for a mini-program on 127.0.0.1.
+    Dev(dev::DevArgs),
     /// Show a package's manifest, hash, size, imports and permissions.
     Inspect {
         /// The package file.
@@ -155,6 +158,7 @@ fn main() -> ExitCode {
         Command::Build { dir, output } => build(&dir, output.as_deref()),
         Command::Run(args) => run::run(args),
         Command::Render(args) => render::render(args),
+        Command::Dev(args) => dev::dev(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { path } => new::new(&path),
         Command::Schema { which } => {

@@ -48,6 +48,13 @@ pub(crate) fn html_attribute(component: &str, name: &str) -> Option<&'static str
         ("checkbox" | "radio" | "switch", "checked") => "checked",
         ("progress", "percent") => "value",
         ("navigator", "url") => "data-url",
+        // Looks the renderer draws (a mini button, a warn button...).
+        ("button", "size") => "data-size",
+        ("button", "type") => "data-type",
+        ("button", "plain") => "data-plain",
+        ("button", "loading") => "data-loading",
+        ("icon", "type") => "data-type",
+        ("image", "mode") => "data-mode",
         _ => return None,
     })
 }

@@ -2,6 +2,7 @@
 //! the runtime and wasmtime).
 
 mod cli;
+mod dev;
 mod examples;
 mod hostile;
 mod readme;

@@ -1,0 +1,332 @@
+//! `miniapp dev`, run as a developer runs it: a real server process on
+//! loopback, driven by real HTTP and WebSocket clients.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::cli::package;
+
+/// A running `miniapp dev`, killed when dropped.
+pub(crate) struct Simulator {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The run's token.
+    pub token: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Simulator {
+    /// `miniapp dev SOURCE ARGS...` on a free port, once it prints its URL.
+    pub(crate) fn start(source: &str, args: &[&str]) -> Simulator {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+            .args(["dev", source, "--data-dir", data.path().to_str().unwrap()])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("miniapp dev starts");
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        // Keep reading what it prints, so it never writes to a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://127.0.0.1:"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_string();
+        let (base, token) = url.split_once("/?token=").unwrap();
+        Simulator {
+            child,
+            base: base.to_string(),
+            token: token.to_string(),
+            _data: data,
+        }
+    }
+
+    /// `GET /api/state`.
+    pub(crate) async fn state(&self) -> Value {
+        let url = format!("{}/api/state?token={}", self.base, self.token);
+        reqwest::get(url).await.unwrap().json().await.unwrap()
+    }
+
+    /// `POST /api/dispatch`: an event on the element `selector` names.
+    pub(crate) async fn dispatch(&self, selector: &str, kind: &str, detail: Value) -> Value {
+        let url = format!("{}/api/dispatch?token={}", self.base, self.token);
+        let body = json!({ "selector": selector, "kind": kind, "detail": detail });
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// A WebSocket to `/ws` with `token` and, if given, an `Origin`.
+    async fn socket(
+        &self,
+        token: &str,
+        origin: Option<&str>,
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("{}/ws?token={token}", self.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().unwrap());
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Socket(socket))
+    }
+
+    /// This simulator's own origin.
+    fn origin(&self) -> String {
+        self.base.clone()
+    }
+}
+
+/// A page's connection.
+struct Socket(
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+);
+
+impl Socket {
+    async fn send(&mut self, frame: Value) {
+        self.0.send(Message::text(frame.to_string())).await.unwrap();
+    }
+
+    /// The next frame of `kind`, skipping others (within 20 s).
+    async fn next_of(&mut self, kind: &str) -> Value {
+        self.first(kind, |_| true).await
+    }
+
+    /// The first frame of `kind` that `wanted` accepts (within 20 s).
+    async fn first(&mut self, kind: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let wait = async {
+            loop {
+                match self.0.next().await {
+                    Some(Ok(Message::Text(text))) => {
+                        let frame: Value = serde_json::from_str(&text).unwrap();
+                        if frame["type"] == kind && wanted(&frame) {
+                            return frame;
+                        }
+                    }
+                    Some(Ok(Message::Close(close))) => {
+                        panic!("closed waiting for {kind}: {close:?}")
+                    }
+                    Some(Ok(_)) => {}
+                    other => panic!("no {kind} frame: {other:?}"),
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), wait)
+            .await
+            .unwrap_or_else(|_| panic!("no {kind} frame within 20 s"))
+    }
+}
+
+/// The node id of the element whose attribute `name` is `value`, in a
+/// `page` frame's nodes.
+fn node_with(nodes: &Value, name: &str, value: &str) -> Option<u64> {
+    for node in nodes.as_array()? {
+        let has = node["attrs"]
+            .as_array()
+            .is_some_and(|attrs| attrs.iter().any(|a| a[0] == name && a[1] == value));
+        if has {
+            return node["id"].as_u64();
+        }
+        if let Some(id) = node_with(&node["children"], name, value) {
+            return Some(id);
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn the_page_drives_the_app_over_the_socket_and_sees_ops_and_data() {
+    let todo = package("todo");
+    let sim = Simulator::start(&todo, &[]);
+    let mut page = sim.socket(&sim.token, Some(&sim.origin())).await.unwrap();
+    let hello = page.next_of("hello").await;
+    assert_eq!(hello["protocol"], 1);
+    assert_eq!(hello["app"]["id"], "demo.todo");
+    let first = page.next_of("page").await;
+    assert_eq!(first["route"], "index");
+    assert!(first["style"].as_str().unwrap().contains("vw"), "{first}");
+    let input = node_with(&first["nodes"], "id", "new").expect("the input is on the page");
+    page.send(json!({"type": "event", "id": 1, "node": input, "kind": "input", "detail": {"value": "milk"}})).await;
+    page.send(json!({"type": "event", "id": 2, "node": input, "kind": "confirm", "detail": {"value": "milk"}})).await;
+    let ops = page.first("ops", |f| f.to_string().contains("milk")).await;
+    let inserted = ops["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|op| op["op"] == "insert" && op["node"].to_string().contains("milk"));
+    assert!(inserted, "{ops}");
+    let data = page
+        .first("data", |f| f["data"]["todos"][0].is_object())
+        .await;
+    assert_eq!(data["data"]["todos"][0]["title"], "milk");
+    // An event for a node that is not on the page is refused, by name.
+    page.send(json!({"type": "event", "id": 3, "node": 9999, "kind": "tap", "detail": {}}))
+        .await;
+    let result = page.first("result", |r| r["id"] == 3).await;
+    assert_eq!(result["ok"], false);
+    assert!(
+        result["error"]
+            .as_str()
+            .unwrap()
+            .contains("not on the page"),
+        "{result}"
+    );
+    // The AppData panel's edit is a set-data from the host.
+    page.send(json!({"type": "set-data", "id": 4, "patch": {"todos[0].title": "oat milk"}}))
+        .await;
+    let edited = page.first("result", |r| r["id"] == 4).await;
+    assert_eq!(edited["ok"], true, "{edited}");
+    // The JSON API sees the same session.
+    let state = sim.state().await;
+    assert!(
+        state["html"].as_str().unwrap().contains("oat milk"),
+        "{state}"
+    );
+    let done = sim.dispatch(".item", "tap", json!({})).await;
+    assert_eq!(done["ok"], true, "{done}");
+    assert_eq!(sim.state().await["data"]["todos"][0]["done"], true);
+}
+
+#[tokio::test]
+async fn only_this_origin_with_the_token_reaches_the_simulator() {
+    let todo = package("todo");
+    let sim = Simulator::start(&todo, &[]);
+    // Without the token, or with another, the socket and the API refuse.
+    for token in ["", "0123456789abcdef0123456789abcdef"] {
+        let err = sim.socket(token, None).await.err().expect("refused");
+        assert!(err.to_string().contains("401"), "{err}");
+        let url = format!("{}/api/state?token={token}", sim.base);
+        assert_eq!(reqwest::get(url).await.unwrap().status(), 401);
+    }
+    // A page of another origin is refused even with the token.
+    let err = sim
+        .socket(&sim.token, Some("http://evil.example"))
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("403"), "{err}");
+    // A DNS-rebinding request names another host.
+    let response = reqwest::Client::new()
+        .get(format!("{}/", sim.base))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    // The page itself carries a strict Content-Security-Policy.
+    let response = reqwest::get(format!("{}/", sim.base)).await.unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("connect-src 'self'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+}
+
+#[tokio::test]
+async fn a_flood_of_frames_or_an_oversized_one_closes_the_socket() {
+    let todo = package("todo");
+    let sim = Simulator::start(&todo, &[]);
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    for _ in 0..200 {
+        if page
+            .0
+            .send(Message::text(r#"{"type":"refresh"}"#))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match page.0.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return Some(frame),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .unwrap()
+    .expect("a close frame");
+    assert_eq!(u16::from(closed.code), 1008);
+    assert!(closed.reason.contains("too many frames"), "{closed:?}");
+    // A frame over 64 KiB ends the connection.
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    let huge = json!({"type": "set-data", "patch": {"x": "a".repeat(70 * 1024)}});
+    let _ = page.0.send(Message::text(huge.to_string())).await;
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match page.0.next().await {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ended);
+    // The simulator itself runs on.
+    assert_eq!(sim.state().await["route"], "index");
+}
+
+#[tokio::test]
+async fn the_payment_sheet_and_consent_prompt_are_answered_on_the_page() {
+    let shop = package("shop");
+    let sim = Simulator::start(&shop, &[]);
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    let first = page.next_of("page").await;
+    let buy = node_with(&first["nodes"], "id", "buy-cake").expect("a buy button");
+    page.send(json!({"type": "event", "id": 1, "node": buy, "kind": "tap", "detail": {}}))
+        .await;
+    let checkout = page.next_of("page").await;
+    assert_eq!(checkout["route"], "checkout");
+    let pay = node_with(&checkout["nodes"], "id", "pay").expect("a pay button");
+    // Cancel the sheet: the app is told, and stays on checkout.
+    page.send(json!({"type": "event", "id": 2, "node": pay, "kind": "tap", "detail": {}}))
+        .await;
+    let prompt = page.next_of("prompt").await;
+    assert_eq!(prompt["kind"], "payment");
+    assert_eq!(prompt["order"]["amount"], 3500);
+    page.send(json!({"type": "answer", "prompt": prompt["id"], "allow": false}))
+        .await;
+    let cancelled = page.first("result", |r| r["id"] == 2).await;
+    assert_eq!(cancelled["ok"], true, "{cancelled}");
+    assert_eq!(sim.state().await["route"], "checkout");
+    // Pay: the paid page.
+    page.send(json!({"type": "event", "id": 3, "node": pay, "kind": "tap", "detail": {}}))
+        .await;
+    let prompt = page.next_of("prompt").await;
+    page.send(json!({"type": "answer", "prompt": prompt["id"], "allow": true}))
+        .await;
+    let paid = page.next_of("page").await;
+    assert_eq!(paid["route"], "paid", "{paid}");
+}

@@ -1,0 +1,16 @@
+//! The simulator's page: plain static files embedded in the binary.
+
+/// The page.
+pub const INDEX_HTML: &str = include_str!("../static/index.html");
+
+/// The static file `name` (`/static/NAME`) and its content type.
+pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
+    match name {
+        "sim.js" => Some((
+            include_str!("../static/sim.js"),
+            "text/javascript; charset=utf-8",
+        )),
+        "sim.css" => Some((include_str!("../static/sim.css"), "text/css; charset=utf-8")),
+        _ => None,
+    }
+}

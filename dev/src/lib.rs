@@ -1,0 +1,240 @@
+//! # miniapp-dev
+//!
+//! `miniapp dev`: the browser simulator for mini-program developers. It
+//! builds the app, runs one session of it (see `docs/protocol.md`) and
+//! serves, on loopback, a page with a device frame, the host's navigation
+//! bar and prompts, and panels for the page data, storage, log, network,
+//! audit and quotas. Saving a template or a stylesheet re-renders in place;
+//! saving Rust code rebuilds and relaunches on the same pages.
+
+mod assets;
+pub mod prompts;
+mod reload;
+mod server;
+mod session;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miniapp_runtime::{LaunchOptions, Package, PackageLimits, Policy, QuotaOverrides, Runtime};
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::{broadcast, mpsc};
+
+/// The version of the session protocol this server speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A device the simulator draws: its name and screen in CSS pixels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    /// Its preset name.
+    pub name: &'static str,
+    /// Screen width, CSS pixels (750 rpx).
+    pub width: u32,
+    /// Screen height, CSS pixels.
+    pub height: u32,
+}
+
+/// The device presets.
+pub const DEVICES: [Device; 4] = [
+    Device {
+        name: "iphone-12",
+        width: 390,
+        height: 844,
+    },
+    Device {
+        name: "iphone-se",
+        width: 375,
+        height: 667,
+    },
+    Device {
+        name: "pixel-7",
+        width: 412,
+        height: 915,
+    },
+    Device {
+        name: "ipad-mini",
+        width: 768,
+        height: 1024,
+    },
+];
+
+impl Device {
+    /// The preset `name`, or an error naming the presets.
+    pub fn named(name: &str) -> Result<Device, String> {
+        DEVICES
+            .iter()
+            .find(|d| d.name == name)
+            .cloned()
+            .ok_or_else(|| {
+                let names: Vec<&str> = DEVICES.iter().map(|d| d.name).collect();
+                format!("no device preset `{name}` (presets: {})", names.join(", "))
+            })
+    }
+}
+
+/// How to run the simulator.
+pub struct DevOptions {
+    /// A mini-program crate directory (built, and watched for changes) or a
+    /// package file.
+    pub source: PathBuf,
+    /// The port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    /// The device the page starts with.
+    pub device: Device,
+    /// The operator policy; by default the app is granted what its
+    /// manifest declares.
+    pub policy: Option<Policy>,
+    /// Where storage and consent persist.
+    pub data_dir: PathBuf,
+    /// The launch options of the first launch.
+    pub launch: LaunchOptions,
+}
+
+/// A running simulator.
+pub struct DevServer {
+    addr: SocketAddr,
+    token: String,
+    serve: tokio::task::JoinHandle<std::io::Result<()>>,
+    _watcher: Option<reload::Watcher>,
+}
+
+impl DevServer {
+    /// The page's URL, with the run's token.
+    pub fn url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/?token={}",
+            self.addr.port(),
+            self.token
+        )
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The run's token (the API and the WebSocket require it).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Serve until the listener fails (or the process ends).
+    pub async fn wait(self) -> Result<(), String> {
+        match self.serve.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("the simulator's listener failed: {e}")),
+            Err(e) => Err(format!("the simulator stopped: {e}")),
+        }
+    }
+}
+
+/// Build the app, start its session and listen; the server runs in the
+/// background until the returned handle's [`DevServer::wait`] ends or the
+/// process exits.
+pub async fn start(options: DevOptions) -> Result<DevServer, String> {
+    let package = build_or_read(options.source.clone()).await?;
+    let (frames, _) = broadcast::channel(1024);
+    let prompts = prompts::Prompts::new(frames.clone());
+    let policy = match options.policy {
+        Some(policy) => policy,
+        None => granting(&package.manifest)?,
+    };
+    let runtime = Runtime::builder(&options.data_dir)
+        .policy(policy)
+        .providers(prompts::providers(&prompts))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let manifest = package.manifest.clone();
+    let assets = Arc::new(package.assets.clone());
+    let app = runtime.load(package).map_err(|e| e.to_string())?;
+    let csp = content_security_policy(&app);
+    let (commands, queue) = mpsc::channel(64);
+    let session = session::Session::start(app, options.launch, frames.clone()).await;
+    tokio::spawn(session.run(queue));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let context = Arc::new(server::Context {
+        shared: session::Shared {
+            commands: commands.clone(),
+            frames: frames.clone(),
+            prompts,
+        },
+        token: token(),
+        addr,
+        assets: std::sync::RwLock::new(assets),
+        csp,
+        device: options.device,
+        app: json!({ "id": manifest.id, "name": manifest.name, "version": manifest.version }),
+    });
+    let watcher = match options.source.is_dir() {
+        true => Some(reload::watch(&options.source, runtime, context.clone())?),
+        false => None,
+    };
+    let token = context.token.clone();
+    let router = server::router(context);
+    let serve = tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(DevServer {
+        addr,
+        token,
+        serve,
+        _watcher: watcher,
+    })
+}
+
+/// The package: a crate directory built (on a blocking thread: cargo), or
+/// a package file read.
+async fn build_or_read(source: PathBuf) -> Result<Package, String> {
+    tokio::task::spawn_blocking(move || {
+        if source.is_dir() {
+            miniapp_build::build(&source, None, &PackageLimits::default())
+                .map(|built| built.package)
+                .map_err(|e| e.to_string())
+        } else {
+            Package::read(&source, &PackageLimits::default())
+                .map_err(|e| format!("package {}: {e}", source.display()))
+        }
+    })
+    .await
+    .map_err(|e| format!("the build stopped: {e}"))?
+}
+
+/// A policy granting what `manifest` declares, with time for the user to
+/// answer a prompt within an event (prompts wait up to two minutes).
+fn granting(manifest: &miniapp_runtime::Manifest) -> Result<Policy, String> {
+    let mut policy = Policy::default();
+    policy.grant_declared(manifest);
+    let wait = prompts::PROMPT_TIMEOUT.as_millis() as u64 + 10_000;
+    let overrides = QuotaOverrides {
+        event_timeout_ms: Some(wait),
+        ..QuotaOverrides::default()
+    };
+    policy.defaults.quotas = policy.defaults.quotas.then(&overrides);
+    Ok(policy)
+}
+
+/// The page's Content-Security-Policy: its own script and styles only,
+/// images from the app's package and its granted origins, connections to
+/// itself.
+fn content_security_policy(app: &miniapp_runtime::App) -> String {
+    let origins: Vec<String> = (app.grants().origins.iter())
+        .map(ToString::to_string)
+        .filter(|o| !o.contains([';', ',', '\'', ' ']))
+        .collect();
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+         img-src 'self' {}; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'",
+        origins.join(" ")
+    )
+}
+
+/// A fresh token for this run: 128 bits from the OS, hex.
+fn token() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    hex::encode(bytes)
+}

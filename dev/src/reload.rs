@@ -1,0 +1,84 @@
+//! Hot reload: the crate directory is watched; after a save (settled for
+//! [`SETTLE`]) the app is rebuilt and handed to the session, which keeps
+//! its data and page stack when only templates and styles changed, and
+//! relaunches on the same pages otherwise. A failed build is shown on the
+//! page and the last good version runs on.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use miniapp_runtime::Runtime;
+use notify::{RecursiveMode, Watcher as _};
+use serde_json::json;
+
+use crate::server::Context;
+use crate::session::Command;
+
+/// How long changes must stop before a rebuild.
+const SETTLE: Duration = Duration::from_millis(250);
+
+/// Keeps the watch alive.
+pub struct Watcher {
+    _inner: notify::RecommendedWatcher,
+}
+
+/// Watch `dir` and reload into `context`'s session.
+pub fn watch(dir: &Path, runtime: Runtime, context: Arc<Context>) -> Result<Watcher, String> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && event.paths.iter().any(|p| relevant(p))
+        {
+            let _ = tx.send(());
+        }
+    })
+    .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    inner
+        .watch(dir, RecursiveMode::Recursive)
+        .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+    let dir = dir.to_path_buf();
+    tokio::spawn(async move {
+        while rx.recv().await.is_some() {
+            // Let a burst of saves settle.
+            while let Ok(Some(())) = tokio::time::timeout(SETTLE, rx.recv()).await {}
+            rebuild(&dir, &runtime, &context).await;
+        }
+    });
+    Ok(Watcher { _inner: inner })
+}
+
+/// Whether a change to `path` calls for a rebuild: the app's sources,
+/// templates, styles, assets and manifests, not build output.
+fn relevant(path: &Path) -> bool {
+    if path.components().any(|c| c.as_os_str() == "target") {
+        return false;
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    matches!(extension, "rs" | "toml" | "wxml" | "wxss")
+        || path.components().any(|c| c.as_os_str() == "assets")
+}
+
+async fn rebuild(dir: &Path, runtime: &Runtime, context: &Context) {
+    let frames = &context.shared.frames;
+    let _ =
+        frames.send(json!({ "type": "build", "status": "building", "message": "" }).to_string());
+    let source: PathBuf = dir.to_path_buf();
+    let package = crate::build_or_read(source).await;
+    let loaded = package.and_then(|package| {
+        let assets = Arc::new(package.assets.clone());
+        let app = runtime.load(package).map_err(|e| e.to_string())?;
+        Ok((app, assets))
+    });
+    let command = match loaded {
+        Ok((app, assets)) => {
+            *context.assets.write().unwrap_or_else(|e| e.into_inner()) = assets;
+            Command::Reload(Box::new(app))
+        }
+        Err(message) => Command::BuildFailed(message),
+    };
+    let _ = context.shared.commands.send(command).await;
+}

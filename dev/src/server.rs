@@ -1,0 +1,593 @@
+//! The simulator's HTTP side: the page and its static files, the app's
+//! assets, the WebSocket (`/ws`) and the JSON API (`/api/...`).
+//!
+//! A web page elsewhere on the machine must not drive the simulator: it
+//! listens on loopback only; every request's `Host` must be this listener
+//! (no DNS rebinding); the WebSocket and the API need the run's token and,
+//! from a browser, this origin.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use miniapp_runtime::LaunchOptions;
+use miniapp_runtime::view::events::ViewEvent;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::session::{Command, Reply, Shared};
+
+/// Largest frame a page may send, bytes.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Frames a page may send per second, on average.
+const FRAMES_PER_SECOND: f64 = 50.0;
+/// Frames a page may send at once.
+const FRAME_BURST: f64 = 100.0;
+
+/// What every request handler shares.
+pub struct Context {
+    /// The session.
+    pub shared: Shared,
+    /// The run's token.
+    pub token: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The app's package assets, by path (served at `/assets/PATH`).
+    pub assets: std::sync::RwLock<Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
+    /// The Content-Security-Policy of the page.
+    pub csp: String,
+    /// The device preset the page starts with.
+    pub device: crate::Device,
+    /// The app's id, name and version, for the `hello` frame.
+    pub app: Value,
+}
+
+type Ctx = State<Arc<Context>>;
+
+/// The routes, behind the `Host` check.
+pub fn router(context: Arc<Context>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/static/{name}", get(static_file))
+        .route("/assets/{*path}", get(asset))
+        .route("/ws", get(socket))
+        .route("/api/state", get(api_state))
+        .route("/api/dispatch", post(api_dispatch))
+        .route("/api/relaunch", post(api_relaunch))
+        .layer(middleware::from_fn_with_state(context.clone(), check_host))
+        .with_state(context)
+}
+
+/// Refuse a request whose `Host` is not this listener (a DNS-rebinding page
+/// names its own host).
+async fn check_host(State(cx): Ctx, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let port = cx.addr.port();
+    let ours =
+        host.is_some_and(|h| h == format!("127.0.0.1:{port}") || h == format!("localhost:{port}"));
+    if !ours {
+        return (
+            StatusCode::FORBIDDEN,
+            "this simulator answers only 127.0.0.1 and localhost",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+/// The run's token, checked in constant time; and, when a browser sends
+/// one, the `Origin` must be this listener.
+/// Why a request was refused: its status and a message.
+type Refusal = (StatusCode, String);
+
+fn authorized(cx: &Context, token: Option<&str>, headers: &HeaderMap) -> Result<(), Refusal> {
+    let given = token.unwrap_or_default().as_bytes();
+    let expected = cx.token.as_bytes();
+    let same = given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
+        return Err((
+            StatusCode::UNAUTHORIZED,
+            "a valid `token` query parameter is required".into(),
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let port = cx.addr.port();
+        let ok = origin.to_str().is_ok_and(|o| {
+            o == format!("http://127.0.0.1:{port}") || o == format!("http://localhost:{port}")
+        });
+        if !ok {
+            return Err((
+                StatusCode::FORBIDDEN,
+                "requests from other origins are refused".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+async fn index(State(cx): Ctx) -> Response {
+    let mut response = crate::assets::INDEX_HTML.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(csp) = HeaderValue::from_str(&cx.csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    secure(headers);
+    response
+}
+
+async fn static_file(Path(name): Path<String>) -> Response {
+    match crate::assets::static_file(&name) {
+        Some((body, content_type)) => {
+            let mut response = body.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            secure(headers);
+            response
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A file of the app's package (images and other assets), never as HTML.
+async fn asset(State(cx): Ctx, Path(path): Path<String>) -> Response {
+    let assets = cx.assets.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some(bytes) = assets.get(&path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut response = bytes.clone().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(&path)),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    secure(headers);
+    response
+}
+
+/// Headers every response carries.
+fn secure(headers: &mut HeaderMap) {
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+fn content_type(path: &str) -> &'static str {
+    let extension = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "json" => "application/json",
+        "txt" | "wxml" | "wxss" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+async fn socket(
+    State(cx): Ctx,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
+        return refused.into_response();
+    }
+    upgrade
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| connection(cx, socket))
+}
+
+/// One page's connection: frames of the session out, the user's actions in.
+async fn connection(cx: Arc<Context>, socket: WebSocket) {
+    use futures_util::{SinkExt, StreamExt};
+    let (mut sink, mut stream) = socket.split();
+    let mut frames = cx.shared.frames.subscribe();
+    let (direct, mut direct_rx) = mpsc::channel::<Message>(64);
+    let hello = json!({
+        "type": "hello",
+        "protocol": crate::PROTOCOL_VERSION,
+        "app": cx.app,
+        "device": cx.device,
+    });
+    if sink.send(Message::text(hello.to_string())).await.is_err() {
+        return;
+    }
+    let _ = cx.shared.commands.send(Command::Refresh).await;
+    // A prompt that waits (the app is blocked on it) is this page's to answer too.
+    for frame in cx.shared.prompts.waiting() {
+        if sink.send(Message::text(frame)).await.is_err() {
+            return;
+        }
+    }
+    let commands = cx.shared.commands.clone();
+    let writer = tokio::spawn(async move {
+        loop {
+            let message = tokio::select! {
+                frame = frames.recv() => match frame {
+                    Ok(text) => Message::text(text),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        // A slow page missed frames: it gets the whole state again.
+                        let _ = commands.send(Command::Refresh).await;
+                        continue;
+                    }
+                    Err(_) => break,
+                },
+                direct = direct_rx.recv() => match direct {
+                    Some(message) => message,
+                    None => break,
+                },
+            };
+            let close = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || close {
+                break;
+            }
+        }
+    });
+    let mut bucket = Bucket::new();
+    while let Some(Ok(message)) = stream.next().await {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            Message::Binary(_) => {
+                let _ = direct
+                    .send(error_frame("binary frames are not part of the protocol"))
+                    .await;
+                continue;
+            }
+            _ => continue,
+        };
+        if !bucket.take() {
+            let close = CloseFrame {
+                code: 1008,
+                reason: "too many frames: at most 50 per second".into(),
+            };
+            let _ = direct.send(Message::Close(Some(close))).await;
+            break;
+        }
+        handle_frame(&cx, &text, &direct).await;
+    }
+    drop(direct);
+    let _ = writer.await;
+}
+
+/// A token bucket: [`FRAMES_PER_SECOND`], bursts of [`FRAME_BURST`].
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new() -> Bucket {
+        Bucket {
+            tokens: FRAME_BURST,
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * FRAMES_PER_SECOND;
+        self.tokens = (self.tokens + refill).min(FRAME_BURST);
+        self.last = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
+}
+
+fn error_frame(message: &str) -> Message {
+    Message::text(json!({ "type": "error", "message": message }).to_string())
+}
+
+/// A frame from the page (see `docs/protocol.md`).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+enum ClientFrame {
+    Event {
+        id: Option<u64>,
+        node: u32,
+        kind: String,
+        #[serde(default)]
+        detail: Value,
+    },
+    Back {
+        id: Option<u64>,
+    },
+    SetData {
+        id: Option<u64>,
+        patch: Value,
+    },
+    Answer {
+        id: Option<u64>,
+        prompt: u64,
+        allow: bool,
+    },
+    Hide {
+        id: Option<u64>,
+    },
+    Show {
+        id: Option<u64>,
+    },
+    Relaunch {
+        id: Option<u64>,
+        #[serde(flatten)]
+        launch: Launch,
+    },
+    StorageSet {
+        id: Option<u64>,
+        key: String,
+        value: String,
+    },
+    StorageRemove {
+        id: Option<u64>,
+        key: String,
+    },
+    StorageClear {
+        id: Option<u64>,
+    },
+    Refresh {
+        #[serde(rename = "id")]
+        _id: Option<u64>,
+    },
+}
+
+/// Launch options as the page and the API send them.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Launch {
+    path: Option<String>,
+    query: Vec<(String, String)>,
+    scene: u32,
+    referrer: Option<String>,
+    user: Option<String>,
+}
+
+impl Launch {
+    fn options(self) -> LaunchOptions {
+        let path = self.path.filter(|p| !p.is_empty()).map(|path| {
+            if self.query.is_empty() {
+                return path;
+            }
+            format!("{path}?{}", crate::session::url_encode(&self.query))
+        });
+        LaunchOptions {
+            path,
+            scene: self.scene,
+            referrer: self.referrer.filter(|r| !r.is_empty()),
+            user: self.user.filter(|u| !u.is_empty()),
+        }
+    }
+}
+
+async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &mpsc::Sender<Message>) {
+    let frame: ClientFrame = match serde_json::from_str(text) {
+        Ok(frame) => frame,
+        Err(e) => {
+            let _ = direct
+                .send(error_frame(&format!("not a protocol frame: {e}")))
+                .await;
+            return;
+        }
+    };
+    let (id, command): (Option<u64>, fn(Reply) -> Command) = match frame {
+        ClientFrame::Answer { id, prompt, allow } => {
+            let answered = cx.shared.prompts.answer(prompt, allow);
+            let error = (!answered).then(|| format!("no prompt {prompt} is waiting"));
+            let frame = match id {
+                Some(id) => json!({ "type": "result", "id": id, "ok": answered, "error": error }),
+                None if answered => return,
+                None => json!({ "type": "error", "message": error }),
+            };
+            let _ = direct.send(Message::text(frame.to_string())).await;
+            return;
+        }
+        ClientFrame::Refresh { .. } => {
+            let _ = cx.shared.commands.send(Command::Refresh).await;
+            for frame in cx.shared.prompts.waiting() {
+                let _ = direct.send(Message::text(frame)).await;
+            }
+            return;
+        }
+        ClientFrame::Event {
+            id,
+            node,
+            kind,
+            detail,
+        } => {
+            let event = ViewEvent { node, kind, detail };
+            return request(cx, id, direct, |reply| Command::Event(event, reply)).await;
+        }
+        ClientFrame::SetData { id, patch } => {
+            return request(cx, id, direct, |reply| Command::SetData(patch, reply)).await;
+        }
+        ClientFrame::Relaunch { id, launch } => {
+            let options = launch.options();
+            return request(cx, id, direct, |reply| Command::Relaunch(options, reply)).await;
+        }
+        ClientFrame::StorageSet { id, key, value } => {
+            return request(cx, id, direct, |reply| {
+                Command::StorageSet(key, value, reply)
+            })
+            .await;
+        }
+        ClientFrame::StorageRemove { id, key } => {
+            return request(cx, id, direct, |reply| Command::StorageRemove(key, reply)).await;
+        }
+        ClientFrame::Back { id } => (id, Command::Back),
+        ClientFrame::Hide { id } => (id, Command::Hide),
+        ClientFrame::Show { id } => (id, Command::Show),
+        ClientFrame::StorageClear { id } => (id, Command::StorageClear),
+    };
+    request(cx, id, direct, command).await;
+}
+
+/// Send a command to the session and, in the background, its `result` to
+/// this page (so prompts can be answered while the app waits on one).
+async fn request(
+    cx: &Arc<Context>,
+    id: Option<u64>,
+    direct: &mpsc::Sender<Message>,
+    command: impl FnOnce(Reply) -> Command,
+) {
+    let (reply, answer) = oneshot::channel();
+    if cx.shared.commands.send(command(reply)).await.is_err() {
+        return;
+    }
+    let direct = direct.clone();
+    tokio::spawn(async move {
+        let outcome = answer
+            .await
+            .unwrap_or_else(|_| Err("the session ended".into()));
+        let frame = match (&outcome, id) {
+            (_, Some(id)) => {
+                json!({ "type": "result", "id": id, "ok": outcome.is_ok(), "error": outcome.err() })
+            }
+            (Err(message), None) => json!({ "type": "error", "message": message }),
+            (Ok(()), None) => return,
+        };
+        let _ = direct.send(Message::text(frame.to_string())).await;
+    });
+}
+
+async fn api_state(
+    State(cx): Ctx,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
+        return refused.into_response();
+    }
+    let (tx, rx) = oneshot::channel();
+    if cx.shared.commands.send(Command::State(tx)).await.is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    match tokio::time::timeout(Duration::from_secs(300), rx).await {
+        Ok(Ok(state)) => axum::Json(state).into_response(),
+        _ => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispatchBody {
+    selector: String,
+    #[serde(default = "tap")]
+    kind: String,
+    #[serde(default)]
+    detail: Value,
+}
+
+fn tap() -> String {
+    "tap".into()
+}
+
+async fn api_dispatch(
+    State(cx): Ctx,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
+        return refused.into_response();
+    }
+    let body: DispatchBody = match parse_body(&body) {
+        Ok(body) => body,
+        Err(refused) => return refused.into_response(),
+    };
+    let command = |reply| Command::Dispatch {
+        selector: body.selector,
+        kind: body.kind,
+        detail: body.detail,
+        reply,
+    };
+    api_answer(&cx, command).await
+}
+
+async fn api_relaunch(
+    State(cx): Ctx,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
+        return refused.into_response();
+    }
+    let launch: Launch = match parse_body(&body) {
+        Ok(launch) => launch,
+        Err(refused) => return refused.into_response(),
+    };
+    let options = launch.options();
+    api_answer(&cx, |reply| Command::Relaunch(options, reply)).await
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
+    if body.len() > MAX_FRAME_BYTES {
+        return Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the body is over 64 KiB".into(),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("the body is not the expected JSON: {e}"),
+        )
+    })
+}
+
+async fn api_answer(cx: &Context, command: impl FnOnce(Reply) -> Command) -> Response {
+    let (reply, answer) = oneshot::channel();
+    if cx.shared.commands.send(command(reply)).await.is_err() {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    match answer.await {
+        Ok(Ok(())) => axum::Json(json!({ "ok": true })).into_response(),
+        Ok(Err(message)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(json!({ "ok": false, "error": message })),
+        )
+            .into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}

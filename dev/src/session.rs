@@ -1,0 +1,478 @@
+//! The simulated session: one task owns the app's instance and does what
+//! the page (or the JSON API, or a reload) asks, one command at a time;
+//! after each it publishes what changed as protocol frames (see
+//! `docs/protocol.md`) to every connected page.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use miniapp_runtime::view::diff::Op;
+use miniapp_runtime::view::dom;
+use miniapp_runtime::view::events::ViewEvent;
+use miniapp_runtime::view::select::Selector;
+use miniapp_runtime::{App, AppInstance, LaunchOptions};
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+/// The answer to a command: `Ok` or what went wrong, for the user.
+pub type Reply = oneshot::Sender<Result<(), String>>;
+
+/// What the session is asked to do.
+pub enum Command {
+    /// An event the page reports on a node of the view.
+    Event(ViewEvent, Reply),
+    /// An event on the element a selector names (the JSON API).
+    Dispatch {
+        /// `#id`, `.class`, `tag`, `tag:nth-of-type(n)`.
+        selector: String,
+        /// The event type.
+        kind: String,
+        /// Its detail.
+        detail: Value,
+        /// The answer.
+        reply: Reply,
+    },
+    /// The host's back button.
+    Back(Reply),
+    /// A patch of the top page's data from the AppData panel.
+    SetData(Value, Reply),
+    /// The app goes to the background.
+    Hide(Reply),
+    /// The app comes to the foreground.
+    Show(Reply),
+    /// A cold start with these options.
+    Relaunch(LaunchOptions, Reply),
+    /// The Storage panel's edits.
+    StorageSet(String, String, Reply),
+    /// Remove one key.
+    StorageRemove(String, Reply),
+    /// Remove every key.
+    StorageClear(Reply),
+    /// Send the whole state again.
+    Refresh,
+    /// The state for the JSON API.
+    State(oneshot::Sender<Value>),
+    /// A rebuilt app: new templates only, or new code (relaunch).
+    Reload(Box<App>),
+    /// A build failed: the last good version runs on.
+    BuildFailed(String),
+}
+
+/// The session's state.
+pub struct Session {
+    app: App,
+    instance: Option<AppInstance>,
+    options: LaunchOptions,
+    frames: broadcast::Sender<String>,
+}
+
+impl Session {
+    /// A session of `app`, launched with `options`, publishing on `frames`.
+    pub async fn start(
+        app: App,
+        options: LaunchOptions,
+        frames: broadcast::Sender<String>,
+    ) -> Session {
+        let mut session = Session {
+            app,
+            instance: None,
+            options,
+            frames,
+        };
+        session.relaunch().await.ok();
+        session
+    }
+
+    /// Do commands until every sender is gone.
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        while let Some(command) = commands.recv().await {
+            self.handle(command).await;
+        }
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Event(event, reply) => {
+                let done = match &mut self.instance {
+                    Some(instance) => instance.dispatch_view(&event).await,
+                    None => return self.answer_discarded(reply),
+                };
+                self.answer(reply, done.map_err(|e| e.to_string()));
+            }
+            Command::Dispatch {
+                selector,
+                kind,
+                detail,
+                reply,
+            } => {
+                let done = self.dispatch(&selector, kind, detail).await;
+                self.answer(reply, done);
+            }
+            Command::Back(reply) => {
+                let done = match &mut self.instance {
+                    Some(instance) => instance.navigate("navigateBack", "", 1).await,
+                    None => return self.answer_discarded(reply),
+                };
+                self.answer(reply, done.map_err(|e| e.to_string()));
+            }
+            Command::SetData(patch, reply) => {
+                let done = match &mut self.instance {
+                    Some(instance) => instance.patch_data(&patch.to_string()),
+                    None => return self.answer_discarded(reply),
+                };
+                self.answer(reply, done.map_err(|e| e.to_string()));
+            }
+            Command::Hide(reply) | Command::Show(reply) if self.instance.is_none() => {
+                self.answer_discarded(reply)
+            }
+            Command::Hide(reply) => {
+                let done = self.instance_mut().hide().await;
+                self.answer(reply, done.map_err(|e| e.to_string()));
+            }
+            Command::Show(reply) => {
+                let done = self.instance_mut().show().await;
+                self.answer(reply, done.map_err(|e| e.to_string()));
+            }
+            Command::Relaunch(options, reply) => {
+                self.options = options;
+                let done = self.relaunch().await;
+                self.answer(reply, done);
+            }
+            Command::StorageSet(key, value, reply) => {
+                let done =
+                    self.storage(|s, user| s.storage(user.as_deref())?.set(&key, value.as_bytes()));
+                self.answer(reply, done);
+            }
+            Command::StorageRemove(key, reply) => {
+                let done = self.storage(|s, user| s.storage(user.as_deref())?.remove(&key));
+                self.answer(reply, done);
+            }
+            Command::StorageClear(reply) => {
+                let done = self.storage(|s, user| s.storage(user.as_deref())?.clear());
+                self.answer(reply, done);
+            }
+            Command::Refresh => self.publish(true),
+            Command::State(reply) => {
+                let _ = reply.send(self.state());
+            }
+            Command::Reload(app) => self.reload(*app).await,
+            Command::BuildFailed(message) => {
+                self.send(json!({ "type": "build", "status": "failed", "message": message }));
+            }
+        }
+    }
+
+    fn instance_mut(&mut self) -> &mut AppInstance {
+        self.instance.as_mut().expect("checked by the caller")
+    }
+
+    /// Publish what the command changed, then answer it.
+    fn answer(&mut self, reply: Reply, done: Result<(), String>) {
+        self.publish(false);
+        let _ = reply.send(done);
+    }
+
+    fn answer_discarded(&mut self, reply: Reply) {
+        let _ = reply.send(Err(
+            "the app is not running (its launch failed); relaunch it".into(),
+        ));
+    }
+
+    /// A cold start with the current options.
+    async fn relaunch(&mut self) -> Result<(), String> {
+        self.instance = None;
+        let launched = self.app.launch(self.options.clone()).await;
+        let result = match launched {
+            Ok(instance) => {
+                self.instance = Some(instance);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(message) = &result {
+            self.send(json!({ "type": "error", "message": message }));
+        }
+        self.publish(true);
+        result
+    }
+
+    /// A rebuilt app: in place if only its templates and styles changed;
+    /// otherwise a relaunch with the same options that opens the same pages.
+    async fn reload(&mut self, app: App) {
+        if let Some(instance) = &mut self.instance
+            && instance.reload_views(&app).is_ok()
+        {
+            self.app = app;
+            self.send(json!({ "type": "build", "status": "ok", "message": "templates reloaded" }));
+            self.publish(true);
+            return;
+        }
+        let stack: Vec<String> = (self.instance.iter())
+            .flat_map(|i| i.pages().iter().skip(1))
+            .map(|page| page_url(&page.route, &page.query))
+            .collect();
+        self.app = app;
+        let relaunched = self.relaunch().await;
+        if relaunched.is_ok()
+            && let Some(instance) = &mut self.instance
+        {
+            for url in stack {
+                if instance.navigate("navigate", &url, 1).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let message = match relaunched {
+            Ok(()) => "rebuilt and relaunched".to_string(),
+            Err(e) => e,
+        };
+        self.send(json!({ "type": "build", "status": "ok", "message": message }));
+        self.publish(true);
+    }
+
+    async fn dispatch(
+        &mut self,
+        selector: &str,
+        kind: String,
+        detail: Value,
+    ) -> Result<(), String> {
+        let selector =
+            Selector::parse(selector).map_err(|e| format!("selector `{selector}`: {e}"))?;
+        let instance = self.instance.as_mut().ok_or("the app is not running")?;
+        let tree = instance
+            .view_tree()
+            .ok_or("the page has no rendered view")?;
+        let node = selector
+            .find(tree)
+            .ok_or("no element on the page matches the selector")?
+            .id;
+        let event = ViewEvent { node, kind, detail };
+        instance
+            .dispatch_view(&event)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn storage(
+        &self,
+        edit: impl FnOnce(&App, &Option<String>) -> Result<(), miniapp_runtime::Error>,
+    ) -> Result<(), String> {
+        edit(&self.app, &self.options.user).map_err(|e| e.to_string())
+    }
+
+    fn send(&self, frame: Value) {
+        let _ = self.frames.send(frame.to_string());
+    }
+
+    /// Publish the view (its operations, or the whole page when `full` or
+    /// when it cannot be patched), the page data, logs, storage and budgets.
+    fn publish(&mut self, full: bool) {
+        let Some(instance) = &mut self.instance else {
+            self.send(page_frame(&self.app, None));
+            return;
+        };
+        let ops = instance.take_view_ops();
+        let frame = match ops.filter(|_| !full) {
+            Some(ops) if ops.is_empty() => None,
+            Some(ops) => Some(
+                ops_frame(instance, &ops).unwrap_or_else(|| page_frame(&self.app, Some(instance))),
+            ),
+            None => Some(page_frame(&self.app, Some(instance))),
+        };
+        let route = instance.pages().last().map(|p| p.route.clone());
+        let data = json!({ "type": "data", "route": route, "data": instance.page_data() });
+        let logs: Vec<Value> = (instance.drain_logs().into_iter())
+            .map(|r| json!({ "level": r.level, "source": r.source, "message": r.message }))
+            .collect();
+        let budget = instance.budget().map(budget_json);
+        let frames = [
+            frame,
+            Some(data),
+            (!logs.is_empty()).then(|| json!({ "type": "log", "records": logs })),
+            storage_frame(&self.app, self.options.user.as_deref()),
+            budget.map(|budget| json!({ "type": "quota", "budget": budget })),
+        ];
+        for frame in frames.into_iter().flatten() {
+            self.send(frame);
+        }
+    }
+
+    /// The state the JSON API reports.
+    fn state(&self) -> Value {
+        let Some(instance) = &self.instance else {
+            return json!({ "stack": [], "route": null, "data": null, "html": null, "view_error": null });
+        };
+        json!({
+            "stack": stack_json(instance),
+            "route": instance.pages().last().map(|p| p.route.clone()),
+            "data": instance.page_data(),
+            "html": instance.view_html(),
+            "view_error": instance.view_error(),
+        })
+    }
+}
+
+/// `route?k=v&...` for a navigation.
+fn page_url(route: &str, query: &[(String, String)]) -> String {
+    if query.is_empty() {
+        return route.to_string();
+    }
+    let query: String = url_encode(query);
+    format!("{route}?{query}")
+}
+
+/// `k=v&...`, each part percent-encoded.
+pub fn url_encode(query: &[(String, String)]) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn stack_json(instance: &AppInstance) -> Value {
+    instance
+        .pages()
+        .iter()
+        .map(|p| json!({ "route": p.route, "query": p.query }))
+        .collect()
+}
+
+/// A full paint of the top page.
+fn page_frame(app: &App, instance: Option<&AppInstance>) -> Value {
+    let Some(instance) = instance else {
+        return json!({ "type": "page", "stack": [], "route": null, "title": app.manifest().name,
+            "nodes": [], "style": null, "view_error": null });
+    };
+    let mut nodes = serde_json::to_value(instance.view_tree().map(dom::nodes).unwrap_or_default())
+        .unwrap_or_default();
+    assets_served_here(&mut nodes);
+    json!({
+        "type": "page",
+        "stack": stack_json(instance),
+        "route": instance.pages().last().map(|p| p.route.clone()),
+        "title": app.manifest().name,
+        "nodes": nodes,
+        // The compiled stylesheet names package files as `url("PATH")`;
+        // this server serves them at `/assets/PATH`.
+        "style": instance.view_style().map(|css| css.replace("url(\"", "url(\"/assets/")),
+        "view_error": instance.view_error(),
+    })
+}
+
+/// The view's operations as the protocol sends them: inserted nodes as
+/// data, attributes by their HTML names; `None` if one cannot be sent (a
+/// node inserted and removed again since), so the page is painted whole.
+fn ops_frame(instance: &AppInstance, ops: &[Op]) -> Option<Value> {
+    let tree = instance.view_tree()?;
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        out.push(match op {
+            Op::Insert {
+                parent, index, id, ..
+            } => {
+                let mut node = serde_json::to_value(dom::node(dom::find(tree, *id)?)).ok()?;
+                assets_served_here(&mut node);
+                json!({ "op": "insert", "parent": parent, "index": index, "node": node })
+            }
+            Op::SetAttr { id, name, value } => match dom::attribute_name(tree, *id, name) {
+                Some(html) => {
+                    let value = value.as_deref().map(|v| served_here(html, v));
+                    json!({ "op": "set-attr", "id": id, "name": html, "value": value })
+                }
+                // Kept host-side (or its element is gone again): nothing to paint.
+                None => continue,
+            },
+            other => serde_json::to_value(other).ok()?,
+        });
+    }
+    Some(json!({ "type": "ops", "ops": out, "view_error": instance.view_error() }))
+}
+
+/// Package files named by `src` attributes, as this server serves them
+/// (`/assets/PATH`); URLs of the app's origins stay as they are.
+fn assets_served_here(nodes: &mut Value) {
+    match nodes {
+        Value::Array(items) => items.iter_mut().for_each(assets_served_here),
+        Value::Object(node) => {
+            if let Some(Value::Array(attrs)) = node.get_mut("attrs") {
+                for attr in attrs.iter_mut() {
+                    if let Some([Value::String(name), Value::String(value)]) =
+                        attr.as_array_mut().map(Vec::as_mut_slice)
+                    {
+                        *value = served_here(name, value);
+                    }
+                }
+            }
+            if let Some(children) = node.get_mut("children") {
+                assets_served_here(children);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An attribute's value as this page needs it: a `src` naming a package
+/// file is served at `/assets/PATH`.
+fn served_here(name: &str, value: &str) -> String {
+    let remote = value.starts_with("https://") || value.starts_with("http://");
+    match name == "src" && !remote {
+        true => format!("/assets/{}", value.trim_start_matches('/')),
+        false => value.to_string(),
+    }
+}
+
+/// The Storage panel's frame, for an app with storage.
+fn storage_frame(app: &App, user: Option<&str>) -> Option<Value> {
+    let storage = app.storage(user).ok()?;
+    let usage = storage.usage().ok()?;
+    let entries: Vec<Value> = (storage.entries().ok()?.into_iter())
+        .map(|entry| {
+            let bytes = entry.key.len() + entry.value.len();
+            match String::from_utf8(entry.value) {
+                Ok(text) => json!({ "key": entry.key, "value": text, "bytes": bytes }),
+                Err(e) => json!({ "key": entry.key, "binary": true, "bytes": bytes,
+                    "value": base64::engine::general_purpose::STANDARD.encode(e.as_bytes()) }),
+            }
+        })
+        .collect();
+    Some(
+        json!({ "type": "storage", "entries": entries, "used": usage.used, "limit": usage.limit,
+        "keys": usage.keys, "keys_limit": usage.keys_limit }),
+    )
+}
+
+fn budget_json(b: miniapp_runtime::Budget) -> Value {
+    json!({
+        "memory_used": b.memory_used, "memory_limit": b.memory_limit,
+        "host_memory_used": b.host_memory_used, "host_memory_limit": b.host_memory_limit,
+        "fuel_left": b.fuel_left, "time_left_ms": b.time_left_ms,
+        "storage_used": b.storage_used, "storage_limit": b.storage_limit,
+        "storage_keys": b.storage_keys, "storage_keys_limit": b.storage_keys_limit,
+        "http_requests_left": b.http_requests_left, "log_bytes_left": b.log_bytes_left,
+        "page_stack": b.page_stack, "page_stack_limit": b.page_stack_limit,
+    })
+}
+
+/// A handle to send the session commands.
+pub type Commands = mpsc::Sender<Command>;
+
+/// Shared by every connection: the commands' queue, the frames, the prompts.
+pub struct Shared {
+    /// Commands to the session task.
+    pub commands: Commands,
+    /// Frames to every page.
+    pub frames: broadcast::Sender<String>,
+    /// Prompts waiting for the user.
+    pub prompts: Arc<crate::prompts::Prompts>,
+}
