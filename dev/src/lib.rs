@@ -141,8 +141,10 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         Some(policy) => policy,
         None => granting(&package.manifest)?,
     };
+    let audit = prompts::PageAudit::open(&options.data_dir, frames.clone())?;
     let runtime = Runtime::builder(&options.data_dir)
         .policy(policy)
+        .audit(audit)
         .providers(prompts::providers(&prompts))
         .build()
         .map_err(|e| e.to_string())?;

@@ -149,3 +149,34 @@ impl PaymentProvider for SimulatedHost {
         }
     }
 }
+
+/// Audit records: written to the data directory's `audit.jsonl`, as any
+/// runtime does, and shown in the page's Audit panel.
+pub struct PageAudit {
+    file: miniapp_runtime::audit::JsonLinesAudit,
+    frames: broadcast::Sender<String>,
+}
+
+impl PageAudit {
+    /// Records appended to `data_dir/audit.jsonl` and sent on `frames`.
+    pub fn open(
+        data_dir: &std::path::Path,
+        frames: broadcast::Sender<String>,
+    ) -> Result<Arc<PageAudit>, String> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let path = data_dir.join("audit.jsonl");
+        let file = miniapp_runtime::audit::JsonLinesAudit::open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        Ok(Arc::new(PageAudit { file, frames }))
+    }
+}
+
+impl miniapp_runtime::audit::AuditSink for PageAudit {
+    fn record(&self, record: &miniapp_runtime::audit::AuditRecord) {
+        self.file.record(record);
+        let _ = self
+            .frames
+            .send(json!({ "type": "audit", "entry": record }).to_string());
+    }
+}

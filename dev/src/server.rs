@@ -57,6 +57,7 @@ pub fn router(context: Arc<Context>) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/static/{name}", get(static_file))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/assets/{*path}", get(asset))
         .route("/ws", get(socket))
         .route("/api/state", get(api_state))

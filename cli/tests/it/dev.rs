@@ -116,14 +116,14 @@ impl Socket {
         self.first(kind, |_| true).await
     }
 
-    /// The first frame of `kind` that `wanted` accepts (within 20 s).
+    /// The first frame of `kind` (`*`: any) that `wanted` accepts (within 20 s).
     async fn first(&mut self, kind: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let wait = async {
             loop {
                 match self.0.next().await {
                     Some(Ok(Message::Text(text))) => {
                         let frame: Value = serde_json::from_str(&text).unwrap();
-                        if frame["type"] == kind && wanted(&frame) {
+                        if (kind == "*" || frame["type"] == kind) && wanted(&frame) {
                             return frame;
                         }
                     }
@@ -329,4 +329,37 @@ async fn the_payment_sheet_and_consent_prompt_are_answered_on_the_page() {
         .await;
     let paid = page.next_of("page").await;
     assert_eq!(paid["route"], "paid", "{paid}");
+}
+
+#[tokio::test]
+async fn a_denied_consent_sticks_and_reaches_the_audit_panel() {
+    let shop = package("shop");
+    let sim = Simulator::start(&shop, &[]);
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    let first = page.next_of("page").await;
+    let profile = node_with(&first["nodes"], "id", "profile").expect("a profile button");
+    page.send(json!({"type": "event", "id": 1, "node": profile, "kind": "tap", "detail": {}}))
+        .await;
+    let prompt = page.next_of("prompt").await;
+    assert_eq!(prompt["kind"], "consent");
+    assert_eq!(prompt["scope"], "user-info");
+    page.send(json!({"type": "answer", "id": 2, "prompt": prompt["id"], "allow": false}))
+        .await;
+    let audit = page
+        .first("audit", |a| a["entry"]["kind"] == "consent")
+        .await;
+    assert_eq!(audit["entry"]["granted"], false, "{audit}");
+    page.first("result", |r| r["id"] == 1).await;
+    // Asked again, the app gets the sticky denial: no second prompt.
+    page.send(json!({"type": "event", "id": 3, "node": profile, "kind": "tap", "detail": {}}))
+        .await;
+    let mut prompts = 0;
+    loop {
+        let frame = page.first("*", |_| true).await;
+        if frame["type"] == "result" && frame["id"] == 3 {
+            break;
+        }
+        prompts += usize::from(frame["type"] == "prompt");
+    }
+    assert_eq!(prompts, 0);
 }
