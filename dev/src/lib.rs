@@ -8,7 +8,7 @@
 //! saving Rust code rebuilds and relaunches on the same pages.
 
 mod assets;
-pub mod prompts;
+pub mod host;
 mod reload;
 mod server;
 mod session;
@@ -136,16 +136,17 @@ impl DevServer {
 pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     let package = build_or_read(options.source.clone()).await?;
     let (frames, _) = broadcast::channel(1024);
-    let prompts = prompts::Prompts::new(frames.clone());
+    let prompts = host::Prompts::new(frames.clone());
     let policy = match options.policy {
         Some(policy) => policy,
         None => granting(&package.manifest)?,
     };
-    let audit = prompts::PageAudit::open(&options.data_dir, frames.clone())?;
+    let audit = host::PageAudit::open(&options.data_dir, frames.clone())?;
     let runtime = Runtime::builder(&options.data_dir)
         .policy(policy)
         .audit(audit)
-        .providers(prompts::providers(&prompts))
+        .http_observer(host::PageNetwork::new(frames.clone()))
+        .providers(host::providers(&prompts))
         .build()
         .map_err(|e| e.to_string())?;
     let manifest = package.manifest.clone();
@@ -209,7 +210,7 @@ async fn build_or_read(source: PathBuf) -> Result<Package, String> {
 fn granting(manifest: &miniapp_runtime::Manifest) -> Result<Policy, String> {
     let mut policy = Policy::default();
     policy.grant_declared(manifest);
-    let wait = prompts::PROMPT_TIMEOUT.as_millis() as u64 + 10_000;
+    let wait = host::PROMPT_TIMEOUT.as_millis() as u64 + 10_000;
     let overrides = QuotaOverrides {
         event_timeout_ms: Some(wait),
         ..QuotaOverrides::default()

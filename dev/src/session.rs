@@ -474,5 +474,5 @@ pub struct Shared {
     /// Frames to every page.
     pub frames: broadcast::Sender<String>,
     /// Prompts waiting for the user.
-    pub prompts: Arc<crate::prompts::Prompts>,
+    pub prompts: Arc<crate::host::Prompts>,
 }

@@ -31,6 +31,8 @@ pub(crate) struct Services {
     /// [`LONG_CALL`] or more after it started runs on only while it holds
     /// one (see `instance::at_epoch_tick`).
     pub long_calls: Arc<tokio::sync::Semaphore>,
+    /// Sees every HTTP call, if the embedder asked.
+    pub http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
 }
 
 /// How long a call runs before an epoch tick makes it take turns for a

@@ -58,12 +58,23 @@ pub struct RuntimeBuilder {
     max_live_instances: u32,
     long_call_slots: Option<usize>,
     fuel: bool,
+    http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
 }
 
 /// Default wasm stack of every instance (wasmtime's default).
 pub const DEFAULT_WASM_STACK: usize = 512 * 1024;
 
 impl RuntimeBuilder {
+    /// Something to see every HTTP call of the apps when it ends (a
+    /// simulator's Network panel). None by default.
+    pub fn http_observer(
+        mut self,
+        observer: Arc<dyn crate::capability::http::HttpObserver>,
+    ) -> Self {
+        self.http_observer = Some(observer);
+        self
+    }
+
     /// Where audit records go (default: `audit.jsonl` in the data directory).
     pub fn audit(mut self, audit: Arc<dyn AuditSink>) -> Self {
         self.audit = Some(audit);
@@ -204,6 +215,7 @@ impl RuntimeBuilder {
                         self.long_call_slots
                             .unwrap_or_else(crate::engine::default_long_call_slots),
                     )),
+                    http_observer: self.http_observer,
                 }),
                 ticker_stop,
                 cache,
@@ -230,6 +242,7 @@ impl Runtime {
             max_live_instances: 10_000,
             long_call_slots: None,
             fuel: true,
+            http_observer: None,
         }
     }
 

@@ -49,6 +49,7 @@ impl TestHost {
             audit: audit.clone(),
             quarantine: QuarantineBook::new(dir.path().join("quarantine")),
             long_calls: Arc::new(tokio::sync::Semaphore::new(1)),
+            http_observer: None,
         };
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {

@@ -216,8 +216,58 @@ pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Res
     http::add_to_linker::<_, HasHttp>(linker, http_view)
 }
 
+/// One HTTP call of an app, after it ended, as an embedder's developer
+/// tools show it (see [`HttpObserver`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HttpExchange {
+    /// The app.
+    pub app: String,
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The URL the app asked for.
+    pub url: String,
+    /// The response's status, if one came.
+    pub status: Option<u16>,
+    /// Bytes of the response body received.
+    pub bytes: u64,
+    /// How long the call took, milliseconds.
+    pub ms: u64,
+    /// Why the host refused or the call failed, if it did.
+    pub refused: Option<String>,
+}
+
+/// Sees every HTTP call of a runtime's apps when it ends
+/// (`RuntimeBuilder::http_observer`). Called on the calling task: keep it
+/// quick.
+pub trait HttpObserver: Send + Sync {
+    /// One call ended.
+    fn exchange(&self, exchange: &HttpExchange);
+}
+
 impl http::Host for Http<'_> {
     async fn fetch(&mut self, request: http::Request) -> CallResult<http::Response> {
+        let Some(observer) = self.app.services.http_observer.clone() else {
+            return self.exchange(request).await;
+        };
+        let started = std::time::Instant::now();
+        let (verb, url) = (method(request.method).to_string(), request.url.clone());
+        let result = self.exchange(request).await;
+        observer.exchange(&HttpExchange {
+            app: self.app.manifest.id.clone(),
+            method: verb,
+            url,
+            status: result.as_ref().ok().map(|r| r.status),
+            bytes: result.as_ref().map_or(0, |r| r.body.len() as u64),
+            ms: started.elapsed().as_millis() as u64,
+            refused: result.as_ref().err().map(CallError::message),
+        });
+        result
+    }
+}
+
+impl Http<'_> {
+    /// The call itself: checked against the grants and quotas, then sent.
+    async fn exchange(&mut self, request: http::Request) -> CallResult<http::Response> {
         let ctx = context(self.ctx)?;
         let app = self.app;
         let quotas = &app.grants.quotas;

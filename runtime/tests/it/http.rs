@@ -284,3 +284,54 @@ pub(crate) async fn pending_response_bodies_are_bounded_by_the_instance_budget()
     assert!(data["fetches_ok"].as_u64().unwrap() >= 4, "{data}");
     assert!(inst.host_memory().0 < 64 * 1024);
 }
+
+/// Keeps every exchange it sees.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<miniapp_runtime::HttpExchange>>);
+
+impl miniapp_runtime::HttpObserver for Recorder {
+    fn exchange(&self, exchange: &miniapp_runtime::HttpExchange) {
+        self.0.lock().unwrap().push(exchange.clone());
+    }
+}
+
+#[tokio::test]
+async fn every_http_call_and_refusal_reaches_the_embedder_s_observer() {
+    let addr = serve(None).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    let mut policy = loopback_allowed();
+    policy.grant_declared(&news.manifest);
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = miniapp_runtime::Runtime::builder(dir.path())
+        .policy(policy)
+        .http_observer(recorder.clone())
+        .build()
+        .unwrap();
+    let app = runtime.load(news).unwrap();
+    // Headlines from the local server, then a page whose API is elsewhere.
+    app.launch(launch_at(&origin)).await.unwrap();
+    app.launch(launch_at("https://elsewhere.example"))
+        .await
+        .unwrap();
+    let seen = recorder.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    let ok = &seen[0];
+    assert_eq!(
+        (ok.app.as_str(), ok.method.as_str(), ok.status),
+        ("demo.news", "GET", Some(200))
+    );
+    assert_eq!(ok.url, format!("{origin}/headlines.json"));
+    assert!(ok.bytes > 0 && ok.refused.is_none(), "{ok:?}");
+    let refused = &seen[1];
+    assert_eq!(refused.status, None);
+    assert!(
+        refused
+            .refused
+            .as_deref()
+            .unwrap()
+            .contains("is not allowed for app `demo.news`"),
+        "{refused:?}"
+    );
+}

@@ -1,5 +1,8 @@
-//! Host UI the simulator draws for the app: consent prompts, the payment
-//! sheet, login. Each is a provider of the runtime that sends a `prompt`
+//! What the host shows the developer beside the app: the host UI the
+//! simulator draws (consent prompts, the payment sheet, login), audit
+//! records and HTTP calls.
+//!
+//! Host UI: consent prompts, the payment sheet, login. Each is a provider of the runtime that sends a `prompt`
 //! frame to the page and waits for the user's answer (an `answer` frame),
 //! at most [`PROMPT_TIMEOUT`]; no answer is a refusal.
 
@@ -178,5 +181,25 @@ impl miniapp_runtime::audit::AuditSink for PageAudit {
         let _ = self
             .frames
             .send(json!({ "type": "audit", "entry": record }).to_string());
+    }
+}
+
+/// Every HTTP call of the app, for the page's Network panel.
+pub struct PageNetwork {
+    frames: broadcast::Sender<String>,
+}
+
+impl PageNetwork {
+    /// Calls sent as `network` frames on `frames`.
+    pub fn new(frames: broadcast::Sender<String>) -> Arc<PageNetwork> {
+        Arc::new(PageNetwork { frames })
+    }
+}
+
+impl miniapp_runtime::HttpObserver for PageNetwork {
+    fn exchange(&self, exchange: &miniapp_runtime::HttpExchange) {
+        let _ = self
+            .frames
+            .send(json!({ "type": "network", "entry": exchange }).to_string());
     }
 }
