@@ -32,10 +32,16 @@ impl Drop for Simulator {
 impl Simulator {
     /// `miniapp dev SOURCE ARGS...` on a free port, once it prints its URL.
     pub(crate) fn start(source: &str, args: &[&str]) -> Simulator {
+        Simulator::start_with(source, args, &[])
+    }
+
+    /// [`Simulator::start`] with environment variables.
+    pub(crate) fn start_with(source: &str, args: &[&str], envs: &[(&str, &str)]) -> Simulator {
         let data = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
             .args(["dev", source, "--data-dir", data.path().to_str().unwrap()])
             .args(args)
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -362,4 +368,66 @@ async fn a_denied_consent_sticks_and_reaches_the_audit_panel() {
         prompts += usize::from(frame["type"] == "prompt");
     }
     assert_eq!(prompts, 0);
+}
+
+#[tokio::test]
+async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir.path())
+        .args(["new", "hot"])
+        .output()
+        .unwrap();
+    assert!(new.status.success());
+    let app = dir.path().join("hot");
+    let targets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/target");
+    let sim = Simulator::start_with(
+        app.to_str().unwrap(),
+        &[],
+        &[("CARGO_TARGET_DIR", targets.to_str().unwrap())],
+    );
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    page.next_of("page").await;
+    for _ in 0..2 {
+        assert_eq!(sim.dispatch("#tap", "tap", json!({})).await["ok"], true);
+    }
+    // A template saved: rendered again with the data kept.
+    let template = app.join("pages/index.wxml");
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(
+        &template,
+        text.replace("</view>", "<text id=\"marker\">hot {{count}}</text></view>"),
+    )
+    .unwrap();
+    let built = page.first("build", |b| b["status"] != "building").await;
+    assert_eq!(built["message"], "templates reloaded", "{built}");
+    let repainted = page
+        .first("page", |p| p["nodes"].to_string().contains("hot 2"))
+        .await;
+    assert_eq!(repainted["route"], "index");
+    // A template that does not parse: the error is shown, the last good
+    // version runs on.
+    std::fs::write(&template, "<view>\n  <view wx:iff=\"{{a}}\"/>\n</view>").unwrap();
+    let failed = page.first("build", |b| b["status"] == "failed").await;
+    let message = failed["message"].as_str().unwrap();
+    assert!(message.contains("pages/index.wxml:2:9"), "{message}");
+    assert_eq!(sim.dispatch("#tap", "tap", json!({})).await["ok"], true);
+    assert_eq!(sim.state().await["data"]["count"], 3);
+    // Code saved (the template fixed too): rebuilt, relaunched.
+    std::fs::write(&template, text).unwrap();
+    let code = app.join("src/lib.rs");
+    let source = std::fs::read_to_string(&code).unwrap();
+    std::fs::write(
+        &code,
+        source.replace("\"title\": \"hot\"", "\"title\": \"hot reloaded\""),
+    )
+    .unwrap();
+    let built = page
+        .first("build", |b| {
+            b["status"] == "ok" && b["message"] == "rebuilt and relaunched"
+        })
+        .await;
+    assert_eq!(built["status"], "ok");
+    let state = sim.state().await;
+    assert_eq!(state["data"]["title"], "hot reloaded", "{state}");
 }
