@@ -84,8 +84,9 @@ impl Prompts {
 }
 
 /// The runtime's providers, answered by the user in the simulator: consent,
-/// login and payment prompt; the profile and position are the simulated
-/// host's (their consent scopes were asked already).
+/// login, location and payment prompt; the profile is the simulated host's
+/// (its consent scope was asked already), and so is the position the
+/// location prompt offers.
 pub fn providers(prompts: &Arc<Prompts>) -> Providers {
     let host = Arc::new(SimulatedHost {
         prompts: prompts.clone(),
@@ -133,7 +134,16 @@ impl IdentityProvider for SimulatedHost {
 #[async_trait]
 impl LocationProvider for SimulatedHost {
     async fn locate(&self, app_id: &str) -> Result<Position, ProviderError> {
-        self.simulator.locate(app_id).await
+        let position = self.simulator.locate(app_id).await?;
+        let fields = json!({ "app": app_id, "position": {
+            "latitude": position.latitude,
+            "longitude": position.longitude,
+            "accuracy_m": position.accuracy_m,
+        }});
+        match self.prompts.ask("location", fields).await {
+            true => Ok(position),
+            false => Err(ProviderError("the user did not share the location".into())),
+        }
     }
 }
 

@@ -172,6 +172,7 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         csp,
         device: options.device,
         app: json!({ "id": manifest.id, "name": manifest.name, "version": manifest.version }),
+        connections: Arc::new(tokio::sync::Semaphore::new(server::MAX_CONNECTIONS)),
     });
     let watcher = match options.source.is_dir() {
         true => Some(reload::watch(&options.source, runtime, context.clone())?),

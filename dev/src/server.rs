@@ -31,6 +31,8 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 const FRAMES_PER_SECOND: f64 = 50.0;
 /// Frames a page may send at once.
 const FRAME_BURST: f64 = 100.0;
+/// Pages connected at once.
+pub const MAX_CONNECTIONS: usize = 16;
 
 /// What every request handler shares.
 pub struct Context {
@@ -48,6 +50,8 @@ pub struct Context {
     pub device: crate::Device,
     /// The app's id, name and version, for the `hello` frame.
     pub app: Value,
+    /// A place for each connected page, at most [`MAX_CONNECTIONS`].
+    pub connections: Arc<tokio::sync::Semaphore>,
 }
 
 type Ctx = State<Arc<Context>>;
@@ -211,10 +215,17 @@ async fn socket(
     if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
         return refused.into_response();
     }
+    let Ok(place) = cx.connections.clone().try_acquire_owned() else {
+        let busy = format!("{MAX_CONNECTIONS} pages are connected already");
+        return (StatusCode::TOO_MANY_REQUESTS, busy).into_response();
+    };
     upgrade
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| connection(cx, socket))
+        .on_upgrade(move |socket| async move {
+            connection(cx, socket).await;
+            drop(place);
+        })
 }
 
 /// One page's connection: frames of the session out, the user's actions in.

@@ -254,6 +254,14 @@ async fn only_this_origin_with_the_token_reaches_the_simulator() {
         "{csp}"
     );
     assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+    // Connections are bounded: past 16 pages, a new one is refused.
+    let mut pages = Vec::new();
+    for _ in 0..16 {
+        pages.push(sim.socket(&sim.token, None).await.unwrap());
+    }
+    let err = sim.socket(&sim.token, None).await.err().expect("refused");
+    assert!(err.to_string().contains("429"), "{err}");
+    drop(pages);
 }
 
 #[tokio::test]
