@@ -320,6 +320,7 @@ test('shop: checkout, the payment sheet cancelled, then paid', { timeout: TEST_T
   assert.equal(await crumbs.nth(1).textContent(), 'checkout?product=cake');
   assert.equal(await crumbs.nth(1).getAttribute('aria-current'), 'page');
   assert.ok(await page.locator('#nav-title').isVisible());
+  assert.equal(await page.locator('#nav-title').textContent(), 'Shop');
   assert.equal(await screen.locator('#name').textContent(), 'Moon cake');
   assert.equal(await screen.locator('#amount').textContent(), '¥35.00');
 
