@@ -393,7 +393,7 @@ test('hot reload: an edited template re-renders in place, data kept, no page rel
 // stays away while the user goes on. The count of `build` frames is exact:
 // with a correct watcher no read ever starts a rebuild, so this cannot fail
 // spuriously; the taps only give a looping watcher time to show itself.
-test.todo('hot reload: one save is one rebuild (reads do not start another)', { timeout: TEST_TIMEOUT }, async (t) => {
+test('hot reload: one save is one rebuild (reads do not start another)', { timeout: TEST_TIMEOUT }, async (t) => {
   const app = await scaffold(t, 'once');
   const sim = await startSimulator(t, app, SCAFFOLD_ENV);
   const page = await openSimulator(t, sim);

@@ -27,7 +27,14 @@ pub struct Watcher {
 pub fn watch(dir: &Path, runtime: Runtime, context: Arc<Context>) -> Result<Watcher, String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Only what changes files: reading them (a build does) is no save.
+        let changes = |kind: &notify::EventKind| {
+            use notify::EventKind::{Create, Modify, Remove};
+            matches!(kind, Create(_) | Remove(_))
+                || matches!(kind, Modify(m) if !matches!(m, notify::event::ModifyKind::Metadata(_)))
+        };
         if let Ok(event) = event
+            && changes(&event.kind)
             && event.paths.iter().any(|p| relevant(p))
         {
             let _ = tx.send(());
