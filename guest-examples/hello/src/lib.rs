@@ -111,7 +111,10 @@ impl App for Hello {
             }
             ("index", "greet") => {
                 let name = match event.detail_as()? {
-                    Greet::Direct { name } | Greet::Form { value: Named { name } } => name,
+                    Greet::Direct { name }
+                    | Greet::Form {
+                        value: Named { name },
+                    } => name,
                 };
                 view::set("greeting", format!("Hello, {name}!"))
             }
