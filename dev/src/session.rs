@@ -432,20 +432,39 @@ fn served_here(name: &str, value: &str) -> String {
     }
 }
 
-/// The Storage panel's frame, for an app with storage.
+/// Keys the Storage panel shows (the first, by key).
+const STORAGE_KEYS_SHOWN: usize = 500;
+/// Bytes of one value the Storage panel shows.
+const STORAGE_VALUE_SHOWN: usize = 4096;
+
+/// The Storage panel's frame, for an app with storage: the first
+/// [`STORAGE_KEYS_SHOWN`] keys, each value cut at [`STORAGE_VALUE_SHOWN`]
+/// bytes (`truncated` says so), and the totals.
 fn storage_frame(app: &App, user: Option<&str>) -> Option<Value> {
     let storage = app.storage(user).ok()?;
     let usage = storage.usage().ok()?;
-    let entries: Vec<Value> = (storage.entries().ok()?.into_iter())
-        .map(|entry| {
-            let bytes = entry.key.len() + entry.value.len();
-            match String::from_utf8(entry.value) {
-                Ok(text) => json!({ "key": entry.key, "value": text, "bytes": bytes }),
-                Err(e) => json!({ "key": entry.key, "binary": true, "bytes": bytes,
-                    "value": base64::engine::general_purpose::STANDARD.encode(e.as_bytes()) }),
+    let mut entries = Vec::new();
+    for key in storage.keys().ok()?.into_iter().take(STORAGE_KEYS_SHOWN) {
+        let Some(value) = storage.get(&key).ok()? else {
+            continue;
+        };
+        let bytes = key.len() + value.len();
+        let truncated = value.len() > STORAGE_VALUE_SHOWN;
+        entries.push(match std::str::from_utf8(&value) {
+            Ok(text) => {
+                let mut end = text.len().min(STORAGE_VALUE_SHOWN);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                json!({ "key": key, "value": &text[..end], "bytes": bytes, "truncated": truncated })
             }
-        })
-        .collect();
+            Err(_) => {
+                let shown = &value[..value.len().min(STORAGE_VALUE_SHOWN)];
+                json!({ "key": key, "binary": true, "bytes": bytes, "truncated": truncated,
+                    "value": base64::engine::general_purpose::STANDARD.encode(shown) })
+            }
+        });
+    }
     Some(
         json!({ "type": "storage", "entries": entries, "used": usage.used, "limit": usage.limit,
         "keys": usage.keys, "keys_limit": usage.keys_limit }),

@@ -53,7 +53,7 @@ pub use bindings::quota::Budget;
 pub use capability::http::{HttpExchange, HttpObserver};
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
-pub use capability::storage::{AppStorage, StorageEntry, StorageUsage};
+pub use capability::storage::{AppStorage, StorageUsage};
 pub use capability::table::HOST_API_VERSION;
 pub use consent::Consent;
 pub use error::Error;

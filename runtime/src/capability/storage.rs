@@ -173,15 +173,6 @@ pub struct AppStorage {
     app: String,
 }
 
-/// One stored entry.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct StorageEntry {
-    /// The key.
-    pub key: String,
-    /// The value's bytes.
-    pub value: Vec<u8>,
-}
-
 /// Usage of an app's storage against its quotas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct StorageUsage {
@@ -216,15 +207,14 @@ impl AppStorage {
         }
     }
 
-    /// Every entry, by key.
-    pub fn entries(&self) -> Result<Vec<StorageEntry>, crate::Error> {
-        let mut entries = Vec::new();
-        for key in self.ctx.keys().map_err(|e| self.refused(e))? {
-            if let Some(value) = self.ctx.get(&key).map_err(|e| self.refused(e))? {
-                entries.push(StorageEntry { key, value });
-            }
-        }
-        Ok(entries)
+    /// Every key, sorted.
+    pub fn keys(&self) -> Result<Vec<String>, crate::Error> {
+        self.ctx.keys().map_err(|e| self.refused(e))
+    }
+
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, crate::Error> {
+        self.ctx.get(key).map_err(|e| self.refused(e))
     }
 
     /// Set `key` to `value`, within the app's quotas.
