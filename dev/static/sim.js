@@ -883,8 +883,14 @@ function paintStorage(frame) {
     const field = row.querySelector('input');
     const shown = entry.binary ? String(entry.value) : String(entry.value ?? '');
     if (field.dataset.dirty !== 'true') field.value = shown;
-    field.disabled = entry.binary === true;
-    field.title = entry.binary ? 'Binary value (base64): not editable here' : '';
+    // A binary value (shown as base64) or one cut for display would be
+    // corrupted by saving what is shown: neither is editable here.
+    const readOnly = entry.binary === true || entry.truncated === true;
+    field.disabled = readOnly;
+    row.querySelector('.save').disabled = readOnly;
+    field.title = entry.binary
+      ? 'Binary value (base64): not editable here'
+      : entry.truncated ? 'Value over 4 KiB, shown cut: not editable here' : '';
     row.querySelector('.bytes').textContent = bytes(entry.bytes);
     body.append(row); // appended in the host's order
   }
@@ -897,6 +903,7 @@ function storageRow(key) {
   const save = h('button', { type: 'button', class: 'save', text: 'Save' });
   const remove = h('button', { type: 'button', class: 'delete', text: 'Delete', title: `Delete ${key}` });
   save.addEventListener('click', () => {
+    if (save.disabled) return;
     field.dataset.dirty = 'false';
     request({ type: 'storage-set', key, value: field.value }, showResult('#storage-result', `set ${key}`));
   });
