@@ -341,7 +341,7 @@ impl AppInstance {
         match self.app.render(&top.route, &top.data, previous) {
             Some(rendered) => {
                 if self.view.update(&top.route, depth, rendered, budget) {
-                    top.changes = miniapp_view::deps::Changes::none();
+                    top.rendered();
                 }
             }
             None => self.view.clear(),

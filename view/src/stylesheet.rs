@@ -132,6 +132,15 @@ pub fn compile(file: &str, files: &BTreeMap<String, String>) -> Result<String, S
         out: String::new(),
     };
     compiler.sheet(file)?;
+    // Whatever the path, the output must not be able to close a `<style>`.
+    if compiler.out.contains('<') {
+        return Err(StyleError {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: "the compiled stylesheet would contain a `<`".into(),
+        });
+    }
     Ok(compiler.out)
 }
 
@@ -345,7 +354,9 @@ impl Compiler<'_> {
     ) -> Result<(), Refusal<'i>> {
         refuse_unsafe(at, token)?;
         match token {
-            Token::Comment(_) => {}
+            // A space where a comment was, so the tokens around it stay
+            // apart (`url/**/(x)` must not become `url(x)`).
+            Token::Comment(_) => out.push(' '),
             Token::Dimension { value, unit, .. } if unit.eq_ignore_ascii_case("rpx") => {
                 let vw = (f64::from(*value) / 7.5 * 10_000.0).round() / 10_000.0;
                 let _ = write!(out, "{vw}vw");
@@ -405,7 +416,7 @@ impl Compiler<'_> {
         out: &mut String,
     ) -> Result<(), Refusal<'i>> {
         let file = self.imports.last().map_or("", String::as_str);
-        let local = !url.contains(':') && !url.starts_with("//") && !url.contains('\\');
+        let local = !url.contains([':', '\\', '<', '%']) && !url.starts_with("//");
         let path = local.then(|| package_path(file, url)).flatten();
         match path {
             Some(path) => {
@@ -548,9 +559,13 @@ fn copy_plain<'i>(
 /// Refuse what is never allowed anywhere: a `<`, and tokens the tokenizer
 /// could not read.
 fn refuse_unsafe<'i>(at: SourceLocation, token: &Token<'i>) -> Result<(), Refusal<'i>> {
+    let mut written = String::new();
+    write_token(&mut written, token);
     let refused = match token {
         Token::Delim('<') => Some("a `<` in a stylesheet".to_string()),
         Token::QuotedString(s) if s.contains('<') => Some("a `<` inside a string".to_string()),
+        // An escaped `<` (`\3c`) in a name is written back as `\<`.
+        _ if written.contains('<') => Some("a `<` (escaped) in a stylesheet".to_string()),
         Token::BadString(_) | Token::BadUrl(_) => Some("an unterminated string or url".to_string()),
         Token::CloseCurlyBracket | Token::CloseParenthesis | Token::CloseSquareBracket => {
             Some("an unbalanced bracket".to_string())
@@ -694,11 +709,35 @@ mod tests {
             (".a { content: \"</style>\" }", "a `<` inside a string"),
             ("@namespace x url(y);", "@namespace is not supported"),
             (".a { color: red", ""),
+            (
+                ".a{background:url(\"</style><img src=x onerror=alert(1)>\")}",
+                "a stylesheet may only name files of the package",
+            ),
+            (
+                ".a{background:url(\\3c/style\\3e)}",
+                "a `<` (escaped)",
+            ),
+            (
+                ".a{font-family:\\3c/style \\3cimg src=x onerror=\"alert(1)\" >}",
+                "a `<` (escaped)",
+            ),
+            (".a { background: url/**/(https://evil.example/x.png) }", ""),
+            (
+                ".a { background: image-set/**/(\"https://evil.example/x\" 1x) }",
+                "",
+            ),
             (&"@media a {".repeat(40), "nest deeper than 32"),
         ] {
             match one(bad) {
                 Err(e) => assert!(e.to_string().contains(says), "{bad}: {e}"),
-                Ok(css) => assert!(says.is_empty() && !css.contains('<'), "{bad} gave {css}"),
+                // What compiles names no function it did not check.
+                Ok(css) => assert!(
+                    says.is_empty()
+                        && !css.contains('<')
+                        && !css.contains("url(https")
+                        && !css.contains("image-set("),
+                    "{bad} gave {css}"
+                ),
             }
         }
     }

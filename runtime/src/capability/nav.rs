@@ -20,6 +20,8 @@ use miniapp_view::deps::Changes;
 
 /// Longest page url or open-mini-program path.
 const MAX_URL: usize = 2048;
+/// Bytes of data paths a page keeps as changed between two renders.
+const MAX_CHANGED_BYTES: usize = 4096;
 /// Largest `extra-data` of an open request.
 const MAX_EXTRA_DATA: usize = 64 * 1024;
 
@@ -45,6 +47,9 @@ pub struct Page {
     /// The data paths `set-data` changed since the page was last rendered.
     #[serde(skip)]
     pub(crate) changes: Changes,
+    /// Bytes of those paths.
+    #[serde(skip)]
+    changed_bytes: usize,
 }
 
 impl Page {
@@ -58,18 +63,25 @@ impl Page {
             serial,
             ready: false,
             changes: Changes::all(),
+            changed_bytes: 0,
         }
     }
 
-    /// Note that `set-data` changed the data path `key`. (A key longer than
-    /// any real path counts as a change of everything, so what the host
-    /// keeps stays small.)
+    /// Note that `set-data` changed the data path `key`. Past
+    /// [`MAX_CHANGED_BYTES`] of paths since the last render everything
+    /// counts as changed, so what the host keeps for this stays small.
     pub(crate) fn changed(&mut self, key: &str) {
-        const MAX_KEY: usize = 256;
-        match key.len() <= MAX_KEY {
+        self.changed_bytes += key.len();
+        match self.changed_bytes <= MAX_CHANGED_BYTES {
             true => self.changes.add(key),
             false => self.changes = Changes::all(),
         }
+    }
+
+    /// The page was rendered: nothing changed since.
+    pub(crate) fn rendered(&mut self) {
+        self.changes = Changes::none();
+        self.changed_bytes = 0;
     }
 
     /// What the host holds for this page, bytes (an estimate of memory).

@@ -312,7 +312,7 @@ pub(crate) fn apply_patch(
     accept: impl FnOnce(DataSize) -> Result<(), CallError>,
 ) -> Result<(DataSize, Vec<String>), CallError> {
     let (patch, paths) = parse_patch(patch).map_err(CallError::invalid)?;
-    let keys = patch.keys().cloned().collect();
+    let keys: Vec<String> = patch.keys().cloned().collect();
     let mut applying = Patch {
         paths: &paths,
         journal: Vec::new(),
@@ -328,12 +328,53 @@ pub(crate) fn apply_patch(
     }
     let after = size.changed(applying.added, applying.removed);
     match result.and_then(|()| accept(after)) {
-        Ok(()) => Ok((after, keys)),
+        Ok(()) => Ok((after, changed_paths(&applying, keys))),
         Err(e) => {
             applying.undo(data);
             Err(e)
         }
     }
+}
+
+/// The data paths a patch changed, for the renderer: each key as written,
+/// unless setting it replaced a value on its way (a key step into a list or
+/// a string replaces it with an object), in which case the path of that
+/// value, which changed whole.
+fn changed_paths(patch: &Patch<'_>, keys: Vec<String>) -> Vec<String> {
+    keys.into_iter()
+        .enumerate()
+        .map(|(path, key)| {
+            let steps = &patch.paths[path];
+            let replaced = (patch.journal.iter())
+                .filter_map(|undo| match undo {
+                    Undo::Replace { path: p, depth, .. } if *p == path && *depth < steps.len() => {
+                        Some(*depth)
+                    }
+                    _ => None,
+                })
+                .min();
+            match replaced {
+                Some(depth) => path_text(&steps[..depth.max(1)]),
+                None => key,
+            }
+        })
+        .collect()
+}
+
+/// `steps` written as a data path (`list[2].done`).
+fn path_text(steps: &[Step]) -> String {
+    let mut text = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) if text.is_empty() => text.push_str(key),
+            Step::Key(key) => {
+                text.push('.');
+                text.push_str(key);
+            }
+            Step::Index(index) => text.push_str(&format!("[{index}]")),
+        }
+    }
+    text
 }
 
 /// The `view` interface as one host call sees it.
@@ -423,6 +464,16 @@ mod tests {
         assert_eq!(after, DataSize::of(&data), "size kept in step with {data}");
         assert_eq!(after.json, data.to_string().len() as u64);
         Ok(data)
+    }
+
+    #[test]
+    fn a_value_replaced_on_the_way_is_the_path_that_changed() {
+        let mut data = serde_json::json!({"rows": ["A", "B"], "s": "text", "list": [{"done": false}]});
+        let size = DataSize::of(&data);
+        let patch = r#"{"rows.x": 1, "s.y": 2, "list[0].done": true, "new.a": 3}"#;
+        let (_, changed) = apply_patch(&mut data, size, patch, |_| Ok(())).unwrap();
+        // (Keys in sorted order; `new` did not exist: created whole.)
+        assert_eq!(changed, ["list[0].done", "new", "rows", "s"]);
     }
 
     #[test]
