@@ -129,6 +129,21 @@ pub struct AppInstance {
     orphaned_logs: Vec<LogRecord>,
     /// The top page's rendered view.
     view: PageView,
+    /// Where a chain of handlers of one view event is.
+    chain: Chain,
+}
+
+/// The handlers one view event resolves to (a tap bubbling through
+/// several bindings, a submit after the tap) are one user action: one
+/// gesture, one budget.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chain {
+    /// Not in a chain.
+    Off,
+    /// The first handler: it starts the gesture and the budget.
+    First,
+    /// A later handler: it continues them.
+    Later,
 }
 
 /// A live instance: its store and the guest's exports.
@@ -204,6 +219,7 @@ impl AppInstance {
             live: Some(live),
             orphaned_logs: Vec::new(),
             view: PageView::default(),
+            chain: Chain::Off,
         };
         instance.start().await?;
         Ok(instance)
@@ -280,9 +296,15 @@ impl AppInstance {
             return Err(self.discarded());
         };
         let tap = matches!(&hook, Hook::Event(e) if e.gesture);
-        let fresh = !hook.follows_a_callback();
+        // The next handler of one view event shares its gesture and budget.
+        let continues = matches!(hook, Hook::Event(_)) && self.chain == Chain::Later;
+        let fresh = !hook.follows_a_callback() && !continues;
         let spent = Spent::before(&mut live.store, fresh);
-        let (token, meters) = enter(&mut live.store, tap, fresh.then_some(fuel));
+        let gesturing = match continues {
+            true => Gesturing::Continue(tap),
+            false => Gesturing::Start(tap),
+        };
+        let (token, meters) = enter(&mut live.store, gesturing, fresh.then_some(fuel));
         live.store.data_mut().nav.data_target = hook.data_target();
         let limit = live.store.data().deadline.left() + EPOCH_TICK;
         let lifecycle = live.guest.miniapp_host_lifecycle();
@@ -312,7 +334,9 @@ impl AppInstance {
                 timed(&meters, limit, call).await
             }
         };
-        live.store.data_mut().gesture.start_event(false);
+        if self.chain == Chain::Off {
+            live.store.data_mut().gesture.start_event(false);
+        }
         live.store.data_mut().nav.data_target = DataTarget::Top;
         let result = self.finish(&hook, result, cpu - spent.cpu, spent.fuel);
         if self.live.is_none() {
@@ -432,7 +456,15 @@ impl AppInstance {
                 delta,
             } => return self.navigate_from_view(&url, &open_type, delta).await,
         };
-        for call in calls {
+        let top = self.stack().last().map(|page| page.0);
+        let mut outcome = Ok(());
+        for (i, call) in calls.into_iter().enumerate() {
+            // A handler that changed the page ends the chain: the rest were
+            // bound on a page the user no longer sees.
+            if i > 0 && self.stack().last().map(|page| page.0) != top {
+                break;
+            }
+            self.chain = if i == 0 { Chain::First } else { Chain::Later };
             let dataset = call
                 .dataset
                 .into_iter()
@@ -448,9 +480,16 @@ impl AppInstance {
                 dataset,
                 gesture: call.gesture,
             };
-            self.dispatch(&event).await?;
+            outcome = self.dispatch(&event).await;
+            if outcome.is_err() {
+                break;
+            }
         }
-        Ok(())
+        self.chain = Chain::Off;
+        if let Some(live) = &mut self.live {
+            live.store.data_mut().gesture.start_event(false);
+        }
+        outcome
     }
 
     fn discarded(&self) -> Error {
@@ -654,6 +693,15 @@ impl Spent {
     }
 }
 
+/// Whether a call starts its event's gesture (a tap's, or none), or
+/// continues the gesture of the call before it (the next handler of one
+/// view event: one tap, one gesture), with whether the event is a tap.
+#[derive(Clone, Copy)]
+enum Gesturing {
+    Start(bool),
+    Continue(bool),
+}
+
 /// Prepare a call into the guest: with `fuel` (a new callback), a fresh
 /// budget: the event's log volume, CPU fuel, CPU time and wall-clock
 /// deadline; without (a page hook), the budget as the callback left it.
@@ -662,12 +710,18 @@ impl Spent {
 /// by.
 fn enter(
     store: &mut Store<InstanceState>,
-    gesture: bool,
+    gesture: Gesturing,
     fuel: Option<u64>,
 ) -> (Option<String>, Meters) {
     let state = store.data_mut();
     let meters = (state.cpu.clone(), state.slot.clone());
-    state.gesture.start_event(gesture);
+    let gesture = match gesture {
+        Gesturing::Start(tap) => {
+            state.gesture.start_event(tap);
+            tap
+        }
+        Gesturing::Continue(tap) => tap,
+    };
     if let Some(fuel) = fuel {
         state.cpu.start_call();
         state

@@ -468,7 +468,8 @@ mod tests {
 
     #[test]
     fn a_value_replaced_on_the_way_is_the_path_that_changed() {
-        let mut data = serde_json::json!({"rows": ["A", "B"], "s": "text", "list": [{"done": false}]});
+        let mut data =
+            serde_json::json!({"rows": ["A", "B"], "s": "text", "list": [{"done": false}]});
         let size = DataSize::of(&data);
         let patch = r#"{"rows.x": 1, "s.y": 2, "list[0].done": true, "new.a": 3}"#;
         let (_, changed) = apply_patch(&mut data, size, patch, |_| Ok(())).unwrap();

@@ -200,9 +200,13 @@ impl AppInstance {
             reason,
         };
         let before = self.stack();
+        let fuel = self.app.grants.quotas.fuel_per_event;
         let Some(live) = self.live.as_mut() else {
             return Err(self.discarded());
         };
+        // The host's navigation is a callback of its own: the page hooks
+        // it leads to get a fresh budget, not what an earlier event left.
+        super::enter(&mut live.store, super::Gesturing::Start(false), Some(fuel));
         let nav = &mut live.store.data_mut().nav;
         let manifest = &self.app.manifest;
         let moved = match open_type {

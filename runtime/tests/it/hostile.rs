@@ -577,6 +577,36 @@ async fn one_tap_pays_once_and_opens_nothing_more() {
     assert!(arena.audited(
         |e| matches!(e, AuditEvent::Denied { message } if message.contains("already used"))
     ));
+    // One tap through the view, bubbling through three handlers: one
+    // gesture for all three (the first pays, the others are refused).
+    let tree = inst.view_tree().unwrap();
+    let button = miniapp_runtime::view::select::Selector::parse("#bubble")
+        .unwrap()
+        .find(tree)
+        .unwrap()
+        .id;
+    let tap = miniapp_runtime::view::events::ViewEvent {
+        node: button,
+        kind: "tap".into(),
+        detail: json!({}),
+    };
+    let denials = |arena: &Arena| {
+        let records = arena.audit.records();
+        records
+            .iter()
+            .filter(|r| matches!(&r.event, AuditEvent::Denied { message } if message.contains("already used")))
+            .count()
+    };
+    let before = denials(&arena);
+    inst.dispatch_view(&tap).await.unwrap();
+    assert_eq!(
+        inst.page_data()["late_payment"],
+        "refused",
+        "the last handler"
+    );
+    // Each of the two later handlers: its payment and its profile read refused;
+    // the first handler: its profile read.
+    assert_eq!(denials(&arena) - before, 5);
     arena.witness_still_works(0).await;
 }
 

@@ -4,7 +4,9 @@
 //! asks for 20 payments (distinct order ids), then reads the profile 3
 //! times, then opens `demo.shop` 16 times, without stopping at a refusal.
 //! On `index:late` (a tap too) it spends the gesture on one payment and
-//! then reads the profile.
+//! then reads the profile. Its page binds `late` three times around one
+//! button: one tap there bubbles through three handlers, which must share
+//! that tap's one gesture.
 //!
 //! A correct host lets one gesture authorize ONE sensitive action (one
 //! payment sheet, one profile read or one app opening): on `index:attack`
