@@ -441,6 +441,13 @@ impl AppInstance {
                     ));
                 }
             };
+            let limit = miniapp_view::events::MAX_DETAIL_BYTES;
+            if text.len() > limit {
+                return Err(refused(format!(
+                    "an input event's value of {} bytes is over {limit} bytes",
+                    text.len()
+                )));
+            }
             self.view.keep_typed(event.node, &text).map_err(refused)?;
         }
         let tree = self.view.tree.as_ref().expect("checked above");

@@ -89,6 +89,7 @@ impl PageView {
         match (&self.tree, same_page) {
             (Some(old), true) => {
                 let ops = diff(old, &mut tree, &mut self.next_id);
+                self.forget_typed(&ops, &tree);
                 if let Some(pending) = &mut self.ops {
                     self.ops_bytes += ops.iter().map(op_bytes).sum::<u64>();
                     pending.extend(ops);
@@ -115,6 +116,23 @@ impl PageView {
     pub fn previous(&self, route: &str, depth: usize) -> Option<&Tree> {
         let same = (self.page.as_ref()).is_some_and(|(r, d)| r == route && *d == depth);
         self.tree.as_ref().filter(|_| same)
+    }
+
+    /// What the user typed gives way to a value the app sets on that input
+    /// (the renderer shows the app's), and goes with its input.
+    fn forget_typed(&mut self, ops: &[Op], tree: &Tree) {
+        if self.typed.is_empty() {
+            return;
+        }
+        for op in ops {
+            if let Op::SetAttr { id, name, .. } = op
+                && name == "value"
+            {
+                self.typed.remove(id);
+            }
+        }
+        self.typed
+            .retain(|id, _| miniapp_view::events::element(tree, *id).is_some());
     }
 
     /// Keep `text`, typed into the input or textarea `node` of the page; an
@@ -170,5 +188,62 @@ fn op_bytes(op: &Op) -> u64 {
             48 + (name.len() + value.as_ref().map_or(0, String::len)) as u64
         }
         Op::Remove { .. } | Op::Move { .. } => 32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use miniapp_view::render::{Context, RenderLimits, render};
+    use serde_json::json;
+
+    use super::*;
+
+    fn page(data: serde_json::Value) -> Tree {
+        let source = r#"<input wx:if="{{show}}" name="who" value="{{who}}"/>"#;
+        let template =
+            miniapp_view::parse("pages/index.wxml", source, &Default::default()).unwrap();
+        let files = BTreeMap::new();
+        let context = Context {
+            files: &files,
+            origins: &[],
+            limits: RenderLimits::default(),
+        };
+        render(&template, &data, &context).unwrap()
+    }
+
+    #[test]
+    fn typed_text_gives_way_to_a_value_the_app_sets_and_goes_with_its_input() {
+        let budget = HostMemory::new(1 << 20);
+        let mut view = PageView::default();
+        view.update(
+            "index",
+            1,
+            Ok(page(json!({"show": true, "who": "a"}))),
+            &budget,
+        );
+        let input = view.tree.as_ref().unwrap().nodes[0].id();
+        view.keep_typed(input, "secret").unwrap();
+        // A render that does not touch the value keeps what was typed.
+        view.update(
+            "index",
+            1,
+            Ok(page(json!({"show": true, "who": "a"}))),
+            &budget,
+        );
+        assert_eq!(view.typed.get(&input).map(String::as_str), Some("secret"));
+        // The app sets the value: the renderer shows it, the host forgets the typing.
+        view.update(
+            "index",
+            1,
+            Ok(page(json!({"show": true, "who": "cleared"}))),
+            &budget,
+        );
+        assert!(view.typed.is_empty());
+        // Text typed into an input that then leaves the page goes with it.
+        view.keep_typed(input, "again").unwrap();
+        view.update("index", 1, Ok(page(json!({"show": false}))), &budget);
+        assert!(view.typed.is_empty());
     }
 }

@@ -713,10 +713,7 @@ mod tests {
                 ".a{background:url(\"</style><img src=x onerror=alert(1)>\")}",
                 "a stylesheet may only name files of the package",
             ),
-            (
-                ".a{background:url(\\3c/style\\3e)}",
-                "a `<` (escaped)",
-            ),
+            (".a{background:url(\\3c/style\\3e)}", "a `<` (escaped)"),
             (
                 ".a{font-family:\\3c/style \\3cimg src=x onerror=\"alert(1)\" >}",
                 "a `<` (escaped)",

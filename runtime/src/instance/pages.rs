@@ -174,10 +174,21 @@ impl AppInstance {
     pub(super) async fn render_and_ready(&mut self) -> Result<(), Error> {
         let mut outcome = Ok(());
         self.render();
-        for _ in 0..MAX_PAGE_ROUNDS {
+        for round in 0..=MAX_PAGE_ROUNDS {
             let Some(route) = self.due_ready() else {
                 break;
             };
+            if round == MAX_PAGE_ROUNDS {
+                // Every on-ready opened another page: stop, by name, as for on-load.
+                let message = format!(
+                    "on-ready opened another page {MAX_PAGE_ROUNDS} times in a row; \
+                     the host stopped calling it"
+                );
+                let app = self.app.manifest.id.clone();
+                let hook = "on-ready".into();
+                keep_first(&mut outcome, Err(Error::AppFailed { app, hook, message }));
+                break;
+            }
             let before = self.stack();
             keep_first(&mut outcome, self.call(Hook::Ready(route)).await);
             keep_first(&mut outcome, self.settle_pages(before).await);

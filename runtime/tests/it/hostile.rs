@@ -960,6 +960,17 @@ async fn page_hooks_that_navigate_without_end_are_stopped_by_name() {
         assert_eq!(inst.pages().len(), 1);
         arena.witness_still_works(witnessed).await;
     }
+    // on-ready that redirects every time (each redirect renders a page).
+    let err = inst
+        .dispatch(&Event::tap("index", "ready"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "app `hostile.page-loop` failed in on-ready: on-ready opened another page 16 times \
+         in a row; the host stopped calling it"
+    );
+    inst.dispatch(&Event::tap("ready", "home")).await.unwrap();
     inst.dispatch(&Event::tap("index", "count")).await.unwrap();
     assert!(inst.page_data()["loads"].as_u64().unwrap() > 16);
 }
