@@ -601,13 +601,16 @@ test('foreign origin: another local page cannot reach the socket or the API, eve
       none: await tryOpen(base),
       empty: await tryOpen(`${base}?token=`),
       wrong: await tryOpen(`${base}?token=${'0'.repeat(32)}`),
-      right: await tryOpen(`${base}?token=${new URLSearchParams(location.search).get('token')}`),
+      right: await tryOpen(`${base}?token=${sessionStorage.getItem('miniapp-token')}`),
+      // The token left the address bar (and the history) once read.
+      addressBar: location.search,
     };
   });
   assert.notEqual(attempts.none, 'open', JSON.stringify(attempts));
   assert.notEqual(attempts.empty, 'open', JSON.stringify(attempts));
   assert.notEqual(attempts.wrong, 'open', JSON.stringify(attempts));
   assert.equal(attempts.right, 'open', 'the same page with its token connects (the check is not vacuous)');
+  assert.equal(attempts.addressBar, '', 'the token is not left in the address bar');
   // And the simulator's own view still shows an empty list.
   await own.locator('#screen .empty').getByText('Nothing to do').waitFor();
 });

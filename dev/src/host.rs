@@ -26,6 +26,10 @@ pub const PROMPT_TIMEOUT: Duration = Duration::from_secs(120);
 /// The prompts waiting for an answer, and where prompt frames go.
 pub struct Prompts {
     next: AtomicU64,
+    /// Kinds of prompt the user declined during the current action: asked
+    /// again in it, they are declined without asking (an app cannot loop a
+    /// prompt at the user).
+    declined: Mutex<Vec<String>>,
     /// Each waiting prompt: its answer's channel and its frame (sent again
     /// to a page that connects while it waits).
     waiting: Mutex<HashMap<u64, (oneshot::Sender<bool>, String)>>,
@@ -37,13 +41,35 @@ impl Prompts {
     pub fn new(frames: broadcast::Sender<String>) -> Arc<Prompts> {
         Arc::new(Prompts {
             next: AtomicU64::new(1),
+            declined: Mutex::default(),
             waiting: Mutex::default(),
             frames,
         })
     }
 
+    /// A new user action starts (the session took a new command): prompts
+    /// declined before may be asked again.
+    pub fn new_action(&self) {
+        self.declined
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Ask the user (`fields` describe the prompt); `true` if they allowed.
     async fn ask(&self, kind: &str, fields: Value) -> bool {
+        let declined = || self.declined.lock().unwrap_or_else(|e| e.into_inner());
+        if declined().iter().any(|k| k == kind) {
+            return false;
+        }
+        let allowed = self.ask_once(kind, fields).await;
+        if !allowed {
+            declined().push(kind.to_string());
+        }
+        allowed
+    }
+
+    async fn ask_once(&self, kind: &str, fields: Value) -> bool {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         let mut frame = json!({ "type": "prompt", "id": id, "kind": kind });
@@ -168,7 +194,13 @@ impl PaymentProvider for SimulatedHost {
 pub struct PageAudit {
     file: miniapp_runtime::audit::JsonLinesAudit,
     frames: broadcast::Sender<String>,
+    /// Records sent to the page in the current second, and when it began.
+    rate: Mutex<(std::time::Instant, u32)>,
 }
+
+/// Audit records sent to the page per second; past that, one frame says how
+/// many more there were (the file gets them all).
+const AUDIT_FRAMES_PER_SECOND: u32 = 50;
 
 impl PageAudit {
     /// Records appended to `data_dir/audit.jsonl` and sent on `frames`.
@@ -181,16 +213,32 @@ impl PageAudit {
         let path = data_dir.join("audit.jsonl");
         let file = miniapp_runtime::audit::JsonLinesAudit::open(&path)
             .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        Ok(Arc::new(PageAudit { file, frames }))
+        let rate = Mutex::new((std::time::Instant::now(), 0));
+        Ok(Arc::new(PageAudit { file, frames, rate }))
     }
 }
 
 impl miniapp_runtime::audit::AuditSink for PageAudit {
     fn record(&self, record: &miniapp_runtime::audit::AuditRecord) {
         self.file.record(record);
-        let _ = self
-            .frames
-            .send(json!({ "type": "audit", "entry": record }).to_string());
+        let mut rate = self.rate.lock().unwrap_or_else(|e| e.into_inner());
+        if rate.0.elapsed() >= Duration::from_secs(1) {
+            let suppressed = rate.1.saturating_sub(AUDIT_FRAMES_PER_SECOND);
+            if suppressed > 0 {
+                let note = json!({ "type": "audit", "entry": {
+                    "kind": "suppressed", "count": suppressed,
+                    "message": format!("{suppressed} more audit records in one second (see audit.jsonl)"),
+                }});
+                let _ = self.frames.send(note.to_string());
+            }
+            *rate = (std::time::Instant::now(), 0);
+        }
+        rate.1 += 1;
+        if rate.1 <= AUDIT_FRAMES_PER_SECOND {
+            let _ = self
+                .frames
+                .send(json!({ "type": "audit", "entry": record }).to_string());
+        }
     }
 }
 

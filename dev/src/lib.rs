@@ -135,7 +135,9 @@ impl DevServer {
 /// process exits.
 pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     let package = build_or_read(options.source.clone()).await?;
-    let (frames, _) = broadcast::channel(1024);
+    // A page that falls this many frames behind gets the whole state again
+    // (frames can be large: a page's view, its storage).
+    let (frames, _) = broadcast::channel(64);
     let prompts = host::Prompts::new(frames.clone());
     let policy = match options.policy {
         Some(policy) => policy,
@@ -154,7 +156,8 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     let app = runtime.load(package).map_err(|e| e.to_string())?;
     let csp = content_security_policy(&app);
     let (commands, queue) = mpsc::channel(64);
-    let session = session::Session::start(app, options.launch, frames.clone()).await;
+    let session =
+        session::Session::start(app, options.launch, frames.clone(), prompts.clone()).await;
     tokio::spawn(session.run(queue));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
@@ -223,10 +226,15 @@ fn granting(manifest: &miniapp_runtime::Manifest) -> Result<Policy, String> {
 /// The page's Content-Security-Policy: its own script and styles only,
 /// images from the app's package and its granted origins, connections to
 /// itself.
+///
+/// The browser fetches those images itself, past the runtime's egress
+/// checks: an origin on this machine or a private network (`localhost`, an
+/// IP literal of loopback, private or link-local ranges) is left out, so an
+/// app cannot make the developer's browser call a local service.
 fn content_security_policy(app: &miniapp_runtime::App) -> String {
     let origins: Vec<String> = (app.grants().origins.iter())
         .map(ToString::to_string)
-        .filter(|o| !o.contains([';', ',', '\'', ' ']))
+        .filter(|o| !o.contains([';', ',', '\'', ' ']) && !local_origin(o))
         .collect();
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; \
@@ -234,6 +242,29 @@ fn content_security_policy(app: &miniapp_runtime::App) -> String {
          frame-ancestors 'none'",
         origins.join(" ")
     )
+}
+
+/// Whether `origin` names this machine or a private network.
+fn local_origin(origin: &str) -> bool {
+    let Ok(url) = url::Url::parse(origin) else {
+        return true;
+    };
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+        None => true,
+    }
 }
 
 /// A fresh token for this run: 128 bits from the OS, hex.

@@ -243,13 +243,14 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
     if sink.send(Message::text(hello.to_string())).await.is_err() {
         return;
     }
-    let _ = cx.shared.commands.send(Command::Refresh).await;
-    // A prompt that waits (the app is blocked on it) is this page's to answer too.
+    // A prompt that waits (the app is blocked on it) is this page's to
+    // answer too: first, since the session answers nothing else meanwhile.
     for frame in cx.shared.prompts.waiting() {
         if sink.send(Message::text(frame)).await.is_err() {
             return;
         }
     }
+    let _ = cx.shared.commands.try_send(Command::Refresh);
     let commands = cx.shared.commands.clone();
     let writer = tokio::spawn(async move {
         loop {
@@ -276,17 +277,10 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
     });
     let mut bucket = Bucket::new();
     while let Some(Ok(message)) = stream.next().await {
-        let text = match message {
-            Message::Text(text) => text,
-            Message::Close(_) => break,
-            Message::Binary(_) => {
-                let _ = direct
-                    .send(error_frame("binary frames are not part of the protocol"))
-                    .await;
-                continue;
-            }
-            _ => continue,
-        };
+        if matches!(message, Message::Close(_)) {
+            break;
+        }
+        // Every frame counts, whatever its kind.
         if !bucket.take() {
             let close = CloseFrame {
                 code: 1008,
@@ -295,6 +289,16 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
             let _ = direct.send(Message::Close(Some(close))).await;
             break;
         }
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                let _ = direct
+                    .send(error_frame("binary frames are not part of the protocol"))
+                    .await;
+                continue;
+            }
+            _ => continue,
+        };
         handle_frame(&cx, &text, &direct).await;
     }
     drop(direct);
@@ -435,7 +439,7 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &mpsc::Sender<Messa
             return;
         }
         ClientFrame::Refresh { .. } => {
-            let _ = cx.shared.commands.send(Command::Refresh).await;
+            let _ = cx.shared.commands.try_send(Command::Refresh);
             for frame in cx.shared.prompts.waiting() {
                 let _ = direct.send(Message::text(frame)).await;
             }
@@ -483,7 +487,15 @@ async fn request(
     command: impl FnOnce(Reply) -> Command,
 ) {
     let (reply, answer) = oneshot::channel();
-    if cx.shared.commands.send(command(reply)).await.is_err() {
+    // Never wait for room: a page that keeps the session busy gets told so,
+    // and its reader stays free for the answers to prompts.
+    if cx.shared.commands.try_send(command(reply)).is_err() {
+        let busy = "the app is busy with earlier requests; try again";
+        let frame = match id {
+            Some(id) => json!({ "type": "result", "id": id, "ok": false, "error": busy }),
+            None => json!({ "type": "error", "message": busy }),
+        };
+        let _ = direct.send(Message::text(frame.to_string())).await;
         return;
     }
     let direct = direct.clone();

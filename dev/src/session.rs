@@ -64,6 +64,10 @@ pub struct Session {
     instance: Option<AppInstance>,
     options: LaunchOptions,
     frames: broadcast::Sender<String>,
+    /// The last storage frame sent: sent again only when it changes.
+    last_storage: Option<String>,
+    /// Prompts of this session (a new command is a new user action).
+    prompts: Arc<crate::host::Prompts>,
 }
 
 impl Session {
@@ -72,12 +76,15 @@ impl Session {
         app: App,
         options: LaunchOptions,
         frames: broadcast::Sender<String>,
+        prompts: Arc<crate::host::Prompts>,
     ) -> Session {
         let mut session = Session {
             app,
             instance: None,
             options,
             frames,
+            last_storage: None,
+            prompts,
         };
         session.relaunch().await.ok();
         session
@@ -86,6 +93,7 @@ impl Session {
     /// Do commands until every sender is gone.
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         while let Some(command) = commands.recv().await {
+            self.prompts.new_action();
             self.handle(command).await;
         }
     }
@@ -289,12 +297,23 @@ impl Session {
             frame,
             Some(data),
             (!logs.is_empty()).then(|| json!({ "type": "log", "records": logs })),
-            storage_frame(&self.app, self.options.user.as_deref()),
+            self.storage_if_changed(full),
             budget.map(|budget| json!({ "type": "quota", "budget": budget })),
         ];
         for frame in frames.into_iter().flatten() {
             self.send(frame);
         }
+    }
+
+    /// The storage frame, if it differs from the last one sent (or `full`).
+    fn storage_if_changed(&mut self, full: bool) -> Option<Value> {
+        let frame = storage_frame(&self.app, self.options.user.as_deref())?;
+        let text = frame.to_string();
+        if !full && self.last_storage.as_deref() == Some(text.as_str()) {
+            return None;
+        }
+        self.last_storage = Some(text);
+        Some(frame)
     }
 
     /// The state the JSON API reports.
@@ -434,6 +453,9 @@ fn served_here(name: &str, value: &str) -> String {
 
 /// Keys the Storage panel shows (the first, by key).
 const STORAGE_KEYS_SHOWN: usize = 500;
+/// Bytes of JSON the Storage panel's entries take at most (values escape to
+/// up to six times their size).
+const STORAGE_FRAME_BYTES: usize = 256 * 1024;
 /// Bytes of one value the Storage panel shows.
 const STORAGE_VALUE_SHOWN: usize = 4096;
 
@@ -444,6 +466,7 @@ fn storage_frame(app: &App, user: Option<&str>) -> Option<Value> {
     let storage = app.storage(user).ok()?;
     let usage = storage.usage().ok()?;
     let mut entries = Vec::new();
+    let mut frame_bytes = 0;
     for key in storage.keys().ok()?.into_iter().take(STORAGE_KEYS_SHOWN) {
         let Some(value) = storage.get(&key).ok()? else {
             continue;
@@ -464,6 +487,12 @@ fn storage_frame(app: &App, user: Option<&str>) -> Option<Value> {
                     "value": base64::engine::general_purpose::STANDARD.encode(shown) })
             }
         });
+        frame_bytes += entries.last().map_or(0, |e| e.to_string().len());
+        if frame_bytes > STORAGE_FRAME_BYTES {
+            // The rest are left out; `keys` still counts them all.
+            entries.pop();
+            break;
+        }
     }
     Some(
         json!({ "type": "storage", "entries": entries, "used": usage.used, "limit": usage.limit,

@@ -44,7 +44,13 @@ const FRAMES_KEPT = 200;
 
 // ------------------------------------------------------------ page state
 
-const token = new URLSearchParams(location.search).get('token');
+// The run's token: from the URL the CLI printed, then kept for this tab only
+// and taken out of the address bar (and so out of the history).
+const token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem('miniapp-token');
+if (token) {
+  sessionStorage.setItem('miniapp-token', token);
+  history.replaceState(null, '', location.pathname);
+}
 const state = {
   app: null, // the hello frame's app
   device: DEVICES[0],
@@ -252,7 +258,8 @@ const handlers = {
   audit: addAuditEntry,
   quota: paintQuota,
   prompt(frame) {
-    prompts.push(frame);
+    // A page that reconnects (or refreshes) is sent waiting prompts again.
+    if (!prompts.some((p) => p.id === frame.id)) prompts.push(frame);
     showPrompt();
   },
   'prompt-closed'(frame) {
@@ -757,6 +764,7 @@ function showPrompt() {
   if (!prompt) {
     box.hidden = true;
     box.removeAttribute('data-kind');
+    $('#viewport').inert = false;
     return;
   }
   const app = state.app?.name ?? prompt.app ?? 'The app';
@@ -778,6 +786,7 @@ function showPrompt() {
     title = `${app} wants your location`;
     body = [h('p', { text: 'Allow it to know where you are?' })];
   }
+  const fresh = box.dataset.id !== String(prompt.id) || box.hidden;
   box.dataset.kind = String(prompt.kind);
   box.dataset.id = String(prompt.id);
   $('#prompt-title').textContent = title;
@@ -785,6 +794,23 @@ function showPrompt() {
   $('#prompt-allow').textContent = prompt.kind === 'payment' ? 'Pay' : 'Allow';
   $('#prompt-deny').textContent = prompt.kind === 'payment' ? 'Cancel' : 'Deny';
   box.hidden = false;
+  $('#viewport').inert = true; // the app under the sheet takes no input
+  if (fresh) armPrompt();
+}
+
+// A sheet that appears under the user's finger must not take the tap meant
+// for the app (an app can put its own button where Allow will be, and ask
+// for a double tap): its buttons work only PROMPT_ARM_MS after it appears.
+const PROMPT_ARM_MS = 500;
+let promptArming = null;
+function armPrompt() {
+  const buttons = [$('#prompt-allow'), $('#prompt-deny')];
+  for (const button of buttons) button.disabled = true;
+  clearTimeout(promptArming);
+  promptArming = setTimeout(() => {
+    for (const button of buttons) button.disabled = false;
+    $('#prompt-deny').focus();
+  }, PROMPT_ARM_MS);
 }
 
 function closePrompt(id) {

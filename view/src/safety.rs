@@ -77,10 +77,11 @@ pub fn url(value: &str, origins: &[String]) -> bool {
 }
 
 /// Whether `value` is a path inside the package: no scheme, no `//`, no
-/// `..` escaping it.
+/// `..` escaping it, and no percent-escape (a browser reads `%2e%2e` as
+/// `..`).
 fn package_path(value: &str) -> bool {
     let path = value.split(['?', '#']).next().unwrap_or("");
-    if path.contains(':') || path.starts_with("//") {
+    if path.contains([':', '%']) || path.starts_with("//") {
         return false;
     }
     let mut depth = 0i32;
@@ -177,6 +178,7 @@ mod tests {
             assert!(url(ok, &origins), "{ok}");
         }
         for bad in [
+            "/%2e%2e/%2e%2e/api/state",
             "javascript:alert(1)",
             " JavaScript:alert(1)",
             "data:image/png;base64,AAAA",

@@ -359,11 +359,17 @@ async fn a_denied_consent_sticks_and_reaches_the_audit_panel() {
     assert_eq!(prompt["scope"], "user-info");
     page.send(json!({"type": "answer", "id": 2, "prompt": prompt["id"], "allow": false}))
         .await;
-    let audit = page
-        .first("audit", |a| a["entry"]["kind"] == "consent")
-        .await;
-    assert_eq!(audit["entry"]["granted"], false, "{audit}");
-    page.first("result", |r| r["id"] == 1).await;
+    // The audit record and the event's result come on two channels, in
+    // either order.
+    let (mut audited, mut answered) = (None, false);
+    while audited.is_none() || !answered {
+        let frame = page.first("*", |_| true).await;
+        if frame["type"] == "audit" && frame["entry"]["kind"] == "consent" {
+            audited = Some(frame["entry"]["granted"].clone());
+        }
+        answered |= frame["type"] == "result" && frame["id"] == 1;
+    }
+    assert_eq!(audited, Some(json!(false)));
     // Asked again, the app gets the sticky denial: no second prompt.
     page.send(json!({"type": "event", "id": 3, "node": profile, "kind": "tap", "detail": {}}))
         .await;
