@@ -158,8 +158,18 @@ async fn static_file(Path(name): Path<String>) -> Response {
     }
 }
 
-/// A file of the app's package (images and other assets), never as HTML.
-async fn asset(State(cx): Ctx, Path(path): Path<String>) -> Response {
+/// A file of the app's package (images and other assets), never as HTML,
+/// and only to this page: a browser says where a request comes from, and
+/// another site may not even learn which files the app has.
+async fn asset(State(cx): Ctx, Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return (
+            StatusCode::FORBIDDEN,
+            "assets are served to the simulator's page only",
+        )
+            .into_response();
+    }
     let assets = cx.assets.read().unwrap_or_else(|e| e.into_inner()).clone();
     let Some(bytes) = assets.get(&path) else {
         return StatusCode::NOT_FOUND.into_response();

@@ -243,6 +243,14 @@ async fn only_this_origin_with_the_token_reaches_the_simulator() {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
+    // Another site cannot even probe which assets the app has.
+    let probe = reqwest::Client::new()
+        .get(format!("{}/assets/pages/index.wxml", sim.base))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.status(), 403);
     // The page itself carries a strict Content-Security-Policy.
     let response = reqwest::get(format!("{}/", sim.base)).await.unwrap();
     let csp = response.headers()["content-security-policy"]
