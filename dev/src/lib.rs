@@ -154,7 +154,7 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     let manifest = package.manifest.clone();
     let assets = Arc::new(package.assets.clone());
     let app = runtime.load(package).map_err(|e| e.to_string())?;
-    let csp = content_security_policy(&app);
+    let current = std::sync::RwLock::new(app.clone());
     let (commands, queue) = mpsc::channel(64);
     let session =
         session::Session::start(app, options.launch, frames.clone(), prompts.clone()).await;
@@ -172,10 +172,11 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         token: token(),
         addr,
         assets: std::sync::RwLock::new(assets),
-        csp,
+        csp: CONTENT_SECURITY_POLICY.to_string(),
         device: options.device,
         app: json!({ "id": manifest.id, "name": manifest.name, "version": manifest.version }),
         connections: Arc::new(tokio::sync::Semaphore::new(server::MAX_CONNECTIONS)),
+        current,
     });
     let watcher = match options.source.is_dir() {
         true => Some(reload::watch(&options.source, runtime, context.clone())?),
@@ -223,49 +224,13 @@ fn granting(manifest: &miniapp_runtime::Manifest) -> Result<Policy, String> {
     Ok(policy)
 }
 
-/// The page's Content-Security-Policy: its own script and styles only,
-/// images from the app's package and its granted origins, connections to
-/// itself.
-///
-/// The browser fetches those images itself, past the runtime's egress
-/// checks: an origin on this machine or a private network (`localhost`, an
-/// IP literal of loopback, private or link-local ranges) is left out, so an
-/// app cannot make the developer's browser call a local service.
-fn content_security_policy(app: &miniapp_runtime::App) -> String {
-    let origins: Vec<String> = (app.grants().origins.iter())
-        .map(ToString::to_string)
-        .filter(|o| !o.contains([';', ',', '\'', ' ']) && !local_origin(o))
-        .collect();
-    format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; \
-         img-src 'self' {}; connect-src 'self'; base-uri 'none'; form-action 'none'; \
-         frame-ancestors 'none'",
-        origins.join(" ")
-    )
-}
-
-/// Whether `origin` names this machine or a private network.
-fn local_origin(origin: &str) -> bool {
-    let Ok(url) = url::Url::parse(origin) else {
-        return true;
-    };
-    match url.host() {
-        Some(url::Host::Domain(name)) => {
-            let name = name.to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
-        Some(url::Host::Ipv4(ip)) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-        }
-        None => true,
-    }
-}
+/// The page's Content-Security-Policy: its own script and styles only;
+/// images from itself only (the app's package at `/assets`, its remote
+/// images through `/remote`, fetched by the runtime with the app's egress
+/// checks); connections to itself.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     style-src-attr 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
 
 /// A fresh token for this run: 128 bits from the OS, hex.
 fn token() -> String {

@@ -83,6 +83,7 @@ async fn rebuild(dir: &Path, runtime: &Runtime, context: &Context) {
     let command = match loaded {
         Ok((app, assets)) => {
             *context.assets.write().unwrap_or_else(|e| e.into_inner()) = assets;
+            *context.current.write().unwrap_or_else(|e| e.into_inner()) = app.clone();
             Command::Reload(Box::new(app))
         }
         Err(message) => Command::BuildFailed(message),

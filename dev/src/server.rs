@@ -52,6 +52,8 @@ pub struct Context {
     pub app: Value,
     /// A place for each connected page, at most [`MAX_CONNECTIONS`].
     pub connections: Arc<tokio::sync::Semaphore>,
+    /// The app as loaded now (a reload replaces it), for its remote images.
+    pub current: std::sync::RwLock<miniapp_runtime::App>,
 }
 
 type Ctx = State<Arc<Context>>;
@@ -63,6 +65,7 @@ pub fn router(context: Arc<Context>) -> Router {
         .route("/static/{name}", get(static_file))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/assets/{*path}", get(asset))
+        .route("/remote", get(remote_image))
         .route("/ws", get(socket))
         .route("/api/state", get(api_state))
         .route("/api/dispatch", post(api_dispatch))
@@ -186,6 +189,47 @@ async fn asset(State(cx): Ctx, Path(path): Path<String>, headers: HeaderMap) -> 
     );
     secure(headers);
     response
+}
+
+#[derive(Deserialize)]
+struct RemoteQuery {
+    url: String,
+}
+
+/// An image of the app's view at one of its origins: the page never fetches
+/// app URLs itself (a browser would skip the runtime's egress checks and
+/// send the developer's cookies); the runtime fetches it as it fetches the
+/// app's own calls.
+async fn remote_image(
+    State(cx): Ctx,
+    Query(query): Query<RemoteQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return (
+            StatusCode::FORBIDDEN,
+            "images are served to the simulator's page only",
+        )
+            .into_response();
+    }
+    let app = cx.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+    match app.fetch_image(&query.url).await {
+        Ok((kind, bytes)) => {
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            let kind = HeaderValue::from_str(&kind)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+            headers.insert(header::CONTENT_TYPE, kind);
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            );
+            secure(headers);
+            response
+        }
+        Err(e) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+    }
 }
 
 /// Headers every response carries.

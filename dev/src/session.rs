@@ -342,21 +342,23 @@ fn page_url(route: &str, query: &[(String, String)]) -> String {
 
 /// `k=v&...`, each part percent-encoded.
 pub fn url_encode(query: &[(String, String)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
     query
         .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .map(|(k, v)| format!("{}={}", url_encode_part(k), url_encode_part(v)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// `text` percent-encoded for a query part.
+fn url_encode_part(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn stack_json(instance: &AppInstance) -> Value {
@@ -442,12 +444,15 @@ fn assets_served_here(nodes: &mut Value) {
 }
 
 /// An attribute's value as this page needs it: a `src` naming a package
-/// file is served at `/assets/PATH`.
+/// file is served at `/assets/PATH`, one at the app's origins through
+/// `/remote?url=...` (the runtime fetches it, with the app's egress checks).
 fn served_here(name: &str, value: &str) -> String {
-    let remote = value.starts_with("https://") || value.starts_with("http://");
-    match name == "src" && !remote {
-        true => format!("/assets/{}", value.trim_start_matches('/')),
-        false => value.to_string(),
+    if name != "src" {
+        return value.to_string();
+    }
+    match value.starts_with("https://") || value.starts_with("http://") {
+        true => format!("/remote?url={}", url_encode_part(value)),
+        false => format!("/assets/{}", value.trim_start_matches('/')),
     }
 }
 

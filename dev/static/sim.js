@@ -389,15 +389,17 @@ function rewriteUrl(token) {
  * A URL the app may load (an `img` src, a stylesheet url()), or null. The
  * host sends package paths as the app wrote them (`images/a.png`,
  * `/images/a.png`); the package is served at /assets/PATH. A value already
- * under /assets/ is kept; http(s) URLs are kept (CSP img-src limits them to
- * the app's declared origins).
+ * under /assets/ is kept. Remote images never load from this page: the host
+ * fetches them, with the app's egress checks, at /remote?url=URL (CSP
+ * img-src is 'self').
  */
 function resourceUrl(value) {
   const text = String(value).trim();
+  if (text.startsWith('/remote?url=') && !/[\s"'\\]/.test(text)) return text;
   if (/^https?:\/\//i.test(text)) {
     try {
       const url = new URL(text);
-      return url.username || url.password ? null : url.href;
+      return url.username || url.password ? null : `/remote?url=${encodeURIComponent(url.href)}`;
     } catch {
       return null;
     }

@@ -152,6 +152,32 @@ impl App {
         crate::capability::storage::AppStorage::new(&self.shared, user)
     }
 
+    /// An image the app's view names at one of its origins, fetched with
+    /// the egress checks of the app's own HTTP calls (for a renderer that
+    /// must not fetch app URLs itself, as a simulator on a developer's
+    /// machine): its content type and bytes, or why it was refused.
+    pub async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>), Error> {
+        if !self
+            .shared
+            .grants
+            .capabilities
+            .contains(&miniapp_config::Capability::Http)
+        {
+            return Err(Error::BadRequest {
+                app: self.shared.manifest.id.clone(),
+                reason: "the app has no http grant, so no remote images".into(),
+            });
+        }
+        self.shared
+            .http
+            .fetch_image(url)
+            .await
+            .map_err(|reason| Error::BadRequest {
+                app: self.shared.manifest.id.clone(),
+                reason,
+            })
+    }
+
     /// What the app has used since it was loaded, with its storage now.
     pub fn usage(&self) -> Result<Usage, Error> {
         let mut usage = self.shared.usage.snapshot();

@@ -262,6 +262,9 @@ async fn only_this_origin_with_the_token_reaches_the_simulator() {
         "{csp}"
     );
     assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+    // The page fetches images from itself only: remote ones come through
+    // the runtime's egress checks (`/remote`), never from the browser.
+    assert!(csp.contains("img-src 'self';"), "{csp}");
     // Connections are bounded: past 16 pages, a new one is refused.
     let mut pages = Vec::new();
     for _ in 0..16 {

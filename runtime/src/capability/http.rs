@@ -123,6 +123,54 @@ fn call_error(e: &reqwest::Error) -> CallError {
     CallError::failed(describe(e))
 }
 
+/// Largest image [`AppHttp::fetch_image`] brings, bytes.
+const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
+
+impl AppHttp {
+    /// An image the app's view names at one of its origins, fetched as the
+    /// app's own calls are (its origins only, the operator's address rules,
+    /// public addresses only, its per-minute budget), for a renderer that
+    /// must not fetch it itself. Refused unless it is an image.
+    pub async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>), String> {
+        let url = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        let origin = Origin::of(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+        if !self.origins.contains(&origin) {
+            return Err(format!("origin {origin} is not one of the app's"));
+        }
+        self.addresses.check_url(&url).map_err(|e| e.0)?;
+        self.take_request()?;
+        let client = self.client()?;
+        let exchange = async {
+            let mut response = client
+                .get(url.clone())
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let kind = (response.headers().get(reqwest::header::CONTENT_TYPE))
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            if !response.status().is_success() || !kind.starts_with("image/") {
+                return Err(format!(
+                    "{url} is not an image ({}, {kind})",
+                    response.status()
+                ));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+                if body.len() + chunk.len() > MAX_IMAGE_BYTES {
+                    return Err(format!("{url} is over {MAX_IMAGE_BYTES} bytes"));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok((kind, body))
+        };
+        tokio::time::timeout(Duration::from_secs(10), exchange)
+            .await
+            .map_err(|_| format!("{url} took over 10 s"))?
+    }
+}
+
 fn method(m: http::Method) -> reqwest::Method {
     match m {
         http::Method::Get => reqwest::Method::GET,

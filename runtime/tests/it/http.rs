@@ -38,6 +38,11 @@ async fn serve(elsewhere: Option<String>) -> SocketAddr {
                         json!({"id": 2, "title": "Weather", "body": "Sunny"}).to_string(),
                     ),
                     "/big/headlines.json" => ("200 OK", String::new(), "x".repeat(64 * 1024)),
+                    "/pixel.png" => (
+                        "200 OK",
+                        "X-Kind: image/png\r\n".into(),
+                        "\u{89}PNG".to_string(),
+                    ),
                     p if p.starts_with("/hoard") => ("200 OK", String::new(), "x".repeat(1 << 20)),
                     p if p.starts_with("/huge") => ("200 OK", String::new(), "x".repeat(6 << 20)),
                     "/redirect/headlines.json" => (
@@ -47,8 +52,17 @@ async fn serve(elsewhere: Option<String>) -> SocketAddr {
                     ),
                     _ => ("404 Not Found", String::new(), String::new()),
                 };
+                let kind = match extra.strip_prefix("X-Kind: ") {
+                    Some(kind) => kind.trim().to_string(),
+                    None => "application/json".to_string(),
+                };
+                let extra = if extra.starts_with("X-Kind") {
+                    String::new()
+                } else {
+                    extra
+                };
                 let response = format!(
-                    "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\n{extra}Content-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = socket.write_all(response.as_bytes()).await;
@@ -334,4 +348,48 @@ async fn every_http_call_and_refusal_reaches_the_embedder_s_observer() {
             .contains("is not allowed for app `demo.news`"),
         "{refused:?}"
     );
+}
+
+#[tokio::test]
+async fn a_view_s_remote_image_is_fetched_with_the_app_s_egress_checks() {
+    let addr = serve(None).await;
+    let origin = format!("http://{addr}");
+    let news = news_declaring(&origin);
+    let dir = tempfile::tempdir().unwrap();
+    let load = |policy: Policy| {
+        miniapp_runtime::Runtime::builder(dir.path())
+            .policy(policy)
+            .build()
+            .unwrap()
+            .load(news.clone())
+            .unwrap()
+    };
+    // Loopback is refused unless the operator allows it, as for the app's calls.
+    let mut policy = Policy::default();
+    policy.grant_declared(&news.manifest);
+    let err = load(policy)
+        .fetch_image(&format!("{origin}/pixel.png"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("127.0.0.1"), "{err}");
+    let mut policy = loopback_allowed();
+    policy.grant_declared(&news.manifest);
+    let app = load(policy);
+    let (kind, bytes) = app
+        .fetch_image(&format!("{origin}/pixel.png"))
+        .await
+        .unwrap();
+    assert_eq!(kind, "image/png");
+    assert!(!bytes.is_empty());
+    // Not an image, or not an origin of the app: refused.
+    let err = app
+        .fetch_image(&format!("{origin}/headlines.json"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("is not an image"), "{err}");
+    let err = app
+        .fetch_image("https://elsewhere.example/x.png")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("is not one of the app's"), "{err}");
 }
