@@ -274,8 +274,11 @@ async fn socket(
         return (StatusCode::TOO_MANY_REQUESTS, busy).into_response();
     };
     upgrade
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
+        // The transport takes up to 4 times the limit, so a frame over it
+        // is closed with the protocol's 1008 and a reason, not reset; past
+        // that the transport resets the connection.
+        .max_message_size(MAX_FRAME_BYTES * 4)
+        .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| async move {
             connection(cx, socket).await;
             drop(place);
@@ -339,6 +342,19 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
             let close = CloseFrame {
                 code: 1008,
                 reason: "too many frames: at most 50 per second".into(),
+            };
+            let _ = direct.send(Message::Close(Some(close))).await;
+            break;
+        }
+        let size = match &message {
+            Message::Text(text) => text.len(),
+            Message::Binary(bytes) => bytes.len(),
+            _ => 0,
+        };
+        if size > MAX_FRAME_BYTES {
+            let close = CloseFrame {
+                code: 1008,
+                reason: "a frame over 64 KiB".into(),
             };
             let _ = direct.send(Message::Close(Some(close))).await;
             break;

@@ -304,21 +304,24 @@ async fn a_flood_of_frames_or_an_oversized_one_closes_the_socket() {
     .expect("a close frame");
     assert_eq!(u16::from(closed.code), 1008);
     assert!(closed.reason.contains("too many frames"), "{closed:?}");
-    // A frame over 64 KiB ends the connection.
+    // A frame over 64 KiB is closed with 1008 and the reason.
     let mut page = sim.socket(&sim.token, None).await.unwrap();
     let huge = json!({"type": "set-data", "patch": {"x": "a".repeat(70 * 1024)}});
     let _ = page.0.send(Message::text(huge.to_string())).await;
-    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
         loop {
             match page.0.next().await {
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                Some(Ok(Message::Close(close))) => return close,
+                None | Some(Err(_)) => return None,
                 Some(Ok(_)) => {}
             }
         }
     })
     .await
-    .unwrap();
-    assert!(ended);
+    .unwrap()
+    .expect("a close frame");
+    assert_eq!(u16::from(closed.code), 1008);
+    assert!(closed.reason.contains("64 KiB"), "{closed:?}");
     // The simulator itself runs on.
     assert_eq!(sim.state().await["route"], "index");
 }
