@@ -153,6 +153,8 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         .map_err(|e| e.to_string())?;
     let manifest = package.manifest.clone();
     let assets = Arc::new(package.assets.clone());
+    // Kept to tell a template save from a code change (a crate only).
+    let component = options.source.is_dir().then(|| package.component.clone());
     let app = runtime.load(package).map_err(|e| e.to_string())?;
     let current = std::sync::RwLock::new(app.clone());
     let (commands, queue) = mpsc::channel(64);
@@ -178,9 +180,14 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         connections: Arc::new(tokio::sync::Semaphore::new(server::MAX_CONNECTIONS)),
         current,
     });
-    let watcher = match options.source.is_dir() {
-        true => Some(reload::watch(&options.source, runtime, context.clone())?),
-        false => None,
+    let watcher = match component {
+        Some(component) => Some(reload::watch(
+            &options.source,
+            runtime,
+            context.clone(),
+            component,
+        )?),
+        None => None,
     };
     let token = context.token.clone();
     let router = server::router(context);

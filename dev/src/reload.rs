@@ -23,8 +23,14 @@ pub struct Watcher {
     _inner: notify::RecommendedWatcher,
 }
 
-/// Watch `dir` and reload into `context`'s session.
-pub fn watch(dir: &Path, runtime: Runtime, context: Arc<Context>) -> Result<Watcher, String> {
+/// Watch `dir` and reload into `context`'s session, whose app was built
+/// from `component`.
+pub fn watch(
+    dir: &Path,
+    runtime: Runtime,
+    context: Arc<Context>,
+    mut component: Vec<u8>,
+) -> Result<Watcher, String> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // Only what changes files: reading them (a build does) is no save.
@@ -49,7 +55,7 @@ pub fn watch(dir: &Path, runtime: Runtime, context: Arc<Context>) -> Result<Watc
         while rx.recv().await.is_some() {
             // Let a burst of saves settle.
             while let Ok(Some(())) = tokio::time::timeout(SETTLE, rx.recv()).await {}
-            rebuild(&dir, &runtime, &context).await;
+            rebuild(&dir, &runtime, &context, &mut component).await;
         }
     });
     Ok(Watcher { _inner: inner })
@@ -69,7 +75,9 @@ fn relevant(path: &Path) -> bool {
         || path.components().any(|c| c.as_os_str() == "assets")
 }
 
-async fn rebuild(dir: &Path, runtime: &Runtime, context: &Context) {
+/// Rebuild and hand the app to the session, telling it whether the code is
+/// still `component` (which becomes the new one).
+async fn rebuild(dir: &Path, runtime: &Runtime, context: &Context, component: &mut Vec<u8>) {
     let frames = &context.shared.frames;
     let _ =
         frames.send(json!({ "type": "build", "status": "building", "message": "" }).to_string());
@@ -77,14 +85,17 @@ async fn rebuild(dir: &Path, runtime: &Runtime, context: &Context) {
     let package = crate::build_or_read(source).await;
     let loaded = package.and_then(|package| {
         let assets = Arc::new(package.assets.clone());
+        let code = package.component.clone();
         let app = runtime.load(package).map_err(|e| e.to_string())?;
-        Ok((app, assets))
+        Ok((app, assets, code))
     });
     let command = match loaded {
-        Ok((app, assets)) => {
+        Ok((app, assets, code)) => {
             *context.assets.write().unwrap_or_else(|e| e.into_inner()) = assets;
             *context.current.write().unwrap_or_else(|e| e.into_inner()) = app.clone();
-            Command::Reload(Box::new(app))
+            let same_code = code == *component;
+            *component = code;
+            Command::Reload(Box::new(app), same_code)
         }
         Err(message) => Command::BuildFailed(message),
     };

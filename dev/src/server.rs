@@ -165,24 +165,36 @@ async fn static_file(Path(name): Path<String>) -> Response {
 /// and only to this page: a browser says where a request comes from, and
 /// another site may not even learn which files the app has.
 async fn asset(State(cx): Ctx, Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
-        return (
-            StatusCode::FORBIDDEN,
-            "assets are served to the simulator's page only",
-        )
-            .into_response();
+    if let Err(refused) = same_site(&headers) {
+        return refused.into_response();
     }
     let assets = cx.assets.read().unwrap_or_else(|e| e.into_inner()).clone();
-    let Some(bytes) = assets.get(&path) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let mut response = bytes.clone().into_response();
+    match assets.get(&path) {
+        Some(bytes) => app_file(bytes.clone(), HeaderValue::from_static(content_type(&path))),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Refuse a request a browser says comes from another site: the app's
+/// files are the simulator page's only (another site may not even learn
+/// which files the app has).
+fn same_site(headers: &HeaderMap) -> Result<(), Refusal> {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    match site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        true => Err((
+            StatusCode::FORBIDDEN,
+            "served to the simulator's page only".into(),
+        )),
+        false => Ok(()),
+    }
+}
+
+/// A file of the app (an asset, a remote image) as this page gets it:
+/// never as a document that could run anything.
+fn app_file(bytes: Vec<u8>, kind: HeaderValue) -> Response {
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(&path)),
-    );
+    headers.insert(header::CONTENT_TYPE, kind);
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
@@ -205,28 +217,15 @@ async fn remote_image(
     Query(query): Query<RemoteQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
-        return (
-            StatusCode::FORBIDDEN,
-            "images are served to the simulator's page only",
-        )
-            .into_response();
+    if let Err(refused) = same_site(&headers) {
+        return refused.into_response();
     }
     let app = cx.current.read().unwrap_or_else(|e| e.into_inner()).clone();
     match app.fetch_image(&query.url).await {
         Ok((kind, bytes)) => {
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
             let kind = HeaderValue::from_str(&kind)
                 .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-            headers.insert(header::CONTENT_TYPE, kind);
-            headers.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'none'; sandbox"),
-            );
-            secure(headers);
-            response
+            app_file(bytes, kind)
         }
         Err(e) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
     }
@@ -622,10 +621,7 @@ async fn api_dispatch(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
-        return refused.into_response();
-    }
-    let body: DispatchBody = match parse_body(&body) {
+    let body: DispatchBody = match authorized_body(&cx, &query, &headers, &body) {
         Ok(body) => body,
         Err(refused) => return refused.into_response(),
     };
@@ -644,15 +640,23 @@ async fn api_relaunch(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = authorized(&cx, query.token.as_deref(), &headers) {
-        return refused.into_response();
-    }
-    let launch: Launch = match parse_body(&body) {
+    let launch: Launch = match authorized_body(&cx, &query, &headers, &body) {
         Ok(launch) => launch,
         Err(refused) => return refused.into_response(),
     };
     let options = launch.options();
     api_answer(&cx, |reply| Command::Relaunch(options, reply)).await
+}
+
+/// The body of an API call, once the call is authorized.
+fn authorized_body<T: serde::de::DeserializeOwned>(
+    cx: &Context,
+    query: &TokenQuery,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Refusal> {
+    authorized(cx, query.token.as_deref(), headers)?;
+    parse_body(body)
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {

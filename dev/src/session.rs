@@ -52,8 +52,9 @@ pub enum Command {
     Refresh,
     /// The state for the JSON API.
     State(oneshot::Sender<Value>),
-    /// A rebuilt app: new templates only, or new code (relaunch).
-    Reload(Box<App>),
+    /// A rebuilt app, and whether its component is the one running (only
+    /// templates, styles or assets changed).
+    Reload(Box<App>, bool),
     /// A build failed: the last good version runs on.
     BuildFailed(String),
 }
@@ -163,7 +164,7 @@ impl Session {
             Command::State(reply) => {
                 let _ = reply.send(self.state());
             }
-            Command::Reload(app) => self.reload(*app).await,
+            Command::Reload(app, same_code) => self.reload(*app, same_code).await,
             Command::BuildFailed(message) => {
                 self.send(json!({ "type": "build", "status": "failed", "message": message }));
             }
@@ -206,8 +207,9 @@ impl Session {
 
     /// A rebuilt app: in place if only its templates and styles changed;
     /// otherwise a relaunch with the same options that opens the same pages.
-    async fn reload(&mut self, app: App) {
-        if let Some(instance) = &mut self.instance
+    async fn reload(&mut self, app: App, same_code: bool) {
+        if same_code
+            && let Some(instance) = &mut self.instance
             && instance.reload_views(&app).is_ok()
         {
             self.app = app;

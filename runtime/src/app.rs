@@ -39,9 +39,6 @@ pub(crate) struct AppShared {
     /// The origins a rendered page's URLs may name (the app's granted ones,
     /// as URLs write them).
     pub view_origins: Vec<String>,
-    /// BLAKE3 of the component alone (the package hash covers its assets
-    /// too): two loads with the same one run the same code.
-    pub component_hash: String,
     /// Each page's compiled stylesheet, by route (pages without one absent).
     pub styles: std::collections::BTreeMap<String, String>,
     /// Where the component exports the page hooks, if it does.

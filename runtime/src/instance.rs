@@ -295,6 +295,10 @@ impl AppInstance {
         let Some(live) = self.live.as_mut() else {
             return Err(self.discarded());
         };
+        if hook.follows_a_callback() && live.pages.is_none() {
+            // An app without page hooks: nothing to call, nothing to set up.
+            return Ok(());
+        }
         let tap = matches!(&hook, Hook::Event(e) if e.gesture);
         // The next handler of one view event shares its gesture and budget.
         let continues = matches!(hook, Hook::Event(_)) && self.chain == Chain::Later;
@@ -327,10 +331,13 @@ impl AppInstance {
                 timed(&meters, limit, lifecycle.call_on_event(store, &wit_event)).await
             }
             Hook::Load { route, .. } | Hook::Ready(route) | Hook::Unload(route) => {
-                let Some(hooks) = page_hooks else {
-                    return Ok(());
+                // Present: checked before entering.
+                let call = async {
+                    match page_hooks {
+                        Some(hooks) => hooks.call(store, &hook, route, query_of(&hook)).await,
+                        None => Ok(Ok(())),
+                    }
                 };
-                let call = hooks.call(store, &hook, route, query_of(&hook));
                 timed(&meters, limit, call).await
             }
         };
@@ -571,17 +578,15 @@ impl AppInstance {
     }
 
     /// Take the templates and stylesheets of `app`, a reload of this
-    /// instance's app with the same component and manifest (a developer
-    /// saved a template): the instance keeps its data and page stack, and its
-    /// page is rendered again in full. Refused for other code or another
-    /// manifest (relaunch then).
+    /// instance's app from a package with the same component (the caller,
+    /// which built both, knows) and the same manifest: a developer saved a
+    /// template. The instance keeps its data and page stack, and its page is
+    /// rendered again in full. Refused for another manifest (relaunch then).
     pub fn reload_views(&mut self, app: &App) -> Result<(), Error> {
-        let same = app.shared.component_hash == self.app.component_hash
-            && app.shared.manifest == self.app.manifest;
-        if !same {
+        if app.shared.manifest != self.app.manifest {
             return Err(Error::BadRequest {
                 app: self.app.manifest.id.clone(),
-                reason: "the reloaded app has other code or another manifest; relaunch it".into(),
+                reason: "the reloaded app has another manifest; relaunch it".into(),
             });
         }
         self.app = app.shared.clone();

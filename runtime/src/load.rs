@@ -88,7 +88,6 @@ impl Runtime {
             shared: Arc::new(AppShared {
                 page_hooks,
                 styles,
-                component_hash: blake3::hash(&package.component).to_hex().to_string(),
                 http: AppHttp::new(&grants),
                 usage: UsageCounters::default(),
                 host: inner.policy.host.clone(),

@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use miniapp_view::diff::{Op, diff, max_id};
-use miniapp_view::render::Tree;
+use std::collections::{BTreeMap, BTreeSet};
+
+use miniapp_view::render::{Tree, VNode};
 
 use crate::limits::HostMemory;
 
@@ -41,7 +43,7 @@ pub(crate) struct PageView {
     pub error: Option<String>,
     /// What the user typed into the page's inputs, by node id (what a
     /// browser keeps in its form fields), for a form submit.
-    pub typed: std::collections::BTreeMap<u32, String>,
+    pub typed: BTreeMap<u32, String>,
 }
 
 impl PageView {
@@ -131,8 +133,20 @@ impl PageView {
                 self.typed.remove(id);
             }
         }
-        self.typed
-            .retain(|id, _| miniapp_view::events::element(tree, *id).is_some());
+        // One walk of the tree, not one per typed input.
+        fn present(nodes: &[VNode], typed: &BTreeMap<u32, String>, out: &mut BTreeSet<u32>) {
+            for node in nodes {
+                if let VNode::Element(element) = node {
+                    if typed.contains_key(&element.id) {
+                        out.insert(element.id);
+                    }
+                    present(&element.children, typed, out);
+                }
+            }
+        }
+        let mut kept = BTreeSet::new();
+        present(&tree.nodes, &self.typed, &mut kept);
+        self.typed.retain(|id, _| kept.contains(id));
     }
 
     /// Keep `text`, typed into the input or textarea `node` of the page; an

@@ -68,7 +68,6 @@ impl TestHost {
             view_origins: Vec::new(),
             page_hooks: None,
             styles: Default::default(),
-            component_hash: String::new(),
         });
         let options = LaunchOptions {
             user: Some("alice".into()),

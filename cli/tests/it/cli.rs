@@ -509,23 +509,28 @@ fn render_prints_a_page_as_html_and_names_a_bad_template() {
         styled.starts_with("<style>.todo{padding:3.2vw}") && styled.contains("</style>\n<div"),
         "{styled}"
     );
+    // The todo package with one file replaced, rendered.
+    let render_with = |file: &str, text: &[u8]| {
+        let package =
+            miniapp_runtime::Package::read(Path::new(&todo), &Default::default()).unwrap();
+        let mut assets = package.assets.clone();
+        assets.insert(file.into(), text.to_vec());
+        let bad = miniapp_runtime::Package::new(
+            package.manifest.clone(),
+            package.component.clone(),
+            assets,
+            &Default::default(),
+        )
+        .unwrap();
+        let path = dir.path().join("bad.miniapp");
+        bad.write(&path).unwrap();
+        miniapp(&["render", path.to_str().unwrap(), "--data", "{}"])
+    };
     // A stylesheet reaching outside the package is refused at load: exit 2.
-    let package = miniapp_runtime::Package::read(Path::new(&todo), &Default::default()).unwrap();
-    let mut assets = package.assets.clone();
-    assets.insert(
-        "pages/index.wxss".into(),
-        b".todo {\n  background: url(https://evil.example/pixel.png) }".to_vec(),
+    let out = render_with(
+        "pages/index.wxss",
+        b".todo {\n  background: url(https://evil.example/pixel.png) }",
     );
-    let bad = miniapp_runtime::Package::new(
-        package.manifest.clone(),
-        package.component.clone(),
-        assets,
-        &Default::default(),
-    )
-    .unwrap();
-    let path = dir.path().join("bad-style.miniapp");
-    bad.write(&path).unwrap();
-    let out = miniapp(&["render", path.to_str().unwrap(), "--data", "{}"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("pages/index.wxss:2:15: url(`https://evil.example/pixel.png`)"),
@@ -533,22 +538,10 @@ fn render_prints_a_page_as_html_and_names_a_bad_template() {
         stderr(&out)
     );
     // A package whose template does not parse is refused at load: exit 2.
-    let package = miniapp_runtime::Package::read(Path::new(&todo), &Default::default()).unwrap();
-    let mut assets = package.assets.clone();
-    assets.insert(
-        "pages/index.wxml".into(),
-        b"<view>\n<view wx:iff=\"{{a}}\"/></view>".to_vec(),
+    let out = render_with(
+        "pages/index.wxml",
+        b"<view>\n<view wx:iff=\"{{a}}\"/></view>",
     );
-    let bad = miniapp_runtime::Package::new(
-        package.manifest.clone(),
-        package.component.clone(),
-        assets,
-        &Default::default(),
-    )
-    .unwrap();
-    let path = dir.path().join("bad.miniapp");
-    bad.write(&path).unwrap();
-    let out = miniapp(&["render", path.to_str().unwrap(), "--data", "{}"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("pages/index.wxml:2:7: invalid attribute prefix"),
