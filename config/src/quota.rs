@@ -92,6 +92,11 @@ quotas! {
     /// every epoch tick, unlike fuel it also bounds what the host burns
     /// inside host calls.
     cpu_ms_per_event: u64 = 5_000,
+    /// The app's share of the runtime's execution slots when apps compete
+    /// for them (default 100): slots go to the app that has used the least
+    /// time for its weight (weighted fair queueing), so an app of weight 200
+    /// gets twice the time of one of weight 100 when both are busy.
+    cpu_weight: u32 = 100,
     /// Live resource handles (streams, pollables...) of one instance (default 1024).
     resource_handles: u32 = 1024,
     /// Storage: bytes of keys and values together (default 10 MiB).
@@ -156,6 +161,7 @@ impl Quotas {
             ("resource_handles", u64::from(self.resource_handles)),
             ("event_timeout_ms", self.event_timeout_ms),
             ("cpu_ms_per_event", self.cpu_ms_per_event),
+            ("cpu_weight", u64::from(self.cpu_weight)),
             ("http_timeout_ms", self.http_timeout_ms),
             ("set_data_bytes", self.set_data_bytes),
             ("page_data_bytes", self.page_data_bytes),

@@ -114,8 +114,31 @@ impl Prompts {
 /// (its consent scope was asked already), and so is the position the
 /// location prompt offers.
 pub fn providers(prompts: &Arc<Prompts>) -> Providers {
+    providers_asking(Asks::One(prompts.clone()))
+}
+
+tokio::task_local! {
+    /// The prompts of the session whose call runs in this task (a host of
+    /// many sessions, `miniapp serve`, runs each call in
+    /// `SESSION_PROMPTS.scope(...)`).
+    pub static SESSION_PROMPTS: Arc<Prompts>;
+}
+
+/// Providers as [`providers`], asking the prompts of the session in scope
+/// ([`SESSION_PROMPTS`]); outside any session they decline.
+pub fn session_providers() -> Providers {
+    providers_asking(Asks::SessionInScope)
+}
+
+/// Whom the providers ask.
+enum Asks {
+    One(Arc<Prompts>),
+    SessionInScope,
+}
+
+fn providers_asking(asks: Asks) -> Providers {
     let host = Arc::new(SimulatedHost {
-        prompts: prompts.clone(),
+        asks,
         simulator: Simulator::default(),
     });
     Providers {
@@ -127,8 +150,21 @@ pub fn providers(prompts: &Arc<Prompts>) -> Providers {
 }
 
 struct SimulatedHost {
-    prompts: Arc<Prompts>,
+    asks: Asks,
     simulator: Simulator,
+}
+
+impl SimulatedHost {
+    /// Ask the user; `false` when there is nobody to ask.
+    async fn prompt(&self, kind: &str, fields: Value) -> bool {
+        match &self.asks {
+            Asks::One(prompts) => prompts.ask(kind, fields).await,
+            Asks::SessionInScope => match SESSION_PROMPTS.try_with(Arc::clone) {
+                Ok(prompts) => prompts.ask(kind, fields).await,
+                Err(_) => false,
+            },
+        }
+    }
 }
 
 #[async_trait]
@@ -139,14 +175,14 @@ impl ConsentProvider for SimulatedHost {
             "reason": request.reason,
             "app": request.app_name,
         });
-        self.prompts.ask("consent", fields).await
+        self.prompt("consent", fields).await
     }
 }
 
 #[async_trait]
 impl IdentityProvider for SimulatedHost {
     async fn login(&self, app_id: &str, user: Option<&str>) -> Result<String, ProviderError> {
-        if !self.prompts.ask("login", json!({ "app": app_id })).await {
+        if !self.prompt("login", json!({ "app": app_id })).await {
             return Err(ProviderError("the user declined to log in".into()));
         }
         self.simulator.login(app_id, user).await
@@ -166,7 +202,7 @@ impl LocationProvider for SimulatedHost {
             "longitude": position.longitude,
             "accuracy_m": position.accuracy_m,
         }});
-        match self.prompts.ask("location", fields).await {
+        match self.prompt("location", fields).await {
             true => Ok(position),
             false => Err(ProviderError("the user did not share the location".into())),
         }
@@ -182,7 +218,7 @@ impl PaymentProvider for SimulatedHost {
             "currency": order.currency,
             "description": order.description,
         }});
-        match self.prompts.ask("payment", fields).await {
+        match self.prompt("payment", fields).await {
             true => self.simulator.pay(app_id, order).await,
             false => Ok(PaymentOutcome::Cancelled),
         }

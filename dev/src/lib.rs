@@ -8,6 +8,7 @@
 //! saving Rust code rebuilds and relaunches on the same pages.
 
 mod assets;
+pub mod frames;
 pub mod host;
 mod reload;
 mod server;

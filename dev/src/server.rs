@@ -474,7 +474,7 @@ impl Launch {
             if self.query.is_empty() {
                 return path;
             }
-            format!("{path}?{}", crate::session::url_encode(&self.query))
+            format!("{path}?{}", crate::frames::url_encode(&self.query))
         });
         LaunchOptions {
             path,

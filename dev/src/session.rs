@@ -6,12 +6,18 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
-use miniapp_runtime::view::diff::Op;
-use miniapp_runtime::view::dom;
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
 use miniapp_runtime::{App, AppInstance, LaunchOptions};
 use serde_json::{Value, json};
+
+use crate::frames::{self, Served, ops_frame, page_frame, url_encode};
+
+/// Where the simulator serves package files and remote images.
+static SIMULATOR: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
+    assets: "/assets/".into(),
+    remote: Some("/remote?url=".into()),
+});
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// The answer to a command: `Ok` or what went wrong, for the user.
@@ -278,16 +284,16 @@ impl Session {
     /// when it cannot be patched), the page data, logs, storage and budgets.
     fn publish(&mut self, full: bool) {
         let Some(instance) = &mut self.instance else {
-            self.send(page_frame(&self.app, None));
+            self.send(page_frame(&SIMULATOR, &self.app, None));
             return;
         };
         let ops = instance.take_view_ops();
         let frame = match ops.filter(|_| !full) {
             Some(ops) if ops.is_empty() => None,
             Some(ops) => Some(
-                ops_frame(instance, &ops).unwrap_or_else(|| page_frame(&self.app, Some(instance))),
+                ops_frame(&SIMULATOR, instance, &ops).unwrap_or_else(|| page_frame(&SIMULATOR, &self.app, Some(instance))),
             ),
-            None => Some(page_frame(&self.app, Some(instance))),
+            None => Some(page_frame(&SIMULATOR, &self.app, Some(instance))),
         };
         let route = instance.pages().last().map(|p| p.route.clone());
         let data = json!({ "type": "data", "route": route, "data": instance.page_data() });
@@ -324,7 +330,7 @@ impl Session {
             return json!({ "stack": [], "route": null, "data": null, "html": null, "view_error": null });
         };
         json!({
-            "stack": stack_json(instance),
+            "stack": frames::stack_json(instance),
             "route": instance.pages().last().map(|p| p.route.clone()),
             "data": instance.page_data(),
             "html": instance.view_html(),
@@ -340,122 +346,6 @@ fn page_url(route: &str, query: &[(String, String)]) -> String {
     }
     let query: String = url_encode(query);
     format!("{route}?{query}")
-}
-
-/// `k=v&...`, each part percent-encoded.
-pub fn url_encode(query: &[(String, String)]) -> String {
-    query
-        .iter()
-        .map(|(k, v)| format!("{}={}", url_encode_part(k), url_encode_part(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// `text` percent-encoded for a query part.
-fn url_encode_part(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn stack_json(instance: &AppInstance) -> Value {
-    instance
-        .pages()
-        .iter()
-        .map(|p| json!({ "route": p.route, "query": p.query }))
-        .collect()
-}
-
-/// A full paint of the top page.
-fn page_frame(app: &App, instance: Option<&AppInstance>) -> Value {
-    let Some(instance) = instance else {
-        return json!({ "type": "page", "stack": [], "route": null, "title": app.manifest().name,
-            "nodes": [], "style": null, "view_error": null });
-    };
-    let mut nodes = serde_json::to_value(instance.view_tree().map(dom::nodes).unwrap_or_default())
-        .unwrap_or_default();
-    assets_served_here(&mut nodes);
-    json!({
-        "type": "page",
-        "stack": stack_json(instance),
-        "route": instance.pages().last().map(|p| p.route.clone()),
-        "title": app.manifest().name,
-        "nodes": nodes,
-        // The compiled stylesheet names package files as `url("PATH")`;
-        // this server serves them at `/assets/PATH`.
-        "style": instance.view_style().map(|css| css.replace("url(\"", "url(\"/assets/")),
-        "view_error": instance.view_error(),
-    })
-}
-
-/// The view's operations as the protocol sends them: inserted nodes as
-/// data, attributes by their HTML names; `None` if one cannot be sent (a
-/// node inserted and removed again since), so the page is painted whole.
-fn ops_frame(instance: &AppInstance, ops: &[Op]) -> Option<Value> {
-    let tree = instance.view_tree()?;
-    let mut out = Vec::with_capacity(ops.len());
-    for op in ops {
-        out.push(match op {
-            Op::Insert {
-                parent, index, id, ..
-            } => {
-                let mut node = serde_json::to_value(dom::node(dom::find(tree, *id)?)).ok()?;
-                assets_served_here(&mut node);
-                json!({ "op": "insert", "parent": parent, "index": index, "node": node })
-            }
-            Op::SetAttr { id, name, value } => match dom::attribute_name(tree, *id, name) {
-                Some(html) => {
-                    let value = value.as_deref().map(|v| served_here(html, v));
-                    json!({ "op": "set-attr", "id": id, "name": html, "value": value })
-                }
-                // Kept host-side (or its element is gone again): nothing to paint.
-                None => continue,
-            },
-            other => serde_json::to_value(other).ok()?,
-        });
-    }
-    Some(json!({ "type": "ops", "ops": out, "view_error": instance.view_error() }))
-}
-
-/// Package files named by `src` attributes, as this server serves them
-/// (`/assets/PATH`); URLs of the app's origins stay as they are.
-fn assets_served_here(nodes: &mut Value) {
-    match nodes {
-        Value::Array(items) => items.iter_mut().for_each(assets_served_here),
-        Value::Object(node) => {
-            if let Some(Value::Array(attrs)) = node.get_mut("attrs") {
-                for attr in attrs.iter_mut() {
-                    if let Some([Value::String(name), Value::String(value)]) =
-                        attr.as_array_mut().map(Vec::as_mut_slice)
-                    {
-                        *value = served_here(name, value);
-                    }
-                }
-            }
-            if let Some(children) = node.get_mut("children") {
-                assets_served_here(children);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// An attribute's value as this page needs it: a `src` naming a package
-/// file is served at `/assets/PATH`, one at the app's origins through
-/// `/remote?url=...` (the runtime fetches it, with the app's egress checks).
-fn served_here(name: &str, value: &str) -> String {
-    if name != "src" {
-        return value.to_string();
-    }
-    match value.starts_with("https://") || value.starts_with("http://") {
-        true => format!("/remote?url={}", url_encode_part(value)),
-        false => format!("/assets/{}", value.trim_start_matches('/')),
-    }
 }
 
 /// Keys the Storage panel shows (the first, by key).

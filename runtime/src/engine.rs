@@ -27,23 +27,22 @@ pub(crate) struct Services {
     pub providers: Providers,
     pub audit: Arc<dyn AuditSink>,
     pub quarantine: QuarantineBook,
-    /// Long-call slots: a guest call still running at an epoch tick
-    /// [`LONG_CALL`] or more after it started runs on only while it holds
-    /// one (see `instance::at_epoch_tick`).
-    pub long_calls: Arc<tokio::sync::Semaphore>,
+    /// Execution slots, shared by weighted fair queueing across apps: a
+    /// guest call runs while it holds one (see [`crate::fair`]).
+    pub slots: Arc<crate::fair::FairSlots>,
     /// Sees every HTTP call, if the embedder asked.
     pub http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
 }
 
-/// How long a call runs before an epoch tick makes it take turns for a
-/// long-call slot. Short enough that a spinning guest takes a slot at its
+/// How long a call runs before an epoch tick makes it queue again for an
+/// execution slot, as a long call. Short enough that a spinning guest takes a slot at its
 /// first tick, long enough that a short call a tick happens to interrupt
 /// does not queue behind the long ones.
 pub(crate) const LONG_CALL: Duration = Duration::from_millis(1);
 
-/// The cores less one (at least 1): one core stays free for short calls.
-pub(crate) fn default_long_call_slots() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+/// One execution slot per core (at least 1).
+pub(crate) fn default_execution_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// wasmtime's configuration: wall-clock deadlines, CPU time and yields by

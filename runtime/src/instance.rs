@@ -28,7 +28,7 @@ use crate::capability::wasi::sandboxed_ctx;
 use crate::engine::{EPOCH_TICK, LONG_CALL, LiveSlot};
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
-use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, HostMemory, Limiter, LongCallSlot};
+use crate::limits::{CpuMeter, CpuTimeExceeded, Deadline, ExecSlot, HostMemory, Limiter};
 use crate::page_view::PageView;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
@@ -51,7 +51,7 @@ pub struct InstanceState {
     /// The current call's CPU time.
     pub(crate) cpu: Arc<CpuMeter>,
     /// The current call's long-call slot, while it holds one.
-    slot: LongCallSlot,
+    slot: ExecSlot,
     /// The current event's user gesture, if any.
     pub(crate) gesture: Gesture,
     /// What the host holds on this instance's behalf.
@@ -94,7 +94,11 @@ impl InstanceState {
         Ok(InstanceState {
             deadline: Deadline::new(Duration::from_millis(quotas.event_timeout_ms)),
             cpu: CpuMeter::new(),
-            slot: LongCallSlot::default(),
+            slot: ExecSlot::new(
+                app.services.slots.clone(),
+                &app.manifest.id,
+                quotas.cpu_weight,
+            ),
             gesture: Gesture::new(Duration::from_millis(quotas.gesture_ttl_ms)),
             limiter: Limiter::new(quotas),
             wasi: sandboxed_ctx(&log),
@@ -841,7 +845,7 @@ pub(crate) async fn instantiate(
 }
 
 /// What a call is measured by: its CPU meter and its long-call slot.
-type Meters = (Arc<CpuMeter>, LongCallSlot);
+type Meters = (Arc<CpuMeter>, ExecSlot);
 
 /// At every epoch tick (every 10 ms) that finds a store running guest code:
 ///
@@ -852,10 +856,11 @@ type Meters = (Arc<CpuMeter>, LongCallSlot);
 ///   wasmtime's built-in `Yield` wakes it at once into tokio's LIFO slot,
 ///   which polls the same guest again (wasmtime issue 10667);
 /// - a long call (one that started [`LONG_CALL`] or more before the tick)
-///   also gives up its long-call slot and waits for one again, first come
-///   first served (`RuntimeBuilder::long_call_slots`, default the cores less
-///   one). Long calls take turns on those slots a tick at a time and leave
-///   a core to short calls, which then never wait a tick behind a spinning
+///   also gives its execution slot back, charged for the time it held it,
+///   and queues again as a long call, in weighted fair order across apps
+///   (`crate::fair`; `RuntimeBuilder::execution_slots`, default one per
+///   core). Long calls take turns a tick at a time and hold all slots but
+///   one at most, so short calls never wait a tick behind a spinning
 ///   neighbour.
 fn at_epoch_tick(
     store: wasmtime::StoreContextMut<'_, InstanceState>,
@@ -874,7 +879,6 @@ fn at_epoch_tick(
         ));
     }
     let slot = state.slot.clone();
-    let slots = state.app.services.long_calls.clone();
     let left = state.deadline.left();
     Ok(UpdateDeadline::YieldCustom(
         1,
@@ -882,13 +886,12 @@ fn at_epoch_tick(
             slot.release();
             tokio::task::yield_now().await;
             // Past the deadline the call goes on without a slot, to trap at
-            // its next tick. (The semaphore is never closed.)
-            if let Ok(Ok(permit)) = tokio::time::timeout(left, slots.acquire_owned()).await {
-                slot.hold(permit);
-            }
+            // its next tick.
+            let _ = tokio::time::timeout(left, slot.take(true)).await;
         }),
     ))
 }
+
 
 /// Run `call`, measuring the time it spends being polled: the CPU it takes
 /// on this thread, guest code and synchronous host calls, without the time
@@ -907,7 +910,7 @@ async fn timed<T>(
     struct Timed<'a, F> {
         call: Pin<Box<F>>,
         meter: &'a CpuMeter,
-        slot: &'a LongCallSlot,
+        slot: &'a ExecSlot,
         started: std::time::Instant,
         limit: Duration,
         deadline: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -932,6 +935,10 @@ async fn timed<T>(
             }
         }
     }
+    // A call waits its turn for a slot as long as its deadline allows; past
+    // that it runs without one (admission control is the embedder's: a
+    // server refuses work it cannot run in time).
+    let _ = tokio::time::timeout(limit, slot.take(false)).await;
     let output = Timed {
         call: Box::pin(call),
         meter,

@@ -30,6 +30,7 @@ mod consent;
 mod engine;
 mod error;
 mod event;
+mod fair;
 mod instance;
 pub mod kv;
 mod limits;

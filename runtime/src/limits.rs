@@ -296,19 +296,38 @@ impl CpuMeter {
 #[error("CPU time limit exceeded")]
 pub(crate) struct CpuTimeExceeded;
 
-/// A call's place among the runtime's long-call slots, held only while its
-/// guest runs (see `instance::at_epoch_tick`).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct LongCallSlot(Arc<std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
+/// A call's execution slot (see [`crate::fair`]), held only while its
+/// guest runs: taken when a call starts, given back when it waits and when
+/// it ends, and taken again as a long call at the epoch tick that finds it
+/// running past `LONG_CALL` (see `instance::at_epoch_tick`).
+#[derive(Clone)]
+pub(crate) struct ExecSlot {
+    slots: Arc<crate::fair::FairSlots>,
+    app: Arc<str>,
+    weight: u32,
+    held: Arc<std::sync::Mutex<Option<crate::fair::SlotPermit>>>,
+}
 
-impl LongCallSlot {
-    /// Hold `permit` until released.
-    pub fn hold(&self, permit: tokio::sync::OwnedSemaphorePermit) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
+impl ExecSlot {
+    /// The slot of calls of `app` (by its id), with its `cpu_weight`.
+    pub fn new(slots: Arc<crate::fair::FairSlots>, app: &str, weight: u32) -> ExecSlot {
+        ExecSlot {
+            slots,
+            app: app.into(),
+            weight,
+            held: Arc::default(),
+        }
     }
 
-    /// Give the slot back, if held.
+    /// Wait for a slot (`long`: queue as a long call) and hold it.
+    pub async fn take(&self, long: bool) {
+        let permit = self.slots.acquire(&self.app, self.weight, long).await;
+        *self.held.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
+    }
+
+    /// Give the slot back, if held (the app is charged for the time held).
     pub fn release(&self) {
-        drop(self.0.lock().unwrap_or_else(|e| e.into_inner()).take());
+        let permit = self.held.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(permit);
     }
 }

@@ -56,7 +56,7 @@ pub struct RuntimeBuilder {
     cache_dir: Option<PathBuf>,
     pooling: bool,
     max_live_instances: u32,
-    long_call_slots: Option<usize>,
+    execution_slots: Option<usize>,
     fuel: bool,
     http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
 }
@@ -119,15 +119,15 @@ impl RuntimeBuilder {
         self
     }
 
-    /// How many long guest calls may run at once (default: the cores less
-    /// one, at least 1). A call still running at an epoch tick (every
-    /// 10 ms) 1 ms or more after it started is long: from then on it takes
-    /// turns for these slots, a tick at a time, so the other cores stay free
-    /// for short calls, and a spinning app delays another app's short event
-    /// by microseconds rather than by ticks. More slots give long calls more
-    /// of the machine and short calls less.
-    pub fn long_call_slots(mut self, n: usize) -> Self {
-        self.long_call_slots = Some(n.max(1));
+    /// How many guest calls run at once (default: one per core). Calls
+    /// wait for a slot in weighted fair order across apps (each app's
+    /// `cpu_weight`). A call still running at an epoch tick (every 10 ms)
+    /// 1 ms or more after it started is long: it gives its slot back at
+    /// every tick and queues again, and long calls hold at most all slots
+    /// but one, so a spinning app delays another app's short event by
+    /// microseconds rather than by ticks.
+    pub fn execution_slots(mut self, n: usize) -> Self {
+        self.execution_slots = Some(n.max(1));
         self
     }
 
@@ -211,10 +211,10 @@ impl RuntimeBuilder {
                     providers: self.providers,
                     audit,
                     quarantine: QuarantineBook::new(self.data_dir.join("quarantine")),
-                    long_calls: Arc::new(tokio::sync::Semaphore::new(
-                        self.long_call_slots
-                            .unwrap_or_else(crate::engine::default_long_call_slots),
-                    )),
+                    slots: crate::fair::FairSlots::new(
+                        self.execution_slots
+                            .unwrap_or_else(crate::engine::default_execution_slots),
+                    ),
                     http_observer: self.http_observer,
                 }),
                 ticker_stop,
@@ -240,7 +240,7 @@ impl Runtime {
             max_wasm_stack: DEFAULT_WASM_STACK,
             pooling: false,
             max_live_instances: 10_000,
-            long_call_slots: None,
+            execution_slots: None,
             fuel: true,
             http_observer: None,
         }

@@ -48,7 +48,7 @@ impl TestHost {
             },
             audit: audit.clone(),
             quarantine: QuarantineBook::new(dir.path().join("quarantine")),
-            long_calls: Arc::new(tokio::sync::Semaphore::new(1)),
+            slots: crate::fair::FairSlots::new(2),
             http_observer: None,
         };
         let live = LiveInstances::new(1);
