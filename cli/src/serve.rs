@@ -1,0 +1,149 @@
+//! `miniapp serve`: many apps for many users, with an operator plane (see
+//! the `miniapp-serve` crate and `docs/protocol.md`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use miniapp_runtime::{Package, Policy, Runtime};
+use miniapp_serve::{Limits, Operators, ServeOptions, Server};
+
+use crate::{Failure, out};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Where sessions are served.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Where the operator plane is served (keep it off the public network).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    operator_listen: SocketAddr,
+    /// Where the catalog, packages, storage, consent and audit live.
+    #[arg(long, value_name = "DIR", default_value = ".miniapp-serve")]
+    data_dir: PathBuf,
+    /// The operator policy (TOML): what the platform grants each app.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The operators' tokens: `NAME TOKEN` per line, or one token.
+    #[arg(long, value_name = "FILE")]
+    operator_token_file: PathBuf,
+    /// Packages (or crate directories, built first) to publish at start.
+    #[arg(long, value_name = "PACKAGE")]
+    publish: Vec<PathBuf>,
+    /// Grant the apps given with --publish what their manifests declare, on
+    /// top of the policy (development and benchmarks).
+    #[arg(long)]
+    grant_declared: bool,
+    /// Sessions open at once.
+    #[arg(long, default_value_t = Limits::default().max_sessions)]
+    max_sessions: usize,
+    /// Live instances at once (the least recently used are evicted past it).
+    #[arg(long, default_value_t = Limits::default().max_live)]
+    max_live: usize,
+    /// Events of one app waiting or running at once (429 past it).
+    #[arg(long, default_value_t = Limits::default().app_queue)]
+    app_queue: usize,
+    /// Seconds a hidden session's instance is kept.
+    #[arg(long, default_value_t = Limits::default().keep_hidden.as_secs())]
+    keep_hidden_secs: u64,
+    /// Seconds an instance without events is kept.
+    #[arg(long, default_value_t = Limits::default().idle.as_secs())]
+    idle_secs: u64,
+    /// Resident memory, MiB, past which instances are evicted.
+    #[arg(long)]
+    memory_mib: Option<u64>,
+}
+
+pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    init_logs();
+    let operators = Operators::read(&args.operator_token_file).map_err(Failure::input)?;
+    let packages = packages(&args.publish)?;
+    let mut policy = match &args.policy {
+        Some(path) => Policy::from_file(path).map_err(Failure::input)?,
+        None => Policy::default(),
+    };
+    if args.grant_declared {
+        for package in &packages {
+            policy.grant_declared(&package.manifest);
+        }
+    }
+    let limits = Limits {
+        max_sessions: args.max_sessions,
+        max_live: args.max_live,
+        app_queue: args.app_queue.max(1),
+        keep_hidden: Duration::from_secs(args.keep_hidden_secs),
+        idle: Duration::from_secs(args.idle_secs),
+        memory_bytes: args.memory_mib.map(|m| m * 1024 * 1024),
+        ..Limits::default()
+    };
+    let runtime = Runtime::builder(&args.data_dir)
+        .policy(policy)
+        .providers(miniapp_dev::host::session_providers())
+        .max_live_instances(u32::try_from(limits.max_live + 64).unwrap_or(u32::MAX))
+        .build()
+        .map_err(|e| Failure::app(format!("cannot start the runtime: {e}")))?;
+    let publish = (packages.iter())
+        .map(|p| p.to_bytes().map_err(|e| Failure::input(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = ServeOptions {
+        listen: args.listen,
+        operator_listen: args.operator_listen,
+        data_dir: args.data_dir.clone(),
+        runtime,
+        operators,
+        limits,
+        publish,
+    };
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;
+    tokio.block_on(async {
+        let server = Server::start(options).await.map_err(Failure::input)?;
+        out::line(format!(
+            "miniapp serve: sessions at http://{}, operator at http://{}",
+            server.public, server.operator
+        ));
+        stopped().await;
+        tracing::info!("draining: no new sessions; running events finish");
+        server.drain();
+        server.wait().await.map_err(Failure::app)?;
+        tracing::info!("drained");
+        Ok(())
+    })
+}
+
+/// The packages to publish: files read, crate directories built.
+fn packages(paths: &[PathBuf]) -> Result<Vec<Package>, Failure> {
+    paths
+        .iter()
+        .map(|path| match path.is_dir() {
+            true => Ok(crate::build_package(path, None)?.0),
+            false => Package::read(path, &Default::default())
+                .map_err(|e| Failure::input(format!("package {}: {e}", path.display()))),
+        })
+        .collect()
+}
+
+/// SIGTERM or Ctrl-C.
+async fn stopped() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM can be handled");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
+
+/// Structured logs: one JSON object per line on stderr (`RUST_LOG` filters;
+/// default `info`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,305 @@
+//! The operator's book of apps: published versions (packages kept by hash),
+//! which version users get (the stable one, or a phased release of a new
+//! one), kill switches, minimum host API versions. Kept in the data
+//! directory (`catalog.json`, written whole and renamed into place, and
+//! `packages/HASH.miniapp`); every change is durable before it is answered.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use miniapp_runtime::{App, Package, Runtime};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// Stable versions kept for rollback.
+pub const ROLLBACK_DEPTH: usize = 10;
+
+/// Everything the operator decided, as stored.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Book {
+    /// Apps by id.
+    pub apps: BTreeMap<String, AppRecord>,
+}
+
+/// One app's versions and release state.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct AppRecord {
+    /// Published versions, oldest first.
+    pub versions: Vec<VersionRecord>,
+    /// The version users get (by hash), unless a phased release routes them.
+    pub stable: Option<String>,
+    /// Versions that were stable, oldest first (the last is `stable`); at
+    /// most [`ROLLBACK_DEPTH`].
+    pub history: Vec<String>,
+    /// A new version being released to some of the users.
+    pub release: Option<Phased>,
+    /// The kill switch of the whole app: the reason users see.
+    pub killed: Option<String>,
+    /// Kill switches of single versions (hash to reason).
+    pub killed_versions: BTreeMap<String, String>,
+    /// The oldest host API version that may run this app.
+    pub min_host_api: Option<String>,
+}
+
+/// A published version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionRecord {
+    /// The package hash: the version's identity.
+    pub hash: String,
+    /// The manifest's version string.
+    pub version: String,
+    /// Bytes of the package.
+    pub bytes: u64,
+    /// Who published it.
+    pub published_by: String,
+    /// When, in seconds since the Unix epoch.
+    pub published_at: u64,
+}
+
+/// A phased release: `percent` of the users (by a stable hash of app and
+/// user), and the trial users, get `version`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Phased {
+    /// The version released (hash).
+    pub version: String,
+    /// Share of users, 0 to 100; it only grows.
+    pub percent: u8,
+    /// Users who get it whatever their hash.
+    pub trial_users: Vec<String>,
+}
+
+/// The book, the loaded apps, and where they are kept.
+pub struct Catalog {
+    dir: PathBuf,
+    book: Mutex<Book>,
+    loaded: Mutex<HashMap<String, App>>,
+}
+
+/// Which of 10,000 buckets a user of an app falls in: the first 8 bytes of
+/// SHA-256 of `app \0 user`, so a user stays on one side of a release.
+pub fn bucket(app: &str, user: &str) -> u16 {
+    let digest = Sha256::new()
+        .chain_update(app.as_bytes())
+        .chain_update([0])
+        .chain_update(user.as_bytes())
+        .finalize();
+    let n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+    (n % 10_000) as u16
+}
+
+/// Whether host API `have` is at least `need` (dotted numbers).
+fn at_least(have: &str, need: &str) -> bool {
+    let parts = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    parts(have) >= parts(need)
+}
+
+impl Catalog {
+    /// The catalog kept in `dir` (created if missing).
+    pub fn open(dir: &Path) -> std::io::Result<Catalog> {
+        std::fs::create_dir_all(dir.join("packages"))?;
+        let path = dir.join("catalog.json");
+        let book = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                std::io::Error::other(format!("{} is not a catalog: {e}", path.display()))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Book::default(),
+            Err(e) => return Err(e),
+        };
+        Ok(Catalog {
+            dir: dir.to_path_buf(),
+            book: Mutex::new(book),
+            loaded: Mutex::default(),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A copy of the book.
+    pub fn book(&self) -> Book {
+        self.lock().clone()
+    }
+
+    /// One app's record.
+    pub fn app(&self, app: &str) -> Option<AppRecord> {
+        self.lock().apps.get(app).cloned()
+    }
+
+    /// The version `user` of `app` gets now, or why none.
+    pub fn route(&self, app: &str, user: &str) -> Result<String, ApiError> {
+        let book = self.lock();
+        let record = book
+            .apps
+            .get(app)
+            .ok_or_else(|| ApiError::not_found(format!("no app `{app}` is published here")))?;
+        if let Some(reason) = &record.killed {
+            return Err(ApiError::disabled(reason.clone()));
+        }
+        if let Some(need) = &record.min_host_api
+            && !at_least(miniapp_runtime::HOST_API_VERSION, need)
+        {
+            return Err(ApiError::host_too_old(format!(
+                "`{app}` needs host API {need}; this node has {}",
+                miniapp_runtime::HOST_API_VERSION
+            )));
+        }
+        let phased = record.release.as_ref().filter(|r| {
+            r.trial_users.iter().any(|u| u == user)
+                || bucket(app, user) < u16::from(r.percent) * 100
+        });
+        let version = match (phased, &record.stable) {
+            (Some(release), _) => release.version.clone(),
+            (None, Some(stable)) => stable.clone(),
+            (None, None) => {
+                return Err(ApiError::not_found(format!(
+                    "`{app}` has no released version"
+                )));
+            }
+        };
+        if let Some(reason) = record.killed_versions.get(&version) {
+            return Err(ApiError::disabled(reason.clone()));
+        }
+        Ok(version)
+    }
+
+    /// The loaded app of version `hash` (loaded from its package on first use).
+    pub fn loaded(&self, runtime: &Runtime, hash: &str) -> Result<App, ApiError> {
+        if let Some(app) = self.lock_loaded().get(hash) {
+            return Ok(app.clone());
+        }
+        let path = self.package_path(hash);
+        let package = Package::read(&path, runtime.package_limits()).map_err(|e| {
+            ApiError::internal(format!("package {} cannot be read: {e}", path.display()))
+        })?;
+        let app = runtime.load(package).map_err(ApiError::from_runtime)?;
+        self.lock_loaded().insert(hash.to_string(), app.clone());
+        Ok(app)
+    }
+
+    /// Every loaded app (for metrics).
+    pub fn loaded_apps(&self) -> Vec<App> {
+        self.lock_loaded().values().cloned().collect()
+    }
+
+    fn lock_loaded(&self) -> std::sync::MutexGuard<'_, HashMap<String, App>> {
+        self.loaded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn package_path(&self, hash: &str) -> PathBuf {
+        self.dir.join("packages").join(format!("{hash}.miniapp"))
+    }
+
+    /// Publish a package for `app` (`None`: the id its manifest gives):
+    /// read, validated and compiled (into the artifact cache) before it is
+    /// accepted. The first version of an app becomes its stable version.
+    pub fn publish(
+        &self,
+        runtime: &Runtime,
+        app: Option<&str>,
+        bytes: &[u8],
+        operator: &str,
+    ) -> Result<VersionRecord, ApiError> {
+        let package = Package::from_bytes(bytes, runtime.package_limits())
+            .map_err(|e| ApiError::bad_request(format!("the package is refused: {e}")))?;
+        let id = package.manifest.id.clone();
+        if let Some(app) = app.filter(|a| *a != id) {
+            return Err(ApiError::bad_request(format!(
+                "the package is app `{id}`, not `{app}`"
+            )));
+        }
+        let hash = package.hash.clone();
+        let version = package.manifest.version.clone();
+        let loaded = runtime
+            .load(package)
+            .map_err(|e| ApiError::bad_request(format!("the package is refused: {e}")))?;
+        write_durably(&self.package_path(&hash), bytes)
+            .map_err(|e| ApiError::internal(format!("cannot keep the package: {e}")))?;
+        self.lock_loaded().insert(hash.clone(), loaded);
+        let record = VersionRecord {
+            hash: hash.clone(),
+            version,
+            bytes: bytes.len() as u64,
+            published_by: operator.to_string(),
+            published_at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        self.change(&id, |app| {
+            if !app.versions.iter().any(|v| v.hash == hash) {
+                app.versions.push(record.clone());
+            }
+            if app.stable.is_none() {
+                make_stable(app, &hash);
+            }
+            Ok(())
+        })?;
+        Ok(record)
+    }
+
+    /// Change `app`'s record with `edit`, then store the book durably; an
+    /// edit that fails or cannot be stored changes nothing.
+    pub fn change(
+        &self,
+        app: &str,
+        edit: impl FnOnce(&mut AppRecord) -> Result<(), ApiError>,
+    ) -> Result<AppRecord, ApiError> {
+        let mut book = self.lock();
+        let mut next = book.clone();
+        let record = next.apps.entry(app.to_string()).or_default();
+        edit(record)?;
+        let record = record.clone();
+        let json = serde_json::to_vec_pretty(&next).expect("the book serializes");
+        write_durably(&self.dir.join("catalog.json"), &json)
+            .map_err(|e| ApiError::internal(format!("cannot store the catalog: {e}")))?;
+        *book = next;
+        Ok(record)
+    }
+}
+
+/// Make `hash` the stable version, remembered for rollback.
+pub fn make_stable(app: &mut AppRecord, hash: &str) {
+    app.stable = Some(hash.to_string());
+    app.history.retain(|h| h != hash);
+    app.history.push(hash.to_string());
+    let excess = app.history.len().saturating_sub(ROLLBACK_DEPTH);
+    app.history.drain(..excess);
+}
+
+/// Write `bytes` to `path` through a temporary file, synced, renamed over.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_stable_and_spread() {
+        assert_eq!(bucket("a", "u"), bucket("a", "u"));
+        let under_half = (0..10_000)
+            .filter(|i| bucket("demo.todo", &format!("user-{i}")) < 5_000)
+            .count();
+        assert!((4_700..5_300).contains(&under_half), "{under_half}");
+    }
+
+    #[test]
+    fn host_api_versions_compare_by_number() {
+        assert!(at_least("0.10.0", "0.9.1"));
+        assert!(!at_least("0.1.0", "0.2"));
+        assert!(at_least("0.1.0", "0.1.0"));
+    }
+}

@@ -1,0 +1,123 @@
+//! What the server answers when it cannot do what it was asked: an HTTP
+//! status, a `kind` a client can act on, and a message for people
+//! (`{"error": {"kind", "message"}}`, `docs/protocol.md`).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use miniapp_runtime::Error;
+use serde_json::json;
+
+/// A refusal or failure, as the protocol reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// `bad-request`, `not-found`, `disabled`, `host-too-old`,
+    /// `quarantined`, `busy`, `draining`, `app-error`, `trap`, `internal`.
+    pub kind: &'static str,
+    /// For people.
+    pub message: String,
+    /// Seconds to wait before retrying (`busy`).
+    pub retry_after: Option<u32>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// A request the server cannot take as sent.
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", message)
+    }
+
+    /// No such app, version or session.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::NOT_FOUND, "not-found", message)
+    }
+
+    /// A kill switch: `reason` is the operator's, for users.
+    pub fn disabled(reason: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::FORBIDDEN, "disabled", reason)
+    }
+
+    /// The app needs a newer host API than this node's.
+    pub fn host_too_old(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "host-too-old", message)
+    }
+
+    /// Past a bound: retry after `seconds`.
+    pub fn busy(message: impl Into<String>, seconds: u32) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "busy", message)
+        }
+    }
+
+    /// The node is shutting down.
+    pub fn draining() -> ApiError {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "this node is shutting down; retry on another",
+        )
+    }
+
+    /// The server's own failure.
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
+    /// A missing or wrong operator token.
+    pub fn unauthorized() -> ApiError {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the operator plane needs `Authorization: Bearer TOKEN`",
+        )
+    }
+
+    /// The runtime's error, as the protocol names it.
+    pub fn from_runtime(error: Error) -> ApiError {
+        let message = error.to_string();
+        match error {
+            Error::Trapped { .. } | Error::Discarded { .. } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "trap", message)
+            }
+            Error::AppFailed { .. } | Error::Render { .. } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "app-error", message)
+            }
+            Error::Quarantined { .. } => Self::new(StatusCode::FORBIDDEN, "quarantined", message),
+            Error::Capacity { .. } => Self::busy(message, 1),
+            Error::BadRequest { .. } => Self::bad_request(message),
+            Error::Package { .. } | Error::Policy(_) | Error::Refused { .. } => {
+                Self::new(StatusCode::FORBIDDEN, "refused", message)
+            }
+            _ => Self::internal(message),
+        }
+    }
+
+    /// The body's `error` object.
+    pub fn json(&self) -> serde_json::Value {
+        json!({ "kind": self.kind, "message": self.message })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = axum::Json(json!({ "error": self.json() }));
+        let mut response = (self.status, body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}

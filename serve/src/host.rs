@@ -1,0 +1,507 @@
+//! The server's state and what it does for clients: open a session, apply
+//! an event (relaunching an evicted instance, following the operator's
+//! release and kill switches), evict idle instances, admit or refuse work.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use miniapp_dev::frames::{Served, ops_frame, page_frame};
+use miniapp_runtime::{LaunchOptions, Runtime};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use crate::catalog::Catalog;
+use crate::error::ApiError;
+use crate::metrics::{Metrics, label};
+use crate::session::{Session, State, Table, Target, millis_since, new_id};
+
+/// Bounds and timers of a server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Sessions open at once (default 20,000); past it a new one is refused.
+    pub max_sessions: usize,
+    /// Live instances at once (default 12,000); past it the least recently
+    /// used are evicted.
+    pub max_live: usize,
+    /// WebSocket connections at once (default 20,000).
+    pub max_connections: usize,
+    /// Events of one app waiting or running at once (default 512); past it
+    /// its events are refused with 429.
+    pub app_queue: usize,
+    /// A hidden session's instance is kept this long (default 5 minutes).
+    pub keep_hidden: Duration,
+    /// An instance without events is kept this long (default 30 minutes).
+    pub idle: Duration,
+    /// A session without events is forgotten after this long (default 24 h;
+    /// its storage stays).
+    pub forget: Duration,
+    /// Resident memory past which instances are evicted, least recently
+    /// used first (default: none).
+    pub memory_bytes: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sessions: 20_000,
+            max_live: 12_000,
+            max_connections: 20_000,
+            app_queue: 512,
+            keep_hidden: Duration::from_secs(5 * 60),
+            idle: Duration::from_secs(30 * 60),
+            forget: Duration::from_secs(24 * 3600),
+            memory_bytes: None,
+        }
+    }
+}
+
+/// What a client asks to open.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRequest {
+    /// The app id.
+    pub app: String,
+    /// The user (authenticated by the host app's front door).
+    pub user: String,
+    /// The page to open (`detail?id=3`); default the home page.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Query pairs added to the path.
+    #[serde(default)]
+    pub query: Vec<(String, String)>,
+    /// Scene code.
+    #[serde(default)]
+    pub scene: u32,
+    /// The app that opened this one.
+    #[serde(default)]
+    pub referrer: Option<String>,
+}
+
+/// What an action did: the frames it caused, and whether it succeeded.
+pub struct Reply {
+    /// `page`/`ops`, `log` frames.
+    pub frames: Vec<Value>,
+    /// The outcome.
+    pub result: Result<(), ApiError>,
+}
+
+/// What a client does in a session.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A view event.
+    Event {
+        /// The client's id for it (retries are applied once).
+        cid: String,
+        /// What it is aimed at.
+        target: Target,
+        /// Its type.
+        kind: String,
+        /// Its detail.
+        detail: Value,
+    },
+    /// To the background.
+    Hide,
+    /// Back to the foreground.
+    Show,
+    /// The whole page again.
+    Refresh,
+}
+
+/// The server.
+pub struct Host {
+    /// The runtime all apps run on.
+    pub runtime: Runtime,
+    /// The operator's book.
+    pub catalog: Catalog,
+    /// Open sessions.
+    pub sessions: Table,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Bounds.
+    pub limits: Limits,
+    /// When it started.
+    pub started: Instant,
+    /// Set when draining: no new sessions, sockets close after their event.
+    pub draining: watch::Sender<bool>,
+    /// WebSocket connections.
+    pub connections: Arc<tokio::sync::Semaphore>,
+    inflight: Mutex<HashMap<String, usize>>,
+}
+
+/// Package files keep the paths the package gives them: a client has the
+/// package (as on the platforms); remote images are fetched by the client.
+static SERVED: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
+    assets: String::new(),
+    remote: None,
+});
+
+/// An event of one app admitted (counted until dropped).
+pub struct Admitted<'h> {
+    host: &'h Host,
+    app: String,
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        let mut inflight = self.host.lock_inflight();
+        if let Some(n) = inflight.get_mut(&self.app) {
+            *n -= 1;
+            let n = *n;
+            self.host.metrics.queue_depth.get_or_create(&label(&self.app)).set(n as i64);
+            if n == 0 {
+                inflight.remove(&self.app);
+            }
+        }
+    }
+}
+
+impl Host {
+    /// A server on `runtime` with `catalog`.
+    pub fn new(runtime: Runtime, catalog: Catalog, limits: Limits) -> Host {
+        Host {
+            runtime,
+            catalog,
+            sessions: Table::default(),
+            metrics: Metrics::default(),
+            connections: Arc::new(tokio::sync::Semaphore::new(limits.max_connections)),
+            limits,
+            started: Instant::now(),
+            draining: watch::channel(false).0,
+            inflight: Mutex::default(),
+        }
+    }
+
+    fn lock_inflight(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+        self.inflight.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the node is draining.
+    pub fn is_draining(&self) -> bool {
+        *self.draining.borrow()
+    }
+
+    /// Count an event of `app` in, or refuse it past the app's queue bound.
+    pub fn admit(&self, app: &str) -> Result<Admitted<'_>, ApiError> {
+        let mut inflight = self.lock_inflight();
+        let n = inflight.entry(app.to_string()).or_default();
+        if *n >= self.limits.app_queue {
+            drop(inflight);
+            self.metrics.refused(app, "busy");
+            return Err(ApiError::busy(
+                format!(
+                    "`{app}` has {} events waiting or running, its bound",
+                    self.limits.app_queue
+                ),
+                1,
+            ));
+        }
+        *n += 1;
+        self.metrics.queue_depth.get_or_create(&label(app)).set(*n as i64);
+        Ok(Admitted {
+            host: self,
+            app: app.to_string(),
+        })
+    }
+
+    /// Count and pass on a refusal.
+    fn refuse<T>(&self, app: &str, error: ApiError) -> Result<T, ApiError> {
+        self.metrics.refused(app, error.kind);
+        Err(error)
+    }
+
+    /// Open `request.app` for `request.user`: the user's session, brought
+    /// back, or a new one. Returns the session, `cold`/`warm` and its page.
+    pub async fn open(&self, request: OpenRequest) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
+        if self.is_draining() {
+            return self.refuse(&request.app, ApiError::draining());
+        }
+        check_name("app", &request.app)?;
+        check_name("user", &request.user)?;
+        if let Some(session) = self.sessions.of_user(&request.app, &request.user) {
+            return self.reopen(session).await;
+        }
+        if self.sessions.len() >= self.limits.max_sessions {
+            let error = ApiError::busy(
+                format!("this node has {} sessions open, its bound", self.limits.max_sessions),
+                5,
+            );
+            return self.refuse(&request.app, error);
+        }
+        let version = match self.catalog.route(&request.app, &request.user) {
+            Ok(version) => version,
+            Err(e) => return self.refuse(&request.app, e),
+        };
+        let app = self.catalog.loaded(&self.runtime, &version)?;
+        let options = launch_options(&request);
+        let session = Arc::new(Session::new(new_id(), request.user.clone(), version, app, options));
+        let session = self.sessions.insert(session);
+        self.reopen(session).await
+    }
+
+    /// Bring `session` to the foreground: launch it if it has no instance.
+    async fn reopen(&self, session: Arc<Session>) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
+        let _admitted = self.admit(&session.app)?;
+        session.touch(millis_since(self.started));
+        let mut state = session.state.lock().await;
+        self.follow_release(&session, &mut state)?;
+        let start = match state.instance.is_some() {
+            true => {
+                if session.is_hidden() {
+                    let shown = session.with_prompts(instance(&mut state)?.show()).await;
+                    session.settle(&mut state);
+                    session.set_hidden(false);
+                    shown.map_err(ApiError::from_runtime)?;
+                }
+                "warm"
+            }
+            false => {
+                if let Err(e) = self.launch(&session, &mut state).await {
+                    drop(state);
+                    self.sessions.remove(&session.id);
+                    return self.refuse(&session.app, e);
+                }
+                "cold"
+            }
+        };
+        let page = page_frame(&SERVED, &state.app, state.instance.as_ref());
+        if let Some(instance) = &mut state.instance {
+            instance.take_view_ops();
+        }
+        drop(state);
+        Ok((session, start, page))
+    }
+
+    /// A cold start of `session`'s instance; when the node is at its live
+    /// instance bound, the least recently used instance is evicted first.
+    async fn launch(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
+        let started = Instant::now();
+        let mut result = session.launch(state).await;
+        if matches!(result, Err(miniapp_runtime::Error::Capacity { .. })) {
+            self.evict_least_recent(1);
+            result = session.launch(state).await;
+        }
+        result.map_err(ApiError::from_runtime)?;
+        (self.metrics.launch_seconds.get_or_create(&label(&session.app)))
+            .observe(started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    /// The operator's decisions, applied to a session at its next event: a
+    /// killed app or version ends its instance; another version routed to
+    /// its user (a release grew, a rollback) relaunches it on that version.
+    fn follow_release(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
+        match self.catalog.route(&session.app, &session.user) {
+            Err(e) => {
+                session.drop_instance(state);
+                self.refuse(&session.app, e)
+            }
+            Ok(version) if version != state.version => {
+                state.app = self.catalog.loaded(&self.runtime, &version)?;
+                state.version = version;
+                session.drop_instance(state);
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+        }
+    }
+
+    /// Do `action` in `session`.
+    pub async fn act(&self, session: &Session, action: Action) -> Reply {
+        let started = Instant::now();
+        let admitted = match self.admit(&session.app) {
+            Ok(admitted) => admitted,
+            Err(e) => return failed(e),
+        };
+        session.touch(millis_since(self.started));
+        let mut state = session.state.lock().await;
+        if let Action::Event { cid, .. } = &action
+            && let Some(answer) = state.applied(cid)
+        {
+            // A retry: not applied again; the client gets the page as it is.
+            let frames = vec![page_frame(&SERVED, &state.app, state.instance.as_ref())];
+            return Reply { frames, result: answer };
+        }
+        if let Err(e) = self.follow_release(session, &mut state) {
+            return failed(e);
+        }
+        let mut full = matches!(action, Action::Refresh);
+        if state.instance.is_none() {
+            if let Err(e) = self.launch(session, &mut state).await {
+                return failed(e);
+            }
+            full = true;
+        }
+        let result = self.apply(session, &mut state, &action).await;
+        session.settle(&mut state);
+        let frames = view_frames(&mut state, full);
+        if let (Action::Event { cid, .. }, Ok(_) | Err(ApiError { kind: "app-error" | "trap", .. })) =
+            (&action, &result)
+        {
+            state.remember(cid.clone(), result.clone());
+        }
+        drop(state);
+        drop(admitted);
+        let l = label(&session.app);
+        self.metrics.events.get_or_create(&l).inc();
+        self.metrics.event_seconds.get_or_create(&l).observe(started.elapsed().as_secs_f64());
+        Reply { frames, result }
+    }
+
+    async fn apply(&self, session: &Session, state: &mut State, action: &Action) -> Result<(), ApiError> {
+        match action {
+            Action::Event { target, kind, detail, .. } => {
+                let event = state.view_event(target, kind.clone(), detail.clone())?;
+                let done = session.with_prompts(instance(state)?.dispatch_view(&event)).await;
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Hide => {
+                let done = session.with_prompts(instance(state)?.hide()).await;
+                session.set_hidden(true);
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Show => {
+                let done = session.with_prompts(instance(state)?.show()).await;
+                session.set_hidden(false);
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Refresh => Ok(()),
+        }
+    }
+
+    /// End `session`: its instance is destroyed (its storage stays).
+    pub async fn close(&self, session: &Session) {
+        self.sessions.remove(&session.id);
+        let mut state = session.state.lock().await;
+        session.drop_instance(&mut state);
+    }
+
+    /// Evict what the idle policy and the memory bound say: hidden
+    /// instances kept past `keep_hidden`, instances idle past `idle`, then
+    /// the least recently used while over `max_live` or `memory_bytes`;
+    /// sessions idle past `forget` are forgotten.
+    pub fn evict(&self) {
+        let now = millis_since(self.started);
+        let ms = |d: Duration| d.as_millis() as u64;
+        for session in self.sessions.all() {
+            let idle = now.saturating_sub(session.last_active());
+            if idle > ms(self.limits.forget) {
+                self.sessions.remove(&session.id);
+            }
+            let stale = idle > ms(self.limits.idle)
+                || (session.is_hidden() && idle > ms(self.limits.keep_hidden));
+            if session.is_live() && stale {
+                self.evict_one(&session);
+            }
+        }
+        let live = self.sessions.all().iter().filter(|s| s.is_live()).count();
+        if live > self.limits.max_live {
+            self.evict_least_recent(live - self.limits.max_live);
+        }
+        if let Some(limit) = self.limits.memory_bytes
+            && crate::metrics::resident_bytes().is_some_and(|rss| rss > limit)
+        {
+            // A twentieth at a time: memory comes back to the allocator
+            // slowly, and the next round looks again.
+            self.evict_least_recent((live / 20).max(1));
+        }
+    }
+
+    /// Evict the `n` least recently used live instances.
+    fn evict_least_recent(&self, n: usize) {
+        let mut live: Vec<Arc<Session>> = self.sessions.all().into_iter().filter(|s| s.is_live()).collect();
+        live.sort_by_key(|s| s.last_active());
+        for session in live.iter().take(n) {
+            self.evict_one(session);
+        }
+    }
+
+    /// Evict `session`'s instance unless an event holds it.
+    fn evict_one(&self, session: &Session) {
+        if let Ok(mut state) = session.state.try_lock()
+            && session.drop_instance(&mut state)
+        {
+            self.metrics.evictions.get_or_create(&label(&session.app)).inc();
+        }
+    }
+
+    /// Live instances per app.
+    pub fn live_per_app(&self) -> HashMap<String, i64> {
+        let mut live = HashMap::new();
+        for session in self.sessions.all() {
+            *live.entry(session.app.clone()).or_default() += i64::from(session.is_live());
+        }
+        live
+    }
+
+    /// The `/metrics` text.
+    pub fn metrics_text(&self) -> String {
+        let apps = self.catalog.loaded_apps();
+        self.metrics.render(&apps, &self.live_per_app(), self.sessions.len())
+    }
+}
+
+fn failed(error: ApiError) -> Reply {
+    Reply {
+        frames: Vec::new(),
+        result: Err(error),
+    }
+}
+
+fn instance(state: &mut State) -> Result<&mut miniapp_runtime::AppInstance, ApiError> {
+    state
+        .instance
+        .as_mut()
+        .ok_or_else(|| ApiError::internal("the session has no instance"))
+}
+
+/// The frames after an action: the view (its ops, or the whole page when
+/// `full` or when the ops cannot be sent), then the app's log lines.
+fn view_frames(state: &mut State, full: bool) -> Vec<Value> {
+    let Some(instance) = &mut state.instance else {
+        return Vec::new();
+    };
+    let ops = instance.take_view_ops();
+    let view = match ops.filter(|_| !full) {
+        Some(ops) if ops.is_empty() => None,
+        Some(ops) => Some(
+            ops_frame(&SERVED, instance, &ops)
+                .unwrap_or_else(|| page_frame(&SERVED, &state.app, Some(instance))),
+        ),
+        None => Some(page_frame(&SERVED, &state.app, Some(instance))),
+    };
+    let logs: Vec<Value> = (instance.drain_logs().into_iter())
+        .map(|r| json!({ "level": r.level, "source": r.source, "message": r.message }))
+        .collect();
+    let logs = (!logs.is_empty()).then(|| json!({ "type": "log", "records": logs }));
+    view.into_iter().chain(logs).collect()
+}
+
+fn launch_options(request: &OpenRequest) -> LaunchOptions {
+    let path = match (&request.path, request.query.is_empty()) {
+        (Some(path), true) => Some(path.clone()),
+        (path, false) => {
+            let path = path.as_deref().unwrap_or("");
+            let route = path.split('?').next().unwrap_or("");
+            let query = miniapp_dev::frames::url_encode(&request.query);
+            Some(format!("{route}?{query}"))
+        }
+        (None, true) => None,
+    };
+    LaunchOptions {
+        path,
+        scene: request.scene,
+        referrer: request.referrer.clone(),
+        user: Some(request.user.clone()),
+    }
+}
+
+/// An app id or user: 1 to 256 printable characters.
+fn check_name(what: &str, value: &str) -> Result<(), ApiError> {
+    if value.is_empty() || value.len() > 256 || value.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(format!(
+            "`{what}` must be 1 to 256 characters without control characters"
+        )));
+    }
+    Ok(())
+}

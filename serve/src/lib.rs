@@ -1,0 +1,139 @@
+//! `miniapp serve`: many mini-programs for many users in one host process.
+//!
+//! A **session** is one user in one app (`POST /v1/sessions`); its instance
+//! is a cache, evicted when idle or under memory pressure and relaunched
+//! from storage at the next event. Guests share the runtime's execution
+//! slots by weighted fair queueing across apps; each app's events are
+//! bounded, and work past a bound is refused with 429 and `Retry-After`.
+//! The **operator plane** (its own listener, behind tokens) publishes
+//! versions, releases them by percentage, rolls back, kills, and exports
+//! `/metrics`. The wire protocol is `docs/protocol.md`.
+
+pub mod catalog;
+pub mod error;
+pub mod host;
+pub mod metrics;
+pub mod operator;
+pub mod public;
+pub mod session;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use miniapp_runtime::Runtime;
+
+pub use host::{Host, Limits};
+pub use operator::Operators;
+
+/// How often idle instances are looked for.
+const EVICTION_PERIOD: Duration = Duration::from_millis(500);
+
+/// What a server is started with.
+pub struct ServeOptions {
+    /// The public listener (sessions).
+    pub listen: SocketAddr,
+    /// The operator listener.
+    pub operator_listen: SocketAddr,
+    /// Where the catalog, packages, storage and audit live.
+    pub data_dir: PathBuf,
+    /// The runtime (built by the caller: policy, providers, storage).
+    pub runtime: Runtime,
+    /// Who may use the operator plane.
+    pub operators: Operators,
+    /// Bounds and timers.
+    pub limits: Limits,
+    /// Packages to publish at start (as the operator `startup`).
+    pub publish: Vec<Vec<u8>>,
+}
+
+/// A running server.
+pub struct Server {
+    /// Where sessions are served.
+    pub public: SocketAddr,
+    /// Where the operator plane is served.
+    pub operator: SocketAddr,
+    host: Arc<Host>,
+    tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// Bind both listeners, publish `options.publish`, and serve.
+    pub async fn start(options: ServeOptions) -> Result<Server, String> {
+        let catalog = catalog::Catalog::open(&options.data_dir.join("catalog"))
+            .map_err(|e| format!("the catalog in {}: {e}", options.data_dir.display()))?;
+        let host = Arc::new(Host::new(options.runtime, catalog, options.limits));
+        for (n, package) in options.publish.iter().enumerate() {
+            host.catalog
+                .publish(&host.runtime, None, package, "startup")
+                .map_err(|e| format!("package {} to publish: {}", n + 1, e.message))?;
+        }
+        let bind = |addr: SocketAddr| async move {
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))
+        };
+        let public = bind(options.listen).await?;
+        let operator = bind(options.operator_listen).await?;
+        let addrs = (public.local_addr(), operator.local_addr());
+        let (Ok(public_addr), Ok(operator_addr)) = addrs else {
+            return Err("cannot read the listeners' addresses".into());
+        };
+        let audit = options.data_dir.join("operator-audit.jsonl");
+        let operator_routes = operator::router(host.clone(), options.operators, &audit)
+            .map_err(|e| format!("the operator audit file {}: {e}", audit.display()))?;
+        let drained = || {
+            let mut draining = host.draining.subscribe();
+            async move {
+                let _ = draining.wait_for(|d| *d).await;
+            }
+        };
+        let tasks = vec![
+            tokio::spawn(axum::serve(public, public::router(host.clone())).with_graceful_shutdown(drained()).into_future()),
+            tokio::spawn(axum::serve(operator, operator_routes).with_graceful_shutdown(drained()).into_future()),
+            tokio::spawn(evict_periodically(host.clone())),
+        ];
+        Ok(Server {
+            public: public_addr,
+            operator: operator_addr,
+            host,
+            tasks,
+        })
+    }
+
+    /// The server's state (for tests and embedders).
+    pub fn host(&self) -> &Arc<Host> {
+        &self.host
+    }
+
+    /// Stop taking new sessions and connections; running events finish,
+    /// sockets close (1001) after their current event; [`wait`](Self::wait)
+    /// returns when every request is answered.
+    pub fn drain(&self) {
+        self.host.draining.send_replace(true);
+    }
+
+    /// Wait until the server has drained.
+    pub async fn wait(self) -> Result<(), String> {
+        for task in self.tasks {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(format!("the server failed: {e}")),
+                Err(e) if e.is_cancelled() => {}
+                Err(e) => return Err(format!("the server failed: {e}")),
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn evict_periodically(host: Arc<Host>) -> std::io::Result<()> {
+    let mut draining = host.draining.subscribe();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(EVICTION_PERIOD) => host.evict(),
+            _ = draining.wait_for(|d| *d) => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `/metrics`: per-app counters and histograms in Prometheus text format
+//! (`prometheus-client`, one registry per server). Labels carry app ids and
+//! refusal reasons, never user ids.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+
+use miniapp_runtime::App;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// An app label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AppLabel {
+    /// The app id.
+    pub app: String,
+}
+
+/// A refusal's labels.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RefusalLabel {
+    /// The app id (empty when the request named none that exists).
+    pub app: String,
+    /// The error kind (`busy`, `disabled`, ...).
+    pub reason: String,
+}
+
+type Timings = Family<AppLabel, Histogram, fn() -> Histogram>;
+
+/// Seconds, from 100 µs to about 3.3 s.
+fn timings() -> Histogram {
+    Histogram::new(exponential_buckets(0.0001, 2.0, 16))
+}
+
+/// The server's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Events handled, per app.
+    pub events: Family<AppLabel, Counter>,
+    /// Event latency (taken to answered), per app.
+    pub event_seconds: Timings,
+    /// Session launch time (cold start to first view), per app.
+    pub launch_seconds: Timings,
+    /// Refusals by app and reason.
+    pub refusals: Family<RefusalLabel, Counter>,
+    /// Instances evicted, per app.
+    pub evictions: Family<AppLabel, Counter>,
+    /// Events waiting or running, per app.
+    pub queue_depth: Family<AppLabel, Gauge>,
+    live: Family<AppLabel, Gauge>,
+    cpu_seconds: Family<AppLabel, Counter<f64, AtomicU64>>,
+    traps: Family<AppLabel, Counter>,
+    denials: Family<AppLabel, Counter>,
+    quota_hits: Family<AppLabel, Counter>,
+    sessions: Gauge,
+    resident: Gauge,
+    /// Usage seen at the last scrape, per loaded version: (cpu ns, traps,
+    /// denials, quota hits).
+    seen: Mutex<HashMap<String, [u64; 4]>>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::default();
+        let m = Metrics {
+            events: Family::default(),
+            event_seconds: Family::new_with_constructor(timings),
+            launch_seconds: Family::new_with_constructor(timings),
+            refusals: Family::default(),
+            evictions: Family::default(),
+            queue_depth: Family::default(),
+            live: Family::default(),
+            cpu_seconds: Family::default(),
+            traps: Family::default(),
+            denials: Family::default(),
+            quota_hits: Family::default(),
+            sessions: Gauge::default(),
+            resident: Gauge::default(),
+            seen: Mutex::default(),
+            registry: Registry::default(),
+        };
+        let r = &mut registry;
+        r.register("miniapp_events", "Events handled", m.events.clone());
+        r.register("miniapp_event_seconds", "Event latency", m.event_seconds.clone());
+        r.register("miniapp_launch_seconds", "Launch time to the first view", m.launch_seconds.clone());
+        r.register("miniapp_refusals", "Requests refused, by reason", m.refusals.clone());
+        r.register("miniapp_evictions", "Instances evicted", m.evictions.clone());
+        r.register("miniapp_queue_depth", "Events waiting or running", m.queue_depth.clone());
+        r.register("miniapp_app_sessions_live", "Sessions with a live instance", m.live.clone());
+        r.register("miniapp_cpu_seconds", "CPU time of guest calls (poll time)", m.cpu_seconds.clone());
+        r.register("miniapp_traps", "Traps", m.traps.clone());
+        r.register("miniapp_denials", "Host calls refused for lack of a grant", m.denials.clone());
+        r.register("miniapp_quota_hits", "Host calls refused by a quota", m.quota_hits.clone());
+        r.register("miniapp_sessions_live", "Sessions open", m.sessions.clone());
+        r.register("miniapp_process_resident_bytes", "Resident memory of the process", m.resident.clone());
+        Metrics { registry, ..m }
+    }
+}
+
+impl Metrics {
+    /// Count a refusal.
+    pub fn refused(&self, app: &str, reason: &str) {
+        let label = RefusalLabel {
+            app: app.to_string(),
+            reason: reason.to_string(),
+        };
+        self.refusals.get_or_create(&label).inc();
+    }
+
+    /// The text exposition, after bringing the gauges and the apps' usage
+    /// up to date: `live` counts live instances per app, `sessions` all.
+    pub fn render(&self, apps: &[App], live: &HashMap<String, i64>, sessions: usize) -> String {
+        self.sessions.set(sessions as i64);
+        self.resident.set(resident_bytes().unwrap_or(0) as i64);
+        for (app, n) in live {
+            self.live.get_or_create(&label(app)).set(*n);
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        for app in apps {
+            let Ok(usage) = app.usage() else { continue };
+            let now = [
+                usage.cpu_ns,
+                usage.traps.values().sum(),
+                usage.denials,
+                usage.quota_hits,
+            ];
+            let before = seen.insert(app.hash().to_string(), now).unwrap_or_default();
+            let l = label(&app.manifest().id);
+            let delta = |i: usize| now[i].saturating_sub(before[i]);
+            self.cpu_seconds.get_or_create(&l).inc_by(delta(0) as f64 / 1e9);
+            self.traps.get_or_create(&l).inc_by(delta(1));
+            self.denials.get_or_create(&l).inc_by(delta(2));
+            self.quota_hits.get_or_create(&l).inc_by(delta(3));
+        }
+        drop(seen);
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+}
+
+/// The label of `app`.
+pub fn label(app: &str) -> AppLabel {
+    AppLabel {
+        app: app.to_string(),
+    }
+}
+
+/// This process's resident memory (Linux: `VmRSS` of `/proc/self/status`).
+pub fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

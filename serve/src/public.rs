@@ -1,0 +1,369 @@
+//! The public listener: sessions over HTTP and over WebSockets
+//! (`docs/protocol.md`, "The server protocol").
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::error::ApiError;
+use crate::host::{Action, Host, OpenRequest, Reply};
+use crate::session::{Session, Target};
+
+/// Bytes of a request body or client frame.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Client frames per second, and the burst allowed.
+const FRAMES_PER_SECOND: f64 = 50.0;
+const FRAME_BURST: f64 = 100.0;
+
+type Shared = State<Arc<Host>>;
+
+/// The public routes.
+pub fn router(host: Arc<Host>) -> axum::Router {
+    axum::Router::new()
+        .route("/v1/sessions", post(open))
+        .route("/v1/sessions/{id}", get(socket).delete(close))
+        .route("/v1/sessions/{id}/events", post(event))
+        .route("/v1/sessions/{id}/hide", post(hide))
+        .route("/v1/sessions/{id}/show", post(show))
+        .route("/v1/sessions/{id}/prompts", get(prompts))
+        .route("/v1/sessions/{id}/answers", post(answer))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(host)
+}
+
+/// Alive.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready for new sessions (not draining).
+pub async fn readyz(State(host): Shared) -> Response {
+    match host.is_draining() {
+        true => (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response(),
+        false => "ready\n".into_response(),
+    }
+}
+
+async fn open(State(host): Shared, body: Result<Json<OpenRequest>, axum::extract::rejection::JsonRejection>) -> Response {
+    let Json(request) = match body {
+        Ok(body) => body,
+        Err(e) => return ApiError::bad_request(e.body_text()).into_response(),
+    };
+    match host.open(request).await {
+        Ok((session, start, page)) => {
+            let state = session.state.lock().await;
+            let manifest = state.app.manifest();
+            let body = json!({
+                "session": session.id,
+                "app": { "id": manifest.id, "name": manifest.name, "version": manifest.version },
+                "start": start,
+                "page": page,
+            });
+            (StatusCode::CREATED, Json(body)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn find(host: &Host, id: &str) -> Result<Arc<Session>, ApiError> {
+    host.sessions
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(format!("no session `{id}` on this node")))
+}
+
+/// An event as a client sends it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventBody {
+    #[serde(rename = "id", default)]
+    _id: Option<u64>,
+    #[serde(rename = "type", default)]
+    _type: Option<String>,
+    cid: String,
+    #[serde(default)]
+    node: Option<u32>,
+    #[serde(default)]
+    selector: Option<String>,
+    kind: String,
+    #[serde(default)]
+    detail: Value,
+}
+
+impl EventBody {
+    fn action(self) -> Result<Action, ApiError> {
+        if self.cid.is_empty() || self.cid.len() > 64 {
+            return Err(ApiError::bad_request("`cid` must be 1 to 64 characters"));
+        }
+        let target = match (self.node, self.selector) {
+            (Some(node), None) => Target::Node(node),
+            (None, Some(selector)) => Target::Selector(selector),
+            _ => return Err(ApiError::bad_request("an event names one of `node` or `selector`")),
+        };
+        Ok(Action::Event {
+            cid: self.cid,
+            target,
+            kind: self.kind,
+            detail: self.detail,
+        })
+    }
+}
+
+fn reply_response(reply: Reply) -> Response {
+    match reply.result {
+        Ok(()) => Json(json!({ "ok": true, "frames": reply.frames })).into_response(),
+        Err(e) => {
+            let body = json!({ "ok": false, "error": e.json(), "frames": reply.frames });
+            let mut response = (e.status, Json(body)).into_response();
+            if let Some(seconds) = e.retry_after {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+            }
+            response
+        }
+    }
+}
+
+async fn act(host: &Host, id: &str, action: Result<Action, ApiError>) -> Response {
+    let session = match find(host, id) {
+        Ok(session) => session,
+        Err(e) => return e.into_response(),
+    };
+    match action {
+        Ok(action) => reply_response(host.act(&session, action).await),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn event(State(host): Shared, Path(id): Path<String>, body: Result<Json<EventBody>, axum::extract::rejection::JsonRejection>) -> Response {
+    let action = body
+        .map_err(|e| ApiError::bad_request(e.body_text()))
+        .and_then(|Json(body)| body.action());
+    act(&host, &id, action).await
+}
+
+async fn hide(State(host): Shared, Path(id): Path<String>) -> Response {
+    act(&host, &id, Ok(Action::Hide)).await
+}
+
+async fn show(State(host): Shared, Path(id): Path<String>) -> Response {
+    act(&host, &id, Ok(Action::Show)).await
+}
+
+async fn close(State(host): Shared, Path(id): Path<String>) -> Response {
+    match find(&host, &id) {
+        Ok(session) => {
+            host.close(&session).await;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn prompts(State(host): Shared, Path(id): Path<String>) -> Response {
+    match find(&host, &id) {
+        Ok(session) => {
+            let waiting: Vec<Value> = (session.prompts.waiting().iter())
+                .filter_map(|frame| serde_json::from_str(frame).ok())
+                .collect();
+            Json(json!({ "prompts": waiting })).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswerBody {
+    #[serde(rename = "type", default)]
+    _type: Option<String>,
+    prompt: u64,
+    allow: bool,
+}
+
+async fn answer(State(host): Shared, Path(id): Path<String>, Json(body): Json<AnswerBody>) -> Response {
+    match find(&host, &id) {
+        Ok(session) if session.prompts.answer(body.prompt, body.allow) => {
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(_) => ApiError::not_found(format!("no prompt {} waits", body.prompt)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn socket(State(host): Shared, Path(id): Path<String>, upgrade: WebSocketUpgrade) -> Response {
+    let session = match find(&host, &id) {
+        Ok(session) => session,
+        Err(e) => return e.into_response(),
+    };
+    if host.is_draining() {
+        return ApiError::draining().into_response();
+    }
+    let Ok(permit) = host.connections.clone().try_acquire_owned() else {
+        host.metrics.refused(&session.app, "busy");
+        return ApiError::busy("this node holds its bound of connections", 5).into_response();
+    };
+    upgrade
+        .max_message_size(4 * MAX_BODY)
+        .on_upgrade(move |socket| async move {
+            run_socket(host, session, socket).await;
+            drop(permit);
+        })
+}
+
+/// One client's socket: a reader (frames in, checked and queued), a worker
+/// (the session's actions, one at a time, in order), a writer (frames out:
+/// the worker's, and prompts as they come).
+async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut outgoing) = mpsc::channel::<Message>(256);
+    let writer = tokio::spawn(async move {
+        while let Some(message) = outgoing.recv().await {
+            let close = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || close {
+                break;
+            }
+        }
+    });
+    let (work, actions) = mpsc::channel::<(Option<u64>, Action)>(64);
+    let worker = tokio::spawn(work_on(host.clone(), session.clone(), actions, out.clone()));
+    let prompts = tokio::spawn(forward_prompts(session.clone(), out.clone()));
+    let hello = json!({ "type": "hello", "protocol": 1, "session": session.id, "app": session.app });
+    let _ = out.send(text(&hello)).await;
+    let _ = work.send((None, Action::Refresh)).await;
+    let close = read_frames(&host, &session, &mut stream, &work, &out).await;
+    drop(work);
+    let _ = worker.await;
+    prompts.abort();
+    let _ = out.send(Message::Close(Some(close))).await;
+    drop(out);
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+}
+
+fn text(value: &Value) -> Message {
+    Message::Text(value.to_string().into())
+}
+
+fn closing(code: u16, reason: &str) -> CloseFrame {
+    CloseFrame {
+        code,
+        reason: reason.to_string().into(),
+    }
+}
+
+/// Read client frames until the client goes, breaks a limit, or the node
+/// drains; returns how to close.
+async fn read_frames(
+    host: &Host,
+    session: &Session,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    work: &mpsc::Sender<(Option<u64>, Action)>,
+    out: &mpsc::Sender<Message>,
+) -> CloseFrame {
+    let mut draining = host.draining.subscribe();
+    let mut tokens = FRAME_BURST;
+    let mut last = Instant::now();
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            _ = draining.wait_for(|d| *d) => return closing(1001, "the node is draining"),
+        };
+        let Some(Ok(message)) = message else {
+            return closing(1000, "");
+        };
+        tokens = (tokens + last.elapsed().as_secs_f64() * FRAMES_PER_SECOND).min(FRAME_BURST);
+        last = Instant::now();
+        tokens -= 1.0;
+        if tokens < 0.0 {
+            return closing(1008, "more than 50 frames a second");
+        }
+        let Message::Text(frame) = message else {
+            if matches!(message, Message::Close(_)) {
+                return closing(1000, "");
+            }
+            continue;
+        };
+        if frame.len() > MAX_BODY {
+            return closing(1008, "a frame over 64 KiB");
+        }
+        if host.sessions.get(&session.id).is_none() {
+            return closing(1008, "the session ended");
+        }
+        if let Err(message) = take_frame(session, &frame, work) {
+            let _ = out.try_send(text(&json!({ "type": "error", "message": message })));
+        }
+    }
+}
+
+/// One client frame: an answer goes straight to the prompts (an event may
+/// be waiting on it); the rest queue for the worker.
+fn take_frame(session: &Session, frame: &str, work: &mpsc::Sender<(Option<u64>, Action)>) -> Result<(), String> {
+    let value: Value = serde_json::from_str(frame).map_err(|e| e.to_string())?;
+    let id = value.get("id").and_then(Value::as_u64);
+    let action = match value.get("type").and_then(Value::as_str) {
+        Some("answer") => {
+            let body: AnswerBody = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            session.prompts.answer(body.prompt, body.allow);
+            return Ok(());
+        }
+        Some("event") => {
+            let body: EventBody = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            body.action().map_err(|e| e.message)?
+        }
+        Some("hide") => Action::Hide,
+        Some("show") => Action::Show,
+        Some("refresh") => Action::Refresh,
+        _ => return Err("unknown frame type".into()),
+    };
+    work.try_send((id, action)).map_err(|_| "busy".to_string())
+}
+
+/// The session's actions from this socket, in order; frames, then the
+/// `result` of each.
+async fn work_on(
+    host: Arc<Host>,
+    session: Arc<Session>,
+    mut actions: mpsc::Receiver<(Option<u64>, Action)>,
+    out: mpsc::Sender<Message>,
+) {
+    while let Some((id, action)) = actions.recv().await {
+        let reply = host.act(&session, action).await;
+        for frame in &reply.frames {
+            let _ = out.send(text(frame)).await;
+        }
+        let error = reply.result.as_ref().err().map(ApiError::json);
+        if id.is_some() || error.is_some() {
+            let result = json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error });
+            let _ = out.send(text(&result)).await;
+        }
+    }
+}
+
+/// Prompts waiting, then each new prompt frame, to the client.
+async fn forward_prompts(session: Arc<Session>, out: mpsc::Sender<Message>) {
+    let mut frames = session.frames.subscribe();
+    for frame in session.prompts.waiting() {
+        let _ = out.send(Message::Text(frame.into())).await;
+    }
+    loop {
+        match frames.recv().await {
+            Ok(frame) => {
+                if out.send(Message::Text(frame.into())).await.is_err() {
+                    return;
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(_) => return,
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! One user in one app: the session's instance (a cache: evicted when idle
+//! or under memory pressure, relaunched from storage at the next event),
+//! the version it runs, the prompts waiting for its user, and the client
+//! ids of the events it applied.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use miniapp_dev::host::{Prompts, SESSION_PROMPTS};
+use miniapp_runtime::view::events::ViewEvent;
+use miniapp_runtime::view::select::Selector;
+use miniapp_runtime::{App, AppInstance, LaunchOptions};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::error::ApiError;
+
+/// Client ids remembered per session: a retry of any of the last this many
+/// events is recognised.
+const REMEMBERED_EVENTS: usize = 256;
+
+/// A live session.
+pub struct Session {
+    /// Its id (a random capability).
+    pub id: String,
+    /// The app.
+    pub app: String,
+    /// The user.
+    pub user: String,
+    /// Prompt frames for the session's sockets.
+    pub frames: broadcast::Sender<String>,
+    /// Prompts waiting for the user.
+    pub prompts: Arc<Prompts>,
+    /// The instance and what goes with it; events take turns on it.
+    pub state: tokio::sync::Mutex<State>,
+    /// Milliseconds since the server started, at the last event.
+    last_active: AtomicU64,
+    /// Sent to the background by the client.
+    hidden: AtomicBool,
+    /// Whether an instance runs (for counting without the lock).
+    live: AtomicBool,
+}
+
+/// What an event needs, behind the session's lock.
+pub struct State {
+    /// The version it runs (hash) and its loaded app.
+    pub version: String,
+    /// The loaded app of `version`.
+    pub app: App,
+    /// The instance; `None` once evicted, trapped or killed.
+    pub instance: Option<AppInstance>,
+    /// How it was opened (for relaunches).
+    pub options: LaunchOptions,
+    /// Client ids applied, oldest first, with whether each succeeded.
+    applied: VecDeque<(String, Result<(), ApiError>)>,
+}
+
+/// What an event is aimed at.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A node id of the current view.
+    Node(u32),
+    /// A selector on the current view.
+    Selector(String),
+}
+
+impl Session {
+    /// A session of `user` in `app`, running `app_version`.
+    pub fn new(id: String, user: String, version: String, app: App, options: LaunchOptions) -> Session {
+        let (frames, _) = broadcast::channel(64);
+        Session {
+            id,
+            app: app.manifest().id.clone(),
+            user,
+            prompts: Prompts::new(frames.clone()),
+            frames,
+            state: tokio::sync::Mutex::new(State {
+                version,
+                app,
+                instance: None,
+                options,
+                applied: VecDeque::new(),
+            }),
+            last_active: AtomicU64::new(0),
+            hidden: AtomicBool::new(false),
+            live: AtomicBool::new(false),
+        }
+    }
+
+    /// Note activity at `now_ms` (milliseconds since the server started).
+    pub fn touch(&self, now_ms: u64) {
+        self.last_active.store(now_ms, Ordering::Relaxed);
+    }
+
+    /// Milliseconds since the server started, at the last activity.
+    pub fn last_active(&self) -> u64 {
+        self.last_active.load(Ordering::Relaxed)
+    }
+
+    /// Whether the client sent it to the background.
+    pub fn is_hidden(&self) -> bool {
+        self.hidden.load(Ordering::Relaxed)
+    }
+
+    /// Mark it hidden or shown.
+    pub fn set_hidden(&self, hidden: bool) {
+        self.hidden.store(hidden, Ordering::Relaxed);
+    }
+
+    /// Whether an instance runs.
+    pub fn is_live(&self) -> bool {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    /// Run `call` with this session's prompts answering the providers.
+    pub async fn with_prompts<T>(&self, call: impl Future<Output = T>) -> T {
+        self.prompts.new_action();
+        SESSION_PROMPTS.scope(self.prompts.clone(), call).await
+    }
+
+    /// Drop the instance (eviction, kill switch, a trap); the next event
+    /// relaunches it.
+    pub fn drop_instance(&self, state: &mut State) -> bool {
+        let had = state.instance.take().is_some();
+        self.live.store(false, Ordering::Relaxed);
+        had
+    }
+
+    /// Launch the instance anew (cold start, with the session's options).
+    pub async fn launch(&self, state: &mut State) -> Result<(), miniapp_runtime::Error> {
+        self.drop_instance(state);
+        let options = state.options.clone();
+        let instance = self.with_prompts(state.app.launch(options)).await?;
+        state.instance = Some(instance);
+        self.live.store(true, Ordering::Relaxed);
+        self.set_hidden(false);
+        Ok(())
+    }
+
+    /// After a call: an instance the runtime discarded (a trap) is dropped.
+    pub fn settle(&self, state: &mut State) {
+        if state.instance.as_ref().is_some_and(|i| i.is_discarded()) {
+            self.drop_instance(state);
+        }
+    }
+}
+
+impl State {
+    /// The answer given to event `cid`, if it was applied.
+    pub fn applied(&self, cid: &str) -> Option<Result<(), ApiError>> {
+        self.applied
+            .iter()
+            .find(|(c, _)| c == cid)
+            .map(|(_, answer)| answer.clone())
+    }
+
+    /// Remember that event `cid` was applied, with its answer.
+    pub fn remember(&mut self, cid: String, answer: Result<(), ApiError>) {
+        if self.applied.len() == REMEMBERED_EVENTS {
+            self.applied.pop_front();
+        }
+        self.applied.push_back((cid, answer));
+    }
+
+    /// The view event `target` names on the current view.
+    pub fn view_event(&self, target: &Target, kind: String, detail: Value) -> Result<ViewEvent, ApiError> {
+        let node = match target {
+            Target::Node(node) => *node,
+            Target::Selector(text) => {
+                let selector = Selector::parse(text)
+                    .map_err(|e| ApiError::bad_request(format!("selector `{text}`: {e}")))?;
+                let tree = (self.instance.as_ref())
+                    .and_then(|i| i.view_tree())
+                    .ok_or_else(|| ApiError::bad_request("the page has no rendered view"))?;
+                let element = selector.find(tree).ok_or_else(|| {
+                    ApiError::bad_request(format!("no element on the page matches `{text}`"))
+                })?;
+                element.id
+            }
+        };
+        Ok(ViewEvent { node, kind, detail })
+    }
+}
+
+/// The sessions of a server.
+#[derive(Default)]
+pub struct Table {
+    inner: Mutex<TableInner>,
+}
+
+#[derive(Default)]
+struct TableInner {
+    by_id: std::collections::HashMap<String, Arc<Session>>,
+    by_user: std::collections::HashMap<(String, String), String>,
+}
+
+impl Table {
+    fn lock(&self) -> std::sync::MutexGuard<'_, TableInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The session `id`.
+    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+        self.lock().by_id.get(id).cloned()
+    }
+
+    /// The session of `user` in `app`.
+    pub fn of_user(&self, app: &str, user: &str) -> Option<Arc<Session>> {
+        let inner = self.lock();
+        let id = inner.by_user.get(&(app.to_string(), user.to_string()))?;
+        inner.by_id.get(id).cloned()
+    }
+
+    /// Add `session`, unless `user` has one in `app` already (then that one).
+    pub fn insert(&self, session: Arc<Session>) -> Arc<Session> {
+        let mut inner = self.lock();
+        let key = (session.app.clone(), session.user.clone());
+        if let Some(existing) = inner.by_user.get(&key).and_then(|id| inner.by_id.get(id)) {
+            return existing.clone();
+        }
+        inner.by_user.insert(key, session.id.clone());
+        inner.by_id.insert(session.id.clone(), session.clone());
+        session
+    }
+
+    /// End session `id`.
+    pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
+        let mut inner = self.lock();
+        let session = inner.by_id.remove(id)?;
+        inner.by_user.remove(&(session.app.clone(), session.user.clone()));
+        Some(session)
+    }
+
+    /// Every session.
+    pub fn all(&self) -> Vec<Arc<Session>> {
+        self.lock().by_id.values().cloned().collect()
+    }
+
+    /// Sessions open.
+    pub fn len(&self) -> usize {
+        self.lock().by_id.len()
+    }
+}
+
+/// A new session id: 128 random bits, hex.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS gives random bytes");
+    hex::encode(bytes)
+}
+
+/// Milliseconds since `start`.
+pub fn millis_since(start: Instant) -> u64 {
+    start.elapsed().as_millis() as u64
+}
