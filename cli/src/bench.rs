@@ -31,9 +31,16 @@ pub struct BenchArgs {
     /// Seconds launches_per_second runs.
     #[arg(long, default_value_t = 2)]
     seconds: u64,
-    /// Only these phases (comma-separated).
+    /// Only these phases (comma-separated). `serve` (a `miniapp serve`
+    /// under `miniapp load`) runs only when named.
     #[arg(long, value_delimiter = ',')]
     phases: Vec<String>,
+    /// Sessions of each load run of the serve phase.
+    #[arg(long, default_value_t = 1000)]
+    serve_sessions: usize,
+    /// Seconds each load run of the serve phase lasts.
+    #[arg(long, default_value_t = 10)]
+    serve_seconds: u64,
     /// Print one JSON object per phase and line.
     #[arg(long)]
     json: bool,
@@ -61,7 +68,9 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::app(format!("cannot find this binary: {e}")))?;
     let progress = indicatif::ProgressBar::new_spinner();
     let mut reports = Vec::new();
-    for (index, path) in args.packages.iter().enumerate() {
+    let serve = args.phases.iter().any(|p| p == "serve");
+    let only_serve = serve && args.phases.iter().all(|p| p == "serve");
+    for (index, path) in args.packages.iter().enumerate().filter(|_| !only_serve) {
         // The view phases use the todo example whatever the package: once.
         let view_phases = index == 0;
         let package = if path.is_dir() {
@@ -166,6 +175,18 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
                 .map(Some)
         })?;
     }
+    if serve {
+        progress.set_message("serve: building the apps, starting miniapp serve");
+        progress.tick();
+        for report in serve_phase::run(&args, &miniapp, &progress)? {
+            if args.json {
+                let line = serde_json::to_value(&report)
+                    .map_err(|e| Failure::app(format!("serve: cannot report: {e}")))?;
+                progress.suspend(|| out::json(&line));
+            }
+            reports.push(report);
+        }
+    }
     progress.finish_and_clear();
     if !args.json {
         for row in report::table(&reports).lines() {
@@ -203,4 +224,366 @@ fn machine() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+/// The `serve` phase: `miniapp serve` (this binary) as a child on loopback
+/// ports, with a temporary data directory and operator token, publishing
+/// todo, game2048, shop and hostile/spin, built from the `guest-examples/`
+/// of the source tree this binary was built from. `miniapp load` drives it
+/// twice, without and beside 8 spinner sessions; then `--live` sessions are
+/// opened by `POST` alone for the memory of an idle session. The child gets
+/// SIGTERM at the end.
+mod serve_phase {
+    use std::collections::BTreeMap;
+    use std::io::{BufRead, BufReader};
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use indicatif::ProgressBar;
+    use miniapp_benches::report::PhaseReport;
+    use miniapp_runtime::{AppPolicy, Package, Policy};
+
+    use super::BenchArgs;
+    use crate::Failure;
+    use crate::load::{self, IdleSummary, LoadArgs, Metrics, Summary};
+
+    /// The crates published, under `guest-examples/`.
+    const APPS: [&str; 4] = ["todo", "game2048", "shop", "hostile/spin"];
+    /// Spinner sessions of the second load run.
+    const SPINNERS: usize = 8;
+    /// The longest wait for the server's first line (it compiles the apps).
+    const START_TIMEOUT: Duration = Duration::from_secs(300);
+    /// The longest wait for the server to drain after SIGTERM.
+    const STOP_TIMEOUT: Duration = Duration::from_secs(60);
+    /// The reports' app name.
+    const APP: &str = "serve";
+
+    pub(super) fn run(
+        args: &BenchArgs,
+        miniapp: &Path,
+        progress: &ProgressBar,
+    ) -> Result<Vec<PhaseReport>, Failure> {
+        let dir = tempfile::tempdir()
+            .map_err(|e| Failure::app(format!("serve: cannot make a temporary directory: {e}")))?;
+        let packages = build(dir.path())?;
+        let mut server = Server::start(miniapp, dir.path(), &packages)?;
+        let runtime = tokio::runtime::Runtime::new()
+            .map_err(|e| Failure::app(format!("serve: cannot start the async runtime: {e}")))?;
+        let runs = runtime.block_on(measure(args, &server, progress));
+        let stopped = server.stop();
+        let (calm, busy, idle) = runs.map_err(|e| server.failure(format!("{e:#}")))?;
+        let mut reports = reports(&calm, &busy, &idle);
+        if let Err(e) = stopped {
+            for report in &mut reports {
+                report.note = Some(format!("{}; {e}", report.note.take().unwrap_or_default()));
+            }
+        }
+        Ok(reports)
+    }
+
+    /// Build the apps; write the operator token and a policy granting each
+    /// app what it declares, and never quarantining the spinner (it traps at
+    /// the end of every CPU budget on purpose).
+    fn build(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples");
+        let mut policy = Policy::default();
+        let mut paths = Vec::new();
+        for app in APPS {
+            let (package, path): (Package, PathBuf) =
+                crate::build_package(&examples.join(app), None)?;
+            policy.grant_declared(&package.manifest);
+            paths.push(path);
+        }
+        policy
+            .apps
+            .entry("hostile.spin".into())
+            .or_default()
+            .quotas
+            .trap_budget = Some(0);
+        #[derive(serde::Serialize)]
+        struct Apps<'a> {
+            apps: &'a BTreeMap<String, AppPolicy>,
+        }
+        let text = toml::to_string(&Apps { apps: &policy.apps })
+            .map_err(|e| Failure::app(format!("serve: cannot write the policy: {e}")))?;
+        let token = format!("bench-{}-{:?}", std::process::id(), Instant::now());
+        for (name, content) in [("policy.toml", text), ("token", token)] {
+            std::fs::write(dir.join(name), content).map_err(|e| {
+                Failure::app(format!(
+                    "serve: cannot write {}: {e}",
+                    dir.join(name).display()
+                ))
+            })?;
+        }
+        Ok(paths)
+    }
+
+    /// The two load runs and the idle sessions.
+    async fn measure(
+        args: &BenchArgs,
+        server: &Server,
+        progress: &ProgressBar,
+    ) -> anyhow::Result<(Summary, Summary, IdleSummary)> {
+        let mut load = LoadArgs {
+            url: server.sessions.clone(),
+            apps: vec!["todo".into(), "game2048".into(), "shop".into()],
+            sessions: args.serve_sessions.max(1),
+            duration: args.serve_seconds.max(1) as f64,
+            rate: None,
+            spinners: 0,
+            metrics: Some(server.operator.clone()),
+            token_file: Some(server.token.clone()),
+            json: false,
+        };
+        progress.set_message(format!("serve: {} sessions", load.sessions));
+        let calm = load::run(&load).await?;
+        load.spinners = SPINNERS;
+        progress.set_message(format!(
+            "serve: {} sessions beside {SPINNERS} spinners",
+            load.sessions
+        ));
+        let busy = load::run(&load).await?;
+        progress.set_message(format!("serve: {} idle sessions", args.live));
+        let metrics = Metrics::new(&server.operator, &server.token)?;
+        let idle = load::idle(&server.sessions, args.live.max(1), &metrics).await?;
+        Ok((calm, busy, idle))
+    }
+
+    /// The running `miniapp serve`.
+    struct Server {
+        child: Child,
+        /// `http://IP:PORT` of the session listener.
+        sessions: String,
+        /// `http://IP:PORT` of the operator listener.
+        operator: String,
+        token: PathBuf,
+        /// Its stderr.
+        log: PathBuf,
+        stopped: bool,
+    }
+
+    impl Server {
+        fn start(miniapp: &Path, dir: &Path, packages: &[PathBuf]) -> Result<Server, Failure> {
+            let log = dir.join("serve.log");
+            let stderr = std::fs::File::create(&log).map_err(|e| {
+                Failure::app(format!("serve: cannot create {}: {e}", log.display()))
+            })?;
+            let mut command = Command::new(miniapp);
+            command
+                .args([
+                    "serve",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--operator-listen",
+                    "127.0.0.1:0",
+                ])
+                .arg("--data-dir")
+                .arg(dir.join("data"))
+                .arg("--operator-token-file")
+                .arg(dir.join("token"))
+                .arg("--policy")
+                .arg(dir.join("policy.toml"));
+            for package in packages {
+                command.arg("--publish").arg(package);
+            }
+            let mut child = (command
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(stderr))
+            .spawn()
+            .map_err(|e| {
+                Failure::app(format!(
+                    "serve: cannot start {} serve: {e}",
+                    miniapp.display()
+                ))
+            })?;
+            let line = first_line(&mut child);
+            let mut server = Server {
+                child,
+                sessions: String::new(),
+                operator: String::new(),
+                token: dir.join("token"),
+                log,
+                stopped: false,
+            };
+            let Some((sessions, operator)) = line.as_deref().and_then(listeners) else {
+                return Err(
+                    server.failure(format!("miniapp serve printed {line:?}, not its listeners"))
+                );
+            };
+            (server.sessions, server.operator) = (sessions, operator);
+            Ok(server)
+        }
+
+        /// SIGTERM, then wait for the drain: why the exit was not clean.
+        fn stop(&mut self) -> Result<(), String> {
+            self.stopped = true;
+            let pid = self.child.id().to_string();
+            let sent = Command::new("kill").args(["-TERM", &pid]).status();
+            if !sent.is_ok_and(|s| s.success()) {
+                let _ = self.child.kill();
+            }
+            let begun = Instant::now();
+            while begun.elapsed() < STOP_TIMEOUT {
+                match self.child.try_wait() {
+                    Ok(Some(status)) if status.success() => return Ok(()),
+                    Ok(Some(status)) => {
+                        return Err(format!("miniapp serve exited with {status} on SIGTERM"));
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                    Err(e) => return Err(format!("cannot wait for miniapp serve: {e}")),
+                }
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            Err(format!(
+                "miniapp serve did not exit within {STOP_TIMEOUT:?} of SIGTERM (killed)"
+            ))
+        }
+
+        /// A failure of the phase, with the end of the server's stderr.
+        fn failure(&self, message: String) -> Failure {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            Failure::app(format!("serve: {message}")).with_detail(tail.join("\n"))
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            if !self.stopped {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
+        }
+    }
+
+    /// The child's first stdout line (none if it closed stdout or took
+    /// longer than [`START_TIMEOUT`]); the rest is read and dropped.
+    fn first_line(child: &mut Child) -> Option<String> {
+        let stdout = child.stdout.take()?;
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let read = reader.read_line(&mut line).ok().filter(|n| *n > 0);
+            let _ = send.send(read.map(|_| line));
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        receive.recv_timeout(START_TIMEOUT).ok().flatten()
+    }
+
+    /// The URLs in `miniapp serve: sessions at URL, operator at URL`.
+    fn listeners(line: &str) -> Option<(String, String)> {
+        let rest = line.trim().strip_prefix("miniapp serve: sessions at ")?;
+        let (sessions, operator) = rest.split_once(", operator at ")?;
+        Some((sessions.to_string(), operator.to_string()))
+    }
+
+    fn us(ms: f64) -> Option<f64> {
+        Some((ms * 1000.0 * 100.0).round() / 100.0)
+    }
+
+    fn live(sessions: Option<f64>) -> String {
+        sessions.map_or("server reports no live count".into(), |n| {
+            format!("server: {n} live")
+        })
+    }
+
+    fn counts(s: &Summary) -> String {
+        format!("{} errors, {} refused", s.errors, s.refused)
+    }
+
+    /// The phase's reports: event latency alone and beside spinners, the
+    /// rate, first views and memory per active and per idle session.
+    fn reports(calm: &Summary, busy: &Summary, idle: &IdleSummary) -> Vec<PhaseReport> {
+        let base = |phase: &str, n: usize, note: String| PhaseReport {
+            app: APP.into(),
+            phase: phase.into(),
+            n,
+            note: Some(note),
+            ..PhaseReport::default()
+        };
+        let latency = |s: &Summary, phase: &str, note: String| PhaseReport {
+            p50_us: us(s.p50_ms),
+            p99_us: us(s.p99_ms),
+            max_us: us(s.max_ms),
+            ..base(phase, s.events as usize, note)
+        };
+        let runs = format!(
+            "{} sessions over WebSockets, {:.0} s",
+            calm.sessions, calm.duration_s
+        );
+        let mut beside = latency(
+            busy,
+            "serve_event_beside_spinners",
+            format!(
+                "{SPINNERS} spinners, {} traps; p999 {:.2} ms; {}",
+                busy.spinner_traps,
+                busy.p999_ms,
+                counts(busy)
+            ),
+        );
+        beside.baseline = Some("serve-no-spinners".into());
+        beside.baseline_p50_us = us(calm.p50_ms);
+        beside.baseline_p99_us = us(calm.p99_ms);
+        beside.baseline_n = Some(calm.events as usize);
+        beside.ratio =
+            (calm.p99_ms > 0.0).then(|| (busy.p99_ms / calm.p99_ms * 100.0).round() / 100.0);
+        vec![
+            latency(
+                calm,
+                "serve_event",
+                format!("{runs}; p999 {:.2} ms; {}", calm.p999_ms, counts(calm)),
+            ),
+            beside,
+            PhaseReport {
+                value: Some(calm.events_per_s),
+                ..base(
+                    "serve_events_per_second",
+                    calm.sessions,
+                    format!(
+                        "{runs}; beside {SPINNERS} spinners {:.0}/s",
+                        busy.events_per_s
+                    ),
+                )
+            },
+            PhaseReport {
+                p50_us: us(calm.first_view_p50_ms),
+                p99_us: us(calm.first_view_p99_ms),
+                ..base(
+                    "serve_first_view",
+                    calm.sessions,
+                    "POST /v1/sessions to its 201".into(),
+                )
+            },
+            PhaseReport {
+                kib: calm.rss_kib_per_session,
+                ..base(
+                    "serve_rss_per_session",
+                    calm.sessions,
+                    format!(
+                        "resident after opening / sessions, sockets open; {}",
+                        live(calm.sessions_live)
+                    ),
+                )
+            },
+            PhaseReport {
+                kib: Some(idle.rss_kib_per_session),
+                ..base(
+                    "serve_idle_rss_per_session",
+                    idle.sessions,
+                    format!(
+                        "POST only; first view p99 {:.2} ms; {} errors, {} refused; {}",
+                        idle.first_view_p99_ms,
+                        idle.errors,
+                        idle.refused,
+                        live(idle.sessions_live)
+                    ),
+                )
+            },
+        ]
+    }
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod dev;
 mod inspect;
+mod load;
 mod new;
 mod out;
 mod render;
@@ -47,6 +48,9 @@ enum Command {
     },
     /// Measure cold start phase by phase, beside baselines measured in the same run.
     Bench(bench::BenchArgs),
+    /// Drive a `miniapp serve` with many sessions; report throughput,
+    /// latency, errors and memory per session.
+    Load(load::LoadArgs),
     /// Compile packages ahead of time into the artifact cache.
     Precompile {
         /// Package files, or directories holding them (`*.miniapp`).
@@ -170,6 +174,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Bench(args) => bench::bench(args),
+        Command::Load(args) => load::load(args),
         Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {
             app,

@@ -5,4 +5,5 @@ mod cli;
 mod dev;
 mod examples;
 mod hostile;
+mod load;
 mod readme;
