@@ -204,9 +204,11 @@ impl Host {
         })
     }
 
-    /// Count and pass on a refusal.
+    /// Count and pass on a refusal. Only published apps get their own
+    /// label: a client naming random apps cannot grow the metrics.
     fn refuse<T>(&self, app: &str, error: ApiError) -> Result<T, ApiError> {
-        self.metrics.refused(app, error.kind);
+        let known = self.catalog.app(app).is_some();
+        self.metrics.refused(if known { app } else { "" }, error.kind);
         Err(error)
     }
 

@@ -109,6 +109,7 @@ pub fn router(host: Arc<Host>, operators: Operators, audit_path: &FsPath) -> std
             post(publish).layer(DefaultBodyLimit::max(package_bytes)),
         )
         .route("/v1/operator/apps/{app}/versions/{version}", get(version))
+        .route("/v1/operator/apps/{app}/route", get(route))
         .route("/v1/operator/apps/{app}/release", post(release))
         .route("/v1/operator/apps/{app}/release/complete", post(complete))
         .route("/v1/operator/apps/{app}/rollback", post(rollback))
@@ -178,6 +179,19 @@ async fn version(State(plane): State<Plane>, Path((app, version)): Path<(String,
     match found {
         Some(v) => Json(json!({ "app": app, "version": v })).into_response(),
         None => ApiError::not_found(format!("`{app}` has no version {version}")).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct UserQuery {
+    user: String,
+}
+
+/// Which version a user would get now (or why none).
+async fn route(State(plane): State<Plane>, Path(app): Path<String>, Query(query): Query<UserQuery>) -> Response {
+    match plane.host.catalog.route(&app, &query.user) {
+        Ok(version) => Json(json!({ "app": app, "version": version })).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
