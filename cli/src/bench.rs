@@ -267,19 +267,37 @@ mod serve_phase {
         let dir = tempfile::tempdir()
             .map_err(|e| Failure::app(format!("serve: cannot make a temporary directory: {e}")))?;
         let packages = build(dir.path())?;
-        let mut server = Server::start(miniapp, dir.path(), &packages)?;
         let runtime = tokio::runtime::Runtime::new()
             .map_err(|e| Failure::app(format!("serve: cannot start the async runtime: {e}")))?;
-        let runs = runtime.block_on(measure(args, &server, progress));
-        let stopped = server.stop();
-        let (calm, busy, idle) = runs.map_err(|e| server.failure(format!("{e:#}")))?;
+        let child = |name: &str| Server::start(miniapp, dir.path(), name, &packages);
+        let ((calm, busy), load_stop) = with_server(child("load")?, |s| {
+            runtime.block_on(loads(args, s, progress))
+        })?;
+        // A fresh server: memory the load runs freed would hide the idle cost.
+        let (idle, idle_stop) = with_server(child("idle")?, |s| {
+            runtime.block_on(idle(args, s, progress))
+        })?;
         let mut reports = reports(&calm, &busy, &idle);
-        if let Err(e) = stopped {
-            for report in &mut reports {
+        let last = reports.len() - 1;
+        for (i, report) in reports.iter_mut().enumerate() {
+            let stop = if i == last { &idle_stop } else { &load_stop };
+            if let Some(e) = stop {
                 report.note = Some(format!("{}; {e}", report.note.take().unwrap_or_default()));
             }
         }
         Ok(reports)
+    }
+
+    /// `measure` against `server`, then SIGTERM: what it measured, and why
+    /// the server's exit was not clean.
+    fn with_server<T>(
+        mut server: Server,
+        measure: impl FnOnce(&Server) -> anyhow::Result<T>,
+    ) -> Result<(T, Option<String>), Failure> {
+        let measured = measure(&server);
+        let stopped = server.stop();
+        let measured = measured.map_err(|e| server.failure(format!("{e:#}")))?;
+        Ok((measured, stopped.err()))
     }
 
     /// Build the apps; write the operator token and a policy granting each
@@ -307,7 +325,11 @@ mod serve_phase {
         }
         let text = toml::to_string(&Apps { apps: &policy.apps })
             .map_err(|e| Failure::app(format!("serve: cannot write the policy: {e}")))?;
-        let token = format!("bench-{}-{:?}", std::process::id(), Instant::now());
+        // One word of 16 characters or more, not guessed from outside.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let token = format!("bench-{}-{nanos}", std::process::id());
         for (name, content) in [("policy.toml", text), ("token", token)] {
             std::fs::write(dir.join(name), content).map_err(|e| {
                 Failure::app(format!(
@@ -319,12 +341,12 @@ mod serve_phase {
         Ok(paths)
     }
 
-    /// The two load runs and the idle sessions.
-    async fn measure(
+    /// The two load runs: without and beside spinners.
+    async fn loads(
         args: &BenchArgs,
         server: &Server,
         progress: &ProgressBar,
-    ) -> anyhow::Result<(Summary, Summary, IdleSummary)> {
+    ) -> anyhow::Result<(Summary, Summary)> {
         let mut load = LoadArgs {
             url: server.sessions.clone(),
             apps: vec!["todo".into(), "game2048".into(), "shop".into()],
@@ -344,10 +366,18 @@ mod serve_phase {
             load.sessions
         ));
         let busy = load::run(&load).await?;
+        Ok((calm, busy))
+    }
+
+    /// `--live` sessions opened by `POST` alone.
+    async fn idle(
+        args: &BenchArgs,
+        server: &Server,
+        progress: &ProgressBar,
+    ) -> anyhow::Result<IdleSummary> {
         progress.set_message(format!("serve: {} idle sessions", args.live));
         let metrics = Metrics::new(&server.operator, &server.token)?;
-        let idle = load::idle(&server.sessions, args.live.max(1), &metrics).await?;
-        Ok((calm, busy, idle))
+        load::idle(&server.sessions, args.live.max(1), &metrics).await
     }
 
     /// The running `miniapp serve`.
@@ -364,8 +394,15 @@ mod serve_phase {
     }
 
     impl Server {
-        fn start(miniapp: &Path, dir: &Path, packages: &[PathBuf]) -> Result<Server, Failure> {
-            let log = dir.join("serve.log");
+        /// `miniapp serve` with its data under `dir/data-NAME` and its
+        /// stderr in `dir/serve-NAME.log`, once it prints its listeners.
+        fn start(
+            miniapp: &Path,
+            dir: &Path,
+            name: &str,
+            packages: &[PathBuf],
+        ) -> Result<Server, Failure> {
+            let log = dir.join(format!("serve-{name}.log"));
             let stderr = std::fs::File::create(&log).map_err(|e| {
                 Failure::app(format!("serve: cannot create {}: {e}", log.display()))
             })?;
@@ -379,7 +416,7 @@ mod serve_phase {
                     "127.0.0.1:0",
                 ])
                 .arg("--data-dir")
-                .arg(dir.join("data"))
+                .arg(dir.join(format!("data-{name}")))
                 .arg("--operator-token-file")
                 .arg(dir.join("token"))
                 .arg("--policy")
@@ -518,7 +555,7 @@ mod serve_phase {
         );
         let mut beside = latency(
             busy,
-            "serve_event_beside_spinners",
+            "serve_event_spinners",
             format!(
                 "{SPINNERS} spinners, {} traps; p999 {:.2} ms; {}",
                 busy.spinner_traps,
@@ -573,7 +610,7 @@ mod serve_phase {
             PhaseReport {
                 kib: Some(idle.rss_kib_per_session),
                 ..base(
-                    "serve_idle_rss_per_session",
+                    "serve_rss_idle_session",
                     idle.sessions,
                     format!(
                         "POST only; first view p99 {:.2} ms; {} errors, {} refused; {}",

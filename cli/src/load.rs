@@ -669,7 +669,7 @@ impl Opener {
             let response = match response {
                 Ok(response) => response,
                 Err(e) => {
-                    tally.error("open-http", format!("{what}: {e}"));
+                    tally.error("open-http", format!("{what}: {}", causes(&e)));
                     return None;
                 }
             };
@@ -731,6 +731,17 @@ fn http_client() -> anyhow::Result<reqwest::Client> {
         .timeout(HTTP_TIMEOUT)
         .build()
         .context("cannot build the HTTP client")
+}
+
+/// An error and its sources, `: `-separated.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text = format!("{text}: {e}");
+        source = e.source();
+    }
+    text
 }
 
 fn header<'h>(headers: &'h reqwest::header::HeaderMap, name: &str) -> Option<&'h str> {
@@ -1220,7 +1231,7 @@ impl Metrics {
             .bearer_auth(&self.token)
             .send()
             .await
-            .with_context(|| format!("GET {}", self.url))?;
+            .map_err(|e| anyhow::anyhow!("GET {}: {}", self.url, causes(&e)))?;
         let status = response.status();
         let text = response
             .text()

@@ -90,7 +90,7 @@ permissions = ["storage"]
 fn load_drives_sessions_of_a_real_server_and_reports_json() {
     let dir = tempfile::tempdir().unwrap();
     let token = dir.path().join("token");
-    std::fs::write(&token, "load-test-token\n").unwrap();
+    std::fs::write(&token, "load-test-operator-token\n").unwrap();
     std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
     let server = Server::start(&[package("todo"), package("game2048")], dir.path());
     let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
