@@ -148,7 +148,11 @@ impl Drop for Admitted<'_> {
         if let Some(n) = inflight.get_mut(&self.app) {
             *n -= 1;
             let n = *n;
-            self.host.metrics.queue_depth.get_or_create(&label(&self.app)).set(n as i64);
+            self.host
+                .metrics
+                .queue_depth
+                .get_or_create(&label(&self.app))
+                .set(n as i64);
             if n == 0 {
                 inflight.remove(&self.app);
             }
@@ -197,7 +201,10 @@ impl Host {
             ));
         }
         *n += 1;
-        self.metrics.queue_depth.get_or_create(&label(app)).set(*n as i64);
+        self.metrics
+            .queue_depth
+            .get_or_create(&label(app))
+            .set(*n as i64);
         Ok(Admitted {
             host: self,
             app: app.to_string(),
@@ -208,13 +215,17 @@ impl Host {
     /// label: a client naming random apps cannot grow the metrics.
     fn refuse<T>(&self, app: &str, error: ApiError) -> Result<T, ApiError> {
         let known = self.catalog.app(app).is_some();
-        self.metrics.refused(if known { app } else { "" }, error.kind);
+        self.metrics
+            .refused(if known { app } else { "" }, error.kind);
         Err(error)
     }
 
     /// Open `request.app` for `request.user`: the user's session, brought
     /// back, or a new one. Returns the session, `cold`/`warm` and its page.
-    pub async fn open(&self, request: OpenRequest) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
+    pub async fn open(
+        &self,
+        request: OpenRequest,
+    ) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
         if self.is_draining() {
             return self.refuse(&request.app, ApiError::draining());
         }
@@ -225,7 +236,10 @@ impl Host {
         }
         if self.sessions.len() >= self.limits.max_sessions {
             let error = ApiError::busy(
-                format!("this node has {} sessions open, its bound", self.limits.max_sessions),
+                format!(
+                    "this node has {} sessions open, its bound",
+                    self.limits.max_sessions
+                ),
                 5,
             );
             return self.refuse(&request.app, error);
@@ -236,13 +250,22 @@ impl Host {
         };
         let app = self.catalog.loaded(&self.runtime, &version)?;
         let options = launch_options(&request);
-        let session = Arc::new(Session::new(new_id(), request.user.clone(), version, app, options));
+        let session = Arc::new(Session::new(
+            new_id(),
+            request.user.clone(),
+            version,
+            app,
+            options,
+        ));
         let session = self.sessions.insert(session);
         self.reopen(session).await
     }
 
     /// Bring `session` to the foreground: launch it if it has no instance.
-    async fn reopen(&self, session: Arc<Session>) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
+    async fn reopen(
+        &self,
+        session: Arc<Session>,
+    ) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
         let _admitted = self.admit(&session.app)?;
         session.touch(millis_since(self.started));
         let mut state = session.state.lock().await;
@@ -284,8 +307,11 @@ impl Host {
             result = session.launch(state).await;
         }
         result.map_err(ApiError::from_runtime)?;
-        (self.metrics.launch_seconds.get_or_create(&label(&session.app)))
-            .observe(started.elapsed().as_secs_f64());
+        (self
+            .metrics
+            .launch_seconds
+            .get_or_create(&label(&session.app)))
+        .observe(started.elapsed().as_secs_f64());
         Ok(())
     }
 
@@ -322,7 +348,10 @@ impl Host {
         {
             // A retry: not applied again; the client gets the page as it is.
             let frames = vec![page_frame(&SERVED, &state.app, state.instance.as_ref())];
-            return Reply { frames, result: answer };
+            return Reply {
+                frames,
+                result: answer,
+            };
         }
         if let Err(e) = self.follow_release(session, &mut state) {
             return failed(e);
@@ -337,8 +366,14 @@ impl Host {
         let result = self.apply(session, &mut state, &action).await;
         session.settle(&mut state);
         let frames = view_frames(&mut state, full);
-        if let (Action::Event { cid, .. }, Ok(_) | Err(ApiError { kind: "app-error" | "trap", .. })) =
-            (&action, &result)
+        if let (
+            Action::Event { cid, .. },
+            Ok(_)
+            | Err(ApiError {
+                kind: "app-error" | "trap",
+                ..
+            }),
+        ) = (&action, &result)
         {
             state.remember(cid.clone(), result.clone());
         }
@@ -346,15 +381,30 @@ impl Host {
         drop(admitted);
         let l = label(&session.app);
         self.metrics.events.get_or_create(&l).inc();
-        self.metrics.event_seconds.get_or_create(&l).observe(started.elapsed().as_secs_f64());
+        self.metrics
+            .event_seconds
+            .get_or_create(&l)
+            .observe(started.elapsed().as_secs_f64());
         Reply { frames, result }
     }
 
-    async fn apply(&self, session: &Session, state: &mut State, action: &Action) -> Result<(), ApiError> {
+    async fn apply(
+        &self,
+        session: &Session,
+        state: &mut State,
+        action: &Action,
+    ) -> Result<(), ApiError> {
         match action {
-            Action::Event { target, kind, detail, .. } => {
+            Action::Event {
+                target,
+                kind,
+                detail,
+                ..
+            } => {
                 let event = state.view_event(target, kind.clone(), detail.clone())?;
-                let done = session.with_prompts(instance(state)?.dispatch_view(&event)).await;
+                let done = session
+                    .with_prompts(instance(state)?.dispatch_view(&event))
+                    .await;
                 done.map_err(ApiError::from_runtime)
             }
             Action::Hide => {
@@ -411,7 +461,12 @@ impl Host {
 
     /// Evict the `n` least recently used live instances.
     fn evict_least_recent(&self, n: usize) {
-        let mut live: Vec<Arc<Session>> = self.sessions.all().into_iter().filter(|s| s.is_live()).collect();
+        let mut live: Vec<Arc<Session>> = self
+            .sessions
+            .all()
+            .into_iter()
+            .filter(|s| s.is_live())
+            .collect();
         live.sort_by_key(|s| s.last_active());
         for session in live.iter().take(n) {
             self.evict_one(session);
@@ -423,7 +478,10 @@ impl Host {
         if let Ok(mut state) = session.state.try_lock()
             && session.drop_instance(&mut state)
         {
-            self.metrics.evictions.get_or_create(&label(&session.app)).inc();
+            self.metrics
+                .evictions
+                .get_or_create(&label(&session.app))
+                .inc();
         }
     }
 
@@ -439,7 +497,8 @@ impl Host {
     /// The `/metrics` text.
     pub fn metrics_text(&self) -> String {
         let apps = self.catalog.loaded_apps();
-        self.metrics.render(&apps, &self.live_per_app(), self.sessions.len())
+        self.metrics
+            .render(&apps, &self.live_per_app(), self.sessions.len())
     }
 }
 

@@ -90,8 +90,16 @@ impl Server {
             }
         };
         let tasks = vec![
-            tokio::spawn(axum::serve(public, public::router(host.clone())).with_graceful_shutdown(drained()).into_future()),
-            tokio::spawn(axum::serve(operator, operator_routes).with_graceful_shutdown(drained()).into_future()),
+            tokio::spawn(
+                axum::serve(public, public::router(host.clone()))
+                    .with_graceful_shutdown(drained())
+                    .into_future(),
+            ),
+            tokio::spawn(
+                axum::serve(operator, operator_routes)
+                    .with_graceful_shutdown(drained())
+                    .into_future(),
+            ),
             tokio::spawn(evict_periodically(host.clone())),
         ];
         Ok(Server {

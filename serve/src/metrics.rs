@@ -86,18 +86,58 @@ impl Default for Metrics {
         };
         let r = &mut registry;
         r.register("miniapp_events", "Events handled", m.events.clone());
-        r.register("miniapp_event_seconds", "Event latency", m.event_seconds.clone());
-        r.register("miniapp_launch_seconds", "Launch time to the first view", m.launch_seconds.clone());
-        r.register("miniapp_refusals", "Requests refused, by reason", m.refusals.clone());
-        r.register("miniapp_evictions", "Instances evicted", m.evictions.clone());
-        r.register("miniapp_queue_depth", "Events waiting or running", m.queue_depth.clone());
-        r.register("miniapp_app_sessions_live", "Sessions with a live instance", m.live.clone());
-        r.register("miniapp_cpu_seconds", "CPU time of guest calls (poll time)", m.cpu_seconds.clone());
+        r.register(
+            "miniapp_event_seconds",
+            "Event latency",
+            m.event_seconds.clone(),
+        );
+        r.register(
+            "miniapp_launch_seconds",
+            "Launch time to the first view",
+            m.launch_seconds.clone(),
+        );
+        r.register(
+            "miniapp_refusals",
+            "Requests refused, by reason",
+            m.refusals.clone(),
+        );
+        r.register(
+            "miniapp_evictions",
+            "Instances evicted",
+            m.evictions.clone(),
+        );
+        r.register(
+            "miniapp_queue_depth",
+            "Events waiting or running",
+            m.queue_depth.clone(),
+        );
+        r.register(
+            "miniapp_app_sessions_live",
+            "Sessions with a live instance",
+            m.live.clone(),
+        );
+        r.register(
+            "miniapp_cpu_seconds",
+            "CPU time of guest calls (poll time)",
+            m.cpu_seconds.clone(),
+        );
         r.register("miniapp_traps", "Traps", m.traps.clone());
-        r.register("miniapp_denials", "Host calls refused for lack of a grant", m.denials.clone());
-        r.register("miniapp_quota_hits", "Host calls refused by a quota", m.quota_hits.clone());
+        r.register(
+            "miniapp_denials",
+            "Host calls refused for lack of a grant",
+            m.denials.clone(),
+        );
+        r.register(
+            "miniapp_quota_hits",
+            "Host calls refused by a quota",
+            m.quota_hits.clone(),
+        );
         r.register("miniapp_sessions_live", "Sessions open", m.sessions.clone());
-        r.register("miniapp_process_resident_bytes", "Resident memory of the process", m.resident.clone());
+        r.register(
+            "miniapp_process_resident_bytes",
+            "Resident memory of the process",
+            m.resident.clone(),
+        );
         Metrics { registry, ..m }
     }
 }
@@ -132,7 +172,9 @@ impl Metrics {
             let before = seen.insert(app.hash().to_string(), now).unwrap_or_default();
             let l = label(&app.manifest().id);
             let delta = |i: usize| now[i].saturating_sub(before[i]);
-            self.cpu_seconds.get_or_create(&l).inc_by(delta(0) as f64 / 1e9);
+            self.cpu_seconds
+                .get_or_create(&l)
+                .inc_by(delta(0) as f64 / 1e9);
             self.traps.get_or_create(&l).inc_by(delta(1));
             self.denials.get_or_create(&l).inc_by(delta(2));
             self.quota_hits.get_or_create(&l).inc_by(delta(3));

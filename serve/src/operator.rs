@@ -56,7 +56,10 @@ impl Operators {
             tokens.push((name, digest(token)));
         }
         if tokens.is_empty() {
-            return Err(format!("operator token file {} holds no token", path.display()));
+            return Err(format!(
+                "operator token file {} holds no token",
+                path.display()
+            ));
         }
         Ok(Operators { tokens })
     }
@@ -92,8 +95,15 @@ struct Plane {
 }
 
 /// The operator routes; calls audited to `audit_path`.
-pub fn router(host: Arc<Host>, operators: Operators, audit_path: &FsPath) -> std::io::Result<axum::Router> {
-    let audit = std::fs::OpenOptions::new().create(true).append(true).open(audit_path)?;
+pub fn router(
+    host: Arc<Host>,
+    operators: Operators,
+    audit_path: &FsPath,
+) -> std::io::Result<axum::Router> {
+    let audit = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(audit_path)?;
     let plane = Plane {
         host: host.clone(),
         operators,
@@ -115,9 +125,18 @@ pub fn router(host: Arc<Host>, operators: Operators, audit_path: &FsPath) -> std
         .route("/v1/operator/apps/{app}/rollback", post(rollback))
         .route("/v1/operator/apps/{app}/kill", put(kill).delete(revive))
         .route("/v1/operator/apps/{app}/min-host-api", put(min_host_api))
-        .route("/v1/operator/apps/{app}/quarantine", delete(lift_quarantine))
-        .route("/v1/operator/apps/{app}/consent/{user}", delete(reset_consent))
-        .layer(axum::middleware::from_fn_with_state(plane.clone(), authorize))
+        .route(
+            "/v1/operator/apps/{app}/quarantine",
+            delete(lift_quarantine),
+        )
+        .route(
+            "/v1/operator/apps/{app}/consent/{user}",
+            delete(reset_consent),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            plane.clone(),
+            authorize,
+        ))
         .with_state(plane);
     Ok(axum::Router::new()
         .route("/healthz", get(crate::public::healthz))
@@ -143,14 +162,19 @@ async fn authorize(State(plane): State<Plane>, mut request: Request, next: Next)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
 }
 
 fn audit(plane: &Plane, operator: &str, what: &str, status: StatusCode) {
     let at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    let line = json!({ "at_ms": at, "operator": operator, "call": what, "status": status.as_u16() });
+    let line =
+        json!({ "at_ms": at, "operator": operator, "call": what, "status": status.as_u16() });
     tracing::info!(target: "miniapp::operator", operator, call = what, status = status.as_u16(), "operator call");
     let mut file = plane.audit.lock().unwrap_or_else(|e| e.into_inner());
     let _ = writeln!(file, "{line}");
@@ -173,7 +197,10 @@ async fn app(State(plane): State<Plane>, Path(app): Path<String>) -> Response {
     }
 }
 
-async fn version(State(plane): State<Plane>, Path((app, version)): Path<(String, String)>) -> Response {
+async fn version(
+    State(plane): State<Plane>,
+    Path((app, version)): Path<(String, String)>,
+) -> Response {
     let record = plane.host.catalog.app(&app);
     let found = record.and_then(|r| r.versions.into_iter().find(|v| v.hash == version));
     match found {
@@ -188,7 +215,11 @@ struct UserQuery {
 }
 
 /// Which version a user would get now (or why none).
-async fn route(State(plane): State<Plane>, Path(app): Path<String>, Query(query): Query<UserQuery>) -> Response {
+async fn route(
+    State(plane): State<Plane>,
+    Path(app): Path<String>,
+    Query(query): Query<UserQuery>,
+) -> Response {
     match plane.host.catalog.route(&app, &query.user) {
         Ok(version) => Json(json!({ "app": app, "version": version })).into_response(),
         Err(e) => e.into_response(),
@@ -204,11 +235,14 @@ async fn publish(
     let host = plane.host.clone();
     // Validation compiles the component: off the async workers.
     let published = tokio::task::spawn_blocking(move || {
-        host.catalog.publish(&host.runtime, Some(&app), &body, &operator)
+        host.catalog
+            .publish(&host.runtime, Some(&app), &body, &operator)
     })
     .await;
     match published {
-        Ok(Ok(version)) => (StatusCode::CREATED, Json(json!({ "version": version }))).into_response(),
+        Ok(Ok(version)) => {
+            (StatusCode::CREATED, Json(json!({ "version": version }))).into_response()
+        }
         Ok(Err(e)) => e.into_response(),
         Err(e) => ApiError::internal(format!("publishing failed: {e}")).into_response(),
     }
@@ -230,16 +264,26 @@ fn answer(result: Result<crate::catalog::AppRecord, ApiError>) -> Response {
     }
 }
 
-async fn release(State(plane): State<Plane>, Path(app): Path<String>, Json(body): Json<ReleaseBody>) -> Response {
+async fn release(
+    State(plane): State<Plane>,
+    Path(app): Path<String>,
+    Json(body): Json<ReleaseBody>,
+) -> Response {
     answer(plane.host.catalog.change(&app, |record| {
         if !record.versions.iter().any(|v| v.hash == body.version) {
-            return Err(ApiError::not_found(format!("`{app}` has no version {}", body.version)));
+            return Err(ApiError::not_found(format!(
+                "`{app}` has no version {}",
+                body.version
+            )));
         }
         if body.percent > 100 {
             return Err(ApiError::bad_request("`percent` is 0 to 100"));
         }
         if record.stable.as_deref() == Some(&body.version) {
-            return Err(ApiError::bad_request(format!("{} is already the stable version", body.version)));
+            return Err(ApiError::bad_request(format!(
+                "{} is already the stable version",
+                body.version
+            )));
         }
         if let Some(current) = &record.release
             && current.version == body.version
@@ -275,7 +319,11 @@ struct RollbackBody {
     version: Option<String>,
 }
 
-async fn rollback(State(plane): State<Plane>, Path(app): Path<String>, body: Option<Json<RollbackBody>>) -> Response {
+async fn rollback(
+    State(plane): State<Plane>,
+    Path(app): Path<String>,
+    body: Option<Json<RollbackBody>>,
+) -> Response {
     let body = body.map(|Json(b)| b).unwrap_or_default();
     answer(plane.host.catalog.change(&app, |record| {
         let target = match &body.version {
@@ -290,9 +338,11 @@ async fn rollback(State(plane): State<Plane>, Path(app): Path<String>, body: Opt
             None if record.release.is_some() => record.stable.clone().unwrap_or_default(),
             None => {
                 let n = record.history.len();
-                (n >= 2).then(|| record.history[n - 2].clone()).ok_or_else(|| {
-                    ApiError::bad_request(format!("`{app}` has no earlier stable version"))
-                })?
+                (n >= 2)
+                    .then(|| record.history[n - 2].clone())
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!("`{app}` has no earlier stable version"))
+                    })?
             }
         };
         record.release = None;
@@ -309,9 +359,14 @@ struct KillBody {
     version: Option<String>,
 }
 
-async fn kill(State(plane): State<Plane>, Path(app): Path<String>, Json(body): Json<KillBody>) -> Response {
+async fn kill(
+    State(plane): State<Plane>,
+    Path(app): Path<String>,
+    Json(body): Json<KillBody>,
+) -> Response {
     if body.reason.trim().is_empty() || body.reason.len() > 500 {
-        return ApiError::bad_request("`reason` is 1 to 500 characters; users see it").into_response();
+        return ApiError::bad_request("`reason` is 1 to 500 characters; users see it")
+            .into_response();
     }
     answer(plane.host.catalog.change(&app, |record| {
         match body.version {
@@ -329,7 +384,11 @@ struct VersionQuery {
     version: Option<String>,
 }
 
-async fn revive(State(plane): State<Plane>, Path(app): Path<String>, Query(query): Query<VersionQuery>) -> Response {
+async fn revive(
+    State(plane): State<Plane>,
+    Path(app): Path<String>,
+    Query(query): Query<VersionQuery>,
+) -> Response {
     answer(plane.host.catalog.change(&app, |record| {
         match query.version {
             Some(version) => {
@@ -347,10 +406,15 @@ struct MinApiBody {
     version: Option<String>,
 }
 
-async fn min_host_api(State(plane): State<Plane>, Path(app): Path<String>, Json(body): Json<MinApiBody>) -> Response {
+async fn min_host_api(
+    State(plane): State<Plane>,
+    Path(app): Path<String>,
+    Json(body): Json<MinApiBody>,
+) -> Response {
     let valid = |v: &str| !v.is_empty() && v.split('.').all(|p| p.parse::<u64>().is_ok());
     if let Some(version) = body.version.as_deref().filter(|v| !valid(v)) {
-        return ApiError::bad_request(format!("`{version}` is not a version like 0.2.0")).into_response();
+        return ApiError::bad_request(format!("`{version}` is not a version like 0.2.0"))
+            .into_response();
     }
     answer(plane.host.catalog.change(&app, |record| {
         record.min_host_api = body.version;
@@ -365,7 +429,10 @@ async fn lift_quarantine(State(plane): State<Plane>, Path(app): Path<String>) ->
     }
 }
 
-async fn reset_consent(State(plane): State<Plane>, Path((app, user)): Path<(String, String)>) -> Response {
+async fn reset_consent(
+    State(plane): State<Plane>,
+    Path((app, user)): Path<(String, String)>,
+) -> Response {
     for scope in miniapp_runtime::config::Scope::ALL {
         let reset = plane.host.runtime.set_consent(
             &app,

@@ -56,7 +56,10 @@ pub async fn readyz(State(host): Shared) -> Response {
     }
 }
 
-async fn open(State(host): Shared, body: Result<Json<OpenRequest>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn open(
+    State(host): Shared,
+    body: Result<Json<OpenRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Json(request) = match body {
         Ok(body) => body,
         Err(e) => return ApiError::bad_request(e.body_text()).into_response(),
@@ -109,7 +112,11 @@ impl EventBody {
         let target = match (self.node, self.selector) {
             (Some(node), None) => Target::Node(node),
             (None, Some(selector)) => Target::Selector(selector),
-            _ => return Err(ApiError::bad_request("an event names one of `node` or `selector`")),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "an event names one of `node` or `selector`",
+                ));
+            }
         };
         Ok(Action::Event {
             cid: self.cid,
@@ -127,7 +134,9 @@ fn reply_response(reply: Reply) -> Response {
             let body = json!({ "ok": false, "error": e.json(), "frames": reply.frames });
             let mut response = (e.status, Json(body)).into_response();
             if let Some(seconds) = e.retry_after {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, seconds.into());
             }
             response
         }
@@ -145,7 +154,11 @@ async fn act(host: &Host, id: &str, action: Result<Action, ApiError>) -> Respons
     }
 }
 
-async fn event(State(host): Shared, Path(id): Path<String>, body: Result<Json<EventBody>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn event(
+    State(host): Shared,
+    Path(id): Path<String>,
+    body: Result<Json<EventBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let action = body
         .map_err(|e| ApiError::bad_request(e.body_text()))
         .and_then(|Json(body)| body.action());
@@ -191,7 +204,11 @@ struct AnswerBody {
     allow: bool,
 }
 
-async fn answer(State(host): Shared, Path(id): Path<String>, Json(body): Json<AnswerBody>) -> Response {
+async fn answer(
+    State(host): Shared,
+    Path(id): Path<String>,
+    Json(body): Json<AnswerBody>,
+) -> Response {
     match find(&host, &id) {
         Ok(session) if session.prompts.answer(body.prompt, body.allow) => {
             StatusCode::NO_CONTENT.into_response()
@@ -201,7 +218,11 @@ async fn answer(State(host): Shared, Path(id): Path<String>, Json(body): Json<An
     }
 }
 
-async fn socket(State(host): Shared, Path(id): Path<String>, upgrade: WebSocketUpgrade) -> Response {
+async fn socket(
+    State(host): Shared,
+    Path(id): Path<String>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let session = match find(&host, &id) {
         Ok(session) => session,
         Err(e) => return e.into_response(),
@@ -238,7 +259,8 @@ async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
     let (work, actions) = mpsc::channel::<(Option<u64>, Action)>(64);
     let worker = tokio::spawn(work_on(host.clone(), session.clone(), actions, out.clone()));
     let prompts = tokio::spawn(forward_prompts(session.clone(), out.clone()));
-    let hello = json!({ "type": "hello", "protocol": 1, "session": session.id, "app": session.app });
+    let hello =
+        json!({ "type": "hello", "protocol": 1, "session": session.id, "app": session.app });
     let _ = out.send(text(&hello)).await;
     let _ = work.send((None, Action::Refresh)).await;
     let close = read_frames(&host, &session, &mut stream, &work, &out).await;
@@ -307,7 +329,11 @@ async fn read_frames(
 
 /// One client frame: an answer goes straight to the prompts (an event may
 /// be waiting on it); the rest queue for the worker.
-fn take_frame(session: &Session, frame: &str, work: &mpsc::Sender<(Option<u64>, Action)>) -> Result<(), String> {
+fn take_frame(
+    session: &Session,
+    frame: &str,
+    work: &mpsc::Sender<(Option<u64>, Action)>,
+) -> Result<(), String> {
     let value: Value = serde_json::from_str(frame).map_err(|e| e.to_string())?;
     let id = value.get("id").and_then(Value::as_u64);
     let action = match value.get("type").and_then(Value::as_str) {
@@ -343,7 +369,8 @@ async fn work_on(
         }
         let error = reply.result.as_ref().err().map(ApiError::json);
         if id.is_some() || error.is_some() {
-            let result = json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error });
+            let result =
+                json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error });
             let _ = out.send(text(&result)).await;
         }
     }

@@ -68,7 +68,13 @@ pub enum Target {
 
 impl Session {
     /// A session of `user` in `app`, running `app_version`.
-    pub fn new(id: String, user: String, version: String, app: App, options: LaunchOptions) -> Session {
+    pub fn new(
+        id: String,
+        user: String,
+        version: String,
+        app: App,
+        options: LaunchOptions,
+    ) -> Session {
         let (frames, _) = broadcast::channel(64);
         Session {
             id,
@@ -165,7 +171,12 @@ impl State {
     }
 
     /// The view event `target` names on the current view.
-    pub fn view_event(&self, target: &Target, kind: String, detail: Value) -> Result<ViewEvent, ApiError> {
+    pub fn view_event(
+        &self,
+        target: &Target,
+        kind: String,
+        detail: Value,
+    ) -> Result<ViewEvent, ApiError> {
         let node = match target {
             Target::Node(node) => *node,
             Target::Selector(text) => {
@@ -229,7 +240,9 @@ impl Table {
     pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
         let mut inner = self.lock();
         let session = inner.by_id.remove(id)?;
-        inner.by_user.remove(&(session.app.clone(), session.user.clone()));
+        inner
+            .by_user
+            .remove(&(session.app.clone(), session.user.clone()));
         Some(session)
     }
 
@@ -241,6 +254,11 @@ impl Table {
     /// Sessions open.
     pub fn len(&self) -> usize {
         self.lock().by_id.len()
+    }
+
+    /// Whether no session is open.
+    pub fn is_empty(&self) -> bool {
+        self.lock().by_id.is_empty()
     }
 }
 
