@@ -406,35 +406,13 @@ mod serve_phase {
             let stderr = std::fs::File::create(&log).map_err(|e| {
                 Failure::app(format!("serve: cannot create {}: {e}", log.display()))
             })?;
-            let mut command = Command::new(miniapp);
-            command
-                .args([
-                    "serve",
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--operator-listen",
-                    "127.0.0.1:0",
-                ])
-                .arg("--data-dir")
-                .arg(dir.join(format!("data-{name}")))
-                .arg("--operator-token-file")
-                .arg(dir.join("token"))
-                .arg("--policy")
-                .arg(dir.join("policy.toml"));
-            for package in packages {
-                command.arg("--publish").arg(package);
-            }
-            let mut child = (command
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(stderr))
-            .spawn()
-            .map_err(|e| {
-                Failure::app(format!(
-                    "serve: cannot start {} serve: {e}",
-                    miniapp.display()
-                ))
-            })?;
+            let mut child = command(miniapp, dir, name, packages)
+                .stderr(stderr)
+                .spawn()
+                .map_err(|e| {
+                    let miniapp = miniapp.display();
+                    Failure::app(format!("serve: cannot start {miniapp} serve: {e}"))
+                })?;
             let line = first_line(&mut child);
             let mut server = Server {
                 child,
@@ -497,6 +475,25 @@ mod serve_phase {
         }
     }
 
+    /// `miniapp serve` on loopback ports, data in `dir/data-NAME`.
+    fn command(miniapp: &Path, dir: &Path, name: &str, packages: &[PathBuf]) -> Command {
+        let mut command = Command::new(miniapp);
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--operator-listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(dir.join(format!("data-{name}")))
+            .arg("--operator-token-file")
+            .arg(dir.join("token"))
+            .arg("--policy")
+            .arg(dir.join("policy.toml"));
+        for package in packages {
+            command.arg("--publish").arg(package);
+        }
+        command.stdin(Stdio::null()).stdout(Stdio::piped());
+        command
+    }
+
     /// The child's first stdout line (none if it closed stdout or took
     /// longer than [`START_TIMEOUT`]); the rest is read and dropped.
     fn first_line(child: &mut Child) -> Option<String> {
@@ -536,46 +533,17 @@ mod serve_phase {
     /// The phase's reports: event latency alone and beside spinners, the
     /// rate, first views and memory per active and per idle session.
     fn reports(calm: &Summary, busy: &Summary, idle: &IdleSummary) -> Vec<PhaseReport> {
-        let base = |phase: &str, n: usize, note: String| PhaseReport {
-            app: APP.into(),
-            phase: phase.into(),
-            n,
-            note: Some(note),
-            ..PhaseReport::default()
-        };
-        let latency = |s: &Summary, phase: &str, note: String| PhaseReport {
-            p50_us: us(s.p50_ms),
-            p99_us: us(s.p99_ms),
-            max_us: us(s.max_ms),
-            ..base(phase, s.events as usize, note)
-        };
         let runs = format!(
             "{} sessions over WebSockets, {:.0} s",
             calm.sessions, calm.duration_s
         );
-        let mut beside = latency(
-            busy,
-            "serve_event_spinners",
-            format!(
-                "{SPINNERS} spinners, {} traps; p999 {:.2} ms; {}",
-                busy.spinner_traps,
-                busy.p999_ms,
-                counts(busy)
-            ),
-        );
-        beside.baseline = Some("serve-no-spinners".into());
-        beside.baseline_p50_us = us(calm.p50_ms);
-        beside.baseline_p99_us = us(calm.p99_ms);
-        beside.baseline_n = Some(calm.events as usize);
-        beside.ratio =
-            (calm.p99_ms > 0.0).then(|| (busy.p99_ms / calm.p99_ms * 100.0).round() / 100.0);
-        vec![
+        let mut reports = vec![
             latency(
                 calm,
                 "serve_event",
                 format!("{runs}; p999 {:.2} ms; {}", calm.p999_ms, counts(calm)),
             ),
-            beside,
+            beside_spinners(calm, busy),
             PhaseReport {
                 value: Some(calm.events_per_s),
                 ..base(
@@ -596,30 +564,72 @@ mod serve_phase {
                     "POST /v1/sessions to its 201".into(),
                 )
             },
+        ];
+        reports.extend(memory(calm, idle));
+        reports
+    }
+
+    fn base(phase: &str, n: usize, note: String) -> PhaseReport {
+        PhaseReport {
+            app: APP.into(),
+            phase: phase.into(),
+            n,
+            note: Some(note),
+            ..PhaseReport::default()
+        }
+    }
+
+    /// The event latency of a load run.
+    fn latency(s: &Summary, phase: &str, note: String) -> PhaseReport {
+        PhaseReport {
+            p50_us: us(s.p50_ms),
+            p99_us: us(s.p99_ms),
+            max_us: us(s.max_ms),
+            ..base(phase, s.events as usize, note)
+        }
+    }
+
+    /// The latency beside spinners; its ratio compares p99s: beside them
+    /// over without them.
+    fn beside_spinners(calm: &Summary, busy: &Summary) -> PhaseReport {
+        let note = format!(
+            "{SPINNERS} spinners, {} traps; p999 {:.2} ms; {}",
+            busy.spinner_traps,
+            busy.p999_ms,
+            counts(busy)
+        );
+        let ratio = (busy.p99_ms / calm.p99_ms * 100.0).round() / 100.0;
+        PhaseReport {
+            baseline: Some("serve-no-spinners".into()),
+            baseline_p50_us: us(calm.p50_ms),
+            baseline_p99_us: us(calm.p99_ms),
+            baseline_n: Some(calm.events as usize),
+            ratio: (calm.p99_ms > 0.0).then_some(ratio),
+            ..latency(busy, "serve_event_spinners", note)
+        }
+    }
+
+    /// Resident memory per session: with sockets and events, and idle.
+    fn memory(calm: &Summary, idle: &IdleSummary) -> [PhaseReport; 2] {
+        let idle_note = format!(
+            "POST only; first view p99 {:.2} ms; {} errors, {} refused; {}",
+            idle.first_view_p99_ms,
+            idle.errors,
+            idle.refused,
+            live(idle.sessions_live)
+        );
+        let note = format!(
+            "resident after opening / sessions, sockets open; {}",
+            live(calm.sessions_live)
+        );
+        [
             PhaseReport {
                 kib: calm.rss_kib_per_session,
-                ..base(
-                    "serve_rss_per_session",
-                    calm.sessions,
-                    format!(
-                        "resident after opening / sessions, sockets open; {}",
-                        live(calm.sessions_live)
-                    ),
-                )
+                ..base("serve_rss_per_session", calm.sessions, note)
             },
             PhaseReport {
                 kib: Some(idle.rss_kib_per_session),
-                ..base(
-                    "serve_rss_idle_session",
-                    idle.sessions,
-                    format!(
-                        "POST only; first view p99 {:.2} ms; {} errors, {} refused; {}",
-                        idle.first_view_p99_ms,
-                        idle.errors,
-                        idle.refused,
-                        live(idle.sessions_live)
-                    ),
-                )
+                ..base("serve_rss_idle_session", idle.sessions, idle_note)
             },
         ]
     }

@@ -226,10 +226,7 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
     summary.spinners = spinners;
     summary.cleanup_errors = cleanup_errors;
     if let (Some(before), Some(after)) = (before, after) {
-        summary.rss_before_bytes = Some(before.resident);
-        summary.rss_after_bytes = Some(after.resident);
-        summary.sessions_live = after.live;
-        summary.rss_kib_per_session = Some(kib_per(before, after, live));
+        summary.memory(before, after, live);
     }
     Ok(summary)
 }
@@ -580,6 +577,14 @@ impl Summary {
         }
     }
 
+    /// The server's memory before and after opening `sessions`.
+    fn memory(&mut self, before: Sample, after: Sample, sessions: usize) {
+        self.rss_before_bytes = Some(before.resident);
+        self.rss_after_bytes = Some(after.resident);
+        self.sessions_live = after.live;
+        self.rss_kib_per_session = Some(kib_per(before, after, sessions));
+    }
+
     /// The summary as a short table.
     pub fn table(&self) -> String {
         let mut rows = vec![
@@ -644,6 +649,14 @@ struct Opened {
     id: String,
 }
 
+/// How one try to open a session ended.
+enum Try {
+    /// Opened, or failed for good.
+    Done(Option<Opened>),
+    /// Refused as busy: again after this wait.
+    Again(Duration),
+}
+
 impl Opener {
     fn new(plan: &Plan) -> anyhow::Result<Opener> {
         Ok(Opener {
@@ -656,48 +669,49 @@ impl Opener {
 
     /// `POST /v1/sessions`, again after each 429's `Retry-After`.
     async fn open(&self, app: &str, user: &str, tally: &mut Tally) -> Option<Opened> {
-        let url = format!("{}/v1/sessions", self.base);
-        let what = format!("POST {url} (app {app}, user {user})");
+        let what = format!("POST {}/v1/sessions (app {app}, user {user})", self.base);
         for attempt in 1..=OPEN_TRIES {
-            let sent = Instant::now();
-            let response = self
-                .client
-                .post(&url)
-                .json(&json!({ "app": app, "user": user }))
-                .send()
-                .await;
-            let response = match response {
-                Ok(response) => response,
-                Err(e) => {
-                    tally.error("open-http", format!("{what}: {}", causes(&e)));
-                    return None;
-                }
-            };
-            let status = response.status();
-            if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-                let wait = retry_after(header(response.headers(), "retry-after"));
-                tally.refusal("open-busy", format!("{what}: 429, retry after {wait:?}"));
-                if attempt < OPEN_TRIES {
-                    tokio::time::sleep(wait).await;
-                }
-                continue;
+            match self.try_open(app, user, &what, tally).await {
+                Try::Done(opened) => return opened,
+                Try::Again(wait) if attempt < OPEN_TRIES => tokio::time::sleep(wait).await,
+                Try::Again(_) => {}
             }
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            if status != reqwest::StatusCode::CREATED {
-                let (kind, message) = error_of(&body);
-                tally.error(
-                    format!("open-{kind}"),
-                    format!("{what}: {status}: {message}"),
-                );
-                return None;
-            }
-            return opened(&body, sent.elapsed(), tally, &what);
         }
-        tally.error(
-            "open-busy-gave-up",
-            format!("{what}: 429 {OPEN_TRIES} times"),
-        );
+        let message = format!("{what}: 429 {OPEN_TRIES} times");
+        tally.error("open-busy-gave-up", message);
         None
+    }
+
+    /// One `POST /v1/sessions`.
+    async fn try_open(&self, app: &str, user: &str, what: &str, tally: &mut Tally) -> Try {
+        let sent = Instant::now();
+        let response = (self.client.post(format!("{}/v1/sessions", self.base)))
+            .json(&json!({ "app": app, "user": user }))
+            .send()
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => {
+                tally.error("open-http", format!("{what}: {}", causes(&e)));
+                return Try::Done(None);
+            }
+        };
+        let status = response.status();
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            let wait = retry_after(header(response.headers(), "retry-after"));
+            tally.refusal("open-busy", format!("{what}: 429, retry after {wait:?}"));
+            return Try::Again(wait);
+        }
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status != reqwest::StatusCode::CREATED {
+            let (kind, message) = error_of(&body);
+            tally.error(
+                format!("open-{kind}"),
+                format!("{what}: {status}: {message}"),
+            );
+            return Try::Done(None);
+        }
+        Try::Done(opened(&body, sent.elapsed(), tally, what))
     }
 
     /// `DELETE /v1/sessions/{id}`: whether it succeeded.
