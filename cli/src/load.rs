@@ -865,12 +865,19 @@ impl Session {
                     }
                 }
                 Some("result") if frame["id"] == id => return result_answer(&frame),
+                // The frame was not taken: a full queue (`busy`), or a
+                // frame the server could not read.
                 Some("error") => {
-                    let message = frame["message"].as_str().unwrap_or("").to_string();
+                    let message = frame["message"].as_str().unwrap_or("");
+                    let kind = if message == "busy" {
+                        "busy"
+                    } else {
+                        "error-frame"
+                    };
                     return Answer::Result {
                         ok: false,
-                        kind: "error-frame".into(),
-                        message: format!("session {}: {message}", self.id),
+                        kind: kind.into(),
+                        message: format!("session {}: error frame: {message}", self.id),
                     };
                 }
                 _ => {}
