@@ -8,6 +8,7 @@ mod new;
 mod out;
 mod render;
 mod run;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     Render(render::RenderArgs),
     /// Serve the browser simulator for a mini-program on 127.0.0.1.
     Dev(dev::DevArgs),
+    /// Serve many mini-programs to many users, with an operator plane.
+    Serve(serve::ServeArgs),
     /// Show a package's manifest, hash, size, imports and permissions.
     Inspect {
         /// The package file.
@@ -163,6 +166,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Render(args) => render::render(args),
         Command::Dev(args) => dev::dev(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { path } => new::new(&path),
         Command::Schema { which } => {

@@ -138,4 +138,3 @@ fn served_here(served: &Served, name: &str, value: &str) -> String {
         false => format!("{}{}", served.assets, value.trim_start_matches('/')),
     }
 }
-

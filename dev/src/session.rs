@@ -291,7 +291,8 @@ impl Session {
         let frame = match ops.filter(|_| !full) {
             Some(ops) if ops.is_empty() => None,
             Some(ops) => Some(
-                ops_frame(&SIMULATOR, instance, &ops).unwrap_or_else(|| page_frame(&SIMULATOR, &self.app, Some(instance))),
+                ops_frame(&SIMULATOR, instance, &ops)
+                    .unwrap_or_else(|| page_frame(&SIMULATOR, &self.app, Some(instance))),
             ),
             None => Some(page_frame(&SIMULATOR, &self.app, Some(instance))),
         };

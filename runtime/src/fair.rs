@@ -89,7 +89,8 @@ impl FairSlots {
         let weight = f64::from(weight.max(1));
         let receive = {
             let mut state = self.lock();
-            if state.waiting == 0 && state.free > 0 && (!long || state.long_held < self.long_cap()) {
+            if state.waiting == 0 && state.free > 0 && (!long || state.long_held < self.long_cap())
+            {
                 return self.grant(&mut state, app.clone(), weight, long);
             }
             let (send, receive) = oneshot::channel();
@@ -167,11 +168,7 @@ impl FairSlots {
             let next = state
                 .apps
                 .iter()
-                .filter(|(_, a)| {
-                    a.waiting
-                        .iter()
-                        .any(|w| !w.long || long_allowed)
-                })
+                .filter(|(_, a)| a.waiting.iter().any(|w| !w.long || long_allowed))
                 .map(|(app, a)| (a.finish.max(now), app.clone()))
                 .min_by(|a, b| a.0.total_cmp(&b.0));
             let Some((start, app)) = next else { return };
@@ -265,8 +262,9 @@ mod tests {
             "a second long call waits"
         );
         let short: Arc<str> = "short".into();
-        let _short = tokio::time::timeout(Duration::from_secs(1), slots.acquire(&short, 100, false))
-            .await
-            .expect("the short call runs");
+        let _short =
+            tokio::time::timeout(Duration::from_secs(1), slots.acquire(&short, 100, false))
+                .await
+                .expect("the short call runs");
     }
 }

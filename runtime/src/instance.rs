@@ -892,7 +892,6 @@ fn at_epoch_tick(
     ))
 }
 
-
 /// Run `call`, measuring the time it spends being polled: the CPU it takes
 /// on this thread, guest code and synchronous host calls, without the time
 /// it waits (for the network, a provider, or its turn after a yield).

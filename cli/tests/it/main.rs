@@ -7,3 +7,4 @@ mod examples;
 mod hostile;
 mod load;
 mod readme;
+mod serve;

@@ -49,7 +49,13 @@ impl Served {
         std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_miniapp"));
         command
-            .args(["serve", "--listen", "127.0.0.1:0", "--operator-listen", "127.0.0.1:0"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--operator-listen",
+                "127.0.0.1:0",
+            ])
             .arg("--data-dir")
             .arg(dir.path().join("data"))
             .arg("--operator-token-file")
@@ -83,7 +89,8 @@ impl Served {
     /// `POST /v1/sessions`: the status and the body.
     pub(crate) async fn open(&self, app: &str, user: &str) -> (u16, Value) {
         let body = json!({ "app": app, "user": user });
-        self.post(&format!("{}/v1/sessions", self.public), body).await
+        self.post(&format!("{}/v1/sessions", self.public), body)
+            .await
     }
 
     /// The id of a session that must open.
@@ -94,7 +101,14 @@ impl Served {
     }
 
     /// An event by selector over HTTP, with client id `cid`.
-    async fn event(&self, session: &str, cid: &str, selector: &str, kind: &str, detail: Value) -> (u16, Value) {
+    async fn event(
+        &self,
+        session: &str,
+        cid: &str,
+        selector: &str,
+        kind: &str,
+        detail: Value,
+    ) -> (u16, Value) {
         let url = format!("{}/v1/sessions/{session}/events", self.public);
         let body = json!({ "cid": cid, "selector": selector, "kind": kind, "detail": detail });
         self.post(&url, body).await
@@ -108,8 +122,10 @@ impl Served {
 
     /// An operator call with the token: the status and the body.
     async fn op(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = (self.http.request(method, format!("{}{path}", self.operator)))
-            .bearer_auth(TOKEN);
+        let mut request = (self
+            .http
+            .request(method, format!("{}{path}", self.operator)))
+        .bearer_auth(TOKEN);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -180,32 +196,63 @@ fn page_texts(answer: &Value) -> Vec<String> {
 #[tokio::test]
 async fn sessions_of_several_apps_and_users_run_at_once_each_with_its_own_state() {
     let served = Served::start(&["todo", "game2048"], &[]);
-    let (ada, bob) = tokio::join!(served.session("demo.todo", "ada"), served.session("demo.todo", "bob"));
+    let (ada, bob) = tokio::join!(
+        served.session("demo.todo", "ada"),
+        served.session("demo.todo", "bob")
+    );
     let game = served.session("demo.game2048", "ada").await;
-    let (status, added) = served.event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" })).await;
+    let (status, added) = served
+        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
+        .await;
     assert_eq!(status, 200, "{added}");
     assert_eq!(added["frames"][0]["type"], "ops", "{added}");
-    let (_, refreshed) = served.post(&format!("{}/v1/sessions/{bob}/show", served.public), json!({})).await;
+    let (_, refreshed) = served
+        .post(
+            &format!("{}/v1/sessions/{bob}/show", served.public),
+            json!({}),
+        )
+        .await;
     // Bob's list is his own: opening again is a warm start of his session.
     let (status, again) = served.open("demo.todo", "bob").await;
-    assert_eq!((status, again["start"].as_str()), (201, Some("warm")), "{again}");
+    assert_eq!(
+        (status, again["start"].as_str()),
+        (201, Some("warm")),
+        "{again}"
+    );
     assert_eq!(again["session"], bob.as_str());
-    assert!(!texts(&again["page"]["nodes"]).iter().any(|t| t == "milk"), "{refreshed}");
+    assert!(
+        !texts(&again["page"]["nodes"]).iter().any(|t| t == "milk"),
+        "{refreshed}"
+    );
     let (_, ada_again) = served.open("demo.todo", "ada").await;
-    assert!(texts(&ada_again["page"]["nodes"]).iter().any(|t| t == "milk"));
+    assert!(
+        texts(&ada_again["page"]["nodes"])
+            .iter()
+            .any(|t| t == "milk")
+    );
 
     // The game over its WebSocket: hello, the page, then an event's ops and result.
-    let url = format!("{}/v1/sessions/{game}", served.public.replace("http://", "ws://"));
+    let url = format!(
+        "{}/v1/sessions/{game}",
+        served.public.replace("http://", "ws://")
+    );
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     assert_eq!(receive(&mut socket).await["type"], "hello");
     assert_eq!(receive(&mut socket).await["type"], "page");
     let event = json!({ "type": "event", "id": 7, "cid": "g1", "selector": "#up", "kind": "tap" });
-    socket.send(Message::Text(event.to_string().into())).await.unwrap();
+    socket
+        .send(Message::Text(event.to_string().into()))
+        .await
+        .unwrap();
     let mut frames = Vec::new();
     loop {
         let frame = receive(&mut socket).await;
         if frame["type"] == "result" {
-            assert_eq!((frame["id"].as_u64(), frame["ok"].as_bool()), (Some(7), Some(true)), "{frame}");
+            assert_eq!(
+                (frame["id"].as_u64(), frame["ok"].as_bool()),
+                (Some(7), Some(true)),
+                "{frame}"
+            );
             break;
         }
         frames.push(frame);
@@ -214,7 +261,8 @@ async fn sessions_of_several_apps_and_users_run_at_once_each_with_its_own_state(
     served.stop();
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The next frame, as JSON.
 async fn receive(socket: &mut Socket) -> Value {
@@ -229,26 +277,57 @@ async fn an_evicted_session_relaunches_from_storage_and_a_retried_event_applies_
     let ada = served.session("demo.todo", "ada").await;
     for _ in 0..2 {
         // The same client id twice: a retry, applied once.
-        let (status, body) = served.event(&ada, "add-milk", "#new", "confirm", json!({ "value": "milk" })).await;
+        let (status, body) = served
+            .event(
+                &ada,
+                "add-milk",
+                "#new",
+                "confirm",
+                json!({ "value": "milk" }),
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
     }
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !served.metrics().await.contains("miniapp_evictions_total{app=\"demo.todo\"} 1") {
-        assert!(Instant::now() < deadline, "not evicted: {}", served.metrics().await);
+    while !served
+        .metrics()
+        .await
+        .contains("miniapp_evictions_total{app=\"demo.todo\"} 1")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "not evicted: {}",
+            served.metrics().await
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // The next event relaunches it from storage: a full page first.
-    let (status, body) = served.event(&ada, "add-eggs", "#new", "confirm", json!({ "value": "eggs" })).await;
+    let (status, body) = served
+        .event(
+            &ada,
+            "add-eggs",
+            "#new",
+            "confirm",
+            json!({ "value": "eggs" }),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let texts = page_texts(&body);
-    assert_eq!(texts.iter().filter(|t| *t == "milk").count(), 1, "{texts:?}");
+    assert_eq!(
+        texts.iter().filter(|t| *t == "milk").count(),
+        1,
+        "{texts:?}"
+    );
     assert!(texts.iter().any(|t| t == "eggs"), "{texts:?}");
     served.stop();
 }
 
 #[tokio::test]
 async fn past_its_bounds_the_server_refuses_at_once_with_429_and_retry_after() {
-    let served = Served::start(&["todo", "hostile/spin"], &["--max-sessions", "2", "--app-queue", "1"]);
+    let served = Served::start(
+        &["todo", "hostile/spin"],
+        &["--max-sessions", "2", "--app-queue", "1"],
+    );
     let spin = served.session("hostile.spin", "ada").await;
     served.session("demo.todo", "ada").await;
     let response = (reqwest::Client::new().post(format!("{}/v1/sessions", served.public)))
@@ -265,13 +344,20 @@ async fn past_its_bounds_the_server_refuses_at_once_with_429_and_retry_after() {
     let spinning = served.event(&spin, "s1", "#attack", "tap", Value::Null);
     let second = async {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        served.event(&spin, "s2", "#attack", "tap", Value::Null).await
+        served
+            .event(&spin, "s2", "#attack", "tap", Value::Null)
+            .await
     };
     let ((first_status, first), (status, refused)) = tokio::join!(spinning, second);
     assert_eq!(status, 429, "{refused}");
     assert_eq!(first_status, 422, "{first}");
     assert_eq!(first["error"]["kind"], "trap", "{first}");
-    assert!(served.metrics().await.contains("miniapp_refusals_total{app=\"hostile.spin\",reason=\"busy\"} 1"));
+    assert!(
+        served
+            .metrics()
+            .await
+            .contains("miniapp_refusals_total{app=\"hostile.spin\",reason=\"busy\"} 1")
+    );
     served.stop();
 }
 
@@ -280,7 +366,11 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
     let served = Served::start(&["todo", "hostile/spin"], &[]);
     let mut spinners = Vec::new();
     for i in 0..4 {
-        spinners.push(served.session("hostile.spin", &format!("spinner-{i}")).await);
+        spinners.push(
+            served
+                .session("hostile.spin", &format!("spinner-{i}"))
+                .await,
+        );
     }
     let ada = served.session("demo.todo", "ada").await;
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -289,7 +379,9 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
         let mut n = 0;
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             n += 1;
-            let (status, _) = server.event(s, &format!("{s}-{n}"), "#attack", "tap", Value::Null).await;
+            let (status, _) = server
+                .event(s, &format!("{s}-{n}"), "#attack", "tap", Value::Null)
+                .await;
             assert_eq!(status, 422);
         }
     }));
@@ -298,7 +390,15 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
         let mut slowest = Duration::ZERO;
         for i in 0..20 {
             let started = Instant::now();
-            let (status, body) = served.event(&ada, &format!("w{i}"), "#new", "confirm", json!({ "value": format!("item {i}") })).await;
+            let (status, body) = served
+                .event(
+                    &ada,
+                    &format!("w{i}"),
+                    "#new",
+                    "confirm",
+                    json!({ "value": format!("item {i}") }),
+                )
+                .await;
             assert_eq!(status, 200, "{body}");
             slowest = slowest.max(started.elapsed());
         }
@@ -308,15 +408,22 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
     let (_, slowest) = tokio::join!(spin, witness);
     // Each spinning event takes 300 ms of CPU; a starved witness would wait
     // behind several. The bound is generous: the figure is the bench's.
-    assert!(slowest < Duration::from_millis(1500), "the slowest witness event took {slowest:?}");
+    assert!(
+        slowest < Duration::from_millis(1500),
+        "the slowest witness event took {slowest:?}"
+    );
     let metrics = served.metrics().await;
-    assert!(!metrics.contains("miniapp_traps_total{app=\"hostile.spin\"} 0"), "{metrics}");
+    assert!(
+        !metrics.contains("miniapp_traps_total{app=\"hostile.spin\"} 0"),
+        "{metrics}"
+    );
     served.stop();
 }
 
 /// The todo package again, as version `version` (another hash).
 fn todo_as(version: &str, dir: &Path) -> PathBuf {
-    let mut package = miniapp_runtime::Package::read(Path::new(&package("todo")), &Default::default()).unwrap();
+    let mut package =
+        miniapp_runtime::Package::read(Path::new(&package("todo")), &Default::default()).unwrap();
     package.manifest.version = version.to_string();
     let path = dir.join(format!("todo-{version}.miniapp"));
     std::fs::write(&path, package.to_bytes().unwrap()).unwrap();
@@ -324,66 +431,129 @@ fn todo_as(version: &str, dir: &Path) -> PathBuf {
 }
 
 #[tokio::test]
-async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_live_ones_at_their_next_event() {
+async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_live_ones_at_their_next_event()
+ {
     use reqwest::Method;
     let served = Served::start(&["todo"], &[]);
     let v2 = std::fs::read(todo_as("0.2.0", served.dir.path())).unwrap();
-    let published = (reqwest::Client::new().post(format!("{}/v1/operator/apps/demo.todo/versions", served.operator)))
-        .bearer_auth(TOKEN)
-        .body(v2)
-        .send()
-        .await
-        .unwrap();
+    let published = (reqwest::Client::new().post(format!(
+        "{}/v1/operator/apps/demo.todo/versions",
+        served.operator
+    )))
+    .bearer_auth(TOKEN)
+    .body(v2)
+    .send()
+    .await
+    .unwrap();
     assert_eq!(published.status(), 201);
     let published: Value = published.json().await.unwrap();
     let v2 = published["version"]["hash"].as_str().unwrap().to_string();
     let release = json!({ "version": v2, "percent": 30, "trial_users": ["trial-1"] });
-    let (status, body) = served.op(Method::POST, "/v1/operator/apps/demo.todo/release", Some(release)).await;
+    let (status, body) = served
+        .op(
+            Method::POST,
+            "/v1/operator/apps/demo.todo/release",
+            Some(release),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
 
     // 30% of 10,000 users, within tolerance, and the trial user.
     let mut on_v2 = 0;
     for i in 0..10_000 {
-        let (_, routed) = served.op(Method::GET, &format!("/v1/operator/apps/demo.todo/route?user=u{i}"), None).await;
+        let (_, routed) = served
+            .op(
+                Method::GET,
+                &format!("/v1/operator/apps/demo.todo/route?user=u{i}"),
+                None,
+            )
+            .await;
         on_v2 += usize::from(routed["version"] == v2.as_str());
     }
-    assert!((2_800..3_200).contains(&on_v2), "{on_v2} of 10,000 users on the new version");
+    assert!(
+        (2_800..3_200).contains(&on_v2),
+        "{on_v2} of 10,000 users on the new version"
+    );
     let (_, trial) = served.open("demo.todo", "trial-1").await;
     assert_eq!(trial["app"]["version"], "0.2.0", "{trial}");
     let trial_session = trial["session"].as_str().unwrap().to_string();
 
     // A release only grows.
     let shrink = json!({ "version": v2, "percent": 10 });
-    let (status, body) = served.op(Method::POST, "/v1/operator/apps/demo.todo/release", Some(shrink)).await;
+    let (status, body) = served
+        .op(
+            Method::POST,
+            "/v1/operator/apps/demo.todo/release",
+            Some(shrink),
+        )
+        .await;
     assert_eq!(status, 400, "{body}");
 
     // Rollback: new sessions get the stable version at once; the live one
     // relaunches on it at its next event (a full page first).
-    let (status, body) = served.op(Method::POST, "/v1/operator/apps/demo.todo/rollback", Some(json!({}))).await;
+    let (status, body) = served
+        .op(
+            Method::POST,
+            "/v1/operator/apps/demo.todo/rollback",
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     let (_, fresh) = served.open("demo.todo", "trial-2").await;
     assert_eq!(fresh["app"]["version"], "0.1.0", "{fresh}");
-    let (status, next) = served.event(&trial_session, "t1", "#new", "confirm", json!({ "value": "x" })).await;
+    let (status, next) = served
+        .event(
+            &trial_session,
+            "t1",
+            "#new",
+            "confirm",
+            json!({ "value": "x" }),
+        )
+        .await;
     assert_eq!(status, 200, "{next}");
     assert_eq!(next["frames"][0]["type"], "page", "{next}");
 
     // The kill switch, with the reason users see.
     let kill = json!({ "reason": "Closed for maintenance until noon" });
-    let (status, _) = served.op(Method::PUT, "/v1/operator/apps/demo.todo/kill", Some(kill)).await;
+    let (status, _) = served
+        .op(Method::PUT, "/v1/operator/apps/demo.todo/kill", Some(kill))
+        .await;
     assert_eq!(status, 200);
     let (status, refused) = served.open("demo.todo", "someone").await;
-    assert_eq!((status, refused["error"]["kind"].as_str()), (403, Some("disabled")), "{refused}");
-    assert_eq!(refused["error"]["message"], "Closed for maintenance until noon");
-    let (status, refused) = served.event(&trial_session, "t2", "#new", "confirm", json!({ "value": "y" })).await;
+    assert_eq!(
+        (status, refused["error"]["kind"].as_str()),
+        (403, Some("disabled")),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["error"]["message"],
+        "Closed for maintenance until noon"
+    );
+    let (status, refused) = served
+        .event(
+            &trial_session,
+            "t2",
+            "#new",
+            "confirm",
+            json!({ "value": "y" }),
+        )
+        .await;
     assert_eq!(status, 403, "{refused}");
-    let (status, _) = served.op(Method::DELETE, "/v1/operator/apps/demo.todo/kill", None).await;
+    let (status, _) = served
+        .op(Method::DELETE, "/v1/operator/apps/demo.todo/kill", None)
+        .await;
     assert_eq!(status, 200);
     let (status, _) = served.open("demo.todo", "someone").await;
     assert_eq!(status, 201);
 
     // Every call audited with the operator's name.
-    let audit = std::fs::read_to_string(served.dir.path().join("data/operator-audit.jsonl")).unwrap();
-    assert!(audit.lines().any(|l| l.contains("\"operator\":\"alice\"") && l.contains("PUT /v1/operator/apps/demo.todo/kill")), "{audit}");
+    let audit =
+        std::fs::read_to_string(served.dir.path().join("data/operator-audit.jsonl")).unwrap();
+    assert!(
+        audit.lines().any(|l| l.contains("\"operator\":\"alice\"")
+            && l.contains("PUT /v1/operator/apps/demo.todo/kill")),
+        "{audit}"
+    );
     served.stop();
 }
 
@@ -394,10 +564,19 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
     let calls = [
         (reqwest::Method::GET, "/metrics"),
         (reqwest::Method::GET, "/v1/operator/apps"),
-        (reqwest::Method::POST, "/v1/operator/apps/demo.todo/versions"),
+        (
+            reqwest::Method::POST,
+            "/v1/operator/apps/demo.todo/versions",
+        ),
         (reqwest::Method::PUT, "/v1/operator/apps/demo.todo/kill"),
-        (reqwest::Method::DELETE, "/v1/operator/apps/demo.todo/quarantine"),
-        (reqwest::Method::POST, "/v1/operator/apps/demo.todo/rollback"),
+        (
+            reqwest::Method::DELETE,
+            "/v1/operator/apps/demo.todo/quarantine",
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/operator/apps/demo.todo/rollback",
+        ),
     ];
     for (method, path) in calls {
         let url = format!("{}{path}", served.operator);
@@ -411,12 +590,29 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
         assert_eq!(wrong.status(), 401, "{method} {path} with a wrong token");
     }
     // Health needs no token; the public listener has no operator routes.
-    let health = client.get(format!("{}/healthz", served.operator)).send().await.unwrap();
+    let health = client
+        .get(format!("{}/healthz", served.operator))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status(), 200);
-    let public = client.get(format!("{}/v1/operator/apps", served.public)).bearer_auth(TOKEN).send().await.unwrap();
+    let public = client
+        .get(format!("{}/v1/operator/apps", served.public))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(public.status(), 404);
-    let audit = std::fs::read_to_string(served.dir.path().join("data/operator-audit.jsonl")).unwrap();
-    assert!(audit.lines().filter(|l| l.contains("(no valid token)")).count() >= 12, "{audit}");
+    let audit =
+        std::fs::read_to_string(served.dir.path().join("data/operator-audit.jsonl")).unwrap();
+    assert!(
+        audit
+            .lines()
+            .filter(|l| l.contains("(no valid token)"))
+            .count()
+            >= 12,
+        "{audit}"
+    );
     served.stop();
 }
 
@@ -424,14 +620,19 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
 async fn metrics_parse_as_prometheus_text_and_carry_no_user_ids() {
     let served = Served::start(&["todo"], &[]);
     let ada = served.session("demo.todo", "user-secret-42").await;
-    served.event(&ada, "m1", "#new", "confirm", json!({ "value": "milk" })).await;
+    served
+        .event(&ada, "m1", "#new", "confirm", json!({ "value": "milk" }))
+        .await;
     for i in 0..3 {
         let (status, _) = served.open(&format!("no.such-app-{i}"), "ada").await;
         assert_eq!(status, 404);
     }
     let text = served.metrics().await;
     // Apps nobody published share one label.
-    assert!(text.contains("miniapp_refusals_total{app=\"\",reason=\"not-found\"} 3"), "{text}");
+    assert!(
+        text.contains("miniapp_refusals_total{app=\"\",reason=\"not-found\"} 3"),
+        "{text}"
+    );
     assert!(!text.contains("user-secret-42"), "{text}");
     let mut families = std::collections::HashSet::new();
     for line in text.lines() {
@@ -448,17 +649,35 @@ async fn metrics_parse_as_prometheus_text_and_carry_no_user_ids() {
         let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("{line}"));
         assert!(value.parse::<f64>().is_ok(), "not a number in {line}");
         let name = series.split('{').next().unwrap();
-        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{line}");
+        assert!(
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "{line}"
+        );
         if let Some(labels) = series.strip_prefix(name) {
-            assert!(labels.is_empty() || (labels.starts_with('{') && labels.ends_with('}')), "{line}");
+            assert!(
+                labels.is_empty() || (labels.starts_with('{') && labels.ends_with('}')),
+                "{line}"
+            );
         }
     }
-    for family in ["miniapp_events", "miniapp_event_seconds", "miniapp_cpu_seconds", "miniapp_traps", "miniapp_denials",
-        "miniapp_quota_hits", "miniapp_app_sessions_live", "miniapp_queue_depth", "miniapp_refusals",
-        "miniapp_launch_seconds"] {
+    for family in [
+        "miniapp_events",
+        "miniapp_event_seconds",
+        "miniapp_cpu_seconds",
+        "miniapp_traps",
+        "miniapp_denials",
+        "miniapp_quota_hits",
+        "miniapp_app_sessions_live",
+        "miniapp_queue_depth",
+        "miniapp_refusals",
+        "miniapp_launch_seconds",
+    ] {
         assert!(families.contains(family), "no {family} in {families:?}");
     }
-    assert!(text.contains("miniapp_events_total{app=\"demo.todo\"} 1"), "{text}");
+    assert!(
+        text.contains("miniapp_events_total{app=\"demo.todo\"} 1"),
+        "{text}"
+    );
     served.stop();
 }
 
@@ -469,15 +688,26 @@ async fn sigterm_drains_the_running_event_then_exits() {
     let url = format!("{}/v1/sessions/{spin}/events", served.public);
     let running = tokio::spawn(async move {
         let body = json!({ "cid": "s", "selector": "#attack", "kind": "tap" });
-        let response = reqwest::Client::new().post(url).json(&body).send().await.unwrap();
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         response.status().as_u16()
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut child = served.terminate();
     // The running event is answered (its trap), then the process exits 0.
     assert_eq!(running.await.unwrap(), 422);
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
     assert!(status.success(), "{status}");
-    let refused = reqwest::Client::new().post(format!("{}/v1/sessions", served.public)).json(&json!({})).send().await;
+    let refused = reqwest::Client::new()
+        .post(format!("{}/v1/sessions", served.public))
+        .json(&json!({}))
+        .send()
+        .await;
     assert!(refused.is_err(), "the listener is closed");
 }
