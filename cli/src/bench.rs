@@ -527,7 +527,23 @@ mod serve_phase {
     }
 
     fn counts(s: &Summary) -> String {
-        format!("{} errors, {} refused", s.errors, s.refused)
+        problems(s.errors, s.refused, &s.errors_by_kind, &s.error_examples)
+    }
+
+    /// Errors and refusals, with the most frequent error kind and its first
+    /// message.
+    fn problems(
+        errors: u64,
+        refused: u64,
+        kinds: &BTreeMap<String, u64>,
+        examples: &BTreeMap<String, String>,
+    ) -> String {
+        let mut text = format!("{errors} errors, {refused} refused");
+        if let Some((kind, n)) = kinds.iter().max_by_key(|(_, n)| **n) {
+            let example = examples.get(kind).map_or("", String::as_str);
+            text.push_str(&format!(" (most: {n} {kind}: {example})"));
+        }
+        text
     }
 
     /// The phase's reports: event latency alone and beside spinners, the
@@ -612,10 +628,14 @@ mod serve_phase {
     /// Resident memory per session: with sockets and events, and idle.
     fn memory(calm: &Summary, idle: &IdleSummary) -> [PhaseReport; 2] {
         let idle_note = format!(
-            "POST only; first view p99 {:.2} ms; {} errors, {} refused; {}",
+            "POST only; first view p99 {:.2} ms; {}; {}",
             idle.first_view_p99_ms,
-            idle.errors,
-            idle.refused,
+            problems(
+                idle.errors,
+                idle.refused,
+                &idle.errors_by_kind,
+                &idle.error_examples
+            ),
             live(idle.sessions_live)
         );
         let note = format!(
