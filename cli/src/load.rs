@@ -973,7 +973,7 @@ async fn connect(
 async fn socket(url: &str, workload: Workload, tally: &mut Tally) -> Option<Socket> {
     let what = format!("GET {url} ({}) with a WebSocket upgrade", workload.app_id());
     for _ in 0..OPEN_TRIES {
-        match tokio_tungstenite::connect_async(url).await {
+        match tokio_tungstenite::connect_async_with_config(url, None, true).await {
             Ok((socket, _)) => return Some(socket),
             Err(tungstenite::Error::Http(response)) if response.status() == 429 => {
                 let value = response.headers().get("retry-after");

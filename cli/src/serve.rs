@@ -3,9 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use miniapp_runtime::kv::{KvStore, RedbStore};
 use miniapp_runtime::{Package, Policy, Runtime};
 use miniapp_serve::{Limits, Operators, ServeOptions, Server};
 
@@ -77,7 +79,15 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         memory_bytes: args.memory_mib.map(|m| m * 1024 * 1024),
         ..Limits::default()
     };
+    std::fs::create_dir_all(&args.data_dir)
+        .map_err(|e| Failure::input(format!("--data-dir {}: {e}", args.data_dir.display())))?;
+    // Group commit: many events' writes share one sync of the disk.
+    let storage: Arc<dyn KvStore> = Arc::new(
+        RedbStore::open_group_committed(&args.data_dir.join("storage.redb"))
+            .map_err(|e| Failure::app(format!("storage: {e}")))?,
+    );
     let runtime = Runtime::builder(&args.data_dir)
+        .kv_store(storage.clone())
         .policy(policy)
         .providers(miniapp_dev::host::session_providers())
         .max_live_instances(u32::try_from(limits.max_live + 64).unwrap_or(u32::MAX))
@@ -91,6 +101,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         operator_listen: args.operator_listen,
         data_dir: args.data_dir.clone(),
         runtime,
+        storage,
         operators,
         limits,
         publish,

@@ -91,14 +91,18 @@ impl InstanceState {
         )?;
         let mut table = ResourceTable::new();
         table.set_max_capacity(quotas.resource_handles as usize);
+        let slot = ExecSlot::new(
+            app.services.slots.clone(),
+            &app.manifest.id,
+            quotas.cpu_weight,
+        );
         Ok(InstanceState {
-            deadline: Deadline::new(Duration::from_millis(quotas.event_timeout_ms)),
-            cpu: CpuMeter::new(),
-            slot: ExecSlot::new(
-                app.services.slots.clone(),
-                &app.manifest.id,
-                quotas.cpu_weight,
+            deadline: Deadline::new(
+                Duration::from_millis(quotas.event_timeout_ms),
+                slot.waited(),
             ),
+            cpu: CpuMeter::new(),
+            slot,
             gesture: Gesture::new(Duration::from_millis(quotas.gesture_ttl_ms)),
             limiter: Limiter::new(quotas),
             wasi: sandboxed_ctx(&log),
@@ -829,10 +833,14 @@ pub(crate) async fn instantiate(
                 pages,
             });
         }
-        // The pooling allocator is full: a capacity refusal, not the app's fault.
+        // The pooling allocator is full, or the host could not map memory
+        // (the process's mappings or address space are exhausted): a
+        // capacity refusal, not the app's fault, and no trap on its record.
         Err(e)
             if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
-                .is_some() =>
+                .is_some()
+                || e.chain()
+                    .any(|c| c.downcast_ref::<std::io::Error>().is_some()) =>
         {
             return Err(Error::Capacity {
                 app: manifest.id.clone(),
@@ -913,6 +921,8 @@ async fn timed<T>(
         started: std::time::Instant,
         limit: Duration,
         deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+        /// Waits for an execution slot already added to the limit, ns.
+        credited: u64,
     }
     impl<T, F: Future<Output = wasmtime::Result<T>>> Future for Timed<'_, F> {
         type Output = F::Output;
@@ -928,10 +938,27 @@ async fn timed<T>(
             let deadline = self
                 .deadline
                 .get_or_insert_with(|| Box::pin(tokio::time::sleep(left)));
-            match deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(wasmtime::Trap::Interrupt.into())),
-                Poll::Pending => Poll::Pending,
+            if deadline.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
             }
+            // Time spent waiting for a slot is the host's load: it moves
+            // the limit, as it moves the call's deadline.
+            let waited = self
+                .slot
+                .waited()
+                .load(std::sync::atomic::Ordering::Relaxed);
+            if waited > self.credited {
+                let extra = Duration::from_nanos(waited - self.credited);
+                self.credited = waited;
+                let deadline = self.deadline.as_mut().expect("armed");
+                let at = deadline.deadline() + extra;
+                deadline.as_mut().reset(at);
+                return match deadline.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(wasmtime::Trap::Interrupt.into())),
+                    Poll::Pending => Poll::Pending,
+                };
+            }
+            Poll::Ready(Err(wasmtime::Trap::Interrupt.into()))
         }
     }
     // A call waits its turn for a slot as long as its deadline allows; past
@@ -945,6 +972,7 @@ async fn timed<T>(
         started: std::time::Instant::now(),
         limit,
         deadline: None,
+        credited: slot.waited().load(std::sync::atomic::Ordering::Relaxed),
     }
     .await;
     slot.release();

@@ -201,36 +201,53 @@ impl Drop for Held<'_> {
 pub(crate) struct Deadline {
     at: Option<std::time::Instant>,
     timeout: std::time::Duration,
+    /// Time the current call waited for an execution slot (nanoseconds):
+    /// the host's load, not the app's time, so it moves the deadline.
+    waited: Arc<AtomicU64>,
 }
 
 impl Deadline {
-    /// No call under way; a call gets `timeout`.
-    pub fn new(timeout: std::time::Duration) -> Deadline {
-        Deadline { at: None, timeout }
+    /// No call under way; a call gets `timeout`, plus what it waits for an
+    /// execution slot (counted in `waited`).
+    pub fn new(timeout: std::time::Duration, waited: Arc<AtomicU64>) -> Deadline {
+        Deadline {
+            at: None,
+            timeout,
+            waited,
+        }
     }
 
     /// Start a call now.
     pub fn start_call(&mut self) {
+        self.waited.store(0, Ordering::Relaxed);
         self.at = Some(std::time::Instant::now() + self.timeout);
     }
 
-    /// How long the current call has run (zero between calls).
+    /// When the current call's time is up.
+    fn end(&self) -> Option<std::time::Instant> {
+        let waited = std::time::Duration::from_nanos(self.waited.load(Ordering::Relaxed));
+        self.at.map(|at| at + waited)
+    }
+
+    /// How long the current call has run, waits for a slot excluded (zero
+    /// between calls).
     pub fn elapsed(&self) -> std::time::Duration {
-        self.at.map_or(std::time::Duration::ZERO, |at| {
+        self.end().map_or(std::time::Duration::ZERO, |end| {
             self.timeout
-                .saturating_sub(at.saturating_duration_since(std::time::Instant::now()))
+                .saturating_sub(end.saturating_duration_since(std::time::Instant::now()))
         })
     }
 
     /// Whether the current call's time is up.
     pub fn passed(&self) -> bool {
-        self.at.is_some_and(|at| std::time::Instant::now() >= at)
+        self.end()
+            .is_some_and(|end| std::time::Instant::now() >= end)
     }
 
     /// Time left in the current call (the whole budget between calls).
     pub fn left(&self) -> std::time::Duration {
-        self.at
-            .map(|at| at.saturating_duration_since(std::time::Instant::now()))
+        self.end()
+            .map(|end| end.saturating_duration_since(std::time::Instant::now()))
             .unwrap_or(self.timeout)
     }
 }
@@ -306,6 +323,8 @@ pub(crate) struct ExecSlot {
     app: Arc<str>,
     weight: u32,
     held: Arc<std::sync::Mutex<Option<crate::fair::SlotPermit>>>,
+    /// Nanoseconds the current call waited for a slot (see [`Deadline`]).
+    waited: Arc<AtomicU64>,
 }
 
 impl ExecSlot {
@@ -316,12 +335,22 @@ impl ExecSlot {
             app: app.into(),
             weight,
             held: Arc::default(),
+            waited: Arc::default(),
         }
+    }
+
+    /// What the current call waited for a slot, nanoseconds (shared with
+    /// its [`Deadline`]).
+    pub fn waited(&self) -> Arc<AtomicU64> {
+        self.waited.clone()
     }
 
     /// Wait for a slot (`long`: queue as a long call) and hold it.
     pub async fn take(&self, long: bool) {
+        let asked = std::time::Instant::now();
         let permit = self.slots.acquire(&self.app, self.weight, long).await;
+        let waited = asked.elapsed().as_nanos() as u64;
+        self.waited.fetch_add(waited, Ordering::Relaxed);
         *self.held.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
     }
 

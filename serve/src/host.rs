@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use miniapp_dev::frames::{Served, ops_frame, page_frame};
+use miniapp_runtime::kv::KvStore;
 use miniapp_runtime::{LaunchOptions, Runtime};
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -21,8 +22,9 @@ use crate::session::{Session, State, Table, Target, millis_since, new_id};
 pub struct Limits {
     /// Sessions open at once (default 20,000); past it a new one is refused.
     pub max_sessions: usize,
-    /// Live instances at once (default 12,000); past it the least recently
-    /// used are evicted.
+    /// Live instances at once (default 12,000, fewer if the kernel's
+    /// `vm.max_map_count` allows fewer: an instance takes about 8 memory
+    /// mappings); past it the least recently used are evicted.
     pub max_live: usize,
     /// WebSocket connections at once (default 20,000).
     pub max_connections: usize,
@@ -45,7 +47,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_sessions: 20_000,
-            max_live: 12_000,
+            max_live: 12_000.min(mappable_instances().unwrap_or(12_000)),
             max_connections: 20_000,
             app_queue: 512,
             keep_hidden: Duration::from_secs(5 * 60),
@@ -112,6 +114,8 @@ pub enum Action {
 pub struct Host {
     /// The runtime all apps run on.
     pub runtime: Runtime,
+    /// Its storage (made durable before an answer).
+    pub storage: Arc<dyn KvStore>,
     /// The operator's book.
     pub catalog: Catalog,
     /// Open sessions.
@@ -162,9 +166,15 @@ impl Drop for Admitted<'_> {
 
 impl Host {
     /// A server on `runtime` with `catalog`.
-    pub fn new(runtime: Runtime, catalog: Catalog, limits: Limits) -> Host {
+    pub fn new(
+        runtime: Runtime,
+        storage: Arc<dyn KvStore>,
+        catalog: Catalog,
+        limits: Limits,
+    ) -> Host {
         Host {
             runtime,
+            storage,
             catalog,
             sessions: Table::default(),
             metrics: Metrics::default(),
@@ -289,6 +299,9 @@ impl Host {
                 "cold"
             }
         };
+        if let Err(e) = self.storage.persist().await {
+            return Err(ApiError::internal(format!("storage is not durable: {e}")));
+        }
         let page = page_frame(&SERVED, &state.app, state.instance.as_ref());
         if let Some(instance) = &mut state.instance {
             instance.take_view_ops();
@@ -363,8 +376,13 @@ impl Host {
             }
             full = true;
         }
-        let result = self.apply(session, &mut state, &action).await;
+        let mut result = self.apply(session, &mut state, &action).await;
         session.settle(&mut state);
+        // Answered only once what it wrote is durable (with a group commit,
+        // together with other events' writes).
+        if let Err(e) = self.storage.persist().await {
+            result = Err(ApiError::internal(format!("storage is not durable: {e}")));
+        }
         let frames = view_frames(&mut state, full);
         if let (
             Action::Event { cid, .. },
@@ -424,6 +442,7 @@ impl Host {
     /// End `session`: its instance is destroyed (its storage stays).
     pub async fn close(&self, session: &Session) {
         self.sessions.remove(&session.id);
+        session.ended.send_replace(true);
         let mut state = session.state.lock().await;
         session.drop_instance(&mut state);
     }
@@ -555,6 +574,14 @@ fn launch_options(request: &OpenRequest) -> LaunchOptions {
         referrer: request.referrer.clone(),
         user: Some(request.user.clone()),
     }
+}
+
+/// Live instances the process's memory mappings allow (Linux:
+/// `vm.max_map_count`, about 8 mappings an instance, 2,000 kept for the rest).
+fn mappable_instances() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/sys/vm/max_map_count").ok()?;
+    let maps: usize = text.trim().parse().ok()?;
+    Some(maps.saturating_sub(2_000) / 8)
 }
 
 /// An app id or user: 1 to 256 printable characters.

@@ -293,12 +293,14 @@ async fn read_frames(
     out: &mpsc::Sender<Message>,
 ) -> CloseFrame {
     let mut draining = host.draining.subscribe();
+    let mut ended = session.ended.subscribe();
     let mut tokens = FRAME_BURST;
     let mut last = Instant::now();
     loop {
         let message = tokio::select! {
             message = stream.next() => message,
             _ = draining.wait_for(|d| *d) => return closing(1001, "the node is draining"),
+            _ = ended.wait_for(|e| *e) => return closing(1008, "the session ended"),
         };
         let Some(Ok(message)) = message else {
             return closing(1000, "");
@@ -318,40 +320,54 @@ async fn read_frames(
         if frame.len() > MAX_BODY {
             return closing(1008, "a frame over 64 KiB");
         }
-        if host.sessions.get(&session.id).is_none() {
-            return closing(1008, "the session ended");
-        }
-        if let Err(message) = take_frame(session, &frame, work) {
-            let _ = out.try_send(text(&json!({ "type": "error", "message": message })));
+        if let Err((id, error)) = take_frame(session, &frame, work) {
+            let frame = match id {
+                Some(id) => {
+                    json!({ "type": "result", "id": id, "ok": false, "error": error.json() })
+                }
+                None => json!({ "type": "error", "message": error.message }),
+            };
+            let _ = out.try_send(text(&frame));
         }
     }
 }
 
 /// One client frame: an answer goes straight to the prompts (an event may
-/// be waiting on it); the rest queue for the worker.
+/// be waiting on it); the rest queue for the worker. A frame that cannot be
+/// taken is answered with its id, if it has one.
 fn take_frame(
     session: &Session,
     frame: &str,
     work: &mpsc::Sender<(Option<u64>, Action)>,
-) -> Result<(), String> {
-    let value: Value = serde_json::from_str(frame).map_err(|e| e.to_string())?;
+) -> Result<(), (Option<u64>, ApiError)> {
+    let bad = |e: serde_json::Error| ApiError::bad_request(e.to_string());
+    let value: Value = serde_json::from_str(frame).map_err(|e| (None, bad(e)))?;
     let id = value.get("id").and_then(Value::as_u64);
     let action = match value.get("type").and_then(Value::as_str) {
         Some("answer") => {
-            let body: AnswerBody = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            let body: AnswerBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
             session.prompts.answer(body.prompt, body.allow);
             return Ok(());
         }
         Some("event") => {
-            let body: EventBody = serde_json::from_value(value).map_err(|e| e.to_string())?;
-            body.action().map_err(|e| e.message)?
+            let body: EventBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
+            body.action().map_err(|e| (id, e))?
         }
         Some("hide") => Action::Hide,
         Some("show") => Action::Show,
         Some("refresh") => Action::Refresh,
-        _ => return Err("unknown frame type".into()),
+        other => {
+            let message = format!("unknown frame type {other:?}");
+            return Err((id, ApiError::bad_request(message)));
+        }
     };
-    work.try_send((id, action)).map_err(|_| "busy".to_string())
+    work.try_send((id, action)).map_err(|_| {
+        let busy = ApiError::busy(
+            "this socket has 64 frames waiting; wait for their results",
+            1,
+        );
+        (id, busy)
+    })
 }
 
 /// The session's actions from this socket, in order; frames, then the
@@ -368,11 +384,14 @@ async fn work_on(
             let _ = out.send(text(frame)).await;
         }
         let error = reply.result.as_ref().err().map(ApiError::json);
-        if id.is_some() || error.is_some() {
-            let result =
-                json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error });
-            let _ = out.send(text(&result)).await;
-        }
+        let frame = match (id, &reply.result) {
+            (Some(id), _) => {
+                json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error })
+            }
+            (None, Err(e)) => json!({ "type": "error", "message": e.message }),
+            (None, Ok(())) => continue,
+        };
+        let _ = out.send(text(&frame)).await;
     }
 }
 

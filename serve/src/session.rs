@@ -41,6 +41,8 @@ pub struct Session {
     hidden: AtomicBool,
     /// Whether an instance runs (for counting without the lock).
     live: AtomicBool,
+    /// Set when the session ends: its sockets close.
+    pub ended: tokio::sync::watch::Sender<bool>,
 }
 
 /// What an event needs, behind the session's lock.
@@ -92,6 +94,7 @@ impl Session {
             last_active: AtomicU64::new(0),
             hidden: AtomicBool::new(false),
             live: AtomicBool::new(false),
+            ended: tokio::sync::watch::channel(false).0,
         }
     }
 

@@ -51,7 +51,7 @@ pub struct KvUsage {
 }
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum KvError {
     /// The write would exceed a limit; nothing was written.
     #[error("{what} would be {would_be}, over the limit of {limit}")]
@@ -82,7 +82,16 @@ pub trait KvStore: Send + Sync + 'static {
     fn clear(&self, ns: &str) -> Result<(), KvError>;
     /// What the namespace uses.
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError>;
+    /// Make every write made so far durable. A store that commits each
+    /// write durably (the default) has nothing left to do.
+    fn persist(&self) -> Persisting {
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
+
+/// The end of [`KvStore::persist`].
+pub type Persisting =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), KvError>> + Send>>;
 
 /// A [`RedbStore`] opened on first use: a process that never touches
 /// storage or consent (most launches of most apps) never pays for opening
@@ -127,6 +136,12 @@ impl KvStore for LazyRedbStore {
     }
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
         self.store()?.usage(ns)
+    }
+    fn persist(&self) -> Persisting {
+        match self.store() {
+            Ok(store) => store.persist(),
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        }
     }
 }
 
