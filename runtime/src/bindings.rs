@@ -15,6 +15,11 @@ wasmtime::component::bindgen!({
         "miniapp:host/identity.get-profile": async | trappable,
         "miniapp:host/location.get-location": async | trappable,
         "miniapp:host/payment.request-payment": async | trappable,
+        // Writes wait for the store's write lock (and, with a database, a
+        // round trip): run on the blocking pool, off the async workers.
+        "miniapp:host/storage.set": async | trappable,
+        "miniapp:host/storage.remove": async | trappable,
+        "miniapp:host/storage.clear": async | trappable,
         // Reads the store's fuel.
         "miniapp:host/quota.remaining": store | trappable,
         default: trappable,

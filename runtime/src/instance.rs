@@ -553,6 +553,18 @@ impl AppInstance {
         }
     }
 
+    /// Memory the instance holds now, bytes: its linear memories and what
+    /// the host holds on its behalf (zero once discarded).
+    pub fn memory_used(&self) -> u64 {
+        match &self.live {
+            Some(live) => {
+                let state = live.store.data();
+                state.limiter.memory_used() + state.host_memory.used()
+            }
+            None => 0,
+        }
+    }
+
     /// The instance's budgets, as the app's `quota.remaining()` reports them
     /// (`None` while a trap has discarded the instance).
     pub fn budget(&self) -> Option<crate::Budget> {

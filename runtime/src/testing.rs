@@ -129,13 +129,15 @@ fn kind(e: &types::Error) -> &'static str {
     }
 }
 
-#[test]
-fn no_grant_no_context() {
+#[tokio::test]
+async fn no_grant_no_context() {
     use storage::Host;
     // Declared but not granted by the operator.
     let mut host = TestHost::new(SHOP, "", &[]);
     assert!(host.state.storage.is_err());
-    let err = store::storage_view(&mut host.state).set("k".into(), b"v".to_vec());
+    let err = store::storage_view(&mut host.state)
+        .set("k".into(), b"v".to_vec())
+        .await;
     let err = host.guest(err).unwrap_err();
     assert_eq!(kind(&err), "permission-denied");
     assert!(
@@ -154,19 +156,19 @@ fn no_grant_no_context() {
     // Granted: works, in the instance's namespace.
     let mut host = TestHost::new(SHOP, GRANT_ALL, &[]);
     let mut storage = store::storage_view(&mut host.state);
-    storage.set("k".into(), b"v".to_vec()).unwrap();
+    storage.set("k".into(), b"v".to_vec()).await.unwrap();
     assert_eq!(storage.get("k".into()).unwrap(), Some(b"v".to_vec()));
 }
 
-#[test]
-fn storage_quotas_are_refused_and_audited() {
+#[tokio::test]
+async fn storage_quotas_are_refused_and_audited() {
     use storage::Host;
     let policy = format!("{GRANT_ALL}\nquotas = {{ storage_value_bytes = 4, storage_keys = 1 }}");
     let mut host = TestHost::new(SHOP, &policy, &[]);
     let mut storage = store::storage_view(&mut host.state);
-    let too_big = storage.set("k".into(), b"12345".to_vec());
-    storage.set("a".into(), b"1".to_vec()).unwrap();
-    let too_many = storage.set("b".into(), b"1".to_vec());
+    let too_big = storage.set("k".into(), b"12345".to_vec()).await;
+    storage.set("a".into(), b"1".to_vec()).await.unwrap();
+    let too_many = storage.set("b".into(), b"1".to_vec()).await;
     for err in [too_big, too_many] {
         let err = host.guest(err).unwrap_err();
         assert_eq!(kind(&err), "quota-exceeded", "{err}");

@@ -504,11 +504,14 @@ impl Host {
         }
     }
 
-    /// Live instances per app.
-    pub fn live_per_app(&self) -> HashMap<String, i64> {
-        let mut live = HashMap::new();
+    /// Live instances and the memory they hold (bytes), per app, as of
+    /// each session's last action.
+    pub fn live_per_app(&self) -> HashMap<String, (i64, i64)> {
+        let mut live: HashMap<String, (i64, i64)> = HashMap::new();
         for session in self.sessions.all() {
-            *live.entry(session.app.clone()).or_default() += i64::from(session.is_live());
+            let entry = live.entry(session.app.clone()).or_default();
+            entry.0 += i64::from(session.is_live());
+            entry.1 += session.memory_used() as i64;
         }
         live
     }

@@ -53,6 +53,7 @@ pub struct Metrics {
     /// Events waiting or running, per app.
     pub queue_depth: Family<AppLabel, Gauge>,
     live: Family<AppLabel, Gauge>,
+    memory: Family<AppLabel, Gauge>,
     cpu_seconds: Family<AppLabel, Counter<f64, AtomicU64>>,
     traps: Family<AppLabel, Counter>,
     denials: Family<AppLabel, Counter>,
@@ -75,6 +76,7 @@ impl Default for Metrics {
             evictions: Family::default(),
             queue_depth: Family::default(),
             live: Family::default(),
+            memory: Family::default(),
             cpu_seconds: Family::default(),
             traps: Family::default(),
             denials: Family::default(),
@@ -117,6 +119,11 @@ impl Default for Metrics {
             m.live.clone(),
         );
         r.register(
+            "miniapp_memory_bytes",
+            "Memory live instances hold (linear memory and host-held)",
+            m.memory.clone(),
+        );
+        r.register(
             "miniapp_cpu_seconds",
             "CPU time of guest calls (poll time)",
             m.cpu_seconds.clone(),
@@ -153,12 +160,19 @@ impl Metrics {
     }
 
     /// The text exposition, after bringing the gauges and the apps' usage
-    /// up to date: `live` counts live instances per app, `sessions` all.
-    pub fn render(&self, apps: &[App], live: &HashMap<String, i64>, sessions: usize) -> String {
+    /// up to date: `live` has the live instances and the memory they hold
+    /// per app, `sessions` counts all.
+    pub fn render(
+        &self,
+        apps: &[App],
+        live: &HashMap<String, (i64, i64)>,
+        sessions: usize,
+    ) -> String {
         self.sessions.set(sessions as i64);
         self.resident.set(resident_bytes().unwrap_or(0) as i64);
-        for (app, n) in live {
+        for (app, (n, bytes)) in live {
             self.live.get_or_create(&label(app)).set(*n);
+            self.memory.get_or_create(&label(app)).set(*bytes);
         }
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         for app in apps {

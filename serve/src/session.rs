@@ -41,6 +41,8 @@ pub struct Session {
     hidden: AtomicBool,
     /// Whether an instance runs (for counting without the lock).
     live: AtomicBool,
+    /// Memory its instance held after its last action, bytes.
+    memory: AtomicU64,
     /// Set when the session ends: its sockets close.
     pub ended: tokio::sync::watch::Sender<bool>,
 }
@@ -94,6 +96,7 @@ impl Session {
             last_active: AtomicU64::new(0),
             hidden: AtomicBool::new(false),
             live: AtomicBool::new(false),
+            memory: AtomicU64::new(0),
             ended: tokio::sync::watch::channel(false).0,
         }
     }
@@ -134,7 +137,13 @@ impl Session {
     pub fn drop_instance(&self, state: &mut State) -> bool {
         let had = state.instance.take().is_some();
         self.live.store(false, Ordering::Relaxed);
+        self.memory.store(0, Ordering::Relaxed);
         had
+    }
+
+    /// Memory its instance held after its last action, bytes.
+    pub fn memory_used(&self) -> u64 {
+        self.memory.load(Ordering::Relaxed)
     }
 
     /// Launch the instance anew (cold start, with the session's options).
@@ -142,17 +151,21 @@ impl Session {
         self.drop_instance(state);
         let options = state.options.clone();
         let instance = self.with_prompts(state.app.launch(options)).await?;
+        self.memory.store(instance.memory_used(), Ordering::Relaxed);
         state.instance = Some(instance);
         self.live.store(true, Ordering::Relaxed);
         self.set_hidden(false);
         Ok(())
     }
 
-    /// After a call: an instance the runtime discarded (a trap) is dropped.
+    /// After a call: an instance the runtime discarded (a trap) is
+    /// dropped; the memory a live one holds is noted.
     pub fn settle(&self, state: &mut State) {
         if state.instance.as_ref().is_some_and(|i| i.is_discarded()) {
             self.drop_instance(state);
         }
+        let memory = state.instance.as_ref().map_or(0, |i| i.memory_used());
+        self.memory.store(memory, Ordering::Relaxed);
     }
 }
 

@@ -671,6 +671,7 @@ async fn metrics_parse_as_prometheus_text_and_carry_no_user_ids() {
         "miniapp_queue_depth",
         "miniapp_refusals",
         "miniapp_launch_seconds",
+        "miniapp_memory_bytes",
     ] {
         assert!(families.contains(family), "no {family} in {families:?}");
     }

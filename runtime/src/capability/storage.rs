@@ -108,8 +108,7 @@ impl StorageCtx {
         Ok(self.kv.get(&self.ns, key)?)
     }
 
-    fn set(&self, key: &str, value: &[u8]) -> CallResult<()> {
-        self.check_key(key)?;
+    fn check_value(&self, value: &[u8]) -> CallResult<()> {
         if value.len() as u64 > self.value_bytes {
             return Err(CallError::quota(format!(
                 "storage value of {} bytes is over the limit of {} bytes",
@@ -117,12 +116,30 @@ impl StorageCtx {
                 self.value_bytes
             )));
         }
+        Ok(())
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> CallResult<()> {
+        self.check_key(key)?;
+        self.check_value(value)?;
         Ok(self.kv.set(&self.ns, key, value, self.limits)?)
     }
 
     fn remove(&self, key: &str) -> CallResult<()> {
         self.check_key(key)?;
         Ok(self.kv.remove(&self.ns, key)?)
+    }
+
+    /// Run `write` on the store off the async workers (it may wait for the
+    /// store's write lock or a database round trip); the call waits.
+    async fn write(
+        &self,
+        write: impl FnOnce(&dyn KvStore, &str, KvLimits) -> Result<(), KvError> + Send + 'static,
+    ) -> CallResult<()> {
+        let (kv, ns, limits) = (self.kv.clone(), self.ns.clone(), self.limits);
+        let done = tokio::task::spawn_blocking(move || write(&*kv, &ns, limits)).await;
+        let done = done.map_err(|e| KvError::Backend(format!("the storage write failed: {e}")));
+        Ok(done??)
     }
 
     fn keys(&self) -> CallResult<Vec<String>> {
@@ -139,20 +156,25 @@ impl storage::Host for Storage<'_> {
         context(self.ctx)?.get(&key)
     }
 
-    fn set(&mut self, key: String, value: Vec<u8>) -> CallResult<()> {
-        context(self.ctx)?.set(&key, &value)
+    async fn set(&mut self, key: String, value: Vec<u8>) -> CallResult<()> {
+        let ctx = context(self.ctx)?;
+        ctx.check_key(&key)?;
+        ctx.check_value(&value)?;
+        (ctx.write(move |kv, ns, limits| kv.set(ns, &key, &value, limits))).await
     }
 
-    fn remove(&mut self, key: String) -> CallResult<()> {
-        context(self.ctx)?.remove(&key)
+    async fn remove(&mut self, key: String) -> CallResult<()> {
+        let ctx = context(self.ctx)?;
+        ctx.check_key(&key)?;
+        ctx.write(move |kv, ns, _| kv.remove(ns, &key)).await
     }
 
     fn keys(&mut self) -> CallResult<Vec<String>> {
         context(self.ctx)?.keys()
     }
 
-    fn clear(&mut self) -> CallResult<()> {
-        context(self.ctx)?.clear()
+    async fn clear(&mut self) -> CallResult<()> {
+        context(self.ctx)?.write(|kv, ns, _| kv.clear(ns)).await
     }
 
     fn info(&mut self) -> CallResult<storage::StorageInfo> {
