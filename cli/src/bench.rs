@@ -270,14 +270,14 @@ mod serve_phase {
         let runtime = tokio::runtime::Runtime::new()
             .map_err(|e| Failure::app(format!("serve: cannot start the async runtime: {e}")))?;
         let child = |name: &str| Server::start(miniapp, dir.path(), name, &packages);
-        let ((calm, busy), load_stop) = with_server(child("load")?, |s| {
+        let (runs, load_stop) = with_server(child("load")?, |s| {
             runtime.block_on(loads(args, s, progress))
         })?;
         // A fresh server: memory the load runs freed would hide the idle cost.
         let (idle, idle_stop) = with_server(child("idle")?, |s| {
             runtime.block_on(idle(args, s, progress))
         })?;
-        let mut reports = reports(&calm, &busy, &idle);
+        let mut reports = reports(&runs, &idle);
         let last = reports.len() - 1;
         for (i, report) in reports.iter_mut().enumerate() {
             let stop = if i == last { &idle_stop } else { &load_stop };
@@ -346,7 +346,7 @@ mod serve_phase {
         args: &BenchArgs,
         server: &Server,
         progress: &ProgressBar,
-    ) -> anyhow::Result<(Summary, Summary)> {
+    ) -> anyhow::Result<Runs> {
         let mut load = LoadArgs {
             url: server.sessions.clone(),
             apps: vec!["todo".into(), "game2048".into(), "shop".into()],
@@ -366,7 +366,30 @@ mod serve_phase {
             load.sessions
         ));
         let busy = load::run(&load).await?;
-        Ok((calm, busy))
+        // The same sessions paced at half the rate the server sustained:
+        // latency at a load it carries, not the queue of a saturated one.
+        load.rate = Some((calm.events_per_s / 2.0).max(1.0));
+        load.spinners = 0;
+        progress.set_message(format!("serve: paced at {:.0}/s", calm.events_per_s / 2.0));
+        let paced = load::run(&load).await?;
+        load.spinners = SPINNERS;
+        progress.set_message(format!("serve: paced beside {SPINNERS} spinners"));
+        let paced_busy = load::run(&load).await?;
+        Ok(Runs {
+            calm,
+            busy,
+            paced,
+            paced_busy,
+        })
+    }
+
+    /// The load runs: closed loop (as fast as answers come) and paced at
+    /// half that rate, each alone and beside spinners.
+    struct Runs {
+        calm: Summary,
+        busy: Summary,
+        paced: Summary,
+        paced_busy: Summary,
     }
 
     /// `--live` sessions opened by `POST` alone.
@@ -548,18 +571,30 @@ mod serve_phase {
 
     /// The phase's reports: event latency alone and beside spinners, the
     /// rate, first views and memory per active and per idle session.
-    fn reports(calm: &Summary, busy: &Summary, idle: &IdleSummary) -> Vec<PhaseReport> {
+    fn reports(all: &Runs, idle: &IdleSummary) -> Vec<PhaseReport> {
+        let (calm, busy) = (&all.calm, &all.busy);
         let runs = format!(
             "{} sessions over WebSockets, {:.0} s",
             calm.sessions, calm.duration_s
         );
+        let paced = format!("{runs}, paced at {:.0} events/s", all.paced.events_per_s);
         let mut reports = vec![
             latency(
                 calm,
                 "serve_event",
                 format!("{runs}; p999 {:.2} ms; {}", calm.p999_ms, counts(calm)),
             ),
-            beside_spinners(calm, busy),
+            beside_spinners(calm, busy, "serve_event_spinners"),
+            latency(
+                &all.paced,
+                "serve_event_paced",
+                format!(
+                    "{paced}; p999 {:.2} ms; {}",
+                    all.paced.p999_ms,
+                    counts(&all.paced)
+                ),
+            ),
+            beside_spinners(&all.paced, &all.paced_busy, "serve_event_paced_spinners"),
             PhaseReport {
                 value: Some(calm.events_per_s),
                 ..base(
@@ -607,7 +642,7 @@ mod serve_phase {
 
     /// The latency beside spinners; its ratio compares p99s: beside them
     /// over without them.
-    fn beside_spinners(calm: &Summary, busy: &Summary) -> PhaseReport {
+    fn beside_spinners(calm: &Summary, busy: &Summary, phase: &str) -> PhaseReport {
         let note = format!(
             "{SPINNERS} spinners, {} traps; p999 {:.2} ms; {}",
             busy.spinner_traps,
@@ -621,7 +656,7 @@ mod serve_phase {
             baseline_p99_us: us(calm.p99_ms),
             baseline_n: Some(calm.events as usize),
             ratio: (calm.p99_ms > 0.0).then_some(ratio),
-            ..latency(busy, "serve_event_spinners", note)
+            ..latency(busy, phase, note)
         }
     }
 

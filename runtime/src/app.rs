@@ -43,6 +43,8 @@ pub(crate) struct AppShared {
     pub styles: std::collections::BTreeMap<String, String>,
     /// Where the component exports the page hooks, if it does.
     pub page_hooks: Option<crate::instance::PageHookIndices>,
+    /// The app id as the execution slots' queues name it.
+    pub slot_key: Arc<str>,
 }
 
 impl AppShared {

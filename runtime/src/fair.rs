@@ -83,6 +83,19 @@ impl FairSlots {
         (self.slots - 1).max(1)
     }
 
+    /// A slot at once, if one is free and nobody waits.
+    pub fn try_acquire(
+        self: &Arc<Self>,
+        app: &Arc<str>,
+        weight: u32,
+        long: bool,
+    ) -> Option<SlotPermit> {
+        let mut state = self.lock();
+        let free = state.waiting == 0 && state.free > 0;
+        (free && (!long || state.long_held < self.long_cap()))
+            .then(|| self.grant(&mut state, app.clone(), f64::from(weight.max(1)), long))
+    }
+
     /// A slot for a call of `app` (`long`: a call queueing again after its
     /// tick), at once if one is free and nobody waits, else in fair order.
     pub async fn acquire(self: &Arc<Self>, app: &Arc<str>, weight: u32, long: bool) -> SlotPermit {
@@ -149,6 +162,11 @@ impl FairSlots {
         state.free += 1;
         if done.long {
             state.long_held -= 1;
+        }
+        if state.waiting == 0 {
+            // Nobody competes: nothing to hand on, and no need to remember
+            // this use (an app that was alone starts level when others come).
+            return;
         }
         let used = done.since.elapsed().as_secs_f64() * 1e6 / done.weight;
         let now = state.now;

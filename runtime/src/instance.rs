@@ -93,7 +93,7 @@ impl InstanceState {
         table.set_max_capacity(quotas.resource_handles as usize);
         let slot = ExecSlot::new(
             app.services.slots.clone(),
-            &app.manifest.id,
+            app.slot_key.clone(),
             quotas.cpu_weight,
         );
         Ok(InstanceState {
@@ -976,7 +976,9 @@ async fn timed<T>(
     // A call waits its turn for a slot as long as its deadline allows; past
     // that it runs without one (admission control is the embedder's: a
     // server refuses work it cannot run in time).
-    let _ = tokio::time::timeout(limit, slot.take(false)).await;
+    if !slot.try_take(false) {
+        let _ = tokio::time::timeout(limit, slot.take(false)).await;
+    }
     let output = Timed {
         call: Box::pin(call),
         meter,

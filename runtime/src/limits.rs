@@ -329,10 +329,10 @@ pub(crate) struct ExecSlot {
 
 impl ExecSlot {
     /// The slot of calls of `app` (by its id), with its `cpu_weight`.
-    pub fn new(slots: Arc<crate::fair::FairSlots>, app: &str, weight: u32) -> ExecSlot {
+    pub fn new(slots: Arc<crate::fair::FairSlots>, app: Arc<str>, weight: u32) -> ExecSlot {
         ExecSlot {
             slots,
-            app: app.into(),
+            app,
             weight,
             held: Arc::default(),
             waited: Arc::default(),
@@ -343,6 +343,16 @@ impl ExecSlot {
     /// its [`Deadline`]).
     pub fn waited(&self) -> Arc<AtomicU64> {
         self.waited.clone()
+    }
+
+    /// Take a slot if one is free now; `false` if the call must wait.
+    pub fn try_take(&self, long: bool) -> bool {
+        let permit = self.slots.try_acquire(&self.app, self.weight, long);
+        let taken = permit.is_some();
+        if taken {
+            *self.held.lock().unwrap_or_else(|e| e.into_inner()) = permit;
+        }
+        taken
     }
 
     /// Wait for a slot (`long`: queue as a long call) and hold it.

@@ -86,6 +86,7 @@ impl Runtime {
         let page_hooks = PageHookIndices::find(&component).map_err(refused)?;
         Ok(App {
             shared: Arc::new(AppShared {
+                slot_key: manifest.id.as_str().into(),
                 page_hooks,
                 styles,
                 http: AppHttp::new(&grants),

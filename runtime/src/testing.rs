@@ -53,6 +53,7 @@ impl TestHost {
         };
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {
+            slot_key: "test".into(),
             http: AppHttp::new(&grants),
             host: policy.host.clone(),
             hash: String::new(),
