@@ -244,10 +244,17 @@ mod tests {
     async fn the_app_that_used_less_goes_first() {
         let slots = FairSlots::new(1);
         let (heavy, light): (Arc<str>, Arc<str>) = ("heavy".into(), "light".into());
+        // The heavy app holds the slot 5 ms while the light one waits.
         let held = slots.acquire(&heavy, 100, false).await;
+        let waiting = tokio::spawn({
+            let (slots, light) = (slots.clone(), light.clone());
+            async move { slots.acquire(&light, 100, false).await }
+        });
+        tokio::task::yield_now().await;
         std::thread::sleep(Duration::from_millis(5));
         drop(held);
-        let blocker = slots.acquire(&light, 100, false).await;
+        let light_holds = waiting.await.unwrap();
+        // Both queue again, the heavy one first: the light one goes first.
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut tasks = Vec::new();
         for app in [heavy.clone(), light.clone()] {
@@ -258,7 +265,7 @@ mod tests {
             }));
             tokio::task::yield_now().await;
         }
-        drop(blocker);
+        drop(light_holds);
         for task in tasks {
             task.await.unwrap();
         }
