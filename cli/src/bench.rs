@@ -311,6 +311,9 @@ mod serve_phase {
             let (package, path): (Package, PathBuf) =
                 crate::build_package(&examples.join(app), None)?;
             policy.grant_declared(&package.manifest);
+            // Each user's own storage, as a platform keeps it.
+            let app = policy.apps.entry(package.manifest.id.clone()).or_default();
+            app.per_user_storage = Some(true);
             paths.push(path);
         }
         policy

@@ -81,9 +81,11 @@ impl Drop for Server {
 const POLICY: &str = r#"
 [apps."demo.todo"]
 permissions = ["storage"]
+per_user_storage = true
 
 [apps."demo.game2048"]
 permissions = ["storage"]
+per_user_storage = true
 "#;
 
 #[test]

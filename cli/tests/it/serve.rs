@@ -19,9 +19,11 @@ const TOKEN: &str = "alice-0123456789abcdef";
 const POLICY: &str = r#"
 [apps."demo.todo"]
 permissions = ["storage"]
+per_user_storage = true
 
 [apps."demo.game2048"]
 permissions = ["storage"]
+per_user_storage = true
 
 [apps."hostile.spin".quotas]
 cpu_ms_per_event = 300
