@@ -726,7 +726,7 @@ impl Opener {
 /// The session of a 201's body, its first view tallied.
 fn opened(body: &Value, first_view: Duration, tally: &mut Tally, what: &str) -> Option<Opened> {
     let id = body["session"].as_str().filter(|id| {
-        !id.is_empty() && (id.bytes()).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        !id.is_empty() && (id.bytes()).all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     });
     let Some(id) = id else {
         tally.error(
@@ -907,7 +907,8 @@ impl Session {
         self.serial += 1;
         let id = self.serial;
         let frame = json!({
-            "type": "event", "id": id, "cid": format!("{}-{id}", self.id),
+            // The session id is long (signed); the serial is unique in it.
+            "type": "event", "id": id, "cid": format!("load-{id}"),
             "selector": action.selector, "kind": action.kind, "detail": action.detail,
         });
         let sent = Instant::now();

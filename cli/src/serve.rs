@@ -105,6 +105,12 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         operators,
         limits,
         publish,
+        session_key: miniapp_serve::session::session_key_file(&args.data_dir.join("session.key"))
+            .map_err(|e| Failure::input(format!("the session key: {e}")))?,
+        catalog: Box::new(
+            miniapp_serve::catalog::FileCatalog::open(&args.data_dir.join("catalog"))
+                .map_err(|e| Failure::input(format!("the catalog: {e}")))?,
+        ),
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -71,11 +71,86 @@ pub struct Phased {
     pub trial_users: Vec<String>,
 }
 
+/// Where the book and the packages are kept: files on one machine
+/// ([`FileCatalog`]), or a database many nodes share.
+pub trait CatalogStore: Send + Sync {
+    /// The whole book, and its version (which changes with every save).
+    fn load(&self) -> Result<(Book, u64), String>;
+    /// The version of the book stored now (cheap: nodes poll it, and a
+    /// failure marks the node not ready).
+    fn version(&self) -> Result<u64, String>;
+    /// Store `book`, in which `app` changed, durably; its new version.
+    fn save(&self, book: &Book, app: &str) -> Result<u64, String>;
+    /// Keep a package durably.
+    fn put_package(&self, hash: &str, bytes: &[u8]) -> Result<(), String>;
+    /// A package's bytes.
+    fn package(&self, hash: &str) -> Result<Vec<u8>, String>;
+}
+
 /// The book, the loaded apps, and where they are kept.
 pub struct Catalog {
-    dir: PathBuf,
+    store: Box<dyn CatalogStore>,
     book: Mutex<Book>,
+    /// The version of `book`.
+    version: std::sync::atomic::AtomicU64,
     loaded: Mutex<HashMap<String, App>>,
+}
+
+/// The catalog in a directory: `catalog.json` (written whole, synced and
+/// renamed into place) and `packages/HASH.miniapp`.
+pub struct FileCatalog {
+    dir: PathBuf,
+    version: std::sync::atomic::AtomicU64,
+}
+
+impl FileCatalog {
+    /// The catalog kept in `dir` (created if missing).
+    pub fn open(dir: &Path) -> std::io::Result<FileCatalog> {
+        std::fs::create_dir_all(dir.join("packages"))?;
+        Ok(FileCatalog {
+            dir: dir.to_path_buf(),
+            version: Default::default(),
+        })
+    }
+
+    fn package_path(&self, hash: &str) -> PathBuf {
+        self.dir.join("packages").join(format!("{hash}.miniapp"))
+    }
+}
+
+impl CatalogStore for FileCatalog {
+    fn load(&self) -> Result<(Book, u64), String> {
+        let path = self.dir.join("catalog.json");
+        let book = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| format!("{} is not a catalog: {e}", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Book::default(),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        Ok((book, self.version()?))
+    }
+
+    fn version(&self) -> Result<u64, String> {
+        Ok(self.version.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    fn save(&self, book: &Book, _app: &str) -> Result<u64, String> {
+        let json = serde_json::to_vec_pretty(book).expect("the book serializes");
+        write_durably(&self.dir.join("catalog.json"), &json).map_err(|e| e.to_string())?;
+        Ok(self
+            .version
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1)
+    }
+
+    fn put_package(&self, hash: &str, bytes: &[u8]) -> Result<(), String> {
+        write_durably(&self.package_path(hash), bytes).map_err(|e| e.to_string())
+    }
+
+    fn package(&self, hash: &str) -> Result<Vec<u8>, String> {
+        let path = self.package_path(hash);
+        std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+    }
 }
 
 /// Which of 10,000 buckets a user of an app falls in: the first 8 bytes of
@@ -97,22 +172,34 @@ fn at_least(have: &str, need: &str) -> bool {
 }
 
 impl Catalog {
-    /// The catalog kept in `dir` (created if missing).
-    pub fn open(dir: &Path) -> std::io::Result<Catalog> {
-        std::fs::create_dir_all(dir.join("packages"))?;
-        let path = dir.join("catalog.json");
-        let book = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                std::io::Error::other(format!("{} is not a catalog: {e}", path.display()))
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Book::default(),
-            Err(e) => return Err(e),
-        };
+    /// The catalog `store` keeps.
+    pub fn open(store: Box<dyn CatalogStore>) -> Result<Catalog, String> {
+        let (book, version) = store.load()?;
         Ok(Catalog {
-            dir: dir.to_path_buf(),
+            store,
             book: Mutex::new(book),
+            version: version.into(),
             loaded: Mutex::default(),
         })
+    }
+
+    /// Whether the store answers.
+    pub fn reachable(&self) -> bool {
+        self.store.version().is_ok()
+    }
+
+    /// Take the stored book if another node changed it since it was read
+    /// (polled: operator changes reach every node within the period).
+    pub fn refresh(&self) -> Result<bool, String> {
+        let stored = self.store.version()?;
+        if stored == self.version.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(false);
+        }
+        let (book, version) = self.store.load()?;
+        *self.lock() = book;
+        self.version
+            .store(version, std::sync::atomic::Ordering::Relaxed);
+        Ok(true)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Book> {
@@ -171,10 +258,10 @@ impl Catalog {
         if let Some(app) = self.lock_loaded().get(hash) {
             return Ok(app.clone());
         }
-        let path = self.package_path(hash);
-        let package = Package::read(&path, runtime.package_limits()).map_err(|e| {
-            ApiError::internal(format!("package {} cannot be read: {e}", path.display()))
-        })?;
+        let bytes = (self.store.package(hash))
+            .map_err(|e| ApiError::internal(format!("package {hash} cannot be read: {e}")))?;
+        let package = Package::from_bytes(&bytes, runtime.package_limits())
+            .map_err(|e| ApiError::internal(format!("package {hash} is damaged: {e}")))?;
         let app = runtime.load(package).map_err(ApiError::from_runtime)?;
         self.lock_loaded().insert(hash.to_string(), app.clone());
         Ok(app)
@@ -187,10 +274,6 @@ impl Catalog {
 
     fn lock_loaded(&self) -> std::sync::MutexGuard<'_, HashMap<String, App>> {
         self.loaded.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn package_path(&self, hash: &str) -> PathBuf {
-        self.dir.join("packages").join(format!("{hash}.miniapp"))
     }
 
     /// Publish a package for `app` (`None`: the id its manifest gives):
@@ -216,7 +299,7 @@ impl Catalog {
         let loaded = runtime
             .load(package)
             .map_err(|e| ApiError::bad_request(format!("the package is refused: {e}")))?;
-        write_durably(&self.package_path(&hash), bytes)
+        (self.store.put_package(&hash, bytes))
             .map_err(|e| ApiError::internal(format!("cannot keep the package: {e}")))?;
         self.lock_loaded().insert(hash.clone(), loaded);
         let record = VersionRecord {
@@ -252,10 +335,11 @@ impl Catalog {
         let record = next.apps.entry(app.to_string()).or_default();
         edit(record)?;
         let record = record.clone();
-        let json = serde_json::to_vec_pretty(&next).expect("the book serializes");
-        write_durably(&self.dir.join("catalog.json"), &json)
+        let version = (self.store.save(&next, app))
             .map_err(|e| ApiError::internal(format!("cannot store the catalog: {e}")))?;
         *book = next;
+        self.version
+            .store(version, std::sync::atomic::Ordering::Relaxed);
         Ok(record)
     }
 }

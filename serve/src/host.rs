@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::metrics::{Metrics, label};
-use crate::session::{Session, State, Table, Target, millis_since, new_id};
+use crate::session::{Session, SessionIds, State, Table, Target, millis_since};
 
 /// Bounds and timers of a server.
 #[derive(Debug, Clone)]
@@ -131,6 +131,10 @@ pub struct Host {
     /// WebSocket connections.
     pub connections: Arc<tokio::sync::Semaphore>,
     inflight: Mutex<HashMap<String, usize>>,
+    /// Whether the storage answered the last check.
+    storage_ok: std::sync::atomic::AtomicBool,
+    /// Session ids, signed with the cluster's key.
+    ids: SessionIds,
 }
 
 /// Package files keep the paths the package gives them: a client has the
@@ -171,6 +175,7 @@ impl Host {
         storage: Arc<dyn KvStore>,
         catalog: Catalog,
         limits: Limits,
+        session_key: [u8; 32],
     ) -> Host {
         Host {
             runtime,
@@ -183,6 +188,8 @@ impl Host {
             started: Instant::now(),
             draining: watch::channel(false).0,
             inflight: Mutex::default(),
+            storage_ok: true.into(),
+            ids: SessionIds::new(session_key),
         }
     }
 
@@ -241,6 +248,9 @@ impl Host {
         }
         check_name("app", &request.app)?;
         check_name("user", &request.user)?;
+        if !self.is_ready() {
+            return self.refuse(&request.app, unreachable());
+        }
         if let Some(session) = self.sessions.of_user(&request.app, &request.user) {
             return self.reopen(session).await;
         }
@@ -261,7 +271,7 @@ impl Host {
         let app = self.catalog.loaded(&self.runtime, &version)?;
         let options = launch_options(&request);
         let session = Arc::new(Session::new(
-            new_id(),
+            self.ids.issue(&request.app, &options),
             request.user.clone(),
             version,
             app,
@@ -269,6 +279,31 @@ impl Host {
         ));
         let session = self.sessions.insert(session);
         self.reopen(session).await
+    }
+
+    /// Session `id`: held here, or rebuilt from its signed id (another node
+    /// opened it, or this node restarted); its next event launches it.
+    pub fn find(&self, id: &str) -> Result<Arc<Session>, ApiError> {
+        if let Some(session) = self.sessions.get(id) {
+            return Ok(session);
+        }
+        let gone = || ApiError::not_found(format!("no session `{id}`"));
+        let claims = self.ids.read(id).ok_or_else(gone)?;
+        if self.sessions.len() >= self.limits.max_sessions {
+            let error = ApiError::busy("this node holds its bound of sessions", 5);
+            return self.refuse(&claims.app, error);
+        }
+        let version = self.catalog.route(&claims.app, &claims.user)?;
+        let app = self.catalog.loaded(&self.runtime, &version)?;
+        let session = Session::new(
+            id.to_string(),
+            claims.user.clone(),
+            version,
+            app,
+            claims.options(),
+        );
+        session.touch(millis_since(self.started));
+        Ok(self.sessions.insert(Arc::new(session)))
     }
 
     /// Bring `session` to the foreground: launch it if it has no instance.
@@ -355,6 +390,9 @@ impl Host {
             Err(e) => return failed(e),
         };
         session.touch(millis_since(self.started));
+        if !self.is_ready() && !self.is_draining() {
+            return failed(unreachable());
+        }
         let mut state = session.state.lock().await;
         if let Action::Event { cid, .. } = &action
             && let Some(answer) = state.applied(cid)
@@ -376,8 +414,16 @@ impl Host {
             }
             full = true;
         }
+        let failures = self.storage.failures();
         let mut result = self.apply(session, &mut state, &action).await;
         session.settle(&mut state);
+        if self.storage.failures() > failures {
+            // A storage call failed meanwhile: the event may have missed
+            // writes. Its instance goes (the next event relaunches from what
+            // is stored) and the client retries.
+            session.drop_instance(&mut state);
+            result = Err(unreachable());
+        }
         // Answered only once what it wrote is durable (with a group commit,
         // together with other events' writes).
         if let Err(e) = self.storage.persist().await {
@@ -504,6 +550,26 @@ impl Host {
         }
     }
 
+    /// Take the catalog's changes from other nodes; note whether the
+    /// storage answers (a node that cannot reach it is not ready).
+    pub fn check_shared_state(&self) {
+        if let Err(e) = self.catalog.refresh() {
+            tracing::warn!(error = %e, "cannot read the catalog");
+        }
+        let reachable = self.storage.check().is_ok() && self.catalog.reachable();
+        let was = self
+            .storage_ok
+            .swap(reachable, std::sync::atomic::Ordering::Relaxed);
+        if was != reachable {
+            tracing::warn!(reachable, "storage reachability changed");
+        }
+    }
+
+    /// Whether the node can take new sessions: not draining, storage reachable.
+    pub fn is_ready(&self) -> bool {
+        !self.is_draining() && self.storage_ok.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Live instances and the memory they hold (bytes), per app, as of
     /// each session's last action.
     pub fn live_per_app(&self) -> HashMap<String, (i64, i64)> {
@@ -522,6 +588,10 @@ impl Host {
         self.metrics
             .render(&apps, &self.live_per_app(), self.sessions.len())
     }
+}
+
+fn unreachable() -> ApiError {
+    ApiError::unavailable("this node cannot reach its storage; retry")
 }
 
 fn failed(error: ApiError) -> Reply {

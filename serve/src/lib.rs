@@ -50,6 +50,12 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// Packages to publish at start (as the operator `startup`).
     pub publish: Vec<Vec<u8>>,
+    /// Where the operator's book and the packages are kept
+    /// ([`catalog::FileCatalog`] on one machine).
+    pub catalog: Box<dyn catalog::CatalogStore>,
+    /// The key session ids are signed with: the same on every node of a
+    /// cluster, so any node can take any session.
+    pub session_key: [u8; 32],
 }
 
 /// A running server.
@@ -65,13 +71,14 @@ pub struct Server {
 impl Server {
     /// Bind both listeners, publish `options.publish`, and serve.
     pub async fn start(options: ServeOptions) -> Result<Server, String> {
-        let catalog = catalog::Catalog::open(&options.data_dir.join("catalog"))
-            .map_err(|e| format!("the catalog in {}: {e}", options.data_dir.display()))?;
+        let catalog =
+            catalog::Catalog::open(options.catalog).map_err(|e| format!("the catalog: {e}"))?;
         let host = Arc::new(Host::new(
             options.runtime,
             options.storage,
             catalog,
             options.limits,
+            options.session_key,
         ));
         for (n, package) in options.publish.iter().enumerate() {
             host.catalog
@@ -152,12 +159,17 @@ impl Server {
     }
 }
 
+/// Every period: evict what the idle policy says, take the operator's
+/// changes other nodes stored, and check the storage is reachable.
 async fn evict_periodically(host: Arc<Host>) -> std::io::Result<()> {
     let mut draining = host.draining.subscribe();
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(EVICTION_PERIOD) => host.evict(),
+            _ = tokio::time::sleep(EVICTION_PERIOD) => {}
             _ = draining.wait_for(|d| *d) => return Ok(()),
         }
+        host.evict();
+        let checked = host.clone();
+        let _ = tokio::task::spawn_blocking(move || checked.check_shared_state()).await;
     }
 }

@@ -48,11 +48,14 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Ready for new sessions (not draining).
+/// Ready for new sessions (not draining, storage reachable).
 pub async fn readyz(State(host): Shared) -> Response {
-    match host.is_draining() {
-        true => (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response(),
-        false => "ready\n".into_response(),
+    match (host.is_draining(), host.is_ready()) {
+        (true, _) => (StatusCode::SERVICE_UNAVAILABLE, "draining\n").into_response(),
+        (false, false) => {
+            (StatusCode::SERVICE_UNAVAILABLE, "storage unreachable\n").into_response()
+        }
+        (false, true) => "ready\n".into_response(),
     }
 }
 
@@ -81,9 +84,7 @@ async fn open(
 }
 
 fn find(host: &Host, id: &str) -> Result<Arc<Session>, ApiError> {
-    host.sessions
-        .get(id)
-        .ok_or_else(|| ApiError::not_found(format!("no session `{id}` on this node")))
+    host.find(id)
 }
 
 /// An event as a client sends it.

@@ -278,11 +278,142 @@ impl Table {
     }
 }
 
-/// A new session id: 128 random bits, hex.
-pub fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS gives random bytes");
-    hex::encode(bytes)
+/// Session ids that any node of a cluster can read back: the session's
+/// app, user and launch options with a random nonce, signed with the
+/// cluster's key (HMAC-SHA-256). A node that does not hold a session (its
+/// node died, the balancer chose another) rebuilds it from its id, and the
+/// next event relaunches it from storage. Without the key an id cannot be
+/// made or altered.
+pub struct SessionIds {
+    key: [u8; 32],
+}
+
+/// What a session id says.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    /// The app.
+    pub app: String,
+    /// The user.
+    pub user: String,
+    /// The page it opened on.
+    pub path: Option<String>,
+    /// The scene code.
+    pub scene: u32,
+    /// The app that opened it.
+    pub referrer: Option<String>,
+    /// Random: two sessions of one user in one app differ.
+    pub nonce: String,
+}
+
+type Mac = hmac::Hmac<sha2::Sha256>;
+
+impl SessionIds {
+    /// Ids signed with `key` (every node of a cluster has the same).
+    pub fn new(key: [u8; 32]) -> SessionIds {
+        SessionIds { key }
+    }
+
+    fn mac(&self) -> Mac {
+        <Mac as hmac::Mac>::new_from_slice(&self.key).expect("any key length")
+    }
+
+    /// A new id for a session of `user` in `app`, opened with `options`.
+    pub fn issue(&self, app: &str, options: &LaunchOptions) -> String {
+        use base64::Engine as _;
+        use hmac::Mac as _;
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce).expect("the OS gives random bytes");
+        let claims = Claims {
+            app: app.to_string(),
+            user: options.user.clone().unwrap_or_default(),
+            path: options.path.clone(),
+            scene: options.scene,
+            referrer: options.referrer.clone(),
+            nonce: hex::encode(nonce),
+        };
+        let json = serde_json::to_vec(&claims).expect("claims serialize");
+        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        let mut mac = self.mac();
+        mac.update(body.as_bytes());
+        format!("{body}.{}", hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// What id `id` says, if this cluster's key signed it.
+    pub fn read(&self, id: &str) -> Option<Claims> {
+        use base64::Engine as _;
+        use hmac::Mac as _;
+        let (body, tag) = id.rsplit_once('.')?;
+        let mut mac = self.mac();
+        mac.update(body.as_bytes());
+        mac.verify_slice(&hex::decode(tag).ok()?).ok()?;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body)
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+}
+
+impl Claims {
+    /// The launch options the session was opened with.
+    pub fn options(&self) -> LaunchOptions {
+        LaunchOptions {
+            path: self.path.clone(),
+            scene: self.scene,
+            referrer: self.referrer.clone(),
+            user: Some(self.user.clone()),
+        }
+    }
+}
+
+/// A random key for session ids, kept in `path` (made, mode 0600, if
+/// missing): one node's, or a cluster's on a shared volume.
+pub fn session_key_file(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
+    if let Ok(bytes) = std::fs::read(path) {
+        return bytes.try_into().map_err(|_| {
+            std::io::Error::other(format!("{} is not a 32-byte key", path.display()))
+        });
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(std::io::Error::other)?;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    std::io::Write::write_all(&mut file, &key)?;
+    file.sync_all()?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_reads_back_only_with_its_key_and_unaltered() {
+        let ids = SessionIds::new([7; 32]);
+        let options = LaunchOptions {
+            user: Some("ada".into()),
+            path: Some("detail?id=3".into()),
+            ..LaunchOptions::default()
+        };
+        let id = ids.issue("demo.todo", &options);
+        let claims = ids.read(&id).expect("its own id");
+        assert_eq!(
+            (claims.app.as_str(), claims.options()),
+            ("demo.todo", options)
+        );
+        assert_ne!(
+            id,
+            ids.issue("demo.todo", &claims.options()),
+            "a fresh nonce"
+        );
+        assert!(SessionIds::new([8; 32]).read(&id).is_none(), "another key");
+        let mut altered = id.clone().into_bytes();
+        altered[3] ^= 1;
+        assert!(ids.read(&String::from_utf8(altered).unwrap()).is_none());
+    }
 }
 
 /// Milliseconds since `start`.

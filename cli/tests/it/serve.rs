@@ -46,7 +46,11 @@ impl Served {
     /// `miniapp serve` on free ports, publishing the `examples` (built), with
     /// [`POLICY`], the operator token [`TOKEN`] and `args`.
     pub(crate) fn start(examples: &[&str], args: &[&str]) -> Served {
-        let dir = tempfile::tempdir().unwrap();
+        Served::start_in(tempfile::tempdir().unwrap(), examples, args)
+    }
+
+    /// [`Served::start`] in `dir` (a restart keeps its data).
+    fn start_in(dir: tempfile::TempDir, examples: &[&str], args: &[&str]) -> Served {
         std::fs::write(dir.path().join("tokens"), format!("alice {TOKEN}\n")).unwrap();
         std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_miniapp"));
@@ -159,6 +163,15 @@ impl Served {
     /// SIGTERM, and the exit status once it has drained.
     pub(crate) fn stop(mut self) -> ExitStatus {
         self.terminate().wait().unwrap()
+    }
+
+    /// Kill it (SIGKILL: no drain) and start it again on the same data.
+    fn kill_and_restart(mut self, args: &[&str]) -> Served {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        Served::start_in(dir, &[], args)
     }
 }
 
@@ -377,16 +390,17 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
     let ada = served.session("demo.todo", "ada").await;
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (server, stop) = (&served, &stop);
-    let spin = futures_util::future::join_all(spinners.iter().map(|s| async move {
-        let mut n = 0;
-        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-            n += 1;
-            let (status, _) = server
-                .event(s, &format!("{s}-{n}"), "#attack", "tap", Value::Null)
-                .await;
-            assert_eq!(status, 422);
-        }
-    }));
+    let spin =
+        futures_util::future::join_all(spinners.iter().enumerate().map(|(i, s)| async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let (status, _) = server
+                    .event(s, &format!("spin-{i}-{n}"), "#attack", "tap", Value::Null)
+                    .await;
+                assert_eq!(status, 422);
+            }
+        }));
     let witness = async {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut slowest = Duration::ZERO;
@@ -713,4 +727,34 @@ async fn sigterm_drains_the_running_event_then_exits() {
         .send()
         .await;
     assert!(refused.is_err(), "the listener is closed");
+}
+
+#[tokio::test]
+async fn a_session_id_outlives_its_node_a_restarted_node_takes_it_back_from_storage() {
+    let served = Served::start(&["todo"], &[]);
+    let ada = served.session("demo.todo", "ada").await;
+    let (status, _) = served
+        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
+        .await;
+    assert_eq!(status, 200);
+    let served = served.kill_and_restart(&[]);
+    // The id is all the new process has: it rebuilds the session, and the
+    // event relaunches the app from storage (a full page first).
+    let (status, body) = served
+        .event(&ada, "a2", "#new", "confirm", json!({ "value": "eggs" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let texts = page_texts(&body);
+    assert!(
+        texts.iter().any(|t| t == "milk") && texts.iter().any(|t| t == "eggs"),
+        "{texts:?}"
+    );
+    // An id this cluster did not sign is unknown.
+    let last = if ada.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &ada[..ada.len() - 1]);
+    let (status, _) = served
+        .event(&forged, "a3", "#new", "confirm", json!({ "value": "x" }))
+        .await;
+    assert_eq!(status, 404);
+    served.stop();
 }

@@ -82,6 +82,17 @@ pub trait KvStore: Send + Sync + 'static {
     fn clear(&self, ns: &str) -> Result<(), KvError>;
     /// What the namespace uses.
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError>;
+    /// Whether the store answers (a database reachable): checked by hosts
+    /// that must stop taking work without it.
+    fn check(&self) -> Result<(), KvError> {
+        Ok(())
+    }
+    /// How many calls failed in the backend so far (a host answers an
+    /// event during which one failed as retryable: the database may have
+    /// missed its writes).
+    fn failures(&self) -> u64 {
+        0
+    }
     /// Make every write made so far durable. A store that commits each
     /// write durably (the default) has nothing left to do.
     fn persist(&self) -> Persisting {
