@@ -386,6 +386,11 @@ pub fn session_key_file(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
     Ok(key)
 }
 
+/// Milliseconds since `start`.
+pub fn millis_since(start: Instant) -> u64 {
+    start.elapsed().as_millis() as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,9 +419,4 @@ mod tests {
         altered[3] ^= 1;
         assert!(ids.read(&String::from_utf8(altered).unwrap()).is_none());
     }
-}
-
-/// Milliseconds since `start`.
-pub fn millis_since(start: Instant) -> u64 {
-    start.elapsed().as_millis() as u64
 }
