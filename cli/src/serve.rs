@@ -55,6 +55,55 @@ pub struct ServeArgs {
     /// Resident memory, MiB, past which instances are evicted.
     #[arg(long)]
     memory_mib: Option<u64>,
+    /// PostgreSQL shared by the nodes of a cluster (`postgres://user@host:port/db`):
+    /// storage, consent, the catalog and packages, the session key live
+    /// there; without it, in the data directory.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// Apply the database's schema migrations first (never done silently:
+    /// without it a node refuses a database behind its schema).
+    #[arg(long, requires = "database")]
+    migrate: bool,
+    /// Connections to the database.
+    #[arg(long, default_value_t = 16)]
+    db_connections: usize,
+}
+
+/// Where a node keeps what it shares: storage, the catalog, the session key.
+struct Shared {
+    storage: Arc<dyn KvStore>,
+    catalog: Box<dyn miniapp_serve::catalog::CatalogStore>,
+    session_key: [u8; 32],
+}
+
+/// The database's, or the data directory's.
+fn shared(args: &ServeArgs) -> Result<Shared, Failure> {
+    let Some(url) = &args.database else {
+        // Group commit: many events' writes share one sync of the disk.
+        let storage = RedbStore::open_group_committed(&args.data_dir.join("storage.redb"))
+            .map_err(|e| Failure::app(format!("storage: {e}")))?;
+        let catalog = miniapp_serve::catalog::FileCatalog::open(&args.data_dir.join("catalog"))
+            .map_err(|e| Failure::input(format!("the catalog: {e}")))?;
+        let key = miniapp_serve::session::session_key_file(&args.data_dir.join("session.key"))
+            .map_err(|e| Failure::input(format!("the session key: {e}")))?;
+        return Ok(Shared {
+            storage: Arc::new(storage),
+            catalog: Box::new(catalog),
+            session_key: key,
+        });
+    };
+    let db = miniapp_pg::Database::connect(url, args.db_connections).map_err(Failure::input)?;
+    if args.migrate {
+        let applied = db.migrate().map_err(Failure::app)?;
+        tracing::info!(?applied, "database migrations applied");
+    }
+    db.check_schema().map_err(Failure::input)?;
+    let db = Arc::new(db);
+    Ok(Shared {
+        storage: Arc::new(miniapp_pg::PgKvStore::new(db.clone())),
+        catalog: Box::new(miniapp_pg::PgCatalog::new(db.clone())),
+        session_key: db.session_key().map_err(Failure::app)?,
+    })
 }
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
@@ -81,11 +130,11 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
     };
     std::fs::create_dir_all(&args.data_dir)
         .map_err(|e| Failure::input(format!("--data-dir {}: {e}", args.data_dir.display())))?;
-    // Group commit: many events' writes share one sync of the disk.
-    let storage: Arc<dyn KvStore> = Arc::new(
-        RedbStore::open_group_committed(&args.data_dir.join("storage.redb"))
-            .map_err(|e| Failure::app(format!("storage: {e}")))?,
-    );
+    let Shared {
+        storage,
+        catalog,
+        session_key,
+    } = shared(&args)?;
     let runtime = Runtime::builder(&args.data_dir)
         .kv_store(storage.clone())
         .policy(policy)
@@ -105,12 +154,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         operators,
         limits,
         publish,
-        session_key: miniapp_serve::session::session_key_file(&args.data_dir.join("session.key"))
-            .map_err(|e| Failure::input(format!("the session key: {e}")))?,
-        catalog: Box::new(
-            miniapp_serve::catalog::FileCatalog::open(&args.data_dir.join("catalog"))
-                .map_err(|e| Failure::input(format!("the catalog: {e}")))?,
-        ),
+        session_key,
+        catalog,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,0 +1,133 @@
+//! [`KvStore`] on PostgreSQL: rows keyed by (namespace, key), and each
+//! namespace's usage updated in the same transaction as the write (the
+//! `kv_set` and `kv_remove` functions of the schema), so every node sees
+//! one quota. A commit is durable when it returns.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use miniapp_runtime::kv::{KvError, KvLimits, KvStore, KvUsage};
+
+use crate::Database;
+
+/// Storage in the database, shared by every node.
+pub struct PgKvStore {
+    db: Arc<Database>,
+    failures: AtomicU64,
+}
+
+impl PgKvStore {
+    /// Storage in `db` (migrated).
+    pub fn new(db: Arc<Database>) -> PgKvStore {
+        PgKvStore {
+            db,
+            failures: AtomicU64::new(0),
+        }
+    }
+
+    /// Run a query, counting failures (see [`KvStore::failures`]).
+    fn query<T: Send + 'static, F>(
+        &self,
+        query: impl FnOnce(deadpool_postgres::Object) -> F + Send + 'static,
+    ) -> Result<T, KvError>
+    where
+        F: Future<Output = Result<T, tokio_postgres::Error>> + Send + 'static,
+    {
+        self.db.run(query).map_err(|e| {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+            KvError::Backend(e)
+        })
+    }
+}
+
+impl KvStore for PgKvStore {
+    fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        let (ns, key) = (ns.to_string(), key.to_string());
+        self.query(move |c| async move {
+            let row = c
+                .query_opt(
+                    "SELECT value FROM kv WHERE ns = $1 AND key = $2",
+                    &[&ns, &key],
+                )
+                .await?;
+            Ok(row.map(|r| r.get(0)))
+        })
+    }
+
+    fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
+        let (ns, key, value) = (ns.to_string(), key.to_string(), value.to_vec());
+        let (max_keys, max_bytes) = (limits.max_keys as i64, limits.max_bytes as i64);
+        let (written, keys, bytes): (bool, i64, i64) = self.query(move |c| async move {
+            let row = c
+                .query_one(
+                    "SELECT * FROM kv_set($1, $2, $3, $4, $5)",
+                    &[&ns, &key, &value, &max_keys, &max_bytes],
+                )
+                .await?;
+            Ok((row.get(0), row.get(1), row.get(2)))
+        })?;
+        match written {
+            true => Ok(()),
+            // The same refusal, by the same check, as every other store.
+            false => limits.check(keys as u64, bytes as u64),
+        }
+    }
+
+    fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
+        let (ns, key) = (ns.to_string(), key.to_string());
+        self.query(move |c| async move {
+            c.execute("SELECT kv_remove($1, $2)", &[&ns, &key]).await?;
+            Ok(())
+        })
+    }
+
+    fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
+        let ns = ns.to_string();
+        self.query(move |c| async move {
+            let rows = c
+                .query("SELECT key FROM kv WHERE ns = $1 ORDER BY key", &[&ns])
+                .await?;
+            Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    fn clear(&self, ns: &str) -> Result<(), KvError> {
+        let ns = ns.to_string();
+        self.query(move |mut c| async move {
+            let txn = c.transaction().await?;
+            txn.execute("SELECT 1 FROM kv_usage WHERE ns = $1 FOR UPDATE", &[&ns])
+                .await?;
+            txn.execute("DELETE FROM kv WHERE ns = $1", &[&ns]).await?;
+            txn.execute("DELETE FROM kv_usage WHERE ns = $1", &[&ns])
+                .await?;
+            txn.commit().await
+        })
+    }
+
+    fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
+        let ns = ns.to_string();
+        let usage: Option<(i64, i64)> = self.query(move |c| async move {
+            let row = c
+                .query_opt("SELECT keys, bytes FROM kv_usage WHERE ns = $1", &[&ns])
+                .await?;
+            Ok(row.map(|r| (r.get(0), r.get(1))))
+        })?;
+        Ok(
+            usage.map_or_else(KvUsage::default, |(keys, bytes)| KvUsage {
+                keys: keys as u64,
+                bytes: bytes as u64,
+            }),
+        )
+    }
+
+    fn check(&self) -> Result<(), KvError> {
+        self.query(|c| async move {
+            c.execute("SELECT 1", &[]).await?;
+            Ok(())
+        })
+    }
+
+    fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+}
