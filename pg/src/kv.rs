@@ -98,8 +98,12 @@ impl KvStore for PgKvStore {
             txn.execute("SELECT 1 FROM kv_usage WHERE ns = $1 FOR UPDATE", &[&ns])
                 .await?;
             txn.execute("DELETE FROM kv WHERE ns = $1", &[&ns]).await?;
-            txn.execute("DELETE FROM kv_usage WHERE ns = $1", &[&ns])
-                .await?;
+            // The row stays: its revision must still grow.
+            txn.execute(
+                "UPDATE kv_usage SET keys = 0, bytes = 0, revision = revision + 1 WHERE ns = $1",
+                &[&ns],
+            )
+            .await?;
             txn.commit().await
         })
     }
@@ -118,6 +122,17 @@ impl KvStore for PgKvStore {
                 bytes: bytes as u64,
             }),
         )
+    }
+
+    fn revision(&self, ns: &str) -> Result<u64, KvError> {
+        let ns = ns.to_string();
+        let revision: Option<i64> = self.query(move |c| async move {
+            let row = c
+                .query_opt("SELECT revision FROM kv_usage WHERE ns = $1", &[&ns])
+                .await?;
+            Ok(row.map(|r| r.get(0)))
+        })?;
+        Ok(revision.unwrap_or(0) as u64)
     }
 
     fn check(&self) -> Result<(), KvError> {

@@ -13,10 +13,13 @@ CREATE TABLE kv (
     value bytea NOT NULL,
     PRIMARY KEY (ns, key)
 );
+-- A namespace's usage, and its revision: incremented by every write, so a
+-- node can tell its instance's state is stale (another node wrote since).
 CREATE TABLE kv_usage (
     ns text PRIMARY KEY,
     keys bigint NOT NULL,
-    bytes bigint NOT NULL
+    bytes bigint NOT NULL,
+    revision bigint NOT NULL DEFAULT 0
 );
 -- A write and its namespace's usage in one transaction: the usage row is
 -- locked first, so quotas hold across nodes. Returns the usage the write
@@ -27,7 +30,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     old_len bigint;
 BEGIN
-    INSERT INTO kv_usage VALUES (p_ns, 0, 0) ON CONFLICT (ns) DO NOTHING;
+    INSERT INTO kv_usage VALUES (p_ns, 0, 0, 0) ON CONFLICT (ns) DO NOTHING;
     SELECT u.keys, u.bytes INTO keys, bytes FROM kv_usage u WHERE u.ns = p_ns FOR UPDATE;
     SELECT octet_length(k.key) + octet_length(k.value) INTO old_len
         FROM kv k WHERE k.ns = p_ns AND k.key = p_key;
@@ -37,7 +40,8 @@ BEGIN
     IF written THEN
         INSERT INTO kv VALUES (p_ns, p_key, p_value)
             ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value;
-        UPDATE kv_usage u SET keys = kv_set.keys, bytes = kv_set.bytes WHERE u.ns = p_ns;
+        UPDATE kv_usage u SET keys = kv_set.keys, bytes = kv_set.bytes,
+            revision = u.revision + 1 WHERE u.ns = p_ns;
     END IF;
 END $$;
 CREATE FUNCTION kv_remove(p_ns text, p_key text) RETURNS void
@@ -49,8 +53,8 @@ BEGIN
     DELETE FROM kv WHERE ns = p_ns AND key = p_key
         RETURNING octet_length(key) + octet_length(value) INTO removed;
     IF removed IS NOT NULL THEN
-        UPDATE kv_usage SET keys = greatest(keys - 1, 0), bytes = greatest(bytes - removed, 0)
-            WHERE ns = p_ns;
+        UPDATE kv_usage SET keys = greatest(keys - 1, 0), bytes = greatest(bytes - removed, 0),
+            revision = revision + 1 WHERE ns = p_ns;
     END IF;
 END $$;
 CREATE TABLE catalog_apps (

@@ -553,6 +553,20 @@ impl AppInstance {
         }
     }
 
+    /// Whether the app's storage is as this instance last saw it: false
+    /// when something else wrote it since (another node's instance of the
+    /// same user's app), and the instance's state may be stale. Always true
+    /// for a store only one process uses, and for an app without storage.
+    pub fn storage_is_current(&self) -> bool {
+        match &self.live {
+            Some(live) => match &live.store.data().storage {
+                Ok(storage) => storage.is_current(),
+                Err(_) => true,
+            },
+            None => true,
+        }
+    }
+
     /// Memory the instance holds now, bytes: its linear memories and what
     /// the host holds on its behalf (zero once discarded).
     pub fn memory_used(&self) -> u64 {

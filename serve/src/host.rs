@@ -408,6 +408,15 @@ impl Host {
             return failed(e);
         }
         let mut full = matches!(action, Action::Refresh);
+        if state
+            .instance
+            .as_ref()
+            .is_some_and(|i| !i.storage_is_current())
+        {
+            // Another node's instance of this session wrote its storage:
+            // this one's state is stale; relaunch from what is stored.
+            session.drop_instance(&mut state);
+        }
         if state.instance.is_none() {
             if let Err(e) = self.launch(session, &mut state).await {
                 return failed(e);

@@ -23,6 +23,9 @@ pub fn namespace(app: &str, user: Option<&str>) -> String {
 pub(crate) struct StorageCtx {
     kv: Arc<dyn KvStore>,
     ns: String,
+    /// The namespace's revision as this instance last saw it (at launch,
+    /// after each of its writes).
+    seen: Arc<std::sync::atomic::AtomicU64>,
     limits: KvLimits,
     key_bytes: u64,
     value_bytes: u64,
@@ -34,9 +37,14 @@ impl StorageCtx {
         super::grant(app, Capability::Storage)?;
         let quotas = &app.grants.quotas;
         let user = user.filter(|_| app.grants.per_user_storage);
+        let kv = app.services.kv.clone();
+        let ns = namespace(&app.manifest.id, user);
+        // Unreadable now: 0, and the first check finds the instance stale.
+        let seen = kv.revision(&ns).unwrap_or(0);
         Ok(StorageCtx {
-            kv: app.services.kv.clone(),
-            ns: namespace(&app.manifest.id, user),
+            kv,
+            ns,
+            seen: Arc::new(seen.into()),
             limits: KvLimits {
                 max_bytes: quotas.storage_bytes,
                 max_keys: quotas.storage_keys,
@@ -49,6 +57,13 @@ impl StorageCtx {
     /// What the namespace uses now.
     pub fn usage(&self) -> Result<crate::kv::KvUsage, KvError> {
         self.kv.usage(&self.ns)
+    }
+
+    /// Whether nothing but this instance wrote the namespace since it last
+    /// looked (false when the store cannot say).
+    pub fn is_current(&self) -> bool {
+        let seen = self.seen.load(std::sync::atomic::Ordering::Relaxed);
+        self.kv.revision(&self.ns).is_ok_and(|now| now == seen)
     }
 
     fn check_key(&self, key: &str) -> CallResult<()> {
@@ -137,7 +152,15 @@ impl StorageCtx {
         write: impl FnOnce(&dyn KvStore, &str, KvLimits) -> Result<(), KvError> + Send + 'static,
     ) -> CallResult<()> {
         let (kv, ns, limits) = (self.kv.clone(), self.ns.clone(), self.limits);
-        let done = tokio::task::spawn_blocking(move || write(&*kv, &ns, limits)).await;
+        let seen = self.seen.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            write(&*kv, &ns, limits)?;
+            // What this instance wrote is what it holds.
+            let now = kv.revision(&ns)?;
+            seen.store(now, std::sync::atomic::Ordering::Relaxed);
+            Ok::<(), KvError>(())
+        })
+        .await;
         let done = done.map_err(|e| KvError::Backend(format!("the storage write failed: {e}")));
         Ok(done??)
     }

@@ -87,6 +87,13 @@ pub trait KvStore: Send + Sync + 'static {
     fn check(&self) -> Result<(), KvError> {
         Ok(())
     }
+    /// A number that changes with every write to the namespace. A host
+    /// whose instances may hold stale state (several nodes serving one
+    /// user's app in turn) compares it with what an instance last saw. A
+    /// store only one process uses may answer 0 always.
+    fn revision(&self, _ns: &str) -> Result<u64, KvError> {
+        Ok(0)
+    }
     /// How many calls failed in the backend so far (a host answers an
     /// event during which one failed as retryable: the database may have
     /// missed its writes).
