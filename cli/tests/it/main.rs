@@ -2,6 +2,7 @@
 //! the runtime and wasmtime).
 
 mod cli;
+mod cluster;
 mod dev;
 mod examples;
 mod hostile;

@@ -100,14 +100,14 @@ impl Served {
     }
 
     /// The id of a session that must open.
-    async fn session(&self, app: &str, user: &str) -> String {
+    pub(crate) async fn session(&self, app: &str, user: &str) -> String {
         let (status, body) = self.open(app, user).await;
         assert_eq!(status, 201, "{app} for {user}: {body}");
         body["session"].as_str().unwrap().to_string()
     }
 
     /// An event by selector over HTTP, with client id `cid`.
-    async fn event(
+    pub(crate) async fn event(
         &self,
         session: &str,
         cid: &str,
@@ -127,7 +127,12 @@ impl Served {
     }
 
     /// An operator call with the token: the status and the body.
-    async fn op(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn op(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = (self
             .http
             .request(method, format!("{}{path}", self.operator)))
@@ -202,7 +207,7 @@ fn texts(nodes: &Value) -> Vec<String> {
 }
 
 /// The texts of the first frame of an event's answer, which must be a page.
-fn page_texts(answer: &Value) -> Vec<String> {
+pub(crate) fn page_texts(answer: &Value) -> Vec<String> {
     let frame = &answer["frames"][0];
     assert_eq!(frame["type"], "page", "{answer}");
     texts(&frame["nodes"])

@@ -10,6 +10,8 @@ mod redb_store;
 
 pub use redb_store::RedbStore;
 
+pub mod behaviour;
+
 /// Bounds a write must respect, checked atomically with the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KvLimits {

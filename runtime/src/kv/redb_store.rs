@@ -249,50 +249,12 @@ mod tests {
     };
 
     #[test]
-    fn namespaces_are_isolated_and_usage_is_tracked() {
+    fn behaves_as_every_store_must() {
         let dir = tempfile::tempdir().unwrap();
-        let store = RedbStore::open(&dir.path().join("kv.redb")).unwrap();
-        store.set("a", "k", b"12345", ROOMY).unwrap();
-        store.set("a", "k2", b"1", ROOMY).unwrap();
-        store.set("b", "k", b"other", ROOMY).unwrap();
-        assert_eq!(store.get("a", "k").unwrap().unwrap(), b"12345");
-        assert_eq!(store.keys("a").unwrap(), ["k", "k2"]);
-        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 9 });
-        store.set("a", "k", b"1", ROOMY).unwrap();
-        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 5 });
-        store.remove("a", "k2").unwrap();
-        store.remove("a", "missing").unwrap();
-        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 1, bytes: 2 });
-        store.clear("a").unwrap();
-        assert!(store.keys("a").unwrap().is_empty());
-        assert_eq!(store.usage("a").unwrap(), KvUsage::default());
-        assert_eq!(store.get("b", "k").unwrap().unwrap(), b"other");
-    }
-
-    #[test]
-    fn a_write_over_quota_changes_nothing() {
+        crate::kv::behaviour::check(&RedbStore::open(&dir.path().join("kv.redb")).unwrap());
         let dir = tempfile::tempdir().unwrap();
-        let store = RedbStore::open(&dir.path().join("kv.redb")).unwrap();
-        let limits = KvLimits {
-            max_bytes: 10,
-            max_keys: 2,
-        };
-        store.set("a", "k", b"1234", limits).unwrap();
-        let err = store.set("a", "k", b"1234567890", limits).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("storage bytes would be 11, over the limit of 10"),
-            "{err}"
-        );
-        store.set("a", "j", b"1", limits).unwrap();
-        let err = store.set("a", "i", b"", limits).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("storage keys would be 3, over the limit of 2"),
-            "{err}"
-        );
-        assert_eq!(store.get("a", "k").unwrap().unwrap(), b"1234");
-        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 7 });
+        let grouped = RedbStore::open_group_committed(&dir.path().join("kv.redb")).unwrap();
+        crate::kv::behaviour::check(&grouped);
     }
 
     #[test]

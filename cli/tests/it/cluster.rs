@@ -1,0 +1,125 @@
+//! Beyond one machine, on one machine: a throwaway PostgreSQL on loopback
+//! (Debian's binaries, started by `scripts/pg-start`), the storage
+//! behaviour suite against it, and two `miniapp serve` nodes sharing it.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::serve::{Served, page_texts};
+
+/// A PostgreSQL of its own, stopped when dropped.
+struct Postgres {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let dir = tempfile::Builder::new()
+            .prefix("miniapp-pg")
+            .tempdir()
+            .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-start");
+        let out = Command::new(script)
+            .arg(dir.path().join("data"))
+            .arg(port.to_string())
+            .output()
+            .expect("scripts/pg-start runs");
+        assert!(
+            out.status.success(),
+            "PostgreSQL did not start (apt-get install postgresql): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        Postgres { dir, url }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-stop");
+        let _ = Command::new(script)
+            .arg(self.dir.path().join("data"))
+            .arg("immediate")
+            .status();
+    }
+}
+
+#[test]
+fn postgres_storage_behaves_as_every_store_must_after_one_explicit_migration() {
+    let pg = Postgres::start();
+    let db = miniapp_pg::Database::connect(&pg.url, 4).unwrap();
+    let behind = db.check_schema().unwrap_err();
+    assert!(behind.contains("--migrate"), "{behind}");
+    assert_eq!(db.migrate().unwrap(), [1]);
+    assert_eq!(db.migrate().unwrap(), Vec::<i32>::new(), "applied once");
+    db.check_schema().unwrap();
+    let store = miniapp_pg::PgKvStore::new(std::sync::Arc::new(db));
+    miniapp_runtime::kv::behaviour::check(&store);
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
+    let pg = Postgres::start();
+    let database = ["--database", pg.url.as_str()];
+    let first = Served::start(&["todo"], &[database[0], database[1], "--migrate"]);
+    let second = Served::start(&[], &database);
+    let ada = first.session("demo.todo", "ada").await;
+    let (status, _) = first
+        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
+        .await;
+    assert_eq!(status, 200);
+    // The second node never saw the session: it reads the id, launches the
+    // app from the shared storage, and applies the event.
+    let (status, body) = second
+        .event(&ada, "a2", "#new", "confirm", json!({ "value": "eggs" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let texts = page_texts(&body);
+    assert!(texts.iter().any(|t| t == "milk"), "{texts:?}");
+    // Back on the first node: its instance is stale, so it relaunches.
+    let (status, body) = first
+        .event(&ada, "a3", "#new", "confirm", json!({ "value": "tea" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let texts = page_texts(&body);
+    assert!(
+        ["milk", "eggs", "tea"]
+            .iter()
+            .all(|w| texts.iter().any(|t| t == w)),
+        "{texts:?}"
+    );
+
+    // An operator's kill switch on one node reaches the other within a second.
+    let kill = json!({ "reason": "Paused by the operator" });
+    let (status, _) = first
+        .op(
+            reqwest::Method::PUT,
+            "/v1/operator/apps/demo.todo/kill",
+            Some(kill),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let killed = Instant::now();
+    loop {
+        let (status, _) = second.open("demo.todo", "bob").await;
+        if status == 403 {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(2),
+            "not seen by the other node"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    first.stop();
+    second.stop();
+}

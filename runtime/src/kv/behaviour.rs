@@ -1,0 +1,81 @@
+//! The behaviour every [`KvStore`] must have: the runtime's stores run it
+//! in their tests, and so does any other backend (`miniapp-pg` against a
+//! real PostgreSQL). It panics, naming the step, at the first difference.
+
+use super::{KvLimits, KvStore, KvUsage};
+
+const ROOMY: KvLimits = KvLimits {
+    max_bytes: 1 << 20,
+    max_keys: 100,
+};
+
+/// Run every check on `store` (namespaces `behaviour:*` are used).
+pub fn check(store: &dyn KvStore) {
+    namespaces_are_isolated_and_usage_is_tracked(store);
+    a_write_over_quota_changes_nothing(store);
+    revisions_never_repeat(store);
+}
+
+fn namespaces_are_isolated_and_usage_is_tracked(store: &dyn KvStore) {
+    let (a, b) = ("behaviour:a", "behaviour:b");
+    store.set(a, "k", b"12345", ROOMY).unwrap();
+    store.set(a, "k2", b"1", ROOMY).unwrap();
+    store.set(b, "k", b"other", ROOMY).unwrap();
+    assert_eq!(store.get(a, "k").unwrap().unwrap(), b"12345");
+    assert_eq!(store.get(a, "missing").unwrap(), None);
+    assert_eq!(store.keys(a).unwrap(), ["k", "k2"]);
+    assert_eq!(store.usage(a).unwrap(), KvUsage { keys: 2, bytes: 9 });
+    store.set(a, "k", b"1", ROOMY).unwrap();
+    assert_eq!(store.usage(a).unwrap(), KvUsage { keys: 2, bytes: 5 });
+    store.remove(a, "k2").unwrap();
+    store.remove(a, "missing").unwrap();
+    assert_eq!(store.usage(a).unwrap(), KvUsage { keys: 1, bytes: 2 });
+    store.clear(a).unwrap();
+    assert!(store.keys(a).unwrap().is_empty());
+    assert_eq!(store.usage(a).unwrap(), KvUsage::default());
+    assert_eq!(store.get(b, "k").unwrap().unwrap(), b"other");
+    store.clear(b).unwrap();
+}
+
+fn a_write_over_quota_changes_nothing(store: &dyn KvStore) {
+    let ns = "behaviour:quota";
+    let limits = KvLimits {
+        max_bytes: 10,
+        max_keys: 2,
+    };
+    store.set(ns, "k", b"1234", limits).unwrap();
+    let err = store.set(ns, "k", b"1234567890", limits).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("storage bytes would be 11, over the limit of 10"),
+        "{err}"
+    );
+    store.set(ns, "j", b"1", limits).unwrap();
+    let err = store.set(ns, "i", b"", limits).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("storage keys would be 3, over the limit of 2"),
+        "{err}"
+    );
+    assert_eq!(store.get(ns, "k").unwrap().unwrap(), b"1234");
+    assert_eq!(store.usage(ns).unwrap(), KvUsage { keys: 2, bytes: 7 });
+    store.clear(ns).unwrap();
+}
+
+/// A store that counts revisions never gives one twice for a namespace
+/// (a clear included); one that does not answers 0 always.
+fn revisions_never_repeat(store: &dyn KvStore) {
+    let ns = "behaviour:revision";
+    let mut seen = vec![store.revision(ns).unwrap()];
+    store.set(ns, "k", b"1", ROOMY).unwrap();
+    seen.push(store.revision(ns).unwrap());
+    store.remove(ns, "k").unwrap();
+    seen.push(store.revision(ns).unwrap());
+    store.set(ns, "k", b"1", ROOMY).unwrap();
+    store.clear(ns).unwrap();
+    seen.push(store.revision(ns).unwrap());
+    let counted = seen.iter().any(|r| *r != 0);
+    if counted {
+        assert!(seen.windows(2).all(|w| w[1] > w[0]), "revisions {seen:?}");
+    }
+}
