@@ -2,15 +2,22 @@
 //! `trap_window_secs` is quarantined. It refuses to launch, saying why, until
 //! the operator lifts the quarantine.
 //!
-//! The record of an app is a small JSON file, `quarantine/<app id>.json` in
-//! the data directory, so it survives restarts and checking it on every
-//! launch costs one failed `open` for an app that never trapped. (Hosts that
-//! share one app fleet across machines will want this in the shared store.)
+//! The record of an app is a small JSON value in the runtime's store
+//! (namespace `miniapp:quarantine`), so it survives restarts and, with a
+//! shared database, holds for every node. What a runtime read is
+//! remembered for a second: a launch costs no read, and a quarantine (or
+//! its lifting) on another node is seen within a second.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::kv::{KvLimits, KvStore};
+
+/// The store's namespace of quarantine records.
+const NAMESPACE: &str = "miniapp:quarantine";
+/// How long a record read stays trusted.
+const FRESH: Duration = Duration::from_secs(1);
 
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +32,10 @@ struct Record {
     reason: Option<String>,
 }
 
-/// The quarantine records of a runtime. What it has read is remembered,
-/// so a launch checks the disk only the first time for each app (one process
-/// owns a data directory: its store takes an exclusive lock).
+/// The quarantine records of a runtime, in its store.
 pub struct QuarantineBook {
-    dir: PathBuf,
-    known: Mutex<HashMap<String, Option<String>>>,
+    kv: Arc<dyn KvStore>,
+    known: Mutex<HashMap<String, (Instant, Option<String>)>>,
 }
 
 fn now_secs() -> u64 {
@@ -41,47 +46,49 @@ fn now_secs() -> u64 {
 }
 
 impl QuarantineBook {
-    /// Records kept in `dir` (created on first write).
-    pub fn new(dir: PathBuf) -> QuarantineBook {
+    /// Records kept in `kv`.
+    pub fn new(kv: Arc<dyn KvStore>) -> QuarantineBook {
         QuarantineBook {
-            dir,
+            kv,
             known: Mutex::default(),
         }
     }
 
-    fn path(&self, app: &str) -> PathBuf {
-        // App ids are validated: lowercase letters, digits, `.`, `-`, `_`.
-        self.dir.join(format!("{app}.json"))
-    }
-
     fn read(&self, app: &str) -> std::io::Result<Record> {
-        match std::fs::read(self.path(app)) {
-            // A damaged record is treated as empty rather than locking the app out.
-            Ok(bytes) => Ok(serde_json::from_slice(&bytes).unwrap_or_default()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record::default()),
-            Err(e) => Err(e),
-        }
+        let bytes = self.kv.get(NAMESPACE, app).map_err(std::io::Error::other)?;
+        // A damaged record is treated as empty rather than locking the app out.
+        Ok(bytes
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default())
     }
 
     fn write(&self, app: &str, record: &Record) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        write_atomically(
-            &self.path(app),
-            &serde_json::to_vec(record).unwrap_or_default(),
-        )
+        let unbounded = KvLimits {
+            max_bytes: u64::MAX,
+            max_keys: u64::MAX,
+        };
+        let bytes = serde_json::to_vec(record).unwrap_or_default();
+        (self.kv.set(NAMESPACE, app, &bytes, unbounded)).map_err(std::io::Error::other)
     }
 
-    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<String>>> {
+    fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Option<String>)>> {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn remember(&self, app: &str, reason: Option<String>) {
+        self.known()
+            .insert(app.to_string(), (Instant::now(), reason));
     }
 
     /// Why `app` is quarantined, if it is.
     pub fn reason(&self, app: &str) -> std::io::Result<Option<String>> {
-        if let Some(known) = self.known().get(app) {
+        if let Some((at, known)) = self.known().get(app)
+            && at.elapsed() < FRESH
+        {
             return Ok(known.clone());
         }
         let reason = self.read(app)?.reason;
-        self.known().insert(app.to_string(), reason.clone());
+        self.remember(app, reason.clone());
         Ok(reason)
     }
 
@@ -108,28 +115,17 @@ impl QuarantineBook {
             ));
         }
         self.write(app, &record)?;
-        self.known().insert(app.to_string(), record.reason.clone());
+        self.remember(app, record.reason.clone());
         Ok(if quarantined { record.reason } else { None })
     }
 
     /// Lift the quarantine of `app` and forget its traps; `true` if it was quarantined.
     pub fn lift(&self, app: &str) -> std::io::Result<bool> {
         let was = self.read(app)?.reason.is_some();
-        self.known().insert(app.to_string(), None);
-        match std::fs::remove_file(self.path(app)) {
-            Ok(()) => Ok(was),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(was),
-            Err(e) => Err(e),
-        }
+        self.kv
+            .remove(NAMESPACE, app)
+            .map_err(std::io::Error::other)?;
+        self.remember(app, None);
+        Ok(was)
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -207,10 +207,10 @@ impl RuntimeBuilder {
                 policy: self.policy,
                 package_limits: self.package_limits,
                 services: Arc::new(Services {
-                    kv,
+                    kv: kv.clone(),
                     providers: self.providers,
                     audit,
-                    quarantine: QuarantineBook::new(self.data_dir.join("quarantine")),
+                    quarantine: QuarantineBook::new(kv.clone()),
                     slots: crate::fair::FairSlots::new(
                         self.execution_slots
                             .unwrap_or_else(crate::engine::default_execution_slots),

@@ -40,14 +40,15 @@ impl TestHost {
         let dir = tempfile::tempdir().unwrap();
         let audit = Arc::new(MemoryAudit::default());
         let consent = FixedConsent::granting(granting.iter().copied());
+        let kv: Arc<dyn crate::kv::KvStore> = Arc::new(MemoryStore::default());
         let services = Services {
-            kv: Arc::new(MemoryStore::default()),
+            kv: kv.clone(),
             providers: Providers {
                 consent: Arc::new(consent.clone()),
                 ..Providers::simulated(Simulator::default())
             },
             audit: audit.clone(),
-            quarantine: QuarantineBook::new(dir.path().join("quarantine")),
+            quarantine: QuarantineBook::new(kv),
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
         };
