@@ -69,9 +69,11 @@ pub struct ServeArgs {
     db_connections: usize,
 }
 
-/// Where a node keeps what it shares: storage, the catalog, the session key.
+/// Where a node keeps what it shares: storage, the catalog, the session key,
+/// the audit stream (`None`: the data directory's `audit.jsonl`).
 struct Shared {
     storage: Arc<dyn KvStore>,
+    audit: Option<Arc<dyn miniapp_runtime::audit::AuditSink>>,
     catalog: Box<dyn miniapp_serve::catalog::CatalogStore>,
     session_key: [u8; 32],
 }
@@ -88,6 +90,7 @@ fn shared(args: &ServeArgs) -> Result<Shared, Failure> {
             .map_err(|e| Failure::input(format!("the session key: {e}")))?;
         return Ok(Shared {
             storage: Arc::new(storage),
+            audit: None,
             catalog: Box::new(catalog),
             session_key: key,
         });
@@ -101,6 +104,7 @@ fn shared(args: &ServeArgs) -> Result<Shared, Failure> {
     let db = Arc::new(db);
     Ok(Shared {
         storage: Arc::new(miniapp_pg::PgKvStore::new(db.clone())),
+        audit: Some(Arc::new(miniapp_pg::PgAudit::new(db.clone()))),
         catalog: Box::new(miniapp_pg::PgCatalog::new(db.clone())),
         session_key: db.session_key().map_err(Failure::app)?,
     })
@@ -132,10 +136,15 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("--data-dir {}: {e}", args.data_dir.display())))?;
     let Shared {
         storage,
+        audit,
         catalog,
         session_key,
     } = shared(&args)?;
-    let runtime = Runtime::builder(&args.data_dir)
+    let mut runtime = Runtime::builder(&args.data_dir);
+    if let Some(audit) = audit {
+        runtime = runtime.audit(audit);
+    }
+    let runtime = runtime
         .kv_store(storage.clone())
         .policy(policy)
         .providers(miniapp_dev::host::session_providers())

@@ -8,6 +8,7 @@
 //! deadpool-postgres pool) and the caller waits for the answer, at most
 //! [`QUERY_TIMEOUT`]: a node that loses its database fails fast and says so.
 
+mod audit;
 mod catalog;
 mod kv;
 pub mod migrations;
@@ -15,6 +16,7 @@ pub mod migrations;
 use std::future::Future;
 use std::time::Duration;
 
+pub use audit::PgAudit;
 pub use catalog::PgCatalog;
 pub use kv::PgKvStore;
 
@@ -100,6 +102,32 @@ impl Database {
         answer
             .recv()
             .map_err(|_| "database: the query was dropped".to_string())?
+    }
+
+    /// Run `query` with a connection on the database's runtime (from an
+    /// async task of that runtime), at most [`QUERY_TIMEOUT`].
+    pub async fn query<T, F, Q>(&self, query: Q) -> Result<T, DbError>
+    where
+        F: Future<Output = Result<T, tokio_postgres::Error>>,
+        Q: FnOnce(deadpool_postgres::Object) -> F,
+    {
+        let work = async {
+            let client = self
+                .pool
+                .get()
+                .await
+                .map_err(|e| format!("database: {e}"))?;
+            query(client).await.map_err(|e| describe(&e))
+        };
+        tokio::time::timeout(QUERY_TIMEOUT, work)
+            .await
+            .unwrap_or_else(|_| Err("database: no answer in time".to_string()))
+    }
+
+    /// Run `task` on the database's runtime.
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let runtime = self.runtime.as_ref().expect("taken only on drop");
+        runtime.spawn(task);
     }
 
     /// The schema version the database has (0: none).

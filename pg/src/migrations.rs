@@ -4,7 +4,8 @@
 //! database behind it (never a silent change).
 
 /// The steps, in order: (version, what it does, SQL).
-pub const STEPS: &[(i32, &str, &str)] = &[(1, "storage, catalog, packages, cluster key", STEP_1)];
+pub const STEPS: &[(i32, &str, &str)] =
+    &[(1, "storage, catalog, packages, audit, cluster key", STEP_1)];
 
 const STEP_1: &str = r#"
 CREATE TABLE kv (
@@ -70,6 +71,15 @@ CREATE TABLE packages (
     hash text PRIMARY KEY,
     bytes bytea NOT NULL
 );
+-- Every node's audit stream.
+CREATE TABLE audit (
+    id bigserial PRIMARY KEY,
+    time_ms bigint NOT NULL,
+    app text NOT NULL,
+    version text NOT NULL,
+    record jsonb NOT NULL
+);
+CREATE INDEX audit_app_time ON audit (app, time_ms);
 CREATE TABLE cluster (
     name text PRIMARY KEY,
     value bytea NOT NULL

@@ -120,6 +120,32 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // The audit stream of every node lands in the database.
+    let (status, _) = second
+        .op(
+            reqwest::Method::DELETE,
+            "/v1/operator/apps/demo.todo/consent/ada",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let audited = Instant::now();
+    loop {
+        let count = Command::new("psql")
+            .args([pg.url.as_str(), "-Atc"])
+            .arg("SELECT count(*) FROM audit WHERE record->>'kind' = 'consent-changed'")
+            .output()
+            .expect("psql runs");
+        let count = String::from_utf8_lossy(&count.stdout).trim().to_string();
+        if count.parse::<u32>().unwrap_or(0) >= 5 {
+            break;
+        }
+        assert!(
+            audited.elapsed() < Duration::from_secs(5),
+            "audit rows: {count}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     first.stop();
     second.stop();
 }
