@@ -43,6 +43,46 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    fn script(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scripts")
+            .join(name)
+    }
+
+    /// Stop it at once (as a crash would).
+    fn stop(&self) {
+        let stopped = Command::new(Self::script("pg-stop"))
+            .arg(self.dir.path().join("data"))
+            .arg("immediate")
+            .status()
+            .unwrap();
+        assert!(stopped.success());
+    }
+
+    /// Start it again on the same data and port.
+    fn restart(&self) {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        let out = Command::new(Self::script("pg-start"))
+            .arg(self.dir.path().join("data"))
+            .arg(port)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 impl Drop for Postgres {
     fn drop(&mut self) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-stop");
@@ -148,4 +188,54 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
     }
     first.stop();
     second.stop();
+}
+
+#[tokio::test]
+async fn a_node_without_its_database_is_not_ready_and_answers_retry_never_a_lost_write() {
+    let pg = Postgres::start();
+    let node = Served::start(&["todo"], &["--database", &pg.url, "--migrate"]);
+    let ada = node.session("demo.todo", "ada").await;
+    let ready = |node: &Served| {
+        let url = format!("{}/readyz", node.public);
+        async move { reqwest::get(url).await.unwrap().status().as_u16() }
+    };
+    assert_eq!(ready(&node).await, 200);
+    pg.stop();
+    let lost = Instant::now();
+    while ready(&node).await != 503 {
+        assert!(
+            lost.elapsed() < Duration::from_secs(5),
+            "still ready without a database"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = node
+        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
+        .await;
+    assert_eq!(
+        (status, body["error"]["kind"].as_str()),
+        (503, Some("unavailable")),
+        "{body}"
+    );
+    let (status, _) = node.open("demo.todo", "bob").await;
+    assert_eq!(status, 503);
+    // Back: ready again, and the same event (same client id) goes through.
+    pg.restart();
+    let back = Instant::now();
+    while ready(&node).await != 200 {
+        assert!(back.elapsed() < Duration::from_secs(10), "not ready again");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = node
+        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let stored = Command::new("psql")
+        .args([pg.url.as_str(), "-Atc"])
+        .arg("SELECT convert_from(value, 'UTF8') FROM kv WHERE key = 'todos'")
+        .output()
+        .unwrap();
+    let stored = String::from_utf8_lossy(&stored.stdout);
+    assert_eq!(stored.matches("\"milk\"").count(), 1, "{stored}");
+    node.stop();
 }
