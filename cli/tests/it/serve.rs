@@ -13,7 +13,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::cli::package;
 
-const TOKEN: &str = "alice-0123456789abcdef";
+/// The operator token the servers of these tests accept.
+pub(crate) const TOKEN: &str = "alice-0123456789abcdef";
 
 /// The platform's grants for the examples the tests publish.
 const POLICY: &str = r#"
