@@ -91,6 +91,16 @@ impl ApiError {
         )
     }
 
+    /// The answer an event got when it was first applied (read back from
+    /// the store: `kind` and `message` as they were).
+    pub fn applied_failure(kind: &str, message: String) -> ApiError {
+        let kind = match kind {
+            "trap" => "trap",
+            _ => "app-error",
+        };
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, kind, message)
+    }
+
     /// The runtime's error, as the protocol names it.
     pub fn from_runtime(error: Error) -> ApiError {
         let message = error.to_string();

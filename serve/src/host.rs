@@ -394,15 +394,10 @@ impl Host {
             return failed(unreachable());
         }
         let mut state = session.state.lock().await;
-        if let Action::Event { cid, .. } = &action
-            && let Some(answer) = state.applied(cid)
-        {
-            // A retry: not applied again; the client gets the page as it is.
-            let frames = vec![page_frame(&SERVED, &state.app, state.instance.as_ref())];
-            return Reply {
-                frames,
-                result: answer,
-            };
+        if let Err(e) = session.read_applied(&mut state, &self.storage).await {
+            return failed(ApiError::unavailable(format!(
+                "cannot read the session's events: {e}"
+            )));
         }
         if let Err(e) = self.follow_release(session, &mut state) {
             return failed(e);
@@ -423,6 +418,19 @@ impl Host {
             }
             full = true;
         }
+        if let Action::Event { cid, .. } = &action
+            && let Some(answer) = state.applied(cid)
+        {
+            // A retry: not applied again; the client gets the page as it is.
+            let frames = vec![page_frame(&SERVED, &state.app, state.instance.as_ref())];
+            if let Some(instance) = &mut state.instance {
+                instance.take_view_ops();
+            }
+            return Reply {
+                frames,
+                result: answer,
+            };
+        }
         let failures = self.storage.failures();
         let mut result = self.apply(session, &mut state, &action).await;
         session.settle(&mut state);
@@ -433,12 +441,6 @@ impl Host {
             session.drop_instance(&mut state);
             result = Err(unreachable());
         }
-        // Answered only once what it wrote is durable (with a group commit,
-        // together with other events' writes).
-        if let Err(e) = self.storage.persist().await {
-            result = Err(ApiError::internal(format!("storage is not durable: {e}")));
-        }
-        let frames = view_frames(&mut state, full);
         if let (
             Action::Event { cid, .. },
             Ok(_)
@@ -448,8 +450,27 @@ impl Host {
             }),
         ) = (&action, &result)
         {
+            // Kept in the store too, so a retry that reaches another node
+            // (or this one restarted) is recognised.
             state.remember(cid.clone(), result.clone());
+            let applied = state.applied_json();
+            if let Err(e) = session.store_applied(applied, &self.storage).await {
+                tracing::warn!(error = %e, "cannot keep a session's applied events");
+            }
         }
+        // Answered only once what it wrote, and the record that it was
+        // applied, are durable (with a group commit, together with other
+        // events' writes).
+        if let Err(e) = self.storage.persist().await {
+            if let Action::Event { cid, .. } = &action {
+                state.forget(cid);
+            }
+            session.drop_instance(&mut state);
+            result = Err(ApiError::unavailable(format!(
+                "storage is not durable: {e}"
+            )));
+        }
+        let frames = view_frames(&mut state, full);
         drop(state);
         drop(admitted);
         let l = label(&session.app);

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use miniapp_dev::host::{Prompts, SESSION_PROMPTS};
+use miniapp_runtime::kv::{KvError, KvLimits, KvStore};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
 use miniapp_runtime::{App, AppInstance, LaunchOptions};
@@ -18,8 +19,15 @@ use tokio::sync::broadcast;
 use crate::error::ApiError;
 
 /// Client ids remembered per session: a retry of any of the last this many
-/// events is recognised.
-const REMEMBERED_EVENTS: usize = 256;
+/// events is recognised, on any node (they are kept in the store too).
+const REMEMBERED_EVENTS: usize = 64;
+
+/// The store's namespace of the events a session applied.
+fn events_namespace(session: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(session.as_bytes());
+    format!("miniapp:events:{}", hex::encode(&digest[..16]))
+}
 
 /// A live session.
 pub struct Session {
@@ -59,6 +67,8 @@ pub struct State {
     pub options: LaunchOptions,
     /// Client ids applied, oldest first, with whether each succeeded.
     applied: VecDeque<(String, Result<(), ApiError>)>,
+    /// Whether `applied` was read from the store (once per session here).
+    applied_read: bool,
 }
 
 /// What an event is aimed at.
@@ -92,6 +102,7 @@ impl Session {
                 instance: None,
                 options,
                 applied: VecDeque::new(),
+                applied_read: false,
             }),
             last_active: AtomicU64::new(0),
             hidden: AtomicBool::new(false),
@@ -186,6 +197,79 @@ impl State {
         self.applied.push_back((cid, answer));
     }
 
+    /// Forget event `cid` (its writes may not be durable: a retry applies it).
+    pub fn forget(&mut self, cid: &str) {
+        self.applied.retain(|(c, _)| c != cid);
+    }
+
+    /// The events applied, as the store keeps them.
+    pub fn applied_json(&self) -> Vec<u8> {
+        let events: Vec<serde_json::Value> = (self.applied.iter())
+            .map(|(cid, answer)| match answer {
+                Ok(()) => serde_json::json!([cid, null, null]),
+                Err(e) => serde_json::json!([cid, e.kind, e.message]),
+            })
+            .collect();
+        serde_json::to_vec(&events).unwrap_or_default()
+    }
+
+    /// Take the events applied from the store's bytes.
+    fn take_applied_json(&mut self, bytes: &[u8]) {
+        let events: Vec<(String, Option<String>, Option<String>)> =
+            serde_json::from_slice(bytes).unwrap_or_default();
+        for (cid, kind, message) in events {
+            if self.applied(&cid).is_some() {
+                continue;
+            }
+            let answer = match kind.as_deref() {
+                None => Ok(()),
+                Some(kind) => Err(ApiError::applied_failure(kind, message.unwrap_or_default())),
+            };
+            self.remember(cid, answer);
+        }
+    }
+}
+
+impl Session {
+    /// Read the events this session applied on other nodes (or before this
+    /// process restarted), once.
+    pub async fn read_applied(
+        &self,
+        state: &mut State,
+        kv: &Arc<dyn KvStore>,
+    ) -> Result<(), KvError> {
+        if state.applied_read {
+            return Ok(());
+        }
+        let (kv, ns) = (kv.clone(), events_namespace(&self.id));
+        let stored = tokio::task::spawn_blocking(move || kv.get(&ns, "applied")).await;
+        let stored = stored.map_err(|e| KvError::Backend(e.to_string()))??;
+        if let Some(bytes) = stored {
+            state.take_applied_json(&bytes);
+        }
+        state.applied_read = true;
+        Ok(())
+    }
+
+    /// Keep the events this session applied in the store, for a retry
+    /// that reaches another node.
+    pub async fn store_applied(
+        &self,
+        bytes: Vec<u8>,
+        kv: &Arc<dyn KvStore>,
+    ) -> Result<(), KvError> {
+        let (kv, ns) = (kv.clone(), events_namespace(&self.id));
+        let unbounded = KvLimits {
+            max_bytes: u64::MAX,
+            max_keys: u64::MAX,
+        };
+        let stored =
+            tokio::task::spawn_blocking(move || kv.set(&ns, "applied", &bytes, unbounded)).await;
+        stored.map_err(|e| KvError::Backend(e.to_string()))?
+    }
+}
+
+impl State {
     /// The view event `target` names on the current view.
     pub fn view_event(
         &self,
