@@ -20,7 +20,7 @@ use crate::error::ApiError;
 
 /// Client ids remembered per session: a retry of any of the last this many
 /// events is recognised, on any node (they are kept in the store too).
-const REMEMBERED_EVENTS: usize = 64;
+const REMEMBERED_EVENTS: usize = 16;
 
 /// The store's namespace of the events a session applied.
 fn events_namespace(session: &str) -> String {
