@@ -268,7 +268,7 @@ impl Host {
             Ok(version) => version,
             Err(e) => return self.refuse(&request.app, e),
         };
-        let app = self.catalog.loaded(&self.runtime, &version)?;
+        let app = self.loaded(&version)?;
         let options = launch_options(&request);
         let session = Arc::new(Session::new(
             self.ids.issue(&request.app, &options),
@@ -279,6 +279,13 @@ impl Host {
         ));
         let session = self.sessions.insert(session);
         self.reopen(session).await
+    }
+
+    /// The loaded app of version `hash`: on first use its package is read
+    /// (from the database, on many nodes) and compiled or mapped from the
+    /// artifact cache, off the async worker.
+    fn loaded(&self, hash: &str) -> Result<miniapp_runtime::App, ApiError> {
+        off_the_worker(|| self.catalog.loaded(&self.runtime, hash))
     }
 
     /// Session `id`: held here, or rebuilt from its signed id (another node
@@ -294,7 +301,7 @@ impl Host {
             return self.refuse(&claims.app, error);
         }
         let version = self.catalog.route(&claims.app, &claims.user)?;
-        let app = self.catalog.loaded(&self.runtime, &version)?;
+        let app = self.loaded(&version)?;
         let session = Session::new(
             id.to_string(),
             claims.user.clone(),
@@ -373,7 +380,7 @@ impl Host {
                 self.refuse(&session.app, e)
             }
             Ok(version) if version != state.version => {
-                state.app = self.catalog.loaded(&self.runtime, &version)?;
+                state.app = self.loaded(&version)?;
                 state.version = version;
                 session.drop_instance(state);
                 Ok(())
@@ -406,7 +413,7 @@ impl Host {
         if state
             .instance
             .as_ref()
-            .is_some_and(|i| !i.storage_is_current())
+            .is_some_and(|i| !off_the_worker(|| i.storage_is_current()))
         {
             // Another node's instance of this session wrote its storage:
             // this one's state is stale; relaunch from what is stored.
@@ -617,6 +624,18 @@ impl Host {
         let apps = self.catalog.loaded_apps();
         self.metrics
             .render(&apps, &self.live_per_app(), self.sessions.len())
+    }
+}
+
+/// Run blocking work (a compile, a database round trip) from an async task
+/// without stalling the other tasks of its worker (on a multi-thread
+/// runtime; elsewhere it just runs).
+fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
     }
 }
 

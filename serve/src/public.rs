@@ -83,10 +83,6 @@ async fn open(
     }
 }
 
-fn find(host: &Host, id: &str) -> Result<Arc<Session>, ApiError> {
-    host.find(id)
-}
-
 /// An event as a client sends it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,7 +141,7 @@ fn reply_response(reply: Reply) -> Response {
 }
 
 async fn act(host: &Host, id: &str, action: Result<Action, ApiError>) -> Response {
-    let session = match find(host, id) {
+    let session = match host.find(id) {
         Ok(session) => session,
         Err(e) => return e.into_response(),
     };
@@ -175,7 +171,7 @@ async fn show(State(host): Shared, Path(id): Path<String>) -> Response {
 }
 
 async fn close(State(host): Shared, Path(id): Path<String>) -> Response {
-    match find(&host, &id) {
+    match host.find(&id) {
         Ok(session) => {
             host.close(&session).await;
             StatusCode::NO_CONTENT.into_response()
@@ -185,7 +181,7 @@ async fn close(State(host): Shared, Path(id): Path<String>) -> Response {
 }
 
 async fn prompts(State(host): Shared, Path(id): Path<String>) -> Response {
-    match find(&host, &id) {
+    match host.find(&id) {
         Ok(session) => {
             let waiting: Vec<Value> = (session.prompts.waiting().iter())
                 .filter_map(|frame| serde_json::from_str(frame).ok())
@@ -210,7 +206,7 @@ async fn answer(
     Path(id): Path<String>,
     Json(body): Json<AnswerBody>,
 ) -> Response {
-    match find(&host, &id) {
+    match host.find(&id) {
         Ok(session) if session.prompts.answer(body.prompt, body.allow) => {
             StatusCode::NO_CONTENT.into_response()
         }
@@ -224,7 +220,7 @@ async fn socket(
     Path(id): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let session = match find(&host, &id) {
+    let session = match host.find(&id) {
         Ok(session) => session,
         Err(e) => return e.into_response(),
     };

@@ -113,9 +113,10 @@ pub trait KvStore: Send + Sync + 'static {
 pub type Persisting =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), KvError>> + Send>>;
 
-/// A [`RedbStore`] opened on first use: a process that never touches
-/// storage or consent (most launches of most apps) never pays for opening
-/// and closing the database (a durable write each).
+/// A [`RedbStore`] opened on first use: a process that never writes
+/// storage, consent or a quarantine record (most launches of most apps)
+/// never pays for opening and closing the database (a durable write each);
+/// reads before the database exists find nothing without creating it.
 pub struct LazyRedbStore {
     path: std::path::PathBuf,
     store: std::sync::OnceLock<Result<RedbStore, String>>,
@@ -136,11 +137,24 @@ impl LazyRedbStore {
             .as_ref()
             .map_err(|e| KvError::Backend(e.clone()))
     }
+
+    /// The store for a read: `None` while no database file exists (nothing
+    /// was ever written), so a read never opens, let alone creates, it.
+    /// The runtime reads on every launch (the app's quarantine record).
+    fn store_to_read(&self) -> Result<Option<&RedbStore>, KvError> {
+        if self.store.get().is_none() && !self.path.exists() {
+            return Ok(None);
+        }
+        self.store().map(Some)
+    }
 }
 
 impl KvStore for LazyRedbStore {
     fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
-        self.store()?.get(ns, key)
+        match self.store_to_read()? {
+            Some(store) => store.get(ns, key),
+            None => Ok(None),
+        }
     }
     fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
         self.store()?.set(ns, key, value, limits)
@@ -149,13 +163,19 @@ impl KvStore for LazyRedbStore {
         self.store()?.remove(ns, key)
     }
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
-        self.store()?.keys(ns)
+        match self.store_to_read()? {
+            Some(store) => store.keys(ns),
+            None => Ok(Vec::new()),
+        }
     }
     fn clear(&self, ns: &str) -> Result<(), KvError> {
         self.store()?.clear(ns)
     }
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
-        self.store()?.usage(ns)
+        match self.store_to_read()? {
+            Some(store) => store.usage(ns),
+            None => Ok(KvUsage::default()),
+        }
     }
     fn persist(&self) -> Persisting {
         match self.store() {

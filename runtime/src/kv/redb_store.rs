@@ -257,6 +257,21 @@ mod tests {
         crate::kv::behaviour::check(&grouped);
     }
 
+    /// Reads before anything was written find nothing and create no
+    /// database (a launch reads the quarantine record); then it behaves.
+    #[test]
+    fn a_lazy_store_reads_without_creating_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kv.redb");
+        let lazy = crate::kv::LazyRedbStore::new(path.clone());
+        assert_eq!(lazy.get("a", "k").unwrap(), None);
+        assert!(lazy.keys("a").unwrap().is_empty());
+        assert_eq!(lazy.usage("a").unwrap(), KvUsage::default());
+        assert!(!path.exists(), "a read created the database");
+        crate::kv::behaviour::check(&lazy);
+        assert!(path.exists());
+    }
+
     #[test]
     fn data_survives_reopening() {
         let dir = tempfile::tempdir().unwrap();
