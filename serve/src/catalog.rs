@@ -311,7 +311,7 @@ impl Catalog {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
         };
-        self.change(&id, |app| {
+        self.edit(&id, true, |app| {
             if !app.versions.iter().any(|v| v.hash == hash) {
                 app.versions.push(record.clone());
             }
@@ -323,15 +323,31 @@ impl Catalog {
         Ok(record)
     }
 
-    /// Change `app`'s record with `edit`, then store the book durably; an
-    /// edit that fails or cannot be stored changes nothing.
+    /// Change the record of `app` (a published app) with `edit`, then store
+    /// the book durably; an edit that fails or cannot be stored changes
+    /// nothing.
     pub fn change(
         &self,
         app: &str,
         edit: impl FnOnce(&mut AppRecord) -> Result<(), ApiError>,
     ) -> Result<AppRecord, ApiError> {
+        self.edit(app, false, edit)
+    }
+
+    /// [`change`](Self::change), making the record if `create`.
+    fn edit(
+        &self,
+        app: &str,
+        create: bool,
+        edit: impl FnOnce(&mut AppRecord) -> Result<(), ApiError>,
+    ) -> Result<AppRecord, ApiError> {
         let mut book = self.lock();
         let mut next = book.clone();
+        if !create && !next.apps.contains_key(app) {
+            return Err(ApiError::not_found(format!(
+                "no app `{app}` is published here"
+            )));
+        }
         let record = next.apps.entry(app.to_string()).or_default();
         edit(record)?;
         let record = record.clone();

@@ -635,6 +635,21 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
             >= 12,
         "{audit}"
     );
+    // With the token, a decision about an app nobody published is refused
+    // and makes no record of it.
+    let kill = json!({ "reason": "typo" });
+    let (status, _) = served
+        .op(
+            reqwest::Method::PUT,
+            "/v1/operator/apps/no.such/kill",
+            Some(kill),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (_, apps) = served
+        .op(reqwest::Method::GET, "/v1/operator/apps", None)
+        .await;
+    assert!(apps["apps"].get("no.such").is_none(), "{apps}");
     served.stop();
 }
 
