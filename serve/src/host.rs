@@ -283,9 +283,11 @@ impl Host {
 
     /// The loaded app of version `hash`: on first use its package is read
     /// (from the database, on many nodes) and compiled or mapped from the
-    /// artifact cache, off the async worker.
+    /// artifact cache, on the async worker. (`block_in_place` here made a
+    /// failed-over session take 7-15 s to recover instead of about 1.3 s in
+    /// `scripts/failover-test`.)
     fn loaded(&self, hash: &str) -> Result<miniapp_runtime::App, ApiError> {
-        off_the_worker(|| self.catalog.loaded(&self.runtime, hash))
+        self.catalog.loaded(&self.runtime, hash)
     }
 
     /// Session `id`: held here, or rebuilt from its signed id (another node
@@ -413,7 +415,7 @@ impl Host {
         if state
             .instance
             .as_ref()
-            .is_some_and(|i| !off_the_worker(|| i.storage_is_current()))
+            .is_some_and(|i| !i.storage_is_current())
         {
             // Another node's instance of this session wrote its storage:
             // this one's state is stale; relaunch from what is stored.
@@ -624,18 +626,6 @@ impl Host {
         let apps = self.catalog.loaded_apps();
         self.metrics
             .render(&apps, &self.live_per_app(), self.sessions.len())
-    }
-}
-
-/// Run blocking work (a compile, a database round trip) from an async task
-/// without stalling the other tasks of its worker (on a multi-thread
-/// runtime; elsewhere it just runs).
-fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
     }
 }
 
