@@ -154,7 +154,10 @@ impl Failure {
 
 /// mimalloc: a server's many threads allocate and free small objects all
 /// the time (view trees, frames, JSON), where glibc's allocator spent about
-/// a quarter of `miniapp serve`'s CPU in a profile under load.
+/// a quarter of `miniapp serve`'s CPU in a profile under load. Built
+/// without transparent huge pages (`no_thp`): mimalloc asked for them on
+/// its arenas, and every page it touched again after returning memory to
+/// the OS faulted in a zeroed 2 MiB page, 30% of serve's CPU under load.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
