@@ -242,8 +242,11 @@ impl Session {
             return Ok(());
         }
         let (kv, ns) = (kv.clone(), events_namespace(&self.id));
-        let stored = tokio::task::spawn_blocking(move || kv.get(&ns, "applied")).await;
-        let stored = stored.map_err(|e| KvError::Backend(e.to_string()))??;
+        let stored = match kv.writes_are_quick() {
+            true => kv.get(&ns, "applied")?,
+            false => (tokio::task::spawn_blocking(move || kv.get(&ns, "applied")).await)
+                .map_err(|e| KvError::Backend(e.to_string()))??,
+        };
         if let Some(bytes) = stored {
             state.take_applied_json(&bytes);
         }
@@ -263,6 +266,9 @@ impl Session {
             max_bytes: u64::MAX,
             max_keys: u64::MAX,
         };
+        if kv.writes_are_quick() {
+            return kv.set(&ns, "applied", &bytes, unbounded);
+        }
         let stored =
             tokio::task::spawn_blocking(move || kv.set(&ns, "applied", &bytes, unbounded)).await;
         stored.map_err(|e| KvError::Backend(e.to_string()))?

@@ -6,6 +6,7 @@
 //! and user), and every namespace keeps its usage so quotas are checked in the
 //! same transaction that writes.
 
+mod group_commit;
 mod redb_store;
 
 pub use redb_store::RedbStore;
@@ -102,6 +103,14 @@ pub trait KvStore: Send + Sync + 'static {
     fn failures(&self) -> u64 {
         0
     }
+    /// Whether `set`, `remove` and `clear` return without waiting for I/O
+    /// or another writer (they land in memory, made durable by
+    /// [`KvStore::persist`]): callers may make them on an async worker
+    /// instead of the blocking pool. False unless a store says so.
+    fn writes_are_quick(&self) -> bool {
+        false
+    }
+
     /// Make every write made so far durable. A store that commits each
     /// write durably (the default) has nothing left to do.
     fn persist(&self) -> Persisting {
@@ -213,6 +222,10 @@ fn usage_of(map: &std::collections::BTreeMap<String, Vec<u8>>) -> KvUsage {
 }
 
 impl KvStore for MemoryStore {
+    fn writes_are_quick(&self) -> bool {
+        true
+    }
+
     fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
         Ok(self.with(ns, |map| map.get(key).cloned()))
     }

@@ -4,39 +4,48 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use redb::{Database, Durability, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{Database, ReadableTable, TableDefinition};
 
+use super::group_commit::{Durable, Locked, Overlay};
 use super::{KvError, KvLimits, KvStore, KvUsage, Persisting};
 
 /// (namespace, key) -> value.
-const DATA: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("data");
+pub(super) const DATA: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("data");
 /// namespace -> (keys, bytes).
-const USAGE: TableDefinition<&str, (u64, u64)> = TableDefinition::new("usage");
+pub(super) const USAGE: TableDefinition<&str, (u64, u64)> = TableDefinition::new("usage");
 
 /// A [`KvStore`] in one redb database file.
 pub struct RedbStore {
     db: Arc<Database>,
-    /// With group commit: where writers ask for their writes to be made durable.
-    group: Option<std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<Result<(), KvError>>>>,
-    /// The commit thread, joined on drop (it holds the database open).
+    /// With group commit: the writes in memory and the commit thread.
+    group: Option<Group>,
+}
+
+/// Group commit: the writes not yet durable, where writers ask for them to
+/// be made durable, and the thread that does it (joined on drop: it holds
+/// the database open, and commits what is left first).
+struct Group {
+    overlay: Arc<Overlay>,
+    requests: Option<std::sync::mpsc::Sender<Durable>>,
     committer: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Drop for RedbStore {
+impl Drop for Group {
     fn drop(&mut self) {
-        self.group = None;
+        self.requests = None;
         if let Some(thread) = self.committer.take() {
             let _ = thread.join();
         }
     }
 }
 
-fn backend(e: impl std::fmt::Display) -> KvError {
+pub(super) fn backend(e: impl std::fmt::Display) -> KvError {
     KvError::Backend(e.to_string())
 }
 
 impl RedbStore {
-    /// Open (or create) the database at `path`.
+    /// Open (or create) the database at `path`: every write is one durable
+    /// transaction.
     pub fn open(path: &Path) -> Result<RedbStore, KvError> {
         let db = Database::create(path)
             .map_err(|e| KvError::Backend(format!("cannot open {}: {e}", path.display())))?;
@@ -58,55 +67,85 @@ impl RedbStore {
         Ok(RedbStore {
             db: Arc::new(db),
             group: None,
-            committer: None,
         })
     }
 
-    /// Open the database at `path` with group commit: a write commits at
-    /// once but without waiting for the disk, and [`KvStore::persist`] makes
-    /// every write so far durable. One thread does the durable commits, each
-    /// for every writer that asked before it began: under load many events
-    /// share one sync of the disk instead of one each.
+    /// Open the database at `path` with group commit: a write lands in
+    /// memory at once (every read sees it), and [`KvStore::persist`] makes
+    /// every write so far durable. One thread writes them, in one durable
+    /// transaction for every writer that asked before it began (and every
+    /// 200 ms if nobody asked): under load many events share one
+    /// transaction and one sync of the disk. See `group_commit.rs`.
     pub fn open_group_committed(path: &Path) -> Result<RedbStore, KvError> {
         let mut store = RedbStore::open(path)?;
         let (send, requests) = std::sync::mpsc::channel();
-        let db = store.db.clone();
+        let overlay = Arc::new(Overlay::default());
+        let (db, committing) = (store.db.clone(), overlay.clone());
         let committer = std::thread::Builder::new()
             .name("miniapp-kv-commit".into())
-            .spawn(move || commit_in_groups(&db, &requests))
+            .spawn(move || committing.commit_in_groups(&db, &requests))
             .map_err(|e| KvError::Backend(format!("cannot start the commit thread: {e}")))?;
-        store.group = Some(send);
-        store.committer = Some(committer);
+        store.group = Some(Group {
+            overlay,
+            requests: Some(send),
+            committer: Some(committer),
+        });
         Ok(store)
     }
 
-    /// A write transaction: durable at commit, or not yet with group commit.
-    fn begin_write(&self) -> Result<WriteTransaction, KvError> {
-        let mut txn = self.db.begin_write().map_err(backend)?;
-        if self.group.is_some() {
-            txn.set_durability(Durability::None);
-        }
-        Ok(txn)
+    /// The stored usage of `ns`.
+    fn stored_usage(&self, ns: &str) -> Result<KvUsage, KvError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(USAGE).map_err(backend)?;
+        Ok(table
+            .get(ns)
+            .map_err(backend)?
+            .map(|u| {
+                let (keys, bytes) = u.value();
+                KvUsage { keys, bytes }
+            })
+            .unwrap_or_default())
     }
-}
 
-/// Answer requests for durability in groups: take every request waiting,
-/// make one durable commit (it makes the commits before it durable too),
-/// answer them all. Ends when the store is dropped.
-fn commit_in_groups(
-    db: &Database,
-    requests: &std::sync::mpsc::Receiver<tokio::sync::oneshot::Sender<Result<(), KvError>>>,
-) {
-    while let Ok(first) = requests.recv() {
-        let mut waiting = vec![first];
-        waiting.extend(requests.try_iter());
-        let durable = (|| {
-            let mut txn = db.begin_write().map_err(backend)?;
-            txn.set_durability(Durability::Immediate);
-            txn.commit().map_err(backend)
-        })();
-        for writer in waiting {
-            let _ = writer.send(durable.clone());
+    /// The stored value of `key`.
+    fn stored(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(DATA).map_err(backend)?;
+        Ok(table
+            .get((ns, key))
+            .map_err(backend)?
+            .map(|v| v.value().to_vec()))
+    }
+
+    /// The stored keys of `ns`, sorted.
+    fn stored_keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let table = txn.open_table(DATA).map_err(backend)?;
+        let mut keys = Vec::new();
+        for entry in table.range((ns, "")..).map_err(backend)? {
+            let (k, _) = entry.map_err(backend)?;
+            let (entry_ns, key) = k.value();
+            if entry_ns != ns {
+                break;
+            }
+            keys.push(key.to_string());
+        }
+        Ok(keys)
+    }
+
+    /// Entry bytes of `key` now (in memory or stored), if it is set.
+    fn entry_now(&self, locked: &Locked<'_>, ns: &str, key: &str) -> Result<Option<u64>, KvError> {
+        Ok(match locked.value(ns, key) {
+            Some(value) => value.map(|v| entry_bytes(key, v.len())),
+            None => self.stored(ns, key)?.map(|v| entry_bytes(key, v.len())),
+        })
+    }
+
+    /// Usage of `ns` now (in memory or stored).
+    fn usage_now(&self, locked: &Locked<'_>, ns: &str) -> Result<KvUsage, KvError> {
+        match locked.usage(ns) {
+            Some(usage) => Ok(usage),
+            None => self.stored_usage(ns),
         }
     }
 }
@@ -117,16 +156,26 @@ fn entry_bytes(key: &str, value_len: usize) -> u64 {
 
 impl KvStore for RedbStore {
     fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
-        let txn = self.db.begin_read().map_err(backend)?;
-        let table = txn.open_table(DATA).map_err(backend)?;
-        Ok(table
-            .get((ns, key))
-            .map_err(backend)?
-            .map(|v| v.value().to_vec()))
+        if let Some(group) = &self.group
+            && let Some(value) = group.overlay.lock()?.value(ns, key)
+        {
+            return Ok(value.map(<[u8]>::to_vec));
+        }
+        self.stored(ns, key)
     }
 
     fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
-        let txn = self.begin_write()?;
+        if let Some(group) = &self.group {
+            let mut locked = group.overlay.lock()?;
+            let used = self.usage_now(&locked, ns)?;
+            let old = self.entry_now(&locked, ns, key)?;
+            let keys = used.keys + u64::from(old.is_none());
+            let bytes = used.bytes.saturating_sub(old.unwrap_or(0)) + entry_bytes(key, value.len());
+            limits.check(keys, bytes)?;
+            locked.put(ns, key, Some(value), KvUsage { keys, bytes });
+            return Ok(());
+        }
+        let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut data = txn.open_table(DATA).map_err(backend)?;
             let mut usage = txn.open_table(USAGE).map_err(backend)?;
@@ -149,7 +198,19 @@ impl KvStore for RedbStore {
     }
 
     fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
-        let txn = self.begin_write()?;
+        if let Some(group) = &self.group {
+            let mut locked = group.overlay.lock()?;
+            if let Some(size) = self.entry_now(&locked, ns, key)? {
+                let used = self.usage_now(&locked, ns)?;
+                let usage = KvUsage {
+                    keys: used.keys.saturating_sub(1),
+                    bytes: used.bytes.saturating_sub(size),
+                };
+                locked.put(ns, key, None, usage);
+            }
+            return Ok(());
+        }
+        let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut data = txn.open_table(DATA).map_err(backend)?;
             let removed = data
@@ -172,25 +233,29 @@ impl KvStore for RedbStore {
     }
 
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
-        let txn = self.db.begin_read().map_err(backend)?;
-        let table = txn.open_table(DATA).map_err(backend)?;
-        let mut keys = Vec::new();
-        for entry in table.range((ns, "")..).map_err(backend)? {
-            let (k, _) = entry.map_err(backend)?;
-            let (entry_ns, key) = k.value();
-            if entry_ns != ns {
-                break;
+        match &self.group {
+            // The database is read under the lock: the batch being
+            // committed is either still in memory or stored, never neither.
+            Some(group) => {
+                let locked = group.overlay.lock()?;
+                Ok(locked.keys(ns, self.stored_keys(ns)?))
             }
-            keys.push(key.to_string());
+            None => self.stored_keys(ns),
         }
-        Ok(keys)
     }
 
     fn clear(&self, ns: &str) -> Result<(), KvError> {
+        if let Some(group) = &self.group {
+            let mut locked = group.overlay.lock()?;
+            for key in locked.keys(ns, self.stored_keys(ns)?) {
+                locked.put(ns, &key, None, KvUsage::default());
+            }
+            return Ok(());
+        }
         // The keys are listed inside the write transaction, so a write that
         // lands between listing and removing cannot survive the clear (or
         // leave the namespace's usage miscounted).
-        let txn = self.begin_write()?;
+        let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut data = txn.open_table(DATA).map_err(backend)?;
             let mut keys = Vec::new();
@@ -211,31 +276,42 @@ impl KvStore for RedbStore {
         txn.commit().map_err(backend)
     }
 
+    fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
+        if let Some(group) = &self.group
+            && let Some(usage) = group.overlay.lock()?.usage(ns)
+        {
+            return Ok(usage);
+        }
+        self.stored_usage(ns)
+    }
+
+    fn check(&self) -> Result<(), KvError> {
+        match &self.group {
+            Some(group) => group.overlay.lock().map(drop),
+            None => Ok(()),
+        }
+    }
+
+    fn failures(&self) -> u64 {
+        self.group.as_ref().map_or(0, |g| g.overlay.failures())
+    }
+
+    fn writes_are_quick(&self) -> bool {
+        self.group.is_some()
+    }
+
     fn persist(&self) -> Persisting {
-        let Some(group) = &self.group else {
+        let Some(requests) = self.group.as_ref().and_then(|g| g.requests.as_ref()) else {
             return Box::pin(std::future::ready(Ok(())));
         };
         let (send, durable) = tokio::sync::oneshot::channel();
-        let asked = group.send(send);
+        let asked = requests.send(send);
         Box::pin(async move {
             asked.map_err(|_| KvError::Backend("the commit thread stopped".into()))?;
             durable
                 .await
                 .map_err(|_| KvError::Backend("the commit thread stopped".into()))?
         })
-    }
-
-    fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
-        let txn = self.db.begin_read().map_err(backend)?;
-        let table = txn.open_table(USAGE).map_err(backend)?;
-        Ok(table
-            .get(ns)
-            .map_err(backend)?
-            .map(|u| {
-                let (keys, bytes) = u.value();
-                KvUsage { keys, bytes }
-            })
-            .unwrap_or_default())
     }
 }
 
@@ -306,6 +382,82 @@ mod tests {
         }
         let store = RedbStore::open(&path).unwrap();
         assert_eq!(store.usage("a").unwrap().keys, 20);
+    }
+
+    /// Writes wait in memory, where reads see them, until persisted; what
+    /// nobody persisted is committed when the store is dropped.
+    #[tokio::test]
+    async fn group_committed_reads_see_writes_before_they_are_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kv.redb");
+        {
+            let store = RedbStore::open_group_committed(&path).unwrap();
+            store.set("a", "k", b"one", ROOMY).unwrap();
+            store.persist().await.unwrap();
+            store.set("a", "k", b"two", ROOMY).unwrap();
+            store.set("a", "j", b"3", ROOMY).unwrap();
+            store.remove("a", "k").unwrap();
+            assert_eq!(store.get("a", "k").unwrap(), None);
+            assert_eq!(store.keys("a").unwrap(), ["j"]);
+            assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 1, bytes: 2 });
+            store.set("a", "k", b"four", ROOMY).unwrap();
+            store.clear("b").unwrap();
+        }
+        let store = RedbStore::open(&path).unwrap();
+        assert_eq!(store.keys("a").unwrap(), ["j", "k"]);
+        assert_eq!(store.get("a", "k").unwrap().unwrap(), b"four");
+        assert_eq!(store.usage("a").unwrap(), KvUsage { keys: 2, bytes: 7 });
+    }
+
+    /// Many writers at once, persisting as they go: what is stored at the
+    /// end is what they wrote, and every namespace's usage adds up.
+    #[test]
+    fn concurrent_group_committed_writers_keep_usage_exact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kv.redb");
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        {
+            let store = Arc::new(RedbStore::open_group_committed(&path).unwrap());
+            let writers: Vec<_> = (0..4)
+                .map(|w| {
+                    let store = store.clone();
+                    let handle = runtime.handle().clone();
+                    std::thread::spawn(move || {
+                        for i in 0..300u32 {
+                            let ns = ["shared", "own"][(i % 2) as usize];
+                            let key = format!("k{}", (i * 7 + w) % 23);
+                            match i % 5 {
+                                0 => store.remove(ns, &key).unwrap(),
+                                3 if i % 60 == 3 => store.clear(ns).unwrap(),
+                                _ => {
+                                    let value = vec![b'x'; (i % 17) as usize];
+                                    store.set(ns, &key, &value, ROOMY).unwrap()
+                                }
+                            }
+                            if i % 10 == 0 {
+                                handle.block_on(store.persist()).unwrap();
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for writer in writers {
+                writer.join().unwrap();
+            }
+            runtime.block_on(store.persist()).unwrap();
+        }
+        let store = RedbStore::open(&path).unwrap();
+        for ns in ["shared", "own"] {
+            let keys = store.keys(ns).unwrap();
+            let bytes: u64 = (keys.iter())
+                .map(|k| entry_bytes(k, store.get(ns, k).unwrap().unwrap().len()))
+                .sum();
+            let usage = KvUsage {
+                keys: keys.len() as u64,
+                bytes,
+            };
+            assert_eq!(store.usage(ns).unwrap(), usage, "namespace {ns}");
+        }
     }
 
     async fn futures_join<A: std::future::Future, B: std::future::Future>(
