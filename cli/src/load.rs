@@ -974,7 +974,10 @@ async fn connect(
 async fn socket(url: &str, workload: Workload, tally: &mut Tally) -> Option<Socket> {
     let what = format!("GET {url} ({}) with a WebSocket upgrade", workload.app_id());
     for _ in 0..OPEN_TRIES {
-        match tokio_tungstenite::connect_async_with_config(url, None, true).await {
+        // tungstenite zeroes its whole read buffer (128 KiB by default)
+        // before each read: the load generator shares the server's cores.
+        let config = tungstenite::protocol::WebSocketConfig::default().read_buffer_size(16 * 1024);
+        match tokio_tungstenite::connect_async_with_config(url, Some(config), true).await {
             Ok((socket, _)) => return Some(socket),
             Err(tungstenite::Error::Http(response)) if response.status() == 429 => {
                 let value = response.headers().get("retry-after");
