@@ -121,9 +121,17 @@ pub struct Summary {
     pub refused_by_kind: BTreeMap<String, u64>,
     /// The first message of each error and refusal kind.
     pub error_examples: BTreeMap<String, String>,
-    /// `POST /v1/sessions` to its 201 (the try that succeeded), milliseconds.
+    /// A new session's first view while the events run: `POST
+    /// /v1/sessions` to its 201, for a session of a new user opened every
+    /// 20 ms (then closed), milliseconds.
     pub first_view_p50_ms: f64,
     pub first_view_p99_ms: f64,
+    /// First views measured.
+    pub first_views: u64,
+    /// The same for the sessions opened at the start, all at once (a burst
+    /// of `--sessions` opens, 64 at a time, before any event).
+    pub open_burst_p50_ms: f64,
+    pub open_burst_p99_ms: f64,
     /// Opens the server answered `"start": "warm"`.
     pub warm_starts: u64,
     /// (Resident after all sessions opened − before) / sessions opened
@@ -214,14 +222,24 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
     let spinners = (opened.sessions.iter())
         .filter(|s| s.workload == Workload::Spin)
         .count();
+    let probe = tokio::spawn(probe_first_views(
+        opener.clone(),
+        plan.workloads.clone(),
+        Instant::now() + plan.duration,
+    ));
     let driven = drive_all(opened.sessions, &plan).await;
+    let mut probed = probe.await.unwrap_or_else(|_| Tally::new());
+    let first_views = std::mem::replace(&mut probed.first_view, Tally::new().first_view);
     let cleanup_errors = close_all(&opener, &driven.ids).await;
     let mut summary = Summary::new(
         args,
         plan.duration,
-        opened.tally.and(driven.tally),
+        opened.tally.and(driven.tally).and(probed),
         opened.spin_tally.and(driven.spin_tally),
     );
+    summary.first_view_p50_ms = ms(&first_views, 0.5);
+    summary.first_view_p99_ms = ms(&first_views, 0.99);
+    summary.first_views = first_views.len();
     summary.sessions = live - spinners;
     summary.spinners = spinners;
     summary.cleanup_errors = cleanup_errors;
@@ -562,8 +580,11 @@ impl Summary {
             refused: tally.refused.values().sum(),
             refused_by_kind: tally.refused,
             error_examples: examples,
-            first_view_p50_ms: ms(&tally.first_view, 0.5),
-            first_view_p99_ms: ms(&tally.first_view, 0.99),
+            first_view_p50_ms: 0.0,
+            first_view_p99_ms: 0.0,
+            first_views: 0,
+            open_burst_p50_ms: ms(&tally.first_view, 0.5),
+            open_burst_p99_ms: ms(&tally.first_view, 0.99),
             warm_starts: tally.warm,
             rss_kib_per_session: None,
             rss_before_bytes: None,
@@ -601,8 +622,12 @@ impl Summary {
                 self.p50_ms, self.p99_ms, self.p999_ms, self.max_ms
             ),
             format!(
-                "first view ms   p50 {:.2}  p99 {:.2}",
-                self.first_view_p50_ms, self.first_view_p99_ms
+                "first view ms   p50 {:.2}  p99 {:.2} ({} new users during the load)",
+                self.first_view_p50_ms, self.first_view_p99_ms, self.first_views
+            ),
+            format!(
+                "opening burst   p50 {:.2}  p99 {:.2} (the sessions, before the load)",
+                self.open_burst_p50_ms, self.open_burst_p99_ms
             ),
             format!("errors          {}", self.errors),
             format!("refused         {}", self.refused),
@@ -1071,6 +1096,40 @@ async fn open_one(
     let _slot = opener.slots.acquire().await.ok()?;
     let opened = opener.open(workload.app_id(), user, tally).await?;
     connect(opener, opened, workload, index, tally).await
+}
+
+/// How often a new session is opened while the events run.
+const PROBE_EVERY: Duration = Duration::from_millis(20);
+
+/// Until `deadline`, every [`PROBE_EVERY`], open a session of a new user
+/// (the workloads in turn) and close it: the first views a user who
+/// arrives during the load sees.
+async fn probe_first_views(
+    opener: Arc<Opener>,
+    workloads: Vec<Workload>,
+    deadline: Instant,
+) -> Tally {
+    let mut tally = Tally::new();
+    let mut tick = tokio::time::interval(PROBE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let run = std::process::id();
+    for n in 0.. {
+        tick.tick().await;
+        if Instant::now() >= deadline {
+            break;
+        }
+        let app = workloads[n % workloads.len()].app_id();
+        let user = format!("load-probe-{run}-{n}");
+        if let Some(opened) = opener.open(app, &user, &mut tally).await
+            && !opener.close(&opened.id).await
+        {
+            tally.error(
+                "probe-close",
+                format!("DELETE of probe session {}", opened.id),
+            );
+        }
+    }
+    tally
 }
 
 /// The end of the events, and the pace of all sessions' events.

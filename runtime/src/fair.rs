@@ -9,6 +9,11 @@
 //! queues again, charged for what it used; long calls together hold at most
 //! `slots - 1` slots, so one slot is always left to short calls and a busy
 //! app's spinning call never makes another app's event wait a tick.
+//!
+//! Within an app, the calls of an instance that is launching (up to its
+//! first render) go ahead of the app's other waiting calls: a new user's
+//! first view waits for other apps' turns, not behind every event of its
+//! own app's busy users. The app is charged for them as for any call.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -45,9 +50,20 @@ struct AppQueue {
 }
 
 struct Waiter {
-    long: bool,
+    call: Call,
     weight: f64,
     send: oneshot::Sender<SlotPermit>,
+}
+
+/// What a call waiting for a slot is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// A call of an instance launching: ahead of its app's other calls.
+    Launch,
+    /// A new call of a running instance.
+    Event,
+    /// A call queueing again after running past its tick.
+    Long,
 }
 
 /// One slot, held while a guest runs; dropping it charges the app for the
@@ -88,18 +104,20 @@ impl FairSlots {
         self: &Arc<Self>,
         app: &Arc<str>,
         weight: u32,
-        long: bool,
+        call: Call,
     ) -> Option<SlotPermit> {
+        let long = call == Call::Long;
         let mut state = self.lock();
         let free = state.waiting == 0 && state.free > 0;
         (free && (!long || state.long_held < self.long_cap()))
             .then(|| self.grant(&mut state, app.clone(), f64::from(weight.max(1)), long))
     }
 
-    /// A slot for a call of `app` (`long`: a call queueing again after its
-    /// tick), at once if one is free and nobody waits, else in fair order.
-    pub async fn acquire(self: &Arc<Self>, app: &Arc<str>, weight: u32, long: bool) -> SlotPermit {
+    /// A slot for `call` of `app`, at once if one is free and nobody
+    /// waits, else in fair order.
+    pub async fn acquire(self: &Arc<Self>, app: &Arc<str>, weight: u32, call: Call) -> SlotPermit {
         let weight = f64::from(weight.max(1));
+        let long = call == Call::Long;
         let receive = {
             let mut state = self.lock();
             if state.waiting == 0 && state.free > 0 && (!long || state.long_held < self.long_cap())
@@ -108,7 +126,12 @@ impl FairSlots {
             }
             let (send, receive) = oneshot::channel();
             let queue = state.apps.entry(app.clone()).or_default();
-            queue.waiting.push_back(Waiter { long, weight, send });
+            let at = match call {
+                Call::Launch => (queue.waiting.iter().position(|w| w.call != Call::Launch))
+                    .unwrap_or(queue.waiting.len()),
+                Call::Event | Call::Long => queue.waiting.len(),
+            };
+            queue.waiting.insert(at, Waiter { call, weight, send });
             state.waiting += 1;
             // A free slot the waiters ahead cannot take (long calls at
             // their cap) goes to this call at once, in fair order.
@@ -186,7 +209,7 @@ impl FairSlots {
             let next = state
                 .apps
                 .iter()
-                .filter(|(_, a)| a.waiting.iter().any(|w| !w.long || long_allowed))
+                .filter(|(_, a)| (a.waiting.iter()).any(|w| w.call != Call::Long || long_allowed))
                 .map(|(app, a)| (a.finish.max(now), app.clone()))
                 .min_by(|a, b| a.0.total_cmp(&b.0));
             let Some((start, app)) = next else { return };
@@ -194,12 +217,13 @@ impl FairSlots {
             let at = queue
                 .waiting
                 .iter()
-                .position(|w| !w.long || long_allowed)
+                .position(|w| w.call != Call::Long || long_allowed)
                 .expect("filtered");
             let waiter = queue.waiting.remove(at).expect("present");
             state.waiting -= 1;
             state.now = start;
-            let permit = self.grant(state, app, waiter.weight, waiter.long);
+            let long = waiter.call == Call::Long;
+            let permit = self.grant(state, app, waiter.weight, long);
             if let Err(mut permit) = waiter.send.send(permit) {
                 // The call stopped waiting (timed out, dropped): the slot
                 // goes back without charging anyone.
@@ -231,11 +255,14 @@ mod tests {
     async fn a_free_slot_is_granted_at_once_and_returned() {
         let slots = FairSlots::new(1);
         let app: Arc<str> = "a".into();
-        let first = slots.acquire(&app, 100, false).await;
+        let first = slots.acquire(&app, 100, Call::Event).await;
         drop(first);
-        let _again = tokio::time::timeout(Duration::from_secs(1), slots.acquire(&app, 100, false))
-            .await
-            .expect("the slot came back");
+        let _again = tokio::time::timeout(
+            Duration::from_secs(1),
+            slots.acquire(&app, 100, Call::Event),
+        )
+        .await
+        .expect("the slot came back");
     }
 
     /// Two busy apps take turns, the one that used less first, whatever
@@ -245,10 +272,10 @@ mod tests {
         let slots = FairSlots::new(1);
         let (heavy, light): (Arc<str>, Arc<str>) = ("heavy".into(), "light".into());
         // The heavy app holds the slot 5 ms while the light one waits.
-        let held = slots.acquire(&heavy, 100, false).await;
+        let held = slots.acquire(&heavy, 100, Call::Event).await;
         let waiting = tokio::spawn({
             let (slots, light) = (slots.clone(), light.clone());
-            async move { slots.acquire(&light, 100, false).await }
+            async move { slots.acquire(&light, 100, Call::Event).await }
         });
         tokio::task::yield_now().await;
         std::thread::sleep(Duration::from_millis(5));
@@ -260,7 +287,7 @@ mod tests {
         for app in [heavy.clone(), light.clone()] {
             let (slots, order) = (slots.clone(), order.clone());
             tasks.push(tokio::spawn(async move {
-                let _permit = slots.acquire(&app, 100, false).await;
+                let _permit = slots.acquire(&app, 100, Call::Event).await;
                 order.lock().unwrap().push(app.to_string());
             }));
             tokio::task::yield_now().await;
@@ -272,13 +299,45 @@ mod tests {
         assert_eq!(*order.lock().unwrap(), ["light", "heavy"]);
     }
 
+    /// A launching instance's call goes ahead of its app's waiting events
+    /// (after other launches), not ahead of another app's turn.
+    #[tokio::test]
+    async fn a_launch_goes_ahead_of_its_apps_waiting_events() {
+        let slots = FairSlots::new(1);
+        let app: Arc<str> = "busy".into();
+        let held = slots.acquire(&app, 100, Call::Event).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for (name, call) in [
+            ("event 1", Call::Event),
+            ("launch 1", Call::Launch),
+            ("event 2", Call::Event),
+            ("launch 2", Call::Launch),
+        ] {
+            let (queued, app, order) = (slots.clone(), app.clone(), order.clone());
+            tasks.push(tokio::spawn(async move {
+                let _permit = queued.acquire(&app, 100, call).await;
+                order.lock().unwrap().push(name);
+            }));
+            while slots.lock().waiting < tasks.len() {
+                tokio::task::yield_now().await;
+            }
+        }
+        drop(held);
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let order = order.lock().unwrap().clone();
+        assert_eq!(order, ["launch 1", "launch 2", "event 1", "event 2"]);
+    }
+
     /// Long calls never hold the last slot: a short call gets it.
     #[tokio::test]
     async fn long_calls_leave_a_slot_to_short_ones() {
         let slots = FairSlots::new(2);
         let spin: Arc<str> = "spin".into();
-        let _long = slots.acquire(&spin, 100, true).await;
-        let second_long = slots.acquire(&spin, 100, true);
+        let _long = slots.acquire(&spin, 100, Call::Long).await;
+        let second_long = slots.acquire(&spin, 100, Call::Long);
         tokio::pin!(second_long);
         assert!(
             tokio::time::timeout(Duration::from_millis(50), &mut second_long)
@@ -287,9 +346,11 @@ mod tests {
             "a second long call waits"
         );
         let short: Arc<str> = "short".into();
-        let _short =
-            tokio::time::timeout(Duration::from_secs(1), slots.acquire(&short, 100, false))
-                .await
-                .expect("the short call runs");
+        let _short = tokio::time::timeout(
+            Duration::from_secs(1),
+            slots.acquire(&short, 100, Call::Event),
+        )
+        .await
+        .expect("the short call runs");
     }
 }

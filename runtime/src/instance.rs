@@ -248,7 +248,11 @@ impl AppInstance {
         };
         self.call(Hook::Launch(launch)).await?;
         // Every page on the stack is new to the app.
-        self.callback(Some(Hook::Show), Vec::new()).await
+        let shown = self.callback(Some(Hook::Show), Vec::new()).await;
+        if let Some(live) = &self.live {
+            live.store.data().slot.launched();
+        }
+        shown
     }
 
     /// A callback the user sees: `hook`, the page hooks for the changes it

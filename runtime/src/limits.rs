@@ -325,6 +325,8 @@ pub(crate) struct ExecSlot {
     held: Arc<std::sync::Mutex<Option<crate::fair::SlotPermit>>>,
     /// Nanoseconds the current call waited for a slot (see [`Deadline`]).
     waited: Arc<AtomicU64>,
+    /// Until the instance's first view: its calls go first within the app.
+    launching: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ExecSlot {
@@ -336,6 +338,21 @@ impl ExecSlot {
             weight,
             held: Arc::default(),
             waited: Arc::default(),
+            launching: Arc::new(true.into()),
+        }
+    }
+
+    /// The instance has shown its first view: its calls queue as events.
+    pub fn launched(&self) {
+        self.launching.store(false, Ordering::Relaxed);
+    }
+
+    fn call(&self, long: bool) -> crate::fair::Call {
+        use crate::fair::Call;
+        match (long, self.launching.load(Ordering::Relaxed)) {
+            (true, _) => Call::Long,
+            (false, true) => Call::Launch,
+            (false, false) => Call::Event,
         }
     }
 
@@ -347,7 +364,9 @@ impl ExecSlot {
 
     /// Take a slot if one is free now; `false` if the call must wait.
     pub fn try_take(&self, long: bool) -> bool {
-        let permit = self.slots.try_acquire(&self.app, self.weight, long);
+        let permit = self
+            .slots
+            .try_acquire(&self.app, self.weight, self.call(long));
         let taken = permit.is_some();
         if taken {
             *self.held.lock().unwrap_or_else(|e| e.into_inner()) = permit;
@@ -358,7 +377,9 @@ impl ExecSlot {
     /// Wait for a slot (`long`: queue as a long call) and hold it.
     pub async fn take(&self, long: bool) {
         let asked = std::time::Instant::now();
-        let permit = self.slots.acquire(&self.app, self.weight, long).await;
+        let permit = (self.slots)
+            .acquire(&self.app, self.weight, self.call(long))
+            .await;
         let waited = asked.elapsed().as_nanos() as u64;
         self.waited.fetch_add(waited, Ordering::Relaxed);
         *self.held.lock().unwrap_or_else(|e| e.into_inner()) = Some(permit);
