@@ -609,15 +609,8 @@ mod serve_phase {
                     ),
                 )
             },
-            PhaseReport {
-                p50_us: us(calm.first_view_p50_ms),
-                p99_us: us(calm.first_view_p99_ms),
-                ..base(
-                    "serve_first_view",
-                    calm.sessions,
-                    "POST /v1/sessions to its 201".into(),
-                )
-            },
+            first_view(&all.paced, "serve_first_view", &paced),
+            first_view(calm, "serve_first_view_closed", &format!("{runs}, closed loop")),
         ];
         reports.extend(memory(calm, idle));
         reports
@@ -630,6 +623,20 @@ mod serve_phase {
             n,
             note: Some(note),
             ..PhaseReport::default()
+        }
+    }
+
+    /// A new user's first view while a load run's events run.
+    fn first_view(s: &Summary, phase: &str, run: &str) -> PhaseReport {
+        let note = format!(
+            "POST /v1/sessions to its 201, a new user every 20 ms during the run ({run}); \
+             the opening burst before it: p50 {:.2} ms, p99 {:.2} ms",
+            s.open_burst_p50_ms, s.open_burst_p99_ms
+        );
+        PhaseReport {
+            p50_us: us(s.first_view_p50_ms),
+            p99_us: us(s.first_view_p99_ms),
+            ..base(phase, s.first_views as usize, note)
         }
     }
 
