@@ -610,7 +610,11 @@ mod serve_phase {
                 )
             },
             first_view(&all.paced, "serve_first_view", &paced),
-            first_view(calm, "serve_first_view_closed", &format!("{runs}, closed loop")),
+            first_view(
+                calm,
+                "serve_first_view_closed",
+                &format!("{runs}, closed loop"),
+            ),
         ];
         reports.extend(memory(calm, idle));
         reports

@@ -44,7 +44,10 @@ fn load_drives_sessions_of_a_real_server_and_reports_json() {
     assert!(report["rss_kib_per_session"].is_number(), "{report}");
     // New users arrive while the events run; their first views are timed.
     assert!(report["first_views"].as_u64().unwrap() > 10, "{report}");
-    assert!(report["first_view_p99_ms"].as_f64().unwrap() > 0.0, "{report}");
+    assert!(
+        report["first_view_p99_ms"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
     let status = server.stop();
     assert!(status.success(), "miniapp serve on SIGTERM: {status}");
 }
