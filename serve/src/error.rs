@@ -139,3 +139,23 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// A JSON request body. A body that is not one (malformed, the wrong
+/// shape, not JSON, too large) is refused with the protocol's error object,
+/// kind `bad-request`, saying what is wrong; never axum's plain text.
+pub struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(body)) => Ok(Body(body)),
+            Err(e) => Err(ApiError::new(e.status(), "bad-request", e.body_text())),
+        }
+    }
+}

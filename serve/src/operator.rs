@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::catalog::{Phased, make_stable};
-use crate::error::ApiError;
+use crate::error::{ApiError, Body};
 use crate::host::Host;
 
 /// The operators: names and the SHA-256 of their tokens.
@@ -267,7 +267,7 @@ fn answer(result: Result<crate::catalog::AppRecord, ApiError>) -> Response {
 async fn release(
     State(plane): State<Plane>,
     Path(app): Path<String>,
-    Json(body): Json<ReleaseBody>,
+    Body(body): Body<ReleaseBody>,
 ) -> Response {
     answer(plane.host.catalog.change(&app, |record| {
         if !record.versions.iter().any(|v| v.hash == body.version) {
@@ -322,9 +322,16 @@ struct RollbackBody {
 async fn rollback(
     State(plane): State<Plane>,
     Path(app): Path<String>,
-    body: Option<Json<RollbackBody>>,
+    body: axum::body::Bytes,
 ) -> Response {
-    let body = body.map(|Json(b)| b).unwrap_or_default();
+    // The body is optional: none rolls back to the last stable version.
+    let body: RollbackBody = match body.trim_ascii().is_empty() {
+        true => RollbackBody::default(),
+        false => match serde_json::from_slice(&body) {
+            Ok(body) => body,
+            Err(e) => return ApiError::bad_request(format!("the body: {e}")).into_response(),
+        },
+    };
     answer(plane.host.catalog.change(&app, |record| {
         let target = match &body.version {
             Some(version) if record.history.contains(version) => version.clone(),
@@ -362,7 +369,7 @@ struct KillBody {
 async fn kill(
     State(plane): State<Plane>,
     Path(app): Path<String>,
-    Json(body): Json<KillBody>,
+    Body(body): Body<KillBody>,
 ) -> Response {
     if body.reason.trim().is_empty() || body.reason.len() > 500 {
         return ApiError::bad_request("`reason` is 1 to 500 characters; users see it")
@@ -409,7 +416,7 @@ struct MinApiBody {
 async fn min_host_api(
     State(plane): State<Plane>,
     Path(app): Path<String>,
-    Json(body): Json<MinApiBody>,
+    Body(body): Body<MinApiBody>,
 ) -> Response {
     let valid = |v: &str| !v.is_empty() && v.split('.').all(|p| p.parse::<u64>().is_ok());
     if let Some(version) = body.version.as_deref().filter(|v| !valid(v)) {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Body};
 use crate::host::{Action, Host, OpenRequest, Reply};
 use crate::session::{Session, Target};
 
@@ -61,13 +61,10 @@ pub async fn readyz(State(host): Shared) -> Response {
     }
 }
 
-async fn open(
-    State(host): Shared,
-    body: Result<Json<OpenRequest>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let Json(request) = match body {
+async fn open(State(host): Shared, body: Result<Body<OpenRequest>, ApiError>) -> Response {
+    let Body(request) = match body {
         Ok(body) => body,
-        Err(e) => return ApiError::bad_request(e.body_text()).into_response(),
+        Err(e) => return e.into_response(),
     };
     match host.open(request).await {
         Ok((session, start, page)) => {
@@ -156,11 +153,9 @@ async fn act(host: &Host, id: &str, action: Result<Action, ApiError>) -> Respons
 async fn event(
     State(host): Shared,
     Path(id): Path<String>,
-    body: Result<Json<EventBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Body<EventBody>, ApiError>,
 ) -> Response {
-    let action = body
-        .map_err(|e| ApiError::bad_request(e.body_text()))
-        .and_then(|Json(body)| body.action());
+    let action = body.and_then(|Body(body)| body.action());
     act(&host, &id, action).await
 }
 
@@ -206,7 +201,7 @@ struct AnswerBody {
 async fn answer(
     State(host): Shared,
     Path(id): Path<String>,
-    Json(body): Json<AnswerBody>,
+    Body(body): Body<AnswerBody>,
 ) -> Response {
     match host.find(&id) {
         Ok(session) if session.prompts.answer(body.prompt, body.allow) => {

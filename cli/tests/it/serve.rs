@@ -279,7 +279,58 @@ async fn sessions_of_several_apps_and_users_run_at_once_each_with_its_own_state(
         frames.push(frame);
     }
     assert!(frames.iter().any(|f| f["type"] == "ops"), "{frames:?}");
+    every_json_endpoint_refuses_a_malformed_body_with_the_error_object(&served, &ada).await;
     served.stop();
+}
+
+/// Each endpoint that takes a JSON body answers a malformed one, or one of
+/// the wrong shape, with the protocol's error object naming the problem.
+async fn every_json_endpoint_refuses_a_malformed_body_with_the_error_object(
+    served: &Served,
+    session: &str,
+) {
+    let public = |path: &str| format!("{}{path}", served.public);
+    let operator = |path: &str| format!("{}/v1/operator/apps/demo.todo/{path}", served.operator);
+    let calls = [
+        (reqwest::Method::POST, public("/v1/sessions")),
+        (
+            reqwest::Method::POST,
+            public(&format!("/v1/sessions/{session}/events")),
+        ),
+        (
+            reqwest::Method::POST,
+            public(&format!("/v1/sessions/{session}/answers")),
+        ),
+        (reqwest::Method::POST, operator("release")),
+        (reqwest::Method::POST, operator("rollback")),
+        (reqwest::Method::PUT, operator("kill")),
+        (reqwest::Method::PUT, operator("min-host-api")),
+    ];
+    for (method, url) in calls {
+        for body in ["{\"unclosed\": ", "[1, 2]"] {
+            let response = (served.http.request(method.clone(), &url))
+                .bearer_auth(TOKEN)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap();
+            let answer: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{method} {url} with {body}: not JSON ({e}): {text}"));
+            assert!(
+                (400..500).contains(&status),
+                "{method} {url}: {status} {text}"
+            );
+            assert_eq!(
+                answer["error"]["kind"], "bad-request",
+                "{method} {url}: {text}"
+            );
+            let message = answer["error"]["message"].as_str().unwrap_or_default();
+            assert!(!message.is_empty(), "{method} {url}: {text}");
+        }
+    }
 }
 
 type Socket =
