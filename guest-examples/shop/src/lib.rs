@@ -8,6 +8,11 @@ use miniapp_sdk::{
 use serde::{Deserialize, Serialize};
 
 const ORDERS: &str = "orders";
+/// Storage key of the number of orders paid, ever.
+const ORDER_COUNT: &str = "order-count";
+/// Orders kept under [`ORDERS`]: the most recent ones (a payment reads and
+/// writes them, so their size must not grow with the user's history).
+const RECENT_ORDERS: usize = 20;
 const CURRENCY: &str = "CNY";
 
 #[derive(Serialize)]
@@ -31,7 +36,7 @@ const PRODUCTS: [Product; 2] = [
     },
 ];
 
-/// A paid order, as saved under the storage key "orders".
+/// A paid order, as saved (the most recent ones) under the storage key "orders".
 #[derive(Serialize, Deserialize)]
 struct PaidOrder {
     order_id: String,
@@ -46,6 +51,11 @@ struct Buy {
 
 fn load_orders() -> Result<Vec<PaidOrder>> {
     Ok(storage::get(ORDERS)?.unwrap_or_default())
+}
+
+/// Orders paid, ever.
+fn order_count() -> Result<u64> {
+    Ok(storage::get(ORDER_COUNT)?.unwrap_or_default())
 }
 
 fn product(id: &str) -> Result<&'static Product> {
@@ -80,9 +90,9 @@ fn product_of(event: &Event) -> Result<&'static Product> {
 /// Pay for `product` (on the checkout page, in a tap's gesture); when paid,
 /// the checkout page gives way to the paid page.
 fn pay(product: &Product) -> Result<()> {
-    let mut orders = load_orders()?;
+    let count = order_count()? + 1;
     let order = Order {
-        order_id: format!("order-{}", orders.len() + 1),
+        order_id: format!("order-{count}"),
         amount: product.price,
         currency: CURRENCY.into(),
         description: product.name.into(),
@@ -90,12 +100,17 @@ fn pay(product: &Product) -> Result<()> {
     view::set_data(json!({ "status": "paying", "error": null, "error_kind": null }))?;
     match payment::request(&order) {
         Ok(Outcome::Paid { transaction_id }) => {
+            let mut orders = load_orders()?;
+            if orders.len() >= RECENT_ORDERS {
+                orders.drain(..=orders.len() - RECENT_ORDERS);
+            }
             orders.push(PaidOrder {
                 order_id: order.order_id.clone(),
                 product: product.id.into(),
                 transaction_id: transaction_id.clone(),
             });
             storage::set(ORDERS, &orders)?;
+            storage::set(ORDER_COUNT, &count)?;
             nav::redirect_to(&format!("paid?product={}", product.id))?;
             view::set_data(json!({
                 "status": "paid",
@@ -125,7 +140,7 @@ impl App for Shop {
         view::set_data(json!({
             "products": catalogue(),
             "currency": CURRENCY,
-            "orders": load_orders()?.len(),
+            "orders": order_count()?,
         }))
     }
 
@@ -174,7 +189,7 @@ impl App for Shop {
             ("paid", "back") => {
                 // Back on the list, which counts the new order.
                 nav::navigate_back(1)?;
-                view::set("orders", load_orders()?.len())
+                view::set("orders", order_count()?)
             }
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }

@@ -322,6 +322,20 @@ async fn shop_logs_in_and_pays_through_the_host_providers() {
     );
     let again = app.launch(LaunchOptions::default()).await.unwrap();
     assert_eq!(again.page_data()["orders"], 1);
+    // Many payments later the count goes on, while what a payment reads and
+    // writes stays the most recent 20 orders.
+    for _ in 0..24 {
+        inst.dispatch(&Event::tap("paid", "back")).await.unwrap();
+        inst.dispatch(&Event::tap("index", "buy").with_detail(json!({"product": "tea"})))
+            .await
+            .unwrap();
+        inst.dispatch(&Event::tap("checkout", "pay")).await.unwrap();
+    }
+    assert_eq!(inst.page_data()["order_id"], "order-25");
+    let stored = app.storage(None).unwrap().get("orders").unwrap().unwrap();
+    let recent: Vec<serde_json::Value> = serde_json::from_slice(&stored).unwrap();
+    assert_eq!(recent.len(), 20);
+    assert_eq!(recent[19]["order_id"], "order-25");
 }
 
 #[tokio::test]
