@@ -17,9 +17,11 @@ use crate::kv::KvStore;
 use crate::providers::Providers;
 use crate::quarantine::QuarantineBook;
 
-/// How often the epoch ticks: guests yield, and their deadlines are
-/// checked, at each tick.
-pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// How often the epoch ticks: deadlines and CPU budgets are checked, and a
+/// long call gives its execution slot back, at each tick. A spinning guest
+/// holds a slot for one tick at a time: at 10 ms, 8 spinners beside 1,000
+/// paced sessions had raised their p99 from 4.4 to 40 ms; at 1 ms, to 11 ms.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(1);
 
 /// Services every app instance reaches through the runtime.
 pub(crate) struct Services {
@@ -34,8 +36,9 @@ pub(crate) struct Services {
     pub http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
 }
 
-/// How long a call runs before an epoch tick makes it queue again for an
-/// execution slot, as a long call. Short enough that a spinning guest takes a slot at its
+/// How much CPU a call uses (time polled, not time waiting for I/O or a
+/// prompt) before an epoch tick makes it queue again for an execution slot,
+/// as a long call. Short enough that a spinning guest takes a slot at its
 /// first tick, long enough that a short call a tick happens to interrupt
 /// does not queue behind the long ones.
 pub(crate) const LONG_CALL: Duration = Duration::from_millis(1);

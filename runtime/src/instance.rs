@@ -885,17 +885,18 @@ pub(crate) async fn instantiate(
 /// What a call is measured by: its CPU meter and its long-call slot.
 type Meters = (Arc<CpuMeter>, ExecSlot);
 
-/// At every epoch tick (every 10 ms) that finds a store running guest code:
+/// At every epoch tick (every [`EPOCH_TICK`]) that finds a store running
+/// guest code:
 ///
 /// - past the call's wall-clock deadline or its CPU time budget, trap;
-/// - otherwise yield, so other tasks on this worker run, and go on at the
-///   next tick. The yield is `tokio::task::yield_now`, which hands the task
-///   to the scheduler to run after the worker's other ready tasks;
-///   wasmtime's built-in `Yield` wakes it at once into tokio's LIFO slot,
-///   which polls the same guest again (wasmtime issue 10667);
-/// - a long call (one that started [`LONG_CALL`] or more before the tick)
-///   also gives its execution slot back, charged for the time it held it,
-///   and queues again as a long call, in weighted fair order across apps
+/// - a short call (less than [`LONG_CALL`] of CPU so far) goes on;
+/// - a long call yields, so other tasks on this worker run. The yield is
+///   `tokio::task::yield_now`, which hands the task to the scheduler to run
+///   after the worker's other ready tasks; wasmtime's built-in `Yield` wakes
+///   it at once into tokio's LIFO slot, which polls the same guest again
+///   (wasmtime issue 10667). It also gives its execution slot back, charged
+///   for the time it held it, and queues again as a long call, in weighted
+///   fair order across apps
 ///   (`crate::fair`; `RuntimeBuilder::execution_slots`, default one per
 ///   core). Long calls take turns a tick at a time and hold all slots but
 ///   one at most, so short calls never wait a tick behind a spinning
@@ -910,11 +911,9 @@ fn at_epoch_tick(
     if state.cpu.used() > Duration::from_millis(state.app.grants.quotas.cpu_ms_per_event) {
         return Err(CpuTimeExceeded.into());
     }
-    if state.deadline.elapsed() < LONG_CALL {
-        return Ok(UpdateDeadline::YieldCustom(
-            1,
-            Box::pin(tokio::task::yield_now()),
-        ));
+    if state.cpu.used() < LONG_CALL {
+        // A short call runs on: it ends soon, or is long at a later tick.
+        return Ok(UpdateDeadline::Continue(1));
     }
     let slot = state.slot.clone();
     let left = state.deadline.left();

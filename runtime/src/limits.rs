@@ -229,15 +229,6 @@ impl Deadline {
         self.at.map(|at| at + waited)
     }
 
-    /// How long the current call has run, waits for a slot excluded (zero
-    /// between calls).
-    pub fn elapsed(&self) -> std::time::Duration {
-        self.end().map_or(std::time::Duration::ZERO, |end| {
-            self.timeout
-                .saturating_sub(end.saturating_duration_since(std::time::Instant::now()))
-        })
-    }
-
     /// Whether the current call's time is up.
     pub fn passed(&self) -> bool {
         self.end()
