@@ -120,17 +120,7 @@ impl RedbStore {
     /// The stored keys of `ns`, sorted.
     fn stored_keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
         let txn = self.db.begin_read().map_err(backend)?;
-        let table = txn.open_table(DATA).map_err(backend)?;
-        let mut keys = Vec::new();
-        for entry in table.range((ns, "")..).map_err(backend)? {
-            let (k, _) = entry.map_err(backend)?;
-            let (entry_ns, key) = k.value();
-            if entry_ns != ns {
-                break;
-            }
-            keys.push(key.to_string());
-        }
-        Ok(keys)
+        keys_in(&txn.open_table(DATA).map_err(backend)?, ns)
     }
 
     /// Entry bytes of `key` now (in memory or stored), if it is set.
@@ -148,6 +138,23 @@ impl RedbStore {
             None => self.stored_usage(ns),
         }
     }
+}
+
+/// The keys of `ns` in `table`, sorted.
+fn keys_in(
+    table: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
+    ns: &str,
+) -> Result<Vec<String>, KvError> {
+    let mut keys = Vec::new();
+    for entry in table.range((ns, "")..).map_err(backend)? {
+        let (k, _) = entry.map_err(backend)?;
+        let (entry_ns, key) = k.value();
+        if entry_ns != ns {
+            break;
+        }
+        keys.push(key.to_string());
+    }
+    Ok(keys)
 }
 
 fn entry_bytes(key: &str, value_len: usize) -> u64 {
@@ -258,16 +265,7 @@ impl KvStore for RedbStore {
         let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut data = txn.open_table(DATA).map_err(backend)?;
-            let mut keys = Vec::new();
-            for entry in data.range((ns, "")..).map_err(backend)? {
-                let (k, _) = entry.map_err(backend)?;
-                let (entry_ns, key) = k.value();
-                if entry_ns != ns {
-                    break;
-                }
-                keys.push(key.to_string());
-            }
-            for key in &keys {
+            for key in &keys_in(&data, ns)? {
                 data.remove((ns, key.as_str())).map_err(backend)?;
             }
             let mut usage = txn.open_table(USAGE).map_err(backend)?;
