@@ -63,12 +63,8 @@ impl QuarantineBook {
     }
 
     fn write(&self, app: &str, record: &Record) -> std::io::Result<()> {
-        let unbounded = KvLimits {
-            max_bytes: u64::MAX,
-            max_keys: u64::MAX,
-        };
         let bytes = serde_json::to_vec(record).unwrap_or_default();
-        (self.kv.set(NAMESPACE, app, &bytes, unbounded)).map_err(std::io::Error::other)
+        (self.kv.set(NAMESPACE, app, &bytes, KvLimits::NONE)).map_err(std::io::Error::other)
     }
 
     fn known(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Option<String>)>> {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use miniapp_dev::host::{Prompts, SESSION_PROMPTS};
-use miniapp_runtime::kv::{KvError, KvLimits, KvStore};
+use miniapp_runtime::kv::{self, KvError, KvLimits, KvStore};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
 use miniapp_runtime::{App, AppInstance, LaunchOptions};
@@ -241,12 +241,8 @@ impl Session {
         if state.applied_read {
             return Ok(());
         }
-        let (kv, ns) = (kv.clone(), events_namespace(&self.id));
-        let stored = match kv.writes_are_quick() {
-            true => kv.get(&ns, "applied")?,
-            false => (tokio::task::spawn_blocking(move || kv.get(&ns, "applied")).await)
-                .map_err(|e| KvError::Backend(e.to_string()))??,
-        };
+        let ns = events_namespace(&self.id);
+        let stored = kv::call(kv, move |kv| kv.get(&ns, "applied")).await?;
         if let Some(bytes) = stored {
             state.take_applied_json(&bytes);
         }
@@ -261,17 +257,8 @@ impl Session {
         bytes: Vec<u8>,
         kv: &Arc<dyn KvStore>,
     ) -> Result<(), KvError> {
-        let (kv, ns) = (kv.clone(), events_namespace(&self.id));
-        let unbounded = KvLimits {
-            max_bytes: u64::MAX,
-            max_keys: u64::MAX,
-        };
-        if kv.writes_are_quick() {
-            return kv.set(&ns, "applied", &bytes, unbounded);
-        }
-        let stored =
-            tokio::task::spawn_blocking(move || kv.set(&ns, "applied", &bytes, unbounded)).await;
-        stored.map_err(|e| KvError::Backend(e.to_string()))?
+        let ns = events_namespace(&self.id);
+        kv::call(kv, move |kv| kv.set(&ns, "applied", &bytes, KvLimits::NONE)).await
     }
 }
 

@@ -145,28 +145,21 @@ impl StorageCtx {
         Ok(self.kv.remove(&self.ns, key)?)
     }
 
-    /// Run `write` on the store: at once when its writes land in memory,
-    /// else off the async workers (it may wait for the store's write lock
-    /// or a database round trip); the call waits.
+    /// Run `write` on the store (through [`crate::kv::call`]: off the async
+    /// workers unless the store's writes are quick); the call waits.
     async fn write(
         &self,
         write: impl FnOnce(&dyn KvStore, &str, KvLimits) -> Result<(), KvError> + Send + 'static,
     ) -> CallResult<()> {
-        let (kv, ns, limits) = (self.kv.clone(), self.ns.clone(), self.limits);
-        let seen = self.seen.clone();
-        let run = move || {
-            write(&*kv, &ns, limits)?;
+        let (ns, limits, seen) = (self.ns.clone(), self.limits, self.seen.clone());
+        let written = crate::kv::call(&self.kv, move |kv| {
+            write(kv, &ns, limits)?;
             // What this instance wrote is what it holds.
             let now = kv.revision(&ns)?;
             seen.store(now, std::sync::atomic::Ordering::Relaxed);
-            Ok::<(), KvError>(())
-        };
-        if self.kv.writes_are_quick() {
-            return Ok(run()?);
-        }
-        let done = tokio::task::spawn_blocking(run).await;
-        let done = done.map_err(|e| KvError::Backend(format!("the storage write failed: {e}")));
-        Ok(done??)
+            Ok(())
+        });
+        Ok(written.await?)
     }
 
     fn keys(&self) -> CallResult<Vec<String>> {

@@ -23,6 +23,13 @@ pub struct KvLimits {
 }
 
 impl KvLimits {
+    /// No bound: for the host's own records (quarantine, applied events),
+    /// whose size the host bounds itself.
+    pub const NONE: KvLimits = KvLimits {
+        max_bytes: u64::MAX,
+        max_keys: u64::MAX,
+    };
+
     /// Refuse a write that would leave the namespace with `keys` keys of
     /// `bytes` bytes, naming the limit.
     pub fn check(&self, keys: u64, bytes: u64) -> Result<(), KvError> {
@@ -116,6 +123,21 @@ pub trait KvStore: Send + Sync + 'static {
     fn persist(&self) -> Persisting {
         Box::pin(std::future::ready(Ok(())))
     }
+}
+
+/// Run `call` on `kv` from async code: at once when the store's writes are
+/// quick (they land in memory), else on the blocking pool (a database round
+/// trip, a write lock), so the async worker's other tasks go on meanwhile.
+pub async fn call<T: Send + 'static>(
+    kv: &std::sync::Arc<dyn KvStore>,
+    call: impl FnOnce(&dyn KvStore) -> Result<T, KvError> + Send + 'static,
+) -> Result<T, KvError> {
+    if kv.writes_are_quick() {
+        return call(&**kv);
+    }
+    let kv = kv.clone();
+    let done = tokio::task::spawn_blocking(move || call(&*kv)).await;
+    done.map_err(|e| KvError::Backend(format!("the storage call failed: {e}")))?
 }
 
 /// The end of [`KvStore::persist`].
