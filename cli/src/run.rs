@@ -403,11 +403,12 @@ impl Printer {
             usage.storage_keys
         ));
         out::line(format!(
-            "   http {} calls, {} B  denials {}  quota hits {}  traps [{}]",
+            "   http {} calls, {} B  denials {}  quota hits {}  audit records dropped {}  traps [{}]",
             usage.http_calls,
             usage.http_bytes,
             usage.denials,
             usage.quota_hits,
+            usage.audit_records_dropped,
             traps.join(" ")
         ));
     }

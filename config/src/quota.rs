@@ -76,11 +76,12 @@ quotas! {
     /// Elements of one table (default 100,000).
     table_elements: u64 = 100_000,
     /// Memory the host holds on one instance's behalf, bytes: page data over
-    /// the whole stack, log lines not yet drained, open requests, and HTTP
-    /// bodies being received (default 8 MiB). The host holds at most
+    /// the whole stack, the rendered view and the view operations not yet
+    /// taken, log lines not yet drained, open requests, and HTTP bodies
+    /// being received (default 4 MiB). The host holds at most
     /// `max_live_instances` times this for all instances together: size the
     /// two to the machine.
-    host_memory_bytes: u64 = 8 * MIB,
+    host_memory_bytes: u64 = 4 * MIB,
     /// CPU per lifecycle call or event, in fuel units (about one per wasm
     /// instruction; default 5,000,000,000, a few seconds of guest code).
     fuel_per_event: u64 = 5_000_000_000,
@@ -142,6 +143,14 @@ quotas! {
     /// Gesture: how long a user gesture stays usable (default 1000 ms). A
     /// gesture authorizes one sensitive action.
     gesture_ttl_ms: u64 = 1_000,
+    /// Disk: bytes the host may write about one lifecycle call or event of
+    /// one instance (its audit records, as JSON lines; default 1 MiB). A
+    /// record repeated within the event is written once, then summarised
+    /// with its count; records past the budget are dropped and counted.
+    disk_bytes_per_event: u64 = MIB,
+    /// Disk: bytes the host may write about the app per UTC day, all its
+    /// instances together (default 64 MiB).
+    disk_bytes_per_day: u64 = 64 * MIB,
     /// Crash budget: traps allowed within `trap_window_secs` before the app
     /// is quarantined (default 5; 0 disables quarantine).
     trap_budget: u32 = 5,
@@ -172,6 +181,8 @@ impl Quotas {
             ("view_steps", self.view_steps),
             ("view_depth", u64::from(self.view_depth)),
             ("view_expression_bytes", self.view_expression_bytes),
+            ("disk_bytes_per_event", self.disk_bytes_per_event),
+            ("disk_bytes_per_day", self.disk_bytes_per_day),
         ];
         for (name, value) in positive {
             if value == 0 {

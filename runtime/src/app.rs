@@ -11,7 +11,7 @@ use miniapp_view::render::{Context, RenderLimits, Tree};
 use serde_json::Value;
 use wasmtime::Engine;
 
-use crate::audit::{AuditEvent, AuditRecord};
+use crate::audit::{AuditEvent, AuditRecord, AuditTarget};
 use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
@@ -72,10 +72,28 @@ impl AppShared {
         Some(tree.map_err(|e| e.to_string()))
     }
 
-    /// Record an audit event about this app.
+    /// Record an audit event about this app, within its disk budget per
+    /// day (events of a host call go through the instance's
+    /// [`EventAudit`](crate::audit::EventAudit) instead, within the event's
+    /// budget too).
     pub fn audit(&self, event: AuditEvent) {
         let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
-        self.services.audit.record(&record);
+        let to = self.audit_target();
+        if to.days.write(to.sink, &record, to.per_day) == crate::audit::Written::Dropped {
+            UsageCounters::add(&self.usage.audit_dropped, 1);
+        }
+    }
+
+    /// Where this app's audit records go, within which budgets.
+    pub fn audit_target(&self) -> AuditTarget<'_> {
+        AuditTarget {
+            sink: &*self.services.audit,
+            days: &self.services.disk,
+            app: &self.manifest.id,
+            version: &self.manifest.version,
+            per_event: self.grants.quotas.disk_bytes_per_event,
+            per_day: self.grants.quotas.disk_bytes_per_day,
+        }
     }
 }
 

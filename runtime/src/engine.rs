@@ -28,6 +28,8 @@ pub(crate) struct Services {
     pub kv: Arc<dyn KvStore>,
     pub providers: Providers,
     pub audit: Arc<dyn AuditSink>,
+    /// What each app's audit records have taken on disk today.
+    pub disk: crate::audit::DiskDays,
     pub quarantine: QuarantineBook,
     /// Execution slots, shared by weighted fair queueing across apps: a
     /// guest call runs while it holds one (see [`crate::fair`]).

@@ -13,6 +13,7 @@ use wasmtime::{Store, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 
 use crate::app::{App, AppShared};
+use crate::audit::EventAudit;
 use crate::bindings::{Miniapp, MiniappPre, lifecycle};
 use crate::capability::Granted;
 use crate::capability::gesture::Gesture;
@@ -56,6 +57,8 @@ pub struct InstanceState {
     pub(crate) gesture: Gesture,
     /// What the host holds on this instance's behalf.
     pub(crate) host_memory: Arc<HostMemory>,
+    /// The audit records of the current callback (within its disk budget).
+    pub(crate) audit: EventAudit,
     pub(crate) limiter: Limiter,
     pub(crate) log: SharedLog,
     pub(crate) nav: NavCtx,
@@ -115,6 +118,7 @@ impl InstanceState {
             location: LocationCtx::new(app),
             payment: PaymentCtx::new(app),
             host_memory,
+            audit: EventAudit::default(),
             table,
             app: app.clone(),
             _live: live,
@@ -357,6 +361,8 @@ impl AppInstance {
             live.store.data_mut().gesture.start_event(false);
         }
         live.store.data_mut().nav.data_target = DataTarget::Top;
+        let lost = live.store.data().audit.flush(&self.app.audit_target());
+        UsageCounters::add(&self.app.usage.audit_dropped, lost);
         let result = self.finish(&hook, result, cpu - spent.cpu, spent.fuel);
         if self.live.is_none() {
             // A trap: nothing of the instance stays on screen.
@@ -781,6 +787,7 @@ fn enter(
             .start_event();
         state.deadline.start_call();
         state.limiter.start_call();
+        state.audit.start_event();
         // Fails only when the runtime meters no fuel.
         let _ = store.set_fuel(fuel);
     }

@@ -3,7 +3,8 @@
 //! `set-data` calls it made) the page is rendered once from its template and
 //! data, and the diff from the previous render is kept for the embedder to
 //! send to its renderer. The tree is charged to the instance's host memory
-//! budget; operations the embedder does not take are bounded.
+//! budget, and so are the operations the embedder has not taken yet (past
+//! their bound or the budget they are dropped for a whole repaint).
 
 use std::sync::Arc;
 
@@ -73,7 +74,8 @@ impl PageView {
             }
         };
         let held = tree.held_bytes();
-        let before = self.charged.as_ref().map_or(0, |(_, n)| *n);
+        // What is charged now: the last tree, then the pending operations.
+        let before = self.charged.as_ref().map_or(0, |(_, n)| *n) - self.ops_bytes;
         if held > before {
             if let Err(error) = budget.charge(held - before, "the rendered view") {
                 self.error = Some(error);
@@ -82,7 +84,7 @@ impl PageView {
         } else {
             budget.release(before - held);
         }
-        self.charged = Some((budget.clone(), held));
+        self.charged = Some((budget.clone(), held + self.ops_bytes));
         self.error = None;
         let same_page = self
             .page
@@ -92,11 +94,14 @@ impl PageView {
             (Some(old), true) => {
                 let ops = diff(old, &mut tree, &mut self.next_id);
                 self.forget_typed(&ops, &tree);
-                if let Some(pending) = &mut self.ops {
-                    self.ops_bytes += ops.iter().map(op_bytes).sum::<u64>();
-                    pending.extend(ops);
-                    if self.ops_bytes > MAX_PENDING_OPS_BYTES {
-                        // Nobody takes them: a whole repaint is cheaper.
+                if self.ops.is_some() {
+                    let added = ops.iter().map(op_bytes).sum::<u64>();
+                    if self.charge_ops(self.ops_bytes + added) {
+                        self.ops.get_or_insert_default().extend(ops);
+                    } else {
+                        // Nobody takes them, or the budget is full: a whole
+                        // repaint holds nothing until it is asked for.
+                        self.charge_ops(0);
                         self.ops = None;
                     }
                 }
@@ -105,8 +110,8 @@ impl PageView {
                 self.page = Some((route.to_string(), depth));
                 self.typed.clear();
                 self.next_id = max_id(&tree) + 1;
+                self.charge_ops(0);
                 self.ops = None;
-                self.ops_bytes = 0;
             }
         }
         self.tree = Some(tree);
@@ -165,6 +170,33 @@ impl PageView {
         Ok(())
     }
 
+    /// Charge the pending operations at `bytes` (more or less than now) to
+    /// the budget the tree is charged to; `false`, with nothing changed, if
+    /// that is over the pending limit or the budget.
+    fn charge_ops(&mut self, bytes: u64) -> bool {
+        let Some((budget, held)) = &mut self.charged else {
+            self.ops_bytes = 0;
+            return bytes == 0;
+        };
+        if bytes > self.ops_bytes {
+            let more = bytes - self.ops_bytes;
+            if bytes > MAX_PENDING_OPS_BYTES
+                || budget
+                    .charge(more, "view operations not yet taken")
+                    .is_err()
+            {
+                return false;
+            }
+            *held += more;
+        } else {
+            let less = self.ops_bytes - bytes;
+            budget.release(less);
+            *held -= less;
+        }
+        self.ops_bytes = bytes;
+        true
+    }
+
     /// Forget the view (the instance is gone, or its page has no template).
     pub fn clear(&mut self) {
         if let Some((budget, held)) = self.charged.take() {
@@ -176,7 +208,7 @@ impl PageView {
     /// The operations since the last call: `None` if the whole page must be
     /// painted again (a new page, or the first render).
     pub fn take_ops(&mut self) -> Option<Vec<Op>> {
-        self.ops_bytes = 0;
+        self.charge_ops(0);
         let ops = self.ops.replace(Vec::new());
         if self.tree.is_none() {
             self.ops = None;

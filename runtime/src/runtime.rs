@@ -210,6 +210,7 @@ impl RuntimeBuilder {
                     kv: kv.clone(),
                     providers: self.providers,
                     audit,
+                    disk: Default::default(),
                     quarantine: QuarantineBook::new(kv.clone()),
                     slots: crate::fair::FairSlots::new(
                         self.execution_slots

@@ -48,6 +48,7 @@ impl TestHost {
                 ..Providers::simulated(Simulator::default())
             },
             audit: audit.clone(),
+            disk: Default::default(),
             quarantine: QuarantineBook::new(kv),
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
@@ -96,7 +97,8 @@ impl TestHost {
     /// A call's result as the guest receives it: refusals pass through the
     /// conversion that counts and audits them.
     pub fn guest<T>(&self, result: CallResult<T>) -> Result<T, types::Error> {
-        result.map_err(|e| record_refusal(&self.state.app, e).expect("not a trap"))
+        result
+            .map_err(|e| record_refusal(&self.state.app, &self.state.audit, e).expect("not a trap"))
     }
 
     /// Whether the audit stream holds an event matching `pred`.

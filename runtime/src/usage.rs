@@ -35,6 +35,9 @@ pub struct Usage {
     pub denials: u64,
     /// Host calls refused by a quota.
     pub quota_hits: u64,
+    /// Audit records about it dropped because its disk budget (per event
+    /// or per day) was used up.
+    pub audit_records_dropped: u64,
     /// Traps by kind.
     pub traps: BTreeMap<TrapKind, u64>,
 }
@@ -51,6 +54,7 @@ pub(crate) struct UsageCounters {
     pub http_bytes: AtomicU64,
     pub denials: AtomicU64,
     pub quota_hits: AtomicU64,
+    pub audit_dropped: AtomicU64,
     traps: Mutex<BTreeMap<TrapKind, u64>>,
 }
 
@@ -87,6 +91,7 @@ impl UsageCounters {
             http_bytes: get(&self.http_bytes),
             denials: get(&self.denials),
             quota_hits: get(&self.quota_hits),
+            audit_records_dropped: get(&self.audit_dropped),
             traps: self.traps.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }

@@ -58,11 +58,12 @@ pub struct Metrics {
     traps: Family<AppLabel, Counter>,
     denials: Family<AppLabel, Counter>,
     quota_hits: Family<AppLabel, Counter>,
+    audit_dropped: Family<AppLabel, Counter>,
     sessions: Gauge,
     resident: Gauge,
     /// Usage seen at the last scrape, per loaded version: (cpu ns, traps,
-    /// denials, quota hits).
-    seen: Mutex<HashMap<String, [u64; 4]>>,
+    /// denials, quota hits, audit records dropped).
+    seen: Mutex<HashMap<String, [u64; 5]>>,
 }
 
 impl Default for Metrics {
@@ -81,6 +82,7 @@ impl Default for Metrics {
             traps: Family::default(),
             denials: Family::default(),
             quota_hits: Family::default(),
+            audit_dropped: Family::default(),
             sessions: Gauge::default(),
             resident: Gauge::default(),
             seen: Mutex::default(),
@@ -139,6 +141,11 @@ impl Default for Metrics {
             "Host calls refused by a quota",
             m.quota_hits.clone(),
         );
+        r.register(
+            "miniapp_audit_records_dropped",
+            "Audit records about the app dropped for its disk budget",
+            m.audit_dropped.clone(),
+        );
         r.register("miniapp_sessions_live", "Sessions open", m.sessions.clone());
         r.register(
             "miniapp_process_resident_bytes",
@@ -182,6 +189,7 @@ impl Metrics {
                 usage.traps.values().sum(),
                 usage.denials,
                 usage.quota_hits,
+                usage.audit_records_dropped,
             ];
             let before = seen.insert(app.hash().to_string(), now).unwrap_or_default();
             let l = label(&app.manifest().id);
@@ -192,6 +200,7 @@ impl Metrics {
             self.traps.get_or_create(&l).inc_by(delta(1));
             self.denials.get_or_create(&l).inc_by(delta(2));
             self.quota_hits.get_or_create(&l).inc_by(delta(3));
+            self.audit_dropped.get_or_create(&l).inc_by(delta(4));
         }
         drop(seen);
         let mut text = String::new();

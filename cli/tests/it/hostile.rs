@@ -81,9 +81,55 @@ fn refused_attacks_exit_0_with_the_refusal_in_page_data() {
             assert_eq!(data["error_kind"], kind, "{name}: {data}");
         }
     }
-    let (out, _data) = run("log-flood", &[]);
-    assert!(out.status.success());
+    // 200,000 log calls and prints: what bounds them is the log volume per
+    // event (bytes) and one audit line for the repeated refusal, not time;
+    // the event's time limits are set far above what a debug build on a
+    // slow, loaded machine needs, so only a broken bound can make it fail.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[defaults]\nquotas = { event_timeout_ms = 600000, cpu_ms_per_event = 600000 }\n",
+    )
+    .unwrap();
+    let (out, data) = run("log-flood", &["--policy", policy.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(last_data(&out)["outcome"], "finished");
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    assert_eq!(
+        audit.lines().count(),
+        2,
+        "one refusal and its count: {audit}"
+    );
+    // 63 lines of 1,025 bytes fit in 64 KiB; the other 99,937 are refused.
+    assert!(audit.contains("\"repeated\":99936"), "{audit}");
+}
+
+#[test]
+fn a_refusal_loop_writes_at_most_the_event_disk_budget() {
+    // Bounded by bytes, not time: the time limits are far above need.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[defaults]\nquotas = { event_timeout_ms = 600000, cpu_ms_per_event = 600000 }\n\
+         [apps.\"hostile.audit-flood\"]\npermissions = [\"http\"]\norigins = [\"https://news.example.com\"]\n",
+    )
+    .unwrap();
+    let (out, data) = run("audit-flood", &["--policy", policy.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(last_data(&out)["outcome"], "refused");
+    let audit = std::fs::metadata(data.path().join("audit.jsonl")).unwrap();
+    // 1 MiB per event by default, then the lines summarising it.
+    assert!(audit.len() <= (1 << 20) + 4096, "{} bytes", audit.len());
 }
 
 #[test]

@@ -13,6 +13,7 @@ use wasmtime::component::{HasData, Linker};
 use super::egress::{AddressRules, ForbiddenAddress};
 use super::{CallError, CallResult, Capability, Granted, bounded, context, refusals_recorded};
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::http;
 use crate::instance::InstanceState;
 use crate::limits::{Deadline, HostMemory};
@@ -240,6 +241,7 @@ pub(crate) struct Http<'a> {
     ctx: &'a mut Granted<HttpCtx>,
     deadline: &'a Deadline,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Http);
@@ -256,6 +258,7 @@ pub(crate) fn http_view(s: &mut InstanceState) -> Http<'_> {
         ctx: &mut s.http,
         deadline: &s.deadline,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

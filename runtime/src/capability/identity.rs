@@ -10,6 +10,7 @@ use super::{
     CallError, CallResult, Capability, Granted, Scope, bounded, context, refusals_recorded,
 };
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::identity;
 use crate::instance::InstanceState;
 use crate::limits::Deadline;
@@ -36,6 +37,7 @@ pub(crate) struct Identity<'a> {
     gesture: &'a mut Gesture,
     deadline: &'a Deadline,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Identity);
@@ -54,6 +56,7 @@ pub(crate) fn identity_view(s: &mut InstanceState) -> Identity<'_> {
         gesture: &mut s.gesture,
         deadline: &s.deadline,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

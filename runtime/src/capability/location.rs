@@ -7,6 +7,7 @@ use super::{
     CallError, CallResult, Capability, Granted, Scope, bounded, context, refusals_recorded,
 };
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::location;
 use crate::instance::InstanceState;
 use crate::limits::Deadline;
@@ -28,6 +29,7 @@ pub(crate) struct Location<'a> {
     consent: &'a mut ConsentCtx,
     deadline: &'a Deadline,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Location);
@@ -45,6 +47,7 @@ pub(crate) fn location_view(s: &mut InstanceState) -> Location<'_> {
         consent: &mut s.consent,
         deadline: &s.deadline,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

@@ -9,6 +9,7 @@ use wasmtime::component::{HasData, Linker};
 
 use super::{CallError, CallResult, refusals_recorded};
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::log;
 use crate::instance::InstanceState;
 use crate::limits::HostMemory;
@@ -168,6 +169,7 @@ impl Drop for AppLog {
 pub(crate) struct Log<'a> {
     log: &'a SharedLog,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Log);
@@ -183,6 +185,7 @@ pub(crate) fn log_view(s: &mut InstanceState) -> Log<'_> {
     Log {
         log: &s.log,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

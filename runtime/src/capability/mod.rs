@@ -32,7 +32,7 @@ pub(crate) mod wasi;
 use wasmtime::component::Linker;
 
 use crate::app::AppShared;
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, EventAudit};
 use crate::bindings::types;
 use crate::instance::InstanceState;
 use crate::usage::UsageCounters;
@@ -157,20 +157,29 @@ pub(crate) fn context<T>(granted: &mut Granted<T>) -> CallResult<&mut T> {
 }
 
 /// Every refusal a guest receives passes here: denials and quota hits are
-/// counted and audited in one place.
-pub(crate) fn record_refusal(app: &AppShared, err: CallError) -> wasmtime::Result<types::Error> {
+/// counted and audited in one place, within the event's disk budget (a
+/// refusal repeated in a loop is one line and a count).
+pub(crate) fn record_refusal(
+    app: &AppShared,
+    audit: &EventAudit,
+    err: CallError,
+) -> wasmtime::Result<types::Error> {
+    let record = |event| {
+        let dropped = audit.record(&app.audit_target(), event);
+        UsageCounters::add(&app.usage.audit_dropped, dropped);
+    };
     match err {
         CallError::Guest(e) => {
             match &e {
                 types::Error::PermissionDenied(message) => {
                     UsageCounters::add(&app.usage.denials, 1);
-                    app.audit(AuditEvent::Denied {
+                    record(AuditEvent::Denied {
                         message: message.clone(),
                     });
                 }
                 types::Error::QuotaExceeded(message) => {
                     UsageCounters::add(&app.usage.quota_hits, 1);
-                    app.audit(AuditEvent::QuotaExceeded {
+                    record(AuditEvent::QuotaExceeded {
                         message: message.clone(),
                     });
                 }
@@ -183,7 +192,8 @@ pub(crate) fn record_refusal(app: &AppShared, err: CallError) -> wasmtime::Resul
 }
 
 /// Implement `types::Host` (the conversion every fallible call's refusal
-/// goes through) on a view that holds `app: &AppShared`.
+/// goes through) on a view that holds `app: &AppShared` and
+/// `audit: &EventAudit`.
 macro_rules! refusals_recorded {
     ($view:ident) => {
         impl crate::bindings::types::Host for $view<'_> {
@@ -191,7 +201,7 @@ macro_rules! refusals_recorded {
                 &mut self,
                 err: crate::capability::CallError,
             ) -> wasmtime::Result<crate::bindings::types::Error> {
-                crate::capability::record_refusal(self.app, err)
+                crate::capability::record_refusal(self.app, self.audit, err)
             }
         }
     };

@@ -12,6 +12,7 @@ use super::gesture::Gesture;
 use super::view::DataSize;
 use super::{CallError, CallResult, refusals_recorded};
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::nav;
 use crate::instance::InstanceState;
 use crate::limits::HostMemory;
@@ -364,6 +365,7 @@ pub(crate) struct Nav<'a> {
     ctx: &'a mut NavCtx,
     gesture: &'a mut Gesture,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Nav);
@@ -380,6 +382,7 @@ pub(crate) fn nav_view(s: &mut InstanceState) -> Nav<'_> {
         ctx: &mut s.nav,
         gesture: &mut s.gesture,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

@@ -6,6 +6,7 @@ use wasmtime::component::{HasData, Linker};
 use super::gesture::Gesture;
 use super::{CallError, CallResult, Capability, Granted, bounded, context, refusals_recorded};
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::payment;
 use crate::instance::InstanceState;
 use crate::limits::Deadline;
@@ -47,6 +48,7 @@ pub(crate) struct Payment<'a> {
     gesture: &'a mut Gesture,
     deadline: &'a Deadline,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Payment);
@@ -64,6 +66,7 @@ pub(crate) fn payment_view(s: &mut InstanceState) -> Payment<'_> {
         gesture: &mut s.gesture,
         deadline: &s.deadline,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

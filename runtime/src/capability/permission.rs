@@ -8,6 +8,7 @@ use wasmtime::component::{HasData, Linker};
 use super::{CallError, CallResult, Scope, bounded, refusals_recorded};
 use crate::app::AppShared;
 use crate::audit::AuditEvent;
+use crate::audit::EventAudit;
 use crate::bindings::permission;
 use crate::consent::{self, Consent};
 use crate::instance::InstanceState;
@@ -151,6 +152,7 @@ pub(crate) struct Permission<'a> {
     consent: &'a mut ConsentCtx,
     deadline: &'a Deadline,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Permission);
@@ -167,6 +169,7 @@ pub(crate) fn permission_view(s: &mut InstanceState) -> Permission<'_> {
         consent: &mut s.consent,
         deadline: &s.deadline,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

@@ -7,6 +7,7 @@ use wasmtime::component::{HasData, Linker};
 
 use super::{CallError, CallResult, Capability, Granted, context, refusals_recorded};
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::storage;
 use crate::instance::InstanceState;
 use crate::kv::{KvError, KvLimits, KvStore};
@@ -94,6 +95,7 @@ impl From<KvError> for CallError {
 pub(crate) struct Storage<'a> {
     ctx: &'a mut Granted<StorageCtx>,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(Storage);
@@ -109,6 +111,7 @@ pub(crate) fn storage_view(s: &mut InstanceState) -> Storage<'_> {
     Storage {
         ctx: &mut s.storage,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

@@ -15,6 +15,7 @@ use wasmtime::component::{HasData, Linker};
 use super::nav::NavCtx;
 use super::{CallError, CallResult, refusals_recorded};
 use crate::app::AppShared;
+use crate::audit::EventAudit;
 use crate::bindings::view;
 use crate::instance::InstanceState;
 
@@ -381,6 +382,7 @@ fn path_text(steps: &[Step]) -> String {
 pub(crate) struct View<'a> {
     nav: &'a mut NavCtx,
     app: &'a AppShared,
+    audit: &'a EventAudit,
 }
 
 refusals_recorded!(View);
@@ -396,6 +398,7 @@ pub(crate) fn view_view(s: &mut InstanceState) -> View<'_> {
     View {
         nav: &mut s.nav,
         app: &s.app,
+        audit: &s.audit,
     }
 }
 

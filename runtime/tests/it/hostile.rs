@@ -144,9 +144,13 @@ async fn spinning_apps_do_not_starve_a_well_behaved_one() {
     const SPINNERS: usize = 4;
     const EVENTS: usize = 20;
     let spin = hostile("spin");
+    // The witness must be done before the spinners reach their time limit:
+    // its 20 events take about 0.4 s of a debug build here, so 6 s holds on a
+    // machine three times slower under a competing load. (The limit runs only
+    // while a spinner holds a slot: the test takes 4 x 6 s / 2 slots.)
     let arena = arena(
         &spin,
-        "fuel_per_event = 1000000000000\nevent_timeout_ms = 2000",
+        "fuel_per_event = 1000000000000\nevent_timeout_ms = 6000",
         true,
     );
     let spin = arena.runtime.load(spin).unwrap();
@@ -185,7 +189,7 @@ async fn spinning_apps_do_not_starve_a_well_behaved_one() {
     for spinner in spinners {
         assert_eq!(
             trap_reason(spinner.await.unwrap()),
-            "time limit of 2000 ms per event exceeded"
+            "time limit of 6000 ms per event exceeded"
         );
     }
     let elapsed = began.elapsed();
@@ -310,6 +314,56 @@ async fn a_log_flood_is_cut_at_the_event_budget() {
         l.message
             .contains("log limit of 65536 bytes per event reached")
     }));
+    arena.witness_still_works(0).await;
+}
+
+#[tokio::test]
+async fn refusals_in_a_loop_write_within_the_event_disk_budget() {
+    let flood = hostile("audit-flood");
+    // 60,000 refused calls cost more guest CPU than the tight test budget;
+    // the wall-clock limits are far above what a slow machine needs.
+    let arena = arena(
+        &flood,
+        "fuel_per_event = 5000000000\nevent_timeout_ms = 600000\ncpu_ms_per_event = 600000",
+        true,
+    );
+    let app = arena.runtime.load(flood).unwrap();
+    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
+    assert_eq!(inst.page_data()["outcome"], "refused");
+    assert_eq!(inst.page_data()["error_kind"], "permission-denied");
+    let records = arena.audit.records();
+    let bytes: usize = records
+        .iter()
+        .map(|r| serde_json::to_vec(r).unwrap().len() + 1)
+        .sum();
+    // The event's budget (1 MiB by default), then the summaries it ends with.
+    assert!(bytes <= (1 << 20) + 4096, "{bytes} bytes of audit records");
+    let same = |r: &&miniapp_runtime::audit::AuditRecord| matches!(&r.event, AuditEvent::Denied { message } if message.contains("https://evil.example.com"));
+    let same: Vec<u64> = records.iter().filter(same).map(|r| r.repeated).collect();
+    assert_eq!(
+        same,
+        [0, 49_999],
+        "the repeated refusal: once, then its count"
+    );
+    let dropped = records.iter().find_map(|r| match &r.event {
+        AuditEvent::DiskBudget { message, dropped } => {
+            assert!(
+                message.contains("disk budget of 1048576 bytes per event"),
+                "{message}"
+            );
+            *dropped
+        }
+        _ => None,
+    });
+    let dropped = dropped.expect("a line saying how many records were dropped");
+    let distinct = records
+        .iter()
+        .filter(|r| matches!(&r.event, AuditEvent::Denied { message } if message.contains("evil-")))
+        .count();
+    assert_eq!(distinct as u64 + dropped, 10_000);
+    assert_eq!(app.usage().unwrap().audit_records_dropped, dropped);
+    assert_eq!(app.usage().unwrap().denials, 60_000);
     arena.witness_still_works(0).await;
 }
 
@@ -906,6 +960,7 @@ macro_rules! hostile_apps {
 }
 
 hostile_apps! {
+    "audit-flood" => refusals_in_a_loop_write_within_the_event_disk_budget,
     "forbidden-origin" => a_forbidden_origin_is_refused,
     "gesture-replay" => one_tap_pays_once_and_opens_nothing_more,
     "handle-exhaustion" => handle_exhaustion_hits_the_handle_quota,

@@ -13,6 +13,10 @@ use serde::Serialize;
 
 use miniapp_config::Scope;
 
+mod budget;
+
+pub(crate) use budget::{AuditTarget, DiskDays, EventAudit, Written};
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -73,6 +77,15 @@ pub enum AuditEvent {
         /// Why.
         reason: String,
     },
+    /// A disk budget of the app ran out: its later audit records are
+    /// dropped (and counted in its usage figures).
+    DiskBudget {
+        /// Which budget, and until when.
+        message: String,
+        /// Records dropped, when known (at the end of an event).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dropped: Option<u64>,
+    },
 }
 
 /// One line of the audit stream.
@@ -87,6 +100,15 @@ pub struct AuditRecord {
     /// What happened.
     #[serde(flatten)]
     pub event: AuditEvent,
+    /// For a summary line: how many more times the same event happened in
+    /// the same callback after it was first recorded (0, and absent from the
+    /// JSON, for a plain record).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub repeated: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl AuditRecord {
@@ -100,6 +122,7 @@ impl AuditRecord {
             app: app.to_string(),
             version: version.to_string(),
             event,
+            repeated: 0,
         }
     }
 }
