@@ -391,7 +391,7 @@ impl SessionIds {
     }
 
     fn mac(&self) -> Mac {
-        <Mac as hmac::Mac>::new_from_slice(&self.key).expect("any key length")
+        <Mac as hmac::KeyInit>::new_from_slice(&self.key).expect("any key length")
     }
 
     /// A new id for a session of `user` in `app`, opened with `options`.
