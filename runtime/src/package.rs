@@ -2,8 +2,11 @@
 //! manifest and its assets, with a content hash checked at load.
 //!
 //! Layout: the magic `MINIAPP\0`, a little-endian `u32` format version, the
-//! BLAKE3 hash of the body (32 bytes), then the body: bincode of
+//! BLAKE3 hash of the body (32 bytes), then the body: bincode 2
+//! (`config::standard()`, through serde) of
 //! `{ manifest: String, component: bytes, assets: [(path, bytes)] }`.
+//! The format number names the whole layout, the body's encoding included:
+//! moving off bincode (unmaintained, RUSTSEC-2025-0141) is a new format.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -298,6 +301,33 @@ mod tests {
         assert_eq!(q.hash, p.hash);
         assert_eq!(q.manifest, p.manifest);
         assert_eq!(q.assets["img/logo.txt"], b"logo");
+    }
+
+    /// A package written by this format's first release: format 2 must
+    /// keep reading it. A change of the body's encoding (bincode 2,
+    /// `config::standard()`, through serde) breaks this test, and must come
+    /// with a new `FORMAT` instead.
+    const FORMAT_2_PACKAGE: &str = "4d494e494150500002000000fd8282c63d04db22c0b99d2d28261d51678dbfd7baeefb88c63d1a5f00bf0456416964203d202264656d6f2e706b67220a6e616d65203d2022506b67220a76657273696f6e203d2022312e302e30220a7061676573203d205b22696e646578225d0a090061736d2066616b65010c696d672f6c6f676f2e747874046c6f676f";
+
+    #[test]
+    fn format_2_reads_the_packages_it_always_read() {
+        let bytes = hex::decode(FORMAT_2_PACKAGE).unwrap();
+        let p = Package::from_bytes(&bytes, &PackageLimits::default()).unwrap();
+        assert_eq!(p.manifest, package().manifest);
+        assert_eq!(p.component, b"\0asm fake");
+        assert_eq!(p.assets["img/logo.txt"], b"logo");
+        assert_eq!(hex::encode(package().to_bytes().unwrap()), FORMAT_2_PACKAGE);
+    }
+
+    #[test]
+    fn another_format_is_refused_with_the_way_out() {
+        let mut bytes = package().to_bytes().unwrap();
+        bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let err = Package::from_bytes(&bytes, &PackageLimits::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "package format 3 is not supported (this runtime reads format 2); rebuild it with `miniapp build`"
+        );
     }
 
     #[test]
