@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::serve::{Served, page_texts};
+use crate::serve::{HANG, Served, page_texts};
 
 /// A PostgreSQL of its own, stopped when dropped.
 struct Postgres {
@@ -138,7 +138,9 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
         "{texts:?}"
     );
 
-    // An operator's kill switch on one node reaches the other within a second.
+    // An operator's kill switch on one node reaches the other (which polls
+    // the catalog every half second): a wait that ends when it does, bounded
+    // only against a hang, not a measure of how soon.
     let kill = json!({ "reason": "Paused by the operator" });
     let (status, _) = first
         .op(
@@ -154,13 +156,11 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
         if status == 403 {
             break;
         }
-        assert!(
-            killed.elapsed() < Duration::from_secs(2),
-            "not seen by the other node"
-        );
+        assert!(killed.elapsed() < HANG, "not seen by the other node");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // The audit stream of every node lands in the database.
+    // The audit stream of every node lands in the database (a wait, bounded
+    // only against a hang).
     let (status, _) = second
         .op(
             reqwest::Method::DELETE,
@@ -180,10 +180,7 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
         if count.parse::<u32>().unwrap_or(0) >= 5 {
             break;
         }
-        assert!(
-            audited.elapsed() < Duration::from_secs(5),
-            "audit rows: {count}"
-        );
+        assert!(audited.elapsed() < HANG, "audit rows: {count}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     first.stop();
@@ -201,12 +198,10 @@ async fn a_node_without_its_database_is_not_ready_and_answers_retry_never_a_lost
     };
     assert_eq!(ready(&node).await, 200);
     pg.stop();
+    // Waits for the node to notice, bounded only against a hang.
     let lost = Instant::now();
     while ready(&node).await != 503 {
-        assert!(
-            lost.elapsed() < Duration::from_secs(5),
-            "still ready without a database"
-        );
+        assert!(lost.elapsed() < HANG, "still ready without a database");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (status, body) = node
@@ -221,9 +216,10 @@ async fn a_node_without_its_database_is_not_ready_and_answers_retry_never_a_lost
     assert_eq!(status, 503);
     // Back: ready again, and the same event (same client id) goes through.
     pg.restart();
+    // A wait for readiness, bounded only against a hang.
     let back = Instant::now();
     while ready(&node).await != 200 {
-        assert!(back.elapsed() < Duration::from_secs(10), "not ready again");
+        assert!(back.elapsed() < HANG, "not ready again");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (status, body) = node
