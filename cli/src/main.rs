@@ -142,12 +142,18 @@ impl Failure {
         }
     }
 
-    /// The runtime's error, with the code its kind calls for.
+    /// The runtime's error, with the code its kind calls for: its headline
+    /// (for a panic, the panic's own message), then its detail (the wasm
+    /// trap) on a line of its own.
     pub fn from_runtime(e: miniapp_runtime::Error) -> Failure {
-        if e.is_bad_input() {
-            Failure::input(e)
+        let failure = if e.is_bad_input() {
+            Failure::input(e.headline())
         } else {
-            Failure::app(e)
+            Failure::app(e.headline())
+        };
+        match e.detail() {
+            Some(detail) => failure.with_detail(detail),
+            None => failure,
         }
     }
 }

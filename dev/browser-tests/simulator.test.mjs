@@ -417,6 +417,37 @@ test('hot reload: one save is one rebuild (reads do not start another)', { timeo
   assert.deepEqual(builds, ['building: ', 'ok: templates reloaded']);
 });
 
+test('a panic: its own message over the page, and a visible Relaunch starts the app again', { timeout: TEST_TIMEOUT }, async (t) => {
+  const sim = await startSimulator(t, join(EXAMPLES, 'crash'));
+  const page = await openSimulator(t, sim);
+  const screen = page.locator('#screen');
+  const count = screen.locator('#count');
+  const stopped = page.locator('#stopped');
+  assert.ok(await stopped.isHidden(), 'nothing to say while the app runs');
+  await screen.locator('#tap').click();
+  await eventually(async () => assert.equal(await count.textContent(), 'Tapped 1 times'));
+
+  // The app's bug: the panic's own message is what the page shows.
+  await screen.locator('#crash').click();
+  await stopped.waitFor({ state: 'visible' });
+  await eventually(async () => assert.match(await page.locator('#stopped-message').textContent(),
+    /^app `demo\.crash` trapped in on-event index:crash: panicked at crash\/src\/lib\.rs:\d+:\d+: the order list is empty after 0 taps$/));
+  assert.equal(await page.locator('#stopped-detail').textContent(), 'wasm trap: wasm `unreachable` instruction executed');
+  assert.ok(await page.locator('#stopped-message').isVisible());
+
+  // Relaunch is on the page itself, not in the collapsed Launch options.
+  assert.equal(await page.locator('#launch-panel').evaluate((d) => d.open), false);
+  const relaunch = page.locator('#stopped-relaunch');
+  assert.ok(await relaunch.isVisible());
+  await relaunch.click();
+  await stopped.waitFor({ state: 'hidden' });
+  await eventually(async () => assert.equal(await count.textContent(), 'Tapped 0 times'));
+  await screen.locator('#tap').click();
+  await eventually(async () => assert.equal(await count.textContent(), 'Tapped 1 times'));
+  assert.ok(await stopped.isHidden());
+  assert.deepEqual(page.problems, []);
+});
+
 /** Injection attempts, each bound into text, class, style, an image's src and a navigator's url. */
 const PAYLOADS = [
   '<img src=x onerror="window.__pwned=1">',

@@ -75,6 +75,10 @@ pub struct Session {
     last_storage: Option<String>,
     /// Prompts of this session (a new command is a new user action).
     prompts: Arc<crate::host::Prompts>,
+    /// Why the app is not running, as the `stopped` frame says it: its
+    /// launch failed or a trap (a panic) ended its instance. `None` while
+    /// it runs.
+    stopped: Option<Value>,
 }
 
 impl Session {
@@ -92,6 +96,7 @@ impl Session {
             frames,
             last_storage: None,
             prompts,
+            stopped: None,
         };
         session.relaunch().await.ok();
         session
@@ -112,7 +117,8 @@ impl Session {
                     Some(instance) => instance.dispatch_view(&event).await,
                     None => return self.answer_discarded(reply),
                 };
-                self.answer(reply, done.map_err(|e| e.to_string()));
+                let done = self.outcome(done);
+                self.answer(reply, done);
             }
             Command::Dispatch {
                 selector,
@@ -128,7 +134,8 @@ impl Session {
                     Some(instance) => instance.navigate("navigateBack", "", 1).await,
                     None => return self.answer_discarded(reply),
                 };
-                self.answer(reply, done.map_err(|e| e.to_string()));
+                let done = self.outcome(done);
+                self.answer(reply, done);
             }
             Command::SetData(patch, reply) => {
                 let done = match &mut self.instance {
@@ -142,11 +149,13 @@ impl Session {
             }
             Command::Hide(reply) => {
                 let done = self.instance_mut().hide().await;
-                self.answer(reply, done.map_err(|e| e.to_string()));
+                let done = self.outcome(done);
+                self.answer(reply, done);
             }
             Command::Show(reply) => {
                 let done = self.instance_mut().show().await;
-                self.answer(reply, done.map_err(|e| e.to_string()));
+                let done = self.outcome(done);
+                self.answer(reply, done);
             }
             Command::Relaunch(options, reply) => {
                 self.options = options;
@@ -181,6 +190,22 @@ impl Session {
         self.instance.as_mut().expect("checked by the caller")
     }
 
+    /// A call's outcome, for its reply; an error that left the app not
+    /// running (a trap, a panic) is also why it stopped.
+    fn outcome(&mut self, done: Result<(), miniapp_runtime::Error>) -> Result<(), String> {
+        done.map_err(|e| {
+            if !self.running() {
+                self.stopped = Some(stopped_frame(&e));
+            }
+            e.to_string()
+        })
+    }
+
+    /// Whether the app has a live instance.
+    fn running(&self) -> bool {
+        self.instance.as_ref().is_some_and(|i| !i.is_discarded())
+    }
+
     /// Publish what the command changed, then answer it.
     fn answer(&mut self, reply: Reply, done: Result<(), String>) {
         self.publish(false);
@@ -202,11 +227,11 @@ impl Session {
                 self.instance = Some(instance);
                 Ok(())
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => {
+                self.stopped = Some(stopped_frame(&e));
+                Err(e.to_string())
+            }
         };
-        if let Err(message) = &result {
-            self.send(json!({ "type": "error", "message": message }));
-        }
         self.publish(true);
         result
     }
@@ -263,10 +288,8 @@ impl Session {
             .ok_or("no element on the page matches the selector")?
             .id;
         let event = ViewEvent { node, kind, detail };
-        instance
-            .dispatch_view(&event)
-            .await
-            .map_err(|e| e.to_string())
+        let done = instance.dispatch_view(&event).await;
+        self.outcome(done)
     }
 
     fn storage(
@@ -281,10 +304,18 @@ impl Session {
     }
 
     /// Publish the view (its operations, or the whole page when `full` or
-    /// when it cannot be patched), the page data, logs, storage and budgets.
+    /// when it cannot be patched), the page data, logs, storage and budgets;
+    /// when the app is not running, the page, its last lines and why it
+    /// stopped.
     fn publish(&mut self, full: bool) {
+        if self.running() {
+            self.stopped = None;
+        }
         let Some(instance) = &mut self.instance else {
             self.send(page_frame(&SIMULATOR, &self.app, None));
+            if let Some(stopped) = self.stopped.clone() {
+                self.send(stopped);
+            }
             return;
         };
         let ops = instance.take_view_ops();
@@ -312,6 +343,9 @@ impl Session {
         for frame in frames.into_iter().flatten() {
             self.send(frame);
         }
+        if let Some(stopped) = self.stopped.clone() {
+            self.send(stopped);
+        }
     }
 
     /// The storage frame, if it differs from the last one sent (or `full`).
@@ -338,6 +372,13 @@ impl Session {
             "view_error": instance.view_error(),
         })
     }
+}
+
+/// The `stopped` frame for `error`, which left the app not running: its
+/// headline (for a panic, the panic's own message) and its detail (the
+/// wasm trap).
+fn stopped_frame(error: &miniapp_runtime::Error) -> Value {
+    json!({ "type": "stopped", "message": error.headline(), "detail": error.detail() })
 }
 
 /// `route?k=v&...` for a navigation.

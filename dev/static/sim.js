@@ -285,6 +285,15 @@ const handlers = {
   error(frame) {
     log('error', 'host', frame.message);
   },
+  stopped(frame) {
+    const message = typeof frame.message === 'string' ? frame.message : 'The app is not running.';
+    const detail = typeof frame.detail === 'string' ? frame.detail : '';
+    // Said once in the log, however often the host repeats it.
+    if (!stoppedShown || stoppedShown.message !== message || stoppedShown.detail !== detail) {
+      log('error', 'host', detail ? `${message} (${detail})` : message);
+    }
+    showStopped({ message, detail });
+  },
 };
 
 // ------------------------------------------------------------ the device
@@ -509,8 +518,23 @@ function paintPage(frame) {
   if (!samePage) screenElement.scrollTop = 0;
   paintChrome(typeof frame.title === 'string' ? frame.title : '');
   showViewError(frame.view_error);
-  if (state.route === null) showViewError('The app is not running: see the Log panel, then relaunch it.');
+  // Not running: why (a `stopped` frame follows with the reason), and a
+  // way to start it again; running again: the page.
+  if (state.route === null) showStopped(stoppedShown ?? { message: 'The app is not running.', detail: '' });
+  else showStopped(null);
   markReady();
+}
+
+/** What the `#stopped` overlay shows (null: hidden). */
+let stoppedShown = null;
+
+/** Show why the app is not running over the page, with a Relaunch button (null: hide it). */
+function showStopped(why) {
+  stoppedShown = why;
+  $('#stopped').hidden = !why;
+  $('#stopped-message').textContent = why?.message ?? '';
+  $('#stopped-detail').textContent = why?.detail ?? '';
+  if (!why) $('#stopped-result').textContent = '';
 }
 
 /** The host's navigation bar and the page-stack breadcrumb. */
@@ -1011,7 +1035,8 @@ function paintQuota(frame) {
 
 // ------------------------------------------------------------ launch options
 
-$('#relaunch').addEventListener('click', () => {
+/** A cold start with the Launch options panel's values; its outcome shown in `resultSelector`. */
+function relaunch(resultSelector) {
   const frame = { type: 'relaunch', query: [...new URLSearchParams($('#launch-query').value.trim())] };
   for (const name of ['path', 'referrer', 'user']) {
     const value = $(`#launch-${name}`).value.trim();
@@ -1020,14 +1045,17 @@ $('#relaunch').addEventListener('click', () => {
   const scene = $('#launch-scene').value.trim();
   if (scene) {
     if (!/^\d+$/.test(scene)) {
-      $('#launch-result').textContent = 'Scene: a whole number';
+      $(resultSelector).textContent = 'Scene: a whole number';
       return;
     }
     frame.scene = Number(scene);
   }
   deviceElement.removeAttribute('data-background');
-  request(frame, showResult('#launch-result', 'relaunch'));
-});
+  request(frame, showResult(resultSelector, 'relaunch'));
+}
+
+$('#relaunch').addEventListener('click', () => relaunch('#launch-result'));
+$('#stopped-relaunch').addEventListener('click', () => relaunch('#stopped-result'));
 
 for (const kind of ['hide', 'show']) {
   $(`#${kind}`).addEventListener('click', () => {

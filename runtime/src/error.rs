@@ -45,7 +45,9 @@ pub enum Error {
         message: String,
     },
     /// The app trapped (or hit a hard limit); its instance is discarded.
-    #[error("app `{app}` trapped in {hook}: {reason}")]
+    /// When the app panicked, `reason` is the panic's own message and
+    /// `detail` the wasm trap it ended in.
+    #[error("app `{app}` trapped in {hook}: {reason}{}", in_parentheses(detail))]
     Trapped {
         /// The app id.
         app: String,
@@ -53,8 +55,13 @@ pub enum Error {
         hook: String,
         /// What kind of limit or fault.
         kind: crate::TrapKind,
-        /// What happened, with the limit where one was hit.
+        /// What happened: the limit where one was hit, the app's panic
+        /// message (`panicked at src/lib.rs:12:5: the message`) when it
+        /// panicked.
         reason: String,
+        /// The fault under the reason, where it is not the reason itself:
+        /// the wasm trap a panic ended in.
+        detail: Option<String>,
     },
     /// The instance trapped earlier and cannot be entered again.
     #[error("app `{app}`: this instance trapped earlier and was discarded; launch a new one")]
@@ -96,7 +103,39 @@ pub enum Error {
     Setup(String),
 }
 
+/// ` (detail)`, or nothing.
+fn in_parentheses(detail: &Option<String>) -> String {
+    detail
+        .as_ref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default()
+}
+
 impl Error {
+    /// The message without its detail (see [`Error::detail`]): for a panic,
+    /// `app `X` trapped in HOOK: panicked at src/lib.rs:12:5: the message`.
+    pub fn headline(&self) -> String {
+        match self {
+            Error::Trapped {
+                app,
+                hook,
+                reason,
+                detail: Some(_),
+                ..
+            } => format!("app `{app}` trapped in {hook}: {reason}"),
+            _ => self.to_string(),
+        }
+    }
+
+    /// What the message adds after its [headline](Error::headline), if
+    /// anything: the wasm trap a panic ended in.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Error::Trapped { detail, .. } => detail.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the error is about bad input (a package, manifest, policy or
     /// argument) rather than the app failing at run time.
     pub fn is_bad_input(&self) -> bool {

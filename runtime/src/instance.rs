@@ -706,7 +706,7 @@ impl AppInstance {
         let state = live.store.data();
         UsageCounters::max(&usage.memory_high_water, state.limiter.memory_used());
         UsageCounters::max(&usage.host_memory_high_water, state.host_memory.used());
-        let (kind, reason) = match result {
+        let trap = match result {
             Ok(Ok(())) => return Ok(()),
             Ok(Err(message)) => {
                 return Err(Error::AppFailed {
@@ -722,7 +722,7 @@ impl AppInstance {
         let logs = state.log.lock().unwrap_or_else(|e| e.into_inner()).drain();
         self.orphaned_logs.extend(logs);
         self.live = None;
-        Err(trapped(&app, &hook.name(), kind, reason))
+        Err(trapped(&app, &hook.name(), trap))
     }
 }
 
@@ -862,7 +862,7 @@ pub(crate) async fn instantiate(
         };
         Ok((guest, pages))
     });
-    let (kind, reason) = match live {
+    let trap = match live {
         Ok((guest, pages)) => {
             return Ok(Live {
                 store,
@@ -886,7 +886,7 @@ pub(crate) async fn instantiate(
         }
         Err(trap) => explain(&trap, store.data()),
     };
-    Err(trapped(app, "instantiation", kind, reason))
+    Err(trapped(app, "instantiation", trap))
 }
 
 /// What a call is measured by: its CPU meter and its long-call slot.

@@ -58,9 +58,44 @@ impl fmt::Display for TrapKind {
     }
 }
 
-/// Say why a call trapped: its kind, and a reason naming the limit where
-/// one was hit.
-pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> (TrapKind, String) {
+/// Why a call trapped: its kind, the reason (the limit where one was hit;
+/// the app's panic message when it panicked), and the fault under that
+/// reason where it is not the reason itself (the wasm trap of a panic).
+pub(crate) struct Explained {
+    pub kind: TrapKind,
+    pub reason: String,
+    pub detail: Option<String>,
+}
+
+/// Say why a call trapped: a panic's own message when the app panicked
+/// (Rust's panic hook writes it on stderr, then the guest aborts with an
+/// `unreachable`) and no limit of the host's ended the call, with the trap
+/// as the detail; otherwise as [`explain_trap`] does.
+pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> Explained {
+    let (kind, reason) = explain_trap(error, state);
+    // A limit the host enforced (memory, say) stays the reason, whatever
+    // the guest wrote on its way down.
+    if kind == TrapKind::Other
+        && let Some(Trap::UnreachableCodeReached) = error.downcast_ref::<Trap>()
+    {
+        let log = state.log.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(panic) = log.panic_message() {
+            return Explained {
+                kind,
+                reason: panic,
+                detail: Some(reason),
+            };
+        }
+    }
+    Explained {
+        kind,
+        reason,
+        detail: None,
+    }
+}
+
+/// The trap's kind, and a reason naming the limit where one was hit.
+fn explain_trap(error: &wasmtime::Error, state: &InstanceState) -> (TrapKind, String) {
     let quotas = &state.app.grants.quotas;
     if let Some((kind, refused)) = state.limiter.refused() {
         return (*kind, refused.clone());
@@ -119,12 +154,20 @@ pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> (TrapKi
 }
 
 /// Record a trap of `app` (usage, audit, crash budget) and build its error.
-pub(crate) fn trapped(app: &AppShared, hook: &str, kind: TrapKind, reason: String) -> Error {
+pub(crate) fn trapped(app: &AppShared, hook: &str, trap: Explained) -> Error {
+    let Explained {
+        kind,
+        reason,
+        detail,
+    } = trap;
     app.usage.trap(kind);
     app.audit(AuditEvent::Trap {
         hook: hook.to_string(),
         trap: kind,
-        reason: reason.clone(),
+        reason: match &detail {
+            Some(detail) => format!("{reason} ({detail})"),
+            None => reason.clone(),
+        },
     });
     match app
         .services
@@ -140,5 +183,6 @@ pub(crate) fn trapped(app: &AppShared, hook: &str, kind: TrapKind, reason: Strin
         hook: hook.to_string(),
         kind,
         reason,
+        detail,
     }
 }

@@ -185,6 +185,71 @@ fn an_app_failure_exits_1_with_one_clear_line() {
 }
 
 #[test]
+fn a_panic_is_named_by_its_own_message_with_the_trap_below() {
+    let crash = package("crash");
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().to_str().unwrap();
+    // A tap on the page's button runs into the app's bug.
+    let out = miniapp(&[
+        "run",
+        &crash,
+        "--data-dir",
+        data,
+        "--tap",
+        "#tap",
+        "--tap",
+        "#crash",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    let headline = lines[0];
+    // `panicked at FILE:LINE:COL: MESSAGE`, as the panic said it.
+    let panic = headline
+        .strip_prefix("error: app `demo.crash` trapped in on-event index:crash: panicked at ")
+        .unwrap_or_else(|| panic!("{err}"));
+    let (location, message) = panic.split_once(": ").unwrap();
+    assert!(location.starts_with("crash/src/lib.rs:"), "{err}");
+    assert_eq!(message, "the order list is empty after 0 taps");
+    assert_eq!(
+        lines[1],
+        "  | wasm trap: wasm `unreachable` instruction executed"
+    );
+    // The app's stderr is still shown, under the step that failed.
+    let text = stdout(&out);
+    let failed = text
+        .split("== tap #crash")
+        .nth(1)
+        .expect("the step's heading");
+    assert!(failed.contains("the order list is empty"), "{text}");
+    // A panic in a launch is named the same way; --json carries it too.
+    let out = miniapp(&[
+        "run",
+        &crash,
+        "--data-dir",
+        data,
+        "--path",
+        "index?panic=launch",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("trapped in on-launch: panicked at crash/src/lib.rs:"),
+        "{}",
+        stderr(&out)
+    );
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().last().unwrap()).unwrap();
+    assert_eq!(last["ok"], false);
+    let error = last["error"].as_str().unwrap();
+    assert!(
+        error.contains(": asked to panic at launch (wasm trap: "),
+        "{error}"
+    );
+}
+
+#[test]
 fn bad_input_exits_2_naming_what_is_wrong() {
     let hello = package("hello");
     let data = tempfile::tempdir().unwrap();

@@ -17,6 +17,13 @@ use crate::limits::HostMemory;
 /// What the host holds for a log line beyond its text, bytes.
 const LINE_OVERHEAD: u64 = 64;
 
+/// How much of what the app wrote on stderr in the current event the host
+/// keeps, bytes: the end of it, where a panic's message is.
+const STDERR_TAIL: usize = 4096;
+
+/// The longest panic message kept as a trap's reason, bytes.
+const MAX_PANIC_MESSAGE: usize = 1024;
+
 /// Severity of a log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,6 +74,12 @@ pub struct AppLog {
     held: u64,
     /// The undrained host notice about dropped lines, and the lines it counts.
     notice: Option<(usize, u64)>,
+    /// The end of what the app wrote on stderr in the current event (at
+    /// most [`STDERR_TAIL`] bytes, charged to `budget`), kept whole across
+    /// writes: a panic's message is read from it when the call traps.
+    stderr_tail: String,
+    /// What `stderr_tail` is charged, bytes (its capacity).
+    stderr_held: u64,
 }
 
 /// A log shared by the `log` interface and the captured stdio streams.
@@ -83,7 +96,44 @@ impl AppLog {
             budget,
             held: 0,
             notice: None,
+            stderr_tail: String::new(),
+            stderr_held: 0,
         }))
+    }
+
+    /// Keep the end of what the app wrote on stderr in this event, where a
+    /// panic's message lands (std writes it there before it aborts). What
+    /// is kept is charged to the host memory budget; past it, nothing is
+    /// kept (a trap then has no panic message to name).
+    pub(crate) fn note_stderr(&mut self, text: &str) {
+        let text = &text[ceil_boundary(text, text.len().saturating_sub(STDERR_TAIL))..];
+        self.stderr_tail.push_str(text);
+        let excess = self.stderr_tail.len().saturating_sub(STDERR_TAIL);
+        self.stderr_tail
+            .drain(..ceil_boundary(&self.stderr_tail, excess));
+        let held = self.stderr_tail.capacity() as u64;
+        if held > self.stderr_held {
+            match self
+                .budget
+                .charge(held - self.stderr_held, "the end of the app's stderr")
+            {
+                Ok(()) => self.stderr_held = held,
+                Err(_) => self.forget_stderr(),
+            }
+        }
+    }
+
+    /// Drop the kept stderr text and release what it held.
+    fn forget_stderr(&mut self) {
+        self.budget.release(std::mem::take(&mut self.stderr_held));
+        self.stderr_tail = String::new();
+    }
+
+    /// The message of a panic the app wrote on stderr in this event
+    /// (`panicked at src/lib.rs:12:5: the message`), as Rust's standard
+    /// panic hook writes it; `None` if there is none.
+    pub(crate) fn panic_message(&self) -> Option<String> {
+        panic_message(&self.stderr_tail)
     }
 
     /// Append a line unless the event's volume or the host memory budget is
@@ -146,9 +196,11 @@ impl AppLog {
         self.event_bytes
     }
 
-    /// Start counting a new event's volume.
+    /// Start counting a new event's volume (and forget the previous
+    /// event's stderr).
     pub fn start_event(&mut self) {
         self.event_bytes = 0;
+        self.forget_stderr();
     }
 
     /// Take the lines logged so far.
@@ -161,8 +213,56 @@ impl AppLog {
 
 impl Drop for AppLog {
     fn drop(&mut self) {
-        self.budget.release(self.held);
+        self.budget.release(self.held + self.stderr_held);
     }
+}
+
+/// The first char boundary of `text` at or after `at`.
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// The last panic in `stderr`, as Rust's standard panic hook writes it:
+///
+/// ```text
+/// thread '<unnamed>' (1) panicked at src/lib.rs:12:5:
+/// the message
+/// note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+/// ```
+///
+/// gives `panicked at src/lib.rs:12:5: the message` (a message of several
+/// lines keeps its line breaks; a long one is cut at [`MAX_PANIC_MESSAGE`]).
+fn panic_message(stderr: &str) -> Option<String> {
+    const HEADER: &str = " panicked at ";
+    let at = stderr.rfind(HEADER)?;
+    // The header line starts with `thread 'NAME'` (then, in newer
+    // toolchains, the thread's id in parentheses).
+    let line_start = stderr[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !stderr[line_start..at].starts_with("thread '") {
+        return None;
+    }
+    let rest = &stderr[at + HEADER.len()..];
+    let (location, message) = rest.split_once('\n')?;
+    let location = location.trim_end().strip_suffix(':')?;
+    let message = match message.find("\nnote: ") {
+        Some(end) => &message[..end],
+        None if message.starts_with("note: ") => "",
+        None => message,
+    };
+    let message = message.trim_end();
+    let mut text = format!("panicked at {location}: {message}");
+    if text.len() > MAX_PANIC_MESSAGE {
+        let mut end = MAX_PANIC_MESSAGE;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    Some(text)
 }
 
 /// The `log` interface as one host call sees it.
@@ -212,6 +312,40 @@ impl log::Host for Log<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_read_from_stderr_written_in_pieces() {
+        let budget = HostMemory::new(1 << 20);
+        let log = AppLog::shared(10_000, budget.clone());
+        let mut log = log.lock().unwrap();
+        assert_eq!(log.panic_message(), None);
+        for piece in [
+            "earlier line\n\nthread '<unnamed>' (1) pan",
+            "icked at src/lib.rs:12:5:\nthe order ",
+            "is gone\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+        ] {
+            log.note_stderr(piece);
+        }
+        assert_eq!(
+            log.panic_message().as_deref(),
+            Some("panicked at src/lib.rs:12:5: the order is gone")
+        );
+        assert!(budget.used() > 0);
+        log.start_event();
+        assert_eq!(log.panic_message(), None);
+        assert_eq!(budget.used(), 0);
+        // Only the end is kept, and only a line that starts like std's.
+        log.note_stderr(&"x".repeat(3 * STDERR_TAIL));
+        assert!(budget.used() >= STDERR_TAIL as u64, "{}", budget.used());
+        assert!(budget.used() <= 2 * STDERR_TAIL as u64, "{}", budget.used());
+        log.note_stderr("someone said ' panicked at a:1:1:\nno\n");
+        assert_eq!(log.panic_message(), None);
+        log.note_stderr("thread 'main' panicked at a.rs:1:1:\none\ntwo\n");
+        assert_eq!(
+            log.panic_message().as_deref(),
+            Some("panicked at a.rs:1:1: one\ntwo")
+        );
+    }
 
     #[test]
     fn volume_is_bounded_per_event_with_one_notice() {

@@ -70,6 +70,10 @@ impl LogStream {
         };
         let text = String::from_utf8_lossy(bytes);
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if self.source == LogSource::Stderr {
+            // Whole, across writes: a panic's message is read from it.
+            log.note_stderr(&text);
+        }
         for line in text.lines().filter(|l| !l.is_empty()) {
             // Past the limit lines are dropped (and counted) but the write
             // succeeds: a chatty app must not trap on println!.
