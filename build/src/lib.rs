@@ -3,7 +3,8 @@
 //! Build a mini-program crate into a package: compile it for
 //! `wasm32-wasip2` with cargo, then pack the component with its manifest
 //! (`miniapp.toml`), its `assets/` directory and its view (`pages/*.wxml`,
-//! `pages/*.wxss`, `app.wxss`). A toolchain without the
+//! `pages/*.wxss`, `app.wxss`), checked first as load checks it (every
+//! declared page has its template). A toolchain without the
 //! `wasm32-wasip2` target gets it from rustup first (see [`Notice`]).
 
 use std::collections::BTreeMap;
@@ -12,7 +13,8 @@ use std::process::Command;
 
 use miniapp_runtime::ManifestError;
 use miniapp_runtime::package::{EXTENSION, PackageError};
-use miniapp_runtime::{Manifest, Package, PackageLimits};
+use miniapp_runtime::views::ViewError;
+use miniapp_runtime::{Manifest, Package, PackageLimits, Quotas};
 
 mod target;
 
@@ -41,6 +43,15 @@ pub enum BuildError {
         path: String,
         /// Why.
         source: ManifestError,
+    },
+    /// A page's template or stylesheet is refused, or a declared page has
+    /// none: what load would refuse (see [`miniapp_runtime::views::check`]).
+    #[error("{crate_dir}: {source}")]
+    View {
+        /// The crate.
+        crate_dir: String,
+        /// Each problem, at `file:line:col` (`pages/index.wxml:3:5`).
+        source: ViewError,
     },
     /// The Rust toolchain that builds the crate could not be asked about itself.
     #[error("cannot find the Rust toolchain that builds {crate_dir}: {reason}")]
@@ -114,6 +125,16 @@ pub fn build_with(
     notify: &mut dyn FnMut(&Notice),
 ) -> Result<Built, BuildError> {
     let manifest = read_manifest(crate_dir)?;
+    // The view: page templates and styles, and the app's styles, packed under
+    // their paths (`pages/index.wxml`, `app.wxss`) beside the assets; checked
+    // as load checks them, before the long compile.
+    let views = read_views(crate_dir)?;
+    miniapp_runtime::views::check(&manifest, &views, &Quotas::default()).map_err(|source| {
+        BuildError::View {
+            crate_dir: crate_dir.display().to_string(),
+            source,
+        }
+    })?;
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
     // .cargo/config.toml apply; the paths given to it must be absolute.
     let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {
@@ -127,18 +148,6 @@ pub fn build_with(
         reason: e.to_string(),
     })?;
     let mut assets = read_assets(&crate_dir.join("assets"), "", |_| true)?;
-    // The view: page templates and styles, and the app's styles, packed under
-    // their paths (`pages/index.wxml`, `app.wxss`) beside the assets.
-    let view = |name: &str| name.ends_with(".wxml") || name.ends_with(".wxss");
-    let mut views = read_assets(&crate_dir.join("pages"), "pages/", view)?;
-    let app_wxss = crate_dir.join("app.wxss");
-    if app_wxss.is_file() {
-        let bytes = std::fs::read(&app_wxss).map_err(|e| BuildError::NotAnApp {
-            path: app_wxss.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        views.insert("app.wxss".into(), bytes);
-    }
     for (path, bytes) in views {
         if assets.contains_key(&path) {
             return Err(BuildError::NotAnApp {
@@ -159,6 +168,22 @@ pub fn build_with(
     let package = Package::new(manifest, component, assets, limits).map_err(pack_error)?;
     package.write(&path).map_err(pack_error)?;
     Ok(Built { path, package })
+}
+
+/// The crate's view files: `pages/**/*.wxml`, `pages/**/*.wxss` and
+/// `app.wxss`, by their paths in the package.
+fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
+    let view = |name: &str| name.ends_with(".wxml") || name.ends_with(".wxss");
+    let mut views = read_assets(&crate_dir.join("pages"), "pages/", view)?;
+    let app_wxss = crate_dir.join("app.wxss");
+    if app_wxss.is_file() {
+        let bytes = std::fs::read(&app_wxss).map_err(|e| BuildError::NotAnApp {
+            path: app_wxss.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        views.insert("app.wxss".into(), bytes);
+    }
+    Ok(views)
 }
 
 /// Read and validate `crate_dir/miniapp.toml`.

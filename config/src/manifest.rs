@@ -28,7 +28,9 @@ pub struct Manifest {
     /// One-line description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Page routes; the first is the home page.
+    /// Page routes, each the path of its template under `pages/` without
+    /// `.wxml` (`index` is pages/index.wxml, `cart/cart` is
+    /// pages/cart/cart.wxml); the first is the home page.
     pub pages: Vec<String>,
     /// Capabilities used beyond the core ones (view, nav, log, system, permission).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -122,6 +124,17 @@ impl Manifest {
                 return field(
                     "pages",
                     format!("`{page}` is not a page route (letters, digits, `_`, `-`, `/`)"),
+                );
+            }
+            // WeChat's app.json names a page by its files (`pages/index/index`);
+            // a route is the path under `pages/`, where the files stay.
+            if let Some(route) = page.strip_prefix("pages/") {
+                return field(
+                    "pages",
+                    format!(
+                        "page `{page}`: write `{route}` (a route leaves out `pages/`); \
+                         its template stays at pages/{route}.wxml"
+                    ),
                 );
             }
             if !seen.insert(page) {
@@ -272,6 +285,17 @@ mod tests {
         let text = GOOD.replace("\"http\"]", "\"teleport\"]");
         let err = Manifest::from_toml(&text).unwrap_err();
         assert!(err.to_string().contains("teleport"), "{err}");
+    }
+
+    #[test]
+    fn a_wechat_page_path_says_what_to_write_instead() {
+        let text = GOOD.replace("\"detail\"]", "\"pages/index/index\"]");
+        let err = Manifest::from_toml(&text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "manifest field `pages` is invalid: page `pages/index/index`: write `index/index` \
+             (a route leaves out `pages/`); its template stays at pages/index/index.wxml"
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl AppShared {
         data: &Value,
         previous: Option<(&Tree, &Changes)>,
     ) -> Option<Result<Tree, String>> {
-        let template = self.views.get(&format!("pages/{route}.wxml"))?;
+        let template = self.views.get(&crate::views::template_path(route))?;
         let context = Context {
             files: &self.views,
             origins: &self.view_origins,
@@ -133,7 +133,7 @@ impl App {
     /// The template of page `route` (`pages/ROUTE.wxml`), if the package
     /// has one.
     pub fn template(&self, route: &str) -> Option<&Template> {
-        self.shared.views.get(&format!("pages/{route}.wxml"))
+        self.shared.views.get(&crate::views::template_path(route))
     }
 
     /// Page `route` rendered from `data` as HTML (escaped, inert: see

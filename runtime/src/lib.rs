@@ -44,7 +44,7 @@ pub mod sessions;
 pub mod text;
 mod trap;
 mod usage;
-mod views;
+pub mod views;
 
 #[cfg(test)]
 mod testing;

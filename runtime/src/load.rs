@@ -61,9 +61,9 @@ impl Runtime {
             }
         };
         let grants = inner.policy.grants_for(&manifest)?;
-        // Every template is parsed and checked before anything runs.
-        let views = crate::views::parse_views(&package.assets, &grants.quotas).map_err(refused)?;
-        let styles = crate::views::compile_styles(&package.assets, &manifest).map_err(refused)?;
+        // Every page's template and style is checked before anything runs.
+        let views = crate::views::check(&manifest, &package.assets, &grants.quotas)
+            .map_err(|e| refused(e.to_string()))?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
                 .component(&inner.engine, &package.hash, &package.component)
@@ -88,7 +88,7 @@ impl Runtime {
             shared: Arc::new(AppShared {
                 slot_key: manifest.id.as_str().into(),
                 page_hooks,
-                styles,
+                styles: views.styles,
                 http: AppHttp::new(&grants),
                 usage: UsageCounters::default(),
                 host: inner.policy.host.clone(),
@@ -101,7 +101,7 @@ impl Runtime {
                 view_origins: crate::app::view_origins(&grants),
                 manifest,
                 grants,
-                views,
+                views: views.templates,
             }),
             pre,
         })

@@ -336,6 +336,8 @@ fn build_shows_compile_errors_line_by_line_with_controls_escaped() {
         "compile_error!(\"\\u{9b}2Jboom\");\n",
     )
     .unwrap();
+    std::fs::create_dir_all(app.join("pages")).unwrap();
+    std::fs::write(app.join("pages/index.wxml"), "<view/>\n").unwrap();
     let out = miniapp(&["build", app.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -330,6 +330,8 @@ fn app_text_reaches_the_terminal_escaped_in_text_output() {
         "   log   ",
         "   pages [",
         "   data  {",
+        "   view  view",
+        "           \"terminal-escape: ",
     ];
     for line in stdout.lines() {
         assert!(

@@ -7,5 +7,6 @@ mod dev;
 mod examples;
 mod hostile;
 mod load;
+mod pages;
 mod readme;
 mod serve;

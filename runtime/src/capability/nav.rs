@@ -207,11 +207,9 @@ pub fn parse_url(
     }
     let (route, query) = url.split_once('?').unwrap_or((url, ""));
     let route = route.trim_start_matches('/');
-    // `/pages/detail` (as templates and the platforms write it) is `detail`.
-    let route = match route.strip_prefix("pages/") {
-        Some(short) if !manifest.has_page(route) && manifest.has_page(short) => short,
-        _ => route,
-    };
+    // `/pages/detail` (as templates and the platforms write it) is `detail`:
+    // no route starts with `pages/` (the manifest refuses one).
+    let route = route.strip_prefix("pages/").unwrap_or(route);
     if !manifest.has_page(route) {
         return Err(format!(
             "page `{route}` is not declared in the manifest of app `{}`",

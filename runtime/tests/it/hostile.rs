@@ -572,7 +572,9 @@ fn table_growth() -> Package {
         &std::fs::read_to_string(dir.join("miniapp.toml")).unwrap(),
     )
     .unwrap();
-    Package::new(manifest, component, Default::default(), &Default::default()).unwrap()
+    let page = std::fs::read(dir.join("pages/index.wxml")).unwrap();
+    let assets = [("pages/index.wxml".to_string(), page)].into();
+    Package::new(manifest, component, assets, &Default::default()).unwrap()
 }
 
 #[tokio::test]

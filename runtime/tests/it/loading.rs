@@ -32,11 +32,11 @@ fn a_component_importing_an_undeclared_capability_is_refused() {
 
 #[test]
 fn bytes_that_are_not_a_component_are_refused() {
-    let manifest = example("hello").manifest;
+    let hello = example("hello");
     let package = Package::new(
-        manifest,
+        hello.manifest,
         b"\0asm\x01\0\0\0".to_vec(),
-        Default::default(),
+        hello.assets,
         &PackageLimits::default(),
     )
     .unwrap();
@@ -157,6 +157,29 @@ fn every_template_is_checked_at_load_and_refused_with_its_place() {
     assert!(
         html.contains("&lt;milk&gt;") && html.contains("1 left"),
         "{html}"
+    );
+}
+
+#[test]
+fn a_declared_page_without_its_template_is_refused_naming_the_file() {
+    // Built elsewhere, without `miniapp build`'s check: load checks the same.
+    let hello = example("hello");
+    let mut assets = hello.assets.clone();
+    assets.remove("pages/detail.wxml");
+    let package = Package::new(
+        hello.manifest.clone(),
+        hello.component.clone(),
+        assets,
+        &PackageLimits::default(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let err = rt.load(package).err().expect("refused");
+    assert!(err.is_bad_input());
+    assert_eq!(
+        err.to_string(),
+        "app `demo.hello` refused: page `detail` is declared but has no template pages/detail.wxml"
     );
 }
 

@@ -1,0 +1,101 @@
+//! Pages and their templates stay together: `miniapp build` checks a
+//! crate's templates and styles as load does, before it compiles anything.
+
+use std::path::Path;
+
+use crate::cli::{miniapp, stderr};
+
+/// A crate in `dir` declaring `pages`, with `files` (path, text) beside its
+/// manifest. Its Rust is never compiled: the check comes first.
+fn app(dir: &Path, pages: &str, files: &[(&str, &str)]) -> String {
+    let app = dir.join("app");
+    std::fs::create_dir_all(app.join("pages")).unwrap();
+    std::fs::write(app.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+    let manifest =
+        format!("id = \"dev.pages\"\nname = \"P\"\nversion = \"1.0.0\"\npages = {pages}\n");
+    std::fs::write(app.join("miniapp.toml"), manifest).unwrap();
+    for (path, text) in files {
+        let path = app.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    app.to_str().unwrap().to_string()
+}
+
+/// `miniapp build` of the crate: its exit code and its one error line.
+fn build(app: &str) -> (Option<i32>, String) {
+    let out = miniapp(&["build", app]);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    (out.status.code(), err)
+}
+
+#[test]
+fn a_broken_template_fails_the_build_at_its_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        dir.path(),
+        r#"["index"]"#,
+        &[("pages/index.wxml", "<view>\n  <marquee/>\n</view>\n")],
+    );
+    let (code, err) = build(&app);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("pages/index.wxml:2:4: unknown component `<marquee>`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broken_stylesheet_fails_the_build_at_its_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        dir.path(),
+        r#"["index"]"#,
+        &[
+            ("pages/index.wxml", "<view/>"),
+            ("app.wxss", ".a {\n  behavior: url(x.htc) }\n"),
+        ],
+    );
+    let (code, err) = build(&app);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("app.wxss:2:3: property `behavior` is not allowed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_declared_page_without_a_template_fails_the_build_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        dir.path(),
+        r#"["index", "detail"]"#,
+        &[("pages/index.wxml", "<view/>")],
+    );
+    let (code, err) = build(&app);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.ends_with("app: page `detail` is declared but has no template pages/detail.wxml\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wechat_page_path_fails_the_build_saying_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(
+        dir.path(),
+        r#"["pages/index/index"]"#,
+        &[("pages/index/index.wxml", "<view/>")],
+    );
+    let (code, err) = build(&app);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(
+            "page `pages/index/index`: write `index/index` (a route leaves out `pages/`); \
+             its template stays at pages/index/index.wxml"
+        ),
+        "{err}"
+    );
+}
