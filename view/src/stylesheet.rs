@@ -183,7 +183,7 @@ impl Compiler<'_> {
             column: e.location.column,
             message: match e.kind {
                 cssparser::ParseErrorKind::Custom(message) => message,
-                cssparser::ParseErrorKind::Basic(basic) => format!("{basic:?}"),
+                cssparser::ParseErrorKind::Basic(basic) => basic_words(&basic),
             },
         })
     }
@@ -586,6 +586,18 @@ fn write_token(out: &mut String, token: &Token<'_>) {
     let _ = token.to_css(out);
 }
 
+/// A tokenizer's own error in words (its `Display` prints tokens as `Debug`).
+fn basic_words(kind: &cssparser::BasicParseErrorKind<'_>) -> String {
+    use cssparser::BasicParseErrorKind as Basic;
+    match kind {
+        Basic::UnexpectedToken(token) => format!("unexpected {}", describe(token)),
+        Basic::EndOfInput => "the stylesheet ends too early".to_string(),
+        Basic::AtRuleInvalid(name) => format!("@{name} is not a valid rule"),
+        Basic::AtRuleBodyInvalid => "an at-rule's block is not valid".to_string(),
+        Basic::QualifiedRuleInvalid => "a rule is not valid".to_string(),
+    }
+}
+
 /// A token as an error message names it.
 fn describe(token: &Token<'_>) -> String {
     let mut text = String::new();
@@ -637,6 +649,13 @@ mod tests {
             one("@media (min-width: 400px) { .a { color: red } }").unwrap(),
             "@media (min-width: 400px){.a{color:red}}"
         );
+    }
+
+    #[test]
+    fn the_tokenizer_s_own_errors_read_as_words() {
+        let token = Token::Ident("foo".into());
+        let unexpected = cssparser::BasicParseErrorKind::UnexpectedToken(token);
+        assert_eq!(basic_words(&unexpected), "unexpected `foo`");
     }
 
     #[test]

@@ -75,10 +75,17 @@ impl CallError {
 }
 
 impl CallError {
-    /// The message the guest (or the trap) would carry.
+    /// The message the guest (or the trap) would carry, in words (the
+    /// generated `Display` of `types.error` is its `Debug`).
     pub fn message(&self) -> String {
         match self {
-            CallError::Guest(e) => e.to_string(),
+            CallError::Guest(
+                types::Error::PermissionDenied(message)
+                | types::Error::QuotaExceeded(message)
+                | types::Error::InvalidArgument(message)
+                | types::Error::Unsupported(message)
+                | types::Error::Failed(message),
+            ) => message.clone(),
             CallError::Trap(e) => e.to_string(),
         }
     }

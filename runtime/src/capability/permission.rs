@@ -188,7 +188,7 @@ impl permission::Host for Permission<'_> {
                 // Reading consent fails only if the store does: a host fault.
                 let state = self.consent.state(app, scope).map_err(|e| match e {
                     CallError::Trap(e) => e,
-                    CallError::Guest(e) => wasmtime::Error::msg(e.to_string()),
+                    guest => wasmtime::Error::msg(guest.message()),
                 })?;
                 let consent = match state {
                     Consent::NotAsked => permission::Consent::NotAsked,

@@ -805,3 +805,40 @@ async fn an_app_without_page_hooks_runs_renders_and_navigates() {
     tap(&mut inst, "#push").await.unwrap();
     assert_eq!(inst.pages().len(), 3);
 }
+
+#[tokio::test]
+async fn host_refusals_read_as_words_not_as_debug_values() {
+    // A navigator to a page the manifest does not declare.
+    let core = example("core-only");
+    let mut assets = core.assets.clone();
+    assets.insert(
+        "pages/index.wxml".into(),
+        br#"<navigator id="away" url="/pages/settings?from=index">Settings</navigator>"#.to_vec(),
+    );
+    let package = miniapp_runtime::Package::new(
+        core.manifest.clone(),
+        core.component.clone(),
+        assets,
+        &Default::default(),
+    )
+    .unwrap();
+    let (_dir, mut inst) = launched(
+        granting(&package),
+        Providers::default(),
+        package,
+        LaunchOptions::default(),
+    )
+    .await;
+    let err = tap(&mut inst, "#away").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "app `demo.core-only`: a navigator (navigate /pages/settings?from=index): \
+         page `settings` is not declared in the manifest of app `demo.core-only`"
+    );
+    // A patch from the host's data editor that the app's set-data would refuse.
+    let err = inst.patch_data("[1]").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "app `demo.core-only`: set-data takes a JSON object of path -> value"
+    );
+}
