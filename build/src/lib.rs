@@ -18,7 +18,7 @@ use miniapp_runtime::{Manifest, Package, PackageLimits, Quotas};
 
 mod target;
 
-pub use target::Notice;
+pub use target::{Notice, ToolOutput};
 
 /// The target mini-programs are built for.
 pub const TARGET: &str = "wasm32-wasip2";
@@ -107,21 +107,24 @@ pub struct Built {
 ///
 /// If the toolchain that builds the crate (its `rust-toolchain.toml`
 /// applies) lacks the target, it is installed with rustup first; the
-/// [`Notice`] saying so is dropped. Use [`build_with`] to show it.
+/// [`Notice`] saying so is dropped, and rustup's and cargo's output is
+/// captured. Use [`build_with`] to show them.
 pub fn build(
     crate_dir: &Path,
     out: Option<&Path>,
     limits: &PackageLimits,
 ) -> Result<Built, BuildError> {
-    build_with(crate_dir, out, limits, &mut |_| {})
+    build_with(crate_dir, out, limits, ToolOutput::Captured, &mut |_| {})
 }
 
 /// [`build`], handing each [`Notice`] to `notify` as it happens (the CLI
-/// prints them to stderr).
+/// prints them to stderr), rustup's and cargo's own output shown or not as
+/// `tools` says (the CLI shows them on a terminal).
 pub fn build_with(
     crate_dir: &Path,
     out: Option<&Path>,
     limits: &PackageLimits,
+    tools: ToolOutput,
     notify: &mut dyn FnMut(&Notice),
 ) -> Result<Built, BuildError> {
     let manifest = read_manifest(crate_dir)?;
@@ -141,8 +144,8 @@ pub fn build_with(
         path: crate_dir.display().to_string(),
         reason: e.to_string(),
     })?;
-    target::ensure_target(crate_dir, &target::Tools::from_env(), notify)?;
-    let component_path = compile(crate_dir)?;
+    target::ensure_target(crate_dir, &target::Tools::from_env(), tools, notify)?;
+    let component_path = compile(crate_dir, tools, notify)?;
     let component = std::fs::read(&component_path).map_err(|e| BuildError::NotAnApp {
         path: component_path.display().to_string(),
         reason: e.to_string(),
@@ -205,29 +208,57 @@ pub fn read_manifest(crate_dir: &Path) -> Result<Manifest, BuildError> {
     })
 }
 
-/// Run cargo and return the path of the compiled component.
-fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
+/// Run cargo and return the path of the compiled component, telling
+/// `notify` first. With [`ToolOutput::Shown`] cargo's stderr (its progress)
+/// is ours, and rustc's diagnostics come as JSON on its stdout, so that a
+/// failure still reports them.
+fn compile(
+    crate_dir: &Path,
+    tools: ToolOutput,
+    notify: &mut dyn FnMut(&Notice),
+) -> Result<PathBuf, BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let name = crate_dir.file_name().unwrap_or(crate_dir.as_os_str());
+    notify(&Notice::Compiling {
+        name: name.to_string_lossy().into_owned(),
+    });
+    let message_format = match tools {
+        ToolOutput::Captured => "--message-format=json-render-diagnostics",
+        ToolOutput::Shown => "--message-format=json",
+    };
     let output = Command::new(cargo)
         .current_dir(crate_dir)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            TARGET,
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--release", "--target", TARGET, message_format])
         .arg("--manifest-path")
         .arg(crate_dir.join("Cargo.toml"))
+        .stderr(tools.stderr())
         .output()
         .map_err(|e| BuildError::Cargo {
             crate_dir: crate_dir.display().to_string(),
             output: format!("cannot run cargo: {e}"),
         })?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let messages: Vec<serde_json::Value> = (stdout.lines())
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
     if !output.status.success() {
-        if stderr.contains("target may not be installed")
-            || stderr.contains("can't find crate for `core`")
+        let printed = match tools {
+            ToolOutput::Captured => String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            ToolOutput::Shown => {
+                let rendered: Vec<&str> = (messages.iter())
+                    .filter(|m| m["reason"] == "compiler-message")
+                    .filter_map(|m| m["message"]["rendered"].as_str())
+                    .map(str::trim_end)
+                    .collect();
+                if rendered.is_empty() {
+                    format!("{} (what cargo printed is on stderr above)", output.status)
+                } else {
+                    rendered.join("\n\n")
+                }
+            }
+        };
+        if printed.contains("target may not be installed")
+            || printed.contains("can't find crate for `core`")
         {
             return Err(BuildError::TargetMissing {
                 reason: format!(
@@ -238,16 +269,12 @@ fn compile(crate_dir: &Path) -> Result<PathBuf, BuildError> {
         }
         return Err(BuildError::Cargo {
             crate_dir: crate_dir.display().to_string(),
-            output: stderr.trim().to_string(),
+            output: printed,
         });
     }
     let manifest_path = std::fs::canonicalize(crate_dir.join("Cargo.toml")).unwrap_or_default();
-    let stdout = String::from_utf8_lossy(&output.stdout);
     let mut component = None;
-    for line in stdout.lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
+    for message in &messages {
         let is_ours = message["reason"] == "compiler-artifact"
             && message["manifest_path"].as_str().map(Path::new) == Some(manifest_path.as_path())
             && message["target"]["kind"]

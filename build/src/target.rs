@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use crate::{BuildError, TARGET};
 
@@ -21,6 +21,36 @@ pub enum Notice {
         /// The rustup toolchain the target is added to.
         toolchain: String,
     },
+    /// cargo is compiling the crate (sent before it runs; a first build
+    /// compiles the SDK's dependencies too, for tens of seconds).
+    Compiling {
+        /// The crate's directory name.
+        name: String,
+    },
+}
+
+/// Where the tools a build runs (rustup, cargo) print while they work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ToolOutput {
+    /// Captured: nothing shows while they work, and a failure's error holds
+    /// all they printed.
+    #[default]
+    Captured,
+    /// Their stderr is this process's, for a terminal: cargo's and rustup's
+    /// progress show as they work. A failed compile's error still holds
+    /// rustc's diagnostics (which cargo then reports as JSON); the rest of
+    /// what they printed is on stderr above it.
+    Shown,
+}
+
+impl ToolOutput {
+    /// The stderr of a tool's process; its stdout is always captured.
+    pub(crate) fn stderr(self) -> Stdio {
+        match self {
+            ToolOutput::Captured => Stdio::piped(),
+            ToolOutput::Shown => Stdio::inherit(),
+        }
+    }
 }
 
 impl fmt::Display for Notice {
@@ -29,6 +59,10 @@ impl fmt::Display for Notice {
             Notice::InstallingTarget { toolchain } => write!(
                 f,
                 "installing the Rust target {TARGET} for toolchain {toolchain} (rustup target add)"
+            ),
+            Notice::Compiling { name } => write!(
+                f,
+                "compiling {name} for {TARGET} (cargo build --release) ..."
             ),
         }
     }
@@ -69,10 +103,12 @@ fn find_rustup() -> Option<PathBuf> {
 }
 
 /// Make sure the toolchain that builds `crate_dir` has [`TARGET`], installing
-/// it with rustup (telling `notify` first) if it is missing.
+/// it with rustup (telling `notify` first, rustup's progress shown as
+/// `output` says) if it is missing.
 pub(crate) fn ensure_target(
     crate_dir: &Path,
     tools: &Tools,
+    output: ToolOutput,
     notify: &mut dyn FnMut(&Notice),
 ) -> Result<(), BuildError> {
     let sysroot = sysroot(crate_dir, &tools.rustc)?;
@@ -102,13 +138,20 @@ pub(crate) fn ensure_target(
         toolchain: toolchain.clone(),
         output,
     };
-    let output = Command::new(rustup)
+    let installed = Command::new(rustup)
         .current_dir(crate_dir)
         .args(["target", "add", "--toolchain", &toolchain, TARGET])
+        .stderr(output.stderr())
         .output()
         .map_err(|e| install_error(format!("cannot run {}: {e}", rustup.display())))?;
-    if !output.status.success() {
-        return Err(install_error(printed(&output)));
+    if !installed.status.success() {
+        return Err(install_error(match output {
+            ToolOutput::Captured => printed(&installed),
+            ToolOutput::Shown => format!(
+                "{} (what rustup printed is on stderr above)",
+                installed.status
+            ),
+        }));
     }
     if !target_dir.is_dir() {
         return Err(BuildError::TargetMissing {
@@ -232,7 +275,9 @@ mod tests {
 
     fn collect(crate_dir: &Path, tools: &Tools) -> (Result<(), BuildError>, Vec<Notice>) {
         let mut notices = Vec::new();
-        let result = ensure_target(crate_dir, tools, &mut |n| notices.push(n.clone()));
+        let result = ensure_target(crate_dir, tools, ToolOutput::Captured, &mut |n| {
+            notices.push(n.clone())
+        });
         (result, notices)
     }
 

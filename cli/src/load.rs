@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -78,13 +79,37 @@ pub struct LoadArgs {
     pub json: bool,
 }
 
-/// `miniapp load`.
+/// `miniapp load`. It says what it starts on stderr, and on a terminal
+/// what it is doing: a line per phase and a line a second.
 pub fn load(args: LoadArgs) -> Result<(), Failure> {
-    Plan::of(&args).map_err(Failure::input)?;
+    use std::io::IsTerminal;
+
+    let plan = Plan::of(&args).map_err(Failure::input)?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;
+    let spinners = match args.spinners {
+        0 => String::new(),
+        n => format!(" and {n} of {SPIN_APP}"),
+    };
+    let rate = (args.rate).map_or(String::new(), |r| format!(" at {r} events/s"));
+    out::error_line(format!(
+        "miniapp: load: {} sessions of {}{spinners} at {}, events for {} s{rate}",
+        args.sessions,
+        args.apps.join(","),
+        plan.base,
+        args.duration,
+    ));
+    let progress = Arc::new(match std::io::stderr().is_terminal() {
+        true => Progress::shown(|line| out::error_line(format!("miniapp: load: {line}"))),
+        false => Progress::quiet(),
+    });
     let summary = runtime
-        .block_on(run(&args))
+        .block_on(async {
+            let ticker = tokio::spawn(Progress::tick(Arc::clone(&progress)));
+            let summary = run_showing(&args, &progress).await;
+            ticker.abort();
+            summary
+        })
         .map_err(|e| Failure::app(format!("{e:#}")))?;
     if args.json {
         let value = serde_json::to_value(&summary)
@@ -199,6 +224,11 @@ impl Plan {
 
 /// Run the load `args` describe.
 pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
+    run_showing(args, &Arc::new(Progress::quiet())).await
+}
+
+/// [`run`], telling `progress` what it does.
+async fn run_showing(args: &LoadArgs, progress: &Arc<Progress>) -> anyhow::Result<Summary> {
     let plan = Plan::of(args).map_err(anyhow::Error::msg)?;
     let metrics = match (&args.metrics, &args.token_file) {
         (Some(url), Some(file)) => Some(Metrics::new(url, file)?),
@@ -210,7 +240,13 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
         None => None,
     };
     let opener = Arc::new(Opener::new(&plan)?);
-    let opened = open_all(&opener, &plan, args.sessions, args.spinners).await;
+    let wanted = args.sessions + args.spinners;
+    progress.enter(
+        Phase::Opening { wanted },
+        format!("opening {wanted} sessions, {OPEN_CONCURRENCY} at a time ..."),
+    );
+    let opening = Instant::now();
+    let opened = open_all(&opener, &plan, args.sessions, args.spinners, progress).await;
     let after = match &metrics {
         Some(m) => Some(m.sample().await?),
         None => None,
@@ -226,14 +262,33 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
     let spinners = (opened.sessions.iter())
         .filter(|s| s.workload == Workload::Spin)
         .count();
+    progress.enter(
+        Phase::Events {
+            start: Instant::now(),
+            duration: plan.duration,
+        },
+        format!(
+            "{live} of {wanted} sessions opened in {:.1} s; events for {} s ...",
+            opening.elapsed().as_secs_f64(),
+            plan.duration.as_secs_f64()
+        ),
+    );
     let probe = tokio::spawn(probe_first_views(
         opener.clone(),
         plan.workloads.clone(),
         Instant::now() + plan.duration,
     ));
-    let driven = drive_all(opened.sessions, &plan).await;
+    let driven = drive_all(opened.sessions, &plan, progress).await;
     let mut probed = probe.await.unwrap_or_else(|_| Tally::new());
     let first_views = std::mem::replace(&mut probed.first_view, Tally::new().first_view);
+    progress.enter(
+        Phase::Closing,
+        format!(
+            "{} events answered ok; closing {} sessions ...",
+            progress.answered.load(Ordering::Relaxed),
+            driven.ids.len()
+        ),
+    );
     let cleanup_errors = close_all(&opener, &driven.ids).await;
     let mut summary = Summary::new(
         args,
@@ -1055,6 +1110,7 @@ async fn open_all(
     plan: &Plan,
     sessions: usize,
     spinners: usize,
+    progress: &Progress,
 ) -> OpenedAll {
     let mut set = JoinSet::new();
     let users = (0..sessions).map(|i| (plan.workloads[i % plan.workloads.len()], i, "user"));
@@ -1084,6 +1140,9 @@ async fn open_all(
         let Ok((workload, session, tally)) = joined else {
             continue;
         };
+        if session.is_some() {
+            progress.opened.fetch_add(1, Ordering::Relaxed);
+        }
         all.sessions.extend(session);
         if workload == Workload::Spin {
             all.spin_tally = std::mem::replace(&mut all.spin_tally, Tally::new()).and(tally);
@@ -1145,6 +1204,8 @@ struct Clock {
     deadline: Instant,
     /// With `--rate`: the gap between two events and when the next may go.
     rate: Option<(Duration, std::sync::Mutex<Instant>)>,
+    /// Where answers and errors are counted as they come.
+    progress: Arc<Progress>,
 }
 
 impl Clock {
@@ -1172,11 +1233,12 @@ struct Driven {
 
 /// Drive every session until the duration is over (a well-behaved one
 /// waits for its last result; a spinner stops at once), then close it.
-async fn drive_all(sessions: Vec<Session>, plan: &Plan) -> Driven {
+async fn drive_all(sessions: Vec<Session>, plan: &Plan, progress: &Arc<Progress>) -> Driven {
     let start = Instant::now();
     let clock = Arc::new(Clock {
         deadline: start + plan.duration,
         rate: (plan.rate).map(|r| (Duration::from_secs_f64(1.0 / r), start.into())),
+        progress: Arc::clone(progress),
     });
     let mut set = JoinSet::new();
     for mut session in sessions {
@@ -1223,6 +1285,7 @@ async fn drive(session: &mut Session, tally: &mut Tally, clock: &Clock) {
         match answer {
             Answer::Result { ok: true, .. } => {
                 tally.ok(latency, Instant::now() <= clock.deadline);
+                clock.progress.answered.fetch_add(1, Ordering::Relaxed);
                 session.model.applied(step);
             }
             Answer::Result { kind, .. } if kind == "trap" && session.workload == Workload::Spin => {
@@ -1237,6 +1300,7 @@ async fn drive(session: &mut Session, tally: &mut Tally, clock: &Clock) {
                     tally.refusal(kind, message);
                 } else {
                     tally.error(kind, message);
+                    clock.progress.errors.fetch_add(1, Ordering::Relaxed);
                 }
                 if session.workload != Workload::Spin && !resync(session, tally).await {
                     return;
@@ -1244,6 +1308,7 @@ async fn drive(session: &mut Session, tally: &mut Tally, clock: &Clock) {
             }
             Answer::End { kind, message } => {
                 tally.error(kind, message);
+                clock.progress.errors.fetch_add(1, Ordering::Relaxed);
                 return;
             }
         }
@@ -1264,6 +1329,90 @@ async fn resync(session: &mut Session, tally: &mut Tally) -> bool {
         Err(Answer::End { kind, message } | Answer::Result { kind, message, .. }) => {
             tally.error(kind, message);
             false
+        }
+    }
+}
+
+/// What a run is doing: its phase, and counts its tasks bump as they go.
+struct Progress {
+    /// Prints a line (without the prefix the caller adds), if the run is
+    /// shown; quiet, nothing is said.
+    say: Option<fn(String)>,
+    phase: std::sync::Mutex<Phase>,
+    /// Sessions opened (spinners too).
+    opened: AtomicU64,
+    /// Events answered ok (spinners' traps not).
+    answered: AtomicU64,
+    /// Events answered with an error, and sessions ended by one.
+    errors: AtomicU64,
+}
+
+/// Where a run is.
+#[derive(Clone, Copy)]
+enum Phase {
+    Starting,
+    Opening { wanted: usize },
+    Events { start: Instant, duration: Duration },
+    Closing,
+}
+
+impl Progress {
+    /// Counted, never said.
+    fn quiet() -> Progress {
+        Progress {
+            say: None,
+            phase: std::sync::Mutex::new(Phase::Starting),
+            opened: AtomicU64::new(0),
+            answered: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+        }
+    }
+
+    /// Said with `say`: a line as each phase starts, and a line a second
+    /// from [`Progress::tick`].
+    fn shown(say: fn(String)) -> Progress {
+        Progress {
+            say: Some(say),
+            ..Progress::quiet()
+        }
+    }
+
+    /// Enter `phase`, saying `line`.
+    fn enter(&self, phase: Phase, line: String) {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) = phase;
+        if let Some(say) = self.say {
+            say(line);
+        }
+    }
+
+    /// Say where the run is once a second (if shown), until aborted.
+    async fn tick(progress: Arc<Progress>) {
+        let Some(say) = progress.say else {
+            return;
+        };
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let phase = *progress.phase.lock().unwrap_or_else(|e| e.into_inner());
+            let count = |n: &AtomicU64| n.load(Ordering::Relaxed);
+            match phase {
+                Phase::Opening { wanted } => {
+                    say(format!(
+                        "{} of {wanted} sessions opened",
+                        count(&progress.opened)
+                    ));
+                }
+                Phase::Events { start, duration } => say(format!(
+                    "{:.0} of {} s: {} events answered ok, {} errors",
+                    start.elapsed().as_secs_f64().min(duration.as_secs_f64()),
+                    duration.as_secs_f64(),
+                    count(&progress.answered),
+                    count(&progress.errors),
+                )),
+                Phase::Starting | Phase::Closing => {}
+            }
         }
     }
 }

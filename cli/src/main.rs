@@ -340,23 +340,36 @@ fn build(dir: &std::path::Path, output: Option<&std::path::Path>) -> Result<(), 
 }
 
 /// Build the crate in `dir` into a package, written to `output` or beside
-/// the component. What the build does besides compiling (installing the
-/// Rust target) is said in one line each on stderr.
+/// the component. What the build does (installing the Rust target,
+/// compiling) is said in one line each on stderr; on a terminal, rustup's
+/// and cargo's progress show there too.
 fn build_package(
     dir: &std::path::Path,
     output: Option<&std::path::Path>,
 ) -> Result<(miniapp_runtime::Package, PathBuf), Failure> {
-    use miniapp_build::BuildError;
+    use std::io::IsTerminal;
+
+    use miniapp_build::{BuildError, ToolOutput};
+    let tools = match std::io::stderr().is_terminal() {
+        true => ToolOutput::Shown,
+        false => ToolOutput::Captured,
+    };
     let built = miniapp_build::build_with(
         dir,
         output,
         &miniapp_runtime::PackageLimits::default(),
+        tools,
         &mut |notice| out::error_line(format!("miniapp: {notice}")),
     )
     .map_err(|e| match e {
         BuildError::Cargo { crate_dir, output } => {
             Failure::app(format!("cargo build failed for {crate_dir}")).with_detail(output)
         }
+        BuildError::TargetInstall { toolchain, output } => Failure::input(format!(
+            "`rustup target add --toolchain {toolchain} {}` failed",
+            miniapp_build::TARGET
+        ))
+        .with_detail(output),
         _ => Failure::input(e),
     })?;
     Ok((built.package, built.path))

@@ -16,6 +16,11 @@ const TOOLCHAIN: &str = include_str!("../../rust-toolchain.toml");
 /// entries of the example apps when it first builds the new crate.
 const CARGO_LOCK: &str = include_str!("../../guest-examples/Cargo.lock");
 
+/// How the new crate's tests run: on this machine, since its cargo config
+/// builds for `wasm32-wasip2`, whose test binaries cannot run here. Its
+/// `src/lib.rs` says so too.
+const TEST_COMMAND: &str = "cargo test --target host-tuple";
+
 /// Where the SDK goes in the new crate. Its `wit_bindgen::generate!` reads
 /// `../wit` relative to its own directory, as in the repository, so the WIT
 /// goes to `vendor/wit/`.
@@ -110,6 +115,7 @@ pub fn new(path: &str) -> Result<(), Failure> {
     out::line(format!(
         "next:   miniapp build {shown} && miniapp run <package> --event index:tap"
     ));
+    out::line(format!("test:   cd {shown} && {TEST_COMMAND}"));
     Ok(())
 }
 

@@ -342,6 +342,12 @@ fn build_shows_compile_errors_line_by_line_with_controls_escaped() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     let mut lines = err.lines();
+    // What it does, before cargo runs (for tens of seconds on a first build).
+    assert_eq!(
+        lines.next(),
+        Some("miniapp: compiling broken for wasm32-wasip2 (cargo build --release) ..."),
+        "{err}"
+    );
     assert!(
         lines
             .next()
@@ -503,6 +509,43 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         stderr(&bad)
     );
     assert!(!dir.path().join("a/b/My App").exists());
+}
+
+#[test]
+fn a_new_apps_tests_pass_with_the_command_it_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir.path())
+        .args(["new", "my-counter"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let app = dir.path().join("my-counter");
+    // Said where a user looks: after `miniapp new`, and in the app's source.
+    let command = "cargo test --target host-tuple";
+    assert!(
+        stdout(&out).contains(&format!("test:   cd my-counter && {command}\n")),
+        "{}",
+        stdout(&out)
+    );
+    let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
+    assert!(lib.contains(&format!("`{command}`")), "{lib}");
+    // As the user runs it (sharing the examples' target directory, so the
+    // SDK's dependencies build once); a plain `cargo test` builds test
+    // binaries for wasm32-wasip2, which cannot run here.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let test = Command::new(cargo)
+        .current_dir(&app)
+        .args(command.split(' ').skip(1))
+        .env("CARGO_TARGET_DIR", examples().join("target"))
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "{}", stderr(&test));
+    assert!(
+        stdout(&test).contains("test tests::an_unknown_handler_is_an_error ... ok"),
+        "{}",
+        stdout(&test)
+    );
 }
 
 #[test]

@@ -8,5 +8,7 @@ mod examples;
 mod hostile;
 mod load;
 mod pages;
+#[cfg(unix)]
+mod progress;
 mod readme;
 mod serve;
