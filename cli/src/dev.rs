@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use miniapp_dev::{DevOptions, Device};
-use miniapp_runtime::{LaunchOptions, Policy};
+use miniapp_runtime::{LaunchOptions, Package, Policy};
 
 use crate::{Failure, out};
 
@@ -20,9 +20,15 @@ pub struct DevArgs {
     #[arg(long, default_value = "iphone-12")]
     device: String,
     /// The operator policy (TOML); by default the app is granted what its
-    /// manifest declares.
+    /// manifest declares. With one, the app gets only what the policy grants.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Let the app reach ADDRESS although it is not public, as a local
+    /// backend while developing: `127.0.0.1`, `::1`, `localhost` (both), or
+    /// a network (`10.0.0.0/8`); its origin must be declared in the
+    /// manifest. Operators use the policy's `allow_addresses`.
+    #[arg(long = "allow-address", value_name = "ADDRESS")]
+    allow_addresses: Vec<String>,
     /// Where storage and consent persist.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -44,11 +50,28 @@ pub fn dev(args: DevArgs) -> Result<(), Failure> {
         Some(path) => Some(Policy::from_file(path).map_err(Failure::input)?),
         None => None,
     };
+    let allow_addresses = crate::run::allowed_addresses(&args.allow_addresses)?;
+    if let (Some(path), Some(policy)) = (&args.policy, &policy) {
+        // What the policy grants, said before the build (whose manifest
+        // it is read from; a package file's is in the package).
+        let manifest = match args.source.is_dir() {
+            true => miniapp_build::read_manifest(&args.source).ok(),
+            false => Package::read(&args.source, &Default::default())
+                .ok()
+                .map(|p| p.manifest),
+        };
+        if let Some(manifest) = manifest {
+            let mut policy = policy.clone();
+            (policy.defaults.allow_addresses).extend(allow_addresses.iter().cloned());
+            out::error_line(crate::run::policy_line(path, &policy, &manifest)?);
+        }
+    }
     let options = DevOptions {
         source: args.source.clone(),
         port: args.port,
         device,
         policy,
+        allow_addresses,
         data_dir: crate::run::data_dir(args.data_dir.clone()),
         launch: LaunchOptions {
             path: args.path.clone(),

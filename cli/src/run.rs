@@ -9,7 +9,8 @@ use miniapp_runtime::providers::{FixedConsent, Simulator};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::{Selector, outline};
 use miniapp_runtime::{
-    AppInstance, Event, LaunchOptions, LogRecord, Package, Policy, Providers, Runtime, Scope,
+    AppInstance, Capability, Event, LaunchOptions, LogRecord, Manifest, Origin, Package, Policy,
+    Providers, Runtime, Scope,
 };
 use serde_json::{Value, json};
 
@@ -39,9 +40,16 @@ pub struct RunArgs {
     /// Where storage and consent decisions persist between runs.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// The operator's policy (default: grant the app what its manifest declares).
+    /// The operator's policy (default: grant the app what its manifest
+    /// declares). With one, the app gets only what the policy grants.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Let the app reach ADDRESS although it is not public, as a local
+    /// backend while developing: `127.0.0.1`, `::1`, `localhost` (both), or
+    /// a network (`10.0.0.0/8`); its origin must be declared in the
+    /// manifest. Operators use the policy's `allow_addresses`.
+    #[arg(long = "allow-address", value_name = "ADDRESS")]
+    allow_addresses: Vec<String>,
     /// The page to launch on, with its query (default: the home page).
     #[arg(long, value_name = "PAGE[?QUERY]")]
     path: Option<String>,
@@ -93,6 +101,103 @@ fn default_data_dir() -> PathBuf {
 /// The data directory: `--data-dir`, or the user's default one.
 pub fn data_dir(arg: Option<PathBuf>) -> PathBuf {
     arg.unwrap_or_else(default_data_dir)
+}
+
+/// The addresses and networks `--allow-address` names, as the policy's
+/// `allow_addresses` takes them: `localhost` is `127.0.0.1` and `::1`.
+pub fn allowed_addresses(args: &[String]) -> Result<Vec<String>, Failure> {
+    let mut allowed = Vec::new();
+    for arg in args {
+        let text = arg.trim();
+        if text.eq_ignore_ascii_case("localhost") {
+            allowed.extend(["127.0.0.1".to_string(), "::1".to_string()]);
+            continue;
+        }
+        let valid = match text.split_once('/') {
+            Some((ip, prefix)) => {
+                let max = match ip.parse::<std::net::IpAddr>() {
+                    Ok(std::net::IpAddr::V4(_)) => Some(32),
+                    Ok(std::net::IpAddr::V6(_)) => Some(128),
+                    Err(_) => None,
+                };
+                max.is_some_and(|max| prefix.parse::<u8>().is_ok_and(|p| p <= max))
+            }
+            None => text.parse::<std::net::IpAddr>().is_ok(),
+        };
+        if !valid {
+            return Err(Failure::input(format!(
+                "--allow-address `{arg}`: expected an IP address (`127.0.0.1`, `::1`), \
+                 `localhost`, or a network (`10.0.0.0/8`)"
+            )));
+        }
+        allowed.push(text.to_string());
+    }
+    Ok(allowed)
+}
+
+/// One line saying what the policy at `path` grants `manifest`'s app, and
+/// which of the manifest's requests it leaves out: with `--policy` the
+/// manifest grants nothing by itself.
+pub fn policy_line(path: &Path, policy: &Policy, manifest: &Manifest) -> Result<String, Failure> {
+    let grants = policy
+        .grants_for(manifest)
+        .map_err(|e| Failure::input(format!("policy {}: {e}", path.display())))?;
+    let origin_granted =
+        |text: &String| Origin::parse(text).is_ok_and(|o| grants.origins.contains(&o));
+    let mut granted = Vec::new();
+    let mut left = Vec::new();
+    for capability in &manifest.permissions {
+        let name = capability.name().to_string();
+        match grants.capabilities.contains(capability) {
+            true if *capability == Capability::Http => {
+                let origins: Vec<&str> = (manifest.origins.iter())
+                    .filter(|o| origin_granted(o))
+                    .map(String::as_str)
+                    .collect();
+                granted.push(match origins.is_empty() {
+                    true => "http (no origins)".to_string(),
+                    false => format!("http (origins {})", origins.join(", ")),
+                });
+            }
+            true => granted.push(name),
+            false if !policy.host.capabilities.contains(capability) => {
+                left.push(format!("{name}, which the host does not offer"))
+            }
+            false => left.push(name),
+        }
+    }
+    if grants.capabilities.contains(&Capability::Http) {
+        for origin in manifest.origins.iter().filter(|o| !origin_granted(o)) {
+            left.push(format!("origin {origin}"));
+        }
+    }
+    if !grants.addresses.is_empty() {
+        let addresses: Vec<String> = grants.addresses.iter().map(|a| a.to_string()).collect();
+        granted.push(format!("non-public addresses {}", addresses.join(", ")));
+    }
+    let policy_name = path.display();
+    let app = &manifest.id;
+    let (said, other) = match granted.is_empty() {
+        true => (format!("policy {policy_name} grants app {app} nothing"), ""),
+        false => (
+            format!(
+                "policy {policy_name} grants app {app}: {}",
+                granted.join(", ")
+            ),
+            "other ",
+        ),
+    };
+    Ok(match left.is_empty() {
+        true if manifest.permissions.is_empty() => {
+            format!("{said}; its manifest requests no permissions")
+        }
+        true => format!("{said}; that is all its manifest requests"),
+        false => format!(
+            "{said}; the manifest's {other}requests ({}) are not granted (with --policy, only \
+             what the policy grants holds)",
+            left.join(", ")
+        ),
+    })
 }
 
 /// One thing `miniapp run` does after the launch.
@@ -223,6 +328,7 @@ fn find(
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let steps = steps(&args)?;
+    let allowed = allowed_addresses(&args.allow_addresses)?;
     let granted = args
         .grants
         .iter()
@@ -243,7 +349,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         Package::read(&args.package, &Default::default())
             .map_err(|e| Failure::input(format!("package {}: {e}", args.package.display())))?
     };
-    let policy = match &args.policy {
+    let mut policy = match &args.policy {
         Some(path) => Policy::from_file(path).map_err(Failure::input)?,
         None => {
             let mut policy = Policy::default();
@@ -251,6 +357,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             policy
         }
     };
+    (policy.defaults.allow_addresses).extend(allowed);
+    if let Some(path) = &args.policy {
+        out::error_line(policy_line(path, &policy, &package.manifest)?);
+    }
     let providers = Providers {
         consent: Arc::new(FixedConsent::granting(granted)),
         ..Providers::simulated(Simulator::default())

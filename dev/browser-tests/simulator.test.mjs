@@ -448,6 +448,30 @@ test('a panic: its own message over the page, and a visible Relaunch starts the 
   assert.deepEqual(page.problems, []);
 });
 
+test('a template error at start: the page shows it, and the app launches once it is fixed', { timeout: TEST_TIMEOUT }, async (t) => {
+  const app = await scaffold(t, 'broken');
+  const template = join(app, 'pages', 'index.wxml');
+  const good = await readFile(template, 'utf8');
+  await writeFile(template, '<view>\n  <view wx:iff="{{a}}"/>\n</view>');
+  const sim = await startSimulator(t, app, SCAFFOLD_ENV);
+  const page = await openSimulator(t, sim);
+  const banner = page.locator('#build-status');
+  await banner.waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#build-title').textContent(), 'Build failed: the app launches when a save builds');
+  assert.match(await page.locator('#build-message').textContent(), /pages\/index\.wxml:2:9/);
+  await page.locator('#stopped').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#stopped-message').textContent(), /no version of the app has built yet/);
+
+  await writeFile(template, good);
+  const count = page.locator('#screen .count');
+  await eventually(async () => assert.equal(await count.textContent(), '0'));
+  await banner.waitFor({ state: 'hidden' });
+  assert.ok(await page.locator('#stopped').isHidden());
+  await page.locator('#screen #tap').click();
+  await eventually(async () => assert.equal(await count.textContent(), '1'));
+  assert.deepEqual(page.problems, []);
+});
+
 /** Injection attempts, each bound into text, class, style, an image's src and a navigator's url. */
 const PAYLOADS = [
   '<img src=x onerror="window.__pwned=1">',

@@ -14,11 +14,14 @@ mod reload;
 mod server;
 mod session;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use miniapp_runtime::{LaunchOptions, Package, PackageLimits, Policy, QuotaOverrides, Runtime};
+use miniapp_runtime::{
+    App, LaunchOptions, Manifest, Package, PackageLimits, Policy, QuotaOverrides, Runtime,
+};
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
@@ -87,6 +90,10 @@ pub struct DevOptions {
     /// The operator policy; by default the app is granted what its
     /// manifest declares.
     pub policy: Option<Policy>,
+    /// Addresses and networks (`127.0.0.1`, `::1`, `10.0.0.0/8`) the app may
+    /// reach although they are not public, added to the policy's
+    /// `defaults.allow_addresses` (a local backend while developing).
+    pub allow_addresses: Vec<String>,
     /// Where storage and consent persist.
     pub data_dir: PathBuf,
     /// The launch options of the first launch.
@@ -133,31 +140,45 @@ impl DevServer {
 
 /// Build the app, start its session and listen; the server runs in the
 /// background until the returned handle's [`DevServer::wait`] ends or the
-/// process exits.
+/// process exits. A crate directory whose first build fails (or whose build
+/// does not load: a template error) starts all the same: the page shows
+/// why, and the app launches when a save builds.
 pub async fn start(options: DevOptions) -> Result<DevServer, String> {
-    let package = build_or_read(options.source.clone()).await?;
     // A page that falls this many frames behind gets the whole state again
     // (frames can be large: a page's view, its storage).
     let (frames, _) = broadcast::channel(64);
     let prompts = host::Prompts::new(frames.clone());
-    let policy = match options.policy {
-        Some(policy) => policy,
-        None => granting(&package.manifest)?,
+    let mut loader = Loader {
+        policy: options.policy,
+        allow_addresses: options.allow_addresses,
+        data_dir: options.data_dir,
+        frames: frames.clone(),
+        prompts: prompts.clone(),
+        runtime: None,
     };
-    let audit = host::PageAudit::open(&options.data_dir, frames.clone())?;
-    let runtime = Runtime::builder(&options.data_dir)
-        .policy(policy)
-        .audit(audit)
-        .http_observer(host::PageNetwork::new(frames.clone()))
-        .providers(host::providers(&prompts))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let manifest = package.manifest.clone();
-    let assets = Arc::new(package.assets.clone());
-    // Kept to tell a template save from a code change (a crate only).
-    let component = options.source.is_dir().then(|| package.component.clone());
-    let app = runtime.load(package).map_err(|e| e.to_string())?;
-    let current = std::sync::RwLock::new(app.clone());
+    let watched = options.source.is_dir();
+    let first = match build_or_read(options.source.clone()).await {
+        Ok(package) => loader.load(package),
+        Err(why) => Err(LoadError::Build(why)),
+    };
+    let first = match first {
+        Ok(loaded) => Ok(loaded),
+        // Nothing to watch (a package file), or the host itself cannot run.
+        Err(e) if !watched || matches!(e, LoadError::Host(_)) => return Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let (app, assets, component) = match first {
+        Ok(loaded) => (Ok(loaded.app), loaded.assets, loaded.component),
+        Err(why) => (Err(why), Arc::default(), Vec::new()),
+    };
+    let about = match &app {
+        Ok(app) => about(app.manifest()),
+        // The manifest, if it reads, names the app while it does not build.
+        Err(_) => miniapp_build::read_manifest(&options.source)
+            .map(|m| about(&m))
+            .unwrap_or_else(|_| json!({ "id": "", "name": "", "version": "" })),
+    };
+    let current = std::sync::RwLock::new(app.as_ref().ok().cloned());
     let (commands, queue) = mpsc::channel(64);
     let session =
         session::Session::start(app, options.launch, frames.clone(), prompts.clone()).await;
@@ -177,18 +198,18 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         assets: std::sync::RwLock::new(assets),
         csp: CONTENT_SECURITY_POLICY.to_string(),
         device: options.device,
-        app: json!({ "id": manifest.id, "name": manifest.name, "version": manifest.version }),
+        app: std::sync::RwLock::new(about),
         connections: Arc::new(tokio::sync::Semaphore::new(server::MAX_CONNECTIONS)),
         current,
     });
-    let watcher = match component {
-        Some(component) => Some(reload::watch(
+    let watcher = match watched {
+        true => Some(reload::watch(
             &options.source,
-            runtime,
+            loader,
             context.clone(),
             component,
         )?),
-        None => None,
+        false => None,
     };
     let token = context.token.clone();
     let router = server::router(context);
@@ -199,6 +220,91 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         serve,
         _watcher: watcher,
     })
+}
+
+/// The app's id, name and version, as the `hello` frame gives them.
+fn about(manifest: &Manifest) -> serde_json::Value {
+    json!({ "id": manifest.id, "name": manifest.name, "version": manifest.version })
+}
+
+/// A build that loaded.
+pub(crate) struct Loaded {
+    /// The app.
+    pub app: App,
+    /// Its package files, by path.
+    pub assets: Arc<BTreeMap<String, Vec<u8>>>,
+    /// Its component, to tell a template save from a code change.
+    pub component: Vec<u8>,
+}
+
+/// Why a build did not load.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LoadError {
+    /// The build failed (cargo, the manifest, a template), or the package
+    /// file cannot be read.
+    #[error("{0}")]
+    Build(String),
+    /// The runtime refused the app (a template, a missing page, an import).
+    #[error("{0}")]
+    Refused(String),
+    /// The host cannot run (the policy, the data directory, the engine).
+    #[error("{0}")]
+    Host(String),
+}
+
+/// Loads each build into the runtime, which it makes at the first build
+/// that loads: its policy, unless the developer gave one, grants what that
+/// build's manifest declares.
+pub(crate) struct Loader {
+    policy: Option<Policy>,
+    allow_addresses: Vec<String>,
+    data_dir: PathBuf,
+    frames: broadcast::Sender<String>,
+    prompts: Arc<host::Prompts>,
+    runtime: Option<Runtime>,
+}
+
+impl Loader {
+    /// Load `package` (making the runtime first if there is none yet).
+    pub(crate) fn load(&mut self, package: Package) -> Result<Loaded, LoadError> {
+        let runtime = match &self.runtime {
+            Some(runtime) => runtime,
+            None => {
+                let runtime = self
+                    .runtime_for(&package.manifest)
+                    .map_err(LoadError::Host)?;
+                self.runtime.insert(runtime)
+            }
+        };
+        let assets = Arc::new(package.assets.clone());
+        let component = package.component.clone();
+        let app = runtime
+            .load(package)
+            .map_err(|e| LoadError::Refused(e.to_string()))?;
+        Ok(Loaded {
+            app,
+            assets,
+            component,
+        })
+    }
+
+    /// The runtime: the developer's policy or one granting what `manifest`
+    /// declares, with the addresses allowed on the command line.
+    fn runtime_for(&self, manifest: &Manifest) -> Result<Runtime, String> {
+        let mut policy = match &self.policy {
+            Some(policy) => policy.clone(),
+            None => granting(manifest),
+        };
+        (policy.defaults.allow_addresses).extend(self.allow_addresses.iter().cloned());
+        let audit = host::PageAudit::open(&self.data_dir, self.frames.clone())?;
+        Runtime::builder(&self.data_dir)
+            .policy(policy)
+            .audit(audit)
+            .http_observer(host::PageNetwork::new(self.frames.clone()))
+            .providers(host::providers(&self.prompts))
+            .build()
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// The package: a crate directory built (on a blocking thread: cargo), or
@@ -220,7 +326,7 @@ async fn build_or_read(source: PathBuf) -> Result<Package, String> {
 
 /// A policy granting what `manifest` declares, with time for the user to
 /// answer a prompt within an event (prompts wait up to two minutes).
-fn granting(manifest: &miniapp_runtime::Manifest) -> Result<Policy, String> {
+fn granting(manifest: &Manifest) -> Policy {
     let mut policy = Policy::default();
     policy.grant_declared(manifest);
     let wait = host::PROMPT_TIMEOUT.as_millis() as u64 + 10_000;
@@ -229,7 +335,7 @@ fn granting(manifest: &miniapp_runtime::Manifest) -> Result<Policy, String> {
         ..QuotaOverrides::default()
     };
     policy.defaults.quotas = policy.defaults.quotas.then(&overrides);
-    Ok(policy)
+    policy
 }
 
 /// The page's Content-Security-Policy: its own script and styles only;

@@ -2,18 +2,19 @@
 //! [`SETTLE`]) the app is rebuilt and handed to the session, which keeps
 //! its data and page stack when only templates and styles changed, and
 //! relaunches on the same pages otherwise. A failed build is shown on the
-//! page and the last good version runs on.
+//! page and the last good version runs on; when none has built yet, the
+//! first build that loads launches the app.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use miniapp_runtime::Runtime;
 use notify::{RecursiveMode, Watcher as _};
 use serde_json::json;
 
 use crate::server::Context;
 use crate::session::Command;
+use crate::{LoadError, Loader};
 
 /// How long changes must stop before a rebuild.
 const SETTLE: Duration = Duration::from_millis(250);
@@ -23,11 +24,12 @@ pub struct Watcher {
     _inner: notify::RecommendedWatcher,
 }
 
-/// Watch `dir` and reload into `context`'s session, whose app was built
-/// from `component`.
+/// Watch `dir` and reload into `context`'s session through `loader`; the
+/// session's app was built from `component` (empty: no build has loaded
+/// yet).
 pub fn watch(
     dir: &Path,
-    runtime: Runtime,
+    mut loader: Loader,
     context: Arc<Context>,
     mut component: Vec<u8>,
 ) -> Result<Watcher, String> {
@@ -55,7 +57,7 @@ pub fn watch(
         while rx.recv().await.is_some() {
             // Let a burst of saves settle.
             while let Ok(Some(())) = tokio::time::timeout(SETTLE, rx.recv()).await {}
-            rebuild(&dir, &runtime, &context, &mut component).await;
+            rebuild(&dir, &mut loader, &context, &mut component).await;
         }
     });
     Ok(Watcher { _inner: inner })
@@ -77,27 +79,26 @@ fn relevant(path: &Path) -> bool {
 
 /// Rebuild and hand the app to the session, telling it whether the code is
 /// still `component` (which becomes the new one).
-async fn rebuild(dir: &Path, runtime: &Runtime, context: &Context, component: &mut Vec<u8>) {
+async fn rebuild(dir: &Path, loader: &mut Loader, context: &Context, component: &mut Vec<u8>) {
     let frames = &context.shared.frames;
     let _ =
         frames.send(json!({ "type": "build", "status": "building", "message": "" }).to_string());
     let source: PathBuf = dir.to_path_buf();
-    let package = crate::build_or_read(source).await;
-    let loaded = package.and_then(|package| {
-        let assets = Arc::new(package.assets.clone());
-        let code = package.component.clone();
-        let app = runtime.load(package).map_err(|e| e.to_string())?;
-        Ok((app, assets, code))
-    });
+    let loaded = match crate::build_or_read(source).await {
+        Ok(package) => loader.load(package),
+        Err(why) => Err(LoadError::Build(why)),
+    };
     let command = match loaded {
-        Ok((app, assets, code)) => {
-            *context.assets.write().unwrap_or_else(|e| e.into_inner()) = assets;
-            *context.current.write().unwrap_or_else(|e| e.into_inner()) = app.clone();
-            let same_code = code == *component;
-            *component = code;
-            Command::Reload(Box::new(app), same_code)
+        Ok(loaded) => {
+            *context.assets.write().unwrap_or_else(|e| e.into_inner()) = loaded.assets;
+            *context.app.write().unwrap_or_else(|e| e.into_inner()) =
+                crate::about(loaded.app.manifest());
+            *context.current.write().unwrap_or_else(|e| e.into_inner()) = Some(loaded.app.clone());
+            let same_code = loaded.component == *component;
+            *component = loaded.component;
+            Command::Reload(Box::new(loaded.app), same_code)
         }
-        Err(message) => Command::BuildFailed(message),
+        Err(e) => Command::BuildFailed(e.to_string()),
     };
     let _ = context.shared.commands.send(command).await;
 }

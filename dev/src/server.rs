@@ -48,12 +48,14 @@ pub struct Context {
     pub csp: String,
     /// The device preset the page starts with.
     pub device: crate::Device,
-    /// The app's id, name and version, for the `hello` frame.
-    pub app: Value,
+    /// The app's id, name and version, for the `hello` frame (a reload
+    /// replaces them).
+    pub app: std::sync::RwLock<Value>,
     /// A place for each connected page, at most [`MAX_CONNECTIONS`].
     pub connections: Arc<tokio::sync::Semaphore>,
-    /// The app as loaded now (a reload replaces it), for its remote images.
-    pub current: std::sync::RwLock<miniapp_runtime::App>,
+    /// The app as loaded now (a reload replaces it), for its remote images;
+    /// `None` until a build loads.
+    pub current: std::sync::RwLock<Option<miniapp_runtime::App>>,
 }
 
 type Ctx = State<Arc<Context>>;
@@ -221,6 +223,9 @@ async fn remote_image(
         return refused.into_response();
     }
     let app = cx.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some(app) = app else {
+        return (StatusCode::NOT_FOUND, "no version of the app has built yet").into_response();
+    };
     match app.fetch_image(&query.url).await {
         Ok((kind, bytes)) => {
             let kind = HeaderValue::from_str(&kind)
@@ -293,7 +298,7 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
     let hello = json!({
         "type": "hello",
         "protocol": crate::PROTOCOL_VERSION,
-        "app": cx.app,
+        "app": *cx.app.read().unwrap_or_else(|e| e.into_inner()),
         "device": cx.device,
     });
     if sink.send(Message::text(hello.to_string())).await.is_err() {

@@ -67,7 +67,9 @@ pub enum Command {
 
 /// The session's state.
 pub struct Session {
-    app: App,
+    /// The app as last built and loaded; `None` until a build loads (the
+    /// first build failed: the page shows why, and a save rebuilds).
+    app: Option<App>,
     instance: Option<AppInstance>,
     options: LaunchOptions,
     frames: broadcast::Sender<String>,
@@ -79,16 +81,25 @@ pub struct Session {
     /// launch failed or a trap (a panic) ended its instance. `None` while
     /// it runs.
     stopped: Option<Value>,
+    /// The `build` frame of the last build if it failed: a page that
+    /// connects later is shown it too.
+    build_failed: Option<Value>,
 }
 
 impl Session {
-    /// A session of `app`, launched with `options`, publishing on `frames`.
+    /// A session of `app`, launched with `options`, publishing on
+    /// `frames`; or, when the first build failed (`Err` with why), a
+    /// session waiting for a build that loads, the failure shown.
     pub async fn start(
-        app: App,
+        app: Result<App, String>,
         options: LaunchOptions,
         frames: broadcast::Sender<String>,
         prompts: Arc<crate::host::Prompts>,
     ) -> Session {
+        let (app, build_failed) = match app {
+            Ok(app) => (Some(app), None),
+            Err(message) => (None, Some(build_failed_frame(&message, false))),
+        };
         let mut session = Session {
             app,
             instance: None,
@@ -97,6 +108,7 @@ impl Session {
             last_storage: None,
             prompts,
             stopped: None,
+            build_failed,
         };
         session.relaunch().await.ok();
         session
@@ -181,7 +193,9 @@ impl Session {
             }
             Command::Reload(app, same_code) => self.reload(*app, same_code).await,
             Command::BuildFailed(message) => {
-                self.send(json!({ "type": "build", "status": "failed", "message": message }));
+                let frame = build_failed_frame(&message, self.app.is_some());
+                self.build_failed = Some(frame.clone());
+                self.send(frame);
             }
         }
     }
@@ -221,7 +235,14 @@ impl Session {
     /// A cold start with the current options.
     async fn relaunch(&mut self) -> Result<(), String> {
         self.instance = None;
-        let launched = self.app.launch(self.options.clone()).await;
+        let Some(app) = &self.app else {
+            let why = "no version of the app has built yet: fix the error the build shows and \
+                save, and it launches";
+            self.stopped = Some(json!({ "type": "stopped", "message": why, "detail": null }));
+            self.publish(true);
+            return Err(why.into());
+        };
+        let launched = app.launch(self.options.clone()).await;
         let result = match launched {
             Ok(instance) => {
                 self.instance = Some(instance);
@@ -237,13 +258,16 @@ impl Session {
     }
 
     /// A rebuilt app: in place if only its templates and styles changed;
-    /// otherwise a relaunch with the same options that opens the same pages.
+    /// otherwise a relaunch with the same options that opens the same pages
+    /// (the first app that loads, launched).
     async fn reload(&mut self, app: App, same_code: bool) {
+        self.build_failed = None;
+        let first = self.app.is_none();
         if same_code
             && let Some(instance) = &mut self.instance
             && instance.reload_views(&app).is_ok()
         {
-            self.app = app;
+            self.app = Some(app);
             self.send(json!({ "type": "build", "status": "ok", "message": "templates reloaded" }));
             self.publish(true);
             return;
@@ -252,7 +276,7 @@ impl Session {
             .flat_map(|i| i.pages().iter().skip(1))
             .map(|page| page_url(&page.route, &page.query))
             .collect();
-        self.app = app;
+        self.app = Some(app);
         let relaunched = self.relaunch().await;
         if relaunched.is_ok()
             && let Some(instance) = &mut self.instance
@@ -264,6 +288,7 @@ impl Session {
             }
         }
         let message = match relaunched {
+            Ok(()) if first => "built and launched".to_string(),
             Ok(()) => "rebuilt and relaunched".to_string(),
             Err(e) => e,
         };
@@ -296,7 +321,11 @@ impl Session {
         &self,
         edit: impl FnOnce(&App, &Option<String>) -> Result<(), miniapp_runtime::Error>,
     ) -> Result<(), String> {
-        edit(&self.app, &self.options.user).map_err(|e| e.to_string())
+        let app = self
+            .app
+            .as_ref()
+            .ok_or("no version of the app has built yet")?;
+        edit(app, &self.options.user).map_err(|e| e.to_string())
     }
 
     fn send(&self, frame: Value) {
@@ -311,8 +340,21 @@ impl Session {
         if self.running() {
             self.stopped = None;
         }
+        if full && let Some(failed) = self.build_failed.clone() {
+            self.send(failed);
+        }
+        let Some(app) = &self.app else {
+            self.send(
+                json!({ "type": "page", "stack": [], "route": null, "title": "",
+                "nodes": [], "style": null, "view_error": null }),
+            );
+            if let Some(stopped) = self.stopped.clone() {
+                self.send(stopped);
+            }
+            return;
+        };
         let Some(instance) = &mut self.instance else {
-            self.send(page_frame(&SIMULATOR, &self.app, None));
+            self.send(page_frame(&SIMULATOR, app, None));
             if let Some(stopped) = self.stopped.clone() {
                 self.send(stopped);
             }
@@ -323,9 +365,9 @@ impl Session {
             Some(ops) if ops.is_empty() => None,
             Some(ops) => Some(
                 ops_frame(&SIMULATOR, instance, &ops)
-                    .unwrap_or_else(|| page_frame(&SIMULATOR, &self.app, Some(instance))),
+                    .unwrap_or_else(|| page_frame(&SIMULATOR, app, Some(instance))),
             ),
-            None => Some(page_frame(&SIMULATOR, &self.app, Some(instance))),
+            None => Some(page_frame(&SIMULATOR, app, Some(instance))),
         };
         let route = instance.pages().last().map(|p| p.route.clone());
         let data = json!({ "type": "data", "route": route, "data": instance.page_data() });
@@ -350,7 +392,7 @@ impl Session {
 
     /// The storage frame, if it differs from the last one sent (or `full`).
     fn storage_if_changed(&mut self, full: bool) -> Option<Value> {
-        let frame = storage_frame(&self.app, self.options.user.as_deref())?;
+        let frame = storage_frame(self.app.as_ref()?, self.options.user.as_deref())?;
         let text = frame.to_string();
         if !full && self.last_storage.as_deref() == Some(text.as_str()) {
             return None;
@@ -379,6 +421,12 @@ impl Session {
 /// wasm trap).
 fn stopped_frame(error: &miniapp_runtime::Error) -> Value {
     json!({ "type": "stopped", "message": error.headline(), "detail": error.detail() })
+}
+
+/// The `build` frame of a failed build: `last_good` says whether an
+/// earlier version runs on (none has built yet in this run otherwise).
+fn build_failed_frame(message: &str, last_good: bool) -> Value {
+    json!({ "type": "build", "status": "failed", "message": message, "last_good": last_good })
 }
 
 /// `route?k=v&...` for a navigation.

@@ -278,7 +278,10 @@ const handlers = {
       log('info', 'build', frame.message || 'rebuilt');
       return;
     }
-    $('#build-title').textContent = frame.status === 'building' ? 'Building…' : 'Build failed: the last good version runs on';
+    const failed = frame.last_good === false
+      ? 'Build failed: the app launches when a save builds'
+      : 'Build failed: the last good version runs on';
+    $('#build-title').textContent = frame.status === 'building' ? 'Building…' : failed;
     $('#build-message').textContent = frame.status === 'failed' ? (frame.message ?? '') : '';
     banner.hidden = false;
   },

@@ -249,6 +249,141 @@ fn a_panic_is_named_by_its_own_message_with_the_trap_below() {
     );
 }
 
+/// The news app declaring `origin` (a local server) in its manifest, packed
+/// under `dir`.
+pub(crate) fn news_declaring(origin: &str, dir: &Path) -> String {
+    let built = package("news");
+    let news = miniapp_runtime::Package::read(Path::new(&built), &Default::default()).unwrap();
+    let manifest = miniapp_runtime::Manifest {
+        origins: vec![origin.to_string()],
+        ..news.manifest.clone()
+    };
+    let local =
+        miniapp_runtime::Package::new(manifest, news.component, news.assets, &Default::default())
+            .unwrap();
+    let path = dir.join(format!("news-{}.miniapp", local.hash));
+    local.write(&path).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The page data after `miniapp run ARGS... --json` (the last step's).
+fn last_data(out: &Output) -> serde_json::Value {
+    let text = stdout(out);
+    let last = text
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("{}", stderr(out)));
+    serde_json::from_str::<serde_json::Value>(last).unwrap()["data"].clone()
+}
+
+#[test]
+fn allow_address_lets_an_app_call_a_local_backend_and_the_refusal_says_so() {
+    let origin = crate::examples::serve_news();
+    let port = origin.rsplit(':').next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    for (host, flag) in [("127.0.0.1", "127.0.0.1"), ("localhost", "localhost")] {
+        let origin = format!("http://{host}:{port}");
+        let news = news_declaring(&origin, dir.path());
+        let path = format!("index?api={origin}");
+        let run = |extra: &[&str]| {
+            let args = [
+                &["run", &news, "--json", "--data-dir", data, "--path", &path],
+                extra,
+            ];
+            miniapp(&args.concat())
+        };
+        // Declared in the manifest, refused by the host: the refusal names
+        // the flag, and the policy key for operators.
+        let out = run(&[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let refused = last_data(&out);
+        assert_eq!(refused["error_kind"], "permission-denied", "{refused}");
+        let error = refused["error"].as_str().unwrap();
+        assert!(error.contains("the operator has not allowed"), "{error}");
+        assert!(
+            error.contains(&format!("`--allow-address {flag}`")),
+            "{error}"
+        );
+        assert!(error.contains("`allow_addresses` in the policy"), "{error}");
+        // Allowed on the command line: the call goes through.
+        let out = run(&["--allow-address", flag]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let reached = last_data(&out);
+        assert_eq!(reached["headlines"][0]["title"], "Local news", "{reached}");
+        assert_eq!(reached["error"], serde_json::Value::Null, "{reached}");
+    }
+    let out = miniapp(&["run", "x.miniapp", "--allow-address", "my-laptop"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--allow-address `my-laptop`: expected an IP address"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_policy_says_at_start_which_of_the_manifests_requests_it_grants() {
+    let origin = crate::examples::serve_news();
+    let dir = tempfile::tempdir().unwrap();
+    let news = news_declaring(&origin, dir.path());
+    let data = dir.path().join("data");
+    let path = format!("index?api={origin}");
+    let run = |policy: &str, extra: &[&str]| {
+        let file = dir.path().join("policy.toml");
+        std::fs::write(&file, policy).unwrap();
+        let file = file.to_str().unwrap().to_string();
+        let args = [
+            &["run", &news, "--json", "--path", &path, "--policy", &file][..],
+            &["--data-dir", data.to_str().unwrap()],
+            extra,
+        ];
+        (miniapp(&args.concat()), file)
+    };
+    // The policy grants http, not location: it says so before anything runs.
+    let grants_http =
+        format!("[apps.\"demo.news\"]\npermissions = [\"http\"]\norigins = [\"{origin}\"]\n");
+    let (out, file) = run(&grants_http, &["--allow-address", "127.0.0.1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).lines().collect::<Vec<_>>(),
+        [format!(
+            "policy {file} grants app demo.news: http (origins {origin}), non-public addresses \
+             127.0.0.1/32; the manifest's other requests (location) are not granted (with \
+             --policy, only what the policy grants holds)"
+        )]
+    );
+    assert_eq!(last_data(&out)["headlines"][0]["title"], "Local news");
+    // Everything the manifest asks for.
+    let everything = format!(
+        "[apps.\"demo.news\"]\npermissions = [\"http\", \"location\"]\norigins = [\"{origin}\"]\n"
+    );
+    let (out, file) = run(&everything, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        format!(
+            "policy {file} grants app demo.news: http (origins {origin}), location; that is all \
+             its manifest requests"
+        )
+    );
+    // Nothing: an origin the policy does not list is not granted either.
+    let (out, file) = run(
+        "[defaults]\norigins = [\"https://elsewhere.example\"]\n",
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        format!(
+            "policy {file} grants app demo.news nothing; the manifest's requests (http, \
+             location) are not granted (with --policy, only what the policy grants holds)"
+        )
+    );
+    assert_eq!(last_data(&out)["error_kind"], "permission-denied");
+}
+
 #[test]
 fn bad_input_exits_2_naming_what_is_wrong() {
     let hello = package("hello");

@@ -467,3 +467,125 @@ async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
     let state = sim.state().await;
     assert_eq!(state["data"]["title"], "hot reloaded", "{state}");
 }
+
+/// `miniapp new NAME` in `dir`; its crate directory.
+fn scaffold(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let new = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir)
+        .args(["new", name])
+        .output()
+        .unwrap();
+    assert!(new.status.success());
+    dir.join(name)
+}
+
+/// Where scaffolded apps build: their dependencies are compiled there.
+fn guest_targets() -> String {
+    let targets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/target");
+    targets.to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_app_with_a_template_error_starts_shows_it_and_launches_once_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = scaffold(dir.path(), "broken");
+    let template = app.join("pages/index.wxml");
+    let good = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, "<view>\n  <view wx:iff=\"{{a}}\"/>\n</view>").unwrap();
+    // It starts (it used to exit 2), and the page shows why nothing runs.
+    let sim = Simulator::start_with(
+        app.to_str().unwrap(),
+        &[],
+        &[("CARGO_TARGET_DIR", &guest_targets())],
+    );
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    let hello = page.next_of("hello").await;
+    assert_eq!(hello["app"]["id"], "dev.broken", "{hello}");
+    let failed = page.first("build", |b| b["status"] == "failed").await;
+    let message = failed["message"].as_str().unwrap();
+    assert!(message.contains("pages/index.wxml:2:9"), "{message}");
+    assert_eq!(failed["last_good"], false);
+    let empty = page.next_of("page").await;
+    assert_eq!(empty["route"], Value::Null);
+    let stopped = page.next_of("stopped").await;
+    assert!(
+        stopped["message"]
+            .as_str()
+            .unwrap()
+            .contains("no version of the app has built yet"),
+        "{stopped}"
+    );
+    assert_eq!(sim.state().await["route"], Value::Null);
+    // Fixed and saved: built, launched, drawn.
+    std::fs::write(&template, good).unwrap();
+    let built = page.first("build", |b| b["status"] == "ok").await;
+    assert_eq!(built["message"], "built and launched", "{built}");
+    let drawn = page.first("page", |p| p["route"] == "index").await;
+    assert_eq!(drawn["title"], "broken", "{drawn}");
+    assert_eq!(sim.dispatch("#tap", "tap", json!({})).await["ok"], true);
+    assert_eq!(sim.state().await["data"]["count"], 1);
+}
+
+#[tokio::test]
+async fn allow_address_lets_the_simulated_app_call_a_local_backend() {
+    let origin = crate::examples::serve_news();
+    let dir = tempfile::tempdir().unwrap();
+    let news = crate::cli::news_declaring(&origin, dir.path());
+    let path = format!("index?api={origin}");
+    let refused = Simulator::start(&news, &["--path", &path]);
+    let data = &refused.state().await["data"];
+    assert_eq!(data["error_kind"], "permission-denied", "{data}");
+    assert!(
+        data["error"]
+            .as_str()
+            .unwrap()
+            .contains("`--allow-address 127.0.0.1`"),
+        "{data}"
+    );
+    let allowed = Simulator::start(&news, &["--path", &path, "--allow-address", "127.0.0.1"]);
+    let data = &allowed.state().await["data"];
+    assert_eq!(data["headlines"][0]["title"], "Local news", "{data}");
+}
+
+#[test]
+fn a_policy_says_at_start_what_it_grants_the_simulated_app() {
+    let origin = crate::examples::serve_news();
+    let dir = tempfile::tempdir().unwrap();
+    let news = crate::cli::news_declaring(&origin, dir.path());
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("[apps.\"demo.news\"]\npermissions = [\"http\"]\norigins = [\"{origin}\"]\n"),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .args([
+            "dev",
+            &news,
+            "--port",
+            "0",
+            "--policy",
+            policy.to_str().unwrap(),
+        ])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        line.trim_end(),
+        format!(
+            "policy {} grants app demo.news: http (origins {origin}); the manifest's other \
+             requests (location) are not granted (with --policy, only what the policy grants \
+             holds)",
+            policy.display()
+        )
+    );
+}

@@ -189,7 +189,7 @@ fn shop_buy_goes_to_checkout_and_a_pay_tap_to_the_paid_page() {
 
 /// Serve a tiny news API on 127.0.0.1 (a thread, for the test's life);
 /// returns its origin.
-fn serve_news() -> String {
+pub(crate) fn serve_news() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {

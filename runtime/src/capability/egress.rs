@@ -48,8 +48,9 @@ impl AddressRules {
             return Ok(());
         }
         Err(ForbiddenAddress(format!(
-            "{ip} is an IP address{}; the operator has not allowed it",
-            describe(ip)
+            "{ip} is an IP address{}; the operator has not allowed it ({})",
+            describe(ip),
+            how_to_allow(&ip.to_string())
         )))
     }
 
@@ -57,6 +58,15 @@ impl AddressRules {
     pub fn resolver(self) -> Arc<impl Resolve> {
         Arc::new(FilteringResolver { rules: self })
     }
+}
+
+/// How a developer or an operator allows `address` (an IP address, or
+/// `localhost`).
+fn how_to_allow(address: &str) -> String {
+    format!(
+        "an operator allows it with `allow_addresses` in the policy; while developing, \
+         `miniapp run` and `miniapp dev` take `--allow-address {address}`"
+    )
 }
 
 /// What kind of non-public address `ip` is, as a phrase.
@@ -144,9 +154,15 @@ impl Resolve for FilteringResolver {
                 .collect();
             if permitted.is_empty() && !found.is_empty() {
                 let ip = found[0].ip();
+                // `localhost` is allowed by its name on the command line.
+                let named = match host.eq_ignore_ascii_case("localhost") {
+                    true => "localhost".to_string(),
+                    false => ip.to_string(),
+                };
                 let error = ForbiddenAddress(format!(
-                    "{host} resolves to {ip}{}, which the operator has not allowed",
-                    describe(ip)
+                    "{host} resolves to {ip}{}, which the operator has not allowed ({})",
+                    describe(ip),
+                    how_to_allow(&named)
                 ));
                 return Err(Box::new(error) as Box<dyn std::error::Error + Send + Sync>);
             }
@@ -210,5 +226,9 @@ mod tests {
         assert!(err.0.contains("cloud metadata"), "{err}");
         assert!(check("http://8.8.8.8/").is_err(), "public IP literals too");
         assert!(check("http://[::1]:9/").unwrap_err().0.contains("loopback"));
+        // The refusal says how to allow it, to a developer and an operator.
+        let err = check("http://127.0.0.2:8080/").unwrap_err().0;
+        assert!(err.contains("`allow_addresses` in the policy"), "{err}");
+        assert!(err.contains("`--allow-address 127.0.0.2`"), "{err}");
     }
 }
