@@ -14,6 +14,7 @@ pub mod error;
 pub mod host;
 pub mod metrics;
 pub mod operator;
+mod operator_audit;
 pub mod public;
 pub mod session;
 

@@ -4,9 +4,8 @@
 //! token (compared in constant time) and is audited with the operator's
 //! name, refused calls too.
 
-use std::io::Write;
 use std::path::Path as FsPath;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
@@ -91,7 +90,7 @@ struct Operator(String);
 struct Plane {
     host: Arc<Host>,
     operators: Operators,
-    audit: Arc<Mutex<std::fs::File>>,
+    audit: Arc<crate::operator_audit::OperatorAudit>,
 }
 
 /// The operator routes; calls audited to `audit_path`.
@@ -100,14 +99,10 @@ pub fn router(
     operators: Operators,
     audit_path: &FsPath,
 ) -> std::io::Result<axum::Router> {
-    let audit = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(audit_path)?;
     let plane = Plane {
         host: host.clone(),
         operators,
-        audit: Arc::new(Mutex::new(audit)),
+        audit: Arc::new(crate::operator_audit::OperatorAudit::open(audit_path)?),
     };
     let package_bytes = host.runtime.package_limits().total_bytes as usize;
     let guarded = axum::Router::new()
@@ -150,13 +145,13 @@ async fn authorize(State(plane): State<Plane>, mut request: Request, next: Next)
     let what = format!("{} {}", request.method(), request.uri().path());
     let operator = bearer(request.headers()).and_then(|t| plane.operators.who(t));
     let Some(operator) = operator else {
-        audit(&plane, "(no valid token)", &what, StatusCode::UNAUTHORIZED);
+        audit(&plane, None, &what, StatusCode::UNAUTHORIZED);
         return ApiError::unauthorized().into_response();
     };
     request.extensions_mut().insert(Operator(operator.clone()));
     let response = next.run(request).await;
     if what != "GET /metrics" {
-        audit(&plane, &operator, &what, response.status());
+        audit(&plane, Some(&operator), &what, response.status());
     }
     response
 }
@@ -169,15 +164,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-fn audit(plane: &Plane, operator: &str, what: &str, status: StatusCode) {
-    let at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    let line =
-        json!({ "at_ms": at, "operator": operator, "call": what, "status": status.as_u16() });
-    tracing::info!(target: "miniapp::operator", operator, call = what, status = status.as_u16(), "operator call");
-    let mut file = plane.audit.lock().unwrap_or_else(|e| e.into_inner());
-    let _ = writeln!(file, "{line}");
+/// Audit an operator call (bounded: see [`crate::operator_audit`]).
+fn audit(plane: &Plane, operator: Option<&str>, what: &str, status: StatusCode) {
+    if operator.is_some() {
+        tracing::info!(target: "miniapp::operator", operator, call = what, status = status.as_u16(), "operator call");
+    }
+    plane.audit.record(operator, what, status.as_u16());
 }
 
 async fn metrics(State(plane): State<Plane>) -> Response {

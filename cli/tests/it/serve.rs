@@ -693,6 +693,33 @@ async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_
 }
 
 #[tokio::test]
+async fn a_flood_of_refused_operator_calls_writes_a_bounded_audit() {
+    let served = Served::start(&["todo"], &[]);
+    let client = reqwest::Client::new();
+    let url = format!("{}/v1/operator/{}", served.operator, "a".repeat(15_000));
+    let began = std::time::Instant::now();
+    for _ in 0..2_000 {
+        let refused = client.get(&url).send().await.unwrap();
+        assert_eq!(refused.status(), 401);
+    }
+    let seconds = began.elapsed().as_secs() + 1;
+    let audit = served.dir.path().join("data/operator-audit.jsonl");
+    let text = std::fs::read_to_string(&audit).unwrap();
+    served.stop();
+    // Each refused call's line is short (its path cut), and at most 100 of
+    // them a second are written, the rest counted: a bound in bytes per
+    // second of flood, whatever the machine's speed. (Unbounded, the 2,000
+    // calls wrote 30 MB.)
+    assert!(
+        text.len() as u64 <= seconds * 100 * 400 + 4096,
+        "{} bytes in {seconds} s",
+        text.len()
+    );
+    let call = "GET /v1/operator/".len() + 15_000;
+    assert!(text.contains(&format!("... ({call} bytes)")), "{text}");
+}
+
+#[tokio::test]
 async fn operator_calls_without_the_token_are_refused_and_audited() {
     let served = Served::start(&["todo"], &[]);
     let client = reqwest::Client::new();

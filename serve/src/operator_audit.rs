@@ -1,0 +1,230 @@
+//! The operator plane's audit file (`operator-audit.jsonl`): one JSON line
+//! per operator call, bounded however many calls come and however long they
+//! are. What a caller controls (the path) is cut to [`MAX_CALL_BYTES`];
+//! refused calls (no valid token) are written one by one only up to
+//! [`REFUSED_LINES_PER_SECOND`] a second, the rest counted and written as one
+//! summary line; past [`MAX_FILE_BYTES`] the file is rotated to
+//! `operator-audit.jsonl.1` (one old file kept), so the disk holds at most
+//! twice that.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+
+/// Bytes of a call's text (method and path) kept in a line.
+pub(crate) const MAX_CALL_BYTES: usize = 256;
+/// Refused calls written one by one per second; the rest are counted.
+pub(crate) const REFUSED_LINES_PER_SECOND: u32 = 100;
+/// Size past which the file is rotated.
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The audit file of the operator plane.
+pub(crate) struct OperatorAudit {
+    state: Mutex<State>,
+}
+
+struct State {
+    path: PathBuf,
+    max_bytes: u64,
+    file: File,
+    bytes: u64,
+    /// The second refused calls are being counted in: when it began, the
+    /// lines written in it, and the calls not written.
+    window: Instant,
+    written: u32,
+    unwritten: u64,
+}
+
+impl OperatorAudit {
+    /// Append to (or create) the file at `path`.
+    pub fn open(path: &Path) -> std::io::Result<OperatorAudit> {
+        OperatorAudit::open_with(path, MAX_FILE_BYTES)
+    }
+
+    fn open_with(path: &Path, max_bytes: u64) -> std::io::Result<OperatorAudit> {
+        let file = append(path)?;
+        let bytes = file.metadata()?.len();
+        Ok(OperatorAudit {
+            state: Mutex::new(State {
+                path: path.to_path_buf(),
+                max_bytes,
+                file,
+                bytes,
+                window: Instant::now(),
+                written: 0,
+                unwritten: 0,
+            }),
+        })
+    }
+
+    /// Record a call of `operator` (or of nobody, refused) with its status.
+    pub fn record(&self, operator: Option<&str>, call: &str, status: u16) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.window.elapsed() >= Duration::from_secs(1) {
+            state.summarise();
+        }
+        if operator.is_none() {
+            if state.written >= REFUSED_LINES_PER_SECOND {
+                state.unwritten += 1;
+                return;
+            }
+            state.written += 1;
+        }
+        let line = json!({
+            "at_ms": now_ms(),
+            "operator": operator.unwrap_or("(no valid token)"),
+            "call": cut(call),
+            "status": status,
+        });
+        state.write(&line.to_string());
+    }
+}
+
+impl State {
+    /// Close the current second: one line for the refused calls it did not
+    /// write, if any.
+    fn summarise(&mut self) {
+        let unwritten = std::mem::take(&mut self.unwritten);
+        if unwritten > 0 {
+            let line = json!({
+                "at_ms": now_ms(),
+                "operator": "(no valid token)",
+                "refused_unwritten": unwritten,
+                "note": format!(
+                    "{unwritten} more refused calls in {:.1} s, past {REFUSED_LINES_PER_SECOND} lines a second",
+                    self.window.elapsed().as_secs_f64()
+                ),
+            });
+            self.write(&line.to_string());
+        }
+        self.window = Instant::now();
+        self.written = 0;
+    }
+
+    fn write(&mut self, line: &str) {
+        let size = line.len() as u64 + 1;
+        if self.bytes + size > self.max_bytes
+            && self.bytes > 0
+            && let Err(e) = self.rotate()
+        {
+            tracing::error!("cannot rotate the operator audit file: {e}");
+        }
+        match writeln!(self.file, "{line}") {
+            Ok(()) => self.bytes += size,
+            Err(e) => tracing::error!("cannot write the operator audit file: {e}"),
+        }
+    }
+
+    fn rotate(&mut self) -> std::io::Result<()> {
+        let mut old = self.path.clone().into_os_string();
+        old.push(".1");
+        std::fs::rename(&self.path, &old)?;
+        self.file = append(&self.path)?;
+        self.bytes = 0;
+        Ok(())
+    }
+}
+
+impl Drop for OperatorAudit {
+    fn drop(&mut self) {
+        self.state
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .summarise();
+    }
+}
+
+fn append(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+fn now_ms() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
+/// `call` cut to [`MAX_CALL_BYTES`] at a character boundary, saying how long
+/// it was.
+fn cut(call: &str) -> String {
+    if call.len() <= MAX_CALL_BYTES {
+        return call.to_string();
+    }
+    let mut end = MAX_CALL_BYTES;
+    while !call.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... ({} bytes)", &call[..end], call.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(path: &Path) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_flood_of_refused_calls_with_long_paths_writes_a_few_short_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("operator-audit.jsonl");
+        let audit = OperatorAudit::open(&path).unwrap();
+        let long = format!("GET /{}", "a".repeat(15_000));
+        let began = Instant::now();
+        for _ in 0..10_000 {
+            audit.record(None, &long, 401);
+        }
+        let seconds = began.elapsed().as_secs() + 1;
+        audit.record(Some("ops"), "POST /v1/operator/apps/demo/kill", 200);
+        drop(audit);
+        let written = lines(&path);
+        // However fast the calls came: at most 100 a second written, the
+        // rest counted in a summary line per second.
+        let refused: Vec<_> = written.iter().filter(|l| l["status"] == 401).collect();
+        let summarised: u64 = (written.iter())
+            .filter_map(|l| l["refused_unwritten"].as_u64())
+            .sum();
+        assert_eq!(refused.len() as u64 + summarised, 10_000, "{written:?}");
+        let most = u64::from(REFUSED_LINES_PER_SECOND) * seconds;
+        assert!(
+            refused.len() as u64 <= most,
+            "{} in {seconds} s",
+            refused.len()
+        );
+        for line in &refused {
+            let call = line["call"].as_str().unwrap();
+            assert!(call.len() <= MAX_CALL_BYTES + 32, "{}", call.len());
+            assert!(call.ends_with("... (15005 bytes)"), "{call}");
+        }
+        assert!(written.iter().any(|l| l["operator"] == "ops"));
+        let bytes = std::fs::metadata(&path).unwrap().len();
+        assert!(bytes <= 400 * most, "{bytes} bytes in {seconds} s");
+    }
+
+    #[test]
+    fn past_its_size_the_file_is_rotated_keeping_one_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("operator-audit.jsonl");
+        let audit = OperatorAudit::open_with(&path, 10_000).unwrap();
+        for n in 0..1_000 {
+            audit.record(Some("ops"), &format!("GET /v1/operator/apps/{n}"), 200);
+        }
+        drop(audit);
+        let old = dir.path().join("operator-audit.jsonl.1");
+        for file in [&path, &old] {
+            assert!(std::fs::metadata(file).unwrap().len() <= 10_000);
+        }
+        let last = lines(&path).pop().unwrap();
+        assert_eq!(last["call"], "GET /v1/operator/apps/999");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+}
