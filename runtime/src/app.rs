@@ -11,7 +11,7 @@ use miniapp_view::render::{Context, RenderLimits, Tree};
 use serde_json::Value;
 use wasmtime::Engine;
 
-use crate::audit::{AuditEvent, AuditRecord, AuditTarget};
+use crate::audit::{AuditEvent, AuditRecord, AuditTarget, Decided};
 use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
@@ -72,14 +72,16 @@ impl AppShared {
         Some(tree.map_err(|e| e.to_string()))
     }
 
-    /// Record an audit event about this app, within its disk budget per
-    /// day (events of a host call go through the instance's
-    /// [`EventAudit`](crate::audit::EventAudit) instead, within the event's
-    /// budget too).
+    /// Record an audit event the host decided about this app (a trap, a
+    /// quarantine, consent), within the day's budget for such records (the
+    /// refusals of its calls go through the instance's
+    /// [`EventAudit`](crate::audit::EventAudit), within the event's budget
+    /// and a day's budget of their own).
     pub fn audit(&self, event: AuditEvent) {
         let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
         let to = self.audit_target();
-        if to.days.write(to.sink, &record, to.per_day) == crate::audit::Written::Dropped {
+        let written = (to.days).write(to.sink, &record, Decided::ByHost, to.per_day);
+        if written == crate::audit::Written::Dropped {
             UsageCounters::add(&self.usage.audit_dropped, 1);
         }
     }

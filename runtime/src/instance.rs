@@ -721,9 +721,26 @@ impl AppInstance {
         // trapped (or was dropped mid-call) is never entered again.
         let logs = state.log.lock().unwrap_or_else(|e| e.into_inner()).drain();
         self.orphaned_logs.extend(logs);
+        keep_latest(&mut self.orphaned_logs, app.grants.quotas.host_memory_bytes);
         self.live = None;
         Err(trapped(&app, &hook.name(), trap))
     }
+}
+
+/// Keep the latest `logs` that fit in `budget` bytes (text and a line's
+/// overhead each): the logs of discarded stores wait for the embedder
+/// outside any store's budget, so traps in a row must not pile them up.
+fn keep_latest(logs: &mut Vec<LogRecord>, budget: u64) {
+    let mut held = 0;
+    let keep = logs
+        .iter()
+        .rev()
+        .take_while(|line| {
+            held += line.message.len() as u64 + 64;
+            held <= budget
+        })
+        .count();
+    logs.drain(..logs.len() - keep);
 }
 
 /// What a call's budget had spent before it: a page hook shares the budget

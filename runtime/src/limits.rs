@@ -120,7 +120,7 @@ impl HostMemory {
             let after = used.saturating_add(bytes);
             if after > self.limit {
                 return Err(format!(
-                    "host memory budget of {} bytes per instance exceeded: {what} needs {bytes} bytes, {used} are in use",
+                    "host memory budget of {} bytes per instance exceeded: {what} needs {bytes} bytes, {used} are in use (quota `host_memory_bytes`)",
                     self.limit
                 ));
             }

@@ -292,4 +292,32 @@ mod tests {
         view.update("index", 1, Ok(page(json!({"show": false}))), &budget);
         assert!(view.typed.is_empty());
     }
+
+    #[test]
+    fn operations_not_yet_taken_are_charged_until_taken_or_given_up() {
+        let budget = HostMemory::new(1 << 20);
+        let mut view = PageView::default();
+        let shown = |who: &str| page(json!({"show": true, "who": who}));
+        view.update("index", 1, Ok(shown("a")), &budget);
+        assert_eq!(view.take_ops(), None, "a new page is painted whole");
+        let tree = budget.used();
+        assert_eq!(tree, view.tree.as_ref().unwrap().held_bytes());
+        view.update("index", 1, Ok(shown("b")), &budget);
+        view.update("index", 1, Ok(shown("c")), &budget);
+        assert_eq!(budget.used(), tree + view.ops_bytes);
+        assert!(view.ops_bytes > 0);
+        assert_eq!(view.take_ops().map(|ops| ops.len()), Some(2));
+        assert_eq!(budget.used(), tree);
+        // No room for them: they are given up for a whole repaint, and
+        // nothing stays charged for them.
+        let tight = HostMemory::new(tree + 1);
+        let mut view = PageView::default();
+        view.update("index", 1, Ok(shown("a")), &tight);
+        view.take_ops();
+        assert!(view.update("index", 1, Ok(shown("b")), &tight));
+        assert_eq!(tight.used(), tree);
+        assert_eq!(view.take_ops(), None);
+        drop(view);
+        assert_eq!(tight.used(), 0);
+    }
 }

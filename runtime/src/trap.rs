@@ -164,10 +164,11 @@ pub(crate) fn trapped(app: &AppShared, hook: &str, trap: Explained) -> Error {
     app.audit(AuditEvent::Trap {
         hook: hook.to_string(),
         trap: kind,
-        reason: match &detail {
+        // The reason may be the app's own text (its panic message).
+        reason: crate::audit::cut_message(&match &detail {
             Some(detail) => format!("{reason} ({detail})"),
             None => reason.clone(),
-        },
+        }),
     });
     match app
         .services

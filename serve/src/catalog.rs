@@ -260,8 +260,18 @@ impl Catalog {
         }
         let bytes = (self.store.package(hash))
             .map_err(|e| ApiError::internal(format!("package {hash} cannot be read: {e}")))?;
-        let package = Package::from_bytes(&bytes, runtime.package_limits())
-            .map_err(|e| ApiError::internal(format!("package {hash} is damaged: {e}")))?;
+        let package = Package::from_bytes(&bytes, runtime.package_limits()).map_err(|e| {
+            // A package this runtime's rules refuse (a newer check of its
+            // manifest or format) is not damaged: it must be published again.
+            use miniapp_runtime::package::PackageError;
+            let damaged = matches!(e, PackageError::HashMismatch { .. } | PackageError::Io(_));
+            match damaged {
+                true => ApiError::internal(format!("package {hash} is damaged: {e}")),
+                false => ApiError::refused(format!(
+                    "package {hash} is refused by this runtime: {e}; publish it again, rebuilt"
+                )),
+            }
+        })?;
         let app = runtime.load(package).map_err(ApiError::from_runtime)?;
         self.lock_loaded().insert(hash.to_string(), app.clone());
         Ok(app)

@@ -77,6 +77,11 @@ impl ApiError {
         }
     }
 
+    /// Refused by this runtime's rules (`403`, kind `refused`).
+    pub fn refused(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::FORBIDDEN, "refused", message)
+    }
+
     /// The server's own failure.
     pub fn internal(message: impl Into<String>) -> ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)

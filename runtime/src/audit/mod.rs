@@ -15,7 +15,7 @@ use miniapp_config::Scope;
 
 mod budget;
 
-pub(crate) use budget::{AuditTarget, DiskDays, EventAudit, Written};
+pub(crate) use budget::{AuditTarget, Decided, DiskDays, EventAudit, Written, cut_message};
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
