@@ -62,6 +62,9 @@ async fn write_batches(
                 (0, String::new(), String::new(), note)
             }))
             .collect();
+        // If the batch cannot be written, all of it is lost, and so are the
+        // records its note counted.
+        let batch_records = rows.len() as u64 - u64::from(lost > 0) + lost;
         let written = db
             .query(move |c| async move {
                 for (time_ms, app, version, record) in &rows {
@@ -75,7 +78,7 @@ async fn write_batches(
             })
             .await;
         if written.is_err() {
-            dropped.fetch_add(1, Ordering::Relaxed);
+            dropped.fetch_add(batch_records, Ordering::Relaxed);
         }
     }
 }
