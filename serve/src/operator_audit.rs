@@ -7,10 +7,10 @@
 //! `operator-audit.jsonl.1` (one old file kept), so the disk holds at most
 //! twice that.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
+
+use miniapp_runtime::audit::{ROTATE_BYTES, RotatingFile};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
@@ -20,7 +20,7 @@ pub(crate) const MAX_CALL_BYTES: usize = 256;
 /// Refused calls written one by one per second; the rest are counted.
 pub(crate) const REFUSED_LINES_PER_SECOND: u32 = 100;
 /// Size past which the file is rotated.
-pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = ROTATE_BYTES;
 
 /// The audit file of the operator plane.
 pub(crate) struct OperatorAudit {
@@ -28,10 +28,7 @@ pub(crate) struct OperatorAudit {
 }
 
 struct State {
-    path: PathBuf,
-    max_bytes: u64,
-    file: File,
-    bytes: u64,
+    file: RotatingFile,
     /// The second refused calls are being counted in: when it began, the
     /// lines written in it, and the calls not written.
     window: Instant,
@@ -46,14 +43,9 @@ impl OperatorAudit {
     }
 
     fn open_with(path: &Path, max_bytes: u64) -> std::io::Result<OperatorAudit> {
-        let file = append(path)?;
-        let bytes = file.metadata()?.len();
         Ok(OperatorAudit {
             state: Mutex::new(State {
-                path: path.to_path_buf(),
-                max_bytes,
-                file,
-                bytes,
+                file: RotatingFile::open(path, max_bytes)?,
                 window: Instant::now(),
                 written: 0,
                 unwritten: 0,
@@ -106,26 +98,9 @@ impl State {
     }
 
     fn write(&mut self, line: &str) {
-        let size = line.len() as u64 + 1;
-        if self.bytes + size > self.max_bytes
-            && self.bytes > 0
-            && let Err(e) = self.rotate()
-        {
-            tracing::error!("cannot rotate the operator audit file: {e}");
+        if let Err(e) = self.file.write_line(line) {
+            tracing::error!("cannot write the operator audit file: {e}");
         }
-        match writeln!(self.file, "{line}") {
-            Ok(()) => self.bytes += size,
-            Err(e) => tracing::error!("cannot write the operator audit file: {e}"),
-        }
-    }
-
-    fn rotate(&mut self) -> std::io::Result<()> {
-        let mut old = self.path.clone().into_os_string();
-        old.push(".1");
-        std::fs::rename(&self.path, &old)?;
-        self.file = append(&self.path)?;
-        self.bytes = 0;
-        Ok(())
     }
 }
 
@@ -136,10 +111,6 @@ impl Drop for OperatorAudit {
             .unwrap_or_else(|e| e.into_inner())
             .summarise();
     }
-}
-
-fn append(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().create(true).append(true).open(path)
 }
 
 fn now_ms() -> u128 {

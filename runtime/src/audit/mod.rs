@@ -3,8 +3,6 @@
 //! version and time. Written as JSON lines by [`JsonLinesAudit`] (by default
 //! `audit.jsonl` in the data directory).
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,8 +12,10 @@ use serde::Serialize;
 use miniapp_config::Scope;
 
 mod budget;
+mod file;
 
 pub(crate) use budget::{AuditTarget, Decided, DiskDays, EventAudit, Written, cut_message};
+pub use file::{ROTATE_BYTES, RotatingFile};
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,17 +134,17 @@ pub trait AuditSink: Send + Sync {
     fn record(&self, record: &AuditRecord);
 }
 
-/// Appends records as JSON lines to a file, flushed per line.
+/// Appends records as JSON lines to a file, written per line, rotated to
+/// `NAME.1` past [`ROTATE_BYTES`].
 pub struct JsonLinesAudit {
-    file: Mutex<BufWriter<File>>,
+    file: Mutex<RotatingFile>,
 }
 
 impl JsonLinesAudit {
     /// Append to (or create) the file at `path`.
     pub fn open(path: &Path) -> std::io::Result<JsonLinesAudit> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(JsonLinesAudit {
-            file: Mutex::new(BufWriter::new(file)),
+            file: Mutex::new(RotatingFile::open(path, ROTATE_BYTES)?),
         })
     }
 }
@@ -158,11 +158,8 @@ impl AuditSink for JsonLinesAudit {
         };
         let line = crate::text::json_line(&value);
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        if writeln!(file, "{line}")
-            .and_then(|()| file.flush())
-            .is_err()
-        {
-            tracing::error!("cannot write the audit stream: {line}");
+        if let Err(e) = file.write_line(&line) {
+            tracing::error!("cannot write the audit stream ({e}): {line}");
         }
     }
 }
