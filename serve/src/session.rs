@@ -355,12 +355,16 @@ impl Table {
     }
 }
 
-/// Session ids that any node of a cluster can read back: the session's
-/// app, user and launch options with a random nonce, signed with the
-/// cluster's key (HMAC-SHA-256). A node that does not hold a session (its
-/// node died, the balancer chose another) rebuilds it from its id, and the
-/// next event relaunches it from storage. Without the key an id cannot be
-/// made or altered.
+/// Session ids that any node of a cluster can read back and nobody else
+/// can read: the session's app, user and launch options with a random
+/// nonce, encrypted and authenticated with a key derived from the cluster's
+/// (ChaCha20-Poly1305), written `s2.` and the base64url of the AEAD nonce
+/// and ciphertext. A node that does not hold a session (its node died, the
+/// balancer chose another) rebuilds it from its id, and the next event
+/// relaunches it from storage. Without the key an id can be neither read
+/// nor made nor altered. Ids of the earlier form (the claims in the clear,
+/// signed with HMAC-SHA-256) are still read, so that sessions live across
+/// an upgrade; only the new form is issued.
 pub struct SessionIds {
     key: [u8; 32],
 }
@@ -384,6 +388,9 @@ pub struct Claims {
 
 type Mac = hmac::Hmac<sha2::Sha256>;
 
+/// How an opaque (encrypted) session id begins.
+const OPAQUE: &str = "s2.";
+
 impl SessionIds {
     /// Ids signed with `key` (every node of a cluster has the same).
     pub fn new(key: [u8; 32]) -> SessionIds {
@@ -394,10 +401,22 @@ impl SessionIds {
         <Mac as hmac::KeyInit>::new_from_slice(&self.key).expect("any key length")
     }
 
+    /// The AEAD key: the cluster's key, through HMAC with a label, so the
+    /// signing and the encrypting keys differ.
+    fn cipher(&self) -> chacha20poly1305::ChaCha20Poly1305 {
+        use chacha20poly1305::KeyInit as _;
+        use hmac::Mac as _;
+        let mut mac = self.mac();
+        mac.update(b"miniapp session id encryption v2");
+        let key = mac.finalize().into_bytes();
+        chacha20poly1305::ChaCha20Poly1305::new_from_slice(key.as_slice())
+            .expect("HMAC-SHA-256 gives the 32 bytes of a key")
+    }
+
     /// A new id for a session of `user` in `app`, opened with `options`.
     pub fn issue(&self, app: &str, options: &LaunchOptions) -> String {
         use base64::Engine as _;
-        use hmac::Mac as _;
+        use chacha20poly1305::aead::Aead as _;
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).expect("the OS gives random bytes");
         let claims = Claims {
@@ -409,14 +428,39 @@ impl SessionIds {
             nonce: hex::encode(nonce),
         };
         let json = serde_json::to_vec(&claims).expect("claims serialize");
-        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
-        let mut mac = self.mac();
-        mac.update(body.as_bytes());
-        format!("{body}.{}", hex::encode(mac.finalize().into_bytes()))
+        let mut sealed = [0u8; 12];
+        getrandom::fill(&mut sealed).expect("the OS gives random bytes");
+        let ciphertext = self
+            .cipher()
+            .encrypt(&sealed.into(), json.as_slice())
+            .expect("encrypting into memory cannot fail");
+        let mut bytes = sealed.to_vec();
+        bytes.extend_from_slice(&ciphertext);
+        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        format!("{OPAQUE}{body}")
     }
 
-    /// What id `id` says, if this cluster's key signed it.
+    /// What id `id` says, if this cluster's key made it.
     pub fn read(&self, id: &str) -> Option<Claims> {
+        use base64::Engine as _;
+        use chacha20poly1305::aead::Aead as _;
+        let Some(body) = id.strip_prefix(OPAQUE) else {
+            return self.read_signed(id);
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(body)
+            .ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        let json = self.cipher().decrypt(&nonce.into(), ciphertext).ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+
+    /// An id of the earlier, signed form.
+    fn read_signed(&self, id: &str) -> Option<Claims> {
         use base64::Engine as _;
         use hmac::Mac as _;
         let (body, tag) = id.rsplit_once('.')?;
@@ -495,5 +539,40 @@ mod tests {
         let mut altered = id.clone().into_bytes();
         altered[3] ^= 1;
         assert!(ids.read(&String::from_utf8(altered).unwrap()).is_none());
+    }
+
+    #[test]
+    fn an_id_says_nothing_of_its_user_to_whoever_sees_it() {
+        use base64::Engine as _;
+        let ids = SessionIds::new([7; 32]);
+        let options = LaunchOptions {
+            user: Some("ada.lovelace@example.com".into()),
+            ..LaunchOptions::default()
+        };
+        let id = ids.issue("demo.todo", &options);
+        assert!(id.starts_with(OPAQUE), "{id}");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&id[OPAQUE.len()..])
+            .unwrap();
+        for clear in ["ada", "demo.todo", "user"] {
+            assert!(!id.contains(clear), "{id}");
+            let found = bytes.windows(clear.len()).any(|w| w == clear.as_bytes());
+            assert!(!found, "{clear} readable in {id}");
+        }
+        assert_eq!(ids.read(&id).unwrap().user, "ada.lovelace@example.com");
+        // An id of the earlier, signed form still reads (sessions live
+        // across an upgrade), and only with the key.
+        let claims = ids.read(&id).unwrap();
+        let json = serde_json::to_vec(&claims).unwrap();
+        let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        let mut mac = ids.mac();
+        hmac::Mac::update(&mut mac, body.as_bytes());
+        let tag = hex::encode(hmac::Mac::finalize(mac).into_bytes());
+        let signed = format!("{body}.{tag}");
+        assert_eq!(ids.read(&signed), Some(claims));
+        assert!(SessionIds::new([8; 32]).read(&signed).is_none());
+        // Garbage after the prefix is no id.
+        assert!(ids.read("s2.").is_none());
+        assert!(ids.read("s2.AAAA").is_none());
     }
 }
