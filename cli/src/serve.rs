@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use miniapp_dev::listen::{ConnLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT};
 use miniapp_runtime::kv::{KvStore, RedbStore};
 use miniapp_runtime::{Package, Policy, Runtime};
 use miniapp_serve::{Limits, Operators, ServeOptions, Server};
@@ -67,6 +68,19 @@ pub struct ServeArgs {
     /// Connections to the database.
     #[arg(long, default_value_t = 16)]
     db_connections: usize,
+    /// Seconds a request's head may take to arrive; also how long a
+    /// kept-alive connection may idle between requests (both listeners).
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs())]
+    header_timeout_secs: u64,
+    /// Plain HTTP connections at once from one client address (a WebSocket
+    /// leaves the count once upgraded); the operator listener takes at most 32.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PER_CLIENT)]
+    max_connections_per_client: usize,
+    /// Connections at once on the public listener, WebSockets included
+    /// (default: the open-file limit less 256 kept for the operator
+    /// listener, the database and files).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
 }
 
 /// Where a node keeps what it shares: storage, the catalog, the session key,
@@ -165,6 +179,13 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         publish,
         session_key,
         catalog,
+        connections: ConnLimits {
+            header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            per_client: args.max_connections_per_client.max(1),
+            total: (args.max_connections)
+                .unwrap_or(miniapp_serve::default_connection_limits().total)
+                .max(1),
+        },
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

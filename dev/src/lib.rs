@@ -10,6 +10,7 @@
 mod assets;
 pub mod frames;
 pub mod host;
+pub mod listen;
 mod reload;
 mod server;
 mod session;
@@ -213,7 +214,14 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     };
     let token = context.token.clone();
     let router = server::router(context);
-    let serve = tokio::spawn(async move { axum::serve(listener, router).await });
+    let limits = listen::ConnLimits::defaults(0);
+    let serve = tokio::spawn(listen::serve(
+        listener,
+        router,
+        limits,
+        |_| {},
+        std::future::pending(),
+    ));
     Ok(DevServer {
         addr,
         token,

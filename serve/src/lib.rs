@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
+use miniapp_dev::listen::{self, ConnLimits};
 use miniapp_runtime::Runtime;
 
 pub use host::{Host, Limits};
@@ -31,6 +31,18 @@ pub use operator::Operators;
 
 /// How often idle instances are looked for.
 const EVICTION_PERIOD: Duration = Duration::from_millis(500);
+
+/// Connections the operator listener holds at once; its per-client cap is
+/// the public one, at most [`OPERATOR_PER_CLIENT`].
+pub const OPERATOR_CONNECTIONS: usize = 128;
+/// The operator listener's largest per-client cap.
+pub const OPERATOR_PER_CLIENT: usize = 32;
+
+/// The public listener's connection bounds by default: the total is what
+/// the descriptor limit leaves after the operator listener and a reserve.
+pub fn default_connection_limits() -> ConnLimits {
+    ConnLimits::defaults(OPERATOR_CONNECTIONS)
+}
 
 /// What a server is started with.
 pub struct ServeOptions {
@@ -57,6 +69,9 @@ pub struct ServeOptions {
     /// The key session ids are signed with: the same on every node of a
     /// cluster, so any node can take any session.
     pub session_key: [u8; 32],
+    /// The public listener's header timeout and connection caps (the
+    /// operator listener takes the same timeout and smaller caps).
+    pub connections: ConnLimits,
 }
 
 /// A running server.
@@ -106,24 +121,32 @@ impl Server {
                 let _ = draining.wait_for(|d| *d).await;
             }
         };
-        // Frames are small and answered at once: no Nagle delay (with the
-        // peer's delayed ACK it adds 40 ms to an answer sent in two writes).
-        let nodelay = |tcp: &mut tokio::net::TcpStream| {
-            let _ = tcp.set_nodelay(true);
+        let public_limits = options.connections;
+        let operator_limits = ConnLimits {
+            per_client: public_limits.per_client.min(OPERATOR_PER_CLIENT),
+            total: OPERATOR_CONNECTIONS,
+            ..public_limits
         };
-        let public = public.tap_io(nodelay);
-        let operator = operator.tap_io(nodelay);
+        let refused =
+            |host: Arc<Host>| move |why: listen::Refusal| host.metrics.refused("", why.reason());
+        // `listen::serve` gives handlers the peer address as
+        // `ConnectInfo<SocketAddr>` (the operator plane's back-off of wrong
+        // tokens counts per client).
         let tasks = vec![
-            tokio::spawn(
-                axum::serve(public, public::router(host.clone()))
-                    .with_graceful_shutdown(drained())
-                    .into_future(),
-            ),
-            tokio::spawn(
-                axum::serve(operator, operator_routes)
-                    .with_graceful_shutdown(drained())
-                    .into_future(),
-            ),
+            tokio::spawn(listen::serve(
+                public,
+                public::router(host.clone()),
+                public_limits,
+                refused(host.clone()),
+                drained(),
+            )),
+            tokio::spawn(listen::serve(
+                operator,
+                operator_routes,
+                operator_limits,
+                refused(host.clone()),
+                drained(),
+            )),
             tokio::spawn(evict_periodically(host.clone())),
         ];
         Ok(Server {

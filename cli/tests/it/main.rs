@@ -12,3 +12,4 @@ mod pages;
 mod progress;
 mod readme;
 mod serve;
+mod serve_conns;
