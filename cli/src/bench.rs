@@ -328,11 +328,8 @@ mod serve_phase {
         }
         let text = toml::to_string(&Apps { apps: &policy.apps })
             .map_err(|e| Failure::app(format!("serve: cannot write the policy: {e}")))?;
-        // One word of 16 characters or more, not guessed from outside.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let token = format!("bench-{}-{nanos}", std::process::id());
+        // A fresh random token (256 bits), as `miniapp serve --new-token` makes.
+        let token = miniapp_serve::operator::token::new_token();
         for (name, content) in [("policy.toml", text), ("token", token)] {
             std::fs::write(dir.join(name), content).map_err(|e| {
                 Failure::app(format!(

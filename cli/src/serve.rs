@@ -28,9 +28,13 @@ pub struct ServeArgs {
     /// The operator policy (TOML): what the platform grants each app.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// The operators' tokens: `NAME TOKEN` per line, or one token.
-    #[arg(long, value_name = "FILE")]
-    operator_token_file: PathBuf,
+    /// The operators' tokens: `NAME TOKEN` per line, or one token. Each must
+    /// carry 128 bits (make one with --new-token).
+    #[arg(long, value_name = "FILE", required_unless_present = "new_token")]
+    operator_token_file: Option<PathBuf>,
+    /// Print a fresh operator token (32 random bytes, hex) and exit.
+    #[arg(long, exclusive = true)]
+    new_token: bool,
     /// Packages (or crate directories, built first) to publish at start.
     #[arg(long, value_name = "PACKAGE")]
     publish: Vec<PathBuf>,
@@ -125,8 +129,15 @@ fn shared(args: &ServeArgs) -> Result<Shared, Failure> {
 }
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    if args.new_token {
+        out::line(miniapp_serve::operator::token::new_token());
+        return Ok(());
+    }
+    let Some(token_file) = &args.operator_token_file else {
+        return Err(Failure::input("--operator-token-file FILE is needed"));
+    };
     init_logs();
-    let operators = Operators::read(&args.operator_token_file).map_err(Failure::input)?;
+    let operators = Operators::read(token_file).map_err(Failure::input)?;
     let packages = packages(&args.publish)?;
     let mut policy = match &args.policy {
         Some(path) => Policy::from_file(path).map_err(Failure::input)?,

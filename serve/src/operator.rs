@@ -2,13 +2,19 @@
 //! release, rollback, kill switches, minimum host API, quarantine, consent;
 //! `/metrics`. Every call but `/healthz` and `/readyz` needs an operator's
 //! token (compared in constant time) and is audited with the operator's
-//! name, refused calls too.
+//! name, refused calls too. Tokens must be strong ([`token`]); a client
+//! that sends wrong ones is barred for a while ([`backoff`]).
 
+mod backoff;
+pub mod token;
+
+use std::net::SocketAddr;
 use std::path::Path as FsPath;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -31,7 +37,9 @@ pub struct Operators {
 
 impl Operators {
     /// Read a token file: one operator per line, `NAME TOKEN`, or a single
-    /// token alone (the operator `operator`). Tokens are 16 characters or more.
+    /// token alone (the operator `operator`). Every token must pass
+    /// [`token::check`]; a weak one is refused, naming the file, the line,
+    /// the rule and how to make a token (never the token).
     pub fn read(path: &FsPath) -> Result<Operators, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("operator token file {}: {e}", path.display()))?;
@@ -45,11 +53,12 @@ impl Operators {
                 Some((name, token)) => (name.to_string(), token.trim()),
                 None => ("operator".to_string(), line),
             };
-            if token.len() < 16 {
+            if let Err(why) = token::check(token) {
                 return Err(format!(
-                    "{}:{}: a token must have 16 characters or more",
+                    "operator token file {}:{}: the token of `{name}` is too weak: {why}; {}",
                     path.display(),
-                    n + 1
+                    n + 1,
+                    token::HOW_TO_MAKE_ONE
                 ));
             }
             tokens.push((name, digest(token)));
@@ -91,6 +100,7 @@ struct Plane {
     host: Arc<Host>,
     operators: Operators,
     audit: Arc<crate::operator_audit::OperatorAudit>,
+    backoff: Arc<backoff::Backoff>,
 }
 
 /// The operator routes; calls audited to `audit_path`.
@@ -103,6 +113,7 @@ pub fn router(
         host: host.clone(),
         operators,
         audit: Arc::new(crate::operator_audit::OperatorAudit::open(audit_path)?),
+        backoff: Arc::default(),
     };
     let package_bytes = host.runtime.package_limits().total_bytes as usize;
     let guarded = axum::Router::new()
@@ -140,11 +151,28 @@ pub fn router(
         .merge(guarded))
 }
 
-/// Check the token; audit the call with its outcome.
+/// Check the token; audit the call with its outcome. A client barred for
+/// wrong tokens gets 429 before its token is looked at; a call that carries
+/// an `Authorization` header without a valid token counts as a wrong token
+/// (one without the header guesses nothing: 401, not counted).
 async fn authorize(State(plane): State<Plane>, mut request: Request, next: Next) -> Response {
     let what = format!("{} {}", request.method(), request.uri().path());
+    // The peer address: the operator listener is served with connect info
+    // (`crate::Server::start`); without it all callers share one count.
+    let peer = (request.extensions().get::<ConnectInfo<SocketAddr>>()).map(|c| c.0.ip());
+    let client = backoff::Client::of(peer);
+    if let Some(seconds) = plane.backoff.barred(client, Instant::now()) {
+        audit(&plane, None, &what, StatusCode::TOO_MANY_REQUESTS);
+        let message = format!(
+            "too many wrong operator tokens from this address: every call is refused for {seconds} s"
+        );
+        return ApiError::busy(message, seconds).into_response();
+    }
     let operator = bearer(request.headers()).and_then(|t| plane.operators.who(t));
     let Some(operator) = operator else {
+        if request.headers().contains_key(header::AUTHORIZATION) {
+            plane.backoff.wrong(client, Instant::now());
+        }
         audit(&plane, None, &what, StatusCode::UNAUTHORIZED);
         return ApiError::unauthorized().into_response();
     };

@@ -13,3 +13,4 @@ mod progress;
 mod readme;
 mod serve;
 mod serve_conns;
+mod serve_tokens;

@@ -13,8 +13,19 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::cli::package;
 
-/// The operator token the servers of these tests accept.
-pub(crate) const TOKEN: &str = "alice-0123456789abcdef";
+/// The operator token the servers of these tests accept: fresh and random
+/// for each run of the tests (it displays as the token).
+pub(crate) const TOKEN: Token = Token;
+
+/// [`TOKEN`].
+pub(crate) struct Token;
+
+impl std::fmt::Display for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        f.write_str(TOKEN.get_or_init(miniapp_serve::operator::token::new_token))
+    }
+}
 
 /// The platform's grants for the examples the tests publish.
 const POLICY: &str = r#"
