@@ -78,6 +78,13 @@ impl Refusal {
 }
 
 /// The process's soft limit on open file descriptors, if it has one.
+#[cfg(not(unix))]
+pub fn descriptor_limit() -> Option<usize> {
+    None
+}
+
+/// The process's soft limit on open file descriptors, if it has one.
+#[cfg(unix)]
 pub fn descriptor_limit() -> Option<usize> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,

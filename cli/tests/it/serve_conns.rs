@@ -142,3 +142,73 @@ fn one_client_holds_at_most_its_cap_of_connections() {
     }
     served.stop();
 }
+
+#[cfg(unix)]
+/// `miniapp serve` with at most `files` open files (`ulimit -n`): its
+/// process, public and operator URLs.
+fn serve_with_open_files(
+    dir: &std::path::Path,
+    files: u32,
+) -> (std::process::Child, String, String) {
+    use std::io::BufRead;
+    std::fs::write(dir.join("tokens"), format!("alice {TOKEN}\n")).unwrap();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_miniapp"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--operator-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--operator-token-file")
+        .arg(dir.join("tokens"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let (public, operator) = (line.trim())
+        .strip_prefix("miniapp serve: sessions at ")
+        .and_then(|rest| rest.split_once(", operator at "))
+        .unwrap_or_else(|| panic!("no listeners in {line:?}"));
+    (child, public.to_string(), operator.to_string())
+}
+
+#[cfg(unix)]
+#[test]
+fn more_slow_clients_than_open_files_leave_healthz_answering() {
+    // With 256 open files, 300 connections that never finish a head: the
+    // public listener takes what its share of descriptors allows and
+    // refuses the rest; the operator listener, counted apart, answers.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, public, operator) = serve_with_open_files(dir.path(), 256);
+    let slow: Vec<TcpStream> = (0..300)
+        .filter_map(|_| {
+            let mut tcp = TcpStream::connect(addr(&public)).ok()?;
+            let _ = tcp.write_all(b"G");
+            Some(tcp)
+        })
+        .collect();
+    assert_eq!(slow.len(), 300);
+    assert_eq!(get(&operator, "/healthz"), Some(200));
+    assert_eq!(get(&operator, "/readyz"), Some(200));
+    drop(slow);
+    let deadline = Instant::now() + HANG;
+    while get(&public, "/healthz") != Some(200) {
+        assert!(
+            Instant::now() < deadline,
+            "the public listener did not recover"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
