@@ -11,6 +11,7 @@ mod assets;
 pub mod frames;
 pub mod host;
 pub mod listen;
+pub mod outbox;
 mod reload;
 mod server;
 mod session;

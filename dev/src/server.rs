@@ -21,8 +21,9 @@ use miniapp_runtime::LaunchOptions;
 use miniapp_runtime::view::events::ViewEvent;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use crate::outbox::{self, Outbox};
 use crate::session::{Command, Reply, Shared};
 
 /// Largest frame a page may send, bytes.
@@ -290,54 +291,57 @@ async fn socket(
 }
 
 /// One page's connection: frames of the session out, the user's actions in.
+/// Frames out wait in a queue of at most [`outbox::MAX_QUEUED_BYTES`] (the
+/// session's frames are taken from its broadcast as they come, so a page
+/// that stops reading holds neither the broadcast's frames nor more than
+/// that); a page that stops reading is closed with 1008 and the reason
+/// (see [`crate::outbox`]).
 async fn connection(cx: Arc<Context>, socket: WebSocket) {
-    use futures_util::{SinkExt, StreamExt};
-    let (mut sink, mut stream) = socket.split();
+    use futures_util::StreamExt;
+    let (sink, mut stream) = socket.split();
     let mut frames = cx.shared.frames.subscribe();
-    let (direct, mut direct_rx) = mpsc::channel::<Message>(64);
+    let (direct, outgoing) = outbox::outbox(outbox::MAX_QUEUED_BYTES);
     let hello = json!({
         "type": "hello",
         "protocol": crate::PROTOCOL_VERSION,
         "app": *cx.app.read().unwrap_or_else(|e| e.into_inner()),
         "device": cx.device,
     });
-    if sink.send(Message::text(hello.to_string())).await.is_err() {
-        return;
-    }
+    direct.push(Message::text(hello.to_string()));
     // A prompt that waits (the app is blocked on it) is this page's to
     // answer too: first, since the session answers nothing else meanwhile.
     for frame in cx.shared.prompts.waiting() {
-        if sink.send(Message::text(frame)).await.is_err() {
-            return;
-        }
+        direct.push(Message::text(frame));
     }
     let _ = cx.shared.commands.try_send(Command::Refresh);
     let commands = cx.shared.commands.clone();
-    let writer = tokio::spawn(async move {
+    let out = direct.clone();
+    let forward = tokio::spawn(async move {
         loop {
-            let message = tokio::select! {
-                frame = frames.recv() => match frame {
-                    Ok(text) => Message::text(text),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        // A slow page missed frames: it gets the whole state again.
-                        let _ = commands.send(Command::Refresh).await;
-                        continue;
+            match frames.recv().await {
+                Ok(text) => {
+                    if !out.push(Message::text(text)) {
+                        break;
                     }
-                    Err(_) => break,
-                },
-                direct = direct_rx.recv() => match direct {
-                    Some(message) => message,
-                    None => break,
-                },
-            };
-            let close = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() || close {
-                break;
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // This page missed frames: it gets the whole state again.
+                    let _ = commands.send(Command::Refresh).await;
+                }
+                Err(_) => break,
             }
         }
     });
+    let writer = tokio::spawn(outbox::write_frames(sink, outgoing));
     let mut bucket = Bucket::new();
-    while let Some(Ok(message)) = stream.next().await {
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            _ = direct.given_up() => break,
+        };
+        let Some(Ok(message)) = message else {
+            break;
+        };
         if matches!(message, Message::Close(_)) {
             break;
         }
@@ -347,7 +351,7 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
                 code: 1008,
                 reason: "too many frames: at most 50 per second".into(),
             };
-            let _ = direct.send(Message::Close(Some(close))).await;
+            direct.push(Message::Close(Some(close)));
             break;
         }
         let size = match &message {
@@ -360,21 +364,20 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
                 code: 1008,
                 reason: "a frame over 64 KiB".into(),
             };
-            let _ = direct.send(Message::Close(Some(close))).await;
+            direct.push(Message::Close(Some(close)));
             break;
         }
         let text = match message {
             Message::Text(text) => text,
             Message::Binary(_) => {
-                let _ = direct
-                    .send(error_frame("binary frames are not part of the protocol"))
-                    .await;
+                direct.push(error_frame("binary frames are not part of the protocol"));
                 continue;
             }
             _ => continue,
         };
         handle_frame(&cx, &text, &direct).await;
     }
+    forward.abort();
     drop(direct);
     let _ = writer.await;
 }
@@ -490,13 +493,11 @@ impl Launch {
     }
 }
 
-async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &mpsc::Sender<Message>) {
+async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
     let frame: ClientFrame = match serde_json::from_str(text) {
         Ok(frame) => frame,
         Err(e) => {
-            let _ = direct
-                .send(error_frame(&format!("not a protocol frame: {e}")))
-                .await;
+            direct.push(error_frame(&format!("not a protocol frame: {e}")));
             return;
         }
     };
@@ -509,13 +510,13 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &mpsc::Sender<Messa
                 None if answered => return,
                 None => json!({ "type": "error", "message": error }),
             };
-            let _ = direct.send(Message::text(frame.to_string())).await;
+            direct.push(Message::text(frame.to_string()));
             return;
         }
         ClientFrame::Refresh { .. } => {
             let _ = cx.shared.commands.try_send(Command::Refresh);
             for frame in cx.shared.prompts.waiting() {
-                let _ = direct.send(Message::text(frame)).await;
+                direct.push(Message::text(frame));
             }
             return;
         }
@@ -557,7 +558,7 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &mpsc::Sender<Messa
 async fn request(
     cx: &Arc<Context>,
     id: Option<u64>,
-    direct: &mpsc::Sender<Message>,
+    direct: &Outbox,
     command: impl FnOnce(Reply) -> Command,
 ) {
     let (reply, answer) = oneshot::channel();
@@ -569,7 +570,7 @@ async fn request(
             Some(id) => json!({ "type": "result", "id": id, "ok": false, "error": busy }),
             None => json!({ "type": "error", "message": busy }),
         };
-        let _ = direct.send(Message::text(frame.to_string())).await;
+        direct.push(Message::text(frame.to_string()));
         return;
     }
     let direct = direct.clone();
@@ -584,7 +585,7 @@ async fn request(
             (Err(message), None) => json!({ "type": "error", "message": message }),
             (Ok(()), None) => return,
         };
-        let _ = direct.send(Message::text(frame.to_string())).await;
+        direct.push(Message::text(frame.to_string()));
     });
 }
 

@@ -10,7 +10,8 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
+use miniapp_dev::outbox::{self, MAX_QUEUED_BYTES, Outbox};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -241,42 +242,25 @@ async fn socket(
 
 /// One client's socket: a reader (frames in, checked and queued), a worker
 /// (the session's actions, one at a time, in order), a writer (frames out:
-/// the worker's, and prompts as they come).
+/// the worker's, and prompts as they come, at most [`MAX_QUEUED_BYTES`]
+/// queued; a client that stops reading is dropped, see
+/// [`miniapp_dev::outbox`]; its session stays).
 async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
-    let (mut sink, mut stream) = socket.split();
-    let (out, mut outgoing) = mpsc::channel::<Message>(256);
-    let writer = tokio::spawn(async move {
-        // Every frame waiting goes out with one flush (one write to the
-        // socket for an event's view, logs and result).
-        while let Some(first) = outgoing.recv().await {
-            let mut next = Some(first);
-            let mut close = false;
-            while let Some(message) = next.take() {
-                close = matches!(message, Message::Close(_));
-                if sink.feed(message).await.is_err() {
-                    return;
-                }
-                if !close {
-                    next = outgoing.try_recv().ok();
-                }
-            }
-            if sink.flush().await.is_err() || close {
-                break;
-            }
-        }
-    });
+    let (sink, mut stream) = socket.split();
+    let (out, outgoing) = outbox::outbox(MAX_QUEUED_BYTES);
+    let writer = tokio::spawn(outbox::write_frames(sink, outgoing));
     let (work, actions) = mpsc::channel::<(Option<u64>, Action)>(64);
     let worker = tokio::spawn(work_on(host.clone(), session.clone(), actions, out.clone()));
     let prompts = tokio::spawn(forward_prompts(session.clone(), out.clone()));
     let hello =
         json!({ "type": "hello", "protocol": 1, "session": session.id, "app": session.app });
-    let _ = out.send(text(&hello)).await;
+    out.push(text(&hello));
     let _ = work.send((None, Action::Refresh)).await;
     let close = read_frames(&host, &session, &mut stream, &work, &out).await;
     drop(work);
     let _ = worker.await;
     prompts.abort();
-    let _ = out.send(Message::Close(Some(close))).await;
+    out.push(Message::Close(Some(close)));
     drop(out);
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
 }
@@ -292,14 +276,14 @@ fn closing(code: u16, reason: &str) -> CloseFrame {
     }
 }
 
-/// Read client frames until the client goes, breaks a limit, or the node
-/// drains; returns how to close.
+/// Read client frames until the client goes, breaks a limit, stops
+/// reading, or the node drains; returns how to close.
 async fn read_frames(
     host: &Host,
     session: &Session,
     stream: &mut futures_util::stream::SplitStream<WebSocket>,
     work: &mpsc::Sender<(Option<u64>, Action)>,
-    out: &mpsc::Sender<Message>,
+    out: &Outbox,
 ) -> CloseFrame {
     let mut draining = host.draining.subscribe();
     let mut ended = session.ended.subscribe();
@@ -310,6 +294,10 @@ async fn read_frames(
             message = stream.next() => message,
             _ = draining.wait_for(|d| *d) => return closing(1001, "the node is draining"),
             _ = ended.wait_for(|e| *e) => return closing(1008, "the session ended"),
+            reason = out.given_up() => {
+                host.metrics.refused(&session.app, "not-reading");
+                return closing(1008, &reason);
+            }
         };
         let Some(Ok(message)) = message else {
             return closing(1000, "");
@@ -336,7 +324,7 @@ async fn read_frames(
                 }
                 None => json!({ "type": "error", "message": error.message }),
             };
-            let _ = out.try_send(text(&frame));
+            out.push(text(&frame));
         }
     }
 }
@@ -385,12 +373,12 @@ async fn work_on(
     host: Arc<Host>,
     session: Arc<Session>,
     mut actions: mpsc::Receiver<(Option<u64>, Action)>,
-    out: mpsc::Sender<Message>,
+    out: Outbox,
 ) {
     while let Some((id, action)) = actions.recv().await {
         let reply = host.act(&session, action).await;
         for frame in &reply.frames {
-            let _ = out.send(text(frame)).await;
+            out.push(text(frame));
         }
         let error = reply.result.as_ref().err().map(ApiError::json);
         let frame = match (id, &reply.result) {
@@ -400,20 +388,20 @@ async fn work_on(
             (None, Err(e)) => json!({ "type": "error", "message": e.message }),
             (None, Ok(())) => continue,
         };
-        let _ = out.send(text(&frame)).await;
+        out.push(text(&frame));
     }
 }
 
 /// Prompts waiting, then each new prompt frame, to the client.
-async fn forward_prompts(session: Arc<Session>, out: mpsc::Sender<Message>) {
+async fn forward_prompts(session: Arc<Session>, out: Outbox) {
     let mut frames = session.frames.subscribe();
     for frame in session.prompts.waiting() {
-        let _ = out.send(Message::Text(frame.into())).await;
+        out.push(Message::Text(frame.into()));
     }
     loop {
         match frames.recv().await {
             Ok(frame) => {
-                if out.send(Message::Text(frame.into())).await.is_err() {
+                if !out.push(Message::Text(frame.into())) {
                     return;
                 }
             }

@@ -13,4 +13,5 @@ mod progress;
 mod readme;
 mod serve;
 mod serve_conns;
+mod serve_sockets;
 mod serve_tokens;
