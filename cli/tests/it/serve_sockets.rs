@@ -1,12 +1,13 @@
-//! `miniapp serve`'s sockets and clients that stop reading: what a socket
-//! has queued out is bounded in bytes, and a client that does not read is
-//! dropped (its session stays).
+//! `miniapp serve`'s sockets (and the simulator's) and clients that stop
+//! reading: what a socket has queued out is bounded in bytes, and a client
+//! that does not read is dropped (its session stays).
 
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::serve::{HANG, Served, TOKEN};
@@ -160,4 +161,59 @@ async fn a_socket_that_never_reads_is_dropped_past_its_bound_and_its_session_rec
     assert_eq!(status, 200, "{body}");
     let after = metric(&served, RESIDENT).await.unwrap_or(0.0);
     report(&format!("after the drop: {:.1} MiB", after / MIB));
+}
+
+#[tokio::test]
+async fn the_simulator_drops_a_page_that_never_reads() {
+    let todo = crate::cli::package("todo");
+    let sim = crate::dev::Simulator::start(&todo, &[]);
+    for i in 0..ITEMS {
+        let title = format!("{i:02}{}", "x".repeat(TITLE));
+        let answer = sim
+            .dispatch("#new", "confirm", json!({ "value": title }))
+            .await;
+        assert_eq!(answer["ok"], true, "add {i}: {answer}");
+    }
+    let url = format!(
+        "{}/ws?token={}",
+        sim.base.replacen("http", "ws", 1),
+        sim.token
+    );
+    let mut request = url.into_client_request().unwrap();
+    let origin = sim.base.parse().unwrap();
+    request.headers_mut().insert("origin", origin);
+    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let (mut sink, mut stream) = socket.split();
+    // Each refresh sends the page and its data (~900 KB each): 100 of them
+    // are far past what a page that does not read may have waiting.
+    let refresh = Message::Text(json!({ "type": "refresh" }).to_string().into());
+    for _ in 0..100 {
+        if sink.send(refresh.clone()).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // Then the page reads: what was in flight, then the end of the
+    // connection (before, it stayed open with the frames it had missed).
+    let mut close = None;
+    loop {
+        match tokio::time::timeout(HANG, stream.next()).await {
+            Err(_) => panic!("the simulator never closed the socket of a page not reading"),
+            Ok(Some(Ok(Message::Close(frame)))) => {
+                close = frame;
+                break;
+            }
+            Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(_)) | None) => break,
+        }
+    }
+    if let Some(close) = close {
+        assert_eq!(close.code, CloseCode::Policy, "{close:?}");
+        assert!(close.reason.contains("client not reading"), "{close:?}");
+    }
+    // The session goes on.
+    assert!(
+        sim.state().await.to_string().contains("14xxx"),
+        "the items stay"
+    );
 }
