@@ -128,13 +128,13 @@ impl Outbox {
     }
 }
 
-/// Writes the queued frames to `sink` until a close frame is written, the
+/// Writes the queued frames to `sink` (each write within `timeout`) until a close frame is written, the
 /// queue ends, the client goes, or the socket is given up (then the queue
 /// is dropped and the client told why). The frames waiting go out with one
 /// flush (one write to the socket for an event's view, logs and result),
 /// up to [`BATCH_BYTES`] at a time. Returns why the socket was given up,
 /// if it was.
-pub async fn write_frames<S>(mut sink: S, outgoing: Outgoing) -> Option<String>
+pub async fn write_frames<S>(mut sink: S, outgoing: Outgoing, timeout: Duration) -> Option<String>
 where
     S: Sink<Message> + Unpin,
 {
@@ -167,7 +167,7 @@ where
         let written = tokio::select! {
             biased;
             _ = gone.wait_for(Option::is_some) => break None,
-            written = tokio::time::timeout(WRITE_TIMEOUT, batch) => written,
+            written = tokio::time::timeout(timeout, batch) => written,
         };
         match written {
             Ok(Ok((written, close))) => {
@@ -178,8 +178,8 @@ where
             }
             Ok(Err(())) => return None,
             Err(_) => {
-                let secs = WRITE_TIMEOUT.as_secs();
-                break Some(format!("client not reading: a write waited {secs} s"));
+                let waited = timeout.as_secs_f64();
+                break Some(format!("client not reading: a write waited {waited} s"));
             }
         }
     };
@@ -220,7 +220,8 @@ mod tests {
     #[tokio::test]
     async fn written_frames_are_released() {
         let (out, outgoing) = outbox(1000);
-        let writer = tokio::spawn(write_frames(futures_util::sink::drain(), outgoing));
+        let sink = futures_util::sink::drain();
+        let writer = tokio::spawn(write_frames(sink, outgoing, WRITE_TIMEOUT));
         for _ in 0..100 {
             assert!(out.push(frame(400)));
             while out.queued() > 0 {
@@ -229,5 +230,24 @@ mod tests {
         }
         assert!(out.push(Message::Close(None)));
         assert_eq!(writer.await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_write_that_waits_past_its_timeout_gives_the_socket_up() {
+        let (out, outgoing) = outbox(1000);
+        // A client that never reads: its socket never takes a frame.
+        let stuck = futures_util::sink::unfold((), |(), _: Message| async {
+            std::future::pending::<Result<(), ()>>().await
+        });
+        let writer = tokio::spawn(write_frames(
+            Box::pin(stuck),
+            outgoing,
+            Duration::from_millis(50),
+        ));
+        assert!(out.push(frame(10)));
+        let reason = out.given_up().await;
+        assert_eq!(reason, "client not reading: a write waited 0.05 s");
+        assert_eq!(writer.await.unwrap(), Some(reason));
+        assert!(!out.push(frame(10)));
     }
 }

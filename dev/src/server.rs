@@ -332,7 +332,7 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
             }
         }
     });
-    let writer = tokio::spawn(outbox::write_frames(sink, outgoing));
+    let writer = tokio::spawn(outbox::write_frames(sink, outgoing, outbox::WRITE_TIMEOUT));
     let mut bucket = Bucket::new();
     loop {
         let message = tokio::select! {

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
-use miniapp_dev::outbox::{self, MAX_QUEUED_BYTES, Outbox};
+use miniapp_dev::outbox::{self, MAX_QUEUED_BYTES, Outbox, WRITE_TIMEOUT};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -248,7 +248,7 @@ async fn socket(
 async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (out, outgoing) = outbox::outbox(MAX_QUEUED_BYTES);
-    let writer = tokio::spawn(outbox::write_frames(sink, outgoing));
+    let writer = tokio::spawn(outbox::write_frames(sink, outgoing, WRITE_TIMEOUT));
     let (work, actions) = mpsc::channel::<(Option<u64>, Action)>(64);
     let worker = tokio::spawn(work_on(host.clone(), session.clone(), actions, out.clone()));
     let prompts = tokio::spawn(forward_prompts(session.clone(), out.clone()));
