@@ -132,7 +132,7 @@ impl Outbox {
 /// queue ends, the client goes, or the socket is given up (then the queue
 /// is dropped and the client told why). The frames waiting go out with one
 /// flush (one write to the socket for an event's view, logs and result),
-/// up to [`BATCH_BYTES`] at a time. Returns why the socket was given up,
+/// up to 256 KiB at a time. Returns why the socket was given up,
 /// if it was.
 pub async fn write_frames<S>(mut sink: S, outgoing: Outgoing, timeout: Duration) -> Option<String>
 where

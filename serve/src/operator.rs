@@ -3,7 +3,7 @@
 //! `/metrics`. Every call but `/healthz` and `/readyz` needs an operator's
 //! token (compared in constant time) and is audited with the operator's
 //! name, refused calls too. Tokens must be strong ([`token`]); a client
-//! that sends wrong ones is barred for a while ([`backoff`]).
+//! that sends wrong ones is barred for a while (`operator/backoff.rs`).
 
 mod backoff;
 pub mod token;
