@@ -99,6 +99,19 @@ pub fn json_line(value: &serde_json::Value) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+/// `text` cut to at most `max` bytes at a character boundary, followed by
+/// `... (N bytes)` saying how long it was; unchanged if it fits.
+pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}... ({} bytes)", &text[..end], text.len()))
+}
+
 /// serde_json's compact formatter, escaping the unsafe characters serde_json
 /// leaves as they are.
 struct SafeFormatter;

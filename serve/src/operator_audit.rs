@@ -119,17 +119,9 @@ fn now_ms() -> u128 {
         .map_or(0, |d| d.as_millis())
 }
 
-/// `call` cut to [`MAX_CALL_BYTES`] at a character boundary, saying how long
-/// it was.
-fn cut(call: &str) -> String {
-    if call.len() <= MAX_CALL_BYTES {
-        return call.to_string();
-    }
-    let mut end = MAX_CALL_BYTES;
-    while !call.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}... ({} bytes)", &call[..end], call.len())
+/// `call` cut to [`MAX_CALL_BYTES`], saying how long it was.
+fn cut(call: &str) -> std::borrow::Cow<'_, str> {
+    miniapp_runtime::text::cut(call, MAX_CALL_BYTES)
 }
 
 #[cfg(test)]

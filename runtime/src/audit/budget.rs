@@ -36,17 +36,9 @@ fn record_bytes(record: &AuditRecord) -> u64 {
     serde_json::to_value(record).map_or(0, |v| crate::text::json_line(&v).len() as u64 + 1)
 }
 
-/// `message` cut to [`MAX_MESSAGE_BYTES`] at a character boundary, saying
-/// how long it was.
+/// `message` cut to [`MAX_MESSAGE_BYTES`], saying how long it was.
 pub(crate) fn cut_message(message: &str) -> String {
-    if message.len() <= MAX_MESSAGE_BYTES {
-        return message.to_string();
-    }
-    let mut end = MAX_MESSAGE_BYTES;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}... ({} bytes)", &message[..end], message.len())
+    crate::text::cut(message, MAX_MESSAGE_BYTES).into_owned()
 }
 
 /// The day number (UTC) of now.
