@@ -69,9 +69,12 @@ pub struct LoadArgs {
     pub spinners: usize,
     /// The operator listener (`http://HOST:PORT`, or its `/metrics` URL):
     /// report the server's resident memory per session.
-    #[arg(long, value_name = "URL", requires = "token_file")]
+    #[arg(long, value_name = "URL")]
     pub metrics: Option<String>,
-    /// The file holding the operator's token, for --metrics.
+    /// The operator's token, for --metrics: a token file as `miniapp serve`
+    /// takes (`NAME TOKEN` per line, or one token; the first is used). Else
+    /// the file named by MINIAPP_OPERATOR_TOKEN_FILE, else the token in
+    /// MINIAPP_OPERATOR_TOKEN.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Print one JSON object.
@@ -230,10 +233,17 @@ pub async fn run(args: &LoadArgs) -> anyhow::Result<Summary> {
 /// [`run`], telling `progress` what it does.
 async fn run_showing(args: &LoadArgs, progress: &Arc<Progress>) -> anyhow::Result<Summary> {
     let plan = Plan::of(args).map_err(anyhow::Error::msg)?;
-    let metrics = match (&args.metrics, &args.token_file) {
-        (Some(url), Some(file)) => Some(Metrics::new(url, file)?),
-        (Some(_), None) => bail!("--metrics needs --token-file"),
-        _ => None,
+    let metrics = match &args.metrics {
+        Some(url) => match crate::secret::first_operator_token(args.token_file.as_deref())
+            .map_err(anyhow::Error::msg)?
+        {
+            Some(token) => Some(Metrics::with_token(url, token)?),
+            None => bail!(
+                "--metrics needs the operator's token: --token-file FILE, \
+                 MINIAPP_OPERATOR_TOKEN_FILE or MINIAPP_OPERATOR_TOKEN"
+            ),
+        },
+        None => None,
     };
     let before = match &metrics {
         Some(m) => Some(m.sample().await?),
@@ -1449,10 +1459,16 @@ pub struct Sample {
 
 impl Metrics {
     /// The operator listener `url` (`http://HOST:PORT` or its `/metrics`),
-    /// with the token in `token_file`.
+    /// with the first token in `token_file` (`miniapp serve`'s format).
     pub fn new(url: &str, token_file: &Path) -> anyhow::Result<Metrics> {
-        let token = std::fs::read_to_string(token_file)
-            .with_context(|| format!("cannot read the token file {}", token_file.display()))?;
+        let token = crate::secret::first_operator_token(Some(token_file))
+            .map_err(anyhow::Error::msg)?
+            .context("no token file")?;
+        Metrics::with_token(url, token)
+    }
+
+    /// The operator listener `url`, with `token`.
+    pub fn with_token(url: &str, token: String) -> anyhow::Result<Metrics> {
         let url = url.trim_end_matches('/');
         let url = if url.ends_with("/metrics") {
             url.to_string()
@@ -1462,7 +1478,7 @@ impl Metrics {
         Ok(Metrics {
             client: http_client()?,
             url,
-            token: token.trim().to_string(),
+            token,
         })
     }
 

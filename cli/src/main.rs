@@ -8,6 +8,7 @@ mod new;
 mod out;
 mod render;
 mod run;
+mod secret;
 mod serve;
 
 use std::path::PathBuf;

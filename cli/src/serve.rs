@@ -29,8 +29,9 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// The operators' tokens: `NAME TOKEN` per line, or one token. Each must
-    /// carry 128 bits (make one with --new-token).
-    #[arg(long, value_name = "FILE", required_unless_present = "new_token")]
+    /// carry 128 bits (make one with --new-token). Else the file named by
+    /// MINIAPP_OPERATOR_TOKEN_FILE, else the tokens in MINIAPP_OPERATOR_TOKEN.
+    #[arg(long, value_name = "FILE")]
     operator_token_file: Option<PathBuf>,
     /// Print a fresh operator token (32 random bytes, hex) and exit.
     #[arg(long, exclusive = true)]
@@ -62,12 +63,17 @@ pub struct ServeArgs {
     memory_mib: Option<u64>,
     /// PostgreSQL shared by the nodes of a cluster (`postgres://user@host:port/db`):
     /// storage, consent, the catalog and packages, the session key live
-    /// there; without it, in the data directory.
-    #[arg(long, value_name = "URL")]
+    /// there; without it, in the data directory. A URL with a password
+    /// belongs in --database-url-file or the environment, not here.
+    #[arg(long, value_name = "URL", conflicts_with = "database_url_file")]
     database: Option<String>,
+    /// The file whose first line is --database's URL. Else the file named
+    /// by MINIAPP_DATABASE_URL_FILE, else the URL in MINIAPP_DATABASE_URL.
+    #[arg(long, value_name = "FILE")]
+    database_url_file: Option<PathBuf>,
     /// Apply the database's schema migrations first (never done silently:
     /// without it a node refuses a database behind its schema).
-    #[arg(long, requires = "database")]
+    #[arg(long)]
     migrate: bool,
     /// Connections to the database.
     #[arg(long, default_value_t = 16)]
@@ -98,7 +104,16 @@ struct Shared {
 
 /// The database's, or the data directory's.
 fn shared(args: &ServeArgs) -> Result<Shared, Failure> {
-    let Some(url) = &args.database else {
+    let database =
+        crate::secret::database_url(args.database.as_deref(), args.database_url_file.as_deref())
+            .map_err(Failure::input)?;
+    let Some(url) = &database else {
+        if args.migrate {
+            return Err(Failure::input(
+                "--migrate needs a database: --database, --database-url-file, \
+                 MINIAPP_DATABASE_URL_FILE or MINIAPP_DATABASE_URL",
+            ));
+        }
         // Group commit: many events' writes share one sync of the disk.
         let storage = RedbStore::open_group_committed(&args.data_dir.join("storage.redb"))
             .map_err(|e| Failure::app(format!("storage: {e}")))?;
@@ -133,11 +148,16 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         out::line(miniapp_serve::operator::token::new_token());
         return Ok(());
     }
-    let Some(token_file) = &args.operator_token_file else {
-        return Err(Failure::input("--operator-token-file FILE is needed"));
+    let tokens = crate::secret::operator_tokens(args.operator_token_file.as_deref())
+        .map_err(Failure::input)?;
+    let Some(tokens) = tokens else {
+        return Err(Failure::input(
+            "the operators' tokens are needed: --operator-token-file FILE, \
+             MINIAPP_OPERATOR_TOKEN_FILE or MINIAPP_OPERATOR_TOKEN",
+        ));
     };
     init_logs();
-    let operators = Operators::read(token_file).map_err(Failure::input)?;
+    let operators = Operators::parse(&tokens.text, &tokens.source).map_err(Failure::input)?;
     let packages = packages(&args.publish)?;
     let mut policy = match &args.policy {
         Some(path) => Policy::from_file(path).map_err(Failure::input)?,

@@ -43,31 +43,24 @@ impl Operators {
     pub fn read(path: &FsPath) -> Result<Operators, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("operator token file {}: {e}", path.display()))?;
+        Operators::parse(&text, &format!("operator token file {}", path.display()))
+    }
+
+    /// [`Operators::read`] of `text`, which came from `source` (a file, an
+    /// environment variable: named in errors, the text never).
+    pub fn parse(text: &str, source: &str) -> Result<Operators, String> {
         let mut tokens = Vec::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let (name, token) = match line.split_once(char::is_whitespace) {
-                Some((name, token)) => (name.to_string(), token.trim()),
-                None => ("operator".to_string(), line),
-            };
+        for (line, name, token) in token::entries(text) {
             if let Err(why) = token::check(token) {
                 return Err(format!(
-                    "operator token file {}:{}: the token of `{name}` is too weak: {why}; {}",
-                    path.display(),
-                    n + 1,
+                    "{source}:{line}: the token of `{name}` is too weak: {why}; {}",
                     token::HOW_TO_MAKE_ONE
                 ));
             }
             tokens.push((name, digest(token)));
         }
         if tokens.is_empty() {
-            return Err(format!(
-                "operator token file {} holds no token",
-                path.display()
-            ));
+            return Err(format!("{source} holds no token"));
         }
         Ok(Operators { tokens })
     }

@@ -11,6 +11,7 @@ mod pages;
 #[cfg(unix)]
 mod progress;
 mod readme;
+mod secrets;
 mod serve;
 mod serve_conns;
 mod serve_sockets;

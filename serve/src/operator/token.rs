@@ -56,6 +56,23 @@ pub fn check(token: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The entries of a token file, `serve --operator-token-file`'s format:
+/// one operator per line, `NAME TOKEN`, or a single token alone (the
+/// operator `operator`); blank lines and `#` comments are skipped. Each
+/// entry: its line number (from 1), the name, the token (unchecked).
+pub fn entries(text: &str) -> impl Iterator<Item = (usize, String, &str)> {
+    text.lines().enumerate().filter_map(|(n, line)| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        Some(match line.split_once(char::is_whitespace) {
+            Some((name, token)) => (n + 1, name.to_string(), token.trim()),
+            None => (n + 1, "operator".to_string(), line),
+        })
+    })
+}
+
 /// A fresh token: 32 random bytes from the OS, hex (256 bits).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
