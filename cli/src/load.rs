@@ -249,6 +249,10 @@ async fn run_showing(args: &LoadArgs, progress: &Arc<Progress>) -> anyhow::Resul
         Some(m) => Some(m.sample().await?),
         None => None,
     };
+    let refusals_before = match &metrics {
+        Some(m) => m.refusals().await?,
+        None => (0.0, 0.0),
+    };
     let opener = Arc::new(Opener::new(&plan)?);
     let wanted = args.sessions + args.spinners;
     progress.enter(
@@ -290,6 +294,31 @@ async fn run_showing(args: &LoadArgs, progress: &Arc<Progress>) -> anyhow::Resul
     ));
     let driven = drive_all(opened.sessions, &plan, progress).await;
     let mut probed = probe.await.unwrap_or_else(|_| Tally::new());
+    // Host calls the server refused (no grant, a quota) answer their events
+    // `ok`: the server's counters say how many; each is an error.
+    if let Some(m) = &metrics {
+        let (denials, quota_hits) = m.refusals().await?;
+        let since = |now: f64, then: f64| (now - then).max(0.0) as u64;
+        let (at_start_denials, at_start_quota) = refusals_before;
+        for (kind, n, what) in [
+            (
+                "denied",
+                since(denials, at_start_denials),
+                "refused for lack of a grant",
+            ),
+            (
+                "quota",
+                since(quota_hits, at_start_quota),
+                "refused by a quota",
+            ),
+        ] {
+            if n > 0 {
+                *probed.errors.entry(kind.into()).or_default() += n;
+                let message = format!("{n} host calls of the apps {what} (the server's /metrics)");
+                probed.examples.entry(kind.into()).or_insert(message);
+            }
+        }
+    }
     let first_views = std::mem::replace(&mut probed.first_view, Tally::new().first_view);
     progress.enter(
         Phase::Closing,
@@ -1502,6 +1531,40 @@ impl Metrics {
         })?;
         let live = gauge(&text, "miniapp_sessions_live");
         Ok(Sample { resident, live })
+    }
+}
+
+impl Metrics {
+    /// The server's host calls refused so far, all apps: `miniapp_denials`
+    /// (no grant) and `miniapp_quota_hits`.
+    async fn refusals(&self) -> anyhow::Result<(f64, f64)> {
+        let response = (self.client.get(&self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("GET {}: {}", self.url, causes(&e)))?;
+        let text = response
+            .error_for_status()
+            .with_context(|| format!("GET {}", self.url))?
+            .text()
+            .await
+            .with_context(|| format!("GET {}", self.url))?;
+        let total = |name: &str| -> f64 {
+            (text.lines())
+                .filter_map(|line| {
+                    let rest = line.strip_prefix(name)?;
+                    let rest = match rest.strip_prefix('{') {
+                        Some(labelled) => labelled.split_once('}')?.1,
+                        None => rest,
+                    };
+                    rest.split_whitespace().next()?.parse::<f64>().ok()
+                })
+                .sum()
+        };
+        Ok((
+            total("miniapp_denials_total"),
+            total("miniapp_quota_hits_total"),
+        ))
     }
 }
 

@@ -43,6 +43,11 @@ pub struct ServeArgs {
     /// top of the policy (development and benchmarks).
     #[arg(long)]
     grant_declared: bool,
+    /// Publish the apps given with --publish even if they declare
+    /// capabilities or origins the policy denies (each logged as a warning);
+    /// without it (or --grant-declared) such an app stops the start.
+    #[arg(long)]
+    allow_denied: bool,
     /// Sessions open at once.
     #[arg(long, default_value_t = Limits::default().max_sessions)]
     max_sessions: usize,
@@ -208,6 +213,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         operators,
         limits,
         publish,
+        allow_denied: args.allow_denied,
         session_key,
         catalog,
         connections: ConnLimits {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use miniapp_runtime::{App, Package, Runtime};
+use miniapp_runtime::{App, Grants, Manifest, Origin, Package, Policy, Runtime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -289,13 +289,19 @@ impl Catalog {
     /// Publish a package for `app` (`None`: the id its manifest gives):
     /// read, validated and compiled (into the artifact cache) before it is
     /// accepted. The first version of an app becomes its stable version.
+    ///
+    /// A package that declares capabilities or origins the policy (or the
+    /// host) does not grant is refused (403 `denied`, naming each and the
+    /// policy key that allows it), unless `allow_denied`: then it is
+    /// accepted and the second value names each denied capability.
     pub fn publish(
         &self,
         runtime: &Runtime,
         app: Option<&str>,
         bytes: &[u8],
         operator: &str,
-    ) -> Result<VersionRecord, ApiError> {
+        allow_denied: bool,
+    ) -> Result<(VersionRecord, Vec<String>), ApiError> {
         let package = Package::from_bytes(bytes, runtime.package_limits())
             .map_err(|e| ApiError::bad_request(format!("the package is refused: {e}")))?;
         let id = package.manifest.id.clone();
@@ -309,6 +315,15 @@ impl Catalog {
         let loaded = runtime
             .load(package)
             .map_err(|e| ApiError::bad_request(format!("the package is refused: {e}")))?;
+        let warnings = denied(runtime.policy(), loaded.manifest(), loaded.grants());
+        if !warnings.is_empty() && !allow_denied {
+            return Err(ApiError::denied(format!(
+                "app `{id}` declares what the policy does not grant, so every call that uses it \
+                 would be denied: {}; allow it in the policy, or publish anyway with \
+                 `?allow-denied=true` (`miniapp serve --allow-denied` at start)",
+                warnings.join("; ")
+            )));
+        }
         (self.store.put_package(&hash, bytes))
             .map_err(|e| ApiError::internal(format!("cannot keep the package: {e}")))?;
         self.lock_loaded().insert(hash.clone(), loaded);
@@ -330,7 +345,7 @@ impl Catalog {
             }
             Ok(())
         })?;
-        Ok(record)
+        Ok((record, warnings))
     }
 
     /// Change the record of `app` (a published app) with `edit`, then store
@@ -391,6 +406,37 @@ fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::File::open(dir)?.sync_all()?;
     }
     Ok(())
+}
+
+/// What `manifest` declares that `grants` leaves out, one line each: the
+/// capability or origin, and the policy key that allows it (or that the
+/// host does not offer it). Empty when everything declared is granted.
+pub fn denied(policy: &Policy, manifest: &Manifest, grants: &Grants) -> Vec<String> {
+    let id = &manifest.id;
+    let mut denied = Vec::new();
+    for capability in &manifest.permissions {
+        if grants.capabilities.contains(capability) {
+            continue;
+        }
+        denied.push(if policy.host.capabilities.contains(capability) {
+            format!(
+                "capability `{capability}` (add \"{capability}\" to `permissions` under \
+                 [apps.\"{id}\"] or [defaults] in the policy)"
+            )
+        } else {
+            format!("capability `{capability}` (this host does not offer it: [host] capabilities)")
+        });
+    }
+    for origin in &manifest.origins {
+        let granted = Origin::parse(origin).is_ok_and(|o| grants.origins.contains(&o));
+        if !granted {
+            denied.push(format!(
+                "origin `{origin}` (add \"{origin}\" to `origins` under [apps.\"{id}\"] \
+                 or [defaults] in the policy)"
+            ));
+        }
+    }
+    denied
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
     /// `bad-request`, `not-found`, `disabled`, `host-too-old`,
-    /// `quarantined`, `busy`, `draining`, `app-error`, `trap`, `internal`.
+    /// `quarantined`, `busy`, `draining`, `denied`, `app-error`, `trap`, `internal`.
     pub kind: &'static str,
     /// For people.
     pub message: String,
@@ -75,6 +75,11 @@ impl ApiError {
             retry_after: Some(1),
             ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
         }
+    }
+
+    /// 403 `denied`: a package declares what the policy does not grant.
+    pub fn denied(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::FORBIDDEN, "denied", message)
     }
 
     /// Refused by this runtime's rules (`403`, kind `refused`).

@@ -63,6 +63,9 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// Packages to publish at start (as the operator `startup`).
     pub publish: Vec<Vec<u8>>,
+    /// Publish those of them that declare what the policy denies (each
+    /// denied capability logged as a warning); without it they are refused.
+    pub allow_denied: bool,
     /// Where the operator's book and the packages are kept
     /// ([`catalog::FileCatalog`] on one machine).
     pub catalog: Box<dyn catalog::CatalogStore>,
@@ -97,9 +100,19 @@ impl Server {
             options.session_key,
         ));
         for (n, package) in options.publish.iter().enumerate() {
-            host.catalog
-                .publish(&host.runtime, None, package, "startup")
+            let (version, warnings) = host
+                .catalog
+                .publish(
+                    &host.runtime,
+                    None,
+                    package,
+                    "startup",
+                    options.allow_denied,
+                )
                 .map_err(|e| format!("package {} to publish: {}", n + 1, e.message))?;
+            for warning in warnings {
+                tracing::warn!(hash = version.hash, "published with a denied {warning}");
+            }
         }
         let bind = |addr: SocketAddr| async move {
             tokio::net::TcpListener::bind(addr)

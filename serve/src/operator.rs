@@ -239,22 +239,40 @@ async fn route(
     }
 }
 
+#[derive(Deserialize)]
+struct PublishQuery {
+    /// Accept a package that declares what the policy denies (with warnings).
+    #[serde(default, rename = "allow-denied")]
+    allow_denied: bool,
+}
+
+/// Publish a package: refused (403 `denied`) if it declares capabilities or
+/// origins the policy denies, unless `?allow-denied=true`, which accepts it
+/// with `warnings` naming each (audited, and logged).
 async fn publish(
     State(plane): State<Plane>,
     Extension(Operator(operator)): Extension<Operator>,
     Path(app): Path<String>,
+    Query(query): Query<PublishQuery>,
     body: Bytes,
 ) -> Response {
     let host = plane.host.clone();
+    let who = operator.clone();
     // Validation compiles the component: off the async workers.
     let published = tokio::task::spawn_blocking(move || {
         host.catalog
-            .publish(&host.runtime, Some(&app), &body, &operator)
+            .publish(&host.runtime, Some(&app), &body, &who, query.allow_denied)
     })
     .await;
     match published {
-        Ok(Ok(version)) => {
-            (StatusCode::CREATED, Json(json!({ "version": version }))).into_response()
+        Ok(Ok((version, warnings))) => {
+            for warning in &warnings {
+                let what = format!("published with a denied {warning}");
+                tracing::warn!(target: "miniapp::operator", operator, hash = version.hash, "{what}");
+                audit(&plane, Some(&operator), &what, StatusCode::CREATED);
+            }
+            let answer = json!({ "version": version, "warnings": warnings });
+            (StatusCode::CREATED, Json(answer)).into_response()
         }
         Ok(Err(e)) => e.into_response(),
         Err(e) => ApiError::internal(format!("publishing failed: {e}")).into_response(),

@@ -14,5 +14,6 @@ mod readme;
 mod secrets;
 mod serve;
 mod serve_conns;
+mod serve_publish;
 mod serve_sockets;
 mod serve_tokens;

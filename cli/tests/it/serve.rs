@@ -74,10 +74,20 @@ impl Served {
         Served::start_in(tempfile::tempdir().unwrap(), examples, args)
     }
 
-    /// [`Served::start`] in `dir` (a restart keeps its data).
+    /// [`Served::start`] with `policy` in place of [`POLICY`].
+    pub(crate) fn start_with_policy(policy: &str, examples: &[&str], args: &[&str]) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("policy.toml"), policy).unwrap();
+        Served::start_in(dir, examples, args)
+    }
+
+    /// [`Served::start`] in `dir` (a restart keeps its data; a policy
+    /// already there is kept).
     fn start_in(dir: tempfile::TempDir, examples: &[&str], args: &[&str]) -> Served {
         std::fs::write(dir.path().join("tokens"), format!("alice {TOKEN}\n")).unwrap();
-        std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+        if !dir.path().join("policy.toml").exists() {
+            std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+        }
         let mut command = Command::new(env!("CARGO_BIN_EXE_miniapp"));
         command
             .args([
