@@ -504,6 +504,8 @@ mod serve_phase {
         command
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(["--operator-listen", "127.0.0.1:0"])
+            // Nothing routes to it: close at once on SIGTERM.
+            .args(["--drain-secs", "0"])
             .arg("--data-dir")
             .arg(dir.join(format!("data-{name}")))
             .arg("--operator-token-file")

@@ -96,6 +96,13 @@ pub struct ServeArgs {
     /// listener, the database and files).
     #[arg(long, value_name = "N")]
     max_connections: Option<usize>,
+    /// Seconds both listeners stay open after SIGTERM while `/readyz`
+    /// answers 503 `draining` and new sessions are refused (503 `draining`,
+    /// `Retry-After`); events of open sessions, `/healthz` and the operator
+    /// plane are answered. Then the listeners close, running events finish,
+    /// and the process exits 0. 0 closes them at once.
+    #[arg(long, value_name = "S", default_value_t = miniapp_serve::DEFAULT_DRAIN_DELAY.as_secs())]
+    drain_secs: u64,
 }
 
 /// Where a node keeps what it shares: storage, the catalog, the session key,
@@ -223,6 +230,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
                 .unwrap_or(miniapp_serve::default_connection_limits().total)
                 .max(1),
         },
+        drain_delay: Duration::from_secs(args.drain_secs),
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -235,7 +243,10 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             server.public, server.operator
         ));
         stopped().await;
-        tracing::info!("draining: no new sessions; running events finish");
+        tracing::info!(
+            drain_secs = args.drain_secs,
+            "draining: /readyz 503, no new sessions; the listeners close after the delay, running events finish"
+        );
         server.drain();
         server.wait().await.map_err(Failure::app)?;
         tracing::info!("drained");

@@ -62,11 +62,14 @@ impl ApiError {
 
     /// The node is shutting down.
     pub fn draining() -> ApiError {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "draining",
-            "this node is shutting down; retry on another",
-        )
+        ApiError {
+            retry_after: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "draining",
+                "this node is shutting down; retry on another",
+            )
+        }
     }
 
     /// The storage cannot be reached: retry (here or on another node).

@@ -75,7 +75,15 @@ pub struct ServeOptions {
     /// The public listener's header timeout and connection caps (the
     /// operator listener takes the same timeout and smaller caps).
     pub connections: ConnLimits,
+    /// How long both listeners stay open once [`Server::drain`] is called
+    /// (`/readyz` answers 503 `draining`, new sessions are refused, events
+    /// keep running) before they stop accepting.
+    pub drain_delay: Duration,
 }
+
+/// [`ServeOptions::drain_delay`] by default: long enough for a load
+/// balancer's readiness probe to see `/readyz` fail.
+pub const DEFAULT_DRAIN_DELAY: Duration = Duration::from_secs(5);
 
 /// A running server.
 pub struct Server {
@@ -85,6 +93,10 @@ pub struct Server {
     pub operator: SocketAddr,
     host: Arc<Host>,
     tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+    drain_delay: Duration,
+    /// Set when the listeners stop accepting (the drain delay after
+    /// [`Server::drain`]).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Server {
@@ -128,10 +140,11 @@ impl Server {
         let audit = options.data_dir.join("operator-audit.jsonl");
         let operator_routes = operator::router(host.clone(), options.operators, &audit)
             .map_err(|e| format!("the operator audit file {}: {e}", audit.display()))?;
+        let closing = tokio::sync::watch::channel(false).0;
         let drained = || {
-            let mut draining = host.draining.subscribe();
+            let mut closed = closing.subscribe();
             async move {
-                let _ = draining.wait_for(|d| *d).await;
+                let _ = closed.wait_for(|c| *c).await;
             }
         };
         let public_limits = options.connections;
@@ -160,13 +173,15 @@ impl Server {
                 refused(host.clone()),
                 drained(),
             )),
-            tokio::spawn(evict_periodically(host.clone())),
+            tokio::spawn(evict_periodically(host.clone(), closing.subscribe())),
         ];
         Ok(Server {
             public: public_addr,
             operator: operator_addr,
             host,
             tasks,
+            drain_delay: options.drain_delay,
+            closing,
         })
     }
 
@@ -175,11 +190,21 @@ impl Server {
         &self.host
     }
 
-    /// Stop taking new sessions and connections; running events finish,
-    /// sockets close (1001) after their current event; [`wait`](Self::wait)
-    /// returns when every request is answered.
+    /// Drain: at once, `/readyz` answers 503 `draining`, new sessions and
+    /// sockets are refused (503 `draining`, `Retry-After`), and sockets
+    /// close (1001) after their current event; the listeners stay open for
+    /// [`ServeOptions::drain_delay`] (probes, events of existing sessions and
+    /// the operator plane are answered), then stop accepting; running
+    /// events finish, and [`wait`](Self::wait) returns when every request
+    /// is answered.
     pub fn drain(&self) {
         self.host.draining.send_replace(true);
+        let closing = self.closing.clone();
+        let delay = self.drain_delay;
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            closing.send_replace(true);
+        });
     }
 
     /// Wait until the server has drained.
@@ -196,14 +221,17 @@ impl Server {
     }
 }
 
-/// Every period: evict what the idle policy says, take the operator's
-/// changes other nodes stored, and check the storage is reachable.
-async fn evict_periodically(host: Arc<Host>) -> std::io::Result<()> {
-    let mut draining = host.draining.subscribe();
+/// Every period until the listeners close: evict what the idle policy
+/// says, take the operator's changes other nodes stored, and check the
+/// storage is reachable.
+async fn evict_periodically(
+    host: Arc<Host>,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<()> {
     loop {
         tokio::select! {
             _ = tokio::time::sleep(EVICTION_PERIOD) => {}
-            _ = draining.wait_for(|d| *d) => return Ok(()),
+            _ = closing.wait_for(|c| *c) => return Ok(()),
         }
         host.evict();
         let checked = host.clone();

@@ -14,6 +14,7 @@ mod readme;
 mod secrets;
 mod serve;
 mod serve_conns;
+mod serve_drain;
 mod serve_publish;
 mod serve_sockets;
 mod serve_tokens;

@@ -104,6 +104,11 @@ impl Served {
             .arg("--policy")
             .arg(dir.path().join("policy.toml"))
             .args(args);
+        // No load balancer to tell: close at once on SIGTERM unless the
+        // test says otherwise.
+        if !args.contains(&"--drain-secs") {
+            command.args(["--drain-secs", "0"]);
+        }
         for example in examples {
             command.args(["--publish", &package(example)]);
         }
@@ -217,7 +222,7 @@ impl Served {
     }
 
     /// SIGTERM; the exit status once drained.
-    fn terminate(&mut self) -> Child {
+    pub(crate) fn terminate(&mut self) -> Child {
         let child = self.child.take().unwrap();
         let pid = child.id().to_string();
         let kill = Command::new("kill").args(["-TERM", &pid]).status();
