@@ -669,3 +669,27 @@ test('foreign origin: another local page cannot reach the socket or the API, eve
   // And the simulator's own view still shows an empty list.
   await own.locator('#screen .empty').getByText('Nothing to do').waitFor();
 });
+
+test('app files: the page loads them with the cookie its load set; a browser without it is refused', { timeout: TEST_TIMEOUT }, async (t) => {
+  const sim = await startSimulator(t, join(EXAMPLES, 'todo'));
+  const page = await openSimulator(t, sim);
+  const load = () => page.evaluate(async () => {
+    const response = await fetch('/assets/pages/index.wxml');
+    return { status: response.status, text: await response.text() };
+  });
+  const first = await load();
+  assert.equal(first.status, 200);
+  assert.match(first.text, /</);
+  // The token has left the address bar; a reload keeps the session's cookie.
+  await page.reload();
+  await page.locator('#conn[data-state="open"]').waitFor();
+  assert.equal((await load()).status, 200);
+  assert.equal(await page.evaluate(() => document.cookie), '', 'the page cannot read the cookie (HttpOnly)');
+  assert.deepEqual(page.problems, []);
+  // Another browser profile, without the page's cookie: refused.
+  const other = await browser.newContext();
+  t.after(() => other.close());
+  const stranger = await other.newPage();
+  const response = await stranger.goto(`${sim.base}/assets/pages/index.wxml`);
+  assert.equal(response.status(), 401);
+});

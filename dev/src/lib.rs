@@ -196,6 +196,7 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
             prompts,
         },
         token: token(),
+        asset_key: token(),
         addr,
         assets: std::sync::RwLock::new(assets),
         csp: CONTENT_SECURITY_POLICY.to_string(),

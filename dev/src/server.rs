@@ -3,8 +3,24 @@
 //!
 //! A web page elsewhere on the machine must not drive the simulator: it
 //! listens on loopback only; every request's `Host` must be this listener
-//! (no DNS rebinding); the WebSocket and the API need the run's token and,
-//! from a browser, this origin.
+//! (no DNS rebinding); every route but the shell page (`/`, which holds no
+//! app content) refuses a request a browser says comes from elsewhere (an
+//! `Origin` that is not this listener, a `Sec-Fetch-Site` other than
+//! `same-origin` or `none`); and every route that serves the app or makes
+//! the simulator act or fetch needs the run's token:
+//!
+//! - the WebSocket and the API: `?token=TOKEN`;
+//! - the app's files (`/assets/...`) and its remote images (`/remote`), which
+//!   the browser loads by itself (an `img` src, a stylesheet `url()`): the
+//!   cookie `miniapp-dev-PORT` the page load with a valid `?token=` sets
+//!   (`HttpOnly; SameSite=Strict`; its value is a key of its own that opens
+//!   these two routes only, so a cookie sent to another local port opens
+//!   neither the socket nor the API), or `?token=TOKEN` from a client that is
+//!   not a browser.
+//!
+//! A request without `Sec-Fetch-Site` (every browser sends it to this
+//! origin) is taken for a client that is not a browser: it is served only
+//! with the token.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +57,9 @@ pub struct Context {
     pub shared: Shared,
     /// The run's token.
     pub token: String,
+    /// The key of the cookie the page load sets, for the app's files and
+    /// remote images only (see the module's documentation).
+    pub asset_key: String,
     /// Where it listens.
     pub addr: SocketAddr,
     /// The app's package assets, by path (served at `/assets/PATH`).
@@ -63,18 +82,91 @@ type Ctx = State<Arc<Context>>;
 
 /// The routes, behind the `Host` check.
 pub fn router(context: Arc<Context>) -> Router {
-    Router::new()
-        .route("/", get(index))
-        .route("/static/{name}", get(static_file))
-        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+    let app_files = Router::new()
         .route("/assets/{*path}", get(asset))
         .route("/remote", get(remote_image))
+        .route_layer(middleware::from_fn_with_state(
+            context.clone(),
+            check_asset_key,
+        ));
+    let controls = Router::new()
         .route("/ws", get(socket))
         .route("/api/state", get(api_state))
         .route("/api/dispatch", post(api_dispatch))
         .route("/api/relaunch", post(api_relaunch))
+        .route_layer(middleware::from_fn_with_state(context.clone(), check_token));
+    let guarded = Router::new()
+        .route("/static/{name}", get(static_file))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .merge(app_files)
+        .merge(controls)
+        .route_layer(middleware::from_fn_with_state(context.clone(), check_site));
+    Router::new()
+        .route("/", get(index))
+        .merge(guarded)
         .layer(middleware::from_fn_with_state(context.clone(), check_host))
         .with_state(context)
+}
+
+/// Refuse a request a browser says comes from elsewhere: an `Origin` that
+/// is not this listener, or a `Sec-Fetch-Site` other than `same-origin` or
+/// `none` (`same-site` is another port of this machine).
+async fn check_site(State(cx): Ctx, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    if let Err(refused) = same_origin(&cx, headers).and_then(|()| same_site(headers)) {
+        return refused.into_response();
+    }
+    next.run(request).await
+}
+
+/// The run's token, for the WebSocket and the API.
+async fn check_token(State(cx): Ctx, request: Request, next: Next) -> Response {
+    let token = query_token(&request);
+    if let Err(refused) = authorized(&cx, token.as_deref(), request.headers()) {
+        return refused.into_response();
+    }
+    next.run(request).await
+}
+
+/// The page's cookie, or the run's token, for the app's files and its
+/// remote images.
+async fn check_asset_key(State(cx): Ctx, request: Request, next: Next) -> Response {
+    let name = cookie_name(&cx);
+    let cookie = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(key, value)| key == name && equal(value.as_bytes(), cx.asset_key.as_bytes()));
+    if cookie {
+        return next.run(request).await;
+    }
+    check_token(State(cx), request, next).await
+}
+
+/// The `token` query parameter of a request.
+fn query_token(request: &Request) -> Option<String> {
+    Query::<TokenQuery>::try_from_uri(request.uri())
+        .ok()
+        .and_then(|Query(query)| query.token)
+}
+
+/// The name of the page's cookie: cookies are not kept apart by port, so
+/// each listener names its own.
+fn cookie_name(cx: &Context) -> String {
+    format!("miniapp-dev-{}", cx.addr.port())
+}
+
+/// Two secrets compared in constant time.
+fn equal(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 /// Refuse a request whose `Host` is not this listener (a DNS-rebinding page
@@ -104,19 +196,17 @@ type Refusal = (StatusCode, String);
 
 fn authorized(cx: &Context, token: Option<&str>, headers: &HeaderMap) -> Result<(), Refusal> {
     let given = token.unwrap_or_default().as_bytes();
-    let expected = cx.token.as_bytes();
-    let same = given.len() == expected.len()
-        && given
-            .iter()
-            .zip(expected)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
+    if !equal(given, cx.token.as_bytes()) {
         return Err((
             StatusCode::UNAUTHORIZED,
             "a valid `token` query parameter is required".into(),
         ));
     }
+    same_origin(cx, headers)
+}
+
+/// When a browser sends an `Origin`, it must be this listener.
+fn same_origin(cx: &Context, headers: &HeaderMap) -> Result<(), Refusal> {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let port = cx.addr.port();
         let ok = origin.to_str().is_ok_and(|o| {
@@ -137,9 +227,25 @@ struct TokenQuery {
     token: Option<String>,
 }
 
-async fn index(State(cx): Ctx) -> Response {
+/// The shell page (no app content). Loaded with the run's token, it sets
+/// the cookie that lets the browser load the app's files and remote images.
+async fn index(State(cx): Ctx, uri: axum::http::Uri) -> Response {
     let mut response = crate::assets::INDEX_HTML.into_response();
     let headers = response.headers_mut();
+    let token = Query::<TokenQuery>::try_from_uri(&uri)
+        .ok()
+        .and_then(|Query(query)| query.token)
+        .unwrap_or_default();
+    if equal(token.as_bytes(), cx.token.as_bytes()) {
+        let cookie = format!(
+            "{}={}; Path=/; HttpOnly; SameSite=Strict",
+            cookie_name(&cx),
+            cx.asset_key
+        );
+        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+            headers.insert(header::SET_COOKIE, cookie);
+        }
+    }
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

@@ -4,6 +4,7 @@
 mod cli;
 mod cluster;
 mod dev;
+mod dev_routes;
 mod examples;
 mod hostile;
 mod load;
