@@ -122,22 +122,7 @@ async fn a_socket_that_never_reads_is_dropped_past_its_bound_and_its_session_rec
 
     // The connection ends: after what was in flight, a 1008 close saying
     // why, or the connection closed under it.
-    let mut close = None;
-    loop {
-        match tokio::time::timeout(HANG, stream.next()).await {
-            Err(_) => panic!("the server never closed the socket of a client not reading"),
-            Ok(Some(Ok(Message::Close(frame)))) => {
-                close = frame;
-                break;
-            }
-            Ok(Some(Ok(_))) => continue,
-            Ok(Some(Err(_)) | None) => break,
-        }
-    }
-    if let Some(close) = close {
-        assert_eq!(close.code, CloseCode::Policy, "{close:?}");
-        assert!(close.reason.contains("client not reading"), "{close:?}");
-    }
+    ends_as_not_reading(&mut stream, "the server").await;
 
     // The session stays: a socket that reads gets hello and its page, with
     // every item.
@@ -195,10 +180,25 @@ async fn the_simulator_drops_a_page_that_never_reads() {
     }
     // Then the page reads: what was in flight, then the end of the
     // connection (before, it stayed open with the frames it had missed).
+    ends_as_not_reading(&mut stream, "the simulator").await;
+    // The session goes on.
+    assert!(
+        sim.state().await.to_string().contains("14xxx"),
+        "the items stay"
+    );
+}
+
+/// Read what was in flight until the connection ends: by a 1008 close
+/// saying the client was not reading, or closed under it; `who` never
+/// closing it within [`HANG`] fails.
+async fn ends_as_not_reading<S>(stream: &mut S, who: &str)
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
     let mut close = None;
     loop {
         match tokio::time::timeout(HANG, stream.next()).await {
-            Err(_) => panic!("the simulator never closed the socket of a page not reading"),
+            Err(_) => panic!("{who} never closed the socket of a client not reading"),
             Ok(Some(Ok(Message::Close(frame)))) => {
                 close = frame;
                 break;
@@ -211,9 +211,4 @@ async fn the_simulator_drops_a_page_that_never_reads() {
         assert_eq!(close.code, CloseCode::Policy, "{close:?}");
         assert!(close.reason.contains("client not reading"), "{close:?}");
     }
-    // The session goes on.
-    assert!(
-        sim.state().await.to_string().contains("14xxx"),
-        "the items stay"
-    );
 }

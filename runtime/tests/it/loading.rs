@@ -5,6 +5,19 @@ use miniapp_runtime::{Error, Manifest, Package, PackageLimits, Policy, Providers
 
 use crate::common::{example, runtime};
 
+/// Why the runtime refuses to load a package of `manifest`, `component`
+/// and `assets` (it must refuse it).
+fn refused_at_load(
+    manifest: Manifest,
+    component: Vec<u8>,
+    assets: std::collections::BTreeMap<String, Vec<u8>>,
+) -> Error {
+    let package = Package::new(manifest, component, assets, &PackageLimits::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    rt.load(package).err().expect("refused")
+}
+
 #[test]
 fn a_component_importing_an_undeclared_capability_is_refused() {
     // The todo component imports storage; a manifest without `storage` is refused.
@@ -13,16 +26,7 @@ fn a_component_importing_an_undeclared_capability_is_refused() {
         permissions: Default::default(),
         ..todo.manifest.clone()
     };
-    let package = Package::new(
-        manifest,
-        todo.component,
-        todo.assets,
-        &PackageLimits::default(),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), Policy::default(), Providers::default());
-    let err = rt.load(package).err().expect("refused");
+    let err = refused_at_load(manifest, todo.component, todo.assets);
     assert!(err.is_bad_input());
     assert_eq!(
         err.to_string(),
@@ -33,16 +37,7 @@ fn a_component_importing_an_undeclared_capability_is_refused() {
 #[test]
 fn bytes_that_are_not_a_component_are_refused() {
     let hello = example("hello");
-    let package = Package::new(
-        hello.manifest,
-        b"\0asm\x01\0\0\0".to_vec(),
-        hello.assets,
-        &PackageLimits::default(),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), Policy::default(), Providers::default());
-    let err = rt.load(package).err().expect("refused");
+    let err = refused_at_load(hello.manifest, b"\0asm\x01\0\0\0".to_vec(), hello.assets);
     assert!(
         err.to_string().starts_with(
             "app `demo.hello` refused: its component is not a valid WebAssembly component"
@@ -166,16 +161,7 @@ fn a_declared_page_without_its_template_is_refused_naming_the_file() {
     let hello = example("hello");
     let mut assets = hello.assets.clone();
     assets.remove("pages/detail.wxml");
-    let package = Package::new(
-        hello.manifest.clone(),
-        hello.component.clone(),
-        assets,
-        &PackageLimits::default(),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), Policy::default(), Providers::default());
-    let err = rt.load(package).err().expect("refused");
+    let err = refused_at_load(hello.manifest.clone(), hello.component.clone(), assets);
     assert!(err.is_bad_input());
     assert_eq!(
         err.to_string(),
