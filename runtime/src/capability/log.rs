@@ -253,16 +253,8 @@ fn panic_message(stderr: &str) -> Option<String> {
         None => message,
     };
     let message = message.trim_end();
-    let mut text = format!("panicked at {location}: {message}");
-    if text.len() > MAX_PANIC_MESSAGE {
-        let mut end = MAX_PANIC_MESSAGE;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push_str("...");
-    }
-    Some(text)
+    let text = format!("panicked at {location}: {message}");
+    Some(crate::text::cut(&text, MAX_PANIC_MESSAGE).into_owned())
 }
 
 /// The `log` interface as one host call sees it.
