@@ -10,6 +10,8 @@ use clap::Args;
 use miniapp_dev::listen::{ConnLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT};
 use miniapp_runtime::kv::{KvStore, RedbStore};
 use miniapp_runtime::{Package, Policy, Runtime};
+use miniapp_serve::clients::SessionCaps;
+use miniapp_serve::identity::Identity;
 use miniapp_serve::{Limits, Operators, ServeOptions, Server};
 
 use crate::{Failure, out};
@@ -103,6 +105,83 @@ pub struct ServeArgs {
     /// and the process exits 0. 0 closes them at once.
     #[arg(long, value_name = "S", default_value_t = miniapp_serve::DEFAULT_DRAIN_DELAY.as_secs())]
     drain_secs: u64,
+    /// A proxy (CIDR or address; repeatable) whose `X-Forwarded-For` names
+    /// the client: the right-most entry not itself a trusted proxy. The
+    /// session caps and the operator plane's back-off count that client.
+    #[arg(long, value_name = "CIDR")]
+    trusted_proxy: Vec<String>,
+    /// Sessions one client address may hold on this node (IPv6: its /64);
+    /// 429 past it. Default: the policy's `[sessions] per_client`, else 1024.
+    #[arg(long, value_name = "N")]
+    max_sessions_per_client: Option<usize>,
+    /// Sessions (one per app) one user may hold on this node; 429 past it.
+    /// Default: the policy's `[sessions] per_user`, else 64.
+    #[arg(long, value_name = "N")]
+    max_sessions_per_user: Option<usize>,
+    /// Take the user from this header, signed by the operator's login
+    /// gateway (`USER.EXPIRY.HEX-HMAC-SHA256`, docs/protocol.md); a
+    /// request without a valid one is refused 401, a body `user` that
+    /// differs 403. Needs --identity-key.
+    #[arg(long, value_name = "NAME", requires = "identity_key")]
+    identity_header: Option<String>,
+    /// The file whose first line is the key the gateway signs with (128
+    /// bits or more, as an operator token: `miniapp serve --new-token`).
+    #[arg(long, value_name = "FILE", requires = "identity_header")]
+    identity_key: Option<PathBuf>,
+}
+
+/// The session caps: the flags, else the policy's, else the defaults.
+fn session_caps(args: &ServeArgs, policy: &Policy) -> Result<SessionCaps, Failure> {
+    let pick = |flag: Option<usize>, policy: Option<u32>, default: usize, name: &str| match flag
+        .or(policy.map(|n| n as usize))
+        .unwrap_or(default)
+    {
+        0 => Err(Failure::input(format!(
+            "--{name} must be 1 or more (0 would refuse every session)"
+        ))),
+        n => Ok(n),
+    };
+    Ok(SessionCaps {
+        per_client: pick(
+            args.max_sessions_per_client,
+            policy.sessions.per_client,
+            miniapp_serve::clients::DEFAULT_PER_CLIENT,
+            "max-sessions-per-client",
+        )?,
+        per_user: pick(
+            args.max_sessions_per_user,
+            policy.sessions.per_user,
+            miniapp_serve::clients::DEFAULT_PER_USER,
+            "max-sessions-per-user",
+        )?,
+    })
+}
+
+/// The login gateway's identity header and key, if given.
+fn identity(args: &ServeArgs) -> Result<Option<Identity>, Failure> {
+    let (Some(header), Some(path)) = (&args.identity_header, &args.identity_key) else {
+        return Ok(None);
+    };
+    let text = crate::secret::read_file(path, "identity key").map_err(Failure::input)?;
+    let Some(key) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
+        return Err(Failure::input(format!(
+            "the identity key file {} is empty (make a key with `miniapp serve --new-token`)",
+            path.display()
+        )));
+    };
+    Identity::new(header, key)
+        .map(Some)
+        .map_err(|e| Failure::input(format!("--identity-key {}: {e}", path.display())))
+}
+
+/// The `--trusted-proxy` networks.
+fn trusted_proxies(args: &ServeArgs) -> Result<Vec<miniapp_serve::clients::IpNet>, Failure> {
+    (args.trusted_proxy.iter())
+        .map(|text| {
+            miniapp_serve::clients::parse_trusted(text)
+                .map_err(|e| Failure::input(format!("--trusted-proxy: {e}")))
+        })
+        .collect()
 }
 
 /// Where a node keeps what it shares: storage, the catalog, the session key,
@@ -180,7 +259,11 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             policy.grant_declared(&package.manifest);
         }
     }
+    let sessions = session_caps(&args, &policy)?;
+    let trusted_proxies = trusted_proxies(&args)?;
+    let identity = identity(&args)?;
     let limits = Limits {
+        sessions,
         max_sessions: args.max_sessions,
         max_live: args.max_live,
         app_queue: args.app_queue.max(1),
@@ -231,6 +314,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
                 .max(1),
         },
         drain_delay: Duration::from_secs(args.drain_secs),
+        trusted_proxies,
+        identity,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

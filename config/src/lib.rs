@@ -18,6 +18,8 @@ mod vocabulary;
 
 pub use manifest::{Manifest, ManifestError, validate_app_id};
 pub use origin::Origin;
-pub use policy::{AppPolicy, ConsentRule, Grants, HostProfile, Policy, PolicyError};
+pub use policy::{
+    AppPolicy, ConsentRule, Grants, HostProfile, Policy, PolicyError, SessionsPolicy,
+};
 pub use quota::{QuotaOverrides, Quotas};
 pub use vocabulary::{Capability, Scope};

@@ -25,6 +25,23 @@ pub struct Policy {
     pub defaults: AppPolicy,
     /// Grants and quotas for one app, by app id, added to the defaults.
     pub apps: BTreeMap<String, AppPolicy>,
+    /// How many sessions a client and a user may hold on one node of
+    /// `miniapp serve`.
+    pub sessions: SessionsPolicy,
+}
+
+/// Caps on the sessions one node of `miniapp serve` holds for one client
+/// address and for one user; past them a new session is refused with 429.
+/// `miniapp serve`'s flags (`--max-sessions-per-client`,
+/// `--max-sessions-per-user`) take precedence.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionsPolicy {
+    /// Sessions one client address holds at once (an IPv6 client is its
+    /// /64; behind a trusted proxy, the address it forwards). Default 1,024.
+    pub per_client: Option<u32>,
+    /// Sessions one user holds at once, one per app. Default 64.
+    pub per_user: Option<u32>,
 }
 
 /// The host app: its name and version, and the capabilities it offers. One
@@ -153,6 +170,17 @@ impl Policy {
 
     /// Check every field.
     pub fn validate(&self) -> Result<(), PolicyError> {
+        for (field, cap) in [
+            ("sessions.per_client", self.sessions.per_client),
+            ("sessions.per_user", self.sessions.per_user),
+        ] {
+            if cap == Some(0) {
+                return Err(PolicyError::Field {
+                    field: field.into(),
+                    reason: "must be 1 or more (a cap of 0 would refuse every session)".into(),
+                });
+            }
+        }
         let tables = std::iter::once(("defaults".to_string(), &self.defaults))
             .chain(self.apps.iter().map(|(id, p)| (format!("apps.{id}"), p)));
         for (table, app) in tables {
@@ -293,6 +321,17 @@ mod tests {
             "#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn session_caps_are_read_and_a_zero_cap_refused() {
+        let policy = Policy::from_toml("[sessions]\nper_client = 4096\n", "p.toml").unwrap();
+        assert_eq!(policy.sessions.per_client, Some(4096));
+        assert_eq!(policy.sessions.per_user, None);
+        let error = Policy::from_toml("[sessions]\nper_user = 0\n", "p.toml").unwrap_err();
+        assert!(error.to_string().contains("sessions.per_user"), "{error}");
+        let error = Policy::from_toml("[sessions]\nper_ip = 1\n", "p.toml").unwrap_err();
+        assert!(error.to_string().contains("per_ip"), "{error}");
     }
 
     #[test]

@@ -175,8 +175,9 @@ fn forget(by_client: &mut HashMap<IpAddr, usize>, client: IpAddr) {
     }
 }
 
-/// The address a client is counted by: an IPv6 client is its /64.
-fn client_key(addr: IpAddr) -> IpAddr {
+/// The address a client is counted by: an IPv6 client is its /64 (an
+/// IPv4-mapped one its IPv4 address).
+pub fn client_key(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),

@@ -14,7 +14,8 @@ pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
     /// `bad-request`, `not-found`, `disabled`, `host-too-old`,
-    /// `quarantined`, `busy`, `draining`, `denied`, `app-error`, `trap`, `internal`.
+    /// `quarantined`, `busy`, `draining`, `denied`, `unidentified`, `wrong-user`,
+    /// `app-error`, `trap`, `internal`.
     pub kind: &'static str,
     /// For people.
     pub message: String,
@@ -102,6 +103,17 @@ impl ApiError {
             "unauthorized",
             "the operator plane needs `Authorization: Bearer TOKEN`",
         )
+    }
+
+    /// A request without a valid signed user (`--identity-header`): 401
+    /// `unidentified`.
+    pub fn unidentified(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::UNAUTHORIZED, "unidentified", message)
+    }
+
+    /// A request for another user than the signed one: 403 `wrong-user`.
+    pub fn wrong_user(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::FORBIDDEN, "wrong-user", message)
     }
 
     /// The answer an event got when it was first applied (read back from

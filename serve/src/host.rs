@@ -3,6 +3,7 @@
 //! release and kill switches), evict idle instances, admit or refuse work.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::catalog::Catalog;
+use crate::clients::{Holdings, SessionCaps};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, label};
 use crate::session::{Session, SessionIds, State, Table, Target, millis_since};
@@ -41,6 +43,9 @@ pub struct Limits {
     /// Resident memory past which instances are evicted, least recently
     /// used first (default: none).
     pub memory_bytes: Option<u64>,
+    /// Sessions one client address and one user may hold on this node
+    /// (default 1,024 and 64); past them a new one is refused with 429.
+    pub sessions: SessionCaps,
 }
 
 impl Default for Limits {
@@ -54,6 +59,7 @@ impl Default for Limits {
             idle: Duration::from_secs(30 * 60),
             forget: Duration::from_secs(24 * 3600),
             memory_bytes: None,
+            sessions: SessionCaps::default(),
         }
     }
 }
@@ -64,7 +70,10 @@ impl Default for Limits {
 pub struct OpenRequest {
     /// The app id.
     pub app: String,
-    /// The user (authenticated by the host app's front door).
+    /// The user: as sent, or, when the server takes users from a login
+    /// gateway's signed header, that user (the body may leave it out; if
+    /// it names another, the request is refused).
+    #[serde(default)]
     pub user: String,
     /// The page to open (`detail?id=3`); default the home page.
     #[serde(default)]
@@ -135,6 +144,11 @@ pub struct Host {
     storage_ok: std::sync::atomic::AtomicBool,
     /// Session ids, signed with the cluster's key.
     ids: SessionIds,
+    /// The sessions each client address and each user hold here.
+    pub holdings: Holdings,
+    /// Where the user comes from, if a login gateway signs it; else the
+    /// body's `user` is taken as sent.
+    pub identity: Option<crate::identity::Identity>,
 }
 
 /// Package files keep the paths the package gives them: a client has the
@@ -177,6 +191,7 @@ impl Host {
         limits: Limits,
         session_key: [u8; 32],
     ) -> Host {
+        let caps = limits.sessions;
         Host {
             runtime,
             storage,
@@ -189,7 +204,9 @@ impl Host {
             draining: watch::channel(false).0,
             inflight: Mutex::default(),
             storage_ok: true.into(),
+            holdings: Holdings::new(caps),
             ids: SessionIds::new(session_key),
+            identity: None,
         }
     }
 
@@ -237,11 +254,14 @@ impl Host {
         Err(error)
     }
 
-    /// Open `request.app` for `request.user`: the user's session, brought
-    /// back, or a new one. Returns the session, `cold`/`warm` and its page.
+    /// Open `request.app` for `request.user`, asked by `client`: the
+    /// user's session, brought back, or a new one, if the client and the
+    /// user hold fewer sessions here than their caps. Returns the session,
+    /// `cold`/`warm` and its page.
     pub async fn open(
         &self,
         request: OpenRequest,
+        client: IpAddr,
     ) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
         if self.is_draining() {
             return self.refuse(&request.app, ApiError::draining());
@@ -270,15 +290,46 @@ impl Host {
         };
         let app = self.loaded(&version)?;
         let options = launch_options(&request);
+        let id = self.ids.issue(&request.app, &options);
+        self.hold(&id, client, &request.app, &request.user)?;
         let session = Arc::new(Session::new(
-            self.ids.issue(&request.app, &options),
+            id,
             request.user.clone(),
             version,
             app,
             options,
         ));
-        let session = self.sessions.insert(session);
+        let session = self.held(session);
         self.reopen(session).await
+    }
+
+    /// Count session `id` of `user` in `app` for `client`, or refuse it
+    /// (429, counted) past a cap.
+    fn hold(&self, id: &str, client: IpAddr, app: &str, user: &str) -> Result<(), ApiError> {
+        self.holdings.hold(id, client, user).map_err(|over| {
+            let known = self.catalog.app(app).is_some();
+            self.metrics
+                .refused(if known { app } else { "" }, over.reason());
+            over.error()
+        })
+    }
+
+    /// Add a held `session` to the table; if the table has its user's
+    /// session of the app already, that one, and this one is released.
+    fn held(&self, session: Arc<Session>) -> Arc<Session> {
+        let id = session.id.clone();
+        let kept = self.sessions.insert(session);
+        if kept.id != id {
+            self.holdings.release(&id);
+        }
+        kept
+    }
+
+    /// Forget session `id` here: out of the table and of its client's and
+    /// user's counts (its storage stays; its id can bring it back).
+    fn end(&self, id: &str) {
+        self.sessions.remove(id);
+        self.holdings.release(id);
     }
 
     /// The loaded app of version `hash`: on first use its package is read
@@ -291,8 +342,9 @@ impl Host {
     }
 
     /// Session `id`: held here, or rebuilt from its signed id (another node
-    /// opened it, or this node restarted); its next event launches it.
-    pub fn find(&self, id: &str) -> Result<Arc<Session>, ApiError> {
+    /// opened it, or this node restarted; counted for `client`, within its
+    /// caps); its next event launches it.
+    pub fn find(&self, id: &str, client: IpAddr) -> Result<Arc<Session>, ApiError> {
         if let Some(session) = self.sessions.get(id) {
             return Ok(session);
         }
@@ -304,6 +356,7 @@ impl Host {
         }
         let version = self.catalog.route(&claims.app, &claims.user)?;
         let app = self.loaded(&version)?;
+        self.hold(id, client, &claims.app, &claims.user)?;
         let session = Session::new(
             id.to_string(),
             claims.user.clone(),
@@ -312,7 +365,7 @@ impl Host {
             claims.options(),
         );
         session.touch(millis_since(self.started));
-        Ok(self.sessions.insert(Arc::new(session)))
+        Ok(self.held(Arc::new(session)))
     }
 
     /// Bring `session` to the foreground: launch it if it has no instance.
@@ -337,7 +390,7 @@ impl Host {
             false => {
                 if let Err(e) = self.launch(&session, &mut state).await {
                     drop(state);
-                    self.sessions.remove(&session.id);
+                    self.end(&session.id);
                     return self.refuse(&session.app, e);
                 }
                 "cold"
@@ -526,7 +579,7 @@ impl Host {
 
     /// End `session`: its instance is destroyed (its storage stays).
     pub async fn close(&self, session: &Session) {
-        self.sessions.remove(&session.id);
+        self.end(&session.id);
         session.ended.send_replace(true);
         let mut state = session.state.lock().await;
         session.drop_instance(&mut state);
@@ -542,7 +595,7 @@ impl Host {
         for session in self.sessions.all() {
             let idle = now.saturating_sub(session.last_active());
             if idle > ms(self.limits.forget) {
-                self.sessions.remove(&session.id);
+                self.end(&session.id);
             }
             let stale = idle > ms(self.limits.idle)
                 || (session.is_hidden() && idle > ms(self.limits.keep_hidden));
@@ -550,6 +603,10 @@ impl Host {
                 self.evict_one(&session);
             }
         }
+        let open: std::collections::HashSet<String> = (self.sessions.all().into_iter())
+            .map(|s| s.id.clone())
+            .collect();
+        self.holdings.keep_open(|id| open.contains(id));
         let live = self.sessions.all().iter().filter(|s| s.is_live()).count();
         if live > self.limits.max_live {
             self.evict_least_recent(live - self.limits.max_live);

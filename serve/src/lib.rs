@@ -10,8 +10,10 @@
 //! `/metrics`. The wire protocol is `docs/protocol.md`.
 
 pub mod catalog;
+pub mod clients;
 pub mod error;
 pub mod host;
+pub mod identity;
 pub mod metrics;
 pub mod operator;
 mod operator_audit;
@@ -79,6 +81,13 @@ pub struct ServeOptions {
     /// (`/readyz` answers 503 `draining`, new sessions are refused, events
     /// keep running) before they stop accepting.
     pub drain_delay: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (both listeners:
+    /// the session caps and the operator plane's back-off count that
+    /// client; see [`clients`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where the user comes from, if the operator's login gateway signs it
+    /// ([`identity`]); without it the body's `user` is taken as sent.
+    pub identity: Option<identity::Identity>,
 }
 
 /// [`ServeOptions::drain_delay`] by default: long enough for a load
@@ -104,13 +113,16 @@ impl Server {
     pub async fn start(options: ServeOptions) -> Result<Server, String> {
         let catalog =
             catalog::Catalog::open(options.catalog).map_err(|e| format!("the catalog: {e}"))?;
-        let host = Arc::new(Host::new(
+        let mut host = Host::new(
             options.runtime,
             options.storage,
             catalog,
             options.limits,
             options.session_key,
-        ));
+        );
+        host.identity = options.identity;
+        let host = Arc::new(host);
+        let trusted: Arc<[ipnet::IpNet]> = options.trusted_proxies.into();
         for (n, package) in options.publish.iter().enumerate() {
             let (version, warnings) = host
                 .catalog
@@ -140,6 +152,8 @@ impl Server {
         let audit = options.data_dir.join("operator-audit.jsonl");
         let operator_routes = operator::router(host.clone(), options.operators, &audit)
             .map_err(|e| format!("the operator audit file {}: {e}", audit.display()))?;
+        let operator_routes = clients::layer(operator_routes, trusted.clone());
+        let public_routes = clients::layer(public::router(host.clone()), trusted);
         let closing = tokio::sync::watch::channel(false).0;
         let drained = || {
             let mut closed = closing.subscribe();
@@ -156,12 +170,13 @@ impl Server {
         let refused =
             |host: Arc<Host>| move |why: listen::Refusal| host.metrics.refused("", why.reason());
         // `listen::serve` gives handlers the peer address as
-        // `ConnectInfo<SocketAddr>` (the operator plane's back-off of wrong
-        // tokens counts per client).
+        // `ConnectInfo<SocketAddr>`; `clients::layer` makes it the client's
+        // (`clients::Client`: a trusted proxy's forwarded address), which
+        // the session caps and the operator plane's back-off count.
         let tasks = vec![
             tokio::spawn(listen::serve(
                 public,
-                public::router(host.clone()),
+                public_routes,
                 public_limits,
                 refused(host.clone()),
                 drained(),

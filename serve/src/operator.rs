@@ -150,9 +150,12 @@ pub fn router(
 /// (one without the header guesses nothing: 401, not counted).
 async fn authorize(State(plane): State<Plane>, mut request: Request, next: Next) -> Response {
     let what = format!("{} {}", request.method(), request.uri().path());
-    // The peer address: the operator listener is served with connect info
-    // (`crate::Server::start`); without it all callers share one count.
-    let peer = (request.extensions().get::<ConnectInfo<SocketAddr>>()).map(|c| c.0.ip());
+    // The client: a trusted proxy's forwarded address, else the peer's
+    // (`crate::clients::layer`, set by `crate::Server::start`); without
+    // either all callers share one count.
+    let peer = (request.extensions().get::<crate::clients::Client>()).map(|c| c.0);
+    let peer =
+        peer.or_else(|| (request.extensions().get::<ConnectInfo<SocketAddr>>()).map(|c| c.0.ip()));
     let client = backoff::Client::of(peer);
     if let Some(seconds) = plane.backoff.barred(client, Instant::now()) {
         audit(&plane, None, &what, StatusCode::TOO_MANY_REQUESTS);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::clients::Client;
 use crate::error::{ApiError, Body};
 use crate::host::{Action, Host, OpenRequest, Reply};
 use crate::session::{Session, Target};
@@ -62,12 +63,78 @@ pub async fn readyz(State(host): Shared) -> Response {
     }
 }
 
-async fn open(State(host): Shared, body: Result<Body<OpenRequest>, ApiError>) -> Response {
-    let Body(request) = match body {
+/// The signed user of a request, when the server takes users from its
+/// login gateway (`None` when it takes the body's): 401 without a valid one.
+fn signed_user(host: &Host, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match &host.identity {
+        Some(identity) => identity
+            .user(headers, crate::identity::now())
+            .map(Some)
+            .map_err(|e| refused(host, e)),
+        None => Ok(None),
+    }
+}
+
+/// Count a refusal of the front door (no app label: the app is not known yet).
+fn refused(host: &Host, error: ApiError) -> ApiError {
+    host.metrics.refused("", error.kind);
+    error
+}
+
+/// The body's user, checked against the signed one: taken from the header
+/// when the body has none; 403 when they differ.
+fn opening_user(
+    host: &Host,
+    headers: &HeaderMap,
+    request: &mut OpenRequest,
+) -> Result<(), ApiError> {
+    let Some(signed) = signed_user(host, headers)? else {
+        return Ok(());
+    };
+    if request.user.is_empty() {
+        request.user = signed;
+    } else if request.user != signed {
+        let message = format!(
+            "the body's `user` is not the signed user of the request's identity header; \
+             leave it out or send `{signed}`"
+        );
+        return Err(refused(host, ApiError::wrong_user(message)));
+    }
+    Ok(())
+}
+
+/// Session `id`, for `client`; with signed users, only the session's own.
+fn session_for(
+    host: &Host,
+    id: &str,
+    client: Client,
+    headers: &HeaderMap,
+) -> Result<Arc<Session>, ApiError> {
+    let signed = signed_user(host, headers)?;
+    let session = host.find(id, client.0)?;
+    match signed {
+        Some(user) if user != session.user => Err(refused(
+            host,
+            ApiError::wrong_user("this session is not the signed user's"),
+        )),
+        _ => Ok(session),
+    }
+}
+
+async fn open(
+    State(host): Shared,
+    client: Client,
+    headers: HeaderMap,
+    body: Result<Body<OpenRequest>, ApiError>,
+) -> Response {
+    let Body(mut request) = match body {
         Ok(body) => body,
         Err(e) => return e.into_response(),
     };
-    match host.open(request).await {
+    if let Err(e) = opening_user(&host, &headers, &mut request) {
+        return e.into_response();
+    }
+    match host.open(request, client.0).await {
         Ok((session, start, page)) => {
             let state = session.state.lock().await;
             let manifest = state.app.manifest();
@@ -140,8 +207,13 @@ fn reply_response(reply: Reply) -> Response {
     }
 }
 
-async fn act(host: &Host, id: &str, action: Result<Action, ApiError>) -> Response {
-    let session = match host.find(id) {
+async fn act(
+    host: &Host,
+    id: &str,
+    (client, headers): (Client, HeaderMap),
+    action: Result<Action, ApiError>,
+) -> Response {
+    let session = match session_for(host, id, client, &headers) {
         Ok(session) => session,
         Err(e) => return e.into_response(),
     };
@@ -154,22 +226,39 @@ async fn act(host: &Host, id: &str, action: Result<Action, ApiError>) -> Respons
 async fn event(
     State(host): Shared,
     Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
     body: Result<Body<EventBody>, ApiError>,
 ) -> Response {
     let action = body.and_then(|Body(body)| body.action());
-    act(&host, &id, action).await
+    act(&host, &id, (client, headers), action).await
 }
 
-async fn hide(State(host): Shared, Path(id): Path<String>) -> Response {
-    act(&host, &id, Ok(Action::Hide)).await
+async fn hide(
+    State(host): Shared,
+    Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
+) -> Response {
+    act(&host, &id, (client, headers), Ok(Action::Hide)).await
 }
 
-async fn show(State(host): Shared, Path(id): Path<String>) -> Response {
-    act(&host, &id, Ok(Action::Show)).await
+async fn show(
+    State(host): Shared,
+    Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
+) -> Response {
+    act(&host, &id, (client, headers), Ok(Action::Show)).await
 }
 
-async fn close(State(host): Shared, Path(id): Path<String>) -> Response {
-    match host.find(&id) {
+async fn close(
+    State(host): Shared,
+    Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
+) -> Response {
+    match session_for(&host, &id, client, &headers) {
         Ok(session) => {
             host.close(&session).await;
             StatusCode::NO_CONTENT.into_response()
@@ -178,8 +267,13 @@ async fn close(State(host): Shared, Path(id): Path<String>) -> Response {
     }
 }
 
-async fn prompts(State(host): Shared, Path(id): Path<String>) -> Response {
-    match host.find(&id) {
+async fn prompts(
+    State(host): Shared,
+    Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
+) -> Response {
+    match session_for(&host, &id, client, &headers) {
         Ok(session) => {
             let waiting: Vec<Value> = (session.prompts.waiting().iter())
                 .filter_map(|frame| serde_json::from_str(frame).ok())
@@ -202,9 +296,11 @@ struct AnswerBody {
 async fn answer(
     State(host): Shared,
     Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
     Body(body): Body<AnswerBody>,
 ) -> Response {
-    match host.find(&id) {
+    match session_for(&host, &id, client, &headers) {
         Ok(session) if session.prompts.answer(body.prompt, body.allow) => {
             StatusCode::NO_CONTENT.into_response()
         }
@@ -216,9 +312,11 @@ async fn answer(
 async fn socket(
     State(host): Shared,
     Path(id): Path<String>,
+    client: Client,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let session = match host.find(&id) {
+    let session = match session_for(&host, &id, client, &headers) {
         Ok(session) => session,
         Err(e) => return e.into_response(),
     };

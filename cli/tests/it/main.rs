@@ -17,5 +17,6 @@ mod serve;
 mod serve_conns;
 mod serve_drain;
 mod serve_publish;
+mod serve_sessions;
 mod serve_sockets;
 mod serve_tokens;
