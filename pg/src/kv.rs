@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use miniapp_runtime::kv::{KvError, KvLimits, KvStore, KvUsage};
+use miniapp_runtime::kv::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
 
 use crate::Database;
 
@@ -81,6 +81,27 @@ impl KvStore for PgKvStore {
         })
     }
 
+    /// One transaction: each namespace's writes made by `kv_set` and
+    /// `kv_remove` (which lock its usage row and bump its revision in the
+    /// same transaction), namespaces in name order (two batches never wait
+    /// on each other in a cycle), its limits checked on the usage they
+    /// leave; dropped (rolled back) at the first refusal.
+    fn commit(&self, batch: &[KvWrites]) -> Result<(), KvError> {
+        KvWrites::check_batch(batch)?;
+        let mut batch = batch.to_vec();
+        batch.sort_by(|a, b| a.ns.cmp(&b.ns));
+        self.query(move |mut c| async move {
+            let txn = c.transaction().await?;
+            for writes in &batch {
+                if let Err(refused) = write_in(&txn, writes).await? {
+                    return Ok(Err(refused));
+                }
+            }
+            txn.commit().await?;
+            Ok(Ok(()))
+        })?
+    }
+
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
         let ns = ns.to_string();
         self.query(move |c| async move {
@@ -145,4 +166,45 @@ impl KvStore for PgKvStore {
     fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
+}
+
+/// One namespace's share of [`KvStore::commit`] in `txn`: the clear, the
+/// writes, then the limits on the usage they leave (a refusal is returned,
+/// the transaction left for the caller to drop).
+async fn write_in(
+    txn: &deadpool_postgres::Transaction<'_>,
+    writes: &KvWrites,
+) -> Result<Result<(), KvError>, tokio_postgres::Error> {
+    let ns = &writes.ns;
+    if writes.clear {
+        txn.execute("SELECT 1 FROM kv_usage WHERE ns = $1 FOR UPDATE", &[ns])
+            .await?;
+        txn.execute("DELETE FROM kv WHERE ns = $1", &[ns]).await?;
+        txn.execute(
+            "UPDATE kv_usage SET keys = 0, bytes = 0, revision = revision + 1 WHERE ns = $1",
+            &[ns],
+        )
+        .await?;
+    }
+    // Unbounded here: the bound is on what the whole batch leaves.
+    let unbounded = i64::MAX;
+    for (key, value) in &writes.entries {
+        match value {
+            Some(value) => {
+                let args: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                    [ns, key, value, &unbounded, &unbounded];
+                txn.execute("SELECT kv_set($1, $2, $3, $4, $5)", &args)
+                    .await?
+            }
+            None => txn.execute("SELECT kv_remove($1, $2)", &[ns, key]).await?,
+        };
+    }
+    if writes.sets_a_key() {
+        let row = txn
+            .query_one("SELECT keys, bytes FROM kv_usage WHERE ns = $1", &[ns])
+            .await?;
+        let (keys, bytes): (i64, i64) = (row.get(0), row.get(1));
+        return Ok(writes.limits.check(keys as u64, bytes as u64));
+    }
+    Ok(Ok(()))
 }

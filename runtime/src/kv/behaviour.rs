@@ -2,7 +2,7 @@
 //! in their tests, and so does any other backend (`miniapp-pg` against a
 //! real PostgreSQL). It panics, naming the step, at the first difference.
 
-use super::{KvLimits, KvStore, KvUsage};
+use super::{KvLimits, KvStore, KvUsage, KvWrites};
 
 const ROOMY: KvLimits = KvLimits {
     max_bytes: 1 << 20,
@@ -14,6 +14,7 @@ pub fn check(store: &dyn KvStore) {
     namespaces_are_isolated_and_usage_is_tracked(store);
     a_write_over_quota_changes_nothing(store);
     revisions_never_repeat(store);
+    a_batch_commits_whole_or_not_at_all(store);
 }
 
 fn namespaces_are_isolated_and_usage_is_tracked(store: &dyn KvStore) {
@@ -78,4 +79,55 @@ fn revisions_never_repeat(store: &dyn KvStore) {
     if counted {
         assert!(seen.windows(2).all(|w| w[1] > w[0]), "revisions {seen:?}");
     }
+}
+
+/// [`KvStore::commit`]: every namespace's writes land together, usage and
+/// revision follow; one namespace over its limits refuses the whole batch,
+/// and a batch naming a namespace twice is refused.
+fn a_batch_commits_whole_or_not_at_all(store: &dyn KvStore) {
+    let (data, record) = ("behaviour:batch", "behaviour:batch-record");
+    store.set(data, "old", b"123", ROOMY).unwrap();
+    store.set(data, "gone", b"1", ROOMY).unwrap();
+    let revision = store.revision(data).unwrap();
+    let mut writes = KvWrites::new(data, ROOMY).with("k", b"12345".to_vec());
+    writes.entries.insert("gone".into(), None);
+    let applied = KvWrites::new(record, KvLimits::NONE).with("applied", b"e1".to_vec());
+    store.commit(&[writes, applied]).unwrap();
+    assert_eq!(store.keys(data).unwrap(), ["k", "old"]);
+    assert_eq!(store.usage(data).unwrap(), KvUsage { keys: 2, bytes: 12 });
+    assert_eq!(store.get(record, "applied").unwrap().unwrap(), b"e1");
+    let counted = store.revision(data).unwrap();
+    assert!(
+        counted == 0 || counted > revision,
+        "revision {counted} after {revision}"
+    );
+
+    // Over the limits after the writes: nothing of the batch is written.
+    let tight = KvLimits {
+        max_bytes: 14,
+        max_keys: 3,
+    };
+    let over = KvWrites::new(data, tight).with("j", b"123".to_vec());
+    let applied = KvWrites::new(record, KvLimits::NONE).with("applied", b"e2".to_vec());
+    let err = store.commit(&[applied, over]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("storage bytes would be 16, over the limit of 14"),
+        "{err}"
+    );
+    assert_eq!(store.get(record, "applied").unwrap().unwrap(), b"e1");
+    assert_eq!(store.keys(data).unwrap(), ["k", "old"]);
+
+    // A clear, then writes: only they are left; checked on what is left.
+    let mut fresh = KvWrites::new(data, tight).with("j", b"123".to_vec());
+    fresh.clear = true;
+    store.commit(&[fresh]).unwrap();
+    assert_eq!(store.keys(data).unwrap(), ["j"]);
+    assert_eq!(store.usage(data).unwrap(), KvUsage { keys: 1, bytes: 4 });
+
+    let twice = [KvWrites::new(data, ROOMY), KvWrites::new(data, ROOMY)];
+    let err = store.commit(&twice).unwrap_err();
+    assert!(err.to_string().contains("twice"), "{err}");
+    store.clear(data).unwrap();
+    store.clear(record).unwrap();
 }

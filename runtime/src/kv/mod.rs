@@ -8,8 +8,10 @@
 
 mod group_commit;
 mod redb_store;
+mod writes;
 
 pub use redb_store::RedbStore;
+pub use writes::KvWrites;
 
 pub mod behaviour;
 
@@ -86,6 +88,13 @@ pub trait KvStore: Send + Sync + 'static {
     fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError>;
     /// Remove `key`; removing a missing key is not an error.
     fn remove(&self, ns: &str, key: &str) -> Result<(), KvError>;
+    /// Make every write of `batch` in one transaction, or none of them:
+    /// for each namespace (named once), a clear, then its entries set or
+    /// removed, its limits checked on the usage they leave (see
+    /// [`KvWrites`]). An event's storage writes and the record that it was
+    /// applied go together here, so a crash cannot keep one without the
+    /// other.
+    fn commit(&self, batch: &[KvWrites]) -> Result<(), KvError>;
     /// Every key of the namespace, sorted.
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError>;
     /// Remove every key of the namespace.
@@ -193,6 +202,9 @@ impl KvStore for LazyRedbStore {
     fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
         self.store()?.remove(ns, key)
     }
+    fn commit(&self, batch: &[KvWrites]) -> Result<(), KvError> {
+        self.store()?.commit(batch)
+    }
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
         match self.store_to_read()? {
             Some(store) => store.keys(ns),
@@ -266,6 +278,33 @@ impl KvStore for MemoryStore {
         self.with(ns, |map| map.remove(key));
         Ok(())
     }
+    fn commit(&self, batch: &[KvWrites]) -> Result<(), KvError> {
+        KvWrites::check_batch(batch)?;
+        let mut all = self.namespaces.lock().unwrap_or_else(|e| e.into_inner());
+        // Every namespace checked before any is written.
+        for writes in batch {
+            let map = all.get(&writes.ns);
+            let before = map.map(usage_of).unwrap_or_default();
+            let old = |key: &str| {
+                let value = map.and_then(|m| m.get(key));
+                Ok(value.map(|v| (key.len() + v.len()) as u64))
+            };
+            writes.usage_after(before, old)?;
+        }
+        for writes in batch {
+            let map = all.entry(writes.ns.clone()).or_default();
+            if writes.clear {
+                map.clear();
+            }
+            for (key, value) in &writes.entries {
+                match value {
+                    Some(value) => map.insert(key.clone(), value.clone()),
+                    None => map.remove(key),
+                };
+            }
+        }
+        Ok(())
+    }
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
         Ok(self.with(ns, |map| map.keys().cloned().collect()))
     }
@@ -275,5 +314,13 @@ impl KvStore for MemoryStore {
     }
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
         Ok(self.with(ns, |map| usage_of(map)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_memory_store_behaves_as_every_store_must() {
+        super::behaviour::check(&super::MemoryStore::default());
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use redb::{Database, ReadableTable, TableDefinition};
 
 use super::group_commit::{Durable, Locked, Overlay};
-use super::{KvError, KvLimits, KvStore, KvUsage, Persisting};
+use super::{KvError, KvLimits, KvStore, KvUsage, KvWrites, Persisting};
 
 /// (namespace, key) -> value.
 pub(super) const DATA: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("data");
@@ -140,6 +140,84 @@ impl RedbStore {
     }
 }
 
+impl RedbStore {
+    /// [`KvStore::commit`] with group commit: every namespace checked, then
+    /// every write put in memory, under one hold of the overlay's lock, so
+    /// the commit thread takes all of them into one transaction or none.
+    fn commit_in_memory(&self, locked: &mut Locked<'_>, batch: &[KvWrites]) -> Result<(), KvError> {
+        let mut staged = Vec::new();
+        for writes in batch {
+            let before = self.usage_now(locked, &writes.ns)?;
+            let usage =
+                writes.usage_after(before, |key| self.entry_now(locked, &writes.ns, key))?;
+            let mut puts: Vec<(String, Option<&[u8]>)> = Vec::new();
+            if writes.clear {
+                let stored = self.stored_keys(&writes.ns)?;
+                let gone = locked.keys(&writes.ns, stored).into_iter();
+                puts.extend(
+                    gone.filter(|k| !writes.entries.contains_key(k))
+                        .map(|k| (k, None)),
+                );
+            }
+            puts.extend(
+                writes
+                    .entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_deref())),
+            );
+            staged.push((writes.ns.as_str(), puts, usage));
+        }
+        for (ns, puts, usage) in staged {
+            for (key, value) in puts {
+                locked.put(ns, &key, value, usage);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// [`KvStore::commit`] without group commit: one durable transaction,
+/// dropped (aborted) at the first refusal.
+fn commit_durably(db: &Database, batch: &[KvWrites]) -> Result<(), KvError> {
+    let txn = db.begin_write().map_err(backend)?;
+    {
+        let mut data = txn.open_table(DATA).map_err(backend)?;
+        let mut usage = txn.open_table(USAGE).map_err(backend)?;
+        for writes in batch {
+            let ns = writes.ns.as_str();
+            let before = (usage.get(ns).map_err(backend)?)
+                .map(|u| {
+                    let (keys, bytes) = u.value();
+                    KvUsage { keys, bytes }
+                })
+                .unwrap_or_default();
+            let old = |key: &str| {
+                let value = data.get((ns, key)).map_err(backend)?;
+                Ok(value.map(|v| entry_bytes(key, v.value().len())))
+            };
+            let after = writes.usage_after(before, old)?;
+            if writes.clear {
+                for key in &keys_in(&data, ns)? {
+                    data.remove((ns, key.as_str())).map_err(backend)?;
+                }
+            }
+            for (key, value) in &writes.entries {
+                match value {
+                    Some(value) => data.insert((ns, key.as_str()), value.as_slice()).map(drop),
+                    None => data.remove((ns, key.as_str())).map(drop),
+                }
+                .map_err(backend)?;
+            }
+            match after.keys {
+                0 => usage.remove(ns).map(drop),
+                _ => usage.insert(ns, (after.keys, after.bytes)).map(drop),
+            }
+            .map_err(backend)?;
+        }
+    }
+    txn.commit().map_err(backend)
+}
+
 /// The keys of `ns` in `table`, sorted.
 fn keys_in(
     table: &impl ReadableTable<(&'static str, &'static str), &'static [u8]>,
@@ -237,6 +315,14 @@ impl KvStore for RedbStore {
             }
         }
         txn.commit().map_err(backend)
+    }
+
+    fn commit(&self, batch: &[KvWrites]) -> Result<(), KvError> {
+        KvWrites::check_batch(batch)?;
+        match &self.group {
+            Some(group) => self.commit_in_memory(&mut group.overlay.lock()?, batch),
+            None => commit_durably(&self.db, batch),
+        }
     }
 
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
