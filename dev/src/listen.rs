@@ -11,6 +11,14 @@
 //! socket takes it at once, and is closed. A connection upgraded to a
 //! WebSocket leaves its client's count (sessions are bounded elsewhere) but
 //! stays in the total, since it still holds a file descriptor.
+//!
+//! Past the total cap, [`PROBE_RESERVE`] more connections are taken for
+//! health and readiness probes alone ([`PROBE_PATHS`]): a listener full of
+//! slow or many clients still answers its `/healthz` and `/readyz`, while
+//! any other request on such a connection gets the `503`. A probe
+//! connection serves one request, and its head must arrive within
+//! [`PROBE_HEADER_TIMEOUT`]. (A client past its own cap is refused
+//! outright: the prober is another address, which that cap leaves alone.)
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,6 +28,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use hyper::Request;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -107,6 +117,13 @@ pub fn total_from_descriptors(others: usize) -> usize {
     }
 }
 
+/// Connections taken past the caps for probes alone.
+pub const PROBE_RESERVE: usize = 8;
+/// The paths a connection of the probe reserve may ask for.
+pub const PROBE_PATHS: [&str; 2] = ["/healthz", "/readyz"];
+/// The longest a probe connection's request head may take.
+pub const PROBE_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// What a refused connection is sent, if its socket takes it at once.
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\n\
 content-type: text/plain\r\ncontent-length: 20\r\nconnection: close\r\n\r\n\
@@ -116,6 +133,8 @@ too many connections";
 struct Counts {
     limits: ConnLimits,
     state: Mutex<(usize, HashMap<IpAddr, usize>)>,
+    /// Connections of the probe reserve open.
+    probes: Mutex<usize>,
 }
 
 impl Counts {
@@ -135,6 +154,22 @@ impl Counts {
         Ok(Place {
             counts: self.clone(),
             client: Mutex::new(Some(client)),
+            probe: None,
+        })
+    }
+
+    /// A place in the probe reserve for a connection refused for `why`,
+    /// if that is the total cap and a place is free.
+    fn reserve(self: &Arc<Self>, why: Refusal) -> Option<Place> {
+        let mut probes = self.probes.lock().unwrap_or_else(|e| e.into_inner());
+        if why != Refusal::Total || *probes >= PROBE_RESERVE {
+            return None;
+        }
+        *probes += 1;
+        Some(Place {
+            counts: self.clone(),
+            client: Mutex::new(None),
+            probe: Some(why),
         })
     }
 }
@@ -144,6 +179,8 @@ struct Place {
     counts: Arc<Counts>,
     /// The client it counts against, until it is upgraded.
     client: Mutex<Option<IpAddr>>,
+    /// In the probe reserve (for probes alone), refused by the caps for this.
+    probe: Option<Refusal>,
 }
 
 impl Place {
@@ -159,6 +196,11 @@ impl Place {
 
 impl Drop for Place {
     fn drop(&mut self) {
+        if self.probe.is_some() {
+            let mut probes = (self.counts.probes.lock()).unwrap_or_else(|e| e.into_inner());
+            *probes -= 1;
+            return;
+        }
         self.leave_client();
         let mut state = (self.counts.state.lock()).unwrap_or_else(|e| e.into_inner());
         state.0 -= 1;
@@ -205,7 +247,9 @@ where
     let counts = Arc::new(Counts {
         limits,
         state: Mutex::new((0, HashMap::new())),
+        probes: Mutex::new(0),
     });
+    let refused = Arc::new(refused);
     let (stop, stopped) = watch::channel(false);
     // Each connection holds a receiver; the loop waits until none is left.
     let (open_tx, open_rx) = watch::channel(());
@@ -226,23 +270,34 @@ where
         };
         let place = match counts.admit(client_key(peer.ip())) {
             Ok(place) => Arc::new(place),
-            Err(why) => {
-                refused(why);
-                let _ = tcp.try_write(BUSY);
-                drop(tcp);
-                continue;
-            }
+            Err(why) => match counts.reserve(why) {
+                Some(place) => Arc::new(place),
+                None => {
+                    refused(why);
+                    let _ = tcp.try_write(BUSY);
+                    drop(tcp);
+                    continue;
+                }
+            },
         };
+        let probe = place.probe;
         // Frames are small and answered at once: no Nagle delay (with the
         // peer's delayed ACK it adds 40 ms to an answer sent in two writes).
         let _ = tcp.set_nodelay(true);
         let router = router.clone();
         let upgraded = place.clone();
-        let service = hyper::service::service_fn(move |mut request| {
+        let refused_here = refused.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             let mut router = router.clone();
             let upgraded = upgraded.clone();
+            let not_a_probe = !PROBE_PATHS.contains(&request.uri().path());
+            let refused = refused_here.clone();
             async move {
+                if let (Some(why), true) = (probe, not_a_probe) {
+                    refused(why);
+                    return Ok(busy());
+                }
                 let response = router.call(request).await;
                 if let Ok(response) = &response
                     && response.status() == axum::http::StatusCode::SWITCHING_PROTOCOLS
@@ -254,12 +309,16 @@ where
         });
         let mut stopped = stopped.clone();
         let open = open_rx.clone();
-        let timeout = limits.header_timeout;
+        let timeout = match probe {
+            Some(_) => limits.header_timeout.min(PROBE_HEADER_TIMEOUT),
+            None => limits.header_timeout,
+        };
         tokio::spawn(async move {
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(timeout);
+                .header_read_timeout(timeout)
+                .keep_alive(probe.is_none());
             let connection = builder
                 .serve_connection(TokioIo::new(tcp), service)
                 .with_upgrades();
@@ -287,6 +346,20 @@ where
     Ok(())
 }
 
+/// The answer to a request other than a probe on a probe connection.
+fn busy() -> axum::response::Response {
+    let mut response =
+        axum::response::Response::new(axum::body::Body::from("too many connections"));
+    *response.status_mut() = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::RETRY_AFTER, 1.into());
+    headers.insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
 /// An error about one connection (the listener is fine).
 fn is_connection_error(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
@@ -309,6 +382,7 @@ mod tests {
                 total: 3,
             },
             state: Mutex::new((0, HashMap::new())),
+            probes: Mutex::new(0),
         });
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
@@ -320,6 +394,35 @@ mod tests {
         assert_eq!(counts.admit(b).err(), Some(Refusal::Total));
         drop(first);
         let _fourth = counts.admit(b).unwrap();
+    }
+
+    #[test]
+    fn the_probe_reserve_takes_a_few_past_the_caps() {
+        let counts = Arc::new(Counts {
+            limits: ConnLimits {
+                header_timeout: DEFAULT_HEADER_TIMEOUT,
+                per_client: 1,
+                total: 2,
+            },
+            state: Mutex::new((0, HashMap::new())),
+            probes: Mutex::new(0),
+        });
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let _held = counts.admit(a).unwrap();
+        // A client past its own cap gets no place: the prober is another.
+        let why = counts.admit(a).err().unwrap();
+        assert!(counts.reserve(why).is_none(), "{why:?}");
+        let _other = counts.admit(b).unwrap();
+        let why = counts.admit("10.0.0.3".parse().unwrap()).err().unwrap();
+        let mut probes: Vec<Place> = (0..PROBE_RESERVE)
+            .map(|_| counts.reserve(why).expect("a place in the reserve"))
+            .collect();
+        assert!(probes.iter().all(|p| p.probe == Some(Refusal::Total)));
+        assert!(counts.reserve(why).is_none(), "past the reserve");
+        probes.pop();
+        assert!(counts.reserve(why).is_some(), "a probe's place comes back");
+        // The reserve never counts against the caps.
+        assert_eq!(counts.state.lock().unwrap().0, 2);
     }
 
     #[test]

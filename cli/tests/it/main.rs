@@ -16,6 +16,7 @@ mod secrets;
 mod serve;
 mod serve_conns;
 mod serve_drain;
+mod serve_probes;
 mod serve_publish;
 mod serve_sessions;
 mod serve_sockets;
