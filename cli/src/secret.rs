@@ -117,12 +117,12 @@ pub fn first_operator_token(flag: Option<&Path>) -> Result<Option<String>, Strin
         .ok_or_else(|| format!("{} holds no token", secret.source))
 }
 
-/// The first token of a token file's text (`serve`'s format: `NAME TOKEN`
-/// per line, or one token; `#` comments).
+/// The first token of a token file's text (`serve`'s format: `NAME TOKEN
+/// [SCOPE]` per line, or one token; `#` comments).
 pub fn first_token(text: &str) -> Option<&str> {
     miniapp_serve::operator::token::entries(text)
-        .next()
-        .map(|(_, _, token)| token)
+        .find_map(Result::ok)
+        .map(|entry| entry.token)
 }
 
 #[cfg(test)]

@@ -44,6 +44,109 @@ pub struct AppRecord {
     pub min_host_api: Option<String>,
 }
 
+impl AppRecord {
+    /// The published version `reference` names: its hash, or its number
+    /// (the manifest's `version`). Unknown: 404 naming the versions there
+    /// are. A number published more than once, with other content, before
+    /// numbers were unique (a catalog from then still loads) is ambiguous:
+    /// 400 naming each hash, which names one.
+    pub fn find(&self, app: &str, reference: &str) -> Result<&VersionRecord, ApiError> {
+        if let Some(version) = self.versions.iter().find(|v| v.hash == reference) {
+            return Ok(version);
+        }
+        let numbered: Vec<&VersionRecord> = (self.versions.iter())
+            .filter(|v| v.version == reference)
+            .collect();
+        let reference = miniapp_runtime::text::cut(reference, 128);
+        match numbered.as_slice() {
+            [one] => Ok(one),
+            [] => Err(ApiError::not_found(format!(
+                "`{app}` has no version `{reference}` (by number or hash); published: {}",
+                self.published()
+            ))),
+            many => Err(ApiError::bad_request(format!(
+                "version `{reference}` of `{app}` names {} packages, published before a number \
+                 could be published only once: {}; name one by its hash",
+                many.len(),
+                many.iter()
+                    .map(|v| v.hash.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The number of version `hash` (`?` if it is not published here).
+    pub fn number(&self, hash: &str) -> &str {
+        (self.versions.iter())
+            .find(|v| v.hash == hash)
+            .map_or("?", |v| v.version.as_str())
+    }
+
+    /// Version `hash` by number and hash: `{"version", "hash"}`.
+    pub fn named(&self, hash: &str) -> serde_json::Value {
+        serde_json::json!({ "version": self.number(hash), "hash": hash })
+    }
+
+    /// The published versions, newest first, by number (at most 10).
+    fn published(&self) -> String {
+        let newest: Vec<&str> = (self.versions.iter().rev())
+            .take(10)
+            .map(|v| v.version.as_str())
+            .collect();
+        match newest.is_empty() {
+            true => "none".to_string(),
+            false => newest.join(", "),
+        }
+    }
+
+    /// The record as operators read it: every version that `stable`,
+    /// `history`, `release` and `killed_versions` name by hash, named by
+    /// number and hash.
+    pub fn status(&self) -> serde_json::Value {
+        let release = self.release.as_ref().map(|r| {
+            serde_json::json!({
+                "version": self.number(&r.version),
+                "hash": r.version,
+                "percent": r.percent,
+                "trial_users": r.trial_users,
+            })
+        });
+        let killed_versions: Vec<_> = (self.killed_versions.iter())
+            .map(|(hash, reason)| {
+                serde_json::json!({ "version": self.number(hash), "hash": hash, "reason": reason })
+            })
+            .collect();
+        serde_json::json!({
+            "stable": self.stable.as_deref().map(|h| self.named(h)),
+            "release": release,
+            "history": self.history.iter().map(|h| self.named(h)).collect::<Vec<_>>(),
+            "killed": self.killed,
+            "killed_versions": killed_versions,
+            "min_host_api": self.min_host_api,
+            "versions": self.versions,
+        })
+    }
+
+    /// Refuse `hash` as version `number` if that number is published with
+    /// other content (409 naming both hashes); the same package again is
+    /// no change.
+    fn check_number(&self, app: &str, number: &str, hash: &str) -> Result<(), ApiError> {
+        if self.versions.iter().any(|v| v.hash == hash) {
+            return Ok(());
+        }
+        let Some(existing) = self.versions.iter().find(|v| v.version == number) else {
+            return Ok(());
+        };
+        Err(ApiError::conflict(format!(
+            "version {number} of `{app}` is already published with other content (hash {}); \
+             this package's hash is {hash}. A version number is published once: raise \
+             `version` in the app's miniapp.toml and publish again",
+            existing.hash
+        )))
+    }
+}
+
 /// A published version.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionRecord {
@@ -294,6 +397,11 @@ impl Catalog {
     /// host) does not grant is refused (403 `denied`, naming each and the
     /// policy key that allows it), unless `allow_denied`: then it is
     /// accepted and the second value names each denied capability.
+    ///
+    /// A version number is published once per app: a package whose number
+    /// is published with other content is refused (409 `conflict`, naming
+    /// both hashes); the same package again changes nothing and answers
+    /// the version as first published.
     pub fn publish(
         &self,
         runtime: &Runtime,
@@ -312,6 +420,10 @@ impl Catalog {
         }
         let hash = package.hash.clone();
         let version = package.manifest.version.clone();
+        // Refused before it is compiled; checked again as it is stored.
+        if let Some(record) = self.app(&id) {
+            record.check_number(&id, &version, &hash)?;
+        }
         let loaded = runtime
             .load(package)
             .map_err(|e| ApiError::bad_request(format!("the package is refused: {e}")))?;
@@ -336,16 +448,20 @@ impl Catalog {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
         };
+        let mut kept = record.clone();
         self.edit(&id, true, |app| {
-            if !app.versions.iter().any(|v| v.hash == hash) {
-                app.versions.push(record.clone());
+            app.check_number(&id, &record.version, &hash)?;
+            match app.versions.iter().find(|v| v.hash == hash) {
+                // The same package again: no change, the first record kept.
+                Some(first) => kept = first.clone(),
+                None => app.versions.push(record.clone()),
             }
             if app.stable.is_none() {
                 make_stable(app, &hash);
             }
             Ok(())
         })?;
-        Ok((record, warnings))
+        Ok((kept, warnings))
     }
 
     /// Change the record of `app` (a published app) with `edit`, then store
@@ -450,6 +566,48 @@ mod tests {
             .filter(|i| bucket("demo.todo", &format!("user-{i}")) < 5_000)
             .count();
         assert!((4_700..5_300).contains(&under_half), "{under_half}");
+    }
+
+    /// A record of before numbers were unique: `0.1.0` published twice,
+    /// with other content.
+    const LEGACY: &str = r#"{
+        "versions": [
+            {"hash": "aa11", "version": "0.1.0", "bytes": 1, "published_by": "ops", "published_at": 1},
+            {"hash": "bb22", "version": "0.1.0", "bytes": 2, "published_by": "ops", "published_at": 2},
+            {"hash": "cc33", "version": "0.2.0", "bytes": 3, "published_by": "ops", "published_at": 3}
+        ],
+        "stable": "bb22", "history": ["aa11", "bb22"], "release": null,
+        "killed": null, "killed_versions": {}, "min_host_api": null
+    }"#;
+
+    #[test]
+    fn versions_are_found_by_number_or_hash_and_old_duplicates_only_by_hash() {
+        let record: AppRecord = serde_json::from_str(LEGACY).unwrap();
+        assert_eq!(record.find("a", "0.2.0").unwrap().hash, "cc33");
+        assert_eq!(record.find("a", "bb22").unwrap().hash, "bb22");
+        let ambiguous = record.find("a", "0.1.0").unwrap_err();
+        assert_eq!(ambiguous.status, 400);
+        assert!(ambiguous.message.contains("aa11, bb22"), "{ambiguous}");
+        let unknown = record.find("a", "0.3.0").unwrap_err();
+        assert_eq!(unknown.status, 404);
+        assert!(
+            unknown.message.contains("published: 0.2.0, 0.1.0, 0.1.0"),
+            "{unknown}"
+        );
+        assert_eq!(record.status()["stable"]["version"], "0.1.0");
+        assert_eq!(record.status()["stable"]["hash"], "bb22");
+    }
+
+    #[test]
+    fn a_number_is_published_once_and_the_same_package_again_is_no_change() {
+        let record: AppRecord = serde_json::from_str(LEGACY).unwrap();
+        assert_eq!(record.check_number("a", "0.2.0", "cc33"), Ok(()));
+        assert_eq!(record.check_number("a", "0.3.0", "dd44"), Ok(()));
+        let refused = record.check_number("a", "0.2.0", "dd44").unwrap_err();
+        assert_eq!((refused.status.as_u16(), refused.kind), (409, "conflict"));
+        for named in ["version 0.2.0 of `a`", "(hash cc33)", "hash is dd44"] {
+            assert!(refused.message.contains(named), "{refused}");
+        }
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
     /// `bad-request`, `not-found`, `disabled`, `host-too-old`,
-    /// `quarantined`, `busy`, `draining`, `denied`, `unidentified`, `wrong-user`,
-    /// `app-error`, `trap`, `internal`.
+    /// `quarantined`, `busy`, `draining`, `denied`, `conflict`, `forbidden`,
+    /// `unauthorized`, `unidentified`, `wrong-user`, `app-error`, `trap`, `internal`.
     pub kind: &'static str,
     /// For people.
     pub message: String,
@@ -84,6 +84,18 @@ impl ApiError {
     /// 403 `denied`: a package declares what the policy does not grant.
     pub fn denied(message: impl Into<String>) -> ApiError {
         Self::new(StatusCode::FORBIDDEN, "denied", message)
+    }
+
+    /// 409 `conflict`: the call contradicts what is already decided (a
+    /// version number published with other content).
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 403 `forbidden`: a valid operator token whose scope does not cover
+    /// the call.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
     /// Refused by this runtime's rules (`403`, kind `refused`).

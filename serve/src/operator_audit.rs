@@ -5,7 +5,9 @@
 //! [`REFUSED_LINES_PER_SECOND`] a second, the rest counted and written as one
 //! summary line; past [`MAX_FILE_BYTES`] the file is rotated to
 //! `operator-audit.jsonl.1` (one old file kept), so the disk holds at most
-//! twice that.
+//! twice that. Each line has one time field, `time_ms` (milliseconds since
+//! the Unix epoch, as the app audit's records), the operator, the call,
+//! its status, the client's address (`source`) and what the call acted on.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -53,27 +55,49 @@ impl OperatorAudit {
         })
     }
 
-    /// Record a call of `operator` (or of nobody, refused) with its status.
-    pub fn record(&self, operator: Option<&str>, call: &str, status: u16) {
+    /// Record `call` (of nobody: refused for want of a valid token).
+    pub fn record(&self, call: &Call<'_>) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if state.window.elapsed() >= Duration::from_secs(1) {
             state.summarise();
         }
-        if operator.is_none() {
+        if call.operator.is_none() {
             if state.written >= REFUSED_LINES_PER_SECOND {
                 state.unwritten += 1;
                 return;
             }
             state.written += 1;
         }
-        let line = json!({
-            "at_ms": now_ms(),
-            "operator": operator.unwrap_or("(no valid token)"),
-            "call": cut(call),
-            "status": status,
+        let mut line = json!({
+            "time_ms": now_ms(),
+            "operator": call.operator.unwrap_or("(no valid token)"),
+            "call": cut(call.call),
+            "status": call.status,
+            "source": call.source,
         });
+        if let (Some(acted), Some(line)) = (call.acted, line.as_object_mut()) {
+            for (key, value) in acted {
+                line.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
         state.write(&line.to_string());
     }
+}
+
+/// One operator call, as its audit line says it.
+pub(crate) struct Call<'a> {
+    /// Who made it (`None`: no valid token).
+    pub operator: Option<&'a str>,
+    /// Its method and path (cut to [`MAX_CALL_BYTES`]).
+    pub call: &'a str,
+    /// The status answered.
+    pub status: u16,
+    /// The client's address.
+    pub source: Option<&'a str>,
+    /// What it acted on: the app, the version by number and hash, the
+    /// percent, the reason, a rollback's `from` and `to` (the handler's,
+    /// each bounded there).
+    pub acted: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl State {
@@ -83,7 +107,7 @@ impl State {
         let unwritten = std::mem::take(&mut self.unwritten);
         if unwritten > 0 {
             let line = json!({
-                "at_ms": now_ms(),
+                "time_ms": now_ms(),
                 "operator": "(no valid token)",
                 "refused_unwritten": unwritten,
                 "note": format!(
@@ -128,6 +152,24 @@ fn cut(call: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
+    fn refused(call: &str) -> Call<'_> {
+        Call {
+            operator: None,
+            call,
+            status: 401,
+            source: Some("192.0.2.7"),
+            acted: None,
+        }
+    }
+
+    fn by_ops(call: &str) -> Call<'_> {
+        Call {
+            operator: Some("ops"),
+            status: 200,
+            ..refused(call)
+        }
+    }
+
     fn lines(path: &Path) -> Vec<serde_json::Value> {
         std::fs::read_to_string(path)
             .unwrap()
@@ -144,10 +186,10 @@ mod tests {
         let long = format!("GET /{}", "a".repeat(15_000));
         let began = Instant::now();
         for _ in 0..10_000 {
-            audit.record(None, &long, 401);
+            audit.record(&refused(&long));
         }
         let seconds = began.elapsed().as_secs() + 1;
-        audit.record(Some("ops"), "POST /v1/operator/apps/demo/kill", 200);
+        audit.record(&by_ops("POST /v1/operator/apps/demo/kill"));
         drop(audit);
         let written = lines(&path);
         // However fast the calls came: at most 100 a second written, the
@@ -179,7 +221,7 @@ mod tests {
         let path = dir.path().join("operator-audit.jsonl");
         let audit = OperatorAudit::open_with(&path, 10_000).unwrap();
         for n in 0..1_000 {
-            audit.record(Some("ops"), &format!("GET /v1/operator/apps/{n}"), 200);
+            audit.record(&by_ops(&format!("GET /v1/operator/apps/{n}")));
         }
         drop(audit);
         let old = dir.path().join("operator-audit.jsonl.1");

@@ -81,10 +81,19 @@ impl Served {
         Served::start_in(dir, examples, args)
     }
 
+    /// [`Served::start`] with `lines` (`NAME TOKEN [SCOPE]`) in its token
+    /// file after alice's.
+    pub(crate) fn start_with_tokens(lines: &str, examples: &[&str], args: &[&str]) -> Served {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("more-tokens"), lines).unwrap();
+        Served::start_in(dir, examples, args)
+    }
+
     /// [`Served::start`] in `dir` (a restart keeps its data; a policy
     /// already there is kept).
     fn start_in(dir: tempfile::TempDir, examples: &[&str], args: &[&str]) -> Served {
-        std::fs::write(dir.path().join("tokens"), format!("alice {TOKEN}\n")).unwrap();
+        let more = std::fs::read_to_string(dir.path().join("more-tokens")).unwrap_or_default();
+        std::fs::write(dir.path().join("tokens"), format!("alice {TOKEN}\n{more}")).unwrap();
         if !dir.path().join("policy.toml").exists() {
             std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
         }
@@ -582,7 +591,7 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
 }
 
 /// The todo package again, as version `version` (another hash).
-fn todo_as(version: &str, dir: &Path) -> PathBuf {
+pub(crate) fn todo_as(version: &str, dir: &Path) -> PathBuf {
     let mut package =
         miniapp_runtime::Package::read(Path::new(&package("todo")), &Default::default()).unwrap();
     package.manifest.version = version.to_string();

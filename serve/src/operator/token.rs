@@ -5,6 +5,8 @@
 //! printable ASCII 95) is at least [`MIN_BITS`], and it is not one repeated
 //! character: `openssl rand -hex 16` (32 hex characters, 128 bits) passes,
 //! `aaaaaaaaaaaaaaaa` (64 bits) does not.
+//!
+//! A token file names each operator's token and its [`Scope`] ([`entries`]).
 
 /// The bits a token must carry.
 pub const MIN_BITS: f64 = 128.0;
@@ -56,19 +58,114 @@ pub fn check(token: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// What an operator token may do: the third field of its line in the
+/// token file (none: `full`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every call (the default).
+    Full,
+    /// Every `GET`: the catalog, routes and `/metrics`; nothing that
+    /// changes state.
+    Read,
+    /// `GET /metrics` only: for a scraper.
+    Metrics,
+}
+
+impl Scope {
+    /// The scopes by name, for the token file and messages.
+    pub const NAMES: &str = "full, read, metrics";
+
+    /// The scope called `name`.
+    pub fn parse(name: &str) -> Option<Scope> {
+        match name {
+            "full" => Some(Scope::Full),
+            "read" => Some(Scope::Read),
+            "metrics" => Some(Scope::Metrics),
+            _ => None,
+        }
+    }
+
+    /// Its name in the token file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Full => "full",
+            Scope::Read => "read",
+            Scope::Metrics => "metrics",
+        }
+    }
+
+    /// Whether a token of this scope may make the call `method path`.
+    pub fn allows(self, method: &str, path: &str) -> bool {
+        match self {
+            Scope::Full => true,
+            Scope::Read => method == "GET" || method == "HEAD",
+            Scope::Metrics => (method == "GET" || method == "HEAD") && path == "/metrics",
+        }
+    }
+
+    /// What it allows, for messages.
+    pub fn covers(self) -> &'static str {
+        match self {
+            Scope::Full => "every call",
+            Scope::Read => "GET calls only (the catalog, routes and /metrics)",
+            Scope::Metrics => "GET /metrics only",
+        }
+    }
+}
+
+/// One operator of a token file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// Its line number, from 1.
+    pub line: usize,
+    /// The operator's name (`operator` for a token alone on its line).
+    pub name: String,
+    /// The token (unchecked).
+    pub token: &'a str,
+    /// What the token may do.
+    pub scope: Scope,
+}
+
 /// The entries of a token file, `serve --operator-token-file`'s format:
-/// one operator per line, `NAME TOKEN`, or a single token alone (the
-/// operator `operator`); blank lines and `#` comments are skipped. Each
-/// entry: its line number (from 1), the name, the token (unchecked).
-pub fn entries(text: &str) -> impl Iterator<Item = (usize, String, &str)> {
+/// one operator per line, `NAME TOKEN [SCOPE]`, or a single token alone
+/// (the operator `operator`, scope `full`); fields are separated by
+/// whitespace (a token holds none), and blank lines and `#` comments are
+/// skipped. `SCOPE` is `full` (the default), `read` or `metrics`
+/// ([`Scope`]). A line with an unknown scope or more than three fields is
+/// an error naming its line (never the token).
+pub fn entries(text: &str) -> impl Iterator<Item = Result<Entry<'_>, String>> {
     text.lines().enumerate().filter_map(|(n, line)| {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return None;
         }
-        Some(match line.split_once(char::is_whitespace) {
-            Some((name, token)) => (n + 1, name.to_string(), token.trim()),
-            None => (n + 1, "operator".to_string(), line),
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let line = n + 1;
+        let entry = |name: &str, token, scope| {
+            Ok(Entry {
+                line,
+                name: name.to_string(),
+                token,
+                scope,
+            })
+        };
+        Some(match fields.as_slice() {
+            [token] => entry("operator", token, Scope::Full),
+            [name, token] => entry(name, token, Scope::Full),
+            [name, token, scope] => match Scope::parse(scope) {
+                Some(scope) => entry(name, token, scope),
+                // Not shown: it may be the end of a token with a space.
+                None => Err(format!(
+                    "line {line}: the third field of `{name}` is not a scope ({}): a \
+                     line is `NAME TOKEN [SCOPE]`, and a token holds no spaces",
+                    Scope::NAMES
+                )),
+            },
+            _ => Err(format!(
+                "line {line} has {} fields: a line is `NAME TOKEN [SCOPE]`, or a token \
+                 alone, and a token holds no spaces",
+                fields.len()
+            )),
         })
     })
 }
@@ -103,6 +200,44 @@ mod tests {
         // A header cannot carry these.
         assert!(check("ключ-ключ-ключ-ключ-ключ-ключ").is_err());
         assert!(check("").is_err());
+    }
+
+    #[test]
+    fn token_lines_take_a_scope_and_keep_the_old_forms() {
+        let text = "# ops\nabc\nalice def\n\nscraper ghi metrics\nbob jkl read\ncarol mno full\n";
+        let found: Vec<_> = entries(text)
+            .map(|e| e.map(|e| (e.line, e.name, e.token, e.scope)))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            found,
+            [
+                (2, "operator".into(), "abc", Scope::Full),
+                (3, "alice".into(), "def", Scope::Full),
+                (5, "scraper".into(), "ghi", Scope::Metrics),
+                (6, "bob".into(), "jkl", Scope::Read),
+                (7, "carol".into(), "mno", Scope::Full),
+            ]
+        );
+        let typo = entries("alice abc scarpe\n").next().unwrap().unwrap_err();
+        assert!(
+            typo.contains("line 1: the third field of `alice`"),
+            "{typo}"
+        );
+        assert!(!typo.contains("scarpe"), "{typo}");
+        let spaces = entries("alice ab cd ef\n").next().unwrap().unwrap_err();
+        assert!(spaces.contains("line 1 has 4 fields"), "{spaces}");
+        assert!(!spaces.contains("ab cd"), "{spaces}");
+    }
+
+    #[test]
+    fn scopes_allow_reads_or_metrics_only() {
+        assert!(Scope::Full.allows("PUT", "/v1/operator/apps/a/kill"));
+        assert!(Scope::Read.allows("GET", "/v1/operator/apps"));
+        assert!(!Scope::Read.allows("POST", "/v1/operator/apps/a/rollback"));
+        assert!(Scope::Metrics.allows("GET", "/metrics"));
+        assert!(!Scope::Metrics.allows("GET", "/v1/operator/apps"));
+        assert!(!Scope::Metrics.allows("PUT", "/v1/operator/apps/a/kill"));
     }
 
     #[test]
