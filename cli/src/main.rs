@@ -5,6 +5,7 @@ mod dev;
 mod inspect;
 mod load;
 mod new;
+mod operator;
 mod out;
 mod render;
 mod run;
@@ -55,6 +56,9 @@ enum Command {
     /// Drive a `miniapp serve` with many sessions; report throughput,
     /// latency, errors and memory per session.
     Load(load::LoadArgs),
+    /// Drive a running `miniapp serve`'s operator plane: publish, release,
+    /// roll back, kill, status, apps (versions by number).
+    Operator(operator::OperatorArgs),
     /// Compile packages ahead of time into the artifact cache.
     Precompile {
         /// Package files, or directories holding them (`*.miniapp`).
@@ -195,6 +199,7 @@ fn main() -> ExitCode {
         }
         Command::Bench(args) => bench::bench(args),
         Command::Load(args) => load::load(args),
+        Command::Operator(args) => operator::operator(args),
         Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {
             app,

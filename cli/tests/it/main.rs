@@ -8,6 +8,7 @@ mod dev_routes;
 mod examples;
 mod hostile;
 mod load;
+mod operator_cli;
 mod operator_plane;
 mod pages;
 #[cfg(unix)]
