@@ -196,6 +196,8 @@ struct Held {
     sessions: HashMap<String, (IpAddr, String)>,
     clients: HashMap<IpAddr, usize>,
     users: HashMap<String, usize>,
+    /// Sessions held but not open at the last [`Holdings::keep_open`].
+    missing: std::collections::HashSet<String>,
 }
 
 impl Holdings {
@@ -247,16 +249,22 @@ impl Holdings {
         decrement(&mut held.users, &user);
     }
 
-    /// Release every session for which `is_open` says no (a safety net
-    /// behind [`release`](Self::release), run with the eviction).
+    /// Release every session for which `is_open` said no at this call and
+    /// at the one before (a safety net behind [`release`](Self::release),
+    /// run with the eviction). Twice, because a session is held an instant
+    /// before it is open: one caught in between is not released.
     pub fn keep_open(&self, is_open: impl Fn(&str) -> bool) {
-        let gone: Vec<String> = (self.lock().sessions.keys())
+        let missing: std::collections::HashSet<String> = (self.lock().sessions.keys())
             .filter(|id| !is_open(id))
             .cloned()
             .collect();
+        let before = std::mem::take(&mut self.lock().missing);
+        let (gone, new): (Vec<String>, Vec<String>) =
+            missing.into_iter().partition(|id| before.contains(id));
         for id in gone {
             self.release(&id);
         }
+        self.lock().missing = new.into_iter().collect();
     }
 
     /// Sessions `client` holds.
@@ -358,6 +366,9 @@ mod tests {
         holdings.hold("s3", b, "u1").unwrap();
         holdings.release("s2");
         holdings.hold("s4", a, "u1").unwrap();
+        assert_eq!(holdings.hold("s5", b, "u1"), Err(OverCap::User(3)));
+        // Released once found not open twice in a row.
+        holdings.keep_open(|id| id != "s4");
         assert_eq!(holdings.hold("s5", b, "u1"), Err(OverCap::User(3)));
         holdings.keep_open(|id| id != "s4");
         holdings.hold("s5", b, "u1").unwrap();
