@@ -84,6 +84,8 @@ pub fn dev(args: DevArgs) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;
     tokio.block_on(async {
+        // The app's audit file reopens its path on SIGHUP (logrotate).
+        crate::serve::logs::reopen_files_on_hangup();
         let server = miniapp_dev::start(options).await.map_err(Failure::input)?;
         out::line(format!("miniapp dev: the simulator is at {}", server.url()));
         out::line("miniapp dev: saving a template re-renders; saving code rebuilds (Ctrl-C stops)");

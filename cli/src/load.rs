@@ -294,9 +294,14 @@ async fn run_showing(args: &LoadArgs, progress: &Arc<Progress>) -> anyhow::Resul
     ));
     let driven = drive_all(opened.sessions, &plan, progress).await;
     let mut probed = probe.await.unwrap_or_else(|_| Tally::new());
-    // Host calls the server refused (no grant, a quota) answer their events
-    // `ok`: the server's counters say how many; each is an error.
+    // Host calls the server refused (no grant, a quota) are in each event's
+    // answer (`refused`); the server's counters also see those of launches
+    // and of other clients: each is an error, counted once (the larger).
     if let Some(m) = &metrics {
+        let answered = |kind: &str| {
+            let of = |t: &Tally| t.errors.get(kind).copied().unwrap_or(0);
+            of(&driven.tally) + of(&driven.spin_tally)
+        };
         let (denials, quota_hits) = m.refusals().await?;
         let since = |now: f64, then: f64| (now - then).max(0.0) as u64;
         let (at_start_denials, at_start_quota) = refusals_before;
@@ -312,6 +317,7 @@ async fn run_showing(args: &LoadArgs, progress: &Arc<Progress>) -> anyhow::Resul
                 "refused by a quota",
             ),
         ] {
+            let n = n.saturating_sub(answered(kind));
             if n > 0 {
                 *probed.errors.entry(kind.into()).or_default() += n;
                 let message = format!("{n} host calls of the apps {what} (the server's /metrics)");
@@ -606,6 +612,14 @@ impl Tally {
         let kind = kind.into();
         *self.errors.entry(kind.clone()).or_default() += 1;
         self.examples.entry(kind).or_insert_with(|| message.into());
+    }
+
+    /// `n` errors of `kind` at once.
+    fn errors_of(&mut self, kind: &str, n: u64, message: impl Into<String>) {
+        *self.errors.entry(kind.to_string()).or_default() += n;
+        self.examples
+            .entry(kind.to_string())
+            .or_insert_with(|| message.into());
     }
 
     fn refusal(&mut self, kind: impl Into<String>, message: impl Into<String>) {
@@ -927,6 +941,9 @@ enum Answer {
         ok: bool,
         kind: String,
         message: String,
+        /// Host calls of the event the server refused (denied, over a
+        /// quota): the answer's `refused`, even when it is `ok`.
+        refused: Refused,
     },
     /// The session cannot go on: the socket closed or broke, or timed out.
     End { kind: String, message: String },
@@ -1005,6 +1022,7 @@ impl Session {
                         ok: false,
                         kind: kind.into(),
                         message: format!("session {}: error frame: {message}", self.id),
+                        refused: Refused::default(),
                     };
                 }
                 _ => {}
@@ -1062,10 +1080,40 @@ fn result_answer(frame: &Value) -> Answer {
     let ok = frame["ok"] == true;
     let kind = frame["error"]["kind"].as_str().unwrap_or("unknown");
     let message = frame["error"]["message"].as_str().unwrap_or("");
+    let count = |kind: &str| frame["refused"][kind].as_u64().unwrap_or(0);
     Answer::Result {
         ok,
         kind: kind.to_string(),
         message: message.to_string(),
+        refused: Refused {
+            denied: count("denied"),
+            quota: count("quota"),
+        },
+    }
+}
+
+/// The host calls of one event the server refused.
+#[derive(Debug, Clone, Copy, Default)]
+struct Refused {
+    denied: u64,
+    quota: u64,
+}
+
+impl Refused {
+    /// Each refused call is an error of the run: `denied` or `quota`.
+    fn count_in(self, tally: &mut Tally, session: &str, action: &Action) {
+        for (kind, n, what) in [
+            ("denied", self.denied, "refused for lack of a grant"),
+            ("quota", self.quota, "refused by a quota"),
+        ] {
+            if n > 0 {
+                let message = format!(
+                    "session {session}: {} {}: {n} host calls {what} (the answer's `refused`)",
+                    action.kind, action.selector
+                );
+                tally.errors_of(kind, n, message);
+            }
+        }
     }
 }
 
@@ -1321,6 +1369,11 @@ async fn drive(session: &mut Session, tally: &mut Tally, clock: &Clock) {
         }
         let (action, step) = session.model.next(&mut session.rng, session.serial + 1);
         let (answer, latency) = session.event(&action).await;
+        if let Answer::Result { refused, .. } = &answer {
+            refused.count_in(tally, &session.id, &action);
+            let n = refused.denied + refused.quota;
+            clock.progress.errors.fetch_add(n, Ordering::Relaxed);
+        }
         match answer {
             Answer::Result { ok: true, .. } => {
                 tally.ok(latency, Instant::now() <= clock.deadline);

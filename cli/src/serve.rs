@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 use miniapp_dev::listen::{ConnLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT};
+use miniapp_runtime::audit::{JsonLinesAudit, LoggedAudit};
 use miniapp_runtime::kv::{KvStore, RedbStore};
 use miniapp_runtime::{Package, Policy, Runtime};
 use miniapp_serve::clients::SessionCaps;
@@ -15,6 +16,8 @@ use miniapp_serve::identity::Identity;
 use miniapp_serve::{Limits, Operators, ServeOptions, Server};
 
 use crate::{Failure, out};
+
+pub mod logs;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -247,7 +250,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
              MINIAPP_OPERATOR_TOKEN_FILE or MINIAPP_OPERATOR_TOKEN",
         ));
     };
-    init_logs();
+    logs::init_json();
     let operators = Operators::parse(&tokens.text, &tokens.source).map_err(Failure::input)?;
     let packages = packages(&args.publish)?;
     let mut policy = match &args.policy {
@@ -280,11 +283,17 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         catalog,
         session_key,
     } = shared(&args)?;
-    let mut runtime = Runtime::builder(&args.data_dir);
-    if let Some(audit) = audit {
-        runtime = runtime.audit(audit);
-    }
-    let runtime = runtime
+    // The apps' audit: the database's, or `audit.jsonl` (rotated by size and
+    // day, reopened on SIGHUP); their traps and denials logged too.
+    let audit = match audit {
+        Some(audit) => audit,
+        None => Arc::new(
+            JsonLinesAudit::open(&args.data_dir.join("audit.jsonl"))
+                .map_err(|e| Failure::input(format!("the audit file: {e}")))?,
+        ),
+    };
+    let runtime = Runtime::builder(&args.data_dir)
+        .audit(Arc::new(LoggedAudit::new(audit)))
         .kv_store(storage.clone())
         .policy(policy)
         .providers(miniapp_dev::host::session_providers())
@@ -322,6 +331,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;
     tokio.block_on(async {
+        logs::reopen_files_on_hangup();
         let server = Server::start(options).await.map_err(Failure::input)?;
         out::line(format!(
             "miniapp serve: sessions at http://{}, operator at http://{}",
@@ -359,16 +369,4 @@ async fn stopped() {
         _ = term.recv() => {}
         _ = tokio::signal::ctrl_c() => {}
     }
-}
-
-/// Structured logs: one JSON object per line on stderr (`RUST_LOG` filters;
-/// default `info`).
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

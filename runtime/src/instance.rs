@@ -563,6 +563,18 @@ impl AppInstance {
         }
     }
 
+    /// The host calls of this instance refused so far (denied for lack of
+    /// a grant, or by a quota), counted even when their audit records were
+    /// summarised or dropped; nothing once a trap has discarded it. An
+    /// embedder compares two readings to tell a client what one event was
+    /// refused.
+    pub fn refusals(&self) -> crate::audit::Refusals {
+        match &self.live {
+            Some(live) => live.store.data().audit.refused(),
+            None => crate::audit::Refusals::default(),
+        }
+    }
+
     /// Whether the app's storage is as this instance last saw it: false
     /// when something else wrote it since (another node's instance of the
     /// same user's app), and the instance's state may be stale. Always true

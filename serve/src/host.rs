@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use crate::catalog::Catalog;
 use crate::clients::{Holdings, SessionCaps};
 use crate::error::ApiError;
-use crate::metrics::{Metrics, label};
+use crate::metrics::{Metrics, label, version_label};
 use crate::session::{Session, SessionIds, State, Table, Target, millis_since};
 
 /// Bounds and timers of a server.
@@ -95,6 +95,9 @@ pub struct Reply {
     pub frames: Vec<Value>,
     /// The outcome.
     pub result: Result<(), ApiError>,
+    /// The host calls the action's callbacks made that were refused (denied
+    /// or over a quota): the app may have carried on and answered `ok`.
+    pub refused: miniapp_runtime::audit::Refusals,
 }
 
 /// What a client does in a session.
@@ -417,11 +420,9 @@ impl Host {
             result = session.launch(state).await;
         }
         result.map_err(ApiError::from_runtime)?;
-        (self
-            .metrics
-            .launch_seconds
-            .get_or_create(&label(&session.app)))
-        .observe(started.elapsed().as_secs_f64());
+        (self.metrics.launch_seconds)
+            .get_or_create(&version_label(&state.app))
+            .observe(started.elapsed().as_secs_f64());
         Ok(())
     }
 
@@ -491,10 +492,13 @@ impl Host {
             return Reply {
                 frames,
                 result: answer,
+                refused: Default::default(),
             };
         }
         let failures = self.storage.failures();
+        let refused_before = refusals(&state);
         let mut result = self.apply(session, &mut state, &action).await;
+        let refused = refusals(&state).since(refused_before);
         session.settle(&mut state);
         if self.storage.failures() > failures {
             // A storage call failed meanwhile: the event may have missed
@@ -533,15 +537,19 @@ impl Host {
             )));
         }
         let frames = view_frames(&mut state, full);
+        let l = version_label(&state.app);
         drop(state);
         drop(admitted);
-        let l = label(&session.app);
         self.metrics.events.get_or_create(&l).inc();
         self.metrics
             .event_seconds
             .get_or_create(&l)
             .observe(started.elapsed().as_secs_f64());
-        Reply { frames, result }
+        Reply {
+            frames,
+            result,
+            refused,
+        }
     }
 
     async fn apply(
@@ -641,7 +649,7 @@ impl Host {
         {
             self.metrics
                 .evictions
-                .get_or_create(&label(&session.app))
+                .get_or_create(&version_label(&state.app))
                 .inc();
         }
     }
@@ -681,8 +689,9 @@ impl Host {
     /// The `/metrics` text.
     pub fn metrics_text(&self) -> String {
         let apps = self.catalog.loaded_apps();
+        let routed = crate::metrics::routed(&self.catalog.book());
         self.metrics
-            .render(&apps, &self.live_per_app(), self.sessions.len())
+            .render(&routed, &apps, &self.live_per_app(), self.sessions.len())
     }
 }
 
@@ -694,7 +703,17 @@ fn failed(error: ApiError) -> Reply {
     Reply {
         frames: Vec::new(),
         result: Err(error),
+        refused: Default::default(),
     }
+}
+
+/// The refusals of the session's instance so far (none without one).
+fn refusals(state: &State) -> miniapp_runtime::audit::Refusals {
+    state
+        .instance
+        .as_ref()
+        .map(|i| i.refusals())
+        .unwrap_or_default()
 }
 
 fn instance(state: &mut State) -> Result<&mut miniapp_runtime::AppInstance, ApiError> {

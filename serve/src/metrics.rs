@@ -1,6 +1,18 @@
 //! `/metrics`: per-app counters and histograms in Prometheus text format
-//! (`prometheus-client`, one registry per server). Labels carry app ids and
-//! refusal reasons, never user ids.
+//! (`prometheus-client`, one registry per server). Labels carry app ids,
+//! version numbers and refusal reasons, never user ids.
+//!
+//! What a session does (events, launches, evictions, the app's CPU, traps,
+//! denials, quota hits, audit records dropped) is labelled with the app and
+//! the version number the session runs, so a phased release compares its
+//! versions. The versions are bounded: a series exists only for a version
+//! the catalog routes users to (stable or phased release) or that this
+//! process has loaded, and a number is published once per app; what is
+//! counted before a session has a version (admission: refusals, the queue)
+//! and the gauges of open sessions stay per app. Every per-app series of a
+//! published app exists from the first scrape, at 0, so a rate or an alert
+//! sees it before its first event. `miniapp_build_info` names this build;
+//! `process_*` are the process's own figures (`metrics/process.rs`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,12 +26,42 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+mod process;
+
+pub use process::{Process, ProcessCollector};
+
 /// An app label.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct AppLabel {
     /// The app id.
     pub app: String,
 }
+
+/// An app's version label: the app id and the version number (the
+/// manifest's `version`) the session runs.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct VersionLabel {
+    /// The app id.
+    pub app: String,
+    /// The version number.
+    pub version: String,
+}
+
+/// `miniapp_build_info`'s labels.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabel {
+    /// This server's version.
+    version: String,
+    /// The commit it was built from (`MINIAPP_COMMIT` at build time), or
+    /// empty.
+    commit: String,
+    /// The wasmtime it runs guests on.
+    wasmtime: String,
+}
+
+/// Refusal reasons whose series every published app has from the start:
+/// its event queue full, a client of it not reading.
+const APP_REFUSALS: [&str; 2] = ["busy", "not-reading"];
 
 /// A refusal's labels.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -30,7 +72,7 @@ pub struct RefusalLabel {
     pub reason: String,
 }
 
-type Timings = Family<AppLabel, Histogram, fn() -> Histogram>;
+type Timings = Family<VersionLabel, Histogram, fn() -> Histogram>;
 
 /// Seconds, from 100 µs to about 3.3 s.
 fn timings() -> Histogram {
@@ -40,25 +82,25 @@ fn timings() -> Histogram {
 /// The server's metrics.
 pub struct Metrics {
     registry: Registry,
-    /// Events handled, per app.
-    pub events: Family<AppLabel, Counter>,
-    /// Event latency (taken to answered), per app.
+    /// Events handled, per app version.
+    pub events: Family<VersionLabel, Counter>,
+    /// Event latency (taken to answered), per app version.
     pub event_seconds: Timings,
-    /// Session launch time (cold start to first view), per app.
+    /// Session launch time (cold start to first view), per app version.
     pub launch_seconds: Timings,
     /// Refusals by app and reason.
     pub refusals: Family<RefusalLabel, Counter>,
-    /// Instances evicted, per app.
-    pub evictions: Family<AppLabel, Counter>,
+    /// Instances evicted, per app version.
+    pub evictions: Family<VersionLabel, Counter>,
     /// Events waiting or running, per app.
     pub queue_depth: Family<AppLabel, Gauge>,
     live: Family<AppLabel, Gauge>,
     memory: Family<AppLabel, Gauge>,
-    cpu_seconds: Family<AppLabel, Counter<f64, AtomicU64>>,
-    traps: Family<AppLabel, Counter>,
-    denials: Family<AppLabel, Counter>,
-    quota_hits: Family<AppLabel, Counter>,
-    audit_dropped: Family<AppLabel, Counter>,
+    cpu_seconds: Family<VersionLabel, Counter<f64, AtomicU64>>,
+    traps: Family<VersionLabel, Counter>,
+    denials: Family<VersionLabel, Counter>,
+    quota_hits: Family<VersionLabel, Counter>,
+    audit_dropped: Family<VersionLabel, Counter>,
     sessions: Gauge,
     resident: Gauge,
     /// Usage seen at the last scrape, per loaded version: (cpu ns, traps,
@@ -147,6 +189,14 @@ impl Default for Metrics {
             m.audit_dropped.clone(),
         );
         r.register("miniapp_sessions_live", "Sessions open", m.sessions.clone());
+        let build: Family<BuildLabel, Gauge> = Family::default();
+        build.get_or_create(&build_label()).set(1);
+        r.register(
+            "miniapp_build_info",
+            "This server's build: its version, commit and wasmtime (always 1)",
+            build,
+        );
+        r.register_collector(Box::new(ProcessCollector));
         r.register(
             "miniapp_process_resident_bytes",
             "Resident memory of the process",
@@ -166,15 +216,49 @@ impl Metrics {
         self.refusals.get_or_create(&label).inc();
     }
 
+    /// Every per-app series of version `version` of app `app`, at 0 until
+    /// something is counted (a scrape shows them before the first event).
+    pub fn published(&self, app: &str, version: &str) {
+        let v = VersionLabel {
+            app: app.to_string(),
+            version: version.to_string(),
+        };
+        let _ = self.events.get_or_create(&v);
+        let _ = self.event_seconds.get_or_create(&v);
+        let _ = self.launch_seconds.get_or_create(&v);
+        let _ = self.evictions.get_or_create(&v);
+        let _ = self.cpu_seconds.get_or_create(&v);
+        let _ = self.traps.get_or_create(&v);
+        let _ = self.denials.get_or_create(&v);
+        let _ = self.quota_hits.get_or_create(&v);
+        let _ = self.audit_dropped.get_or_create(&v);
+        let a = label(app);
+        let _ = self.queue_depth.get_or_create(&a);
+        let _ = self.live.get_or_create(&a);
+        let _ = self.memory.get_or_create(&a);
+        for reason in APP_REFUSALS {
+            let refusal = RefusalLabel {
+                app: app.to_string(),
+                reason: reason.to_string(),
+            };
+            let _ = self.refusals.get_or_create(&refusal);
+        }
+    }
+
     /// The text exposition, after bringing the gauges and the apps' usage
-    /// up to date: `live` has the live instances and the memory they hold
-    /// per app, `sessions` counts all.
+    /// up to date: `routed` has the (app, version number) pairs users are
+    /// routed to, `apps` the loaded versions, `live` the live instances and
+    /// the memory they hold per app, `sessions` counts all.
     pub fn render(
         &self,
+        routed: &[(String, String)],
         apps: &[App],
         live: &HashMap<String, (i64, i64)>,
         sessions: usize,
     ) -> String {
+        for (app, version) in routed {
+            self.published(app, version);
+        }
         self.sessions.set(sessions as i64);
         self.resident.set(resident_bytes().unwrap_or(0) as i64);
         for (app, (n, bytes)) in live {
@@ -192,7 +276,8 @@ impl Metrics {
                 usage.audit_records_dropped,
             ];
             let before = seen.insert(app.hash().to_string(), now).unwrap_or_default();
-            let l = label(&app.manifest().id);
+            let l = version_label(app);
+            self.published(&l.app, &l.version);
             let delta = |i: usize| now[i].saturating_sub(before[i]);
             self.cpu_seconds
                 .get_or_create(&l)
@@ -207,6 +292,38 @@ impl Metrics {
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
             .expect("writing to a String cannot fail");
         text
+    }
+}
+
+/// The (app, version number) pairs of `book` users are routed to: each
+/// app's stable version and the version of its phased release.
+pub fn routed(book: &crate::catalog::Book) -> Vec<(String, String)> {
+    let mut routed = Vec::new();
+    for (id, record) in &book.apps {
+        let hashes = record
+            .stable
+            .iter()
+            .chain(record.release.iter().map(|r| &r.version));
+        for hash in hashes {
+            routed.push((id.clone(), record.number(hash).to_string()));
+        }
+    }
+    routed
+}
+
+/// The version label of a loaded app.
+pub fn version_label(app: &App) -> VersionLabel {
+    VersionLabel {
+        app: app.manifest().id.clone(),
+        version: app.manifest().version.clone(),
+    }
+}
+
+fn build_label() -> BuildLabel {
+    BuildLabel {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: option_env!("MINIAPP_COMMIT").unwrap_or("").to_string(),
+        wasmtime: env!("MINIAPP_WASMTIME_VERSION").to_string(),
     }
 }
 

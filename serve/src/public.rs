@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
 use miniapp_dev::outbox::{self, MAX_QUEUED_BYTES, Outbox, WRITE_TIMEOUT};
+use miniapp_runtime::audit::Refusals;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -192,10 +193,16 @@ impl EventBody {
 }
 
 fn reply_response(reply: Reply) -> Response {
+    let refused = refused_json(reply.refused);
     match reply.result {
-        Ok(()) => Json(json!({ "ok": true, "frames": reply.frames })).into_response(),
+        Ok(()) => {
+            let mut body = json!({ "ok": true, "frames": reply.frames });
+            with_refused(&mut body, refused);
+            Json(body).into_response()
+        }
         Err(e) => {
-            let body = json!({ "ok": false, "error": e.json(), "frames": reply.frames });
+            let mut body = json!({ "ok": false, "error": e.json(), "frames": reply.frames });
+            with_refused(&mut body, refused);
             let mut response = (e.status, Json(body)).into_response();
             if let Some(seconds) = e.retry_after {
                 response
@@ -204,6 +211,18 @@ fn reply_response(reply: Reply) -> Response {
             }
             response
         }
+    }
+}
+
+/// An answer's `refused`: the host calls of the action refused (denied,
+/// over a quota), absent when none were.
+fn refused_json(refused: Refusals) -> Option<Value> {
+    (!refused.is_none()).then(|| json!({ "denied": refused.denied, "quota": refused.quota }))
+}
+
+fn with_refused(answer: &mut Value, refused: Option<Value>) {
+    if let (Some(refused), Some(answer)) = (refused, answer.as_object_mut()) {
+        answer.insert("refused".into(), refused);
     }
 }
 
@@ -481,7 +500,10 @@ async fn work_on(
         let error = reply.result.as_ref().err().map(ApiError::json);
         let frame = match (id, &reply.result) {
             (Some(id), _) => {
-                json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error })
+                let mut frame =
+                    json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error });
+                with_refused(&mut frame, refused_json(reply.refused));
+                frame
             }
             (None, Err(e)) => json!({ "type": "error", "message": e.message }),
             (None, Ok(())) => continue,

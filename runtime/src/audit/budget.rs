@@ -156,6 +156,8 @@ struct EventState {
     bytes: u64,
     seen: Vec<Seen>,
     dropped: u64,
+    /// The instance's refused calls so far, written or not.
+    refused: super::Refusals,
 }
 
 /// Where a callback's records go, and its limits.
@@ -195,6 +197,11 @@ impl EventAudit {
             other => other,
         };
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        match &event {
+            AuditEvent::Denied { .. } => state.refused.denied += 1,
+            AuditEvent::QuotaExceeded { .. } => state.refused.quota += 1,
+            _ => {}
+        }
         if let Some(seen) = state.seen.iter_mut().find(|s| s.event == event) {
             seen.again += 1;
             return 0;
@@ -216,6 +223,11 @@ impl EventAudit {
             Written::Yes => 0,
             Written::Dropped => 1,
         }
+    }
+
+    /// The refusals recorded in this instance so far (all its calls).
+    pub fn refused(&self) -> super::Refusals {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).refused
     }
 
     /// The call ended: one line per record repeated since, with its count,

@@ -15,7 +15,10 @@ mod budget;
 mod file;
 
 pub(crate) use budget::{AuditTarget, Decided, DiskDays, EventAudit, Written, cut_message};
-pub use file::{ROTATE_BYTES, RotatingFile};
+pub use file::{KEPT_DAYS, ROTATE_BYTES, RotatingFile, reopen_files};
+pub use logged::LoggedAudit;
+
+mod logged;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -127,6 +130,31 @@ impl AuditRecord {
     }
 }
 
+/// Host calls of an instance refused so far, counted whether or not their
+/// audit records were written (see [`crate::AppInstance::refusals`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refusals {
+    /// Refused for lack of a grant (`permission-denied`).
+    pub denied: u64,
+    /// Refused by a quota (`quota-exceeded`).
+    pub quota: u64,
+}
+
+impl Refusals {
+    /// The refusals since `before` (an earlier reading of the same instance).
+    pub fn since(self, before: Refusals) -> Refusals {
+        Refusals {
+            denied: self.denied.saturating_sub(before.denied),
+            quota: self.quota.saturating_sub(before.quota),
+        }
+    }
+
+    /// Whether there were none.
+    pub fn is_none(self) -> bool {
+        self == Refusals::default()
+    }
+}
+
 /// Where audit records go.
 pub trait AuditSink: Send + Sync {
     /// Record one event. Must not fail the caller: a sink that cannot write
@@ -134,8 +162,9 @@ pub trait AuditSink: Send + Sync {
     fn record(&self, record: &AuditRecord);
 }
 
-/// Appends records as JSON lines to a file, written per line, rotated to
-/// `NAME.1` past [`ROTATE_BYTES`].
+/// Appends records as JSON lines to a file, written per line, rotated past
+/// [`ROTATE_BYTES`] and each UTC day, keeping [`KEPT_DAYS`] old files
+/// (`NAME.1` the newest); reopened at its path after [`reopen_files`].
 pub struct JsonLinesAudit {
     file: Mutex<RotatingFile>,
 }
@@ -144,7 +173,7 @@ impl JsonLinesAudit {
     /// Append to (or create) the file at `path`.
     pub fn open(path: &Path) -> std::io::Result<JsonLinesAudit> {
         Ok(JsonLinesAudit {
-            file: Mutex::new(RotatingFile::open(path, ROTATE_BYTES)?),
+            file: Mutex::new(RotatingFile::daily(path, ROTATE_BYTES, KEPT_DAYS)?),
         })
     }
 }
