@@ -37,6 +37,7 @@ use miniapp_view::events::{EventError, Resolved, ViewEvent, resolve_with_fields}
 use pages::{PageHooks, keep_first};
 
 mod pages;
+mod storage_writes;
 
 pub(crate) use pages::PageHookIndices;
 
@@ -143,6 +144,8 @@ pub struct AppInstance {
     view: PageView,
     /// Where a chain of handlers of one view event is.
     chain: Chain,
+    /// Its storage writes, while the embedder holds them.
+    held: Option<crate::capability::storage::HeldWrites>,
 }
 
 /// The handlers one view event resolves to (a tap bubbling through
@@ -232,6 +235,7 @@ impl AppInstance {
             orphaned_logs: Vec::new(),
             view: PageView::default(),
             chain: Chain::Off,
+            held: None,
         };
         instance.start().await?;
         Ok(instance)

@@ -475,6 +475,12 @@ impl Host {
             // this one's state is stale; relaunch from what is stored.
             session.drop_instance(&mut state);
         }
+        if (state.instance.as_ref()).is_some_and(|i| i.holds_storage_writes()) {
+            // An event cancelled mid-way (its client went) left its writes
+            // held: neither they nor its record were committed, and the
+            // instance saw them; it relaunches from what is stored.
+            session.drop_instance(&mut state);
+        }
         if state.instance.is_none() {
             if let Err(e) = self.launch(session, &mut state).await {
                 return failed(e);
@@ -497,33 +503,32 @@ impl Host {
         }
         let failures = self.storage.failures();
         let refused_before = refusals(&state);
+        let cid = match &action {
+            Action::Event { cid, .. } => Some(cid.as_str()),
+            _ => None,
+        };
+        if let (Some(_), Some(instance)) = (cid, &mut state.instance) {
+            // An event's writes wait, to be committed with its record.
+            instance.hold_storage_writes();
+        }
         let mut result = self.apply(session, &mut state, &action).await;
         let refused = refusals(&state).since(refused_before);
-        session.settle(&mut state);
         if self.storage.failures() > failures {
             // A storage call failed meanwhile: the event may have missed
-            // writes. Its instance goes (the next event relaunches from what
-            // is stored) and the client retries.
+            // writes. Its instance goes with the writes it held (the next
+            // event relaunches from what is stored) and the client retries.
             session.drop_instance(&mut state);
             result = Err(unreachable());
-        }
-        if let (
-            Action::Event { cid, .. },
-            Ok(_)
-            | Err(ApiError {
-                kind: "app-error" | "trap",
-                ..
-            }),
-        ) = (&action, &result)
+        } else if let Err(e) = (session.commit_event(&mut state, cid, &result, &self.storage)).await
         {
-            // Kept in the store too, so a retry that reaches another node
-            // (or this one restarted) is recognised.
-            state.remember(cid.clone(), result.clone());
-            let applied = state.applied_json();
-            if let Err(e) = session.store_applied(applied, &self.storage).await {
-                tracing::warn!(error = %e, "cannot keep a session's applied events");
-            }
+            // Neither its writes nor its record: the instance, which saw
+            // them, goes, and the client retries.
+            session.drop_instance(&mut state);
+            result = Err(ApiError::unavailable(format!(
+                "storage did not take the event's writes: {e}"
+            )));
         }
+        session.settle(&mut state);
         // Answered only once what it wrote, and the record that it was
         // applied, are durable (with a group commit, together with other
         // events' writes).

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use miniapp_dev::host::{Prompts, SESSION_PROMPTS};
-use miniapp_runtime::kv::{self, KvError, KvLimits, KvStore};
+use miniapp_runtime::kv::{self, KvError, KvLimits, KvStore, KvWrites};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
 use miniapp_runtime::{App, AppInstance, LaunchOptions};
@@ -250,15 +250,44 @@ impl Session {
         Ok(())
     }
 
-    /// Keep the events this session applied in the store, for a retry
-    /// that reaches another node.
-    pub async fn store_applied(
+    /// After an action: commit what it wrote (held by its instance) and,
+    /// for event `cid` answered `result` by the app (done, its own error or
+    /// a trap), the record that it was applied, in one transaction, so
+    /// that a retry reaching another node (or this one restarted) is
+    /// recognised exactly when its writes are there. Another answer (the
+    /// event did not reach the app) is not recorded. On an error nothing
+    /// was written and the event is not remembered.
+    pub async fn commit_event(
         &self,
-        bytes: Vec<u8>,
+        state: &mut State,
+        cid: Option<&str>,
+        result: &Result<(), ApiError>,
         kv: &Arc<dyn KvStore>,
     ) -> Result<(), KvError> {
-        let ns = events_namespace(&self.id);
-        kv::call(kv, move |kv| kv.set(&ns, "applied", &bytes, KvLimits::NONE)).await
+        let answered = matches!(
+            result,
+            Ok(())
+                | Err(ApiError {
+                    kind: "app-error" | "trap",
+                    ..
+                })
+        );
+        let cid = cid.filter(|_| answered);
+        let mut record = Vec::new();
+        if let Some(cid) = cid {
+            state.remember(cid.to_string(), result.clone());
+            let applied = KvWrites::new(events_namespace(&self.id), KvLimits::NONE);
+            record.push(applied.with("applied", state.applied_json()));
+        }
+        let committed = match &mut state.instance {
+            Some(instance) => instance.commit_storage_writes(record).await,
+            None if record.is_empty() => Ok(()),
+            None => kv::call(kv, move |kv| kv.commit(&record)).await,
+        };
+        if let (Err(_), Some(cid)) = (&committed, cid) {
+            state.forget(cid);
+        }
+        committed
     }
 }
 

@@ -11,13 +11,13 @@ use serde_json::json;
 use crate::serve::{HANG, Served, page_texts};
 
 /// A PostgreSQL of its own, stopped when dropped.
-struct Postgres {
+pub(crate) struct Postgres {
     dir: tempfile::TempDir,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Postgres {
-    fn start() -> Postgres {
+    pub(crate) fn start() -> Postgres {
         let dir = tempfile::Builder::new()
             .prefix("miniapp-pg")
             .tempdir()

@@ -3,6 +3,7 @@
 
 mod cli;
 mod cluster;
+mod crash;
 mod dev;
 mod dev_routes;
 mod examples;

@@ -243,7 +243,7 @@ impl Served {
     }
 
     /// Kill it (SIGKILL: no drain) and start it again on the same data.
-    fn kill_and_restart(mut self, args: &[&str]) -> Served {
+    pub(crate) fn kill_and_restart(mut self, args: &[&str]) -> Served {
         let mut child = self.child.take().unwrap();
         child.kill().unwrap();
         child.wait().unwrap();

@@ -10,7 +10,12 @@ use crate::app::AppShared;
 use crate::audit::EventAudit;
 use crate::bindings::storage;
 use crate::instance::InstanceState;
-use crate::kv::{KvError, KvLimits, KvStore};
+use crate::kv::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
+
+mod held;
+
+pub(crate) use held::HeldWrites;
+use held::{Held, Write};
 
 /// The storage namespace of `app` (and `user`, where storage is per user).
 pub fn namespace(app: &str, user: Option<&str>) -> String {
@@ -30,6 +35,9 @@ pub(crate) struct StorageCtx {
     limits: KvLimits,
     key_bytes: u64,
     value_bytes: u64,
+    /// The writes held for the embedder to commit, while it holds them
+    /// (`None`: each write is made at once).
+    held: Arc<std::sync::Mutex<Option<Held>>>,
 }
 
 impl StorageCtx {
@@ -52,12 +60,25 @@ impl StorageCtx {
             },
             key_bytes: quotas.storage_key_bytes,
             value_bytes: quotas.storage_value_bytes,
+            held: Arc::default(),
         })
     }
 
-    /// What the namespace uses now.
-    pub fn usage(&self) -> Result<crate::kv::KvUsage, KvError> {
-        self.kv.usage(&self.ns)
+    /// What the namespace uses now (with the writes held).
+    pub fn usage(&self) -> Result<KvUsage, KvError> {
+        match &*held::lock(&self.held) {
+            Some(held) => held.usage(&*self.kv),
+            None => self.kv.usage(&self.ns),
+        }
+    }
+
+    /// Hold this instance's writes from now on (see [`HeldWrites`]).
+    pub fn hold(&self) -> HeldWrites {
+        let mut held = held::lock(&self.held);
+        if held.is_none() {
+            *held = Some(Held::new(KvWrites::new(self.ns.clone(), self.limits)));
+        }
+        HeldWrites::new(self.kv.clone(), self.seen.clone(), self.held.clone())
     }
 
     /// Whether nothing but this instance wrote the namespace since it last
@@ -123,7 +144,10 @@ pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Res
 impl StorageCtx {
     fn get(&self, key: &str) -> CallResult<Option<Vec<u8>>> {
         self.check_key(key)?;
-        Ok(self.kv.get(&self.ns, key)?)
+        Ok(match &*held::lock(&self.held) {
+            Some(held) => held.value(&*self.kv, key)?,
+            None => self.kv.get(&self.ns, key)?,
+        })
     }
 
     fn check_value(&self, value: &[u8]) -> CallResult<()> {
@@ -148,15 +172,17 @@ impl StorageCtx {
         Ok(self.kv.remove(&self.ns, key)?)
     }
 
-    /// Run `write` on the store (through [`crate::kv::call`]: off the async
-    /// workers unless the store's writes are quick); the call waits.
-    async fn write(
-        &self,
-        write: impl FnOnce(&dyn KvStore, &str, KvLimits) -> Result<(), KvError> + Send + 'static,
-    ) -> CallResult<()> {
+    /// Make `write` (through [`crate::kv::call`]: off the async workers
+    /// unless the store's writes are quick); the call waits. Held writes
+    /// go to the write set, checked against the quotas as the store would.
+    async fn write(&self, write: Write) -> CallResult<()> {
         let (ns, limits, seen) = (self.ns.clone(), self.limits, self.seen.clone());
+        let held = self.held.clone();
         let written = crate::kv::call(&self.kv, move |kv| {
-            write(kv, &ns, limits)?;
+            if let Some(held) = &mut *held::lock(&held) {
+                return held.write(kv, write);
+            }
+            write.make(kv, &ns, limits)?;
             // What this instance wrote is what it holds.
             let now = kv.revision(&ns)?;
             seen.store(now, std::sync::atomic::Ordering::Relaxed);
@@ -166,7 +192,10 @@ impl StorageCtx {
     }
 
     fn keys(&self) -> CallResult<Vec<String>> {
-        Ok(self.kv.keys(&self.ns)?)
+        Ok(match &*held::lock(&self.held) {
+            Some(held) => held.keys(&*self.kv)?,
+            None => self.kv.keys(&self.ns)?,
+        })
     }
 
     fn clear(&self) -> CallResult<()> {
@@ -183,13 +212,13 @@ impl storage::Host for Storage<'_> {
         let ctx = context(self.ctx)?;
         ctx.check_key(&key)?;
         ctx.check_value(&value)?;
-        (ctx.write(move |kv, ns, limits| kv.set(ns, &key, &value, limits))).await
+        ctx.write(Write::Set(key, value)).await
     }
 
     async fn remove(&mut self, key: String) -> CallResult<()> {
         let ctx = context(self.ctx)?;
         ctx.check_key(&key)?;
-        ctx.write(move |kv, ns, _| kv.remove(ns, &key)).await
+        ctx.write(Write::Remove(key)).await
     }
 
     fn keys(&mut self) -> CallResult<Vec<String>> {
@@ -197,7 +226,7 @@ impl storage::Host for Storage<'_> {
     }
 
     async fn clear(&mut self) -> CallResult<()> {
-        context(self.ctx)?.write(|kv, ns, _| kv.clear(ns)).await
+        context(self.ctx)?.write(Write::Clear).await
     }
 
     fn info(&mut self) -> CallResult<storage::StorageInfo> {
