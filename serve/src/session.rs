@@ -140,6 +140,8 @@ impl Session {
     /// Run `call` with this session's prompts answering the providers.
     pub async fn with_prompts<T>(&self, call: impl Future<Output = T>) -> T {
         self.prompts.new_action();
+        // Its audit records' log lines name the session (not its user).
+        let call = miniapp_runtime::audit::in_session(&self.id, call);
         SESSION_PROMPTS.scope(self.prompts.clone(), call).await
     }
 

@@ -78,7 +78,7 @@ async fn on_sighup_the_audit_file_reopens_its_path_and_denials_reach_the_json_lo
     let dir = tempfile::tempdir().unwrap();
     let (mut child, public) = serve_shop(dir.path());
     let opened = (reqwest::Client::new().post(format!("{public}/v1/sessions")))
-        .json(&json!({ "app": "demo.shop", "user": "ada" }))
+        .json(&json!({ "app": "demo.shop", "user": "user-ada-4242" }))
         .send()
         .await
         .unwrap();
@@ -130,6 +130,16 @@ async fn on_sighup_the_audit_file_reopens_its_path_and_denials_reach_the_json_lo
     let fields = &logged[0]["fields"];
     assert_eq!(fields["app"], "demo.shop", "{stderr}");
     assert_eq!(fields["version"], "0.1.0", "{stderr}");
+    // The session by a reference: the same for each of its lines, neither
+    // its id (which opens it) nor its user.
+    let reference = fields["session"].as_str().unwrap();
+    assert_eq!(reference.len(), 12, "{stderr}");
+    assert!(reference.chars().all(|c| c.is_ascii_hexdigit()), "{stderr}");
+    assert!(logged.iter().all(|l| l["fields"]["session"] == reference));
+    assert!(
+        !stderr.contains(&session) && !stderr.contains("user-ada-4242"),
+        "{stderr}"
+    );
     assert!(
         fields["message"].as_str().unwrap().contains("identity"),
         "{stderr}"

@@ -1,7 +1,7 @@
 //! Traps, denials and quarantines of apps in the process's logs too (one
 //! `tracing` event each, at `warn`, target `miniapp::audit`: with
 //! `miniapp serve`'s JSON logs, one structured line on stderr with `app`,
-//! `version`, `kind`, `repeated` and `message`), bounded twice: the records
+//! `version`, `session`, `kind`, `repeated` and `message`), bounded twice: the records
 //! reach a sink only within the app's audit budgets, with a refusal
 //! repeated in a call summarised as one record and a count
 //! (`budget.rs`), and past [`LOG_LINES_PER_SECOND`] a second the rest are
@@ -18,6 +18,21 @@ pub const LOG_LINES_PER_SECOND: u32 = 20;
 /// Bytes of an app's text (a refusal's message, a trap's reason) in a log
 /// line.
 const MAX_LOGGED_TEXT: usize = 256;
+
+tokio::task_local! {
+    /// The reference of the session whose call is running (see
+    /// [`in_session`]).
+    static SESSION: String;
+}
+
+/// Run `call` as a call of the embedder's session `id`: the log lines of
+/// its records name the session by a reference, the first 12 hex digits of
+/// the id's BLAKE3 hash (the same for all its calls; it tells nothing of
+/// its user and, unlike the id, opens nothing).
+pub async fn in_session<T>(id: &str, call: impl Future<Output = T>) -> T {
+    let reference = blake3::hash(id.as_bytes()).to_hex()[..12].to_string();
+    SESSION.scope(reference, call).await
+}
 
 /// A sink that passes every record on to another and logs the ones an
 /// operator watches for.
@@ -98,10 +113,12 @@ impl AuditSink for LoggedAudit {
             return;
         }
         let text = crate::text::cut(&text, MAX_LOGGED_TEXT);
+        let session = SESSION.try_with(String::clone).unwrap_or_default();
         tracing::warn!(
             target: "miniapp::audit",
             app = %crate::text::printable(&record.app),
             version = %crate::text::printable(&record.version),
+            session,
             kind,
             repeated = record.repeated,
             message = %crate::text::printable(&text),

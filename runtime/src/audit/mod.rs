@@ -16,7 +16,7 @@ mod file;
 
 pub(crate) use budget::{AuditTarget, Decided, DiskDays, EventAudit, Written, cut_message};
 pub use file::{KEPT_DAYS, ROTATE_BYTES, RotatingFile, reopen_files};
-pub use logged::LoggedAudit;
+pub use logged::{LoggedAudit, in_session};
 
 mod logged;
 
