@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use miniapp_dev::listen::{ConnLimits, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT};
+use miniapp_dev::listen::{
+    ConnLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT,
+};
 use miniapp_runtime::audit::{JsonLinesAudit, LoggedAudit};
 use miniapp_runtime::kv::{KvStore, RedbStore};
 use miniapp_runtime::{Package, Policy, Runtime};
@@ -92,6 +94,10 @@ pub struct ServeArgs {
     /// kept-alive connection may idle between requests (both listeners).
     #[arg(long, value_name = "S", default_value_t = DEFAULT_HEADER_TIMEOUT.as_secs())]
     header_timeout_secs: u64,
+    /// Seconds a request's body may take to arrive once its head has (both
+    /// listeners); then it is cut off (400) and the connection closed.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_BODY_TIMEOUT.as_secs())]
+    body_timeout_secs: u64,
     /// Plain HTTP connections at once from one client address (a WebSocket
     /// leaves the count once upgraded); the operator listener takes at most 32.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_PER_CLIENT)]
@@ -317,6 +323,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         catalog,
         connections: ConnLimits {
             header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            body_timeout: Duration::from_secs(args.body_timeout_secs.max(1)),
             per_client: args.max_connections_per_client.max(1),
             total: (args.max_connections)
                 .unwrap_or(miniapp_serve::default_connection_limits().total)

@@ -27,9 +27,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::Request;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -37,6 +38,8 @@ use tower_service::Service;
 
 /// The default header-read timeout (and idle time between requests).
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default time a request's body may take to arrive, from its head on.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default cap on plain HTTP connections from one client address.
 pub const DEFAULT_PER_CLIENT: usize = 256;
 /// File descriptors kept out of the connection caps derived from the
@@ -49,6 +52,10 @@ pub struct ConnLimits {
     /// How long a request head may take to arrive, from the connection (or
     /// the end of the previous response) on.
     pub header_timeout: Duration,
+    /// How long a request's body may take to arrive once its head has: a
+    /// body still arriving then is cut off (the handler reading it fails,
+    /// a JSON handler answers 400) and the connection closed.
+    pub body_timeout: Duration,
     /// Plain HTTP connections at once from one client address (an IPv6
     /// client is its /64).
     pub per_client: usize,
@@ -62,6 +69,7 @@ impl ConnLimits {
     pub fn defaults(others: usize) -> ConnLimits {
         ConnLimits {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             per_client: DEFAULT_PER_CLIENT,
             total: total_from_descriptors(others),
         }
@@ -287,7 +295,9 @@ where
         let router = router.clone();
         let upgraded = place.clone();
         let refused_here = refused.clone();
-        let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        let body_timeout = limits.body_timeout;
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let mut request = request.map(|body| Body::new(Deadline::new(body, body_timeout)));
             request.extensions_mut().insert(ConnectInfo(peer));
             let mut router = router.clone();
             let upgraded = upgraded.clone();
@@ -346,6 +356,56 @@ where
     Ok(())
 }
 
+/// A request body that must arrive within its timeout: past it, reading
+/// it fails with an error saying so.
+struct Deadline {
+    body: Incoming,
+    timeout: Duration,
+    expires: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Deadline {
+    fn new(body: Incoming, timeout: Duration) -> Deadline {
+        Deadline {
+            body,
+            timeout,
+            expires: Box::pin(tokio::time::sleep(timeout)),
+        }
+    }
+}
+
+impl hyper::body::Body for Deadline {
+    type Data = hyper::body::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<hyper::body::Bytes>, Self::Error>>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if let Poll::Ready(frame) = std::pin::Pin::new(&mut this.body).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        match this.expires.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(format!(
+                "the request body did not arrive within {} s of its head",
+                this.timeout.as_secs_f64()
+            )
+            .into()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
 /// The answer to a request other than a probe on a probe connection.
 fn busy() -> axum::response::Response {
     let mut response =
@@ -378,6 +438,7 @@ mod tests {
         let counts = Arc::new(Counts {
             limits: ConnLimits {
                 header_timeout: DEFAULT_HEADER_TIMEOUT,
+                body_timeout: DEFAULT_BODY_TIMEOUT,
                 per_client: 2,
                 total: 3,
             },
@@ -401,6 +462,7 @@ mod tests {
         let counts = Arc::new(Counts {
             limits: ConnLimits {
                 header_timeout: DEFAULT_HEADER_TIMEOUT,
+                body_timeout: DEFAULT_BODY_TIMEOUT,
                 per_client: 1,
                 total: 2,
             },

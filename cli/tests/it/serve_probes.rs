@@ -1,6 +1,8 @@
-//! `miniapp serve`'s public listener at its connection cap still answers
-//! its health and readiness probes, from a small reserve of connections
-//! that serve nothing else.
+//! `miniapp serve`'s listeners past the connection caps and against slow
+//! bodies: at its connection cap the public listener still answers its
+//! health and readiness probes, from a small reserve of connections that
+//! serve nothing else; a request body that stops arriving after its head
+//! is cut off.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -35,5 +37,31 @@ fn a_full_public_listener_still_answers_its_probes() {
     assert_eq!(status(&served.public, &get("/healthz")), Some(200));
     assert_eq!(status(&served.public, &get("/readyz")), Some(200));
     drop(held);
+    served.stop();
+}
+
+#[test]
+fn a_body_that_stops_arriving_is_cut_off() {
+    let served = Served::start(&["todo"], &["--body-timeout-secs", "1"]);
+    for url in [&served.public, &served.operator] {
+        // A whole head, then 10 of the 32 bytes it announces, then nothing.
+        let mut tcp = TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        tcp.set_read_timeout(Some(HANG)).unwrap();
+        let head = "POST /v1/sessions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+                    content-length: 32\r\n\r\n{\"app\":\"d";
+        tcp.write_all(head.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = tcp.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        if url == &served.public {
+            // The protocol's error, naming the timeout; then the connection closes.
+            assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+            assert!(answer.contains("did not arrive within 1 s"), "{answer}");
+        } else {
+            // The operator plane refuses it (no token) or cuts it off: it
+            // answers and closes, never holds the connection.
+            assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+        }
+    }
     served.stop();
 }
