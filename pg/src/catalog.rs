@@ -84,6 +84,62 @@ impl CatalogStore for PgCatalog {
         Ok(version as u64)
     }
 
+    /// In one transaction: the stored record, locked, must be `before`
+    /// (compared as JSON); a node whose book was stale stores nothing.
+    fn save_over(
+        &self,
+        book: &Book,
+        app: &str,
+        before: Option<&AppRecord>,
+    ) -> Result<Option<u64>, String> {
+        let record = book.apps.get(app).cloned().unwrap_or_default();
+        let record = serde_json::to_value(record).map_err(|e| e.to_string())?;
+        let before = (before.map(serde_json::to_value).transpose()).map_err(|e| e.to_string())?;
+        let app = app.to_string();
+        let version: Option<i64> = self.db.run(move |mut c| async move {
+            let txn = c.transaction().await?;
+            let stored = txn
+                .query_opt(
+                    "SELECT record FROM catalog_apps WHERE app = $1 FOR UPDATE",
+                    &[&app],
+                )
+                .await?;
+            let stored: Option<serde_json::Value> = stored.map(|r| r.get(0));
+            if stored != before {
+                return Ok(None);
+            }
+            // No record to lock: another node may insert one meanwhile.
+            let written = match before {
+                Some(_) => {
+                    txn.execute(
+                        "UPDATE catalog_apps SET record = $2 WHERE app = $1",
+                        &[&app, &record],
+                    )
+                    .await?
+                }
+                None => {
+                    txn.execute(
+                        "INSERT INTO catalog_apps VALUES ($1, $2) ON CONFLICT (app) DO NOTHING",
+                        &[&app, &record],
+                    )
+                    .await?
+                }
+            };
+            if written != 1 {
+                return Ok(None);
+            }
+            let row = txn
+                .query_one(
+                    "UPDATE catalog_version SET version = version + 1 RETURNING version",
+                    &[],
+                )
+                .await?;
+            txn.commit().await?;
+            Ok(Some(row.get(0)))
+        })?;
+        Ok(version.map(|v| v as u64))
+    }
+
     fn put_package(&self, hash: &str, bytes: &[u8]) -> Result<(), String> {
         let (hash, bytes) = (hash.to_string(), bytes.to_vec());
         self.db.run(move |c| async move {

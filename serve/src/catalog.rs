@@ -17,6 +17,10 @@ use crate::error::ApiError;
 /// Stable versions kept for rollback.
 pub const ROLLBACK_DEPTH: usize = 10;
 
+/// Times a change is made again, on the stored record, when other nodes
+/// changed the app's record first.
+const CHANGE_ATTEMPTS: usize = 5;
+
 /// Everything the operator decided, as stored.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Book {
@@ -184,6 +188,20 @@ pub trait CatalogStore: Send + Sync {
     fn version(&self) -> Result<u64, String>;
     /// Store `book`, in which `app` changed, durably; its new version.
     fn save(&self, book: &Book, app: &str) -> Result<u64, String>;
+    /// [`save`](Self::save), unless the stored record of `app` is no
+    /// longer `before` (the record the change was made to; `None`: there
+    /// was none): then nothing is stored and the answer is `None`, so that
+    /// a change another node made meanwhile is never overwritten. The
+    /// default, for a store only one process writes, saves.
+    fn save_over(
+        &self,
+        book: &Book,
+        app: &str,
+        before: Option<&AppRecord>,
+    ) -> Result<Option<u64>, String> {
+        let _ = before;
+        self.save(book, app).map(Some)
+    }
     /// Keep a package durably.
     fn put_package(&self, hash: &str, bytes: &[u8]) -> Result<(), String>;
     /// A package's bytes.
@@ -466,11 +484,13 @@ impl Catalog {
 
     /// Change the record of `app` (a published app) with `edit`, then store
     /// the book durably; an edit that fails or cannot be stored changes
-    /// nothing.
+    /// nothing. If another node changed the record since this one read it,
+    /// the stored book is taken and `edit` made again on it (so it may run
+    /// more than once; what it checks, it checks against the stored record).
     pub fn change(
         &self,
         app: &str,
-        edit: impl FnOnce(&mut AppRecord) -> Result<(), ApiError>,
+        edit: impl FnMut(&mut AppRecord) -> Result<(), ApiError>,
     ) -> Result<AppRecord, ApiError> {
         self.edit(app, false, edit)
     }
@@ -480,24 +500,38 @@ impl Catalog {
         &self,
         app: &str,
         create: bool,
-        edit: impl FnOnce(&mut AppRecord) -> Result<(), ApiError>,
+        mut edit: impl FnMut(&mut AppRecord) -> Result<(), ApiError>,
     ) -> Result<AppRecord, ApiError> {
-        let mut book = self.lock();
-        let mut next = book.clone();
-        if !create && !next.apps.contains_key(app) {
-            return Err(ApiError::not_found(format!(
-                "no app `{app}` is published here"
-            )));
+        for _ in 0..CHANGE_ATTEMPTS {
+            let mut book = self.lock();
+            let mut next = book.clone();
+            if !create && !next.apps.contains_key(app) {
+                return Err(ApiError::not_found(format!(
+                    "no app `{app}` is published here"
+                )));
+            }
+            let record = next.apps.entry(app.to_string()).or_default();
+            edit(record)?;
+            let record = record.clone();
+            let saved = (self.store.save_over(&next, app, book.apps.get(app)))
+                .map_err(|e| ApiError::internal(format!("cannot store the catalog: {e}")))?;
+            if let Some(version) = saved {
+                *book = next;
+                self.version
+                    .store(version, std::sync::atomic::Ordering::Relaxed);
+                return Ok(record);
+            }
+            // Another node changed the record first: take the stored book.
+            let (stored, version) = (self.store.load())
+                .map_err(|e| ApiError::internal(format!("cannot read the catalog: {e}")))?;
+            *book = stored;
+            self.version
+                .store(version, std::sync::atomic::Ordering::Relaxed);
         }
-        let record = next.apps.entry(app.to_string()).or_default();
-        edit(record)?;
-        let record = record.clone();
-        let version = (self.store.save(&next, app))
-            .map_err(|e| ApiError::internal(format!("cannot store the catalog: {e}")))?;
-        *book = next;
-        self.version
-            .store(version, std::sync::atomic::Ordering::Relaxed);
-        Ok(record)
+        Err(ApiError::unavailable(format!(
+            "the record of `{app}` was changed on other nodes {CHANGE_ATTEMPTS} times while \
+             this change was made; try again"
+        )))
     }
 }
 

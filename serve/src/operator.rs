@@ -666,7 +666,7 @@ async fn min_host_api(
         return acted.answer(refused.into_response());
     }
     let result = plane.host.catalog.change(&app, |record| {
-        record.min_host_api = body.version;
+        record.min_host_api = body.version.clone();
         Ok(())
     });
     answer(result, acted)

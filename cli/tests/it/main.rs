@@ -10,6 +10,7 @@ mod examples;
 mod hostile;
 mod load;
 mod operator_cli;
+mod operator_cluster;
 mod operator_plane;
 mod pages;
 #[cfg(unix)]

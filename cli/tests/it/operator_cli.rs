@@ -12,7 +12,7 @@ use crate::serve::{Served, TOKEN, todo_as};
 
 /// The todo package as version `version`, its description `description`
 /// (other content, another hash).
-fn todo_described(version: &str, description: &str, dir: &Path) -> PathBuf {
+pub(crate) fn todo_described(version: &str, description: &str, dir: &Path) -> PathBuf {
     let mut package =
         miniapp_runtime::Package::read(Path::new(&package("todo")), &Default::default()).unwrap();
     package.manifest.version = version.to_string();
