@@ -144,6 +144,9 @@ async fn on_sighup_the_audit_file_reopens_its_path_and_denials_reach_the_json_lo
         fields["message"].as_str().unwrap().contains("identity"),
         "{stderr}"
     );
+    for raw in stderr.lines().filter(|l| l.contains("\"miniapp::audit\"")) {
+        assert_eq!(raw.matches("\"message\"").count(), 1, "one message: {raw}");
+    }
     for line in &lines {
         assert!(line["time_ms"].as_u64().is_some(), "{line}");
         assert!(line.get("timestamp").is_none(), "one time field: {line}");

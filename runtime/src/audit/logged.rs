@@ -121,8 +121,8 @@ impl AuditSink for LoggedAudit {
             session,
             kind,
             repeated = record.repeated,
-            message = %crate::text::printable(&text),
-            "app {kind}"
+            "{}",
+            crate::text::printable(&text)
         );
     }
 }
