@@ -96,7 +96,7 @@ fn logged(event: &AuditEvent) -> Option<(&'static str, String)> {
     match event {
         AuditEvent::Denied { message } => Some(("denied", message.clone())),
         AuditEvent::Trap { hook, trap, reason } => {
-            Some(("trap", format!("{trap:?} in {hook}: {reason}")))
+            Some(("trap", format!("{} in {hook}: {reason}", trap.name())))
         }
         AuditEvent::Quarantined { reason } => Some(("quarantined", reason.clone())),
         _ => None,
@@ -163,5 +163,12 @@ mod tests {
         };
         assert_eq!(logged(&quarantined).unwrap().0, "quarantined");
         assert_eq!(logged(&AuditEvent::QuarantineLifted), None);
+        let trap = AuditEvent::Trap {
+            hook: "on-event index:attack".into(),
+            trap: crate::TrapKind::Cpu,
+            reason: "CPU quota exceeded".into(),
+        };
+        let text = "cpu in on-event index:attack: CPU quota exceeded";
+        assert_eq!(logged(&trap), Some(("trap", text.into())));
     }
 }
