@@ -211,3 +211,30 @@ async fn a_metrics_token_scrapes_and_a_read_token_reads_but_neither_can_kill() {
     );
     served.stop();
 }
+
+#[test]
+fn serve_publish_at_start_keeps_a_number_published_once() {
+    let mut served = Served::start(&["todo"], &[]);
+    assert!(served.terminate().wait().unwrap().success());
+    let dir = served.dir.path();
+    let other = crate::operator_cli::todo_described("0.1.0", "other content", dir);
+    let restarted = std::process::Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--operator-listen", "127.0.0.1:0", "--drain-secs", "0"])
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--operator-token-file")
+        .arg(dir.join("tokens"))
+        .arg("--policy")
+        .arg(dir.join("policy.toml"))
+        .arg("--publish")
+        .arg(&other)
+        .output()
+        .unwrap();
+    let said = crate::cli::stderr(&restarted);
+    assert_eq!(restarted.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("version 0.1.0 of `demo.todo` is already published with other content"),
+        "{said}"
+    );
+}
