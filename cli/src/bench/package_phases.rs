@@ -1,0 +1,143 @@
+//! The phases each package runs in this process (compile, instantiate, launch, events, host
+//! calls, guest compute, views, memory, launch rate, a neighbour's p99), each beside its baseline.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::ProgressBar;
+use miniapp_benches::phases::{Sizes, Subject};
+use miniapp_benches::report::PhaseReport;
+use miniapp_runtime::{Event, Package};
+
+use super::BenchArgs;
+use crate::{Failure, out};
+
+/// Longest `neighbour_p99` samples each side (the witness may be starved).
+const NEIGHBOUR_WINDOW: Duration = Duration::from_secs(10);
+
+/// The phases `args.phases` asks for (all if none) of each of `args.packages`,
+/// their reports pushed on `reports` and, with `--json`, printed as they come.
+pub(super) fn run(
+    args: &BenchArgs,
+    event: &Event,
+    sizes: &Sizes,
+    miniapp: &Path,
+    progress: &ProgressBar,
+    reports: &mut Vec<PhaseReport>,
+) -> Result<(), Failure> {
+    let wanted = |phase: &str| args.phases.is_empty() || args.phases.iter().any(|p| p == phase);
+    for (index, path) in args.packages.iter().enumerate() {
+        // The view phases use the todo example whatever the package: once.
+        let view_phases = index == 0;
+        let package = if path.is_dir() {
+            crate::build_package(path, None)?.0
+        } else {
+            Package::read(path, &Default::default())
+                .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?
+        };
+        let id = package.manifest.id.clone();
+        let subject = Subject::new(package, event.clone())
+            .map_err(|e| Failure::app(format!("{id}: cannot set up: {e:#}")))?;
+        let mut step =
+            |phase: &str, run: &mut dyn FnMut() -> anyhow::Result<Option<PhaseReport>>| {
+                if !wanted(phase) {
+                    return Ok(());
+                }
+                progress.set_message(
+                    miniapp_runtime::text::printable(&format!("{id}: {phase}")).into_owned(),
+                );
+                progress.tick();
+                match run() {
+                    Ok(Some(report)) => {
+                        if args.json {
+                            let line = serde_json::to_value(&report).map_err(|e| {
+                                Failure::app(format!("{id}: {phase}: cannot report: {e}"))
+                            })?;
+                            progress.suspend(|| out::json(&line));
+                        }
+                        reports.push(report);
+                        Ok(())
+                    }
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(Failure::app(format!("{id}: {phase}: {e:#}"))),
+                }
+            };
+        step("compile", &mut || subject.compile(sizes.slow).map(Some))?;
+        step("cache_load", &mut || {
+            subject.cache_load(sizes.fast / 4).map(Some)
+        })?;
+        step("instantiate", &mut || {
+            subject.instantiate(sizes.fast).map(Some)
+        })?;
+        step("launch_to_first_event", &mut || {
+            subject.launch_to_first_event(sizes.fast).map(Some)
+        })?;
+        step("new_app_to_first_event", &mut || {
+            subject.new_app_to_first_event(sizes.fast / 4).map(Some)
+        })?;
+        step("steady_event", &mut || {
+            subject.steady_event(sizes.fast).map(Some)
+        })?;
+        step("host_call_log", &mut || {
+            subject.host_call("host_call_log", "log", sizes.fast)
+        })?;
+        step("host_call_storage_get", &mut || {
+            subject.host_call("host_call_storage_get", "get", sizes.fast)
+        })?;
+        step("guest_compute", &mut || subject.guest_compute(sizes.fast))?;
+        step("guest_compute_no_fuel", &mut || {
+            subject.guest_compute_no_fuel(sizes.fast)
+        })?;
+        step("guest_sort", &mut || subject.guest_sort(sizes.fast))?;
+        step("guest_sort_no_fuel", &mut || {
+            subject.guest_sort_no_fuel(sizes.fast)
+        })?;
+        step("process_cold_start", &mut || {
+            let wasmtime = args.wasmtime.clone().or_else(|| which("wasmtime"));
+            subject
+                .process_cold_start(miniapp, sizes.slow * 2, wasmtime.as_deref())
+                .map(Some)
+        })?;
+        step("render_first", &mut || {
+            if !view_phases {
+                return Ok(None);
+            }
+            miniapp_benches::view::render_first(sizes.fast / 4).map(Some)
+        })?;
+        step("render_toggle", &mut || {
+            if !view_phases {
+                return Ok(None);
+            }
+            miniapp_benches::view::render_toggle(sizes.fast / 4).map(Some)
+        })?;
+        step("event_through_view", &mut || {
+            if !view_phases {
+                return Ok(None);
+            }
+            miniapp_benches::view::event_through_view(sizes.fast / 4).map(Some)
+        })?;
+        step("hoarder_memory", &mut || {
+            subject.hoarder_memory(20).map(Some)
+        })?;
+        step("memory_per_instance", &mut || {
+            subject.memory_per_instance(sizes.live).map(Some)
+        })?;
+        step("launches_per_second", &mut || {
+            subject.launches_per_second(sizes.rate_window).map(Some)
+        })?;
+        step("neighbour_p99", &mut || {
+            subject
+                .neighbour_p99(sizes.fast / 4, NEIGHBOUR_WINDOW)
+                .map(Some)
+        })?;
+    }
+    Ok(())
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| PathBuf::from(dir).join(program))
+        .find(|p| p.is_file())
+}
