@@ -102,7 +102,20 @@ impl Held {
             Ok(value.map(|v| (key.len() + v.len()) as u64))
         };
         let usage = one.usage_after(before, old)?;
-        self.writes.entries.insert(key, value);
+        match value {
+            Some(_) => {
+                self.writes.entries.insert(key, value);
+            }
+            // Only a key the store holds needs its removal held: an event
+            // that sets and removes key after key, or removes keys that
+            // are not there, holds no more than the quotas bound.
+            None if !self.writes.clear && kv.get(&self.writes.ns, &key)?.is_some() => {
+                self.writes.entries.insert(key, None);
+            }
+            None => {
+                self.writes.entries.remove(&key);
+            }
+        }
         self.usage = Some(usage);
         Ok(())
     }
@@ -164,6 +177,8 @@ mod tests {
     use crate::kv::{KvLimits, KvWrites};
     use crate::testing::TestHost;
 
+    use super::{HeldWrites, lock};
+
     const NOTES: &str = r#"
         id = "demo.notes"
         name = "Notes"
@@ -213,6 +228,40 @@ mod tests {
         // Not held any more: a write is made at once.
         let mut storage = storage_view(&mut host.state);
         storage.clear().await.unwrap();
+        assert!(kv.keys("data:demo.notes").unwrap().is_empty());
+    }
+
+    /// Removing a key the store does not hold holds nothing: an event that
+    /// sets and removes key after key, or removes keys that are not there,
+    /// holds no more than the quotas bound (before, each such removal was
+    /// held: one event could make the host hold any number of keys).
+    #[tokio::test]
+    async fn removes_of_keys_the_store_lacks_are_not_held() {
+        let mut host = TestHost::new(NOTES, POLICY, &[]);
+        let kv = host.state.app.services.kv.clone();
+        kv.set("data:demo.notes", "old", b"1", KvLimits::NONE)
+            .unwrap();
+        let held = host.state.storage.as_ref().ok().unwrap().hold();
+        let entries = |held: &HeldWrites| {
+            let held = lock(&held.held);
+            held.as_ref().map_or(0, |h| h.writes.entries.len())
+        };
+        let mut storage = storage_view(&mut host.state);
+        for n in 0..1_000 {
+            storage.set(format!("k{n}"), b"v".to_vec()).await.unwrap();
+            storage.remove(format!("k{n}")).await.unwrap();
+            storage.remove(format!("never{n}")).await.unwrap();
+        }
+        storage.remove("old".into()).await.unwrap();
+        assert_eq!(entries(&held), 1, "only the removal of `old` is held");
+        assert!(storage.keys().unwrap().is_empty());
+        assert_eq!(storage.get("old".into()).unwrap(), None);
+        // After a clear, a removal holds nothing either.
+        storage.set("k".into(), b"v".to_vec()).await.unwrap();
+        storage.clear().await.unwrap();
+        storage.remove("old".into()).await.unwrap();
+        assert_eq!(entries(&held), 0);
+        held.commit(Vec::new()).await.unwrap();
         assert!(kv.keys("data:demo.notes").unwrap().is_empty());
     }
 }
