@@ -60,6 +60,19 @@ pub fn read_file(path: &Path, what: &str) -> Result<String, String> {
     Ok(text)
 }
 
+/// Write a secret to a new file that only its owner may read (mode 600
+/// on Unix), as [`read_file`] expects.
+pub fn write_file(path: &Path, secret: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    std::io::Write::write_all(&mut options.open(path)?, secret.as_bytes())
+}
+
 /// The file given on the command line, else in `env_file`, else the value
 /// of `env_value`; `None` if none is set.
 fn file_or_env(

@@ -94,14 +94,14 @@ fn build(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
         .map_err(|e| Failure::app(format!("serve: cannot write the policy: {e}")))?;
     // A fresh random token (256 bits), as `miniapp serve --new-token` makes.
     let token = miniapp_serve::operator::token::new_token();
-    for (name, content) in [("policy.toml", text), ("token", token)] {
-        std::fs::write(dir.join(name), content).map_err(|e| {
-            Failure::app(format!(
-                "serve: cannot write {}: {e}",
-                dir.join(name).display()
-            ))
-        })?;
-    }
+    let cannot = |name: &str, e: std::io::Error| {
+        Failure::app(format!(
+            "serve: cannot write {}: {e}",
+            dir.join(name).display()
+        ))
+    };
+    std::fs::write(dir.join("policy.toml"), text).map_err(|e| cannot("policy.toml", e))?;
+    crate::secret::write_file(&dir.join("token"), &token).map_err(|e| cannot("token", e))?;
     Ok(paths)
 }
 
