@@ -2,7 +2,7 @@
 //! NAME --identity-key FILE`): a header `USER.EXPIRY.SIGNATURE`, where
 //! EXPIRY is the Unix time (seconds) after which it is refused and
 //! SIGNATURE is the lower-case hex HMAC-SHA256 of `USER.EXPIRY` under the
-//! key (the key file's text, as written). USER is everything before the
+//! key (the key file's first non-blank line, trimmed). USER is everything before the
 //! last two dots, so it may hold dots itself (`docs/protocol.md`,
 //! "Identity").
 
