@@ -176,6 +176,29 @@ async fn write_in(
     writes: &KvWrites,
 ) -> Result<Result<(), KvError>, tokio_postgres::Error> {
     let ns = &writes.ns;
+    if !writes.expect.is_empty() {
+        // Writers that expect values in `ns` take turns (a row lock cannot
+        // cover a key no row holds yet), and each compares under its turn.
+        txn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            &[ns],
+        )
+        .await?;
+        for (key, value) in &writes.expect {
+            let row = txn
+                .query_opt(
+                    "SELECT value FROM kv WHERE ns = $1 AND key = $2",
+                    &[ns, key],
+                )
+                .await?;
+            if row.map(|r| r.get::<_, Vec<u8>>(0)) != *value {
+                return Ok(Err(KvError::Changed {
+                    ns: ns.clone(),
+                    key: key.clone(),
+                }));
+            }
+        }
+    }
     if writes.clear {
         txn.execute("SELECT 1 FROM kv_usage WHERE ns = $1 FOR UPDATE", &[ns])
             .await?;

@@ -472,8 +472,15 @@ impl Host {
             .is_some_and(|i| !i.storage_is_current())
         {
             // Another node's instance of this session wrote its storage:
-            // this one's state is stale; relaunch from what is stored.
+            // this one's state is stale; relaunch from what is stored, with
+            // the events that node applied.
             session.drop_instance(&mut state);
+            state.reread_applied();
+            if let Err(e) = session.read_applied(&mut state, &self.storage).await {
+                return failed(ApiError::unavailable(format!(
+                    "cannot read the session's events: {e}"
+                )));
+            }
         }
         if (state.instance.as_ref()).is_some_and(|i| i.holds_storage_writes()) {
             // An event cancelled mid-way (its client went) left its writes

@@ -67,8 +67,14 @@ pub struct State {
     pub options: LaunchOptions,
     /// Client ids applied, oldest first, with whether each succeeded.
     applied: VecDeque<(String, Result<(), ApiError>)>,
-    /// Whether `applied` was read from the store (once per session here).
+    /// Whether `applied` is what the store holds: read once per session
+    /// here, again after a commit that failed or may not have landed.
     applied_read: bool,
+    /// The record of `applied` as this node last read or wrote it: a
+    /// commit expects it still there, so that two nodes applying events of
+    /// one session at once cannot both commit (one would overwrite the
+    /// other's record, and a retry of the lost event apply twice).
+    applied_stored: Option<Vec<u8>>,
 }
 
 /// What an event is aimed at.
@@ -103,6 +109,7 @@ impl Session {
                 options,
                 applied: VecDeque::new(),
                 applied_read: false,
+                applied_stored: None,
             }),
             last_active: AtomicU64::new(0),
             hidden: AtomicBool::new(false),
@@ -215,8 +222,17 @@ impl State {
         serde_json::to_vec(&events).unwrap_or_default()
     }
 
-    /// Take the events applied from the store's bytes.
+    /// Read the applied events from the store again at the next action
+    /// (another node changed this session's storage).
+    pub fn reread_applied(&mut self) {
+        self.applied_read = false;
+    }
+
+    /// Take the events applied from the store's bytes: they replace what
+    /// this node remembers (every event it remembers was committed with
+    /// the record, so the store's record is the whole truth).
     fn take_applied_json(&mut self, bytes: &[u8]) {
+        self.applied.clear();
         let events: Vec<(String, Option<String>, Option<String>)> =
             serde_json::from_slice(bytes).unwrap_or_default();
         for (cid, kind, message) in events {
@@ -245,9 +261,11 @@ impl Session {
         }
         let ns = events_namespace(&self.id);
         let stored = kv::call(kv, move |kv| kv.get(&ns, "applied")).await?;
-        if let Some(bytes) = stored {
-            state.take_applied_json(&bytes);
+        match &stored {
+            Some(bytes) => state.take_applied_json(bytes),
+            None => state.applied.clear(),
         }
+        state.applied_stored = stored;
         state.applied_read = true;
         Ok(())
     }
@@ -276,18 +294,31 @@ impl Session {
         );
         let cid = cid.filter(|_| answered);
         let mut record = Vec::new();
+        let mut written = None;
         if let Some(cid) = cid {
             state.remember(cid.to_string(), result.clone());
-            let applied = KvWrites::new(events_namespace(&self.id), KvLimits::NONE);
-            record.push(applied.with("applied", state.applied_json()));
+            let bytes = state.applied_json();
+            let applied = KvWrites::new(events_namespace(&self.id), KvLimits::NONE)
+                .with("applied", bytes.clone())
+                .expecting("applied", state.applied_stored.clone());
+            record.push(applied);
+            written = Some(bytes);
+            // Read again unless the commit is known to have landed (this
+            // future may be dropped while it waits).
+            state.applied_read = false;
         }
         let committed = match &mut state.instance {
             Some(instance) => instance.commit_storage_writes(record).await,
             None if record.is_empty() => Ok(()),
             None => kv::call(kv, move |kv| kv.commit(&record)).await,
         };
-        if let (Err(_), Some(cid)) = (&committed, cid) {
-            state.forget(cid);
+        match (&committed, written, cid) {
+            (Ok(()), Some(bytes), _) => {
+                state.applied_stored = Some(bytes);
+                state.applied_read = true;
+            }
+            (Err(_), _, Some(cid)) => state.forget(cid),
+            _ => {}
         }
         committed
     }

@@ -107,7 +107,7 @@ impl From<KvError> for CallError {
     fn from(e: KvError) -> Self {
         match e {
             KvError::QuotaExceeded { .. } => CallError::quota(e.to_string()),
-            KvError::Backend(_) => CallError::failed(e.to_string()),
+            KvError::Backend(_) | KvError::Changed { .. } => CallError::failed(e.to_string()),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! in their tests, and so does any other backend (`miniapp-pg` against a
 //! real PostgreSQL). It panics, naming the step, at the first difference.
 
-use super::{KvLimits, KvStore, KvUsage, KvWrites};
+use super::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
 
 const ROOMY: KvLimits = KvLimits {
     max_bytes: 1 << 20,
@@ -15,6 +15,7 @@ pub fn check(store: &dyn KvStore) {
     a_write_over_quota_changes_nothing(store);
     revisions_never_repeat(store);
     a_batch_commits_whole_or_not_at_all(store);
+    a_batch_expecting_a_changed_value_writes_nothing(store);
 }
 
 fn namespaces_are_isolated_and_usage_is_tracked(store: &dyn KvStore) {
@@ -128,6 +129,45 @@ fn a_batch_commits_whole_or_not_at_all(store: &dyn KvStore) {
     let twice = [KvWrites::new(data, ROOMY), KvWrites::new(data, ROOMY)];
     let err = store.commit(&twice).unwrap_err();
     assert!(err.to_string().contains("twice"), "{err}");
+    store.clear(data).unwrap();
+    store.clear(record).unwrap();
+}
+
+/// [`KvWrites::expect`]: a batch is made only while the keys it expects
+/// hold what it read; another writer's change in between refuses all of it
+/// (two nodes committing events of one session).
+fn a_batch_expecting_a_changed_value_writes_nothing(store: &dyn KvStore) {
+    let (data, record) = ("behaviour:expect", "behaviour:expect-record");
+    // Expecting an unset key: made.
+    let first = KvWrites::new(record, KvLimits::NONE)
+        .with("applied", b"[e1]".to_vec())
+        .expecting("applied", None);
+    store.commit(&[first]).unwrap();
+    // Another writer read nothing too: refused, and its data is not written.
+    let stale = KvWrites::new(record, KvLimits::NONE)
+        .with("applied", b"[e9]".to_vec())
+        .expecting("applied", None);
+    let writes = KvWrites::new(data, ROOMY).with("item", b"doubled".to_vec());
+    let err = store.commit(&[writes, stale]).unwrap_err();
+    assert!(
+        matches!(&err, KvError::Changed { key, .. } if key == "applied"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("changed since it was read"),
+        "{err}"
+    );
+    assert_eq!(store.get(data, "item").unwrap(), None);
+    assert_eq!(store.usage(data).unwrap(), KvUsage::default());
+    assert_eq!(store.get(record, "applied").unwrap().unwrap(), b"[e1]");
+    // Expecting what is there: made.
+    let next = KvWrites::new(record, KvLimits::NONE)
+        .with("applied", b"[e1,e2]".to_vec())
+        .expecting("applied", Some(b"[e1]".to_vec()));
+    let writes = KvWrites::new(data, ROOMY).with("item", b"once".to_vec());
+    store.commit(&[writes, next]).unwrap();
+    assert_eq!(store.get(data, "item").unwrap().unwrap(), b"once");
+    assert_eq!(store.get(record, "applied").unwrap().unwrap(), b"[e1,e2]");
     store.clear(data).unwrap();
     store.clear(record).unwrap();
 }

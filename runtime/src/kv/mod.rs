@@ -78,6 +78,16 @@ pub enum KvError {
     /// The backend failed.
     #[error("storage backend: {0}")]
     Backend(String),
+    /// A key a batch expected to hold a value ([`KvWrites::expect`]) held
+    /// another: another writer changed it since it was read; nothing was
+    /// written.
+    #[error("`{key}` of `{ns}` changed since it was read (another writer); nothing was written")]
+    Changed {
+        /// The namespace.
+        ns: String,
+        /// The key.
+        key: String,
+    },
 }
 
 /// A durable key-value store with per-namespace usage accounting.
@@ -284,6 +294,7 @@ impl KvStore for MemoryStore {
         // Every namespace checked before any is written.
         for writes in batch {
             let map = all.get(&writes.ns);
+            writes.check_expected(|key| Ok(map.and_then(|m| m.get(key)).cloned()))?;
             let before = map.map(usage_of).unwrap_or_default();
             let old = |key: &str| {
                 let value = map.and_then(|m| m.get(key));

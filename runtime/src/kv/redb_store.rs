@@ -147,6 +147,10 @@ impl RedbStore {
     fn commit_in_memory(&self, locked: &mut Locked<'_>, batch: &[KvWrites]) -> Result<(), KvError> {
         let mut staged = Vec::new();
         for writes in batch {
+            writes.check_expected(|key| match locked.value(&writes.ns, key) {
+                Some(value) => Ok(value.map(<[u8]>::to_vec)),
+                None => self.stored(&writes.ns, key),
+            })?;
             let before = self.usage_now(locked, &writes.ns)?;
             let usage =
                 writes.usage_after(before, |key| self.entry_now(locked, &writes.ns, key))?;
@@ -185,6 +189,10 @@ fn commit_durably(db: &Database, batch: &[KvWrites]) -> Result<(), KvError> {
         let mut usage = txn.open_table(USAGE).map_err(backend)?;
         for writes in batch {
             let ns = writes.ns.as_str();
+            writes.check_expected(|key| {
+                let value = data.get((ns, key)).map_err(backend)?;
+                Ok(value.map(|v| v.value().to_vec()))
+            })?;
             let before = (usage.get(ns).map_err(backend)?)
                 .map(|u| {
                     let (keys, bytes) = u.value();

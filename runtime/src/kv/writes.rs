@@ -21,6 +21,11 @@ pub struct KvWrites {
     pub entries: BTreeMap<String, Option<Vec<u8>>>,
     /// Bounds of the namespace after the writes.
     pub limits: KvLimits,
+    /// Values keys must hold when the writes are made (`None`: unset),
+    /// else the whole batch is refused with [`KvError::Changed`]: a record
+    /// read, changed and written back by one writer while another may
+    /// write it too (a session's applied events, on two nodes).
+    pub expect: BTreeMap<String, Option<Vec<u8>>>,
 }
 
 impl KvWrites {
@@ -31,7 +36,31 @@ impl KvWrites {
             clear: false,
             entries: BTreeMap::new(),
             limits,
+            expect: BTreeMap::new(),
         }
+    }
+
+    /// These writes, made only if `key` holds `value` then (`None`: unset).
+    pub fn expecting(mut self, key: &str, value: Option<Vec<u8>>) -> KvWrites {
+        self.expect.insert(key.to_string(), value);
+        self
+    }
+
+    /// Refuse the writes if a key they expect holds another value `now`
+    /// (before any write of the batch).
+    pub fn check_expected(
+        &self,
+        mut now: impl FnMut(&str) -> Result<Option<Vec<u8>>, KvError>,
+    ) -> Result<(), KvError> {
+        for (key, value) in &self.expect {
+            if now(key)? != *value {
+                return Err(KvError::Changed {
+                    ns: self.ns.clone(),
+                    key: key.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// These writes with `key` set to `value`.
