@@ -346,13 +346,27 @@ impl Host {
 
     /// Session `id`: held here, or rebuilt from its signed id (another node
     /// opened it, or this node restarted; counted for `client`, within its
-    /// caps); its next event launches it.
-    pub fn find(&self, id: &str, client: IpAddr) -> Result<Arc<Session>, ApiError> {
+    /// caps); its next event launches it. With `user` (signed by the
+    /// operator's gateway), a session of another user is refused before
+    /// anything is rebuilt or counted.
+    pub fn find(
+        &self,
+        id: &str,
+        client: IpAddr,
+        user: Option<&str>,
+    ) -> Result<Arc<Session>, ApiError> {
+        let not_theirs = || ApiError::wrong_user("this session is not the signed user's");
         if let Some(session) = self.sessions.get(id) {
-            return Ok(session);
+            return match user {
+                Some(user) if user != session.user => Err(not_theirs()),
+                _ => Ok(session),
+            };
         }
         let gone = || ApiError::not_found(format!("no session `{id}`"));
         let claims = self.ids.read(id).ok_or_else(gone)?;
+        if user.is_some_and(|user| user != claims.user) {
+            return Err(not_theirs());
+        }
         if self.sessions.len() >= self.limits.max_sessions {
             let error = ApiError::busy("this node holds its bound of sessions", 5);
             return self.refuse(&claims.app, error);

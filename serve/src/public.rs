@@ -112,14 +112,10 @@ fn session_for(
     headers: &HeaderMap,
 ) -> Result<Arc<Session>, ApiError> {
     let signed = signed_user(host, headers)?;
-    let session = host.find(id, client.0)?;
-    match signed {
-        Some(user) if user != session.user => Err(refused(
-            host,
-            ApiError::wrong_user("this session is not the signed user's"),
-        )),
-        _ => Ok(session),
-    }
+    (host.find(id, client.0, signed.as_deref())).map_err(|e| match e.kind {
+        "wrong-user" => refused(host, e),
+        _ => e,
+    })
 }
 
 async fn open(

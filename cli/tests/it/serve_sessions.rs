@@ -225,6 +225,20 @@ async fn the_user_comes_from_the_gateways_signed_header() {
     }
     let shown = client.post(&hide).header("x-user", &alice).send().await;
     assert_eq!(shown.unwrap().status(), 200);
+    // Closed, her session's id would be rebuilt at its next use: another
+    // signed user is refused before anything is rebuilt or counted.
+    let session = format!("{}/v1/sessions/{id}", served.public);
+    let closed = client
+        .delete(&session)
+        .header("x-user", &alice)
+        .send()
+        .await;
+    assert!(closed.unwrap().status().is_success());
+    let live = "miniapp_sessions_live";
+    assert_eq!(served.metric(live).await, Some(0.0));
+    let stolen = client.post(&hide).header("x-user", &bob).send().await;
+    assert_eq!(stolen.unwrap().status(), 403);
+    assert_eq!(served.metric(live).await, Some(0.0), "rebuilt for bob");
     served.stop();
 }
 
