@@ -503,7 +503,7 @@ async fn rollback(
         acted.set("asked", cut(to));
     }
     if let Some(reason) = &body.reason {
-        if reason.len() > 500 {
+        if reason.chars().count() > 500 {
             let refused = ApiError::bad_request("`reason` is at most 500 characters");
             return acted.answer(refused.into_response());
         }
@@ -593,7 +593,7 @@ async fn kill(
     if let Some(version) = &body.version {
         acted.set("version", cut(version));
     }
-    if body.reason.trim().is_empty() || body.reason.len() > 500 {
+    if body.reason.trim().is_empty() || body.reason.chars().count() > 500 {
         let refused = ApiError::bad_request("`reason` is 1 to 500 characters; users see it");
         return acted.answer(refused.into_response());
     }

@@ -238,3 +238,19 @@ fn serve_publish_at_start_keeps_a_number_published_once() {
         "{said}"
     );
 }
+
+#[tokio::test]
+async fn a_reason_is_bounded_in_characters_not_bytes() {
+    let served = Served::start(&["todo"], &[]);
+    let kill = "/v1/operator/apps/demo.todo/kill";
+    // 400 characters of Chinese, 1,200 bytes: users read it in their language.
+    let reason = "版本崩溃".repeat(100);
+    let body = json!({ "reason": reason });
+    let (status, answer) = served.op(Method::PUT, kill, Some(body)).await;
+    assert_eq!(status, 200, "{answer}");
+    let body = json!({ "reason": "a".repeat(501) });
+    let (status, answer) = served.op(Method::PUT, kill, Some(body)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.to_string().contains("500 characters"), "{answer}");
+    served.stop();
+}
