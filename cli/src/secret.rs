@@ -125,17 +125,18 @@ pub fn first_operator_token(flag: Option<&Path>) -> Result<Option<String>, Strin
     let Some(secret) = operator_tokens(flag)? else {
         return Ok(None);
     };
-    first_token(&secret.text)
-        .map(|t| Some(t.to_string()))
-        .ok_or_else(|| format!("{} holds no token", secret.source))
+    match first_token(&secret.text) {
+        Some(Ok(token)) => Ok(Some(token.to_string())),
+        Some(Err(e)) => Err(format!("{}: {e}", secret.source)),
+        None => Err(format!("{} holds no token", secret.source)),
+    }
 }
 
 /// The first token of a token file's text (`serve`'s format: `NAME TOKEN
-/// [SCOPE]` per line, or one token; `#` comments).
-pub fn first_token(text: &str) -> Option<&str> {
-    miniapp_serve::operator::token::entries(text)
-        .find_map(Result::ok)
-        .map(|entry| entry.token)
+/// [SCOPE]` per line, or one token; `#` comments), or why its first line
+/// is not one (as `serve` would refuse it, never skipped).
+pub fn first_token(text: &str) -> Option<Result<&str, String>> {
+    (miniapp_serve::operator::token::entries(text).next()).map(|entry| entry.map(|e| e.token))
 }
 
 #[cfg(test)]
@@ -144,8 +145,16 @@ mod tests {
 
     #[test]
     fn the_first_token_of_either_format() {
-        assert_eq!(first_token("abc\n"), Some("abc"));
-        assert_eq!(first_token("# ops\n\nalice  abc \nbob def\n"), Some("abc"));
+        assert_eq!(first_token("abc\n"), Some(Ok("abc")));
+        assert_eq!(
+            first_token("# ops\n\nalice  abc \nbob def\n"),
+            Some(Ok("abc"))
+        );
         assert_eq!(first_token("# none\n"), None);
+        // A malformed first line is said, not skipped for the next one.
+        let bad = first_token("alice abc nonsense\nbob def\n")
+            .unwrap()
+            .unwrap_err();
+        assert!(bad.contains("line 1"), "{bad}");
     }
 }
