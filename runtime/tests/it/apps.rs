@@ -6,15 +6,13 @@ use miniapp_runtime::{
 };
 use serde_json::json;
 
-use crate::common::{example, granting, launched, runtime, simulated_with};
+use crate::common::{
+    example, failed, granting, handled, launched, launched_alone, opened, runtime, simulated_with,
+};
 
 #[tokio::test]
 async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let hello = example("hello");
-    let rt = runtime(dir.path(), granting(&hello), Providers::default());
-    let app = rt.load(hello).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_dir, mut inst) = launched_alone(example("hello")).await;
     assert_eq!(inst.page_data()["greeting"], "Hello, miniapp!");
     assert_eq!(inst.page_data()["visible"], true);
 
@@ -59,17 +57,8 @@ async fn hello_runs_its_lifecycle_in_order_and_patches_page_data() {
 #[tokio::test]
 async fn an_app_error_is_reported_and_the_instance_keeps_working() {
     let hello = example("hello");
-    let (_dir, mut inst) = launched(
-        granting(&hello),
-        Providers::default(),
-        hello,
-        LaunchOptions::default(),
-    )
-    .await;
-    let err = inst
-        .dispatch(&Event::new("index", "fail"))
-        .await
-        .unwrap_err();
+    let (_dir, mut inst) = launched_alone(hello).await;
+    let err = failed(&mut inst, &Event::new("index", "fail")).await;
     assert!(matches!(err, Error::AppFailed { .. }), "{err}");
     assert_eq!(
         err.to_string(),
@@ -82,13 +71,7 @@ async fn an_app_error_is_reported_and_the_instance_keeps_working() {
 #[tokio::test]
 async fn the_page_stack_is_bounded() {
     let hello = example("hello");
-    let (_dir, mut inst) = launched(
-        granting(&hello),
-        Providers::default(),
-        hello,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(hello).await;
     for _ in 0..9 {
         let page = inst.pages().last().unwrap().route.clone();
         inst.dispatch(&Event::new(page, "push")).await.unwrap();
@@ -123,12 +106,7 @@ async fn can_i_use_follows_the_host_profile() {
             ..HostProfile::default()
         };
         let rt = runtime(dir.path(), policy, Providers::default());
-        let inst = rt
-            .load(hello.clone())
-            .unwrap()
-            .launch(LaunchOptions::default())
-            .await
-            .unwrap();
+        let inst = opened(&rt, hello.clone()).await;
         assert_eq!(inst.page_data()["host"], "LiteHost");
         assert_eq!(inst.page_data()["can_pay"], can_pay);
         assert_eq!(inst.page_data()["can_store"], can_store);
@@ -153,10 +131,11 @@ async fn todo_list_survives_a_new_instance_and_a_new_runtime() {
             .await
             .unwrap();
         assert_eq!(inst.page_data()["left"], 2);
-        let err = inst
-            .dispatch(&Event::new("index", "add").with_detail(json!({"title": "  "})))
-            .await
-            .unwrap_err();
+        let err = failed(
+            &mut inst,
+            &Event::new("index", "add").with_detail(json!({"title": "  "})),
+        )
+        .await;
         assert!(err.to_string().contains("title must not be empty"), "{err}");
 
         let again = app.launch(LaunchOptions::default()).await.unwrap();
@@ -164,12 +143,7 @@ async fn todo_list_survives_a_new_instance_and_a_new_runtime() {
         assert_eq!(again.page_data()["todos"][0]["done"], true);
     }
     let rt = runtime(dir.path(), granting(&todo), Providers::default());
-    let inst = rt
-        .load(todo)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let inst = opened(&rt, todo).await;
     let titles: Vec<_> = inst.page_data()["todos"]
         .as_array()
         .unwrap()
@@ -206,28 +180,13 @@ async fn storage_is_isolated_per_app() {
     let mut policy = granting(&todo);
     policy.grant_declared(&game.manifest);
     let rt = runtime(dir.path(), policy, Providers::default());
-    let mut t = rt
-        .load(todo)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let mut t = opened(&rt, todo).await;
     t.dispatch(&Event::new("index", "add").with_detail(json!({"title": "x"})))
         .await
         .unwrap();
-    let g = rt
-        .load(game)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let g = opened(&rt, game).await;
     assert!(g.page_data()["board"].is_array());
-    let t2 = rt
-        .load(example("todo"))
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let t2 = opened(&rt, example("todo")).await;
     assert_eq!(t2.page_data()["todos"].as_array().unwrap().len(), 1);
 }
 
@@ -261,15 +220,7 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     drop(rt);
     // A new runtime over the same data: still denied, still not asked again.
     let rt = runtime(dir.path(), granting(&shop), providers);
-    let mut inst = rt
-        .load(shop)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
-    inst.dispatch(&Event::tap("index", "profile"))
-        .await
-        .unwrap();
+    let inst = handled(&rt, shop, &Event::tap("index", "profile")).await;
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
     assert_eq!(consent.times_asked(), 1);
 }
@@ -352,12 +303,7 @@ async fn payment_is_denied_when_the_operator_does_not_grant_it() {
         policy,
         Providers::simulated(Simulator::default()),
     );
-    let mut inst = rt
-        .load(shop)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .unwrap();
+    let mut inst = opened(&rt, shop).await;
     inst.dispatch(&Event::tap("index", "buy").with_detail(json!({"product": "cake"})))
         .await
         .unwrap();
@@ -392,10 +338,11 @@ async fn game_state_survives_a_relaunch() {
     let board = inst.page_data()["board"].clone();
     let moves = inst.page_data()["moves"].clone();
     assert!(moves.as_u64().unwrap() > 0);
-    let err = inst
-        .dispatch(&Event::new("index", "move").with_detail(json!({"dir": "sideways"})))
-        .await
-        .unwrap_err();
+    let err = failed(
+        &mut inst,
+        &Event::new("index", "move").with_detail(json!({"dir": "sideways"})),
+    )
+    .await;
     assert!(err.to_string().contains("sideways"), "{err}");
     let again = app.launch(LaunchOptions::default()).await.unwrap();
     assert_eq!(again.page_data()["board"], board);
@@ -414,13 +361,7 @@ async fn location_needs_the_user_location_consent() {
         };
         let providers = simulated_with(consent);
         let rt = runtime(dir.path(), granting(&news), providers);
-        let mut inst = rt
-            .load(news.clone())
-            .unwrap()
-            .launch(LaunchOptions::default())
-            .await
-            .unwrap();
-        inst.dispatch(&Event::new("index", "locate")).await.unwrap();
+        let inst = handled(&rt, news.clone(), &Event::new("index", "locate")).await;
         let data = inst.page_data();
         if expect_position {
             assert_eq!(data["position"]["latitude"], 31.2304);
@@ -433,13 +374,7 @@ async fn location_needs_the_user_location_consent() {
 #[tokio::test]
 async fn opening_another_mini_program_needs_it_declared() {
     let hello = example("hello");
-    let (_dir, mut inst) = launched(
-        granting(&hello),
-        Providers::default(),
-        hello,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(hello).await;
     inst.dispatch(&Event::tap("index", "open")).await.unwrap();
     assert_eq!(inst.page_data()["opened"], "demo.shop");
     let requests = inst.take_open_requests();
@@ -505,15 +440,7 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
         (update.clone(), 2),
         (update.clone(), 2),
     ] {
-        let mut inst = rt
-            .load(package)
-            .unwrap()
-            .launch(LaunchOptions::default())
-            .await
-            .unwrap();
-        inst.dispatch(&Event::tap("index", "profile"))
-            .await
-            .unwrap();
+        let inst = handled(&rt, package, &Event::tap("index", "profile")).await;
         assert_eq!(inst.page_data()["nickname"], "Test User");
         assert_eq!(consent.times_asked(), asked);
     }
@@ -524,15 +451,7 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
     let providers = simulated_with(consent.clone());
     let rt = runtime(dir.path(), granting(&update), providers);
     for package in [shop, update] {
-        let mut inst = rt
-            .load(package)
-            .unwrap()
-            .launch(LaunchOptions::default())
-            .await
-            .unwrap();
-        inst.dispatch(&Event::tap("index", "profile"))
-            .await
-            .unwrap();
+        let inst = handled(&rt, package, &Event::tap("index", "profile")).await;
         assert_eq!(inst.page_data()["profile_error"], "permission-denied");
     }
     assert_eq!(consent.times_asked(), 1);
@@ -627,13 +546,7 @@ async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_
     use miniapp_runtime::view::diff::Op;
     use miniapp_runtime::view::events::ViewEvent;
     let todo = example("todo");
-    let (_dir, mut inst) = launched(
-        granting(&todo),
-        Providers::default(),
-        todo,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(todo).await;
     let html = inst.view_html().unwrap();
     assert!(html.contains("Nothing to do"), "{html}");
     assert_eq!(
@@ -715,13 +628,7 @@ fn hooks(inst: &miniapp_runtime::AppInstance) -> Vec<String> {
 #[tokio::test]
 async fn page_hooks_follow_the_page_stack_and_on_load_data_goes_to_its_page() {
     let hello = example("hello");
-    let (_dir, mut inst) = launched(
-        granting(&hello),
-        Providers::default(),
-        hello,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(hello).await;
     // The app pushes a page: it is loaded with its query, rendered, ready.
     inst.dispatch(&Event::new("index", "push")).await.unwrap();
     assert_eq!(
@@ -759,13 +666,7 @@ async fn page_hooks_follow_the_page_stack_and_on_load_data_goes_to_its_page() {
 #[tokio::test]
 async fn a_navigator_tap_is_the_host_s_navigation() {
     let hello = example("hello");
-    let (_dir, mut inst) = launched(
-        granting(&hello),
-        Providers::default(),
-        hello,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(hello).await;
     inst.take_view_ops();
     tap(&mut inst, "#detail").await.unwrap();
     let pages = inst.pages();
@@ -789,13 +690,7 @@ async fn a_navigator_tap_is_the_host_s_navigation() {
 #[tokio::test]
 async fn an_app_without_page_hooks_runs_renders_and_navigates() {
     let core = example("core-only");
-    let (_dir, mut inst) = launched(
-        granting(&core),
-        Providers::default(),
-        core,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(core).await;
     tap(&mut inst, "#tap").await.unwrap();
     assert_eq!(inst.page_data()["count"], 1);
     assert!(inst.view_html().unwrap().contains(">1<"));
@@ -822,13 +717,7 @@ async fn host_refusals_read_as_words_not_as_debug_values() {
         &Default::default(),
     )
     .unwrap();
-    let (_dir, mut inst) = launched(
-        granting(&package),
-        Providers::default(),
-        package,
-        LaunchOptions::default(),
-    )
-    .await;
+    let (_dir, mut inst) = launched_alone(package).await;
     let err = tap(&mut inst, "#away").await.unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use miniapp_runtime::{Package, PackageLimits, Policy, Providers, Runtime};
+use miniapp_runtime::{
+    AppInstance, Event, LaunchOptions, Package, PackageLimits, Policy, Providers, Runtime,
+};
 
 /// The guest workspace.
 pub fn guest_examples() -> PathBuf {
@@ -67,4 +69,43 @@ pub async fn launched(
     let rt = runtime(dir.path(), policy, providers);
     let instance = rt.load(package).unwrap().launch(options).await.unwrap();
     (dir, instance)
+}
+
+/// Load `package` into `rt` and launch it with the default options.
+pub async fn opened(rt: &Runtime, package: Package) -> AppInstance {
+    rt.load(package)
+        .unwrap()
+        .launch(LaunchOptions::default())
+        .await
+        .unwrap()
+}
+
+/// Launch `package` on its own: granted all it declares, with the default
+/// providers and options, in a fresh runtime (see [`launched`]).
+pub async fn launched_alone(package: Package) -> (tempfile::TempDir, AppInstance) {
+    launched(
+        granting(&package),
+        Providers::default(),
+        package,
+        LaunchOptions::default(),
+    )
+    .await
+}
+
+/// Open `package` in `rt` (see [`opened`]) and have it handle `event`; the
+/// instance is returned for its page data.
+pub async fn handled(rt: &Runtime, package: Package, event: &Event) -> AppInstance {
+    let mut inst = opened(rt, package).await;
+    inst.dispatch(event)
+        .await
+        .unwrap_or_else(|e| panic!("{}:{}: {e}", event.page, event.handler));
+    inst
+}
+
+/// The error the instance answers `event` with, where it must fail.
+pub async fn failed(inst: &mut AppInstance, event: &Event) -> miniapp_runtime::Error {
+    match inst.dispatch(event).await {
+        Err(e) => e,
+        Ok(()) => panic!("{}:{} succeeded; it must fail", event.page, event.handler),
+    }
 }

@@ -9,11 +9,12 @@ use std::time::Instant;
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
 use miniapp_runtime::providers::FixedConsent;
 use miniapp_runtime::{
-    App, Error, Event, LaunchOptions, Package, Policy, QuotaOverrides, Runtime, Scope, TrapKind,
+    App, AppInstance, Error, Event, LaunchOptions, Package, Policy, QuotaOverrides, Runtime, Scope,
+    TrapKind,
 };
 use serde_json::{Value, json};
 
-use crate::common::example;
+use crate::common::{example, failed};
 
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
@@ -78,6 +79,18 @@ impl Arena {
         );
     }
 
+    /// Load `package` beside the witness and launch it with the default options.
+    async fn opened(&self, package: Package) -> (App, AppInstance) {
+        let app = self.runtime.load(package).unwrap();
+        let inst = app.launch(LaunchOptions::default()).await.unwrap();
+        (app, inst)
+    }
+
+    /// Whether the audit stream recorded a trap of `kind`.
+    fn audited_trap(&self, kind: TrapKind) -> bool {
+        self.audited(|e| matches!(e, AuditEvent::Trap { trap, .. } if *trap == kind))
+    }
+
     fn audited(&self, pred: impl Fn(&AuditEvent) -> bool) -> bool {
         self.audit.records().iter().any(|r| pred(&r.event))
     }
@@ -85,8 +98,7 @@ impl Arena {
 
 /// Launch `package`, dispatch `index:attack`, return the result and the instance's data.
 async fn attack(arena: &Arena, package: Package, event: Event) -> (Result<(), Error>, Value, bool) {
-    let app = arena.runtime.load(package).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_, mut inst) = arena.opened(package).await;
     let result = inst.dispatch(&event).await;
     (result, inst.page_data().clone(), inst.is_discarded())
 }
@@ -103,33 +115,20 @@ async fn spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_insta
     let spin = hostile("spin");
     let arena = arena(&spin, "", true);
     arena.witness_still_works(0).await;
-    let app = arena.runtime.load(spin).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    let err = inst
-        .dispatch(&Event::tap("index", "attack"))
-        .await
-        .unwrap_err();
+    let (app, mut inst) = arena.opened(spin).await;
+    let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert_eq!(
         err.to_string(),
         "app `hostile.spin` trapped in on-event index:attack: CPU quota of 200000000 fuel per event exceeded"
     );
     assert!(inst.is_discarded());
     // The next event relaunches a fresh instance (on-launch ran again).
-    let err = inst
-        .dispatch(&Event::tap("index", "other"))
-        .await
-        .unwrap_err();
+    let err = failed(&mut inst, &Event::tap("index", "other")).await;
     assert!(matches!(err, Error::AppFailed { .. }), "{err}");
     assert!(!inst.is_discarded());
     assert_eq!(inst.page_data()["ready"], true);
     arena.witness_still_works(1).await;
-    assert!(arena.audited(|e| matches!(
-        e,
-        AuditEvent::Trap {
-            trap: TrapKind::Cpu,
-            ..
-        }
-    )));
+    assert!(arena.audited_trap(TrapKind::Cpu));
     let usage = app.usage().unwrap();
     assert_eq!(usage.traps.get(&TrapKind::Cpu), Some(&1));
     assert!(usage.fuel_consumed >= 200_000_000);
@@ -237,13 +236,7 @@ async fn a_memory_bomb_hits_the_memory_quota() {
         "{reason}"
     );
     arena.witness_still_works(0).await;
-    assert!(arena.audited(|e| matches!(
-        e,
-        AuditEvent::Trap {
-            trap: TrapKind::Memory,
-            ..
-        }
-    )));
+    assert!(arena.audited_trap(TrapKind::Memory));
 }
 
 #[tokio::test]
@@ -297,8 +290,7 @@ async fn a_log_flood_is_cut_at_the_event_budget() {
     let flood = hostile("log-flood");
     // 200,000 lines cost more CPU than the tight test budget: give it the default.
     let arena = arena(&flood, "fuel_per_event = 5000000000", true);
-    let app = arena.runtime.load(flood).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(flood).await;
     inst.drain_logs();
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     assert_eq!(inst.page_data()["outcome"], "finished");
@@ -317,8 +309,7 @@ async fn refusals_in_a_loop_write_within_the_event_disk_budget() {
     let flood = hostile("audit-flood");
     // 60,000 refused calls cost more guest CPU than the tight test budget.
     let arena = arena(&flood, "fuel_per_event = 5000000000", true);
-    let app = arena.runtime.load(flood).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (app, mut inst) = arena.opened(flood).await;
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     assert_eq!(inst.page_data()["outcome"], "refused");
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
@@ -425,8 +416,7 @@ async fn capabilities_without_a_grant_are_refused() {
 async fn sensitive_calls_need_a_live_gesture() {
     let rogue = hostile("no-gesture");
     let arena = arena(&rogue, "", true);
-    let app = arena.runtime.load(rogue).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(rogue).await;
     // On launch there is no gesture: all three refused.
     let data = inst.page_data().clone();
     assert_eq!(data["phase"], "launch");
@@ -489,8 +479,7 @@ async fn an_undeclared_import_is_refused_at_load() {
 async fn an_app_reads_its_own_budget() {
     let probe = hostile("quota-probe");
     let arena = arena(&probe, "", true);
-    let app = arena.runtime.load(probe).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(probe).await;
     inst.dispatch(&Event::tap("index", "budget")).await.unwrap();
     let budget = &inst.page_data()["budget"];
     assert_eq!(budget["memory_limit"], 16_777_216);
@@ -507,15 +496,9 @@ async fn an_app_reads_its_own_budget() {
 async fn repeated_traps_quarantine_the_app_until_the_operator_lifts_it() {
     let spin = hostile("spin");
     let arena = arena(&spin, "trap_budget = 2\nfuel_per_event = 10000000", true);
-    let app = arena.runtime.load(spin).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::tap("index", "attack"))
-        .await
-        .unwrap_err();
-    let err = inst
-        .dispatch(&Event::tap("index", "attack"))
-        .await
-        .unwrap_err();
+    let (app, mut inst) = arena.opened(spin).await;
+    failed(&mut inst, &Event::tap("index", "attack")).await;
+    let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert!(matches!(err, Error::Trapped { .. }), "{err}");
     let err = app
         .launch(LaunchOptions::default())
@@ -579,21 +562,14 @@ async fn table_growth_hits_the_table_quota() {
     );
     assert!(discarded);
     arena.witness_still_works(0).await;
-    assert!(arena.audited(|e| matches!(
-        e,
-        AuditEvent::Trap {
-            trap: TrapKind::Table,
-            ..
-        }
-    )));
+    assert!(arena.audited_trap(TrapKind::Table));
 }
 
 #[tokio::test]
 async fn one_tap_pays_once_and_opens_nothing_more() {
     let replay = hostile("gesture-replay");
     let arena = arena(&replay, "", true);
-    let app = arena.runtime.load(replay).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(replay).await;
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     let data = inst.page_data().clone();
     assert_eq!(data["sensitive_ok"], 1, "{data}");
@@ -709,8 +685,7 @@ async fn undrained_log_lines_stay_within_the_instance_budget() {
     let hoarder = hostile("log-hoarder");
     let budget = 256 * 1024;
     let arena = arena(&hoarder, &format!("host_memory_bytes = {budget}"), true);
-    let app = arena.runtime.load(hoarder).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(hoarder).await;
     // Each event logs about 64 KiB; nobody drains. Once the budget is full,
     // lines are refused, and so is anything else that needs host memory
     // (the app's own report in its page data).
@@ -768,10 +743,7 @@ async fn host_work_inside_host_calls_is_bounded_by_the_cpu_budget() {
     }
     assert_eq!(inst.page_data()["prepared"], true, "{}", inst.page_data());
     let fuel_before = app.usage().unwrap().fuel_consumed;
-    let err = inst
-        .dispatch(&Event::tap("index", "attack"))
-        .await
-        .unwrap_err();
+    let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert!(
         matches!(&err, Error::Trapped { kind: TrapKind::Cpu, reason, .. }
             if reason == "CPU time limit of 1000 ms per event exceeded (guest code and host calls)"),
@@ -819,10 +791,7 @@ async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
         .unwrap();
     let app = runtime.load(spin).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    let err = inst
-        .dispatch(&Event::tap("index", "attack"))
-        .await
-        .unwrap_err();
+    let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert_eq!(
         err.to_string(),
         "app `hostile.spin` trapped in on-event index:attack: CPU time limit of 1000 ms per event exceeded (guest code and host calls)"
@@ -837,13 +806,9 @@ async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
 async fn a_guest_waiting_in_wasi_is_ended_at_its_deadline() {
     let sleeper = hostile("sleeper");
     let arena = arena(&sleeper, "event_timeout_ms = 2000", true);
-    let app = arena.runtime.load(sleeper).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(sleeper).await;
     for handler in ["attack", "forever"] {
-        let err = inst
-            .dispatch(&Event::tap("index", handler))
-            .await
-            .unwrap_err();
+        let err = failed(&mut inst, &Event::tap("index", handler)).await;
         assert_eq!(
             err.to_string(),
             format!(
@@ -854,10 +819,7 @@ async fn a_guest_waiting_in_wasi_is_ended_at_its_deadline() {
         assert!(inst.pages().is_empty(), "the store is dropped at once");
     }
     // Random bytes come a little at a time: a mebibyte in one call traps.
-    let err = inst
-        .dispatch(&Event::tap("index", "random"))
-        .await
-        .unwrap_err();
+    let err = failed(&mut inst, &Event::tap("index", "random")).await;
     assert!(
         err.to_string()
             .contains("requested len 1048576 exceeds limit 65536"),
@@ -893,8 +855,7 @@ async fn a_trapped_instance_relaunches_even_at_the_live_instance_cap() {
 async fn a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on() {
     let bomb = hostile("view-bomb");
     let arena = arena(&bomb, "", true);
-    let app = arena.runtime.load(bomb).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (app, mut inst) = arena.opened(bomb).await;
     let calm = inst.view_html().unwrap();
     assert!(calm.contains("calm"), "{calm}");
     inst.take_view_ops();
@@ -929,8 +890,7 @@ async fn a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on() {
     // The operator sets the limits in the policy.
     let bomb = hostile("view-bomb");
     let tight = self::arena(&bomb, "view_nodes = 3", true);
-    let app = tight.runtime.load(bomb).unwrap();
-    let inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, inst) = tight.opened(bomb).await;
     assert_eq!(
         inst.view_error(),
         Some("render limit reached: nodes per page (limit 3)")
@@ -989,13 +949,9 @@ hostile_apps! {
 async fn page_hooks_that_navigate_without_end_are_stopped_by_name() {
     let looping = hostile("page-loop");
     let arena = arena(&looping, "", true);
-    let app = arena.runtime.load(looping).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_app, mut inst) = arena.opened(looping).await;
     for (witnessed, attack) in ["attack", "deep"].into_iter().enumerate() {
-        let err = inst
-            .dispatch(&Event::tap("index", attack))
-            .await
-            .unwrap_err();
+        let err = failed(&mut inst, &Event::tap("index", attack)).await;
         assert_eq!(
             err.to_string(),
             "app `hostile.page-loop` failed in on-load: the page hooks changed the page stack \
@@ -1014,10 +970,7 @@ async fn page_hooks_that_navigate_without_end_are_stopped_by_name() {
         arena.witness_still_works(witnessed).await;
     }
     // on-ready that redirects every time (each redirect renders a page).
-    let err = inst
-        .dispatch(&Event::tap("index", "ready"))
-        .await
-        .unwrap_err();
+    let err = failed(&mut inst, &Event::tap("index", "ready")).await;
     assert_eq!(
         err.to_string(),
         "app `hostile.page-loop` failed in on-ready: on-ready opened another page 16 times \
