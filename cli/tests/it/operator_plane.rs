@@ -218,15 +218,7 @@ fn serve_publish_at_start_keeps_a_number_published_once() {
     assert!(served.terminate().wait().unwrap().success());
     let dir = served.dir.path();
     let other = crate::operator_cli::todo_described("0.1.0", "other content", dir);
-    let restarted = std::process::Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(["--operator-listen", "127.0.0.1:0", "--drain-secs", "0"])
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--operator-token-file")
-        .arg(dir.join("tokens"))
-        .arg("--policy")
-        .arg(dir.join("policy.toml"))
+    let restarted = crate::serve::serve_command(dir, &[])
         .arg("--publish")
         .arg(&other)
         .output()

@@ -97,44 +97,17 @@ impl Served {
         if !dir.path().join("policy.toml").exists() {
             std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
         }
-        let mut command = Command::new(env!("CARGO_BIN_EXE_miniapp"));
-        command
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--operator-listen",
-                "127.0.0.1:0",
-            ])
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .arg("--operator-token-file")
-            .arg(dir.path().join("tokens"))
-            .arg("--policy")
-            .arg(dir.path().join("policy.toml"))
-            .args(args);
-        // No load balancer to tell: close at once on SIGTERM unless the
-        // test says otherwise.
-        if !args.contains(&"--drain-secs") {
-            command.args(["--drain-secs", "0"]);
-        }
+        let mut command = serve_command(dir.path(), args);
         for example in examples {
             command.args(["--publish", &package(example)]);
         }
         let mut child = (command.stdout(Stdio::piped()).stderr(Stdio::null()))
             .spawn()
             .expect("miniapp serve starts");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let (public, operator) = (line.trim())
-            .strip_prefix("miniapp serve: sessions at ")
-            .and_then(|rest| rest.split_once(", operator at "))
-            .unwrap_or_else(|| panic!("no listeners in {line:?}"));
+        let (public, operator) = listeners(&mut child);
         Served {
-            public: public.to_string(),
-            operator: operator.to_string(),
+            public,
+            operator,
             child: Some(child),
             dir,
             http: reqwest::Client::new(),
@@ -979,4 +952,40 @@ pub(crate) fn sum_of(text: &str, series: &str) -> Option<f64> {
         })
         .collect();
     (!values.is_empty()).then(|| values.iter().sum())
+}
+
+/// `miniapp serve` on loopback ports with the data, token file
+/// (`dir/tokens`) and policy (`dir/policy.toml`) of `dir`, and `args`;
+/// closing at once on SIGTERM unless `args` set `--drain-secs` (no load
+/// balancer to tell).
+pub(crate) fn serve_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_miniapp"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--operator-listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--operator-token-file")
+        .arg(dir.join("tokens"))
+        .arg("--policy")
+        .arg(dir.join("policy.toml"))
+        .args(args);
+    if !args.contains(&"--drain-secs") {
+        command.args(["--drain-secs", "0"]);
+    }
+    command
+}
+
+/// The public and operator addresses a started `miniapp serve` (stdout
+/// piped) prints first; the rest of its stdout is drained.
+pub(crate) fn listeners(child: &mut Child) -> (String, String) {
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let (public, operator) = (line.trim())
+        .strip_prefix("miniapp serve: sessions at ")
+        .and_then(|rest| rest.split_once(", operator at "))
+        .unwrap_or_else(|| panic!("no listeners in {line:?}"));
+    (public.to_string(), operator.to_string())
 }

@@ -4,7 +4,6 @@
 //! streams' one time field (`time_ms`).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,30 +22,14 @@ fn serve_shop(dir: &Path) -> (Child, String) {
     std::fs::set_permissions(dir.join("tokens"), owner_only).unwrap();
     let policy = "[apps.\"demo.shop\"]\npermissions = [\"storage\"]\n";
     std::fs::write(dir.join("policy.toml"), policy).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(["--operator-listen", "127.0.0.1:0", "--drain-secs", "0"])
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--operator-token-file")
-        .arg(dir.join("tokens"))
-        .arg("--policy")
-        .arg(dir.join("policy.toml"))
-        .args(["--allow-denied", "--publish", &package("shop")])
+    let shop = package("shop");
+    let mut child = crate::serve::serve_command(dir, &["--allow-denied", "--publish", &shop])
         .stdout(Stdio::piped())
         .stderr(File::create(dir.join("stderr")).unwrap())
         .spawn()
         .expect("miniapp serve starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let public = (line.trim())
-        .strip_prefix("miniapp serve: sessions at ")
-        .and_then(|rest| rest.split_once(", operator at "))
-        .unwrap_or_else(|| panic!("no listeners in {line:?}"))
-        .0;
-    (child, public.to_string())
+    let (public, _) = crate::serve::listeners(&mut child);
+    (child, public)
 }
 
 /// A tap on `selector` in `session`, answered 200.
