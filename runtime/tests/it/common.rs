@@ -109,3 +109,11 @@ pub async fn failed(inst: &mut AppInstance, event: &Event) -> miniapp_runtime::E
         Ok(()) => panic!("{}:{} succeeded; it must fail", event.page, event.handler),
     }
 }
+
+/// Assert that the app's page data records a refusal of `kind` (its
+/// `error_kind`) whose message (its `error`) contains `words`.
+pub fn assert_refused(data: &serde_json::Value, kind: &str, words: &str) {
+    assert_eq!(data["error_kind"], kind, "{data}");
+    let error = data["error"].as_str().unwrap();
+    assert!(error.contains(words), "{error}");
+}

@@ -14,7 +14,7 @@ use miniapp_runtime::{
 };
 use serde_json::{Value, json};
 
-use crate::common::{example, failed};
+use crate::common::{assert_refused, example, failed};
 
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
@@ -258,13 +258,7 @@ async fn a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored() {
     let (result, data, _) = attack(&arena, flood, Event::tap("index", "attack")).await;
     result.unwrap();
     assert_eq!(data["outcome"], "refused");
-    assert_eq!(data["error_kind"], "quota-exceeded");
-    assert!(
-        data["error"]
-            .as_str()
-            .unwrap()
-            .contains("over the limit of 1048576")
-    );
+    assert_refused(&data, "quota-exceeded", "over the limit of 1048576");
     assert_eq!(data["stored"], 15);
     assert_eq!(data["first_key_intact"], true);
     arena.witness_still_works(0).await;
@@ -366,10 +360,11 @@ async fn a_forbidden_origin_is_refused() {
     let arena = arena(&evil, "", true);
     let (result, data, _) = attack(&arena, evil, Event::tap("index", "attack")).await;
     result.unwrap();
-    assert_eq!(data["error_kind"], "permission-denied");
-    assert!(data["error"].as_str().unwrap().contains(
-        "origin https://evil.example.com:443 is not allowed for app `hostile.forbidden-origin`"
-    ));
+    assert_refused(
+        &data,
+        "permission-denied",
+        "origin https://evil.example.com:443 is not allowed for app `hostile.forbidden-origin`",
+    );
     assert!(arena.audited(
         |e| matches!(e, AuditEvent::Denied { message } if message.contains("evil.example.com"))
     ));
