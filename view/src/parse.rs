@@ -504,6 +504,8 @@ impl Check<'_> {
         }
     }
 
+    /// An element: a component, a `<block>`, a `wx:for` list, a `wx:if`
+    /// chain, a `<template is>` use or an `<include>`.
     fn element(&mut self, element: &ge::Element, depth: usize) -> Option<Node> {
         let location = element.location();
         let pos = self.pos(location.start);
@@ -522,94 +524,23 @@ impl Check<'_> {
                 let_vars,
                 ..
             } => {
-                let Some(tag) = COMPONENTS
-                    .iter()
-                    .copied()
-                    .find(|c| *c == tag_name.name.as_str())
-                else {
-                    let tag = tag_name.name.as_str();
-                    self.error(
-                        &tag_name.location,
-                        format!(
-                            "unknown component `<{tag}>` (expected one of: {})",
-                            COMPONENTS.join(", ")
-                        ),
-                    );
-                    return None;
-                };
-                for (what, extra) in [
-                    (
-                        "a `change:` attribute",
-                        change_attributes.first().map(|a| a.name.location()),
-                    ),
-                    (
-                        "a `worklet:` attribute",
-                        worklet_attributes.first().map(|a| a.name.location()),
-                    ),
-                    (
-                        "a `generic:` attribute",
-                        generics.first().map(|a| a.name.location()),
-                    ),
-                    (
-                        "an `extra-attr:` attribute",
-                        extra_attr.first().map(|a| a.name.location()),
-                    ),
-                    (
-                        "a `let:` variable",
-                        let_vars.first().map(|a| a.name.location()),
-                    ),
-                ] {
-                    if let Some(at) = extra {
-                        self.error(&at, format!("{what} is not supported"));
-                    }
-                }
-                let mut out = Element {
-                    tag,
-                    attrs: Vec::new(),
-                    dataset: Vec::new(),
-                    events: Vec::new().into(),
-                    children: Vec::new(),
-                    pos,
-                };
-                if let Some((_, id)) = &common.id {
-                    out.attrs.push(("id".into(), self.value(id)));
-                }
-                match class {
-                    ClassAttribute::None => {}
-                    ClassAttribute::String(_, value) => {
-                        out.attrs.push(("class".into(), self.value(value)));
-                    }
-                    _ => self.error(&location, "`class:` attributes are not supported"),
-                }
-                match style {
-                    StyleAttribute::None => {}
-                    StyleAttribute::String(_, value) => {
-                        out.attrs.push(("style".into(), self.value(value)));
-                    }
-                    _ => self.error(&location, "`style:` attributes are not supported"),
-                }
+                let mut out = self.component(tag_name, pos)?;
+                self.refuse_extensions(
+                    change_attributes,
+                    worklet_attributes,
+                    generics,
+                    extra_attr,
+                    let_vars,
+                );
+                self.id_class_and_style(common, class, style, &location, &mut out);
                 for attribute in attributes {
-                    self.attribute(tag, attribute, &mut out);
+                    self.attribute(out.tag, attribute, &mut out);
                 }
                 for binding in &common.event_bindings {
                     self.binding(binding, &mut out);
                 }
-                for data in &common.data {
-                    let value = data
-                        .value
-                        .as_ref()
-                        .map_or(Value::Static("".into()), |v| self.value(v));
-                    out.dataset.push((data.name.name.as_str().into(), value));
-                }
-                if let Some(mark) = common.marks.first() {
-                    self.error(
-                        &mark.name.location(),
-                        "`mark:` attributes are not supported",
-                    );
-                }
-                if common.slot.is_some() || !common.slot_value_refs.is_empty() {
-                    self.error(&location, "slots are not supported");
-                }
+                self.dataset(common, &mut out);
+                self.refuse_marks_and_slots(common, &location);
                 out.children = self.nodes(children, depth + 1);
                 Some(Node::Element(out))
             }
@@ -623,47 +554,22 @@ impl Check<'_> {
                 key,
                 children,
                 ..
-            } => {
-                let key = match key.1.name.as_str() {
-                    "" => Key::Index,
-                    "*this" => Key::This,
-                    property => Key::Property(property.to_string()),
-                };
-                Some(Node::For {
-                    list: self.expression_of(&list.1),
-                    item: item_name.1.name.to_string(),
-                    index: index_name.1.name.to_string(),
-                    key,
-                    nodes: self.nodes(children, depth + 1),
-                    reads: Default::default(),
-                    pos,
-                })
-            }
+            } => Some(Node::For {
+                key: wx_key(key.1.name.as_str()),
+                list: self.expression_of(&list.1),
+                item: item_name.1.name.to_string(),
+                index: index_name.1.name.to_string(),
+                nodes: self.nodes(children, depth + 1),
+                reads: Default::default(),
+                pos,
+            }),
             ElementKind::If {
                 branches,
                 else_branch,
                 ..
-            } => Some(Node::If {
-                branches: branches
-                    .iter()
-                    .map(|(_, condition, nodes)| {
-                        (self.expression_of(condition), self.nodes(nodes, depth + 1))
-                    })
-                    .collect(),
-                otherwise: else_branch
-                    .as_ref()
-                    .map(|(_, nodes)| self.nodes(nodes, depth + 1)),
-            }),
+            } => Some(self.wx_if(branches, else_branch.as_ref(), depth)),
             ElementKind::TemplateRef { target, data, .. } => {
-                let data = match &data.1 {
-                    ge::Value::Static { value, .. } if value.is_empty() => None,
-                    value => Some(self.expression_of(value)),
-                };
-                Some(Node::Use {
-                    is: self.value(&target.1),
-                    data,
-                    pos,
-                })
+                Some(self.template_use(&target.1, &data.1, pos))
             }
             ElementKind::Include { path, .. } => Some(Node::Include {
                 src: path.1.name.to_string(),
@@ -673,6 +579,160 @@ impl Check<'_> {
                 self.error(&location, "slots are not supported");
                 None
             }
+        }
+    }
+
+    /// The element of a known component, its attributes still to come; an
+    /// unknown tag is an error naming the components there are.
+    fn component(&mut self, tag_name: &ge::Ident, pos: Pos) -> Option<Element> {
+        let name = tag_name.name.as_str();
+        let Some(tag) = COMPONENTS.iter().copied().find(|c| *c == name) else {
+            self.error(
+                &tag_name.location,
+                format!(
+                    "unknown component `<{name}>` (expected one of: {})",
+                    COMPONENTS.join(", ")
+                ),
+            );
+            return None;
+        };
+        Some(Element {
+            tag,
+            attrs: Vec::new(),
+            dataset: Vec::new(),
+            events: Vec::new().into(),
+            children: Vec::new(),
+            pos,
+        })
+    }
+
+    /// WXML features the host does not render, each refused at its first
+    /// use: `change:` (WXS observers), `worklet:` and `generic:` attributes,
+    /// `extra-attr:` and `let:` variables.
+    fn refuse_extensions(
+        &mut self,
+        change: &[ge::Attribute],
+        worklet: &[ge::StaticAttribute],
+        generics: &[ge::StaticAttribute],
+        extra_attr: &[ge::StaticAttribute],
+        let_vars: &[ge::Attribute],
+    ) {
+        for (what, extra) in [
+            (
+                "a `change:` attribute",
+                change.first().map(|a| a.name.location()),
+            ),
+            (
+                "a `worklet:` attribute",
+                worklet.first().map(|a| a.name.location()),
+            ),
+            (
+                "a `generic:` attribute",
+                generics.first().map(|a| a.name.location()),
+            ),
+            (
+                "an `extra-attr:` attribute",
+                extra_attr.first().map(|a| a.name.location()),
+            ),
+            (
+                "a `let:` variable",
+                let_vars.first().map(|a| a.name.location()),
+            ),
+        ] {
+            if let Some(at) = extra {
+                self.error(&at, format!("{what} is not supported"));
+            }
+        }
+    }
+
+    /// `id`, `class` and `style`, which the parser keeps apart from the
+    /// other attributes; the `class:` and `style:` forms are refused.
+    fn id_class_and_style(
+        &mut self,
+        common: &ge::CommonElementAttributes,
+        class: &ClassAttribute,
+        style: &StyleAttribute,
+        at: &Range<Position>,
+        out: &mut Element,
+    ) {
+        if let Some((_, id)) = &common.id {
+            out.attrs.push(("id".into(), self.value(id)));
+        }
+        match class {
+            ClassAttribute::None => {}
+            ClassAttribute::String(_, value) => {
+                out.attrs.push(("class".into(), self.value(value)));
+            }
+            _ => self.error(at, "`class:` attributes are not supported"),
+        }
+        match style {
+            StyleAttribute::None => {}
+            StyleAttribute::String(_, value) => {
+                out.attrs.push(("style".into(), self.value(value)));
+            }
+            _ => self.error(at, "`style:` attributes are not supported"),
+        }
+    }
+
+    /// The `data-*` attributes: the element's dataset, handed to handlers
+    /// with its events.
+    fn dataset(&mut self, common: &ge::CommonElementAttributes, out: &mut Element) {
+        for data in &common.data {
+            let value = data
+                .value
+                .as_ref()
+                .map_or(Value::Static("".into()), |v| self.value(v));
+            out.dataset.push((data.name.name.as_str().into(), value));
+        }
+    }
+
+    /// `mark:` attributes and slots, which the host does not support.
+    fn refuse_marks_and_slots(
+        &mut self,
+        common: &ge::CommonElementAttributes,
+        at: &Range<Position>,
+    ) {
+        if let Some(mark) = common.marks.first() {
+            self.error(
+                &mark.name.location(),
+                "`mark:` attributes are not supported",
+            );
+        }
+        if common.slot.is_some() || !common.slot_value_refs.is_empty() {
+            self.error(at, "slots are not supported");
+        }
+    }
+
+    /// A `wx:if` / `wx:elif` / `wx:else` chain: each branch's condition and
+    /// nodes, and the `wx:else` nodes if there are any.
+    fn wx_if(
+        &mut self,
+        branches: &[(Range<Position>, ge::Value, Vec<ge::Node>)],
+        otherwise: Option<&(Range<Position>, Vec<ge::Node>)>,
+        depth: usize,
+    ) -> Node {
+        Node::If {
+            branches: branches
+                .iter()
+                .map(|(_, condition, nodes)| {
+                    (self.expression_of(condition), self.nodes(nodes, depth + 1))
+                })
+                .collect(),
+            otherwise: otherwise.map(|(_, nodes)| self.nodes(nodes, depth + 1)),
+        }
+    }
+
+    /// `<template is="..." data="...">`: a use of a named template, with the
+    /// data it renders if `data` is given.
+    fn template_use(&mut self, is: &ge::Value, data: &ge::Value, pos: Pos) -> Node {
+        let data = match data {
+            ge::Value::Static { value, .. } if value.is_empty() => None,
+            value => Some(self.expression_of(value)),
+        };
+        Node::Use {
+            is: self.value(is),
+            data,
+            pos,
         }
     }
 
@@ -900,6 +960,16 @@ impl Check<'_> {
                 Expr::Undefined
             }
         }
+    }
+}
+
+/// The key of a `wx:for` list: none (by index), `*this` (the item itself)
+/// or a property of each item.
+fn wx_key(key: &str) -> Key {
+    match key {
+        "" => Key::Index,
+        "*this" => Key::This,
+        property => Key::Property(property.to_string()),
     }
 }
 
