@@ -307,7 +307,7 @@ pub(crate) struct CpuTimeExceeded;
 /// A call's execution slot (see [`crate::fair`]), held only while its
 /// guest runs: taken when a call starts, given back when it waits and when
 /// it ends, and taken again as a long call at the epoch tick that finds it
-/// running past `LONG_CALL` (see `instance::at_epoch_tick`).
+/// running past `LONG_CALL` (see `instance::metering::at_epoch_tick`).
 #[derive(Clone)]
 pub(crate) struct ExecSlot {
     slots: Arc<crate::fair::FairSlots>,

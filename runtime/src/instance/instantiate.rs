@@ -1,0 +1,109 @@
+//! A new store and guest instance of an app, refused for a quarantined app
+//! or at capacity.
+
+use std::sync::Arc;
+
+use wasmtime::Store;
+
+use super::metering::{at_epoch_tick, timed};
+use super::pages::PageHooks;
+use super::{InstanceState, Live};
+use crate::app::AppShared;
+use crate::bindings::{Miniapp, MiniappPre};
+use crate::capability::nav::parse_url;
+use crate::engine::EPOCH_TICK;
+use crate::error::Error;
+use crate::event::LaunchOptions;
+use crate::trap::{explain, trapped};
+
+fn check_quarantine(app: &AppShared) -> Result<(), Error> {
+    let reason = app
+        .services
+        .quarantine
+        .reason(&app.manifest.id)
+        .map_err(|e| {
+            Error::Setup(format!(
+                "cannot read the quarantine record of {}: {e}",
+                app.manifest.id
+            ))
+        })?;
+    match reason {
+        Some(reason) => Err(Error::Quarantined {
+            app: app.manifest.id.clone(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A new store and instance of `app`, with its quotas in force.
+pub(crate) async fn instantiate(
+    app: &Arc<AppShared>,
+    pre: &MiniappPre<InstanceState>,
+    options: &LaunchOptions,
+) -> Result<Live, Error> {
+    check_quarantine(app)?;
+    let manifest = &app.manifest;
+    let live = app.live.acquire().ok_or_else(|| Error::Capacity {
+        app: manifest.id.clone(),
+        live: app.live.cap(),
+    })?;
+    let path = options
+        .path
+        .clone()
+        .unwrap_or_else(|| manifest.home_page().to_string());
+    let bad_request = |reason| Error::BadRequest {
+        app: manifest.id.clone(),
+        reason,
+    };
+    let page = parse_url(manifest, &path).map_err(bad_request)?;
+    let state = InstanceState::new(app, options, page, live).map_err(bad_request)?;
+    let mut store = Store::new(&app.engine, state);
+    store.limiter(|s| &mut s.limiter);
+    store.data_mut().deadline.start_call();
+    store.epoch_deadline_callback(at_epoch_tick);
+    store.set_epoch_deadline(1);
+    let _ = store.set_fuel(app.grants.quotas.fuel_per_event);
+    let meters = (store.data().cpu.clone(), store.data().slot.clone());
+    let limit = store.data().deadline.left() + EPOCH_TICK;
+    let instance = timed(
+        &meters,
+        limit,
+        pre.instance_pre().instantiate_async(&mut store),
+    )
+    .await
+    .0;
+    let live = instance.and_then(|instance| {
+        let guest = Miniapp::new(&mut store, &instance)?;
+        let pages = match &app.page_hooks {
+            Some(indices) => Some(PageHooks::load(indices, &mut store, &instance)?),
+            None => None,
+        };
+        Ok((guest, pages))
+    });
+    let trap = match live {
+        Ok((guest, pages)) => {
+            return Ok(Live {
+                store,
+                guest,
+                pages,
+            });
+        }
+        // The pooling allocator is full, or the host could not map memory
+        // (the process's mappings or address space are exhausted): a
+        // capacity refusal, not the app's fault, and no trap on its record.
+        Err(e)
+            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                .is_some()
+                || e.chain()
+                    .any(|c| c.downcast_ref::<std::io::Error>().is_some()) =>
+        {
+            return Err(Error::Capacity {
+                app: manifest.id.clone(),
+                live: app.live.cap(),
+            });
+        }
+        Err(trap) => explain(&trap, store.data()),
+    };
+    Err(trapped(app, "instantiation", trap))
+}

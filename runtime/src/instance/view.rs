@@ -1,0 +1,205 @@
+//! The instance's view: the top page rendered from its template and data,
+//! what the embedder reads of it, events the renderer reports (turned into
+//! the handlers they call), host patches of the data and template reloads.
+
+use super::{AppInstance, Chain};
+use crate::app::App;
+use crate::capability::nav::DataTarget;
+use crate::error::Error;
+use crate::event::Event;
+use crate::usage::UsageCounters;
+use miniapp_view::events::{EventError, Resolved, ViewEvent, resolve_with_fields};
+
+impl AppInstance {
+    /// Render the top page from its template and data, if it has a template:
+    /// from its previous render and the data paths changed since, when the
+    /// view holds one of this page.
+    pub(super) fn render(&mut self) {
+        let Some(live) = &mut self.live else {
+            self.view.clear();
+            return;
+        };
+        // The host's rendering and diffing are the app's CPU too (bounded
+        // per render by the render limits).
+        let start = std::time::Instant::now();
+        let state = live.store.data_mut();
+        let depth = state.nav.pages.pages().len();
+        let budget = &state.host_memory;
+        let (top, _) = state.nav.pages.top_mut();
+        let previous = (self.view.previous(&top.route, depth)).map(|tree| (tree, &top.changes));
+        match self.app.render(&top.route, &top.data, previous) {
+            Some(rendered) => {
+                if self.view.update(&top.route, depth, rendered, budget) {
+                    top.rendered();
+                }
+            }
+            None => self.view.clear(),
+        }
+        UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
+    }
+
+    /// The top page as HTML, as last rendered (`None` if it has no
+    /// template, or while a trap has discarded the instance).
+    pub fn view_html(&self) -> Option<String> {
+        self.view.tree.as_ref().map(miniapp_view::html::to_html)
+    }
+
+    /// The top page's stylesheet (`app.wxss` and its own, compiled and made
+    /// safe at load), if it has one. Written for a view drawn apart from the
+    /// embedder's own UI (a shadow root or a frame): its selectors are not
+    /// scoped.
+    pub fn view_style(&self) -> Option<&str> {
+        let top = self.pages().last()?;
+        self.app.styles.get(&top.route).map(String::as_str)
+    }
+
+    /// The top page's view tree, as last rendered.
+    pub fn view_tree(&self) -> Option<&miniapp_view::render::Tree> {
+        self.view.tree.as_ref()
+    }
+
+    /// Why the last render of the top page failed (a render limit), if it did;
+    /// the view then stays as it was.
+    pub fn view_error(&self) -> Option<&str> {
+        self.view.error.as_deref()
+    }
+
+    /// The diff operations since the last call, which turn the view the
+    /// embedder has into the current one; `None` when it must paint the
+    /// whole page again ([`view_html`](Self::view_html)): the first render,
+    /// or another page.
+    pub fn take_view_ops(&mut self) -> Option<Vec<miniapp_view::diff::Op>> {
+        self.view.take_ops()
+    }
+
+    /// Dispatch an event the renderer reports (node, type, detail): the host
+    /// finds the handlers bound on that node in its own tree and calls them,
+    /// innermost first. An event for a node not on the page, or of a type
+    /// nothing on its way binds, is refused ([`Error::BadRequest`]) and never
+    /// reaches the app.
+    pub async fn dispatch_view(&mut self, event: &ViewEvent) -> Result<(), Error> {
+        let refused = |reason: String| Error::BadRequest {
+            app: self.app.manifest.id.clone(),
+            reason,
+        };
+        let tree = self
+            .view
+            .tree
+            .as_ref()
+            .ok_or_else(|| refused("the page has no rendered view".into()))?;
+        let route = self
+            .pages()
+            .last()
+            .map(|p| p.route.clone())
+            .unwrap_or_default();
+        // What the user types is the renderer's state, kept for a form
+        // submit whether or not the app listens to the input.
+        let typed = event.kind == "input"
+            && miniapp_view::events::element(tree, event.node)
+                .is_some_and(|e| matches!(e.tag, "input" | "textarea"));
+        if typed {
+            let text = match &event.detail["value"] {
+                serde_json::Value::String(text) => text.clone(),
+                _ => {
+                    return Err(refused(
+                        "an input event's detail needs a string `value`".into(),
+                    ));
+                }
+            };
+            let limit = miniapp_view::events::MAX_DETAIL_BYTES;
+            if text.len() > limit {
+                return Err(refused(format!(
+                    "an input event's value of {} bytes is over {limit} bytes",
+                    text.len()
+                )));
+            }
+            self.view.keep_typed(event.node, &text).map_err(refused)?;
+        }
+        let tree = self.view.tree.as_ref().expect("checked above");
+        let calls = match resolve_with_fields(tree, event, &self.view.typed) {
+            Err(EventError::NotBound { .. }) if typed => return Ok(()),
+            resolved => resolved.map_err(|e| refused(e.to_string()))?,
+        };
+        let calls = match calls {
+            Resolved::Handlers(calls) => calls,
+            Resolved::Navigate {
+                url,
+                open_type,
+                delta,
+            } => return self.navigate_from_view(&url, &open_type, delta).await,
+        };
+        let top = self.stack().last().map(|page| page.0);
+        let mut outcome = Ok(());
+        for (i, call) in calls.into_iter().enumerate() {
+            // A handler that changed the page ends the chain: the rest were
+            // bound on a page the user no longer sees.
+            if i > 0 && self.stack().last().map(|page| page.0) != top {
+                break;
+            }
+            self.chain = if i == 0 { Chain::First } else { Chain::Later };
+            let dataset = call
+                .dataset
+                .into_iter()
+                .map(|(name, value)| match value {
+                    serde_json::Value::String(text) => (name, text),
+                    other => (name, other.to_string()),
+                })
+                .collect();
+            let event = Event {
+                page: route.clone(),
+                handler: call.handler,
+                detail: call.detail,
+                dataset,
+                gesture: call.gesture,
+            };
+            outcome = self.dispatch(&event).await;
+            if outcome.is_err() {
+                break;
+            }
+        }
+        self.chain = Chain::Off;
+        if let Some(live) = &mut self.live {
+            live.store.data_mut().gesture.start_event(false);
+        }
+        outcome
+    }
+
+    /// Patch the top page's data from the host (a simulator's data editor):
+    /// the same paths, checks and quotas as the app's `set-data`, then one
+    /// render. The app is not called.
+    pub fn patch_data(&mut self, patch: &str) -> Result<(), Error> {
+        let app = self.app.manifest.id.clone();
+        let Some(live) = self.live.as_mut() else {
+            return Err(self.discarded());
+        };
+        let state = live.store.data_mut();
+        state.nav.data_target = DataTarget::Top;
+        let mut view = crate::capability::view::view_view(state);
+        crate::bindings::view::Host::set_data(&mut view, patch.to_string()).map_err(|e| {
+            Error::BadRequest {
+                app,
+                reason: e.message(),
+            }
+        })?;
+        self.render();
+        Ok(())
+    }
+
+    /// Take the templates and stylesheets of `app`, a reload of this
+    /// instance's app from a package with the same component (the caller,
+    /// which built both, knows) and the same manifest: a developer saved a
+    /// template. The instance keeps its data and page stack, and its page is
+    /// rendered again in full. Refused for another manifest (relaunch then).
+    pub fn reload_views(&mut self, app: &App) -> Result<(), Error> {
+        if app.shared.manifest != self.app.manifest {
+            return Err(Error::BadRequest {
+                app: self.app.manifest.id.clone(),
+                reason: "the reloaded app has another manifest; relaunch it".into(),
+            });
+        }
+        self.app = app.shared.clone();
+        self.view.clear();
+        self.render();
+        Ok(())
+    }
+}
