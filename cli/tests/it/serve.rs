@@ -388,11 +388,11 @@ async fn every_json_endpoint_refuses_a_malformed_body_with_the_error_object(
     }
 }
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The next frame, as JSON.
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     let message = tokio::time::timeout(HANG, socket.next()).await;
     let message = message.expect("a frame").unwrap().unwrap();
     serde_json::from_str(message.to_text().unwrap()).unwrap()

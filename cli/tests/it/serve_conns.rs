@@ -150,7 +150,6 @@ fn serve_with_open_files(
     dir: &std::path::Path,
     files: u32,
 ) -> (std::process::Child, String, String) {
-    use std::io::BufRead;
     std::fs::write(dir.join("tokens"), format!("alice {TOKEN}\n")).unwrap();
     let mut child = std::process::Command::new("sh")
         .arg("-c")
@@ -171,15 +170,8 @@ fn serve_with_open_files(
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let (public, operator) = (line.trim())
-        .strip_prefix("miniapp serve: sessions at ")
-        .and_then(|rest| rest.split_once(", operator at "))
-        .unwrap_or_else(|| panic!("no listeners in {line:?}"));
-    (child, public.to_string(), operator.to_string())
+    let (public, operator) = crate::serve::listeners(&mut child);
+    (child, public, operator)
 }
 
 #[cfg(unix)]

@@ -5,12 +5,12 @@
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::serve::{HANG, Served, TOKEN};
+use crate::serve::{HANG, Served, TOKEN, receive};
 
 /// Items of the todo list, and the length of each title: a page of about
 /// 900 KB (under the default 1 MiB storage value and 4 MiB of page data).
@@ -37,16 +37,6 @@ async fn metric(served: &Served, series: &str) -> Option<f64> {
 fn socket_url(served: &Served, session: &str) -> String {
     let public = served.public.replace("http://", "ws://");
     format!("{public}/v1/sessions/{session}")
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The next frame, as JSON.
-async fn receive(socket: &mut Socket) -> Value {
-    let message = tokio::time::timeout(HANG, socket.next()).await;
-    let message = message.expect("a frame").unwrap().unwrap();
-    serde_json::from_str(message.to_text().unwrap()).unwrap()
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
