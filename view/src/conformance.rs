@@ -508,7 +508,6 @@ mod diffs {
 /// what a full render gives: the same tree and the same operations once
 /// diffed against the previous render.
 mod incremental {
-    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     use serde_json::{Value as Json, json};
@@ -517,7 +516,7 @@ mod incremental {
     use crate::deps::{Step, parse_path};
     use crate::diff::{diff, max_id};
     use crate::html::to_html;
-    use crate::render::{Changes, Context, RenderLimits, Tree, VNode, render, render_changed};
+    use crate::render::{Changes, Tree, VNode, render, render_changed};
 
     const PAGE: &str = r#"<template name="tag"><text class="tag">{{name}}:{{n}}</text></template>
 <view class="page {{filter}}">
@@ -668,12 +667,7 @@ mod incremental {
     #[test]
     fn render_changed_gives_what_a_full_render_gives() {
         let page = template(PAGE);
-        let files = BTreeMap::new();
-        let context = Context {
-            files: &files,
-            origins: &[],
-            limits: RenderLimits::default(),
-        };
+        let context = crate::testing::bare_context();
         let mut random = Random(0x2545_f491_4f6c_dd1d);
         let mut reused = 0;
         for case in 0..300 {

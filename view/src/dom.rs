@@ -96,29 +96,17 @@ pub fn find(tree: &Tree, id: u32) -> Option<&VNode> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use serde_json::json;
 
     use super::*;
-    use crate::render::{Context, RenderLimits, render};
-    use crate::{Limits, parse};
+    use crate::testing::rendered;
 
     #[test]
     fn nodes_carry_what_the_html_carries() {
-        let template = parse(
-            "pages/index.wxml",
+        let tree = rendered(
             r#"<view class="a"><switch checked="{{on}}"/><navigator url="/pages/x">go</navigator>{{t}}</view>"#,
-            &Limits::default(),
-        )
-        .unwrap();
-        let files = BTreeMap::new();
-        let context = Context {
-            files: &files,
-            origins: &[],
-            limits: RenderLimits::default(),
-        };
-        let tree = render(&template, &json!({"on": true, "t": "<b>"}), &context).unwrap();
+            &json!({"on": true, "t": "<b>"}),
+        );
         assert_eq!(
             serde_json::to_value(nodes(&tree)).unwrap(),
             json!([{"id": 1, "tag": "div", "attrs": [["data-nid", "1"], ["data-mp", "view"], ["class", "a"]], "children": [

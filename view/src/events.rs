@@ -308,8 +308,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::render::{Context, RenderLimits, render};
-    use crate::{Limits, parse};
+    use crate::testing::rendered;
 
     const PAGE: &str = r#"<view bindtap="outer" data-level="outer">
   <view catchtap="middle" data-level="middle">
@@ -322,14 +321,7 @@ mod tests {
 </view>"#;
 
     fn tree() -> Tree {
-        let template = parse("pages/index.wxml", PAGE, &Limits::default()).unwrap();
-        let files = BTreeMap::new();
-        let context = Context {
-            files: &files,
-            origins: &[],
-            limits: RenderLimits::default(),
-        };
-        render(&template, &json!({}), &context).unwrap()
+        rendered(PAGE, &json!({}))
     }
 
     /// The id of the first element whose `id` attribute is `name`, or
@@ -460,14 +452,7 @@ mod tests {
 
     #[test]
     fn a_submit_button_submits_its_form_with_the_fields_values() {
-        let template = parse("pages/index.wxml", PAGE, &Limits::default()).unwrap();
-        let files = BTreeMap::new();
-        let context = Context {
-            files: &files,
-            origins: &[],
-            limits: RenderLimits::default(),
-        };
-        let tree = render(&template, &json!({"who": "Ada"}), &context).unwrap();
+        let tree = rendered(PAGE, &json!({"who": "Ada"}));
         let button = node(&tree, "send");
         let note = crate::select::Selector::parse("textarea")
             .unwrap()

@@ -31,5 +31,7 @@ pub mod stylesheet;
 
 #[cfg(test)]
 mod conformance;
+#[cfg(test)]
+mod testing;
 
 pub use parse::{COMPONENTS, EVENTS, Limits, TemplateError, parse};

@@ -952,12 +952,20 @@ fn to_json(value: Val<'_>) -> Json {
 /// `/common/x.wxml`, `item` with `.wxml` implied); `None` if it leaves the
 /// package.
 pub fn resolve(file: &str, src: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if src.starts_with('/') {
-        Vec::new()
-    } else {
-        let mut dir: Vec<&str> = file.split('/').collect();
-        dir.pop();
-        dir
+    let mut path = package_path(file, src)?;
+    if !path.ends_with(".wxml") {
+        path.push_str(".wxml");
+    }
+    Some(path)
+}
+
+/// The package path `src` names from `file` (`../x`, `/x`, `x`), `None` if
+/// it leaves the package or names its root: the one walk of `..` and `.`
+/// that templates and stylesheets share.
+pub(crate) fn package_path(file: &str, src: &str) -> Option<String> {
+    let mut parts: Vec<&str> = match src.starts_with('/') {
+        true => Vec::new(),
+        false => file.split('/').collect::<Vec<_>>().split_last()?.1.to_vec(),
     };
     for part in src.split('/') {
         match part {
@@ -968,12 +976,5 @@ pub fn resolve(file: &str, src: &str) -> Option<String> {
             part => parts.push(part),
         }
     }
-    let mut path = parts.join("/");
-    if path.is_empty() {
-        return None;
-    }
-    if !path.ends_with(".wxml") {
-        path.push_str(".wxml");
-    }
-    Some(path)
+    (!parts.is_empty()).then(|| parts.join("/"))
 }

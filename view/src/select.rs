@@ -168,28 +168,16 @@ pub fn outline(tree: &Tree) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use serde_json::json;
 
     use super::*;
-    use crate::render::{Context, RenderLimits, render};
-    use crate::{Limits, parse};
+    use crate::testing::rendered;
 
     fn tree() -> Tree {
-        let t = parse(
-            "p.wxml",
+        rendered(
             r#"<view id="top" class="a b"><text>one</text><text class="x">two</text><button disabled="{{true}}">go</button></view>"#,
-            &Limits::default(),
+            &json!({}),
         )
-        .unwrap();
-        let files = BTreeMap::new();
-        let context = Context {
-            files: &files,
-            origins: &[],
-            limits: RenderLimits::default(),
-        };
-        render(&t, &json!({}), &context).unwrap()
     }
 
     #[test]

@@ -376,14 +376,7 @@ impl Compiler<'_> {
                     })?;
                     return self.package_url(at, &url, out);
                 }
-                write_token(out, token);
-                nested(p, depth, |p| {
-                    while let Some((at, inner)) = next_at(p) {
-                        self.value_token(p, (at, &inner), out, depth + 1)?;
-                    }
-                    Ok(())
-                })?;
-                out.push(')');
+                self.block(p, token, ')', out, depth)?;
             }
             Token::ParenthesisBlock | Token::SquareBracketBlock => {
                 let close = if *token == Token::ParenthesisBlock {
@@ -391,20 +384,34 @@ impl Compiler<'_> {
                 } else {
                     ']'
                 };
-                write_token(out, token);
-                nested(p, depth, |p| {
-                    while let Some((at, inner)) = next_at(p) {
-                        self.value_token(p, (at, &inner), out, depth + 1)?;
-                    }
-                    Ok(())
-                })?;
-                out.push(close);
+                self.block(p, token, close, out, depth)?;
             }
             Token::CurlyBracketBlock => {
                 return Err(at.new_custom_error("a `{` inside a declaration".to_string()));
             }
             _ => write_token(out, token),
         }
+        Ok(())
+    }
+
+    /// A function's arguments or a bracketed block: `token`, each token
+    /// inside one level deeper, then `close`.
+    fn block<'i>(
+        &mut self,
+        p: &mut Parser<'i, '_>,
+        token: &Token<'i>,
+        close: char,
+        out: &mut String,
+        depth: usize,
+    ) -> Result<(), Refusal<'i>> {
+        write_token(out, token);
+        nested(p, depth, |p| {
+            while let Some((at, inner)) = next_at(p) {
+                self.value_token(p, (at, &inner), out, depth + 1)?;
+            }
+            Ok(())
+        })?;
+        out.push(close);
         Ok(())
     }
 
@@ -606,23 +613,10 @@ fn describe(token: &Token<'_>) -> String {
 }
 
 /// The package path `src` names from `file` (`../img/a.png`, `/img/a.png`),
-/// `None` if it leaves the package.
+/// its query and fragment cut, `None` if it leaves the package.
 fn package_path(file: &str, src: &str) -> Option<String> {
     let src = src.split(['?', '#']).next().unwrap_or_default();
-    let mut parts: Vec<&str> = match src.starts_with('/') {
-        true => Vec::new(),
-        false => file.split('/').collect::<Vec<_>>().split_last()?.1.to_vec(),
-    };
-    for part in src.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    crate::render::package_path(file, src)
 }
 
 #[cfg(test)]
