@@ -7,7 +7,8 @@ use miniapp_runtime::{
 use serde_json::json;
 
 use crate::common::{
-    example, failed, granting, handled, launched, launched_alone, opened, runtime, simulated_with,
+    example, failed, granting, handled, launched, launched_alone, node_with, opened, runtime,
+    simulated_with,
 };
 
 #[tokio::test]
@@ -526,19 +527,6 @@ async fn a_host_wait_is_bounded_by_the_event_deadline() {
     );
     // Not before the deadline, however fast the machine.
     assert!(started.elapsed() >= std::time::Duration::from_millis(2000));
-}
-
-/// The node id of the first element of `html` with `attr`.
-fn node_with(html: &str, attr: &str) -> u32 {
-    let at = html
-        .find(attr)
-        .unwrap_or_else(|| panic!("no {attr} in {html}"));
-    let open = html[..at].rfind('<').unwrap();
-    let nid = &html[open..at];
-    let start = nid.find("data-nid=\"").unwrap() + 10;
-    nid[start..start + nid[start..].find('"').unwrap()]
-        .parse()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -117,3 +117,16 @@ pub fn assert_refused(data: &serde_json::Value, kind: &str, words: &str) {
     let error = data["error"].as_str().unwrap();
     assert!(error.contains(words), "{error}");
 }
+
+/// The node id of the first element of `html` with `attr`.
+pub fn node_with(html: &str, attr: &str) -> u32 {
+    let at = html
+        .find(attr)
+        .unwrap_or_else(|| panic!("no {attr} in {html}"));
+    let open = html[..at].rfind('<').unwrap();
+    let nid = &html[open..at];
+    let start = nid.find("data-nid=\"").unwrap() + 10;
+    nid[start..start + nid[start..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
