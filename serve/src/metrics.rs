@@ -19,190 +19,120 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 
 use miniapp_runtime::App;
-use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 mod process;
+pub mod table;
+#[cfg(test)]
+mod tests;
 
 pub use process::{Process, ProcessCollector};
+use table::{Seconds, label_set, metrics};
 
-/// An app label.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct AppLabel {
-    /// The app id.
-    pub app: String,
+label_set! {
+    /// An app label.
+    pub struct AppLabel {
+        /// The app id.
+        pub app,
+    }
+    published(app, _version) => vec![label(app)]
 }
 
-/// An app's version label: the app id and the version number (the
-/// manifest's `version`) the session runs.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct VersionLabel {
-    /// The app id.
-    pub app: String,
-    /// The version number.
-    pub version: String,
+label_set! {
+    /// An app's version label: the app id and the version number (the
+    /// manifest's `version`) the session runs.
+    pub struct VersionLabel {
+        /// The app id.
+        pub app,
+        /// The version number.
+        pub version,
+    }
+    published(app, version) => vec![VersionLabel { app: app.into(), version: version.into() }]
 }
 
-/// `miniapp_build_info`'s labels.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct BuildLabel {
-    /// This server's version.
-    version: String,
-    /// The commit it was built from (`MINIAPP_COMMIT` at build time), or
-    /// empty.
-    commit: String,
-    /// The wasmtime it runs guests on.
-    wasmtime: String,
+label_set! {
+    /// `miniapp_build_info`'s labels (no series per app: the build is the
+    /// node's).
+    struct BuildLabel {
+        /// This server's version.
+        version,
+        /// The commit it was built from (`MINIAPP_COMMIT` at build time),
+        /// or empty.
+        commit,
+        /// The wasmtime it runs guests on.
+        wasmtime,
+    }
+    published(_app, _version) => Vec::new()
 }
 
 /// Refusal reasons whose series every published app has from the start:
 /// its event queue full, a client of it not reading.
 const APP_REFUSALS: [&str; 2] = ["busy", "not-reading"];
 
-/// A refusal's labels.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct RefusalLabel {
-    /// The app id (empty when the request named none that exists).
-    pub app: String,
-    /// The error kind (`busy`, `disabled`, ...).
-    pub reason: String,
+label_set! {
+    /// A refusal's labels.
+    pub struct RefusalLabel {
+        /// The app id (empty when the request named none that exists).
+        pub app,
+        /// The error kind (`busy`, `disabled`, ...).
+        pub reason,
+    }
+    published(app, _version) => {
+        APP_REFUSALS.map(|reason| RefusalLabel { app: app.into(), reason: reason.into() }).into()
+    }
 }
 
-type Timings = Family<VersionLabel, Histogram, fn() -> Histogram>;
+/// Counters per app version.
+type Counters = Family<VersionLabel, Counter>;
 
-/// Seconds, from 100 µs to about 3.3 s.
-fn timings() -> Histogram {
-    Histogram::new(exponential_buckets(0.0001, 2.0, 16))
-}
+/// Gauges per app.
+type Gauges = Family<AppLabel, Gauge>;
 
-/// The server's metrics.
-pub struct Metrics {
-    registry: Registry,
+/// Timings in seconds per app version (from 100 µs to about 3.3 s).
+type Timings = Family<VersionLabel, Histogram, Seconds>;
+
+metrics! {
     /// Events handled, per app version.
-    pub events: Family<VersionLabel, Counter>,
+    pub events: Counters = "miniapp_events", "Events handled";
     /// Event latency (taken to answered), per app version.
-    pub event_seconds: Timings,
+    pub event_seconds: Timings = "miniapp_event_seconds", "Event latency";
     /// Session launch time (cold start to first view), per app version.
-    pub launch_seconds: Timings,
+    pub launch_seconds: Timings = "miniapp_launch_seconds", "Launch time to the first view";
     /// Refusals by app and reason.
-    pub refusals: Family<RefusalLabel, Counter>,
+    pub refusals: Family<RefusalLabel, Counter> = "miniapp_refusals", "Requests refused, by reason";
     /// Instances evicted, per app version.
-    pub evictions: Family<VersionLabel, Counter>,
+    pub evictions: Counters = "miniapp_evictions", "Instances evicted";
     /// Events waiting or running, per app.
-    pub queue_depth: Family<AppLabel, Gauge>,
-    live: Family<AppLabel, Gauge>,
-    memory: Family<AppLabel, Gauge>,
-    cpu_seconds: Family<VersionLabel, Counter<f64, AtomicU64>>,
-    traps: Family<VersionLabel, Counter>,
-    denials: Family<VersionLabel, Counter>,
-    quota_hits: Family<VersionLabel, Counter>,
-    audit_dropped: Family<VersionLabel, Counter>,
-    sessions: Gauge,
-    resident: Gauge,
-    /// Usage seen at the last scrape, per loaded version: (cpu ns, traps,
-    /// denials, quota hits, audit records dropped).
-    seen: Mutex<HashMap<String, [u64; 5]>>,
+    pub queue_depth: Gauges = "miniapp_queue_depth", "Events waiting or running";
+    live: Gauges = "miniapp_app_sessions_live", "Sessions with a live instance";
+    memory: Gauges = "miniapp_memory_bytes", "Memory live instances hold (linear memory and host-held)";
+    cpu_seconds: Family<VersionLabel, Counter<f64, AtomicU64>> = "miniapp_cpu_seconds", "CPU time of guest calls (poll time)";
+    traps: Counters = "miniapp_traps", "Traps";
+    denials: Counters = "miniapp_denials", "Host calls refused for lack of a grant";
+    quota_hits: Counters = "miniapp_quota_hits", "Host calls refused by a quota";
+    audit_dropped: Counters = "miniapp_audit_records_dropped", "Audit records about the app dropped for its disk budget";
+    sessions: Gauge = "miniapp_sessions_live", "Sessions open";
+    build: Family<BuildLabel, Gauge> = "miniapp_build_info", "This server's build: its version, commit and wasmtime (always 1)";
+    resident: Gauge = "miniapp_process_resident_bytes", "Resident memory of the process";
+}
+
+/// Every metric `/metrics` shows: the server's, then the process's.
+pub fn rows() -> Vec<table::Row> {
+    let mut rows = Metrics::rows();
+    rows.extend(process::rows());
+    rows
 }
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::default();
-        let m = Metrics {
-            events: Family::default(),
-            event_seconds: Family::new_with_constructor(timings),
-            launch_seconds: Family::new_with_constructor(timings),
-            refusals: Family::default(),
-            evictions: Family::default(),
-            queue_depth: Family::default(),
-            live: Family::default(),
-            memory: Family::default(),
-            cpu_seconds: Family::default(),
-            traps: Family::default(),
-            denials: Family::default(),
-            quota_hits: Family::default(),
-            audit_dropped: Family::default(),
-            sessions: Gauge::default(),
-            resident: Gauge::default(),
-            seen: Mutex::default(),
-            registry: Registry::default(),
-        };
-        let r = &mut registry;
-        r.register("miniapp_events", "Events handled", m.events.clone());
-        r.register(
-            "miniapp_event_seconds",
-            "Event latency",
-            m.event_seconds.clone(),
-        );
-        r.register(
-            "miniapp_launch_seconds",
-            "Launch time to the first view",
-            m.launch_seconds.clone(),
-        );
-        r.register(
-            "miniapp_refusals",
-            "Requests refused, by reason",
-            m.refusals.clone(),
-        );
-        r.register(
-            "miniapp_evictions",
-            "Instances evicted",
-            m.evictions.clone(),
-        );
-        r.register(
-            "miniapp_queue_depth",
-            "Events waiting or running",
-            m.queue_depth.clone(),
-        );
-        r.register(
-            "miniapp_app_sessions_live",
-            "Sessions with a live instance",
-            m.live.clone(),
-        );
-        r.register(
-            "miniapp_memory_bytes",
-            "Memory live instances hold (linear memory and host-held)",
-            m.memory.clone(),
-        );
-        r.register(
-            "miniapp_cpu_seconds",
-            "CPU time of guest calls (poll time)",
-            m.cpu_seconds.clone(),
-        );
-        r.register("miniapp_traps", "Traps", m.traps.clone());
-        r.register(
-            "miniapp_denials",
-            "Host calls refused for lack of a grant",
-            m.denials.clone(),
-        );
-        r.register(
-            "miniapp_quota_hits",
-            "Host calls refused by a quota",
-            m.quota_hits.clone(),
-        );
-        r.register(
-            "miniapp_audit_records_dropped",
-            "Audit records about the app dropped for its disk budget",
-            m.audit_dropped.clone(),
-        );
-        r.register("miniapp_sessions_live", "Sessions open", m.sessions.clone());
-        let build: Family<BuildLabel, Gauge> = Family::default();
-        build.get_or_create(&build_label()).set(1);
-        r.register(
-            "miniapp_build_info",
-            "This server's build: its version, commit and wasmtime (always 1)",
-            build,
-        );
-        r.register_collector(Box::new(ProcessCollector));
-        r.register(
-            "miniapp_process_resident_bytes",
-            "Resident memory of the process",
-            m.resident.clone(),
-        );
-        Metrics { registry, ..m }
+        let mut m = Metrics::registered();
+        m.build.get_or_create(&build_label()).set(1);
+        m.registry.register_collector(Box::new(ProcessCollector));
+        m
     }
 }
 
@@ -219,30 +149,7 @@ impl Metrics {
     /// Every per-app series of version `version` of app `app`, at 0 until
     /// something is counted (a scrape shows them before the first event).
     pub fn published(&self, app: &str, version: &str) {
-        let v = VersionLabel {
-            app: app.to_string(),
-            version: version.to_string(),
-        };
-        let _ = self.events.get_or_create(&v);
-        let _ = self.event_seconds.get_or_create(&v);
-        let _ = self.launch_seconds.get_or_create(&v);
-        let _ = self.evictions.get_or_create(&v);
-        let _ = self.cpu_seconds.get_or_create(&v);
-        let _ = self.traps.get_or_create(&v);
-        let _ = self.denials.get_or_create(&v);
-        let _ = self.quota_hits.get_or_create(&v);
-        let _ = self.audit_dropped.get_or_create(&v);
-        let a = label(app);
-        let _ = self.queue_depth.get_or_create(&a);
-        let _ = self.live.get_or_create(&a);
-        let _ = self.memory.get_or_create(&a);
-        for reason in APP_REFUSALS {
-            let refusal = RefusalLabel {
-                app: app.to_string(),
-                reason: reason.to_string(),
-            };
-            let _ = self.refusals.get_or_create(&refusal);
-        }
+        self.publish_all(app, version);
     }
 
     /// The text exposition, after bringing the gauges and the apps' usage

@@ -10,6 +10,10 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
+use prometheus_client::metrics::MetricType;
+
+use super::table::Row;
+
 /// Clock ticks a second for `/proc/self/stat`'s times (`sysconf(_SC_CLK_TCK)`
 /// is 100 on every Linux architecture Rust targets).
 const TICKS_PER_SECOND: f64 = 100.0;
@@ -102,56 +106,54 @@ fn max_open_files(text: &str) -> Option<u64> {
     }
 }
 
+/// A figure of the process: its name, help, type (a counter or a gauge),
+/// and its value in a reading.
+type Figure = (
+    &'static str,
+    &'static str,
+    MetricType,
+    fn(&Process) -> Option<f64>,
+);
+
+/// Every figure, under its standard name.
+#[rustfmt::skip]
+const FIGURES: [Figure; 6] = [
+    ("process_resident_memory_bytes", "Resident memory size in bytes", MetricType::Gauge,
+        |p| p.resident_bytes.map(|n| n as f64)),
+    ("process_virtual_memory_bytes", "Virtual memory size in bytes", MetricType::Gauge,
+        |p| p.virtual_bytes.map(|n| n as f64)),
+    ("process_open_fds", "Number of open file descriptors", MetricType::Gauge,
+        |p| p.open_fds.map(|n| n as f64)),
+    ("process_max_fds", "Maximum number of open file descriptors", MetricType::Gauge,
+        |p| p.max_fds.map(|n| n as f64)),
+    ("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds", MetricType::Gauge,
+        |p| p.start_time_seconds),
+    ("process_cpu_seconds", "Total user and system CPU time spent in seconds", MetricType::Counter,
+        |p| p.cpu_seconds),
+];
+
+/// The figures, as the docs show them.
+pub(crate) fn rows() -> Vec<Row> {
+    (FIGURES.iter())
+        .map(|&(name, help, kind, _)| Row {
+            name,
+            help,
+            kind: super::table::kind(kind),
+            labels: &[],
+        })
+        .collect()
+}
+
 impl Collector for ProcessCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let p = Process::read();
-        let gauges = [
-            (
-                "process_resident_memory_bytes",
-                "Resident memory size in bytes",
-                p.resident_bytes.map(|n| n as f64),
-            ),
-            (
-                "process_virtual_memory_bytes",
-                "Virtual memory size in bytes",
-                p.virtual_bytes.map(|n| n as f64),
-            ),
-            (
-                "process_open_fds",
-                "Number of open file descriptors",
-                p.open_fds.map(|n| n as f64),
-            ),
-            (
-                "process_max_fds",
-                "Maximum number of open file descriptors",
-                p.max_fds.map(|n| n as f64),
-            ),
-            (
-                "process_start_time_seconds",
-                "Start time of the process since the Unix epoch in seconds",
-                p.start_time_seconds,
-            ),
-        ];
-        for (name, help, value) in gauges {
-            if let Some(value) = value {
-                let gauge = ConstGauge::new(value);
-                gauge.encode(encoder.encode_descriptor(
-                    name,
-                    help,
-                    None,
-                    gauge.metric_type(),
-                )?)?;
+        for &(name, help, kind, value) in &FIGURES {
+            let Some(value) = value(&p) else { continue };
+            let descriptor = encoder.encode_descriptor(name, help, None, kind)?;
+            match kind {
+                MetricType::Counter => ConstCounter::new(value).encode(descriptor)?,
+                _ => ConstGauge::new(value).encode(descriptor)?,
             }
-        }
-        if let Some(seconds) = p.cpu_seconds {
-            let counter = ConstCounter::new(seconds);
-            let help = "Total user and system CPU time spent in seconds";
-            counter.encode(encoder.encode_descriptor(
-                "process_cpu_seconds",
-                help,
-                None,
-                counter.metric_type(),
-            )?)?;
         }
         Ok(())
     }
