@@ -23,6 +23,49 @@ pub struct ApiError {
     pub retry_after: Option<u32>,
 }
 
+/// The refusals that are a status, a kind and a message: one constructor
+/// each, named after its kind.
+macro_rules! refusals {
+    ($($(#[$doc:meta])* $name:ident => $status:ident, $kind:literal;)*) => {
+        impl ApiError {
+            $(
+                $(#[$doc])*
+                pub fn $name(message: impl Into<String>) -> ApiError {
+                    Self::new(StatusCode::$status, $kind, message)
+                }
+            )*
+        }
+    };
+}
+
+refusals! {
+    /// A request the server cannot take as sent.
+    bad_request => BAD_REQUEST, "bad-request";
+    /// No such app, version or session.
+    not_found => NOT_FOUND, "not-found";
+    /// A kill switch: the message is the operator's reason, for users.
+    disabled => FORBIDDEN, "disabled";
+    /// The app needs a newer host API than this node's.
+    host_too_old => SERVICE_UNAVAILABLE, "host-too-old";
+    /// 403 `denied`: a package declares what the policy does not grant.
+    denied => FORBIDDEN, "denied";
+    /// 409 `conflict`: the call contradicts what is already decided (a
+    /// version number published with other content).
+    conflict => CONFLICT, "conflict";
+    /// 403 `forbidden`: a valid operator token whose scope does not cover
+    /// the call.
+    forbidden => FORBIDDEN, "forbidden";
+    /// Refused by this runtime's rules (`403`, kind `refused`).
+    refused => FORBIDDEN, "refused";
+    /// The server's own failure.
+    internal => INTERNAL_SERVER_ERROR, "internal";
+    /// A request without a valid signed user (`--identity-header`): 401
+    /// `unidentified`.
+    unidentified => UNAUTHORIZED, "unidentified";
+    /// A request for another user than the signed one: 403 `wrong-user`.
+    wrong_user => FORBIDDEN, "wrong-user";
+}
+
 impl ApiError {
     fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
@@ -31,26 +74,6 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
         }
-    }
-
-    /// A request the server cannot take as sent.
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", message)
-    }
-
-    /// No such app, version or session.
-    pub fn not_found(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::NOT_FOUND, "not-found", message)
-    }
-
-    /// A kill switch: `reason` is the operator's, for users.
-    pub fn disabled(reason: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::FORBIDDEN, "disabled", reason)
-    }
-
-    /// The app needs a newer host API than this node's.
-    pub fn host_too_old(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "host-too-old", message)
     }
 
     /// Past a bound: retry after `seconds`.
@@ -81,33 +104,6 @@ impl ApiError {
         }
     }
 
-    /// 403 `denied`: a package declares what the policy does not grant.
-    pub fn denied(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::FORBIDDEN, "denied", message)
-    }
-
-    /// 409 `conflict`: the call contradicts what is already decided (a
-    /// version number published with other content).
-    pub fn conflict(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::CONFLICT, "conflict", message)
-    }
-
-    /// 403 `forbidden`: a valid operator token whose scope does not cover
-    /// the call.
-    pub fn forbidden(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
-    }
-
-    /// Refused by this runtime's rules (`403`, kind `refused`).
-    pub fn refused(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::FORBIDDEN, "refused", message)
-    }
-
-    /// The server's own failure.
-    pub fn internal(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
-    }
-
     /// A missing or wrong operator token.
     pub fn unauthorized() -> ApiError {
         Self::new(
@@ -115,17 +111,6 @@ impl ApiError {
             "unauthorized",
             "the operator plane needs `Authorization: Bearer TOKEN`",
         )
-    }
-
-    /// A request without a valid signed user (`--identity-header`): 401
-    /// `unidentified`.
-    pub fn unidentified(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::UNAUTHORIZED, "unidentified", message)
-    }
-
-    /// A request for another user than the signed one: 403 `wrong-user`.
-    pub fn wrong_user(message: impl Into<String>) -> ApiError {
-        Self::new(StatusCode::FORBIDDEN, "wrong-user", message)
     }
 
     /// The answer an event got when it was first applied (read back from
@@ -152,7 +137,7 @@ impl ApiError {
             Error::Capacity { .. } => Self::busy(message, 1),
             Error::BadRequest { .. } => Self::bad_request(message),
             Error::Package { .. } | Error::Policy(_) | Error::Refused { .. } => {
-                Self::new(StatusCode::FORBIDDEN, "refused", message)
+                Self::refused(message)
             }
             _ => Self::internal(message),
         }

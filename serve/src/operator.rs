@@ -213,6 +213,15 @@ impl Acted {
         Acted::default().with("app", cut(app))
     }
 
+    /// Acting on `app`, or on one `version` of it as the caller named it.
+    fn on_version(app: &str, version: Option<&str>) -> Acted {
+        let acted = Acted::on(app);
+        match version {
+            Some(version) => acted.with("version", cut(version)),
+            None => acted,
+        }
+    }
+
     fn with(mut self, key: &str, value: impl Into<Value>) -> Acted {
         self.0.insert(key.to_string(), value.into());
         self
@@ -589,27 +598,14 @@ async fn kill(
     Path(app): Path<String>,
     Body(body): Body<KillBody>,
 ) -> Response {
-    let mut acted = Acted::on(&app);
-    if let Some(version) = &body.version {
-        acted.set("version", cut(version));
-    }
+    let acted = Acted::on_version(&app, body.version.as_deref());
     if body.reason.trim().is_empty() || body.reason.chars().count() > 500 {
         let refused = ApiError::bad_request("`reason` is 1 to 500 characters; users see it");
         return acted.answer(refused.into_response());
     }
-    acted.set("reason", body.reason.clone());
-    let result = plane.host.catalog.change(&app, |record| {
-        match &body.version {
-            Some(version) => {
-                let hash = record.find(&app, version)?.hash.clone();
-                acted.version(record, &hash);
-                record.killed_versions.insert(hash, body.reason.clone());
-            }
-            None => record.killed = Some(body.reason.clone()),
-        }
-        Ok(())
-    });
-    answer(result, acted)
+    let acted = acted.with("reason", body.reason.clone());
+    let version = body.version.as_deref();
+    kill_switch(&plane, &app, version, Some(&body.reason), acted)
 }
 
 #[derive(Deserialize)]
@@ -624,18 +620,31 @@ async fn revive(
     Path(app): Path<String>,
     Query(query): Query<VersionQuery>,
 ) -> Response {
-    let mut acted = Acted::on(&app);
-    if let Some(version) = &query.version {
-        acted.set("version", cut(version));
-    }
-    let result = plane.host.catalog.change(&app, |record| {
-        match &query.version {
+    let version = query.version.as_deref();
+    let acted = Acted::on_version(&app, version);
+    kill_switch(&plane, &app, version, None, acted)
+}
+
+/// Set the kill switch (`reason`, which users see) or lift it (`None`),
+/// of the app or of one version (by number or hash).
+fn kill_switch(
+    plane: &Plane,
+    app: &str,
+    version: Option<&str>,
+    reason: Option<&str>,
+    mut acted: Acted,
+) -> Response {
+    let result = plane.host.catalog.change(app, |record| {
+        match version {
             Some(version) => {
-                let hash = record.find(&app, version)?.hash.clone();
+                let hash = record.find(app, version)?.hash.clone();
                 acted.version(record, &hash);
-                record.killed_versions.remove(&hash);
+                match reason {
+                    Some(reason) => record.killed_versions.insert(hash, reason.to_string()),
+                    None => record.killed_versions.remove(&hash),
+                };
             }
-            None => record.killed = None,
+            None => record.killed = reason.map(str::to_string),
         }
         Ok(())
     });
