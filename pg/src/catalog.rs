@@ -72,14 +72,7 @@ impl CatalogStore for PgCatalog {
                 &[&app, &record],
             )
             .await?;
-            let row = txn
-                .query_one(
-                    "UPDATE catalog_version SET version = version + 1 RETURNING version",
-                    &[],
-                )
-                .await?;
-            txn.commit().await?;
-            Ok(row.get(0))
+            commit_with_next_version(txn).await
         })?;
         Ok(version as u64)
     }
@@ -128,14 +121,7 @@ impl CatalogStore for PgCatalog {
             if written != 1 {
                 return Ok(None);
             }
-            let row = txn
-                .query_one(
-                    "UPDATE catalog_version SET version = version + 1 RETURNING version",
-                    &[],
-                )
-                .await?;
-            txn.commit().await?;
-            Ok(Some(row.get(0)))
+            commit_with_next_version(txn).await.map(Some)
         })?;
         Ok(version.map(|v| v as u64))
     }
@@ -162,4 +148,19 @@ impl CatalogStore for PgCatalog {
         })?;
         bytes.ok_or_else(|| "no such package in the database".to_string())
     }
+}
+
+/// Commit `txn`'s writes with the catalog's next version, which it returns:
+/// the number other nodes poll to take the change.
+async fn commit_with_next_version(
+    txn: deadpool_postgres::Transaction<'_>,
+) -> Result<i64, tokio_postgres::Error> {
+    let row = txn
+        .query_one(
+            "UPDATE catalog_version SET version = version + 1 RETURNING version",
+            &[],
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(row.get(0))
 }
