@@ -127,6 +127,17 @@ impl Subject {
         &self.package.manifest.id
     }
 
+    /// The timed report of `phase`: our samples beside the bare-wasmtime
+    /// baseline's, where it could be measured.
+    fn beside_bare(
+        &self,
+        phase: &str,
+        ours: Vec<Duration>,
+        base: Option<Vec<Duration>>,
+    ) -> PhaseReport {
+        PhaseReport::timed(self.id(), phase, ours, base.map(|b| ("bare-wasmtime", b)))
+    }
+
     /// `compile`: Cranelift compiling the component (ours: with fuel and
     /// epoch checks; baseline: a bare engine).
     pub fn compile(&self, n: usize) -> anyhow::Result<PhaseReport> {
@@ -145,12 +156,7 @@ impl Subject {
                 .map_err(any)
         })
         .ok();
-        Ok(PhaseReport::timed(
-            self.id(),
-            "compile",
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        ))
+        Ok(self.beside_bare("compile", ours, base))
     }
 
     /// `cache_load`: a checked package to a loaded app from the artifact
@@ -168,12 +174,7 @@ impl Subject {
             BareHost::from_artifact(&self.bare_engine, &self.bare_artifact).map(drop)
         })
         .ok();
-        Ok(PhaseReport::timed(
-            self.id(),
-            "cache_load",
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        ))
+        Ok(self.beside_bare("cache_load", ours, base))
     }
 
     /// `instantiate`: a new store with its limits and host state, and the
@@ -189,12 +190,7 @@ impl Subject {
                 self.bare.instantiate().await.map(drop)
             }))
             .ok();
-        Ok(PhaseReport::timed(
-            self.id(),
-            "instantiate",
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        ))
+        Ok(self.beside_bare("instantiate", ours, base))
     }
 
     /// `launch_to_first_event`: a new instance of a loaded app: store,
@@ -212,12 +208,7 @@ impl Subject {
                 self.bare.launch_to_first_event(&event).await.map(drop)
             }))
             .ok();
-        Ok(PhaseReport::timed(
-            self.id(),
-            "launch_to_first_event",
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        ))
+        Ok(self.beside_bare("launch_to_first_event", ours, base))
     }
 
     /// `new_app_to_first_event`: an app not yet loaded in this process, its
@@ -239,12 +230,7 @@ impl Subject {
                 host.launch_to_first_event(&event).await.map(drop)
             }))
             .ok();
-        Ok(PhaseReport::timed(
-            self.id(),
-            "new_app_to_first_event",
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        ))
+        Ok(self.beside_bare("new_app_to_first_event", ours, base))
     }
 
     /// `steady_event`: one more event (`noop`, else the first event) on a live instance.
@@ -268,12 +254,7 @@ impl Subject {
                 time_n_async(n, async || bare.dispatch(&wit).await).await
             })
             .ok();
-        Ok(PhaseReport::timed(
-            self.id(),
-            "steady_event",
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        ))
+        Ok(self.beside_bare("steady_event", ours, base))
     }
 
     /// Whether the app handles `event` without error.
@@ -335,12 +316,7 @@ impl Subject {
                 anyhow::Ok(per_call(calls, noops))
             })
             .ok();
-        Ok(Some(PhaseReport::timed(
-            self.id(),
-            phase,
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        )))
+        Ok(Some(self.beside_bare(phase, ours, base)))
     }
 
     /// `guest_compute`: an event of pure guest computation (`work`, 1,000,000
@@ -416,12 +392,7 @@ impl Subject {
                 time_n_async(iterations, async || bare.dispatch(&wit).await).await
             })
             .ok();
-        Ok(Some(PhaseReport::timed(
-            self.id(),
-            phase,
-            ours,
-            base.map(|b| ("bare-wasmtime", b)),
-        )))
+        Ok(Some(self.beside_bare(phase, ours, base)))
     }
 
     /// `neighbour_p99`: how a spinning neighbour delays this app. On a
