@@ -4,8 +4,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use serde_json::Value;
+
 pub(crate) fn miniapp(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .args(args)
+        .output()
+        .expect("miniapp runs")
+}
+
+/// `miniapp ARGS` run in `dir`.
+pub(crate) fn miniapp_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .current_dir(dir)
         .args(args)
         .output()
         .expect("miniapp runs")
@@ -17,6 +28,12 @@ pub(crate) fn stdout(output: &Output) -> String {
 
 pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `output` must be of a command that succeeded; `what` names it in the
+/// failure, with its stderr.
+pub(crate) fn assert_ok(output: &Output, what: &str) {
+    assert!(output.status.success(), "{what}: {}", stderr(output));
 }
 
 fn examples() -> PathBuf {
@@ -40,18 +57,8 @@ pub(crate) fn package(name: &str) -> String {
 
 #[test]
 fn run_prints_each_step_and_exits_0() {
-    let hello = package("hello");
-    let data = tempfile::tempdir().unwrap();
-    let out = miniapp(&[
-        "run",
-        &hello,
-        "--data-dir",
-        data.path().to_str().unwrap(),
-        "--event",
-        "index:tap",
-        "--event",
-        r#"index:greet={"name":"Ada"}"#,
-    ]);
+    let greet = r#"index:greet={"name":"Ada"}"#;
+    let out = run_fresh("hello", &["--event", "index:tap", "--event", greet]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("== launch"), "{text}");
@@ -62,22 +69,10 @@ fn run_prints_each_step_and_exits_0() {
 
 #[test]
 fn run_json_prints_one_object_per_line() {
-    let hello = package("hello");
-    let data = tempfile::tempdir().unwrap();
-    let out = miniapp(&[
-        "run",
-        &hello,
-        "--json",
-        "--data-dir",
-        data.path().to_str().unwrap(),
-        "--event",
-        "index:tap",
-        "--event",
-        "index:push",
-    ]);
+    let events = ["--event", "index:tap", "--event", "index:push"];
+    let out = run_fresh("hello", &[&["--json"], &events[..]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
+    let lines: Vec<Value> = (stdout(&out).lines())
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     let steps: Vec<_> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
@@ -103,8 +98,7 @@ fn storage_persists_under_the_data_dir_between_runs() {
     assert!(first.status.success(), "{}", stderr(&first));
     let second = miniapp(&["run", &todo, "--data-dir", data, "--json"]);
     assert!(second.status.success(), "{}", stderr(&second));
-    let launch: serde_json::Value =
-        serde_json::from_str(stdout(&second).lines().next().unwrap()).unwrap();
+    let launch: Value = serde_json::from_str(stdout(&second).lines().next().unwrap()).unwrap();
     assert_eq!(launch["data"]["todos"][0]["title"], "milk");
 }
 
@@ -126,8 +120,7 @@ fn consent_flags_answer_the_prompt_and_a_denial_sticks() {
             "index:profile",
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
-        let last = stdout(&out).lines().last().unwrap().to_string();
-        serde_json::from_str::<serde_json::Value>(&last).unwrap()
+        last_line(&out)
     };
     let denied = run("--deny");
     assert_eq!(denied["data"]["profile_error"], "permission-denied");
@@ -148,35 +141,16 @@ fn consent_flags_answer_the_prompt_and_a_denial_sticks() {
     assert!(reset.status.success(), "{}", stderr(&reset));
     let granted = run("--grant");
     assert_eq!(granted["data"]["nickname"], "Test User");
-    let fresh = tempfile::tempdir().unwrap();
-    let out = miniapp(&[
-        "run",
-        &shop,
-        "--json",
-        "--data-dir",
-        fresh.path().to_str().unwrap(),
-        "--grant",
-        "user-info",
-        "--event",
-        "index:profile",
-    ]);
-    let last: serde_json::Value =
-        serde_json::from_str(stdout(&out).lines().last().unwrap()).unwrap();
-    assert_eq!(last["data"]["nickname"], "Test User");
+    let out = run_fresh(
+        "shop",
+        &["--json", "--grant", "user-info", "--event", "index:profile"],
+    );
+    assert_eq!(last_data(&out)["nickname"], "Test User");
 }
 
 #[test]
 fn an_app_failure_exits_1_with_one_clear_line() {
-    let hello = package("hello");
-    let data = tempfile::tempdir().unwrap();
-    let out = miniapp(&[
-        "run",
-        &hello,
-        "--data-dir",
-        data.path().to_str().unwrap(),
-        "--event",
-        "index:fail",
-    ]);
+    let out = run_fresh("hello", &["--event", "index:fail"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out).trim(),
@@ -239,8 +213,7 @@ fn a_panic_is_named_by_its_own_message_with_the_trap_below() {
         "{}",
         stderr(&out)
     );
-    let last: serde_json::Value =
-        serde_json::from_str(stdout(&out).lines().last().unwrap()).unwrap();
+    let last = last_line(&out);
     assert_eq!(last["ok"], false);
     let error = last["error"].as_str().unwrap();
     assert!(
@@ -267,13 +240,35 @@ pub(crate) fn news_declaring(origin: &str, dir: &Path) -> String {
 }
 
 /// The page data after `miniapp run ARGS... --json` (the last step's).
-fn last_data(out: &Output) -> serde_json::Value {
+pub(crate) fn last_data(out: &Output) -> Value {
+    last_line(out)["data"].clone()
+}
+
+/// The last line `miniapp run ARGS... --json` printed, as JSON.
+fn last_line(out: &Output) -> Value {
     let text = stdout(out);
     let last = text
         .lines()
         .last()
         .unwrap_or_else(|| panic!("{}", stderr(out)));
-    serde_json::from_str::<serde_json::Value>(last).unwrap()["data"].clone()
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("not JSON ({e}): {last}"))
+}
+
+/// The steps `miniapp run ARGS... --json` printed (its lines with `ok`).
+fn json_steps(out: &Output) -> Vec<Value> {
+    (stdout(out).lines())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .filter(|l: &Value| l.get("ok").is_some())
+        .collect()
+}
+
+/// `miniapp run` of the example `name` (built) in a fresh data directory,
+/// with `args`.
+fn run_fresh(name: &str, args: &[&str]) -> Output {
+    let package = package(name);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path().to_str().unwrap();
+    miniapp(&[&["run", &package, "--data-dir", data], args].concat())
 }
 
 #[test]
@@ -312,7 +307,7 @@ fn allow_address_lets_an_app_call_a_local_backend_and_the_refusal_says_so() {
         assert!(out.status.success(), "{}", stderr(&out));
         let reached = last_data(&out);
         assert_eq!(reached["headlines"][0]["title"], "Local news", "{reached}");
-        assert_eq!(reached["error"], serde_json::Value::Null, "{reached}");
+        assert_eq!(reached["error"], Value::Null, "{reached}");
     }
     let out = miniapp(&["run", "x.miniapp", "--allow-address", "my-laptop"]);
     assert_eq!(out.status.code(), Some(2));
@@ -553,13 +548,7 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         !temp.starts_with(&checkout),
         "the app must be outside the checkout"
     );
-    let new = |path: &str| {
-        Command::new(env!("CARGO_BIN_EXE_miniapp"))
-            .current_dir(dir.path())
-            .args(["new", path])
-            .output()
-            .unwrap()
-    };
+    let new = |path: &str| miniapp_in(dir.path(), &["new", path]);
     let out = new("a/b/my-counter");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -619,8 +608,7 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         "#tap",
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
-    let last: serde_json::Value =
-        serde_json::from_str(stdout(&run).lines().last().unwrap()).unwrap();
+    let last = last_line(&run);
     // Once straight to the app, once through its rendered page.
     assert_eq!(last["step"], "tap #tap");
     assert_eq!(last["data"]["count"], 2);
@@ -649,11 +637,7 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
 #[test]
 fn a_new_apps_tests_pass_with_the_command_it_documents() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .current_dir(dir.path())
-        .args(["new", "my-counter"])
-        .output()
-        .unwrap();
+    let out = miniapp_in(dir.path(), &["new", "my-counter"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let app = dir.path().join("my-counter");
     // Said where a user looks: after `miniapp new`, and in the app's source.
@@ -812,17 +796,13 @@ fn run_taps_and_types_through_the_rendered_view() {
         ".item",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|l: &serde_json::Value| l.get("ok").is_some())
-        .collect();
+    let lines = json_steps(&out);
     let steps: Vec<&str> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
     assert_eq!(steps, ["launch", "input #new", "tap .item"]);
     assert!(lines[0]["html"].as_str().unwrap().contains("Nothing to do"));
     assert_eq!(
         lines[0]["ops"],
-        serde_json::Value::Null,
+        Value::Null,
         "the first render is painted whole"
     );
     assert_eq!(lines[2]["data"]["todos"][0]["done"], true);
@@ -844,34 +824,27 @@ fn run_taps_and_types_through_the_rendered_view() {
 
 #[test]
 fn run_fills_a_form_submits_it_and_follows_a_navigator() {
-    let hello = package("hello");
-    let dir = tempfile::tempdir().unwrap();
-    let out = miniapp(&[
-        "run",
-        &hello,
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-        "--json",
-        "--input",
-        "#name=Ada",
-        "--tap",
-        "#greet",
-        "--tap",
-        "#detail",
-        "--tap",
-        "#up",
-    ]);
+    let out = run_fresh(
+        "hello",
+        &[
+            "--json",
+            "--input",
+            "#name=Ada",
+            "--tap",
+            "#greet",
+            "--tap",
+            "#detail",
+            "--tap",
+            "#up",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<serde_json::Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|l: &serde_json::Value| l.get("ok").is_some())
-        .collect();
+    let lines = json_steps(&out);
     // The typed name reaches the app in the form's submit.
     assert_eq!(lines[2]["data"]["greeting"], "Hello, Ada!", "{lines:?}");
     // The navigator opens the detail page: loaded with its query, painted whole.
     assert!(lines[3]["html"].as_str().unwrap().contains("Detail page 0"));
-    assert_eq!(lines[3]["ops"], serde_json::Value::Null);
+    assert_eq!(lines[3]["ops"], Value::Null);
     // And its navigateBack returns to the first page.
     assert!(lines[4]["html"].as_str().unwrap().contains("Greet"));
 }

@@ -6,9 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
-use crate::serve::{HANG, Served, page_texts};
+use crate::serve::{HANG, Served, page_texts, status_of, until};
 
 /// A PostgreSQL of its own, stopped when dropped.
 pub(crate) struct Postgres {
@@ -27,10 +25,16 @@ impl Postgres {
             .local_addr()
             .unwrap()
             .port();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-start");
-        let out = Command::new(script)
-            .arg(dir.path().join("data"))
-            .arg(port.to_string())
+        let url = Self::pg_start(dir.path(), &port.to_string());
+        Postgres { dir, url }
+    }
+
+    /// `scripts/pg-start` on the data under `dir` and `port`, which must
+    /// start it: its URL.
+    fn pg_start(dir: &Path, port: &str) -> String {
+        let out = Command::new(Self::script("pg-start"))
+            .arg(dir.join("data"))
+            .arg(port)
             .output()
             .expect("scripts/pg-start runs");
         assert!(
@@ -38,12 +42,9 @@ impl Postgres {
             "PostgreSQL did not start (apt-get install postgresql): {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let url = String::from_utf8(out.stdout).unwrap().trim().to_string();
-        Postgres { dir, url }
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
-}
 
-impl Postgres {
     fn script(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../scripts")
@@ -70,23 +71,13 @@ impl Postgres {
             .split('/')
             .next()
             .unwrap();
-        let out = Command::new(Self::script("pg-start"))
-            .arg(self.dir.path().join("data"))
-            .arg(port)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        Self::pg_start(self.dir.path(), port);
     }
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-stop");
-        let _ = Command::new(script)
+        let _ = Command::new(Self::script("pg-stop"))
             .arg(self.dir.path().join("data"))
             .arg("immediate")
             .status();
@@ -113,22 +104,16 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
     let first = Served::start(&["todo"], &[database[0], database[1], "--migrate"]);
     let second = Served::start(&[], &database);
     let ada = first.session("demo.todo", "ada").await;
-    let (status, _) = first
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, _) = first.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200);
     // The second node never saw the session: it reads the id, launches the
     // app from the shared storage, and applies the event.
-    let (status, body) = second
-        .event(&ada, "a2", "#new", "confirm", json!({ "value": "eggs" }))
-        .await;
+    let (status, body) = second.add_todo(&ada, "a2", "eggs").await;
     assert_eq!(status, 200, "{body}");
     let texts = page_texts(&body);
     assert!(texts.iter().any(|t| t == "milk"), "{texts:?}");
     // Back on the first node: its instance is stale, so it relaunches.
-    let (status, body) = first
-        .event(&ada, "a3", "#new", "confirm", json!({ "value": "tea" }))
-        .await;
+    let (status, body) = first.add_todo(&ada, "a3", "tea").await;
     assert_eq!(status, 200, "{body}");
     let texts = page_texts(&body);
     assert!(
@@ -141,24 +126,9 @@ async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
     // An operator's kill switch on one node reaches the other (which polls
     // the catalog every half second): a wait that ends when it does, bounded
     // only against a hang, not a measure of how soon.
-    let kill = json!({ "reason": "Paused by the operator" });
-    let (status, _) = first
-        .op(
-            reqwest::Method::PUT,
-            "/v1/operator/apps/demo.todo/kill",
-            Some(kill),
-        )
-        .await;
-    assert_eq!(status, 200);
-    let killed = Instant::now();
-    loop {
-        let (status, _) = second.open("demo.todo", "bob").await;
-        if status == 403 {
-            break;
-        }
-        assert!(killed.elapsed() < HANG, "not seen by the other node");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert_eq!(first.kill("demo.todo", "Paused by the operator").await, 200);
+    let refused = async || second.open("demo.todo", "bob").await.0 == 403;
+    until("not seen by the other node", refused).await;
     // The audit stream of every node lands in the database (a wait, bounded
     // only against a hang).
     let (status, _) = second
@@ -192,21 +162,14 @@ async fn a_node_without_its_database_is_not_ready_and_answers_retry_never_a_lost
     let pg = Postgres::start();
     let node = Served::start(&["todo"], &["--database", &pg.url, "--migrate"]);
     let ada = node.session("demo.todo", "ada").await;
-    let ready = |node: &Served| {
-        let url = format!("{}/readyz", node.public);
-        async move { reqwest::get(url).await.unwrap().status().as_u16() }
-    };
-    assert_eq!(ready(&node).await, 200);
+    let readyz = format!("{}/readyz", node.public);
+    let ready = async || status_of(&readyz).await;
+    assert_eq!(ready().await, 200);
     pg.stop();
     // Waits for the node to notice, bounded only against a hang.
-    let lost = Instant::now();
-    while ready(&node).await != 503 {
-        assert!(lost.elapsed() < HANG, "still ready without a database");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (status, body) = node
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let lost = async || ready().await == 503;
+    until("still ready without a database", lost).await;
+    let (status, body) = node.add_todo(&ada, "a1", "milk").await;
     assert_eq!(
         (status, body["error"]["kind"].as_str()),
         (503, Some("unavailable")),
@@ -217,14 +180,8 @@ async fn a_node_without_its_database_is_not_ready_and_answers_retry_never_a_lost
     // Back: ready again, and the same event (same client id) goes through.
     pg.restart();
     // A wait for readiness, bounded only against a hang.
-    let back = Instant::now();
-    while ready(&node).await != 200 {
-        assert!(back.elapsed() < HANG, "not ready again");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (status, body) = node
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    until("not ready again", async || ready().await == 200).await;
+    let (status, body) = node.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200, "{body}");
     let stored = Command::new("psql")
         .args([pg.url.as_str(), "-Atc"])

@@ -2,6 +2,7 @@
 //! loopback, driven by real HTTP and WebSocket clients.
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -38,6 +39,19 @@ impl Simulator {
     /// `miniapp dev SOURCE ARGS...` on a free port, once it prints its URL.
     pub(crate) fn start(source: &str, args: &[&str]) -> Simulator {
         Simulator::start_with(source, args, &[])
+    }
+
+    /// `miniapp dev` of the example `name`, built.
+    pub(crate) fn example(name: &str) -> Simulator {
+        Simulator::start(&package(name), &[])
+    }
+
+    /// `miniapp dev` of a crate made by `miniapp new`, building where the
+    /// examples build (their dependencies are compiled there).
+    pub(crate) fn scaffolded(app: &Path) -> Simulator {
+        let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/target");
+        let targets = [("CARGO_TARGET_DIR", targets.to_str().unwrap())];
+        Simulator::start_with(app.to_str().unwrap(), &[], &targets)
     }
 
     /// [`Simulator::start`] with environment variables.
@@ -80,13 +94,7 @@ impl Simulator {
     pub(crate) async fn dispatch(&self, selector: &str, kind: &str, detail: Value) -> Value {
         let url = format!("{}/api/dispatch?token={}", self.base, self.token);
         let body = json!({ "selector": selector, "kind": kind, "detail": detail });
-        let response = reqwest::Client::new()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        response.json().await.unwrap()
+        (crate::serve::post_json(url, &body).await.json().await).unwrap()
     }
 
     /// A WebSocket to `/ws` with `token` and, if given, an `Origin`.
@@ -106,6 +114,20 @@ impl Simulator {
         Ok(Socket(socket))
     }
 
+    /// The status of `GET path` (no token) with the one header `name: value`.
+    async fn status_with(&self, path: &str, (name, value): (&str, &str)) -> u16 {
+        let request = reqwest::Client::new().get(format!("{}{path}", self.base));
+        let response = request.header(name, value).send().await.unwrap();
+        response.status().as_u16()
+    }
+
+    /// A page connected with the run's token, and the first page it shows.
+    async fn open_page(&self) -> (Socket, Value) {
+        let mut page = self.socket(&self.token, None).await.unwrap();
+        let first = page.next_of("page").await;
+        (page, first)
+    }
+
     /// This simulator's own origin.
     fn origin(&self) -> String {
         self.base.clone()
@@ -120,6 +142,21 @@ struct Socket(
 impl Socket {
     async fn send(&mut self, frame: Value) {
         self.0.send(Message::text(frame.to_string())).await.unwrap();
+    }
+
+    /// A tap on the node `node`, as event `id`.
+    async fn tap(&mut self, id: u64, node: u64) {
+        let tap = json!({"type": "event", "id": id, "node": node, "kind": "tap", "detail": {}});
+        self.send(tap).await;
+    }
+
+    /// A tap, as event `id`, on the element `#element` of the page frame
+    /// `shown`: its node.
+    async fn tap_on(&mut self, id: u64, shown: &Value, element: &str) -> u64 {
+        let node = node_with(&shown["nodes"], "id", element)
+            .unwrap_or_else(|| panic!("no #{element} on {shown}"));
+        self.tap(id, node).await;
+        node
     }
 
     /// The next frame of `kind`, skipping others (within [`HANG`]).
@@ -171,8 +208,7 @@ fn node_with(nodes: &Value, name: &str, value: &str) -> Option<u64> {
 
 #[tokio::test]
 async fn the_page_drives_the_app_over_the_socket_and_sees_ops_and_data() {
-    let todo = package("todo");
-    let sim = Simulator::start(&todo, &[]);
+    let sim = Simulator::example("todo");
     let mut page = sim.socket(&sim.token, Some(&sim.origin())).await.unwrap();
     let hello = page.next_of("hello").await;
     assert_eq!(hello["protocol"], 1);
@@ -195,8 +231,7 @@ async fn the_page_drives_the_app_over_the_socket_and_sees_ops_and_data() {
         .await;
     assert_eq!(data["data"]["todos"][0]["title"], "milk");
     // An event for a node that is not on the page is refused, by name.
-    page.send(json!({"type": "event", "id": 3, "node": 9999, "kind": "tap", "detail": {}}))
-        .await;
+    page.tap(3, 9999).await;
     let result = page.first("result", |r| r["id"] == 3).await;
     assert_eq!(result["ok"], false);
     assert!(
@@ -224,8 +259,7 @@ async fn the_page_drives_the_app_over_the_socket_and_sees_ops_and_data() {
 
 #[tokio::test]
 async fn only_this_origin_with_the_token_reaches_the_simulator() {
-    let todo = package("todo");
-    let sim = Simulator::start(&todo, &[]);
+    let sim = Simulator::example("todo");
     // Without the token, or with another, the socket and the API refuse.
     for token in ["", "0123456789abcdef0123456789abcdef"] {
         let err = sim.socket(token, None).await.err().expect("refused");
@@ -241,21 +275,13 @@ async fn only_this_origin_with_the_token_reaches_the_simulator() {
         .expect("refused");
     assert!(err.to_string().contains("403"), "{err}");
     // A DNS-rebinding request names another host.
-    let response = reqwest::Client::new()
-        .get(format!("{}/", sim.base))
-        .header("host", "evil.example")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 403);
+    assert_eq!(sim.status_with("/", ("host", "evil.example")).await, 403);
     // Another site cannot even probe which assets the app has.
-    let probe = reqwest::Client::new()
-        .get(format!("{}/assets/pages/index.wxml", sim.base))
-        .header("sec-fetch-site", "cross-site")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(probe.status(), 403);
+    let cross_site = ("sec-fetch-site", "cross-site");
+    let probe = sim
+        .status_with("/assets/pages/index.wxml", cross_site)
+        .await;
+    assert_eq!(probe, 403);
     // The page itself carries a strict Content-Security-Policy.
     let response = reqwest::get(format!("{}/", sim.base)).await.unwrap();
     let csp = response.headers()["content-security-policy"]
@@ -282,8 +308,7 @@ async fn only_this_origin_with_the_token_reaches_the_simulator() {
 
 #[tokio::test]
 async fn a_flood_of_frames_or_an_oversized_one_closes_the_socket() {
-    let todo = package("todo");
-    let sim = Simulator::start(&todo, &[]);
+    let sim = Simulator::example("todo");
     let mut page = sim.socket(&sim.token, None).await.unwrap();
     // A flood in frames, not in time: the bucket holds 100 and refills 50 a
     // second, so 1,000 frames empty it unless the server reads fewer than
@@ -336,19 +361,13 @@ async fn a_flood_of_frames_or_an_oversized_one_closes_the_socket() {
 
 #[tokio::test]
 async fn the_payment_sheet_and_consent_prompt_are_answered_on_the_page() {
-    let shop = package("shop");
-    let sim = Simulator::start(&shop, &[]);
-    let mut page = sim.socket(&sim.token, None).await.unwrap();
-    let first = page.next_of("page").await;
-    let buy = node_with(&first["nodes"], "id", "buy-cake").expect("a buy button");
-    page.send(json!({"type": "event", "id": 1, "node": buy, "kind": "tap", "detail": {}}))
-        .await;
+    let sim = Simulator::example("shop");
+    let (mut page, first) = sim.open_page().await;
+    page.tap_on(1, &first, "buy-cake").await;
     let checkout = page.next_of("page").await;
     assert_eq!(checkout["route"], "checkout");
-    let pay = node_with(&checkout["nodes"], "id", "pay").expect("a pay button");
     // Cancel the sheet: the app is told, and stays on checkout.
-    page.send(json!({"type": "event", "id": 2, "node": pay, "kind": "tap", "detail": {}}))
-        .await;
+    let pay = page.tap_on(2, &checkout, "pay").await;
     let prompt = page.next_of("prompt").await;
     assert_eq!(prompt["kind"], "payment");
     assert_eq!(prompt["order"]["amount"], 3500);
@@ -358,8 +377,7 @@ async fn the_payment_sheet_and_consent_prompt_are_answered_on_the_page() {
     assert_eq!(cancelled["ok"], true, "{cancelled}");
     assert_eq!(sim.state().await["route"], "checkout");
     // Pay: the paid page.
-    page.send(json!({"type": "event", "id": 3, "node": pay, "kind": "tap", "detail": {}}))
-        .await;
+    page.tap(3, pay).await;
     let prompt = page.next_of("prompt").await;
     page.send(json!({"type": "answer", "prompt": prompt["id"], "allow": true}))
         .await;
@@ -369,13 +387,9 @@ async fn the_payment_sheet_and_consent_prompt_are_answered_on_the_page() {
 
 #[tokio::test]
 async fn a_denied_consent_sticks_and_reaches_the_audit_panel() {
-    let shop = package("shop");
-    let sim = Simulator::start(&shop, &[]);
-    let mut page = sim.socket(&sim.token, None).await.unwrap();
-    let first = page.next_of("page").await;
-    let profile = node_with(&first["nodes"], "id", "profile").expect("a profile button");
-    page.send(json!({"type": "event", "id": 1, "node": profile, "kind": "tap", "detail": {}}))
-        .await;
+    let sim = Simulator::example("shop");
+    let (mut page, first) = sim.open_page().await;
+    let profile = page.tap_on(1, &first, "profile").await;
     let prompt = page.next_of("prompt").await;
     assert_eq!(prompt["kind"], "consent");
     assert_eq!(prompt["scope"], "user-info");
@@ -393,8 +407,7 @@ async fn a_denied_consent_sticks_and_reaches_the_audit_panel() {
     }
     assert_eq!(audited, Some(json!(false)));
     // Asked again, the app gets the sticky denial: no second prompt.
-    page.send(json!({"type": "event", "id": 3, "node": profile, "kind": "tap", "detail": {}}))
-        .await;
+    page.tap(3, profile).await;
     let mut prompts = 0;
     loop {
         let frame = page.first("*", |_| true).await;
@@ -409,19 +422,8 @@ async fn a_denied_consent_sticks_and_reaches_the_audit_panel() {
 #[tokio::test]
 async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
     let dir = tempfile::tempdir().unwrap();
-    let new = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .current_dir(dir.path())
-        .args(["new", "hot"])
-        .output()
-        .unwrap();
-    assert!(new.status.success());
-    let app = dir.path().join("hot");
-    let targets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/target");
-    let sim = Simulator::start_with(
-        app.to_str().unwrap(),
-        &[],
-        &[("CARGO_TARGET_DIR", targets.to_str().unwrap())],
-    );
+    let app = scaffold(dir.path(), "hot");
+    let sim = Simulator::scaffolded(&app);
     let mut page = sim.socket(&sim.token, None).await.unwrap();
     page.next_of("page").await;
     for _ in 0..2 {
@@ -429,12 +431,8 @@ async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
     }
     // A template saved: rendered again with the data kept.
     let template = app.join("pages/index.wxml");
-    let text = std::fs::read_to_string(&template).unwrap();
-    std::fs::write(
-        &template,
-        text.replace("</view>", "<text id=\"marker\">hot {{count}}</text></view>"),
-    )
-    .unwrap();
+    let marker = "<text id=\"marker\">hot {{count}}</text></view>";
+    let text = edit(&template, "</view>", marker);
     let built = page.first("build", |b| b["status"] != "building").await;
     assert_eq!(built["message"], "templates reloaded", "{built}");
     let repainted = page
@@ -452,12 +450,7 @@ async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
     // Code saved (the template fixed too): rebuilt, relaunched.
     std::fs::write(&template, text).unwrap();
     let code = app.join("src/lib.rs");
-    let source = std::fs::read_to_string(&code).unwrap();
-    std::fs::write(
-        &code,
-        source.replace("\"title\": \"hot\"", "\"title\": \"hot reloaded\""),
-    )
-    .unwrap();
+    edit(&code, "\"title\": \"hot\"", "\"title\": \"hot reloaded\"");
     let built = page
         .first("build", |b| {
             b["status"] == "ok" && b["message"] == "rebuilt and relaunched"
@@ -469,20 +462,18 @@ async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
 }
 
 /// `miniapp new NAME` in `dir`; its crate directory.
-fn scaffold(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
-    let new = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .current_dir(dir)
-        .args(["new", name])
-        .output()
-        .unwrap();
-    assert!(new.status.success());
+fn scaffold(dir: &Path, name: &str) -> PathBuf {
+    let new = crate::cli::miniapp_in(dir, &["new", name]);
+    crate::cli::assert_ok(&new, "miniapp new");
     dir.join(name)
 }
 
-/// Where scaffolded apps build: their dependencies are compiled there.
-fn guest_targets() -> String {
-    let targets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/target");
-    targets.to_str().unwrap().to_string()
+/// Save `path` with `from` replaced by `to`, as an editor would: the text
+/// it had.
+fn edit(path: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, text.replace(from, to)).unwrap();
+    text
 }
 
 #[tokio::test]
@@ -493,11 +484,7 @@ async fn an_app_with_a_template_error_starts_shows_it_and_launches_once_fixed() 
     let good = std::fs::read_to_string(&template).unwrap();
     std::fs::write(&template, "<view>\n  <view wx:iff=\"{{a}}\"/>\n</view>").unwrap();
     // It starts (it used to exit 2), and the page shows why nothing runs.
-    let sim = Simulator::start_with(
-        app.to_str().unwrap(),
-        &[],
-        &[("CARGO_TARGET_DIR", &guest_targets())],
-    );
+    let sim = Simulator::scaffolded(&app);
     let mut page = sim.socket(&sim.token, None).await.unwrap();
     let hello = page.next_of("hello").await;
     assert_eq!(hello["app"]["id"], "dev.broken", "{hello}");

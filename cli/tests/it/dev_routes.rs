@@ -8,7 +8,6 @@ use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::{Method, Response};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::cli::package;
 use crate::dev::Simulator;
 
 /// The routes a stranger would try: method, path (with its own query) and body.
@@ -61,8 +60,7 @@ async fn send(
 
 #[tokio::test]
 async fn a_stranger_is_refused_on_every_route_and_the_page_is_served() {
-    let hello = package("hello");
-    let sim = Simulator::start(&hello, &[]);
+    let sim = Simulator::example("hello");
     let wrong = "0".repeat(sim.token.len());
     let mut served = Vec::new();
     let mut tried = 0;

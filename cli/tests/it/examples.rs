@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::Path;
 
 use crate::cli::{miniapp, package, stderr, stdout};
 
@@ -94,8 +93,11 @@ fn run(args: &[&str]) -> Vec<Step> {
     steps
 }
 
-/// The steps, checked to be the launch then `taps` in order.
-fn expect_steps<'s>(steps: &'s [Step], taps: &[&str]) -> &'s [Step] {
+/// `miniapp run` with `args` then a `--tap` for each of `taps`: its steps,
+/// checked to be the launch then `taps` in order.
+fn tap_through(args: &[&str], taps: &[&str]) -> Vec<Step> {
+    let tap_args: Vec<&str> = taps.iter().flat_map(|t| ["--tap", *t]).collect();
+    let steps = run(&[args, &tap_args].concat());
     let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
     let expected: Vec<String> = std::iter::once("launch".to_string())
         .chain(taps.iter().map(|t| format!("tap {t}")))
@@ -104,21 +106,21 @@ fn expect_steps<'s>(steps: &'s [Step], taps: &[&str]) -> &'s [Step] {
     steps
 }
 
-fn tap_args<'a>(taps: &[&'a str]) -> Vec<&'a str> {
-    taps.iter().flat_map(|t| ["--tap", *t]).collect()
+/// The `example` app in a fresh data directory, tapped through `taps`:
+/// its steps (see [`tap_through`]).
+fn play(example: &str, taps: &[&str]) -> Vec<Step> {
+    let data = tempfile::tempdir().unwrap();
+    let package = package(example);
+    tap_through(
+        &[&package, "--data-dir", data.path().to_str().unwrap()],
+        taps,
+    )
 }
 
 #[test]
 fn game2048_moves_merge_score_and_restart_by_buttons() {
-    let game = package("game2048");
-    let data = tempfile::tempdir().unwrap();
-    let taps = ["#up", "#down", "#restart"];
-    let steps = run(&[
-        &[game.as_str(), "--data-dir", data.path().to_str().unwrap()],
-        &tap_args(&taps)[..],
-    ]
-    .concat());
-    let [launch, up, down, restart] = expect_steps(&steps, &taps) else {
+    let steps = play("game2048", &["#up", "#down", "#restart"]);
+    let [launch, up, down, restart] = &steps[..] else {
         unreachable!()
     };
     // A new game: two tiles on a 4×4 grid of cells, nothing scored yet.
@@ -154,13 +156,9 @@ fn game2048_moves_merge_score_and_restart_by_buttons() {
 fn shop_buy_goes_to_checkout_and_a_pay_tap_to_the_paid_page() {
     let shop = package("shop");
     let data = tempfile::tempdir().unwrap();
-    let taps = ["#buy-cake", "#pay", "#back"];
-    let steps = run(&[
-        &[shop.as_str(), "--data-dir", data.path().to_str().unwrap()],
-        &tap_args(&taps)[..],
-    ]
-    .concat());
-    let [launch, buy, pay, back] = expect_steps(&steps, &taps) else {
+    let args = [shop.as_str(), "--data-dir", data.path().to_str().unwrap()];
+    let steps = tap_through(&args, &["#buy-cake", "#pay", "#back"]);
+    let [launch, buy, pay, back] = &steps[..] else {
         unreachable!()
     };
     assert_eq!(launch.pages, "[index]");
@@ -183,7 +181,7 @@ fn shop_buy_goes_to_checkout_and_a_pay_tap_to_the_paid_page() {
     // Back on the list, the order is counted; and it is kept.
     assert_eq!(back.pages, "[index]");
     assert_eq!(back.text("orders"), "1 order paid");
-    let again = run(&[shop.as_str(), "--data-dir", data.path().to_str().unwrap()]);
+    let again = run(&args);
     assert_eq!(again[0].text("orders"), "1 order paid");
 }
 
@@ -238,21 +236,7 @@ fn news_opens_an_article_from_its_headline_and_shows_where_the_reader_is() {
     let origin = serve_news();
     let dir = tempfile::tempdir().unwrap();
     // The news app, declaring the local server as its origin.
-    let built = package("news");
-    let news = miniapp_runtime::Package::read(Path::new(&built), &Default::default()).unwrap();
-    let manifest = miniapp_runtime::Manifest {
-        origins: vec![origin.clone()],
-        ..news.manifest.clone()
-    };
-    let local = miniapp_runtime::Package::new(
-        manifest,
-        news.component.clone(),
-        news.assets.clone(),
-        &Default::default(),
-    )
-    .unwrap();
-    let package = dir.path().join("news.miniapp");
-    local.write(&package).unwrap();
+    let package = crate::cli::news_declaring(&origin, dir.path());
     // The operator allows it, loopback included.
     let policy = dir.path().join("policy.toml");
     std::fs::write(
@@ -264,22 +248,20 @@ fn news_opens_an_article_from_its_headline_and_shows_where_the_reader_is() {
     .unwrap();
     let path = format!("index?api={origin}");
     let taps = ["#headline-2", "#back", "#locate", "#headline-3"];
-    let steps = run(&[
-        &[
-            package.to_str().unwrap(),
-            "--data-dir",
-            dir.path().join("data").to_str().unwrap(),
-            "--policy",
-            policy.to_str().unwrap(),
-            "--path",
-            &path,
-            "--grant",
-            "user-location",
-        ],
-        &tap_args(&taps)[..],
-    ]
-    .concat());
-    let [launch, article, back, locate, missing] = expect_steps(&steps, &taps) else {
+    let data = dir.path().join("data");
+    let args = [
+        &package,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--path",
+        &path,
+        "--grant",
+        "user-location",
+    ];
+    let steps = tap_through(&args, &taps);
+    let [launch, article, back, locate, missing] = &steps[..] else {
         unreachable!()
     };
     // The headlines, each a link to its article.

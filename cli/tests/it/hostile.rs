@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::cli::{assert_ok, last_data};
+
 fn hostile_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../guest-examples/hostile")
@@ -64,12 +66,6 @@ fn after_build_line(stderr: &str) -> &str {
     rest
 }
 
-fn last_data(out: &Output) -> serde_json::Value {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().last().expect("some output");
-    serde_json::from_str::<serde_json::Value>(last).unwrap()["data"].clone()
-}
-
 #[test]
 fn traps_exit_1_naming_the_limit() {
     for (name, message) in [
@@ -105,11 +101,7 @@ fn refused_attacks_exit_0_with_the_refusal_in_page_data() {
         ("loopback", "permission-denied"),
     ] {
         let (out, _data) = run_unhurried(name);
-        assert!(
-            out.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_ok(&out, name);
         let data = last_data(&out);
         assert_eq!(data["outcome"], "refused", "{name}: {data}");
         if name != "loopback" {
@@ -119,11 +111,7 @@ fn refused_attacks_exit_0_with_the_refusal_in_page_data() {
     // 200,000 log calls and prints: what bounds them is the log volume per
     // event (bytes) and one audit line for the repeated refusal, not time.
     let (out, data) = run_unhurried("log-flood");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out, "log-flood");
     assert_eq!(last_data(&out)["outcome"], "finished");
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
     assert_eq!(
@@ -139,11 +127,7 @@ fn refused_attacks_exit_0_with_the_refusal_in_page_data() {
 fn a_refusal_loop_writes_at_most_the_event_disk_budget() {
     // Bounded by bytes, not time.
     let (out, data) = run_unhurried("audit-flood");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out, "audit-flood");
     assert_eq!(last_data(&out)["outcome"], "refused");
     let audit = std::fs::metadata(data.path().join("audit.jsonl")).unwrap();
     // 1 MiB per event by default, then the lines summarising it.
@@ -206,11 +190,7 @@ fn repeated_traps_quarantine_until_lifted() {
     let out = miniapp(&["quarantine", "hostile.spin", "--lift"]);
     assert!(out.status.success());
     let out = miniapp(&["run", spin, "--policy", policy]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out, "run after the lift");
     let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
     for kind in [
         "\"kind\":\"trap\"",
@@ -232,11 +212,7 @@ fn malformed_and_oversized_package_files_exit_2() {
         .arg(dir.path().join("good.miniapp"))
         .output()
         .unwrap();
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    assert_ok(&build, "miniapp build hello");
     let good = std::fs::read(dir.path().join("good.miniapp")).unwrap();
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;

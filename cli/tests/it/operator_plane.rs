@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::serve::{Served, todo_as};
+use crate::serve::Served;
 
 /// The lines of the server's operator audit.
 fn audit(served: &Served) -> Vec<Value> {
@@ -23,25 +23,10 @@ fn line_of(lines: &[Value], call: &str) -> Value {
         .clone()
 }
 
-/// Publish todo as `0.2.0` over the API; its hash.
-async fn publish_v2(served: &Served) -> String {
-    let bytes = std::fs::read(todo_as("0.2.0", served.dir.path())).unwrap();
-    let url = format!("{}/v1/operator/apps/demo.todo/versions", served.operator);
-    let response = (reqwest::Client::new().post(url))
-        .bearer_auth(crate::serve::TOKEN)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.unwrap();
-    body["version"]["hash"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn every_operator_call_audits_what_it_changed_by_number_and_hash() {
     let served = Served::start(&["todo"], &[]);
-    let v2 = publish_v2(&served).await;
+    let v2 = served.publish_todo_as("0.2.0").await;
     let apps = "/v1/operator/apps/demo.todo";
     let release = json!({ "version": "0.2.0", "percent": 30 });
     let (status, body) = (served.op(Method::POST, &format!("{apps}/release"), Some(release))).await;
@@ -108,7 +93,7 @@ async fn every_operator_call_audits_what_it_changed_by_number_and_hash() {
 #[tokio::test]
 async fn a_rollback_names_its_target_and_a_retry_does_not_toggle_back() {
     let served = Served::start(&["todo"], &[]);
-    publish_v2(&served).await;
+    served.publish_todo_as("0.2.0").await;
     let apps = "/v1/operator/apps/demo.todo";
     let stable = |v: &str| json!({ "version": v, "percent": 100 });
     served

@@ -22,24 +22,23 @@ fn app(dir: &Path, pages: &str, files: &[(&str, &str)]) -> String {
     app.to_str().unwrap().to_string()
 }
 
-/// `miniapp build` of the crate: its exit code and its one error line.
-fn build(app: &str) -> (Option<i32>, String) {
-    let out = miniapp(&["build", app]);
+/// `miniapp build` of a crate declaring `pages` with `files` (see [`app`]),
+/// which must exit 2 with one error line: that line.
+fn refused_build(pages: &str, files: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = miniapp(&["build", &app(dir.path(), pages, files)]);
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    (out.status.code(), err)
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    err
 }
 
 #[test]
 fn a_broken_template_fails_the_build_at_its_file_line_and_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(
-        dir.path(),
+    let err = refused_build(
         r#"["index"]"#,
         &[("pages/index.wxml", "<view>\n  <marquee/>\n</view>\n")],
     );
-    let (code, err) = build(&app);
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("pages/index.wxml:2:4: unknown component `<marquee>`"),
         "{err}"
@@ -48,17 +47,13 @@ fn a_broken_template_fails_the_build_at_its_file_line_and_column() {
 
 #[test]
 fn a_broken_stylesheet_fails_the_build_at_its_file_line_and_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(
-        dir.path(),
+    let err = refused_build(
         r#"["index"]"#,
         &[
             ("pages/index.wxml", "<view/>"),
             ("app.wxss", ".a {\n  behavior: url(x.htc) }\n"),
         ],
     );
-    let (code, err) = build(&app);
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("app.wxss:2:3: property `behavior` is not allowed"),
         "{err}"
@@ -67,14 +62,7 @@ fn a_broken_stylesheet_fails_the_build_at_its_file_line_and_column() {
 
 #[test]
 fn a_declared_page_without_a_template_fails_the_build_naming_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(
-        dir.path(),
-        r#"["index", "detail"]"#,
-        &[("pages/index.wxml", "<view/>")],
-    );
-    let (code, err) = build(&app);
-    assert_eq!(code, Some(2), "{err}");
+    let err = refused_build(r#"["index", "detail"]"#, &[("pages/index.wxml", "<view/>")]);
     assert!(
         err.ends_with("app: page `detail` is declared but has no template pages/detail.wxml\n"),
         "{err}"
@@ -83,14 +71,10 @@ fn a_declared_page_without_a_template_fails_the_build_naming_the_file() {
 
 #[test]
 fn a_wechat_page_path_fails_the_build_saying_what_to_write() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = app(
-        dir.path(),
+    let err = refused_build(
         r#"["pages/index/index"]"#,
         &[("pages/index/index.wxml", "<view/>")],
     );
-    let (code, err) = build(&app);
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains(
             "page `pages/index/index`: write `index/index` (a route leaves out `pages/`); \

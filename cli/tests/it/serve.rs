@@ -28,7 +28,7 @@ impl std::fmt::Display for Token {
 }
 
 /// The platform's grants for the examples the tests publish.
-const POLICY: &str = r#"
+pub(crate) const POLICY: &str = r#"
 [apps."demo.todo"]
 permissions = ["storage"]
 per_user_storage = true
@@ -142,10 +142,38 @@ impl Served {
         self.post(&url, body).await
     }
 
+    /// Add a todo titled `title` (todo's `#new` confirmed) over HTTP, with
+    /// client id `cid`.
+    pub(crate) async fn add_todo(&self, session: &str, cid: &str, title: &str) -> (u16, Value) {
+        let detail = json!({ "value": title });
+        self.event(session, cid, "#new", "confirm", detail).await
+    }
+
+    /// `POST /v1/operator/apps/{app}/versions{query}` with the package
+    /// `bytes` and the token: the status and the body.
+    pub(crate) async fn publish(&self, app: &str, query: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let url = format!("{}/v1/operator/apps/{app}/versions{query}", self.operator);
+        let response = (self.http.post(url).bearer_auth(TOKEN).body(bytes))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     async fn post(&self, url: &str, body: Value) -> (u16, Value) {
         let response = self.http.post(url).json(&body).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Publish todo as `version` (another hash) over the operator API,
+    /// which must take it: its hash.
+    pub(crate) async fn publish_todo_as(&self, version: &str) -> String {
+        let bytes = std::fs::read(todo_as(version, self.dir.path())).unwrap();
+        let (status, body) = self.publish("demo.todo", "", bytes).await;
+        assert_eq!(status, 201, "{body}");
+        body["version"]["hash"].as_str().unwrap().to_string()
     }
 
     /// An operator call with the token: the status and the body.
@@ -165,6 +193,26 @@ impl Served {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An operator call on `app`'s `call` (`release`, `kill`, `route?user=u1`
+    /// ...) with the token: the status and the body.
+    pub(crate) async fn on_app(
+        &self,
+        method: reqwest::Method,
+        app: &str,
+        call: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let path = format!("/v1/operator/apps/{app}/{call}");
+        self.op(method, &path, body).await
+    }
+
+    /// The kill switch of `app`, with the `reason` users see: the status.
+    pub(crate) async fn kill(&self, app: &str, reason: &str) -> u16 {
+        let body = json!({ "reason": reason });
+        let (status, _) = (self.on_app(reqwest::Method::PUT, app, "kill", Some(body))).await;
+        status
     }
 
     /// `/metrics`, as text.
@@ -234,6 +282,27 @@ impl Drop for Served {
     }
 }
 
+/// Wait until `holds`, asking again every 50 ms: a wait that ends as soon
+/// as it holds, failing with `what` only past [`HANG`].
+pub(crate) async fn until(what: &str, mut holds: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + HANG;
+    while !holds().await {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `POST url` with the JSON `body` (no token), which must be answered.
+pub(crate) async fn post_json(url: String, body: &Value) -> reqwest::Response {
+    let request = reqwest::Client::new().post(url).json(body);
+    request.send().await.unwrap()
+}
+
+/// The status of `GET url` (no token), which must be answered.
+pub(crate) async fn status_of(url: &str) -> u16 {
+    reqwest::get(url).await.unwrap().status().as_u16()
+}
+
 /// Every text of a page frame's nodes, in order.
 fn texts(nodes: &Value) -> Vec<String> {
     let mut out = Vec::new();
@@ -277,9 +346,7 @@ async fn sessions_of_several_apps_and_users_run_at_once_each_with_its_own_state(
         served.session("demo.todo", "bob")
     );
     let game = served.session("demo.game2048", "ada").await;
-    let (status, added) = served
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, added) = served.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200, "{added}");
     assert_eq!(added["frames"][0]["type"], "ops", "{added}");
     let (_, refreshed) = served
@@ -404,15 +471,7 @@ async fn an_evicted_session_relaunches_from_storage_and_a_retried_event_applies_
     let ada = served.session("demo.todo", "ada").await;
     for _ in 0..2 {
         // The same client id twice: a retry, applied once.
-        let (status, body) = served
-            .event(
-                &ada,
-                "add-milk",
-                "#new",
-                "confirm",
-                json!({ "value": "milk" }),
-            )
-            .await;
+        let (status, body) = served.add_todo(&ada, "add-milk", "milk").await;
         assert_eq!(status, 200, "{body}");
     }
     // Evicted: no live instance, and an eviction counted. A wait for that
@@ -426,15 +485,7 @@ async fn an_evicted_session_relaunches_from_storage_and_a_retried_event_applies_
         .await;
     assert!(evictions.is_some_and(|n| n >= 1.0), "{evictions:?}");
     // The next event relaunches it from storage: a full page first.
-    let (status, body) = served
-        .event(
-            &ada,
-            "add-eggs",
-            "#new",
-            "confirm",
-            json!({ "value": "eggs" }),
-        )
-        .await;
+    let (status, body) = served.add_todo(&ada, "add-eggs", "eggs").await;
     assert_eq!(status, 200, "{body}");
     assert_one_milk(&body);
     let texts = page_texts(&body);
@@ -450,11 +501,8 @@ async fn past_its_bounds_the_server_refuses_at_once_with_429_and_retry_after() {
     );
     let spin = served.session("hostile.spin", "ada").await;
     served.session("demo.todo", "ada").await;
-    let response = (reqwest::Client::new().post(format!("{}/v1/sessions", served.public)))
-        .json(&json!({ "app": "demo.todo", "user": "bob" }))
-        .send()
-        .await
-        .unwrap();
+    let url = format!("{}/v1/sessions", served.public);
+    let response = post_json(url, &json!({ "app": "demo.todo", "user": "bob" })).await;
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
     let body: Value = response.json().await.unwrap();
@@ -526,13 +574,7 @@ async fn a_spinning_tenant_gets_its_slices_and_its_traps_while_another_app_is_se
         for i in 0..20 {
             let before = spun.load(Ordering::Relaxed);
             let (status, body) = served
-                .event(
-                    &ada,
-                    &format!("w{i}"),
-                    "#new",
-                    "confirm",
-                    json!({ "value": format!("item {i}") }),
-                )
+                .add_todo(&ada, &format!("w{i}"), &format!("item {i}"))
                 .await;
             assert_eq!(status, 200, "{body}");
             overlapping += spun.load(Ordering::Relaxed) - before;
@@ -574,26 +616,10 @@ async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_
  {
     use reqwest::Method;
     let served = Served::start(&["todo"], &[]);
-    let v2 = std::fs::read(todo_as("0.2.0", served.dir.path())).unwrap();
-    let published = (reqwest::Client::new().post(format!(
-        "{}/v1/operator/apps/demo.todo/versions",
-        served.operator
-    )))
-    .bearer_auth(TOKEN)
-    .body(v2)
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(published.status(), 201);
-    let published: Value = published.json().await.unwrap();
-    let v2 = published["version"]["hash"].as_str().unwrap().to_string();
+    let v2 = served.publish_todo_as("0.2.0").await;
     let release = json!({ "version": v2, "percent": 30, "trial_users": ["trial-1"] });
     let (status, body) = served
-        .op(
-            Method::POST,
-            "/v1/operator/apps/demo.todo/release",
-            Some(release),
-        )
+        .on_app(Method::POST, "demo.todo", "release", Some(release))
         .await;
     assert_eq!(status, 200, "{body}");
 
@@ -601,11 +627,7 @@ async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_
     let mut on_v2 = 0;
     for i in 0..10_000 {
         let (_, routed) = served
-            .op(
-                Method::GET,
-                &format!("/v1/operator/apps/demo.todo/route?user=u{i}"),
-                None,
-            )
+            .on_app(Method::GET, "demo.todo", &format!("route?user=u{i}"), None)
             .await;
         on_v2 += usize::from(routed["version"] == v2.as_str());
     }
@@ -620,42 +642,25 @@ async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_
     // A release only grows.
     let shrink = json!({ "version": v2, "percent": 10 });
     let (status, body) = served
-        .op(
-            Method::POST,
-            "/v1/operator/apps/demo.todo/release",
-            Some(shrink),
-        )
+        .on_app(Method::POST, "demo.todo", "release", Some(shrink))
         .await;
     assert_eq!(status, 400, "{body}");
 
     // Rollback: new sessions get the stable version at once; the live one
     // relaunches on it at its next event (a full page first).
     let (status, body) = served
-        .op(
-            Method::POST,
-            "/v1/operator/apps/demo.todo/rollback",
-            Some(json!({})),
-        )
+        .on_app(Method::POST, "demo.todo", "rollback", Some(json!({})))
         .await;
     assert_eq!(status, 200, "{body}");
     let (_, fresh) = served.open("demo.todo", "trial-2").await;
     assert_eq!(fresh["app"]["version"], "0.1.0", "{fresh}");
-    let (status, next) = served
-        .event(
-            &trial_session,
-            "t1",
-            "#new",
-            "confirm",
-            json!({ "value": "x" }),
-        )
-        .await;
+    let (status, next) = served.add_todo(&trial_session, "t1", "x").await;
     assert_eq!(status, 200, "{next}");
     assert_eq!(next["frames"][0]["type"], "page", "{next}");
 
     // The kill switch, with the reason users see.
-    let kill = json!({ "reason": "Closed for maintenance until noon" });
-    let (status, _) = served
-        .op(Method::PUT, "/v1/operator/apps/demo.todo/kill", Some(kill))
+    let status = served
+        .kill("demo.todo", "Closed for maintenance until noon")
         .await;
     assert_eq!(status, 200);
     let (status, refused) = served.open("demo.todo", "someone").await;
@@ -668,18 +673,10 @@ async fn phased_release_rollback_and_kill_switch_reach_new_sessions_at_once_and_
         refused["error"]["message"],
         "Closed for maintenance until noon"
     );
-    let (status, refused) = served
-        .event(
-            &trial_session,
-            "t2",
-            "#new",
-            "confirm",
-            json!({ "value": "y" }),
-        )
-        .await;
+    let (status, refused) = served.add_todo(&trial_session, "t2", "y").await;
     assert_eq!(status, 403, "{refused}");
     let (status, _) = served
-        .op(Method::DELETE, "/v1/operator/apps/demo.todo/kill", None)
+        .on_app(Method::DELETE, "demo.todo", "kill", None)
         .await;
     assert_eq!(status, 200);
     let (status, _) = served.open("demo.todo", "someone").await;
@@ -756,12 +753,10 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
         assert_eq!(wrong.status(), 401, "{method} {path} with a wrong token");
     }
     // Health needs no token; the public listener has no operator routes.
-    let health = client
-        .get(format!("{}/healthz", served.operator))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status(), 200);
+    assert_eq!(
+        status_of(&format!("{}/healthz", served.operator)).await,
+        200
+    );
     let public = client
         .get(format!("{}/v1/operator/apps", served.public))
         .bearer_auth(TOKEN)
@@ -781,15 +776,7 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
     );
     // With the token, a decision about an app nobody published is refused
     // and makes no record of it.
-    let kill = json!({ "reason": "typo" });
-    let (status, _) = served
-        .op(
-            reqwest::Method::PUT,
-            "/v1/operator/apps/no.such/kill",
-            Some(kill),
-        )
-        .await;
-    assert_eq!(status, 404);
+    assert_eq!(served.kill("no.such", "typo").await, 404);
     let (_, apps) = served
         .op(reqwest::Method::GET, "/v1/operator/apps", None)
         .await;
@@ -801,9 +788,7 @@ async fn operator_calls_without_the_token_are_refused_and_audited() {
 async fn metrics_parse_as_prometheus_text_and_carry_no_user_ids() {
     let served = Served::start(&["todo"], &[]);
     let ada = served.session("demo.todo", "user-secret-42").await;
-    served
-        .event(&ada, "m1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    served.add_todo(&ada, "m1", "milk").await;
     for i in 0..3 {
         let (status, _) = served.open(&format!("no.such-app-{i}"), "ada").await;
         assert_eq!(status, 404);
@@ -868,13 +853,7 @@ async fn sigterm_drains_the_running_event_then_exits() {
     let url = format!("{}/v1/sessions/{spin}/events", served.public);
     let running = tokio::spawn(async move {
         let body = json!({ "cid": "s", "selector": "#attack", "kind": "tap" });
-        let response = reqwest::Client::new()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        response.status().as_u16()
+        post_json(url, &body).await.status().as_u16()
     });
     // SIGTERM once the server counts the event in its queue (not after a
     // fixed 100 ms, which a slow machine may not meet): it is then running,
@@ -901,23 +880,17 @@ async fn sigterm_drains_the_running_event_then_exits() {
 async fn a_session_id_outlives_its_node_a_restarted_node_takes_it_back_from_storage() {
     let served = Served::start(&["todo"], &[]);
     let ada = served.session("demo.todo", "ada").await;
-    let (status, _) = served
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, _) = served.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200);
     let served = served.kill_and_restart(&[]);
     // The id is all the new process has: it rebuilds the session and
     // relaunches the app from storage. A retry of the event applied before
     // the kill is recognised (the session's applied events are in the
     // store): the client gets the page, with one milk.
-    let (status, body) = served
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, body) = served.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200, "{body}");
     assert_one_milk(&body);
-    let (status, body) = served
-        .event(&ada, "a2", "#new", "confirm", json!({ "value": "eggs" }))
-        .await;
+    let (status, body) = served.add_todo(&ada, "a2", "eggs").await;
     assert_eq!(
         (status, body["frames"][0]["type"].as_str()),
         (200, Some("ops")),
@@ -926,9 +899,7 @@ async fn a_session_id_outlives_its_node_a_restarted_node_takes_it_back_from_stor
     // An id this cluster did not sign is unknown.
     let last = if ada.ends_with('0') { '1' } else { '0' };
     let forged = format!("{}{last}", &ada[..ada.len() - 1]);
-    let (status, _) = served
-        .event(&forged, "a3", "#new", "confirm", json!({ "value": "x" }))
-        .await;
+    let (status, _) = served.add_todo(&forged, "a3", "x").await;
     assert_eq!(status, 404);
     served.stop();
 }

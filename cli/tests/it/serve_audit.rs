@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::cli::package;
-use crate::serve::{HANG, TOKEN};
+use crate::serve::{HANG, TOKEN, post_json};
 
 /// `miniapp serve` publishing the shop, granted storage only (its `login`
 /// and `profile` taps call `identity`, denied), its stderr in `dir/stderr`;
@@ -36,9 +36,7 @@ fn serve_shop(dir: &Path) -> (Child, String) {
 async fn tap(public: &str, session: &str, cid: &str, selector: &str) {
     let url = format!("{public}/v1/sessions/{session}/events");
     let body = json!({ "cid": cid, "selector": selector, "kind": "tap" });
-    let response = reqwest::Client::new().post(url).json(&body).send().await;
-    let response = response.unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(post_json(url, &body).await.status(), 200);
 }
 
 /// The `denied` records of the audit file at `path` (none if it is absent).
@@ -60,11 +58,8 @@ fn signal(child: &Child, name: &str) {
 async fn on_sighup_the_audit_file_reopens_its_path_and_denials_reach_the_json_logs() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, public) = serve_shop(dir.path());
-    let opened = (reqwest::Client::new().post(format!("{public}/v1/sessions")))
-        .json(&json!({ "app": "demo.shop", "user": "user-ada-4242" }))
-        .send()
-        .await
-        .unwrap();
+    let user = json!({ "app": "demo.shop", "user": "user-ada-4242" });
+    let opened = post_json(format!("{public}/v1/sessions"), &user).await;
     let body: Value = opened.json().await.unwrap();
     let session = body["session"].as_str().unwrap().to_string();
     tap(&public, &session, "before", "#login").await;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::serve::{HANG, Served};
+use crate::serve::{HANG, Served, post_json, status_of};
 
 /// How long the process may take to exit after the drain delay below (30
 /// s) before the test gives up: a bound on a hang, not a measure.
@@ -21,8 +21,7 @@ async fn sigterm_keeps_the_listeners_open_for_the_drain_delay_answering_draining
     let ada = served.session("demo.todo", "ada").await;
     let http = reqwest::Client::new();
     let readyz = format!("{}/readyz", served.public);
-    let ready = http.get(&readyz).send().await.unwrap();
-    assert_eq!(ready.status(), 200);
+    assert_eq!(status_of(&readyz).await, 200);
 
     let mut child = served.terminate();
     // The signal is handled at once, but asynchronously: wait for `/readyz`
@@ -44,20 +43,11 @@ async fn sigterm_keeps_the_listeners_open_for_the_drain_delay_answering_draining
     }
 
     // Alive: a liveness probe must not restart a draining node.
-    let health = http
-        .get(format!("{}/healthz", served.public))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(health.status(), 200);
+    assert_eq!(status_of(&format!("{}/healthz", served.public)).await, 200);
 
     // A new session is refused, with where to go: retry (on another node).
-    let refused = http
-        .post(format!("{}/v1/sessions", served.public))
-        .json(&json!({ "app": "demo.todo", "user": "bob" }))
-        .send()
-        .await
-        .unwrap();
+    let bob = json!({ "app": "demo.todo", "user": "bob" });
+    let refused = post_json(format!("{}/v1/sessions", served.public), &bob).await;
     assert_eq!(refused.status(), 503);
     assert!(
         refused.headers().contains_key("retry-after"),
@@ -68,9 +58,7 @@ async fn sigterm_keeps_the_listeners_open_for_the_drain_delay_answering_draining
     assert_eq!(body["error"]["kind"], "draining", "{body}");
 
     // An open session's events are still served.
-    let (status, body) = served
-        .event(&ada, "a1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, body) = served.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200, "{body}");
 
     // So is the operator plane.

@@ -82,9 +82,7 @@ async fn series_exist_from_the_start_and_carry_the_version_the_session_runs() {
 
     // A session on 0.1.0: its event is counted under that version.
     let ada = served.session("demo.todo", "ada").await;
-    let (status, body) = served
-        .event(&ada, "m1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, body) = served.add_todo(&ada, "m1", "milk").await;
     assert_eq!(status, 200, "{body}");
     // An event without refusals says nothing of them.
     assert!(body.get("refused").is_none(), "{body}");

@@ -12,16 +12,8 @@ use crate::serve::{Served, TOKEN};
 /// `POST .../apps/{app}/versions{query}` with the package of `example`: the
 /// status and the body.
 async fn publish(served: &Served, app: &str, example: &str, query: &str) -> (u16, Value) {
-    let body = std::fs::read(package(example)).unwrap();
-    let url = format!("{}/v1/operator/apps/{app}/versions{query}", served.operator);
-    let response = (reqwest::Client::new().post(url))
-        .bearer_auth(TOKEN)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let bytes = std::fs::read(package(example)).unwrap();
+    served.publish(app, query, bytes).await
 }
 
 // The tests' policy grants `demo.shop` nothing; it declares `identity`,

@@ -9,17 +9,7 @@ use std::net::IpAddr;
 use miniapp_serve::identity::Identity;
 use serde_json::{Value, json};
 
-use crate::serve::{Served, TOKEN};
-
-const POLICY: &str = r#"
-[apps."demo.todo"]
-permissions = ["storage"]
-per_user_storage = true
-
-[apps."demo.game2048"]
-permissions = ["storage"]
-per_user_storage = true
-"#;
+use crate::serve::{POLICY, Served, TOKEN};
 
 /// An HTTP client whose connections come from `local` (any 127.0.0.0/8
 /// address reaches the server on loopback).
@@ -45,15 +35,6 @@ async fn open(
     let status = response.status().as_u16();
     let retry = (response.headers().get("retry-after")).map(|v| v.to_str().unwrap().to_string());
     (status, retry, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn metrics(served: &Served) -> String {
-    let response = (reqwest::Client::new().get(format!("{}/metrics", served.operator)))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    response.text().await.unwrap()
 }
 
 #[tokio::test]
@@ -99,7 +80,7 @@ async fn one_address_is_capped_by_the_policy_and_recovers_after_closing() {
     assert_eq!(status, 201, "after a close: {body}");
     let (status, _, _) = open(&client, &served, todo("u4"), &[]).await;
     assert_eq!(status, 429);
-    let text = metrics(&served).await;
+    let text = served.metrics().await;
     for reason in ["sessions_per_client", "sessions_per_user"] {
         let series = format!("reason=\"{reason}\"}} ");
         assert!(

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::serve::{HANG, Served, TOKEN, receive};
+use crate::serve::{HANG, Served, receive};
 
 /// Items of the todo list, and the length of each title: a page of about
 /// 900 KB (under the default 1 MiB storage value and 4 MiB of page data).
@@ -19,20 +19,6 @@ const TITLE: usize = 60_000;
 
 const NOT_READING: &str = "miniapp_refusals_total{app=\"demo.todo\",reason=\"not-reading\"}";
 const RESIDENT: &str = "miniapp_process_resident_bytes";
-
-/// The value of `series` in the server's `/metrics`, if it is there.
-async fn metric(served: &Served, series: &str) -> Option<f64> {
-    let response = reqwest::Client::new()
-        .get(format!("{}/metrics", served.operator))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let text = response.text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-}
 
 fn socket_url(served: &Served, session: &str) -> String {
     let public = served.public.replace("http://", "ws://");
@@ -56,18 +42,10 @@ async fn a_socket_that_never_reads_is_dropped_past_its_bound_and_its_session_rec
     let ada = served.session("demo.todo", "ada").await;
     for i in 0..ITEMS {
         let title = format!("{i:02}{}", "x".repeat(TITLE));
-        let (status, body) = (served)
-            .event(
-                &ada,
-                &format!("add-{i}"),
-                "#new",
-                "confirm",
-                json!({ "value": title }),
-            )
-            .await;
+        let (status, body) = served.add_todo(&ada, &format!("add-{i}"), &title).await;
         assert_eq!(status, 200, "add {i}: {body}");
     }
-    let before = metric(&served, RESIDENT).await.unwrap_or(0.0);
+    let before = served.metric(RESIDENT).await.unwrap_or(0.0);
 
     // A client that asks for the whole page 40 times a second (under the
     // limit of 50) and never reads what it is sent.
@@ -81,9 +59,9 @@ async fn a_socket_that_never_reads_is_dropped_past_its_bound_and_its_session_rec
     let mut sent = 0;
     loop {
         if sent % 5 == 0 {
-            let resident = metric(&served, RESIDENT).await.unwrap_or(0.0);
+            let resident = served.metric(RESIDENT).await.unwrap_or(0.0);
             peak = peak.max(resident);
-            if metric(&served, NOT_READING).await.unwrap_or(0.0) >= 1.0 {
+            if served.metric(NOT_READING).await.unwrap_or(0.0) >= 1.0 {
                 break;
             }
             assert!(
@@ -130,18 +108,15 @@ async fn a_socket_that_never_reads_is_dropped_past_its_bound_and_its_session_rec
 
     // And the server serves other sessions.
     let bob = served.session("demo.todo", "bob").await;
-    let (status, body) = (served)
-        .event(&bob, "b1", "#new", "confirm", json!({ "value": "milk" }))
-        .await;
+    let (status, body) = served.add_todo(&bob, "b1", "milk").await;
     assert_eq!(status, 200, "{body}");
-    let after = metric(&served, RESIDENT).await.unwrap_or(0.0);
+    let after = served.metric(RESIDENT).await.unwrap_or(0.0);
     report(&format!("after the drop: {:.1} MiB", after / MIB));
 }
 
 #[tokio::test]
 async fn the_simulator_drops_a_page_that_never_reads() {
-    let todo = crate::cli::package("todo");
-    let sim = crate::dev::Simulator::start(&todo, &[]);
+    let sim = crate::dev::Simulator::example("todo");
     for i in 0..ITEMS {
         let title = format!("{i:02}{}", "x".repeat(TITLE));
         let answer = sim
