@@ -214,13 +214,26 @@ async function scaffold(t, name, template) {
 /** Build a scaffolded crate with the examples' target dir: its dependencies are compiled there. */
 const SCAFFOLD_ENV = { CARGO_TARGET_DIR: join(EXAMPLES, 'target') };
 
+/** `miniapp dev SOURCE` open in a browser: the simulator, its page, and the app's screen on it. */
+async function openApp(t, source, env = {}) {
+  const sim = await startSimulator(t, source, env);
+  const page = await openSimulator(t, sim);
+  return { sim, page, screen: page.locator('#screen') };
+}
+
+/** Save `file` with `from` replaced by `to`, as an editor would (`from` must be there): the text it had. */
+async function edit(file, from, to) {
+  const before = await readFile(file, 'utf8');
+  assert.ok(before.includes(from), `${file} has ${from}`);
+  await writeFile(file, before.replace(from, to));
+  return before;
+}
+
 // -------------------------------------------------------------------- tests
 
 test('todo: add an item, see it in the view and in AppData, tap it done', { timeout: TEST_TIMEOUT }, async (t) => {
-  const sim = await startSimulator(t, join(EXAMPLES, 'todo'));
-  const page = await openSimulator(t, sim);
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'todo'));
   await zoomToFit(page); // taps and typing go through the zoom's transform
-  const screen = page.locator('#screen');
   await screen.locator('.empty').getByText('Nothing to do').waitFor();
 
   const input = screen.locator('#new');
@@ -258,9 +271,7 @@ test('todo: add an item, see it in the view and in AppData, tap it done', { time
 });
 
 test('shop: a denied consent is shown, and sticks without asking again', { timeout: TEST_TIMEOUT }, async (t) => {
-  const sim = await startSimulator(t, join(EXAMPLES, 'shop'));
-  const page = await openSimulator(t, sim);
-  const screen = page.locator('#screen');
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'shop'));
   const manifest = await readFile(join(EXAMPLES, 'shop', 'miniapp.toml'), 'utf8');
   const reason = manifest.match(/^user-info = "(.*)"$/m)[1];
 
@@ -302,10 +313,8 @@ test('shop: a denied consent is shown, and sticks without asking again', { timeo
 });
 
 test('shop: checkout, the payment sheet cancelled, then paid', { timeout: TEST_TIMEOUT }, async (t) => {
-  const sim = await startSimulator(t, join(EXAMPLES, 'shop'));
-  const page = await openSimulator(t, sim);
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'shop'));
   await zoomToFit(page); // the payment sheet at the phone's bottom is in the picture
-  const screen = page.locator('#screen');
   const crumbs = page.locator('#breadcrumb .crumb');
 
   assert.ok(await page.locator('#nav-back').isHidden(), 'no back button on the first page');
@@ -359,9 +368,7 @@ test('shop: checkout, the payment sheet cancelled, then paid', { timeout: TEST_T
 
 test('hot reload: an edited template re-renders in place, data kept, no page reload', { timeout: TEST_TIMEOUT }, async (t) => {
   const app = await scaffold(t, 'hot');
-  const sim = await startSimulator(t, app, SCAFFOLD_ENV);
-  const page = await openSimulator(t, sim);
-  const screen = page.locator('#screen');
+  const { page, screen } = await openApp(t, app, SCAFFOLD_ENV);
 
   const count = screen.locator('.count');
   await eventually(async () => assert.equal(await count.textContent(), '0'));
@@ -371,12 +378,8 @@ test('hot reload: an edited template re-renders in place, data kept, no page rel
   await eventually(async () => assert.equal(await count.textContent(), '2'));
   await page.evaluate(() => { window.__beforeEdit = 'still here'; });
 
-  const template = join(app, 'pages', 'index.wxml');
-  const before = await readFile(template, 'utf8');
-  const edited = before.replace('<text class="count">{{count}}</text>',
+  await edit(join(app, 'pages', 'index.wxml'), '<text class="count">{{count}}</text>',
     '<text class="count">[HOT-MARK {{count}} taps]</text>');
-  assert.notEqual(edited, before, 'the scaffold\'s template has the count text');
-  await writeFile(template, edited);
 
   await eventually(async () => assert.equal(await count.textContent(), '[HOT-MARK 2 taps]'));
   assert.equal(await page.evaluate(() => window.__beforeEdit), 'still here', 'the page was not reloaded');
@@ -395,13 +398,10 @@ test('hot reload: an edited template re-renders in place, data kept, no page rel
 // spuriously; the taps only give a looping watcher time to show itself.
 test('hot reload: one save is one rebuild (reads do not start another)', { timeout: TEST_TIMEOUT }, async (t) => {
   const app = await scaffold(t, 'once');
-  const sim = await startSimulator(t, app, SCAFFOLD_ENV);
-  const page = await openSimulator(t, sim);
-  const screen = page.locator('#screen');
+  const { page, screen } = await openApp(t, app, SCAFFOLD_ENV);
   const count = screen.locator('.count');
   const template = join(app, 'pages', 'index.wxml');
-  const source = await readFile(template, 'utf8');
-  await writeFile(template, source.replace('{{count}}</text>', '{{count}} saved</text>'));
+  await edit(template, '{{count}}</text>', '{{count}} saved</text>');
   await eventually(async () => assert.equal(await count.textContent(), '0 saved'));
   await page.locator('#build-status').waitFor({ state: 'hidden' });
   // Read the sources, as a developer's tools do.
@@ -418,9 +418,7 @@ test('hot reload: one save is one rebuild (reads do not start another)', { timeo
 });
 
 test('a panic: its own message over the page, and a visible Relaunch starts the app again', { timeout: TEST_TIMEOUT }, async (t) => {
-  const sim = await startSimulator(t, join(EXAMPLES, 'crash'));
-  const page = await openSimulator(t, sim);
-  const screen = page.locator('#screen');
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'crash'));
   const count = screen.locator('#count');
   const stopped = page.locator('#stopped');
   assert.ok(await stopped.isHidden(), 'nothing to say while the app runs');
@@ -453,8 +451,7 @@ test('a template error at start: the page shows it, and the app launches once it
   const template = join(app, 'pages', 'index.wxml');
   const good = await readFile(template, 'utf8');
   await writeFile(template, '<view>\n  <view wx:iff="{{a}}"/>\n</view>');
-  const sim = await startSimulator(t, app, SCAFFOLD_ENV);
-  const page = await openSimulator(t, sim);
+  const { page } = await openApp(t, app, SCAFFOLD_ENV);
   const banner = page.locator('#build-status');
   await banner.waitFor({ state: 'visible' });
   assert.equal(await page.locator('#build-title').textContent(), 'Build failed: the app launches when a save builds');
