@@ -119,3 +119,35 @@ impl fmt::Display for Scope {
         f.write_str(self.name())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cases of `enum NAME` in the host API (`wit/miniapp.wit`), in order.
+    fn wit_enum(name: &str) -> Vec<String> {
+        let wit = include_str!("../../wit/miniapp.wit");
+        let head = format!("enum {name} {{");
+        let start = wit.find(&head).expect("the host API has the enum") + head.len();
+        let body = &wit[start..start + wit[start..].find('}').expect("the enum ends")];
+        (body.split(','))
+            .map(|case| case.trim().trim_start_matches('%').to_string())
+            .filter(|case| !case.is_empty())
+            .collect()
+    }
+
+    /// Manifests, policies and the host API name the scopes alike: the
+    /// runtime's conversion and the SDK (which uses the WIT's own type)
+    /// depend on it.
+    #[test]
+    fn scopes_are_the_host_apis_scopes_by_name_and_order() {
+        let names: Vec<&str> = Scope::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, wit_enum("scope"));
+        for scope in Scope::ALL {
+            assert_eq!(Scope::parse(scope.name()), Some(scope));
+            let json = serde_json::to_string(&scope).unwrap();
+            assert_eq!(json, format!("\"{scope}\""));
+        }
+        assert_eq!(Scope::parse("user_info"), None);
+    }
+}

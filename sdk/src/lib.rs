@@ -67,6 +67,48 @@ pub mod bindings {
         path: "../wit",
         pub_export_macro: true,
         default_bindings_module: "miniapp_sdk::bindings",
+        // The host API's types the SDK hands to apps as they are
+        // (`permission::{Scope, Consent}`, `payment::{Order, Outcome}`): the
+        // derives apps rely on, and docs where the WIT has none. Selectors
+        // name the WIT package with its version: a bump renames them here
+        // (wit-bindgen refuses a selector that matches nothing).
+        additional_type_attributes: {
+            "miniapp:host/permission@0.1.0/scope": [
+                #[derive(Hash)]
+                #[doc = "The app must declare it in its manifest."]
+            ],
+            "miniapp:host/permission@0.1.0/consent": [
+                #[derive(Hash)]
+                #[doc = "The user's answer for a scope."]
+            ],
+            "miniapp:host/payment@0.1.0/order": [
+                #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+                #[doc = "An order to pay."]
+            ],
+            "miniapp:host/payment@0.1.0/outcome": [
+                #[derive(PartialEq, Eq)]
+                #[doc = "How a payment ended."]
+            ],
+        },
+        additional_member_attributes: {
+            "miniapp:host/permission@0.1.0/scope.user-location": [
+                #[doc = "The device location ([`location`](crate::location))."]
+            ],
+            "miniapp:host/permission@0.1.0/scope.user-info": [
+                #[doc = "The user's profile ([`identity::profile`](crate::identity::profile))."]
+            ],
+            "miniapp:host/permission@0.1.0/scope.album": [#[doc = "Saving to the photo album."]],
+            "miniapp:host/permission@0.1.0/scope.camera": [#[doc = "The camera."]],
+            "miniapp:host/permission@0.1.0/scope.record": [#[doc = "The microphone."]],
+            "miniapp:host/permission@0.1.0/consent.not-asked": [
+                #[doc = "The user has not been asked yet."]
+            ],
+            "miniapp:host/permission@0.1.0/consent.granted": [#[doc = "The user agreed."]],
+            "miniapp:host/permission@0.1.0/consent.denied": [#[doc = "The user refused."]],
+            "miniapp:host/payment@0.1.0/order.description": [
+                #[doc = "What is being bought, shown to the user."]
+            ],
+        },
     });
 }
 

@@ -99,7 +99,7 @@ fn pay(product: &Product) -> Result<()> {
     };
     view::set_data(json!({ "status": "paying", "error": null, "error_kind": null }))?;
     match payment::request(&order) {
-        Ok(Outcome::Paid { transaction_id }) => {
+        Ok(Outcome::Paid(transaction_id)) => {
             let mut orders = load_orders()?;
             if orders.len() >= RECENT_ORDERS {
                 orders.drain(..=orders.len() - RECENT_ORDERS);
