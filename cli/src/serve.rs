@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use miniapp_dev::listen::{
+use miniapp_protocol::listen::{
     ConnLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT,
 };
 use miniapp_runtime::audit::{JsonLinesAudit, LoggedAudit};
@@ -302,7 +302,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         .audit(Arc::new(LoggedAudit::new(audit)))
         .kv_store(storage.clone())
         .policy(policy)
-        .providers(miniapp_dev::host::session_providers())
+        .providers(miniapp_protocol::prompts::session_providers())
         .max_live_instances(u32::try_from(limits.max_live + 64).unwrap_or(u32::MAX))
         .build()
         .map_err(|e| Failure::app(format!("cannot start the runtime: {e}")))?;

@@ -8,10 +8,7 @@
 //! saving Rust code rebuilds and relaunches on the same pages.
 
 mod assets;
-pub mod frames;
-pub mod host;
-pub mod listen;
-pub mod outbox;
+mod host;
 mod reload;
 mod server;
 mod session;
@@ -21,6 +18,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use miniapp_protocol::listen;
+use miniapp_protocol::prompts::{self, PROMPT_TIMEOUT, Prompts};
 use miniapp_runtime::{
     App, LaunchOptions, Manifest, Package, PackageLimits, Policy, QuotaOverrides, Runtime,
 };
@@ -29,7 +28,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, mpsc};
 
 /// The version of the session protocol this server speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub use miniapp_protocol::PROTOCOL_VERSION;
 
 /// A device the simulator draws: its name and screen in CSS pixels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -149,7 +148,7 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     // A page that falls this many frames behind gets the whole state again
     // (frames can be large: a page's view, its storage).
     let (frames, _) = broadcast::channel(64);
-    let prompts = host::Prompts::new(frames.clone());
+    let prompts = Prompts::new(frames.clone());
     let mut loader = Loader {
         policy: options.policy,
         allow_addresses: options.allow_addresses,
@@ -270,7 +269,7 @@ pub(crate) struct Loader {
     allow_addresses: Vec<String>,
     data_dir: PathBuf,
     frames: broadcast::Sender<String>,
-    prompts: Arc<host::Prompts>,
+    prompts: Arc<Prompts>,
     runtime: Option<Runtime>,
 }
 
@@ -311,7 +310,7 @@ impl Loader {
             .policy(policy)
             .audit(audit)
             .http_observer(host::PageNetwork::new(self.frames.clone()))
-            .providers(host::providers(&self.prompts))
+            .providers(prompts::providers(&self.prompts))
             .build()
             .map_err(|e| e.to_string())
     }
@@ -339,7 +338,7 @@ async fn build_or_read(source: PathBuf) -> Result<Package, String> {
 fn granting(manifest: &Manifest) -> Policy {
     let mut policy = Policy::default();
     policy.grant_declared(manifest);
-    let wait = host::PROMPT_TIMEOUT.as_millis() as u64 + 10_000;
+    let wait = PROMPT_TIMEOUT.as_millis() as u64 + 10_000;
     let overrides = QuotaOverrides {
         event_timeout_ms: Some(wait),
         ..QuotaOverrides::default()

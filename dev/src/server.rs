@@ -33,13 +33,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use miniapp_protocol::frames::{self, reply_frame, url_encode};
+use miniapp_protocol::outbox::{self, Outbox};
 use miniapp_runtime::LaunchOptions;
 use miniapp_runtime::view::events::ViewEvent;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::outbox::{self, Outbox};
 use crate::session::{Command, Reply, Shared};
 
 /// Largest frame a page may send, bytes.
@@ -401,7 +402,7 @@ async fn socket(
 /// session's frames are taken from its broadcast as they come, so a page
 /// that stops reading holds neither the broadcast's frames nor more than
 /// that); a page that stops reading is closed with 1008 and the reason
-/// (see [`crate::outbox`]).
+/// (see [`miniapp_protocol::outbox`]).
 async fn connection(cx: Arc<Context>, socket: WebSocket) {
     use futures_util::StreamExt;
     let (sink, mut stream) = socket.split();
@@ -409,7 +410,7 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
     let (direct, outgoing) = outbox::outbox(outbox::MAX_QUEUED_BYTES);
     let hello = json!({
         "type": "hello",
-        "protocol": crate::PROTOCOL_VERSION,
+        "protocol": miniapp_protocol::PROTOCOL_VERSION,
         "app": *cx.app.read().unwrap_or_else(|e| e.into_inner()),
         "device": cx.device,
     });
@@ -516,7 +517,11 @@ impl Bucket {
 }
 
 fn error_frame(message: &str) -> Message {
-    Message::text(json!({ "type": "error", "message": message }).to_string())
+    frame_message(&frames::error_frame(message))
+}
+
+fn frame_message(frame: &Value) -> Message {
+    Message::text(frame.to_string())
 }
 
 /// A frame from the page (see `docs/protocol.md`).
@@ -588,7 +593,7 @@ impl Launch {
             if self.query.is_empty() {
                 return path;
             }
-            format!("{path}?{}", crate::frames::url_encode(&self.query))
+            format!("{path}?{}", url_encode(&self.query))
         });
         LaunchOptions {
             path,
@@ -610,13 +615,13 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
     let (id, command): (Option<u64>, fn(Reply) -> Command) = match frame {
         ClientFrame::Answer { id, prompt, allow } => {
             let answered = cx.shared.prompts.answer(prompt, allow);
-            let error = (!answered).then(|| format!("no prompt {prompt} is waiting"));
-            let frame = match id {
-                Some(id) => json!({ "type": "result", "id": id, "ok": answered, "error": error }),
-                None if answered => return,
-                None => json!({ "type": "error", "message": error }),
+            let outcome = match answered {
+                true => Ok(()),
+                false => Err(format!("no prompt {prompt} is waiting")),
             };
-            direct.push(Message::text(frame.to_string()));
+            if let Some(frame) = reply_frame(id, outcome) {
+                direct.push(frame_message(&frame));
+            }
             return;
         }
         ClientFrame::Refresh { .. } => {
@@ -671,12 +676,10 @@ async fn request(
     // Never wait for room: a page that keeps the session busy gets told so,
     // and its reader stays free for the answers to prompts.
     if cx.shared.commands.try_send(command(reply)).is_err() {
-        let busy = "the app is busy with earlier requests; try again";
-        let frame = match id {
-            Some(id) => json!({ "type": "result", "id": id, "ok": false, "error": busy }),
-            None => json!({ "type": "error", "message": busy }),
-        };
-        direct.push(Message::text(frame.to_string()));
+        let busy = Err("the app is busy with earlier requests; try again");
+        if let Some(frame) = reply_frame(id, busy) {
+            direct.push(frame_message(&frame));
+        }
         return;
     }
     let direct = direct.clone();
@@ -684,14 +687,9 @@ async fn request(
         let outcome = answer
             .await
             .unwrap_or_else(|_| Err("the session ended".into()));
-        let frame = match (&outcome, id) {
-            (_, Some(id)) => {
-                json!({ "type": "result", "id": id, "ok": outcome.is_ok(), "error": outcome.err() })
-            }
-            (Err(message), None) => json!({ "type": "error", "message": message }),
-            (Ok(()), None) => return,
-        };
-        direct.push(Message::text(frame.to_string()));
+        if let Some(frame) = reply_frame(id, outcome) {
+            direct.push(frame_message(&frame));
+        }
     });
 }
 

@@ -6,19 +6,19 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
+use miniapp_protocol::frames::{self, Served, log_frame, page_frame, url_encode, view_frame};
+use miniapp_protocol::prompts::Prompts;
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
 use miniapp_runtime::{App, AppInstance, LaunchOptions};
 use serde_json::{Value, json};
-
-use crate::frames::{self, Served, ops_frame, page_frame, url_encode};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// Where the simulator serves package files and remote images.
 static SIMULATOR: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
     assets: "/assets/".into(),
     remote: Some("/remote?url=".into()),
 });
-use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// The answer to a command: `Ok` or what went wrong, for the user.
 pub type Reply = oneshot::Sender<Result<(), String>>;
@@ -76,7 +76,7 @@ pub struct Session {
     /// The last storage frame sent: sent again only when it changes.
     last_storage: Option<String>,
     /// Prompts of this session (a new command is a new user action).
-    prompts: Arc<crate::host::Prompts>,
+    prompts: Arc<Prompts>,
     /// Why the app is not running, as the `stopped` frame says it: its
     /// launch failed or a trap (a panic) ended its instance. `None` while
     /// it runs.
@@ -94,7 +94,7 @@ impl Session {
         app: Result<App, String>,
         options: LaunchOptions,
         frames: broadcast::Sender<String>,
-        prompts: Arc<crate::host::Prompts>,
+        prompts: Arc<Prompts>,
     ) -> Session {
         let (app, build_failed) = match app {
             Ok(app) => (Some(app), None),
@@ -360,25 +360,15 @@ impl Session {
             }
             return;
         };
-        let ops = instance.take_view_ops();
-        let frame = match ops.filter(|_| !full) {
-            Some(ops) if ops.is_empty() => None,
-            Some(ops) => Some(
-                ops_frame(&SIMULATOR, instance, &ops)
-                    .unwrap_or_else(|| page_frame(&SIMULATOR, app, Some(instance))),
-            ),
-            None => Some(page_frame(&SIMULATOR, app, Some(instance))),
-        };
+        let frame = view_frame(&SIMULATOR, app, instance, full);
         let route = instance.pages().last().map(|p| p.route.clone());
         let data = json!({ "type": "data", "route": route, "data": instance.page_data() });
-        let logs: Vec<Value> = (instance.drain_logs().into_iter())
-            .map(|r| json!({ "level": r.level, "source": r.source, "message": r.message }))
-            .collect();
+        let logs = log_frame(instance);
         let budget = instance.budget().map(budget_json);
         let frames = [
             frame,
             Some(data),
-            (!logs.is_empty()).then(|| json!({ "type": "log", "records": logs })),
+            logs,
             self.storage_if_changed(full),
             budget.map(|budget| json!({ "type": "quota", "budget": budget })),
         ];
@@ -509,5 +499,5 @@ pub struct Shared {
     /// Frames to every page.
     pub frames: broadcast::Sender<String>,
     /// Prompts waiting for the user.
-    pub prompts: Arc<crate::host::Prompts>,
+    pub prompts: Arc<Prompts>,
 }

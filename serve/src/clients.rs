@@ -81,7 +81,7 @@ fn forwarded_address(entry: &str) -> Option<IpAddr> {
 
 /// The address a client is counted by: an IPv6 client is its /64.
 pub fn key(client: IpAddr) -> IpAddr {
-    miniapp_dev::listen::client_key(client)
+    miniapp_protocol::listen::client_key(client)
 }
 
 /// A `--trusted-proxy` value: a CIDR (`10.0.0.0/8`) or one address.

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use miniapp_dev::frames::{Served, ops_frame, page_frame};
+use miniapp_protocol::frames::{Served, ops_frame, page_frame};
 use miniapp_runtime::kv::KvStore;
 use miniapp_runtime::{LaunchOptions, Runtime};
 use serde_json::{Value, json};
@@ -777,7 +777,7 @@ fn launch_options(request: &OpenRequest) -> LaunchOptions {
         (path, false) => {
             let path = path.as_deref().unwrap_or("");
             let route = path.split('?').next().unwrap_or("");
-            let query = miniapp_dev::frames::url_encode(&request.query);
+            let query = miniapp_protocol::frames::url_encode(&request.query);
             Some(format!("{route}?{query}"))
         }
         (None, true) => None,

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use miniapp_dev::listen::{self, ConnLimits};
+use miniapp_protocol::listen::{self, ConnLimits};
 use miniapp_runtime::Runtime;
 
 pub use host::{Host, Limits};

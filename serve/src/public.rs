@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
-use miniapp_dev::outbox::{self, MAX_QUEUED_BYTES, Outbox, WRITE_TIMEOUT};
+use miniapp_protocol::outbox::{self, MAX_QUEUED_BYTES, Outbox, WRITE_TIMEOUT};
 use miniapp_runtime::audit::Refusals;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -357,7 +357,7 @@ async fn socket(
 /// (the session's actions, one at a time, in order), a writer (frames out:
 /// the worker's, and prompts as they come, at most [`MAX_QUEUED_BYTES`]
 /// queued; a client that stops reading is dropped, see
-/// [`miniapp_dev::outbox`]; its session stays).
+/// [`miniapp_protocol::outbox`]; its session stays).
 async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (out, outgoing) = outbox::outbox(MAX_QUEUED_BYTES);

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use miniapp_dev::host::{Prompts, SESSION_PROMPTS};
+use miniapp_protocol::prompts::{Prompts, SESSION_PROMPTS};
 use miniapp_runtime::kv::{self, KvError, KvLimits, KvStore, KvWrites};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;

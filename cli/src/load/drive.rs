@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use miniapp_protocol::client;
 use tokio::task::JoinSet;
 
 use super::plan::Plan;
@@ -140,7 +140,7 @@ async fn drive(session: &mut Session, tally: &mut Tally, clock: &Clock) {
 
 /// After a failed event: `refresh`, and take in the page it sends.
 async fn resync(session: &mut Session, tally: &mut Tally) -> bool {
-    if let Err(e) = session.send(json!({ "type": "refresh" })).await {
+    if let Err(e) = session.send(client::refresh()).await {
         tally.error(
             "socket",
             format!("session {}: cannot send refresh: {e}", session.id),

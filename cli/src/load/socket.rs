@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use miniapp_protocol::client::{self, HostFrame, Outcome};
+use serde_json::Value;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::open::{OPEN_TRIES, Opened, Opener, retry_after};
@@ -100,19 +101,17 @@ impl Session {
                 Ok(frame) => frame,
                 Err(end) => return end,
             };
-            match frame["type"].as_str() {
-                Some("page") => self.model.on_page(&frame),
-                Some("prompt") => {
-                    let answer = json!({ "type": "answer", "prompt": frame["id"], "allow": true });
-                    if let Err(e) = self.send(answer).await {
+            match HostFrame::read(&frame) {
+                HostFrame::Page { route, nodes } => self.model.on_page(route, nodes),
+                HostFrame::Prompt { id: prompt, .. } => {
+                    if let Err(e) = self.send(client::answer(prompt, true)).await {
                         return self.end("socket", format!("cannot answer a prompt: {e}"));
                     }
                 }
-                Some("result") if frame["id"] == id => return result_answer(&frame),
+                HostFrame::Result(outcome) if outcome.id == id => return result_answer(outcome),
                 // The frame was not taken: a full queue (`busy`), or a
                 // frame the server could not read.
-                Some("error") => {
-                    let message = frame["message"].as_str().unwrap_or("");
+                HostFrame::Error { message } => {
                     let kind = if message == "busy" {
                         "busy"
                     } else {
@@ -135,8 +134,8 @@ impl Session {
         let wait = async {
             loop {
                 let frame = self.frame().await?;
-                if frame["type"] == "page" {
-                    self.model.on_page(&frame);
+                if let HostFrame::Page { route, nodes } = HostFrame::read(&frame) {
+                    self.model.on_page(route, nodes);
                     return Ok(());
                 }
             }
@@ -151,11 +150,9 @@ impl Session {
     pub(super) async fn event(&mut self, action: &Action) -> (Answer, Duration) {
         self.serial += 1;
         let id = self.serial;
-        let frame = json!({
-            // The session id is long (signed); the serial is unique in it.
-            "type": "event", "id": id, "cid": format!("load-{id}"),
-            "selector": action.selector, "kind": action.kind, "detail": action.detail,
-        });
+        // The session id is long (signed); the serial is unique in it.
+        let cid = format!("load-{id}");
+        let frame = client::event_at(id, &cid, action.selector, action.kind, &action.detail);
         let sent = Instant::now();
         if let Err(e) = self.send(frame).await {
             return (
@@ -176,18 +173,14 @@ impl Session {
     }
 }
 
-fn result_answer(frame: &Value) -> Answer {
-    let ok = frame["ok"] == true;
-    let kind = frame["error"]["kind"].as_str().unwrap_or("unknown");
-    let message = frame["error"]["message"].as_str().unwrap_or("");
-    let count = |kind: &str| frame["refused"][kind].as_u64().unwrap_or(0);
+fn result_answer(outcome: Outcome) -> Answer {
     Answer::Result {
-        ok,
-        kind: kind.to_string(),
-        message: message.to_string(),
+        ok: outcome.ok,
+        kind: outcome.kind.unwrap_or("unknown").to_string(),
+        message: outcome.message.to_string(),
         refused: Refused {
-            denied: count("denied"),
-            quota: count("quota"),
+            denied: outcome.denied,
+            quota: outcome.quota,
         },
     }
 }

@@ -103,14 +103,14 @@ impl Model {
         }
     }
 
-    /// Take in what a `page` frame shows.
-    pub(super) fn on_page(&mut self, page: &Value) {
+    /// Take in what a `page` frame shows: its top page's route and nodes.
+    pub(super) fn on_page(&mut self, route: Option<&str>, nodes: &Value) {
         match self {
             Model::Todo(items) => {
                 items.clear();
-                todo_items(&page["nodes"], items);
+                todo_items(nodes, items);
             }
-            Model::Shop(route) => *route = page["route"].as_str().unwrap_or("").to_string(),
+            Model::Shop(shown) => *shown = route.unwrap_or("").to_string(),
             Model::Game | Model::Spin => {}
         }
     }
@@ -229,7 +229,7 @@ mod tests {
         let nodes = json!([{ "id": 0, "tag": "div", "attrs": [["class", "todo"]],
             "children": [item("item "), item("item done"), { "id": 5, "text": "x" }] }]);
         let mut model = Model::new(Workload::Todo);
-        model.on_page(&json!({ "nodes": nodes }));
+        model.on_page(None, &nodes);
         assert!(matches!(&model, Model::Todo(items) if items == &[false, true]));
         model.applied(Some(TodoStep::Clear));
         assert!(matches!(&model, Model::Todo(items) if items == &[false]));

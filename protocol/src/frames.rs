@@ -1,5 +1,7 @@
-//! The protocol's view frames (`docs/protocol.md`): a full `page`, and the
-//! `ops` that patch it, built from an instance's rendered view. Shared by
+//! The frames the host sends (`docs/protocol.md`, "Host to client"): the
+//! view frames, a full `page` and the `ops` that patch it, built from an
+//! instance's rendered view; the app's `log` lines; the `result` of a
+//! client frame and the `error` for one the host could not take. Shared by
 //! the simulator and `miniapp serve`, which differ only in where package
 //! files and remote images are served ([`Served`]).
 
@@ -100,6 +102,56 @@ pub fn ops_frame(served: &Served, instance: &AppInstance, ops: &[Op]) -> Option<
     Some(json!({ "type": "ops", "ops": out, "view_error": instance.view_error() }))
 }
 
+/// The view after a callback: `None` if it did not change; its `ops`, or
+/// the whole `page` when `full` or when the ops cannot be sent.
+pub fn view_frame(
+    served: &Served,
+    app: &App,
+    instance: &mut AppInstance,
+    full: bool,
+) -> Option<Value> {
+    let ops = instance.take_view_ops();
+    match ops.filter(|_| !full) {
+        Some(ops) if ops.is_empty() => None,
+        Some(ops) => Some(
+            ops_frame(served, instance, &ops)
+                .unwrap_or_else(|| page_frame(served, app, Some(instance))),
+        ),
+        None => Some(page_frame(served, app, Some(instance))),
+    }
+}
+
+/// The lines the app logged since the last call, as a `log` frame; `None`
+/// if there are none.
+pub fn log_frame(instance: &mut AppInstance) -> Option<Value> {
+    let records: Vec<Value> = (instance.drain_logs().into_iter())
+        .map(|r| json!({ "level": r.level, "source": r.source, "message": r.message }))
+        .collect();
+    (!records.is_empty()).then(|| json!({ "type": "log", "records": records }))
+}
+
+/// The `result` of the client frame `id`: ok without an `error`.
+pub fn result_frame(id: u64, error: Option<impl Into<Value>>) -> Value {
+    let error = error.map(Into::into);
+    json!({ "type": "result", "id": id, "ok": error.is_none(), "error": error })
+}
+
+/// The answer to a client frame: its `result` if it has an `id`; without
+/// one, an `error` frame if it failed and nothing if it was done.
+pub fn reply_frame(id: Option<u64>, outcome: Result<(), impl Into<Value>>) -> Option<Value> {
+    match (id, outcome) {
+        (Some(id), outcome) => Some(result_frame(id, outcome.err())),
+        (None, Err(message)) => Some(error_frame(message)),
+        (None, Ok(())) => None,
+    }
+}
+
+/// The `error` frame: a client frame the host could not take (one without
+/// an `id` to answer).
+pub fn error_frame(message: impl Into<Value>) -> Value {
+    json!({ "type": "error", "message": message.into() })
+}
+
 /// Package files named by `src` attributes, as this server serves them
 /// (`/assets/PATH`); URLs of the app's origins stay as they are.
 fn assets_served_here(served: &Served, nodes: &mut Value) {
@@ -136,5 +188,83 @@ fn served_here(served: &Served, name: &str, value: &str) -> String {
             None => value.to_string(),
         },
         false => format!("{}{}", served.assets, value.trim_start_matches('/')),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn served(remote: Option<&str>) -> Served {
+        Served {
+            assets: "/assets/".into(),
+            remote: remote.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_query_is_percent_encoded_part_by_part() {
+        let query = [
+            ("q".to_string(), "a b&c=d".to_string()),
+            ("ñ".to_string(), "~ok-_.".to_string()),
+        ];
+        assert_eq!(url_encode(&query), "q=a%20b%26c%3Dd&%C3%B1=~ok-_.");
+        assert_eq!(url_encode(&[]), "");
+    }
+
+    #[test]
+    fn package_files_and_remote_images_are_named_as_this_server_serves_them() {
+        let mut nodes = json!([{ "id": 1, "tag": "img",
+            "attrs": [["src", "/images/a.png"], ["class", "/not/a/src"]],
+            "children": [{ "id": 2, "tag": "img", "attrs": [["src", "https://cdn.example/b.png?x=1"]],
+                "children": [] }, { "id": 3, "text": "hi" }] }]);
+        assets_served_here(&served(Some("/remote?url=")), &mut nodes);
+        assert_eq!(nodes[0]["attrs"][0], json!(["src", "/assets/images/a.png"]));
+        assert_eq!(nodes[0]["attrs"][1], json!(["class", "/not/a/src"]));
+        assert_eq!(
+            nodes[0]["children"][0]["attrs"][0][1],
+            "/remote?url=https%3A%2F%2Fcdn.example%2Fb.png%3Fx%3D1"
+        );
+        assert_eq!(nodes[0]["children"][1], json!({ "id": 3, "text": "hi" }));
+    }
+
+    #[test]
+    fn without_a_remote_prefix_an_image_url_stays_as_the_app_wrote_it() {
+        let url = "http://cdn.example/b.png";
+        assert_eq!(served_here(&served(None), "src", url), url);
+        assert_eq!(served_here(&served(None), "src", "a.png"), "/assets/a.png");
+    }
+
+    #[test]
+    fn a_result_is_ok_exactly_when_it_carries_no_error() {
+        assert_eq!(
+            result_frame(7, None::<String>),
+            json!({ "type": "result", "id": 7, "ok": true, "error": null })
+        );
+        let refused = json!({ "kind": "busy", "message": "later" });
+        assert_eq!(
+            result_frame(8, Some(refused.clone())),
+            json!({ "type": "result", "id": 8, "ok": false, "error": refused })
+        );
+        assert_eq!(
+            error_frame("not a protocol frame"),
+            json!({ "type": "error", "message": "not a protocol frame" })
+        );
+    }
+
+    #[test]
+    fn a_reply_without_an_id_is_an_error_or_nothing() {
+        let failed: Result<(), &str> = Err("the session ended");
+        assert_eq!(
+            reply_frame(Some(2), failed),
+            Some(result_frame(2, Some("the session ended")))
+        );
+        assert_eq!(
+            reply_frame(None, failed),
+            Some(error_frame("the session ended"))
+        );
+        assert_eq!(reply_frame(None, Ok::<(), String>(())), None);
+        let done = reply_frame(Some(3), Ok::<(), String>(())).unwrap();
+        assert_eq!(done["ok"], true);
     }
 }
