@@ -12,6 +12,13 @@ use miniapp_runtime::{Event, Package};
 use super::BenchArgs;
 use crate::{Failure, out};
 
+/// A phase of a [`Subject`] timed over `n` samples.
+type Timed = fn(&Subject, usize) -> anyhow::Result<PhaseReport>;
+
+/// A phase of a [`Subject`] over `n` samples that reports only if the app
+/// handles the phase's event.
+type IfHandled = fn(&Subject, usize) -> anyhow::Result<Option<PhaseReport>>;
+
 /// Longest `neighbour_p99` samples each side (the witness may be starved).
 const NEIGHBOUR_WINDOW: Duration = Duration::from_secs(10);
 
@@ -62,60 +69,57 @@ pub(super) fn run(
                     Err(e) => Err(Failure::app(format!("{id}: {phase}: {e:#}"))),
                 }
             };
-        step("compile", &mut || subject.compile(sizes.slow).map(Some))?;
-        step("cache_load", &mut || {
-            subject.cache_load(sizes.fast / 4).map(Some)
-        })?;
-        step("instantiate", &mut || {
-            subject.instantiate(sizes.fast).map(Some)
-        })?;
-        step("launch_to_first_event", &mut || {
-            subject.launch_to_first_event(sizes.fast).map(Some)
-        })?;
-        step("new_app_to_first_event", &mut || {
-            subject.new_app_to_first_event(sizes.fast / 4).map(Some)
-        })?;
-        step("steady_event", &mut || {
-            subject.steady_event(sizes.fast).map(Some)
-        })?;
-        step("host_call_log", &mut || {
-            subject.host_call("host_call_log", "log", sizes.fast)
-        })?;
-        step("host_call_storage_get", &mut || {
-            subject.host_call("host_call_storage_get", "get", sizes.fast)
-        })?;
-        step("guest_compute", &mut || subject.guest_compute(sizes.fast))?;
-        step("guest_compute_no_fuel", &mut || {
-            subject.guest_compute_no_fuel(sizes.fast)
-        })?;
-        step("guest_sort", &mut || subject.guest_sort(sizes.fast))?;
-        step("guest_sort_no_fuel", &mut || {
-            subject.guest_sort_no_fuel(sizes.fast)
-        })?;
+        let timed: [(&str, Timed, usize); 6] = [
+            ("compile", Subject::compile, sizes.slow),
+            ("cache_load", Subject::cache_load, sizes.fast / 4),
+            ("instantiate", Subject::instantiate, sizes.fast),
+            (
+                "launch_to_first_event",
+                Subject::launch_to_first_event,
+                sizes.fast,
+            ),
+            (
+                "new_app_to_first_event",
+                Subject::new_app_to_first_event,
+                sizes.fast / 4,
+            ),
+            ("steady_event", Subject::steady_event, sizes.fast),
+        ];
+        for (phase, time, n) in timed {
+            step(phase, &mut || time(&subject, n).map(Some))?;
+        }
+        for (phase, handler) in [("host_call_log", "log"), ("host_call_storage_get", "get")] {
+            step(phase, &mut || subject.host_call(phase, handler, sizes.fast))?;
+        }
+        let guest: [(&str, IfHandled); 4] = [
+            ("guest_compute", Subject::guest_compute),
+            ("guest_compute_no_fuel", Subject::guest_compute_no_fuel),
+            ("guest_sort", Subject::guest_sort),
+            ("guest_sort_no_fuel", Subject::guest_sort_no_fuel),
+        ];
+        for (phase, time) in guest {
+            step(phase, &mut || time(&subject, sizes.fast))?;
+        }
         step("process_cold_start", &mut || {
             let wasmtime = args.wasmtime.clone().or_else(|| which("wasmtime"));
             subject
                 .process_cold_start(miniapp, sizes.slow * 2, wasmtime.as_deref())
                 .map(Some)
         })?;
-        step("render_first", &mut || {
-            if !view_phases {
-                return Ok(None);
-            }
-            miniapp_benches::view::render_first(sizes.fast / 4).map(Some)
-        })?;
-        step("render_toggle", &mut || {
-            if !view_phases {
-                return Ok(None);
-            }
-            miniapp_benches::view::render_toggle(sizes.fast / 4).map(Some)
-        })?;
-        step("event_through_view", &mut || {
-            if !view_phases {
-                return Ok(None);
-            }
-            miniapp_benches::view::event_through_view(sizes.fast / 4).map(Some)
-        })?;
+        let views: [(&str, fn(usize) -> anyhow::Result<PhaseReport>); 3] = [
+            ("render_first", miniapp_benches::view::render_first),
+            ("render_toggle", miniapp_benches::view::render_toggle),
+            (
+                "event_through_view",
+                miniapp_benches::view::event_through_view,
+            ),
+        ];
+        for (phase, time) in views {
+            step(phase, &mut || match view_phases {
+                true => time(sizes.fast / 4).map(Some),
+                false => Ok(None),
+            })?;
+        }
         step("hoarder_memory", &mut || {
             subject.hoarder_memory(20).map(Some)
         })?;
