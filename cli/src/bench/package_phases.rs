@@ -19,6 +19,9 @@ type Timed = fn(&Subject, usize) -> anyhow::Result<PhaseReport>;
 /// handles the phase's event.
 type IfHandled = fn(&Subject, usize) -> anyhow::Result<Option<PhaseReport>>;
 
+/// A view phase (on the todo example) timed over `n` samples.
+type ViewPhase = fn(usize) -> anyhow::Result<PhaseReport>;
+
 /// Longest `neighbour_p99` samples each side (the witness may be starved).
 const NEIGHBOUR_WINDOW: Duration = Duration::from_secs(10);
 
@@ -106,7 +109,7 @@ pub(super) fn run(
                 .process_cold_start(miniapp, sizes.slow * 2, wasmtime.as_deref())
                 .map(Some)
         })?;
-        let views: [(&str, fn(usize) -> anyhow::Result<PhaseReport>); 3] = [
+        let views: [(&str, ViewPhase); 3] = [
             ("render_first", miniapp_benches::view::render_first),
             ("render_toggle", miniapp_benches::view::render_toggle),
             (
