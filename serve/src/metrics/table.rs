@@ -1,4 +1,4 @@
-//! The list every metric comes from: [`metrics!`] declares each one once
+//! The list every metric comes from: `metrics!` declares each one once
 //! (its field, type, name and help) and makes from that list the
 //! [`Metrics`](super::Metrics) struct, its registration, the series every
 //! published app starts with, and the rows of `docs/metrics.md`.
