@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
+use miniapp_protocol::PROTOCOL_VERSION;
 use miniapp_protocol::outbox::{self, MAX_QUEUED_BYTES, Outbox, WRITE_TIMEOUT};
 use miniapp_runtime::audit::Refusals;
 use serde::Deserialize;
@@ -365,8 +366,8 @@ async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
     let (work, actions) = mpsc::channel::<(Option<u64>, Action)>(64);
     let worker = tokio::spawn(work_on(host.clone(), session.clone(), actions, out.clone()));
     let prompts = tokio::spawn(forward_prompts(session.clone(), out.clone()));
-    let hello =
-        json!({ "type": "hello", "protocol": 1, "session": session.id, "app": session.app });
+    let hello = json!({ "type": "hello", "protocol": PROTOCOL_VERSION,
+        "session": session.id, "app": session.app });
     out.push(text(&hello));
     let _ = work.send((None, Action::Refresh)).await;
     let close = read_frames(&host, &session, &mut stream, &work, &out).await;
