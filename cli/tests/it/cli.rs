@@ -30,6 +30,14 @@ pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `output` must be of a command that exited with `code`, saying `says`
+/// on stderr.
+pub(crate) fn assert_exit(output: &Output, code: i32, says: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert!(err.contains(says), "no {says:?} in: {err}");
+}
+
 /// `output` must be of a command that succeeded; `what` names it in the
 /// failure, with its stderr.
 pub(crate) fn assert_ok(output: &Output, what: &str) {
@@ -84,19 +92,10 @@ fn run_json_prints_one_object_per_line() {
 
 #[test]
 fn storage_persists_under_the_data_dir_between_runs() {
-    let todo = package("todo");
-    let data = tempfile::tempdir().unwrap();
-    let data = data.path().to_str().unwrap();
-    let first = miniapp(&[
-        "run",
-        &todo,
-        "--data-dir",
-        data,
-        "--event",
-        r#"index:add={"title":"milk"}"#,
-    ]);
+    let todo = Runs::of("todo");
+    let first = todo.run(&["--event", r#"index:add={"title":"milk"}"#]);
     assert!(first.status.success(), "{}", stderr(&first));
-    let second = miniapp(&["run", &todo, "--data-dir", data, "--json"]);
+    let second = todo.run(&["--json"]);
     assert!(second.status.success(), "{}", stderr(&second));
     let launch: Value = serde_json::from_str(stdout(&second).lines().next().unwrap()).unwrap();
     assert_eq!(launch["data"]["todos"][0]["title"], "milk");
@@ -104,21 +103,9 @@ fn storage_persists_under_the_data_dir_between_runs() {
 
 #[test]
 fn consent_flags_answer_the_prompt_and_a_denial_sticks() {
-    let shop = package("shop");
-    let data = tempfile::tempdir().unwrap();
-    let data = data.path().to_str().unwrap();
+    let shop = Runs::of("shop");
     let run = |flag: &str| {
-        let out = miniapp(&[
-            "run",
-            &shop,
-            "--json",
-            "--data-dir",
-            data,
-            flag,
-            "user-info",
-            "--event",
-            "index:profile",
-        ]);
+        let out = shop.run(&["--json", flag, "user-info", "--event", "index:profile"]);
         assert!(out.status.success(), "{}", stderr(&out));
         last_line(&out)
     };
@@ -136,7 +123,7 @@ fn consent_flags_answer_the_prompt_and_a_denial_sticks() {
         "user-info",
         "reset",
         "--data-dir",
-        data,
+        shop.data(),
     ]);
     assert!(reset.status.success(), "{}", stderr(&reset));
     let granted = run("--grant");
@@ -160,20 +147,9 @@ fn an_app_failure_exits_1_with_one_clear_line() {
 
 #[test]
 fn a_panic_is_named_by_its_own_message_with_the_trap_below() {
-    let crash = package("crash");
-    let data = tempfile::tempdir().unwrap();
-    let data = data.path().to_str().unwrap();
+    let crash = Runs::of("crash");
     // A tap on the page's button runs into the app's bug.
-    let out = miniapp(&[
-        "run",
-        &crash,
-        "--data-dir",
-        data,
-        "--tap",
-        "#tap",
-        "--tap",
-        "#crash",
-    ]);
+    let out = crash.run(&["--tap", "#tap", "--tap", "#crash"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     let lines: Vec<&str> = err.lines().collect();
@@ -198,20 +174,11 @@ fn a_panic_is_named_by_its_own_message_with_the_trap_below() {
         .expect("the step's heading");
     assert!(failed.contains("the order list is empty"), "{text}");
     // A panic in a launch is named the same way; --json carries it too.
-    let out = miniapp(&[
-        "run",
-        &crash,
-        "--data-dir",
-        data,
-        "--path",
-        "index?panic=launch",
-        "--json",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("trapped in on-launch: panicked at crash/src/lib.rs:"),
-        "{}",
-        stderr(&out)
+    let out = crash.run(&["--path", "index?panic=launch", "--json"]);
+    assert_exit(
+        &out,
+        1,
+        "trapped in on-launch: panicked at crash/src/lib.rs:",
     );
     let last = last_line(&out);
     assert_eq!(last["ok"], false);
@@ -265,10 +232,33 @@ fn json_steps(out: &Output) -> Vec<Value> {
 /// `miniapp run` of the example `name` (built) in a fresh data directory,
 /// with `args`.
 fn run_fresh(name: &str, args: &[&str]) -> Output {
-    let package = package(name);
-    let data = tempfile::tempdir().unwrap();
-    let data = data.path().to_str().unwrap();
-    miniapp(&[&["run", &package, "--data-dir", data], args].concat())
+    Runs::of(name).run(args)
+}
+
+/// Runs of one example (built) that share a fresh data directory.
+struct Runs {
+    package: String,
+    data: tempfile::TempDir,
+}
+
+impl Runs {
+    fn of(name: &str) -> Runs {
+        let data = tempfile::tempdir().unwrap();
+        Runs {
+            package: package(name),
+            data,
+        }
+    }
+
+    /// The data directory.
+    fn data(&self) -> &str {
+        self.data.path().to_str().unwrap()
+    }
+
+    /// `miniapp run PACKAGE --data-dir DATA` with `args`.
+    fn run(&self, args: &[&str]) -> Output {
+        miniapp(&[&["run", &self.package, "--data-dir", self.data()], args].concat())
+    }
 }
 
 #[test]
@@ -310,11 +300,10 @@ fn allow_address_lets_an_app_call_a_local_backend_and_the_refusal_says_so() {
         assert_eq!(reached["error"], Value::Null, "{reached}");
     }
     let out = miniapp(&["run", "x.miniapp", "--allow-address", "my-laptop"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--allow-address `my-laptop`: expected an IP address"),
-        "{}",
-        stderr(&out)
+    assert_exit(
+        &out,
+        2,
+        "--allow-address `my-laptop`: expected an IP address",
     );
 }
 
@@ -618,19 +607,9 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
     );
     assert_eq!(last["app"], "dev.my-counter");
     let again = new("a/b/my-counter");
-    assert_eq!(again.status.code(), Some(2));
-    assert!(
-        stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
-    );
+    assert_exit(&again, 2, "already exists");
     let bad = new("a/b/My App");
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        stderr(&bad).contains("`My App` is not a crate name"),
-        "{}",
-        stderr(&bad)
-    );
+    assert_exit(&bad, 2, "`My App` is not a crate name");
     assert!(!dir.path().join("a/b/My App").exists());
 }
 
@@ -704,12 +683,7 @@ fn precompile_fills_the_artifact_cache_once() {
     assert!(run.status.success(), "{}", stderr(&run));
     std::fs::write(packages.join("broken.miniapp"), b"not a package").unwrap();
     let broken = precompile();
-    assert_eq!(broken.status.code(), Some(2));
-    assert!(
-        stderr(&broken).contains("broken.miniapp: not a miniapp package"),
-        "{}",
-        stderr(&broken)
-    );
+    assert_exit(&broken, 2, "broken.miniapp: not a miniapp package");
 }
 
 #[test]
@@ -760,41 +734,23 @@ fn render_prints_a_page_as_html_and_names_a_bad_template() {
         "pages/index.wxss",
         b".todo {\n  background: url(https://evil.example/pixel.png) }",
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("pages/index.wxss:2:15: url(`https://evil.example/pixel.png`)"),
-        "{}",
-        stderr(&out)
+    assert_exit(
+        &out,
+        2,
+        "pages/index.wxss:2:15: url(`https://evil.example/pixel.png`)",
     );
     // A package whose template does not parse is refused at load: exit 2.
     let out = render_with(
         "pages/index.wxml",
         b"<view>\n<view wx:iff=\"{{a}}\"/></view>",
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("pages/index.wxml:2:7: invalid attribute prefix"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 2, "pages/index.wxml:2:7: invalid attribute prefix");
 }
 
 #[test]
 fn run_taps_and_types_through_the_rendered_view() {
-    let todo = package("todo");
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().to_str().unwrap();
-    let out = miniapp(&[
-        "run",
-        &todo,
-        "--data-dir",
-        data_dir,
-        "--json",
-        "--input",
-        "#new=milk",
-        "--tap",
-        ".item",
-    ]);
+    let todo = Runs::of("todo");
+    let out = todo.run(&["--json", "--input", "#new=milk", "--tap", ".item"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let lines = json_steps(&out);
     let steps: Vec<&str> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
@@ -813,13 +769,8 @@ fn run_taps_and_types_through_the_rendered_view() {
         "{ops:?}"
     );
     // A selector that matches nothing is bad input, named.
-    let out = miniapp(&["run", &todo, "--data-dir", data_dir, "--tap", "#nope"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("`#nope`: no element on the page matches"),
-        "{}",
-        stderr(&out)
-    );
+    let out = todo.run(&["--tap", "#nope"]);
+    assert_exit(&out, 2, "`#nope`: no element on the page matches");
 }
 
 #[test]
