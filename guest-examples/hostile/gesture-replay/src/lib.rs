@@ -28,10 +28,10 @@
 //! `late_profile_error_kind`, `late_profile_error` and `late_outcome`
 //! (`"refused"` if the profile read was refused).
 
+use hostile_fixture::{Attack, add_errors, unknown_handler};
 use miniapp_sdk::payment::{self, Order, Outcome};
-use miniapp_sdk::{App, Error, Event, Launch, Result, identity, json, nav, view};
+use miniapp_sdk::{Error, Event, Result, identity, json, nav, view};
 
-const ATTACK: &str = "gesture-replay";
 const PAYMENTS: usize = 20;
 const PROFILES: usize = 3;
 const OPENS: usize = 16;
@@ -74,62 +74,12 @@ fn order(id: &str) -> Order {
     }
 }
 
-/// One tap, every sensitive call it can get.
-fn attack(gesture: bool) -> Result<()> {
-    let mut payments = Tally::default();
-    let (mut paid, mut cancelled) = (0, 0);
-    for i in 0..PAYMENTS {
-        let result = payment::request(&order(&format!("replay-{i}")));
-        match &result {
-            Ok(Outcome::Paid { .. }) => paid += 1,
-            Ok(Outcome::Cancelled) => cancelled += 1,
-            Err(_) => {}
-        }
-        payments.record(&result);
-    }
-    let mut profiles = Tally::default();
-    for _ in 0..PROFILES {
-        profiles.record(&identity::profile());
-    }
-    let mut opens = Tally::default();
-    for i in 0..OPENS {
-        let path = format!("index?replay={i}");
-        opens.record(&nav::open_mini_program(TARGET, Some(&path), None));
-    }
-    let sensitive_ok = payments.ok + profiles.ok + opens.ok;
-    view::set_data(json!({
-        "attack": ATTACK,
-        "phase": "attack",
-        "gesture": gesture,
-        "outcome": if sensitive_ok <= 1 { "one-action" } else { "replayed" },
-        "sensitive_ok": sensitive_ok,
-        "payments_tried": PAYMENTS,
-        "paid": paid,
-        "cancelled": cancelled,
-        "payments_refused": payments.refused,
-        "payment_error_kind": payments.error_kind(),
-        "payment_error": payments.error(),
-        "profiles_tried": PROFILES,
-        "profiles": profiles.ok,
-        "profiles_refused": profiles.refused,
-        "profile_error_kind": profiles.error_kind(),
-        "profile_error": profiles.error(),
-        "opens_tried": OPENS,
-        "opened": opens.ok,
-        "opens_refused": opens.refused,
-        "open_error_kind": opens.error_kind(),
-        "open_error": opens.error(),
-    }))
-}
-
 /// One payment, then a profile read on the same (spent) gesture.
 fn late(gesture: bool) -> Result<()> {
     let payment = payment::request(&order("late-1"));
     let profile = identity::profile();
-    let payment_error = payment.as_ref().err();
-    let profile_error = profile.as_ref().err();
-    view::set_data(json!({
-        "attack": ATTACK,
+    let mut data = json!({
+        "attack": GestureReplay::NAME,
         "phase": "late",
         "gesture": gesture,
         "late_payment": match &payment {
@@ -137,31 +87,80 @@ fn late(gesture: bool) -> Result<()> {
             Ok(Outcome::Cancelled) => "cancelled",
             Err(_) => "refused",
         },
-        "late_payment_error_kind": payment_error.map(Error::kind),
-        "late_payment_error": payment_error.map(Error::to_string),
         "late_profile": profile.is_ok(),
-        "late_profile_error_kind": profile_error.map(Error::kind),
-        "late_profile_error": profile_error.map(Error::to_string),
         "late_outcome": if profile.is_err() { "refused" } else { "replayed" },
-    }))
+    });
+    add_errors(
+        &mut data,
+        [
+            ("late_payment", payment.as_ref().err()),
+            ("late_profile", profile.as_ref().err()),
+        ],
+    );
+    view::set_data(data)
 }
 
 #[derive(Default)]
 struct GestureReplay;
 
-impl App for GestureReplay {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "attack": ATTACK, "ready": true }))
+impl Attack for GestureReplay {
+    const NAME: &'static str = "gesture-replay";
+
+    /// One tap, every sensitive call it can get.
+    fn attack(&mut self, event: &Event) -> Result<()> {
+        let gesture = event.gesture.is_some();
+        let mut payments = Tally::default();
+        let (mut paid, mut cancelled) = (0, 0);
+        for i in 0..PAYMENTS {
+            let result = payment::request(&order(&format!("replay-{i}")));
+            match &result {
+                Ok(Outcome::Paid { .. }) => paid += 1,
+                Ok(Outcome::Cancelled) => cancelled += 1,
+                Err(_) => {}
+            }
+            payments.record(&result);
+        }
+        let mut profiles = Tally::default();
+        for _ in 0..PROFILES {
+            profiles.record(&identity::profile());
+        }
+        let mut opens = Tally::default();
+        for i in 0..OPENS {
+            let path = format!("index?replay={i}");
+            opens.record(&nav::open_mini_program(TARGET, Some(&path), None));
+        }
+        let sensitive_ok = payments.ok + profiles.ok + opens.ok;
+        view::set_data(json!({
+            "attack": GestureReplay::NAME,
+            "phase": "attack",
+            "gesture": gesture,
+            "outcome": if sensitive_ok <= 1 { "one-action" } else { "replayed" },
+            "sensitive_ok": sensitive_ok,
+            "payments_tried": PAYMENTS,
+            "paid": paid,
+            "cancelled": cancelled,
+            "payments_refused": payments.refused,
+            "payment_error_kind": payments.error_kind(),
+            "payment_error": payments.error(),
+            "profiles_tried": PROFILES,
+            "profiles": profiles.ok,
+            "profiles_refused": profiles.refused,
+            "profile_error_kind": profiles.error_kind(),
+            "profile_error": profiles.error(),
+            "opens_tried": OPENS,
+            "opened": opens.ok,
+            "opens_refused": opens.refused,
+            "open_error_kind": opens.error_kind(),
+            "open_error": opens.error(),
+        }))
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        let gesture = event.gesture.is_some();
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => attack(gesture),
-            ("index", "late") => late(gesture),
-            _ => Err(Error::app("unknown handler")),
+    fn other(&mut self, handler: &str, event: &Event) -> Result<()> {
+        match handler {
+            "late" => late(event.gesture.is_some()),
+            _ => Err(unknown_handler()),
         }
     }
 }
 
-miniapp_sdk::export_app!(GestureReplay);
+hostile_fixture::export_attack!(GestureReplay);

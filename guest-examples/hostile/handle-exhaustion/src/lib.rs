@@ -6,29 +6,17 @@
 //! traps it when the cap is reached, rather than growing its tables without
 //! bound.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
+use miniapp_sdk::{Event, Result, json, view};
 
 const ATTACK: &str = "handle-exhaustion";
 const HANDLES: u32 = 1_000_000;
 
-#[derive(Default)]
-struct HandleExhaustion;
-
-impl App for HandleExhaustion {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "attack": ATTACK, "ready": true }))
+fn attack(_event: &Event) -> Result<()> {
+    for _ in 0..HANDLES {
+        std::mem::forget(wasi::cli::stdout::get_stdout());
     }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        if (event.page.as_str(), event.handler.as_str()) != ("index", "attack") {
-            return Err(Error::app("unknown handler"));
-        }
-        for _ in 0..HANDLES {
-            std::mem::forget(wasi::cli::stdout::get_stdout());
-        }
-        // Only reached if the host let every handle live.
-        view::set_data(json!({ "attack": ATTACK, "outcome": "succeeded", "handles": HANDLES }))
-    }
+    // Only reached if the host let every handle live.
+    view::set_data(json!({ "attack": ATTACK, "outcome": "succeeded", "handles": HANDLES }))
 }
 
-miniapp_sdk::export_app!(HandleExhaustion);
+hostile_fixture::export_attack_fn!(ATTACK, attack);

@@ -45,12 +45,13 @@
 
 use std::time::Instant;
 
+use hostile_fixture::{
+    Attack, Filler, add_errors, query_number, ready, unknown_handler, write_report,
+};
 use miniapp_sdk::bindings::miniapp::host::view as raw_view;
-use miniapp_sdk::{App, Error, Event, Launch, Result, Value, json, quota, storage, view};
+use miniapp_sdk::{Error, Event, Launch, Result, Value, json, quota, storage, view};
 use serde::Serialize;
-use serde_json::Map;
 
-const ATTACK: &str = "host-cpu-burner";
 /// Room kept free on the page for the reports.
 const RESERVE_BYTES: usize = 16 * 1024;
 /// Gives up on a page that never refuses.
@@ -108,31 +109,11 @@ impl HostCpuBurner {
     /// keeping `reserve` set meanwhile so the reports fit later.
     fn fill_page(&mut self) -> Result<()> {
         view::set("reserve", "r".repeat(RESERVE_BYTES))?;
-        let filler = "x".repeat(self.config.chunk);
-        let mut size = self.config.chunk;
-        while self.page_chunks < MAX_CHUNKS {
-            let mut patch = String::with_capacity(size + 32);
-            patch.push_str("{\"blob[");
-            patch.push_str(&self.page_chunks.to_string());
-            patch.push_str("]\":\"");
-            patch.push_str(&filler[..size]);
-            patch.push_str("\"}");
-            match raw_view::set_data(&patch).map_err(Error::from) {
-                Ok(()) => {
-                    self.page_bytes += size;
-                    self.page_chunks += 1;
-                }
-                Err(e) => {
-                    let done =
-                        !matches!(e, Error::QuotaExceeded(_)) || size <= self.config.min_chunk;
-                    self.page_error = Some(e);
-                    if done {
-                        break;
-                    }
-                    size = (size / 2).max(self.config.min_chunk);
-                }
-            }
-        }
+        let filler = Filler::new("blob", self.config.chunk, self.config.min_chunk, MAX_CHUNKS);
+        let filled = filler.fill();
+        self.page_bytes = filled.bytes;
+        self.page_chunks = filled.chunks;
+        self.page_error = filled.error;
         self.page_filled = true;
         Ok(())
     }
@@ -156,35 +137,28 @@ impl HostCpuBurner {
             self.fill_page()?;
         }
         self.store_keys();
-        let mut report = self.prepare_report();
-        report.insert("reserve".into(), Value::Null);
-        write_report(report, self.page_chunks)
+        write_report(&self.prepare_report(), "blob", self.page_chunks)
     }
 
-    fn prepare_report(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert("attack".into(), json!(ATTACK));
-        map.insert("prepared".into(), json!(self.prepared()));
-        map.insert("page_bytes".into(), json!(self.page_bytes));
-        map.insert("page_chunks".into(), json!(self.page_chunks));
-        map.insert(
-            "page_error_kind".into(),
-            json!(self.page_error.as_ref().map(Error::kind)),
+    /// The report after `index:prepare`, with `reserve` dropped to make
+    /// room for it.
+    fn prepare_report(&self) -> Value {
+        let mut report = json!({
+            "attack": Self::NAME,
+            "prepared": self.prepared(),
+            "page_bytes": self.page_bytes,
+            "page_chunks": self.page_chunks,
+            "stored_keys": self.stored_keys,
+            "reserve": null,
+        });
+        add_errors(
+            &mut report,
+            [
+                ("page", self.page_error.as_ref()),
+                ("store", self.store_error.as_ref()),
+            ],
         );
-        map.insert(
-            "page_error".into(),
-            json!(self.page_error.as_ref().map(Error::to_string)),
-        );
-        map.insert("stored_keys".into(), json!(self.stored_keys));
-        map.insert(
-            "store_error_kind".into(),
-            json!(self.store_error.as_ref().map(Error::kind)),
-        );
-        map.insert(
-            "store_error".into(),
-            json!(self.store_error.as_ref().map(Error::to_string)),
-        );
-        map
+        report
     }
 
     /// Call `call` in a loop until it fails or the phase's bounds are hit;
@@ -231,8 +205,28 @@ impl HostCpuBurner {
         phase.fuel_used = fuel_start.saturating_sub(quota::remaining().fuel_left);
         phase
     }
+}
 
-    fn attack(&mut self) -> Result<()> {
+impl Attack for HostCpuBurner {
+    const NAME: &'static str = "host-cpu-burner";
+
+    fn launch(&mut self, launch: &Launch) -> Result<()> {
+        let number = |key, default: u64| query_number(launch, key).unwrap_or(default);
+        let chunk = number("chunk", 256 * 1024).max(1) as usize;
+        self.config = Config {
+            chunk,
+            min_chunk: (number("min_chunk", 1024).max(1) as usize).min(chunk),
+            keys: number("keys", 1000) as usize,
+            key_len: number("key_len", 200) as usize,
+            calls: number("calls", 1_000_000),
+            phase_ms: number("phase_ms", 1000),
+            reserve_ms: number("reserve_ms", 300),
+            reserve_fuel: number("reserve_fuel", 20_000_000),
+        };
+        ready(Self::NAME, json!({}))
+    }
+
+    fn attack(&mut self, _event: &Event) -> Result<()> {
         // Each phase may use a quarter of the event's fuel (keeping a reserve).
         let share = quota::remaining()
             .fuel_left
@@ -245,70 +239,23 @@ impl HostCpuBurner {
         let total =
             tiny_patch.calls_ok + get_data.calls_ok + storage_keys.calls_ok + storage_info.calls_ok;
         let mut report = self.prepare_report();
-        report.insert("reserve".into(), Value::Null);
-        report.insert("outcome".into(), json!("finished"));
-        report.insert("total_calls_ok".into(), json!(total));
-        report.insert(
-            "phases".into(),
-            json!({
-                "tiny_patch": tiny_patch,
-                "get_data": get_data,
-                "storage_keys": storage_keys,
-                "storage_info": storage_info,
-            }),
-        );
-        write_report(report, self.page_chunks)
-    }
-}
-
-/// Set `report` on the page, nulling its first 0, 1, 2... `blob` chunks
-/// until the host accepts it.
-fn write_report(report: Map<String, Value>, chunks: usize) -> Result<()> {
-    let mut last = None;
-    for freed in 0..=chunks {
-        let mut patch = report.clone();
-        for j in 0..freed {
-            patch.insert(format!("blob[{j}]"), Value::Null);
-        }
-        patch.insert("report_freed_chunks".into(), json!(freed));
-        match view::set_data(Value::Object(patch)) {
-            Ok(()) => return Ok(()),
-            Err(e @ Error::QuotaExceeded(_)) => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| Error::app("report refused")))
-}
-
-impl App for HostCpuBurner {
-    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
-        let number = |key, default: u64| {
-            launch
-                .query(key)
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(default)
-        };
-        let chunk = number("chunk", 256 * 1024).max(1) as usize;
-        self.config = Config {
-            chunk,
-            min_chunk: (number("min_chunk", 1024).max(1) as usize).min(chunk),
-            keys: number("keys", 1000) as usize,
-            key_len: number("key_len", 200) as usize,
-            calls: number("calls", 1_000_000),
-            phase_ms: number("phase_ms", 1000),
-            reserve_ms: number("reserve_ms", 300),
-            reserve_fuel: number("reserve_fuel", 20_000_000),
-        };
-        view::set_data(json!({ "attack": ATTACK, "ready": true }))
+        report["outcome"] = json!("finished");
+        report["total_calls_ok"] = json!(total);
+        report["phases"] = json!({
+            "tiny_patch": tiny_patch,
+            "get_data": get_data,
+            "storage_keys": storage_keys,
+            "storage_info": storage_info,
+        });
+        write_report(&report, "blob", self.page_chunks)
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "prepare") => self.prepare(),
-            ("index", "attack") => self.attack(),
-            _ => Err(Error::app("unknown handler")),
+    fn other(&mut self, handler: &str, _event: &Event) -> Result<()> {
+        match handler {
+            "prepare" => self.prepare(),
+            _ => Err(unknown_handler()),
         }
     }
 }
 
-miniapp_sdk::export_app!(HostCpuBurner);
+hostile_fixture::export_attack!(HostCpuBurner);

@@ -31,9 +31,9 @@
 //! After `index:release`: `released` (bodies dropped), `bodies_held` and
 //! `bytes_held` (0).
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, http, json, quota, view};
+use hostile_fixture::{Attack, add_errors, query_number, query_or, ready, unknown_handler};
+use miniapp_sdk::{Error, Event, Launch, Result, http, json, quota, view};
 
-const ATTACK: &str = "http-hoarder";
 const DEFAULT_API: &str = "http://127.0.0.1:18931";
 const DEFAULT_PATH: &str = "/big";
 const DEFAULT_COUNT: usize = 64;
@@ -59,7 +59,35 @@ impl HttpHoarder {
         self.bodies.iter().map(Vec::len).sum()
     }
 
-    fn attack(&mut self) -> Result<()> {
+    fn release(&mut self) -> Result<()> {
+        let released = self.bodies.len();
+        self.reusable += self.bytes_held() as u64;
+        self.bodies = Vec::new();
+        view::set_data(json!({
+            "released": released,
+            "bodies_held": 0,
+            "bytes_held": 0,
+        }))
+    }
+}
+
+impl Attack for HttpHoarder {
+    const NAME: &'static str = "http-hoarder";
+
+    fn launch(&mut self, launch: &Launch) -> Result<()> {
+        self.api = query_or(launch, "api", DEFAULT_API)
+            .trim_end_matches('/')
+            .to_owned();
+        self.path = query_or(launch, "path", DEFAULT_PATH).to_owned();
+        self.count = query_number(launch, "count").unwrap_or(DEFAULT_COUNT);
+        self.headroom = query_number(launch, "headroom").unwrap_or(DEFAULT_HEADROOM);
+        ready(
+            Self::NAME,
+            json!({ "api": self.api, "path": self.path, "count": self.count }),
+        )
+    }
+
+    fn attack(&mut self, _event: &Event) -> Result<()> {
         self.events += 1;
         let budget_before = quota::remaining();
         let mut fetches_ok = 0u64;
@@ -100,16 +128,14 @@ impl HttpHoarder {
         self.total_fetches_ok += fetches_ok;
         let refused = u64::from(error.is_some());
         self.total_refused += refused;
-        view::set_data(json!({
-            "attack": ATTACK,
+        let mut data = json!({
+            "attack": Self::NAME,
             "events": self.events,
             "fetches_ok": fetches_ok,
             "bytes_received": bytes_received,
             "non_success": non_success,
             "last_status": last_status,
             "refused": refused,
-            "error_kind": error.as_ref().map(Error::kind),
-            "error": error.as_ref().map(Error::to_string),
             "stopped": stopped,
             "bodies_held": self.bodies.len(),
             "bytes_held": self.bytes_held(),
@@ -117,53 +143,17 @@ impl HttpHoarder {
             "total_refused": self.total_refused,
             "budget_before": budget_before,
             "budget_after": quota::remaining(),
-        }))
+        });
+        add_errors(&mut data, [("", error.as_ref())]);
+        view::set_data(data)
     }
 
-    fn release(&mut self) -> Result<()> {
-        let released = self.bodies.len();
-        self.reusable += self.bytes_held() as u64;
-        self.bodies = Vec::new();
-        view::set_data(json!({
-            "released": released,
-            "bodies_held": 0,
-            "bytes_held": 0,
-        }))
-    }
-}
-
-impl App for HttpHoarder {
-    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
-        self.api = launch
-            .query("api")
-            .unwrap_or(DEFAULT_API)
-            .trim_end_matches('/')
-            .to_owned();
-        self.path = launch.query("path").unwrap_or(DEFAULT_PATH).to_owned();
-        self.count = launch
-            .query("count")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_COUNT);
-        self.headroom = launch
-            .query("headroom")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_HEADROOM);
-        view::set_data(json!({
-            "attack": ATTACK,
-            "ready": true,
-            "api": self.api,
-            "path": self.path,
-            "count": self.count,
-        }))
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => self.attack(),
-            ("index", "release") => self.release(),
-            _ => Err(Error::app("unknown handler")),
+    fn other(&mut self, handler: &str, _event: &Event) -> Result<()> {
+        match handler {
+            "release" => self.release(),
+            _ => Err(unknown_handler()),
         }
     }
 }
 
-miniapp_sdk::export_app!(HttpHoarder);
+hostile_fixture::export_attack!(HttpHoarder);

@@ -35,31 +35,53 @@
 //! `empty_lines`, `empty_refused`).
 
 use miniapp_sdk::bindings::miniapp::host::log::{Level, write};
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, quota, view};
+use std::ops::AddAssign;
+
+use hostile_fixture::{Attack, query_number, ready};
+use miniapp_sdk::{Error, Event, Launch, Result, json, quota, view};
 use serde::Serialize;
 
-const ATTACK: &str = "log-hoarder";
 const DEFAULT_LINE: usize = 1024;
 const DEFAULT_EMPTY: usize = 1000;
 /// Gives up on lines of one kind in one event past this many (so a host
 /// with no limit still ends the event).
 const MAX_LINES: usize = 100_000;
 
-/// What one event got logged.
-#[derive(Default, Serialize)]
-struct EventLog {
-    event: u64,
-    log_bytes_left_start: u64,
+/// Lines and bytes of each kind, in one event or over all.
+#[derive(Default, Clone, Copy, Serialize)]
+struct Counts {
     print_lines: u64,
     print_bytes: u64,
     print_dropped: u64,
     api_lines: u64,
     api_bytes: u64,
     api_refused: u64,
-    api_error_kind: Option<&'static str>,
-    api_error: Option<String>,
     empty_lines: u64,
     empty_refused: u64,
+}
+
+impl AddAssign for Counts {
+    fn add_assign(&mut self, other: Self) {
+        self.print_lines += other.print_lines;
+        self.print_bytes += other.print_bytes;
+        self.print_dropped += other.print_dropped;
+        self.api_lines += other.api_lines;
+        self.api_bytes += other.api_bytes;
+        self.api_refused += other.api_refused;
+        self.empty_lines += other.empty_lines;
+        self.empty_refused += other.empty_refused;
+    }
+}
+
+/// What one event got logged.
+#[derive(Default, Serialize)]
+struct EventLog {
+    event: u64,
+    log_bytes_left_start: u64,
+    #[serde(flatten)]
+    counts: Counts,
+    api_error_kind: Option<&'static str>,
+    api_error: Option<String>,
     empty_error_kind: Option<&'static str>,
     empty_error: Option<String>,
 }
@@ -69,14 +91,8 @@ struct EventLog {
 struct Totals {
     lines: u64,
     bytes: u64,
-    print_lines: u64,
-    print_bytes: u64,
-    print_dropped: u64,
-    api_lines: u64,
-    api_bytes: u64,
-    api_refused: u64,
-    empty_lines: u64,
-    empty_refused: u64,
+    #[serde(flatten)]
+    counts: Counts,
 }
 
 #[derive(Default)]
@@ -98,8 +114,19 @@ fn line(event: u64, kind: &str, n: u64, len: usize) -> String {
     text
 }
 
-impl LogHoarder {
-    fn attack(&mut self) -> Result<()> {
+impl Attack for LogHoarder {
+    const NAME: &'static str = "log-hoarder";
+
+    fn launch(&mut self, launch: &Launch) -> Result<()> {
+        self.line = query_number(launch, "line").unwrap_or(DEFAULT_LINE).max(1);
+        self.empty = query_number(launch, "empty").unwrap_or(DEFAULT_EMPTY);
+        ready(
+            Self::NAME,
+            json!({ "line": self.line, "empty": self.empty }),
+        )
+    }
+
+    fn attack(&mut self, _event: &Event) -> Result<()> {
         self.events += 1;
         let event = self.events;
         let start = quota::remaining().log_bytes_left;
@@ -108,32 +135,33 @@ impl LogHoarder {
             log_bytes_left_start: start,
             ..EventLog::default()
         };
+        let c = &mut log.counts;
 
         // 1. stdout, up to half the event's budget.
         let mut left = start;
-        while start - left < start / 2 && (log.print_lines as usize) < MAX_LINES {
-            println!("{}", line(event, "print", log.print_lines, self.line));
+        while start - left < start / 2 && (c.print_lines as usize) < MAX_LINES {
+            println!("{}", line(event, "print", c.print_lines, self.line));
             let now = quota::remaining().log_bytes_left;
             if now < left {
-                log.print_lines += 1;
-                log.print_bytes += left - now;
+                c.print_lines += 1;
+                c.print_bytes += left - now;
                 left = now;
             } else {
-                log.print_dropped += 1;
+                c.print_dropped += 1;
                 break;
             }
         }
 
         // 2. The log API, until refused.
-        while (log.api_lines as usize) < MAX_LINES {
-            let text = line(event, "api", log.api_lines, self.line);
+        while (c.api_lines as usize) < MAX_LINES {
+            let text = line(event, "api", c.api_lines, self.line);
             match write(Level::Info, &text).map_err(Error::from) {
                 Ok(()) => {
-                    log.api_lines += 1;
-                    log.api_bytes += text.len() as u64;
+                    c.api_lines += 1;
+                    c.api_bytes += text.len() as u64;
                 }
                 Err(e) => {
-                    log.api_refused += 1;
+                    c.api_refused += 1;
                     log.api_error_kind = Some(e.kind());
                     log.api_error = Some(e.to_string());
                     break;
@@ -144,9 +172,9 @@ impl LogHoarder {
         // 3. Empty lines: free under a byte budget.
         for _ in 0..self.empty {
             match write(Level::Debug, "").map_err(Error::from) {
-                Ok(()) => log.empty_lines += 1,
+                Ok(()) => c.empty_lines += 1,
                 Err(e) => {
-                    log.empty_refused += 1;
+                    c.empty_refused += 1;
                     log.empty_error_kind = Some(e.kind());
                     log.empty_error = Some(e.to_string());
                     break;
@@ -154,24 +182,17 @@ impl LogHoarder {
             }
         }
 
-        let accepted = log.print_lines + log.api_lines + log.empty_lines;
-        let t = &mut self.totals;
-        t.lines += accepted;
-        t.bytes += log.print_bytes + log.api_bytes;
-        t.print_lines += log.print_lines;
-        t.print_bytes += log.print_bytes;
-        t.print_dropped += log.print_dropped;
-        t.api_lines += log.api_lines;
-        t.api_bytes += log.api_bytes;
-        t.api_refused += log.api_refused;
-        t.empty_lines += log.empty_lines;
-        t.empty_refused += log.empty_refused;
+        let c = log.counts;
+        let accepted = c.print_lines + c.api_lines + c.empty_lines;
+        self.totals.lines += accepted;
+        self.totals.bytes += c.print_bytes + c.api_bytes;
+        self.totals.counts += c;
         self.history.push(accepted);
-        if log.api_lines == 0 && self.first_starved_event.is_none() {
+        if c.api_lines == 0 && self.first_starved_event.is_none() {
             self.first_starved_event = Some(event);
         }
         view::set_data(json!({
-            "attack": ATTACK,
+            "attack": Self::NAME,
             "events": self.events,
             "first_starved_event": self.first_starved_event,
             "history": self.history,
@@ -181,30 +202,4 @@ impl LogHoarder {
     }
 }
 
-impl App for LogHoarder {
-    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
-        let number = |key, default| {
-            launch
-                .query(key)
-                .and_then(|v| v.parse::<usize>().ok())
-                .unwrap_or(default)
-        };
-        self.line = number("line", DEFAULT_LINE).max(1);
-        self.empty = number("empty", DEFAULT_EMPTY);
-        view::set_data(json!({
-            "attack": ATTACK,
-            "ready": true,
-            "line": self.line,
-            "empty": self.empty,
-        }))
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => self.attack(),
-            _ => Err(Error::app("unknown handler")),
-        }
-    }
-}
-
-miniapp_sdk::export_app!(LogHoarder);
+hostile_fixture::export_attack!(LogHoarder);

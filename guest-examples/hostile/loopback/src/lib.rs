@@ -7,9 +7,9 @@
 //! resolves to. The targets come from the launch query `targets`
 //! (comma-separated), so a test can point the app at its own listener.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, Value, http, json, view};
+use hostile_fixture::{Attack, query_or, ready};
+use miniapp_sdk::{Error, Event, Launch, Result, Value, http, json, view};
 
-const ATTACK: &str = "loopback";
 const DEFAULT_TARGETS: &str = "http://169.254.169.254/latest/meta-data/,http://127.0.0.1:9/,http://localhost:9/,http://[::1]:9/";
 
 #[derive(Default)]
@@ -17,23 +17,20 @@ struct Loopback {
     targets: Vec<String>,
 }
 
-impl App for Loopback {
-    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
-        self.targets = launch
-            .query("targets")
-            .unwrap_or(DEFAULT_TARGETS)
+impl Attack for Loopback {
+    const NAME: &'static str = "loopback";
+
+    fn launch(&mut self, launch: &Launch) -> Result<()> {
+        self.targets = query_or(launch, "targets", DEFAULT_TARGETS)
             .split(',')
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .collect();
-        view::set_data(json!({ "attack": ATTACK, "ready": true, "targets": self.targets }))
+        ready(Self::NAME, json!({ "targets": self.targets }))
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        if (event.page.as_str(), event.handler.as_str()) != ("index", "attack") {
-            return Err(Error::app("unknown handler"));
-        }
+    fn attack(&mut self, _event: &Event) -> Result<()> {
         let mut all_denied = true;
         let results: Vec<Value> = self
             .targets
@@ -61,11 +58,11 @@ impl App for Loopback {
             })
             .collect();
         view::set_data(json!({
-            "attack": ATTACK,
+            "attack": Self::NAME,
             "outcome": if all_denied { "refused" } else { "succeeded" },
             "results": results,
         }))
     }
 }
 
-miniapp_sdk::export_app!(Loopback);
+hostile_fixture::export_attack!(Loopback);

@@ -6,14 +6,28 @@
 //! live gesture token; when `index:attack` is sent as a tap (with a token)
 //! the host may let them through.
 
+use hostile_fixture::{Attack, refusals};
 use miniapp_sdk::payment::{self, Order};
-use miniapp_sdk::{App, Error, Event, Launch, Result, identity, json, nav, view};
+use miniapp_sdk::{Event, Launch, Result, identity, json, nav, view};
 
-const ATTACK: &str = "no-gesture";
+#[derive(Default)]
+struct NoGesture;
+
+impl Attack for NoGesture {
+    const NAME: &'static str = "no-gesture";
+
+    fn launch(&mut self, _launch: &Launch) -> Result<()> {
+        try_gated("launch", false)
+    }
+
+    fn attack(&mut self, event: &Event) -> Result<()> {
+        try_gated("attack", event.gesture.is_some())
+    }
+}
 
 /// Try every gesture-gated call and record the outcome in page data;
 /// `phase` is `launch` or `attack`.
-fn attack(phase: &str, gesture: bool) -> Result<()> {
+fn try_gated(phase: &str, gesture: bool) -> Result<()> {
     let order = Order {
         order_id: "o-1".into(),
         amount: 100,
@@ -23,39 +37,16 @@ fn attack(phase: &str, gesture: bool) -> Result<()> {
     let paid = payment::request(&order).err();
     let profile = identity::profile().err();
     let opened = nav::open_mini_program("demo.shop", None, None).err();
-    let refused = paid.is_some() && profile.is_some() && opened.is_some();
-    let mut data = json!({
-        "attack": ATTACK,
-        "outcome": if refused { "refused" } else { "succeeded" },
-        "phase": phase,
-        "gesture": gesture,
-        "payment_error_kind": paid.as_ref().map(Error::kind),
-        "payment_error": paid.as_ref().map(Error::to_string),
-        "profile_error_kind": profile.as_ref().map(Error::kind),
-        "profile_error": profile.as_ref().map(Error::to_string),
-        "open_error_kind": opened.as_ref().map(Error::kind),
-        "open_error": opened.as_ref().map(Error::to_string),
-    });
+    let mut data = refusals(
+        NoGesture::NAME,
+        [("payment", &paid), ("profile", &profile), ("open", &opened)],
+    );
+    data["phase"] = json!(phase);
+    data["gesture"] = json!(gesture);
     if phase == "launch" {
         data["ready"] = json!(true);
     }
     view::set_data(data)
 }
 
-#[derive(Default)]
-struct NoGesture;
-
-impl App for NoGesture {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        attack("launch", false)
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => attack("attack", event.gesture.is_some()),
-            _ => Err(Error::app("unknown handler")),
-        }
-    }
-}
-
-miniapp_sdk::export_app!(NoGesture);
+hostile_fixture::export_attack!(NoGesture);

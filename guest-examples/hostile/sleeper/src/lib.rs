@@ -10,34 +10,32 @@
 
 use std::time::Duration;
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
-
-const ATTACK: &str = "sleeper";
+use hostile_fixture::{Attack, unknown_handler};
+use miniapp_sdk::{Event, Result, json, view};
 
 #[derive(Default)]
 struct Sleeper;
 
-impl App for Sleeper {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "attack": ATTACK, "ready": true }))
+impl Attack for Sleeper {
+    const NAME: &'static str = "sleeper";
+
+    fn attack(&mut self, _event: &Event) -> Result<()> {
+        std::thread::sleep(Duration::from_secs(3600));
+        view::set_data(json!({ "outcome": "woke up" }))
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => {
-                std::thread::sleep(Duration::from_secs(3600));
-                view::set_data(json!({ "outcome": "woke up" }))
-            }
-            ("index", "forever") => {
+    fn other(&mut self, handler: &str, _event: &Event) -> Result<()> {
+        match handler {
+            "forever" => {
                 std::thread::sleep(Duration::MAX);
                 view::set_data(json!({ "outcome": "woke up" }))
             }
-            ("index", "random") => {
+            "random" => {
                 let mut buf = vec![0u8; 1 << 20];
                 getrandom_fill(&mut buf);
                 view::set_data(json!({ "outcome": "filled", "last": buf[buf.len() - 1] }))
             }
-            _ => Err(Error::app("unknown handler")),
+            _ => Err(unknown_handler()),
         }
     }
 }
@@ -70,4 +68,4 @@ fn wasi_random(len: u64) -> Vec<u8> {
     }
 }
 
-miniapp_sdk::export_app!(Sleeper);
+hostile_fixture::export_attack!(Sleeper);

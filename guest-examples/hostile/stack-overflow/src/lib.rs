@@ -11,9 +11,8 @@
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
-
-const ATTACK: &str = "stack-overflow";
+use hostile_fixture::{Attack, unknown_handler};
+use miniapp_sdk::{Event, Result, json, view};
 
 /// Frames entered by [`native`], so the work after the call cannot be dropped.
 static DEPTH: AtomicU64 = AtomicU64::new(0);
@@ -41,23 +40,29 @@ fn native(depth: u64, limit: u64) -> u64 {
     below ^ depth
 }
 
+/// Only reached if the host let the recursion run to `u64::MAX`.
+fn survived(reached: u64) -> Result<()> {
+    view::set_data(
+        json!({ "attack": StackOverflow::NAME, "outcome": "succeeded", "reached": reached }),
+    )
+}
+
 #[derive(Default)]
 struct StackOverflow;
 
-impl App for StackOverflow {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "attack": ATTACK, "ready": true }))
+impl Attack for StackOverflow {
+    const NAME: &'static str = "stack-overflow";
+
+    fn attack(&mut self, _event: &Event) -> Result<()> {
+        survived(recurse(0))
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        let reached = match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => recurse(0),
-            ("index", "attack-native") => native(0, black_box(u64::MAX)),
-            _ => return Err(Error::app("unknown handler")),
-        };
-        // Only reached if the host let the recursion run to `u64::MAX`.
-        view::set_data(json!({ "attack": ATTACK, "outcome": "succeeded", "reached": reached }))
+    fn other(&mut self, handler: &str, _event: &Event) -> Result<()> {
+        match handler {
+            "attack-native" => survived(native(0, black_box(u64::MAX))),
+            _ => Err(unknown_handler()),
+        }
     }
 }
 
-miniapp_sdk::export_app!(StackOverflow);
+hostile_fixture::export_attack!(StackOverflow);

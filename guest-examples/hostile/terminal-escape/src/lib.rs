@@ -12,9 +12,8 @@
 //! `error: ...`). In `--json` output every string parses back to exactly
 //! what the app sent.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, view};
-
-const ATTACK: &str = "terminal-escape";
+use hostile_fixture::Attack;
+use miniapp_sdk::{Error, Event, Launch, Result, json, log, view};
 
 /// The strings the app writes, each aimed at the operator's terminal.
 const ATTACKS: [&str; 7] = [
@@ -45,7 +44,7 @@ fn attack(phase: &str) -> Result<()> {
         eprintln!("{text}");
     }
     view::set_data(json!({
-        "attack": ATTACK,
+        "attack": TerminalEscape::NAME,
         "phase": phase,
         "strings": ATTACKS,
         ATTACKS[0]: ATTACKS[4],
@@ -55,18 +54,17 @@ fn attack(phase: &str) -> Result<()> {
 #[derive(Default)]
 struct TerminalEscape;
 
-impl App for TerminalEscape {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+impl Attack for TerminalEscape {
+    const NAME: &'static str = "terminal-escape";
+
+    fn launch(&mut self, _launch: &Launch) -> Result<()> {
         attack("launch")
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        if (event.page.as_str(), event.handler.as_str()) != ("index", "attack") {
-            return Err(Error::app("unknown handler"));
-        }
+    fn attack(&mut self, _event: &Event) -> Result<()> {
         attack("attack")?;
         Err(Error::app(ERROR))
     }
 }
 
-miniapp_sdk::export_app!(TerminalEscape);
+hostile_fixture::export_attack!(TerminalEscape);

@@ -6,28 +6,30 @@
 //! A correct host stops each render at its named limit (nodes, output,
 //! template nesting), keeps the last good view, and keeps the app running.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
-
-const ATTACK: &str = "view-bomb";
+use hostile_fixture::{Attack, ready, unknown_handler};
+use miniapp_sdk::{Event, Launch, Result, json, view};
 
 #[derive(Default)]
 struct ViewBomb;
 
-impl App for ViewBomb {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "attack": ATTACK, "ready": true, "title": "calm", "n": 2 }))
+impl Attack for ViewBomb {
+    const NAME: &'static str = "view-bomb";
+
+    fn launch(&mut self, _launch: &Launch) -> Result<()> {
+        ready(Self::NAME, json!({ "title": "calm", "n": 2 }))
     }
 
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "attack") => view::set_data(json!({ "n": 1000, "title": "bomb" })),
-            ("index", "text") => view::set_data(json!({ "n": 0, "big": "x".repeat(900 * 1024) })),
-            ("index", "calm") => {
-                view::set_data(json!({ "n": 2, "big": "", "title": "calm again" }))
-            }
-            _ => Err(Error::app("unknown handler")),
+    fn attack(&mut self, _event: &Event) -> Result<()> {
+        view::set_data(json!({ "n": 1000, "title": "bomb" }))
+    }
+
+    fn other(&mut self, handler: &str, _event: &Event) -> Result<()> {
+        match handler {
+            "text" => view::set_data(json!({ "n": 0, "big": "x".repeat(900 * 1024) })),
+            "calm" => view::set_data(json!({ "n": 2, "big": "", "title": "calm again" })),
+            _ => Err(unknown_handler()),
         }
     }
 }
 
-miniapp_sdk::export_app!(ViewBomb);
+hostile_fixture::export_attack!(ViewBomb);
