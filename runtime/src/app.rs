@@ -4,33 +4,32 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use miniapp_config::{Grants, HostProfile, Manifest};
+use miniapp_config::{Grants, Manifest};
 use miniapp_view::ast::Template;
 use miniapp_view::deps::Changes;
 use miniapp_view::render::{Context, RenderLimits, Tree};
 use serde_json::Value;
 use wasmtime::Engine;
 
-use crate::audit::{AuditEvent, AuditRecord, AuditTarget, Decided};
+use crate::app_core::AppCore;
 use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
-use crate::engine::{LiveInstances, Services};
+use crate::engine::LiveInstances;
 use crate::error::Error;
 use crate::event::LaunchOptions;
 use crate::instance::{AppInstance, InstanceState};
-use crate::usage::{Usage, UsageCounters};
+use crate::usage::Usage;
 
-/// What every instance of one loaded app shares.
+/// What every instance of one loaded app shares: its core (which every
+/// capability reads; this struct reads as it), each capability's per-app
+/// state, its views, and its compiled code.
 pub(crate) struct AppShared {
-    pub manifest: Manifest,
-    pub grants: Grants,
-    pub host: HostProfile,
+    pub core: Arc<AppCore>,
+    /// The `http` capability's per-app state.
+    pub http: Arc<AppHttp>,
     pub hash: String,
     pub imports: Vec<String>,
-    pub http: AppHttp,
-    pub usage: UsageCounters,
-    pub services: Arc<Services>,
     pub engine: Engine,
     pub live: Arc<LiveInstances>,
     pub compiled: CacheOutcome,
@@ -71,31 +70,13 @@ impl AppShared {
         };
         Some(tree.map_err(|e| e.to_string()))
     }
+}
 
-    /// Record an audit event the host decided about this app (a trap, a
-    /// quarantine, consent), within the day's budget for such records (the
-    /// refusals of its calls go through the instance's
-    /// [`EventAudit`](crate::audit::EventAudit), within the event's budget
-    /// and a day's budget of their own).
-    pub fn audit(&self, event: AuditEvent) {
-        let record = AuditRecord::now(&self.manifest.id, &self.manifest.version, event);
-        let to = self.audit_target();
-        let written = (to.days).write(to.sink, &record, Decided::ByHost, to.per_day);
-        if written == crate::audit::Written::Dropped {
-            UsageCounters::add(&self.usage.audit_dropped, 1);
-        }
-    }
+impl std::ops::Deref for AppShared {
+    type Target = AppCore;
 
-    /// Where this app's audit records go, within which budgets.
-    pub fn audit_target(&self) -> AuditTarget<'_> {
-        AuditTarget {
-            sink: &*self.services.audit,
-            days: &self.services.disk,
-            app: &self.manifest.id,
-            version: &self.manifest.version,
-            per_event: self.grants.quotas.disk_bytes_per_event,
-            per_day: self.grants.quotas.disk_bytes_per_day,
-        }
+    fn deref(&self) -> &AppCore {
+        &self.core
     }
 }
 
@@ -168,7 +149,7 @@ impl App {
         &self,
         user: Option<&str>,
     ) -> Result<crate::capability::storage::AppStorage, Error> {
-        crate::capability::storage::AppStorage::new(&self.shared, user)
+        crate::capability::storage::AppStorage::new(&self.shared.core, user)
     }
 
     /// An image the app's view names at one of its origins, fetched with

@@ -26,7 +26,7 @@ wasmtime::component::bindgen!({
     },
     exports: { default: async },
     trappable_error_type: {
-        "miniapp:host/types.error" => crate::capability::CallError,
+        "miniapp:host/types.error" => crate::bindings::CallError,
     },
 });
 
@@ -38,3 +38,62 @@ pub type Miniapp = MiniappCore;
 /// [`Miniapp`], pre-instantiated.
 pub type MiniappPre<T> = MiniappCorePre<T>;
 pub use miniapp::host::*;
+
+/// The outcome of a refused or failed host call: either an error value the
+/// guest receives (`types.error`), or a trap that ends the instance.
+#[derive(Debug)]
+pub enum CallError {
+    /// Returned to the guest as a `types.error` value.
+    Guest(types::Error),
+    /// Ends the instance: a host bug or a hard limit.
+    Trap(wasmtime::Error),
+}
+
+/// The result of a fallible host call.
+pub type CallResult<T> = Result<T, CallError>;
+
+impl CallError {
+    /// The app lacks a grant.
+    pub fn denied(message: impl Into<String>) -> Self {
+        CallError::Guest(types::Error::PermissionDenied(message.into()))
+    }
+    /// A quota would be exceeded.
+    pub fn quota(message: impl Into<String>) -> Self {
+        CallError::Guest(types::Error::QuotaExceeded(message.into()))
+    }
+    /// An argument is malformed.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        CallError::Guest(types::Error::InvalidArgument(message.into()))
+    }
+    /// The host does not offer this.
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        CallError::Guest(types::Error::Unsupported(message.into()))
+    }
+    /// The call was allowed but failed.
+    pub fn failed(message: impl Into<String>) -> Self {
+        CallError::Guest(types::Error::Failed(message.into()))
+    }
+}
+
+impl CallError {
+    /// The message the guest (or the trap) would carry, in words (the
+    /// generated `Display` of `types.error` is its `Debug`).
+    pub fn message(&self) -> String {
+        match self {
+            CallError::Guest(
+                types::Error::PermissionDenied(message)
+                | types::Error::QuotaExceeded(message)
+                | types::Error::InvalidArgument(message)
+                | types::Error::Unsupported(message)
+                | types::Error::Failed(message),
+            ) => message.clone(),
+            CallError::Trap(e) => e.to_string(),
+        }
+    }
+}
+
+impl From<wasmtime::Error> for CallError {
+    fn from(e: wasmtime::Error) -> Self {
+        CallError::Trap(e)
+    }
+}

@@ -1,6 +1,6 @@
 //! The engine every app of a runtime shares: wasmtime's configuration
 //! (epochs, fuel, pooling), the epoch ticker, the linker with the host API,
-//! the live-instance cap, and the services instances reach.
+//! and the live-instance cap.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -10,33 +10,14 @@ use miniapp_config::{Policy, Quotas};
 use wasmtime::component::Linker;
 use wasmtime::{Config, Engine};
 
-use crate::audit::AuditSink;
+use crate::capability::HostState;
 use crate::error::Error;
-use crate::instance::InstanceState;
-use crate::kv::KvStore;
-use crate::providers::Providers;
-use crate::quarantine::QuarantineBook;
 
 /// How often the epoch ticks: deadlines and CPU budgets are checked, and a
 /// long call gives its execution slot back, at each tick. A spinning guest
 /// holds a slot for one tick at a time: at 10 ms, 8 spinners beside 1,000
 /// paced sessions had raised their p99 from 4.4 to 40 ms; at 1 ms, to 11 ms.
 pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(1);
-
-/// Services every app instance reaches through the runtime.
-pub(crate) struct Services {
-    pub kv: Arc<dyn KvStore>,
-    pub providers: Providers,
-    pub audit: Arc<dyn AuditSink>,
-    /// What each app's audit records have taken on disk today.
-    pub disk: crate::audit::DiskDays,
-    pub quarantine: QuarantineBook,
-    /// Execution slots, shared by weighted fair queueing across apps: a
-    /// guest call runs while it holds one (see [`crate::fair`]).
-    pub slots: Arc<crate::fair::FairSlots>,
-    /// Sees every HTTP call, if the embedder asked.
-    pub http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
-}
 
 /// How much CPU a call uses (time polled, not time waiting for I/O or a
 /// prompt) before an epoch tick makes it queue again for an execution slot,
@@ -151,8 +132,9 @@ impl Drop for LiveSlot {
     }
 }
 
-/// The linker with the whole host API, built once per runtime.
-pub(crate) fn linker(engine: &Engine) -> Result<Linker<InstanceState>, Error> {
+/// The linker with the whole host API, built once per runtime, for a store
+/// of state `T` (the instance's).
+pub(crate) fn linker<T: HostState>(engine: &Engine) -> Result<Linker<T>, Error> {
     let mut linker = Linker::new(engine);
     crate::capability::add_to_linker(&mut linker)
         .map_err(|e| Error::Setup(format!("linker: {e}")))?;

@@ -54,7 +54,7 @@ pub enum Error {
         /// The hook.
         hook: String,
         /// What kind of limit or fault.
-        kind: crate::TrapKind,
+        kind: crate::trap_kind::TrapKind,
         /// What happened: the limit where one was hit, the app's panic
         /// message (`panicked at src/lib.rs:12:5: the message`) when it
         /// panicked.

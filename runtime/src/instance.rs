@@ -1,32 +1,20 @@
 //! A running app instance: one wasmtime store holding the app's host state
-//! (one context per capability), driven through its lifecycle and events.
+//! (`state`: one context per capability), driven through its lifecycle and
+//! events.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use wasmtime::Store;
-use wasmtime::component::ResourceTable;
-use wasmtime_wasi::WasiCtx;
 
 use crate::app::AppShared;
-use crate::audit::EventAudit;
 use crate::bindings::{Miniapp, MiniappPre, lifecycle};
-use crate::capability::Granted;
-use crate::capability::gesture::Gesture;
-use crate::capability::http::HttpCtx;
-use crate::capability::identity::IdentityCtx;
-use crate::capability::location::LocationCtx;
-use crate::capability::log::{AppLog, LogRecord, SharedLog};
-use crate::capability::nav::{DataTarget, NavCtx, OpenRequest, Page, PageStack};
-use crate::capability::payment::PaymentCtx;
-use crate::capability::permission::ConsentCtx;
-use crate::capability::storage::StorageCtx;
-use crate::capability::wasi::sandboxed_ctx;
-use crate::engine::{EPOCH_TICK, LiveSlot};
+use crate::capability::log::LogRecord;
+use crate::capability::nav::{DataTarget, OpenRequest, Page};
+use crate::engine::EPOCH_TICK;
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
-use crate::limits::{CpuMeter, Deadline, ExecSlot, HostMemory, Limiter};
 use crate::page_view::PageView;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
@@ -37,97 +25,16 @@ mod instantiate;
 mod metering;
 mod pages;
 mod readings;
+mod state;
 mod storage_writes;
 mod view;
 
 pub(crate) use instantiate::instantiate;
 pub(crate) use pages::PageHookIndices;
+pub use state::InstanceState;
 
 /// Longest error message of an app's hook kept (the rest is cut).
 const MAX_APP_MESSAGE: usize = 4096;
-
-/// The host state of one app instance: one context per capability (a gated
-/// one only where its grant holds), and the limits of the current call.
-pub struct InstanceState {
-    pub(crate) app: Arc<AppShared>,
-    /// The current call's wall-clock budget.
-    pub(crate) deadline: Deadline,
-    /// The current call's CPU time.
-    pub(crate) cpu: Arc<CpuMeter>,
-    /// The current call's long-call slot, while it holds one.
-    slot: ExecSlot,
-    /// The current event's user gesture, if any.
-    pub(crate) gesture: Gesture,
-    /// What the host holds on this instance's behalf.
-    pub(crate) host_memory: Arc<HostMemory>,
-    /// The audit records of the current callback (within its disk budget).
-    pub(crate) audit: EventAudit,
-    pub(crate) limiter: Limiter,
-    pub(crate) log: SharedLog,
-    pub(crate) nav: NavCtx,
-    pub(crate) consent: ConsentCtx,
-    pub(crate) storage: Granted<StorageCtx>,
-    pub(crate) http: Granted<HttpCtx>,
-    pub(crate) identity: Granted<IdentityCtx>,
-    pub(crate) location: Granted<LocationCtx>,
-    pub(crate) payment: Granted<PaymentCtx>,
-    pub(crate) wasi: WasiCtx,
-    pub(crate) table: ResourceTable,
-    /// This instance's place under the runtime's live-instance cap.
-    _live: LiveSlot,
-}
-
-impl InstanceState {
-    /// The state of a new instance of `app`, opened on `route`.
-    pub(crate) fn new(
-        app: &Arc<AppShared>,
-        options: &LaunchOptions,
-        (route, query): (String, Vec<(String, String)>),
-        live: LiveSlot,
-    ) -> Result<InstanceState, String> {
-        let quotas = &app.grants.quotas;
-        let user = options.user.as_deref();
-        let host_memory = HostMemory::new(quotas.host_memory_bytes);
-        let log = AppLog::shared(quotas.log_bytes_per_event, host_memory.clone());
-        let pages = PageStack::new(
-            route,
-            query,
-            quotas.page_stack as usize,
-            host_memory.clone(),
-        )?;
-        let mut table = ResourceTable::new();
-        table.set_max_capacity(quotas.resource_handles as usize);
-        let slot = ExecSlot::new(
-            app.services.slots.clone(),
-            app.slot_key.clone(),
-            quotas.cpu_weight,
-        );
-        Ok(InstanceState {
-            deadline: Deadline::new(
-                Duration::from_millis(quotas.event_timeout_ms),
-                slot.waited(),
-            ),
-            cpu: CpuMeter::new(),
-            slot,
-            gesture: Gesture::new(Duration::from_millis(quotas.gesture_ttl_ms)),
-            limiter: Limiter::new(quotas),
-            wasi: sandboxed_ctx(&log),
-            log,
-            nav: NavCtx::new(pages),
-            consent: ConsentCtx::new(app, user),
-            storage: StorageCtx::new(app, user),
-            http: HttpCtx::new(app, &host_memory),
-            identity: IdentityCtx::new(app, user),
-            location: LocationCtx::new(app),
-            payment: PaymentCtx::new(app),
-            host_memory,
-            audit: EventAudit::default(),
-            table,
-            app: app.clone(),
-            _live: live,
-        })
-    }
-}
 
 /// A running instance of an app. A trap discards it: its store is dropped
 /// at once (its memory, pool slot and place under the live-instance cap go
@@ -332,7 +239,7 @@ impl AppInstance {
         };
         let (token, meters) = enter(&mut live.store, gesturing, fresh.then_some(fuel));
         live.store.data_mut().nav.data_target = hook.data_target();
-        let limit = live.store.data().deadline.left() + EPOCH_TICK;
+        let limit = live.store.data().call.deadline.left() + EPOCH_TICK;
         let lifecycle = live.guest.miniapp_host_lifecycle();
         let page_hooks = live.pages;
         let store = &mut live.store;
@@ -364,10 +271,10 @@ impl AppInstance {
             }
         };
         if self.chain == Chain::Off {
-            live.store.data_mut().gesture.start_event(false);
+            live.store.data_mut().call.gesture.start_event(false);
         }
         live.store.data_mut().nav.data_target = DataTarget::Top;
-        let lost = live.store.data().audit.flush(&self.app.audit_target());
+        let lost = live.store.data().call.audit.flush(&self.app.audit_target());
         UsageCounters::add(&self.app.usage.audit_dropped, lost);
         let result = self.finish(&hook, result, cpu - spent.cpu, spent.fuel);
         if self.live.is_none() {

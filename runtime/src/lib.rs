@@ -22,6 +22,7 @@
 //! `docs/architecture.md`.
 
 mod app;
+mod app_core;
 pub mod audit;
 mod bindings;
 pub mod cache;
@@ -40,9 +41,11 @@ mod page_view;
 pub mod providers;
 mod quarantine;
 mod runtime;
+mod services;
 pub mod sessions;
 pub mod text;
 mod trap;
+mod trap_kind;
 mod usage;
 pub mod views;
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use miniapp_config::Quotas;
 use wasmtime::ResourceLimiter;
 
-use crate::trap::TrapKind;
+use crate::trap_kind::TrapKind;
 
 /// Bounds an instance's memories (all together), tables and instances by its
 /// quotas, and remembers a refusal so a trap that follows can be explained.

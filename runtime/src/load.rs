@@ -11,6 +11,7 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use crate::app::{App, AppShared};
+use crate::app_core::AppCore;
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
@@ -89,19 +90,21 @@ impl Runtime {
                 slot_key: manifest.id.as_str().into(),
                 page_hooks,
                 styles: views.styles,
-                http: AppHttp::new(&grants),
-                usage: UsageCounters::default(),
-                host: inner.policy.host.clone(),
-                services: inner.services.clone(),
+                http: Arc::new(AppHttp::configure_app(&grants)),
                 engine: inner.engine.clone(),
                 live: inner.live.clone(),
                 compiled,
                 hash: package.hash,
                 imports,
                 view_origins: crate::app::view_origins(&grants),
-                manifest,
-                grants,
                 views: views.templates,
+                core: Arc::new(AppCore {
+                    usage: UsageCounters::default(),
+                    host: inner.policy.host.clone(),
+                    services: inner.services.clone(),
+                    manifest,
+                    grants,
+                }),
             }),
             pre,
         })

@@ -13,13 +13,14 @@ use wasmtime::component::Linker;
 use crate::audit::{AuditEvent, AuditRecord, AuditSink, JsonLinesAudit};
 use crate::cache::ArtifactCache;
 use crate::consent::Consent;
-use crate::engine::{LiveInstances, Services};
+use crate::engine::LiveInstances;
 use crate::error::Error;
 use crate::instance::InstanceState;
 use crate::kv::{KvStore, LazyRedbStore};
 use crate::package::{Package, PackageLimits};
 use crate::providers::Providers;
 use crate::quarantine::QuarantineBook;
+use crate::services::Services;
 
 /// A host of mini-programs. Cheap to clone; clones share the engine.
 #[derive(Clone)]

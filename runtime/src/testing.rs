@@ -9,18 +9,23 @@ use miniapp_config::{Manifest, Policy, Scope};
 use wasmtime::Engine;
 
 use crate::app::AppShared;
+use crate::app_core::AppCore;
 use crate::audit::{AuditEvent, MemoryAudit};
 use crate::bindings::{identity, nav, payment, permission, storage, types, view};
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
-use crate::capability::{CallResult, identity as id, nav as navigation, payment as pay};
-use crate::capability::{permission as consent, record_refusal, storage as store, view as page};
-use crate::engine::{LiveInstances, Services};
+use crate::capability::identity::IdentityCtx;
+use crate::capability::nav::NavCtx;
+use crate::capability::payment::PaymentCtx;
+use crate::capability::storage::StorageCtx;
+use crate::capability::{CallResult, Granted, Holds, View, record_refusal, view_of};
+use crate::engine::LiveInstances;
 use crate::event::LaunchOptions;
 use crate::instance::InstanceState;
 use crate::kv::MemoryStore;
 use crate::providers::{FixedConsent, Providers, Simulator};
 use crate::quarantine::QuarantineBook;
+use crate::services::Services;
 
 /// One instance's host state, and what the host recorded about it.
 pub(crate) struct TestHost {
@@ -56,17 +61,19 @@ impl TestHost {
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {
             slot_key: "test".into(),
-            http: AppHttp::new(&grants),
-            host: policy.host.clone(),
+            http: Arc::new(AppHttp::configure_app(&grants)),
             hash: String::new(),
             imports: Vec::new(),
-            usage: Default::default(),
-            services: Arc::new(services),
             engine: Engine::default(),
             live: live.clone(),
             compiled: CacheOutcome::Compiled,
-            manifest,
-            grants,
+            core: Arc::new(AppCore {
+                host: policy.host.clone(),
+                usage: Default::default(),
+                services: Arc::new(services),
+                manifest,
+                grants,
+            }),
             views: Default::default(),
             view_origins: Vec::new(),
             page_hooks: None,
@@ -90,15 +97,25 @@ impl TestHost {
 
     /// Start an event (a tap if `tap`), as the runtime does before a call.
     pub fn event(&mut self, tap: bool) {
-        self.state.deadline.start_call();
-        self.state.gesture.start_event(tap);
+        self.state.call.deadline.start_call();
+        self.state.call.gesture.start_event(tap);
+    }
+
+    /// The view of the capability state `C` of the instance, as a host call
+    /// of it sees it.
+    pub fn view<C>(&mut self) -> View<'_, C>
+    where
+        InstanceState: Holds<C>,
+    {
+        view_of(&mut self.state)
     }
 
     /// A call's result as the guest receives it: refusals pass through the
     /// conversion that counts and audits them.
     pub fn guest<T>(&self, result: CallResult<T>) -> Result<T, types::Error> {
-        result
-            .map_err(|e| record_refusal(&self.state.app, &self.state.audit, e).expect("not a trap"))
+        result.map_err(|e| {
+            record_refusal(&self.state.call.app, &self.state.call.audit, e).expect("not a trap")
+        })
     }
 
     /// Whether the audit stream holds an event matching `pred`.
@@ -139,7 +156,8 @@ async fn no_grant_no_context() {
     // Declared but not granted by the operator.
     let mut host = TestHost::new(SHOP, "", &[]);
     assert!(host.state.storage.is_err());
-    let err = store::storage_view(&mut host.state)
+    let err = host
+        .view::<Granted<StorageCtx>>()
         .set("k".into(), b"v".to_vec())
         .await;
     let err = host.guest(err).unwrap_err();
@@ -154,12 +172,12 @@ async fn no_grant_no_context() {
     // Granted but not offered by this host: unsupported, not audited as a denial.
     let lite = format!("{GRANT_ALL}\n[host]\ncapabilities = [\"payment\"]");
     let mut host = TestHost::new(SHOP, &lite, &[]);
-    let err = store::storage_view(&mut host.state).keys();
+    let err = host.view::<Granted<StorageCtx>>().keys();
     let err = host.guest(err).unwrap_err();
     assert_eq!(kind(&err), "unsupported", "{err}");
     // Granted: works, in the instance's namespace.
     let mut host = TestHost::new(SHOP, GRANT_ALL, &[]);
-    let mut storage = store::storage_view(&mut host.state);
+    let mut storage = host.view::<Granted<StorageCtx>>();
     storage.set("k".into(), b"v".to_vec()).await.unwrap();
     assert_eq!(storage.get("k".into()).unwrap(), Some(b"v".to_vec()));
 }
@@ -169,7 +187,7 @@ async fn storage_quotas_are_refused_and_audited() {
     use storage::Host;
     let policy = format!("{GRANT_ALL}\nquotas = {{ storage_value_bytes = 4, storage_keys = 1 }}");
     let mut host = TestHost::new(SHOP, &policy, &[]);
-    let mut storage = store::storage_view(&mut host.state);
+    let mut storage = host.view::<Granted<StorageCtx>>();
     let too_big = storage.set("k".into(), b"12345".to_vec()).await;
     storage.set("a".into(), b"1".to_vec()).await.unwrap();
     let too_many = storage.set("b".into(), b"1".to_vec()).await;
@@ -187,7 +205,7 @@ async fn consent_is_asked_once_and_sticks() {
     let mut host = TestHost::new(SHOP, GRANT_ALL, &[Scope::UserInfo]);
     for _ in 0..3 {
         host.event(true);
-        id::identity_view(&mut host.state)
+        host.view::<Granted<IdentityCtx>>()
             .get_profile()
             .await
             .unwrap();
@@ -198,7 +216,7 @@ async fn consent_is_asked_once_and_sticks() {
     let mut host = TestHost::new(SHOP, GRANT_ALL, &[]);
     for _ in 0..2 {
         host.event(true);
-        let err = id::identity_view(&mut host.state).get_profile().await;
+        let err = host.view::<Granted<IdentityCtx>>().get_profile().await;
         assert_eq!(kind(&host.guest(err).unwrap_err()), "permission-denied");
     }
     assert_eq!(host.consent.times_asked(), 1);
@@ -206,7 +224,7 @@ async fn consent_is_asked_once_and_sticks() {
     let deny = format!("{GRANT_ALL}\nconsent = {{ user-info = \"deny\" }}");
     let mut host = TestHost::new(SHOP, &deny, &[Scope::UserInfo]);
     host.event(true);
-    let err = id::identity_view(&mut host.state).get_profile().await;
+    let err = host.view::<Granted<IdentityCtx>>().get_profile().await;
     let err = host.guest(err).unwrap_err();
     assert!(
         err.to_string()
@@ -218,9 +236,7 @@ async fn consent_is_asked_once_and_sticks() {
     // `user-info` without `identity`.
     let no_identity = "[defaults]\npermissions = [\"storage\"]";
     let mut host = TestHost::new(SHOP, no_identity, &[Scope::UserInfo]);
-    let err = consent::permission_view(&mut host.state)
-        .authorize(permission::Scope::UserInfo)
-        .await;
+    let err = host.state.call.authorize(permission::Scope::UserInfo).await;
     let err = host.guest(err).unwrap_err();
     assert!(
         err.to_string().contains("has not granted `identity`"),
@@ -229,9 +245,7 @@ async fn consent_is_asked_once_and_sticks() {
     assert_eq!(host.consent.times_asked(), 0);
     // A scope the manifest does not declare is never asked.
     let mut host = TestHost::new(SHOP, GRANT_ALL, &[Scope::Camera]);
-    let err = consent::permission_view(&mut host.state)
-        .authorize(permission::Scope::Camera)
-        .await;
+    let err = host.state.call.authorize(permission::Scope::Camera).await;
     assert!(
         host.guest(err)
             .unwrap_err()
@@ -252,11 +266,12 @@ async fn one_tap_authorizes_one_sensitive_action() {
         description: String::new(),
     };
     host.event(true);
-    pay::payment_view(&mut host.state)
+    host.view::<Granted<PaymentCtx>>()
         .request_payment(order(1))
         .await
         .unwrap();
-    let again = pay::payment_view(&mut host.state)
+    let again = host
+        .view::<Granted<PaymentCtx>>()
         .request_payment(order(2))
         .await;
     let again = host.guest(again).unwrap_err();
@@ -266,16 +281,18 @@ async fn one_tap_authorizes_one_sensitive_action() {
             .contains("already used by request-payment"),
         "{again}"
     );
-    let open =
-        navigation::nav_view(&mut host.state).open_mini_program("demo.other".into(), None, None);
+    let open = host
+        .view::<NavCtx>()
+        .open_mini_program("demo.other".into(), None, None);
     assert_eq!(kind(&host.guest(open).unwrap_err()), "permission-denied");
     // The next tap authorizes the next action; an event that is not a tap none.
     host.event(true);
-    navigation::nav_view(&mut host.state)
+    host.view::<NavCtx>()
         .open_mini_program("demo.other".into(), None, None)
         .unwrap();
     host.event(false);
-    let paid = pay::payment_view(&mut host.state)
+    let paid = host
+        .view::<Granted<PaymentCtx>>()
         .request_payment(order(3))
         .await;
     assert!(
@@ -292,21 +309,13 @@ fn page_data_over_the_whole_stack_is_bounded_by_the_host_budget() {
     let policy = "[defaults]\nquotas = { host_memory_bytes = 200000, page_data_bytes = 150000 }";
     let mut host = TestHost::new(SHOP, policy, &[]);
     let chunk = format!("{{\"blob\": \"{}\"}}", "x".repeat(75_000));
-    page::view_view(&mut host.state)
-        .set_data(chunk.clone())
-        .unwrap();
-    navigation::nav_view(&mut host.state)
-        .navigate_to("detail".into())
-        .unwrap();
-    page::view_view(&mut host.state)
-        .set_data(chunk.clone())
-        .unwrap();
-    navigation::nav_view(&mut host.state)
-        .navigate_to("detail".into())
-        .unwrap();
+    host.view::<NavCtx>().set_data(chunk.clone()).unwrap();
+    host.view::<NavCtx>().navigate_to("detail".into()).unwrap();
+    host.view::<NavCtx>().set_data(chunk.clone()).unwrap();
+    host.view::<NavCtx>().navigate_to("detail".into()).unwrap();
     // A third page of the same size is over the instance's budget, though
     // under the per-page limit.
-    let err = page::view_view(&mut host.state).set_data(chunk.clone());
+    let err = host.view::<NavCtx>().set_data(chunk.clone());
     let err = host.guest(err).unwrap_err();
     assert_eq!(kind(&err), "quota-exceeded");
     assert!(
@@ -322,17 +331,11 @@ fn page_data_over_the_whole_stack_is_bounded_by_the_host_budget() {
     let used = host.state.host_memory.used();
     assert!(used <= 200_000 && used > 150_000, "{used}");
     // Popping a page frees its share.
-    navigation::nav_view(&mut host.state)
-        .navigate_back(1)
-        .unwrap();
-    navigation::nav_view(&mut host.state)
-        .navigate_back(1)
-        .unwrap();
+    host.view::<NavCtx>().navigate_back(1).unwrap();
+    host.view::<NavCtx>().navigate_back(1).unwrap();
     assert!(host.state.host_memory.used() < used - 75_000);
-    navigation::nav_view(&mut host.state)
-        .navigate_to("detail".into())
-        .unwrap();
-    page::view_view(&mut host.state).set_data(chunk).unwrap();
+    host.view::<NavCtx>().navigate_to("detail".into()).unwrap();
+    host.view::<NavCtx>().set_data(chunk).unwrap();
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use crate::TrapKind;
+use crate::trap_kind::TrapKind;
 
 /// What an app has used since it was loaded (storage: in total).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

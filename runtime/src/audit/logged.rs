@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(logged(&AuditEvent::QuarantineLifted), None);
         let trap = AuditEvent::Trap {
             hook: "on-event index:attack".into(),
-            trap: crate::TrapKind::Cpu,
+            trap: crate::trap_kind::TrapKind::Cpu,
             reason: "CPU quota exceeded".into(),
         };
         let text = "cpu in on-event index:attack: CPU quota exceeded";

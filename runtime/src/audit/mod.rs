@@ -64,7 +64,7 @@ pub enum AuditEvent {
         /// The hook it trapped in.
         hook: String,
         /// What kind of limit or fault.
-        trap: crate::TrapKind,
+        trap: crate::trap_kind::TrapKind,
         /// What happened.
         reason: String,
     },

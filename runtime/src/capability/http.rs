@@ -8,16 +8,16 @@ use std::time::{Duration, Instant};
 use miniapp_config::{Grants, Origin};
 use tokio::sync::Semaphore;
 use url::Url;
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
 use super::egress::{AddressRules, ForbiddenAddress};
-use super::{CallError, CallResult, Capability, Granted, bounded, context, refusals_recorded};
-use crate::app::AppShared;
-use crate::audit::EventAudit;
+use super::{CallError, CallResult, Capability, Granted, View, Viewed, bounded, context};
+use crate::app_core::AppCore;
 use crate::bindings::http;
-use crate::instance::InstanceState;
-use crate::limits::{Deadline, HostMemory};
+use crate::limits::HostMemory;
 use crate::usage::UsageCounters;
+
+pub use crate::services::{HttpExchange, HttpObserver};
 
 /// Redirects followed at most.
 const MAX_REDIRECTS: usize = 5;
@@ -39,8 +39,9 @@ pub(crate) struct AppHttp {
 }
 
 impl AppHttp {
-    /// Bounds from `grants`; the client is built on first use.
-    pub fn new(grants: &Grants) -> AppHttp {
+    /// The app's HTTP state, configured once at load: bounds from
+    /// `grants`; the client is built on first use.
+    pub fn configure_app(grants: &Grants) -> AppHttp {
         let quotas = &grants.quotas;
         AppHttp {
             client: OnceLock::new(),
@@ -194,17 +195,20 @@ fn describe(e: &reqwest::Error) -> String {
     message
 }
 
-/// HTTP of one instance: the budget its pending response bodies are
-/// charged to.
+/// HTTP of one instance: its app's HTTP state, and the budget its pending
+/// response bodies are charged to.
 pub(crate) struct HttpCtx {
+    app: Arc<AppHttp>,
     budget: Arc<HostMemory>,
 }
 
 impl HttpCtx {
-    /// The context of an instance of `app`, if http is granted.
-    pub fn new(app: &AppShared, budget: &Arc<HostMemory>) -> Granted<HttpCtx> {
+    /// The context of an instance of `app` (whose HTTP state is `http`), if
+    /// http is granted.
+    pub fn new(app: &AppCore, http: &Arc<AppHttp>, budget: &Arc<HostMemory>) -> Granted<HttpCtx> {
         super::grant(app, Capability::Http)?;
         Ok(HttpCtx {
+            app: http.clone(),
             budget: budget.clone(),
         })
     }
@@ -236,75 +240,24 @@ impl Drop for PendingBody<'_> {
     }
 }
 
-/// The `http` interface as one host call sees it.
-pub(crate) struct Http<'a> {
-    ctx: &'a mut Granted<HttpCtx>,
-    deadline: &'a Deadline,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
+/// Link `http`, its view made from the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> View<'_, Granted<HttpCtx>>,
+) -> wasmtime::Result<()> {
+    http::add_to_linker::<_, Viewed<Granted<HttpCtx>>>(linker, view)
 }
 
-refusals_recorded!(Http);
-
-struct HasHttp;
-
-impl HasData for HasHttp {
-    type Data<'a> = Http<'a>;
-}
-
-/// The `http` view of an instance's state.
-pub(crate) fn http_view(s: &mut InstanceState) -> Http<'_> {
-    Http {
-        ctx: &mut s.http,
-        deadline: &s.deadline,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `http`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    http::add_to_linker::<_, HasHttp>(linker, http_view)
-}
-
-/// One HTTP call of an app, after it ended, as an embedder's developer
-/// tools show it (see [`HttpObserver`]).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct HttpExchange {
-    /// The app.
-    pub app: String,
-    /// `GET`, `POST`...
-    pub method: String,
-    /// The URL the app asked for.
-    pub url: String,
-    /// The response's status, if one came.
-    pub status: Option<u16>,
-    /// Bytes of the response body received.
-    pub bytes: u64,
-    /// How long the call took, milliseconds.
-    pub ms: u64,
-    /// Why the host refused or the call failed, if it did.
-    pub refused: Option<String>,
-}
-
-/// Sees every HTTP call of a runtime's apps when it ends
-/// (`RuntimeBuilder::http_observer`). Called on the calling task: keep it
-/// quick.
-pub trait HttpObserver: Send + Sync {
-    /// One call ended.
-    fn exchange(&self, exchange: &HttpExchange);
-}
-
-impl http::Host for Http<'_> {
+impl http::Host for View<'_, Granted<HttpCtx>> {
     async fn fetch(&mut self, request: http::Request) -> CallResult<http::Response> {
-        let Some(observer) = self.app.services.http_observer.clone() else {
+        let Some(observer) = self.call.app.services.http_observer.clone() else {
             return self.exchange(request).await;
         };
         let started = std::time::Instant::now();
         let (verb, url) = (method(request.method).to_string(), request.url.clone());
         let result = self.exchange(request).await;
         observer.exchange(&HttpExchange {
-            app: self.app.manifest.id.clone(),
+            app: self.call.app.manifest.id.clone(),
             method: verb,
             url,
             status: result.as_ref().ok().map(|r| r.status),
@@ -316,11 +269,11 @@ impl http::Host for Http<'_> {
     }
 }
 
-impl Http<'_> {
+impl View<'_, Granted<HttpCtx>> {
     /// The call itself: checked against the grants and quotas, then sent.
     async fn exchange(&mut self, request: http::Request) -> CallResult<http::Response> {
         let ctx = context(self.ctx)?;
-        let app = self.app;
+        let app = &*self.call.app;
         let quotas = &app.grants.quotas;
         let url = Url::parse(&request.url)
             .map_err(|e| CallError::invalid(format!("`{}` is not a URL: {e}", request.url)))?;
@@ -332,7 +285,7 @@ impl Http<'_> {
                 app.manifest.id
             )));
         }
-        app.http
+        ctx.app
             .addresses
             .check_url(&url)
             .map_err(|e| CallError::denied(e.0))?;
@@ -354,18 +307,18 @@ impl Http<'_> {
             .budget
             .hold((body.len() + header_bytes) as u64, "an HTTP request")
             .map_err(CallError::quota)?;
-        let _slot = app.http.slots.clone().try_acquire_owned().map_err(|_| {
+        let _slot = ctx.app.slots.clone().try_acquire_owned().map_err(|_| {
             CallError::quota(format!(
                 "{} requests of app `{}` are already in flight",
                 quotas.http_concurrency, app.manifest.id
             ))
         })?;
-        app.http.take_request().map_err(CallError::quota)?;
+        ctx.app.take_request().map_err(CallError::quota)?;
         UsageCounters::add(&app.usage.http_calls, 1);
         let timeout_ms = request.timeout_ms.map_or(quotas.http_timeout_ms, |t| {
             u64::from(t).min(quotas.http_timeout_ms)
         });
-        let client = app.http.client().map_err(CallError::failed)?;
+        let client = ctx.app.client().map_err(CallError::failed)?;
         let mut builder = client.request(method(request.method), url.clone());
         for (name, value) in &request.headers {
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
@@ -417,7 +370,7 @@ impl Http<'_> {
                 body: std::mem::take(&mut body.bytes),
             })
         };
-        let left = self.deadline.left();
+        let left = self.call.deadline.left();
         if left < Duration::from_millis(timeout_ms) {
             // The event ends first: past its deadline the instance traps.
             return bounded(left, exchange).await?;

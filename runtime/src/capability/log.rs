@@ -5,13 +5,10 @@
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
-use super::{CallError, CallResult, refusals_recorded};
-use crate::app::AppShared;
-use crate::audit::EventAudit;
+use super::{CallError, CallResult, View, Viewed};
 use crate::bindings::log;
-use crate::instance::InstanceState;
 use crate::limits::HostMemory;
 
 /// What the host holds for a log line beyond its text, bytes.
@@ -257,37 +254,15 @@ fn panic_message(stderr: &str) -> Option<String> {
     Some(crate::text::cut(&text, MAX_PANIC_MESSAGE).into_owned())
 }
 
-/// The `log` interface as one host call sees it.
-pub(crate) struct Log<'a> {
-    log: &'a SharedLog,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
+/// Link `log`, its view made from the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> View<'_, SharedLog>,
+) -> wasmtime::Result<()> {
+    log::add_to_linker::<_, Viewed<SharedLog>>(linker, view)
 }
 
-refusals_recorded!(Log);
-
-struct HasLog;
-
-impl HasData for HasLog {
-    type Data<'a> = Log<'a>;
-}
-
-/// The `log` view of an instance's state.
-pub(crate) fn log_view(s: &mut InstanceState) -> Log<'_> {
-    Log {
-        log: &s.log,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `log`, and `types` (no functions; its refusal conversion is each view's).
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    crate::bindings::types::add_to_linker::<_, HasLog>(linker, log_view)?;
-    log::add_to_linker::<_, HasLog>(linker, log_view)
-}
-
-impl log::Host for Log<'_> {
+impl log::Host for View<'_, SharedLog> {
     fn write(&mut self, level: log::Level, message: String) -> CallResult<()> {
         let level = match level {
             log::Level::Debug => LogLevel::Debug,
@@ -295,7 +270,7 @@ impl log::Host for Log<'_> {
             log::Level::Warn => LogLevel::Warn,
             log::Level::Error => LogLevel::Error,
         };
-        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let mut log = self.ctx.lock().unwrap_or_else(|e| e.into_inner());
         log.push(level, LogSource::Api, &message)
             .map_err(CallError::quota)
     }

@@ -6,15 +6,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
-use super::gesture::Gesture;
-use super::view::DataSize;
-use super::{CallError, CallResult, refusals_recorded};
-use crate::app::AppShared;
-use crate::audit::EventAudit;
+use super::data_size::DataSize;
+use super::{CallError, CallResult, View, Viewed};
 use crate::bindings::nav;
-use crate::instance::InstanceState;
 use crate::limits::HostMemory;
 use miniapp_config::Manifest;
 use miniapp_view::deps::Changes;
@@ -358,44 +354,21 @@ impl Drop for NavCtx {
     }
 }
 
-/// The `nav` interface as one host call sees it.
-pub(crate) struct Nav<'a> {
-    ctx: &'a mut NavCtx,
-    gesture: &'a mut Gesture,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
+/// Link `nav`, its view made from the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> View<'_, NavCtx>,
+) -> wasmtime::Result<()> {
+    nav::add_to_linker::<_, Viewed<NavCtx>>(linker, view)
 }
 
-refusals_recorded!(Nav);
-
-struct HasNav;
-
-impl HasData for HasNav {
-    type Data<'a> = Nav<'a>;
-}
-
-/// The `nav` view of an instance's state.
-pub(crate) fn nav_view(s: &mut InstanceState) -> Nav<'_> {
-    Nav {
-        ctx: &mut s.nav,
-        gesture: &mut s.gesture,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `nav`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    nav::add_to_linker::<_, HasNav>(linker, nav_view)
-}
-
-impl nav::Host for Nav<'_> {
+impl nav::Host for View<'_, NavCtx> {
     fn navigate_to(&mut self, url: String) -> CallResult<()> {
-        self.ctx.navigate_to(&self.app.manifest, &url)
+        self.ctx.navigate_to(&self.call.app.manifest, &url)
     }
 
     fn redirect_to(&mut self, url: String) -> CallResult<()> {
-        self.ctx.redirect_to(&self.app.manifest, &url)
+        self.ctx.redirect_to(&self.call.app.manifest, &url)
     }
 
     fn navigate_back(&mut self, delta: u32) -> CallResult<()> {
@@ -421,7 +394,7 @@ impl nav::Host for Nav<'_> {
         path: Option<String>,
         extra_data: Option<String>,
     ) -> CallResult<()> {
-        let manifest = &self.app.manifest;
+        let manifest = &self.call.app.manifest;
         if !manifest.open_apps.contains(&app_id) {
             return Err(CallError::denied(format!(
                 "app `{}` did not declare `{app_id}` in its manifest's `open_apps`",
@@ -450,7 +423,7 @@ impl nav::Host for Nav<'_> {
             .budget
             .charge(request.held(), "an open request")
             .map_err(CallError::quota)?;
-        if let Err(e) = self.gesture.spend("open-mini-program") {
+        if let Err(e) = self.call.gesture.spend("open-mini-program") {
             self.ctx.pages.budget.release(request.held());
             return Err(e);
         }

@@ -1,15 +1,11 @@
 //! `payment`: request-payment, settled by the host's payment provider; the
 //! app sees only the outcome. Each payment sheet needs its own user gesture.
 
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
-use super::gesture::Gesture;
-use super::{CallError, CallResult, Capability, Granted, bounded, context, refusals_recorded};
-use crate::app::AppShared;
-use crate::audit::EventAudit;
+use super::{CallError, CallResult, Capability, Granted, View, Viewed, bounded, context};
+use crate::app_core::AppCore;
 use crate::bindings::payment;
-use crate::instance::InstanceState;
-use crate::limits::Deadline;
 use crate::providers::{Order, PaymentOutcome};
 
 /// Payment of one instance (nothing to hold but the grant).
@@ -17,7 +13,7 @@ pub(crate) struct PaymentCtx;
 
 impl PaymentCtx {
     /// The context of an instance of `app`, if payment is granted.
-    pub fn new(app: &AppShared) -> Granted<PaymentCtx> {
+    pub fn new(app: &AppCore) -> Granted<PaymentCtx> {
         super::grant(app, Capability::Payment)?;
         Ok(PaymentCtx)
     }
@@ -42,53 +38,28 @@ fn check_order(order: &payment::Order) -> Result<(), String> {
     Ok(())
 }
 
-/// The `payment` interface as one host call sees it.
-pub(crate) struct Payment<'a> {
-    ctx: &'a mut Granted<PaymentCtx>,
-    gesture: &'a mut Gesture,
-    deadline: &'a Deadline,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
+/// Link `payment`, its view made from the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> View<'_, Granted<PaymentCtx>>,
+) -> wasmtime::Result<()> {
+    payment::add_to_linker::<_, Viewed<Granted<PaymentCtx>>>(linker, view)
 }
 
-refusals_recorded!(Payment);
-
-struct HasPayment;
-
-impl HasData for HasPayment {
-    type Data<'a> = Payment<'a>;
-}
-
-/// The `payment` view of an instance's state.
-pub(crate) fn payment_view(s: &mut InstanceState) -> Payment<'_> {
-    Payment {
-        ctx: &mut s.payment,
-        gesture: &mut s.gesture,
-        deadline: &s.deadline,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `payment`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    payment::add_to_linker::<_, HasPayment>(linker, payment_view)
-}
-
-impl payment::Host for Payment<'_> {
+impl payment::Host for View<'_, Granted<PaymentCtx>> {
     async fn request_payment(&mut self, order: payment::Order) -> CallResult<payment::Outcome> {
         context(self.ctx)?;
         check_order(&order).map_err(CallError::invalid)?;
-        self.gesture.spend("request-payment")?;
+        self.call.gesture.spend("request-payment")?;
         let order = Order {
             order_id: order.order_id,
             amount: order.amount,
             currency: order.currency,
             description: order.description,
         };
-        let app = self.app;
+        let app = &*self.call.app;
         let pay = app.services.providers.payment.pay(&app.manifest.id, &order);
-        let outcome = bounded(self.deadline.left(), pay)
+        let outcome = bounded(self.call.deadline.left(), pay)
             .await?
             .map_err(|e| CallError::failed(e.0))?;
         Ok(match outcome {

@@ -3,15 +3,13 @@
 //! otherwise the first use asks the host's consent provider, and the answer
 //! is stored and sticks: later calls run, or fail at once without a prompt.
 
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::{HasSelf, Linker};
 
-use super::{CallError, CallResult, Scope, bounded, refusals_recorded};
-use crate::app::AppShared;
+use super::{CallCtx, CallError, CallResult, Scope, bounded};
+use crate::app_core::AppCore;
 use crate::audit::AuditEvent;
-use crate::audit::EventAudit;
 use crate::bindings::permission;
 use crate::consent::{self, Consent};
-use crate::instance::InstanceState;
 use crate::limits::Deadline;
 use crate::providers::ConsentRequest;
 use miniapp_config::ConsentRule;
@@ -26,7 +24,7 @@ pub(crate) struct ConsentCtx {
 
 impl ConsentCtx {
     /// The consent of `user` for `app`.
-    pub fn new(app: &AppShared, user: Option<&str>) -> ConsentCtx {
+    pub fn new(app: &AppCore, user: Option<&str>) -> ConsentCtx {
         ConsentCtx {
             ns: consent::namespace(&app.manifest.id, user),
             user: user.map(str::to_string),
@@ -36,7 +34,7 @@ impl ConsentCtx {
 
     /// The stored decision for `scope`, after forgetting grants made before
     /// an update that asks for more.
-    fn stored(&mut self, app: &AppShared, scope: Scope) -> CallResult<Consent> {
+    fn stored(&mut self, app: &AppCore, scope: Scope) -> CallResult<Consent> {
         let kv = &*app.services.kv;
         if !self.refreshed {
             for scope in consent::refresh_for_update(kv, &self.ns, &app.manifest)? {
@@ -51,7 +49,7 @@ impl ConsentCtx {
     }
 
     /// The consent state the app sees for `scope`.
-    fn state(&mut self, app: &AppShared, scope: Scope) -> CallResult<Consent> {
+    fn state(&mut self, app: &AppCore, scope: Scope) -> CallResult<Consent> {
         match app.grants.scopes.get(&scope) {
             None => Ok(Consent::Denied),
             Some(ConsentRule::Grant) => Ok(Consent::Granted),
@@ -64,7 +62,7 @@ impl ConsentCtx {
     /// (within the call's `deadline`).
     pub async fn require(
         &mut self,
-        app: &AppShared,
+        app: &AppCore,
         scope: Scope,
         deadline: &Deadline,
     ) -> CallResult<()> {
@@ -147,40 +145,19 @@ fn from_wit(scope: permission::Scope) -> Scope {
     }
 }
 
-/// The `permission` interface as one host call sees it.
-pub(crate) struct Permission<'a> {
-    consent: &'a mut ConsentCtx,
-    deadline: &'a Deadline,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
+/// Link `permission`. Consent is kept in the call's context (`identity` and
+/// `location` ask for it too), so the view of `permission` is the call's
+/// context, which `view` finds in the store.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> &mut CallCtx,
+) -> wasmtime::Result<()> {
+    permission::add_to_linker::<_, HasSelf<CallCtx>>(linker, view)
 }
 
-refusals_recorded!(Permission);
-
-struct HasPermission;
-
-impl HasData for HasPermission {
-    type Data<'a> = Permission<'a>;
-}
-
-/// The `permission` view of an instance's state.
-pub(crate) fn permission_view(s: &mut InstanceState) -> Permission<'_> {
-    Permission {
-        consent: &mut s.consent,
-        deadline: &s.deadline,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `permission`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    permission::add_to_linker::<_, HasPermission>(linker, permission_view)
-}
-
-impl permission::Host for Permission<'_> {
+impl permission::Host for CallCtx {
     fn get_setting(&mut self) -> wasmtime::Result<Vec<(permission::Scope, permission::Consent)>> {
-        let app = self.app;
+        let app = &*self.app;
         app.manifest
             .scopes
             .keys()
@@ -204,8 +181,8 @@ impl permission::Host for Permission<'_> {
         let scope = from_wit(scope);
         // No prompt for a scope whose capability the app does not hold.
         if let Some(capability) = scope.capability() {
-            super::grant(self.app, capability).map_err(|denial| denial.refusal())?;
+            super::grant(&self.app, capability).map_err(|denial| denial.refusal())?;
         }
-        self.consent.require(self.app, scope, self.deadline).await
+        self.consent.require(&self.app, scope, &self.deadline).await
     }
 }

@@ -3,13 +3,11 @@
 
 use std::sync::Arc;
 
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
-use super::{CallError, CallResult, Capability, Granted, context, refusals_recorded};
-use crate::app::AppShared;
-use crate::audit::EventAudit;
+use super::{CallError, CallResult, Capability, Granted, View, Viewed, context};
+use crate::app_core::AppCore;
 use crate::bindings::storage;
-use crate::instance::InstanceState;
 use crate::kv::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
 
 mod held;
@@ -42,7 +40,7 @@ pub(crate) struct StorageCtx {
 
 impl StorageCtx {
     /// The context of an instance of `app` for `user`, if storage is granted.
-    pub fn new(app: &AppShared, user: Option<&str>) -> Granted<StorageCtx> {
+    pub fn new(app: &AppCore, user: Option<&str>) -> Granted<StorageCtx> {
         super::grant(app, Capability::Storage)?;
         let quotas = &app.grants.quotas;
         let user = user.filter(|_| app.grants.per_user_storage);
@@ -112,33 +110,12 @@ impl From<KvError> for CallError {
     }
 }
 
-/// The `storage` interface as one host call sees it.
-pub(crate) struct Storage<'a> {
-    ctx: &'a mut Granted<StorageCtx>,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
-}
-
-refusals_recorded!(Storage);
-
-struct HasStorage;
-
-impl HasData for HasStorage {
-    type Data<'a> = Storage<'a>;
-}
-
-/// The `storage` view of an instance's state.
-pub(crate) fn storage_view(s: &mut InstanceState) -> Storage<'_> {
-    Storage {
-        ctx: &mut s.storage,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `storage`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    storage::add_to_linker::<_, HasStorage>(linker, storage_view)
+/// Link `storage`, its view made from the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> View<'_, Granted<StorageCtx>>,
+) -> wasmtime::Result<()> {
+    storage::add_to_linker::<_, Viewed<Granted<StorageCtx>>>(linker, view)
 }
 
 impl StorageCtx {
@@ -203,7 +180,7 @@ impl StorageCtx {
     }
 }
 
-impl storage::Host for Storage<'_> {
+impl storage::Host for View<'_, Granted<StorageCtx>> {
     fn get(&mut self, key: String) -> CallResult<Option<Vec<u8>>> {
         context(self.ctx)?.get(&key)
     }
@@ -263,7 +240,7 @@ pub struct StorageUsage {
 impl AppStorage {
     /// The storage of `app` for `user` (where storage is per user); an
     /// error if the app has no storage grant.
-    pub(crate) fn new(app: &AppShared, user: Option<&str>) -> Result<AppStorage, crate::Error> {
+    pub(crate) fn new(app: &AppCore, user: Option<&str>) -> Result<AppStorage, crate::Error> {
         let ctx = StorageCtx::new(app, user).map_err(|denial| crate::Error::BadRequest {
             app: app.manifest.id.clone(),
             reason: denial.refusal().message(),

@@ -1,31 +1,23 @@
 //! `system`: host facts, and `can-i-use` feature detection (from the
 //! [interface table](super::table)) so one app runs on hosts that offer
-//! different capability sets.
+//! different capability sets. It holds nothing: its view is the call's
+//! context (the app's host profile).
 
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::{HasSelf, Linker};
 
+use super::CallCtx;
 use super::table::{HOST_API_VERSION, can_i_use};
-use crate::app::AppShared;
 use crate::bindings::system;
-use crate::instance::InstanceState;
 
-/// The `system` interface as one host call sees it.
-pub(crate) struct System<'a> {
-    app: &'a AppShared,
+/// Link `system`, its view (the call's context) found in the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> &mut CallCtx,
+) -> wasmtime::Result<()> {
+    system::add_to_linker::<_, HasSelf<CallCtx>>(linker, view)
 }
 
-struct HasSystem;
-
-impl HasData for HasSystem {
-    type Data<'a> = System<'a>;
-}
-
-/// Link `system`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    system::add_to_linker::<_, HasSystem>(linker, |s| System { app: &s.app })
-}
-
-impl system::Host for System<'_> {
+impl system::Host for CallCtx {
     fn get_host_info(&mut self) -> wasmtime::Result<system::HostInfo> {
         let host = &self.app.host;
         Ok(system::HostInfo {

@@ -1,9 +1,23 @@
-//! The interface table: every `miniapp:host` interface an app may import,
-//! the capability it needs (none for the core ones), and its functions with
-//! the options `can-i-use` answers for. The load-time import check and
-//! `system.can-i-use` read it; a test compares it with `wit/miniapp.wit`.
+//! The list of capabilities: every `miniapp:host` interface an app may
+//! import, one line each, with the capability it needs (none for the core
+//! ones), how it is linked, its functions with the options `can-i-use`
+//! answers for, and the quotas it consumes. The linker, the load-time import
+//! check, `system.can-i-use` and `docs/compatibility.md` all come from it;
+//! a test compares it with `wit/miniapp.wit`.
 
-use miniapp_config::{Capability, HostProfile};
+use miniapp_config::{Capability, HostProfile, Quotas};
+use wasmtime::component::Linker;
+use wasmtime_wasi::WasiView;
+
+use super::http::HttpCtx;
+use super::identity::IdentityCtx;
+use super::location::LocationCtx;
+use super::log::SharedLog;
+use super::nav::NavCtx;
+use super::payment::PaymentCtx;
+use super::quota::Gauged;
+use super::storage::StorageCtx;
+use super::{Calls, Granted, Holds, Viewed, view_of};
 
 /// The version of the host API (the WIT package) this runtime implements.
 pub const HOST_API_VERSION: &str = "0.1.0";
@@ -17,35 +31,90 @@ pub(crate) struct Interface {
     pub capability: Option<Capability>,
     /// Its functions, and options of them as `function.option`.
     pub functions: &'static [&'static str],
+    /// The [`Quotas`] it consumes, by field name (for the docs).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub quotas: &'static [&'static str],
 }
 
-const fn core(name: &'static str, functions: &'static [&'static str]) -> Interface {
-    Interface {
-        name,
-        capability: None,
-        functions,
-    }
+/// `core` interfaces need no capability; the others need theirs.
+macro_rules! needs {
+    (core) => {
+        None
+    };
+    ($capability:ident) => {
+        Some(Capability::$capability)
+    };
 }
 
-const fn gated(
-    name: &'static str,
-    capability: Capability,
-    functions: &'static [&'static str],
-) -> Interface {
-    Interface {
-        name,
-        capability: Some(capability),
-        functions,
-    }
+/// The list: for each interface, `name: needs, linked by <how>,
+/// [functions], [quotas];`. `linked by view of S` links it with the view of
+/// the store's state `S` (the store [`Holds`] it); `linked by calls` with
+/// the call's context; `linked by store` links it with a view of its own.
+/// From it come [`INTERFACES`], [`HostState`] (what a store must hold) and
+/// [`add_to_linker`].
+macro_rules! host_api {
+    ($(
+        $name:ident: $needs:ident, linked by $how:tt $(of $state:ty)?,
+            [$($function:literal),* $(,)?],
+            [$($quota:ident),* $(,)?];
+    )*) => {
+        /// Every interface of the host API.
+        pub(crate) const INTERFACES: &[Interface] = &[$(Interface {
+            name: stringify!($name),
+            capability: needs!($needs),
+            functions: &[$($function),*],
+            quotas: &[$(stringify!($quota)),*],
+        }),*];
+
+        /// What a store's state must give for the whole host API to be
+        /// linked: each capability's state, the call's context, the
+        /// gauges, and the WASI context.
+        pub(crate) trait HostState:
+            WasiView + Calls + Gauged + Send + 'static $($( + Holds<$state> )?)* {}
+
+        impl<T> HostState for T where
+            T: WasiView + Calls + Gauged + Send + 'static $($( + Holds<$state> )?)* {}
+
+        /// Link the whole host API (and the sandboxed WASI), one interface
+        /// at a time.
+        pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+            super::wasi::add_to_linker(linker)?;
+            $( link!($name, $how $(, $state)?, linker, T); )*
+            Ok(())
+        }
+
+        /// Every quota named is a field of [`Quotas`] (checked when this compiles).
+        #[allow(dead_code)]
+        fn quotas_exist(quotas: &Quotas) {
+            $($( let _ = &quotas.$quota; )*)*
+        }
+    };
 }
 
-/// Every interface of the host API.
-pub(crate) const INTERFACES: &[Interface] = &[
-    core("types", &[]),
-    core("view", &["set-data", "get-data"]),
-    core(
-        "nav",
-        &[
+/// Link one interface of the list.
+macro_rules! link {
+    // `types` has no functions, only the conversion of refusals.
+    (types, view, $state:ty, $linker:ident, $T:ident) => {
+        crate::bindings::types::add_to_linker::<_, Viewed<$state>>($linker, view_of::<$T, $state>)?
+    };
+    ($name:ident, view, $state:ty, $linker:ident, $T:ident) => {
+        super::$name::add_to_linker($linker, view_of::<$T, $state>)?
+    };
+    ($name:ident, calls, $linker:ident, $T:ident) => {
+        super::$name::add_to_linker($linker, <$T as Calls>::call)?
+    };
+    ($name:ident, store, $linker:ident, $T:ident) => {
+        super::$name::add_to_linker($linker)?
+    };
+}
+
+host_api! {
+    types: core, linked by view of SharedLog, [], [];
+    view: core, linked by view of NavCtx,
+        ["set-data", "get-data"],
+        [set_data_bytes, page_data_bytes, host_memory_bytes];
+    nav: core, linked by view of NavCtx,
+        [
             "navigate-to",
             "redirect-to",
             "navigate-back",
@@ -54,31 +123,31 @@ pub(crate) const INTERFACES: &[Interface] = &[
             "open-mini-program.path",
             "open-mini-program.extra-data",
         ],
-    ),
-    core("log", &["write"]),
-    core("system", &["get-host-info", "can-i-use"]),
-    core("permission", &["get-setting", "authorize"]),
-    core("quota", &["remaining"]),
-    gated(
-        "storage",
-        Capability::Storage,
-        &["get", "set", "remove", "keys", "clear", "info"],
-    ),
-    gated(
-        "http",
-        Capability::Http,
-        &[
+        [page_stack, host_memory_bytes, gesture_ttl_ms];
+    log: core, linked by view of SharedLog, ["write"], [log_bytes_per_event, host_memory_bytes];
+    system: core, linked by calls, ["get-host-info", "can-i-use"], [];
+    permission: core, linked by calls, ["get-setting", "authorize"], [];
+    quota: core, linked by store, ["remaining"], [];
+    storage: Storage, linked by view of Granted<StorageCtx>,
+        ["get", "set", "remove", "keys", "clear", "info"],
+        [storage_bytes, storage_keys, storage_key_bytes, storage_value_bytes];
+    http: Http, linked by view of Granted<HttpCtx>,
+        [
             "fetch",
             "fetch.method",
             "fetch.headers",
             "fetch.body",
             "fetch.timeout-ms",
         ],
-    ),
-    gated("identity", Capability::Identity, &["login", "get-profile"]),
-    gated("location", Capability::Location, &["get-location"]),
-    gated("payment", Capability::Payment, &["request-payment"]),
-];
+        [http_concurrency, http_requests_per_minute, http_timeout_ms, http_response_bytes, host_memory_bytes];
+    identity: Identity, linked by view of Granted<IdentityCtx>,
+        ["login", "get-profile"],
+        [gesture_ttl_ms];
+    location: Location, linked by view of Granted<LocationCtx>, ["get-location"], [];
+    payment: Payment, linked by view of Granted<PaymentCtx>,
+        ["request-payment"],
+        [gesture_ttl_ms];
+}
 
 /// The interface named `name`.
 pub(crate) fn interface(name: &str) -> Option<&'static Interface> {

@@ -7,105 +7,16 @@
 //! to date from what each patch replaced, so a small patch costs the host
 //! time in proportion to the patch, not to the page.
 
-use std::io::Write;
-
 use serde_json::{Map, Value};
-use wasmtime::component::{HasData, Linker};
+use wasmtime::component::Linker;
 
+use super::data_size::{DataSize, json_len};
 use super::nav::NavCtx;
-use super::{CallError, CallResult, refusals_recorded};
-use crate::app::AppShared;
-use crate::audit::EventAudit;
+use super::{CallError, CallResult, View, Viewed};
 use crate::bindings::view;
-use crate::instance::InstanceState;
 
 /// Longest data path.
 const MAX_PATH_LEN: usize = 1024;
-/// What one JSON value costs the host beyond its JSON text, bytes (an
-/// estimate: a `serde_json::Value` and its allocation).
-const NODE_OVERHEAD: u64 = 48;
-
-/// The size of some page data: its compact JSON text and its values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct DataSize {
-    /// Bytes of compact JSON.
-    pub json: u64,
-    /// JSON values (every object, array, string, number...).
-    pub nodes: u64,
-}
-
-impl DataSize {
-    /// `{}`.
-    pub const EMPTY_OBJECT: DataSize = DataSize { json: 2, nodes: 1 };
-
-    /// The size of `value`.
-    pub fn of(value: &Value) -> DataSize {
-        let json = match value {
-            Value::Array(items) => {
-                let mut size = DataSize {
-                    json: 2 + items.len().saturating_sub(1) as u64,
-                    nodes: 1,
-                };
-                for item in items {
-                    size = size.plus(DataSize::of(item));
-                }
-                return size;
-            }
-            Value::Object(map) => {
-                let mut size = DataSize {
-                    json: 2 + map.len().saturating_sub(1) as u64,
-                    nodes: 1,
-                };
-                for (key, item) in map {
-                    size.json += json_len(key) + 1;
-                    size = size.plus(DataSize::of(item));
-                }
-                return size;
-            }
-            leaf => json_len(leaf),
-        };
-        DataSize { json, nodes: 1 }
-    }
-
-    /// What the host holds for data of this size, bytes (an estimate).
-    pub fn held(self) -> u64 {
-        self.json + self.nodes * NODE_OVERHEAD
-    }
-
-    fn plus(self, other: DataSize) -> DataSize {
-        DataSize {
-            json: self.json + other.json,
-            nodes: self.nodes + other.nodes,
-        }
-    }
-
-    /// `self + added - removed`, saturating (sizes never go below zero).
-    fn changed(self, added: DataSize, removed: DataSize) -> DataSize {
-        DataSize {
-            json: (self.json + added.json).saturating_sub(removed.json),
-            nodes: (self.nodes + added.nodes).saturating_sub(removed.nodes),
-        }
-    }
-}
-
-/// Bytes of `value` as compact JSON.
-fn json_len(value: &impl serde::Serialize) -> u64 {
-    struct Count(u64);
-    impl Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len() as u64;
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    // Serializing a JSON value or a string cannot fail.
-    let _ = serde_json::to_writer(&mut count, value);
-    count.0
-}
-
 /// One step of a data path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
@@ -378,38 +289,18 @@ fn path_text(steps: &[Step]) -> String {
     text
 }
 
-/// The `view` interface as one host call sees it.
-pub(crate) struct View<'a> {
-    nav: &'a mut NavCtx,
-    app: &'a AppShared,
-    audit: &'a EventAudit,
+/// Link `view`. Page data lives on the page stack, so the view of `view`
+/// is that of `nav`'s state, made from the store by `view`.
+pub(crate) fn add_to_linker<T: Send + 'static>(
+    linker: &mut Linker<T>,
+    view: fn(&mut T) -> View<'_, NavCtx>,
+) -> wasmtime::Result<()> {
+    view::add_to_linker::<_, Viewed<NavCtx>>(linker, view)
 }
 
-refusals_recorded!(View);
-
-struct HasView;
-
-impl HasData for HasView {
-    type Data<'a> = View<'a>;
-}
-
-/// The `view` view of an instance's state.
-pub(crate) fn view_view(s: &mut InstanceState) -> View<'_> {
-    View {
-        nav: &mut s.nav,
-        app: &s.app,
-        audit: &s.audit,
-    }
-}
-
-/// Link `view`.
-pub(crate) fn add_to_linker(linker: &mut Linker<InstanceState>) -> wasmtime::Result<()> {
-    view::add_to_linker::<_, HasView>(linker, view_view)
-}
-
-impl view::Host for View<'_> {
+impl view::Host for View<'_, NavCtx> {
     fn set_data(&mut self, patch: String) -> CallResult<()> {
-        let quotas = &self.app.grants.quotas;
+        let quotas = &self.call.app.grants.quotas;
         if patch.len() as u64 > quotas.set_data_bytes {
             return Err(CallError::quota(format!(
                 "set-data patch of {} bytes is over the limit of {} bytes",
@@ -418,7 +309,7 @@ impl view::Host for View<'_> {
             )));
         }
         let limit = quotas.page_data_bytes;
-        let (page, budget) = self.nav.data_page_mut().map_err(CallError::invalid)?;
+        let (page, budget) = self.ctx.data_page_mut().map_err(CallError::invalid)?;
         let before = page.size;
         let route = &page.route;
         let accept = |after: DataSize| {
@@ -447,7 +338,7 @@ impl view::Host for View<'_> {
 
     fn get_data(&mut self) -> wasmtime::Result<String> {
         Ok(self
-            .nav
+            .ctx
             .data_page()
             .map_or_else(|| "null".to_string(), |page| page.data.to_string()))
     }

@@ -10,15 +10,14 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiView};
 
 use super::log::{LogLevel, LogSource, SharedLog};
-use crate::instance::InstanceState;
 
-/// Link the sandboxed WASI (the context each instance holds decides what
-/// is behind it: nothing ambient).
-pub(crate) fn add_to_linker(
-    linker: &mut wasmtime::component::Linker<InstanceState>,
+/// Link the sandboxed WASI for a store whose state gives the WASI context
+/// ([`sandboxed_ctx`]: nothing ambient).
+pub(crate) fn add_to_linker<T: WasiView + 'static>(
+    linker: &mut wasmtime::component::Linker<T>,
 ) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)
 }
@@ -44,15 +43,6 @@ pub(crate) fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
         // a little at a time (wasmtime-wasi's default is 64 MiB).
         .max_random_size(MAX_RANDOM)
         .build()
-}
-
-impl WasiView for InstanceState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
 }
 
 /// stdout or stderr of an app, written line by line into its log.

@@ -60,12 +60,12 @@ pub(crate) async fn instantiate(
     let state = InstanceState::new(app, options, page, live).map_err(bad_request)?;
     let mut store = Store::new(&app.engine, state);
     store.limiter(|s| &mut s.limiter);
-    store.data_mut().deadline.start_call();
+    store.data_mut().call.deadline.start_call();
     store.epoch_deadline_callback(at_epoch_tick);
     store.set_epoch_deadline(1);
     let _ = store.set_fuel(app.grants.quotas.fuel_per_event);
     let meters = (store.data().cpu.clone(), store.data().slot.clone());
-    let limit = store.data().deadline.left() + EPOCH_TICK;
+    let limit = store.data().call.deadline.left() + EPOCH_TICK;
     let instance = timed(
         &meters,
         limit,

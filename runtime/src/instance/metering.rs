@@ -61,7 +61,7 @@ pub(super) fn enter(
     let meters = (state.cpu.clone(), state.slot.clone());
     let gesture = match gesture {
         Gesturing::Start(tap) => {
-            state.gesture.start_event(tap);
+            state.call.gesture.start_event(tap);
             tap
         }
         Gesturing::Continue(tap) => tap,
@@ -73,9 +73,9 @@ pub(super) fn enter(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .start_event();
-        state.deadline.start_call();
+        state.call.deadline.start_call();
         state.limiter.start_call();
-        state.audit.start_event();
+        state.call.audit.start_event();
         // Fails only when the runtime meters no fuel.
         let _ = store.set_fuel(fuel);
     }
@@ -108,7 +108,7 @@ pub(super) fn at_epoch_tick(
     store: wasmtime::StoreContextMut<'_, InstanceState>,
 ) -> wasmtime::Result<UpdateDeadline> {
     let state = store.data();
-    if state.deadline.passed() {
+    if state.call.deadline.passed() {
         return Err(wasmtime::Trap::Interrupt.into());
     }
     if state.cpu.used() > Duration::from_millis(state.app.grants.quotas.cpu_ms_per_event) {
@@ -119,7 +119,7 @@ pub(super) fn at_epoch_tick(
         return Ok(UpdateDeadline::Continue(1));
     }
     let slot = state.slot.clone();
-    let left = state.deadline.left();
+    let left = state.call.deadline.left();
     Ok(UpdateDeadline::YieldCustom(
         1,
         Box::pin(async move {

@@ -2,6 +2,7 @@
 //! storage freshness and budgets.
 
 use super::AppInstance;
+use crate::capability::quota::Gauged;
 
 impl AppInstance {
     /// Memory the host holds on this instance's behalf now, bytes (page
@@ -21,7 +22,7 @@ impl AppInstance {
     /// refused.
     pub fn refusals(&self) -> crate::audit::Refusals {
         match &self.live {
-            Some(live) => live.store.data().audit.refused(),
+            Some(live) => live.store.data().call.audit.refused(),
             None => crate::audit::Refusals::default(),
         }
     }
@@ -57,9 +58,6 @@ impl AppInstance {
     pub fn budget(&self) -> Option<crate::Budget> {
         let live = self.live.as_ref()?;
         let fuel_left = live.store.get_fuel().unwrap_or(u64::MAX);
-        Some(crate::capability::quota::budget(
-            live.store.data(),
-            fuel_left,
-        ))
+        Some(live.store.data().gauges().budget(fuel_left))
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{AppInstance, Chain};
 use crate::app::App;
-use crate::capability::nav::DataTarget;
+use crate::capability::nav::{DataTarget, NavCtx};
 use crate::error::Error;
 use crate::event::Event;
 use crate::usage::UsageCounters;
@@ -159,7 +159,7 @@ impl AppInstance {
         }
         self.chain = Chain::Off;
         if let Some(live) = &mut self.live {
-            live.store.data_mut().gesture.start_event(false);
+            live.store.data_mut().call.gesture.start_event(false);
         }
         outcome
     }
@@ -174,7 +174,7 @@ impl AppInstance {
         };
         let state = live.store.data_mut();
         state.nav.data_target = DataTarget::Top;
-        let mut view = crate::capability::view::view_view(state);
+        let mut view = crate::capability::view_of::<_, NavCtx>(state);
         crate::bindings::view::Host::set_data(&mut view, patch.to_string()).map_err(|e| {
             Error::BadRequest {
                 app,

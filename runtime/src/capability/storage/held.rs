@@ -173,7 +173,8 @@ impl HeldWrites {
 #[cfg(test)]
 mod tests {
     use crate::bindings::storage::Host;
-    use crate::capability::storage::storage_view;
+    use crate::capability::Granted;
+    use crate::capability::storage::StorageCtx;
     use crate::kv::{KvLimits, KvWrites};
     use crate::testing::TestHost;
 
@@ -202,7 +203,7 @@ mod tests {
         kv.set("data:demo.notes", "old", b"1", KvLimits::NONE)
             .unwrap();
         let held = host.state.storage.as_ref().ok().unwrap().hold();
-        let mut storage = storage_view(&mut host.state);
+        let mut storage = host.view::<Granted<StorageCtx>>();
         storage.set("k".into(), b"v".to_vec()).await.unwrap();
         let over = storage.set("j".into(), b"v".to_vec()).await;
         storage.remove("old".into()).await.unwrap();
@@ -226,7 +227,7 @@ mod tests {
         assert_eq!(kv.keys("data:demo.notes").unwrap(), ["j", "k"]);
         assert_eq!(kv.get("events", "applied").unwrap().unwrap(), b"e1");
         // Not held any more: a write is made at once.
-        let mut storage = storage_view(&mut host.state);
+        let mut storage = host.view::<Granted<StorageCtx>>();
         storage.clear().await.unwrap();
         assert!(kv.keys("data:demo.notes").unwrap().is_empty());
     }
@@ -246,7 +247,7 @@ mod tests {
             let held = lock(&held.held);
             held.as_ref().map_or(0, |h| h.writes.entries.len())
         };
-        let mut storage = storage_view(&mut host.state);
+        let mut storage = host.view::<Granted<StorageCtx>>();
         for n in 0..1_000 {
             storage.set(format!("k{n}"), b"v".to_vec()).await.unwrap();
             storage.remove(format!("k{n}")).await.unwrap();

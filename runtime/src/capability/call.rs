@@ -1,0 +1,108 @@
+//! What every view of the host API shares: the call's context (the app's
+//! core, the call's deadline, the event's gesture and audit, the user's
+//! consent), and the one view type a capability's state is seen through.
+//!
+//! A capability never names the store's type: it links its interface with
+//! a function that makes its view from the store (`fn(&mut T) -> View<'_,
+//! C>`), as `wasmtime-wasi-config` does. The store says what it holds by
+//! implementing [`Holds`] for each capability's state.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use wasmtime::component::HasData;
+
+use super::gesture::Gesture;
+use super::permission::ConsentCtx;
+use super::{CallError, record_refusal};
+use crate::app_core::AppCore;
+use crate::audit::EventAudit;
+use crate::bindings::types;
+use crate::limits::Deadline;
+
+/// What every host call of one instance sees beside its capability's own
+/// state.
+pub(crate) struct CallCtx {
+    /// The app the instance runs.
+    pub app: Arc<AppCore>,
+    /// The current call's wall-clock budget.
+    pub deadline: Deadline,
+    /// The current event's user gesture, if any.
+    pub gesture: Gesture,
+    /// The audit records of the current callback (within its disk budget).
+    pub audit: EventAudit,
+    /// The consent of the instance's user.
+    pub consent: ConsentCtx,
+}
+
+impl CallCtx {
+    /// The context of a new instance of `app` for `user`, whose gestures
+    /// live `gesture_ttl`.
+    pub fn new(
+        app: &Arc<AppCore>,
+        user: Option<&str>,
+        deadline: Deadline,
+        gesture_ttl: std::time::Duration,
+    ) -> CallCtx {
+        CallCtx {
+            consent: ConsentCtx::new(app, user),
+            app: app.clone(),
+            deadline,
+            gesture: Gesture::new(gesture_ttl),
+            audit: EventAudit::default(),
+        }
+    }
+}
+
+/// A capability's state `C` as one host call sees it, with the call's
+/// context. Each interface's generated `Host` trait is implemented on the
+/// view of its capability's state.
+pub(crate) struct View<'a, C> {
+    /// The capability's state in this instance.
+    pub ctx: &'a mut C,
+    /// What every call shares.
+    pub call: &'a mut CallCtx,
+}
+
+/// The [`HasData`] of the views of state `C`.
+pub(crate) struct Viewed<C>(PhantomData<fn() -> C>);
+
+impl<C: 'static> HasData for Viewed<C> {
+    type Data<'a> = View<'a, C>;
+}
+
+/// Every refusal a view returns passes through here (the conversion of
+/// `types.error`): counted and audited in one place.
+impl<C> types::Host for View<'_, C> {
+    fn convert_error(&mut self, err: CallError) -> wasmtime::Result<types::Error> {
+        record_refusal(&self.call.app, &self.call.audit, err)
+    }
+}
+
+/// Refusals of the calls whose view is the call's context alone
+/// (`permission`).
+impl types::Host for CallCtx {
+    fn convert_error(&mut self, err: CallError) -> wasmtime::Result<types::Error> {
+        record_refusal(&self.app, &self.audit, err)
+    }
+}
+
+/// A store whose state holds a capability's state `C` beside the call's
+/// context.
+pub(crate) trait Holds<C> {
+    /// The capability's state and the call's context, borrowed together.
+    fn parts(&mut self) -> (&mut C, &mut CallCtx);
+}
+
+/// A store that holds the call's context.
+pub(crate) trait Calls {
+    /// The call's context.
+    fn call(&mut self) -> &mut CallCtx;
+}
+
+/// The view of the state `C` that `store` holds: the view function every
+/// capability is linked with.
+pub(crate) fn view_of<T: Holds<C>, C>(store: &mut T) -> View<'_, C> {
+    let (ctx, call) = store.parts();
+    View { ctx, call }
+}

@@ -1,0 +1,53 @@
+//! The services every app of a runtime reaches: the durable store, the
+//! host's providers, the audit sink and its daily budgets, the quarantine
+//! book, the execution slots, and who sees the apps' HTTP calls.
+
+use std::sync::Arc;
+
+use crate::audit::AuditSink;
+use crate::kv::KvStore;
+use crate::providers::Providers;
+use crate::quarantine::QuarantineBook;
+
+/// Services every app instance reaches through the runtime.
+pub(crate) struct Services {
+    pub kv: Arc<dyn KvStore>,
+    pub providers: Providers,
+    pub audit: Arc<dyn AuditSink>,
+    /// What each app's audit records have taken on disk today.
+    pub disk: crate::audit::DiskDays,
+    pub quarantine: QuarantineBook,
+    /// Execution slots, shared by weighted fair queueing across apps: a
+    /// guest call runs while it holds one (see [`crate::fair`]).
+    pub slots: Arc<crate::fair::FairSlots>,
+    /// Sees every HTTP call, if the embedder asked.
+    pub http_observer: Option<Arc<dyn HttpObserver>>,
+}
+
+/// One HTTP call of an app, after it ended, as an embedder's developer
+/// tools show it (see [`HttpObserver`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HttpExchange {
+    /// The app.
+    pub app: String,
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The URL the app asked for.
+    pub url: String,
+    /// The response's status, if one came.
+    pub status: Option<u16>,
+    /// Bytes of the response body received.
+    pub bytes: u64,
+    /// How long the call took, milliseconds.
+    pub ms: u64,
+    /// Why the host refused or the call failed, if it did.
+    pub refused: Option<String>,
+}
+
+/// Sees every HTTP call of a runtime's apps when it ends
+/// (`RuntimeBuilder::http_observer`). Called on the calling task: keep it
+/// quick.
+pub trait HttpObserver: Send + Sync {
+    /// One call ended.
+    fn exchange(&self, exchange: &HttpExchange);
+}
