@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
-use miniapp_protocol::frames::{self, Served, log_frame, page_frame, url_encode, view_frame};
+use miniapp_protocol::frames::{
+    self, Served, blank_page_frame, log_frame, page_frame, url_encode, view_frame,
+};
 use miniapp_protocol::prompts::Prompts;
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
@@ -344,10 +346,7 @@ impl Session {
             self.send(failed);
         }
         let Some(app) = &self.app else {
-            self.send(
-                json!({ "type": "page", "stack": [], "route": null, "title": "",
-                "nodes": [], "style": null, "view_error": null }),
-            );
+            self.send(blank_page_frame(""));
             if let Some(stopped) = self.stopped.clone() {
                 self.send(stopped);
             }

@@ -55,8 +55,7 @@ pub fn stack_json(instance: &AppInstance) -> Value {
 /// A full paint of the top page.
 pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) -> Value {
     let Some(instance) = instance else {
-        return json!({ "type": "page", "stack": [], "route": null, "title": app.manifest().name,
-            "nodes": [], "style": null, "view_error": null });
+        return blank_page_frame(&app.manifest().name);
     };
     let mut nodes = serde_json::to_value(instance.view_tree().map(dom::nodes).unwrap_or_default())
         .unwrap_or_default();
@@ -71,6 +70,12 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
         "style": instance.view_style().map(|css| css.replace("url(\"", &format!("url(\"{}", served.assets))),
         "view_error": instance.view_error(),
     })
+}
+
+/// A page with no view (no instance runs), titled `title`.
+pub fn blank_page_frame(title: &str) -> Value {
+    json!({ "type": "page", "stack": [], "route": null, "title": title,
+        "nodes": [], "style": null, "view_error": null })
 }
 
 /// The view's operations as the protocol sends them: inserted nodes as
@@ -233,6 +238,15 @@ mod tests {
         let url = "http://cdn.example/b.png";
         assert_eq!(served_here(&served(None), "src", url), url);
         assert_eq!(served_here(&served(None), "src", "a.png"), "/assets/a.png");
+    }
+
+    #[test]
+    fn a_blank_page_has_every_field_of_a_page() {
+        assert_eq!(
+            blank_page_frame("Todo"),
+            json!({ "type": "page", "stack": [], "route": null, "title": "Todo",
+                "nodes": [], "style": null, "view_error": null })
+        );
     }
 
     #[test]
