@@ -1,18 +1,11 @@
 //! Login and the user's profile.
 
-use serde::{Deserialize, Serialize};
-
 use crate::bindings::miniapp::host::identity as host;
 use crate::{Error, Result};
 
-/// The user's public profile.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    /// Display name.
-    pub nickname: String,
-    /// Avatar image URL.
-    pub avatar_url: String,
-}
+// The user's profile is the host API's own type (the WIT is its one
+// definition; `lib.rs` adds its derives).
+pub use host::Profile;
 
 /// A one-time code for the app's own server to exchange for a session.
 pub fn login() -> Result<String> {
@@ -25,9 +18,5 @@ pub fn login() -> Result<String> {
 /// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
 /// host refuses it.
 pub fn profile() -> Result<Profile> {
-    let profile = host::get_profile()?;
-    Ok(Profile {
-        nickname: profile.nickname,
-        avatar_url: profile.avatar_url,
-    })
+    Ok(host::get_profile()?)
 }

@@ -68,10 +68,12 @@ pub mod bindings {
         pub_export_macro: true,
         default_bindings_module: "miniapp_sdk::bindings",
         // The host API's types the SDK hands to apps as they are
-        // (`permission::{Scope, Consent}`, `payment::{Order, Outcome}`): the
-        // derives apps rely on, and docs where the WIT has none. Selectors
-        // name the WIT package with its version: a bump renames them here
-        // (wit-bindgen refuses a selector that matches nothing).
+        // (`permission::{Scope, Consent}`, `payment::{Order, Outcome}`,
+        // `identity::Profile`, `location::Position`, `storage::StorageInfo`,
+        // `system::HostInfo`): the derives apps rely on, and docs where the
+        // WIT has none. Selectors name the WIT package with its version: a
+        // bump renames them here (wit-bindgen refuses a selector that
+        // matches nothing).
         additional_type_attributes: {
             "miniapp:host/permission@0.1.0/scope": [
                 #[derive(Hash)]
@@ -88,6 +90,21 @@ pub mod bindings {
             "miniapp:host/payment@0.1.0/outcome": [
                 #[derive(PartialEq, Eq)]
                 #[doc = "How a payment ended."]
+            ],
+            "miniapp:host/identity@0.1.0/profile": [
+                #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+                #[doc = "The user's public profile."]
+            ],
+            "miniapp:host/location@0.1.0/position": [
+                #[derive(Default, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[doc = "A position on Earth."]
+            ],
+            "miniapp:host/storage@0.1.0/storage-info": [
+                #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+            ],
+            "miniapp:host/system@0.1.0/host-info": [
+                #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+                #[doc = "Which host app the mini-program runs in."]
             ],
         },
         additional_member_attributes: {
@@ -107,6 +124,13 @@ pub mod bindings {
             "miniapp:host/permission@0.1.0/consent.denied": [#[doc = "The user refused."]],
             "miniapp:host/payment@0.1.0/order.description": [
                 #[doc = "What is being bought, shown to the user."]
+            ],
+            "miniapp:host/identity@0.1.0/profile.nickname": [#[doc = "Display name."]],
+            "miniapp:host/identity@0.1.0/profile.avatar-url": [#[doc = "Avatar image URL."]],
+            "miniapp:host/location@0.1.0/position.latitude": [#[doc = "Degrees north."]],
+            "miniapp:host/location@0.1.0/position.longitude": [#[doc = "Degrees east."]],
+            "miniapp:host/location@0.1.0/position.accuracy-m": [
+                #[doc = "Accuracy radius in metres."]
             ],
         },
     });

@@ -2,21 +2,14 @@
 //! ([`get`]/[`set`]) or as raw bytes ([`get_bytes`]/[`set_bytes`]).
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::bindings::miniapp::host::storage as host;
 use crate::{Error, Result};
 
-/// Usage of this app's storage.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StorageInfo {
-    /// Keys stored.
-    pub keys: u32,
-    /// Bytes used by keys and values.
-    pub used_bytes: u64,
-    /// Bytes this app may use.
-    pub limit_bytes: u64,
-}
+// Usage of this app's storage is the host API's own type (the WIT is its
+// one definition; `lib.rs` adds its derives).
+pub use host::StorageInfo;
 
 /// The JSON value stored under `key`, deserialized as `T`; `None` if absent.
 pub fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>> {
@@ -58,10 +51,5 @@ pub fn clear() -> Result<()> {
 
 /// How much storage the app uses, and may use.
 pub fn info() -> Result<StorageInfo> {
-    let info = host::info()?;
-    Ok(StorageInfo {
-        keys: info.keys,
-        used_bytes: info.used_bytes,
-        limit_bytes: info.limit_bytes,
-    })
+    Ok(host::info()?)
 }
