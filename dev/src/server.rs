@@ -28,12 +28,12 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use miniapp_protocol::frames::{self, reply_frame, url_encode};
+use miniapp_protocol::frames::{self, page_url, reply_frame};
 use miniapp_protocol::outbox::{self, Outbox};
 use miniapp_runtime::LaunchOptions;
 use miniapp_runtime::view::events::ViewEvent;
@@ -589,12 +589,7 @@ pub struct Launch {
 
 impl Launch {
     fn options(self) -> LaunchOptions {
-        let path = self.path.filter(|p| !p.is_empty()).map(|path| {
-            if self.query.is_empty() {
-                return path;
-            }
-            format!("{path}?{}", url_encode(&self.query))
-        });
+        let path = (self.path.filter(|p| !p.is_empty())).map(|path| page_url(&path, &self.query));
         LaunchOptions {
             path,
             scene: self.scene,
@@ -725,16 +720,7 @@ fn tap() -> String {
     "tap".into()
 }
 
-async fn api_dispatch(
-    State(cx): Ctx,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let body: DispatchBody = match authorized_body(&cx, &query, &headers, &body) {
-        Ok(body) => body,
-        Err(refused) => return refused.into_response(),
-    };
+async fn api_dispatch(State(cx): Ctx, ApiBody(body): ApiBody<DispatchBody>) -> Response {
     let command = |reply| Command::Dispatch {
         selector: body.selector,
         kind: body.kind,
@@ -744,29 +730,32 @@ async fn api_dispatch(
     api_answer(&cx, command).await
 }
 
-async fn api_relaunch(
-    State(cx): Ctx,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let launch: Launch = match authorized_body(&cx, &query, &headers, &body) {
-        Ok(launch) => launch,
-        Err(refused) => return refused.into_response(),
-    };
+async fn api_relaunch(State(cx): Ctx, ApiBody(launch): ApiBody<Launch>) -> Response {
     let options = launch.options();
     api_answer(&cx, |reply| Command::Relaunch(options, reply)).await
 }
 
-/// The body of an API call, once the call is authorized.
-fn authorized_body<T: serde::de::DeserializeOwned>(
-    cx: &Context,
-    query: &TokenQuery,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<T, Refusal> {
-    authorized(cx, query.token.as_deref(), headers)?;
-    parse_body(body)
+/// The JSON body of an API call, taken once the call is authorized (the
+/// run's token and the `Origin`, as [`authorized`] checks them).
+struct ApiBody<T>(T);
+
+impl<T: serde::de::DeserializeOwned> FromRequest<Arc<Context>> for ApiBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, cx: &Arc<Context>) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Query(query) = Query::<TokenQuery>::from_request_parts(&mut parts, cx)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let headers = parts.headers.clone();
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), cx)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        authorized(cx, query.token.as_deref(), &headers).map_err(IntoResponse::into_response)?;
+        parse_body(&bytes)
+            .map(ApiBody)
+            .map_err(IntoResponse::into_response)
+    }
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
