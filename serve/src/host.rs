@@ -17,7 +17,9 @@ use crate::catalog::Catalog;
 use crate::clients::{Holdings, SessionCaps};
 use crate::error::ApiError;
 use crate::metrics::{Metrics, label, version_label};
-use crate::session::{Session, SessionIds, State, Table, Target, millis_since};
+use crate::session::{Session, SessionIds, State, Table, millis_since};
+
+pub use crate::session::Action;
 
 /// Bounds and timers of a server.
 #[derive(Debug, Clone)]
@@ -98,28 +100,6 @@ pub struct Reply {
     /// The host calls the action's callbacks made that were refused (denied
     /// or over a quota): the app may have carried on and answered `ok`.
     pub refused: miniapp_runtime::audit::Refusals,
-}
-
-/// What a client does in a session.
-#[derive(Debug, Clone)]
-pub enum Action {
-    /// A view event.
-    Event {
-        /// The client's id for it (retries are applied once).
-        cid: String,
-        /// What it is aimed at.
-        target: Target,
-        /// Its type.
-        kind: String,
-        /// Its detail.
-        detail: Value,
-    },
-    /// To the background.
-    Hide,
-    /// Back to the foreground.
-    Show,
-    /// The whole page again.
-    Refresh,
 }
 
 /// The server.
@@ -397,7 +377,7 @@ impl Host {
         let start = match state.instance.is_some() {
             true => {
                 if session.is_hidden() {
-                    let shown = session.with_prompts(instance(&mut state)?.show()).await;
+                    let shown = session.with_prompts(state.live()?.show()).await;
                     session.settle(&mut state);
                     session.set_hidden(false);
                     shown.map_err(ApiError::from_runtime)?;
@@ -416,10 +396,7 @@ impl Host {
         if let Err(e) = self.storage.persist().await {
             return Err(ApiError::internal(format!("storage is not durable: {e}")));
         }
-        let page = page_frame(&SERVED, &state.app, state.instance.as_ref());
-        if let Some(instance) = &mut state.instance {
-            instance.take_view_ops();
-        }
+        let page = whole_page(&mut state);
         drop(state);
         Ok((session, start, page))
     }
@@ -459,110 +436,34 @@ impl Host {
         }
     }
 
-    /// Do `action` in `session`.
+    /// Do `action` in `session`, in one pass: admitted; its instance made
+    /// current; an event applied before answered as it was then; else the
+    /// action run, and an event's storage writes and the record that it
+    /// was applied committed together and made durable; then answered.
     pub async fn act(&self, session: &Session, action: Action) -> Reply {
         let started = Instant::now();
-        let admitted = match self.admit(&session.app) {
+        let admitted = match self.admit_action(session) {
             Ok(admitted) => admitted,
             Err(e) => return failed(e),
         };
-        session.touch(millis_since(self.started));
-        if !self.is_ready() && !self.is_draining() {
-            return failed(unreachable());
-        }
         let mut state = session.state.lock().await;
-        if let Err(e) = session.read_applied(&mut state, &self.storage).await {
-            return failed(ApiError::unavailable(format!(
-                "cannot read the session's events: {e}"
-            )));
-        }
-        if let Err(e) = self.follow_release(session, &mut state) {
-            return failed(e);
-        }
-        let mut full = matches!(action, Action::Refresh);
-        if state
-            .instance
-            .as_ref()
-            .is_some_and(|i| !i.storage_is_current())
-        {
-            // Another node's instance of this session wrote its storage:
-            // this one's state is stale; relaunch from what is stored, with
-            // the events that node applied.
-            session.drop_instance(&mut state);
-            state.reread_applied();
-            if let Err(e) = session.read_applied(&mut state, &self.storage).await {
-                return failed(ApiError::unavailable(format!(
-                    "cannot read the session's events: {e}"
-                )));
-            }
-        }
-        if (state.instance.as_ref()).is_some_and(|i| i.holds_storage_writes()) {
-            // An event cancelled mid-way (its client went) left its writes
-            // held: neither they nor its record were committed, and the
-            // instance saw them; it relaunches from what is stored.
-            session.drop_instance(&mut state);
-        }
-        if state.instance.is_none() {
-            if let Err(e) = self.launch(session, &mut state).await {
-                return failed(e);
-            }
-            full = true;
-        }
-        if let Action::Event { cid, .. } = &action
-            && let Some(answer) = state.applied(cid)
-        {
+        let relaunched = match self.current(session, &mut state).await {
+            Ok(relaunched) => relaunched,
+            Err(e) => return failed(e),
+        };
+        let cid = action.cid();
+        if let Some(answer) = cid.and_then(|cid| state.applied.answer(cid)) {
             // A retry: not applied again; the client gets the page as it is.
-            let frames = vec![page_frame(&SERVED, &state.app, state.instance.as_ref())];
-            if let Some(instance) = &mut state.instance {
-                instance.take_view_ops();
-            }
+            let frames = vec![whole_page(&mut state)];
             return Reply {
                 frames,
                 result: answer,
                 refused: Default::default(),
             };
         }
-        let failures = self.storage.failures();
-        let refused_before = refusals(&state);
-        let cid = match &action {
-            Action::Event { cid, .. } => Some(cid.as_str()),
-            _ => None,
-        };
-        if let (Some(_), Some(instance)) = (cid, &mut state.instance) {
-            // An event's writes wait, to be committed with its record.
-            instance.hold_storage_writes();
-        }
-        let mut result = self.apply(session, &mut state, &action).await;
-        let refused = refusals(&state).since(refused_before);
-        if self.storage.failures() > failures {
-            // A storage call failed meanwhile: the event may have missed
-            // writes. Its instance goes with the writes it held (the next
-            // event relaunches from what is stored) and the client retries.
-            session.drop_instance(&mut state);
-            result = Err(unreachable());
-        } else if let Err(e) = (session.commit_event(&mut state, cid, &result, &self.storage)).await
-        {
-            // Neither its writes nor its record: the instance, which saw
-            // them, goes, and the client retries.
-            session.drop_instance(&mut state);
-            result = Err(ApiError::unavailable(format!(
-                "storage did not take the event's writes: {e}"
-            )));
-        }
-        session.settle(&mut state);
-        // Answered only once what it wrote, and the record that it was
-        // applied, are durable (with a group commit, together with other
-        // events' writes).
-        if let Err(e) = self.storage.persist().await {
-            if let Action::Event { cid, .. } = &action {
-                state.forget(cid);
-            }
-            session.drop_instance(&mut state);
-            result = Err(ApiError::unavailable(format!(
-                "storage is not durable: {e}"
-            )));
-        }
-        let frames = view_frames(&mut state, full);
+        let (result, refused) = self.run(session, &mut state, &action).await;
+        let result = self.keep(session, &mut state, cid, result).await;
+        let frames = view_frames(&mut state, relaunched || matches!(action, Action::Refresh));
         let l = version_label(&state.app);
         drop(state);
         drop(admitted);
@@ -578,37 +479,92 @@ impl Host {
         }
     }
 
-    async fn apply(
+    /// Count an action of `session` in ([`Host::admit`]) and note the
+    /// session active; refused while the node cannot reach its storage
+    /// (a draining node finishes the events of the sessions it holds).
+    fn admit_action(&self, session: &Session) -> Result<Admitted<'_>, ApiError> {
+        let admitted = self.admit(&session.app)?;
+        session.touch(millis_since(self.started));
+        if !self.is_ready() && !self.is_draining() {
+            return Err(unreachable());
+        }
+        Ok(admitted)
+    }
+
+    /// Make `session`'s instance current for an action, in this order: the
+    /// record of the events it applied read (before the instance sees the
+    /// app's storage, see [`Applied::read`](crate::session::Applied::read));
+    /// the operator's routing followed; an instance made stale by another
+    /// node (the record is read again) or holding a cancelled event's
+    /// writes dropped; a missing one launched. Whether it launched.
+    async fn current(&self, session: &Session, state: &mut State) -> Result<bool, ApiError> {
+        state.applied.read(&self.storage).await?;
+        self.follow_release(session, state)?;
+        if session.drop_stale(state) {
+            state.applied.read_again(&self.storage).await?;
+        }
+        session.drop_cancelled(state);
+        if state.instance.is_some() {
+            return Ok(false);
+        }
+        self.launch(session, state).await?;
+        Ok(true)
+    }
+
+    /// Run `action` on `session`'s instance: its result and the host calls
+    /// it made that were refused. When a storage call failed meanwhile,
+    /// the action may have missed writes: its instance goes with the
+    /// writes it held (nothing of it is committed; the next event
+    /// relaunches from what is stored) and the client retries.
+    async fn run(
         &self,
         session: &Session,
         state: &mut State,
         action: &Action,
-    ) -> Result<(), ApiError> {
-        match action {
-            Action::Event {
-                target,
-                kind,
-                detail,
-                ..
-            } => {
-                let event = state.view_event(target, kind.clone(), detail.clone())?;
-                let done = session
-                    .with_prompts(instance(state)?.dispatch_view(&event))
-                    .await;
-                done.map_err(ApiError::from_runtime)
-            }
-            Action::Hide => {
-                let done = session.with_prompts(instance(state)?.hide()).await;
-                session.set_hidden(true);
-                done.map_err(ApiError::from_runtime)
-            }
-            Action::Show => {
-                let done = session.with_prompts(instance(state)?.show()).await;
-                session.set_hidden(false);
-                done.map_err(ApiError::from_runtime)
-            }
-            Action::Refresh => Ok(()),
+    ) -> (Result<(), ApiError>, miniapp_runtime::audit::Refusals) {
+        let failures = self.storage.failures();
+        let refused_before = refusals(state);
+        let mut result = session.apply(state, action).await;
+        let refused = refusals(state).since(refused_before);
+        if self.storage.failures() > failures {
+            session.drop_instance(state);
+            result = Err(unreachable());
         }
+        (result, refused)
+    }
+
+    /// Keep what an action answered `result` did: its storage writes and,
+    /// for event `cid`, the record that it was applied, committed together
+    /// ([`Applied::commit`](crate::session::Applied::commit)), then made
+    /// durable (with a group commit, together with other events' writes)
+    /// before the answer. When either fails, the instance, which saw the
+    /// writes, goes and the client retries.
+    async fn keep(
+        &self,
+        session: &Session,
+        state: &mut State,
+        cid: Option<&str>,
+        mut result: Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        let instance = state.instance.as_mut();
+        let committed = (state.applied.commit(instance, cid, &result, &self.storage)).await;
+        if let Err(e) = committed {
+            session.drop_instance(state);
+            result = Err(ApiError::unavailable(format!(
+                "storage did not take the event's writes: {e}"
+            )));
+        }
+        session.settle(state);
+        if let Err(e) = self.storage.persist().await {
+            if let Some(cid) = cid {
+                state.applied.forget(cid);
+            }
+            session.drop_instance(state);
+            result = Err(ApiError::unavailable(format!(
+                "storage is not durable: {e}"
+            )));
+        }
+        result
     }
 
     /// End `session`: its instance is destroyed (its storage stays).
@@ -742,11 +698,13 @@ fn refusals(state: &State) -> miniapp_runtime::audit::Refusals {
         .unwrap_or_default()
 }
 
-fn instance(state: &mut State) -> Result<&mut miniapp_runtime::AppInstance, ApiError> {
-    state
-        .instance
-        .as_mut()
-        .ok_or_else(|| ApiError::internal("the session has no instance"))
+/// The whole page as it is (the view's changes so far are in it).
+fn whole_page(state: &mut State) -> Value {
+    let page = page_frame(&SERVED, &state.app, state.instance.as_ref());
+    if let Some(instance) = &mut state.instance {
+        instance.take_view_ops();
+    }
+    page
 }
 
 /// The frames after an action: the view (its ops, or the whole page when

@@ -3,13 +3,11 @@
 //! the version it runs, the prompts waiting for its user, and the client
 //! ids of the events it applied.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use miniapp_protocol::prompts::{Prompts, SESSION_PROMPTS};
-use miniapp_runtime::kv::{self, KvError, KvLimits, KvStore, KvWrites};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
 use miniapp_runtime::{App, AppInstance, LaunchOptions};
@@ -18,16 +16,8 @@ use tokio::sync::broadcast;
 
 use crate::error::ApiError;
 
-/// Client ids remembered per session: a retry of any of the last this many
-/// events is recognised, on any node (they are kept in the store too).
-const REMEMBERED_EVENTS: usize = 16;
-
-/// The store's namespace of the events a session applied.
-fn events_namespace(session: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(session.as_bytes());
-    format!("miniapp:events:{}", hex::encode(&digest[..16]))
-}
+mod applied;
+pub use applied::Applied;
 
 /// A live session.
 pub struct Session {
@@ -65,16 +55,41 @@ pub struct State {
     pub instance: Option<AppInstance>,
     /// How it was opened (for relaunches).
     pub options: LaunchOptions,
-    /// Client ids applied, oldest first, with whether each succeeded.
-    applied: VecDeque<(String, Result<(), ApiError>)>,
-    /// Whether `applied` is what the store holds: read once per session
-    /// here, again after a commit that failed or may not have landed.
-    applied_read: bool,
-    /// The record of `applied` as this node last read or wrote it: a
-    /// commit expects it still there, so that two nodes applying events of
-    /// one session at once cannot both commit (one would overwrite the
-    /// other's record, and a retry of the lost event apply twice).
-    applied_stored: Option<Vec<u8>>,
+    /// The events it applied (client ids and answers), as the store holds
+    /// them.
+    pub applied: Applied,
+}
+
+/// What a client does in a session.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A view event.
+    Event {
+        /// The client's id for it (retries are applied once).
+        cid: String,
+        /// What it is aimed at.
+        target: Target,
+        /// Its type.
+        kind: String,
+        /// Its detail.
+        detail: Value,
+    },
+    /// To the background.
+    Hide,
+    /// Back to the foreground.
+    Show,
+    /// The whole page again.
+    Refresh,
+}
+
+impl Action {
+    /// The client's id of an event (other actions have none).
+    pub fn cid(&self) -> Option<&str> {
+        match self {
+            Action::Event { cid, .. } => Some(cid),
+            _ => None,
+        }
+    }
 }
 
 /// What an event is aimed at.
@@ -96,6 +111,7 @@ impl Session {
         options: LaunchOptions,
     ) -> Session {
         let (frames, _) = broadcast::channel(64);
+        let applied = Applied::new(&id);
         Session {
             id,
             app: app.manifest().id.clone(),
@@ -103,13 +119,11 @@ impl Session {
             prompts: Prompts::new(frames.clone()),
             frames,
             state: tokio::sync::Mutex::new(State {
+                applied,
                 version,
                 app,
                 instance: None,
                 options,
-                applied: VecDeque::new(),
-                applied_read: false,
-                applied_stored: None,
             }),
             last_active: AtomicU64::new(0),
             hidden: AtomicBool::new(false),
@@ -178,6 +192,55 @@ impl Session {
         Ok(())
     }
 
+    /// Drop an instance whose storage another node's instance of this
+    /// session wrote: its state is stale, and it relaunches from what is
+    /// stored (with the events that node applied). Whether it was dropped.
+    pub fn drop_stale(&self, state: &mut State) -> bool {
+        let stale = (state.instance.as_ref()).is_some_and(|i| !i.storage_is_current());
+        stale && self.drop_instance(state)
+    }
+
+    /// Drop an instance that holds the writes of an event cancelled
+    /// mid-way (its client went): neither they nor its record were
+    /// committed, and the instance saw them; it relaunches from what is
+    /// stored.
+    pub fn drop_cancelled(&self, state: &mut State) {
+        if (state.instance.as_ref()).is_some_and(|i| i.holds_storage_writes()) {
+            self.drop_instance(state);
+        }
+    }
+
+    /// Do `action` on the instance, with this session's prompts; an event's
+    /// storage writes are held, to be committed with the record that it
+    /// was applied. The app's answer (or why it did not get the action).
+    pub async fn apply(&self, state: &mut State, action: &Action) -> Result<(), ApiError> {
+        match action {
+            Action::Event {
+                target,
+                kind,
+                detail,
+                ..
+            } => {
+                let event = state.view_event(target, kind.clone(), detail.clone())?;
+                let instance = state.live()?;
+                instance.hold_storage_writes();
+                let done = self.with_prompts(instance.dispatch_view(&event)).await;
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Hide => {
+                let done = self.with_prompts(state.live()?.hide()).await;
+                self.set_hidden(true);
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Show => {
+                let done = self.with_prompts(state.live()?.show()).await;
+                self.set_hidden(false);
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Refresh => Ok(()),
+        }
+    }
+
     /// After a call: an instance the runtime discarded (a trap) is
     /// dropped; the memory a live one holds is noted.
     pub fn settle(&self, state: &mut State) {
@@ -190,141 +253,11 @@ impl Session {
 }
 
 impl State {
-    /// The answer given to event `cid`, if it was applied.
-    pub fn applied(&self, cid: &str) -> Option<Result<(), ApiError>> {
-        self.applied
-            .iter()
-            .find(|(c, _)| c == cid)
-            .map(|(_, answer)| answer.clone())
+    /// The instance, which an action needs.
+    pub fn live(&mut self) -> Result<&mut AppInstance, ApiError> {
+        (self.instance.as_mut()).ok_or_else(|| ApiError::internal("the session has no instance"))
     }
 
-    /// Remember that event `cid` was applied, with its answer.
-    pub fn remember(&mut self, cid: String, answer: Result<(), ApiError>) {
-        if self.applied.len() == REMEMBERED_EVENTS {
-            self.applied.pop_front();
-        }
-        self.applied.push_back((cid, answer));
-    }
-
-    /// Forget event `cid` (its writes may not be durable: a retry applies it).
-    pub fn forget(&mut self, cid: &str) {
-        self.applied.retain(|(c, _)| c != cid);
-    }
-
-    /// The events applied, as the store keeps them.
-    pub fn applied_json(&self) -> Vec<u8> {
-        let events: Vec<serde_json::Value> = (self.applied.iter())
-            .map(|(cid, answer)| match answer {
-                Ok(()) => serde_json::json!([cid, null, null]),
-                Err(e) => serde_json::json!([cid, e.kind, e.message]),
-            })
-            .collect();
-        serde_json::to_vec(&events).unwrap_or_default()
-    }
-
-    /// Read the applied events from the store again at the next action
-    /// (another node changed this session's storage).
-    pub fn reread_applied(&mut self) {
-        self.applied_read = false;
-    }
-
-    /// Take the events applied from the store's bytes: they replace what
-    /// this node remembers (every event it remembers was committed with
-    /// the record, so the store's record is the whole truth).
-    fn take_applied_json(&mut self, bytes: &[u8]) {
-        self.applied.clear();
-        let events: Vec<(String, Option<String>, Option<String>)> =
-            serde_json::from_slice(bytes).unwrap_or_default();
-        for (cid, kind, message) in events {
-            if self.applied(&cid).is_some() {
-                continue;
-            }
-            let answer = match kind.as_deref() {
-                None => Ok(()),
-                Some(kind) => Err(ApiError::applied_failure(kind, message.unwrap_or_default())),
-            };
-            self.remember(cid, answer);
-        }
-    }
-}
-
-impl Session {
-    /// Read the events this session applied on other nodes (or before this
-    /// process restarted), once.
-    pub async fn read_applied(
-        &self,
-        state: &mut State,
-        kv: &Arc<dyn KvStore>,
-    ) -> Result<(), KvError> {
-        if state.applied_read {
-            return Ok(());
-        }
-        let ns = events_namespace(&self.id);
-        let stored = kv::call(kv, move |kv| kv.get(&ns, "applied")).await?;
-        match &stored {
-            Some(bytes) => state.take_applied_json(bytes),
-            None => state.applied.clear(),
-        }
-        state.applied_stored = stored;
-        state.applied_read = true;
-        Ok(())
-    }
-
-    /// After an action: commit what it wrote (held by its instance) and,
-    /// for event `cid` answered `result` by the app (done, its own error or
-    /// a trap), the record that it was applied, in one transaction, so
-    /// that a retry reaching another node (or this one restarted) is
-    /// recognised exactly when its writes are there. Another answer (the
-    /// event did not reach the app) is not recorded. On an error nothing
-    /// was written and the event is not remembered.
-    pub async fn commit_event(
-        &self,
-        state: &mut State,
-        cid: Option<&str>,
-        result: &Result<(), ApiError>,
-        kv: &Arc<dyn KvStore>,
-    ) -> Result<(), KvError> {
-        let answered = matches!(
-            result,
-            Ok(())
-                | Err(ApiError {
-                    kind: "app-error" | "trap",
-                    ..
-                })
-        );
-        let cid = cid.filter(|_| answered);
-        let mut record = Vec::new();
-        let mut written = None;
-        if let Some(cid) = cid {
-            state.remember(cid.to_string(), result.clone());
-            let bytes = state.applied_json();
-            let applied = KvWrites::new(events_namespace(&self.id), KvLimits::NONE)
-                .with("applied", bytes.clone())
-                .expecting("applied", state.applied_stored.clone());
-            record.push(applied);
-            written = Some(bytes);
-            // Read again unless the commit is known to have landed (this
-            // future may be dropped while it waits).
-            state.applied_read = false;
-        }
-        let committed = match &mut state.instance {
-            Some(instance) => instance.commit_storage_writes(record).await,
-            None if record.is_empty() => Ok(()),
-            None => kv::call(kv, move |kv| kv.commit(&record)).await,
-        };
-        match (&committed, written, cid) {
-            (Ok(()), Some(bytes), _) => {
-                state.applied_stored = Some(bytes);
-                state.applied_read = true;
-            }
-            (Err(_), _, Some(cid)) => state.forget(cid),
-            _ => {}
-        }
-        committed
-    }
-}
-
-impl State {
     /// The view event `target` names on the current view.
     pub fn view_event(
         &self,
