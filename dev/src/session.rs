@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use miniapp_protocol::frames::{
-    self, Served, blank_page_frame, log_frame, page_frame, url_encode, view_frame,
+    self, Served, blank_page_frame, log_frame, page_frame, page_url, view_frame,
 };
 use miniapp_protocol::prompts::Prompts;
 use miniapp_runtime::view::events::ViewEvent;
@@ -416,15 +416,6 @@ fn stopped_frame(error: &miniapp_runtime::Error) -> Value {
 /// earlier version runs on (none has built yet in this run otherwise).
 fn build_failed_frame(message: &str, last_good: bool) -> Value {
     json!({ "type": "build", "status": "failed", "message": message, "last_good": last_good })
-}
-
-/// `route?k=v&...` for a navigation.
-fn page_url(route: &str, query: &[(String, String)]) -> String {
-    if query.is_empty() {
-        return route.to_string();
-    }
-    let query: String = url_encode(query);
-    format!("{route}?{query}")
 }
 
 /// Keys the Storage panel shows (the first, by key).

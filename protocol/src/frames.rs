@@ -31,6 +31,15 @@ pub fn url_encode(query: &[(String, String)]) -> String {
         .join("&")
 }
 
+/// `route?k=v&...`, the page a navigation or a launch opens (`route` alone
+/// without a query).
+pub fn page_url(route: &str, query: &[(String, String)]) -> String {
+    match query.is_empty() {
+        true => route.to_string(),
+        false => format!("{route}?{}", url_encode(query)),
+    }
+}
+
 /// `text` percent-encoded for a query part.
 fn url_encode_part(text: &str) -> String {
     text.bytes()
@@ -215,6 +224,11 @@ mod tests {
         ];
         assert_eq!(url_encode(&query), "q=a%20b%26c%3Dd&%C3%B1=~ok-_.");
         assert_eq!(url_encode(&[]), "");
+        assert_eq!(
+            page_url("pages/item", &query[..1]),
+            "pages/item?q=a%20b%26c%3Dd"
+        );
+        assert_eq!(page_url("pages/item", &[]), "pages/item");
     }
 
     #[test]
