@@ -17,24 +17,9 @@ use serde::de::DeserializeOwned;
 use crate::bindings::miniapp::host::http as host;
 use crate::{Error, Result};
 
-/// An HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// `GET`
-    Get,
-    /// `HEAD`
-    Head,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `DELETE`
-    Delete,
-    /// `PATCH`
-    Patch,
-    /// `OPTIONS`
-    Options,
-}
+// An HTTP method is the host API's own type (the WIT is its one
+// definition; `lib.rs` adds its docs).
+pub use host::Method;
 
 /// A request under construction; send it with [`Request::send`].
 #[derive(Debug, Clone)]
@@ -85,17 +70,8 @@ impl Request {
     /// Send the request. Any HTTP status is a response; see
     /// [`Response::error_for_status`].
     pub fn send(self) -> Result<Response> {
-        let method = match self.method {
-            Method::Get => host::Method::Get,
-            Method::Head => host::Method::Head,
-            Method::Post => host::Method::Post,
-            Method::Put => host::Method::Put,
-            Method::Delete => host::Method::Delete,
-            Method::Patch => host::Method::Patch,
-            Method::Options => host::Method::Options,
-        };
         let request = host::Request {
-            method,
+            method: self.method,
             url: self.url,
             headers: self.headers,
             body: self.body,

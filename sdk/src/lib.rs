@@ -70,10 +70,10 @@ pub mod bindings {
         // The host API's types the SDK hands to apps as they are
         // (`permission::{Scope, Consent}`, `payment::{Order, Outcome}`,
         // `identity::Profile`, `location::Position`, `storage::StorageInfo`,
-        // `system::HostInfo`): the derives apps rely on, and docs where the
-        // WIT has none. Selectors name the WIT package with its version: a
-        // bump renames them here (wit-bindgen refuses a selector that
-        // matches nothing).
+        // `system::HostInfo`, `http::Method`): the derives apps rely on, and
+        // docs where the WIT has none. Selectors name the WIT package with
+        // its version: a bump renames them here (wit-bindgen refuses a
+        // selector that matches nothing).
         additional_type_attributes: {
             "miniapp:host/permission@0.1.0/scope": [
                 #[derive(Hash)]
@@ -91,6 +91,7 @@ pub mod bindings {
                 #[derive(PartialEq, Eq)]
                 #[doc = "How a payment ended."]
             ],
+            "miniapp:host/http@0.1.0/method": [#[doc = "An HTTP method."]],
             "miniapp:host/identity@0.1.0/profile": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
                 #[doc = "The user's public profile."]
@@ -125,6 +126,13 @@ pub mod bindings {
             "miniapp:host/payment@0.1.0/order.description": [
                 #[doc = "What is being bought, shown to the user."]
             ],
+            "miniapp:host/http@0.1.0/method.get": [#[doc = "`GET`"]],
+            "miniapp:host/http@0.1.0/method.head": [#[doc = "`HEAD`"]],
+            "miniapp:host/http@0.1.0/method.post": [#[doc = "`POST`"]],
+            "miniapp:host/http@0.1.0/method.put": [#[doc = "`PUT`"]],
+            "miniapp:host/http@0.1.0/method.delete": [#[doc = "`DELETE`"]],
+            "miniapp:host/http@0.1.0/method.patch": [#[doc = "`PATCH`"]],
+            "miniapp:host/http@0.1.0/method.options": [#[doc = "`OPTIONS`"]],
             "miniapp:host/identity@0.1.0/profile.nickname": [#[doc = "Display name."]],
             "miniapp:host/identity@0.1.0/profile.avatar-url": [#[doc = "Avatar image URL."]],
             "miniapp:host/location@0.1.0/position.latitude": [#[doc = "Degrees north."]],
