@@ -1,8 +1,8 @@
 //! Key-value storage, private to the app. Values are stored as JSON bytes
 //! ([`get`]/[`set`]) or as raw bytes ([`get_bytes`]/[`set_bytes`]).
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::bindings::miniapp::host::storage as host;
 use crate::{Error, Result};
