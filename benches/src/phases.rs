@@ -138,6 +138,21 @@ impl Subject {
         PhaseReport::timed(self.id(), phase, ours, base.map(|b| ("bare-wasmtime", b)))
     }
 
+    /// `phase`: `n` runs of `ours`, then `n` of the bare host's `base`, on
+    /// one runtime; the baseline is left out if it fails.
+    fn timed_beside_bare(
+        &self,
+        phase: &str,
+        n: usize,
+        ours: impl AsyncFnMut() -> anyhow::Result<()>,
+        base: impl AsyncFnMut() -> anyhow::Result<()>,
+    ) -> anyhow::Result<PhaseReport> {
+        let rt = tokio();
+        let ours = rt.block_on(time_n_async(n, ours))?;
+        let base = rt.block_on(time_n_async(n, base)).ok();
+        Ok(self.beside_bare(phase, ours, base))
+    }
+
     /// `compile`: Cranelift compiling the component (ours: with fuel and
     /// epoch checks; baseline: a bare engine).
     pub fn compile(&self, n: usize) -> anyhow::Result<PhaseReport> {
@@ -180,57 +195,44 @@ impl Subject {
     /// `instantiate`: a new store with its limits and host state, and the
     /// instance; no hook runs.
     pub fn instantiate(&self, n: usize) -> anyhow::Result<PhaseReport> {
-        let rt = tokio();
-        let ours = rt.block_on(time_n_async(n, async || {
+        let ours = async || {
             self.app.instantiate_only(LaunchOptions::default()).await?;
             Ok(())
-        }))?;
-        let base = rt
-            .block_on(time_n_async(n, async || {
-                self.bare.instantiate().await.map(drop)
-            }))
-            .ok();
-        Ok(self.beside_bare("instantiate", ours, base))
+        };
+        let base = async || self.bare.instantiate().await.map(drop);
+        self.timed_beside_bare("instantiate", n, ours, base)
     }
 
     /// `launch_to_first_event`: a new instance of a loaded app: store,
     /// limits, policy, `on-launch`, `on-show`, the first event.
     pub fn launch_to_first_event(&self, n: usize) -> anyhow::Result<PhaseReport> {
-        let rt = tokio();
         let event = wit_event(&self.event);
-        let ours = rt.block_on(time_n_async(n, async || {
+        let ours = async || {
             let mut instance = self.app.launch(LaunchOptions::default()).await?;
             instance.dispatch(&self.event).await?;
             Ok(())
-        }))?;
-        let base = rt
-            .block_on(time_n_async(n, async || {
-                self.bare.launch_to_first_event(&event).await.map(drop)
-            }))
-            .ok();
-        Ok(self.beside_bare("launch_to_first_event", ours, base))
+        };
+        let base = async || self.bare.launch_to_first_event(&event).await.map(drop);
+        self.timed_beside_bare("launch_to_first_event", n, ours, base)
     }
 
     /// `new_app_to_first_event`: an app not yet loaded in this process, its
     /// artifact cached on disk: read and check the package, load, launch,
     /// first event.
     pub fn new_app_to_first_event(&self, n: usize) -> anyhow::Result<PhaseReport> {
-        let rt = tokio();
         let event = wit_event(&self.event);
-        let ours = rt.block_on(time_n_async(n, async || {
+        let ours = async || {
             self.runtime.forget_loaded();
             let app = self.runtime.load_file(&self.path)?;
             let mut instance = app.launch(LaunchOptions::default()).await?;
             instance.dispatch(&self.event).await?;
             Ok(())
-        }))?;
-        let base = rt
-            .block_on(time_n_async(n, async || {
-                let host = BareHost::from_artifact(&self.bare_engine, &self.bare_artifact)?;
-                host.launch_to_first_event(&event).await.map(drop)
-            }))
-            .ok();
-        Ok(self.beside_bare("new_app_to_first_event", ours, base))
+        };
+        let base = async || {
+            let host = BareHost::from_artifact(&self.bare_engine, &self.bare_artifact)?;
+            host.launch_to_first_event(&event).await.map(drop)
+        };
+        self.timed_beside_bare("new_app_to_first_event", n, ours, base)
     }
 
     /// `steady_event`: one more event (`noop`, else the first event) on a live instance.
