@@ -2,13 +2,14 @@
 
 use miniapp_runtime::providers::{FixedConsent, Simulator};
 use miniapp_runtime::{
-    Error, Event, HostProfile, LaunchOptions, LogSource, Policy, Providers, Scope,
+    AppInstance, Error, Event, HostProfile, LaunchOptions, LogSource, Package, Policy, Providers,
+    Runtime, Scope,
 };
 use serde_json::json;
 
 use crate::common::{
-    example, failed, granting, handled, launched, launched_alone, node_with, opened, runtime,
-    simulated_with,
+    assert_fails_with, example, failed, granting, handled, launch_failed, launched, launched_alone,
+    node_with, opened, repacked, runtime, simulated_with, tap, view_event,
 };
 
 #[tokio::test]
@@ -132,12 +133,8 @@ async fn todo_list_survives_a_new_instance_and_a_new_runtime() {
             .await
             .unwrap();
         assert_eq!(inst.page_data()["left"], 2);
-        let err = failed(
-            &mut inst,
-            &Event::new("index", "add").with_detail(json!({"title": "  "})),
-        )
-        .await;
-        assert!(err.to_string().contains("title must not be empty"), "{err}");
+        let blank = Event::new("index", "add").with_detail(json!({"title": "  "}));
+        assert_fails_with(&mut inst, &blank, "title must not be empty").await;
 
         let again = app.launch(LaunchOptions::default()).await.unwrap();
         assert_eq!(again.page_data()["todos"].as_array().unwrap().len(), 3);
@@ -160,13 +157,7 @@ async fn storage_is_denied_without_a_grant() {
     let dir = tempfile::tempdir().unwrap();
     let todo = example("todo");
     let rt = runtime(dir.path(), Policy::default(), Providers::default());
-    let err = rt
-        .load(todo)
-        .unwrap()
-        .launch(LaunchOptions::default())
-        .await
-        .err()
-        .expect("launch fails");
+    let err = launch_failed(&rt.load(todo).unwrap()).await;
     assert_eq!(
         err.to_string(),
         "app `demo.todo` failed in on-launch: permission denied: the operator has not granted `storage` to app `demo.todo`"
@@ -191,22 +182,37 @@ async fn storage_is_isolated_per_app() {
     assert_eq!(t2.page_data()["todos"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
+/// A runtime over `dir` granting `package` all it declares, with the
+/// simulated providers and a user who answers consent prompts as `consent`.
+fn asking(dir: &std::path::Path, package: &Package, consent: &FixedConsent) -> Runtime {
+    runtime(dir, granting(package), simulated_with(consent.clone()))
+}
+
+/// Shop in a runtime over a fresh directory, with a user who answers
+/// consent prompts as `consent` (see [`asking`]).
+fn shop_asking(consent: &FixedConsent) -> (tempfile::TempDir, Runtime, Package) {
     let dir = tempfile::tempdir().unwrap();
     let shop = example("shop");
+    let rt = asking(dir.path(), &shop, consent);
+    (dir, rt, shop)
+}
+
+/// Tap shop's profile button; shop shows a refusal in its page data.
+async fn tap_profile(inst: &mut AppInstance) {
+    inst.dispatch(&Event::tap("index", "profile"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     let consent = FixedConsent::default();
-    let providers = simulated_with(consent.clone());
-    let rt = runtime(dir.path(), granting(&shop), providers.clone());
+    let (dir, rt, shop) = shop_asking(&consent);
     let app = rt.load(shop.clone()).unwrap();
     let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-    inst.dispatch(&Event::tap("index", "profile"))
-        .await
-        .unwrap();
+    tap_profile(&mut inst).await;
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
-    inst.dispatch(&Event::tap("index", "profile"))
-        .await
-        .unwrap();
+    tap_profile(&mut inst).await;
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
     assert!(
         inst.page_data()["profile_message"]
@@ -220,7 +226,7 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
     drop(app);
     drop(rt);
     // A new runtime over the same data: still denied, still not asked again.
-    let rt = runtime(dir.path(), granting(&shop), providers);
+    let rt = asking(dir.path(), &shop, &consent);
     let inst = handled(&rt, shop, &Event::tap("index", "profile")).await;
     assert_eq!(inst.page_data()["profile_error"], "permission-denied");
     assert_eq!(consent.times_asked(), 1);
@@ -228,17 +234,11 @@ async fn consent_denial_is_sticky_and_the_provider_is_asked_once() {
 
 #[tokio::test]
 async fn consent_granted_once_lets_later_calls_run() {
-    let shop = example("shop");
     let consent = FixedConsent::granting([Scope::UserInfo]);
-    let providers = simulated_with(consent.clone());
-    let (_dir, mut inst) =
-        launched(granting(&shop), providers, shop, LaunchOptions::default()).await;
-    inst.dispatch(&Event::tap("index", "profile"))
-        .await
-        .unwrap();
-    inst.dispatch(&Event::tap("index", "profile"))
-        .await
-        .unwrap();
+    let (_dir, rt, shop) = shop_asking(&consent);
+    let mut inst = opened(&rt, shop).await;
+    tap_profile(&mut inst).await;
+    tap_profile(&mut inst).await;
     assert_eq!(inst.page_data()["nickname"], "Test User");
     assert_eq!(consent.times_asked(), 1);
 }
@@ -339,12 +339,8 @@ async fn game_state_survives_a_relaunch() {
     let board = inst.page_data()["board"].clone();
     let moves = inst.page_data()["moves"].clone();
     assert!(moves.as_u64().unwrap() > 0);
-    let err = failed(
-        &mut inst,
-        &Event::new("index", "move").with_detail(json!({"dir": "sideways"})),
-    )
-    .await;
-    assert!(err.to_string().contains("sideways"), "{err}");
+    let sideways = Event::new("index", "move").with_detail(json!({"dir": "sideways"}));
+    assert_fails_with(&mut inst, &sideways, "sideways").await;
     let again = app.launch(LaunchOptions::default()).await.unwrap();
     assert_eq!(again.page_data()["board"], board);
     assert_eq!(again.page_data()["moves"], moves);
@@ -433,8 +429,7 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
     // Granted before the update: asked again after it.
     let dir = tempfile::tempdir().unwrap();
     let consent = FixedConsent::granting([Scope::UserInfo]);
-    let providers = simulated_with(consent.clone());
-    let rt = runtime(dir.path(), granting(&update), providers);
+    let rt = asking(dir.path(), &update, &consent);
     for (package, asked) in [
         (shop.clone(), 1),
         (shop.clone(), 1),
@@ -449,8 +444,7 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
     // Denied before the update: still denied after it, without a prompt.
     let dir = tempfile::tempdir().unwrap();
     let consent = FixedConsent::default();
-    let providers = simulated_with(consent.clone());
-    let rt = runtime(dir.path(), granting(&update), providers);
+    let rt = asking(dir.path(), &update, &consent);
     for package in [shop, update] {
         let inst = handled(&rt, package, &Event::tap("index", "profile")).await;
         assert_eq!(inst.page_data()["profile_error"], "permission-denied");
@@ -460,35 +454,23 @@ async fn an_update_asking_for_more_needs_consent_again_but_a_denial_sticks() {
 
 #[tokio::test]
 async fn the_user_can_change_a_sticky_decision_in_settings() {
-    let dir = tempfile::tempdir().unwrap();
-    let shop = example("shop");
     let consent = FixedConsent::default();
-    let providers = simulated_with(consent.clone());
-    let rt = runtime(dir.path(), granting(&shop), providers);
+    let (_dir, rt, shop) = shop_asking(&consent);
     let app = rt.load(shop).unwrap();
     let profile = async || {
         let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
-        inst.dispatch(&Event::tap("index", "profile"))
-            .await
-            .unwrap();
+        tap_profile(&mut inst).await;
         inst.page_data().clone()
     };
+    // The user's choice in the app's settings.
+    let decide = |consent| {
+        rt.set_consent("demo.shop", None, Scope::UserInfo, consent)
+            .unwrap()
+    };
     assert_eq!(profile().await["profile_error"], "permission-denied");
-    rt.set_consent(
-        "demo.shop",
-        None,
-        Scope::UserInfo,
-        miniapp_runtime::Consent::Granted,
-    )
-    .unwrap();
+    decide(miniapp_runtime::Consent::Granted);
     assert_eq!(profile().await["nickname"], "Test User");
-    rt.set_consent(
-        "demo.shop",
-        None,
-        Scope::UserInfo,
-        miniapp_runtime::Consent::NotAsked,
-    )
-    .unwrap();
+    decide(miniapp_runtime::Consent::NotAsked);
     assert_eq!(profile().await["profile_error"], "permission-denied");
     assert_eq!(consent.times_asked(), 2, "forgotten, so asked again");
 }
@@ -532,7 +514,6 @@ async fn a_host_wait_is_bounded_by_the_event_deadline() {
 #[tokio::test]
 async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_view() {
     use miniapp_runtime::view::diff::Op;
-    use miniapp_runtime::view::events::ViewEvent;
     let todo = example("todo");
     let (_dir, mut inst) = launched_alone(todo).await;
     let html = inst.view_html().unwrap();
@@ -544,13 +525,9 @@ async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_
     );
     // Typing and confirming in the input goes to `add` through the view.
     let input = node_with(&html, "id=\"new\"");
-    inst.dispatch_view(&ViewEvent {
-        node: input,
-        kind: "confirm".into(),
-        detail: json!({"value": "milk"}),
-    })
-    .await
-    .unwrap();
+    view_event(&mut inst, input, "confirm", json!({"value": "milk"}))
+        .await
+        .unwrap();
     let ops = inst.take_view_ops().expect("a diff of the same page");
     assert!(
         ops.iter()
@@ -561,13 +538,9 @@ async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_
     // A tap on the item toggles it: its data-id reaches the app.
     let html = inst.view_html().unwrap();
     let item = node_with(&html, "class=\"item \"");
-    inst.dispatch_view(&ViewEvent {
-        node: item,
-        kind: "tap".into(),
-        detail: json!({"x": 1, "y": 2}),
-    })
-    .await
-    .unwrap();
+    view_event(&mut inst, item, "tap", json!({"x": 1, "y": 2}))
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["todos"][0]["done"], true);
     let ops = inst.take_view_ops().unwrap();
     assert!(
@@ -576,36 +549,11 @@ async fn the_todo_page_renders_after_each_callback_and_takes_events_through_its_
     );
     // Forged events never reach the app.
     for (node, kind) in [(9999, "tap"), (input, "submit")] {
-        let err = inst
-            .dispatch_view(&ViewEvent {
-                node,
-                kind: kind.into(),
-                detail: json!({}),
-            })
+        let err = view_event(&mut inst, node, kind, json!({}))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::BadRequest { .. }), "{err}");
     }
-}
-
-/// The id of the element `selector` picks on the instance's rendered page.
-fn node(inst: &miniapp_runtime::AppInstance, selector: &str) -> u32 {
-    let tree = inst.view_tree().expect("a rendered page");
-    miniapp_runtime::view::select::Selector::parse(selector)
-        .unwrap()
-        .find(tree)
-        .unwrap_or_else(|| panic!("no {selector} on the page"))
-        .id
-}
-
-/// Tap `selector` on the instance's rendered page.
-async fn tap(inst: &mut miniapp_runtime::AppInstance, selector: &str) -> Result<(), Error> {
-    let event = miniapp_runtime::view::events::ViewEvent {
-        node: node(inst, selector),
-        kind: "tap".into(),
-        detail: json!({}),
-    };
-    inst.dispatch_view(&event).await
 }
 
 /// The latest hooks hello recorded (in the top page's data).
@@ -698,13 +646,7 @@ async fn host_refusals_read_as_words_not_as_debug_values() {
         "pages/index.wxml".into(),
         br#"<navigator id="away" url="/pages/settings?from=index">Settings</navigator>"#.to_vec(),
     );
-    let package = miniapp_runtime::Package::new(
-        core.manifest.clone(),
-        core.component.clone(),
-        assets,
-        &Default::default(),
-    )
-    .unwrap();
+    let package = repacked(&core, core.manifest.clone(), assets);
     let (_dir, mut inst) = launched_alone(package).await;
     let err = tap(&mut inst, "#away").await.unwrap_err();
     assert_eq!(

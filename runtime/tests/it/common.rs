@@ -1,12 +1,14 @@
 //! Shared test helpers: build the example mini-programs (once per process),
 //! and set up runtimes over temporary data directories.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
+use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::{
-    AppInstance, Event, LaunchOptions, Package, PackageLimits, Policy, Providers, Runtime,
+    App, AppInstance, Event, LaunchOptions, Manifest, Package, PackageLimits, Policy, Providers,
+    Runtime,
 };
 
 /// The guest workspace.
@@ -28,6 +30,21 @@ pub fn example(name: &str) -> Package {
                 .package
         })
         .clone()
+}
+
+/// `package` packed again with `manifest` and `assets` in place of its own.
+pub fn repacked(
+    package: &Package,
+    manifest: Manifest,
+    assets: BTreeMap<String, Vec<u8>>,
+) -> Package {
+    Package::new(
+        manifest,
+        package.component.clone(),
+        assets,
+        &PackageLimits::default(),
+    )
+    .unwrap()
 }
 
 /// A policy that grants `package` everything its manifest declares.
@@ -92,6 +109,14 @@ pub async fn launched_alone(package: Package) -> (tempfile::TempDir, AppInstance
     .await
 }
 
+/// The error launching `app` with the default options, where it must fail.
+pub async fn launch_failed(app: &App) -> miniapp_runtime::Error {
+    app.launch(LaunchOptions::default())
+        .await
+        .err()
+        .expect("the launch must fail")
+}
+
 /// Open `package` in `rt` (see [`opened`]) and have it handle `event`; the
 /// instance is returned for its page data.
 pub async fn handled(rt: &Runtime, package: Package, event: &Event) -> AppInstance {
@@ -110,12 +135,51 @@ pub async fn failed(inst: &mut AppInstance, event: &Event) -> miniapp_runtime::E
     }
 }
 
+/// Assert that the instance answers `event` with an error whose message
+/// contains `words`.
+pub async fn assert_fails_with(inst: &mut AppInstance, event: &Event, words: &str) {
+    let err = failed(inst, event).await;
+    assert!(err.to_string().contains(words), "{err}");
+}
+
 /// Assert that the app's page data records a refusal of `kind` (its
 /// `error_kind`) whose message (its `error`) contains `words`.
 pub fn assert_refused(data: &serde_json::Value, kind: &str, words: &str) {
     assert_eq!(data["error_kind"], kind, "{data}");
     let error = data["error"].as_str().unwrap();
     assert!(error.contains(words), "{error}");
+}
+
+/// The id of the element `selector` picks on the instance's rendered page.
+pub fn node(inst: &AppInstance, selector: &str) -> u32 {
+    let tree = inst.view_tree().expect("a rendered page");
+    miniapp_runtime::view::select::Selector::parse(selector)
+        .unwrap()
+        .find(tree)
+        .unwrap_or_else(|| panic!("no {selector} on the page"))
+        .id
+}
+
+/// The user's `kind` event, with `detail`, on element `node` of the
+/// instance's rendered page.
+pub async fn view_event(
+    inst: &mut AppInstance,
+    node: u32,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<(), miniapp_runtime::Error> {
+    let event = ViewEvent {
+        node,
+        kind: kind.into(),
+        detail,
+    };
+    inst.dispatch_view(&event).await
+}
+
+/// Tap `selector` on the instance's rendered page.
+pub async fn tap(inst: &mut AppInstance, selector: &str) -> Result<(), miniapp_runtime::Error> {
+    let node = node(inst, selector);
+    view_event(inst, node, "tap", serde_json::json!({})).await
 }
 
 /// The node id of the first element of `html` with `attr`.

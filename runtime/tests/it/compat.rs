@@ -4,11 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::{Event, LogSource, Package, PackageLimits, Providers};
 use serde_json::json;
 
-use crate::common::{granting, launched_alone, node_with, opened, runtime};
+use crate::common::{granting, launched_alone, node_with, opened, runtime, view_event};
 
 /// The committed packages built against host API `version`.
 fn compat_dir(version: &str) -> PathBuf {
@@ -47,21 +46,11 @@ async fn todo_built_for_host_api_0_1_0_keeps_its_list_and_renders_it() {
         .unwrap();
     // Typing and confirming in the rendered input reaches the app too.
     let input = node_with(&inst.view_html().unwrap(), "id=\"new\"");
-    inst.dispatch_view(&ViewEvent {
-        node: input,
-        kind: "confirm".into(),
-        detail: json!({"value": "eggs"}),
-    })
-    .await
-    .unwrap();
+    view_event(&mut inst, input, "confirm", json!({"value": "eggs"}))
+        .await
+        .unwrap();
     let item = node_with(&inst.view_html().unwrap(), "class=\"item \"");
-    inst.dispatch_view(&ViewEvent {
-        node: item,
-        kind: "tap".into(),
-        detail: json!({}),
-    })
-    .await
-    .unwrap();
+    view_event(&mut inst, item, "tap", json!({})).await.unwrap();
     assert_eq!(inst.page_data()["left"], 1);
     let html = inst.view_html().unwrap();
     assert!(html.contains("milk") && html.contains("eggs"), "{html}");

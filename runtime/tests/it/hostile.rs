@@ -9,23 +9,42 @@ use std::time::Instant;
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
 use miniapp_runtime::providers::FixedConsent;
 use miniapp_runtime::{
-    App, AppInstance, Error, Event, LaunchOptions, Package, Policy, QuotaOverrides, Runtime, Scope,
-    TrapKind,
+    App, AppInstance, Error, Event, LaunchOptions, Package, Policy, QuotaOverrides, Runtime,
+    RuntimeBuilder, Scope, TrapKind,
 };
 use serde_json::{Value, json};
 
-use crate::common::{assert_refused, example, failed};
+use crate::common::{assert_fails_with, assert_refused, example, failed, launch_failed, tap};
 
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
 }
 
-/// A runtime hosting one hostile app and the todo app as a witness.
+/// A runtime hosting one hostile app (the attacker) and the todo app as a
+/// witness.
 struct Arena {
     _dir: tempfile::TempDir,
     runtime: Runtime,
     audit: Arc<MemoryAudit>,
     todo: App,
+    attacker: Package,
+}
+
+/// What one attack left: the call's result, the page data after it, and
+/// whether the host discarded the instance.
+struct Attacked {
+    result: Result<(), Error>,
+    data: Value,
+    discarded: bool,
+}
+
+impl Attacked {
+    /// The page data of an attack the host answered with error values: the
+    /// call itself must succeed.
+    fn reported(self) -> Value {
+        self.result.unwrap();
+        self.data
+    }
 }
 
 /// Tight quotas so attacks end fast; `extra` overrides them (TOML). What
@@ -59,7 +78,20 @@ fn arena(attacker: &Package, extra: &str, grant: bool) -> Arena {
         runtime,
         audit,
         todo,
+        attacker: attacker.clone(),
     }
+}
+
+/// The arena of hostile app `name`, granted all it declares, with `extra`
+/// quotas (see [`arena`]).
+fn arena_of(name: &str, extra: &str) -> Arena {
+    arena(&hostile(name), extra, true)
+}
+
+/// The page data hostile app `name` reports after `index:attack` in its own
+/// arena (see [`arena_of`]; the call must succeed).
+async fn reported(name: &str) -> Value {
+    arena_of(name, "").attack("attack").await.reported()
 }
 
 impl Arena {
@@ -79,11 +111,28 @@ impl Arena {
         );
     }
 
-    /// Load `package` beside the witness and launch it with the default options.
-    async fn opened(&self, package: Package) -> (App, AppInstance) {
-        let app = self.runtime.load(package).unwrap();
+    /// Load the attacker beside the witness.
+    fn app(&self) -> App {
+        self.runtime.load(self.attacker.clone()).unwrap()
+    }
+
+    /// Load the attacker beside the witness and launch it with the default
+    /// options.
+    async fn opened(&self) -> (App, AppInstance) {
+        let app = self.app();
         let inst = app.launch(LaunchOptions::default()).await.unwrap();
         (app, inst)
+    }
+
+    /// Launch the attacker and tap `index:<handler>`.
+    async fn attack(&self, handler: &str) -> Attacked {
+        let (_, mut inst) = self.opened().await;
+        let result = inst.dispatch(&Event::tap("index", handler)).await;
+        Attacked {
+            result,
+            data: inst.page_data().clone(),
+            discarded: inst.is_discarded(),
+        }
     }
 
     /// Whether the audit stream recorded a trap of `kind`.
@@ -96,13 +145,6 @@ impl Arena {
     }
 }
 
-/// Launch `package`, dispatch `index:attack`, return the result and the instance's data.
-async fn attack(arena: &Arena, package: Package, event: Event) -> (Result<(), Error>, Value, bool) {
-    let (_, mut inst) = arena.opened(package).await;
-    let result = inst.dispatch(&event).await;
-    (result, inst.page_data().clone(), inst.is_discarded())
-}
-
 fn trap_reason(result: Result<(), Error>) -> String {
     match result {
         Err(Error::Trapped { reason, .. }) => reason,
@@ -112,10 +154,9 @@ fn trap_reason(result: Result<(), Error>) -> String {
 
 #[tokio::test]
 async fn spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_instance() {
-    let spin = hostile("spin");
-    let arena = arena(&spin, "", true);
+    let arena = arena_of("spin", "");
     arena.witness_still_works(0).await;
-    let (app, mut inst) = arena.opened(spin).await;
+    let (app, mut inst) = arena.opened().await;
     let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert_eq!(
         err.to_string(),
@@ -145,13 +186,12 @@ async fn spin_is_stopped_by_its_cpu_budget_and_the_next_event_gets_a_fresh_insta
 async fn spinning_apps_do_not_starve_a_well_behaved_one() {
     const SPINNERS: usize = 4;
     const EVENTS: usize = 20;
-    let spin = hostile("spin");
     // The witness must be done before the spinners use up their fuel: 4e10
     // instructions each, about 2 s of spinning here and over ten times the
     // witness's 20 events. Fuel counts work, not time, so a slower or loaded
     // machine slows both alike.
-    let arena = arena(&spin, "fuel_per_event = 40000000000", true);
-    let spin = arena.runtime.load(spin).unwrap();
+    let arena = arena_of("spin", "fuel_per_event = 40000000000");
+    let spin = arena.app();
     let order = Arc::new(Mutex::new(Vec::new()));
     // A permit per spinner that started spinning; the witness starts its
     // events once every spinner spins.
@@ -210,13 +250,13 @@ async fn spinning_apps_do_not_starve_a_well_behaved_one() {
 
 #[tokio::test]
 async fn spin_is_stopped_by_its_wall_clock_deadline() {
-    let spin = hostile("spin");
-    let arena = arena(
-        &spin,
+    let arena = arena_of(
+        "spin",
         "fuel_per_event = 1000000000000\nevent_timeout_ms = 2000",
-        true,
     );
-    let (result, _, discarded) = attack(&arena, spin, Event::tap("index", "attack")).await;
+    let Attacked {
+        result, discarded, ..
+    } = arena.attack("attack").await;
     assert_eq!(
         trap_reason(result),
         "time limit of 2000 ms per event exceeded"
@@ -227,10 +267,8 @@ async fn spin_is_stopped_by_its_wall_clock_deadline() {
 
 #[tokio::test]
 async fn a_memory_bomb_hits_the_memory_quota() {
-    let bomb = hostile("memory-bomb");
-    let arena = arena(&bomb, "", true);
-    let (result, _, _) = attack(&arena, bomb, Event::tap("index", "attack")).await;
-    let reason = trap_reason(result);
+    let arena = arena_of("memory-bomb", "");
+    let reason = trap_reason(arena.attack("attack").await.result);
     assert!(
         reason.starts_with("memory quota of 16777216 bytes exceeded"),
         "{reason}"
@@ -241,22 +279,19 @@ async fn a_memory_bomb_hits_the_memory_quota() {
 
 #[tokio::test]
 async fn deep_recursion_traps() {
-    let stack = hostile("stack-overflow");
-    let arena = arena(&stack, "", true);
-    let (result, _, _) = attack(&arena, stack.clone(), Event::tap("index", "attack-native")).await;
-    assert_eq!(trap_reason(result), "wasm stack overflow");
+    let arena = arena_of("stack-overflow", "");
+    let native = arena.attack("attack-native").await.result;
+    assert_eq!(trap_reason(native), "wasm stack overflow");
     // Large frames overflow the guest's shadow stack in linear memory first.
-    let (result, _, _) = attack(&arena, stack, Event::tap("index", "attack")).await;
-    assert!(trap_reason(result).starts_with("out-of-bounds memory access"));
+    let framed = arena.attack("attack").await.result;
+    assert!(trap_reason(framed).starts_with("out-of-bounds memory access"));
     arena.witness_still_works(0).await;
 }
 
 #[tokio::test]
 async fn a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored() {
-    let flood = hostile("storage-flood");
-    let arena = arena(&flood, "", true);
-    let (result, data, _) = attack(&arena, flood, Event::tap("index", "attack")).await;
-    result.unwrap();
+    let arena = arena_of("storage-flood", "");
+    let data = arena.attack("attack").await.reported();
     assert_eq!(data["outcome"], "refused");
     assert_refused(&data, "quota-exceeded", "over the limit of 1048576");
     assert_eq!(data["stored"], 15);
@@ -267,10 +302,7 @@ async fn a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored() {
 
 #[tokio::test]
 async fn an_oversized_value_and_key_are_refused() {
-    let big = hostile("oversized-value");
-    let arena = arena(&big, "", true);
-    let (result, data, _) = attack(&arena, big, Event::tap("index", "attack")).await;
-    result.unwrap();
+    let data = reported("oversized-value").await;
     assert_eq!(data["error_kind"], "quota-exceeded");
     assert_eq!(
         data["error"],
@@ -281,10 +313,9 @@ async fn an_oversized_value_and_key_are_refused() {
 
 #[tokio::test]
 async fn a_log_flood_is_cut_at_the_event_budget() {
-    let flood = hostile("log-flood");
     // 200,000 lines cost more CPU than the tight test budget: give it the default.
-    let arena = arena(&flood, "fuel_per_event = 5000000000", true);
-    let (_app, mut inst) = arena.opened(flood).await;
+    let arena = arena_of("log-flood", "fuel_per_event = 5000000000");
+    let (_app, mut inst) = arena.opened().await;
     inst.drain_logs();
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     assert_eq!(inst.page_data()["outcome"], "finished");
@@ -300,10 +331,9 @@ async fn a_log_flood_is_cut_at_the_event_budget() {
 
 #[tokio::test]
 async fn refusals_in_a_loop_write_within_the_event_disk_budget() {
-    let flood = hostile("audit-flood");
     // 60,000 refused calls cost more guest CPU than the tight test budget.
-    let arena = arena(&flood, "fuel_per_event = 5000000000", true);
-    let (app, mut inst) = arena.opened(flood).await;
+    let arena = arena_of("audit-flood", "fuel_per_event = 5000000000");
+    let (app, mut inst) = arena.opened().await;
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     assert_eq!(inst.page_data()["outcome"], "refused");
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
@@ -344,10 +374,7 @@ async fn refusals_in_a_loop_write_within_the_event_disk_budget() {
 
 #[tokio::test]
 async fn huge_set_data_is_refused_and_page_data_stays_bounded() {
-    let huge = hostile("huge-set-data");
-    let arena = arena(&huge, "", true);
-    let (result, data, _) = attack(&arena, huge, Event::tap("index", "attack")).await;
-    result.unwrap();
+    let data = reported("huge-set-data").await;
     assert_eq!(data["error_kind"], "quota-exceeded");
     assert_eq!(data["chunk_error_kind"], "quota-exceeded");
     assert_eq!(data["chunks_set"], 7);
@@ -356,10 +383,8 @@ async fn huge_set_data_is_refused_and_page_data_stays_bounded() {
 
 #[tokio::test]
 async fn a_forbidden_origin_is_refused() {
-    let evil = hostile("forbidden-origin");
-    let arena = arena(&evil, "", true);
-    let (result, data, _) = attack(&arena, evil, Event::tap("index", "attack")).await;
-    result.unwrap();
+    let arena = arena_of("forbidden-origin", "");
+    let data = arena.attack("attack").await.reported();
     assert_refused(
         &data,
         "permission-denied",
@@ -372,10 +397,7 @@ async fn a_forbidden_origin_is_refused() {
 
 #[tokio::test]
 async fn loopback_and_metadata_addresses_are_refused_even_when_declared() {
-    let lo = hostile("loopback");
-    let arena = arena(&lo, "", true);
-    let (result, data, _) = attack(&arena, lo, Event::tap("index", "attack")).await;
-    result.unwrap();
+    let data = reported("loopback").await;
     assert_eq!(data["outcome"], "refused", "{data}");
     let results = data["results"].as_array().unwrap();
     assert_eq!(results.len(), 4);
@@ -398,10 +420,8 @@ async fn loopback_and_metadata_addresses_are_refused_even_when_declared() {
 
 #[tokio::test]
 async fn capabilities_without_a_grant_are_refused() {
-    let thief = hostile("no-grant");
-    let arena = arena(&thief, "", false);
-    let (result, data, _) = attack(&arena, thief, Event::tap("index", "attack")).await;
-    result.unwrap();
+    let arena = arena(&hostile("no-grant"), "", false);
+    let data = arena.attack("attack").await.reported();
     assert_eq!(data["storage_error_kind"], "permission-denied");
     assert_eq!(data["location_error_kind"], "permission-denied");
     assert_eq!(data["outcome"], "refused");
@@ -409,9 +429,7 @@ async fn capabilities_without_a_grant_are_refused() {
 
 #[tokio::test]
 async fn sensitive_calls_need_a_live_gesture() {
-    let rogue = hostile("no-gesture");
-    let arena = arena(&rogue, "", true);
-    let (_app, mut inst) = arena.opened(rogue).await;
+    let (_app, mut inst) = arena_of("no-gesture", "").opened().await;
     // On launch there is no gesture: all three refused.
     let data = inst.page_data().clone();
     assert_eq!(data["phase"], "launch");
@@ -448,11 +466,9 @@ async fn sensitive_calls_need_a_live_gesture() {
 
 #[tokio::test]
 async fn handle_exhaustion_hits_the_handle_quota() {
-    let hog = hostile("handle-exhaustion");
-    let arena = arena(&hog, "", true);
-    let (result, _, _) = attack(&arena, hog, Event::tap("index", "attack")).await;
+    let arena = arena_of("handle-exhaustion", "");
     assert_eq!(
-        trap_reason(result),
+        trap_reason(arena.attack("attack").await.result),
         "resource handle quota of 1024 live handles exceeded"
     );
     arena.witness_still_works(0).await;
@@ -460,9 +476,12 @@ async fn handle_exhaustion_hits_the_handle_quota() {
 
 #[tokio::test]
 async fn an_undeclared_import_is_refused_at_load() {
-    let sneaky = hostile("undeclared-import");
-    let arena = arena(&sneaky, "", true);
-    let err = arena.runtime.load(sneaky).err().expect("refused");
+    let arena = arena_of("undeclared-import", "");
+    let err = arena
+        .runtime
+        .load(arena.attacker.clone())
+        .err()
+        .expect("refused");
     assert_eq!(
         err.to_string(),
         "app `hostile.undeclared-import` refused: it imports `miniapp:host/storage@0.1.0` but its manifest does not declare the `storage` permission"
@@ -472,9 +491,7 @@ async fn an_undeclared_import_is_refused_at_load() {
 
 #[tokio::test]
 async fn an_app_reads_its_own_budget() {
-    let probe = hostile("quota-probe");
-    let arena = arena(&probe, "", true);
-    let (_app, mut inst) = arena.opened(probe).await;
+    let (_app, mut inst) = arena_of("quota-probe", "").opened().await;
     inst.dispatch(&Event::tap("index", "budget")).await.unwrap();
     let budget = &inst.page_data()["budget"];
     assert_eq!(budget["memory_limit"], 16_777_216);
@@ -489,17 +506,12 @@ async fn an_app_reads_its_own_budget() {
 
 #[tokio::test]
 async fn repeated_traps_quarantine_the_app_until_the_operator_lifts_it() {
-    let spin = hostile("spin");
-    let arena = arena(&spin, "trap_budget = 2\nfuel_per_event = 10000000", true);
-    let (app, mut inst) = arena.opened(spin).await;
+    let arena = arena_of("spin", "trap_budget = 2\nfuel_per_event = 10000000");
+    let (app, mut inst) = arena.opened().await;
     failed(&mut inst, &Event::tap("index", "attack")).await;
     let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert!(matches!(err, Error::Trapped { .. }), "{err}");
-    let err = app
-        .launch(LaunchOptions::default())
-        .await
-        .err()
-        .expect("quarantined");
+    let err = launch_failed(&app).await;
     assert_eq!(
         err.to_string(),
         "app `hostile.spin` is quarantined: quarantined after 2 traps within 600 s (crash budget); an operator must lift it"
@@ -547,9 +559,10 @@ fn table_growth() -> Package {
 
 #[tokio::test]
 async fn table_growth_hits_the_table_quota() {
-    let tables = table_growth();
-    let arena = arena(&tables, "", true);
-    let (result, _, discarded) = attack(&arena, tables, Event::tap("index", "attack")).await;
+    let arena = arena(&table_growth(), "", true);
+    let Attacked {
+        result, discarded, ..
+    } = arena.attack("attack").await;
     let reason = trap_reason(result);
     assert!(
         reason.starts_with("table quota of 100000 elements exceeded"),
@@ -562,9 +575,8 @@ async fn table_growth_hits_the_table_quota() {
 
 #[tokio::test]
 async fn one_tap_pays_once_and_opens_nothing_more() {
-    let replay = hostile("gesture-replay");
-    let arena = arena(&replay, "", true);
-    let (_app, mut inst) = arena.opened(replay).await;
+    let arena = arena_of("gesture-replay", "");
+    let (_app, mut inst) = arena.opened().await;
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     let data = inst.page_data().clone();
     assert_eq!(data["sensitive_ok"], 1, "{data}");
@@ -596,17 +608,6 @@ async fn one_tap_pays_once_and_opens_nothing_more() {
     ));
     // One tap through the view, bubbling through three handlers: one
     // gesture for all three (the first pays, the others are refused).
-    let tree = inst.view_tree().unwrap();
-    let button = miniapp_runtime::view::select::Selector::parse("#bubble")
-        .unwrap()
-        .find(tree)
-        .unwrap()
-        .id;
-    let tap = miniapp_runtime::view::events::ViewEvent {
-        node: button,
-        kind: "tap".into(),
-        detail: json!({}),
-    };
     let denials = |arena: &Arena| {
         let records = arena.audit.records();
         records
@@ -615,7 +616,7 @@ async fn one_tap_pays_once_and_opens_nothing_more() {
             .count()
     };
     let before = denials(&arena);
-    inst.dispatch_view(&tap).await.unwrap();
+    tap(&mut inst, "#bubble").await.unwrap();
     assert_eq!(
         inst.page_data()["late_payment"],
         "refused",
@@ -629,12 +630,11 @@ async fn one_tap_pays_once_and_opens_nothing_more() {
 
 #[tokio::test]
 async fn page_data_of_a_full_stack_stays_within_the_instance_budget() {
-    let hoarder = hostile("stack-hoarder");
     let budget = 1024 * 1024;
     let quotas =
         format!("page_data_bytes = 262144\nset_data_bytes = 65536\nhost_memory_bytes = {budget}");
-    let arena = arena(&hoarder, &quotas, true);
-    let app = arena.runtime.load(hoarder).unwrap();
+    let arena = arena_of("stack-hoarder", &quotas);
+    let app = arena.app();
     let options = LaunchOptions {
         path: Some("index?chunk=32768".into()),
         ..LaunchOptions::default()
@@ -677,10 +677,9 @@ async fn page_data_of_a_full_stack_stays_within_the_instance_budget() {
 
 #[tokio::test]
 async fn undrained_log_lines_stay_within_the_instance_budget() {
-    let hoarder = hostile("log-hoarder");
     let budget = 256 * 1024;
-    let arena = arena(&hoarder, &format!("host_memory_bytes = {budget}"), true);
-    let (_app, mut inst) = arena.opened(hoarder).await;
+    let arena = arena_of("log-hoarder", &format!("host_memory_bytes = {budget}"));
+    let (_app, mut inst) = arena.opened().await;
     // Each event logs about 64 KiB; nobody drains. Once the budget is full,
     // lines are refused, and so is anything else that needs host memory
     // (the app's own report in its page data).
@@ -715,14 +714,13 @@ async fn undrained_log_lines_stay_within_the_instance_budget() {
 
 #[tokio::test]
 async fn host_work_inside_host_calls_is_bounded_by_the_cpu_budget() {
-    let burner = hostile("host-cpu-burner");
     // 1 s of CPU: the preparing events need a few ms each here, so even
     // ten times slower they stay far within it; the attack never ends by
     // itself, so only the CPU limit can end it (its fuel, 50e9, is never
     // reached: a second of this guest here is about 0.7e9).
     let quotas = "page_data_bytes = 1048576\nset_data_bytes = 262144\nfuel_per_event = 50000000000\ncpu_ms_per_event = 1000";
-    let arena = arena(&burner, quotas, true);
-    let app = arena.runtime.load(burner).unwrap();
+    let arena = arena_of("host-cpu-burner", quotas);
+    let app = arena.app();
     let options = LaunchOptions {
         path: Some("index?keys=20".into()),
         ..LaunchOptions::default()
@@ -753,9 +751,12 @@ async fn host_work_inside_host_calls_is_bounded_by_the_cpu_budget() {
 
 #[tokio::test]
 async fn escape_sequences_stay_the_app_s_text_for_the_embedder() {
-    let escape = hostile("terminal-escape");
-    let arena = arena(&escape, "", true);
-    let (result, data, discarded) = attack(&arena, escape, Event::tap("index", "attack")).await;
+    let arena = arena_of("terminal-escape", "");
+    let Attacked {
+        result,
+        data,
+        discarded,
+    } = arena.attack("attack").await;
     let Err(Error::AppFailed { message, .. }) = result else {
         panic!("expected the app's error, got {result:?}");
     };
@@ -769,23 +770,31 @@ async fn escape_sequences_stay_the_app_s_text_for_the_embedder() {
     arena.witness_still_works(0).await;
 }
 
-#[tokio::test]
-async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
+/// `spin` alone in a runtime that `setup` sets up, granted what it declares,
+/// with `quotas` (TOML) and no others; launched with the default options.
+/// The runtime is returned too: its epoch ticker must outlive the call.
+async fn spin_alone(
+    quotas: &str,
+    setup: impl FnOnce(RuntimeBuilder) -> RuntimeBuilder,
+) -> (tempfile::TempDir, Runtime, App, AppInstance) {
     let spin = hostile("spin");
     let dir = tempfile::tempdir().unwrap();
-    let mut policy = Policy::default();
-    policy.grant_declared(&spin.manifest);
-    // Only CPU time can end it: the wall-clock limit is far above it, and
-    // 1 s of CPU is far above what its launch needs on a slow machine.
-    policy.defaults.quotas =
-        toml::from_str("cpu_ms_per_event = 1000\nevent_timeout_ms = 600000").unwrap();
-    let runtime = Runtime::builder(dir.path())
-        .policy(policy)
-        .fuel(false)
+    let mut policy = crate::common::granting(&spin);
+    policy.defaults.quotas = toml::from_str(quotas).unwrap();
+    let runtime = setup(Runtime::builder(dir.path()).policy(policy))
         .build()
         .unwrap();
     let app = runtime.load(spin).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let inst = app.launch(LaunchOptions::default()).await.unwrap();
+    (dir, runtime, app, inst)
+}
+
+#[tokio::test]
+async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
+    // Only CPU time can end it: the wall-clock limit is far above it, and
+    // 1 s of CPU is far above what its launch needs on a slow machine.
+    let quotas = "cpu_ms_per_event = 1000\nevent_timeout_ms = 600000";
+    let (_dir, _runtime, app, mut inst) = spin_alone(quotas, |runtime| runtime.fuel(false)).await;
     let err = failed(&mut inst, &Event::tap("index", "attack")).await;
     assert_eq!(
         err.to_string(),
@@ -799,9 +808,8 @@ async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
 
 #[tokio::test]
 async fn a_guest_waiting_in_wasi_is_ended_at_its_deadline() {
-    let sleeper = hostile("sleeper");
-    let arena = arena(&sleeper, "event_timeout_ms = 2000", true);
-    let (_app, mut inst) = arena.opened(sleeper).await;
+    let arena = arena_of("sleeper", "event_timeout_ms = 2000");
+    let (_app, mut inst) = arena.opened().await;
     for handler in ["attack", "forever"] {
         let err = failed(&mut inst, &Event::tap("index", handler)).await;
         assert_eq!(
@@ -814,29 +822,22 @@ async fn a_guest_waiting_in_wasi_is_ended_at_its_deadline() {
         assert!(inst.pages().is_empty(), "the store is dropped at once");
     }
     // Random bytes come a little at a time: a mebibyte in one call traps.
-    let err = failed(&mut inst, &Event::tap("index", "random")).await;
-    assert!(
-        err.to_string()
-            .contains("requested len 1048576 exceeds limit 65536"),
-        "{err}"
-    );
+    let random = Event::tap("index", "random");
+    assert_fails_with(
+        &mut inst,
+        &random,
+        "requested len 1048576 exceeds limit 65536",
+    )
+    .await;
     arena.witness_still_works(0).await;
 }
 
 #[tokio::test]
 async fn a_trapped_instance_relaunches_even_at_the_live_instance_cap() {
-    let spin = hostile("spin");
-    let dir = tempfile::tempdir().unwrap();
-    let mut policy = Policy::default();
-    policy.grant_declared(&spin.manifest);
-    policy.defaults.quotas = toml::from_str("fuel_per_event = 100000000").unwrap();
-    let runtime = Runtime::builder(dir.path())
-        .policy(policy)
-        .max_live_instances(1)
-        .build()
-        .unwrap();
-    let app = runtime.load(spin).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let (_dir, _runtime, _app, mut inst) = spin_alone("fuel_per_event = 100000000", |runtime| {
+        runtime.max_live_instances(1)
+    })
+    .await;
     for _ in 0..2 {
         let err = inst.dispatch(&Event::tap("index", "attack")).await;
         assert!(matches!(err, Err(Error::Trapped { .. })), "{err:?}");
@@ -848,9 +849,8 @@ async fn a_trapped_instance_relaunches_even_at_the_live_instance_cap() {
 
 #[tokio::test]
 async fn a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on() {
-    let bomb = hostile("view-bomb");
-    let arena = arena(&bomb, "", true);
-    let (app, mut inst) = arena.opened(bomb).await;
+    let arena = arena_of("view-bomb", "");
+    let (app, mut inst) = arena.opened().await;
     let calm = inst.view_html().unwrap();
     assert!(calm.contains("calm"), "{calm}");
     inst.take_view_ops();
@@ -883,9 +883,8 @@ async fn a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on() {
     );
     arena.witness_still_works(0).await;
     // The operator sets the limits in the policy.
-    let bomb = hostile("view-bomb");
-    let tight = self::arena(&bomb, "view_nodes = 3", true);
-    let (_app, inst) = tight.opened(bomb).await;
+    let tight = arena_of("view-bomb", "view_nodes = 3");
+    let (_app, inst) = tight.opened().await;
     assert_eq!(
         inst.view_error(),
         Some("render limit reached: nodes per page (limit 3)")
@@ -944,9 +943,8 @@ hostile_apps! {
 
 #[tokio::test]
 async fn page_hooks_that_navigate_without_end_are_stopped_by_name() {
-    let looping = hostile("page-loop");
-    let arena = arena(&looping, "", true);
-    let (_app, mut inst) = arena.opened(looping).await;
+    let arena = arena_of("page-loop", "");
+    let (_app, mut inst) = arena.opened().await;
     for (witnessed, attack) in ["attack", "deep"].into_iter().enumerate() {
         let err = failed(&mut inst, &Event::tap("index", attack)).await;
         assert_eq!(

@@ -3,12 +3,12 @@
 
 use std::net::SocketAddr;
 
-use miniapp_runtime::{Event, LaunchOptions, Manifest, Package, PackageLimits, Policy, Providers};
+use miniapp_runtime::{AppInstance, Event, LaunchOptions, Manifest, Package, Policy, Providers};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::common::{assert_refused, example, launched};
+use crate::common::{assert_refused, example, granting, launched, repacked};
 
 /// Serve a tiny news API on 127.0.0.1; `/redirect` redirects to `elsewhere`.
 async fn serve(elsewhere: Option<String>) -> SocketAddr {
@@ -79,18 +79,12 @@ fn news_declaring(origin: &str) -> Package {
 
 /// Example `name` with `origin` declared in its manifest.
 fn declaring(name: &str, origin: &str) -> Package {
-    let news = example(name);
+    let package = example(name);
     let manifest = Manifest {
         origins: vec![origin.to_string()],
-        ..news.manifest.clone()
+        ..package.manifest.clone()
     };
-    Package::new(
-        manifest,
-        news.component,
-        news.assets,
-        &PackageLimits::default(),
-    )
-    .unwrap()
+    repacked(&package, manifest, package.assets.clone())
 }
 
 /// A policy that lets apps reach the test servers on 127.0.0.1: loopback is
@@ -101,6 +95,14 @@ fn loopback_allowed() -> Policy {
     policy
 }
 
+/// Loopback allowed ([`loopback_allowed`]) and `package` granted all it
+/// declares.
+fn allowed_and_granted(package: &Package) -> Policy {
+    let mut policy = loopback_allowed();
+    policy.grant_declared(&package.manifest);
+    policy
+}
+
 fn launch_at(api: &str) -> LaunchOptions {
     LaunchOptions {
         path: Some(format!("index?api={api}")),
@@ -108,14 +110,25 @@ fn launch_at(api: &str) -> LaunchOptions {
     }
 }
 
-#[tokio::test]
-async fn a_declared_and_allowed_origin_is_reachable() {
+/// A news API on 127.0.0.1 ([`serve`]): its origin, and the news package
+/// declaring it.
+async fn served_news() -> (String, Package) {
     let addr = serve(None).await;
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&news.manifest);
-    let (_dir, mut inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
+    (origin, news)
+}
+
+/// Launch `news` under `policy` with the default providers, its API at `api`.
+async fn news_at(policy: Policy, news: Package, api: &str) -> (tempfile::TempDir, AppInstance) {
+    launched(policy, Providers::default(), news, launch_at(api)).await
+}
+
+#[tokio::test]
+async fn a_declared_and_allowed_origin_is_reachable() {
+    let (origin, news) = served_news().await;
+    let policy = allowed_and_granted(&news);
+    let (_dir, mut inst) = news_at(policy, news, &origin).await;
     assert_eq!(inst.page_data()["error"], serde_json::Value::Null);
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
     inst.dispatch(&Event::new("index", "open").with_detail(json!({"id": 2})))
@@ -127,20 +140,18 @@ async fn a_declared_and_allowed_origin_is_reachable() {
 
 #[tokio::test]
 async fn an_origin_the_operator_did_not_allow_is_refused() {
-    let addr = serve(None).await;
-    let origin = format!("http://{addr}");
-    let news = news_declaring(&origin);
+    let (origin, news) = served_news().await;
     // http granted, but no origin allowed.
     let mut policy = loopback_allowed();
     policy
         .defaults
         .permissions
         .insert(miniapp_runtime::Capability::Http);
-    let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
+    let (_dir, inst) = news_at(policy, news, &origin).await;
     assert_refused(
         inst.page_data(),
         "permission-denied",
-        &format!("origin http://{addr} is not allowed for app `demo.news`"),
+        &format!("origin {origin} is not allowed for app `demo.news`"),
     );
 }
 
@@ -148,21 +159,14 @@ async fn an_origin_the_operator_did_not_allow_is_refused() {
 async fn an_undeclared_origin_is_refused_even_if_the_operator_allows_it() {
     let addr = serve(None).await;
     let news = news_declaring("https://news.example.com");
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&news.manifest);
+    let mut policy = allowed_and_granted(&news);
     policy
         .apps
         .get_mut("demo.news")
         .unwrap()
         .origins
         .push(format!("http://{addr}"));
-    let (_dir, inst) = launched(
-        policy,
-        Providers::default(),
-        news,
-        launch_at(&format!("http://{addr}")),
-    )
-    .await;
+    let (_dir, inst) = news_at(policy, news, &format!("http://{addr}")).await;
     assert_eq!(inst.page_data()["error_kind"], "permission-denied");
 }
 
@@ -172,15 +176,8 @@ async fn a_redirect_to_another_origin_is_refused() {
     let addr = serve(Some(format!("http://{target}/headlines.json"))).await;
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&news.manifest);
-    let (_dir, inst) = launched(
-        policy,
-        Providers::default(),
-        news,
-        launch_at(&format!("{origin}/redirect")),
-    )
-    .await;
+    let policy = allowed_and_granted(&news);
+    let (_dir, inst) = news_at(policy, news, &format!("{origin}/redirect")).await;
     assert_refused(
         inst.page_data(),
         "permission-denied",
@@ -190,19 +187,10 @@ async fn a_redirect_to_another_origin_is_refused() {
 
 #[tokio::test]
 async fn a_response_over_the_size_limit_is_a_quota_error() {
-    let addr = serve(None).await;
-    let origin = format!("http://{addr}");
-    let news = news_declaring(&origin);
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&news.manifest);
+    let (origin, news) = served_news().await;
+    let mut policy = allowed_and_granted(&news);
     policy.defaults.quotas = toml::from_str("http_response_bytes = 1024").unwrap();
-    let (_dir, inst) = launched(
-        policy,
-        Providers::default(),
-        news,
-        launch_at(&format!("{origin}/big")),
-    )
-    .await;
+    let (_dir, inst) = news_at(policy, news, &format!("{origin}/big")).await;
     assert_refused(
         inst.page_data(),
         "quota-exceeded",
@@ -212,12 +200,8 @@ async fn a_response_over_the_size_limit_is_a_quota_error() {
 
 #[tokio::test]
 async fn loopback_is_refused_unless_the_operator_allows_it() {
-    let addr = serve(None).await;
-    let origin = format!("http://{addr}");
-    let news = news_declaring(&origin);
-    let mut policy = Policy::default();
-    policy.grant_declared(&news.manifest);
-    let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
+    let (origin, news) = served_news().await;
+    let (_dir, inst) = news_at(granting(&news), news, &origin).await;
     assert_refused(
         inst.page_data(),
         "permission-denied",
@@ -231,15 +215,8 @@ async fn a_name_resolving_to_loopback_is_refused() {
     let addr = serve(None).await;
     let origin = format!("http://localhost:{}", addr.port());
     let news = news_declaring(&origin);
-    let mut policy = Policy::default();
-    policy.grant_declared(&news.manifest);
-    let (_dir, inst) = launched(
-        policy.clone(),
-        Providers::default(),
-        news.clone(),
-        launch_at(&origin),
-    )
-    .await;
+    let mut policy = granting(&news);
+    let (_dir, inst) = news_at(policy.clone(), news.clone(), &origin).await;
     assert_refused(
         inst.page_data(),
         "permission-denied",
@@ -247,7 +224,7 @@ async fn a_name_resolving_to_loopback_is_refused() {
     );
     // Allowed explicitly, the same request goes through.
     policy.defaults.allow_addresses = vec!["127.0.0.0/8".into(), "::1".into()];
-    let (_dir, inst) = launched(policy, Providers::default(), news, launch_at(&origin)).await;
+    let (_dir, inst) = news_at(policy, news, &origin).await;
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Local news");
 }
 
@@ -256,8 +233,7 @@ pub(crate) async fn pending_response_bodies_are_bounded_by_the_instance_budget()
     let addr = serve(None).await;
     let api = format!("http://{addr}");
     let hoarder = declaring("hostile/http-hoarder", &api);
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&hoarder.manifest);
+    let mut policy = allowed_and_granted(&hoarder);
     // Bounded by bytes; the time limits sit far above what these events need
     // on a slow, loaded machine, so only a broken byte bound can fail this.
     policy.defaults.quotas = toml::from_str(
@@ -311,11 +287,8 @@ impl miniapp_runtime::HttpObserver for Recorder {
 
 #[tokio::test]
 async fn every_http_call_and_refusal_reaches_the_embedder_s_observer() {
-    let addr = serve(None).await;
-    let origin = format!("http://{addr}");
-    let news = news_declaring(&origin);
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&news.manifest);
+    let (origin, news) = served_news().await;
+    let policy = allowed_and_granted(&news);
     let recorder = std::sync::Arc::new(Recorder::default());
     let dir = tempfile::tempdir().unwrap();
     let runtime = miniapp_runtime::Runtime::builder(dir.path())
@@ -352,9 +325,7 @@ async fn every_http_call_and_refusal_reaches_the_embedder_s_observer() {
 
 #[tokio::test]
 async fn a_view_s_remote_image_is_fetched_with_the_app_s_egress_checks() {
-    let addr = serve(None).await;
-    let origin = format!("http://{addr}");
-    let news = news_declaring(&origin);
+    let (origin, news) = served_news().await;
     let dir = tempfile::tempdir().unwrap();
     let load = |policy: Policy| {
         miniapp_runtime::Runtime::builder(dir.path())
@@ -365,16 +336,12 @@ async fn a_view_s_remote_image_is_fetched_with_the_app_s_egress_checks() {
             .unwrap()
     };
     // Loopback is refused unless the operator allows it, as for the app's calls.
-    let mut policy = Policy::default();
-    policy.grant_declared(&news.manifest);
-    let err = load(policy)
+    let err = load(granting(&news))
         .fetch_image(&format!("{origin}/pixel.png"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("127.0.0.1"), "{err}");
-    let mut policy = loopback_allowed();
-    policy.grant_declared(&news.manifest);
-    let app = load(policy);
+    let app = load(allowed_and_granted(&news));
     let (kind, bytes) = app
         .fetch_image(&format!("{origin}/pixel.png"))
         .await

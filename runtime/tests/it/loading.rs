@@ -3,7 +3,7 @@
 use miniapp_runtime::package::PackageError;
 use miniapp_runtime::{Error, Manifest, Package, PackageLimits, Policy, Providers};
 
-use crate::common::{example, runtime};
+use crate::common::{example, repacked, runtime};
 
 /// Why the runtime refuses to load a package of `manifest`, `component`
 /// and `assets` (it must refuse it).
@@ -116,13 +116,7 @@ fn with_template(name: &str, template: &str) -> Package {
     let package = example(name);
     let mut assets = package.assets.clone();
     assets.insert("pages/index.wxml".into(), template.as_bytes().to_vec());
-    Package::new(
-        package.manifest.clone(),
-        package.component.clone(),
-        assets,
-        &PackageLimits::default(),
-    )
-    .unwrap()
+    repacked(&package, package.manifest.clone(), assets)
 }
 
 #[test]
@@ -188,15 +182,7 @@ fn templates_import_and_include_other_files_and_a_missing_one_is_refused_at_load
         "pages/common/footer.wxml".into(),
         b"<view class=\"footer\">{{left}} left</view>".to_vec(),
     );
-    let with = |assets| {
-        Package::new(
-            base.manifest.clone(),
-            base.component.clone(),
-            assets,
-            &PackageLimits::default(),
-        )
-        .unwrap()
-    };
+    let with = |assets| repacked(&base, base.manifest.clone(), assets);
     let app = rt.load(with(assets.clone())).unwrap();
     let data = serde_json::json!({"todos": [{"title": "milk"}, {"title": "eggs"}], "left": 2});
     let html = app.render_html("index", &data).unwrap();
