@@ -106,3 +106,34 @@ pub(crate) fn view_of<T: Holds<C>, C>(store: &mut T) -> View<'_, C> {
     let (ctx, call) = store.parts();
     View { ctx, call }
 }
+
+/// Write a capability's linker function, in the module of the interface
+/// `$interface` (its generated bindings): `add_to_linker<T>(linker, view)`,
+/// linking the interface for any store `T` with `view`, which makes the
+/// view of the state `$state` from the store (`view of`), or finds the
+/// call's context in it (`calls`: the interface's `Host` is implemented on
+/// [`CallCtx`]).
+macro_rules! linked_by {
+    (view of $state:ty, $interface:ident) => {
+        /// Link the interface, its view made from the store by `view`.
+        pub(crate) fn add_to_linker<T: Send + 'static>(
+            linker: &mut wasmtime::component::Linker<T>,
+            view: fn(&mut T) -> $crate::capability::View<'_, $state>,
+        ) -> wasmtime::Result<()> {
+            $interface::add_to_linker::<_, $crate::capability::Viewed<$state>>(linker, view)
+        }
+    };
+    (calls, $interface:ident) => {
+        /// Link the interface, its view (the call's context) found in the
+        /// store by `view`.
+        pub(crate) fn add_to_linker<T: Send + 'static>(
+            linker: &mut wasmtime::component::Linker<T>,
+            view: fn(&mut T) -> &mut $crate::capability::CallCtx,
+        ) -> wasmtime::Result<()> {
+            $interface::add_to_linker::<_, wasmtime::component::HasSelf<$crate::capability::CallCtx>>(
+                linker, view,
+            )
+        }
+    };
+}
+pub(crate) use linked_by;

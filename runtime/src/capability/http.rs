@@ -8,10 +8,9 @@ use std::time::{Duration, Instant};
 use miniapp_config::{Grants, Origin};
 use tokio::sync::Semaphore;
 use url::Url;
-use wasmtime::component::Linker;
 
 use super::egress::{AddressRules, ForbiddenAddress};
-use super::{CallError, CallResult, Capability, Granted, View, Viewed, bounded, context};
+use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::http;
 use crate::limits::HostMemory;
@@ -240,13 +239,7 @@ impl Drop for PendingBody<'_> {
     }
 }
 
-/// Link `http`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, Granted<HttpCtx>>,
-) -> wasmtime::Result<()> {
-    http::add_to_linker::<_, Viewed<Granted<HttpCtx>>>(linker, view)
-}
+super::linked_by!(view of Granted<HttpCtx>, http);
 
 impl http::Host for View<'_, Granted<HttpCtx>> {
     async fn fetch(&mut self, request: http::Request) -> CallResult<http::Response> {

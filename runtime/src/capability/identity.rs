@@ -2,9 +2,7 @@
 //! `user-info` scope and a user gesture), answered by the host's identity
 //! provider.
 
-use wasmtime::component::Linker;
-
-use super::{CallError, CallResult, Capability, Granted, Scope, View, Viewed, bounded, context};
+use super::{CallError, CallResult, Capability, Granted, Scope, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::identity;
 
@@ -23,13 +21,7 @@ impl IdentityCtx {
     }
 }
 
-/// Link `identity`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, Granted<IdentityCtx>>,
-) -> wasmtime::Result<()> {
-    identity::add_to_linker::<_, Viewed<Granted<IdentityCtx>>>(linker, view)
-}
+super::linked_by!(view of Granted<IdentityCtx>, identity);
 
 impl identity::Host for View<'_, Granted<IdentityCtx>> {
     async fn login(&mut self) -> CallResult<String> {

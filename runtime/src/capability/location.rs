@@ -1,8 +1,6 @@
 //! `location`: the device position, behind the `user-location` scope.
 
-use wasmtime::component::Linker;
-
-use super::{CallError, CallResult, Capability, Granted, Scope, View, Viewed, bounded, context};
+use super::{CallError, CallResult, Capability, Granted, Scope, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::location;
 
@@ -17,13 +15,7 @@ impl LocationCtx {
     }
 }
 
-/// Link `location`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, Granted<LocationCtx>>,
-) -> wasmtime::Result<()> {
-    location::add_to_linker::<_, Viewed<Granted<LocationCtx>>>(linker, view)
-}
+super::linked_by!(view of Granted<LocationCtx>, location);
 
 impl location::Host for View<'_, Granted<LocationCtx>> {
     async fn get_location(&mut self) -> CallResult<location::Position> {

@@ -5,9 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use wasmtime::component::Linker;
 
-use super::{CallError, CallResult, View, Viewed};
+use super::{CallError, CallResult, View};
 use crate::bindings::log;
 use crate::limits::HostMemory;
 
@@ -254,13 +253,7 @@ fn panic_message(stderr: &str) -> Option<String> {
     Some(crate::text::cut(&text, MAX_PANIC_MESSAGE).into_owned())
 }
 
-/// Link `log`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, SharedLog>,
-) -> wasmtime::Result<()> {
-    log::add_to_linker::<_, Viewed<SharedLog>>(linker, view)
-}
+super::linked_by!(view of SharedLog, log);
 
 impl log::Host for View<'_, SharedLog> {
     fn write(&mut self, level: log::Level, message: String) -> CallResult<()> {

@@ -43,7 +43,7 @@ use crate::audit::{AuditEvent, EventAudit};
 use crate::bindings::types;
 pub(crate) use crate::bindings::{CallError, CallResult};
 use crate::usage::UsageCounters;
-pub(crate) use call::{CallCtx, Calls, Holds, View, Viewed, view_of};
+pub(crate) use call::{CallCtx, Calls, Holds, View, Viewed, linked_by, view_of};
 pub use miniapp_config::{Capability, Scope};
 pub(crate) use table::{HostState, add_to_linker};
 

@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
-use wasmtime::component::Linker;
 
 use super::data_size::DataSize;
-use super::{CallError, CallResult, View, Viewed};
+use super::{CallError, CallResult, View};
 use crate::bindings::nav;
 use crate::limits::HostMemory;
 use miniapp_config::Manifest;
@@ -354,13 +353,7 @@ impl Drop for NavCtx {
     }
 }
 
-/// Link `nav`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, NavCtx>,
-) -> wasmtime::Result<()> {
-    nav::add_to_linker::<_, Viewed<NavCtx>>(linker, view)
-}
+super::linked_by!(view of NavCtx, nav);
 
 impl nav::Host for View<'_, NavCtx> {
     fn navigate_to(&mut self, url: String) -> CallResult<()> {

@@ -1,9 +1,7 @@
 //! `payment`: request-payment, settled by the host's payment provider; the
 //! app sees only the outcome. Each payment sheet needs its own user gesture.
 
-use wasmtime::component::Linker;
-
-use super::{CallError, CallResult, Capability, Granted, View, Viewed, bounded, context};
+use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::payment;
 use crate::providers::{Order, PaymentOutcome};
@@ -38,13 +36,7 @@ fn check_order(order: &payment::Order) -> Result<(), String> {
     Ok(())
 }
 
-/// Link `payment`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, Granted<PaymentCtx>>,
-) -> wasmtime::Result<()> {
-    payment::add_to_linker::<_, Viewed<Granted<PaymentCtx>>>(linker, view)
-}
+super::linked_by!(view of Granted<PaymentCtx>, payment);
 
 impl payment::Host for View<'_, Granted<PaymentCtx>> {
     async fn request_payment(&mut self, order: payment::Order) -> CallResult<payment::Outcome> {

@@ -3,8 +3,6 @@
 //! otherwise the first use asks the host's consent provider, and the answer
 //! is stored and sticks: later calls run, or fail at once without a prompt.
 
-use wasmtime::component::{HasSelf, Linker};
-
 use super::{CallCtx, CallError, CallResult, Scope, bounded};
 use crate::app_core::AppCore;
 use crate::audit::AuditEvent;
@@ -145,15 +143,9 @@ fn from_wit(scope: permission::Scope) -> Scope {
     }
 }
 
-/// Link `permission`. Consent is kept in the call's context (`identity` and
-/// `location` ask for it too), so the view of `permission` is the call's
-/// context, which `view` finds in the store.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> &mut CallCtx,
-) -> wasmtime::Result<()> {
-    permission::add_to_linker::<_, HasSelf<CallCtx>>(linker, view)
-}
+// Consent is kept in the call's context (`identity` and `location` ask for
+// it too), so the view of `permission` is the call's context.
+super::linked_by!(calls, permission);
 
 impl permission::Host for CallCtx {
     fn get_setting(&mut self) -> wasmtime::Result<Vec<(permission::Scope, permission::Consent)>> {

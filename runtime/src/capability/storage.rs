@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use wasmtime::component::Linker;
-
-use super::{CallError, CallResult, Capability, Granted, View, Viewed, context};
+use super::{CallError, CallResult, Capability, Granted, View, context};
 use crate::app_core::AppCore;
 use crate::bindings::storage;
 use crate::kv::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
@@ -110,13 +108,7 @@ impl From<KvError> for CallError {
     }
 }
 
-/// Link `storage`, its view made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, Granted<StorageCtx>>,
-) -> wasmtime::Result<()> {
-    storage::add_to_linker::<_, Viewed<Granted<StorageCtx>>>(linker, view)
-}
+super::linked_by!(view of Granted<StorageCtx>, storage);
 
 impl StorageCtx {
     fn get(&self, key: &str) -> CallResult<Option<Vec<u8>>> {

@@ -3,19 +3,11 @@
 //! different capability sets. It holds nothing: its view is the call's
 //! context (the app's host profile).
 
-use wasmtime::component::{HasSelf, Linker};
-
 use super::CallCtx;
 use super::table::{HOST_API_VERSION, can_i_use};
 use crate::bindings::system;
 
-/// Link `system`, its view (the call's context) found in the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> &mut CallCtx,
-) -> wasmtime::Result<()> {
-    system::add_to_linker::<_, HasSelf<CallCtx>>(linker, view)
-}
+super::linked_by!(calls, system);
 
 impl system::Host for CallCtx {
     fn get_host_info(&mut self) -> wasmtime::Result<system::HostInfo> {

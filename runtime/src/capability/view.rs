@@ -8,11 +8,10 @@
 //! time in proportion to the patch, not to the page.
 
 use serde_json::{Map, Value};
-use wasmtime::component::Linker;
 
 use super::data_size::{DataSize, json_len};
 use super::nav::NavCtx;
-use super::{CallError, CallResult, View, Viewed};
+use super::{CallError, CallResult, View};
 use crate::bindings::view;
 
 /// Longest data path.
@@ -289,14 +288,8 @@ fn path_text(steps: &[Step]) -> String {
     text
 }
 
-/// Link `view`. Page data lives on the page stack, so the view of `view`
-/// is that of `nav`'s state, made from the store by `view`.
-pub(crate) fn add_to_linker<T: Send + 'static>(
-    linker: &mut Linker<T>,
-    view: fn(&mut T) -> View<'_, NavCtx>,
-) -> wasmtime::Result<()> {
-    view::add_to_linker::<_, Viewed<NavCtx>>(linker, view)
-}
+// Page data lives on the page stack: the view of `view` is that of `nav`'s state.
+super::linked_by!(view of NavCtx, view);
 
 impl view::Host for View<'_, NavCtx> {
     fn set_data(&mut self, patch: String) -> CallResult<()> {
