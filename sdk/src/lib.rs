@@ -261,6 +261,24 @@ impl Event {
             Error::InvalidArgument(format!("event {}:{} detail: {e}", self.page, self.handler))
         })
     }
+
+    /// The id of what the event is about: the element's `data-id` when the
+    /// event came through the view, else the `id` of its
+    /// [`detail`](Event::detail) (`--event 'index:open={"id":2}'`). A
+    /// `data-id` that is not a number is an [`Error::App`]; a detail
+    /// without a numeric `id` is an [`Error::InvalidArgument`].
+    pub fn id(&self) -> Result<u32> {
+        #[derive(serde::Deserialize)]
+        struct ById {
+            id: u32,
+        }
+        match self.dataset.get("id") {
+            Some(id) => id
+                .parse()
+                .map_err(|_| Error::app(format!("data-id `{id}` is not a number"))),
+            None => self.detail_as::<ById>().map(|b| b.id),
+        }
+    }
 }
 
 /// Export `$app` (a type implementing [`App`]) as this component's lifecycle.

@@ -21,11 +21,6 @@ struct Article {
     body: String,
 }
 
-#[derive(Deserialize)]
-struct Open {
-    id: u32,
-}
-
 #[derive(Default)]
 struct News {
     api: String,
@@ -38,17 +33,6 @@ fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T> {
 /// Show a failed call on the current page.
 fn show_error(error: &Error) -> Result<()> {
     view::set_data(json!({ "error": error.to_string(), "error_kind": error.kind() }))
-}
-
-/// The article an event is about: the tapped element's `data-id` through
-/// the view, or the `id` of its detail (`--event 'index:open={"id":2}'`).
-fn article_id(event: &Event) -> Result<u32> {
-    match event.dataset.get("id") {
-        Some(id) => id
-            .parse()
-            .map_err(|_| Error::app(format!("data-id `{id}` is not a number"))),
-        None => event.detail_as::<Open>().map(|o| o.id),
-    }
 }
 
 impl News {
@@ -93,7 +77,7 @@ impl App for News {
             ("index", "refresh") => self.load_headlines(),
             ("index", "open") => {
                 // The article page loads the article itself (`on_load`).
-                let id = article_id(event)?;
+                let id = event.id()?;
                 if let Err(e) = nav::navigate_to(&format!("article?id={id}")) {
                     show_error(&e)?;
                 }

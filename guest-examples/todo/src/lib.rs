@@ -36,11 +36,6 @@ struct NewTodo {
     title: String,
 }
 
-#[derive(Deserialize)]
-struct ById {
-    id: u32,
-}
-
 #[derive(Default)]
 struct TodoApp {
     todos: Todos,
@@ -49,17 +44,6 @@ struct TodoApp {
 impl TodoApp {
     fn left(&self) -> usize {
         self.todos.items.iter().filter(|t| !t.done).count()
-    }
-
-    /// The todo an event is about: its `data-id` through the view, or the
-    /// `id` of its detail.
-    fn target(event: &Event) -> Result<u32> {
-        match event.dataset.get("id") {
-            Some(id) => id
-                .parse()
-                .map_err(|_| Error::app(format!("data-id `{id}` is not a number"))),
-            None => event.detail_as::<ById>().map(|b| b.id),
-        }
     }
 
     fn position(&self, id: u32) -> Result<usize> {
@@ -105,7 +89,7 @@ impl App for TodoApp {
                 self.save_and_show()
             }
             ("index", "toggle") => {
-                let id = Self::target(event)?;
+                let id = event.id()?;
                 let i = self.position(id)?;
                 let todo = &mut self.todos.items[i];
                 todo.done = !todo.done;
@@ -115,7 +99,7 @@ impl App for TodoApp {
                 view::set_data(json!({ format!("todos[{i}].done"): done, "left": self.left() }))
             }
             ("index", "remove") => {
-                let id = Self::target(event)?;
+                let id = event.id()?;
                 let i = self.position(id)?;
                 self.todos.items.remove(i);
                 self.save_and_show()
