@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::cli::{assert_ok, last_data};
+use crate::cli::{assert_ok, last_data, miniapp, package};
 
 fn hostile_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -166,13 +166,8 @@ fn repeated_traps_quarantine_until_lifted() {
         "[defaults]\nquotas = { trap_budget = 2, fuel_per_event = 1000000 }\n",
     )
     .unwrap();
-    let miniapp = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_miniapp"))
-            .args(args)
-            .args(["--data-dir", data.path().to_str().unwrap()])
-            .output()
-            .unwrap()
-    };
+    let data_dir = ["--data-dir", data.path().to_str().unwrap()];
+    let miniapp = |args: &[&str]| crate::cli::miniapp(&[args, &data_dir].concat());
     let spin = hostile_dir("spin");
     let spin = spin.to_str().unwrap();
     let policy = policy.to_str().unwrap();
@@ -205,15 +200,7 @@ fn repeated_traps_quarantine_until_lifted() {
 fn malformed_and_oversized_package_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     // A real package to damage.
-    let build = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-        .arg("build")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/hello"))
-        .arg("-o")
-        .arg(dir.path().join("good.miniapp"))
-        .output()
-        .unwrap();
-    assert_ok(&build, "miniapp build hello");
-    let good = std::fs::read(dir.path().join("good.miniapp")).unwrap();
+    let good = std::fs::read(package("hello")).unwrap();
     let mut flipped = good.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 1;
@@ -242,11 +229,13 @@ fn malformed_and_oversized_package_files_exit_2() {
     for (name, bytes, message) in cases {
         let path = dir.path().join(format!("{name}.miniapp"));
         std::fs::write(&path, bytes).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-            .args(["run", path.to_str().unwrap(), "--data-dir"])
-            .arg(dir.path().join("data"))
-            .output()
-            .unwrap();
+        let data = dir.path().join("data");
+        let out = miniapp(&[
+            "run",
+            path.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(2), "{name}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
