@@ -389,7 +389,7 @@ impl AppInstance {
                     message: truncate(message),
                 });
             }
-            Err(trap) => explain(&trap, state),
+            Err(trap) => explain(&trap, state.trap_site()),
         };
         // Keep what the app logged, then let the store go: a store that
         // trapped (or was dropped mid-call) is never entered again.
@@ -397,7 +397,7 @@ impl AppInstance {
         self.orphaned_logs.extend(logs);
         keep_latest(&mut self.orphaned_logs, app.grants.quotas.host_memory_bytes);
         self.live = None;
-        Err(trapped(&app, &hook.name(), trap))
+        Err(trapped(&app.core, &hook.name(), trap))
     }
 }
 

@@ -5,11 +5,13 @@
 use wasmtime::Trap;
 use wasmtime::component::ResourceTableError;
 
-use crate::app::AppShared;
+use miniapp_config::Quotas;
+
+use crate::app_core::AppCore;
 use crate::audit::AuditEvent;
+use crate::capability::log::SharedLog;
 use crate::error::Error;
-use crate::instance::InstanceState;
-use crate::limits::CpuTimeExceeded;
+use crate::limits::{CpuTimeExceeded, Limiter};
 pub use crate::trap_kind::TrapKind;
 
 /// Why a call trapped: its kind, the reason (the limit where one was hit;
@@ -21,12 +23,20 @@ pub(crate) struct Explained {
     pub detail: Option<String>,
 }
 
+/// What of an instance a trap is explained from: the limits it hit, its
+/// log (where a panic's message is), and its quotas.
+pub(crate) struct TrapSite<'a> {
+    pub limiter: &'a Limiter,
+    pub log: &'a SharedLog,
+    pub quotas: &'a Quotas,
+}
+
 /// Say why a call trapped: a panic's own message when the app panicked
 /// (Rust's panic hook writes it on stderr, then the guest aborts with an
 /// `unreachable`) and no limit of the host's ended the call, with the trap
 /// as the detail; otherwise as [`explain_trap`] does.
-pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> Explained {
-    let (kind, reason) = explain_trap(error, state);
+pub(crate) fn explain(error: &wasmtime::Error, state: TrapSite<'_>) -> Explained {
+    let (kind, reason) = explain_trap(error, &state);
     // A limit the host enforced (memory, say) stays the reason, whatever
     // the guest wrote on its way down.
     if kind == TrapKind::Other
@@ -49,8 +59,8 @@ pub(crate) fn explain(error: &wasmtime::Error, state: &InstanceState) -> Explain
 }
 
 /// The trap's kind, and a reason naming the limit where one was hit.
-fn explain_trap(error: &wasmtime::Error, state: &InstanceState) -> (TrapKind, String) {
-    let quotas = &state.app.grants.quotas;
+fn explain_trap(error: &wasmtime::Error, state: &TrapSite<'_>) -> (TrapKind, String) {
+    let quotas = state.quotas;
     if let Some((kind, refused)) = state.limiter.refused() {
         return (*kind, refused.clone());
     }
@@ -108,7 +118,7 @@ fn explain_trap(error: &wasmtime::Error, state: &InstanceState) -> (TrapKind, St
 }
 
 /// Record a trap of `app` (usage, audit, crash budget) and build its error.
-pub(crate) fn trapped(app: &AppShared, hook: &str, trap: Explained) -> Error {
+pub(crate) fn trapped(app: &AppCore, hook: &str, trap: Explained) -> Error {
     let Explained {
         kind,
         reason,

@@ -103,7 +103,7 @@ pub(crate) async fn instantiate(
                 live: app.live.cap(),
             });
         }
-        Err(trap) => explain(&trap, store.data()),
+        Err(trap) => explain(&trap, store.data().trap_site()),
     };
-    Err(trapped(app, "instantiation", trap))
+    Err(trapped(&app.core, "instantiation", trap))
 }

@@ -22,6 +22,7 @@ use crate::capability::{CallCtx, Calls, Granted, Holds};
 use crate::engine::LiveSlot;
 use crate::event::LaunchOptions;
 use crate::limits::{CpuMeter, Deadline, ExecSlot, HostMemory, Limiter};
+use crate::trap::TrapSite;
 
 /// The host state of one app instance: one context per capability (a gated
 /// one only where its grant holds), and the limits of the current call.
@@ -126,6 +127,17 @@ holds! {
     identity: Granted<IdentityCtx>,
     location: Granted<LocationCtx>,
     payment: Granted<PaymentCtx>,
+}
+
+impl InstanceState {
+    /// What a trap of this instance is explained from.
+    pub(crate) fn trap_site(&self) -> TrapSite<'_> {
+        TrapSite {
+            limiter: &self.limiter,
+            log: &self.log,
+            quotas: &self.call.app.grants.quotas,
+        }
+    }
 }
 
 impl Calls for InstanceState {
