@@ -775,19 +775,10 @@ fn run_taps_and_types_through_the_rendered_view() {
 
 #[test]
 fn run_fills_a_form_submits_it_and_follows_a_navigator() {
+    let taps = ["--tap", "#greet", "--tap", "#detail", "--tap", "#up"];
     let out = run_fresh(
         "hello",
-        &[
-            "--json",
-            "--input",
-            "#name=Ada",
-            "--tap",
-            "#greet",
-            "--tap",
-            "#detail",
-            "--tap",
-            "#up",
-        ],
+        &[&["--json", "--input", "#name=Ada"], &taps[..]].concat(),
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let lines = json_steps(&out);
