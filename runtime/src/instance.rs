@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use wasmtime::Store;
 
-use crate::app::AppShared;
+use crate::app_shared::AppShared;
 use crate::bindings::{Miniapp, MiniappPre, lifecycle};
 use crate::capability::log::LogRecord;
 use crate::capability::nav::{DataTarget, OpenRequest, Page};
@@ -30,7 +30,6 @@ mod storage_writes;
 mod view;
 
 pub(crate) use instantiate::instantiate;
-pub(crate) use pages::PageHookIndices;
 pub use state::InstanceState;
 
 /// Longest error message of an app's hook kept (the rest is cut).

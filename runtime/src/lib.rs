@@ -23,6 +23,7 @@
 
 mod app;
 mod app_core;
+mod app_shared;
 pub mod audit;
 mod bindings;
 pub mod cache;

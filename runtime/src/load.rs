@@ -10,15 +10,15 @@ use miniapp_config::Manifest;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use crate::app::{App, AppShared};
+use crate::app::App;
 use crate::app_core::AppCore;
+use crate::app_shared::{AppShared, PageHookIndices};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
 use crate::capability::table::{HOST_API_VERSION, interface};
 use crate::error::Error;
-use crate::instance::PageHookIndices;
 use crate::package::Package;
 use crate::runtime::Runtime;
 use crate::usage::UsageCounters;
@@ -96,7 +96,7 @@ impl Runtime {
                 compiled,
                 hash: package.hash,
                 imports,
-                view_origins: crate::app::view_origins(&grants),
+                view_origins: crate::app_shared::view_origins(&grants),
                 views: views.templates,
                 core: Arc::new(AppCore {
                     usage: UsageCounters::default(),

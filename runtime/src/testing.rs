@@ -8,8 +8,8 @@ use std::sync::Arc;
 use miniapp_config::{Manifest, Policy, Scope};
 use wasmtime::Engine;
 
-use crate::app::AppShared;
 use crate::app_core::AppCore;
+use crate::app_shared::AppShared;
 use crate::audit::{AuditEvent, MemoryAudit};
 use crate::bindings::{identity, nav, payment, permission, storage, types, view};
 use crate::cache::CacheOutcome;

@@ -8,7 +8,7 @@ use wasmtime::Store;
 use super::metering::{at_epoch_tick, timed};
 use super::pages::PageHooks;
 use super::{InstanceState, Live};
-use crate::app::AppShared;
+use crate::app_shared::AppShared;
 use crate::bindings::{Miniapp, MiniappPre};
 use crate::capability::nav::parse_url;
 use crate::engine::EPOCH_TICK;

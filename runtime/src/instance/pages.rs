@@ -3,43 +3,12 @@
 //! and keeps working, so the host finds these hooks by name instead of
 //! requiring them through the generated world.
 
-use wasmtime::component::{Component, ComponentExportIndex, Instance, TypedFunc};
+use wasmtime::component::{Instance, TypedFunc};
 use wasmtime::{AsContextMut, Store};
 
 use super::{AppInstance, Hook, InstanceState};
+use crate::app_shared::PageHookIndices;
 use crate::error::Error;
-
-/// The exported interface's name.
-pub(crate) const PAGE_INTERFACE: &str = "miniapp:host/page@0.1.0";
-
-/// Where a component exports the page hooks, found once at load.
-#[derive(Clone, Copy)]
-pub(crate) struct PageHookIndices {
-    on_load: ComponentExportIndex,
-    on_ready: ComponentExportIndex,
-    on_unload: ComponentExportIndex,
-}
-
-impl PageHookIndices {
-    /// The page hooks of `component`: `None` if it does not export the
-    /// interface; an error naming the missing hook if it exports only part
-    /// of it.
-    pub fn find(component: &Component) -> Result<Option<PageHookIndices>, String> {
-        let Some((_, interface)) = component.get_export(None, PAGE_INTERFACE) else {
-            return Ok(None);
-        };
-        let hook = |name: &str| {
-            component
-                .get_export_index(Some(&interface), name)
-                .ok_or_else(|| format!("it exports `{PAGE_INTERFACE}` without `{name}`"))
-        };
-        Ok(Some(PageHookIndices {
-            on_load: hook("on-load")?,
-            on_ready: hook("on-ready")?,
-            on_unload: hook("on-unload")?,
-        }))
-    }
-}
 
 /// A page's query.
 type Query = Vec<(String, String)>;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::app::AppShared;
+use crate::app_shared::AppShared;
 use crate::capability::http::HttpCtx;
 use crate::capability::identity::IdentityCtx;
 use crate::capability::location::LocationCtx;
