@@ -381,13 +381,9 @@ fn package(path: &Path) -> Result<(String, Vec<u8>), Failure> {
 fn show(action: &Action, answer: &Value) {
     match action {
         Action::Publish { .. } => {
-            let v = &answer["version"];
+            let (number, hash, bytes, by) = facts(&answer["version"]);
             out::line(format!(
-                "published {} (hash {}, {} bytes, by {})",
-                text(&v["version"]),
-                text(&v["hash"]),
-                v["bytes"],
-                text(&v["published_by"])
+                "published {number} (hash {hash}, {bytes} bytes, by {by})"
             ));
             for warning in answer["warnings"].as_array().into_iter().flatten() {
                 out::line(format!("warning: denied {}", text(warning)));
@@ -422,12 +418,9 @@ fn show(action: &Action, answer: &Value) {
 fn status(app: &str, status: &Value) {
     out::line(format!("{app}: {}", summary(status)));
     for v in status["versions"].as_array().into_iter().flatten() {
+        let (number, hash, bytes, by) = facts(v);
         out::line(format!(
-            "  version {} hash {} ({} bytes, published by {})",
-            text(&v["version"]),
-            text(&v["hash"]),
-            v["bytes"],
-            text(&v["published_by"])
+            "  version {number} hash {hash} ({bytes} bytes, published by {by})"
         ));
     }
     for killed in status["killed_versions"].as_array().into_iter().flatten() {
@@ -467,6 +460,13 @@ fn named(version: &Value) -> String {
     let hash = text(&version["hash"]);
     let short = hash.get(..12).unwrap_or(&hash);
     format!("{} (hash {short})", text(&version["version"]))
+}
+
+/// A published version's number, hash, size in bytes and publisher, as
+/// the lines show them.
+fn facts(v: &Value) -> (String, String, &Value, String) {
+    let (number, hash, by) = (&v["version"], &v["hash"], &v["published_by"]);
+    (text(number), text(hash), &v["bytes"], text(by))
 }
 
 /// A JSON string's text (`?` if absent).
