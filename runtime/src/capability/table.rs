@@ -237,4 +237,37 @@ mod tests {
         let table: BTreeSet<String> = INTERFACES.iter().map(|i| i.name.to_string()).collect();
         assert_eq!(table, imported);
     }
+
+    /// A capability never names the instance's store type or the app's
+    /// shared state: it sees them only through its view (the seam that
+    /// keeps capability/ out of any import circle with the instance).
+    #[test]
+    fn no_capability_names_the_store() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("capability/ is readable") {
+                let path = entry.expect("a directory entry").path();
+                match path.is_dir() {
+                    true => files(&path, out),
+                    false => out.push(path),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        files(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/capability").as_ref(),
+            &mut found,
+        );
+        assert!(found.len() > 10, "{found:?}");
+        for path in found {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Spelt in pieces, so that this file does not name them either.
+            for name in [concat!("Instance", "State"), concat!("App", "Shared")] {
+                assert!(
+                    !text.contains(name),
+                    "{} names `{name}`: link with a view function instead",
+                    path.display()
+                );
+            }
+        }
+    }
 }
