@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use redb::{Database, Durability};
 
-use super::redb_store::{DATA, USAGE, backend};
+use super::redb_tables::{DATA, USAGE, backend};
 use super::{KvError, KvUsage};
 
 /// Writes nobody asked to persist are committed after this long anyway.

@@ -8,6 +8,7 @@
 
 mod group_commit;
 mod redb_store;
+mod redb_tables;
 mod writes;
 
 pub use redb_store::RedbStore;

@@ -4,15 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use redb::{Database, ReadableTable, TableDefinition};
+use redb::{Database, ReadableTable};
 
 use super::group_commit::{Durable, Locked, Overlay};
+use super::redb_tables::{DATA, USAGE, backend};
 use super::{KvError, KvLimits, KvStore, KvUsage, KvWrites, Persisting};
-
-/// (namespace, key) -> value.
-pub(super) const DATA: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("data");
-/// namespace -> (keys, bytes).
-pub(super) const USAGE: TableDefinition<&str, (u64, u64)> = TableDefinition::new("usage");
 
 /// A [`KvStore`] in one redb database file.
 pub struct RedbStore {
@@ -37,10 +33,6 @@ impl Drop for Group {
             let _ = thread.join();
         }
     }
-}
-
-pub(super) fn backend(e: impl std::fmt::Display) -> KvError {
-    KvError::Backend(e.to_string())
 }
 
 impl RedbStore {
