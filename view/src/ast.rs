@@ -56,7 +56,7 @@ pub enum Node {
         /// What each item renders.
         nodes: Vec<Node>,
         /// What `nodes` read from outside the item (set by parsing).
-        reads: crate::deps::Reads,
+        reads: crate::paths::Reads,
         /// Where the loop is.
         pos: Pos,
     },

@@ -24,6 +24,7 @@ pub mod eval;
 pub mod events;
 pub mod html;
 pub mod parse;
+mod paths;
 pub mod render;
 pub mod safety;
 pub mod select;
