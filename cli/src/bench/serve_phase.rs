@@ -14,15 +14,13 @@ use miniapp_benches::report::PhaseReport;
 use miniapp_runtime::{AppPolicy, Package, Policy};
 
 use super::BenchArgs;
-use super::serve_reports::reports;
+use super::serve_reports::{Runs, SPINNERS, reports};
 use super::server::Server;
 use crate::Failure;
-use crate::load::{self, IdleSummary, LoadArgs, Metrics, Summary};
+use crate::load::{self, IdleSummary, LoadArgs, Metrics};
 
 /// The crates published, under `guest-examples/`.
 const APPS: [&str; 4] = ["todo", "game2048", "shop", "hostile/spin"];
-/// Spinner sessions of the second load run.
-pub(super) const SPINNERS: usize = 8;
 
 pub(super) fn run(
     args: &BenchArgs,
@@ -141,15 +139,6 @@ async fn loads(args: &BenchArgs, server: &Server, progress: &ProgressBar) -> any
         paced,
         paced_busy,
     })
-}
-
-/// The load runs: closed loop (as fast as answers come) and paced at
-/// half that rate, each alone and beside spinners.
-pub(super) struct Runs {
-    pub(super) calm: Summary,
-    pub(super) busy: Summary,
-    pub(super) paced: Summary,
-    pub(super) paced_busy: Summary,
 }
 
 /// `--live` sessions opened by `POST` alone.

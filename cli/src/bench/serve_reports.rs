@@ -5,11 +5,21 @@ use std::collections::BTreeMap;
 
 use miniapp_benches::report::PhaseReport;
 
-use super::serve_phase::{Runs, SPINNERS};
 use crate::load::{IdleSummary, Summary};
 
 /// The reports' app name.
 const APP: &str = "serve";
+/// Spinner sessions of the second load run.
+pub(super) const SPINNERS: usize = 8;
+
+/// The load runs: closed loop (as fast as answers come) and paced at
+/// half that rate, each alone and beside spinners.
+pub(super) struct Runs {
+    pub(super) calm: Summary,
+    pub(super) busy: Summary,
+    pub(super) paced: Summary,
+    pub(super) paced_busy: Summary,
+}
 
 fn us(ms: f64) -> Option<f64> {
     Some((ms * 1000.0 * 100.0).round() / 100.0)
