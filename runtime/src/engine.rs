@@ -141,17 +141,35 @@ pub(crate) fn linker<T: HostState>(engine: &Engine) -> Result<Linker<T>, Error> 
     Ok(linker)
 }
 
-/// Advance the engine's epoch on a dedicated OS thread (a tokio task would
-/// starve while guests spin on every worker).
-pub(crate) fn start_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) -> Result<(), Error> {
-    std::thread::Builder::new()
-        .name("miniapp-epoch".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(EPOCH_TICK);
-                engine.increment_epoch();
-            }
-        })
-        .map(|_| ())
-        .map_err(|e| Error::Setup(format!("cannot start the epoch thread: {e}")))
+/// The thread that advances the engine's epoch: deadlines and CPU budgets
+/// hold only while it ticks, so whatever can run guest code (the runtime,
+/// and each app through its services) holds it, and the last one dropped
+/// stops it.
+pub(crate) struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    /// Advance `engine`'s epoch on a dedicated OS thread (a tokio task
+    /// would starve while guests spin on every worker).
+    pub fn start(engine: Engine) -> Result<Self, Error> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::Builder::new()
+            .name("miniapp-epoch".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .map_err(|e| Error::Setup(format!("cannot start the epoch thread: {e}")))?;
+        Ok(Self { stop })
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use miniapp_config::{Policy, Scope};
 use wasmtime::Engine;
@@ -34,15 +33,8 @@ pub(crate) struct RuntimeInner {
     pub policy: Policy,
     pub package_limits: PackageLimits,
     pub services: Arc<Services>,
-    ticker_stop: Arc<AtomicBool>,
     pub cache: Option<ArtifactCache>,
     pub live: Arc<LiveInstances>,
-}
-
-impl Drop for RuntimeInner {
-    fn drop(&mut self) {
-        self.ticker_stop.store(true, Ordering::Relaxed);
-    }
 }
 
 /// Configures a [`Runtime`].
@@ -199,8 +191,7 @@ impl RuntimeBuilder {
             None => None,
         };
         let linker = crate::engine::linker(&engine)?;
-        let ticker_stop = Arc::new(AtomicBool::new(false));
-        crate::engine::start_epoch_ticker(engine.clone(), ticker_stop.clone())?;
+        let epoch = crate::engine::EpochTicker::start(engine.clone())?;
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 engine,
@@ -218,8 +209,8 @@ impl RuntimeBuilder {
                             .unwrap_or_else(crate::engine::default_execution_slots),
                     ),
                     http_observer: self.http_observer,
+                    _epoch: epoch,
                 }),
-                ticker_stop,
                 cache,
                 live: LiveInstances::new(self.max_live_instances),
             }),

@@ -1,6 +1,7 @@
 //! The services every app of a runtime reaches: the durable store, the
 //! host's providers, the audit sink and its daily budgets, the quarantine
-//! book, the execution slots, and who sees the apps' HTTP calls.
+//! book, the execution slots, who sees the apps' HTTP calls, and the epoch
+//! ticker (which so outlives the runtime while an app or instance lives).
 
 use std::sync::Arc;
 
@@ -22,6 +23,9 @@ pub(crate) struct Services {
     pub slots: Arc<crate::fair::FairSlots>,
     /// Sees every HTTP call, if the embedder asked.
     pub http_observer: Option<Arc<dyn HttpObserver>>,
+    /// Ticks the epoch while anything holding these services can run
+    /// guest code (held for its drop alone).
+    pub _epoch: crate::engine::EpochTicker,
 }
 
 /// One HTTP call of an app, after it ended, as an embedder's developer

@@ -46,6 +46,7 @@ impl TestHost {
         let audit = Arc::new(MemoryAudit::default());
         let consent = FixedConsent::granting(granting.iter().copied());
         let kv: Arc<dyn crate::kv::KvStore> = Arc::new(MemoryStore::default());
+        let engine = Engine::default();
         let services = Services {
             kv: kv.clone(),
             providers: Providers {
@@ -57,6 +58,7 @@ impl TestHost {
             quarantine: QuarantineBook::new(kv),
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
+            _epoch: crate::engine::EpochTicker::start(engine.clone()).expect("epoch thread"),
         };
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {
@@ -64,7 +66,7 @@ impl TestHost {
             http: Arc::new(AppHttp::configure_app(&grants)),
             hash: String::new(),
             imports: Vec::new(),
-            engine: Engine::default(),
+            engine,
             live: live.clone(),
             compiled: CacheOutcome::Compiled,
             core: Arc::new(AppCore {

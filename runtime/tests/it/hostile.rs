@@ -807,6 +807,33 @@ async fn without_fuel_a_spinner_is_stopped_by_its_cpu_time() {
 }
 
 #[tokio::test]
+async fn a_spinner_is_stopped_after_its_runtime_is_dropped() {
+    // The embedder keeps the instance and drops the runtime: without fuel
+    // only the epoch ends the spin, so the epoch must go on ticking while
+    // an instance lives. The spin runs on a thread of its own, so that a
+    // spin nothing ends fails this test instead of hanging it.
+    let quotas = "cpu_ms_per_event = 1000\nevent_timeout_ms = 600000";
+    let (_dir, runtime, app, mut inst) = spin_alone(quotas, |runtime| runtime.fuel(false)).await;
+    drop((runtime, app));
+    let (sent, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let result = tokio.block_on(inst.dispatch(&Event::tap("index", "attack")));
+        sent.send(result).unwrap();
+    });
+    let result = ended
+        .recv_timeout(std::time::Duration::from_secs(300))
+        .expect("nothing ended the spin within 300 s: the runtime's epoch stopped with it");
+    assert_eq!(
+        trap_reason(result),
+        "CPU time limit of 1000 ms per event exceeded (guest code and host calls)"
+    );
+}
+
+#[tokio::test]
 async fn a_guest_waiting_in_wasi_is_ended_at_its_deadline() {
     let arena = arena_of("sleeper", "event_timeout_ms = 2000");
     let (_app, mut inst) = arena.opened().await;
