@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use miniapp_runtime::HOST_API_VERSION;
 use miniapp_runtime::bench_hooks::{MiniappPre, lifecycle, log, types};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
@@ -63,16 +64,17 @@ pub fn engine(pooling: Option<u32>) -> anyhow::Result<Engine> {
 pub fn linker(engine: &Engine) -> anyhow::Result<Linker<BareState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-    linker.instance("miniapp:host/types@0.1.0")?;
+    let host = |interface: &str| format!("miniapp:host/{interface}@{HOST_API_VERSION}");
+    linker.instance(&host("types"))?;
     linker
-        .instance("miniapp:host/view@0.1.0")?
+        .instance(&host("view"))?
         .func_wrap("set-data", |_, (_patch,): (String,)| Ok((Status::Ok(()),)))?;
     linker
-        .instance("miniapp:host/log@0.1.0")?
+        .instance(&host("log"))?
         .func_wrap("write", |_, (_level, _msg): (log::Level, String)| {
             Ok((Status::Ok(()),))
         })?;
-    let mut storage = linker.instance("miniapp:host/storage@0.1.0")?;
+    let mut storage = linker.instance(&host("storage"))?;
     storage.func_wrap("get", |_, (_key,): (String,)| {
         Ok((Result::<Option<Vec<u8>>, types::Error>::Ok(Some(
             b"value".to_vec(),

@@ -138,6 +138,9 @@ quotas! {
     view_depth: u32 = 256,
     /// View: bytes of one `{{ }}` binding, checked at load (default 4 KiB).
     view_expression_bytes: u64 = 4 * KIB,
+    /// Clipboard: bytes an app may put on the clipboard, or read from it,
+    /// at once (default 64 KiB).
+    clipboard_bytes: u64 = 64 * KIB,
     /// Nav: pages on the stack (default 10).
     page_stack: u32 = 10,
     /// Gesture: how long a user gesture stays usable (default 1000 ms). A

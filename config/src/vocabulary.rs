@@ -24,16 +24,19 @@ pub enum Capability {
     Location,
     /// Payment.
     Payment,
+    /// The user's clipboard.
+    Clipboard,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 5] = [
+    pub const ALL: [Capability; 6] = [
         Capability::Storage,
         Capability::Http,
         Capability::Identity,
         Capability::Location,
         Capability::Payment,
+        Capability::Clipboard,
     ];
 
     /// Its name in manifests, policies and WIT (`storage`, `http`, ...).
@@ -44,6 +47,7 @@ impl Capability {
             Capability::Identity => "identity",
             Capability::Location => "location",
             Capability::Payment => "payment",
+            Capability::Clipboard => "clipboard",
         }
     }
 

@@ -146,6 +146,7 @@ fn providers_asking(asks: Asks) -> Providers {
         identity: host.clone(),
         location: host.clone(),
         payment: host,
+        clipboard: Arc::new(miniapp_runtime::providers::HeldClipboards::default()),
     }
 }
 

@@ -8,18 +8,17 @@ use miniapp_view::ast::Template;
 use serde_json::Value;
 
 use crate::app_shared::AppShared;
-use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
 use crate::error::Error;
 use crate::event::LaunchOptions;
-use crate::instance::{AppInstance, InstanceState};
+use crate::instance::{AppInstance, GuestPre};
 use crate::usage::Usage;
 
 /// A loaded, checked app, ready to launch instances. Cheap to clone.
 #[derive(Clone)]
 pub struct App {
     pub(crate) shared: Arc<AppShared>,
-    pub(crate) pre: MiniappPre<InstanceState>,
+    pub(crate) pre: GuestPre,
 }
 
 impl App {

@@ -77,9 +77,6 @@ impl std::ops::Deref for AppShared {
     }
 }
 
-/// The exported interface's name.
-pub(crate) const PAGE_INTERFACE: &str = "miniapp:host/page@0.1.0";
-
 /// Where a component exports the page hooks, found once at load.
 #[derive(Clone, Copy)]
 pub(crate) struct PageHookIndices {
@@ -89,17 +86,18 @@ pub(crate) struct PageHookIndices {
 }
 
 impl PageHookIndices {
-    /// The page hooks of `component`: `None` if it does not export the
-    /// interface; an error naming the missing hook if it exports only part
-    /// of it.
-    pub fn find(component: &Component) -> Result<Option<PageHookIndices>, String> {
-        let Some((_, interface)) = component.get_export(None, PAGE_INTERFACE) else {
+    /// The page hooks of `component`, built against host API `version`:
+    /// `None` if it does not export the interface; an error naming the
+    /// missing hook if it exports only part of it.
+    pub fn find(component: &Component, version: &str) -> Result<Option<PageHookIndices>, String> {
+        let page = format!("miniapp:host/page@{version}");
+        let Some((_, interface)) = component.get_export(None, &page) else {
             return Ok(None);
         };
         let hook = |name: &str| {
             component
                 .get_export_index(Some(&interface), name)
-                .ok_or_else(|| format!("it exports `{PAGE_INTERFACE}` without `{name}`"))
+                .ok_or_else(|| format!("it exports `{page}` without `{name}`"))
         };
         Ok(Some(PageHookIndices {
             on_load: hook("on-load")?,

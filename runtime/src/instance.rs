@@ -9,7 +9,7 @@ use serde_json::Value;
 use wasmtime::Store;
 
 use crate::app_shared::AppShared;
-use crate::bindings::{Miniapp, MiniappPre, lifecycle};
+use crate::bindings::lifecycle;
 use crate::capability::log::LogRecord;
 use crate::capability::nav::{DataTarget, OpenRequest, Page};
 use crate::engine::EPOCH_TICK;
@@ -21,6 +21,7 @@ use crate::usage::UsageCounters;
 use metering::{Gesturing, Spent, enter, timed};
 use pages::{PageHooks, keep_first};
 
+mod guest;
 mod instantiate;
 mod metering;
 mod pages;
@@ -29,6 +30,7 @@ mod state;
 mod storage_writes;
 mod view;
 
+pub(crate) use guest::GuestPre;
 pub(crate) use instantiate::instantiate;
 pub use state::InstanceState;
 
@@ -42,7 +44,7 @@ const MAX_APP_MESSAGE: usize = 4096;
 /// unaffected.
 pub struct AppInstance {
     app: Arc<AppShared>,
-    pre: MiniappPre<InstanceState>,
+    pre: GuestPre,
     options: LaunchOptions,
     /// The store and the guest; `None` once a trap discarded them.
     live: Option<Live>,
@@ -72,7 +74,7 @@ enum Chain {
 /// A live instance: its store and the guest's exports.
 pub(crate) struct Live {
     store: Store<InstanceState>,
-    guest: Miniapp,
+    guest: guest::Lifecycle,
     /// The page hooks, if the app exports them.
     pages: Option<PageHooks>,
 }
@@ -131,7 +133,7 @@ static NO_DATA: Value = Value::Null;
 impl AppInstance {
     pub(crate) async fn launch(
         app: Arc<AppShared>,
-        pre: &MiniappPre<InstanceState>,
+        pre: &GuestPre,
         options: LaunchOptions,
     ) -> Result<AppInstance, Error> {
         let live = instantiate(&app, pre, &options).await?;
@@ -239,7 +241,7 @@ impl AppInstance {
         let (token, meters) = enter(&mut live.store, gesturing, fresh.then_some(fuel));
         live.store.data_mut().nav.data_target = hook.data_target();
         let limit = live.store.data().call.deadline.left() + EPOCH_TICK;
-        let lifecycle = live.guest.miniapp_host_lifecycle();
+        let lifecycle = live.guest;
         let page_hooks = live.pages;
         let store = &mut live.store;
         let (result, cpu) = match &hook {
@@ -256,7 +258,7 @@ impl AppInstance {
                     dataset: event.dataset.clone(),
                     gesture: token,
                 };
-                timed(&meters, limit, lifecycle.call_on_event(store, &wit_event)).await
+                timed(&meters, limit, lifecycle.call_on_event(store, wit_event)).await
             }
             Hook::Load { route, .. } | Hook::Ready(route) | Hook::Unload(route) => {
                 // Present: checked before entering.

@@ -14,11 +14,12 @@ use crate::app::App;
 use crate::app_core::AppCore;
 use crate::app_shared::{AppShared, PageHookIndices};
 use crate::audit::{AuditEvent, AuditRecord};
-use crate::bindings::MiniappPre;
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
 use crate::capability::table::{HOST_API_VERSION, interface};
+use crate::capability::v0_1;
 use crate::error::Error;
+use crate::instance::GuestPre;
 use crate::package::Package;
 use crate::runtime::Runtime;
 use crate::usage::UsageCounters;
@@ -78,13 +79,13 @@ impl Runtime {
                 CacheOutcome::Compiled,
             ),
         };
-        let imports = check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
-        let pre = inner
-            .linker
-            .instantiate_pre(&component)
-            .and_then(MiniappPre::new)
-            .map_err(|e| refused(format!("it does not fit the miniapp world: {e:#}")))?;
-        let page_hooks = PageHookIndices::find(&component).map_err(refused)?;
+        let (imports, version) =
+            check_imports(&inner.engine, &component, &manifest).map_err(refused)?;
+        let pre = (inner.linker.instantiate_pre(&component))
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|pre| GuestPre::new(&component, pre, version))
+            .map_err(|e| refused(format!("it does not fit the miniapp world: {e}")))?;
+        let page_hooks = PageHookIndices::find(&component, pre.version).map_err(refused)?;
         Ok(App {
             shared: Arc::new(AppShared {
                 slot_key: manifest.id.as_str().into(),
@@ -112,14 +113,17 @@ impl Runtime {
 }
 
 /// Check that `component` imports only the host API it may use: the core
-/// interfaces, the capabilities its manifest declares, and sandboxed WASI.
-/// Returns the imported interface names.
+/// interfaces, the capabilities its manifest declares, and sandboxed WASI,
+/// all of one version of the host API this host serves. Returns the
+/// imported interface names, and that version (none if it imports no
+/// host interface).
 fn check_imports(
     engine: &Engine,
     component: &Component,
     manifest: &Manifest,
-) -> Result<Vec<String>, String> {
+) -> Result<(Vec<String>, Option<&'static str>), String> {
     let mut imports = Vec::new();
+    let mut built_for: Option<(&'static str, String)> = None;
     for (name, _) in component.component_type().imports(engine) {
         imports.push(name.to_string());
         if WASI_PACKAGES.iter().any(|p| name.starts_with(p)) {
@@ -131,10 +135,16 @@ fn check_imports(
             ));
         };
         let (interface_name, version) = rest.split_once('@').unwrap_or((rest, ""));
-        if version != HOST_API_VERSION {
-            return Err(format!(
-                "it imports `{name}`, but this host provides miniapp:host@{HOST_API_VERSION}"
-            ));
+        let version =
+            served(interface_name, version).map_err(|e| format!("it imports `{name}`, {e}"))?;
+        match &built_for {
+            Some((first, earlier)) if *first != version => {
+                return Err(format!(
+                    "it imports `{earlier}` and `{name}`: a package is built against one version of the host API"
+                ));
+            }
+            Some(_) => {}
+            None => built_for = Some((version, name.to_string())),
         }
         match interface(interface_name).map(|i| i.capability) {
             Some(None) => {}
@@ -151,7 +161,21 @@ fn check_imports(
             }
         }
     }
-    Ok(imports)
+    Ok((imports, built_for.map(|(version, _)| version)))
+}
+
+/// The version of the host API an import of `interface@version` is served
+/// in, or why it is not.
+fn served(interface: &str, version: &str) -> Result<&'static str, String> {
+    match version {
+        HOST_API_VERSION => Ok(HOST_API_VERSION),
+        v0_1::VERSION if v0_1::INTERFACES.contains(&interface) => Ok(v0_1::VERSION),
+        v0_1::VERSION => Err(format!("which host API {version} did not have")),
+        _ => Err(format!(
+            "but this host provides miniapp:host@{HOST_API_VERSION} (and runs packages built against {})",
+            v0_1::VERSION
+        )),
+    }
 }
 
 /// The interfaces a component imports, without loading it as an app (for
@@ -165,4 +189,24 @@ pub fn component_imports(component: &[u8]) -> Result<Vec<String>, String> {
         .imports(&engine)
         .map(|(name, _)| name.to_string())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::served;
+
+    #[test]
+    fn imports_of_both_versions_are_served_each_with_its_own_interfaces() {
+        assert_eq!(served("storage", "0.2.0"), Ok("0.2.0"));
+        assert_eq!(served("clipboard", "0.2.0"), Ok("0.2.0"));
+        assert_eq!(served("storage", "0.1.0"), Ok("0.1.0"));
+        assert_eq!(
+            served("clipboard", "0.1.0").unwrap_err(),
+            "which host API 0.1.0 did not have"
+        );
+        assert_eq!(
+            served("storage", "0.3.0").unwrap_err(),
+            "but this host provides miniapp:host@0.2.0 (and runs packages built against 0.1.0)"
+        );
+    }
 }

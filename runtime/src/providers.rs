@@ -1,5 +1,5 @@
 //! Host-side providers the embedder supplies: the consent prompt, identity,
-//! location and payment. The runtime decides *whether* an app may ask; a
+//! location, payment and the clipboard. The runtime decides *whether* an app may ask; a
 //! provider decides *what the answer is*.
 
 use std::sync::Arc;
@@ -136,6 +136,75 @@ pub trait PaymentProvider: Send + Sync {
     async fn pay(&self, app_id: &str, order: &Order) -> Result<PaymentOutcome, ProviderError>;
 }
 
+/// The user's clipboard (`clipboard.set-clipboard-data`,
+/// `get-clipboard-data`). The runtime has checked the grant, the size
+/// quota, and (for reads) the user gesture.
+#[async_trait]
+pub trait ClipboardProvider: Send + Sync {
+    /// Put `data` on `user`'s clipboard, for app `app_id`.
+    async fn write(
+        &self,
+        app_id: &str,
+        user: Option<&str>,
+        data: String,
+    ) -> Result<(), ProviderError>;
+    /// What `user`'s clipboard holds (empty if nothing), read by app `app_id`.
+    async fn read(&self, app_id: &str, user: Option<&str>) -> Result<String, ProviderError>;
+}
+
+/// Clipboards held in memory, one per user (one for the host's own user,
+/// `None`), shared by the apps that user opens, as a phone's is. At most
+/// [`HeldClipboards::MAX_USERS`] are kept: writing a new one past that drops
+/// the least recently written.
+#[derive(Debug, Default)]
+pub struct HeldClipboards {
+    held: std::sync::Mutex<HeldBook>,
+}
+
+#[derive(Debug, Default)]
+struct HeldBook {
+    /// Each user's data, with the write it was last written by.
+    by_user: std::collections::HashMap<Option<String>, (u64, String)>,
+    writes: u64,
+}
+
+impl HeldClipboards {
+    /// Users whose clipboards are kept at once.
+    pub const MAX_USERS: usize = 4096;
+}
+
+#[async_trait]
+impl ClipboardProvider for HeldClipboards {
+    async fn write(&self, _: &str, user: Option<&str>, data: String) -> Result<(), ProviderError> {
+        let mut book = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let user = user.map(str::to_string);
+        if book.by_user.len() >= Self::MAX_USERS && !book.by_user.contains_key(&user) {
+            let oldest = book
+                .by_user
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(u, _)| u.clone());
+            if let Some(oldest) = oldest {
+                book.by_user.remove(&oldest);
+            }
+        }
+        book.writes += 1;
+        let at = book.writes;
+        book.by_user.insert(user, (at, data));
+        Ok(())
+    }
+
+    async fn read(&self, _: &str, user: Option<&str>) -> Result<String, ProviderError> {
+        let book = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let user = user.map(str::to_string);
+        Ok(book
+            .by_user
+            .get(&user)
+            .map(|(_, data)| data.clone())
+            .unwrap_or_default())
+    }
+}
+
 /// Providers a host without real ones uses: identity issues random one-time
 /// codes and has no profile; location and payment are unavailable.
 #[derive(Debug, Clone, Copy, Default)]
@@ -233,7 +302,8 @@ fn one_time_code() -> String {
 
 /// The providers a runtime calls. Defaults: consent denies everything
 /// ([`FixedConsent`] with no grants), identity issues codes but has no profile,
-/// location and payment are unavailable.
+/// location and payment are unavailable, clipboards are held in memory
+/// ([`HeldClipboards`]).
 #[derive(Clone)]
 pub struct Providers {
     /// Answers consent prompts.
@@ -244,6 +314,8 @@ pub struct Providers {
     pub location: Arc<dyn LocationProvider>,
     /// Payment.
     pub payment: Arc<dyn PaymentProvider>,
+    /// The user's clipboard.
+    pub clipboard: Arc<dyn ClipboardProvider>,
 }
 
 impl Default for Providers {
@@ -253,6 +325,7 @@ impl Default for Providers {
             identity: Arc::new(Unavailable),
             location: Arc::new(Unavailable),
             payment: Arc::new(Unavailable),
+            clipboard: Arc::new(HeldClipboards::default()),
         }
     }
 }
@@ -267,6 +340,7 @@ impl Providers {
             identity: simulator.clone(),
             location: simulator.clone(),
             payment: simulator,
+            clipboard: Arc::new(HeldClipboards::default()),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! [`export_app!`]. The host calls its hooks (launch, show, hide, and one call
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
-//! other modules ([`storage`], [`http`], [`identity`], [`payment`], ...).
+//! other modules ([`storage`], [`http`], [`identity`], [`payment`],
+//! [`clipboard`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -42,6 +43,7 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
+pub mod clipboard;
 mod error;
 pub mod http;
 pub mod identity;
@@ -75,69 +77,69 @@ pub mod bindings {
         // its version: a bump renames them here (wit-bindgen refuses a
         // selector that matches nothing).
         additional_type_attributes: {
-            "miniapp:host/permission@0.1.0/scope": [
+            "miniapp:host/permission@0.2.0/scope": [
                 #[derive(Hash)]
                 #[doc = "The app must declare it in its manifest."]
             ],
-            "miniapp:host/permission@0.1.0/consent": [
+            "miniapp:host/permission@0.2.0/consent": [
                 #[derive(Hash)]
                 #[doc = "The user's answer for a scope."]
             ],
-            "miniapp:host/payment@0.1.0/order": [
+            "miniapp:host/payment@0.2.0/order": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
                 #[doc = "An order to pay."]
             ],
-            "miniapp:host/payment@0.1.0/outcome": [
+            "miniapp:host/payment@0.2.0/outcome": [
                 #[derive(PartialEq, Eq)]
                 #[doc = "How a payment ended."]
             ],
-            "miniapp:host/http@0.1.0/method": [#[doc = "An HTTP method."]],
-            "miniapp:host/identity@0.1.0/profile": [
+            "miniapp:host/http@0.2.0/method": [#[doc = "An HTTP method."]],
+            "miniapp:host/identity@0.2.0/profile": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
                 #[doc = "The user's public profile."]
             ],
-            "miniapp:host/location@0.1.0/position": [
+            "miniapp:host/location@0.2.0/position": [
                 #[derive(Default, PartialEq, serde::Serialize, serde::Deserialize)]
                 #[doc = "A position on Earth."]
             ],
-            "miniapp:host/storage@0.1.0/storage-info": [
+            "miniapp:host/storage@0.2.0/storage-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
             ],
-            "miniapp:host/system@0.1.0/host-info": [
+            "miniapp:host/system@0.2.0/host-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
                 #[doc = "Which host app the mini-program runs in."]
             ],
         },
         additional_member_attributes: {
-            "miniapp:host/permission@0.1.0/scope.user-location": [
+            "miniapp:host/permission@0.2.0/scope.user-location": [
                 #[doc = "The device location ([`location`](crate::location))."]
             ],
-            "miniapp:host/permission@0.1.0/scope.user-info": [
+            "miniapp:host/permission@0.2.0/scope.user-info": [
                 #[doc = "The user's profile ([`identity::profile`](crate::identity::profile))."]
             ],
-            "miniapp:host/permission@0.1.0/scope.album": [#[doc = "Saving to the photo album."]],
-            "miniapp:host/permission@0.1.0/scope.camera": [#[doc = "The camera."]],
-            "miniapp:host/permission@0.1.0/scope.record": [#[doc = "The microphone."]],
-            "miniapp:host/permission@0.1.0/consent.not-asked": [
+            "miniapp:host/permission@0.2.0/scope.album": [#[doc = "Saving to the photo album."]],
+            "miniapp:host/permission@0.2.0/scope.camera": [#[doc = "The camera."]],
+            "miniapp:host/permission@0.2.0/scope.record": [#[doc = "The microphone."]],
+            "miniapp:host/permission@0.2.0/consent.not-asked": [
                 #[doc = "The user has not been asked yet."]
             ],
-            "miniapp:host/permission@0.1.0/consent.granted": [#[doc = "The user agreed."]],
-            "miniapp:host/permission@0.1.0/consent.denied": [#[doc = "The user refused."]],
-            "miniapp:host/payment@0.1.0/order.description": [
+            "miniapp:host/permission@0.2.0/consent.granted": [#[doc = "The user agreed."]],
+            "miniapp:host/permission@0.2.0/consent.denied": [#[doc = "The user refused."]],
+            "miniapp:host/payment@0.2.0/order.description": [
                 #[doc = "What is being bought, shown to the user."]
             ],
-            "miniapp:host/http@0.1.0/method.get": [#[doc = "`GET`"]],
-            "miniapp:host/http@0.1.0/method.head": [#[doc = "`HEAD`"]],
-            "miniapp:host/http@0.1.0/method.post": [#[doc = "`POST`"]],
-            "miniapp:host/http@0.1.0/method.put": [#[doc = "`PUT`"]],
-            "miniapp:host/http@0.1.0/method.delete": [#[doc = "`DELETE`"]],
-            "miniapp:host/http@0.1.0/method.patch": [#[doc = "`PATCH`"]],
-            "miniapp:host/http@0.1.0/method.options": [#[doc = "`OPTIONS`"]],
-            "miniapp:host/identity@0.1.0/profile.nickname": [#[doc = "Display name."]],
-            "miniapp:host/identity@0.1.0/profile.avatar-url": [#[doc = "Avatar image URL."]],
-            "miniapp:host/location@0.1.0/position.latitude": [#[doc = "Degrees north."]],
-            "miniapp:host/location@0.1.0/position.longitude": [#[doc = "Degrees east."]],
-            "miniapp:host/location@0.1.0/position.accuracy-m": [
+            "miniapp:host/http@0.2.0/method.get": [#[doc = "`GET`"]],
+            "miniapp:host/http@0.2.0/method.head": [#[doc = "`HEAD`"]],
+            "miniapp:host/http@0.2.0/method.post": [#[doc = "`POST`"]],
+            "miniapp:host/http@0.2.0/method.put": [#[doc = "`PUT`"]],
+            "miniapp:host/http@0.2.0/method.delete": [#[doc = "`DELETE`"]],
+            "miniapp:host/http@0.2.0/method.patch": [#[doc = "`PATCH`"]],
+            "miniapp:host/http@0.2.0/method.options": [#[doc = "`OPTIONS`"]],
+            "miniapp:host/identity@0.2.0/profile.nickname": [#[doc = "Display name."]],
+            "miniapp:host/identity@0.2.0/profile.avatar-url": [#[doc = "Avatar image URL."]],
+            "miniapp:host/location@0.2.0/position.latitude": [#[doc = "Degrees north."]],
+            "miniapp:host/location@0.2.0/position.longitude": [#[doc = "Degrees east."]],
+            "miniapp:host/location@0.2.0/position.accuracy-m": [
                 #[doc = "Accuracy radius in metres."]
             ],
         },

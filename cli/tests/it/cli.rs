@@ -501,7 +501,7 @@ fn inspect_shows_manifest_hash_and_imports() {
         .map(|i| i.as_str().unwrap())
         .collect();
     assert!(
-        imports.contains(&"miniapp:host/storage@0.1.0"),
+        imports.contains(&"miniapp:host/storage@0.2.0"),
         "{imports:?}"
     );
 }

@@ -153,7 +153,7 @@ fn an_undeclared_import_exits_2() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         after_build_line(&stderr).trim(),
-        "error: app `hostile.undeclared-import` refused: it imports `miniapp:host/storage@0.1.0` but its manifest does not declare the `storage` permission"
+        "error: app `hostile.undeclared-import` refused: it imports `miniapp:host/storage@0.2.0` but its manifest does not declare the `storage` permission"
     );
 }
 

@@ -22,14 +22,14 @@
     (local.get $p))
 
   ;; result<_, string> return area at address 16: discriminant 0 (Ok).
-  (func (export "miniapp:host/lifecycle@0.1.0#on-launch")
+  (func (export "miniapp:host/lifecycle@0.2.0#on-launch")
     (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
     (i32.const 16))
-  (func (export "miniapp:host/lifecycle@0.1.0#on-show") (result i32)
+  (func (export "miniapp:host/lifecycle@0.2.0#on-show") (result i32)
     (i32.const 16))
-  (func (export "miniapp:host/lifecycle@0.1.0#on-hide") (result i32)
+  (func (export "miniapp:host/lifecycle@0.2.0#on-hide") (result i32)
     (i32.const 16))
-  (func (export "miniapp:host/lifecycle@0.1.0#on-event")
+  (func (export "miniapp:host/lifecycle@0.2.0#on-event")
     (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
     (loop $grow
       (if (i32.eq (table.grow $t (ref.null func) (i32.const 65536)) (i32.const -1))

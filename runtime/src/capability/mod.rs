@@ -19,6 +19,7 @@
 //! come from it.
 
 mod call;
+pub(crate) mod clipboard;
 #[cfg(test)]
 mod compatibility;
 mod data_size;
@@ -35,6 +36,7 @@ pub(crate) mod quota;
 pub(crate) mod storage;
 pub(crate) mod system;
 pub(crate) mod table;
+pub(crate) mod v0_1;
 pub(crate) mod view;
 pub(crate) mod wasi;
 

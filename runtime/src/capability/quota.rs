@@ -32,11 +32,12 @@ pub(crate) trait Gauged {
 }
 
 /// The view of `quota`: the store's gauges.
-fn gauges<T: Gauged>(store: &mut T) -> Gauges<'_> {
+pub(super) fn gauges<T: Gauged>(store: &mut T) -> Gauges<'_> {
     store.gauges()
 }
 
-struct HasGauges;
+/// The [`HasData`] of [`Gauges`].
+pub(super) struct HasGauges;
 
 impl HasData for HasGauges {
     type Data<'a> = Gauges<'a>;

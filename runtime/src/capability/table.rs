@@ -9,6 +9,7 @@ use miniapp_config::{Capability, HostProfile, Quotas};
 use wasmtime::component::Linker;
 use wasmtime_wasi::WasiView;
 
+use super::clipboard::ClipboardCtx;
 use super::http::HttpCtx;
 use super::identity::IdentityCtx;
 use super::location::LocationCtx;
@@ -20,7 +21,7 @@ use super::storage::StorageCtx;
 use super::{Calls, Granted, Holds, Viewed, view_of};
 
 /// The version of the host API (the WIT package) this runtime implements.
-pub const HOST_API_VERSION: &str = "0.1.0";
+pub const HOST_API_VERSION: &str = "0.2.0";
 
 /// One imported interface of the host API.
 #[derive(Debug)]
@@ -80,7 +81,7 @@ macro_rules! host_api {
         pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             super::wasi::add_to_linker(linker)?;
             $( link!($name, $how $(, $state)?, linker, T); )*
-            Ok(())
+            super::v0_1::add_to_linker(linker)
         }
 
         /// Every quota named is a field of [`Quotas`] (checked when this compiles).
@@ -147,6 +148,9 @@ host_api! {
     payment: Payment, linked by view of Granted<PaymentCtx>,
         ["request-payment"],
         [gesture_ttl_ms];
+    clipboard: Clipboard, linked by view of Granted<ClipboardCtx>,
+        ["set-clipboard-data", "get-clipboard-data"],
+        [clipboard_bytes, gesture_ttl_ms];
 }
 
 /// The interface named `name`.

@@ -7,9 +7,8 @@ use wasmtime::Store;
 
 use super::metering::{at_epoch_tick, timed};
 use super::pages::PageHooks;
-use super::{InstanceState, Live};
+use super::{GuestPre, InstanceState, Live};
 use crate::app_shared::AppShared;
-use crate::bindings::{Miniapp, MiniappPre};
 use crate::capability::nav::parse_url;
 use crate::engine::EPOCH_TICK;
 use crate::error::Error;
@@ -39,7 +38,7 @@ fn check_quarantine(app: &AppShared) -> Result<(), Error> {
 /// A new store and instance of `app`, with its quotas in force.
 pub(crate) async fn instantiate(
     app: &Arc<AppShared>,
-    pre: &MiniappPre<InstanceState>,
+    pre: &GuestPre,
     options: &LaunchOptions,
 ) -> Result<Live, Error> {
     check_quarantine(app)?;
@@ -74,7 +73,7 @@ pub(crate) async fn instantiate(
     .await
     .0;
     let live = instance.and_then(|instance| {
-        let guest = Miniapp::new(&mut store, &instance)?;
+        let guest = pre.lifecycle(&mut store, &instance)?;
         let pages = match &app.page_hooks {
             Some(indices) => Some(PageHooks::load(indices, &mut store, &instance)?),
             None => None,

@@ -9,6 +9,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::app_shared::AppShared;
+use crate::capability::clipboard::ClipboardCtx;
 use crate::capability::http::HttpCtx;
 use crate::capability::identity::IdentityCtx;
 use crate::capability::location::LocationCtx;
@@ -45,6 +46,7 @@ pub struct InstanceState {
     pub(crate) identity: Granted<IdentityCtx>,
     pub(crate) location: Granted<LocationCtx>,
     pub(crate) payment: Granted<PaymentCtx>,
+    pub(crate) clipboard: Granted<ClipboardCtx>,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
     /// This instance's place under the runtime's live-instance cap.
@@ -99,6 +101,7 @@ impl InstanceState {
             identity: IdentityCtx::new(core, user),
             location: LocationCtx::new(core),
             payment: PaymentCtx::new(core),
+            clipboard: ClipboardCtx::new(core, user),
             host_memory,
             table,
             app: app.clone(),
@@ -127,6 +130,7 @@ holds! {
     identity: Granted<IdentityCtx>,
     location: Granted<LocationCtx>,
     payment: Granted<PaymentCtx>,
+    clipboard: Granted<ClipboardCtx>,
 }
 
 impl InstanceState {

@@ -484,7 +484,7 @@ async fn an_undeclared_import_is_refused_at_load() {
         .expect("refused");
     assert_eq!(
         err.to_string(),
-        "app `hostile.undeclared-import` refused: it imports `miniapp:host/storage@0.1.0` but its manifest does not declare the `storage` permission"
+        "app `hostile.undeclared-import` refused: it imports `miniapp:host/storage@0.2.0` but its manifest does not declare the `storage` permission"
     );
     assert!(arena.audited(|e| matches!(e, AuditEvent::Refused { .. })));
 }

@@ -30,7 +30,7 @@ fn a_component_importing_an_undeclared_capability_is_refused() {
     assert!(err.is_bad_input());
     assert_eq!(
         err.to_string(),
-        "app `demo.todo` refused: it imports `miniapp:host/storage@0.1.0` but its manifest does not declare the `storage` permission"
+        "app `demo.todo` refused: it imports `miniapp:host/storage@0.2.0` but its manifest does not declare the `storage` permission"
     );
 }
 

@@ -6,6 +6,7 @@ mod common;
 
 mod apps;
 mod cache;
+mod clipboard;
 mod compat;
 mod hostile;
 mod http;
