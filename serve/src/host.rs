@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use miniapp_protocol::frames::{Served, ops_frame, page_frame};
-use miniapp_runtime::kv::KvStore;
+use miniapp_runtime::platform::kv::KvStore;
 use miniapp_runtime::{LaunchOptions, Runtime};
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -257,6 +257,25 @@ impl Host {
         if let Some(session) = self.sessions.of_user(&request.app, &request.user) {
             return self.reopen(session).await;
         }
+        let options = launch_options(&request);
+        let id = self.ids.issue(&request.app, &options);
+        let session = self.enter(id, &request.app, &request.user, options, client)?;
+        self.reopen(session).await
+    }
+
+    /// Session `id` of `user` in `app`, opened with `options`, entering
+    /// this node's table (a new session, or one rebuilt from its id):
+    /// within the node's bound, routed, its version loaded, counted for
+    /// `client` within its caps, and added marked active now. A refusal by
+    /// the bound, the operator's routing or the caps is counted.
+    fn enter(
+        &self,
+        id: String,
+        app: &str,
+        user: &str,
+        options: LaunchOptions,
+        client: IpAddr,
+    ) -> Result<Arc<Session>, ApiError> {
         if self.sessions.len() >= self.limits.max_sessions {
             let error = ApiError::busy(
                 format!(
@@ -265,25 +284,16 @@ impl Host {
                 ),
                 5,
             );
-            return self.refuse(&request.app, error);
+            return self.refuse(app, error);
         }
-        let version = match self.catalog.route(&request.app, &request.user) {
+        let version = match self.catalog.route(app, user) {
             Ok(version) => version,
-            Err(e) => return self.refuse(&request.app, e),
+            Err(e) => return self.refuse(app, e),
         };
-        let app = self.loaded(&version)?;
-        let options = launch_options(&request);
-        let id = self.ids.issue(&request.app, &options);
-        self.hold(&id, client, &request.app, &request.user)?;
-        let session = Arc::new(Session::new(
-            id,
-            request.user.clone(),
-            version,
-            app,
-            options,
-        ));
-        let session = self.held(session);
-        self.reopen(session).await
+        let loaded = self.loaded(&version)?;
+        self.hold(&id, client, app, user)?;
+        let session = Session::new(id, user.to_string(), version, loaded, options);
+        Ok(self.held(Arc::new(session)))
     }
 
     /// Count session `id` of `user` in `app` for `client`, or refuse it
@@ -297,9 +307,12 @@ impl Host {
         })
     }
 
-    /// Add a held `session` to the table; if the table has its user's
-    /// session of the app already, that one, and this one is released.
+    /// Add a held `session` to the table, marked active now (else the
+    /// eviction pass could take it for one idle since the node started,
+    /// and forget it at once); if the table has its user's session of the
+    /// app already, that one, and this one is released.
     fn held(&self, session: Arc<Session>) -> Arc<Session> {
+        session.touch(millis_since(self.started));
         let id = session.id.clone();
         let kept = self.sessions.insert(session);
         if kept.id != id {
@@ -347,22 +360,13 @@ impl Host {
         if user.is_some_and(|user| user != claims.user) {
             return Err(not_theirs());
         }
-        if self.sessions.len() >= self.limits.max_sessions {
-            let error = ApiError::busy("this node holds its bound of sessions", 5);
-            return self.refuse(&claims.app, error);
-        }
-        let version = self.catalog.route(&claims.app, &claims.user)?;
-        let app = self.loaded(&version)?;
-        self.hold(id, client, &claims.app, &claims.user)?;
-        let session = Session::new(
+        self.enter(
             id.to_string(),
-            claims.user.clone(),
-            version,
-            app,
+            &claims.app,
+            &claims.user,
             claims.options(),
-        );
-        session.touch(millis_since(self.started));
-        Ok(self.held(Arc::new(session)))
+            client,
+        )
     }
 
     /// Bring `session` to the foreground: launch it if it has no instance.
