@@ -172,10 +172,34 @@ pub(crate) fn can_i_use(host: &HostProfile, schema: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
+pub(super) mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
+
+    /// The version of the WIT package at `path` (a directory or a file),
+    /// and the interfaces its `miniapp` world imports with their functions.
+    pub(in crate::capability) fn wit_imports(
+        path: &str,
+    ) -> (String, BTreeMap<String, BTreeSet<String>>) {
+        let mut resolve = wit_parser::Resolve::default();
+        let (package, _) = resolve.push_path(path).expect("the WIT parses");
+        let version = resolve.packages[package].name.version.as_ref().unwrap();
+        let world = resolve.select_world(&[package], Some("miniapp")).unwrap();
+        let imports = (resolve.worlds[world].imports.values())
+            .filter_map(|item| match item {
+                wit_parser::WorldItem::Interface { id, .. } => Some(&resolve.interfaces[*id]),
+                _ => None,
+            })
+            .map(|wit| {
+                (
+                    wit.name.clone().unwrap(),
+                    wit.functions.keys().cloned().collect(),
+                )
+            })
+            .collect();
+        (version.to_string(), imports)
+    }
 
     #[test]
     fn answers_per_host_profile() {
@@ -208,21 +232,12 @@ mod tests {
     /// functions, and every gated interface is named after its capability.
     #[test]
     fn the_table_matches_the_wit() {
-        let mut resolve = wit_parser::Resolve::default();
-        let wit = concat!(env!("CARGO_MANIFEST_DIR"), "/../wit");
-        let (package, _) = resolve.push_dir(wit).expect("wit/ parses");
-        let version = resolve.packages[package].name.version.as_ref().unwrap();
-        assert_eq!(version.to_string(), HOST_API_VERSION);
-        let world = resolve.select_world(&[package], Some("miniapp")).unwrap();
+        let (version, wit) = wit_imports(concat!(env!("CARGO_MANIFEST_DIR"), "/../wit"));
+        assert_eq!(version, HOST_API_VERSION);
         let mut imported = BTreeSet::new();
-        for item in resolve.worlds[world].imports.values() {
-            let wit_parser::WorldItem::Interface { id, .. } = item else {
-                continue;
-            };
-            let wit = &resolve.interfaces[*id];
-            let name = wit.name.clone().unwrap();
+        for (name, functions) in wit {
             let row = interface(&name).unwrap_or_else(|| panic!("`{name}` is not in the table"));
-            let functions: BTreeSet<&str> = wit.functions.keys().map(String::as_str).collect();
+            let functions: BTreeSet<&str> = functions.iter().map(String::as_str).collect();
             let listed: BTreeSet<&str> = row
                 .functions
                 .iter()

@@ -302,23 +302,17 @@ impl<T: 'static> quota::HostWithStore<T> for HasGauges {
 mod tests {
     use std::collections::BTreeSet;
 
+    use crate::capability::table::tests::wit_imports;
+
     /// [`INTERFACES`](super::INTERFACES) are the frozen WIT's imports, and
     /// its version is [`VERSION`](super::VERSION).
     #[test]
     fn the_list_is_the_frozen_wit() {
-        let mut resolve = wit_parser::Resolve::default();
         let wit = concat!(env!("CARGO_MANIFEST_DIR"), "/compat/0.1.0/miniapp.wit");
-        let (package, _) = resolve.push_path(wit).expect("the frozen WIT parses");
-        let version = resolve.packages[package].name.version.as_ref().unwrap();
-        assert_eq!(version.to_string(), super::VERSION);
-        let world = resolve.select_world(&[package], Some("miniapp")).unwrap();
-        let imported: BTreeSet<String> = (resolve.worlds[world].imports.values())
-            .filter_map(|item| match item {
-                wit_parser::WorldItem::Interface { id, .. } => resolve.interfaces[*id].name.clone(),
-                _ => None,
-            })
-            .collect();
-        let listed: BTreeSet<String> = super::INTERFACES.iter().map(|i| i.to_string()).collect();
+        let (version, imports) = wit_imports(wit);
+        assert_eq!(version, super::VERSION);
+        let imported: BTreeSet<&str> = imports.keys().map(String::as_str).collect();
+        let listed: BTreeSet<&str> = super::INTERFACES.iter().copied().collect();
         assert_eq!(listed, imported);
     }
 }
