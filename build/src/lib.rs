@@ -13,7 +13,7 @@ use std::process::Command;
 
 use miniapp_runtime::ManifestError;
 use miniapp_runtime::package::{EXTENSION, PackageError};
-use miniapp_runtime::views::ViewError;
+use miniapp_runtime::platform::views::ViewError;
 use miniapp_runtime::{Manifest, Package, PackageLimits, Quotas};
 
 mod target;
@@ -45,7 +45,7 @@ pub enum BuildError {
         source: ManifestError,
     },
     /// A page's template or stylesheet is refused, or a declared page has
-    /// none: what load would refuse (see [`miniapp_runtime::views::check`]).
+    /// none: what load would refuse (see [`miniapp_runtime::platform::views::check`]).
     #[error("{crate_dir}: {source}")]
     View {
         /// The crate.
@@ -132,12 +132,12 @@ pub fn build_with(
     // their paths (`pages/index.wxml`, `app.wxss`) beside the assets; checked
     // as load checks them, before the long compile.
     let views = read_views(crate_dir)?;
-    miniapp_runtime::views::check(&manifest, &views, &Quotas::default()).map_err(|source| {
-        BuildError::View {
+    miniapp_runtime::platform::views::check(&manifest, &views, &Quotas::default()).map_err(
+        |source| BuildError::View {
             crate_dir: crate_dir.display().to_string(),
             source,
-        }
-    })?;
+        },
+    )?;
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
     // .cargo/config.toml apply; the paths given to it must be absolute.
     let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {

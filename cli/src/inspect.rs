@@ -10,7 +10,7 @@ use crate::{Failure, out};
 pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
     let package = Package::read(path, &PackageLimits::default())
         .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
-    let imports = miniapp_runtime::component_imports(&package.component)
+    let imports = miniapp_runtime::platform::component_imports(&package.component)
         .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
     let m = &package.manifest;
     if as_json {

@@ -10,8 +10,9 @@ use clap::Args;
 use miniapp_protocol::listen::{
     ConnLimits, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_PER_CLIENT,
 };
-use miniapp_runtime::audit::{JsonLinesAudit, LoggedAudit};
-use miniapp_runtime::kv::{KvStore, RedbStore};
+use miniapp_runtime::audit::JsonLinesAudit;
+use miniapp_runtime::platform::LoggedAudit;
+use miniapp_runtime::platform::kv::{KvStore, RedbStore};
 use miniapp_runtime::{Package, Policy, Runtime};
 use miniapp_serve::clients::SessionCaps;
 use miniapp_serve::identity::Identity;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use miniapp_runtime::kv::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
+use miniapp_runtime::platform::kv::{KvError, KvLimits, KvStore, KvUsage, KvWrites};
 
 use crate::Database;
 

@@ -26,7 +26,7 @@ mod app_core;
 mod app_shared;
 pub mod audit;
 mod bindings;
-pub mod cache;
+mod cache;
 mod capability;
 mod consent;
 mod engine;
@@ -34,21 +34,22 @@ mod error;
 mod event;
 mod fair;
 mod instance;
-pub mod kv;
+mod kv;
 mod limits;
 mod load;
 pub mod package;
 mod page_view;
+pub mod platform;
 pub mod providers;
 mod quarantine;
 mod runtime;
 mod services;
-pub mod sessions;
+mod sessions;
 pub mod text;
 mod trap;
 mod trap_kind;
 mod usage;
-pub mod views;
+mod views;
 
 #[cfg(test)]
 mod testing;
@@ -64,7 +65,6 @@ pub use consent::Consent;
 pub use error::Error;
 pub use event::{Event, LaunchOptions};
 pub use instance::AppInstance;
-pub use load::component_imports;
 pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,
     ManifestError, Origin, Policy, PolicyError, QuotaOverrides, Quotas, Scope,

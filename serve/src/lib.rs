@@ -57,8 +57,8 @@ pub struct ServeOptions {
     /// The runtime (built by the caller: policy, providers, storage).
     pub runtime: Runtime,
     /// The runtime's storage: an event is answered after
-    /// [`KvStore::persist`](miniapp_runtime::kv::KvStore::persist).
-    pub storage: Arc<dyn miniapp_runtime::kv::KvStore>,
+    /// [`KvStore::persist`](miniapp_runtime::platform::kv::KvStore::persist).
+    pub storage: Arc<dyn miniapp_runtime::platform::kv::KvStore>,
     /// Who may use the operator plane.
     pub operators: Operators,
     /// Bounds and timers.

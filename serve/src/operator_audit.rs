@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use miniapp_runtime::audit::{ROTATE_BYTES, RotatingFile};
+use miniapp_runtime::platform::{ROTATE_BYTES, RotatingFile};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;

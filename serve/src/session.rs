@@ -162,7 +162,7 @@ impl Session {
     pub async fn with_prompts<T>(&self, call: impl Future<Output = T>) -> T {
         self.prompts.new_action();
         // Its audit records' log lines name the session (not its user).
-        let call = miniapp_runtime::audit::in_session(&self.id, call);
+        let call = miniapp_runtime::platform::in_session(&self.id, call);
         SESSION_PROMPTS.scope(self.prompts.clone(), call).await
     }
 

@@ -67,7 +67,7 @@ pub fn reopen_files_on_hangup() {
     };
     tokio::spawn(async move {
         while hangups.recv().await.is_some() {
-            miniapp_runtime::audit::reopen_files();
+            miniapp_runtime::platform::reopen_files();
             tracing::info!("SIGHUP: the audit files reopen their paths");
         }
     });

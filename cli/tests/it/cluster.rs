@@ -94,7 +94,7 @@ fn postgres_storage_behaves_as_every_store_must_after_one_explicit_migration() {
     assert_eq!(db.migrate().unwrap(), Vec::<i32>::new(), "applied once");
     db.check_schema().unwrap();
     let store = miniapp_pg::PgKvStore::new(std::sync::Arc::new(db));
-    miniapp_runtime::kv::behaviour::check(&store);
+    miniapp_runtime::platform::kv::behaviour::check(&store);
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use miniapp_runtime::kv::KvStore as _;
+use miniapp_runtime::platform::kv::KvStore as _;
 use serde_json::{Value, json};
 
 use crate::cluster::Postgres;
@@ -177,8 +177,9 @@ async fn killed_at_random_moments_every_answered_write_is_stored_exactly_once_on
     let (mut served, answered) = writers_through_kills(served, &[]).await;
     let dir = std::mem::replace(&mut served.dir, tempfile::tempdir().unwrap());
     assert!(served.stop().success());
-    let store = miniapp_runtime::kv::RedbStore::open(&dir.path().join("data/storage.redb"))
-        .expect("the server's store opens");
+    let store =
+        miniapp_runtime::platform::kv::RedbStore::open(&dir.path().join("data/storage.redb"))
+            .expect("the server's store opens");
     let stored: Vec<String> = (0..WRITERS)
         .filter_map(|writer| {
             let ns = format!("data:demo.todo:writer-{writer}");

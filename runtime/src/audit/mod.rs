@@ -12,13 +12,12 @@ use serde::Serialize;
 use miniapp_config::Scope;
 
 mod budget;
-mod file;
+pub(crate) mod file;
 
 pub(crate) use budget::{AuditTarget, Decided, DiskDays, EventAudit, Written, cut_message};
-pub use file::{KEPT_DAYS, ROTATE_BYTES, RotatingFile, reopen_files};
-pub use logged::{LoggedAudit, in_session};
+use file::{KEPT_DAYS, ROTATE_BYTES, RotatingFile};
 
-mod logged;
+pub(crate) mod logged;
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,8 +162,10 @@ pub trait AuditSink: Send + Sync {
 }
 
 /// Appends records as JSON lines to a file, written per line, rotated past
-/// [`ROTATE_BYTES`] and each UTC day, keeping [`KEPT_DAYS`] old files
-/// (`NAME.1` the newest); reopened at its path after [`reopen_files`].
+/// [`ROTATE_BYTES`](crate::platform::ROTATE_BYTES) and each UTC day,
+/// keeping [`KEPT_DAYS`](crate::platform::KEPT_DAYS) old files (`NAME.1` the
+/// newest); reopened at its path after
+/// [`reopen_files`](crate::platform::reopen_files).
 pub struct JsonLinesAudit {
     file: Mutex<RotatingFile>,
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use miniapp_runtime::cache::CacheOutcome;
+use miniapp_runtime::platform::cache::CacheOutcome;
 use miniapp_runtime::{Error, Event, LaunchOptions, Providers, Runtime};
 
 use crate::common::{example, granting};
@@ -126,7 +126,7 @@ async fn the_pooling_allocator_runs_apps_and_the_live_cap_refuses_cleanly() {
 
 #[tokio::test]
 async fn hidden_apps_are_kept_warm_then_evicted_by_the_idle_policy() {
-    use miniapp_runtime::sessions::{IdlePolicy, Sessions, Start};
+    use miniapp_runtime::platform::sessions::{IdlePolicy, Sessions, Start};
     use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime(dir.path());

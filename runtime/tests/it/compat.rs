@@ -23,7 +23,7 @@ fn built_for_0_1_0(name: &str, interfaces: &[&str]) -> Package {
     let path = compat_dir("0.1.0").join(format!("{name}.miniapp"));
     let package = Package::read(&path, &PackageLimits::default())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let imports = miniapp_runtime::component_imports(&package.component).unwrap();
+    let imports = miniapp_runtime::platform::component_imports(&package.component).unwrap();
     for interface in interfaces {
         let import = format!("miniapp:host/{interface}@0.1.0");
         assert!(imports.contains(&import), "{name} imports {imports:?}");

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use miniapp_runtime::AppInstance;
-use miniapp_runtime::kv::{self, KvError, KvLimits, KvStore, KvWrites};
+use miniapp_runtime::platform::kv::{self, KvError, KvLimits, KvStore, KvWrites};
 
 use crate::error::ApiError;
 
@@ -185,7 +185,7 @@ impl Applied {
 mod tests {
     use std::sync::Arc;
 
-    use miniapp_runtime::kv::{KvError, KvStore, MemoryStore};
+    use miniapp_runtime::platform::kv::{KvError, KvStore, MemoryStore};
 
     use super::Applied;
     use crate::error::ApiError;
