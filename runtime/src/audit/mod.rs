@@ -162,9 +162,8 @@ pub trait AuditSink: Send + Sync {
 }
 
 /// Appends records as JSON lines to a file, written per line, rotated past
-/// [`ROTATE_BYTES`](crate::platform::ROTATE_BYTES) and each UTC day,
-/// keeping [`KEPT_DAYS`](crate::platform::KEPT_DAYS) old files (`NAME.1` the
-/// newest); reopened at its path after
+/// [`ROTATE_BYTES`] and each UTC day, keeping [`KEPT_DAYS`] old files
+/// (`NAME.1` the newest); reopened at its path after
 /// [`reopen_files`](crate::platform::reopen_files).
 pub struct JsonLinesAudit {
     file: Mutex<RotatingFile>,
