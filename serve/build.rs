@@ -2,7 +2,10 @@
 //! `Cargo.lock`) for `miniapp_build_info`.
 
 fn main() {
-    let lock = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+    // Read when the script runs, not when it was compiled: a build script
+    // compiled for one checkout can be run for another.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let lock = std::path::Path::new(&manifest_dir).join("../Cargo.lock");
     println!("cargo::rerun-if-changed={}", lock.display());
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
     let version = wasmtime_version(&text).unwrap_or("unknown");
