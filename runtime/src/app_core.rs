@@ -17,6 +17,9 @@ pub(crate) struct AppCore {
     pub manifest: Manifest,
     pub grants: Grants,
     pub host: HostProfile,
+    /// The host API version its package was built against (its imports'
+    /// version): what `system.can-i-use` answers for.
+    pub api_version: &'static str,
     pub usage: UsageCounters,
     pub services: Arc<Services>,
 }

@@ -16,7 +16,7 @@ use crate::app_shared::{AppShared, PageHookIndices};
 use crate::audit::{AuditEvent, AuditRecord};
 use crate::cache::CacheOutcome;
 use crate::capability::http::AppHttp;
-use crate::capability::table::{HOST_API_VERSION, interface};
+use crate::capability::table::{HOST_API_VERSION, interface, serves};
 use crate::capability::v0_1;
 use crate::error::Error;
 use crate::instance::GuestPre;
@@ -102,6 +102,7 @@ impl Runtime {
                 core: Arc::new(AppCore {
                     usage: UsageCounters::default(),
                     host: inner.policy.host.clone(),
+                    api_version: pre.version,
                     services: inner.services.clone(),
                     manifest,
                     grants,
@@ -169,7 +170,7 @@ fn check_imports(
 fn served(interface: &str, version: &str) -> Result<&'static str, String> {
     match version {
         HOST_API_VERSION => Ok(HOST_API_VERSION),
-        v0_1::VERSION if v0_1::INTERFACES.contains(&interface) => Ok(v0_1::VERSION),
+        v0_1::VERSION if serves(interface, version) => Ok(v0_1::VERSION),
         v0_1::VERSION => Err(format!("which host API {version} did not have")),
         _ => Err(format!(
             "but this host provides miniapp:host@{HOST_API_VERSION} (and runs packages built against {})",

@@ -18,6 +18,7 @@ use crate::capability::identity::IdentityCtx;
 use crate::capability::nav::NavCtx;
 use crate::capability::payment::PaymentCtx;
 use crate::capability::storage::StorageCtx;
+use crate::capability::table::HOST_API_VERSION;
 use crate::capability::{CallResult, Granted, Holds, View, record_refusal, view_of};
 use crate::engine::LiveInstances;
 use crate::event::LaunchOptions;
@@ -39,6 +40,17 @@ impl TestHost {
     /// An instance of the app `manifest` under `policy`, for user `alice`;
     /// the consent prompt grants `granting`.
     pub fn new(manifest: &str, policy: &str, granting: &[Scope]) -> TestHost {
+        Self::built_against(HOST_API_VERSION, manifest, policy, granting)
+    }
+
+    /// As [`TestHost::new`], of a package built against host API
+    /// `api_version`.
+    pub fn built_against(
+        api_version: &'static str,
+        manifest: &str,
+        policy: &str,
+        granting: &[Scope],
+    ) -> TestHost {
         let manifest = Manifest::from_toml(manifest).expect("manifest");
         let policy = Policy::from_toml(policy, "test policy").expect("policy");
         let grants = policy.grants_for(&manifest).expect("grants");
@@ -71,6 +83,7 @@ impl TestHost {
             compiled: CacheOutcome::Compiled,
             core: Arc::new(AppCore {
                 host: policy.host.clone(),
+                api_version,
                 usage: Default::default(),
                 services: Arc::new(services),
                 manifest,
@@ -350,8 +363,35 @@ fn can_i_use_answers_for_every_core_interface() {
         "permission.authorize",
     ] {
         assert!(
-            crate::capability::table::can_i_use(&host.state.app.host, schema),
+            crate::capability::table::can_i_use(
+                &host.state.app.host,
+                host.state.app.api_version,
+                schema
+            ),
             "{schema}"
         );
     }
+}
+
+/// `system.can-i-use` answers for the host API version the package was
+/// built against: a 0.1.0 package cannot import `clipboard`, so it is not
+/// offered it; what 0.1.0 had, it is.
+#[test]
+fn can_i_use_answers_for_the_package_s_host_api_version() {
+    use crate::bindings::system::Host;
+    let mut now = TestHost::new(SHOP, "", &[]);
+    let mut old = TestHost::built_against(crate::capability::v0_1::VERSION, SHOP, "", &[]);
+    for schema in ["clipboard", "clipboard.set-clipboard-data"] {
+        assert!(now.state.call.can_i_use(schema.into()).unwrap(), "{schema}");
+        assert!(
+            !old.state.call.can_i_use(schema.into()).unwrap(),
+            "{schema}"
+        );
+    }
+    for schema in ["storage", "payment.request-payment", "system.can-i-use"] {
+        assert!(old.state.call.can_i_use(schema.into()).unwrap(), "{schema}");
+    }
+    // The host's API version, whatever the package was built against.
+    let info = old.state.call.get_host_info().unwrap();
+    assert_eq!(info.sdk_version, HOST_API_VERSION);
 }

@@ -1,6 +1,7 @@
 //! `docs/compatibility.md`, rendered from the list of capabilities
 //! ([`INTERFACES`]): every interface and function with its options, the
-//! permission it needs, the quotas it consumes, and whether each host
+//! permission it needs, the quotas it consumes, the host API version it
+//! arrived in (from the versions the host serves), and whether each host
 //! profile offers it. A test fails when the committed page differs;
 //! `MINIAPP_BLESS=1` writes it.
 
@@ -8,7 +9,8 @@ use std::fmt::Write;
 
 use miniapp_config::{Capability, HostProfile};
 
-use super::table::{HOST_API_VERSION, INTERFACES, Interface, can_i_use};
+use super::table::{HOST_API_VERSION, INTERFACES, Interface, arrived_in, can_i_use};
+use super::v0_1;
 
 /// The host profiles the page answers for, with how to get each.
 fn profiles() -> Vec<(&'static str, HostProfile)> {
@@ -58,11 +60,20 @@ pub(crate) fn page() -> String {
          `function.option`), the permission the app's manifest must declare and\n\
          the operator grant, the quotas (policy `quotas`) each consumes, and\n\
          whether a host profile offers it (`can-i-use`). A host offers the gated\n\
-         interfaces its policy's `[host] capabilities` lists; the core ones always.\n"
+         interfaces its policy's `[host] capabilities` lists; the core ones always.\n\n\
+         A package built against an earlier host API it still runs\n\
+         (`miniapp:host@{old}`) imports the interfaces that version had, those\n\
+         whose *Since* is {old}, with the same functions and options;\n\
+         `can-i-use` answers it for that version (a later interface: no), and\n\
+         `get-host-info`'s `sdk-version` is the host's, {HOST_API_VERSION}.\n",
+        old = v0_1::VERSION
     );
     let _ = writeln!(page, "## Interfaces\n");
-    let _ = writeln!(page, "| Interface | Permission | Quotas it consumes |");
-    let _ = writeln!(page, "|---|---|---|");
+    let _ = writeln!(
+        page,
+        "| Interface | Since | Permission | Quotas it consumes |"
+    );
+    let _ = writeln!(page, "|---|---|---|---|");
     for interface in INTERFACES.iter().filter(|i| !i.functions.is_empty()) {
         let quotas: Vec<String> = interface.quotas.iter().map(|q| format!("`{q}`")).collect();
         let quotas = if quotas.is_empty() {
@@ -72,8 +83,9 @@ pub(crate) fn page() -> String {
         };
         let _ = writeln!(
             page,
-            "| `{}` | {} | {quotas} |",
+            "| `{}` | {} | {} | {quotas} |",
             interface.name,
+            arrived_in(interface),
             permission(interface.capability)
         );
     }
@@ -91,10 +103,12 @@ pub(crate) fn page() -> String {
         for function in interface.functions.iter().filter(|f| !f.contains('.')) {
             let schema = format!("{}.{function}", interface.name);
             let offered: String = (profiles.iter())
-                .map(|(_, host)| match can_i_use(host, &schema) {
-                    true => " yes |",
-                    false => " no |",
-                })
+                .map(
+                    |(_, host)| match can_i_use(host, HOST_API_VERSION, &schema) {
+                        true => " yes |",
+                        false => " no |",
+                    },
+                )
                 .collect();
             let name = with_options(interface, function);
             let needs = permission(interface.capability);

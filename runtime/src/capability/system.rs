@@ -1,6 +1,7 @@
 //! `system`: host facts, and `can-i-use` feature detection (from the
 //! [interface table](super::table)) so one app runs on hosts that offer
-//! different capability sets. It holds nothing: its view is the call's
+//! different capability sets, answered for the host API version the app's
+//! package was built against (a 0.1.0 package is not offered `clipboard`). It holds nothing: its view is the call's
 //! context (the app's host profile).
 
 use super::CallCtx;
@@ -21,6 +22,6 @@ impl system::Host for CallCtx {
     }
 
     fn can_i_use(&mut self, schema: String) -> wasmtime::Result<bool> {
-        Ok(can_i_use(&self.app.host, &schema))
+        Ok(can_i_use(&self.app.host, self.app.api_version, &schema))
     }
 }

@@ -158,9 +158,34 @@ pub(crate) fn interface(name: &str) -> Option<&'static Interface> {
     INTERFACES.iter().find(|i| i.name == name)
 }
 
-/// Whether `host` offers `schema`: an interface (`storage`), a function
-/// (`storage.set`) or an option of one (`http.fetch.timeout-ms`).
-pub(crate) fn can_i_use(host: &HostProfile, schema: &str) -> bool {
+/// Whether a package built against host API `version` can import
+/// interface `name`: every interface of the current version; of 0.1.0, those
+/// [0.1.0 had](super::v0_1::INTERFACES).
+pub(crate) fn serves(name: &str, version: &str) -> bool {
+    match version {
+        HOST_API_VERSION => interface(name).is_some(),
+        super::v0_1::VERSION => super::v0_1::INTERFACES.contains(&name),
+        _ => false,
+    }
+}
+
+/// The host API version `interface` arrived in: the oldest this host serves
+/// that has it. (0.2.0 added interfaces beside 0.1.0's and changed none, so
+/// an interface's functions and options arrived with it; the tests check
+/// that against the frozen 0.1.0 WIT.)
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn arrived_in(interface: &Interface) -> &'static str {
+    match serves(interface.name, super::v0_1::VERSION) {
+        true => super::v0_1::VERSION,
+        false => HOST_API_VERSION,
+    }
+}
+
+/// Whether `host` offers `schema` to a package built against host API
+/// `version`: an interface (`storage`), a function (`storage.set`) or an
+/// option of one (`http.fetch.timeout-ms`). An interface that arrived after
+/// `version` is not offered: the package cannot import it.
+pub(crate) fn can_i_use(host: &HostProfile, version: &str, schema: &str) -> bool {
     let (name, rest) = schema.split_once('.').unwrap_or((schema, ""));
     let Some(interface) = interface(name).filter(|i| !i.functions.is_empty()) else {
         return false;
@@ -168,7 +193,7 @@ pub(crate) fn can_i_use(host: &HostProfile, schema: &str) -> bool {
     let offered = interface
         .capability
         .is_none_or(|c| host.capabilities.contains(&c));
-    offered && (rest.is_empty() || interface.functions.contains(&rest))
+    offered && serves(name, version) && (rest.is_empty() || interface.functions.contains(&rest))
 }
 
 #[cfg(test)]
@@ -216,16 +241,60 @@ pub(super) mod tests {
             "quota",
             "quota.remaining",
         ] {
-            assert!(can_i_use(&full, schema), "{schema}");
+            assert!(can_i_use(&full, HOST_API_VERSION, schema), "{schema}");
         }
-        assert!(can_i_use(&lite, "storage.set"));
-        assert!(can_i_use(&lite, "quota.remaining"));
-        assert!(!can_i_use(&lite, "payment.request-payment"));
-        assert!(!can_i_use(&lite, "http"));
-        assert!(!can_i_use(&full, "storage.teleport"));
-        assert!(!can_i_use(&full, "bluetooth"));
-        assert!(!can_i_use(&full, "types"));
-        assert!(!can_i_use(&full, ""));
+        assert!(can_i_use(&lite, HOST_API_VERSION, "storage.set"));
+        assert!(can_i_use(&lite, HOST_API_VERSION, "quota.remaining"));
+        assert!(!can_i_use(
+            &lite,
+            HOST_API_VERSION,
+            "payment.request-payment"
+        ));
+        assert!(!can_i_use(&lite, HOST_API_VERSION, "http"));
+        assert!(!can_i_use(&full, HOST_API_VERSION, "storage.teleport"));
+        assert!(!can_i_use(&full, HOST_API_VERSION, "bluetooth"));
+        assert!(!can_i_use(&full, HOST_API_VERSION, "types"));
+        assert!(!can_i_use(&full, HOST_API_VERSION, ""));
+    }
+
+    /// A package built against 0.1.0 is offered what 0.1.0 had, the same
+    /// functions and options, and not what arrived later.
+    #[test]
+    fn answers_for_the_version_a_package_was_built_against() {
+        let full = HostProfile::default();
+        let old = super::super::v0_1::VERSION;
+        for schema in ["storage.set", "http.fetch.timeout-ms", "quota.remaining"] {
+            assert!(can_i_use(&full, old, schema), "{schema}");
+        }
+        for schema in ["clipboard", "clipboard.get-clipboard-data"] {
+            assert!(can_i_use(&full, HOST_API_VERSION, schema), "{schema}");
+            assert!(!can_i_use(&full, old, schema), "{schema}");
+        }
+        assert!(!can_i_use(&full, "0.0.9", "storage"));
+        assert_eq!(
+            arrived_in(interface("clipboard").unwrap()),
+            HOST_API_VERSION
+        );
+        assert_eq!(arrived_in(interface("storage").unwrap()), old);
+    }
+
+    /// Each interface 0.1.0 had has the same functions in the frozen WIT as
+    /// in the table, so what [`arrived_in`] says of an interface holds for
+    /// its functions.
+    #[test]
+    fn an_interface_of_0_1_0_has_not_changed_its_functions() {
+        let frozen = concat!(env!("CARGO_MANIFEST_DIR"), "/compat/0.1.0/miniapp.wit");
+        let (_, wit) = wit_imports(frozen);
+        for (name, functions) in wit {
+            let row = interface(&name).unwrap_or_else(|| panic!("`{name}` left the table"));
+            assert_eq!(arrived_in(row), super::super::v0_1::VERSION, "{name}");
+            let functions: BTreeSet<&str> = functions.iter().map(String::as_str).collect();
+            let listed: BTreeSet<&str> = (row.functions.iter())
+                .filter(|f| !f.contains('.'))
+                .copied()
+                .collect();
+            assert_eq!(listed, functions, "functions of `{name}` at 0.1.0");
+        }
     }
 
     /// The table and `wit/miniapp.wit` list the same interfaces and
