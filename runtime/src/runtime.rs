@@ -149,7 +149,9 @@ impl RuntimeBuilder {
         self
     }
 
-    /// A key-value store to use instead of the redb database in the data directory.
+    /// A key-value store to use instead of the redb database in the data
+    /// directory (the seam is [`platform::kv`](crate::platform::kv), where
+    /// `miniapp-pg` plugs in).
     pub fn kv_store(mut self, kv: Arc<dyn KvStore>) -> Self {
         self.kv = Some(kv);
         self
