@@ -369,7 +369,10 @@ impl Host {
         )
     }
 
-    /// Bring `session` to the foreground: launch it if it has no instance.
+    /// Bring `session` to the foreground, following the operator's
+    /// routing: launch it if it has no instance, or only an outdated one
+    /// ([`Host::drop_outdated`]: a warm reopen never shows a page from
+    /// before another node's writes).
     async fn reopen(
         &self,
         session: Arc<Session>,
@@ -378,6 +381,7 @@ impl Host {
         session.touch(millis_since(self.started));
         let mut state = session.state.lock().await;
         self.follow_release(&session, &mut state)?;
+        self.drop_outdated(&session, &mut state).await?;
         let start = match state.instance.is_some() {
             true => {
                 if session.is_hidden() {
@@ -498,21 +502,31 @@ impl Host {
     /// Make `session`'s instance current for an action, in this order: the
     /// record of the events it applied read (before the instance sees the
     /// app's storage, see [`Applied::read`](crate::session::Applied::read));
-    /// the operator's routing followed; an instance made stale by another
-    /// node (the record is read again) or holding a cancelled event's
-    /// writes dropped; a missing one launched. Whether it launched.
+    /// the operator's routing followed; an outdated instance dropped
+    /// ([`Host::drop_outdated`]); a missing one launched. Whether it
+    /// launched.
     async fn current(&self, session: &Session, state: &mut State) -> Result<bool, ApiError> {
         state.applied.read(&self.storage).await?;
         self.follow_release(session, state)?;
-        if session.drop_stale(state) {
-            state.applied.read_again(&self.storage).await?;
-        }
-        session.drop_cancelled(state);
+        self.drop_outdated(session, state).await?;
         if state.instance.is_some() {
             return Ok(false);
         }
         self.launch(session, state).await?;
         Ok(true)
+    }
+
+    /// Drop an instance of `session` that must not be shown or used: one
+    /// made stale by another node's committed writes (the record of the
+    /// events applied is read again: that node applied some), or one
+    /// holding a cancelled event's writes. The next launch starts from
+    /// what is stored.
+    async fn drop_outdated(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
+        if session.drop_stale(state) {
+            state.applied.read_again(&self.storage).await?;
+        }
+        session.drop_cancelled(state);
+        Ok(())
     }
 
     /// Run `action` on `session`'s instance: its result and the host calls

@@ -3,6 +3,7 @@
 
 mod cli;
 mod cluster;
+mod cluster_reopen;
 mod crash;
 mod dev;
 mod dev_routes;

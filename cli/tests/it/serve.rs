@@ -304,7 +304,7 @@ pub(crate) async fn status_of(url: &str) -> u16 {
 }
 
 /// Every text of a page frame's nodes, in order.
-fn texts(nodes: &Value) -> Vec<String> {
+pub(crate) fn texts(nodes: &Value) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(node: &Value, out: &mut Vec<String>) {
         if let Some(text) = node["text"].as_str() {
