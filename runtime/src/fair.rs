@@ -5,7 +5,7 @@
 //! to the app that has used the least slot time for its weight (start-time
 //! fair queueing: each app has a virtual finish time, advanced by the time it
 //! held a slot divided by its `cpu_weight`). A call that has used
-//! [`crate::engine::LONG_CALL`] of CPU gives its slot back at every epoch tick and
+//! [`crate::epoch::LONG_CALL`] of CPU gives its slot back at every epoch tick and
 //! queues again, charged for what it used; long calls together hold at most
 //! `slots - 1` slots, so one slot is always left to short calls and a busy
 //! app's spinning call never makes another app's event wait a tick.

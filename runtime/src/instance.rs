@@ -12,7 +12,7 @@ use crate::app_shared::AppShared;
 use crate::bindings::lifecycle;
 use crate::capability::log::LogRecord;
 use crate::capability::nav::{DataTarget, OpenRequest, Page};
-use crate::engine::EPOCH_TICK;
+use crate::epoch::EPOCH_TICK;
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
 use crate::page_view::PageView;

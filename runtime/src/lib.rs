@@ -30,6 +30,7 @@ mod cache;
 mod capability;
 mod consent;
 mod engine;
+mod epoch;
 mod error;
 mod event;
 mod fair;

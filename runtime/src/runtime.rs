@@ -193,7 +193,7 @@ impl RuntimeBuilder {
             None => None,
         };
         let linker = crate::engine::linker(&engine)?;
-        let epoch = crate::engine::EpochTicker::start(engine.clone())?;
+        let epoch = crate::epoch::EpochTicker::start(engine.clone())?;
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 engine,

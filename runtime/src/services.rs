@@ -25,7 +25,7 @@ pub(crate) struct Services {
     pub http_observer: Option<Arc<dyn HttpObserver>>,
     /// Ticks the epoch while anything holding these services can run
     /// guest code (held for its drop alone).
-    pub _epoch: crate::engine::EpochTicker,
+    pub _epoch: crate::epoch::EpochTicker,
 }
 
 /// One HTTP call of an app, after it ended, as an embedder's developer

@@ -70,7 +70,7 @@ impl TestHost {
             quarantine: QuarantineBook::new(kv),
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
-            _epoch: crate::engine::EpochTicker::start(engine.clone()).expect("epoch thread"),
+            _epoch: crate::epoch::EpochTicker::start(engine.clone()).expect("epoch thread"),
         };
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {

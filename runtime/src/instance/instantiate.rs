@@ -10,7 +10,7 @@ use super::pages::PageHooks;
 use super::{GuestPre, InstanceState, Live};
 use crate::app_shared::AppShared;
 use crate::capability::nav::parse_url;
-use crate::engine::EPOCH_TICK;
+use crate::epoch::EPOCH_TICK;
 use crate::error::Error;
 use crate::event::LaunchOptions;
 use crate::trap::{explain, trapped};

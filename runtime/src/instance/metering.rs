@@ -11,7 +11,7 @@ use std::time::Duration;
 use wasmtime::{Store, UpdateDeadline};
 
 use super::InstanceState;
-use crate::engine::LONG_CALL;
+use crate::epoch::LONG_CALL;
 use crate::limits::{CpuMeter, CpuTimeExceeded, ExecSlot};
 
 /// What a call's budget had spent before it: a page hook shares the budget
@@ -88,7 +88,7 @@ pub(super) fn enter(
 /// What a call is measured by: its CPU meter and its long-call slot.
 pub(super) type Meters = (Arc<CpuMeter>, ExecSlot);
 
-/// At every epoch tick (every [`EPOCH_TICK`](crate::engine::EPOCH_TICK))
+/// At every epoch tick (every [`EPOCH_TICK`](crate::epoch::EPOCH_TICK))
 /// that finds a store running guest code:
 ///
 /// - past the call's wall-clock deadline or its CPU time budget, trap;
