@@ -97,12 +97,19 @@ fn postgres_storage_behaves_as_every_store_must_after_one_explicit_migration() {
     miniapp_runtime::platform::kv::behaviour::check(&store);
 }
 
-#[tokio::test]
-async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
-    let pg = Postgres::start();
+/// Two nodes on `pg`'s database: the first migrates its schema and
+/// publishes the todo example, the second serves what it finds there.
+pub(crate) fn two_nodes(pg: &Postgres) -> (Served, Served) {
     let database = ["--database", pg.url.as_str()];
     let first = Served::start(&["todo"], &[database[0], database[1], "--migrate"]);
     let second = Served::start(&[], &database);
+    (first, second)
+}
+
+#[tokio::test]
+async fn two_nodes_on_one_database_serve_each_others_sessions_and_decisions() {
+    let pg = Postgres::start();
+    let (first, second) = two_nodes(&pg);
     let ada = first.session("demo.todo", "ada").await;
     let (status, _) = first.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200);

@@ -2,8 +2,8 @@
 //! instance another node's committed writes made stale shows the page as
 //! stored (a cold start), not the page from before those writes.
 
-use crate::cluster::Postgres;
-use crate::serve::{Served, texts};
+use crate::cluster::{Postgres, two_nodes};
+use crate::serve::texts;
 
 /// Whether every one of `titles` is on `page`.
 fn shows(page: &serde_json::Value, titles: &[&str]) -> bool {
@@ -14,9 +14,7 @@ fn shows(page: &serde_json::Value, titles: &[&str]) -> bool {
 #[tokio::test]
 async fn opening_again_after_another_nodes_writes_shows_them() {
     let pg = Postgres::start();
-    let database = ["--database", pg.url.as_str()];
-    let first = Served::start(&["todo"], &[database[0], database[1], "--migrate"]);
-    let second = Served::start(&[], &database);
+    let (first, second) = two_nodes(&pg);
     let ada = first.session("demo.todo", "ada").await;
     let (status, body) = first.add_todo(&ada, "a1", "milk").await;
     assert_eq!(status, 200, "{body}");
