@@ -9,6 +9,10 @@ use async_trait::async_trait;
 
 use miniapp_config::Scope;
 
+mod held_clipboards;
+
+pub use held_clipboards::{ClipboardLimits, HeldClipboards};
+
 /// What the consent provider is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentRequest {
@@ -150,59 +154,6 @@ pub trait ClipboardProvider: Send + Sync {
     ) -> Result<(), ProviderError>;
     /// What `user`'s clipboard holds (empty if nothing), read by app `app_id`.
     async fn read(&self, app_id: &str, user: Option<&str>) -> Result<String, ProviderError>;
-}
-
-/// Clipboards held in memory, one per user (one for the host's own user,
-/// `None`), shared by the apps that user opens, as a phone's is. At most
-/// [`HeldClipboards::MAX_USERS`] are kept: writing a new one past that drops
-/// the least recently written.
-#[derive(Debug, Default)]
-pub struct HeldClipboards {
-    held: std::sync::Mutex<HeldBook>,
-}
-
-#[derive(Debug, Default)]
-struct HeldBook {
-    /// Each user's data, with the write it was last written by.
-    by_user: std::collections::HashMap<Option<String>, (u64, String)>,
-    writes: u64,
-}
-
-impl HeldClipboards {
-    /// Users whose clipboards are kept at once.
-    pub const MAX_USERS: usize = 4096;
-}
-
-#[async_trait]
-impl ClipboardProvider for HeldClipboards {
-    async fn write(&self, _: &str, user: Option<&str>, data: String) -> Result<(), ProviderError> {
-        let mut book = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        let user = user.map(str::to_string);
-        if book.by_user.len() >= Self::MAX_USERS && !book.by_user.contains_key(&user) {
-            let oldest = book
-                .by_user
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(u, _)| u.clone());
-            if let Some(oldest) = oldest {
-                book.by_user.remove(&oldest);
-            }
-        }
-        book.writes += 1;
-        let at = book.writes;
-        book.by_user.insert(user, (at, data));
-        Ok(())
-    }
-
-    async fn read(&self, _: &str, user: Option<&str>) -> Result<String, ProviderError> {
-        let book = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        let user = user.map(str::to_string);
-        Ok(book
-            .by_user
-            .get(&user)
-            .map(|(_, data)| data.clone())
-            .unwrap_or_default())
-    }
 }
 
 /// Providers a host without real ones uses: identity issues random one-time

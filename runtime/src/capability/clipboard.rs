@@ -1,7 +1,8 @@
 //! `clipboard`: set-clipboard-data and get-clipboard-data, as WeChat's
 //! `wx.setClipboardData` and `wx.getClipboardData`. The clipboard is the
 //! user's, held by the host's clipboard provider (by default one per user,
-//! in memory: [`HeldClipboards`](crate::providers::HeldClipboards)); an app
+//! in memory, bounded in total and per writing app:
+//! [`HeldClipboards`](crate::providers::HeldClipboards)); an app
 //! writes at most `clipboard_bytes` to it, and reads it only with a user
 //! gesture (what the user copied elsewhere is theirs: one tap authorizes
 //! one read, as it does one payment sheet).
