@@ -119,10 +119,12 @@ impl Drop for LiveSlot {
 }
 
 /// The linker with the whole host API, built once per runtime, for a store
-/// of state `T` (the instance's).
+/// of state `T` (the instance's): the current version, and 0.1.0 under its
+/// own names for the packages built against it.
 pub(crate) fn linker<T: HostState>(engine: &Engine) -> Result<Linker<T>, Error> {
     let mut linker = Linker::new(engine);
     crate::capability::add_to_linker(&mut linker)
+        .and_then(|()| crate::capability::v0_1::add_to_linker(&mut linker))
         .map_err(|e| Error::Setup(format!("linker: {e}")))?;
     Ok(linker)
 }

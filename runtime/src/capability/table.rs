@@ -23,6 +23,26 @@ use super::{Calls, Granted, Holds, Viewed, view_of};
 /// The version of the host API (the WIT package) this runtime implements.
 pub const HOST_API_VERSION: &str = "0.2.0";
 
+/// The older host API this runtime still serves, beside
+/// [`HOST_API_VERSION`] (`capability::v0_1` links it).
+pub(crate) const V0_1_VERSION: &str = "0.1.0";
+
+/// The interfaces of 0.1.0 (`types` has no functions and needs no link).
+pub(crate) const V0_1_INTERFACES: &[&str] = &[
+    "types",
+    "view",
+    "nav",
+    "storage",
+    "http",
+    "log",
+    "system",
+    "permission",
+    "identity",
+    "location",
+    "payment",
+    "quota",
+];
+
 /// One imported interface of the host API.
 #[derive(Debug)]
 pub(crate) struct Interface {
@@ -81,7 +101,7 @@ macro_rules! host_api {
         pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
             super::wasi::add_to_linker(linker)?;
             $( link!($name, $how $(, $state)?, linker, T); )*
-            super::v0_1::add_to_linker(linker)
+            Ok(())
         }
 
         /// Every quota named is a field of [`Quotas`] (checked when this compiles).
@@ -160,11 +180,11 @@ pub(crate) fn interface(name: &str) -> Option<&'static Interface> {
 
 /// Whether a package built against host API `version` can import
 /// interface `name`: every interface of the current version; of 0.1.0, those
-/// [0.1.0 had](super::v0_1::INTERFACES).
+/// [0.1.0 had](V0_1_INTERFACES).
 pub(crate) fn serves(name: &str, version: &str) -> bool {
     match version {
         HOST_API_VERSION => interface(name).is_some(),
-        super::v0_1::VERSION => super::v0_1::INTERFACES.contains(&name),
+        V0_1_VERSION => V0_1_INTERFACES.contains(&name),
         _ => false,
     }
 }
@@ -175,8 +195,8 @@ pub(crate) fn serves(name: &str, version: &str) -> bool {
 /// that against the frozen 0.1.0 WIT.)
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn arrived_in(interface: &Interface) -> &'static str {
-    match serves(interface.name, super::v0_1::VERSION) {
-        true => super::v0_1::VERSION,
+    match serves(interface.name, V0_1_VERSION) {
+        true => V0_1_VERSION,
         false => HOST_API_VERSION,
     }
 }
@@ -262,7 +282,7 @@ pub(super) mod tests {
     #[test]
     fn answers_for_the_version_a_package_was_built_against() {
         let full = HostProfile::default();
-        let old = super::super::v0_1::VERSION;
+        let old = V0_1_VERSION;
         for schema in ["storage.set", "http.fetch.timeout-ms", "quota.remaining"] {
             assert!(can_i_use(&full, old, schema), "{schema}");
         }
@@ -287,7 +307,7 @@ pub(super) mod tests {
         let (_, wit) = wit_imports(frozen);
         for (name, functions) in wit {
             let row = interface(&name).unwrap_or_else(|| panic!("`{name}` left the table"));
-            assert_eq!(arrived_in(row), super::super::v0_1::VERSION, "{name}");
+            assert_eq!(arrived_in(row), V0_1_VERSION, "{name}");
             let functions: BTreeSet<&str> = functions.iter().map(String::as_str).collect();
             let listed: BTreeSet<&str> = (row.functions.iter())
                 .filter(|f| !f.contains('.'))

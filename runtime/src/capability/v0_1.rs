@@ -42,24 +42,7 @@ use miniapp::host::{
     http, identity, location, log, nav, payment, permission, quota, storage, system, view,
 };
 
-/// The host API version this module serves.
-pub(crate) const VERSION: &str = "0.1.0";
-
-/// The interfaces of 0.1.0 (`types` has no functions and needs no link).
-pub(crate) const INTERFACES: &[&str] = &[
-    "types",
-    "view",
-    "nav",
-    "storage",
-    "http",
-    "log",
-    "system",
-    "permission",
-    "identity",
-    "location",
-    "payment",
-    "quota",
-];
+pub(crate) use super::table::V0_1_VERSION as VERSION;
 
 /// Link every interface of 0.1.0 under its 0.1.0 name, with the views the
 /// current interfaces are linked with.
@@ -304,7 +287,7 @@ mod tests {
 
     use crate::capability::table::tests::wit_imports;
 
-    /// [`INTERFACES`](super::INTERFACES) are the frozen WIT's imports, and
+    /// [`V0_1_INTERFACES`](crate::capability::table::V0_1_INTERFACES) are the frozen WIT's imports, and
     /// its version is [`VERSION`](super::VERSION).
     #[test]
     fn the_list_is_the_frozen_wit() {
@@ -312,7 +295,10 @@ mod tests {
         let (version, imports) = wit_imports(wit);
         assert_eq!(version, super::VERSION);
         let imported: BTreeSet<&str> = imports.keys().map(String::as_str).collect();
-        let listed: BTreeSet<&str> = super::INTERFACES.iter().copied().collect();
+        let listed: BTreeSet<&str> = crate::capability::table::V0_1_INTERFACES
+            .iter()
+            .copied()
+            .collect();
         assert_eq!(listed, imported);
     }
 }
