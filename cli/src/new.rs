@@ -40,6 +40,7 @@ macro_rules! sdk_sources {
 }
 const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "clipboard.rs",
+    "device.rs",
     "error.rs",
     "http.rs",
     "identity.rs",

@@ -595,6 +595,7 @@ impl Launch {
             scene: self.scene,
             referrer: self.referrer.filter(|r| !r.is_empty()),
             user: self.user.filter(|u| !u.is_empty()),
+            device: None,
         }
     }
 }

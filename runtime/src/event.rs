@@ -13,6 +13,11 @@ pub struct LaunchOptions {
     pub referrer: Option<String>,
     /// The user, for per-user storage and consent.
     pub user: Option<String>,
+    /// The device the app is shown on, as the client sent it (checked at
+    /// launch: a bad fact refuses the launch with
+    /// [`Error::BadRequest`](crate::Error::BadRequest) naming it); `None`:
+    /// [the default phone](crate::DeviceFacts::default).
+    pub device: Option<crate::DeviceFacts>,
 }
 
 /// A user event from the renderer.

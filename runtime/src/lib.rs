@@ -29,6 +29,7 @@ mod bindings;
 mod cache;
 mod capability;
 mod consent;
+mod device;
 mod engine;
 mod epoch;
 mod error;
@@ -63,6 +64,9 @@ pub use capability::nav::{OpenRequest, Page};
 pub use capability::storage::{AppStorage, StorageUsage};
 pub use capability::table::HOST_API_VERSION;
 pub use consent::Consent;
+pub use device::{
+    DEVICE_PIXEL_RATIOS, DeviceFacts, MAX_DEVICE_PIXELS, MAX_DEVICE_STRING_BYTES, SafeArea, Theme,
+};
 pub use error::Error;
 pub use event::{Event, LaunchOptions};
 pub use instance::AppInstance;

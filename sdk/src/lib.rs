@@ -5,7 +5,7 @@
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
-//! [`clipboard`], ...).
+//! [`clipboard`], [`device`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -44,6 +44,7 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 
 pub mod clipboard;
+pub mod device;
 mod error;
 pub mod http;
 pub mod identity;
@@ -105,6 +106,24 @@ pub mod bindings {
             "miniapp:host/storage@0.2.0/storage-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
             ],
+            "miniapp:host/device@0.2.0/window-info": [
+                #[derive(Default, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+            ],
+            "miniapp:host/device@0.2.0/safe-area": [
+                #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+            ],
+            "miniapp:host/device@0.2.0/device-info": [
+                #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+            ],
+            "miniapp:host/device@0.2.0/app-base-info": [
+                #[derive(PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+                #[serde(rename_all = "camelCase")]
+            ],
+            "miniapp:host/device@0.2.0/theme": [
+                #[derive(serde::Serialize, serde::Deserialize)]
+                #[serde(rename_all = "lowercase")]
+            ],
             "miniapp:host/system@0.2.0/host-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
                 #[doc = "Which host app the mini-program runs in."]
@@ -128,6 +147,8 @@ pub mod bindings {
             "miniapp:host/payment@0.2.0/order.description": [
                 #[doc = "What is being bought, shown to the user."]
             ],
+            "miniapp:host/device@0.2.0/theme.light": [#[doc = "A light colour scheme."]],
+            "miniapp:host/device@0.2.0/theme.dark": [#[doc = "A dark colour scheme."]],
             "miniapp:host/http@0.2.0/method.get": [#[doc = "`GET`"]],
             "miniapp:host/http@0.2.0/method.head": [#[doc = "`HEAD`"]],
             "miniapp:host/http@0.2.0/method.post": [#[doc = "`POST`"]],

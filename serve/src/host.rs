@@ -763,6 +763,7 @@ fn launch_options(request: &OpenRequest) -> LaunchOptions {
         scene: request.scene,
         referrer: request.referrer.clone(),
         user: Some(request.user.clone()),
+        device: None,
     }
 }
 

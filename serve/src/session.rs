@@ -477,6 +477,7 @@ impl Claims {
             scene: self.scene,
             referrer: self.referrer.clone(),
             user: Some(self.user.clone()),
+            device: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Hello: the smallest tour of the SDK: lifecycle hooks, page data, events,
-//! navigation, logging and feature detection.
+//! navigation, logging, feature detection and the device's facts.
 
-use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, log, nav, system, view};
+use miniapp_sdk::{
+    App, Error, Event, Launch, PageLoad, Result, device, json, log, nav, system, view,
+};
 use serde::Deserialize;
 
 /// Hooks kept in the `lifecycle` page data.
@@ -118,6 +120,10 @@ impl App for Hello {
                 };
                 view::set("greeting", format!("Hello, {name}!"))
             }
+            ("index", "device") => view::set_data(json!({
+                "system_info": device::system_info(),
+                "can_read_device": system::can_i_use("device.get-window-info"),
+            })),
             ("index" | "detail", "push") => self.push(),
             ("detail", "back") => nav::navigate_back(1),
             ("index", "open") => {

@@ -23,6 +23,7 @@ pub(crate) mod clipboard;
 #[cfg(test)]
 mod compatibility;
 mod data_size;
+pub(crate) mod device;
 pub mod egress;
 pub(crate) mod gesture;
 pub(crate) mod http;

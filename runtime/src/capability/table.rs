@@ -10,6 +10,7 @@ use wasmtime::component::Linker;
 use wasmtime_wasi::WasiView;
 
 use super::clipboard::ClipboardCtx;
+use super::device::DeviceCtx;
 use super::http::HttpCtx;
 use super::identity::IdentityCtx;
 use super::location::LocationCtx;
@@ -171,6 +172,9 @@ host_api! {
     clipboard: Clipboard, linked by view of Granted<ClipboardCtx>,
         ["set-clipboard-data", "get-clipboard-data"],
         [clipboard_bytes, gesture_ttl_ms];
+    device: core, linked by view of DeviceCtx,
+        ["get-window-info", "get-device-info", "get-app-base-info"],
+        [];
 }
 
 /// The interface named `name`.
@@ -286,7 +290,12 @@ pub(super) mod tests {
         for schema in ["storage.set", "http.fetch.timeout-ms", "quota.remaining"] {
             assert!(can_i_use(&full, old, schema), "{schema}");
         }
-        for schema in ["clipboard", "clipboard.get-clipboard-data"] {
+        for schema in [
+            "clipboard",
+            "clipboard.get-clipboard-data",
+            "device",
+            "device.get-window-info",
+        ] {
             assert!(can_i_use(&full, HOST_API_VERSION, schema), "{schema}");
             assert!(!can_i_use(&full, old, schema), "{schema}");
         }
@@ -295,6 +304,7 @@ pub(super) mod tests {
             arrived_in(interface("clipboard").unwrap()),
             HOST_API_VERSION
         );
+        assert_eq!(arrived_in(interface("device").unwrap()), HOST_API_VERSION);
         assert_eq!(arrived_in(interface("storage").unwrap()), old);
     }
 

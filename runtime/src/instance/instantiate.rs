@@ -56,6 +56,9 @@ pub(crate) async fn instantiate(
         reason,
     };
     let page = parse_url(manifest, &path).map_err(bad_request)?;
+    // The device facts are the client's: untrusted.
+    let device = options.device.as_ref().map(|facts| facts.check());
+    device.transpose().map_err(bad_request)?;
     let state = InstanceState::new(app, options, page, live).map_err(bad_request)?;
     let mut store = Store::new(&app.engine, state);
     store.limiter(|s| &mut s.limiter);

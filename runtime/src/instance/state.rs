@@ -10,6 +10,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::app_shared::AppShared;
 use crate::capability::clipboard::ClipboardCtx;
+use crate::capability::device::DeviceCtx;
 use crate::capability::http::HttpCtx;
 use crate::capability::identity::IdentityCtx;
 use crate::capability::location::LocationCtx;
@@ -47,6 +48,7 @@ pub struct InstanceState {
     pub(crate) location: Granted<LocationCtx>,
     pub(crate) payment: Granted<PaymentCtx>,
     pub(crate) clipboard: Granted<ClipboardCtx>,
+    pub(crate) device: DeviceCtx,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
     /// This instance's place under the runtime's live-instance cap.
@@ -102,6 +104,7 @@ impl InstanceState {
             location: LocationCtx::new(core),
             payment: PaymentCtx::new(core),
             clipboard: ClipboardCtx::new(core, user),
+            device: DeviceCtx::new(options.device.as_ref()),
             host_memory,
             table,
             app: app.clone(),
@@ -131,6 +134,7 @@ holds! {
     location: Granted<LocationCtx>,
     payment: Granted<PaymentCtx>,
     clipboard: Granted<ClipboardCtx>,
+    device: DeviceCtx,
 }
 
 impl InstanceState {

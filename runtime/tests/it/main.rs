@@ -8,6 +8,7 @@ mod apps;
 mod cache;
 mod clipboard;
 mod compat;
+mod device;
 mod hostile;
 mod http;
 mod loading;
