@@ -9,8 +9,8 @@ use miniapp_runtime::providers::{FixedConsent, Simulator};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::{Selector, outline};
 use miniapp_runtime::{
-    AppInstance, Capability, Event, LaunchOptions, LogRecord, Manifest, Origin, Package, Policy,
-    Providers, Runtime, Scope,
+    AppInstance, Capability, DeviceFacts, Event, LaunchOptions, LogRecord, Manifest, Origin,
+    Package, Policy, Providers, Runtime, Scope,
 };
 use serde_json::{Value, json};
 
@@ -56,6 +56,11 @@ pub struct RunArgs {
     /// The user, for per-user storage and consent.
     #[arg(long)]
     user: Option<String>,
+    /// The phone the app is shown on: its screen (and window) in CSS
+    /// pixels, and its pixel ratio (default 2), e.g. `390x844@3`; the app
+    /// reads it through `device` (`wx.getWindowInfo`). Default: 375x667@2.
+    #[arg(long, value_name = "WIDTHxHEIGHT[@RATIO]")]
+    device: Option<String>,
     /// Print one JSON object per line.
     #[arg(long)]
     json: bool,
@@ -89,6 +94,24 @@ fn parse_event(text: &str) -> Result<Event, Failure> {
         .filter(|(p, h)| !p.is_empty() && !h.is_empty())
         .ok_or_else(|| bad("expected PAGE:HANDLER[=JSON]"))?;
     Ok(Event::tap(page, handler).with_detail(detail))
+}
+
+/// A `--device` phone, `WIDTHxHEIGHT[@RATIO]`: its size is read here, and
+/// checked (range, ratio) by the runtime at launch as any client's facts.
+fn parse_device(text: &str) -> Result<DeviceFacts, Failure> {
+    let bad = || {
+        Failure::input(format!(
+            "--device `{text}`: expected WIDTHxHEIGHT[@RATIO] in CSS pixels, e.g. 390x844@3"
+        ))
+    };
+    let (size, ratio) = match text.split_once('@') {
+        Some((size, ratio)) => (size, ratio.parse::<f64>().map_err(|_| bad())?),
+        None => (text, 2.0),
+    };
+    let (width, height) = size.split_once('x').ok_or_else(bad)?;
+    let width = width.parse::<u32>().map_err(|_| bad())?;
+    let height = height.parse::<u32>().map_err(|_| bad())?;
+    Ok(DeviceFacts::phone(width, height, ratio))
 }
 
 fn default_data_dir() -> PathBuf {
@@ -328,6 +351,7 @@ fn find(
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let steps = steps(&args)?;
+    let device = args.device.as_deref().map(parse_device).transpose()?;
     let allowed = allowed_addresses(&args.allow_addresses)?;
     let granted = args
         .grants
@@ -379,6 +403,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         let options = LaunchOptions {
             path: args.path.clone(),
             user: args.user.clone(),
+            device,
             ..LaunchOptions::default()
         };
         let printer = Printer { json: args.json };

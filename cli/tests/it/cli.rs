@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub(crate) fn miniapp(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_miniapp"))
@@ -88,6 +88,57 @@ fn run_json_prints_one_object_per_line() {
     assert_eq!(lines[1]["data"]["count"], 1);
     assert_eq!(lines[2]["pages"], serde_json::json!(["index", "detail"]));
     assert_eq!(lines[0]["logs"][0]["source"], "stdout");
+}
+
+#[test]
+fn run_device_shows_the_app_on_that_phone_and_refuses_a_bad_one() {
+    let read = ["--json", "--event", "index:device"];
+    let default = last_data(&run_fresh("hello", &read))["system_info"].clone();
+    assert_eq!(
+        (
+            default["windowWidth"].clone(),
+            default["pixelRatio"].clone()
+        ),
+        (json!(375), json!(2.0))
+    );
+    let out = run_fresh("hello", &[&read[..], &["--device", "390x844@3"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info = last_data(&out)["system_info"].clone();
+    for (name, value) in [
+        ("screenWidth", json!(390)),
+        ("windowWidth", json!(390)),
+        ("windowHeight", json!(844)),
+        ("pixelRatio", json!(3.0)),
+    ] {
+        assert_eq!(info[name], value, "{name} in {info}");
+    }
+    let flat = last_data(&run_fresh(
+        "hello",
+        &[&read[..], &["--device", "414x896"]].concat(),
+    ));
+    assert_eq!(flat["system_info"]["pixelRatio"], 2.0, "{flat}");
+    for (device, message) in [
+        (
+            "390by844",
+            "--device `390by844`: expected WIDTHxHEIGHT[@RATIO] in CSS pixels",
+        ),
+        (
+            "390x844@fast",
+            "--device `390x844@fast`: expected WIDTHxHEIGHT[@RATIO]",
+        ),
+        (
+            "0x844",
+            "device fact `screenWidth` is 0; it must be 1 to 10000 CSS pixels",
+        ),
+        (
+            "390x844@12",
+            "device fact `pixelRatio` is 12; it must be 0.5 to 8",
+        ),
+    ] {
+        let out = run_fresh("hello", &["--device", device]);
+        assert_eq!(out.status.code(), Some(2), "{device}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{device}: {}", stderr(&out));
+    }
 }
 
 #[test]
