@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use miniapp_protocol::frames::{Served, ops_frame, page_frame};
 use miniapp_runtime::platform::kv::KvStore;
-use miniapp_runtime::{LaunchOptions, Runtime};
+use miniapp_runtime::{DeviceFacts, LaunchOptions, Runtime};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -89,6 +89,12 @@ pub struct OpenRequest {
     /// The app that opened this one.
     #[serde(default)]
     pub referrer: Option<String>,
+    /// The device the client shows the app on, with WeChat's field names
+    /// (`windowWidth`, `pixelRatio`...; a missing one is the default
+    /// phone's); checked before the session opens. Default: the default
+    /// phone.
+    #[serde(default)]
+    pub device: Option<DeviceFacts>,
 }
 
 /// What an action did: the frames it caused, and whether it succeeded.
@@ -251,6 +257,9 @@ impl Host {
         }
         check_name("app", &request.app)?;
         check_name("user", &request.user)?;
+        if let Some(device) = &request.device {
+            device.check().map_err(ApiError::bad_request)?;
+        }
         if !self.is_ready() {
             return self.refuse(&request.app, unreachable());
         }
@@ -763,7 +772,7 @@ fn launch_options(request: &OpenRequest) -> LaunchOptions {
         scene: request.scene,
         referrer: request.referrer.clone(),
         user: Some(request.user.clone()),
-        device: None,
+        device: request.device.clone(),
     }
 }
 

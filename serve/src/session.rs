@@ -10,7 +10,7 @@ use std::time::Instant;
 use miniapp_protocol::prompts::{Prompts, SESSION_PROMPTS};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
-use miniapp_runtime::{App, AppInstance, LaunchOptions};
+use miniapp_runtime::{App, AppInstance, DeviceFacts, LaunchOptions};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -377,6 +377,10 @@ pub struct Claims {
     pub scene: u32,
     /// The app that opened it.
     pub referrer: Option<String>,
+    /// The device it is shown on, if the client sent one (an id without
+    /// it, or from before it, is the default phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceFacts>,
     /// Random: two sessions of one user in one app differ.
     pub nonce: String,
 }
@@ -420,6 +424,7 @@ impl SessionIds {
             path: options.path.clone(),
             scene: options.scene,
             referrer: options.referrer.clone(),
+            device: options.device.clone(),
             nonce: hex::encode(nonce),
         };
         let json = serde_json::to_vec(&claims).expect("claims serialize");
@@ -477,7 +482,7 @@ impl Claims {
             scene: self.scene,
             referrer: self.referrer.clone(),
             user: Some(self.user.clone()),
-            device: None,
+            device: self.device.clone(),
         }
     }
 }
@@ -511,6 +516,20 @@ pub fn millis_since(start: Instant) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A session reopened from its id (on another node, after a restart)
+    /// is shown on the device it was opened with.
+    #[test]
+    fn an_id_keeps_the_device_its_client_sent() {
+        let ids = SessionIds::new([7; 32]);
+        let options = LaunchOptions {
+            user: Some("ada".into()),
+            device: Some(DeviceFacts::phone(390, 844, 3.0)),
+            ..LaunchOptions::default()
+        };
+        let claims = ids.read(&ids.issue("demo.hello", &options)).unwrap();
+        assert_eq!(claims.options(), options);
+    }
 
     #[test]
     fn an_id_reads_back_only_with_its_key_and_unaltered() {

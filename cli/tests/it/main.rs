@@ -21,6 +21,7 @@ mod secrets;
 mod serve;
 mod serve_audit;
 mod serve_conns;
+mod serve_device;
 mod serve_drain;
 mod serve_metrics;
 mod serve_probes;
