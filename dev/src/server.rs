@@ -35,8 +35,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use miniapp_protocol::frames::{self, page_url, reply_frame};
 use miniapp_protocol::outbox::{self, Outbox};
-use miniapp_runtime::LaunchOptions;
 use miniapp_runtime::view::events::ViewEvent;
+use miniapp_runtime::{DeviceFacts, LaunchOptions};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -585,6 +585,8 @@ pub struct Launch {
     scene: u32,
     referrer: Option<String>,
     user: Option<String>,
+    /// The phone frame the page draws (checked at launch by the runtime).
+    device: Option<DeviceFacts>,
 }
 
 impl Launch {
@@ -595,7 +597,7 @@ impl Launch {
             scene: self.scene,
             referrer: self.referrer.filter(|r| !r.is_empty()),
             user: self.user.filter(|u| !u.is_empty()),
-            device: None,
+            device: self.device,
         }
     }
 }

@@ -1038,6 +1038,20 @@ function paintQuota(frame) {
 
 // ------------------------------------------------------------ launch options
 
+/** The facts the app reads of the phone frame `device` (protocol.md, `POST
+ * /v1/sessions`'s `device`): the window is below the status and navigation bars. */
+function deviceFacts(device) {
+  const top = device.status + NAV_BAR;
+  return {
+    screenWidth: device.width,
+    screenHeight: device.height,
+    windowWidth: device.width,
+    windowHeight: Math.max(1, device.height - top),
+    statusBarHeight: device.status,
+    safeArea: { left: 0, right: device.width, top: device.status, bottom: device.height },
+  };
+}
+
 /** A cold start with the Launch options panel's values; its outcome shown in `resultSelector`. */
 function relaunch(resultSelector) {
   const frame = { type: 'relaunch', query: [...new URLSearchParams($('#launch-query').value.trim())] };
@@ -1053,6 +1067,7 @@ function relaunch(resultSelector) {
     }
     frame.scene = Number(scene);
   }
+  frame.device = deviceFacts(state.device);
   deviceElement.removeAttribute('data-background');
   request(frame, showResult(resultSelector, 'relaunch'));
 }

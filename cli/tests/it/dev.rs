@@ -513,6 +513,41 @@ async fn an_app_with_a_template_error_starts_shows_it_and_launches_once_fixed() 
     assert_eq!(sim.state().await["data"]["count"], 1);
 }
 
+/// The simulator's relaunch carries its phone frame: the app reads it, and
+/// a bad one is refused naming the fact.
+#[tokio::test]
+async fn a_relaunch_shows_the_app_on_the_device_sent() {
+    let sim = Simulator::example("hello");
+    let url = format!("{}/api/relaunch?token={}", sim.base, sim.token);
+    let frame =
+        json!({ "device": { "windowWidth": 412, "windowHeight": 847, "statusBarHeight": 24 } });
+    let answer: Value = (crate::serve::post_json(url.clone(), &frame)
+        .await
+        .json()
+        .await)
+        .unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    sim.dispatch("#device", "tap", Value::Null).await;
+    let info = &sim.state().await["data"]["system_info"];
+    assert_eq!(
+        (info["windowWidth"].clone(), info["windowHeight"].clone()),
+        (json!(412), json!(847)),
+        "{info}"
+    );
+    assert_eq!(info["statusBarHeight"], 24, "{info}");
+
+    let bad = json!({ "device": { "pixelRatio": 0.1 } });
+    let answer = crate::serve::post_json(url, &bad)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        answer.contains("device fact `pixelRatio` is 0.1"),
+        "{answer}"
+    );
+}
+
 #[tokio::test]
 async fn allow_address_lets_the_simulated_app_call_a_local_backend() {
     let origin = crate::examples::serve_news();
