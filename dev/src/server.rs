@@ -585,8 +585,9 @@ pub struct Launch {
     scene: u32,
     referrer: Option<String>,
     user: Option<String>,
-    /// The phone frame the page draws (checked at launch by the runtime).
-    device: Option<DeviceFacts>,
+    /// The phone frame the page draws (checked at launch by the runtime;
+    /// boxed: most frames are small).
+    device: Option<Box<DeviceFacts>>,
 }
 
 impl Launch {
@@ -597,7 +598,7 @@ impl Launch {
             scene: self.scene,
             referrer: self.referrer.filter(|r| !r.is_empty()),
             user: self.user.filter(|u| !u.is_empty()),
-            device: self.device,
+            device: self.device.map(|device| *device),
         }
     }
 }
