@@ -66,6 +66,7 @@ pub fn dev(args: DevArgs) -> Result<(), Failure> {
             out::error_line(crate::run::policy_line(path, &policy, &manifest)?);
         }
     }
+    let launch_device = Some(device.facts());
     let options = DevOptions {
         source: args.source.clone(),
         port: args.port,
@@ -76,6 +77,7 @@ pub fn dev(args: DevArgs) -> Result<(), Failure> {
         launch: LaunchOptions {
             path: args.path.clone(),
             user: args.user.clone(),
+            device: launch_device,
             ..LaunchOptions::default()
         },
     };

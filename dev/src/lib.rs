@@ -21,7 +21,8 @@ use std::sync::Arc;
 use miniapp_protocol::listen;
 use miniapp_protocol::prompts::{self, PROMPT_TIMEOUT, Prompts};
 use miniapp_runtime::{
-    App, LaunchOptions, Manifest, Package, PackageLimits, Policy, QuotaOverrides, Runtime,
+    App, DeviceFacts, LaunchOptions, Manifest, Package, PackageLimits, Policy, QuotaOverrides,
+    Runtime,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -39,6 +40,8 @@ pub struct Device {
     pub width: u32,
     /// Screen height, CSS pixels.
     pub height: u32,
+    /// Its status bar's height, CSS pixels.
+    pub status_bar: u32,
 }
 
 /// The device presets.
@@ -47,25 +50,51 @@ pub const DEVICES: [Device; 4] = [
         name: "iphone-12",
         width: 390,
         height: 844,
+        status_bar: 47,
     },
     Device {
         name: "iphone-se",
         width: 375,
         height: 667,
+        status_bar: 20,
     },
     Device {
         name: "pixel-7",
         width: 412,
         height: 915,
+        status_bar: 24,
     },
     Device {
         name: "ipad-mini",
         width: 768,
         height: 1024,
+        status_bar: 24,
     },
 ];
 
+/// The host's navigation bar under the status bar, CSS pixels (as on
+/// WeChat; the page draws the same).
+pub const NAV_BAR: u32 = 44;
+
 impl Device {
+    /// What an app shown in this frame reads through `device`: the window
+    /// is the screen below the status and navigation bars, the safe area
+    /// the screen below the status bar (as the page's relaunch sends).
+    pub fn facts(&self) -> DeviceFacts {
+        let top = self.status_bar + NAV_BAR;
+        DeviceFacts {
+            window_height: self.height.saturating_sub(top).max(1),
+            status_bar_height: self.status_bar,
+            safe_area: miniapp_runtime::SafeArea {
+                left: 0,
+                right: self.width,
+                top: self.status_bar,
+                bottom: self.height,
+            },
+            ..DeviceFacts::phone(self.width, self.height, 2.0)
+        }
+    }
+
     /// The preset `name`, or an error naming the presets.
     pub fn named(name: &str) -> Result<Device, String> {
         DEVICES

@@ -513,11 +513,19 @@ async fn an_app_with_a_template_error_starts_shows_it_and_launches_once_fixed() 
     assert_eq!(sim.state().await["data"]["count"], 1);
 }
 
-/// The simulator's relaunch carries its phone frame: the app reads it, and
-/// a bad one is refused naming the fact.
+/// The app reads the phone frame it starts in (`--device`, iPhone 12 by
+/// default: the window below its status bar of 47 and the navigation bar
+/// of 44); a relaunch carries the page's frame; a bad one is refused
+/// naming the fact.
 #[tokio::test]
-async fn a_relaunch_shows_the_app_on_the_device_sent() {
+async fn the_app_reads_its_frame_and_a_relaunch_the_device_sent() {
     let sim = Simulator::example("hello");
+    sim.dispatch("#device", "tap", Value::Null).await;
+    let info = &sim.state().await["data"]["system_info"];
+    let size = |info: &Value| (info["windowWidth"].clone(), info["windowHeight"].clone());
+    assert_eq!(size(info), (json!(390), json!(844 - 47 - 44)), "{info}");
+    assert_eq!(info["screenHeight"], 844, "{info}");
+    assert_eq!(info["statusBarHeight"], 47, "{info}");
     let url = format!("{}/api/relaunch?token={}", sim.base, sim.token);
     let frame =
         json!({ "device": { "windowWidth": 412, "windowHeight": 847, "statusBarHeight": 24 } });
@@ -529,11 +537,7 @@ async fn a_relaunch_shows_the_app_on_the_device_sent() {
     assert_eq!(answer["ok"], true, "{answer}");
     sim.dispatch("#device", "tap", Value::Null).await;
     let info = &sim.state().await["data"]["system_info"];
-    assert_eq!(
-        (info["windowWidth"].clone(), info["windowHeight"].clone()),
-        (json!(412), json!(847)),
-        "{info}"
-    );
+    assert_eq!(size(info), (json!(412), json!(847)), "{info}");
     assert_eq!(info["statusBarHeight"], 24, "{info}");
 
     let bad = json!({ "device": { "pixelRatio": 0.1 } });
