@@ -54,4 +54,7 @@ async fn an_opened_app_reads_the_device_its_client_sent_and_bad_facts_are_refuse
         let body = response.text().await.unwrap();
         assert!(body.contains(words), "{device}: {body}");
     }
+    // None of them opened a session: only ada's is live.
+    let live = served.metric("miniapp_sessions_live").await;
+    assert_eq!(live, Some(1.0), "{}", served.metrics().await);
 }
