@@ -28,7 +28,12 @@ pub fn app_base_info() -> AppBaseInfo {
 }
 
 /// All of it at once, as `wx.getSystemInfoSync` answers: serialized, one
-/// flat object with WeChat's names (`windowWidth`, `platform`, `theme`...).
+/// flat object with WeChat's names (`windowWidth`, `platform`, `theme`...),
+/// but for the host app's version, `hostVersion` (WeChat's `version`).
+/// It holds only the three records' fields: not `SDKVersion` (see
+/// [`system::host_info`](crate::system::host_info)) nor WeChat's other
+/// system facts (`wifiEnabled`, `albumAuthorized`...); `theme` is always
+/// set, where WeChat sets it only for an app with `darkmode` on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SystemInfo {
     /// [`window_info`].
