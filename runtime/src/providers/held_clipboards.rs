@@ -17,8 +17,20 @@ pub struct ClipboardLimits {
     /// Bytes kept in total, over all users.
     pub bytes: usize,
     /// Bytes kept of what one app wrote, over all users (the clipboards
-    /// whose content that app put there last).
+    /// whose content that app put there last). An app also keeps at most
+    /// the same share of `users` clipboards ([`Self::app_users`]).
     pub app_bytes: usize,
+}
+
+impl ClipboardLimits {
+    /// Clipboards kept of what one app wrote: its byte share
+    /// (`app_bytes / bytes`) of `users`, at least one. Without it an app
+    /// writing tiny copies as many users would fill `users` and forget
+    /// every other app's copy.
+    pub fn app_users(&self) -> usize {
+        let share = self.users.saturating_mul(self.app_bytes) / self.bytes.max(1);
+        share.clamp(1, self.users.max(1))
+    }
 }
 
 impl Default for ClipboardLimits {
@@ -37,7 +49,7 @@ impl Default for ClipboardLimits {
 /// What it holds is bounded by [`ClipboardLimits`] (by default
 /// [`MAX_USERS`](Self::MAX_USERS) clipboards, [`MAX_BYTES`](Self::MAX_BYTES)
 /// in total and [`MAX_APP_BYTES`](Self::MAX_APP_BYTES) of any one app's
-/// writes), so that no app, whatever users it opens sessions as, makes the
+/// writes, in at most [`ClipboardLimits::app_users`] clipboards), so that no app, whatever users it opens sessions as, makes the
 /// host hold more. A write past a limit succeeds and forgets the least
 /// recently written clipboards (the writing app's own first, when it is the
 /// app's limit that is passed), as a phone's clipboard forgets what was
@@ -151,11 +163,17 @@ impl HeldBook {
         self.by_app.get(app).map_or(0, |a| a.bytes)
     }
 
+    fn app_clipboards(&self, app: &str) -> usize {
+        self.by_app.get(app).map_or(0, |a| a.writes.len())
+    }
+
     /// Hold `clipboard` for `user`, forgetting what `limits` make room for.
     fn hold(&mut self, limits: &ClipboardLimits, user: User, mut clipboard: Clipboard) {
         self.forget(&user);
         let cost = clipboard.cost;
-        while self.app_bytes(&clipboard.app) + cost > limits.app_bytes
+        let app_users = limits.app_users();
+        while (self.app_bytes(&clipboard.app) + cost > limits.app_bytes
+            || self.app_clipboards(&clipboard.app) >= app_users)
             && self.forget_oldest(Some(&clipboard.app))
         {}
         while (self.bytes + cost > limits.bytes || self.by_user.len() >= limits.users)

@@ -144,6 +144,35 @@ async fn one_app_copying_as_many_users_holds_at_most_its_share() {
     assert_eq!(oldest, "");
 }
 
+/// An app copying a byte as ever more users keeps at most its share of
+/// the host's clipboards by count too: the users' limit does not make
+/// another app's copy forgotten.
+#[tokio::test]
+async fn one_app_copying_tiny_data_as_many_users_keeps_its_share_of_clipboards() {
+    let clipboards = HeldClipboards::default();
+    clipboards
+        .write("demo.invite", Some("bob"), "MINI-2048".into())
+        .await
+        .unwrap();
+    for n in 0..2 * HeldClipboards::MAX_USERS {
+        let user = format!("u{n}");
+        clipboards
+            .write("demo.flood", Some(&user), "x".into())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        clipboards.read("demo.flood", Some("bob")).await.unwrap(),
+        "MINI-2048"
+    );
+    let share = ClipboardLimits::default().app_users();
+    assert!(share < HeldClipboards::MAX_USERS, "{share}");
+    let newest = format!("u{}", 2 * HeldClipboards::MAX_USERS - 1);
+    assert_eq!(clipboards.read("", Some(&newest)).await.unwrap(), "x");
+    let forgotten = format!("u{}", 2 * HeldClipboards::MAX_USERS - 1 - share);
+    assert_eq!(clipboards.read("", Some(&forgotten)).await.unwrap(), "");
+}
+
 /// Many apps together keep at most the host's total, the least recently
 /// written forgotten first; an app's overwritten copy no longer counts
 /// against it.
