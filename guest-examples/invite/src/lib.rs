@@ -18,11 +18,15 @@ struct Invite;
 /// The user's own code.
 const CODE: &str = "MINI-2048";
 
-/// Show the outcome of a clipboard call: `fields` if it worked, the
-/// refusal if not.
+/// Show the outcome of a clipboard call: `fields` (and no refusal) if it
+/// worked, the refusal if not.
 fn show(outcome: Result<Value>) -> Result<()> {
     match outcome {
-        Ok(fields) => view::set_data(fields),
+        Ok(mut fields) => {
+            fields["error"] = Value::Null;
+            fields["error_kind"] = Value::Null;
+            view::set_data(fields)
+        }
         Err(e) => view::set_data(json!({ "error": e.to_string(), "error_kind": e.kind() })),
     }
 }
@@ -39,11 +43,9 @@ impl App for Invite {
                     Ok(Copy { text: Some(text) }) => text,
                     _ => CODE.to_string(),
                 };
-                show(clipboard::set(&text).map(|()| json!({ "copied": text.len(), "error": null })))
+                show(clipboard::set(&text).map(|()| json!({ "copied": text.len() })))
             }
-            ("index", "paste") => {
-                show(clipboard::get().map(|friend| json!({ "friend": friend, "error": null })))
-            }
+            ("index", "paste") => show(clipboard::get().map(|friend| json!({ "friend": friend }))),
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }
     }
