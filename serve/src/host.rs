@@ -267,6 +267,7 @@ impl Host {
             return self.reopen(session).await;
         }
         let options = launch_options(&request);
+        check_launch(&options)?;
         let id = self.ids.issue(&request.app, &options);
         let session = self.enter(id, &request.app, &request.user, options, client)?;
         self.reopen(session).await
@@ -363,6 +364,11 @@ impl Host {
                 Some(user) if user != session.user => Err(not_theirs()),
                 _ => Ok(session),
             };
+        }
+        if id.len() > MAX_SESSION_ID_BYTES {
+            return Err(ApiError::not_found(format!(
+                "no session: its id is over {MAX_SESSION_ID_BYTES} bytes"
+            )));
         }
         let gone = || ApiError::not_found(format!("no session `{id}`"));
         let claims = self.ids.read(id).ok_or_else(gone)?;
@@ -784,6 +790,39 @@ fn mappable_instances() -> Option<usize> {
     Some(maps.saturating_sub(2_000) / 8)
 }
 
+/// The longest page url a session opens on, in bytes (the runtime's bound
+/// on a page url, checked here before the url goes into a session id).
+const MAX_LAUNCH_PATH_BYTES: usize = 2048;
+
+/// The longest referrer, in bytes (an app id's bound).
+const MAX_REFERRER_BYTES: usize = 256;
+
+/// The longest session id read, in bytes: above what an id of the longest
+/// claims (app, user, url, referrer, device; every character escaped in
+/// its JSON) takes, so an id this node issued is never refused, and a
+/// client's long string is refused before it is decoded and decrypted.
+const MAX_SESSION_ID_BYTES: usize = 32 * 1024;
+
+/// The launch options a client sent, bounded before they go into the
+/// session's id: the page url (with the query pairs) and the referrer.
+fn check_launch(options: &LaunchOptions) -> Result<(), ApiError> {
+    let path = options.path.as_deref().unwrap_or("");
+    if path.len() > MAX_LAUNCH_PATH_BYTES {
+        return Err(ApiError::bad_request(format!(
+            "the page url (`path` with `query`) is {} bytes; at most {MAX_LAUNCH_PATH_BYTES}",
+            path.len()
+        )));
+    }
+    let referrer = options.referrer.as_deref().unwrap_or("");
+    if referrer.len() > MAX_REFERRER_BYTES {
+        return Err(ApiError::bad_request(format!(
+            "`referrer` is {} bytes; at most {MAX_REFERRER_BYTES}",
+            referrer.len()
+        )));
+    }
+    Ok(())
+}
+
 /// An app id or user: 1 to 256 printable characters.
 fn check_name(what: &str, value: &str) -> Result<(), ApiError> {
     if value.is_empty() || value.len() > 256 || value.chars().any(char::is_control) {
@@ -792,4 +831,34 @@ fn check_name(what: &str, value: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An id of the longest claims a client can send, each character
+    /// escaped in their JSON, is within the bound ids are read under.
+    #[test]
+    fn the_longest_issued_id_is_read() {
+        let ids = SessionIds::new([7; 32]);
+        let mut device = DeviceFacts::default();
+        device.model = "\"".repeat(64);
+        let options = LaunchOptions {
+            path: Some("\u{1}".repeat(MAX_LAUNCH_PATH_BYTES)),
+            scene: u32::MAX,
+            referrer: Some("\u{1}".repeat(MAX_REFERRER_BYTES)),
+            user: Some("\"".repeat(256)),
+            device: Some(device),
+        };
+        assert!(check_launch(&options).is_ok());
+        let id = ids.issue(&"\"".repeat(256), &options);
+        assert!(id.len() <= MAX_SESSION_ID_BYTES, "{}", id.len());
+        assert!(ids.read(&id).is_some());
+        let long = LaunchOptions {
+            path: Some("a".repeat(MAX_LAUNCH_PATH_BYTES + 1)),
+            ..options
+        };
+        assert!(check_launch(&long).is_err());
+    }
 }
