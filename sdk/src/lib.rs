@@ -73,35 +73,22 @@ pub mod bindings {
         // The host API's types the SDK hands to apps as they are
         // (`permission::{Scope, Consent}`, `payment::{Order, Outcome}`,
         // `identity::Profile`, `location::Position`, `storage::StorageInfo`,
-        // `system::HostInfo`, `http::Method`): the derives apps rely on, and
-        // docs where the WIT has none. Selectors name the WIT package with
+        // `system::HostInfo`, `device`'s records): the derives apps rely on
+        // (their docs are the WIT's). Selectors name the WIT package with
         // its version: a bump renames them here (wit-bindgen refuses a
         // selector that matches nothing).
         additional_type_attributes: {
-            "miniapp:host/permission@0.2.0/scope": [
-                #[derive(Hash)]
-                #[doc = "The app must declare it in its manifest."]
-            ],
-            "miniapp:host/permission@0.2.0/consent": [
-                #[derive(Hash)]
-                #[doc = "The user's answer for a scope."]
-            ],
+            "miniapp:host/permission@0.2.0/scope": [#[derive(Hash)]],
+            "miniapp:host/permission@0.2.0/consent": [#[derive(Hash)]],
             "miniapp:host/payment@0.2.0/order": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-                #[doc = "An order to pay."]
             ],
-            "miniapp:host/payment@0.2.0/outcome": [
-                #[derive(PartialEq, Eq)]
-                #[doc = "How a payment ended."]
-            ],
-            "miniapp:host/http@0.2.0/method": [#[doc = "An HTTP method."]],
+            "miniapp:host/payment@0.2.0/outcome": [#[derive(PartialEq, Eq)]],
             "miniapp:host/identity@0.2.0/profile": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-                #[doc = "The user's public profile."]
             ],
             "miniapp:host/location@0.2.0/position": [
                 #[derive(Default, PartialEq, serde::Serialize, serde::Deserialize)]
-                #[doc = "A position on Earth."]
             ],
             "miniapp:host/storage@0.2.0/storage-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -126,42 +113,6 @@ pub mod bindings {
             ],
             "miniapp:host/system@0.2.0/host-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-                #[doc = "Which host app the mini-program runs in."]
-            ],
-        },
-        additional_member_attributes: {
-            "miniapp:host/permission@0.2.0/scope.user-location": [
-                #[doc = "The device location ([`location`](crate::location))."]
-            ],
-            "miniapp:host/permission@0.2.0/scope.user-info": [
-                #[doc = "The user's profile ([`identity::profile`](crate::identity::profile))."]
-            ],
-            "miniapp:host/permission@0.2.0/scope.album": [#[doc = "Saving to the photo album."]],
-            "miniapp:host/permission@0.2.0/scope.camera": [#[doc = "The camera."]],
-            "miniapp:host/permission@0.2.0/scope.record": [#[doc = "The microphone."]],
-            "miniapp:host/permission@0.2.0/consent.not-asked": [
-                #[doc = "The user has not been asked yet."]
-            ],
-            "miniapp:host/permission@0.2.0/consent.granted": [#[doc = "The user agreed."]],
-            "miniapp:host/permission@0.2.0/consent.denied": [#[doc = "The user refused."]],
-            "miniapp:host/payment@0.2.0/order.description": [
-                #[doc = "What is being bought, shown to the user."]
-            ],
-            "miniapp:host/device@0.2.0/theme.light": [#[doc = "A light colour scheme."]],
-            "miniapp:host/device@0.2.0/theme.dark": [#[doc = "A dark colour scheme."]],
-            "miniapp:host/http@0.2.0/method.get": [#[doc = "`GET`"]],
-            "miniapp:host/http@0.2.0/method.head": [#[doc = "`HEAD`"]],
-            "miniapp:host/http@0.2.0/method.post": [#[doc = "`POST`"]],
-            "miniapp:host/http@0.2.0/method.put": [#[doc = "`PUT`"]],
-            "miniapp:host/http@0.2.0/method.delete": [#[doc = "`DELETE`"]],
-            "miniapp:host/http@0.2.0/method.patch": [#[doc = "`PATCH`"]],
-            "miniapp:host/http@0.2.0/method.options": [#[doc = "`OPTIONS`"]],
-            "miniapp:host/identity@0.2.0/profile.nickname": [#[doc = "Display name."]],
-            "miniapp:host/identity@0.2.0/profile.avatar-url": [#[doc = "Avatar image URL."]],
-            "miniapp:host/location@0.2.0/position.latitude": [#[doc = "Degrees north."]],
-            "miniapp:host/location@0.2.0/position.longitude": [#[doc = "Degrees east."]],
-            "miniapp:host/location@0.2.0/position.accuracy-m": [
-                #[doc = "Accuracy radius in metres."]
             ],
         },
     });
