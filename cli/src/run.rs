@@ -96,8 +96,9 @@ fn parse_event(text: &str) -> Result<Event, Failure> {
     Ok(Event::tap(page, handler).with_detail(detail))
 }
 
-/// A `--device` phone, `WIDTHxHEIGHT[@RATIO]`: its size is read here, and
-/// checked (range, ratio) by the runtime at launch as any client's facts.
+/// A `--device` phone, `WIDTHxHEIGHT[@RATIO]`, read and checked (range,
+/// ratio: the runtime's check of any client's facts) here, before the app
+/// is compiled.
 fn parse_device(text: &str) -> Result<DeviceFacts, Failure> {
     let bad = || {
         Failure::input(format!(
@@ -111,7 +112,11 @@ fn parse_device(text: &str) -> Result<DeviceFacts, Failure> {
     let (width, height) = size.split_once('x').ok_or_else(bad)?;
     let width = width.parse::<u32>().map_err(|_| bad())?;
     let height = height.parse::<u32>().map_err(|_| bad())?;
-    Ok(DeviceFacts::phone(width, height, ratio))
+    let facts = DeviceFacts::phone(width, height, ratio);
+    facts
+        .check()
+        .map_err(|e| Failure::input(format!("--device `{text}`: {e}")))?;
+    Ok(facts)
 }
 
 fn default_data_dir() -> PathBuf {
