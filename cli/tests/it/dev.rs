@@ -468,10 +468,11 @@ fn scaffold(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// Save `path` with `from` replaced by `to`, as an editor would: the text
-/// it had.
+/// Save `path` with `from` replaced by `to`, as an editor would (`from`
+/// must be there): the text it had.
 fn edit(path: &Path, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "no {from:?} in {}", path.display());
     std::fs::write(path, text.replace(from, to)).unwrap();
     text
 }
