@@ -133,7 +133,7 @@ fn a_batch_commits_whole_or_not_at_all(store: &dyn KvStore) {
     store.clear(record).unwrap();
 }
 
-/// [`KvWrites::expect`]: a batch is made only while the keys it expects
+/// [`KvWrites::expecting`]: a batch is made only while the keys it expects
 /// hold what it read; another writer's change in between refuses all of it
 /// (two nodes committing events of one session).
 fn a_batch_expecting_a_changed_value_writes_nothing(store: &dyn KvStore) {

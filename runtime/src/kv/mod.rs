@@ -79,7 +79,7 @@ pub enum KvError {
     /// The backend failed.
     #[error("storage backend: {0}")]
     Backend(String),
-    /// A key a batch expected to hold a value ([`KvWrites::expect`]) held
+    /// A key a batch expected to hold a value ([`KvWrites::expecting`]) held
     /// another: another writer changed it since it was read; nothing was
     /// written.
     #[error("`{key}` of `{ns}` changed since it was read (another writer); nothing was written")]
