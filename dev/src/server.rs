@@ -739,8 +739,8 @@ async fn api_relaunch(State(cx): Ctx, ApiBody(launch): ApiBody<Launch>) -> Respo
     api_answer(&cx, |reply| Command::Relaunch(options, reply)).await
 }
 
-/// The JSON body of an API call, taken once the call is authorized (the
-/// run's token and the `Origin`, as [`authorized`] checks them).
+/// The JSON body of an API call, read only once the call is authorized
+/// (the run's token and the `Origin`, as [`authorized`] checks them).
 struct ApiBody<T>(T);
 
 impl<T: serde::de::DeserializeOwned> FromRequest<Arc<Context>> for ApiBody<T> {
@@ -751,23 +751,29 @@ impl<T: serde::de::DeserializeOwned> FromRequest<Arc<Context>> for ApiBody<T> {
         let Query(query) = Query::<TokenQuery>::from_request_parts(&mut parts, cx)
             .await
             .map_err(IntoResponse::into_response)?;
-        let headers = parts.headers.clone();
-        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), cx)
-            .await
+        authorized(cx, query.token.as_deref(), &parts.headers)
             .map_err(IntoResponse::into_response)?;
-        authorized(cx, query.token.as_deref(), &headers).map_err(IntoResponse::into_response)?;
+        // Read up to the bound only: a longer body is refused unbuffered.
+        let bytes = axum::body::to_bytes(body, MAX_FRAME_BYTES)
+            .await
+            .map_err(|_| too_large().into_response())?;
         parse_body(&bytes)
             .map(ApiBody)
             .map_err(IntoResponse::into_response)
     }
 }
 
+/// An API body over the bound (or one cut off before its end).
+fn too_large() -> Refusal {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the body is over 64 KiB".into(),
+    )
+}
+
 fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     if body.len() > MAX_FRAME_BYTES {
-        return Err((
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the body is over 64 KiB".into(),
-        ));
+        return Err(too_large());
     }
     serde_json::from_slice(body).map_err(|e| {
         (

@@ -159,3 +159,18 @@ async fn a_stranger_is_refused_on_every_route_and_the_page_is_served() {
         .await
         .expect("the page's socket opens");
 }
+
+/// An API body is read only for the run's token, and only up to its bound:
+/// a stranger's is refused by the guard, the token's over 64 KiB with 413.
+#[tokio::test]
+async fn an_api_body_is_read_for_the_token_only_and_up_to_its_bound() {
+    let sim = Simulator::example("hello");
+    let big = format!(r#"{{"path":"{}"}}"#, "a".repeat(100 * 1024));
+    let relaunch = ("POST", "/api/relaunch", big.as_str());
+    let response = send(&sim, relaunch, None, &[]).await;
+    assert_eq!(response.status(), 401);
+    let response = send(&sim, relaunch, Some(&sim.token), &[]).await;
+    assert_eq!(response.status(), 413);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("the body is over 64 KiB"), "{body}");
+}
