@@ -842,8 +842,15 @@ mod tests {
     #[test]
     fn the_longest_issued_id_is_read() {
         let ids = SessionIds::new([7; 32]);
-        let mut device = DeviceFacts::default();
-        device.model = "\"".repeat(64);
+        let quotes = "\"".repeat(64);
+        let device = DeviceFacts {
+            brand: quotes.clone(),
+            model: quotes.clone(),
+            system: quotes.clone(),
+            platform: quotes.clone(),
+            language: quotes,
+            ..DeviceFacts::default()
+        };
         let options = LaunchOptions {
             path: Some("\u{1}".repeat(MAX_LAUNCH_PATH_BYTES)),
             scene: u32::MAX,
