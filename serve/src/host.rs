@@ -77,7 +77,8 @@ pub struct OpenRequest {
     /// it names another, the request is refused).
     #[serde(default)]
     pub user: String,
-    /// The page to open (`detail?id=3`); default the home page.
+    /// The page to open (`detail?id=3`); default the home page. With the
+    /// query pairs, at most 2,048 bytes (it goes into the session id).
     #[serde(default)]
     pub path: Option<String>,
     /// Query pairs added to the path.
@@ -86,7 +87,7 @@ pub struct OpenRequest {
     /// Scene code.
     #[serde(default)]
     pub scene: u32,
-    /// The app that opened this one.
+    /// The app that opened this one: at most 256 bytes.
     #[serde(default)]
     pub referrer: Option<String>,
     /// The device the client shows the app on, with WeChat's field names
