@@ -33,7 +33,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use miniapp_protocol::frames::{self, page_url, reply_frame};
+use miniapp_protocol::frames::{self, reply_frame};
 use miniapp_protocol::outbox::{self, Outbox};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::{DeviceFacts, LaunchOptions};
@@ -592,7 +592,8 @@ pub struct Launch {
 
 impl Launch {
     fn options(self) -> LaunchOptions {
-        let path = (self.path.filter(|p| !p.is_empty())).map(|path| page_url(&path, &self.query));
+        let path = (self.path.filter(|p| !p.is_empty()))
+            .and_then(|path| frames::launch_url(Some(&path), &self.query));
         LaunchOptions {
             path,
             scene: self.scene,

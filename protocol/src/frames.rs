@@ -40,6 +40,19 @@ pub fn page_url(route: &str, query: &[(String, String)]) -> String {
     }
 }
 
+/// The page url a launch (`POST /v1/sessions`, a relaunch) opens: `path`
+/// as sent; with query pairs, its route followed by them (they replace a
+/// query written in `path`); `None`, the home page, for neither.
+pub fn launch_url(path: Option<&str>, query: &[(String, String)]) -> Option<String> {
+    match (path, query.is_empty()) {
+        (path, true) => path.map(str::to_string),
+        (path, false) => {
+            let route = path.unwrap_or("").split('?').next().unwrap_or("");
+            Some(page_url(route, query))
+        }
+    }
+}
+
 /// `text` percent-encoded for a query part.
 fn url_encode_part(text: &str) -> String {
     text.bytes()
@@ -229,6 +242,10 @@ mod tests {
             "pages/item?q=a%20b%26c%3Dd"
         );
         assert_eq!(page_url("pages/item", &[]), "pages/item");
+        let pairs = [("id".to_string(), "3".to_string())];
+        assert_eq!(launch_url(Some("item?id=1"), &pairs).unwrap(), "item?id=3");
+        assert_eq!(launch_url(Some("item?id=1"), &[]).unwrap(), "item?id=1");
+        assert_eq!(launch_url(None, &[]), None);
     }
 
     #[test]

@@ -764,16 +764,7 @@ fn view_frames(state: &mut State, full: bool) -> Vec<Value> {
 }
 
 fn launch_options(request: &OpenRequest) -> LaunchOptions {
-    let path = match (&request.path, request.query.is_empty()) {
-        (Some(path), true) => Some(path.clone()),
-        (path, false) => {
-            let path = path.as_deref().unwrap_or("");
-            let route = path.split('?').next().unwrap_or("");
-            let query = miniapp_protocol::frames::url_encode(&request.query);
-            Some(format!("{route}?{query}"))
-        }
-        (None, true) => None,
-    };
+    let path = miniapp_protocol::frames::launch_url(request.path.as_deref(), &request.query);
     LaunchOptions {
         path,
         scene: request.scene,
