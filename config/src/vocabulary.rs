@@ -134,7 +134,11 @@ mod tests {
         let head = format!("enum {name} {{");
         let start = wit.find(&head).expect("the host API has the enum") + head.len();
         let body = &wit[start..start + wit[start..].find('}').expect("the enum ends")];
-        (body.split(','))
+        // Doc comments (`/// ...`) stand on their own lines before a case.
+        let code: Vec<&str> = (body.lines())
+            .filter(|line| !line.trim_start().starts_with("//"))
+            .collect();
+        (code.join("\n").split(','))
             .map(|case| case.trim().trim_start_matches('%').to_string())
             .filter(|case| !case.is_empty())
             .collect()
