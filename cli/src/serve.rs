@@ -340,12 +340,15 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;
     tokio.block_on(async {
         logs::reopen_files_on_hangup();
+        // Handled before the listeners are announced: a SIGTERM right after
+        // the line must drain, not kill by the default action.
+        let stop = stopped()?;
         let server = Server::start(options).await.map_err(Failure::input)?;
         out::line(format!(
             "miniapp serve: sessions at http://{}, operator at http://{}",
             server.public, server.operator
         ));
-        stopped().await;
+        stop.await;
         tracing::info!(
             drain_secs = args.drain_secs,
             "draining: /readyz 503, no new sessions; the listeners close after the delay, running events finish"
@@ -369,12 +372,17 @@ fn packages(paths: &[PathBuf]) -> Result<Vec<Package>, Failure> {
         .collect()
 }
 
-/// SIGTERM or Ctrl-C.
-async fn stopped() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .expect("SIGTERM can be handled");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
+/// SIGTERM or Ctrl-C: both handlers are installed when this returns, so a
+/// signal that comes before the future is awaited is not lost.
+fn stopped() -> Result<impl std::future::Future<Output = ()>, Failure> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let cannot = |e: std::io::Error| Failure::app(format!("cannot handle signals: {e}"));
+    let mut term = signal(SignalKind::terminate()).map_err(cannot)?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(cannot)?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
 }
