@@ -42,6 +42,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "clipboard.rs",
     "device.rs",
     "error.rs",
+    "export.rs",
     "http.rs",
     "identity.rs",
     "lib.rs",
@@ -49,10 +50,15 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "log.rs",
     "nav.rs",
     "payment.rs",
+    "pending.rs",
     "permission.rs",
     "quota.rs",
     "storage.rs",
     "system.rs",
+    "task.rs",
+    "task/tests.rs",
+    "timer.rs",
+    "timer/tests.rs",
     "view.rs",
 );
 

@@ -18,6 +18,12 @@ pub enum Error {
     Unsupported(String),
     /// The call was allowed but failed (network error, provider failure, ...).
     Failed(String),
+    /// A pending call ended before it completed: the host ended it because
+    /// its page left the stack (`page unloaded`). A [`timer::sleep`] of a
+    /// page that leaves the stack resolves with it.
+    ///
+    /// [`timer::sleep`]: crate::timer::sleep
+    Cancelled(String),
     /// An error raised by the app (see [`Error::app`]).
     App(String),
 }
@@ -29,7 +35,7 @@ impl Error {
     }
 
     /// A stable, kebab-case name of the kind of error: `permission-denied`,
-    /// `quota-exceeded`, `invalid-argument`, `unsupported`, `failed` or `app`.
+    /// `quota-exceeded`, `invalid-argument`, `unsupported`, `failed`, `cancelled` or `app`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::PermissionDenied(_) => "permission-denied",
@@ -37,6 +43,7 @@ impl Error {
             Error::InvalidArgument(_) => "invalid-argument",
             Error::Unsupported(_) => "unsupported",
             Error::Failed(_) => "failed",
+            Error::Cancelled(_) => "cancelled",
             Error::App(_) => "app",
         }
     }
@@ -49,6 +56,7 @@ impl Error {
             | Error::InvalidArgument(m)
             | Error::Unsupported(m)
             | Error::Failed(m)
+            | Error::Cancelled(m)
             | Error::App(m) => m,
         }
     }
@@ -62,6 +70,7 @@ impl fmt::Display for Error {
             Error::InvalidArgument(_) => "invalid argument: ",
             Error::Unsupported(_) => "unsupported: ",
             Error::Failed(_) => "failed: ",
+            Error::Cancelled(_) => "cancelled: ",
             // The app's own message, as written.
             Error::App(_) => "",
         };

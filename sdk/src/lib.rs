@@ -5,7 +5,7 @@
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
-//! [`clipboard`], [`device`], ...).
+//! [`clipboard`], [`device`], [`timer`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -37,6 +37,33 @@
 //! ```
 //!
 //! Build the crate as a `cdylib` for `wasm32-wasip2`.
+//!
+//! # Between events
+//!
+//! Code runs only inside the host's calls, but a handler can leave work for
+//! later: [`task::spawn`] runs an `async` block that `.await`s host calls
+//! that complete later ([`timer::sleep`]), [`timer::set_timeout`] and
+//! [`timer::set_interval`] call back as WeChat's timers do, and
+//! [`task::next_tick`] runs a closure right after the handler. They reach the
+//! app's state with [`with_app`]. Each completion is a host call of its own,
+//! with the budget of an event.
+//!
+//! ```ignore
+//! fn on_event(&mut self, event: &Event) -> Result<()> {
+//!     match event.handler.as_str() {
+//!         "save" => {
+//!             view::set("status", "saving")?;
+//!             task::spawn(async {
+//!                 timer::sleep(1_000).await?;
+//!                 with_app(|app: &mut Notes| app.saved += 1)?;
+//!                 view::set("status", "saved")
+//!             });
+//!             Ok(())
+//!         }
+//!         _ => Err(Error::app("unknown handler")),
+//!     }
+//! }
+//! ```
 #![deny(missing_docs)]
 
 use std::collections::BTreeMap;
@@ -46,19 +73,24 @@ use serde::de::DeserializeOwned;
 pub mod clipboard;
 pub mod device;
 mod error;
+mod export;
 pub mod http;
 pub mod identity;
 pub mod location;
 pub mod log;
 pub mod nav;
 pub mod payment;
+mod pending;
 pub mod permission;
 pub mod quota;
 pub mod storage;
 pub mod system;
+pub mod task;
+pub mod timer;
 pub mod view;
 
 pub use error::{Error, Result};
+pub use export::with_app;
 pub use serde_json::{Value, json};
 
 /// Generated WIT bindings. Not part of the public API.
@@ -270,80 +302,7 @@ macro_rules! export_app {
 /// Glue used by [`export_app!`]. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    use std::any::Any;
-    use std::cell::RefCell;
-    use std::marker::PhantomData;
-
-    use crate::bindings::exports::miniapp::host::lifecycle::{self as wit, Guest};
-    use crate::bindings::exports::miniapp::host::page::Guest as PageGuest;
-    use crate::{App, Event, Launch, PageLoad, Result};
-
-    thread_local! {
-        static APP: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
-    }
-
-    /// Implements the WIT lifecycle for the app type `A`.
-    pub struct Lifecycle<A>(PhantomData<A>);
-
-    fn with_app<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<(), String> {
-        APP.with(|slot| {
-            let mut slot = slot.borrow_mut();
-            let app = slot
-                .get_or_insert_with(|| Box::new(A::default()))
-                .downcast_mut::<A>()
-                .expect("one app type per component");
-            hook(app).map_err(|e| e.to_string())
-        })
-    }
-
-    impl<A: App> Guest for Lifecycle<A> {
-        fn on_launch(options: wit::LaunchOptions) -> Result<(), String> {
-            let launch = Launch {
-                path: options.path,
-                query: options.query.into_iter().collect(),
-                scene: options.scene,
-                referrer: options.referrer,
-            };
-            with_app(|app: &mut A| app.on_launch(&launch))
-        }
-
-        fn on_show() -> Result<(), String> {
-            with_app(A::on_show)
-        }
-
-        fn on_hide() -> Result<(), String> {
-            with_app(A::on_hide)
-        }
-
-        fn on_event(event: wit::Event) -> Result<(), String> {
-            let event = Event {
-                detail: serde_json::from_str(&event.detail).unwrap_or_default(),
-                page: event.page,
-                handler: event.handler,
-                dataset: event.dataset.into_iter().collect(),
-                gesture: event.gesture,
-            };
-            with_app(|app: &mut A| app.on_event(&event))
-        }
-    }
-
-    impl<A: App> PageGuest for Lifecycle<A> {
-        fn on_load(route: String, query: Vec<(String, String)>) -> Result<(), String> {
-            let page = PageLoad {
-                route,
-                query: query.into_iter().collect(),
-            };
-            with_app(|app: &mut A| app.on_load(&page))
-        }
-
-        fn on_ready(route: String) -> Result<(), String> {
-            with_app(|app: &mut A| app.on_ready(&route))
-        }
-
-        fn on_unload(route: String) -> Result<(), String> {
-            with_app(|app: &mut A| app.on_unload(&route))
-        }
-    }
+    pub use crate::export::Lifecycle;
 }
 
 #[cfg(test)]

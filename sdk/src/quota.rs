@@ -43,6 +43,21 @@ pub struct Budget {
     pub page_stack: u32,
     /// Most pages the stack may hold.
     pub page_stack_limit: u32,
+    /// Timers set and not yet fired or cleared ([`timer::set_timeout`],
+    /// [`timer::set_interval`], [`timer::sleep`]).
+    ///
+    /// [`timer::set_timeout`]: crate::timer::set_timeout
+    /// [`timer::set_interval`]: crate::timer::set_interval
+    /// [`timer::sleep`]: crate::timer::sleep
+    pub timers: u32,
+    /// Most timers this instance may have set at once: past it, setting one
+    /// is refused with [`Error::QuotaExceeded`](crate::Error::QuotaExceeded).
+    pub timers_limit: u32,
+    /// Other host calls started and not yet completed (timers are counted
+    /// by `timers`).
+    pub pending_calls: u32,
+    /// Most such calls this instance may have pending at once.
+    pub pending_calls_limit: u32,
 }
 
 /// How much of each budget this app has used, and may still use.
@@ -63,5 +78,9 @@ pub fn remaining() -> Budget {
         log_bytes_left: b.log_bytes_left,
         page_stack: b.page_stack,
         page_stack_limit: b.page_stack_limit,
+        timers: b.timers,
+        timers_limit: b.timers_limit,
+        pending_calls: b.pending_calls,
+        pending_calls_limit: b.pending_calls_limit,
     }
 }
