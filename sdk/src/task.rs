@@ -12,7 +12,9 @@
 //!
 //! Errors: the host call reports one error, the first of the hook's, the
 //! callbacks' and the tasks' (in that order); the others are logged at warn
-//! level, so none is lost.
+//! level, so none is lost. A task that ends with [`Error::Cancelled`] (it
+//! passed on with `?` the cancellation of a call whose page left the stack)
+//! has simply ended: that is not an error of the host call.
 //!
 //! ```ignore
 //! use miniapp_sdk::{task, timer, view};
@@ -41,7 +43,7 @@ use crate::{Error, Result};
 /// Run `future` as a task: it is first polled after the current handler
 /// returns, still within the same host call, and then whenever what it
 /// awaits is ready. Its error, if any, is reported by the host call in which
-/// it ends (see the [module docs](self)).
+/// it ends, unless it is [`Error::Cancelled`] (see the [module docs](self)).
 pub fn spawn(future: impl Future<Output = Result<()>> + 'static) {
     spawn_task(future);
 }
@@ -290,6 +292,7 @@ fn poll(waker: Arc<TaskWaker>) {
         std::mem::take(&mut e.abort_running)
     });
     match polled {
+        Poll::Ready(Err(Error::Cancelled(_))) => {}
         Poll::Ready(Err(e)) => report(e),
         Poll::Ready(Ok(())) => {}
         Poll::Pending if aborted => drop(task),

@@ -258,3 +258,24 @@ fn a_cancellation_is_kept_over_a_later_firing_of_the_same_call() {
         "a call that ended with an error is not cancelled"
     );
 }
+
+#[test]
+fn a_task_ended_by_a_cancellation_is_not_an_error_of_the_call() {
+    fresh();
+    let call = completion(8);
+    let after = Rc::new(Cell::new(false));
+    let a = after.clone();
+    spawn(async move {
+        call.await?;
+        a.set(true);
+        Ok(())
+    });
+    assert_eq!(finish(Ok(())), Ok(()));
+    complete(8, Err(Error::Cancelled("page unloaded".into())));
+    assert_eq!(finish(Ok(())), Ok(()));
+    assert!(!after.get(), "the task ended at its `?`");
+    assert!(fake::host(
+        |h| h.warnings.is_empty() && h.cancelled.is_empty()
+    ));
+    assert!(with_executor(|e| e.tasks.is_empty() && e.calls.is_empty()));
+}
