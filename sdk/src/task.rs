@@ -30,7 +30,7 @@
 //! [`timer::sleep`]: crate::timer::sleep
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -80,7 +80,7 @@ pub(crate) fn abort(id: TaskId) {
         if e.running == Some(id) {
             e.abort_running = true;
         }
-        e.tasks.remove(&id)
+        e.tasks.remove(id)
     });
     // Dropped outside the borrow: its drop cancels host calls.
     drop(dropped);
@@ -121,7 +121,7 @@ pub(crate) fn finish(handled: Result<()>) -> Result<()> {
 /// nothing awaits (its future was dropped, or it never existed) is ignored.
 pub(crate) fn complete(id: CallId, outcome: Result<()>) {
     let waker = with_executor(|e| {
-        let call = e.calls.get_mut(&id)?;
+        let call = e.calls.get_mut(id)?;
         // A cancellation outweighs a firing not yet taken; a firing does
         // not replace an error.
         if call.outcome.as_ref().is_none_or(Result::is_ok) {
@@ -180,7 +180,7 @@ impl HostCall {
     fn poll_outcome(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let id = self.id;
         let outcome = with_executor(|e| {
-            let call = e.calls.entry(id).or_default();
+            let call = e.calls.get_or_default(id);
             let outcome = call.outcome.take();
             if outcome.is_none() {
                 call.waker = Some(cx.waker().clone());
@@ -210,7 +210,7 @@ impl Drop for HostCall {
         let id = self.id;
         // The waker is dropped outside the borrow. Without an executor (the
         // thread is ending, and its tasks with it) nothing awaits the call.
-        let forgotten = EXECUTOR.try_with(|e| e.borrow_mut().calls.remove(&id));
+        let forgotten = EXECUTOR.try_with(|e| e.borrow_mut().calls.remove(id));
         drop(forgotten);
         if !self.ended {
             pending::cancel(id);
@@ -231,18 +231,68 @@ struct Call {
 /// The app's tasks and callbacks, one per instance (a guest is one thread).
 #[derive(Default)]
 struct Executor {
-    tasks: HashMap<TaskId, Task>,
+    tasks: IdMap<Task>,
     last_task: TaskId,
     /// Woken tasks, in the order they were woken.
     ready: VecDeque<Arc<TaskWaker>>,
     ticks: VecDeque<Tick>,
-    calls: HashMap<CallId, Call>,
+    calls: IdMap<Call>,
     /// The task being polled (out of `tasks` meanwhile).
     running: Option<TaskId>,
     /// The running task aborted itself: drop it when its poll returns.
     abort_running: bool,
     /// Errors of this host call's callbacks and tasks, in order.
     errors: Vec<Error>,
+}
+
+/// Values by id (task or call ids, both `u64`): a list, as an app has few
+/// at once (its quotas bound the calls), and smaller in the app's binary
+/// than a map.
+pub(crate) struct IdMap<V>(Vec<(u64, V)>);
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap(Vec::new())
+    }
+}
+
+impl<V> IdMap<V> {
+    pub(crate) fn insert(&mut self, id: u64, value: V) {
+        // Dropped outside the caller's borrow if it replaced one: ids are
+        // never reused, so it replaces none.
+        self.0.retain(|(held, _)| *held != id);
+        self.0.push((id, value));
+    }
+
+    pub(crate) fn remove(&mut self, id: u64) -> Option<V> {
+        let at = self.0.iter().position(|(held, _)| *held == id)?;
+        Some(self.0.swap_remove(at).1)
+    }
+
+    fn get_mut(&mut self, id: u64) -> Option<&mut V> {
+        self.0
+            .iter_mut()
+            .find(|(held, _)| *held == id)
+            .map(|(_, v)| v)
+    }
+
+    fn get_or_default(&mut self, id: u64) -> &mut V
+    where
+        V: Default,
+    {
+        match self.0.iter().position(|(held, _)| *held == id) {
+            Some(at) => &mut self.0[at].1,
+            None => {
+                self.0.push((id, V::default()));
+                &mut self.0.last_mut().expect("just pushed").1
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 enum Step {
@@ -277,7 +327,7 @@ fn poll(waker: Arc<TaskWaker>) {
     // Cleared before the poll: a task that wakes itself is polled again.
     waker.queued.store(false, Ordering::Relaxed);
     let Some(mut task) = with_executor(|e| {
-        let task = e.tasks.remove(&id)?;
+        let task = e.tasks.remove(id)?;
         e.running = Some(id);
         e.abort_running = false;
         Some(task)

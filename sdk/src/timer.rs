@@ -25,11 +25,10 @@
 //! ```
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 
 use crate::pending::{self, CallId};
-use crate::task::{self, TaskId};
+use crate::task::{self, IdMap, TaskId};
 use crate::{Error, Result};
 
 /// A timer set by [`set_timeout`] or [`set_interval`], for
@@ -113,7 +112,7 @@ pub fn clear_interval(id: TimerId) {
 
 thread_local! {
     /// The task that waits for each timer still set.
-    static TIMERS: RefCell<HashMap<CallId, TaskId>> = RefCell::new(HashMap::new());
+    static TIMERS: RefCell<IdMap<TaskId>> = RefCell::new(IdMap::default());
 }
 
 /// Run `waiting` (a timer's wait and callback) as a task, found again by
@@ -121,7 +120,7 @@ thread_local! {
 fn keep(id: CallId, waiting: impl Future<Output = Result<()>> + 'static) -> TimerId {
     let task = task::spawn_task(async move {
         let outcome = waiting.await;
-        TIMERS.with(|t| t.borrow_mut().remove(&id));
+        TIMERS.with(|t| t.borrow_mut().remove(id));
         outcome
     });
     TIMERS.with(|t| t.borrow_mut().insert(id, task));
@@ -130,7 +129,7 @@ fn keep(id: CallId, waiting: impl Future<Output = Result<()>> + 'static) -> Time
 
 fn clear(id: TimerId) {
     // The borrow ends before the task drops (its drop cancels the timer).
-    let task = TIMERS.with(|t| t.borrow_mut().remove(&id.0));
+    let task = TIMERS.with(|t| t.borrow_mut().remove(id.0));
     if let Some(task) = task {
         task::abort(task);
     }

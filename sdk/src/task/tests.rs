@@ -124,7 +124,7 @@ fn a_call_dropped_before_it_completes_is_cancelled_once() {
     let call = completion(5);
     spawn(call);
     assert_eq!(finish(Ok(())), Ok(()));
-    let task = with_executor(|e| *e.tasks.keys().next().unwrap());
+    let task = with_executor(|e| e.tasks.0[0].0);
     abort(task);
     abort(task);
     assert_eq!(fake::host(|h| h.cancelled.clone()), [5]);

@@ -10,7 +10,7 @@ use crate::task::{complete, finish, spawn};
 fn fresh() {
     task::reset();
     fake::host(|h| *h = fake::Host::default());
-    TIMERS.with(|t| t.borrow_mut().clear());
+    TIMERS.with(|t| *t.borrow_mut() = IdMap::default());
 }
 
 /// Counts the calls of a callback, and whether the callback was dropped.
