@@ -143,6 +143,17 @@ quotas! {
     clipboard_bytes: u64 = 64 * KIB,
     /// Nav: pages on the stack (default 10).
     page_stack: u32 = 10,
+    /// Pending: timers one instance may have set at once, `set-timeout`s
+    /// and `set-interval`s together (default 32).
+    timers: u32 = 32,
+    /// Pending: host calls of one instance started and not yet completed
+    /// (requests, dialogs, choosers; timers are counted by `timers`),
+    /// default 64.
+    pending_calls: u32 = 64,
+    /// Pending: timer firings delivered to one instance per second, all
+    /// its timers together (default 100); firings past it wait for the
+    /// next second, an interval's at most one.
+    timer_firings_per_second: u32 = 100,
     /// Gesture: how long a user gesture stays usable (default 1000 ms). A
     /// gesture authorizes one sensitive action.
     gesture_ttl_ms: u64 = 1_000,
@@ -178,6 +189,10 @@ impl Quotas {
             ("set_data_bytes", self.set_data_bytes),
             ("page_data_bytes", self.page_data_bytes),
             ("page_stack", u64::from(self.page_stack)),
+            (
+                "timer_firings_per_second",
+                u64::from(self.timer_firings_per_second),
+            ),
             ("view_nodes", self.view_nodes),
             ("view_items_per_for", self.view_items_per_for),
             ("view_output_bytes", self.view_output_bytes),

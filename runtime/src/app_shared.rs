@@ -39,6 +39,8 @@ pub(crate) struct AppShared {
     pub styles: std::collections::BTreeMap<String, String>,
     /// Where the component exports the page hooks, if it does.
     pub page_hooks: Option<PageHookIndices>,
+    /// Where it exports `completions.on-complete`, if it does.
+    pub on_complete: Option<ComponentExportIndex>,
     /// The app id as the execution slots' queues name it.
     pub slot_key: Arc<str>,
 }

@@ -12,15 +12,18 @@ use crate::app_shared::AppShared;
 use crate::bindings::lifecycle;
 use crate::capability::log::LogRecord;
 use crate::capability::nav::{DataTarget, OpenRequest, Page};
+use crate::capability::pending::{Completion, Owner};
 use crate::epoch::EPOCH_TICK;
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
 use crate::page_view::PageView;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
+use completions::CompleteHook;
 use metering::{Gesturing, Spent, enter, timed};
 use pages::{PageHooks, keep_first};
 
+mod completions;
 mod guest;
 mod instantiate;
 mod metering;
@@ -30,6 +33,7 @@ mod state;
 mod storage_writes;
 mod view;
 
+pub(crate) use completions::CompleteHook as CompletionExport;
 pub(crate) use guest::GuestPre;
 pub(crate) use instantiate::instantiate;
 pub use state::InstanceState;
@@ -77,6 +81,8 @@ pub(crate) struct Live {
     guest: guest::Lifecycle,
     /// The page hooks, if the app exports them.
     pages: Option<PageHooks>,
+    /// `on-complete`, if the app exports it.
+    complete: Option<CompleteHook>,
 }
 
 /// A lifecycle call into the guest.
@@ -93,6 +99,8 @@ enum Hook<'a> {
     },
     Ready(String),
     Unload(String),
+    /// `on-complete` of a pending call.
+    Complete(Completion),
 }
 
 impl Hook<'_> {
@@ -105,6 +113,7 @@ impl Hook<'_> {
             Hook::Load { route, .. } => format!("on-load {route}"),
             Hook::Ready(route) => format!("on-ready {route}"),
             Hook::Unload(route) => format!("on-unload {route}"),
+            Hook::Complete(c) => format!("on-complete #{}", c.id),
         }
     }
 
@@ -117,9 +126,27 @@ impl Hook<'_> {
     /// The page `set-data` acts on during this hook.
     fn data_target(&self) -> DataTarget {
         match self {
-            Hook::Load { serial, .. } => DataTarget::Loading(*serial),
+            Hook::Load { serial, .. } => DataTarget::Page(*serial),
             Hook::Unload(route) => DataTarget::Unloading(route.clone()),
+            Hook::Complete(c) => match c.owner {
+                Some(Owner::Page(serial)) => DataTarget::Page(serial),
+                Some(Owner::App) => DataTarget::Top,
+                None => DataTarget::Gone,
+            },
             _ => DataTarget::Top,
+        }
+    }
+
+    /// Whom the calls this hook starts belong to, with `top` the serial of
+    /// the page on top: a page's callbacks start that page's calls; the
+    /// app's (and a page's `on-unload`, and a completion whose page has
+    /// gone) start the app's.
+    fn owner(&self, top: u64) -> Owner {
+        match self {
+            Hook::Event(_) | Hook::Ready(_) => Owner::Page(top),
+            Hook::Load { serial, .. } => Owner::Page(*serial),
+            Hook::Complete(c) => c.owner.unwrap_or(Owner::App),
+            Hook::Launch(_) | Hook::Show | Hook::Hide | Hook::Unload(_) => Owner::App,
         }
     }
 }
@@ -197,6 +224,13 @@ impl AppInstance {
         if self.ready().await? {
             return Ok(());
         }
+        if let Some(live) = &mut self.live {
+            live.store
+                .data_mut()
+                .call
+                .pending
+                .shown(std::time::Instant::now());
+        }
         let before = self.stack();
         self.callback(Some(Hook::Show), before).await
     }
@@ -206,6 +240,14 @@ impl AppInstance {
         self.ready().await?;
         let before = self.stack();
         let mut outcome = self.call(Hook::Hide).await;
+        if let Some(live) = &mut self.live {
+            // Its timers stop, and nothing is delivered, until it shows.
+            live.store
+                .data_mut()
+                .call
+                .pending
+                .hidden(std::time::Instant::now());
+        }
         // Pages it loads are rendered, and ready, when the app shows again.
         keep_first(&mut outcome, self.settle_pages(before).await);
         outcome
@@ -240,9 +282,12 @@ impl AppInstance {
         };
         let (token, meters) = enter(&mut live.store, gesturing, fresh.then_some(fuel));
         live.store.data_mut().nav.data_target = hook.data_target();
+        let top = live.store.data().nav.pages.top().serial;
+        live.store.data_mut().call.pending.owner = hook.owner(top);
         let limit = live.store.data().call.deadline.left() + EPOCH_TICK;
         let lifecycle = live.guest;
         let page_hooks = live.pages;
+        let complete = live.complete;
         let store = &mut live.store;
         let (result, cpu) = match &hook {
             Hook::Launch(options) => {
@@ -265,6 +310,16 @@ impl AppInstance {
                 let call = async {
                     match page_hooks {
                         Some(hooks) => hooks.call(store, &hook, route, query_of(&hook)).await,
+                        None => Ok(Ok(())),
+                    }
+                };
+                timed(&meters, limit, call).await
+            }
+            Hook::Complete(c) => {
+                let call = async {
+                    match complete {
+                        Some(hook) => hook.call(store, c.id, c.outcome.clone()).await,
+                        // Only an app that exports it can start a call.
                         None => Ok(Ok(())),
                     }
                 };

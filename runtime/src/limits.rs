@@ -135,10 +135,10 @@ impl HostMemory {
     }
 
     /// Charge `bytes` for `what` while the returned guard lives.
-    pub fn hold(&self, bytes: u64, what: &str) -> Result<Held<'_>, String> {
+    pub fn hold(self: &Arc<Self>, bytes: u64, what: &str) -> Result<Held, String> {
         self.charge(bytes, what)?;
         Ok(Held {
-            budget: self,
+            budget: self.clone(),
             bytes,
         })
     }
@@ -184,12 +184,12 @@ mod tests {
 
 /// Bytes charged to a [`HostMemory`] budget, given back when dropped.
 #[derive(Debug)]
-pub struct Held<'a> {
-    budget: &'a HostMemory,
+pub struct Held {
+    budget: Arc<HostMemory>,
     bytes: u64,
 }
 
-impl Drop for Held<'_> {
+impl Drop for Held {
     fn drop(&mut self) {
         self.budget.release(self.bytes);
     }

@@ -19,7 +19,7 @@ use crate::capability::http::AppHttp;
 use crate::capability::table::{HOST_API_VERSION, interface, serves};
 use crate::capability::v0_1;
 use crate::error::Error;
-use crate::instance::GuestPre;
+use crate::instance::{CompletionExport, GuestPre};
 use crate::package::Package;
 use crate::runtime::Runtime;
 use crate::usage::UsageCounters;
@@ -86,10 +86,13 @@ impl Runtime {
             .and_then(|pre| GuestPre::new(&component, pre, version))
             .map_err(|e| refused(format!("it does not fit the miniapp world: {e}")))?;
         let page_hooks = PageHookIndices::find(&component, pre.version).map_err(refused)?;
+        let on_complete =
+            CompletionExport::find(&component, pre.version, &imports).map_err(refused)?;
         Ok(App {
             shared: Arc::new(AppShared {
                 slot_key: manifest.id.as_str().into(),
                 page_hooks,
+                on_complete,
                 styles: views.styles,
                 http: Arc::new(AppHttp::configure_app(&grants)),
                 engine: inner.engine.clone(),

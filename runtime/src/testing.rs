@@ -92,6 +92,7 @@ impl TestHost {
             views: Default::default(),
             view_origins: Vec::new(),
             page_hooks: None,
+            on_complete: None,
             styles: Default::default(),
         });
         let options = LaunchOptions {

@@ -38,6 +38,15 @@ pub struct Usage {
     /// Audit records about it dropped because its disk budget (per event
     /// or per day) was used up.
     pub audit_records_dropped: u64,
+    /// Timers set now, all instances together.
+    pub timers: u64,
+    /// Other host calls pending now (requests, dialogs), all instances
+    /// together.
+    pub pending_calls: u64,
+    /// Completions delivered (timer firings, finished calls).
+    pub completions: u64,
+    /// Pending calls ended because their page was unloaded.
+    pub calls_cancelled: u64,
     /// Traps by kind.
     pub traps: BTreeMap<TrapKind, u64>,
 }
@@ -55,6 +64,10 @@ pub(crate) struct UsageCounters {
     pub denials: AtomicU64,
     pub quota_hits: AtomicU64,
     pub audit_dropped: AtomicU64,
+    pub timers: AtomicU64,
+    pub pending_calls: AtomicU64,
+    pub completions: AtomicU64,
+    pub calls_cancelled: AtomicU64,
     traps: Mutex<BTreeMap<TrapKind, u64>>,
 }
 
@@ -92,6 +105,10 @@ impl UsageCounters {
             denials: get(&self.denials),
             quota_hits: get(&self.quota_hits),
             audit_records_dropped: get(&self.audit_dropped),
+            timers: get(&self.timers),
+            pending_calls: get(&self.pending_calls),
+            completions: get(&self.completions),
+            calls_cancelled: get(&self.calls_cancelled),
             traps: self.traps.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }

@@ -13,12 +13,13 @@ use std::sync::Arc;
 use wasmtime::component::HasData;
 
 use super::gesture::Gesture;
+use super::pending::Pending;
 use super::permission::ConsentCtx;
 use super::{CallError, record_refusal};
 use crate::app_core::AppCore;
 use crate::audit::EventAudit;
 use crate::bindings::types;
-use crate::limits::Deadline;
+use crate::limits::{Deadline, HostMemory};
 
 /// What every host call of one instance sees beside its capability's own
 /// state.
@@ -33,18 +34,22 @@ pub(crate) struct CallCtx {
     pub audit: EventAudit,
     /// The consent of the instance's user.
     pub consent: ConsentCtx,
+    /// The instance's calls that complete later, and its timers.
+    pub pending: Pending,
 }
 
 impl CallCtx {
     /// The context of a new instance of `app` for `user`, whose gestures
-    /// live `gesture_ttl`.
+    /// live `gesture_ttl`, its pending calls charged to `host_memory`.
     pub fn new(
         app: &Arc<AppCore>,
         user: Option<&str>,
         deadline: Deadline,
         gesture_ttl: std::time::Duration,
+        host_memory: Arc<HostMemory>,
     ) -> CallCtx {
         CallCtx {
+            pending: Pending::new(app, host_memory),
             consent: ConsentCtx::new(app, user),
             app: app.clone(),
             deadline,

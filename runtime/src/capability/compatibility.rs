@@ -9,7 +9,9 @@ use std::fmt::Write;
 
 use miniapp_config::{Capability, HostProfile};
 
-use super::table::{HOST_API_VERSION, INTERFACES, Interface, arrived_in, can_i_use};
+use super::table::{
+    ADDED_AFTER_0_1, HOST_API_VERSION, INTERFACES, Interface, arrived_in, can_i_use,
+};
 use super::v0_1;
 
 /// The host profiles the page answers for, with how to get each.
@@ -81,11 +83,22 @@ pub(crate) fn page() -> String {
         } else {
             quotas.join(", ")
         };
+        let added: Vec<String> = (ADDED_AFTER_0_1.iter())
+            .filter_map(|f| f.strip_prefix(&format!("{}.", interface.name)))
+            .map(|f| format!("`{f}`"))
+            .collect();
+        let since = match added.is_empty() {
+            true => arrived_in(interface).to_string(),
+            false => format!(
+                "{} ({}: {HOST_API_VERSION})",
+                arrived_in(interface),
+                added.join(", ")
+            ),
+        };
         let _ = writeln!(
             page,
-            "| `{}` | {} | {} | {quotas} |",
+            "| `{}` | {since} | {} | {quotas} |",
             interface.name,
-            arrived_in(interface),
             permission(interface.capability)
         );
     }

@@ -13,7 +13,7 @@ use super::egress::{AddressRules, ForbiddenAddress};
 use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::http;
-use crate::limits::HostMemory;
+use crate::limits::{Held, HostMemory};
 use crate::usage::UsageCounters;
 
 pub use crate::services::{HttpExchange, HttpObserver};
@@ -214,15 +214,15 @@ impl HttpCtx {
 }
 
 /// Bytes of a response body received so far, charged to the host memory
-/// budget until the host call returns it to the guest (its copy then counts
-/// against the guest's memory).
-struct PendingBody<'a> {
-    budget: &'a HostMemory,
+/// budget until the guest takes them (its copy then counts against the
+/// guest's memory).
+struct PendingBody {
+    budget: Arc<HostMemory>,
     bytes: Vec<u8>,
     charged: u64,
 }
 
-impl PendingBody<'_> {
+impl PendingBody {
     fn extend(&mut self, chunk: &[u8]) -> CallResult<()> {
         self.budget
             .charge(chunk.len() as u64, "an HTTP response body")
@@ -233,40 +233,86 @@ impl PendingBody<'_> {
     }
 }
 
-impl Drop for PendingBody<'_> {
+impl Drop for PendingBody {
     fn drop(&mut self) {
         self.budget.release(self.charged);
     }
+}
+
+/// A response held for the guest until it takes it, its body still charged
+/// to the instance's host memory.
+pub(crate) struct HeldResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: PendingBody,
+}
+
+impl HeldResponse {
+    fn into_response(mut self) -> http::Response {
+        http::Response {
+            status: self.status,
+            headers: std::mem::take(&mut self.headers),
+            body: std::mem::take(&mut self.body.bytes),
+        }
+    }
+}
+
+/// A request checked against the grants and quotas, ready to send: it owns
+/// what it needs, so it can run after the call that made it returned.
+struct Exchange {
+    /// Taken when it is sent.
+    builder: Option<reqwest::RequestBuilder>,
+    app: Arc<AppCore>,
+    budget: Arc<HostMemory>,
+    origin: Origin,
+    timeout: Duration,
+    /// What the host keeps of the request while it is under way.
+    _request: Held,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+    /// For the HTTP observer: the method and URL.
+    seen: (String, String),
 }
 
 super::linked_by!(view of Granted<HttpCtx>, http);
 
 impl http::Host for View<'_, Granted<HttpCtx>> {
     async fn fetch(&mut self, request: http::Request) -> CallResult<http::Response> {
-        let Some(observer) = self.call.app.services.http_observer.clone() else {
-            return self.exchange(request).await;
+        let exchange = self.prepare(request)?;
+        let left = self.call.deadline.left();
+        let response = match left < exchange.timeout {
+            // The event ends first: past its deadline the instance traps.
+            true => bounded(left, exchange.run()).await?,
+            false => exchange.run().await,
         };
-        let started = std::time::Instant::now();
-        let (verb, url) = (method(request.method).to_string(), request.url.clone());
-        let result = self.exchange(request).await;
-        observer.exchange(&HttpExchange {
-            app: self.call.app.manifest.id.clone(),
-            method: verb,
-            url,
-            status: result.as_ref().ok().map(|r| r.status),
-            bytes: result.as_ref().map_or(0, |r| r.body.len() as u64),
-            ms: started.elapsed().as_millis() as u64,
-            refused: result.as_ref().err().map(CallError::message),
-        });
-        result
+        response.map(HeldResponse::into_response)
+    }
+
+    fn fetch_start(&mut self, request: http::Request) -> CallResult<u64> {
+        let exchange = self.prepare(request)?;
+        self.call.pending.start(async move {
+            let response = exchange.run().await;
+            response.map(|r| Some(Box::new(r) as super::pending::Answer))
+        })
+    }
+
+    fn take_response(&mut self, id: u64) -> CallResult<http::Response> {
+        context(self.ctx)?;
+        match self.call.pending.take_answer::<HeldResponse>(id) {
+            Some(response) => Ok(response.into_response()),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no response to take: take it once, in the `on-complete` of a `fetch-start` that succeeded"
+            ))),
+        }
     }
 }
 
 impl View<'_, Granted<HttpCtx>> {
-    /// The call itself: checked against the grants and quotas, then sent.
-    async fn exchange(&mut self, request: http::Request) -> CallResult<http::Response> {
+    /// Check `request` against the grants and quotas, and take what it
+    /// holds while under way (its bytes, a concurrency slot, one of the
+    /// minute's requests).
+    fn prepare(&mut self, request: http::Request) -> CallResult<Exchange> {
         let ctx = context(self.ctx)?;
-        let app = &*self.call.app;
+        let app = &self.call.app;
         let quotas = &app.grants.quotas;
         let url = Url::parse(&request.url)
             .map_err(|e| CallError::invalid(format!("`{}` is not a URL: {e}", request.url)))?;
@@ -295,12 +341,9 @@ impl View<'_, Granted<HttpCtx>> {
                 body.len()
             )));
         }
-        // What the host keeps of the request while it is under way.
-        let _request = ctx
-            .budget
-            .hold((body.len() + header_bytes) as u64, "an HTTP request")
-            .map_err(CallError::quota)?;
-        let _slot = ctx.app.slots.clone().try_acquire_owned().map_err(|_| {
+        let held = (body.len() + header_bytes) as u64;
+        let hold = (ctx.budget.hold(held, "an HTTP request")).map_err(CallError::quota)?;
+        let slot = ctx.app.slots.clone().try_acquire_owned().map_err(|_| {
             CallError::quota(format!(
                 "{} requests of app `{}` are already in flight",
                 quotas.http_concurrency, app.manifest.id
@@ -312,7 +355,8 @@ impl View<'_, Granted<HttpCtx>> {
             u64::from(t).min(quotas.http_timeout_ms)
         });
         let client = ctx.app.client().map_err(CallError::failed)?;
-        let mut builder = client.request(method(request.method), url.clone());
+        let seen = (method(request.method).to_string(), request.url.clone());
+        let mut builder = client.request(method(request.method), url);
         for (name, value) in &request.headers {
             let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| CallError::invalid(format!("`{name}` is not a header name")))?;
@@ -323,56 +367,82 @@ impl View<'_, Granted<HttpCtx>> {
         if !body.is_empty() {
             builder = builder.body(body);
         }
-        let limit = quotas.http_response_bytes;
-        let exchange = async {
-            let mut response = builder.send().await.map_err(|e| call_error(&e))?;
-            if response.content_length().is_some_and(|n| n > limit) {
-                return Err(CallError::quota(format!(
-                    "response of {} bytes is over the limit of {limit} bytes",
-                    response.content_length().unwrap_or_default()
-                )));
-            }
-            let status = response.status().as_u16();
-            let headers = response
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            let mut body = PendingBody {
-                budget: &ctx.budget,
-                bytes: Vec::new(),
-                charged: 0,
-            };
-            while let Some(chunk) = response.chunk().await.map_err(|e| call_error(&e))? {
-                if (body.bytes.len() + chunk.len()) as u64 > limit {
-                    return Err(CallError::quota(format!(
-                        "response body is over the limit of {limit} bytes"
-                    )));
-                }
-                body.extend(&chunk)?;
-                UsageCounters::add(&app.usage.http_bytes, chunk.len() as u64);
-            }
-            Ok(http::Response {
-                status,
-                headers,
-                body: std::mem::take(&mut body.bytes),
-            })
-        };
-        let left = self.call.deadline.left();
-        if left < Duration::from_millis(timeout_ms) {
-            // The event ends first: past its deadline the instance traps.
-            return bounded(left, exchange).await?;
-        }
-        match tokio::time::timeout(Duration::from_millis(timeout_ms), exchange).await {
+        Ok(Exchange {
+            builder: Some(builder),
+            app: app.clone(),
+            budget: ctx.budget.clone(),
+            origin,
+            timeout: Duration::from_millis(timeout_ms),
+            _request: hold,
+            _slot: slot,
+            seen,
+        })
+    }
+}
+
+impl Exchange {
+    /// Send it and receive the response within its timeout, its body
+    /// charged as it arrives; the HTTP observer, if any, sees the outcome.
+    async fn run(mut self) -> CallResult<HeldResponse> {
+        let started = std::time::Instant::now();
+        let timeout = self.timeout;
+        let result = match tokio::time::timeout(timeout, self.receive()).await {
             Ok(result) => result,
             Err(_) => Err(CallError::failed(format!(
-                "request to {origin} timed out after {timeout_ms} ms"
+                "request to {} timed out after {} ms",
+                self.origin,
+                timeout.as_millis()
             ))),
+        };
+        if let Some(observer) = &self.app.services.http_observer {
+            observer.exchange(&HttpExchange {
+                app: self.app.manifest.id.clone(),
+                method: self.seen.0.clone(),
+                url: self.seen.1.clone(),
+                status: result.as_ref().ok().map(|r| r.status),
+                bytes: result.as_ref().map_or(0, |r| r.body.bytes.len() as u64),
+                ms: started.elapsed().as_millis() as u64,
+                refused: result.as_ref().err().map(CallError::message),
+            });
         }
+        result
+    }
+
+    async fn receive(&mut self) -> CallResult<HeldResponse> {
+        let limit = self.app.grants.quotas.http_response_bytes;
+        let builder = (self.builder.take()).ok_or_else(|| CallError::failed("sent already"))?;
+        let mut response = builder.send().await.map_err(|e| call_error(&e))?;
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(CallError::quota(format!(
+                "response of {} bytes is over the limit of {limit} bytes",
+                response.content_length().unwrap_or_default()
+            )));
+        }
+        let status = response.status().as_u16();
+        let headers = (response.headers().iter())
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.to_string(), value)
+            })
+            .collect();
+        let mut body = PendingBody {
+            budget: self.budget.clone(),
+            bytes: Vec::new(),
+            charged: 0,
+        };
+        while let Some(chunk) = response.chunk().await.map_err(|e| call_error(&e))? {
+            if (body.bytes.len() + chunk.len()) as u64 > limit {
+                return Err(CallError::quota(format!(
+                    "response body is over the limit of {limit} bytes"
+                )));
+            }
+            body.extend(&chunk)?;
+            UsageCounters::add(&self.app.usage.http_bytes, chunk.len() as u64);
+        }
+        Ok(HeldResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }

@@ -32,6 +32,7 @@ pub(crate) mod location;
 pub mod log;
 pub mod nav;
 pub(crate) mod payment;
+pub(crate) mod pending;
 pub(crate) mod permission;
 pub(crate) mod quota;
 pub(crate) mod storage;

@@ -250,9 +250,12 @@ pub(crate) struct NavCtx {
 pub(crate) enum DataTarget {
     /// The page on top of the stack (every callback but the page hooks).
     Top,
-    /// The page whose `on-load` runs (which may not be on top when one
-    /// callback pushed two pages).
-    Loading(u64),
+    /// The page with this serial: the one whose `on-load` runs (which may
+    /// not be on top when one callback pushed two pages), or whose call
+    /// completes (which may be under others).
+    Page(u64),
+    /// A completion whose page has left the stack.
+    Gone,
     /// The page whose `on-unload` runs: it has left the stack.
     Unloading(String),
 }
@@ -271,10 +274,11 @@ impl NavCtx {
     pub fn data_page_mut(&mut self) -> Result<(&mut Page, &HostMemory), String> {
         match &self.data_target {
             DataTarget::Top => Ok(self.pages.top_mut()),
-            DataTarget::Loading(serial) => self
-                .pages
-                .page_mut(*serial)
-                .ok_or_else(|| "the page being loaded has left the stack".to_string()),
+            DataTarget::Page(serial) => (self.pages.page_mut(*serial))
+                .ok_or_else(|| "the page this callback acts on has left the stack".to_string()),
+            DataTarget::Gone => {
+                Err("the page that started this call has left the stack".to_string())
+            }
             DataTarget::Unloading(route) => Err(format!(
                 "page `{route}` has left the stack; its on-unload cannot change its data"
             )),
@@ -285,8 +289,8 @@ impl NavCtx {
     pub fn data_page(&self) -> Option<&Page> {
         match &self.data_target {
             DataTarget::Top => Some(self.pages.top()),
-            DataTarget::Loading(serial) => self.pages.page(*serial),
-            DataTarget::Unloading(_) => None,
+            DataTarget::Page(serial) => self.pages.page(*serial),
+            DataTarget::Unloading(_) | DataTarget::Gone => None,
         }
     }
 

@@ -85,6 +85,10 @@ impl Gauges<'_> {
             log_bytes_left: quotas.log_bytes_per_event.saturating_sub(log_used),
             page_stack: self.nav.pages.pages().len() as u32,
             page_stack_limit: quotas.page_stack,
+            timers: self.call.pending.timers(),
+            timers_limit: quotas.timers,
+            pending_calls: self.call.pending.calls(),
+            pending_calls_limit: quotas.pending_calls,
         }
     }
 }

@@ -44,6 +44,11 @@ pub(crate) const V0_1_INTERFACES: &[&str] = &[
     "quota",
 ];
 
+/// The functions 0.2.0 added to interfaces 0.1.0 had, as
+/// `interface.function`: a 0.1.0 package cannot import them, and
+/// `can-i-use` says no to it.
+pub(crate) const ADDED_AFTER_0_1: &[&str] = &["http.fetch-start", "http.take-response"];
+
 /// One imported interface of the host API.
 #[derive(Debug)]
 pub(crate) struct Interface {
@@ -160,8 +165,17 @@ host_api! {
             "fetch.headers",
             "fetch.body",
             "fetch.timeout-ms",
+            "fetch-start",
+            "take-response",
         ],
-        [http_concurrency, http_requests_per_minute, http_timeout_ms, http_response_bytes, host_memory_bytes];
+        [
+            http_concurrency,
+            http_requests_per_minute,
+            http_timeout_ms,
+            http_response_bytes,
+            host_memory_bytes,
+            pending_calls,
+        ];
     identity: Identity, linked by view of Granted<IdentityCtx>,
         ["login", "get-profile"],
         [gesture_ttl_ms];
@@ -175,6 +189,9 @@ host_api! {
     device: core, linked by view of DeviceCtx,
         ["get-window-info", "get-device-info", "get-app-base-info"],
         [];
+    pending: core, linked by calls,
+        ["set-timeout", "set-interval", "cancel"],
+        [timers, pending_calls, timer_firings_per_second, host_memory_bytes];
 }
 
 /// The interface named `name`.
@@ -194,9 +211,9 @@ pub(crate) fn serves(name: &str, version: &str) -> bool {
 }
 
 /// The host API version `interface` arrived in: the oldest this host serves
-/// that has it. (0.2.0 added interfaces beside 0.1.0's and changed none, so
-/// an interface's functions and options arrived with it; the tests check
-/// that against the frozen 0.1.0 WIT.)
+/// that has it. (0.2.0 added interfaces beside 0.1.0's and changed none of
+/// 0.1.0's functions; the functions it added to them are
+/// [`ADDED_AFTER_0_1`]; the tests check that against the frozen 0.1.0 WIT.)
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn arrived_in(interface: &Interface) -> &'static str {
     match serves(interface.name, V0_1_VERSION) {
@@ -217,7 +234,13 @@ pub(crate) fn can_i_use(host: &HostProfile, version: &str, schema: &str) -> bool
     let offered = interface
         .capability
         .is_none_or(|c| host.capabilities.contains(&c));
-    offered && serves(name, version) && (rest.is_empty() || interface.functions.contains(&rest))
+    let function = rest.split('.').next().unwrap_or_default();
+    let added_later =
+        version == V0_1_VERSION && ADDED_AFTER_0_1.contains(&format!("{name}.{function}").as_str());
+    offered
+        && serves(name, version)
+        && !added_later
+        && (rest.is_empty() || interface.functions.contains(&rest))
 }
 
 #[cfg(test)]
@@ -290,6 +313,10 @@ pub(super) mod tests {
         for schema in ["storage.set", "http.fetch.timeout-ms", "quota.remaining"] {
             assert!(can_i_use(&full, old, schema), "{schema}");
         }
+        for schema in ["http.fetch-start", "http.take-response"] {
+            assert!(can_i_use(&full, HOST_API_VERSION, schema), "{schema}");
+            assert!(!can_i_use(&full, old, schema), "{schema}");
+        }
         for schema in [
             "clipboard",
             "clipboard.get-clipboard-data",
@@ -319,8 +346,9 @@ pub(super) mod tests {
             let row = interface(&name).unwrap_or_else(|| panic!("`{name}` left the table"));
             assert_eq!(arrived_in(row), V0_1_VERSION, "{name}");
             let functions: BTreeSet<&str> = functions.iter().map(String::as_str).collect();
+            let added = |f: &&str| ADDED_AFTER_0_1.contains(&format!("{name}.{f}").as_str());
             let listed: BTreeSet<&str> = (row.functions.iter())
-                .filter(|f| !f.contains('.'))
+                .filter(|f| !f.contains('.') && !added(f))
                 .copied()
                 .collect();
             assert_eq!(listed, functions, "functions of `{name}` at 0.1.0");

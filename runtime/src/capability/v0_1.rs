@@ -108,10 +108,28 @@ same_record! {
     identity::Profile { nickname, avatar_url }
     location::Position { latitude, longitude, accuracy_m }
     payment::Order { order_id, amount, currency, description }
-    quota::Budget {
-        memory_used, memory_limit, host_memory_used, host_memory_limit, fuel_left,
-        time_left_ms, storage_used, storage_limit, storage_keys, storage_keys_limit,
-        http_requests_left, log_bytes_left, page_stack, page_stack_limit,
+}
+
+/// 0.1.0's budget: the current one without the fields 0.2.0 added (the
+/// pending calls and timers, which 0.1.0 packages cannot have).
+impl From<now::quota::Budget> for quota::Budget {
+    fn from(new: now::quota::Budget) -> Self {
+        quota::Budget {
+            memory_used: new.memory_used,
+            memory_limit: new.memory_limit,
+            host_memory_used: new.host_memory_used,
+            host_memory_limit: new.host_memory_limit,
+            fuel_left: new.fuel_left,
+            time_left_ms: new.time_left_ms,
+            storage_used: new.storage_used,
+            storage_limit: new.storage_limit,
+            storage_keys: new.storage_keys,
+            storage_keys_limit: new.storage_keys_limit,
+            http_requests_left: new.http_requests_left,
+            log_bytes_left: new.log_bytes_left,
+            page_stack: new.page_stack,
+            page_stack_limit: new.page_stack_limit,
+        }
     }
 }
 

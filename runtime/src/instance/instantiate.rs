@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use wasmtime::Store;
 
+use super::completions::CompleteHook;
 use super::metering::{at_epoch_tick, timed};
 use super::pages::PageHooks;
 use super::{GuestPre, InstanceState, Live};
@@ -81,14 +82,19 @@ pub(crate) async fn instantiate(
             Some(indices) => Some(PageHooks::load(indices, &mut store, &instance)?),
             None => None,
         };
-        Ok((guest, pages))
+        let complete = match app.on_complete {
+            Some(index) => Some(CompleteHook::load(index, &mut store, &instance)?),
+            None => None,
+        };
+        Ok((guest, pages, complete))
     });
     let trap = match live {
-        Ok((guest, pages)) => {
+        Ok((guest, pages, complete)) => {
             return Ok(Live {
                 store,
                 guest,
                 pages,
+                complete,
             });
         }
         // The pooling allocator is full, or the host could not map memory

@@ -85,23 +85,28 @@ impl AppInstance {
     pub(super) async fn settle_pages(&mut self, mut before: Vec<StackEntry>) -> Result<(), Error> {
         let mut outcome = Ok(());
         for _ in 0..MAX_PAGE_ROUNDS {
-            let Some(live) = &self.live else {
+            let Some(live) = &mut self.live else {
                 return outcome;
             };
             let after = live.store.data().nav.pages.serials();
             let on_stack = |stack: &[StackEntry], serial| stack.iter().any(|p| p.0 == serial);
-            let unloaded: Vec<String> = (before.iter().rev())
+            let unloaded: Vec<(u64, String)> = (before.iter().rev())
                 .filter(|p| !on_stack(&after, p.0))
-                .map(|p| p.1.clone())
+                .map(|p| (p.0, p.1.clone()))
                 .collect();
             let loaded: Vec<StackEntry> = (after.iter())
                 .filter(|p| !on_stack(&before, p.0))
                 .cloned()
                 .collect();
+            for (serial, _) in &unloaded {
+                // A page's pending calls end as it leaves, before its
+                // `on-unload`.
+                live.store.data_mut().call.pending.page_left(*serial);
+            }
             if live.pages.is_none() || (unloaded.is_empty() && loaded.is_empty()) {
                 return outcome;
             }
-            for route in unloaded {
+            for (_, route) in unloaded {
                 keep_first(&mut outcome, self.call(Hook::Unload(route)).await);
             }
             for (serial, route, query) in loaded {

@@ -91,6 +91,7 @@ impl InstanceState {
                 user,
                 deadline,
                 Duration::from_millis(quotas.gesture_ttl_ms),
+                host_memory.clone(),
             ),
             cpu: CpuMeter::new(),
             slot,
