@@ -12,3 +12,4 @@ mod device;
 mod hostile;
 mod http;
 mod loading;
+mod pending;
