@@ -61,6 +61,7 @@ pub use bindings::quota::Budget;
 pub use capability::http::{HttpExchange, HttpObserver};
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
+pub use capability::pending::Wake;
 pub use capability::storage::{AppStorage, StorageUsage};
 pub use capability::table::HOST_API_VERSION;
 pub use consent::Consent;
