@@ -43,6 +43,8 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "device.rs",
     "error.rs",
     "export.rs",
+    "feedback.rs",
+    "frame.rs",
     "http.rs",
     "identity.rs",
     "lib.rs",

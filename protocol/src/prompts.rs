@@ -1,8 +1,10 @@
 //! Consent prompts and the rest of the host UI a client answers: consent,
-//! the payment sheet, login and location. Each is a provider of the runtime
-//! that sends a `prompt` frame to the client and waits for the user's
-//! answer (an `answer` frame), at most [`PROMPT_TIMEOUT`]; no answer is a
-//! refusal. The simulator asks its one page ([`providers`]); `miniapp
+//! the payment sheet, login, location, the modal and the action sheet. Each
+//! is a provider of the runtime that sends a `prompt` frame to the client
+//! and waits for the user's answer (an `answer` frame), at most
+//! [`PROMPT_TIMEOUT`]; no answer is a refusal (a modal's or a sheet's:
+//! cancel). What the host draws without asking (a toast, the navigation
+//! bar) is a `host-ui` frame. The simulator asks its one page ([`providers`]); `miniapp
 //! serve` asks the client of the session whose call runs
 //! ([`session_providers`], [`SESSION_PROMPTS`]).
 
@@ -14,8 +16,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use miniapp_runtime::Providers;
 use miniapp_runtime::providers::{
-    ConsentProvider, ConsentRequest, IdentityProvider, LocationProvider, Order, PaymentOutcome,
-    PaymentProvider, Position, Profile, ProviderError, Simulator,
+    ActionSheet, Asked, ConsentProvider, ConsentRequest, HostUi, HostUiProvider, IdentityProvider,
+    LocationProvider, Modal, ModalAnswer, Order, PaymentOutcome, PaymentProvider, Position,
+    Profile, ProviderError, Simulator,
 };
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, oneshot};
@@ -32,8 +35,19 @@ pub struct Prompts {
     declined: Mutex<Vec<String>>,
     /// Each waiting prompt: its answer's channel and its frame (sent again
     /// to a page that connects while it waits).
-    waiting: Mutex<HashMap<u64, (oneshot::Sender<bool>, String)>>,
+    waiting: Mutex<HashMap<u64, (oneshot::Sender<Reply>, String)>>,
     frames: broadcast::Sender<String>,
+}
+
+/// The user's answer to a prompt: allowed (confirmed) or not, and what
+/// they entered or chose, if the prompt takes it (a modal's edited text, an
+/// action sheet's item).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reply {
+    /// Allowed, confirmed, or an item chosen.
+    pub allow: bool,
+    /// The text entered (`modal`) or the item's index (`action-sheet`).
+    pub value: Option<Value>,
 }
 
 impl Prompts {
@@ -62,14 +76,16 @@ impl Prompts {
         if declined().iter().any(|k| k == kind) {
             return false;
         }
-        let allowed = self.ask_once(kind, fields).await;
+        let allowed = self.ask_once(kind, fields).await.is_some_and(|r| r.allow);
         if !allowed {
             declined().push(kind.to_string());
         }
         allowed
     }
 
-    async fn ask_once(&self, kind: &str, fields: Value) -> bool {
+    /// Ask once; `None` without an answer in [`PROMPT_TIMEOUT`]. Dropped
+    /// while it waits (the call was cancelled), the prompt closes.
+    async fn ask_once(&self, kind: &str, fields: Value) -> Option<Reply> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         let mut frame = json!({ "type": "prompt", "id": id, "kind": kind });
@@ -78,21 +94,36 @@ impl Prompts {
         }
         let frame = frame.to_string();
         self.lock().insert(id, (tx, frame.clone()));
+        let open = OpenPrompt { prompts: self, id };
         let _ = self.frames.send(frame);
-        let allowed = matches!(tokio::time::timeout(PROMPT_TIMEOUT, rx).await, Ok(Ok(true)));
-        self.lock().remove(&id);
-        let _ = self
-            .frames
-            .send(json!({ "type": "prompt-closed", "id": id }).to_string());
-        allowed
+        let reply = tokio::time::timeout(PROMPT_TIMEOUT, rx).await;
+        drop(open);
+        reply.ok().and_then(Result::ok)
     }
 
     /// The user's answer to prompt `id`; `false` if no such prompt waits.
     pub fn answer(&self, id: u64, allow: bool) -> bool {
+        self.reply(id, Reply { allow, value: None })
+    }
+
+    /// The user's answer to prompt `id`, with what they entered or chose;
+    /// `false` if no such prompt waits.
+    pub fn reply(&self, id: u64, reply: Reply) -> bool {
         match self.lock().remove(&id) {
-            Some((waiting, _)) => waiting.send(allow).is_ok(),
+            Some((waiting, _)) => waiting.send(reply).is_ok(),
             None => false,
         }
+    }
+
+    /// Send a frame of what the host draws without asking.
+    fn draw(&self, ui: &HostUi) {
+        let mut frame = json!({ "type": "host-ui" });
+        if let (Some(frame), Ok(Value::Object(ui))) =
+            (frame.as_object_mut(), serde_json::to_value(ui))
+        {
+            frame.extend(ui);
+        }
+        let _ = self.frames.send(frame.to_string());
     }
 
     /// The frames of the prompts waiting now, oldest first.
@@ -104,8 +135,23 @@ impl Prompts {
     }
 
     #[allow(clippy::type_complexity, reason = "a private map, named by its use")]
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (oneshot::Sender<bool>, String)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (oneshot::Sender<Reply>, String)>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A prompt sent and not yet closed: dropped (answered, timed out, or its
+/// call cancelled), it leaves the waiting prompts and the client is told.
+struct OpenPrompt<'a> {
+    prompts: &'a Prompts,
+    id: u64,
+}
+
+impl Drop for OpenPrompt<'_> {
+    fn drop(&mut self) {
+        self.prompts.lock().remove(&self.id);
+        let closed = json!({ "type": "prompt-closed", "id": self.id });
+        let _ = self.prompts.frames.send(closed.to_string());
     }
 }
 
@@ -145,8 +191,9 @@ fn providers_asking(asks: Asks) -> Providers {
         consent: host.clone(),
         identity: host.clone(),
         location: host.clone(),
-        payment: host,
+        payment: host.clone(),
         clipboard: Arc::new(miniapp_runtime::providers::HeldClipboards::default()),
+        host_ui: host,
     }
 }
 
@@ -156,15 +203,86 @@ struct SimulatedHost {
 }
 
 impl SimulatedHost {
+    /// The prompts of the user to ask, if there is one.
+    fn prompts(&self) -> Option<Arc<Prompts>> {
+        match &self.asks {
+            Asks::One(prompts) => Some(prompts.clone()),
+            Asks::SessionInScope => SESSION_PROMPTS.try_with(Arc::clone).ok(),
+        }
+    }
+
     /// Ask the user; `false` when there is nobody to ask.
     async fn prompt(&self, kind: &str, fields: Value) -> bool {
-        match &self.asks {
-            Asks::One(prompts) => prompts.ask(kind, fields).await,
-            Asks::SessionInScope => match SESSION_PROMPTS.try_with(Arc::clone) {
-                Ok(prompts) => prompts.ask(kind, fields).await,
-                Err(_) => false,
-            },
+        match self.prompts() {
+            Some(prompts) => prompts.ask(kind, fields).await,
+            None => false,
         }
+    }
+
+    /// Ask the user with a dialog of `kind` (in this call's session: the
+    /// answer comes after the call returned); `None` for no answer.
+    fn dialog(&self, kind: &'static str, fields: Value) -> Asked<Option<Reply>> {
+        let prompts = self.prompts();
+        Box::pin(async move {
+            let prompts =
+                prompts.ok_or_else(|| ProviderError(format!("no user to show the {kind} to")))?;
+            Ok(prompts.ask_once(kind, fields).await)
+        })
+    }
+}
+
+/// The host UI drawn by the client: toasts and bars as `host-ui` frames,
+/// the modal and the action sheet as prompts (the answer's `allow` is
+/// confirm, its `value` the edited text or the item's index).
+impl HostUiProvider for SimulatedHost {
+    fn show(&self, _app_id: &str, ui: HostUi) {
+        if let Some(prompts) = self.prompts() {
+            prompts.draw(&ui);
+        }
+    }
+
+    fn can_ask(&self) -> bool {
+        self.prompts().is_some()
+    }
+
+    fn ask_modal(&self, _app_id: &str, modal: Modal) -> Asked<ModalAnswer> {
+        let editable = modal.editable;
+        let reply = self.dialog("modal", json!({ "modal": modal }));
+        Box::pin(async move {
+            let reply = reply.await?.unwrap_or_default();
+            let content = match (reply.allow && editable, reply.value) {
+                (true, Some(Value::String(text))) => Some(text),
+                (true, None) => Some(String::new()),
+                (true, Some(other)) => {
+                    return Err(ProviderError(format!(
+                        "a modal's answer takes its text as a string, not {other}"
+                    )));
+                }
+                (false, _) => None,
+            };
+            Ok(ModalAnswer {
+                confirm: reply.allow,
+                content,
+            })
+        })
+    }
+
+    fn ask_action_sheet(&self, _app_id: &str, sheet: ActionSheet) -> Asked<Option<u32>> {
+        let reply = self.dialog("action-sheet", json!({ "sheet": sheet }));
+        Box::pin(async move {
+            let reply = reply.await?.unwrap_or_default();
+            if !reply.allow {
+                return Ok(None);
+            }
+            let index = reply.value.as_ref().and_then(Value::as_u64);
+            match index.and_then(|i| u32::try_from(i).ok()) {
+                Some(index) => Ok(Some(index)),
+                None => Err(ProviderError(format!(
+                    "an action sheet's answer names its item by index, not {:?}",
+                    reply.value
+                ))),
+            }
+        })
     }
 }
 

@@ -1,5 +1,5 @@
 //! Host-side providers the embedder supplies: the consent prompt, identity,
-//! location, payment and the clipboard. The runtime decides *whether* an app may ask; a
+//! location, payment, the clipboard and the host's UI (`host_ui`). The runtime decides *whether* an app may ask; a
 //! provider decides *what the answer is*.
 
 use std::sync::Arc;
@@ -10,8 +10,13 @@ use async_trait::async_trait;
 use miniapp_config::Scope;
 
 mod held_clipboards;
+mod host_ui;
 
 pub use held_clipboards::{ClipboardLimits, HeldClipboards};
+pub use host_ui::{
+    ActionSheet, Asked, Drawn, FrontColor, Headless, HostUi, HostUiProvider, Modal, ModalAnswer,
+    ScriptedAnswer, ScriptedUi, ToastIcon,
+};
 
 /// What the consent provider is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,7 +259,7 @@ fn one_time_code() -> String {
 /// The providers a runtime calls. Defaults: consent denies everything
 /// ([`FixedConsent`] with no grants), identity issues codes but has no profile,
 /// location and payment are unavailable, clipboards are held in memory
-/// ([`HeldClipboards`]).
+/// ([`HeldClipboards`]), the host UI is [`Headless`].
 #[derive(Clone)]
 pub struct Providers {
     /// Answers consent prompts.
@@ -267,6 +272,8 @@ pub struct Providers {
     pub payment: Arc<dyn PaymentProvider>,
     /// The user's clipboard.
     pub clipboard: Arc<dyn ClipboardProvider>,
+    /// The host's UI around the page: toasts, dialogs, the bars.
+    pub host_ui: Arc<dyn HostUiProvider>,
 }
 
 impl Default for Providers {
@@ -277,6 +284,7 @@ impl Default for Providers {
             location: Arc::new(Unavailable),
             payment: Arc::new(Unavailable),
             clipboard: Arc::new(HeldClipboards::default()),
+            host_ui: Arc::new(Headless),
         }
     }
 }
@@ -292,6 +300,7 @@ impl Providers {
             location: simulator.clone(),
             payment: simulator,
             clipboard: Arc::new(HeldClipboards::default()),
+            host_ui: Arc::new(Headless),
         }
     }
 }

@@ -1,27 +1,61 @@
 //! Outbound HTTP, to the origins declared in the app's manifest.
 //!
+//! A request goes out in one of three ways:
+//!
+//! - [`Request::start`] (and [`get_async`]) send it and return at once: the
+//!   handler goes on, other events are handled, and a task `.await`s the
+//!   [`Fetch`]. Its response arrives as a completion, a host call of its own
+//!   with an event's budget. Many requests may be in flight at once, within
+//!   the app's quotas (`http_concurrency`, `pending_calls`).
+//! - [`request`] is WeChat's `wx.request` shape on top of it: `success`,
+//!   `fail` and `complete` callbacks, and a [`RequestTask`] to abort it.
+//! - [`Request::send`] (and [`get`]) wait for the response inside the
+//!   current callback: nothing else of the app runs meanwhile, and a
+//!   response slower than the callback's time ends the instance. Prefer
+//!   `start`.
+//!
 //! ```ignore
+//! // Two requests at once, awaited together.
+//! let headlines = http::get_async("https://news.example.com/headlines.json")?;
+//! let weather = http::get_async("https://news.example.com/weather.json")?;
+//! task::spawn(async move {
+//!     let headlines: Vec<Headline> = headlines.await?.error_for_status()?.json()?;
+//!     let weather: Weather = weather.await?.error_for_status()?.json()?;
+//!     view::set_data(json!({ "headlines": headlines, "weather": weather }))
+//! });
+//!
+//! // As `wx.request`.
+//! http::request(http::Request::new(http::Method::Post, "https://api.example.com/orders").json(&order)?)
+//!     .success(|reply| view::set("order", reply.json::<Order>()?))
+//!     .fail(|error| view::set("error", error.to_string()))
+//!     .complete(|| view::set("sending", false))
+//!     .send();
+//!
+//! // Waiting inside the callback.
 //! let headlines: Vec<Headline> = http::get("https://news.example.com/headlines.json")?
 //!     .error_for_status()?
 //!     .json()?;
-//!
-//! let reply = http::Request::new(http::Method::Post, "https://api.example.com/orders")
-//!     .json(&order)?
-//!     .timeout_ms(5_000)
-//!     .send()?;
 //! ```
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::bindings::miniapp::host::http as host;
+use crate::task::{self, TaskId};
 use crate::{Error, Result};
 
 // An HTTP method is the host API's own type (the WIT is its one
 // definition; `lib.rs` adds its docs).
 pub use host::Method;
 
-/// A request under construction; send it with [`Request::send`].
+/// A request under construction; send it with [`Request::start`] (or
+/// [`request`], or [`Request::send`]).
 #[derive(Debug, Clone)]
 pub struct Request {
     method: Method,
@@ -67,28 +101,228 @@ impl Request {
         self
     }
 
-    /// Send the request. Any HTTP status is a response; see
-    /// [`Response::error_for_status`].
+    /// Send the request and wait for its response inside the current
+    /// callback, which it holds: no other event, timer or completion of the
+    /// app runs meanwhile, and a response slower than the callback's time
+    /// ends the instance. Prefer [`Request::start`]. Any HTTP status is a
+    /// response; see [`Response::error_for_status`].
     pub fn send(self) -> Result<Response> {
-        let request = host::Request {
+        Ok(host::fetch(&self.into_host())?.into())
+    }
+
+    /// Send the request now, without waiting (the host's `fetch-start`),
+    /// and give the [`Fetch`] that resolves with its response, to `.await`
+    /// in a task. The host checks it at once: a refusal (an origin the app
+    /// may not reach, a quota) is the `Err` here. Its failure later (a
+    /// timeout, a refused connection) is the `Fetch`'s error, and so is
+    /// [`Error::Cancelled`] if its page left the stack first. Dropping the
+    /// `Fetch` before it resolves aborts the request.
+    ///
+    /// ```ignore
+    /// let fetch = http::Request::new(http::Method::Get, url).timeout_ms(5_000).start()?;
+    /// task::spawn(async move {
+    ///     let article: Article = fetch.await?.error_for_status()?.json()?;
+    ///     view::set("article", article)
+    /// });
+    /// ```
+    pub fn start(self) -> Result<Fetch> {
+        let call = task::completion(host::fetch_start(&self.into_host())?);
+        let id = call.id();
+        let slot: Rc<RefCell<Slot>> = Rc::default();
+        let filled = slot.clone();
+        // The response is taken in the completion that delivers it, whether
+        // or not the `Fetch` is being awaited then: this task awaits it.
+        let taker = task::spawn_task(async move {
+            let response = match call.await {
+                Ok(()) => host::take_response(id)
+                    .map(Response::from)
+                    .map_err(Error::from),
+                Err(e) => Err(e),
+            };
+            let waker = {
+                let mut slot = filled.borrow_mut();
+                slot.response = Some(response);
+                slot.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            Ok(())
+        });
+        Ok(Fetch { slot, taker })
+    }
+
+    fn into_host(self) -> host::Request {
+        host::Request {
             method: self.method,
             url: self.url,
             headers: self.headers,
             body: self.body,
             timeout_ms: self.timeout_ms,
-        };
-        let response = host::fetch(&request)?;
-        Ok(Response {
-            status: response.status,
-            headers: response.headers,
-            body: response.body,
-        })
+        }
     }
 }
 
-/// `GET url`.
+/// `GET url`, waiting inside the current callback (see [`Request::send`];
+/// prefer [`get_async`]).
 pub fn get(url: &str) -> Result<Response> {
     Request::new(Method::Get, url).send()
+}
+
+/// `GET url`, sent now; `.await` its response in a task (see
+/// [`Request::start`]).
+pub fn get_async(url: &str) -> Result<Fetch> {
+    Request::new(Method::Get, url).start()
+}
+
+/// A request under way ([`Request::start`]): a future of its response.
+/// Dropped before it resolves, it aborts the request (the host ends it and
+/// delivers nothing more).
+#[must_use = "a Fetch dropped at once aborts its request; .await it in a task"]
+pub struct Fetch {
+    slot: Rc<RefCell<Slot>>,
+    /// The task that takes the response when it arrives.
+    taker: TaskId,
+}
+
+/// The response of a [`Fetch`] once taken, and who awaits it.
+#[derive(Default)]
+struct Slot {
+    response: Option<Result<Response>>,
+    waker: Option<Waker>,
+}
+
+impl Future for Fetch {
+    type Output = Result<Response>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Response>> {
+        let mut slot = self.slot.borrow_mut();
+        match slot.response.take() {
+            Some(response) => Poll::Ready(response),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        // A request that has ended leaves no task: this is then a no-op.
+        task::abort(self.taker);
+    }
+}
+
+impl std::fmt::Debug for Fetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let done = self.slot.borrow().response.is_some();
+        f.debug_struct("Fetch").field("done", &done).finish()
+    }
+}
+
+/// Send `request` with WeChat's callbacks (`wx.request`): add them, then
+/// [`send`](Callbacks::send) it.
+///
+/// ```ignore
+/// http::request(http::Request::new(http::Method::Get, url))
+///     .success(|response| view::set("body", response.text()))
+///     .fail(|error| view::set("error", error.to_string()))
+///     .complete(|| view::set("loading", false))
+///     .send();
+/// ```
+pub fn request(request: Request) -> Callbacks {
+    Callbacks {
+        request,
+        success: None,
+        fail: None,
+        complete: None,
+    }
+}
+
+type OnSuccess = Box<dyn FnOnce(Response) -> Result<()>>;
+type OnFail = Box<dyn FnOnce(Error) -> Result<()>>;
+type OnComplete = Box<dyn FnOnce() -> Result<()>>;
+
+/// A request and the callbacks it calls ([`request`]).
+#[must_use = "nothing is sent until .send()"]
+pub struct Callbacks {
+    request: Request,
+    success: Option<OnSuccess>,
+    fail: Option<OnFail>,
+    complete: Option<OnComplete>,
+}
+
+impl Callbacks {
+    /// Called with the response, whatever its HTTP status.
+    pub fn success(mut self, f: impl FnOnce(Response) -> Result<()> + 'static) -> Self {
+        self.success = Some(Box::new(f));
+        self
+    }
+
+    /// Called with the error if the request was refused or failed.
+    pub fn fail(mut self, f: impl FnOnce(Error) -> Result<()> + 'static) -> Self {
+        self.fail = Some(Box::new(f));
+        self
+    }
+
+    /// Called after `success` or `fail`, either way.
+    pub fn complete(mut self, f: impl FnOnce() -> Result<()> + 'static) -> Self {
+        self.complete = Some(Box::new(f));
+        self
+    }
+
+    /// Send the request now ([`Request::start`]); the callbacks run when it
+    /// ends, in the completion that ends it (a refusal: right after the
+    /// current handler, in the same callback). An error a callback returns
+    /// is reported by that host call. If the request's page leaves the
+    /// stack first, the request ends with it and none of the callbacks is
+    /// called (they belong to that page), as a timer's callback is not.
+    pub fn send(self) -> RequestTask {
+        let Callbacks {
+            request,
+            success,
+            fail,
+            complete,
+        } = self;
+        let started = request.start();
+        RequestTask(task::spawn_task(async move {
+            let ended = match started {
+                Ok(fetch) => fetch.await,
+                Err(e) => Err(e),
+            };
+            let called = match ended {
+                Ok(response) => success.map_or(Ok(()), |f| f(response)),
+                Err(Error::Cancelled(_)) => return Ok(()),
+                Err(e) => fail.map_or(Ok(()), |f| f(e)),
+            };
+            let completed = complete.map_or(Ok(()), |f| f());
+            called.and(completed)
+        }))
+    }
+}
+
+/// A request sent by [`Callbacks::send`] (WeChat's `RequestTask`).
+#[derive(Debug)]
+pub struct RequestTask(TaskId);
+
+impl RequestTask {
+    /// Abort the request (WeChat's `RequestTask.abort`): the host ends it,
+    /// and none of its callbacks is called. A request that has ended is
+    /// left as it was.
+    pub fn abort(&self) {
+        task::abort(self.0);
+    }
+}
+
+impl From<host::Response> for Response {
+    fn from(response: host::Response) -> Self {
+        Response {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        }
+    }
 }
 
 /// An HTTP response.

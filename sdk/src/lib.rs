@@ -5,7 +5,7 @@
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
-//! [`clipboard`], [`device`], [`timer`], ...).
+//! [`clipboard`], [`device`], [`timer`], [`feedback`], [`frame`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -74,6 +74,8 @@ pub mod clipboard;
 pub mod device;
 mod error;
 mod export;
+pub mod feedback;
+pub mod frame;
 pub mod http;
 pub mod identity;
 pub mod location;

@@ -47,7 +47,15 @@ pub(crate) const V0_1_INTERFACES: &[&str] = &[
 /// The functions 0.2.0 added to interfaces 0.1.0 had, as
 /// `interface.function`: a 0.1.0 package cannot import them, and
 /// `can-i-use` says no to it.
-pub(crate) const ADDED_AFTER_0_1: &[&str] = &["http.fetch-start", "http.take-response"];
+pub(crate) const ADDED_AFTER_0_1: &[&str] = &[
+    "http.fetch-start",
+    "http.take-response",
+    "http.download-file-start",
+    "http.take-download",
+    "http.upload-file-start",
+    "http.read-temp-file",
+    "http.remove-temp-file",
+];
 
 /// One imported interface of the host API.
 #[derive(Debug)]
@@ -167,6 +175,11 @@ host_api! {
             "fetch.timeout-ms",
             "fetch-start",
             "take-response",
+            "download-file-start",
+            "take-download",
+            "upload-file-start",
+            "read-temp-file",
+            "remove-temp-file",
         ],
         [
             http_concurrency,
@@ -175,6 +188,8 @@ host_api! {
             http_response_bytes,
             host_memory_bytes,
             pending_calls,
+            temp_bytes,
+            temp_files,
         ];
     identity: Identity, linked by view of Granted<IdentityCtx>,
         ["login", "get-profile"],
@@ -192,6 +207,33 @@ host_api! {
     pending: core, linked by calls,
         ["set-timeout", "set-interval", "cancel"],
         [timers, pending_calls, timer_firings_per_second, host_memory_bytes];
+    feedback: core, linked by calls,
+        [
+            "show-toast",
+            "hide-toast",
+            "show-loading",
+            "hide-loading",
+            "show-modal",
+            "take-modal-answer",
+            "show-action-sheet",
+            "take-action-sheet-answer",
+        ],
+        [pending_calls, host_memory_bytes];
+    frame: core, linked by calls,
+        [
+            "set-navigation-bar-title",
+            "set-navigation-bar-color",
+            "show-navigation-bar-loading",
+            "hide-navigation-bar-loading",
+            "page-scroll-to",
+            "set-tab-bar-badge",
+            "remove-tab-bar-badge",
+            "show-tab-bar-red-dot",
+            "hide-tab-bar-red-dot",
+            "start-pull-down-refresh",
+            "stop-pull-down-refresh",
+        ],
+        [];
 }
 
 /// The interface named `name`.

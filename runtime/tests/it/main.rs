@@ -9,6 +9,7 @@ mod cache;
 mod clipboard;
 mod compat;
 mod device;
+mod feedback;
 mod hostile;
 mod http;
 mod loading;

@@ -1,0 +1,135 @@
+//! Feedback: UI the host draws around the page. A toast, a loading toast,
+//! an "Are you sure?" modal whose answer decides, an editable modal, an
+//! action sheet with WeChat's callbacks, the navigation and tab bars, what
+//! the host refuses (WeChat's bounds), and a detail page whose modal the
+//! host closes when the page leaves.
+
+use miniapp_sdk::feedback::{self, ActionSheet, Modal, Toast, ToastIcon};
+use miniapp_sdk::frame::{self, FrontColor};
+use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, log, nav, task, view};
+
+#[derive(Default)]
+struct Feedback;
+
+/// `index:delete`: ask, and delete only if the user confirms.
+fn delete() {
+    task::spawn(async {
+        let modal =
+            Modal::new("Delete the order?", "It cannot be undone.").confirm("Delete", "#FA5151");
+        let answer = feedback::show_modal(&modal).await?;
+        let said = if answer.confirm { "confirm" } else { "cancel" };
+        view::set_data(json!({ "deleted": answer.confirm, "modal": said }))
+    });
+}
+
+/// `index:rename`: an editable modal; the name is what the user typed.
+fn rename() {
+    task::spawn(async {
+        let modal = Modal::new("Rename", "").editable("A new name");
+        let answer = feedback::show_modal(&modal).await?;
+        match (answer.confirm, answer.content) {
+            (true, Some(name)) => view::set("name", name),
+            _ => Ok(()),
+        }
+    });
+}
+
+/// `index:pick`: an action sheet with WeChat's callbacks.
+fn pick() {
+    feedback::action_sheet(ActionSheet::new(["Take a photo", "Choose from the album"]))
+        .success(|index| view::set("picked", index))
+        .fail(|error| view::set("picked", error.to_string()))
+        .complete(|| {
+            log::info("the action sheet closed");
+            Ok(())
+        })
+        .show();
+}
+
+/// `index:frame`: the navigation bar's title, colours and spinner, a
+/// badge and a red dot, a scroll and a pull-down refresh.
+fn dress() -> Result<()> {
+    frame::set_navigation_bar_title("Feedback")?;
+    frame::set_navigation_bar_color(FrontColor::White, "#07C160", 0)?;
+    frame::show_navigation_bar_loading()?;
+    frame::hide_navigation_bar_loading()?;
+    frame::set_tab_bar_badge(1, "3")?;
+    frame::show_tab_bar_red_dot(2)?;
+    frame::page_scroll_to(0, 300)?;
+    frame::start_pull_down_refresh()?;
+    frame::stop_pull_down_refresh()
+}
+
+/// `index:refusals`: what WeChat's bounds refuse, each message in
+/// `refused` (the action sheet's through its `fail`).
+fn refusals() -> Result<()> {
+    let mut refused = Vec::new();
+    let mut note = |result: Result<()>| match result {
+        Err(e) => refused.push(e.to_string()),
+        Ok(()) => refused.push("accepted".into()),
+    };
+    note(frame::set_navigation_bar_color(
+        FrontColor::Black,
+        "green",
+        0,
+    ));
+    note(frame::set_tab_bar_badge(5, "1"));
+    note(feedback::show_toast(&Toast::new("")));
+    view::set("refused", refused)?;
+    let seven = (1..=7).map(|i| format!("item {i}"));
+    feedback::action_sheet(ActionSheet::new(seven))
+        .fail(|error| view::set("sheet", error.to_string()))
+        .show();
+    Ok(())
+}
+
+impl App for Feedback {
+    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+        view::set_data(json!({ "deleted": false, "modal": "", "name": "", "picked": "" }))
+    }
+
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        if page.route == "detail" {
+            // The host ends this modal with `cancelled` when the page leaves.
+            task::spawn(async {
+                let modal = Modal::new("Still there?", "").without_cancel();
+                match feedback::show_modal(&modal).await {
+                    Ok(answer) => log::info(format!("detail modal answered: {}", answer.confirm)),
+                    Err(e) => log::info(format!("detail modal ended: {e}")),
+                }
+                Ok(())
+            });
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        match (event.page.as_str(), event.handler.as_str()) {
+            ("index", "toast") => feedback::show_toast(&Toast::new("Saved")),
+            ("index", "loading") => feedback::show_loading("Loading", true),
+            ("index", "hide-loading") => {
+                feedback::hide_loading()?;
+                feedback::show_toast(&Toast::new("Loaded").icon(ToastIcon::None))
+            }
+            ("index", "delete") => {
+                delete();
+                Ok(())
+            }
+            ("index", "rename") => {
+                rename();
+                Ok(())
+            }
+            ("index", "pick") => {
+                pick();
+                Ok(())
+            }
+            ("index", "frame") => dress(),
+            ("index", "refusals") => refusals(),
+            ("index", "open-detail") => nav::navigate_to("detail"),
+            ("detail", "back") => nav::navigate_back(1),
+            (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
+        }
+    }
+}
+
+miniapp_sdk::export_app!(Feedback);

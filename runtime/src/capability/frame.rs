@@ -1,0 +1,118 @@
+//! `frame`: what the host draws around the page, as WeChat's
+//! `wx.setNavigationBarTitle`, `wx.setNavigationBarColor`,
+//! `wx.showNavigationBarLoading`, `wx.pageScrollTo`, `wx.setTabBarBadge`
+//! (and the other badge and red-dot calls) and `wx.startPullDownRefresh`.
+//! Core, as on WeChat. Each checks WeChat's bounds and hands the change to
+//! the host's UI provider; none waits. A manifest has no tab bar yet, so a
+//! tab is checked against WeChat's five at most: a client shows the badge
+//! on its tab bar, if it draws one.
+
+use super::feedback::{TITLE_CHARS, colour, duration, text};
+use super::{CallCtx, CallError, CallResult};
+use crate::bindings::frame;
+use crate::providers::{FrontColor, HostUi};
+
+/// Tabs at most in a tab bar, as on WeChat.
+const TABS: u32 = 5;
+/// Characters at most in a badge (the host shows three, then `...`).
+const BADGE_CHARS: usize = 16;
+/// An animation (a colour change, a scroll) takes at most this long.
+const ANIMATION_MS: u32 = 10_000;
+
+/// Refuse a tab past the tab bar's five.
+fn tab(index: u32) -> CallResult<u32> {
+    match index < TABS {
+        true => Ok(index),
+        false => Err(CallError::invalid(format!(
+            "tab {index} does not exist: a tab bar has at most {TABS} tabs, counted from 0"
+        ))),
+    }
+}
+
+super::linked_by!(calls, frame);
+
+impl frame::Host for CallCtx {
+    fn set_navigation_bar_title(&mut self, title: String) -> CallResult<()> {
+        text("the navigation bar's title", &title, TITLE_CHARS, true)?;
+        self.show(HostUi::NavigationBarTitle { title });
+        Ok(())
+    }
+
+    fn set_navigation_bar_color(
+        &mut self,
+        front: frame::FrontColor,
+        background: String,
+        duration_ms: u32,
+    ) -> CallResult<()> {
+        colour("the background colour", &background)?;
+        duration("the colour change", duration_ms, ANIMATION_MS)?;
+        let front = match front {
+            frame::FrontColor::Black => FrontColor::Black,
+            frame::FrontColor::White => FrontColor::White,
+        };
+        self.show(HostUi::NavigationBarColor {
+            front,
+            background,
+            duration_ms,
+        });
+        Ok(())
+    }
+
+    fn show_navigation_bar_loading(&mut self) -> CallResult<()> {
+        self.show(HostUi::NavigationBarLoading { shown: true });
+        Ok(())
+    }
+
+    fn hide_navigation_bar_loading(&mut self) -> CallResult<()> {
+        self.show(HostUi::NavigationBarLoading { shown: false });
+        Ok(())
+    }
+
+    fn page_scroll_to(&mut self, scroll_top: u32, duration_ms: u32) -> CallResult<()> {
+        duration("the scroll", duration_ms, ANIMATION_MS)?;
+        self.show(HostUi::PageScrollTo {
+            scroll_top,
+            duration_ms,
+        });
+        Ok(())
+    }
+
+    fn set_tab_bar_badge(&mut self, index: u32, text_: String) -> CallResult<()> {
+        let index = tab(index)?;
+        text("the badge's text", &text_, BADGE_CHARS, false)?;
+        let text = Some(text_);
+        self.show(HostUi::TabBarBadge { index, text });
+        Ok(())
+    }
+
+    fn remove_tab_bar_badge(&mut self, index: u32) -> CallResult<()> {
+        let index = tab(index)?;
+        self.show(HostUi::TabBarBadge { index, text: None });
+        Ok(())
+    }
+
+    fn show_tab_bar_red_dot(&mut self, index: u32) -> CallResult<()> {
+        let index = tab(index)?;
+        self.show(HostUi::TabBarRedDot { index, shown: true });
+        Ok(())
+    }
+
+    fn hide_tab_bar_red_dot(&mut self, index: u32) -> CallResult<()> {
+        let index = tab(index)?;
+        self.show(HostUi::TabBarRedDot {
+            index,
+            shown: false,
+        });
+        Ok(())
+    }
+
+    fn start_pull_down_refresh(&mut self) -> CallResult<()> {
+        self.show(HostUi::PullDownRefresh { started: true });
+        Ok(())
+    }
+
+    fn stop_pull_down_refresh(&mut self) -> CallResult<()> {
+        self.show(HostUi::PullDownRefresh { started: false });
+        Ok(())
+    }
+}

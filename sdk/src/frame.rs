@@ -1,0 +1,86 @@
+//! What the host draws around the page: the navigation bar
+//! (`wx.setNavigationBarTitle`, `wx.setNavigationBarColor`,
+//! `wx.showNavigationBarLoading`), the tab bar's badges and red dots
+//! (`wx.setTabBarBadge`...), the page's scroll position (`wx.pageScrollTo`)
+//! and its pull-down refresh (`wx.startPullDownRefresh`). Each returns at
+//! once; the host refuses what WeChat would (a colour not `#RRGGBB`, a
+//! tab past the fifth).
+//!
+//! ```ignore
+//! use miniapp_sdk::frame;
+//!
+//! frame::set_navigation_bar_title("Cart")?;
+//! frame::set_navigation_bar_color(frame::FrontColor::White, "#07c160", 0)?;
+//! frame::set_tab_bar_badge(2, "3")?;
+//! ```
+
+use crate::Result;
+use crate::bindings::miniapp::host::frame as host;
+
+pub use host::FrontColor;
+
+/// Set the navigation bar's title (at most 64 characters).
+pub fn set_navigation_bar_title(title: &str) -> Result<()> {
+    Ok(host::set_navigation_bar_title(title)?)
+}
+
+/// Set the navigation bar's text colour and background (`#RRGGBB`),
+/// changing over `duration_ms` (0: at once).
+pub fn set_navigation_bar_color(
+    front: FrontColor,
+    background: &str,
+    duration_ms: u32,
+) -> Result<()> {
+    Ok(host::set_navigation_bar_color(
+        front,
+        background,
+        duration_ms,
+    )?)
+}
+
+/// Show the navigation bar's loading spinner.
+pub fn show_navigation_bar_loading() -> Result<()> {
+    Ok(host::show_navigation_bar_loading()?)
+}
+
+/// Hide the navigation bar's loading spinner.
+pub fn hide_navigation_bar_loading() -> Result<()> {
+    Ok(host::hide_navigation_bar_loading()?)
+}
+
+/// Scroll the page to `scroll_top` CSS pixels over `duration_ms` (WeChat's
+/// default is 300).
+pub fn page_scroll_to(scroll_top: u32, duration_ms: u32) -> Result<()> {
+    Ok(host::page_scroll_to(scroll_top, duration_ms)?)
+}
+
+/// Put `text` as a badge on tab `index` (from 0; the host shows three
+/// characters, then `...`).
+pub fn set_tab_bar_badge(index: u32, text: &str) -> Result<()> {
+    Ok(host::set_tab_bar_badge(index, text)?)
+}
+
+/// Remove the badge of tab `index`.
+pub fn remove_tab_bar_badge(index: u32) -> Result<()> {
+    Ok(host::remove_tab_bar_badge(index)?)
+}
+
+/// Show a red dot on tab `index`.
+pub fn show_tab_bar_red_dot(index: u32) -> Result<()> {
+    Ok(host::show_tab_bar_red_dot(index)?)
+}
+
+/// Hide the red dot of tab `index`.
+pub fn hide_tab_bar_red_dot(index: u32) -> Result<()> {
+    Ok(host::hide_tab_bar_red_dot(index)?)
+}
+
+/// Start the page's pull-down refresh, as if the user pulled.
+pub fn start_pull_down_refresh() -> Result<()> {
+    Ok(host::start_pull_down_refresh()?)
+}
+
+/// Stop the page's pull-down refresh.
+pub fn stop_pull_down_refresh() -> Result<()> {
+    Ok(host::stop_pull_down_refresh()?)
+}
