@@ -154,6 +154,15 @@ quotas! {
     /// its timers together (default 100); firings past it wait for the
     /// next second, an interval's at most one.
     timer_firings_per_second: u32 = 100,
+    /// Temp files: bytes of the app's temp files on one node (what
+    /// `http.download-file-start` writes), all its instances together
+    /// (default 16 MiB). Kept apart from `storage_bytes`: storage is the
+    /// user's and may live in a shared database, temp files are the node's
+    /// disk and last an hour at most.
+    temp_bytes: u64 = 16 * MIB,
+    /// Temp files: files the app may keep at once on one node, all its
+    /// instances together (default 64).
+    temp_files: u32 = 64,
     /// Gesture: how long a user gesture stays usable (default 1000 ms). A
     /// gesture authorizes one sensitive action.
     gesture_ttl_ms: u64 = 1_000,

@@ -94,7 +94,10 @@ impl Runtime {
                 page_hooks,
                 on_complete,
                 styles: views.styles,
-                http: Arc::new(AppHttp::configure_app(&grants)),
+                http: Arc::new(AppHttp::configure_app(
+                    &grants,
+                    (inner.services.temp).area(&manifest.id, &grants.quotas),
+                )),
                 engine: inner.engine.clone(),
                 live: inner.live.clone(),
                 compiled,

@@ -211,6 +211,7 @@ impl RuntimeBuilder {
                             .unwrap_or_else(crate::engine::default_execution_slots),
                     ),
                     http_observer: self.http_observer,
+                    temp: crate::capability::temp_area::TempAreas::new(self.data_dir.join("tmp")),
                     _epoch: epoch,
                 }),
                 cache,

@@ -23,6 +23,8 @@ pub(crate) struct Services {
     pub slots: Arc<crate::fair::FairSlots>,
     /// Sees every HTTP call, if the embedder asked.
     pub http_observer: Option<Arc<dyn HttpObserver>>,
+    /// The apps' temp areas (`<data>/tmp/<app id>/`).
+    pub temp: crate::capability::temp_area::TempAreas,
     /// Ticks the epoch while anything holding these services can run
     /// guest code (held for its drop alone).
     pub _epoch: crate::epoch::EpochTicker,

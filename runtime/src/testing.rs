@@ -70,12 +70,16 @@ impl TestHost {
             quarantine: QuarantineBook::new(kv),
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
+            temp: crate::capability::temp_area::TempAreas::new(dir.path().join("tmp")),
             _epoch: crate::epoch::EpochTicker::start(engine.clone()).expect("epoch thread"),
         };
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {
             slot_key: "test".into(),
-            http: Arc::new(AppHttp::configure_app(&grants)),
+            http: Arc::new(AppHttp::configure_app(
+                &grants,
+                (services.temp).area(&manifest.id, &grants.quotas),
+            )),
             hash: String::new(),
             imports: Vec::new(),
             engine,

@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::egress::{AddressRules, ForbiddenAddress};
+use super::temp_area::TempArea;
 use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::http;
@@ -35,12 +36,14 @@ pub(crate) struct AppHttp {
     slots: Arc<Semaphore>,
     per_minute: u32,
     minute: Mutex<(Instant, u32)>,
+    /// The app's temp area (downloads, uploads).
+    pub(super) temp: Arc<TempArea>,
 }
 
 impl AppHttp {
     /// The app's HTTP state, configured once at load: bounds from
-    /// `grants`; the client is built on first use.
-    pub fn configure_app(grants: &Grants) -> AppHttp {
+    /// `grants`, its temp area `temp`; the client is built on first use.
+    pub fn configure_app(grants: &Grants, temp: Arc<TempArea>) -> AppHttp {
         let quotas = &grants.quotas;
         AppHttp {
             client: OnceLock::new(),
@@ -49,6 +52,7 @@ impl AppHttp {
             slots: Arc::new(Semaphore::new(quotas.http_concurrency as usize)),
             per_minute: quotas.http_requests_per_minute,
             minute: Mutex::new((Instant::now(), 0)),
+            temp,
         }
     }
 
@@ -194,11 +198,19 @@ fn describe(e: &reqwest::Error) -> String {
     message
 }
 
-/// HTTP of one instance: its app's HTTP state, and the budget its pending
-/// response bodies are charged to.
+/// HTTP of one instance: its app's HTTP state, the budget its pending
+/// response bodies are charged to, and its number in the temp area (its
+/// temp files go when it ends).
 pub(crate) struct HttpCtx {
-    app: Arc<AppHttp>,
+    pub(super) app: Arc<AppHttp>,
     budget: Arc<HostMemory>,
+    pub(super) owner: u64,
+}
+
+impl Drop for HttpCtx {
+    fn drop(&mut self) {
+        self.app.temp.release(self.owner);
+    }
 }
 
 impl HttpCtx {
@@ -209,6 +221,7 @@ impl HttpCtx {
         Ok(HttpCtx {
             app: http.clone(),
             budget: budget.clone(),
+            owner: super::temp_area::new_owner(),
         })
     }
 }
@@ -216,20 +229,33 @@ impl HttpCtx {
 /// Bytes of a response body received so far, charged to the host memory
 /// budget until the guest takes them (its copy then counts against the
 /// guest's memory).
-struct PendingBody {
+pub(crate) struct PendingBody {
     budget: Arc<HostMemory>,
     bytes: Vec<u8>,
     charged: u64,
 }
 
-impl PendingBody {
-    fn extend(&mut self, chunk: &[u8]) -> CallResult<()> {
+/// Where a response body goes as it arrives: memory (a response held for
+/// the guest) or a temp file (a download).
+pub(super) trait BodySink: Send {
+    /// Take `chunk`, or refuse it past a bound.
+    fn take(&mut self, chunk: &[u8]) -> CallResult<()>;
+    /// Bytes taken so far.
+    fn len(&self) -> u64;
+}
+
+impl BodySink for PendingBody {
+    fn take(&mut self, chunk: &[u8]) -> CallResult<()> {
         self.budget
             .charge(chunk.len() as u64, "an HTTP response body")
             .map_err(CallError::quota)?;
         self.charged += chunk.len() as u64;
         self.bytes.extend_from_slice(chunk);
         Ok(())
+    }
+
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
     }
 }
 
@@ -239,13 +265,17 @@ impl Drop for PendingBody {
     }
 }
 
+/// A response received: its status and headers, and its body where its
+/// sink put it.
+pub(crate) struct Received<S> {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: S,
+}
+
 /// A response held for the guest until it takes it, its body still charged
 /// to the instance's host memory.
-pub(crate) struct HeldResponse {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: PendingBody,
-}
+pub(crate) type HeldResponse = Received<PendingBody>;
 
 impl HeldResponse {
     fn into_response(mut self) -> http::Response {
@@ -259,7 +289,7 @@ impl HeldResponse {
 
 /// A request checked against the grants and quotas, ready to send: it owns
 /// what it needs, so it can run after the call that made it returned.
-struct Exchange {
+pub(super) struct Exchange {
     /// Taken when it is sent.
     builder: Option<reqwest::RequestBuilder>,
     app: Arc<AppCore>,
@@ -300,9 +330,34 @@ impl http::Host for View<'_, Granted<HttpCtx>> {
         match self.call.pending.take_answer::<HeldResponse>(id) {
             Some(response) => Ok(response.into_response()),
             None => Err(CallError::invalid(format!(
-                "call {id} has no response to take: take it once, in the `on-complete` of a `fetch-start` that succeeded"
+                "call {id} has no response to take: take it once, in the `on-complete` of a `fetch-start` or `upload-file-start` that succeeded"
             ))),
         }
+    }
+
+    fn download_file_start(
+        &mut self,
+        url: String,
+        headers: Vec<(String, String)>,
+        timeout_ms: Option<u32>,
+    ) -> CallResult<u64> {
+        self.start_download(url, headers, timeout_ms)
+    }
+
+    fn take_download(&mut self, id: u64) -> CallResult<http::Download> {
+        self.take_downloaded(id)
+    }
+
+    fn upload_file_start(&mut self, upload: http::Upload) -> CallResult<u64> {
+        self.start_upload(upload)
+    }
+
+    fn read_temp_file(&mut self, temp_path: String) -> CallResult<Vec<u8>> {
+        self.read_temp(&temp_path)
+    }
+
+    fn remove_temp_file(&mut self, temp_path: String) -> CallResult<()> {
+        self.remove_temp(&temp_path)
     }
 }
 
@@ -310,7 +365,7 @@ impl View<'_, Granted<HttpCtx>> {
     /// Check `request` against the grants and quotas, and take what it
     /// holds while under way (its bytes, a concurrency slot, one of the
     /// minute's requests).
-    fn prepare(&mut self, request: http::Request) -> CallResult<Exchange> {
+    pub(super) fn prepare(&mut self, request: http::Request) -> CallResult<Exchange> {
         let ctx = context(self.ctx)?;
         let app = &self.call.app;
         let quotas = &app.grants.quotas;
@@ -382,11 +437,24 @@ impl View<'_, Granted<HttpCtx>> {
 
 impl Exchange {
     /// Send it and receive the response within its timeout, its body
-    /// charged as it arrives; the HTTP observer, if any, sees the outcome.
-    async fn run(mut self) -> CallResult<HeldResponse> {
+    /// charged to host memory as it arrives; the HTTP observer, if any,
+    /// sees the outcome.
+    pub(super) async fn run(self) -> CallResult<HeldResponse> {
+        let body = PendingBody {
+            budget: self.budget.clone(),
+            bytes: Vec::new(),
+            charged: 0,
+        };
+        self.run_into(body).await
+    }
+
+    /// Send it and receive the response within its timeout, its body into
+    /// `sink` as it arrives, within `http_response_bytes`; the HTTP
+    /// observer, if any, sees the outcome.
+    pub(super) async fn run_into<S: BodySink>(mut self, sink: S) -> CallResult<Received<S>> {
         let started = std::time::Instant::now();
         let timeout = self.timeout;
-        let result = match tokio::time::timeout(timeout, self.receive()).await {
+        let result = match tokio::time::timeout(timeout, self.receive(sink)).await {
             Ok(result) => result,
             Err(_) => Err(CallError::failed(format!(
                 "request to {} timed out after {} ms",
@@ -400,7 +468,7 @@ impl Exchange {
                 method: self.seen.0.clone(),
                 url: self.seen.1.clone(),
                 status: result.as_ref().ok().map(|r| r.status),
-                bytes: result.as_ref().map_or(0, |r| r.body.bytes.len() as u64),
+                bytes: result.as_ref().map_or(0, |r| r.body.len()),
                 ms: started.elapsed().as_millis() as u64,
                 refused: result.as_ref().err().map(CallError::message),
             });
@@ -408,7 +476,7 @@ impl Exchange {
         result
     }
 
-    async fn receive(&mut self) -> CallResult<HeldResponse> {
+    async fn receive<S: BodySink>(&mut self, mut body: S) -> CallResult<Received<S>> {
         let limit = self.app.grants.quotas.http_response_bytes;
         let builder = (self.builder.take()).ok_or_else(|| CallError::failed("sent already"))?;
         let mut response = builder.send().await.map_err(|e| call_error(&e))?;
@@ -425,21 +493,16 @@ impl Exchange {
                 (k.to_string(), value)
             })
             .collect();
-        let mut body = PendingBody {
-            budget: self.budget.clone(),
-            bytes: Vec::new(),
-            charged: 0,
-        };
         while let Some(chunk) = response.chunk().await.map_err(|e| call_error(&e))? {
-            if (body.bytes.len() + chunk.len()) as u64 > limit {
+            if body.len() + chunk.len() as u64 > limit {
                 return Err(CallError::quota(format!(
                     "response body is over the limit of {limit} bytes"
                 )));
             }
-            body.extend(&chunk)?;
+            body.take(&chunk)?;
             UsageCounters::add(&self.app.usage.http_bytes, chunk.len() as u64);
         }
-        Ok(HeldResponse {
+        Ok(Received {
             status,
             headers,
             body,

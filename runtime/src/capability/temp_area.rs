@@ -1,0 +1,550 @@
+//! The apps' temp areas: the files `http.download-file-start` writes, which
+//! `http.upload-file-start` sends and `http.read-temp-file` reads (WeChat's
+//! `tempFilePath`s).
+//!
+//! Each app has one area per runtime, `<data>/tmp/<app id>/`, a
+//! [`cap_std::fs::Dir`] opened once: every open goes through it, so no name
+//! reaches a file outside it (cap-std refuses `..`, absolute paths and
+//! symlinks that lead out). An app never names a file itself: the host
+//! gives out `wxfile://tmp/<32 hex digits>` names, and a name is answered
+//! only for the instance it was given to. The area's bytes and files are
+//! bounded for the app as a whole, all its instances together
+//! (`temp_bytes`, `temp_files`); one file by `http_response_bytes`.
+//!
+//! Cleared on schedule: the whole area when the runtime first opens it
+//! (files an earlier process left), an instance's files when the instance
+//! ends (eviction, a trap, another node taking the session: the next
+//! instance finds none, as with timers), and any file older than
+//! [`TEMP_FILE_TTL`] before a new one is written.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+use cap_std::fs::{Dir, File, OpenOptions};
+use miniapp_config::Quotas;
+
+use super::{CallError, CallResult};
+
+/// How long a temp file lives at most: older ones are removed before a new
+/// one is written.
+pub(crate) const TEMP_FILE_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// What a temp path starts with (WeChat's `wxfile://tmp_...` names).
+const PREFIX: &str = "wxfile://tmp/";
+
+/// The temp areas of a runtime's apps, under one root (`<data>/tmp`).
+pub(crate) struct TempAreas {
+    root: PathBuf,
+    areas: Mutex<HashMap<String, Weak<TempArea>>>,
+}
+
+impl TempAreas {
+    /// Areas under `root`, created when the first is opened.
+    pub fn new(root: PathBuf) -> TempAreas {
+        TempAreas {
+            root,
+            areas: Mutex::default(),
+        }
+    }
+
+    /// The area of app `app` under its `quotas`: the one every load of the
+    /// app in this runtime shares while one lives, else a new one (emptied
+    /// when first opened).
+    pub fn area(&self, app: &str, quotas: &Quotas) -> Arc<TempArea> {
+        let mut areas = lock(&self.areas);
+        areas.retain(|_, area| area.strong_count() > 0);
+        if let Some(area) = areas.get(app).and_then(Weak::upgrade) {
+            area.limits(quotas);
+            return area;
+        }
+        let area = Arc::new(TempArea {
+            root: self.root.clone(),
+            app: app.to_string(),
+            dir: OnceLock::new(),
+            book: Mutex::default(),
+            bytes_limit: AtomicU64::new(quotas.temp_bytes),
+            files_limit: AtomicU64::new(u64::from(quotas.temp_files)),
+        });
+        areas.insert(app.to_string(), Arc::downgrade(&area));
+        area
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One file of an area.
+struct Entry {
+    /// The instance it was given to.
+    owner: u64,
+    bytes: u64,
+    made: Instant,
+    /// Whether it is whole (a download still under way is not readable).
+    whole: bool,
+}
+
+/// What an area holds: its files by name, and their bytes together.
+#[derive(Default)]
+struct Book {
+    files: HashMap<String, Entry>,
+    bytes: u64,
+}
+
+/// One app's temp area.
+pub(crate) struct TempArea {
+    root: PathBuf,
+    app: String,
+    dir: OnceLock<Result<Dir, String>>,
+    book: Mutex<Book>,
+    bytes_limit: AtomicU64,
+    files_limit: AtomicU64,
+}
+
+impl TempArea {
+    fn limits(&self, quotas: &Quotas) {
+        (self.bytes_limit).store(quotas.temp_bytes, Ordering::Relaxed);
+        (self.files_limit).store(u64::from(quotas.temp_files), Ordering::Relaxed);
+    }
+
+    /// The area's directory, opened (and emptied) the first time.
+    fn dir(&self) -> CallResult<&Dir> {
+        let opened = self.dir.get_or_init(|| {
+            let at = self.root.join(&self.app);
+            let failed =
+                |e: std::io::Error| format!("cannot open the temp area {}: {e}", at.display());
+            let root = Dir::create_ambient_dir_all(&self.root, cap_std::ambient_authority())
+                .and_then(|()| Dir::open_ambient_dir(&self.root, cap_std::ambient_authority()))
+                .map_err(failed)?;
+            root.create_dir_all(&self.app).map_err(failed)?;
+            let dir = root.open_dir(&self.app).map_err(failed)?;
+            empty(&dir).map_err(failed)?;
+            Ok(dir)
+        });
+        opened.as_ref().map_err(|e| CallError::failed(e.clone()))
+    }
+
+    /// A new file for instance `owner`, within the app's `temp_files`,
+    /// after the files past [`TEMP_FILE_TTL`] are removed.
+    pub fn create(self: &Arc<TempArea>, owner: u64) -> CallResult<Incoming> {
+        let dir = self.dir()?;
+        self.sweep(Instant::now());
+        let limit = self.files_limit.load(Ordering::Relaxed);
+        let mut book = lock(&self.book);
+        if book.files.len() as u64 >= limit {
+            return Err(CallError::quota(format!(
+                "app `{}` has {limit} temp files already, the most it may keep (quota `temp_files`): remove one with `remove-temp-file`",
+                self.app
+            )));
+        }
+        let name = random_name();
+        let options = OpenOptions::new().write(true).create_new(true).clone();
+        let file = (dir.open_with(&name, &options))
+            .map_err(|e| CallError::failed(format!("cannot create a temp file: {e}")))?;
+        let entry = Entry {
+            owner,
+            bytes: 0,
+            made: Instant::now(),
+            whole: false,
+        };
+        book.files.insert(name.clone(), entry);
+        Ok(Incoming {
+            area: self.clone(),
+            name,
+            file,
+            bytes: 0,
+            whole: false,
+        })
+    }
+
+    /// The bytes of `path`, a file given to instance `owner`, at most
+    /// `max` of them.
+    pub fn read(&self, owner: u64, path: &str, max: u64) -> CallResult<Vec<u8>> {
+        let name = self.owned(owner, path)?;
+        let dir = self.dir()?;
+        let failed = |e: std::io::Error| CallError::failed(format!("cannot read {path}: {e}"));
+        let file = dir.open(&name).map_err(failed)?;
+        let mut bytes = Vec::new();
+        file.take(max + 1).read_to_end(&mut bytes).map_err(failed)?;
+        if bytes.len() as u64 > max {
+            return Err(CallError::quota(format!(
+                "{path} is over the {max} bytes one read may return"
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// Remove `path`, a file given to instance `owner`.
+    pub fn remove(&self, owner: u64, path: &str) -> CallResult<()> {
+        let name = self.owned(owner, path)?;
+        self.forget(&name);
+        Ok(())
+    }
+
+    /// The name of `path` if it is a whole file given to `owner`; a path
+    /// the host did not give out, or gave to another instance, or that was
+    /// removed, is refused alike.
+    fn owned(&self, owner: u64, path: &str) -> CallResult<String> {
+        let name = name_of(path)?;
+        let book = lock(&self.book);
+        match book.files.get(name) {
+            Some(entry) if entry.owner == owner && entry.whole => Ok(name.to_string()),
+            _ => Err(CallError::invalid(format!(
+                "{path} is not a temp file of this app (it was removed, is past its hour, or was never given to this instance)"
+            ))),
+        }
+    }
+
+    /// Remove file `name` from disk and the book.
+    fn forget(&self, name: &str) {
+        let mut book = lock(&self.book);
+        if let Some(entry) = book.files.remove(name) {
+            book.bytes = book.bytes.saturating_sub(entry.bytes);
+            if let Some(Ok(dir)) = self.dir.get() {
+                let _ = dir.remove_file(name);
+            }
+        }
+    }
+
+    /// Remove the whole files made before `now - TEMP_FILE_TTL`.
+    pub fn sweep(&self, now: Instant) {
+        let old: Vec<String> = (lock(&self.book).files.iter())
+            .filter(|(_, e)| e.whole && now.saturating_duration_since(e.made) >= TEMP_FILE_TTL)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in old {
+            self.forget(&name);
+        }
+    }
+
+    /// Instance `owner` ended: its files go with it.
+    pub fn release(&self, owner: u64) {
+        let owned: Vec<String> = (lock(&self.book).files.iter())
+            .filter(|(_, e)| e.owner == owner && e.whole)
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in owned {
+            self.forget(&name);
+        }
+    }
+
+    /// The area's bytes and files now.
+    #[cfg(test)]
+    pub fn used(&self) -> (u64, usize) {
+        let book = lock(&self.book);
+        (book.bytes, book.files.len())
+    }
+}
+
+/// Remove everything in `dir`.
+fn empty(dir: &Dir) -> std::io::Result<()> {
+    for entry in dir.entries()? {
+        let entry = entry?;
+        match entry.file_type()?.is_dir() {
+            true => dir.remove_dir_all(entry.file_name())?,
+            false => dir.remove_file(entry.file_name())?,
+        }
+    }
+    Ok(())
+}
+
+/// 128 random bits in hex: a name no app can guess.
+fn random_name() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    hex::encode(bytes)
+}
+
+/// The file name in temp path `path`, refused unless it is one the host
+/// gives out (`wxfile://tmp/` and 32 lowercase hex digits): no `..`, no
+/// `/`, nothing the app chose.
+fn name_of(path: &str) -> CallResult<&str> {
+    let name = path.strip_prefix(PREFIX).unwrap_or_default();
+    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    match name.len() == 32 && name.bytes().all(hex) {
+        true => Ok(name),
+        false => Err(CallError::invalid(format!(
+            "`{}` is not a temp file path: the host names them `{PREFIX}` and 32 hex digits",
+            crate::text::cut(path, 120)
+        ))),
+    }
+}
+
+/// The temp path of file `name`.
+fn path_of(name: &str) -> String {
+    format!("{PREFIX}{name}")
+}
+
+/// A file being written (a download under way): its bytes count against
+/// the app's `temp_bytes` as they come; dropped before [`Incoming::finish`],
+/// it is removed.
+pub(crate) struct Incoming {
+    area: Arc<TempArea>,
+    name: String,
+    file: File,
+    bytes: u64,
+    whole: bool,
+}
+
+impl Incoming {
+    /// Append `chunk`, within the app's `temp_bytes`.
+    pub fn write(&mut self, chunk: &[u8]) -> CallResult<()> {
+        let n = chunk.len() as u64;
+        {
+            let limit = self.area.bytes_limit.load(Ordering::Relaxed);
+            let mut book = lock(&self.area.book);
+            if book.bytes + n > limit {
+                return Err(CallError::quota(format!(
+                    "app `{}`'s temp files would be over its {limit} bytes (quota `temp_bytes`): remove some with `remove-temp-file`",
+                    self.area.app
+                )));
+            }
+            book.bytes += n;
+            if let Some(entry) = book.files.get_mut(&self.name) {
+                entry.bytes += n;
+            }
+        }
+        self.bytes += n;
+        (self.file.write_all(chunk))
+            .map_err(|e| CallError::failed(format!("cannot write a temp file: {e}")))
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The file is whole: readable by its instance once the app takes it
+    /// ([`TempFile::keep`]).
+    pub fn finish(mut self) -> CallResult<TempFile> {
+        (self.file.flush())
+            .map_err(|e| CallError::failed(format!("cannot write a temp file: {e}")))?;
+        if let Some(entry) = lock(&self.area.book).files.get_mut(&self.name) {
+            entry.whole = true;
+            entry.made = Instant::now();
+        }
+        self.whole = true;
+        Ok(TempFile {
+            area: self.area.clone(),
+            name: std::mem::take(&mut self.name),
+            kept: false,
+        })
+    }
+}
+
+/// A whole file the app has not been told of yet (a download's answer,
+/// until `take-download`): dropped first (its page left, the completion
+/// did not take it), it is removed.
+pub(crate) struct TempFile {
+    area: Arc<TempArea>,
+    name: String,
+    kept: bool,
+}
+
+impl TempFile {
+    /// Hand it to the app: its temp path.
+    pub fn keep(mut self) -> String {
+        self.kept = true;
+        path_of(&self.name)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.area.forget(&self.name);
+        }
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if !self.whole {
+            self.area.forget(&self.name);
+        }
+    }
+}
+
+/// Gives each instance its own number in the temp areas.
+static OWNERS: AtomicU64 = AtomicU64::new(1);
+
+/// A new instance's number (its files' owner).
+pub(crate) fn new_owner() -> u64 {
+    OWNERS.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use miniapp_config::Quotas;
+
+    use super::{TEMP_FILE_TTL, TempArea, TempAreas, name_of};
+    use crate::bindings::{CallError, types};
+
+    fn areas(dir: &tempfile::TempDir) -> TempAreas {
+        TempAreas::new(dir.path().join("tmp"))
+    }
+
+    /// A whole file of `owner` holding `bytes`, and its temp path.
+    fn file(area: &Arc<TempArea>, owner: u64, bytes: &[u8]) -> String {
+        let mut incoming = area.create(owner).unwrap();
+        incoming.write(bytes).unwrap();
+        incoming.finish().unwrap().keep()
+    }
+
+    fn refusal<T: std::fmt::Debug>(result: super::CallResult<T>) -> types::Error {
+        match result {
+            Err(CallError::Guest(e)) => e,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    fn on_disk(dir: &tempfile::TempDir, app: &str) -> usize {
+        std::fs::read_dir(dir.path().join("tmp").join(app))
+            .unwrap()
+            .count()
+    }
+
+    #[test]
+    fn a_file_is_read_back_by_its_instance_only_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let area = areas(&dir).area("demo.files", &Quotas::default());
+        let path = file(&area, 1, b"hello");
+        assert!(path.starts_with("wxfile://tmp/"), "{path}");
+        assert_eq!(area.read(1, &path, 100).unwrap(), b"hello");
+        let other = refusal(area.read(2, &path, 100));
+        assert!(
+            matches!(&other, types::Error::InvalidArgument(m) if m.contains("not a temp file of this app")),
+            "{other:?}"
+        );
+        let big = refusal(area.read(1, &path, 4));
+        assert!(matches!(big, types::Error::QuotaExceeded(_)), "{big:?}");
+        area.remove(1, &path).unwrap();
+        assert_eq!(area.used(), (0, 0));
+        assert_eq!(on_disk(&dir, "demo.files"), 0);
+        assert!(area.read(1, &path, 100).is_err(), "gone");
+    }
+
+    #[test]
+    fn paths_the_host_did_not_give_out_are_refused() {
+        for path in [
+            "wxfile://tmp/../storage.redb",
+            "/etc/passwd",
+            "wxfile://tmp/0123456789abcdef0123456789abcdef/../x",
+            "wxfile://tmp/0123456789ABCDEF0123456789ABCDEF",
+            "wxfile://tmp/0123456789abcdef0123456789abcde",
+            "../demo.other/0123456789abcdef0123456789abcdef",
+            "",
+        ] {
+            let refused = refusal(name_of(path));
+            assert!(
+                matches!(&refused, types::Error::InvalidArgument(m) if m.contains("is not a temp file path")),
+                "{path}: {refused:?}"
+            );
+        }
+        assert!(name_of("wxfile://tmp/0123456789abcdef0123456789abcdef").is_ok());
+    }
+
+    #[test]
+    fn another_apps_file_is_not_this_apps() {
+        let dir = tempfile::tempdir().unwrap();
+        let areas = areas(&dir);
+        let one = areas.area("demo.one", &Quotas::default());
+        let two = areas.area("demo.two", &Quotas::default());
+        let path = file(&one, 1, b"one's");
+        assert!(two.read(1, &path, 100).is_err());
+        assert!(two.remove(1, &path).is_err());
+        assert_eq!(one.read(1, &path, 100).unwrap(), b"one's");
+    }
+
+    #[test]
+    fn the_area_is_a_handle_no_name_leaves() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret"), "the host's").unwrap();
+        let area = areas(&dir).area("demo.files", &Quotas::default());
+        let path = file(&area, 1, b"mine");
+        let handle = area.dir().ok().unwrap();
+        assert!(handle.open("../../secret").is_err(), "`..` is refused");
+        assert!(handle.open(dir.path().join("secret")).is_err(), "absolute");
+        // A file of the area swapped for a symlink out of it is not followed.
+        let name = path.trim_start_matches("wxfile://tmp/");
+        let on_disk = dir.path().join("tmp/demo.files").join(name);
+        std::fs::remove_file(&on_disk).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), &on_disk).unwrap();
+        let refused = refusal(area.read(1, &path, 100));
+        assert!(matches!(refused, types::Error::Failed(_)), "{refused:?}");
+    }
+
+    #[test]
+    fn bytes_and_files_are_bounded_for_the_app_as_a_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let quotas = Quotas {
+            temp_bytes: 10,
+            temp_files: 2,
+            ..Quotas::default()
+        };
+        let areas = areas(&dir);
+        let area = areas.area("demo.files", &quotas);
+        assert!(
+            Arc::ptr_eq(&area, &areas.area("demo.files", &quotas)),
+            "one area per app"
+        );
+        file(&area, 1, b"123456");
+        // Another instance of the app shares the budget.
+        let mut incoming = area.create(2).unwrap();
+        let over = refusal(incoming.write(b"12345"));
+        assert!(
+            matches!(&over, types::Error::QuotaExceeded(m) if m.contains("`temp_bytes`")),
+            "{over:?}"
+        );
+        drop(incoming);
+        assert_eq!(area.used(), (6, 1), "the refused file is gone");
+        assert_eq!(on_disk(&dir, "demo.files"), 1);
+        file(&area, 2, b"");
+        let full = refusal(area.create(3).map(|_| ()));
+        assert!(
+            matches!(&full, types::Error::QuotaExceeded(m) if m.contains("`temp_files`")),
+            "{full:?}"
+        );
+    }
+
+    #[test]
+    fn files_are_cleared_at_first_open_when_their_instance_ends_and_after_the_ttl() {
+        let dir = tempfile::tempdir().unwrap();
+        let left = dir.path().join("tmp/demo.files");
+        std::fs::create_dir_all(left.join("sub")).unwrap();
+        std::fs::write(left.join("0123456789abcdef0123456789abcdef"), "old").unwrap();
+        let area = areas(&dir).area("demo.files", &Quotas::default());
+        let first = file(&area, 1, b"first");
+        assert_eq!(
+            on_disk(&dir, "demo.files"),
+            1,
+            "what an earlier process left is gone"
+        );
+        file(&area, 2, b"second");
+        area.release(2);
+        assert_eq!(area.used(), (5, 1), "instance 2's file went with it");
+        area.sweep(Instant::now() + TEMP_FILE_TTL - Duration::from_secs(1));
+        assert_eq!(area.read(1, &first, 100).unwrap(), b"first");
+        area.sweep(Instant::now() + TEMP_FILE_TTL);
+        assert_eq!(area.used(), (0, 0));
+        assert_eq!(on_disk(&dir, "demo.files"), 0);
+    }
+
+    #[test]
+    fn a_download_not_taken_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let area = areas(&dir).area("demo.files", &Quotas::default());
+        let mut incoming = area.create(1).unwrap();
+        incoming.write(b"abc").unwrap();
+        drop(incoming.finish().unwrap());
+        assert_eq!(area.used(), (0, 0));
+        assert_eq!(on_disk(&dir, "demo.files"), 0);
+    }
+}
