@@ -2,8 +2,15 @@
 //! shown to the user, not raised. The article page loads the article its
 //! query names (`article?id=2`), whether a headline's navigator or the app
 //! opened it.
+//!
+//! Requests that do not hold the tap (`http::Request::start`, and
+//! `http::request`'s WeChat callbacks): `index:fetch-both` sends two at
+//! once and shows both bodies when both have come, while other taps
+//! (`index:tap`) are handled; `index:fetch` sends one with callbacks;
+//! `article:fetch` sends one that the article's leaving ends.
 
-use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, nav, view};
+use miniapp_sdk::http::{self, Method, Request};
+use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, log, nav, task, view};
 use serde::{Deserialize, Serialize};
 
 const DEFAULT_API: &str = "https://news.example.com";
@@ -27,7 +34,7 @@ struct News {
 }
 
 fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T> {
-    miniapp_sdk::http::get(url)?.error_for_status()?.json()
+    http::get(url)?.error_for_status()?.json()
 }
 
 /// Show a failed call on the current page.
@@ -56,6 +63,75 @@ impl News {
             Err(e) => show_error(&e),
         }
     }
+}
+
+/// Start `GET url` for each of the event's `urls` at once; when all have
+/// answered, show their bodies in order as `both`.
+fn fetch_all(event: &Event) -> Result<()> {
+    let urls: Option<Vec<&str>> = (event.detail["urls"].as_array())
+        .and_then(|urls| urls.iter().map(|url| url.as_str()).collect());
+    let urls = urls.ok_or_else(|| Error::app("fetch-both needs `urls`, a list of URLs"))?;
+    let mut fetches = Vec::new();
+    for url in urls {
+        match http::get_async(url) {
+            Ok(fetch) => fetches.push(fetch),
+            // Refused at once: the requests already sent end with `fetches`.
+            Err(e) => return show_error(&e),
+        }
+    }
+    task::spawn(async move {
+        let mut bodies = Vec::new();
+        for fetch in fetches {
+            match fetch.await {
+                Ok(response) => bodies.push(response.text()),
+                Err(e) => return show_error(&e),
+            }
+        }
+        view::set("both", bodies)
+    });
+    Ok(())
+}
+
+/// The event's `url`.
+fn detail_url(event: &Event) -> Result<&str> {
+    (event.detail["url"].as_str()).ok_or_else(|| Error::app("fetch needs `url`, a URL"))
+}
+
+/// Send the event's `url` (with its `timeout_ms`, if any) as `wx.request`
+/// does: `fetched` shows the status and size, or `error` why not;
+/// `fetch_complete` that it ended either way.
+fn fetch_with_callbacks(event: &Event) -> Result<()> {
+    let url = detail_url(event)?;
+    let mut request = Request::new(Method::Get, url);
+    if let Some(ms) = event.detail["timeout_ms"].as_u64() {
+        let ms = u32::try_from(ms).map_err(|_| Error::app("`timeout_ms` is over u32"))?;
+        request = request.timeout_ms(ms);
+    }
+    view::set("fetch_complete", false)?;
+    http::request(request)
+        .success(|response| {
+            let fetched = json!({ "status": response.status, "bytes": response.body.len() });
+            view::set("fetched", fetched)
+        })
+        .fail(|e| show_error(&e))
+        .complete(|| view::set("fetch_complete", true))
+        .send();
+    Ok(())
+}
+
+/// Send `GET` the event's `url` from the article page, and log how it ended
+/// (`cancelled: page unloaded` if the reader went back first).
+fn fetch_from_article(event: &Event) -> Result<()> {
+    let url = detail_url(event)?;
+    let fetch = http::get_async(url)?;
+    task::spawn(async move {
+        match fetch.await {
+            Ok(response) => log::info(format!("article fetch got {}", response.status)),
+            Err(e) => log::info(format!("article fetch ended: {e}")),
+        }
+        Ok(())
+    });
+    Ok(())
 }
 
 impl App for News {
@@ -90,6 +166,10 @@ impl App for News {
                 }
                 Err(e) => view::set_data(json!({ "location_error": e.kind() })),
             },
+            ("index", "fetch-both") => fetch_all(event),
+            ("index", "fetch") => fetch_with_callbacks(event),
+            ("index", "tap") => view::set("tapped", true),
+            ("article", "fetch") => fetch_from_article(event),
             ("article", "back") => nav::navigate_back(1),
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }

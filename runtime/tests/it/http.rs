@@ -73,7 +73,7 @@ async fn serve(elsewhere: Option<String>) -> SocketAddr {
 }
 
 /// The news package with `origin` declared in its manifest.
-fn news_declaring(origin: &str) -> Package {
+pub(crate) fn news_declaring(origin: &str) -> Package {
     declaring("news", origin)
 }
 
@@ -97,7 +97,7 @@ fn loopback_allowed() -> Policy {
 
 /// Loopback allowed ([`loopback_allowed`]) and `package` granted all it
 /// declares.
-fn allowed_and_granted(package: &Package) -> Policy {
+pub(crate) fn allowed_and_granted(package: &Package) -> Policy {
     let mut policy = loopback_allowed();
     policy.grant_declared(&package.manifest);
     policy

@@ -10,6 +10,7 @@ mod clipboard;
 mod compat;
 mod device;
 mod feedback;
+mod fetch_start;
 mod hostile;
 mod http;
 mod loading;

@@ -12,7 +12,7 @@ use crate::common::{example, granting, runtime};
 
 /// Longest a test waits for a completion before it calls the run hung (a
 /// hang guard, not a timing assertion: the timers under test are ms long).
-const HANG: Duration = Duration::from_secs(60);
+pub(crate) const HANG: Duration = Duration::from_secs(60);
 
 /// The timers example launched under `quotas`, with its loaded app (for
 /// its usage figures); the data directory lives as long as the guard.
@@ -30,14 +30,14 @@ fn event(page: &str, handler: &str, detail: Value) -> Event {
     Event::new(page, handler).with_detail(detail)
 }
 
-async fn dispatch(inst: &mut AppInstance, page: &str, handler: &str, detail: Value) {
+pub(crate) async fn dispatch(inst: &mut AppInstance, page: &str, handler: &str, detail: Value) {
     let event = event(page, handler, detail);
     (inst.dispatch(&event).await).unwrap_or_else(|e| panic!("{page}:{handler}: {e}"));
 }
 
 /// Deliver completions as they come until the page data satisfies `done`;
 /// how many were delivered.
-async fn deliver_until(inst: &mut AppInstance, done: impl Fn(&Value) -> bool) -> usize {
+pub(crate) async fn deliver_until(inst: &mut AppInstance, done: impl Fn(&Value) -> bool) -> usize {
     let mut delivered = 0;
     while !done(inst.page_data()) {
         let wake = inst.wake();
