@@ -93,14 +93,22 @@ impl<A: App> Guest for Lifecycle<A> {
     }
 
     fn on_event(event: wit::Event) -> Result<(), String> {
-        let event = Event {
+        let event = Event::from(event);
+        turn(|app: &mut A| app.on_event(&event))
+    }
+}
+
+/// The host's event as the app reads it (its detail parsed, `null` when
+/// the host sent none or invalid JSON).
+impl From<wit::Event> for Event {
+    fn from(event: wit::Event) -> Event {
+        Event {
             detail: serde_json::from_str(&event.detail).unwrap_or_default(),
             page: event.page,
             handler: event.handler,
             dataset: event.dataset.into_iter().collect(),
             gesture: event.gesture,
-        };
-        turn(|app: &mut A| app.on_event(&event))
+        }
     }
 }
 

@@ -31,7 +31,10 @@ use crate::limits::HostMemory;
 use crate::usage::UsageCounters;
 
 /// Host memory charged per pending call or timer: its entry in the table
-/// and in the ready queue.
+/// and in the ready queue. A call has one charge while it lives: the
+/// table's while it is in it, then its completion's while that waits in
+/// the ready queue (a finished call, or one cancelled with its page), so
+/// completions nobody delivers are bounded by the budget.
 const ENTRY_BYTES: u64 = 128;
 
 /// Who a pending call belongs to.
@@ -210,8 +213,15 @@ impl Pending {
 
     /// Take call `id` out of the table (its charge and gauge go with it).
     fn remove(&mut self, id: u64) -> Option<Call> {
-        let call = self.calls.remove(&id)?;
+        let call = self.detach(id)?;
         self.host_memory.release(ENTRY_BYTES);
+        Some(call)
+    }
+
+    /// Take call `id` out of the table, its charge kept for the completion
+    /// it leaves in the ready queue (its gauge goes).
+    fn detach(&mut self, id: u64) -> Option<Call> {
+        let call = self.calls.remove(&id)?;
         let timer = matches!(call.kind, Kind::Timer { .. });
         let gauge = self.gauge(timer);
         let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
@@ -286,8 +296,13 @@ impl Pending {
     /// End call `id`: nothing is delivered for it after this (an id not
     /// pending is ignored).
     pub fn cancel(&mut self, id: u64) {
-        self.remove(id);
+        let in_table = self.detach(id).is_some();
+        let queued = self.ready.len();
         self.ready.retain(|c| c.id != id);
+        // Its one charge: the table's, or its queued completion's.
+        if in_table || self.ready.len() < queued {
+            self.host_memory.release(ENTRY_BYTES);
+        }
         self.answers.remove(&id);
     }
 
@@ -308,7 +323,11 @@ impl Pending {
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
-            self.cancel(id);
+            // Its one charge (the table's, or its finished completion's)
+            // stays with its cancellation until that is delivered.
+            self.detach(id);
+            self.ready.retain(|c| c.id != id);
+            self.answers.remove(&id);
             UsageCounters::add(&self.app.usage.calls_cancelled, 1);
             self.ready.push_back(Completion {
                 id,
@@ -349,7 +368,7 @@ impl Pending {
         );
         for (id, outcome, answer) in finished {
             // A task cancelled after it finished delivers nothing.
-            if let Some(call) = self.remove(id) {
+            if let Some(call) = self.detach(id) {
                 if let Some(answer) = answer {
                     self.answers.insert(id, answer);
                 }
@@ -406,17 +425,23 @@ impl Pending {
         self.collect(now);
         let completion = self.ready.pop_front()?;
         self.delivering = (self.answers.remove(&completion.id)).map(|a| (completion.id, a));
-        if let Some(call) = self.calls.get_mut(&completion.id) {
-            match &mut call.kind {
-                Kind::Timer {
-                    every: Some(_),
-                    queued,
-                    ..
-                } => *queued = false,
-                _ => {
-                    self.remove(completion.id);
-                }
+        match self.calls.get_mut(&completion.id) {
+            Some(Call {
+                kind:
+                    Kind::Timer {
+                        every: Some(_),
+                        queued,
+                        ..
+                    },
+                ..
+            }) => *queued = false,
+            Some(_) => {
+                self.remove(completion.id);
             }
+            // A finished or cancelled call: its completion held its charge.
+            None => self.host_memory.release(ENTRY_BYTES),
+        }
+        if !matches!(completion.outcome, Outcome::Cancelled(_)) {
             UsageCounters::add(&self.app.usage.completions, 1);
         }
         Some(completion)
@@ -454,9 +479,11 @@ impl Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        let ids: Vec<u64> = self.calls.keys().copied().collect();
+        let ids: Vec<u64> = (self.calls.keys().copied())
+            .chain(self.ready.iter().map(|c| c.id))
+            .collect();
         for id in ids {
-            self.remove(id);
+            self.cancel(id);
         }
     }
 }
@@ -668,6 +695,32 @@ mod tests {
         assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "page unloaded"));
         assert_eq!(pending.timers(), 1);
         assert_eq!(delivered(&mut host, later(120_000)), [(app, true)]);
+    }
+
+    #[test]
+    fn cancellations_nobody_delivers_keep_their_charge_until_delivered() {
+        let mut host = host("timers = 4");
+        let memory = host.state.host_memory.used();
+        let pending = &mut host.state.call.pending;
+        pending.owner = Owner::Page(7);
+        let ids: Vec<u64> = (0..4)
+            .map(|_| pending.set_timer(60_000, false).unwrap())
+            .collect();
+        pending.page_left(7);
+        assert_eq!(pending.timers(), 0, "the quota is free again");
+        let charged = |host: &TestHost| host.state.host_memory.used() - memory;
+        assert_eq!(
+            charged(&host),
+            4 * super::ENTRY_BYTES,
+            "held while they wait"
+        );
+        let pending = &mut host.state.call.pending;
+        assert_eq!(pending.next(Instant::now()).unwrap().id, ids[0]);
+        pending.cancel(ids[1]);
+        assert_eq!(charged(&host), 2 * super::ENTRY_BYTES);
+        host.state.call.pending =
+            super::Pending::new(&host.state.call.app, host.state.host_memory.clone());
+        assert_eq!(charged(&host), 0, "a dropped table gives them back");
     }
 
     #[test]

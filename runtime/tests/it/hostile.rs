@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 
 use crate::common::{assert_fails_with, assert_refused, example, failed, launch_failed, tap};
 
+mod completions;
+
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
 }
@@ -959,11 +961,13 @@ hostile_apps! {
     "quota-probe" => an_app_reads_its_own_budget,
     "sleeper" => a_guest_waiting_in_wasi_is_ended_at_its_deadline,
     "spin" => without_fuel_a_spinner_is_stopped_by_its_cpu_time,
+    "stale-completion" => completions::stale_completions_are_refused_or_never_delivered,
     "stack-hoarder" => page_data_of_a_full_stack_stays_within_the_instance_budget,
     "stack-overflow" => deep_recursion_traps,
     "storage-flood" => a_storage_flood_gets_quota_exceeded_and_keeps_what_it_stored,
     "table-growth" => table_growth_hits_the_table_quota,
     "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
+    "timer-storm" => completions::a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_served,
     "undeclared-import" => an_undeclared_import_is_refused_at_load,
     "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
 }
