@@ -546,6 +546,9 @@ enum ClientFrame {
         id: Option<u64>,
         prompt: u64,
         allow: bool,
+        /// A modal's text, an action sheet's item.
+        #[serde(default)]
+        value: Option<Value>,
     },
     Hide {
         id: Option<u64>,
@@ -613,8 +616,14 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
         }
     };
     let (id, command): (Option<u64>, fn(Reply) -> Command) = match frame {
-        ClientFrame::Answer { id, prompt, allow } => {
-            let answered = cx.shared.prompts.answer(prompt, allow);
+        ClientFrame::Answer {
+            id,
+            prompt,
+            allow,
+            value,
+        } => {
+            let reply = miniapp_protocol::prompts::Reply { allow, value };
+            let answered = cx.shared.prompts.reply(prompt, reply);
             let outcome = match answered {
                 true => Ok(()),
                 false => Err(format!("no prompt {prompt} is waiting")),

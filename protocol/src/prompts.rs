@@ -343,3 +343,108 @@ impl PaymentProvider for SimulatedHost {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modal(editable: bool) -> Modal {
+        Modal {
+            title: "Rename".into(),
+            content: String::new(),
+            show_cancel: true,
+            cancel_text: "Cancel".into(),
+            cancel_color: "#000000".into(),
+            confirm_text: "OK".into(),
+            confirm_color: "#576B95".into(),
+            editable,
+            placeholder_text: "A name".into(),
+        }
+    }
+
+    /// The next frame sent, as JSON.
+    async fn next(frames: &mut broadcast::Receiver<String>) -> Value {
+        serde_json::from_str(&frames.recv().await.unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_modal_is_a_prompt_whose_answer_carries_the_typed_text() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let ui = providers(&prompts).host_ui;
+        let asked = tokio::spawn(ui.ask_modal("demo.a", modal(true)));
+        let frame = next(&mut frames).await;
+        assert_eq!(
+            (frame["type"].as_str(), frame["kind"].as_str()),
+            (Some("prompt"), Some("modal"))
+        );
+        assert_eq!(frame["modal"]["placeholder_text"], "A name");
+        let id = frame["id"].as_u64().unwrap();
+        let value = Some(json!("Ada"));
+        assert!(prompts.reply(id, Reply { allow: true, value }));
+        let answer = asked.await.unwrap().unwrap();
+        assert_eq!(
+            answer,
+            ModalAnswer {
+                confirm: true,
+                content: Some("Ada".into())
+            }
+        );
+        assert_eq!(
+            next(&mut frames).await,
+            json!({ "type": "prompt-closed", "id": id })
+        );
+    }
+
+    #[tokio::test]
+    async fn an_action_sheet_answers_an_index_or_cancel_and_a_dropped_one_closes() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let ui = providers(&prompts).host_ui;
+        let sheet = ActionSheet {
+            alert_text: None,
+            item_list: vec!["A".into(), "B".into()],
+            item_color: "#000000".into(),
+        };
+        let tapped = tokio::spawn(ui.ask_action_sheet("demo.a", sheet.clone()));
+        let id = next(&mut frames).await["id"].as_u64().unwrap();
+        prompts.reply(
+            id,
+            Reply {
+                allow: true,
+                value: Some(json!(1)),
+            },
+        );
+        assert_eq!(tapped.await.unwrap().unwrap(), Some(1));
+        next(&mut frames).await;
+        let cancelled = tokio::spawn(ui.ask_action_sheet("demo.a", sheet.clone()));
+        let id = next(&mut frames).await["id"].as_u64().unwrap();
+        prompts.answer(id, false);
+        assert_eq!(cancelled.await.unwrap().unwrap(), None);
+        next(&mut frames).await;
+        // Its call ended (the page left): the prompt closes for the client.
+        let dropped = tokio::spawn(ui.ask_action_sheet("demo.a", sheet));
+        let id = next(&mut frames).await["id"].as_u64().unwrap();
+        dropped.abort();
+        assert_eq!(
+            next(&mut frames).await,
+            json!({ "type": "prompt-closed", "id": id })
+        );
+        assert!(prompts.waiting().is_empty());
+    }
+
+    #[test]
+    fn what_needs_no_answer_is_a_host_ui_frame() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let title = "Cart".to_string();
+        providers(&prompts)
+            .host_ui
+            .show("demo.a", HostUi::NavigationBarTitle { title });
+        let frame: Value = serde_json::from_str(&frames.try_recv().unwrap()).unwrap();
+        assert_eq!(
+            frame,
+            json!({ "type": "host-ui", "ui": "navigation-bar-title", "title": "Cart" })
+        );
+    }
+}

@@ -307,6 +307,21 @@ struct AnswerBody {
     _type: Option<String>,
     prompt: u64,
     allow: bool,
+    /// What the user entered or chose: a modal's text, an action sheet's
+    /// item (its index).
+    #[serde(default)]
+    value: Option<Value>,
+}
+
+impl AnswerBody {
+    /// The user's answer, for the prompts.
+    fn reply(&self) -> miniapp_protocol::prompts::Reply {
+        let value = self.value.clone();
+        miniapp_protocol::prompts::Reply {
+            allow: self.allow,
+            value,
+        }
+    }
 }
 
 async fn answer(
@@ -317,7 +332,7 @@ async fn answer(
     Body(body): Body<AnswerBody>,
 ) -> Response {
     match session_for(&host, &id, client, &headers) {
-        Ok(session) if session.prompts.answer(body.prompt, body.allow) => {
+        Ok(session) if session.prompts.reply(body.prompt, body.reply()) => {
             StatusCode::NO_CONTENT.into_response()
         }
         Ok(_) => ApiError::not_found(format!("no prompt {} waits", body.prompt)).into_response(),
@@ -457,7 +472,7 @@ fn take_frame(
     let action = match value.get("type").and_then(Value::as_str) {
         Some("answer") => {
             let body: AnswerBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
-            session.prompts.answer(body.prompt, body.allow);
+            session.prompts.reply(body.prompt, body.reply());
             return Ok(());
         }
         Some("event") => {
