@@ -5,7 +5,8 @@
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
-//! [`clipboard`], [`device`], [`timer`], [`feedback`], [`frame`], ...).
+//! [`clipboard`], [`device`], [`timer`], [`feedback`], [`frame`], [`files`],
+//! ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -75,6 +76,7 @@ pub mod device;
 mod error;
 mod export;
 pub mod feedback;
+pub mod files;
 pub mod frame;
 pub mod http;
 pub mod identity;

@@ -40,6 +40,9 @@ use std::task::{Context, Poll, Wake, Waker};
 use crate::pending::{self, CallId};
 use crate::{Error, Result};
 
+mod answer;
+pub(crate) use answer::{Answer, answer};
+
 /// Run `future` as a task: it is first polled after the current handler
 /// returns, still within the same host call, and then whenever what it
 /// awaits is ready. Its error, if any, is reported by the host call in which

@@ -11,6 +11,7 @@ mod compat;
 mod device;
 mod feedback;
 mod fetch_start;
+mod files;
 mod hostile;
 mod http;
 mod loading;

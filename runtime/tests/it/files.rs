@@ -1,0 +1,339 @@
+//! Files with a real guest (`guest-examples/files`: `index:download`,
+//! `read`, `upload`, `remove`) against a loopback fixture: a download read
+//! back from the app's temp area and uploaded to the fixture, which checks
+//! the bytes; a download over the app's `temp_bytes` refused by name with
+//! nothing left on disk; paths the host did not give this instance (`..`,
+//! absolute, another app's, another instance's) refused; an instance's
+//! files gone with it.
+
+use std::path::{Path, PathBuf};
+
+use miniapp_runtime::{
+    AppInstance, LaunchOptions, Manifest, Package, Policy, Providers, QuotaOverrides, Runtime,
+};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use crate::common::{assert_refused, example, repacked, runtime};
+use crate::http::allowed_and_granted;
+use crate::pending::{deliver_until, dispatch};
+
+/// What the fixture serves at `/photo`.
+const PHOTO: &[u8] = b"\x89PNG not really, but bytes the upload must carry back";
+
+/// One upload the fixture received: its form fields, and the file part's
+/// field name and bytes.
+#[derive(Debug, Default, PartialEq)]
+struct Received {
+    fields: Vec<(String, String)>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// A loopback HTTP server: `GET /photo` answers [`PHOTO`], `GET /bytes/N`
+/// N bytes, `POST /upload` reads a `multipart/form-data` body, reports it
+/// and answers `got N bytes`.
+struct Fixture {
+    origin: String,
+    uploads: mpsc::UnboundedReceiver<Received>,
+}
+
+impl Fixture {
+    async fn start() -> Fixture {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let (report, uploads) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(answer(socket, report.clone()));
+            }
+        });
+        Fixture { origin, uploads }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+async fn answer(mut socket: TcpStream, report: mpsc::UnboundedSender<Received>) {
+    let Some((head, body)) = request(&mut socket).await else {
+        return;
+    };
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let body: Vec<u8> = if path == "/photo" {
+        PHOTO.to_vec()
+    } else if let Some(n) = path.strip_prefix("/bytes/") {
+        vec![b'x'; n.parse().unwrap()]
+    } else if path == "/upload" {
+        let received = multipart(&head, &body);
+        let n = received.file.as_ref().map_or(0, |f| f.1.len());
+        let _ = report.send(received);
+        format!("got {n} bytes").into_bytes()
+    } else {
+        Vec::new()
+    };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = socket.write_all(head.as_bytes()).await;
+    let _ = socket.write_all(&body).await;
+}
+
+/// The head of the request on `socket` (as text) and its body (by its
+/// `content-length`).
+async fn request(socket: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        if let Some(at) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = socket.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
+        bytes.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let length: usize = header(&head, "content-length").map_or(0, |v| v.parse().unwrap());
+    while bytes.len() < end + length {
+        let n = socket.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    Some((head, bytes[end..end + length].to_vec()))
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+/// The parts of a `multipart/form-data` body, by the boundary its head names.
+fn multipart(head: &str, body: &[u8]) -> Received {
+    let kind = header(head, "content-type").unwrap_or_default();
+    let boundary = kind.split_once("boundary=").map(|(_, b)| b).unwrap();
+    let delimiter = format!("--{boundary}");
+    let mut received = Received::default();
+    for part in split(body, delimiter.as_bytes()).into_iter().skip(1) {
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let Some(at) = part.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue; // the closing `--`
+        };
+        let part_head = String::from_utf8_lossy(&part[..at]).into_owned();
+        let content = part[at + 4..].strip_suffix(b"\r\n").unwrap().to_vec();
+        let name = (part_head.split("name=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        match part_head.contains("filename=") {
+            true => received.file = Some((name, content)),
+            false => (received.fields).push((name, String::from_utf8(content).unwrap())),
+        }
+    }
+    received
+}
+
+fn split<'a>(bytes: &'a [u8], by: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(by.len()).position(|w| w == by) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + by.len()..];
+    }
+    parts.push(rest);
+    parts
+}
+
+/// The files example as app `id`, declaring the fixture's origin.
+fn files_app(fixture: &Fixture, id: &str) -> Package {
+    let package = example("files");
+    let manifest = Manifest {
+        id: id.to_string(),
+        origins: vec![fixture.origin.clone()],
+        ..package.manifest.clone()
+    };
+    repacked(&package, manifest, package.assets.clone())
+}
+
+/// A runtime over `dir` where `packages` reach the fixture, under `quotas`.
+fn runtime_for(dir: &Path, packages: &[&Package], quotas: QuotaOverrides) -> Runtime {
+    let mut policy: Policy = allowed_and_granted(packages[0]);
+    for package in &packages[1..] {
+        policy.grant_declared(&package.manifest);
+    }
+    policy.defaults.quotas = quotas;
+    runtime(dir, policy, Providers::default())
+}
+
+async fn launch(rt: &Runtime, package: &Package) -> AppInstance {
+    let app = rt.load(package.clone()).unwrap();
+    app.launch(LaunchOptions::default()).await.unwrap()
+}
+
+/// The files in app `id`'s temp area under data directory `dir`.
+fn on_disk(dir: &Path, id: &str) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir.join("tmp").join(id)) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Download `url` in the app and deliver until it has its file or an error.
+async fn download(inst: &mut AppInstance, url: &str) {
+    dispatch(inst, "index", "download", json!({ "url": url })).await;
+    deliver_until(inst, |data| data["path"] != "" || data["error"] != "").await;
+}
+
+fn path(inst: &AppInstance) -> String {
+    inst.page_data()["path"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_download_is_read_back_uploaded_with_its_bytes_and_removed() {
+    let mut fixture = Fixture::start().await;
+    let package = files_app(&fixture, "demo.files");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
+    let mut inst = launch(&rt, &package).await;
+    download(&mut inst, &fixture.url("/photo")).await;
+    let data = inst.page_data().clone();
+    assert_eq!(data["status"], 200, "{data}");
+    let path = path(&inst);
+    let name = path
+        .strip_prefix("wxfile://tmp/")
+        .expect("a host-given name");
+    assert!(
+        name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{path}"
+    );
+    let stored = on_disk(dir.path(), "demo.files");
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(
+        std::fs::read(&stored[0]).unwrap(),
+        PHOTO,
+        "streamed into the area"
+    );
+
+    dispatch(&mut inst, "index", "read", json!({})).await;
+    let read = inst.page_data()["read"].as_str().unwrap().to_string();
+    assert_eq!(read.as_bytes(), String::from_utf8_lossy(PHOTO).as_bytes());
+
+    let upload = json!({ "url": fixture.url("/upload") });
+    dispatch(&mut inst, "index", "upload", upload).await;
+    deliver_until(&mut inst, |data| {
+        data["uploaded"] != 0 || data["error"] != ""
+    })
+    .await;
+    let data = inst.page_data().clone();
+    assert_eq!(data["uploaded"], 200, "{data}");
+    assert_eq!(data["reply"], format!("got {} bytes", PHOTO.len()));
+    let received = fixture.uploads.recv().await.unwrap();
+    assert_eq!(
+        received,
+        Received {
+            fields: vec![("order".into(), "42".into())],
+            file: Some(("photo".into(), PHOTO.to_vec())),
+        }
+    );
+
+    dispatch(&mut inst, "index", "remove", json!({})).await;
+    assert_eq!(inst.page_data()["removed"], true);
+    assert!(on_disk(dir.path(), "demo.files").is_empty());
+    dispatch(&mut inst, "index", "read", json!({})).await;
+    assert_refused(
+        inst.page_data(),
+        "invalid-argument",
+        "not a temp file of this app",
+    );
+}
+
+#[tokio::test]
+async fn a_download_over_the_apps_temp_bytes_is_refused_by_name_and_leaves_nothing() {
+    let fixture = Fixture::start().await;
+    let package = files_app(&fixture, "demo.files");
+    let dir = tempfile::tempdir().unwrap();
+    let quotas = QuotaOverrides {
+        temp_bytes: Some(1_000),
+        ..QuotaOverrides::default()
+    };
+    let rt = runtime_for(dir.path(), &[&package], quotas);
+    let mut inst = launch(&rt, &package).await;
+    download(&mut inst, &fixture.url("/bytes/600")).await;
+    assert_eq!(inst.page_data()["status"], 200);
+    // Another instance of the app shares the app's budget.
+    let mut other = launch(&rt, &package).await;
+    download(&mut other, &fixture.url("/bytes/600")).await;
+    assert_refused(other.page_data(), "quota-exceeded", "quota `temp_bytes`");
+    assert_eq!(other.page_data()["path"], "");
+    let stored = on_disk(dir.path(), "demo.files");
+    assert_eq!(
+        stored.len(),
+        1,
+        "only the first download is kept: {stored:?}"
+    );
+    assert_eq!(std::fs::metadata(&stored[0]).unwrap().len(), 600);
+}
+
+#[tokio::test]
+async fn paths_the_host_did_not_give_this_instance_are_refused() {
+    let fixture = Fixture::start().await;
+    let mine = files_app(&fixture, "demo.files");
+    let theirs = files_app(&fixture, "demo.other");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&mine, &theirs], QuotaOverrides::default());
+    let mut other_app = launch(&rt, &theirs).await;
+    download(&mut other_app, &fixture.url("/photo")).await;
+    let their_path = path(&other_app);
+    let mut inst = launch(&rt, &mine).await;
+    let secret = dir.path().join("storage.redb").display().to_string();
+    for bad in [
+        "wxfile://tmp/../../storage.redb",
+        secret.as_str(),
+        "../demo.other",
+    ] {
+        dispatch(&mut inst, "index", "read", json!({ "path": bad })).await;
+        assert_refused(
+            inst.page_data(),
+            "invalid-argument",
+            "is not a temp file path",
+        );
+    }
+    for (handler, name) in [("read", "read"), ("remove", "remove")] {
+        dispatch(&mut inst, "index", handler, json!({ "path": their_path })).await;
+        assert_refused(
+            inst.page_data(),
+            "invalid-argument",
+            "not a temp file of this app",
+        );
+        assert_eq!(on_disk(dir.path(), "demo.other").len(), 1, "{name}");
+    }
+    // Another instance of the same app is refused too.
+    let mut sibling = launch(&rt, &theirs).await;
+    dispatch(&mut sibling, "index", "read", json!({ "path": their_path })).await;
+    assert_refused(
+        sibling.page_data(),
+        "invalid-argument",
+        "not a temp file of this app",
+    );
+    dispatch(&mut other_app, "index", "read", json!({})).await;
+    assert_eq!(
+        other_app.page_data()["error"],
+        "",
+        "its own instance reads it"
+    );
+}
+
+#[tokio::test]
+async fn an_instances_files_go_with_it() {
+    let fixture = Fixture::start().await;
+    let package = files_app(&fixture, "demo.files");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
+    let mut inst = launch(&rt, &package).await;
+    download(&mut inst, &fixture.url("/photo")).await;
+    assert_eq!(on_disk(dir.path(), "demo.files").len(), 1);
+    drop(inst);
+    assert!(on_disk(dir.path(), "demo.files").is_empty());
+}
