@@ -366,6 +366,33 @@ test('shop: checkout, the payment sheet cancelled, then paid', { timeout: TEST_T
   assert.deepEqual(page.problems, []);
 });
 
+test('timers: Start ticks the count up on the page with no further input', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'timers'));
+  const ticks = screen.locator('.ticks');
+  assert.equal(await ticks.textContent(), 'Ticks: 0');
+  // Every count the page shows, in order, however it is drawn (the app's
+  // view is in the screen's shadow root).
+  await page.evaluate(() => {
+    const view = document.querySelector('#screen').shadowRoot;
+    const shown = () => view.querySelector('.ticks')?.textContent;
+    const seen = (window.__ticks = [shown()]);
+    const note = () => {
+      if (shown() !== seen.at(-1)) seen.push(shown());
+    };
+    new MutationObserver(note).observe(view, { subtree: true, childList: true, characterData: true });
+  });
+  await markFrames(page);
+  await screen.locator('#start').click(); // once a second, five times
+  await eventually(async () => assert.equal(await ticks.textContent(), 'Ticks: 5'));
+  const seen = await page.evaluate(() => window.__ticks);
+  assert.deepEqual(seen, ['Ticks: 0', 'Ticks: 1', 'Ticks: 2', 'Ticks: 3', 'Ticks: 4', 'Ticks: 5']);
+  // One input, one answer: the five firings came with no event from the page.
+  const later = await framesSince(page);
+  assert.equal(later.filter((f) => f.type === 'result').length, 1, JSON.stringify(later.map((f) => f.type)));
+  await eventually(async () => assert.equal((await appData(page)).ticks, 5));
+  assert.deepEqual(page.problems, []);
+});
+
 test('hot reload: an edited template re-renders in place, data kept, no page reload', { timeout: TEST_TIMEOUT }, async (t) => {
   const app = await scaffold(t, 'hot');
   const { page, screen } = await openApp(t, app, SCAFFOLD_ENV);

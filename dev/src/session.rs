@@ -116,12 +116,47 @@ impl Session {
         session
     }
 
-    /// Do commands until every sender is gone.
+    /// Do commands until every sender is gone; between them, deliver the
+    /// app's completions (a timer's firing, a finished call) as they fall
+    /// due, one callback at a time, each published as an event's is. A
+    /// hidden app gets none (its timers pause); a relaunch or a reload of
+    /// its code replaces the instance, and its pending calls go with it.
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        while let Some(command) = commands.recv().await {
-            self.prompts.new_action();
-            self.handle(command).await;
+        loop {
+            let wake = self.instance.as_ref().map(AppInstance::wake);
+            let due = async move {
+                match wake {
+                    Some(wake) => wake.wait().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                // A command first: a storm of completions cannot starve taps.
+                biased;
+                command = commands.recv() => {
+                    let Some(command) = command else { return };
+                    self.prompts.new_action();
+                    self.handle(command).await;
+                }
+                () = due => self.complete_next().await,
+            }
         }
+    }
+
+    /// Deliver the next due completion, if any, and publish what it
+    /// changed; a completion that failed is a host line in the log (no
+    /// client asked for it, so no `result` answers it).
+    async fn complete_next(&mut self) {
+        let Some(instance) = &mut self.instance else {
+            return;
+        };
+        let Some(done) = instance.complete_next().await else {
+            return;
+        };
+        if let Err(message) = self.outcome(done) {
+            self.send(completion_failed_frame(&message));
+        }
+        self.publish(false);
     }
 
     async fn handle(&mut self, command: Command) {
@@ -410,6 +445,13 @@ impl Session {
 /// wasm trap).
 fn stopped_frame(error: &miniapp_runtime::Error) -> Value {
     json!({ "type": "stopped", "message": error.headline(), "detail": error.detail() })
+}
+
+/// The `log` frame of a completion whose callback failed: a host line, as
+/// the Log panel shows the host's notes about the app.
+fn completion_failed_frame(message: &str) -> Value {
+    let record = json!({ "level": "error", "source": "host", "message": message });
+    json!({ "type": "log", "records": [record] })
 }
 
 /// The `build` frame of a failed build: `last_good` says whether an

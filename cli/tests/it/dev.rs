@@ -258,6 +258,45 @@ async fn the_page_drives_the_app_over_the_socket_and_sees_ops_and_data() {
 }
 
 #[tokio::test]
+async fn a_timer_updates_the_page_with_no_event() {
+    let sim = Simulator::example("timers");
+    let (mut page, first) = sim.open_page().await;
+    let start = node_with(&first["nodes"], "id", "start").expect("the start button");
+    let detail = json!({ "ms": 10, "times": 3 });
+    let tap = json!({"type": "event", "id": 1, "node": start, "kind": "tap", "detail": detail});
+    page.send(tap).await;
+    // The tap's own frames show no tick; each firing then brings its own
+    // data and ops, with no event from the page (the result of the one tap
+    // may come before or between them).
+    let (mut ticks, mut answered, mut drawn) = (Vec::new(), false, false);
+    while !(answered && drawn && ticks.last() == Some(&json!(3))) {
+        let frame = page.next_of("*").await;
+        match frame["type"].as_str() {
+            Some("data") if frame["data"]["ticks"] != 0 => {
+                ticks.push(frame["data"]["ticks"].clone())
+            }
+            Some("ops") => drawn |= frame.to_string().contains("Ticks: 3"),
+            Some("result") => {
+                assert_eq!(
+                    (frame["id"].clone(), frame["ok"].clone()),
+                    (json!(1), json!(true)),
+                    "{frame}"
+                );
+                answered = true;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(ticks, [1, 2, 3]);
+    assert!(
+        sim.state().await["html"]
+            .as_str()
+            .unwrap()
+            .contains("Ticks: 3")
+    );
+}
+
+#[tokio::test]
 async fn only_this_origin_with_the_token_reaches_the_simulator() {
     let sim = Simulator::example("todo");
     // Without the token, or with another, the socket and the API refuse.
