@@ -3,14 +3,15 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use miniapp_runtime::providers::{FixedConsent, Simulator};
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::{Selector, outline};
 use miniapp_runtime::{
-    AppInstance, Capability, DeviceFacts, Event, LaunchOptions, LogRecord, Manifest, Origin,
-    Package, Policy, Providers, Runtime, Scope,
+    AppInstance, Capability, DeviceFacts, Event, LaunchOptions, LogRecord, Manifest, OpenRequest,
+    Origin, Package, Policy, Providers, Runtime, Scope,
 };
 use serde_json::{Value, json};
 
@@ -61,6 +62,13 @@ pub struct RunArgs {
     /// reads it through `device` (`wx.getWindowInfo`). Default: 375x667@2.
     #[arg(long, value_name = "WIDTHxHEIGHT[@RATIO]")]
     device: Option<String>,
+    /// After the events, keep the app running for up to MS milliseconds
+    /// (at most 600000) of wall time, delivering its timers and finished
+    /// calls as they fall due, one step per callback; it ends sooner once
+    /// nothing is pending. Without it, what is still pending when the
+    /// events are done is dropped with the app.
+    #[arg(long, value_name = "MS")]
+    wait: Option<u64>,
     /// Print one JSON object per line.
     #[arg(long)]
     json: bool,
@@ -354,8 +362,56 @@ fn find(
     ))
 }
 
+/// The longest `--wait`: ten minutes.
+const MAX_WAIT_MS: u64 = 600_000;
+
+/// `--wait MS`, checked.
+fn wait_time(ms: Option<u64>) -> Result<Option<Duration>, Failure> {
+    match ms {
+        Some(ms) if ms > MAX_WAIT_MS => Err(Failure::input(format!(
+            "--wait {ms}: at most {MAX_WAIT_MS} ms (ten minutes)"
+        ))),
+        ms => Ok(ms.map(Duration::from_millis)),
+    }
+}
+
+/// `--wait`: deliver the app's completions as they fall due, each printed
+/// as a step, until `wait` has passed or nothing is left pending; a
+/// completion that fails ends the run as a failed event does.
+async fn deliver_completions(
+    instance: &mut AppInstance,
+    wait: Duration,
+    printer: &Printer,
+) -> Result<(), Failure> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        while tokio::time::Instant::now() < deadline
+            && let Some(done) = instance.complete_next().await
+        {
+            if let Err(e) = done {
+                printer.failed(COMPLETION, &instance.drain_logs(), &e);
+                return Err(Failure::from_runtime(e));
+            }
+            printer.completion(instance);
+        }
+        let pending = (instance.budget()).is_some_and(|b| b.timers > 0 || b.pending_calls > 0);
+        if !pending {
+            return Ok(());
+        }
+        let wake = instance.wake();
+        tokio::select! {
+            () = wake.wait() => {}
+            () = tokio::time::sleep_until(deadline) => return Ok(()),
+        }
+    }
+}
+
+/// The name of a completion's step.
+const COMPLETION: &str = "completion";
+
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let steps = steps(&args)?;
+    let wait = wait_time(args.wait)?;
     let device = args.device.as_deref().map(parse_device).transpose()?;
     let allowed = allowed_addresses(&args.allow_addresses)?;
     let granted = args
@@ -431,7 +487,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                     Err((_, StepError::Input(message))) => return Err(Failure::input(message)),
                 }
             }
-            Ok(())
+            match wait {
+                Some(wait) => deliver_completions(&mut instance, wait, &printer).await,
+                None => Ok(()),
+            }
         }
         .await;
         if args.usage {
@@ -442,6 +501,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         }
         result
     })
+}
+
+/// The page stack, `index > detail`.
+fn stack(instance: &AppInstance) -> String {
+    let routes: Vec<_> = instance.pages().iter().map(|p| p.route.as_str()).collect();
+    routes.join(" > ")
 }
 
 /// Prints steps as text or JSON lines.
@@ -476,17 +541,8 @@ impl Printer {
         }
         out::line(format!("== {step}"));
         self.logs(step, &logs);
-        for request in opened {
-            match &request.path {
-                Some(path) => out::line(format!(
-                    "   open mini-program {} (path {path})",
-                    request.app_id
-                )),
-                None => out::line(format!("   open mini-program {}", request.app_id)),
-            }
-        }
-        let stack: Vec<_> = instance.pages().iter().map(|p| p.route.as_str()).collect();
-        out::line(format!("   pages [{}]", stack.join(" > ")));
+        self.opened(&opened);
+        out::line(format!("   pages [{}]", stack(instance)));
         out::labelled_json("   data  ", data);
         if let Some(error) = instance.view_error() {
             out::line(format!("   view  not rendered: {error}"));
@@ -495,6 +551,37 @@ impl Printer {
             for (i, line) in outline(tree).iter().enumerate() {
                 let label = if i == 0 { "   view  " } else { "         " };
                 out::line(format!("{label}{line}"));
+            }
+        }
+    }
+
+    /// A completion's step: in JSON an event's step; in text one line (its
+    /// pages and data), then its logs and what it opened.
+    fn completion(&self, instance: &mut AppInstance) {
+        if self.json {
+            return self.step(COMPLETION, instance);
+        }
+        let logs = instance.drain_logs();
+        let opened = instance.take_open_requests();
+        instance.take_view_ops();
+        let label = format!("== {COMPLETION}  pages [{}]  data ", stack(instance));
+        out::labelled_json(&label, instance.page_data());
+        self.logs(COMPLETION, &logs);
+        self.opened(&opened);
+        if let Some(error) = instance.view_error() {
+            out::line(format!("   view  not rendered: {error}"));
+        }
+    }
+
+    /// The mini-programs a step asked to open (text).
+    fn opened(&self, opened: &[OpenRequest]) {
+        for request in opened {
+            match &request.path {
+                Some(path) => out::line(format!(
+                    "   open mini-program {} (path {path})",
+                    request.app_id
+                )),
+                None => out::line(format!("   open mini-program {}", request.app_id)),
             }
         }
     }

@@ -273,7 +273,7 @@ fn last_line(out: &Output) -> Value {
 }
 
 /// The steps `miniapp run ARGS... --json` printed (its lines with `ok`).
-fn json_steps(out: &Output) -> Vec<Value> {
+pub(crate) fn json_steps(out: &Output) -> Vec<Value> {
     (stdout(out).lines())
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .filter(|l: &Value| l.get("ok").is_some())
@@ -282,7 +282,7 @@ fn json_steps(out: &Output) -> Vec<Value> {
 
 /// `miniapp run` of the example `name` (built) in a fresh data directory,
 /// with `args`.
-fn run_fresh(name: &str, args: &[&str]) -> Output {
+pub(crate) fn run_fresh(name: &str, args: &[&str]) -> Output {
     Runs::of(name).run(args)
 }
 
