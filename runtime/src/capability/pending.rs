@@ -448,12 +448,17 @@ impl Pending {
     }
 
     /// When there may next be something to deliver, and the signal of host
-    /// tasks finishing before that: nothing while hidden.
+    /// tasks finishing before that: nothing while hidden. Tasks that have
+    /// finished already make it now (their signal may have been taken by a
+    /// wake that came while the app was hidden).
     pub fn wake(&self, now: Instant) -> Wake {
         if self.hidden_since.is_some() {
             return Wake::never();
         }
-        let at = match self.ready.is_empty() {
+        let finished = !(self.inbox.finished.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty();
+        let at = match self.ready.is_empty() && !finished {
             false => Some(now),
             true => (self.calls.values())
                 .filter_map(|call| match call.kind {
@@ -721,6 +726,32 @@ mod tests {
         host.state.call.pending =
             super::Pending::new(&host.state.call.app, host.state.host_memory.clone());
         assert_eq!(charged(&host), 0, "a dropped table gives them back");
+    }
+
+    #[test]
+    fn a_task_that_finished_while_hidden_is_due_as_soon_as_shown() {
+        let mut host = host("");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let start = Instant::now();
+        let id = runtime.block_on(async {
+            let pending = &mut host.state.call.pending;
+            let id = pending.start(async { Ok(None) }).unwrap();
+            pending.hidden(start);
+            while pending.inbox.finished.lock().unwrap().is_empty() {
+                tokio::task::yield_now().await;
+            }
+            // A wake taken before the app was hidden uses up the signal.
+            let notified = pending.inbox.notify.notified();
+            notified.await;
+            id
+        });
+        let pending = &mut host.state.call.pending;
+        assert!(pending.wake(start).at().is_none(), "nothing while hidden");
+        pending.shown(start);
+        assert_eq!(pending.wake(start).at(), Some(start));
+        assert_eq!(delivered(&mut host, start), [(id, true)]);
     }
 
     #[test]
