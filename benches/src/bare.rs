@@ -1,6 +1,8 @@
 //! A bare wasmtime host: the same component, the same calls, no policy layer.
 //! No manifest, grants, quotas, fuel, epoch deadline, audit or page data:
-//! `set-data` and `log.write` do nothing and `storage.get` returns a constant.
+//! `set-data` and `log.write` do nothing, `storage.get` returns a constant,
+//! and `pending` gives timers ids that the host delivers when asked
+//! ([`Instance::complete`]), with no table, quota or clock.
 //! It implements what the bench example calls; other imports trap, so an app
 //! that calls more is measured without this baseline.
 //! It is the floor the runtime's policy layer adds to.
@@ -9,14 +11,15 @@ use std::path::Path;
 
 use miniapp_runtime::HOST_API_VERSION;
 use miniapp_runtime::bench_hooks::{MiniappPre, lifecycle, log, types};
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, ComponentType, Linker, Lower, ResourceTable, TypedFunc};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-/// The bare host's per-instance state: WASI only.
+/// The bare host's per-instance state: WASI, and the last call id given.
 pub struct BareState {
     wasi: WasiCtx,
     table: ResourceTable,
+    last_call: u64,
 }
 
 impl WasiView for BareState {
@@ -36,6 +39,25 @@ pub struct BareHost {
 }
 
 type Status = Result<(), types::Error>;
+
+/// `completions.outcome`, as the guest receives it (the export is not in
+/// the generated bindings: the runtime finds it by name, and so does this).
+#[derive(Debug, Clone, ComponentType, Lower)]
+#[component(variant)]
+pub enum Outcome {
+    /// A timer fired.
+    #[component(name = "done")]
+    Done,
+    /// The call failed.
+    #[component(name = "failed")]
+    Failed(types::Error),
+    /// The call ended before it completed.
+    #[component(name = "cancelled")]
+    Cancelled(String),
+}
+
+/// `completions.on-complete`, typed.
+type OnComplete = TypedFunc<(u64, Outcome), (Result<(), String>,)>;
 
 /// An engine like the runtime's, without fuel or epoch interruption; with
 /// `pooling`, slots for that many live instances.
@@ -83,6 +105,15 @@ pub fn linker(engine: &Engine) -> anyhow::Result<Linker<BareState>> {
     storage.func_wrap("set", |_, (_key, _value): (String, Vec<u8>)| {
         Ok((Status::Ok(()),))
     })?;
+    let mut pending = linker.instance(&host("pending"))?;
+    for name in ["set-timeout", "set-interval"] {
+        pending.func_wrap(name, |mut store, (_ms,): (u32,)| {
+            let state: &mut BareState = store.data_mut();
+            state.last_call += 1;
+            Ok((Result::<u64, types::Error>::Ok(state.last_call),))
+        })?;
+    }
+    pending.func_wrap("cancel", |_, (_id,): (u64,)| Ok(()))?;
     Ok(linker)
 }
 
@@ -125,6 +156,7 @@ impl BareHost {
             BareState {
                 wasi: WasiCtx::builder().build(),
                 table: ResourceTable::new(),
+                last_call: 0,
             },
         )
     }
@@ -143,7 +175,38 @@ impl BareHost {
         &self,
         event: &lifecycle::Event,
     ) -> anyhow::Result<Instance> {
-        let (mut store, guest) = self.instantiate().await?;
+        let (store, guest) = self.instantiate().await?;
+        Self::launch(store, guest, None, event).await
+    }
+
+    /// [`BareHost::launch_to_first_event`] for an app that exports
+    /// `completions`, so that [`Instance::complete`] can deliver its timers.
+    pub async fn launch_with_completions(
+        &self,
+        event: &lifecycle::Event,
+    ) -> anyhow::Result<Instance> {
+        let mut store = self.store();
+        let instance = self
+            .pre
+            .instance_pre()
+            .instantiate_async(&mut store)
+            .await?;
+        let guest = miniapp_runtime::bench_hooks::Miniapp::new(&mut store, &instance)?;
+        let name = format!("miniapp:host/completions@{HOST_API_VERSION}");
+        let (_, interface) = (instance.get_export(&mut store, None, &name))
+            .ok_or_else(|| anyhow::anyhow!("the app does not export `{name}`"))?;
+        let hook = (instance.get_export_index(&mut store, Some(&interface), "on-complete"))
+            .ok_or_else(|| anyhow::anyhow!("the app's `{name}` has no `on-complete`"))?;
+        let on_complete = instance.get_typed_func(&mut store, hook)?;
+        Self::launch(store, guest, Some(on_complete), event).await
+    }
+
+    async fn launch(
+        mut store: Store<BareState>,
+        guest: miniapp_runtime::bench_hooks::Miniapp,
+        on_complete: Option<OnComplete>,
+        event: &lifecycle::Event,
+    ) -> anyhow::Result<Instance> {
         let life = guest.miniapp_host_lifecycle();
         let launch = lifecycle::LaunchOptions {
             path: "index".into(),
@@ -160,7 +223,11 @@ impl BareHost {
         life.call_on_event(&mut store, event)
             .await?
             .map_err(anyhow::Error::msg)?;
-        Ok(Instance { store, guest })
+        Ok(Instance {
+            store,
+            guest,
+            on_complete,
+        })
     }
 }
 
@@ -168,6 +235,7 @@ impl BareHost {
 pub struct Instance {
     store: Store<BareState>,
     guest: miniapp_runtime::bench_hooks::Miniapp,
+    on_complete: Option<OnComplete>,
 }
 
 impl Instance {
@@ -178,6 +246,20 @@ impl Instance {
             .call_on_event(&mut self.store, event)
             .await?
             .map_err(anyhow::Error::msg)
+    }
+
+    /// The id of the last timer the app set.
+    pub fn last_call(&self) -> u64 {
+        self.store.data().last_call
+    }
+
+    /// Deliver `outcome` for call `id` to the app's `on-complete` (needs an
+    /// instance of [`BareHost::launch_with_completions`]).
+    pub async fn complete(&mut self, id: u64, outcome: Outcome) -> anyhow::Result<()> {
+        let hook = (self.on_complete)
+            .ok_or_else(|| anyhow::anyhow!("launched without its `completions` export"))?;
+        let (result,) = hook.call_async(&mut self.store, (id, outcome)).await?;
+        result.map_err(anyhow::Error::msg)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The phases each package runs in this process (compile, instantiate, launch, events, host
-//! calls, guest compute, views, memory, launch rate, a neighbour's p99), each beside its baseline.
+//! calls, guest compute, views, completions and idle timers, memory, launch rate, a neighbour's
+//! p99), each beside its baseline.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -21,6 +22,10 @@ type IfHandled = fn(&Subject, usize) -> anyhow::Result<Option<PhaseReport>>;
 
 /// A view phase (on the todo example) timed over `n` samples.
 type ViewPhase = fn(usize) -> anyhow::Result<PhaseReport>;
+
+/// Most live instances `timer_idle_memory` keeps (each with up to its
+/// timer quota set): enough that a timer's bytes show in resident memory.
+const TIMER_MEMORY_LIVE: usize = 2000;
 
 /// Longest `neighbour_p99` samples each side (the witness may be starved).
 const NEIGHBOUR_WINDOW: Duration = Duration::from_secs(10);
@@ -48,30 +53,25 @@ pub(super) fn run(
         let id = package.manifest.id.clone();
         let subject = Subject::new(package, event.clone())
             .map_err(|e| Failure::app(format!("{id}: cannot set up: {e:#}")))?;
-        let mut step =
-            |phase: &str, run: &mut dyn FnMut() -> anyhow::Result<Option<PhaseReport>>| {
-                if !wanted(phase) {
-                    return Ok(());
+        let mut step = |phase: &str, run: &mut dyn FnMut() -> anyhow::Result<Vec<PhaseReport>>| {
+            if !wanted(phase) {
+                return Ok(());
+            }
+            progress.set_message(
+                miniapp_runtime::text::printable(&format!("{id}: {phase}")).into_owned(),
+            );
+            progress.tick();
+            let rows = run().map_err(|e| Failure::app(format!("{id}: {phase}: {e:#}")))?;
+            for report in rows {
+                if args.json {
+                    let line = serde_json::to_value(&report)
+                        .map_err(|e| Failure::app(format!("{id}: {phase}: cannot report: {e}")))?;
+                    progress.suspend(|| out::json(&line));
                 }
-                progress.set_message(
-                    miniapp_runtime::text::printable(&format!("{id}: {phase}")).into_owned(),
-                );
-                progress.tick();
-                match run() {
-                    Ok(Some(report)) => {
-                        if args.json {
-                            let line = serde_json::to_value(&report).map_err(|e| {
-                                Failure::app(format!("{id}: {phase}: cannot report: {e}"))
-                            })?;
-                            progress.suspend(|| out::json(&line));
-                        }
-                        reports.push(report);
-                        Ok(())
-                    }
-                    Ok(None) => Ok(()),
-                    Err(e) => Err(Failure::app(format!("{id}: {phase}: {e:#}"))),
-                }
-            };
+                reports.push(report);
+            }
+            Ok(())
+        };
         let timed: [(&str, Timed, usize); 6] = [
             ("compile", Subject::compile, sizes.slow),
             ("cache_load", Subject::cache_load, sizes.fast / 4),
@@ -89,10 +89,14 @@ pub(super) fn run(
             ("steady_event", Subject::steady_event, sizes.fast),
         ];
         for (phase, time, n) in timed {
-            step(phase, &mut || time(&subject, n).map(Some))?;
+            step(phase, &mut || time(&subject, n).map(|r| vec![r]))?;
         }
         for (phase, handler) in [("host_call_log", "log"), ("host_call_storage_get", "get")] {
-            step(phase, &mut || subject.host_call(phase, handler, sizes.fast))?;
+            step(phase, &mut || {
+                subject
+                    .host_call(phase, handler, sizes.fast)
+                    .map(Vec::from_iter)
+            })?;
         }
         let guest: [(&str, IfHandled); 4] = [
             ("guest_compute", Subject::guest_compute),
@@ -101,13 +105,15 @@ pub(super) fn run(
             ("guest_sort_no_fuel", Subject::guest_sort_no_fuel),
         ];
         for (phase, time) in guest {
-            step(phase, &mut || time(&subject, sizes.fast))?;
+            step(phase, &mut || {
+                time(&subject, sizes.fast).map(Vec::from_iter)
+            })?;
         }
         step("process_cold_start", &mut || {
             let wasmtime = args.wasmtime.clone().or_else(|| which("wasmtime"));
             subject
                 .process_cold_start(miniapp, sizes.slow * 2, wasmtime.as_deref())
-                .map(Some)
+                .map(|r| vec![r])
         })?;
         let views: [(&str, ViewPhase); 3] = [
             ("render_first", miniapp_benches::view::render_first),
@@ -119,23 +125,34 @@ pub(super) fn run(
         ];
         for (phase, time) in views {
             step(phase, &mut || match view_phases {
-                true => time(sizes.fast / 4).map(Some),
-                false => Ok(None),
+                true => time(sizes.fast / 4).map(|r| vec![r]),
+                false => Ok(Vec::new()),
             })?;
         }
+        // Between events: a completion against an event, idle timers.
+        step("completion", &mut || {
+            let rows = subject.completion(sizes.fast)?;
+            Ok(rows.map_or_else(Vec::new, Vec::from))
+        })?;
+        step("timer_idle_memory", &mut || {
+            let live = sizes.live.min(TIMER_MEMORY_LIVE);
+            Ok(subject.timer_idle_memory(live)?.unwrap_or_default())
+        })?;
         step("hoarder_memory", &mut || {
-            subject.hoarder_memory(20).map(Some)
+            subject.hoarder_memory(20).map(|r| vec![r])
         })?;
         step("memory_per_instance", &mut || {
-            subject.memory_per_instance(sizes.live).map(Some)
+            subject.memory_per_instance(sizes.live).map(|r| vec![r])
         })?;
         step("launches_per_second", &mut || {
-            subject.launches_per_second(sizes.rate_window).map(Some)
+            subject
+                .launches_per_second(sizes.rate_window)
+                .map(|r| vec![r])
         })?;
         step("neighbour_p99", &mut || {
             subject
                 .neighbour_p99(sizes.fast / 4, NEIGHBOUR_WINDOW)
-                .map(Some)
+                .map(|r| vec![r])
         })?;
     }
     Ok(())

@@ -3,14 +3,31 @@
 //! does nothing; `log` and `get` make `n` host calls (detail `{"n": N}`) so a
 //! benchmark can subtract `noop` and divide by `n`; `seed` stores the key
 //! `get` reads; `work` loops `n` times on pure computation; `sort` sorts
-//! `n` pseudo-random numbers.
+//! `n` pseudo-random numbers. Between events: `tick` sets an interval of
+//! `ms` milliseconds (detail `{"ms": MS}`, default 0) whose callback counts
+//! its firings and changes no page data, so each firing is one completion
+//! of an unchanged page; `fired` shows that count as `fired`; `timers` sets
+//! `n` one-hour timeouts that stay pending (idle timers).
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, storage, view};
+use miniapp_sdk::{App, Error, Event, Launch, Result, json, log, storage, timer, view, with_app};
 use serde::Deserialize;
 
 #[derive(Default)]
 struct Bench {
     count: u32,
+    /// Firings of the `tick` interval so far.
+    fired: u64,
+    /// The `tick` interval, if one is set.
+    interval: Option<timer::TimerId>,
+}
+
+/// An idle timer's delay: one hour, longer than any benchmark.
+const IDLE_TIMER_MS: u32 = 3_600_000;
+
+#[derive(Deserialize)]
+struct Tick {
+    #[serde(default)]
+    ms: u32,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +86,23 @@ impl App for Bench {
                 let Calls { n } = event.detail_as()?;
                 for _ in 0..n {
                     std::hint::black_box(storage::get_bytes("hot")?);
+                }
+                Ok(())
+            }
+            "tick" => {
+                let Tick { ms } = event.detail_as()?;
+                if let Some(id) = self.interval.take() {
+                    timer::clear_interval(id);
+                }
+                let id = timer::set_interval(ms, || with_app(|app: &mut Bench| app.fired += 1))?;
+                self.interval = Some(id);
+                Ok(())
+            }
+            "fired" => view::set("fired", self.fired),
+            "timers" => {
+                let Calls { n } = event.detail_as()?;
+                for _ in 0..n {
+                    timer::set_timeout(IDLE_TIMER_MS, || Ok(()))?;
                 }
                 Ok(())
             }
