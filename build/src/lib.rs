@@ -7,7 +7,6 @@
 //! declared page has its template). A toolchain without the
 //! `wasm32-wasip2` target gets it from rustup first (see [`Notice`]).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,7 +15,10 @@ use miniapp_runtime::package::{EXTENSION, PackageError};
 use miniapp_runtime::platform::views::ViewError;
 use miniapp_runtime::{Manifest, Package, PackageLimits, Quotas};
 
+mod files;
 mod target;
+
+use files::{read_assets, read_views};
 
 pub use target::{Notice, ToolOutput};
 
@@ -173,22 +175,6 @@ pub fn build_with(
     Ok(Built { path, package })
 }
 
-/// The crate's view files: `pages/**/*.wxml`, `pages/**/*.wxss` and
-/// `app.wxss`, by their paths in the package.
-fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
-    let view = |name: &str| name.ends_with(".wxml") || name.ends_with(".wxss");
-    let mut views = read_assets(&crate_dir.join("pages"), "pages/", view)?;
-    let app_wxss = crate_dir.join("app.wxss");
-    if app_wxss.is_file() {
-        let bytes = std::fs::read(&app_wxss).map_err(|e| BuildError::NotAnApp {
-            path: app_wxss.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        views.insert("app.wxss".into(), bytes);
-    }
-    Ok(views)
-}
-
 /// Read and validate `crate_dir/miniapp.toml`.
 pub fn read_manifest(crate_dir: &Path) -> Result<Manifest, BuildError> {
     if !crate_dir.join("Cargo.toml").is_file() {
@@ -294,43 +280,4 @@ fn compile(
         path: crate_dir.join("Cargo.toml").display().to_string(),
         reason: "the crate built no .wasm component; set `[lib] crate-type = [\"cdylib\"]`".into(),
     })
-}
-
-/// Read every file under `dir` (if it exists) whose name `wanted` accepts,
-/// keyed by `prefix` and its relative path.
-fn read_assets(
-    dir: &Path,
-    prefix: &str,
-    wanted: impl Fn(&str) -> bool,
-) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
-    let mut assets = BTreeMap::new();
-    if !dir.is_dir() {
-        return Ok(assets);
-    }
-    let mut pending = vec![dir.to_path_buf()];
-    let io = |path: &Path, e: std::io::Error| BuildError::NotAnApp {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).map_err(|e| io(&current, e))? {
-            let entry = entry.map_err(|e| io(&current, e))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(|e| io(&path, e))?;
-            if kind.is_dir() {
-                pending.push(path);
-            } else if kind.is_file() && wanted(&entry.file_name().to_string_lossy()) {
-                let relative = path
-                    .strip_prefix(dir)
-                    .expect("under the assets dir")
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-                assets.insert(format!("{prefix}{relative}"), bytes);
-            }
-        }
-    }
-    Ok(assets)
 }
