@@ -717,3 +717,85 @@ test('app files: the page loads them with the cookie its load set; a browser wit
   const response = await stranger.goto(`${sim.base}/assets/pages/index.wxml`);
   assert.equal(response.status(), 401);
 });
+
+test('feedback: a toast, a modal and an action sheet drawn by the host, outside the page; their answers reach the app', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'feedback'));
+  const output = join(REPO, 'dev', 'browser-tests', 'output');
+  await mkdir(output, { recursive: true });
+  const picture = (name) => page.screenshot({ path: join(output, name), animations: 'disabled', caret: 'hide' });
+  await zoomToFit(page); // the whole phone, with its sheets and bars, in each picture
+  // The host's layer is the phone frame's, not the page's: the page's view
+  // (its shadow root, inside #viewport) holds none of it.
+  const outsideThePage = () => page.evaluate(() => {
+    const viewport = document.querySelector('#viewport');
+    const shadow = document.querySelector('#screen').shadowRoot;
+    return ['#toast', '#prompt', '#tabbar', '#navbar'].every((id) => {
+      const element = document.querySelector(id);
+      return element !== null && !viewport.contains(element) && shadow.querySelector(id) === null;
+    });
+  });
+  assert.ok(await outsideThePage());
+
+  // A toast: every state the host's toast takes, however briefly shown.
+  await page.evaluate(() => {
+    const toast = document.querySelector('#toast');
+    const seen = (window.__toasts = []);
+    new MutationObserver(() => {
+      if (!toast.hidden) seen.push(`${toast.dataset.icon}:${toast.textContent}`);
+    }).observe(toast, { attributes: true, childList: true, subtree: true });
+  });
+  await screen.locator('#save').click();
+  await eventually(async () => assert.ok((await page.evaluate(() => window.__toasts)).includes('success:✓Saved')));
+  // A loading toast stays until the app hides it.
+  await screen.locator('#load').click();
+  const toast = page.locator('#toast[data-icon="loading"]');
+  await toast.waitFor();
+  assert.equal(await toast.textContent(), 'Loading');
+  await picture('feedback-toast.png');
+  await screen.locator('#loaded').click();
+  await page.locator('#toast[data-icon="none"]').waitFor();
+  assert.equal(await page.locator('#toast').textContent(), 'Loaded');
+
+  // An "Are you sure?" modal: its buttons as the app asked; confirmed.
+  await screen.locator('#delete').click();
+  const modal = page.locator('#prompt[data-kind="modal"]');
+  await modal.waitFor();
+  assert.equal(await page.locator('#prompt-title').textContent(), 'Delete the order?');
+  assert.equal(await page.locator('#prompt-body').textContent(), 'It cannot be undone.');
+  assert.equal(await page.locator('#prompt-allow').textContent(), 'Delete');
+  assert.equal(await page.locator('#prompt-allow').evaluate((b) => getComputedStyle(b).color), 'rgb(250, 81, 81)');
+  assert.equal(await page.locator('#prompt-deny').textContent(), 'Cancel');
+  assert.ok(await outsideThePage());
+  await picture('feedback-modal.png');
+  await page.locator('#prompt-allow').click();
+  await modal.waitFor({ state: 'hidden' });
+  await eventually(async () => assert.equal(await screen.locator('.deleted').textContent(), 'Deleted: yes (confirm)'));
+
+  // An editable modal: what the user typed is the answer.
+  await screen.locator('#rename').click();
+  await modal.waitFor();
+  await page.locator('#prompt .modal-input').fill('Ada');
+  await page.locator('#prompt-allow').click();
+  await eventually(async () => assert.equal(await screen.locator('.name').textContent(), 'Name: Ada'));
+
+  // An action sheet: the item tapped reaches the app's success callback.
+  await screen.locator('#pick').click();
+  const sheet = page.locator('#prompt[data-kind="action-sheet"]');
+  await sheet.waitFor();
+  const items = page.locator('#prompt .sheet-item');
+  assert.deepEqual(await items.allTextContents(), ['Take a photo', 'Choose from the album']);
+  assert.ok(await page.locator('#prompt-allow').isHidden(), 'items, then Cancel');
+  await picture('feedback-action-sheet.png');
+  await items.nth(1).click();
+  await eventually(async () => assert.equal(await screen.locator('.picked').textContent(), 'Picked: 1'));
+
+  // The bars: title, colours, a badge and a red dot.
+  await screen.locator('#frame').click();
+  await eventually(async () => assert.equal(await page.locator('#nav-title').textContent(), 'Feedback'));
+  const navbar = await page.locator('#navbar').evaluate((bar) => [getComputedStyle(bar).backgroundColor, getComputedStyle(bar).color]);
+  assert.deepEqual(navbar, ['rgb(7, 193, 96)', 'rgb(255, 255, 255)']);
+  assert.equal(await page.locator('#tabbar .tab[data-index="1"] .tab-badge').textContent(), '3');
+  assert.equal(await page.locator('#tabbar .tab[data-index="2"] .tab-dot').count(), 1);
+  await picture('feedback-bars.png');
+  assert.deepEqual(page.problems, []);
+});

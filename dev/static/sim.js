@@ -3,6 +3,8 @@
 // app code and never parses markup: every node is built with createElement,
 // setAttribute and textContent, and no innerHTML is used anywhere.
 
+import { appTitle, dialog, dialogValue, drawHostUi, pageChanged } from './host-ui.js';
+
 const $ = (selector) => document.querySelector(selector);
 
 /** `<tag attrs...>children</tag>`; strings become text nodes (never markup). */
@@ -265,6 +267,9 @@ const handlers = {
   'prompt-closed'(frame) {
     closePrompt(frame.id);
   },
+  'host-ui'(frame) {
+    drawHostUi(frame, screenElement);
+  },
   result(frame) {
     const done = pending.get(frame.id);
     pending.delete(frame.id);
@@ -518,8 +523,11 @@ function paintPage(frame) {
   const samePage = frame.route === state.route && stack.length === state.stack.length;
   state.stack = stack;
   state.route = frame.route ?? null;
-  if (!samePage) screenElement.scrollTop = 0;
-  paintChrome(typeof frame.title === 'string' ? frame.title : '');
+  if (!samePage) {
+    screenElement.scrollTop = 0;
+    pageChanged();
+  }
+  paintChrome(appTitle() ?? (typeof frame.title === 'string' ? frame.title : ''));
   showViewError(frame.view_error);
   // Not running: why (a `stopped` frame follows with the reason), and a
   // way to start it again; running again: the page.
@@ -799,6 +807,7 @@ function showPrompt() {
   const app = state.app?.name ?? prompt.app ?? 'The app';
   let title = `${app} asks for “${prompt.kind}”`;
   let body = [];
+  let drawn = null; // a modal's or an action sheet's own buttons
   if (prompt.kind === 'consent') {
     title = `${app} asks for permission`;
     body = [h('p', { class: 'scope', text: String(prompt.scope ?? '') }), h('p', { text: String(prompt.reason ?? '') })];
@@ -814,14 +823,23 @@ function showPrompt() {
   } else if (prompt.kind === 'location') {
     title = `${app} wants your location`;
     body = [h('p', { text: 'Allow it to know where you are?' })];
+  } else if (prompt.kind === 'modal' || prompt.kind === 'action-sheet') {
+    drawn = dialog(prompt, (index) => answerPrompt(true, index));
+    ({ title, body } = drawn);
   }
   const fresh = box.dataset.id !== String(prompt.id) || box.hidden;
   box.dataset.kind = String(prompt.kind);
   box.dataset.id = String(prompt.id);
   $('#prompt-title').textContent = title;
-  $('#prompt-body').replaceChildren(...body);
-  $('#prompt-allow').textContent = prompt.kind === 'payment' ? 'Pay' : 'Allow';
-  $('#prompt-deny').textContent = prompt.kind === 'payment' ? 'Cancel' : 'Deny';
+  // Drawn again only for another prompt: what the user typed stays.
+  if (fresh) $('#prompt-body').replaceChildren(...body);
+  const [allow, deny] = [$('#prompt-allow'), $('#prompt-deny')];
+  allow.textContent = drawn?.allow?.text ?? (prompt.kind === 'payment' ? 'Pay' : 'Allow');
+  deny.textContent = drawn?.deny?.text ?? (prompt.kind === 'payment' ? 'Cancel' : 'Deny');
+  allow.hidden = drawn !== null && !drawn.allow;
+  deny.hidden = drawn !== null && !drawn.deny;
+  allow.style.color = drawn?.allow?.color ?? '';
+  deny.style.color = drawn?.deny?.color ?? '';
   box.hidden = false;
   $('#viewport').inert = true; // the app under the sheet takes no input
   if (fresh) armPrompt();
@@ -833,7 +851,7 @@ function showPrompt() {
 const PROMPT_ARM_MS = 500;
 let promptArming = null;
 function armPrompt() {
-  const buttons = [$('#prompt-allow'), $('#prompt-deny')];
+  const buttons = [...document.querySelectorAll('#prompt button')];
   for (const button of buttons) button.disabled = true;
   clearTimeout(promptArming);
   promptArming = setTimeout(() => {
@@ -848,10 +866,12 @@ function closePrompt(id) {
   showPrompt();
 }
 
-function answerPrompt(allow) {
+/** Answer the prompt shown; `chosen` is an action sheet's item. */
+function answerPrompt(allow, chosen) {
   const prompt = prompts[0];
   if (!prompt) return;
-  send({ type: 'answer', prompt: prompt.id, allow });
+  const value = chosen ?? (allow ? dialogValue(prompt) : undefined);
+  send({ type: 'answer', prompt: prompt.id, allow, ...(value === undefined ? {} : { value }) });
   // Closed now (prompt-closed follows): a prompt of a host that went away never sticks.
   closePrompt(prompt.id);
 }
@@ -1013,6 +1033,8 @@ function paintQuota(frame) {
     ['storage', 'Storage', b.storage_used, b.storage_limit, bytes],
     ['storage-keys', 'Storage keys', b.storage_keys, b.storage_keys_limit, String],
     ['page-stack', 'Page stack', b.page_stack, b.page_stack_limit, String],
+    ['timers', 'Timers', b.timers, b.timers_limit, String],
+    ['pending-calls', 'Pending calls', b.pending_calls, b.pending_calls_limit, String],
   ];
   const counters = [
     ['http-requests', 'HTTP requests left', b.http_requests_left, String],

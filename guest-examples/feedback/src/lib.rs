@@ -106,7 +106,7 @@ impl App for Feedback {
     fn on_event(&mut self, event: &Event) -> Result<()> {
         match (event.page.as_str(), event.handler.as_str()) {
             ("index", "toast") => feedback::show_toast(&Toast::new("Saved")),
-            ("index", "loading") => feedback::show_loading("Loading", true),
+            ("index", "loading") => feedback::show_loading("Loading", false),
             ("index", "hide-loading") => {
                 feedback::hide_loading()?;
                 feedback::show_toast(&Toast::new("Loaded").icon(ToastIcon::None))

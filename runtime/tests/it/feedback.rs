@@ -163,7 +163,7 @@ async fn toasts_and_the_bars_reach_the_host_as_drawn() {
         }),
         shown(HostUi::Loading {
             title: "Loading".into(),
-            mask: true,
+            mask: false,
         }),
         shown(HostUi::HideLoading),
         shown(HostUi::Toast {

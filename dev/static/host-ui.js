@@ -1,0 +1,163 @@
+// miniapp dev: what the host draws around the app's page, as WeChat draws
+// it: toasts and the loading toast, the navigation bar's title, colours and
+// spinner, the tab bar's badges and red dots, the pull-down refresh, and the
+// modal and action sheet (prompts the user answers). All of it lives in the
+// phone frame's own elements, outside the shadow root the page is drawn in:
+// the page's nodes and styles cannot reach it (docs/protocol.md).
+
+const $ = (selector) => document.querySelector(selector);
+
+/** An element of `tag` with `className` and `text` (never markup). */
+function el(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = String(text);
+  return element;
+}
+
+/** What the app set on the bars of the page shown (reset for another page). */
+const bars = { title: null, tabs: new Map() };
+let toastTimer = null;
+
+/** Another page is shown: the bars go back to the page's own. */
+export function pageChanged() {
+  bars.title = null;
+  const navbar = $('#navbar');
+  navbar.style.removeProperty('background-color');
+  navbar.style.removeProperty('color');
+  navbar.style.removeProperty('transition');
+  $('#statusbar').style.removeProperty('background-color');
+  $('#statusbar').style.removeProperty('color');
+  $('#nav-loading').hidden = true;
+  $('#pull-down').hidden = true;
+}
+
+/** The title the app set for the page shown, if it set one. */
+export function appTitle() {
+  return bars.title;
+}
+
+const ICONS = { success: '✓', error: '✕', loading: '', none: null };
+
+function showToast(title, icon, mask, ms) {
+  clearTimeout(toastTimer);
+  const toast = $('#toast');
+  const mark = ICONS[icon] ?? null;
+  toast.dataset.icon = icon;
+  toast.replaceChildren(
+    ...(mark === null ? [] : [el('span', 'toast-icon', mark)]),
+    el('span', 'toast-title', title),
+  );
+  toast.hidden = false;
+  $('#toast-mask').hidden = !mask;
+  if (ms !== null) toastTimer = setTimeout(hideToast, ms);
+}
+
+function hideToast() {
+  clearTimeout(toastTimer);
+  $('#toast').hidden = true;
+  $('#toast-mask').hidden = true;
+}
+
+function navigationBarColor(front, background, ms) {
+  const text = front === 'white' ? '#ffffff' : '#000000';
+  for (const bar of [$('#navbar'), $('#statusbar')]) {
+    bar.style.transition = ms > 0 ? `background-color ${ms}ms, color ${ms}ms` : '';
+    bar.style.backgroundColor = background;
+    bar.style.color = text;
+  }
+}
+
+/** The tab bar, drawn once the app marks a tab: the manifest declares no
+ * tab bar yet, so its tabs are shown by number, up to the highest marked. */
+function paintTabs() {
+  const tabbar = $('#tabbar');
+  const marked = [...bars.tabs.entries()].filter(([, mark]) => mark.badge || mark.dot);
+  tabbar.hidden = marked.length === 0;
+  const count = Math.max(2, ...marked.map(([index]) => index + 1));
+  const tabs = [];
+  for (let index = 0; index < count; index++) {
+    const mark = bars.tabs.get(index) ?? {};
+    const tab = el('span', 'tab', `Tab ${index + 1}`);
+    tab.dataset.index = String(index);
+    if (mark.badge) {
+      const text = [...mark.badge].length > 3 ? '…' : mark.badge;
+      tab.append(el('span', 'tab-badge', text));
+    } else if (mark.dot) tab.append(el('span', 'tab-dot'));
+    tabs.push(tab);
+  }
+  tabbar.replaceChildren(...tabs);
+}
+
+function markTab(index, change) {
+  const mark = bars.tabs.get(index) ?? {};
+  bars.tabs.set(index, { ...mark, ...change });
+  paintTabs();
+}
+
+/** Draw a `host-ui` frame. */
+export function drawHostUi(frame, screen) {
+  const ms = Number(frame.duration_ms) || 0;
+  switch (frame.ui) {
+    case 'toast': return showToast(frame.title, frame.icon, frame.mask === true, ms);
+    case 'hide-toast': return hideToast();
+    case 'loading': return showToast(frame.title, 'loading', frame.mask === true, null);
+    case 'hide-loading': return hideToast();
+    case 'navigation-bar-title':
+      bars.title = String(frame.title ?? '');
+      $('#nav-title').textContent = bars.title;
+      return undefined;
+    case 'navigation-bar-color': return navigationBarColor(frame.front, String(frame.background), ms);
+    case 'navigation-bar-loading':
+      $('#nav-loading').hidden = frame.shown !== true;
+      return undefined;
+    case 'page-scroll-to':
+      screen.scrollTo({ top: Number(frame.scroll_top) || 0, behavior: ms > 0 ? 'smooth' : 'auto' });
+      return undefined;
+    case 'tab-bar-badge': return markTab(frame.index, { badge: frame.text ?? null });
+    case 'tab-bar-red-dot': return markTab(frame.index, { dot: frame.shown === true });
+    case 'pull-down-refresh':
+      $('#pull-down').hidden = frame.started !== true;
+      return undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * How the prompt box draws a modal or an action sheet: its title, body,
+ * buttons and their colours. `choose(index)` answers an action sheet's item.
+ */
+export function dialog(prompt, choose) {
+  if (prompt.kind === 'modal') {
+    const modal = prompt.modal ?? {};
+    const body = modal.editable
+      ? [Object.assign(el('textarea', 'modal-input'), { value: String(modal.content ?? ''), placeholder: String(modal.placeholder_text ?? '') })]
+      : [el('p', 'modal-content', modal.content ?? '')];
+    return {
+      title: modal.title ?? '',
+      body,
+      allow: { text: modal.confirm_text, color: modal.confirm_color },
+      deny: modal.show_cancel ? { text: modal.cancel_text, color: modal.cancel_color } : null,
+    };
+  }
+  const sheet = prompt.sheet ?? {};
+  const items = (sheet.item_list ?? []).map((item, index) => {
+    const button = el('button', 'sheet-item', item);
+    button.type = 'button';
+    button.style.color = String(sheet.item_color ?? '');
+    button.addEventListener('click', () => choose(index));
+    return button;
+  });
+  return {
+    title: sheet.alert_text ?? '',
+    body: items,
+    allow: null,
+    deny: { text: 'Cancel', color: null },
+  };
+}
+
+/** What a confirmed modal answers with: its text box's content, if editable. */
+export function dialogValue(prompt) {
+  if (prompt.kind !== 'modal' || !prompt.modal?.editable) return undefined;
+  return $('#prompt .modal-input')?.value ?? '';
+}
