@@ -390,6 +390,9 @@ test('timers: Start ticks the count up on the page with no further input', { tim
   const later = await framesSince(page);
   assert.equal(later.filter((f) => f.type === 'result').length, 1, JSON.stringify(later.map((f) => f.type)));
   await eventually(async () => assert.equal((await appData(page)).ticks, 5));
+  // The quota panel counted the interval while it ran, and counts none now.
+  assert.ok(later.some((f) => f.type === 'quota' && f.budget.timers === 1), 'a quota frame with the timer');
+  await eventually(async () => assert.match(await page.locator('[data-quota="timers"] .value').textContent(), /^0 \/ \d+$/));
   assert.deepEqual(page.problems, []);
 });
 

@@ -518,6 +518,8 @@ fn budget_json(b: miniapp_runtime::Budget) -> Value {
         "storage_keys": b.storage_keys, "storage_keys_limit": b.storage_keys_limit,
         "http_requests_left": b.http_requests_left, "log_bytes_left": b.log_bytes_left,
         "page_stack": b.page_stack, "page_stack_limit": b.page_stack_limit,
+        "timers": b.timers, "timers_limit": b.timers_limit,
+        "pending_calls": b.pending_calls, "pending_calls_limit": b.pending_calls_limit,
     })
 }
 

@@ -267,11 +267,19 @@ async fn a_timer_updates_the_page_with_no_event() {
     page.send(tap).await;
     // The tap's own frames show no tick; each firing then brings its own
     // data and ops, with no event from the page (the result of the one tap
-    // may come before or between them).
+    // may come before or between them). The quota panel counts the timer
+    // while it runs.
     let (mut ticks, mut answered, mut drawn) = (Vec::new(), false, false);
-    while !(answered && drawn && ticks.last() == Some(&json!(3))) {
+    let (mut timers, mut settled) = (Vec::new(), false);
+    while !(answered && drawn && settled) {
         let frame = page.next_of("*").await;
         match frame["type"].as_str() {
+            Some("quota") => {
+                let limit = frame["budget"]["timers_limit"].as_u64();
+                assert!(limit.is_some_and(|n| n > 0), "{frame}");
+                timers.push(frame["budget"]["timers"].clone());
+                settled = ticks.last() == Some(&json!(3));
+            }
             Some("data") if frame["data"]["ticks"] != 0 => {
                 ticks.push(frame["data"]["ticks"].clone())
             }
@@ -288,6 +296,12 @@ async fn a_timer_updates_the_page_with_no_event() {
         }
     }
     assert_eq!(ticks, [1, 2, 3]);
+    assert!(timers.contains(&json!(1)), "{timers:?}");
+    assert_eq!(
+        timers.last(),
+        Some(&json!(0)),
+        "the interval cleared itself"
+    );
     assert!(
         sim.state().await["html"]
             .as_str()
