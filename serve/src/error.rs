@@ -64,6 +64,9 @@ refusals! {
     unidentified => UNAUTHORIZED, "unidentified";
     /// A request for another user than the signed one: 403 `wrong-user`.
     wrong_user => FORBIDDEN, "wrong-user";
+    /// A long poll for pushes this node no longer has (or never had): 410
+    /// `frames-lost`; the client gets the page again.
+    frames_lost => GONE, "frames-lost";
 }
 
 impl ApiError {

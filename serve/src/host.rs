@@ -107,6 +107,22 @@ pub struct Reply {
     /// The host calls the action's callbacks made that were refused (denied
     /// or over a quota): the app may have carried on and answered `ok`.
     pub refused: miniapp_runtime::audit::Refusals,
+    /// The number of the session's last push when the frames were taken:
+    /// they follow it, and come before the next.
+    pub pushed: u64,
+}
+
+/// A session opened ([`Host::open`]).
+pub struct Opened {
+    /// The session.
+    pub session: Arc<Session>,
+    /// `cold` (launched) or `warm` (its instance was there).
+    pub start: &'static str,
+    /// Its page, a `page` frame.
+    pub page: Value,
+    /// The number of the session's last push when the page was taken: the
+    /// page has what it showed, and the next push follows the page.
+    pub pushed: u64,
 }
 
 /// The server.
@@ -246,13 +262,8 @@ impl Host {
 
     /// Open `request.app` for `request.user`, asked by `client`: the
     /// user's session, brought back, or a new one, if the client and the
-    /// user hold fewer sessions here than their caps. Returns the session,
-    /// `cold`/`warm` and its page.
-    pub async fn open(
-        &self,
-        request: OpenRequest,
-        client: IpAddr,
-    ) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
+    /// user hold fewer sessions here than their caps.
+    pub async fn open(&self, request: OpenRequest, client: IpAddr) -> Result<Opened, ApiError> {
         if self.is_draining() {
             return self.refuse(&request.app, ApiError::draining());
         }
@@ -389,10 +400,7 @@ impl Host {
     /// routing: launch it if it has no instance, or only an outdated one
     /// ([`Host::drop_outdated`]: a warm reopen never shows a page from
     /// before another node's writes).
-    async fn reopen(
-        &self,
-        session: Arc<Session>,
-    ) -> Result<(Arc<Session>, &'static str, Value), ApiError> {
+    async fn reopen(&self, session: Arc<Session>) -> Result<Opened, ApiError> {
         let _admitted = self.admit(&session.app)?;
         session.touch(millis_since(self.started));
         let mut state = session.state.lock().await;
@@ -421,8 +429,14 @@ impl Host {
             return Err(ApiError::internal(format!("storage is not durable: {e}")));
         }
         let page = whole_page(&mut state);
+        let pushed = session.pushes.last();
         drop(state);
-        Ok((session, start, page))
+        Ok(Opened {
+            session,
+            start,
+            page,
+            pushed,
+        })
     }
 
     /// A cold start of `session`'s instance; when the node is at its live
@@ -465,29 +479,45 @@ impl Host {
     /// action run, and an event's storage writes and the record that it
     /// was applied committed together and made durable; then answered.
     pub async fn act(&self, session: &Session, action: Action) -> Reply {
+        self.act_then(session, action, |_| ()).await
+    }
+
+    /// [`Host::act`], handing `paint` the answer's frames while the
+    /// session is still held: a socket sends them there, so that they and
+    /// the session's pushes reach it in the order the view changed.
+    pub async fn act_then(
+        &self,
+        session: &Session,
+        action: Action,
+        paint: impl FnOnce(&[Value]),
+    ) -> Reply {
         let started = Instant::now();
         let admitted = match self.admit_action(session) {
             Ok(admitted) => admitted,
-            Err(e) => return failed(e),
+            Err(e) => return failed(session, e),
         };
         let mut state = session.state.lock().await;
         let relaunched = match self.current(session, &mut state).await {
             Ok(relaunched) => relaunched,
-            Err(e) => return failed(e),
+            Err(e) => return failed(session, e),
         };
         let cid = action.cid();
         if let Some(answer) = cid.and_then(|cid| state.applied.answer(cid)) {
             // A retry: not applied again; the client gets the page as it is.
             let frames = vec![whole_page(&mut state)];
+            paint(&frames);
             return Reply {
                 frames,
                 result: answer,
                 refused: Default::default(),
+                pushed: session.pushes.last(),
             };
         }
         let (result, refused) = self.run(session, &mut state, &action).await;
         let result = self.keep(session, &mut state, cid, result).await;
         let frames = view_frames(&mut state, relaunched || matches!(action, Action::Refresh));
+        paint(&frames);
+        let pushed = session.pushes.last();
         let l = version_label(&state.app);
         drop(state);
         drop(admitted);
@@ -500,6 +530,7 @@ impl Host {
             frames,
             result,
             refused,
+            pushed,
         }
     }
 
@@ -537,7 +568,11 @@ impl Host {
     /// events applied is read again: that node applied some), or one
     /// holding a cancelled event's writes. The next launch starts from
     /// what is stored.
-    async fn drop_outdated(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
+    pub(crate) async fn drop_outdated(
+        &self,
+        session: &Session,
+        state: &mut State,
+    ) -> Result<(), ApiError> {
         if session.drop_stale(state) {
             state.applied.read_again(&self.storage).await?;
         }
@@ -573,7 +608,7 @@ impl Host {
     /// durable (with a group commit, together with other events' writes)
     /// before the answer. When either fails, the instance, which saw the
     /// writes, goes and the client retries.
-    async fn keep(
+    pub(crate) async fn keep(
         &self,
         session: &Session,
         state: &mut State,
@@ -715,11 +750,12 @@ fn unreachable() -> ApiError {
     ApiError::unavailable("this node cannot reach its storage; retry")
 }
 
-fn failed(error: ApiError) -> Reply {
+fn failed(session: &Session, error: ApiError) -> Reply {
     Reply {
         frames: Vec::new(),
         result: Err(error),
         refused: Default::default(),
+        pushed: session.pushes.last(),
     }
 }
 
@@ -743,7 +779,7 @@ fn whole_page(state: &mut State) -> Value {
 
 /// The frames after an action: the view (its ops, or the whole page when
 /// `full` or when the ops cannot be sent), then the app's log lines.
-fn view_frames(state: &mut State, full: bool) -> Vec<Value> {
+pub(crate) fn view_frames(state: &mut State, full: bool) -> Vec<Value> {
     let Some(instance) = &mut state.instance else {
         return Vec::new();
     };

@@ -11,6 +11,7 @@
 
 pub mod catalog;
 pub mod clients;
+pub mod driver;
 pub mod error;
 pub mod host;
 pub mod identity;
@@ -28,7 +29,7 @@ use std::time::Duration;
 use miniapp_protocol::listen::{self, ConnLimits};
 use miniapp_runtime::Runtime;
 
-pub use host::{Host, Limits};
+pub use host::{Host, Limits, Opened};
 pub use operator::Operators;
 
 /// How often idle instances are looked for.

@@ -106,6 +106,9 @@ metrics! {
     pub refusals: Family<RefusalLabel, Counter> = "miniapp_refusals", "Requests refused, by reason";
     /// Instances evicted, per app version.
     pub evictions: Counters = "miniapp_evictions", "Instances evicted";
+    /// Completions delivered between events (a timer fired, a host call
+    /// completed), per app version.
+    pub completions: Counters = "miniapp_completions", "Completions delivered between events (timers, host calls)";
     /// Events waiting or running, per app.
     pub queue_depth: Gauges = "miniapp_queue_depth", "Events waiting or running";
     live: Gauges = "miniapp_app_sessions_live", "Sessions with a live instance";

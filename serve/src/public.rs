@@ -23,6 +23,10 @@ use crate::error::{ApiError, Body};
 use crate::host::{Action, Host, OpenRequest, Reply};
 use crate::session::{Session, Target};
 
+mod pushed;
+pub use pushed::POLL_WAIT;
+use pushed::pushed_frames;
+
 /// Bytes of a request body or client frame.
 pub const MAX_BODY: usize = 64 * 1024;
 /// Client frames per second, and the burst allowed.
@@ -43,6 +47,7 @@ pub fn router(host: Arc<Host>) -> axum::Router {
         .route("/v1/sessions/{id}/show", post(show))
         .route("/v1/sessions/{id}/prompts", get(prompts))
         .route("/v1/sessions/{id}/answers", post(answer))
+        .route("/v1/sessions/{id}/frames", get(pushed_frames))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -133,15 +138,19 @@ async fn open(
         return e.into_response();
     }
     match host.open(request, client.0).await {
-        Ok((session, start, page)) => {
+        Ok(opened) => {
+            let session = opened.session;
             let state = session.state.lock().await;
             let manifest = state.app.manifest();
             let body = json!({
                 "session": session.id,
                 "app": { "id": manifest.id, "name": manifest.name, "version": manifest.version },
-                "start": start,
-                "page": page,
+                "start": opened.start,
+                "page": opened.page,
+                "pushed": opened.pushed,
             });
+            drop(state);
+            host.drive(&session);
             (StatusCode::CREATED, Json(body)).into_response()
         }
         Err(e) => e.into_response(),
@@ -191,14 +200,16 @@ impl EventBody {
 
 fn reply_response(reply: Reply) -> Response {
     let refused = refused_json(reply.refused);
+    let pushed = reply.pushed;
     match reply.result {
         Ok(()) => {
-            let mut body = json!({ "ok": true, "frames": reply.frames });
+            let mut body = json!({ "ok": true, "frames": reply.frames, "pushed": pushed });
             with_refused(&mut body, refused);
             Json(body).into_response()
         }
         Err(e) => {
-            let mut body = json!({ "ok": false, "error": e.json(), "frames": reply.frames });
+            let mut body =
+                json!({ "ok": false, "error": e.json(), "frames": reply.frames, "pushed": pushed });
             with_refused(&mut body, refused);
             let mut response = (e.status, Json(body)).into_response();
             if let Some(seconds) = e.retry_after {
@@ -224,7 +235,7 @@ fn with_refused(answer: &mut Value, refused: Option<Value>) {
 }
 
 async fn act(
-    host: &Host,
+    host: &Arc<Host>,
     id: &str,
     (client, headers): (Client, HeaderMap),
     action: Result<Action, ApiError>,
@@ -234,7 +245,11 @@ async fn act(
         Err(e) => return e.into_response(),
     };
     match action {
-        Ok(action) => reply_response(host.act(&session, action).await),
+        Ok(action) => {
+            let reply = host.act(&session, action).await;
+            host.drive(&session);
+            reply_response(reply)
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -504,11 +519,17 @@ async fn work_on(
     mut actions: mpsc::Receiver<(Option<u64>, Action)>,
     out: Outbox,
 ) {
+    // The socket gets the session's pushes from its first page on.
+    let mut joined = None;
     while let Some((id, action)) = actions.recv().await {
-        let reply = host.act(&session, action).await;
-        for frame in &reply.frames {
-            out.push(text(frame));
-        }
+        let paint = |frames: &[Value]| {
+            for frame in frames {
+                out.push(text(frame));
+            }
+            session.pushes.join(&out, &mut joined);
+        };
+        let reply = host.act_then(&session, action, paint).await;
+        host.drive(&session);
         let error = reply.result.as_ref().err().map(ApiError::json);
         let frame = match (id, &reply.result) {
             (Some(id), _) => {
@@ -521,6 +542,9 @@ async fn work_on(
             (None, Ok(())) => continue,
         };
         out.push(text(&frame));
+    }
+    if let Some(n) = joined {
+        session.pushes.leave(n);
     }
 }
 

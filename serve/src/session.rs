@@ -17,7 +17,9 @@ use tokio::sync::broadcast;
 use crate::error::ApiError;
 
 mod applied;
+mod pushes;
 pub use applied::Applied;
+pub use pushes::{Lost, MAX_PUSH_BYTES, MAX_PUSHES, Pushes};
 
 /// A live session.
 pub struct Session {
@@ -43,6 +45,11 @@ pub struct Session {
     memory: AtomicU64,
     /// Set when the session ends: its sockets close.
     pub ended: tokio::sync::watch::Sender<bool>,
+    /// What its instance shows between events ([`Pushes`]).
+    pub pushes: Pushes,
+    /// The task that delivers its completions, while one runs
+    /// (`crate::driver`).
+    pub(crate) driver: crate::driver::Driver,
 }
 
 /// What an event needs, behind the session's lock.
@@ -130,6 +137,8 @@ impl Session {
             live: AtomicBool::new(false),
             memory: AtomicU64::new(0),
             ended: tokio::sync::watch::channel(false).0,
+            pushes: Pushes::default(),
+            driver: crate::driver::Driver::default(),
         }
     }
 
@@ -167,12 +176,20 @@ impl Session {
     }
 
     /// Drop the instance (eviction, kill switch, a trap); the next event
-    /// relaunches it.
+    /// relaunches it. Its timers and pending calls end with it (its driver
+    /// is told, and stops).
     pub fn drop_instance(&self, state: &mut State) -> bool {
         let had = state.instance.take().is_some();
         self.live.store(false, Ordering::Relaxed);
         self.memory.store(0, Ordering::Relaxed);
+        self.driver.nudge();
         had
+    }
+
+    /// Whether a task delivers its completions now (only while its
+    /// instance is shown and has timers or calls pending).
+    pub fn is_driven(&self) -> bool {
+        self.driver.is_running()
     }
 
     /// Memory its instance held after its last action, bytes.

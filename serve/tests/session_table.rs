@@ -5,13 +5,11 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use miniapp_runtime::platform::kv::{KvStore, RedbStore};
-use miniapp_runtime::{PackageLimits, Policy, Runtime};
-use miniapp_serve::catalog::{Catalog, FileCatalog};
 use miniapp_serve::host::{Host, Limits, OpenRequest};
+
+mod common;
 
 const TODO: &str = "demo.todo";
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -19,28 +17,7 @@ const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// A host over `dir` with the todo example published, started `up` ago
 /// (its eviction pass reads idleness as time since the start).
 fn node(dir: &Path, limits: Limits, up: Duration) -> Host {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/todo");
-    let built = miniapp_build::build(&crate_dir, None, &PackageLimits::default())
-        .unwrap_or_else(|e| panic!("building the todo example: {e}"));
-    let mut policy = Policy::default();
-    policy.grant_declared(&built.package.manifest);
-    let storage: Arc<dyn KvStore> = Arc::new(RedbStore::open(&dir.join("storage.redb")).unwrap());
-    let runtime = Runtime::builder(dir)
-        .policy(policy)
-        .kv_store(storage.clone())
-        .build()
-        .expect("the runtime builds");
-    let catalog = FileCatalog::open(&dir.join("catalog")).unwrap();
-    let catalog = Catalog::open(Box::new(catalog)).unwrap();
-    let bytes = built.package.to_bytes().unwrap();
-    catalog
-        .publish(&runtime, None, &bytes, "startup", false)
-        .unwrap_or_else(|e| panic!("publishing todo: {e}"));
-    let mut host = Host::new(runtime, storage, catalog, limits, [7; 32]);
-    host.started = Instant::now()
-        .checked_sub(up)
-        .expect("an instant that long ago");
-    host
+    common::node("todo", dir, limits, up)
 }
 
 fn request(user: &str) -> OpenRequest {
@@ -80,7 +57,8 @@ async fn a_session_opened_on_a_node_up_for_days_is_not_forgotten_before_it_runs(
         "the eviction pass forgot a session just opened"
     );
     drop(busy);
-    let (session, start, _) = host.open(request("ada"), CLIENT).await.unwrap();
+    let opened = host.open(request("ada"), CLIENT).await.unwrap();
+    let (session, start) = (opened.session, opened.start);
     assert_eq!(
         (session.id.as_str(), start),
         (kept.unwrap().id.as_str(), "cold")
@@ -102,7 +80,7 @@ async fn a_session_opened_on_a_node_up_for_days_is_not_forgotten_before_it_runs(
 async fn a_killed_app_refuses_a_rebuilt_session_and_counts_it_as_an_open() {
     let dir = tempfile::tempdir().unwrap();
     let host = node(dir.path(), Limits::default(), Duration::ZERO);
-    let (session, _, _) = host.open(request("ada"), CLIENT).await.unwrap();
+    let session = host.open(request("ada"), CLIENT).await.unwrap().session;
     host.close(&session).await;
     host.catalog
         .change(TODO, |record| {
