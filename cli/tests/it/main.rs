@@ -29,4 +29,5 @@ mod serve_probes;
 mod serve_publish;
 mod serve_sessions;
 mod serve_sockets;
+mod serve_timers;
 mod serve_tokens;

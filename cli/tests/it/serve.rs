@@ -232,7 +232,7 @@ impl Served {
     }
 
     /// Wait until `series` is there and `holds` of its value; the value.
-    async fn until_metric(&self, series: &str, holds: impl Fn(f64) -> bool) -> f64 {
+    pub(crate) async fn until_metric(&self, series: &str, holds: impl Fn(f64) -> bool) -> f64 {
         let deadline = Instant::now() + HANG;
         loop {
             if let Some(value) = self.metric(series).await
