@@ -89,3 +89,47 @@ fn run_wait_refuses_a_wait_past_ten_minutes() {
     let out = miniapp(&["run", "x.miniapp", "--wait", "soon"]);
     assert_exit(&out, 2, "invalid value 'soon' for '--wait <MS>'");
 }
+
+#[test]
+fn run_wait_delivers_finished_requests_as_steps() {
+    let origin = crate::examples::serve_news();
+    let dir = tempfile::tempdir().unwrap();
+    let news = crate::cli::news_declaring(&origin, dir.path());
+    let urls = [
+        format!("{origin}/headlines.json"),
+        format!("{origin}/articles/2.json"),
+    ];
+    let both = format!(r#"index:fetch-both={{"urls":{}}}"#, serde_json::json!(urls));
+    let data = dir.path().join("data");
+    let run = |extra: &[&str]| {
+        let args = [
+            &["run", &news, "--json", "--data-dir", data.to_str().unwrap()][..],
+            &[
+                "--path",
+                &format!("index?api={origin}"),
+                "--allow-address",
+                "127.0.0.1",
+            ],
+            &["--event", &both],
+            extra,
+        ];
+        miniapp(&args.concat())
+    };
+    // Without --wait the requests are dropped unanswered.
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", crate::cli::stderr(&out));
+    assert_eq!(last_data(&out)["both"], Value::Null);
+    // With it, each finished request is a completion of its own, and the
+    // task that awaited both shows both bodies in order.
+    let out = run(&["--wait", WAIT]);
+    assert!(out.status.success(), "{}", crate::cli::stderr(&out));
+    let steps = json_steps(&out);
+    let completions = steps.iter().filter(|s| s["step"] == "completion").count();
+    assert_eq!(completions, 2, "{steps:?}");
+    let shown = last_data(&out)["both"].clone();
+    assert!(shown[0].as_str().unwrap().contains("Local news"), "{shown}");
+    assert!(
+        shown[1].as_str().unwrap().contains("Sunny all week"),
+        "{shown}"
+    );
+}
