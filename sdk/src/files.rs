@@ -17,20 +17,20 @@
 //! use miniapp_sdk::{files, task, view};
 //!
 //! task::spawn(async {
-//!     let photo = files::download_file("https://shop.example.com/p/1.jpg").await?;
+//!     let photo = files::download_file("https://shop.example.com/p/1.jpg")?.await?;
 //!     if photo.status != 200 {
 //!         return view::set("error", format!("status {}", photo.status));
 //!     }
 //!     let bytes = files::read_temp_file(&photo.temp_path)?;
 //!     view::set("size", bytes.len())?;
-//!     let reply = files::upload_file(files::Upload {
+//!     let reply = files::upload_file(&files::Upload {
 //!         url: "https://shop.example.com/reviews".into(),
 //!         temp_path: photo.temp_path.clone(),
 //!         field_name: "photo".into(),
 //!         form_data: vec![("order".into(), "42".into())],
 //!         headers: Vec::new(),
 //!         timeout_ms: None,
-//!     })
+//!     })?
 //!     .await?;
 //!     files::remove_temp_file(&photo.temp_path)?;
 //!     view::set("uploaded", reply.status)
@@ -51,8 +51,9 @@ pub use host::{Download, Upload};
 
 /// Download `url` into a new temp file (`wx.downloadFile`): sent now;
 /// `.await` the [`Download`] (its `status` and `temp_path`) in a task. A
-/// refusal (origin, quotas) is what the first `.await` gives.
-pub fn download_file(url: &str) -> Later<Download> {
+/// refusal (an origin not allowed, a quota) is the `Err` of this call; a
+/// failure on the way (a timeout, the app's `temp_bytes`) the future's.
+pub fn download_file(url: &str) -> Result<Transfer<Download>> {
     download_file_with(url, Vec::new(), None)
 }
 
@@ -62,21 +63,21 @@ pub fn download_file_with(
     url: &str,
     headers: Vec<(String, String)>,
     timeout_ms: Option<u32>,
-) -> Later<Download> {
-    Later::of(
-        host::download_file_start(url, &headers, timeout_ms)
-            .map(|id| answer(id, |id| host::take_download(id).map_err(Error::from))),
-    )
+) -> Result<Transfer<Download>> {
+    let id = host::download_file_start(url, &headers, timeout_ms)?;
+    Ok(Transfer(answer(id, |id| {
+        host::take_download(id).map_err(Error::from)
+    })))
 }
 
 /// Send a temp file as a `multipart/form-data` POST (`wx.uploadFile`):
-/// sent now; `.await` the server's [`Response`] in a task.
-pub fn upload_file(upload: Upload) -> Later<Response> {
-    Later::of(host::upload_file_start(&upload).map(|id| {
-        answer(id, |id| {
-            (host::take_response(id).map(Response::from)).map_err(Error::from)
-        })
-    }))
+/// sent now; `.await` the server's [`Response`] in a task. A refusal is
+/// the `Err` of this call, as for [`download_file`].
+pub fn upload_file(upload: &Upload) -> Result<Transfer<Response>> {
+    let id = host::upload_file_start(upload)?;
+    Ok(Transfer(answer(id, |id| {
+        (host::take_response(id).map(Response::from)).map_err(Error::from)
+    })))
 }
 
 /// The bytes of temp file `temp_path` (`FileSystemManager.readFile`).
@@ -89,42 +90,22 @@ pub fn remove_temp_file(temp_path: &str) -> Result<()> {
     Ok(host::remove_temp_file(temp_path)?)
 }
 
-/// A file call under way: a future of its answer. Dropped before it
-/// resolves, it cancels the call (the host ends it; a file half written is
-/// removed).
+/// A download or upload under way: a future of its answer. Dropped before
+/// it resolves, it cancels the call (the host ends it; a file half written
+/// is removed).
 #[must_use = "dropped at once, the call is cancelled; .await it in a task"]
-pub struct Later<T>(State<T>);
+pub struct Transfer<T>(Answer<T>);
 
-enum State<T> {
-    Refused(Option<Error>),
-    Started(Answer<T>),
-}
-
-impl<T: 'static> Later<T> {
-    fn of(started: std::result::Result<Answer<T>, host::Error>) -> Self {
-        Later(match started {
-            Ok(answer) => State::Started(answer),
-            Err(e) => State::Refused(Some(e.into())),
-        })
-    }
-}
-
-impl<T> Future for Later<T> {
+impl<T> Future for Transfer<T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        match &mut self.get_mut().0 {
-            State::Refused(e) => Poll::Ready(Err(e
-                .take()
-                .unwrap_or_else(|| Error::App("polled after it resolved".into())))),
-            State::Started(answer) => Pin::new(answer).poll(cx),
-        }
+        Pin::new(&mut self.get_mut().0).poll(cx)
     }
 }
 
-impl<T> std::fmt::Debug for Later<T> {
+impl<T> std::fmt::Debug for Transfer<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let refused = matches!(self.0, State::Refused(_));
-        f.debug_struct("Later").field("refused", &refused).finish()
+        f.debug_struct("Transfer").finish_non_exhaustive()
     }
 }

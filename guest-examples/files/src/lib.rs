@@ -22,40 +22,43 @@ fn shown(result: Result<()>) -> Result<()> {
     }
 }
 
-/// `index:download`: fetch `url` into a temp file, in a task.
-fn download(url: String) {
+/// `index:download`: fetch `url` into a temp file, awaited in a task.
+fn download(url: &str) -> Result<()> {
+    let transfer = files::download_file(url)?;
     task::spawn(async move {
         shown(
             async {
-                let file = files::download_file(&url).await?;
+                let file = transfer.await?;
                 with_app(|app: &mut Files| app.last = Some(file.temp_path.clone()))?;
                 view::set_data(json!({ "status": file.status, "path": file.temp_path }))
             }
             .await,
         )
     });
+    Ok(())
 }
 
 /// `index:upload`: send `path` to `url` as the form field `photo`, with
-/// the field `order`, in a task.
-fn upload(url: String, path: String) {
+/// the field `order`, awaited in a task.
+fn upload(url: String, path: String) -> Result<()> {
+    let transfer = files::upload_file(&files::Upload {
+        url,
+        temp_path: path,
+        field_name: "photo".into(),
+        form_data: vec![("order".into(), "42".into())],
+        headers: Vec::new(),
+        timeout_ms: None,
+    })?;
     task::spawn(async move {
         shown(
             async {
-                let reply = files::upload_file(files::Upload {
-                    url,
-                    temp_path: path,
-                    field_name: "photo".into(),
-                    form_data: vec![("order".into(), "42".into())],
-                    headers: Vec::new(),
-                    timeout_ms: None,
-                })
-                .await?;
+                let reply = transfer.await?;
                 view::set_data(json!({ "uploaded": reply.status, "reply": reply.text() }))
             }
             .await,
         )
     });
+    Ok(())
 }
 
 impl Files {
@@ -87,17 +90,13 @@ impl App for Files {
     fn on_event(&mut self, event: &Event) -> Result<()> {
         view::set_data(json!({ "error_kind": "", "error": "" }))?;
         match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "download") => {
-                download(url(event)?);
-                Ok(())
-            }
+            ("index", "download") => shown(url(event).and_then(|url| download(&url))),
             ("index", "read") => shown(self.path(event).and_then(|path| {
                 let bytes = files::read_temp_file(&path)?;
                 view::set("read", String::from_utf8_lossy(&bytes))
             })),
             ("index", "upload") => {
-                upload(url(event)?, self.path(event)?);
-                Ok(())
+                shown((self.path(event)).and_then(|path| upload(url(event)?, path)))
             }
             ("index", "remove") => shown(self.path(event).and_then(|path| {
                 files::remove_temp_file(&path)?;

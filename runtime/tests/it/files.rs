@@ -337,3 +337,21 @@ async fn an_instances_files_go_with_it() {
     drop(inst);
     assert!(on_disk(dir.path(), "demo.files").is_empty());
 }
+
+#[tokio::test]
+async fn a_download_from_an_origin_not_declared_is_refused_at_once() {
+    let fixture = Fixture::start().await;
+    let elsewhere = Fixture::start().await;
+    let package = files_app(&fixture, "demo.files");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
+    let mut inst = launch(&rt, &package).await;
+    let url = elsewhere.url("/photo");
+    dispatch(&mut inst, "index", "download", json!({ "url": url })).await;
+    assert_refused(
+        inst.page_data(),
+        "permission-denied",
+        "is not allowed for app `demo.files`",
+    );
+    assert!(on_disk(dir.path(), "demo.files").is_empty());
+}
