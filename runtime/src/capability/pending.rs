@@ -511,8 +511,9 @@ impl Wake {
         }
     }
 
-    /// When the next timer falls due, if one is set (a host task may
-    /// finish before).
+    /// When a completion is next due: now if one is ready or a host task
+    /// has finished, else when the next timer falls due, if one is set (a
+    /// host task may finish before).
     pub fn at(&self) -> Option<Instant> {
         self.at
     }
