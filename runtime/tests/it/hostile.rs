@@ -54,9 +54,13 @@ impl Attacked {
 /// speed: the time limits are far above what any attack here needs, and
 /// only the tests about time set their own.
 fn arena(attacker: &Package, extra: &str, grant: bool) -> Arena {
+    arena_under(Policy::default(), attacker, extra, grant)
+}
+
+/// [`arena`] under `policy` (its grants and quotas added to).
+fn arena_under(mut policy: Policy, attacker: &Package, extra: &str, grant: bool) -> Arena {
     let dir = tempfile::tempdir().unwrap();
     let todo = example("todo");
-    let mut policy = Policy::default();
     policy.grant_declared(&todo.manifest);
     if grant {
         policy.grant_declared(&attacker.manifest);

@@ -11,11 +11,15 @@
 //!   and for the cancelled one (`cancelled`). Page data: the three ids,
 //!   `outcome` (`refused` when every take was refused), and
 //!   `<take>_error_kind`, `<take>_error` for each.
+//! - `index:fetch` with detail `{"urls": [...]}`: `http.fetch-start` for
+//!   each; page data `fetch_ids`.
 //! - Every completion is journaled: its id, `outcome` and `why`
-//!   ([`outcome_report`]), and what the app tried in it: the response of
-//!   its own id (`take_own`: a timer has none) and of `other_id`
-//!   (`take_other`), and a `set-data` of `last_completion` on the page
-//!   the call belongs to (`set_data`: `ok`, or the refusal).
+//!   ([`outcome_report`]), and what the app tried in it, in this order:
+//!   the response of `other_id` (`take_other`) and of every other fetch
+//!   (`take_fetches`), then of its own id (`take_own`: a timer has none;
+//!   `{"taken": body}` when answered), and a `set-data` of
+//!   `last_completion` on the page the call belongs to (`set_data`: `ok`,
+//!   or the refusal).
 //! - `index:leave`: sets a 600 s timeout on `index` and redirects to
 //!   `away` (the call must end `cancelled`, and reach no page); page data
 //!   of `away`: `left_call`. `away:back` redirects to a new `index`.
@@ -45,6 +49,8 @@ struct StaleCompletion {
     journal: Vec<Value>,
     /// The 600 s timeout of `index:attack`: pending while others complete.
     other: Option<u64>,
+    /// The calls `index:fetch` started.
+    fetches: Vec<u64>,
     /// The timeout `index:leave` left behind.
     left: Option<u64>,
     /// Timers `index:pile` set, all events together.
@@ -64,6 +70,15 @@ fn kind(error: Option<Error>) -> Value {
     }
 }
 
+/// `http.take-response` for `id` as a journal reports it: the body taken,
+/// or the refusal.
+fn taken(id: u64) -> Value {
+    match http::take_response(id) {
+        Ok(response) => json!({ "taken": String::from_utf8_lossy(&response.body) }),
+        Err(e) => kind(Some(Error::from(e))),
+    }
+}
+
 impl StaleCompletion {
     fn leave(&mut self) -> Result<()> {
         self.left = Some(pending::set_timeout(600_000).map_err(Error::from)?);
@@ -80,6 +95,26 @@ impl StaleCompletion {
             "left_call": self.left,
             "taken_after": taken_after,
         }))
+    }
+
+    fn fetch(&mut self, event: &Event) -> Result<()> {
+        let urls = event.detail["urls"].as_array();
+        let urls = urls.ok_or_else(|| Error::InvalidArgument("detail needs `urls`".into()))?;
+        for url in urls {
+            let url = url
+                .as_str()
+                .ok_or_else(|| Error::InvalidArgument(format!("{url} is not a URL")))?;
+            let request = http::Request {
+                method: http::Method::Get,
+                url: url.to_owned(),
+                headers: Vec::new(),
+                body: None,
+                timeout_ms: None,
+            };
+            self.fetches
+                .push(http::fetch_start(&request).map_err(Error::from)?);
+        }
+        view::set_data(json!({ "fetch_ids": self.fetches }))
     }
 
     fn tally(&self) -> Result<()> {
@@ -154,6 +189,7 @@ impl RawAttack for StaleCompletion {
             ("index", "trap") => self.trap(),
             ("index", "pile") => self.pile(),
             ("index", "tally") => self.tally(),
+            ("index", "fetch") => self.fetch(event),
             _ => Err(unknown_handler()),
         }
     }
@@ -161,11 +197,13 @@ impl RawAttack for StaleCompletion {
     fn complete(&mut self, id: u64, outcome: &Outcome) -> Result<()> {
         let mut entry = outcome_report(outcome);
         entry["id"] = json!(id);
-        entry["take_own"] = kind(take(id));
         entry["take_other"] = match self.other {
             Some(other) => kind(take(other)),
             None => Value::Null,
         };
+        let others = self.fetches.iter().filter(|f| **f != id);
+        entry["take_fetches"] = others.map(|f| kind(take(*f))).collect();
+        entry["take_own"] = taken(id);
         entry["set_data"] = match view::set_data(json!({ "last_completion": id })) {
             Ok(()) => json!("ok"),
             Err(e) => kind(Some(e)),

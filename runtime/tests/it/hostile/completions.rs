@@ -6,11 +6,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use miniapp_runtime::audit::AuditEvent;
-use miniapp_runtime::{AppInstance, Error, Event, LaunchOptions, TrapKind};
+use miniapp_runtime::{AppInstance, Error, Event, LaunchOptions, Manifest, Policy, TrapKind};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
-use super::arena_of;
-use crate::common::{assert_refused, failed};
+use super::{arena_of, arena_under, hostile};
+use crate::common::{assert_refused, failed, repacked};
 
 /// Longest a test waits for a completion that is due (a hang guard, not a
 /// timing assertion).
@@ -295,5 +298,134 @@ async fn cancellations_nobody_delivers_stop_at_the_host_memory_budget() {
         (&json!(delivered), &json!(delivered), &json!(delivered)),
         "every timer set ended in one cancellation"
     );
+    arena.witness_still_works(0).await;
+}
+
+/// A server on 127.0.0.1 that answers each request (its path as the body)
+/// only once [`HeldServer::answer`] lets it, and counts the requests it
+/// received and those whose client hung up while held.
+struct HeldServer {
+    origin: String,
+    answers: Arc<Semaphore>,
+    received: Arc<Semaphore>,
+    abandoned: Arc<Semaphore>,
+}
+
+impl HeldServer {
+    async fn start() -> HeldServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let counter = || Arc::new(Semaphore::new(0));
+        let (answers, received, abandoned) = (counter(), counter(), counter());
+        let server = HeldServer {
+            origin,
+            answers: answers.clone(),
+            received: received.clone(),
+            abandoned: abandoned.clone(),
+        };
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let (answers, received) = (answers.clone(), received.clone());
+                let abandoned = abandoned.clone();
+                tokio::spawn(async move {
+                    let mut request = vec![0u8; 4096];
+                    let n = socket.read(&mut request).await.unwrap_or(0);
+                    let request = String::from_utf8_lossy(&request[..n]).into_owned();
+                    let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                    received.add_permits(1);
+                    let mut more = [0u8; 1];
+                    tokio::select! {
+                        permit = answers.acquire() => permit.unwrap().forget(),
+                        // The client hung up (or wrote past its request).
+                        _ = socket.read(&mut more) => return abandoned.add_permits(1),
+                    }
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{path}",
+                        path.len()
+                    );
+                    let _ = socket.write_all(response.as_bytes()).await;
+                });
+            }
+        });
+        server
+    }
+
+    /// Let `n` more requests be answered.
+    fn answer(&self, n: usize) {
+        self.answers.add_permits(n);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+/// `stale-completion` declaring `server`'s origin, in an arena whose
+/// operator allows 127.0.0.1.
+fn fetching_arena(server: &HeldServer) -> super::Arena {
+    let package = hostile("stale-completion");
+    let manifest = Manifest {
+        origins: vec![server.origin.clone()],
+        ..package.manifest.clone()
+    };
+    let package = repacked(&package, manifest, package.assets.clone());
+    let mut policy = Policy::default();
+    policy.defaults.allow_addresses.push("127.0.0.1".into());
+    arena_under(policy, &package, "", true)
+}
+
+/// Each response is taken in its own call's completion only: not by
+/// another call's completion (which leaves it in place), not twice, not
+/// after. A request in flight when its instance traps is abandoned: the
+/// next instance never gets it.
+#[tokio::test]
+async fn a_response_is_its_own_call_s_and_ends_with_its_instance() {
+    let server = HeldServer::start().await;
+    let arena = fetching_arena(&server);
+    let (app, mut inst) = arena.opened().await;
+    let urls = [server.url("/first"), server.url("/second")];
+    let fetch = |urls: &[String]| tap("fetch").with_detail(json!({ "urls": urls }));
+    inst.dispatch(&fetch(&urls)).await.unwrap();
+    let ids = inst.page_data()["fetch_ids"].clone();
+    assert_eq!(ids.as_array().unwrap().len(), 2, "{}", inst.page_data());
+    server.answer(2);
+    let mut delivered = 0;
+    while delivered < 2 {
+        delivered += deliver_due(&mut inst).await;
+    }
+    inst.dispatch(&tap("report")).await.unwrap();
+    let journal = inst.page_data()["journal"].clone();
+    for (id, path) in ids.as_array().unwrap().iter().zip(["/first", "/second"]) {
+        let done = entry(&journal, id);
+        assert_eq!(done["outcome"], "done", "{done}");
+        // The other's response was refused to it, and left for the other.
+        assert_no_response(&done["take_fetches"][0]);
+        assert_eq!(done["take_own"], json!({ "taken": path }), "{done}");
+    }
+    for taken_after in inst.page_data()["taken_after"].as_array().unwrap() {
+        assert_no_response(taken_after);
+    }
+    assert_eq!(app.usage().unwrap().completions, 2);
+
+    // A request held while its instance traps.
+    inst.dispatch(&fetch(&[server.url("/held")])).await.unwrap();
+    let arrived = tokio::time::timeout(HANG, server.received.acquire_many(3)).await;
+    assert!(arrived.is_ok(), "the request never arrived");
+    let err = failed(&mut inst, &tap("trap")).await;
+    assert!(matches!(err, Error::Trapped { .. }), "{err}");
+    let abandoned = tokio::time::timeout(HANG, server.abandoned.acquire()).await;
+    assert!(
+        abandoned.is_ok(),
+        "the trapped instance's request was never abandoned"
+    );
+    server.answer(1);
+    inst.dispatch(&tap("report")).await.unwrap();
+    assert_eq!(inst.page_data()["journal"], json!([]), "a fresh instance");
+    assert!(inst.wake().at().is_none());
+    assert!(
+        inst.complete_next().await.is_none(),
+        "nothing of the trapped one"
+    );
+    assert_eq!(app.usage().unwrap().pending_calls, 0);
     arena.witness_still_works(0).await;
 }
