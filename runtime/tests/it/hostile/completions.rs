@@ -240,6 +240,12 @@ pub(super) async fn stale_completions_are_refused_or_never_delivered() {
     // A trap ends the instance with its timers: the next one gets none.
     let err = failed(&mut inst, &tap("trap")).await;
     assert!(matches!(err, Error::Trapped { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("stale-completion traps with two timers set"),
+        "{err}"
+    );
+    assert!(arena.audited_trap(TrapKind::Other));
     assert!(inst.wake().at().is_none());
     inst.dispatch(&tap("report")).await.unwrap();
     assert_eq!(inst.page_data()["journal"], json!([]), "a fresh instance");
