@@ -79,7 +79,10 @@ pub(crate) fn spawn_task(future: impl Future<Output = Result<()>> + 'static) -> 
 /// cancelled as their futures drop. A task may abort itself: it is dropped
 /// when its current poll returns. An unknown or finished task is ignored.
 pub(crate) fn abort(id: TaskId) {
-    let dropped = with_executor(|e| {
+    // Without an executor (the thread is ending, and its tasks with it)
+    // there is nothing to abort.
+    let dropped = EXECUTOR.try_with(|e| {
+        let mut e = e.borrow_mut();
         if e.running == Some(id) {
             e.abort_running = true;
         }

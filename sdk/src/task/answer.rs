@@ -142,4 +142,21 @@ mod tests {
         );
         assert_eq!(fake::host(|h| h.cancelled.clone()), [2]);
     }
+
+    #[test]
+    fn a_thread_that_ends_with_an_answer_awaited_drops_it_quietly() {
+        // The executor's tasks drop with the thread: an answer among them
+        // must not reach the executor being destroyed (a panic there aborts
+        // the whole process).
+        let ended = std::thread::spawn(|| {
+            let pending = answer(1, |_| Ok(1));
+            spawn(async move {
+                pending.await?;
+                Ok(())
+            });
+            assert!(finish(Ok(())).is_ok());
+        })
+        .join();
+        assert!(ended.is_ok());
+    }
 }
