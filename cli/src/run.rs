@@ -638,6 +638,10 @@ impl Printer {
             usage.audit_records_dropped,
             traps.join(" ")
         ));
+        out::line(format!(
+            "   completions {}  calls cancelled {}  timers set {}  other calls pending {}",
+            usage.completions, usage.calls_cancelled, usage.timers, usage.pending_calls
+        ));
     }
 
     /// A step that failed, with the logs it wrote (under the step's heading

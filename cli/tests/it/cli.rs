@@ -263,7 +263,7 @@ pub(crate) fn last_data(out: &Output) -> Value {
 }
 
 /// The last line `miniapp run ARGS... --json` printed, as JSON.
-fn last_line(out: &Output) -> Value {
+pub(crate) fn last_line(out: &Output) -> Value {
     let text = stdout(out);
     let last = text
         .lines()

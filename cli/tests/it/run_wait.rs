@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::cli::{assert_exit, json_steps, last_data, miniapp, run_fresh, stdout};
+use crate::cli::{assert_exit, json_steps, last_data, last_line, miniapp, run_fresh, stdout};
 
 /// Longer than any run below needs, however slow the machine: `--wait`
 /// ends as soon as nothing is pending, so only a hang reaches it.
@@ -131,5 +131,23 @@ fn run_wait_delivers_finished_requests_as_steps() {
     assert!(
         shown[1].as_str().unwrap().contains("Sunny all week"),
         "{shown}"
+    );
+}
+
+#[test]
+fn run_wait_usage_counts_the_completions() {
+    let out = run_fresh(
+        "timers",
+        &["--event", START, "--wait", WAIT, "--usage", "--json"],
+    );
+    assert!(out.status.success(), "{}", crate::cli::stderr(&out));
+    let usage = &last_line(&out)["usage"];
+    assert_eq!(usage["completions"], 3, "{usage}");
+    assert_eq!(usage["timers"], 0, "the interval cleared itself: {usage}");
+    let out = run_fresh("timers", &["--event", START, "--wait", WAIT, "--usage"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("   completions 3  calls cancelled 0  timers set 0  other calls pending 0"),
+        "{text}"
     );
 }
