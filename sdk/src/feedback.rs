@@ -3,7 +3,7 @@
 //! draws them outside the page, so the user can tell them from the app's
 //! own markup. A toast or a loading toast returns at once; a modal and an
 //! action sheet wait for the user without holding the app: `.await` them in
-//! a task ([`task::spawn`](crate::task::spawn)), or give WeChat's
+//! a task ([`task::spawn`]), or give WeChat's
 //! `success`/`fail`/`complete` callbacks ([`modal`], [`action_sheet`]).
 //!
 //! ```ignore
@@ -29,12 +29,11 @@
 //! stack first, its future ends with [`Error::Cancelled`] and none of its
 //! callbacks is called.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use crate::bindings::miniapp::host::feedback as host;
 use crate::task::{self, TaskId};
 use crate::{Error, Result};
+
+pub use crate::callbacks::Callbacks;
 
 // The host API's own records (the WIT is their one definition).
 pub use host::{ActionSheet, Modal, ModalAnswer, Toast, ToastIcon};
@@ -175,84 +174,36 @@ pub async fn show_action_sheet(sheet: &ActionSheet) -> Result<Option<u32>> {
 /// `modal` with WeChat's callbacks: add them, then [`Callbacks::show`].
 /// `success` gets the answer, confirmed or cancelled (as on WeChat).
 pub fn modal(modal: Modal) -> Callbacks<ModalAnswer> {
-    Callbacks::new(Box::pin(async move { show_modal(&modal).await }))
+    Callbacks::new(move || Box::pin(async move { show_modal(&modal).await }))
 }
 
 /// `sheet` with WeChat's callbacks: `success` gets the item's index; a
 /// cancel is a `fail` with [`Error::Failed`]`("cancel")`, as WeChat's
 /// `showActionSheet:fail cancel`.
 pub fn action_sheet(sheet: ActionSheet) -> Callbacks<u32> {
-    Callbacks::new(Box::pin(async move {
-        match show_action_sheet(&sheet).await? {
-            Some(index) => Ok(index),
-            None => Err(Error::Failed("cancel".into())),
-        }
-    }))
+    Callbacks::new(move || {
+        Box::pin(async move {
+            match show_action_sheet(&sheet).await? {
+                Some(index) => Ok(index),
+                None => Err(Error::Failed("cancel".into())),
+            }
+        })
+    })
 }
 
-type Answer<T> = Pin<Box<dyn Future<Output = Result<T>>>>;
-type OnSuccess<T> = Box<dyn FnOnce(T) -> Result<()>>;
-type OnFail = Box<dyn FnOnce(Error) -> Result<()>>;
-type OnComplete = Box<dyn FnOnce() -> Result<()>>;
-
-/// A dialog and the callbacks its answer calls ([`modal`], [`action_sheet`]).
-#[must_use = "nothing is shown until .show()"]
-pub struct Callbacks<T> {
-    answer: Answer<T>,
-    success: Option<OnSuccess<T>>,
-    fail: Option<OnFail>,
-    complete: Option<OnComplete>,
-}
-
-impl<T: 'static> Callbacks<T> {
-    fn new(answer: Answer<T>) -> Self {
-        Callbacks {
-            answer,
-            success: None,
-            fail: None,
-            complete: None,
-        }
-    }
-
-    /// Called with the user's answer.
-    pub fn success(mut self, f: impl FnOnce(T) -> Result<()> + 'static) -> Self {
-        self.success = Some(Box::new(f));
-        self
-    }
-
-    /// Called with the error if the dialog was refused, failed, or (an
-    /// action sheet) cancelled.
-    pub fn fail(mut self, f: impl FnOnce(Error) -> Result<()> + 'static) -> Self {
-        self.fail = Some(Box::new(f));
-        self
-    }
-
-    /// Called after `success` or `fail`, either way.
-    pub fn complete(mut self, f: impl FnOnce() -> Result<()> + 'static) -> Self {
-        self.complete = Some(Box::new(f));
-        self
-    }
-
-    /// Show the dialog, right after the current handler; the callbacks run
-    /// in the completion that answers it (a refusal: in this callback). An
-    /// error a callback returns is reported by that host call. If the
-    /// dialog's page leaves the stack first, none of them is called.
+impl Callbacks<ModalAnswer> {
+    /// Show the modal; the callbacks run in the completion that answers
+    /// it (a refusal: right after the current handler). If its page leaves
+    /// the stack first, none of them is called.
     pub fn show(self) -> Shown {
-        let Callbacks {
-            answer,
-            success,
-            fail,
-            complete,
-        } = self;
-        Shown(task::spawn_task(async move {
-            let called = match answer.await {
-                Ok(answer) => success.map_or(Ok(()), |f| f(answer)),
-                Err(Error::Cancelled(_)) => return Ok(()),
-                Err(e) => fail.map_or(Ok(()), |f| f(e)),
-            };
-            let completed = complete.map_or(Ok(()), |f| f());
-            called.and(completed)
-        }))
+        Shown(self.start())
+    }
+}
+
+impl Callbacks<u32> {
+    /// Show the action sheet, as [`Callbacks::<ModalAnswer>::show`].
+    pub fn show(self) -> Shown {
+        Shown(self.start())
     }
 }
 

@@ -52,6 +52,7 @@ use crate::{Error, Result};
 
 // An HTTP method is the host API's own type (the WIT is its one
 // definition; `lib.rs` adds its docs).
+pub use crate::callbacks::Callbacks;
 pub use host::Method;
 
 /// A request under construction; send it with [`Request::start`] (or
@@ -231,47 +232,14 @@ impl std::fmt::Debug for Fetch {
 ///     .complete(|| view::set("loading", false))
 ///     .send();
 /// ```
-pub fn request(request: Request) -> Callbacks {
-    Callbacks {
-        request,
-        success: None,
-        fail: None,
-        complete: None,
-    }
+pub fn request(request: Request) -> Callbacks<Response> {
+    Callbacks::new(move || {
+        let started = request.start();
+        Box::pin(async move { started?.await })
+    })
 }
 
-type OnSuccess = Box<dyn FnOnce(Response) -> Result<()>>;
-type OnFail = Box<dyn FnOnce(Error) -> Result<()>>;
-type OnComplete = Box<dyn FnOnce() -> Result<()>>;
-
-/// A request and the callbacks it calls ([`request`]).
-#[must_use = "nothing is sent until .send()"]
-pub struct Callbacks {
-    request: Request,
-    success: Option<OnSuccess>,
-    fail: Option<OnFail>,
-    complete: Option<OnComplete>,
-}
-
-impl Callbacks {
-    /// Called with the response, whatever its HTTP status.
-    pub fn success(mut self, f: impl FnOnce(Response) -> Result<()> + 'static) -> Self {
-        self.success = Some(Box::new(f));
-        self
-    }
-
-    /// Called with the error if the request was refused or failed.
-    pub fn fail(mut self, f: impl FnOnce(Error) -> Result<()> + 'static) -> Self {
-        self.fail = Some(Box::new(f));
-        self
-    }
-
-    /// Called after `success` or `fail`, either way.
-    pub fn complete(mut self, f: impl FnOnce() -> Result<()> + 'static) -> Self {
-        self.complete = Some(Box::new(f));
-        self
-    }
-
+impl Callbacks<Response> {
     /// Send the request now ([`Request::start`]); the callbacks run when it
     /// ends, in the completion that ends it (a refusal: right after the
     /// current handler, in the same callback). An error a callback returns
@@ -279,26 +247,7 @@ impl Callbacks {
     /// stack first, the request ends with it and none of the callbacks is
     /// called (they belong to that page), as a timer's callback is not.
     pub fn send(self) -> RequestTask {
-        let Callbacks {
-            request,
-            success,
-            fail,
-            complete,
-        } = self;
-        let started = request.start();
-        RequestTask(task::spawn_task(async move {
-            let ended = match started {
-                Ok(fetch) => fetch.await,
-                Err(e) => Err(e),
-            };
-            let called = match ended {
-                Ok(response) => success.map_or(Ok(()), |f| f(response)),
-                Err(Error::Cancelled(_)) => return Ok(()),
-                Err(e) => fail.map_or(Ok(()), |f| f(e)),
-            };
-            let completed = complete.map_or(Ok(()), |f| f());
-            called.and(completed)
-        }))
+        RequestTask(self.start())
     }
 }
 

@@ -71,6 +71,7 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
+pub mod callbacks;
 pub mod clipboard;
 pub mod device;
 mod error;
