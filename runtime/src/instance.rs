@@ -319,7 +319,8 @@ impl AppInstance {
                 let call = async {
                     match complete {
                         Some(hook) => hook.call(store, c.id, c.outcome.clone()).await,
-                        // Only an app that exports it can start a call.
+                        // An app that does not export it cannot start a
+                        // call (`Pending::room_for`).
                         None => Ok(Ok(())),
                     }
                 };

@@ -104,7 +104,9 @@ impl TestHost {
             ..LaunchOptions::default()
         };
         let home = (app.manifest.home_page().to_string(), Vec::new());
-        let state = InstanceState::new(&app, &options, home, live.acquire().unwrap()).unwrap();
+        let mut state = InstanceState::new(&app, &options, home, live.acquire().unwrap()).unwrap();
+        // As an app that exports `completions.on-complete`.
+        state.call.pending.set_deliverable(true);
         let mut host = TestHost {
             state,
             audit,

@@ -318,6 +318,8 @@ impl http::Host for View<'_, Granted<HttpCtx>> {
     }
 
     fn fetch_start(&mut self, request: http::Request) -> CallResult<u64> {
+        // Refused before the request spends one of the minute's.
+        self.call.pending.room_for(false)?;
         let exchange = self.prepare(request)?;
         self.call.pending.start(async move {
             let response = exchange.run().await;

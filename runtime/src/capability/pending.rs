@@ -125,6 +125,8 @@ pub(crate) struct Pending {
     inbox: Arc<Inbox>,
     /// The owner of calls started by the callback running now.
     pub owner: Owner,
+    /// Whether the instance exports `on-complete`.
+    deliverable: bool,
     /// When the app was hidden, while it is.
     hidden_since: Option<Instant>,
     /// Timer firings in the current second: its start, and the count.
@@ -153,6 +155,7 @@ impl Pending {
             delivering: None,
             inbox: Arc::default(),
             owner: Owner::App,
+            deliverable: false,
             hidden_since: None,
             window: (Instant::now(), 0),
             limits,
@@ -189,16 +192,7 @@ impl Pending {
     /// Add a call for the current owner, within its quota: a timer, or the
     /// kind `make` gives for its id.
     fn add(&mut self, timer: bool, make: impl FnOnce(u64) -> Kind) -> CallResult<u64> {
-        let (used, limit, quota) = match timer {
-            true => (self.timers(), self.limits.timers, "timers"),
-            false => (self.calls(), self.limits.calls, "pending_calls"),
-        };
-        if used >= limit {
-            let what = if timer { "timers set" } else { "calls pending" };
-            return Err(CallError::quota(format!(
-                "{used} {what} already, the most this app may have at once (quota `{quota}`)"
-            )));
-        }
+        self.room_for(timer)?;
         (self.host_memory)
             .charge(ENTRY_BYTES, "a pending call")
             .map_err(CallError::quota)?;
@@ -209,6 +203,35 @@ impl Pending {
         self.calls.insert(id, Call { owner, kind });
         self.gauge(timer).fetch_add(1, Ordering::Relaxed);
         Ok(id)
+    }
+
+    /// Refuse a new call (a timer if `timer`) the instance could never be
+    /// told about, or past its quota. A capability that spends something
+    /// before it starts a call (an HTTP request of the minute) asks first.
+    pub fn room_for(&self, timer: bool) -> CallResult<()> {
+        if !self.deliverable {
+            return Err(CallError::unsupported(format!(
+                "app `{}` does not export `completions`: nothing it starts could complete (build it with the SDK of host API 0.2.0 or later)",
+                self.app.manifest.id
+            )));
+        }
+        let (used, limit, quota) = match timer {
+            true => (self.timers(), self.limits.timers, "timers"),
+            false => (self.calls(), self.limits.calls, "pending_calls"),
+        };
+        if used >= limit {
+            let what = if timer { "timers set" } else { "calls pending" };
+            return Err(CallError::quota(format!(
+                "{used} {what} already, the most this app may have at once (quota `{quota}`)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Say whether the instance exports `completions.on-complete` (until
+    /// then it cannot start a call).
+    pub fn set_deliverable(&mut self, deliverable: bool) {
+        self.deliverable = deliverable;
     }
 
     /// Take call `id` out of the table (its charge and gauge go with it).
@@ -599,6 +622,21 @@ mod tests {
         // The timeout is gone; the interval fires again, with its id.
         assert_eq!(delivered(&mut host, later(2_000)), [(every, true)]);
         assert_eq!(host.state.call.pending.timers(), 1);
+    }
+
+    #[test]
+    fn an_app_without_on_complete_cannot_start_a_call() {
+        let mut host = host("");
+        host.state.call.pending.set_deliverable(false);
+        let refused = host.state.call.pending.set_timer(10, false);
+        let Err(types::Error::Unsupported(message)) = host.guest(refused) else {
+            panic!("a timer was set");
+        };
+        assert!(
+            message.contains("does not export `completions`"),
+            "{message}"
+        );
+        assert_eq!(host.state.call.pending.timers(), 0);
     }
 
     #[test]

@@ -119,6 +119,14 @@ impl AppInstance {
             }
             before = after;
         }
+        if let Some(live) = &mut self.live {
+            // The pages the last round's hooks removed get no `on-unload`,
+            // but their calls end as every leaving page's do.
+            let after = live.store.data().nav.pages.serials();
+            for (serial, ..) in before.iter().filter(|p| !after.iter().any(|a| a.0 == p.0)) {
+                live.store.data_mut().call.pending.page_left(*serial);
+            }
+        }
         keep_first(
             &mut outcome,
             Err(Error::AppFailed {

@@ -85,14 +85,16 @@ impl InstanceState {
             slot.waited(),
         );
         let core = &app.core;
+        let mut call = CallCtx::new(
+            core,
+            user,
+            deadline,
+            Duration::from_millis(quotas.gesture_ttl_ms),
+            host_memory.clone(),
+        );
+        call.pending.set_deliverable(app.on_complete.is_some());
         Ok(InstanceState {
-            call: CallCtx::new(
-                core,
-                user,
-                deadline,
-                Duration::from_millis(quotas.gesture_ttl_ms),
-                host_memory.clone(),
-            ),
+            call,
             cpu: CpuMeter::new(),
             slot,
             limiter: Limiter::new(quotas),
