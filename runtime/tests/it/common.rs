@@ -194,3 +194,17 @@ pub fn node_with(html: &str, attr: &str) -> u32 {
         .parse()
         .unwrap()
 }
+
+/// Deliver the completion that ends a call whose page left the stack, and
+/// check the guest was told: it logged `{what} ended: cancelled: page
+/// unloaded`. (60 s is a hang guard: the cancellation is due at once.)
+pub async fn told_page_unloaded(inst: &mut AppInstance, what: &str) {
+    let hang = std::time::Duration::from_secs(60);
+    let completion = tokio::time::timeout(hang, inst.complete_next()).await;
+    (completion.unwrap())
+        .expect("the cancellation is due at once")
+        .unwrap();
+    let logs: Vec<String> = inst.drain_logs().into_iter().map(|l| l.message).collect();
+    let told = format!("{what} ended: cancelled: page unloaded");
+    assert!(logs.contains(&told), "{logs:?}");
+}

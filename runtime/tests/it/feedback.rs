@@ -14,7 +14,7 @@ use miniapp_runtime::providers::{
 };
 use miniapp_runtime::{App, AppInstance, Event, LaunchOptions, Providers};
 
-use crate::common::{example, granting, runtime};
+use crate::common::{example, granting, runtime, told_page_unloaded};
 
 /// Longest a test waits for an answer before it calls the run hung (a hang
 /// guard: scripted answers are ready at once).
@@ -268,16 +268,7 @@ async fn a_page_that_leaves_closes_its_modal_and_the_guest_is_told() {
     assert_eq!(ui.asked.load(Ordering::Relaxed), 1, "detail asked on load");
     assert_eq!(app.usage().unwrap().pending_calls, 1);
     tap(&mut inst, "detail", "back").await;
-    let completion = tokio::time::timeout(HANG, inst.complete_next()).await;
-    (completion.unwrap())
-        .expect("the cancellation is due at once")
-        .unwrap();
-    let logs: Vec<String> = inst.drain_logs().into_iter().map(|l| l.message).collect();
-    assert!(
-        logs.iter()
-            .any(|l| l == "detail modal ended: cancelled: page unloaded"),
-        "{logs:?}"
-    );
+    told_page_unloaded(&mut inst, "detail modal").await;
     let usage = app.usage().unwrap();
     assert_eq!(
         (usage.pending_calls, usage.calls_cancelled),

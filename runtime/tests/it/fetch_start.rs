@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Barrier, Notify, mpsc};
 
-use crate::common::runtime;
+use crate::common::{runtime, told_page_unloaded};
 use crate::http::{allowed_and_granted, news_declaring};
 use crate::pending::{HANG, deliver_until, dispatch};
 
@@ -275,17 +275,7 @@ async fn a_page_that_leaves_aborts_its_request_and_the_guest_gets_cancelled() {
     fixture.saw(Seen::Arrived("/hold/article".into())).await;
     dispatch(&mut inst, "article", "back", json!({})).await;
     fixture.saw(Seen::Closed("/hold/article".into())).await;
-    let completion = tokio::time::timeout(HANG, inst.complete_next()).await;
-    let completion = completion
-        .unwrap()
-        .expect("the cancellation is due at once");
-    completion.unwrap();
-    let logs: Vec<String> = inst.drain_logs().into_iter().map(|l| l.message).collect();
-    assert!(
-        logs.iter()
-            .any(|l| l == "article fetch ended: cancelled: page unloaded"),
-        "{logs:?}"
-    );
+    told_page_unloaded(&mut inst, "article fetch").await;
     let usage = app.usage().unwrap();
     assert_eq!(
         (usage.calls_cancelled, usage.pending_calls),

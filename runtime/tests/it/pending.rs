@@ -8,7 +8,7 @@ use std::time::Duration;
 use miniapp_runtime::{App, AppInstance, Event, LaunchOptions, Providers, QuotaOverrides};
 use serde_json::{Value, json};
 
-use crate::common::{example, granting, runtime};
+use crate::common::{example, granting, runtime, told_page_unloaded};
 
 /// Longest a test waits for a completion before it calls the run hung (a
 /// hang guard, not a timing assertion: the timers under test are ms long).
@@ -97,17 +97,7 @@ async fn a_page_that_leaves_ends_its_calls_with_cancelled_and_the_guest_can_tell
     dispatch(&mut inst, "index", "open-detail", json!({})).await;
     assert!(inst.wake().at().is_some(), "detail's sleep is pending");
     dispatch(&mut inst, "detail", "back", json!({})).await;
-    let completion = tokio::time::timeout(HANG, inst.complete_next()).await;
-    completion
-        .unwrap()
-        .expect("the cancellation is due at once")
-        .unwrap();
-    let logs: Vec<String> = inst.drain_logs().into_iter().map(|l| l.message).collect();
-    assert!(
-        logs.iter()
-            .any(|l| l == "detail sleep ended: cancelled: page unloaded"),
-        "{logs:?}"
-    );
+    told_page_unloaded(&mut inst, "detail sleep").await;
     assert!(inst.wake().at().is_none(), "the sleep's timer is gone");
     assert_eq!(app.usage().unwrap().calls_cancelled, 1);
 }
