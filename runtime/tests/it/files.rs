@@ -33,14 +33,14 @@ struct Received {
 
 /// A loopback HTTP server: `GET /photo` answers [`PHOTO`], `GET /bytes/N`
 /// N bytes, `POST /upload` reads a `multipart/form-data` body, reports it
-/// and answers `got N bytes`.
-struct Fixture {
-    origin: String,
+/// and answers `got N bytes`; `/hold` never answers.
+pub(crate) struct Fixture {
+    pub origin: String,
     uploads: mpsc::UnboundedReceiver<Received>,
 }
 
 impl Fixture {
-    async fn start() -> Fixture {
+    pub async fn start() -> Fixture {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let (report, uploads) = mpsc::unbounded_channel();
@@ -62,6 +62,12 @@ async fn answer(mut socket: TcpStream, report: mpsc::UnboundedSender<Received>) 
         return;
     };
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if path == "/hold" {
+        // Read until the client goes: it ends the request, not the fixture.
+        let mut rest = [0u8; 1024];
+        while matches!(socket.read(&mut rest).await, Ok(n) if n > 0) {}
+        return;
+    }
     let body: Vec<u8> = if path == "/photo" {
         PHOTO.to_vec()
     } else if let Some(n) = path.strip_prefix("/bytes/") {
@@ -146,15 +152,19 @@ fn split<'a>(bytes: &'a [u8], by: &[u8]) -> Vec<&'a [u8]> {
     parts
 }
 
-/// The files example as app `id`, declaring the fixture's origin.
-fn files_app(fixture: &Fixture, id: &str) -> Package {
-    let package = example("files");
+/// `package` as app `id`, declaring only `origin`.
+pub(crate) fn reaching(package: &Package, id: &str, origin: &str) -> Package {
     let manifest = Manifest {
         id: id.to_string(),
-        origins: vec![fixture.origin.clone()],
+        origins: vec![origin.to_string()],
         ..package.manifest.clone()
     };
-    repacked(&package, manifest, package.assets.clone())
+    repacked(package, manifest, package.assets.clone())
+}
+
+/// The files example as app `id`, declaring the fixture's origin.
+fn files_app(fixture: &Fixture, id: &str) -> Package {
+    reaching(&example("files"), id, &fixture.origin)
 }
 
 /// A runtime over `dir` where `packages` reach the fixture, under `quotas`.
@@ -173,7 +183,7 @@ async fn launch(rt: &Runtime, package: &Package) -> AppInstance {
 }
 
 /// The files in app `id`'s temp area under data directory `dir`.
-fn on_disk(dir: &Path, id: &str) -> Vec<PathBuf> {
+pub(crate) fn on_disk(dir: &Path, id: &str) -> Vec<PathBuf> {
     match std::fs::read_dir(dir.join("tmp").join(id)) {
         Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
         Err(_) => Vec::new(),

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::common::{assert_fails_with, assert_refused, example, failed, launch_failed, tap};
 
 mod completions;
+mod files;
 
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
@@ -973,6 +974,7 @@ hostile_apps! {
     "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
     "timer-storm" => completions::a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_served,
     "undeclared-import" => an_undeclared_import_is_refused_at_load,
+    "upload-over-quota" => files::the_temp_area_and_the_uploads_it_feeds_stop_at_their_named_limits,
     "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
 }
 
