@@ -145,9 +145,10 @@ fn checked_answer(modal: &Modal, answer: ModalAnswer) -> CallResult<feedback::Mo
 
 impl CallCtx {
     /// Draw `ui`, which needs no answer, with the host's UI provider.
-    pub(super) fn show(&self, ui: HostUi) {
+    pub(super) fn show(&self, ui: HostUi) -> CallResult<()> {
         let host_ui = &self.app.services.providers.host_ui;
         host_ui.show(&self.app.manifest.id, ui);
+        Ok(())
     }
 
     /// Refuse a dialog when nobody can answer it.
@@ -178,24 +179,20 @@ impl feedback::Host for CallCtx {
             icon,
             duration_ms: toast.duration_ms,
             mask: toast.mask,
-        });
-        Ok(())
+        })
     }
 
     fn hide_toast(&mut self) -> CallResult<()> {
-        self.show(HostUi::HideToast);
-        Ok(())
+        self.show(HostUi::HideToast)
     }
 
     fn show_loading(&mut self, title: String, mask: bool) -> CallResult<()> {
         text("the loading title", &title, TITLE_CHARS, false)?;
-        self.show(HostUi::Loading { title, mask });
-        Ok(())
+        self.show(HostUi::Loading { title, mask })
     }
 
     fn hide_loading(&mut self) -> CallResult<()> {
-        self.show(HostUi::HideLoading);
-        Ok(())
+        self.show(HostUi::HideLoading)
     }
 
     fn show_modal(&mut self, modal: feedback::Modal) -> CallResult<u64> {

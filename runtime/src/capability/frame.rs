@@ -34,8 +34,7 @@ super::linked_by!(calls, frame);
 impl frame::Host for CallCtx {
     fn set_navigation_bar_title(&mut self, title: String) -> CallResult<()> {
         text("the navigation bar's title", &title, TITLE_CHARS, true)?;
-        self.show(HostUi::NavigationBarTitle { title });
-        Ok(())
+        self.show(HostUi::NavigationBarTitle { title })
     }
 
     fn set_navigation_bar_color(
@@ -54,18 +53,15 @@ impl frame::Host for CallCtx {
             front,
             background,
             duration_ms,
-        });
-        Ok(())
+        })
     }
 
     fn show_navigation_bar_loading(&mut self) -> CallResult<()> {
-        self.show(HostUi::NavigationBarLoading { shown: true });
-        Ok(())
+        self.show(HostUi::NavigationBarLoading { shown: true })
     }
 
     fn hide_navigation_bar_loading(&mut self) -> CallResult<()> {
-        self.show(HostUi::NavigationBarLoading { shown: false });
-        Ok(())
+        self.show(HostUi::NavigationBarLoading { shown: false })
     }
 
     fn page_scroll_to(&mut self, scroll_top: u32, duration_ms: u32) -> CallResult<()> {
@@ -73,28 +69,24 @@ impl frame::Host for CallCtx {
         self.show(HostUi::PageScrollTo {
             scroll_top,
             duration_ms,
-        });
-        Ok(())
+        })
     }
 
     fn set_tab_bar_badge(&mut self, index: u32, text_: String) -> CallResult<()> {
         let index = tab(index)?;
         text("the badge's text", &text_, BADGE_CHARS, false)?;
         let text = Some(text_);
-        self.show(HostUi::TabBarBadge { index, text });
-        Ok(())
+        self.show(HostUi::TabBarBadge { index, text })
     }
 
     fn remove_tab_bar_badge(&mut self, index: u32) -> CallResult<()> {
         let index = tab(index)?;
-        self.show(HostUi::TabBarBadge { index, text: None });
-        Ok(())
+        self.show(HostUi::TabBarBadge { index, text: None })
     }
 
     fn show_tab_bar_red_dot(&mut self, index: u32) -> CallResult<()> {
         let index = tab(index)?;
-        self.show(HostUi::TabBarRedDot { index, shown: true });
-        Ok(())
+        self.show(HostUi::TabBarRedDot { index, shown: true })
     }
 
     fn hide_tab_bar_red_dot(&mut self, index: u32) -> CallResult<()> {
@@ -102,17 +94,14 @@ impl frame::Host for CallCtx {
         self.show(HostUi::TabBarRedDot {
             index,
             shown: false,
-        });
-        Ok(())
+        })
     }
 
     fn start_pull_down_refresh(&mut self) -> CallResult<()> {
-        self.show(HostUi::PullDownRefresh { started: true });
-        Ok(())
+        self.show(HostUi::PullDownRefresh { started: true })
     }
 
     fn stop_pull_down_refresh(&mut self) -> CallResult<()> {
-        self.show(HostUi::PullDownRefresh { started: false });
-        Ok(())
+        self.show(HostUi::PullDownRefresh { started: false })
     }
 }
