@@ -95,6 +95,14 @@ fn arena_of(name: &str, extra: &str) -> Arena {
     arena(&hostile(name), extra, true)
 }
 
+/// The arena of hostile app `name` whose instances may hold `budget` bytes
+/// of host memory ([`arena_of`]), and the app launched in it.
+async fn holding(name: &str, budget: u64) -> (Arena, AppInstance) {
+    let arena = arena_of(name, &format!("host_memory_bytes = {budget}"));
+    let (_app, inst) = arena.opened().await;
+    (arena, inst)
+}
+
 /// The page data hostile app `name` reports after `index:attack` in its own
 /// arena (see [`arena_of`]; the call must succeed).
 async fn reported(name: &str) -> Value {
@@ -145,6 +153,14 @@ impl Arena {
     /// Whether the audit stream recorded a trap of `kind`.
     fn audited_trap(&self, kind: TrapKind) -> bool {
         self.audited(|e| matches!(e, AuditEvent::Trap { trap, .. } if *trap == kind))
+    }
+
+    /// Whether the audit stream recorded a quota refusal whose message
+    /// contains `words`.
+    fn audited_quota(&self, words: &str) -> bool {
+        self.audited(
+            |e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains(words)),
+        )
     }
 
     fn audited(&self, pred: impl Fn(&AuditEvent) -> bool) -> bool {
@@ -678,15 +694,14 @@ async fn page_data_of_a_full_stack_stays_within_the_instance_budget() {
     let (used, limit) = inst.host_memory();
     assert!(used <= limit && limit == budget, "{used} of {limit}");
     assert!(app.usage().unwrap().host_memory_high_water_bytes <= budget);
-    assert!(arena.audited(|e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains("host memory budget"))));
+    assert!(arena.audited_quota("host memory budget"));
     arena.witness_still_works(0).await;
 }
 
 #[tokio::test]
 async fn undrained_log_lines_stay_within_the_instance_budget() {
     let budget = 256 * 1024;
-    let arena = arena_of("log-hoarder", &format!("host_memory_bytes = {budget}"));
-    let (_app, mut inst) = arena.opened().await;
+    let (arena, mut inst) = holding("log-hoarder", budget).await;
     // Each event logs about 64 KiB; nobody drains. Once the budget is full,
     // lines are refused, and so is anything else that needs host memory
     // (the app's own report in its page data).
@@ -715,7 +730,7 @@ async fn undrained_log_lines_stay_within_the_instance_budget() {
     assert!(inst.host_memory().0 < 8192);
     inst.dispatch(&Event::tap("index", "attack")).await.unwrap();
     assert!(inst.page_data()["last"]["api_lines"].as_u64().unwrap() > 0);
-    assert!(arena.audited(|e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains("host memory budget"))));
+    assert!(arena.audited_quota("host memory budget"));
     arena.witness_still_works(0).await;
 }
 

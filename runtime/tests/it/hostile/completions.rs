@@ -5,14 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use miniapp_runtime::audit::AuditEvent;
 use miniapp_runtime::{AppInstance, Error, Event, LaunchOptions, Manifest, Policy, TrapKind};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use super::{arena_of, arena_under, hostile};
+use super::{arena_of, arena_under, holding, hostile};
 use crate::common::{assert_refused, failed, repacked};
 
 /// Longest a test waits for a completion that is due (a hang guard, not a
@@ -115,9 +114,7 @@ pub(super) async fn a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_s
         "{usage:?}"
     );
     assert_eq!(usage.quota_hits, refused + 1, "each refusal is counted");
-    assert!(arena.audited(
-        |e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains("quota `timers`"))
-    ));
+    assert!(arena.audited_quota("quota `timers`"));
 
     // A completion that spins is ended by its own budget.
     storm.dispatch(&tap("spin")).await.unwrap();
@@ -261,8 +258,7 @@ pub(super) async fn stale_completions_are_refused_or_never_delivered() {
 #[tokio::test]
 async fn cancellations_nobody_delivers_stop_at_the_host_memory_budget() {
     let budget = 64 * 1024;
-    let arena = arena_of("stale-completion", &format!("host_memory_bytes = {budget}"));
-    let (_app, mut inst) = arena.opened().await;
+    let (arena, mut inst) = holding("stale-completion", budget).await;
     let mut refused = None;
     for _ in 0..200 {
         let piled = inst.dispatch(&tap("pile")).await;
@@ -283,9 +279,7 @@ async fn cancellations_nobody_delivers_stop_at_the_host_memory_budget() {
         refused.contains("host memory budget of 65536 bytes"),
         "{refused}"
     );
-    assert!(arena.audited(
-        |e| matches!(e, AuditEvent::QuotaExceeded { message } if message.contains("host memory budget"))
-    ));
+    assert!(arena.audited_quota("host memory budget"));
     // Delivered, every one ends `cancelled` and gives its memory back.
     let held = inst.host_memory().0;
     let mut delivered = 0;
