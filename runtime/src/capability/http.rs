@@ -367,7 +367,27 @@ impl View<'_, Granted<HttpCtx>> {
     /// Check `request` against the grants and quotas, and take what it
     /// holds while under way (its bytes, a concurrency slot, one of the
     /// minute's requests).
+    /// The HTTP observer, if any, sees a refusal here as it sees an
+    /// exchange that ran.
     pub(super) fn prepare(&mut self, request: http::Request) -> CallResult<Exchange> {
+        let seen = (method(request.method).to_string(), request.url.clone());
+        let prepared = self.checked(request);
+        if let (Err(refused), Some(observer)) = (&prepared, &self.call.app.services.http_observer) {
+            observer.exchange(&HttpExchange {
+                app: self.call.app.manifest.id.clone(),
+                method: seen.0,
+                url: seen.1,
+                status: None,
+                bytes: 0,
+                ms: 0,
+                refused: Some(refused.message()),
+            });
+        }
+        prepared
+    }
+
+    /// [`prepare`](Self::prepare)'s checks and holds.
+    fn checked(&mut self, request: http::Request) -> CallResult<Exchange> {
         let ctx = context(self.ctx)?;
         let app = &self.call.app;
         let quotas = &app.grants.quotas;
