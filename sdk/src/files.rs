@@ -75,9 +75,7 @@ pub fn download_file_with(
 /// the `Err` of this call, as for [`download_file`].
 pub fn upload_file(upload: &Upload) -> Result<Transfer<Response>> {
     let id = host::upload_file_start(upload)?;
-    Ok(Transfer(answer(id, |id| {
-        (host::take_response(id).map(Response::from)).map_err(Error::from)
-    })))
+    Ok(Transfer(answer(id, crate::http::take_response)))
 }
 
 /// The bytes of temp file `temp_path` (`FileSystemManager.readFile`).
@@ -90,11 +88,11 @@ pub fn remove_temp_file(temp_path: &str) -> Result<()> {
     Ok(host::remove_temp_file(temp_path)?)
 }
 
-/// A download or upload under way: a future of its answer. Dropped before
-/// it resolves, it cancels the call (the host ends it; a file half written
-/// is removed).
+/// A download, upload or request ([`http::Fetch`](crate::http::Fetch))
+/// under way: a future of its answer. Dropped before it resolves, it
+/// cancels the call (the host ends it; a file half written is removed).
 #[must_use = "dropped at once, the call is cancelled; .await it in a task"]
-pub struct Transfer<T>(Answer<T>);
+pub struct Transfer<T>(pub(crate) Answer<T>);
 
 impl<T> Future for Transfer<T> {
     type Output = Result<T>;

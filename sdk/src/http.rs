@@ -37,16 +37,11 @@
 //!     .json()?;
 //! ```
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::bindings::miniapp::host::http as host;
+use crate::files::Transfer;
 use crate::task::{self, TaskId};
 use crate::{Error, Result};
 
@@ -127,30 +122,8 @@ impl Request {
     /// });
     /// ```
     pub fn start(self) -> Result<Fetch> {
-        let call = task::completion(host::fetch_start(&self.into_host())?);
-        let id = call.id();
-        let slot: Rc<RefCell<Slot>> = Rc::default();
-        let filled = slot.clone();
-        // The response is taken in the completion that delivers it, whether
-        // or not the `Fetch` is being awaited then: this task awaits it.
-        let taker = task::spawn_task(async move {
-            let response = match call.await {
-                Ok(()) => host::take_response(id)
-                    .map(Response::from)
-                    .map_err(Error::from),
-                Err(e) => Err(e),
-            };
-            let waker = {
-                let mut slot = filled.borrow_mut();
-                slot.response = Some(response);
-                slot.waker.take()
-            };
-            if let Some(waker) = waker {
-                waker.wake();
-            }
-            Ok(())
-        });
-        Ok(Fetch { slot, taker })
+        let id = host::fetch_start(&self.into_host())?;
+        Ok(Transfer(task::answer(id, take_response)))
     }
 
     fn into_host(self) -> host::Request {
@@ -162,6 +135,12 @@ impl Request {
             timeout_ms: self.timeout_ms,
         }
     }
+}
+
+/// The response of call `id` (a request or an upload), during its
+/// completion.
+pub(crate) fn take_response(id: u64) -> Result<Response> {
+    Ok(host::take_response(id)?.into())
 }
 
 /// `GET url`, waiting inside the current callback (see [`Request::send`];
@@ -176,51 +155,11 @@ pub fn get_async(url: &str) -> Result<Fetch> {
     Request::new(Method::Get, url).start()
 }
 
-/// A request under way ([`Request::start`]): a future of its response.
-/// Dropped before it resolves, it aborts the request (the host ends it and
-/// delivers nothing more).
-#[must_use = "a Fetch dropped at once aborts its request; .await it in a task"]
-pub struct Fetch {
-    slot: Rc<RefCell<Slot>>,
-    /// The task that takes the response when it arrives.
-    taker: TaskId,
-}
-
-/// The response of a [`Fetch`] once taken, and who awaits it.
-#[derive(Default)]
-struct Slot {
-    response: Option<Result<Response>>,
-    waker: Option<Waker>,
-}
-
-impl Future for Fetch {
-    type Output = Result<Response>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Response>> {
-        let mut slot = self.slot.borrow_mut();
-        match slot.response.take() {
-            Some(response) => Poll::Ready(response),
-            None => {
-                slot.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-impl Drop for Fetch {
-    fn drop(&mut self) {
-        // A request that has ended leaves no task: this is then a no-op.
-        task::abort(self.taker);
-    }
-}
-
-impl std::fmt::Debug for Fetch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let done = self.slot.borrow().response.is_some();
-        f.debug_struct("Fetch").field("done", &done).finish()
-    }
-}
+/// A request under way ([`Request::start`]): a future of its response,
+/// taken in the completion that delivers it even while the task awaits
+/// something else. Dropped before it resolves, it aborts the request (the
+/// host ends it and delivers nothing more).
+pub type Fetch = Transfer<Response>;
 
 /// Send `request` with WeChat's callbacks (`wx.request`): add them, then
 /// [`send`](Callbacks::send) it.
