@@ -43,7 +43,8 @@
 //!
 //! Code runs only inside the host's calls, but a handler can leave work for
 //! later: [`task::spawn`] runs an `async` block that `.await`s host calls
-//! that complete later ([`timer::sleep`]), [`timer::set_timeout`] and
+//! that complete later ([`timer::sleep`], a request's [`http::Fetch`] from
+//! [`http::Request::start`]), [`timer::set_timeout`] and
 //! [`timer::set_interval`] call back as WeChat's timers do, and
 //! [`task::next_tick`] runs a closure right after the handler. They reach the
 //! app's state with [`with_app`]. Each completion is a host call of its own,
