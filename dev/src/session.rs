@@ -1,7 +1,8 @@
 //! The simulated session: one task owns the app's instance and does what
-//! the page (or the JSON API, or a reload) asks, one command at a time;
-//! after each it publishes what changed as protocol frames (see
-//! `docs/protocol.md`) to every connected page.
+//! the page (or the JSON API, or a reload) asks, one command at a time,
+//! and between commands delivers the app's completions (its timers, its
+//! finished calls) as they fall due; after each it publishes what changed
+//! as protocol frames (see `docs/protocol.md`) to every connected page.
 
 use std::sync::Arc;
 
