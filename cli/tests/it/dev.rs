@@ -359,6 +359,44 @@ async fn only_this_origin_with_the_token_reaches_the_simulator() {
     drop(pages);
 }
 
+/// The simulator serves the package's files only: its asset route looks a
+/// name up in the package, so no name reaches the disk; and the build reads
+/// the crate's files through a handle on its directory, so a symlink that
+/// leads out of the crate is refused by name, not packed and served.
+#[tokio::test]
+async fn no_name_or_symlink_reaches_a_file_outside_the_app() {
+    let sim = Simulator::example("todo");
+    let same = ("sec-fetch-site", "same-origin");
+    let with_token = |path: &str| format!("{path}?token={}", sim.token);
+    let index = with_token("/assets/pages/index.wxml");
+    assert_eq!(sim.status_with(&index, same).await, 200);
+    for path in [
+        "/assets/%2e%2e/Cargo.toml",
+        "/assets/..%2f..%2fCargo.toml",
+        "/assets/pages/%2e%2e/%2e%2e/miniapp.toml",
+        "/assets/%2fetc%2fhostname",
+    ] {
+        assert_eq!(
+            sim.status_with(&with_token(path), same).await,
+            404,
+            "{path}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret"), "the developer's").unwrap();
+    let app = scaffold(dir.path(), "leaky");
+    std::os::unix::fs::symlink("../secret", app.join("app.wxss")).unwrap();
+    let sim = Simulator::scaffolded(&app);
+    let mut page = sim.socket(&sim.token, None).await.unwrap();
+    let failed = page.first("build", |b| b["status"] == "failed").await;
+    let message = failed["message"].as_str().unwrap();
+    assert!(
+        message.contains("app.wxss") && message.contains("leads out of"),
+        "{message}"
+    );
+    assert!(!message.contains("the developer's"), "{message}");
+}
+
 #[tokio::test]
 async fn a_flood_of_frames_or_an_oversized_one_closes_the_socket() {
     let sim = Simulator::example("todo");
