@@ -1,5 +1,6 @@
 //! Host mini-programs from your own Rust program: a policy, a consent
-//! prompt of your own, one app launched and driven by events.
+//! prompt of your own, one app launched and driven by events, and what it
+//! started delivered as it completes.
 //!
 //! Run: `cargo run -p miniapp-runtime --example embed -- PACKAGE [PAGE:HANDLER]...`
 
@@ -48,6 +49,20 @@ async fn main() -> anyhow::Result<()> {
     for event in args {
         let (page, handler) = event.split_once(':').expect("PAGE:HANDLER");
         instance.dispatch(&Event::new(page, handler)).await?;
+    }
+    // Timers and requests the app started complete between events, one
+    // callback each: deliver them as they fall due, here for a second.
+    let quiet = tokio::time::sleep(std::time::Duration::from_secs(1));
+    tokio::pin!(quiet);
+    loop {
+        tokio::select! {
+            () = instance.wake().wait() => {
+                while let Some(done) = instance.complete_next().await {
+                    done?;
+                }
+            }
+            () = &mut quiet => break,
+        }
     }
     println!("{}", instance.page_data());
     Ok(())
