@@ -375,13 +375,7 @@ async fn sessions_of_several_apps_and_users_run_at_once_each_with_its_own_state(
     );
 
     // The game over its WebSocket: hello, the page, then an event's ops and result.
-    let url = format!(
-        "{}/v1/sessions/{game}",
-        served.public.replace("http://", "ws://")
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    assert_eq!(receive(&mut socket).await["type"], "hello");
-    assert_eq!(receive(&mut socket).await["type"], "page");
+    let mut socket = session_socket(&served, &game).await;
     let event = json!({ "type": "event", "id": 7, "cid": "g1", "selector": "#up", "kind": "tap" });
     socket
         .send(Message::Text(event.to_string().into()))
@@ -457,6 +451,16 @@ async fn every_json_endpoint_refuses_a_malformed_body_with_the_error_object(
 
 pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A WebSocket on `session`, past its `hello` and its first `page`.
+pub(crate) async fn session_socket(served: &Served, session: &str) -> Socket {
+    let public = served.public.replace("http://", "ws://");
+    let url = format!("{public}/v1/sessions/{session}");
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert_eq!(receive(&mut socket).await["type"], "hello");
+    assert_eq!(receive(&mut socket).await["type"], "page");
+    socket
+}
 
 /// The next frame, as JSON.
 pub(crate) async fn receive(socket: &mut Socket) -> Value {

@@ -8,7 +8,7 @@ use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::serve::{Served, Socket, post_json, receive, texts};
+use crate::serve::{Served, Socket, post_json, receive, session_socket, texts, until};
 
 const FEEDBACK: &str = "demo.feedback";
 
@@ -44,13 +44,7 @@ async fn tap(served: &Served, session: &str, cid: &str, button: &str) {
 async fn a_modal_is_the_host_s_prompt_on_the_socket_and_its_answer_reaches_the_app() {
     let served = Served::start(&["feedback"], &[]);
     let ada = served.session(FEEDBACK, "ada").await;
-    let url = format!(
-        "{}/v1/sessions/{ada}",
-        served.public.replace("http://", "ws://")
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    assert_eq!(receive(&mut socket).await["type"], "hello");
-    assert_eq!(receive(&mut socket).await["type"], "page");
+    let mut socket = session_socket(&served, &ada).await;
 
     tap(&served, &ada, "t1", "#save").await;
     let toast = until_frame(&mut socket, of_type("host-ui")).await;
@@ -77,23 +71,20 @@ async fn a_modal_is_the_host_s_prompt_on_the_socket_and_its_answer_reaches_the_a
     // Over HTTP: the waiting prompt, answered with what the user typed.
     tap(&served, &ada, "r1", "#rename").await;
     let prompts_url = format!("{}/v1/sessions/{ada}/prompts", served.public);
-    crate::serve::until("the rename modal waits", async || {
-        let waiting: Value = reqwest::get(&prompts_url)
+    let waiting = async || -> Vec<Value> {
+        let body: Value = reqwest::get(&prompts_url)
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        waiting["prompts"].as_array().is_some_and(|p| !p.is_empty())
+        body["prompts"].as_array().cloned().unwrap_or_default()
+    };
+    until("the rename modal waits", async || {
+        !waiting().await.is_empty()
     })
     .await;
-    let waiting: Value = reqwest::get(&prompts_url)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let modal = &waiting["prompts"][0];
+    let modal = &waiting().await[0];
     assert_eq!(
         (modal["kind"].as_str(), modal["modal"]["editable"].as_bool()),
         (Some("modal"), Some(true))
