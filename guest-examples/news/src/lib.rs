@@ -6,10 +6,11 @@
 //! Requests that do not hold the tap (`http::Request::start`, and
 //! `http::request`'s WeChat callbacks): `index:fetch-both` sends two at
 //! once and shows both bodies when both have come, while other taps
-//! (`index:tap`) are handled; `index:fetch` sends one with callbacks;
-//! `article:fetch` sends one that the article's leaving ends.
+//! (`index:tap`) are handled; `index:fetch` sends one with callbacks, which
+//! `index:abort` aborts; `article:fetch` sends one that the article's
+//! leaving ends.
 
-use miniapp_sdk::http::{self, Method, Request};
+use miniapp_sdk::http::{self, Method, Request, RequestTask};
 use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, log, nav, task, view};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,8 @@ struct Article {
 #[derive(Default)]
 struct News {
     api: String,
+    /// The request `index:fetch` sent last.
+    sending: Option<RequestTask>,
 }
 
 fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T> {
@@ -100,7 +103,7 @@ fn detail_url(event: &Event) -> Result<&str> {
 /// Send the event's `url` (with its `timeout_ms`, if any) as `wx.request`
 /// does: `fetched` shows the status and size, or `error` why not;
 /// `fetch_complete` that it ended either way.
-fn fetch_with_callbacks(event: &Event) -> Result<()> {
+fn fetch_with_callbacks(event: &Event) -> Result<RequestTask> {
     let url = detail_url(event)?;
     let mut request = Request::new(Method::Get, url);
     if let Some(ms) = event.detail["timeout_ms"].as_u64() {
@@ -108,7 +111,7 @@ fn fetch_with_callbacks(event: &Event) -> Result<()> {
         request = request.timeout_ms(ms);
     }
     view::set("fetch_complete", false)?;
-    http::request(request)
+    let sending = http::request(request)
         .success(|response| {
             let fetched = json!({ "status": response.status, "bytes": response.body.len() });
             view::set("fetched", fetched)
@@ -116,7 +119,7 @@ fn fetch_with_callbacks(event: &Event) -> Result<()> {
         .fail(|e| show_error(&e))
         .complete(|| view::set("fetch_complete", true))
         .send();
-    Ok(())
+    Ok(sending)
 }
 
 /// Send `GET` the event's `url` from the article page, and log how it ended
@@ -167,7 +170,16 @@ impl App for News {
                 Err(e) => view::set_data(json!({ "location_error": e.kind() })),
             },
             ("index", "fetch-both") => fetch_all(event),
-            ("index", "fetch") => fetch_with_callbacks(event),
+            ("index", "fetch") => {
+                self.sending = Some(fetch_with_callbacks(event)?);
+                Ok(())
+            }
+            ("index", "abort") => {
+                if let Some(sending) = self.sending.take() {
+                    sending.abort();
+                }
+                view::set("aborted", true)
+            }
             ("index", "tap") => view::set("tapped", true),
             ("article", "fetch") => fetch_from_article(event),
             ("article", "back") => nav::navigate_back(1),

@@ -1,11 +1,11 @@
 //! Requests that do not hold the callback (`http.fetch-start`) with a real
-//! guest (the news example's `index:fetch-both`, `index:fetch`, `index:tap`
-//! and `article:fetch`) against a loopback fixture: two requests the
+//! guest (the news example's `index:fetch-both`, `index:fetch`,
+//! `index:abort`, `index:tap` and `article:fetch`) against a loopback fixture: two requests the
 //! fixture answers only once both have arrived both complete, with a tap
 //! handled while they wait; a refused origin is refused at once; a request
 //! past its time fails with the timeout; a response body is held in host
 //! memory only until its completion takes it; a page that leaves aborts its
-//! request.
+//! request, and so does an aborted one.
 
 use std::sync::Arc;
 
@@ -280,6 +280,30 @@ async fn a_page_that_leaves_aborts_its_request_and_the_guest_gets_cancelled() {
     assert_eq!(
         (usage.calls_cancelled, usage.pending_calls),
         (1, 0),
+        "{usage:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_aborted_request_ends_on_the_host_and_calls_none_of_its_callbacks() {
+    let mut fixture = Fixture::start().await;
+    let (_dir, app, mut inst) = news(&fixture).await;
+    let url = fixture.url("/hold/aborted");
+    dispatch(&mut inst, "index", "fetch", json!({ "url": url })).await;
+    fixture.saw(Seen::Arrived("/hold/aborted".into())).await;
+    dispatch(&mut inst, "index", "abort", json!({})).await;
+    fixture.saw(Seen::Closed("/hold/aborted".into())).await;
+    assert!(inst.complete_next().await.is_none(), "nothing to deliver");
+    let data = inst.page_data();
+    assert_eq!(
+        (&data["aborted"], &data["fetch_complete"], &data["fetched"]),
+        (&json!(true), &json!(false), &Value::Null),
+        "{data}"
+    );
+    let usage = app.usage().unwrap();
+    assert_eq!(
+        (usage.pending_calls, usage.calls_cancelled),
+        (0, 0),
         "{usage:?}"
     );
 }
