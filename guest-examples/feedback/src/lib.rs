@@ -6,7 +6,9 @@
 
 use miniapp_sdk::feedback::{self, ActionSheet, Modal, Toast, ToastIcon};
 use miniapp_sdk::frame::{self, FrontColor};
-use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, log, nav, task, view};
+use miniapp_sdk::{
+    App, Error, Event, Launch, PageLoad, Result, json, log, nav, system, task, view,
+};
 
 #[derive(Default)]
 struct Feedback;
@@ -85,7 +87,12 @@ fn refusals() -> Result<()> {
 
 impl App for Feedback {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "deleted": false, "modal": "", "name": "", "picked": "" }))
+        // Whether anyone can answer a dialog here (a host with no screen
+        // refuses them).
+        let can_ask = system::can_i_use("feedback.show-modal");
+        view::set_data(
+            json!({ "deleted": false, "modal": "", "name": "", "picked": "", "can_ask": can_ask }),
+        )
     }
 
     fn on_load(&mut self, page: &PageLoad) -> Result<()> {

@@ -151,6 +151,15 @@ impl CallCtx {
         Ok(())
     }
 
+    /// Whether `schema` (as `system.can-i-use` takes it) names a dialog
+    /// that this host would refuse: nobody can answer it.
+    pub(super) fn dialog_nobody_answers(&self, schema: &str) -> bool {
+        let dialog = ["feedback.show-modal", "feedback.show-action-sheet"]
+            .iter()
+            .any(|d| schema == *d || schema.starts_with(&format!("{d}.")));
+        dialog && !self.app.services.providers.host_ui.can_ask()
+    }
+
     /// Refuse a dialog when nobody can answer it.
     fn can_ask(&self, what: &str) -> CallResult<()> {
         match self.app.services.providers.host_ui.can_ask() {

@@ -2,7 +2,8 @@
 //! [interface table](super::table)) so one app runs on hosts that offer
 //! different capability sets, answered for the host API version the app's
 //! package was built against (a 0.1.0 package is not offered `clipboard`). It holds nothing: its view is the call's
-//! context (the app's host profile).
+//! context (the app's host profile; and its host UI provider, for the
+//! dialogs a host with no screen refuses).
 
 use super::CallCtx;
 use super::table::{HOST_API_VERSION, can_i_use};
@@ -22,6 +23,7 @@ impl system::Host for CallCtx {
     }
 
     fn can_i_use(&mut self, schema: String) -> wasmtime::Result<bool> {
-        Ok(can_i_use(&self.app.host, self.app.api_version, &schema))
+        let listed = can_i_use(&self.app.host, self.app.api_version, &schema);
+        Ok(listed && !self.dialog_nobody_answers(&schema))
     }
 }

@@ -58,6 +58,7 @@ fn modal_answer(confirm: bool, content: Option<&str>) -> ScriptedAnswer {
 async fn a_modal_s_answer_reaches_the_guest_as_a_completion() {
     let ui = ScriptedUi::answering([modal_answer(true, None), modal_answer(false, None)]);
     let (_dir, app, mut inst) = feedback(Arc::new(ui.clone())).await;
+    assert_eq!(inst.page_data()["can_ask"], true, "can-i-use show-modal");
     tap(&mut inst, "index", "delete").await;
     assert_eq!(
         inst.page_data()["deleted"],
@@ -224,6 +225,11 @@ async fn wechat_s_bounds_are_refused_by_name_and_nothing_is_drawn() {
 #[tokio::test]
 async fn a_headless_host_refuses_a_modal_as_unsupported() {
     let (_dir, app, mut inst) = feedback(Arc::new(miniapp_runtime::providers::Headless)).await;
+    assert_eq!(
+        inst.page_data()["can_ask"],
+        false,
+        "can-i-use says so first"
+    );
     let refused = inst.dispatch(&Event::tap("index", "delete")).await;
     let message = refused
         .expect_err("the task's refusal is the callback's error")
