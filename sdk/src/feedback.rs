@@ -30,7 +30,7 @@
 //! callbacks is called.
 
 use crate::bindings::miniapp::host::feedback as host;
-use crate::task::{self, TaskId};
+use crate::task;
 use crate::{Error, Result};
 
 pub use crate::callbacks::Callbacks;
@@ -194,28 +194,16 @@ pub fn action_sheet(sheet: ActionSheet) -> Callbacks<u32> {
 impl Callbacks<ModalAnswer> {
     /// Show the modal; the callbacks run in the completion that answers
     /// it (a refusal: right after the current handler). If its page leaves
-    /// the stack first, none of them is called.
-    pub fn show(self) -> Shown {
-        Shown(self.start())
+    /// the stack first, none of them is called. As on WeChat, an app
+    /// cannot close it: the user answers it.
+    pub fn show(self) {
+        self.start();
     }
 }
 
 impl Callbacks<u32> {
     /// Show the action sheet, as [`Callbacks::<ModalAnswer>::show`].
-    pub fn show(self) -> Shown {
-        Shown(self.start())
-    }
-}
-
-/// A dialog shown by [`Callbacks::show`].
-#[derive(Debug)]
-pub struct Shown(TaskId);
-
-impl Shown {
-    /// Stop waiting for the answer: the host closes the dialog, and none
-    /// of its callbacks is called. A dialog answered already is left as it
-    /// was.
-    pub fn close(&self) {
-        task::abort(self.0);
+    pub fn show(self) {
+        self.start();
     }
 }
