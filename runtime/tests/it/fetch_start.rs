@@ -129,6 +129,16 @@ async fn request_path(socket: &mut TcpStream) -> Option<String> {
     head.split_whitespace().nth(1).map(str::to_string)
 }
 
+/// The app's pending calls, completions delivered and calls cancelled.
+fn calls(app: &App) -> (u64, u64, u64) {
+    let usage = app.usage().unwrap();
+    (
+        usage.pending_calls,
+        usage.completions,
+        usage.calls_cancelled,
+    )
+}
+
 /// The news example reaching `fixture` (its API there), launched, with its
 /// loaded app (for the usage figures); the data directory lives as long as
 /// the guard.
@@ -177,12 +187,7 @@ async fn two_requests_answered_only_together_both_complete_while_a_tap_is_handle
     let delivered = deliver_until(&mut inst, |data| data["both"].is_array()).await;
     assert_eq!(inst.page_data()["both"], json!(["late-first", "second"]));
     assert_eq!(delivered, 1, "one completion per request");
-    let usage = app.usage().unwrap();
-    assert_eq!(
-        (usage.pending_calls, usage.completions),
-        (0, 2),
-        "{usage:?}"
-    );
+    assert_eq!(calls(&app), (0, 2, 0), "pending, completions, cancelled");
 }
 
 #[tokio::test]
@@ -276,12 +281,7 @@ async fn a_page_that_leaves_aborts_its_request_and_the_guest_gets_cancelled() {
     dispatch(&mut inst, "article", "back", json!({})).await;
     fixture.saw(Seen::Closed("/hold/article".into())).await;
     told_page_unloaded(&mut inst, "article fetch").await;
-    let usage = app.usage().unwrap();
-    assert_eq!(
-        (usage.calls_cancelled, usage.pending_calls),
-        (1, 0),
-        "{usage:?}"
-    );
+    assert_eq!(calls(&app), (0, 0, 1), "pending, completions, cancelled");
 }
 
 #[tokio::test]
@@ -300,10 +300,5 @@ async fn an_aborted_request_ends_on_the_host_and_calls_none_of_its_callbacks() {
         (&json!(true), &json!(false), &Value::Null),
         "{data}"
     );
-    let usage = app.usage().unwrap();
-    assert_eq!(
-        (usage.pending_calls, usage.calls_cancelled),
-        (0, 0),
-        "{usage:?}"
-    );
+    assert_eq!(calls(&app), (0, 0, 0), "pending, completions, cancelled");
 }
