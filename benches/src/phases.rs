@@ -44,7 +44,7 @@ pub struct Sizes {
     pub fast: usize,
     /// Samples of compile and whole-process phases.
     pub slow: usize,
-    /// Live instances for `memory_per_instance`.
+    /// Live instances for `memory_per_instance` and `timer_idle_memory`.
     pub live: usize,
     /// How long `launches_per_second` runs.
     pub rate_window: Duration,
@@ -367,12 +367,18 @@ impl Subject {
     /// This app loaded in a runtime like the subject's (pooling, 64 slots)
     /// that meters no fuel, with its data directory.
     fn without_fuel(&self) -> anyhow::Result<(tempfile::TempDir, App)> {
+        self.pooled(64, false)
+    }
+
+    /// This app loaded in a new pooling runtime with `live` slots, under the
+    /// subject's policy, metering fuel if `fuel`, with its data directory.
+    fn pooled(&self, live: usize, fuel: bool) -> anyhow::Result<(tempfile::TempDir, App)> {
         let dir = tempfile::tempdir()?;
         let runtime = Runtime::builder(dir.path())
             .policy(self.policy.clone())
             .pooling(true)
-            .max_live_instances(64)
-            .fuel(false)
+            .max_live_instances(live as u32)
+            .fuel(fuel)
             .build()?;
         let app = runtime.load(self.package.clone())?;
         Ok((dir, app))
@@ -534,13 +540,7 @@ impl Subject {
         // memory-map limit on their own.
         let rt = tokio();
         let event = wit_event(&self.event);
-        let dir = tempfile::tempdir()?;
-        let runtime = Runtime::builder(dir.path())
-            .policy(self.policy.clone())
-            .pooling(true)
-            .max_live_instances(live as u32)
-            .build()?;
-        let app = runtime.load(self.package.clone())?;
+        let (dir, app) = self.pooled(live, true)?;
         let ours = rt.block_on(async {
             let before = rss_kib();
             let maps_before = map_count();
@@ -560,7 +560,7 @@ impl Subject {
             drop(kept);
             anyhow::Ok((per, refused, maps))
         })?;
-        drop((app, runtime));
+        drop((app, dir));
         let bare_engine = bare::engine(Some(live as u32))?;
         let bare = BareHost::new(&bare_engine, &self.package.component)?;
         // The bare host only implements what the bench example calls; for

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use miniapp_runtime::{AppInstance, Event, LaunchOptions, Runtime};
+use miniapp_runtime::{AppInstance, Event, LaunchOptions};
 use serde_json::json;
 
 use super::{Subject, rss_kib, tokio, wit_event};
@@ -198,13 +198,7 @@ impl Subject {
         let quota = self.policy.quotas_for(self.id())?.timers;
         let mut counts = vec![1, quota];
         counts.dedup();
-        let dir = tempfile::tempdir()?;
-        let runtime = Runtime::builder(dir.path())
-            .policy(self.policy.clone())
-            .pooling(true)
-            .max_live_instances(live as u32)
-            .build()?;
-        let app = runtime.load(self.package.clone())?;
+        let (_dir, app) = self.pooled(live, true)?;
         let rt = tokio();
         rt.block_on(async {
             let before = rss_kib();

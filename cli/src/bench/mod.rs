@@ -27,7 +27,7 @@ pub struct BenchArgs {
     /// Samples of the fast phases.
     #[arg(long, default_value_t = 2000)]
     samples: usize,
-    /// Live instances for memory_per_instance.
+    /// Live instances for memory_per_instance and timer_idle_memory.
     #[arg(long, default_value_t = 10_000)]
     live: usize,
     /// Seconds launches_per_second runs.

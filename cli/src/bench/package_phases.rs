@@ -23,10 +23,6 @@ type IfHandled = fn(&Subject, usize) -> anyhow::Result<Option<PhaseReport>>;
 /// A view phase (on the todo example) timed over `n` samples.
 type ViewPhase = fn(usize) -> anyhow::Result<PhaseReport>;
 
-/// Most live instances `timer_idle_memory` keeps (each with up to its
-/// timer quota set): enough that a timer's bytes show in resident memory.
-const TIMER_MEMORY_LIVE: usize = 2000;
-
 /// Longest `neighbour_p99` samples each side (the witness may be starved).
 const NEIGHBOUR_WINDOW: Duration = Duration::from_secs(10);
 
@@ -135,8 +131,7 @@ pub(super) fn run(
             Ok(rows.map_or_else(Vec::new, Vec::from))
         })?;
         step("timer_idle_memory", &mut || {
-            let live = sizes.live.min(TIMER_MEMORY_LIVE);
-            Ok(subject.timer_idle_memory(live)?.unwrap_or_default())
+            Ok(subject.timer_idle_memory(sizes.live)?.unwrap_or_default())
         })?;
         step("hoarder_memory", &mut || {
             subject.hoarder_memory(20).map(|r| vec![r])
