@@ -162,7 +162,10 @@ pub type Asked<T> = Pin<Box<dyn Future<Output = Result<T, ProviderError>> + Send
 
 /// Draws the host's UI for an app (`feedback`, `frame`). Its methods
 /// are called during the app's call, so a provider that needs the call's
-/// context (whose session it is) takes it there; `show` must not block.
+/// context (whose session it is) takes it there; `show` must not block. A
+/// dialog is drawn when its future is first polled, after the call
+/// returned: a call the runtime refuses after asking (a quota) drops it
+/// unpolled, and nothing is shown.
 pub trait HostUiProvider: Send + Sync {
     /// Draw `ui` for app `app_id`.
     fn show(&self, app_id: &str, ui: HostUi);
@@ -254,18 +257,26 @@ impl ScriptedUi {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Record `drawn` and take the first answer `fits` accepts.
-    fn answer<T>(&self, drawn: Drawn, fits: impl Fn(&ScriptedAnswer) -> Option<T>) -> Option<T> {
-        let mut script = self.lock();
-        script.drawn.push(drawn);
-        let at = script.answers.iter().position(|a| fits(a).is_some())?;
-        script.answers.remove(at).as_ref().and_then(fits)
+    /// When first polled: record `drawn` and take the first answer `fits`
+    /// accepts (a dialog of `kind`).
+    fn answer<T: Send + 'static>(
+        &self,
+        kind: &'static str,
+        drawn: Drawn,
+        fits: fn(&ScriptedAnswer) -> Option<T>,
+    ) -> Asked<T> {
+        let ui = self.clone();
+        Box::pin(async move {
+            let mut script = ui.lock();
+            script.drawn.push(drawn);
+            let found = (script.answers.iter().enumerate())
+                .find_map(|(at, answer)| fits(answer).map(|answer| (at, answer)));
+            let (at, answer) = found
+                .ok_or_else(|| ProviderError(format!("no scripted answer left for the {kind}")))?;
+            script.answers.remove(at);
+            Ok(answer)
+        })
     }
-}
-
-/// Nothing left in the script for a dialog of `kind`.
-fn unscripted(kind: &str) -> ProviderError {
-    ProviderError(format!("no scripted answer left for the {kind}"))
 }
 
 impl HostUiProvider for ScriptedUi {
@@ -278,18 +289,16 @@ impl HostUiProvider for ScriptedUi {
     }
 
     fn ask_modal(&self, _: &str, modal: Modal) -> Asked<ModalAnswer> {
-        let answer = self.answer(Drawn::Modal(modal), |a| match a {
+        self.answer("modal", Drawn::Modal(modal), |a| match a {
             ScriptedAnswer::Modal(answer) => Some(answer.clone()),
             ScriptedAnswer::ActionSheet(_) => None,
-        });
-        Box::pin(async move { answer.ok_or_else(|| unscripted("modal")) })
+        })
     }
 
     fn ask_action_sheet(&self, _: &str, sheet: ActionSheet) -> Asked<Option<u32>> {
-        let answer = self.answer(Drawn::ActionSheet(sheet), |a| match a {
+        self.answer("action sheet", Drawn::ActionSheet(sheet), |a| match a {
             ScriptedAnswer::ActionSheet(index) => Some(*index),
             ScriptedAnswer::Modal(_) => None,
-        });
-        Box::pin(async move { answer.ok_or_else(|| unscripted("action sheet")) })
+        })
     }
 }

@@ -12,7 +12,7 @@ use miniapp_runtime::providers::{
     ActionSheet, Asked, Drawn, FrontColor, HostUi, HostUiProvider, Modal, ModalAnswer,
     ScriptedAnswer, ScriptedUi, ToastIcon,
 };
-use miniapp_runtime::{App, AppInstance, Event, LaunchOptions, Providers};
+use miniapp_runtime::{App, AppInstance, Event, LaunchOptions, Providers, QuotaOverrides};
 
 use crate::common::{example, granting, runtime, told_page_unloaded};
 
@@ -22,8 +22,17 @@ const HANG: Duration = Duration::from_secs(60);
 
 /// The feedback example launched with `host_ui` drawing its UI.
 async fn feedback(host_ui: Arc<dyn HostUiProvider>) -> (tempfile::TempDir, App, AppInstance) {
+    feedback_under(host_ui, QuotaOverrides::default()).await
+}
+
+/// [`feedback`] under `quotas`.
+async fn feedback_under(
+    host_ui: Arc<dyn HostUiProvider>,
+    quotas: QuotaOverrides,
+) -> (tempfile::TempDir, App, AppInstance) {
     let package = example("feedback");
-    let policy = granting(&package);
+    let mut policy = granting(&package);
+    policy.defaults.quotas = quotas;
     let dir = tempfile::tempdir().unwrap();
     let providers = Providers {
         host_ui,
@@ -281,4 +290,32 @@ async fn a_page_that_leaves_closes_its_modal_and_the_guest_is_told() {
         (0, 1),
         "{usage:?}"
     );
+}
+
+#[tokio::test]
+async fn a_dialog_past_the_pending_calls_quota_is_refused_and_never_drawn() {
+    let quotas = QuotaOverrides {
+        pending_calls: Some(1),
+        ..QuotaOverrides::default()
+    };
+    let ui = ScriptedUi::answering([modal_answer(true, None), modal_answer(true, None)]);
+    let (_dir, app, mut inst) = feedback_under(Arc::new(ui.clone()), quotas).await;
+    tap(&mut inst, "index", "delete").await;
+    let refused = inst.dispatch(&Event::tap("index", "delete")).await;
+    let message = refused
+        .expect_err("the second modal is refused")
+        .to_string();
+    assert!(message.contains("quota `pending_calls`"), "{message}");
+    answered(&mut inst).await;
+    assert_eq!(inst.page_data()["modal"], "confirm");
+    assert_eq!(
+        ui.take_drawn().len(),
+        1,
+        "the refused modal was never drawn"
+    );
+    assert_eq!(app.usage().unwrap().quota_hits, 1);
+    // Its answer is still in the script: the next modal takes it.
+    tap(&mut inst, "index", "delete").await;
+    answered(&mut inst).await;
+    assert_eq!(ui.take_drawn().len(), 1);
 }
