@@ -286,3 +286,119 @@ async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
     first.stop();
     second.stop();
 }
+
+/// A client's picture of the page: the text of each text node by id,
+/// from a `page` and the ops that follow it, applied in the order they
+/// come; an op on a node the page does not have fails.
+#[derive(Default)]
+struct Painted(std::collections::HashMap<u64, String>);
+
+impl Painted {
+    fn take(&mut self, nodes: &Value) {
+        for node in nodes.as_array().into_iter().flatten() {
+            if let (Some(id), Some(text)) = (node["id"].as_u64(), node["text"].as_str()) {
+                self.0.insert(id, text.to_string());
+            }
+            self.take(&node["children"]);
+        }
+    }
+
+    fn apply(&mut self, frame: &Value) {
+        match frame["type"].as_str() {
+            Some("page") => {
+                self.0.clear();
+                self.take(&frame["nodes"]);
+            }
+            Some("ops") => {
+                for op in frame["ops"].as_array().into_iter().flatten() {
+                    match op["op"].as_str() {
+                        Some("set-text") => {
+                            let id = op["id"].as_u64().unwrap();
+                            let text = op["text"].as_str().unwrap();
+                            // An op patches the page it was made for: the
+                            // node is there, and the ticks' text is the
+                            // ticks' node.
+                            let old = self.0.get(&id);
+                            let Some(old) = old else {
+                                panic!("{op} on a node not on the painted page: out of order")
+                            };
+                            let ticks = |t: &str| t.starts_with("Ticks:");
+                            assert_eq!(ticks(old), ticks(text), "{op} on {old:?}: out of order");
+                            self.0.insert(id, text.into());
+                        }
+                        Some("insert") => self.take(&json!([op["node"]])),
+                        _ => {}
+                    }
+                }
+            }
+            Some("push") => {
+                (frame["frames"].as_array().into_iter().flatten()).for_each(|f| self.apply(f))
+            }
+            _ => {}
+        }
+    }
+
+    fn texts(&self) -> std::collections::BTreeSet<String> {
+        self.0.values().cloned().collect()
+    }
+}
+
+#[tokio::test]
+async fn a_socket_gets_pushes_and_its_events_frames_in_the_order_the_view_changed() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let served = Served::start(&["timers"], &[]);
+    let ada = served.session(TIMERS, "ada").await;
+    let url = format!(
+        "{}/v1/sessions/{ada}",
+        served.public.replace("http://", "ws://")
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert_eq!(receive(&mut socket).await["type"], "hello");
+    let mut painted = Painted::default();
+    painted.apply(&receive(&mut socket).await);
+    // Ticks change the index page while the socket's own events go to the
+    // detail page and back (a whole page each time): a tick's ops sent
+    // after the page they do not belong to would paint a stale text.
+    let send = async |socket: &mut crate::serve::Socket, frame: Value| {
+        let text = Message::Text(frame.to_string().into());
+        socket.send(text).await.unwrap();
+    };
+    let start = json!({ "type": "event", "id": 1, "cid": "s1", "selector": "#start",
+        "kind": "tap", "detail": { "ms": 5, "times": 60 } });
+    send(&mut socket, start).await;
+    for n in 1..=25 {
+        for (i, button) in [(2 * n, "#open-detail"), (2 * n + 1, "#back")] {
+            let tap = json!({ "type": "event", "id": i, "cid": format!("e{i}"),
+                "selector": button, "kind": "tap" });
+            send(&mut socket, tap).await;
+        }
+    }
+    let mut results = 0;
+    while results < 51 {
+        let frame = receive(&mut socket).await;
+        if frame["type"] == "result" {
+            assert_eq!(frame["ok"], true, "{frame}");
+            results += 1;
+        }
+        painted.apply(&frame);
+    }
+    // The page the client painted is the page the host holds.
+    send(&mut socket, json!({ "type": "refresh" })).await;
+    let page = loop {
+        let frame = receive(&mut socket).await;
+        if frame["type"] == "page" {
+            break frame;
+        }
+        painted.apply(&frame);
+    };
+    let mut fresh = Painted::default();
+    fresh.apply(&page);
+    assert_eq!(painted.texts(), fresh.texts());
+    assert!(
+        painted.texts().iter().any(|t| t.starts_with("Ticks:")),
+        "{:?}",
+        painted.texts()
+    );
+    served.stop();
+}
