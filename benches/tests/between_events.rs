@@ -37,10 +37,14 @@ fn number_after(text: &str, before: &str) -> f64 {
 }
 
 #[test]
-fn timer_idle_memory_counts_one_timer_and_the_quota_against_none() {
+fn timer_idle_memory_counts_one_timer_and_the_default_quota_against_none() {
     let reports = (bench().timer_idle_memory(20).unwrap()).expect("the bench example has `timers`");
     let phases: Vec<&str> = reports.iter().map(|r| r.phase.as_str()).collect();
-    assert_eq!(phases, ["timer_idle_memory_1", "timer_idle_memory_32"]);
+    let quota = miniapp_runtime::config::Quotas::default().timers;
+    assert_eq!(
+        phases,
+        ["timer_idle_memory_1", &format!("timer_idle_memory_{quota}")]
+    );
     for report in &reports {
         assert_eq!(report.n, 20);
         assert_eq!(report.baseline.as_deref(), Some("no-timers"));
