@@ -10,8 +10,8 @@
 //! `tempFilePath`). A temp file is this instance's alone: it goes when the
 //! instance ends (and after an hour), and the app's temp files together are
 //! bounded by the host (`temp_bytes`, `temp_files`): remove those it no
-//! longer needs. There are no progress events: the completion is the one
-//! callback.
+//! longer needs. [`Transfer::on_progress_update`] looks at a transfer's
+//! progress on a timer (the host pushes none).
 //!
 //! ```ignore
 //! use miniapp_sdk::{files, task, view};
@@ -43,11 +43,12 @@ use std::task::{Context, Poll};
 
 use crate::bindings::miniapp::host::http as host;
 use crate::http::Response;
-use crate::task::{Answer, answer};
+use crate::task::{self, Answer, answer};
+use crate::timer;
 use crate::{Error, Result};
 
 // The host API's own records (their docs are the WIT's).
-pub use host::{Download, Upload};
+pub use host::{Download, Progress, Upload};
 
 /// Download `url` into a new temp file (`wx.downloadFile`): sent now;
 /// `.await` the [`Download`] (its `status` and `temp_path`) in a task. A
@@ -93,6 +94,37 @@ pub fn remove_temp_file(temp_path: &str) -> Result<()> {
 /// cancels the call (the host ends it; a file half written is removed).
 #[must_use = "dropped at once, the call is cancelled; .await it in a task"]
 pub struct Transfer<T>(pub(crate) Answer<T>);
+
+impl<T> Transfer<T> {
+    /// How far it has come (bytes sent and received, and the totals), while
+    /// it is under way; `None` once it has ended.
+    pub fn progress(&self) -> Option<Progress> {
+        host::transfer_progress(self.0.id())
+    }
+
+    /// Call `f` with its [`Progress`] every `ms` milliseconds while it is
+    /// under way, when it has moved since the last call (WeChat's
+    /// `onProgressUpdate`). Each look is a timer firing (a callback with an
+    /// event's budget, within the app's `timers`); the looks end with the
+    /// transfer, or with its page, or at `f`'s first error.
+    pub fn on_progress_update(&self, ms: u32, mut f: impl FnMut(Progress) -> Result<()> + 'static) {
+        let id = self.0.id();
+        task::spawn(async move {
+            let mut last = None;
+            loop {
+                timer::sleep(ms).await?;
+                let Some(now) = host::transfer_progress(id) else {
+                    return Ok(());
+                };
+                let moved = (now.sent, now.received, now.to_receive);
+                if last != Some(moved) {
+                    last = Some(moved);
+                    f(now)?;
+                }
+            }
+        });
+    }
+}
 
 impl<T> Future for Transfer<T> {
     type Output = Result<T>;

@@ -2,9 +2,10 @@
 //! it, remove it; every refusal shown as `error_kind` and `error`.
 //!
 //! Handlers take their arguments from the event's detail:
-//! `index:download {"url"}`, `index:read {"path"?}`, `index:upload {"url",
-//! "path"?}`, `index:remove {"path"?}` (the path defaults to the last file
-//! downloaded).
+//! `index:download {"url", "ms"?}`, `index:read {"path"?}`,
+//! `index:upload {"url", "path"?, "ms"?}`, `index:remove {"path"?}` (the
+//! path defaults to the last file downloaded; with `ms`, the transfer's
+//! progress is shown as `progress` every `ms` while it moves).
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, files, json, task, view, with_app};
 
@@ -22,9 +23,25 @@ fn shown(result: Result<()>) -> Result<()> {
     }
 }
 
+/// Show `transfer`'s progress every `ms`, if asked.
+fn watch<T>(transfer: &files::Transfer<T>, ms: Option<u32>) {
+    if let Some(ms) = ms {
+        transfer.on_progress_update(ms, |p| {
+            let progress = json!({
+                "sent": p.sent,
+                "to_send": p.to_send,
+                "received": p.received,
+                "to_receive": p.to_receive,
+            });
+            view::set("progress", progress)
+        });
+    }
+}
+
 /// `index:download`: fetch `url` into a temp file, awaited in a task.
-fn download(url: &str) -> Result<()> {
+fn download(url: &str, ms: Option<u32>) -> Result<()> {
     let transfer = files::download_file(url)?;
+    watch(&transfer, ms);
     task::spawn(async move {
         shown(
             async {
@@ -40,7 +57,7 @@ fn download(url: &str) -> Result<()> {
 
 /// `index:upload`: send `path` to `url` as the form field `photo`, with
 /// the field `order`, awaited in a task.
-fn upload(url: String, path: String) -> Result<()> {
+fn upload(url: String, path: String, ms: Option<u32>) -> Result<()> {
     let transfer = files::upload_file(&files::Upload {
         url,
         temp_path: path,
@@ -49,6 +66,7 @@ fn upload(url: String, path: String) -> Result<()> {
         headers: Vec::new(),
         timeout_ms: None,
     })?;
+    watch(&transfer, ms);
     task::spawn(async move {
         shown(
             async {
@@ -71,6 +89,12 @@ impl Files {
     }
 }
 
+/// The detail's `ms`, if it has one.
+fn ms(event: &Event) -> Option<u32> {
+    let ms = event.detail.get("ms")?.as_u64()?;
+    u32::try_from(ms).ok()
+}
+
 /// The detail's string `url`.
 fn url(event: &Event) -> Result<String> {
     match event.detail.get("url").and_then(|u| u.as_str()) {
@@ -90,13 +114,13 @@ impl App for Files {
     fn on_event(&mut self, event: &Event) -> Result<()> {
         view::set_data(json!({ "error_kind": "", "error": "" }))?;
         match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "download") => shown(url(event).and_then(|url| download(&url))),
+            ("index", "download") => shown(url(event).and_then(|url| download(&url, ms(event)))),
             ("index", "read") => shown(self.path(event).and_then(|path| {
                 let bytes = files::read_temp_file(&path)?;
                 view::set("read", String::from_utf8_lossy(&bytes))
             })),
             ("index", "upload") => {
-                shown((self.path(event)).and_then(|path| upload(url(event)?, path)))
+                shown((self.path(event)).and_then(|path| upload(url(event)?, path, ms(event))))
             }
             ("index", "remove") => shown(self.path(event).and_then(|path| {
                 files::remove_temp_file(&path)?;

@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::egress::{AddressRules, ForbiddenAddress};
+use super::http_progress::{Exchanges, Progress};
 use super::temp_area::TempArea;
 use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
@@ -205,6 +206,8 @@ pub(crate) struct HttpCtx {
     pub(super) app: Arc<AppHttp>,
     budget: Arc<HostMemory>,
     pub(super) owner: u64,
+    /// How far its exchanges under way have come.
+    pub(super) exchanges: Exchanges,
 }
 
 impl Drop for HttpCtx {
@@ -222,6 +225,7 @@ impl HttpCtx {
             app: http.clone(),
             budget: budget.clone(),
             owner: super::temp_area::new_owner(),
+            exchanges: Exchanges::default(),
         })
     }
 }
@@ -301,6 +305,8 @@ pub(super) struct Exchange {
     _slot: tokio::sync::OwnedSemaphorePermit,
     /// For the HTTP observer: the method and URL.
     seen: (String, String),
+    /// How far it has come.
+    progress: Arc<Progress>,
 }
 
 super::linked_by!(view of Granted<HttpCtx>, http);
@@ -321,10 +327,12 @@ impl http::Host for View<'_, Granted<HttpCtx>> {
         // Refused before the request spends one of the minute's.
         self.call.pending.room_for(false)?;
         let exchange = self.prepare(request)?;
-        self.call.pending.start(async move {
+        let progress = exchange.progress();
+        let id = self.call.pending.start(async move {
             let response = exchange.run().await;
             response.map(|r| Some(Box::new(r) as super::pending::Answer))
-        })
+        });
+        self.track(id, progress)
     }
 
     fn take_response(&mut self, id: u64) -> CallResult<http::Response> {
@@ -360,6 +368,10 @@ impl http::Host for View<'_, Granted<HttpCtx>> {
 
     fn remove_temp_file(&mut self, temp_path: String) -> CallResult<()> {
         self.remove_temp(&temp_path)
+    }
+
+    fn transfer_progress(&mut self, id: u64) -> wasmtime::Result<Option<http::Progress>> {
+        Ok(self.progress_of(id))
     }
 }
 
@@ -441,8 +453,11 @@ impl View<'_, Granted<HttpCtx>> {
                 .map_err(|_| CallError::invalid(format!("header `{name}` has an invalid value")))?;
             builder = builder.header(name, value);
         }
+        let progress = Progress::new(body.len() as u64);
         if !body.is_empty() {
-            builder = builder.body(body);
+            let length = body.len();
+            builder = (builder.header(reqwest::header::CONTENT_LENGTH, length))
+                .body(progress.counted(body));
         }
         Ok(Exchange {
             builder: Some(builder),
@@ -453,11 +468,17 @@ impl View<'_, Granted<HttpCtx>> {
             _request: hold,
             _slot: slot,
             seen,
+            progress,
         })
     }
 }
 
 impl Exchange {
+    /// How far it has come, for `transfer-progress`.
+    pub(super) fn progress(&self) -> Arc<Progress> {
+        self.progress.clone()
+    }
+
     /// Send it and receive the response within its timeout, its body
     /// charged to host memory as it arrives; the HTTP observer, if any,
     /// sees the outcome.
@@ -508,6 +529,7 @@ impl Exchange {
                 response.content_length().unwrap_or_default()
             )));
         }
+        self.progress.expect(response.content_length());
         let status = response.status().as_u16();
         let headers = (response.headers().iter())
             .map(|(k, v)| {
@@ -522,6 +544,7 @@ impl Exchange {
                 )));
             }
             body.take(&chunk)?;
+            self.progress.received(chunk.len() as u64);
             UsageCounters::add(&self.app.usage.http_bytes, chunk.len() as u64);
         }
         Ok(Received {

@@ -40,6 +40,8 @@ impl View<'_, Granted<HttpCtx>> {
     ) -> CallResult<u64> {
         let ctx = context(self.ctx)?;
         let (area, owner) = (ctx.app.temp.clone(), ctx.owner);
+        // Refused before the request spends one of the minute's.
+        self.call.pending.room_for(false)?;
         let exchange = self.prepare(http::Request {
             method: http::Method::Get,
             url,
@@ -48,12 +50,14 @@ impl View<'_, Granted<HttpCtx>> {
             timeout_ms,
         })?;
         let file = area.create(owner)?;
-        self.call.pending.start(async move {
+        let progress = exchange.progress();
+        let id = self.call.pending.start(async move {
             let Received { status, body, .. } = exchange.run_into(file).await?;
             let file = body.finish()?;
             let answer = Downloaded { status, file };
             Ok(Some(Box::new(answer) as super::pending::Answer))
-        })
+        });
+        self.track(id, progress)
     }
 
     /// `take-download`: the file of download `id`, during its completion.
@@ -84,6 +88,7 @@ impl View<'_, Granted<HttpCtx>> {
         let body = form.body(&upload.field_name, &upload.form_data, &file)?;
         let mut headers = upload.headers;
         headers.push(("content-type".into(), form.content_type()));
+        self.call.pending.room_for(false)?;
         let exchange = self.prepare(http::Request {
             method: http::Method::Post,
             url: upload.url,
@@ -91,10 +96,12 @@ impl View<'_, Granted<HttpCtx>> {
             body: Some(body),
             timeout_ms: upload.timeout_ms,
         })?;
-        self.call.pending.start(async move {
+        let progress = exchange.progress();
+        let id = self.call.pending.start(async move {
             let response = exchange.run().await?;
             Ok(Some(Box::new(response) as super::pending::Answer))
-        })
+        });
+        self.track(id, progress)
     }
 
     /// `read-temp-file`: the bytes of a temp file of this instance.

@@ -30,6 +30,7 @@ pub(crate) mod frame;
 pub(crate) mod gesture;
 pub(crate) mod http;
 mod http_files;
+mod http_progress;
 pub(crate) mod identity;
 pub(crate) mod location;
 pub mod log;

@@ -55,6 +55,7 @@ pub(crate) const ADDED_AFTER_0_1: &[&str] = &[
     "http.upload-file-start",
     "http.read-temp-file",
     "http.remove-temp-file",
+    "http.transfer-progress",
 ];
 
 /// One imported interface of the host API.
@@ -180,6 +181,7 @@ host_api! {
             "upload-file-start",
             "read-temp-file",
             "remove-temp-file",
+            "transfer-progress",
         ],
         [
             http_concurrency,

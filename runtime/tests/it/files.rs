@@ -7,6 +7,7 @@
 //! files gone with it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miniapp_runtime::{
     AppInstance, LaunchOptions, Manifest, Package, Policy, Providers, QuotaOverrides, Runtime,
@@ -14,7 +15,7 @@ use miniapp_runtime::{
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use crate::common::{assert_refused, example, repacked, runtime};
 use crate::http::allowed_and_granted;
@@ -32,11 +33,14 @@ struct Received {
 }
 
 /// A loopback HTTP server: `GET /photo` answers [`PHOTO`], `GET /bytes/N`
-/// N bytes, `POST /upload` reads a `multipart/form-data` body, reports it
-/// and answers `got N bytes`; `/hold` never answers.
+/// N bytes, `GET /half/N` N bytes of which the second half only once the
+/// test [releases](Fixture::release) it, `POST /upload` reads a
+/// `multipart/form-data` body, reports it and answers `got N bytes`;
+/// `/hold` reads what comes and never answers.
 pub(crate) struct Fixture {
     pub origin: String,
     uploads: mpsc::UnboundedReceiver<Received>,
+    second_half: Arc<Notify>,
 }
 
 impl Fixture {
@@ -44,12 +48,23 @@ impl Fixture {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let (report, uploads) = mpsc::unbounded_channel();
+        let second_half = Arc::new(Notify::new());
+        let gate = second_half.clone();
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(answer(socket, report.clone()));
+                tokio::spawn(answer(socket, report.clone(), gate.clone()));
             }
         });
-        Fixture { origin, uploads }
+        Fixture {
+            origin,
+            uploads,
+            second_half,
+        }
+    }
+
+    /// Let a `/half/` response send its second half.
+    fn release(&self) {
+        self.second_half.notify_one();
     }
 
     fn url(&self, path: &str) -> String {
@@ -57,7 +72,7 @@ impl Fixture {
     }
 }
 
-async fn answer(mut socket: TcpStream, report: mpsc::UnboundedSender<Received>) {
+async fn answer(mut socket: TcpStream, report: mpsc::UnboundedSender<Received>, gate: Arc<Notify>) {
     let Some((head, body)) = request(&mut socket).await else {
         return;
     };
@@ -66,6 +81,15 @@ async fn answer(mut socket: TcpStream, report: mpsc::UnboundedSender<Received>) 
         // Read until the client goes: it ends the request, not the fixture.
         let mut rest = [0u8; 1024];
         while matches!(socket.read(&mut rest).await, Ok(n) if n > 0) {}
+        return;
+    }
+    if let Some(n) = path.strip_prefix("/half/") {
+        let n: usize = n.parse().unwrap();
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {n}\r\nConnection: close\r\n\r\n");
+        let _ = socket.write_all(head.as_bytes()).await;
+        let _ = socket.write_all(&vec![b'h'; n / 2]).await;
+        gate.notified().await;
+        let _ = socket.write_all(&vec![b'h'; n - n / 2]).await;
         return;
     }
     let body: Vec<u8> = if path == "/photo" {
@@ -364,4 +388,35 @@ async fn a_download_from_an_origin_not_declared_is_refused_at_once() {
         "is not allowed for app `demo.files`",
     );
     assert!(on_disk(dir.path(), "demo.files").is_empty());
+}
+
+#[tokio::test]
+async fn a_transfer_s_progress_is_shown_while_it_moves() {
+    let fixture = Fixture::start().await;
+    let package = files_app(&fixture, "demo.files");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
+    let mut inst = launch(&rt, &package).await;
+    let download = json!({ "url": fixture.url("/half/200000"), "ms": 5 });
+    dispatch(&mut inst, "index", "download", download).await;
+    // The fixture holds the second half: the progress stops at the first.
+    deliver_until(&mut inst, |data| data["progress"]["received"] == 100_000).await;
+    let progress = inst.page_data()["progress"].clone();
+    assert_eq!(
+        progress,
+        json!({ "sent": 0, "to_send": 0, "received": 100_000, "to_receive": 200_000 })
+    );
+    fixture.release();
+    deliver_until(&mut inst, |data| data["path"] != "").await;
+    assert_eq!(inst.page_data()["error"], "", "{}", inst.page_data());
+
+    // Sent to a server that reads it all and never answers.
+    let upload = json!({ "url": fixture.url("/hold"), "ms": 5 });
+    dispatch(&mut inst, "index", "upload", upload).await;
+    let all_sent = |data: &serde_json::Value| {
+        let p = &data["progress"];
+        p["to_send"].as_u64().unwrap() > 200_000 && p["sent"] == p["to_send"]
+    };
+    deliver_until(&mut inst, all_sent).await;
+    assert_eq!(inst.page_data()["progress"]["received"], 0);
 }

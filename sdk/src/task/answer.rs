@@ -15,6 +15,8 @@ use crate::pending::CallId;
 /// The answer of a call, once its completion has come: `take` ran then.
 /// Dropped before it resolves, it cancels the call.
 pub(crate) struct Answer<T> {
+    /// The call's id, as the host gave it.
+    id: CallId,
     slot: Rc<RefCell<Slot<T>>>,
     /// The task that takes the answer when the completion comes.
     taker: TaskId,
@@ -50,7 +52,14 @@ pub(crate) fn answer<T: 'static>(
         }
         Ok(())
     });
-    Answer { slot, taker }
+    Answer { id, slot, taker }
+}
+
+impl<T> Answer<T> {
+    /// The call's id, as the host gave it.
+    pub(crate) fn id(&self) -> CallId {
+        self.id
+    }
 }
 
 impl<T> Future for Answer<T> {
