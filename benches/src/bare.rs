@@ -11,7 +11,7 @@ use std::path::Path;
 
 use miniapp_runtime::HOST_API_VERSION;
 use miniapp_runtime::bench_hooks::{MiniappPre, lifecycle, log, types};
-use wasmtime::component::{Component, ComponentType, Linker, Lower, ResourceTable, TypedFunc};
+use wasmtime::component::{Component, Linker, ResourceTable, TypedFunc};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -40,21 +40,8 @@ pub struct BareHost {
 
 type Status = Result<(), types::Error>;
 
-/// `completions.outcome`, as the guest receives it (the export is not in
-/// the generated bindings: the runtime finds it by name, and so does this).
-#[derive(Debug, Clone, ComponentType, Lower)]
-#[component(variant)]
-pub enum Outcome {
-    /// A timer fired.
-    #[component(name = "done")]
-    Done,
-    /// The call failed.
-    #[component(name = "failed")]
-    Failed(types::Error),
-    /// The call ended before it completed.
-    #[component(name = "cancelled")]
-    Cancelled(String),
-}
+/// `completions.outcome`, the runtime's own type.
+pub use miniapp_runtime::bench_hooks::Outcome;
 
 /// `completions.on-complete`, typed.
 type OnComplete = TypedFunc<(u64, Outcome), (Result<(), String>,)>;

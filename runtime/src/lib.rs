@@ -88,4 +88,5 @@ pub use usage::Usage;
 #[doc(hidden)]
 pub mod bench_hooks {
     pub use crate::bindings::{Miniapp, MiniappPre, lifecycle, log, types};
+    pub use crate::capability::pending::Outcome;
 }

@@ -52,7 +52,7 @@ pub(crate) enum Owner {
 /// here rather than generated).
 #[derive(Debug, Clone, wasmtime::component::ComponentType, wasmtime::component::Lower)]
 #[component(variant)]
-pub(crate) enum Outcome {
+pub enum Outcome {
     /// A timer fired, or the call succeeded.
     #[component(name = "done")]
     Done,
