@@ -206,6 +206,31 @@ async fn launch(rt: &Runtime, package: &Package) -> AppInstance {
     app.launch(LaunchOptions::default()).await.unwrap()
 }
 
+/// `demo.files` (the files example) reaching a new fixture, launched in a
+/// runtime over a fresh data directory under `quotas`.
+struct Launched {
+    fixture: Fixture,
+    dir: tempfile::TempDir,
+    rt: Runtime,
+    package: Package,
+    inst: AppInstance,
+}
+
+async fn launched(quotas: QuotaOverrides) -> Launched {
+    let fixture = Fixture::start().await;
+    let package = files_app(&fixture, "demo.files");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], quotas);
+    let inst = launch(&rt, &package).await;
+    Launched {
+        fixture,
+        dir,
+        rt,
+        package,
+        inst,
+    }
+}
+
 /// The files in app `id`'s temp area under data directory `dir`.
 pub(crate) fn on_disk(dir: &Path, id: &str) -> Vec<PathBuf> {
     match std::fs::read_dir(dir.join("tmp").join(id)) {
@@ -226,11 +251,12 @@ fn path(inst: &AppInstance) -> String {
 
 #[tokio::test]
 async fn a_download_is_read_back_uploaded_with_its_bytes_and_removed() {
-    let mut fixture = Fixture::start().await;
-    let package = files_app(&fixture, "demo.files");
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
-    let mut inst = launch(&rt, &package).await;
+    let Launched {
+        mut fixture,
+        dir,
+        mut inst,
+        ..
+    } = launched(QuotaOverrides::default()).await;
     download(&mut inst, &fixture.url("/photo")).await;
     let data = inst.page_data().clone();
     assert_eq!(data["status"], 200, "{data}");
@@ -285,15 +311,17 @@ async fn a_download_is_read_back_uploaded_with_its_bytes_and_removed() {
 
 #[tokio::test]
 async fn a_download_over_the_apps_temp_bytes_is_refused_by_name_and_leaves_nothing() {
-    let fixture = Fixture::start().await;
-    let package = files_app(&fixture, "demo.files");
-    let dir = tempfile::tempdir().unwrap();
     let quotas = QuotaOverrides {
         temp_bytes: Some(1_000),
         ..QuotaOverrides::default()
     };
-    let rt = runtime_for(dir.path(), &[&package], quotas);
-    let mut inst = launch(&rt, &package).await;
+    let Launched {
+        fixture,
+        dir,
+        rt,
+        package,
+        mut inst,
+    } = launched(quotas).await;
     download(&mut inst, &fixture.url("/bytes/600")).await;
     assert_eq!(inst.page_data()["status"], 200);
     // Another instance of the app shares the app's budget.
@@ -361,11 +389,12 @@ async fn paths_the_host_did_not_give_this_instance_are_refused() {
 
 #[tokio::test]
 async fn an_instances_files_go_with_it() {
-    let fixture = Fixture::start().await;
-    let package = files_app(&fixture, "demo.files");
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
-    let mut inst = launch(&rt, &package).await;
+    let Launched {
+        fixture,
+        dir,
+        mut inst,
+        ..
+    } = launched(QuotaOverrides::default()).await;
     download(&mut inst, &fixture.url("/photo")).await;
     assert_eq!(on_disk(dir.path(), "demo.files").len(), 1);
     drop(inst);
@@ -374,12 +403,8 @@ async fn an_instances_files_go_with_it() {
 
 #[tokio::test]
 async fn a_download_from_an_origin_not_declared_is_refused_at_once() {
-    let fixture = Fixture::start().await;
+    let Launched { dir, mut inst, .. } = launched(QuotaOverrides::default()).await;
     let elsewhere = Fixture::start().await;
-    let package = files_app(&fixture, "demo.files");
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
-    let mut inst = launch(&rt, &package).await;
     let url = elsewhere.url("/photo");
     dispatch(&mut inst, "index", "download", json!({ "url": url })).await;
     assert_refused(
@@ -392,11 +417,9 @@ async fn a_download_from_an_origin_not_declared_is_refused_at_once() {
 
 #[tokio::test]
 async fn a_transfer_s_progress_is_shown_while_it_moves() {
-    let fixture = Fixture::start().await;
-    let package = files_app(&fixture, "demo.files");
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
-    let mut inst = launch(&rt, &package).await;
+    let Launched {
+        fixture, mut inst, ..
+    } = launched(QuotaOverrides::default()).await;
     let download = json!({ "url": fixture.url("/half/200000"), "ms": 5 });
     dispatch(&mut inst, "index", "download", download).await;
     // The fixture holds the second half: the progress stops at the first.
