@@ -147,7 +147,10 @@ async fn run(host: Arc<Host>, session: Arc<Session>) {
             _ = draining.wait_for(|draining| *draining) => break,
         };
         if due {
-            host.deliver(&session).await;
+            // Boxed: a waiting driver holds only what it waits on (the
+            // delivery's state, some 20 KiB in a debug build, only while
+            // it runs).
+            Box::pin(host.deliver(&session)).await;
         }
     }
     *session.driver.running() = false;
