@@ -206,6 +206,17 @@ async fn the_user_comes_from_the_gateways_signed_header() {
     }
     let shown = client.post(&hide).header("x-user", &alice).send().await;
     assert_eq!(shown.unwrap().status(), 200);
+    // So does its long poll (after a push this node never made: answered
+    // at once, 410, for her).
+    let frames = format!("{}/v1/sessions/{id}/frames?after=1", served.public);
+    let polls = [(vec![], 401), (vec![("x-user", &bob)], 403)];
+    for (headers, status) in polls.into_iter().chain([(vec![("x-user", &alice)], 410)]) {
+        let mut request = client.get(&frames);
+        for (name, value) in headers {
+            request = request.header(name, value.as_str());
+        }
+        assert_eq!(request.send().await.unwrap().status(), status);
+    }
     // Closed, her session's id would be rebuilt at its next use: another
     // signed user is refused before anything is rebuilt or counted.
     let session = format!("{}/v1/sessions/{id}", served.public);
