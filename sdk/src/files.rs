@@ -42,8 +42,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::bindings::miniapp::host::http as host;
+use crate::callbacks::Callbacks;
 use crate::http::Response;
-use crate::task::{self, Answer, answer};
+use crate::task::{self, Answer, TaskId, answer};
 use crate::timer;
 use crate::{Error, Result};
 
@@ -77,6 +78,55 @@ pub fn download_file_with(
 pub fn upload_file(upload: &Upload) -> Result<Transfer<Response>> {
     let id = host::upload_file_start(upload)?;
     Ok(Transfer(answer(id, crate::http::take_response)))
+}
+
+/// [`download_file`] with WeChat's callbacks (`wx.downloadFile`): add
+/// them, then [`send`](Callbacks::send) it.
+///
+/// ```ignore
+/// files::download(url)
+///     .success(|file| view::set("photo", file.temp_path))
+///     .fail(|error| view::set("error", error.to_string()))
+///     .complete(|| view::set("loading", false))
+///     .send();
+/// ```
+pub fn download(url: &str) -> Callbacks<Download> {
+    let url = url.to_owned();
+    Callbacks::new(move || {
+        let started = download_file(&url);
+        Box::pin(async move { started?.await })
+    })
+}
+
+/// [`upload_file`] with WeChat's callbacks (`wx.uploadFile`): add them,
+/// then [`send`](Callbacks::send) it, as a request's.
+pub fn upload(upload: Upload) -> Callbacks<Response> {
+    Callbacks::new(move || {
+        let started = upload_file(&upload);
+        Box::pin(async move { started?.await })
+    })
+}
+
+impl Callbacks<Download> {
+    /// Start the download now ([`download_file`]); the callbacks run when
+    /// it ends, in the completion that ends it (a refusal: right after the
+    /// current handler). If its page leaves the stack first, it ends with
+    /// it and none of the callbacks is called.
+    pub fn send(self) -> DownloadTask {
+        DownloadTask(self.start())
+    }
+}
+
+/// A download sent by [`Callbacks::send`] (WeChat's `DownloadTask`).
+#[derive(Debug)]
+pub struct DownloadTask(TaskId);
+
+impl DownloadTask {
+    /// Abort the download (`DownloadTask.abort`): the host ends it, its
+    /// file half written is removed, and none of its callbacks is called.
+    pub fn abort(&self) {
+        task::abort(self.0);
+    }
 }
 
 /// The bytes of temp file `temp_path` (`FileSystemManager.readFile`).

@@ -5,7 +5,9 @@
 //! `index:download {"url", "ms"?}`, `index:read {"path"?}`,
 //! `index:upload {"url", "path"?, "ms"?}`, `index:remove {"path"?}` (the
 //! path defaults to the last file downloaded; with `ms`, the transfer's
-//! progress is shown as `progress` every `ms` while it moves).
+//! progress is shown as `progress` every `ms` while it moves), and
+//! `index:download-callbacks {"url"}`, the download in WeChat's callback
+//! shape (`success`, `fail`, then `complete`, shown as `completed`).
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, files, json, task, view, with_app};
 
@@ -114,6 +116,18 @@ impl App for Files {
     fn on_event(&mut self, event: &Event) -> Result<()> {
         view::set_data(json!({ "error_kind": "", "error": "" }))?;
         match (event.page.as_str(), event.handler.as_str()) {
+            ("index", "download-callbacks") => {
+                view::set("completed", false)?;
+                files::download(&url(event)?)
+                    .success(|file| {
+                        with_app(|app: &mut Files| app.last = Some(file.temp_path.clone()))?;
+                        view::set_data(json!({ "status": file.status, "path": file.temp_path }))
+                    })
+                    .fail(|error| shown(Err(error)))
+                    .complete(|| view::set("completed", true))
+                    .send();
+                Ok(())
+            }
             ("index", "download") => shown(url(event).and_then(|url| download(&url, ms(event)))),
             ("index", "read") => shown(self.path(event).and_then(|path| {
                 let bytes = files::read_temp_file(&path)?;

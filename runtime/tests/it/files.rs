@@ -443,3 +443,32 @@ async fn a_transfer_s_progress_is_shown_while_it_moves() {
     deliver_until(&mut inst, all_sent).await;
     assert_eq!(inst.page_data()["progress"]["received"], 0);
 }
+
+#[tokio::test]
+async fn wechat_s_callbacks_report_a_download_and_a_refusal() {
+    let Launched {
+        fixture, mut inst, ..
+    } = launched(QuotaOverrides::default()).await;
+    let url = fixture.url("/photo");
+    dispatch(
+        &mut inst,
+        "index",
+        "download-callbacks",
+        json!({ "url": url }),
+    )
+    .await;
+    deliver_until(&mut inst, |data| data["completed"] == true).await;
+    let data = inst.page_data().clone();
+    assert_eq!(
+        (&data["status"], &data["error"]),
+        (&json!(200), &json!("")),
+        "{data}"
+    );
+    assert!(data["path"].as_str().unwrap().starts_with("wxfile://tmp/"));
+
+    // Refused at once: `fail`, then `complete`, right after the handler.
+    let elsewhere = json!({ "url": "https://elsewhere.example/x" });
+    dispatch(&mut inst, "index", "download-callbacks", elsewhere).await;
+    assert_refused(inst.page_data(), "permission-denied", "is not allowed");
+    assert_eq!(inst.page_data()["completed"], true);
+}
