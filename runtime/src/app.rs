@@ -119,6 +119,8 @@ impl App {
         let storage = self.shared.services.kv.usage(&ns)?;
         usage.storage_bytes = storage.bytes;
         usage.storage_keys = storage.keys;
+        let temp = self.shared.services.temp.used_by(&self.shared.manifest.id);
+        (usage.temp_bytes, usage.temp_files) = temp;
         Ok(usage)
     }
 

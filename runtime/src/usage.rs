@@ -47,6 +47,11 @@ pub struct Usage {
     pub completions: u64,
     /// Pending calls ended because their page was unloaded.
     pub calls_cancelled: u64,
+    /// Bytes of its temp files (downloads) on this node now, all its
+    /// instances together (`temp_bytes` bounds them).
+    pub temp_bytes: u64,
+    /// Its temp files on this node now (`temp_files` bounds them).
+    pub temp_files: u64,
     /// Traps by kind.
     pub traps: BTreeMap<TrapKind, u64>,
 }
@@ -89,7 +94,7 @@ impl UsageCounters {
             .or_default() += 1;
     }
 
-    /// A snapshot; storage figures are filled by the caller.
+    /// A snapshot; storage and temp file figures are filled by the caller.
     pub fn snapshot(&self) -> Usage {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         Usage {
@@ -109,6 +114,8 @@ impl UsageCounters {
             pending_calls: get(&self.pending_calls),
             completions: get(&self.completions),
             calls_cancelled: get(&self.calls_cancelled),
+            temp_bytes: 0,
+            temp_files: 0,
             traps: self.traps.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }

@@ -74,6 +74,17 @@ impl TempAreas {
     }
 }
 
+impl TempAreas {
+    /// The bytes and files of app `app`'s area now (none if it has none).
+    pub fn used_by(&self, app: &str) -> (u64, u64) {
+        let area = lock(&self.areas).get(app).and_then(Weak::upgrade);
+        area.map_or((0, 0), |area| {
+            let (bytes, files) = area.used();
+            (bytes, files as u64)
+        })
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -233,7 +244,6 @@ impl TempArea {
     }
 
     /// The area's bytes and files now.
-    #[cfg(test)]
     pub fn used(&self) -> (u64, usize) {
         let book = lock(&self.book);
         (book.bytes, book.files.len())

@@ -324,6 +324,9 @@ async fn a_download_over_the_apps_temp_bytes_is_refused_by_name_and_leaves_nothi
     } = launched(quotas).await;
     download(&mut inst, &fixture.url("/bytes/600")).await;
     assert_eq!(inst.page_data()["status"], 200);
+    // The app's figures count every load of it in the runtime.
+    let usage = rt.load(package.clone()).unwrap().usage().unwrap();
+    assert_eq!((usage.temp_bytes, usage.temp_files), (600, 1));
     // Another instance of the app shares the app's budget.
     let mut other = launch(&rt, &package).await;
     download(&mut other, &fixture.url("/bytes/600")).await;
