@@ -141,6 +141,13 @@ quotas! {
     /// Clipboard: bytes an app may put on the clipboard, or read from it,
     /// at once (default 64 KiB).
     clipboard_bytes: u64 = 64 * KIB,
+    /// Host UI: toasts, loading toasts and changes to the bars around the
+    /// page (`feedback`, `frame`) one lifecycle call or event may ask the
+    /// host to draw (default 16). A page shows one toast at a time and a
+    /// frame has a title, a colour, a spinner, a scroll, a refresh and five
+    /// tabs' badges and dots: drawing each once fits; a loop of them is
+    /// refused. Dialogs are bounded by `pending_calls`.
+    host_ui_per_event: u32 = 16,
     /// Nav: pages on the stack (default 10).
     page_stack: u32 = 10,
     /// Pending: timers one instance may have set at once, `set-timeout`s

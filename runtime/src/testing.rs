@@ -121,6 +121,7 @@ impl TestHost {
     pub fn event(&mut self, tap: bool) {
         self.state.call.deadline.start_call();
         self.state.call.gesture.start_event(tap);
+        self.state.call.host_ui_drawn = 0;
     }
 
     /// The view of the capability state `C` of the instance, as a host call

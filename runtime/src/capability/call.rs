@@ -36,6 +36,9 @@ pub(crate) struct CallCtx {
     pub consent: ConsentCtx,
     /// The instance's calls that complete later, and its timers.
     pub pending: Pending,
+    /// What the current callback has asked the host to draw around the
+    /// page (`host_ui_per_event`).
+    pub host_ui_drawn: u32,
 }
 
 impl CallCtx {
@@ -55,6 +58,7 @@ impl CallCtx {
             deadline,
             gesture: Gesture::new(gesture_ttl),
             audit: EventAudit::default(),
+            host_ui_drawn: 0,
         }
     }
 }

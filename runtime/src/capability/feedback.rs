@@ -6,6 +6,12 @@
 //! provider sees only what it can draw. A modal and an action sheet are
 //! pending calls (`pending_calls`): the user's answer is held for the
 //! app's `on-complete` (`take-modal-answer`, `take-action-sheet-answer`).
+//! A dialog may not speak as the host (`host_name.rs`), and a callback
+//! draws `host_ui_per_event` toasts and bar changes at most.
+
+mod host_name;
+
+use host_name::not_the_host;
 
 use super::pending::Answer;
 use super::{CallCtx, CallError, CallResult};
@@ -84,10 +90,13 @@ fn checked_modal(modal: feedback::Modal) -> CallResult<Modal> {
         TITLE_CHARS,
         true,
     )?;
+    not_the_host("the modal's title", &modal.title)?;
     button("the confirm text", &modal.confirm_text)?;
+    not_the_host("the confirm text", &modal.confirm_text)?;
     colour("the confirm colour", &modal.confirm_color)?;
     if modal.show_cancel {
         button("the cancel text", &modal.cancel_text)?;
+        not_the_host("the cancel text", &modal.cancel_text)?;
         colour("the cancel colour", &modal.cancel_color)?;
     }
     Ok(Modal {
@@ -106,6 +115,7 @@ fn checked_modal(modal: feedback::Modal) -> CallResult<Modal> {
 fn checked_sheet(sheet: feedback::ActionSheet) -> CallResult<ActionSheet> {
     if let Some(alert) = &sheet.alert_text {
         text("the action sheet's alert text", alert, TITLE_CHARS, false)?;
+        not_the_host("the action sheet's alert text", alert)?;
     }
     let items = sheet.item_list.len();
     if !(1..=SHEET_ITEMS).contains(&items) {
@@ -144,8 +154,17 @@ fn checked_answer(modal: &Modal, answer: ModalAnswer) -> CallResult<feedback::Mo
 }
 
 impl CallCtx {
-    /// Draw `ui`, which needs no answer, with the host's UI provider.
-    pub(super) fn show(&self, ui: HostUi) -> CallResult<()> {
+    /// Draw `ui`, which needs no answer, with the host's UI provider,
+    /// within the callback's `host_ui_per_event`.
+    pub(super) fn show(&mut self, ui: HostUi) -> CallResult<()> {
+        let most = self.app.grants.quotas.host_ui_per_event;
+        if self.host_ui_drawn >= most {
+            return Err(CallError::quota(format!(
+                "host_ui_per_event: this callback has asked the host to draw {most} toasts or \
+                 bar changes, all it may (a page shows one toast at a time)"
+            )));
+        }
+        self.host_ui_drawn += 1;
         let host_ui = &self.app.services.providers.host_ui;
         host_ui.show(&self.app.manifest.id, ui);
         Ok(())
@@ -331,6 +350,38 @@ mod tests {
         let message = refusal(checked_sheet(sheet(7)));
         assert_eq!(message, "the action sheet has 7 items; it takes 1 to 6");
         refusal(checked_sheet(sheet(0)));
+    }
+
+    #[test]
+    fn a_callback_draws_host_ui_per_event_toasts_and_bar_changes_at_most() {
+        use crate::audit::AuditEvent;
+        use crate::bindings::frame::Host as _;
+        use feedback::Host as _;
+        let manifest = "id = \"demo.t\"\nname = \"T\"\nversion = \"0.1.0\"\npages = [\"index\"]\n";
+        let policy = "[defaults.quotas]\nhost_ui_per_event = 3\n";
+        let mut host = crate::testing::TestHost::new(manifest, policy, &[]);
+        let toast = || feedback::Toast {
+            title: "Saved".into(),
+            icon: feedback::ToastIcon::Success,
+            duration_ms: 1500,
+            mask: false,
+        };
+        let call = &mut host.state.call;
+        call.show_toast(toast()).unwrap();
+        call.show_loading("Loading".into(), false).unwrap();
+        call.set_navigation_bar_title("Title".into()).unwrap();
+        let refused = call.show_toast(toast());
+        let refused = host.guest(refused).unwrap_err();
+        let crate::bindings::types::Error::QuotaExceeded(message) = refused else {
+            panic!("not a quota refusal: {refused:?}")
+        };
+        assert!(message.starts_with("host_ui_per_event: "), "{message}");
+        let bar = host.state.call.hide_navigation_bar_loading();
+        assert!(host.guest(bar).is_err(), "the bars count too");
+        assert!(host.audited(|e| matches!(e, AuditEvent::QuotaExceeded { .. })));
+        // The next callback draws again.
+        host.event(false);
+        host.state.call.hide_toast().unwrap();
     }
 
     #[test]

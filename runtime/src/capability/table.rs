@@ -220,7 +220,7 @@ host_api! {
             "show-action-sheet",
             "take-action-sheet-answer",
         ],
-        [pending_calls, host_memory_bytes];
+        [host_ui_per_event, pending_calls, host_memory_bytes];
     frame: core, linked by calls,
         [
             "set-navigation-bar-title",
@@ -235,7 +235,7 @@ host_api! {
             "start-pull-down-refresh",
             "stop-pull-down-refresh",
         ],
-        [];
+        [host_ui_per_event];
 }
 
 /// The interface named `name`.

@@ -76,6 +76,7 @@ pub(super) fn enter(
         state.call.deadline.start_call();
         state.limiter.start_call();
         state.call.audit.start_event();
+        state.call.host_ui_drawn = 0;
         // Fails only when the runtime meters no fuel.
         let _ = store.set_fuel(fuel);
     }

@@ -9,8 +9,8 @@ use std::time::Instant;
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
 use miniapp_runtime::providers::FixedConsent;
 use miniapp_runtime::{
-    App, AppInstance, Error, Event, LaunchOptions, Package, Policy, QuotaOverrides, Runtime,
-    RuntimeBuilder, Scope, TrapKind,
+    App, AppInstance, Error, Event, LaunchOptions, Package, Policy, Providers, QuotaOverrides,
+    Runtime, RuntimeBuilder, Scope, TrapKind,
 };
 use serde_json::{Value, json};
 
@@ -18,6 +18,7 @@ use crate::common::{assert_fails_with, assert_refused, example, failed, launch_f
 
 mod completions;
 mod files;
+mod host_ui;
 
 fn hostile(name: &str) -> Package {
     example(&format!("hostile/{name}"))
@@ -59,7 +60,19 @@ fn arena(attacker: &Package, extra: &str, grant: bool) -> Arena {
 }
 
 /// [`arena`] under `policy` (its grants and quotas added to).
-fn arena_under(mut policy: Policy, attacker: &Package, extra: &str, grant: bool) -> Arena {
+fn arena_under(policy: Policy, attacker: &Package, extra: &str, grant: bool) -> Arena {
+    let providers = crate::common::simulated_with(FixedConsent::granting([Scope::UserInfo]));
+    arena_providing(policy, attacker, extra, grant, providers)
+}
+
+/// [`arena_under`] with `providers`.
+fn arena_providing(
+    mut policy: Policy,
+    attacker: &Package,
+    extra: &str,
+    grant: bool,
+    providers: Providers,
+) -> Arena {
     let dir = tempfile::tempdir().unwrap();
     let todo = example("todo");
     policy.grant_declared(&todo.manifest);
@@ -72,7 +85,6 @@ fn arena_under(mut policy: Policy, attacker: &Package, extra: &str, grant: bool)
     .unwrap();
     policy.defaults.quotas = quotas.then(&toml::from_str(extra).unwrap());
     let audit = Arc::new(MemoryAudit::default());
-    let providers = crate::common::simulated_with(FixedConsent::granting([Scope::UserInfo]));
     let runtime = Runtime::builder(dir.path())
         .policy(policy)
         .providers(providers)
@@ -964,6 +976,7 @@ macro_rules! hostile_apps {
 
 hostile_apps! {
     "audit-flood" => refusals_in_a_loop_write_within_the_event_disk_budget,
+    "fake-payment-modal" => host_ui::a_fake_payment_modal_is_refused_and_the_host_s_dialogs_stay_its_own,
     "forbidden-origin" => a_forbidden_origin_is_refused,
     "gesture-replay" => one_tap_pays_once_and_opens_nothing_more,
     "handle-exhaustion" => handle_exhaustion_hits_the_handle_quota,
@@ -988,6 +1001,7 @@ hostile_apps! {
     "table-growth" => table_growth_hits_the_table_quota,
     "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
     "timer-storm" => completions::a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_served,
+    "toast-loop" => host_ui::a_toast_loop_draws_its_quota_per_callback_while_its_neighbour_is_served,
     "undeclared-import" => an_undeclared_import_is_refused_at_load,
     "upload-over-quota" => files::the_temp_area_and_the_uploads_it_feeds_stop_at_their_named_limits,
     "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
