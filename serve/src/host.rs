@@ -346,7 +346,10 @@ impl Host {
     /// Forget session `id` here: out of the table and of its client's and
     /// user's counts (its storage stays; its id can bring it back).
     fn end(&self, id: &str) {
-        self.sessions.remove(id);
+        if let Some(session) = self.sessions.remove(id) {
+            // Its driver, if one runs, finds it gone and stops.
+            session.driver.nudge();
+        }
         self.holdings.release(id);
     }
 

@@ -84,3 +84,29 @@ async fn a_session_has_a_driver_only_while_its_shown_instance_has_something_pend
     host.close(&session).await;
     until("an ended session kept its driver", || !session.is_driven()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forgotten_session_loses_its_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = Limits {
+        forget: Duration::from_millis(1),
+        ..Limits::default()
+    };
+    let host = Arc::new(common::node("timers", dir.path(), limits, Duration::ZERO));
+    let request: OpenRequest =
+        serde_json::from_value(json!({ "app": "demo.timers", "user": "ada" })).unwrap();
+    let session = host.open(request, CLIENT).await.unwrap().session;
+    // An interval of ten minutes: its driver waits far past the test.
+    tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
+    assert!(session.is_driven());
+    // Past `forget` without events, the eviction pass forgets it.
+    until("the session was never forgotten", || {
+        host.evict();
+        host.sessions.get(&session.id).is_none()
+    })
+    .await;
+    until("a forgotten session kept its driver", || {
+        !session.is_driven()
+    })
+    .await;
+}
