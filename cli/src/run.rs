@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use miniapp_runtime::providers::{FixedConsent, Simulator};
+use miniapp_runtime::providers::FixedConsent;
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::{Selector, outline};
 use miniapp_runtime::{
@@ -16,6 +16,9 @@ use miniapp_runtime::{
 use serde_json::{Value, json};
 
 use crate::{Failure, out};
+
+mod fixtures;
+mod host_ui;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -69,6 +72,18 @@ pub struct RunArgs {
     /// events are done is dropped with the app.
     #[arg(long, value_name = "MS")]
     wait: Option<u64>,
+    /// Answer the app's next dialog of that kind, as its user would:
+    /// `modal=confirm`, `modal=cancel`, `modal=TEXT` (an editable modal's
+    /// typed text, confirmed), `action-sheet=N` (the item, from 0) or
+    /// `action-sheet=cancel`; repeatable, used in the order the app opens
+    /// its dialogs. An answer reaches the app as a completion: with
+    /// `--wait`. A dialog with no answer left fails.
+    #[arg(long = "answer", value_name = "DIALOG=ANSWER")]
+    answers: Vec<String>,
+    /// What the device's sensors answer: `location=LAT,LON` (degrees) is
+    /// the position `location.get-location` gives.
+    #[arg(long = "fixture", value_name = "NAME=VALUE")]
+    fixtures: Vec<String>,
     /// Print one JSON object per line.
     #[arg(long)]
     json: bool,
@@ -392,6 +407,7 @@ async fn deliver_completions(
                 printer.failed(COMPLETION, &instance.drain_logs(), &e);
                 return Err(Failure::from_runtime(e));
             }
+            host_ui_drawn().await;
             printer.completion(instance);
         }
         let pending = (instance.budget()).is_some_and(|b| b.timers > 0 || b.pending_calls > 0);
@@ -406,12 +422,30 @@ async fn deliver_completions(
     }
 }
 
+/// Let the dialogs a step opened be drawn before it is printed: the host
+/// draws a dialog when its call's task first runs, which is after the
+/// callback returned (one yield runs every task that is ready).
+async fn host_ui_drawn() {
+    tokio::task::yield_now().await;
+}
+
 /// The name of a completion's step.
 const COMPLETION: &str = "completion";
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let steps = steps(&args)?;
     let wait = wait_time(args.wait)?;
+    let answers = (args.answers.iter())
+        .map(|a| host_ui::parse_answer(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !answers.is_empty() && wait.is_none() {
+        return Err(Failure::input(
+            "--answer: a dialog's answer reaches the app as a completion, after the events; \
+             add --wait MS to deliver it",
+        ));
+    }
+    let ui = host_ui::RunUi::answering(answers);
+    let simulator = fixtures::simulator(&args.fixtures)?;
     let device = args.device.as_deref().map(parse_device).transpose()?;
     let allowed = allowed_addresses(&args.allow_addresses)?;
     let granted = args
@@ -448,7 +482,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let providers = Providers {
         consent: Arc::new(FixedConsent::granting(granted)),
-        ..Providers::simulated(Simulator::default())
+        host_ui: ui.provider(),
+        ..Providers::simulated(simulator)
     };
     let runtime = Runtime::builder(data_dir(args.data_dir.clone()))
         .policy(policy)
@@ -467,7 +502,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             device,
             ..LaunchOptions::default()
         };
-        let printer = Printer { json: args.json };
+        let printer = Printer {
+            json: args.json,
+            ui,
+        };
         let result = async {
             let mut instance = match app.launch(options).await {
                 Ok(instance) => instance,
@@ -476,9 +514,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                     return Err(Failure::from_runtime(e));
                 }
             };
+            host_ui_drawn().await;
             printer.step("launch", &mut instance);
             for step in &steps {
-                match take_step(&mut instance, step).await {
+                let taken = take_step(&mut instance, step).await;
+                host_ui_drawn().await;
+                match taken {
                     Ok(name) => printer.step(&name, &mut instance),
                     Err((name, StepError::App(e))) => {
                         printer.failed(&name, &instance.drain_logs(), &e);
@@ -512,6 +553,8 @@ fn stack(instance: &AppInstance) -> String {
 /// Prints steps as text or JSON lines.
 struct Printer {
     json: bool,
+    /// What the host drew, taken with each step.
+    ui: host_ui::RunUi,
 }
 
 impl Printer {
@@ -522,6 +565,7 @@ impl Printer {
         // A step that succeeded leaves a live instance (a trap fails it).
         let route = instance.pages().last().map_or("", |p| p.route.as_str());
         let data = instance.page_data();
+        let drawn = self.ui.take_drawn();
         if self.json {
             let line = json!({
                 "step": step,
@@ -532,6 +576,7 @@ impl Printer {
                 "data": data,
                 "logs": logs,
                 "open_requests": opened,
+                "host_ui": drawn,
                 "html": instance.view_html(),
                 "ops": ops,
                 "view_error": instance.view_error(),
@@ -541,6 +586,7 @@ impl Printer {
         }
         out::line(format!("== {step}"));
         self.logs(step, &logs);
+        host_ui::print_drawn(&drawn);
         self.opened(&opened);
         out::line(format!("   pages [{}]", stack(instance)));
         out::labelled_json("   data  ", data);
@@ -567,6 +613,7 @@ impl Printer {
         let label = format!("== {COMPLETION}  pages [{}]  data ", stack(instance));
         out::labelled_json(&label, instance.page_data());
         self.logs(COMPLETION, &logs);
+        host_ui::print_drawn(&self.ui.take_drawn());
         self.opened(&opened);
         if let Some(error) = instance.view_error() {
             out::line(format!("   view  not rendered: {error}"));
@@ -648,12 +695,18 @@ impl Printer {
     /// in text, so they are not read as the previous step's); in text the
     /// error itself is left to the `error:` line.
     fn failed(&self, step: &str, logs: &[LogRecord], error: &miniapp_runtime::Error) {
-        if !self.json && !logs.is_empty() {
+        let drawn = self.ui.take_drawn();
+        let quiet = logs.is_empty() && drawn.is_empty();
+        if !self.json && !quiet {
             out::line(format!("== {step}"));
         }
         self.logs(step, logs);
         if self.json {
-            out::json(&json!({"step": step, "ok": false, "error": error.to_string()}));
+            let line =
+                json!({"step": step, "ok": false, "error": error.to_string(), "host_ui": drawn});
+            out::json(&line);
+        } else {
+            host_ui::print_drawn(&drawn);
         }
     }
 }

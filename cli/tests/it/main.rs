@@ -17,6 +17,7 @@ mod pages;
 #[cfg(unix)]
 mod progress;
 mod readme;
+mod run_answer;
 mod run_wait;
 mod secrets;
 mod serve;

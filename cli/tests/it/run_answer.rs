@@ -1,0 +1,156 @@
+//! `miniapp run --answer` and `--fixture`: the dialogs an app opens are
+//! answered from the command line, in order, and each step prints what the
+//! host drew (the feedback example); `--fixture location=LAT,LON` is the
+//! position the app reads (the news example).
+
+use serde_json::{Value, json};
+
+use crate::cli::{assert_exit, json_steps, last_data, run_fresh, stderr, stdout};
+
+/// Longer than any run below needs: `--wait` ends once nothing is
+/// pending, so only a hang reaches it.
+const WAIT: &str = "60000";
+
+/// The step named `name`.
+fn step<'a>(steps: &'a [Value], name: &str) -> &'a Value {
+    (steps.iter())
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name} in {steps:?}"))
+}
+
+#[test]
+fn run_answer_confirms_a_modal_and_the_step_shows_it_drawn() {
+    let args = ["--tap", "#delete", "--answer", "modal=confirm"];
+    let out = run_fresh(
+        "feedback",
+        &[&args[..], &["--wait", WAIT, "--json"]].concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let steps = json_steps(&out);
+    let drawn = &step(&steps, "tap #delete")["host_ui"];
+    assert_eq!(drawn[0]["ui"], "modal", "{drawn}");
+    assert_eq!(drawn[0]["title"], "Delete the order?", "{drawn}");
+    assert_eq!(drawn[0]["confirm_text"], "Delete", "{drawn}");
+    let data = last_data(&out);
+    assert_eq!(
+        (&data["deleted"], &data["modal"]),
+        (&json!(true), &json!("confirm"))
+    );
+}
+
+#[test]
+fn run_answers_go_to_the_dialogs_in_order_typed_text_and_an_item() {
+    let args = [
+        "--tap",
+        "#delete",
+        "--tap",
+        "#rename",
+        "--tap",
+        "#pick",
+        "--answer",
+        "modal=cancel",
+        "--answer",
+        "modal=Ada",
+        "--answer",
+        "action-sheet=1",
+    ];
+    let out = run_fresh(
+        "feedback",
+        &[&args[..], &["--wait", WAIT, "--json"]].concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data = last_data(&out);
+    assert_eq!(data["modal"], "cancel", "{data}");
+    assert_eq!(data["deleted"], false, "{data}");
+    assert_eq!(data["name"], "Ada", "{data}");
+    assert_eq!(data["picked"], 1, "{data}");
+    let steps = json_steps(&out);
+    let sheet = &step(&steps, "tap #pick")["host_ui"][0];
+    assert_eq!(sheet["ui"], "action-sheet", "{sheet}");
+    assert_eq!(sheet["item_list"][1], "Choose from the album", "{sheet}");
+}
+
+#[test]
+fn run_prints_the_toasts_and_bars_a_step_drew_one_line_each() {
+    let out = run_fresh("feedback", &["--tap", "#save", "--tap", "#frame"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let host: Vec<&str> = (text.lines())
+        .filter(|l| l.starts_with("   host  "))
+        .collect();
+    assert!(host[0].starts_with("   host  toast {"), "{text}");
+    assert!(host[0].contains(r#""title":"Saved""#), "{text}");
+    assert!(
+        host.contains(&r#"   host  navigation-bar-title {"title":"Feedback"}"#),
+        "{text}"
+    );
+    // The frame's nine changes, after the toast.
+    assert_eq!(host.len(), 10, "{text}");
+}
+
+#[test]
+fn run_a_dialog_with_no_answer_left_fails_naming_the_flag() {
+    let out = run_fresh("feedback", &["--tap", "#delete", "--wait", WAIT]);
+    assert_exit(
+        &out,
+        1,
+        "miniapp run has no --answer left for this modal: add `--answer modal=confirm|cancel|TEXT`",
+    );
+    // An app that handles the failure (the sheet's `fail`) is told why.
+    let args = [
+        "--tap",
+        "#pick",
+        "--answer",
+        "modal=confirm",
+        "--wait",
+        WAIT,
+    ];
+    let out = run_fresh("feedback", &[&args[..], &["--json"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let picked = &last_data(&out)["picked"];
+    let said = "no --answer left for this action sheet: add `--answer action-sheet=N|cancel`";
+    assert!(picked.as_str().unwrap().contains(said), "{picked}");
+}
+
+#[test]
+fn run_refuses_an_answer_it_cannot_give() {
+    let bad = |args: &[&str], says: &str| assert_exit(&run_fresh("feedback", args), 2, says);
+    bad(
+        &["--answer", "toast=ok", "--wait", WAIT],
+        "--answer `toast=ok`: `toast` is not a dialog the host draws",
+    );
+    bad(
+        &["--answer", "action-sheet=9", "--wait", WAIT],
+        "`9` is not an action sheet's item: an index from 0 to 5, or `cancel`",
+    );
+    bad(
+        &["--answer", "modal=confirm"],
+        "--answer: a dialog's answer reaches the app as a completion, after the events; add --wait MS",
+    );
+}
+
+#[test]
+fn run_fixture_location_is_the_position_the_app_reads() {
+    let args = ["--grant", "user-location", "--event", "index:locate"];
+    let at = "location=-33.8688,151.2093";
+    let out = run_fresh("news", &[&args[..], &["--fixture", at, "--json"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let position = &last_data(&out)["position"];
+    assert_eq!(position["latitude"], -33.8688, "{position}");
+    assert_eq!(position["longitude"], 151.2093, "{position}");
+    let out = run_fresh(
+        "news",
+        &[&args[..], &["--fixture", "location=91,0"]].concat(),
+    );
+    assert_exit(
+        &out,
+        2,
+        "--fixture `location=91,0`: the latitude 91 is out of range: -90 to 90 degrees",
+    );
+    let out = run_fresh("news", &["--fixture", "weather=rain"]);
+    assert_exit(
+        &out,
+        2,
+        "`weather` is not a fixture (known: location=LAT,LON)",
+    );
+}
