@@ -802,3 +802,49 @@ test('feedback: a toast, a modal and an action sheet drawn by the host, outside 
   await picture('feedback-bars.png');
   assert.deepEqual(page.problems, []);
 });
+
+test('fake-payment-modal: the page imitating the payment sheet stays under the host\'s layer; its fake modal is refused; a dialog names its app', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'hostile', 'fake-payment-modal'));
+  await zoomToFit(page);
+  await screen.locator('#fake-pay').waitFor();
+  // The page's full-screen fixed overlay (z-index 2147483647) is confined
+  // to the page's viewport: under the navigation bar, inside the window.
+  const boxes = await page.evaluate(() => {
+    const box = (e) => {
+      const r = e.getBoundingClientRect();
+      return { top: r.top, left: r.left, bottom: r.bottom, right: r.right };
+    };
+    const overlay = document.querySelector('#screen').shadowRoot.querySelector('#fake-sheet');
+    return { overlay: box(overlay), viewport: box(document.querySelector('#viewport')), navbar: box(document.querySelector('#navbar')) };
+  });
+  const { overlay, viewport, navbar } = boxes;
+  const within = overlay.top >= viewport.top - 0.5 && overlay.left >= viewport.left - 0.5
+    && overlay.bottom <= viewport.bottom + 0.5 && overlay.right <= viewport.right + 0.5;
+  assert.ok(within, `the overlay ${JSON.stringify(boxes)} stays in the viewport`);
+  assert.ok(overlay.top >= navbar.bottom - 0.5, 'the navigation bar is not covered');
+  // What is on top at a point: the host's element there, or the page (its
+  // shadow root's host, #screen).
+  const topmost = (selector) => page.evaluate((selector) => {
+    const r = document.querySelector(selector).getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit?.closest(selector) ? 'host' : (hit?.id || hit?.localName || 'nothing');
+  }, selector);
+  assert.equal(await topmost('#navbar'), 'host');
+
+  // Its fake "WeChat Pay" modals are refused: the host draws none.
+  await screen.locator('#fake-pay').click();
+  await eventually(async () => assert.match(await screen.locator('.fake-outcome').textContent(), /refused/));
+  assert.ok(await page.locator('#prompt').isHidden(), 'no dialog drawn');
+
+  // An honest modal: drawn by the host over the page, naming the app.
+  await screen.locator('#ask').click();
+  const modal = page.locator('#prompt[data-kind="modal"]');
+  await modal.waitFor();
+  assert.equal(await page.locator('#prompt-app').textContent(), 'Hostile fake-payment-modal');
+  assert.equal(await page.locator('#prompt-title').textContent(), 'Leave the page?');
+  assert.equal(await topmost('#prompt-allow'), 'host');
+  await page.locator('#prompt-allow').click();
+  await modal.waitFor({ state: 'hidden' });
+  await eventually(async () => assert.match(await screen.locator('.fake-outcome').textContent(), /true/));
+  assert.deepEqual(page.problems, []);
+});

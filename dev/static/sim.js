@@ -831,6 +831,10 @@ function showPrompt() {
   box.dataset.kind = String(prompt.kind);
   box.dataset.id = String(prompt.id);
   $('#prompt-title').textContent = title;
+  // The app's own dialogs (its title is the app's text) say whose they are:
+  // no app can draw one that passes for the host's.
+  $('#prompt-app').textContent = app;
+  $('#prompt-app').hidden = drawn === null;
   // Drawn again only for another prompt: what the user typed stays.
   if (fresh) $('#prompt-body').replaceChildren(...body);
   const [allow, deny] = [$('#prompt-allow'), $('#prompt-deny')];
