@@ -11,7 +11,7 @@
 
 mod host_name;
 
-use host_name::not_the_host;
+pub(super) use host_name::not_the_host;
 
 use super::pending::Answer;
 use super::{CallCtx, CallError, CallResult};

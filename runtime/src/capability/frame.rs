@@ -5,9 +5,10 @@
 //! Core, as on WeChat. Each checks WeChat's bounds and hands the change to
 //! the host's UI provider; none waits. A manifest has no tab bar yet, so a
 //! tab is checked against WeChat's five at most: a client shows the badge
-//! on its tab bar, if it draws one.
+//! on its tab bar, if it draws one. The navigation bar's title may not
+//! hold the host's name (`feedback/host_name.rs`).
 
-use super::feedback::{TITLE_CHARS, colour, duration, text};
+use super::feedback::{TITLE_CHARS, colour, duration, not_the_host, text};
 use super::{CallCtx, CallError, CallResult};
 use crate::bindings::frame;
 use crate::providers::{FrontColor, HostUi};
@@ -34,6 +35,7 @@ super::linked_by!(calls, frame);
 impl frame::Host for CallCtx {
     fn set_navigation_bar_title(&mut self, title: String) -> CallResult<()> {
         text("the navigation bar's title", &title, TITLE_CHARS, true)?;
+        not_the_host("the navigation bar's title", &title)?;
         self.show(HostUi::NavigationBarTitle { title })
     }
 

@@ -7,10 +7,12 @@
 //! with a "Pay" button, written every way that might slip past a check:
 //! plain, in Chinese, in full-width letters, with an invisible character
 //! inside, with Cyrillic look-alike letters; and once with an honest title
-//! but the host's name on the confirm button. On `index:ask` it opens an
-//! honest modal ("Leave the page?"), whose answer lands in `answered`.
+//! but the host's name on the confirm button; and it titles its
+//! navigation bar "WeChat Pay", so the page would pass for the host's. On
+//! `index:ask` it opens an honest modal ("Leave the page?"), whose answer
+//! lands in `answered`.
 //!
-//! A correct host refuses every impersonating dialog by name
+//! A correct host refuses every impersonating dialog and title by name
 //! (`permission-denied`, audited) and draws none of them; it draws the
 //! honest one, naming the app; and the page's overlay stays inside the
 //! page's viewport, under the host's bars and dialogs (the simulator's
@@ -18,12 +20,13 @@
 //!
 //! Page data after `index:attack`: `outcome` (`refused` when every
 //! attempt was refused), and `<attempt>_error_kind`, `<attempt>_error` for
-//! `plain`, `chinese`, `full_width`, `hidden`, `look_alike` and `button`.
+//! `plain`, `chinese`, `full_width`, `hidden`, `look_alike`, `button` and
+//! `nav_title`.
 
 use hostile_fixture::{Attack, refusals};
 use miniapp_sdk::bindings::miniapp::host::feedback as host;
 use miniapp_sdk::feedback::{self, Modal};
-use miniapp_sdk::{Error, Event, Result, task, view};
+use miniapp_sdk::{Error, Event, Result, frame, task, view};
 
 /// The payment sheet's texts, then the modal that imitates it with `title`.
 fn payment_modal(title: &str) -> Modal {
@@ -54,6 +57,10 @@ impl Attack for FakePaymentModal {
             (
                 "button",
                 ask(&Modal::new("Confirm", "Pay ¥0.01?").confirm("WeChat", "#07C160")),
+            ),
+            (
+                "nav_title",
+                frame::set_navigation_bar_title("WeChat Pay").err(),
             ),
         ];
         let errors = attempts.iter().map(|(name, e)| (*name, e.as_ref()));

@@ -1,8 +1,10 @@
 //! An app's dialog may not speak as the host. The host's own sheets (its
 //! payment sheet, its consent and login prompts) carry the host's name; a
 //! modal titled "WeChat Pay" with a "Pay" button would pass the app's
-//! dialog off as one of them. So a dialog's title and button texts may not
-//! hold the host's name, however it is written: in any case, spaced or
+//! dialog off as one of them, and a page under a navigation bar titled so
+//! would pass for the host's own page. So a dialog's title and button
+//! texts, and the navigation bar's title, may not hold the host's name,
+//! however it is written: in any case, spaced or
 //! punctuated, in full-width letters, with invisible characters between
 //! its letters, or with the Cyrillic letters that look like its Latin
 //! ones. (The host also names the app on every dialog it draws, and keeps
@@ -54,12 +56,12 @@ fn fold(text: &str) -> String {
 /// Refuse `text` (the dialog's `what`) when it holds one of the host's
 /// names: the app would speak as the host. Refused as a denial, so it is
 /// counted and audited.
-pub(super) fn not_the_host(what: &str, text: &str) -> CallResult<()> {
+pub(in crate::capability) fn not_the_host(what: &str, text: &str) -> CallResult<()> {
     let folded = fold(text);
     match HOST_NAMES.iter().any(|name| folded.contains(name)) {
         true => Err(CallError::denied(format!(
-            "{what} `{text}` holds the host's name (WeChat): an app's dialog may not speak as \
-             the host, whose payment and consent sheets carry it"
+            "{what} `{text}` holds the host's name (WeChat): an app may not speak as the host, \
+             whose payment and consent sheets carry it"
         ))),
         false => Ok(()),
     }

@@ -76,8 +76,9 @@ pub(super) async fn a_toast_loop_draws_its_quota_per_callback_while_its_neighbou
     );
 }
 
-/// Every dialog that would pass for the host's payment sheet is refused
-/// by name and audited, none is drawn; an honest modal is drawn and
+/// Every dialog that would pass for the host's payment sheet, and a
+/// navigation bar titled as the host's, is refused by name and audited,
+/// none is drawn; an honest modal is drawn and
 /// answered as any other.
 #[tokio::test]
 pub(super) async fn a_fake_payment_modal_is_refused_and_the_host_s_dialogs_stay_its_own() {
@@ -98,6 +99,7 @@ pub(super) async fn a_fake_payment_modal_is_refused_and_the_host_s_dialogs_stay_
         "hidden",
         "look_alike",
         "button",
+        "nav_title",
     ];
     for attempt in attempts {
         assert_eq!(
