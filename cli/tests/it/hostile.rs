@@ -393,3 +393,19 @@ fn app_text_reaches_the_terminal_escaped_in_json_output_and_intact() {
         })
     );
 }
+
+#[test]
+fn a_toast_loop_is_drawn_sixteen_times_a_callback_and_each_step_shows_them() {
+    let (out, data) = run_unhurried("toast-loop");
+    assert_ok(&out, "toast-loop");
+    let steps: Vec<serde_json::Value> = crate::cli::json_steps(&out);
+    let attack = (steps.iter())
+        .find(|s| s["step"] == "event index:attack")
+        .expect("the attack's step");
+    // The default host_ui_per_event: one toast, loading or title a line.
+    assert_eq!(attack["host_ui"].as_array().unwrap().len(), 16, "{attack}");
+    assert_eq!(attack["data"]["outcome"], "refused", "{attack}");
+    assert_eq!(attack["data"]["error_kind"], "quota-exceeded", "{attack}");
+    let audit = std::fs::read_to_string(data.path().join("audit.jsonl")).unwrap();
+    assert!(audit.contains("host_ui_per_event"), "{audit}");
+}
