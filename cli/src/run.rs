@@ -504,7 +504,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         };
         let printer = Printer {
             json: args.json,
-            ui,
+            ui: ui.clone(),
         };
         let result = async {
             let mut instance = match app.launch(options).await {
@@ -534,6 +534,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             }
         }
         .await;
+        match ui.unused() {
+            0 => {}
+            1 => out::error_line("warning: 1 --answer was not used: no dialog of its kind took it"),
+            n => out::error_line(format!(
+                "warning: {n} --answer were not used: no dialog of their kind took them"
+            )),
+        }
         if args.usage {
             match app.usage() {
                 Ok(usage) => printer.usage(&usage),

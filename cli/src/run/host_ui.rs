@@ -3,6 +3,7 @@
 //! the bars, the dialogs) is printed with the step that drew it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use miniapp_runtime::providers::{
     ActionSheet, Asked, Drawn, HostUi, HostUiProvider, Modal, ModalAnswer, ProviderError,
@@ -58,14 +59,41 @@ pub fn parse_answer(text: &str) -> Result<ScriptedAnswer, Failure> {
 #[derive(Clone)]
 pub struct RunUi {
     script: ScriptedUi,
+    /// The answers given.
+    given: usize,
+    /// The answers the app's dialogs took.
+    taken: Arc<AtomicUsize>,
 }
 
 impl RunUi {
     /// A host UI giving `answers` to the app's dialogs, in order.
     pub fn answering(answers: Vec<ScriptedAnswer>) -> RunUi {
         RunUi {
+            given: answers.len(),
             script: ScriptedUi::answering(answers),
+            taken: Arc::default(),
         }
+    }
+
+    /// How many answers no dialog took.
+    pub fn unused(&self) -> usize {
+        self.given - self.taken.load(Ordering::Relaxed)
+    }
+
+    /// `asked`, counted when it takes an answer; `kind` and `flag` name a
+    /// dialog left without one.
+    fn counted<T: Send + 'static>(
+        &self,
+        asked: Asked<T>,
+        kind: &'static str,
+        flag: &'static str,
+    ) -> Asked<T> {
+        let taken = self.taken.clone();
+        Box::pin(async move {
+            let answer = asked.await.map_err(|_| unanswered(kind, flag))?;
+            taken.fetch_add(1, Ordering::Relaxed);
+            Ok(answer)
+        })
     }
 
     /// The provider for the runtime.
@@ -100,16 +128,12 @@ impl HostUiProvider for RunUi {
 
     fn ask_modal(&self, app_id: &str, modal: Modal) -> Asked<ModalAnswer> {
         let asked = self.script.ask_modal(app_id, modal);
-        Box::pin(async move {
-            (asked.await).map_err(|_| unanswered("modal", "modal=confirm|cancel|TEXT"))
-        })
+        self.counted(asked, "modal", "modal=confirm|cancel|TEXT")
     }
 
     fn ask_action_sheet(&self, app_id: &str, sheet: ActionSheet) -> Asked<Option<u32>> {
         let asked = self.script.ask_action_sheet(app_id, sheet);
-        Box::pin(async move {
-            (asked.await).map_err(|_| unanswered("action sheet", "action-sheet=N|cancel"))
-        })
+        self.counted(asked, "action sheet", "action-sheet=N|cancel")
     }
 }
 

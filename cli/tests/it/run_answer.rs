@@ -64,6 +64,7 @@ fn run_answers_go_to_the_dialogs_in_order_typed_text_and_an_item() {
     assert_eq!(data["deleted"], false, "{data}");
     assert_eq!(data["name"], "Ada", "{data}");
     assert_eq!(data["picked"], 1, "{data}");
+    assert!(!stderr(&out).contains("warning"), "every answer used");
     let steps = json_steps(&out);
     let sheet = &step(&steps, "tap #pick")["host_ui"][0];
     assert_eq!(sheet["ui"], "action-sheet", "{sheet}");
@@ -110,6 +111,8 @@ fn run_a_dialog_with_no_answer_left_fails_naming_the_flag() {
     let picked = &last_data(&out)["picked"];
     let said = "no --answer left for this action sheet: add `--answer action-sheet=N|cancel`";
     assert!(picked.as_str().unwrap().contains(said), "{picked}");
+    let unused = "warning: 1 --answer was not used: no dialog of its kind took it";
+    assert!(stderr(&out).contains(unused), "{}", stderr(&out));
 }
 
 #[test]
