@@ -57,6 +57,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "pending.rs",
     "permission.rs",
     "quota.rs",
+    "socket.rs",
     "storage.rs",
     "system.rs",
     "task.rs",

@@ -35,7 +35,9 @@ pub struct Manifest {
     /// Capabilities used beyond the core ones (view, nav, log, system, permission).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub permissions: BTreeSet<Capability>,
-    /// Network origins the app calls (`scheme://host[:port]`).
+    /// Network origins the app calls (`scheme://host[:port]`): `http` and
+    /// `https` for requests (with the `http` permission), `ws` and `wss`
+    /// for WebSockets (with `socket`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub origins: Vec<String>,
     /// App ids this app may open with `nav.open-mini-program`.
@@ -146,10 +148,18 @@ impl Manifest {
                 return field("origins", reason);
             }
         }
-        if !self.origins.is_empty() && !self.permissions.contains(&Capability::Http) {
+        let (sockets, requests): (Vec<&String>, Vec<&String>) =
+            (self.origins.iter()).partition(|o| o.starts_with("ws://") || o.starts_with("wss://"));
+        if !requests.is_empty() && !self.permissions.contains(&Capability::Http) {
             return field(
                 "origins",
                 "origins are declared but `http` is not in `permissions`".into(),
+            );
+        }
+        if !sockets.is_empty() && !self.permissions.contains(&Capability::Socket) {
+            return field(
+                "origins",
+                "ws/wss origins are declared but `socket` is not in `permissions`".into(),
             );
         }
         for app in &self.open_apps {
@@ -305,6 +315,12 @@ mod tests {
             ("1.0.0", "one", "`version`"),
             ("\"index\", \"detail\"", "\"index\", \"index\"", "`pages`"),
             ("https://api.example.com", "ftp://x", "`origins`"),
+            // A socket origin needs `socket`, as a request's needs `http`.
+            (
+                "https://api.example.com",
+                "wss://api.example.com",
+                "`origins`",
+            ),
             ("Todo", "Todo\\u001b]0;pwned\\u0007", "`name`"),
             ("Find stores near you", "Find\\nstores", "`scopes`"),
         ] {

@@ -161,6 +161,16 @@ quotas! {
     /// its timers together (default 100); firings past it wait for the
     /// next second, an interval's at most one.
     timer_firings_per_second: u32 = 100,
+    /// Sockets: WebSockets one instance may have open at once
+    /// (`socket.connect-start`; default 5, as WeChat).
+    sockets: u32 = 5,
+    /// Sockets: bytes of one message, sent or received (default 1 MiB); a
+    /// socket also holds at most 4 times this in messages the app has not
+    /// taken before the host closes it.
+    socket_message_bytes: u64 = MIB,
+    /// Sockets: messages one instance may send per minute, all its sockets
+    /// together (default 600).
+    socket_messages_per_minute: u32 = 600,
     /// Temp files: bytes of the app's temp files on one node (what
     /// `http.download-file-start` writes), all its instances together
     /// (default 16 MiB). Kept apart from `storage_bytes`: storage is the
@@ -209,6 +219,7 @@ impl Quotas {
                 "timer_firings_per_second",
                 u64::from(self.timer_firings_per_second),
             ),
+            ("socket_message_bytes", self.socket_message_bytes),
             ("view_nodes", self.view_nodes),
             ("view_items_per_for", self.view_items_per_for),
             ("view_output_bytes", self.view_output_bytes),

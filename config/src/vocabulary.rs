@@ -26,17 +26,20 @@ pub enum Capability {
     Payment,
     /// The user's clipboard.
     Clipboard,
+    /// WebSockets to declared `ws`/`wss` origins.
+    Socket,
 }
 
 impl Capability {
     /// Every capability.
-    pub const ALL: [Capability; 6] = [
+    pub const ALL: [Capability; 7] = [
         Capability::Storage,
         Capability::Http,
         Capability::Identity,
         Capability::Location,
         Capability::Payment,
         Capability::Clipboard,
+        Capability::Socket,
     ];
 
     /// Its name in manifests, policies and WIT (`storage`, `http`, ...).
@@ -48,6 +51,7 @@ impl Capability {
             Capability::Location => "location",
             Capability::Payment => "payment",
             Capability::Clipboard => "clipboard",
+            Capability::Socket => "socket",
         }
     }
 

@@ -6,7 +6,7 @@
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
 //! [`clipboard`], [`device`], [`timer`], [`feedback`], [`frame`], [`files`],
-//! ...).
+//! [`socket`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -89,6 +89,7 @@ pub mod payment;
 mod pending;
 pub mod permission;
 pub mod quota;
+pub mod socket;
 pub mod storage;
 pub mod system;
 pub mod task;

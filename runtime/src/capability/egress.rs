@@ -144,30 +144,41 @@ impl Resolve for FilteringResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let rules = self.rules.clone();
         Box::pin(async move {
-            let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let permitted: Vec<SocketAddr> = found
-                .iter()
-                .copied()
-                .filter(|a| rules.permits(a.ip()))
-                .collect();
-            if permitted.is_empty() && !found.is_empty() {
-                let ip = found[0].ip();
-                // `localhost` is allowed by its name on the command line.
-                let named = match host.eq_ignore_ascii_case("localhost") {
-                    true => "localhost".to_string(),
-                    false => ip.to_string(),
-                };
-                let error = ForbiddenAddress(format!(
-                    "{host} resolves to {ip}{}, which the operator has not allowed ({})",
-                    describe(ip),
-                    how_to_allow(&named)
-                ));
-                return Err(Box::new(error) as Box<dyn std::error::Error + Send + Sync>);
-            }
+            let permitted = rules.lookup(name.as_str(), 0).await?;
             Ok(Box::new(permitted.into_iter()) as Addrs)
         })
+    }
+}
+
+impl AddressRules {
+    /// The addresses of `host` at `port` these rules permit: refused when
+    /// it resolves only to addresses they forbid.
+    pub(crate) async fn lookup(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+        let found: Vec<SocketAddr> = tokio::net::lookup_host((host, port)).await?.collect();
+        let permitted: Vec<SocketAddr> = found
+            .iter()
+            .copied()
+            .filter(|a| self.permits(a.ip()))
+            .collect();
+        if permitted.is_empty() && !found.is_empty() {
+            let ip = found[0].ip();
+            // `localhost` is allowed by its name on the command line.
+            let named = match host.eq_ignore_ascii_case("localhost") {
+                true => "localhost".to_string(),
+                false => ip.to_string(),
+            };
+            let error = ForbiddenAddress(format!(
+                "{host} resolves to {ip}{}, which the operator has not allowed ({})",
+                describe(ip),
+                how_to_allow(&named)
+            ));
+            return Err(Box::new(error));
+        }
+        Ok(permitted)
     }
 }
 

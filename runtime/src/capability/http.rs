@@ -33,7 +33,8 @@ const MAX_HEADER_BYTES: usize = 64 * 1024;
 pub(crate) struct AppHttp {
     client: OnceLock<Result<reqwest::Client, String>>,
     origins: Vec<Origin>,
-    addresses: AddressRules,
+    /// The addresses it may reach (its sockets' too).
+    pub(super) addresses: AddressRules,
     slots: Arc<Semaphore>,
     per_minute: u32,
     minute: Mutex<(Instant, u32)>,
@@ -115,6 +116,18 @@ impl AppHttp {
             })
             .clone()
     }
+}
+
+/// The bytes of `headers` an app sends (a request's, a socket's
+/// handshake's), refused past [`MAX_HEADERS`] or [`MAX_HEADER_BYTES`].
+pub(super) fn check_headers(headers: &[(String, String)]) -> CallResult<usize> {
+    let bytes: usize = headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return Err(CallError::quota(format!(
+            "request headers are limited to {MAX_HEADERS} and {MAX_HEADER_BYTES} bytes"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// A reqwest error as the guest sees it: refused by the egress rules, or failed.
@@ -417,12 +430,7 @@ impl View<'_, Granted<HttpCtx>> {
             .addresses
             .check_url(&url)
             .map_err(|e| CallError::denied(e.0))?;
-        let header_bytes: usize = request.headers.iter().map(|(k, v)| k.len() + v.len()).sum();
-        if request.headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
-            return Err(CallError::quota(format!(
-                "request headers are limited to {MAX_HEADERS} and {MAX_HEADER_BYTES} bytes"
-            )));
-        }
+        let header_bytes = check_headers(&request.headers)?;
         let body = request.body.unwrap_or_default();
         if body.len() > MAX_REQUEST_BODY {
             return Err(CallError::quota(format!(

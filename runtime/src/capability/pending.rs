@@ -87,6 +87,14 @@ enum Kind {
     },
     /// Host work running on the runtime's tasks.
     Task(tokio::task::AbortHandle),
+    /// Host work that completes once per answer it sends (a socket's
+    /// events): whether a completion of it waits in the ready queue, and
+    /// whether its work has ended (the call ends after its last answer).
+    Stream {
+        abort: tokio::task::AbortHandle,
+        queued: bool,
+        ended: bool,
+    },
 }
 
 struct Call {
@@ -102,7 +110,43 @@ pub(crate) type Answer = Box<dyn Any + Send>;
 #[derive(Default)]
 struct Inbox {
     finished: Mutex<Vec<(u64, Outcome, Option<Answer>)>>,
+    /// A stream's answers; `None` when its work has ended.
+    streamed: Mutex<Vec<(u64, Option<Answer>)>>,
     notify: Notify,
+}
+
+impl Inbox {
+    /// Whether a task finished or a stream sent something since last taken.
+    fn has_news(&self) -> bool {
+        let finished = !(self.finished.lock())
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty();
+        finished
+            || !(self.streamed.lock())
+                .unwrap_or_else(|e| e.into_inner())
+                .is_empty()
+    }
+}
+
+/// How a stream's work ([`Pending::start_stream`]) hands the app its
+/// answers, each delivered as a completion of the stream's id.
+pub(crate) struct StreamSender {
+    id: u64,
+    inbox: Arc<Inbox>,
+}
+
+impl StreamSender {
+    /// Deliver `answer` as the stream's next completion.
+    pub fn send(&self, answer: Answer) {
+        self.push(Some(answer));
+    }
+
+    fn push(&self, answer: Option<Answer>) {
+        let mut streamed = (self.inbox.streamed.lock()).unwrap_or_else(|e| e.into_inner());
+        streamed.push((self.id, answer));
+        drop(streamed);
+        self.inbox.notify.notify_one();
+    }
 }
 
 /// The limits of one instance's table, from its quotas.
@@ -118,8 +162,8 @@ pub(crate) struct Pending {
     next_id: u64,
     calls: HashMap<u64, Call>,
     ready: VecDeque<Completion>,
-    /// Answers of finished calls, until delivered.
-    answers: HashMap<u64, Answer>,
+    /// Answers of finished calls (a stream's, in order), until delivered.
+    answers: HashMap<u64, VecDeque<Answer>>,
     /// The answer of the completion being delivered, until it ends.
     delivering: Option<(u64, Answer)>,
     inbox: Arc<Inbox>,
@@ -170,6 +214,17 @@ impl Pending {
             .values()
             .filter(|c| is_timer(c) == timers)
             .count() as u32
+    }
+
+    /// Streams (sockets) open now; each is one of [`Pending::calls`] too.
+    pub fn streams(&self) -> u32 {
+        let is_stream = |c: &&Call| matches!(c.kind, Kind::Stream { .. });
+        self.calls.values().filter(is_stream).count() as u32
+    }
+
+    /// Whether call `id` is pending (not ended, not cancelled).
+    pub fn is_pending(&self, id: u64) -> bool {
+        self.calls.contains_key(&id)
     }
 
     /// Timers set now.
@@ -250,7 +305,7 @@ impl Pending {
         let _ = gauge.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
             Some(n.saturating_sub(1))
         });
-        if let Kind::Task(abort) = &call.kind {
+        if let Kind::Task(abort) | Kind::Stream { abort, .. } = &call.kind {
             abort.abort();
         }
         Some(call)
@@ -290,6 +345,34 @@ impl Pending {
                 inbox.notify.notify_one();
             });
             Kind::Task(task.abort_handle())
+        })
+    }
+
+    /// Run `work` on the runtime's tasks as a pending call of the current
+    /// owner that completes once per answer it sends through the
+    /// [`StreamSender`] it is given (with [`Outcome::Done`], the answer
+    /// held for [`Pending::take_answer`] during that completion); the call
+    /// ends after the last answer sent before `work` returned.
+    pub fn start_stream<F>(&mut self, work: impl FnOnce(StreamSender) -> F) -> CallResult<u64>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let inbox = self.inbox.clone();
+        self.add(false, move |id| {
+            let sender = StreamSender { id, inbox };
+            let work = work(StreamSender {
+                id,
+                inbox: sender.inbox.clone(),
+            });
+            let task = tokio::spawn(async move {
+                work.await;
+                sender.push(None);
+            });
+            Kind::Stream {
+                abort: task.abort_handle(),
+                queued: false,
+                ended: false,
+            }
         })
     }
 
@@ -393,7 +476,7 @@ impl Pending {
             // A task cancelled after it finished delivers nothing.
             if let Some(call) = self.detach(id) {
                 if let Some(answer) = answer {
-                    self.answers.insert(id, answer);
+                    self.answers.entry(id).or_default().push_back(answer);
                 }
                 self.ready.push_back(Completion {
                     id,
@@ -402,6 +485,7 @@ impl Pending {
                 });
             }
         }
+        self.collect_streams();
         if now.saturating_duration_since(self.window.0) >= Duration::from_secs(1) {
             self.window = (now, 0);
         }
@@ -440,6 +524,60 @@ impl Pending {
         }
     }
 
+    /// Take the streams' answers, and queue one completion for each stream
+    /// with answers and none queued; a stream that ended with none left
+    /// ends.
+    fn collect_streams(&mut self) {
+        let streamed =
+            std::mem::take(&mut *(self.inbox.streamed.lock()).unwrap_or_else(|e| e.into_inner()));
+        for (id, answer) in streamed {
+            let Some(Call {
+                kind: Kind::Stream { ended, .. },
+                ..
+            }) = self.calls.get_mut(&id)
+            else {
+                // Cancelled: what it sent goes.
+                continue;
+            };
+            match answer {
+                Some(answer) => self.answers.entry(id).or_default().push_back(answer),
+                None => *ended = true,
+            }
+        }
+        let mut due: Vec<u64> = (self.calls.iter())
+            .filter_map(|(id, call)| match call.kind {
+                Kind::Stream { queued: false, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        due.sort_unstable();
+        for id in due {
+            let has_answer = self.answers.get(&id).is_some_and(|a| !a.is_empty());
+            let Some(Call {
+                owner,
+                kind: Kind::Stream { queued, ended, .. },
+            }) = self.calls.get_mut(&id)
+            else {
+                continue;
+            };
+            match (has_answer, *ended) {
+                (true, _) => {
+                    *queued = true;
+                    let owner = Some(*owner);
+                    self.ready.push_back(Completion {
+                        id,
+                        outcome: Outcome::Done,
+                        owner,
+                    });
+                }
+                (false, true) => {
+                    self.remove(id);
+                }
+                (false, false) => {}
+            }
+        }
+    }
+
     /// The next completion to deliver at `now`, if any (none while hidden).
     pub fn next(&mut self, now: Instant) -> Option<Completion> {
         if self.hidden_since.is_some() {
@@ -447,8 +585,22 @@ impl Pending {
         }
         self.collect(now);
         let completion = self.ready.pop_front()?;
-        self.delivering = (self.answers.remove(&completion.id)).map(|a| (completion.id, a));
+        let answers = self.answers.get_mut(&completion.id);
+        self.delivering = (answers.and_then(VecDeque::pop_front)).map(|a| (completion.id, a));
+        if self
+            .answers
+            .get(&completion.id)
+            .is_some_and(VecDeque::is_empty)
+        {
+            self.answers.remove(&completion.id);
+        }
         match self.calls.get_mut(&completion.id) {
+            // A stream stays until its work ended and its answers are
+            // delivered (`collect_streams`).
+            Some(Call {
+                kind: Kind::Stream { queued, .. },
+                ..
+            }) => *queued = false,
             Some(Call {
                 kind:
                     Kind::Timer {
@@ -470,6 +622,18 @@ impl Pending {
         Some(completion)
     }
 
+    /// Whether a stream has answers, or has ended, with no completion queued.
+    fn stream_due(&self) -> bool {
+        (self.calls.iter()).any(|(id, call)| match call.kind {
+            Kind::Stream {
+                queued: false,
+                ended,
+                ..
+            } => ended || self.answers.contains_key(id),
+            _ => false,
+        })
+    }
+
     /// When there may next be something to deliver, and the signal of host
     /// tasks finishing before that: nothing while hidden. Tasks that have
     /// finished already make it now (their signal may have been taken by a
@@ -478,9 +642,7 @@ impl Pending {
         if self.hidden_since.is_some() {
             return Wake::never();
         }
-        let finished = !(self.inbox.finished.lock())
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty();
+        let finished = self.inbox.has_news() || self.stream_due();
         let at = match self.ready.is_empty() && !finished {
             false => Some(now),
             true => (self.calls.values())
@@ -791,6 +953,70 @@ mod tests {
         pending.shown(start);
         assert_eq!(pending.wake(start).at(), Some(start));
         assert_eq!(delivered(&mut host, start), [(id, true)]);
+    }
+
+    #[test]
+    fn a_stream_completes_once_per_answer_in_order_and_ends_after_its_last() {
+        let mut host = host("");
+        let memory = host.state.host_memory.used();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let id = runtime.block_on(async {
+            let pending = &mut host.state.call.pending;
+            let id = (pending.start_stream(|sender| async move {
+                sender.send(Box::new(1u32));
+                sender.send(Box::new(2u32));
+            }))
+            .unwrap();
+            // Two answers and the end.
+            while pending.inbox.streamed.lock().unwrap().len() < 3 {
+                tokio::task::yield_now().await;
+            }
+            id
+        });
+        let pending = &mut host.state.call.pending;
+        let now = Instant::now();
+        assert_eq!((pending.streams(), pending.calls()), (1, 1));
+        for expected in [1u32, 2] {
+            let next = pending.next(now).unwrap();
+            assert_eq!((next.id, next.owner), (id, Some(Owner::App)));
+            assert!(matches!(next.outcome, Outcome::Done));
+            assert_eq!(pending.take_answer::<u32>(id), Some(expected));
+            pending.delivered();
+        }
+        assert!(pending.next(now).is_none(), "nothing after the last answer");
+        assert!(!pending.is_pending(id), "the stream ended");
+        assert_eq!(pending.streams(), 0);
+        assert_eq!(host.state.host_memory.used(), memory);
+    }
+
+    #[test]
+    fn a_stream_ends_with_its_page_and_what_it_sent_goes() {
+        let mut host = host("");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let pending = &mut host.state.call.pending;
+        pending.owner = Owner::Page(7);
+        let id = runtime.block_on(async {
+            let id = (pending.start_stream(|sender| async move {
+                sender.send(Box::new(1u32));
+                std::future::pending::<()>().await;
+            }))
+            .unwrap();
+            while pending.inbox.streamed.lock().unwrap().is_empty() {
+                tokio::task::yield_now().await;
+            }
+            id
+        });
+        pending.page_left(7);
+        let next = pending.next(Instant::now()).unwrap();
+        assert_eq!((next.id, next.owner), (id, None));
+        assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "page unloaded"));
+        assert_eq!(pending.take_answer::<u32>(id), None, "its answer went");
+        assert!(pending.next(Instant::now()).is_none());
+        assert_eq!(pending.streams(), 0);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::log::SharedLog;
 use super::nav::NavCtx;
 use super::payment::PaymentCtx;
 use super::quota::Gauged;
+use super::socket::SocketCtx;
 use super::storage::StorageCtx;
 use super::{Calls, Granted, Holds, Viewed, view_of};
 
@@ -236,6 +237,16 @@ host_api! {
             "stop-pull-down-refresh",
         ],
         [host_ui_per_event];
+    socket: Socket, linked by view of Granted<SocketCtx>,
+        ["connect-start", "take-event", "send", "close"],
+        [
+            sockets,
+            socket_message_bytes,
+            socket_messages_per_minute,
+            pending_calls,
+            host_memory_bytes,
+            http_timeout_ms,
+        ];
 }
 
 /// The interface named `name`.

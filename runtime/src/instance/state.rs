@@ -18,6 +18,7 @@ use crate::capability::log::{AppLog, SharedLog};
 use crate::capability::nav::{NavCtx, PageStack};
 use crate::capability::payment::PaymentCtx;
 use crate::capability::quota::{Gauged, Gauges};
+use crate::capability::socket::SocketCtx;
 use crate::capability::storage::StorageCtx;
 use crate::capability::wasi::sandboxed_ctx;
 use crate::capability::{CallCtx, Calls, Granted, Holds};
@@ -44,6 +45,7 @@ pub struct InstanceState {
     pub(crate) nav: NavCtx,
     pub(crate) storage: Granted<StorageCtx>,
     pub(crate) http: Granted<HttpCtx>,
+    pub(crate) socket: Granted<SocketCtx>,
     pub(crate) identity: Granted<IdentityCtx>,
     pub(crate) location: Granted<LocationCtx>,
     pub(crate) payment: Granted<PaymentCtx>,
@@ -103,6 +105,7 @@ impl InstanceState {
             nav: NavCtx::new(pages),
             storage: StorageCtx::new(core, user),
             http: HttpCtx::new(core, &app.http, &host_memory),
+            socket: SocketCtx::new(core, &app.http, &host_memory),
             identity: IdentityCtx::new(core, user),
             location: LocationCtx::new(core),
             payment: PaymentCtx::new(core),
@@ -133,6 +136,7 @@ holds! {
     nav: NavCtx,
     storage: Granted<StorageCtx>,
     http: Granted<HttpCtx>,
+    socket: Granted<SocketCtx>,
     identity: Granted<IdentityCtx>,
     location: Granted<LocationCtx>,
     payment: Granted<PaymentCtx>,

@@ -78,7 +78,7 @@ pub(crate) fn news_declaring(origin: &str) -> Package {
 }
 
 /// Example `name` with `origin` declared in its manifest.
-fn declaring(name: &str, origin: &str) -> Package {
+pub(crate) fn declaring(name: &str, origin: &str) -> Package {
     let package = example(name);
     let manifest = Manifest {
         origins: vec![origin.to_string()],

@@ -16,3 +16,4 @@ mod hostile;
 mod http;
 mod loading;
 mod pending;
+mod socket;
