@@ -26,6 +26,11 @@ use crate::host::Host;
 use crate::metrics::version_label;
 use crate::session::{Session, State};
 
+/// How often, at most, a driver asks the store whether another node applied
+/// an event of its session (then the session lives there, and this node's
+/// instance ends with its timers).
+const MOVED_CHECK: Duration = Duration::from_secs(1);
+
 /// How long a driver waits before trying again when its app's event queue
 /// is full or the storage does not answer (the completions stay due
 /// meanwhile).
@@ -85,8 +90,10 @@ impl Host {
 
     /// Deliver the next completion of `session` that is due, as a callback
     /// of its own, and push what it showed. One at a time: events take
-    /// their turns on the session's lock between completions.
-    async fn deliver(&self, session: &Session) {
+    /// their turns on the session's lock between completions. With
+    /// `moved_check`, an instance whose session another node took up (it
+    /// applied an event there) is dropped instead, with its timers.
+    async fn deliver(&self, session: &Session, moved_check: bool) {
         let Ok(_admitted) = self.admit(&session.app) else {
             return tokio::time::sleep(BUSY_PAUSE).await;
         };
@@ -97,6 +104,9 @@ impl Host {
             return tokio::time::sleep(BUSY_PAUSE).await;
         }
         if session.is_hidden() {
+            return;
+        }
+        if moved_check && self.moved(session, &mut state).await {
             return;
         }
         let Some(instance) = state.instance.as_mut() else {
@@ -122,11 +132,29 @@ impl Host {
     }
 }
 
+impl Host {
+    /// Whether another node applied an event of `session` since this node
+    /// last did: then its instance here is dropped (the next event here
+    /// relaunches it from storage, as for a stale one) and true. A store
+    /// that does not answer is asked again at the next check.
+    async fn moved(&self, session: &Session, state: &mut State) -> bool {
+        match state.applied.applied_elsewhere(&self.storage).await {
+            Ok(true) => {
+                session.drop_instance(state);
+                let _ = state.applied.read_again(&self.storage).await;
+                true
+            }
+            Ok(false) | Err(_) => false,
+        }
+    }
+}
+
 /// The driver of `session`: wait for its instance's next completion,
 /// deliver what is due, until nothing is pending.
 async fn run(host: Arc<Host>, session: Arc<Session>) {
     let mut ended = session.ended.subscribe();
     let mut draining = host.draining.subscribe();
+    let mut checked: Option<std::time::Instant> = None;
     loop {
         let wake = {
             let state = session.state.lock().await;
@@ -150,7 +178,11 @@ async fn run(host: Arc<Host>, session: Arc<Session>) {
             // Boxed: a waiting driver holds only what it waits on (the
             // delivery's state, some 20 KiB in a debug build, only while
             // it runs).
-            Box::pin(host.deliver(&session)).await;
+            let check = checked.is_none_or(|at| at.elapsed() >= MOVED_CHECK);
+            if check {
+                checked = Some(std::time::Instant::now());
+            }
+            Box::pin(host.deliver(&session, check)).await;
         }
     }
     *session.driver.running() = false;

@@ -13,6 +13,11 @@ use crate::serve::{HANG, Served, receive, texts};
 const TIMERS: &str = "demo.timers";
 const COMPLETIONS: &str = "miniapp_completions_total{app=\"demo.timers\"}";
 
+/// An interval of 20 ms that stops itself after a million ticks (hours).
+fn forever() -> Value {
+    json!({ "ms": 20, "times": 1_000_000 })
+}
+
 /// The texts a push (or an answer's frames) shows: the whole page's, and
 /// the texts its ops set or insert.
 fn shown(frames: &Value) -> Vec<String> {
@@ -224,9 +229,10 @@ async fn a_hidden_session_gets_nothing_until_shown() {
 async fn an_evicted_instance_takes_its_timers_with_it_and_the_next_starts_with_none() {
     let served = Served::start(&["timers"], &["--idle-secs", "1"]);
     let ada = served.session(TIMERS, "ada").await;
-    // An interval that never stops itself; completions do not keep the
-    // session active, so its instance goes idle and is evicted.
-    tap(&served, &ada, "s1", "start", json!({ "ms": 20 })).await;
+    // An interval that does not stop itself for hours (the button's own
+    // `data-times` is 5); completions do not keep the session active, so
+    // its instance goes idle and is evicted.
+    tap(&served, &ada, "s1", "start", forever()).await;
     served
         .until_metric("miniapp_app_sessions_live{app=\"demo.timers\"}", |n| {
             n == 0.0
@@ -270,7 +276,7 @@ async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
     let first = Served::start(&["timers"], &[database[0], database[1], "--migrate"]);
     let second = Served::start(&[], &database);
     let ada = first.session(TIMERS, "ada").await;
-    tap(&first, &ada, "s1", "start", json!({ "ms": 20 })).await;
+    tap(&first, &ada, "s1", "start", forever()).await;
     let ticked = pushes_until(&first, &ada, 0, 2).await;
     assert_eq!(ticks(&ticked[1]["frames"]), ["Ticks: 2"]);
     // The second node never had the session: the pushes it has are none,
@@ -283,6 +289,11 @@ async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
         "{body}"
     );
     assert_the_next_instance_has_no_timers(&second, &ada, "Ticks: 0").await;
+    // The first node learns at its interval's next firing that the second
+    // applied the session's events: its instance ends there, and the
+    // interval with it.
+    let live = "miniapp_app_sessions_live{app=\"demo.timers\"}";
+    first.until_metric(live, |n| n == 0.0).await;
     first.stop();
     second.stop();
 }

@@ -76,6 +76,22 @@ impl Applied {
         self.read(kv).await
     }
 
+    /// Whether another node applied an event of this session since this
+    /// node last read or wrote the record (the session was taken up
+    /// there): the store's record differs from this node's. A record this
+    /// node has not read yet is read now (and nothing is known to differ).
+    pub async fn applied_elsewhere(&mut self, kv: &Arc<dyn KvStore>) -> Result<bool, ApiError> {
+        if !self.read {
+            self.read(kv).await?;
+            return Ok(false);
+        }
+        let ns = self.namespace.clone();
+        let stored = kv::call(kv, move |kv| kv.get(&ns, "applied"))
+            .await
+            .map_err(|e| ApiError::unavailable(format!("cannot read the session's events: {e}")))?;
+        Ok(stored != self.stored)
+    }
+
     /// The answer given to event `cid`, if it was applied.
     pub fn answer(&self, cid: &str) -> Option<Result<(), ApiError>> {
         self.events
