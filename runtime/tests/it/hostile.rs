@@ -993,6 +993,7 @@ hostile_apps! {
     "page-loop" => page_hooks_that_navigate_without_end_are_stopped_by_name,
     "quota-probe" => an_app_reads_its_own_budget,
     "sleeper" => a_guest_waiting_in_wasi_is_ended_at_its_deadline,
+    "socket-flood" => crate::socket::a_socket_flood_is_held_to_its_quotas_and_bounds,
     "spin" => without_fuel_a_spinner_is_stopped_by_its_cpu_time,
     "stale-completion" => completions::stale_completions_are_refused_or_never_delivered,
     "stack-hoarder" => page_data_of_a_full_stack_stays_within_the_instance_budget,

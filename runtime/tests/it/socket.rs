@@ -29,7 +29,7 @@ const FLOOD: usize = 5_000;
 
 /// What the fixture saw.
 #[derive(Debug, PartialEq)]
-enum Seen {
+pub(crate) enum Seen {
     /// A client joined room NAME.
     Joined(String),
     /// A client sent this text.
@@ -44,7 +44,7 @@ enum Seen {
 /// at once, echoes `TEXT` as `echo: TEXT`, answers `typing:me` with
 /// `typing:bot`, and closes with 4001 when the test [drops](Fixture::drop_all)
 /// its clients; `/room/flood` sends [`FLOOD`] messages without reading.
-struct Fixture {
+pub(crate) struct Fixture {
     origin: String,
     seen: mpsc::UnboundedReceiver<Seen>,
     drop: broadcast::Sender<()>,
@@ -348,4 +348,79 @@ async fn a_flood_from_the_server_is_bounded_and_the_host_closes_the_socket() {
     let closed = data["closed"].as_str().unwrap();
     assert!(closed.starts_with("1008 closed by the host"), "{closed}");
     assert!(closed.contains("quota `socket_message_bytes`"), "{closed}");
+}
+
+/// `hostile/socket-flood`: sockets past `sockets` and messages past
+/// `socket_messages_per_minute` are refused by name and audited; the
+/// server's flood of each socket is closed at its bound while nothing is
+/// delivered (the instance holds less than its host-memory budget); a chat
+/// in the same runtime talks meanwhile.
+#[tokio::test]
+pub(crate) async fn a_socket_flood_is_held_to_its_quotas_and_bounds() {
+    let mut fixture = Fixture::start().await;
+    let origin = fixture.origin.clone();
+    let flood = declaring("hostile/socket-flood", &origin);
+    let chat_package = declaring("chat", &origin);
+    let mut policy = allowed_and_granted(&flood);
+    policy.grant_declared(&chat_package.manifest);
+    policy.defaults.quotas =
+        toml::from_str("sockets = 3\nsocket_messages_per_minute = 10").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Arc::new(MemoryAudit::default());
+    let runtime = Runtime::builder(dir.path())
+        .policy(policy)
+        .audit(audit.clone())
+        .build()
+        .unwrap();
+    let launch = |query: String| LaunchOptions {
+        path: Some(format!("index?{query}")),
+        ..LaunchOptions::default()
+    };
+    let app = runtime.load(flood).unwrap();
+    let mut inst = app
+        .launch(launch(format!("server={origin}")))
+        .await
+        .unwrap();
+    dispatch(&mut inst, "index", "attack", json!({})).await;
+    let data = inst.page_data().clone();
+    assert_eq!(data["opened"], 3, "{data}");
+    assert_eq!(data["open_error_kind"], "quota-exceeded", "{data}");
+    let error = data["open_error"].as_str().unwrap();
+    assert!(error.contains("quota `sockets`"), "{error}");
+    assert_eq!(data["sent"], 10, "{data}");
+    let error = data["send_error"].as_str().unwrap();
+    assert!(
+        error.contains("quota `socket_messages_per_minute`"),
+        "{error}"
+    );
+    let quota_hits = |name: &str| {
+        let hit = |r: &miniapp_runtime::audit::AuditRecord| matches!(&r.event, AuditEvent::QuotaExceeded { message } if message.contains(name));
+        audit.records().iter().filter(|r| hit(r)).count()
+    };
+    assert_eq!(quota_hits("quota `sockets`"), 1);
+    assert_eq!(quota_hits("quota `socket_messages_per_minute`"), 1);
+
+    // Each flooded socket is closed by the host at its bound, with nothing
+    // delivered meanwhile.
+    for _ in 0..3 {
+        fixture
+            .saw(Seen::Closed(1008, "the app fell behind".into()))
+            .await;
+    }
+    let (held, budget) = inst.host_memory();
+    assert!(held < budget, "{held} of {budget} bytes held");
+
+    // A neighbour in the same runtime talks meanwhile.
+    let chat = runtime.load(chat_package).unwrap();
+    let query = format!("server={origin}&room=lobby&retry_ms=60000");
+    let mut neighbour = chat.launch(launch(query)).await.unwrap();
+    deliver_until(&mut neighbour, |d| shows(d, "welcome to lobby")).await;
+
+    // The app takes what the host held, then each socket's close.
+    deliver_until(&mut inst, |d| {
+        d["closed"].as_str().is_some_and(|c| c.starts_with("1008 "))
+    })
+    .await;
+    let received = inst.page_data()["received"].as_u64().unwrap();
+    assert!(received <= 3 * 256, "{received} messages delivered");
 }
