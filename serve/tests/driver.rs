@@ -110,3 +110,20 @@ async fn a_forgotten_session_loses_its_driver() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draining_node_stops_its_drivers_and_starts_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = common::node("timers", dir.path(), Limits::default(), Duration::ZERO);
+    let host = Arc::new(host);
+    let request: OpenRequest =
+        serde_json::from_value(json!({ "app": "demo.timers", "user": "ada" })).unwrap();
+    let session = host.open(request, CLIENT).await.unwrap().session;
+    tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
+    assert!(session.is_driven());
+    host.draining.send_replace(true);
+    until("a draining node kept a driver", || !session.is_driven()).await;
+    // Its events are still served; their timers wait for another node.
+    tap(&host, &session, "o1", "once", json!({ "ms": 600_000 })).await;
+    assert!(!session.is_driven());
+}
