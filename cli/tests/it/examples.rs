@@ -118,6 +118,19 @@ fn play(example: &str, taps: &[&str]) -> Vec<Step> {
 }
 
 #[test]
+fn chat_without_its_server_shows_the_error_and_a_retry_and_exits_0() {
+    // No server, and loopback not allowed: the room's socket is refused at
+    // launch, and again at the retry.
+    let steps = play("chat", &["#retry"]);
+    for step in &steps {
+        assert_eq!(step.text("status"), "lobby: offline", "{}", step.name);
+        let error = step.text("error");
+        assert!(error.contains("--allow-address 127.0.0.1"), "{error}");
+        assert!(step.has("retry"), "{}", step.name);
+    }
+}
+
+#[test]
 fn game2048_moves_merge_score_and_restart_by_buttons() {
     let steps = play("game2048", &["#up", "#down", "#restart"]);
     let [launch, up, down, restart] = &steps[..] else {
