@@ -42,6 +42,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "callbacks.rs",
     "clipboard.rs",
     "device.rs",
+    "device_api.rs",
     "error.rs",
     "export.rs",
     "feedback.rs",

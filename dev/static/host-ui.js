@@ -1,7 +1,8 @@
 // miniapp dev: what the host draws around the app's page, as WeChat draws
 // it: toasts and the loading toast, the navigation bar's title, colours and
-// spinner, the tab bar's badges and red dots, the pull-down refresh, and the
-// modal and action sheet (prompts the user answers). All of it lives in the
+// spinner, the tab bar's badges and red dots, the pull-down refresh, a
+// vibration and the screen's brightness, and the modal, action sheet, phone
+// call and settings page (prompts the user answers). All of it lives in the
 // phone frame's own elements, outside the shadow root the page is drawn in:
 // the page's nodes and styles cannot reach it (docs/protocol.md).
 
@@ -119,8 +120,51 @@ export function drawHostUi(frame, screen) {
     case 'pull-down-refresh':
       $('#pull-down').hidden = frame.started !== true;
       return undefined;
+    case 'vibrate': return vibrate(frame.vibration === 'long' ? 400 : 15);
+    case 'screen-brightness':
+      // A dimmed screen: 20% light at brightness 0.
+      $('#viewport').style.filter = `brightness(${0.2 + 0.8 * (Number(frame.value) || 0)})`;
+      return undefined;
+    case 'keep-screen-on':
+      $('#device').dataset.keepScreenOn = String(frame.on === true);
+      return undefined;
     default: return undefined;
   }
+}
+
+/** Shake the phone frame for about `ms` (a vibration), at least a glance. */
+function vibrate(ms) {
+  const shake = [{ transform: 'translateX(0)' }, { transform: 'translateX(-3px)' },
+    { transform: 'translateX(3px)' }, { transform: 'translateX(0)' }];
+  $('#device').animate(shake, { duration: 80, iterations: Math.max(1, Math.round(ms / 80)) });
+}
+
+/** The host's dialogs the prompt box draws with their own buttons. */
+export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting'];
+
+/** A phone call to confirm, or the app's settings page (`device-api`). */
+function deviceDialog(prompt) {
+  if (prompt.kind === 'phone-call') {
+    return {
+      title: 'Make a phone call?',
+      body: [el('p', 'phone-number', prompt.number ?? '')],
+      allow: { text: 'Call', color: null },
+      deny: { text: 'Cancel', color: null },
+    };
+  }
+  const rows = (prompt.settings ?? []).map((setting) => {
+    const label = el('label', 'setting-row', `${setting.scope} `);
+    const box = Object.assign(el('input', 'setting-scope'), { type: 'checkbox', checked: setting.granted === true });
+    box.dataset.scope = String(setting.scope);
+    label.append(box);
+    return label;
+  });
+  return {
+    title: 'Settings',
+    body: rows.length > 0 ? rows : [el('p', 'muted', 'The app has asked for nothing yet.')],
+    allow: { text: 'Done', color: null },
+    deny: null,
+  };
 }
 
 /**
@@ -128,6 +172,7 @@ export function drawHostUi(frame, screen) {
  * buttons and their colours. `choose(index)` answers an action sheet's item.
  */
 export function dialog(prompt, choose) {
+  if (prompt.kind === 'phone-call' || prompt.kind === 'setting') return deviceDialog(prompt);
   if (prompt.kind === 'modal') {
     const modal = prompt.modal ?? {};
     const body = modal.editable
@@ -158,6 +203,10 @@ export function dialog(prompt, choose) {
 
 /** What a confirmed modal answers with: its text box's content, if editable. */
 export function dialogValue(prompt) {
+  if (prompt.kind === 'setting') {
+    const boxes = [...document.querySelectorAll('#prompt .setting-scope')];
+    return Object.fromEntries(boxes.map((box) => [box.dataset.scope, box.checked]));
+  }
   if (prompt.kind !== 'modal' || !prompt.modal?.editable) return undefined;
   return $('#prompt .modal-input')?.value ?? '';
 }

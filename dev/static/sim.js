@@ -3,7 +3,7 @@
 // app code and never parses markup: every node is built with createElement,
 // setAttribute and textContent, and no innerHTML is used anywhere.
 
-import { appTitle, dialog, dialogValue, drawHostUi, pageChanged } from './host-ui.js';
+import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged } from './host-ui.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -823,7 +823,7 @@ function showPrompt() {
   } else if (prompt.kind === 'location') {
     title = `${app} wants your location`;
     body = [h('p', { text: 'Allow it to know where you are?' })];
-  } else if (prompt.kind === 'modal' || prompt.kind === 'action-sheet') {
+  } else if (DIALOGS.includes(prompt.kind)) {
     drawn = dialog(prompt, (index) => answerPrompt(true, index));
     ({ title, body } = drawn);
   }

@@ -23,6 +23,9 @@ use miniapp_runtime::providers::{
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, oneshot};
 
+mod device;
+use device::SimulatedDevice;
+
 /// How long a prompt waits for the user.
 pub const PROMPT_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -117,10 +120,15 @@ impl Prompts {
 
     /// Send a frame of what the host draws without asking.
     fn draw(&self, ui: &HostUi) {
+        if let Ok(ui) = serde_json::to_value(ui) {
+            self.draw_value(ui);
+        }
+    }
+
+    /// Send a `host-ui` frame with the fields of `ui`.
+    fn draw_value(&self, ui: Value) {
         let mut frame = json!({ "type": "host-ui" });
-        if let (Some(frame), Ok(Value::Object(ui))) =
-            (frame.as_object_mut(), serde_json::to_value(ui))
-        {
+        if let (Some(frame), Value::Object(ui)) = (frame.as_object_mut(), ui) {
             frame.extend(ui);
         }
         let _ = self.frames.send(frame.to_string());
@@ -186,6 +194,7 @@ fn providers_asking(asks: Asks) -> Providers {
     let host = Arc::new(SimulatedHost {
         asks,
         simulator: Simulator::default(),
+        device: SimulatedDevice::default(),
     });
     Providers {
         consent: host.clone(),
@@ -193,13 +202,15 @@ fn providers_asking(asks: Asks) -> Providers {
         location: host.clone(),
         payment: host.clone(),
         clipboard: Arc::new(miniapp_runtime::providers::HeldClipboards::default()),
-        host_ui: host,
+        host_ui: host.clone(),
+        device: host,
     }
 }
 
 struct SimulatedHost {
     asks: Asks,
     simulator: Simulator,
+    device: SimulatedDevice,
 }
 
 impl SimulatedHost {

@@ -9,8 +9,13 @@ use async_trait::async_trait;
 
 use miniapp_config::Scope;
 
+mod device_services;
 mod held_clipboards;
 mod host_ui;
+
+pub use device_services::{
+    DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, NetworkType, ScriptedDevice, Vibration,
+};
 
 pub use held_clipboards::{ClipboardLimits, HeldClipboards};
 pub use host_ui::{
@@ -70,6 +75,22 @@ impl ConsentProvider for FixedConsent {
         self.asked.fetch_add(1, Ordering::Relaxed);
         self.granted.contains(&request.scope)
     }
+}
+
+/// Take the first of a script's `answers` that `fits` accepts (an answer
+/// to a question of `kind`), or fail when none is left: how the scripted
+/// providers ([`ScriptedUi`], [`ScriptedDevice`]) answer.
+fn take_scripted<A, T>(
+    answers: &mut std::collections::VecDeque<A>,
+    kind: &str,
+    fits: fn(&A) -> Option<T>,
+) -> Result<T, ProviderError> {
+    let found = (answers.iter().enumerate())
+        .find_map(|(at, answer)| fits(answer).map(|answer| (at, answer)));
+    let (at, answer) =
+        found.ok_or_else(|| ProviderError(format!("no scripted answer left for the {kind}")))?;
+    answers.remove(at);
+    Ok(answer)
 }
 
 /// A failure inside a provider, shown to the app as `failed`.
@@ -259,7 +280,8 @@ fn one_time_code() -> String {
 /// The providers a runtime calls. Defaults: consent denies everything
 /// ([`FixedConsent`] with no grants), identity issues codes but has no profile,
 /// location and payment are unavailable, clipboards are held in memory
-/// ([`HeldClipboards`]), the host UI is [`Headless`].
+/// ([`HeldClipboards`]), the host UI is [`Headless`], the device's services
+/// are [`HeadlessDevice`].
 #[derive(Clone)]
 pub struct Providers {
     /// Answers consent prompts.
@@ -274,6 +296,8 @@ pub struct Providers {
     pub clipboard: Arc<dyn ClipboardProvider>,
     /// The host's UI around the page: toasts, dialogs, the bars.
     pub host_ui: Arc<dyn HostUiProvider>,
+    /// The device's services: network, vibration, screen, phone, settings.
+    pub device: Arc<dyn DeviceServices>,
 }
 
 impl Default for Providers {
@@ -285,6 +309,7 @@ impl Default for Providers {
             payment: Arc::new(Unavailable),
             clipboard: Arc::new(HeldClipboards::default()),
             host_ui: Arc::new(Headless),
+            device: Arc::new(HeadlessDevice::default()),
         }
     }
 }
@@ -301,6 +326,7 @@ impl Providers {
             payment: simulator,
             clipboard: Arc::new(HeldClipboards::default()),
             host_ui: Arc::new(Headless),
+            device: Arc::new(HeadlessDevice::default()),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
-//! [`clipboard`], [`device`], [`timer`], [`feedback`], [`frame`], [`files`],
+//! [`clipboard`], [`device`], [`device_api`], [`timer`], [`feedback`], [`frame`], [`files`],
 //! [`socket`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
@@ -75,6 +75,7 @@ use serde::de::DeserializeOwned;
 pub mod callbacks;
 pub mod clipboard;
 pub mod device;
+pub mod device_api;
 mod error;
 mod export;
 pub mod feedback;
@@ -150,6 +151,8 @@ pub mod bindings {
                 #[derive(serde::Serialize, serde::Deserialize)]
                 #[serde(rename_all = "lowercase")]
             ],
+            "miniapp:host/device-api@0.2.0/network-type": [#[derive(Hash)]],
+            "miniapp:host/device-api@0.2.0/rect": [#[derive(Default, PartialEq, Eq)]],
             "miniapp:host/system@0.2.0/host-info": [
                 #[derive(Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
             ],

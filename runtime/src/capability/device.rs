@@ -9,7 +9,7 @@ use crate::device::{DeviceFacts, Theme};
 
 /// The device one instance is shown on.
 pub(crate) struct DeviceCtx {
-    facts: DeviceFacts,
+    pub(super) facts: DeviceFacts,
 }
 
 impl DeviceCtx {

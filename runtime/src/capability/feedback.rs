@@ -157,16 +157,23 @@ impl CallCtx {
     /// Draw `ui`, which needs no answer, with the host's UI provider,
     /// within the callback's `host_ui_per_event`.
     pub(super) fn show(&mut self, ui: HostUi) -> CallResult<()> {
+        self.count_drawn("toasts or bar changes")?;
+        let host_ui = &self.app.services.providers.host_ui;
+        host_ui.show(&self.app.manifest.id, ui);
+        Ok(())
+    }
+
+    /// Count one more thing the host draws or does for this callback
+    /// (`what` it draws), refused past `host_ui_per_event`.
+    pub(super) fn count_drawn(&mut self, what: &str) -> CallResult<()> {
         let most = self.app.grants.quotas.host_ui_per_event;
         if self.host_ui_drawn >= most {
             return Err(CallError::quota(format!(
-                "host_ui_per_event: this callback has asked the host to draw {most} toasts or \
-                 bar changes, all it may (a page shows one toast at a time)"
+                "host_ui_per_event: this callback has asked the host to draw {most} {what}, \
+                 all it may (a page shows one toast at a time)"
             )));
         }
         self.host_ui_drawn += 1;
-        let host_ui = &self.app.services.providers.host_ui;
-        host_ui.show(&self.app.manifest.id, ui);
         Ok(())
     }
 

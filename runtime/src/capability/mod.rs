@@ -24,6 +24,7 @@ pub(crate) mod clipboard;
 mod compatibility;
 mod data_size;
 pub(crate) mod device;
+mod device_api;
 pub mod egress;
 pub(crate) mod feedback;
 pub(crate) mod frame;

@@ -56,6 +56,27 @@ impl ConsentCtx {
         }
     }
 
+    /// The scopes the user has answered (the operator's rule is `ask` and
+    /// they were asked), with their answers: what a settings page lists.
+    pub fn answered(&mut self, app: &AppCore) -> CallResult<Vec<(Scope, Consent)>> {
+        let mut answered = Vec::new();
+        for (&scope, rule) in &app.grants.scopes {
+            if *rule != ConsentRule::Ask {
+                continue;
+            }
+            match self.stored(app, scope)? {
+                Consent::NotAsked => {}
+                consent => answered.push((scope, consent)),
+            }
+        }
+        Ok(answered)
+    }
+
+    /// Where this user's decisions for the app are stored.
+    pub fn namespace(&self) -> &str {
+        &self.ns
+    }
+
     /// Go ahead only with consent for `scope`, asking the user on first use
     /// (within the call's `deadline`).
     pub async fn require(
@@ -121,6 +142,30 @@ impl ConsentCtx {
             denied(format!("the user denied scope `{scope}`"))
         }
     }
+}
+
+/// The user changed their answers on app `app`'s settings page: `shown`
+/// as it was shown, `left` as the user left it (a scope not shown, or set
+/// to `not-asked`, is ignored). Each change is stored in `ns` and audited.
+pub(super) fn changed_in_settings(
+    app: &AppCore,
+    ns: &str,
+    shown: &[(Scope, Consent)],
+    left: &[(Scope, Consent)],
+) -> CallResult<()> {
+    for &(scope, now) in left {
+        let was = shown.iter().find(|(s, _)| *s == scope).map(|(_, c)| *c);
+        if was.is_none_or(|was| was == now) || now == Consent::NotAsked {
+            continue;
+        }
+        consent::store(&*app.services.kv, ns, scope, now)?;
+        app.audit(AuditEvent::Consent {
+            scope,
+            granted: now == Consent::Granted,
+            by: "user",
+        });
+    }
+    Ok(())
 }
 
 fn to_wit(scope: Scope) -> permission::Scope {

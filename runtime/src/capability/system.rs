@@ -24,6 +24,6 @@ impl system::Host for CallCtx {
 
     fn can_i_use(&mut self, schema: String) -> wasmtime::Result<bool> {
         let listed = can_i_use(&self.app.host, self.app.api_version, &schema);
-        Ok(listed && !self.dialog_nobody_answers(&schema))
+        Ok(listed && !self.dialog_nobody_answers(&schema) && !self.device_lacks_screen(&schema))
     }
 }

@@ -83,6 +83,17 @@ macro_rules! needs {
     };
 }
 
+/// An interface's WIT name: its module's, or the one given for a name
+/// with a hyphen (`device_api("device-api")`).
+macro_rules! wit_name {
+    ($name:ident) => {
+        stringify!($name)
+    };
+    ($name:ident, $wit:literal) => {
+        $wit
+    };
+}
+
 /// The list: for each interface, `name: needs, linked by <how>,
 /// [functions], [quotas];`. `linked by view of S` links it with the view of
 /// the store's state `S` (the store [`Holds`] it); `linked by calls` with
@@ -91,13 +102,13 @@ macro_rules! needs {
 /// [`add_to_linker`].
 macro_rules! host_api {
     ($(
-        $name:ident: $needs:ident, linked by $how:tt $(of $state:ty)?,
+        $name:ident $(($wit:literal))?: $needs:ident, linked by $how:tt $(of $state:ty)?,
             [$($function:literal),* $(,)?],
             [$($quota:ident),* $(,)?];
     )*) => {
         /// Every interface of the host API.
         pub(crate) const INTERFACES: &[Interface] = &[$(Interface {
-            name: stringify!($name),
+            name: wit_name!($name $(, $wit)?),
             capability: needs!($needs),
             functions: &[$($function),*],
             quotas: &[$(stringify!($quota)),*],
@@ -237,6 +248,21 @@ host_api! {
             "stop-pull-down-refresh",
         ],
         [host_ui_per_event];
+    device_api("device-api"): core, linked by view of DeviceCtx,
+        [
+            "get-network-type",
+            "on-network-status-change-start",
+            "vibrate-short",
+            "vibrate-long",
+            "set-keep-screen-on",
+            "set-screen-brightness",
+            "get-screen-brightness",
+            "get-menu-button-bounding-client-rect",
+            "make-phone-call",
+            "open-setting",
+            "take-setting",
+        ],
+        [pending_calls, host_memory_bytes, gesture_ttl_ms, host_ui_per_event];
     socket: Socket, linked by view of Granted<SocketCtx>,
         ["connect-start", "take-event", "send", "close"],
         [

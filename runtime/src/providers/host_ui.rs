@@ -269,12 +269,7 @@ impl ScriptedUi {
         Box::pin(async move {
             let mut script = ui.lock();
             script.drawn.push(drawn);
-            let found = (script.answers.iter().enumerate())
-                .find_map(|(at, answer)| fits(answer).map(|answer| (at, answer)));
-            let (at, answer) = found
-                .ok_or_else(|| ProviderError(format!("no scripted answer left for the {kind}")))?;
-            script.answers.remove(at);
-            Ok(answer)
+            super::take_scripted(&mut script.answers, kind, fits)
         })
     }
 }

@@ -9,6 +9,7 @@ mod cache;
 mod clipboard;
 mod compat;
 mod device;
+mod device_apis;
 mod feedback;
 mod fetch_start;
 mod files;

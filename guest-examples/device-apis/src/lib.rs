@@ -1,0 +1,224 @@
+//! Device APIs: the device's services through the host. The network now
+//! and a watch on its changes (one that the app stops, and one the detail
+//! page's leaving ends), vibration, keeping the screen on, the brightness,
+//! where the capsule is, a phone call the user confirms, and the settings
+//! page where the user changes the answer they gave; what a host without
+//! a screen refuses lands in `refused`.
+//!
+//! Handlers take their arguments from the event's detail
+//! (`--event 'index:call={"number":"10086"}'`) or, for a tap, from the
+//! button's `data-*` attributes.
+
+use miniapp_sdk::device_api::{self, NetworkListener, VibrationStrength};
+use miniapp_sdk::permission::{self, Consent, Scope};
+use miniapp_sdk::{App, Error, Event, Launch, PageLoad, Result, json, nav, system, task, view};
+
+#[derive(Default)]
+struct DeviceApis {
+    /// The index page's network watch, while it runs.
+    watch: Option<NetworkListener>,
+    /// Changes the watches have seen.
+    changes: u32,
+}
+
+/// What the host refused, by message, kept on the page.
+fn refused(error: Error) -> Result<()> {
+    view::set("refused", error.to_string())
+}
+
+/// A watch whose changes count in `changes` and show in `seen`.
+fn watch_network() -> Result<NetworkListener> {
+    device_api::on_network_status_change(|status| {
+        let changes = miniapp_sdk::with_app(|app: &mut DeviceApis| {
+            app.changes += 1;
+            app.changes
+        })?;
+        view::set_data(json!({
+            "changes": changes,
+            "seen": status.network_type.as_str(),
+            "connected": status.is_connected,
+        }))
+    })
+}
+
+fn show_network() -> Result<()> {
+    let status = device_api::network_status();
+    view::set_data(json!({
+        "network": status.network_type.as_str(),
+        "connected": status.is_connected,
+    }))
+}
+
+/// `index:brightness`: set it to `value`, then read it back.
+fn brightness(value: f64) -> Result<()> {
+    let read =
+        device_api::set_screen_brightness(value).and_then(|()| device_api::screen_brightness());
+    match read {
+        Ok(read) => view::set("brightness", read),
+        Err(e) => refused(e),
+    }
+}
+
+/// `index:buzz`: vibrate `times` times in one callback; how many the
+/// host did, and why it refused the first it refused.
+fn buzz(times: u32) -> Result<()> {
+    let mut buzzed = 0;
+    for _ in 0..times {
+        match device_api::vibrate_short(VibrationStrength::Light) {
+            Ok(()) => buzzed += 1,
+            Err(e) => {
+                view::set("refused", e.to_string())?;
+                break;
+            }
+        }
+    }
+    view::set("buzzed", buzzed)
+}
+
+fn capsule() -> Result<()> {
+    let rect = device_api::menu_button_bounding_client_rect();
+    view::set(
+        "capsule",
+        json!({
+            "width": rect.width,
+            "height": rect.height,
+            "top": rect.top,
+            "right": rect.right,
+            "bottom": rect.bottom,
+            "left": rect.left,
+        }),
+    )
+}
+
+fn call(number: String) {
+    task::spawn(async move {
+        match device_api::make_phone_call(&number).await {
+            Ok(()) => view::set("called", "called"),
+            Err(e) => view::set("called", e.to_string()),
+        }
+    });
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::UserLocation => "user-location",
+        Scope::UserInfo => "user-info",
+        Scope::Album => "album",
+        Scope::Camera => "camera",
+        Scope::Record => "record",
+    }
+}
+
+fn consent_name(consent: Consent) -> &'static str {
+    match consent {
+        Consent::NotAsked => "not-asked",
+        Consent::Granted => "granted",
+        Consent::Denied => "denied",
+    }
+}
+
+fn settings() {
+    task::spawn(async {
+        match device_api::open_setting().await {
+            Ok(settings) => {
+                let shown: Vec<String> = (settings.into_iter())
+                    .map(|(s, c)| format!("{}={}", scope_name(s), consent_name(c)))
+                    .collect();
+                view::set("settings", shown.join(","))
+            }
+            Err(e) => view::set("settings", e.to_string()),
+        }
+    });
+}
+
+/// The string `key` of `event`: from its detail, else from the element's
+/// `data-` attribute.
+fn text(event: &Event, key: &str) -> Result<String> {
+    let found = match event.detail.get(key) {
+        Some(value) => value.as_str().map(str::to_string),
+        None => event.dataset.get(key).cloned(),
+    };
+    found.ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "{}:{} needs `{key}` (detail {{\"{key}\": \"...\"}} or data-{key})",
+            event.page, event.handler
+        ))
+    })
+}
+
+impl App for DeviceApis {
+    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+        view::set_data(json!({
+            "changes": 0,
+            "seen": "",
+            "called": "",
+            "settings": "",
+            "can_call": system::can_i_use("device-api.make-phone-call"),
+            "can_dim": system::can_i_use("device-api.set-screen-brightness"),
+        }))?;
+        show_network()
+    }
+
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        if page.route == "detail" {
+            // The host ends this watch when the page leaves.
+            watch_network()?;
+        }
+        Ok(())
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        match (event.page.as_str(), event.handler.as_str()) {
+            ("index", "network") => show_network(),
+            ("index", "watch") => {
+                if self.watch.is_none() {
+                    self.watch = Some(watch_network()?);
+                }
+                Ok(())
+            }
+            ("index", "unwatch") => {
+                if let Some(watch) = self.watch.take() {
+                    watch.off();
+                }
+                Ok(())
+            }
+            ("index", "vibrate") => {
+                device_api::vibrate_short(VibrationStrength::Heavy)?;
+                device_api::vibrate_long()
+            }
+            ("index", "keep-on") => device_api::set_keep_screen_on(true),
+            ("index", "buzz") => {
+                let times = text(event, "times")?;
+                let times = times.parse().map_err(|_| {
+                    Error::InvalidArgument(format!("`{times}` is not a number of times"))
+                })?;
+                buzz(times)
+            }
+            ("index", "brightness") => {
+                let value = text(event, "value")?;
+                let value = value.parse().map_err(|_| {
+                    Error::InvalidArgument(format!("`{value}` is not a brightness"))
+                })?;
+                brightness(value)
+            }
+            ("index", "capsule") => capsule(),
+            ("index", "call") => {
+                call(text(event, "number")?);
+                Ok(())
+            }
+            ("index", "locate") => match permission::authorize(Scope::UserLocation) {
+                Ok(()) => view::set("located", true),
+                Err(e) => refused(e),
+            },
+            ("index", "settings") => {
+                settings();
+                Ok(())
+            }
+            ("index", "open-detail") => nav::navigate_to("detail"),
+            ("detail", "back") => nav::navigate_back(1),
+            (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
+        }
+    }
+}
+
+miniapp_sdk::export_app!(DeviceApis);

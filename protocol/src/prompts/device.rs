@@ -1,0 +1,202 @@
+//! The device's services as a client draws and answers them
+//! (`device-api`): a vibration, the screen kept on and its brightness are
+//! `host-ui` frames (`vibrate`, `keep-screen-on`, `screen-brightness`); a
+//! phone call is a `phone-call` prompt (`allow`: the user called); the
+//! settings page a `setting` prompt listing the scopes the user answered,
+//! whose answer's `value` maps each scope the user changed to `true`
+//! (granted) or `false` (denied). The simulated network is Wi-Fi and does
+//! not change.
+
+use std::sync::Mutex;
+
+use miniapp_runtime::Consent;
+use miniapp_runtime::Scope;
+use miniapp_runtime::providers::{Asked, DeviceServices, NetworkType, ProviderError, Vibration};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::SimulatedHost;
+
+/// What the simulated device holds: its network and its brightness.
+pub(super) struct SimulatedDevice {
+    network: watch::Sender<NetworkType>,
+    brightness: Mutex<f64>,
+}
+
+impl Default for SimulatedDevice {
+    fn default() -> Self {
+        SimulatedDevice {
+            network: watch::Sender::new(NetworkType::Wifi),
+            brightness: Mutex::new(0.5),
+        }
+    }
+}
+
+impl SimulatedHost {
+    fn draw_device(&self, ui: Value) {
+        if let Some(prompts) = self.prompts() {
+            prompts.draw_value(ui);
+        }
+    }
+}
+
+/// The user's changes on the settings page: `value` maps a scope's name
+/// to `true` (granted) or `false` (denied).
+fn changes(
+    settings: Vec<(Scope, Consent)>,
+    value: Option<&Value>,
+) -> Result<Vec<(Scope, Consent)>, ProviderError> {
+    let Some(value) = value else {
+        return Ok(settings);
+    };
+    let Some(changed) = value.as_object() else {
+        return Err(ProviderError(format!(
+            "a settings page's answer maps scopes to true or false, not {value}"
+        )));
+    };
+    let mut left = settings;
+    for (name, granted) in changed {
+        let Some(at) = left.iter().position(|(s, _)| s.to_string() == *name) else {
+            return Err(ProviderError(format!(
+                "the settings page did not show scope `{name}`"
+            )));
+        };
+        left[at].1 = match granted.as_bool() {
+            Some(true) => Consent::Granted,
+            Some(false) => Consent::Denied,
+            None => {
+                return Err(ProviderError(format!(
+                    "scope `{name}` is answered true or false, not {granted}"
+                )));
+            }
+        };
+    }
+    Ok(left)
+}
+
+impl DeviceServices for SimulatedHost {
+    fn network(&self) -> watch::Receiver<NetworkType> {
+        self.device.network.subscribe()
+    }
+
+    fn vibrate(&self, _app_id: &str, vibration: Vibration) {
+        self.draw_device(json!({ "ui": "vibrate", "vibration": vibration }));
+    }
+
+    fn keep_screen_on(&self, _app_id: &str, on: bool) {
+        self.draw_device(json!({ "ui": "keep-screen-on", "on": on }));
+    }
+
+    fn has_screen(&self) -> bool {
+        self.prompts().is_some()
+    }
+
+    fn set_brightness(&self, _app_id: &str, value: f64) -> Result<(), ProviderError> {
+        *self
+            .device
+            .brightness
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = value;
+        self.draw_device(json!({ "ui": "screen-brightness", "value": value }));
+        Ok(())
+    }
+
+    fn brightness(&self, _app_id: &str) -> Result<f64, ProviderError> {
+        Ok(*self
+            .device
+            .brightness
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn ask_phone_call(&self, _app_id: &str, number: String) -> Asked<bool> {
+        let reply = self.dialog("phone-call", json!({ "number": number }));
+        Box::pin(async move { Ok(reply.await?.is_some_and(|r| r.allow)) })
+    }
+
+    fn open_setting(
+        &self,
+        _app_id: &str,
+        settings: Vec<(Scope, Consent)>,
+    ) -> Asked<Vec<(Scope, Consent)>> {
+        let shown: Vec<Value> = (settings.iter())
+            .map(|(scope, consent)| {
+                json!({ "scope": scope.to_string(), "granted": *consent == Consent::Granted })
+            })
+            .collect();
+        let reply = self.dialog("setting", json!({ "settings": shown }));
+        Box::pin(async move {
+            match reply.await? {
+                Some(reply) if reply.allow => changes(settings, reply.value.as_ref()),
+                _ => Ok(settings),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::broadcast;
+
+    use super::super::{Prompts, Reply, providers};
+    use super::*;
+
+    #[tokio::test]
+    async fn the_settings_page_is_a_prompt_whose_answer_names_the_changes() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let device = providers(&prompts).device;
+        let shown = vec![
+            (Scope::UserLocation, Consent::Granted),
+            (Scope::Camera, Consent::Denied),
+        ];
+        let asked = tokio::spawn(device.open_setting("demo.a", shown.clone()));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(frame["kind"], "setting");
+        assert_eq!(
+            frame["settings"],
+            json!([
+                { "scope": "user-location", "granted": true },
+                { "scope": "camera", "granted": false },
+            ])
+        );
+        let id = frame["id"].as_u64().unwrap();
+        let value = Some(json!({ "user-location": false }));
+        assert!(prompts.reply(id, Reply { allow: true, value }));
+        let left = asked.await.unwrap().unwrap();
+        assert_eq!(
+            left,
+            [
+                (Scope::UserLocation, Consent::Denied),
+                (Scope::Camera, Consent::Denied)
+            ]
+        );
+        let refused = changes(shown.clone(), Some(&json!({ "album": true })));
+        assert_eq!(
+            refused.unwrap_err().0,
+            "the settings page did not show scope `album`"
+        );
+        assert_eq!(changes(shown.clone(), None).unwrap(), shown);
+    }
+
+    #[tokio::test]
+    async fn a_phone_call_is_a_prompt_and_a_vibration_a_host_ui_frame() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let device = providers(&prompts).device;
+        device.vibrate("demo.a", Vibration::ShortLight);
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(
+            frame,
+            json!({ "type": "host-ui", "ui": "vibrate", "vibration": "short-light" })
+        );
+        let called = tokio::spawn(device.ask_phone_call("demo.a", "10086".into()));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(
+            (&frame["kind"], &frame["number"]),
+            (&json!("phone-call"), &json!("10086"))
+        );
+        prompts.answer(frame["id"].as_u64().unwrap(), true);
+        assert!(called.await.unwrap().unwrap());
+    }
+}

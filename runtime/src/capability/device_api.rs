@@ -1,0 +1,297 @@
+//! `device-api`: the device's services beyond its facts, as WeChat's
+//! `wx.getNetworkType`, `wx.onNetworkStatusChange`, `wx.vibrateShort`,
+//! `wx.vibrateLong`, `wx.setKeepScreenOn`, `wx.setScreenBrightness`,
+//! `wx.getScreenBrightness`, `wx.getMenuButtonBoundingClientRect`,
+//! `wx.makePhoneCall` and `wx.openSetting`. Core (no permission), as on
+//! WeChat; a phone call and the settings page need the user's tap, as there.
+//! Each goes through the host's device provider
+//! ([`DeviceServices`](crate::providers::DeviceServices)); what needs a
+//! screen or a user is refused with `unsupported` where the provider has
+//! none. The network watch, a phone call and the settings page are pending
+//! calls (`pending_calls`); a vibration and a screen change count in the
+//! callback's `host_ui_per_event`, as a toast does.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Notify;
+
+use super::device::DeviceCtx;
+use super::pending::{Answer, StreamSender};
+use super::permission::changed_in_settings;
+use super::{CallCtx, CallError, CallResult, View};
+use crate::bindings::{device_api, permission};
+use crate::providers::{DeviceServices, NetworkType, Vibration};
+
+/// WeChat's capsule: 87 by 32 CSS pixels, 7 from the window's right edge.
+const CAPSULE: (u32, u32, u32) = (87, 32, 7);
+/// The capsule's gap below the status bar: 4 on iOS, 8 on Android.
+const CAPSULE_GAP: (u32, u32) = (4, 8);
+/// Characters at most in a phone number.
+const PHONE_CHARS: usize = 32;
+
+/// The functions refused on a host with no screen (`can-i-use` says no).
+const NEED_A_SCREEN: &[&str] = &[
+    "device-api.set-screen-brightness",
+    "device-api.get-screen-brightness",
+    "device-api.make-phone-call",
+    "device-api.open-setting",
+];
+
+fn network_type(network: NetworkType) -> device_api::NetworkType {
+    match network {
+        NetworkType::Wifi => device_api::NetworkType::Wifi,
+        NetworkType::Cell2g => device_api::NetworkType::Cell2g,
+        NetworkType::Cell3g => device_api::NetworkType::Cell3g,
+        NetworkType::Cell4g => device_api::NetworkType::Cell4g,
+        NetworkType::Cell5g => device_api::NetworkType::Cell5g,
+        NetworkType::Unknown => device_api::NetworkType::Unknown,
+        NetworkType::None => device_api::NetworkType::None,
+    }
+}
+
+/// Refuse a phone number that is empty, too long, or holds what a dialler
+/// does not take.
+fn checked_number(number: &str) -> CallResult<()> {
+    let chars = number.chars().count();
+    if !(1..=PHONE_CHARS).contains(&chars) {
+        return Err(CallError::invalid(format!(
+            "the phone number is {chars} characters; it takes 1 to {PHONE_CHARS}"
+        )));
+    }
+    let dialled = |c: char| c.is_ascii_digit() || " +-()*#".contains(c);
+    match number.chars().find(|c| !dialled(*c)) {
+        Some(c) => Err(CallError::invalid(format!(
+            "the phone number `{number}` holds {c:?}: it takes digits, spaces and +-()*#"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A network change waiting to be delivered. While one waits, further
+/// changes make no more (the app reads the type now when it is delivered);
+/// when it goes (delivered, or dropped with its call), the watch looks
+/// again, so a change made meanwhile is told too.
+struct NetworkChanged {
+    waiting: Arc<AtomicBool>,
+    gone: Arc<Notify>,
+}
+
+impl Drop for NetworkChanged {
+    fn drop(&mut self) {
+        self.waiting.store(false, Ordering::Release);
+        self.gone.notify_one();
+    }
+}
+
+/// Watch `network` for one app, sending a [`NetworkChanged`] through
+/// `sender` after each change while none waits.
+async fn watch_network(
+    mut network: tokio::sync::watch::Receiver<NetworkType>,
+    sender: StreamSender,
+) {
+    // `network` was subscribed when the app asked: a change since (before
+    // this task first ran) is a change.
+    let waiting = Arc::new(AtomicBool::new(false));
+    let gone = Arc::new(Notify::new());
+    loop {
+        tokio::select! {
+            changed = network.changed() => {
+                if changed.is_err() {
+                    // The provider dropped its network: nothing more comes.
+                    return;
+                }
+            }
+            () = gone.notified() => {
+                if !network.has_changed().unwrap_or(false) {
+                    continue;
+                }
+            }
+        }
+        if waiting.swap(true, Ordering::AcqRel) {
+            continue;
+        }
+        network.borrow_and_update();
+        let changed = NetworkChanged {
+            waiting: waiting.clone(),
+            gone: gone.clone(),
+        };
+        sender.send(Box::new(changed));
+    }
+}
+
+/// The settings page's answer: the user's changes are stored when it
+/// comes; the app reads the settings now with `take-setting`.
+struct SettingShown;
+
+impl CallCtx {
+    /// Whether `schema` (as `system.can-i-use` takes it) names a
+    /// `device-api` function this host refuses: it has no screen.
+    pub(super) fn device_lacks_screen(&self, schema: &str) -> bool {
+        let needs =
+            (NEED_A_SCREEN.iter()).any(|f| schema == *f || schema.starts_with(&format!("{f}.")));
+        needs && !self.app.services.providers.device.has_screen()
+    }
+
+    /// Have the device do what needs no answer (`act`, given the provider
+    /// and the app's id), counted in the callback's `host_ui_per_event`
+    /// beside the toasts: a loop of vibrations is bounded as one of toasts.
+    fn device_does(&mut self, act: impl FnOnce(&dyn DeviceServices, &str)) -> CallResult<()> {
+        self.count_drawn("toasts, bar changes, vibrations or screen changes")?;
+        act(&*self.app.services.providers.device, &self.app.manifest.id);
+        Ok(())
+    }
+
+    /// Refuse `what` when the device has no screen (nobody sees it).
+    fn needs_screen(&self, what: &str) -> CallResult<()> {
+        match self.app.services.providers.device.has_screen() {
+            true => Ok(()),
+            false => Err(CallError::unsupported(format!(
+                "this host has no screen for {what}"
+            ))),
+        }
+    }
+}
+
+super::linked_by!(view of DeviceCtx, device_api);
+
+impl device_api::Host for View<'_, DeviceCtx> {
+    fn get_network_type(&mut self) -> wasmtime::Result<device_api::NetworkType> {
+        let network = self.call.app.services.providers.device.network();
+        let now = *network.borrow();
+        Ok(network_type(now))
+    }
+
+    fn on_network_status_change_start(&mut self) -> CallResult<u64> {
+        let network = self.call.app.services.providers.device.network();
+        (self.call.pending).start_stream(move |sender| watch_network(network, sender))
+    }
+
+    fn vibrate_short(&mut self, strength: device_api::VibrationStrength) -> CallResult<()> {
+        let vibration = match strength {
+            device_api::VibrationStrength::Heavy => Vibration::ShortHeavy,
+            device_api::VibrationStrength::Medium => Vibration::ShortMedium,
+            device_api::VibrationStrength::Light => Vibration::ShortLight,
+        };
+        self.call
+            .device_does(|device, app| device.vibrate(app, vibration))
+    }
+
+    fn vibrate_long(&mut self) -> CallResult<()> {
+        (self.call).device_does(|device, app| device.vibrate(app, Vibration::Long))
+    }
+
+    fn set_keep_screen_on(&mut self, on: bool) -> CallResult<()> {
+        (self.call).device_does(|device, app| device.keep_screen_on(app, on))
+    }
+
+    fn set_screen_brightness(&mut self, value: f64) -> CallResult<()> {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(CallError::invalid(format!(
+                "the screen brightness {value} is not between 0 and 1"
+            )));
+        }
+        self.call.needs_screen("its brightness")?;
+        let mut set = Ok(());
+        (self.call).device_does(|device, app| set = device.set_brightness(app, value))?;
+        set.map_err(|e| CallError::failed(e.0))
+    }
+
+    fn get_screen_brightness(&mut self) -> CallResult<f64> {
+        self.call.needs_screen("its brightness")?;
+        let app = &self.call.app;
+        let value = (app.services.providers.device)
+            .brightness(&app.manifest.id)
+            .map_err(|e| CallError::failed(e.0))?;
+        match (0.0..=1.0).contains(&value) {
+            true => Ok(value),
+            false => Err(CallError::failed(format!(
+                "the host answered a screen brightness of {value}, not between 0 and 1"
+            ))),
+        }
+    }
+
+    fn get_menu_button_bounding_client_rect(&mut self) -> wasmtime::Result<device_api::Rect> {
+        let facts = &self.ctx.facts;
+        let (width, height, margin) = CAPSULE;
+        let gap = match facts.platform.as_str() {
+            "android" => CAPSULE_GAP.1,
+            _ => CAPSULE_GAP.0,
+        };
+        let right = facts.window_width.saturating_sub(margin);
+        let top = facts.status_bar_height + gap;
+        Ok(device_api::Rect {
+            width,
+            height,
+            top,
+            right,
+            bottom: top + height,
+            left: right.saturating_sub(width),
+        })
+    }
+
+    fn make_phone_call(&mut self, phone_number: String) -> CallResult<u64> {
+        checked_number(&phone_number)?;
+        self.call.needs_screen("a phone call")?;
+        self.call.pending.room_for(false)?;
+        self.call.gesture.spend("make-phone-call")?;
+        let app = &self.call.app;
+        let asked = (app.services.providers.device).ask_phone_call(&app.manifest.id, phone_number);
+        self.call.pending.start(async move {
+            match asked.await.map_err(|e| CallError::failed(e.0))? {
+                true => Ok(None),
+                false => Err(CallError::failed("cancel")),
+            }
+        })
+    }
+
+    fn open_setting(&mut self) -> CallResult<u64> {
+        self.call.needs_screen("the settings page")?;
+        self.call.pending.room_for(false)?;
+        self.call.gesture.spend("open-setting")?;
+        let call = &mut *self.call;
+        let shown = call.consent.answered(&call.app)?;
+        let ns = call.consent.namespace().to_string();
+        let app = call.app.clone();
+        let asked = (app.services.providers.device).open_setting(&app.manifest.id, shown.clone());
+        call.pending.start(async move {
+            let left = asked.await.map_err(|e| CallError::failed(e.0))?;
+            changed_in_settings(&app, &ns, &shown, &left)?;
+            Ok(Some(Box::new(SettingShown) as Answer))
+        })
+    }
+
+    fn take_setting(
+        &mut self,
+        id: u64,
+    ) -> CallResult<Vec<(permission::Scope, permission::Consent)>> {
+        if self.call.pending.take_answer::<SettingShown>(id).is_none() {
+            return Err(CallError::invalid(format!(
+                "call {id} has no settings to take: take them once, in the `on-complete` of an `open-setting` that succeeded"
+            )));
+        }
+        <CallCtx as permission::Host>::get_setting(self.call).map_err(CallError::Trap)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_number_takes_what_a_dialler_takes() {
+        checked_number("+86 (10) 1234-5678").unwrap();
+        checked_number("*#06#").unwrap();
+        assert!(checked_number("").is_err());
+        assert!(checked_number(&"1".repeat(33)).is_err());
+        let Err(CallError::Guest(crate::bindings::types::Error::InvalidArgument(m))) =
+            checked_number("tel:123")
+        else {
+            panic!("refused as invalid")
+        };
+        assert_eq!(
+            m,
+            "the phone number `tel:123` holds 't': it takes digits, spaces and +-()*#"
+        );
+    }
+}

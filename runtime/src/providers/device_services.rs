@@ -1,0 +1,276 @@
+//! The device's services an app uses beyond its facts (`device-api`): the
+//! network, vibration, the screen, the phone and the app's settings page.
+//! The runtime has checked the app's arguments, its gesture and its quotas
+//! before a provider sees a call. [`HeadlessDevice`] is the default (a host
+//! with no screen); [`ScriptedDevice`] answers from a script, for tests and
+//! non-interactive hosts.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use miniapp_config::Scope;
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::{Asked, ProviderError};
+use crate::consent::Consent;
+
+/// The network the device is on (`device-api.network-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkType {
+    /// Wi-Fi.
+    Wifi,
+    /// A 2G cell network.
+    Cell2g,
+    /// A 3G cell network.
+    Cell3g,
+    /// A 4G cell network.
+    Cell4g,
+    /// A 5G cell network.
+    Cell5g,
+    /// Connected, the kind unknown.
+    Unknown,
+    /// No network.
+    None,
+}
+
+/// A vibration (`device-api.vibrate-short`, `vibrate-long`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vibration {
+    /// 15 ms, heavy.
+    ShortHeavy,
+    /// 15 ms, medium.
+    ShortMedium,
+    /// 15 ms, light.
+    ShortLight,
+    /// 400 ms.
+    Long,
+}
+
+/// The device's services for apps. Methods without an answer to wait for
+/// must not block; a phone call and the settings page are answered by the
+/// user later (their future runs after the app's call returned, and is
+/// dropped if the call is cancelled).
+pub trait DeviceServices: Send + Sync {
+    /// The network now, and its changes: the runtime watches the receiver
+    /// for an app that asked to be told (`on-network-status-change-start`).
+    fn network(&self) -> watch::Receiver<NetworkType>;
+    /// Vibrate for app `app_id`.
+    fn vibrate(&self, app_id: &str, vibration: Vibration);
+    /// Keep the screen on (or not) while app `app_id` is shown.
+    fn keep_screen_on(&self, app_id: &str, on: bool);
+    /// Whether there is a screen and a user: if not, the runtime refuses
+    /// the brightness, phone calls and the settings page with
+    /// `unsupported` at once, and `can-i-use` says no to them.
+    fn has_screen(&self) -> bool;
+    /// Set the screen's brightness, 0 to 1 (checked).
+    fn set_brightness(&self, app_id: &str, value: f64) -> Result<(), ProviderError>;
+    /// The screen's brightness, 0 to 1.
+    fn brightness(&self, app_id: &str) -> Result<f64, ProviderError>;
+    /// Ask the user whether to call `number` for app `app_id`: `true` if
+    /// they called.
+    fn ask_phone_call(&self, app_id: &str, number: String) -> Asked<bool>;
+    /// Show app `app_id`'s settings page with `settings` (the scopes the
+    /// user was asked for, and their answers): the answers as the user
+    /// left them. A scope not in `settings` is ignored, as is `NotAsked`.
+    fn open_setting(
+        &self,
+        app_id: &str,
+        settings: Vec<(Scope, Consent)>,
+    ) -> Asked<Vec<(Scope, Consent)>>;
+}
+
+/// The default: a host with no screen (a server, `miniapp run` without
+/// fixtures). Its network is `unknown` (it answers requests; it cannot
+/// tell their kind) and never changes; vibrating and keeping the screen on
+/// do nothing; the brightness, phone calls and the settings page are
+/// refused (nobody sees or answers them).
+#[derive(Debug, Clone)]
+pub struct HeadlessDevice {
+    network: watch::Sender<NetworkType>,
+}
+
+impl Default for HeadlessDevice {
+    fn default() -> Self {
+        HeadlessDevice {
+            network: watch::Sender::new(NetworkType::Unknown),
+        }
+    }
+}
+
+fn no_screen<T>() -> Result<T, ProviderError> {
+    Err(ProviderError("this host has no screen".into()))
+}
+
+impl DeviceServices for HeadlessDevice {
+    fn network(&self) -> watch::Receiver<NetworkType> {
+        self.network.subscribe()
+    }
+    fn vibrate(&self, _: &str, _: Vibration) {}
+    fn keep_screen_on(&self, _: &str, _: bool) {}
+    fn has_screen(&self) -> bool {
+        false
+    }
+    fn set_brightness(&self, _: &str, _: f64) -> Result<(), ProviderError> {
+        no_screen()
+    }
+    fn brightness(&self, _: &str) -> Result<f64, ProviderError> {
+        no_screen()
+    }
+    fn ask_phone_call(&self, _: &str, _: String) -> Asked<bool> {
+        Box::pin(async { no_screen() })
+    }
+    fn open_setting(&self, _: &str, _: Vec<(Scope, Consent)>) -> Asked<Vec<(Scope, Consent)>> {
+        Box::pin(async { no_screen() })
+    }
+}
+
+/// What [`ScriptedDevice`] was asked to do, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceAct {
+    /// A vibration.
+    Vibrated(Vibration),
+    /// The screen kept on, or let go.
+    KeepScreenOn(bool),
+    /// The brightness set.
+    Brightness(f64),
+    /// A phone call asked for.
+    PhoneCall(String),
+    /// The settings page shown with these settings.
+    Setting(Vec<(Scope, Consent)>),
+}
+
+/// One scripted answer of [`ScriptedDevice`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceAnswer {
+    /// Answers the next phone call: `true` if the user calls.
+    PhoneCall(bool),
+    /// Answers the next settings page: the changes the user makes.
+    Setting(Vec<(Scope, Consent)>),
+}
+
+/// A device answered from a script: the network is what
+/// [`ScriptedDevice::set_network`] last set (Wi-Fi at first); the
+/// brightness is held (0.5 at first); each phone call or settings page
+/// takes the next answer of its kind, and fails when none is left;
+/// everything asked is recorded. Clones share the script and the record.
+#[derive(Debug, Clone)]
+pub struct ScriptedDevice {
+    network: watch::Sender<NetworkType>,
+    inner: Arc<Mutex<Script>>,
+}
+
+#[derive(Debug)]
+struct Script {
+    brightness: f64,
+    answers: VecDeque<DeviceAnswer>,
+    acts: Vec<DeviceAct>,
+}
+
+impl ScriptedDevice {
+    /// A device giving `answers`, each to the next question of its kind.
+    pub fn answering(answers: impl IntoIterator<Item = DeviceAnswer>) -> ScriptedDevice {
+        let script = Script {
+            brightness: 0.5,
+            answers: answers.into_iter().collect(),
+            acts: Vec::new(),
+        };
+        ScriptedDevice {
+            network: watch::Sender::new(NetworkType::Wifi),
+            inner: Arc::new(Mutex::new(script)),
+        }
+    }
+
+    /// The device moves to `network` (apps watching are told if it changed).
+    pub fn set_network(&self, network: NetworkType) {
+        self.network.send_if_modified(|now| {
+            let changed = *now != network;
+            *now = network;
+            changed
+        });
+    }
+
+    /// Everything asked since the last call, in order.
+    pub fn take_acts(&self) -> Vec<DeviceAct> {
+        std::mem::take(&mut self.lock().acts)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Script> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// When first polled: record `act` and take the first answer `fits`
+    /// accepts (a question of `kind`).
+    fn answer<T: Send + 'static>(
+        &self,
+        kind: &'static str,
+        act: DeviceAct,
+        fits: fn(&DeviceAnswer) -> Option<T>,
+    ) -> Asked<T> {
+        let device = self.clone();
+        Box::pin(async move {
+            let mut script = device.lock();
+            script.acts.push(act);
+            super::take_scripted(&mut script.answers, kind, fits)
+        })
+    }
+}
+
+impl Default for ScriptedDevice {
+    fn default() -> Self {
+        ScriptedDevice::answering([])
+    }
+}
+
+impl DeviceServices for ScriptedDevice {
+    fn network(&self) -> watch::Receiver<NetworkType> {
+        self.network.subscribe()
+    }
+    fn vibrate(&self, _: &str, vibration: Vibration) {
+        self.lock().acts.push(DeviceAct::Vibrated(vibration));
+    }
+    fn keep_screen_on(&self, _: &str, on: bool) {
+        self.lock().acts.push(DeviceAct::KeepScreenOn(on));
+    }
+    fn has_screen(&self) -> bool {
+        true
+    }
+    fn set_brightness(&self, _: &str, value: f64) -> Result<(), ProviderError> {
+        let mut script = self.lock();
+        script.brightness = value;
+        script.acts.push(DeviceAct::Brightness(value));
+        Ok(())
+    }
+    fn brightness(&self, _: &str) -> Result<f64, ProviderError> {
+        Ok(self.lock().brightness)
+    }
+    fn ask_phone_call(&self, _: &str, number: String) -> Asked<bool> {
+        self.answer("phone call", DeviceAct::PhoneCall(number), |a| match a {
+            DeviceAnswer::PhoneCall(called) => Some(*called),
+            DeviceAnswer::Setting(_) => None,
+        })
+    }
+    fn open_setting(
+        &self,
+        _: &str,
+        settings: Vec<(Scope, Consent)>,
+    ) -> Asked<Vec<(Scope, Consent)>> {
+        let shown = settings.clone();
+        let changes = self.answer("settings page", DeviceAct::Setting(shown), |a| match a {
+            DeviceAnswer::Setting(changes) => Some(changes.clone()),
+            DeviceAnswer::PhoneCall(_) => None,
+        });
+        Box::pin(async move {
+            let changes = changes.await?;
+            Ok(settings
+                .into_iter()
+                .map(|(scope, was)| {
+                    let changed = changes.iter().find(|(s, _)| *s == scope);
+                    (scope, changed.map_or(was, |(_, now)| *now))
+                })
+                .collect())
+        })
+    }
+}

@@ -1,0 +1,280 @@
+//! The device's services with a real guest (`guest-examples/device-apis`)
+//! and a scripted device provider: the network and its changes as
+//! repeated completions (stopped by the app, ended by the page's leaving),
+//! vibration and the screen reaching the provider, the capsule from the
+//! device facts, a phone call and the settings page answered by the user
+//! within a tap's gesture; a headless host refuses what needs a screen,
+//! and `can-i-use` says so.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use miniapp_runtime::providers::{
+    DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, NetworkType,
+    ScriptedDevice, Vibration,
+};
+use miniapp_runtime::{
+    App, AppInstance, Consent, DeviceFacts, Event, LaunchOptions, Providers, QuotaOverrides, Scope,
+};
+
+use crate::common::{example, granting, runtime};
+
+/// Longest a test waits for a completion before it calls the run hung (a
+/// hang guard: scripted answers are ready at once).
+const HANG: Duration = Duration::from_secs(60);
+
+/// The number the example calls.
+const NUMBER: &str = "+86 10 1234 5678";
+
+/// The example launched on `device` (consent granting `user-location`),
+/// on `facts` if given.
+async fn device_apis(
+    device: Arc<dyn DeviceServices>,
+    facts: Option<DeviceFacts>,
+) -> (tempfile::TempDir, App, AppInstance) {
+    device_apis_under(device, facts, QuotaOverrides::default()).await
+}
+
+/// [`device_apis`] under `quotas`.
+async fn device_apis_under(
+    device: Arc<dyn DeviceServices>,
+    facts: Option<DeviceFacts>,
+    quotas: QuotaOverrides,
+) -> (tempfile::TempDir, App, AppInstance) {
+    let package = example("device-apis");
+    let mut policy = granting(&package);
+    policy.defaults.quotas = quotas;
+    let dir = tempfile::tempdir().unwrap();
+    let providers = Providers {
+        device,
+        consent: Arc::new(FixedConsent::granting([Scope::UserLocation])),
+        ..Providers::default()
+    };
+    let app = (runtime(dir.path(), policy, providers).load(package)).unwrap();
+    let options = LaunchOptions {
+        device: facts,
+        ..LaunchOptions::default()
+    };
+    let inst = app.launch(options).await.unwrap();
+    (dir, app, inst)
+}
+
+async fn tap(inst: &mut AppInstance, page: &str, handler: &str) {
+    let event = Event::tap(page, handler);
+    (inst.dispatch(&event).await).unwrap_or_else(|e| panic!("{page}:{handler}: {e}"));
+}
+
+/// Tap `handler` of the index page with `key` set to `value` in its detail.
+async fn tap_with(inst: &mut AppInstance, handler: &str, key: &str, value: &str) {
+    let event = Event::tap("index", handler).with_detail(serde_json::json!({ key: value }));
+    (inst.dispatch(&event).await).unwrap_or_else(|e| panic!("index:{handler}: {e}"));
+}
+
+/// The page's `key`, a string.
+fn text(inst: &AppInstance, key: &str) -> String {
+    let data = inst.page_data();
+    (data[key].as_str())
+        .unwrap_or_else(|| panic!("`{key}` in {data}"))
+        .to_string()
+}
+
+/// Deliver the one completion due next.
+async fn delivered(inst: &mut AppInstance) {
+    let waited = tokio::time::timeout(HANG, inst.wake().wait()).await;
+    assert!(waited.is_ok(), "nothing came; data: {}", inst.page_data());
+    let delivered = inst.complete_next().await.expect("a completion is due");
+    delivered.unwrap();
+}
+
+#[tokio::test]
+async fn network_changes_reach_the_guest_until_it_stops_listening() {
+    let device = ScriptedDevice::default();
+    let (_dir, app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    assert_eq!(inst.page_data()["network"], "wifi");
+    assert_eq!(inst.page_data()["connected"], true);
+    tap(&mut inst, "index", "watch").await;
+    assert_eq!(
+        app.usage().unwrap().pending_calls,
+        1,
+        "the watch is pending"
+    );
+    device.set_network(NetworkType::Cell4g);
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["changes"], 1);
+    assert_eq!(inst.page_data()["seen"], "4g");
+    // Changes while one waits make one completion, with the type then.
+    device.set_network(NetworkType::None);
+    device.set_network(NetworkType::Cell3g);
+    device.set_network(NetworkType::None);
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["seen"], "none");
+    assert_eq!(inst.page_data()["connected"], false);
+    let changes = inst.page_data()["changes"].as_u64().unwrap();
+    assert!((2..=3).contains(&changes), "{changes} deliveries");
+    while inst.wake().at().is_some() {
+        delivered(&mut inst).await;
+    }
+    tap(&mut inst, "index", "unwatch").await;
+    assert_eq!(app.usage().unwrap().pending_calls, 0, "off ends the watch");
+    let before = inst.page_data()["changes"].clone();
+    device.set_network(NetworkType::Wifi);
+    assert!(inst.complete_next().await.is_none(), "nothing after off");
+    assert_eq!(inst.page_data()["changes"], before);
+}
+
+#[tokio::test]
+async fn a_page_s_network_watch_ends_when_the_page_leaves() {
+    let device = ScriptedDevice::default();
+    let (_dir, app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    tap(&mut inst, "index", "open-detail").await;
+    assert_eq!(app.usage().unwrap().pending_calls, 1);
+    device.set_network(NetworkType::Cell5g);
+    delivered(&mut inst).await;
+    tap(&mut inst, "detail", "back").await;
+    let hang = tokio::time::timeout(HANG, inst.complete_next()).await;
+    hang.unwrap().expect("the cancellation is due").unwrap();
+    let usage = app.usage().unwrap();
+    assert_eq!((usage.pending_calls, usage.calls_cancelled), (0, 1));
+    device.set_network(NetworkType::Wifi);
+    assert!(inst.complete_next().await.is_none());
+    // The page's listener ran once, on the detail page's data.
+    assert_eq!(inst.page_data()["changes"], 0, "{}", inst.page_data());
+}
+
+#[tokio::test]
+async fn vibration_the_screen_and_the_capsule_reach_the_provider() {
+    let device = ScriptedDevice::default();
+    let facts = DeviceFacts {
+        window_width: 414,
+        status_bar_height: 44,
+        ..DeviceFacts::default()
+    };
+    let (_dir, _app, mut inst) = device_apis(Arc::new(device.clone()), Some(facts)).await;
+    assert_eq!(inst.page_data()["can_dim"], true);
+    tap(&mut inst, "index", "vibrate").await;
+    tap(&mut inst, "index", "keep-on").await;
+    tap_with(&mut inst, "brightness", "value", "0.8").await;
+    assert_eq!(inst.page_data()["brightness"], 0.8);
+    tap_with(&mut inst, "brightness", "value", "1.5").await;
+    assert_eq!(
+        inst.page_data()["refused"],
+        "invalid argument: the screen brightness 1.5 is not between 0 and 1"
+    );
+    assert_eq!(
+        device.take_acts(),
+        [
+            DeviceAct::Vibrated(Vibration::ShortHeavy),
+            DeviceAct::Vibrated(Vibration::Long),
+            DeviceAct::KeepScreenOn(true),
+            DeviceAct::Brightness(0.8),
+        ]
+    );
+    tap(&mut inst, "index", "capsule").await;
+    let capsule = &inst.page_data()["capsule"];
+    let rect =
+        ["left", "top", "right", "bottom", "width", "height"].map(|k| capsule[k].as_u64().unwrap());
+    assert_eq!(rect, [320, 48, 407, 80, 87, 32], "{capsule}");
+}
+
+#[tokio::test]
+async fn a_phone_call_is_the_user_s_to_make_within_a_tap() {
+    let device = ScriptedDevice::answering([
+        DeviceAnswer::PhoneCall(true),
+        DeviceAnswer::PhoneCall(false),
+    ]);
+    let (_dir, _app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    assert_eq!(inst.page_data()["can_call"], true);
+    tap_with(&mut inst, "call", "number", NUMBER).await;
+    assert_eq!(inst.page_data()["called"], "", "the user answers later");
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["called"], "called");
+    tap_with(&mut inst, "call", "number", NUMBER).await;
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["called"], "failed: cancel");
+    let number = NUMBER.to_string();
+    assert_eq!(
+        device.take_acts(),
+        [
+            DeviceAct::PhoneCall(number.clone()),
+            DeviceAct::PhoneCall(number)
+        ]
+    );
+    // Without a tap there is no gesture; a bad number is refused by name.
+    let untapped = Event::new("index", "call").with_detail(serde_json::json!({"number": "10086"}));
+    inst.dispatch(&untapped).await.unwrap();
+    let called = text(&inst, "called");
+    assert!(
+        called.contains("make-phone-call needs a user gesture"),
+        "{called}"
+    );
+    tap_with(&mut inst, "call", "number", "tel:10086").await;
+    let called = text(&inst, "called");
+    assert!(called.contains("holds 't'"), "{called}");
+    assert_eq!(device.take_acts(), [], "neither reached the user");
+}
+
+#[tokio::test]
+async fn the_settings_page_changes_the_user_s_stored_answer() {
+    let denied = vec![(Scope::UserLocation, Consent::Denied)];
+    let device = ScriptedDevice::answering([DeviceAnswer::Setting(denied)]);
+    let (_dir, _app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    tap(&mut inst, "index", "locate").await;
+    assert_eq!(inst.page_data()["located"], true);
+    tap(&mut inst, "index", "settings").await;
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["settings"], "user-location=denied");
+    let shown = vec![(Scope::UserLocation, Consent::Granted)];
+    assert_eq!(device.take_acts(), [DeviceAct::Setting(shown)]);
+    // The change is stored: the scope stays denied.
+    tap(&mut inst, "index", "locate").await;
+    let refused = text(&inst, "refused");
+    assert!(
+        refused.contains("the user denied scope `user-location`"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn a_host_with_no_screen_refuses_what_needs_one_and_says_so() {
+    let (_dir, _app, mut inst) = device_apis(Arc::new(HeadlessDevice::default()), None).await;
+    let data = inst.page_data();
+    assert_eq!(data["network"], "unknown");
+    assert_eq!(data["connected"], true);
+    assert_eq!(
+        (&data["can_call"], &data["can_dim"]),
+        (&false.into(), &false.into())
+    );
+    tap(&mut inst, "index", "vibrate").await;
+    tap_with(&mut inst, "brightness", "value", "0.5").await;
+    assert_eq!(
+        inst.page_data()["refused"],
+        "unsupported: this host has no screen for its brightness"
+    );
+    tap_with(&mut inst, "call", "number", NUMBER).await;
+    assert_eq!(
+        inst.page_data()["called"],
+        "unsupported: this host has no screen for a phone call"
+    );
+}
+
+#[tokio::test]
+async fn a_loop_of_vibrations_is_bounded_per_callback_as_toasts_are() {
+    let device = ScriptedDevice::default();
+    let quotas = QuotaOverrides {
+        host_ui_per_event: Some(3),
+        ..QuotaOverrides::default()
+    };
+    let (_dir, app, mut inst) = device_apis_under(Arc::new(device.clone()), None, quotas).await;
+    tap_with(&mut inst, "buzz", "times", "10").await;
+    assert_eq!(inst.page_data()["buzzed"], 3);
+    let refused = text(&inst, "refused");
+    assert!(
+        refused.starts_with("quota exceeded: host_ui_per_event: this callback has asked the host to draw 3 toasts, bar changes, vibrations or screen changes"),
+        "{refused}"
+    );
+    assert_eq!(device.take_acts().len(), 3, "the provider did three");
+    assert_eq!(app.usage().unwrap().quota_hits, 1);
+    // The next callback has its own three.
+    tap_with(&mut inst, "buzz", "times", "2").await;
+    assert_eq!(inst.page_data()["buzzed"], 2);
+}

@@ -1,0 +1,151 @@
+//! The device's services, as WeChat's `wx.getNetworkType`,
+//! `wx.onNetworkStatusChange`, `wx.vibrateShort`, `wx.vibrateLong`,
+//! `wx.setKeepScreenOn`, `wx.setScreenBrightness`, `wx.getScreenBrightness`,
+//! `wx.getMenuButtonBoundingClientRect`, `wx.makePhoneCall` and
+//! `wx.openSetting`. Every app may call them (no permission); a phone call
+//! and the settings page only while handling a tap. A host with no screen
+//! (a server, `miniapp run`) says the network is `unknown` and refuses the
+//! brightness, phone calls and the settings page with
+//! [`Error::Unsupported`] (ask
+//! [`system::can_i_use`](crate::system::can_i_use) first).
+//!
+//! ```ignore
+//! use miniapp_sdk::{device_api, task, view};
+//!
+//! view::set("network", device_api::network_type().as_str())?;
+//! device_api::on_network_status_change(|status| view::set("online", status.is_connected))?;
+//! task::spawn(async {
+//!     device_api::make_phone_call("+86 10 1234 5678").await?;
+//!     view::set("called", true)
+//! });
+//! ```
+
+use crate::bindings::miniapp::host::device_api as host;
+use crate::permission::{Consent, Scope};
+use crate::task::{self, TaskId};
+use crate::{Error, Result};
+
+// The host API's own types (the WIT is their one definition).
+pub use host::{NetworkType, Rect, VibrationStrength};
+
+impl NetworkType {
+    /// WeChat's name for it: `wifi`, `2g`, `3g`, `4g`, `5g`, `unknown`,
+    /// `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkType::Wifi => "wifi",
+            NetworkType::Cell2g => "2g",
+            NetworkType::Cell3g => "3g",
+            NetworkType::Cell4g => "4g",
+            NetworkType::Cell5g => "5g",
+            NetworkType::Unknown => "unknown",
+            NetworkType::None => "none",
+        }
+    }
+}
+
+/// What `wx.onNetworkStatusChange` gives its listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkStatus {
+    /// `isConnected`: any network but `none`.
+    pub is_connected: bool,
+    /// `networkType`.
+    pub network_type: NetworkType,
+}
+
+/// The network the device is on now (`wx.getNetworkType`).
+pub fn network_type() -> NetworkType {
+    host::get_network_type()
+}
+
+/// The network now, as a listener of [`on_network_status_change`] gets it.
+pub fn network_status() -> NetworkStatus {
+    let network_type = network_type();
+    NetworkStatus {
+        is_connected: network_type != NetworkType::None,
+        network_type,
+    }
+}
+
+/// A listener of [`on_network_status_change`], until [`NetworkListener::off`].
+#[derive(Debug)]
+pub struct NetworkListener(TaskId);
+
+impl NetworkListener {
+    /// Stop listening (`wx.offNetworkStatusChange`): `f` is not called again.
+    pub fn off(self) {
+        task::abort(self.0);
+    }
+}
+
+/// Call `f` with the network's status each time it changes
+/// (`wx.onNetworkStatusChange`), until [`NetworkListener::off`] or the page
+/// that started it leaves the stack. Changes while a call of `f` waits to
+/// run make one call, with the status then. An error from `f` is reported
+/// and listening goes on. Refused past the app's `pending_calls`.
+pub fn on_network_status_change(
+    mut f: impl FnMut(NetworkStatus) -> Result<()> + 'static,
+) -> Result<NetworkListener> {
+    let mut changes = task::completions(host::on_network_status_change_start()?);
+    Ok(NetworkListener(task::spawn_task(async move {
+        loop {
+            match changes.next().await {
+                Ok(()) => {
+                    if let Err(e) = f(network_status()) {
+                        task::report(e);
+                    }
+                }
+                Err(Error::Cancelled(_)) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    })))
+}
+
+/// Vibrate for 15 ms (`wx.vibrateShort`).
+pub fn vibrate_short(strength: VibrationStrength) -> Result<()> {
+    Ok(host::vibrate_short(strength)?)
+}
+
+/// Vibrate for 400 ms (`wx.vibrateLong`).
+pub fn vibrate_long() -> Result<()> {
+    Ok(host::vibrate_long()?)
+}
+
+/// Keep the screen on while the app is shown, or not (`wx.setKeepScreenOn`).
+pub fn set_keep_screen_on(keep_screen_on: bool) -> Result<()> {
+    Ok(host::set_keep_screen_on(keep_screen_on)?)
+}
+
+/// Set the screen's brightness, 0 to 1 (`wx.setScreenBrightness`).
+pub fn set_screen_brightness(value: f64) -> Result<()> {
+    Ok(host::set_screen_brightness(value)?)
+}
+
+/// The screen's brightness, 0 to 1 (`wx.getScreenBrightness`).
+pub fn screen_brightness() -> Result<f64> {
+    Ok(host::get_screen_brightness()?)
+}
+
+/// Where the host draws its menu button, the capsule, in the window
+/// (`wx.getMenuButtonBoundingClientRect`), to lay a custom navigation bar
+/// out around it.
+pub fn menu_button_bounding_client_rect() -> Rect {
+    host::get_menu_button_bounding_client_rect()
+}
+
+/// Ask the user to call `phone_number` (`wx.makePhoneCall`), while
+/// handling a tap: resolves when they called; [`Error::Failed`] with
+/// `cancel` if they did not.
+pub async fn make_phone_call(phone_number: &str) -> Result<()> {
+    task::completion(host::make_phone_call(phone_number)?).await
+}
+
+/// Show the app's settings page (`wx.openSetting`), while handling a tap:
+/// the user may change the answers they gave; resolves with every scope
+/// the app declared and its consent as the user left it (`authSetting`).
+pub async fn open_setting() -> Result<Vec<(Scope, Consent)>> {
+    let id = host::open_setting()?;
+    task::completion(id).await?;
+    Ok(host::take_setting(id)?)
+}
