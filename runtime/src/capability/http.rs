@@ -118,6 +118,18 @@ impl AppHttp {
     }
 }
 
+/// Refuse `origin` unless the app declared it in its manifest's `origins`
+/// and the operator allowed it (a request's, a socket's).
+pub(super) fn check_origin(app: &AppCore, origin: &Origin) -> CallResult<()> {
+    if !app.grants.origins.contains(origin) {
+        return Err(CallError::denied(format!(
+            "origin {origin} is not allowed for app `{}` (it must be declared in the manifest's `origins` and allowed by the operator)",
+            app.manifest.id
+        )));
+    }
+    Ok(())
+}
+
 /// The bytes of `headers` an app sends (a request's, a socket's
 /// handshake's), refused past [`MAX_HEADERS`] or [`MAX_HEADER_BYTES`].
 pub(super) fn check_headers(headers: &[(String, String)]) -> CallResult<usize> {
@@ -420,12 +432,7 @@ impl View<'_, Granted<HttpCtx>> {
             .map_err(|e| CallError::invalid(format!("`{}` is not a URL: {e}", request.url)))?;
         let origin = Origin::of(&url)
             .ok_or_else(|| CallError::invalid(format!("`{url}` is not an http(s) URL")))?;
-        if !app.grants.origins.contains(&origin) {
-            return Err(CallError::denied(format!(
-                "origin {origin} is not allowed for app `{}` (it must be declared in the manifest's `origins` and allowed by the operator)",
-                app.manifest.id
-            )));
-        }
+        check_origin(app, &origin)?;
         ctx.app
             .addresses
             .check_url(&url)

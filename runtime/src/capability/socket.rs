@@ -31,7 +31,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 use url::{Host, Url};
 
 use super::egress::AddressRules;
-use super::http::{AppHttp, check_headers};
+use super::http::{AppHttp, check_headers, check_origin};
 use super::pending::StreamSender;
 use super::{CallError, CallResult, Capability, Granted, View, context};
 use crate::app_core::AppCore;
@@ -237,12 +237,7 @@ impl View<'_, Granted<SocketCtx>> {
             .map_err(|e| CallError::invalid(format!("`{url}` is not a URL: {e}")))?;
         let origin = Origin::of_socket(&parsed)
             .ok_or_else(|| CallError::invalid(format!("`{url}` is not a ws:// or wss:// URL")))?;
-        if !app.grants.origins.contains(&origin) {
-            return Err(CallError::denied(format!(
-                "origin {origin} is not allowed for app `{}` (it must be declared in the manifest's `origins` and allowed by the operator)",
-                app.manifest.id
-            )));
-        }
+        check_origin(app, &origin)?;
         (ctx.addresses.check_url(&parsed)).map_err(|e| CallError::denied(e.0))?;
         check_headers(headers)?;
         let request = handshake(&parsed, headers, protocols)?;
