@@ -521,6 +521,7 @@ fn budget_json(b: miniapp_runtime::Budget) -> Value {
         "page_stack": b.page_stack, "page_stack_limit": b.page_stack_limit,
         "timers": b.timers, "timers_limit": b.timers_limit,
         "pending_calls": b.pending_calls, "pending_calls_limit": b.pending_calls_limit,
+        "sockets": b.sockets, "sockets_limit": b.sockets_limit,
     })
 }
 

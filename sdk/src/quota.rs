@@ -58,6 +58,11 @@ pub struct Budget {
     pub pending_calls: u32,
     /// Most such calls this instance may have pending at once.
     pub pending_calls_limit: u32,
+    /// WebSockets open ([`socket::connect`](crate::socket::connect)); each
+    /// is one of the `pending_calls` too.
+    pub sockets: u32,
+    /// Most sockets this instance may have open at once.
+    pub sockets_limit: u32,
 }
 
 /// How much of each budget this app has used, and may still use.
@@ -82,5 +87,7 @@ pub fn remaining() -> Budget {
         timers_limit: b.timers_limit,
         pending_calls: b.pending_calls,
         pending_calls_limit: b.pending_calls_limit,
+        sockets: b.sockets,
+        sockets_limit: b.sockets_limit,
     }
 }

@@ -89,6 +89,8 @@ impl Gauges<'_> {
             timers_limit: quotas.timers,
             pending_calls: self.call.pending.calls(),
             pending_calls_limit: quotas.pending_calls,
+            sockets: self.call.pending.streams(),
+            sockets_limit: quotas.sockets,
         }
     }
 }

@@ -282,6 +282,9 @@ async fn the_apps_close_reaches_the_server_and_ends_the_call() {
     let mut chat = chat(Some(&origin), &origin, "lobby", "").await;
     let inst = &mut chat.inst;
     deliver_until(inst, |d| d["status"] == "open").await;
+    let budget = inst.budget().unwrap();
+    assert_eq!((budget.sockets, budget.sockets_limit), (1, 5));
+    assert_eq!(budget.pending_calls, 1, "a socket is a pending call too");
     dispatch(inst, "index", "leave", json!({})).await;
     fixture
         .saw(Seen::Closed(1000, "left the room".into()))
@@ -289,7 +292,11 @@ async fn the_apps_close_reaches_the_server_and_ends_the_call() {
     deliver_until(inst, |d| d["status"] == "left").await;
     assert_eq!(inst.page_data()["closed"], "1000 left the room");
     let budget = inst.budget().unwrap();
-    assert_eq!(budget.pending_calls, 0, "the socket's call ended");
+    assert_eq!(
+        (budget.pending_calls, budget.sockets),
+        (0, 0),
+        "the socket's call ended"
+    );
     assert!(inst.complete_next().await.is_none());
 }
 
