@@ -3,7 +3,8 @@
 //! arrives with no client event, a sent message is echoed, a typing
 //! indicator shows and a timer clears it; when the server drops the socket
 //! the app sees `closed` and reconnects on a timer; the app's own close
-//! reaches the server with its code and ends the call; sockets past the
+//! reaches the server with its code and ends the call; a socket ends with
+//! its instance (the server sees the connection go); sockets past the
 //! quota are refused by name; an undeclared origin is refused and audited;
 //! a server's flood is bounded: the host closes the socket (1008) and
 //! holds no more than the bound.
@@ -36,6 +37,8 @@ pub(crate) enum Seen {
     Text(String),
     /// A client closed with this code and reason.
     Closed(u16, String),
+    /// A client's connection ended without a close frame.
+    Gone,
     /// The flood room sent this many messages before its client closed.
     Flooded(usize),
 }
@@ -164,7 +167,10 @@ async fn room(
                     return;
                 }
                 Some(Ok(_)) => {}
-                _ => return,
+                _ => {
+                    let _ = report.send(Seen::Gone);
+                    return;
+                }
             },
             _ = drop.recv() => {
                 let frame = CloseFrame { code: CloseCode::from(4001), reason: "server restarting".into() };
@@ -298,6 +304,19 @@ async fn the_apps_close_reaches_the_server_and_ends_the_call() {
         "the socket's call ended"
     );
     assert!(inst.complete_next().await.is_none());
+}
+
+#[tokio::test]
+async fn a_socket_ends_with_its_instance() {
+    let mut fixture = Fixture::start().await;
+    let origin = fixture.origin.clone();
+    let mut chat = chat(Some(&origin), &origin, "lobby", "").await;
+    deliver_until(&mut chat.inst, |d| d["status"] == "open").await;
+    // Evicted, or lost to a trap: the host drops the instance, and its
+    // socket goes with it; nothing is left pending for a next instance.
+    drop(chat.inst);
+    fixture.saw(Seen::Gone).await;
+    assert_eq!(chat.app.usage().unwrap().pending_calls, 0);
 }
 
 #[tokio::test]
