@@ -125,6 +125,8 @@ export function drawHostUi(frame, screen) {
       // A dimmed screen: 20% light at brightness 0.
       $('#viewport').style.filter = `brightness(${0.2 + 0.8 * (Number(frame.value) || 0)})`;
       return undefined;
+    case 'open-location':
+      return showToast(`Map: ${frame.place?.name || `${frame.place?.latitude}, ${frame.place?.longitude}`}`, 'none', false, 1500);
     case 'keep-screen-on':
       $('#device').dataset.keepScreenOn = String(frame.on === true);
       return undefined;
@@ -140,10 +142,22 @@ function vibrate(ms) {
 }
 
 /** The host's dialogs the prompt box draws with their own buttons. */
-export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting'];
+export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location'];
 
 /** A phone call to confirm, or the app's settings page (`device-api`). */
 function deviceDialog(prompt) {
+  if (prompt.kind === 'scan-code') {
+    // A fake camera: the user types what the code says.
+    const input = Object.assign(el('input', 'device-input'), { type: 'text', placeholder: 'What the code says' });
+    return { title: 'Scan a code', body: [el('p', 'muted', 'Camera (simulated)'), input],
+      allow: { text: 'Scan', color: null }, deny: { text: 'Cancel', color: null } };
+  }
+  if (prompt.kind === 'choose-location') {
+    const at = prompt.position ?? {};
+    const input = Object.assign(el('input', 'device-input'), { type: 'text', placeholder: 'Dropped pin' });
+    return { title: 'Choose a place', body: [el('p', 'muted', `${at.latitude}, ${at.longitude}`), input],
+      allow: { text: 'Choose', color: null }, deny: { text: 'Cancel', color: null } };
+  }
   if (prompt.kind === 'phone-call') {
     return {
       title: 'Make a phone call?',
@@ -172,7 +186,7 @@ function deviceDialog(prompt) {
  * buttons and their colours. `choose(index)` answers an action sheet's item.
  */
 export function dialog(prompt, choose) {
-  if (prompt.kind === 'phone-call' || prompt.kind === 'setting') return deviceDialog(prompt);
+  if (!['modal', 'action-sheet'].includes(prompt.kind)) return deviceDialog(prompt);
   if (prompt.kind === 'modal') {
     const modal = prompt.modal ?? {};
     const body = modal.editable
@@ -203,6 +217,8 @@ export function dialog(prompt, choose) {
 
 /** What a confirmed modal answers with: its text box's content, if editable. */
 export function dialogValue(prompt) {
+  if (prompt.kind === 'scan-code') return $('#prompt .device-input')?.value ?? '';
+  if (prompt.kind === 'choose-location') return $('#prompt .device-input')?.value || undefined;
   if (prompt.kind === 'setting') {
     const boxes = [...document.querySelectorAll('#prompt .setting-scope')];
     return Object.fromEntries(boxes.map((box) => [box.dataset.scope, box.checked]));

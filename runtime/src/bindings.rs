@@ -44,6 +44,10 @@ pub(crate) use host_api_bindings;
 host_api_bindings!("../wit", imports {
     // The clipboard provider may be the device's (an embedder's).
     "miniapp:host/clipboard": async | trappable,
+    // Consent may be asked before the device's chooser is shown.
+    "miniapp:host/device-api.scan-code": async | trappable,
+    "miniapp:host/device-api.choose-location": async | trappable,
+    "miniapp:host/device-api.open-location": async | trappable,
 }, with {});
 
 pub use exports::miniapp::host::lifecycle;

@@ -1,8 +1,9 @@
 //! The device's services, as WeChat's `wx.getNetworkType`,
 //! `wx.onNetworkStatusChange`, `wx.vibrateShort`, `wx.vibrateLong`,
 //! `wx.setKeepScreenOn`, `wx.setScreenBrightness`, `wx.getScreenBrightness`,
-//! `wx.getMenuButtonBoundingClientRect`, `wx.makePhoneCall` and
-//! `wx.openSetting`. Every app may call them (no permission); a phone call
+//! `wx.getMenuButtonBoundingClientRect`, `wx.makePhoneCall`,
+//! `wx.openSetting`, `wx.scanCode`, `wx.chooseLocation` and
+//! `wx.openLocation`. Every app may call them (no permission); a phone call
 //! and the settings page only while handling a tap. A host with no screen
 //! (a server, `miniapp run`) says the network is `unknown` and refuses the
 //! brightness, phone calls and the settings page with
@@ -26,7 +27,7 @@ use crate::task::{self, TaskId};
 use crate::{Error, Result};
 
 // The host API's own types (the WIT is their one definition).
-pub use host::{NetworkType, Rect, VibrationStrength};
+pub use host::{NetworkType, Place, Rect, ScanResult, VibrationStrength};
 
 impl NetworkType {
     /// WeChat's name for it: `wifi`, `2g`, `3g`, `4g`, `5g`, `unknown`,
@@ -148,4 +149,30 @@ pub async fn open_setting() -> Result<Vec<(Scope, Consent)>> {
     let id = host::open_setting()?;
     task::completion(id).await?;
     Ok(host::take_setting(id)?)
+}
+
+/// Scan a code with the camera (`wx.scanCode`; `only_from_camera`: not
+/// from an album picture): asks the user for the `camera` scope on first
+/// use (the manifest declares it). Resolves with what was read;
+/// [`Error::Failed`] with `cancel` if the user closed the scanner.
+pub async fn scan_code(only_from_camera: bool) -> Result<ScanResult> {
+    let id = host::scan_code(only_from_camera)?;
+    task::completion(id).await?;
+    Ok(host::take_scan_result(id)?)
+}
+
+/// Let the user pick a place on a map (`wx.chooseLocation`): needs the
+/// `location` permission and the `user-location` scope. Resolves with the
+/// place; [`Error::Failed`] with `cancel` if the user closed the map.
+pub async fn choose_location() -> Result<Place> {
+    let id = host::choose_location()?;
+    task::completion(id).await?;
+    Ok(host::take_place(id)?)
+}
+
+/// Show `place` on the host's map at zoom `scale`, 5 to 18
+/// (`wx.openLocation`): needs the `location` permission and the
+/// `user-location` scope.
+pub fn open_location(place: &Place, scale: u32) -> Result<()> {
+    Ok(host::open_location(place, scale)?)
 }

@@ -1,9 +1,10 @@
 //! Device APIs: the device's services through the host. The network now
 //! and a watch on its changes (one that the app stops, and one the detail
 //! page's leaving ends), vibration, keeping the screen on, the brightness,
-//! where the capsule is, a phone call the user confirms, and the settings
-//! page where the user changes the answer they gave; what a host without
-//! a screen refuses lands in `refused`.
+//! where the capsule is, a phone call the user confirms, the settings
+//! page where the user changes the answer they gave, a code scanned (the
+//! camera scope) and a place chosen and shown (the user-location scope);
+//! what a host without a screen refuses lands in `refused`.
 //!
 //! Handlers take their arguments from the event's detail
 //! (`--event 'index:call={"number":"10086"}'`) or, for a tap, from the
@@ -210,6 +211,45 @@ impl App for DeviceApis {
                 Ok(()) => view::set("located", true),
                 Err(e) => refused(e),
             },
+            ("index", "scan") => {
+                task::spawn(async {
+                    match device_api::scan_code(true).await {
+                        Ok(read) => {
+                            view::set("scanned", format!("{} {}", read.scan_type, read.result))
+                        }
+                        Err(e) => view::set("scanned", e.to_string()),
+                    }
+                });
+                Ok(())
+            }
+            ("index", "choose-place") => {
+                task::spawn(async {
+                    match device_api::choose_location().await {
+                        Ok(place) => view::set(
+                            "place",
+                            json!({
+                                "name": place.name,
+                                "latitude": place.latitude,
+                                "longitude": place.longitude,
+                            }),
+                        ),
+                        Err(e) => view::set("place", e.to_string()),
+                    }
+                });
+                Ok(())
+            }
+            ("index", "show-place") => {
+                let place = device_api::Place {
+                    name: text(event, "name")?,
+                    address: String::new(),
+                    latitude: 31.2304,
+                    longitude: 121.4737,
+                };
+                match device_api::open_location(&place, 16) {
+                    Ok(()) => view::set("shown", place.name),
+                    Err(e) => refused(e),
+                }
+            }
             ("index", "settings") => {
                 settings();
                 Ok(())

@@ -4,14 +4,19 @@
 //! phone call is a `phone-call` prompt (`allow`: the user called); the
 //! settings page a `setting` prompt listing the scopes the user answered,
 //! whose answer's `value` maps each scope the user changed to `true`
-//! (granted) or `false` (denied). The simulated network is Wi-Fi and does
-//! not change.
+//! (granted) or `false` (denied); the scanner, a fake camera, is a
+//! `scan-code` prompt whose `value` is the code's text; choosing a place is
+//! a `choose-location` prompt at the simulated position (its `value`, if
+//! any, names the place); a place shown is an `open-location` `host-ui`
+//! frame. The simulated network is Wi-Fi and does not change.
 
 use std::sync::Mutex;
 
 use miniapp_runtime::Consent;
 use miniapp_runtime::Scope;
-use miniapp_runtime::providers::{Asked, DeviceServices, NetworkType, ProviderError, Vibration};
+use miniapp_runtime::providers::{
+    Asked, DeviceServices, NetworkType, Place, ProviderError, ScanResult, Vibration,
+};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -132,6 +137,56 @@ impl DeviceServices for SimulatedHost {
             }
         })
     }
+
+    fn scan_code(&self, _app_id: &str, only_from_camera: bool) -> Asked<Option<ScanResult>> {
+        let fields = json!({ "only_from_camera": only_from_camera });
+        let reply = self.dialog("scan-code", fields);
+        Box::pin(async move {
+            let Some(reply) = reply.await?.filter(|r| r.allow) else {
+                return Ok(None);
+            };
+            match reply.value {
+                Some(Value::String(result)) => Ok(Some(ScanResult {
+                    result,
+                    scan_type: "QR_CODE".into(),
+                })),
+                other => Err(ProviderError(format!(
+                    "a scan's answer is the code's text, not {other:?}"
+                ))),
+            }
+        })
+    }
+
+    fn choose_location(&self, _app_id: &str) -> Asked<Option<Place>> {
+        let at = self.simulator.position;
+        let fields = json!({ "position": { "latitude": at.latitude, "longitude": at.longitude } });
+        let reply = self.dialog("choose-location", fields);
+        Box::pin(async move {
+            let Some(reply) = reply.await?.filter(|r| r.allow) else {
+                return Ok(None);
+            };
+            let name = match reply.value {
+                Some(Value::String(name)) => name,
+                None => "Dropped pin".into(),
+                Some(other) => {
+                    return Err(ProviderError(format!(
+                        "a chosen place's answer is its name, not {other}"
+                    )));
+                }
+            };
+            Ok(Some(Place {
+                name,
+                address: String::new(),
+                latitude: at.latitude,
+                longitude: at.longitude,
+            }))
+        })
+    }
+
+    fn open_location(&self, _app_id: &str, place: Place, scale: u32) -> Result<(), ProviderError> {
+        self.draw_device(json!({ "ui": "open-location", "place": place, "scale": scale }));
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -198,5 +253,30 @@ mod tests {
         );
         prompts.answer(frame["id"].as_u64().unwrap(), true);
         assert!(called.await.unwrap().unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_fake_camera_reads_what_the_user_types_and_a_closed_one_nothing() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let device = providers(&prompts).device;
+        let scan = tokio::spawn(device.scan_code("demo.a", true));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(
+            (&frame["kind"], &frame["only_from_camera"]),
+            (&json!("scan-code"), &json!(true))
+        );
+        let value = Some(json!("SF123"));
+        prompts.reply(frame["id"].as_u64().unwrap(), Reply { allow: true, value });
+        let read = scan.await.unwrap().unwrap().unwrap();
+        assert_eq!(
+            (read.result.as_str(), read.scan_type.as_str()),
+            ("SF123", "QR_CODE")
+        );
+        frames.recv().await.unwrap();
+        let closed = tokio::spawn(device.scan_code("demo.a", false));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        prompts.answer(frame["id"].as_u64().unwrap(), false);
+        assert_eq!(closed.await.unwrap().unwrap(), None);
     }
 }

@@ -21,7 +21,8 @@ use super::pending::{Answer, StreamSender};
 use super::permission::changed_in_settings;
 use super::{CallCtx, CallError, CallResult, View};
 use crate::bindings::{device_api, permission};
-use crate::providers::{DeviceServices, NetworkType, Vibration};
+use crate::providers::{DeviceServices, NetworkType, Place, Vibration};
+use miniapp_config::Scope;
 
 /// WeChat's capsule: 87 by 32 CSS pixels, 7 from the window's right edge.
 const CAPSULE: (u32, u32, u32) = (87, 32, 7);
@@ -36,6 +37,9 @@ const NEED_A_SCREEN: &[&str] = &[
     "device-api.get-screen-brightness",
     "device-api.make-phone-call",
     "device-api.open-setting",
+    "device-api.scan-code",
+    "device-api.choose-location",
+    "device-api.open-location",
 ];
 
 fn network_type(network: NetworkType) -> device_api::NetworkType {
@@ -120,6 +124,37 @@ async fn watch_network(
     }
 }
 
+/// Characters at most in a place's name or address.
+const PLACE_CHARS: usize = 256;
+/// The map's zoom levels, WeChat's `scale`.
+const SCALES: std::ops::RangeInclusive<u32> = 5..=18;
+
+/// Refuse a place (`whose`: the app's or the host's) with a name or an
+/// address too long, or a position off the globe.
+fn checked_place(whose: &str, place: &device_api::Place) -> Result<(), String> {
+    for (what, text) in [("name", &place.name), ("address", &place.address)] {
+        let chars = text.chars().count();
+        if chars > PLACE_CHARS {
+            return Err(format!(
+                "{whose} place's {what} is {chars} characters, over the {PLACE_CHARS} allowed"
+            ));
+        }
+    }
+    let (lat, lon) = (place.latitude, place.longitude);
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(format!(
+            "{whose} place is at latitude {lat}, longitude {lon}: not on the globe"
+        ));
+    }
+    Ok(())
+}
+
+/// What the scanner read, typed apart from any other call's answer.
+struct Scanned(device_api::ScanResult);
+
+/// The place the user chose, typed apart from any other call's answer.
+struct Chosen(device_api::Place);
+
 /// The settings page's answer: the user's changes are stored when it
 /// comes; the app reads the settings now with `take-setting`.
 struct SettingShown;
@@ -140,6 +175,15 @@ impl CallCtx {
         self.count_drawn("toasts, bar changes, vibrations or screen changes")?;
         act(&*self.app.services.providers.device, &self.app.manifest.id);
         Ok(())
+    }
+
+    /// Go ahead only with `scope`'s consent, asking the user on first use
+    /// (and only with its capability's grant, as `permission.authorize`).
+    async fn consented(&mut self, scope: Scope) -> CallResult<()> {
+        if let Some(capability) = scope.capability() {
+            super::grant(&self.app, capability).map_err(|denial| denial.refusal())?;
+        }
+        self.consent.require(&self.app, scope, &self.deadline).await
     }
 
     /// Refuse `what` when the device has no screen (nobody sees it).
@@ -261,6 +305,73 @@ impl device_api::Host for View<'_, DeviceCtx> {
         })
     }
 
+    async fn scan_code(&mut self, only_from_camera: bool) -> CallResult<u64> {
+        self.call.needs_screen("the scanner")?;
+        self.call.pending.room_for(false)?;
+        self.call.consented(Scope::Camera).await?;
+        let app = &self.call.app;
+        let asked = (app.services.providers.device).scan_code(&app.manifest.id, only_from_camera);
+        self.call.pending.start(async move {
+            let read = asked.await.map_err(|e| CallError::failed(e.0))?;
+            let read = read.ok_or_else(|| CallError::failed("cancel"))?;
+            let read = device_api::ScanResult {
+                result: read.result,
+                scan_type: read.scan_type,
+            };
+            Ok(Some(Box::new(Scanned(read)) as Answer))
+        })
+    }
+
+    fn take_scan_result(&mut self, id: u64) -> CallResult<device_api::ScanResult> {
+        self.scanned(id)
+    }
+
+    async fn choose_location(&mut self) -> CallResult<u64> {
+        self.call.needs_screen("the map")?;
+        self.call.pending.room_for(false)?;
+        self.call.consented(Scope::UserLocation).await?;
+        let app = &self.call.app;
+        let asked = (app.services.providers.device).choose_location(&app.manifest.id);
+        self.call.pending.start(async move {
+            let place = asked.await.map_err(|e| CallError::failed(e.0))?;
+            let place = place.ok_or_else(|| CallError::failed("cancel"))?;
+            let place = device_api::Place {
+                name: place.name,
+                address: place.address,
+                latitude: place.latitude,
+                longitude: place.longitude,
+            };
+            checked_place("the host's", &place).map_err(CallError::failed)?;
+            Ok(Some(Box::new(Chosen(place)) as Answer))
+        })
+    }
+
+    fn take_place(&mut self, id: u64) -> CallResult<device_api::Place> {
+        self.chosen(id)
+    }
+
+    async fn open_location(&mut self, place: device_api::Place, scale: u32) -> CallResult<()> {
+        checked_place("the", &place).map_err(CallError::invalid)?;
+        if !SCALES.contains(&scale) {
+            return Err(CallError::invalid(format!(
+                "the map's scale {scale} is not between {} and {}",
+                SCALES.start(),
+                SCALES.end()
+            )));
+        }
+        self.call.needs_screen("the map")?;
+        self.call.consented(Scope::UserLocation).await?;
+        let place = Place {
+            name: place.name,
+            address: place.address,
+            latitude: place.latitude,
+            longitude: place.longitude,
+        };
+        let mut shown = Ok(());
+        (self.call).device_does(|device, app| shown = device.open_location(app, place, scale))?;
+        shown.map_err(|e| CallError::failed(e.0))
+    }
+
     fn take_setting(
         &mut self,
         id: u64,
@@ -271,6 +382,26 @@ impl device_api::Host for View<'_, DeviceCtx> {
             )));
         }
         <CallCtx as permission::Host>::get_setting(self.call).map_err(CallError::Trap)
+    }
+}
+
+impl View<'_, DeviceCtx> {
+    fn scanned(&mut self, id: u64) -> CallResult<device_api::ScanResult> {
+        match self.call.pending.take_answer::<Scanned>(id) {
+            Some(Scanned(read)) => Ok(read),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no scan result to take: take it once, in the `on-complete` of a `scan-code` that succeeded"
+            ))),
+        }
+    }
+
+    fn chosen(&mut self, id: u64) -> CallResult<device_api::Place> {
+        match self.call.pending.take_answer::<Chosen>(id) {
+            Some(Chosen(place)) => Ok(place),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no place to take: take it once, in the `on-complete` of a `choose-location` that succeeded"
+            ))),
+        }
     }
 }
 

@@ -261,6 +261,11 @@ host_api! {
             "make-phone-call",
             "open-setting",
             "take-setting",
+            "scan-code",
+            "take-scan-result",
+            "choose-location",
+            "take-place",
+            "open-location",
         ],
         [pending_calls, host_memory_bytes, gesture_ttl_ms, host_ui_per_event];
     socket: Socket, linked by view of Granted<SocketCtx>,

@@ -49,6 +49,28 @@ pub enum Vibration {
     Long,
 }
 
+/// What the scanner read (`device-api.scan-result`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanResult {
+    /// The code's content.
+    pub result: String,
+    /// Its kind, WeChat's `scanType` (`QR_CODE`, `EAN_13`...).
+    pub scan_type: String,
+}
+
+/// A place on the map (`device-api.place`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    /// Its name.
+    pub name: String,
+    /// Its address.
+    pub address: String,
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+}
+
 /// The device's services for apps. Methods without an answer to wait for
 /// must not block; a phone call and the settings page are answered by the
 /// user later (their future runs after the app's call returned, and is
@@ -80,6 +102,14 @@ pub trait DeviceServices: Send + Sync {
         app_id: &str,
         settings: Vec<(Scope, Consent)>,
     ) -> Asked<Vec<(Scope, Consent)>>;
+    /// Open the scanner for app `app_id` (the runtime has checked the
+    /// `camera` consent): what it read, `None` if the user closed it.
+    fn scan_code(&self, app_id: &str, only_from_camera: bool) -> Asked<Option<ScanResult>>;
+    /// Let the user pick a place for app `app_id` (the runtime has checked
+    /// the `user-location` consent): `None` if they closed the map.
+    fn choose_location(&self, app_id: &str) -> Asked<Option<Place>>;
+    /// Show `place` (checked) on the map at zoom `scale` for app `app_id`.
+    fn open_location(&self, app_id: &str, place: Place, scale: u32) -> Result<(), ProviderError>;
 }
 
 /// The default: a host with no screen (a server, `miniapp run` without
@@ -125,6 +155,15 @@ impl DeviceServices for HeadlessDevice {
     fn open_setting(&self, _: &str, _: Vec<(Scope, Consent)>) -> Asked<Vec<(Scope, Consent)>> {
         Box::pin(async { no_screen() })
     }
+    fn scan_code(&self, _: &str, _: bool) -> Asked<Option<ScanResult>> {
+        Box::pin(async { no_screen() })
+    }
+    fn choose_location(&self, _: &str) -> Asked<Option<Place>> {
+        Box::pin(async { no_screen() })
+    }
+    fn open_location(&self, _: &str, _: Place, _: u32) -> Result<(), ProviderError> {
+        no_screen()
+    }
 }
 
 /// What [`ScriptedDevice`] was asked to do, in order.
@@ -140,15 +179,25 @@ pub enum DeviceAct {
     PhoneCall(String),
     /// The settings page shown with these settings.
     Setting(Vec<(Scope, Consent)>),
+    /// The scanner opened (only from the camera, or not).
+    Scan(bool),
+    /// The map opened to choose a place.
+    ChooseLocation,
+    /// A place shown on the map, at a zoom.
+    OpenLocation(Place, u32),
 }
 
 /// One scripted answer of [`ScriptedDevice`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum DeviceAnswer {
     /// Answers the next phone call: `true` if the user calls.
     PhoneCall(bool),
     /// Answers the next settings page: the changes the user makes.
     Setting(Vec<(Scope, Consent)>),
+    /// Answers the next scan: what the camera read, `None` to close it.
+    Scan(Option<ScanResult>),
+    /// Answers the next map to choose on: the place, `None` to close it.
+    Place(Option<Place>),
 }
 
 /// A device answered from a script: the network is what
@@ -249,7 +298,7 @@ impl DeviceServices for ScriptedDevice {
     fn ask_phone_call(&self, _: &str, number: String) -> Asked<bool> {
         self.answer("phone call", DeviceAct::PhoneCall(number), |a| match a {
             DeviceAnswer::PhoneCall(called) => Some(*called),
-            DeviceAnswer::Setting(_) => None,
+            _ => None,
         })
     }
     fn open_setting(
@@ -260,7 +309,7 @@ impl DeviceServices for ScriptedDevice {
         let shown = settings.clone();
         let changes = self.answer("settings page", DeviceAct::Setting(shown), |a| match a {
             DeviceAnswer::Setting(changes) => Some(changes.clone()),
-            DeviceAnswer::PhoneCall(_) => None,
+            _ => None,
         });
         Box::pin(async move {
             let changes = changes.await?;
@@ -272,5 +321,21 @@ impl DeviceServices for ScriptedDevice {
                 })
                 .collect())
         })
+    }
+    fn scan_code(&self, _: &str, only_from_camera: bool) -> Asked<Option<ScanResult>> {
+        self.answer("scanner", DeviceAct::Scan(only_from_camera), |a| match a {
+            DeviceAnswer::Scan(read) => Some(read.clone()),
+            _ => None,
+        })
+    }
+    fn choose_location(&self, _: &str) -> Asked<Option<Place>> {
+        self.answer("map", DeviceAct::ChooseLocation, |a| match a {
+            DeviceAnswer::Place(place) => Some(place.clone()),
+            _ => None,
+        })
+    }
+    fn open_location(&self, _: &str, place: Place, scale: u32) -> Result<(), ProviderError> {
+        self.lock().acts.push(DeviceAct::OpenLocation(place, scale));
+        Ok(())
     }
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use miniapp_runtime::providers::{
-    DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, NetworkType,
-    ScriptedDevice, Vibration,
+    DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, NetworkType, Place,
+    ScanResult, ScriptedDevice, Vibration,
 };
 use miniapp_runtime::{
     App, AppInstance, Consent, DeviceFacts, Event, LaunchOptions, Providers, QuotaOverrides, Scope,
@@ -26,13 +26,15 @@ const HANG: Duration = Duration::from_secs(60);
 /// The number the example calls.
 const NUMBER: &str = "+86 10 1234 5678";
 
-/// The example launched on `device` (consent granting `user-location`),
+/// The example launched on `device` (consent granting `user-location`
+/// and `camera`),
 /// on `facts` if given.
 async fn device_apis(
     device: Arc<dyn DeviceServices>,
     facts: Option<DeviceFacts>,
 ) -> (tempfile::TempDir, App, AppInstance) {
-    device_apis_under(device, facts, QuotaOverrides::default()).await
+    let granted = [Scope::UserLocation, Scope::Camera];
+    device_apis_under(device, facts, QuotaOverrides::default(), &granted).await
 }
 
 /// [`device_apis`] under `quotas`.
@@ -40,6 +42,7 @@ async fn device_apis_under(
     device: Arc<dyn DeviceServices>,
     facts: Option<DeviceFacts>,
     quotas: QuotaOverrides,
+    granted: &[Scope],
 ) -> (tempfile::TempDir, App, AppInstance) {
     let package = example("device-apis");
     let mut policy = granting(&package);
@@ -47,7 +50,7 @@ async fn device_apis_under(
     let dir = tempfile::tempdir().unwrap();
     let providers = Providers {
         device,
-        consent: Arc::new(FixedConsent::granting([Scope::UserLocation])),
+        consent: Arc::new(FixedConsent::granting(granted.iter().copied())),
         ..Providers::default()
     };
     let app = (runtime(dir.path(), policy, providers).load(package)).unwrap();
@@ -222,7 +225,10 @@ async fn the_settings_page_changes_the_user_s_stored_answer() {
     assert_eq!(inst.page_data()["located"], true);
     tap(&mut inst, "index", "settings").await;
     delivered(&mut inst).await;
-    assert_eq!(inst.page_data()["settings"], "user-location=denied");
+    assert_eq!(
+        inst.page_data()["settings"],
+        "user-location=denied,camera=not-asked"
+    );
     let shown = vec![(Scope::UserLocation, Consent::Granted)];
     assert_eq!(device.take_acts(), [DeviceAct::Setting(shown)]);
     // The change is stored: the scope stays denied.
@@ -264,7 +270,8 @@ async fn a_loop_of_vibrations_is_bounded_per_callback_as_toasts_are() {
         host_ui_per_event: Some(3),
         ..QuotaOverrides::default()
     };
-    let (_dir, app, mut inst) = device_apis_under(Arc::new(device.clone()), None, quotas).await;
+    let (_dir, app, mut inst) =
+        device_apis_under(Arc::new(device.clone()), None, quotas, &[]).await;
     tap_with(&mut inst, "buzz", "times", "10").await;
     assert_eq!(inst.page_data()["buzzed"], 3);
     let refused = text(&inst, "refused");
@@ -277,4 +284,76 @@ async fn a_loop_of_vibrations_is_bounded_per_callback_as_toasts_are() {
     // The next callback has its own three.
     tap_with(&mut inst, "buzz", "times", "2").await;
     assert_eq!(inst.page_data()["buzzed"], 2);
+}
+
+#[tokio::test]
+async fn a_code_scanned_and_a_place_chosen_and_shown_behind_their_scopes() {
+    let read = ScanResult {
+        result: "SF1234567890".into(),
+        scan_type: "CODE_128".into(),
+    };
+    let place = Place {
+        name: "The shop".into(),
+        address: "1 Nanjing Road".into(),
+        latitude: 31.2304,
+        longitude: 121.4737,
+    };
+    let device = ScriptedDevice::answering([
+        DeviceAnswer::Scan(Some(read)),
+        DeviceAnswer::Scan(None),
+        DeviceAnswer::Place(Some(place.clone())),
+    ]);
+    let (_dir, _app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    tap(&mut inst, "index", "scan").await;
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["scanned"], "CODE_128 SF1234567890");
+    tap(&mut inst, "index", "scan").await;
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["scanned"], "failed: cancel");
+    tap(&mut inst, "index", "choose-place").await;
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["place"]["name"], "The shop");
+    assert_eq!(inst.page_data()["place"]["latitude"], 31.2304);
+    tap_with(&mut inst, "show-place", "name", "The shop").await;
+    assert_eq!(inst.page_data()["shown"], "The shop");
+    let shown = Place {
+        address: String::new(),
+        ..place
+    };
+    assert_eq!(
+        device.take_acts(),
+        [
+            DeviceAct::Scan(true),
+            DeviceAct::Scan(true),
+            DeviceAct::ChooseLocation,
+            DeviceAct::OpenLocation(shown, 16),
+        ]
+    );
+    let long = "x".repeat(257);
+    tap_with(&mut inst, "show-place", "name", &long).await;
+    assert_eq!(
+        text(&inst, "refused"),
+        "invalid argument: the place's name is 257 characters, over the 256 allowed"
+    );
+}
+
+#[tokio::test]
+async fn without_the_user_s_consent_no_scanner_or_map_opens() {
+    let device = ScriptedDevice::answering([DeviceAnswer::Scan(None)]);
+    let quotas = QuotaOverrides::default();
+    let (_dir, _app, mut inst) =
+        device_apis_under(Arc::new(device.clone()), None, quotas, &[]).await;
+    tap(&mut inst, "index", "scan").await;
+    let scanned = text(&inst, "scanned");
+    assert!(
+        scanned.contains("the user denied scope `camera`"),
+        "{scanned}"
+    );
+    tap(&mut inst, "index", "choose-place").await;
+    let place = text(&inst, "place");
+    assert!(
+        place.contains("the user denied scope `user-location`"),
+        "{place}"
+    );
+    assert_eq!(device.take_acts(), [], "neither opened");
 }
