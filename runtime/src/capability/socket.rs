@@ -252,7 +252,7 @@ impl View<'_, Granted<SocketCtx>> {
             config: (WebSocketConfig::default())
                 .max_message_size(Some(size))
                 .max_frame_size(Some(size)),
-            backlog_bytes: bytes.saturating_mul(4),
+            message_bytes: bytes,
             budget: ctx.budget.clone(),
         })
     }
@@ -302,7 +302,7 @@ struct Connection {
     addresses: AddressRules,
     timeout: Duration,
     config: WebSocketConfig,
-    backlog_bytes: u64,
+    message_bytes: u64,
     budget: Arc<HostMemory>,
 }
 
@@ -316,7 +316,7 @@ impl Connection {
             events,
             budget: self.budget.clone(),
             backlog: Arc::default(),
-            max_bytes: self.backlog_bytes,
+            message_bytes: self.message_bytes,
         };
         let timeout = self.timeout;
         let opened = match tokio::time::timeout(timeout, self.open()).await {
@@ -408,11 +408,18 @@ async fn talk(
                     None | Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
                         return closed.unwrap_or_else(lost);
                     }
+                    Some(Err(WsError::Capacity(e))) => {
+                        let error = format!(
+                            "the server sent a message over {} bytes (quota `socket_message_bytes`): {e}",
+                            queue.message_bytes
+                        );
+                        queue.control(SocketEvent::Error(error.clone()));
+                        return closed.unwrap_or((1009, error));
+                    }
                     Some(Err(e)) => {
                         let error = format!("{e}");
                         queue.control(SocketEvent::Error(error.clone()));
-                        let code = if matches!(e, WsError::Capacity(_)) { 1009 } else { 1006 };
-                        return closed.unwrap_or((code, error));
+                        return closed.unwrap_or((1006, error));
                     }
                     Some(Ok(Frame::Text(text))) => Message::Text(text.as_str().to_owned()),
                     Some(Ok(Frame::Binary(bytes))) => Message::Bytes(bytes.to_vec()),
@@ -469,7 +476,8 @@ struct Queue {
     events: StreamSender,
     budget: Arc<HostMemory>,
     backlog: Arc<Backlog>,
-    max_bytes: u64,
+    /// `socket_message_bytes`: the socket holds 4 times this at most.
+    message_bytes: u64,
 }
 
 impl Queue {
@@ -501,12 +509,13 @@ impl Queue {
     /// A message received, or why the socket cannot hold it.
     fn message(&self, message: Message) -> Result<(), String> {
         let bytes = message_bytes(&message);
+        let max_bytes = self.message_bytes.saturating_mul(4);
         let count = self.backlog.count.load(Ordering::Relaxed);
         let waiting = self.backlog.bytes.load(Ordering::Relaxed);
-        if count >= MAX_BACKLOG || waiting + bytes > self.max_bytes {
+        if count >= MAX_BACKLOG || waiting + bytes > max_bytes {
             return Err(format!(
                 "closed by the host: the app has not taken {count} messages ({waiting} bytes) of this socket; a socket holds at most {MAX_BACKLOG} messages and {} bytes (4 x quota `socket_message_bytes`)",
-                self.max_bytes
+                max_bytes
             ));
         }
         let held = (self.budget.hold(bytes, "a socket message"))

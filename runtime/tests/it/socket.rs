@@ -27,6 +27,8 @@ use crate::pending::{HANG, deliver_until, dispatch};
 
 /// Messages the fixture's `flood` room sends, far past what a socket holds.
 const FLOOD: usize = 5_000;
+/// Bytes of the message the `big` room sends after its welcome.
+const BIG: usize = 4_096;
 
 /// What the fixture saw.
 #[derive(Debug, PartialEq)]
@@ -46,7 +48,8 @@ pub(crate) enum Seen {
 /// A WebSocket server on 127.0.0.1: `/room/NAME` says `welcome to NAME`
 /// at once, echoes `TEXT` as `echo: TEXT`, answers `typing:me` with
 /// `typing:bot`, and closes with 4001 when the test [drops](Fixture::drop_all)
-/// its clients; `/room/flood` sends [`FLOOD`] messages without reading.
+/// its clients; `/room/big` sends a [`BIG`]-byte message after its welcome;
+/// `/room/flood` sends [`FLOOD`] messages without reading.
 pub(crate) struct Fixture {
     origin: String,
     seen: mpsc::UnboundedReceiver<Seen>,
@@ -147,6 +150,9 @@ async fn room(
     let welcome = format!("welcome to {name}");
     if sink.send(Message::text(welcome)).await.is_err() {
         return;
+    }
+    if name == "big" {
+        let _ = sink.send(Message::text("x".repeat(BIG))).await;
     }
     loop {
         tokio::select! {
@@ -317,6 +323,26 @@ async fn a_socket_ends_with_its_instance() {
     drop(chat.inst);
     fixture.saw(Seen::Gone).await;
     assert_eq!(chat.app.usage().unwrap().pending_calls, 0);
+}
+
+#[tokio::test]
+async fn a_message_over_socket_message_bytes_closes_the_socket_with_1009() {
+    let fixture = Fixture::start().await;
+    let origin = fixture.origin.clone();
+    let quotas = "socket_message_bytes = 1024";
+    let mut chat = chat(Some(&origin), &origin, "big", quotas).await;
+    let inst = &mut chat.inst;
+    deliver_until(inst, |d| d["status"] == "closed").await;
+    let data = inst.page_data();
+    assert!(shows(data, "welcome to big"), "{data}");
+    assert_eq!(messages(data).len(), 1, "the big one never reached the app");
+    let closed = data["closed"].as_str().unwrap();
+    assert!(closed.starts_with("1009 "), "{closed}");
+    let error = data["error"].as_str().unwrap();
+    assert!(
+        error.contains("over 1024 bytes (quota `socket_message_bytes`)"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
