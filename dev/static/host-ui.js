@@ -127,6 +127,8 @@ export function drawHostUi(frame, screen) {
       return undefined;
     case 'open-location':
       return showToast(`Map: ${frame.place?.name || `${frame.place?.latitude}, ${frame.place?.longitude}`}`, 'none', false, 1500);
+    case 'preview-image':
+      return showToast(`Preview: ${(frame.urls ?? []).length} image(s)`, 'none', false, 1500);
     case 'keep-screen-on':
       $('#device').dataset.keepScreenOn = String(frame.on === true);
       return undefined;
@@ -142,7 +144,7 @@ function vibrate(ms) {
 }
 
 /** The host's dialogs the prompt box draws with their own buttons. */
-export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location'];
+export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location', 'choose-address'];
 
 /** A phone call to confirm, or the app's settings page (`device-api`). */
 function deviceDialog(prompt) {
@@ -157,6 +159,13 @@ function deviceDialog(prompt) {
     const input = Object.assign(el('input', 'device-input'), { type: 'text', placeholder: 'Dropped pin' });
     return { title: 'Choose a place', body: [el('p', 'muted', `${at.latitude}, ${at.longitude}`), input],
       allow: { text: 'Choose', color: null }, deny: { text: 'Cancel', color: null } };
+  }
+  if (prompt.kind === 'choose-address') {
+    const a = prompt.address ?? {};
+    const lines = [`${a.user_name ?? ''} ${a.tel_number ?? ''}`,
+      `${a.province_name ?? ''} ${a.city_name ?? ''} ${a.county_name ?? ''}`, `${a.detail_info ?? ''} ${a.postal_code ?? ''}`];
+    return { title: 'Choose an address', body: lines.map((line) => el('p', null, line)),
+      allow: { text: 'Use it', color: null }, deny: { text: 'Cancel', color: null } };
   }
   if (prompt.kind === 'phone-call') {
     return {

@@ -2,8 +2,8 @@
 //! `wx.onNetworkStatusChange`, `wx.vibrateShort`, `wx.vibrateLong`,
 //! `wx.setKeepScreenOn`, `wx.setScreenBrightness`, `wx.getScreenBrightness`,
 //! `wx.getMenuButtonBoundingClientRect`, `wx.makePhoneCall`,
-//! `wx.openSetting`, `wx.scanCode`, `wx.chooseLocation` and
-//! `wx.openLocation`. Every app may call them (no permission); a phone call
+//! `wx.openSetting`, `wx.scanCode`, `wx.chooseLocation`,
+//! `wx.openLocation`, `wx.chooseAddress` and `wx.previewImage`. Every app may call them (no permission); a phone call
 //! and the settings page only while handling a tap. A host with no screen
 //! (a server, `miniapp run`) says the network is `unknown` and refuses the
 //! brightness, phone calls and the settings page with
@@ -27,7 +27,7 @@ use crate::task::{self, TaskId};
 use crate::{Error, Result};
 
 // The host API's own types (the WIT is their one definition).
-pub use host::{NetworkType, Place, Rect, ScanResult, VibrationStrength};
+pub use host::{Address, NetworkType, Place, Rect, ScanResult, VibrationStrength};
 
 impl NetworkType {
     /// WeChat's name for it: `wifi`, `2g`, `3g`, `4g`, `5g`, `unknown`,
@@ -175,4 +175,19 @@ pub async fn choose_location() -> Result<Place> {
 /// `user-location` scope.
 pub fn open_location(place: &Place, scale: u32) -> Result<()> {
     Ok(host::open_location(place, scale)?)
+}
+
+/// Let the user pick one of their addresses (`wx.chooseAddress`), while
+/// handling a tap: resolves with the address; [`Error::Failed`] with
+/// `cancel` if the user closed the list.
+pub async fn choose_address() -> Result<Address> {
+    let id = host::choose_address()?;
+    task::completion(id).await?;
+    Ok(host::take_address(id)?)
+}
+
+/// Show `urls` full screen, starting at `current`, one of them
+/// (`wx.previewImage`): 1 to 100 `http`, `https` or `wxfile` URLs.
+pub fn preview_image(urls: &[String], current: &str) -> Result<()> {
+    Ok(host::preview_image(urls, current)?)
 }

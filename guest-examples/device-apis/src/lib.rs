@@ -250,6 +250,26 @@ impl App for DeviceApis {
                     Err(e) => refused(e),
                 }
             }
+            ("index", "address") => {
+                task::spawn(async {
+                    match device_api::choose_address().await {
+                        Ok(a) => view::set(
+                            "address",
+                            format!("{} {}, {}", a.user_name, a.detail_info, a.city_name),
+                        ),
+                        Err(e) => view::set("address", e.to_string()),
+                    }
+                });
+                Ok(())
+            }
+            ("index", "preview") => {
+                let urls =
+                    ["https://example.com/a.png", "https://example.com/b.png"].map(String::from);
+                match device_api::preview_image(&urls, &text(event, "current")?) {
+                    Ok(()) => view::set("previewed", true),
+                    Err(e) => refused(e),
+                }
+            }
             ("index", "settings") => {
                 settings();
                 Ok(())

@@ -8,6 +8,8 @@
 //! `scan-code` prompt whose `value` is the code's text; choosing a place is
 //! a `choose-location` prompt at the simulated position (its `value`, if
 //! any, names the place); a place shown is an `open-location` `host-ui`
+//! frame; choosing an address is a `choose-address` prompt with the
+//! simulated user's one address; a preview is a `preview-image` `host-ui`
 //! frame. The simulated network is Wi-Fi and does not change.
 
 use std::sync::Mutex;
@@ -15,7 +17,7 @@ use std::sync::Mutex;
 use miniapp_runtime::Consent;
 use miniapp_runtime::Scope;
 use miniapp_runtime::providers::{
-    Asked, DeviceServices, NetworkType, Place, ProviderError, ScanResult, Vibration,
+    Address, Asked, DeviceServices, NetworkType, Place, ProviderError, ScanResult, Vibration,
 };
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -186,6 +188,35 @@ impl DeviceServices for SimulatedHost {
     fn open_location(&self, _app_id: &str, place: Place, scale: u32) -> Result<(), ProviderError> {
         self.draw_device(json!({ "ui": "open-location", "place": place, "scale": scale }));
         Ok(())
+    }
+
+    fn choose_address(&self, _app_id: &str) -> Asked<Option<Address>> {
+        let address = simulated_address();
+        let reply = self.dialog("choose-address", json!({ "address": address }));
+        Box::pin(async move { Ok(reply.await?.filter(|r| r.allow).map(|_| address)) })
+    }
+
+    fn preview_image(
+        &self,
+        _app_id: &str,
+        urls: Vec<String>,
+        current: String,
+    ) -> Result<(), ProviderError> {
+        self.draw_device(json!({ "ui": "preview-image", "urls": urls, "current": current }));
+        Ok(())
+    }
+}
+
+/// The one address the simulated user keeps.
+fn simulated_address() -> Address {
+    Address {
+        user_name: "Test User".into(),
+        postal_code: "200001".into(),
+        province_name: "Shanghai".into(),
+        city_name: "Shanghai".into(),
+        county_name: "Huangpu".into(),
+        detail_info: "1 Nanjing Road".into(),
+        tel_number: "13800000000".into(),
     }
 }
 

@@ -40,6 +40,8 @@ const NEED_A_SCREEN: &[&str] = &[
     "device-api.scan-code",
     "device-api.choose-location",
     "device-api.open-location",
+    "device-api.choose-address",
+    "device-api.preview-image",
 ];
 
 fn network_type(network: NetworkType) -> device_api::NetworkType {
@@ -148,6 +150,39 @@ fn checked_place(whose: &str, place: &device_api::Place) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Images at most in a preview, and characters at most in one's URL.
+const PREVIEW: (usize, usize) = (100, 2048);
+
+/// Refuse a preview of no image, too many, a URL too long or not
+/// `http`, `https` or `wxfile`, or a `current` not among them.
+fn checked_preview(urls: &[String], current: &str) -> CallResult<()> {
+    let (most, chars) = PREVIEW;
+    if !(1..=most).contains(&urls.len()) {
+        return Err(CallError::invalid(format!(
+            "a preview takes 1 to {most} images, not {}",
+            urls.len()
+        )));
+    }
+    for url in urls {
+        let schemes = ["http://", "https://", "wxfile://"];
+        if url.chars().count() > chars || !schemes.iter().any(|s| url.starts_with(s)) {
+            return Err(CallError::invalid(format!(
+                "the image URL `{}` is not an http, https or wxfile URL of at most {chars} characters",
+                url.chars().take(64).collect::<String>()
+            )));
+        }
+    }
+    match urls.iter().any(|u| u == current) {
+        true => Ok(()),
+        false => Err(CallError::invalid(
+            "the current image is not one of the URLs to preview",
+        )),
+    }
+}
+
+/// The address the user chose, typed apart from any other call's answer.
+struct AddressChosen(device_api::Address);
 
 /// What the scanner read, typed apart from any other call's answer.
 struct Scanned(device_api::ScanResult);
@@ -369,6 +404,45 @@ impl device_api::Host for View<'_, DeviceCtx> {
         };
         let mut shown = Ok(());
         (self.call).device_does(|device, app| shown = device.open_location(app, place, scale))?;
+        shown.map_err(|e| CallError::failed(e.0))
+    }
+
+    fn choose_address(&mut self) -> CallResult<u64> {
+        self.call.needs_screen("the address list")?;
+        self.call.pending.room_for(false)?;
+        self.call.gesture.spend("choose-address")?;
+        let app = &self.call.app;
+        let asked = (app.services.providers.device).choose_address(&app.manifest.id);
+        self.call.pending.start(async move {
+            let address = asked.await.map_err(|e| CallError::failed(e.0))?;
+            let a = address.ok_or_else(|| CallError::failed("cancel"))?;
+            let address = device_api::Address {
+                user_name: a.user_name,
+                postal_code: a.postal_code,
+                province_name: a.province_name,
+                city_name: a.city_name,
+                county_name: a.county_name,
+                detail_info: a.detail_info,
+                tel_number: a.tel_number,
+            };
+            Ok(Some(Box::new(AddressChosen(address)) as Answer))
+        })
+    }
+
+    fn take_address(&mut self, id: u64) -> CallResult<device_api::Address> {
+        match self.call.pending.take_answer::<AddressChosen>(id) {
+            Some(AddressChosen(address)) => Ok(address),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no address to take: take it once, in the `on-complete` of a `choose-address` that succeeded"
+            ))),
+        }
+    }
+
+    fn preview_image(&mut self, urls: Vec<String>, current: String) -> CallResult<()> {
+        checked_preview(&urls, &current)?;
+        self.call.needs_screen("a preview")?;
+        let mut shown = Ok(());
+        (self.call).device_does(|device, app| shown = device.preview_image(app, urls, current))?;
         shown.map_err(|e| CallError::failed(e.0))
     }
 

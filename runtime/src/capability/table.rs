@@ -266,6 +266,9 @@ host_api! {
             "choose-location",
             "take-place",
             "open-location",
+            "choose-address",
+            "take-address",
+            "preview-image",
         ],
         [pending_calls, host_memory_bytes, gesture_ttl_ms, host_ui_per_event];
     socket: Socket, linked by view of Granted<SocketCtx>,

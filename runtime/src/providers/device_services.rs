@@ -71,6 +71,25 @@ pub struct Place {
     pub longitude: f64,
 }
 
+/// A delivery address (`device-api.address`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Address {
+    /// The receiver's name.
+    pub user_name: String,
+    /// The postal code.
+    pub postal_code: String,
+    /// The province.
+    pub province_name: String,
+    /// The city.
+    pub city_name: String,
+    /// The county or district.
+    pub county_name: String,
+    /// The street address.
+    pub detail_info: String,
+    /// The receiver's phone number.
+    pub tel_number: String,
+}
+
 /// The device's services for apps. Methods without an answer to wait for
 /// must not block; a phone call and the settings page are answered by the
 /// user later (their future runs after the app's call returned, and is
@@ -110,6 +129,16 @@ pub trait DeviceServices: Send + Sync {
     fn choose_location(&self, app_id: &str) -> Asked<Option<Place>>;
     /// Show `place` (checked) on the map at zoom `scale` for app `app_id`.
     fn open_location(&self, app_id: &str, place: Place, scale: u32) -> Result<(), ProviderError>;
+    /// Let the user pick one of their addresses for app `app_id`: `None`
+    /// if they closed the list.
+    fn choose_address(&self, app_id: &str) -> Asked<Option<Address>>;
+    /// Show `urls` (checked) full screen from `current` for app `app_id`.
+    fn preview_image(
+        &self,
+        app_id: &str,
+        urls: Vec<String>,
+        current: String,
+    ) -> Result<(), ProviderError>;
 }
 
 /// The default: a host with no screen (a server, `miniapp run` without
@@ -164,6 +193,12 @@ impl DeviceServices for HeadlessDevice {
     fn open_location(&self, _: &str, _: Place, _: u32) -> Result<(), ProviderError> {
         no_screen()
     }
+    fn choose_address(&self, _: &str) -> Asked<Option<Address>> {
+        Box::pin(async { no_screen() })
+    }
+    fn preview_image(&self, _: &str, _: Vec<String>, _: String) -> Result<(), ProviderError> {
+        no_screen()
+    }
 }
 
 /// What [`ScriptedDevice`] was asked to do, in order.
@@ -185,6 +220,10 @@ pub enum DeviceAct {
     ChooseLocation,
     /// A place shown on the map, at a zoom.
     OpenLocation(Place, u32),
+    /// The address list opened.
+    ChooseAddress,
+    /// Images shown full screen: the URLs, and the one shown first.
+    PreviewImage(Vec<String>, String),
 }
 
 /// One scripted answer of [`ScriptedDevice`].
@@ -198,6 +237,8 @@ pub enum DeviceAnswer {
     Scan(Option<ScanResult>),
     /// Answers the next map to choose on: the place, `None` to close it.
     Place(Option<Place>),
+    /// Answers the next address list: the address, `None` to close it.
+    Address(Option<Address>),
 }
 
 /// A device answered from a script: the network is what
@@ -336,6 +377,23 @@ impl DeviceServices for ScriptedDevice {
     }
     fn open_location(&self, _: &str, place: Place, scale: u32) -> Result<(), ProviderError> {
         self.lock().acts.push(DeviceAct::OpenLocation(place, scale));
+        Ok(())
+    }
+    fn choose_address(&self, _: &str) -> Asked<Option<Address>> {
+        self.answer("address list", DeviceAct::ChooseAddress, |a| match a {
+            DeviceAnswer::Address(address) => Some(address.clone()),
+            _ => None,
+        })
+    }
+    fn preview_image(
+        &self,
+        _: &str,
+        urls: Vec<String>,
+        current: String,
+    ) -> Result<(), ProviderError> {
+        self.lock()
+            .acts
+            .push(DeviceAct::PreviewImage(urls, current));
         Ok(())
     }
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use miniapp_runtime::providers::{
-    DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, NetworkType, Place,
-    ScanResult, ScriptedDevice, Vibration,
+    Address, DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, NetworkType,
+    Place, ScanResult, ScriptedDevice, Vibration,
 };
 use miniapp_runtime::{
     App, AppInstance, Consent, DeviceFacts, Event, LaunchOptions, Providers, QuotaOverrides, Scope,
@@ -356,4 +356,46 @@ async fn without_the_user_s_consent_no_scanner_or_map_opens() {
         "{place}"
     );
     assert_eq!(device.take_acts(), [], "neither opened");
+}
+
+#[tokio::test]
+async fn an_address_is_the_user_s_to_give_within_a_tap_and_a_preview_is_checked() {
+    let address = Address {
+        user_name: "Ada".into(),
+        postal_code: "200001".into(),
+        province_name: "Shanghai".into(),
+        city_name: "Shanghai".into(),
+        county_name: "Huangpu".into(),
+        detail_info: "1 Nanjing Road".into(),
+        tel_number: "13800000000".into(),
+    };
+    let device = ScriptedDevice::answering([DeviceAnswer::Address(Some(address))]);
+    let (_dir, _app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    tap(&mut inst, "index", "address").await;
+    delivered(&mut inst).await;
+    assert_eq!(inst.page_data()["address"], "Ada 1 Nanjing Road, Shanghai");
+    inst.dispatch(&Event::new("index", "address"))
+        .await
+        .unwrap();
+    let refused = text(&inst, "address");
+    assert!(
+        refused.contains("choose-address needs a user gesture"),
+        "{refused}"
+    );
+    let a = "https://example.com/a.png";
+    tap_with(&mut inst, "preview", "current", a).await;
+    assert_eq!(inst.page_data()["previewed"], true);
+    tap_with(&mut inst, "preview", "current", "https://example.com/c.png").await;
+    assert_eq!(
+        text(&inst, "refused"),
+        "invalid argument: the current image is not one of the URLs to preview"
+    );
+    let urls = ["https://example.com/a.png", "https://example.com/b.png"].map(String::from);
+    assert_eq!(
+        device.take_acts(),
+        [
+            DeviceAct::ChooseAddress,
+            DeviceAct::PreviewImage(urls.to_vec(), a.to_string())
+        ]
+    );
 }
