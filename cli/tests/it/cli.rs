@@ -243,16 +243,22 @@ fn a_panic_is_named_by_its_own_message_with_the_trap_below() {
 /// The news app declaring `origin` (a local server) in its manifest, packed
 /// under `dir`.
 pub(crate) fn news_declaring(origin: &str, dir: &Path) -> String {
-    let built = package("news");
-    let news = miniapp_runtime::Package::read(Path::new(&built), &Default::default()).unwrap();
+    declaring("news", origin, dir)
+}
+
+/// The example `name` declaring `origin` (a local server) in its manifest,
+/// packed under `dir`.
+pub(crate) fn declaring(name: &str, origin: &str, dir: &Path) -> String {
+    let built = package(name);
+    let app = miniapp_runtime::Package::read(Path::new(&built), &Default::default()).unwrap();
     let manifest = miniapp_runtime::Manifest {
         origins: vec![origin.to_string()],
-        ..news.manifest.clone()
+        ..app.manifest.clone()
     };
     let local =
-        miniapp_runtime::Package::new(manifest, news.component, news.assets, &Default::default())
+        miniapp_runtime::Package::new(manifest, app.component, app.assets, &Default::default())
             .unwrap();
-    let path = dir.join(format!("news-{}.miniapp", local.hash));
+    let path = dir.join(format!("{name}-{}.miniapp", local.hash));
     local.write(&path).unwrap();
     path.to_str().unwrap().to_string()
 }

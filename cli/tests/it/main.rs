@@ -22,6 +22,7 @@ mod run_wait;
 mod secrets;
 mod serve;
 mod serve_audit;
+mod serve_chat;
 mod serve_conns;
 mod serve_device;
 mod serve_drain;

@@ -1,0 +1,94 @@
+//! `miniapp serve` and an app's own WebSocket (the chat example): a message
+//! the app's server sends reaches the served page as a push, with no client
+//! event; a message the user sends goes out and its echo comes back the
+//! same way.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::serve::{Served, Socket, post_json, receive, session_socket, texts};
+
+/// A chat server on 127.0.0.1: says `welcome` to each client, then echoes
+/// each text as `echo: TEXT`. Its origin.
+async fn chat_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("ws://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let Ok(mut socket) = tokio_tungstenite::accept_async(tcp).await else {
+                    return;
+                };
+                if socket.send(Message::text("welcome")).await.is_err() {
+                    return;
+                }
+                while let Some(Ok(Message::Text(text))) = socket.next().await {
+                    let echo = Message::text(format!("echo: {}", text.as_str()));
+                    if socket.send(echo).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    origin
+}
+
+/// The texts of the pushes on `socket` until one shows `text`.
+async fn pushed_until(socket: &mut Socket, text: &str) -> Vec<String> {
+    let mut shown = Vec::new();
+    while !shown.iter().any(|t| t == text) {
+        let frame = receive(socket).await;
+        if frame["type"] != "push" {
+            continue;
+        }
+        assert_eq!(frame["error"], Value::Null, "{frame}");
+        for frame in frame["frames"].as_array().into_iter().flatten() {
+            shown.extend(texts(&frame["nodes"]));
+            for op in frame["ops"].as_array().into_iter().flatten() {
+                if let Some(text) = op["text"].as_str() {
+                    shown.push(text.to_string());
+                }
+                shown.extend(texts(&json!([op["node"]])));
+            }
+        }
+    }
+    shown
+}
+
+#[tokio::test]
+async fn a_served_chat_shows_its_servers_messages_with_no_client_event() {
+    let origin = chat_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let chat = crate::cli::declaring("chat", &origin, dir.path());
+    let policy = format!(
+        "[apps.\"demo.chat\"]\npermissions = [\"socket\"]\norigins = [\"{origin}\"]\nallow_addresses = [\"127.0.0.1\"]\n"
+    );
+    let served = Served::start_with_policy(&policy, &[], &["--publish", &chat]);
+    let open = json!({
+        "app": "demo.chat",
+        "user": "ada",
+        "path": format!("index?server={origin}&room=lobby&retry_ms=60000"),
+    });
+    let response = post_json(format!("{}/v1/sessions", served.public), &open).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    let session = body["session"].as_str().unwrap().to_string();
+    let mut socket = session_socket(&served, &session).await;
+    // The socket opens and the server's welcome arrives: pushed, no event.
+    pushed_until(&mut socket, "welcome").await;
+
+    let (status, answer) = served
+        .event(
+            &session,
+            "s1",
+            "#draft",
+            "confirm",
+            json!({ "value": "hi" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    pushed_until(&mut socket, "echo: hi").await;
+}
