@@ -757,6 +757,13 @@ mod tests {
         TestHost::new(MANIFEST, &policy, &[])
     }
 
+    /// A runtime for the tests whose calls run host tasks.
+    fn current_thread() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+    }
+
     fn later(ms: u64) -> Instant {
         Instant::now() + Duration::from_millis(ms)
     }
@@ -932,9 +939,7 @@ mod tests {
     #[test]
     fn a_task_that_finished_while_hidden_is_due_as_soon_as_shown() {
         let mut host = host("");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = current_thread();
         let start = Instant::now();
         let id = runtime.block_on(async {
             let pending = &mut host.state.call.pending;
@@ -959,9 +964,7 @@ mod tests {
     fn a_stream_completes_once_per_answer_in_order_and_ends_after_its_last() {
         let mut host = host("");
         let memory = host.state.host_memory.used();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = current_thread();
         let id = runtime.block_on(async {
             let pending = &mut host.state.call.pending;
             let id = (pending.start_stream(|sender| async move {
@@ -994,9 +997,7 @@ mod tests {
     #[test]
     fn a_stream_ends_with_its_page_and_what_it_sent_goes() {
         let mut host = host("");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = current_thread();
         let pending = &mut host.state.call.pending;
         pending.owner = Owner::Page(7);
         let id = runtime.block_on(async {
