@@ -362,18 +362,21 @@ async fn without_the_user_s_consent_no_scanner_or_map_opens() {
 async fn an_address_is_the_user_s_to_give_within_a_tap_and_a_preview_is_checked() {
     let address = Address {
         user_name: "Ada".into(),
-        postal_code: "200001".into(),
-        province_name: "Shanghai".into(),
-        city_name: "Shanghai".into(),
-        county_name: "Huangpu".into(),
-        detail_info: "1 Nanjing Road".into(),
-        tel_number: "13800000000".into(),
+        postal_code: "100006".into(),
+        province_name: "Beijing".into(),
+        city_name: "Beijing".into(),
+        county_name: "Dongcheng".into(),
+        detail_info: "8 Wangfujing Street".into(),
+        tel_number: "13900000000".into(),
     };
     let device = ScriptedDevice::answering([DeviceAnswer::Address(Some(address))]);
     let (_dir, _app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
     tap(&mut inst, "index", "address").await;
     delivered(&mut inst).await;
-    assert_eq!(inst.page_data()["address"], "Ada 1 Nanjing Road, Shanghai");
+    assert_eq!(
+        inst.page_data()["address"],
+        "Ada 8 Wangfujing Street, Beijing"
+    );
     inst.dispatch(&Event::new("index", "address"))
         .await
         .unwrap();
