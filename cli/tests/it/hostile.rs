@@ -390,6 +390,8 @@ fn app_text_reaches_the_terminal_escaped_in_json_output_and_intact() {
             "step": "event index:attack",
             "ok": false,
             "error": format!("{ESCAPE_FAILED}{ESCAPE_ERROR}"),
+            // What the host drew in that step: nothing.
+            "host_ui": [],
         })
     );
 }
