@@ -34,3 +34,4 @@ mod serve_sessions;
 mod serve_sockets;
 mod serve_timers;
 mod serve_tokens;
+mod shop;

@@ -12,7 +12,7 @@ use crate::cli::{assert_exit, json_steps, last_data, run_fresh, stderr, stdout};
 const WAIT: &str = "60000";
 
 /// The step named `name`.
-fn step<'a>(steps: &'a [Value], name: &str) -> &'a Value {
+pub(crate) fn step<'a>(steps: &'a [Value], name: &str) -> &'a Value {
     (steps.iter())
         .find(|s| s["step"] == name)
         .unwrap_or_else(|| panic!("no step {name} in {steps:?}"))

@@ -1,9 +1,15 @@
-//! Shop: a product list, a checkout page where a tap pays (payment needs
-//! the user's gesture), login and the user's profile (behind consent).
+//! Shop: a product list with a sort menu, a cart (a toast when a product
+//! goes in, a confirm modal before one comes out), a checkout page where a
+//! tap pays (payment needs the user's gesture) within a countdown, login
+//! and the user's profile (behind consent).
+
+mod cart;
+mod countdown;
 
 use miniapp_sdk::payment::{self, Order, Outcome};
+use miniapp_sdk::timer::TimerId;
 use miniapp_sdk::{
-    App, Error, Event, Launch, PageLoad, Result, Value, identity, json, nav, storage, view,
+    App, Error, Event, Launch, PageLoad, Result, identity, json, nav, storage, view,
 };
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +53,9 @@ struct PaidOrder {
 #[derive(Deserialize)]
 struct Buy {
     product: String,
+    /// Seconds to pay within, if not [`countdown::PAY_WITHIN_SECONDS`]
+    /// (`--event 'index:buy={"product":"tea","pay_within":2}'`).
+    pay_within: Option<u32>,
 }
 
 fn load_orders() -> Result<Vec<PaidOrder>> {
@@ -68,14 +77,6 @@ fn product(id: &str) -> Result<&'static Product> {
 /// A price in fen as the user reads it: `¥12.00`.
 fn price_text(fen: u64) -> String {
     format!("¥{}.{:02}", fen / 100, fen % 100)
-}
-
-/// The products as the index page lists them.
-fn catalogue() -> Value {
-    PRODUCTS
-        .iter()
-        .map(|p| json!({ "id": p.id, "name": p.name, "price": p.price, "price_text": price_text(p.price) }))
-        .collect()
 }
 
 /// The product an event is about: the tapped element's `data-id` through
@@ -133,15 +134,24 @@ fn pay(product: &Product) -> Result<()> {
 struct Shop {
     /// The product of the checkout page, from its query.
     checkout: Option<&'static Product>,
+    /// The products in the cart, each once, in the order they went in.
+    cart: Vec<&'static Product>,
+    /// How the index page lists the products.
+    sort: cart::Sort,
+    /// The checkout page's countdown timer, until it reaches zero.
+    countdown: Option<TimerId>,
+    /// Seconds left to pay for the checkout page's order.
+    seconds_left: u32,
 }
 
 impl App for Shop {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
         view::set_data(json!({
-            "products": catalogue(),
+            "products": cart::catalogue(self.sort),
             "currency": CURRENCY,
             "orders": order_count()?,
-        }))
+        }))?;
+        view::set_data(cart::cart_data(&self.cart))
     }
 
     fn on_load(&mut self, page: &PageLoad) -> Result<()> {
@@ -156,7 +166,8 @@ impl App for Shop {
             "name": product.name,
             "amount": product.price,
             "price_text": price_text(product.price),
-        }))
+        }))?;
+        countdown::start(self, countdown::within(page.query("within"))?)
     }
 
     fn on_event(&mut self, event: &Event) -> Result<()> {
@@ -174,8 +185,28 @@ impl App for Shop {
             },
             ("index", "buy") => {
                 let product = product_of(event)?;
-                nav::navigate_to(&format!("checkout?product={}", product.id))
+                let within = event.detail_as::<Buy>().ok().and_then(|b| b.pay_within);
+                match within {
+                    Some(s) => {
+                        nav::navigate_to(&format!("checkout?product={}&within={s}", product.id))
+                    }
+                    None => nav::navigate_to(&format!("checkout?product={}", product.id)),
+                }
             }
+            ("index", "add") => cart::add(self, product_of(event)?),
+            ("index", "remove") => {
+                cart::remove(product_of(event)?);
+                Ok(())
+            }
+            ("index", "sort") => {
+                cart::sort_menu();
+                Ok(())
+            }
+            ("checkout", "pay") if self.seconds_left == 0 => view::set_data(json!({
+                "status": "error",
+                "error_kind": "expired",
+                "error": "the order expired: go back and buy again",
+            })),
             ("checkout", "pay") => {
                 let product = match event.dataset.get("id") {
                     Some(id) => product(id)?,
