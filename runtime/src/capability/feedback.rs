@@ -4,7 +4,8 @@
 //! provider ([`HostUiProvider`](crate::providers::HostUiProvider)) draws them
 //! outside the page; this module checks WeChat's bounds first, so a
 //! provider sees only what it can draw. A modal and an action sheet are
-//! pending calls (`pending_calls`): the user's answer is held for the
+//! pending calls (`pending_calls`): the user's answer is held (what they
+//! typed charged to `host_memory_bytes`) for the
 //! app's `on-complete` (`take-modal-answer`, `take-action-sheet-answer`).
 //! A dialog may not speak as the host (`host_name.rs`), and a callback
 //! draws `host_ui_per_event` toasts and bar changes at most.
@@ -16,6 +17,7 @@ pub(super) use host_name::not_the_host;
 use super::pending::Answer;
 use super::{CallCtx, CallError, CallResult};
 use crate::bindings::feedback;
+use crate::limits::Held;
 use crate::providers::{ActionSheet, HostUi, Modal, ModalAnswer, ToastIcon};
 
 /// Characters at most in a title, a placeholder, an alert line.
@@ -235,15 +237,26 @@ impl feedback::Host for CallCtx {
         self.can_ask("a modal")?;
         let asked =
             (self.app.services.providers.host_ui).ask_modal(&self.app.manifest.id, modal.clone());
+        let memory = self.pending.host_memory().clone();
         self.pending.start(async move {
             let answer = asked.await.map_err(|e| CallError::failed(e.0))?;
             let answer = checked_answer(&modal, answer)?;
-            Ok(Some(Box::new(answer) as Answer))
+            let typed = answer.content.as_ref().map_or(0, String::len) as u64;
+            let held = (memory.hold(typed, "a modal's edited answer")).map_err(CallError::quota)?;
+            let held = HeldModalAnswer {
+                answer,
+                _held: held,
+            };
+            Ok(Some(Box::new(held) as Answer))
         })
     }
 
     fn take_modal_answer(&mut self, id: u64) -> CallResult<feedback::ModalAnswer> {
-        self.pending.take_answer(id).ok_or_else(|| {
+        let answer = self
+            .pending
+            .take_answer(id)
+            .map(|held: HeldModalAnswer| held.answer);
+        answer.ok_or_else(|| {
             CallError::invalid(format!(
                 "call {id} has no modal answer to take: take it once, in the `on-complete` of a `show-modal` that succeeded"
             ))
@@ -275,6 +288,13 @@ impl feedback::Host for CallCtx {
             ))),
         }
     }
+}
+
+/// A modal's answer, what the user typed charged to the instance's host
+/// memory until the app takes it (or its completion ends without).
+struct HeldModalAnswer {
+    answer: feedback::ModalAnswer,
+    _held: Held,
 }
 
 /// An action sheet's answer, typed apart from any other call's `Option<u32>`.

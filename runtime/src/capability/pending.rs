@@ -216,6 +216,12 @@ impl Pending {
             .count() as u32
     }
 
+    /// The instance's host memory, which an answer held for a call
+    /// charges too while it is held.
+    pub fn host_memory(&self) -> &Arc<HostMemory> {
+        &self.host_memory
+    }
+
     /// Streams (sockets) open now; each is one of [`Pending::calls`] too.
     pub fn streams(&self) -> u32 {
         let is_stream = |c: &&Call| matches!(c.kind, Kind::Stream { .. });

@@ -319,3 +319,33 @@ async fn a_dialog_past_the_pending_calls_quota_is_refused_and_never_drawn() {
     answered(&mut inst).await;
     assert_eq!(ui.take_drawn().len(), 1);
 }
+
+#[tokio::test]
+async fn a_held_edited_answer_is_charged_to_host_memory() {
+    // 1,024 characters, within a modal's bounds: 3,072 bytes.
+    let typed = "字".repeat(1024);
+    let ui = ScriptedUi::answering([modal_answer(true, Some(&typed))]);
+    let (_dir, _app, mut roomy) = feedback(Arc::new(ui)).await;
+    let (launched, _) = roomy.host_memory();
+    tap(&mut roomy, "index", "rename").await;
+    answered(&mut roomy).await;
+    assert_eq!(roomy.page_data()["name"], typed.as_str());
+    // Room for the modal's pending call but not for what the user typed.
+    let quotas = QuotaOverrides {
+        host_memory_bytes: Some(launched + 1024),
+        ..QuotaOverrides::default()
+    };
+    let ui = ScriptedUi::answering([modal_answer(true, Some(&typed))]);
+    let (_dir, _app, mut tight) = feedback_under(Arc::new(ui), quotas).await;
+    tap(&mut tight, "index", "rename").await;
+    let waited = tokio::time::timeout(HANG, tight.wake().wait()).await;
+    assert!(waited.is_ok(), "no answer came");
+    let failed = tight.complete_next().await.expect("the answer is due");
+    let message = failed.expect_err("the answer does not fit").to_string();
+    assert!(
+        message.contains("a modal's edited answer needs 3072 bytes")
+            && message.contains("quota `host_memory_bytes`"),
+        "{message}"
+    );
+    assert_ne!(tight.page_data()["name"], typed.as_str(), "nothing renamed");
+}
