@@ -85,7 +85,13 @@ impl View<'_, Granted<HttpCtx>> {
             ));
         }
         let form = Form::new()?;
+        // The file read and the form built from it are both in memory
+        // until the request holds the form (and charges it) alone.
+        let memory = self.call.pending.host_memory();
+        let building = (memory.hold(2 * file.len() as u64, "an upload's file and its form"))
+            .map_err(CallError::quota)?;
         let body = form.body(&upload.field_name, &upload.form_data, &file)?;
+        drop((file, building));
         let mut headers = upload.headers;
         headers.push(("content-type".into(), form.content_type()));
         self.call.pending.room_for(false)?;

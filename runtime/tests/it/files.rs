@@ -475,3 +475,35 @@ async fn wechat_s_callbacks_report_a_download_and_a_refusal() {
     assert_refused(inst.page_data(), "permission-denied", "is not allowed");
     assert_eq!(inst.page_data()["completed"], true);
 }
+
+#[tokio::test]
+async fn an_upload_s_file_and_the_form_built_from_it_are_charged_to_host_memory() {
+    let launched_with = |quotas| async move {
+        let mut launched = launched(quotas).await;
+        let url = launched.fixture.url("/bytes/100000");
+        download(&mut launched.inst, &url).await;
+        assert_eq!(launched.inst.page_data()["status"], 200);
+        launched
+    };
+    let roomy = launched_with(QuotaOverrides::default()).await;
+    let (downloaded, _) = roomy.inst.host_memory();
+    // Room for the form the request holds, not for the file read beside it.
+    let quotas = QuotaOverrides {
+        host_memory_bytes: Some(downloaded + 150_000),
+        ..QuotaOverrides::default()
+    };
+    let Launched {
+        fixture,
+        dir: _dir,
+        mut inst,
+        ..
+    } = launched_with(quotas).await;
+    let upload = json!({ "url": fixture.url("/upload") });
+    dispatch(&mut inst, "index", "upload", upload).await;
+    assert_refused(
+        inst.page_data(),
+        "quota-exceeded",
+        "an upload's file and its form needs 200000 bytes",
+    );
+    assert_eq!(inst.page_data()["uploaded"], 0, "nothing was sent");
+}
