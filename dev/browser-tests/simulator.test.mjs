@@ -803,6 +803,68 @@ test('feedback: a toast, a modal and an action sheet drawn by the host, outside 
   assert.deepEqual(page.problems, []);
 });
 
+test('shop: the cart\'s toast and remove modal and the sort action sheet, drawn by the host; the unpaid order counts down', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'shop'));
+  const output = join(REPO, 'dev', 'browser-tests', 'output');
+  await mkdir(output, { recursive: true });
+  const picture = (name) => page.screenshot({ path: join(output, name), animations: 'disabled', caret: 'hide' });
+  await zoomToFit(page);
+  // The page's clock stands still while the toast is pictured: the toast
+  // (1.5 s) cannot end first, however slow the machine. The toast, the
+  // modal and the action sheet get a picture each: the host draws the toast
+  // and the dialogs at the phone's centre, a dialog over the toast (as
+  // WeChat does), and the modal and the action sheet are the one prompt the
+  // host shows at a time.
+  await page.clock.install();
+  await page.clock.pauseAt(new Date(Date.now() + 60_000));
+
+  // Add to cart: the host's toast.
+  await screen.locator('#add-tea').click();
+  const toast = page.locator('#toast[data-icon="success"]');
+  await toast.waitFor();
+  assert.equal(await toast.textContent(), '✓Added to cart');
+  await eventually(async () => assert.equal(await screen.locator('.cart-header').textContent(), 'Cart: 1 item, ¥12.00'));
+  await picture('shop-toast.png');
+  await page.clock.resume();
+  await page.locator('#toast').waitFor({ state: 'hidden' });
+
+  // Remove: the host's modal asks first.
+  await screen.locator('#remove-tea').click();
+  const modal = page.locator('#prompt[data-kind="modal"]');
+  await modal.waitFor();
+  assert.equal(await page.locator('#prompt-title').textContent(), 'Remove from the cart?');
+  assert.equal(await page.locator('#prompt-body').textContent(), 'Green tea leaves your cart.');
+  assert.equal(await page.locator('#prompt-allow').textContent(), 'Remove');
+  await picture('shop-modal.png');
+  await page.locator('#prompt-allow').click();
+  await modal.waitFor({ state: 'hidden' });
+  await eventually(async () => assert.equal(await screen.locator('.cart-header').textContent(), 'Cart: 0 items, ¥0.00'));
+  assert.equal(await screen.locator('#remove-tea').count(), 0);
+  assert.equal((await appData(page)).removed, 'Green tea');
+
+  // Sort: the host's action sheet; high to low puts the cake first.
+  await screen.locator('#sort').click();
+  const sheet = page.locator('#prompt[data-kind="action-sheet"]');
+  await sheet.waitFor();
+  const items = page.locator('#prompt .sheet-item');
+  assert.deepEqual(await items.allTextContents(), ['Price: low to high', 'Price: high to low']);
+  await picture('shop-action-sheet.png');
+  await items.nth(1).click();
+  await sheet.waitFor({ state: 'hidden' });
+  await screen.locator('#sorted').getByText('Price: high to low').waitFor();
+  assert.deepEqual(await screen.locator('.product .name').allTextContents(), ['Moon cake', 'Green tea']);
+
+  // Checkout: the unpaid order's countdown, a timer redrawing the page.
+  await screen.locator('#buy-cake').click();
+  const countdown = screen.locator('#countdown');
+  await countdown.waitFor();
+  const first = await countdown.textContent();
+  assert.match(first, /^Unpaid: pay within 1[45]:\d\d$/);
+  await eventually(async () => assert.notEqual(await countdown.textContent(), first));
+  assert.match(await countdown.textContent(), /^Unpaid: pay within 14:\d\d$/);
+  assert.deepEqual(page.problems, []);
+});
+
 test('fake-payment-modal: the page imitating the payment sheet stays under the host\'s layer; its fake modal is refused; a dialog names its app', { timeout: TEST_TIMEOUT }, async (t) => {
   const { page, screen } = await openApp(t, join(EXAMPLES, 'hostile', 'fake-payment-modal'));
   await zoomToFit(page);
