@@ -14,8 +14,8 @@ mod held_clipboards;
 mod host_ui;
 
 pub use device_services::{
-    Address, DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, NetworkType, Place,
-    ScanResult, ScriptedDevice, Vibration,
+    Address, DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, ImageSources, NetworkType,
+    PickedImage, Place, ScanResult, ScriptedDevice, Vibration,
 };
 
 pub use held_clipboards::{ClipboardLimits, HeldClipboards};

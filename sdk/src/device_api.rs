@@ -3,8 +3,10 @@
 //! `wx.setKeepScreenOn`, `wx.setScreenBrightness`, `wx.getScreenBrightness`,
 //! `wx.getMenuButtonBoundingClientRect`, `wx.makePhoneCall`,
 //! `wx.openSetting`, `wx.scanCode`, `wx.chooseLocation`,
-//! `wx.openLocation`, `wx.chooseAddress` and `wx.previewImage`. Every app may call them (no permission); a phone call
-//! and the settings page only while handling a tap. A host with no screen
+//! `wx.openLocation`, `wx.chooseAddress`, `wx.previewImage` and
+//! `wx.chooseImage`. Every app may call them (no permission); a phone call,
+//! the settings page, the address list and the image picker only while
+//! handling a tap. A host with no screen
 //! (a server, `miniapp run`) says the network is `unknown` and refuses the
 //! brightness, phone calls and the settings page with
 //! [`Error::Unsupported`] (ask
@@ -27,7 +29,9 @@ use crate::task::{self, TaskId};
 use crate::{Error, Result};
 
 // The host API's own types (the WIT is their one definition).
-pub use host::{Address, NetworkType, Place, Rect, ScanResult, VibrationStrength};
+pub use host::{
+    Address, ChosenFile, ImageSources, NetworkType, Place, Rect, ScanResult, VibrationStrength,
+};
 
 impl NetworkType {
     /// WeChat's name for it: `wifi`, `2g`, `3g`, `4g`, `5g`, `unknown`,
@@ -184,6 +188,17 @@ pub async fn choose_address() -> Result<Address> {
     let id = host::choose_address()?;
     task::completion(id).await?;
     Ok(host::take_address(id)?)
+}
+
+/// Let the user pick 1 to 9 images (`count`) from `sources`
+/// (`wx.chooseImage`; `wx.chooseMedia` for images), while handling a tap:
+/// resolves with their temp files (`wxfile://tmp/...`, in the app's temp
+/// area, gone when the instance ends); [`Error::Failed`] with `cancel` if
+/// the user closed the picker.
+pub async fn choose_image(count: u32, sources: ImageSources) -> Result<Vec<ChosenFile>> {
+    let id = host::choose_image(count, sources)?;
+    task::completion(id).await?;
+    Ok(host::take_chosen_images(id)?)
 }
 
 /// Show `urls` full screen, starting at `current`, one of them

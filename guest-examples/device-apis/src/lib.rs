@@ -262,6 +262,26 @@ impl App for DeviceApis {
                 });
                 Ok(())
             }
+            ("index", "choose-image") => {
+                let count = text(event, "count")?;
+                let count = count.parse().map_err(|_| {
+                    Error::InvalidArgument(format!("data-count `{count}` is not a number"))
+                })?;
+                let sources = device_api::ImageSources::ALBUM | device_api::ImageSources::CAMERA;
+                task::spawn(async move {
+                    match device_api::choose_image(count, sources).await {
+                        Ok(files) => view::set(
+                            "images",
+                            files
+                                .iter()
+                                .map(|f| json!({ "path": f.temp_path, "size": f.size }))
+                                .collect::<Vec<_>>(),
+                        ),
+                        Err(e) => view::set("images", e.to_string()),
+                    }
+                });
+                Ok(())
+            }
             ("index", "preview") => {
                 let urls =
                     ["https://example.com/a.png", "https://example.com/b.png"].map(String::from);

@@ -10,14 +10,16 @@
 //! any, names the place); a place shown is an `open-location` `host-ui`
 //! frame; choosing an address is a `choose-address` prompt with the
 //! simulated user's one address; a preview is a `preview-image` `host-ui`
-//! frame. The simulated network is Wi-Fi and does not change.
+//! frame; the image picker is a `choose-image` prompt (`count`, `sources`)
+//! whose `value` lists the picked files' bytes in hex. The simulated network is Wi-Fi and does not change.
 
 use std::sync::Mutex;
 
 use miniapp_runtime::Consent;
 use miniapp_runtime::Scope;
 use miniapp_runtime::providers::{
-    Address, Asked, DeviceServices, NetworkType, Place, ProviderError, ScanResult, Vibration,
+    Address, Asked, DeviceServices, ImageSources, NetworkType, PickedImage, Place, ProviderError,
+    ScanResult, Vibration,
 };
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -205,6 +207,42 @@ impl DeviceServices for SimulatedHost {
         self.draw_device(json!({ "ui": "preview-image", "urls": urls, "current": current }));
         Ok(())
     }
+
+    fn choose_image(
+        &self,
+        _app_id: &str,
+        count: u32,
+        sources: ImageSources,
+    ) -> Asked<Option<Vec<PickedImage>>> {
+        let reply = self.dialog(
+            "choose-image",
+            json!({ "count": count, "sources": sources }),
+        );
+        Box::pin(async move {
+            match reply.await?.filter(|r| r.allow) {
+                Some(reply) => picked(reply.value.as_ref()).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+}
+
+/// The images of a `choose-image` prompt's answer: its `value`, a list of
+/// the files' bytes in hex, one string each.
+fn picked(value: Option<&Value>) -> Result<Vec<PickedImage>, ProviderError> {
+    let refused = || {
+        ProviderError(format!(
+            "a picker's answer is a list of files in hex, not {value:?}"
+        ))
+    };
+    let files = value.and_then(Value::as_array).ok_or_else(refused)?;
+    let image = |file: &Value| {
+        let bytes = file
+            .as_str()
+            .and_then(|hex_text| hex::decode(hex_text).ok());
+        bytes.map(PickedImage).ok_or_else(refused)
+    };
+    files.iter().map(image).collect()
 }
 
 /// The one address the simulated user keeps.

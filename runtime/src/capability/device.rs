@@ -3,21 +3,27 @@
 //! Core (no permission, as on WeChat): the facts are the instance's, from
 //! its launch options (checked at launch), or the default phone's.
 
+use std::sync::Arc;
+
 use super::View;
+use super::temp_area::InstanceTemp;
 use crate::bindings::device;
 use crate::device::{DeviceFacts, Theme};
 
-/// The device one instance is shown on.
+/// The device one instance is shown on, and the instance's place in its
+/// app's temp area (where the device's choosers put the files they give).
 pub(crate) struct DeviceCtx {
     pub(super) facts: DeviceFacts,
+    pub(super) temp: Arc<InstanceTemp>,
 }
 
 impl DeviceCtx {
     /// The context of an instance shown on `facts` (already checked), or
-    /// on the default phone.
-    pub fn new(facts: Option<&DeviceFacts>) -> DeviceCtx {
+    /// on the default phone, whose files go to `temp`.
+    pub fn new(facts: Option<&DeviceFacts>, temp: &Arc<InstanceTemp>) -> DeviceCtx {
         DeviceCtx {
             facts: facts.cloned().unwrap_or_default(),
+            temp: temp.clone(),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! `wx.getNetworkType`, `wx.onNetworkStatusChange`, `wx.vibrateShort`,
 //! `wx.vibrateLong`, `wx.setKeepScreenOn`, `wx.setScreenBrightness`,
 //! `wx.getScreenBrightness`, `wx.getMenuButtonBoundingClientRect`,
-//! `wx.makePhoneCall` and `wx.openSetting`. Core (no permission), as on
+//! `wx.makePhoneCall` and `wx.openSetting`; the choosers that hand the app
+//! a file are in [`super::device_files`]. Core (no permission), as on
 //! WeChat; a phone call and the settings page need the user's tap, as there.
 //! Each goes through the host's device provider
 //! ([`DeviceServices`](crate::providers::DeviceServices)); what needs a
@@ -42,6 +43,7 @@ const NEED_A_SCREEN: &[&str] = &[
     "device-api.open-location",
     "device-api.choose-address",
     "device-api.preview-image",
+    "device-api.choose-image",
 ];
 
 fn network_type(network: NetworkType) -> device_api::NetworkType {
@@ -222,7 +224,7 @@ impl CallCtx {
     }
 
     /// Refuse `what` when the device has no screen (nobody sees it).
-    fn needs_screen(&self, what: &str) -> CallResult<()> {
+    pub(super) fn needs_screen(&self, what: &str) -> CallResult<()> {
         match self.app.services.providers.device.has_screen() {
             true => Ok(()),
             false => Err(CallError::unsupported(format!(
@@ -444,6 +446,14 @@ impl device_api::Host for View<'_, DeviceCtx> {
         let mut shown = Ok(());
         (self.call).device_does(|device, app| shown = device.preview_image(app, urls, current))?;
         shown.map_err(|e| CallError::failed(e.0))
+    }
+
+    fn choose_image(&mut self, count: u32, sources: device_api::ImageSources) -> CallResult<u64> {
+        self.start_choose_image(count, sources)
+    }
+
+    fn take_chosen_images(&mut self, id: u64) -> CallResult<Vec<device_api::ChosenFile>> {
+        self.chosen_images(id)
     }
 
     fn take_setting(

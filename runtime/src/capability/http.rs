@@ -11,7 +11,7 @@ use url::Url;
 
 use super::egress::{AddressRules, ForbiddenAddress};
 use super::http_progress::{Exchanges, Progress};
-use super::temp_area::TempArea;
+use super::temp_area::{InstanceTemp, TempArea};
 use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::http;
@@ -39,7 +39,7 @@ pub(crate) struct AppHttp {
     per_minute: u32,
     minute: Mutex<(Instant, u32)>,
     /// The app's temp area (downloads, uploads).
-    pub(super) temp: Arc<TempArea>,
+    pub(crate) temp: Arc<TempArea>,
 }
 
 impl AppHttp {
@@ -225,31 +225,30 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// HTTP of one instance: its app's HTTP state, the budget its pending
-/// response bodies are charged to, and its number in the temp area (its
-/// temp files go when it ends).
+/// response bodies are charged to, and its place in the app's temp area
+/// (shared with the instance's other capabilities that give it files).
 pub(crate) struct HttpCtx {
     pub(super) app: Arc<AppHttp>,
     budget: Arc<HostMemory>,
-    pub(super) owner: u64,
+    pub(super) temp: Arc<InstanceTemp>,
     /// How far its exchanges under way have come.
     pub(super) exchanges: Exchanges,
 }
 
-impl Drop for HttpCtx {
-    fn drop(&mut self) {
-        self.app.temp.release(self.owner);
-    }
-}
-
 impl HttpCtx {
-    /// The context of an instance of `app` (whose HTTP state is `http`), if
-    /// http is granted.
-    pub fn new(app: &AppCore, http: &Arc<AppHttp>, budget: &Arc<HostMemory>) -> Granted<HttpCtx> {
+    /// The context of an instance of `app` (whose HTTP state is `http`,
+    /// its place in the temp area `temp`), if http is granted.
+    pub fn new(
+        app: &AppCore,
+        http: &Arc<AppHttp>,
+        budget: &Arc<HostMemory>,
+        temp: &Arc<InstanceTemp>,
+    ) -> Granted<HttpCtx> {
         super::grant(app, Capability::Http)?;
         Ok(HttpCtx {
             app: http.clone(),
             budget: budget.clone(),
-            owner: super::temp_area::new_owner(),
+            temp: temp.clone(),
             exchanges: Exchanges::default(),
         })
     }

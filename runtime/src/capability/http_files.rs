@@ -39,7 +39,7 @@ impl View<'_, Granted<HttpCtx>> {
         timeout_ms: Option<u32>,
     ) -> CallResult<u64> {
         let ctx = context(self.ctx)?;
-        let (area, owner) = (ctx.app.temp.clone(), ctx.owner);
+        let temp = ctx.temp.clone();
         // Refused before the request spends one of the minute's.
         self.call.pending.room_for(false)?;
         let exchange = self.prepare(http::Request {
@@ -49,7 +49,7 @@ impl View<'_, Granted<HttpCtx>> {
             body: None,
             timeout_ms,
         })?;
-        let file = area.create(owner)?;
+        let file = temp.create()?;
         let progress = exchange.progress();
         let id = self.call.pending.start(async move {
             let Received { status, body, .. } = exchange.run_into(file).await?;
@@ -78,7 +78,7 @@ impl View<'_, Granted<HttpCtx>> {
     pub(super) fn start_upload(&mut self, upload: http::Upload) -> CallResult<u64> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
-        let file = ctx.app.temp.read(ctx.owner, &upload.temp_path, limit)?;
+        let file = ctx.temp.read(&upload.temp_path, limit)?;
         if (upload.headers.iter()).any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
             return Err(CallError::invalid(
                 "an upload's `content-type` is the host's (multipart/form-data): leave it out of its headers",
@@ -114,13 +114,13 @@ impl View<'_, Granted<HttpCtx>> {
     pub(super) fn read_temp(&mut self, path: &str) -> CallResult<Vec<u8>> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
-        ctx.app.temp.read(ctx.owner, path, limit)
+        ctx.temp.read(path, limit)
     }
 
     /// `remove-temp-file`: remove a temp file of this instance.
     pub(super) fn remove_temp(&mut self, path: &str) -> CallResult<()> {
         let ctx = context(self.ctx)?;
-        ctx.app.temp.remove(ctx.owner, path)
+        ctx.temp.remove(path)
     }
 }
 

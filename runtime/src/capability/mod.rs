@@ -25,6 +25,7 @@ mod compatibility;
 mod data_size;
 pub(crate) mod device;
 mod device_api;
+mod device_files;
 pub mod egress;
 pub(crate) mod feedback;
 pub(crate) mod frame;

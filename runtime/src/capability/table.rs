@@ -269,8 +269,18 @@ host_api! {
             "choose-address",
             "take-address",
             "preview-image",
+            "choose-image",
+            "take-chosen-images",
         ],
-        [pending_calls, host_memory_bytes, gesture_ttl_ms, host_ui_per_event];
+        [
+            pending_calls,
+            host_memory_bytes,
+            gesture_ttl_ms,
+            host_ui_per_event,
+            temp_bytes,
+            temp_files,
+            http_response_bytes,
+        ];
     socket: Socket, linked by view of Granted<SocketCtx>,
         ["connect-start", "take-event", "send", "close"],
         [

@@ -382,9 +382,44 @@ impl Drop for Incoming {
 /// Gives each instance its own number in the temp areas.
 static OWNERS: AtomicU64 = AtomicU64::new(1);
 
-/// A new instance's number (its files' owner).
-pub(crate) fn new_owner() -> u64 {
-    OWNERS.fetch_add(1, Ordering::Relaxed)
+/// One instance's place in its app's temp area, whatever capability gives
+/// it files (downloads, the device's choosers): the files given to it are
+/// answered only for it, and go when it ends (this is dropped with the
+/// instance's state).
+pub(crate) struct InstanceTemp {
+    area: Arc<TempArea>,
+    owner: u64,
+}
+
+impl InstanceTemp {
+    /// A new instance's place in `area`.
+    pub fn new(area: Arc<TempArea>) -> Arc<InstanceTemp> {
+        Arc::new(InstanceTemp {
+            area,
+            owner: OWNERS.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// A new file for this instance ([`TempArea::create`]).
+    pub fn create(&self) -> CallResult<Incoming> {
+        self.area.create(self.owner)
+    }
+
+    /// The bytes of `path`, a file of this instance, at most `max`.
+    pub fn read(&self, path: &str, max: u64) -> CallResult<Vec<u8>> {
+        self.area.read(self.owner, path, max)
+    }
+
+    /// Remove `path`, a file of this instance.
+    pub fn remove(&self, path: &str) -> CallResult<()> {
+        self.area.remove(self.owner, path)
+    }
+}
+
+impl Drop for InstanceTemp {
+    fn drop(&mut self) {
+        self.area.release(self.owner);
+    }
 }
 
 #[cfg(test)]

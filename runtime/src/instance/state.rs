@@ -20,6 +20,7 @@ use crate::capability::payment::PaymentCtx;
 use crate::capability::quota::{Gauged, Gauges};
 use crate::capability::socket::SocketCtx;
 use crate::capability::storage::StorageCtx;
+use crate::capability::temp_area::InstanceTemp;
 use crate::capability::wasi::sandboxed_ctx;
 use crate::capability::{CallCtx, Calls, Granted, Holds};
 use crate::engine::LiveSlot;
@@ -95,6 +96,7 @@ impl InstanceState {
             host_memory.clone(),
         );
         call.pending.set_deliverable(app.on_complete.is_some());
+        let temp = InstanceTemp::new(app.http.temp.clone());
         Ok(InstanceState {
             call,
             cpu: CpuMeter::new(),
@@ -104,13 +106,13 @@ impl InstanceState {
             log,
             nav: NavCtx::new(pages),
             storage: StorageCtx::new(core, user),
-            http: HttpCtx::new(core, &app.http, &host_memory),
+            http: HttpCtx::new(core, &app.http, &host_memory, &temp),
             socket: SocketCtx::new(core, &app.http, &host_memory),
             identity: IdentityCtx::new(core, user),
             location: LocationCtx::new(core),
             payment: PaymentCtx::new(core),
             clipboard: ClipboardCtx::new(core, user),
-            device: DeviceCtx::new(options.device.as_ref()),
+            device: DeviceCtx::new(options.device.as_ref(), &temp),
             host_memory,
             table,
             app: app.clone(),

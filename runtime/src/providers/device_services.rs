@@ -90,6 +90,26 @@ pub struct Address {
     pub tel_number: String,
 }
 
+/// Where the image picker may take pictures from (`device-api.image-sources`):
+/// at least one of them (checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImageSources {
+    /// The user's album.
+    pub album: bool,
+    /// The camera.
+    pub camera: bool,
+}
+
+/// An image the user picked: its bytes, as the picker gives them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PickedImage(pub Vec<u8>);
+
+impl std::fmt::Debug for PickedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PickedImage({} bytes)", self.0.len())
+    }
+}
+
 /// The device's services for apps. Methods without an answer to wait for
 /// must not block; a phone call and the settings page are answered by the
 /// user later (their future runs after the app's call returned, and is
@@ -139,6 +159,16 @@ pub trait DeviceServices: Send + Sync {
         urls: Vec<String>,
         current: String,
     ) -> Result<(), ProviderError>;
+    /// Let the user pick up to `count` images (1 to 9, checked) from
+    /// `sources` for app `app_id`: their bytes, in the order picked
+    /// (the runtime writes them to the app's temp area and refuses more
+    /// than `count`); `None` if they closed the picker.
+    fn choose_image(
+        &self,
+        app_id: &str,
+        count: u32,
+        sources: ImageSources,
+    ) -> Asked<Option<Vec<PickedImage>>>;
 }
 
 /// The default: a host with no screen (a server, `miniapp run` without
@@ -199,6 +229,9 @@ impl DeviceServices for HeadlessDevice {
     fn preview_image(&self, _: &str, _: Vec<String>, _: String) -> Result<(), ProviderError> {
         no_screen()
     }
+    fn choose_image(&self, _: &str, _: u32, _: ImageSources) -> Asked<Option<Vec<PickedImage>>> {
+        Box::pin(async { no_screen() })
+    }
 }
 
 /// What [`ScriptedDevice`] was asked to do, in order.
@@ -224,6 +257,8 @@ pub enum DeviceAct {
     ChooseAddress,
     /// Images shown full screen: the URLs, and the one shown first.
     PreviewImage(Vec<String>, String),
+    /// The image picker opened: the most images, and where from.
+    ChooseImage(u32, ImageSources),
 }
 
 /// One scripted answer of [`ScriptedDevice`].
@@ -239,6 +274,8 @@ pub enum DeviceAnswer {
     Place(Option<Place>),
     /// Answers the next address list: the address, `None` to close it.
     Address(Option<Address>),
+    /// Answers the next image picker: the images, `None` to close it.
+    Images(Option<Vec<PickedImage>>),
 }
 
 /// A device answered from a script: the network is what
@@ -395,5 +432,17 @@ impl DeviceServices for ScriptedDevice {
             .acts
             .push(DeviceAct::PreviewImage(urls, current));
         Ok(())
+    }
+    fn choose_image(
+        &self,
+        _: &str,
+        count: u32,
+        sources: ImageSources,
+    ) -> Asked<Option<Vec<PickedImage>>> {
+        let act = DeviceAct::ChooseImage(count, sources);
+        self.answer("image picker", act, |a| match a {
+            DeviceAnswer::Images(images) => Some(images.clone()),
+            _ => None,
+        })
     }
 }

@@ -3,15 +3,16 @@
 //! repeated completions (stopped by the app, ended by the page's leaving),
 //! vibration and the screen reaching the provider, the capsule from the
 //! device facts, a phone call and the settings page answered by the user
-//! within a tap's gesture; a headless host refuses what needs a screen,
-//! and `can-i-use` says so.
+//! within a tap's gesture; images the user picks become the instance's
+//! temp files; a headless host refuses what needs a screen, and
+//! `can-i-use` says so.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use miniapp_runtime::providers::{
-    Address, DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, NetworkType,
-    Place, ScanResult, ScriptedDevice, Vibration,
+    Address, DeviceAct, DeviceAnswer, DeviceServices, FixedConsent, HeadlessDevice, ImageSources,
+    NetworkType, PickedImage, Place, ScanResult, ScriptedDevice, Vibration,
 };
 use miniapp_runtime::{
     App, AppInstance, Consent, DeviceFacts, Event, LaunchOptions, Providers, QuotaOverrides, Scope,
@@ -261,6 +262,11 @@ async fn a_host_with_no_screen_refuses_what_needs_one_and_says_so() {
         inst.page_data()["called"],
         "unsupported: this host has no screen for a phone call"
     );
+    tap_with(&mut inst, "choose-image", "count", "2").await;
+    assert_eq!(
+        inst.page_data()["images"],
+        "unsupported: this host has no screen for the image picker"
+    );
 }
 
 #[tokio::test]
@@ -400,5 +406,76 @@ async fn an_address_is_the_user_s_to_give_within_a_tap_and_a_preview_is_checked(
             DeviceAct::ChooseAddress,
             DeviceAct::PreviewImage(urls.to_vec(), a.to_string())
         ]
+    );
+}
+
+#[tokio::test]
+async fn images_the_user_picks_are_the_instance_s_temp_files_until_it_ends() {
+    let (one, two) = (b"\x89PNG one".to_vec(), b"\xff\xd8 two, longer".to_vec());
+    let three = vec![PickedImage(b"x".to_vec()); 3];
+    let device = ScriptedDevice::answering([
+        DeviceAnswer::Images(Some(vec![
+            PickedImage(one.clone()),
+            PickedImage(two.clone()),
+        ])),
+        DeviceAnswer::Images(None),
+        DeviceAnswer::Images(Some(three)),
+    ]);
+    let (_dir, app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    tap_with(&mut inst, "choose-image", "count", "2").await;
+    delivered(&mut inst).await;
+    let images = inst.page_data()["images"].clone();
+    let paths: Vec<&str> = (images.as_array().unwrap().iter())
+        .map(|image| image["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2, "{images}");
+    assert!(
+        paths.iter().all(|p| p.starts_with("wxfile://tmp/")),
+        "{images}"
+    );
+    assert_ne!(paths[0], paths[1]);
+    assert_eq!(images[0]["size"], one.len());
+    assert_eq!(images[1]["size"], two.len());
+    let usage = app.usage().unwrap();
+    let bytes = (one.len() + two.len()) as u64;
+    assert_eq!((usage.temp_bytes, usage.temp_files), (bytes, 2));
+    tap_with(&mut inst, "choose-image", "count", "2").await;
+    delivered(&mut inst).await;
+    assert_eq!(text(&inst, "images"), "failed: cancel");
+    tap_with(&mut inst, "choose-image", "count", "2").await;
+    delivered(&mut inst).await;
+    assert_eq!(
+        text(&inst, "images"),
+        "failed: the host's picker gave 3 images for a count of 2"
+    );
+    let event = Event::new("index", "choose-image").with_detail(serde_json::json!({"count": "2"}));
+    inst.dispatch(&event).await.unwrap();
+    let refused = text(&inst, "images");
+    assert!(
+        refused.contains("choose-image needs a user gesture"),
+        "{refused}"
+    );
+    tap_with(&mut inst, "choose-image", "count", "10").await;
+    assert_eq!(
+        text(&inst, "images"),
+        "invalid argument: choose-image's count is 10; it takes 1 to 9"
+    );
+    let both = ImageSources {
+        album: true,
+        camera: true,
+    };
+    assert_eq!(device.take_acts(), vec![DeviceAct::ChooseImage(2, both); 3]);
+    let usage = app.usage().unwrap();
+    assert_eq!(
+        (usage.temp_bytes, usage.temp_files),
+        (bytes, 2),
+        "only the first kept"
+    );
+    drop(inst);
+    let usage = app.usage().unwrap();
+    assert_eq!(
+        (usage.temp_bytes, usage.temp_files),
+        (0, 0),
+        "gone with the instance"
     );
 }

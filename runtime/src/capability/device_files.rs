@@ -1,0 +1,111 @@
+//! `device-api`'s choosers that hand the app a file (WeChat's
+//! `wx.chooseImage`, `wx.chooseMedia` for images): the user picks through
+//! the host's device provider
+//! ([`DeviceServices::choose_image`](crate::providers::DeviceServices::choose_image)),
+//! and the picked bytes are written into the app's temp area
+//! ([`super::temp_area`]) as this instance's files, counted by
+//! `temp_bytes` and `temp_files` like a download's and given to the app
+//! as `wxfile://tmp/...` paths.
+
+use super::device::DeviceCtx;
+use super::pending::Answer;
+use super::temp_area::{InstanceTemp, TempFile};
+use super::{CallError, CallResult, View};
+use crate::bindings::device_api;
+use crate::providers::{ImageSources, PickedImage};
+
+/// The most images one `choose-image` asks for (WeChat's `count`).
+const MOST_IMAGES: u32 = 9;
+
+/// The images a chooser wrote, held until the app takes them (dropped
+/// untaken, they are removed).
+struct ChosenImages(Vec<(TempFile, u64)>);
+
+/// Refuse a count outside 1 to [`MOST_IMAGES`] and no source at all.
+fn checked_choice(count: u32, sources: device_api::ImageSources) -> CallResult<ImageSources> {
+    if !(1..=MOST_IMAGES).contains(&count) {
+        return Err(CallError::invalid(format!(
+            "choose-image's count is {count}; it takes 1 to {MOST_IMAGES}"
+        )));
+    }
+    let sources = ImageSources {
+        album: sources.contains(device_api::ImageSources::ALBUM),
+        camera: sources.contains(device_api::ImageSources::CAMERA),
+    };
+    match sources.album || sources.camera {
+        true => Ok(sources),
+        false => Err(CallError::invalid(
+            "choose-image needs at least one source: album, camera or both",
+        )),
+    }
+}
+
+/// Write `images` (at most `count`, each at most `max` bytes) into the
+/// instance's temp area, one file each.
+fn written(
+    temp: &InstanceTemp,
+    images: Vec<PickedImage>,
+    count: u32,
+    max: u64,
+) -> CallResult<ChosenImages> {
+    if images.len() as u64 > u64::from(count) {
+        return Err(CallError::failed(format!(
+            "the host's picker gave {} images for a count of {count}",
+            images.len()
+        )));
+    }
+    let mut files = Vec::with_capacity(images.len());
+    for PickedImage(bytes) in images {
+        let size = bytes.len() as u64;
+        if size > max {
+            return Err(CallError::quota(format!(
+                "a picked image of {size} bytes is over the {max} one file may hold (quota `http_response_bytes`)"
+            )));
+        }
+        let mut file = temp.create()?;
+        file.write(&bytes)?;
+        files.push((file.finish()?, size));
+    }
+    Ok(ChosenImages(files))
+}
+
+impl View<'_, DeviceCtx> {
+    /// `choose-image`: the picker opened within a tap; its images written
+    /// to the temp area when the user has picked.
+    pub(super) fn start_choose_image(
+        &mut self,
+        count: u32,
+        sources: device_api::ImageSources,
+    ) -> CallResult<u64> {
+        let sources = checked_choice(count, sources)?;
+        self.call.needs_screen("the image picker")?;
+        self.call.pending.room_for(false)?;
+        self.call.gesture.spend("choose-image")?;
+        let app = &self.call.app;
+        let max = app.grants.quotas.http_response_bytes;
+        let asked = (app.services.providers.device).choose_image(&app.manifest.id, count, sources);
+        let temp = self.ctx.temp.clone();
+        self.call.pending.start(async move {
+            let images = asked.await.map_err(|e| CallError::failed(e.0))?;
+            let images = images.ok_or_else(|| CallError::failed("cancel"))?;
+            let chosen = written(&temp, images, count, max)?;
+            Ok(Some(Box::new(chosen) as Answer))
+        })
+    }
+
+    /// `take-chosen-images`: the files of call `id`, during its completion.
+    pub(super) fn chosen_images(&mut self, id: u64) -> CallResult<Vec<device_api::ChosenFile>> {
+        match self.call.pending.take_answer::<ChosenImages>(id) {
+            Some(ChosenImages(files)) => Ok(files
+                .into_iter()
+                .map(|(file, size)| device_api::ChosenFile {
+                    temp_path: file.keep(),
+                    size,
+                })
+                .collect()),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no images to take: take them once, in the `on-complete` of a `choose-image` that succeeded"
+            ))),
+        }
+    }
+}
