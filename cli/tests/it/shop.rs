@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::cli::{json_steps, last_data, run_fresh, stderr};
+use crate::cli::{assert_exit, json_steps, last_data, run_fresh, stderr};
 use crate::run_answer::step;
 
 /// Longer than any run below needs: `--wait` ends once nothing is
@@ -115,4 +115,14 @@ fn shop_checkout_counts_down_every_second_and_the_unpaid_order_expires() {
         (&json!(true), &json!("00:00")),
         "{data}"
     );
+}
+
+#[test]
+fn shop_checkout_refuses_a_time_to_pay_it_cannot_count_down_naming_it() {
+    for within in ["0", "901"] {
+        let detail = format!(r#"index:buy={{"product":"cake","pay_within":{within}}}"#);
+        let out = run_fresh("shop", &["--event", &detail]);
+        let says = format!("checkout: within={within} is not a number of seconds from 1 to 900");
+        assert_exit(&out, 1, &says);
+    }
 }
