@@ -58,6 +58,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "pending.rs",
     "permission.rs",
     "quota.rs",
+    "selector_query.rs",
     "socket.rs",
     "storage.rs",
     "system.rs",

@@ -6,7 +6,7 @@
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
 //! [`clipboard`], [`device`], [`device_api`], [`timer`], [`feedback`], [`frame`], [`files`],
-//! [`socket`], ...).
+//! [`socket`], [`selector_query`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
 //!
@@ -90,6 +90,7 @@ pub mod payment;
 mod pending;
 pub mod permission;
 pub mod quota;
+pub mod selector_query;
 pub mod socket;
 pub mod storage;
 pub mod system;

@@ -41,6 +41,7 @@ pub(crate) mod payment;
 pub(crate) mod pending;
 pub(crate) mod permission;
 pub(crate) mod quota;
+pub(crate) mod selector_query;
 pub(crate) mod socket;
 pub(crate) mod storage;
 pub(crate) mod system;

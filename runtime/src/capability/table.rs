@@ -18,6 +18,7 @@ use super::log::SharedLog;
 use super::nav::NavCtx;
 use super::payment::PaymentCtx;
 use super::quota::Gauged;
+use super::selector_query::SelectorQueryCtx;
 use super::socket::SocketCtx;
 use super::storage::StorageCtx;
 use super::{Calls, Granted, Holds, Viewed, view_of};
@@ -291,6 +292,9 @@ host_api! {
             host_memory_bytes,
             http_timeout_ms,
         ];
+    selector_query("selector-query"): core, linked by view of SelectorQueryCtx,
+        ["query-start", "take-nodes"],
+        [pending_calls, host_memory_bytes];
 }
 
 /// The interface named `name`.

@@ -18,6 +18,7 @@ use crate::capability::log::{AppLog, SharedLog};
 use crate::capability::nav::{NavCtx, PageStack};
 use crate::capability::payment::PaymentCtx;
 use crate::capability::quota::{Gauged, Gauges};
+use crate::capability::selector_query::SelectorQueryCtx;
 use crate::capability::socket::SocketCtx;
 use crate::capability::storage::StorageCtx;
 use crate::capability::temp_area::InstanceTemp;
@@ -52,6 +53,7 @@ pub struct InstanceState {
     pub(crate) payment: Granted<PaymentCtx>,
     pub(crate) clipboard: Granted<ClipboardCtx>,
     pub(crate) device: DeviceCtx,
+    pub(crate) selector_query: SelectorQueryCtx,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
     /// This instance's place under the runtime's live-instance cap.
@@ -113,6 +115,9 @@ impl InstanceState {
             payment: PaymentCtx::new(core),
             clipboard: ClipboardCtx::new(core, user),
             device: DeviceCtx::new(options.device.as_ref(), &temp),
+            selector_query: SelectorQueryCtx::new(
+                (options.device.clone().unwrap_or_default()).window_width,
+            ),
             host_memory,
             table,
             app: app.clone(),
@@ -144,6 +149,7 @@ holds! {
     payment: Granted<PaymentCtx>,
     clipboard: Granted<ClipboardCtx>,
     device: DeviceCtx,
+    selector_query: SelectorQueryCtx,
 }
 
 impl InstanceState {

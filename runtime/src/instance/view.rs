@@ -35,6 +35,8 @@ impl AppInstance {
             }
             None => self.view.clear(),
         }
+        let shown = self.view.tree.as_ref().map(|tree| &tree.nodes[..]);
+        live.store.data_mut().selector_query.rendered(shown);
         UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
     }
 

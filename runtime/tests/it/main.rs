@@ -17,4 +17,5 @@ mod hostile;
 mod http;
 mod loading;
 mod pending;
+mod selector_query;
 mod socket;
