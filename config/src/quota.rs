@@ -168,8 +168,8 @@ quotas! {
     /// socket also holds at most 4 times this in messages the app has not
     /// taken before the host closes it.
     socket_message_bytes: u64 = MIB,
-    /// Sockets: messages one instance may send per minute, all its sockets
-    /// together (default 600).
+    /// Sockets: messages the app may send per minute, all its instances and
+    /// sockets together, as `http_requests_per_minute` (default 600).
     socket_messages_per_minute: u32 = 600,
     /// Temp files: bytes of the app's temp files on one node (what
     /// `http.download-file-start` writes), all its instances together

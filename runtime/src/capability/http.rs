@@ -29,17 +29,66 @@ const MAX_HEADERS: usize = 64;
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// An app's HTTP client, the origins and addresses it may reach, its
-/// concurrency slots and its per-minute budget, shared by its instances.
+/// concurrency slots and its per-minute budgets (requests, and its
+/// sockets' messages), shared by its instances.
 pub(crate) struct AppHttp {
     client: OnceLock<Result<reqwest::Client, String>>,
     origins: Vec<Origin>,
     /// The addresses it may reach (its sockets' too).
     pub(super) addresses: AddressRules,
     slots: Arc<Semaphore>,
-    per_minute: u32,
-    minute: Mutex<(Instant, u32)>,
+    requests: PerMinute,
+    /// Messages its sockets may still send this minute, all its instances
+    /// together (`socket_messages_per_minute`).
+    pub(super) socket_messages: PerMinute,
     /// The app's temp area (downloads, uploads).
     pub(crate) temp: Arc<TempArea>,
+}
+
+/// Uses an app may make a minute, all its instances together: the minute
+/// starts at its first use after the last one ended.
+pub(crate) struct PerMinute {
+    /// Uses a minute at most.
+    pub(super) most: u32,
+    minute: Mutex<(Instant, u32)>,
+}
+
+impl PerMinute {
+    /// `most` uses a minute.
+    pub fn new(most: u32) -> PerMinute {
+        PerMinute {
+            most,
+            minute: Mutex::new((Instant::now(), 0)),
+        }
+    }
+
+    /// The current minute and its uses, a new one if the last has ended.
+    fn current(&self) -> std::sync::MutexGuard<'_, (Instant, u32)> {
+        let mut minute = self.minute.lock().unwrap_or_else(|e| e.into_inner());
+        if minute.0.elapsed() >= Duration::from_secs(60) {
+            *minute = (Instant::now(), 0);
+        }
+        minute
+    }
+
+    /// Uses still allowed in the current minute.
+    pub fn left(&self) -> u32 {
+        self.most.saturating_sub(self.current().1)
+    }
+
+    /// Count one use, unless the minute's are all used (then `false`).
+    pub fn take(&self) -> bool {
+        let mut minute = self.current();
+        let room = minute.1 < self.most;
+        minute.1 += u32::from(room);
+        room
+    }
+
+    /// Give back a use counted by [`PerMinute::take`] that did not happen.
+    pub fn give_back(&self) {
+        let mut minute = self.minute.lock().unwrap_or_else(|e| e.into_inner());
+        minute.1 = minute.1.saturating_sub(1);
+    }
 }
 
 impl AppHttp {
@@ -52,36 +101,26 @@ impl AppHttp {
             origins: grants.origins.clone(),
             addresses: AddressRules::new(grants.addresses.clone()),
             slots: Arc::new(Semaphore::new(quotas.http_concurrency as usize)),
-            per_minute: quotas.http_requests_per_minute,
-            minute: Mutex::new((Instant::now(), 0)),
+            requests: PerMinute::new(quotas.http_requests_per_minute),
+            socket_messages: PerMinute::new(quotas.socket_messages_per_minute),
             temp,
         }
     }
 
     /// Requests still allowed in the current minute.
     pub fn requests_left(&self) -> u32 {
-        let minute = self.minute.lock().unwrap_or_else(|e| e.into_inner());
-        if minute.0.elapsed() >= Duration::from_secs(60) {
-            self.per_minute
-        } else {
-            self.per_minute.saturating_sub(minute.1)
-        }
+        self.requests.left()
     }
 
     /// Count one request against the minute's budget, or refuse it.
     fn take_request(&self) -> Result<(), String> {
-        let mut minute = self.minute.lock().unwrap_or_else(|e| e.into_inner());
-        if minute.0.elapsed() >= Duration::from_secs(60) {
-            *minute = (Instant::now(), 0);
-        }
-        if minute.1 >= self.per_minute {
-            return Err(format!(
+        match self.requests.take() {
+            true => Ok(()),
+            false => Err(format!(
                 "{} requests per minute already sent",
-                self.per_minute
-            ));
+                self.requests.most
+            )),
         }
-        minute.1 += 1;
-        Ok(())
     }
 
     fn client(&self) -> Result<reqwest::Client, String> {

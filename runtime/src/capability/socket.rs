@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use miniapp_config::Origin;
@@ -49,13 +49,13 @@ const MAX_REASON_BYTES: usize = 123;
 /// Handshake headers the host writes itself.
 const RESERVED: &[&str] = &["host", "upgrade", "connection", "sec-websocket-"];
 
-/// The sockets of one instance: the way to each open one, and the
-/// messages it sent this minute.
+/// The sockets of one instance: the way to each open one, and its app's
+/// HTTP state (the addresses it may reach, the messages all the app's
+/// instances sent this minute).
 pub(crate) struct SocketCtx {
-    addresses: AddressRules,
+    http: Arc<AppHttp>,
     budget: Arc<HostMemory>,
     open: HashMap<u64, mpsc::Sender<Outgoing>>,
-    minute: (Instant, u32),
 }
 
 impl SocketCtx {
@@ -64,10 +64,9 @@ impl SocketCtx {
     pub fn new(app: &AppCore, http: &Arc<AppHttp>, budget: &Arc<HostMemory>) -> Granted<SocketCtx> {
         super::grant(app, Capability::Socket)?;
         Ok(SocketCtx {
-            addresses: http.addresses.clone(),
+            http: http.clone(),
             budget: budget.clone(),
             open: HashMap::new(),
-            minute: (Instant::now(), 0),
         })
     }
 }
@@ -137,7 +136,6 @@ impl socket::Host for View<'_, Granted<SocketCtx>> {
 
     fn send(&mut self, id: u64, data: Message) -> CallResult<()> {
         let limit = self.call.app.grants.quotas.socket_message_bytes;
-        let per_minute = self.call.app.grants.quotas.socket_messages_per_minute;
         let sender = self.open_socket(id)?;
         let ctx = context(self.ctx)?;
         let bytes = message_bytes(&data);
@@ -150,25 +148,27 @@ impl socket::Host for View<'_, Granted<SocketCtx>> {
                 "a message of {bytes} bytes is over the limit of {limit} bytes (quota `socket_message_bytes`)"
             )));
         }
-        if ctx.minute.0.elapsed() >= Duration::from_secs(60) {
-            ctx.minute = (Instant::now(), 0);
-        }
-        if ctx.minute.1 >= per_minute {
+        let minute = &ctx.http.socket_messages;
+        if !minute.take() {
             return Err(CallError::quota(format!(
-                "{per_minute} socket messages sent this minute already (quota `socket_messages_per_minute`)"
+                "{} socket messages sent this minute already by app `{}`, all its instances together (quota `socket_messages_per_minute`)",
+                minute.most, self.call.app.manifest.id
             )));
         }
-        let held = (ctx.budget.hold(bytes, "a socket message")).map_err(CallError::quota)?;
-        sender
-            .try_send(Outgoing::Send(frame, held))
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => CallError::quota(format!(
-                    "{SEND_QUEUE} messages wait to be sent on socket {id} already"
-                )),
-                mpsc::error::TrySendError::Closed(_) => not_open(id),
-            })?;
-        ctx.minute.1 += 1;
-        Ok(())
+        let sent = (ctx.budget.hold(bytes, "a socket message"))
+            .map_err(CallError::quota)
+            .and_then(|held| {
+                (sender.try_send(Outgoing::Send(frame, held))).map_err(|e| match e {
+                    mpsc::error::TrySendError::Full(_) => CallError::quota(format!(
+                        "{SEND_QUEUE} messages wait to be sent on socket {id} already"
+                    )),
+                    mpsc::error::TrySendError::Closed(_) => not_open(id),
+                })
+            });
+        if sent.is_err() {
+            minute.give_back();
+        }
+        sent
     }
 
     fn close(&mut self, id: u64, code: u16, reason: String) -> CallResult<()> {
@@ -238,7 +238,7 @@ impl View<'_, Granted<SocketCtx>> {
         let origin = Origin::of_socket(&parsed)
             .ok_or_else(|| CallError::invalid(format!("`{url}` is not a ws:// or wss:// URL")))?;
         check_origin(app, &origin)?;
-        (ctx.addresses.check_url(&parsed)).map_err(|e| CallError::denied(e.0))?;
+        (ctx.http.addresses.check_url(&parsed)).map_err(|e| CallError::denied(e.0))?;
         check_headers(headers)?;
         let request = handshake(&parsed, headers, protocols)?;
         let bytes = quotas.socket_message_bytes;
@@ -247,7 +247,7 @@ impl View<'_, Granted<SocketCtx>> {
             url: parsed,
             origin,
             request,
-            addresses: ctx.addresses.clone(),
+            addresses: ctx.http.addresses.clone(),
             timeout: Duration::from_millis(quotas.http_timeout_ms),
             config: (WebSocketConfig::default())
                 .max_message_size(Some(size))

@@ -476,3 +476,35 @@ pub(crate) async fn a_socket_flood_is_held_to_its_quotas_and_bounds() {
     let received = inst.page_data()["received"].as_u64().unwrap();
     assert!(received <= 3 * 256, "{received} messages delivered");
 }
+
+/// `socket_messages_per_minute` is the app's, as `http_requests_per_minute`
+/// is: another instance of the app sends from the same minute's messages,
+/// so many instances do not multiply it.
+#[tokio::test]
+async fn an_apps_instances_share_its_socket_messages_per_minute() {
+    let fixture = Fixture::start().await;
+    let origin = fixture.origin.clone();
+    let flood = declaring("hostile/socket-flood", &origin);
+    let mut policy = allowed_and_granted(&flood);
+    policy.defaults.quotas = toml::from_str("socket_messages_per_minute = 10").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::builder(dir.path()).policy(policy).build().unwrap();
+    let app = runtime.load(flood).unwrap();
+    let launch = || LaunchOptions {
+        path: Some(format!("index?server={origin}&room=lobby")),
+        ..LaunchOptions::default()
+    };
+    let mut first = app.launch(launch()).await.unwrap();
+    dispatch(&mut first, "index", "attack", json!({})).await;
+    assert_eq!(first.page_data()["sent"], 10, "{}", first.page_data());
+    let mut second = app.launch(launch()).await.unwrap();
+    dispatch(&mut second, "index", "attack", json!({})).await;
+    let data = second.page_data();
+    assert_eq!(data["sent"], 0, "{data}");
+    assert_eq!(data["send_error_kind"], "quota-exceeded", "{data}");
+    let error = data["send_error"].as_str().unwrap();
+    assert!(
+        error.contains("all its instances together (quota `socket_messages_per_minute`)"),
+        "{error}"
+    );
+}
