@@ -80,8 +80,9 @@ pub struct RunArgs {
     /// `--wait`. A dialog with no answer left fails.
     #[arg(long = "answer", value_name = "DIALOG=ANSWER")]
     answers: Vec<String>,
-    /// What the device's sensors answer: `location=LAT,LON` (degrees) is
-    /// the position `location.get-location` gives.
+    /// What the device's sensors and choosers answer: `location=LAT,LON`
+    /// (degrees) is the position `location.get-location` gives;
+    /// `image=FILE` is the image the user picks in `device-api.choose-image`.
     #[arg(long = "fixture", value_name = "NAME=VALUE")]
     fixtures: Vec<String>,
     /// Print one JSON object per line.
@@ -445,7 +446,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         ));
     }
     let ui = host_ui::RunUi::answering(answers);
-    let simulator = fixtures::simulator(&args.fixtures)?;
+    let (simulator, device_services) = fixtures::simulator(&args.fixtures)?;
     let device = args.device.as_deref().map(parse_device).transpose()?;
     let allowed = allowed_addresses(&args.allow_addresses)?;
     let granted = args
@@ -483,6 +484,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let providers = Providers {
         consent: Arc::new(FixedConsent::granting(granted)),
         host_ui: ui.provider(),
+        device: Arc::new(device_services),
         ..Providers::simulated(simulator)
     };
     let runtime = Runtime::builder(data_dir(args.data_dir.clone()))

@@ -1,7 +1,8 @@
 //! `miniapp run --answer` and `--fixture`: the dialogs an app opens are
 //! answered from the command line, in order, and each step prints what the
 //! host drew (the feedback example); `--fixture location=LAT,LON` is the
-//! position the app reads (the news example).
+//! position the app reads (the news example); `--fixture image=FILE` the
+//! image the user picks (the device-apis example).
 
 use serde_json::{Value, json};
 
@@ -155,5 +156,36 @@ fn run_fixture_location_is_the_position_the_app_reads() {
         &out,
         2,
         "`weather` is not a fixture (known: location=LAT,LON)",
+    );
+}
+
+#[test]
+fn run_fixture_image_is_the_file_the_user_picks() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("photo.png");
+    let bytes = b"\x89PNG\r\n\x1a\n a photo";
+    std::fs::write(&photo, bytes).unwrap();
+    let pick = ["--event", r#"index:choose-image={"count":"2"}"#];
+    let fixture = format!("image={}", photo.display());
+    let args = [
+        &pick[..],
+        &["--fixture", &fixture, "--wait", WAIT, "--json"],
+    ]
+    .concat();
+    let out = run_fresh("device-apis", &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let images = &last_data(&out)["images"];
+    assert_eq!(images.as_array().map(Vec::len), Some(1), "{images}");
+    assert_eq!(images[0]["size"], bytes.len(), "{images}");
+    let path = images[0]["path"].as_str().unwrap();
+    assert!(path.starts_with("wxfile://tmp/"), "{images}");
+    let out = run_fresh(
+        "device-apis",
+        &[&pick[..], &["--wait", WAIT, "--json"]].concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        last_data(&out)["images"],
+        "unsupported: this host has no screen for the image picker"
     );
 }

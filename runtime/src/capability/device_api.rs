@@ -43,7 +43,6 @@ const NEED_A_SCREEN: &[&str] = &[
     "device-api.open-location",
     "device-api.choose-address",
     "device-api.preview-image",
-    "device-api.choose-image",
 ];
 
 fn network_type(network: NetworkType) -> device_api::NetworkType {
@@ -202,7 +201,10 @@ impl CallCtx {
     pub(super) fn device_lacks_screen(&self, schema: &str) -> bool {
         let needs =
             (NEED_A_SCREEN.iter()).any(|f| schema == *f || schema.starts_with(&format!("{f}.")));
-        needs && !self.app.services.providers.device.has_screen()
+        let device = &self.app.services.providers.device;
+        let picks =
+            schema == "device-api.choose-image" || schema.starts_with("device-api.choose-image.");
+        (needs && !device.has_screen()) || (picks && !device.can_pick_images())
     }
 
     /// Have the device do what needs no answer (`act`, given the provider
@@ -224,7 +226,7 @@ impl CallCtx {
     }
 
     /// Refuse `what` when the device has no screen (nobody sees it).
-    pub(super) fn needs_screen(&self, what: &str) -> CallResult<()> {
+    fn needs_screen(&self, what: &str) -> CallResult<()> {
         match self.app.services.providers.device.has_screen() {
             true => Ok(()),
             false => Err(CallError::unsupported(format!(

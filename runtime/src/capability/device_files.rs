@@ -78,7 +78,11 @@ impl View<'_, DeviceCtx> {
         sources: device_api::ImageSources,
     ) -> CallResult<u64> {
         let sources = checked_choice(count, sources)?;
-        self.call.needs_screen("the image picker")?;
+        if !self.call.app.services.providers.device.can_pick_images() {
+            return Err(CallError::unsupported(
+                "this host has no screen for the image picker",
+            ));
+        }
         self.call.pending.room_for(false)?;
         self.call.gesture.spend("choose-image")?;
         let app = &self.call.app;

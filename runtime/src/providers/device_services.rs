@@ -159,6 +159,13 @@ pub trait DeviceServices: Send + Sync {
         urls: Vec<String>,
         current: String,
     ) -> Result<(), ProviderError>;
+    /// Whether `choose_image` can be answered: where there is a screen, or
+    /// where a host without one answers the picker from a fixture
+    /// (`miniapp run --fixture image=FILE`). If not, the runtime refuses
+    /// the picker with `unsupported` at once, and `can-i-use` says no.
+    fn can_pick_images(&self) -> bool {
+        self.has_screen()
+    }
     /// Let the user pick up to `count` images (1 to 9, checked) from
     /// `sources` for app `app_id`: their bytes, in the order picked
     /// (the runtime writes them to the app's temp area and refuses more
@@ -175,16 +182,30 @@ pub trait DeviceServices: Send + Sync {
 /// fixtures). Its network is `unknown` (it answers requests; it cannot
 /// tell their kind) and never changes; vibrating and keeping the screen on
 /// do nothing; the brightness, phone calls and the settings page are
-/// refused (nobody sees or answers them).
+/// refused (nobody sees or answers them). Its image picker is refused too,
+/// unless a fixture image answers it ([`HeadlessDevice::picking`]).
 #[derive(Debug, Clone)]
 pub struct HeadlessDevice {
     network: watch::Sender<NetworkType>,
+    image: Option<Arc<[u8]>>,
 }
 
 impl Default for HeadlessDevice {
     fn default() -> Self {
         HeadlessDevice {
             network: watch::Sender::new(NetworkType::Unknown),
+            image: None,
+        }
+    }
+}
+
+impl HeadlessDevice {
+    /// A headless device whose image picker answers every `choose_image`
+    /// with one image, `image`'s bytes, as a user who picks that file.
+    pub fn picking(image: Vec<u8>) -> HeadlessDevice {
+        HeadlessDevice {
+            image: Some(image.into()),
+            ..HeadlessDevice::default()
         }
     }
 }
@@ -229,8 +250,17 @@ impl DeviceServices for HeadlessDevice {
     fn preview_image(&self, _: &str, _: Vec<String>, _: String) -> Result<(), ProviderError> {
         no_screen()
     }
+    fn can_pick_images(&self) -> bool {
+        self.image.is_some()
+    }
     fn choose_image(&self, _: &str, _: u32, _: ImageSources) -> Asked<Option<Vec<PickedImage>>> {
-        Box::pin(async { no_screen() })
+        let image = self.image.clone();
+        Box::pin(async move {
+            match image {
+                Some(bytes) => Ok(Some(vec![PickedImage(bytes.to_vec())])),
+                None => no_screen(),
+            }
+        })
     }
 }
 
