@@ -144,7 +144,7 @@ function vibrate(ms) {
 }
 
 /** The host's dialogs the prompt box draws with their own buttons. */
-export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location', 'choose-address'];
+export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location', 'choose-address', 'choose-image'];
 
 /** A phone call to confirm, or the app's settings page (`device-api`). */
 function deviceDialog(prompt) {
@@ -167,6 +167,7 @@ function deviceDialog(prompt) {
     return { title: 'Choose an address', body: lines.map((line) => el('p', null, line)),
       allow: { text: 'Use it', color: null }, deny: { text: 'Cancel', color: null } };
   }
+  if (prompt.kind === 'choose-image') return imagePicker(prompt);
   if (prompt.kind === 'phone-call') {
     return {
       title: 'Make a phone call?',
@@ -188,6 +189,22 @@ function deviceDialog(prompt) {
     allow: { text: 'Done', color: null },
     deny: null,
   };
+}
+
+/** The file picker: the user's files, at most `count`, read as hex. */
+function imagePicker(prompt) {
+  const count = Number(prompt.count ?? 1);
+  const input = Object.assign(el('input', 'device-input image-input'), { type: 'file', accept: 'image/*', multiple: count > 1 });
+  const note = el('p', 'muted', `Pick up to ${count} image${count > 1 ? 's' : ''}`);
+  input.picked = [];
+  input.addEventListener('change', async () => {
+    const files = [...input.files].slice(0, count);
+    const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    input.picked = await Promise.all(files.map(async (file) => hex(await file.arrayBuffer())));
+    note.textContent = `${input.picked.length} picked`;
+  });
+  return { title: 'Choose images', body: [note, input],
+    allow: { text: 'Choose', color: null }, deny: { text: 'Cancel', color: null } };
 }
 
 /**
@@ -228,6 +245,7 @@ export function dialog(prompt, choose) {
 export function dialogValue(prompt) {
   if (prompt.kind === 'scan-code') return $('#prompt .device-input')?.value ?? '';
   if (prompt.kind === 'choose-location') return $('#prompt .device-input')?.value || undefined;
+  if (prompt.kind === 'choose-image') return $('#prompt .image-input')?.picked ?? [];
   if (prompt.kind === 'setting') {
     const boxes = [...document.querySelectorAll('#prompt .setting-scope')];
     return Object.fromEntries(boxes.map((box) => [box.dataset.scope, box.checked]));

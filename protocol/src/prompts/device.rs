@@ -348,4 +348,37 @@ mod tests {
         prompts.answer(frame["id"].as_u64().unwrap(), false);
         assert_eq!(closed.await.unwrap().unwrap(), None);
     }
+
+    #[tokio::test]
+    async fn the_file_picker_gives_the_files_the_user_picked_and_refuses_what_is_not_hex() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let device = providers(&prompts).device;
+        let sources = ImageSources {
+            album: true,
+            camera: false,
+        };
+        let pick = tokio::spawn(device.choose_image("demo.a", 2, sources));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(
+            (&frame["kind"], &frame["count"], &frame["sources"]),
+            (
+                &json!("choose-image"),
+                &json!(2),
+                &json!({ "album": true, "camera": false })
+            )
+        );
+        let value = Some(json!(["89504e47", "ffd8"]));
+        prompts.reply(frame["id"].as_u64().unwrap(), Reply { allow: true, value });
+        let images = pick.await.unwrap().unwrap().unwrap();
+        let bytes: Vec<Vec<u8>> = images.into_iter().map(|i| i.0).collect();
+        assert_eq!(bytes, [b"\x89PNG".to_vec(), b"\xff\xd8".to_vec()]);
+        frames.recv().await.unwrap();
+        let bad = tokio::spawn(device.choose_image("demo.a", 1, sources));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        let value = Some(json!(["not hex"]));
+        prompts.reply(frame["id"].as_u64().unwrap(), Reply { allow: true, value });
+        let refused = bad.await.unwrap().unwrap_err();
+        assert!(refused.0.contains("a list of files in hex"), "{refused}");
+    }
 }
