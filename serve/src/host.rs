@@ -146,6 +146,8 @@ pub struct Host {
     /// WebSocket connections.
     pub connections: Arc<tokio::sync::Semaphore>,
     inflight: Mutex<HashMap<String, usize>>,
+    /// The push logs of each app's sessions, bounded together.
+    pushed: Mutex<HashMap<String, Arc<crate::session::AppPushes>>>,
     /// Whether the storage answered the last check.
     storage_ok: std::sync::atomic::AtomicBool,
     /// Session ids, signed with the cluster's key.
@@ -209,6 +211,7 @@ impl Host {
             started: Instant::now(),
             draining: watch::channel(false).0,
             inflight: Mutex::default(),
+            pushed: Mutex::default(),
             storage_ok: true.into(),
             holdings: Holdings::new(caps),
             ids: SessionIds::new(session_key),
@@ -314,7 +317,11 @@ impl Host {
         };
         let loaded = self.loaded(&version)?;
         self.hold(&id, client, app, user)?;
-        let session = Session::new(id, user.to_string(), version, loaded, options);
+        let pushed = (self.pushed.lock().unwrap_or_else(|e| e.into_inner()))
+            .entry(app.to_string())
+            .or_insert_with(|| crate::session::AppPushes::new(crate::session::MAX_APP_PUSH_BYTES))
+            .clone();
+        let session = Session::new(id, user.to_string(), version, loaded, options, pushed);
         Ok(self.held(Arc::new(session)))
     }
 

@@ -19,7 +19,7 @@ use crate::error::ApiError;
 mod applied;
 mod pushes;
 pub use applied::Applied;
-pub use pushes::{Lost, MAX_PUSH_BYTES, MAX_PUSHES, Pushes};
+pub use pushes::{AppPushes, Lost, MAX_APP_PUSH_BYTES, MAX_PUSH_BYTES, MAX_PUSHES, Pushes};
 
 /// A live session.
 pub struct Session {
@@ -109,13 +109,15 @@ pub enum Target {
 }
 
 impl Session {
-    /// A session of `user` in `app`, running `app_version`.
+    /// A session of `user` in `app`, running `app_version`, its push log
+    /// bounded with its app's others (`pushed`).
     pub fn new(
         id: String,
         user: String,
         version: String,
         app: App,
         options: LaunchOptions,
+        pushed: Arc<AppPushes>,
     ) -> Session {
         let (frames, _) = broadcast::channel(64);
         let applied = Applied::new(&id);
@@ -137,7 +139,7 @@ impl Session {
             live: AtomicBool::new(false),
             memory: AtomicU64::new(0),
             ended: tokio::sync::watch::channel(false).0,
-            pushes: Pushes::default(),
+            pushes: Pushes::of_app(pushed),
             driver: crate::driver::Driver::default(),
         }
     }

@@ -6,6 +6,7 @@
 //! a long poll (`GET /v1/sessions/{id}/frames?after=N`).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Message;
@@ -18,12 +19,42 @@ pub const MAX_PUSHES: usize = 64;
 /// Bytes of push frames a session's log keeps at most (a single larger
 /// push is kept alone).
 pub const MAX_PUSH_BYTES: usize = 256 * 1024;
+/// Bytes of push frames the logs of one app's sessions on a node keep
+/// together (64 sessions' full logs): past it the pushing session's oldest
+/// pushes go first, then the push itself (its sockets still get it; a long
+/// poll is told `frames-lost`).
+pub const MAX_APP_PUSH_BYTES: usize = 16 * 1024 * 1024;
+
+/// The bytes the push logs of one app's sessions on this node hold,
+/// bounded together.
+#[derive(Debug)]
+pub struct AppPushes {
+    bytes: AtomicUsize,
+    most: usize,
+}
+
+impl AppPushes {
+    /// Logs that keep `most` bytes together.
+    pub fn new(most: usize) -> Arc<AppPushes> {
+        Arc::new(AppPushes {
+            bytes: AtomicUsize::new(0),
+            most,
+        })
+    }
+
+    /// Bytes the app's logs hold now.
+    pub fn bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
 
 /// A session's pushes: its sockets and the log.
 pub struct Pushes {
     inner: Mutex<Inner>,
     /// The number of the last push (0: none yet).
     last: watch::Sender<u64>,
+    /// Its app's logs together.
+    app: Arc<AppPushes>,
 }
 
 #[derive(Default)]
@@ -43,15 +74,29 @@ struct Inner {
 pub struct Lost(pub String);
 
 impl Default for Pushes {
+    /// The pushes of a session whose app has no other session.
     fn default() -> Self {
-        Pushes {
-            inner: Mutex::default(),
-            last: watch::channel(0).0,
-        }
+        Pushes::of_app(AppPushes::new(MAX_APP_PUSH_BYTES))
+    }
+}
+
+impl Drop for Pushes {
+    fn drop(&mut self) {
+        let bytes = self.lock().bytes;
+        self.app.bytes.fetch_sub(bytes, Ordering::Relaxed);
     }
 }
 
 impl Pushes {
+    /// The pushes of a session of the app whose logs are `app`.
+    pub fn of_app(app: Arc<AppPushes>) -> Pushes {
+        Pushes {
+            inner: Mutex::default(),
+            last: watch::channel(0).0,
+            app,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -81,11 +126,16 @@ impl Pushes {
         // A socket given up (its client stopped reading) leaves.
         (inner.sockets).retain(|(_, out)| out.push(Message::Text(text.as_ref().into())));
         inner.bytes += text.len();
+        self.app.bytes.fetch_add(text.len(), Ordering::Relaxed);
         inner.log.push_back((seq, text));
-        while inner.log.len() > MAX_PUSHES || (inner.bytes > MAX_PUSH_BYTES && inner.log.len() > 1)
+        let app_over = || self.app.bytes() > self.app.most;
+        while inner.log.len() > MAX_PUSHES
+            || (inner.bytes > MAX_PUSH_BYTES && inner.log.len() > 1)
+            || (app_over() && !inner.log.is_empty())
         {
             if let Some((_, old)) = inner.log.pop_front() {
                 inner.bytes -= old.len();
+                self.app.bytes.fetch_sub(old.len(), Ordering::Relaxed);
             }
         }
         self.last.send_replace(seq);
@@ -127,10 +177,12 @@ impl Pushes {
         if after + 1 < first {
             return Err(Lost(format!(
                 "frames {} to {} are gone: a session keeps its last {MAX_PUSHES} pushes \
-                 ({} KiB at most); open it for its page and poll after the `pushed` it answers",
+                 ({} KiB at most; its app's sessions on this node {} KiB together); open it \
+                 for its page and poll after the `pushed` it answers",
                 after + 1,
                 first - 1,
-                MAX_PUSH_BYTES / 1024
+                MAX_PUSH_BYTES / 1024,
+                self.app.most / 1024
             )));
         }
         Ok((inner.log.iter())
@@ -186,6 +238,36 @@ mod tests {
         pushes.publish(huge, None);
         assert_eq!(pushes.after(4).unwrap().len(), 1);
         assert!(pushes.lock().bytes > MAX_PUSH_BYTES);
+    }
+
+    #[test]
+    fn an_app_s_sessions_keep_their_logs_within_its_bytes_together() {
+        let app = AppPushes::new(MAX_PUSH_BYTES);
+        let big = || vec![json!({ "type": "log", "text": "x".repeat(MAX_PUSH_BYTES / 4) })];
+        let first = Pushes::of_app(app.clone());
+        first.publish(big(), None);
+        first.publish(big(), None);
+        // Another session of the app drops its own oldest push first.
+        let second = Pushes::of_app(app.clone());
+        second.publish(big(), None);
+        assert_eq!(second.after(0).unwrap().len(), 1, "within the app's bytes");
+        second.publish(big(), None);
+        assert_eq!(second.after(1).unwrap().len(), 1);
+        let lost = second.after(0).unwrap_err().0;
+        assert!(lost.contains("frames 1 to 1 are gone"), "{lost}");
+        assert!(lost.contains("its app's sessions on this node 256 KiB together"));
+        assert_eq!(first.after(0).unwrap().len(), 2, "the other's log stays");
+        // A third, with nothing of its own to drop, keeps no push.
+        let third = Pushes::of_app(app.clone());
+        third.publish(big(), None);
+        assert!(third.after(0).is_err(), "its push is lost to a poll");
+        assert!(app.bytes() <= MAX_PUSH_BYTES, "{} bytes", app.bytes());
+        // A session that ends gives its bytes back.
+        drop(first);
+        third.publish(big(), None);
+        assert_eq!(third.after(1).unwrap().len(), 1);
+        drop((second, third));
+        assert_eq!(app.bytes(), 0);
     }
 
     #[tokio::test]
