@@ -304,3 +304,28 @@ fn news_opens_an_article_from_its_headline_and_shows_where_the_reader_is() {
         "Could not load the article: failed: HTTP status 404"
     );
 }
+
+#[test]
+fn layout_measures_its_page_headless_in_a_completion() {
+    // The query is answered after the tap, as its own callback: with
+    // `--wait` (a hang guard; the run ends once nothing is pending).
+    let data = tempfile::tempdir().unwrap();
+    let package = package("layout");
+    let dir = data.path().to_str().unwrap();
+    let args = ["run", &package, "--data-dir", dir, "--tap", "#measure"];
+    let out = miniapp(&[&args[..], &["--wait", "60000"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let completion = (text.lines())
+        .find(|l| l.starts_with("== completion"))
+        .unwrap_or_else(|| panic!("no completion step:\n{text}"));
+    // The title first, a block the default phone's 375 wide and a line
+    // high; the three items under it.
+    let title = r#"\"bottom\":22.0,\"dataset\":{\"kind\":\"heading\"},\"height\":22.0,\"id\":\"title\",\"left\":0.0,\"right\":375.0,\"top\":0.0,\"width\":375.0"#;
+    assert!(completion.contains(title), "{completion}");
+    let items =
+        (0..3).map(|n| format!(r#"{{\"dataset\":{{\"n\":{n}}},\"height\":22.0,\"width\":375.0}}"#));
+    for item in items {
+        assert!(completion.contains(&item), "{item} in {completion}");
+    }
+}
