@@ -105,3 +105,21 @@ async fn a_selector_the_host_does_not_take_is_refused_by_name() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn descendants_children_and_alternatives_match_as_in_css() {
+    let (_dir, _app, mut inst) = layout(375).await;
+    let mut count = async |selector: &str| {
+        let answer = measured(&mut inst, json!({ "selector": selector })).await;
+        answer.unwrap()[3].as_array().unwrap().len()
+    };
+    assert_eq!(
+        count("view .item").await,
+        3,
+        "items are descendants of a view"
+    );
+    assert_eq!(count("#title .item").await, 0, "none under the title");
+    assert_eq!(count("view>view").await, 3, "the items are views in a view");
+    assert_eq!(count(".list.item").await, 0, "no node is both");
+    assert_eq!(count("image#photo, #title, .nothing").await, 2);
+}
