@@ -30,7 +30,8 @@ use crate::{Error, Result};
 
 // The host API's own types (the WIT is their one definition).
 pub use host::{
-    Address, ChosenFile, ImageSources, NetworkType, Place, Rect, ScanResult, VibrationStrength,
+    Address, ChosenFile, ImageInfo, ImageSources, NetworkType, Place, Rect, ScanResult,
+    VibrationStrength,
 };
 
 impl NetworkType {
@@ -199,6 +200,12 @@ pub async fn choose_image(count: u32, sources: ImageSources) -> Result<Vec<Chose
     let id = host::choose_image(count, sources)?;
     task::completion(id).await?;
     Ok(host::take_chosen_images(id)?)
+}
+
+/// The size and kind of `src`, a temp file of this instance
+/// (`wx.getImageInfo`): PNG, JPEG and GIF images.
+pub fn get_image_info(src: &str) -> Result<ImageInfo> {
+    Ok(host::get_image_info(src)?)
 }
 
 /// Show `urls` full screen, starting at `current`, one of them

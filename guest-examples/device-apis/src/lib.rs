@@ -282,6 +282,10 @@ impl App for DeviceApis {
                 });
                 Ok(())
             }
+            ("index", "image-info") => match device_api::get_image_info(&text(event, "src")?) {
+                Ok(i) => view::set("info", format!("{}x{} {}", i.width, i.height, i.kind)),
+                Err(e) => view::set("info", e.to_string()),
+            },
             ("index", "preview") => {
                 let urls =
                     ["https://example.com/a.png", "https://example.com/b.png"].map(String::from);

@@ -458,6 +458,13 @@ impl device_api::Host for View<'_, DeviceCtx> {
         self.chosen_images(id)
     }
 
+    fn get_image_info(&mut self, src: String) -> CallResult<device_api::ImageInfo> {
+        let limit = self.call.app.grants.quotas.http_response_bytes;
+        let bytes = self.ctx.temp.read(&src, limit)?;
+        super::device_files::image_info(&bytes)
+            .ok_or_else(|| CallError::invalid(format!("{src} is not a PNG, JPEG or GIF image")))
+    }
+
     fn take_setting(
         &mut self,
         id: u64,

@@ -69,6 +69,39 @@ fn written(
     Ok(ChosenImages(files))
 }
 
+/// The size and kind of the image `bytes` hold, from its header (PNG,
+/// JPEG, GIF), or `None`.
+pub(super) fn image_info(bytes: &[u8]) -> Option<device_api::ImageInfo> {
+    let be16 = |at: usize| Some(u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+    let info = |width: u32, height: u32, kind: &str| device_api::ImageInfo {
+        width,
+        height,
+        kind: kind.into(),
+    };
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR") {
+        let be32 = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+        return Some(info(be32(16)?, be32(20)?, "png"));
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        let le16 = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+        return Some(info(le16(6)?.into(), le16(8)?.into(), "gif"));
+    }
+    if !bytes.starts_with(&[0xff, 0xd8]) {
+        return None;
+    }
+    // JPEG: the segments up to the first start of frame (SOF0 to SOF15,
+    // not DHT, JPG or DAC), which holds the height and the width.
+    let mut at = 2;
+    while *bytes.get(at)? == 0xff {
+        let marker = *bytes.get(at + 1)?;
+        if (0xc0..=0xcf).contains(&marker) && ![0xc4, 0xc8, 0xcc].contains(&marker) {
+            return Some(info(be16(at + 7)?.into(), be16(at + 5)?.into(), "jpeg"));
+        }
+        at += 2 + usize::from(be16(at + 2)?);
+    }
+    None
+}
+
 impl View<'_, DeviceCtx> {
     /// `choose-image`: the picker opened within a tap; its images written
     /// to the temp area when the user has picked.
@@ -111,5 +144,31 @@ impl View<'_, DeviceCtx> {
                 "call {id} has no images to take: take them once, in the `on-complete` of a `choose-image` that succeeded"
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_info;
+
+    fn kind(bytes: &[u8]) -> Option<(u32, u32, String)> {
+        image_info(bytes).map(|i| (i.width, i.height, i.kind))
+    }
+
+    #[test]
+    fn png_gif_and_jpeg_headers_give_the_size_and_anything_else_nothing() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&[0, 0, 1, 44, 0, 0, 0, 200]);
+        assert_eq!(kind(&png), Some((300, 200, "png".into())));
+        let gif = b"GIF89a\x40\x01\xf0\x00";
+        assert_eq!(kind(gif), Some((320, 240, "gif".into())));
+        // SOI, an APP0 of 4 bytes, then SOF0: precision 8, 480 high, 640 wide.
+        let jpeg = [
+            0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 17, 8, 1, 0xe0, 2, 0x80,
+        ];
+        assert_eq!(kind(&jpeg), Some((640, 480, "jpeg".into())));
+        assert_eq!(kind(&jpeg[..12]), None, "cut before its frame");
+        assert_eq!(kind(b"hello"), None);
+        assert_eq!(kind(&png[..20]), None, "cut inside its header");
     }
 }

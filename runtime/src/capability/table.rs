@@ -272,6 +272,7 @@ host_api! {
             "preview-image",
             "choose-image",
             "take-chosen-images",
+            "get-image-info",
         ],
         [
             pending_calls,

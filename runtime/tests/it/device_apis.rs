@@ -411,7 +411,9 @@ async fn an_address_is_the_user_s_to_give_within_a_tap_and_a_preview_is_checked(
 
 #[tokio::test]
 async fn images_the_user_picks_are_the_instance_s_temp_files_until_it_ends() {
-    let (one, two) = (b"\x89PNG one".to_vec(), b"\xff\xd8 two, longer".to_vec());
+    // A PNG's header, 3 by 2 pixels; and bytes that are no image.
+    let one = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x03\0\0\0\x02".to_vec();
+    let two = b"\xff\xd8 two, longer".to_vec();
     let three = vec![PickedImage(b"x".to_vec()); 3];
     let device = ScriptedDevice::answering([
         DeviceAnswer::Images(Some(vec![
@@ -465,6 +467,16 @@ async fn images_the_user_picks_are_the_instance_s_temp_files_until_it_ends() {
         camera: true,
     };
     assert_eq!(device.take_acts(), vec![DeviceAct::ChooseImage(2, both); 3]);
+    tap_with(&mut inst, "image-info", "src", paths[0]).await;
+    assert_eq!(text(&inst, "info"), "3x2 png");
+    tap_with(&mut inst, "image-info", "src", paths[1]).await;
+    assert_eq!(
+        text(&inst, "info"),
+        format!(
+            "invalid argument: {} is not a PNG, JPEG or GIF image",
+            paths[1]
+        )
+    );
     let usage = app.usage().unwrap();
     assert_eq!(
         (usage.temp_bytes, usage.temp_files),
