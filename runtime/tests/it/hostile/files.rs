@@ -13,12 +13,14 @@ const ID: &str = "hostile.upload-over-quota";
 
 /// The attacker reaching `fixture`, in an arena whose operator allows
 /// 127.0.0.1, with two files of 100,000 bytes fitting its temp area and a
-/// third not, three files at most, and host memory for two such uploads.
+/// third not, three files at most, and host memory for two such uploads
+/// (each held while sent, and the file and its form, twice its bytes, while
+/// the form is built: 101,689 + 200,000 fits, 201,709 + 200,000 does not).
 fn arena(fixture: &Fixture) -> Arena {
     let package = reaching(&hostile("upload-over-quota"), ID, &fixture.origin);
     let mut policy = Policy::default();
     policy.defaults.allow_addresses.push("127.0.0.1".into());
-    let quotas = "temp_bytes = 250000\ntemp_files = 3\nhost_memory_bytes = 300000";
+    let quotas = "temp_bytes = 250000\ntemp_files = 3\nhost_memory_bytes = 350000";
     arena_under(policy, &package, quotas, true)
 }
 
@@ -66,7 +68,7 @@ pub(super) async fn the_temp_area_and_the_uploads_it_feeds_stop_at_their_named_l
     assert_eq!(data["error_kind"], "quota-exceeded", "{data}");
     let error = data["error"].as_str().unwrap();
     assert!(
-        error.contains("host memory budget of 300000 bytes"),
+        error.contains("host memory budget of 350000 bytes"),
         "{error}"
     );
 
