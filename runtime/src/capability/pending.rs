@@ -283,7 +283,7 @@ impl Pending {
         if used >= limit {
             let what = if timer { "timers set" } else { "calls pending" };
             return Err(CallError::quota(format!(
-                "{used} {what} already, the most this app may have at once (quota `{quota}`)"
+                "{used} {what} already, the most one instance of this app may have at once (quota `{quota}`)"
             )));
         }
         Ok(())
@@ -826,6 +826,12 @@ mod tests {
         assert_eq!(queued, [id]);
     }
 
+    /// The app's gauge of timers set, all instances together.
+    fn timers_set(host: &TestHost) -> u64 {
+        let usage = &host.state.call.app.usage;
+        usage.timers.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     #[test]
     fn timers_are_bounded_by_the_quota_and_charged_to_host_memory() {
         let mut host = host("timers = 2");
@@ -843,15 +849,7 @@ mod tests {
             host.state.host_memory.used(),
             memory + 2 * super::ENTRY_BYTES
         );
-        assert_eq!(
-            host.state
-                .call
-                .app
-                .usage
-                .timers
-                .load(std::sync::atomic::Ordering::Relaxed),
-            2
-        );
+        assert_eq!(timers_set(&host), 2);
         host.state.call.pending =
             super::Pending::new(&host.state.call.app, host.state.host_memory.clone());
         assert_eq!(
@@ -859,15 +857,7 @@ mod tests {
             memory,
             "a dropped table gives its memory back"
         );
-        assert_eq!(
-            host.state
-                .call
-                .app
-                .usage
-                .timers
-                .load(std::sync::atomic::Ordering::Relaxed),
-            0
-        );
+        assert_eq!(timers_set(&host), 0);
     }
 
     #[test]

@@ -229,7 +229,7 @@ impl View<'_, Granted<SocketCtx>> {
         pending.room_for(false)?;
         if pending.streams() >= quotas.sockets {
             return Err(CallError::quota(format!(
-                "{} sockets open already, the most this app may have at once (quota `sockets`)",
+                "{} sockets open already, the most one instance of this app may have at once (quota `sockets`)",
                 quotas.sockets
             )));
         }

@@ -61,7 +61,7 @@ pub(super) async fn a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_s
     assert_refused(
         &data,
         "quota-exceeded",
-        "8 timers set already, the most this app may have at once (quota `timers`)",
+        "8 timers set already, the most one instance of this app may have at once (quota `timers`)",
     );
     assert_eq!(
         (&data["intervals"], &data["timeouts"]),
