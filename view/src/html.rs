@@ -39,6 +39,8 @@ pub(crate) fn html_attribute(component: &str, name: &str) -> Option<&'static str
         (_, "class") => "class",
         (_, "style") => "style",
         (_, "hidden") => "hidden",
+        // The steps a client plays (`crate::animation`).
+        (_, "animation") => "data-animation",
         ("image", "src") => "src",
         ("input" | "textarea", "value") => "value",
         ("input" | "textarea", "placeholder") => "placeholder",

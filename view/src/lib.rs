@@ -16,6 +16,7 @@
 //! events resolved through the tree, page lifecycle, templates in the
 //! package, the runtime's render per callback, the CLI and the benches.
 
+pub mod animation;
 pub mod ast;
 pub mod deps;
 pub mod diff;

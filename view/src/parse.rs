@@ -41,7 +41,7 @@ pub const COMPONENTS: &[&str] = &[
 ];
 
 /// Attributes every component takes.
-const COMMON_ATTRIBUTES: &[&str] = &["id", "class", "style", "hidden", "hover-class"];
+const COMMON_ATTRIBUTES: &[&str] = &["id", "class", "style", "hidden", "hover-class", "animation"];
 
 /// Attributes of each component beyond the common ones.
 fn component_attributes(tag: &str) -> &'static [&'static str] {
@@ -782,6 +782,13 @@ impl Check<'_> {
             .value
             .as_ref()
             .map_or(Value::Static("".into()), |v| self.value(v));
+        if name == "animation" && matches!(value, Value::Static(_)) {
+            self.error(
+                &attribute.name.location,
+                "`animation` takes an animation's export as data: write `animation=\"{{name}}\"`",
+            );
+            return;
+        }
         out.attrs.push((name.into(), value));
     }
 

@@ -13,7 +13,7 @@ use crate::ast::{Binding, Element, Expr, Key, Node, Template, Value};
 pub use crate::deps::Changes;
 use crate::deps::{self, Reads, Root, Step};
 use crate::eval::{self, Scope, Val};
-use crate::safety;
+use crate::{animation, safety};
 
 /// Limits of one render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,21 @@ pub enum RenderError {
         line: u32,
         /// The file named.
         src: String,
+    },
+    /// An attribute's value is not one it takes (an `animation` that is
+    /// not an animation's export).
+    #[error("{file}:{line}: attribute `{name}` of `<{tag}>`: {problem}")]
+    Attribute {
+        /// The file.
+        file: String,
+        /// The line of the element's tag.
+        line: u32,
+        /// The component.
+        tag: &'static str,
+        /// The attribute.
+        name: String,
+        /// What is wrong with its value.
+        problem: String,
     },
     /// An expression failed (a result too large).
     #[error("{0}")]
@@ -807,7 +822,7 @@ impl<'c, 'p> Run<'c, 'p> {
         position: usize,
     ) -> Result<VElement, RenderError> {
         let id = self.count_node()?;
-        let attrs = self.attributes(element, scope)?;
+        let attrs = self.attributes(file, element, scope)?;
         let mut dataset = Vec::with_capacity(element.dataset.len());
         for (name, value) in &element.dataset {
             let value = match value {
@@ -844,12 +859,19 @@ impl<'c, 'p> Run<'c, 'p> {
 
     fn attributes(
         &mut self,
+        file: &Template,
         element: &Element,
         scope: &Scope<'_>,
     ) -> Result<Vec<Attribute>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
             let rendered = match value {
+                Value::Dynamic(expr) if &**name == "animation" => {
+                    match self.animation(file, element, expr, scope)? {
+                        Some(steps) => steps,
+                        None => continue,
+                    }
+                }
                 // A boolean attribute written without a binding is present
                 // (`hidden`, and `hidden="false"`: a non-empty string).
                 Value::Static(_) if safety::is_boolean_attribute(name) => EMPTY.clone(),
@@ -870,6 +892,28 @@ impl<'c, 'p> Run<'c, 'p> {
             }
         }
         Ok(attrs)
+    }
+}
+
+impl Run<'_, '_> {
+    /// The steps of an `animation` binding as its rendered attribute
+    /// ([`animation::to_attribute`]), `None` for nothing to play.
+    fn animation(
+        &mut self,
+        file: &Template,
+        element: &Element,
+        expr: &Expr,
+        scope: &Scope<'_>,
+    ) -> Result<Option<Arc<str>>, RenderError> {
+        let value = to_json(self.eval(expr, scope)?);
+        let steps = animation::steps(&value).map_err(|problem| RenderError::Attribute {
+            file: file.file.clone(),
+            line: element.pos.line,
+            tag: element.tag,
+            name: "animation".into(),
+            problem,
+        })?;
+        Ok(steps.map(|steps| Arc::from(animation::to_attribute(&steps))))
     }
 }
 

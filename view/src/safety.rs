@@ -134,7 +134,7 @@ pub fn style(value: &str) -> String {
 }
 
 /// `750rpx` is the screen's width: `N rpx` is `N / 7.5 vw`.
-fn rpx_to_vw(value: &str) -> String {
+pub(crate) fn rpx_to_vw(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut number = String::new();
     let mut rest = value;

@@ -151,6 +151,11 @@ pub fn outline(tree: &Tree) -> Vec<String> {
                                 }
                             }
                             "style" => {}
+                            // Headless, an animation shows where it ends.
+                            "animation" => line.push_str(&format!(
+                                " [animation={:?}]",
+                                crate::animation::final_style(value)
+                            )),
                             _ if value.is_empty() => line.push_str(&format!(" [{name}]")),
                             _ => line.push_str(&format!(" [{name}={value:?}]")),
                         }
