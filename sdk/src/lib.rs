@@ -5,7 +5,7 @@
 //! per user event); the app answers by patching page data with [`view`],
 //! moving between pages with [`nav`], and reaching host services through the
 //! other modules ([`storage`], [`http`], [`identity`], [`payment`],
-//! [`clipboard`], [`device`], [`device_api`], [`timer`], [`feedback`], [`frame`], [`files`],
+//! [`clipboard`], [`device`], [`animation`], [`device_api`], [`timer`], [`feedback`], [`frame`], [`files`],
 //! [`socket`], [`selector_query`], ...).
 //! Every host call returns a [`Result`]: a refusal is an [`Error`] value
 //! the app can handle, never a crash.
@@ -72,6 +72,7 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
+pub mod animation;
 pub mod callbacks;
 pub mod clipboard;
 pub mod device;
