@@ -1,5 +1,6 @@
 //! Consent prompts and the rest of the host UI a client answers: consent,
-//! the payment sheet, login, location, the modal and the action sheet. Each
+//! the payment sheet, login, location, the modal and the action sheet (and
+//! the page's layout, which a client measures: [`Prompts::measuring`]). Each
 //! is a provider of the runtime that sends a `prompt` frame to the client
 //! and waits for the user's answer (an `answer` frame), at most
 //! [`PROMPT_TIMEOUT`]; no answer is a refusal (a modal's or a sheet's:
@@ -24,6 +25,7 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, oneshot};
 
 mod device;
+mod layout;
 use device::SimulatedDevice;
 
 /// How long a prompt waits for the user.
@@ -40,6 +42,8 @@ pub struct Prompts {
     /// to a page that connects while it waits).
     waiting: Mutex<HashMap<u64, (oneshot::Sender<Reply>, String)>>,
     frames: broadcast::Sender<String>,
+    /// Layout queries, for the clients that measure the page.
+    queries: layout::Queries,
 }
 
 /// The user's answer to a prompt: allowed (confirmed) or not, and what
@@ -61,6 +65,7 @@ impl Prompts {
             declined: Mutex::default(),
             waiting: Mutex::default(),
             frames,
+            queries: layout::Queries::default(),
         })
     }
 
@@ -203,7 +208,8 @@ fn providers_asking(asks: Asks) -> Providers {
         payment: host.clone(),
         clipboard: Arc::new(miniapp_runtime::providers::HeldClipboards::default()),
         host_ui: host.clone(),
-        device: host,
+        device: host.clone(),
+        layout: host,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Host-side providers the embedder supplies: the consent prompt, identity,
-//! location, payment, the clipboard and the host's UI (`host_ui`). The runtime decides *whether* an app may ask; a
+//! location, payment, the clipboard, the host's UI (`host_ui`) and the
+//! page's layout on the screen (`layout`). The runtime decides *whether* an app may ask; a
 //! provider decides *what the answer is*.
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use miniapp_config::Scope;
 mod device_services;
 mod held_clipboards;
 mod host_ui;
+mod layout;
 
 pub use device_services::{
     Address, DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, ImageSources, NetworkType,
@@ -23,6 +25,7 @@ pub use host_ui::{
     ActionSheet, Asked, Drawn, FrontColor, Headless, HostUi, HostUiProvider, Modal, ModalAnswer,
     ScriptedAnswer, ScriptedUi, ToastIcon,
 };
+pub use layout::{EstimatedLayout, LayoutNode, LayoutProvider, MEASURE_TIMEOUT, NodeLayout};
 
 /// What the consent provider is asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,7 +285,8 @@ fn one_time_code() -> String {
 /// ([`FixedConsent`] with no grants), identity issues codes but has no profile,
 /// location and payment are unavailable, clipboards are held in memory
 /// ([`HeldClipboards`]), the host UI is [`Headless`], the device's services
-/// are [`HeadlessDevice`].
+/// are [`HeadlessDevice`], the page's layout is estimated
+/// ([`EstimatedLayout`]).
 #[derive(Clone)]
 pub struct Providers {
     /// Answers consent prompts.
@@ -299,6 +303,8 @@ pub struct Providers {
     pub host_ui: Arc<dyn HostUiProvider>,
     /// The device's services: network, vibration, screen, phone, settings.
     pub device: Arc<dyn DeviceServices>,
+    /// Where the page's nodes are on the screen (`selector-query`).
+    pub layout: Arc<dyn LayoutProvider>,
 }
 
 impl Default for Providers {
@@ -311,6 +317,7 @@ impl Default for Providers {
             clipboard: Arc::new(HeldClipboards::default()),
             host_ui: Arc::new(Headless),
             device: Arc::new(HeadlessDevice::default()),
+            layout: Arc::new(EstimatedLayout),
         }
     }
 }
@@ -328,6 +335,7 @@ impl Providers {
             clipboard: Arc::new(HeldClipboards::default()),
             host_ui: Arc::new(Headless),
             device: Arc::new(HeadlessDevice::default()),
+            layout: Arc::new(EstimatedLayout),
         }
     }
 }

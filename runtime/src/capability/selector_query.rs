@@ -1,8 +1,13 @@
 //! `selector-query`: WeChat's `wx.createSelectorQuery()`, answered from
-//! the layout of the page as last rendered. A host with no screen answers
-//! with the estimate of [`estimate`] (every element a block the window's
-//! width, stacked); the answer comes as a pending call's completion, as
-//! WeChat's `exec` callback does.
+//! the page as last rendered: its selectors matched against the rendered
+//! tree (ids and datasets read from it), the matched nodes' places
+//! measured by the embedder's layout provider
+//! ([`LayoutProvider`](crate::providers::LayoutProvider)), a screen where
+//! it has one; a host with no screen answers the estimate of [`estimate`]
+//! (every element a block the window's width, stacked). The answer comes
+//! as a pending call's completion, as WeChat's `exec` callback does; a
+//! provider's answer is checked first, and one that does not come within
+//! [`MEASURE_TIMEOUT`] fails the call.
 
 mod estimate;
 mod selector;
@@ -14,6 +19,7 @@ use super::pending::Answer;
 use super::{CallError, CallResult, View};
 use crate::bindings::selector_query::{self, NodeFields, NodeInfo, NodeRequest};
 use crate::limits::Held;
+use crate::providers::{Asked, LayoutNode, MEASURE_TIMEOUT, NodeLayout};
 use estimate::{Placed, lay_out};
 use selector::Selector;
 
@@ -34,6 +40,40 @@ pub(crate) struct SelectorQueryCtx {
     window_width: u32,
 }
 
+/// One node a request matched: what the rendered tree says of it, and its
+/// estimated layout (measured by the provider if the request asks where
+/// it is).
+struct Found {
+    node: u32,
+    fields: NodeFields,
+    id: Option<String>,
+    dataset: Option<String>,
+    estimate: NodeLayout,
+}
+
+impl Found {
+    /// Whether the request asks where the node is (the provider measures it).
+    fn placed(&self) -> bool {
+        self.fields
+            .intersects(NodeFields::RECT | NodeFields::SIZE | NodeFields::SCROLL_OFFSET)
+    }
+
+    /// What was asked of it, with its layout `at` (`None`: not placed).
+    fn info(self, at: Option<NodeLayout>) -> NodeInfo {
+        let asked = |field| self.fields.contains(field);
+        let at = at.unwrap_or(self.estimate);
+        let rect = (at.left, at.top, at.left + at.width, at.top + at.height);
+        NodeInfo {
+            id: self.id,
+            dataset: self.dataset,
+            rect: asked(NodeFields::RECT).then_some(rect),
+            size: asked(NodeFields::SIZE).then_some((at.width, at.height)),
+            scroll_offset: (asked(NodeFields::SCROLL_OFFSET))
+                .then_some((at.scroll_left, at.scroll_top)),
+        }
+    }
+}
+
 impl SelectorQueryCtx {
     /// The context of an instance shown in a window `window_width` wide.
     pub fn new(window_width: u32) -> SelectorQueryCtx {
@@ -48,31 +88,31 @@ impl SelectorQueryCtx {
         self.shown = nodes.map(<[VNode]>::to_vec).unwrap_or_default();
     }
 
-    /// The answer to `requests`, from the estimated layout.
-    fn answer(&self, requests: &[(Selector, bool, NodeFields)]) -> CallResult<Vec<Vec<NodeInfo>>> {
+    /// The nodes each of `requests` matches, with their estimated layout.
+    fn find(&self, requests: &[(Selector, bool, NodeFields)]) -> CallResult<Vec<Vec<Found>>> {
         let placed = lay_out(&self.shown, f64::from(self.window_width));
-        let mut answer = Vec::with_capacity(requests.len());
+        let mut found = Vec::with_capacity(requests.len());
         let mut nodes = 0;
         for (selector, all, fields) in requests {
             let matched = placed.iter().filter(|p| selector.matches(&p.path));
-            let infos: Vec<NodeInfo> = match all {
-                true => matched.map(|p| info(p, *fields)).collect(),
-                false => matched.take(1).map(|p| info(p, *fields)).collect(),
+            let list: Vec<Found> = match all {
+                true => matched.map(|p| facts(p, *fields)).collect(),
+                false => matched.take(1).map(|p| facts(p, *fields)).collect(),
             };
-            nodes += infos.len();
+            nodes += list.len();
             if nodes > NODES {
                 return Err(CallError::failed(format!(
                     "the query matched more than {NODES} nodes; ask fewer with narrower selectors"
                 )));
             }
-            answer.push(infos);
+            found.push(list);
         }
-        Ok(answer)
+        Ok(found)
     }
 }
 
-/// What `fields` asks of the placed element `p`.
-fn info(p: &Placed<'_>, fields: NodeFields) -> NodeInfo {
+/// What the tree says of the placed element `p` that `fields` asks.
+fn facts(p: &Placed<'_>, fields: NodeFields) -> Found {
     let element = p.path.last().expect("a placed element is on its path");
     let (left, top, width, height) = p.rect;
     let id = (element.attrs.iter()).find(|(name, _)| &**name == "id");
@@ -82,20 +122,98 @@ fn info(p: &Placed<'_>, fields: NodeFields) -> NodeInfo {
             .collect();
         Value::Object(map).to_string()
     };
-    NodeInfo {
+    Found {
+        node: element.id,
+        fields,
         id: (fields.contains(NodeFields::ID))
             .then(|| id.map(|(_, v)| v.to_string()).unwrap_or_default()),
         dataset: fields.contains(NodeFields::DATASET).then(dataset),
-        rect: (fields.contains(NodeFields::RECT)).then_some((
+        estimate: NodeLayout {
             left,
             top,
-            left + width,
-            top + height,
-        )),
-        size: fields.contains(NodeFields::SIZE).then_some((width, height)),
-        scroll_offset: fields
-            .contains(NodeFields::SCROLL_OFFSET)
-            .then_some((0.0, 0.0)),
+            width,
+            height,
+            scroll_left: 0.0,
+            scroll_top: 0.0,
+        },
+    }
+}
+
+/// Pixels at most from the page's corner in a measured layout.
+const FARTHEST: f64 = 10_000_000.0;
+
+/// The provider's layout of `node`, if it is one the app may be given.
+fn usable(node: u32, at: NodeLayout) -> CallResult<NodeLayout> {
+    let numbers = [
+        ("left", at.left),
+        ("top", at.top),
+        ("width", at.width),
+        ("height", at.height),
+        ("scroll left", at.scroll_left),
+        ("scroll top", at.scroll_top),
+    ];
+    for (name, value) in numbers {
+        let bad = match value {
+            v if !v.is_finite() => Some("not a finite number"),
+            v if v.abs() > FARTHEST => Some("over 10,000,000 pixels"),
+            v if v < 0.0 && matches!(name, "width" | "height") => Some("negative"),
+            _ => None,
+        };
+        if let Some(bad) = bad {
+            return Err(CallError::failed(format!(
+                "the host measured node {node}'s {name} as {value}, {bad}"
+            )));
+        }
+    }
+    Ok(at)
+}
+
+/// The answer: `found`, each placed node with its `measured` layout (one
+/// per placed node, in order; a node the screen does not show is left out).
+fn answered(
+    found: Vec<Vec<Found>>,
+    measured: Vec<Option<NodeLayout>>,
+) -> CallResult<Vec<Vec<NodeInfo>>> {
+    let asked = found.iter().flatten().filter(|f| f.placed()).count();
+    if measured.len() != asked {
+        return Err(CallError::failed(format!(
+            "the host measured {} nodes of the {asked} asked; it answers one per node",
+            measured.len()
+        )));
+    }
+    let mut measured = measured.into_iter();
+    let mut answer = Vec::with_capacity(found.len());
+    for list in found {
+        let mut infos = Vec::with_capacity(list.len());
+        for found in list {
+            match found.placed() {
+                false => infos.push(found.info(None)),
+                true => {
+                    if let Some(at) = measured.next().flatten() {
+                        let at = usable(found.node, at)?;
+                        infos.push(found.info(Some(at)));
+                    }
+                }
+            }
+        }
+        answer.push(infos);
+    }
+    Ok(answer)
+}
+
+/// What the provider measured, within [`MEASURE_TIMEOUT`].
+async fn measured(
+    measuring: Asked<Vec<Option<NodeLayout>>>,
+) -> CallResult<Vec<Option<NodeLayout>>> {
+    match tokio::time::timeout(MEASURE_TIMEOUT, measuring).await {
+        Ok(Ok(measured)) => Ok(measured),
+        Ok(Err(e)) => Err(CallError::failed(format!(
+            "the host could not measure the page: {e}"
+        ))),
+        Err(_) => Err(CallError::failed(format!(
+            "the host did not measure the page within {} s (its screen did not answer)",
+            MEASURE_TIMEOUT.as_secs()
+        ))),
     }
 }
 
@@ -103,13 +221,13 @@ fn info(p: &Placed<'_>, fields: NodeFields) -> NodeInfo {
 /// its bytes charged to the instance's host memory while it is held.
 struct Measured(Vec<Vec<NodeInfo>>, Held);
 
-/// What `answer` holds, bytes (an estimate of memory).
-fn answer_bytes(answer: &[Vec<NodeInfo>]) -> u64 {
-    let node = |n: &NodeInfo| {
+/// What the answer to `found` holds, bytes (an estimate of memory).
+fn answer_bytes(found: &[Vec<Found>]) -> u64 {
+    let node = |n: &Found| {
         let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
         (NODE_BYTES + text(&n.id) + text(&n.dataset)) as u64
     };
-    answer.iter().flatten().map(node).sum()
+    found.iter().flatten().map(node).sum()
 }
 
 /// Parse `requests`, or say which is not one the host takes.
@@ -139,12 +257,31 @@ impl selector_query::Host for View<'_, SelectorQueryCtx> {
     fn query_start(&mut self, requests: Vec<NodeRequest>) -> CallResult<u64> {
         let requests = checked(requests)?;
         self.call.pending.room_for(false)?;
-        let answer = self.ctx.answer(&requests)?;
+        let found = self.ctx.find(&requests)?;
         let memory = self.call.pending.host_memory();
-        let held = (memory.hold(answer_bytes(&answer), "a selector query's answer"))
+        let held = (memory.hold(answer_bytes(&found), "a selector query's answer"))
             .map_err(CallError::quota)?;
-        let measured = Measured(answer, held);
-        (self.call.pending).start(async move { Ok(Some(Box::new(measured) as Answer)) })
+        let asked: Vec<LayoutNode> = (found.iter().flatten().filter(|f| f.placed()))
+            .map(|f| LayoutNode {
+                node: f.node,
+                estimate: f.estimate,
+            })
+            .collect();
+        let measuring = match asked.is_empty() {
+            true => None,
+            false => {
+                let layout = &self.call.app.services.providers.layout;
+                Some(layout.measure(&self.call.app.manifest.id, asked))
+            }
+        };
+        (self.call.pending).start(async move {
+            let measured = match measuring {
+                None => Vec::new(),
+                Some(measuring) => measured(measuring).await?,
+            };
+            let answer = answered(found, measured)?;
+            Ok(Some(Box::new(Measured(answer, held)) as Answer))
+        })
     }
 
     fn take_nodes(&mut self, id: u64) -> CallResult<Vec<Vec<NodeInfo>>> {
