@@ -2,6 +2,7 @@
 
 mod bench;
 mod dev;
+mod fixture;
 mod inspect;
 mod load;
 mod new;
@@ -43,6 +44,9 @@ enum Command {
     Dev(dev::DevArgs),
     /// Serve many mini-programs to many users, with an operator plane.
     Serve(serve::ServeArgs),
+    /// Run a local server an example talks to (the chat's rooms), until
+    /// Ctrl-C or SIGTERM.
+    Fixture(fixture::FixtureArgs),
     /// Show a package's manifest, hash, size, imports and permissions.
     Inspect {
         /// The package file.
@@ -187,6 +191,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::render(args),
         Command::Dev(args) => dev::dev(args),
         Command::Serve(args) => serve::serve(args),
+        Command::Fixture(args) => fixture::fixture(args),
         Command::Inspect { package, json } => inspect::inspect(&package, json),
         Command::New { path } => new::new(&path),
         Command::Schema { which } => {

@@ -374,7 +374,7 @@ fn packages(paths: &[PathBuf]) -> Result<Vec<Package>, Failure> {
 
 /// SIGTERM or Ctrl-C: both handlers are installed when this returns, so a
 /// signal that comes before the future is awaited is not lost.
-fn stopped() -> Result<impl std::future::Future<Output = ()>, Failure> {
+pub(crate) fn stopped() -> Result<impl std::future::Future<Output = ()>, Failure> {
     use tokio::signal::unix::{SignalKind, signal};
     let cannot = |e: std::io::Error| Failure::app(format!("cannot handle signals: {e}"));
     let mut term = signal(SignalKind::terminate()).map_err(cannot)?;

@@ -8,6 +8,7 @@ mod crash;
 mod dev;
 mod dev_routes;
 mod examples;
+mod fixture_chat;
 mod hostile;
 mod load;
 mod operator_cli;
