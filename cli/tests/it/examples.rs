@@ -329,3 +329,51 @@ fn layout_measures_its_page_headless_in_a_completion() {
         assert!(completion.contains(&item), "{item} in {completion}");
     }
 }
+
+#[test]
+fn animation_shows_where_its_steps_end_headless_and_a_new_export_replaces_them() {
+    let steps = play("animation", &["#play", "#back"]);
+    let [launch, played, back] = &steps[..] else {
+        unreachable!()
+    };
+    // Nothing to play at launch (`ani` is `{}`): no attribute.
+    assert_eq!(launch.element("box")[0], "  view#box.box");
+    // Two steps: the second holds the first's changes too (as on WeChat);
+    // the outline shows the state the last one leaves.
+    let ends = |state: &str| format!("  view#box.box [animation={state:?}]");
+    assert_eq!(
+        played.element("box")[0],
+        ends(
+            "opacity:0.5;transform:rotate(45deg) scale(2, 2);transform-origin:50% 50% 0;\
+             width:120px;background-color:#ff0000"
+        )
+    );
+    assert_eq!(played.text("status"), "played");
+    assert_eq!(
+        back.element("box")[0],
+        ends(
+            "opacity:1;width:60px;background-color:#1aad19;\
+             transform:rotate(0deg) scale(1, 1);transform-origin:50% 50% 0"
+        )
+    );
+}
+
+#[test]
+fn a_bad_animation_is_refused_by_the_sdk_or_the_view_by_name() {
+    let data = tempfile::tempdir().unwrap();
+    let package = package("animation");
+    let dir = data.path().to_str().unwrap();
+    let nan = r#"index:broken={"nan":true}"#;
+    let args = ["run", &package, "--data-dir", dir, "--event", nan];
+    let out = miniapp(&[&args[..], &["--tap", "#broken"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The SDK's export refuses a rotation by NaN: the app shows the error.
+    let status = r#""status":"invalid argument: animation: rotate(NaN): not a finite number""#;
+    assert!(text.contains(status), "{text}");
+    // A hand-written export the view cannot play: the page, line and
+    // attribute named; the app runs on.
+    let refused = "view  not rendered: pages/index.wxml:2: attribute `animation` of `<view>`: \
+                   step 1: spin: unknown animate type";
+    assert!(text.contains(refused), "{text}");
+}
