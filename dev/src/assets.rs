@@ -14,6 +14,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/host-ui.js"),
             "text/javascript; charset=utf-8",
         )),
+        "animation.js" => Some((
+            include_str!("../static/animation.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "sim.css" => Some((include_str!("../static/sim.css"), "text/css; charset=utf-8")),
         _ => None,
     }

@@ -4,6 +4,7 @@
 // setAttribute and textContent, and no innerHTML is used anywhere.
 
 import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged } from './host-ui.js';
+import { keepAnimation, playAnimation } from './animation.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -611,6 +612,8 @@ function setAttribute(element, rawName, rawValue) {
   }
   if (value === null) element.removeAttribute(name);
   else element.setAttribute(name, value);
+  if (name === 'data-animation') playAnimation(element, value, rewriteUnits);
+  else if (name === 'style') keepAnimation(element);
   // The attribute is only the default: a field the user touched shows its property.
   if (name === 'value' && (element.localName === 'input' || element.localName === 'textarea')) {
     if (element.value !== (value ?? '')) element.value = value ?? '';
