@@ -306,18 +306,18 @@ pub(crate) struct PendingBody {
 /// the guest) or a temp file (a download).
 pub(super) trait BodySink: Send {
     /// Take `chunk`, or refuse it past a bound.
-    fn take(&mut self, chunk: &[u8]) -> CallResult<()>;
+    fn take(&mut self, chunk: bytes::Bytes) -> impl Future<Output = CallResult<()>> + Send;
     /// Bytes taken so far.
     fn len(&self) -> u64;
 }
 
 impl BodySink for PendingBody {
-    fn take(&mut self, chunk: &[u8]) -> CallResult<()> {
+    async fn take(&mut self, chunk: bytes::Bytes) -> CallResult<()> {
         self.budget
             .charge(chunk.len() as u64, "an HTTP response body")
             .map_err(CallError::quota)?;
         self.charged += chunk.len() as u64;
-        self.bytes.extend_from_slice(chunk);
+        self.bytes.extend_from_slice(&chunk);
         Ok(())
     }
 
@@ -596,9 +596,10 @@ impl Exchange {
                     "response body is over the limit of {limit} bytes"
                 )));
             }
-            body.take(&chunk)?;
-            self.progress.received(chunk.len() as u64);
-            UsageCounters::add(&self.app.usage.http_bytes, chunk.len() as u64);
+            let n = chunk.len() as u64;
+            body.take(chunk).await?;
+            self.progress.received(n);
+            UsageCounters::add(&self.app.usage.http_bytes, n);
         }
         Ok(Received {
             status,

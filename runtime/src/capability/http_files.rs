@@ -14,8 +14,8 @@ use crate::bindings::http;
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 impl BodySink for Incoming {
-    fn take(&mut self, chunk: &[u8]) -> CallResult<()> {
-        self.write(chunk)
+    async fn take(&mut self, chunk: bytes::Bytes) -> CallResult<()> {
+        self.append(chunk).await
     }
 
     fn len(&self) -> u64 {
@@ -78,7 +78,13 @@ impl View<'_, Granted<HttpCtx>> {
     pub(super) fn start_upload(&mut self, upload: http::Upload) -> CallResult<u64> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
-        let file = ctx.temp.read(&upload.temp_path, limit)?;
+        let size = ctx.temp.size(&upload.temp_path)?;
+        if size > limit {
+            return Err(CallError::quota(format!(
+                "{} is over the {limit} bytes one upload may send (quota `http_response_bytes`)",
+                upload.temp_path
+            )));
+        }
         if (upload.headers.iter()).any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
             return Err(CallError::invalid(
                 "an upload's `content-type` is the host's (multipart/form-data): leave it out of its headers",
@@ -86,10 +92,12 @@ impl View<'_, Granted<HttpCtx>> {
         }
         let form = Form::new()?;
         // The file read and the form built from it are both in memory
-        // until the request holds the form (and charges it) alone.
+        // until the request holds the form (and charges it) alone: charged
+        // before a byte is read, so an upload over budget reads nothing.
         let memory = self.call.pending.host_memory();
-        let building = (memory.hold(2 * file.len() as u64, "an upload's file and its form"))
-            .map_err(CallError::quota)?;
+        let building =
+            (memory.hold(2 * size, "an upload's file and its form")).map_err(CallError::quota)?;
+        let file = ctx.temp.read(&upload.temp_path, size)?;
         let body = form.body(&upload.field_name, &upload.form_data, &file)?;
         drop((file, building));
         let mut headers = upload.headers;

@@ -11,6 +11,9 @@
 //! bounded for the app as a whole, all its instances together
 //! (`temp_bytes`, `temp_files`); one file by `http_response_bytes`.
 //!
+//! A download's bytes are written on tokio's blocking pool, through the
+//! file the area's `Dir` opened, so a slow disk holds no async worker.
+//!
 //! Cleared on schedule: the whole area when the runtime first opens it
 //! (files an earlier process left), an instance's files when the instance
 //! ends (eviction, a trap, another node taking the session: the next
@@ -166,10 +169,20 @@ impl TempArea {
         Ok(Incoming {
             area: self.clone(),
             name,
-            file,
+            file: Some(file),
             bytes: 0,
             whole: false,
         })
+    }
+
+    /// The size of `path`, a whole file given to instance `owner`, as the
+    /// area counted it: known before a byte of it is read.
+    pub fn size(&self, owner: u64, path: &str) -> CallResult<u64> {
+        let name = self.owned(owner, path)?;
+        Ok(lock(&self.book)
+            .files
+            .get(&name)
+            .map_or(0, |entry| entry.bytes))
     }
 
     /// The bytes of `path`, a file given to instance `owner`, at most
@@ -295,32 +308,53 @@ fn path_of(name: &str) -> String {
 pub(crate) struct Incoming {
     area: Arc<TempArea>,
     name: String,
-    file: File,
+    /// `None` while a write of it runs on the blocking pool (and for good
+    /// if that write was abandoned).
+    file: Option<File>,
     bytes: u64,
     whole: bool,
 }
 
 impl Incoming {
-    /// Append `chunk`, within the app's `temp_bytes`.
+    /// Append `chunk`, within the app's `temp_bytes`, here: for a caller
+    /// that may block (not on an async worker: see [`Incoming::append`]).
     pub fn write(&mut self, chunk: &[u8]) -> CallResult<()> {
-        let n = chunk.len() as u64;
-        {
-            let limit = self.area.bytes_limit.load(Ordering::Relaxed);
-            let mut book = lock(&self.area.book);
-            if book.bytes + n > limit {
-                return Err(CallError::quota(format!(
-                    "app `{}`'s temp files would be over its {limit} bytes (quota `temp_bytes`): remove some with `remove-temp-file`",
-                    self.area.app
-                )));
-            }
-            book.bytes += n;
-            if let Some(entry) = book.files.get_mut(&self.name) {
-                entry.bytes += n;
-            }
+        self.charge(chunk.len() as u64)?;
+        let file = self.file.as_mut().ok_or_else(abandoned)?;
+        file.write_all(chunk).map_err(write_failed)
+    }
+
+    /// Append `chunk`, within the app's `temp_bytes`: charged first, then
+    /// written on tokio's blocking pool through the file the area's `Dir`
+    /// opened, so the disk holds no async worker.
+    pub async fn append(&mut self, chunk: bytes::Bytes) -> CallResult<()> {
+        self.charge(chunk.len() as u64)?;
+        let mut file = self.file.take().ok_or_else(abandoned)?;
+        let written = tokio::task::spawn_blocking(move || {
+            let result = file.write_all(&chunk);
+            (file, result)
+        });
+        let (file, result) = written.await.map_err(|e| write_failed(e.into()))?;
+        self.file = Some(file);
+        result.map_err(write_failed)
+    }
+
+    /// Count `n` more bytes against the app's `temp_bytes`, or refuse them.
+    fn charge(&mut self, n: u64) -> CallResult<()> {
+        let limit = self.area.bytes_limit.load(Ordering::Relaxed);
+        let mut book = lock(&self.area.book);
+        if book.bytes + n > limit {
+            return Err(CallError::quota(format!(
+                "app `{}`'s temp files would be over its {limit} bytes (quota `temp_bytes`): remove some with `remove-temp-file`",
+                self.area.app
+            )));
+        }
+        book.bytes += n;
+        if let Some(entry) = book.files.get_mut(&self.name) {
+            entry.bytes += n;
         }
         self.bytes += n;
-        (self.file.write_all(chunk))
-            .map_err(|e| CallError::failed(format!("cannot write a temp file: {e}")))
+        Ok(())
     }
 
     /// Bytes written so far.
@@ -331,8 +365,8 @@ impl Incoming {
     /// The file is whole: readable by its instance once the app takes it
     /// ([`TempFile::keep`]).
     pub fn finish(mut self) -> CallResult<TempFile> {
-        (self.file.flush())
-            .map_err(|e| CallError::failed(format!("cannot write a temp file: {e}")))?;
+        let file = self.file.as_mut().ok_or_else(abandoned)?;
+        file.flush().map_err(write_failed)?;
         if let Some(entry) = lock(&self.area.book).files.get_mut(&self.name) {
             entry.whole = true;
             entry.made = Instant::now();
@@ -344,6 +378,15 @@ impl Incoming {
             kept: false,
         })
     }
+}
+
+fn write_failed(e: std::io::Error) -> CallError {
+    CallError::failed(format!("cannot write a temp file: {e}"))
+}
+
+/// A file whose earlier write was abandoned midway.
+fn abandoned() -> CallError {
+    CallError::failed("cannot write a temp file: an earlier write of it did not finish")
 }
 
 /// A whole file the app has not been told of yet (a download's answer,
@@ -403,6 +446,11 @@ impl InstanceTemp {
     /// A new file for this instance ([`TempArea::create`]).
     pub fn create(&self) -> CallResult<Incoming> {
         self.area.create(self.owner)
+    }
+
+    /// The size of `path`, a file of this instance, before reading it.
+    pub fn size(&self, path: &str) -> CallResult<u64> {
+        self.area.size(self.owner, path)
     }
 
     /// The bytes of `path`, a file of this instance, at most `max`.

@@ -507,3 +507,89 @@ async fn an_upload_s_file_and_the_form_built_from_it_are_charged_to_host_memory(
     );
     assert_eq!(inst.page_data()["uploaded"], 0, "nothing was sent");
 }
+
+#[cfg(target_os = "linux")]
+/// A [`Fixture`] on a thread and runtime of its own, so the bytes it
+/// sends and reads are not this thread's; its origin.
+fn fixture_on_its_own_thread() -> String {
+    let (origin, started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        tokio.block_on(async {
+            let fixture = Fixture::start().await;
+            origin.send(fixture.origin.clone()).unwrap();
+            std::future::pending::<()>().await
+        })
+    });
+    started.recv().unwrap()
+}
+
+/// This thread's count of bytes passed to `read` or `write` calls so far
+/// (`field` `rchar` or `wchar` of Linux's per-thread I/O counters).
+#[cfg(target_os = "linux")]
+fn this_threads_io(field: &str) -> u64 {
+    let io = std::fs::read_to_string("/proc/thread-self/io").unwrap();
+    (io.lines())
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(": "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in {io}"))
+}
+
+#[cfg(target_os = "linux")]
+/// `demo.files` reaching a fixture on its own thread, launched on this
+/// one (a current-thread runtime: the instance's host work runs here too).
+async fn launched_beside_its_fixture() -> (String, tempfile::TempDir, Runtime, AppInstance) {
+    let origin = fixture_on_its_own_thread();
+    let package = reaching(&example("files"), "demo.files", &origin);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
+    let inst = launch(&rt, &package).await;
+    (origin, dir, rt, inst)
+}
+
+/// Bytes of the big file below: under `http_response_bytes` (4 MiB), its
+/// upload's file and form (twice it) over `host_memory_bytes` (4 MiB).
+#[cfg(target_os = "linux")]
+const BIG: u64 = 3_000_000;
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_downloads_bytes_are_written_to_disk_off_the_async_worker() {
+    let (origin, dir, _rt, mut inst) = launched_beside_its_fixture().await;
+    let written = this_threads_io("wchar");
+    download(&mut inst, &format!("{origin}/bytes/{BIG}")).await;
+    let written = this_threads_io("wchar") - written;
+    assert_eq!(inst.page_data()["status"], 200, "{}", inst.page_data());
+    let stored = on_disk(dir.path(), "demo.files");
+    assert_eq!(std::fs::metadata(&stored[0]).unwrap().len(), BIG);
+    // The file's 3,000,000 bytes went to disk from the blocking pool: this
+    // thread (the instance's async worker) wrote only its own few.
+    assert!(
+        written < BIG / 10,
+        "the async worker wrote {written} bytes during the download"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_upload_over_the_host_memory_budget_is_refused_before_its_file_is_read() {
+    let (origin, _dir, _rt, mut inst) = launched_beside_its_fixture().await;
+    download(&mut inst, &format!("{origin}/bytes/{BIG}")).await;
+    assert_eq!(inst.page_data()["status"], 200, "{}", inst.page_data());
+    let read = this_threads_io("rchar");
+    let upload = json!({ "url": format!("{origin}/upload") });
+    dispatch(&mut inst, "index", "upload", upload).await;
+    let read = this_threads_io("rchar") - read;
+    assert_refused(
+        inst.page_data(),
+        "quota-exceeded",
+        "an upload's file and its form needs 6000000 bytes",
+    );
+    assert!(
+        read < BIG / 10,
+        "{read} bytes were read for an upload refused by its size"
+    );
+}
