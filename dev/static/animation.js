@@ -53,9 +53,12 @@ async function play(element, steps, run, rewriteUnits) {
       run.final.set(property, value);
     }
     // getAnimations() brings the style up to date: the step's transitions
-    // are there (none if nothing changed), and the next step waits for them.
+    // are there (none if nothing changed). The next step waits for them,
+    // and for the step's time in any case (a step that changes nothing
+    // still takes its delay and duration).
     const transitions = element.getAnimations().filter((a) => a instanceof CSSTransition);
-    await Promise.all(transitions.map((a) => a.finished.catch(() => {})));
+    const time = new Promise((resolve) => setTimeout(resolve, ms(step.delay) + ms(step.duration)));
+    await Promise.all([time, ...transitions.map((a) => a.finished.catch(() => {}))]);
   }
   if (played.get(element) === run) element.style.removeProperty('transition');
 }
