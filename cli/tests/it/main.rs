@@ -9,6 +9,7 @@ mod dev;
 mod dev_routes;
 mod examples;
 mod fixture_chat;
+mod fixture_shop;
 mod hostile;
 mod load;
 mod operator_cli;
