@@ -12,6 +12,7 @@ mod host;
 mod reload;
 mod server;
 mod session;
+mod temp_file;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

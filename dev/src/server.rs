@@ -86,6 +86,7 @@ pub fn router(context: Arc<Context>) -> Router {
     let app_files = Router::new()
         .route("/assets/{*path}", get(asset))
         .route("/remote", get(remote_image))
+        .route("/temp", get(crate::temp_file::temp_file))
         .route_layer(middleware::from_fn_with_state(
             context.clone(),
             check_asset_key,
@@ -288,7 +289,7 @@ async fn asset(State(cx): Ctx, Path(path): Path<String>, headers: HeaderMap) -> 
 /// Refuse a request a browser says comes from another site: the app's
 /// files are the simulator page's only (another site may not even learn
 /// which files the app has).
-fn same_site(headers: &HeaderMap) -> Result<(), Refusal> {
+pub(crate) fn same_site(headers: &HeaderMap) -> Result<(), Refusal> {
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     match site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
         true => Err((
@@ -301,7 +302,7 @@ fn same_site(headers: &HeaderMap) -> Result<(), Refusal> {
 
 /// A file of the app (an asset, a remote image) as this page gets it:
 /// never as a document that could run anything.
-fn app_file(bytes: Vec<u8>, kind: HeaderValue) -> Response {
+pub(crate) fn app_file(bytes: Vec<u8>, kind: HeaderValue) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, kind);

@@ -66,6 +66,9 @@ pub enum Command {
     Reload(Box<App>, bool),
     /// A build failed: the last good version runs on.
     BuildFailed(String),
+    /// The bytes of a temp file of the running instance, for the page's
+    /// `<image src="wxfile://tmp/...">` (not a user action).
+    TempFile(String, oneshot::Sender<Result<Vec<u8>, String>>),
 }
 
 /// The session's state.
@@ -136,7 +139,9 @@ impl Session {
                 biased;
                 command = commands.recv() => {
                     let Some(command) = command else { return };
-                    self.prompts.new_action();
+                    if !matches!(command, Command::TempFile(..)) {
+                        self.prompts.new_action();
+                    }
                     self.handle(command).await;
                 }
                 () = due => self.complete_next().await,
@@ -234,6 +239,13 @@ impl Session {
                 let frame = build_failed_frame(&message, self.app.is_some());
                 self.build_failed = Some(frame.clone());
                 self.send(frame);
+            }
+            Command::TempFile(path, reply) => {
+                let bytes = match &self.instance {
+                    Some(instance) => instance.read_temp_file(&path).map_err(|e| e.to_string()),
+                    None => Err(format!("{path}: the app is not running")),
+                };
+                let _ = reply.send(bytes);
             }
         }
     }

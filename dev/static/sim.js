@@ -409,11 +409,16 @@ function rewriteUrl(token) {
  * `/images/a.png`); the package is served at /assets/PATH. A value already
  * under /assets/ is kept. Remote images never load from this page: the host
  * fetches them, with the app's egress checks, at /remote?url=URL (CSP
- * img-src is 'self').
+ * img-src is 'self'). A temp file (`wxfile://tmp/` and 32 hex digits) is
+ * read from the instance's temp area at /temp?path=PATH.
  */
 function resourceUrl(value) {
   const text = String(value).trim();
   if (text.startsWith('/remote?url=') && !/[\s"'\\]/.test(text)) return text;
+  // A temp file of the app (a download's, a chooser's): the host reads it
+  // from the instance's own temp area.
+  if (/^wxfile:\/\/tmp\/[0-9a-f]{32}$/.test(text)) return `/temp?path=${encodeURIComponent(text)}`;
+  if (/^\/temp\?path=wxfile%3A%2F%2Ftmp%2F[0-9a-f]{32}$/.test(text)) return text;
   if (/^https?:\/\//i.test(text)) {
     try {
       const url = new URL(text);

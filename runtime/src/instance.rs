@@ -31,6 +31,7 @@ mod pages;
 mod readings;
 mod state;
 mod storage_writes;
+mod temp_files;
 mod view;
 
 pub(crate) use completions::CompleteHook as CompletionExport;

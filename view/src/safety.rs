@@ -49,6 +49,9 @@ pub fn attribute(tag: &str, name: &str, value: String, origins: &[String]) -> Op
         if tag == "navigator" {
             return page_url(&value).then_some(value);
         }
+        if name == "src" && temp_path(&value) {
+            return Some(value);
+        }
         return url(&value, origins).then_some(value);
     }
     if name == "style" {
@@ -74,6 +77,16 @@ pub fn url(value: &str, origins: &[String]) -> bool {
         return !rest[..host_end].contains('@') && origins.iter().any(|o| o == &origin);
     }
     package_path(value)
+}
+
+/// Whether `value` is a temp file path as the host gives them out
+/// (`wxfile://tmp/` and 32 lowercase hex digits: a download's or a
+/// chooser's file, WeChat's `tempFilePath`): an image may show one. The
+/// host that draws the page serves it from the instance's own temp area,
+/// or not at all.
+pub fn temp_path(value: &str) -> bool {
+    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    (value.strip_prefix("wxfile://tmp/")).is_some_and(|n| n.len() == 32 && n.bytes().all(hex))
 }
 
 /// Whether `value` is a path inside the package: no scheme, no `//`, no
@@ -224,5 +237,25 @@ mod tests {
             None
         );
         assert_eq!(attribute("image", "src", "javascript:x".into(), &[]), None);
+    }
+
+    #[test]
+    fn an_image_shows_a_temp_path_the_host_gives_out_and_nothing_like_it() {
+        let temp = format!("wxfile://tmp/{}", "0123456789abcdef".repeat(2));
+        assert_eq!(
+            attribute("image", "src", temp.clone(), &[]),
+            Some(temp.clone())
+        );
+        for bad in [
+            format!("wxfile://tmp/{}", "0123456789ABCDEF".repeat(2)),
+            format!("wxfile://tmp/{}", &"0123456789abcdef".repeat(2)[1..]),
+            format!("wxfile://tmp/../{}", "0123456789abcdef".repeat(2)),
+            format!("wxfile://usr/{}", "0123456789abcdef".repeat(2)),
+            format!("{temp}?x"),
+        ] {
+            assert_eq!(attribute("image", "src", bad.clone(), &[]), None, "{bad}");
+        }
+        // A temp path is an image's source only, never a link's.
+        assert_eq!(attribute("navigator", "url", temp, &[]), None);
     }
 }

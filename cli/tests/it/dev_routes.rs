@@ -11,13 +11,18 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::dev::Simulator;
 
 /// The routes a stranger would try: method, path (with its own query) and body.
-const ROUTES: [(&str, &str, &str); 6] = [
+const ROUTES: [(&str, &str, &str); 7] = [
     ("GET", "/assets/pages/index.wxml", ""),
     ("GET", "/remote?url=http%3A%2F%2F127.0.0.1%3A9%2Fa.png", ""),
     ("GET", "/ws", ""),
     ("GET", "/api/state", ""),
     ("POST", "/api/dispatch", r##"{"selector":"#nothing"}"##),
     ("POST", "/api/relaunch", "{}"),
+    (
+        "GET",
+        "/temp?path=wxfile%3A%2F%2Ftmp%2F0123456789abcdef0123456789abcdef",
+        "",
+    ),
 ];
 
 /// What a stranger sends besides the route.
@@ -129,6 +134,12 @@ async fn a_stranger_is_refused_on_every_route_and_the_page_is_served() {
     let response = send(&sim, remote, None, &own).await;
     let body = response.text().await.unwrap();
     assert!(!GUARDS.iter().any(|g| body.contains(g)), "{body}");
+    // The instance, not the guard, answers a temp file: this name was
+    // never given to it.
+    let response = send(&sim, ROUTES[6], None, &own).await;
+    assert_eq!(response.status(), 404);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("is not a temp file of this app"), "{body}");
     // A forged cookie opens nothing, and the cookie opens neither the API
     // nor the socket.
     let forged = format!("{}={}", pair.split('=').next().unwrap(), sim.token);

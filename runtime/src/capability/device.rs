@@ -14,7 +14,7 @@ use crate::device::{DeviceFacts, Theme};
 /// app's temp area (where the device's choosers put the files they give).
 pub(crate) struct DeviceCtx {
     pub(super) facts: DeviceFacts,
-    pub(super) temp: Arc<InstanceTemp>,
+    pub(crate) temp: Arc<InstanceTemp>,
 }
 
 impl DeviceCtx {
