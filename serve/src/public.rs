@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,8 +25,10 @@ use crate::host::{Action, Host, OpenRequest, Reply};
 use crate::session::{Session, Target};
 
 mod pushed;
+mod session_at;
 pub use pushed::POLL_WAIT;
 use pushed::pushed_frames;
+use session_at::SessionAt;
 
 /// Bytes of a request body or client frame.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -234,85 +237,41 @@ fn with_refused(answer: &mut Value, refused: Option<Value>) {
     }
 }
 
-async fn act(
-    host: &Arc<Host>,
-    id: &str,
-    (client, headers): (Client, HeaderMap),
-    action: Result<Action, ApiError>,
-) -> Response {
-    let session = match session_for(host, id, client, &headers) {
-        Ok(session) => session,
-        Err(e) => return e.into_response(),
-    };
-    match action {
-        Ok(action) => {
-            let reply = host.act(&session, action).await;
-            host.drive(&session);
-            reply_response(reply)
-        }
-        Err(e) => e.into_response(),
-    }
+async fn act(host: &Arc<Host>, session: &Arc<Session>, action: Action) -> Response {
+    let reply = host.act(session, action).await;
+    host.drive(session);
+    reply_response(reply)
 }
 
 async fn event(
     State(host): Shared,
-    Path(id): Path<String>,
-    client: Client,
-    headers: HeaderMap,
+    SessionAt(session): SessionAt,
     body: Result<Body<EventBody>, ApiError>,
 ) -> Response {
-    let action = body.and_then(|Body(body)| body.action());
-    act(&host, &id, (client, headers), action).await
-}
-
-async fn hide(
-    State(host): Shared,
-    Path(id): Path<String>,
-    client: Client,
-    headers: HeaderMap,
-) -> Response {
-    act(&host, &id, (client, headers), Ok(Action::Hide)).await
-}
-
-async fn show(
-    State(host): Shared,
-    Path(id): Path<String>,
-    client: Client,
-    headers: HeaderMap,
-) -> Response {
-    act(&host, &id, (client, headers), Ok(Action::Show)).await
-}
-
-async fn close(
-    State(host): Shared,
-    Path(id): Path<String>,
-    client: Client,
-    headers: HeaderMap,
-) -> Response {
-    match session_for(&host, &id, client, &headers) {
-        Ok(session) => {
-            host.close(&session).await;
-            StatusCode::NO_CONTENT.into_response()
-        }
+    match body.and_then(|Body(body)| body.action()) {
+        Ok(action) => act(&host, &session, action).await,
         Err(e) => e.into_response(),
     }
 }
 
-async fn prompts(
-    State(host): Shared,
-    Path(id): Path<String>,
-    client: Client,
-    headers: HeaderMap,
-) -> Response {
-    match session_for(&host, &id, client, &headers) {
-        Ok(session) => {
-            let waiting: Vec<Value> = (session.prompts.waiting().iter())
-                .filter_map(|frame| serde_json::from_str(frame).ok())
-                .collect();
-            Json(json!({ "prompts": waiting })).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+async fn hide(State(host): Shared, SessionAt(session): SessionAt) -> Response {
+    act(&host, &session, Action::Hide).await
+}
+
+async fn show(State(host): Shared, SessionAt(session): SessionAt) -> Response {
+    act(&host, &session, Action::Show).await
+}
+
+async fn close(State(host): Shared, SessionAt(session): SessionAt) -> Response {
+    host.close(&session).await;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn prompts(SessionAt(session): SessionAt) -> Response {
+    let waiting: Vec<Value> = (session.prompts.waiting().iter())
+        .filter_map(|frame| serde_json::from_str(frame).ok())
+        .collect();
+    Json(json!({ "prompts": waiting })).into_response()
 }
 
 #[derive(Deserialize)]
@@ -339,20 +298,21 @@ impl AnswerBody {
     }
 }
 
-async fn answer(
-    State(host): Shared,
-    Path(id): Path<String>,
-    client: Client,
-    headers: HeaderMap,
-    Body(body): Body<AnswerBody>,
-) -> Response {
-    match session_for(&host, &id, client, &headers) {
-        Ok(session) if session.prompts.reply(body.prompt, body.reply()) => {
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Ok(_) => ApiError::not_found(format!("no prompt {} waits", body.prompt)).into_response(),
-        Err(e) => e.into_response(),
+async fn answer(SessionAt(session): SessionAt, Body(body): Body<AnswerBody>) -> Response {
+    if session.prompts.reply(body.prompt, body.reply()) {
+        return StatusCode::NO_CONTENT.into_response();
     }
+    ApiError::not_found(format!("no prompt {} waits", body.prompt)).into_response()
+}
+
+/// What a client says of itself when it opens a socket.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SocketOptions {
+    /// It measures the page: the session's layout queries are sent to it
+    /// (`query` frames, answered by `measured`).
+    #[serde(default)]
+    measure: bool,
 }
 
 async fn socket(
@@ -360,8 +320,19 @@ async fn socket(
     Path(id): Path<String>,
     client: Client,
     headers: HeaderMap,
+    options: Result<Query<SocketOptions>, QueryRejection>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let measure = match options {
+        Ok(Query(options)) => options.measure,
+        Err(e) => {
+            let message = format!(
+                "a socket takes `measure=true` or nothing: {}",
+                e.body_text()
+            );
+            return ApiError::bad_request(message).into_response();
+        }
+    };
     let session = match session_for(&host, &id, client, &headers) {
         Ok(session) => session,
         Err(e) => return e.into_response(),
@@ -379,7 +350,7 @@ async fn socket(
         // default of 128 KiB that was 8% of the server's CPU under load.
         .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| async move {
-            run_socket(host, session, socket).await;
+            run_socket(host, session, socket, measure).await;
             drop(permit);
         })
 }
@@ -388,14 +359,19 @@ async fn socket(
 /// (the session's actions, one at a time, in order), a writer (frames out:
 /// the worker's, and prompts as they come, at most [`MAX_QUEUED_BYTES`]
 /// queued; a client that stops reading is dropped, see
-/// [`miniapp_protocol::outbox`]; its session stays).
-async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
+/// [`miniapp_protocol::outbox`]; its session stays). A client that
+/// `measure`s gets the session's layout queries too.
+async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket, measure: bool) {
     let (sink, mut stream) = socket.split();
     let (out, outgoing) = outbox::outbox(MAX_QUEUED_BYTES);
     let writer = tokio::spawn(outbox::write_frames(sink, outgoing, WRITE_TIMEOUT));
     let (work, actions) = mpsc::channel::<(Option<u64>, Action)>(64);
     let worker = tokio::spawn(work_on(host.clone(), session.clone(), actions, out.clone()));
     let prompts = tokio::spawn(forward_prompts(session.clone(), out.clone()));
+    let queries = measure.then(|| {
+        let (queries, out) = (session.prompts.measuring(), out.clone());
+        tokio::spawn(async move { out.forward(queries).await })
+    });
     let hello = json!({ "type": "hello", "protocol": PROTOCOL_VERSION,
         "session": session.id, "app": session.app });
     out.push(text(&hello));
@@ -404,6 +380,9 @@ async fn run_socket(host: Arc<Host>, session: Arc<Session>, socket: WebSocket) {
     drop(work);
     let _ = worker.await;
     prompts.abort();
+    if let Some(queries) = queries {
+        queries.abort();
+    }
     out.push(Message::Close(Some(close)));
     drop(out);
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
@@ -474,8 +453,9 @@ async fn read_frames(
 }
 
 /// One client frame: an answer goes straight to the prompts (an event may
-/// be waiting on it); the rest queue for the worker. A frame that cannot be
-/// taken is answered with its id, if it has one.
+/// be waiting on it), a measurement to its query; the rest queue for the
+/// worker. A frame that cannot be taken is answered with its id, if it has
+/// one.
 fn take_frame(
     session: &Session,
     frame: &str,
@@ -489,6 +469,11 @@ fn take_frame(
             let body: AnswerBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
             session.prompts.reply(body.prompt, body.reply());
             return Ok(());
+        }
+        Some("measured") => {
+            let body: MeasuredBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
+            let measured = session.prompts.measured(body.query, body.nodes);
+            return measured.map_err(|e| (id, ApiError::bad_request(e)));
         }
         Some("event") => {
             let body: EventBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
@@ -548,21 +533,24 @@ async fn work_on(
     }
 }
 
+/// A client's `measured` frame: its answer to a layout query.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasuredBody {
+    #[serde(rename = "type")]
+    _type: String,
+    #[serde(rename = "id", default)]
+    _id: Option<u64>,
+    query: u64,
+    /// One entry per node asked: null, or six numbers.
+    nodes: Value,
+}
+
 /// Prompts waiting, then each new prompt frame, to the client.
 async fn forward_prompts(session: Arc<Session>, out: Outbox) {
-    let mut frames = session.frames.subscribe();
+    let frames = session.frames.subscribe();
     for frame in session.prompts.waiting() {
         out.push(Message::Text(frame.into()));
     }
-    loop {
-        match frames.recv().await {
-            Ok(frame) => {
-                if !out.push(Message::Text(frame.into())) {
-                    return;
-                }
-            }
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(_) => return,
-        }
-    }
+    out.forward(frames).await;
 }
