@@ -604,6 +604,7 @@ impl Launch {
             referrer: self.referrer.filter(|r| !r.is_empty()),
             user: self.user.filter(|u| !u.is_empty()),
             device: self.device.map(|device| *device),
+            closed_sockets: Vec::new(),
         }
     }
 }

@@ -164,7 +164,10 @@ impl AppInstance {
         pre: &GuestPre,
         options: LaunchOptions,
     ) -> Result<AppInstance, Error> {
+        let mut options = options;
         let live = instantiate(&app, pre, &options).await?;
+        // Told to this instance only: a relaunch after a trap is not.
+        options.closed_sockets.clear();
         let mut instance = AppInstance {
             app,
             pre: pre.clone(),

@@ -69,7 +69,10 @@ pub use device::{
     DEVICE_PIXEL_RATIOS, DeviceFacts, MAX_DEVICE_PIXELS, MAX_DEVICE_STRING_BYTES, SafeArea, Theme,
 };
 pub use error::Error;
-pub use event::{Event, LaunchOptions};
+pub use event::{
+    ClosedSocket, Event, LaunchOptions, MAX_CLOSE_REASON_BYTES, MAX_SOCKET_TAG_BYTES,
+    MAX_SOCKET_URL_BYTES, OpenSocket,
+};
 pub use instance::AppInstance;
 pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,

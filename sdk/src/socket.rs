@@ -13,7 +13,11 @@
 //! app leaves its messages untaken (1008, with the reason). A socket
 //! belongs to its page: when the page leaves the stack the host closes it
 //! and no callback runs (as for an instance the host ends: an app that
-//! starts again connects again in its launch).
+//! starts again connects again in its launch). When the host ends an
+//! instance with sockets open (evicted, its node drained or lost), the
+//! session's next instance is told of each, with its url and the tag the
+//! app gave it ([`SocketTask::set_tag`]), through
+//! [`on_closed_before_launch`], so that it can reconnect.
 //!
 //! ```ignore
 //! use miniapp_sdk::{socket, view};
@@ -34,7 +38,7 @@ use crate::bindings::miniapp::host::socket as host;
 use crate::task::{self, TaskId};
 use crate::{Error, Result};
 
-pub use host::Message;
+pub use host::{ClosedSocket, Message};
 
 /// A callback taking `A`.
 type Callback<A> = Option<Box<dyn FnMut(A) -> Result<()>>>;
@@ -122,10 +126,47 @@ fn deliver(callbacks: &Rc<RefCell<Callbacks>>, event: host::SocketEvent) -> Resu
     }
 }
 
+/// Call `f` once per socket the session's previous instance had open when
+/// the host ended it (evicted, its node drained or lost: WeChat's
+/// `onSocketClose`, code 1001 and the host's reason), in the order they
+/// were opened, each in a completion of its own after the callback that
+/// asks. Ask in [`App::on_launch`](crate::App::on_launch); nothing is
+/// told twice, and nothing if no socket was open.
+pub fn on_closed_before_launch(
+    mut f: impl FnMut(ClosedSocket) -> Result<()> + 'static,
+) -> Result<()> {
+    let Some((id, count)) = host::closed_before_launch().map_err(Error::from)? else {
+        return Ok(());
+    };
+    let mut told = task::completions(id);
+    task::spawn_task(async move {
+        for _ in 0..count {
+            match told.next().await {
+                Ok(()) => {}
+                Err(Error::Cancelled(_)) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            let closed = host::take_closed(id).map_err(Error::from)?;
+            if let Err(e) = f(closed) {
+                task::report(e);
+            }
+        }
+        Ok(())
+    });
+    Ok(())
+}
+
 impl SocketTask {
     /// The host's id of the socket (never reused within an instance).
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Tag the socket with `tag` (at most 256 bytes): if the host ends the
+    /// instance with the socket open, the session's next instance is told
+    /// its url and this tag ([`on_closed_before_launch`]).
+    pub fn set_tag(&self, tag: &str) -> Result<()> {
+        host::set_tag(self.id, tag).map_err(Error::from)
     }
 
     /// Send `message` (WeChat's `SocketTask.send`), refused past the

@@ -453,12 +453,15 @@ impl Host {
     /// instance bound, the least recently used instance is evicted first.
     async fn launch(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
         let started = Instant::now();
-        let mut result = session.launch(state).await;
+        let closed = state.sockets.closed(&state.app, &self.storage).await?;
+        let mut result = session.launch(state, &closed).await;
         if matches!(result, Err(miniapp_runtime::Error::Capacity { .. })) {
             self.evict_least_recent(1);
-            result = session.launch(state).await;
+            result = session.launch(state, &closed).await;
         }
         result.map_err(ApiError::from_runtime)?;
+        let write = (state.instance.as_ref()).and_then(|i| state.sockets.write(i));
+        state.sockets.after_launch(write, &self.storage).await;
         (self.metrics.launch_seconds)
             .get_or_create(&version_label(&state.app))
             .observe(started.elapsed().as_secs_f64());
@@ -625,8 +628,16 @@ impl Host {
         cid: Option<&str>,
         mut result: Result<(), ApiError>,
     ) -> Result<(), ApiError> {
+        let sockets = (state.instance.as_ref()).and_then(|i| state.sockets.write(i));
+        let (also, written) = sockets.unzip();
         let instance = state.instance.as_mut();
-        let committed = (state.applied.commit(instance, cid, &result, &self.storage)).await;
+        let committed = (state
+            .applied
+            .commit(instance, cid, &result, &self.storage, also))
+        .await;
+        if let (Ok(()), Some(bytes)) = (&committed, written) {
+            state.sockets.wrote(bytes);
+        }
         if let Err(e) = committed {
             session.drop_instance(state);
             result = Err(ApiError::unavailable(format!(
@@ -817,6 +828,7 @@ fn launch_options(request: &OpenRequest) -> LaunchOptions {
         referrer: request.referrer.clone(),
         user: Some(request.user.clone()),
         device: request.device.clone(),
+        closed_sockets: Vec::new(),
     }
 }
 
@@ -895,6 +907,7 @@ mod tests {
             referrer: Some("\u{1}".repeat(MAX_REFERRER_BYTES)),
             user: Some("\"".repeat(256)),
             device: Some(device),
+            closed_sockets: Vec::new(),
         };
         assert!(check_launch(&options).is_ok());
         let id = ids.issue(&"\"".repeat(256), &options);

@@ -18,8 +18,10 @@ use crate::error::ApiError;
 
 mod applied;
 mod pushes;
+mod sockets;
 pub use applied::Applied;
 pub use pushes::{AppPushes, Lost, MAX_APP_PUSH_BYTES, MAX_PUSH_BYTES, MAX_PUSHES, Pushes};
+pub use sockets::OpenSockets;
 
 /// A live session.
 pub struct Session {
@@ -65,6 +67,9 @@ pub struct State {
     /// The events it applied (client ids and answers), as the store holds
     /// them.
     pub applied: Applied,
+    /// The sockets its instance has open, as the store holds them (told to
+    /// the next instance as closed).
+    pub sockets: OpenSockets,
 }
 
 /// What a client does in a session.
@@ -121,6 +126,7 @@ impl Session {
     ) -> Session {
         let (frames, _) = broadcast::channel(64);
         let applied = Applied::new(&id);
+        let sockets = OpenSockets::new(&id);
         Session {
             id,
             app: app.manifest().id.clone(),
@@ -129,6 +135,7 @@ impl Session {
             frames,
             state: tokio::sync::Mutex::new(State {
                 applied,
+                sockets,
                 version,
                 app,
                 instance: None,
@@ -199,10 +206,16 @@ impl Session {
         self.memory.load(Ordering::Relaxed)
     }
 
-    /// Launch the instance anew (cold start, with the session's options).
-    pub async fn launch(&self, state: &mut State) -> Result<(), miniapp_runtime::Error> {
+    /// Launch the instance anew (cold start, with the session's options),
+    /// telling it of the sockets its predecessor had open (`closed`).
+    pub async fn launch(
+        &self,
+        state: &mut State,
+        closed: &[miniapp_runtime::ClosedSocket],
+    ) -> Result<(), miniapp_runtime::Error> {
         self.drop_instance(state);
-        let options = state.options.clone();
+        let mut options = state.options.clone();
+        options.closed_sockets = closed.to_vec();
         let instance = self.with_prompts(state.app.launch(options)).await?;
         self.memory.store(instance.memory_used(), Ordering::Relaxed);
         state.instance = Some(instance);
@@ -502,6 +515,7 @@ impl Claims {
             referrer: self.referrer.clone(),
             user: Some(self.user.clone()),
             device: self.device.clone(),
+            closed_sockets: Vec::new(),
         }
     }
 }

@@ -25,6 +25,7 @@ mod secrets;
 mod serve;
 mod serve_audit;
 mod serve_chat;
+mod serve_chat_moves;
 mod serve_conns;
 mod serve_device;
 mod serve_drain;

@@ -12,7 +12,7 @@ use crate::serve::{Served, Socket, post_json, receive, texts};
 
 /// A chat server on 127.0.0.1: says `welcome` to each client, then echoes
 /// each text as `echo: TEXT`. Its origin.
-async fn chat_server() -> String {
+pub(crate) async fn chat_server() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("ws://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {

@@ -20,7 +20,7 @@ fn forever() -> Value {
 
 /// The texts a push (or an answer's frames) shows: the whole page's, and
 /// the texts its ops set or insert.
-fn shown(frames: &Value) -> Vec<String> {
+pub(crate) fn shown(frames: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for frame in frames.as_array().into_iter().flatten() {
         match frame["type"].as_str() {
@@ -47,7 +47,7 @@ fn ticks(frames: &Value) -> Vec<String> {
 }
 
 /// `GET .../frames?after=AFTER`: the status and the body.
-async fn poll(served: &Served, session: &str, after: &str) -> (u16, Value) {
+pub(crate) async fn poll(served: &Served, session: &str, after: &str) -> (u16, Value) {
     let url = format!(
         "{}/v1/sessions/{session}/frames?after={after}",
         served.public

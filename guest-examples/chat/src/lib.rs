@@ -4,6 +4,10 @@
 //! typing in the draft tells the room at most once a second; when the
 //! server drops the socket, the app reconnects after `retry_ms` (and keeps
 //! trying while the server is away, showing the error and a retry button).
+//! When the host ended the app's previous instance with sockets open
+//! (evicted, or the session moved to another node), the app is told of each
+//! (`socket::on_closed_before_launch`): it shows why, and joins again the
+//! rooms it had joined (each socket's tag names its room).
 //!
 //! Launch it on a room of a server:
 //! `miniapp run guest-examples/chat --path 'index?server=ws://127.0.0.1:8765&room=lobby'`
@@ -53,6 +57,7 @@ impl Chat {
         view::set_data(json!({ "status": "connecting" }))?;
         match socket::connect(&self.url(&self.room)) {
             Ok(task) => {
+                task.set_tag(&format!("room:{}", self.room))?;
                 listen(&task);
                 self.socket = Some(task);
                 Ok(())
@@ -124,11 +129,26 @@ impl Chat {
     fn join(&mut self, room: String) -> Result<()> {
         match socket::connect(&self.url(&room)) {
             Ok(task) => {
+                task.set_tag(&format!("join:{room}"))?;
                 self.joined.push((room, task));
                 let rooms: Vec<&str> = self.joined.iter().map(|(r, _)| r.as_str()).collect();
                 view::set("joined", rooms.join(", "))
             }
             Err(e) => view::set("refused", e.message()),
+        }
+    }
+}
+
+impl Chat {
+    /// A socket the previous instance had open when the host ended it: the
+    /// room's own is connected again by the launch; a room joined besides
+    /// is joined again.
+    fn closed_before_launch(&mut self, closed: socket::ClosedSocket) -> Result<()> {
+        let why = format!("{} {}", closed.code, closed.reason);
+        view::set("dropped", why)?;
+        match closed.tag.strip_prefix("join:") {
+            Some(room) if !self.joined.iter().any(|(r, _)| r == room) => self.join(room.to_owned()),
+            _ => Ok(()),
         }
     }
 }
@@ -170,7 +190,11 @@ impl App for Chat {
         view::set_data(json!({
             "room": self.room, "status": "connecting", "messages": [], "typing": "",
             "error": "", "closed": "", "reconnects": 0, "joined": "", "refused": "",
+            "dropped": "",
         }))?;
+        socket::on_closed_before_launch(|closed| {
+            with_app(|app: &mut Chat| app.closed_before_launch(closed))?
+        })?;
         self.connect()
     }
 

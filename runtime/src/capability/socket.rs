@@ -11,7 +11,13 @@
 //! per socket ([`MAX_BACKLOG`] events, 4 × `socket_message_bytes`): past
 //! that the host closes it with 1008 and says why, never buffering more.
 //! A socket ends with its page (the table cancels its call, aborting the
-//! task) and with its instance (the table is dropped).
+//! task) and with its instance (the table is dropped). What an instance
+//! has open (url and tag) the embedder reads after each callback
+//! ([`open_sockets`]) and keeps with the session; when the instance ends
+//! with sockets open, the next one is given them
+//! ([`LaunchOptions::closed_sockets`](crate::LaunchOptions)), held and
+//! charged here until the app asks (`closed-before-launch`: a stream call,
+//! one completion per socket).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,10 +38,15 @@ use url::{Host, Url};
 
 use super::egress::AddressRules;
 use super::http::{AppHttp, check_headers, check_origin};
+use super::pending::Pending;
 use super::pending::StreamSender;
 use super::{CallError, CallResult, Capability, Granted, View, context};
 use crate::app_core::AppCore;
 use crate::bindings::socket::{self, Message, SocketEvent};
+use crate::event::{
+    ClosedSocket, MAX_CLOSE_REASON_BYTES as MAX_REASON_BYTES, MAX_SOCKET_TAG_BYTES,
+    MAX_SOCKET_URL_BYTES, OpenSocket,
+};
 use crate::limits::{Held, HostMemory};
 
 /// Events one socket holds at most that the app has not taken.
@@ -44,8 +55,6 @@ pub(crate) const MAX_BACKLOG: u64 = 256;
 const SEND_QUEUE: usize = 16;
 /// How long a socket the app closed waits for the server's close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
-/// WebSocket's limit on a close frame's reason.
-const MAX_REASON_BYTES: usize = 123;
 /// Handshake headers the host writes itself.
 const RESERVED: &[&str] = &["host", "upgrade", "connection", "sec-websocket-"];
 
@@ -55,20 +64,74 @@ const RESERVED: &[&str] = &["host", "upgrade", "connection", "sec-websocket-"];
 pub(crate) struct SocketCtx {
     http: Arc<AppHttp>,
     budget: Arc<HostMemory>,
-    open: HashMap<u64, mpsc::Sender<Outgoing>>,
+    open: HashMap<u64, Open>,
+    /// The sockets the previous instance of the session had open, until
+    /// the app asks for them (`closed-before-launch`).
+    closed_before: Vec<Told>,
+}
+
+/// An open socket: the way to it, and what a next instance is told of it.
+struct Open {
+    sender: mpsc::Sender<Outgoing>,
+    socket: OpenSocket,
+}
+
+/// A socket closed before this instance's launch, charged while held.
+struct Told {
+    closed: ClosedSocket,
+    _held: Held,
 }
 
 impl SocketCtx {
     /// The sockets of an instance of `app` (reaching the addresses its
-    /// HTTP state `http` may), charged to `budget`, if `socket` is granted.
-    pub fn new(app: &AppCore, http: &Arc<AppHttp>, budget: &Arc<HostMemory>) -> Granted<SocketCtx> {
-        super::grant(app, Capability::Socket)?;
-        Ok(SocketCtx {
+    /// HTTP state `http` may), charged to `budget`, if `socket` is granted;
+    /// holding `closed`, the sockets the session's previous instance had
+    /// open (refused past the `sockets` quota, or one past its bounds).
+    pub fn new(
+        app: &AppCore,
+        http: &Arc<AppHttp>,
+        budget: &Arc<HostMemory>,
+        closed: &[ClosedSocket],
+    ) -> Result<Granted<SocketCtx>, String> {
+        if let Err(denial) = super::grant(app, Capability::Socket) {
+            return Ok(Err(denial));
+        }
+        let most = app.grants.quotas.sockets;
+        if closed.len() as u64 > u64::from(most) {
+            return Err(format!(
+                "{} closed sockets to tell the app, past the {most} it may have open (quota `sockets`)",
+                closed.len()
+            ));
+        }
+        let mut closed_before = Vec::with_capacity(closed.len());
+        for socket in closed {
+            socket.check()?;
+            let held = budget.hold(socket.bytes(), "a socket closed before launch")?;
+            closed_before.push(Told {
+                closed: socket.clone(),
+                _held: held,
+            });
+        }
+        Ok(Ok(SocketCtx {
             http: http.clone(),
             budget: budget.clone(),
             open: HashMap::new(),
-        })
+            closed_before,
+        }))
     }
+}
+
+/// The sockets open in an instance whose socket state is `ctx` and pending
+/// table `pending`, in the order they were opened (none if not granted).
+pub(crate) fn open_sockets(ctx: &Granted<SocketCtx>, pending: &Pending) -> Vec<OpenSocket> {
+    let Ok(ctx) = ctx else {
+        return Vec::new();
+    };
+    let mut open: Vec<(&u64, &Open)> = (ctx.open.iter())
+        .filter(|(id, _)| pending.is_pending(**id))
+        .collect();
+    open.sort_by_key(|(id, _)| **id);
+    open.into_iter().map(|(_, o)| o.socket.clone()).collect()
 }
 
 /// What the app asks of an open socket.
@@ -120,8 +183,57 @@ impl socket::Host for View<'_, Granted<SocketCtx>> {
         let (sender, outgoing) = mpsc::channel(SEND_QUEUE);
         let id =
             (self.call.pending).start_stream(move |events| connection.run(events, outgoing))?;
-        ctx.open.insert(id, sender);
+        let socket = OpenSocket {
+            url,
+            tag: String::new(),
+        };
+        ctx.open.insert(id, Open { sender, socket });
         Ok(id)
+    }
+
+    fn set_tag(&mut self, id: u64, tag: String) -> CallResult<()> {
+        if tag.len() > MAX_SOCKET_TAG_BYTES {
+            return Err(CallError::invalid(format!(
+                "a socket tag of {} bytes is over {MAX_SOCKET_TAG_BYTES} bytes",
+                tag.len()
+            )));
+        }
+        self.open_socket(id)?;
+        if let Some(open) = context(self.ctx)?.open.get_mut(&id) {
+            open.socket.tag = tag;
+        }
+        Ok(())
+    }
+
+    fn closed_before_launch(&mut self) -> CallResult<Option<(u64, u32)>> {
+        let ctx = context(self.ctx)?;
+        if ctx.closed_before.is_empty() {
+            return Ok(None);
+        }
+        self.call.pending.room_for(false)?;
+        let told = std::mem::take(&mut ctx.closed_before);
+        let count = told.len() as u32;
+        let id = (self.call.pending).start_stream(move |sender| async move {
+            for told in told {
+                sender.send(Box::new(told));
+            }
+        })?;
+        Ok(Some((id, count)))
+    }
+
+    fn take_closed(&mut self, id: u64) -> CallResult<socket::ClosedSocket> {
+        context(self.ctx)?;
+        match self.call.pending.take_answer::<Told>(id) {
+            Some(Told { closed, .. }) => Ok(socket::ClosedSocket {
+                url: closed.socket.url,
+                tag: closed.socket.tag,
+                code: closed.code,
+                reason: closed.reason,
+            }),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no closed socket to take: take it once, in an `on-complete` of the call `closed-before-launch` gave"
+            ))),
+        }
     }
 
     fn take_event(&mut self, id: u64) -> CallResult<SocketEvent> {
@@ -211,7 +323,7 @@ impl View<'_, Granted<SocketCtx>> {
         let pending = &self.call.pending;
         let ctx = context(self.ctx)?;
         ctx.open.retain(|id, _| pending.is_pending(*id));
-        ctx.open.get(&id).cloned().ok_or_else(|| not_open(id))
+        (ctx.open.get(&id).map(|o| o.sender.clone())).ok_or_else(|| not_open(id))
     }
 
     /// Check a socket the app asks for against its grants and quotas.
@@ -231,6 +343,12 @@ impl View<'_, Granted<SocketCtx>> {
             return Err(CallError::quota(format!(
                 "{} sockets open already, the most one instance of this app may have at once (quota `sockets`)",
                 quotas.sockets
+            )));
+        }
+        if url.len() > MAX_SOCKET_URL_BYTES {
+            return Err(CallError::invalid(format!(
+                "a socket URL of {} bytes is over {MAX_SOCKET_URL_BYTES} bytes",
+                url.len()
             )));
         }
         let parsed = Url::parse(url)

@@ -284,7 +284,15 @@ host_api! {
             http_response_bytes,
         ];
     socket: Socket, linked by view of Granted<SocketCtx>,
-        ["connect-start", "take-event", "send", "close"],
+        [
+            "connect-start",
+            "take-event",
+            "send",
+            "close",
+            "set-tag",
+            "closed-before-launch",
+            "take-closed",
+        ],
         [
             sockets,
             socket_message_bytes,

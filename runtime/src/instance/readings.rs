@@ -27,6 +27,19 @@ impl AppInstance {
         }
     }
 
+    /// The sockets this instance has open, in the order it opened them
+    /// (the url and the app's tag of each): what an embedder keeps with
+    /// the session after each callback, to tell the session's next
+    /// instance if this one ends ([`LaunchOptions::closed_sockets`](crate::LaunchOptions)).
+    /// `None` once a trap has discarded it (what it had open is unknown).
+    pub fn open_sockets(&self) -> Option<Vec<crate::OpenSocket>> {
+        let state = self.live.as_ref()?.store.data();
+        Some(crate::capability::socket::open_sockets(
+            &state.socket,
+            &state.call.pending,
+        ))
+    }
+
     /// Whether the app's storage is as this instance last saw it: false
     /// when something else wrote it since (another node's instance of the
     /// same user's app), and the instance's state may be stale. Always true

@@ -109,7 +109,7 @@ impl InstanceState {
             nav: NavCtx::new(pages),
             storage: StorageCtx::new(core, user),
             http: HttpCtx::new(core, &app.http, &host_memory, &temp),
-            socket: SocketCtx::new(core, &app.http, &host_memory),
+            socket: SocketCtx::new(core, &app.http, &host_memory, &options.closed_sockets)?,
             identity: IdentityCtx::new(core, user),
             location: LocationCtx::new(core),
             payment: PaymentCtx::new(core),

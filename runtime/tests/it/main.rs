@@ -19,3 +19,4 @@ mod loading;
 mod pending;
 mod selector_query;
 mod socket;
+mod socket_relaunch;

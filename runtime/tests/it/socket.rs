@@ -51,13 +51,13 @@ pub(crate) enum Seen {
 /// its clients; `/room/big` sends a [`BIG`]-byte message after its welcome;
 /// `/room/flood` sends [`FLOOD`] messages without reading.
 pub(crate) struct Fixture {
-    origin: String,
+    pub(crate) origin: String,
     seen: mpsc::UnboundedReceiver<Seen>,
     drop: broadcast::Sender<()>,
 }
 
 impl Fixture {
-    async fn start() -> Fixture {
+    pub(crate) async fn start() -> Fixture {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("ws://{}", listener.local_addr().unwrap());
         let (report, seen) = mpsc::unbounded_channel();
@@ -77,7 +77,7 @@ impl Fixture {
     }
 
     /// Wait (within the hang guard) until the fixture sees `what`.
-    async fn saw(&mut self, what: Seen) {
+    pub(crate) async fn saw(&mut self, what: Seen) {
         let wait = async {
             while let Some(seen) = self.seen.recv().await {
                 if seen == what {
@@ -188,18 +188,18 @@ async fn room(
 }
 
 /// The chat example and its runtime's audit.
-struct Chat {
+pub(crate) struct Chat {
     _dir: tempfile::TempDir,
     _runtime: Runtime,
     audit: Arc<MemoryAudit>,
-    app: miniapp_runtime::App,
-    inst: AppInstance,
+    pub(crate) app: miniapp_runtime::App,
+    pub(crate) inst: AppInstance,
 }
 
 /// The chat example declaring `declared` (or its own manifest's origins),
 /// launched on `room` of `server` under `quotas`, reconnecting a minute
 /// after a close (never within a test).
-async fn chat(declared: Option<&str>, server: &str, room: &str, quotas: &str) -> Chat {
+pub(crate) async fn chat(declared: Option<&str>, server: &str, room: &str, quotas: &str) -> Chat {
     chat_retrying(declared, server, room, quotas, 60_000).await
 }
 

@@ -17,6 +17,14 @@ use crate::error::ApiError;
 /// events is recognised, on any node (they are kept in the store too).
 const REMEMBERED_EVENTS: usize = 16;
 
+/// The store's namespace of session `session`'s records (its events
+/// applied, its open sockets): from a digest of its id.
+pub(super) fn namespace(session: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(session.as_bytes());
+    format!("miniapp:events:{}", hex::encode(&digest[..16]))
+}
+
 /// The events a session applied, as this node knows them.
 pub struct Applied {
     /// The store's namespace of the record (from the session's id).
@@ -37,10 +45,8 @@ impl Applied {
     /// The record of session `session`'s events, to be read at its first
     /// action.
     pub fn new(session: &str) -> Applied {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(session.as_bytes());
         Applied {
-            namespace: format!("miniapp:events:{}", hex::encode(&digest[..16])),
+            namespace: namespace(session),
             events: VecDeque::new(),
             read: false,
             stored: None,
@@ -105,14 +111,17 @@ impl Applied {
     /// the record that it was applied, in one transaction expecting the
     /// record as read, so that a retry reaching another node (or this one
     /// restarted) is recognised exactly when its writes are there. Another
-    /// answer (the event did not reach the app) is not recorded. On an
-    /// error nothing was written and the event is not remembered.
+    /// answer (the event did not reach the app) is not recorded. `also`,
+    /// other writes of the session's namespace (its open sockets), is
+    /// committed in the same transaction. On an error nothing was written
+    /// and the event is not remembered.
     pub async fn commit(
         &mut self,
         instance: Option<&mut AppInstance>,
         cid: Option<&str>,
         result: &Result<(), ApiError>,
         kv: &Arc<dyn KvStore>,
+        also: Option<KvWrites>,
     ) -> Result<(), KvError> {
         let answered = matches!(
             result,
@@ -123,12 +132,13 @@ impl Applied {
                 })
         );
         let cid = cid.filter(|_| answered);
-        let mut record = Vec::new();
+        let mut record: Vec<KvWrites> = Vec::new();
         let mut written = None;
+        let session = also.unwrap_or_else(|| KvWrites::new(self.namespace.clone(), KvLimits::NONE));
         if let Some(cid) = cid {
             self.remember(cid.to_string(), result.clone());
             let bytes = self.to_json();
-            let applied = KvWrites::new(self.namespace.clone(), KvLimits::NONE)
+            let applied = session
                 .with("applied", bytes.clone())
                 .expecting("applied", self.stored.clone());
             record.push(applied);
@@ -136,6 +146,8 @@ impl Applied {
             // Read again unless the commit is known to have landed (this
             // future may be dropped while it waits).
             self.read = false;
+        } else if !session.is_empty() {
+            record.push(session);
         }
         let committed = match instance {
             Some(instance) => instance.commit_storage_writes(record).await,
@@ -219,15 +231,19 @@ mod tests {
         let (mut one, mut two) = (Applied::new("s2.x"), Applied::new("s2.x"));
         one.read(&kv).await.unwrap();
         two.read(&kv).await.unwrap();
-        one.commit(None, Some("a"), &Ok(()), &kv).await.unwrap();
+        one.commit(None, Some("a"), &Ok(()), &kv, None)
+            .await
+            .unwrap();
         assert_eq!(one.answer("a"), Some(Ok(())));
-        let stale = two.commit(None, Some("b"), &Ok(()), &kv).await;
+        let stale = two.commit(None, Some("b"), &Ok(()), &kv, None).await;
         assert!(matches!(stale, Err(KvError::Changed { .. })), "{stale:?}");
         assert_eq!(two.answer("b"), None, "a refused commit is not remembered");
         two.read(&kv).await.unwrap();
         assert_eq!(two.answer("a"), Some(Ok(())), "read again after a failure");
         let failed = Err(ApiError::applied_failure("app-error", "no stock".into()));
-        two.commit(None, Some("b"), &failed, &kv).await.unwrap();
+        two.commit(None, Some("b"), &failed, &kv, None)
+            .await
+            .unwrap();
         one.read(&kv).await.unwrap();
         assert_eq!(one.answer("b"), None, "read once while nothing failed");
         one.read_again(&kv).await.unwrap();
@@ -244,14 +260,14 @@ mod tests {
         applied.read(&kv).await.unwrap();
         let busy = Err(ApiError::busy("wait", 1));
         applied
-            .commit(None, Some("busy"), &busy, &kv)
+            .commit(None, Some("busy"), &busy, &kv, None)
             .await
             .unwrap();
         assert_eq!(applied.answer("busy"), None);
         for n in 0..17 {
             let cid = format!("e{n}");
             applied
-                .commit(None, Some(&cid), &Ok(()), &kv)
+                .commit(None, Some(&cid), &Ok(()), &kv, None)
                 .await
                 .unwrap();
         }

@@ -1,0 +1,129 @@
+//! `miniapp serve` and the sockets of an instance that ends: the chat
+//! example's sockets are kept with its session (url and tag), so the
+//! session's next instance, on this node after an eviction or on another
+//! node after the session moved there (two nodes on PostgreSQL), is told
+//! after its launch that each closed (1001, and why) and joins its rooms
+//! again, with no client event.
+
+use serde_json::{Value, json};
+
+use crate::cluster::Postgres;
+use crate::serve::{HANG, Served, post_json};
+use crate::serve_timers::{poll, shown};
+
+const LIVE: &str = "miniapp_app_sessions_live{app=\"demo.chat\"}";
+
+/// The operator's policy letting the chat reach `origin`.
+fn chat_policy(origin: &str) -> String {
+    format!(
+        "[apps.\"demo.chat\"]\npermissions = [\"socket\"]\norigins = [\"{origin}\"]\nallow_addresses = [\"127.0.0.1\"]\n"
+    )
+}
+
+/// The chat, declaring `origin`, published and served with `args` (its
+/// package written under `dir`).
+fn serve_chat(origin: &str, dir: &std::path::Path, args: &[&str]) -> Served {
+    let chat = crate::cli::declaring("chat", origin, dir);
+    let mut args = args.to_vec();
+    args.extend(["--publish", &chat]);
+    Served::start_with_policy(&chat_policy(origin), &[], &args)
+}
+
+/// Ada's chat session in the lobby of `origin`, with the room `news`
+/// joined too: its id.
+async fn in_lobby_and_news(served: &Served, origin: &str) -> String {
+    let open = json!({
+        "app": "demo.chat",
+        "user": "ada",
+        "path": format!("index?server={origin}&room=lobby&retry_ms=60000"),
+    });
+    let response = post_json(format!("{}/v1/sessions", served.public), &open).await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    let session = body["session"].as_str().unwrap().to_string();
+    let detail = json!({ "value": "news" });
+    let (status, answer) = served
+        .event(&session, "j1", "#room", "confirm", detail)
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let texts = shown(&answer["frames"]);
+    assert!(
+        texts.iter().any(|t| t.contains("Also in: news")),
+        "{texts:?}"
+    );
+    session
+}
+
+/// Poll `session`'s pushes after `after` until they show `text`: every
+/// text they showed.
+async fn shown_until(served: &Served, session: &str, after: u64, text: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut from = after;
+    let deadline = std::time::Instant::now() + HANG;
+    while !seen.iter().any(|t: &String| t.contains(text)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`{text}` never shown: {seen:?}"
+        );
+        let (status, body) = poll(served, session, &from.to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        for push in body["frames"].as_array().into_iter().flatten() {
+            from = push["seq"].as_u64().unwrap();
+            seen.extend(shown(&push["frames"]));
+        }
+    }
+    seen
+}
+
+/// The session's next action (`show`) launches its next instance: the
+/// push count it was answered at.
+async fn next_action(served: &Served, session: &str) -> u64 {
+    let url = format!("{}/v1/sessions/{session}/show", served.public);
+    let response = post_json(url, &json!({})).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["frames"][0]["type"], "page", "launched: {answer}");
+    answer["pushed"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn an_evicted_chat_is_told_its_sockets_closed_and_joins_its_room_again() {
+    let origin = crate::serve_chat::chat_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve_chat(&origin, dir.path(), &["--idle-secs", "1"]);
+    let ada = in_lobby_and_news(&served, &origin).await;
+    served.until_metric(LIVE, |n| n == 0.0).await;
+    let pushed = next_action(&served, &ada).await;
+    // One completion per socket (the lobby's, then the room joined
+    // besides, joined again).
+    let seen = shown_until(&served, &ada, pushed, "Also in: news").await;
+    let told = "Reconnected after: 1001 the app's instance was ended by the host";
+    assert!(seen.iter().any(|t| t.contains(told)), "{seen:?}");
+    served.stop();
+}
+
+#[tokio::test]
+async fn a_chat_taken_up_by_another_node_is_told_there_its_sockets_closed() {
+    let origin = crate::serve_chat::chat_server().await;
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().unwrap();
+    let database = ["--database", pg.url.as_str()];
+    let first = serve_chat(
+        &origin,
+        dir.path(),
+        &[database[0], database[1], "--migrate"],
+    );
+    let second = Served::start_with_policy(&chat_policy(&origin), &[], &database);
+    let ada = in_lobby_and_news(&first, &origin).await;
+    // The session's next event reaches the second node (the balancer's
+    // choice, or the first node died): it knows the sockets from the
+    // session's committed state alone.
+    let pushed = next_action(&second, &ada).await;
+    // One completion per socket (the lobby's, then the room joined
+    // besides, joined again).
+    let seen = shown_until(&second, &ada, pushed, "Also in: news").await;
+    let told = "Reconnected after: 1001 the session moved to another node";
+    assert!(seen.iter().any(|t| t.contains(told)), "{seen:?}");
+    first.stop();
+    second.stop();
+}
