@@ -90,6 +90,16 @@ impl Simulator {
         reqwest::get(url).await.unwrap().json().await.unwrap()
     }
 
+    /// `GET /temp?path=PATH` with the token: the status and the bytes of
+    /// a temp file of the running instance (an `<image>`'s source).
+    pub(crate) async fn temp_file(&self, path: &str) -> (u16, Vec<u8>) {
+        let url = format!("{}/temp?token={}", self.base, self.token);
+        let request = reqwest::Client::new().get(url).query(&[("path", path)]);
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+
     /// `POST /api/dispatch`: an event on the element `selector` names.
     pub(crate) async fn dispatch(&self, selector: &str, kind: &str, detail: Value) -> Value {
         let url = format!("{}/api/dispatch?token={}", self.base, self.token);

@@ -1,11 +1,19 @@
 //! The shop example between and beyond taps: a toast when a product goes
 //! in the cart, a confirm modal before one comes out (its answer a
 //! completion), a sort menu (an action sheet), and the unpaid order's
-//! countdown (a timer updating the checkout page), through `miniapp run`.
+//! countdown (a timer updating the checkout page), through `miniapp run`;
+//! its product images downloaded from `miniapp fixture shop` and a review
+//! photo uploaded to it, and, without the fixture, the error with a Retry
+//! (through `miniapp run`, and `miniapp dev` for the retry once the
+//! fixture is up).
+
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::cli::{assert_exit, json_steps, last_data, run_fresh, stderr};
+use crate::cli::{assert_exit, declaring, json_steps, last_data, miniapp, run_fresh, stderr};
+use crate::dev::Simulator;
+use crate::fixture_shop::ShopFixture;
 use crate::run_answer::step;
 
 /// Longer than any run below needs: `--wait` ends once nothing is
@@ -124,5 +132,210 @@ fn shop_checkout_refuses_a_time_to_pay_it_cannot_count_down_naming_it() {
         let out = run_fresh("shop", &["--event", &detail]);
         let says = format!("checkout: within={within} is not a number of seconds from 1 to 900");
         assert_exit(&out, 1, &says);
+    }
+}
+
+/// `http://127.0.0.1:PORT` where nothing listens (a port just freed).
+fn nothing_at() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+/// `miniapp run --json` of the shop declaring `origin`, allowed to reach
+/// loopback, launched on `page` with `shop=origin`, with `args`, waiting
+/// for what is pending: its steps, then `last` (see [`shop`]).
+fn shop_with(origin: &str, page: &str, args: &[&str]) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let package = declaring("shop", origin, dir.path());
+    let sep = if page.contains('?') { '&' } else { '?' };
+    let path = format!("{page}{sep}shop={origin}");
+    let data = dir.path().join("data");
+    let run = ["run", &package, "--data-dir", data.to_str().unwrap()];
+    let allowed = ["--allow-address", "127.0.0.1", "--path", &path];
+    let out = miniapp(&[&run[..], &allowed, args, &["--wait", WAIT, "--json"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut steps = json_steps(&out);
+    let html = steps.last().map_or(Value::Null, |s| s["html"].clone());
+    steps.push(json!({ "step": "last", "data": last_data(&out), "html": html }));
+    steps
+}
+
+/// Whether `path` is a temp path as the host gives them out.
+fn is_temp_path(path: &Value) -> bool {
+    let name = path.as_str().and_then(|p| p.strip_prefix("wxfile://tmp/"));
+    name.is_some_and(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[test]
+fn shop_without_its_server_shows_the_error_and_a_retry_and_exits_0() {
+    // No fixture, and loopback not allowed: both downloads are refused at
+    // launch, and again at the retry; the shop works on without them.
+    let out = run_fresh("shop", &["--tap", "#retry", "--tap", "#add-tea", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let steps = json_steps(&out);
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    for step in &steps[..2] {
+        let data = &step["data"];
+        assert_eq!(data["images_status"], "error", "{data}");
+        let error = data["images_error"].as_str().unwrap();
+        assert!(error.contains("--allow-address 127.0.0.1"), "{error}");
+        let html = step["html"].as_str().unwrap();
+        assert!(html.contains(r#"id="retry""#), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+    }
+    assert_eq!(cart(&steps[2]["data"]), ["Green tea"]);
+    // Allowed, but nothing listens: the download fails on the way, the
+    // same error state.
+    let origin = nothing_at();
+    let steps = shop_with(&origin, "index", &[]);
+    let data = &step(&steps, "last")["data"];
+    assert_eq!(data["images_status"], "error", "{data}");
+    let error = data["images_error"].as_str().unwrap();
+    assert!(error.contains(&origin[7..]), "names the server: {error}");
+}
+
+#[test]
+fn shop_checkout_opens_the_review_page_of_its_product() {
+    let out = run_fresh(
+        "shop",
+        &["--tap", "#buy-cake", "--tap", "#review", "--json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let steps = json_steps(&out);
+    let last = steps.last().unwrap();
+    assert_eq!(
+        last["pages"],
+        json!(["index", "checkout", "review"]),
+        "{last}"
+    );
+    assert_eq!(last["data"]["name"], "Moon cake", "{last}");
+    assert_eq!(last["data"]["review_status"], "none", "{last}");
+}
+
+#[test]
+fn shop_shows_each_product_image_downloaded_from_its_fixture_by_its_temp_path() {
+    let fixture = ShopFixture::start();
+    let steps = shop_with(&fixture.origin, "index", &[]);
+    let last = step(&steps, "last");
+    assert_eq!(last["data"]["images_status"], "ready", "{last}");
+    let html = last["html"].as_str().unwrap();
+    let products = last["data"]["products"].as_array().unwrap();
+    assert_eq!(products.len(), 2);
+    for product in products {
+        let image = &product["image"];
+        assert!(is_temp_path(image), "{product}");
+        // Headless, the page shows the path itself.
+        let id = product["id"].as_str().unwrap();
+        let img = format!(
+            r#"id="image-{id}" class="photo" src="{}""#,
+            image.as_str().unwrap()
+        );
+        assert!(html.contains(&img), "{img} in {html}");
+    }
+    assert_ne!(products[0]["image"], products[1]["image"]);
+}
+
+#[test]
+fn shop_review_uploads_the_picked_photo_and_the_fixture_receives_its_bytes() {
+    let fixture = ShopFixture::start();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("photo.png");
+    let bytes: Vec<u8> = (b"\x89PNG\r\n\x1a\n".iter().copied())
+        .chain((0..=255u8).cycle().take(200_000))
+        .collect();
+    std::fs::write(&photo, &bytes).unwrap();
+    let fixture_arg = format!("image={}", photo.display());
+    let args = ["--fixture", &fixture_arg, "--tap", "#photo"];
+    let steps = shop_with(&fixture.origin, "review?product=tea", &args);
+    let uploading = (steps.iter()).find(|s| s["data"]["review_status"] == "uploading");
+    let uploading = uploading.unwrap_or_else(|| panic!("never uploading: {steps:?}"));
+    assert!(
+        is_temp_path(&uploading["data"]["review_photo"]),
+        "{uploading}"
+    );
+    let data = &step(&steps, "last")["data"];
+    assert_eq!(data["review_status"], "sent", "{data}");
+    assert_eq!(data["review_progress"], 100, "{data}");
+    assert_eq!(data["review_number"], 1, "{data}");
+    assert_eq!(data["review_bytes"], bytes.len(), "{data}");
+    assert_eq!(
+        fixture.review_photo(1),
+        bytes,
+        "the fixture got the photo as picked"
+    );
+}
+
+#[test]
+fn shop_review_without_its_server_shows_why_with_a_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("photo.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n a photo").unwrap();
+    let fixture_arg = format!("image={}", photo.display());
+    let args = ["--fixture", &fixture_arg, "--tap", "#photo"];
+    let steps = shop_with(&nothing_at(), "review?product=cake", &args);
+    let last = step(&steps, "last");
+    assert_eq!(last["data"]["review_status"], "error", "{last}");
+    let error = last["data"]["review_error"].as_str().unwrap();
+    assert!(error.starts_with("failed: "), "{error}");
+    assert!(
+        last["html"].as_str().unwrap().contains(r#"id="retry""#),
+        "{last}"
+    );
+}
+
+/// The simulator's page data once `done` holds of it (only a hang reaches
+/// the guard).
+async fn data_once(simulator: &Simulator, done: impl Fn(&Value) -> bool) -> Value {
+    let wait = async {
+        loop {
+            let data = simulator.state().await["data"].clone();
+            if done(&data) {
+                return data;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(crate::serve::HANG, wait)
+        .await
+        .expect("the page data changed in time")
+}
+
+#[tokio::test]
+async fn shop_retry_downloads_the_images_once_the_fixture_is_up() {
+    let origin = nothing_at();
+    let dir = tempfile::tempdir().unwrap();
+    let package = declaring("shop", &origin, dir.path());
+    let path = format!("index?shop={origin}");
+    let args = ["--path", &path, "--allow-address", "127.0.0.1"];
+    let simulator = Simulator::start(&package, &args);
+    let data = data_once(&simulator, |d| d["images_status"] == "error").await;
+    assert!(data["products"][0]["image"].is_null(), "{data}");
+    let fixture = ShopFixture::on(origin.strip_prefix("http://").unwrap());
+    assert_eq!(fixture.origin, origin);
+    let answer = simulator.dispatch("#retry", "tap", json!({})).await;
+    assert_eq!(answer["ok"], true, "{answer}");
+    let data = data_once(&simulator, |d| d["images_status"] != "loading").await;
+    assert_eq!(data["images_status"], "ready", "{data}");
+    for product in data["products"].as_array().unwrap() {
+        assert!(is_temp_path(&product["image"]), "{product}");
+    }
+    // The simulator's page gets each image's bytes from the instance's
+    // temp area: the fixture's PNG.
+    let image = data["products"][0]["image"].as_str().unwrap();
+    let (status, bytes) = simulator.temp_file(image).await;
+    assert_eq!(status, 200);
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{bytes:?}");
+    // Only the running instance's own files: once relaunched, the first
+    // instance's are gone, and a name the host never gave is refused alike.
+    let url = format!("{}/api/relaunch?token={}", simulator.base, simulator.token);
+    let relaunch = json!({ "path": "index", "query": [["shop", origin]] });
+    let answer: Value = (crate::serve::post_json(url, &relaunch).await.json().await).unwrap();
+    assert_eq!(answer["ok"], true, "{answer}");
+    let never_given = format!("wxfile://tmp/{}", "0".repeat(32));
+    for path in [image, never_given.as_str()] {
+        let (status, why) = simulator.temp_file(path).await;
+        let why = String::from_utf8_lossy(&why);
+        assert_eq!(status, 404, "{path}: {why}");
+        assert!(why.contains("is not a temp file of this app"), "{why}");
     }
 }

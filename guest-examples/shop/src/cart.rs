@@ -6,6 +6,7 @@
 use miniapp_sdk::feedback::{self, ActionSheet, Modal, Toast};
 use miniapp_sdk::{Result, Value, json, task, view, with_app};
 
+use crate::images::Images;
 use crate::{PRODUCTS, Product, Shop, price_text};
 
 /// The sort menu's items, in the order of [`Sort`]'s variants.
@@ -21,8 +22,9 @@ pub enum Sort {
     Dearest,
 }
 
-/// The products as the index page lists them, sorted.
-pub fn catalogue(sort: Sort) -> Value {
+/// The products as the index page lists them, sorted, each with its
+/// image's temp path once downloaded.
+pub fn catalogue(sort: Sort, images: &Images) -> Value {
     let mut products: Vec<&Product> = PRODUCTS.iter().collect();
     match sort {
         Sort::Shop => {}
@@ -30,7 +32,15 @@ pub fn catalogue(sort: Sort) -> Value {
         Sort::Dearest => products.sort_by_key(|p| std::cmp::Reverse(p.price)),
     }
     (products.into_iter())
-        .map(|p| json!({ "id": p.id, "name": p.name, "price": p.price, "price_text": price_text(p.price) }))
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "name": p.name,
+                "price": p.price,
+                "price_text": price_text(p.price),
+                "image": images.get(p.id),
+            })
+        })
         .collect()
 }
 
@@ -82,8 +92,11 @@ pub fn sort_menu() {
             } else {
                 Sort::Dearest
             };
-            with_app(|shop: &mut Shop| shop.sort = sort)?;
-            view::set_data(json!({ "products": catalogue(sort), "sorted": SORTS[index as usize] }))
+            let products = with_app(|shop: &mut Shop| {
+                shop.sort = sort;
+                catalogue(sort, &shop.images)
+            })?;
+            view::set_data(json!({ "products": products, "sorted": SORTS[index as usize] }))
         })
         .show();
 }

@@ -1,10 +1,19 @@
-//! Shop: a product list with a sort menu, a cart (a toast when a product
-//! goes in, a confirm modal before one comes out), a checkout page where a
-//! tap pays (payment needs the user's gesture) within a countdown, login
-//! and the user's profile (behind consent).
+//! Shop: a product list with a sort menu and the products' images
+//! (downloaded from the shop's server, `miniapp fixture shop`; without it,
+//! an error and a Retry button), a cart (a toast when a product goes in, a
+//! confirm modal before one comes out), a checkout page where a tap pays
+//! (payment needs the user's gesture) within a countdown, a review page
+//! that uploads a photo the user picks, login and the user's profile
+//! (behind consent).
+//!
+//! With its server: `miniapp fixture shop` in one terminal, then
+//! `miniapp run guest-examples/shop --allow-address 127.0.0.1 --wait 5000`
+//! (loopback is not a public address: the host refuses it unless allowed).
 
 mod cart;
 mod countdown;
+mod images;
+mod review;
 
 use miniapp_sdk::payment::{self, Order, Outcome};
 use miniapp_sdk::timer::TimerId;
@@ -142,19 +151,42 @@ struct Shop {
     countdown: Option<TimerId>,
     /// Seconds left to pay for the checkout page's order.
     seconds_left: u32,
+    /// The shop's server (images, reviews), from the launch query `shop`.
+    server: String,
+    /// The product images downloaded, by product id.
+    images: images::Images,
+    /// The review page's product.
+    reviewing: Option<&'static Product>,
+    /// The photo picked last on the review page.
+    review_photo: Option<String>,
 }
 
 impl App for Shop {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
+    fn on_launch(&mut self, launch: &Launch) -> Result<()> {
+        self.server = (launch.query("shop").unwrap_or(images::DEFAULT_SERVER)).to_string();
         view::set_data(json!({
-            "products": cart::catalogue(self.sort),
+            "products": cart::catalogue(self.sort, &self.images),
             "currency": CURRENCY,
             "orders": order_count()?,
         }))?;
-        view::set_data(cart::cart_data(&self.cart))
+        view::set_data(cart::cart_data(&self.cart))?;
+        match launch.path.as_str() {
+            "index" => images::fetch(self),
+            _ => Ok(()),
+        }
     }
 
     fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        if page.route == "review" {
+            let product = product(page.query("product").unwrap_or_default())?;
+            self.reviewing = Some(product);
+            self.review_photo = None;
+            return view::set_data(json!({
+                "name": product.name,
+                "image": self.images.get(product.id),
+                "review_status": "none",
+            }));
+        }
         if page.route != "checkout" {
             return Ok(());
         }
@@ -166,6 +198,7 @@ impl App for Shop {
             "name": product.name,
             "amount": product.price,
             "price_text": price_text(product.price),
+            "image": self.images.get(product.id),
         }))?;
         countdown::start(self, countdown::within(page.query("within"))?)
     }
@@ -216,7 +249,20 @@ impl App for Shop {
                 };
                 pay(product)
             }
+            ("index", "retry") => images::fetch(self),
             ("checkout", "back") => nav::navigate_back(1),
+            ("checkout", "review") => {
+                let product = self
+                    .checkout
+                    .ok_or_else(|| Error::app("no product to review"))?;
+                nav::navigate_to(&format!("review?product={}", product.id))
+            }
+            ("review", "photo") => {
+                review::choose_photo();
+                Ok(())
+            }
+            ("review", "retry") => review::upload(),
+            ("review", "back") => nav::navigate_back(1),
             ("paid", "back") => {
                 // Back on the list, which counts the new order.
                 nav::navigate_back(1)?;
