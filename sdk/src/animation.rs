@@ -24,8 +24,9 @@
 //! value of the same kind replaces an earlier one), and `export` empties
 //! the steps but keeps that state. Bad input (a number that is not
 //! finite, an opacity outside 0 to 1, a length or color the view would not
-//! take, more than [`MAX_STEPS`] steps) is remembered and returned by
-//! `export` as [`Error::InvalidArgument`] naming the call.
+//! take, more than [`MAX_STEPS`] steps, a step longer than [`MAX_MILLIS`])
+//! is remembered and returned by `export` as [`Error::InvalidArgument`]
+//! naming the call.
 
 use serde::{Serialize, Serializer};
 
@@ -33,6 +34,10 @@ use crate::{Error, Result};
 
 /// Steps one export may hold (the view refuses more).
 pub const MAX_STEPS: usize = 64;
+
+/// The longest duration or delay of a step, in milliseconds (the view
+/// refuses longer).
+pub const MAX_MILLIS: u32 = 600_000;
 
 /// How an animation (or one step) runs: WeChat's `createAnimation`
 /// options.
@@ -419,15 +424,24 @@ impl Animation {
             .transform_origin
             .unwrap_or_else(|| self.options.transform_origin.clone());
         self.check_origin("step", &origin);
+        let duration = options.duration.unwrap_or(self.options.duration);
+        let delay = options.delay.unwrap_or(self.options.delay);
+        if let Some(long) = [duration, delay].into_iter().find(|ms| *ms > MAX_MILLIS) {
+            self.fail(
+                "step",
+                &long,
+                "a duration or delay over ten minutes (600000 ms)",
+            );
+        }
         let action = Action {
             animates: self.state.iter().map(|(_, a)| a.clone()).collect(),
             option: ActionOption {
                 transition: Transition {
-                    duration: options.duration.unwrap_or(self.options.duration),
+                    duration,
                     timing_function: options
                         .timing_function
                         .unwrap_or(self.options.timing_function),
-                    delay: options.delay.unwrap_or(self.options.delay),
+                    delay,
                 },
                 transform_origin: origin,
             },
@@ -685,7 +699,16 @@ mod tests {
 
     #[test]
     fn bad_input_is_a_clear_error_from_export() {
-        let cases: [(&Misuse, &str); 7] = [
+        let cases: [(&Misuse, &str); 8] = [
+            (
+                &|a| {
+                    a.step_with(StepOptions {
+                        delay: Some(MAX_MILLIS + 1),
+                        ..StepOptions::default()
+                    });
+                },
+                "step(600001): a duration or delay over ten minutes",
+            ),
             (
                 &|a| {
                     a.rotate(f64::NAN).step();
