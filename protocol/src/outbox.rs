@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::{Sink, SinkExt};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// Bytes a socket may have queued out, by default.
 pub const MAX_QUEUED_BYTES: usize = 2 * 1024 * 1024;
@@ -108,6 +108,21 @@ impl Outbox {
             return false;
         }
         true
+    }
+
+    /// Queue each of `frames` as it comes, until they end or the socket is
+    /// given up (frames missed while lagging behind are skipped).
+    pub async fn forward(&self, mut frames: broadcast::Receiver<String>) {
+        loop {
+            let sent = match frames.recv().await {
+                Ok(frame) => self.push(Message::Text(frame.into())),
+                Err(broadcast::error::RecvError::Lagged(_)) => true,
+                Err(broadcast::error::RecvError::Closed) => false,
+            };
+            if !sent {
+                return;
+            }
+        }
     }
 
     /// Bytes queued and not yet written.

@@ -454,8 +454,13 @@ pub(crate) type Socket =
 
 /// A WebSocket on `session`, past its `hello` and its first `page`.
 pub(crate) async fn session_socket(served: &Served, session: &str) -> Socket {
+    session_socket_with(served, session, "").await
+}
+
+/// [`session_socket`] opened with `query` (`?measure=true`, or empty).
+pub(crate) async fn session_socket_with(served: &Served, session: &str, query: &str) -> Socket {
     let public = served.public.replace("http://", "ws://");
-    let url = format!("{public}/v1/sessions/{session}");
+    let url = format!("{public}/v1/sessions/{session}{query}");
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     assert_eq!(receive(&mut socket).await["type"], "hello");
     assert_eq!(receive(&mut socket).await["type"], "page");
@@ -467,6 +472,28 @@ pub(crate) async fn receive(socket: &mut Socket) -> Value {
     let message = tokio::time::timeout(HANG, socket.next()).await;
     let message = message.expect("a frame").unwrap().unwrap();
     serde_json::from_str(message.to_text().unwrap()).unwrap()
+}
+
+/// Frames from `socket` until one is `wanted` (the others skipped).
+pub(crate) async fn until_frame(socket: &mut Socket, wanted: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let frame = receive(socket).await;
+        if wanted(&frame) {
+            return frame;
+        }
+    }
+}
+
+pub(crate) fn of_type(kind: &'static str) -> impl Fn(&Value) -> bool {
+    move |frame| frame["type"] == kind
+}
+
+/// The page's text as a refresh over `socket` draws it.
+pub(crate) async fn page_now(socket: &mut Socket) -> String {
+    let refresh = json!({ "type": "refresh" }).to_string();
+    socket.send(Message::text(refresh)).await.unwrap();
+    let page = until_frame(socket, of_type("page")).await;
+    texts(&page["nodes"]).concat()
 }
 
 #[tokio::test]

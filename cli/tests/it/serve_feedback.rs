@@ -8,31 +8,9 @@ use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::serve::{Served, Socket, post_json, receive, session_socket, texts, until};
+use crate::serve::{Served, of_type, page_now, post_json, session_socket, until, until_frame};
 
 const FEEDBACK: &str = "demo.feedback";
-
-/// Frames from `socket` until one is `wanted` (the others skipped).
-async fn until_frame(socket: &mut Socket, wanted: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        let frame = receive(socket).await;
-        if wanted(&frame) {
-            return frame;
-        }
-    }
-}
-
-fn of_type(kind: &'static str) -> impl Fn(&Value) -> bool {
-    move |frame| frame["type"] == kind
-}
-
-/// The page's text as a refresh over `socket` draws it.
-async fn page_now(socket: &mut Socket) -> String {
-    let refresh = json!({ "type": "refresh" }).to_string();
-    socket.send(Message::text(refresh)).await.unwrap();
-    let page = until_frame(socket, of_type("page")).await;
-    texts(&page["nodes"]).concat()
-}
 
 /// A tap on the feedback page's `button`, which must succeed.
 async fn tap(served: &Served, session: &str, cid: &str, button: &str) {

@@ -20,11 +20,15 @@ use tokio::sync::{broadcast, oneshot};
 
 use super::{Prompts, SimulatedHost};
 
-/// The queries sent to a session's measuring clients, and those waiting.
+/// A client's measurement, read, or why it could not be.
+type Measurement = Result<Vec<Option<NodeLayout>>, ProviderError>;
+
+/// The queries sent to a session's measuring clients, and those waiting:
+/// how many nodes each asked, and where its measurement goes.
 pub(super) struct Queries {
     /// `query` frames, to every client that measures (its subscription).
     frames: broadcast::Sender<String>,
-    waiting: Mutex<HashMap<u64, oneshot::Sender<Value>>>,
+    waiting: Mutex<HashMap<u64, (usize, oneshot::Sender<Measurement>)>>,
 }
 
 impl Default for Queries {
@@ -37,7 +41,10 @@ impl Default for Queries {
 }
 
 impl Queries {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Value>>> {
+    #[allow(clippy::type_complexity, reason = "a private map, named by its use")]
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<u64, (usize, oneshot::Sender<Measurement>)>> {
         self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -50,20 +57,28 @@ impl Prompts {
         self.queries.frames.subscribe()
     }
 
-    /// A client's `measured` answer to query `id` (its `nodes`); `false` if
-    /// no such query waits (answered already, timed out, or ended).
-    pub fn measured(&self, id: u64, nodes: Value) -> bool {
-        match self.queries.lock().remove(&id) {
-            Some(waiting) => waiting.send(nodes).is_ok(),
-            None => false,
-        }
+    /// A client's `measured` answer to query `id` (its `nodes`). An answer
+    /// that is not one entry per node asked, each null or six numbers, is
+    /// refused (the error says why) and fails the query with that error;
+    /// so does an answer to no waiting query (answered already, timed out,
+    /// or its call ended).
+    pub fn measured(&self, id: u64, nodes: Value) -> Result<(), String> {
+        let Some((asked, waiting)) = self.queries.lock().remove(&id) else {
+            return Err(format!(
+                "no query {id} waits: it was answered, timed out or its page left"
+            ));
+        };
+        let measurement = read(nodes, asked);
+        let refused = measurement.as_ref().err().map(|e| e.0.clone());
+        let _ = waiting.send(measurement);
+        refused.map_or(Ok(()), Err)
     }
 
     /// Send query `nodes` to the measuring clients; `None` if there is none.
     fn ask_layout(self: &Arc<Self>, nodes: &[u32]) -> Option<WaitingQuery> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (tx, answer) = oneshot::channel();
-        self.queries.lock().insert(id, tx);
+        self.queries.lock().insert(id, (nodes.len(), tx));
         let waiting = WaitingQuery {
             prompts: self.clone(),
             id,
@@ -82,7 +97,7 @@ impl Prompts {
 struct WaitingQuery {
     prompts: Arc<Prompts>,
     id: u64,
-    answer: oneshot::Receiver<Value>,
+    answer: oneshot::Receiver<Measurement>,
 }
 
 impl Drop for WaitingQuery {
@@ -144,8 +159,7 @@ impl LayoutProvider for SimulatedHost {
                 return EstimatedLayout.measure(&app_id, nodes).await;
             };
             let answer = (&mut waiting.answer).await;
-            let answer = answer.map_err(|_| ProviderError("the query was dropped".into()))?;
-            read(answer, ids.len())
+            answer.map_err(|_| ProviderError("the query was dropped".into()))?
         })
     }
 }
@@ -199,8 +213,14 @@ mod tests {
         assert_eq!(frame["type"], "query");
         assert_eq!(frame["nodes"], json!([4, 9]));
         let id = frame["id"].as_u64().unwrap();
-        assert!(prompts.measured(id, json!([[0, 60, 375, 30, 0, 0], null])));
-        assert!(!prompts.measured(id, json!([null, null])), "answered once");
+        prompts
+            .measured(id, json!([[0, 60, 375, 30, 0, 0], null]))
+            .unwrap();
+        let again = prompts.measured(id, json!([null, null])).unwrap_err();
+        assert!(
+            again.starts_with(&format!("no query {id} waits")),
+            "{again}"
+        );
         let measured = asked.await.unwrap().unwrap();
         assert_eq!(measured[0].unwrap().top, 60.0);
         assert_eq!(measured[1], None);
@@ -210,6 +230,19 @@ mod tests {
         let frame: Value = serde_json::from_str(&client.recv().await.unwrap()).unwrap();
         dropped.abort();
         let _ = dropped.await;
-        assert!(!prompts.measured(frame["id"].as_u64().unwrap(), json!([null])));
+        prompts
+            .measured(frame["id"].as_u64().unwrap(), json!([null]))
+            .unwrap_err();
+        // A malformed answer fails the query, and its client is told why.
+        let malformed = tokio::spawn(layout.measure("demo.a", vec![node(4, 22.0)]));
+        let frame: Value = serde_json::from_str(&client.recv().await.unwrap()).unwrap();
+        let id = frame["id"].as_u64().unwrap();
+        let told = prompts.measured(id, json!([[1, 2]])).unwrap_err();
+        let failed = malformed.await.unwrap().unwrap_err().0;
+        assert_eq!(told, failed);
+        assert!(
+            told.starts_with("the client's node 0 is not null"),
+            "{told}"
+        );
     }
 }
