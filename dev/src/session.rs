@@ -17,10 +17,12 @@ use miniapp_runtime::{App, AppInstance, LaunchOptions};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-/// Where the simulator serves package files and remote images.
+/// Where the simulator serves package files, remote images and the app's
+/// temp files.
 static SIMULATOR: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
     assets: "/assets/".into(),
     remote: Some("/remote?url=".into()),
+    temp: Some("/temp?path=".into()),
 });
 
 /// The answer to a command: `Ok` or what went wrong, for the user.

@@ -20,6 +20,11 @@ pub struct Served {
     /// Prefix of remote images, followed by the URL percent-encoded
     /// (`/remote?url=`).
     pub remote: Option<String>,
+    /// Prefix of the app's temp files (a download's or a chooser's
+    /// `wxfile://tmp/...`, which the view lets an image show), followed by
+    /// the path percent-encoded (`/temp?path=`); `None`: the path as the
+    /// app wrote it (this server gives a client no way to its bytes).
+    pub temp: Option<String>,
 }
 
 /// `k=v&...`, each part percent-encoded.
@@ -204,10 +209,17 @@ fn assets_served_here(served: &Served, nodes: &mut Value) {
 
 /// An attribute's value as this page needs it: a `src` naming a package
 /// file is served at `/assets/PATH`, one at the app's origins through
-/// `/remote?url=...` (the runtime fetches it, with the app's egress checks).
+/// `/remote?url=...` (the runtime fetches it, with the app's egress checks),
+/// a temp file of the app at `/temp?path=...`.
 fn served_here(served: &Served, name: &str, value: &str) -> String {
     if name != "src" {
         return value.to_string();
+    }
+    if value.starts_with("wxfile://") {
+        return match &served.temp {
+            Some(temp) => format!("{temp}{}", url_encode_part(value)),
+            None => value.to_string(),
+        };
     }
     match value.starts_with("https://") || value.starts_with("http://") {
         true => match &served.remote {
@@ -226,6 +238,7 @@ mod tests {
         Served {
             assets: "/assets/".into(),
             remote: remote.map(String::from),
+            temp: remote.map(|_| "/temp?path=".into()),
         }
     }
 
@@ -269,6 +282,16 @@ mod tests {
         let url = "http://cdn.example/b.png";
         assert_eq!(served_here(&served(None), "src", url), url);
         assert_eq!(served_here(&served(None), "src", "a.png"), "/assets/a.png");
+    }
+
+    #[test]
+    fn a_temp_file_is_named_as_this_server_serves_it_or_left_as_the_app_wrote_it() {
+        let path = format!("wxfile://tmp/{}", "ab".repeat(16));
+        assert_eq!(
+            served_here(&served(Some("/remote?url=")), "src", &path),
+            format!("/temp?path=wxfile%3A%2F%2Ftmp%2F{}", "ab".repeat(16))
+        );
+        assert_eq!(served_here(&served(None), "src", &path), path);
     }
 
     #[test]

@@ -161,9 +161,12 @@ pub struct Host {
 
 /// Package files keep the paths the package gives them: a client has the
 /// package (as on the platforms); remote images are fetched by the client.
+/// A temp file keeps its `wxfile://tmp/...` path: no route serves its
+/// bytes to a client yet (docs/protocol.md says why).
 static SERVED: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
     assets: String::new(),
     remote: None,
+    temp: None,
 });
 
 /// An event of one app admitted (counted until dropped).
