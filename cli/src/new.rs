@@ -39,6 +39,7 @@ macro_rules! sdk_sources {
     };
 }
 const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
+    "animation.rs",
     "callbacks.rs",
     "clipboard.rs",
     "device.rs",
