@@ -48,6 +48,7 @@ host_api_bindings!("../wit", imports {
     "miniapp:host/device-api.scan-code": async | trappable,
     "miniapp:host/device-api.choose-location": async | trappable,
     "miniapp:host/device-api.open-location": async | trappable,
+    "miniapp:host/device-api.save-image-to-photos-album": async | trappable,
 }, with {});
 
 pub use exports::miniapp::host::lifecycle;

@@ -16,8 +16,8 @@ mod host_ui;
 mod layout;
 
 pub use device_services::{
-    Address, DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, ImageSources, NetworkType,
-    PickedImage, Place, ScanResult, ScriptedDevice, Vibration,
+    Address, DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, ImageSources, MediaTypes,
+    NetworkType, PickedImage, PickedMedia, Place, ScanResult, ScriptedDevice, Vibration,
 };
 
 pub use held_clipboards::{ClipboardLimits, HeldClipboards};

@@ -3,10 +3,11 @@
 //! `wx.setKeepScreenOn`, `wx.setScreenBrightness`, `wx.getScreenBrightness`,
 //! `wx.getMenuButtonBoundingClientRect`, `wx.makePhoneCall`,
 //! `wx.openSetting`, `wx.scanCode`, `wx.chooseLocation`,
-//! `wx.openLocation`, `wx.chooseAddress`, `wx.previewImage` and
-//! `wx.chooseImage`. Every app may call them (no permission); a phone call,
-//! the settings page, the address list and the image picker only while
-//! handling a tap. A host with no screen
+//! `wx.openLocation`, `wx.chooseAddress`, `wx.previewImage`,
+//! `wx.chooseImage`, `wx.chooseMedia`, `wx.chooseVideo`, `wx.getImageInfo`
+//! and `wx.saveImageToPhotosAlbum`. Every app may call them (no
+//! permission); a phone call, the settings page, the address list and the
+//! image and media pickers only while handling a tap. A host with no screen
 //! (a server, `miniapp run`) says the network is `unknown` and refuses the
 //! brightness, phone calls and the settings page with
 //! [`Error::Unsupported`] (ask
@@ -30,9 +31,19 @@ use crate::{Error, Result};
 
 // The host API's own types (the WIT is their one definition).
 pub use host::{
-    Address, ChosenFile, ImageInfo, ImageSources, NetworkType, Place, Rect, ScanResult,
-    VibrationStrength,
+    Address, ChosenFile, ChosenMedia, ImageInfo, ImageSources, MediaType, MediaTypes, NetworkType,
+    Place, Rect, ScanResult, VibrationStrength,
 };
+
+impl MediaType {
+    /// WeChat's name for it (`fileType`): `image` or `video`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Image => "image",
+            MediaType::Video => "video",
+        }
+    }
+}
 
 impl NetworkType {
     /// WeChat's name for it: `wifi`, `2g`, `3g`, `4g`, `5g`, `unknown`,
@@ -202,10 +213,55 @@ pub async fn choose_image(count: u32, sources: ImageSources) -> Result<Vec<Chose
     Ok(host::take_chosen_images(id)?)
 }
 
+/// Let the user pick 1 to 9 files (`count`) of `media` (WeChat's
+/// `mediaType`; both is `mix`) from `sources` (`sourceType`), a video at
+/// most `max_duration` seconds, 3 to 60 (`maxDuration`)
+/// (`wx.chooseMedia`), while handling a tap: resolves with their temp
+/// files (`tempFiles`: path, size, `fileType`, a video's `duration`, and
+/// `width` and `height` read from each file's header), in the app's temp
+/// area, gone when the instance ends. The host gives the original files
+/// (`sizeType: ['original']`) and no `thumbTempFilePath`.
+/// [`Error::Failed`] with `cancel` if the user closed the picker, or
+/// naming a file that is not an image or video of the kinds asked for, or
+/// a longer video.
+#[doc(alias = "chooseMedia")]
+pub async fn choose_media(
+    count: u32,
+    media: MediaTypes,
+    sources: ImageSources,
+    max_duration: u32,
+) -> Result<Vec<ChosenMedia>> {
+    let id = host::choose_media(count, media, sources, max_duration)?;
+    task::completion(id).await?;
+    Ok(host::take_chosen_media(id)?)
+}
+
+/// Let the user pick one MP4 video from `sources`, at most `max_duration`
+/// seconds, 3 to 60 (`wx.chooseVideo`), while handling a tap: resolves
+/// with its temp file, size, `duration`, `width` and `height`, as
+/// [`choose_media`] does; [`Error::Failed`] with `cancel` if the user
+/// closed the picker or picked nothing.
+#[doc(alias = "chooseVideo")]
+pub async fn choose_video(sources: ImageSources, max_duration: u32) -> Result<ChosenMedia> {
+    let files = choose_media(1, MediaTypes::VIDEO, sources, max_duration).await?;
+    files
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Failed("cancel".into()))
+}
+
 /// The size and kind of `src`, a temp file of this instance
 /// (`wx.getImageInfo`): PNG, JPEG and GIF images.
 pub fn get_image_info(src: &str) -> Result<ImageInfo> {
     Ok(host::get_image_info(src)?)
+}
+
+/// Save `file_path`, a temp file of this instance, to the user's photo
+/// album (`wx.saveImageToPhotosAlbum`): behind the `album` scope, asked on
+/// first use.
+#[doc(alias = "saveImageToPhotosAlbum")]
+pub fn save_image_to_photos_album(file_path: &str) -> Result<()> {
+    Ok(host::save_image_to_photos_album(file_path)?)
 }
 
 /// Show `urls` full screen, starting at `current`, one of them

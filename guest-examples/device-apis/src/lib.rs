@@ -3,8 +3,10 @@
 //! page's leaving ends), vibration, keeping the screen on, the brightness,
 //! where the capsule is, a phone call the user confirms, the settings
 //! page where the user changes the answer they gave, a code scanned (the
-//! camera scope) and a place chosen and shown (the user-location scope);
-//! what a host without a screen refuses lands in `refused`.
+//! camera scope), a place chosen and shown (the user-location scope),
+//! photos and videos picked (their sizes read from their headers) and a
+//! photo saved to the album (the album scope); what a host without a
+//! screen refuses lands in `refused`.
 //!
 //! Handlers take their arguments from the event's detail
 //! (`--event 'index:call={"number":"10086"}'`) or, for a tap, from the
@@ -147,6 +149,54 @@ fn text(event: &Event, key: &str) -> Result<String> {
     })
 }
 
+/// The whole number `key` of `event` (as [`text`] finds it).
+fn number(event: &Event, key: &str) -> Result<u32> {
+    let found = text(event, key)?;
+    found
+        .parse()
+        .map_err(|_| Error::InvalidArgument(format!("data-{key} `{found}` is not a number")))
+}
+
+/// WeChat's `mediaType` named in `key` of `event`: `image`, `video` or
+/// `mix` (both).
+fn media_types(event: &Event, key: &str) -> Result<device_api::MediaTypes> {
+    use device_api::MediaTypes;
+    match text(event, key)?.as_str() {
+        "image" => Ok(MediaTypes::IMAGE),
+        "video" => Ok(MediaTypes::VIDEO),
+        "mix" => Ok(MediaTypes::IMAGE | MediaTypes::VIDEO),
+        other => Err(Error::InvalidArgument(format!(
+            "data-{key} `{other}` is not image, video or mix"
+        ))),
+    }
+}
+
+/// Pick media and show them in `media` (each one's path, size, kind,
+/// length and size in pixels) and the first one's path in `photo`.
+fn choose_media(count: u32, media: device_api::MediaTypes, max_duration: u32) {
+    let sources = device_api::ImageSources::ALBUM | device_api::ImageSources::CAMERA;
+    task::spawn(async move {
+        let files = match device_api::choose_media(count, media, sources, max_duration).await {
+            Ok(files) => files,
+            Err(e) => return view::set("media", e.to_string()),
+        };
+        if let Some(first) = files.first() {
+            view::set("photo", &first.temp_path)?;
+        }
+        let shown = |f: &device_api::ChosenMedia| {
+            json!({
+                "path": f.temp_path,
+                "size": f.size,
+                "type": f.file_type.as_str(),
+                "duration": f.duration,
+                "width": f.width,
+                "height": f.height,
+            })
+        };
+        view::set("media", files.iter().map(shown).collect::<Vec<_>>())
+    });
+}
+
 impl App for DeviceApis {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
         view::set_data(json!({
@@ -156,6 +206,8 @@ impl App for DeviceApis {
             "settings": "",
             "can_call": system::can_i_use("device-api.make-phone-call"),
             "can_dim": system::can_i_use("device-api.set-screen-brightness"),
+            "can_pick_media": system::can_i_use("device-api.choose-media"),
+            "can_save": system::can_i_use("device-api.save-image-to-photos-album"),
         }))?;
         show_network()
     }
@@ -263,21 +315,37 @@ impl App for DeviceApis {
                 Ok(())
             }
             ("index", "choose-image") => {
-                let count = text(event, "count")?;
-                let count = count.parse().map_err(|_| {
-                    Error::InvalidArgument(format!("data-count `{count}` is not a number"))
-                })?;
+                let count = number(event, "count")?;
                 let sources = device_api::ImageSources::ALBUM | device_api::ImageSources::CAMERA;
                 task::spawn(async move {
-                    match device_api::choose_image(count, sources).await {
-                        Ok(files) => view::set(
-                            "images",
-                            files
-                                .iter()
-                                .map(|f| json!({ "path": f.temp_path, "size": f.size }))
-                                .collect::<Vec<_>>(),
+                    let files = match device_api::choose_image(count, sources).await {
+                        Ok(files) => files,
+                        Err(e) => return view::set("images", e.to_string()),
+                    };
+                    if let Some(first) = files.first() {
+                        view::set("photo", &first.temp_path)?;
+                    }
+                    let shown =
+                        |f: &device_api::ChosenFile| json!({ "path": f.temp_path, "size": f.size });
+                    view::set("images", files.iter().map(shown).collect::<Vec<_>>())
+                });
+                Ok(())
+            }
+            ("index", "choose-media") => {
+                let max = number(event, "max")?;
+                choose_media(number(event, "count")?, media_types(event, "media")?, max);
+                Ok(())
+            }
+            ("index", "choose-video") => {
+                let sources = device_api::ImageSources::ALBUM | device_api::ImageSources::CAMERA;
+                let max = number(event, "max")?;
+                task::spawn(async move {
+                    match device_api::choose_video(sources, max).await {
+                        Ok(v) => view::set(
+                            "video",
+                            format!("{}x{} {}s {}", v.width, v.height, v.duration, v.temp_path),
                         ),
-                        Err(e) => view::set("images", e.to_string()),
+                        Err(e) => view::set("video", e.to_string()),
                     }
                 });
                 Ok(())
@@ -286,6 +354,12 @@ impl App for DeviceApis {
                 Ok(i) => view::set("info", format!("{}x{} {}", i.width, i.height, i.kind)),
                 Err(e) => view::set("info", e.to_string()),
             },
+            ("index", "save-image") => {
+                match device_api::save_image_to_photos_album(&text(event, "src")?) {
+                    Ok(()) => view::set("saved", true),
+                    Err(e) => view::set("saved", e.to_string()),
+                }
+            }
             ("index", "preview") => {
                 let urls =
                     ["https://example.com/a.png", "https://example.com/b.png"].map(String::from);

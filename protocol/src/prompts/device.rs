@@ -11,15 +11,19 @@
 //! frame; choosing an address is a `choose-address` prompt with the
 //! simulated user's one address; a preview is a `preview-image` `host-ui`
 //! frame; the image picker is a `choose-image` prompt (`count`, `sources`)
-//! whose `value` lists the picked files' bytes in hex. The simulated network is Wi-Fi and does not change.
+//! whose `value` lists the picked files' bytes in hex, and the media
+//! picker a `choose-media` prompt (`count`, `media`, `sources`,
+//! `max_duration`) answered the same way; an image saved to the album is a
+//! `save-image` `host-ui` frame with its bytes in hex (`image`), which the
+//! simulator offers as a download. The simulated network is Wi-Fi and does not change.
 
 use std::sync::Mutex;
 
 use miniapp_runtime::Consent;
 use miniapp_runtime::Scope;
 use miniapp_runtime::providers::{
-    Address, Asked, DeviceServices, ImageSources, NetworkType, PickedImage, Place, ProviderError,
-    ScanResult, Vibration,
+    Address, Asked, DeviceServices, ImageSources, MediaTypes, NetworkType, PickedImage,
+    PickedMedia, Place, ProviderError, ScanResult, Vibration,
 };
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -208,6 +212,11 @@ impl DeviceServices for SimulatedHost {
         Ok(())
     }
 
+    fn save_to_album(&self, _app_id: &str, image: PickedImage) -> Result<(), ProviderError> {
+        self.draw_device(json!({ "ui": "save-image", "image": hex::encode(image.0) }));
+        Ok(())
+    }
+
     fn choose_image(
         &self,
         _app_id: &str,
@@ -221,6 +230,27 @@ impl DeviceServices for SimulatedHost {
         Box::pin(async move {
             match reply.await?.filter(|r| r.allow) {
                 Some(reply) => picked(reply.value.as_ref()).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn choose_media(
+        &self,
+        _app_id: &str,
+        count: u32,
+        media: MediaTypes,
+        sources: ImageSources,
+        max_duration: u32,
+    ) -> Asked<Option<Vec<PickedMedia>>> {
+        let asked = json!({ "count": count, "media": media, "sources": sources, "max_duration": max_duration });
+        let reply = self.dialog("choose-media", asked);
+        Box::pin(async move {
+            match reply.await?.filter(|r| r.allow) {
+                Some(reply) => {
+                    let files = picked(reply.value.as_ref())?;
+                    Ok(Some(files.into_iter().map(|f| PickedMedia(f.0)).collect()))
+                }
                 None => Ok(None),
             }
         })
@@ -380,5 +410,41 @@ mod tests {
         prompts.reply(frame["id"].as_u64().unwrap(), Reply { allow: true, value });
         let refused = bad.await.unwrap().unwrap_err();
         assert!(refused.0.contains("a list of files in hex"), "{refused}");
+    }
+
+    #[tokio::test]
+    async fn the_media_picker_says_what_it_takes_and_a_saved_image_comes_as_its_bytes() {
+        let (tx, mut frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        let device = providers(&prompts).device;
+        let sources = ImageSources {
+            album: true,
+            camera: true,
+        };
+        let media = MediaTypes {
+            image: false,
+            video: true,
+        };
+        let pick = tokio::spawn(device.choose_media("demo.a", 1, media, sources, 30));
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(frame["kind"], "choose-media");
+        assert_eq!(frame["media"], json!({ "image": false, "video": true }));
+        assert_eq!(
+            (&frame["count"], &frame["max_duration"]),
+            (&json!(1), &json!(30))
+        );
+        let value = Some(json!(["0000001c66747970"]));
+        prompts.reply(frame["id"].as_u64().unwrap(), Reply { allow: true, value });
+        let files = pick.await.unwrap().unwrap().unwrap();
+        assert_eq!(files, [PickedMedia(b"\0\0\0\x1cftyp".to_vec())]);
+        frames.recv().await.unwrap();
+        device
+            .save_to_album("demo.a", PickedImage(b"GIF89a".to_vec()))
+            .unwrap();
+        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
+        assert_eq!(
+            frame,
+            json!({ "type": "host-ui", "ui": "save-image", "image": "474946383961" })
+        );
     }
 }

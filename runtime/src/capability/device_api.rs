@@ -3,8 +3,9 @@
 //! `wx.vibrateLong`, `wx.setKeepScreenOn`, `wx.setScreenBrightness`,
 //! `wx.getScreenBrightness`, `wx.getMenuButtonBoundingClientRect`,
 //! `wx.makePhoneCall` and `wx.openSetting`; the choosers that hand the app
-//! a file are in [`super::device_files`]. Core (no permission), as on
-//! WeChat; a phone call and the settings page need the user's tap, as there.
+//! a file are in [`super::device_files`] and [`super::device_media`]. Core
+//! (no permission), as on WeChat; a phone call and the settings page need
+//! the user's tap, as there.
 //! Each goes through the host's device provider
 //! ([`DeviceServices`](crate::providers::DeviceServices)); what needs a
 //! screen or a user is refused with `unsupported` where the provider has
@@ -43,6 +44,7 @@ const NEED_A_SCREEN: &[&str] = &[
     "device-api.open-location",
     "device-api.choose-address",
     "device-api.preview-image",
+    "device-api.save-image-to-photos-album",
 ];
 
 fn network_type(network: NetworkType) -> device_api::NetworkType {
@@ -202,9 +204,11 @@ impl CallCtx {
         let needs =
             (NEED_A_SCREEN.iter()).any(|f| schema == *f || schema.starts_with(&format!("{f}.")));
         let device = &self.app.services.providers.device;
-        let picks =
-            schema == "device-api.choose-image" || schema.starts_with("device-api.choose-image.");
-        (needs && !device.has_screen()) || (picks && !device.can_pick_images())
+        let is = |f: &str| schema == f || schema.starts_with(&format!("{f}."));
+        let picks_images = is("device-api.choose-image") && !device.can_pick_images();
+        let picks_media = is("device-api.choose-media")
+            && !(device.can_pick_images() || device.can_pick_videos());
+        (needs && !device.has_screen()) || picks_images || picks_media
     }
 
     /// Have the device do what needs no answer (`act`, given the provider
@@ -218,7 +222,7 @@ impl CallCtx {
 
     /// Go ahead only with `scope`'s consent, asking the user on first use
     /// (and only with its capability's grant, as `permission.authorize`).
-    async fn consented(&mut self, scope: Scope) -> CallResult<()> {
+    pub(super) async fn consented(&mut self, scope: Scope) -> CallResult<()> {
         if let Some(capability) = scope.capability() {
             super::grant(&self.app, capability).map_err(|denial| denial.refusal())?;
         }
@@ -226,7 +230,7 @@ impl CallCtx {
     }
 
     /// Refuse `what` when the device has no screen (nobody sees it).
-    fn needs_screen(&self, what: &str) -> CallResult<()> {
+    pub(super) fn needs_screen(&self, what: &str) -> CallResult<()> {
         match self.app.services.providers.device.has_screen() {
             true => Ok(()),
             false => Err(CallError::unsupported(format!(
@@ -456,6 +460,24 @@ impl device_api::Host for View<'_, DeviceCtx> {
 
     fn take_chosen_images(&mut self, id: u64) -> CallResult<Vec<device_api::ChosenFile>> {
         self.chosen_images(id)
+    }
+
+    async fn save_image_to_photos_album(&mut self, file_path: String) -> CallResult<()> {
+        self.save_to_album(&file_path).await
+    }
+
+    fn choose_media(
+        &mut self,
+        count: u32,
+        media: device_api::MediaTypes,
+        sources: device_api::ImageSources,
+        max_duration: u32,
+    ) -> CallResult<u64> {
+        self.start_choose_media(count, media, sources, max_duration)
+    }
+
+    fn take_chosen_media(&mut self, id: u64) -> CallResult<Vec<device_api::ChosenMedia>> {
+        self.chosen_media(id)
     }
 
     fn get_image_info(&mut self, src: String) -> CallResult<device_api::ImageInfo> {

@@ -13,19 +13,26 @@ use super::temp_area::{InstanceTemp, TempFile};
 use super::{CallError, CallResult, View};
 use crate::bindings::device_api;
 use crate::providers::{ImageSources, PickedImage};
+use miniapp_config::Scope;
 
-/// The most images one `choose-image` asks for (WeChat's `count`).
-const MOST_IMAGES: u32 = 9;
+/// The most files one `choose-image` or `choose-media` asks for
+/// (WeChat's `count`).
+const MOST_FILES: u32 = 9;
 
 /// The images a chooser wrote, held until the app takes them (dropped
 /// untaken, they are removed).
 struct ChosenImages(Vec<(TempFile, u64)>);
 
-/// Refuse a count outside 1 to [`MOST_IMAGES`] and no source at all.
-fn checked_choice(count: u32, sources: device_api::ImageSources) -> CallResult<ImageSources> {
-    if !(1..=MOST_IMAGES).contains(&count) {
+/// Refuse a count outside 1 to [`MOST_FILES`] and no source at all
+/// (`chooser`: the function asked).
+pub(super) fn checked_choice(
+    chooser: &str,
+    count: u32,
+    sources: device_api::ImageSources,
+) -> CallResult<ImageSources> {
+    if !(1..=MOST_FILES).contains(&count) {
         return Err(CallError::invalid(format!(
-            "choose-image's count is {count}; it takes 1 to {MOST_IMAGES}"
+            "{chooser}'s count is {count}; it takes 1 to {MOST_FILES}"
         )));
     }
     let sources = ImageSources {
@@ -34,39 +41,44 @@ fn checked_choice(count: u32, sources: device_api::ImageSources) -> CallResult<I
     };
     match sources.album || sources.camera {
         true => Ok(sources),
-        false => Err(CallError::invalid(
-            "choose-image needs at least one source: album, camera or both",
-        )),
+        false => Err(CallError::invalid(format!(
+            "{chooser} needs at least one source: album, camera or both"
+        ))),
     }
 }
 
-/// Write `images` (at most `count`, each at most `max` bytes) into the
-/// instance's temp area, one file each.
-fn written(
-    temp: &InstanceTemp,
-    images: Vec<PickedImage>,
-    count: u32,
-    max: u64,
-) -> CallResult<ChosenImages> {
-    if images.len() as u64 > u64::from(count) {
-        return Err(CallError::failed(format!(
-            "the host's picker gave {} images for a count of {count}",
-            images.len()
-        )));
+/// Refuse more than `count` `things` (images, files) from the host's
+/// picker.
+pub(super) fn checked_count<T>(picked: &[T], count: u32, things: &str) -> CallResult<()> {
+    match picked.len() as u64 > u64::from(count) {
+        true => Err(CallError::failed(format!(
+            "the host's picker gave {} {things} for a count of {count}",
+            picked.len()
+        ))),
+        false => Ok(()),
     }
-    let mut files = Vec::with_capacity(images.len());
-    for PickedImage(bytes) in images {
+}
+
+/// Write `picked` (each at most `max` bytes) into the instance's temp
+/// area, one file each: each file and its size.
+pub(super) fn written(
+    temp: &InstanceTemp,
+    picked: Vec<Vec<u8>>,
+    max: u64,
+) -> CallResult<Vec<(TempFile, u64)>> {
+    let mut files = Vec::with_capacity(picked.len());
+    for bytes in picked {
         let size = bytes.len() as u64;
         if size > max {
             return Err(CallError::quota(format!(
-                "a picked image of {size} bytes is over the {max} one file may hold (quota `http_response_bytes`)"
+                "a picked file of {size} bytes is over the {max} one file may hold (quota `http_response_bytes`)"
             )));
         }
         let mut file = temp.create()?;
         file.write(&bytes)?;
         files.push((file.finish()?, size));
     }
-    Ok(ChosenImages(files))
+    Ok(files)
 }
 
 /// The size and kind of the image `bytes` hold, from its header (PNG,
@@ -103,6 +115,25 @@ pub(super) fn image_info(bytes: &[u8]) -> Option<device_api::ImageInfo> {
 }
 
 impl View<'_, DeviceCtx> {
+    /// `save-image-to-photos-album`: temp file `path` (at most
+    /// `http_response_bytes`, read whole) to the user's album, with the
+    /// `album` consent; refused where there is no screen.
+    pub(super) async fn save_to_album(&mut self, path: &str) -> CallResult<()> {
+        self.call.needs_screen("the photo album")?;
+        let limit = self.call.app.grants.quotas.http_response_bytes;
+        let bytes = self.ctx.temp.read(path, limit)?;
+        if image_info(&bytes).is_none() {
+            return Err(CallError::invalid(format!(
+                "{path} is not a PNG, JPEG or GIF image: the album takes images"
+            )));
+        }
+        self.call.consented(Scope::Album).await?;
+        let app = &self.call.app;
+        (app.services.providers.device)
+            .save_to_album(&app.manifest.id, PickedImage(bytes))
+            .map_err(|e| CallError::failed(e.0))
+    }
+
     /// `choose-image`: the picker opened within a tap; its images written
     /// to the temp area when the user has picked.
     pub(super) fn start_choose_image(
@@ -110,7 +141,7 @@ impl View<'_, DeviceCtx> {
         count: u32,
         sources: device_api::ImageSources,
     ) -> CallResult<u64> {
-        let sources = checked_choice(count, sources)?;
+        let sources = checked_choice("choose-image", count, sources)?;
         if !self.call.app.services.providers.device.can_pick_images() {
             return Err(CallError::unsupported(
                 "this host has no screen for the image picker",
@@ -125,7 +156,9 @@ impl View<'_, DeviceCtx> {
         self.call.pending.start(async move {
             let images = asked.await.map_err(|e| CallError::failed(e.0))?;
             let images = images.ok_or_else(|| CallError::failed("cancel"))?;
-            let chosen = written(&temp, images, count, max)?;
+            checked_count(&images, count, "images")?;
+            let bytes = images.into_iter().map(|PickedImage(bytes)| bytes).collect();
+            let chosen = ChosenImages(written(&temp, bytes, max)?);
             Ok(Some(Box::new(chosen) as Answer))
         })
     }

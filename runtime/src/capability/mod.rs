@@ -26,6 +26,7 @@ mod data_size;
 pub(crate) mod device;
 mod device_api;
 mod device_files;
+mod device_media;
 pub mod egress;
 pub(crate) mod feedback;
 pub(crate) mod frame;
@@ -48,6 +49,7 @@ pub(crate) mod system;
 pub(crate) mod table;
 pub(crate) mod temp_area;
 pub(crate) mod v0_1;
+mod video_info;
 pub(crate) mod view;
 pub(crate) mod wasi;
 

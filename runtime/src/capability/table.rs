@@ -273,6 +273,9 @@ host_api! {
             "choose-image",
             "take-chosen-images",
             "get-image-info",
+            "save-image-to-photos-album",
+            "choose-media",
+            "take-chosen-media",
         ],
         [
             pending_calls,

@@ -100,6 +100,27 @@ pub struct ImageSources {
     pub camera: bool,
 }
 
+/// What the media picker may give (`device-api.media-types`): at least
+/// one kind (checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MediaTypes {
+    /// Images (PNG, JPEG, GIF).
+    pub image: bool,
+    /// Videos (MP4).
+    pub video: bool,
+}
+
+/// A file the user picked in the media picker: its bytes, as the picker
+/// gives them (the runtime reads its kind from them).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PickedMedia(pub Vec<u8>);
+
+impl std::fmt::Debug for PickedMedia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PickedMedia({} bytes)", self.0.len())
+    }
+}
+
 /// An image the user picked: its bytes, as the picker gives them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PickedImage(pub Vec<u8>);
@@ -166,6 +187,9 @@ pub trait DeviceServices: Send + Sync {
     fn can_pick_images(&self) -> bool {
         self.has_screen()
     }
+    /// Save `image` (a temp file of app `app_id`) to the user's photo album
+    /// (the runtime has checked the `album` consent).
+    fn save_to_album(&self, app_id: &str, image: PickedImage) -> Result<(), ProviderError>;
     /// Let the user pick up to `count` images (1 to 9, checked) from
     /// `sources` for app `app_id`: their bytes, in the order picked
     /// (the runtime writes them to the app's temp area and refuses more
@@ -176,18 +200,41 @@ pub trait DeviceServices: Send + Sync {
         count: u32,
         sources: ImageSources,
     ) -> Asked<Option<Vec<PickedImage>>>;
+    /// Whether `choose_media` can be answered with a video: where there is
+    /// a screen, or where a host without one answers the picker from a
+    /// fixture (`miniapp run --fixture video=FILE`). The runtime refuses a
+    /// picker this host answers with neither kind asked for.
+    fn can_pick_videos(&self) -> bool {
+        self.has_screen()
+    }
+    /// Let the user pick up to `count` files (1 to 9, checked) of `media`
+    /// from `sources` for app `app_id`, a video at most `max_duration`
+    /// seconds (3 to 60, checked; the runtime refuses a longer one): their
+    /// bytes, in the order picked (the runtime reads each one's kind and
+    /// size from its header, refuses a kind not asked for, and writes them
+    /// to the app's temp area); `None` if they closed the picker.
+    fn choose_media(
+        &self,
+        app_id: &str,
+        count: u32,
+        media: MediaTypes,
+        sources: ImageSources,
+        max_duration: u32,
+    ) -> Asked<Option<Vec<PickedMedia>>>;
 }
 
 /// The default: a host with no screen (a server, `miniapp run` without
 /// fixtures). Its network is `unknown` (it answers requests; it cannot
 /// tell their kind) and never changes; vibrating and keeping the screen on
 /// do nothing; the brightness, phone calls and the settings page are
-/// refused (nobody sees or answers them). Its image picker is refused too,
-/// unless a fixture image answers it ([`HeadlessDevice::picking`]).
+/// refused (nobody sees or answers them), and so is saving to the album.
+/// Its pickers are refused too, unless a fixture answers them
+/// ([`HeadlessDevice::picking`], [`HeadlessDevice::picking_video`]).
 #[derive(Debug, Clone)]
 pub struct HeadlessDevice {
     network: watch::Sender<NetworkType>,
     image: Option<Arc<[u8]>>,
+    video: Option<Arc<[u8]>>,
 }
 
 impl Default for HeadlessDevice {
@@ -195,6 +242,7 @@ impl Default for HeadlessDevice {
         HeadlessDevice {
             network: watch::Sender::new(NetworkType::Unknown),
             image: None,
+            video: None,
         }
     }
 }
@@ -206,6 +254,16 @@ impl HeadlessDevice {
         HeadlessDevice {
             image: Some(image.into()),
             ..HeadlessDevice::default()
+        }
+    }
+
+    /// This device, its media picker answering a `choose_media` that
+    /// takes videos with one video, `video`'s bytes (and one that takes
+    /// only images with its fixture image, if any).
+    pub fn picking_video(self, video: Vec<u8>) -> HeadlessDevice {
+        HeadlessDevice {
+            video: Some(video.into()),
+            ..self
         }
     }
 }
@@ -253,11 +311,34 @@ impl DeviceServices for HeadlessDevice {
     fn can_pick_images(&self) -> bool {
         self.image.is_some()
     }
+    fn save_to_album(&self, _: &str, _: PickedImage) -> Result<(), ProviderError> {
+        no_screen()
+    }
     fn choose_image(&self, _: &str, _: u32, _: ImageSources) -> Asked<Option<Vec<PickedImage>>> {
         let image = self.image.clone();
         Box::pin(async move {
             match image {
                 Some(bytes) => Ok(Some(vec![PickedImage(bytes.to_vec())])),
+                None => no_screen(),
+            }
+        })
+    }
+    fn can_pick_videos(&self) -> bool {
+        self.video.is_some()
+    }
+    fn choose_media(
+        &self,
+        _: &str,
+        _: u32,
+        media: MediaTypes,
+        _: ImageSources,
+        _: u32,
+    ) -> Asked<Option<Vec<PickedMedia>>> {
+        let video = self.video.clone().filter(|_| media.video);
+        let fixture = video.or_else(|| self.image.clone().filter(|_| media.image));
+        Box::pin(async move {
+            match fixture {
+                Some(bytes) => Ok(Some(vec![PickedMedia(bytes.to_vec())])),
                 None => no_screen(),
             }
         })
@@ -289,6 +370,11 @@ pub enum DeviceAct {
     PreviewImage(Vec<String>, String),
     /// The image picker opened: the most images, and where from.
     ChooseImage(u32, ImageSources),
+    /// An image saved to the album.
+    SavedToAlbum(PickedImage),
+    /// The media picker opened: the most files, of what kinds, where from,
+    /// and a video's longest in seconds.
+    ChooseMedia(u32, MediaTypes, ImageSources, u32),
 }
 
 /// One scripted answer of [`ScriptedDevice`].
@@ -306,6 +392,8 @@ pub enum DeviceAnswer {
     Address(Option<Address>),
     /// Answers the next image picker: the images, `None` to close it.
     Images(Option<Vec<PickedImage>>),
+    /// Answers the next media picker: the files, `None` to close it.
+    Media(Option<Vec<PickedMedia>>),
 }
 
 /// A device answered from a script: the network is what
@@ -463,6 +551,10 @@ impl DeviceServices for ScriptedDevice {
             .push(DeviceAct::PreviewImage(urls, current));
         Ok(())
     }
+    fn save_to_album(&self, _: &str, image: PickedImage) -> Result<(), ProviderError> {
+        self.lock().acts.push(DeviceAct::SavedToAlbum(image));
+        Ok(())
+    }
     fn choose_image(
         &self,
         _: &str,
@@ -472,6 +564,20 @@ impl DeviceServices for ScriptedDevice {
         let act = DeviceAct::ChooseImage(count, sources);
         self.answer("image picker", act, |a| match a {
             DeviceAnswer::Images(images) => Some(images.clone()),
+            _ => None,
+        })
+    }
+    fn choose_media(
+        &self,
+        _: &str,
+        count: u32,
+        media: MediaTypes,
+        sources: ImageSources,
+        max_duration: u32,
+    ) -> Asked<Option<Vec<PickedMedia>>> {
+        let act = DeviceAct::ChooseMedia(count, media, sources, max_duration);
+        self.answer("media picker", act, |a| match a {
+            DeviceAnswer::Media(files) => Some(files.clone()),
             _ => None,
         })
     }

@@ -28,18 +28,18 @@ const HANG: Duration = Duration::from_secs(60);
 const NUMBER: &str = "+86 10 1234 5678";
 
 /// The example launched on `device` (consent granting `user-location`
-/// and `camera`),
+/// `camera` and `album`),
 /// on `facts` if given.
-async fn device_apis(
+pub(crate) async fn device_apis(
     device: Arc<dyn DeviceServices>,
     facts: Option<DeviceFacts>,
 ) -> (tempfile::TempDir, App, AppInstance) {
-    let granted = [Scope::UserLocation, Scope::Camera];
+    let granted = [Scope::UserLocation, Scope::Camera, Scope::Album];
     device_apis_under(device, facts, QuotaOverrides::default(), &granted).await
 }
 
 /// [`device_apis`] under `quotas`.
-async fn device_apis_under(
+pub(crate) async fn device_apis_under(
     device: Arc<dyn DeviceServices>,
     facts: Option<DeviceFacts>,
     quotas: QuotaOverrides,
@@ -69,13 +69,13 @@ async fn tap(inst: &mut AppInstance, page: &str, handler: &str) {
 }
 
 /// Tap `handler` of the index page with `key` set to `value` in its detail.
-async fn tap_with(inst: &mut AppInstance, handler: &str, key: &str, value: &str) {
+pub(crate) async fn tap_with(inst: &mut AppInstance, handler: &str, key: &str, value: &str) {
     let event = Event::tap("index", handler).with_detail(serde_json::json!({ key: value }));
     (inst.dispatch(&event).await).unwrap_or_else(|e| panic!("index:{handler}: {e}"));
 }
 
 /// The page's `key`, a string.
-fn text(inst: &AppInstance, key: &str) -> String {
+pub(crate) fn text(inst: &AppInstance, key: &str) -> String {
     let data = inst.page_data();
     (data[key].as_str())
         .unwrap_or_else(|| panic!("`{key}` in {data}"))
@@ -83,7 +83,7 @@ fn text(inst: &AppInstance, key: &str) -> String {
 }
 
 /// Deliver the one completion due next.
-async fn delivered(inst: &mut AppInstance) {
+pub(crate) async fn delivered(inst: &mut AppInstance) {
     let waited = tokio::time::timeout(HANG, inst.wake().wait()).await;
     assert!(waited.is_ok(), "nothing came; data: {}", inst.page_data());
     let delivered = inst.complete_next().await.expect("a completion is due");
@@ -228,7 +228,7 @@ async fn the_settings_page_changes_the_user_s_stored_answer() {
     delivered(&mut inst).await;
     assert_eq!(
         inst.page_data()["settings"],
-        "user-location=denied,camera=not-asked"
+        "user-location=denied,album=not-asked,camera=not-asked"
     );
     let shown = vec![(Scope::UserLocation, Consent::Granted)];
     assert_eq!(device.take_acts(), [DeviceAct::Setting(shown)]);
@@ -469,6 +469,10 @@ async fn images_the_user_picks_are_the_instance_s_temp_files_until_it_ends() {
     assert_eq!(device.take_acts(), vec![DeviceAct::ChooseImage(2, both); 3]);
     tap_with(&mut inst, "image-info", "src", paths[0]).await;
     assert_eq!(text(&inst, "info"), "3x2 png");
+    tap_with(&mut inst, "save-image", "src", paths[0]).await;
+    assert_eq!(inst.page_data()["saved"], true);
+    let saved = DeviceAct::SavedToAlbum(PickedImage(one.clone()));
+    assert_eq!(device.take_acts(), [saved]);
     tap_with(&mut inst, "image-info", "src", paths[1]).await;
     assert_eq!(
         text(&inst, "info"),

@@ -10,6 +10,7 @@ mod clipboard;
 mod compat;
 mod device;
 mod device_apis;
+mod device_media;
 mod feedback;
 mod fetch_start;
 mod files;
