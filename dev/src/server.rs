@@ -229,6 +229,15 @@ struct TokenQuery {
     token: Option<String>,
 }
 
+/// The page socket's query: the run's token, and whether the page measures
+/// its view (it gets the app's layout queries: `query` frames).
+#[derive(Deserialize)]
+struct SocketQuery {
+    token: Option<String>,
+    #[serde(default)]
+    measure: bool,
+}
+
 /// The shell page (no app content). Loaded with the run's token, it sets
 /// the cookie that lets the browser load the app's files and remote images.
 async fn index(State(cx): Ctx, uri: axum::http::Uri) -> Response {
@@ -375,7 +384,7 @@ fn content_type(path: &str) -> &'static str {
 
 async fn socket(
     State(cx): Ctx,
-    Query(query): Query<TokenQuery>,
+    Query(query): Query<SocketQuery>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -393,7 +402,7 @@ async fn socket(
         .max_message_size(MAX_FRAME_BYTES * 4)
         .max_frame_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| async move {
-            connection(cx, socket).await;
+            connection(cx, socket, query.measure).await;
             drop(place);
         })
 }
@@ -403,8 +412,9 @@ async fn socket(
 /// session's frames are taken from its broadcast as they come, so a page
 /// that stops reading holds neither the broadcast's frames nor more than
 /// that); a page that stops reading is closed with 1008 and the reason
-/// (see [`miniapp_protocol::outbox`]).
-async fn connection(cx: Arc<Context>, socket: WebSocket) {
+/// (see [`miniapp_protocol::outbox`]). A page that `measure`s gets the
+/// app's layout queries too.
+async fn connection(cx: Arc<Context>, socket: WebSocket, measure: bool) {
     use futures_util::StreamExt;
     let (sink, mut stream) = socket.split();
     let mut frames = cx.shared.frames.subscribe();
@@ -439,6 +449,10 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
                 Err(_) => break,
             }
         }
+    });
+    let queries = measure.then(|| {
+        let (queries, out) = (cx.shared.prompts.measuring(), direct.clone());
+        tokio::spawn(async move { out.forward(queries).await })
     });
     let writer = tokio::spawn(outbox::write_frames(sink, outgoing, outbox::WRITE_TIMEOUT));
     let mut bucket = Bucket::new();
@@ -486,6 +500,9 @@ async fn connection(cx: Arc<Context>, socket: WebSocket) {
         handle_frame(&cx, &text, &direct).await;
     }
     forward.abort();
+    if let Some(queries) = queries {
+        queries.abort();
+    }
     drop(direct);
     let _ = writer.await;
 }
@@ -550,6 +567,12 @@ enum ClientFrame {
         /// A modal's text, an action sheet's item.
         #[serde(default)]
         value: Option<Value>,
+    },
+    /// The page's answer to a layout query.
+    Measured {
+        id: Option<u64>,
+        query: u64,
+        nodes: Value,
     },
     Hide {
         id: Option<u64>,
@@ -631,6 +654,13 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
                 false => Err(format!("no prompt {prompt} is waiting")),
             };
             if let Some(frame) = reply_frame(id, outcome) {
+                direct.push(frame_message(&frame));
+            }
+            return;
+        }
+        ClientFrame::Measured { id, query, nodes } => {
+            let measured = cx.shared.prompts.measured(query, nodes);
+            if let Some(frame) = reply_frame(id, measured) {
                 direct.push(frame_message(&frame));
             }
             return;

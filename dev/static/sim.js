@@ -89,7 +89,8 @@ function connect() {
     return;
   }
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(`${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`);
+  // measure=true: this page answers the app's layout queries (`query`).
+  const ws = new WebSocket(`${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}&measure=true`);
   connection.ws = ws;
   setConnection('connecting', 'Connecting…');
   ws.addEventListener('open', () => {
@@ -271,6 +272,7 @@ const handlers = {
   'host-ui'(frame) {
     drawHostUi(frame, screenElement);
   },
+  query: measure,
   result(frame) {
     const done = pending.get(frame.id);
     pending.delete(frame.id);
@@ -508,6 +510,29 @@ view.shadow.adoptedStyleSheets = [view.base, view.app];
 view.shadow.append(view.root);
 
 const warnedAttributes = new Set();
+
+/**
+ * The app's createSelectorQuery, answered: where each node the host names
+ * is, in the device's CSS pixels (the zoom taken out) relative to the page's
+ * viewport (#screen, under the navigation bar, as WeChat's
+ * boundingClientRect), and how far its own content is scrolled; null for a
+ * node this page does not show. Rounded to hundredths, so 1,024 nodes fit a
+ * frame.
+ */
+function measure(frame) {
+  const viewport = screenElement.getBoundingClientRect();
+  const px = (n) => Math.round(n * 100) / 100;
+  const ids = Array.isArray(frame.nodes) ? frame.nodes : [];
+  const nodes = ids.map((id) => {
+    const element = view.nodes.get(id);
+    if (!element?.isConnected) return null;
+    const box = element.getBoundingClientRect();
+    const at = (n) => px(n / view.zoom);
+    return [at(box.left - viewport.left), at(box.top - viewport.top), at(box.width), at(box.height),
+      px(element.scrollLeft), px(element.scrollTop)];
+  });
+  send({ type: 'measured', query: frame.id, nodes });
+}
 
 function paintPage(frame) {
   view.stale = false;

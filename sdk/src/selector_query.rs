@@ -4,11 +4,14 @@
 //! [`bounding_client_rect`](NodesRef::bounding_client_rect),
 //! [`scroll_offset`](NodesRef::scroll_offset) or
 //! [`fields`](NodesRef::fields) of them, then [`exec`](SelectorQuery::exec).
-//! The host answers from the page as last rendered (what its user sees),
-//! with an estimate of its layout: every element a block the window's
-//! width, its children stacked in it; a text in lines 22 pixels high, 8
-//! pixels per ASCII character and 16 per other one, wrapped at the
-//! window's width; an `image` 320 by 240; no style read, nothing scrolled.
+//! The host answers from the page as last rendered (what its user sees):
+//! a host with a screen (the simulator) measures the nodes where it draws
+//! them, relative to the page's viewport; one without estimates their
+//! layout: every element a block the window's width, its children
+//! stacked; a text in lines 22 pixels high, 8 pixels per ASCII character
+//! and 16 per other one, wrapped at the window's width; an `image` 320 by
+//! 240; no style read, nothing scrolled. A screen that does not answer
+//! within 5 s fails the query ([`Error::Failed`](crate::Error::Failed)).
 //!
 //! ```ignore
 //! use miniapp_sdk::{selector_query, task, view};
