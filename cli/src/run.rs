@@ -82,7 +82,9 @@ pub struct RunArgs {
     answers: Vec<String>,
     /// What the device's sensors and choosers answer: `location=LAT,LON`
     /// (degrees) is the position `location.get-location` gives;
-    /// `image=FILE` is the image the user picks in `device-api.choose-image`.
+    /// `image=FILE` is the image the user picks in `device-api.choose-image`
+    /// (and `choose-media` for images); `video=FILE` the MP4 video they
+    /// pick in `device-api.choose-media` (`wx.chooseVideo`).
     #[arg(long = "fixture", value_name = "NAME=VALUE")]
     fixtures: Vec<String>,
     /// Print one JSON object per line.

@@ -10,17 +10,21 @@ use crate::Failure;
 /// The fixtures `--fixture` knows.
 const KNOWN: &str = "location=LAT,LON";
 
-/// The bytes an `image=FILE` may hold at most (the app's own quotas bound
-/// what it keeps: `http_response_bytes`, `temp_bytes`).
-const MOST_IMAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// The fixtures that answer the pickers with a file.
+const FILES: &str = "image=FILE answers the image picker, video=FILE the media picker's videos";
+
+/// The bytes an `image=FILE` or `video=FILE` may hold at most (the app's
+/// own quotas bound what it keeps: `http_response_bytes`, `temp_bytes`).
+const MOST_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The simulated device with `fixtures` applied: `location=LAT,LON`
 /// answers `location.get-location`; `image=FILE` answers the image picker
-/// (`device-api.choose-image`) with that file, the device headless
-/// otherwise.
+/// (`device-api.choose-image`, and `choose-media` for images) with that
+/// file, `video=FILE` the media picker's videos (`choose-media`, and so
+/// `wx.chooseVideo`); the device headless otherwise.
 pub fn simulator(fixtures: &[String]) -> Result<(Simulator, HeadlessDevice), Failure> {
     let mut simulator = Simulator::default();
-    let mut device = HeadlessDevice::default();
+    let (mut image, mut video) = (None, None);
     for fixture in fixtures {
         let bad = |why: String| Failure::input(format!("--fixture `{fixture}`: {why}"));
         match fixture.split_once('=') {
@@ -32,26 +36,44 @@ pub fn simulator(fixtures: &[String]) -> Result<(Simulator, HeadlessDevice), Fai
                     ..simulator.position
                 };
             }
-            Some(("image", file)) => device = HeadlessDevice::picking(image(file).map_err(bad)?),
+            Some(("image", file)) => image = Some(picked("image", file).map_err(bad)?),
+            Some(("video", file)) => video = Some(picked("video", file).map_err(bad)?),
             Some((name, _)) => {
                 return Err(bad(format!(
-                    "`{name}` is not a fixture (known: {KNOWN}); image=FILE answers the image picker"
+                    "`{name}` is not a fixture (known: {KNOWN}); {FILES}"
                 )));
             }
-            None => return Err(bad(format!("expected NAME=VALUE ({KNOWN}, image=FILE)"))),
+            None => {
+                return Err(bad(format!(
+                    "expected NAME=VALUE ({KNOWN}, image=FILE, video=FILE)"
+                )));
+            }
         }
     }
-    Ok((simulator, device))
+    let device = match image {
+        Some(bytes) => HeadlessDevice::picking(bytes),
+        None => HeadlessDevice::default(),
+    };
+    match video {
+        Some(bytes) => Ok((simulator, device.picking_video(bytes))),
+        None => Ok((simulator, device)),
+    }
 }
 
-/// The bytes of image file `file`: a file of 1 byte to
-/// [`MOST_IMAGE_BYTES`].
-fn image(file: &str) -> Result<Vec<u8>, String> {
-    let cannot = |e: std::io::Error| format!("cannot read the image {file}: {e}");
+/// The bytes of `kind` (image, video) file `file`: a file of 1 byte to
+/// [`MOST_FILE_BYTES`] (what it holds is read by the runtime, which
+/// refuses a file that is no image or video in the app's picker).
+fn picked(kind: &str, file: &str) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read the {kind} {file}: {e}");
     let size = std::fs::metadata(Path::new(file)).map_err(cannot)?.len();
-    if size == 0 || size > MOST_IMAGE_BYTES {
+    if size == 0 || size > MOST_FILE_BYTES {
+        let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         return Err(format!(
-            "the image {file} is {size} bytes; an image fixture is 1 byte to {MOST_IMAGE_BYTES}"
+            "the {kind} {file} is {size} bytes; {a} {kind} fixture is 1 byte to {MOST_FILE_BYTES}"
         ));
     }
     std::fs::read(file).map_err(cannot)
@@ -92,6 +114,8 @@ mod tests {
         assert!(refusal(&empty).contains("is 0 bytes; an image fixture is 1 byte to"));
         let missing = format!("image={}", dir.path().join("none.png").display());
         assert!(refusal(&missing).contains("cannot read the image"));
+        let empty = format!("video={}", dir.path().join("empty.png").display());
+        assert!(refusal(&empty).contains("is 0 bytes; a video fixture is 1 byte to"));
     }
 
     #[test]

@@ -159,33 +159,68 @@ fn run_fixture_location_is_the_position_the_app_reads() {
     );
 }
 
+/// The device-apis example's data after `miniapp run` dispatched `event`
+/// with `fixtures` (`--fixture` each) and waited for its completions.
+fn run_picking(event: &str, fixtures: &[String]) -> Value {
+    let mut args = vec!["--event", event, "--wait", WAIT, "--json"];
+    for fixture in fixtures {
+        args.extend(["--fixture", fixture]);
+    }
+    let out = run_fresh("device-apis", &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    last_data(&out)
+}
+
 #[test]
 fn run_fixture_image_is_the_file_the_user_picks() {
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("photo.png");
     let bytes = b"\x89PNG\r\n\x1a\n a photo";
     std::fs::write(&photo, bytes).unwrap();
-    let pick = ["--event", r#"index:choose-image={"count":"2"}"#];
+    let pick = r#"index:choose-image={"count":"2"}"#;
     let fixture = format!("image={}", photo.display());
-    let args = [
-        &pick[..],
-        &["--fixture", &fixture, "--wait", WAIT, "--json"],
-    ]
-    .concat();
-    let out = run_fresh("device-apis", &args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let images = &last_data(&out)["images"];
+    let data = run_picking(pick, &[fixture]);
+    let images = &data["images"];
     assert_eq!(images.as_array().map(Vec::len), Some(1), "{images}");
     assert_eq!(images[0]["size"], bytes.len(), "{images}");
     let path = images[0]["path"].as_str().unwrap();
     assert!(path.starts_with("wxfile://tmp/"), "{images}");
-    let out = run_fresh(
-        "device-apis",
-        &[&pick[..], &["--wait", WAIT, "--json"]].concat(),
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
-        last_data(&out)["images"],
+        run_picking(pick, &[])["images"],
         "unsupported: this host has no screen for the image picker"
+    );
+}
+
+/// The header of an MP4 video 8 seconds long (timescale 1000) whose video
+/// track is 480 by 270: `ftyp`, then `moov` holding `mvhd` and a `trak`
+/// with its `tkhd` and `mdia/hdlr` of `vide` (no frames: the picker reads
+/// only the header).
+const CLIP: &str = concat!(
+    "000000106674797069736f6d00000000000001006d6f6f760000006c6d7668640000000000000000",
+    "00000000000003e800001f4000000000000000000000000000000000000000000000000000000000",
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000008c7472616b0000005c746b6864000000000000000000000000",
+    "00000000000000000000000000000000000000000000000000000000000000000000000000000000",
+    "00000000000000000000000000000000000000000000000001e00000010e0000000000286d646961",
+    "0000002068646c72000000000000000076696465000000000000000000000000",
+);
+
+#[test]
+fn run_fixture_video_is_the_video_the_user_picks_read_from_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    let byte = |at: usize| u8::from_str_radix(&CLIP[at..at + 2], 16).unwrap();
+    let bytes: Vec<u8> = (0..CLIP.len()).step_by(2).map(byte).collect();
+    std::fs::write(&clip, bytes).unwrap();
+    let fixture = [format!("video={}", clip.display())];
+    let video = run_picking(r#"index:choose-video={"max":"10"}"#, &fixture)["video"].clone();
+    assert!(
+        (video.as_str()).is_some_and(|v| v.starts_with("480x270 8s wxfile://tmp/")),
+        "{video}"
+    );
+    // A video longer than the app's max-duration is refused naming both.
+    assert_eq!(
+        run_picking(r#"index:choose-video={"max":"5"}"#, &fixture)["video"],
+        "failed: picked file 1 (272 bytes) is a video of 8 seconds, over the max-duration of 5"
     );
 }
