@@ -127,6 +127,7 @@ export function drawHostUi(frame, screen) {
       return undefined;
     case 'open-location':
       return showToast(`Map: ${frame.place?.name || `${frame.place?.latitude}, ${frame.place?.longitude}`}`, 'none', false, 1500);
+    case 'save-image': return saveToAlbum(String(frame.image ?? ''));
     case 'preview-image':
       return showToast(`Preview: ${(frame.urls ?? []).length} image(s)`, 'none', false, 1500);
     case 'keep-screen-on':
@@ -134,6 +135,24 @@ export function drawHostUi(frame, screen) {
       return undefined;
     default: return undefined;
   }
+}
+
+/** The file ending of a PNG, JPEG or GIF image (the runtime saves no other). */
+function imageKind(hexBytes) {
+  if (hexBytes.startsWith('89504e47')) return 'png';
+  return hexBytes.startsWith('ffd8') ? 'jpg' : 'gif';
+}
+
+/** An image the app saved to the album (its bytes in hex): the simulator
+ * has no album, so it offers the image as a download. */
+function saveToAlbum(hexBytes) {
+  const bytes = Uint8Array.from(hexBytes.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  const link = Object.assign(document.createElement('a'), {
+    href: URL.createObjectURL(new Blob([bytes])), download: `album-image.${imageKind(hexBytes)}`,
+  });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  return showToast('Saved to the album (downloaded)', 'success', false, 1500);
 }
 
 /** Shake the phone frame for about `ms` (a vibration), at least a glance. */
@@ -144,7 +163,7 @@ function vibrate(ms) {
 }
 
 /** The host's dialogs the prompt box draws with their own buttons. */
-export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location', 'choose-address', 'choose-image'];
+export const DIALOGS = ['modal', 'action-sheet', 'phone-call', 'setting', 'scan-code', 'choose-location', 'choose-address', 'choose-image', 'choose-media'];
 
 /** A phone call to confirm, or the app's settings page (`device-api`). */
 function deviceDialog(prompt) {
@@ -167,7 +186,7 @@ function deviceDialog(prompt) {
     return { title: 'Choose an address', body: lines.map((line) => el('p', null, line)),
       allow: { text: 'Use it', color: null }, deny: { text: 'Cancel', color: null } };
   }
-  if (prompt.kind === 'choose-image') return imagePicker(prompt);
+  if (prompt.kind === 'choose-image' || prompt.kind === 'choose-media') return imagePicker(prompt);
   if (prompt.kind === 'phone-call') {
     return {
       title: 'Make a phone call?',
@@ -191,11 +210,16 @@ function deviceDialog(prompt) {
   };
 }
 
-/** The file picker: the user's files, at most `count`, read as hex. */
+/** The file picker: the user's files, at most `count`, read as hex; a
+ * `choose-media` prompt's takes the kinds it names (`media`). */
 function imagePicker(prompt) {
   const count = Number(prompt.count ?? 1);
-  const input = Object.assign(el('input', 'device-input image-input'), { type: 'file', accept: 'image/*', multiple: count > 1 });
-  const note = el('p', 'muted', `Pick up to ${count} image${count > 1 ? 's' : ''}`);
+  const media = prompt.media ?? { image: true, video: false };
+  const kinds = [media.image && 'image', media.video && 'video'].filter(Boolean);
+  const accept = kinds.map((kind) => (kind === 'video' ? 'video/mp4' : 'image/*')).join(',');
+  const input = Object.assign(el('input', 'device-input image-input'), { type: 'file', accept, multiple: count > 1 });
+  const longest = media.video ? `, a video at most ${prompt.max_duration} s` : '';
+  const note = el('p', 'muted', `Pick up to ${count} ${kinds.join(' or ')} file${count > 1 ? 's' : ''}${longest}`);
   input.picked = [];
   input.addEventListener('change', async () => {
     const files = [...input.files].slice(0, count);
@@ -203,7 +227,7 @@ function imagePicker(prompt) {
     input.picked = await Promise.all(files.map(async (file) => hex(await file.arrayBuffer())));
     note.textContent = `${input.picked.length} picked`;
   });
-  return { title: 'Choose images', body: [note, input],
+  return { title: kinds.includes('video') ? 'Choose media' : 'Choose images', body: [note, input],
     allow: { text: 'Choose', color: null }, deny: { text: 'Cancel', color: null } };
 }
 
@@ -245,7 +269,7 @@ export function dialog(prompt, choose) {
 export function dialogValue(prompt) {
   if (prompt.kind === 'scan-code') return $('#prompt .device-input')?.value ?? '';
   if (prompt.kind === 'choose-location') return $('#prompt .device-input')?.value || undefined;
-  if (prompt.kind === 'choose-image') return $('#prompt .image-input')?.picked ?? [];
+  if (prompt.kind === 'choose-image' || prompt.kind === 'choose-media') return $('#prompt .image-input')?.picked ?? [];
   if (prompt.kind === 'setting') {
     const boxes = [...document.querySelectorAll('#prompt .setting-scope')];
     return Object.fromEntries(boxes.map((box) => [box.dataset.scope, box.checked]));
