@@ -160,6 +160,10 @@ fn usable(node: u32, at: NodeLayout) -> CallResult<NodeLayout> {
             _ => None,
         };
         if let Some(bad) = bad {
+            let value = match value.abs() > FARTHEST {
+                true => format!("{value:e}"),
+                false => format!("{value}"),
+            };
             return Err(CallError::failed(format!(
                 "the host measured node {node}'s {name} as {value}, {bad}"
             )));
