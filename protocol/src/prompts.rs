@@ -42,9 +42,15 @@ pub struct Prompts {
     /// to a page that connects while it waits).
     waiting: Mutex<HashMap<u64, (oneshot::Sender<Reply>, String)>>,
     frames: broadcast::Sender<String>,
+    /// The `host-ui` frames drawn since an embedder last took them
+    /// ([`Prompts::take_drawn`]), at most [`MAX_DRAWN`] (the oldest go).
+    drawn: Mutex<std::collections::VecDeque<Value>>,
     /// Layout queries, for the clients that measure the page.
     queries: layout::Queries,
 }
+
+/// `host-ui` frames kept for [`Prompts::take_drawn`] at most.
+pub const MAX_DRAWN: usize = 64;
 
 /// The user's answer to a prompt: allowed (confirmed) or not, and what
 /// they entered or chose, if the prompt takes it (a modal's edited text, an
@@ -65,6 +71,7 @@ impl Prompts {
             declined: Mutex::default(),
             waiting: Mutex::default(),
             frames,
+            drawn: Mutex::default(),
             queries: layout::Queries::default(),
         })
     }
@@ -130,13 +137,27 @@ impl Prompts {
         }
     }
 
-    /// Send a `host-ui` frame with the fields of `ui`.
+    /// Send a `host-ui` frame with the fields of `ui` (and keep it for
+    /// [`Prompts::take_drawn`]).
     fn draw_value(&self, ui: Value) {
         let mut frame = json!({ "type": "host-ui" });
         if let (Some(frame), Value::Object(ui)) = (frame.as_object_mut(), ui) {
             frame.extend(ui);
         }
         let _ = self.frames.send(frame.to_string());
+        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
+        if drawn.len() == MAX_DRAWN {
+            drawn.pop_front();
+        }
+        drawn.push_back(frame);
+    }
+
+    /// The `host-ui` frames drawn since last taken, oldest first: what an
+    /// embedder gives clients that have no socket (with the answer of the
+    /// action that drew them, or in the push of a completion).
+    pub fn take_drawn(&self) -> Vec<Value> {
+        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
+        drawn.drain(..).collect()
     }
 
     /// The frames of the prompts waiting now, oldest first.

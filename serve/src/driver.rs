@@ -125,9 +125,10 @@ impl Host {
             .get_or_create(&version_label(&state.app))
             .inc();
         let frames = crate::host::view_frames(&mut state, false);
+        let drawn = session.prompts.take_drawn();
         let error = result.err().map(|e| e.json());
-        if !frames.is_empty() || error.is_some() {
-            session.pushes.publish(frames, error);
+        if !frames.is_empty() || !drawn.is_empty() || error.is_some() {
+            session.pushes.publish_drawn(frames, drawn, error);
         }
     }
 }

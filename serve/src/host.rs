@@ -110,6 +110,10 @@ pub struct Reply {
     /// The number of the session's last push when the frames were taken:
     /// they follow it, and come before the next.
     pub pushed: u64,
+    /// The `host-ui` frames the action's callbacks drew (a toast, the
+    /// bars), for an HTTP client: a socket was sent them as they were
+    /// drawn.
+    pub drawn: Vec<Value>,
 }
 
 /// A session opened ([`Host::open`]).
@@ -123,6 +127,9 @@ pub struct Opened {
     /// The number of the session's last push when the page was taken: the
     /// page has what it showed, and the next push follows the page.
     pub pushed: u64,
+    /// The `host-ui` frames its launch or `on-show` drew, for an HTTP
+    /// client (a socket was sent them as they were drawn).
+    pub drawn: Vec<Value>,
 }
 
 /// The server.
@@ -443,12 +450,14 @@ impl Host {
         }
         let page = whole_page(&mut state);
         let pushed = session.pushes.last();
+        let drawn = session.prompts.take_drawn();
         drop(state);
         Ok(Opened {
             session,
             start,
             page,
             pushed,
+            drawn,
         })
     }
 
@@ -527,6 +536,7 @@ impl Host {
                 result: answer,
                 refused: Default::default(),
                 pushed: session.pushes.last(),
+                drawn: Vec::new(),
             };
         }
         let (result, refused) = self.run(session, &mut state, &action).await;
@@ -534,6 +544,7 @@ impl Host {
         let frames = view_frames(&mut state, relaunched || matches!(action, Action::Refresh));
         paint(&frames);
         let pushed = session.pushes.last();
+        let drawn = session.prompts.take_drawn();
         let l = version_label(&state.app);
         drop(state);
         drop(admitted);
@@ -547,6 +558,7 @@ impl Host {
             result,
             refused,
             pushed,
+            drawn,
         }
     }
 
@@ -780,6 +792,7 @@ fn failed(session: &Session, error: ApiError) -> Reply {
         result: Err(error),
         refused: Default::default(),
         pushed: session.pushes.last(),
+        drawn: Vec::new(),
     }
 }
 

@@ -151,6 +151,7 @@ async fn open(
                 "start": opened.start,
                 "page": opened.page,
                 "pushed": opened.pushed,
+                "host_ui": opened.drawn,
             });
             drop(state);
             host.drive(&session);
@@ -201,9 +202,12 @@ impl EventBody {
     }
 }
 
-fn reply_response(reply: Reply) -> Response {
+/// An action's answer to an HTTP client: its view frames, then the
+/// `host-ui` frames its callbacks drew.
+fn reply_response(mut reply: Reply) -> Response {
     let refused = refused_json(reply.refused);
     let pushed = reply.pushed;
+    reply.frames.append(&mut reply.drawn);
     match reply.result {
         Ok(()) => {
             let mut body = json!({ "ok": true, "frames": reply.frames, "pushed": pushed });

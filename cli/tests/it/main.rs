@@ -30,6 +30,7 @@ mod serve_conns;
 mod serve_device;
 mod serve_drain;
 mod serve_feedback;
+mod serve_http_ui;
 mod serve_layout;
 mod serve_metrics;
 mod serve_probes;

@@ -55,9 +55,16 @@ async fn in_lobby_and_news(served: &Served, origin: &str) -> String {
 }
 
 /// Poll `session`'s pushes after `after` until they show `text`: every
-/// text they showed.
-async fn shown_until(served: &Served, session: &str, after: u64, text: &str) -> Vec<String> {
+/// text they showed, and the `host-ui` frames they carried (a client
+/// without a socket gets them there).
+async fn shown_until(
+    served: &Served,
+    session: &str,
+    after: u64,
+    text: &str,
+) -> (Vec<String>, Vec<Value>) {
     let mut seen = Vec::new();
+    let mut drawn = Vec::new();
     let mut from = after;
     let deadline = std::time::Instant::now() + HANG;
     while !seen.iter().any(|t: &String| t.contains(text)) {
@@ -70,9 +77,11 @@ async fn shown_until(served: &Served, session: &str, after: u64, text: &str) -> 
         for push in body["frames"].as_array().into_iter().flatten() {
             from = push["seq"].as_u64().unwrap();
             seen.extend(shown(&push["frames"]));
+            let frames = push["frames"].as_array().into_iter().flatten();
+            drawn.extend(frames.filter(|f| f["type"] == "host-ui").cloned());
         }
     }
-    seen
+    (seen, drawn)
 }
 
 /// The session's next action (`show`) launches its next instance: the
@@ -96,9 +105,14 @@ async fn an_evicted_chat_is_told_its_sockets_closed_and_joins_its_room_again() {
     let pushed = next_action(&served, &ada).await;
     // One completion per socket (the lobby's, then the room joined
     // besides, joined again).
-    let seen = shown_until(&served, &ada, pushed, "Also in: news").await;
+    let (seen, drawn) = shown_until(&served, &ada, pushed, "Also in: news").await;
     let told = "Reconnected after: 1001 the app's instance was ended by the host";
     assert!(seen.iter().any(|t| t.contains(told)), "{seen:?}");
+    // The toast the app showed in that completion reaches this client,
+    // which has no socket, in the push.
+    let toast = json!({ "type": "host-ui", "ui": "toast", "title": "Reconnected",
+        "icon": "success", "duration_ms": 1500, "mask": false });
+    assert_eq!(drawn, [toast]);
     served.stop();
 }
 
@@ -121,7 +135,7 @@ async fn a_chat_taken_up_by_another_node_is_told_there_its_sockets_closed() {
     let pushed = next_action(&second, &ada).await;
     // One completion per socket (the lobby's, then the room joined
     // besides, joined again).
-    let seen = shown_until(&second, &ada, pushed, "Also in: news").await;
+    let (seen, _) = shown_until(&second, &ada, pushed, "Also in: news").await;
     let told = "Reconnected after: 1001 the session moved to another node";
     assert!(seen.iter().any(|t| t.contains(told)), "{seen:?}");
     first.stop();

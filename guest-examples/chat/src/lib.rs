@@ -15,6 +15,7 @@
 //! `index:send {"text"}`, `index:typing`, `index:leave`, `index:retry`,
 //! `index:join {"room"}` (a second socket, another room).
 
+use miniapp_sdk::feedback::{self, Toast};
 use miniapp_sdk::socket::{self, Message, SocketTask};
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, timer, view, with_app};
 
@@ -141,11 +142,14 @@ impl Chat {
 
 impl Chat {
     /// A socket the previous instance had open when the host ended it: the
-    /// room's own is connected again by the launch; a room joined besides
-    /// is joined again.
+    /// room's own is connected again by the launch (a toast says so); a
+    /// room joined besides is joined again.
     fn closed_before_launch(&mut self, closed: socket::ClosedSocket) -> Result<()> {
         let why = format!("{} {}", closed.code, closed.reason);
         view::set("dropped", why)?;
+        if closed.tag.starts_with("room:") {
+            feedback::show_toast(&Toast::new("Reconnected"))?;
+        }
         match closed.tag.strip_prefix("join:") {
             Some(room) if !self.joined.iter().any(|(r, _)| r == room) => self.join(room.to_owned()),
             _ => Ok(()),

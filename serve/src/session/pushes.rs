@@ -119,12 +119,32 @@ impl Pushes {
     /// frames are taken, so that a socket gets a push and an event's frames
     /// in the order the view changed. Its number.
     pub fn publish(&self, frames: Vec<Value>, error: Option<Value>) -> u64 {
+        self.publish_drawn(frames, Vec::new(), error)
+    }
+
+    /// [`Pushes::publish`], with the `host-ui` frames the callback `drawn`
+    /// (a toast, the bars): the log's push carries them after its view
+    /// frames, for HTTP clients; the sockets' does not (they were sent
+    /// them as they were drawn).
+    pub fn publish_drawn(
+        &self,
+        frames: Vec<Value>,
+        drawn: Vec<Value>,
+        error: Option<Value>,
+    ) -> u64 {
         let mut inner = self.lock();
         let seq = self.last() + 1;
-        let frame = json!({ "type": "push", "seq": seq, "frames": frames, "error": error });
-        let text: Arc<str> = frame.to_string().into();
+        let push = |frames: &[Value]| {
+            let frame = json!({ "type": "push", "seq": seq, "frames": frames, "error": error });
+            frame.to_string()
+        };
+        let sent = push(&frames);
+        let text: Arc<str> = match drawn.is_empty() {
+            true => sent.as_str().into(),
+            false => push(&[frames, drawn].concat()).into(),
+        };
         // A socket given up (its client stopped reading) leaves.
-        (inner.sockets).retain(|(_, out)| out.push(Message::Text(text.as_ref().into())));
+        (inner.sockets).retain(|(_, out)| out.push(Message::Text(sent.as_str().into())));
         inner.bytes += text.len();
         self.app.bytes.fetch_add(text.len(), Ordering::Relaxed);
         inner.log.push_back((seq, text));
