@@ -116,11 +116,17 @@ pub(super) fn image_info(bytes: &[u8]) -> Option<device_api::ImageInfo> {
 
 impl View<'_, DeviceCtx> {
     /// `save-image-to-photos-album`: temp file `path` (at most
-    /// `http_response_bytes`, read whole) to the user's album, with the
+    /// `http_response_bytes`, read whole and charged to
+    /// `host_memory_bytes` until saved) to the user's album, with the
     /// `album` consent; refused where there is no screen.
     pub(super) async fn save_to_album(&mut self, path: &str) -> CallResult<()> {
         self.call.needs_screen("the photo album")?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
+        // Held in memory until the host has saved it: charged before a
+        // byte is read, so an image over the budget reads nothing.
+        let size = self.ctx.temp.size(path)?.min(limit);
+        let memory = self.call.pending.host_memory().clone();
+        let _held = (memory.hold(size, "an image saved to the album")).map_err(CallError::quota)?;
         let bytes = self.ctx.temp.read(path, limit)?;
         if image_info(&bytes).is_none() {
             return Err(CallError::invalid(format!(

@@ -213,6 +213,35 @@ async fn a_photo_goes_to_the_album_only_with_the_album_scope() {
 }
 
 #[tokio::test]
+async fn a_big_photo_is_refused_by_the_host_memory_budget_naming_it() {
+    let big = [PNG, &[0; 100_000]].concat();
+    let device = ScriptedDevice::answering([DeviceAnswer::Images(Some(vec![PickedImage(big)]))]);
+    let quotas = QuotaOverrides {
+        host_memory_bytes: Some(60_000),
+        ..QuotaOverrides::default()
+    };
+    let (_dir, _app, mut inst) =
+        device_apis_under(Arc::new(device.clone()), None, quotas, &[Scope::Album]).await;
+    tap_with(&mut inst, "choose-image", "count", "1").await;
+    delivered(&mut inst).await;
+    let photo = text(&inst, "photo");
+    tap_with(&mut inst, "save-image", "src", &photo).await;
+    let refused = text(&inst, "saved");
+    assert!(
+        refused.contains(&format!(
+            "an image saved to the album needs {} bytes",
+            PNG.len() + 100_000
+        )) && refused.contains("quota `host_memory_bytes`"),
+        "{refused}"
+    );
+    assert_eq!(
+        device.take_acts(),
+        [DeviceAct::ChooseImage(1, BOTH)],
+        "not saved"
+    );
+}
+
+#[tokio::test]
 async fn a_headless_host_picks_only_its_fixture_and_saves_nothing() {
     let headless = Arc::new(HeadlessDevice::default());
     let (_dir, _app, mut inst) = device_apis(headless, None).await;
