@@ -1,7 +1,7 @@
 //! The `miniapp` binary, run for real.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
@@ -11,6 +11,23 @@ pub(crate) fn miniapp(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("miniapp runs")
+}
+
+/// `miniapp fixture ARGS...` started, once it printed its first line
+/// (where it listens): the child (its stdout drained from then on) and
+/// that line.
+pub(crate) fn fixture(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .arg("fixture")
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("miniapp fixture starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, line.trim().to_string())
 }
 
 /// `miniapp ARGS` run in `dir`.

@@ -4,8 +4,7 @@
 //! others only, its limits (message size, clients per room, room names),
 //! `--drop-after` and a clean close on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
@@ -25,17 +24,9 @@ type Client =
 impl ChatFixture {
     /// `miniapp fixture chat` on a free loopback port, with `args`.
     pub(crate) fn start(args: &[&str]) -> ChatFixture {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-            .args(["fixture", "chat", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("miniapp fixture chat starts");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let origin = (line.trim())
+        let (child, line) =
+            crate::cli::fixture(&[&["chat", "--listen", "127.0.0.1:0"], args].concat());
+        let origin = (line.as_str())
             .strip_prefix("miniapp fixture chat: rooms at ")
             .and_then(|rooms| rooms.strip_suffix("/room/NAME"))
             .unwrap_or_else(|| panic!("no address in {line:?}"))

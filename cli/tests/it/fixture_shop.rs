@@ -3,10 +3,11 @@
 //! photo is kept byte for byte and answered with its size and CRC-32, and
 //! what it cannot take is refused by name.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use serde_json::Value;
+
+use crate::cli::fixture;
 
 /// A running `miniapp fixture shop`, killed when dropped.
 pub(crate) struct ShopFixture {
@@ -26,17 +27,9 @@ impl ShopFixture {
     /// `miniapp fixture shop --listen ADDRESS`, once it says where it is.
     pub(crate) fn on(address: &str) -> ShopFixture {
         let saved = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_miniapp"))
-            .args(["fixture", "shop", "--listen", address, "--save-to"])
-            .arg(saved.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("miniapp fixture shop starts");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let origin = (line.trim())
+        let dir = saved.path().to_str().unwrap();
+        let (child, line) = fixture(&["shop", "--listen", address, "--save-to", dir]);
+        let origin = (line.as_str())
             .strip_prefix("miniapp fixture shop: images and reviews at ")
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_string();
@@ -127,41 +120,41 @@ async fn the_shop_fixture_keeps_a_review_photo_as_sent_and_refuses_what_is_not_a
     assert_eq!(answer["photo_bytes"], 5_000, "{answer}");
     assert_eq!(fixture.review_photo(1), photo);
 
-    let (status, answer) = post_review(&fixture, "application/json", b"{}".to_vec()).await;
-    assert_eq!(status, 400, "{answer}");
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap()
-            .contains("multipart/form-data"),
-        "{answer}"
-    );
-    let (kind, mut body) = review_form("cake", b"x");
-    body.truncate(body.len() - "\r\n--b0undary--\r\n".len());
-    let (status, answer) = post_review(&fixture, &kind, body).await;
-    assert_eq!(status, 400, "{answer}");
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap()
-            .contains("no closing boundary"),
-        "{answer}"
-    );
+    // Each refused with its status and why.
+    let (kind, mut open) = review_form("cake", b"x");
+    open.truncate(open.len() - "\r\n--b0undary--\r\n".len());
     let no_photo = b"--b0undary\r\ncontent-disposition: form-data; name=\"product\"\r\n\r\ntea\r\n--b0undary--\r\n";
-    let (status, answer) = post_review(&fixture, &kind, no_photo.to_vec()).await;
-    assert_eq!(
-        (status, &answer["error"]),
-        (400, &Value::from("the form has no file field `photo`"))
-    );
-    let too_big = vec![0u8; 4 * 1024 * 1024 + 1];
-    let (kind, body) = review_form("tea", &too_big);
-    let (status, answer) = post_review(&fixture, &kind, body).await;
-    assert_eq!(status, 413, "{answer}");
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap()
-            .contains("at most 4194304 bytes"),
-        "{answer}"
-    );
+    let (_, too_big) = review_form("tea", &vec![0u8; 4 * 1024 * 1024 + 1]);
+    let refused = [
+        (
+            "application/json",
+            b"{}".to_vec(),
+            400,
+            "a review is a multipart/form-data form",
+        ),
+        (
+            &kind,
+            open,
+            400,
+            "a part of the form has no closing boundary",
+        ),
+        (
+            &kind,
+            no_photo.to_vec(),
+            400,
+            "the form has no file field `photo`",
+        ),
+        (
+            &kind,
+            too_big,
+            413,
+            "a review form is at most 4194304 bytes",
+        ),
+    ];
+    for (kind, body, status, why) in refused {
+        let (got, answer) = post_review(&fixture, kind, body).await;
+        assert_eq!(got, status, "{answer}");
+        let error = answer["error"].as_str().unwrap();
+        assert!(error.starts_with(why), "{error}");
+    }
 }
