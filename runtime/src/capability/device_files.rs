@@ -61,7 +61,7 @@ pub(super) fn checked_count<T>(picked: &[T], count: u32, things: &str) -> CallRe
 
 /// Write `picked` (each at most `max` bytes) into the instance's temp
 /// area, one file each: each file and its size.
-pub(super) fn written(
+pub(super) async fn written(
     temp: &InstanceTemp,
     picked: Vec<Vec<u8>>,
     max: u64,
@@ -75,7 +75,7 @@ pub(super) fn written(
             )));
         }
         let mut file = temp.create()?;
-        file.write(&bytes)?;
+        file.write(bytes.into()).await?;
         files.push((file.finish()?, size));
     }
     Ok(files)
@@ -164,7 +164,7 @@ impl View<'_, DeviceCtx> {
             let images = images.ok_or_else(|| CallError::failed("cancel"))?;
             checked_count(&images, count, "images")?;
             let bytes = images.into_iter().map(|PickedImage(bytes)| bytes).collect();
-            let chosen = ChosenImages(written(&temp, bytes, max)?);
+            let chosen = ChosenImages(written(&temp, bytes, max).await?);
             Ok(Some(Box::new(chosen) as Answer))
         })
     }

@@ -113,7 +113,7 @@ impl View<'_, DeviceCtx> {
                 .map(|(at, PickedMedia(bytes))| header(at + 1, bytes, media, max_duration))
                 .collect::<CallResult<Vec<_>>>()?;
             let bytes = picked.into_iter().map(|PickedMedia(bytes)| bytes).collect();
-            let files = written(&temp, bytes, max)?;
+            let files = written(&temp, bytes, max).await?;
             let chosen = ChosenMedia(files.into_iter().zip(headers).collect());
             Ok(Some(Box::new(chosen) as Answer))
         })

@@ -15,7 +15,7 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 
 impl BodySink for Incoming {
     async fn take(&mut self, chunk: bytes::Bytes) -> CallResult<()> {
-        self.append(chunk).await
+        self.write(chunk).await
     }
 
     fn len(&self) -> u64 {

@@ -316,18 +316,10 @@ pub(crate) struct Incoming {
 }
 
 impl Incoming {
-    /// Append `chunk`, within the app's `temp_bytes`, here: for a caller
-    /// that may block (not on an async worker: see [`Incoming::append`]).
-    pub fn write(&mut self, chunk: &[u8]) -> CallResult<()> {
-        self.charge(chunk.len() as u64)?;
-        let file = self.file.as_mut().ok_or_else(abandoned)?;
-        file.write_all(chunk).map_err(write_failed)
-    }
-
     /// Append `chunk`, within the app's `temp_bytes`: charged first, then
     /// written on tokio's blocking pool through the file the area's `Dir`
     /// opened, so the disk holds no async worker.
-    pub async fn append(&mut self, chunk: bytes::Bytes) -> CallResult<()> {
+    pub async fn write(&mut self, chunk: bytes::Bytes) -> CallResult<()> {
         self.charge(chunk.len() as u64)?;
         let mut file = self.file.take().ok_or_else(abandoned)?;
         let written = tokio::task::spawn_blocking(move || {
@@ -475,6 +467,7 @@ mod tests {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
+    use bytes::Bytes;
     use miniapp_config::Quotas;
 
     use super::{TEMP_FILE_TTL, TempArea, TempAreas, name_of};
@@ -485,9 +478,9 @@ mod tests {
     }
 
     /// A whole file of `owner` holding `bytes`, and its temp path.
-    fn file(area: &Arc<TempArea>, owner: u64, bytes: &[u8]) -> String {
+    async fn file(area: &Arc<TempArea>, owner: u64, bytes: &'static [u8]) -> String {
         let mut incoming = area.create(owner).unwrap();
-        incoming.write(bytes).unwrap();
+        incoming.write(Bytes::from_static(bytes)).await.unwrap();
         incoming.finish().unwrap().keep()
     }
 
@@ -504,11 +497,11 @@ mod tests {
             .count()
     }
 
-    #[test]
-    fn a_file_is_read_back_by_its_instance_only_and_removed() {
+    #[tokio::test]
+    async fn a_file_is_read_back_by_its_instance_only_and_removed() {
         let dir = tempfile::tempdir().unwrap();
         let area = areas(&dir).area("demo.files", &Quotas::default());
-        let path = file(&area, 1, b"hello");
+        let path = file(&area, 1, b"hello").await;
         assert!(path.starts_with("wxfile://tmp/"), "{path}");
         assert_eq!(area.read(1, &path, 100).unwrap(), b"hello");
         let other = refusal(area.read(2, &path, 100));
@@ -544,24 +537,24 @@ mod tests {
         assert!(name_of("wxfile://tmp/0123456789abcdef0123456789abcdef").is_ok());
     }
 
-    #[test]
-    fn another_apps_file_is_not_this_apps() {
+    #[tokio::test]
+    async fn another_apps_file_is_not_this_apps() {
         let dir = tempfile::tempdir().unwrap();
         let areas = areas(&dir);
         let one = areas.area("demo.one", &Quotas::default());
         let two = areas.area("demo.two", &Quotas::default());
-        let path = file(&one, 1, b"one's");
+        let path = file(&one, 1, b"one's").await;
         assert!(two.read(1, &path, 100).is_err());
         assert!(two.remove(1, &path).is_err());
         assert_eq!(one.read(1, &path, 100).unwrap(), b"one's");
     }
 
-    #[test]
-    fn the_area_is_a_handle_no_name_leaves() {
+    #[tokio::test]
+    async fn the_area_is_a_handle_no_name_leaves() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("secret"), "the host's").unwrap();
         let area = areas(&dir).area("demo.files", &Quotas::default());
-        let path = file(&area, 1, b"mine");
+        let path = file(&area, 1, b"mine").await;
         let handle = area.dir().ok().unwrap();
         assert!(handle.open("../../secret").is_err(), "`..` is refused");
         assert!(handle.open(dir.path().join("secret")).is_err(), "absolute");
@@ -574,8 +567,8 @@ mod tests {
         assert!(matches!(refused, types::Error::Failed(_)), "{refused:?}");
     }
 
-    #[test]
-    fn bytes_and_files_are_bounded_for_the_app_as_a_whole() {
+    #[tokio::test]
+    async fn bytes_and_files_are_bounded_for_the_app_as_a_whole() {
         let dir = tempfile::tempdir().unwrap();
         let quotas = Quotas {
             temp_bytes: 10,
@@ -588,10 +581,10 @@ mod tests {
             Arc::ptr_eq(&area, &areas.area("demo.files", &quotas)),
             "one area per app"
         );
-        file(&area, 1, b"123456");
+        file(&area, 1, b"123456").await;
         // Another instance of the app shares the budget.
         let mut incoming = area.create(2).unwrap();
-        let over = refusal(incoming.write(b"12345"));
+        let over = refusal(incoming.write(Bytes::from_static(b"12345")).await);
         assert!(
             matches!(&over, types::Error::QuotaExceeded(m) if m.contains("`temp_bytes`")),
             "{over:?}"
@@ -599,7 +592,7 @@ mod tests {
         drop(incoming);
         assert_eq!(area.used(), (6, 1), "the refused file is gone");
         assert_eq!(on_disk(&dir, "demo.files"), 1);
-        file(&area, 2, b"");
+        file(&area, 2, b"").await;
         let full = refusal(area.create(3).map(|_| ()));
         assert!(
             matches!(&full, types::Error::QuotaExceeded(m) if m.contains("`temp_files`")),
@@ -607,20 +600,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn files_are_cleared_at_first_open_when_their_instance_ends_and_after_the_ttl() {
+    #[tokio::test]
+    async fn files_are_cleared_at_first_open_when_their_instance_ends_and_after_the_ttl() {
         let dir = tempfile::tempdir().unwrap();
         let left = dir.path().join("tmp/demo.files");
         std::fs::create_dir_all(left.join("sub")).unwrap();
         std::fs::write(left.join("0123456789abcdef0123456789abcdef"), "old").unwrap();
         let area = areas(&dir).area("demo.files", &Quotas::default());
-        let first = file(&area, 1, b"first");
+        let first = file(&area, 1, b"first").await;
         assert_eq!(
             on_disk(&dir, "demo.files"),
             1,
             "what an earlier process left is gone"
         );
-        file(&area, 2, b"second");
+        file(&area, 2, b"second").await;
         area.release(2);
         assert_eq!(area.used(), (5, 1), "instance 2's file went with it");
         area.sweep(Instant::now() + TEMP_FILE_TTL - Duration::from_secs(1));
@@ -630,12 +623,12 @@ mod tests {
         assert_eq!(on_disk(&dir, "demo.files"), 0);
     }
 
-    #[test]
-    fn a_download_not_taken_is_removed() {
+    #[tokio::test]
+    async fn a_download_not_taken_is_removed() {
         let dir = tempfile::tempdir().unwrap();
         let area = areas(&dir).area("demo.files", &Quotas::default());
         let mut incoming = area.create(1).unwrap();
-        incoming.write(b"abc").unwrap();
+        incoming.write(Bytes::from_static(b"abc")).await.unwrap();
         drop(incoming.finish().unwrap());
         assert_eq!(area.used(), (0, 0));
         assert_eq!(on_disk(&dir, "demo.files"), 0);

@@ -495,3 +495,26 @@ async fn images_the_user_picks_are_the_instance_s_temp_files_until_it_ends() {
         "gone with the instance"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_picked_image_is_written_to_disk_off_the_async_worker() {
+    // 3,000,000 bytes: under the one file's `http_response_bytes` (4 MiB).
+    const BIG: usize = 3_000_000;
+    let picked = vec![PickedImage(vec![b'x'; BIG])];
+    let device = ScriptedDevice::answering([DeviceAnswer::Images(Some(picked))]);
+    let (_dir, app, mut inst) = device_apis(Arc::new(device), None).await;
+    let written = crate::files::this_threads_io("wchar");
+    tap_with(&mut inst, "choose-image", "count", "1").await;
+    delivered(&mut inst).await;
+    let written = crate::files::this_threads_io("wchar") - written;
+    let images = inst.page_data()["images"].clone();
+    assert_eq!(images[0]["size"], BIG, "{images}");
+    assert_eq!(app.usage().unwrap().temp_bytes, BIG as u64);
+    // The image went to disk from the blocking pool: this thread (the
+    // instance's async worker) wrote only its own few bytes.
+    assert!(
+        written < BIG as u64 / 10,
+        "the async worker wrote {written} bytes while the image was stored"
+    );
+}

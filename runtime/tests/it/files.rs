@@ -530,7 +530,7 @@ fn fixture_on_its_own_thread() -> String {
 /// This thread's count of bytes passed to `read` or `write` calls so far
 /// (`field` `rchar` or `wchar` of Linux's per-thread I/O counters).
 #[cfg(target_os = "linux")]
-fn this_threads_io(field: &str) -> u64 {
+pub(crate) fn this_threads_io(field: &str) -> u64 {
     let io = std::fs::read_to_string("/proc/thread-self/io").unwrap();
     (io.lines())
         .find_map(|line| line.strip_prefix(field)?.strip_prefix(": "))
