@@ -481,10 +481,7 @@ impl device_api::Host for View<'_, DeviceCtx> {
     }
 
     fn get_image_info(&mut self, src: String) -> CallResult<device_api::ImageInfo> {
-        let limit = self.call.app.grants.quotas.http_response_bytes;
-        let bytes = self.ctx.temp.read(&src, limit)?;
-        super::device_files::image_info(&bytes)
-            .ok_or_else(|| CallError::invalid(format!("{src} is not a PNG, JPEG or GIF image")))
+        self.image_info_of(&src)
     }
 
     fn take_setting(

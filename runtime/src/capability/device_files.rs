@@ -12,6 +12,7 @@ use super::pending::Answer;
 use super::temp_area::{InstanceTemp, TempFile};
 use super::{CallError, CallResult, View};
 use crate::bindings::device_api;
+use crate::limits::Held;
 use crate::providers::{ImageSources, PickedImage};
 use miniapp_config::Scope;
 
@@ -121,13 +122,8 @@ impl View<'_, DeviceCtx> {
     /// `album` consent; refused where there is no screen.
     pub(super) async fn save_to_album(&mut self, path: &str) -> CallResult<()> {
         self.call.needs_screen("the photo album")?;
-        let limit = self.call.app.grants.quotas.http_response_bytes;
-        // Held in memory until the host has saved it: charged before a
-        // byte is read, so an image over the budget reads nothing.
-        let size = self.ctx.temp.size(path)?.min(limit);
-        let memory = self.call.pending.host_memory().clone();
-        let _held = (memory.hold(size, "an image saved to the album")).map_err(CallError::quota)?;
-        let bytes = self.ctx.temp.read(path, limit)?;
+        // Held in memory until the host has saved it.
+        let (bytes, _held) = self.read_held(path, "an image saved to the album")?;
         if image_info(&bytes).is_none() {
             return Err(CallError::invalid(format!(
                 "{path} is not a PNG, JPEG or GIF image: the album takes images"
@@ -138,6 +134,26 @@ impl View<'_, DeviceCtx> {
         (app.services.providers.device)
             .save_to_album(&app.manifest.id, PickedImage(bytes))
             .map_err(|e| CallError::failed(e.0))
+    }
+
+    /// `get-image-info`: the size and kind of temp file `src`, read whole
+    /// (charged to `host_memory_bytes` while read).
+    pub(super) fn image_info_of(&mut self, src: &str) -> CallResult<device_api::ImageInfo> {
+        let (bytes, _held) = self.read_held(src, "an image read for its size")?;
+        image_info(&bytes)
+            .ok_or_else(|| CallError::invalid(format!("{src} is not a PNG, JPEG or GIF image")))
+    }
+
+    /// Temp file `path` read whole (at most `http_response_bytes`), charged
+    /// to `host_memory_bytes` as `what` while the hold returned lives:
+    /// charged before a byte is read, so a file over the budget reads
+    /// nothing.
+    fn read_held(&self, path: &str, what: &str) -> CallResult<(Vec<u8>, Held)> {
+        let limit = self.call.app.grants.quotas.http_response_bytes;
+        let size = self.ctx.temp.size(path)?.min(limit);
+        let memory = self.call.pending.host_memory();
+        let held = memory.hold(size, what).map_err(CallError::quota)?;
+        Ok((self.ctx.temp.read(path, limit)?, held))
     }
 
     /// `choose-image`: the picker opened within a tap; its images written

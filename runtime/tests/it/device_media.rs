@@ -214,7 +214,9 @@ async fn a_photo_goes_to_the_album_only_with_the_album_scope() {
 
 #[tokio::test]
 async fn a_big_photo_is_refused_by_the_host_memory_budget_naming_it() {
+    // A PNG's header and 100,000 bytes more: over a 60,000-byte budget.
     let big = [PNG, &[0; 100_000]].concat();
+    let big_len = big.len();
     let device = ScriptedDevice::answering([DeviceAnswer::Images(Some(vec![PickedImage(big)]))]);
     let quotas = QuotaOverrides {
         host_memory_bytes: Some(60_000),
@@ -229,8 +231,7 @@ async fn a_big_photo_is_refused_by_the_host_memory_budget_naming_it() {
     let refused = text(&inst, "saved");
     assert!(
         refused.contains(&format!(
-            "an image saved to the album needs {} bytes",
-            PNG.len() + 100_000
+            "an image saved to the album needs {big_len} bytes"
         )) && refused.contains("quota `host_memory_bytes`"),
         "{refused}"
     );
@@ -239,6 +240,11 @@ async fn a_big_photo_is_refused_by_the_host_memory_budget_naming_it() {
         [DeviceAct::ChooseImage(1, BOTH)],
         "not saved"
     );
+    // Reading its size holds it whole too.
+    tap_with(&mut inst, "image-info", "src", &photo).await;
+    let refused = text(&inst, "info");
+    let needs = format!("an image read for its size needs {big_len} bytes");
+    assert!(refused.contains(&needs), "{refused}");
 }
 
 #[tokio::test]
