@@ -407,13 +407,15 @@ impl Host {
         if user.is_some_and(|user| user != claims.user) {
             return Err(not_theirs());
         }
-        self.enter(
+        let session = self.enter(
             id.to_string(),
             &claims.app,
             &claims.user,
             claims.options(),
             client,
-        )
+        )?;
+        session.set_rebuilt();
+        Ok(session)
     }
 
     /// Bring `session` to the foreground, following the operator's
@@ -465,6 +467,9 @@ impl Host {
     /// instance bound, the least recently used instance is evicted first.
     async fn launch(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
         let started = Instant::now();
+        if session.launches_rebuilt() {
+            state.applied.take_up(&self.storage).await;
+        }
         let closed = state.sockets.closed(&state.app, &self.storage).await?;
         let mut result = session.launch(state, &closed).await;
         if matches!(result, Err(miniapp_runtime::Error::Capacity { .. })) {

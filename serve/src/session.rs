@@ -43,6 +43,9 @@ pub struct Session {
     hidden: AtomicBool,
     /// Whether an instance runs (for counting without the lock).
     live: AtomicBool,
+    /// Rebuilt here from its id and not launched here since: its first
+    /// launch here takes it up ([`Applied::take_up`]).
+    rebuilt: AtomicBool,
     /// Memory its instance held after its last action, bytes.
     memory: AtomicU64,
     /// Set when the session ends: its sockets close.
@@ -144,6 +147,7 @@ impl Session {
             last_active: AtomicU64::new(0),
             hidden: AtomicBool::new(false),
             live: AtomicBool::new(false),
+            rebuilt: AtomicBool::new(false),
             memory: AtomicU64::new(0),
             ended: tokio::sync::watch::channel(false).0,
             pushes: Pushes::of_app(pushed),
@@ -169,6 +173,18 @@ impl Session {
     /// Mark it hidden or shown.
     pub fn set_hidden(&self, hidden: bool) {
         self.hidden.store(hidden, Ordering::Relaxed);
+    }
+
+    /// Note that this node rebuilt the session from its id (it was opened
+    /// on another node, or before this process restarted).
+    pub fn set_rebuilt(&self) {
+        self.rebuilt.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the session was rebuilt here and not launched here since;
+    /// asked at a launch, which answers it.
+    pub fn launches_rebuilt(&self) -> bool {
+        self.rebuilt.swap(false, Ordering::Relaxed)
     }
 
     /// Whether an instance runs.

@@ -298,6 +298,36 @@ async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
     second.stop();
 }
 
+#[tokio::test]
+async fn a_node_that_takes_a_session_up_with_no_event_ends_the_old_nodes_instance() {
+    let pg = Postgres::start();
+    let database = ["--database", pg.url.as_str()];
+    let first = Served::start(&["timers"], &[database[0], database[1], "--migrate"]);
+    let second = Served::start(&[], &database);
+    let ada = first.session(TIMERS, "ada").await;
+    tap(&first, &ada, "s1", "start", forever()).await;
+    pushes_until(&first, &ada, 0, 2).await;
+    // A client's socket reaches the second node by the session's id: it
+    // launches the app there (a page, no event).
+    let url = format!(
+        "{}/v1/sessions/{ada}",
+        second.public.replace("http://", "ws://")
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert_eq!(receive(&mut socket).await["type"], "hello");
+    let page = receive(&mut socket).await;
+    assert!(
+        ticks(&json!([page])).contains(&"Ticks: 0".to_string()),
+        "{page}"
+    );
+    // The first node learns at its interval's next firing that the second
+    // took the session up, and its instance ends there.
+    let live = "miniapp_app_sessions_live{app=\"demo.timers\"}";
+    first.until_metric(live, |n| n == 0.0).await;
+    first.stop();
+    second.stop();
+}
+
 /// A client's picture of the page: the text of each text node by id,
 /// from a `page` and the ops that follow it, applied in the order they
 /// come; an op on a node the page does not have fails.

@@ -25,6 +25,9 @@ pub(super) fn namespace(session: &str) -> String {
     format!("miniapp:events:{}", hex::encode(&digest[..16]))
 }
 
+/// The record of events applied and the holder's mark, as the store has them.
+type Records = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The events a session applied, as this node knows them.
 pub struct Applied {
     /// The store's namespace of the record (from the session's id).
@@ -39,7 +42,13 @@ pub struct Applied {
     /// once cannot both commit (one would overwrite the other's record,
     /// and a retry of the lost event apply twice).
     stored: Option<Vec<u8>>,
+    /// The mark of the node that last took the session up, as this node
+    /// last read or wrote it ([`Applied::take_up`]).
+    holder: Option<Vec<u8>>,
 }
+
+/// The store's key of the mark a node writes when it takes the session up.
+const HOLDER: &str = "holder";
 
 impl Applied {
     /// The record of session `session`'s events, to be read at its first
@@ -50,6 +59,7 @@ impl Applied {
             events: VecDeque::new(),
             read: false,
             stored: None,
+            holder: None,
         }
     }
 
@@ -62,17 +72,43 @@ impl Applied {
         if self.read {
             return Ok(());
         }
-        let ns = self.namespace.clone();
-        let stored = kv::call(kv, move |kv| kv.get(&ns, "applied"))
-            .await
-            .map_err(|e| ApiError::unavailable(format!("cannot read the session's events: {e}")))?;
+        let (stored, holder) = self.records(kv).await?;
         match &stored {
             Some(bytes) => self.take_json(bytes),
             None => self.events.clear(),
         }
         self.stored = stored;
+        self.holder = holder;
         self.read = true;
         Ok(())
+    }
+
+    /// The store's record of events applied and the holder's mark.
+    async fn records(&self, kv: &Arc<dyn KvStore>) -> Result<Records, ApiError> {
+        let ns = self.namespace.clone();
+        let read = move |kv: &dyn KvStore| Ok((kv.get(&ns, "applied")?, kv.get(&ns, HOLDER)?));
+        (kv::call(kv, read).await)
+            .map_err(|e| ApiError::unavailable(format!("cannot read the session's events: {e}")))
+    }
+
+    /// This node takes the session up (it rebuilt the session from its id
+    /// and launches its instance: the balancer moved it here, or its node
+    /// died or drained): a fresh mark in the store, so that a node that
+    /// still runs an instance of it ends that instance at its next
+    /// completion ([`Applied::applied_elsewhere`]) without waiting for an
+    /// event here. A mark the store did not take is not retried: events
+    /// still tell.
+    pub async fn take_up(&mut self, kv: &Arc<dyn KvStore>) {
+        let mut nonce = [0u8; 16];
+        if getrandom::fill(&mut nonce).is_err() {
+            return;
+        }
+        let mark = hex::encode(nonce).into_bytes();
+        let write =
+            KvWrites::new(self.namespace.clone(), KvLimits::NONE).with(HOLDER, mark.clone());
+        if kv::call(kv, move |kv| kv.commit(&[write])).await.is_ok() {
+            self.holder = Some(mark);
+        }
     }
 
     /// Read the record from the store again: another node wrote this
@@ -82,20 +118,18 @@ impl Applied {
         self.read(kv).await
     }
 
-    /// Whether another node applied an event of this session since this
-    /// node last read or wrote the record (the session was taken up
-    /// there): the store's record differs from this node's. A record this
-    /// node has not read yet is read now (and nothing is known to differ).
+    /// Whether another node applied an event of this session, or took it
+    /// up ([`Applied::take_up`]), since this node last read or wrote the
+    /// record: the store's record or mark differs from this node's. A
+    /// record this node has not read yet is read now (and nothing is known
+    /// to differ).
     pub async fn applied_elsewhere(&mut self, kv: &Arc<dyn KvStore>) -> Result<bool, ApiError> {
         if !self.read {
             self.read(kv).await?;
             return Ok(false);
         }
-        let ns = self.namespace.clone();
-        let stored = kv::call(kv, move |kv| kv.get(&ns, "applied"))
-            .await
-            .map_err(|e| ApiError::unavailable(format!("cannot read the session's events: {e}")))?;
-        Ok(stored != self.stored)
+        let (stored, holder) = self.records(kv).await?;
+        Ok(stored != self.stored || holder != self.holder)
     }
 
     /// The answer given to event `cid`, if it was applied.
