@@ -203,3 +203,35 @@ async fn sigterm_closes_every_client_with_1001_and_exits_0() {
         "close 1001 the chat fixture is shutting down"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_does_not_read_is_dropped_and_the_room_told() {
+    let fixture = ChatFixture::start(&[]);
+    // ada never reads: once the socket's buffers and her queue of 256 are
+    // full, the fixture drops her rather than hold more for her.
+    let _ada = fixture.join("lobby").await;
+    let mut bo = fixture.join("lobby").await;
+    let text = "x".repeat(4_000);
+    let echo = format!("guest-2: {text}");
+    // bo says something and hears it back before the next, so his own
+    // queue never fills; up to 100 MB, far past what any socket buffers.
+    let told = tokio::time::timeout(HANG, async {
+        for _ in 0..25_000 {
+            bo.send(Message::text(text.clone())).await.unwrap();
+            loop {
+                let heard = next(&mut bo).await;
+                if heard.starts_with("guest-1 left") {
+                    return heard;
+                }
+                if heard == echo {
+                    break;
+                }
+            }
+        }
+        panic!("ada was never dropped");
+    });
+    assert_eq!(
+        told.await.expect("ada dropped in time"),
+        "guest-1 left (too slow: 256 messages were waiting)"
+    );
+}
