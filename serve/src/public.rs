@@ -113,6 +113,16 @@ fn opening_user(
     Ok(())
 }
 
+/// A route's `query`, or `bad-request` saying what the route `takes` and
+/// what is wrong with it.
+fn query_or_bad_request<T>(
+    query: Result<Query<T>, QueryRejection>,
+    takes: &str,
+) -> Result<T, ApiError> {
+    (query.map(|Query(query)| query))
+        .map_err(|e| ApiError::bad_request(format!("{takes}: {}", e.body_text())))
+}
+
 /// Session `id`, for `client`; with signed users, only the session's own.
 fn session_for(
     host: &Host,
@@ -327,15 +337,9 @@ async fn socket(
     options: Result<Query<SocketOptions>, QueryRejection>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let measure = match options {
-        Ok(Query(options)) => options.measure,
-        Err(e) => {
-            let message = format!(
-                "a socket takes `measure=true` or nothing: {}",
-                e.body_text()
-            );
-            return ApiError::bad_request(message).into_response();
-        }
+    let measure = match query_or_bad_request(options, "a socket takes `measure=true` or nothing") {
+        Ok(options) => options.measure,
+        Err(e) => return e.into_response(),
     };
     let session = match session_for(&host, &id, client, &headers) {
         Ok(session) => session,

@@ -58,15 +58,25 @@ async fn pushed_until(socket: &mut Socket, text: &str) -> Vec<String> {
     shown
 }
 
-#[tokio::test]
-async fn a_served_chat_shows_its_servers_messages_with_no_client_event() {
-    let origin = chat_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let chat = crate::cli::declaring("chat", &origin, dir.path());
-    let policy = format!(
+/// The operator's policy letting the chat reach `origin`.
+pub(crate) fn chat_policy(origin: &str) -> String {
+    format!(
         "[apps.\"demo.chat\"]\npermissions = [\"socket\"]\norigins = [\"{origin}\"]\nallow_addresses = [\"127.0.0.1\"]\n"
-    );
-    let served = Served::start_with_policy(&policy, &[], &["--publish", &chat]);
+    )
+}
+
+/// The chat, declaring `origin`, published and served with `args` (its
+/// package written under `dir`).
+pub(crate) fn serve_chat(origin: &str, dir: &std::path::Path, args: &[&str]) -> Served {
+    let chat = crate::cli::declaring("chat", origin, dir);
+    let mut args = args.to_vec();
+    args.extend(["--publish", &chat]);
+    Served::start_with_policy(&chat_policy(origin), &[], &args)
+}
+
+/// Ada's chat session in the lobby of `origin` (reconnecting a minute
+/// after a drop): its id.
+pub(crate) async fn in_lobby(served: &Served, origin: &str) -> String {
     let open = json!({
         "app": "demo.chat",
         "user": "ada",
@@ -75,7 +85,15 @@ async fn a_served_chat_shows_its_servers_messages_with_no_client_event() {
     let response = post_json(format!("{}/v1/sessions", served.public), &open).await;
     assert_eq!(response.status(), 201);
     let body: Value = response.json().await.unwrap();
-    let session = body["session"].as_str().unwrap().to_string();
+    body["session"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_served_chat_shows_its_servers_messages_with_no_client_event() {
+    let origin = chat_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve_chat(&origin, dir.path(), &[]);
+    let session = in_lobby(&served, &origin).await;
     // The socket opens and the server's welcome arrives, with no event: in
     // the page the client's socket starts from if it came first (the
     // driver may deliver it before the client connects), else pushed.

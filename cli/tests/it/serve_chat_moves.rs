@@ -9,38 +9,15 @@ use serde_json::{Value, json};
 
 use crate::cluster::Postgres;
 use crate::serve::{HANG, Served, post_json};
+use crate::serve_chat::{chat_policy, chat_server, in_lobby, serve_chat};
 use crate::serve_timers::{poll, shown};
 
 const LIVE: &str = "miniapp_app_sessions_live{app=\"demo.chat\"}";
 
-/// The operator's policy letting the chat reach `origin`.
-fn chat_policy(origin: &str) -> String {
-    format!(
-        "[apps.\"demo.chat\"]\npermissions = [\"socket\"]\norigins = [\"{origin}\"]\nallow_addresses = [\"127.0.0.1\"]\n"
-    )
-}
-
-/// The chat, declaring `origin`, published and served with `args` (its
-/// package written under `dir`).
-fn serve_chat(origin: &str, dir: &std::path::Path, args: &[&str]) -> Served {
-    let chat = crate::cli::declaring("chat", origin, dir);
-    let mut args = args.to_vec();
-    args.extend(["--publish", &chat]);
-    Served::start_with_policy(&chat_policy(origin), &[], &args)
-}
-
 /// Ada's chat session in the lobby of `origin`, with the room `news`
 /// joined too: its id.
 async fn in_lobby_and_news(served: &Served, origin: &str) -> String {
-    let open = json!({
-        "app": "demo.chat",
-        "user": "ada",
-        "path": format!("index?server={origin}&room=lobby&retry_ms=60000"),
-    });
-    let response = post_json(format!("{}/v1/sessions", served.public), &open).await;
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.unwrap();
-    let session = body["session"].as_str().unwrap().to_string();
+    let session = in_lobby(served, origin).await;
     let detail = json!({ "value": "news" });
     let (status, answer) = served
         .event(&session, "j1", "#room", "confirm", detail)
@@ -97,7 +74,7 @@ async fn next_action(served: &Served, session: &str) -> u64 {
 
 #[tokio::test]
 async fn an_evicted_chat_is_told_its_sockets_closed_and_joins_its_room_again() {
-    let origin = crate::serve_chat::chat_server().await;
+    let origin = chat_server().await;
     let dir = tempfile::tempdir().unwrap();
     let served = serve_chat(&origin, dir.path(), &["--idle-secs", "1"]);
     let ada = in_lobby_and_news(&served, &origin).await;
@@ -118,7 +95,7 @@ async fn an_evicted_chat_is_told_its_sockets_closed_and_joins_its_room_again() {
 
 #[tokio::test]
 async fn a_chat_taken_up_by_another_node_is_told_there_its_sockets_closed() {
-    let origin = crate::serve_chat::chat_server().await;
+    let origin = chat_server().await;
     let pg = Postgres::start();
     let dir = tempfile::tempdir().unwrap();
     let database = ["--database", pg.url.as_str()];

@@ -269,8 +269,10 @@ async fn assert_the_next_instance_has_no_timers(served: &Served, session: &str, 
     );
 }
 
-#[tokio::test]
-async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
+/// Two nodes on one PostgreSQL, and Ada's session on the first with an
+/// interval ticking there (two ticks pushed): the nodes, the database
+/// (kept while they run) and the session's id.
+async fn ticking_on_the_first_of_two_nodes() -> (Postgres, Served, Served, String) {
     let pg = Postgres::start();
     let database = ["--database", pg.url.as_str()];
     let first = Served::start(&["timers"], &[database[0], database[1], "--migrate"]);
@@ -279,6 +281,12 @@ async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
     tap(&first, &ada, "s1", "start", forever()).await;
     let ticked = pushes_until(&first, &ada, 0, 2).await;
     assert_eq!(ticks(&ticked[1]["frames"]), ["Ticks: 2"]);
+    (pg, first, second, ada)
+}
+
+#[tokio::test]
+async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
+    let (_pg, first, second, ada) = ticking_on_the_first_of_two_nodes().await;
     // The second node never had the session: the pushes it has are none,
     // and a client polling after the first node's numbers is told to get
     // the page again.
@@ -300,13 +308,7 @@ async fn a_session_taken_up_by_another_node_starts_there_with_no_timers() {
 
 #[tokio::test]
 async fn a_node_that_takes_a_session_up_with_no_event_ends_the_old_nodes_instance() {
-    let pg = Postgres::start();
-    let database = ["--database", pg.url.as_str()];
-    let first = Served::start(&["timers"], &[database[0], database[1], "--migrate"]);
-    let second = Served::start(&[], &database);
-    let ada = first.session(TIMERS, "ada").await;
-    tap(&first, &ada, "s1", "start", forever()).await;
-    pushes_until(&first, &ada, 0, 2).await;
+    let (_pg, first, second, ada) = ticking_on_the_first_of_two_nodes().await;
     // A client's socket reaches the second node by the session's id: it
     // launches the app there (a page, no event).
     let url = format!(

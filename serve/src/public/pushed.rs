@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{Shared, session_for};
+use super::{Shared, query_or_bad_request, session_for};
 use crate::clients::Client;
 use crate::error::ApiError;
 use crate::session::{Lost, Session};
@@ -37,15 +37,10 @@ pub(super) async fn pushed_frames(
     headers: HeaderMap,
     poll: Result<Query<Poll>, QueryRejection>,
 ) -> Response {
-    let after = match poll {
-        Ok(Query(poll)) => poll.after,
-        Err(e) => {
-            let message = format!(
-                "`after` must be the number of a push (0 or more): {}",
-                e.body_text()
-            );
-            return ApiError::bad_request(message).into_response();
-        }
+    let takes = "`after` must be the number of a push (0 or more)";
+    let after = match query_or_bad_request(poll, takes) {
+        Ok(poll) => poll.after,
+        Err(e) => return e.into_response(),
     };
     match session_for(&host, &id, client, &headers) {
         Ok(session) => wait_for_pushes(&host, &session, after).await,
