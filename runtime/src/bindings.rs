@@ -49,6 +49,10 @@ host_api_bindings!("../wit", imports {
     "miniapp:host/device-api.choose-location": async | trappable,
     "miniapp:host/device-api.open-location": async | trappable,
     "miniapp:host/device-api.save-image-to-photos-album": async | trappable,
+    // Read a temp file whole: on the blocking pool, off the async workers.
+    "miniapp:host/http.upload-file-start": async | trappable,
+    "miniapp:host/http.read-temp-file": async | trappable,
+    "miniapp:host/device-api.get-image-info": async | trappable,
 }, with {});
 
 pub use exports::miniapp::host::lifecycle;

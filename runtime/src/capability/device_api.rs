@@ -480,8 +480,8 @@ impl device_api::Host for View<'_, DeviceCtx> {
         self.chosen_media(id)
     }
 
-    fn get_image_info(&mut self, src: String) -> CallResult<device_api::ImageInfo> {
-        self.image_info_of(&src)
+    async fn get_image_info(&mut self, src: String) -> CallResult<device_api::ImageInfo> {
+        self.image_info_of(&src).await
     }
 
     fn take_setting(

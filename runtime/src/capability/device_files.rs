@@ -123,7 +123,7 @@ impl View<'_, DeviceCtx> {
     pub(super) async fn save_to_album(&mut self, path: &str) -> CallResult<()> {
         self.call.needs_screen("the photo album")?;
         // Held in memory until the host has saved it.
-        let (bytes, _held) = self.read_held(path, "an image saved to the album")?;
+        let (bytes, _held) = self.read_held(path, "an image saved to the album").await?;
         if image_info(&bytes).is_none() {
             return Err(CallError::invalid(format!(
                 "{path} is not a PNG, JPEG or GIF image: the album takes images"
@@ -138,8 +138,8 @@ impl View<'_, DeviceCtx> {
 
     /// `get-image-info`: the size and kind of temp file `src`, read whole
     /// (charged to `host_memory_bytes` while read).
-    pub(super) fn image_info_of(&mut self, src: &str) -> CallResult<device_api::ImageInfo> {
-        let (bytes, _held) = self.read_held(src, "an image read for its size")?;
+    pub(super) async fn image_info_of(&mut self, src: &str) -> CallResult<device_api::ImageInfo> {
+        let (bytes, _held) = self.read_held(src, "an image read for its size").await?;
         image_info(&bytes)
             .ok_or_else(|| CallError::invalid(format!("{src} is not a PNG, JPEG or GIF image")))
     }
@@ -148,12 +148,12 @@ impl View<'_, DeviceCtx> {
     /// to `host_memory_bytes` as `what` while the hold returned lives:
     /// charged before a byte is read, so a file over the budget reads
     /// nothing.
-    fn read_held(&self, path: &str, what: &str) -> CallResult<(Vec<u8>, Held)> {
+    async fn read_held(&mut self, path: &str, what: &str) -> CallResult<(Vec<u8>, Held)> {
         let limit = self.call.app.grants.quotas.http_response_bytes;
         let size = self.ctx.temp.size(path)?.min(limit);
         let memory = self.call.pending.host_memory();
         let held = memory.hold(size, what).map_err(CallError::quota)?;
-        Ok((self.ctx.temp.read(path, limit)?, held))
+        Ok((self.ctx.temp.read(path, limit).await?, held))
     }
 
     /// `choose-image`: the picker opened within a tap; its images written

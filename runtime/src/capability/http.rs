@@ -421,12 +421,12 @@ impl http::Host for View<'_, Granted<HttpCtx>> {
         self.take_downloaded(id)
     }
 
-    fn upload_file_start(&mut self, upload: http::Upload) -> CallResult<u64> {
-        self.start_upload(upload)
+    async fn upload_file_start(&mut self, upload: http::Upload) -> CallResult<u64> {
+        self.start_upload(upload).await
     }
 
-    fn read_temp_file(&mut self, temp_path: String) -> CallResult<Vec<u8>> {
-        self.read_temp(&temp_path)
+    async fn read_temp_file(&mut self, temp_path: String) -> CallResult<Vec<u8>> {
+        self.read_temp(&temp_path).await
     }
 
     fn remove_temp_file(&mut self, temp_path: String) -> CallResult<()> {

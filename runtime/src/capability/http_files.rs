@@ -75,7 +75,7 @@ impl View<'_, Granted<HttpCtx>> {
     }
 
     /// `upload-file-start`: the temp file as a form's field, POSTed.
-    pub(super) fn start_upload(&mut self, upload: http::Upload) -> CallResult<u64> {
+    pub(super) async fn start_upload(&mut self, upload: http::Upload) -> CallResult<u64> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
         let size = ctx.temp.size(&upload.temp_path)?;
@@ -97,7 +97,7 @@ impl View<'_, Granted<HttpCtx>> {
         let memory = self.call.pending.host_memory();
         let building =
             (memory.hold(2 * size, "an upload's file and its form")).map_err(CallError::quota)?;
-        let file = ctx.temp.read(&upload.temp_path, size)?;
+        let file = ctx.temp.read(&upload.temp_path, size).await?;
         let body = form.body(&upload.field_name, &upload.form_data, &file)?;
         drop((file, building));
         let mut headers = upload.headers;
@@ -119,10 +119,10 @@ impl View<'_, Granted<HttpCtx>> {
     }
 
     /// `read-temp-file`: the bytes of a temp file of this instance.
-    pub(super) fn read_temp(&mut self, path: &str) -> CallResult<Vec<u8>> {
+    pub(super) async fn read_temp(&mut self, path: &str) -> CallResult<Vec<u8>> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
-        ctx.temp.read(path, limit)
+        ctx.temp.read(path, limit).await
     }
 
     /// `remove-temp-file`: remove a temp file of this instance.

@@ -445,8 +445,17 @@ impl InstanceTemp {
         self.area.size(self.owner, path)
     }
 
-    /// The bytes of `path`, a file of this instance, at most `max`.
-    pub fn read(&self, path: &str, max: u64) -> CallResult<Vec<u8>> {
+    /// The bytes of `path`, a file of this instance, at most `max`, read
+    /// on tokio's blocking pool, so the disk holds no async worker.
+    pub async fn read(&self, path: &str, max: u64) -> CallResult<Vec<u8>> {
+        let (area, owner, path) = (self.area.clone(), self.owner, path.to_string());
+        let read = tokio::task::spawn_blocking(move || area.read(owner, &path, max));
+        (read.await).map_err(|e| CallError::failed(format!("cannot read a temp file: {e}")))?
+    }
+
+    /// [`InstanceTemp::read`] here, blocking: for a caller that is not on
+    /// an async worker.
+    pub fn read_blocking(&self, path: &str, max: u64) -> CallResult<Vec<u8>> {
         self.area.read(self.owner, path, max)
     }
 

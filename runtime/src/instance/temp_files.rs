@@ -22,7 +22,7 @@ impl AppInstance {
             .ok_or_else(|| refused(format!("{path}: the instance has ended")))?;
         let max = self.app.grants.quotas.http_response_bytes;
         (live.store.data().device.temp)
-            .read(path, max)
+            .read_blocking(path, max)
             .map_err(|e| refused(e.message()))
     }
 }

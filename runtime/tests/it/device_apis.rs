@@ -498,23 +498,45 @@ async fn images_the_user_picks_are_the_instance_s_temp_files_until_it_ends() {
 
 #[cfg(target_os = "linux")]
 #[tokio::test]
-async fn a_picked_image_is_written_to_disk_off_the_async_worker() {
-    // 3,000,000 bytes: under the one file's `http_response_bytes` (4 MiB).
+async fn a_picked_image_is_written_and_read_off_the_async_worker() {
+    use crate::files::this_threads_io;
+    // A PNG of 3 by 2 pixels by its header, 3,000,000 bytes: under the one
+    // file's `http_response_bytes` and the `host_memory_bytes` its reads
+    // hold (4 MiB each).
     const BIG: usize = 3_000_000;
-    let picked = vec![PickedImage(vec![b'x'; BIG])];
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x03\0\0\0\x02".to_vec();
+    png.resize(BIG, 0);
+    let picked = vec![PickedImage(png.clone())];
     let device = ScriptedDevice::answering([DeviceAnswer::Images(Some(picked))]);
-    let (_dir, app, mut inst) = device_apis(Arc::new(device), None).await;
-    let written = crate::files::this_threads_io("wchar");
+    let (_dir, app, mut inst) = device_apis(Arc::new(device.clone()), None).await;
+    let written = this_threads_io("wchar");
     tap_with(&mut inst, "choose-image", "count", "1").await;
     delivered(&mut inst).await;
-    let written = crate::files::this_threads_io("wchar") - written;
+    let written = this_threads_io("wchar") - written;
     let images = inst.page_data()["images"].clone();
     assert_eq!(images[0]["size"], BIG, "{images}");
     assert_eq!(app.usage().unwrap().temp_bytes, BIG as u64);
-    // The image went to disk from the blocking pool: this thread (the
-    // instance's async worker) wrote only its own few bytes.
+    // The image went to disk from the blocking pool, and comes back from
+    // it: this thread (the instance's async worker) wrote and read only
+    // its own few bytes.
     assert!(
         written < BIG as u64 / 10,
         "the async worker wrote {written} bytes while the image was stored"
+    );
+    let path = images[0]["path"].as_str().unwrap().to_string();
+    // The first save's consent check opens the consent store (its own
+    // reads, about 1 MiB here): the album's read is measured on a second.
+    tap_with(&mut inst, "save-image", "src", &path).await;
+    assert_eq!(inst.page_data()["saved"], true);
+    let read = this_threads_io("rchar");
+    tap_with(&mut inst, "image-info", "src", &path).await;
+    tap_with(&mut inst, "save-image", "src", &path).await;
+    let read = this_threads_io("rchar") - read;
+    assert_eq!(text(&inst, "info"), "3x2 png");
+    let saved = DeviceAct::SavedToAlbum(PickedImage(png));
+    assert_eq!(device.take_acts()[1..], [saved.clone(), saved]);
+    assert!(
+        read < BIG as u64 / 10,
+        "the async worker read {read} bytes for the image's info and the album"
     );
 }

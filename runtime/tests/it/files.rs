@@ -593,3 +593,40 @@ async fn an_upload_over_the_host_memory_budget_is_refused_before_its_file_is_rea
         "{read} bytes were read for an upload refused by its size"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_temp_file_is_read_and_uploaded_off_the_async_worker() {
+    // Host memory for the upload's file and form (twice the file).
+    let quotas = QuotaOverrides {
+        host_memory_bytes: Some(16 << 20),
+        ..QuotaOverrides::default()
+    };
+    let origin = fixture_on_its_own_thread();
+    let package = reaching(&example("files"), "demo.files", &origin);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], quotas);
+    let mut inst = launch(&rt, &package).await;
+    // 1,000,000 bytes: what the page may show of it, read back whole.
+    const SIZE: u64 = 1_000_000;
+    download(&mut inst, &format!("{origin}/bytes/{SIZE}")).await;
+    assert_eq!(inst.page_data()["status"], 200, "{}", inst.page_data());
+    let read = this_threads_io("rchar");
+    dispatch(&mut inst, "index", "read", json!({})).await;
+    let upload = json!({ "url": format!("{origin}/upload") });
+    dispatch(&mut inst, "index", "upload", upload).await;
+    let read = this_threads_io("rchar") - read;
+    let shown = inst.page_data()["read"].as_str().map(str::len);
+    assert_eq!(shown, Some(SIZE as usize), "{}", inst.page_data()["error"]);
+    deliver_until(&mut inst, |data| {
+        data["uploaded"] != 0 || data["error"] != ""
+    })
+    .await;
+    assert_eq!(inst.page_data()["reply"], format!("got {SIZE} bytes"));
+    // Both reads of the file ran on the blocking pool: this thread (the
+    // instance's async worker) read only its own few bytes.
+    assert!(
+        read < SIZE / 10,
+        "the async worker read {read} bytes to read and upload the file"
+    );
+}
