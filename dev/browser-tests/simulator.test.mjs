@@ -9,153 +9,22 @@
 // /usr/bin/chromium), MINIAPP_SCREENSHOTS=1 to (re)write the README's
 // screenshots under docs/screenshots/.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import http from 'node:http';
-import { chromium } from 'playwright-core';
+import {
+  EXAMPLES, REPO, TEST_TIMEOUT, VIEWPORT, WAIT, browser, eventually, miniapp, openApp,
+  openSimulator, startSimulator, tempDir, useChromium,
+} from './harness.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MINIAPP = resolve(REPO, process.env.MINIAPP_BIN ?? 'target/debug/miniapp');
-const EXAMPLES = join(REPO, 'guest-examples');
 const SCREENSHOTS = process.env.MINIAPP_SCREENSHOTS === '1';
-const VIEWPORT = { width: 1280, height: 800 };
-/** How long any one condition may take to come true (a cold cargo build is slow). */
-const WAIT = 120_000;
-/** Per test: a build, a browser, a few round trips. */
-const TEST_TIMEOUT = 300_000;
 
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
+useChromium();
 
 // ------------------------------------------------------------------ helpers
-
-/** A temporary directory, removed when test `t` ends. */
-async function tempDir(t, prefix) {
-  const dir = await mkdtemp(join(tmpdir(), `miniapp-browser-${prefix}-`));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Run `miniapp ARGS...` to completion; its stdout, or a thrown error. */
-async function miniapp(args, env = {}) {
-  const child = spawn(MINIAPP, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => { out += chunk; });
-  child.stderr.on('data', (chunk) => { err += chunk; });
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`miniapp ${args.join(' ')} exited with ${code}:\n${err}`);
-  return out;
-}
-
-/**
- * `miniapp dev SOURCE` on a free port with a fresh data directory, once it
- * printed its URL; stopped (its whole process group) when test `t` ends.
- */
-async function startSimulator(t, source, env = {}) {
-  const data = await tempDir(t, 'data');
-  const child = spawn(MINIAPP, ['dev', source, '--port', '0', '--data-dir', data], {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: a rebuild's cargo goes with it
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-20_000);
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      child.kill('SIGTERM');
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch { /* gone */ }
-    }, 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  t.after(stop);
-  const lines = createInterface({ input: child.stdout });
-  const first = new Promise((resolveLine, reject) => {
-    lines.once('line', resolveLine);
-    child.once('exit', (code) => reject(new Error(`miniapp dev exited (${code}) before printing its URL:\n${stderr}`)));
-  });
-  // Keep draining its stdout so it never blocks on a full pipe.
-  lines.on('line', () => {});
-  const line = await withTimeout(first, WAIT, 'miniapp dev printed no URL');
-  const match = line.match(/^miniapp dev: the simulator is at (http:\/\/127\.0\.0\.1:(\d+))\/\?token=([0-9a-f]+)$/);
-  assert.ok(match, `the first line names the simulator's URL: ${JSON.stringify(line)}`);
-  const [, base, port, token] = match;
-  return { url: `${base}/?token=${token}`, base, port: Number(port), token, stop, stderr: () => stderr };
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} (within ${ms / 1000} s)`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Retry `check` (which throws, e.g. an assert, while its condition is not
- * met) until it passes; past `timeout`, fail with its last error.
- */
-async function eventually(check, timeout = WAIT) {
-  const deadline = Date.now() + timeout;
-  let delay = 25;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(500, delay * 2);
-  }
-}
-
-/** A fresh browser context and page on the simulator, once its first page is drawn. */
-async function openSimulator(t, sim) {
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.problems = problems;
-  await page.goto(sim.url);
-  await page.waitForFunction(() => window.__sim !== undefined);
-  await withTimeout(page.evaluate(() => window.__sim.ready.then(() => true)), WAIT, 'the first page was not drawn');
-  await page.locator('#conn[data-state="open"]').waitFor();
-  return page;
-}
 
 /** The `type`s of the frames the page kept (the last 200). */
 const frameTypes = (page) => page.evaluate(() => window.__sim.frames.map((f) => f.type));
@@ -213,13 +82,6 @@ async function scaffold(t, name, template) {
 
 /** Build a scaffolded crate with the examples' target dir: its dependencies are compiled there. */
 const SCAFFOLD_ENV = { CARGO_TARGET_DIR: join(EXAMPLES, 'target') };
-
-/** `miniapp dev SOURCE` open in a browser: the simulator, its page, and the app's screen on it. */
-async function openApp(t, source, env = {}) {
-  const sim = await startSimulator(t, source, env);
-  const page = await openSimulator(t, sim);
-  return { sim, page, screen: page.locator('#screen') };
-}
 
 /** Save `file` with `from` replaced by `to`, as an editor would (`from` must be there): the text it had. */
 async function edit(file, from, to) {

@@ -17,7 +17,7 @@ function el(tag, className, text) {
 }
 
 /** What the app set on the bars of the page shown (reset for another page). */
-const bars = { title: null, tabs: new Map() };
+const bars = { title: null, tabs: new Map(), tabBar: null };
 let toastTimer = null;
 
 /** Another page is shown: the bars go back to the page's own. */
@@ -69,12 +69,13 @@ function navigationBarColor(front, background, ms) {
   }
 }
 
-/** The tab bar, drawn once the app marks a tab: the manifest declares no
- * tab bar yet, so its tabs are shown by number, up to the highest marked. */
+/** The tab bar, drawn once the app marks a tab or shows it (until it
+ * hides it): the manifest declares no tab bar yet, so its tabs are shown by
+ * number, up to the highest marked. */
 function paintTabs() {
   const tabbar = $('#tabbar');
   const marked = [...bars.tabs.entries()].filter(([, mark]) => mark.badge || mark.dot);
-  tabbar.hidden = marked.length === 0;
+  if (!tabbar.classList.contains('sliding')) tabbar.hidden = !tabBarShown(marked.length);
   const count = Math.max(2, ...marked.map(([index]) => index + 1));
   const tabs = [];
   for (let index = 0; index < count; index++) {
@@ -88,6 +89,32 @@ function paintTabs() {
     tabs.push(tab);
   }
   tabbar.replaceChildren(...tabs);
+}
+
+/** Whether the tab bar shows: as the app last said, else once a tab is marked. */
+function tabBarShown(marked) {
+  return bars.tabBar ?? marked > 0;
+}
+
+/** `wx.showTabBar` / `wx.hideTabBar`: at once, or sliding (200 ms). */
+function showTabBar(shown, animation) {
+  bars.tabBar = shown;
+  const tabbar = $('#tabbar');
+  tabbar.dataset.shown = String(shown);
+  tabbar.classList.remove('sliding');
+  if (!animation) return paintTabs();
+  tabbar.hidden = false;
+  tabbar.classList.add('sliding');
+  // Slide from where it is (off the screen if it was hidden) to where it
+  // goes, then settle.
+  tabbar.classList.toggle('out', shown);
+  requestAnimationFrame(() => tabbar.classList.toggle('out', !shown));
+  setTimeout(() => {
+    if (bars.tabBar !== shown) return;
+    tabbar.classList.remove('sliding', 'out');
+    paintTabs();
+  }, 200);
+  return undefined;
 }
 
 function markTab(index, change) {
@@ -117,6 +144,7 @@ export function drawHostUi(frame, screen) {
       return undefined;
     case 'tab-bar-badge': return markTab(frame.index, { badge: frame.text ?? null });
     case 'tab-bar-red-dot': return markTab(frame.index, { dot: frame.shown === true });
+    case 'tab-bar': return showTabBar(frame.shown === true, frame.animation === true);
     case 'pull-down-refresh':
       $('#pull-down').hidden = frame.started !== true;
       return undefined;

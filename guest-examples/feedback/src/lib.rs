@@ -1,6 +1,7 @@
 //! Feedback: UI the host draws around the page. A toast, a loading toast,
 //! an "Are you sure?" modal whose answer decides, an editable modal, an
-//! action sheet with WeChat's callbacks, the navigation and tab bars, what
+//! action sheet with WeChat's callbacks, the navigation and tab bars (the
+//! tab bar hidden, sliding out, and shown again at once), what
 //! the host refuses (WeChat's bounds), and a detail page whose modal the
 //! host closes when the page leaves.
 
@@ -131,6 +132,8 @@ impl App for Feedback {
                 Ok(())
             }
             ("index", "frame") => dress(),
+            ("index", "hide-tab-bar") => frame::hide_tab_bar(true),
+            ("index", "show-tab-bar") => frame::show_tab_bar(false),
             ("index", "refusals") => refusals(),
             ("index", "open-detail") => nav::navigate_to("detail"),
             ("detail", "back") => nav::navigate_back(1),

@@ -1,11 +1,13 @@
 //! `frame`: what the host draws around the page, as WeChat's
 //! `wx.setNavigationBarTitle`, `wx.setNavigationBarColor`,
 //! `wx.showNavigationBarLoading`, `wx.pageScrollTo`, `wx.setTabBarBadge`
-//! (and the other badge and red-dot calls) and `wx.startPullDownRefresh`.
+//! (and the other badge and red-dot calls), `wx.showTabBar`/`wx.hideTabBar`
+//! and `wx.startPullDownRefresh`.
 //! Core, as on WeChat. Each checks WeChat's bounds and hands the change to
 //! the host's UI provider; none waits. A manifest has no tab bar yet, so a
 //! tab is checked against WeChat's five at most: a client shows the badge
-//! on its tab bar, if it draws one. The navigation bar's title may not
+//! on its tab bar, if it draws one, and shows or hides that bar when asked
+//! (no page is refused as not a tab page, as WeChat would). The navigation bar's title may not
 //! hold the host's name (`feedback/host_name.rs`).
 
 use super::feedback::{TITLE_CHARS, colour, duration, not_the_host, text};
@@ -96,6 +98,20 @@ impl frame::Host for CallCtx {
         self.show(HostUi::TabBarRedDot {
             index,
             shown: false,
+        })
+    }
+
+    fn show_tab_bar(&mut self, animation: bool) -> CallResult<()> {
+        self.show(HostUi::TabBar {
+            shown: true,
+            animation,
+        })
+    }
+
+    fn hide_tab_bar(&mut self, animation: bool) -> CallResult<()> {
+        self.show(HostUi::TabBar {
+            shown: false,
+            animation,
         })
     }
 

@@ -245,6 +245,8 @@ host_api! {
             "remove-tab-bar-badge",
             "show-tab-bar-red-dot",
             "hide-tab-bar-red-dot",
+            "show-tab-bar",
+            "hide-tab-bar",
             "start-pull-down-refresh",
             "stop-pull-down-refresh",
         ],

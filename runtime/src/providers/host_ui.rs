@@ -105,6 +105,13 @@ pub enum HostUi {
         /// Shown.
         shown: bool,
     },
+    /// The tab bar, shown or hidden (its badges and dots kept).
+    TabBar {
+        /// Shown.
+        shown: bool,
+        /// Whether it slides in or out (`false`: at once).
+        animation: bool,
+    },
     /// The page's pull-down refresh animation, started or stopped.
     PullDownRefresh {
         /// Started.

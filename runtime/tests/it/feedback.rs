@@ -1,6 +1,7 @@
 //! The host's UI with a real guest (`guest-examples/feedback`): a modal's
 //! and an action sheet's answers reach the guest as completions, from a
-//! scripted host UI; toasts and the bars reach the provider as drawn;
+//! scripted host UI; toasts and the bars (the tab bar hidden and shown)
+//! reach the provider as drawn;
 //! WeChat's bounds are refused by name; a headless host refuses dialogs;
 //! a page that leaves closes its modal.
 
@@ -206,6 +207,25 @@ async fn toasts_and_the_bars_reach_the_host_as_drawn() {
         }),
         shown(HostUi::PullDownRefresh { started: true }),
         shown(HostUi::PullDownRefresh { started: false }),
+    ];
+    assert_eq!(ui.take_drawn(), expected);
+}
+
+#[tokio::test]
+async fn the_tab_bar_hides_sliding_out_and_shows_again_at_once() {
+    let ui = ScriptedUi::default();
+    let (_dir, _app, mut inst) = feedback(Arc::new(ui.clone())).await;
+    tap(&mut inst, "index", "hide-tab-bar").await;
+    tap(&mut inst, "index", "show-tab-bar").await;
+    let expected = [
+        Drawn::Shown(HostUi::TabBar {
+            shown: false,
+            animation: true,
+        }),
+        Drawn::Shown(HostUi::TabBar {
+            shown: true,
+            animation: false,
+        }),
     ];
     assert_eq!(ui.take_drawn(), expected);
 }
