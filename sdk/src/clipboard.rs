@@ -11,12 +11,14 @@ use crate::bindings::miniapp::host::clipboard as host;
 use crate::{Error, Result};
 
 /// Put `data` on the clipboard (`wx.setClipboardData`).
+#[doc(alias = "setClipboardData")]
 pub fn set(data: &str) -> Result<()> {
     host::set_clipboard_data(data).map_err(Error::from)
 }
 
 /// What the clipboard holds (`wx.getClipboardData`); refused unless the
 /// app is handling a tap whose gesture it has not spent.
+#[doc(alias = "getClipboardData")]
 pub fn get() -> Result<String> {
     host::get_clipboard_data().map_err(Error::from)
 }

@@ -81,6 +81,7 @@ impl<A: App> Guest for Lifecycle<A> {
             scene: options.scene,
             referrer: options.referrer,
         };
+        crate::system::launched(&launch);
         turn(|app: &mut A| app.on_launch(&launch))
     }
 

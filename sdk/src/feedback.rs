@@ -134,22 +134,26 @@ impl ActionSheet {
 }
 
 /// Show `toast`, replacing any toast or loading shown (`wx.showToast`).
+#[doc(alias = "showToast")]
 pub fn show_toast(toast: &Toast) -> Result<()> {
     Ok(host::show_toast(toast)?)
 }
 
 /// Hide the toast (`wx.hideToast`).
+#[doc(alias = "hideToast")]
 pub fn hide_toast() -> Result<()> {
     Ok(host::hide_toast()?)
 }
 
 /// Show a loading toast with `title` until [`hide_loading`]
 /// (`wx.showLoading`); with `mask`, taps on the page are stopped.
+#[doc(alias = "showLoading")]
 pub fn show_loading(title: &str, mask: bool) -> Result<()> {
     Ok(host::show_loading(title, mask)?)
 }
 
 /// Hide the loading toast (`wx.hideLoading`).
+#[doc(alias = "hideLoading")]
 pub fn hide_loading() -> Result<()> {
     Ok(host::hide_loading()?)
 }
@@ -157,6 +161,7 @@ pub fn hide_loading() -> Result<()> {
 /// Show `modal` and wait for the user (`wx.showModal`): whether they
 /// confirmed, and the text of an editable modal they confirmed. The host
 /// checks the modal when this is first awaited.
+#[doc(alias = "showModal")]
 pub async fn show_modal(modal: &Modal) -> Result<ModalAnswer> {
     let id = host::show_modal(modal)?;
     task::completion(id).await?;
@@ -165,6 +170,7 @@ pub async fn show_modal(modal: &Modal) -> Result<ModalAnswer> {
 
 /// Show `sheet` and wait for the user (`wx.showActionSheet`): the index of
 /// the item tapped (`tapIndex`), `None` if they cancelled.
+#[doc(alias = "showActionSheet")]
 pub async fn show_action_sheet(sheet: &ActionSheet) -> Result<Option<u32>> {
     let id = host::show_action_sheet(sheet)?;
     task::completion(id).await?;

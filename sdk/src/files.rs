@@ -55,6 +55,7 @@ pub use host::{Download, Progress, Upload};
 /// `.await` the [`Download`] (its `status` and `temp_path`) in a task. A
 /// refusal (an origin not allowed, a quota) is the `Err` of this call; a
 /// failure on the way (a timeout, the app's `temp_bytes`) the future's.
+#[doc(alias = "downloadFile")]
 pub fn download_file(url: &str) -> Result<Transfer<Download>> {
     download_file_with(url, Vec::new(), None)
 }
@@ -75,6 +76,7 @@ pub fn download_file_with(
 /// Send a temp file as a `multipart/form-data` POST (`wx.uploadFile`):
 /// sent now; `.await` the server's [`Response`] in a task. A refusal is
 /// the `Err` of this call, as for [`download_file`].
+#[doc(alias = "uploadFile")]
 pub fn upload_file(upload: &Upload) -> Result<Transfer<Response>> {
     let id = host::upload_file_start(upload)?;
     Ok(Transfer(answer(id, crate::http::take_response)))
@@ -130,11 +132,13 @@ impl DownloadTask {
 }
 
 /// The bytes of temp file `temp_path` (`FileSystemManager.readFile`).
+#[doc(alias = "readFile")]
 pub fn read_temp_file(temp_path: &str) -> Result<Vec<u8>> {
     Ok(host::read_temp_file(temp_path)?)
 }
 
 /// Remove temp file `temp_path` (`FileSystemManager.unlink`).
+#[doc(alias = "unlink")]
 pub fn remove_temp_file(temp_path: &str) -> Result<()> {
     Ok(host::remove_temp_file(temp_path)?)
 }

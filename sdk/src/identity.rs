@@ -17,6 +17,7 @@ pub fn login() -> Result<String> {
 /// Needs a live user gesture: call it while handling an [`Event`](crate::Event)
 /// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
 /// host refuses it.
+#[doc(alias = "getUserProfile")]
 pub fn profile() -> Result<Profile> {
     Ok(host::get_profile()?)
 }

@@ -9,6 +9,7 @@ pub use host::Position;
 
 /// The device position; needs the
 /// [`UserLocation`](crate::permission::Scope::UserLocation) scope.
+#[doc(alias = "getLocation")]
 pub fn get() -> Result<Position> {
     Ok(host::get_location()?)
 }

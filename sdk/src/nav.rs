@@ -20,21 +20,25 @@ pub struct Page {
 }
 
 /// Push the page at `url` (`detail?id=3`); the stack has a maximum depth.
+#[doc(alias = "navigateTo")]
 pub fn navigate_to(url: &str) -> Result<()> {
     host::navigate_to(url).map_err(Error::from)
 }
 
 /// Replace the current page with the page at `url`.
+#[doc(alias = "redirectTo")]
 pub fn redirect_to(url: &str) -> Result<()> {
     host::redirect_to(url).map_err(Error::from)
 }
 
 /// Pop `delta` pages; the first page always stays.
+#[doc(alias = "navigateBack")]
 pub fn navigate_back(delta: u32) -> Result<()> {
     host::navigate_back(delta).map_err(Error::from)
 }
 
 /// The page stack, bottom (home) first, top (current page) last.
+#[doc(alias = "getCurrentPages")]
 pub fn pages() -> Vec<Page> {
     host::pages()
         .into_iter()
@@ -51,6 +55,7 @@ pub fn pages() -> Vec<Page> {
 /// Needs a live user gesture: call it while handling an [`Event`](crate::Event)
 /// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
 /// host refuses it.
+#[doc(alias = "navigateToMiniProgram")]
 pub fn open_mini_program(
     app_id: &str,
     path: Option<&str>,

@@ -13,6 +13,7 @@ pub use host::{Order, Outcome};
 /// Needs a live user gesture: call it while handling an [`Event`](crate::Event)
 /// whose [`gesture`](crate::Event::gesture) is set (a tap); otherwise the
 /// host refuses it.
+#[doc(alias = "requestPayment")]
 pub fn request(order: &Order) -> Result<Outcome> {
     Ok(host::request_payment(order)?)
 }

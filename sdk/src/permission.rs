@@ -14,6 +14,7 @@ pub fn authorize(scope: Scope) -> Result<()> {
 }
 
 /// The consent state of every scope the app declared.
+#[doc(alias = "getSetting")]
 pub fn settings() -> Vec<(Scope, Consent)> {
     host::get_setting()
 }

@@ -42,6 +42,7 @@ pub struct SelectorQuery {
 }
 
 /// A new, empty query.
+#[doc(alias = "createSelectorQuery")]
 pub fn create() -> SelectorQuery {
     SelectorQuery::default()
 }

@@ -54,6 +54,7 @@ pub fn spawn(future: impl Future<Output = Result<()>> + 'static) {
 /// Call `f` after the current handler returns, within the same host call
 /// (WeChat's `wx.nextTick`), before any task is polled again. Callbacks run
 /// in the order they were queued.
+#[doc(alias = "nextTick")]
 pub fn next_tick(f: impl FnOnce() -> Result<()> + 'static) {
     with_executor(|e| e.ticks.push_back(Box::new(f)));
 }

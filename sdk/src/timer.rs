@@ -61,6 +61,7 @@ pub async fn sleep(ms: u32) -> Result<()> {
 /// Call `f` once, `ms` milliseconds from now (WeChat's `setTimeout`).
 /// Refused by the host past the app's timer quota. If the timer is cleared,
 /// or ended because its page left the stack, `f` is dropped uncalled.
+#[doc(alias = "setTimeout")]
 pub fn set_timeout(ms: u32, f: impl FnOnce() -> Result<()> + 'static) -> Result<TimerId> {
     let call = task::completion(pending::set_timeout(ms)?);
     let id = call.id();
@@ -78,6 +79,7 @@ pub fn set_timeout(ms: u32, f: impl FnOnce() -> Result<()> + 'static) -> Result<
 /// reported by the host call it ran in, and the interval goes on. Refused
 /// by the host past the app's timer quota; when its page leaves the stack,
 /// the interval ends.
+#[doc(alias = "setInterval")]
 pub fn set_interval(ms: u32, mut f: impl FnMut() -> Result<()> + 'static) -> Result<TimerId> {
     let mut calls = task::completions(pending::set_interval(ms)?);
     let id = calls.id();
@@ -99,6 +101,7 @@ pub fn set_interval(ms: u32, mut f: impl FnMut() -> Result<()> + 'static) -> Res
 /// Clear a timer of [`set_timeout`]: its callback is dropped uncalled. A
 /// timer that fired, was cleared, or is unknown is ignored (as WeChat's
 /// `clearTimeout`).
+#[doc(alias = "clearTimeout")]
 pub fn clear_timeout(id: TimerId) {
     clear(id);
 }
@@ -106,6 +109,7 @@ pub fn clear_timeout(id: TimerId) {
 /// Clear a timer of [`set_interval`]: it fires no more, even when called
 /// from its own callback. A timer that was cleared or is unknown is ignored
 /// (as WeChat's `clearInterval`).
+#[doc(alias = "clearInterval")]
 pub fn clear_interval(id: TimerId) {
     clear(id);
 }

@@ -18,6 +18,7 @@ mod hostile;
 mod http;
 mod loading;
 mod pending;
+mod prefs;
 mod selector_query;
 mod socket;
 mod socket_relaunch;
