@@ -63,7 +63,19 @@ test('device-apis: the prompts a user answers, and what the page shows after eac
     await page.locator(`#prompt[data-id="${id}"]`).waitFor({ state: 'hidden' });
   };
 
-  // The image picker: a real PNG through the file input.
+  // The image picker: a file too big for the simulator's answer frame is
+  // refused by name in the picker (closed, the app is told `cancel`).
+  await screen.locator('#choose-image').click();
+  await prompt('choose-image').waitFor();
+  const big = Buffer.concat([PNG, Buffer.alloc(40_000)]);
+  await page.locator('#prompt .image-input').setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big });
+  await eventually(async () => assert.match(await page.locator('#prompt-body').textContent(),
+    /Too big: big\.png, 40073 bytes; the simulator sends at most 32256 bytes of picked files/));
+  await picture('too-big');
+  await page.locator('#prompt-deny:not([disabled])').click();
+  assert.equal(await shows(screen, '.images', /cancel/), 'Photos: failed: cancel');
+
+  // A real PNG through the file input.
   await screen.locator('#choose-image').click();
   await prompt('choose-image').waitFor();
   assert.equal(await page.locator('#prompt-title').textContent(), 'Choose images');

@@ -238,6 +238,10 @@ function deviceDialog(prompt) {
   };
 }
 
+/** The bytes of picked files one answer frame carries at most: the frame
+ * is at most 64 KiB and the bytes go in hex, two characters each. */
+const MOST_PICKED_BYTES = 32 * 1024 - 512;
+
 /** The file picker: the user's files, at most `count`, read as hex; a
  * `choose-media` prompt's takes the kinds it names (`media`). */
 function imagePicker(prompt) {
@@ -251,6 +255,14 @@ function imagePicker(prompt) {
   input.picked = [];
   input.addEventListener('change', async () => {
     const files = [...input.files].slice(0, count);
+    const bytes = files.reduce((sum, file) => sum + file.size, 0);
+    note.classList.toggle('too-big', bytes > MOST_PICKED_BYTES);
+    if (bytes > MOST_PICKED_BYTES) {
+      input.picked = [];
+      note.textContent = `Too big: ${files.map((file) => file.name).join(', ')}, ${bytes} bytes; `
+        + `the simulator sends at most ${MOST_PICKED_BYTES} bytes of picked files (in hex, in one 64 KiB frame)`;
+      return;
+    }
     const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
     input.picked = await Promise.all(files.map(async (file) => hex(await file.arrayBuffer())));
     note.textContent = `${input.picked.length} picked`;
