@@ -1,9 +1,10 @@
 //! Feedback: UI the host draws around the page. A toast, a loading toast,
 //! an "Are you sure?" modal whose answer decides, an editable modal, an
 //! action sheet with WeChat's callbacks, the navigation and tab bars (the
-//! tab bar hidden, sliding out, and shown again at once), what
-//! the host refuses (WeChat's bounds), and a detail page whose modal the
-//! host closes when the page leaves.
+//! tab bar hidden, sliding out, and shown again at once; a badge and a red
+//! dot taken off again), WeChat's other toasts (each icon, a duration, a
+//! mask, one hidden), what the host refuses (WeChat's bounds), and a
+//! detail page whose modal the host closes when the page leaves.
 
 use miniapp_sdk::feedback::{self, ActionSheet, Modal, Toast, ToastIcon};
 use miniapp_sdk::frame::{self, FrontColor};
@@ -61,6 +62,46 @@ fn dress() -> Result<()> {
     frame::page_scroll_to(0, 300)?;
     frame::start_pull_down_refresh()?;
     frame::stop_pull_down_refresh()
+}
+
+/// `index:toasts`: an error toast shown 3 s with a mask, a loading-icon
+/// toast for a minute (the longest), that toast hidden, and a loading
+/// toast with a mask; a toast a millisecond over a minute is refused, its
+/// message in `toast_refused`.
+fn toasts() -> Result<()> {
+    let error = Toast::new("Not saved").icon(ToastIcon::Error);
+    feedback::show_toast(&error.duration_ms(3_000).mask(true))?;
+    let minute = Toast::new("Saving").icon(ToastIcon::Loading);
+    feedback::show_toast(&minute.duration_ms(60_000))?;
+    feedback::hide_toast()?;
+    feedback::show_loading("Sending", true)?;
+    let over = feedback::show_toast(&Toast::new("Too long").duration_ms(60_001));
+    view::set("toast_refused", over.err().map(|e| e.to_string()))
+}
+
+/// `index:unmark`: the badge and the red dot `index:frame` put on the tab
+/// bar taken off; a tab past the fifth refused, in `unmark_refused`.
+fn unmark() -> Result<()> {
+    frame::remove_tab_bar_badge(1)?;
+    frame::hide_tab_bar_red_dot(2)?;
+    let past = frame::remove_tab_bar_badge(5);
+    view::set("unmark_refused", past.err().map(|e| e.to_string()))
+}
+
+/// `index:slow-bars`: a navigation bar colour fading in 10 s and a scroll
+/// of 10 s (the longest) drawn; each a millisecond longer refused, their
+/// messages in `slow_refused`.
+fn slow_bars() -> Result<()> {
+    frame::set_navigation_bar_color(FrontColor::Black, "#FFFFFF", 10_000)?;
+    frame::page_scroll_to(400, 10_000)?;
+    let refused: Vec<String> = [
+        frame::set_navigation_bar_color(FrontColor::Black, "#FFFFFF", 10_001),
+        frame::page_scroll_to(400, 10_001),
+    ]
+    .into_iter()
+    .filter_map(|result| result.err().map(|e| e.to_string()))
+    .collect();
+    view::set("slow_refused", refused)
 }
 
 /// `index:refusals`: what WeChat's bounds refuse, each message in
@@ -132,6 +173,9 @@ impl App for Feedback {
                 Ok(())
             }
             ("index", "frame") => dress(),
+            ("index", "toasts") => toasts(),
+            ("index", "unmark") => unmark(),
+            ("index", "slow-bars") => slow_bars(),
             ("index", "hide-tab-bar") => frame::hide_tab_bar(true),
             ("index", "show-tab-bar") => frame::show_tab_bar(false),
             ("index", "refusals") => refusals(),

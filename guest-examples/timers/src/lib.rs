@@ -1,7 +1,7 @@
 //! Timers: code that runs between taps. An interval that counts and stops
-//! itself, a timeout, a task that sleeps, a next tick, a page whose sleep the
-//! host cancels when the page leaves, a burst of timers against the quota,
-//! and the timer budget.
+//! itself, a timeout (and one cleared before it fires), a task that sleeps,
+//! a next tick, a page whose sleep the host cancels when the page leaves, a
+//! burst of timers against the quota, and the timer budget.
 //!
 //! Handlers take their numbers from the event's detail
 //! (`--event 'index:start={"ms":100,"times":3}'`) or, for a tap, from the
@@ -17,6 +17,8 @@ struct Timers {
     ticks: u32,
     /// The running interval, if any.
     interval: Option<timer::TimerId>,
+    /// The last timeout `index:once` set, for `index:clear-once`.
+    timeout: Option<timer::TimerId>,
 }
 
 impl Timers {
@@ -137,7 +139,15 @@ impl App for Timers {
                 Ok(())
             }
             ("index", "once") => {
-                timer::set_timeout(required(event, "ms")?, || view::set("timeout", "fired"))?;
+                let id =
+                    timer::set_timeout(required(event, "ms")?, || view::set("timeout", "fired"))?;
+                self.timeout = Some(id);
+                Ok(())
+            }
+            ("index", "clear-once") => {
+                if let Some(id) = self.timeout.take() {
+                    timer::clear_timeout(id);
+                }
                 Ok(())
             }
             ("index", "sleep") => {

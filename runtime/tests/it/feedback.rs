@@ -22,7 +22,9 @@ use crate::common::{example, granting, runtime, told_page_unloaded};
 const HANG: Duration = Duration::from_secs(60);
 
 /// The feedback example launched with `host_ui` drawing its UI.
-async fn feedback(host_ui: Arc<dyn HostUiProvider>) -> (tempfile::TempDir, App, AppInstance) {
+pub(crate) async fn feedback(
+    host_ui: Arc<dyn HostUiProvider>,
+) -> (tempfile::TempDir, App, AppInstance) {
     feedback_under(host_ui, QuotaOverrides::default()).await
 }
 
@@ -44,7 +46,7 @@ async fn feedback_under(
     (dir, app, inst)
 }
 
-async fn tap(inst: &mut AppInstance, page: &str, handler: &str) {
+pub(crate) async fn tap(inst: &mut AppInstance, page: &str, handler: &str) {
     let event = Event::tap(page, handler);
     (inst.dispatch(&event).await).unwrap_or_else(|e| panic!("{page}:{handler}: {e}"));
 }

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod api_audit_feedback;
+mod api_audit_timers;
 mod apps;
 mod cache;
 mod clipboard;
