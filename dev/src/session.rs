@@ -13,7 +13,7 @@ use miniapp_protocol::frames::{
 use miniapp_protocol::prompts::Prompts;
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
-use miniapp_runtime::{App, AppInstance, LaunchOptions};
+use miniapp_runtime::{App, AppInstance, LaunchOptions, TempFiles};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -68,9 +68,10 @@ pub enum Command {
     Reload(Box<App>, bool),
     /// A build failed: the last good version runs on.
     BuildFailed(String),
-    /// The bytes of a temp file of the running instance, for the page's
-    /// `<image src="wxfile://tmp/...">` (not a user action).
-    TempFile(String, oneshot::Sender<Result<Vec<u8>, String>>),
+    /// The running instance's temp files, for the page's
+    /// `<image src="wxfile://tmp/...">` (not a user action); `None` while
+    /// no instance runs.
+    TempFiles(oneshot::Sender<Option<TempFiles>>),
 }
 
 /// The session's state.
@@ -141,7 +142,7 @@ impl Session {
                 biased;
                 command = commands.recv() => {
                     let Some(command) = command else { return };
-                    if !matches!(command, Command::TempFile(..)) {
+                    if !matches!(command, Command::TempFiles(..)) {
                         self.prompts.new_action();
                     }
                     self.handle(command).await;
@@ -242,12 +243,8 @@ impl Session {
                 self.build_failed = Some(frame.clone());
                 self.send(frame);
             }
-            Command::TempFile(path, reply) => {
-                let bytes = match &self.instance {
-                    Some(instance) => instance.read_temp_file(&path).map_err(|e| e.to_string()),
-                    None => Err(format!("{path}: the app is not running")),
-                };
-                let _ = reply.send(bytes);
+            Command::TempFiles(reply) => {
+                let _ = reply.send(self.instance.as_ref().and_then(AppInstance::temp_files));
             }
         }
     }

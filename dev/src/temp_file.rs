@@ -1,10 +1,12 @@
 //! `GET /temp?path=wxfile://tmp/...`: a temp file of the running instance
 //! (a download's, a chooser's), for the page's `<image>` that shows one.
 //! Opened as the app's own reads are, through its temp area's directory
-//! handle and only for the instance it was given to: a name the host did
-//! not give out, another instance's file (an earlier launch's, another
-//! app's) or a removed one is refused (404, naming why). Behind the run's
-//! asset cookie or token, as the package's files are.
+//! handle and only for the instance it was given to
+//! ([`miniapp_runtime::TempFiles`], asked of the session, read on tokio's
+//! blocking pool): a name the host did not give out, another instance's
+//! file (an earlier launch's, another app's) or a removed one is refused
+//! (404, naming why). Behind the run's asset cookie or token, as the
+//! package's files are.
 
 use std::sync::Arc;
 
@@ -31,15 +33,21 @@ pub(crate) async fn temp_file(
     if let Err(refused) = same_site(&headers) {
         return refused.into_response();
     }
-    let (reply, bytes) = oneshot::channel();
-    let asked = (cx.shared.commands)
-        .send(Command::TempFile(query.path, reply))
-        .await;
-    let bytes = match asked {
-        Ok(()) => bytes
-            .await
-            .unwrap_or_else(|_| Err("the session ended".into())),
-        Err(_) => Err("the session ended".into()),
+    let (reply, files) = oneshot::channel();
+    let asked = cx.shared.commands.send(Command::TempFiles(reply)).await;
+    let files = match asked {
+        Ok(()) => files.await.ok().flatten(),
+        Err(_) => None,
+    };
+    let Some(files) = files else {
+        return (StatusCode::NOT_FOUND, "the app is not running").into_response();
+    };
+    // File I/O, off the async workers; the session goes on meanwhile.
+    let path = query.path;
+    let bytes = tokio::task::spawn_blocking(move || files.read(&path)).await;
+    let bytes = match bytes {
+        Ok(read) => read.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the read stopped: {e}")),
     };
     match bytes {
         Ok(bytes) => {

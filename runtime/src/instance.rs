@@ -38,6 +38,7 @@ pub(crate) use completions::CompleteHook as CompletionExport;
 pub(crate) use guest::GuestPre;
 pub(crate) use instantiate::instantiate;
 pub use state::InstanceState;
+pub use temp_files::TempFiles;
 
 /// Longest error message of an app's hook kept (the rest is cut).
 const MAX_APP_MESSAGE: usize = 4096;

@@ -73,7 +73,7 @@ pub use event::{
     ClosedSocket, Event, LaunchOptions, MAX_CLOSE_REASON_BYTES, MAX_SOCKET_TAG_BYTES,
     MAX_SOCKET_URL_BYTES, OpenSocket,
 };
-pub use instance::AppInstance;
+pub use instance::{AppInstance, TempFiles};
 pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,
     ManifestError, Origin, Policy, PolicyError, QuotaOverrides, Quotas, Scope,
