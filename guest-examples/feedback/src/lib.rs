@@ -1,6 +1,7 @@
 //! Feedback: UI the host draws around the page. A toast, a loading toast,
 //! an "Are you sure?" modal whose answer decides, an editable modal, an
-//! action sheet with WeChat's callbacks, the navigation and tab bars (the
+//! action sheet with WeChat's callbacks (and one with an alert line), a
+//! modal with its own cancel button, the navigation and tab bars (the
 //! tab bar hidden, sliding out, and shown again at once; a badge and a red
 //! dot taken off again), WeChat's other toasts (each icon, a duration, a
 //! mask, one hidden), what the host refuses (WeChat's bounds), and a
@@ -48,6 +49,31 @@ fn pick() {
             Ok(())
         })
         .show();
+}
+
+/// `index:discard`: an action sheet with an alert line above its items,
+/// the item tapped in `discard`; first, one whose alert line names the host
+/// is refused, its message in `host_alert`.
+fn discard() {
+    let as_host = ActionSheet::new(["Discard the draft"]).alert("WeChat: discard the draft?");
+    (feedback::action_sheet(as_host))
+        .fail(|error| view::set("host_alert", error.to_string()))
+        .show();
+    let sheet = ActionSheet::new(["Discard the draft", "Keep editing"]);
+    feedback::action_sheet(sheet.alert("The draft is not saved"))
+        .success(|index| view::set("discard", index))
+        .fail(|error| view::set("discard", error.to_string()))
+        .show();
+}
+
+/// `index:leave`: a modal whose cancel button is the app's own ("Stay",
+/// grey); what the user tapped in `leave`.
+fn leave() {
+    task::spawn(async {
+        let modal = Modal::new("Leave?", "The draft is lost.").cancel("Stay", "#888888");
+        let answer = feedback::show_modal(&modal).await?;
+        view::set("leave", if answer.confirm { "left" } else { "stayed" })
+    });
 }
 
 /// `index:frame`: the navigation bar's title, colours and spinner, a
@@ -170,6 +196,14 @@ impl App for Feedback {
             }
             ("index", "pick") => {
                 pick();
+                Ok(())
+            }
+            ("index", "discard") => {
+                discard();
+                Ok(())
+            }
+            ("index", "leave") => {
+                leave();
                 Ok(())
             }
             ("index", "frame") => dress(),

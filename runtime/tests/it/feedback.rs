@@ -52,14 +52,14 @@ pub(crate) async fn tap(inst: &mut AppInstance, page: &str, handler: &str) {
 }
 
 /// Deliver the one completion the user's answer makes.
-async fn answered(inst: &mut AppInstance) {
+pub(crate) async fn answered(inst: &mut AppInstance) {
     let waited = tokio::time::timeout(HANG, inst.wake().wait()).await;
     assert!(waited.is_ok(), "no answer came; data: {}", inst.page_data());
     let delivered = inst.complete_next().await.expect("the answer is due");
     delivered.unwrap();
 }
 
-fn modal_answer(confirm: bool, content: Option<&str>) -> ScriptedAnswer {
+pub(crate) fn modal_answer(confirm: bool, content: Option<&str>) -> ScriptedAnswer {
     ScriptedAnswer::Modal(ModalAnswer {
         confirm,
         content: content.map(str::to_string),
