@@ -1,6 +1,7 @@
 // The `animation` attribute in a real Chromium (the animation example):
-// an export's steps play in order as CSS transitions, the last state stays,
-// and a new export plays from there.
+// an export's steps play in order as CSS transitions, the last state stays
+// (also when the app sets the element's style), and a new export plays from
+// there.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/animation.test.mjs
 
@@ -68,6 +69,12 @@ test('animation: the steps play in order as transitions, the last state stays, a
   const r = 2 * Math.SQRT1_2;
   assertClose(matrix(played.transform), [r, r, -r, r, 0, 0], 'turned and doubled');
   assert.equal(await box.evaluate((element) => element.style.transition), '', 'done: no transition left');
+
+  // The app sets the box's own style: where the animation ended stays.
+  await screen.locator('#frame').click();
+  await page.waitForFunction((element) => getComputedStyle(element).borderTopWidth === '2px', await box.elementHandle());
+  const framed = await computed(box);
+  assert.deepEqual(framed, played);
 
   // A new export plays from where the box is, back to the start.
   await tapAndWaitFor(page, screen, box, '#back', ['opacity', 'transform', 'width', 'background-color']);

@@ -2,7 +2,9 @@
 //! bound on the page as `animation="{{ani}}"`. `index:play` turns it 45
 //! degrees and fades it to half (300 ms, ease-in), then doubles it, widens
 //! it to 120 pixels and turns it red (200 ms); `index:back` brings it back
-//! in one step (a new export plays from where the box is).
+//! in one step (a new export plays from where the box is); `index:frame`
+//! sets the box's own style (a border), which leaves where its animation
+//! ended as it is.
 //! `index:broken {"nan": true}` asks for a rotation by NaN, which the SDK
 //! refuses (the error is shown as `status`); `index:broken` alone sets a
 //! hand-written export the view refuses (the page shows the view's error).
@@ -72,6 +74,7 @@ impl App for Boxed {
         match (event.page.as_str(), event.handler.as_str()) {
             ("index", "play") => self.play(),
             ("index", "back") => self.back(),
+            ("index", "frame") => view::set("framed", true),
             ("index", "broken") if event.detail.get("nan").is_some() => {
                 self.animation.rotate(f64::NAN).step();
                 self.show("rotated")
