@@ -96,6 +96,11 @@ pub fn router(context: Arc<Context>) -> Router {
         .route("/api/state", get(api_state))
         .route("/api/dispatch", post(api_dispatch))
         .route("/api/relaunch", post(api_relaunch))
+        .route(
+            "/api/prompts/{prompt}/files/{n}",
+            axum::routing::put(crate::uploads::upload_file)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route_layer(middleware::from_fn_with_state(context.clone(), check_token));
     let guarded = Router::new()
         .route("/static/{name}", get(static_file))
@@ -424,6 +429,7 @@ async fn connection(cx: Arc<Context>, socket: WebSocket, measure: bool) {
         "protocol": miniapp_protocol::PROTOCOL_VERSION,
         "app": *cx.app.read().unwrap_or_else(|e| e.into_inner()),
         "device": cx.device,
+        "network": cx.shared.prompts.network_name(),
     });
     direct.push(Message::text(hello.to_string()));
     // A prompt that waits (the app is blocked on it) is this page's to
@@ -568,6 +574,11 @@ enum ClientFrame {
         #[serde(default)]
         value: Option<Value>,
     },
+    /// The simulator's network switch: the device moves to `network`.
+    SetNetwork {
+        id: Option<u64>,
+        network: String,
+    },
     /// The page's answer to a layout query.
     Measured {
         id: Option<u64>,
@@ -654,6 +665,13 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
                 false => Err(format!("no prompt {prompt} is waiting")),
             };
             if let Some(frame) = reply_frame(id, outcome) {
+                direct.push(frame_message(&frame));
+            }
+            return;
+        }
+        ClientFrame::SetNetwork { id, network } => {
+            let switched = cx.shared.prompts.set_network(&network);
+            if let Some(frame) = reply_frame(id, switched) {
                 direct.push(frame_message(&frame));
             }
             return;

@@ -235,6 +235,7 @@ const handlers = {
     $('#app-name').textContent = name;
     document.title = state.app ? `${state.app.name} · miniapp dev` : 'miniapp dev';
     if (frame.device && !state.deviceChosen) chooseDevice(frame.device);
+    if (frame.network) $('#network-select').value = frame.network;
   },
   page: paintPage,
   ops(frame) {
@@ -326,6 +327,13 @@ function fillDeviceSelect() {
     layoutDevice();
   });
   window.addEventListener('resize', () => state.zoom === 'fit' && layoutDevice());
+  // The network switch: the app is told (onNetworkStatusChange); offline,
+  // its requests and sockets fail.
+  $('#network-select').addEventListener('change', (event) => {
+    const network = event.target.value;
+    request({ type: 'set-network', network }, (ok, error) =>
+      log(ok ? 'info' : 'error', 'sim', ok ? `The device is on ${network}` : `Network not switched: ${error}`));
+  });
 }
 
 /** Use `device` (a preset, or the hello frame's {name, width, height}). */

@@ -47,6 +47,9 @@ pub struct Prompts {
     drawn: Mutex<std::collections::VecDeque<Value>>,
     /// Layout queries, for the clients that measure the page.
     queries: layout::Queries,
+    /// The network of the user's device (Wi-Fi until the client switches
+    /// it: [`Prompts::set_network`]).
+    network: tokio::sync::watch::Sender<miniapp_runtime::providers::NetworkType>,
 }
 
 /// `host-ui` frames kept for [`Prompts::take_drawn`] at most.
@@ -73,6 +76,7 @@ impl Prompts {
             frames,
             drawn: Mutex::default(),
             queries: layout::Queries::default(),
+            network: device::wifi(),
         })
     }
 

@@ -15,7 +15,11 @@
 //! picker a `choose-media` prompt (`count`, `media`, `sources`,
 //! `max_duration`) answered the same way; an image saved to the album is a
 //! `save-image` `host-ui` frame with its bytes in hex (`image`), which the
-//! simulator offers as a download. The simulated network is Wi-Fi and does not change.
+//! simulator offers as a download. The simulated network is Wi-Fi until
+//! the user's client switches it ([`Prompts::set_network`], the
+//! simulator's network switch): an app watching is told, and with `none`
+//! the runtime refuses the app's requests and sockets as a phone in
+//! airplane mode fails them.
 
 use std::sync::Mutex;
 
@@ -28,9 +32,11 @@ use miniapp_runtime::providers::{
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use super::SimulatedHost;
+use super::{Prompts, SimulatedHost};
 
-/// What the simulated device holds: its network and its brightness.
+/// What the simulated device holds: its brightness, and the network when
+/// no user's prompts are in scope (Wi-Fi; a user's device has its own, in
+/// its [`Prompts`]).
 pub(super) struct SimulatedDevice {
     network: watch::Sender<NetworkType>,
     brightness: Mutex<f64>,
@@ -39,9 +45,57 @@ pub(super) struct SimulatedDevice {
 impl Default for SimulatedDevice {
     fn default() -> Self {
         SimulatedDevice {
-            network: watch::Sender::new(NetworkType::Wifi),
+            network: wifi(),
             brightness: Mutex::new(0.5),
         }
+    }
+}
+
+/// A device's network, on Wi-Fi.
+pub(super) fn wifi() -> watch::Sender<NetworkType> {
+    watch::Sender::new(NetworkType::Wifi)
+}
+
+/// The names a client gives the networks, as WeChat's `networkType`.
+const NETWORKS: [(&str, NetworkType); 6] = [
+    ("wifi", NetworkType::Wifi),
+    ("2g", NetworkType::Cell2g),
+    ("3g", NetworkType::Cell3g),
+    ("4g", NetworkType::Cell4g),
+    ("5g", NetworkType::Cell5g),
+    ("none", NetworkType::None),
+];
+
+impl Prompts {
+    /// The user's device moves to network `name` (`wifi`, `2g`, `3g`,
+    /// `4g`, `5g` or `none`, WeChat's `networkType`): the app's network
+    /// watch is told if it changed, and while it is `none` the runtime
+    /// refuses the app's requests and sockets. Any other name is refused,
+    /// naming the ones there are.
+    pub fn set_network(&self, name: &str) -> Result<(), String> {
+        let Some(&(_, network)) = NETWORKS.iter().find(|(n, _)| *n == name) else {
+            let names: Vec<&str> = NETWORKS.iter().map(|(n, _)| *n).collect();
+            return Err(format!(
+                "no network `{name}`: a device is on {}",
+                names.join(", ")
+            ));
+        };
+        self.network.send_if_modified(|now| {
+            let changed = *now != network;
+            *now = network;
+            changed
+        });
+        Ok(())
+    }
+
+    /// The name of the network the user's device is on now (as
+    /// [`Prompts::set_network`] takes it).
+    pub fn network_name(&self) -> &'static str {
+        let now = *self.network.borrow();
+        NETWORKS
+            .iter()
+            .find(|(_, network)| *network == now)
+            .map_or("unknown", |(name, _)| *name)
     }
 }
 
@@ -89,7 +143,10 @@ fn changes(
 
 impl DeviceServices for SimulatedHost {
     fn network(&self) -> watch::Receiver<NetworkType> {
-        self.device.network.subscribe()
+        match self.prompts() {
+            Some(prompts) => prompts.network.subscribe(),
+            None => self.device.network.subscribe(),
+        }
     }
 
     fn vibrate(&self, _app_id: &str, vibration: Vibration) {
@@ -331,6 +388,28 @@ mod tests {
             "the settings page did not show scope `album`"
         );
         assert_eq!(changes(shown.clone(), None).unwrap(), shown);
+    }
+
+    #[tokio::test]
+    async fn the_network_switch_tells_a_watch_and_refuses_a_network_by_name() {
+        let prompts = Prompts::new(broadcast::channel(16).0);
+        let device = providers(&prompts).device;
+        let mut watch = device.network();
+        assert_eq!(*watch.borrow_and_update(), NetworkType::Wifi);
+        prompts.set_network("none").unwrap();
+        assert!(watch.has_changed().unwrap());
+        assert_eq!(*watch.borrow_and_update(), NetworkType::None);
+        assert_eq!(prompts.network_name(), "none");
+        prompts.set_network("none").unwrap();
+        assert!(
+            !watch.has_changed().unwrap(),
+            "the same network is no change"
+        );
+        assert_eq!(
+            prompts.set_network("lte").unwrap_err(),
+            "no network `lte`: a device is on wifi, 2g, 3g, 4g, 5g, none"
+        );
+        assert_eq!(prompts.network_name(), "none", "unchanged by the refusal");
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@ use super::{CallError, CallResult, Capability, Granted, View, bounded, context};
 use crate::app_core::AppCore;
 use crate::bindings::http;
 use crate::limits::{Held, HostMemory};
+use crate::providers::NetworkType;
 use crate::usage::UsageCounters;
 
 pub use crate::services::{HttpExchange, HttpObserver};
@@ -158,12 +159,19 @@ impl AppHttp {
 }
 
 /// Refuse `origin` unless the app declared it in its manifest's `origins`
-/// and the operator allowed it (a request's, a socket's).
+/// and the operator allowed it (a request's, a socket's); and refuse it
+/// while the device has no network (its provider says `none`), as a
+/// phone in airplane mode fails them (`failed`, naming the network).
 pub(super) fn check_origin(app: &AppCore, origin: &Origin) -> CallResult<()> {
     if !app.grants.origins.contains(origin) {
         return Err(CallError::denied(format!(
             "origin {origin} is not allowed for app `{}` (it must be declared in the manifest's `origins` and allowed by the operator)",
             app.manifest.id
+        )));
+    }
+    if *app.services.providers.device.network().borrow() == NetworkType::None {
+        return Err(CallError::failed(format!(
+            "the device has no network (networkType `none`): nothing was sent to {origin}"
         )));
     }
     Ok(())

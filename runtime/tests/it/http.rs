@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use crate::common::{assert_refused, example, granting, launched, repacked};
 
 /// Serve a tiny news API on 127.0.0.1; `/redirect` redirects to `elsewhere`.
-async fn serve(elsewhere: Option<String>) -> SocketAddr {
+pub(crate) async fn serve(elsewhere: Option<String>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -103,7 +103,7 @@ pub(crate) fn allowed_and_granted(package: &Package) -> Policy {
     policy
 }
 
-fn launch_at(api: &str) -> LaunchOptions {
+pub(crate) fn launch_at(api: &str) -> LaunchOptions {
     LaunchOptions {
         path: Some(format!("index?api={api}")),
         ..LaunchOptions::default()
@@ -112,7 +112,7 @@ fn launch_at(api: &str) -> LaunchOptions {
 
 /// A news API on 127.0.0.1 ([`serve`]): its origin, and the news package
 /// declaring it.
-async fn served_news() -> (String, Package) {
+pub(crate) async fn served_news() -> (String, Package) {
     let addr = serve(None).await;
     let origin = format!("http://{addr}");
     let news = news_declaring(&origin);

@@ -20,6 +20,7 @@ mod hostile;
 mod http;
 mod loading;
 mod pending;
+mod offline;
 mod prefs;
 mod selector_query;
 mod socket;
