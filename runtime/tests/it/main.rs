@@ -5,6 +5,7 @@
 mod common;
 
 mod api_audit_feedback;
+mod api_audit_request;
 mod api_audit_timers;
 mod apps;
 mod cache;
@@ -19,8 +20,8 @@ mod files;
 mod hostile;
 mod http;
 mod loading;
-mod pending;
 mod offline;
+mod pending;
 mod prefs;
 mod selector_query;
 mod socket;
