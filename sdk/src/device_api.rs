@@ -25,6 +25,7 @@
 //! ```
 
 use crate::bindings::miniapp::host::device_api as host;
+use crate::callbacks::Callbacks;
 use crate::permission::{Consent, Scope};
 use crate::task::{self, TaskId};
 use crate::{Error, Result};
@@ -71,6 +72,7 @@ pub struct NetworkStatus {
 }
 
 /// The network the device is on now (`wx.getNetworkType`).
+#[doc(alias = "getNetworkType")]
 pub fn network_type() -> NetworkType {
     host::get_network_type()
 }
@@ -84,12 +86,21 @@ pub fn network_status() -> NetworkStatus {
     }
 }
 
+/// [`network_status`] to `success` (`wx.getNetworkType({success})`), after
+/// the current handler. Add the callbacks, then
+/// [`call`](crate::callbacks::Callbacks::call).
+#[doc(alias = "getNetworkType")]
+pub fn get_network_type() -> Callbacks<NetworkStatus> {
+    Callbacks::later(|| Ok(network_status()))
+}
+
 /// A listener of [`on_network_status_change`], until [`NetworkListener::off`].
 #[derive(Debug)]
 pub struct NetworkListener(TaskId);
 
 impl NetworkListener {
     /// Stop listening (`wx.offNetworkStatusChange`): `f` is not called again.
+    #[doc(alias = "offNetworkStatusChange")]
     pub fn off(self) {
         task::abort(self.0);
     }
@@ -100,6 +111,7 @@ impl NetworkListener {
 /// that started it leaves the stack. Changes while a call of `f` waits to
 /// run make one call, with the status then. An error from `f` is reported
 /// and listening goes on. Refused past the app's `pending_calls`.
+#[doc(alias = "onNetworkStatusChange")]
 pub fn on_network_status_change(
     mut f: impl FnMut(NetworkStatus) -> Result<()> + 'static,
 ) -> Result<NetworkListener> {
@@ -120,26 +132,31 @@ pub fn on_network_status_change(
 }
 
 /// Vibrate for 15 ms (`wx.vibrateShort`).
+#[doc(alias = "vibrateShort")]
 pub fn vibrate_short(strength: VibrationStrength) -> Result<()> {
     Ok(host::vibrate_short(strength)?)
 }
 
 /// Vibrate for 400 ms (`wx.vibrateLong`).
+#[doc(alias = "vibrateLong")]
 pub fn vibrate_long() -> Result<()> {
     Ok(host::vibrate_long()?)
 }
 
 /// Keep the screen on while the app is shown, or not (`wx.setKeepScreenOn`).
+#[doc(alias = "setKeepScreenOn")]
 pub fn set_keep_screen_on(keep_screen_on: bool) -> Result<()> {
     Ok(host::set_keep_screen_on(keep_screen_on)?)
 }
 
 /// Set the screen's brightness, 0 to 1 (`wx.setScreenBrightness`).
+#[doc(alias = "setScreenBrightness")]
 pub fn set_screen_brightness(value: f64) -> Result<()> {
     Ok(host::set_screen_brightness(value)?)
 }
 
 /// The screen's brightness, 0 to 1 (`wx.getScreenBrightness`).
+#[doc(alias = "getScreenBrightness")]
 pub fn screen_brightness() -> Result<f64> {
     Ok(host::get_screen_brightness()?)
 }
@@ -147,6 +164,7 @@ pub fn screen_brightness() -> Result<f64> {
 /// Where the host draws its menu button, the capsule, in the window
 /// (`wx.getMenuButtonBoundingClientRect`), to lay a custom navigation bar
 /// out around it.
+#[doc(alias = "getMenuButtonBoundingClientRect")]
 pub fn menu_button_bounding_client_rect() -> Rect {
     host::get_menu_button_bounding_client_rect()
 }
@@ -154,6 +172,7 @@ pub fn menu_button_bounding_client_rect() -> Rect {
 /// Ask the user to call `phone_number` (`wx.makePhoneCall`), while
 /// handling a tap: resolves when they called; [`Error::Failed`] with
 /// `cancel` if they did not.
+#[doc(alias = "makePhoneCall")]
 pub async fn make_phone_call(phone_number: &str) -> Result<()> {
     task::completion(host::make_phone_call(phone_number)?).await
 }
@@ -161,6 +180,7 @@ pub async fn make_phone_call(phone_number: &str) -> Result<()> {
 /// Show the app's settings page (`wx.openSetting`), while handling a tap:
 /// the user may change the answers they gave; resolves with every scope
 /// the app declared and its consent as the user left it (`authSetting`).
+#[doc(alias = "openSetting")]
 pub async fn open_setting() -> Result<Vec<(Scope, Consent)>> {
     let id = host::open_setting()?;
     task::completion(id).await?;
@@ -171,6 +191,7 @@ pub async fn open_setting() -> Result<Vec<(Scope, Consent)>> {
 /// from an album picture): asks the user for the `camera` scope on first
 /// use (the manifest declares it). Resolves with what was read;
 /// [`Error::Failed`] with `cancel` if the user closed the scanner.
+#[doc(alias = "scanCode")]
 pub async fn scan_code(only_from_camera: bool) -> Result<ScanResult> {
     let id = host::scan_code(only_from_camera)?;
     task::completion(id).await?;
@@ -180,6 +201,7 @@ pub async fn scan_code(only_from_camera: bool) -> Result<ScanResult> {
 /// Let the user pick a place on a map (`wx.chooseLocation`): needs the
 /// `location` permission and the `user-location` scope. Resolves with the
 /// place; [`Error::Failed`] with `cancel` if the user closed the map.
+#[doc(alias = "chooseLocation")]
 pub async fn choose_location() -> Result<Place> {
     let id = host::choose_location()?;
     task::completion(id).await?;
@@ -189,6 +211,7 @@ pub async fn choose_location() -> Result<Place> {
 /// Show `place` on the host's map at zoom `scale`, 5 to 18
 /// (`wx.openLocation`): needs the `location` permission and the
 /// `user-location` scope.
+#[doc(alias = "openLocation")]
 pub fn open_location(place: &Place, scale: u32) -> Result<()> {
     Ok(host::open_location(place, scale)?)
 }
@@ -196,6 +219,7 @@ pub fn open_location(place: &Place, scale: u32) -> Result<()> {
 /// Let the user pick one of their addresses (`wx.chooseAddress`), while
 /// handling a tap: resolves with the address; [`Error::Failed`] with
 /// `cancel` if the user closed the list.
+#[doc(alias = "chooseAddress")]
 pub async fn choose_address() -> Result<Address> {
     let id = host::choose_address()?;
     task::completion(id).await?;
@@ -207,6 +231,7 @@ pub async fn choose_address() -> Result<Address> {
 /// resolves with their temp files (`wxfile://tmp/...`, in the app's temp
 /// area, gone when the instance ends); [`Error::Failed`] with `cancel` if
 /// the user closed the picker.
+#[doc(alias = "chooseImage")]
 pub async fn choose_image(count: u32, sources: ImageSources) -> Result<Vec<ChosenFile>> {
     let id = host::choose_image(count, sources)?;
     task::completion(id).await?;
@@ -252,6 +277,7 @@ pub async fn choose_video(sources: ImageSources, max_duration: u32) -> Result<Ch
 
 /// The size and kind of `src`, a temp file of this instance
 /// (`wx.getImageInfo`): PNG, JPEG and GIF images.
+#[doc(alias = "getImageInfo")]
 pub fn get_image_info(src: &str) -> Result<ImageInfo> {
     Ok(host::get_image_info(src)?)
 }
@@ -266,6 +292,7 @@ pub fn save_image_to_photos_album(file_path: &str) -> Result<()> {
 
 /// Show `urls` full screen, starting at `current`, one of them
 /// (`wx.previewImage`): 1 to 100 `http`, `https` or `wxfile` URLs.
+#[doc(alias = "previewImage")]
 pub fn preview_image(urls: &[String], current: &str) -> Result<()> {
     Ok(host::preview_image(urls, current)?)
 }

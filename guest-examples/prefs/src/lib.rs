@@ -2,12 +2,15 @@
 //! APIs. On launch, the sync forms (`wx.getStorageSync`,
 //! `wx.getSystemInfoSync`, `wx.getLaunchOptionsSync`) answer at once; on a
 //! tap, the callback forms (`wx.setStorage`, `wx.getStorage`,
-//! `wx.removeStorage`, `wx.getStorageInfo`, `wx.getSystemInfo`) run after
+//! `wx.removeStorage`, `wx.getStorageInfo`, `wx.getSystemInfo`,
+//! `wx.getNetworkType`) run after
 //! the handler, with `success`, `fail` and `complete`. Every step is noted
 //! in `steps`, so the order shows: the handler first, then the call's
 //! callbacks.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, Value, device, json, storage, system, view};
+use miniapp_sdk::{
+    App, Error, Event, Launch, Result, Value, device, device_api, json, storage, system, view,
+};
 
 /// Where the theme is kept.
 const THEME: &str = "theme";
@@ -69,6 +72,14 @@ fn system_info() -> Result<()> {
     step("handler")
 }
 
+/// `index:network`: the network (`wx.getNetworkType`).
+fn network() -> Result<()> {
+    device_api::get_network_type()
+        .success(|status| step(format!("on {}", status.network_type.as_str())))
+        .call();
+    step("handler")
+}
+
 impl App for Prefs {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
         let theme = storage::get::<String>(THEME)?.unwrap_or_else(|| "light".into());
@@ -92,6 +103,7 @@ impl App for Prefs {
             ("index", "forget") => forget(),
             ("index", "usage") => usage(),
             ("index", "system") => system_info(),
+            ("index", "network") => network(),
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }
     }
