@@ -13,14 +13,16 @@ use serde_json::{Value, json};
 use crate::cli::package;
 use crate::serve::{HANG, TOKEN, post_json};
 
-/// `miniapp serve` publishing the shop, granted storage only (its `login`
-/// and `profile` taps call `identity`, denied), its stderr in `dir/stderr`;
-/// the process and its public address.
+/// `miniapp serve` publishing the shop, granted storage and its product
+/// server on loopback (not running: a failed download is no denial; its
+/// `login` and `profile` taps call `identity`, denied), its stderr in
+/// `dir/stderr`; the process and its public address.
 fn serve_shop(dir: &Path) -> (Child, String) {
     std::fs::write(dir.join("tokens"), format!("{TOKEN}\n")).unwrap();
     let owner_only = std::os::unix::fs::PermissionsExt::from_mode(0o600);
     std::fs::set_permissions(dir.join("tokens"), owner_only).unwrap();
-    let policy = "[apps.\"demo.shop\"]\npermissions = [\"storage\"]\n";
+    let policy = "[apps.\"demo.shop\"]\npermissions = [\"storage\", \"http\"]\n\
+                  origins = [\"http://127.0.0.1:8766\"]\nallow_addresses = [\"127.0.0.1\"]\n";
     std::fs::write(dir.join("policy.toml"), policy).unwrap();
     let shop = package("shop");
     let mut child = crate::serve::serve_command(dir, &["--allow-denied", "--publish", &shop])
@@ -64,7 +66,8 @@ async fn on_sighup_the_audit_file_reopens_its_path_and_denials_reach_the_json_lo
     let session = body["session"].as_str().unwrap().to_string();
     tap(&public, &session, "before", "#login").await;
     let audit = dir.path().join("data/audit.jsonl");
-    assert_eq!(denials(&audit), 1);
+    let text = std::fs::read_to_string(&audit).unwrap_or_default();
+    assert_eq!(denials(&audit), 1, "{text}");
 
     // As logrotate does: rename, then SIGHUP.
     let rotated = dir.path().join("data/audit.jsonl.logrotated");

@@ -49,11 +49,13 @@ async fn with_allow_denied_it_publishes_with_a_warning_naming_each() {
     let warnings: Vec<&str> = (body["warnings"].as_array().unwrap().iter())
         .map(|w| w.as_str().unwrap())
         .collect();
-    assert_eq!(warnings.len(), 3, "{warnings:?}");
-    for capability in ["identity", "payment", "storage"] {
+    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    for capability in ["http", "identity", "payment", "storage"] {
         let named = format!("capability `{capability}`");
         assert!(warnings.iter().any(|w| w.contains(&named)), "{warnings:?}");
     }
+    let origin = "origin `http://127.0.0.1:8766`";
+    assert!(warnings.iter().any(|w| w.contains(origin)), "{warnings:?}");
     let (status, _) = served
         .op(reqwest::Method::GET, "/v1/operator/apps/demo.shop", None)
         .await;
