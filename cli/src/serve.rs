@@ -74,6 +74,12 @@ pub struct ServeArgs {
     /// Resident memory, MiB, past which instances are evicted.
     #[arg(long)]
     memory_mib: Option<u64>,
+    /// Bytes of push frames the long-poll logs of all sessions on this
+    /// node keep together; past it the app holding the most loses its
+    /// oldest pushes first. Default: the policy's `[sessions]
+    /// push_log_bytes`, else 256 MiB.
+    #[arg(long, value_name = "BYTES")]
+    push_log_bytes: Option<u64>,
     /// PostgreSQL shared by the nodes of a cluster (`postgres://user@host:port/db`):
     /// storage, consent, the catalog and packages, the session key live
     /// there; without it, in the data directory. A URL with a password
@@ -165,6 +171,22 @@ fn session_caps(args: &ServeArgs, policy: &Policy) -> Result<SessionCaps, Failur
             "max-sessions-per-user",
         )?,
     })
+}
+
+/// The node's bound on its push logs: the flag, else the policy's, else
+/// the default; 0 refused.
+fn push_log_bytes(args: &ServeArgs, policy: &Policy) -> Result<usize, Failure> {
+    let bytes = args.push_log_bytes.or(policy.sessions.push_log_bytes);
+    match bytes.map(usize::try_from) {
+        None => Ok(miniapp_serve::session::DEFAULT_NODE_PUSH_BYTES),
+        Some(Ok(0)) => Err(Failure::input(
+            "--push-log-bytes must be 1 or more (0 would keep no push for a long poll)",
+        )),
+        Some(Ok(n)) => Ok(n),
+        Some(Err(_)) => Err(Failure::input(
+            "--push-log-bytes is more than this machine can address",
+        )),
+    }
 }
 
 /// The login gateway's identity header and key, if given.
@@ -280,6 +302,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         keep_hidden: Duration::from_secs(args.keep_hidden_secs),
         idle: Duration::from_secs(args.idle_secs),
         memory_bytes: args.memory_mib.map(|m| m * 1024 * 1024),
+        push_log_bytes: push_log_bytes(&args, &policy)?,
         ..Limits::default()
     };
     std::fs::create_dir_all(&args.data_dir)

@@ -26,7 +26,7 @@ pub struct Policy {
     /// Grants and quotas for one app, by app id, added to the defaults.
     pub apps: BTreeMap<String, AppPolicy>,
     /// How many sessions a client and a user may hold on one node of
-    /// `miniapp serve`.
+    /// `miniapp serve`, and the bytes its sessions' push logs keep.
     pub sessions: SessionsPolicy,
 }
 
@@ -42,6 +42,11 @@ pub struct SessionsPolicy {
     pub per_client: Option<u32>,
     /// Sessions one user holds at once, one per app. Default 64.
     pub per_user: Option<u32>,
+    /// Bytes of push frames the long-poll logs of all sessions on one
+    /// node keep together (`--push-log-bytes` takes precedence); past it
+    /// the app holding the most loses its oldest pushes first. Default
+    /// 268,435,456 (256 MiB).
+    pub push_log_bytes: Option<u64>,
 }
 
 /// The host app: its name and version, and the capabilities it offers. One
@@ -180,6 +185,12 @@ impl Policy {
                     reason: "must be 1 or more (a cap of 0 would refuse every session)".into(),
                 });
             }
+        }
+        if self.sessions.push_log_bytes == Some(0) {
+            return Err(PolicyError::Field {
+                field: "sessions.push_log_bytes".into(),
+                reason: "must be 1 or more (0 would keep no push for a long poll)".into(),
+            });
         }
         let tables = std::iter::once(("defaults".to_string(), &self.defaults))
             .chain(self.apps.iter().map(|(id, p)| (format!("apps.{id}"), p)));
@@ -330,6 +341,13 @@ mod tests {
         assert_eq!(policy.sessions.per_user, None);
         let error = Policy::from_toml("[sessions]\nper_user = 0\n", "p.toml").unwrap_err();
         assert!(error.to_string().contains("sessions.per_user"), "{error}");
+        let error = Policy::from_toml("[sessions]\npush_log_bytes = 0\n", "p.toml").unwrap_err();
+        assert!(
+            error.to_string().contains("sessions.push_log_bytes"),
+            "{error}"
+        );
+        let bound = Policy::from_toml("[sessions]\npush_log_bytes = 65536\n", "p.toml").unwrap();
+        assert_eq!(bound.sessions.push_log_bytes, Some(65536));
         let error = Policy::from_toml("[sessions]\nper_ip = 1\n", "p.toml").unwrap_err();
         assert!(error.to_string().contains("per_ip"), "{error}");
     }

@@ -48,6 +48,10 @@ pub struct Limits {
     /// Sessions one client address and one user may hold on this node
     /// (default 1,024 and 64); past them a new one is refused with 429.
     pub sessions: SessionCaps,
+    /// Bytes of push frames the long-poll logs of all sessions on this
+    /// node keep together (default 256 MiB); past it the app holding the
+    /// most loses its oldest pushes first.
+    pub push_log_bytes: usize,
 }
 
 impl Default for Limits {
@@ -62,6 +66,7 @@ impl Default for Limits {
             forget: Duration::from_secs(24 * 3600),
             memory_bytes: None,
             sessions: SessionCaps::default(),
+            push_log_bytes: crate::session::DEFAULT_NODE_PUSH_BYTES,
         }
     }
 }
@@ -153,8 +158,8 @@ pub struct Host {
     /// WebSocket connections.
     pub connections: Arc<tokio::sync::Semaphore>,
     inflight: Mutex<HashMap<String, usize>>,
-    /// The push logs of each app's sessions, bounded together.
-    pushed: Mutex<HashMap<String, Arc<crate::session::AppPushes>>>,
+    /// The push logs of the node's sessions, bounded per app and together.
+    pushes: Arc<crate::session::NodePushes>,
     /// Whether the storage answered the last check.
     storage_ok: std::sync::atomic::AtomicBool,
     /// Session ids, signed with the cluster's key.
@@ -210,18 +215,20 @@ impl Host {
         session_key: [u8; 32],
     ) -> Host {
         let caps = limits.sessions;
+        let metrics = Metrics::default();
+        let pushes = crate::session::NodePushes::new(limits.push_log_bytes, metrics.push_figures());
         Host {
             runtime,
             storage,
             catalog,
             sessions: Table::default(),
-            metrics: Metrics::default(),
+            metrics,
             connections: Arc::new(tokio::sync::Semaphore::new(limits.max_connections)),
             limits,
             started: Instant::now(),
             draining: watch::channel(false).0,
             inflight: Mutex::default(),
-            pushed: Mutex::default(),
+            pushes,
             storage_ok: true.into(),
             holdings: Holdings::new(caps),
             ids: SessionIds::new(session_key),
@@ -327,10 +334,7 @@ impl Host {
         };
         let loaded = self.loaded(&version)?;
         self.hold(&id, client, app, user)?;
-        let pushed = (self.pushed.lock().unwrap_or_else(|e| e.into_inner()))
-            .entry(app.to_string())
-            .or_insert_with(|| crate::session::AppPushes::new(crate::session::MAX_APP_PUSH_BYTES))
-            .clone();
+        let pushed = self.pushes.app(app, crate::session::MAX_APP_PUSH_BYTES);
         let session = Session::new(id, user.to_string(), version, loaded, options, pushed);
         Ok(self.held(Arc::new(session)))
     }

@@ -111,6 +111,10 @@ metrics! {
     pub completions: Counters = "miniapp_completions", "Completions delivered between events (timers, host calls)";
     /// Events waiting or running, per app.
     pub queue_depth: Gauges = "miniapp_queue_depth", "Events waiting or running";
+    /// Bytes the long-poll push logs of the app's sessions hold on this node.
+    push_log_bytes: Gauges = "miniapp_push_log_bytes", "Bytes the long-poll push logs of the app's sessions hold";
+    /// Pushes dropped from the app's push logs for the node's bound.
+    push_log_dropped: Family<AppLabel, Counter> = "miniapp_push_log_dropped", "Pushes dropped from the app's long-poll logs for the node's bound (--push-log-bytes)";
     live: Gauges = "miniapp_app_sessions_live", "Sessions with a live instance";
     memory: Gauges = "miniapp_memory_bytes", "Memory live instances hold (linear memory and host-held)";
     cpu_seconds: Family<VersionLabel, Counter<f64, AtomicU64>> = "miniapp_cpu_seconds", "CPU time of guest calls (poll time)";
@@ -140,6 +144,14 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The push logs' figures, kept by the node's logs as they change.
+    pub fn push_figures(&self) -> crate::session::PushFigures {
+        crate::session::PushFigures {
+            bytes: self.push_log_bytes.clone(),
+            dropped: self.push_log_dropped.clone(),
+        }
+    }
+
     /// Count a refusal.
     pub fn refused(&self, app: &str, reason: &str) {
         let label = RefusalLabel {

@@ -17,10 +17,12 @@ use tokio::sync::broadcast;
 use crate::error::ApiError;
 
 mod applied;
+mod push_logs;
 mod pushes;
 mod sockets;
 pub use applied::Applied;
-pub use pushes::{AppPushes, Lost, MAX_APP_PUSH_BYTES, MAX_PUSH_BYTES, MAX_PUSHES, Pushes};
+pub use push_logs::{AppPushes, Bound, DEFAULT_NODE_PUSH_BYTES, NodePushes, PushFigures};
+pub use pushes::{Lost, MAX_APP_PUSH_BYTES, MAX_PUSH_BYTES, MAX_PUSHES, Pushes};
 pub use sockets::OpenSockets;
 
 /// A live session.

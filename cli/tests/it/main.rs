@@ -35,6 +35,7 @@ mod serve_layout;
 mod serve_metrics;
 mod serve_probes;
 mod serve_publish;
+mod serve_push_logs;
 mod serve_sessions;
 mod serve_sockets;
 mod serve_timers;

@@ -6,13 +6,14 @@
 //! a long poll (`GET /v1/sessions/{id}/frames?after=N`).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Message;
 use miniapp_protocol::outbox::Outbox;
 use serde_json::{Value, json};
 use tokio::sync::watch;
+
+use super::push_logs::{AppPushes, Bound, DEFAULT_NODE_PUSH_BYTES, NodePushes};
 
 /// Pushes a session's log keeps at most (the oldest go first).
 pub const MAX_PUSHES: usize = 64;
@@ -22,50 +23,52 @@ pub const MAX_PUSH_BYTES: usize = 256 * 1024;
 /// Bytes of push frames the logs of one app's sessions on a node keep
 /// together (64 sessions' full logs): past it the pushing session's oldest
 /// pushes go first, then the push itself (its sockets still get it; a long
-/// poll is told `frames-lost`).
+/// poll is told `frames-lost`). All apps' logs on a node keep the node's
+/// bound together ([`NodePushes`]).
 pub const MAX_APP_PUSH_BYTES: usize = 16 * 1024 * 1024;
-
-/// The bytes the push logs of one app's sessions on this node hold,
-/// bounded together.
-#[derive(Debug)]
-pub struct AppPushes {
-    bytes: AtomicUsize,
-    most: usize,
-}
-
-impl AppPushes {
-    /// Logs that keep `most` bytes together.
-    pub fn new(most: usize) -> Arc<AppPushes> {
-        Arc::new(AppPushes {
-            bytes: AtomicUsize::new(0),
-            most,
-        })
-    }
-
-    /// Bytes the app's logs hold now.
-    pub fn bytes(&self) -> usize {
-        self.bytes.load(Ordering::Relaxed)
-    }
-}
 
 /// A session's pushes: its sockets and the log.
 pub struct Pushes {
-    inner: Mutex<Inner>,
+    sockets: Mutex<Sockets>,
+    log: Arc<Mutex<Log>>,
     /// The number of the last push (0: none yet).
     last: watch::Sender<u64>,
     /// Its app's logs together.
     app: Arc<AppPushes>,
 }
 
+/// The session's sockets that have their page, by a number of their own.
 #[derive(Default)]
-struct Inner {
-    /// The pushes kept, oldest first, with their numbers.
-    log: VecDeque<(u64, Arc<str>)>,
-    /// Bytes of the frames in `log`.
+struct Sockets {
+    joined: Vec<(u64, Outbox)>,
+    next: u64,
+}
+
+/// The pushes a session keeps for its long polls.
+#[derive(Default)]
+pub(super) struct Log {
+    /// The pushes kept, oldest first: their numbers, their places in the
+    /// node's order, their frames.
+    kept: VecDeque<(u64, u64, Arc<str>)>,
+    /// Bytes of the frames kept.
     bytes: usize,
-    /// The session's sockets that have their page, by a number of their own.
-    sockets: Vec<(u64, Outbox)>,
-    next_socket: u64,
+    /// What dropped the last push dropped.
+    gone: Option<Bound>,
+}
+
+impl Log {
+    /// The place in the node's order of the oldest push kept.
+    pub(super) fn oldest(&self) -> Option<u64> {
+        self.kept.front().map(|(_, logged, _)| *logged)
+    }
+
+    /// Drop the oldest push for `why`: its bytes.
+    pub(super) fn drop_front(&mut self, why: Bound) -> Option<usize> {
+        let (_, _, text) = self.kept.pop_front()?;
+        self.bytes -= text.len();
+        self.gone = Some(why);
+        Some(text.len())
+    }
 }
 
 /// Why a long poll cannot be answered from the log: the client must get
@@ -74,31 +77,36 @@ struct Inner {
 pub struct Lost(pub String);
 
 impl Default for Pushes {
-    /// The pushes of a session whose app has no other session.
+    /// The pushes of a session whose app has no other session, on a node
+    /// with the default bound.
     fn default() -> Self {
-        Pushes::of_app(AppPushes::new(MAX_APP_PUSH_BYTES))
+        let node = NodePushes::new(DEFAULT_NODE_PUSH_BYTES, Default::default());
+        Pushes::of_app(node.app("", MAX_APP_PUSH_BYTES))
     }
 }
 
 impl Drop for Pushes {
     fn drop(&mut self) {
-        let bytes = self.lock().bytes;
-        self.app.bytes.fetch_sub(bytes, Ordering::Relaxed);
+        let bytes = lock(&self.log).bytes;
+        self.app.leave(&self.log, bytes);
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Pushes {
     /// The pushes of a session of the app whose logs are `app`.
     pub fn of_app(app: Arc<AppPushes>) -> Pushes {
+        let log = Arc::default();
+        app.enter(&log);
         Pushes {
-            inner: Mutex::default(),
+            sockets: Mutex::default(),
+            log,
             last: watch::channel(0).0,
             app,
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The number of the last push (0 before the first). Read under the
@@ -132,7 +140,7 @@ impl Pushes {
         drawn: Vec<Value>,
         error: Option<Value>,
     ) -> u64 {
-        let mut inner = self.lock();
+        let mut sockets = lock(&self.sockets);
         let seq = self.last() + 1;
         let push = |frames: &[Value]| {
             let frame = json!({ "type": "push", "seq": seq, "frames": frames, "error": error });
@@ -144,22 +152,36 @@ impl Pushes {
             false => push(&[frames, drawn].concat()).into(),
         };
         // A socket given up (its client stopped reading) leaves.
-        (inner.sockets).retain(|(_, out)| out.push(Message::Text(sent.as_str().into())));
-        inner.bytes += text.len();
-        self.app.bytes.fetch_add(text.len(), Ordering::Relaxed);
-        inner.log.push_back((seq, text));
-        let app_over = || self.app.bytes() > self.app.most;
-        while inner.log.len() > MAX_PUSHES
-            || (inner.bytes > MAX_PUSH_BYTES && inner.log.len() > 1)
-            || (app_over() && !inner.log.is_empty())
-        {
-            if let Some((_, old)) = inner.log.pop_front() {
-                inner.bytes -= old.len();
-                self.app.bytes.fetch_sub(old.len(), Ordering::Relaxed);
+        (sockets.joined).retain(|(_, out)| out.push(Message::Text(sent.as_str().into())));
+        self.keep(seq, text);
+        drop(sockets);
+        self.app.node().trim();
+        seq
+    }
+
+    /// Log push `seq` within the session's and the app's bounds, and make
+    /// it the last.
+    fn keep(&self, seq: u64, text: Arc<str>) {
+        let mut log = lock(&self.log);
+        log.bytes += text.len();
+        self.app.take(text.len());
+        let logged = self.app.node().next_logged();
+        log.kept.push_back((seq, logged, text));
+        loop {
+            let why = if log.kept.len() > MAX_PUSHES {
+                Bound::Count
+            } else if log.bytes > MAX_PUSH_BYTES && log.kept.len() > 1 {
+                Bound::SessionBytes
+            } else if self.app.bytes() > self.app.most() && !log.kept.is_empty() {
+                Bound::AppBytes
+            } else {
+                break;
+            };
+            if let Some(bytes) = log.drop_front(why) {
+                self.app.give_back(bytes);
             }
         }
         self.last.send_replace(seq);
-        seq
     }
 
     /// `out` gets every push from now on: called under the session's lock,
@@ -169,22 +191,24 @@ impl Pushes {
         if joined.is_some() {
             return;
         }
-        let mut inner = self.lock();
-        let n = inner.next_socket;
-        inner.next_socket += 1;
-        inner.sockets.push((n, out.clone()));
+        let mut sockets = lock(&self.sockets);
+        let n = sockets.next;
+        sockets.next += 1;
+        sockets.joined.push((n, out.clone()));
         *joined = Some(n);
     }
 
     /// Socket `n` is gone.
     pub fn leave(&self, n: u64) {
-        self.lock().sockets.retain(|(socket, _)| *socket != n);
+        lock(&self.sockets)
+            .joined
+            .retain(|(socket, _)| *socket != n);
     }
 
     /// The push frames numbered after `after`, oldest first (none yet:
     /// empty); [`Lost`] when some of them are no longer here.
     pub fn after(&self, after: u64) -> Result<Vec<Arc<str>>, Lost> {
-        let inner = self.lock();
+        let log = lock(&self.log);
         let last = self.last();
         if after > last {
             return Err(Lost(format!(
@@ -193,28 +217,51 @@ impl Pushes {
                  for its page and poll after the `pushed` it answers"
             )));
         }
-        let first = inner.log.front().map_or(last + 1, |(seq, _)| *seq);
+        let first = log.kept.front().map_or(last + 1, |(seq, _, _)| *seq);
         if after + 1 < first {
             return Err(Lost(format!(
                 "frames {} to {} are gone: a session keeps its last {MAX_PUSHES} pushes \
-                 ({} KiB at most; its app's sessions on this node {} KiB together); open it \
-                 for its page and poll after the `pushed` it answers",
+                 ({} KiB at most; its app's sessions on this node {} KiB together; all \
+                 apps' sessions on this node {} KiB together, the app holding the most \
+                 losing its oldest first); frame {} went for {}; open it for its page \
+                 and poll after the `pushed` it answers",
                 after + 1,
                 first - 1,
                 MAX_PUSH_BYTES / 1024,
-                self.app.most / 1024
+                self.app.most() / 1024,
+                self.app.node().most() / 1024,
+                first - 1,
+                self.gone_for(log.gone),
             )));
         }
-        Ok((inner.log.iter())
-            .filter(|(seq, _)| *seq > after)
-            .map(|(_, text)| text.clone())
+        Ok((log.kept.iter())
+            .filter(|(seq, _, _)| *seq > after)
+            .map(|(_, _, text)| text.clone())
             .collect())
+    }
+
+    /// What dropped a push, in a client's words.
+    fn gone_for(&self, why: Option<Bound>) -> String {
+        match why {
+            Some(Bound::Count) => format!("the session's {MAX_PUSHES} pushes"),
+            Some(Bound::SessionBytes) => format!("the session's {} KiB", MAX_PUSH_BYTES / 1024),
+            Some(Bound::AppBytes) => {
+                format!("its app's {} KiB on this node", self.app.most() / 1024)
+            }
+            Some(Bound::NodeBytes) => format!(
+                "this node's {} KiB of push logs, its app holding the most",
+                self.app.node().most() / 1024
+            ),
+            None => "a bound".to_string(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::push_logs::PushFigures;
     use super::*;
+    use crate::metrics::label;
 
     fn ops(n: usize) -> Vec<Value> {
         vec![json!({ "type": "ops", "ops": [], "view_error": null, "n": n })]
@@ -257,12 +304,13 @@ mod tests {
         let huge = vec![json!({ "type": "log", "text": "x".repeat(MAX_PUSH_BYTES) })];
         pushes.publish(huge, None);
         assert_eq!(pushes.after(4).unwrap().len(), 1);
-        assert!(pushes.lock().bytes > MAX_PUSH_BYTES);
+        assert!(lock(&pushes.log).bytes > MAX_PUSH_BYTES);
     }
 
     #[test]
     fn an_app_s_sessions_keep_their_logs_within_its_bytes_together() {
-        let app = AppPushes::new(MAX_PUSH_BYTES);
+        let node = NodePushes::new(DEFAULT_NODE_PUSH_BYTES, Default::default());
+        let app = node.app("demo", MAX_PUSH_BYTES);
         let big = || vec![json!({ "type": "log", "text": "x".repeat(MAX_PUSH_BYTES / 4) })];
         let first = Pushes::of_app(app.clone());
         first.publish(big(), None);
@@ -288,6 +336,54 @@ mod tests {
         assert_eq!(third.after(1).unwrap().len(), 1);
         drop((second, third));
         assert_eq!(app.bytes(), 0);
+    }
+
+    #[test]
+    fn past_the_node_s_bound_the_app_holding_the_most_loses_its_oldest_first() {
+        let figures = PushFigures::default();
+        let node = NodePushes::new(MAX_PUSH_BYTES, figures.clone());
+        let quarter = || vec![json!({ "type": "log", "text": "x".repeat(MAX_PUSH_BYTES / 4) })];
+        let (busy, quiet) = (
+            node.app("busy", MAX_APP_PUSH_BYTES),
+            node.app("quiet", MAX_APP_PUSH_BYTES),
+        );
+        let (first, second) = (Pushes::of_app(busy.clone()), Pushes::of_app(busy.clone()));
+        first.publish(quarter(), None);
+        second.publish(quarter(), None);
+        first.publish(quarter(), None);
+        let other = Pushes::of_app(quiet.clone());
+        other.publish(quarter(), None);
+        assert!(node.bytes() <= MAX_PUSH_BYTES, "{} bytes", node.bytes());
+        // The busy app's oldest push (its first session's first) went, not
+        // the quiet app's, which pushed last.
+        assert_eq!(other.after(0).unwrap().len(), 1);
+        assert_eq!(second.after(0).unwrap().len(), 1);
+        let lost = first.after(0).unwrap_err().0;
+        assert!(lost.contains("frames 1 to 1 are gone"), "{lost}");
+        assert!(
+            lost.contains("frame 1 went for this node's 256 KiB"),
+            "{lost}"
+        );
+        assert_eq!(first.after(1).unwrap().len(), 1);
+        // The quiet app pushes a larger one: now it holds the most and
+        // loses its own oldest.
+        let larger = vec![json!({ "type": "log", "text": "x".repeat(MAX_PUSH_BYTES * 3 / 8) })];
+        other.publish(larger, None);
+        assert!(node.bytes() <= MAX_PUSH_BYTES, "{} bytes", node.bytes());
+        assert_eq!(busy.bytes() + quiet.bytes(), node.bytes());
+        assert!(other.after(0).is_err());
+        assert_eq!(other.after(1).unwrap().len(), 1);
+        assert_eq!(
+            second.after(0).unwrap().len(),
+            1,
+            "the busy app keeps the rest"
+        );
+        let dropped = |app: &str| figures.dropped.get_or_create(&label(app)).get();
+        assert_eq!((dropped("busy"), dropped("quiet")), (1, 1));
+        let held = figures.bytes.get_or_create(&label("quiet")).get();
+        assert_eq!(held as usize, quiet.bytes());
+        drop((first, second, other));
+        assert_eq!(node.bytes(), 0);
     }
 
     #[tokio::test]
