@@ -10,7 +10,7 @@
 use miniapp_sdk::feedback::{self, ActionSheet, Modal, Toast, ToastIcon};
 use miniapp_sdk::frame::{self, FrontColor};
 use miniapp_sdk::{
-    App, Error, Event, Launch, PageLoad, Result, json, log, nav, system, task, view,
+    App, Error, Event, Launch, PageLoad, Result, json, log, nav, system, task, timer, view,
 };
 
 #[derive(Default)]
@@ -92,8 +92,9 @@ fn dress() -> Result<()> {
 
 /// `index:toasts`: an error toast shown 3 s with a mask, a loading-icon
 /// toast for a minute (the longest), that toast hidden, and a loading
-/// toast with a mask; a toast a millisecond over a minute is refused, its
-/// message in `toast_refused`.
+/// toast with a mask (no tap reaches the page under it) hidden a second
+/// later; a toast a millisecond over a minute is refused, its message in
+/// `toast_refused`.
 fn toasts() -> Result<()> {
     let error = Toast::new("Not saved").icon(ToastIcon::Error);
     feedback::show_toast(&error.duration_ms(3_000).mask(true))?;
@@ -101,6 +102,7 @@ fn toasts() -> Result<()> {
     feedback::show_toast(&minute.duration_ms(60_000))?;
     feedback::hide_toast()?;
     feedback::show_loading("Sending", true)?;
+    timer::set_timeout(1_000, feedback::hide_loading)?;
     let over = feedback::show_toast(&Toast::new("Too long").duration_ms(60_001));
     view::set("toast_refused", over.err().map(|e| e.to_string()))
 }

@@ -1,10 +1,10 @@
 //! The feedback and frame calls no other test made from a real guest
 //! (`guest-examples/feedback`): the error and loading toasts with a
-//! duration and a mask, `hideToast`, a loading toast with a mask,
-//! `removeTabBarBadge` and `hideTabBarRedDot`, the longest colour change
-//! and scroll (each past WeChat's bound refused by name), an action
-//! sheet's alert line (refused when it names the host) and a modal's own
-//! cancel button, or none.
+//! duration and a mask, `hideToast`, a loading toast with a mask (hidden
+//! by a timer), `removeTabBarBadge` and `hideTabBarRedDot`, the longest
+//! colour change and scroll (each past WeChat's bound refused by name), an
+//! action sheet's alert line (refused when it names the host) and a
+//! modal's own cancel button, or none.
 
 use std::sync::Arc;
 
@@ -45,6 +45,9 @@ async fn error_and_loading_toasts_a_mask_and_hide_toast_reach_the_host_as_drawn(
         inst.page_data()["toast_refused"],
         "invalid argument: the toast's duration is 60001 ms, over the 60000 ms allowed"
     );
+    // The app's timer hides the loading toast, drawn from its completion.
+    answered(&mut inst).await;
+    assert_eq!(ui.take_drawn(), [Drawn::Shown(HostUi::HideLoading)]);
 }
 
 #[tokio::test]
