@@ -4,6 +4,7 @@
 
 mod common;
 
+mod api_audit_device;
 mod api_audit_feedback;
 mod api_audit_request;
 mod api_audit_timers;
