@@ -131,6 +131,29 @@ fn chat_without_its_server_shows_the_error_and_a_retry_and_exits_0() {
 }
 
 #[test]
+fn prefs_callbacks_run_after_their_tap_s_handler_and_a_missing_key_is_getstorage_s_fail() {
+    let steps = play("prefs", &["#reload", "#dark", "#reload"]);
+    assert_eq!(steps[0].text("theme"), "Theme: light");
+    assert_eq!(steps[0].text("steps"), "Steps: ");
+    assert_eq!(
+        steps[1].text("error"),
+        "failed: data not found: no key `theme`"
+    );
+    assert_eq!(steps[1].text("steps"), "Steps: handler, complete");
+    assert_eq!(steps[2].text("theme"), "Theme: dark");
+    assert_eq!(
+        steps[2].text("steps"),
+        "Steps: handler, complete, handler, stored"
+    );
+    assert!(!steps[3].has("error"), "read back: the error is gone");
+    assert!(
+        (steps[3].text("steps")).ends_with("handler, read dark, complete"),
+        "{}",
+        steps[3].text("steps")
+    );
+}
+
+#[test]
 fn game2048_moves_merge_score_and_restart_by_buttons() {
     let steps = play("game2048", &["#up", "#down", "#restart"]);
     let [launch, up, down, restart] = &steps[..] else {

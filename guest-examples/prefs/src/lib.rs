@@ -41,7 +41,10 @@ fn dark() -> Result<()> {
 /// its `fail`.
 fn reload() -> Result<()> {
     storage::get_storage::<String>(THEME)
-        .success(|theme| step(format!("read {theme}")))
+        .success(|theme| {
+            view::set("error", "")?;
+            step(format!("read {theme}"))
+        })
         .fail(|error| view::set("error", error.to_string()))
         .complete(|| step("complete"))
         .call();
