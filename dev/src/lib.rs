@@ -13,6 +13,7 @@ mod reload;
 mod server;
 mod session;
 mod temp_file;
+mod uploads;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

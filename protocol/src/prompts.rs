@@ -26,7 +26,9 @@ use tokio::sync::{broadcast, oneshot};
 
 mod device;
 mod layout;
+mod uploads;
 use device::SimulatedDevice;
+pub use uploads::{Refused, Room};
 
 /// How long a prompt waits for the user.
 pub const PROMPT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -47,6 +49,8 @@ pub struct Prompts {
     drawn: Mutex<std::collections::VecDeque<Value>>,
     /// Layout queries, for the clients that measure the page.
     queries: layout::Queries,
+    /// The files uploaded for the open picker prompts.
+    uploads: uploads::Uploads,
     /// The network of the user's device (Wi-Fi until the client switches
     /// it: [`Prompts::set_network`]).
     network: tokio::sync::watch::Sender<miniapp_runtime::providers::NetworkType>,
@@ -76,6 +80,7 @@ impl Prompts {
             frames,
             drawn: Mutex::default(),
             queries: layout::Queries::default(),
+            uploads: uploads::Uploads::default(),
             network: device::wifi(),
         })
     }
@@ -105,7 +110,16 @@ impl Prompts {
     /// Ask once; `None` without an answer in [`PROMPT_TIMEOUT`]. Dropped
     /// while it waits (the call was cancelled), the prompt closes.
     async fn ask_once(&self, kind: &str, fields: Value) -> Option<Reply> {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.ask_as(self.next_id(), kind, fields).await
+    }
+
+    /// A new prompt's id.
+    fn next_id(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Ask once as prompt `id` (from [`Prompts::next_id`]).
+    async fn ask_as(&self, id: u64, kind: &str, fields: Value) -> Option<Reply> {
         let (tx, rx) = oneshot::channel();
         let mut frame = json!({ "type": "prompt", "id": id, "kind": kind });
         if let (Some(frame), Value::Object(fields)) = (frame.as_object_mut(), fields) {

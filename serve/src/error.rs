@@ -15,6 +15,7 @@ pub struct ApiError {
     pub status: StatusCode,
     /// `bad-request`, `not-found`, `disabled`, `host-too-old`,
     /// `quarantined`, `busy`, `draining`, `denied`, `conflict`, `forbidden`,
+    /// `too-large`, `length-required`,
     /// `unauthorized`, `unidentified`, `wrong-user`, `app-error`, `trap`, `internal`.
     pub kind: &'static str,
     /// For people.
@@ -67,6 +68,11 @@ refusals! {
     /// A long poll for pushes this node no longer has (or never had): 410
     /// `frames-lost`; the client gets the page again.
     frames_lost => GONE, "frames-lost";
+    /// An upload over a bound (a file's, the app's temp area's): 413
+    /// `too-large`.
+    too_large => PAYLOAD_TOO_LARGE, "too-large";
+    /// An upload that does not state its size: 411 `length-required`.
+    length_required => LENGTH_REQUIRED, "length-required";
 }
 
 impl ApiError {

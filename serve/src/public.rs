@@ -26,6 +26,7 @@ use crate::session::{Session, Target};
 
 mod pushed;
 mod session_at;
+mod uploads;
 pub use pushed::POLL_WAIT;
 use pushed::pushed_frames;
 use session_at::SessionAt;
@@ -50,6 +51,10 @@ pub fn router(host: Arc<Host>) -> axum::Router {
         .route("/v1/sessions/{id}/show", post(show))
         .route("/v1/sessions/{id}/prompts", get(prompts))
         .route("/v1/sessions/{id}/answers", post(answer))
+        .route(
+            "/v1/sessions/{id}/prompts/{prompt}/files/{n}",
+            axum::routing::put(uploads::upload_file).layer(DefaultBodyLimit::disable()),
+        )
         .route("/v1/sessions/{id}/frames", get(pushed_frames))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -325,6 +325,9 @@ impl App for DeviceApis {
                     if let Some(first) = files.first() {
                         view::set("photo", &first.temp_path)?;
                     }
+                    let sizes: Vec<String> =
+                        files.iter().map(|f| format!("{} bytes", f.size)).collect();
+                    view::set("sizes", sizes.join(", "))?;
                     let shown =
                         |f: &device_api::ChosenFile| json!({ "path": f.temp_path, "size": f.size });
                     view::set("images", files.iter().map(shown).collect::<Vec<_>>())

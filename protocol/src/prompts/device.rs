@@ -280,15 +280,12 @@ impl DeviceServices for SimulatedHost {
         count: u32,
         sources: ImageSources,
     ) -> Asked<Option<Vec<PickedImage>>> {
-        let reply = self.dialog(
-            "choose-image",
-            json!({ "count": count, "sources": sources }),
-        );
+        let fields = json!({ "count": count, "sources": sources });
+        let picked = self.pick_files("choose-image", fields, count);
         Box::pin(async move {
-            match reply.await?.filter(|r| r.allow) {
-                Some(reply) => picked(reply.value.as_ref()).map(Some),
-                None => Ok(None),
-            }
+            Ok(picked
+                .await?
+                .map(|f| f.into_iter().map(PickedImage).collect()))
         })
     }
 
@@ -301,35 +298,13 @@ impl DeviceServices for SimulatedHost {
         max_duration: u32,
     ) -> Asked<Option<Vec<PickedMedia>>> {
         let asked = json!({ "count": count, "media": media, "sources": sources, "max_duration": max_duration });
-        let reply = self.dialog("choose-media", asked);
+        let picked = self.pick_files("choose-media", asked, count);
         Box::pin(async move {
-            match reply.await?.filter(|r| r.allow) {
-                Some(reply) => {
-                    let files = picked(reply.value.as_ref())?;
-                    Ok(Some(files.into_iter().map(|f| PickedMedia(f.0)).collect()))
-                }
-                None => Ok(None),
-            }
+            Ok(picked
+                .await?
+                .map(|f| f.into_iter().map(PickedMedia).collect()))
         })
     }
-}
-
-/// The images of a `choose-image` prompt's answer: its `value`, a list of
-/// the files' bytes in hex, one string each.
-fn picked(value: Option<&Value>) -> Result<Vec<PickedImage>, ProviderError> {
-    let refused = || {
-        ProviderError(format!(
-            "a picker's answer is a list of files in hex, not {value:?}"
-        ))
-    };
-    let files = value.and_then(Value::as_array).ok_or_else(refused)?;
-    let image = |file: &Value| {
-        let bytes = file
-            .as_str()
-            .and_then(|hex_text| hex::decode(hex_text).ok());
-        bytes.map(PickedImage).ok_or_else(refused)
-    };
-    files.iter().map(image).collect()
 }
 
 /// The one address the simulated user keeps.
