@@ -1,8 +1,9 @@
 //! `miniapp dev` tried by a stranger: every route that serves the app or
 //! makes the simulator act or fetch (`/assets/...`, `/remote`, `/ws`,
-//! `/api/...`) refuses a request without the run's token, with a wrong one,
-//! from a foreign `Origin` or that a browser says is `cross-site` (these
-//! two even with the right token); the page's own requests still work.
+//! `/api/...`, a picked file's upload too) refuses a request without the
+//! run's token, with a wrong one, from a foreign `Origin` or that a browser
+//! says is `cross-site` (these two even with the right token); the page's
+//! own requests still work.
 
 use reqwest::header::{COOKIE, SET_COOKIE};
 use reqwest::{Method, Response};
@@ -11,7 +12,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::dev::Simulator;
 
 /// The routes a stranger would try: method, path (with its own query) and body.
-const ROUTES: [(&str, &str, &str); 7] = [
+const ROUTES: [(&str, &str, &str); 8] = [
     ("GET", "/assets/pages/index.wxml", ""),
     ("GET", "/remote?url=http%3A%2F%2F127.0.0.1%3A9%2Fa.png", ""),
     ("GET", "/ws", ""),
@@ -23,6 +24,7 @@ const ROUTES: [(&str, &str, &str); 7] = [
         "/temp?path=wxfile%3A%2F%2Ftmp%2F0123456789abcdef0123456789abcdef",
         "",
     ),
+    ("PUT", "/api/prompts/1/files/0", "a picked file"),
 ];
 
 /// What a stranger sends besides the route.

@@ -6,6 +6,7 @@ mod cluster;
 mod cluster_reopen;
 mod crash;
 mod dev;
+mod dev_picked_files;
 mod dev_routes;
 mod examples;
 mod fixture_chat;
