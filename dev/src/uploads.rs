@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use miniapp_protocol::prompts::Room;
 use serde_json::json;
 
 use crate::server::Context;
@@ -32,15 +31,8 @@ pub(crate) async fn upload_file(
         let why = "no version of the app has built yet: there is no picker to upload to";
         return (StatusCode::NOT_FOUND, why).into_response();
     };
-    let uploaded = match Room::of(&app) {
-        Ok(room) => {
-            (cx.shared.prompts)
-                .upload(prompt, n, room, &headers, body)
-                .await
-        }
-        Err(refused) => Err(refused),
-    };
-    match uploaded {
+    let uploaded = (cx.shared.prompts).upload_for(&app, prompt, n, &headers, body);
+    match uploaded.await {
         Ok(size) => (
             StatusCode::CREATED,
             Json(json!({ "file": n, "size": size })),

@@ -10,6 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::dev::Simulator;
 use crate::serve::{HANG, until};
+use crate::serve_picked_files::put_file;
 
 /// The next `prompt` frame on the page's socket.
 async fn next_prompt<S>(socket: &mut S) -> Value
@@ -37,14 +38,7 @@ async fn upload(sim: &Simulator, prompt: &Value, n: u32, bytes: Vec<u8>) -> (u16
         "{}/api/prompts/{prompt}/files/{n}?token={}",
         sim.base, sim.token
     );
-    let response = reqwest::Client::new()
-        .put(url)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
+    put_file(url, bytes).await
 }
 
 #[tokio::test]

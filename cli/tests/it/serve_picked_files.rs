@@ -41,6 +41,13 @@ async fn open_picker(served: &Served, session: &str, socket: &mut Socket, cid: &
     prompt["id"].as_u64().unwrap()
 }
 
+/// `PUT url` with `bytes` (their length stated): the status and the body.
+pub(crate) async fn put_file(url: String, bytes: Vec<u8>) -> (u16, String) {
+    let response = (reqwest::Client::new().put(url).body(bytes).send().await).unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
 /// `PUT` file `n` of `prompt` with `bytes`: the status and the body.
 async fn upload(
     served: &Served,
@@ -53,14 +60,8 @@ async fn upload(
         "{}/v1/sessions/{session}/prompts/{prompt}/files/{n}",
         served.public
     );
-    let response = reqwest::Client::new()
-        .put(url)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let (status, body) = put_file(url, bytes).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
 /// `PUT path` with a chunked body of 10 bytes (no `Content-Length`), over

@@ -223,6 +223,20 @@ impl Prompts {
         Ok(length)
     }
 
+    /// [`Prompts::upload`] within the room `app`'s temp area has now
+    /// ([`Room::of`]).
+    pub async fn upload_for(
+        &self,
+        app: &App,
+        prompt: u64,
+        n: u32,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<u64, Refused> {
+        let room = Room::of(app)?;
+        self.upload(prompt, n, room, headers, body).await
+    }
+
     /// Count file `n` of `length` bytes in `prompt`'s staging, or refuse it
     /// by the bound it is over (a file `n` staged before is replaced).
     fn admit(&self, prompt: u64, n: u32, length: u64, room: Room) -> Result<Coming<'_>, Refused> {
@@ -365,18 +379,25 @@ mod tests {
         prompts.upload(prompt, n, ROOM, &headers, body).await
     }
 
-    #[tokio::test]
-    async fn files_are_staged_within_the_room_and_the_answer_takes_them_by_number() {
+    /// The answer's files of a picker prompt, once answered.
+    type Asked = tokio::task::JoinHandle<Option<Result<(Reply, Picked), String>>>;
+
+    /// A picker prompt of `count` files, open: the prompts, its id, and
+    /// its answer to come.
+    async fn picker(count: u32) -> (Arc<Prompts>, u64, Asked) {
         let (tx, mut frames) = broadcast::channel(16);
         let prompts = Prompts::new(tx);
         let asking = Arc::clone(&prompts);
-        let asked = tokio::spawn(async move {
-            asking
-                .ask_files("choose-image", json!({ "count": 3 }), 3)
-                .await
-        });
+        let fields = json!({ "count": count });
+        let asked =
+            tokio::spawn(async move { asking.ask_files("choose-image", fields, count).await });
         let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
-        let id = frame["id"].as_u64().unwrap();
+        (prompts, frame["id"].as_u64().unwrap(), asked)
+    }
+
+    #[tokio::test]
+    async fn files_are_staged_within_the_room_and_the_answer_takes_them_by_number() {
+        let (prompts, id, asked) = picker(3).await;
         assert_eq!(put(&prompts, id, 0, &[1; 50]).await, Ok(50));
         // Over one file's bound, then over the room the area has left.
         let over = put(&prompts, id, 1, &[2; 61]).await.unwrap_err();
@@ -404,16 +425,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_shorter_than_its_length_is_not_staged() {
-        let (tx, mut frames) = broadcast::channel(16);
-        let prompts = Prompts::new(tx);
-        let asking = Arc::clone(&prompts);
-        let asked = tokio::spawn(async move {
-            asking
-                .ask_files("choose-image", json!({ "count": 1 }), 1)
-                .await
-        });
-        let frame: Value = serde_json::from_str(&frames.recv().await.unwrap()).unwrap();
-        let id = frame["id"].as_u64().unwrap();
+        let (prompts, id, asked) = picker(1).await;
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_LENGTH, 10.into());
         let cut = prompts

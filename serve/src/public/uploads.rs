@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use miniapp_protocol::prompts::{Refused, Room};
+use miniapp_protocol::prompts::Refused;
 use serde_json::json;
 
 use crate::clients::Client;
@@ -36,16 +36,8 @@ pub(super) async fn upload_file(
     // The app as the session runs it now, for its quotas and usage; the
     // lock is held only to read it.
     let app = session.state.lock().await.app.clone();
-    let uploaded = match Room::of(&app) {
-        Ok(room) => {
-            session
-                .prompts
-                .upload(prompt, n, room, &headers, body)
-                .await
-        }
-        Err(refused) => Err(refused),
-    };
-    match uploaded {
+    let uploaded = (session.prompts).upload_for(&app, prompt, n, &headers, body);
+    match uploaded.await {
         Ok(size) => (
             StatusCode::CREATED,
             Json(json!({ "file": n, "size": size })),
