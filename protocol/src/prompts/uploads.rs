@@ -7,9 +7,11 @@
 //! A file is checked before a byte of it is taken: its prompt must be open
 //! and a picker's, `n` one of the prompt's `count`, its `Content-Length`
 //! within one file's bound (`http_response_bytes`) and, with the files
-//! staged for the prompt already, within the room left in the app's temp
-//! area (`temp_bytes`, `temp_files`), which it is written to once the
-//! user has answered. Its body is then counted as it comes and refused
+//! staged already for all the app's open pickers in this process (every
+//! session of it on a node), within the room left in the app's temp area
+//! (`temp_bytes`, `temp_files`), which it is written to once the user has
+//! answered: many sessions together stage no more than the app's temp
+//! area may hold. Its body is then counted as it comes and refused
 //! past its length. A file is staged only whole: one refused or cut off
 //! leaves nothing; the prompt's files go when it closes (answered, timed
 //! out, or its call ended).
@@ -51,8 +53,10 @@ impl fmt::Display for Refused {
 
 /// The room an app has for picked files: what its temp area may still
 /// take, and one file's bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Room {
+    /// The app's id: its pickers' files on this node count together.
+    pub app: String,
     /// Bytes the temp area may still take, of `temp_bytes`.
     pub bytes: u64,
     /// `temp_bytes`.
@@ -75,6 +79,7 @@ impl Room {
         let quotas = &app.grants().quotas;
         let files_limit = u64::from(quotas.temp_files);
         Ok(Room {
+            app: app.manifest().id.clone(),
             bytes: quotas.temp_bytes.saturating_sub(usage.temp_bytes),
             bytes_limit: quotas.temp_bytes,
             files: files_limit.saturating_sub(usage.temp_files),
@@ -84,25 +89,42 @@ impl Room {
     }
 }
 
+/// The bytes and files staged for each app in this process (a node), all
+/// its sessions' open pickers together: what the app's temp room is
+/// checked against, so many sessions cannot stage more than one app's
+/// temp area may hold.
+static STAGED: Mutex<BTreeMap<String, (u64, u64)>> = Mutex::new(BTreeMap::new());
+
+fn staged_by_apps() -> MutexGuard<'static, BTreeMap<String, (u64, u64)>> {
+    STAGED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One file counted in its app's staged bytes and files ([`STAGED`]) while
+/// it lives (its upload under way, then the file staged).
+struct Charge {
+    app: String,
+    bytes: u64,
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        let mut staged = staged_by_apps();
+        if let Some((bytes, files)) = staged.get_mut(&self.app) {
+            *bytes -= self.bytes;
+            *files -= 1;
+            if *files == 0 {
+                staged.remove(&self.app);
+            }
+        }
+    }
+}
+
 /// The files staged for one open picker prompt.
 struct Staged {
     /// The most files the prompt takes.
     count: u32,
-    /// The whole files, by their number.
-    files: BTreeMap<u32, Vec<u8>>,
-    /// Bytes and files of uploads under way (counted before they come).
-    coming_bytes: u64,
-    coming_files: u64,
-}
-
-impl Staged {
-    fn bytes(&self) -> u64 {
-        self.files.values().map(|f| f.len() as u64).sum::<u64>() + self.coming_bytes
-    }
-
-    fn file_count(&self) -> u64 {
-        self.files.len() as u64 + self.coming_files
-    }
+    /// The whole files, by their number, each counted for its app.
+    files: BTreeMap<u32, (Vec<u8>, Charge)>,
 }
 
 /// The staged files of the open picker prompts, by prompt id.
@@ -127,22 +149,6 @@ impl Drop for Staging<'_> {
     }
 }
 
-/// An upload counted in its prompt's staging until it is whole or refused.
-struct Coming<'a> {
-    uploads: &'a Uploads,
-    prompt: u64,
-    bytes: u64,
-}
-
-impl Drop for Coming<'_> {
-    fn drop(&mut self) {
-        if let Some(staged) = self.uploads.lock().get_mut(&self.prompt) {
-            staged.coming_bytes -= self.bytes;
-            staged.coming_files -= 1;
-        }
-    }
-}
-
 /// The answer's files: each picked file's bytes, in the answer's order.
 pub(super) type Picked = Vec<Vec<u8>>;
 
@@ -161,8 +167,6 @@ impl Prompts {
         let staged = Staged {
             count,
             files: BTreeMap::new(),
-            coming_bytes: 0,
-            coming_files: 0,
         };
         self.uploads.lock().insert(id, staged);
         let staging = Staging {
@@ -170,8 +174,10 @@ impl Prompts {
             prompt: id,
         };
         let reply = self.ask_as(id, kind, fields).await?;
-        let files = self.uploads.lock().remove(&id).map(|s| s.files);
+        let staged = self.uploads.lock().remove(&id);
         drop(staging);
+        let files = staged.map(|s| s.files.into_iter().map(|(n, (bytes, _))| (n, bytes)));
+        let files = files.map(BTreeMap::from_iter);
         if !reply.allow {
             return Some(Ok((reply, Vec::new())));
         }
@@ -217,9 +223,7 @@ impl Prompts {
         let Some(staged) = uploads.get_mut(&prompt) else {
             return Err(not_open(prompt));
         };
-        staged.files.insert(n, bytes);
-        drop(uploads);
-        drop(coming);
+        staged.files.insert(n, (bytes, coming));
         Ok(length)
     }
 
@@ -237,9 +241,11 @@ impl Prompts {
         self.upload(prompt, n, room, headers, body).await
     }
 
-    /// Count file `n` of `length` bytes in `prompt`'s staging, or refuse it
-    /// by the bound it is over (a file `n` staged before is replaced).
-    fn admit(&self, prompt: u64, n: u32, length: u64, room: Room) -> Result<Coming<'_>, Refused> {
+    /// Count file `n` of `length` bytes for `prompt`, or refuse it by the
+    /// bound it is over (a file `n` staged before is replaced): against the
+    /// app's temp room less what all its open pickers on this node have
+    /// staged.
+    fn admit(&self, prompt: u64, n: u32, length: u64, room: Room) -> Result<Charge, Refused> {
         let too_large = |message: String| Refused::new(StatusCode::PAYLOAD_TOO_LARGE, message);
         let mut uploads = self.uploads.lock();
         let staged = uploads.get_mut(&prompt).ok_or_else(|| not_open(prompt))?;
@@ -257,25 +263,26 @@ impl Prompts {
             )));
         }
         staged.files.remove(&n);
-        let left = room.bytes.saturating_sub(staged.bytes());
+        let mut by_apps = staged_by_apps();
+        let (bytes, files) = by_apps.entry(room.app.clone()).or_default();
+        let left = room.bytes.saturating_sub(*bytes);
         if length > left {
             return Err(too_large(format!(
                 "file {n} of {length} bytes is over the room left in the app's temp area: {left} of its {} bytes (quota `temp_bytes`)",
                 room.bytes_limit
             )));
         }
-        if staged.file_count() >= room.files {
+        if *files >= room.files {
             return Err(too_large(format!(
                 "the app's temp area has room for {} more file(s) of its {} (quota `temp_files`): file {n} is one too many",
-                room.files.saturating_sub(staged.file_count()),
+                room.files.saturating_sub(*files),
                 room.files_limit
             )));
         }
-        staged.coming_bytes += length;
-        staged.coming_files += 1;
-        Ok(Coming {
-            uploads: &self.uploads,
-            prompt,
+        *bytes += length;
+        *files += 1;
+        Ok(Charge {
+            app: room.app,
             bytes: length,
         })
     }
@@ -364,19 +371,31 @@ mod tests {
 
     use super::*;
 
-    const ROOM: Room = Room {
-        bytes: 100,
-        bytes_limit: 1000,
-        files: 2,
-        files_limit: 64,
-        file_bytes: 60,
-    };
+    /// App `app`'s temp room: 100 of its 1,000 bytes left, 2 files, 60
+    /// bytes a file. Each test names its own app (the staged bytes are the
+    /// process's, by app).
+    fn room(app: &str) -> Room {
+        Room {
+            app: app.into(),
+            bytes: 100,
+            bytes_limit: 1000,
+            files: 2,
+            files_limit: 64,
+            file_bytes: 60,
+        }
+    }
 
-    async fn put(prompts: &Prompts, prompt: u64, n: u32, bytes: &[u8]) -> Result<u64, Refused> {
+    /// File `n` of `prompt` with `bytes`, for app `app`.
+    async fn put(
+        (prompts, app): (&Prompts, &str),
+        prompt: u64,
+        n: u32,
+        bytes: &[u8],
+    ) -> Result<u64, Refused> {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_LENGTH, bytes.len().into());
         let body = Body::from(bytes.to_vec());
-        prompts.upload(prompt, n, ROOM, &headers, body).await
+        prompts.upload(prompt, n, room(app), &headers, body).await
     }
 
     /// The answer's files of a picker prompt, once answered.
@@ -398,29 +417,48 @@ mod tests {
     #[tokio::test]
     async fn files_are_staged_within_the_room_and_the_answer_takes_them_by_number() {
         let (prompts, id, asked) = picker(3).await;
-        assert_eq!(put(&prompts, id, 0, &[1; 50]).await, Ok(50));
+        let prompts = (&*prompts, "demo.staged");
+        assert_eq!(put(prompts, id, 0, &[1; 50]).await, Ok(50));
         // Over one file's bound, then over the room the area has left.
-        let over = put(&prompts, id, 1, &[2; 61]).await.unwrap_err();
+        let over = put(prompts, id, 1, &[2; 61]).await.unwrap_err();
         assert_eq!(over.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(over.message.contains("`http_response_bytes`"), "{over}");
-        let over = put(&prompts, id, 1, &[2; 51]).await.unwrap_err();
+        let over = put(prompts, id, 1, &[2; 51]).await.unwrap_err();
         assert!(
             over.message
                 .contains("50 of its 1000 bytes (quota `temp_bytes`)"),
             "{over}"
         );
         // File 0 again replaces it; a third file is past `temp_files`'s room.
-        assert_eq!(put(&prompts, id, 0, &[3; 40]).await, Ok(40));
-        assert_eq!(put(&prompts, id, 1, &[4; 60]).await, Ok(60));
-        let over = put(&prompts, id, 2, &[]).await.unwrap_err();
+        assert_eq!(put(prompts, id, 0, &[3; 40]).await, Ok(40));
+        assert_eq!(put(prompts, id, 1, &[4; 60]).await, Ok(60));
+        let over = put(prompts, id, 2, &[]).await.unwrap_err();
         assert!(over.message.contains("(quota `temp_files`)"), "{over}");
         let value = Some(json!([{ "uploaded": 1 }, "0a0b", { "uploaded": 0 }]));
-        prompts.reply(id, Reply { allow: true, value });
+        prompts.0.reply(id, Reply { allow: true, value });
         let (_, files) = asked.await.unwrap().unwrap().unwrap();
         assert_eq!(files, [vec![4; 60], vec![10, 11], vec![3; 40]]);
         // Answered, the prompt takes no more.
-        let closed = put(&prompts, id, 0, &[1]).await.unwrap_err();
+        let closed = put(prompts, id, 0, &[1]).await.unwrap_err();
         assert_eq!(closed.status, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn the_files_of_all_an_app_s_pickers_count_together() {
+        let (ada, ada_id, ada_asked) = picker(1).await;
+        let (bob, bob_id, bob_asked) = picker(1).await;
+        let app = "demo.shared";
+        assert_eq!(put((&ada, app), ada_id, 0, &[1; 60]).await, Ok(60));
+        let over = put((&bob, app), bob_id, 0, &[2; 41]).await.unwrap_err();
+        assert!(over.message.contains("40 of its 1000 bytes"), "{over}");
+        // Another app's room is its own.
+        assert_eq!(put((&bob, "demo.other"), bob_id, 0, &[2; 41]).await, Ok(41));
+        // Ada's picker closed (its call ended): her file's bytes are free.
+        drop(ada);
+        ada_asked.abort();
+        let _ = ada_asked.await;
+        assert_eq!(put((&bob, app), bob_id, 0, &[3; 60]).await, Ok(60));
+        bob_asked.abort();
     }
 
     #[tokio::test]
@@ -429,7 +467,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_LENGTH, 10.into());
         let cut = prompts
-            .upload(id, 0, ROOM, &headers, Body::from(vec![1; 4]))
+            .upload(id, 0, room("demo.cut"), &headers, Body::from(vec![1; 4]))
             .await;
         assert!(
             cut.unwrap_err()
