@@ -13,7 +13,7 @@ use miniapp_protocol::frames::{
 use miniapp_protocol::prompts::Prompts;
 use miniapp_runtime::view::events::ViewEvent;
 use miniapp_runtime::view::select::Selector;
-use miniapp_runtime::{App, AppInstance, LaunchOptions, TempFiles};
+use miniapp_runtime::{App, AppInstance, ClosedSocket, LaunchOptions, OpenSocket, TempFiles};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -24,6 +24,12 @@ static SIMULATOR: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Serv
     remote: Some("/remote?url=".into()),
     temp: Some("/temp?path=".into()),
 });
+
+/// Why the sockets an instance had open closed, told to the next when the
+/// user relaunched the app.
+const RELAUNCHED: &str = "the simulator relaunched the app";
+/// Why, when a rebuild of its code relaunched it.
+const RELOADED: &str = "the simulator reloaded the app's rebuilt code";
 
 /// The answer to a command: `Ok` or what went wrong, for the user.
 pub type Reply = oneshot::Sender<Result<(), String>>;
@@ -93,6 +99,9 @@ pub struct Session {
     /// The `build` frame of the last build if it failed: a page that
     /// connects later is shown it too.
     build_failed: Option<Value>,
+    /// The sockets the instance had open after its last call (kept when a
+    /// trap ends it): the next instance is told they closed.
+    open_sockets: Vec<OpenSocket>,
 }
 
 impl Session {
@@ -118,8 +127,9 @@ impl Session {
             prompts,
             stopped: None,
             build_failed,
+            open_sockets: Vec::new(),
         };
-        session.relaunch().await.ok();
+        session.relaunch(RELAUNCHED).await.ok();
         session
     }
 
@@ -217,7 +227,7 @@ impl Session {
             }
             Command::Relaunch(options, reply) => {
                 self.options = options;
-                let done = self.relaunch().await;
+                let done = self.relaunch(RELAUNCHED).await;
                 self.answer(reply, done);
             }
             Command::StorageSet(key, value, reply) => {
@@ -281,9 +291,12 @@ impl Session {
         ));
     }
 
-    /// A cold start with the current options.
-    async fn relaunch(&mut self) -> Result<(), String> {
+    /// A cold start with the current options: the sockets the instance
+    /// it replaces had open are told to the new one as closed for `why`
+    /// (`socket.closed-before-launch`).
+    async fn relaunch(&mut self, why: &str) -> Result<(), String> {
         self.instance = None;
+        let open = std::mem::take(&mut self.open_sockets);
         let Some(app) = &self.app else {
             let why = "no version of the app has built yet: fix the error the build shows and \
                 save, and it launches";
@@ -291,7 +304,11 @@ impl Session {
             self.publish(true);
             return Err(why.into());
         };
-        let launched = app.launch(self.options.clone()).await;
+        let options = LaunchOptions {
+            closed_sockets: ClosedSocket::all_going_away(app, open, why),
+            ..self.options.clone()
+        };
+        let launched = app.launch(options).await;
         let result = match launched {
             Ok(instance) => {
                 self.instance = Some(instance);
@@ -326,7 +343,7 @@ impl Session {
             .map(|page| page_url(&page.route, &page.query))
             .collect();
         self.app = Some(app);
-        let relaunched = self.relaunch().await;
+        let relaunched = self.relaunch(RELOADED).await;
         if relaunched.is_ok()
             && let Some(instance) = &mut self.instance
         {
@@ -388,6 +405,9 @@ impl Session {
     fn publish(&mut self, full: bool) {
         if self.running() {
             self.stopped = None;
+        }
+        if let Some(open) = self.instance.as_ref().and_then(AppInstance::open_sockets) {
+            self.open_sockets = open;
         }
         if full && let Some(failed) = self.build_failed.clone() {
             self.send(failed);

@@ -69,6 +69,27 @@ impl ClosedSocket {
         }
     }
 
+    /// The sockets `open` as the next instance of `app` is told them:
+    /// each closed with 1001 for `reason`, those it can be told
+    /// ([`ClosedSocket::check`]), at most the app's `sockets` quota (an
+    /// operator may have lowered it since); none for an app not granted
+    /// `socket`.
+    pub fn all_going_away(
+        app: &crate::App,
+        open: Vec<OpenSocket>,
+        reason: &str,
+    ) -> Vec<ClosedSocket> {
+        let grants = app.grants();
+        if !grants.capabilities.contains(&crate::Capability::Socket) {
+            return Vec::new();
+        }
+        (open.into_iter())
+            .map(|socket| ClosedSocket::going_away(socket, reason))
+            .filter(|closed| closed.check().is_ok())
+            .take(grants.quotas.sockets as usize)
+            .collect()
+    }
+
     /// Why it cannot be told to an app, if it cannot: a URL, tag or
     /// reason past its bound, or a code no close frame carries.
     pub fn check(&self) -> Result<(), String> {

@@ -16,7 +16,7 @@ use crate::cli::package;
 /// The longest wait for a frame: it includes a rebuild of the app with
 /// cargo (the frame of a saved source file), slow on a slow or loaded
 /// machine. Only a hang reaches it: each wait ends with its frame.
-const HANG: Duration = Duration::from_secs(180);
+pub(crate) const HANG: Duration = Duration::from_secs(180);
 
 /// A running `miniapp dev`, killed when dropped.
 pub(crate) struct Simulator {
@@ -49,9 +49,14 @@ impl Simulator {
     /// `miniapp dev` of a crate made by `miniapp new`, building where the
     /// examples build (their dependencies are compiled there).
     pub(crate) fn scaffolded(app: &Path) -> Simulator {
+        Simulator::scaffolded_with(app, &[])
+    }
+
+    /// [`Simulator::scaffolded`] with `args`.
+    pub(crate) fn scaffolded_with(app: &Path, args: &[&str]) -> Simulator {
         let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples/target");
         let targets = [("CARGO_TARGET_DIR", targets.to_str().unwrap())];
-        Simulator::start_with(app.to_str().unwrap(), &[], &targets)
+        Simulator::start_with(app.to_str().unwrap(), args, &targets)
     }
 
     /// [`Simulator::start`] with environment variables.
@@ -563,7 +568,7 @@ async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
 }
 
 /// `miniapp new NAME` in `dir`; its crate directory.
-fn scaffold(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn scaffold(dir: &Path, name: &str) -> PathBuf {
     let new = crate::cli::miniapp_in(dir, &["new", name]);
     crate::cli::assert_ok(&new, "miniapp new");
     dir.join(name)
@@ -571,7 +576,7 @@ fn scaffold(dir: &Path, name: &str) -> PathBuf {
 
 /// Save `path` with `from` replaced by `to`, as an editor would (`from`
 /// must be there): the text it had.
-fn edit(path: &Path, from: &str, to: &str) -> String {
+pub(crate) fn edit(path: &Path, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "no {from:?} in {}", path.display());
     std::fs::write(path, text.replace(from, to)).unwrap();

@@ -8,6 +8,7 @@ mod crash;
 mod dev;
 mod dev_picked_files;
 mod dev_routes;
+mod dev_sockets;
 mod examples;
 mod fixture_chat;
 mod fixture_shop;

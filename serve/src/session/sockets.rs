@@ -72,12 +72,7 @@ impl OpenSockets {
             .and_then(|bytes| serde_json::from_slice(bytes).ok())
             .unwrap_or_default();
         self.stored = stored;
-        let most = app.grants().quotas.sockets as usize;
-        Ok((open.into_iter())
-            .map(|socket| ClosedSocket::going_away(socket, reason))
-            .filter(|closed| closed.check().is_ok())
-            .take(most)
-            .collect())
+        Ok(ClosedSocket::all_going_away(app, open, reason))
     }
 
     /// The write that brings the record to the sockets `instance` has
