@@ -9,8 +9,9 @@
 //! (`socket::on_closed_before_launch`): it shows why, and joins again the
 //! rooms it had joined (each socket's tag names its room).
 //!
-//! Launch it on a room of a server:
-//! `miniapp run guest-examples/chat --path 'index?server=ws://127.0.0.1:8765&room=lobby'`
+//! Launch it on a room of a server (`miniapp fixture chat` is one, at
+//! `ws://127.0.0.1:8765`; a loopback server needs `--allow-address 127.0.0.1`):
+//! `miniapp run guest-examples/chat --allow-address 127.0.0.1 --path 'index?server=ws://127.0.0.1:8765&room=lobby'`
 //! (the server's origin must be in the manifest's `origins`). Handlers:
 //! `index:send {"text"}`, `index:typing`, `index:leave`, `index:retry`,
 //! `index:join {"room"}` (a second socket, another room).
