@@ -5,7 +5,8 @@
 //! its share of the bound whatever the number of apps) loses its oldest
 //! pushes first, one at a time, until the node is within it.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
@@ -119,25 +120,38 @@ impl NodePushes {
         self.logged.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Drop pushes until the node holds its bound: each time the oldest
-    /// push of the app that holds the most. Called with no log locked.
+    /// Past the node's bound, drop pushes until it holds a 64th less (so
+    /// that the next pushes do not each look for the oldest): each time
+    /// the oldest push of the app that holds the most. Called with no log
+    /// locked.
     pub(super) fn trim(&self) {
+        if self.bytes() <= self.most {
+            return;
+        }
         let _one = lock(&self.trimming);
-        while self.bytes() > self.most {
-            let Some(app) = self.fullest() else { return };
-            if !app.drop_oldest() {
+        let low = self.most - self.most / 64;
+        while self.bytes() > low {
+            let Some((app, next)) = self.fullest() else {
+                return;
+            };
+            let within = || self.bytes() <= low || app.bytes() < next;
+            let dropped = app.drop_oldest_until(within);
+            if dropped == 0 {
                 return;
             }
-            self.figures.dropped.get_or_create(&label(&app.id)).inc();
+            (self.figures.dropped.get_or_create(&label(&app.id))).inc_by(dropped);
         }
     }
 
-    /// The app whose logs hold the most bytes.
-    fn fullest(&self) -> Option<Arc<AppPushes>> {
+    /// The app whose logs hold the most bytes, and the bytes the next
+    /// fullest holds.
+    fn fullest(&self) -> Option<(Arc<AppPushes>, usize)> {
         let apps = lock(&self.apps);
-        let live = apps.values().filter_map(Weak::upgrade);
-        live.filter(|app| app.bytes() > 0)
-            .max_by_key(|app| app.bytes())
+        let mut live: Vec<Arc<AppPushes>> = apps.values().filter_map(Weak::upgrade).collect();
+        live.sort_by_key(|app| Reverse(app.bytes()));
+        let next = live.get(1).map_or(0, |app| app.bytes());
+        let fullest = live.into_iter().next().filter(|app| app.bytes() > 0)?;
+        Some((fullest, next))
     }
 }
 
@@ -187,21 +201,29 @@ impl AppPushes {
         gauge.set(self.bytes() as i64);
     }
 
-    /// Drop the oldest push of the app's sessions for the node's bound;
-    /// false if they hold none.
-    fn drop_oldest(&self) -> bool {
+    /// Drop the oldest pushes of the app's sessions for the node's bound,
+    /// oldest first, until `within` holds: how many. Each log is locked
+    /// once to find its oldest, then once per push it loses.
+    fn drop_oldest_until(&self, within: impl Fn() -> bool) -> u64 {
         let logs: Vec<Arc<Mutex<Log>>> =
             lock(&self.logs).iter().filter_map(Weak::upgrade).collect();
-        let oldest = (logs.iter())
-            .filter_map(|log| Some((lock(log).oldest()?, log)))
-            .min_by_key(|(logged, _)| *logged);
-        let Some((_, log)) = oldest else {
-            return false;
-        };
-        let dropped = lock(log).drop_front(Bound::NodeBytes);
-        if let Some(bytes) = dropped {
-            self.give_back(bytes);
+        let mut oldest: BinaryHeap<Reverse<(u64, usize)>> = (logs.iter().enumerate())
+            .filter_map(|(i, log)| Some(Reverse((lock(log).oldest()?, i))))
+            .collect();
+        let mut dropped = 0;
+        while !within() {
+            let Some(Reverse((_, i))) = oldest.pop() else {
+                break;
+            };
+            let mut log = lock(&logs[i]);
+            if let Some(bytes) = log.drop_front(Bound::NodeBytes) {
+                self.give_back(bytes);
+                dropped += 1;
+            }
+            if let Some(next) = log.oldest() {
+                oldest.push(Reverse((next, i)));
+            }
         }
-        true
+        dropped
     }
 }

@@ -386,6 +386,25 @@ mod tests {
         assert_eq!(node.bytes(), 0);
     }
 
+    #[test]
+    fn the_node_s_bound_takes_an_app_s_oldest_pushes_across_its_sessions() {
+        let node = NodePushes::new(8 * 1024, PushFigures::default());
+        let app = node.app("demo", MAX_APP_PUSH_BYTES);
+        let (a, b) = (Pushes::of_app(app.clone()), Pushes::of_app(app.clone()));
+        let kib = || vec![json!({ "type": "log", "text": "x".repeat(1000) })];
+        for _ in 0..6 {
+            a.publish(kib(), None);
+            b.publish(kib(), None);
+        }
+        // Seven pushes of about 1 KiB fit in 8 KiB less a 64th: the
+        // latest seven of both sessions, in the order they were pushed.
+        assert!(node.bytes() <= 8 * 1024 - 128, "{} bytes", node.bytes());
+        assert_eq!(a.after(3).unwrap().len(), 3);
+        assert!(a.after(2).is_err());
+        assert_eq!(b.after(2).unwrap().len(), 4);
+        assert!(b.after(1).is_err());
+    }
+
     #[tokio::test]
     async fn a_socket_gets_every_push_after_it_joined_until_it_leaves() {
         let pushes = Pushes::default();
