@@ -3,7 +3,8 @@
 //! all apps' at most the node's bound (`--push-log-bytes`, `[sessions]
 //! push_log_bytes`). Past the node's, the app holding the most bytes (over
 //! its share of the bound whatever the number of apps) loses its oldest
-//! pushes first, one at a time, until the node is within it.
+//! pushes first, across its sessions, until the node is a 64th under it
+//! (or another app holds more, which then loses its own).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
