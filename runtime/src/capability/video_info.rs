@@ -160,4 +160,55 @@ mod tests {
         sound[at..at + 4].copy_from_slice(b"soun");
         assert_eq!(video_info(&sound), None, "no video track");
     }
+
+    /// A box of `kind` whose size field says `size` (not its length).
+    fn sized(size: u32, kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        [&size.to_be_bytes()[..], kind, payload].concat()
+    }
+
+    #[test]
+    fn hostile_boxes_end_the_walk_without_a_panic_or_a_loop() {
+        let ftyp = boxed(b"ftyp", b"isom");
+        let hostile = [
+            // Sizes under a header's 8 bytes, and past the bytes held.
+            sized(2, b"moov", &[0; 32]),
+            sized(7, b"moov", &[0; 32]),
+            sized(u32::MAX, b"moov", &[0; 32]),
+            // A 64-bit size of 0, under its 16-byte header, and huge.
+            sized(1, b"moov", &0u64.to_be_bytes()),
+            sized(1, b"moov", &8u64.to_be_bytes()),
+            sized(1, b"moov", &u64::MAX.to_be_bytes()),
+            // Size 0 (to the end) holding a moov that claims more.
+            sized(0, b"moov", &sized(1000, b"mvhd", &[1; 8])),
+            // An mvhd and a tkhd of unknown versions and cut short.
+            boxed(
+                b"moov",
+                &[boxed(b"mvhd", &[2; 40]), boxed(b"trak", &[])].concat(),
+            ),
+            boxed(b"moov", &boxed(b"mvhd", &[1, 0, 0])),
+        ];
+        for (n, moov) in hostile.iter().enumerate() {
+            assert_eq!(video_info(&[&ftyp[..], moov].concat()), None, "case {n}");
+        }
+        // A million empty boxes: walked once each, and none found.
+        let many = boxed(b"free", &[]).repeat(1 << 20);
+        assert_eq!(video_info(&[&ftyp[..], &many[..]].concat()), None);
+        // Every cut, and every byte of a whole header changed (a fixed
+        // sequence of values): an answer or `None`, never a panic.
+        let whole = mp4(5, 64, 48);
+        for cut in 0..whole.len() {
+            let _ = video_info(&whole[..cut]);
+        }
+        let mut seed = 0x2545_f491_u32;
+        for at in 0..whole.len() {
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let mut changed = whole.clone();
+                changed[at] = seed as u8;
+                let _ = video_info(&changed);
+            }
+        }
+    }
 }
