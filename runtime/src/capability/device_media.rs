@@ -55,14 +55,17 @@ fn checked_media(media: device_api::MediaTypes, max_duration: u32) -> CallResult
 fn header(n: usize, bytes: &[u8], media: MediaTypes, max_duration: u32) -> CallResult<Header> {
     use device_api::MediaType::{Image, Video};
     let what = |kind| format!("picked file {n} ({} bytes) is {kind}", bytes.len());
-    let header = match (image_info(bytes), video_info(bytes)) {
-        (Some(i), _) => (Image, 0.0, i.width, i.height),
-        (None, Some(v)) => (Video, v.duration, v.width, v.height),
-        (None, None) => {
-            return Err(CallError::failed(what(
-                "neither a PNG, JPEG or GIF image nor an MP4 video",
-            )));
-        }
+    // An image's header first: a video's is looked for only if it is none.
+    let header = match image_info(bytes) {
+        Some(i) => (Image, 0.0, i.width, i.height),
+        None => match video_info(bytes) {
+            Some(v) => (Video, v.duration, v.width, v.height),
+            None => {
+                return Err(CallError::failed(what(
+                    "neither a PNG, JPEG or GIF image nor an MP4 video",
+                )));
+            }
+        },
     };
     match header.0 {
         Image if !media.image => Err(CallError::failed(what("an image; videos were asked for"))),
