@@ -9,12 +9,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { ws as WebSocket } from 'playwright-core/lib/utilsBundle';
 import {
-  EXAMPLES, REPO, TEST_TIMEOUT, eventually, miniapp, openApp, startFixture, tempDir, useChromium,
+  EXAMPLES, REPO, TEST_TIMEOUT, eventually, exampleDeclaring, openApp, startFixture, useChromium,
 } from './harness.mjs';
 
 useChromium();
@@ -38,27 +38,9 @@ async function startChatFixture(t, port, args = []) {
   assert.equal(line, `miniapp fixture chat: rooms at ws://127.0.0.1:${port}/room/NAME`);
 }
 
-/**
- * The chat example as a crate of its own (`miniapp new`, then the
- * example's code, pages and manifest) whose manifest declares `origin`.
- */
-async function chatDeclaring(t, origin) {
-  const dir = join(await tempDir(t, 'chat'), 'chat');
-  await miniapp(['new', dir]);
-  const example = join(EXAMPLES, 'chat');
-  await copyFile(join(example, 'src', 'lib.rs'), join(dir, 'src', 'lib.rs'));
-  for (const file of await readdir(join(example, 'pages'))) {
-    await copyFile(join(example, 'pages', file), join(dir, 'pages', file));
-  }
-  const manifest = await readFile(join(example, 'miniapp.toml'), 'utf8');
-  assert.ok(manifest.includes(`"${DECLARED}"`), `the chat's manifest declares ${DECLARED}`);
-  await writeFile(join(dir, 'miniapp.toml'), manifest.replace(`"${DECLARED}"`, `"${origin}"`));
-  return dir;
-}
-
 /** The simulator on the chat, launched on `index?server=ORIGIN&retry_ms=MS`. */
 async function openChat(t, origin, retryMs) {
-  const app = await chatDeclaring(t, origin);
+  const app = await exampleDeclaring(t, 'chat', DECLARED, origin);
   const args = ['--path', `index?server=${origin}&retry_ms=${retryMs}`, '--allow-address', '127.0.0.1'];
   // Built where the examples build: their dependencies are compiled there.
   const env = { CARGO_TARGET_DIR: join(EXAMPLES, 'target') };

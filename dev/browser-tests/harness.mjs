@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,29 @@ export async function miniapp(args, env = {}) {
   const [code] = await once(child, 'exit');
   if (code !== 0) throw new Error(`miniapp ${args.join(' ')} exited with ${code}:\n${err}`);
   return out;
+}
+
+/**
+ * Example `name` as a crate of its own (`miniapp new`, then the example's
+ * code, pages and manifest) whose manifest declares `origin` where the
+ * example's declares `declared`: the example against a server on a port
+ * the test chose. Named `NAME-local`, so its build never writes the
+ * example's own output in the examples' target directory.
+ */
+export async function exampleDeclaring(t, name, declared, origin) {
+  const dir = join(await tempDir(t, name), `${name}-local`);
+  await miniapp(['new', dir]);
+  const example = join(EXAMPLES, name);
+  for (const sub of ['src', 'pages']) {
+    await mkdir(join(dir, sub), { recursive: true });
+    for (const file of await readdir(join(example, sub))) {
+      await copyFile(join(example, sub, file), join(dir, sub, file));
+    }
+  }
+  const manifest = await readFile(join(example, 'miniapp.toml'), 'utf8');
+  assert.ok(manifest.includes(`"${declared}"`), `${name}'s manifest declares ${declared}`);
+  await writeFile(join(dir, 'miniapp.toml'), manifest.replace(`"${declared}"`, `"${origin}"`));
+  return dir;
 }
 
 /**

@@ -1,26 +1,43 @@
 // The shop example in the simulator, in a real Chromium, against its
-// server (`miniapp fixture shop` on 127.0.0.1:8766, the origin its manifest
-// declares): the product images it downloads into its temp area are drawn
-// on the page (the simulator reads them from the instance's temp area at
-// /temp), and a review photo picked through the simulator's image picker
-// is uploaded, reaching the fixture byte for byte, and drawn too.
+// server (`miniapp fixture shop`) on a free loopback port, the shop
+// declaring that origin and launched on `index?shop=ORIGIN`: the product
+// images it downloads into its temp area are drawn on the page (the
+// simulator reads them from the instance's temp area at /temp), and a
+// review photo picked through the simulator's image picker is uploaded,
+// reaching the fixture byte for byte, and drawn too.
 // Picture: dev/browser-tests/output/shop-images.png.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXAMPLES, REPO, TEST_TIMEOUT, eventually, openApp, startFixture, tempDir, useChromium } from './harness.mjs';
+import {
+  EXAMPLES, REPO, TEST_TIMEOUT, eventually, exampleDeclaring, openApp, startFixture, tempDir, useChromium,
+} from './harness.mjs';
 
 useChromium();
 
-/** Where the shop's manifest says its server is. */
-const FIXTURE = '127.0.0.1:8766';
+/** The manifest's origin for the fixture; the test's replaces it. */
+const DECLARED = 'http://127.0.0.1:8766';
 
-/** `miniapp fixture shop` on the shop's own address, keeping the review photos it receives in `dir`. */
+/**
+ * `miniapp fixture shop` on a free loopback port, keeping the review
+ * photos it receives in `dir`: its origin (`http://127.0.0.1:PORT`).
+ */
 async function startShopFixture(t, dir) {
-  const line = await startFixture(t, ['shop', '--listen', FIXTURE, '--save-to', dir]);
-  assert.equal(line, `miniapp fixture shop: images and reviews at http://${FIXTURE}`, `is ${FIXTURE} free?`);
+  const line = await startFixture(t, ['shop', '--listen', '127.0.0.1:0', '--save-to', dir]);
+  const match = line.match(/^miniapp fixture shop: images and reviews at (http:\/\/127\.0\.0\.1:\d+)$/);
+  assert.ok(match, `the first line names where it listens: ${JSON.stringify(line)}`);
+  return match[1];
+}
+
+/** The simulator on the shop declaring `origin`, launched on `index?shop=ORIGIN`. */
+async function openShop(t, origin) {
+  const app = await exampleDeclaring(t, 'shop', DECLARED, origin);
+  const args = ['--path', `index?shop=${origin}`, '--allow-address', '127.0.0.1'];
+  // Built where the examples build: their dependencies are compiled there.
+  const env = { CARGO_TARGET_DIR: join(EXAMPLES, 'target') };
+  return openApp(t, app, env, args);
 }
 
 /** The pixels wide `img` is once loaded (0 while it is not, or broken). */
@@ -28,8 +45,8 @@ const loadedWidth = (img) => img.evaluate((el) => (el.complete ? el.naturalWidth
 
 test('shop: downloaded product images are drawn, and a picked review photo is uploaded', { timeout: TEST_TIMEOUT }, async (t) => {
   const saved = await tempDir(t, 'reviews');
-  await startShopFixture(t, saved);
-  const { page, screen } = await openApp(t, join(EXAMPLES, 'shop'), {}, ['--allow-address', '127.0.0.1']);
+  const origin = await startShopFixture(t, saved);
+  const { page, screen } = await openShop(t, origin);
 
   // Both images come from the instance's temp area, decoded by the browser.
   for (const product of ['tea', 'cake']) {
@@ -49,7 +66,7 @@ test('shop: downloaded product images are drawn, and a picked review photo is up
   await eventually(async () => assert.equal(await loadedWidth(screen.locator('.checkout #image')), 64));
   await screen.locator('#review').click();
   await screen.locator('.review .header').getByText('Review: Moon cake').waitFor();
-  const photo = await (await fetch(`http://${FIXTURE}/products/tea.png`)).arrayBuffer();
+  const photo = await (await fetch(`${origin}/products/tea.png`)).arrayBuffer();
   await screen.locator('#photo').click();
   await page.locator('#prompt[data-kind="choose-image"]').waitFor();
   const input = page.locator('#prompt .image-input');
