@@ -118,10 +118,15 @@ impl View<'_, Granted<HttpCtx>> {
         self.track(id, progress)
     }
 
-    /// `read-temp-file`: the bytes of a temp file of this instance.
+    /// `read-temp-file`: the bytes of a temp file of this instance,
+    /// charged to `host_memory_bytes` while read (before a byte is, as
+    /// `get-image-info`'s and an upload's reads are).
     pub(super) async fn read_temp(&mut self, path: &str) -> CallResult<Vec<u8>> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
+        let size = ctx.temp.size(path)?.min(limit);
+        let memory = self.call.pending.host_memory();
+        let _held = (memory.hold(size, "a temp file read")).map_err(CallError::quota)?;
         ctx.temp.read(path, limit).await
     }
 
