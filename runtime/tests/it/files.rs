@@ -596,6 +596,31 @@ async fn an_upload_over_the_host_memory_budget_is_refused_before_its_file_is_rea
 
 #[cfg(target_os = "linux")]
 #[tokio::test]
+async fn a_read_over_the_host_memory_budget_is_refused_before_its_file_is_read() {
+    let quotas = QuotaOverrides {
+        host_memory_bytes: Some(BIG / 2),
+        ..QuotaOverrides::default()
+    };
+    let origin = fixture_on_its_own_thread();
+    let package = reaching(&example("files"), "demo.files", &origin);
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime_for(dir.path(), &[&package], quotas);
+    let mut inst = launch(&rt, &package).await;
+    download(&mut inst, &format!("{origin}/bytes/{BIG}")).await;
+    assert_eq!(inst.page_data()["status"], 200, "{}", inst.page_data());
+    let read = this_threads_io("rchar");
+    dispatch(&mut inst, "index", "read", json!({})).await;
+    let read = this_threads_io("rchar") - read;
+    assert_refused(
+        inst.page_data(),
+        "quota-exceeded",
+        "a temp file read needs 3000000 bytes",
+    );
+    assert!(read < BIG / 10, "{read} bytes were read for a refused read");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
 async fn a_temp_file_is_read_and_uploaded_off_the_async_worker() {
     // Host memory for the upload's file and form (twice the file).
     let quotas = QuotaOverrides {
