@@ -45,8 +45,9 @@ pub struct Prompts {
     waiting: Mutex<HashMap<u64, (oneshot::Sender<Reply>, String)>>,
     frames: broadcast::Sender<String>,
     /// The `host-ui` frames drawn since an embedder last took them
-    /// ([`Prompts::take_drawn`]), at most [`MAX_DRAWN`] (the oldest go).
-    drawn: Mutex<std::collections::VecDeque<Value>>,
+    /// ([`Prompts::take_drawn`]), at most [`MAX_DRAWN`] and
+    /// [`MAX_DRAWN_BYTES`] (the oldest go).
+    drawn: Mutex<Drawn>,
     /// Layout queries, for the clients that measure the page.
     queries: layout::Queries,
     /// The files uploaded for the open picker prompts.
@@ -58,6 +59,20 @@ pub struct Prompts {
 
 /// `host-ui` frames kept for [`Prompts::take_drawn`] at most.
 pub const MAX_DRAWN: usize = 64;
+
+/// Bytes of `host-ui` frames kept for [`Prompts::take_drawn`] at most (a
+/// single larger frame, an image saved to the album, is kept alone): two
+/// images of the default `http_response_bytes` in hex. An embedder that
+/// never takes them (the simulator, whose page has them all from its
+/// socket) keeps no more.
+pub const MAX_DRAWN_BYTES: usize = 16 * 1024 * 1024;
+
+/// The `host-ui` frames kept, each with its size as sent, and their total.
+#[derive(Default)]
+struct Drawn {
+    frames: std::collections::VecDeque<(Value, usize)>,
+    bytes: usize,
+}
 
 /// The user's answer to a prompt: allowed (confirmed) or not, and what
 /// they entered or chose, if the prompt takes it (a modal's edited text, an
@@ -162,12 +177,19 @@ impl Prompts {
         if let (Some(frame), Value::Object(ui)) = (frame.as_object_mut(), ui) {
             frame.extend(ui);
         }
-        let _ = self.frames.send(frame.to_string());
+        let text = frame.to_string();
+        let size = text.len();
+        let _ = self.frames.send(text);
         let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        if drawn.len() == MAX_DRAWN {
-            drawn.pop_front();
+        while !drawn.frames.is_empty()
+            && (drawn.frames.len() == MAX_DRAWN || drawn.bytes + size > MAX_DRAWN_BYTES)
+        {
+            if let Some((_, gone)) = drawn.frames.pop_front() {
+                drawn.bytes -= gone;
+            }
         }
-        drawn.push_back(frame);
+        drawn.frames.push_back((frame, size));
+        drawn.bytes += size;
     }
 
     /// The `host-ui` frames drawn since last taken, oldest first: what an
@@ -175,7 +197,8 @@ impl Prompts {
     /// action that drew them, or in the push of a completion).
     pub fn take_drawn(&self) -> Vec<Value> {
         let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        drawn.drain(..).collect()
+        drawn.bytes = 0;
+        drawn.frames.drain(..).map(|(frame, _)| frame).collect()
     }
 
     /// The frames of the prompts waiting now, oldest first.
@@ -502,5 +525,32 @@ mod tests {
             frame,
             json!({ "type": "host-ui", "ui": "navigation-bar-title", "title": "Cart" })
         );
+    }
+
+    #[test]
+    fn the_frames_kept_for_http_clients_are_bounded_by_count_and_bytes() {
+        let (tx, _frames) = broadcast::channel(16);
+        let prompts = Prompts::new(tx);
+        for index in 0..MAX_DRAWN as u32 + 10 {
+            prompts.draw_value(json!({ "ui": "tab-bar-red-dot", "index": index }));
+        }
+        let kept = prompts.take_drawn();
+        assert_eq!(kept.len(), MAX_DRAWN);
+        assert_eq!(kept[0]["index"], 10, "the oldest went");
+        // Images saved to the album, each over half the bytes kept: a
+        // second pushes the first out, a small frame after it does not.
+        let image = "00".repeat(MAX_DRAWN_BYTES / 4);
+        prompts.draw_value(json!({ "ui": "vibrate", "vibration": "long" }));
+        prompts.draw_value(json!({ "ui": "save-image", "image": image }));
+        assert_eq!(prompts.take_drawn().len(), 2);
+        for _ in 0..2 {
+            prompts.draw_value(json!({ "ui": "save-image", "image": image }));
+        }
+        prompts.draw_value(json!({ "ui": "vibrate", "vibration": "long" }));
+        let kept: Vec<Value> = (prompts.take_drawn().iter())
+            .map(|f| f["ui"].clone())
+            .collect();
+        assert_eq!(kept, [json!("save-image"), json!("vibrate")]);
+        assert!(prompts.take_drawn().is_empty());
     }
 }
