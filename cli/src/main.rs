@@ -98,11 +98,12 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
-    /// Print the JSON schema of the app manifest (`miniapp.toml`) or the
-    /// operator's policy (`policy.toml`), for editors and tools.
+    /// Print the JSON schema of the app manifest (`miniapp.toml`), the
+    /// app's `app.json` or the operator's policy (`policy.toml`), for
+    /// editors and tools.
     Schema {
         /// Which file.
-        #[arg(value_parser = ["manifest", "policy"])]
+        #[arg(value_parser = ["manifest", "app-json", "policy"])]
         which: String,
     },
     /// Scaffold a new mini-program crate.
@@ -197,6 +198,7 @@ fn main() -> ExitCode {
         Command::Schema { which } => {
             let schema = match which.as_str() {
                 "manifest" => miniapp_runtime::config::schema::manifest(),
+                "app-json" => miniapp_runtime::config::schema::app_json(),
                 _ => miniapp_runtime::config::schema::policy(),
             };
             out::host_json_document(&schema);

@@ -30,7 +30,9 @@ pub struct Manifest {
     pub description: Option<String>,
     /// Page routes, each the path of its template under `pages/` without
     /// `.wxml` (`index` is pages/index.wxml, `cart/cart` is
-    /// pages/cart/cart.wxml); the first is the home page.
+    /// pages/cart/cart.wxml); the first is the home page. May be left out
+    /// when the crate's `app.json` lists them (`pages/cart/cart`).
+    #[serde(default)]
     pub pages: Vec<String>,
     /// Capabilities used beyond the core ones (view, nav, log, system, permission).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -67,8 +69,20 @@ pub enum ManifestError {
 impl Manifest {
     /// Parse and validate a manifest from TOML text.
     pub fn from_toml(text: &str) -> Result<Self, ManifestError> {
-        let manifest: Manifest =
-            toml::from_str(text).map_err(|e| ManifestError::Syntax(toml_error(text, &e)))?;
+        Manifest::from_toml_with_pages(text, None)
+    }
+
+    /// [`Manifest::from_toml`], its pages taken from `app_pages` (the
+    /// routes `app.json` lists) when the TOML lists none.
+    pub fn from_toml_with_pages(
+        text: &str,
+        app_pages: Option<&[String]>,
+    ) -> Result<Self, ManifestError> {
+        let mut manifest: Manifest = toml::from_str(text)
+            .map_err(|e| ManifestError::Syntax(wechat_hint(toml_error(text, &e))))?;
+        if let (true, Some(pages)) = (manifest.pages.is_empty(), app_pages) {
+            manifest.pages = pages.to_vec();
+        }
         manifest.validate()?;
         Ok(manifest)
     }
@@ -115,7 +129,10 @@ impl Manifest {
             );
         }
         if self.pages.is_empty() {
-            return field("pages", "declare at least one page".into());
+            return field(
+                "pages",
+                "declare at least one page (here, or in app.json's `pages`)".into(),
+            );
         }
         if self.pages.len() > MAX_PAGES {
             return field("pages", format!("at most {MAX_PAGES} pages"));
@@ -209,6 +226,32 @@ pub fn is_disguising(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
 }
 
+/// `message` with where a WeChat config key belongs, when it names one
+/// the manifest does not take.
+fn wechat_hint(message: String) -> String {
+    let hint = [
+        (
+            "window",
+            "in app.json (app-wide) or the page's json (pages/ROUTE.json)",
+        ),
+        ("tabBar", "in app.json"),
+        (
+            "usingComponents",
+            "in app.json (app-wide) or the page's json (pages/ROUTE.json)",
+        ),
+        ("subPackages", "in app.json"),
+        ("permission", "in app.json"),
+    ]
+    .into_iter()
+    .find(|(key, _)| message.contains(&format!("unknown field `{key}`")));
+    match hint {
+        Some((key, place)) => {
+            format!("{message}; put `{key}` {place}, with WeChat's key names")
+        }
+        None => message,
+    }
+}
+
 /// A TOML error as one line: where, and what.
 pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
@@ -237,7 +280,7 @@ pub fn validate_app_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn is_route(route: &str) -> bool {
+pub(crate) fn is_route(route: &str) -> bool {
     !route.is_empty()
         && route.len() <= 128
         && !route.starts_with('/')
@@ -288,6 +331,38 @@ mod tests {
                 .starts_with("manifest is not valid: line 1: unknown field `colour`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_wechat_config_key_says_which_json_holds_it() {
+        for (key, place) in [
+            (
+                "window",
+                "put `window` in app.json (app-wide) or the page's json",
+            ),
+            (
+                "tabBar",
+                "put `tabBar` in app.json, with WeChat's key names",
+            ),
+            ("usingComponents", "put `usingComponents` in app.json"),
+        ] {
+            let err = Manifest::from_toml(&format!("{GOOD}\n[{key}]\nx = 1\n")).unwrap_err();
+            assert!(err.to_string().contains(place), "{key}: {err}");
+        }
+    }
+
+    #[test]
+    fn pages_may_come_from_app_json_and_are_needed_from_somewhere() {
+        let text = GOOD.replace("pages = [\"index\", \"detail\"]", "");
+        let err = Manifest::from_toml(&text).unwrap_err();
+        assert!(err.to_string().contains("in app.json's `pages`"), "{err}");
+        let app_pages = ["home".to_string(), "cart/cart".to_string()];
+        let m = Manifest::from_toml_with_pages(&text, Some(&app_pages)).unwrap();
+        assert_eq!(m.pages, app_pages);
+        // Listed in the manifest, its own pages stand (app.json must agree:
+        // AppConfig::agree_with).
+        let m = Manifest::from_toml_with_pages(GOOD, Some(&app_pages)).unwrap();
+        assert_eq!(m.pages, ["index", "detail"]);
     }
 
     #[test]

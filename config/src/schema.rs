@@ -1,5 +1,5 @@
-//! JSON schemas of the manifest (`miniapp.toml`) and the policy
-//! (`policy.toml`), generated from the types themselves, for editors
+//! JSON schemas of the manifest (`miniapp.toml`), `app.json` and the
+//! policy (`policy.toml`), generated from the types themselves, for editors
 //! (e.g. Taplo, `#:schema` comments) and tools. `miniapp schema` prints them;
 //! `docs/schema/` holds them as committed files, checked by a test.
 
@@ -8,6 +8,13 @@ use serde_json::Value;
 /// The JSON schema of a [`Manifest`](crate::Manifest).
 pub fn manifest() -> Value {
     schemars::schema_for!(crate::Manifest).to_value()
+}
+
+/// The JSON schema of `app.json` ([`AppConfig`](crate::AppConfig)): the
+/// keys this host acts on (the build warns of the others WeChat documents
+/// that mean nothing here).
+pub fn app_json() -> Value {
+    schemars::schema_for!(crate::app_json::AppJsonSchema).to_value()
 }
 
 /// The JSON schema of a [`Policy`](crate::Policy).
@@ -32,6 +39,11 @@ mod tests {
                 "manifest",
                 super::manifest(),
                 include_str!("../../docs/schema/manifest.schema.json"),
+            ),
+            (
+                "app",
+                super::app_json(),
+                include_str!("../../docs/schema/app.schema.json"),
             ),
             (
                 "policy",

@@ -1,0 +1,417 @@
+//! `app.json`, WeChat's app config, beside `miniapp.toml`: the app's pages
+//! in WeChat's form (`pages/cart/cart`) and its `window`. Parsed with
+//! serde_json, then read key by key so each error is
+//! `app.json:LINE:COL: what is wrong`. A key WeChat documents that this host
+//! does not act on yet is refused naming it; one that means nothing here is
+//! a warning; any other key is an error naming the closest known one.
+
+use schemars::JsonSchema;
+use serde_json::{Map, Value};
+
+use crate::json_pos::{Pos, Positions, join};
+use crate::window::Window;
+
+/// The app config's file name, at the package's root.
+pub const APP_JSON: &str = "app.json";
+/// Largest `app.json`.
+pub const MAX_APP_JSON_BYTES: usize = 64 * 1024;
+/// Most pages `app.json` may list (as the manifest).
+const MAX_PAGES: usize = 256;
+/// Deepest nesting whose positions are indexed.
+const MAX_DEPTH: usize = 8;
+
+/// A config file's problem (or warning) at `file:line:col`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{col}: {message}")]
+pub struct ConfigError {
+    /// The file, as the package names it (`app.json`, `pages/cart.json`).
+    pub file: String,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// `app.json`, read and checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppConfig {
+    /// The app's page routes from `pages` (`pages/cart/cart` is route
+    /// `cart/cart`), if it lists them; the first is the home page.
+    pub pages: Option<Vec<String>>,
+    /// The app-wide window.
+    pub window: Window,
+    /// Keys of no meaning on this host, each at its place.
+    pub warnings: Vec<ConfigError>,
+    /// Where each listed page is, for [`AppConfig::agree_with`].
+    page_positions: Vec<Pos>,
+    /// Where `pages` is.
+    pages_key: Pos,
+}
+
+/// `app.json` as editors see it: the keys this host acts on (the JSON
+/// schema `miniapp schema app-json` prints).
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct AppJsonSchema {
+    /// The pages, WeChat's form: `pages/ROUTE` (`pages/cart/cart`); the
+    /// first is the home page. Optional; if `miniapp.toml` lists pages
+    /// too, both must agree.
+    pages: Option<Vec<String>>,
+    /// The app-wide window; each page's `pages/ROUTE.json` overrides it.
+    window: Option<Window>,
+}
+
+/// Top-level keys WeChat documents that this host does not act on yet.
+const NOT_YET: &[&str] = &[
+    "entryPagePath",
+    "tabBar",
+    "networkTimeout",
+    "subpackages",
+    "subPackages",
+    "workers",
+    "requiredBackgroundModes",
+    "requiredPrivateInfos",
+    "plugins",
+    "preloadRule",
+    "resizable",
+    "usingComponents",
+    "permission",
+    "darkmode",
+    "themeLocation",
+    "resolveAlias",
+    "componentPlaceholder",
+    "appBar",
+];
+
+/// Top-level keys WeChat documents that mean nothing on this host.
+const NO_MEANING: &[&str] = &[
+    "debug",
+    "functionalPages",
+    "sitemapLocation",
+    "style",
+    "lazyCodeLoading",
+    "renderer",
+    "rendererOptions",
+    "componentFramework",
+    "useExtendedLib",
+    "enablePassiveEvent",
+    "singlePage",
+    "entranceDeclare",
+    "embeddedAppIdList",
+    "serviceProviderTicket",
+    "supportedMaterials",
+    "halfPage",
+    "debugOptions",
+    "static",
+    "convertRpxToVw",
+];
+
+impl AppConfig {
+    /// Read and check `app.json`'s text.
+    pub fn parse(text: &str) -> Result<AppConfig, ConfigError> {
+        let (mut reader, root) = Reader::open(APP_JSON, text, MAX_APP_JSON_BYTES)?;
+        let mut config = AppConfig::default();
+        for (key, value) in &root {
+            match key.as_str() {
+                "pages" => config.read_pages(&mut reader, value)?,
+                "window" => {
+                    let Value::Object(object) = value else {
+                        return Err(
+                            reader.value_error("window", "`window` must be an object".into())
+                        );
+                    };
+                    if let Some(key) = object.keys().find(|k| !Window::is_key(k)) {
+                        return Err(reader.unknown(
+                            &join("window", key),
+                            key,
+                            crate::window::known_keys(),
+                        ));
+                    }
+                    config.window = Window::read(&mut reader, "window", object, false)?;
+                }
+                key if NOT_YET.contains(&key) => {
+                    return Err(reader.key_error(key, format!("`{key}` is not supported yet")));
+                }
+                key if NO_MEANING.contains(&key) => reader.warn(
+                    key,
+                    format!("`{key}` has no meaning on this host and is ignored"),
+                ),
+                key => {
+                    let known = ["pages", "window"].into_iter();
+                    return Err(reader.unknown(
+                        key,
+                        key,
+                        known
+                            .chain(NOT_YET.iter().copied())
+                            .chain(NO_MEANING.iter().copied()),
+                    ));
+                }
+            }
+        }
+        config.warnings = reader.warnings;
+        Ok(config)
+    }
+
+    fn read_pages(&mut self, reader: &mut Reader, value: &Value) -> Result<(), ConfigError> {
+        self.pages_key = reader.at.key("pages");
+        let Value::Array(items) = value else {
+            return Err(
+                reader.value_error("pages", "`pages` must be an array of page paths".into())
+            );
+        };
+        if items.is_empty() || items.len() > MAX_PAGES {
+            return Err(
+                reader.value_error("pages", format!("`pages` must list 1 to {MAX_PAGES} pages"))
+            );
+        }
+        let mut routes: Vec<String> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let at = join("pages", &index.to_string());
+            let path = reader.string(&at, item)?;
+            let Some(route) = path
+                .strip_prefix("pages/")
+                .filter(|r| crate::manifest::is_route(r))
+            else {
+                return Err(reader.value_error(
+                    &at,
+                    format!("page `{path}` must be a path under pages/ (`pages/index/index`: letters, digits, `_`, `-`, `/`), without its extension"),
+                ));
+            };
+            if routes.iter().any(|r| r == route) {
+                return Err(reader.value_error(&at, format!("page `{path}` is listed twice")));
+            }
+            routes.push(route.to_string());
+            self.page_positions.push(reader.at.value(&at));
+        }
+        self.pages = Some(routes);
+        Ok(())
+    }
+
+    /// Check that `app.json`'s pages, if it lists them, are the manifest's
+    /// `routes` in the same order; the error names the first difference.
+    pub fn agree_with(&self, routes: &[String]) -> Result<(), ConfigError> {
+        let Some(pages) = &self.pages else {
+            return Ok(());
+        };
+        let at = |pos: Pos, message: String| ConfigError {
+            file: APP_JSON.into(),
+            line: pos.line,
+            col: pos.col,
+            message,
+        };
+        for (index, page) in pages.iter().enumerate() {
+            match routes.get(index) {
+                Some(route) if route == page => {}
+                Some(route) => {
+                    return Err(at(
+                        self.page_positions[index],
+                        format!(
+                            "pages[{index}] is `pages/{page}` but miniapp.toml's pages[{index}] is `{route}` (write `pages/{route}` here, or leave `pages` out of miniapp.toml)"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(at(
+                        self.page_positions[index],
+                        format!(
+                            "pages[{index}] `pages/{page}` is not in miniapp.toml's pages (list it there too, or leave `pages` out of miniapp.toml)"
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(route) = routes.get(pages.len()) {
+            return Err(at(
+                self.pages_key,
+                format!(
+                    "miniapp.toml's page `{route}` is not in `pages` (add `pages/{route}`, or leave `pages` out of miniapp.toml)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads one config file's values, each error and warning at its place.
+pub(crate) struct Reader {
+    file: String,
+    pub(crate) at: Positions,
+    pub(crate) warnings: Vec<ConfigError>,
+}
+
+impl Reader {
+    /// `text` as the JSON object a config file holds, at most `max_bytes`.
+    pub(crate) fn open(
+        file: &str,
+        text: &str,
+        max_bytes: usize,
+    ) -> Result<(Reader, Map<String, Value>), ConfigError> {
+        let error = |line, col, message| ConfigError {
+            file: file.into(),
+            line,
+            col,
+            message,
+        };
+        if text.len() > max_bytes {
+            return Err(error(
+                1,
+                1,
+                format!(
+                    "{} bytes is over the {max_bytes}-byte limit of this file",
+                    text.len()
+                ),
+            ));
+        }
+        let root: Value = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            error(
+                e.line().max(1),
+                e.column().max(1),
+                format!("not valid JSON: {message}"),
+            )
+        })?;
+        let Value::Object(root) = root else {
+            return Err(error(1, 1, "must hold a JSON object".into()));
+        };
+        let reader = Reader {
+            file: file.into(),
+            at: Positions::scan(text, MAX_DEPTH),
+            warnings: Vec::new(),
+        };
+        Ok((reader, root))
+    }
+
+    fn error(&self, pos: Pos, message: String) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: pos.line,
+            col: pos.col,
+            message,
+        }
+    }
+
+    /// An error at the key of `path`.
+    pub(crate) fn key_error(&self, path: &str, message: String) -> ConfigError {
+        self.error(self.at.key(path), message)
+    }
+
+    /// An error at the value of `path`.
+    pub(crate) fn value_error(&self, path: &str, message: String) -> ConfigError {
+        self.error(self.at.value(path), message)
+    }
+
+    /// A warning at the key of `path`.
+    pub(crate) fn warn(&mut self, path: &str, message: String) {
+        let warning = self.key_error(path, message);
+        self.warnings.push(warning);
+    }
+
+    /// `key` (at `path`) is none of `known`: an error naming the closest.
+    pub(crate) fn unknown<'a>(
+        &self,
+        path: &str,
+        key: &str,
+        known: impl Iterator<Item = &'a str>,
+    ) -> ConfigError {
+        let closest = known.min_by_key(|k| distance(&k.to_lowercase(), &key.to_lowercase()));
+        let message = match closest {
+            Some(k)
+                if distance(&k.to_lowercase(), &key.to_lowercase())
+                    <= key.chars().count().div_ceil(3).max(2) =>
+            {
+                format!("unknown key `{key}`: did you mean `{k}`?")
+            }
+            _ => format!("unknown key `{key}`"),
+        };
+        self.key_error(path, message)
+    }
+
+    pub(crate) fn string(&self, path: &str, value: &Value) -> Result<String, ConfigError> {
+        match value {
+            Value::String(text) => Ok(text.clone()),
+            _ => Err(self.value_error(path, format!("`{}` must be a string", last(path)))),
+        }
+    }
+
+    pub(crate) fn bool(&self, path: &str, value: &Value) -> Result<bool, ConfigError> {
+        match value {
+            Value::Bool(b) => Ok(*b),
+            _ => Err(self.value_error(path, format!("`{}` must be true or false", last(path)))),
+        }
+    }
+
+    /// A colour as WeChat writes it: `#RRGGBB` (or `#RGB`), kept lowercase.
+    pub(crate) fn color(&self, path: &str, value: &Value) -> Result<String, ConfigError> {
+        let text = self.string(path, value)?;
+        let hex = text.strip_prefix('#').unwrap_or("");
+        match (hex.len() == 6 || hex.len() == 3) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            true => Ok(text.to_ascii_lowercase()),
+            false => Err(self.value_error(
+                path,
+                format!(
+                    "`{}` must be a colour like #1aad19, not `{text}`",
+                    last(path)
+                ),
+            )),
+        }
+    }
+
+    /// One of `allowed`.
+    pub(crate) fn one_of(
+        &self,
+        path: &str,
+        value: &Value,
+        allowed: &[&str],
+    ) -> Result<String, ConfigError> {
+        let text = self.string(path, value)?;
+        match allowed.contains(&text.as_str()) {
+            true => Ok(text),
+            false => Err(self.value_error(
+                path,
+                format!(
+                    "`{}` must be {}, not `{text}`",
+                    last(path),
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            )),
+        }
+    }
+}
+
+/// The last part of `path`: the key an error names.
+fn last(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The edit distance between `a` and `b`.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(here + 1);
+            previous = here;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,182 @@
+//! A page's window (WeChat's `window` keys): the navigation bar's title,
+//! colours and text style, and the window's background, app-wide in
+//! `app.json` and overridden per page in `pages/ROUTE.json`.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::app_json::{ConfigError, Reader};
+
+/// The window keys this host acts on, with WeChat's names; every one
+/// optional (a client draws WeChat's default for one left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    /// The navigation bar's title (WeChat's default: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub navigation_bar_title_text: Option<String>,
+    /// The navigation bar's colour, `#RRGGBB` (WeChat's default `#000000`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub navigation_bar_background_color: Option<String>,
+    /// The colour of the bar's title and buttons, `black` or `white`
+    /// (WeChat's default `white`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub navigation_bar_text_style: Option<String>,
+    /// The window's background, seen behind the page when it is pulled
+    /// down, `#RRGGBB` (WeChat's default `#ffffff`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background_color: Option<String>,
+    /// The pull-down loading dots' style, `dark` or `light` (WeChat's
+    /// default `dark`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background_text_style: Option<String>,
+}
+
+/// Window keys WeChat documents that this host does not act on yet: refused
+/// naming the key.
+const NOT_YET: &[&str] = &[
+    "onReachBottomDistance",
+    "backgroundColorTop",
+    "backgroundColorBottom",
+    "backgroundColorContent",
+    "homeButton",
+    "pageOrientation",
+    "restartStrategy",
+    "visualEffectInBackground",
+];
+
+/// Window keys WeChat documents that mean nothing on this host: a warning.
+const NO_MEANING: &[&str] = &[
+    "initialRenderingCache",
+    "handleWebviewPreload",
+    "enablePassiveEvent",
+    "renderer",
+    "rendererOptions",
+    "componentFramework",
+];
+
+/// Every window key a config file may hold, for the closest-key hint.
+pub(crate) fn known_keys() -> impl Iterator<Item = &'static str> {
+    TYPED
+        .iter()
+        .copied()
+        .chain(["navigationStyle", "disableScroll", "enablePullDownRefresh"])
+        .chain(NOT_YET.iter().copied())
+        .chain(NO_MEANING.iter().copied())
+}
+
+const TYPED: &[&str] = &[
+    "navigationBarTitleText",
+    "navigationBarBackgroundColor",
+    "navigationBarTextStyle",
+    "backgroundColor",
+    "backgroundTextStyle",
+];
+
+impl Window {
+    /// `self` with every key `page` sets replacing the app's.
+    pub fn overridden_by(&self, page: &Window) -> Window {
+        let pick = |page: &Option<String>, app: &Option<String>| page.clone().or(app.clone());
+        Window {
+            navigation_bar_title_text: pick(
+                &page.navigation_bar_title_text,
+                &self.navigation_bar_title_text,
+            ),
+            navigation_bar_background_color: pick(
+                &page.navigation_bar_background_color,
+                &self.navigation_bar_background_color,
+            ),
+            navigation_bar_text_style: pick(
+                &page.navigation_bar_text_style,
+                &self.navigation_bar_text_style,
+            ),
+            background_color: pick(&page.background_color, &self.background_color),
+            background_text_style: pick(&page.background_text_style, &self.background_text_style),
+        }
+    }
+
+    /// Whether `key` is a window key (typed, not yet, or of no meaning).
+    pub(crate) fn is_key(key: &str) -> bool {
+        known_keys().any(|k| k == key)
+    }
+
+    /// Read the window keys of `object` (members at `path` of the file
+    /// `reader` reads); `in_page` says whether it is a page's json, where
+    /// `disableScroll` belongs. Keys that are not window keys are the
+    /// caller's.
+    pub(crate) fn read(
+        reader: &mut Reader,
+        path: &str,
+        object: &Map<String, Value>,
+        in_page: bool,
+    ) -> Result<Window, ConfigError> {
+        let mut window = Window::default();
+        for (key, value) in object.iter().filter(|(k, _)| Window::is_key(k)) {
+            let at = crate::json_pos::join(path, key);
+            match key.as_str() {
+                "navigationBarTitleText" => {
+                    let title = reader.string(&at, value)?;
+                    if title.chars().count() > 64
+                        || title.chars().any(crate::manifest::is_disguising)
+                    {
+                        return Err(reader.value_error(
+                            &at,
+                            format!("`{key}` must be at most 64 characters of plain text (no control or formatting characters)"),
+                        ));
+                    }
+                    window.navigation_bar_title_text = Some(title);
+                }
+                "navigationBarBackgroundColor" => {
+                    window.navigation_bar_background_color = Some(reader.color(&at, value)?)
+                }
+                "backgroundColor" => window.background_color = Some(reader.color(&at, value)?),
+                "navigationBarTextStyle" => {
+                    window.navigation_bar_text_style =
+                        Some(reader.one_of(&at, value, &["black", "white"])?)
+                }
+                "backgroundTextStyle" => {
+                    window.background_text_style =
+                        Some(reader.one_of(&at, value, &["dark", "light"])?)
+                }
+                "navigationStyle" => {
+                    let style = reader.one_of(&at, value, &["default", "custom"])?;
+                    if style == "custom" {
+                        return Err(reader.value_error(
+                            &at,
+                            "`navigationStyle: custom` is not supported yet (the page drawing its own bar)".into(),
+                        ));
+                    }
+                }
+                "enablePullDownRefresh" => {
+                    if reader.bool(&at, value)? {
+                        return Err(reader.value_error(
+                            &at,
+                            "`enablePullDownRefresh: true` is not supported yet (the page's pull-down event comes later)".into(),
+                        ));
+                    }
+                }
+                "disableScroll" if !in_page => {
+                    return Err(reader.key_error(
+                        &at,
+                        "`disableScroll` belongs in a page's json (WeChat reads it only there)"
+                            .into(),
+                    ));
+                }
+                "disableScroll" => {
+                    return Err(
+                        reader.key_error(&at, "`disableScroll` is not supported yet".into())
+                    );
+                }
+                key if NOT_YET.contains(&key) => {
+                    return Err(reader.key_error(&at, format!("`{key}` is not supported yet")));
+                }
+                key => reader.warn(
+                    &at,
+                    format!("`{key}` has no meaning on this host and is ignored"),
+                ),
+            }
+        }
+        Ok(window)
+    }
+}
