@@ -293,7 +293,8 @@ impl Session {
 
     /// A cold start with the current options: the sockets the instance
     /// it replaces had open are told to the new one as closed for `why`
-    /// (`socket.closed-before-launch`).
+    /// (`socket.closed-before-launch`), or to the next if this launch
+    /// fails.
     async fn relaunch(&mut self, why: &str) -> Result<(), String> {
         self.instance = None;
         let open = std::mem::take(&mut self.open_sockets);
@@ -305,7 +306,7 @@ impl Session {
             return Err(why.into());
         };
         let options = LaunchOptions {
-            closed_sockets: ClosedSocket::all_going_away(app, open, why),
+            closed_sockets: ClosedSocket::all_going_away(app, open.clone(), why),
             ..self.options.clone()
         };
         let launched = app.launch(options).await;
@@ -316,6 +317,7 @@ impl Session {
             }
             Err(e) => {
                 self.stopped = Some(stopped_frame(&e));
+                self.open_sockets = open;
                 Err(e.to_string())
             }
         };

@@ -24,7 +24,7 @@ async fn data_until(sim: &Simulator, holds: impl Fn(&Value) -> bool) -> Value {
 }
 
 #[tokio::test]
-async fn a_relaunched_chat_is_told_its_socket_closed_and_connects_again() {
+async fn a_relaunched_chat_is_told_its_socket_closed_and_connects_again_after_a_failed_launch() {
     let origin = chat_server().await;
     let dir = tempfile::tempdir().unwrap();
     let chat = crate::cli::declaring("chat", &origin, dir.path());
@@ -34,9 +34,16 @@ async fn a_relaunched_chat_is_told_its_socket_closed_and_connects_again() {
     let data = data_until(&sim, open).await;
     assert_eq!(data["dropped"], "", "{data}");
 
-    let url = format!("{}/api/relaunch?token={}", sim.base, sim.token);
-    let answer = crate::serve::post_json(url, &json!({ "path": path })).await;
-    let answer: Value = answer.json().await.unwrap();
+    // A relaunch whose launch fails (the chat refuses a retry that is not
+    // a number) leaves them to the next launch.
+    let relaunch = async |path: &str| -> Value {
+        let url = format!("{}/api/relaunch?token={}", sim.base, sim.token);
+        let answer = crate::serve::post_json(url, &json!({ "path": path })).await;
+        answer.json().await.unwrap()
+    };
+    let failed = relaunch(&path.replace("retry_ms=60000", "retry_ms=soon")).await;
+    assert_eq!(failed["ok"], false, "{failed}");
+    let answer = relaunch(&path).await;
     assert_eq!(answer["ok"], true, "{answer}");
     // The new instance's launch connects its room again; the old socket's
     // end is told after it, in a completion of its own.
