@@ -244,8 +244,10 @@ function deviceDialog(prompt) {
 async function uploadPicked(prompt, n, file) {
   const token = encodeURIComponent(sessionStorage.getItem('miniapp-token') ?? '');
   const response = await fetch(`/api/prompts/${prompt}/files/${n}?token=${token}`, { method: 'PUT', body: file });
-  if (!response.ok) throw new Error(`Too big: ${file.name}, ${file.size} bytes; ${await response.text()}`);
-  return { uploaded: n };
+  if (response.ok) return { uploaded: n };
+  // 413: over a quota; else the prompt closed, or the request was refused.
+  const why = response.status === 413 ? 'Too big' : 'Not uploaded';
+  throw new Error(`${why}: ${file.name}, ${file.size} bytes; ${await response.text()}`);
 }
 
 /** The file picker: the user's files, at most `count`, each uploaded as
