@@ -13,10 +13,14 @@ import { EXAMPLES, TEST_TIMEOUT, eventually, openApp, useChromium } from './harn
 
 useChromium();
 
-/** Move the simulated device to `network` with the toolbar's switch (the
- * frame goes before any later one on the same socket). */
+/** Move the simulated device to `network` with the toolbar's switch, once
+ * the simulator has (its log says so): a relaunch, which goes over HTTP
+ * and not the page's socket, then launches on it. */
 async function switchNetwork(page, network) {
+  const told = page.locator('#log-list .message', { hasText: `The device is on ${network}` });
+  const before = await told.count();
   await page.locator('#network-select').selectOption(network);
+  await eventually(async () => assert.ok((await told.count()) > before, `the simulator switched to ${network}`));
 }
 
 test('device-apis: the app watching the network is told of each switch, and reads the new one', { timeout: TEST_TIMEOUT }, async (t) => {
@@ -61,6 +65,11 @@ test('chat: with no network its socket fails at once, naming the network; back o
   // network).
   await switchNetwork(page, 'wifi');
   await relaunch();
-  await eventually(async () => assert.doesNotMatch(await screen.locator('.chat').textContent(), /no network/));
+  await eventually(async () => {
+    assert.doesNotMatch(await screen.locator('.chat').textContent(), /no network/);
+    // The new launch's own outcome, not the moment between two pages.
+    const error = await screen.locator('#error').textContent({ timeout: 1_000 });
+    assert.match(error.split('\n')[0], /127\.0\.0\.1/);
+  });
   assert.deepEqual(page.problems, []);
 });
