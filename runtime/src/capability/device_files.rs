@@ -150,10 +150,8 @@ impl View<'_, DeviceCtx> {
     /// nothing.
     async fn read_held(&mut self, path: &str, what: &str) -> CallResult<(Vec<u8>, Held)> {
         let limit = self.call.app.grants.quotas.http_response_bytes;
-        let size = self.ctx.temp.size(path)?.min(limit);
         let memory = self.call.pending.host_memory();
-        let held = memory.hold(size, what).map_err(CallError::quota)?;
-        Ok((self.ctx.temp.read(path, limit).await?, held))
+        self.ctx.temp.read_held(path, limit, memory, what).await
     }
 
     /// `choose-image`: the picker opened within a tap; its images written

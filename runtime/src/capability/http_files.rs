@@ -124,10 +124,9 @@ impl View<'_, Granted<HttpCtx>> {
     pub(super) async fn read_temp(&mut self, path: &str) -> CallResult<Vec<u8>> {
         let ctx = context(self.ctx)?;
         let limit = self.call.app.grants.quotas.http_response_bytes;
-        let size = ctx.temp.size(path)?.min(limit);
         let memory = self.call.pending.host_memory();
-        let _held = (memory.hold(size, "a temp file read")).map_err(CallError::quota)?;
-        ctx.temp.read(path, limit).await
+        let (bytes, _held) = (ctx.temp.read_held(path, limit, memory, "a temp file read")).await?;
+        Ok(bytes)
     }
 
     /// `remove-temp-file`: remove a temp file of this instance.

@@ -31,6 +31,7 @@ use cap_std::fs::{Dir, File, OpenOptions};
 use miniapp_config::Quotas;
 
 use super::{CallError, CallResult};
+use crate::limits::{Held, HostMemory};
 
 /// How long a temp file lives at most: older ones are removed before a new
 /// one is written.
@@ -451,6 +452,21 @@ impl InstanceTemp {
         let (area, owner, path) = (self.area.clone(), self.owner, path.to_string());
         let read = tokio::task::spawn_blocking(move || area.read(owner, &path, max));
         (read.await).map_err(|e| CallError::failed(format!("cannot read a temp file: {e}")))?
+    }
+
+    /// [`InstanceTemp::read`], its bytes charged to `memory` as `what`
+    /// while the hold returned lives: charged before a byte is read, so a
+    /// file over the budget reads nothing.
+    pub async fn read_held(
+        &self,
+        path: &str,
+        max: u64,
+        memory: &Arc<HostMemory>,
+        what: &str,
+    ) -> CallResult<(Vec<u8>, Held)> {
+        let size = self.size(path)?.min(max);
+        let held = memory.hold(size, what).map_err(CallError::quota)?;
+        Ok((self.read(path, max).await?, held))
     }
 
     /// [`InstanceTemp::read`] here, blocking: for a caller that is not on
