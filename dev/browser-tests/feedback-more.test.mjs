@@ -46,19 +46,28 @@ test('feedback: marks taken off the tab bar, an alert line, a Stay button, and a
   await eventually(async () => assert.equal(await screen.locator('.leave').textContent(), 'Leave: stayed'));
 
   // A loading toast with a mask: what is under a page button is the mask,
-  // until the app's timer hides both.
+  // until the app's timer hides both. Its timer is a second: the page is
+  // read as the toast is drawn (in the page, not round trip by round trip).
+  await page.evaluate(() => {
+    const toast = document.querySelector('#toast');
+    window.__loading = null;
+    new MutationObserver((_, observer) => {
+      if (toast.hidden || toast.dataset.icon !== 'loading' || toast.textContent !== 'Sending') return;
+      observer.disconnect();
+      const mask = document.querySelector('#toast-mask');
+      const shown = !mask.hidden && mask.getClientRects().length > 0;
+      const button = document.querySelector('#screen').shadowRoot.querySelector('#save').getBoundingClientRect();
+      const under = document.elementFromPoint(button.x + button.width / 2, button.y + button.height / 2);
+      window.__loading = { text: toast.textContent, mask: shown, under: under?.id };
+    }).observe(toast, { attributes: true, childList: true, subtree: true });
+  });
   await screen.locator('#toasts').click();
   const loading = page.locator('#toast[data-icon="loading"]');
-  await loading.waitFor();
-  assert.equal(await loading.textContent(), 'Sending');
+  const drawn = await page.waitForFunction(() => window.__loading).then((seen) => seen.jsonValue());
+  assert.equal(drawn.text, 'Sending');
   const mask = page.locator('#toast-mask');
-  assert.ok(await mask.isVisible());
-  const button = await screen.locator('#save').boundingBox();
-  const under = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.id, {
-    x: button.x + button.width / 2,
-    y: button.y + button.height / 2,
-  });
-  assert.equal(under, 'toast-mask', 'the mask takes the tap');
+  assert.ok(drawn.mask, 'the mask is shown');
+  assert.equal(drawn.under, 'toast-mask', 'the mask takes the tap');
   await loading.waitFor({ state: 'hidden' });
   assert.ok(await mask.isHidden());
   assert.deepEqual(page.problems, []);
