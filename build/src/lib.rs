@@ -134,12 +134,18 @@ pub fn build_with(
     // their paths (`pages/index.wxml`, `app.wxss`) beside the assets; checked
     // as load checks them, before the long compile.
     let views = read_views(crate_dir)?;
-    miniapp_runtime::platform::views::check(&manifest, &views, &Quotas::default()).map_err(
-        |source| BuildError::View {
+    let checked = miniapp_runtime::platform::views::check(&manifest, &views, &Quotas::default())
+        .map_err(|source| BuildError::View {
             crate_dir: crate_dir.display().to_string(),
             source,
-        },
-    )?;
+        })?;
+    for template in checked.templates.values() {
+        for warning in &template.warnings {
+            notify(&Notice::ViewWarning {
+                warning: warning.to_string(),
+            });
+        }
+    }
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
     // .cargo/config.toml apply; the paths given to it must be absolute.
     let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {

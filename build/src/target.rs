@@ -27,6 +27,13 @@ pub enum Notice {
         /// The crate's directory name.
         name: String,
     },
+    /// The view has something WeChat does not document (an attribute on a
+    /// component, dropped), at `file:line:col`: built anyway (sent before
+    /// cargo runs).
+    ViewWarning {
+        /// `pages/index.wxml:3:5: unknown attribute ...`.
+        warning: String,
+    },
 }
 
 /// Where the tools a build runs (rustup, cargo) print while they work.
@@ -64,6 +71,7 @@ impl fmt::Display for Notice {
                 f,
                 "compiling {name} for {TARGET} (cargo build --release) ..."
             ),
+            Notice::ViewWarning { warning } => write!(f, "warning: {warning}"),
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct Template {
     pub templates: BTreeMap<String, Vec<Node>>,
     /// Files its `<import src>` names (their templates become usable).
     pub imports: Vec<String>,
+    /// What parsing accepted with a warning: an attribute WeChat does not
+    /// document on its component (dropped), at its place.
+    pub warnings: Vec<crate::TemplateError>,
 }
 
 /// A node of a template.
@@ -95,7 +98,7 @@ pub enum Key {
 /// A component with its attributes, bindings and children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
-    /// The tag: one of [`COMPONENTS`](crate::COMPONENTS).
+    /// The tag: one of [`COMPONENTS`](crate::COMPONENTS) (see [`crate::builtins`]).
     pub tag: &'static str,
     /// Plain attributes (`class`, `style`, `id`, `src`, `hidden`...), in order.
     pub attrs: Vec<(std::sync::Arc<str>, Value)>,

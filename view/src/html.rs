@@ -7,58 +7,11 @@
 
 use crate::render::{Tree, VElement, VNode};
 
-/// The HTML element a component is drawn with, and fixed attributes.
-pub(crate) fn html_tag(component: &str) -> (&'static str, &'static str) {
-    match component {
-        "text" => ("span", ""),
-        "image" => ("img", ""),
-        "button" => ("button", " type=\"button\""),
-        "input" => ("input", ""),
-        "textarea" => ("textarea", ""),
-        "icon" => ("i", ""),
-        "navigator" => ("a", ""),
-        "label" => ("label", ""),
-        "checkbox" => ("input", " type=\"checkbox\""),
-        "radio" => ("input", " type=\"radio\""),
-        "switch" => ("input", " type=\"checkbox\" role=\"switch\""),
-        "progress" => ("progress", " max=\"100\""),
-        _ => ("div", ""),
-    }
-}
+pub(crate) use crate::builtins::{html_attribute, html_tag};
 
 /// Elements HTML writes without children or an end tag.
 fn is_void(tag: &str) -> bool {
     matches!(tag, "img" | "input")
-}
-
-/// How a component attribute is written in HTML: its HTML name, or `None`
-/// to keep it host-side (as `data-` state the simulator reads).
-pub(crate) fn html_attribute(component: &str, name: &str) -> Option<&'static str> {
-    Some(match (component, name) {
-        (_, "id") => "id",
-        (_, "class") => "class",
-        (_, "style") => "style",
-        (_, "hidden") => "hidden",
-        // The steps a client plays (`crate::animation`).
-        (_, "animation") => "data-animation",
-        ("image", "src") => "src",
-        ("input" | "textarea", "value") => "value",
-        ("input" | "textarea", "placeholder") => "placeholder",
-        ("input" | "textarea", "maxlength") => "maxlength",
-        ("input", "password") => "data-password",
-        (_, "disabled") => "disabled",
-        ("checkbox" | "radio" | "switch", "checked") => "checked",
-        ("progress", "percent") => "value",
-        ("navigator", "url") => "data-url",
-        // Looks the renderer draws (a mini button, a warn button...).
-        ("button", "size") => "data-size",
-        ("button", "type") => "data-type",
-        ("button", "plain") => "data-plain",
-        ("button", "loading") => "data-loading",
-        ("icon", "type") => "data-type",
-        ("image", "mode") => "data-mode",
-        _ => return None,
-    })
 }
 
 /// The page as HTML.

@@ -18,6 +18,7 @@
 
 pub mod animation;
 pub mod ast;
+pub mod builtins;
 pub mod deps;
 pub mod diff;
 pub mod dom;

@@ -19,118 +19,8 @@ use glass_easel_template_compiler::parse::{Position, TemplateStructure};
 
 use crate::ast::{BinOp, Binding, Element, Expr, Field, Item, Key, Node, Pos, Template, Value};
 
-/// The components a template may use.
-pub const COMPONENTS: &[&str] = &[
-    "view",
-    "text",
-    "image",
-    "button",
-    "input",
-    "textarea",
-    "icon",
-    "navigator",
-    "scroll-view",
-    "form",
-    "label",
-    "checkbox",
-    "checkbox-group",
-    "radio",
-    "radio-group",
-    "switch",
-    "progress",
-];
-
-/// Attributes every component takes.
-const COMMON_ATTRIBUTES: &[&str] = &["id", "class", "style", "hidden", "hover-class", "animation"];
-
-/// Attributes of each component beyond the common ones.
-fn component_attributes(tag: &str) -> &'static [&'static str] {
-    match tag {
-        "text" => &["selectable", "user-select", "space", "decode"],
-        "image" => &["src", "mode", "lazy-load", "show-menu-by-longpress"],
-        "button" => &[
-            "size",
-            "type",
-            "plain",
-            "disabled",
-            "loading",
-            "form-type",
-            "open-type",
-        ],
-        "input" => &[
-            "value",
-            "type",
-            "password",
-            "placeholder",
-            "placeholder-class",
-            "disabled",
-            "maxlength",
-            "focus",
-            "confirm-type",
-            "name",
-        ],
-        "textarea" => &[
-            "value",
-            "placeholder",
-            "placeholder-class",
-            "disabled",
-            "maxlength",
-            "focus",
-            "auto-height",
-            "name",
-        ],
-        "icon" => &["type", "size", "color"],
-        "navigator" => &["url", "open-type", "delta", "target", "app-id"],
-        "scroll-view" => &[
-            "scroll-x",
-            "scroll-y",
-            "scroll-top",
-            "scroll-left",
-            "scroll-into-view",
-            "upper-threshold",
-            "lower-threshold",
-            "enable-flex",
-        ],
-        "form" => &["report-submit"],
-        "label" => &["for"],
-        "checkbox" | "radio" => &["value", "checked", "disabled", "color"],
-        "checkbox-group" | "radio-group" => &["name"],
-        "switch" => &["checked", "disabled", "type", "color", "name"],
-        "progress" => &[
-            "percent",
-            "show-info",
-            "stroke-width",
-            "color",
-            "active-color",
-            "background-color",
-            "active",
-        ],
-        _ => &[],
-    }
-}
-
-/// Events a template may bind.
-pub const EVENTS: &[&str] = &[
-    "tap",
-    "longpress",
-    "touchstart",
-    "touchmove",
-    "touchend",
-    "touchcancel",
-    "input",
-    "focus",
-    "blur",
-    "confirm",
-    "change",
-    "submit",
-    "reset",
-    "scroll",
-    "scrolltoupper",
-    "scrolltolower",
-    "linechange",
-    "load",
-    "error",
-];
+use crate::builtins::{self, EventSupport};
+pub use crate::builtins::{COMPONENTS, EVENTS};
 
 /// Brackets a binding may nest (`((a))` is two).
 const MAX_BINDING_NESTING: usize = 32;
@@ -203,6 +93,7 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
         dialect: &dialect,
         limits,
         errors: Vec::new(),
+        warnings: Vec::new(),
         text_lines: line_starts(&dialect.text),
         source_lines: line_starts(source),
         cursor: Cell::new((0, 0, 0)),
@@ -214,6 +105,7 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
     let mut errors = check.errors;
     if errors.is_empty() {
         crate::deps::annotate(&mut template);
+        template.warnings = check.warnings;
         return Ok(template);
     }
     errors.sort_by_key(|e| e.pos);
@@ -408,6 +300,9 @@ struct Check<'a> {
     dialect: &'a Dialect,
     limits: &'a Limits,
     errors: Vec<TemplateError>,
+    /// What the host accepts but WeChat does not document (an attribute
+    /// it drops).
+    warnings: Vec<TemplateError>,
     /// Where each line starts, in the rewritten text and in the source.
     text_lines: Vec<usize>,
     source_lines: Vec<usize>,
@@ -454,6 +349,17 @@ impl Check<'_> {
         });
     }
 
+    fn warning(&mut self, at: &Range<Position>, message: impl Into<String>) {
+        if self.warnings.len() >= MAX_ERRORS {
+            return;
+        }
+        self.warnings.push(TemplateError {
+            file: self.file.to_string(),
+            pos: self.pos(at.start),
+            message: message.into(),
+        });
+    }
+
     fn template(&mut self, parsed: &ge::Template) -> Template {
         let globals = &parsed.globals;
         for script in &globals.scripts {
@@ -476,6 +382,7 @@ impl Check<'_> {
                 .iter()
                 .map(|i| i.src.name.to_string())
                 .collect(),
+            warnings: Vec::new(),
         }
     }
 
@@ -582,22 +489,24 @@ impl Check<'_> {
         }
     }
 
-    /// The element of a known component, its attributes still to come; an
-    /// unknown tag is an error naming the components there are.
+    /// The element of a known component, its attributes still to come; a
+    /// component WeChat has and the host refuses is an error saying why, an
+    /// unknown tag one naming the components there are.
     fn component(&mut self, tag_name: &ge::Ident, pos: Pos) -> Option<Element> {
         let name = tag_name.name.as_str();
-        let Some(tag) = COMPONENTS.iter().copied().find(|c| *c == name) else {
-            self.error(
-                &tag_name.location,
-                format!(
+        let Some(builtin) = builtins::builtin(name) else {
+            let message = match builtins::refused(name) {
+                Some(refused) => format!("`<{name}>` is {}", refused.why),
+                None => format!(
                     "unknown component `<{name}>` (expected one of: {})",
                     COMPONENTS.join(", ")
                 ),
-            );
+            };
+            self.error(&tag_name.location, message);
             return None;
         };
         Some(Element {
-            tag,
+            tag: builtin.name,
             attrs: Vec::new(),
             dataset: Vec::new(),
             events: Vec::new().into(),
@@ -766,22 +675,26 @@ impl Check<'_> {
             );
             return;
         }
-        if !COMMON_ATTRIBUTES.contains(&name) && !component_attributes(tag).contains(&name) {
-            let mut known: Vec<&str> = COMMON_ATTRIBUTES.to_vec();
-            known.extend(component_attributes(tag));
-            self.error(
-                &attribute.name.location,
-                format!(
-                    "unknown attribute `{name}` on `<{tag}>` (expected one of: {})",
-                    known.join(", ")
-                ),
-            );
+        let Some(builtin) = builtins::builtin(tag) else {
             return;
-        }
+        };
+        let Some(documented) = builtins::attribute(builtin, name) else {
+            self.undocumented(builtin, name, &attribute.name.location);
+            return;
+        };
         let value = attribute
             .value
             .as_ref()
             .map_or(Value::Static("".into()), |v| self.value(v));
+        if let Value::Static(text) = &value
+            && let Err(why) = builtins::check_value(documented.kind, text)
+        {
+            self.error(
+                &attribute.name.location,
+                format!("`{name}` on `<{tag}>`: {why}"),
+            );
+            return;
+        }
         if name == "animation" && matches!(value, Value::Static(_)) {
             self.error(
                 &attribute.name.location,
@@ -790,6 +703,26 @@ impl Check<'_> {
             return;
         }
         out.attrs.push((name.into(), value));
+    }
+
+    /// Warn of attribute `name`, which WeChat does not document on
+    /// `builtin`: it is dropped.
+    fn undocumented(&mut self, builtin: &builtins::Builtin, name: &str, at: &Range<Position>) {
+        let names = (builtin.attributes.iter())
+            .chain(builtins::common_attributes())
+            .map(|a| a.name);
+        let hint = match builtins::closest(name, names) {
+            Some(closest) => format!("; did you mean `{closest}`?"),
+            None => String::new(),
+        };
+        self.warning(
+            at,
+            format!(
+                "unknown attribute `{name}` on `<{}>` (WeChat does not document it there; \
+                 it is dropped){hint}",
+                builtin.name
+            ),
+        );
     }
 
     /// An event binding written `bind:tap` or `catch:tap`.
@@ -818,15 +751,29 @@ impl Check<'_> {
         at: &Range<Position>,
         out: &mut Element,
     ) {
-        if !EVENTS.contains(&event) {
-            self.error(
-                at,
-                format!(
-                    "unknown event `{event}` (expected one of: {})",
-                    EVENTS.join(", ")
-                ),
-            );
-            return;
+        let support = builtins::builtin(out.tag).and_then(|b| builtins::event(b, event));
+        match support {
+            None => {
+                self.error(
+                    at,
+                    format!(
+                        "unknown event `{event}` (expected one of: {})",
+                        EVENTS.join(", ")
+                    ),
+                );
+                return;
+            }
+            Some(EventSupport::NotYet) => {
+                self.error(
+                    at,
+                    format!(
+                        "the `{event}` event of `<{}>` is not supported yet",
+                        out.tag
+                    ),
+                );
+                return;
+            }
+            Some(EventSupport::Delivered | EventSupport::Silent(_)) => {}
         }
         let handler = match value {
             Some(ge::Value::Static { value, .. }) if is_handler_name(value) => value.to_string(),
@@ -1164,11 +1111,6 @@ mod tests {
                 "2:2",
                 "unknown component `<marquee>`",
             ),
-            (
-                "<image srcset=\"x\"/>",
-                "1:8",
-                "unknown attribute `srcset` on `<image>`",
-            ),
             ("<view onclick=\"x\"/>", "1:7", "not an attribute"),
             ("<view bindtap=\"{{h}}\"/>", "1:7", "handler must be a name"),
             ("<view bindhover=\"h\"/>", "1:7", "unknown event `hover`"),
@@ -1181,6 +1123,18 @@ mod tests {
                 "{source}: expected {at} {says}, got {e:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_attribute_wechat_does_not_document_is_a_warning_in_its_place() {
+        let t = ok("<image srcset=\"x\"/>");
+        let w: Vec<String> = (t.warnings.iter())
+            .map(|e| format!("{}:{}: {}", e.pos.line, e.pos.col, e.message))
+            .collect();
+        assert!(
+            w.len() == 1 && w[0].starts_with("1:8: unknown attribute `srcset` on `<image>`"),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -2,15 +2,18 @@
 //! untrusted. URLs may name only package assets and the app's declared
 //! origins; styles lose every declaration that could reach outside the
 //! package or run code; `rpx` becomes a viewport unit. (Attribute *names*
-//! are already limited to known ones by the parser, so no `on*` handler or
-//! raw HTML can appear.)
+//! are already limited to documented ones by the parser, and only those the
+//! built-ins table draws reach the HTML, so no `on*` handler or raw HTML can
+//! appear.)
 
 /// Attributes that hold a URL.
 const URL_ATTRIBUTES: &[&str] = &["src", "url"];
 
 /// Whether `name` is present or absent rather than valued (`hidden`,
-/// `disabled`, `checked`...). A `match`: it runs for every attribute of
-/// every element rendered.
+/// `disabled`, `checked`...): the attributes of kind
+/// [`Bool`](crate::builtins::Kind::Bool) in the built-ins table (a test
+/// keeps them the same). A `match`: it runs for every attribute of every
+/// element rendered.
 pub fn is_boolean_attribute(name: &str) -> bool {
     matches!(
         name,
@@ -32,6 +35,33 @@ pub fn is_boolean_attribute(name: &str) -> bool {
             | "lazy-load"
             | "enable-flex"
             | "report-submit"
+            | "adjust-position"
+            | "always-embed"
+            | "auto-focus"
+            | "bounces"
+            | "clip"
+            | "confirm-hold"
+            | "disable-default-padding"
+            | "enable-back-to-top"
+            | "enable-passive"
+            | "enhanced"
+            | "fade-in"
+            | "fast-deceleration"
+            | "fixed"
+            | "hold-keyboard"
+            | "hover-stop-propagation"
+            | "paging-enabled"
+            | "phone-number-no-quota-toast"
+            | "refresher-enabled"
+            | "refresher-triggered"
+            | "reverse"
+            | "scroll-anchoring"
+            | "scroll-with-animation"
+            | "show-confirm-bar"
+            | "show-menu-by-longpress"
+            | "show-message-card"
+            | "show-scrollbar"
+            | "webp"
     )
 }
 

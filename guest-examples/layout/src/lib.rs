@@ -3,6 +3,9 @@
 //! every item's size, the photo's scroll offset and what `selector` (in the
 //! event's detail, if any) matches, and shows the answer as `measured`
 //! (JSON); a refused query shows `refused` instead.
+//! Its `attributes` page (no logic) uses the built-in components'
+//! documented attributes and the inline `span`, `i` and `a`, as
+//! `docs/components.md` lists them.
 
 use miniapp_sdk::selector_query::{self, NodeFields, NodeInfo};
 use miniapp_sdk::{App, Error, Event, Launch, Result, task, view};

@@ -1,0 +1,267 @@
+//! The built-in components: for each one the host draws, the attributes and
+//! events WeChat documents for it, what kind of value each attribute takes
+//! and what it does here (drawn into the HTML, read by the host, or of no
+//! effect in a browser, and why); for each other component on WeChat's
+//! list, why it is refused. Parsing ([`mod@crate::parse`]), the HTML
+//! ([`crate::html`]), the simulator's allowlists (checked by a test) and
+//! `docs/components.md` (rendered by [`page`]) all read this one table
+//! (`builtins/table.rs`).
+
+mod table;
+
+/// The components a template may use: WeChat's built-ins the host draws,
+/// and the HTML-like `span`, `i` and `a` (inline text, inert).
+pub const COMPONENTS: &[&str] = &[
+    "view",
+    "scroll-view",
+    "icon",
+    "text",
+    "progress",
+    "button",
+    "checkbox",
+    "checkbox-group",
+    "form",
+    "input",
+    "label",
+    "radio",
+    "radio-group",
+    "switch",
+    "textarea",
+    "navigator",
+    "image",
+    "span",
+    "i",
+    "a",
+];
+
+/// Events a template may bind on any component, which the host delivers.
+pub const EVENTS: &[&str] = &[
+    "tap",
+    "longpress",
+    "touchstart",
+    "touchmove",
+    "touchend",
+    "touchcancel",
+    "input",
+    "focus",
+    "blur",
+    "confirm",
+    "change",
+    "submit",
+    "reset",
+    "scroll",
+    "scrolltoupper",
+    "scrolltolower",
+    "linechange",
+    "load",
+    "error",
+];
+
+/// The kind of value an attribute takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Present or absent (`disabled`, `hidden="{{x}}"`).
+    Bool,
+    /// A number (`maxlength="140"`).
+    Number,
+    /// Any text.
+    Text,
+    /// A URL: a package path or a declared origin (checked at render).
+    Url,
+    /// An object or array, from a binding.
+    Json,
+    /// A CSS colour.
+    Color,
+    /// One of these values.
+    OneOf(&'static [&'static str]),
+}
+
+/// What a documented attribute does here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Written into the HTML as this attribute, for the page to draw.
+    Drawn(&'static str),
+    /// Kept in the host's tree: the host acts on it, or the renderer reads
+    /// it from the element.
+    Host,
+    /// Accepted but of no effect in a browser, and why.
+    NoEffect(&'static str),
+}
+
+/// A documented attribute of a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attribute {
+    /// Its WXML name (`cursor-spacing`).
+    pub name: &'static str,
+    /// The value it takes.
+    pub kind: Kind,
+    /// What it does here.
+    pub effect: Effect,
+}
+
+/// A built-in component the host draws.
+#[derive(Debug)]
+pub struct Builtin {
+    /// Its tag (`scroll-view`).
+    pub name: &'static str,
+    /// The HTML element it is drawn with, and that element's fixed
+    /// attributes (` type="checkbox"`).
+    pub html: (&'static str, &'static str),
+    /// Its documented attributes beyond [`common_attributes`].
+    pub attributes: &'static [Attribute],
+    /// Its documented events beyond the touch and tap ones every
+    /// component fires.
+    pub events: &'static [&'static str],
+}
+
+/// A component on WeChat's list that the host refuses.
+#[derive(Debug)]
+pub struct Refused {
+    /// Its tag.
+    pub name: &'static str,
+    /// Why it is refused.
+    pub why: &'static str,
+}
+
+/// How the host treats a documented event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSupport {
+    /// Delivered to its handler.
+    Delivered,
+    /// Accepted, but no browser fires it, and why.
+    Silent(&'static str),
+    /// Documented, and not built yet: refused.
+    NotYet,
+}
+
+/// The built-in component `name`, if the host draws it.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    table::BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// Every built-in component the host draws.
+pub fn builtins() -> &'static [Builtin] {
+    table::BUILTINS
+}
+
+/// Why the host refuses `name`, if it is one of WeChat's components it
+/// does not draw.
+pub fn refused(name: &str) -> Option<&'static Refused> {
+    table::REFUSED.iter().find(|r| r.name == name)
+}
+
+/// The attributes every component takes (`id`, `class`, `style`,
+/// `hidden`...); `aria-*` ones beyond them are accepted too
+/// ([`attribute`]).
+pub fn common_attributes() -> &'static [Attribute] {
+    table::COMMON
+}
+
+/// The documented attribute `name` of `builtin`: its own, a common one, or
+/// one of WeChat's `aria-*` accessibility attributes; `None` if WeChat does
+/// not document it there.
+pub fn attribute(builtin: &Builtin, name: &str) -> Option<Attribute> {
+    let own = builtin.attributes.iter().chain(table::COMMON);
+    if let Some(found) = own.copied().find(|a| a.name == name) {
+        return Some(found);
+    }
+    let aria = name
+        .strip_prefix("aria-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_lowercase()));
+    aria.then_some(Attribute {
+        name: "aria-*",
+        kind: Kind::Text,
+        effect: Effect::Host,
+    })
+}
+
+/// How the host treats event `name` bound on `builtin`; `None` if WeChat
+/// does not document it there.
+pub fn event(builtin: &Builtin, name: &str) -> Option<EventSupport> {
+    let documented = EVENTS.contains(&name)
+        || builtin.events.contains(&name)
+        || table::COMMON_EVENTS.contains(&name);
+    documented.then(|| support(name))
+}
+
+/// How the host treats the documented event `name`.
+fn support(name: &str) -> EventSupport {
+    if EVENTS.contains(&name) {
+        return EventSupport::Delivered;
+    }
+    match table::SILENT_EVENTS.iter().find(|(e, _)| *e == name) {
+        Some((_, why)) => EventSupport::Silent(why),
+        None => EventSupport::NotYet,
+    }
+}
+
+/// The HTML element component `tag` is drawn with, and its fixed
+/// attributes.
+pub(crate) fn html_tag(tag: &str) -> (&'static str, &'static str) {
+    builtin(tag).map_or(("div", ""), |b| b.html)
+}
+
+/// The HTML name of attribute `name` of component `tag`, or `None` to keep
+/// it host-side.
+pub(crate) fn html_attribute(tag: &str, name: &str) -> Option<&'static str> {
+    match name {
+        "id" => return Some("id"),
+        "class" => return Some("class"),
+        "style" => return Some("style"),
+        "hidden" => return Some("hidden"),
+        "animation" => return Some("data-animation"),
+        _ => {}
+    }
+    match attribute(builtin(tag)?, name)?.effect {
+        Effect::Drawn(html) => Some(html),
+        Effect::Host | Effect::NoEffect(_) => None,
+    }
+}
+
+/// Whether the static value `value` fits `kind`; if not, what it should be.
+pub fn check_value(kind: Kind, value: &str) -> Result<(), String> {
+    match kind {
+        Kind::Number if value.trim().parse::<f64>().is_err() => {
+            Err(format!("`{value}` is not a number"))
+        }
+        Kind::OneOf(values) if !values.contains(&value) => {
+            Err(format!("`{value}` is not one of: {}", values.join(", ")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The name among `names` closest to `name` (fewest edits, at most half its
+/// length), for a "did you mean".
+pub fn closest<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .into_iter()
+        .map(|candidate| (edits(name, candidate), candidate))
+        .filter(|(d, _)| *d <= name.len().max(2) / 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between `a` and `b`, in bytes (names are ASCII).
+fn edits(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+mod page;
+pub use page::page;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,630 @@
+//! The data of the built-in components: WeChat's documented attributes and
+//! events for each one the host draws, and why each other one on WeChat's
+//! list is refused. Names are WeChat's (developers.weixin.qq.com,
+//! "Components"); `docs/components.md` is rendered from this file.
+
+use super::{Attribute, Builtin, Effect, Kind, Refused};
+
+use Effect::{Drawn, Host, NoEffect};
+use Kind::{Bool, Color, Json, Number, OneOf, Text, Url};
+
+const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
+    Attribute { name, kind, effect }
+}
+
+/// No on-screen keyboard in a browser: what WeChat does with it does not apply.
+const KEYBOARD: Effect = NoEffect("it moves or holds the phone's on-screen keyboard");
+/// The press look WeChat draws on touch (`hover-class`' timing).
+const HOVER_TIMING: Effect = NoEffect("the simulator draws `hover-class` at once, untimed");
+/// Skyline-renderer or native-scroll options a browser's scrolling has no use for.
+const SCROLL_NATIVE: Effect = NoEffect("an option of the phone's native scrolling");
+/// Pull-to-refresh inside a scroll-view: issue 22 builds it with page pull-down.
+const REFRESHER: Effect = NoEffect("the scroll-view's pull-to-refresh is not drawn yet");
+/// Text caret and selection placement.
+const CARET: Effect = NoEffect("the browser places the caret itself");
+
+/// Attributes every component takes.
+pub(super) const COMMON: &[Attribute] = &[
+    a("id", Text, Drawn("id")),
+    a("class", Text, Drawn("class")),
+    a("style", Text, Drawn("style")),
+    a("hidden", Bool, Drawn("hidden")),
+    a("hover-class", Text, Host),
+    a("animation", Json, Drawn("data-animation")),
+    a("aria-label", Text, Drawn("aria-label")),
+    a("aria-hidden", Text, Drawn("aria-hidden")),
+];
+
+/// The hover attributes of `view`, `button` and `navigator` beyond `hover-class`.
+const HOVER: [Attribute; 3] = [
+    a("hover-stop-propagation", Bool, HOVER_TIMING),
+    a("hover-start-time", Number, HOVER_TIMING),
+    a("hover-stay-time", Number, HOVER_TIMING),
+];
+
+/// Events WeChat documents on every component: the touch and tap ones
+/// (they bubble), 3D Touch's, and CSS transitions' and animations'.
+pub(super) const COMMON_EVENTS: &[&str] = &[
+    "tap",
+    "longpress",
+    "touchstart",
+    "touchmove",
+    "touchend",
+    "touchcancel",
+    "touchforcechange",
+    "transitionend",
+    "animationstart",
+    "animationiteration",
+    "animationend",
+];
+
+/// Documented events that no browser fires here, and why.
+pub(super) const SILENT_EVENTS: &[(&str, &str)] = &[
+    (
+        "touchforcechange",
+        "fired by 3D Touch screens only; a browser never reports it",
+    ),
+    (
+        "keyboardheightchange",
+        "fired when the phone's on-screen keyboard moves; a browser has none",
+    ),
+];
+
+const IMAGE_MODES: &[&str] = &[
+    "scaleToFill",
+    "aspectFit",
+    "aspectFill",
+    "widthFix",
+    "heightFix",
+    "top",
+    "bottom",
+    "center",
+    "left",
+    "right",
+    "top left",
+    "top right",
+    "bottom left",
+    "bottom right",
+];
+
+const OPEN_TYPES: &[&str] = &[
+    "contact",
+    "liveActivity",
+    "share",
+    "getPhoneNumber",
+    "getRealtimePhoneNumber",
+    "getUserInfo",
+    "launchApp",
+    "openSetting",
+    "feedback",
+    "chooseAvatar",
+    "agreePrivacyAuthorization",
+];
+
+const ICON_TYPES: &[&str] = &[
+    "success",
+    "success_no_circle",
+    "info",
+    "warn",
+    "waiting",
+    "cancel",
+    "download",
+    "search",
+    "clear",
+];
+
+const CONFIRM_TYPES: &[&str] = &["send", "search", "next", "go", "done"];
+const TEXTAREA_CONFIRM_TYPES: &[&str] = &["send", "search", "next", "go", "done", "return"];
+
+/// The components the host draws, in WeChat's order of its list.
+pub(super) const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "view",
+        html: ("div", ""),
+        attributes: &[HOVER[0], HOVER[1], HOVER[2]],
+        events: &[],
+    },
+    Builtin {
+        name: "scroll-view",
+        html: ("div", ""),
+        attributes: &[
+            a("scroll-x", Bool, Host),
+            a("scroll-y", Bool, Host),
+            a("upper-threshold", Number, Host),
+            a("lower-threshold", Number, Host),
+            a("scroll-top", Text, Host),
+            a("scroll-left", Text, Host),
+            a("scroll-into-view", Text, Host),
+            a(
+                "scroll-with-animation",
+                Bool,
+                NoEffect(
+                    "the simulator does not scroll to `scroll-top` yet, so nothing to animate",
+                ),
+            ),
+            a(
+                "enable-back-to-top",
+                Bool,
+                NoEffect("a tap on the phone's status bar"),
+            ),
+            a("enable-flex", Bool, Host),
+            a("scroll-anchoring", Bool, SCROLL_NATIVE),
+            a("refresher-enabled", Bool, REFRESHER),
+            a("refresher-threshold", Number, REFRESHER),
+            a(
+                "refresher-default-style",
+                OneOf(&["black", "white", "none"]),
+                REFRESHER,
+            ),
+            a("refresher-background", Color, REFRESHER),
+            a("refresher-triggered", Bool, REFRESHER),
+            a("enhanced", Bool, SCROLL_NATIVE),
+            a("bounces", Bool, SCROLL_NATIVE),
+            a("show-scrollbar", Bool, SCROLL_NATIVE),
+            a("paging-enabled", Bool, SCROLL_NATIVE),
+            a("fast-deceleration", Bool, SCROLL_NATIVE),
+            a("enable-passive", Bool, SCROLL_NATIVE),
+            a("type", OneOf(&["list", "custom", "nested"]), SCROLL_NATIVE),
+            a("reverse", Bool, SCROLL_NATIVE),
+            a("clip", Bool, SCROLL_NATIVE),
+            a("cache-extent", Number, SCROLL_NATIVE),
+            a("min-drag-distance", Number, SCROLL_NATIVE),
+        ],
+        events: &[
+            "scroll",
+            "scrolltoupper",
+            "scrolltolower",
+            "scrollstart",
+            "scrollend",
+            "dragstart",
+            "dragging",
+            "dragend",
+            "refresherpulling",
+            "refresherrefresh",
+            "refresherrestore",
+            "refresherabort",
+            "refresherwillrefresh",
+            "refresherstatuschange",
+        ],
+    },
+    Builtin {
+        name: "icon",
+        html: ("i", ""),
+        attributes: &[
+            a("type", OneOf(ICON_TYPES), Drawn("data-type")),
+            a("size", Text, Host),
+            a("color", Color, Host),
+        ],
+        events: &[],
+    },
+    Builtin {
+        name: "text",
+        html: ("span", ""),
+        attributes: &[
+            a("selectable", Bool, Host),
+            a("user-select", Bool, Host),
+            a("space", OneOf(&["ensp", "emsp", "nbsp"]), Host),
+            a("decode", Bool, Host),
+            a(
+                "overflow",
+                OneOf(&["clip", "fade", "ellipsis", "visible"]),
+                SCROLL_NATIVE,
+            ),
+            a("max-lines", Number, SCROLL_NATIVE),
+        ],
+        events: &[],
+    },
+    Builtin {
+        name: "progress",
+        html: ("progress", " max=\"100\""),
+        attributes: &[
+            a("percent", Number, Drawn("value")),
+            a("show-info", Bool, Host),
+            a("border-radius", Text, Host),
+            a("font-size", Text, Host),
+            a("stroke-width", Text, Host),
+            a("color", Color, Host),
+            a("active-color", Color, Host),
+            a("background-color", Color, Host),
+            a("active", Bool, Host),
+            a("active-mode", OneOf(&["backwards", "forwards"]), Host),
+            a("duration", Number, Host),
+        ],
+        events: &["activeend"],
+    },
+    Builtin {
+        name: "button",
+        html: ("button", " type=\"button\""),
+        attributes: &[
+            a("size", OneOf(&["default", "mini"]), Drawn("data-size")),
+            a(
+                "type",
+                OneOf(&["primary", "default", "warn"]),
+                Drawn("data-type"),
+            ),
+            a("plain", Bool, Drawn("data-plain")),
+            a("disabled", Bool, Drawn("disabled")),
+            a("loading", Bool, Drawn("data-loading")),
+            a("form-type", OneOf(&["submit", "reset"]), Host),
+            a("open-type", OneOf(OPEN_TYPES), Host),
+            HOVER[0],
+            HOVER[1],
+            HOVER[2],
+            a("lang", OneOf(&["en", "zh_CN", "zh_TW"]), Host),
+            a("session-from", Text, Host),
+            a("send-message-title", Text, Host),
+            a("send-message-path", Text, Host),
+            a("send-message-img", Text, Host),
+            a("app-parameter", Text, Host),
+            a("show-message-card", Bool, Host),
+            a("phone-number-no-quota-toast", Bool, Host),
+        ],
+        events: &[
+            "getuserinfo",
+            "contact",
+            "getphonenumber",
+            "getrealtimephonenumber",
+            "error",
+            "opensetting",
+            "launchapp",
+            "chooseavatar",
+            "agreeprivacyauthorization",
+        ],
+    },
+    Builtin {
+        name: "checkbox",
+        html: ("input", " type=\"checkbox\""),
+        attributes: &[
+            a("value", Text, Host),
+            a("disabled", Bool, Drawn("disabled")),
+            a("checked", Bool, Drawn("checked")),
+            a("color", Color, Host),
+        ],
+        events: &[],
+    },
+    Builtin {
+        name: "checkbox-group",
+        html: ("div", ""),
+        attributes: &[a("name", Text, Host)],
+        events: &["change"],
+    },
+    Builtin {
+        name: "form",
+        html: ("div", ""),
+        attributes: &[
+            a("report-submit", Bool, Host),
+            a(
+                "report-submit-timeout",
+                Number,
+                NoEffect("a template-message form id, which only WeChat issues"),
+            ),
+        ],
+        events: &["submit", "reset"],
+    },
+    Builtin {
+        name: "input",
+        html: ("input", ""),
+        attributes: &[
+            a("value", Text, Drawn("value")),
+            a(
+                "type",
+                OneOf(&[
+                    "text",
+                    "number",
+                    "idcard",
+                    "digit",
+                    "safe-password",
+                    "nickname",
+                ]),
+                Host,
+            ),
+            a("password", Bool, Drawn("data-password")),
+            a("placeholder", Text, Drawn("placeholder")),
+            a("placeholder-style", Text, Host),
+            a("placeholder-class", Text, Host),
+            a("disabled", Bool, Drawn("disabled")),
+            a("maxlength", Number, Drawn("maxlength")),
+            a("cursor-spacing", Number, KEYBOARD),
+            a("auto-focus", Bool, Host),
+            a("focus", Bool, Host),
+            a("confirm-type", OneOf(CONFIRM_TYPES), Host),
+            a("always-embed", Bool, KEYBOARD),
+            a("confirm-hold", Bool, KEYBOARD),
+            a("cursor", Number, CARET),
+            a("cursor-color", Color, CARET),
+            a("selection-start", Number, CARET),
+            a("selection-end", Number, CARET),
+            a("adjust-position", Bool, KEYBOARD),
+            a("hold-keyboard", Bool, KEYBOARD),
+            a("name", Text, Host),
+        ],
+        events: &[
+            "input",
+            "focus",
+            "blur",
+            "confirm",
+            "keyboardheightchange",
+            "nicknamereview",
+        ],
+    },
+    Builtin {
+        name: "label",
+        html: ("label", ""),
+        attributes: &[a("for", Text, Host)],
+        events: &[],
+    },
+    Builtin {
+        name: "radio",
+        html: ("input", " type=\"radio\""),
+        attributes: &[
+            a("value", Text, Host),
+            a("checked", Bool, Drawn("checked")),
+            a("disabled", Bool, Drawn("disabled")),
+            a("color", Color, Host),
+        ],
+        events: &[],
+    },
+    Builtin {
+        name: "radio-group",
+        html: ("div", ""),
+        attributes: &[a("name", Text, Host)],
+        events: &["change"],
+    },
+    Builtin {
+        name: "switch",
+        html: ("input", " type=\"checkbox\" role=\"switch\""),
+        attributes: &[
+            a("checked", Bool, Drawn("checked")),
+            a("disabled", Bool, Drawn("disabled")),
+            a("type", OneOf(&["switch", "checkbox"]), Host),
+            a("color", Color, Host),
+            a("name", Text, Host),
+        ],
+        events: &["change"],
+    },
+    Builtin {
+        name: "textarea",
+        html: ("textarea", ""),
+        attributes: &[
+            a("value", Text, Drawn("value")),
+            a("placeholder", Text, Drawn("placeholder")),
+            a("placeholder-style", Text, Host),
+            a("placeholder-class", Text, Host),
+            a("disabled", Bool, Drawn("disabled")),
+            a("maxlength", Number, Drawn("maxlength")),
+            a("focus", Bool, Host),
+            a("auto-focus", Bool, Host),
+            a("auto-height", Bool, Host),
+            a(
+                "fixed",
+                Bool,
+                NoEffect("positions the phone's native text box"),
+            ),
+            a("cursor-spacing", Number, KEYBOARD),
+            a("cursor", Number, CARET),
+            a("show-confirm-bar", Bool, KEYBOARD),
+            a("selection-start", Number, CARET),
+            a("selection-end", Number, CARET),
+            a("adjust-position", Bool, KEYBOARD),
+            a("hold-keyboard", Bool, KEYBOARD),
+            a(
+                "disable-default-padding",
+                Bool,
+                NoEffect("the simulator's textarea has no default padding"),
+            ),
+            a("confirm-type", OneOf(TEXTAREA_CONFIRM_TYPES), Host),
+            a("confirm-hold", Bool, KEYBOARD),
+            a("adjust-keyboard-to", OneOf(&["cursor", "bottom"]), KEYBOARD),
+            a("name", Text, Host),
+        ],
+        events: &[
+            "focus",
+            "blur",
+            "linechange",
+            "input",
+            "confirm",
+            "keyboardheightchange",
+        ],
+    },
+    Builtin {
+        name: "navigator",
+        html: ("a", ""),
+        attributes: &[
+            a("target", OneOf(&["self", "miniProgram"]), Host),
+            a("url", Url, Drawn("data-url")),
+            a(
+                "open-type",
+                OneOf(&[
+                    "navigate",
+                    "redirect",
+                    "switchTab",
+                    "reLaunch",
+                    "navigateBack",
+                    "exit",
+                ]),
+                Host,
+            ),
+            a("delta", Number, Host),
+            a("app-id", Text, Host),
+            a("path", Text, Host),
+            a("extra-data", Json, Host),
+            a("version", OneOf(&["develop", "trial", "release"]), Host),
+            a("short-link", Text, Host),
+            HOVER[0],
+            HOVER[1],
+            HOVER[2],
+        ],
+        events: &["success", "fail", "complete"],
+    },
+    Builtin {
+        name: "image",
+        html: ("img", ""),
+        attributes: &[
+            a("src", Url, Drawn("src")),
+            a("mode", OneOf(IMAGE_MODES), Drawn("data-mode")),
+            a("webp", Bool, NoEffect("a browser decodes WebP itself")),
+            a("lazy-load", Bool, Host),
+            a("show-menu-by-longpress", Bool, Host),
+            a(
+                "fade-in",
+                Bool,
+                NoEffect("the simulator shows an image at once"),
+            ),
+        ],
+        events: &["error", "load"],
+    },
+    // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert.
+    Builtin {
+        name: "span",
+        html: ("span", ""),
+        attributes: &[],
+        events: &[],
+    },
+    Builtin {
+        name: "i",
+        html: ("i", ""),
+        attributes: &[],
+        events: &[],
+    },
+    Builtin {
+        name: "a",
+        html: ("a", ""),
+        attributes: &[],
+        events: &[],
+    },
+];
+
+const NOT_YET: &str = "not supported yet (issue 22 builds it)";
+const NO_PROFILE: &str = "not offered by this host: no host profile of this build offers it";
+
+/// WeChat's other components, each with why it is refused.
+pub(super) const REFUSED: &[Refused] = &[
+    Refused {
+        name: "swiper",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "swiper-item",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "movable-area",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "movable-view",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "cover-view",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "cover-image",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "match-media",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "page-container",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "root-portal",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "share-element",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "rich-text",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "editor",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "picker",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "picker-view",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "picker-view-column",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "slider",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "functional-page-navigator",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "audio",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "camera",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "live-player",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "live-pusher",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "video",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "voip-room",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "map",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "canvas",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "web-view",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "ad",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "ad-custom",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "official-account",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "open-data",
+        why: NO_PROFILE,
+    },
+    Refused {
+        name: "page-meta",
+        why: NOT_YET,
+    },
+    Refused {
+        name: "navigation-bar",
+        why: NOT_YET,
+    },
+];
