@@ -473,8 +473,9 @@ async fn connection(cx: Arc<Context>, socket: WebSocket, measure: bool) {
         if matches!(message, Message::Close(_)) {
             break;
         }
-        // Every frame counts, whatever its kind.
-        if !bucket.take() {
+        // Every frame counts, whatever its kind, but an answer to a layout
+        // query the host sent (an app measuring in a loop asks at its pace).
+        if !bucket.take() && !answers_a_query(&cx, &message) {
             let close = CloseFrame {
                 code: 1008,
                 reason: "too many frames: at most 50 per second".into(),
@@ -511,6 +512,15 @@ async fn connection(cx: Arc<Context>, socket: WebSocket, measure: bool) {
     }
     drop(direct);
     let _ = writer.await;
+}
+
+/// Whether `message` answers a layout query the host sent
+/// ([`miniapp_protocol::prompts::Prompts::answers_a_waiting_query`]).
+fn answers_a_query(cx: &Context, message: &Message) -> bool {
+    let Message::Text(text) = message else {
+        return false;
+    };
+    cx.shared.prompts.answers_a_waiting_query(text)
 }
 
 /// A token bucket: [`FRAMES_PER_SECOND`], bursts of [`FRAME_BURST`].

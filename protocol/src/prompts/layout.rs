@@ -74,6 +74,21 @@ impl Prompts {
         refused.map_or(Ok(()), Err)
     }
 
+    /// Whether client frame `frame` is a `measured` answer to a query that
+    /// waits: such an answer is the host's own asking, so a client's frame
+    /// rate does not refuse it (an app that measures in a loop would make
+    /// its client pass the rate). Each query takes one answer, so these are
+    /// bounded by the queries sent.
+    pub fn answers_a_waiting_query(&self, frame: &str) -> bool {
+        let Ok(answer) = serde_json::from_str::<Value>(frame) else {
+            return false;
+        };
+        let query = (answer["type"] == "measured").then(|| answer["query"].as_u64());
+        query
+            .flatten()
+            .is_some_and(|id| self.queries.lock().contains_key(&id))
+    }
+
     /// Send query `nodes` to the measuring clients; `None` if there is none.
     fn ask_layout(self: &Arc<Self>, nodes: &[u32]) -> Option<WaitingQuery> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
@@ -225,6 +240,11 @@ mod tests {
         assert_eq!(measured[0].unwrap().top, 60.0);
         assert_eq!(measured[1], None);
         assert!(frames.try_recv().is_err(), "no frame for other clients");
+        let answer = |id: u64| format!(r#"{{"type": "measured", "query": {id}, "nodes": [null]}}"#);
+        assert!(
+            !prompts.answers_a_waiting_query(&answer(id)),
+            "answered already"
+        );
         // A query whose call ended leaves nothing waiting.
         let dropped = tokio::spawn(layout.measure("demo.a", vec![node(4, 22.0)]));
         let frame: Value = serde_json::from_str(&client.recv().await.unwrap()).unwrap();
@@ -237,6 +257,9 @@ mod tests {
         let malformed = tokio::spawn(layout.measure("demo.a", vec![node(4, 22.0)]));
         let frame: Value = serde_json::from_str(&client.recv().await.unwrap()).unwrap();
         let id = frame["id"].as_u64().unwrap();
+        assert!(prompts.answers_a_waiting_query(&answer(id)));
+        let event = format!(r#"{{"type": "event", "query": {id}}}"#);
+        assert!(!prompts.answers_a_waiting_query(&event));
         let told = prompts.measured(id, json!([[1, 2]])).unwrap_err();
         let failed = malformed.await.unwrap().unwrap_err().0;
         assert_eq!(told, failed);
