@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,10 +70,7 @@ export async function exampleDeclaring(t, name, declared, origin) {
   await miniapp(['new', dir]);
   const example = join(EXAMPLES, name);
   for (const sub of ['src', 'pages']) {
-    await mkdir(join(dir, sub), { recursive: true });
-    for (const file of await readdir(join(example, sub))) {
-      await copyFile(join(example, sub, file), join(dir, sub, file));
-    }
+    await cp(join(example, sub), join(dir, sub), { recursive: true });
   }
   const manifest = await readFile(join(example, 'miniapp.toml'), 'utf8');
   assert.ok(manifest.includes(`"${declared}"`), `${name}'s manifest declares ${declared}`);
