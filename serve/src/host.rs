@@ -471,10 +471,11 @@ impl Host {
     /// instance bound, the least recently used instance is evicted first.
     async fn launch(&self, session: &Session, state: &mut State) -> Result<(), ApiError> {
         let started = Instant::now();
-        if session.launches_rebuilt() {
+        let rebuilt = session.launches_rebuilt();
+        if rebuilt {
             state.applied.take_up(&self.storage).await;
         }
-        let closed = state.sockets.closed(&state.app, &self.storage).await?;
+        let closed = (state.sockets.closed(&state.app, &self.storage, rebuilt)).await?;
         let mut result = session.launch(state, &closed).await;
         if matches!(result, Err(miniapp_runtime::Error::Capacity { .. })) {
             self.evict_least_recent(1);

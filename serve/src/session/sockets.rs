@@ -48,20 +48,23 @@ impl OpenSockets {
     /// instance had open, closed with 1001 and why, at most the app's
     /// `sockets` quota (an operator may have lowered it since) and only
     /// those the runtime can tell (a record it cannot read tells nothing).
+    /// A session opened on this node (not `rebuilt` from its id) has no
+    /// previous instance at its first launch: nothing is read then.
     pub async fn closed(
         &mut self,
         app: &miniapp_runtime::App,
         kv: &Arc<dyn KvStore>,
+        rebuilt: bool,
     ) -> Result<Vec<ClosedSocket>, ApiError> {
         if !holds_sockets(app) {
             return Ok(Vec::new());
         }
-        let reason = if self.launched_here {
-            ENDED_HERE
-        } else {
-            MOVED
-        };
+        let first = !self.launched_here;
         self.launched_here = true;
+        if first && !rebuilt {
+            return Ok(Vec::new());
+        }
+        let reason = if first { MOVED } else { ENDED_HERE };
         let ns = self.namespace.clone();
         let stored = kv::call(kv, move |kv| kv.get(&ns, KEY))
             .await
