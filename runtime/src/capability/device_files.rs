@@ -77,7 +77,7 @@ pub(super) async fn written(
         }
         let mut file = temp.create()?;
         file.write(bytes.into()).await?;
-        files.push((file.finish()?, size));
+        files.push((file.finish().await?, size));
     }
     Ok(files)
 }

@@ -53,7 +53,7 @@ impl View<'_, Granted<HttpCtx>> {
         let progress = exchange.progress();
         let id = self.call.pending.start(async move {
             let Received { status, body, .. } = exchange.run_into(file).await?;
-            let file = body.finish()?;
+            let file = body.finish().await?;
             let answer = Downloaded { status, file };
             Ok(Some(Box::new(answer) as super::pending::Answer))
         });
