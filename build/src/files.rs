@@ -11,16 +11,37 @@ use cap_std::fs::Dir;
 
 use crate::BuildError;
 
-/// The crate's view files: `pages/**/*.wxml`, `pages/**/*.wxss` and
-/// `app.wxss`, by their paths in the package.
+/// The crate's view and config files: `pages/**/*.wxml`,
+/// `pages/**/*.wxss`, `pages/**/*.json`, `app.wxss` and `app.json`, by
+/// their paths in the package.
 pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
-    let view = |name: &str| name.ends_with(".wxml") || name.ends_with(".wxss");
+    let view = |name: &str| {
+        [".wxml", ".wxss", ".json"]
+            .iter()
+            .any(|e| name.ends_with(e))
+    };
     let mut views = read_assets(&crate_dir.join("pages"), "pages/", view)?;
     let root = open(crate_dir)?;
-    if let Some(bytes) = read_file(&root, crate_dir, Path::new("app.wxss"))? {
-        views.insert("app.wxss".into(), bytes);
+    for file in ["app.wxss", "app.json"] {
+        if let Some(bytes) = read_file(&root, crate_dir, Path::new(file))? {
+            views.insert(file.into(), bytes);
+        }
     }
     Ok(views)
+}
+
+/// The crate's `app.json` as text, if it has one.
+pub(crate) fn read_app_json(crate_dir: &Path) -> Result<Option<String>, BuildError> {
+    let root = open(crate_dir)?;
+    let Some(bytes) = read_file(&root, crate_dir, Path::new("app.json"))? else {
+        return Ok(None);
+    };
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| BuildError::NotAnApp {
+            path: crate_dir.join("app.json").display().to_string(),
+            reason: "app.json is not UTF-8 text".into(),
+        })
 }
 
 /// Read every file under `dir` (if it exists) whose name `wanted` accepts,

@@ -2,15 +2,17 @@
 //!
 //! Build a mini-program crate into a package: compile it for
 //! `wasm32-wasip2` with cargo, then pack the component with its manifest
-//! (`miniapp.toml`), its `assets/` directory and its view (`pages/*.wxml`,
-//! `pages/*.wxss`, `app.wxss`), checked first as load checks it (every
-//! declared page has its template). A toolchain without the
+//! (`miniapp.toml`), its `assets/` directory, its view (`pages/*.wxml`,
+//! `pages/*.wxss`, `app.wxss`) and its WeChat config (`app.json`,
+//! `pages/*.json`), checked first as load checks them (every declared page
+//! has its template; every config key is one this host acts on). A toolchain without the
 //! `wasm32-wasip2` target gets it from rustup first (see [`Notice`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use miniapp_runtime::ManifestError;
+use miniapp_runtime::config::{AppConfig, ConfigError};
 use miniapp_runtime::package::{EXTENSION, PackageError};
 use miniapp_runtime::platform::views::ViewError;
 use miniapp_runtime::{Manifest, Package, PackageLimits, Quotas};
@@ -54,6 +56,14 @@ pub enum BuildError {
         crate_dir: String,
         /// Each problem, at `file:line:col` (`pages/index.wxml:3:5`).
         source: ViewError,
+    },
+    /// Its `app.json` or a page's json is refused.
+    #[error("{crate_dir}: {source}")]
+    Config {
+        /// The crate.
+        crate_dir: String,
+        /// The problem, at `file:line:col` (`app.json:3:5`).
+        source: ConfigError,
     },
     /// The Rust toolchain that builds the crate could not be asked about itself.
     #[error("cannot find the Rust toolchain that builds {crate_dir}: {reason}")]
@@ -146,6 +156,12 @@ pub fn build_with(
             });
         }
     }
+    // Its app.json and pages' json, checked as load checks them.
+    let config = miniapp_runtime::platform::app_config::check(&manifest, &views)
+        .map_err(|source| config_error(crate_dir, source))?;
+    for warning in config.warnings {
+        notify(&Notice::Ignored { warning });
+    }
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
     // .cargo/config.toml apply; the paths given to it must be absolute.
     let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {
@@ -181,7 +197,16 @@ pub fn build_with(
     Ok(Built { path, package })
 }
 
-/// Read and validate `crate_dir/miniapp.toml`.
+fn config_error(crate_dir: &Path, source: ConfigError) -> BuildError {
+    BuildError::Config {
+        crate_dir: crate_dir.display().to_string(),
+        source,
+    }
+}
+
+/// Read and validate `crate_dir/miniapp.toml`; its pages come from the
+/// crate's `app.json` when it lists none (and must agree with it when both
+/// do: see [`build`]).
 pub fn read_manifest(crate_dir: &Path) -> Result<Manifest, BuildError> {
     if !crate_dir.join("Cargo.toml").is_file() {
         return Err(BuildError::NotAnApp {
@@ -194,9 +219,15 @@ pub fn read_manifest(crate_dir: &Path) -> Result<Manifest, BuildError> {
         path: path.display().to_string(),
         reason: format!("cannot read the app manifest: {e}"),
     })?;
-    Manifest::from_toml(&text).map_err(|source| BuildError::Manifest {
-        path: path.display().to_string(),
-        source,
+    let app_pages = files::read_app_json(crate_dir)?
+        .map(|text| AppConfig::parse(&text).map_err(|source| config_error(crate_dir, source)))
+        .transpose()?
+        .and_then(|app| app.pages);
+    Manifest::from_toml_with_pages(&text, app_pages.as_deref()).map_err(|source| {
+        BuildError::Manifest {
+            path: path.display().to_string(),
+            source,
+        }
     })
 }
 

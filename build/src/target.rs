@@ -21,6 +21,12 @@ pub enum Notice {
         /// The rustup toolchain the target is added to.
         toolchain: String,
     },
+    /// A config key WeChat documents that means nothing on this host
+    /// (`sitemapLocation`): packed, ignored (sent before cargo runs).
+    Ignored {
+        /// Where and which: `app.json:12:3: ...`.
+        warning: miniapp_runtime::config::ConfigError,
+    },
     /// cargo is compiling the crate (sent before it runs; a first build
     /// compiles the SDK's dependencies too, for tens of seconds).
     Compiling {
@@ -67,6 +73,7 @@ impl fmt::Display for Notice {
                 f,
                 "installing the Rust target {TARGET} for toolchain {toolchain} (rustup target add)"
             ),
+            Notice::Ignored { warning } => write!(f, "warning: {warning}"),
             Notice::Compiling { name } => write!(
                 f,
                 "compiling {name} for {TARGET} (cargo build --release) ..."

@@ -132,22 +132,9 @@ impl AppConfig {
                     }
                     config.window = Window::read(&mut reader, "window", object, false)?;
                 }
-                key if NOT_YET.contains(&key) => {
-                    return Err(reader.key_error(key, format!("`{key}` is not supported yet")));
-                }
-                key if NO_MEANING.contains(&key) => reader.warn(
-                    key,
-                    format!("`{key}` has no meaning on this host and is ignored"),
-                ),
                 key => {
-                    let known = ["pages", "window"].into_iter();
-                    return Err(reader.unknown(
-                        key,
-                        key,
-                        known
-                            .chain(NOT_YET.iter().copied())
-                            .chain(NO_MEANING.iter().copied()),
-                    ));
+                    let typed = ["pages", "window"].into_iter();
+                    reader.other_key(key, key, (NOT_YET, NO_MEANING), typed)?;
                 }
             }
         }
@@ -312,6 +299,32 @@ impl Reader {
     pub(crate) fn warn(&mut self, path: &str, message: String) {
         let warning = self.key_error(path, message);
         self.warnings.push(warning);
+    }
+
+    /// `key` (at `path`), none of the typed keys: refused if it is one of
+    /// `not_yet`, a warning if one of `no_meaning`, else an error naming
+    /// the closest of those and `typed`.
+    pub(crate) fn other_key<'a>(
+        &mut self,
+        path: &str,
+        key: &str,
+        (not_yet, no_meaning): (&[&'a str], &[&'a str]),
+        typed: impl Iterator<Item = &'a str>,
+    ) -> Result<(), ConfigError> {
+        if not_yet.contains(&key) {
+            return Err(self.key_error(path, format!("`{key}` is not supported yet")));
+        }
+        if no_meaning.contains(&key) {
+            self.warn(
+                path,
+                format!("`{key}` has no meaning on this host and is ignored"),
+            );
+            return Ok(());
+        }
+        let known = typed
+            .chain(not_yet.iter().copied())
+            .chain(no_meaning.iter().copied());
+        Err(self.unknown(path, key, known))
     }
 
     /// `key` (at `path`) is none of `known`: an error naming the closest.

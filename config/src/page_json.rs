@@ -39,25 +39,16 @@ impl PageConfig {
     pub fn parse(file: &str, text: &str) -> Result<PageConfig, ConfigError> {
         let (mut reader, root) = Reader::open(file, text, MAX_PAGE_JSON_BYTES)?;
         for key in root.keys().filter(|k| !Window::is_key(k)) {
-            match key.as_str() {
-                key if NOT_YET.contains(&key) => {
-                    return Err(reader.key_error(key, format!("`{key}` is not supported yet")));
-                }
-                key if NO_MEANING.contains(&key) => reader.warn(
+            if key == "window" {
+                return Err(reader.key_error(
                     key,
-                    format!("`{key}` has no meaning on this host and is ignored"),
-                ),
-                key => {
-                    let known = (crate::window::known_keys())
-                        .chain(NOT_YET.iter().copied())
-                        .chain(NO_MEANING.iter().copied());
-                    let mut error = reader.unknown(key, key, known);
-                    if key == "window" {
-                        error.message = "a page's json sets window keys at its top level (`\"navigationBarTitleText\": ...`), not under `window`".into();
-                    }
-                    return Err(error);
-                }
+                    "a page's json sets window keys at its top level \
+                     (`\"navigationBarTitleText\": ...`), not under `window`"
+                        .into(),
+                ));
             }
+            let typed = crate::window::known_keys();
+            reader.other_key(key, key, (NOT_YET, NO_MEANING), typed)?;
         }
         let window = Window::read(&mut reader, "", &root, true)?;
         Ok(PageConfig {

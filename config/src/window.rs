@@ -168,13 +168,7 @@ impl Window {
                         reader.key_error(&at, "`disableScroll` is not supported yet".into())
                     );
                 }
-                key if NOT_YET.contains(&key) => {
-                    return Err(reader.key_error(&at, format!("`{key}` is not supported yet")));
-                }
-                key => reader.warn(
-                    &at,
-                    format!("`{key}` has no meaning on this host and is ignored"),
-                ),
+                key => reader.other_key(&at, key, (NOT_YET, NO_MEANING), TYPED.iter().copied())?,
             }
         }
         Ok(window)

@@ -87,10 +87,13 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
     let mut nodes = serde_json::to_value(instance.view_tree().map(dom::nodes).unwrap_or_default())
         .unwrap_or_default();
     assets_served_here(served, &mut nodes);
+    let route = instance.pages().last().map(|p| p.route.clone());
     json!({
         "type": "page",
         "stack": stack_json(instance),
-        "route": instance.pages().last().map(|p| p.route.clone()),
+        // The shown page's window (app.json's, overridden by its json).
+        "window": route.as_deref().map(|route| app.window(route)),
+        "route": route,
         "title": app.manifest().name,
         "nodes": nodes,
         // The compiled stylesheet names package files as `url("PATH")`.
@@ -101,7 +104,7 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
 
 /// A page with no view (no instance runs), titled `title`.
 pub fn blank_page_frame(title: &str) -> Value {
-    json!({ "type": "page", "stack": [], "route": null, "title": title,
+    json!({ "type": "page", "stack": [], "route": null, "window": null, "title": title,
         "nodes": [], "style": null, "view_error": null })
 }
 
@@ -298,7 +301,7 @@ mod tests {
     fn a_blank_page_has_every_field_of_a_page() {
         assert_eq!(
             blank_page_frame("Todo"),
-            json!({ "type": "page", "stack": [], "route": null, "title": "Todo",
+            json!({ "type": "page", "stack": [], "route": null, "window": null, "title": "Todo",
                 "nodes": [], "style": null, "view_error": null })
         );
     }

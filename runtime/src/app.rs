@@ -47,6 +47,13 @@ impl App {
         &self.shared.imports
     }
 
+    /// The window of page `route`: `app.json`'s `window` overridden by the
+    /// page's `pages/ROUTE.json`, each key WeChat's (empty without either,
+    /// or for a route the app does not declare).
+    pub fn window(&self, route: &str) -> miniapp_config::Window {
+        self.shared.windows.get(route).cloned().unwrap_or_default()
+    }
+
     /// The template of page `route` (`pages/ROUTE.wxml`), if the package
     /// has one.
     pub fn template(&self, route: &str) -> Option<&Template> {

@@ -35,6 +35,8 @@ pub(crate) struct AppShared {
     /// The origins a rendered page's URLs may name (the app's granted ones,
     /// as URLs write them).
     pub view_origins: Vec<String>,
+    /// Each page's window (app.json's, overridden by its json), by route.
+    pub windows: BTreeMap<String, miniapp_config::Window>,
     /// Each page's compiled stylesheet, by route (pages without one absent).
     pub styles: std::collections::BTreeMap<String, String>,
     /// Where the component exports the page hooks, if it does.

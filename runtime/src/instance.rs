@@ -357,6 +357,13 @@ impl AppInstance {
         &self.app.manifest.id
     }
 
+    /// The top page's window: `app.json`'s `window` overridden by the
+    /// page's json, WeChat's keys (empty with neither, or with no page).
+    pub fn window(&self) -> miniapp_config::Window {
+        let route = self.pages().last().map(|p| p.route.as_str());
+        (route.and_then(|route| self.app.windows.get(route)).cloned()).unwrap_or_default()
+    }
+
     /// The page stack, bottom first, with each page's data (empty while a
     /// trap has discarded the instance).
     pub fn pages(&self) -> &[Page] {

@@ -22,6 +22,7 @@
 //! `docs/architecture.md`.
 
 mod app;
+mod app_config;
 mod app_core;
 mod app_shared;
 pub mod audit;

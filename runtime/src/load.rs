@@ -66,6 +66,10 @@ impl Runtime {
         // Every page's template and style is checked before anything runs.
         let views = crate::views::check(&manifest, &package.assets, &grants.quotas)
             .map_err(|e| refused(e.to_string()))?;
+        // Its app.json and pages' json too (their warnings are the build's to show).
+        let windows = crate::app_config::check(&manifest, &package.assets)
+            .map_err(|e| refused(e.to_string()))?
+            .windows;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
                 .component(&inner.engine, &package.hash, &package.component)
@@ -94,6 +98,7 @@ impl Runtime {
                 page_hooks,
                 on_complete,
                 styles: views.styles,
+                windows,
                 http: Arc::new(AppHttp::configure_app(
                     &grants,
                     (inner.services.temp).area(&manifest.id, &grants.quotas),

@@ -24,6 +24,12 @@ pub mod sessions {
     pub use crate::sessions::*;
 }
 
+/// A package's WeChat config files (`app.json`, `pages/ROUTE.json`):
+/// checked, each page's window resolved.
+pub mod app_config {
+    pub use crate::app_config::*;
+}
+
 /// A package's views: compiled, checked against the component's pages.
 pub mod views {
     pub use crate::views::*;

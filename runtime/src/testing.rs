@@ -75,6 +75,7 @@ impl TestHost {
         };
         let live = LiveInstances::new(1);
         let app = Arc::new(AppShared {
+            windows: Default::default(),
             slot_key: "test".into(),
             http: Arc::new(AppHttp::configure_app(
                 &grants,

@@ -5,6 +5,7 @@ mod builtins;
 mod cli;
 mod cluster;
 mod cluster_reopen;
+mod config;
 mod crash;
 mod dev;
 mod dev_picked_files;

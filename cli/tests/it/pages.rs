@@ -5,14 +5,18 @@ use std::path::Path;
 
 use crate::cli::{miniapp, stderr};
 
-/// A crate in `dir` declaring `pages`, with `files` (path, text) beside its
-/// manifest. Its Rust is never compiled: the check comes first.
-fn app(dir: &Path, pages: &str, files: &[(&str, &str)]) -> String {
+/// A crate in `dir` declaring `pages` (none if empty), with `files` (path,
+/// text) beside its manifest. Its Rust is never compiled: the check comes
+/// first (cargo would fail on its Cargo.toml, exiting 1).
+pub(crate) fn app(dir: &Path, pages: &str, files: &[(&str, &str)]) -> String {
     let app = dir.join("app");
     std::fs::create_dir_all(app.join("pages")).unwrap();
     std::fs::write(app.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
-    let manifest =
-        format!("id = \"dev.pages\"\nname = \"P\"\nversion = \"1.0.0\"\npages = {pages}\n");
+    let pages = match pages {
+        "" => String::new(),
+        pages => format!("pages = {pages}\n"),
+    };
+    let manifest = format!("id = \"dev.pages\"\nname = \"P\"\nversion = \"1.0.0\"\n{pages}");
     std::fs::write(app.join("miniapp.toml"), manifest).unwrap();
     for (path, text) in files {
         let path = app.join(path);
@@ -24,7 +28,7 @@ fn app(dir: &Path, pages: &str, files: &[(&str, &str)]) -> String {
 
 /// `miniapp build` of a crate declaring `pages` with `files` (see [`app`]),
 /// which must exit 2 with one error line: that line.
-fn refused_build(pages: &str, files: &[(&str, &str)]) -> String {
+pub(crate) fn refused_build(pages: &str, files: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = miniapp(&["build", &app(dir.path(), pages, files)]);
     let err = stderr(&out);

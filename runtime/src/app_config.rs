@@ -1,0 +1,164 @@
+//! A package's WeChat config files, `app.json` and each page's
+//! `pages/ROUTE.json`, checked and resolved into each page's window (the
+//! app's, overridden by the page's). Load checks them before anything
+//! runs, and `miniapp build` before cargo: one check.
+
+use std::collections::BTreeMap;
+
+use miniapp_config::app_json::APP_JSON;
+use miniapp_config::page_json::page_json_path;
+use miniapp_config::{AppConfig, ConfigError, Manifest, PageConfig, Window};
+
+/// A package's config, checked: each page's window, and the warnings.
+#[derive(Debug, Default)]
+pub struct AppWindows {
+    /// Each declared page's window, by route (the app's, overridden by the
+    /// page's json).
+    pub windows: BTreeMap<String, Window>,
+    /// Keys of no meaning on this host, at `file:line:col`.
+    pub warnings: Vec<ConfigError>,
+}
+
+/// Check `app.json` (if the package has one: its `pages` must be the
+/// manifest's) and every `pages/*.json` (each must be a declared page's),
+/// and resolve each page's window.
+pub fn check(
+    manifest: &Manifest,
+    assets: &BTreeMap<String, Vec<u8>>,
+) -> Result<AppWindows, ConfigError> {
+    let app = match assets.get(APP_JSON) {
+        Some(bytes) => {
+            let app = AppConfig::parse(&text(APP_JSON, bytes)?)?;
+            app.agree_with(&manifest.pages)?;
+            app
+        }
+        None => AppConfig::default(),
+    };
+    let mut checked = AppWindows {
+        warnings: app.warnings.clone(),
+        ..AppWindows::default()
+    };
+    let page_files = assets
+        .iter()
+        .filter(|(path, _)| path.starts_with("pages/") && path.ends_with(".json"));
+    for (path, bytes) in page_files {
+        let route = &path["pages/".len()..path.len() - ".json".len()];
+        if !manifest.has_page(route) {
+            return Err(ConfigError {
+                file: path.clone(),
+                line: 1,
+                col: 1,
+                message: format!(
+                    "no page `{route}` is declared, so this is no page's json \
+                     (a component's json is not supported yet)"
+                ),
+            });
+        }
+        let page = PageConfig::parse(path, &text(path, bytes)?)?;
+        checked.warnings.extend(page.warnings);
+        checked
+            .windows
+            .insert(route.to_string(), app.window.overridden_by(&page.window));
+    }
+    for route in &manifest.pages {
+        if !checked.windows.contains_key(route) {
+            debug_assert!(!assets.contains_key(&page_json_path(route)));
+            checked.windows.insert(route.clone(), app.window.clone());
+        }
+    }
+    Ok(checked)
+}
+
+/// `bytes` as UTF-8 text, or an error naming `file`.
+fn text(file: &str, bytes: &[u8]) -> Result<String, ConfigError> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        let before = &bytes[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        ConfigError {
+            file: file.into(),
+            line,
+            col,
+            message: "not UTF-8 text".into(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use miniapp_config::Manifest;
+
+    use super::check;
+
+    fn manifest() -> Manifest {
+        Manifest::from_toml(
+            "id = \"a.b\"\nname = \"A\"\nversion = \"1.0.0\"\npages = [\"index\", \"cart/cart\"]\n",
+        )
+        .unwrap()
+    }
+
+    fn assets(files: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        (files.iter())
+            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn each_page_gets_the_app_window_overridden_by_its_json() {
+        let checked = check(
+            &manifest(),
+            &assets(&[
+                (
+                    "app.json",
+                    r##"{"window": {"navigationBarTitleText": "A", "backgroundColor": "#fff"}}"##,
+                ),
+                (
+                    "pages/cart/cart.json",
+                    r#"{"navigationBarTitleText": "Cart", "style": "v2"}"#,
+                ),
+            ]),
+        )
+        .unwrap();
+        let title = |route: &str| checked.windows[route].navigation_bar_title_text.clone();
+        assert_eq!(title("index").as_deref(), Some("A"));
+        assert_eq!(title("cart/cart").as_deref(), Some("Cart"));
+        assert_eq!(
+            checked.windows["cart/cart"].background_color.as_deref(),
+            Some("#fff")
+        );
+        assert_eq!(
+            checked.warnings[0].to_string(),
+            "pages/cart/cart.json:1:36: `style` has no meaning on this host and is ignored"
+        );
+        // No config at all: every page has the empty window.
+        let none = check(&manifest(), &assets(&[])).unwrap();
+        assert_eq!(none.windows.len(), 2);
+        assert_eq!(none.windows["index"], Default::default());
+    }
+
+    #[test]
+    fn a_stray_page_json_or_a_file_not_utf8_is_refused_at_its_place() {
+        let err = check(&manifest(), &assets(&[("pages/cart.json", "{}")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("pages/cart.json:1:1: no page `cart` is declared"),
+            "{err}"
+        );
+        let mut bad = assets(&[]);
+        bad.insert("app.json".into(), b"{\n  \"x\": \"\xff\"}".to_vec());
+        let err = check(&manifest(), &bad).unwrap_err();
+        assert_eq!(err.to_string(), "app.json:2:9: not UTF-8 text");
+        let err = check(
+            &manifest(),
+            &assets(&[("app.json", r#"{"pages": ["pages/index"]}"#)]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("miniapp.toml's page `cart/cart` is not in `pages`"),
+            "{err}"
+        );
+    }
+}
