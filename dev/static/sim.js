@@ -632,6 +632,43 @@ function build(d) {
   return element;
 }
 
+/** A scroll-view's attributes that move its content (view/src/builtins/table.rs). */
+const SCROLL_ATTRIBUTES = new Set(['data-scroll-top', 'data-scroll-left', 'data-scroll-into-view', 'data-scroll-with-animation']);
+
+/** `100`, `100px` or `200rpx` as CSS pixels of the device; null for anything else. */
+function scrollOffset(value) {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(px|rpx)?\s*$/.exec(value ?? '');
+  if (!match) return null;
+  return match[2] === 'rpx' ? (Number(match[1]) * state.device.width) / 750 : Number(match[1]);
+}
+
+/** Scroll a scroll-view as WeChat does once it is drawn: to the child whose
+ * id its scroll-into-view names (first), else to scroll-top/scroll-left;
+ * smoothly with scroll-with-animation. */
+function scrollScrollView(element) {
+  requestAnimationFrame(() => {
+    if (!element.isConnected || element.dataset.mp !== 'scroll-view') return;
+    const behavior = element.hasAttribute('data-scroll-with-animation') ? 'smooth' : 'auto';
+    const into = element.getAttribute('data-scroll-into-view');
+    const child = into ? [...element.querySelectorAll('[id]')].find((e) => e.id === into) : null;
+    if (child) {
+      // In the device's pixels, whatever the zoom.
+      const box = element.getBoundingClientRect();
+      const zoom = element.offsetHeight ? box.height / element.offsetHeight : 1;
+      const at = child.getBoundingClientRect();
+      const top = element.scrollTop + (at.top - box.top) / zoom;
+      const left = element.scrollLeft + (at.left - box.left) / zoom;
+      element.scrollTo({ top, left, behavior });
+      return;
+    }
+    const top = scrollOffset(element.getAttribute('data-scroll-top'));
+    const left = scrollOffset(element.getAttribute('data-scroll-left'));
+    if (top !== null || left !== null) {
+      element.scrollTo({ ...(top !== null && { top }), ...(left !== null && { left }), behavior });
+    }
+  });
+}
+
 /** Set (or with null, remove) an attribute if the allowlist lets it through. */
 function setAttribute(element, rawName, rawValue) {
   const name = String(rawName).toLowerCase();
@@ -652,6 +689,7 @@ function setAttribute(element, rawName, rawValue) {
   else element.setAttribute(name, value);
   if (name === 'data-animation') playAnimation(element, value, rewriteUnits);
   else if (name === 'style') keepAnimation(element);
+  else if (SCROLL_ATTRIBUTES.has(name)) scrollScrollView(element);
   // The attribute is only the default: a field the user touched shows its property.
   if (name === 'value' && (element.localName === 'input' || element.localName === 'textarea')) {
     if (element.value !== (value ?? '')) element.value = value ?? '';

@@ -10,24 +10,25 @@ use crate::cli::{assert_ok, miniapp, package, stderr, stdout};
 #[test]
 fn a_page_with_documented_attributes_builds_and_renders() {
     let layout = package("layout");
-    let data = r#"{"items": ["apples", "pears"]}"#;
-    let out = miniapp(&["render", &layout, "--page", "attributes", "--data", data]);
+    let out = miniapp(&["render", &layout, "--page", "attributes", "--data", "{}"]);
     assert_ok(&out, "render attributes");
     let html = stdout(&out);
     for drawn in [
-        "data-mp=\"scroll-view\" id=\"fruit\" aria-label=\"Fruit\"",
+        "data-mp=\"scroll-view\" id=\"fruit\" style=\"height:80px\" \
+         data-scroll-into-view=\"plums\" data-scroll-with-animation=\"\" aria-label=\"Fruit\"",
+        "id=\"numbers\" style=\"height:40px\" data-scroll-top=\"30\"",
         "placeholder=\"A note\" aria-label=\"Note\"",
         "data-mp=\"button\" id=\"share\" aria-hidden=\"true\"",
         "data-mp=\"span\"",
         "<i data-nid=",
         "data-mp=\"a\"",
-        "apples",
     ] {
         assert!(html.contains(drawn), "no {drawn:?} in {html}");
     }
     for kept_out in [
         "cursor-spacing",
-        "scroll-with-animation",
+        "enable-back-to-top",
+        "hover-stay-time",
         "open-type",
         "href",
     ] {

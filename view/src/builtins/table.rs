@@ -132,15 +132,13 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("scroll-y", Bool, Host),
             a("upper-threshold", Number, Host),
             a("lower-threshold", Number, Host),
-            a("scroll-top", Text, Host),
-            a("scroll-left", Text, Host),
-            a("scroll-into-view", Text, Host),
+            a("scroll-top", Text, Drawn("data-scroll-top")),
+            a("scroll-left", Text, Drawn("data-scroll-left")),
+            a("scroll-into-view", Text, Drawn("data-scroll-into-view")),
             a(
                 "scroll-with-animation",
                 Bool,
-                NoEffect(
-                    "the simulator does not scroll to `scroll-top` yet, so nothing to animate",
-                ),
+                Drawn("data-scroll-with-animation"),
             ),
             a(
                 "enable-back-to-top",

@@ -1,0 +1,54 @@
+// The built-in components' documented attributes in the simulator (the
+// layout example's attributes page in a real Chromium): a scroll-view
+// scrolls to the child its scroll-into-view names (smoothly, with
+// scroll-with-animation) and to its scroll-top; aria-label reaches the page;
+// span, i and a are inline text with no link.
+//
+//   cargo build -p miniapp-cli && node --test dev/browser-tests/builtins.test.mjs
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { EXAMPLES, TEST_TIMEOUT, eventually, openApp, useChromium } from './harness.mjs';
+
+useChromium();
+
+test('a scroll-view scrolls where its attributes say, and span, i and a stay inert', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page } = await openApp(t, join(EXAMPLES, 'layout'));
+  await eventually(async () => assert.ok(await page.evaluate(() => document.querySelector('#screen').shadowRoot.querySelector('#to-attributes'))));
+  await page.evaluate(() => document.querySelector('#screen').shadowRoot.querySelector('#to-attributes').click());
+
+  // The plums are 120 px down the fruit list (two 60 px rows above them).
+  const scrolled = await eventually(async () => {
+    const now = await page.evaluate(() => {
+      const root = document.querySelector('#screen').shadowRoot;
+      const fruit = root.querySelector('#fruit');
+      const numbers = root.querySelector('#numbers');
+      return fruit && numbers && {
+        fruit: fruit.scrollTop,
+        plums: root.querySelector('#plums').offsetTop - root.querySelector('#apples').offsetTop,
+        numbers: numbers.scrollTop,
+        label: fruit.getAttribute('aria-label'),
+      };
+    });
+    assert.ok(now, 'the attributes page is not drawn yet');
+    assert.ok(Math.abs(now.fruit - now.plums) <= 1, `fruit scrolled to ${now.fruit}, plums at ${now.plums}`);
+    assert.equal(now.numbers, 30);
+    return now;
+  });
+  assert.equal(scrolled.plums, 120);
+  assert.equal(scrolled.label, 'Fruit');
+
+  const inline = await page.evaluate(() => {
+    const root = document.querySelector('#screen').shadowRoot;
+    return ['span', 'i', 'a'].map((tag) => {
+      const element = root.querySelector(`[data-mp="${tag}"]`);
+      return { tag: element.localName, display: getComputedStyle(element).display, href: element.hasAttribute('href') };
+    });
+  });
+  assert.deepEqual(inline, [
+    { tag: 'span', display: 'inline', href: false },
+    { tag: 'i', display: 'inline', href: false },
+    { tag: 'a', display: 'inline', href: false },
+  ]);
+});
