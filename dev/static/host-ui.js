@@ -17,12 +17,13 @@ function el(tag, className, text) {
 }
 
 /** What the app set on the bars of the page shown (reset for another page). */
-const bars = { title: null, tabs: new Map(), tabBar: null };
+const bars = { title: null, colored: false, tabs: new Map(), tabBar: null };
 let toastTimer = null;
 
 /** Another page is shown: the bars go back to the page's own. */
 export function pageChanged() {
   bars.title = null;
+  bars.colored = false;
   const navbar = $('#navbar');
   navbar.style.removeProperty('background-color');
   navbar.style.removeProperty('color');
@@ -31,6 +32,29 @@ export function pageChanged() {
   $('#statusbar').style.removeProperty('color');
   $('#nav-loading').hidden = true;
   $('#pull-down').hidden = true;
+}
+
+/** The shown page's window (app.json's `window` and the page's json, as
+ * the page frame carries it): the bar's colours (unless the app set them
+ * since the page was shown, as WeChat's setNavigationBarColor wins until the
+ * page changes), the background behind the pull-down and its dots' style.
+ * A key left out keeps the simulator's own look. */
+export function paintWindow(window) {
+  const w = window && typeof window === 'object' ? window : {};
+  if (!bars.colored) {
+    for (const bar of [$('#navbar'), $('#statusbar')]) {
+      bar.style.transition = '';
+      if (typeof w.navigationBarBackgroundColor === 'string') bar.style.backgroundColor = w.navigationBarBackgroundColor;
+      else bar.style.removeProperty('background-color');
+      if (w.navigationBarTextStyle === 'black' || w.navigationBarTextStyle === 'white') {
+        bar.style.color = w.navigationBarTextStyle === 'white' ? '#ffffff' : '#000000';
+      } else bar.style.removeProperty('color');
+    }
+  }
+  const pullDown = $('#pull-down');
+  if (typeof w.backgroundColor === 'string') pullDown.style.backgroundColor = w.backgroundColor;
+  else pullDown.style.removeProperty('background-color');
+  pullDown.dataset.style = w.backgroundTextStyle === 'light' ? 'light' : 'dark';
 }
 
 /** The title the app set for the page shown, if it set one. */
@@ -61,6 +85,7 @@ function hideToast() {
 }
 
 function navigationBarColor(front, background, ms) {
+  bars.colored = true;
   const text = front === 'white' ? '#ffffff' : '#000000';
   for (const bar of [$('#navbar'), $('#statusbar')]) {
     bar.style.transition = ms > 0 ? `background-color ${ms}ms, color ${ms}ms` : '';

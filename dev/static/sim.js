@@ -3,7 +3,7 @@
 // app code and never parses markup: every node is built with createElement,
 // setAttribute and textContent, and no innerHTML is used anywhere.
 
-import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged } from './host-ui.js';
+import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintWindow } from './host-ui.js';
 import { keepAnimation, playAnimation } from './animation.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -566,7 +566,10 @@ function paintPage(frame) {
     screenElement.scrollTop = 0;
     pageChanged();
   }
-  paintChrome(appTitle() ?? (typeof frame.title === 'string' ? frame.title : ''));
+  // The title the app set wins, then the page's window's, then the app's name.
+  const windowTitle = frame.window?.navigationBarTitleText;
+  paintChrome(appTitle() ?? (typeof windowTitle === 'string' ? windowTitle : null) ?? (typeof frame.title === 'string' ? frame.title : ''));
+  paintWindow(frame.window);
   showViewError(frame.view_error);
   // Not running: why (a `stopped` frame follows with the reason), and a
   // way to start it again; running again: the page.
