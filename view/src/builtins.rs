@@ -178,10 +178,21 @@ pub fn attribute(builtin: &Builtin, name: &str) -> Option<Attribute> {
 /// How the host treats event `name` bound on `builtin`; `None` if WeChat
 /// does not document it there.
 pub fn event(builtin: &Builtin, name: &str) -> Option<EventSupport> {
+    if table::INLINE.contains(&builtin.name) {
+        return table::COMMON_EVENTS.contains(&name).then(|| support(name));
+    }
     let documented = EVENTS.contains(&name)
         || builtin.events.contains(&name)
         || table::COMMON_EVENTS.contains(&name);
     documented.then(|| support(name))
+}
+
+/// The events the host delivers on `builtin`, for an error's "expected".
+pub fn delivered_events(builtin: &Builtin) -> Vec<&'static str> {
+    let inline = table::INLINE.contains(&builtin.name);
+    let each = EVENTS.iter().copied();
+    each.filter(|e| !inline || table::COMMON_EVENTS.contains(e))
+        .collect()
 }
 
 /// How the host treats the documented event `name`.

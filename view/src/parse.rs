@@ -338,26 +338,25 @@ impl Check<'_> {
         )
     }
 
-    fn error(&mut self, at: &Range<Position>, message: impl Into<String>) {
-        if self.errors.len() >= MAX_ERRORS {
-            return;
-        }
-        self.errors.push(TemplateError {
+    /// A problem of this file at `at`.
+    fn problem(&self, at: &Range<Position>, message: impl Into<String>) -> TemplateError {
+        TemplateError {
             file: self.file.to_string(),
             pos: self.pos(at.start),
             message: message.into(),
-        });
+        }
+    }
+
+    fn error(&mut self, at: &Range<Position>, message: impl Into<String>) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(self.problem(at, message));
+        }
     }
 
     fn warning(&mut self, at: &Range<Position>, message: impl Into<String>) {
-        if self.warnings.len() >= MAX_ERRORS {
-            return;
+        if self.warnings.len() < MAX_ERRORS {
+            self.warnings.push(self.problem(at, message));
         }
-        self.warnings.push(TemplateError {
-            file: self.file.to_string(),
-            pos: self.pos(at.start),
-            message: message.into(),
-        });
     }
 
     fn template(&mut self, parsed: &ge::Template) -> Template {
@@ -751,14 +750,15 @@ impl Check<'_> {
         at: &Range<Position>,
         out: &mut Element,
     ) {
-        let support = builtins::builtin(out.tag).and_then(|b| builtins::event(b, event));
-        match support {
+        let builtin = builtins::builtin(out.tag);
+        match builtin.and_then(|b| builtins::event(b, event)) {
             None => {
+                let expected = builtin.map_or_else(Vec::new, builtins::delivered_events);
                 self.error(
                     at,
                     format!(
                         "unknown event `{event}` (expected one of: {})",
-                        EVENTS.join(", ")
+                        expected.join(", ")
                     ),
                 );
                 return;
@@ -976,23 +976,7 @@ fn is_handler_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ok(source: &str) -> Template {
-        parse("pages/index.wxml", source, &Limits::default())
-            .unwrap_or_else(|e| panic!("{source}: {e:?}"))
-    }
-
-    /// The errors of `source`, as `line:col: message`.
-    fn errors(source: &str) -> Vec<String> {
-        parse("pages/index.wxml", source, &Limits::default())
-            .expect_err(source)
-            .into_iter()
-            .map(|e| {
-                assert_eq!(e.file, "pages/index.wxml");
-                format!("{}:{}: {}", e.pos.line, e.pos.col, e.message)
-            })
-            .collect()
-    }
+    use crate::testing::{parsed as ok, template_errors as errors, template_warnings};
 
     const TODO: &str = r#"<view class="page">
   <input placeholder="What next?" value="{{draft}}" bind:input="onInput" bindconfirm="onAdd"/>
@@ -1127,10 +1111,7 @@ mod tests {
 
     #[test]
     fn an_attribute_wechat_does_not_document_is_a_warning_in_its_place() {
-        let t = ok("<image srcset=\"x\"/>");
-        let w: Vec<String> = (t.warnings.iter())
-            .map(|e| format!("{}:{}: {}", e.pos.line, e.pos.col, e.message))
-            .collect();
+        let w = template_warnings("<image srcset=\"x\"/>");
         assert!(
             w.len() == 1 && w[0].starts_with("1:8: unknown attribute `srcset` on `<image>`"),
             "{w:?}"

@@ -1,7 +1,7 @@
 //! The built-in components' documented attributes from a real guest page,
 //! and the build's warning for one WeChat does not document.
 
-use crate::cli::{assert_ok, miniapp, package, stderr, stdout};
+use crate::cli::{assert_ok, crate_with, miniapp, package, stderr, stdout};
 
 /// The layout example's `attributes` page uses attributes and tags refused
 /// before (`cursor-spacing`, `scroll-with-animation`, `aria-label`, `span`,
@@ -42,25 +42,12 @@ fn a_page_with_documented_attributes_builds_and_renders() {
 #[test]
 fn build_warns_of_an_undocumented_attribute_at_its_place() {
     let dir = tempfile::tempdir().unwrap();
-    let app = dir.path().join("typo");
-    std::fs::create_dir_all(app.join("src")).unwrap();
-    std::fs::create_dir_all(app.join("pages")).unwrap();
-    std::fs::write(
-        app.join("Cargo.toml"),
-        "[package]\nname = \"typo\"\nedition = \"2024\"\n[lib]\ncrate-type = [\"cdylib\"]\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("miniapp.toml"),
-        "id = \"dev.typo\"\nname = \"T\"\nversion = \"1.0.0\"\npages = [\"index\"]\n",
-    )
-    .unwrap();
-    std::fs::write(app.join("src/lib.rs"), "compile_error!(\"stop\");\n").unwrap();
-    std::fs::write(
-        app.join("pages/index.wxml"),
+    let app = crate_with(
+        dir.path(),
+        "typo",
+        "compile_error!(\"stop\");\n",
         "<view>\n  <input cursor-spacng=\"20\"/>\n</view>\n",
-    )
-    .unwrap();
+    );
     let out = miniapp(&["build", app.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);

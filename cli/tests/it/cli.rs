@@ -65,6 +65,24 @@ fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples")
 }
 
+/// A one-page mini-program crate `name` in `dir` (app id `dev.NAME`) with
+/// `lib` as its `src/lib.rs` and `page` as its `pages/index.wxml`: its path.
+pub(crate) fn crate_with(dir: &Path, name: &str, lib: &str, page: &str) -> PathBuf {
+    let app = dir.join(name);
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::create_dir_all(app.join("pages")).unwrap();
+    let cargo = format!(
+        "[package]\nname = \"{name}\"\nedition = \"2024\"\n[lib]\ncrate-type = [\"cdylib\"]\n[workspace]\n"
+    );
+    std::fs::write(app.join("Cargo.toml"), cargo).unwrap();
+    let manifest =
+        format!("id = \"dev.{name}\"\nname = \"B\"\nversion = \"1.0.0\"\npages = [\"index\"]\n");
+    std::fs::write(app.join("miniapp.toml"), manifest).unwrap();
+    std::fs::write(app.join("src/lib.rs"), lib).unwrap();
+    std::fs::write(app.join("pages/index.wxml"), page).unwrap();
+    app
+}
+
 /// Build an example with `miniapp build` and return its package path.
 pub(crate) fn package(name: &str) -> String {
     static LOCK: OnceLock<std::sync::Mutex<()>> = OnceLock::new();
@@ -512,25 +530,12 @@ fn build_names_a_bad_manifest() {
 #[test]
 fn build_shows_compile_errors_line_by_line_with_controls_escaped() {
     let dir = tempfile::tempdir().unwrap();
-    let app = dir.path().join("broken");
-    std::fs::create_dir_all(app.join("src")).unwrap();
-    std::fs::write(
-        app.join("Cargo.toml"),
-        "[package]\nname = \"broken\"\nedition = \"2024\"\n[lib]\ncrate-type = [\"cdylib\"]\n[workspace]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("miniapp.toml"),
-        "id = \"dev.broken\"\nname = \"B\"\nversion = \"1.0.0\"\npages = [\"index\"]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("src/lib.rs"),
+    let app = crate_with(
+        dir.path(),
+        "broken",
         "compile_error!(\"\\u{9b}2Jboom\");\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(app.join("pages")).unwrap();
-    std::fs::write(app.join("pages/index.wxml"), "<view/>\n").unwrap();
+        "<view/>\n",
+    );
     let out = miniapp(&["build", app.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

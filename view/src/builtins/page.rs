@@ -39,6 +39,12 @@ pub fn page() -> String {
             "### `{}`\n\nDrawn as `<{tag}{fixed}>`.\n",
             builtin.name
         );
+        if table::INLINE.contains(&builtin.name) {
+            out.push_str(
+                "Inline text, inert: only the attributes and events every component takes \
+                 (an `href` is warned of and dropped).\n\n",
+            );
+        }
         if !builtin.attributes.is_empty() {
             out.push_str("| attribute | kind | here |\n|---|---|---|\n");
             for attribute in builtin.attributes {

@@ -20,6 +20,8 @@ const HOVER_TIMING: Effect = NoEffect("the simulator draws `hover-class` at once
 const SCROLL_NATIVE: Effect = NoEffect("an option of the phone's native scrolling");
 /// Pull-to-refresh inside a scroll-view: issue 22 builds it with page pull-down.
 const REFRESHER: Effect = NoEffect("the scroll-view's pull-to-refresh is not drawn yet");
+/// WeChat's secure keyboard, which encrypts what is typed with WeChat's keys.
+const SAFE_PASSWORD: Effect = NoEffect("WeChat's secure keyboard, which only WeChat draws");
 /// Text caret and selection placement.
 const CARET: Effect = NoEffect("the browser places the caret itself");
 
@@ -334,6 +336,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("selection-end", Number, CARET),
             a("adjust-position", Bool, KEYBOARD),
             a("hold-keyboard", Bool, KEYBOARD),
+            a("safe-password-cert-path", Text, SAFE_PASSWORD),
+            a("safe-password-length", Number, SAFE_PASSWORD),
+            a("safe-password-time-stamp", Number, SAFE_PASSWORD),
+            a("safe-password-nonce", Text, SAFE_PASSWORD),
+            a("safe-password-salt", Text, SAFE_PASSWORD),
+            a("safe-password-custom-hash", Text, SAFE_PASSWORD),
             a("name", Text, Host),
         ],
         events: &[
@@ -471,7 +479,8 @@ pub(super) const BUILTINS: &[Builtin] = &[
         ],
         events: &["error", "load"],
     },
-    // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert.
+    // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
+    // (only the events every component fires: see `INLINE`).
     Builtin {
         name: "span",
         html: ("span", ""),
@@ -491,6 +500,9 @@ pub(super) const BUILTINS: &[Builtin] = &[
         events: &[],
     },
 ];
+
+/// The HTML-like tags: they take only the common attributes and events.
+pub(super) const INLINE: &[&str] = &["span", "i", "a"];
 
 const NOT_YET: &str = "not supported yet (issue 22 builds it)";
 const NO_PROFILE: &str = "not offered by this host: no host profile of this build offers it";

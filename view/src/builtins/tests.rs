@@ -4,30 +4,8 @@ use serde_json::{Value as Json, json};
 
 use super::*;
 use crate::render::{Context, RenderLimits, render};
+use crate::testing::{parsed as ok, template_errors as errors, template_warnings as warnings};
 use crate::{Limits, html, parse, safety};
-
-fn ok(source: &str) -> crate::ast::Template {
-    parse("pages/index.wxml", source, &Limits::default())
-        .unwrap_or_else(|e| panic!("{source}: {e:?}"))
-}
-
-/// The errors of `source`, as `line:col: message`.
-fn errors(source: &str) -> Vec<String> {
-    parse("pages/index.wxml", source, &Limits::default())
-        .expect_err(source)
-        .iter()
-        .map(|e| format!("{}:{}: {}", e.pos.line, e.pos.col, e.message))
-        .collect()
-}
-
-/// The warnings of `source`, as `line:col: message`.
-fn warnings(source: &str) -> Vec<String> {
-    ok(source)
-        .warnings
-        .iter()
-        .map(|e| format!("{}:{}: {}", e.pos.line, e.pos.col, e.message))
-        .collect()
-}
 
 fn html_of(source: &str, data: &Json, origins: &[String]) -> String {
     let template = ok(source);
@@ -184,6 +162,14 @@ fn span_i_and_a_render_as_inert_inline_text() {
         r#"<view><span class="s">one</span><i>two</i><a href="https://evil.example/" target="_blank" bindtap="onA">three</a></view>"#,
     );
     assert_eq!(t.warnings.len(), 2, "{:?}", t.warnings);
+    // Only the events every component fires.
+    assert_eq!(
+        errors(r#"<a bindinput="onInput">x</a>"#),
+        [
+            "1:4: unknown event `input` (expected one of: tap, longpress, touchstart, \
+          touchmove, touchend, touchcancel)"
+        ]
+    );
     assert!(t.warnings[0].message.contains("`href` on `<a>`"));
     let html = html_of(
         r#"<span class="s">one</span><i>two</i><a href="https://evil.example/">three</a>"#,
