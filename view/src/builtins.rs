@@ -81,9 +81,8 @@ pub enum Kind {
 pub enum Effect {
     /// Written into the HTML as this attribute, for the page to draw.
     Drawn(&'static str),
-    /// Kept in the host's tree: the host acts on it, or the renderer reads
-    /// it from the element.
-    Host,
+    /// Kept in the page's tree, not in the HTML; what the host does with it.
+    Host(&'static str),
     /// Accepted but of no effect in a browser, and why.
     NoEffect(&'static str),
 }
@@ -171,7 +170,7 @@ pub fn attribute(builtin: &Builtin, name: &str) -> Option<Attribute> {
     aria.then_some(Attribute {
         name: "aria-*",
         kind: Kind::Text,
-        effect: Effect::Host,
+        effect: table::ARIA,
     })
 }
 
@@ -225,7 +224,7 @@ pub(crate) fn html_attribute(tag: &str, name: &str) -> Option<&'static str> {
     }
     match attribute(builtin(tag)?, name)?.effect {
         Effect::Drawn(html) => Some(html),
-        Effect::Host | Effect::NoEffect(_) => None,
+        Effect::Host(_) | Effect::NoEffect(_) => None,
     }
 }
 

@@ -18,15 +18,23 @@ pub fn page() -> String {
          attribute WeChat does not document for a component is a build warning naming \
          `file:line:col` and the closest documented one, and is dropped; a static value of the \
          wrong kind (a number, one of a list) is an error. Values under *here*: **drawn** (into \
-         the page's HTML as the attribute named), **host** (kept in the host's tree, which acts \
-         on it or hands it to the renderer), or *no effect* (accepted, with why a browser has no \
-         use for it).\n\n",
+         the page's HTML as the attribute named), host (kept in the page's tree, not the HTML, \
+         with what the host does with it; some are not acted on yet, and say so), or *no \
+         effect* (accepted, with why a browser has no use for it).\n\n",
     );
     out.push_str("## Every component\n\n| attribute | kind | here |\n|---|---|---|\n");
     for attribute in table::COMMON {
         row(attribute, &mut out);
     }
-    out.push_str("| `aria-*` (WeChat's accessibility attributes) | text | host |\n\n");
+    row(
+        &Attribute {
+            name: "aria-*",
+            kind: Kind::Text,
+            effect: table::ARIA,
+        },
+        &mut out,
+    );
+    out.push('\n');
     out.push_str("Events on every component:\n\n");
     for name in table::COMMON_EVENTS {
         event_line(name, &mut out);
@@ -79,7 +87,7 @@ fn row(attribute: &Attribute, out: &mut String) {
     };
     let here = match attribute.effect {
         Effect::Drawn(html) => format!("**drawn** as `{html}`"),
-        Effect::Host => "**host**".to_string(),
+        Effect::Host(what) => format!("host: {what}"),
         Effect::NoEffect(why) => format!("*no effect*: {why}"),
     };
     let _ = writeln!(out, "| `{}` | {kind} | {here} |", attribute.name);

@@ -6,6 +6,19 @@
 use super::{Attribute, Builtin, Effect, Kind, Refused};
 
 use Effect::{Drawn, Host, NoEffect};
+
+/// Kept in the page's tree and acted on by nothing yet.
+const KEPT: Effect =
+    Host("kept in the page's tree (`miniapp run` shows it), not acted on here yet");
+/// A form field's name.
+const FIELD_NAME: Effect = Host("names the field in its form's `submit` detail");
+/// A checkbox's or radio's value.
+const FIELD_VALUE: Effect = Host("the value its group puts in the form's `submit` detail");
+/// How a navigator navigates.
+const NAVIGATES: Effect = Host(
+    "the host navigates by it (`navigate`, `redirect`, `navigateBack`; a tap with another \
+     open-type is refused naming these)",
+);
 use Kind::{Bool, Color, Json, Number, OneOf, Text, Url};
 
 const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
@@ -25,13 +38,16 @@ const SAFE_PASSWORD: Effect = NoEffect("WeChat's secure keyboard, which only WeC
 /// Text caret and selection placement.
 const CARET: Effect = NoEffect("the browser places the caret itself");
 
+/// The effect of WeChat's other `aria-*` attributes.
+pub(super) const ARIA: Effect = KEPT;
+
 /// Attributes every component takes.
 pub(super) const COMMON: &[Attribute] = &[
     a("id", Text, Drawn("id")),
     a("class", Text, Drawn("class")),
     a("style", Text, Drawn("style")),
     a("hidden", Bool, Drawn("hidden")),
-    a("hover-class", Text, Host),
+    a("hover-class", Text, KEPT),
     a("animation", Json, Drawn("data-animation")),
     a("aria-label", Text, Drawn("aria-label")),
     a("aria-hidden", Text, Drawn("aria-hidden")),
@@ -130,10 +146,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
         name: "scroll-view",
         html: ("div", ""),
         attributes: &[
-            a("scroll-x", Bool, Host),
-            a("scroll-y", Bool, Host),
-            a("upper-threshold", Number, Host),
-            a("lower-threshold", Number, Host),
+            a("scroll-x", Bool, KEPT),
+            a("scroll-y", Bool, KEPT),
+            a("upper-threshold", Number, KEPT),
+            a("lower-threshold", Number, KEPT),
             a("scroll-top", Text, Drawn("data-scroll-top")),
             a("scroll-left", Text, Drawn("data-scroll-left")),
             a("scroll-into-view", Text, Drawn("data-scroll-into-view")),
@@ -147,7 +163,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 Bool,
                 NoEffect("a tap on the phone's status bar"),
             ),
-            a("enable-flex", Bool, Host),
+            a("enable-flex", Bool, KEPT),
             a("scroll-anchoring", Bool, SCROLL_NATIVE),
             a("refresher-enabled", Bool, REFRESHER),
             a("refresher-threshold", Number, REFRESHER),
@@ -192,8 +208,8 @@ pub(super) const BUILTINS: &[Builtin] = &[
         html: ("i", ""),
         attributes: &[
             a("type", OneOf(ICON_TYPES), Drawn("data-type")),
-            a("size", Text, Host),
-            a("color", Color, Host),
+            a("size", Text, KEPT),
+            a("color", Color, KEPT),
         ],
         events: &[],
     },
@@ -201,10 +217,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
         name: "text",
         html: ("span", ""),
         attributes: &[
-            a("selectable", Bool, Host),
-            a("user-select", Bool, Host),
-            a("space", OneOf(&["ensp", "emsp", "nbsp"]), Host),
-            a("decode", Bool, Host),
+            a("selectable", Bool, KEPT),
+            a("user-select", Bool, KEPT),
+            a("space", OneOf(&["ensp", "emsp", "nbsp"]), KEPT),
+            a("decode", Bool, KEPT),
             a(
                 "overflow",
                 OneOf(&["clip", "fade", "ellipsis", "visible"]),
@@ -219,16 +235,16 @@ pub(super) const BUILTINS: &[Builtin] = &[
         html: ("progress", " max=\"100\""),
         attributes: &[
             a("percent", Number, Drawn("value")),
-            a("show-info", Bool, Host),
-            a("border-radius", Text, Host),
-            a("font-size", Text, Host),
-            a("stroke-width", Text, Host),
-            a("color", Color, Host),
-            a("active-color", Color, Host),
-            a("background-color", Color, Host),
-            a("active", Bool, Host),
-            a("active-mode", OneOf(&["backwards", "forwards"]), Host),
-            a("duration", Number, Host),
+            a("show-info", Bool, KEPT),
+            a("border-radius", Text, KEPT),
+            a("font-size", Text, KEPT),
+            a("stroke-width", Text, KEPT),
+            a("color", Color, KEPT),
+            a("active-color", Color, KEPT),
+            a("background-color", Color, KEPT),
+            a("active", Bool, KEPT),
+            a("active-mode", OneOf(&["backwards", "forwards"]), KEPT),
+            a("duration", Number, KEPT),
         ],
         events: &["activeend"],
     },
@@ -245,19 +261,23 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("plain", Bool, Drawn("data-plain")),
             a("disabled", Bool, Drawn("disabled")),
             a("loading", Bool, Drawn("data-loading")),
-            a("form-type", OneOf(&["submit", "reset"]), Host),
-            a("open-type", OneOf(OPEN_TYPES), Host),
+            a(
+                "form-type",
+                OneOf(&["submit", "reset"]),
+                Host("`submit` sends the enclosing form's fields; `reset` is not acted on yet"),
+            ),
+            a("open-type", OneOf(OPEN_TYPES), KEPT),
             HOVER[0],
             HOVER[1],
             HOVER[2],
-            a("lang", OneOf(&["en", "zh_CN", "zh_TW"]), Host),
-            a("session-from", Text, Host),
-            a("send-message-title", Text, Host),
-            a("send-message-path", Text, Host),
-            a("send-message-img", Text, Host),
-            a("app-parameter", Text, Host),
-            a("show-message-card", Bool, Host),
-            a("phone-number-no-quota-toast", Bool, Host),
+            a("lang", OneOf(&["en", "zh_CN", "zh_TW"]), KEPT),
+            a("session-from", Text, KEPT),
+            a("send-message-title", Text, KEPT),
+            a("send-message-path", Text, KEPT),
+            a("send-message-img", Text, KEPT),
+            a("app-parameter", Text, KEPT),
+            a("show-message-card", Bool, KEPT),
+            a("phone-number-no-quota-toast", Bool, KEPT),
         ],
         events: &[
             "getuserinfo",
@@ -275,24 +295,24 @@ pub(super) const BUILTINS: &[Builtin] = &[
         name: "checkbox",
         html: ("input", " type=\"checkbox\""),
         attributes: &[
-            a("value", Text, Host),
+            a("value", Text, FIELD_VALUE),
             a("disabled", Bool, Drawn("disabled")),
             a("checked", Bool, Drawn("checked")),
-            a("color", Color, Host),
+            a("color", Color, KEPT),
         ],
         events: &[],
     },
     Builtin {
         name: "checkbox-group",
         html: ("div", ""),
-        attributes: &[a("name", Text, Host)],
+        attributes: &[a("name", Text, FIELD_NAME)],
         events: &["change"],
     },
     Builtin {
         name: "form",
         html: ("div", ""),
         attributes: &[
-            a("report-submit", Bool, Host),
+            a("report-submit", Bool, KEPT),
             a(
                 "report-submit-timeout",
                 Number,
@@ -316,18 +336,18 @@ pub(super) const BUILTINS: &[Builtin] = &[
                     "safe-password",
                     "nickname",
                 ]),
-                Host,
+                KEPT,
             ),
             a("password", Bool, Drawn("data-password")),
             a("placeholder", Text, Drawn("placeholder")),
-            a("placeholder-style", Text, Host),
-            a("placeholder-class", Text, Host),
+            a("placeholder-style", Text, KEPT),
+            a("placeholder-class", Text, KEPT),
             a("disabled", Bool, Drawn("disabled")),
             a("maxlength", Number, Drawn("maxlength")),
             a("cursor-spacing", Number, KEYBOARD),
-            a("auto-focus", Bool, Host),
-            a("focus", Bool, Host),
-            a("confirm-type", OneOf(CONFIRM_TYPES), Host),
+            a("auto-focus", Bool, KEPT),
+            a("focus", Bool, KEPT),
+            a("confirm-type", OneOf(CONFIRM_TYPES), KEPT),
             a("always-embed", Bool, KEYBOARD),
             a("confirm-hold", Bool, KEYBOARD),
             a("cursor", Number, CARET),
@@ -342,7 +362,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("safe-password-nonce", Text, SAFE_PASSWORD),
             a("safe-password-salt", Text, SAFE_PASSWORD),
             a("safe-password-custom-hash", Text, SAFE_PASSWORD),
-            a("name", Text, Host),
+            a("name", Text, FIELD_NAME),
         ],
         events: &[
             "input",
@@ -356,24 +376,24 @@ pub(super) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "label",
         html: ("label", ""),
-        attributes: &[a("for", Text, Host)],
+        attributes: &[a("for", Text, KEPT)],
         events: &[],
     },
     Builtin {
         name: "radio",
         html: ("input", " type=\"radio\""),
         attributes: &[
-            a("value", Text, Host),
+            a("value", Text, FIELD_VALUE),
             a("checked", Bool, Drawn("checked")),
             a("disabled", Bool, Drawn("disabled")),
-            a("color", Color, Host),
+            a("color", Color, KEPT),
         ],
         events: &[],
     },
     Builtin {
         name: "radio-group",
         html: ("div", ""),
-        attributes: &[a("name", Text, Host)],
+        attributes: &[a("name", Text, FIELD_NAME)],
         events: &["change"],
     },
     Builtin {
@@ -382,9 +402,9 @@ pub(super) const BUILTINS: &[Builtin] = &[
         attributes: &[
             a("checked", Bool, Drawn("checked")),
             a("disabled", Bool, Drawn("disabled")),
-            a("type", OneOf(&["switch", "checkbox"]), Host),
-            a("color", Color, Host),
-            a("name", Text, Host),
+            a("type", OneOf(&["switch", "checkbox"]), KEPT),
+            a("color", Color, KEPT),
+            a("name", Text, FIELD_NAME),
         ],
         events: &["change"],
     },
@@ -394,13 +414,13 @@ pub(super) const BUILTINS: &[Builtin] = &[
         attributes: &[
             a("value", Text, Drawn("value")),
             a("placeholder", Text, Drawn("placeholder")),
-            a("placeholder-style", Text, Host),
-            a("placeholder-class", Text, Host),
+            a("placeholder-style", Text, KEPT),
+            a("placeholder-class", Text, KEPT),
             a("disabled", Bool, Drawn("disabled")),
             a("maxlength", Number, Drawn("maxlength")),
-            a("focus", Bool, Host),
-            a("auto-focus", Bool, Host),
-            a("auto-height", Bool, Host),
+            a("focus", Bool, KEPT),
+            a("auto-focus", Bool, KEPT),
+            a("auto-height", Bool, KEPT),
             a(
                 "fixed",
                 Bool,
@@ -418,10 +438,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 Bool,
                 NoEffect("the simulator's textarea has no default padding"),
             ),
-            a("confirm-type", OneOf(TEXTAREA_CONFIRM_TYPES), Host),
+            a("confirm-type", OneOf(TEXTAREA_CONFIRM_TYPES), KEPT),
             a("confirm-hold", Bool, KEYBOARD),
             a("adjust-keyboard-to", OneOf(&["cursor", "bottom"]), KEYBOARD),
-            a("name", Text, Host),
+            a("name", Text, FIELD_NAME),
         ],
         events: &[
             "focus",
@@ -436,7 +456,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
         name: "navigator",
         html: ("a", ""),
         attributes: &[
-            a("target", OneOf(&["self", "miniProgram"]), Host),
+            a("target", OneOf(&["self", "miniProgram"]), KEPT),
             a("url", Url, Drawn("data-url")),
             a(
                 "open-type",
@@ -448,14 +468,14 @@ pub(super) const BUILTINS: &[Builtin] = &[
                     "navigateBack",
                     "exit",
                 ]),
-                Host,
+                NAVIGATES,
             ),
-            a("delta", Number, Host),
-            a("app-id", Text, Host),
-            a("path", Text, Host),
-            a("extra-data", Json, Host),
-            a("version", OneOf(&["develop", "trial", "release"]), Host),
-            a("short-link", Text, Host),
+            a("delta", Number, NAVIGATES),
+            a("app-id", Text, KEPT),
+            a("path", Text, KEPT),
+            a("extra-data", Json, KEPT),
+            a("version", OneOf(&["develop", "trial", "release"]), KEPT),
+            a("short-link", Text, KEPT),
             HOVER[0],
             HOVER[1],
             HOVER[2],
@@ -469,8 +489,8 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("src", Url, Drawn("src")),
             a("mode", OneOf(IMAGE_MODES), Drawn("data-mode")),
             a("webp", Bool, NoEffect("a browser decodes WebP itself")),
-            a("lazy-load", Bool, Host),
-            a("show-menu-by-longpress", Bool, Host),
+            a("lazy-load", Bool, KEPT),
+            a("show-menu-by-longpress", Bool, KEPT),
             a(
                 "fade-in",
                 Bool,
