@@ -2,7 +2,8 @@
 // hello example): app.json's `window` draws the navigation bar of the home
 // page (title, background, text colour) and the pull-down's background; the
 // detail page's pages/detail.json overrides them there, and going back
-// brings the app's again.
+// brings the app's again. A title and colour the app sets (the feedback
+// example) win over its window until another page shows.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/window.test.mjs
 
@@ -35,4 +36,16 @@ test('window: app.json draws the bar, a page json overrides it on its page', { t
 
   await screen.locator('#back').click();
   await eventually(async () => assert.deepEqual(await navbar(page), home));
+});
+
+test('window: a title and colour the app sets win over its window until the page changes', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'feedback'));
+  const fromJson = ['Feedback example', 'rgb(51, 51, 51)', 'rgb(255, 255, 255)'];
+  await eventually(async () => assert.deepEqual(await navbar(page), fromJson));
+  // index:frame sets the title and a green bar.
+  await screen.locator('#frame').click();
+  await eventually(async () => assert.deepEqual(await navbar(page), ['Feedback', 'rgb(7, 193, 96)', 'rgb(255, 255, 255)']));
+  // Another page shows its window (app.json's, as it has no json of its own).
+  await screen.locator('#open-detail').click();
+  await eventually(async () => assert.deepEqual(await navbar(page), fromJson));
 });
