@@ -146,7 +146,8 @@ quotas! {
     /// host to draw (default 16). A page shows one toast at a time and a
     /// frame has a title, a colour, a spinner, a scroll, a refresh and five
     /// tabs' badges and dots: drawing each once fits; a loop of them is
-    /// refused. Dialogs are bounded by `pending_calls`.
+    /// refused. Vibrations, screen changes and images saved to the album
+    /// count here too. Dialogs are bounded by `pending_calls`.
     host_ui_per_event: u32 = 16,
     /// Nav: pages on the stack (default 10).
     page_stack: u32 = 10,

@@ -363,6 +363,20 @@ impl App for DeviceApis {
                     Err(e) => view::set("saved", e.to_string()),
                 }
             }
+            ("index", "save-images") => {
+                // The same image saved `times` times in one callback: each
+                // save counts in the host's draws per callback.
+                let (src, times) = (text(event, "src")?, text(event, "times")?);
+                let times: u32 = times.parse().map_err(|_| {
+                    Error::InvalidArgument(format!("index:save-images: times `{times}`"))
+                })?;
+                let saved =
+                    (0..times).try_for_each(|_| device_api::save_image_to_photos_album(&src));
+                match saved {
+                    Ok(()) => view::set("saved", true),
+                    Err(e) => view::set("saved", e.to_string()),
+                }
+            }
             ("index", "preview") => {
                 let urls =
                     ["https://example.com/a.png", "https://example.com/b.png"].map(String::from);

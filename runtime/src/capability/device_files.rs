@@ -122,6 +122,9 @@ impl View<'_, DeviceCtx> {
     /// `album` consent; refused where there is no screen.
     pub(super) async fn save_to_album(&mut self, path: &str) -> CallResult<()> {
         self.call.needs_screen("the photo album")?;
+        // A saved image is the host acting for the app, as a toast is.
+        self.call
+            .count_drawn("toasts, bar changes, vibrations, screen changes or saved images")?;
         // Held in memory until the host has saved it.
         let (bytes, _held) = self.read_held(path, "an image saved to the album").await?;
         if image_info(&bytes).is_none() {

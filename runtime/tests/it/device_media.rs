@@ -213,6 +213,31 @@ async fn a_photo_goes_to_the_album_only_with_the_album_scope() {
 }
 
 #[tokio::test]
+async fn saves_to_the_album_count_in_the_host_s_draws_per_callback() {
+    let answer = DeviceAnswer::Images(Some(vec![PickedImage(PNG.to_vec())]));
+    let device = ScriptedDevice::answering([answer]);
+    let quotas = QuotaOverrides {
+        host_ui_per_event: Some(2),
+        ..QuotaOverrides::default()
+    };
+    let (_dir, _app, mut inst) =
+        device_apis_under(Arc::new(device.clone()), None, quotas, &[Scope::Album]).await;
+    tap_with(&mut inst, "choose-image", "count", "1").await;
+    delivered(&mut inst).await;
+    let photo = text(&inst, "photo");
+    let three = json!({ "src": photo, "times": "3" });
+    tap_detail(&mut inst, "save-images", three).await;
+    let refused = text(&inst, "saved");
+    assert!(refused.contains("host_ui_per_event"), "{refused}");
+    let saved = DeviceAct::SavedToAlbum(PickedImage(PNG.to_vec()));
+    assert_eq!(
+        device.take_acts(),
+        [DeviceAct::ChooseImage(1, BOTH), saved.clone(), saved],
+        "two saved, the third refused"
+    );
+}
+
+#[tokio::test]
 async fn a_big_photo_is_refused_by_the_host_memory_budget_naming_it() {
     // A PNG's header and 100,000 bytes more: over a 60,000-byte budget.
     let big = [PNG, &[0; 100_000]].concat();
