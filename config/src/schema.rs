@@ -41,7 +41,7 @@ mod tests {
                 include_str!("../../docs/schema/manifest.schema.json"),
             ),
             (
-                "app",
+                "app-json",
                 super::app_json(),
                 include_str!("../../docs/schema/app.schema.json"),
             ),
@@ -54,7 +54,8 @@ mod tests {
             assert_eq!(
                 super::pretty(&schema).trim(),
                 committed.trim(),
-                "docs/schema/{name}.schema.json is stale: regenerate it with `miniapp schema {name}`"
+                "docs/schema/{}.schema.json is stale: regenerate it with `miniapp schema {name}`",
+                name.trim_end_matches("-json")
             );
         }
     }

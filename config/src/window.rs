@@ -31,6 +31,10 @@ pub struct Window {
     /// default `dark`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub background_text_style: Option<String>,
+    /// The page does not scroll as a whole (its scroll-views still do);
+    /// only a page's json sets it, as on WeChat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_scroll: Option<bool>,
 }
 
 /// Window keys WeChat documents that this host does not act on yet: refused
@@ -93,6 +97,7 @@ impl Window {
             ),
             background_color: pick(&page.background_color, &self.background_color),
             background_text_style: pick(&page.background_text_style, &self.background_text_style),
+            disable_scroll: page.disable_scroll.or(self.disable_scroll),
         }
     }
 
@@ -163,11 +168,7 @@ impl Window {
                             .into(),
                     ));
                 }
-                "disableScroll" => {
-                    return Err(
-                        reader.key_error(&at, "`disableScroll` is not supported yet".into())
-                    );
-                }
+                "disableScroll" => window.disable_scroll = Some(reader.bool(&at, value)?),
                 key => reader.other_key(&at, key, (NOT_YET, NO_MEANING), TYPED.iter().copied())?,
             }
         }

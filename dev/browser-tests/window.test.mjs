@@ -31,11 +31,14 @@ test('window: app.json draws the bar, a page json overrides it on its page', { t
 
   await screen.locator('#detail').click();
   await eventually(async () => assert.deepEqual(await navbar(page), ['Detail', 'rgb(237, 237, 237)', 'rgb(0, 0, 0)']));
-  // What the detail page's json leaves out is still the app's.
+  // What the detail page's json leaves out is still the app's; its
+  // disableScroll stops the page scrolling as a whole.
   assert.equal(await page.locator('#pull-down').evaluate((p) => getComputedStyle(p).backgroundColor), 'rgb(242, 242, 242)');
+  assert.equal(await page.locator('#screen').evaluate((s) => getComputedStyle(s).overflowY), 'hidden');
 
   await screen.locator('#back').click();
   await eventually(async () => assert.deepEqual(await navbar(page), home));
+  assert.equal(await page.locator('#screen').evaluate((s) => getComputedStyle(s).overflowY), 'auto');
 });
 
 test('window: a title and colour the app sets win over its window until the page changes', { timeout: TEST_TIMEOUT }, async (t) => {

@@ -37,7 +37,8 @@ export function pageChanged() {
 /** The shown page's window (app.json's `window` and the page's json, as
  * the page frame carries it): the bar's colours (unless the app set them
  * since the page was shown, as WeChat's setNavigationBarColor wins until the
- * page changes), the background behind the pull-down and its dots' style.
+ * page changes), the background behind the pull-down and its dots' style,
+ * and whether the page scrolls.
  * A key left out keeps the simulator's own look. */
 export function paintWindow(window) {
   const w = window && typeof window === 'object' ? window : {};
@@ -55,6 +56,8 @@ export function paintWindow(window) {
   if (typeof w.backgroundColor === 'string') pullDown.style.backgroundColor = w.backgroundColor;
   else pullDown.style.removeProperty('background-color');
   pullDown.dataset.style = w.backgroundTextStyle === 'light' ? 'light' : 'dark';
+  // disableScroll (a page's json): the page does not scroll as a whole.
+  $('#screen').style.overflowY = w.disableScroll === true ? 'hidden' : '';
 }
 
 /** The title the app set for the page shown, if it set one. */

@@ -163,6 +163,7 @@ fn run_json_shows_each_pages_window_the_page_json_overriding_app_json() {
             "navigationBarTitleText": "Detail",
             "navigationBarBackgroundColor": "#ededed",
             "navigationBarTextStyle": "black",
+            "disableScroll": true,
             "backgroundColor": "#f2f2f2",
             "backgroundTextStyle": "dark"
         })

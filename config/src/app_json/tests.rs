@@ -246,8 +246,13 @@ fn a_page_json_overrides_the_app_window_and_is_checked_as_app_json_is() {
         "pages/a.json:1:2: `usingComponents` is not supported yet"
     );
     assert_eq!(
-        refused("{\"disableScroll\": true}"),
-        "pages/a.json:1:2: `disableScroll` is not supported yet"
+        refused("{\"disableScroll\": 1}"),
+        "pages/a.json:1:19: `disableScroll` must be true or false"
+    );
+    let still = PageConfig::parse("pages/a.json", "{\"disableScroll\": true}").unwrap();
+    assert_eq!(
+        app.window.overridden_by(&still.window).disable_scroll,
+        Some(true)
     );
     assert_eq!(
         refused("{\"navigationBarTitle\": \"x\"}"),
