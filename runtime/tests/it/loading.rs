@@ -207,3 +207,54 @@ fn templates_import_and_include_other_files_and_a_missing_one_is_refused_at_load
         "{err}"
     );
 }
+
+#[test]
+fn app_json_and_page_json_are_checked_at_load_and_give_each_page_its_window() {
+    // Built elsewhere, without `miniapp build`'s check: load checks the same.
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let hello = example("hello");
+    let app = rt
+        .load(repacked(
+            &hello,
+            hello.manifest.clone(),
+            hello.assets.clone(),
+        ))
+        .unwrap();
+    let title = |route: &str| app.window(route).navigation_bar_title_text;
+    assert_eq!(title("index").as_deref(), Some("Hello"));
+    assert_eq!(title("detail").as_deref(), Some("Detail"));
+    assert_eq!(
+        app.window("detail")
+            .navigation_bar_background_color
+            .as_deref(),
+        Some("#ededed")
+    );
+    for (file, text, refusal) in [
+        (
+            "app.json",
+            "{\"tabBar\": {}}",
+            "app.json:1:2: `tabBar` is not supported yet",
+        ),
+        (
+            "pages/detail.json",
+            "{\n\"navigationBarTextStyle\": \"grey\"}",
+            "pages/detail.json:2:27: `navigationBarTextStyle` must be `black` or `white`, not `grey`",
+        ),
+        (
+            "app.json",
+            "{\"pages\": [\"pages/detail\", \"pages/index\"]}",
+            "app.json:1:12: pages[0] is `pages/detail` but miniapp.toml's pages[0] is `index`",
+        ),
+    ] {
+        let mut assets = hello.assets.clone();
+        assets.insert(file.into(), text.as_bytes().to_vec());
+        let err = refused_at_load(hello.manifest.clone(), hello.component.clone(), assets);
+        assert!(err.is_bad_input());
+        assert!(
+            err.to_string()
+                .starts_with(&format!("app `demo.hello` refused: {refusal}")),
+            "{err}"
+        );
+    }
+}
