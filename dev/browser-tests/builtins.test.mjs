@@ -1,8 +1,10 @@
 // The built-in components' documented attributes in the simulator (the
 // layout example's attributes page in a real Chromium): a scroll-view
 // scrolls to the child its scroll-into-view names (smoothly, with
-// scroll-with-animation) and to its scroll-top; aria-label reaches the page;
-// span, i and a are inline text with no link.
+// scroll-with-animation) and to its scroll-top; a pressed element takes its
+// hover-class (its ancestors too, unless hover-stop-propagation) and loses
+// it after hover-stay-time; aria-label reaches the page; span, i and a are
+// inline text with no link.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/builtins.test.mjs
 
@@ -51,4 +53,42 @@ test('a scroll-view scrolls where its attributes say, and span, i and a stay ine
     { tag: 'i', display: 'inline', href: false },
     { tag: 'a', display: 'inline', href: false },
   ]);
+});
+
+/** The class list of the page's element `id`. */
+const classesOf = (page, id) => page.evaluate((id) => [...document.querySelector('#screen').shadowRoot.getElementById(id).classList], id);
+
+/** Hold the mouse down on the page's element `id`. */
+async function pressOn(page, id) {
+  const box = await page.evaluate((id) => {
+    const rect = document.querySelector('#screen').shadowRoot.getElementById(id).getBoundingClientRect();
+    return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+  }, id);
+  await page.mouse.move(box.x, box.y);
+  await page.mouse.down();
+}
+
+test('a pressed element takes its hover-class until its stay time ends, its ancestor only without stop-propagation', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page } = await openApp(t, join(EXAMPLES, 'layout'));
+  await eventually(async () => assert.ok(await page.evaluate(() => document.querySelector('#screen').shadowRoot.querySelector('#to-attributes'))));
+  await page.evaluate(() => document.querySelector('#screen').shadowRoot.querySelector('#to-attributes').click());
+  await eventually(async () => assert.ok(await page.evaluate(() => document.querySelector('#screen').shadowRoot.getElementById('press'))));
+  // Whether #outer is ever lit, whatever the timing.
+  await page.evaluate(() => {
+    const outer = document.querySelector('#screen').shadowRoot.getElementById('outer');
+    window.__outerLit = false;
+    new MutationObserver(() => { window.__outerLit ||= outer.classList.contains('lit'); }).observe(outer, { attributes: true });
+  });
+
+  await pressOn(page, 'press');
+  await eventually(async () => assert.deepEqual(await classesOf(page, 'press'), ['pressed', 'down']));
+  await page.mouse.up();
+  await eventually(async () => assert.deepEqual(await classesOf(page, 'press'), []));
+  // Its start time is 0: had it been lit, it would have been before #press's 100 ms stay ended.
+  assert.equal(await page.evaluate(() => window.__outerLit), false, 'hover-stop-propagation kept #outer unlit');
+
+  await pressOn(page, 'through');
+  await eventually(async () => assert.deepEqual(await classesOf(page, 'outer'), ['lit']));
+  await page.mouse.up();
+  await eventually(async () => assert.deepEqual(await classesOf(page, 'outer'), []));
 });

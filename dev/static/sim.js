@@ -5,6 +5,7 @@
 
 import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintWindow } from './host-ui.js';
 import { keepAnimation, playAnimation } from './animation.js';
+import { hoverEnd, hoverStart } from './hover.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -801,6 +802,7 @@ const press = { timer: 0, x: 0, y: 0, longpress: null };
 function cancelPress() {
   clearTimeout(press.timer);
   press.timer = 0;
+  hoverEnd();
 }
 
 view.shadow.addEventListener('pointerdown', (event) => {
@@ -808,6 +810,7 @@ view.shadow.addEventListener('pointerdown', (event) => {
   press.longpress = null;
   const node = nodeOf(event.target);
   if (event.button !== 0 || node === null) return;
+  hoverStart(event.target, view.root);
   press.x = event.clientX;
   press.y = event.clientY;
   const detail = pagePoint(event);

@@ -27,8 +27,6 @@ const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
 
 /// No on-screen keyboard in a browser: what WeChat does with it does not apply.
 const KEYBOARD: Effect = NoEffect("it moves or holds the phone's on-screen keyboard");
-/// The press look WeChat draws on touch (`hover-class`' timing).
-const HOVER_TIMING: Effect = NoEffect("the simulator draws `hover-class` at once, untimed");
 /// Skyline-renderer or native-scroll options a browser's scrolling has no use for.
 const SCROLL_NATIVE: Effect = NoEffect("an option of the phone's native scrolling");
 /// Pull-to-refresh inside a scroll-view: issue 22 builds it with page pull-down.
@@ -47,7 +45,7 @@ pub(super) const COMMON: &[Attribute] = &[
     a("class", Text, Drawn("class")),
     a("style", Text, Drawn("style")),
     a("hidden", Bool, Drawn("hidden")),
-    a("hover-class", Text, KEPT),
+    a("hover-class", Text, Drawn("data-hover-class")),
     a("animation", Json, Drawn("data-animation")),
     a("aria-label", Text, Drawn("aria-label")),
     a("aria-hidden", Text, Drawn("aria-hidden")),
@@ -55,9 +53,13 @@ pub(super) const COMMON: &[Attribute] = &[
 
 /// The hover attributes of `view`, `button` and `navigator` beyond `hover-class`.
 const HOVER: [Attribute; 3] = [
-    a("hover-stop-propagation", Bool, HOVER_TIMING),
-    a("hover-start-time", Number, HOVER_TIMING),
-    a("hover-stay-time", Number, HOVER_TIMING),
+    a(
+        "hover-stop-propagation",
+        Bool,
+        Drawn("data-hover-stop-propagation"),
+    ),
+    a("hover-start-time", Number, Drawn("data-hover-start-time")),
+    a("hover-stay-time", Number, Drawn("data-hover-stay-time")),
 ];
 
 /// Events WeChat documents on every component: the touch and tap ones
