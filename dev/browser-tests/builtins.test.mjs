@@ -1,7 +1,8 @@
 // The built-in components' documented attributes in the simulator (the
 // layout example's attributes page in a real Chromium): a scroll-view
 // scrolls to the child its scroll-into-view names (smoothly, with
-// scroll-with-animation) and to its scroll-top; a pressed element takes its
+// scroll-with-animation) and to its scroll-top; a textarea with focus has
+// it, one with auto-height fits its text; a pressed element takes its
 // hover-class (its ancestors too, unless hover-stop-propagation) and loses
 // it after hover-stay-time; aria-label reaches the page; span, i and a are
 // inline text with no link.
@@ -39,6 +40,17 @@ test('a scroll-view scrolls where its attributes say, and span, i and a stay ine
     return now;
   });
   assert.equal(scrolled.plums, 120);
+  // The textarea with focus has it, and with auto-height is a line or two
+  // high, not the 150 px a textarea is by default.
+  const field = await eventually(async () => {
+    const now = await page.evaluate(() => {
+      const root = document.querySelector('#screen').shadowRoot;
+      return { focused: root.activeElement?.id ?? null, height: root.getElementById('long').offsetHeight };
+    });
+    assert.equal(now.focused, 'long');
+    return now;
+  });
+  assert.ok(field.height > 0 && field.height < 150, `auto-height textarea ${field.height} px high`);
   assert.equal(scrolled.label, 'Fruit');
 
   const inline = await page.evaluate(() => {

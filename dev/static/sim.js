@@ -476,6 +476,7 @@ const BASE_CSS = `
   font: inherit; color: inherit; background: transparent; border: 0; border-bottom: 1px solid #e5e5e5; border-radius: 0; outline: none; }
 [data-mp="input"] { height: 1.6em; }
 [data-mp="textarea"] { width: 300px; max-width: 100%; height: 150px; resize: none; }
+[data-mp="textarea"][data-auto-height] { height: auto; min-height: 1.6em; field-sizing: content; }
 [data-mp="input"][data-password] { -webkit-text-security: disc; }
 [data-mp="checkbox"], [data-mp="radio"] { appearance: none; position: relative; display: inline-block; box-sizing: border-box;
   width: 22px; height: 22px; margin: 0 5px 0 0; vertical-align: middle; background: #fff; border: 1px solid #d1d1d1; border-radius: 3px; }
@@ -673,6 +674,16 @@ function scrollScrollView(element) {
   });
 }
 
+/** An input's or textarea's focus (or auto-focus): focused once drawn, as
+ * WeChat raises the keyboard for it; focus taken away blurs it. */
+function focusField(element, on) {
+  requestAnimationFrame(() => {
+    if (!element.isConnected) return;
+    if (on) element.focus();
+    else if (element.getRootNode().activeElement === element) element.blur();
+  });
+}
+
 /** Set (or with null, remove) an attribute if the allowlist lets it through. */
 function setAttribute(element, rawName, rawValue) {
   const name = String(rawName).toLowerCase();
@@ -694,6 +705,7 @@ function setAttribute(element, rawName, rawValue) {
   if (name === 'data-animation') playAnimation(element, value, rewriteUnits);
   else if (name === 'style') keepAnimation(element);
   else if (SCROLL_ATTRIBUTES.has(name)) scrollScrollView(element);
+  else if (name === 'data-focus' || name === 'data-auto-focus') focusField(element, value !== null);
   // The attribute is only the default: a field the user touched shows its property.
   if (name === 'value' && (element.localName === 'input' || element.localName === 'textarea')) {
     if (element.value !== (value ?? '')) element.value = value ?? '';

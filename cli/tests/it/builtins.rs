@@ -18,6 +18,7 @@ fn a_page_with_documented_attributes_builds_and_renders() {
          data-scroll-into-view=\"plums\" data-scroll-with-animation=\"\" aria-label=\"Fruit\"",
         "id=\"numbers\" style=\"height:40px\" data-scroll-top=\"30\"",
         "placeholder=\"A note\" aria-label=\"Note\"",
+        "id=\"long\" data-auto-height=\"\" data-focus=\"\"",
         "data-mp=\"button\" id=\"share\" data-hover-start-time=\"20\" aria-hidden=\"true\"",
         "data-mp=\"span\"",
         "<i data-nid=",
