@@ -165,6 +165,19 @@ pub mod bindings {
 /// A mini-program. The host creates one instance (with [`Default`]) per
 /// cold start and calls its hooks; export it with [`export_app!`].
 ///
+/// # App-wide state (WeChat's `globalData`)
+///
+/// The fields of this struct are the app's `globalData`: every page's
+/// hooks and handlers run on the same value, so what one page sets the
+/// next reads. It lives as long as the instance: it survives page changes
+/// ([`nav::navigate_to`], [`nav::navigate_back`], [`nav::re_launch`]) and
+/// the app going to the background and back ([`App::on_hide`],
+/// [`App::on_show`]), but not the instance's end. When the host evicts an
+/// idle instance, or a server fails over to another node, the next cold
+/// start begins from [`Default`] again: only [`storage`] survives. Save
+/// what must outlive the instance in storage (in [`App::on_hide`] at the
+/// latest) and read it back in [`App::on_launch`].
+///
 /// An error returned from a hook is reported to the host (as its
 /// [`Display`](std::fmt::Display) text); the instance keeps running.
 pub trait App: Default + 'static {
@@ -189,7 +202,8 @@ pub trait App: Default + 'static {
     fn on_event(&mut self, event: &Event) -> Result<()>;
 
     /// Called when a page is opened: the first page after [`App::on_show`],
-    /// then every page [`nav::navigate_to`], [`nav::redirect_to`] or a
+    /// then every page [`nav::navigate_to`], [`nav::redirect_to`],
+    /// [`nav::re_launch`] or a
     /// `navigator` tap opens. During this call [`view::set_data`] acts on
     /// that page.
     fn on_load(&mut self, page: &PageLoad) -> Result<()> {
@@ -204,7 +218,7 @@ pub trait App: Default + 'static {
     }
 
     /// Called when a page leaves the stack ([`nav::navigate_back`],
-    /// [`nav::redirect_to`]). Its data is gone: [`view::set_data`] is
+    /// [`nav::redirect_to`], [`nav::re_launch`]). Its data is gone: [`view::set_data`] is
     /// refused during this call.
     fn on_unload(&mut self, route: &str) -> Result<()> {
         let _ = route;

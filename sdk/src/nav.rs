@@ -31,10 +31,53 @@ pub fn redirect_to(url: &str) -> Result<()> {
     host::redirect_to(url).map_err(Error::from)
 }
 
-/// Pop `delta` pages; the first page always stays.
+/// Pop `delta` pages, as WeChat's `navigateBack({delta})`: 0 counts as 1,
+/// and a `delta` past the stack goes back to the first page, which always
+/// stays (on the first page this is an error).
 #[doc(alias = "navigateBack")]
 pub fn navigate_back(delta: u32) -> Result<()> {
     host::navigate_back(delta).map_err(Error::from)
+}
+
+/// Close every page and open the page at `url` (`index?tab=2`), as
+/// WeChat's `reLaunch`: each page on the stack gets its
+/// [`on_unload`](crate::App::on_unload), top first, and its pending calls
+/// end `cancelled`; then `url` gets its [`on_load`](crate::App::on_load).
+/// A `url` that is not a page of the app is an error and changes nothing.
+///
+/// Needs host API 0.2.0: ask [`can_i_use("nav.re-launch")`](crate::system::can_i_use).
+#[doc(alias = "reLaunch")]
+pub fn re_launch(url: &str) -> Result<()> {
+    host::re_launch(url).map_err(Error::from)
+}
+
+/// A page on the stack, as [`current_pages`] tells it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackedPage {
+    /// Route, e.g. `detail`.
+    pub route: String,
+    /// Query parameters the page was opened with.
+    pub query: BTreeMap<String, String>,
+    /// Which page this is: unique in the instance's life, so a page opened
+    /// again (after `navigate_back` or [`re_launch`]) has a new serial.
+    pub serial: u64,
+}
+
+/// The page stack with each page's serial, bottom (home) first, top
+/// (current page) last: WeChat's `getCurrentPages()`.
+///
+/// Needs host API 0.2.0: ask [`can_i_use("nav.current-pages")`](crate::system::can_i_use);
+/// [`pages`] works on every host.
+#[doc(alias = "getCurrentPages")]
+pub fn current_pages() -> Vec<StackedPage> {
+    host::current_pages()
+        .into_iter()
+        .map(|p| StackedPage {
+            route: p.route,
+            query: p.query.into_iter().collect(),
+            serial: p.serial,
+        })
+        .collect()
 }
 
 /// The page stack, bottom (home) first, top (current page) last.

@@ -325,7 +325,27 @@ impl NavCtx {
         Ok(())
     }
 
-    /// Pop `delta` pages (at least one, and the first page always stays).
+    /// Close every page and open page `url` (`reLaunch`). The stack's
+    /// pages leave with it (the host calls their `on-unload`, top first,
+    /// after the callback); a bad `url` changes nothing.
+    pub fn re_launch(&mut self, manifest: &Manifest, url: &str) -> CallResult<()> {
+        let (route, query) = parse_url(manifest, url).map_err(CallError::invalid)?;
+        let stack = &mut self.pages;
+        let page = stack.new_page(route, query);
+        let old: u64 = stack.pages.iter().map(Page::held).sum();
+        stack.budget.release(old);
+        if let Err(e) = stack.budget.charge(page.held(), "a new page") {
+            // The old pages' charge is freed first, so this fails only if
+            // the new page alone is over the budget.
+            let _ = stack.budget.charge(old, "the current pages");
+            return Err(CallError::quota(e));
+        }
+        stack.pages = vec![page];
+        Ok(())
+    }
+
+    /// Pop `delta` pages (`navigateBack`, as WeChat: 0 counts as 1, more
+    /// than the stack holds goes back to the first page, which always stays).
     pub fn navigate_back(&mut self, delta: u32) -> CallResult<()> {
         let stack = &mut self.pages;
         if stack.pages.len() == 1 {
@@ -381,6 +401,20 @@ impl nav::Host for View<'_, NavCtx> {
             .map(|p| nav::Page {
                 route: p.route.clone(),
                 query: p.query.clone(),
+            })
+            .collect())
+    }
+
+    fn re_launch(&mut self, url: String) -> CallResult<()> {
+        self.ctx.re_launch(&self.call.app.manifest, &url)
+    }
+
+    fn current_pages(&mut self) -> wasmtime::Result<Vec<nav::StackedPage>> {
+        Ok((self.ctx.pages.pages.iter())
+            .map(|p| nav::StackedPage {
+                route: p.route.clone(),
+                query: p.query.clone(),
+                serial: p.serial,
             })
             .collect())
     }

@@ -58,6 +58,8 @@ pub(crate) const ADDED_AFTER_0_1: &[&str] = &[
     "http.read-temp-file",
     "http.remove-temp-file",
     "http.transfer-progress",
+    "nav.re-launch",
+    "nav.current-pages",
 ];
 
 /// One imported interface of the host API.
@@ -168,6 +170,8 @@ host_api! {
             "redirect-to",
             "navigate-back",
             "pages",
+            "re-launch",
+            "current-pages",
             "open-mini-program",
             "open-mini-program.path",
             "open-mini-program.extra-data",
@@ -427,10 +431,21 @@ pub(super) mod tests {
     fn answers_for_the_version_a_package_was_built_against() {
         let full = HostProfile::default();
         let old = V0_1_VERSION;
-        for schema in ["storage.set", "http.fetch.timeout-ms", "quota.remaining"] {
+        for schema in [
+            "storage.set",
+            "http.fetch.timeout-ms",
+            "quota.remaining",
+            "nav.navigate-back",
+            "nav.pages",
+        ] {
             assert!(can_i_use(&full, old, schema), "{schema}");
         }
-        for schema in ["http.fetch-start", "http.take-response"] {
+        for schema in [
+            "http.fetch-start",
+            "http.take-response",
+            "nav.re-launch",
+            "nav.current-pages",
+        ] {
             assert!(can_i_use(&full, HOST_API_VERSION, schema), "{schema}");
             assert!(!can_i_use(&full, old, schema), "{schema}");
         }

@@ -22,6 +22,7 @@ mod hostile;
 mod http;
 mod loading;
 mod offline;
+mod pages_nav;
 mod pending;
 mod prefs;
 mod selector_query;
