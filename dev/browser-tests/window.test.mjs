@@ -9,8 +9,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXAMPLES, TEST_TIMEOUT, eventually, openApp, useChromium } from './harness.mjs';
+import { EXAMPLES, TEST_TIMEOUT, eventually, miniapp, openApp, tempDir, useChromium } from './harness.mjs';
 
 useChromium();
 
@@ -51,4 +52,23 @@ test('window: a title and colour the app sets win over its window until the page
   // Another page shows its window (app.json's, as it has no json of its own).
   await screen.locator('#open-detail').click();
   await eventually(async () => assert.deepEqual(await navbar(page), fromJson));
+});
+
+test('window: a saved page json redraws the bar in place, the page\'s data kept; a bad one shows where', { timeout: TEST_TIMEOUT }, async (t) => {
+  const app = join(await tempDir(t, 'app'), 'win');
+  await miniapp(['new', app]);
+  const json = join(app, 'pages', 'index.json');
+  await writeFile(json, '{ "navigationBarTitleText": "Before" }');
+  // Built with the examples' target dir: the SDK's dependencies are compiled there.
+  const { page, screen } = await openApp(t, app, { CARGO_TARGET_DIR: join(EXAMPLES, 'target') });
+  await eventually(async () => assert.equal((await navbar(page))[0], 'Before'));
+  await screen.locator('#tap').click();
+  await eventually(async () => assert.equal(await screen.locator('.count').textContent(), '1'));
+
+  await writeFile(json, '{ "navigationBarTitleText": "After", "navigationBarBackgroundColor": "#123456" }');
+  await eventually(async () => assert.deepEqual((await navbar(page)).slice(0, 2), ['After', 'rgb(18, 52, 86)']));
+  assert.equal(await screen.locator('.count').textContent(), '1', 'the page kept its data');
+
+  await writeFile(json, '{ "navigationBarTitleText": "After", "navigationBarTextStyle": "grey" }');
+  await eventually(async () => assert.match(await page.locator('#build-message').textContent(), /pages\/index\.json:1:64: `navigationBarTextStyle` must be `black` or `white`/));
 });

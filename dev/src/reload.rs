@@ -64,7 +64,8 @@ pub fn watch(
 }
 
 /// Whether a change to `path` calls for a rebuild: the app's sources,
-/// templates, styles, assets and manifests, not build output.
+/// templates, styles, config json (`app.json`, `pages/ROUTE.json`), assets
+/// and manifests, not build output.
 fn relevant(path: &Path) -> bool {
     if path.components().any(|c| c.as_os_str() == "target") {
         return false;
@@ -73,7 +74,7 @@ fn relevant(path: &Path) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default();
-    matches!(extension, "rs" | "toml" | "wxml" | "wxss")
+    matches!(extension, "rs" | "toml" | "wxml" | "wxss" | "json")
         || path.components().any(|c| c.as_os_str() == "assets")
 }
 
