@@ -34,7 +34,9 @@ pub const COMPONENTS: &[&str] = &[
     "a",
 ];
 
-/// Events a template may bind on any component, which the host delivers.
+/// Events a template may bind on any component, which the host delivers;
+/// the first six (tap, longpress and the touches) are those every component
+/// fires (they bubble).
 pub const EVENTS: &[&str] = &[
     "tap",
     "longpress",
@@ -56,6 +58,17 @@ pub const EVENTS: &[&str] = &[
     "load",
     "error",
 ];
+
+/// How many of [`EVENTS`] come first as the touch and tap events every
+/// component fires.
+const TOUCH_EVENTS: usize = 6;
+
+/// The events WeChat documents on every component.
+fn common_events() -> impl Iterator<Item = &'static str> {
+    (EVENTS[..TOUCH_EVENTS].iter())
+        .chain(table::MORE_COMMON_EVENTS)
+        .copied()
+}
 
 /// The kind of value an attribute takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,11 +191,11 @@ pub fn attribute(builtin: &Builtin, name: &str) -> Option<Attribute> {
 /// does not document it there.
 pub fn event(builtin: &Builtin, name: &str) -> Option<EventSupport> {
     if table::INLINE.contains(&builtin.name) {
-        return table::COMMON_EVENTS.contains(&name).then(|| support(name));
+        return common_events().any(|e| e == name).then(|| support(name));
     }
     let documented = EVENTS.contains(&name)
         || builtin.events.contains(&name)
-        || table::COMMON_EVENTS.contains(&name);
+        || common_events().any(|e| e == name);
     documented.then(|| support(name))
 }
 
@@ -190,7 +203,7 @@ pub fn event(builtin: &Builtin, name: &str) -> Option<EventSupport> {
 pub fn delivered_events(builtin: &Builtin) -> Vec<&'static str> {
     let inline = table::INLINE.contains(&builtin.name);
     let each = EVENTS.iter().copied();
-    each.filter(|e| !inline || table::COMMON_EVENTS.contains(e))
+    each.filter(|e| !inline || common_events().any(|c| c == *e))
         .collect()
 }
 

@@ -36,7 +36,7 @@ pub fn page() -> String {
     );
     out.push('\n');
     out.push_str("Events on every component:\n\n");
-    for name in table::COMMON_EVENTS {
+    for name in super::common_events() {
         event_line(name, &mut out);
     }
     out.push_str("\n## Drawn\n\n");

@@ -16,13 +16,27 @@ const FIELD_NAME: Effect = Host("names the field in its form's `submit` detail")
 const FIELD_VALUE: Effect = Host("the value its group puts in the form's `submit` detail");
 /// How a navigator navigates.
 const NAVIGATES: Effect = Host(
-    "the host navigates by it (`navigate`, `redirect`, `navigateBack`; a tap with another \
-     open-type is refused naming these)",
+    "the host navigates by it (`navigate`, `redirect`, `navigateBack`, `reLaunch`; a tap \
+     with another open-type is refused naming these)",
 );
 use Kind::{Bool, Color, Json, Number, OneOf, Text, Url};
 
 const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
     Attribute { name, kind, effect }
+}
+
+const fn b(
+    name: &'static str,
+    html: (&'static str, &'static str),
+    attributes: &'static [Attribute],
+    events: &'static [&'static str],
+) -> Builtin {
+    Builtin {
+        name,
+        html,
+        attributes,
+        events,
+    }
 }
 
 /// No on-screen keyboard in a browser: what WeChat does with it does not apply.
@@ -62,15 +76,10 @@ const HOVER: [Attribute; 3] = [
     a("hover-stay-time", Number, Drawn("data-hover-stay-time")),
 ];
 
-/// Events WeChat documents on every component: the touch and tap ones
-/// (they bubble), 3D Touch's, and CSS transitions' and animations'.
-pub(super) const COMMON_EVENTS: &[&str] = &[
-    "tap",
-    "longpress",
-    "touchstart",
-    "touchmove",
-    "touchend",
-    "touchcancel",
+/// Events WeChat documents on every component beyond the touch and tap ones
+/// (the first of [`EVENTS`](super::EVENTS)): 3D Touch's, and CSS
+/// transitions' and animations'.
+pub(super) const MORE_COMMON_EVENTS: &[&str] = &[
     "touchforcechange",
     "transitionend",
     "animationstart",
@@ -136,18 +145,24 @@ const ICON_TYPES: &[&str] = &[
 const CONFIRM_TYPES: &[&str] = &["send", "search", "next", "go", "done"];
 const TEXTAREA_CONFIRM_TYPES: &[&str] = &["send", "search", "next", "go", "done", "return"];
 
+/// A checkbox's or a radio's attributes.
+const CHOICE: &[Attribute] = &[
+    a("value", Text, FIELD_VALUE),
+    a("checked", Bool, Drawn("checked")),
+    a("disabled", Bool, Drawn("disabled")),
+    a("color", Color, KEPT),
+];
+
+/// A checkbox-group's or a radio-group's attributes.
+const GROUP: &[Attribute] = &[a("name", Text, FIELD_NAME)];
+
 /// The components the host draws, in WeChat's order of its list.
 pub(super) const BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "view",
-        html: ("div", ""),
-        attributes: &[HOVER[0], HOVER[1], HOVER[2]],
-        events: &[],
-    },
-    Builtin {
-        name: "scroll-view",
-        html: ("div", ""),
-        attributes: &[
+    b("view", ("div", ""), &[HOVER[0], HOVER[1], HOVER[2]], &[]),
+    b(
+        "scroll-view",
+        ("div", ""),
+        &[
             a("scroll-x", Bool, KEPT),
             a("scroll-y", Bool, KEPT),
             a("upper-threshold", Number, KEPT),
@@ -188,7 +203,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("cache-extent", Number, SCROLL_NATIVE),
             a("min-drag-distance", Number, SCROLL_NATIVE),
         ],
-        events: &[
+        &[
             "scroll",
             "scrolltoupper",
             "scrolltolower",
@@ -204,21 +219,21 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "refresherwillrefresh",
             "refresherstatuschange",
         ],
-    },
-    Builtin {
-        name: "icon",
-        html: ("i", ""),
-        attributes: &[
+    ),
+    b(
+        "icon",
+        ("i", ""),
+        &[
             a("type", OneOf(ICON_TYPES), Drawn("data-type")),
             a("size", Text, KEPT),
             a("color", Color, KEPT),
         ],
-        events: &[],
-    },
-    Builtin {
-        name: "text",
-        html: ("span", ""),
-        attributes: &[
+        &[],
+    ),
+    b(
+        "text",
+        ("span", ""),
+        &[
             a("selectable", Bool, KEPT),
             a("user-select", Bool, KEPT),
             a("space", OneOf(&["ensp", "emsp", "nbsp"]), KEPT),
@@ -230,12 +245,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
             ),
             a("max-lines", Number, SCROLL_NATIVE),
         ],
-        events: &[],
-    },
-    Builtin {
-        name: "progress",
-        html: ("progress", " max=\"100\""),
-        attributes: &[
+        &[],
+    ),
+    b(
+        "progress",
+        ("progress", " max=\"100\""),
+        &[
             a("percent", Number, Drawn("value")),
             a("show-info", Bool, KEPT),
             a("border-radius", Text, KEPT),
@@ -248,12 +263,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("active-mode", OneOf(&["backwards", "forwards"]), KEPT),
             a("duration", Number, KEPT),
         ],
-        events: &["activeend"],
-    },
-    Builtin {
-        name: "button",
-        html: ("button", " type=\"button\""),
-        attributes: &[
+        &["activeend"],
+    ),
+    b(
+        "button",
+        ("button", " type=\"button\""),
+        &[
             a("size", OneOf(&["default", "mini"]), Drawn("data-size")),
             a(
                 "type",
@@ -281,7 +296,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("show-message-card", Bool, KEPT),
             a("phone-number-no-quota-toast", Bool, KEPT),
         ],
-        events: &[
+        &[
             "getuserinfo",
             "contact",
             "getphonenumber",
@@ -292,28 +307,13 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "chooseavatar",
             "agreeprivacyauthorization",
         ],
-    },
-    Builtin {
-        name: "checkbox",
-        html: ("input", " type=\"checkbox\""),
-        attributes: &[
-            a("value", Text, FIELD_VALUE),
-            a("disabled", Bool, Drawn("disabled")),
-            a("checked", Bool, Drawn("checked")),
-            a("color", Color, KEPT),
-        ],
-        events: &[],
-    },
-    Builtin {
-        name: "checkbox-group",
-        html: ("div", ""),
-        attributes: &[a("name", Text, FIELD_NAME)],
-        events: &["change"],
-    },
-    Builtin {
-        name: "form",
-        html: ("div", ""),
-        attributes: &[
+    ),
+    b("checkbox", ("input", " type=\"checkbox\""), CHOICE, &[]),
+    b("checkbox-group", ("div", ""), GROUP, &["change"]),
+    b(
+        "form",
+        ("div", ""),
+        &[
             a("report-submit", Bool, KEPT),
             a(
                 "report-submit-timeout",
@@ -321,12 +321,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 NoEffect("a template-message form id, which only WeChat issues"),
             ),
         ],
-        events: &["submit", "reset"],
-    },
-    Builtin {
-        name: "input",
-        html: ("input", ""),
-        attributes: &[
+        &["submit", "reset"],
+    ),
+    b(
+        "input",
+        ("input", ""),
+        &[
             a("value", Text, Drawn("value")),
             a(
                 "type",
@@ -366,7 +366,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("safe-password-custom-hash", Text, SAFE_PASSWORD),
             a("name", Text, FIELD_NAME),
         ],
-        events: &[
+        &[
             "input",
             "focus",
             "blur",
@@ -374,46 +374,26 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "keyboardheightchange",
             "nicknamereview",
         ],
-    },
-    Builtin {
-        name: "label",
-        html: ("label", ""),
-        attributes: &[a("for", Text, KEPT)],
-        events: &[],
-    },
-    Builtin {
-        name: "radio",
-        html: ("input", " type=\"radio\""),
-        attributes: &[
-            a("value", Text, FIELD_VALUE),
-            a("checked", Bool, Drawn("checked")),
-            a("disabled", Bool, Drawn("disabled")),
-            a("color", Color, KEPT),
-        ],
-        events: &[],
-    },
-    Builtin {
-        name: "radio-group",
-        html: ("div", ""),
-        attributes: &[a("name", Text, FIELD_NAME)],
-        events: &["change"],
-    },
-    Builtin {
-        name: "switch",
-        html: ("input", " type=\"checkbox\" role=\"switch\""),
-        attributes: &[
+    ),
+    b("label", ("label", ""), &[a("for", Text, KEPT)], &[]),
+    b("radio", ("input", " type=\"radio\""), CHOICE, &[]),
+    b("radio-group", ("div", ""), GROUP, &["change"]),
+    b(
+        "switch",
+        ("input", " type=\"checkbox\" role=\"switch\""),
+        &[
             a("checked", Bool, Drawn("checked")),
             a("disabled", Bool, Drawn("disabled")),
             a("type", OneOf(&["switch", "checkbox"]), KEPT),
             a("color", Color, KEPT),
             a("name", Text, FIELD_NAME),
         ],
-        events: &["change"],
-    },
-    Builtin {
-        name: "textarea",
-        html: ("textarea", ""),
-        attributes: &[
+        &["change"],
+    ),
+    b(
+        "textarea",
+        ("textarea", ""),
+        &[
             a("value", Text, Drawn("value")),
             a("placeholder", Text, Drawn("placeholder")),
             a("placeholder-style", Text, KEPT),
@@ -445,7 +425,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
             a("adjust-keyboard-to", OneOf(&["cursor", "bottom"]), KEYBOARD),
             a("name", Text, FIELD_NAME),
         ],
-        events: &[
+        &[
             "focus",
             "blur",
             "linechange",
@@ -453,11 +433,11 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "confirm",
             "keyboardheightchange",
         ],
-    },
-    Builtin {
-        name: "navigator",
-        html: ("a", ""),
-        attributes: &[
+    ),
+    b(
+        "navigator",
+        ("a", ""),
+        &[
             a("target", OneOf(&["self", "miniProgram"]), KEPT),
             a("url", Url, Drawn("data-url")),
             a(
@@ -482,12 +462,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
             HOVER[1],
             HOVER[2],
         ],
-        events: &["success", "fail", "complete"],
-    },
-    Builtin {
-        name: "image",
-        html: ("img", ""),
-        attributes: &[
+        &["success", "fail", "complete"],
+    ),
+    b(
+        "image",
+        ("img", ""),
+        &[
             a("src", Url, Drawn("src")),
             a("mode", OneOf(IMAGE_MODES), Drawn("data-mode")),
             a("webp", Bool, NoEffect("a browser decodes WebP itself")),
@@ -499,28 +479,13 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 NoEffect("the simulator shows an image at once"),
             ),
         ],
-        events: &["error", "load"],
-    },
+        &["error", "load"],
+    ),
     // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
     // (only the events every component fires: see `INLINE`).
-    Builtin {
-        name: "span",
-        html: ("span", ""),
-        attributes: &[],
-        events: &[],
-    },
-    Builtin {
-        name: "i",
-        html: ("i", ""),
-        attributes: &[],
-        events: &[],
-    },
-    Builtin {
-        name: "a",
-        html: ("a", ""),
-        attributes: &[],
-        events: &[],
-    },
+    b("span", ("span", ""), &[], &[]),
+    b("i", ("i", ""), &[], &[]),
+    b("a", ("a", ""), &[], &[]),
 ];
 
 /// The HTML-like tags: they take only the common attributes and events.
