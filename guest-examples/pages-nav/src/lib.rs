@@ -75,9 +75,8 @@ impl App for Pages {
         if page.route == "detail" {
             // The host ends this sleep with `cancelled` when the page leaves.
             task::spawn(async {
-                match timer::sleep(60_000).await {
-                    Ok(()) => log::info("detail slept a minute"),
-                    Err(e) => log::info(format!("detail sleep ended: {e}")),
+                if let Err(e) = timer::sleep(60_000).await {
+                    log::info(format!("detail sleep ended: {e}"));
                 }
                 Ok(())
             });

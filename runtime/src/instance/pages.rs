@@ -179,8 +179,8 @@ impl AppInstance {
         outcome
     }
 
-    /// A tap on a `navigator`: the host navigates (`navigate`, `redirect`
-    /// or `navigateBack` by `delta`), then calls the page hooks and renders
+    /// A tap on a `navigator`: the host navigates (`navigate`, `redirect`,
+    /// `navigateBack` by `delta` or `reLaunch`), then calls the page hooks and renders
     /// as after any callback.
     pub(super) async fn navigate_from_view(
         &mut self,
@@ -206,10 +206,11 @@ impl AppInstance {
             "navigate" => nav.navigate_to(manifest, url),
             "redirect" => nav.redirect_to(manifest, url),
             "navigateBack" => nav.navigate_back(delta),
+            "reLaunch" => nav.re_launch(manifest, url),
             other => {
                 return Err(refused(format!(
                     "a navigator with open-type `{other}`: this host supports \
-                     navigate, redirect and navigateBack"
+                     navigate, redirect, navigateBack and reLaunch"
                 )));
             }
         };

@@ -89,6 +89,20 @@ async fn re_launch_unloads_every_page_top_first_then_loads_its_page_with_its_que
 }
 
 #[tokio::test]
+async fn a_navigator_with_open_type_relaunch_relaunches_as_the_app_s_call_does() {
+    let (_dir, mut inst) = pages_nav().await;
+    three_deep(&mut inst).await;
+    crate::common::tap(&mut inst, "#restart").await.unwrap();
+    assert_eq!(
+        hooks(&mut inst),
+        ["unload detail", "unload list", "unload index", "load index"]
+    );
+    assert_eq!(shown_stack(&inst), ["index#4"]);
+    assert_eq!(inst.pages()[0].query, [("from".into(), "navigator".into())]);
+    told_page_unloaded(&mut inst, "detail sleep").await;
+}
+
+#[tokio::test]
 async fn re_launch_to_a_page_the_app_does_not_have_is_refused_naming_it_and_changes_nothing() {
     let (_dir, mut inst) = pages_nav().await;
     three_deep(&mut inst).await;
