@@ -37,6 +37,7 @@ mod serve_feedback;
 mod serve_http_ui;
 mod serve_layout;
 mod serve_metrics;
+mod serve_pages_nav;
 mod serve_picked_files;
 mod serve_probes;
 mod serve_publish;
