@@ -212,19 +212,29 @@ async fn a_photo_goes_to_the_album_only_with_the_album_scope() {
     assert_eq!(device.take_acts(), [DeviceAct::ChooseImage(1, BOTH), saved]);
 }
 
-#[tokio::test]
-async fn saves_to_the_album_count_in_the_host_s_draws_per_callback() {
-    let answer = DeviceAnswer::Images(Some(vec![PickedImage(PNG.to_vec())]));
-    let device = ScriptedDevice::answering([answer]);
-    let quotas = QuotaOverrides {
-        host_ui_per_event: Some(2),
-        ..QuotaOverrides::default()
-    };
-    let (_dir, _app, mut inst) =
+/// The device-apis example under `quotas`, the `album` scope granted, after
+/// the user picked `image` (its temp path): the instance, the device that
+/// answered and the path.
+async fn photo_picked(
+    image: Vec<u8>,
+    quotas: QuotaOverrides,
+) -> (tempfile::TempDir, AppInstance, ScriptedDevice, String) {
+    let device = ScriptedDevice::answering([DeviceAnswer::Images(Some(vec![PickedImage(image)]))]);
+    let (dir, _app, mut inst) =
         device_apis_under(Arc::new(device.clone()), None, quotas, &[Scope::Album]).await;
     tap_with(&mut inst, "choose-image", "count", "1").await;
     delivered(&mut inst).await;
     let photo = text(&inst, "photo");
+    (dir, inst, device, photo)
+}
+
+#[tokio::test]
+async fn saves_to_the_album_count_in_the_host_s_draws_per_callback() {
+    let quotas = QuotaOverrides {
+        host_ui_per_event: Some(2),
+        ..QuotaOverrides::default()
+    };
+    let (_dir, mut inst, device, photo) = photo_picked(PNG.to_vec(), quotas).await;
     let three = json!({ "src": photo, "times": "3" });
     tap_detail(&mut inst, "save-images", three).await;
     let refused = text(&inst, "saved");
@@ -242,16 +252,11 @@ async fn a_big_photo_is_refused_by_the_host_memory_budget_naming_it() {
     // A PNG's header and 100,000 bytes more: over a 60,000-byte budget.
     let big = [PNG, &[0; 100_000]].concat();
     let big_len = big.len();
-    let device = ScriptedDevice::answering([DeviceAnswer::Images(Some(vec![PickedImage(big)]))]);
     let quotas = QuotaOverrides {
         host_memory_bytes: Some(60_000),
         ..QuotaOverrides::default()
     };
-    let (_dir, _app, mut inst) =
-        device_apis_under(Arc::new(device.clone()), None, quotas, &[Scope::Album]).await;
-    tap_with(&mut inst, "choose-image", "count", "1").await;
-    delivered(&mut inst).await;
-    let photo = text(&inst, "photo");
+    let (_dir, mut inst, device, photo) = photo_picked(big, quotas).await;
     tap_with(&mut inst, "save-image", "src", &photo).await;
     let refused = text(&inst, "saved");
     assert!(
