@@ -539,13 +539,16 @@ pub(crate) fn this_threads_io(field: &str) -> u64 {
 }
 
 #[cfg(target_os = "linux")]
-/// `demo.files` reaching a fixture on its own thread, launched on this
-/// one (a current-thread runtime: the instance's host work runs here too).
-async fn launched_beside_its_fixture() -> (String, tempfile::TempDir, Runtime, AppInstance) {
+/// `demo.files` under `quotas` reaching a fixture on its own thread,
+/// launched on this one (a current-thread runtime: the instance's host
+/// work runs here too).
+async fn launched_beside_its_fixture(
+    quotas: QuotaOverrides,
+) -> (String, tempfile::TempDir, Runtime, AppInstance) {
     let origin = fixture_on_its_own_thread();
     let package = reaching(&example("files"), "demo.files", &origin);
     let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], QuotaOverrides::default());
+    let rt = runtime_for(dir.path(), &[&package], quotas);
     let inst = launch(&rt, &package).await;
     (origin, dir, rt, inst)
 }
@@ -558,7 +561,7 @@ const BIG: u64 = 3_000_000;
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn a_downloads_bytes_are_written_to_disk_off_the_async_worker() {
-    let (origin, dir, _rt, mut inst) = launched_beside_its_fixture().await;
+    let (origin, dir, _rt, mut inst) = launched_beside_its_fixture(QuotaOverrides::default()).await;
     let written = this_threads_io("wchar");
     download(&mut inst, &format!("{origin}/bytes/{BIG}")).await;
     let written = this_threads_io("wchar") - written;
@@ -576,7 +579,8 @@ async fn a_downloads_bytes_are_written_to_disk_off_the_async_worker() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn an_upload_over_the_host_memory_budget_is_refused_before_its_file_is_read() {
-    let (origin, _dir, _rt, mut inst) = launched_beside_its_fixture().await;
+    let (origin, _dir, _rt, mut inst) =
+        launched_beside_its_fixture(QuotaOverrides::default()).await;
     download(&mut inst, &format!("{origin}/bytes/{BIG}")).await;
     assert_eq!(inst.page_data()["status"], 200, "{}", inst.page_data());
     let read = this_threads_io("rchar");
@@ -601,11 +605,7 @@ async fn a_read_over_the_host_memory_budget_is_refused_before_its_file_is_read()
         host_memory_bytes: Some(BIG / 2),
         ..QuotaOverrides::default()
     };
-    let origin = fixture_on_its_own_thread();
-    let package = reaching(&example("files"), "demo.files", &origin);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], quotas);
-    let mut inst = launch(&rt, &package).await;
+    let (origin, _dir, _rt, mut inst) = launched_beside_its_fixture(quotas).await;
     download(&mut inst, &format!("{origin}/bytes/{BIG}")).await;
     assert_eq!(inst.page_data()["status"], 200, "{}", inst.page_data());
     let read = this_threads_io("rchar");
@@ -627,11 +627,7 @@ async fn a_temp_file_is_read_and_uploaded_off_the_async_worker() {
         host_memory_bytes: Some(16 << 20),
         ..QuotaOverrides::default()
     };
-    let origin = fixture_on_its_own_thread();
-    let package = reaching(&example("files"), "demo.files", &origin);
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime_for(dir.path(), &[&package], quotas);
-    let mut inst = launch(&rt, &package).await;
+    let (origin, _dir, _rt, mut inst) = launched_beside_its_fixture(quotas).await;
     // 1,000,000 bytes: what the page may show of it, read back whole.
     const SIZE: u64 = 1_000_000;
     download(&mut inst, &format!("{origin}/bytes/{SIZE}")).await;
