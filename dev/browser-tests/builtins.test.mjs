@@ -2,7 +2,8 @@
 // layout example's attributes page in a real Chromium): a scroll-view
 // scrolls to the child its scroll-into-view names (smoothly, with
 // scroll-with-animation) and to its scroll-top; a textarea with focus has
-// it, one with auto-height fits its text; a pressed element takes its
+// it, one with auto-height fits its text; a label's for toggles the checkbox
+// it names; a pressed element takes its
 // hover-class (its ancestors too, unless hover-stop-propagation) and loses
 // it after hover-stay-time; aria-label reaches the page; span, i and a are
 // inline text with no link.
@@ -51,6 +52,10 @@ test('a scroll-view scrolls where its attributes say, and span, i and a stay ine
     return now;
   });
   assert.ok(field.height > 0 && field.height < 150, `auto-height textarea ${field.height} px high`);
+  // A label's for names the checkbox a tap on it toggles.
+  await page.evaluate(() => document.querySelector('#screen').shadowRoot.getElementById('agree-label').click());
+  await eventually(async () => assert.equal(
+    await page.evaluate(() => document.querySelector('#screen').shadowRoot.getElementById('agree').checked), true));
   assert.equal(scrolled.label, 'Fruit');
 
   const inline = await page.evaluate(() => {

@@ -37,7 +37,7 @@ const BEZEL = 10;
 /** What a node may be (protocol.md, "A node D"); anything else is dropped. */
 const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 'a', 'label', 'progress']);
 const ATTRIBUTES = new Set(['id', 'class', 'style', 'hidden', 'src', 'value', 'placeholder',
-  'maxlength', 'disabled', 'checked', 'type', 'role', 'max', 'aria-label', 'aria-hidden']);
+  'maxlength', 'disabled', 'checked', 'type', 'role', 'max', 'aria-label', 'aria-hidden', 'for']);
 const DATA_ATTRIBUTE = /^data-[a-z0-9][a-z0-9._-]*$/;
 const INPUT_TYPES = new Set(['text', 'checkbox', 'radio', 'number', 'password', 'search', 'email', 'tel', 'url']);
 

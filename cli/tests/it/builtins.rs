@@ -19,6 +19,7 @@ fn a_page_with_documented_attributes_builds_and_renders() {
         "id=\"numbers\" style=\"height:40px\" data-scroll-top=\"30\"",
         "placeholder=\"A note\" aria-label=\"Note\"",
         "id=\"long\" data-auto-height=\"\" data-focus=\"\"",
+        "data-mp=\"label\" id=\"agree-label\" for=\"agree\"",
         "data-mp=\"button\" id=\"share\" data-hover-start-time=\"20\" aria-hidden=\"true\"",
         "data-mp=\"span\"",
         "<i data-nid=",

@@ -381,7 +381,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "nicknamereview",
         ],
     ),
-    b("label", ("label", ""), &[a("for", Text, KEPT)], &[]),
+    b("label", ("label", ""), &[a("for", Text, Drawn("for"))], &[]),
     b("radio", ("input", " type=\"radio\""), CHOICE, &[]),
     b("radio-group", ("div", ""), GROUP, &["change"]),
     b(
