@@ -6,6 +6,7 @@
 use super::{Attribute, Builtin, Effect, Kind, Refused};
 
 use Effect::{Drawn, Host, NoEffect};
+use Kind::{Bool, Color, Json, Number, OneOf, Text, Url};
 
 /// Kept in the page's tree and acted on by nothing yet.
 const KEPT: Effect =
@@ -19,7 +20,6 @@ const NAVIGATES: Effect = Host(
     "the host navigates by it (`navigate`, `redirect`, `navigateBack`, `reLaunch`; a tap \
      with another open-type is refused naming these)",
 );
-use Kind::{Bool, Color, Json, Number, OneOf, Text, Url};
 
 const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
     Attribute { name, kind, effect }
