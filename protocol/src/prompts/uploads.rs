@@ -196,7 +196,13 @@ impl Prompts {
         body: Body,
     ) -> Result<u64, Refused> {
         let length = content_length(headers)?;
-        let coming = self.admit(prompt, n, length, room)?;
+        let coming = match self.admit(prompt, n, length, room) {
+            Ok(coming) => coming,
+            Err(refused) => {
+                drain(body, length).await;
+                return Err(refused);
+            }
+        };
         let mut stream = body.into_data_stream();
         let mut bytes = Vec::with_capacity(length.min(1 << 20) as usize);
         while let Some(chunk) = stream.next().await {
@@ -361,6 +367,29 @@ impl SimulatedHost {
         })
     }
 }
+
+/// At most [`DRAIN_BYTES`] of a refused file's body read and dropped, so
+/// that a client still sending it reads the refusal: a server that answers
+/// and closes while the body comes makes the client's write fail (a broken
+/// pipe) before it reads the answer. A body declared larger is not read:
+/// its client may see the connection end instead of the refusal.
+async fn drain(body: Body, length: u64) {
+    if length > DRAIN_BYTES {
+        return;
+    }
+    let mut stream = body.into_data_stream();
+    let mut read = 0u64;
+    while let Some(Ok(chunk)) = stream.next().await {
+        read += chunk.len() as u64;
+        if read > DRAIN_BYTES {
+            return;
+        }
+    }
+}
+
+/// The most of a refused file's body [`drain`] reads: 16 MiB, the default
+/// `temp_bytes` of an app's whole temp area.
+const DRAIN_BYTES: u64 = 16 << 20;
 
 #[cfg(test)]
 mod tests {
