@@ -118,10 +118,36 @@ pub struct Element {
 pub struct Binding {
     /// The event type: `tap`, `input`, `submit`...
     pub event: String,
-    /// `catch`: the event stops here instead of bubbling.
-    pub catch: bool,
+    /// When it runs: on the way down (`capture-bind`, `capture-catch`) or
+    /// on the way up (`bind`, `catch`, `mut-bind`).
+    pub phase: Phase,
+    /// What it does to the rest of the event's way.
+    pub kind: BindingKind,
     /// The handler the app exports for it.
     pub handler: String,
+}
+
+/// The phase an event binding runs in: WeChat delivers a tap, longpress
+/// or touch event from the root down to its target (capture), then from
+/// the target up to the root (bubble).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Root to target, before any bubble handler (`capture-bind`, `capture-catch`).
+    Capture,
+    /// Target to root (`bind`, `catch`, `mut-bind`).
+    Bubble,
+}
+
+/// How an event binding affects the handlers after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingKind {
+    /// `bind`, `capture-bind`: the event goes on.
+    Bind,
+    /// `catch`, `capture-catch`: no handler after this element's runs.
+    Catch,
+    /// `mut-bind`: once one ran, later `mut-bind` handlers on the way are
+    /// skipped; `bind` and `catch` ones still run.
+    Mut,
 }
 
 /// An attribute value or a text: static, or with bindings.

@@ -1,7 +1,10 @@
 //! Events from the view: the renderer reports which node, what type and its
 //! detail; the host finds the handlers bound in its own tree (the renderer
 //! is never trusted to name one), following the platforms' rules: only
-//! tap, longpress and touch events bubble, `catch` stops them, and only a
+//! tap, longpress and touch events bubble, and only they have a capture
+//! phase before it (root to target: `capture-bind`, `capture-catch`);
+//! `catch` stops them, a `mut-bind` handler skips the later `mut-bind`
+//! ones on the way, and only a
 //! tap, a longpress or a submit is a user gesture. An event for a node not
 //! in the current tree, of a type no node on its way binds, or with an
 //! oversized detail is refused and never reaches the app. A tap on a
@@ -11,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json};
 
+use crate::ast::{BindingKind, Phase};
 use crate::render::{Tree, VElement, VNode};
 
 /// Largest event detail, bytes of JSON.
@@ -92,8 +96,8 @@ pub enum EventError {
     },
 }
 
-/// Whether events of `kind` bubble to ancestors.
-fn bubbles(kind: &str) -> bool {
+/// Whether events of `kind` bubble to ancestors (and have a capture phase).
+pub(crate) fn bubbles(kind: &str) -> bool {
     matches!(kind, "tap" | "longpress") || kind.starts_with("touch")
 }
 
@@ -129,8 +133,21 @@ pub fn resolve_with_fields(
             kind: event.kind.clone(),
         });
     }
-    // Innermost first: the target, then (for bubbling events) its ancestors.
-    let mut handlers = Vec::new();
+    let mut way = Way {
+        event,
+        handlers: Vec::new(),
+        mut_ran: false,
+    };
+    // The capture phase, root first; a `capture-catch` stops the event.
+    if bubbles(&event.kind) {
+        for element in &path {
+            if way.run(element, Phase::Capture) {
+                return way.finish();
+            }
+        }
+    }
+    // The bubble phase, innermost first: the target, then (for bubbling
+    // events) its ancestors.
     for (depth, element) in path.iter().rev().enumerate() {
         if depth > 0 && !bubbles(&event.kind) {
             break;
@@ -139,7 +156,7 @@ pub fn resolve_with_fields(
             let open_type = attr(element, "open-type").unwrap_or("navigate");
             let url = attr(element, "url").or((open_type == "navigateBack").then_some(""));
             if let Some(url) = url {
-                if handlers.is_empty() {
+                if way.handlers.is_empty() {
                     return Ok(Resolved::Navigate {
                         url: url.to_string(),
                         open_type: open_type.to_string(),
@@ -151,35 +168,63 @@ pub fn resolve_with_fields(
                 break;
             }
         }
-        let mut caught = false;
-        for binding in element.events.iter().filter(|b| b.event == event.kind) {
-            handlers.push(Dispatch {
-                handler: binding.handler.clone(),
-                kind: event.kind.clone(),
-                target: event.node,
-                current_target: element.id,
-                dataset: dataset_of(element),
-                detail: event.detail.clone(),
-                gesture: is_gesture(&event.kind),
-            });
-            caught |= binding.catch;
-        }
-        if caught {
+        if way.run(element, Phase::Bubble) {
             break;
         }
     }
     if event.kind == "tap"
         && let Some(submit) = form_submit(&path, event.node, fields)
     {
-        handlers.push(submit);
+        way.handlers.push(submit);
     }
-    if handlers.is_empty() {
-        return Err(EventError::NotBound {
-            node: event.node,
-            kind: event.kind.clone(),
-        });
+    way.finish()
+}
+
+/// An event on its way through the elements: the handlers it reached so
+/// far, and whether a `mut-bind` handler already ran.
+struct Way<'e> {
+    event: &'e ViewEvent,
+    handlers: Vec<Dispatch>,
+    mut_ran: bool,
+}
+
+impl Way<'_> {
+    /// Add `element`'s handlers bound for `phase`, in the template's
+    /// order; a later `mut-bind` is skipped once one ran. True when a
+    /// `catch` among them stops the event.
+    fn run(&mut self, element: &VElement, phase: Phase) -> bool {
+        let mut caught = false;
+        let bound =
+            (element.events.iter()).filter(|b| b.event == self.event.kind && b.phase == phase);
+        for binding in bound {
+            match binding.kind {
+                BindingKind::Mut if self.mut_ran => continue,
+                BindingKind::Mut => self.mut_ran = true,
+                BindingKind::Catch => caught = true,
+                BindingKind::Bind => {}
+            }
+            self.handlers.push(Dispatch {
+                handler: binding.handler.clone(),
+                kind: self.event.kind.clone(),
+                target: self.event.node,
+                current_target: element.id,
+                dataset: dataset_of(element),
+                detail: self.event.detail.clone(),
+                gesture: is_gesture(&self.event.kind),
+            });
+        }
+        caught
     }
-    Ok(Resolved::Handlers(handlers))
+
+    fn finish(self) -> Result<Resolved, EventError> {
+        if self.handlers.is_empty() {
+            return Err(EventError::NotBound {
+                node: self.event.node,
+                kind: self.event.kind.clone(),
+            });
+        }
+        Ok(Resolved::Handlers(self.handlers))
+    }
 }
 
 /// The element with node id `id` in `tree`, if there is one.
@@ -481,5 +526,118 @@ mod tests {
             submit.detail,
             json!({"value": {"who": "Ada", "note": "typed by the user", "loud": true, "tags": ["a"], "size": "m"}})
         );
+    }
+
+    /// The handlers a tap on `#target` in `page` reaches, in order.
+    fn tapped(page: &str) -> Vec<String> {
+        let tree = rendered(page, &json!({}));
+        let target = node(&tree, "target");
+        match handlers(&tree, target, "tap") {
+            Ok(h) => h.into_iter().map(|(name, _)| name).collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn the_capture_phase_runs_root_first_before_the_bubble_phase() {
+        // WeChat's own example: outer capture, inner capture, inner bubble,
+        // outer bubble.
+        let page = r#"<view capture-bind:tap="outerDown" bindtap="outerUp">
+  <view capture-bind:tap="middleDown" bind:tap="middleUp">
+    <view id="target" bindtap="targetUp" capture-bind:tap="targetDown"/>
+  </view>
+</view>"#;
+        assert_eq!(
+            tapped(page),
+            [
+                "outerDown",
+                "middleDown",
+                "targetDown",
+                "targetUp",
+                "middleUp",
+                "outerUp"
+            ]
+        );
+        // Capture handlers are gestures like the tap they see, and name
+        // the element they are bound on.
+        let tree = rendered(page, &json!({}));
+        let target = node(&tree, "target");
+        let event = ViewEvent {
+            node: target,
+            kind: "tap".into(),
+            detail: json!({}),
+        };
+        let Resolved::Handlers(calls) = resolve(&tree, &event).unwrap() else {
+            panic!("handlers expected");
+        };
+        assert!(calls.iter().all(|c| c.gesture && c.target == target));
+        assert_ne!(calls[0].current_target, target);
+        assert_eq!(calls[2].current_target, target);
+    }
+
+    #[test]
+    fn a_capture_catch_stops_the_rest_of_both_phases() {
+        let at_root = r#"<view capture-catch:tap="outerDown" bindtap="outerUp">
+  <view capture-bind:tap="middleDown"><view id="target" bindtap="targetUp"/></view>
+</view>"#;
+        assert_eq!(tapped(at_root), ["outerDown"]);
+        let in_the_middle = r#"<view capture-bind:tap="outerDown" bindtap="outerUp">
+  <view capture-catch:tap="middleDown" bindtap="middleUp"><view id="target" capture-bind:tap="targetDown" bindtap="targetUp"/></view>
+</view>"#;
+        assert_eq!(tapped(in_the_middle), ["outerDown", "middleDown"]);
+        let on_the_target = r#"<view capture-bind:tap="outerDown" bindtap="outerUp">
+  <view id="target" capture-catch:tap="targetDown" bindtap="targetUp"/>
+</view>"#;
+        assert_eq!(tapped(on_the_target), ["outerDown", "targetDown"]);
+    }
+
+    #[test]
+    fn a_bubble_catch_after_a_capture_phase_stops_only_the_bubbling() {
+        let page = r#"<view capture-bind:tap="outerDown" bindtap="outerUp">
+  <view catchtap="middleUp"><view id="target" bindtap="targetUp"/></view>
+</view>"#;
+        assert_eq!(tapped(page), ["outerDown", "targetUp", "middleUp"]);
+    }
+
+    #[test]
+    fn after_one_mut_bind_ran_later_ones_are_skipped_and_binds_still_run() {
+        let page = r#"<view mut-bind:tap="outerMut" bindtap="outerUp">
+  <view mut-bind:tap="middleMut"><view id="target" mut-bind:tap="targetMut"/></view>
+</view>"#;
+        assert_eq!(tapped(page), ["targetMut", "outerUp"]);
+        // The first mut-bind on the way is the one that runs, wherever it is.
+        let page = r#"<view mut-bind:tap="outerMut" catchtap="outerUp">
+  <view mut-bind:tap="middleMut" bind:tap="middleUp"><view id="target" bindtap="targetUp"/></view>
+</view>"#;
+        assert_eq!(
+            tapped(page),
+            ["targetUp", "middleMut", "middleUp", "outerUp"]
+        );
+        // A catch still stops the event: the outer mut-bind is never reached.
+        let page = r#"<view mut-bind:tap="outerMut">
+  <view catchtap="middleUp"><view id="target" bindtap="targetUp"/></view>
+</view>"#;
+        assert_eq!(tapped(page), ["targetUp", "middleUp"]);
+        // With a capture phase before it, mut-bind skips as well.
+        let page = r#"<view capture-bind:tap="outerDown" mut-bind:tap="outerMut">
+  <view id="target" mut-bind:tap="targetMut"/>
+</view>"#;
+        assert_eq!(tapped(page), ["outerDown", "targetMut"]);
+        // On an event that does not bubble, mut-bind is a plain bind.
+        let tree = rendered(r#"<input mut-bind:input="typed"/>"#, &json!({}));
+        assert_eq!(
+            handlers(&tree, node(&tree, "input"), "input").unwrap(),
+            [("typed".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn a_capture_handler_above_a_navigator_takes_its_tap() {
+        // As a handler bound inside a navigator does: the handlers run and
+        // the host does not navigate.
+        let page = r#"<view capture-bind:tap="seen"><navigator id="target" url="/pages/detail"><text>go</text></navigator></view>"#;
+        assert_eq!(tapped(page), ["seen"]);
+        let page = r#"<view bindtap="seen"><navigator id="target" url="/pages/detail"><text>go</text></navigator></view>"#;
+        assert_eq!(tapped(page), ["navigate /pages/detail"]);
     }
 }

@@ -17,7 +17,9 @@ use glass_easel_template_compiler::parse::tag::{
 };
 use glass_easel_template_compiler::parse::{Position, TemplateStructure};
 
-use crate::ast::{BinOp, Binding, Element, Expr, Field, Item, Key, Node, Pos, Template, Value};
+use crate::ast::{
+    BinOp, Binding, BindingKind, Element, Expr, Field, Item, Key, Node, Phase, Pos, Template, Value,
+};
 
 use crate::builtins::{self, EventSupport};
 pub use crate::builtins::{COMPONENTS, EVENTS};
@@ -654,12 +656,12 @@ impl Check<'_> {
             );
             return;
         }
-        for (prefix, catch) in [("bind", false), ("catch", true)] {
+        for (prefix, kind) in [("bind", BindingKind::Bind), ("catch", BindingKind::Catch)] {
             if let Some(event) = name.strip_prefix(prefix) {
                 let event = event.trim_start_matches(':');
                 self.event(
                     event,
-                    catch,
+                    (Phase::Bubble, kind),
                     attribute.value.as_ref(),
                     &attribute.name.location,
                     out,
@@ -724,18 +726,40 @@ impl Check<'_> {
         );
     }
 
-    /// An event binding written `bind:tap` or `catch:tap`.
+    /// An event binding written `bind:tap`, `catch:tap`, `mut-bind:tap`,
+    /// `capture-bind:tap` or `capture-catch:tap`.
     fn binding(&mut self, binding: &ge::EventBinding, out: &mut Element) {
-        if binding.is_capture || binding.is_mut {
+        let event = binding.name.name.as_str();
+        let phase = if binding.is_capture {
+            Phase::Capture
+        } else {
+            Phase::Bubble
+        };
+        let kind = match (binding.is_catch, binding.is_mut) {
+            (true, _) => BindingKind::Catch,
+            (false, true) => BindingKind::Mut,
+            (false, false) => BindingKind::Bind,
+        };
+        if phase == Phase::Capture && kind == BindingKind::Mut {
             self.error(
                 &binding.prefix_location,
-                "capture and mut event bindings are not supported",
+                "`capture-mut-bind` is not a WeChat binding: write `capture-bind` or `mut-bind`",
+            );
+            return;
+        }
+        if phase == Phase::Capture && !crate::events::bubbles(event) {
+            self.error(
+                &binding.name.location,
+                format!(
+                    "`{event}` has no capture phase: WeChat captures only tap, longpress \
+                     and touch events"
+                ),
             );
             return;
         }
         self.event(
-            binding.name.name.as_str(),
-            binding.is_catch,
+            event,
+            (phase, kind),
             binding.value.as_ref(),
             &binding.name.location,
             out,
@@ -745,7 +769,7 @@ impl Check<'_> {
     fn event(
         &mut self,
         event: &str,
-        catch: bool,
+        (phase, kind): (Phase, BindingKind),
         value: Option<&ge::Value>,
         at: &Range<Position>,
         out: &mut Element,
@@ -789,7 +813,8 @@ impl Check<'_> {
         let mut events = out.events.to_vec();
         events.push(Binding {
             event: event.to_string(),
-            catch,
+            phase,
+            kind,
             handler,
         });
         out.events = events.into();
@@ -1147,6 +1172,46 @@ mod tests {
             err[0]
                 .to_string()
                 .starts_with("p.wxml:1:1: the template is 13 bytes")
+        );
+    }
+
+    #[test]
+    fn capture_and_mut_bindings_parse_with_their_phase_and_kind() {
+        use crate::ast::{BindingKind as K, Phase as P};
+        let t = ok(
+            r#"<view capture-bind:tap="a" capture-catch:touchstart="b" mut-bind:tap="c" bind:tap="d" catch:longpress="e" bindtap="f"/>"#,
+        );
+        let Node::Element(view) = &t.nodes[0] else {
+            panic!("{:?}", t.nodes[0]);
+        };
+        let bindings: Vec<_> = (view.events.iter())
+            .map(|b| (b.event.as_str(), b.phase, b.kind, b.handler.as_str()))
+            .collect();
+        // Unprefixed ones (`bindtap`) first, then the others in order.
+        assert_eq!(
+            bindings,
+            [
+                ("tap", P::Bubble, K::Bind, "f"),
+                ("tap", P::Capture, K::Bind, "a"),
+                ("touchstart", P::Capture, K::Catch, "b"),
+                ("tap", P::Bubble, K::Mut, "c"),
+                ("tap", P::Bubble, K::Bind, "d"),
+                ("longpress", P::Bubble, K::Catch, "e"),
+            ]
+        );
+    }
+
+    #[test]
+    fn capture_is_refused_on_events_without_a_capture_phase() {
+        assert_eq!(
+            errors(r#"<input capture-bind:input="typed"/>"#),
+            [
+                "1:21: `input` has no capture phase: WeChat captures only tap, longpress and touch events"
+            ]
+        );
+        assert_eq!(
+            errors(r#"<view capture-mut-bind:tap="x"/>"#),
+            ["1:7: `capture-mut-bind` is not a WeChat binding: write `capture-bind` or `mut-bind`"]
         );
     }
 }
