@@ -37,9 +37,9 @@ const BEZEL = 10;
 /** What a node may be (protocol.md, "A node D"); anything else is dropped. */
 const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 'a', 'label', 'progress']);
 const ATTRIBUTES = new Set(['id', 'class', 'style', 'hidden', 'src', 'value', 'placeholder',
-  'maxlength', 'disabled', 'checked', 'type', 'role', 'max', 'aria-label', 'aria-hidden', 'for']);
+  'maxlength', 'disabled', 'checked', 'type', 'role', 'min', 'max', 'step', 'aria-label', 'aria-hidden', 'for']);
 const DATA_ATTRIBUTE = /^data-[a-z0-9][a-z0-9._-]*$/;
-const INPUT_TYPES = new Set(['text', 'checkbox', 'radio', 'number', 'password', 'search', 'email', 'tel', 'url']);
+const INPUT_TYPES = new Set(['text', 'checkbox', 'radio', 'range', 'number', 'password', 'search', 'email', 'tel', 'url']);
 
 const MAX_FRAME_BYTES = 64 * 1024;
 const LONG_PRESS_MS = 350;
@@ -491,6 +491,7 @@ const BASE_CSS = `
   background: #fff; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.4); transition: transform 0.2s; }
 [data-mp="switch"]:checked { background: #07c160; }
 [data-mp="switch"]:checked::before { transform: translateX(20px); }
+[data-mp="slider"] { display: block; box-sizing: border-box; width: calc(100% - 36px); margin: 18px; accent-color: #1aad19; }
 [data-mp="progress"] { display: block; width: 100%; height: 6px; appearance: none; border: 0; background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-bar { background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-value { background: #07c160; }
@@ -625,6 +626,8 @@ function build(d) {
     for (const pair of Array.isArray(d.attrs) ? d.attrs : []) {
       if (Array.isArray(pair)) setAttribute(element, pair[0], pair[1]);
     }
+    // A slider without a value starts at its min, as WeChat's (a browser's range starts midway).
+    if (element.type === 'range' && !element.hasAttribute('value')) element.value = element.min || '0';
     for (const child of Array.isArray(d.children) ? d.children : []) element.append(build(child));
   } else {
     // Not an allowed tag: an empty hidden placeholder keeps the ids and the
@@ -804,7 +807,7 @@ function sendEvent(node, kind, detail, after) {
   });
 }
 
-const isTextField = (e) => e.localName === 'textarea' || (e.localName === 'input' && !['checkbox', 'radio'].includes(e.type));
+const isTextField = (e) => e.localName === 'textarea' || (e.localName === 'input' && !['checkbox', 'radio', 'range'].includes(e.type));
 
 // A long press: the pointer held LONG_PRESS_MS without moving away. As on
 // WeChat, the tap that ends it is not sent if the longpress was taken; the
@@ -867,8 +870,19 @@ view.shadow.addEventListener('keydown', (event) => {
   if (node !== null) sendEvent(node, 'confirm', { value: field.value });
 });
 
+// A slider (input type=range): `changing` while dragged, `change` on release.
+view.shadow.addEventListener('input', (event) => {
+  const node = event.target.type === 'range' ? nodeOf(event.target) : null;
+  if (node !== null) sendEvent(node, 'changing', { value: Number(event.target.value) });
+});
+
 view.shadow.addEventListener('change', (event) => {
   const field = event.target;
+  if (field.localName === 'input' && field.type === 'range') {
+    const node = nodeOf(field);
+    if (node !== null) sendEvent(node, 'change', { value: Number(field.value) });
+    return;
+  }
   if (field.localName !== 'input' || !['checkbox', 'radio'].includes(field.type)) return;
   const node = nodeOf(field);
   if (node !== null) sendEvent(node, 'change', { value: field.checked });

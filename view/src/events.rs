@@ -17,6 +17,8 @@ use serde_json::{Map, Value as Json};
 use crate::ast::{BindingKind, Phase};
 use crate::render::{Tree, VElement, VNode};
 
+pub mod details;
+
 /// Largest event detail, bytes of JSON.
 pub const MAX_DETAIL_BYTES: usize = 64 * 1024;
 
@@ -94,6 +96,9 @@ pub enum EventError {
         /// Its size.
         bytes: usize,
     },
+    /// The detail is not one the component could have produced.
+    #[error(transparent)]
+    Detail(#[from] details::DetailError),
 }
 
 /// Whether events of `kind` bubble to ancestors (and have a capture phase).
@@ -132,6 +137,9 @@ pub fn resolve_with_fields(
             node: event.node,
             kind: event.kind.clone(),
         });
+    }
+    if let Some(target) = path.last().filter(|e| e.id == event.node) {
+        details::check(target, &event.kind, &event.detail)?;
     }
     let mut way = Way {
         event,
@@ -202,6 +210,7 @@ impl Way<'_> {
                 BindingKind::Mut => self.mut_ran = true,
                 BindingKind::Catch => caught = true,
                 BindingKind::Bind => {}
+                BindingKind::Model => continue,
             }
             self.handlers.push(Dispatch {
                 handler: binding.handler.clone(),

@@ -58,6 +58,7 @@ pub fn is_boolean_attribute(name: &str) -> bool {
             | "scroll-anchoring"
             | "scroll-with-animation"
             | "show-confirm-bar"
+            | "show-value"
             | "show-menu-by-longpress"
             | "show-message-card"
             | "show-scrollbar"

@@ -162,6 +162,34 @@ const CHOICE: &[Attribute] = &[
 /// A checkbox-group's or a radio-group's attributes.
 const GROUP: &[Attribute] = &[a("name", Text, FIELD_NAME)];
 
+/// A slider's colours and thumb size: kept in the page's tree; the
+/// simulator draws WeChat's default look.
+const SLIDER_LOOK: Effect = KEPT;
+
+/// A slider's attributes (its `change` and `changing` values are checked
+/// against `min`, `max` and `step` before the app sees them).
+const SLIDER: &[Attribute] = &[
+    a("min", Number, Drawn("min")),
+    a("max", Number, Drawn("max")),
+    a("step", Number, Drawn("step")),
+    a("disabled", Bool, Drawn("disabled")),
+    a("value", Number, Drawn("value")),
+    a("color", Color, SLIDER_LOOK),
+    a("selected-color", Color, SLIDER_LOOK),
+    a("activeColor", Color, SLIDER_LOOK),
+    a("backgroundColor", Color, SLIDER_LOOK),
+    a("block-size", Number, SLIDER_LOOK),
+    a("block-color", Color, SLIDER_LOOK),
+    a(
+        "show-value",
+        Bool,
+        Host(
+            "kept in the page's tree (`miniapp run` shows it); the simulator does not draw the \
+             number beside the slider yet",
+        ),
+    ),
+];
+
 /// The components the host draws, in WeChat's order of its list.
 pub(super) const BUILTINS: &[Builtin] = &[
     b("view", ("div", ""), &[HOVER[0], HOVER[1], HOVER[2]], &[]),
@@ -385,6 +413,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
     b("radio", ("input", " type=\"radio\""), CHOICE, &[]),
     b("radio-group", ("div", ""), GROUP, &["change"]),
     b(
+        "slider",
+        ("input", " type=\"range\""),
+        SLIDER,
+        &["change", "changing"],
+    ),
+    b(
         "switch",
         ("input", " type=\"checkbox\" role=\"switch\""),
         &[
@@ -560,10 +594,6 @@ pub(super) const REFUSED: &[Refused] = &[
     },
     Refused {
         name: "picker-view-column",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "slider",
         why: NOT_YET,
     },
     Refused {

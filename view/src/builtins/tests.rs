@@ -143,7 +143,7 @@ fn wechat_components_the_host_does_not_draw_are_refused_saying_why() {
     for tag in [
         "swiper",
         "picker",
-        "slider",
+        "movable-view",
         "rich-text",
         "video",
         "page-meta",

@@ -1,0 +1,227 @@
+//! Event details checked per component before the app sees them: a client
+//! of the view (the simulator, a `miniapp serve` socket) is untrusted, so
+//! it cannot hand the app a value the rendered component could not have
+//! produced (a slider's value off its range or step grid, a switch's
+//! `value` that is not a boolean). Each component with a checked event is
+//! one line of [`RULES`]; other components (picker, swiper) plug in there.
+
+use serde_json::Value as Json;
+
+use crate::render::VElement;
+
+/// Why an event's detail was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{kind}` on <{component}>: {why}")]
+pub struct DetailError {
+    /// The component the event happened on (`slider`).
+    pub component: &'static str,
+    /// The event type.
+    pub kind: String,
+    /// What is wrong, naming the attribute and the value.
+    pub why: String,
+}
+
+/// How one component's events are checked: its tag, the events checked,
+/// and the check over the rendered element and the detail.
+type Rule = (&'static str, &'static [&'static str], Check);
+type Check = fn(&VElement, &Json) -> Result<(), String>;
+
+/// The components whose event details have a documented domain.
+const RULES: &[Rule] = &[
+    ("slider", &["change", "changing"], slider),
+    ("switch", &["change"], switch),
+];
+
+/// Check `detail` of event `kind` on `element` against what the rendered
+/// component allows; events and components without a rule pass.
+pub fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(), DetailError> {
+    let rule = RULES
+        .iter()
+        .find(|(tag, kinds, _)| *tag == element.tag && kinds.contains(&kind));
+    let Some((_, _, check)) = rule else {
+        return Ok(());
+    };
+    check(element, detail).map_err(|why| DetailError {
+        component: element.tag,
+        kind: kind.to_string(),
+        why,
+    })
+}
+
+/// A slider's `value`: a number within `min..=max` (WeChat's defaults 0
+/// and 100) on the grid of `step` (default 1) from `min`; a disabled
+/// slider sends nothing.
+fn slider(element: &VElement, detail: &Json) -> Result<(), String> {
+    enabled(element)?;
+    let number = |name: &str, default: f64| match attr(element, name) {
+        None => Ok(default),
+        Some(text) => (text.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| format!("its `{name}` is `{text}`, not a number")),
+    };
+    let (min, max, step) = (
+        number("min", 0.0)?,
+        number("max", 100.0)?,
+        number("step", 1.0)?,
+    );
+    let value = detail.get("value");
+    let Some(v) = value.and_then(Json::as_f64) else {
+        return Err(format!(
+            "`value` must be a number, not {}",
+            value.map_or("nothing".into(), Json::to_string)
+        ));
+    };
+    if v < min || v > max {
+        return Err(format!("`value` {v} is outside `min` {min} to `max` {max}"));
+    }
+    if step > 0.0 {
+        let steps = (v - min) / step;
+        if (steps - steps.round()).abs() > 1e-9 * steps.abs().max(1.0) {
+            return Err(format!(
+                "`value` {v} is not on the `step` {step} grid from `min` {min}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A switch's `value`: a boolean; a disabled switch sends nothing.
+fn switch(element: &VElement, detail: &Json) -> Result<(), String> {
+    enabled(element)?;
+    match detail.get("value") {
+        Some(Json::Bool(_)) => Ok(()),
+        other => Err(format!(
+            "`value` must be true or false, not {}",
+            other.map_or("nothing".into(), Json::to_string)
+        )),
+    }
+}
+
+/// Refuse the event if `element` is rendered `disabled`.
+fn enabled(element: &VElement) -> Result<(), String> {
+    match attr(element, "disabled") {
+        Some(_) => Err("it is `disabled`: the user cannot change it".into()),
+        None => Ok(()),
+    }
+}
+
+fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {
+    (element.attrs.iter())
+        .find(|(n, _)| &**n == name)
+        .map(|(_, v)| &**v)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::events::{EventError, Resolved, ViewEvent, resolve};
+    use crate::html::to_html;
+    use crate::render::{Tree, VElement, VNode};
+    use crate::testing::rendered;
+
+    const PAGE: &str = r#"<slider id="s" min="10" max="50" step="5" value="{{v}}" show-value bindchange="slid" bindchanging="sliding"/>
+<slider id="plain" bindchange="slid"/>
+<slider id="off" disabled="{{true}}" bindchange="slid"/>
+<switch id="sw" bindchange="flipped"/>"#;
+
+    fn tree() -> Tree {
+        rendered(PAGE, &json!({"v": 20}))
+    }
+
+    fn node(tree: &Tree, id: &str) -> u32 {
+        let has_id = |e: &VElement| e.attrs.iter().any(|(n, v)| &**n == "id" && &**v == id);
+        let found = tree.nodes.iter().find_map(|n| match n {
+            VNode::Element(e) if has_id(e) => Some(e.id),
+            _ => None,
+        });
+        found.unwrap()
+    }
+
+    /// The handler `kind` with `detail` on `#id` reaches, or why it is refused.
+    fn send(id: &str, kind: &str, detail: serde_json::Value) -> Result<String, String> {
+        let tree = tree();
+        let event = ViewEvent {
+            node: node(&tree, id),
+            kind: kind.into(),
+            detail,
+        };
+        match resolve(&tree, &event) {
+            Ok(Resolved::Handlers(calls)) => Ok(calls[0].handler.clone()),
+            Ok(other) => panic!("{other:?}"),
+            Err(EventError::Detail(e)) => Err(e.to_string()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_slider_is_drawn_as_a_range_input_with_its_bounds() {
+        let html = to_html(&tree());
+        assert!(
+            html.contains(r#"<input type="range""#)
+                && html.contains(r#"min="10" max="50" step="5" value="20""#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_slider_value_on_its_grid_reaches_the_app() {
+        assert_eq!(send("s", "change", json!({"value": 35})).unwrap(), "slid");
+        assert_eq!(
+            send("s", "changing", json!({"value": 10})).unwrap(),
+            "sliding"
+        );
+        assert_eq!(send("s", "change", json!({"value": 50.0})).unwrap(), "slid");
+        // WeChat's defaults: 0 to 100 by 1.
+        assert_eq!(
+            send("plain", "change", json!({"value": 100})).unwrap(),
+            "slid"
+        );
+    }
+
+    #[test]
+    fn an_impossible_slider_value_is_refused_naming_it() {
+        let refused =
+            |v: serde_json::Value| send("s", "change", json!({ "value": v })).unwrap_err();
+        assert_eq!(
+            refused(json!(55)),
+            "`change` on <slider>: `value` 55 is outside `min` 10 to `max` 50"
+        );
+        assert_eq!(
+            refused(json!(5)),
+            "`change` on <slider>: `value` 5 is outside `min` 10 to `max` 50"
+        );
+        assert_eq!(
+            refused(json!(12)),
+            "`change` on <slider>: `value` 12 is not on the `step` 5 grid from `min` 10"
+        );
+        assert_eq!(
+            refused(json!("20")),
+            "`change` on <slider>: `value` must be a number, not \"20\""
+        );
+        assert_eq!(
+            send("plain", "change", json!({})).unwrap_err(),
+            "`change` on <slider>: `value` must be a number, not nothing"
+        );
+        assert_eq!(
+            send("plain", "change", json!({"value": 100.5})).unwrap_err(),
+            "`change` on <slider>: `value` 100.5 is outside `min` 0 to `max` 100"
+        );
+        assert_eq!(
+            send("off", "change", json!({"value": 1})).unwrap_err(),
+            "`change` on <slider>: it is `disabled`: the user cannot change it"
+        );
+    }
+
+    #[test]
+    fn a_switch_value_must_be_a_boolean() {
+        assert_eq!(
+            send("sw", "change", json!({"value": true})).unwrap(),
+            "flipped"
+        );
+        assert_eq!(
+            send("sw", "change", json!({"value": "on"})).unwrap_err(),
+            "`change` on <switch>: `value` must be true or false, not \"on\""
+        );
+    }
+}
