@@ -26,5 +26,6 @@ mod pages_nav;
 mod pending;
 mod prefs;
 mod selector_query;
+mod slider;
 mod socket;
 mod socket_relaunch;
