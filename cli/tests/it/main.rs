@@ -43,6 +43,7 @@ mod serve_probes;
 mod serve_publish;
 mod serve_push_logs;
 mod serve_sessions;
+mod serve_slider;
 mod serve_sockets;
 mod serve_timers;
 mod serve_tokens;
