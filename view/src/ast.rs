@@ -148,6 +148,10 @@ pub enum BindingKind {
     /// `mut-bind`: once one ran, later `mut-bind` handlers on the way are
     /// skipped; `bind` and `catch` ones still run.
     Mut,
+    /// `model:value="{{path}}"`: no handler; the binding's `handler` is the
+    /// page data path (`form.name`, `items[2].title`) the host sets to
+    /// the event's value before the target's handlers run.
+    Model,
 }
 
 /// An attribute value or a text: static, or with bindings.

@@ -88,6 +88,17 @@ pub enum EventError {
         /// The event type.
         kind: String,
     },
+    /// A `model:` bound element's event whose detail has no value of its kind.
+    #[error(
+        "event `{kind}` of a `model:` bound `<{tag}>` needs a `value` of its kind in its detail \
+         (a string, a switch's boolean)"
+    )]
+    ModelValue {
+        /// The element's tag.
+        tag: &'static str,
+        /// The event type.
+        kind: String,
+    },
     /// The detail is too large.
     #[error("event `{kind}` detail of {bytes} bytes is over the limit of {MAX_DETAIL_BYTES} bytes")]
     DetailTooLarge {
@@ -234,6 +245,36 @@ impl Way<'_> {
         }
         Ok(Resolved::Handlers(self.handlers))
     }
+}
+
+/// What a `model:` binding on the event's target sets before its handlers
+/// run: the page data path and the value the user gave (an input's or a
+/// textarea's text, a switch's state), as a `setData` patch
+/// `{"form.name": "Ada"}`. `None` when the target binds none for this
+/// event; an error when the detail's value is not of the element's kind.
+pub fn model_patch(tree: &Tree, event: &ViewEvent) -> Result<Option<Json>, EventError> {
+    let Some(target) = element(tree, event.node) else {
+        return Ok(None);
+    };
+    let Some(binding) =
+        (target.events.iter()).find(|b| b.kind == BindingKind::Model && b.event == event.kind)
+    else {
+        return Ok(None);
+    };
+    let value = &event.detail["value"];
+    let fits = match target.tag {
+        "switch" => value.is_boolean(),
+        _ => value.is_string(),
+    };
+    if !fits {
+        return Err(EventError::ModelValue {
+            tag: target.tag,
+            kind: event.kind.clone(),
+        });
+    }
+    let mut patch = Map::new();
+    patch.insert(binding.handler.clone(), value.clone());
+    Ok(Some(Json::Object(patch)))
 }
 
 /// The element with node id `id` in `tree`, if there is one.
@@ -648,5 +689,51 @@ mod tests {
         assert_eq!(tapped(page), ["seen"]);
         let page = r#"<view bindtap="seen"><navigator id="target" url="/pages/detail"><text>go</text></navigator></view>"#;
         assert_eq!(tapped(page), ["navigate /pages/detail"]);
+    }
+
+    #[test]
+    fn a_model_binding_patches_its_path_with_the_users_value_and_calls_no_handler() {
+        let page = r#"<view bindtap="outer"><input id="name" model:value="{{form.name}}" bindinput="typed"/><switch id="loud" model:checked="{{loud}}"/><input id="plain" bindinput="typed"/></view>"#;
+        let tree = rendered(page, &json!({}));
+        let event = |id: &str, kind: &str, detail| ViewEvent {
+            node: node(&tree, id),
+            kind: kind.into(),
+            detail,
+        };
+        let typed = event("name", "input", json!({"value": "Ada"}));
+        assert_eq!(
+            model_patch(&tree, &typed).unwrap(),
+            Some(json!({"form.name": "Ada"}))
+        );
+        // The bound handler is still called, and the model binding is no handler.
+        assert_eq!(
+            handlers(&tree, typed.node, "input").unwrap(),
+            [("typed".to_string(), false)]
+        );
+        let toggled = event("loud", "change", json!({"value": true}));
+        assert_eq!(
+            model_patch(&tree, &toggled).unwrap(),
+            Some(json!({"loud": true}))
+        );
+        let err = resolve(&tree, &toggled).unwrap_err();
+        assert!(matches!(err, EventError::NotBound { .. }), "{err}");
+        // No model binding for the event: nothing to set.
+        assert_eq!(
+            model_patch(&tree, &event("plain", "input", json!({"value": "x"}))).unwrap(),
+            None
+        );
+        assert_eq!(
+            model_patch(&tree, &event("name", "tap", json!({}))).unwrap(),
+            None
+        );
+        // A value not of the element's kind is refused.
+        let err =
+            model_patch(&tree, &event("loud", "change", json!({"value": "yes"}))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "event `change` of a `model:` bound `<switch>` needs a `value` of its kind in its \
+             detail (a string, a switch's boolean)"
+        );
+        assert!(model_patch(&tree, &event("name", "input", json!({}))).is_err());
     }
 }

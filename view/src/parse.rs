@@ -96,6 +96,7 @@ pub fn parse(file: &str, source: &str, limits: &Limits) -> Result<Template, Vec<
         limits,
         errors: Vec::new(),
         warnings: Vec::new(),
+        in_template: false,
         text_lines: line_starts(&dialect.text),
         source_lines: line_starts(source),
         cursor: Cell::new((0, 0, 0)),
@@ -305,6 +306,9 @@ struct Check<'a> {
     /// What the host accepts but WeChat does not document (an attribute
     /// it drops).
     warnings: Vec<TemplateError>,
+    /// Whether a `<template name>`'s content is being checked (its data is
+    /// the template's, not the page's).
+    in_template: bool,
     /// Where each line starts, in the rewritten text and in the source.
     text_lines: Vec<usize>,
     source_lines: Vec<usize>,
@@ -370,10 +374,12 @@ impl Check<'_> {
             );
         }
         let mut templates = BTreeMap::new();
+        self.in_template = true;
         for definition in &globals.sub_templates {
             let nodes = self.nodes(&definition.content, 1);
             templates.insert(definition.name.name.to_string(), nodes);
         }
+        self.in_template = false;
         Template {
             file: self.file.to_string(),
             nodes: self.nodes(&parsed.content, 0),
@@ -649,11 +655,9 @@ impl Check<'_> {
     /// A plain attribute: a known one, or an event binding written `bindtap`.
     fn attribute(&mut self, tag: &str, attribute: &ge::NormalAttribute, out: &mut Element) {
         let name = attribute.name.name.as_str();
-        if !matches!(attribute.prefix, ge::NormalAttributePrefix::None) {
-            self.error(
-                &attribute.name.location,
-                "`model:` bindings are not supported",
-            );
+        if matches!(attribute.prefix, ge::NormalAttributePrefix::Model(_))
+            && !self.model(tag, attribute, out)
+        {
             return;
         }
         for (prefix, kind) in [("bind", BindingKind::Bind), ("catch", BindingKind::Catch)] {
@@ -704,6 +708,60 @@ impl Check<'_> {
             return;
         }
         out.attrs.push((name.into(), value));
+    }
+
+    /// A two-way binding `model:value="{{path}}"`: the attribute renders
+    /// as `value="{{path}}"`, and the element gets a [`BindingKind::Model`]
+    /// binding for the event that reports the user's change. False (with
+    /// an error) when the element has no such event or the value is not a
+    /// plain page data path.
+    fn model(&mut self, tag: &str, attribute: &ge::NormalAttribute, out: &mut Element) -> bool {
+        let name = attribute.name.name.as_str();
+        let at = &attribute.name.location;
+        let Some(event) = model_event(tag, name) else {
+            self.error(
+                at,
+                format!(
+                    "`model:{name}` on `<{tag}>`: two-way binding works on an input's or a \
+                     textarea's `value` and a switch's `checked`"
+                ),
+            );
+            return false;
+        };
+        let expression = match attribute.value.as_ref() {
+            Some(value @ ge::Value::Dynamic { .. }) => self.expression_of(value),
+            _ => Expr::Undefined,
+        };
+        if self.in_template {
+            self.error(
+                at,
+                format!(
+                    "`model:{name}` inside a `<template>`: its data is the template's, \
+                     not the page's; bind it in the page"
+                ),
+            );
+            return false;
+        }
+        let Some(path) = data_path(&expression) else {
+            self.error(
+                at,
+                format!(
+                    "`model:{name}` takes a plain page data path, like \
+                     `model:{name}=\"{{{{form.name}}}}\"` or `\"{{{{items[0].title}}}}\"` \
+                     (not an expression, a literal or a wx:for item)"
+                ),
+            );
+            return false;
+        };
+        let mut events = out.events.to_vec();
+        events.push(Binding {
+            event: event.into(),
+            phase: Phase::Bubble,
+            kind: BindingKind::Model,
+            handler: path,
+        });
+        out.events = events.into();
+        true
     }
 
     /// Warn of attribute `name`, which WeChat does not document on
@@ -998,6 +1056,39 @@ fn is_handler_name(name: &str) -> bool {
         && name.len() <= 128
 }
 
+/// The event through which the user changes attribute `name` of `tag`,
+/// if a `model:` binding of it is supported.
+fn model_event(tag: &str, name: &str) -> Option<&'static str> {
+    match (tag, name) {
+        ("input" | "textarea", "value") => Some("input"),
+        ("switch", "checked") => Some("change"),
+        _ => None,
+    }
+}
+
+/// `expression` as a `setData` path (`form.name`, `items[2].title`), if it
+/// is a plain path into the page's data.
+fn data_path(expression: &Expr) -> Option<String> {
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    };
+    match expression {
+        Expr::Data(name) if is_name(name) => Some(name.clone()),
+        Expr::Member(of, field) if is_name(field) => Some(format!("{}.{field}", data_path(of)?)),
+        Expr::Index(of, at) => match &**at {
+            Expr::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n < 1e9 => {
+                Some(format!("{}[{n}]", data_path(of)?))
+            }
+            Expr::Str(field) if is_name(field) => Some(format!("{}.{field}", data_path(of)?)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1212,6 +1303,76 @@ mod tests {
         assert_eq!(
             errors(r#"<view capture-mut-bind:tap="x"/>"#),
             ["1:7: `capture-mut-bind` is not a WeChat binding: write `capture-bind` or `mut-bind`"]
+        );
+    }
+
+    #[test]
+    fn model_binds_a_plain_data_path_and_renders_its_value() {
+        use crate::ast::{BindingKind as K, Phase as P};
+        let t = ok(
+            r#"<input model:value="{{form.name}}" bindinput="typed"/><textarea model:value="{{notes[2].text}}"/><switch model:checked="{{settings['loud']}}"/>"#,
+        );
+        let models: Vec<_> = (t.nodes.iter())
+            .filter_map(|n| match n {
+                Node::Element(e) => Some(e),
+                _ => None,
+            })
+            .map(|e| {
+                let b = e.events.iter().find(|b| b.kind == K::Model).unwrap();
+                assert_eq!(b.phase, P::Bubble);
+                (
+                    e.tag,
+                    e.attrs[0].0.to_string(),
+                    b.event.as_str(),
+                    b.handler.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            models,
+            [
+                ("input", "value".into(), "input", "form.name"),
+                ("textarea", "value".into(), "input", "notes[2].text"),
+                ("switch", "checked".into(), "change", "settings.loud"),
+            ]
+        );
+    }
+
+    #[test]
+    fn model_is_refused_off_a_plain_path_and_off_the_supported_attributes() {
+        let path = "takes a plain page data path, like `model:value=\"{{form.name}}\"` or \
+                    `\"{{items[0].title}}\"` (not an expression, a literal or a wx:for item)";
+        for (source, at) in [
+            (r#"<input model:value="{{a + b}}"/>"#, "1:14"),
+            (r#"<input model:value="{{a[i]}}"/>"#, "1:14"),
+            (r#"<input model:value="name"/>"#, "1:14"),
+            (r#"<input model:value="x{{name}}"/>"#, "1:14"),
+            (
+                r#"<view wx:for="{{items}}"><input model:value="{{item.title}}"/></view>"#,
+                "1:39",
+            ),
+        ] {
+            assert_eq!(
+                errors(source),
+                [format!("{at}: `model:value` {path}")],
+                "{source}"
+            );
+        }
+        assert_eq!(
+            errors(r#"<view model:hidden="{{h}}"/><switch model:value="{{on}}"/>"#),
+            [
+                "1:13: `model:hidden` on `<view>`: two-way binding works on an input's or a \
+                 textarea's `value` and a switch's `checked`",
+                "1:43: `model:value` on `<switch>`: two-way binding works on an input's or a \
+                 textarea's `value` and a switch's `checked`",
+            ]
+        );
+        assert_eq!(
+            errors(r#"<template name="t"><input model:value="{{v}}"/></template>"#),
+            [
+                "1:33: `model:value` inside a `<template>`: its data is the template's, not the \
+              page's; bind it in the page"
+            ]
         );
     }
 }

@@ -8,7 +8,7 @@ use crate::capability::nav::{DataTarget, NavCtx};
 use crate::error::Error;
 use crate::event::Event;
 use crate::usage::UsageCounters;
-use miniapp_view::events::{EventError, Resolved, ViewEvent, resolve_with_fields};
+use miniapp_view::events::{EventError, Resolved, ViewEvent, model_patch, resolve_with_fields};
 
 impl AppInstance {
     /// Render the top page from its template and data, if it has a template:
@@ -75,8 +75,10 @@ impl AppInstance {
     }
 
     /// Dispatch an event the renderer reports (node, type, detail): the host
-    /// finds the handlers bound on that node in its own tree and calls them,
-    /// innermost first. An event for a node not on the page, or of a type
+    /// finds the handlers bound on that node in its own tree and calls them
+    /// in WeChat's order (capture phase root first, then bubbling innermost
+    /// first), after setting the data path of a `model:` binding on the
+    /// target to the event's value. An event for a node not on the page, or of a type
     /// nothing on its way binds, is refused ([`Error::BadRequest`]) and never
     /// reaches the app.
     pub async fn dispatch_view(&mut self, event: &ViewEvent) -> Result<(), Error> {
@@ -118,9 +120,19 @@ impl AppInstance {
             self.view.keep_typed(event.node, &text).map_err(refused)?;
         }
         let tree = self.view.tree.as_ref().expect("checked above");
-        let calls = match resolve_with_fields(tree, event, &self.view.typed) {
-            Err(EventError::NotBound { .. }) if typed => return Ok(()),
-            resolved => resolved.map_err(|e| refused(e.to_string()))?,
+        // A `model:` binding's data path is set (as the app's set-data
+        // would, within its quotas) before any handler runs, resolved on
+        // the tree the user acted on.
+        let model = model_patch(tree, event).map_err(|e| refused(e.to_string()))?;
+        let resolved = match resolve_with_fields(tree, event, &self.view.typed) {
+            Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
+            resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
+        };
+        if let Some(patch) = model {
+            self.patch_data(&patch.to_string())?;
+        }
+        let Some(calls) = resolved else {
+            return Ok(());
         };
         let calls = match calls {
             Resolved::Handlers(calls) => calls,

@@ -15,6 +15,7 @@ mod compat;
 mod device;
 mod device_apis;
 mod device_media;
+mod events;
 mod feedback;
 mod fetch_start;
 mod files;
