@@ -11,6 +11,7 @@ mod dev;
 mod dev_picked_files;
 mod dev_routes;
 mod dev_sockets;
+mod events;
 mod examples;
 mod fixture_chat;
 mod fixture_shop;
