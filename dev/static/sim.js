@@ -35,9 +35,16 @@ const NAV_BAR = 44;
 const BEZEL = 10;
 
 /** What a node may be (protocol.md, "A node D"); anything else is dropped. */
-const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 'a', 'label', 'progress']);
+const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 'a', 'label', 'progress',
+  // The nodes of a rich-text (view/src/rich_text.rs): the tags WeChat allows there, inert.
+  'abbr', 'address', 'article', 'aside', 'b', 'bdi', 'bdo', 'big', 'blockquote', 'br', 'caption', 'center',
+  'cite', 'code', 'col', 'colgroup', 'dd', 'del', 'dl', 'dt', 'em', 'fieldset', 'font', 'footer', 'h1', 'h2',
+  'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'ins', 'legend', 'li', 'mark', 'nav', 'ol', 'p', 'pre', 'q', 'rt',
+  'ruby', 's', 'section', 'small', 'strong', 'sub', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead',
+  'tr', 'tt', 'u', 'ul']);
 const ATTRIBUTES = new Set(['id', 'class', 'style', 'hidden', 'src', 'value', 'placeholder',
-  'maxlength', 'disabled', 'checked', 'type', 'role', 'min', 'max', 'step', 'aria-label', 'aria-hidden', 'for']);
+  'maxlength', 'disabled', 'checked', 'type', 'role', 'min', 'max', 'step', 'aria-label', 'aria-hidden', 'for',
+  'width', 'height', 'alt', 'colspan', 'rowspan']);
 const DATA_ATTRIBUTE = /^data-[a-z0-9][a-z0-9._-]*$/;
 const INPUT_TYPES = new Set(['text', 'checkbox', 'radio', 'range', 'number', 'password', 'search', 'email', 'tel', 'url']);
 

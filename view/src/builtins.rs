@@ -30,6 +30,7 @@ pub const COMPONENTS: &[&str] = &[
     "textarea",
     "navigator",
     "image",
+    "rich-text",
     "span",
     "i",
     "a",
@@ -223,12 +224,18 @@ fn support(name: &str) -> EventSupport {
 /// The HTML element component `tag` is drawn with, and its fixed
 /// attributes.
 pub(crate) fn html_tag(tag: &str) -> (&'static str, &'static str) {
+    if let Some(rich) = crate::rich_text::html_tag(tag) {
+        return (rich, "");
+    }
     builtin(tag).map_or(("div", ""), |b| b.html)
 }
 
 /// The HTML name of attribute `name` of component `tag`, or `None` to keep
 /// it host-side.
 pub(crate) fn html_attribute(tag: &str, name: &str) -> Option<&'static str> {
+    if crate::rich_text::html_tag(tag).is_some() {
+        return crate::rich_text::html_attribute(name);
+    }
     match name {
         "id" => return Some("id"),
         "class" => return Some("class"),

@@ -11,7 +11,7 @@ pub(crate) use crate::builtins::{html_attribute, html_tag};
 
 /// Elements HTML writes without children or an end tag.
 fn is_void(tag: &str) -> bool {
-    matches!(tag, "img" | "input")
+    matches!(tag, "img" | "input" | "br" | "hr" | "col")
 }
 
 /// The page as HTML.

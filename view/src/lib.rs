@@ -28,6 +28,7 @@ pub mod html;
 pub mod parse;
 mod paths;
 pub mod render;
+pub mod rich_text;
 pub mod safety;
 pub mod select;
 pub mod stylesheet;

@@ -13,7 +13,7 @@ use crate::ast::{Binding, Element, Expr, Key, Node, Template, Value};
 pub use crate::deps::Changes;
 use crate::deps::{self, Reads, Root, Step};
 use crate::eval::{self, Scope, Val};
-use crate::{animation, safety};
+use crate::{animation, rich_text, safety};
 
 /// Limits of one render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -841,7 +841,11 @@ impl<'c, 'p> Run<'c, 'p> {
         let outer_prev = std::mem::replace(&mut self.prev, prev);
         let outer_records = std::mem::take(&mut self.records);
         let mut children = Vec::with_capacity(element.children.len());
-        let rendered = self.nodes(file, &element.children, scope, depth, None, &mut children);
+        let rendered = if element.tag == "rich-text" {
+            self.rich_text(file, element, scope, &mut children)
+        } else {
+            self.nodes(file, &element.children, scope, depth, None, &mut children)
+        };
         self.prev = outer_prev;
         let records = std::mem::replace(&mut self.records, outer_records);
         rendered?;
@@ -865,6 +869,10 @@ impl<'c, 'p> Run<'c, 'p> {
     ) -> Result<Vec<Attribute>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
+            // Drawn as the element's children (`rich_text`).
+            if element.tag == "rich-text" && &**name == "nodes" {
+                continue;
+            }
             let rendered = match value {
                 Value::Dynamic(expr) if &**name == "animation" => {
                     match self.animation(file, element, expr, scope)? {
@@ -916,6 +924,86 @@ impl Run<'_, '_> {
         Ok(steps.map(|steps| Arc::from(animation::to_attribute(&steps))))
     }
 }
+
+impl Run<'_, '_> {
+    /// A `<rich-text>`'s children: its `nodes` ([`rich_text::read`]), each
+    /// node counted as the template's are.
+    fn rich_text(
+        &mut self,
+        file: &Template,
+        element: &Element,
+        scope: &Scope<'_>,
+        out: &mut Vec<VNode>,
+    ) -> Result<(), RenderError> {
+        let mut nodes = Json::Null;
+        let mut space = None;
+        for (name, value) in &element.attrs {
+            let value = match value {
+                Value::Static(text) => Json::String(text.to_string()),
+                Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
+            };
+            match &**name {
+                "nodes" => nodes = value,
+                "space" => space = value.as_str().map(str::to_string),
+                _ => {}
+            }
+        }
+        let limits = self.context.limits;
+        let read = rich_text::read(&nodes, space.as_deref(), self.context.origins, limits.nodes);
+        let rich = read.map_err(|problem| match problem {
+            rich_text::Problem::Limit(what, limit) => self.limit(what, limit),
+            rich_text::Problem::Shape(problem) => RenderError::Attribute {
+                file: file.file.clone(),
+                line: element.pos.line,
+                tag: element.tag,
+                name: "nodes".into(),
+                problem,
+            },
+        })?;
+        for node in rich {
+            out.push(self.rich_node(node)?);
+        }
+        Ok(())
+    }
+
+    fn rich_node(&mut self, node: rich_text::Rich) -> Result<VNode, RenderError> {
+        let id = self.count_node()?;
+        match node {
+            rich_text::Rich::Text(text) => {
+                self.count_bytes(text.len())?;
+                Ok(VNode::Text(VText {
+                    id,
+                    text: shared_text(&text),
+                }))
+            }
+            rich_text::Rich::Element {
+                tag,
+                attrs,
+                children,
+            } => {
+                let bytes = attrs.iter().map(|(n, v)| n.len() + v.len()).sum();
+                self.count_bytes(bytes)?;
+                let children = children
+                    .into_iter()
+                    .map(|child| self.rich_node(child))
+                    .collect::<Result<_, _>>()?;
+                Ok(VNode::Element(Arc::new(VElement {
+                    id,
+                    tag,
+                    attrs,
+                    dataset: Vec::new(),
+                    events: NO_EVENTS.clone(),
+                    key: None,
+                    children,
+                    loops: None,
+                })))
+            }
+        }
+    }
+}
+
+/// No event bindings: a rich-text node's (WeChat delivers none to them).
+static NO_EVENTS: LazyLock<Arc<[Binding]>> = LazyLock::new(|| Arc::from(Vec::new()));
 
 /// The empty text, shared.
 static EMPTY: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));

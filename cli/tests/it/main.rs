@@ -24,6 +24,7 @@ mod pages;
 #[cfg(unix)]
 mod progress;
 mod readme;
+mod rich_text;
 mod run_answer;
 mod run_wait;
 mod secrets;

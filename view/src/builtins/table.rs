@@ -521,6 +521,31 @@ pub(super) const BUILTINS: &[Builtin] = &[
         ],
         &["error", "load"],
     ),
+    b(
+        "rich-text",
+        ("div", ""),
+        &[
+            a(
+                "nodes",
+                Json,
+                Host(
+                    "a string (HTML-like text, read by the host: at most 256 KiB) or an array \
+                     of WeChat's nodes, at most 32 deep, drawn as child elements: WeChat's \
+                     allowed tags with `class`, `style`, an img's `src`, `width`, `height`, \
+                     `alt`, a cell's `colspan`, `rowspan`; other tags (with their content) and \
+                     attributes are dropped, as on WeChat; its nodes take no events (a tap \
+                     reaches the rich-text)",
+                ),
+            ),
+            a(
+                "space",
+                OneOf(&["ensp", "emsp", "nbsp"]),
+                Host("each space of its texts is drawn as that space"),
+            ),
+            a("user-select", Bool, KEPT),
+        ],
+        &[],
+    ),
     // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
     // (only the events every component fires: see `INLINE`).
     b("span", ("span", ""), &[], &[]),
@@ -574,10 +599,6 @@ pub(super) const REFUSED: &[Refused] = &[
     },
     Refused {
         name: "share-element",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "rich-text",
         why: NOT_YET,
     },
     Refused {

@@ -144,7 +144,7 @@ fn wechat_components_the_host_does_not_draw_are_refused_saying_why() {
         "swiper",
         "picker",
         "movable-view",
-        "rich-text",
+        "editor",
         "video",
         "page-meta",
     ] {
@@ -357,6 +357,15 @@ fn the_simulator_allows_every_tag_and_attribute_the_table_draws() {
     for builtin in builtins() {
         assert!(tags.contains(builtin.html.0), "{} in TAGS", builtin.html.0);
     }
+    for (tag, _) in crate::rich_text::tags() {
+        assert!(tags.contains(tag), "rich-text's {tag} in TAGS");
+    }
+    for name in crate::rich_text::HTML_ATTRIBUTES {
+        assert!(
+            attributes.contains(*name),
+            "rich-text's {name} in ATTRIBUTES"
+        );
+    }
     for name in drawn_names() {
         assert!(
             name.starts_with("data-") || attributes.contains(name),
@@ -407,4 +416,89 @@ fn components_page_is_current() {
         "docs/components.md is not what view/src/builtins/table.rs renders; \
          regenerate it with `MINIAPP_BLESS=1 cargo test -p miniapp-view --lib builtins`"
     );
+}
+
+/// Pieces of markup an attacker would put in a rich-text's `nodes`.
+const HOSTILE_TAGS: &[&str] = &[
+    "script", "style", "iframe", "svg", "math", "object", "embed", "form", "input", "textarea",
+    "base", "meta", "link", "template", "noscript", "img", "a", "p", "div", "table", "td", "b",
+];
+const HOSTILE_ATTRIBUTES: &[&str] = &[
+    "onclick",
+    "onerror",
+    "src",
+    "href",
+    "style",
+    "class",
+    "width",
+    "alt",
+    "srcdoc",
+    "formaction",
+    "xlink:href",
+    "colspan",
+    "id",
+    "hidden",
+    "data-x",
+];
+
+/// Random hostile markup and node trees in a rich-text: the HTML has only
+/// WeChat's allowed tags, only their allowed attributes, no script, no
+/// handler and no URL outside the package and its origins.
+#[test]
+fn no_rich_text_nodes_bring_a_script_a_handler_or_a_foreign_url() {
+    let origins = ["https://cdn.example.com".to_string()];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let allowed: BTreeSet<&str> = crate::rich_text::tags().map(|(t, _)| t).collect();
+    for round in 0..300 {
+        let mut markup = String::new();
+        let mut tree = Vec::new();
+        for _ in 0..(rng.next() % 12) {
+            let tag = rng.pick(HOSTILE_TAGS);
+            let mut attrs = serde_json::Map::new();
+            markup.push_str(&format!("<{tag}"));
+            for _ in 0..(rng.next() % 4) {
+                let (name, value) = (rng.pick(HOSTILE_ATTRIBUTES), rng.pick(HOSTILE));
+                let quote = if rng.next().is_multiple_of(2) {
+                    "\""
+                } else {
+                    ""
+                };
+                markup.push_str(&format!(" {name}={quote}{value}{quote}"));
+                attrs.insert(name.to_string(), Json::String(value.to_string()));
+            }
+            let text = rng.pick(HOSTILE);
+            markup.push_str(&format!(">{text}"));
+            if rng.next().is_multiple_of(2) {
+                markup.push_str(&format!("</{}>", rng.pick(HOSTILE_TAGS)));
+            }
+            let child = serde_json::json!({"type": "text", "text": text});
+            tree.push(serde_json::json!({"name": tag, "attrs": attrs, "children": [child]}));
+        }
+        for nodes in [Json::String(markup), Json::Array(tree)] {
+            let data = serde_json::json!({ "n": nodes });
+            let html = html_of(r#"<rich-text nodes="{{n}}"/>"#, &data, &origins);
+            assert!(!html.contains("<script"), "round {round}: {html}");
+            let opened = html.split('<').skip(1).filter(|t| !t.starts_with('/'));
+            for tag in opened.map(|t| t.split([' ', '>']).next().unwrap_or("")) {
+                let ours = allowed.contains(tag) || tag == "div" || tag == "span";
+                assert!(ours, "round {round}: <{tag}> in {html}");
+            }
+            for (name, value) in attributes_of(&html) {
+                let ours = ["data-nid", "data-mp"].contains(&name.as_str())
+                    || crate::rich_text::HTML_ATTRIBUTES.contains(&name.as_str());
+                assert!(ours, "round {round}: attribute {name} in {html}");
+                if name == "src" {
+                    assert!(safety::url(&value, &origins), "round {round}: {value}");
+                }
+                // A declaration's value never fetches or runs anything.
+                let lower = value.to_ascii_lowercase();
+                for declaration in lower.split(';').filter(|_| name == "style") {
+                    let value = declaration.split_once(':').map_or("", |(_, v)| v);
+                    for bad in ["url(", "javascript:", "expression("] {
+                        assert!(!value.contains(bad), "round {round}: {lower} in {html}");
+                    }
+                }
+            }
+        }
+    }
 }
