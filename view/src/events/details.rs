@@ -1,8 +1,8 @@
 //! Event details checked per component before the app sees them: a client
 //! of the view (the simulator, a `miniapp serve` socket) is untrusted, so
 //! it cannot hand the app a value the rendered component could not have
-//! produced (a slider's value off its range or step grid, a switch's
-//! `value` that is not a boolean). Each component with a checked event is
+//! produced (a slider's value off its range or step grid, a switch's,
+//! checkbox's or radio's `value` that is not a boolean). Each component with a checked event is
 //! one line of [`RULES`]; other components (picker, swiper) plug in there.
 
 use serde_json::Value as Json;
@@ -29,7 +29,9 @@ type Check = fn(&VElement, &Json) -> Result<(), String>;
 /// The components whose event details have a documented domain.
 const RULES: &[Rule] = &[
     ("slider", &["change", "changing"], slider),
-    ("switch", &["change"], switch),
+    ("switch", &["change"], checked),
+    ("checkbox", &["change"], checked),
+    ("radio", &["change"], checked),
 ];
 
 /// Check `detail` of event `kind` on `element` against what the rendered
@@ -85,8 +87,9 @@ fn slider(element: &VElement, detail: &Json) -> Result<(), String> {
     Ok(())
 }
 
-/// A switch's `value`: a boolean; a disabled switch sends nothing.
-fn switch(element: &VElement, detail: &Json) -> Result<(), String> {
+/// A switch's, checkbox's or radio's `value` (checked or not, as the
+/// simulator sends it): a boolean; a disabled one sends nothing.
+fn checked(element: &VElement, detail: &Json) -> Result<(), String> {
     enabled(element)?;
     match detail.get("value") {
         Some(Json::Bool(_)) => Ok(()),
@@ -123,7 +126,9 @@ mod tests {
     const PAGE: &str = r#"<slider id="s" min="10" max="50" step="5" value="{{v}}" show-value bindchange="slid" bindchanging="sliding"/>
 <slider id="plain" bindchange="slid"/>
 <slider id="off" disabled="{{true}}" bindchange="slid"/>
-<switch id="sw" bindchange="flipped"/>"#;
+<switch id="sw" bindchange="flipped"/>
+<checkbox id="cb" bindchange="ticked"/>
+<radio id="off-radio" disabled="{{true}}" bindchange="picked"/>"#;
 
     fn tree() -> Tree {
         rendered(PAGE, &json!({"v": 20}))
@@ -214,7 +219,7 @@ mod tests {
     }
 
     #[test]
-    fn a_switch_value_must_be_a_boolean() {
+    fn a_switch_checkbox_or_radio_value_must_be_a_boolean() {
         assert_eq!(
             send("sw", "change", json!({"value": true})).unwrap(),
             "flipped"
@@ -222,6 +227,18 @@ mod tests {
         assert_eq!(
             send("sw", "change", json!({"value": "on"})).unwrap_err(),
             "`change` on <switch>: `value` must be true or false, not \"on\""
+        );
+        assert_eq!(
+            send("cb", "change", json!({"value": false})).unwrap(),
+            "ticked"
+        );
+        assert_eq!(
+            send("cb", "change", json!({"value": 1})).unwrap_err(),
+            "`change` on <checkbox>: `value` must be true or false, not 1"
+        );
+        assert_eq!(
+            send("off-radio", "change", json!({"value": true})).unwrap_err(),
+            "`change` on <radio>: it is `disabled`: the user cannot change it"
         );
     }
 }
