@@ -3,7 +3,7 @@
 //! it cannot hand the app a value the rendered component could not have
 //! produced (a slider's value off its range or step grid, a switch's,
 //! checkbox's or radio's `value` that is not a boolean). Each component with a checked event is
-//! one line of [`RULES`]; other components (picker, swiper) plug in there.
+//! one line of `RULES`; other components (picker, swiper) plug in there.
 
 use serde_json::Value as Json;
 
