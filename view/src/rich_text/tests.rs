@@ -250,3 +250,20 @@ fn rich_text_nodes_carry_no_events_so_a_tap_reaches_the_rich_text() {
     assert!(p.events.is_empty());
     assert_eq!(rich.events.len(), 1);
 }
+
+#[test]
+fn a_client_gets_the_same_elements_as_the_html() {
+    let tree = rendered(
+        r#"<rich-text nodes="{{n}}"/>"#,
+        &json!({"n": "<p class=\"c\" onclick=\"x\">a<img src=\"javascript:x\" alt=\"b\"></p>"}),
+    );
+    assert_eq!(
+        serde_json::to_value(crate::dom::nodes(&tree)).unwrap(),
+        json!([{"id": 1, "tag": "div", "attrs": [["data-nid", "1"], ["data-mp", "rich-text"]], "children": [
+            {"id": 2, "tag": "p", "attrs": [["data-nid", "2"], ["data-mp", "rich-text/p"], ["class", "c"]], "children": [
+                {"id": 3, "text": "a"},
+                {"id": 4, "tag": "img", "attrs": [["data-nid", "4"], ["data-mp", "rich-text/img"], ["alt", "b"]], "children": []}
+            ]}
+        ]}])
+    );
+}
