@@ -2,7 +2,8 @@
 // events example): typing into a model:value input shows the text on the
 // page with no handler of the app's, the shout input's handler runs after
 // the host set the typed value (the page keeps its upper case), a switch
-// bound with model:checked flips the page's word, and a tap on the inner
+// bound with model:checked flips the page's word, a model:value slider
+// moved from the keyboard shows its level, and a tap on the inner
 // view calls the capture handlers root first, then the bubbling ones with
 // only the first mut-bind.
 //
@@ -28,6 +29,11 @@ test('events: model: inputs and a switch keep the page data; taps run in WeChat\
   await screen.locator('#volume', { hasText: 'Quiet' }).waitFor();
   await screen.locator('#loud').click();
   await screen.locator('#volume', { hasText: 'Loud' }).waitFor();
+
+  const level = screen.locator('#level');
+  await level.focus();
+  await page.keyboard.press('ArrowRight');
+  await screen.locator('#levelShown', { hasText: 'Level 1' }).waitFor();
 
   await screen.locator('#inner').click();
   await screen.locator('#order', { hasText: 'outerDown,middleDown,innerMut,innerUp,outerUp' }).waitFor();

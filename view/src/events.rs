@@ -91,7 +91,7 @@ pub enum EventError {
     /// A `model:` bound element's event whose detail has no value of its kind.
     #[error(
         "event `{kind}` of a `model:` bound `<{tag}>` needs a `value` of its kind in its detail \
-         (a string, a switch's boolean)"
+         (a string, a switch's boolean, a slider's number)"
     )]
     ModelValue {
         /// The element's tag.
@@ -249,7 +249,7 @@ impl Way<'_> {
 
 /// What a `model:` binding on the event's target sets before its handlers
 /// run: the page data path and the value the user gave (an input's or a
-/// textarea's text, a switch's state), as a `setData` patch
+/// textarea's text, a switch's state, a slider's number), as a `setData` patch
 /// `{"form.name": "Ada"}`. `None` when the target binds none for this
 /// event; an error when the detail's value is not of the element's kind.
 pub fn model_patch(tree: &Tree, event: &ViewEvent) -> Result<Option<Json>, EventError> {
@@ -264,6 +264,7 @@ pub fn model_patch(tree: &Tree, event: &ViewEvent) -> Result<Option<Json>, Event
     let value = &event.detail["value"];
     let fits = match target.tag {
         "switch" => value.is_boolean(),
+        "slider" => value.is_number(),
         _ => value.is_string(),
     };
     if !fits {
@@ -732,7 +733,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "event `change` of a `model:` bound `<switch>` needs a `value` of its kind in its \
-             detail (a string, a switch's boolean)"
+             detail (a string, a switch's boolean, a slider's number)"
         );
         assert!(model_patch(&tree, &event("name", "input", json!({}))).is_err());
     }

@@ -722,8 +722,8 @@ impl Check<'_> {
             self.error(
                 at,
                 format!(
-                    "`model:{name}` on `<{tag}>`: two-way binding works on an input's or a \
-                     textarea's `value` and a switch's `checked`"
+                    "`model:{name}` on `<{tag}>`: two-way binding works on an input's, a \
+                     textarea's or a slider's `value` and a switch's `checked`"
                 ),
             );
             return false;
@@ -1061,7 +1061,7 @@ fn is_handler_name(name: &str) -> bool {
 fn model_event(tag: &str, name: &str) -> Option<&'static str> {
     match (tag, name) {
         ("input" | "textarea", "value") => Some("input"),
-        ("switch", "checked") => Some("change"),
+        ("switch", "checked") | ("slider", "value") => Some("change"),
         _ => None,
     }
 }
@@ -1310,7 +1310,7 @@ mod tests {
     fn model_binds_a_plain_data_path_and_renders_its_value() {
         use crate::ast::{BindingKind as K, Phase as P};
         let t = ok(
-            r#"<input model:value="{{form.name}}" bindinput="typed"/><textarea model:value="{{notes[2].text}}"/><switch model:checked="{{settings['loud']}}"/>"#,
+            r#"<input model:value="{{form.name}}" bindinput="typed"/><textarea model:value="{{notes[2].text}}"/><switch model:checked="{{settings['loud']}}"/><slider model:value="{{volume}}"/>"#,
         );
         let models: Vec<_> = (t.nodes.iter())
             .filter_map(|n| match n {
@@ -1334,6 +1334,7 @@ mod tests {
                 ("input", "value".into(), "input", "form.name"),
                 ("textarea", "value".into(), "input", "notes[2].text"),
                 ("switch", "checked".into(), "change", "settings.loud"),
+                ("slider", "value".into(), "change", "volume"),
             ]
         );
     }
@@ -1361,10 +1362,10 @@ mod tests {
         assert_eq!(
             errors(r#"<view model:hidden="{{h}}"/><switch model:value="{{on}}"/>"#),
             [
-                "1:13: `model:hidden` on `<view>`: two-way binding works on an input's or a \
-                 textarea's `value` and a switch's `checked`",
-                "1:43: `model:value` on `<switch>`: two-way binding works on an input's or a \
-                 textarea's `value` and a switch's `checked`",
+                "1:13: `model:hidden` on `<view>`: two-way binding works on an input's, a \
+                 textarea's or a slider's `value` and a switch's `checked`",
+                "1:43: `model:value` on `<switch>`: two-way binding works on an input's, a \
+                 textarea's or a slider's `value` and a switch's `checked`",
             ]
         );
         assert_eq!(

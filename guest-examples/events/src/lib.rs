@@ -2,11 +2,12 @@
 //! the nested views appends its name to `order`, so the page (and a test)
 //! sees the order the host called them in: capture handlers root first,
 //! then bubble handlers target first, a `capture-catch` stopping the rest,
-//! and only the first `mut-bind` on the way. The inputs and the switch are
-//! bound with `model:`: the host keeps `name`, `shout` and `loud` in the
-//! page's data as the user changes them, before any handler runs: the
-//! shout handler upper-cases what was typed, and since it runs after the
-//! host set the typed value, the page keeps the upper-case one.
+//! and only the first `mut-bind` on the way. The inputs, the switch and
+//! the slider are bound with `model:`: the host keeps `name`, `shout`,
+//! `loud` and `level` in the page's data as the user changes them, before
+//! any handler runs: the shout handler upper-cases what was typed, and
+//! since it runs after the host set the typed value, the page keeps the
+//! upper-case one.
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
 use serde::Deserialize;
@@ -38,7 +39,7 @@ const TAP_HANDLERS: &[&str] = &[
 
 impl App for Events {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "order": [], "name": "", "shout": "", "loud": false }))
+        view::set_data(json!({ "order": [], "name": "", "shout": "", "loud": false, "level": 0 }))
     }
 
     fn on_event(&mut self, event: &Event) -> Result<()> {

@@ -68,6 +68,23 @@ async fn a_model_binding_sets_the_page_data_before_the_handlers_run() {
     assert_eq!(inst.page_data()["loud"], true);
     assert!(inst.view_html().unwrap().contains("Loud"));
 
+    let level = node(&inst, "#level");
+    view_event(&mut inst, level, "change", json!({"value": 7}))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["level"], 7);
+    assert!(inst.view_html().unwrap().contains("Level 7"));
+    // A value the slider could not give is refused before the data is set.
+    let error = view_event(&mut inst, level, "change", json!({"value": 20}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("`value` 20 is outside `min` 0 to `max` 10"),
+        "{error}"
+    );
+    assert_eq!(inst.page_data()["level"], 7);
+
     // A value not of the element's kind is refused and changes nothing.
     let error = view_event(&mut inst, loud, "change", json!({"value": "on"}))
         .await
