@@ -44,7 +44,7 @@ const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 
   'tr', 'tt', 'u', 'ul']);
 const ATTRIBUTES = new Set(['id', 'class', 'style', 'hidden', 'src', 'value', 'placeholder',
   'maxlength', 'disabled', 'checked', 'type', 'role', 'min', 'max', 'step', 'aria-label', 'aria-hidden', 'for',
-  'width', 'height', 'alt', 'colspan', 'rowspan']);
+  'width', 'height', 'alt', 'colspan', 'rowspan', 'span', 'start', 'dir']);
 const DATA_ATTRIBUTE = /^data-[a-z0-9][a-z0-9._-]*$/;
 const INPUT_TYPES = new Set(['text', 'checkbox', 'radio', 'range', 'number', 'password', 'search', 'email', 'tel', 'url']);
 

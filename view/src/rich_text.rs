@@ -1,12 +1,14 @@
 //! `<rich-text>`'s `nodes`: WeChat's node tree (`{name, attrs, children}`
 //! and `{type: "text", text}`) or HTML-like text read by a bounded reader
 //! of our own, turned into child elements of the rich-text element. Only
-//! WeChat's allowed tags come out, with only `class` and `style` (through
-//! [`safety::style`]), an `img`'s `src` (through [`safety::url`]), `width`,
-//! `height` and `alt`, and a table cell's `colspan` and `rowspan`; every
-//! other tag (with its content) and attribute is dropped, as WeChat drops
-//! them. No markup reaches the page: the result is elements and texts like
-//! any other, escaped by [`html`](crate::html).
+//! WeChat's allowed tags come out, with only the attributes WeChat allows:
+//! `class` and `style` (through [`safety::style`]) on all, an `img`'s `src`
+//! (through [`safety::url`]) and `alt`, sizes and spans of images, tables
+//! and cells (numbers), an `ol`'s `start` and a `bdo`'s `dir`; every other
+//! tag (with its content) and attribute is dropped, as WeChat drops them
+//! (an `ol`'s `type` too: the simulator allows `type` only on fields). No
+//! markup reaches the page: the result is elements and texts like any
+//! other, escaped by [`html`](crate::html).
 
 use std::sync::Arc;
 
@@ -118,7 +120,7 @@ const RAW_TEXT: &[&str] = &[
 
 /// The HTML attributes a rich-text element may be drawn with.
 pub const HTML_ATTRIBUTES: &[&str] = &[
-    "class", "style", "src", "width", "height", "alt", "colspan", "rowspan",
+    "class", "style", "src", "width", "height", "alt", "colspan", "rowspan", "span", "start", "dir",
 ];
 
 /// A node of `nodes`, sanitised.
@@ -268,15 +270,19 @@ impl Reader<'_> {
             (!digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| v.to_string())
         };
+        let count = |v: &str| size(v).filter(|v| !v.ends_with(['%', 'x']));
+        let value = value.trim();
+        // WeChat's list: its global `class` and `style`, and per tag.
         match (tag, attr) {
             (_, "class") => Some(value.to_string()),
             (_, "style") => Some(safety::style(value)).filter(|s| !s.is_empty()),
-            ("img", "src") => safety::url(value, self.origins).then(|| value.trim().to_string()),
+            ("img", "src") => safety::url(value, self.origins).then(|| value.to_string()),
             ("img", "alt") => Some(value.to_string()),
-            ("img", "width" | "height") => size(value.trim()),
-            ("td" | "th", "colspan" | "rowspan") => {
-                size(value.trim()).filter(|v| !v.ends_with(['%', 'x']))
-            }
+            ("img" | "td" | "th" | "tr", "width" | "height") => size(value),
+            ("table" | "col" | "colgroup", "width") => size(value),
+            ("td" | "th" | "tr", "colspan" | "rowspan") => count(value),
+            ("col" | "colgroup", "span") | ("ol", "start") => count(value),
+            ("bdo", "dir") => matches!(value, "ltr" | "rtl").then(|| value.to_string()),
             _ => None,
         }
     }
@@ -342,9 +348,11 @@ impl Reader<'_> {
             };
             let children = match node.get("children") {
                 None | Some(Json::Null) => Vec::new(),
-                Some(Json::Array(children)) => {
+                // A dropped tag's content is dropped unread, as a void one's.
+                Some(Json::Array(children)) if is_allowed(name) && !is_void(name) => {
                     self.tree(children, &format!("{at}.children"), depth + 1)?
                 }
+                Some(Json::Array(_)) => Vec::new(),
                 Some(other) => {
                     return Err(Problem::Shape(format!(
                         "`{at}.children` is {}, not an array",
@@ -352,7 +360,6 @@ impl Reader<'_> {
                     )));
                 }
             };
-            let children = if is_void(name) { Vec::new() } else { children };
             if let Some(element) = self.element(name, &attrs, children)? {
                 out.push(element);
             }
@@ -470,6 +477,11 @@ struct Open {
     name: String,
     attrs: Vec<(String, String)>,
     children: Vec<Rich>,
+}
+
+fn is_allowed(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    TAGS.iter().any(|(n, _)| *n == name)
 }
 
 fn is_void(name: &str) -> bool {

@@ -531,10 +531,11 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 Host(
                     "a string (HTML-like text, read by the host: at most 256 KiB) or an array \
                      of WeChat's nodes, at most 32 deep, drawn as child elements: WeChat's \
-                     allowed tags with `class`, `style`, an img's `src`, `width`, `height`, \
-                     `alt`, a cell's `colspan`, `rowspan`; other tags (with their content) and \
-                     attributes are dropped, as on WeChat; its nodes take no events (a tap \
-                     reaches the rich-text)",
+                     allowed tags with the attributes WeChat allows (`class`, `style`; an \
+                     img's `src`, `alt`; sizes and spans of images, tables and cells; an ol's \
+                     `start`; a bdo's `dir`; not an ol's `type`); other tags (with their \
+                     content) and attributes are dropped, as on WeChat; its nodes take no \
+                     events (a tap reaches the rich-text)",
                 ),
             ),
             a(

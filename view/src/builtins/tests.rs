@@ -446,6 +446,9 @@ const HOSTILE_ATTRIBUTES: &[&str] = &[
     "id",
     "hidden",
     "data-x",
+    "dir",
+    "start",
+    "type",
 ];
 
 /// Random hostile markup and node trees in a rich-text: the HTML has only

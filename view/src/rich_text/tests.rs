@@ -267,3 +267,19 @@ fn a_client_gets_the_same_elements_as_the_html() {
         ]}])
     );
 }
+
+#[test]
+fn tables_lists_and_bdo_keep_the_attributes_wechat_allows_them() {
+    let out = html(json!(
+        "<table width=\"100%\" border=\"1\"><colgroup span=\"2\" width=\"40\"></colgroup>\
+         <tr><td colspan=\"2\" rowspan=\"x\" width=\"50%\" height=\"9px\">c</td></tr></table>\
+         <ol start=\"3\" type=\"a\" reversed><li>x</li></ol><bdo dir=\"rtl\">r</bdo><bdo dir=\"up\">u</bdo>"
+    ));
+    assert_eq!(
+        inner(&out),
+        "<table m=\"table\" width=\"100%\"><colgroup m=\"colgroup\" span=\"2\" width=\"40\"></colgroup>\
+         <tr m=\"tr\"><td m=\"td\" colspan=\"2\" width=\"50%\" height=\"9px\"><span>c</span></td></tr></table>\
+         <ol m=\"ol\" start=\"3\"><li m=\"li\"><span>x</span></li></ol>\
+         <bdo m=\"bdo\" dir=\"rtl\"><span>r</span></bdo><bdo m=\"bdo\"><span>u</span></bdo>"
+    );
+}
