@@ -1,8 +1,9 @@
 // The slider built-in in a real Chromium (the slider example): drawn as a
 // range input with its min, max, step and value, starting at its min when
-// it has no value (WeChat's, not a browser's midway); the keyboard and a
-// drag change it, `changing` reaching the app while dragged and `change` on
-// release, and the page shows the value the app kept.
+// it has no value (WeChat's, not a browser's midway), its value beside it
+// with show-value; the keyboard and a drag change it, `changing` reaching
+// the app while dragged and `change` on release, and the page shows the
+// value the app kept.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/slider.test.mjs
 
@@ -23,11 +24,17 @@ test('slider: drawn with its bounds; the keyboard and a drag reach the app', { t
   assert.deepEqual(drawn, { type: 'range', min: '0', max: '50', step: '5', value: '20', accent: 'rgb(26, 173, 25)' });
   const muted = await screen.locator('#muted').evaluate((e) => ({ disabled: e.disabled, value: e.value }));
   assert.deepEqual(muted, { disabled: true, value: '0' });
+  // show-value: the number beside the thumb; none without it.
+  const shownValue = screen.locator('#volume + .mp-slider-value');
+  assert.equal(await shownValue.textContent(), '20');
+  assert.equal(await shownValue.isVisible(), true);
+  assert.equal(await screen.locator('#muted + .mp-slider-value').isVisible(), false);
 
   // One step right from the keyboard: an input (changing) then a change.
   await volume.focus();
   await page.keyboard.press('ArrowRight');
   await screen.locator('#shown', { hasText: 'Volume 25' }).waitFor();
+  assert.equal(await shownValue.textContent(), '25');
 
   // A drag to the right end: the page shows where it is going while the
   // button is held, and keeps the value on release.
@@ -37,6 +44,7 @@ test('slider: drawn with its bounds; the keyboard and a drag reach the app', { t
   await page.mouse.down();
   await page.mouse.move(box.x + box.width + 20, y, { steps: 4 });
   await screen.locator('#dragging', { hasText: 'dragging to 50' }).waitFor();
+  assert.equal(await shownValue.textContent(), '50');
   await page.mouse.up();
   await screen.locator('#shown', { hasText: 'Volume 50' }).waitFor();
   await screen.locator('#dragging').waitFor({ state: 'detached' });

@@ -498,7 +498,10 @@ const BASE_CSS = `
   background: #fff; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.4); transition: transform 0.2s; }
 [data-mp="switch"]:checked { background: #07c160; }
 [data-mp="switch"]:checked::before { transform: translateX(20px); }
-[data-mp="slider"] { display: block; box-sizing: border-box; width: calc(100% - 36px); margin: 18px; accent-color: #1aad19; }
+[data-mp="slider"] { flex: 1; min-width: 0; margin: 0; accent-color: #1aad19; }
+.mp-slider { display: flex; align-items: center; gap: 12px; margin: 18px; }
+.mp-slider-value { min-width: 2em; color: #888; font-size: 14px; }
+[data-mp="slider"]:not([data-show-value]) + .mp-slider-value { display: none; }
 [data-mp="progress"] { display: block; width: 100%; height: 6px; appearance: none; border: 0; background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-bar { background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-value { background: #07c160; }
@@ -635,6 +638,7 @@ function build(d) {
     }
     // A slider without a value starts at its min, as WeChat's (a browser's range starts midway).
     if (element.type === 'range' && !element.hasAttribute('value')) element.value = element.min || '0';
+    if (element.type === 'range') sliderBox(element);
     for (const child of Array.isArray(d.children) ? d.children : []) element.append(build(child));
   } else {
     // Not an allowed tag: an empty hidden placeholder keeps the ids and the
@@ -644,7 +648,21 @@ function build(d) {
   }
   element.setAttribute('data-nid', String(d.id));
   view.nodes.set(d.id, element);
-  return element;
+  return boxOf(element);
+}
+
+/** What stands in the page for `element`: a slider's box, else itself. */
+const boxOf = (element) => element.__box ?? element;
+
+/** A slider (input type=range) in a box beside its value, which shows with
+ * data-show-value (WeChat's show-value) and follows the thumb while dragged.
+ * The box has no node id: ops name the input, and move or remove its box. */
+function sliderBox(input) {
+  const shown = h('span', { class: 'mp-slider-value' });
+  input.__box = h('span', { class: 'mp-slider' });
+  input.__box.append(input, shown);
+  input.__shown = shown;
+  shown.textContent = input.value;
 }
 
 /** A scroll-view's attributes that move its content (view/src/builtins/table.rs). */
@@ -719,6 +737,7 @@ function setAttribute(element, rawName, rawValue) {
   // The attribute is only the default: a field the user touched shows its property.
   if (name === 'value' && (element.localName === 'input' || element.localName === 'textarea')) {
     if (element.value !== (value ?? '')) element.value = value ?? '';
+    if (element.__shown) element.__shown.textContent = element.value;
   } else if (name === 'checked' && element.localName === 'input') {
     element.checked = value !== null;
   }
@@ -767,15 +786,15 @@ function applyOp(op) {
     }
     case 'remove':
       unregister(target);
-      target.remove();
+      boxOf(target).remove();
       return null;
     case 'move': {
       // As the host applies it: taken out first, then inserted at `index`.
       const parent = parentElement(op.parent);
       if (!parent) return `no parent ${op.parent}`;
       if (target.contains(parent)) return `node ${op.id} cannot move into itself`;
-      target.remove();
-      return insertAt(parent, op.index, target);
+      boxOf(target).remove();
+      return insertAt(parent, op.index, boxOf(target));
     }
     case 'set-text':
       if (!view.texts.has(target)) return `node ${op.id} is not a text`;
@@ -880,7 +899,9 @@ view.shadow.addEventListener('keydown', (event) => {
 // A slider (input type=range): `changing` while dragged, `change` on release.
 view.shadow.addEventListener('input', (event) => {
   const node = event.target.type === 'range' ? nodeOf(event.target) : null;
-  if (node !== null) sendEvent(node, 'changing', { value: Number(event.target.value) });
+  if (node === null) return;
+  if (event.target.__shown) event.target.__shown.textContent = event.target.value;
+  sendEvent(node, 'changing', { value: Number(event.target.value) });
 });
 
 view.shadow.addEventListener('change', (event) => {

@@ -180,14 +180,7 @@ const SLIDER: &[Attribute] = &[
     a("backgroundColor", Color, SLIDER_LOOK),
     a("block-size", Number, SLIDER_LOOK),
     a("block-color", Color, SLIDER_LOOK),
-    a(
-        "show-value",
-        Bool,
-        Host(
-            "kept in the page's tree (`miniapp run` shows it); the simulator does not draw the \
-             number beside the slider yet",
-        ),
-    ),
+    a("show-value", Bool, Drawn("data-show-value")),
 ];
 
 /// The components the host draws, in WeChat's order of its list.

@@ -2,8 +2,9 @@
 //! of the view (the simulator, a `miniapp serve` socket) is untrusted, so
 //! it cannot hand the app a value the rendered component could not have
 //! produced (a slider's value off its range or step grid, a switch's,
-//! checkbox's or radio's `value` that is not a boolean). Each component with a checked event is
-//! one line of `RULES`; other components (picker, swiper) plug in there.
+//! checkbox's or radio's `value` that is not a boolean). Each component
+//! with a checked event is one line of `RULES`; other components (picker,
+//! swiper) plug in there.
 
 use serde_json::Value as Json;
 
@@ -164,7 +165,7 @@ mod tests {
         let html = to_html(&tree());
         assert!(
             html.contains(r#"<input type="range""#)
-                && html.contains(r#"min="10" max="50" step="5" value="20""#),
+                && html.contains(r#"min="10" max="50" step="5" value="20" data-show-value"#),
             "{html}"
         );
     }
