@@ -50,3 +50,4 @@ mod serve_sockets;
 mod serve_timers;
 mod serve_tokens;
 mod shop;
+mod slider;

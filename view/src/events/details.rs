@@ -122,7 +122,7 @@ mod tests {
     use crate::events::{EventError, Resolved, ViewEvent, resolve};
     use crate::html::to_html;
     use crate::render::{Tree, VElement, VNode};
-    use crate::testing::rendered;
+    use crate::testing::{rendered, template_errors, template_warnings};
 
     const PAGE: &str = r#"<slider id="s" min="10" max="50" step="5" value="{{v}}" show-value bindchange="slid" bindchanging="sliding"/>
 <slider id="plain" bindchange="slid"/>
@@ -167,6 +167,25 @@ mod tests {
             html.contains(r#"<input type="range""#)
                 && html.contains(r#"min="10" max="50" step="5" value="20" data-show-value"#),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn a_slider_attribute_not_a_number_is_refused_and_one_not_documented_warned() {
+        assert_eq!(
+            template_errors(r#"<slider min="low"/>"#),
+            ["1:9: `min` on `<slider>`: `low` is not a number"]
+        );
+        assert_eq!(
+            template_warnings(r##"<slider activeColor="red" backgroundColor="#eee"/>"##),
+            Vec::<String>::new()
+        );
+        let warned = template_warnings(r#"<slider activecolor="red"/>"#);
+        assert_eq!(warned.len(), 1, "{warned:?}");
+        assert!(
+            warned[0].contains("unknown attribute `activecolor` on `<slider>`")
+                && warned[0].ends_with("did you mean `activeColor`?"),
+            "{warned:?}"
         );
     }
 
