@@ -2,7 +2,8 @@
 //! of the view (the simulator, a `miniapp serve` socket) is untrusted, so
 //! it cannot hand the app a value the rendered component could not have
 //! produced (a slider's value off its range or step grid, a switch's,
-//! checkbox's or radio's `value` that is not a boolean). Each component
+//! checkbox's or radio's `value` that is not a boolean, an input's text
+//! over its `maxlength`). Each component
 //! with a checked event is one line of `RULES`; other components (picker,
 //! swiper) plug in there.
 
@@ -33,6 +34,8 @@ const RULES: &[Rule] = &[
     ("switch", &["change"], checked),
     ("checkbox", &["change"], checked),
     ("radio", &["change"], checked),
+    ("input", &["input", "confirm"], typed),
+    ("textarea", &["input", "confirm"], typed),
 ];
 
 /// Check `detail` of event `kind` on `element` against what the rendered
@@ -101,6 +104,33 @@ fn checked(element: &VElement, detail: &Json) -> Result<(), String> {
     }
 }
 
+/// An input's or textarea's typed `value` with a rendered `maxlength` (not
+/// -1): a string of at most that many UTF-16 units, as a browser's field
+/// and WeChat's count them. (WeChat's default of 140 applies only where the
+/// template says so: the simulator's field has no limit without it.)
+fn typed(element: &VElement, detail: &Json) -> Result<(), String> {
+    let Some(text) = attr(element, "maxlength") else {
+        return Ok(());
+    };
+    let Ok(max) = text.trim().parse::<i64>() else {
+        return Err(format!("its `maxlength` is `{text}`, not a whole number"));
+    };
+    let Ok(max) = usize::try_from(max) else {
+        return Ok(()); // -1: no limit
+    };
+    match detail.get("value") {
+        Some(Json::String(value)) if value.encode_utf16().count() <= max => Ok(()),
+        Some(Json::String(value)) => Err(format!(
+            "`value` of {} characters is over its `maxlength` {max}",
+            value.encode_utf16().count()
+        )),
+        other => Err(format!(
+            "`value` must be text, not {}",
+            other.map_or("nothing".into(), Json::to_string)
+        )),
+    }
+}
+
 /// Refuse the event if `element` is rendered `disabled`.
 fn enabled(element: &VElement) -> Result<(), String> {
     match attr(element, "disabled") {
@@ -129,7 +159,9 @@ mod tests {
 <slider id="off" disabled="{{true}}" bindchange="slid"/>
 <switch id="sw" bindchange="flipped"/>
 <checkbox id="cb" bindchange="ticked"/>
-<radio id="off-radio" disabled="{{true}}" bindchange="picked"/>"#;
+<radio id="off-radio" disabled="{{true}}" bindchange="picked"/>
+<input id="code" maxlength="4" bindinput="typed"/>
+<textarea id="note" maxlength="-1" bindinput="typed"/>"#;
 
     fn tree() -> Tree {
         rendered(PAGE, &json!({"v": 20}))
@@ -235,6 +267,32 @@ mod tests {
         assert_eq!(
             send("off", "change", json!({"value": 1})).unwrap_err(),
             "`change` on <slider>: it is `disabled`: the user cannot change it"
+        );
+    }
+
+    #[test]
+    fn typed_text_over_its_maxlength_is_refused() {
+        assert_eq!(
+            send("code", "input", json!({"value": "1234"})).unwrap(),
+            "typed"
+        );
+        // Four UTF-16 units, as a browser counts them.
+        assert_eq!(
+            send("code", "input", json!({"value": "好好好好"})).unwrap(),
+            "typed"
+        );
+        assert_eq!(
+            send("code", "input", json!({"value": "12345"})).unwrap_err(),
+            "`input` on <input>: `value` of 5 characters is over its `maxlength` 4"
+        );
+        assert_eq!(
+            send("code", "input", json!({"value": 1234})).unwrap_err(),
+            "`input` on <input>: `value` must be text, not 1234"
+        );
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            send("note", "input", json!({ "value": long })).unwrap(),
+            "typed"
         );
     }
 
