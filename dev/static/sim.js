@@ -736,7 +736,16 @@ function setAttribute(element, rawName, rawValue) {
   else if (name === 'data-focus' || name === 'data-auto-focus') focusField(element, value !== null);
   // The attribute is only the default: a field the user touched shows its property.
   if (name === 'value' && (element.localName === 'input' || element.localName === 'textarea')) {
-    if (element.value !== (value ?? '')) element.value = value ?? '';
+    // A value this field sent in an input event coming back (a model:
+    // binding's echo) while the user typed on does not undo the typing;
+    // a value the app chose is shown.
+    const sent = element.__sent ?? [];
+    const echo = value !== null && sent.lastIndexOf(value);
+    if (echo !== false && echo >= 0) element.__sent = sent.slice(echo + 1);
+    else {
+      element.__sent = [];
+      if (element.value !== (value ?? '')) element.value = value ?? '';
+    }
     if (element.__shown) element.__shown.textContent = element.value;
   } else if (name === 'checked' && element.localName === 'input') {
     element.checked = value !== null;
@@ -886,7 +895,11 @@ view.shadow.addEventListener('click', (event) => {
 
 view.shadow.addEventListener('input', (event) => {
   const node = nodeOf(event.target);
-  if (node !== null && isTextField(event.target)) sendEvent(node, 'input', { value: event.target.value });
+  if (node === null || !isTextField(event.target)) return;
+  const field = event.target;
+  // What it sent, until each comes back (see setAttribute's `value`).
+  field.__sent = [...(field.__sent ?? []), field.value].slice(-64);
+  sendEvent(node, 'input', { value: field.value });
 });
 
 view.shadow.addEventListener('keydown', (event) => {
