@@ -39,13 +39,16 @@ pub struct Policy {
 pub struct SessionsPolicy {
     /// Sessions one client address holds at once (an IPv6 client is its
     /// /64; behind a trusted proxy, the address it forwards). Default 1,024.
+    #[schemars(range(min = 1))]
     pub per_client: Option<u32>,
     /// Sessions one user holds at once, one per app. Default 64.
+    #[schemars(range(min = 1))]
     pub per_user: Option<u32>,
     /// Bytes of push frames the long-poll logs of all sessions on one
     /// node keep together (`--push-log-bytes` takes precedence); past it
     /// the app holding the most loses its oldest pushes first. Default
     /// 268,435,456 (256 MiB).
+    #[schemars(range(min = 1))]
     pub push_log_bytes: Option<u64>,
 }
 
