@@ -80,6 +80,8 @@ test('chat: a message sent and one from another client show, typing shows and cl
   await draft.fill('hello from the page');
   await draft.press('Enter');
   await screen.locator('.message', { hasText: 'guest-1: hello from the page' }).waitFor();
+  // Sent, the draft empties (the app clears its model:value data).
+  await eventually(async () => assert.equal(await draft.inputValue(), ''));
   await eventually(async () => assert.ok(other.heard.includes('guest-1: hello from the page'), other.heard.join(' | ')));
   assert.ok(other.heard.includes('typing:guest-1'), `the other client saw the page typing: ${other.heard.join(' | ')}`);
 

@@ -193,7 +193,7 @@ impl App for Chat {
             None => 1_000,
         };
         view::set_data(json!({
-            "room": self.room, "status": "connecting", "messages": [], "typing": "",
+            "room": self.room, "status": "connecting", "messages": [], "typing": "", "draft": "",
             "error": "", "closed": "", "reconnects": 0, "joined": "", "refused": "",
             "dropped": "",
         }))?;
@@ -208,7 +208,11 @@ impl App for Chat {
             ("index", "send") => {
                 let text = text(event, "text")?;
                 match &self.socket {
-                    Some(socket) => socket.send(Message::Text(text)),
+                    // Sent: the draft (bound with model:value) empties.
+                    Some(socket) => {
+                        socket.send(Message::Text(text))?;
+                        view::set("draft", "")
+                    }
                     None => view::set("error", "not connected: the message was not sent"),
                 }
             }
