@@ -14,6 +14,7 @@
 pub mod app_json;
 pub mod json_pos;
 pub mod manifest;
+pub mod meta;
 pub mod origin;
 pub mod page_json;
 pub mod policy;
@@ -24,6 +25,7 @@ pub mod window;
 
 pub use app_json::{AppConfig, ConfigError};
 pub use manifest::{Manifest, ManifestError, validate_app_id};
+pub use meta::{Meta, MetaError};
 pub use origin::Origin;
 pub use page_json::PageConfig;
 pub use policy::{
