@@ -23,6 +23,7 @@ pub const COMPONENTS: &[&str] = &[
     "form",
     "input",
     "label",
+    "picker",
     "radio",
     "radio-group",
     "slider",
@@ -60,6 +61,8 @@ pub const EVENTS: &[&str] = &[
     "linechange",
     "load",
     "error",
+    "columnchange",
+    "cancel",
 ];
 
 /// How many of [`EVENTS`] come first as the touch and tap events every

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 
 use crate::ast::{BindingKind, Phase};
+use crate::region::Regions;
 use crate::render::{Tree, VElement, VNode};
 
 pub mod details;
@@ -91,7 +92,7 @@ pub enum EventError {
     /// A `model:` bound element's event whose detail has no value of its kind.
     #[error(
         "event `{kind}` of a `model:` bound `<{tag}>` needs a `value` of its kind in its detail \
-         (a string, a switch's boolean, a slider's number)"
+         (a string, a switch's boolean, a slider's number, a picker's index, array or text)"
     )]
     ModelValue {
         /// The element's tag.
@@ -129,11 +130,23 @@ pub fn resolve(tree: &Tree, event: &ViewEvent) -> Result<Resolved, EventError> {
 
 /// Resolve `event` through `tree`, where `fields` holds what the user typed
 /// into the page's inputs (by node id) that the tree does not show: a tap
-/// on a submit button submits its form with its fields' values.
+/// on a submit button submits its form with its fields' values. A region
+/// picker's change is checked against the table miniapp ships.
 pub fn resolve_with_fields(
     tree: &Tree,
     event: &ViewEvent,
     fields: &BTreeMap<u32, String>,
+) -> Result<Resolved, EventError> {
+    resolve_in(tree, event, fields, &Regions::shipped())
+}
+
+/// [`resolve_with_fields`], a region picker's change checked against
+/// `regions` (the table in force: the operator's, or the shipped one).
+pub fn resolve_in(
+    tree: &Tree,
+    event: &ViewEvent,
+    fields: &BTreeMap<u32, String>,
+    regions: &Regions,
 ) -> Result<Resolved, EventError> {
     let bytes = serde_json::to_string(&event.detail).map_or(usize::MAX, |s| s.len());
     if bytes > MAX_DETAIL_BYTES {
@@ -150,7 +163,7 @@ pub fn resolve_with_fields(
         });
     }
     if let Some(target) = path.last().filter(|e| e.id == event.node) {
-        details::check(target, &event.kind, &event.detail)?;
+        details::check(target, &event.kind, &event.detail, regions)?;
     }
     let mut way = Way {
         event,
@@ -265,6 +278,9 @@ pub fn model_patch(tree: &Tree, event: &ViewEvent) -> Result<Option<Json>, Event
     let fits = match target.tag {
         "switch" => value.is_boolean(),
         "slider" => value.is_number(),
+        // An index, an array (of indices or region names), a time or a date:
+        // its detail check says which.
+        "picker" => value.is_number() || value.is_string() || value.is_array(),
         _ => value.is_string(),
     };
     if !fits {
@@ -733,7 +749,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "event `change` of a `model:` bound `<switch>` needs a `value` of its kind in its \
-             detail (a string, a switch's boolean, a slider's number)"
+             detail (a string, a switch's boolean, a slider's number, a picker's index, array \
+             or text)"
         );
         assert!(model_patch(&tree, &event("name", "input", json!({}))).is_err());
     }

@@ -27,6 +27,7 @@ pub mod events;
 pub mod html;
 pub mod parse;
 mod paths;
+pub mod region;
 pub mod render;
 pub mod rich_text;
 pub mod safety;

@@ -723,7 +723,7 @@ impl Check<'_> {
                 at,
                 format!(
                     "`model:{name}` on `<{tag}>`: two-way binding works on an input's, a \
-                     textarea's or a slider's `value` and a switch's `checked`"
+                     textarea's, a slider's or a picker's `value` and a switch's `checked`"
                 ),
             );
             return false;
@@ -1061,7 +1061,7 @@ fn is_handler_name(name: &str) -> bool {
 fn model_event(tag: &str, name: &str) -> Option<&'static str> {
     match (tag, name) {
         ("input" | "textarea", "value") => Some("input"),
-        ("switch", "checked") | ("slider", "value") => Some("change"),
+        ("switch", "checked") | ("slider" | "picker", "value") => Some("change"),
         _ => None,
     }
 }
@@ -1363,9 +1363,9 @@ mod tests {
             errors(r#"<view model:hidden="{{h}}"/><switch model:value="{{on}}"/>"#),
             [
                 "1:13: `model:hidden` on `<view>`: two-way binding works on an input's, a \
-                 textarea's or a slider's `value` and a switch's `checked`",
+                 textarea's, a slider's or a picker's `value` and a switch's `checked`",
                 "1:43: `model:value` on `<switch>`: two-way binding works on an input's, a \
-                 textarea's or a slider's `value` and a switch's `checked`",
+                 textarea's, a slider's or a picker's `value` and a switch's `checked`",
             ]
         );
         assert_eq!(

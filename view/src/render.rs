@@ -880,6 +880,14 @@ impl<'c, 'p> Run<'c, 'p> {
                         None => continue,
                     }
                 }
+                // A picker's list or array value, as JSON text.
+                Value::Dynamic(expr) if renders_json(element.tag, name) => {
+                    match to_json(self.eval(expr, scope)?) {
+                        Json::String(text) => shared_text(&text),
+                        Json::Null => EMPTY.clone(),
+                        other => Arc::from(other.to_string()),
+                    }
+                }
                 // A boolean attribute written without a binding is present
                 // (`hidden`, and `hidden="false"`: a non-empty string).
                 Value::Static(_) if safety::is_boolean_attribute(name) => EMPTY.clone(),
@@ -1024,6 +1032,13 @@ fn safe_attribute(tag: &str, name: &str, value: Arc<str>, origins: &[String]) ->
         return Some(value);
     }
     safety::attribute(tag, name, value.to_string(), origins).map(Arc::from)
+}
+
+/// Whether attribute `name` of `tag` is rendered as JSON text when bound
+/// (a string as itself): a picker's `range` (a list, of lists for a
+/// multiSelector) and `value` (an index, an array, a time or a date).
+fn renders_json(tag: &str, name: &str) -> bool {
+    tag == "picker" && matches!(name, "range" | "value")
 }
 
 /// Records as [`Loops`].

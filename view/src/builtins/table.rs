@@ -21,6 +21,8 @@ const NAVIGATES: Effect = Host(
      with another open-type is refused naming these)",
 );
 
+mod picker;
+
 const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
     Attribute { name, kind, effect }
 }
@@ -403,6 +405,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
         ],
     ),
     b("label", ("label", ""), &[a("for", Text, Drawn("for"))], &[]),
+    b("picker", ("div", ""), picker::PICKER, picker::EVENTS),
     b("radio", ("input", " type=\"radio\""), CHOICE, &[]),
     b("radio-group", ("div", ""), GROUP, &["change"]),
     b(
@@ -597,10 +600,6 @@ pub(super) const REFUSED: &[Refused] = &[
     },
     Refused {
         name: "editor",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "picker",
         why: NOT_YET,
     },
     Refused {

@@ -142,7 +142,7 @@ fn wechat_components_the_host_does_not_draw_are_refused_saying_why() {
     }
     for tag in [
         "swiper",
-        "picker",
+        "root-portal",
         "movable-view",
         "editor",
         "video",

@@ -4,12 +4,16 @@
 //! produced (a slider's value off its range or step grid, a switch's,
 //! checkbox's or radio's `value` that is not a boolean, an input's text
 //! over its `maxlength`). Each component
-//! with a checked event is one line of `RULES`; other components (picker,
-//! swiper) plug in there.
+//! with a checked event is one line of `RULES`; other components (swiper)
+//! plug in there; a picker's events are checked in [`picker`] (its five
+//! modes, and the region table in force).
 
 use serde_json::Value as Json;
 
+use crate::region::Regions;
 use crate::render::VElement;
+
+pub mod picker;
 
 /// Why an event's detail was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,19 +43,29 @@ const RULES: &[Rule] = &[
 ];
 
 /// Check `detail` of event `kind` on `element` against what the rendered
-/// component allows; events and components without a rule pass.
-pub fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(), DetailError> {
+/// component allows (a region picker's against `regions`); events and
+/// components without a rule pass.
+pub fn check(
+    element: &VElement,
+    kind: &str,
+    detail: &Json,
+    regions: &Regions,
+) -> Result<(), DetailError> {
+    let refused = |why| DetailError {
+        component: element.tag,
+        kind: kind.to_string(),
+        why,
+    };
+    if element.tag == "picker" && picker::EVENTS.contains(&kind) {
+        return picker::check(element, kind, detail, regions).map_err(refused);
+    }
     let rule = RULES
         .iter()
         .find(|(tag, kinds, _)| *tag == element.tag && kinds.contains(&kind));
     let Some((_, _, check)) = rule else {
         return Ok(());
     };
-    check(element, detail).map_err(|why| DetailError {
-        component: element.tag,
-        kind: kind.to_string(),
-        why,
-    })
+    check(element, detail).map_err(refused)
 }
 
 /// A slider's `value`: a number within `min..=max` (WeChat's defaults 0
