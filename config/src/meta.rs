@@ -279,7 +279,11 @@ impl Meta {
         for (route, page) in &self.pages {
             let place = format!("pages.{route:?}");
             path_name(&place, route)?;
-            names(&format!("{place}.handlers"), &page.handlers, is_identifier)?;
+            names(
+                &format!("{place}.handlers"),
+                &page.handlers,
+                is_handler_name,
+            )?;
         }
         for (path, component) in &self.components {
             component.check(&format!("components.{path:?}"), path)?;
@@ -309,7 +313,11 @@ impl ComponentMeta {
         for (i, property) in self.properties.iter().enumerate() {
             property.check(&format!("{place}.properties[{i}]"))?;
         }
-        names(&format!("{place}.handlers"), &self.handlers, is_identifier)?;
+        names(
+            &format!("{place}.handlers"),
+            &self.handlers,
+            is_handler_name,
+        )?;
         let classes = &self.external_classes;
         names(&format!("{place}.externalClasses"), classes, is_class)?;
         let lifetimes: BTreeSet<_> = self.page_lifetimes.iter().collect();
@@ -423,8 +431,20 @@ fn path_name(place: &str, path: &str) -> Result<(), MetaError> {
     Ok(())
 }
 
-/// A handler or property name: a JavaScript identifier of ASCII letters,
-/// digits, `_` and `$`, not starting with a digit.
+/// Longest handler name (the view's rule).
+pub const MAX_HANDLER_BYTES: usize = 128;
+
+/// A handler name as templates bind it (the view's rule): ASCII letters,
+/// digits, `_`, `$` and `-`, starting with a letter, `_` or `$`; at most
+/// [`MAX_HANDLER_BYTES`].
+pub fn is_handler_name(name: &str) -> bool {
+    name.len() <= MAX_HANDLER_BYTES
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && (name.chars()).all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '-'))
+}
+
+/// A property name: a JavaScript identifier of ASCII letters, digits, `_`
+/// and `$`, not starting with a digit.
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -474,7 +494,7 @@ mod tests {
 
     #[test]
     fn reads_the_seams_shape() {
-        let meta = parse(card(json!({}))).unwrap();
+        let meta = parse(card(json!({"handlers": ["tapTitle", "clear-done", "$x"]}))).unwrap();
         assert_eq!(meta.page_handlers("index").unwrap(), ["add"]);
         assert_eq!(meta.page_handlers("other"), None);
         let card = meta.component("components/card/card").unwrap();
@@ -509,8 +529,8 @@ mod tests {
                 "handlers[1]: `tap` appears twice",
             ),
             (
-                card(json!({"handlers": ["on-tap"]})),
-                "handlers[0]: `on-tap` is not a valid",
+                card(json!({"handlers": ["1tap", "on tap"]})),
+                "handlers[0]: `1tap` is not a valid",
             ),
             (card(json!({"data": [1]})), ".data: must be a JSON object"),
             (
