@@ -51,11 +51,7 @@ fn render_phases(n: usize, toggle: bool) -> anyhow::Result<Vec<PhaseReport>> {
     )
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let files = BTreeMap::new();
-    let context = Context {
-        files: &files,
-        origins: &[],
-        limits: RenderLimits::default(),
-    };
+    let context = Context::new(&files, &[], RenderLimits::default());
     let data = todo_data(None);
     if toggle {
         return Ok(vec![toggle_report(&template, &context, &data, n)?]);

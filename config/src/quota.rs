@@ -136,6 +136,12 @@ quotas! {
     view_steps: u64 = 1_000_000,
     /// View: nesting of elements in a template, checked at load (default 256).
     view_depth: u32 = 256,
+    /// View: custom component instances one rendered page holds, all
+    /// nesting levels together (default 2,000).
+    view_components: u32 = 2_000,
+    /// View: custom components rendered inside one another, a component
+    /// using itself included (default 32).
+    view_component_depth: u32 = 32,
     /// View: bytes of one `{{ }}` binding, checked at load (default 4 KiB).
     view_expression_bytes: u64 = 4 * KIB,
     /// Clipboard: bytes an app may put on the clipboard, or read from it,
@@ -227,6 +233,8 @@ impl Quotas {
             ("view_steps", self.view_steps),
             ("view_depth", u64::from(self.view_depth)),
             ("view_expression_bytes", self.view_expression_bytes),
+            ("view_components", u64::from(self.view_components)),
+            ("view_component_depth", u64::from(self.view_component_depth)),
             ("disk_bytes_per_event", self.disk_bytes_per_event),
             ("disk_bytes_per_day", self.disk_bytes_per_day),
         ];

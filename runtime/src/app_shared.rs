@@ -59,11 +59,27 @@ impl AppShared {
     ) -> Option<Result<Tree, String>> {
         let template = self.views.get(&crate::views::template_path(route))?;
         let context = Context {
-            files: &self.views,
-            origins: &self.view_origins,
-            limits: render_limits(&self.grants.quotas),
+            instances,
+            ..Context::new(
+                &self.views,
+                &self.view_origins,
+                render_limits(&self.grants.quotas),
+            )
         };
         let tree = match previous {
+    ) -> Option<Result<Tree, String>> {
+        self.render_with(route, data, previous, &miniapp_view::component::NoInstances)
+    }
+
+    /// [`AppShared::render`], its custom components drawn from the data
+    /// `instances` holds for them (from their definitions for those not
+    /// created yet).
+    pub fn render_with(
+        &self,
+        route: &str,
+        data: &Value,
+        previous: Option<(&Tree, &Changes)>,
+        instances: &dyn miniapp_view::component::Instances,
             Some((tree, changes)) => {
                 miniapp_view::render::render_changed(template, data, &context, tree, changes)
             }
@@ -144,3 +160,5 @@ fn render_limits(quotas: &miniapp_config::Quotas) -> RenderLimits {
         steps: size(quotas.view_steps),
     }
 }
+        components: quotas.view_components as usize,
+        component_depth: quotas.view_component_depth as usize,

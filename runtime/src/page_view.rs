@@ -251,11 +251,7 @@ mod tests {
         let template =
             miniapp_view::parse("pages/index.wxml", source, &Default::default()).unwrap();
         let files = BTreeMap::new();
-        let context = Context {
-            files: &files,
-            origins: &[],
-            limits: RenderLimits::default(),
-        };
+        let context = Context::new(&files, &[], RenderLimits::default());
         render(&template, &data, &context).unwrap()
     }
 

@@ -167,7 +167,7 @@ fn includes_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, Pos)>) {
                 }
                 includes_of(otherwise.as_deref().unwrap_or_default(), out);
             }
-            Node::Text(_) | Node::Use { .. } => {}
+            Node::Text(_) | Node::Use { .. } | Node::Slot { .. } => {}
         }
     }
 }

@@ -101,11 +101,7 @@ fn main() {
     let source = std::fs::read_to_string(path).expect("the todo example's template");
     let template = parse("pages/index.wxml", &source, &Limits::default()).expect("it parses");
     let files = BTreeMap::new();
-    let context = Context {
-        files: &files,
-        origins: &[],
-        limits: RenderLimits::default(),
-    };
+    let context = Context::new(&files, &[], RenderLimits::default());
     let data = todo_data();
     let mut toggled = data.clone();
     toggled["todos"][TOGGLED]["done"] = json!(true);

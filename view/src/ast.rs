@@ -82,6 +82,15 @@ pub enum Node {
         /// Where it is included.
         pos: Pos,
     },
+    /// `<slot>` or `<slot name="...">` in a component's template: where
+    /// the caller's children go (those whose `slot` attribute names it;
+    /// the default slot takes those without one).
+    Slot {
+        /// Its name (empty for the default slot).
+        name: Value,
+        /// Where it is.
+        pos: Pos,
+    },
 }
 
 /// How the items of a `wx:for` keep their identity.
@@ -95,11 +104,22 @@ pub enum Key {
     Property(String),
 }
 
+/// The tag of an element of a custom component ([`Element::custom`]
+/// names which).
+pub const CUSTOM: &str = "custom-component";
+
 /// A component with its attributes, bindings and children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
-    /// The tag: one of [`COMPONENTS`](crate::COMPONENTS) (see [`crate::builtins`]).
+    /// The tag: one of [`COMPONENTS`](crate::COMPONENTS) (see
+    /// [`crate::builtins`]), or [`CUSTOM`] for a custom component.
     pub tag: &'static str,
+    /// The tag as written, for a custom component (`my-card`): which one
+    /// the using template's `usingComponents` declares under that name.
+    pub custom: Option<std::sync::Arc<str>>,
+    /// Its `slot` attribute: which slot of the component around it the
+    /// element goes in (`None`: the default slot).
+    pub slot: Option<Value>,
     /// Plain attributes (`class`, `style`, `id`, `src`, `hidden`...), in order.
     pub attrs: Vec<(std::sync::Arc<str>, Value)>,
     /// `data-*` attributes, by dataset name (`data-foo-bar` is `fooBar`).

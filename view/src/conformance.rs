@@ -18,11 +18,7 @@ fn template(source: &str) -> Template {
 fn tree_with(source: &str, data: Json, limits: RenderLimits) -> Result<Tree, RenderError> {
     let files = BTreeMap::new();
     let origins = ["https://cdn.example.com".to_string()];
-    let context = Context {
-        files: &files,
-        origins: &origins,
-        limits,
-    };
+    let context = Context::new(&files, &origins, limits);
     render(&template(source), &data, &context)
 }
 

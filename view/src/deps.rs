@@ -144,12 +144,18 @@ fn annotate_nodes(nodes: &mut [Node], loops: usize, out: &mut Reads) {
                     expr_reads(data, &mut out.paths);
                 }
             }
-            Node::Include { .. } => out.opaque = true,
+            // What a slot shows is the caller's.
+            Node::Include { .. } | Node::Slot { .. } => out.opaque = true,
         }
     }
 }
 
 fn annotate_element(element: &mut Element, loops: usize, out: &mut Reads) {
+    // A component's subtree follows its instance's data too, which no page
+    // change names.
+    if element.custom.is_some() {
+        out.opaque = true;
+    }
     for (_, value) in element.attrs.iter().chain(&element.dataset) {
         value_reads(value, &mut out.paths);
     }

@@ -66,6 +66,7 @@ pub enum Op {
 pub fn diff(old: &Tree, new: &mut Tree, next_id: &mut u32) -> Vec<Op> {
     let mut ops = Vec::new();
     children(None, &old.nodes, &mut new.nodes, next_id, &mut ops);
+    crate::render::renumber_hosts(new);
     ops
 }
 
@@ -73,6 +74,8 @@ pub fn diff(old: &Tree, new: &mut Tree, next_id: &mut u32) -> Vec<Op> {
 /// others by kind and tag in order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Identity<'a> {
+    /// A component's host, by its instance.
+    Host(&'a str),
     Keyed(&'a str, &'a str),
     Element(&'a str),
     Text,
@@ -80,6 +83,9 @@ enum Identity<'a> {
 
 fn identity(node: &VNode) -> Identity<'_> {
     match node {
+        VNode::Element(e) if e.host.is_some() => {
+            Identity::Host(e.host.as_ref().map_or("", |h| &h.key))
+        }
         VNode::Element(e) => match &e.key {
             Some(key) => Identity::Keyed(key, e.tag),
             None => Identity::Element(e.tag),

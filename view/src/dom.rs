@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::html::{html_attribute, html_tag};
+use crate::html::{component_name, element_tag, html_attribute};
 use crate::render::{Tree, VElement, VNode};
 
 /// A node of the page, as a client builds it.
@@ -49,11 +49,14 @@ pub fn node(node: &VNode) -> DomNode {
 }
 
 fn element(element: &VElement) -> DomNode {
-    let (tag, fixed) = html_tag(element.tag);
+    let (tag, fixed) = element_tag(element);
     let mut attrs = vec![
         ("data-nid".to_string(), element.id.to_string()),
-        ("data-mp".to_string(), element.tag.to_string()),
+        ("data-mp".to_string(), component_name(element).to_string()),
     ];
+    if let Some(host) = &element.host {
+        attrs.push(("data-mpc".to_string(), host.key.to_string()));
+    }
     // The fixed attributes are constants of the form ` name="value"`.
     attrs.extend(
         fixed

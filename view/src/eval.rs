@@ -603,7 +603,7 @@ fn boolean(b: bool) -> Val<'static> {
 
 /// A number as JSON: integers (but `-0`) as integers, `NaN` and
 /// `±Infinity` as `null`.
-fn number_json(n: f64) -> Value {
+pub(crate) fn number_json(n: f64) -> Value {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     if n.fract() == 0.0 && n.abs() < EXACT && !(n == 0.0 && n.is_sign_negative()) {
         Value::from(n as i64)

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 
 use crate::ast::{BindingKind, Phase};
+use crate::component::InstanceKey;
 use crate::region::Regions;
 use crate::render::{Tree, VElement, VNode};
 
@@ -51,6 +52,11 @@ pub struct Dispatch {
     pub detail: Json,
     /// Whether the event is a user gesture.
     pub gesture: bool,
+    /// Whose handler it is: the component instance whose template bound it
+    /// (`None`: the page's). `target` is as that template sees it: an
+    /// event from inside a component it uses is retargeted to the
+    /// component's host element, as shadow DOM does.
+    pub owner: Option<InstanceKey>,
 }
 
 /// What an event resolves to.
@@ -169,6 +175,7 @@ pub fn resolve_in(
         event,
         handlers: Vec::new(),
         mut_ran: false,
+        path: &path,
     };
     // The capture phase, root first; a `capture-catch` stops the event.
     if bubbles(&event.kind) {
@@ -218,6 +225,8 @@ struct Way<'e> {
     event: &'e ViewEvent,
     handlers: Vec<Dispatch>,
     mut_ran: bool,
+    /// The elements from the root to the target.
+    path: &'e [&'e VElement],
 }
 
 impl Way<'_> {
@@ -239,13 +248,14 @@ impl Way<'_> {
             self.handlers.push(Dispatch {
                 handler: binding.handler.clone(),
                 kind: self.event.kind.clone(),
-                target: self.event.node,
+                target: retarget(self.path, element.owner.as_ref(), self.event.node),
                 current_target: element.id,
                 dataset: dataset_of(element),
                 detail: self.event.detail.clone(),
                 gesture: is_gesture(&self.event.kind),
             });
         }
+                owner: element.owner.clone(),
         caught
     }
 
@@ -262,6 +272,97 @@ impl Way<'_> {
 
 /// What a `model:` binding on the event's target sets before its handlers
 /// run: the page data path and the value the user gave (an input's or a
+/// The target of an event on `path` (root to `target`) as the template of
+/// `owner` sees it: the innermost element on the way that template drew
+/// (a component's host for an event from inside it).
+fn retarget(path: &[&VElement], owner: Option<&InstanceKey>, target: u32) -> u32 {
+    path.iter()
+        .rev()
+        .find(|e| e.owner.as_ref() == owner)
+        .map_or(target, |e| e.id)
+}
+
+/// How a component's `triggerEvent` travels (WeChat's options).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CustomOptions {
+    /// It bubbles up from the host through the caller's template.
+    pub bubbles: bool,
+    /// It crosses out of the caller's template into the ones around it.
+    pub composed: bool,
+    /// It has a capture phase, from the root down to the host.
+    pub capture_phase: bool,
+}
+
+/// The listeners of the custom event `name` that instance `from`
+/// triggers, in the order WeChat calls them: capture listeners from the
+/// root down (with `capture_phase`), then the host's own listeners, then
+/// (with `bubbles`) its ancestors' in the caller's template, and past it
+/// only when `composed`. A `catch` stops it; after one `mut-bind` ran,
+/// later ones are skipped. Each `target` is the host as its listener's
+/// template sees it. Empty when `from` is not on the page.
+pub fn resolve_custom(
+    tree: &Tree,
+    from: &InstanceKey,
+    name: &str,
+    detail: &Json,
+    options: CustomOptions,
+) -> Vec<Dispatch> {
+    let mut path = Vec::new();
+    if !host_path(&tree.nodes, from, &mut path) {
+        return Vec::new();
+    }
+    let host = path[path.len() - 1];
+    let event = ViewEvent {
+        node: host.id,
+        kind: name.to_string(),
+        detail: detail.clone(),
+    };
+    let mut way = Way {
+        event: &event,
+        path: &path,
+        handlers: Vec::new(),
+        mut_ran: false,
+    };
+    // Where it may travel: the host's template, or everywhere if composed.
+    let reaches = |e: &&&VElement| options.composed || e.owner == host.owner;
+    if options.capture_phase {
+        for element in path.iter().filter(reaches) {
+            if way.run(element, Phase::Capture) {
+                return way.handlers;
+            }
+        }
+    }
+    for (depth, element) in path.iter().rev().filter(reaches).enumerate() {
+        if depth > 0 && !options.bubbles {
+            break;
+        }
+        if way.run(element, Phase::Bubble) {
+            break;
+        }
+    }
+    for dispatch in &mut way.handlers {
+        dispatch.gesture = false;
+    }
+    way.handlers
+}
+
+/// The elements from the root to the host element of instance `key`.
+fn host_path<'t>(nodes: &'t [VNode], key: &InstanceKey, path: &mut Vec<&'t VElement>) -> bool {
+    for node in nodes {
+        let VNode::Element(element) = node else {
+            continue;
+        };
+        path.push(element);
+        if element.host.as_ref().is_some_and(|h| &h.key == key)
+            || host_path(&element.children, key, path)
+        {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
 /// textarea's text, a switch's state, a slider's number), as a `setData` patch
 /// `{"form.name": "Ada"}`. `None` when the target binds none for this
 /// event; an error when the detail's value is not of the element's kind.
@@ -326,6 +427,7 @@ fn form_submit(
         gesture: true,
     })
 }
+        owner: form.owner.clone(),
 
 /// The values of the named fields among `nodes`, as a form submits them:
 /// an input or textarea's text (what the user typed, else its `value`), a

@@ -72,16 +72,36 @@ fn push_number(n: u32, out: &mut String) {
     }
 }
 
+/// The HTML element and fixed attributes of `element`: a custom
+/// component's host is an inline `span`, as WeChat draws hosts inline.
+pub(crate) fn element_tag(element: &VElement) -> (&'static str, &'static str) {
+    match element.host {
+        Some(_) => ("span", ""),
+        None => html_tag(element.tag),
+    }
+}
+
+/// What `data-mp` shows of `element`: its component, as the template names
+/// it (`view`, `my-card`).
+pub(crate) fn component_name(element: &VElement) -> &str {
+    element.host.as_ref().map_or(element.tag, |host| &host.tag)
+}
+
 fn element_html(element: &VElement, out: &mut String) {
-    let (tag, fixed) = html_tag(element.tag);
+    let (tag, fixed) = element_tag(element);
     out.push('<');
     out.push_str(tag);
     out.push_str(fixed);
     out.push_str(" data-nid=\"");
     push_number(element.id, out);
     out.push_str("\" data-mp=\"");
-    out.push_str(element.tag);
+    escape_into(component_name(element), out);
     out.push('"');
+    if let Some(host) = &element.host {
+        out.push_str(" data-mpc=\"");
+        escape_into(&host.key, out);
+        out.push('"');
+    }
     let textarea = element.tag == "textarea";
     for (name, value) in &element.attrs {
         let Some(html_name) = html_attribute(element.tag, name) else {

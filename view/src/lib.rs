@@ -19,6 +19,7 @@
 pub mod animation;
 pub mod ast;
 pub mod builtins;
+pub mod component;
 pub mod deps;
 pub mod diff;
 pub mod dom;

@@ -36,6 +36,10 @@ pub struct Limits {
     pub expression_bytes: usize,
     /// Nesting of elements and control nodes (default 256).
     pub depth: usize,
+    /// Whether a tag that is not a built-in is a custom component (its
+    /// declaration checked by the package's view check) and `<slot>` a
+    /// slot; without, both are refused here (default false).
+    pub custom_components: bool,
 }
 
 impl Default for Limits {
@@ -44,6 +48,7 @@ impl Default for Limits {
             file_bytes: 512 * 1024,
             expression_bytes: 4 * 1024,
             depth: 256,
+            custom_components: false,
         }
     }
 }
@@ -454,11 +459,17 @@ impl Check<'_> {
                     self.binding(binding, &mut out);
                 }
                 self.dataset(common, &mut out);
-                self.refuse_marks_and_slots(common, &location);
+                self.marks_and_slot(common, &location, &mut out);
                 out.children = self.nodes(children, depth + 1);
                 Some(Node::Element(out))
             }
-            ElementKind::Pure { children, .. } => {
+            ElementKind::Pure { children, slot, .. } => {
+                if let Some((at, _)) = slot {
+                    self.error(
+                        at,
+                        "`slot` on a `<block>` is not supported yet: put it on an element",
+                    );
+                }
                 Some(Node::Block(self.nodes(children, depth + 1)))
             }
             ElementKind::For {
@@ -489,6 +500,18 @@ impl Check<'_> {
                 src: path.1.name.to_string(),
                 pos,
             }),
+            ElementKind::Slot { name, values, .. } if self.limits.custom_components => {
+                if let Some(value) = values.first() {
+                    self.error(
+                        &value.name.location(),
+                        "slot data (`<slot` with attributes other than `name`) is not supported yet",
+                    );
+                }
+                Some(Node::Slot {
+                    name: self.value(&name.1),
+                    pos,
+                })
+            }
             _ => {
                 self.error(&location, "slots are not supported");
                 None
@@ -504,6 +527,22 @@ impl Check<'_> {
         let Some(builtin) = builtins::builtin(name) else {
             let message = match builtins::refused(name) {
                 Some(refused) => format!("`<{name}>` is {}", refused.why),
+                None if self.limits.custom_components && is_component_tag(name) => {
+                    return Some(Element {
+                        tag: crate::ast::CUSTOM,
+                        custom: Some(name.into()),
+                        slot: None,
+                        attrs: Vec::new(),
+                        dataset: Vec::new(),
+                        events: Vec::new().into(),
+                        children: Vec::new(),
+                        pos,
+                    });
+                }
+                None if self.limits.custom_components => format!(
+                    "`<{name}>` is not a component name (lower-case letters, digits, `-` and \
+                     `_`, starting with a letter)"
+                ),
                 None => format!(
                     "unknown component `<{name}>` (expected one of: {})",
                     COMPONENTS.join(", ")
@@ -514,6 +553,8 @@ impl Check<'_> {
         };
         Some(Element {
             tag: builtin.name,
+            custom: None,
+            slot: None,
             attrs: Vec::new(),
             dataset: Vec::new(),
             events: Vec::new().into(),
@@ -602,11 +643,13 @@ impl Check<'_> {
         }
     }
 
-    /// `mark:` attributes and slots, which the host does not support.
-    fn refuse_marks_and_slots(
+    /// `mark:` attributes (refused) and the `slot` an element goes in
+    /// (refused unless custom components are).
+    fn marks_and_slot(
         &mut self,
         common: &ge::CommonElementAttributes,
         at: &Range<Position>,
+        out: &mut Element,
     ) {
         if let Some(mark) = common.marks.first() {
             self.error(
@@ -614,8 +657,19 @@ impl Check<'_> {
                 "`mark:` attributes are not supported",
             );
         }
-        if common.slot.is_some() || !common.slot_value_refs.is_empty() {
-            self.error(at, "slots are not supported");
+        if let Some(first) = common.slot_value_refs.first() {
+            self.error(
+                &first.name.location(),
+                "`slot:` data references are not supported yet",
+            );
+            return;
+        }
+        match &common.slot {
+            Some((_, value)) if self.limits.custom_components => {
+                out.slot = Some(self.value(value));
+            }
+            Some(_) => self.error(at, "slots are not supported"),
+            None => {}
         }
     }
 
@@ -681,6 +735,13 @@ impl Check<'_> {
             return;
         }
         let Some(builtin) = builtins::builtin(tag) else {
+            // A custom component's: a property or an external class, checked
+            // against its definition by the package's view check.
+            let value = attribute
+                .value
+                .as_ref()
+                .map_or(Value::Static("".into()), |v| self.value(v));
+            out.attrs.push((name.into(), value));
             return;
         };
         let Some(documented) = builtins::attribute(builtin, name) else {
@@ -718,6 +779,13 @@ impl Check<'_> {
     fn model(&mut self, tag: &str, attribute: &ge::NormalAttribute, out: &mut Element) -> bool {
         let name = attribute.name.name.as_str();
         let at = &attribute.name.location;
+        if out.custom.is_some() {
+            self.error(
+                at,
+                format!("`model:{name}` on a custom component is not supported yet"),
+            );
+            return false;
+        }
         let Some(event) = model_event(tag, name) else {
             self.error(
                 at,
@@ -805,7 +873,7 @@ impl Check<'_> {
             );
             return;
         }
-        if phase == Phase::Capture && !crate::events::bubbles(event) {
+        if phase == Phase::Capture && out.custom.is_none() && !crate::events::bubbles(event) {
             self.error(
                 &binding.name.location,
                 format!(
@@ -834,6 +902,8 @@ impl Check<'_> {
     ) {
         let builtin = builtins::builtin(out.tag);
         match builtin.and_then(|b| builtins::event(b, event)) {
+            // A custom component's events are whatever it triggers.
+            None if out.custom.is_some() && is_handler_name(event) => {}
             None => {
                 let expected = builtin.map_or_else(Vec::new, builtins::delivered_events);
                 self.error(
@@ -1047,6 +1117,15 @@ fn floor_char(s: &str, mut at: usize) -> usize {
 
 /// Whether `name` can be a handler the app handles: a name like `onAdd` or
 /// `clear-done`.
+/// Whether `name` can be a custom component's tag: a letter, then
+/// letters, digits, `-` and `_` (at most 64).
+fn is_component_tag(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        && name.len() <= 64
+}
+
 fn is_handler_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars

@@ -10,10 +10,15 @@ use std::sync::{Arc, LazyLock};
 use serde_json::{Map, Value as Json};
 
 use crate::ast::{Binding, Element, Expr, Key, Node, Template, Value};
+use crate::component::{self, Definition, InstanceKey, Instances, NoInstances, RenderedInstance};
 pub use crate::deps::Changes;
 use crate::deps::{self, Reads, Root, Step};
 use crate::eval::{self, Scope, Val};
 use crate::{animation, rich_text, safety};
+
+mod host;
+use host::At;
+pub(crate) use host::renumber as renumber_hosts;
 
 /// Limits of one render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +33,10 @@ pub struct RenderLimits {
     pub output_bytes: usize,
     /// Expressions evaluated (default 1,000,000).
     pub steps: usize,
+    /// Custom component instances in the tree (default 2,000).
+    pub components: usize,
+    /// Custom components rendered inside one another (default 32).
+    pub component_depth: usize,
 }
 
 impl Default for RenderLimits {
@@ -38,6 +47,8 @@ impl Default for RenderLimits {
             template_depth: 16,
             output_bytes: 4 * 1024 * 1024,
             steps: 1_000_000,
+            components: 2_000,
+            component_depth: 32,
         }
     }
 }
@@ -91,6 +102,19 @@ pub enum RenderError {
     /// An expression failed (a result too large).
     #[error("{0}")]
     Eval(String),
+    /// A custom component's tag that cannot be drawn: not declared by the
+    /// template's `usingComponents`, or declared without its definition.
+    #[error("{file}:{line}: `<{tag}>`: {problem}")]
+    Component {
+        /// The file.
+        file: String,
+        /// The line of the tag.
+        line: u32,
+        /// The tag as written.
+        tag: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 /// A rendered page.
@@ -98,6 +122,8 @@ pub enum RenderError {
 pub struct Tree {
     /// The top-level nodes.
     pub nodes: Vec<VNode>,
+    /// The custom component instances drawn, in document order.
+    pub instances: Vec<RenderedInstance>,
     /// How it was rendered, for [`render_changed`].
     memo: Memo,
 }
@@ -118,6 +144,8 @@ struct Memo {
     loops: Loops,
     /// What it counted against the limits.
     counts: Counts,
+    /// How each component instance was drawn, by key.
+    components: host::Drawn,
 }
 
 /// The `wx:for` loops that filled one list of children (the top level or
@@ -267,6 +295,22 @@ pub struct VElement {
     pub children: Vec<VNode>,
     /// The loops that filled `children`.
     pub(crate) loops: Loops,
+    /// The component instance whose template drew it (`None`: the page's).
+    pub owner: Option<InstanceKey>,
+    /// The component instance it is the host element of, if it is one.
+    pub host: Option<Arc<Host>>,
+}
+
+/// What makes an element a custom component's host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    /// The tag as the caller wrote it (`my-card`), which HTML shows in
+    /// `data-mp`.
+    pub tag: Arc<str>,
+    /// The instance's key, which HTML shows in `data-mpc`.
+    pub key: InstanceKey,
+    /// The path of its definition (`components/card/card`).
+    pub definition: Arc<str>,
 }
 
 /// Elements are equal when all but how they were rendered is.
@@ -278,6 +322,8 @@ impl PartialEq for VElement {
             && self.dataset == other.dataset
             && self.events == other.events
             && self.key == other.key
+            && self.owner == other.owner
+            && self.host == other.host
             && self.children == other.children
     }
 }
@@ -290,7 +336,7 @@ impl VElement {
 }
 
 /// What a render may use beyond the page's own file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// Every template file of the package, by path (`pages/index.wxml`),
     /// for `<import>` and `<include>`.
@@ -300,6 +346,49 @@ pub struct Context<'a> {
     pub origins: &'a [String],
     /// Limits of the render.
     pub limits: RenderLimits,
+    /// The package's custom components, by path (`components/card/card`).
+    pub components: &'a BTreeMap<Arc<str>, Definition>,
+    /// The components the page's template uses: tag to definition path
+    /// (its json's `usingComponents` over app.json's).
+    pub using: &'a BTreeMap<String, Arc<str>>,
+    /// The runtime's data of each instance.
+    pub instances: &'a dyn Instances,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("files", &self.files.keys().collect::<Vec<_>>())
+            .field("origins", &self.origins)
+            .field("limits", &self.limits)
+            .field("components", &self.components.keys().collect::<Vec<_>>())
+            .field("using", &self.using)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Context<'a> {
+    /// A context without custom components.
+    pub fn new(
+        files: &'a BTreeMap<String, Template>,
+        origins: &'a [String],
+        limits: RenderLimits,
+    ) -> Context<'a> {
+        Context {
+            files,
+            origins,
+            limits,
+            components: component::none(),
+            using: no_using(),
+            instances: &NoInstances,
+        }
+    }
+}
+
+/// No `usingComponents`.
+fn no_using() -> &'static BTreeMap<String, Arc<str>> {
+    static NONE: BTreeMap<String, Arc<str>> = BTreeMap::new();
+    &NONE
 }
 
 /// Render `template` against `data` (the page's data, an object).
@@ -359,6 +448,21 @@ struct Run<'c, 'p> {
     /// Where computed texts are written before they are shared (one
     /// buffer for the whole render).
     scratch: String,
+    /// The instance whose template is being drawn (`None`: the page's).
+    owner: Option<InstanceKey>,
+    /// The component whose `usingComponents` names the tags of that
+    /// template (`None`: the page's, [`Context::using`]).
+    using_of: Option<Arc<str>>,
+    /// Where in the render the current node is, as instance keys name it.
+    site: String,
+    /// Components being drawn inside one another.
+    component_depth: usize,
+    /// The instances drawn so far, in document order.
+    instances: Vec<RenderedInstance>,
+    /// How each was drawn.
+    drawn: host::DrawnMap,
+    /// How the previous render drew them.
+    drawn_before: Option<&'p host::Drawn>,
 }
 
 /// An enclosing `wx:for` under way.
@@ -410,6 +514,13 @@ impl<'c, 'p> Run<'c, 'p> {
             prev: None,
             records: Vec::new(),
             scratch: String::new(),
+            owner: None,
+            using_of: None,
+            site: String::new(),
+            component_depth: 0,
+            instances: Vec::new(),
+            drawn: host::DrawnMap::new(),
+            drawn_before: None,
         }
     }
 
@@ -424,15 +535,18 @@ impl<'c, 'p> Run<'c, 'p> {
         previous: &'p Tree,
     ) -> Result<Tree, RenderError> {
         self.prev = Some(Previous::of(&previous.nodes, &previous.memo.loops));
+        self.drawn_before = Some(&previous.memo.components);
         let scope = Scope::new(data);
         let mut out = Vec::new();
-        self.nodes(template, &template.nodes, &scope, 0, None, &mut out)?;
+        self.nodes(template, &template.nodes, &scope, At::PAGE, None, &mut out)?;
         Ok(Tree {
             nodes: out,
+            instances: self.instances,
             memo: Memo {
                 limits: Some(self.context.limits),
                 loops: shared(self.records),
                 counts: self.counts,
+                components: Arc::new(self.drawn),
             },
         })
     }
@@ -518,12 +632,12 @@ impl<'c, 'p> Run<'c, 'p> {
         file: &Template,
         nodes: &[Node],
         scope: &Scope<'_>,
-        depth: usize,
+        at: At<'_>,
         key: Option<&Val<'_>>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
         for node in nodes {
-            self.node(file, node, scope, depth, key, out)?;
+            self.node(file, node, scope, at, key, out)?;
         }
         Ok(())
     }
@@ -533,11 +647,12 @@ impl<'c, 'p> Run<'c, 'p> {
         file: &Template,
         node: &Node,
         scope: &Scope<'_>,
-        depth: usize,
+        at: At<'_>,
         key: Option<&Val<'_>>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
         match node {
+            Node::Text(_) if !at.takes(None) => {}
             Node::Text(value) => {
                 let text = self.text(value, scope)?;
                 if !text.is_empty() {
@@ -546,7 +661,14 @@ impl<'c, 'p> Run<'c, 'p> {
                 }
             }
             Node::Element(element) => {
-                let rendered = self.element(file, element, scope, depth, key, out.len())?;
+                if element.custom.is_some() {
+                    return self.component(file, element, scope, at, key, out);
+                }
+                if at.filters() && !at.takes(self.slot_of(element, scope)?.as_deref()) {
+                    return Ok(());
+                }
+                let at = at.inside();
+                let rendered = self.element(file, element, scope, at, key, out.len())?;
                 out.push(VNode::Element(Arc::new(rendered)));
             }
             Node::If {
@@ -555,19 +677,19 @@ impl<'c, 'p> Run<'c, 'p> {
             } => {
                 for (condition, nodes) in branches {
                     if eval::truthy(&self.eval(condition, scope)?) {
-                        return self.nodes(file, nodes, scope, depth, key, out);
+                        return self.nodes(file, nodes, scope, at, key, out);
                     }
                 }
                 if let Some(nodes) = otherwise {
-                    self.nodes(file, nodes, scope, depth, key, out)?;
+                    self.nodes(file, nodes, scope, at, key, out)?;
                 }
             }
-            Node::Block(nodes) => self.nodes(file, nodes, scope, depth, key, out)?,
-            Node::For { .. } => self.for_loop(file, node, scope, depth, out)?,
+            Node::Block(nodes) => self.nodes(file, nodes, scope, at, key, out)?,
+            Node::For { .. } => self.for_loop(file, node, scope, at, out)?,
             Node::Use { is, data, pos } => {
                 let name = self.text(is, scope)?;
                 let limit = self.context.limits.template_depth;
-                if depth >= limit {
+                if at.depth >= limit {
                     return Err(self.limit("template and include nesting", limit));
                 }
                 let (owner, nodes) =
@@ -583,11 +705,13 @@ impl<'c, 'p> Run<'c, 'p> {
                     None => Json::Object(Map::new()),
                 };
                 let inner = Scope::new(&data);
-                self.nodes(owner, nodes, &inner, depth + 1, key, out)?;
+                let mark = self.enter_site(format_args!("@{}:{}>", pos.line, pos.col));
+                self.nodes(owner, nodes, &inner, at.nested(), key, out)?;
+                self.site.truncate(mark);
             }
             Node::Include { src, pos } => {
                 let limit = self.context.limits.template_depth;
-                if depth >= limit {
+                if at.depth >= limit {
                     return Err(self.limit("template and include nesting", limit));
                 }
                 let included = resolve(&file.file, src)
@@ -597,8 +721,11 @@ impl<'c, 'p> Run<'c, 'p> {
                         line: pos.line,
                         src: src.clone(),
                     })?;
-                self.nodes(included, &included.nodes, scope, depth + 1, key, out)?;
+                let mark = self.enter_site(format_args!("@{}:{}>", pos.line, pos.col));
+                self.nodes(included, &included.nodes, scope, at.nested(), key, out)?;
+                self.site.truncate(mark);
             }
+            Node::Slot { name, pos } => self.slot(name, *pos, scope, at, out)?,
         }
         Ok(())
     }
@@ -611,7 +738,7 @@ impl<'c, 'p> Run<'c, 'p> {
         file: &Template,
         node: &Node,
         scope: &Scope<'_>,
-        depth: usize,
+        place: At<'_>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
         let Node::For {
@@ -630,9 +757,9 @@ impl<'c, 'p> Run<'c, 'p> {
             what: "items of one wx:for",
             limit,
         })?;
-        if depth > 0 {
+        if !place.records() {
             for (index, item) in items.into_iter().enumerate() {
-                self.item(file, nodes, key_rule, scope, item, index, depth, out)?;
+                self.item(file, nodes, key_rule, scope, item, index, place, out)?;
             }
             return Ok(());
         }
@@ -669,7 +796,7 @@ impl<'c, 'p> Run<'c, 'p> {
                     if let (Some(prev), Some((_, _, at))) = (&mut self.prev, old) {
                         prev.offset = at as isize - out.len() as isize;
                     }
-                    self.item(file, nodes, key_rule, scope, item, index, depth, out)?;
+                    self.item(file, nodes, key_rule, scope, item, index, place, out)?;
                 }
             }
             at = at.zip(old).map(|(at, (_, record, _))| at + record.len);
@@ -702,7 +829,7 @@ impl<'c, 'p> Run<'c, 'p> {
         scope: &Scope<'_>,
         item: Val<'_>,
         index: usize,
-        depth: usize,
+        at: At<'_>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
         let inner = scope.with_item(item, index);
@@ -714,7 +841,15 @@ impl<'c, 'p> Run<'c, 'p> {
             Key::This => item.cloned(),
             Key::Property(p) => item.map(|item| member(item, p)),
         };
-        self.nodes(file, nodes, &inner, depth, key.as_ref(), out)
+        let mark = match self.context.components.is_empty() {
+            true => None,
+            false => Some(self.item_site(key.as_ref(), index)),
+        };
+        let rendered = self.nodes(file, nodes, &inner, at, key.as_ref(), out);
+        if let Some(mark) = mark {
+            self.site.truncate(mark);
+        }
+        rendered
     }
 
     /// The previous run of loop `node` with the same enclosing items, and
@@ -817,23 +952,16 @@ impl<'c, 'p> Run<'c, 'p> {
         file: &Template,
         element: &Element,
         scope: &Scope<'_>,
-        depth: usize,
+        at: At<'_>,
         key: Option<&Val<'_>>,
         position: usize,
     ) -> Result<VElement, RenderError> {
         let id = self.count_node()?;
         let attrs = self.attributes(file, element, scope)?;
-        let mut dataset = Vec::with_capacity(element.dataset.len());
-        for (name, value) in &element.dataset {
-            let value = match value {
-                Value::Static(text) => Json::String(text.to_string()),
-                Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
-            };
-            dataset.push((name.clone(), value));
-        }
+        let dataset = self.dataset(element, scope)?;
         // The children, with the previous render of this element's.
-        let prev = match (depth, self.prev) {
-            (0, Some(prev)) => prev
+        let prev = match (at.records(), self.prev) {
+            (true, Some(prev)) => prev
                 .element_at(position, element.tag)
                 .map(|e| Previous::of(&e.children, &e.loops)),
             _ => None,
@@ -844,7 +972,7 @@ impl<'c, 'p> Run<'c, 'p> {
         let rendered = if element.tag == "rich-text" {
             self.rich_text(file, element, scope, &mut children)
         } else {
-            self.nodes(file, &element.children, scope, depth, None, &mut children)
+            self.nodes(file, &element.children, scope, at, None, &mut children)
         };
         self.prev = outer_prev;
         let records = std::mem::replace(&mut self.records, outer_records);
@@ -858,7 +986,26 @@ impl<'c, 'p> Run<'c, 'p> {
             key: key.map(eval::to_text),
             children,
             loops: shared(records),
+            owner: self.owner.clone(),
+            host: None,
         })
+    }
+
+    /// The `data-*` values of `element`, evaluated.
+    fn dataset(
+        &mut self,
+        element: &Element,
+        scope: &Scope<'_>,
+    ) -> Result<Vec<(Arc<str>, Json)>, RenderError> {
+        let mut dataset = Vec::with_capacity(element.dataset.len());
+        for (name, value) in &element.dataset {
+            let value = match value {
+                Value::Static(text) => Json::String(text.to_string()),
+                Value::Dynamic(expr) => to_json(self.eval(expr, scope)?),
+            };
+            dataset.push((name.clone(), value));
+        }
+        Ok(dataset)
     }
 
     fn attributes(
@@ -867,8 +1014,22 @@ impl<'c, 'p> Run<'c, 'p> {
         element: &Element,
         scope: &Scope<'_>,
     ) -> Result<Vec<Attribute>, RenderError> {
+        self.attributes_where(file, element, scope, |_| true)
+    }
+
+    /// The attributes of `element` whose names `keep` keeps.
+    fn attributes_where(
+        &mut self,
+        file: &Template,
+        element: &Element,
+        scope: &Scope<'_>,
+        keep: fn(&str) -> bool,
+    ) -> Result<Vec<Attribute>, RenderError> {
         let mut attrs = Vec::with_capacity(element.attrs.len());
         for (name, value) in &element.attrs {
+            if !keep(name) {
+                continue;
+            }
             // Drawn as the element's children (`rich_text`).
             if element.tag == "rich-text" && &**name == "nodes" {
                 continue;
@@ -1010,6 +1171,8 @@ impl Run<'_, '_> {
     }
 }
 
+                    owner: self.owner.clone(),
+                    host: None,
 /// No event bindings: a rich-text node's (WeChat delivers none to them).
 static NO_EVENTS: LazyLock<Arc<[Binding]>> = LazyLock::new(|| Arc::from(Vec::new()));
 

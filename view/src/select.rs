@@ -2,6 +2,7 @@
 //! tests name them: `#id`, `.class`, `tag`, `tag.class`, and
 //! `tag:nth-of-type(n)` (1-based, among the element's siblings of that tag).
 
+use crate::component::InstanceKey;
 use crate::render::{Tree, VElement, VNode};
 
 /// A parsed selector.
@@ -89,13 +90,19 @@ impl Selector {
                 .find(|(n, _)| &**n == name)
                 .map(|(_, v)| &**v)
         };
-        self.tag.as_ref().is_none_or(|t| *t == element.tag)
+        self.tag
+            .as_ref()
+            .is_none_or(|t| *t == crate::html::component_name(element))
             && self
                 .id
                 .as_ref()
                 .is_none_or(|id| attr("id") == Some(id.as_str()))
             && self.classes.iter().all(|c| {
-                attr("class").is_some_and(|classes| classes.split_whitespace().any(|x| x == c))
+                attr("class").is_some_and(|classes| {
+                    classes
+                        .split_whitespace()
+                        .any(|x| x == c || unscoped(x) == Some(c.as_str()))
+                })
             })
             && self.nth_of_type.is_none_or(|n| n == nth_of_type)
     }
@@ -132,6 +139,53 @@ fn find<'t>(selector: &Selector, nodes: &'t [VNode]) -> Option<&'t VElement> {
     None
 }
 
+/// A class as its template wrote it, when it is scoped to a component
+/// (`components-card-card--title` is `title`).
+fn unscoped(class: &str) -> Option<&str> {
+    class.split_once("--").map(|(_, name)| name)
+}
+
+/// The component instances `selector` matches among the hosts the
+/// template of `scope` drew (`None`: the page's), in document order: the
+/// first, or `all`. WeChat's `selectComponent` and `selectAllComponents`.
+pub fn components(
+    tree: &Tree,
+    scope: Option<&InstanceKey>,
+    selector: &str,
+    all: bool,
+) -> Result<Vec<InstanceKey>, String> {
+    fn walk(
+        selector: &Selector,
+        scope: Option<&InstanceKey>,
+        nodes: &[VNode],
+        all: bool,
+        out: &mut Vec<InstanceKey>,
+    ) {
+        for node in nodes {
+            if !all && !out.is_empty() {
+                return;
+            }
+            let VNode::Element(element) = node else {
+                continue;
+            };
+            if let Some(host) = &element.host
+                && element.owner.as_ref() == scope
+                && selector.matches(element, 0)
+            {
+                out.push(host.key.clone());
+            }
+            walk(selector, scope, &element.children, all, out);
+        }
+    }
+    let selector = Selector::parse(selector)?;
+    if selector.nth_of_type.is_some() {
+        return Err("selectComponent takes `#id`, `.class` or a tag, not `:nth-of-type`".into());
+    }
+    let mut out = Vec::new();
+    walk(&selector, scope, &tree.nodes, all, &mut out);
+    Ok(out)
+}
+
 /// The page as readable text: one line an element (`tag#id.class`) or text
 /// (`"…"`), indented by depth.
 pub fn outline(tree: &Tree) -> Vec<String> {
@@ -141,7 +195,7 @@ pub fn outline(tree: &Tree) -> Vec<String> {
             match node {
                 VNode::Text(text) => out.push(format!("{indent}{:?}", text.text)),
                 VNode::Element(e) => {
-                    let mut line = format!("{indent}{}", e.tag);
+                    let mut line = format!("{indent}{}", crate::html::component_name(e));
                     for (name, value) in &e.attrs {
                         match &**name {
                             "id" => line.push_str(&format!("#{value}")),

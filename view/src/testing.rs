@@ -14,11 +14,7 @@ static NO_FILES: BTreeMap<String, Template> = BTreeMap::new();
 
 /// A render context with no other files, no origins and default limits.
 pub(crate) fn bare_context() -> Context<'static> {
-    Context {
-        files: &NO_FILES,
-        origins: &[],
-        limits: RenderLimits::default(),
-    }
+    Context::new(&NO_FILES, &[], RenderLimits::default())
 }
 
 /// `source` parsed as `pages/index.wxml`; panics on an error.

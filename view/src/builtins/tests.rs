@@ -10,11 +10,7 @@ use crate::{Limits, html, parse, safety};
 fn html_of(source: &str, data: &Json, origins: &[String]) -> String {
     let template = ok(source);
     let files = Default::default();
-    let context = Context {
-        files: &files,
-        origins,
-        limits: RenderLimits::default(),
-    };
+    let context = Context::new(&files, origins, RenderLimits::default());
     html::to_html(&render(&template, data, &context).unwrap())
 }
 
