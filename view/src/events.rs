@@ -170,6 +170,8 @@ pub fn resolve_in(
     }
     if let Some(target) = path.last().filter(|e| e.id == event.node) {
         details::check(target, &event.kind, &event.detail, regions)?;
+        let parent = path.len().checked_sub(2).map(|at| path[at]);
+        details::check_place(target, parent, &event.kind, &event.detail)?;
     }
     let mut way = Way {
         event,

@@ -3,9 +3,12 @@
 //! `navigator` an `a` without `href`: the host acts on them, the browser
 //! never does), carries its node id in `data-nid` and its component in
 //! `data-mp`, and every text and attribute value is escaped. No script, no
-//! event handler attribute and no raw HTML can come out of it.
+//! event handler attribute and no raw HTML can come out of it. A swiper
+//! and a picker-view show as a phone shows them still (`widgets.rs`).
 
 use crate::render::{Tree, VElement, VNode};
+
+mod widgets;
 
 pub(crate) use crate::builtins::{html_attribute, html_tag};
 
@@ -88,6 +91,17 @@ pub(crate) fn component_name(element: &VElement) -> &str {
 }
 
 fn element_html(element: &VElement, out: &mut String) {
+    element_marked(element, "", None, out);
+}
+
+/// Append `element` with `mark` (` hidden`...) among its attributes; a
+/// picker-view's column is given its `(marks, index)`.
+fn element_marked(
+    element: &VElement,
+    mark: &str,
+    column: Option<(&widgets::Marks, usize)>,
+    out: &mut String,
+) {
     let (tag, fixed) = element_tag(element);
     out.push('<');
     out.push_str(tag);
@@ -116,6 +130,7 @@ fn element_html(element: &VElement, out: &mut String) {
         escape_into(value, out);
         out.push('"');
     }
+    out.push_str(mark);
     out.push('>');
     if is_void(tag) {
         return;
@@ -123,8 +138,28 @@ fn element_html(element: &VElement, out: &mut String) {
     if textarea && let Some((_, value)) = element.attrs.iter().find(|(n, _)| &**n == "value") {
         escape_into(value, out);
     }
+    let marks = widgets::marks(element);
+    let mut nth = 0;
     for child in &element.children {
-        node_into(child, out);
+        let Some(child_element) = widgets::is_element(child) else {
+            node_into(child, out);
+            continue;
+        };
+        if let Some(marks) = &marks {
+            let mark = marks.on_child(child_element, nth);
+            let is_column = child_element.tag == "picker-view-column";
+            nth += usize::from(is_column || child_element.tag == "swiper-item");
+            let column = is_column.then_some((marks, nth.saturating_sub(1)));
+            element_marked(child_element, mark, column, out);
+        } else if let Some((marks, index)) = column {
+            element_marked(child_element, marks.on_item(index, nth), None, out);
+            nth += 1;
+        } else {
+            element_html(child_element, out);
+        }
+    }
+    if let Some(marks) = &marks {
+        widgets::dots(element, marks, out);
     }
     out.push_str("</");
     out.push_str(tag);

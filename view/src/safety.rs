@@ -63,13 +63,27 @@ pub fn is_boolean_attribute(name: &str) -> bool {
             | "show-message-card"
             | "show-scrollbar"
             | "webp"
+            | "indicator-dots"
+            | "autoplay"
+            | "circular"
+            | "vertical"
+            | "snap-to-edge"
+            | "skip-hidden-item-layout"
+            | "immediate-change"
+            | "inertia"
+            | "out-of-bounds"
+            | "scale"
+            | "scale-area"
     )
 }
 
 /// Whether [`attribute`] may drop or rewrite values of `name` (a URL or a
 /// style); any other value is kept as it is.
 pub fn is_checked(name: &str) -> bool {
-    matches!(name, "src" | "url" | "style")
+    matches!(
+        name,
+        "src" | "url" | "style" | "indicator-style" | "mask-style"
+    )
 }
 
 /// The safe form of attribute `name` of a `tag` with `value`, or `None` to
@@ -85,7 +99,8 @@ pub fn attribute(tag: &str, name: &str, value: String, origins: &[String]) -> Op
         }
         return url(&value, origins).then_some(value);
     }
-    if name == "style" {
+    // A picker-view's indicator and mask are styled as an element is.
+    if matches!(name, "style" | "indicator-style" | "mask-style") {
         return Some(style(&value));
     }
     Some(value)

@@ -153,6 +153,106 @@ const ICON_TYPES: &[&str] = &[
 const CONFIRM_TYPES: &[&str] = &["send", "search", "next", "go", "done"];
 const TEXTAREA_CONFIRM_TYPES: &[&str] = &["send", "search", "next", "go", "done", "return"];
 
+/// An option of WeChat's Skyline renderer, which the simulator's browser
+/// renderer does not model.
+const SKYLINE: Effect = NoEffect(
+    "an option of WeChat's Skyline renderer (its custom layouts and indicators), which the \
+     simulator's browser renderer does not model",
+);
+/// A layout optimisation of the phone's renderer.
+const SKIP_LAYOUT: Effect = NoEffect(
+    "a layout optimisation of the phone's renderer: the simulator lays every item out",
+);
+
+/// A swiper's attributes: the simulator (`dev/static/widgets.js`) shows
+/// its `current` item (or the one `current-item-id` names), swipes by a
+/// drag, autoplays with a timer of its own, wraps when circular and draws
+/// the dots; `miniapp render` shows the current item and the dots. Its
+/// `change` and `animationfinish` details are checked against its items.
+const SWIPER: &[Attribute] = &[
+    a("indicator-dots", Bool, Drawn("data-indicator-dots")),
+    a("indicator-color", Color, Drawn("data-indicator-color")),
+    a(
+        "indicator-active-color",
+        Color,
+        Drawn("data-indicator-active-color"),
+    ),
+    a("autoplay", Bool, Drawn("data-autoplay")),
+    a("current", Number, Drawn("data-current")),
+    a("current-item-id", Text, Drawn("data-current-item-id")),
+    a("interval", Number, Drawn("data-interval")),
+    a("duration", Number, Drawn("data-duration")),
+    a("circular", Bool, Drawn("data-circular")),
+    a("vertical", Bool, Drawn("data-vertical")),
+    a("previous-margin", Text, Drawn("data-previous-margin")),
+    a("next-margin", Text, Drawn("data-next-margin")),
+    a("snap-to-edge", Bool, Drawn("data-snap-to-edge")),
+    a(
+        "display-multiple-items",
+        Number,
+        Drawn("data-display-multiple-items"),
+    ),
+    a(
+        "easing-function",
+        OneOf(&[
+            "default",
+            "linear",
+            "easeInCubic",
+            "easeOutCubic",
+            "easeInOutCubic",
+        ]),
+        Drawn("data-easing-function"),
+    ),
+    a("skip-hidden-item-layout", Bool, SKIP_LAYOUT),
+    a("layout-type", Text, SKYLINE),
+    a("transformer-type", Text, SKYLINE),
+    a("indicator-type", Text, SKYLINE),
+    a("indicator-margin", Number, SKYLINE),
+    a("indicator-spacing", Number, SKYLINE),
+    a("indicator-radius", Number, SKYLINE),
+    a("indicator-width", Number, SKYLINE),
+    a("indicator-height", Number, SKYLINE),
+    a("indicator-alignment", Text, SKYLINE),
+    a("indicator-offset", Json, SKYLINE),
+    a("cache-extent", Number, SKYLINE),
+];
+
+/// A picker-view's attributes: the simulator scrolls each column to its
+/// item of `value` (WeChat's array of indices) under the indicator;
+/// `indicator-style` and `mask-style` pass the view's style check. Its
+/// `change` value is checked against its columns' items.
+const PICKER_VIEW: &[Attribute] = &[
+    a("value", Json, Drawn("data-value")),
+    a("indicator-style", Text, Drawn("data-indicator-style")),
+    a("indicator-class", Text, Drawn("data-indicator-class")),
+    a("mask-style", Text, Drawn("data-mask-style")),
+    a("mask-class", Text, Drawn("data-mask-class")),
+    a("immediate-change", Bool, Drawn("data-immediate-change")),
+];
+
+/// A movable-view's attributes: the simulator places it at `x`, `y` in
+/// its movable-area and lets it be dragged along `direction`, within the
+/// area unless `out-of-bounds`, and pinched (a ctrl+wheel) with `scale`.
+/// Its `change` and `scale` details are checked (`events/details.rs`).
+const MOVABLE_VIEW: &[Attribute] = &[
+    a(
+        "direction",
+        OneOf(&["all", "vertical", "horizontal", "none"]),
+        Drawn("data-direction"),
+    ),
+    a("inertia", Bool, Drawn("data-inertia")),
+    a("out-of-bounds", Bool, Drawn("data-out-of-bounds")),
+    a("x", Number, Drawn("data-x")),
+    a("y", Number, Drawn("data-y")),
+    a("damping", Number, Drawn("data-damping")),
+    a("friction", Number, Drawn("data-friction")),
+    a("disabled", Bool, Drawn("data-disabled")),
+    a("scale", Bool, Drawn("data-scale")),
+    a("scale-min", Number, Drawn("data-scale-min")),
+    a("scale-max", Number, Drawn("data-scale-max")),
+    a("scale-value", Number, Drawn("data-scale-value")),
+];
+
 /// A checkbox's or a radio's attributes.
 const CHOICE: &[Attribute] = &[
     a("value", Text, FIELD_VALUE),
@@ -248,6 +348,33 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "refresherwillrefresh",
             "refresherstatuschange",
         ],
+    ),
+    b(
+        "swiper",
+        ("div", ""),
+        SWIPER,
+        &["change", "transition", "animationfinish"],
+    ),
+    b(
+        "swiper-item",
+        ("div", ""),
+        &[
+            a("item-id", Text, Drawn("data-item-id")),
+            a("skip-hidden-item-layout", Bool, SKIP_LAYOUT),
+        ],
+        &[],
+    ),
+    b(
+        "movable-area",
+        ("div", ""),
+        &[a("scale-area", Bool, Drawn("data-scale-area"))],
+        &[],
+    ),
+    b(
+        "movable-view",
+        ("div", ""),
+        MOVABLE_VIEW,
+        &["change", "scale", "htouchmove", "vtouchmove"],
     ),
     b(
         "icon",
@@ -406,6 +533,13 @@ pub(super) const BUILTINS: &[Builtin] = &[
     ),
     b("label", ("label", ""), &[a("for", Text, Drawn("for"))], &[]),
     b("picker", ("div", ""), picker::PICKER, picker::EVENTS),
+    b(
+        "picker-view",
+        ("div", ""),
+        PICKER_VIEW,
+        &["change", "pickstart", "pickend"],
+    ),
+    b("picker-view-column", ("div", ""), &[], &[]),
     b("radio", ("input", " type=\"radio\""), CHOICE, &[]),
     b("radio-group", ("div", ""), GROUP, &["change"]),
     b(
@@ -559,22 +693,6 @@ const NO_PROFILE: &str = "not offered by this host: no host profile of this buil
 /// WeChat's other components, each with why it is refused.
 pub(super) const REFUSED: &[Refused] = &[
     Refused {
-        name: "swiper",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "swiper-item",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "movable-area",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "movable-view",
-        why: NOT_YET,
-    },
-    Refused {
         name: "cover-view",
         why: NOT_YET,
     },
@@ -600,14 +718,6 @@ pub(super) const REFUSED: &[Refused] = &[
     },
     Refused {
         name: "editor",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "picker-view",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "picker-view-column",
         why: NOT_YET,
     },
     Refused {

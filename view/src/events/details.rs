@@ -13,6 +13,8 @@ use serde_json::Value as Json;
 use crate::region::Regions;
 use crate::render::VElement;
 
+mod widgets;
+
 pub mod picker;
 
 /// Why an event's detail was refused.
@@ -40,6 +42,13 @@ const RULES: &[Rule] = &[
     ("radio", &["change"], checked),
     ("input", &["input", "confirm"], typed),
     ("textarea", &["input", "confirm"], typed),
+    // widgets.rs: a swiper's `current`, a picker-view's `value`, a
+    // movable-view's place (and `check_place` below, its movable-area).
+    ("swiper", &["change", "animationfinish"], widgets::swiper),
+    ("swiper", &["transition"], widgets::transition),
+    ("picker-view", &["change"], widgets::picker_view),
+    ("movable-view", &["change"], widgets::movable),
+    ("movable-view", &["scale"], widgets::scale),
 ];
 
 /// Check `detail` of event `kind` on `element` against what the rendered
@@ -157,6 +166,25 @@ fn attr<'e>(element: &'e VElement, name: &str) -> Option<&'e str> {
     (element.attrs.iter())
         .find(|(n, _)| &**n == name)
         .map(|(_, v)| &**v)
+}
+
+/// Check a movable-view's `change` against `parent`, the element it is
+/// in: within its movable-area where both sizes are known (the rest of
+/// its detail is [`check`]ed); other events pass.
+pub fn check_place(
+    element: &VElement,
+    parent: Option<&VElement>,
+    kind: &str,
+    detail: &Json,
+) -> Result<(), DetailError> {
+    if element.tag != "movable-view" || kind != "change" {
+        return Ok(());
+    }
+    widgets::within_area(element, parent, detail).map_err(|why| DetailError {
+        component: element.tag,
+        kind: kind.to_string(),
+        why,
+    })
 }
 
 #[cfg(test)]
