@@ -3,7 +3,7 @@
 //! the intersection, and everything else is denied.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 use schemars::JsonSchema;
@@ -65,6 +65,12 @@ pub struct HostProfile {
     pub platform: String,
     /// Capabilities this host offers (default: all).
     pub capabilities: BTreeSet<Capability>,
+    /// The region picker's table (`<picker mode="region">`), replacing the
+    /// one miniapp ships (mainland China's provinces, cities and counties):
+    /// a file of regions with their codes, one a line (`docs/regions.md`),
+    /// read and checked at start, at most 1 MiB. A relative path is from
+    /// the policy file's folder.
+    pub region_table: Option<PathBuf>,
 }
 
 impl Default for HostProfile {
@@ -74,6 +80,7 @@ impl Default for HostProfile {
             version: env!("CARGO_PKG_VERSION").into(),
             platform: std::env::consts::OS.into(),
             capabilities: Capability::ALL.into_iter().collect(),
+            region_table: None,
         }
     }
 }
@@ -163,7 +170,13 @@ impl Policy {
             path: path.display().to_string(),
             source,
         })?;
-        Policy::from_toml(&text, &path.display().to_string())
+        let mut policy = Policy::from_toml(&text, &path.display().to_string())?;
+        if let Some(table) = &mut policy.host.region_table
+            && table.is_relative()
+        {
+            *table = path.parent().unwrap_or(Path::new("")).join(&*table);
+        }
+        Ok(policy)
     }
 
     /// Parse and validate a policy from TOML text; `origin` names it in errors.

@@ -32,6 +32,12 @@ impl App {
         &self.shared.grants
     }
 
+    /// The region picker's table its region pickers' changes are checked
+    /// against (the policy's `host.region_table`, else the shipped one).
+    pub fn regions(&self) -> &miniapp_view::region::Regions {
+        &self.shared.services.regions
+    }
+
     /// BLAKE3 hash of its package body, hex.
     pub fn hash(&self) -> &str {
         &self.shared.hash

@@ -193,6 +193,13 @@ impl RuntimeBuilder {
             None => None,
         };
         let linker = crate::engine::linker(&engine)?;
+        let regions = match &self.policy.host.region_table {
+            Some(path) => Arc::new(
+                miniapp_view::region::Regions::read(path)
+                    .map_err(|e| Error::Setup(format!("policy `host.region_table`: {e}")))?,
+            ),
+            None => miniapp_view::region::Regions::shipped(),
+        };
         let epoch = crate::epoch::EpochTicker::start(engine.clone())?;
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
@@ -212,6 +219,7 @@ impl RuntimeBuilder {
                     ),
                     http_observer: self.http_observer,
                     temp: crate::capability::temp_area::TempAreas::new(self.data_dir.join("tmp")),
+                    regions,
                     _epoch: epoch,
                 }),
                 cache,
@@ -326,6 +334,13 @@ impl Runtime {
     /// The operator's policy.
     pub fn policy(&self) -> &Policy {
         &self.inner.policy
+    }
+
+    /// The region picker's table in force (the policy's
+    /// `host.region_table`, else the one miniapp ships), against which a
+    /// region picker's change is checked.
+    pub fn regions(&self) -> &miniapp_view::region::Regions {
+        &self.inner.services.regions
     }
 
     /// The package size bounds.

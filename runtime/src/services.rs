@@ -25,6 +25,9 @@ pub(crate) struct Services {
     pub http_observer: Option<Arc<dyn HttpObserver>>,
     /// The apps' temp areas (`<data>/tmp/<app id>/`).
     pub temp: crate::capability::temp_area::TempAreas,
+    /// The region picker's table in force: the policy's
+    /// `host.region_table`, else the one miniapp ships.
+    pub regions: Arc<miniapp_view::region::Regions>,
     /// Ticks the epoch while anything holding these services can run
     /// guest code (held for its drop alone).
     pub _epoch: crate::epoch::EpochTicker,

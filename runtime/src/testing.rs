@@ -71,6 +71,7 @@ impl TestHost {
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
             temp: crate::capability::temp_area::TempAreas::new(dir.path().join("tmp")),
+            regions: miniapp_view::region::Regions::shipped(),
             _epoch: crate::epoch::EpochTicker::start(engine.clone()).expect("epoch thread"),
         };
         let live = LiveInstances::new(1);

@@ -8,7 +8,7 @@ use crate::capability::nav::{DataTarget, NavCtx};
 use crate::error::Error;
 use crate::event::Event;
 use crate::usage::UsageCounters;
-use miniapp_view::events::{EventError, Resolved, ViewEvent, model_patch, resolve_with_fields};
+use miniapp_view::events::{EventError, Resolved, ViewEvent, model_patch, resolve_in};
 
 impl AppInstance {
     /// Render the top page from its template and data, if it has a template:
@@ -124,7 +124,8 @@ impl AppInstance {
         // would, within its quotas) before any handler runs, resolved on
         // the tree the user acted on.
         let model = model_patch(tree, event).map_err(|e| refused(e.to_string()))?;
-        let resolved = match resolve_with_fields(tree, event, &self.view.typed) {
+        let regions = &self.app.services.regions;
+        let resolved = match resolve_in(tree, event, &self.view.typed, regions) {
             Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
             resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
         };

@@ -25,6 +25,7 @@ mod loading;
 mod offline;
 mod pages_nav;
 mod pending;
+mod picker;
 mod prefs;
 mod selector_query;
 mod slider;
