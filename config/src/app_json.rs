@@ -42,6 +42,8 @@ pub struct AppConfig {
     pub pages: Option<Vec<String>>,
     /// The app-wide window.
     pub window: Window,
+    /// The components every page's and component's template may use.
+    pub using: Vec<crate::using::Using>,
     /// Keys of no meaning on this host, each at its place.
     pub warnings: Vec<ConfigError>,
     /// Where each listed page is, for [`AppConfig::agree_with`].
@@ -62,6 +64,11 @@ pub struct AppJsonSchema {
     pages: Option<Vec<String>>,
     /// The app-wide window; each page's `pages/ROUTE.json` overrides it.
     window: Option<Window>,
+    /// Components every page's and component's template may use: tag to
+    /// path (`/components/card/card`; a page's or component's own json
+    /// wins for its tags).
+    #[serde(rename = "usingComponents")]
+    using_components: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Top-level keys WeChat documents that this host does not act on yet.
@@ -77,7 +84,6 @@ const NOT_YET: &[&str] = &[
     "plugins",
     "preloadRule",
     "resizable",
-    "usingComponents",
     "permission",
     "darkmode",
     "themeLocation",
@@ -132,8 +138,9 @@ impl AppConfig {
                     }
                     config.window = Window::read(&mut reader, "window", object, false)?;
                 }
+                "usingComponents" => config.using = crate::using::read(&reader, key, value)?,
                 key => {
-                    let typed = ["pages", "window"].into_iter();
+                    let typed = ["pages", "window", "usingComponents"].into_iter();
                     reader.other_key(key, key, (NOT_YET, NO_MEANING), typed)?;
                 }
             }
@@ -274,6 +281,11 @@ impl Reader {
             warnings: Vec::new(),
         };
         Ok((reader, root))
+    }
+
+    /// The file it reads (`app.json`).
+    pub(crate) fn file(&self) -> &str {
+        &self.file
     }
 
     fn error(&self, pos: Pos, message: String) -> ConfigError {

@@ -20,6 +20,7 @@ pub mod page_json;
 pub mod policy;
 pub mod quota;
 pub mod schema;
+pub mod using;
 mod vocabulary;
 pub mod window;
 
@@ -27,7 +28,7 @@ pub use app_json::{AppConfig, ConfigError};
 pub use manifest::{Manifest, ManifestError, validate_app_id};
 pub use meta::{Meta, MetaError};
 pub use origin::Origin;
-pub use page_json::PageConfig;
+pub use page_json::{ComponentConfig, PageConfig};
 pub use policy::{
     AppPolicy, ConsentRule, Grants, HostProfile, Policy, PolicyError, SessionsPolicy,
 };

@@ -117,7 +117,7 @@ fn each_key_not_built_yet_is_refused_naming_it() {
         "tabBar",
         "subPackages",
         "preloadRule",
-        "usingComponents",
+        "componentPlaceholder",
         "permission",
         "requiredPrivateInfos",
         "networkTimeout",
@@ -242,8 +242,8 @@ fn a_page_json_overrides_the_app_window_and_is_checked_as_app_json_is() {
         "pages/a.json:1:2: a page's json sets window keys at its top level (`\"navigationBarTitleText\": ...`), not under `window`"
     );
     assert_eq!(
-        refused("{\"usingComponents\": {}}"),
-        "pages/a.json:1:2: `usingComponents` is not supported yet"
+        refused("{\"componentGenerics\": {}}"),
+        "pages/a.json:1:2: `componentGenerics` is not supported yet"
     );
     assert_eq!(
         refused("{\"disableScroll\": 1}"),
