@@ -38,6 +38,12 @@ pub const COMPONENTS: &[&str] = &[
     "navigator",
     "image",
     "rich-text",
+    "video",
+    "audio",
+    "cover-view",
+    "cover-image",
+    "page-meta",
+    "navigation-bar",
     "span",
     "i",
     "a",
@@ -76,6 +82,15 @@ pub const EVENTS: &[&str] = &[
     "vtouchmove",
     "columnchange",
     "cancel",
+    "play",
+    "pause",
+    "ended",
+    "timeupdate",
+    "waiting",
+    "loadedmetadata",
+    "progress",
+    "seekcomplete",
+    "fullscreenchange",
 ];
 
 /// How many of [`EVENTS`] come first as the touch and tap events every
@@ -94,6 +109,9 @@ fn common_events() -> impl Iterator<Item = &'static str> {
 pub enum Kind {
     /// Present or absent (`disabled`, `hidden="{{x}}"`).
     Bool,
+    /// A flag WeChat turns on by default (a video's `controls`): rendered
+    /// `"true"`, or `"false"` when bound to a false value.
+    Flag,
     /// A number (`maxlength="140"`).
     Number,
     /// Any text.
@@ -313,3 +331,6 @@ pub use page::page;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod media_tests;

@@ -175,9 +175,9 @@ pub fn resolve_in(
     }
     let mut way = Way {
         event,
+        path: &path,
         handlers: Vec::new(),
         mut_ran: false,
-        path: &path,
     };
     // The capture phase, root first; a `capture-catch` stops the event.
     if bubbles(&event.kind) {
@@ -225,10 +225,10 @@ pub fn resolve_in(
 /// far, and whether a `mut-bind` handler already ran.
 struct Way<'e> {
     event: &'e ViewEvent,
-    handlers: Vec<Dispatch>,
-    mut_ran: bool,
     /// The elements from the root to the target.
     path: &'e [&'e VElement],
+    handlers: Vec<Dispatch>,
+    mut_ran: bool,
 }
 
 impl Way<'_> {
@@ -255,9 +255,9 @@ impl Way<'_> {
                 dataset: dataset_of(element),
                 detail: self.event.detail.clone(),
                 gesture: is_gesture(&self.event.kind),
+                owner: element.owner.clone(),
             });
         }
-                owner: element.owner.clone(),
         caught
     }
 
@@ -272,8 +272,6 @@ impl Way<'_> {
     }
 }
 
-/// What a `model:` binding on the event's target sets before its handlers
-/// run: the page data path and the value the user gave (an input's or a
 /// The target of an event on `path` (root to `target`) as the template of
 /// `owner` sees it: the innermost element on the way that template drew
 /// (a component's host for an event from inside it).
@@ -365,6 +363,8 @@ fn host_path<'t>(nodes: &'t [VNode], key: &InstanceKey, path: &mut Vec<&'t VElem
     false
 }
 
+/// What a `model:` binding on the event's target sets before its handlers
+/// run: the page data path and the value the user gave (an input's or a
 /// textarea's text, a switch's state, a slider's number), as a `setData` patch
 /// `{"form.name": "Ada"}`. `None` when the target binds none for this
 /// event; an error when the detail's value is not of the element's kind.
@@ -427,9 +427,9 @@ fn form_submit(
         dataset: dataset_of(form),
         detail: serde_json::json!({ "value": values }),
         gesture: true,
+        owner: form.owner.clone(),
     })
 }
-        owner: form.owner.clone(),
 
 /// The values of the named fields among `nodes`, as a form submits them:
 /// an input or textarea's text (what the user typed, else its `value`), a

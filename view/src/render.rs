@@ -1049,6 +1049,12 @@ impl<'c, 'p> Run<'c, 'p> {
                         other => Arc::from(other.to_string()),
                     }
                 }
+                // A flag on by default: "true" unless bound to a false value.
+                Value::Static(_) if safety::is_flag(element.tag, name) => Arc::from("true"),
+                Value::Dynamic(expr) if safety::is_flag(element.tag, name) => {
+                    let on = eval::truthy(&self.eval(expr, scope)?);
+                    Arc::from(if on { "true" } else { "false" })
+                }
                 // A boolean attribute written without a binding is present
                 // (`hidden`, and `hidden="false"`: a non-empty string).
                 Value::Static(_) if safety::is_boolean_attribute(name) => EMPTY.clone(),
@@ -1165,14 +1171,14 @@ impl Run<'_, '_> {
                     key: None,
                     children,
                     loops: None,
+                    owner: self.owner.clone(),
+                    host: None,
                 })))
             }
         }
     }
 }
 
-                    owner: self.owner.clone(),
-                    host: None,
 /// No event bindings: a rich-text node's (WeChat delivers none to them).
 static NO_EVENTS: LazyLock<Arc<[Binding]>> = LazyLock::new(|| Arc::from(Vec::new()));
 

@@ -7,7 +7,7 @@
 //! appear.)
 
 /// Attributes that hold a URL.
-const URL_ATTRIBUTES: &[&str] = &["src", "url"];
+const URL_ATTRIBUTES: &[&str] = &["src", "url", "poster"];
 
 /// Whether `name` is present or absent rather than valued (`hidden`,
 /// `disabled`, `checked`...): the attributes of kind
@@ -74,7 +74,47 @@ pub fn is_boolean_attribute(name: &str) -> bool {
             | "out-of-bounds"
             | "scale"
             | "scale-area"
+            | "loop"
+            | "muted"
+            | "controls"
+            | "show-mute-btn"
+            | "page-gesture"
+            | "enable-play-gesture"
+            | "vslide-gesture"
+            | "danmu-btn"
+            | "enable-danmu"
+            | "show-casting-button"
+            | "picture-in-picture-show-progress"
+            | "enable-auto-rotation"
+            | "show-screen-lock-button"
+            | "show-snapshot-button"
+            | "show-background-playback-button"
+            | "is-drm"
+            | "is-live"
     )
+}
+
+/// Whether `name` on `tag` is a flag WeChat turns on by default (the
+/// attributes of kind [`Flag`](crate::builtins::Kind::Flag)): rendered
+/// `"true"` when written without a binding or bound to a true value, and
+/// `"false"` when bound to a false one, so a client can tell "off" from
+/// "left out". It is checked before [`is_boolean_attribute`] (a legacy
+/// audio's `controls` is off by default, a video's on).
+pub fn is_flag(tag: &str, name: &str) -> bool {
+    tag == "video"
+        && matches!(
+            name,
+            "controls"
+                | "show-fullscreen-btn"
+                | "show-play-btn"
+                | "show-center-play-btn"
+                | "show-progress"
+                | "show-bottom-progress"
+                | "enable-progress-gesture"
+                | "auto-pause-if-navigate"
+                | "auto-pause-if-open-native"
+                | "vslide-gesture-in-fullscreen"
+        )
 }
 
 /// Whether [`attribute`] may drop or rewrite values of `name` (a URL or a
@@ -82,7 +122,7 @@ pub fn is_boolean_attribute(name: &str) -> bool {
 pub fn is_checked(name: &str) -> bool {
     matches!(
         name,
-        "src" | "url" | "style" | "indicator-style" | "mask-style"
+        "src" | "url" | "poster" | "style" | "indicator-style" | "mask-style"
     )
 }
 
@@ -94,7 +134,7 @@ pub fn attribute(tag: &str, name: &str, value: String, origins: &[String]) -> Op
         if tag == "navigator" {
             return page_url(&value).then_some(value);
         }
-        if name == "src" && temp_path(&value) {
+        if name != "url" && temp_path(&value) {
             return Some(value);
         }
         return url(&value, origins).then_some(value);

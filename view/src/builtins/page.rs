@@ -78,6 +78,7 @@ pub fn page() -> String {
 fn row(attribute: &Attribute, out: &mut String) {
     let kind = match attribute.kind {
         Kind::Bool => "bool".to_string(),
+        Kind::Flag => "bool, on by default".to_string(),
         Kind::Number => "number".to_string(),
         Kind::Text => "text".to_string(),
         Kind::Url => "url (package path or declared origin)".to_string(),

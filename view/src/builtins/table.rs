@@ -6,7 +6,7 @@
 use super::{Attribute, Builtin, Effect, Kind, Refused};
 
 use Effect::{Drawn, Host, NoEffect};
-use Kind::{Bool, Color, Json, Number, OneOf, Text, Url};
+use Kind::{Bool, Color, Flag, Json, Number, OneOf, Text, Url};
 
 /// Kept in the page's tree and acted on by nothing yet.
 const KEPT: Effect =
@@ -160,9 +160,8 @@ const SKYLINE: Effect = NoEffect(
      simulator's browser renderer does not model",
 );
 /// A layout optimisation of the phone's renderer.
-const SKIP_LAYOUT: Effect = NoEffect(
-    "a layout optimisation of the phone's renderer: the simulator lays every item out",
-);
+const SKIP_LAYOUT: Effect =
+    NoEffect("a layout optimisation of the phone's renderer: the simulator lays every item out");
 
 /// A swiper's attributes: the simulator (`dev/static/widgets.js`) shows
 /// its `current` item (or the one `current-item-id` names), swipes by a
@@ -283,6 +282,177 @@ const SLIDER: &[Attribute] = &[
     a("block-size", Number, SLIDER_LOOK),
     a("block-color", Color, SLIDER_LOOK),
     a("show-value", Bool, Drawn("data-show-value")),
+];
+/// What the phone's own player does and a browser's `<video>` does not
+/// model.
+const PHONE_PLAYER: Effect = NoEffect(
+    "a feature of the phone's native player (gestures, casting, picture in picture, rotation, \
+     lock, snapshot, background play, DRM), which the simulator's browser player does not model",
+);
+/// Danmu (bullet comments) over a video.
+const DANMU: Effect = KEPT;
+/// A map's marker or slot: `map` is offered by no host profile.
+const ON_MAP: Effect = NoEffect("places it on a `map`, which no host profile offers");
+/// The `Referer` of a media request.
+const REFERRER: &[&str] = &["origin", "no-referrer"];
+const REFERRER_EFFECT: Effect =
+    NoEffect("the host fetches remote media itself (`/remote`) and never sends a Referer");
+
+/// A video's attributes (WeChat's `video`); its flags on by default are
+/// [`Flag`]s, drawn `"true"` or `"false"`. `src` and `poster` name package
+/// files, temp files or the app's origins; a remote one plays through the
+/// host.
+const VIDEO: &[Attribute] = &[
+    a("src", Url, Drawn("src")),
+    a("poster", Url, Drawn("poster")),
+    a("duration", Number, Drawn("data-duration")),
+    a("controls", Flag, Drawn("data-controls")),
+    a("autoplay", Bool, Drawn("data-autoplay")),
+    a("loop", Bool, Drawn("loop")),
+    a("muted", Bool, Drawn("data-muted")),
+    a("initial-time", Number, Drawn("data-initial-time")),
+    a(
+        "object-fit",
+        OneOf(&["contain", "fill", "cover"]),
+        Drawn("data-object-fit"),
+    ),
+    a(
+        "show-fullscreen-btn",
+        Flag,
+        Drawn("data-show-fullscreen-btn"),
+    ),
+    a("show-play-btn", Flag, Drawn("data-show-play-btn")),
+    a(
+        "show-center-play-btn",
+        Flag,
+        Drawn("data-show-center-play-btn"),
+    ),
+    a("show-progress", Flag, Drawn("data-show-progress")),
+    a("show-mute-btn", Bool, KEPT),
+    a("show-bottom-progress", Flag, KEPT),
+    a("enable-progress-gesture", Flag, PHONE_PLAYER),
+    a("title", Text, KEPT),
+    a("play-btn-position", OneOf(&["bottom", "center"]), KEPT),
+    a("direction", Number, PHONE_PLAYER),
+    a("page-gesture", Bool, PHONE_PLAYER),
+    a("enable-play-gesture", Bool, PHONE_PLAYER),
+    a("auto-pause-if-navigate", Flag, KEPT),
+    a("auto-pause-if-open-native", Flag, PHONE_PLAYER),
+    a("vslide-gesture", Bool, PHONE_PLAYER),
+    a("vslide-gesture-in-fullscreen", Flag, PHONE_PLAYER),
+    a("danmu-list", Json, DANMU),
+    a("danmu-btn", Bool, DANMU),
+    a("enable-danmu", Bool, DANMU),
+    a(
+        "ad-unit-id",
+        Text,
+        NoEffect("an ad before the video: no host profile offers ads"),
+    ),
+    a(
+        "poster-for-crawler",
+        Text,
+        NoEffect("read by WeChat's search crawler only"),
+    ),
+    a("show-casting-button", Bool, PHONE_PLAYER),
+    a("picture-in-picture-mode", Json, PHONE_PLAYER),
+    a("picture-in-picture-show-progress", Bool, PHONE_PLAYER),
+    a("picture-in-picture-init-position", Text, PHONE_PLAYER),
+    a("enable-auto-rotation", Bool, PHONE_PLAYER),
+    a("show-screen-lock-button", Bool, PHONE_PLAYER),
+    a("show-snapshot-button", Bool, PHONE_PLAYER),
+    a("show-background-playback-button", Bool, PHONE_PLAYER),
+    a("background-poster", Text, PHONE_PLAYER),
+    a("referrer-policy", OneOf(REFERRER), REFERRER_EFFECT),
+    a("is-drm", Bool, PHONE_PLAYER),
+    a("is-live", Bool, KEPT),
+    a("provision-url", Text, PHONE_PLAYER),
+    a("certificate-url", Text, PHONE_PLAYER),
+    a("license-url", Text, PHONE_PLAYER),
+    a("preferred-peak-bit-rate", Number, PHONE_PLAYER),
+];
+
+/// A video's events; what each detail may hold is checked
+/// (`events/details.rs`).
+const VIDEO_EVENTS: &[&str] = &[
+    "play",
+    "pause",
+    "ended",
+    "timeupdate",
+    "fullscreenchange",
+    "waiting",
+    "error",
+    "progress",
+    "loadedmetadata",
+    "controlstoggle",
+    "enterpictureinpicture",
+    "leavepictureinpicture",
+    "seekcomplete",
+    "castinguserselect",
+    "castingstatechange",
+    "castinginterrupt",
+];
+
+/// WeChat's legacy `audio` (before `wx.createInnerAudioContext`).
+const AUDIO: &[Attribute] = &[
+    a("src", Url, Drawn("src")),
+    a("loop", Bool, Drawn("loop")),
+    a("controls", Bool, Drawn("controls")),
+    a("poster", Url, Drawn("data-poster")),
+    a("name", Text, Drawn("data-name")),
+    a("author", Text, Drawn("data-author")),
+];
+
+/// What the host does with a page-meta attribute: applied to the page.
+const PAGE_STYLE: Effect =
+    Host("the host applies it to the page after each render it changes in (the page's root style)");
+/// A page-meta attribute about the window around the page.
+const WINDOW_LOOK: Effect = Host(
+    "the host applies it to the window after each render it changes in, as the page's json \
+     key of the same name",
+);
+
+/// `page-meta`: the page's own settings, read from the rendered tree by the
+/// host after each render (it draws nothing itself).
+const PAGE_META: &[Attribute] = &[
+    a(
+        "background-text-style",
+        OneOf(&["dark", "light"]),
+        WINDOW_LOOK,
+    ),
+    a("background-color", Color, WINDOW_LOOK),
+    a("background-color-top", Color, WINDOW_LOOK),
+    a("background-color-bottom", Color, WINDOW_LOOK),
+    a("root-background-color", Color, PAGE_STYLE),
+    a("scroll-top", Text, KEPT),
+    a("scroll-duration", Number, KEPT),
+    a("page-style", Text, PAGE_STYLE),
+    a("page-font-size", Text, PAGE_STYLE),
+    a("root-font-size", Text, PAGE_STYLE),
+    a(
+        "page-orientation",
+        OneOf(&["auto", "portrait", "landscape"]),
+        NoEffect("the simulator's phone does not rotate"),
+    ),
+];
+
+/// What the host does with a navigation-bar attribute (inside `page-meta`).
+const NAV_BAR: Effect = Host(
+    "the host sets the navigation bar by it after each render it changes in (the frames \
+     `wx.setNavigationBarTitle`, `wx.setNavigationBarColor` and the loading spinner send)",
+);
+
+/// `navigation-bar`, the one child of `page-meta` that draws the host's bar.
+const NAVIGATION_BAR: &[Attribute] = &[
+    a("title", Text, NAV_BAR),
+    a("loading", Bool, NAV_BAR),
+    a("front-color", OneOf(&["#000000", "#ffffff"]), NAV_BAR),
+    a("background-color", Color, NAV_BAR),
+    a("color-animation-duration", Number, NAV_BAR),
+    a(
+        "color-animation-timing-func",
+        OneOf(&["linear", "easeIn", "easeOut", "easeInOut"]),
+        NoEffect("the simulator's bar changes colour linearly"),
+    ),
 ];
 
 /// The components the host draws, in WeChat's order of its list.
@@ -677,6 +847,43 @@ pub(super) const BUILTINS: &[Builtin] = &[
         ],
         &[],
     ),
+    b("video", ("video", ""), VIDEO, VIDEO_EVENTS),
+    b(
+        "audio",
+        ("audio", ""),
+        AUDIO,
+        &["error", "play", "pause", "timeupdate", "ended"],
+    ),
+    b(
+        "cover-view",
+        ("div", ""),
+        &[
+            a("scroll-top", Text, Drawn("data-scroll-top")),
+            a("marker-id", Text, ON_MAP),
+        ],
+        &[],
+    ),
+    b(
+        "cover-image",
+        ("img", ""),
+        &[
+            a("src", Url, Drawn("src")),
+            a("referrer-policy", OneOf(REFERRER), REFERRER_EFFECT),
+        ],
+        &["load", "error"],
+    ),
+    b(
+        "page-meta",
+        ("div", " hidden=\"\""),
+        PAGE_META,
+        &["scroll", "scrolldone", "resize"],
+    ),
+    b(
+        "navigation-bar",
+        ("div", " hidden=\"\""),
+        NAVIGATION_BAR,
+        &[],
+    ),
     // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
     // (only the events every component fires: see `INLINE`).
     b("span", ("span", ""), &[], &[]),
@@ -692,14 +899,6 @@ const NO_PROFILE: &str = "not offered by this host: no host profile of this buil
 
 /// WeChat's other components, each with why it is refused.
 pub(super) const REFUSED: &[Refused] = &[
-    Refused {
-        name: "cover-view",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "cover-image",
-        why: NOT_YET,
-    },
     Refused {
         name: "match-media",
         why: NOT_YET,
@@ -725,10 +924,6 @@ pub(super) const REFUSED: &[Refused] = &[
         why: NO_PROFILE,
     },
     Refused {
-        name: "audio",
-        why: NOT_YET,
-    },
-    Refused {
         name: "camera",
         why: NO_PROFILE,
     },
@@ -739,10 +934,6 @@ pub(super) const REFUSED: &[Refused] = &[
     Refused {
         name: "live-pusher",
         why: NO_PROFILE,
-    },
-    Refused {
-        name: "video",
-        why: NOT_YET,
     },
     Refused {
         name: "voip-room",
@@ -775,13 +966,5 @@ pub(super) const REFUSED: &[Refused] = &[
     Refused {
         name: "open-data",
         why: NO_PROFILE,
-    },
-    Refused {
-        name: "page-meta",
-        why: NOT_YET,
-    },
-    Refused {
-        name: "navigation-bar",
-        why: NOT_YET,
     },
 ];

@@ -6,13 +6,15 @@
 //! over its `maxlength`). Each component
 //! with a checked event is one line of `RULES`; other components (swiper)
 //! plug in there; a picker's events are checked in [`picker`] (its five
-//! modes, and the region table in force).
+//! modes, and the region table in force). A video's or audio's events carry WeChat's
+//! details, each time finite and within the duration.
 
 use serde_json::Value as Json;
 
 use crate::region::Regions;
 use crate::render::VElement;
 
+mod media;
 mod widgets;
 
 pub mod picker;
@@ -49,6 +51,44 @@ const RULES: &[Rule] = &[
     ("picker-view", &["change"], widgets::picker_view),
     ("movable-view", &["change"], widgets::movable),
     ("movable-view", &["scale"], widgets::scale),
+    ("video", &["play", "pause", "ended", "waiting"], |e, d| {
+        media::check(e, "play", d)
+    }),
+    ("video", &["timeupdate"], |e, d| {
+        media::check(e, "timeupdate", d)
+    }),
+    ("video", &["loadedmetadata"], |e, d| {
+        media::check(e, "loadedmetadata", d)
+    }),
+    ("video", &["progress"], |e, d| {
+        media::check(e, "progress", d)
+    }),
+    ("video", &["seekcomplete"], |e, d| {
+        media::check(e, "seekcomplete", d)
+    }),
+    ("video", &["fullscreenchange"], |e, d| {
+        media::check(e, "fullscreenchange", d)
+    }),
+    ("video", &["error"], |e, d| media::check(e, "error", d)),
+    ("audio", &["play", "pause", "ended", "waiting"], |e, d| {
+        media::check(e, "play", d)
+    }),
+    ("audio", &["timeupdate"], |e, d| {
+        media::check(e, "timeupdate", d)
+    }),
+    ("audio", &["loadedmetadata"], |e, d| {
+        media::check(e, "loadedmetadata", d)
+    }),
+    ("audio", &["progress"], |e, d| {
+        media::check(e, "progress", d)
+    }),
+    ("audio", &["seekcomplete"], |e, d| {
+        media::check(e, "seekcomplete", d)
+    }),
+    ("audio", &["fullscreenchange"], |e, d| {
+        media::check(e, "fullscreenchange", d)
+    }),
+    ("audio", &["error"], |e, d| media::check(e, "error", d)),
 ];
 
 /// Check `detail` of event `kind` on `element` against what the rendered
