@@ -35,6 +35,12 @@ pub struct Window {
     /// only a page's json sets it, as on WeChat.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_scroll: Option<bool>,
+    /// `custom`: the page draws its own bar; the host hides its navigation
+    /// bar (the capsule stays, where `wx.getMenuButtonBoundingClientRect`
+    /// says) and the page starts at the top of the screen, behind the
+    /// status bar. `default` or left out: the host's bar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub navigation_style: Option<String>,
 }
 
 /// Window keys WeChat documents that this host does not act on yet: refused
@@ -98,6 +104,7 @@ impl Window {
             background_color: pick(&page.background_color, &self.background_color),
             background_text_style: pick(&page.background_text_style, &self.background_text_style),
             disable_scroll: page.disable_scroll.or(self.disable_scroll),
+            navigation_style: pick(&page.navigation_style, &self.navigation_style),
         }
     }
 
@@ -145,13 +152,8 @@ impl Window {
                         Some(reader.one_of(&at, value, &["dark", "light"])?)
                 }
                 "navigationStyle" => {
-                    let style = reader.one_of(&at, value, &["default", "custom"])?;
-                    if style == "custom" {
-                        return Err(reader.value_error(
-                            &at,
-                            "`navigationStyle: custom` is not supported yet (the page drawing its own bar)".into(),
-                        ));
-                    }
+                    window.navigation_style =
+                        Some(reader.one_of(&at, value, &["default", "custom"])?)
                 }
                 "enablePullDownRefresh" => {
                     if reader.bool(&at, value)? {
