@@ -35,18 +35,19 @@ pub struct Window {
     /// only a page's json sets it, as on WeChat.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disable_scroll: Option<bool>,
-    /// `custom`: the page draws its own bar; the host hides its navigation
-    /// bar (the capsule stays, where `wx.getMenuButtonBoundingClientRect`
-    /// says) and the page starts at the top of the screen, behind the
-    /// status bar. `default` or left out: the host's bar.
+    /// Pulling the page down fires its `onPullDownRefresh` (WeChat's
+    /// default: off).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub navigation_style: Option<String>,
+    pub enable_pull_down_refresh: Option<bool>,
+    /// How near the page's bottom, px, its `onReachBottom` fires (WeChat's
+    /// default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_reach_bottom_distance: Option<u32>,
 }
 
 /// Window keys WeChat documents that this host does not act on yet: refused
 /// naming the key.
 const NOT_YET: &[&str] = &[
-    "onReachBottomDistance",
     "backgroundColorTop",
     "backgroundColorBottom",
     "backgroundColorContent",
@@ -55,6 +56,9 @@ const NOT_YET: &[&str] = &[
     "restartStrategy",
     "visualEffectInBackground",
 ];
+
+/// The largest `onReachBottomDistance`, px (a screen is never this tall).
+const MAX_REACH_BOTTOM: u64 = 10_000;
 
 /// Window keys WeChat documents that mean nothing on this host: a warning.
 const NO_MEANING: &[&str] = &[
@@ -72,6 +76,7 @@ pub(crate) fn known_keys() -> impl Iterator<Item = &'static str> {
         .iter()
         .copied()
         .chain(["navigationStyle", "disableScroll", "enablePullDownRefresh"])
+        .chain(["onReachBottomDistance"])
         .chain(NOT_YET.iter().copied())
         .chain(NO_MEANING.iter().copied())
 }
@@ -104,7 +109,10 @@ impl Window {
             background_color: pick(&page.background_color, &self.background_color),
             background_text_style: pick(&page.background_text_style, &self.background_text_style),
             disable_scroll: page.disable_scroll.or(self.disable_scroll),
-            navigation_style: pick(&page.navigation_style, &self.navigation_style),
+            enable_pull_down_refresh: (page.enable_pull_down_refresh)
+                .or(self.enable_pull_down_refresh),
+            on_reach_bottom_distance: (page.on_reach_bottom_distance)
+                .or(self.on_reach_bottom_distance),
         }
     }
 
@@ -152,16 +160,24 @@ impl Window {
                         Some(reader.one_of(&at, value, &["dark", "light"])?)
                 }
                 "navigationStyle" => {
-                    window.navigation_style =
-                        Some(reader.one_of(&at, value, &["default", "custom"])?)
-                }
-                "enablePullDownRefresh" => {
-                    if reader.bool(&at, value)? {
+                    let style = reader.one_of(&at, value, &["default", "custom"])?;
+                    if style == "custom" {
                         return Err(reader.value_error(
                             &at,
-                            "`enablePullDownRefresh: true` is not supported yet (the page's pull-down event comes later)".into(),
+                            "`navigationStyle: custom` is not supported yet (the page drawing its own bar)".into(),
                         ));
                     }
+                }
+                "enablePullDownRefresh" => {
+                    window.enable_pull_down_refresh = Some(reader.bool(&at, value)?)
+                }
+                "onReachBottomDistance" => {
+                    let distance = value.as_u64().filter(|d| *d <= MAX_REACH_BOTTOM);
+                    let distance = distance.ok_or_else(|| {
+                        let bound = format!("a whole number of px from 0 to {MAX_REACH_BOTTOM}");
+                        reader.value_error(&at, format!("`{key}` must be {bound}, not {value}"))
+                    })?;
+                    window.on_reach_bottom_distance = Some(distance as u32);
                 }
                 "disableScroll" if !in_page => {
                     return Err(reader.key_error(

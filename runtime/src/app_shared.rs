@@ -43,6 +43,10 @@ pub(crate) struct AppShared {
     pub page_hooks: Option<PageHookIndices>,
     /// Where it exports `completions.on-complete`, if it does.
     pub on_complete: Option<ComponentExportIndex>,
+    /// Where it exports the page events, if it does.
+    pub page_events: Option<crate::instance::PageEventIndices>,
+    /// The paths of the package's files (a share card's picture is one).
+    pub asset_paths: std::collections::BTreeSet<String>,
     /// The app id as the execution slots' queues name it.
     pub slot_key: Arc<str>,
 }

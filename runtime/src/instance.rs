@@ -27,6 +27,7 @@ mod completions;
 mod guest;
 mod instantiate;
 mod metering;
+mod page_events;
 mod pages;
 mod readings;
 mod state;
@@ -37,6 +38,10 @@ mod view;
 pub(crate) use completions::CompleteHook as CompletionExport;
 pub(crate) use guest::GuestPre;
 pub(crate) use instantiate::instantiate;
+pub(crate) use page_events::PageEventIndices;
+pub use page_events::{
+    ClientPageEvent, PageEvent, PageEventOutcome, SCROLLS_PER_SECOND, ShareCard,
+};
 pub use state::InstanceState;
 pub use temp_files::TempFiles;
 
@@ -62,6 +67,10 @@ pub struct AppInstance {
     chain: Chain,
     /// Its storage writes, while the embedder holds them.
     held: Option<crate::capability::storage::HeldWrites>,
+    /// What the last page-events hook answered.
+    answer: page_events::Answer,
+    /// Where the top page's scrolling stands.
+    scrolling: page_events::Scrolling,
 }
 
 /// The handlers one view event resolves to (a tap bubbling through
@@ -85,6 +94,10 @@ pub(crate) struct Live {
     pages: Option<PageHooks>,
     /// `on-complete`, if the app exports it.
     complete: Option<CompleteHook>,
+    /// The page events, if the app exports them.
+    page_events: Option<page_events::PageEventHooks>,
+    /// The launch path that is not a page, until `on-page-not-found` is told.
+    not_found: Option<page_events::NotFound>,
 }
 
 /// A lifecycle call into the guest.
@@ -103,6 +116,15 @@ enum Hook<'a> {
     Unload(String),
     /// `on-complete` of a pending call.
     Complete(Completion),
+    /// `on-page-event`.
+    PageEvent(page_events::Fired),
+    /// `on-app-error` with a hook's error.
+    AppError(String),
+    /// `on-page-not-found` of the launch path.
+    PageNotFound {
+        path: String,
+        query: Vec<(String, String)>,
+    },
 }
 
 impl Hook<'_> {
@@ -116,19 +138,35 @@ impl Hook<'_> {
             Hook::Ready(route) => format!("on-ready {route}"),
             Hook::Unload(route) => format!("on-unload {route}"),
             Hook::Complete(c) => format!("on-complete #{}", c.id),
+            Hook::PageEvent(f) => format!("on-page-event {} {}", f.event.name(), f.route),
+            Hook::AppError(_) => "on-app-error".into(),
+            Hook::PageNotFound { path, .. } => format!("on-page-not-found {path}"),
         }
     }
 
     /// Whether this is a page hook, which runs within the budget (time,
     /// CPU, fuel, log volume) of the callback that led to it.
     fn follows_a_callback(&self) -> bool {
-        matches!(self, Hook::Load { .. } | Hook::Ready(_) | Hook::Unload(_))
+        match self {
+            Hook::PageEvent(fired) => !fired.fresh,
+            Hook::AppError(_) | Hook::PageNotFound { .. } => true,
+            _ => matches!(self, Hook::Load { .. } | Hook::Ready(_) | Hook::Unload(_)),
+        }
+    }
+
+    /// Whether this is a page-events hook (found by name, optional).
+    fn of_page_events(&self) -> bool {
+        matches!(
+            self,
+            Hook::PageEvent(_) | Hook::AppError(_) | Hook::PageNotFound { .. }
+        )
     }
 
     /// The page `set-data` acts on during this hook.
     fn data_target(&self) -> DataTarget {
         match self {
             Hook::Load { serial, .. } => DataTarget::Page(*serial),
+            Hook::PageEvent(fired) => DataTarget::Page(fired.serial),
             Hook::Unload(route) => DataTarget::Unloading(route.clone()),
             Hook::Complete(c) => match c.owner {
                 Some(Owner::Page(serial)) => DataTarget::Page(serial),
@@ -147,8 +185,10 @@ impl Hook<'_> {
         match self {
             Hook::Event(_) | Hook::Ready(_) => Owner::Page(top),
             Hook::Load { serial, .. } => Owner::Page(*serial),
+            Hook::PageEvent(fired) => Owner::Page(fired.serial),
             Hook::Complete(c) => c.owner.unwrap_or(Owner::App),
             Hook::Launch(_) | Hook::Show | Hook::Hide | Hook::Unload(_) => Owner::App,
+            Hook::AppError(_) | Hook::PageNotFound { .. } => Owner::App,
         }
     }
 }
@@ -178,6 +218,8 @@ impl AppInstance {
             view: PageView::default(),
             chain: Chain::Off,
             held: None,
+            answer: Default::default(),
+            scrolling: Default::default(),
         };
         instance.start().await?;
         Ok(instance)
@@ -186,19 +228,28 @@ impl AppInstance {
     /// `on-launch` then `on-show` of a new instance, then the first page's
     /// `on-load`, its render and its `on-ready`.
     async fn start(&mut self) -> Result<(), Error> {
-        let Some(live) = &self.live else {
+        let Some(live) = &mut self.live else {
             return Err(self.discarded());
         };
+        let not_found = live.not_found.take();
         let pages = live.store.data().nav.pages.pages();
+        let (path, query) = match &not_found {
+            Some(missing) => (missing.path.clone(), missing.query.clone()),
+            None => (pages[0].route.clone(), pages[0].query.clone()),
+        };
         let launch = lifecycle::LaunchOptions {
-            path: pages[0].route.clone(),
-            query: pages[0].query.clone(),
+            path,
+            query,
             scene: self.options.scene,
             referrer: self.options.referrer.clone(),
         };
         self.call(Hook::Launch(launch)).await?;
+        let mut shown = self.call(Hook::Show).await;
+        if let Some(missing) = not_found {
+            self.page_not_found(missing).await?;
+        }
         // Every page on the stack is new to the app.
-        let shown = self.callback(Some(Hook::Show), Vec::new()).await;
+        keep_first(&mut shown, self.callback(None, Vec::new()).await);
         if let Some(live) = &self.live {
             live.store.data().slot.launched();
         }
@@ -237,14 +288,20 @@ impl AppInstance {
                 .shown(std::time::Instant::now());
         }
         let before = self.stack();
-        self.callback(Some(Hook::Show), before).await
+        // WeChat's order: the app's `onShow`, then its top page's.
+        let mut outcome = self.call(Hook::Show).await;
+        keep_first(&mut outcome, self.fire_on_top(PageEvent::Show, false).await);
+        keep_first(&mut outcome, self.callback(None, before).await);
+        outcome
     }
 
     /// Send the app to the background (`on-hide`).
     pub async fn hide(&mut self) -> Result<(), Error> {
         self.ready().await?;
         let before = self.stack();
-        let mut outcome = self.call(Hook::Hide).await;
+        // WeChat's order: the top page's `onHide`, then the app's.
+        let mut outcome = self.fire_on_top(PageEvent::Hide, true).await;
+        keep_first(&mut outcome, self.call(Hook::Hide).await);
         if let Some(live) = &mut self.live {
             // Its timers stop, and nothing is delivered, until it shows.
             live.store
@@ -266,13 +323,33 @@ impl AppInstance {
         self.callback(Some(Hook::Event(event)), before).await
     }
 
-    /// Call `hook` in the live guest, within its limits.
+    /// Call `hook` in the live guest, within its limits; an error the app
+    /// returned is reported to its `on-app-error` (WeChat's `App.onError`),
+    /// within the same budget, except an error of `on-app-error` itself.
     async fn call(&mut self, hook: Hook<'_>) -> Result<(), Error> {
+        let reported = !matches!(hook, Hook::AppError(_));
+        let outcome = self.call_once(hook).await;
+        if let Err(Error::AppFailed { hook, message, .. }) = &outcome
+            && reported
+        {
+            let report = Hook::AppError(format!("{hook}: {message}"));
+            // Its own error is the app's to log: the hook's error stands.
+            let _ = self.call_once(report).await;
+        }
+        outcome
+    }
+
+    /// Call `hook` in the live guest, within its limits.
+    async fn call_once(&mut self, hook: Hook<'_>) -> Result<(), Error> {
         let fuel = self.app.grants.quotas.fuel_per_event;
         let Some(live) = self.live.as_mut() else {
             return Err(self.discarded());
         };
-        if hook.follows_a_callback() && live.pages.is_none() {
+        if hook.of_page_events() && live.page_events.is_none() {
+            // An app without page events: nothing to call, nothing to set up.
+            return Ok(());
+        }
+        if hook.follows_a_callback() && !hook.of_page_events() && live.pages.is_none() {
             // An app without page hooks: nothing to call, nothing to set up.
             return Ok(());
         }
@@ -293,6 +370,8 @@ impl AppInstance {
         let lifecycle = live.guest;
         let page_hooks = live.pages;
         let complete = live.complete;
+        let page_events = live.page_events;
+        let answer = &mut self.answer;
         let store = &mut live.store;
         let (result, cpu) = match &hook {
             Hook::Launch(options) => {
@@ -326,6 +405,15 @@ impl AppInstance {
                         Some(hook) => hook.call(store, c.id, c.outcome.clone()).await,
                         // An app that does not export it cannot start a
                         // call (`Pending::room_for`).
+                        None => Ok(Ok(())),
+                    }
+                };
+                timed(&meters, limit, call).await
+            }
+            Hook::PageEvent(_) | Hook::AppError(_) | Hook::PageNotFound { .. } => {
+                let call = async {
+                    match page_events {
+                        Some(hooks) => hooks.call(store, &hook, answer).await,
                         None => Ok(Ok(())),
                     }
                 };

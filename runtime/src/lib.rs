@@ -74,7 +74,10 @@ pub use event::{
     ClosedSocket, Event, LaunchOptions, MAX_CLOSE_REASON_BYTES, MAX_SOCKET_TAG_BYTES,
     MAX_SOCKET_URL_BYTES, OpenSocket,
 };
-pub use instance::{AppInstance, TempFiles};
+pub use instance::{
+    AppInstance, ClientPageEvent, PageEvent, PageEventOutcome, SCROLLS_PER_SECOND, ShareCard,
+    TempFiles,
+};
 pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,
     ManifestError, Origin, Policy, PolicyError, QuotaOverrides, Quotas, Scope,

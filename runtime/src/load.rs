@@ -92,11 +92,14 @@ impl Runtime {
         let page_hooks = PageHookIndices::find(&component, pre.version).map_err(refused)?;
         let on_complete =
             CompletionExport::find(&component, pre.version, &imports).map_err(refused)?;
+        let page_events = crate::instance::PageEventIndices::find(&component, pre.version);
         Ok(App {
             shared: Arc::new(AppShared {
                 slot_key: manifest.id.as_str().into(),
                 page_hooks,
                 on_complete,
+                page_events: page_events.map_err(refused)?,
+                asset_paths: package.assets.keys().cloned().collect(),
                 styles: views.styles,
                 windows,
                 http: Arc::new(AppHttp::configure_app(

@@ -99,6 +99,8 @@ impl TestHost {
             view_origins: Vec::new(),
             page_hooks: None,
             on_complete: None,
+            page_events: None,
+            asset_paths: Default::default(),
             styles: Default::default(),
         });
         let options = LaunchOptions {

@@ -61,7 +61,7 @@ pub struct Lifecycle<A>(PhantomData<A>);
 
 /// One host call: the hook with the app (released when it returns), then
 /// the tasks and callbacks; the outcome as the host takes it.
-fn turn<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<(), String> {
+pub(crate) fn turn<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<(), String> {
     let handled = APP.with(|slot| {
         let mut slot = slot.borrow_mut();
         let app = slot

@@ -87,6 +87,7 @@ pub mod identity;
 pub mod location;
 pub mod log;
 pub mod nav;
+pub mod page_events;
 pub mod payment;
 mod pending;
 pub mod permission;
@@ -223,6 +224,91 @@ pub trait App: Default + 'static {
     fn on_unload(&mut self, route: &str) -> Result<()> {
         let _ = route;
         Ok(())
+    }
+
+    /// Page `route` came on top: after its [`App::on_load`] (before
+    /// [`App::on_ready`]), when the page covering it left, when the app
+    /// came to the foreground.
+    #[doc(alias = "onShow")]
+    fn on_page_show(&mut self, route: &str) -> Result<()> {
+        let _ = route;
+        Ok(())
+    }
+    /// Page `route` was covered by another, or the app went to the background.
+    #[doc(alias = "onHide")]
+    fn on_page_hide(&mut self, route: &str) -> Result<()> {
+        let _ = route;
+        Ok(())
+    }
+    /// The user pulled page `route` down (its window has
+    /// `enablePullDownRefresh`); end it with [`frame::stop_pull_down_refresh`].
+    #[doc(alias = "onPullDownRefresh")]
+    fn on_pull_down_refresh(&mut self, route: &str) -> Result<()> {
+        let _ = route;
+        Ok(())
+    }
+    /// Page `route` was scrolled to within `onReachBottomDistance` of its
+    /// bottom (once per reaching).
+    #[doc(alias = "onReachBottom")]
+    fn on_reach_bottom(&mut self, route: &str) -> Result<()> {
+        let _ = route;
+        Ok(())
+    }
+    /// Page `route` scrolled (at most 10 calls a second).
+    #[doc(alias = "onPageScroll")]
+    fn on_page_scroll(&mut self, route: &str, scroll: &page_events::PageScroll) -> Result<()> {
+        let _ = (route, scroll);
+        Ok(())
+    }
+    /// The window of page `route` changed size.
+    #[doc(alias = "onResize")]
+    fn on_resize(&mut self, route: &str, resize: &page_events::Resize) -> Result<()> {
+        let _ = (route, resize);
+        Ok(())
+    }
+    /// The tab of page `route` was tapped.
+    #[doc(alias = "onTabItemTap")]
+    fn on_tab_item_tap(&mut self, route: &str, tap: &page_events::TabItemTap) -> Result<()> {
+        let _ = (route, tap);
+        Ok(())
+    }
+    /// The user shares page `route`: what the card shows (`None`: the
+    /// app's name and the current page).
+    #[doc(alias = "onShareAppMessage")]
+    fn on_share_app_message(
+        &mut self,
+        route: &str,
+        from: &page_events::ShareFrom,
+    ) -> Result<Option<page_events::Share>> {
+        let _ = (route, from);
+        Ok(None)
+    }
+    /// The user shares page `route` to the timeline.
+    #[doc(alias = "onShareTimeline")]
+    fn on_share_timeline(&mut self, route: &str) -> Result<Option<page_events::Share>> {
+        let _ = route;
+        Ok(None)
+    }
+    /// The system theme changed to `theme` (`light` or `dark`).
+    #[doc(alias = "onThemeChange")]
+    fn on_theme_change(&mut self, theme: &str) -> Result<()> {
+        let _ = theme;
+        Ok(())
+    }
+    /// A hook of the app returned an error (`message`: the hook and its
+    /// text); an error this returns is not reported again.
+    #[doc(alias = "onError")]
+    fn on_error(&mut self, message: &str) -> Result<()> {
+        let _ = message;
+        Ok(())
+    }
+    /// The app was launched on a path that is not one of its pages: return
+    /// `true` if handled (the host then opens the home page, unless this
+    /// navigated), `false` to have the launch refused.
+    #[doc(alias = "onPageNotFound")]
+    fn on_page_not_found(&mut self, missing: &page_events::PageNotFound) -> Result<bool> {
+        let _ = missing;
+        Ok(false)
     }
 }
 

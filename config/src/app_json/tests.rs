@@ -77,13 +77,13 @@ fn each_bad_value_is_refused_at_its_place() {
         ),
         (
             "\"default\"",
-            "\"transparent\"",
-            "app.json:9:24: `navigationStyle` must be `default` or `custom`, not `transparent`",
+            "\"custom\"",
+            "app.json:9:24: `navigationStyle: custom` is not supported yet (the page drawing its own bar)",
         ),
         (
             "false\n",
-            "true\n",
-            "app.json:10:30: `enablePullDownRefresh: true` is not supported yet (the page's pull-down event comes later)",
+            "\"yes\"\n",
+            "app.json:10:30: `enablePullDownRefresh` must be true or false",
         ),
         (
             "\"pages/detail/detail\"",
@@ -128,11 +128,7 @@ fn each_key_not_built_yet_is_refused_naming_it() {
             format!("app.json:12:3: `{key}` is not supported yet")
         );
     }
-    for key in [
-        "onReachBottomDistance",
-        "backgroundColorTop",
-        "pageOrientation",
-    ] {
+    for key in ["homeButton", "backgroundColorTop", "pageOrientation"] {
         let text = GOOD.replacen("\"navigationStyle\"", &format!("\"{key}\""), 1);
         assert_eq!(
             refused(&text),
@@ -269,24 +265,44 @@ fn a_page_json_overrides_the_app_window_and_is_checked_as_app_json_is() {
 }
 
 #[test]
-fn navigation_style_custom_is_taken_from_the_app_or_the_page() {
-    let app = AppConfig::parse(GOOD).unwrap();
-    assert_eq!(app.window.navigation_style.as_deref(), Some("default"));
-    let page = PageConfig::parse("pages/bar.json", "{\"navigationStyle\": \"custom\"}").unwrap();
+fn pull_down_refresh_and_reach_bottom_distance_are_taken_and_a_page_overrides_them() {
+    let app = AppConfig::parse(&GOOD.replacen(
+        "\"enablePullDownRefresh\": false",
+        "\"enablePullDownRefresh\": true, \"onReachBottomDistance\": 120",
+        1,
+    ))
+    .unwrap();
+    assert_eq!(app.window.enable_pull_down_refresh, Some(true));
+    assert_eq!(app.window.on_reach_bottom_distance, Some(120));
+    let page = PageConfig::parse(
+        "pages/a.json",
+        "{\"enablePullDownRefresh\": false, \"onReachBottomDistance\": 0}",
+    )
+    .unwrap();
     let window = app.window.overridden_by(&page.window);
-    assert_eq!(window.navigation_style.as_deref(), Some("custom"));
+    assert_eq!(window.enable_pull_down_refresh, Some(false));
+    assert_eq!(window.on_reach_bottom_distance, Some(0));
+    let json = serde_json::to_value(&window).unwrap();
+    assert_eq!(json["enablePullDownRefresh"], false);
+    assert_eq!(json["onReachBottomDistance"], 0);
+    let plain = PageConfig::parse("pages/b.json", "{}").unwrap();
     assert_eq!(
-        serde_json::to_value(&window).unwrap()["navigationStyle"],
-        "custom"
-    );
-    let custom = AppConfig::parse(&GOOD.replacen("\"default\"", "\"custom\"", 1)).unwrap();
-    let plain = PageConfig::parse("pages/a.json", "{}").unwrap();
-    assert_eq!(
-        custom
-            .window
+        app.window
             .overridden_by(&plain.window)
-            .navigation_style
-            .as_deref(),
-        Some("custom")
+            .on_reach_bottom_distance,
+        Some(120)
     );
+    for bad in ["-1", "12.5", "\"50\"", "10001"] {
+        let text = GOOD.replacen(
+            "\"enablePullDownRefresh\": false",
+            &format!("\"onReachBottomDistance\": {bad}"),
+            1,
+        );
+        assert_eq!(
+            refused(&text),
+            format!(
+                "app.json:10:30: `onReachBottomDistance` must be a whole number of px from 0 to 10000, not {bad}"
+            )
+        );
+    }
 }

@@ -7,6 +7,7 @@ use wasmtime::Store;
 
 use super::completions::CompleteHook;
 use super::metering::{at_epoch_tick, timed};
+use super::page_events::{NotFound, PageEventHooks};
 use super::pages::PageHooks;
 use super::{GuestPre, InstanceState, Live};
 use crate::app_shared::AppShared;
@@ -56,7 +57,14 @@ pub(crate) async fn instantiate(
         app: manifest.id.clone(),
         reason,
     };
-    let page = parse_url(manifest, &path).map_err(bad_request)?;
+    let (page, not_found) = match parse_url(manifest, &path) {
+        Ok(page) => (page, None),
+        Err(reason) => {
+            let missing = NotFound::of(app, &path, reason).map_err(bad_request)?;
+            let home = parse_url(manifest, manifest.home_page()).map_err(bad_request)?;
+            (home, Some(missing))
+        }
+    };
     // The device facts are the client's: untrusted.
     let device = options.device.as_ref().map(|facts| facts.check());
     device.transpose().map_err(bad_request)?;
@@ -86,15 +94,21 @@ pub(crate) async fn instantiate(
             Some(index) => Some(CompleteHook::load(index, &mut store, &instance)?),
             None => None,
         };
-        Ok((guest, pages, complete))
+        let events = match &app.page_events {
+            Some(indices) => Some(PageEventHooks::load(indices, &mut store, &instance)?),
+            None => None,
+        };
+        Ok((guest, pages, complete, events))
     });
     let trap = match live {
-        Ok((guest, pages, complete)) => {
+        Ok((guest, pages, complete, page_events)) => {
             return Ok(Live {
                 store,
                 guest,
                 pages,
                 complete,
+                page_events,
+                not_found,
             });
         }
         // The pooling allocator is full, or the host could not map memory

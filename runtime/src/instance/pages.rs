@@ -103,9 +103,12 @@ impl AppInstance {
                 // `on-unload`.
                 live.store.data_mut().call.pending.page_left(*serial);
             }
-            if live.pages.is_none() || (unloaded.is_empty() && loaded.is_empty()) {
+            let hooks = live.pages.is_some() || live.page_events.is_some();
+            let top_moved = before.last().map(|p| p.0) != after.last().map(|p| p.0);
+            if !hooks || (unloaded.is_empty() && loaded.is_empty() && !top_moved) {
                 return outcome;
             }
+            keep_first(&mut outcome, self.hide_covered(&before, &after).await);
             for (_, route) in unloaded {
                 keep_first(&mut outcome, self.call(Hook::Unload(route)).await);
             }
@@ -117,6 +120,7 @@ impl AppInstance {
                 };
                 keep_first(&mut outcome, self.call(hook).await);
             }
+            keep_first(&mut outcome, self.show_new_top(&before, &after).await);
             before = after;
         }
         if let Some(live) = &mut self.live {

@@ -23,6 +23,7 @@ mod hostile;
 mod http;
 mod loading;
 mod offline;
+mod page_events;
 mod pages_nav;
 mod pending;
 mod picker;
