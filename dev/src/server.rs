@@ -21,6 +21,10 @@
 //! A request without `Sec-Fetch-Site` (every browser sends it to this
 //! origin) is taken for a client that is not a browser: it is served only
 //! with the token.
+//!
+//! The page's static files and the region picker's table (`/regions.tsv`,
+//! the operator's or the shipped one: public data, nothing of the app's)
+//! need no token.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,6 +108,7 @@ pub fn router(context: Arc<Context>) -> Router {
         .route_layer(middleware::from_fn_with_state(context.clone(), check_token));
     let guarded = Router::new()
         .route("/static/{name}", get(static_file))
+        .route("/regions.tsv", get(regions))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .merge(app_files)
         .merge(controls)
@@ -284,6 +289,24 @@ async fn static_file(Path(name): Path<String>) -> Response {
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The region picker's table in force (the policy's, else the one miniapp
+/// ships; `docs/regions.md`), which the page's region sheet offers; 503
+/// until a build has loaded.
+async fn regions(State(cx): Ctx) -> Response {
+    let current = cx.current.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some(app) = current else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no app loaded yet").into_response();
+    };
+    let mut response = app.regions().text().to_string().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/tab-separated-values; charset=utf-8"),
+    );
+    secure(headers);
+    response
 }
 
 /// A file of the app's package (images and other assets), never as HTML,

@@ -6,6 +6,7 @@
 import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintWindow } from './host-ui.js';
 import { keepAnimation, playAnimation } from './animation.js';
 import { hoverEnd, hoverStart } from './hover.js';
+import { watchPickers } from './picker.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -908,6 +909,9 @@ view.shadow.addEventListener('keydown', (event) => {
   const node = nodeOf(field);
   if (node !== null) sendEvent(node, 'confirm', { value: field.value });
 });
+
+// The picker's sheet, drawn by the host over the page (picker.js).
+watchPickers(view.shadow, sendEvent, nodeOf);
 
 // A slider (input type=range): `changing` while dragged, `change` on release.
 view.shadow.addEventListener('input', (event) => {

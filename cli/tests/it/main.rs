@@ -21,6 +21,7 @@ mod operator_cli;
 mod operator_cluster;
 mod operator_plane;
 mod pages;
+mod picker;
 #[cfg(unix)]
 mod progress;
 mod readme;
