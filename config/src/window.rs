@@ -43,6 +43,12 @@ pub struct Window {
     /// default 50).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_reach_bottom_distance: Option<u32>,
+    /// `custom`: the page draws its own bar; the host hides its navigation
+    /// bar (the capsule stays, where `wx.getMenuButtonBoundingClientRect`
+    /// says) and the page starts at the top of the screen, behind the
+    /// status bar. `default` or left out: the host's bar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub navigation_style: Option<String>,
 }
 
 /// Window keys WeChat documents that this host does not act on yet: refused
@@ -113,6 +119,7 @@ impl Window {
                 .or(self.enable_pull_down_refresh),
             on_reach_bottom_distance: (page.on_reach_bottom_distance)
                 .or(self.on_reach_bottom_distance),
+            navigation_style: pick(&page.navigation_style, &self.navigation_style),
         }
     }
 
@@ -160,13 +167,8 @@ impl Window {
                         Some(reader.one_of(&at, value, &["dark", "light"])?)
                 }
                 "navigationStyle" => {
-                    let style = reader.one_of(&at, value, &["default", "custom"])?;
-                    if style == "custom" {
-                        return Err(reader.value_error(
-                            &at,
-                            "`navigationStyle: custom` is not supported yet (the page drawing its own bar)".into(),
-                        ));
-                    }
+                    window.navigation_style =
+                        Some(reader.one_of(&at, value, &["default", "custom"])?)
                 }
                 "enablePullDownRefresh" => {
                     window.enable_pull_down_refresh = Some(reader.bool(&at, value)?)

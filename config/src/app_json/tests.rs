@@ -77,8 +77,8 @@ fn each_bad_value_is_refused_at_its_place() {
         ),
         (
             "\"default\"",
-            "\"custom\"",
-            "app.json:9:24: `navigationStyle: custom` is not supported yet (the page drawing its own bar)",
+            "\"transparent\"",
+            "app.json:9:24: `navigationStyle` must be `default` or `custom`, not `transparent`",
         ),
         (
             "false\n",
@@ -261,6 +261,29 @@ fn a_page_json_overrides_the_app_window_and_is_checked_as_app_json_is() {
     let big = format!("{{\"style\": \"{}\"}}", "x".repeat(16 * 1024));
     assert!(
         refused(&big).starts_with("pages/a.json:1:1: 16397 bytes is over the 16384-byte limit")
+    );
+}
+
+#[test]
+fn navigation_style_custom_is_taken_from_the_app_or_the_page() {
+    let app = AppConfig::parse(GOOD).unwrap();
+    assert_eq!(app.window.navigation_style.as_deref(), Some("default"));
+    let page = PageConfig::parse("pages/bar.json", "{\"navigationStyle\": \"custom\"}").unwrap();
+    let window = app.window.overridden_by(&page.window);
+    assert_eq!(window.navigation_style.as_deref(), Some("custom"));
+    assert_eq!(
+        serde_json::to_value(&window).unwrap()["navigationStyle"],
+        "custom"
+    );
+    let custom = AppConfig::parse(&GOOD.replacen("\"default\"", "\"custom\"", 1)).unwrap();
+    let plain = PageConfig::parse("pages/a.json", "{}").unwrap();
+    assert_eq!(
+        custom
+            .window
+            .overridden_by(&plain.window)
+            .navigation_style
+            .as_deref(),
+        Some("custom")
     );
 }
 
