@@ -176,10 +176,21 @@ pub async fn view_event(
     inst.dispatch_view(&event).await
 }
 
+/// The user's `kind` event, with `detail`, on `selector` of the instance's
+/// rendered page.
+pub async fn event_on(
+    inst: &mut AppInstance,
+    selector: &str,
+    kind: &str,
+    detail: serde_json::Value,
+) -> Result<(), miniapp_runtime::Error> {
+    let node = node(inst, selector);
+    view_event(inst, node, kind, detail).await
+}
+
 /// Tap `selector` on the instance's rendered page.
 pub async fn tap(inst: &mut AppInstance, selector: &str) -> Result<(), miniapp_runtime::Error> {
-    let node = node(inst, selector);
-    view_event(inst, node, "tap", serde_json::json!({})).await
+    event_on(inst, selector, "tap", serde_json::json!({})).await
 }
 
 /// The node id of the first element of `html` with `attr`.

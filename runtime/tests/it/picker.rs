@@ -9,22 +9,13 @@
 use miniapp_runtime::{AppInstance, LaunchOptions, providers::Providers};
 use serde_json::{Value, json};
 
-use crate::common::{example, granting, launched, launched_alone, node, runtime, view_event};
-
-/// Send `kind` with `detail` on `selector`.
-async fn pick(
-    inst: &mut AppInstance,
-    selector: &str,
-    kind: &str,
-    detail: Value,
-) -> Result<(), miniapp_runtime::Error> {
-    let node = node(inst, selector);
-    view_event(inst, node, kind, detail).await
-}
+use crate::common::{event_on, example, granting, launched, launched_alone, runtime};
 
 /// Send `detail` as a change on `selector`, which must be refused for `why`.
 async fn refused(inst: &mut AppInstance, selector: &str, detail: Value, why: &str) {
-    let error = pick(inst, selector, "change", detail).await.unwrap_err();
+    let error = event_on(inst, selector, "change", detail)
+        .await
+        .unwrap_err();
     let error = error.to_string();
     assert!(
         error.contains(&format!("`change` on <picker>: {why}")),
@@ -37,7 +28,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
     let (_dir, mut inst) = launched_alone(example("picker")).await;
     let data = |inst: &AppInstance, key: &str| inst.page_data()[key].clone();
 
-    pick(&mut inst, "#fruit", "change", json!({"value": 2}))
+    event_on(&mut inst, "#fruit", "change", json!({"value": 2}))
         .await
         .unwrap();
     assert_eq!(data(&inst, "fruit"), 2);
@@ -48,12 +39,12 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
         "`value` 3 is outside its `range` of 3 items",
     )
     .await;
-    pick(&mut inst, "#fruit", "cancel", json!({}))
+    event_on(&mut inst, "#fruit", "cancel", json!({}))
         .await
         .unwrap();
     assert_eq!(data(&inst, "cancelled"), true);
 
-    pick(
+    event_on(
         &mut inst,
         "#size",
         "columnchange",
@@ -62,7 +53,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
     .await
     .unwrap();
     assert_eq!(data(&inst, "column"), json!({"column": 1, "value": 1}));
-    pick(&mut inst, "#size", "change", json!({"value": [2, 1]}))
+    event_on(&mut inst, "#size", "change", json!({"value": [2, 1]}))
         .await
         .unwrap();
     assert_eq!(data(&inst, "size"), json!([2, 1]));
@@ -74,7 +65,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
     )
     .await;
 
-    pick(&mut inst, "#time", "change", json!({"value": "17:45"}))
+    event_on(&mut inst, "#time", "change", json!({"value": "17:45"}))
         .await
         .unwrap();
     assert_eq!(data(&inst, "time"), "17:45");
@@ -86,7 +77,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
     )
     .await;
 
-    pick(&mut inst, "#date", "change", json!({"value": "2027-02-28"}))
+    event_on(&mut inst, "#date", "change", json!({"value": "2027-02-28"}))
         .await
         .unwrap();
     assert_eq!(data(&inst, "date"), "2027-02-28");
@@ -100,7 +91,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
 
     let shenzhen =
         json!({"value": ["广东省", "深圳市", "南山区"], "code": ["440000", "440300", "440305"]});
-    pick(&mut inst, "#region", "change", shenzhen)
+    event_on(&mut inst, "#region", "change", shenzhen)
         .await
         .unwrap();
     assert_eq!(data(&inst, "region"), json!(["广东省", "深圳市", "南山区"]));
@@ -116,7 +107,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
     .await;
 
     // model:value: the host sets the bound index, no handler of the app's.
-    pick(&mut inst, "#speed", "change", json!({"value": 1}))
+    event_on(&mut inst, "#speed", "change", json!({"value": 1}))
         .await
         .unwrap();
     assert_eq!(data(&inst, "speed"), 1);
@@ -159,7 +150,9 @@ async fn the_policys_region_table_replaces_the_shipped_one_and_a_bad_one_is_refu
     )
     .await;
     let docks = json!({"value": ["Northland", "Port", "Docks"], "code": ["N", "N1", "N11"]});
-    pick(&mut inst, "#region", "change", docks).await.unwrap();
+    event_on(&mut inst, "#region", "change", docks)
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["code"], "N N1 N11");
     let shenzhen =
         json!({"value": ["广东省", "深圳市", "南山区"], "code": ["440000", "440300", "440305"]});

@@ -8,7 +8,8 @@ use serde_json::{Value as Json, json};
 use crate::events::{EventError, Resolved, ViewEvent, model_patch, resolve_in};
 use crate::html::to_html;
 use crate::region::Regions;
-use crate::render::{Tree, VElement, VNode};
+use crate::render::Tree;
+use crate::select::Selector;
 use crate::testing::{rendered, template_errors, template_warnings};
 
 const PAGE: &str = r#"<picker id="fruit" range="{{fruits}}" value="{{1}}" bindchange="chose" bindcancel="dropped"><view>Fruit: {{fruits[1]}}</view></picker>
@@ -38,17 +39,8 @@ fn tree() -> Tree {
 }
 
 fn node(tree: &Tree, id: &str) -> u32 {
-    fn find(nodes: &[VNode], id: &str) -> Option<u32> {
-        nodes.iter().find_map(|n| match n {
-            VNode::Element(e) if has_id(e, id) => Some(e.id),
-            VNode::Element(e) => find(&e.children, id),
-            VNode::Text(_) => None,
-        })
-    }
-    fn has_id(e: &VElement, id: &str) -> bool {
-        e.attrs.iter().any(|(n, v)| &**n == "id" && &**v == id)
-    }
-    find(&tree.nodes, id).unwrap_or_else(|| panic!("no #{id}"))
+    let selector = Selector::parse(&format!("#{id}")).unwrap();
+    selector.find(tree).unwrap_or_else(|| panic!("no #{id}")).id
 }
 
 /// The handler `kind` with `detail` on `#id` reaches (checked against
