@@ -9,6 +9,7 @@ mod config;
 mod crash;
 mod dev;
 mod dev_picked_files;
+mod dev_regions;
 mod dev_routes;
 mod dev_sockets;
 mod events;
