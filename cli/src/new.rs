@@ -30,6 +30,19 @@ const WIT: &str = include_str!("../../wit/miniapp.wit");
 /// The SDK's manifest, and the guest workspace its `workspace = true` keys
 /// are resolved against.
 const SDK_CARGO_TOML: &str = include_str!("../../sdk/Cargo.toml");
+/// Where the SDK's macros go: beside the SDK, which names them by the path
+/// `../sdk-macros`, as in the repository.
+const MACROS_DIR: &str = "vendor/sdk-macros";
+const MACROS_CARGO_TOML: &str = include_str!("../../sdk-macros/Cargo.toml");
+/// The macros' sources, by path under `sdk-macros/src/` (a test checks
+/// this is all of them).
+const MACROS_SOURCES: &[(&str, &str)] = &[
+    (
+        "grammar.rs",
+        include_str!("../../sdk-macros/src/grammar.rs"),
+    ),
+    ("lib.rs", include_str!("../../sdk-macros/src/lib.rs")),
+];
 const GUEST_WORKSPACE_TOML: &str = include_str!("../../guest-examples/Cargo.toml");
 
 /// The SDK's sources, by path under `sdk/src/` (a test checks this is all of them).
@@ -42,6 +55,8 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "animation.rs",
     "callbacks.rs",
     "clipboard.rs",
+    "data_path.rs",
+    "details.rs",
     "device.rs",
     "device_api.rs",
     "error.rs",
@@ -49,12 +64,15 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "feedback.rs",
     "files.rs",
     "frame.rs",
+    "handler.rs",
     "http.rs",
     "identity.rs",
     "lib.rs",
     "location.rs",
     "log.rs",
     "nav.rs",
+    "page.rs",
+    "page_events.rs",
     "payment.rs",
     "pending.rs",
     "permission.rs",
@@ -105,11 +123,21 @@ pub fn new(path: &str) -> Result<(), Failure> {
         (".cargo/config.toml".to_string(), fill(CARGO_CONFIG)),
         ("rust-toolchain.toml".to_string(), TOOLCHAIN.to_string()),
         (".gitignore".to_string(), "/target\n".to_string()),
-        (format!("{SDK_DIR}/Cargo.toml"), vendored_sdk_manifest()),
+        (
+            format!("{SDK_DIR}/Cargo.toml"),
+            vendored_manifest(SDK_CARGO_TOML, "sdk/Cargo.toml"),
+        ),
+        (
+            format!("{MACROS_DIR}/Cargo.toml"),
+            vendored_manifest(MACROS_CARGO_TOML, "sdk-macros/Cargo.toml"),
+        ),
         (WIT_FILE.to_string(), WIT.to_string()),
     ];
     for (file, text) in SDK_SOURCES {
         files.push((format!("{SDK_DIR}/src/{file}"), text.to_string()));
+    }
+    for (file, text) in MACROS_SOURCES {
+        files.push((format!("{MACROS_DIR}/src/{file}"), text.to_string()));
     }
     let io_error = |path: &Path, e: std::io::Error| {
         Failure::input(format!("cannot write {}: {e}", path.display()))
@@ -136,14 +164,15 @@ pub fn new(path: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The SDK's `Cargo.toml`, standalone: its `workspace = true` keys take the
-/// guest workspace's values, and the `workspace` and `lints` keys go.
-fn vendored_sdk_manifest() -> String {
+/// The `Cargo.toml` of the SDK or its macros (`manifest`, the repository's
+/// `what`), standalone: its `workspace = true` keys take the guest
+/// workspace's values, and the `workspace` and `lints` keys go.
+fn vendored_manifest(manifest: &str, what: &str) -> String {
     let parse = |text: &str, what: &str| -> toml::Table {
         text.parse()
             .unwrap_or_else(|e| panic!("{what} embedded in miniapp is not TOML: {e}"))
     };
-    let mut sdk = parse(SDK_CARGO_TOML, "sdk/Cargo.toml");
+    let mut sdk = parse(manifest, what);
     let workspace = parse(GUEST_WORKSPACE_TOML, "guest-examples/Cargo.toml");
     let inherited = |section: &str, key: &str| -> toml::Value {
         workspace["workspace"][section]
@@ -167,15 +196,16 @@ fn vendored_sdk_manifest() -> String {
             }
         }
     }
-    // [package] first, then [dependencies], then anything else.
+    // [package] first, then [lib], [dependencies], then anything else.
     let mut keys: Vec<String> = sdk.keys().cloned().collect();
     keys.sort_by_key(|key| match key.as_str() {
         "package" => 0,
-        "dependencies" => 1,
-        _ => 2,
+        "lib" => 1,
+        "dependencies" => 2,
+        _ => 3,
     });
     let mut text = format!(
-        "# The miniapp SDK {}, written by `miniapp new`.\n",
+        "# {what} of the miniapp SDK {}, written by `miniapp new`.\n",
         env!("CARGO_PKG_VERSION")
     );
     for key in keys {
@@ -223,6 +253,18 @@ mod tests {
             embedded, on_disk,
             "cli/src/new.rs must embed exactly the files of sdk/src/ (SDK_SOURCES)"
         );
+        let mut macros = Vec::new();
+        files_under(&repo.join("sdk-macros/src"), "", &mut macros);
+        macros.sort();
+        let embedded: Vec<&str> = MACROS_SOURCES.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            embedded, macros,
+            "cli/src/new.rs must embed exactly the files of sdk-macros/src/ (MACROS_SOURCES)"
+        );
+        assert!(
+            SDK_CARGO_TOML.contains(r#"miniapp-sdk-macros = { path = "../sdk-macros" }"#),
+            "the SDK finds its macros at ../sdk-macros, where `miniapp new` writes them ({MACROS_DIR})"
+        );
         let mut wit = Vec::new();
         files_under(&repo.join("wit"), "", &mut wit);
         assert_eq!(
@@ -240,7 +282,7 @@ mod tests {
 
     #[test]
     fn the_vendored_sdk_manifest_stands_alone_with_the_sdks_dependencies() {
-        let text = vendored_sdk_manifest();
+        let text = vendored_manifest(SDK_CARGO_TOML, "sdk/Cargo.toml");
         assert!(!text.contains("workspace"), "{text}");
         let manifest: toml::Table = text.parse().unwrap();
         assert_eq!(manifest["package"]["name"].as_str(), Some("miniapp-sdk"));
@@ -258,6 +300,22 @@ mod tests {
         assert_eq!(
             dependencies["serde"]["features"][0].as_str(),
             Some("derive")
+        );
+    }
+
+    #[test]
+    fn the_vendored_macros_manifest_stands_alone_as_a_proc_macro() {
+        let text = vendored_manifest(MACROS_CARGO_TOML, "sdk-macros/Cargo.toml");
+        assert!(!text.contains("workspace"), "{text}");
+        let manifest: toml::Table = text.parse().unwrap();
+        assert_eq!(
+            manifest["package"]["name"].as_str(),
+            Some("miniapp-sdk-macros")
+        );
+        assert_eq!(manifest["lib"]["proc-macro"].as_bool(), Some(true));
+        assert_eq!(
+            manifest["dependencies"]["syn"]["features"][0].as_str(),
+            Some("full")
         );
     }
 }

@@ -39,6 +39,15 @@
 //!
 //! Build the crate as a `cdylib` for `wasm32-wasip2`.
 //!
+//! # Typed pages
+//!
+//! A page can be a Rust type whose handlers are its methods, with typed
+//! event details ([`Tap`], [`Input`], [`Change`], [`Submit`], [`Detail`])
+//! and typed data paths ([`PageData`], [`set`]): no string matching in the
+//! app, and a template naming a handler the page lacks stops `miniapp
+//! build` before cargo runs. See [`mod@page`]; export them with
+//! `export_app!(App, pages = [Index, Cart])`.
+//!
 //! # Between events
 //!
 //! Code runs only inside the host's calls, but a handler can leave work for
@@ -68,6 +77,9 @@
 //! ```
 #![deny(missing_docs)]
 
+// The macros' code names `::miniapp_sdk`, this crate, in its own tests too.
+extern crate self as miniapp_sdk;
+
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
@@ -75,6 +87,8 @@ use serde::de::DeserializeOwned;
 pub mod animation;
 pub mod callbacks;
 pub mod clipboard;
+mod data_path;
+pub mod details;
 pub mod device;
 pub mod device_api;
 mod error;
@@ -82,11 +96,13 @@ mod export;
 pub mod feedback;
 pub mod files;
 pub mod frame;
+mod handler;
 pub mod http;
 pub mod identity;
 pub mod location;
 pub mod log;
 pub mod nav;
+pub mod page;
 pub mod page_events;
 pub mod payment;
 mod pending;
@@ -100,8 +116,14 @@ pub mod task;
 pub mod timer;
 pub mod view;
 
+pub use data_path::{PageData, Patch, Path, ValueOf, set};
+pub use details::{
+    Change, Confirm, Detail, Input, LongPress, SliderChange, Submit, SwiperChange, Tap,
+};
 pub use error::{Error, Result};
 pub use export::with_app;
+pub use miniapp_sdk_macros::{PageData, handler, page};
+pub use page::Page;
 pub use serde_json::{Value, json};
 
 /// Generated WIT bindings. Not part of the public API.
@@ -199,8 +221,15 @@ pub trait App: Default + 'static {
         Ok(())
     }
 
-    /// Called for every user event sent by the renderer.
-    fn on_event(&mut self, event: &Event) -> Result<()>;
+    /// Called for every user event sent by the renderer (but those of a
+    /// typed page's route: see [`mod@page`]). Without it, every event is an
+    /// error naming its handler.
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        Err(Error::InvalidArgument(format!(
+            "no handler `{}` on page `{}`",
+            event.handler, event.page
+        )))
+    }
 
     /// Called when a page is opened: the first page after [`App::on_show`],
     /// then every page [`nav::navigate_to`], [`nav::redirect_to`],
@@ -401,8 +430,43 @@ impl Event {
 
 /// Export `$app` (a type implementing [`App`]) as this component's lifecycle.
 /// Use it once, in the app crate's `lib.rs`.
+///
+/// `export_app!(App, pages = [Index, Cart])` exports typed pages too (see
+/// [`mod@page`]): their routes' events and hooks go to them, and their
+/// handlers' names to the package's meta (the `miniapp:meta` custom
+/// section the host reads).
 #[macro_export]
 macro_rules! export_app {
+    ($app:ty, pages = [$($page:ty),+ $(,)?]) => {
+        const _: () = {
+            struct MiniappPages;
+            impl $crate::page::Pages for MiniappPages {
+                fn open(
+                    route: &str,
+                ) -> ::core::option::Option<::std::boxed::Box<dyn $crate::page::AnyPage>> {
+                    $(if route == <$page as $crate::page::Page>::ROUTE {
+                        let page = <$page as ::core::default::Default>::default();
+                        return ::core::option::Option::Some(::std::boxed::Box::new(page));
+                    })+
+                    ::core::option::Option::None
+                }
+            }
+            const ROUTES: &[&str] = &[$(<$page as $crate::page::Page>::ROUTE),+];
+            ::core::assert!(
+                !$crate::page::same_route_twice(ROUTES),
+                "export_app!: two of its pages have the same route"
+            );
+            const META: &[&str] = &[$(<$page as $crate::page::Page>::META),+];
+            const META_LEN: usize = $crate::page::meta_len(META);
+            // SAFETY: a custom section of the wasm module holding bytes
+            // only (the host reads them as JSON); nothing links to it.
+            #[cfg_attr(target_family = "wasm", unsafe(link_section = "miniapp:meta"))]
+            #[used]
+            static MINIAPP_META: [u8; META_LEN] = $crate::page::meta_bytes::<META_LEN>(META);
+            type MiniappLifecycle = $crate::__private::Typed<$app, MiniappPages>;
+            $crate::bindings::export!(MiniappLifecycle with_types_in $crate::bindings);
+        };
+    };
     ($app:ty) => {
         const _: () = {
             type MiniappLifecycle = $crate::__private::Lifecycle<$app>;
@@ -415,6 +479,7 @@ macro_rules! export_app {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::export::Lifecycle;
+    pub use crate::handler::Typed;
 }
 
 #[cfg(test)]

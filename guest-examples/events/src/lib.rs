@@ -8,55 +8,97 @@
 //! any handler runs: the shout handler upper-cases what was typed, and
 //! since it runs after the host set the typed value, the page keeps the
 //! upper-case one.
+//!
+//! A typed page: each handler is a method of `Index`, bound by the name
+//! the template uses.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
-use serde::Deserialize;
+use miniapp_sdk::{App, Input, PageData, Result, page, set};
+use serde::Serialize;
 
-/// An input's event detail, as WeChat sends it.
-#[derive(Deserialize)]
-struct Typed {
-    value: String,
+#[derive(Default)]
+struct Events;
+
+impl App for Events {}
+
+/// The page's data.
+#[derive(Default, Serialize, PageData)]
+struct IndexData {
+    /// The tap handlers called so far, in order.
+    order: Vec<String>,
+    name: String,
+    shout: String,
+    loud: bool,
+    level: u32,
 }
 
 #[derive(Default)]
-struct Events {
-    /// The tap handlers called so far, in order.
+struct Index {
     order: Vec<String>,
 }
 
-/// The tap handlers of the nested views.
-const TAP_HANDLERS: &[&str] = &[
-    "outerDown",
-    "outerUp",
-    "middleDown",
-    "middleMut",
-    "innerMut",
-    "innerUp",
-    "guardDown",
-    "guardUp",
-    "guardedUp",
-];
-
-impl App for Events {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "order": [], "name": "", "shout": "", "loud": false, "level": 0 }))
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "shouted") => {
-                let typed = event.detail_as::<Typed>()?;
-                view::set("shout", typed.value.to_uppercase())
-            }
-            ("index", handler) if TAP_HANDLERS.contains(&handler) => {
-                self.order.push(handler.to_string());
-                view::set("order", &self.order)
-            }
-            (page, handler) => Err(Error::InvalidArgument(format!(
-                "no handler {handler} on page {page}"
-            ))),
-        }
+impl Index {
+    /// A tap handler ran: show it after the others.
+    fn ran(&mut self, handler: &str) -> Result<()> {
+        self.order.push(handler.to_string());
+        set(IndexData::order(), &self.order)
     }
 }
 
-miniapp_sdk::export_app!(Events);
+#[page("index", data = IndexData)]
+impl Index {
+    fn on_load(&mut self, _query: &page::Query) -> Result<()> {
+        miniapp_sdk::view::set_data(IndexData::default())
+    }
+
+    #[handler]
+    fn shouted(&mut self, typed: Input) -> Result<()> {
+        set(IndexData::shout(), typed.value.to_uppercase())
+    }
+
+    #[handler("outerDown")]
+    fn outer_down(&mut self) -> Result<()> {
+        self.ran("outerDown")
+    }
+
+    #[handler("outerUp")]
+    fn outer_up(&mut self) -> Result<()> {
+        self.ran("outerUp")
+    }
+
+    #[handler("middleDown")]
+    fn middle_down(&mut self) -> Result<()> {
+        self.ran("middleDown")
+    }
+
+    #[handler("middleMut")]
+    fn middle_mut(&mut self) -> Result<()> {
+        self.ran("middleMut")
+    }
+
+    #[handler("innerMut")]
+    fn inner_mut(&mut self) -> Result<()> {
+        self.ran("innerMut")
+    }
+
+    #[handler("innerUp")]
+    fn inner_up(&mut self) -> Result<()> {
+        self.ran("innerUp")
+    }
+
+    #[handler("guardDown")]
+    fn guard_down(&mut self) -> Result<()> {
+        self.ran("guardDown")
+    }
+
+    #[handler("guardUp")]
+    fn guard_up(&mut self) -> Result<()> {
+        self.ran("guardUp")
+    }
+
+    #[handler("guardedUp")]
+    fn guarded_up(&mut self) -> Result<()> {
+        self.ran("guardedUp")
+    }
+}
+
+miniapp_sdk::export_app!(Events, pages = [Index]);

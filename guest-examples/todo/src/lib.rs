@@ -1,11 +1,16 @@
 //! Todo: a list kept in storage, shown with whole-list and path patches.
+//! A typed page: its handlers are the methods of `Index`, its data paths
+//! `IndexData`'s fields; the list itself is the app's state (WeChat's
+//! `globalData`), read from storage at launch.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, storage, view};
+use miniapp_sdk::{
+    App, Detail, Error, Launch, PageData, Patch, Result, Tap, page, storage, view, with_app,
+};
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "todos";
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, PageData)]
 struct Todo {
     id: u32,
     title: String,
@@ -28,6 +33,39 @@ impl Default for Todos {
     }
 }
 
+impl Todos {
+    fn left(&self) -> usize {
+        self.items.iter().filter(|t| !t.done).count()
+    }
+
+    fn position(&self, id: u32) -> Result<usize> {
+        self.items
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or_else(|| Error::app(format!("no todo with id {id}")))
+    }
+
+    /// Save, then show the whole list.
+    fn save_and_show(&self) -> Result<()> {
+        storage::set(KEY, self)?;
+        self.show()
+    }
+
+    fn show(&self) -> Result<()> {
+        view::set_data(IndexData {
+            todos: self.items.clone(),
+            left: self.left(),
+        })
+    }
+}
+
+/// The index page's data.
+#[derive(Serialize, PageData)]
+struct IndexData {
+    todos: Vec<Todo>,
+    left: usize,
+}
+
 #[derive(Deserialize)]
 struct NewTodo {
     /// From `--event index:add={"title":...}`, or an input's confirm
@@ -36,81 +74,84 @@ struct NewTodo {
     title: String,
 }
 
+/// A row's `data-id` (or, sent without the view, the detail's `id`).
+#[derive(Deserialize)]
+struct Row {
+    id: u32,
+}
+
 #[derive(Default)]
 struct TodoApp {
     todos: Todos,
 }
 
-impl TodoApp {
-    fn left(&self) -> usize {
-        self.todos.items.iter().filter(|t| !t.done).count()
-    }
-
-    fn position(&self, id: u32) -> Result<usize> {
-        self.todos
-            .items
-            .iter()
-            .position(|t| t.id == id)
-            .ok_or_else(|| Error::app(format!("no todo with id {id}")))
-    }
-
-    fn save(&self) -> Result<()> {
-        storage::set(KEY, &self.todos)
-    }
-
-    /// Save, then show the whole list.
-    fn save_and_show(&self) -> Result<()> {
-        self.save()?;
-        view::set_data(json!({ "todos": self.todos.items, "left": self.left() }))
-    }
-}
-
 impl App for TodoApp {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
         self.todos = storage::get(KEY)?.unwrap_or_default();
-        view::set_data(json!({ "todos": self.todos.items, "left": self.left() }))
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "add") => {
-                let NewTodo { title } = event.detail_as()?;
-                let title = title.trim();
-                if title.is_empty() {
-                    return Err(Error::app("title must not be empty"));
-                }
-                let id = self.todos.next_id;
-                self.todos.next_id += 1;
-                self.todos.items.push(Todo {
-                    id,
-                    title: title.to_owned(),
-                    done: false,
-                });
-                self.save_and_show()
-            }
-            ("index", "toggle") => {
-                let id = event.id()?;
-                let i = self.position(id)?;
-                let todo = &mut self.todos.items[i];
-                todo.done = !todo.done;
-                let done = todo.done;
-                self.save()?;
-                // Only the changed field goes to the renderer.
-                view::set_data(json!({ format!("todos[{i}].done"): done, "left": self.left() }))
-            }
-            ("index", "remove") => {
-                let id = event.id()?;
-                let i = self.position(id)?;
-                self.todos.items.remove(i);
-                self.save_and_show()
-            }
-            ("index", "clear-done") => {
-                self.todos.items.retain(|t| !t.done);
-                self.save_and_show()
-            }
-            (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
-        }
+        self.todos.show()
     }
 }
 
-miniapp_sdk::export_app!(TodoApp);
+/// The list page.
+#[derive(Default)]
+struct Index;
+
+/// The app's list, from a page's handler.
+fn todos<R>(f: impl FnOnce(&mut Todos) -> Result<R>) -> Result<R> {
+    with_app(|app: &mut TodoApp| f(&mut app.todos))?
+}
+
+#[page("index", data = IndexData)]
+impl Index {
+    #[handler]
+    fn add(&mut self, new: Detail<NewTodo>) -> Result<()> {
+        let title = new.title.trim();
+        if title.is_empty() {
+            return Err(Error::app("title must not be empty"));
+        }
+        todos(|todos| {
+            let id = todos.next_id;
+            todos.next_id += 1;
+            todos.items.push(Todo {
+                id,
+                title: title.to_owned(),
+                done: false,
+            });
+            todos.save_and_show()
+        })
+    }
+
+    #[handler]
+    fn toggle(&mut self, tap: Tap<Row>) -> Result<()> {
+        todos(|todos| {
+            let i = todos.position(tap.dataset.id)?;
+            let todo = &mut todos.items[i];
+            todo.done = !todo.done;
+            let done = todo.done;
+            storage::set(KEY, &*todos)?;
+            // Only the changed field goes to the renderer.
+            (Patch::new().set(IndexData::todos().at(i).done(), done)?)
+                .set(IndexData::left(), todos.left())?
+                .apply()
+        })
+    }
+
+    #[handler]
+    fn remove(&mut self, tap: Tap<Row>) -> Result<()> {
+        todos(|todos| {
+            let i = todos.position(tap.dataset.id)?;
+            todos.items.remove(i);
+            todos.save_and_show()
+        })
+    }
+
+    #[handler("clear-done")]
+    fn clear_done(&mut self) -> Result<()> {
+        todos(|todos| {
+            todos.items.retain(|t| !t.done);
+            todos.save_and_show()
+        })
+    }
+}
+
+miniapp_sdk::export_app!(TodoApp, pages = [Index]);
