@@ -18,6 +18,7 @@ use miniapp_runtime::platform::views::ViewError;
 use miniapp_runtime::{Manifest, Package, PackageLimits, Quotas};
 
 mod files;
+pub mod scan;
 mod target;
 
 use files::{read_assets, read_views};
@@ -56,6 +57,15 @@ pub enum BuildError {
         crate_dir: String,
         /// Each problem, at `file:line:col` (`pages/index.wxml:3:5`).
         source: ViewError,
+    },
+    /// A typed page's template binds a handler the page lacks (read from
+    /// the crate's sources before cargo runs: see [`scan`]).
+    #[error("{crate_dir}: its templates bind handlers their pages lack: {}", problems.join("; "))]
+    Handlers {
+        /// The crate.
+        crate_dir: String,
+        /// Each, `pages/index.wxml:3:5: no handler `ad` on page `index` (did you mean `add`?)`.
+        problems: Vec<String>,
     },
     /// Its `app.json` or a page's json is refused.
     #[error("{crate_dir}: {source}")]
@@ -161,6 +171,22 @@ pub fn build_with(
         .map_err(|source| config_error(crate_dir, source))?;
     for warning in config.warnings {
         notify(&Notice::Ignored { warning });
+    }
+    // Its typed pages' handlers, read from its sources (never built), are
+    // every one its templates bind.
+    if let Some(scanned) = scan::scan(crate_dir)? {
+        let problems = scan::missing_handlers(&scanned.meta, &checked.templates);
+        if !problems.is_empty() {
+            return Err(BuildError::Handlers {
+                crate_dir: crate_dir.display().to_string(),
+                problems,
+            });
+        }
+        // A field its typed data lacks renders empty, as on WeChat (data
+        // may come later by path): a warning.
+        for warning in scan::missing_fields(&scanned, &checked.templates) {
+            notify(&Notice::ViewWarning { warning });
+        }
     }
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
     // .cargo/config.toml apply; the paths given to it must be absolute.

@@ -53,3 +53,4 @@ mod serve_timers;
 mod serve_tokens;
 mod shop;
 mod slider;
+mod typed_pages;

@@ -1,0 +1,482 @@
+//! The typed pages of a crate, read from its sources without building or
+//! running anything: `src/**/*.rs` parsed with `syn` (no macro expanded),
+//! each `#[page("ROUTE")]` impl read with the grammar the SDK's macro uses
+//! (`sdk-macros/src/grammar.rs`, included here), kept when
+//! `export_app!(App, pages = [...])` exports its type. What this finds is
+//! the meta the macro writes into the component, so the templates'
+//! handlers are checked before cargo runs.
+//!
+//! A file `syn` cannot parse, or a page the macro would refuse, is left to
+//! cargo, whose error says more (exit 1); so are pages made by other
+//! macros, which no scan sees.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use miniapp_runtime::config::meta::{Meta, PageMeta, VERSION};
+use miniapp_view::ast::{BindingKind, Element, Expr, Node, Pos, Template, Value};
+use miniapp_view::builtins::closest;
+use miniapp_view::deps::{Root, Step, expr_reads};
+use miniapp_view::render::resolve;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Item, Token};
+
+use crate::BuildError;
+use crate::files::read_assets;
+
+#[path = "../../sdk-macros/src/grammar.rs"]
+#[allow(dead_code)]
+mod grammar;
+
+/// The typed pages a crate exports.
+#[derive(Debug, Default, PartialEq)]
+pub struct Scanned {
+    /// The meta its macros write: each exported page's handlers.
+    pub meta: Meta,
+    /// Each exported page's typed data fields (`data = Type`), by route,
+    /// when the scan found the type's `#[derive(PageData)]`.
+    pub data: BTreeMap<String, Vec<String>>,
+}
+
+/// A `#[page]` impl found in the sources.
+struct Found {
+    /// The last segment of its type's name (`Index`).
+    ty: String,
+    route: String,
+    handlers: Vec<String>,
+    data: Option<String>,
+}
+
+/// What the sources hold.
+#[derive(Default)]
+struct Sources {
+    pages: Vec<Found>,
+    /// `#[derive(PageData)]` structs' fields, by the struct's name.
+    data: BTreeMap<String, Vec<String>>,
+    /// The page types `export_app!(_, pages = [...])` names, if it does.
+    exported: Option<Vec<String>>,
+}
+
+/// Scan the crate in `crate_dir`: `None` when its sources export no typed
+/// pages, or a file does not parse (cargo then says why).
+pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
+    let files = read_assets(&crate_dir.join("src"), "src/", |name| name.ends_with(".rs"))?;
+    let mut sources = Sources::default();
+    for bytes in files.values() {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return Ok(None);
+        };
+        let Ok(file) = syn::parse_file(text) else {
+            return Ok(None);
+        };
+        read_items(&file.items, &mut sources);
+    }
+    let Some(exported) = sources.exported.filter(|pages| !pages.is_empty()) else {
+        return Ok(None);
+    };
+    let mut scanned = Scanned {
+        meta: Meta {
+            version: VERSION,
+            ..Meta::default()
+        },
+        data: BTreeMap::new(),
+    };
+    for page in sources
+        .pages
+        .into_iter()
+        .filter(|p| exported.contains(&p.ty))
+    {
+        if let Some(fields) = page.data.and_then(|d| sources.data.get(&d)) {
+            scanned.data.insert(page.route.clone(), fields.clone());
+        }
+        let handlers = PageMeta {
+            handlers: page.handlers,
+        };
+        scanned.meta.pages.entry(page.route).or_insert(handlers);
+    }
+    Ok(Some(scanned))
+}
+
+/// Read `items` and the inline modules among them.
+fn read_items(items: &[Item], sources: &mut Sources) {
+    for item in items {
+        match item {
+            Item::Impl(imp) => {
+                if let Some(page) = read_page(imp) {
+                    sources.pages.push(page);
+                }
+            }
+            Item::Struct(data) if derives_page_data(&data.attrs) => {
+                let input = syn::DeriveInput::from(data.clone());
+                if let Ok(fields) = grammar::data_fields(&input) {
+                    let keys = fields.into_iter().map(|f| f.key).collect();
+                    sources.data.insert(data.ident.to_string(), keys);
+                }
+            }
+            Item::Macro(call) if grammar::is_attr_path(&call.mac.path, "export_app") => {
+                if let Ok(pages) = exported_pages.parse2(call.mac.tokens.clone()) {
+                    sources.exported.get_or_insert_with(Vec::new).extend(pages);
+                }
+            }
+            Item::Mod(module) => {
+                if let Some((_, items)) = &module.content {
+                    read_items(items, sources);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A `#[page]` impl as the macro reads it; `None` if it is not one, or
+/// one the macro refuses.
+fn read_page(imp: &syn::ItemImpl) -> Option<Found> {
+    let attr = imp.attrs.iter().find(|a| grammar::is_attr(a, "page"))?;
+    let args = grammar::page_args(grammar::attr_tokens(attr)).ok()?;
+    let page = grammar::page_impl(imp).ok()?;
+    let syn::Type::Path(ty) = imp.self_ty.as_ref() else {
+        return None;
+    };
+    Some(Found {
+        ty: ty.path.segments.last()?.ident.to_string(),
+        route: args.route,
+        handlers: page.handlers.into_iter().map(|h| h.name).collect(),
+        data: (args.data).and_then(|d| Some(d.segments.last()?.ident.to_string())),
+    })
+}
+
+/// Whether `attrs` hold `#[derive(..., PageData, ...)]`.
+fn derives_page_data(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let paths = a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated);
+            paths.is_ok_and(|p| p.iter().any(|p| grammar::is_attr_path(p, "PageData")))
+        })
+}
+
+/// `export_app!(App, pages = [A, B])`'s page types (last segments); an
+/// `export_app!(App)` exports none.
+fn exported_pages(input: ParseStream) -> syn::Result<Vec<String>> {
+    input.parse::<syn::Type>()?;
+    let mut pages = Vec::new();
+    if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+        let key: syn::Ident = input.parse()?;
+        if key != "pages" {
+            return Err(syn::Error::new(key.span(), "expected `pages`"));
+        }
+        input.parse::<Token![=]>()?;
+        let list;
+        syn::bracketed!(list in input);
+        for ty in Punctuated::<syn::Type, Token![,]>::parse_terminated(&list)? {
+            if let syn::Type::Path(ty) = ty
+                && let Some(last) = ty.path.segments.last()
+            {
+                pages.push(last.ident.to_string());
+            }
+        }
+    }
+    Ok(pages)
+}
+
+/// Every static handler a typed page's template binds (in its own file,
+/// its `<template>`s, the files it includes and the templates it
+/// imports) that the page lacks, as `file:line:col: no handler `ad` on
+/// page `index` (did you mean `add`?)`.
+pub fn missing_handlers(meta: &Meta, templates: &BTreeMap<String, Template>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (route, page) in &meta.pages {
+        let known = |name: &str| page.handlers.iter().any(|h| h == name);
+        for (file, element) in page_elements(&format!("pages/{route}.wxml"), templates) {
+            for binding in element
+                .events
+                .iter()
+                .filter(|b| b.kind != BindingKind::Model)
+            {
+                if known(&binding.handler) {
+                    continue;
+                }
+                let hint = closest(&binding.handler, page.handlers.iter().map(String::as_str))
+                    .map(|near| format!(" (did you mean `{near}`?)"))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "{file}:{}:{}: no handler `{}` on page `{route}`{hint}",
+                    element.pos.line, element.pos.col, binding.handler
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The elements page template `file` renders, with the file each is in:
+/// its own, its `<template>`s', the files it includes (at any depth) and
+/// the templates of the files it imports.
+fn page_elements<'t>(
+    file: &str,
+    templates: &'t BTreeMap<String, Template>,
+) -> Vec<(&'t str, &'t Element)> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut files: Vec<(String, bool)> = vec![(file.to_string(), true)];
+    while let Some((file, whole)) = files.pop() {
+        let Some((name, template)) = templates.get_key_value(&file) else {
+            continue;
+        };
+        if seen.contains(&name.as_str()) {
+            continue;
+        }
+        seen.push(name);
+        let mut nodes: Vec<&'t [Node]> = template.templates.values().map(Vec::as_slice).collect();
+        if whole {
+            nodes.push(&template.nodes);
+            for import in &template.imports {
+                files.extend(resolve(name, import).map(|f| (f, false)));
+            }
+        }
+        for nodes in nodes {
+            walk(nodes, &mut |node| match node {
+                Node::Element(element) => out.push((name.as_str(), element)),
+                Node::Include { src, .. } => files.extend(resolve(name, src).map(|f| (f, true))),
+                _ => {}
+            });
+        }
+    }
+    out
+}
+
+/// Call `f` with every node of `nodes`, at any depth.
+fn walk<'t>(nodes: &'t [Node], f: &mut impl FnMut(&'t Node)) {
+    for node in nodes {
+        f(node);
+        match node {
+            Node::Element(element) => walk(&element.children, f),
+            Node::Block(children)
+            | Node::For {
+                nodes: children, ..
+            } => walk(children, f),
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, children) in branches {
+                    walk(children, f);
+                }
+                walk(otherwise.as_deref().unwrap_or_default(), f);
+            }
+            Node::Text(_) | Node::Use { .. } | Node::Include { .. } | Node::Slot { .. } => {}
+        }
+    }
+}
+
+/// Each field a typed page's template reads from the page's data that its
+/// `data = Type` lacks, once per page, as a warning: `pages/index.wxml:4:3:
+/// page `index` reads `{{totl}}`, which its data `IndexData` has no field
+/// for (WeChat renders it empty)`. Data a `<template>` reads is its
+/// caller's, not checked.
+pub fn missing_fields(scanned: &Scanned, templates: &BTreeMap<String, Template>) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (route, fields) in &scanned.data {
+        let mut reported: Vec<String> = Vec::new();
+        let mut files = vec![format!("pages/{route}.wxml")];
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(file) = files.pop() {
+            let Some(template) = templates.get(&file).filter(|_| !seen.contains(&file)) else {
+                continue;
+            };
+            seen.push(file.clone());
+            let mut reads = Vec::new();
+            data_reads(&template.nodes, Pos::default(), &mut reads);
+            walk(&template.nodes, &mut |node| {
+                if let Node::Include { src, .. } = node {
+                    files.extend(resolve(&file, src));
+                }
+            });
+            for (name, pos) in reads {
+                if fields.contains(&name) || reported.contains(&name) {
+                    continue;
+                }
+                let place = match pos == Pos::default() {
+                    true => file.clone(),
+                    false => format!("{file}:{}:{}", pos.line, pos.col),
+                };
+                warnings.push(format!(
+                    "{place}: page `{route}` reads `{name}` from its data, whose type has no field `{name}` (WeChat renders it empty)"
+                ));
+                reported.push(name);
+            }
+        }
+    }
+    warnings
+}
+
+fn dynamic(value: &Value) -> Option<&Expr> {
+    match value {
+        Value::Dynamic(expr) => Some(expr),
+        Value::Static(_) => None,
+    }
+}
+
+/// The top-level data fields `nodes` read, each with the place of the
+/// element reading it (`at` for text outside any element).
+fn data_reads(nodes: &[Node], at: Pos, out: &mut Vec<(String, Pos)>) {
+    let read = |value: Option<&Expr>, at: Pos, out: &mut Vec<(String, Pos)>| {
+        let mut paths = Vec::new();
+        if let Some(expr) = value {
+            expr_reads(expr, &mut paths);
+        }
+        for path in paths.into_iter().filter(|p| p.root == Root::Data) {
+            if let Some(Step::Key(name)) = path.steps.first() {
+                out.push((name.clone(), at));
+            }
+        }
+    };
+    for node in nodes {
+        match node {
+            Node::Text(value) => read(dynamic(value), at, out),
+            Node::Element(element) => {
+                let values = (element.attrs.iter().chain(&element.dataset)).map(|(_, v)| v);
+                for value in values.chain(&element.slot) {
+                    read(dynamic(value), element.pos, out);
+                }
+                for model in element
+                    .events
+                    .iter()
+                    .filter(|b| b.kind == BindingKind::Model)
+                {
+                    let field = model.handler.split(['.', '[']).next().unwrap_or_default();
+                    out.push((field.to_string(), element.pos));
+                }
+                data_reads(&element.children, element.pos, out);
+            }
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (condition, children) in branches {
+                    read(Some(condition), at, out);
+                    data_reads(children, at, out);
+                }
+                data_reads(otherwise.as_deref().unwrap_or_default(), at, out);
+            }
+            Node::For {
+                list, nodes, pos, ..
+            } => {
+                read(Some(list), *pos, out);
+                data_reads(nodes, *pos, out);
+            }
+            Node::Block(children) => data_reads(children, at, out),
+            Node::Use { is, data, pos } => {
+                read(dynamic(is), *pos, out);
+                read(data.as_ref(), *pos, out);
+            }
+            Node::Include { .. } | Node::Slot { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crate with `files` (under `src/`).
+    fn scanned(files: &[(&str, &str)]) -> Option<Scanned> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join("src").join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        scan(dir.path()).unwrap()
+    }
+
+    const PAGES: &str = r#"
+        mod pages {
+            #[miniapp_sdk::page("cart/cart", data = crate::data::CartData)]
+            impl Cart {
+                fn on_load(&mut self, q: &Query) -> Result<()> { Ok(()) }
+                #[handler] fn pay(&mut self, tap: Tap) -> Result<()> { Ok(()) }
+                #[handler("clear-all")] fn clear(&mut self) -> Result<()> { Ok(()) }
+                fn helper(&self) {}
+            }
+        }
+        #[page("draft")]
+        impl Draft { #[handler] fn save(&mut self) -> Result<()> { Ok(()) } }
+    "#;
+    const DATA: &str = r#"
+        #[derive(Serialize, miniapp_sdk::PageData)]
+        #[serde(rename_all = "camelCase")]
+        pub struct CartData { items: Vec<Item>, total_price: u32, #[serde(skip)] cache: u8 }
+    "#;
+
+    #[test]
+    fn exported_pages_are_read_with_their_handlers_and_data_fields() {
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [pages::Cart]);";
+        let found = scanned(&[("lib.rs", lib), ("pages.rs", PAGES), ("data.rs", DATA)]).unwrap();
+        let cart = &found.meta.pages["cart/cart"];
+        assert_eq!(cart.handlers, ["pay", "clear-all"]);
+        // `Draft` is not exported: the macro writes no meta for it.
+        assert_eq!(found.meta.pages.len(), 1);
+        assert_eq!(found.data["cart/cart"], ["items", "totalPrice"]);
+    }
+
+    #[test]
+    fn an_app_without_typed_pages_or_with_a_file_syn_cannot_read_is_left_to_cargo() {
+        let untyped = "miniapp_sdk::export_app!(Shop);";
+        assert_eq!(scanned(&[("lib.rs", untyped), ("pages.rs", PAGES)]), None);
+        let broken = "miniapp_sdk::export_app!(Shop, pages = [Cart]); fn (";
+        assert_eq!(scanned(&[("lib.rs", broken), ("pages.rs", PAGES)]), None);
+    }
+
+    fn templates(files: &[(&str, &str)]) -> BTreeMap<String, Template> {
+        let limits = miniapp_view::Limits::default();
+        (files.iter())
+            .map(|(file, text)| {
+                (
+                    file.to_string(),
+                    miniapp_view::parse(file, text, &limits).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn handlers_of_imported_templates_and_includes_are_the_pages() {
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [Cart]);";
+        let found = scanned(&[("lib.rs", lib), ("pages.rs", PAGES)]).unwrap();
+        let views = templates(&[
+            (
+                "pages/cart/cart.wxml",
+                "<import src=\"/common/rows.wxml\"/>\n<template is=\"row\"/>\n<button bindtap=\"pay\"/>",
+            ),
+            (
+                "common/rows.wxml",
+                "<template name=\"row\">\n  <view bindtap=\"cleer-all\"/>\n</template>",
+            ),
+        ]);
+        assert_eq!(
+            missing_handlers(&found.meta, &views),
+            [
+                "common/rows.wxml:2:3: no handler `cleer-all` on page `cart/cart` (did you mean `clear-all`?)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_field_the_typed_data_lacks_is_one_warning_at_its_first_read() {
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [Cart]);";
+        let found = scanned(&[("lib.rs", lib), ("pages.rs", PAGES), ("data.rs", DATA)]).unwrap();
+        let page = "<view wx:for=\"{{items}}\">{{item.title}} {{currency}}</view>\n\
+                    <text>{{totalPrice}} {{currency}}</text>\n<input model:value=\"{{coupon.code}}\"/>";
+        let views = templates(&[("pages/cart/cart.wxml", page)]);
+        assert_eq!(
+            missing_fields(&found, &views),
+            [
+                "pages/cart/cart.wxml:1:1: page `cart/cart` reads `currency` from its data, whose type has no field `currency` (WeChat renders it empty)",
+                "pages/cart/cart.wxml:3:1: page `cart/cart` reads `coupon` from its data, whose type has no field `coupon` (WeChat renders it empty)",
+            ]
+        );
+    }
+}
