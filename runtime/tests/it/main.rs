@@ -32,3 +32,4 @@ mod selector_query;
 mod slider;
 mod socket;
 mod socket_relaunch;
+mod typed_pages;
