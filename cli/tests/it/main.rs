@@ -54,3 +54,4 @@ mod serve_tokens;
 mod shop;
 mod slider;
 mod typed_pages;
+mod widgets;

@@ -33,3 +33,4 @@ mod slider;
 mod socket;
 mod socket_relaunch;
 mod typed_pages;
+mod widgets;
