@@ -22,6 +22,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/hover.js"),
             "text/javascript; charset=utf-8",
         )),
+        "widgets.js" => Some((
+            include_str!("../static/widgets.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "picker.js" => Some((
             include_str!("../static/picker.js"),
             "text/javascript; charset=utf-8",

@@ -6,6 +6,7 @@
 import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintWindow } from './host-ui.js';
 import { keepAnimation, playAnimation } from './animation.js';
 import { hoverEnd, hoverStart } from './hover.js';
+import { WIDGETS_CSS, mountWidget } from './widgets.js';
 import { watchPickers } from './picker.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -527,7 +528,7 @@ const view = {
   stale: false,
   zoom: 1,
 };
-view.base.replaceSync(BASE_CSS);
+view.base.replaceSync(BASE_CSS + WIDGETS_CSS);
 view.shadow.adoptedStyleSheets = [view.base, view.app];
 view.shadow.append(view.root);
 
@@ -641,6 +642,8 @@ function build(d) {
     if (element.type === 'range' && !element.hasAttribute('value')) element.value = element.min || '0';
     if (element.type === 'range') sliderBox(element);
     for (const child of Array.isArray(d.children) ? d.children : []) element.append(build(child));
+    // A swiper, picker-view or movable-view works as on a phone (widgets.js).
+    mountWidget(element, WIDGET_HOST);
   } else {
     // Not an allowed tag: an empty hidden placeholder keeps the ids and the
     // child indices of later ops right.
@@ -652,7 +655,15 @@ function build(d) {
   return boxOf(element);
 }
 
-/** What stands in the page for `element`: a slider's box, else itself. */
+/** What widgets.js needs of this page. */
+const WIDGET_HOST = {
+  send: (node, kind, detail, after) => sendEvent(node, kind, detail, after),
+  nodeOf: (element) => nodeOf(element),
+  zoom: () => view.zoom,
+  units: (css) => rewriteUnits(css),
+};
+
+/** What stands in the page for `element`: a widget's or a slider's box, else itself. */
 const boxOf = (element) => element.__box ?? element;
 
 /** A slider (input type=range) in a box beside its value, which shows with
