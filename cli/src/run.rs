@@ -19,6 +19,7 @@ use crate::{Failure, out};
 
 mod fixtures;
 mod host_ui;
+mod page_event;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -35,6 +36,12 @@ pub struct RunArgs {
     /// user would (its `input`, then its `confirm` handler).
     #[arg(long = "input", value_name = "SELECTOR=TEXT")]
     inputs: Vec<String>,
+    /// Report a page event about the top page, as a phone would (WeChat's
+    /// page events): pull-down, reach-bottom, scroll=PX, share,
+    /// share-timeline, resize[=WIDTHxHEIGHT] or theme=light|dark; in order
+    /// with the others.
+    #[arg(long = "page-event", value_name = "EVENT")]
+    page_events: Vec<String>,
     /// Answer the consent prompt for SCOPE with "allow".
     #[arg(long = "grant", value_name = "SCOPE")]
     grants: Vec<String>,
@@ -262,6 +269,8 @@ enum Step {
     Tap(String, Selector),
     /// `--input`: through the view.
     Input(String, Selector, String),
+    /// `--page-event`: what the phone reports about the top page.
+    PageEvent(String, Vec<miniapp_runtime::ClientPageEvent>),
 }
 
 /// The steps in the order the command line gives them (clap keeps each
@@ -270,13 +279,14 @@ fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
     let mut events = args.events.iter();
     let mut taps = args.taps.iter();
     let mut inputs = args.inputs.iter();
+    let mut page_events = args.page_events.iter();
     let selector = |flag: &str, text: &str| {
         Selector::parse(text).map_err(|e| Failure::input(format!("--{flag} `{text}`: {e}")))
     };
     let mut steps = Vec::new();
     let flags: Vec<String> = std::env::args().skip(1).collect();
     let order = flags.iter().filter_map(|arg| {
-        ["event", "tap", "input"]
+        ["event", "tap", "input", "page-event"]
             .into_iter()
             .find(|f| *arg == format!("--{f}") || arg.starts_with(&format!("--{f}=")))
     });
@@ -284,9 +294,13 @@ fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
         .chain(std::iter::repeat_n("event", args.events.len()))
         .chain(std::iter::repeat_n("tap", args.taps.len()))
         .chain(std::iter::repeat_n("input", args.inputs.len()))
+        .chain(std::iter::repeat_n("page-event", args.page_events.len()))
     {
         let step = match flag {
             "event" => events.next().map(|e| parse_event(e).map(Step::Event)),
+            "page-event" => {
+                (page_events.next()).map(|e| Ok(Step::PageEvent(e.clone(), page_event::parse(e)?)))
+            }
             "tap" => taps
                 .next()
                 .map(|t| Ok(Step::Tap(t.clone(), selector("tap", t)?))),
@@ -331,6 +345,8 @@ async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (S
                 Err(e) => Err((name, StepError::App(e))),
             }
         }
+        Step::PageEvent(text, events) => (page_event::report(instance, text, events).await)
+            .map_err(|(name, e)| (name, StepError::App(e))),
         Step::Input(target, selector, text) => {
             let name = format!("input {target}");
             let (node, bound) = find(instance, target, selector).map_err(|e| (name.clone(), e))?;

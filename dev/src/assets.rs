@@ -30,6 +30,14 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/picker.js"),
             "text/javascript; charset=utf-8",
         )),
+        "page-events.js" => Some((
+            include_str!("../static/page-events.js"),
+            "text/javascript; charset=utf-8",
+        )),
+        "page-events.css" => Some((
+            include_str!("../static/page-events.css"),
+            "text/css; charset=utf-8",
+        )),
         "sim.css" => Some((include_str!("../static/sim.css"), "text/css; charset=utf-8")),
         _ => None,
     }

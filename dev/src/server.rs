@@ -641,6 +641,11 @@ enum ClientFrame {
     StorageClear {
         id: Option<u64>,
     },
+    /// What the phone reports about the page shown (WeChat's page events).
+    PageEvent {
+        id: Option<u64>,
+        event: miniapp_runtime::ClientPageEvent,
+    },
     Refresh {
         #[serde(rename = "id")]
         _id: Option<u64>,
@@ -747,6 +752,9 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
         }
         ClientFrame::StorageRemove { id, key } => {
             return request(cx, id, direct, |reply| Command::StorageRemove(key, reply)).await;
+        }
+        ClientFrame::PageEvent { id, event } => {
+            return request(cx, id, direct, |reply| Command::PageEvent(event, reply)).await;
         }
         ClientFrame::Back { id } => (id, Command::Back),
         ClientFrame::Hide { id } => (id, Command::Hide),

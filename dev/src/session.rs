@@ -51,6 +51,8 @@ pub enum Command {
     },
     /// The host's back button.
     Back(Reply),
+    /// What the phone reports about the page shown.
+    PageEvent(miniapp_runtime::ClientPageEvent, Reply),
     /// A patch of the top page's data from the AppData panel.
     SetData(Value, Reply),
     /// The app goes to the background.
@@ -202,6 +204,20 @@ impl Session {
                     Some(instance) => instance.navigate("navigateBack", "", 1).await,
                     None => return self.answer_discarded(reply),
                 };
+                let done = self.outcome(done);
+                self.answer(reply, done);
+            }
+            Command::PageEvent(event, reply) => {
+                let done = match &mut self.instance {
+                    Some(instance) => instance.page_event(&event).await,
+                    None => return self.answer_discarded(reply),
+                };
+                let done = done.map(|outcome| {
+                    // The host's share sheet, drawn by the simulator.
+                    if let Some(card) = outcome.share {
+                        self.send(serde_json::json!({ "type": "share-sheet", "card": card }));
+                    }
+                });
                 let done = self.outcome(done);
                 self.answer(reply, done);
             }

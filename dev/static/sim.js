@@ -8,6 +8,7 @@ import { keepAnimation, playAnimation } from './animation.js';
 import { hoverEnd, hoverStart } from './hover.js';
 import { WIDGETS_CSS, mountWidget } from './widgets.js';
 import { watchPickers } from './picker.js';
+import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -248,6 +249,7 @@ const handlers = {
     if (frame.network) $('#network-select').value = frame.network;
   },
   page: paintPage,
+  'share-sheet': shareSheet,
   ops(frame) {
     if (view.stale) return; // a full page was asked for: these would not apply
     for (const op of Array.isArray(frame.ops) ? frame.ops : []) {
@@ -585,6 +587,7 @@ function paintPage(frame) {
   const windowTitle = frame.window?.navigationBarTitleText;
   paintChrome(appTitle() ?? (typeof windowTitle === 'string' ? windowTitle : null) ?? (typeof frame.title === 'string' ? frame.title : ''));
   paintWindow(frame.window);
+  pageEventsShown(frame.window, !samePage);
   showViewError(frame.view_error);
   // Not running: why (a `stopped` frame follows with the reason), and a
   // way to start it again; running again: the page.
@@ -923,6 +926,7 @@ view.shadow.addEventListener('keydown', (event) => {
 
 // The picker's sheet, drawn by the host over the page (picker.js).
 watchPickers(view.shadow, sendEvent, nodeOf);
+watchPageEvents(screenElement, request, log);
 
 // A slider (input type=range): `changing` while dragged, `change` on release.
 view.shadow.addEventListener('input', (event) => {

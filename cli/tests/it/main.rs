@@ -21,6 +21,7 @@ mod load;
 mod operator_cli;
 mod operator_cluster;
 mod operator_plane;
+mod page_events;
 mod pages;
 mod picker;
 #[cfg(unix)]
