@@ -80,6 +80,16 @@
 //! ```compile_fail
 //! #[derive(Default)]
 //! struct Index;
+//! #[miniapp_sdk::page("index")]
+//! impl Index {
+//!     #[handler]
+//!     async fn add(&mut self) -> miniapp_sdk::Result<()> { Ok(()) } // `task::spawn` instead
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! #[derive(Default)]
+//! struct Index;
 //! impl Index {
 //!     #[miniapp_sdk::handler] // outside a #[page] impl
 //!     fn add(&mut self) -> miniapp_sdk::Result<()> { Ok(()) }
