@@ -600,7 +600,7 @@ impl Printer {
                 "ok": true,
                 "pages": instance.pages().iter().map(|p| &p.route).collect::<Vec<_>>(),
                 "page": route,
-                "window": instance.window(),
+                "window": instance.shown_window(),
                 "data": data,
                 "logs": logs,
                 "open_requests": opened,

@@ -91,8 +91,9 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
     json!({
         "type": "page",
         "stack": stack_json(instance),
-        // The shown page's window (app.json's, overridden by its json).
-        "window": route.as_deref().map(|route| app.window(route)),
+        // The shown page's window (app.json's, overridden by its json and
+        // by its page-meta's navigation-bar).
+        "window": route.as_ref().map(|_| instance.shown_window()),
         "route": route,
         "title": app.manifest().name,
         "nodes": nodes,
@@ -210,12 +211,13 @@ fn assets_served_here(served: &Served, nodes: &mut Value) {
     }
 }
 
-/// An attribute's value as this page needs it: a `src` naming a package
+/// An attribute's value as this page needs it: a `src` (or a video's
+/// `poster`, an audio's `data-poster`) naming a package
 /// file is served at `/assets/PATH`, one at the app's origins through
 /// `/remote?url=...` (the runtime fetches it, with the app's egress checks),
 /// a temp file of the app at `/temp?path=...`.
 fn served_here(served: &Served, name: &str, value: &str) -> String {
-    if name != "src" {
+    if !matches!(name, "src" | "poster" | "data-poster") {
         return value.to_string();
     }
     if value.starts_with("wxfile://") {

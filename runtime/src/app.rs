@@ -8,6 +8,7 @@ use miniapp_view::ast::Template;
 use serde_json::Value;
 
 use crate::app_shared::AppShared;
+use crate::capability::http::{ByteRange, MediaPart};
 use crate::cache::CacheOutcome;
 use crate::error::Error;
 use crate::event::LaunchOptions;
@@ -123,6 +124,25 @@ impl App {
                 app: self.shared.manifest.id.clone(),
                 reason,
             })
+    }
+
+    /// Part `range` of a video or audio the app's view names at one of its
+    /// origins, fetched as the app's own calls are, at most its
+    /// `http_response_bytes` (see `AppHttp::fetch_media`); refused without
+    /// the `http` grant.
+    pub async fn fetch_media(&self, url: &str, range: ByteRange) -> Result<MediaPart, Error> {
+        let refused = |reason: String| Error::BadRequest {
+            app: self.shared.manifest.id.clone(),
+            reason,
+        };
+        if !(self.shared.grants.capabilities).contains(&miniapp_config::Capability::Http) {
+            return Err(refused(
+                "the app has no http grant, so no remote media".into(),
+            ));
+        }
+        let most = self.shared.grants.quotas.http_response_bytes;
+        let http = &self.shared.http;
+        http.fetch_media(url, range, most).await.map_err(refused)
     }
 
     /// What the app has used since it was loaded, with its storage now.

@@ -59,7 +59,7 @@ mod testing;
 
 pub use app::App;
 pub use bindings::quota::Budget;
-pub use capability::http::{HttpExchange, HttpObserver};
+pub use capability::http::{ByteRange, HttpExchange, HttpObserver, MediaPart};
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};
 pub use capability::pending::Wake;

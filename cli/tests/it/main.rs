@@ -18,6 +18,7 @@ mod fixture_chat;
 mod fixture_shop;
 mod hostile;
 mod load;
+mod media;
 mod operator_cli;
 mod operator_cluster;
 mod operator_plane;

@@ -201,6 +201,9 @@ fn call_error(e: &reqwest::Error) -> CallError {
     CallError::failed(describe(e))
 }
 
+mod media;
+pub use media::{ByteRange, MediaPart};
+
 /// Largest image [`AppHttp::fetch_image`] brings, bytes.
 const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
 

@@ -38,6 +38,7 @@ pub(crate) mod identity;
 pub(crate) mod location;
 pub mod log;
 pub mod nav;
+pub(crate) mod page_meta;
 pub(crate) mod payment;
 pub(crate) mod pending;
 pub(crate) mod permission;

@@ -4,7 +4,9 @@
 
 use super::{AppInstance, Chain};
 use crate::app::App;
+use crate::capability::log::{LogLevel, LogSource};
 use crate::capability::nav::{DataTarget, NavCtx};
+use crate::capability::page_meta;
 use crate::error::Error;
 use crate::event::Event;
 use crate::usage::UsageCounters;
@@ -37,7 +39,58 @@ impl AppInstance {
         }
         let shown = self.view.tree.as_ref().map(|tree| &tree.nodes[..]);
         live.store.data_mut().selector_query.rendered(shown);
+        self.apply_page_meta();
         UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
+    }
+
+    /// Set the host's navigation bar by the top page's `<page-meta>`
+    /// `<navigation-bar>` as last rendered, sending only what changed since
+    /// that page's previous render ([`page_meta`]); a value WeChat's calls
+    /// would refuse is not drawn, and the app's log says why.
+    fn apply_page_meta(&mut self) {
+        let Some(live) = &self.live else {
+            return;
+        };
+        let top = live.store.data().nav.pages.top();
+        let page = (top.route.clone(), live.store.data().nav.pages.pages().len());
+        let Some(tree) = self.view.previous(&page.0, page.1) else {
+            return;
+        };
+        let window = self.app.windows.get(&page.0).cloned().unwrap_or_default();
+        let before = (self.view.bar.as_ref()).and_then(|(at, bar)| (*at == page).then_some(bar));
+        match page_meta::read(tree, &window) {
+            Ok(Some(bar)) => {
+                let host_ui = &self.app.services.providers.host_ui;
+                for ui in page_meta::changes(before, &bar) {
+                    host_ui.show(&self.app.manifest.id, ui);
+                }
+                self.view.bar = Some((page, bar));
+            }
+            Ok(None) => self.view.bar = None,
+            Err(why) => {
+                let log = &live.store.data().log;
+                let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                let _ = log.push(
+                    LogLevel::Warn,
+                    LogSource::Host,
+                    &format!("page-meta: {why}"),
+                );
+            }
+        }
+    }
+
+    /// The top page's window as shown: [`window`](Self::window) with what
+    /// its `<page-meta>`'s `<navigation-bar>` set at its last render (its
+    /// title and colours, as WeChat's window keys).
+    pub fn shown_window(&self) -> miniapp_config::Window {
+        let mut window = self.window();
+        let depth = self.pages().len();
+        if let (Some(top), Some(((route, at), bar))) = (self.pages().last(), &self.view.bar)
+            && (route, *at) == (&top.route, depth)
+        {
+            bar.onto(&mut window);
+        }
+        window
     }
 
     /// The top page as HTML, as last rendered (`None` if it has no

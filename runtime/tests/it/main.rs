@@ -22,6 +22,8 @@ mod files;
 mod hostile;
 mod http;
 mod loading;
+mod media;
+mod media_remote;
 mod offline;
 mod page_events;
 mod pages_nav;

@@ -1,0 +1,189 @@
+//! A video's or audio's source at one of the app's origins, fetched for a
+//! renderer that must not fetch it itself, by byte ranges (a player asks
+//! for the part it plays or seeks to), each part at most the app's
+//! `http_response_bytes`.
+
+use std::time::Duration;
+
+use url::Url;
+
+use super::{AppHttp, Origin, describe};
+
+/// A byte range a player asks for: `bytes=START-`, `bytes=START-END`
+/// (inclusive) or `bytes=-LAST`; one range only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    /// From `start` to `end` (inclusive), or to the end of the file.
+    From {
+        /// The first byte.
+        start: u64,
+        /// The last byte, if given.
+        end: Option<u64>,
+    },
+    /// The last this many bytes.
+    Last(u64),
+}
+
+impl ByteRange {
+    /// Read a `Range` header; `None` for a form this host does not serve
+    /// (several ranges, another unit), which is then served whole.
+    pub fn parse(header: &str) -> Option<ByteRange> {
+        let spec = header.trim().strip_prefix("bytes=")?.trim();
+        let (start, end) = spec.split_once('-')?;
+        let number = |s: &str| s.trim().parse::<u64>().ok();
+        match (start.trim(), end.trim()) {
+            ("", last) => number(last).filter(|n| *n > 0).map(ByteRange::Last),
+            (start, "") => Some(ByteRange::From {
+                start: number(start)?,
+                end: None,
+            }),
+            (start, end) => {
+                let (start, end) = (number(start)?, number(end)?);
+                (start <= end).then_some(ByteRange::From {
+                    start,
+                    end: Some(end),
+                })
+            }
+        }
+    }
+
+    /// This range at most `most` bytes long (an open one closed there).
+    pub fn at_most(self, most: u64) -> ByteRange {
+        let most = most.max(1);
+        match self {
+            ByteRange::From { start, end } => {
+                let last = start.saturating_add(most - 1);
+                ByteRange::From {
+                    start,
+                    end: Some(end.map_or(last, |end| end.min(last))),
+                }
+            }
+            ByteRange::Last(n) => ByteRange::Last(n.min(most)),
+        }
+    }
+
+    /// As a `Range` header.
+    pub fn header(self) -> String {
+        match self {
+            ByteRange::From { start, end: None } => format!("bytes={start}-"),
+            ByteRange::From {
+                start,
+                end: Some(end),
+            } => format!("bytes={start}-{end}"),
+            ByteRange::Last(n) => format!("bytes=-{n}"),
+        }
+    }
+}
+
+/// What an origin gave for a media request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaPart {
+    /// Its `Content-Type` (`video/...` or `audio/...`).
+    pub kind: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The origin's `Content-Range` (`bytes START-END/TOTAL`) when it sent
+    /// a part; `None` when it sent the whole file.
+    pub content_range: Option<String>,
+}
+
+impl AppHttp {
+    /// Part `range` of the video or audio at `url` (an origin of the app's,
+    /// checked as its own calls are, counted in its requests per minute),
+    /// at most `most` bytes (the app's `http_response_bytes`): an open
+    /// range is asked for only that far, and an origin that sends more is
+    /// refused. Refused unless it is a video or an audio.
+    pub async fn fetch_media(
+        &self,
+        url: &str,
+        range: ByteRange,
+        most: u64,
+    ) -> Result<MediaPart, String> {
+        let url = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        let origin = Origin::of(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+        if !self.origins.contains(&origin) {
+            return Err(format!("origin {origin} is not one of the app's"));
+        }
+        self.addresses.check_url(&url).map_err(|e| e.0)?;
+        self.take_request()?;
+        let client = self.client()?;
+        let asked = range.at_most(most);
+        let exchange = async {
+            let mut response = (client.get(url.clone()))
+                .header(reqwest::header::RANGE, asked.header())
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let header = |name| {
+                (response.headers().get(name))
+                    .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let kind = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
+            let content_range = header(reqwest::header::CONTENT_RANGE);
+            let status = response.status();
+            let media = kind.starts_with("video/") || kind.starts_with("audio/");
+            if !status.is_success() || !media {
+                return Err(format!("{url} is not a video or audio ({status}, {kind})"));
+            }
+            let content_range = match status.as_u16() {
+                206 => Some(
+                    content_range
+                        .filter(|r| r.starts_with("bytes "))
+                        .ok_or_else(|| {
+                            format!("{url} sent part of the file without a Content-Range in bytes")
+                        })?,
+                ),
+                _ => None,
+            };
+            if response.content_length().is_some_and(|n| n > most) {
+                return Err(over(&url, most));
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+                if (bytes.len() + chunk.len()) as u64 > most {
+                    return Err(over(&url, most));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(MediaPart {
+                kind,
+                bytes,
+                content_range,
+            })
+        };
+        tokio::time::timeout(Duration::from_secs(30), exchange)
+            .await
+            .map_err(|_| format!("{url} took over 30 s"))?
+    }
+}
+
+fn over(url: &Url, most: u64) -> String {
+    format!("{url} sent over the app's http_response_bytes of {most} bytes in one part")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ByteRange;
+
+    #[test]
+    fn a_range_header_is_read_and_bounded() {
+        let from = |start, end| ByteRange::From { start, end };
+        assert_eq!(ByteRange::parse("bytes=0-"), Some(from(0, None)));
+        assert_eq!(ByteRange::parse("bytes=10-19"), Some(from(10, Some(19))));
+        assert_eq!(ByteRange::parse("bytes=-500"), Some(ByteRange::Last(500)));
+        for other in [
+            "bytes=5-1",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=-0",
+            "bytes=x-",
+        ] {
+            assert_eq!(ByteRange::parse(other), None, "{other}");
+        }
+        assert_eq!(from(0, None).at_most(100).header(), "bytes=0-99");
+        assert_eq!(from(50, Some(60)).at_most(100).header(), "bytes=50-60");
+        assert_eq!(from(50, Some(600)).at_most(100).header(), "bytes=50-149");
+        assert_eq!(ByteRange::Last(500).at_most(100).header(), "bytes=-100");
+    }
+}
