@@ -418,7 +418,9 @@ function mountMovableView(element, host) {
   const place = (animate) => {
     // damping (WeChat's 20 by default): the larger, the quicker it gets there.
     const seconds = Math.min(2, 6 / Math.max(1, number(element, 'data-damping', 20)));
-    element.style.transition = animate ? `translate ${seconds}s ease-out, scale ${seconds}s ease-out` : 'none';
+    // animation="{{false}}" (data-move-animation="false"): it jumps there.
+    const smooth = animate && element.getAttribute('data-move-animation') !== 'false';
+    element.style.transition = smooth ? `translate ${seconds}s ease-out, scale ${seconds}s ease-out` : 'none';
     element.style.translate = `${m.x}px ${m.y}px`;
     element.style.scale = m.scale === 1 ? '' : String(m.scale);
     m.written = element.style.translate;

@@ -275,7 +275,7 @@ pub(crate) fn html_attribute(tag: &str, name: &str) -> Option<&'static str> {
         "class" => return Some("class"),
         "style" => return Some("style"),
         "hidden" => return Some("hidden"),
-        "animation" => return Some("data-animation"),
+        "animation" if !crate::safety::is_flag(tag, name) => return Some("data-animation"),
         _ => {}
     }
     match attribute(builtin(tag)?, name)?.effect {

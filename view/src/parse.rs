@@ -761,7 +761,10 @@ impl Check<'_> {
             );
             return;
         }
-        if name == "animation" && matches!(value, Value::Static(_)) {
+        if name == "animation"
+            && matches!(value, Value::Static(_))
+            && !crate::safety::is_flag(tag, name)
+        {
             self.error(
                 &attribute.name.location,
                 "`animation` takes an animation's export as data: write `animation=\"{{name}}\"`",

@@ -1035,7 +1035,9 @@ impl<'c, 'p> Run<'c, 'p> {
                 continue;
             }
             let rendered = match value {
-                Value::Dynamic(expr) if &**name == "animation" => {
+                Value::Dynamic(expr)
+                    if &**name == "animation" && !safety::is_flag(element.tag, name) =>
+                {
                     match self.animation(file, element, expr, scope)? {
                         Some(steps) => steps,
                         None => continue,

@@ -101,6 +101,11 @@ pub fn is_boolean_attribute(name: &str) -> bool {
 /// "left out". It is checked before [`is_boolean_attribute`] (a legacy
 /// audio's `controls` is off by default, a video's on).
 pub fn is_flag(tag: &str, name: &str) -> bool {
+    // A movable-view's `animation` (whether it moves to a new x, y
+    // smoothly), not the `animation` export every component takes.
+    if tag == "movable-view" {
+        return name == "animation";
+    }
     tag == "video"
         && matches!(
             name,

@@ -230,8 +230,10 @@ const PICKER_VIEW: &[Attribute] = &[
 ];
 
 /// A movable-view's attributes: the simulator places it at `x`, `y` in
-/// its movable-area and lets it be dragged along `direction`, within the
-/// area unless `out-of-bounds`, and pinched (a ctrl+wheel) with `scale`.
+/// its movable-area (smoothly unless `animation` is false: its own flag,
+/// not the export every component takes) and lets it be dragged along
+/// `direction`, within the area unless `out-of-bounds`, and pinched (a
+/// ctrl+wheel) with `scale`.
 /// Its `change` and `scale` details are checked (`events/details.rs`).
 const MOVABLE_VIEW: &[Attribute] = &[
     a(
@@ -250,6 +252,7 @@ const MOVABLE_VIEW: &[Attribute] = &[
     a("scale-min", Number, Drawn("data-scale-min")),
     a("scale-max", Number, Drawn("data-scale-max")),
     a("scale-value", Number, Drawn("data-scale-value")),
+    a("animation", Flag, Drawn("data-move-animation")),
 ];
 
 /// A checkbox's or a radio's attributes.

@@ -194,6 +194,20 @@ mod tests {
     }
 
     #[test]
+    fn a_movable_views_animation_is_its_own_flag_not_an_export() {
+        let page = r#"<movable-area><movable-view id="a" animation="{{false}}" x="5"/><movable-view id="b" animation/></movable-area>"#;
+        let out = html(page, json!({}));
+        assert!(out.contains("data-move-animation=\"false\""), "{out}");
+        assert!(out.contains("data-move-animation=\"true\""), "{out}");
+        assert!(!out.contains("data-animation"), "{out}");
+        // Elsewhere `animation` is still the export, refused as a literal.
+        assert_eq!(
+            crate::testing::template_errors(r#"<view animation="true"/>"#).len(),
+            1
+        );
+    }
+
+    #[test]
     fn a_picker_view_marks_each_columns_chosen_row() {
         let page = r#"<picker-view value="{{[1, 0]}}"><picker-view-column><view>a</view><view>b</view></picker-view-column><picker-view-column><view>c</view><view>d</view></picker-view-column></picker-view>"#;
         let out = html(page, json!({}));
