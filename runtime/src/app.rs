@@ -8,8 +8,8 @@ use miniapp_view::ast::Template;
 use serde_json::Value;
 
 use crate::app_shared::AppShared;
-use crate::capability::http::{ByteRange, MediaPart};
 use crate::cache::CacheOutcome;
+use crate::capability::http::{ByteRange, MediaPart};
 use crate::error::Error;
 use crate::event::LaunchOptions;
 use crate::instance::{AppInstance, GuestPre};
