@@ -306,10 +306,8 @@ pub fn data_fields(item: &syn::DeriveInput) -> syn::Result<Vec<DataField>> {
             if meta.path.is_ident("rename_all") {
                 let style: LitStr = meta.value()?.parse()?;
                 rename_all = Some(Case::of(&style)?);
-            } else if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                meta.input.parse::<proc_macro2::Group>()?;
+            } else {
+                skip_serde_option(&meta)?;
             }
             Ok(())
         })?;
@@ -329,10 +327,8 @@ pub fn data_fields(item: &syn::DeriveInput) -> syn::Result<Vec<DataField>> {
                     return Err(
                         meta.error("PageData cannot give paths through `flatten`: name the fields")
                     );
-                } else if meta.input.peek(Token![=]) {
-                    meta.value()?.parse::<syn::Expr>()?;
-                } else if meta.input.peek(syn::token::Paren) {
-                    meta.input.parse::<proc_macro2::Group>()?;
+                } else {
+                    skip_serde_option(&meta)?;
                 }
                 Ok(())
             })?;
@@ -351,6 +347,17 @@ pub fn data_fields(item: &syn::DeriveInput) -> syn::Result<Vec<DataField>> {
         });
     }
     Ok(fields)
+}
+
+/// Step over a serde option PageData does not read (`default`,
+/// `with = "..."`, `bound(...)`).
+fn skip_serde_option(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.input.parse::<proc_macro2::Group>()?;
+    }
+    Ok(())
 }
 
 /// serde's `rename_all` styles that make a data path segment.
