@@ -45,6 +45,7 @@ mod serve_layout;
 mod serve_metrics;
 mod serve_pages_nav;
 mod serve_picked_files;
+mod serve_picker;
 mod serve_probes;
 mod serve_publish;
 mod serve_push_logs;
