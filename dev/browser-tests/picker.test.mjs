@@ -7,7 +7,7 @@
 // columns follow the province and city chosen, from the region table the
 // simulator serves; Cancel sends the picker's cancel; a picker bound with
 // model:value is set with no handler. Picture:
-// dev/browser-tests/output/picker.png (the region sheet open).
+// dev/browser-tests/output/picker.png (the phone, its region sheet open).
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/picker.test.mjs
 
@@ -87,7 +87,7 @@ test('picker: each mode opens its sheet, the choice reaches the app, cancel fire
   const output = join(REPO, 'dev', 'browser-tests', 'output');
   await mkdir(output, { recursive: true });
   await page.mouse.move(0, 0);
-  await page.screenshot({ path: join(output, 'picker.png'), animations: 'disabled', caret: 'hide' });
+  await page.locator('#device').screenshot({ path: join(output, 'picker.png'), animations: 'disabled', caret: 'hide' });
   await ok();
   await shown('region-shown', '广东省 深圳市 南山区');
   await shown('code', 'Region code 440000 440300 440305');
