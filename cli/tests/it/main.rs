@@ -54,6 +54,7 @@ mod serve_slider;
 mod serve_sockets;
 mod serve_timers;
 mod serve_tokens;
+mod serve_widgets;
 mod shop;
 mod slider;
 mod typed_pages;
