@@ -40,6 +40,7 @@ mod instance;
 mod kv;
 mod limits;
 mod load;
+mod meta;
 pub mod package;
 mod page_view;
 pub mod platform;

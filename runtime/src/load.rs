@@ -70,6 +70,9 @@ impl Runtime {
         let windows = crate::app_config::check(&manifest, &package.assets)
             .map_err(|e| refused(e.to_string()))?
             .windows;
+        // What its logic declares (handlers, properties), read, never run:
+        // a malformed meta is refused here.
+        crate::meta::read(&package.component, &manifest).map_err(&refused)?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
                 .component(&inner.engine, &package.hash, &package.component)
