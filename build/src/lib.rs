@@ -58,10 +58,11 @@ pub enum BuildError {
         /// Each problem, at `file:line:col` (`pages/index.wxml:3:5`).
         source: ViewError,
     },
-    /// A typed page's template binds a handler the page lacks (read from
-    /// the crate's sources before cargo runs: see [`scan`]).
-    #[error("{crate_dir}: its templates bind handlers their pages lack: {}", problems.join("; "))]
-    Handlers {
+    /// A typed page names a route the app lacks, or its template binds a
+    /// handler the page lacks (read from the crate's sources before cargo
+    /// runs: see [`scan`]).
+    #[error("{crate_dir}: {}", problems.join("; "))]
+    TypedPages {
         /// The crate.
         crate_dir: String,
         /// Each, `pages/index.wxml:3:5: no handler `ad` on page `index` (did you mean `add`?)`.
@@ -172,12 +173,13 @@ pub fn build_with(
     for warning in config.warnings {
         notify(&Notice::Ignored { warning });
     }
-    // Its typed pages' handlers, read from its sources (never built), are
-    // every one its templates bind.
+    // Its typed pages, read from its sources (never built), are pages of
+    // the app, and have every handler their templates bind.
     if let Some(scanned) = scan::scan(crate_dir)? {
-        let problems = scan::missing_handlers(&scanned.meta, &checked.templates);
+        let mut problems = scan::unknown_routes(&scanned, &manifest.pages);
+        problems.extend(scan::missing_handlers(&scanned.meta, &checked.templates));
         if !problems.is_empty() {
-            return Err(BuildError::Handlers {
+            return Err(BuildError::TypedPages {
                 crate_dir: crate_dir.display().to_string(),
                 problems,
             });

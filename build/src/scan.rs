@@ -37,6 +37,9 @@ pub struct Scanned {
     /// Each exported page's typed data fields (`data = Type`), by route,
     /// when the scan found the type's `#[derive(PageData)]`.
     pub data: BTreeMap<String, Vec<String>>,
+    /// Where each exported page's `#[page("ROUTE")]` names its route
+    /// (`src/lib.rs:12:7`), by route.
+    pub places: BTreeMap<String, String>,
 }
 
 /// A `#[page]` impl found in the sources.
@@ -44,6 +47,8 @@ struct Found {
     /// The last segment of its type's name (`Index`).
     ty: String,
     route: String,
+    /// Where the route is written (`src/lib.rs:12:7`).
+    place: String,
     handlers: Vec<String>,
     data: Option<String>,
 }
@@ -63,14 +68,14 @@ struct Sources {
 pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
     let files = read_assets(&crate_dir.join("src"), "src/", |name| name.ends_with(".rs"))?;
     let mut sources = Sources::default();
-    for bytes in files.values() {
+    for (path, bytes) in &files {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return Ok(None);
         };
         let Ok(file) = syn::parse_file(text) else {
             return Ok(None);
         };
-        read_items(&file.items, &mut sources);
+        read_items(path, &file.items, &mut sources);
     }
     let Some(exported) = sources.exported.filter(|pages| !pages.is_empty()) else {
         return Ok(None);
@@ -81,6 +86,7 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
             ..Meta::default()
         },
         data: BTreeMap::new(),
+        places: BTreeMap::new(),
     };
     for page in sources
         .pages
@@ -90,6 +96,7 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         if let Some(fields) = page.data.and_then(|d| sources.data.get(&d)) {
             scanned.data.insert(page.route.clone(), fields.clone());
         }
+        scanned.places.entry(page.route.clone()).or_insert(page.place);
         let handlers = PageMeta {
             handlers: page.handlers,
         };
@@ -98,12 +105,12 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
     Ok(Some(scanned))
 }
 
-/// Read `items` and the inline modules among them.
-fn read_items(items: &[Item], sources: &mut Sources) {
+/// Read `items` of file `path` and the inline modules among them.
+fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
     for item in items {
         match item {
             Item::Impl(imp) => {
-                if let Some(page) = read_page(imp) {
+                if let Some(page) = read_page(path, imp) {
                     sources.pages.push(page);
                 }
             }
@@ -121,7 +128,7 @@ fn read_items(items: &[Item], sources: &mut Sources) {
             }
             Item::Mod(module) => {
                 if let Some((_, items)) = &module.content {
-                    read_items(items, sources);
+                    read_items(path, items, sources);
                 }
             }
             _ => {}
@@ -131,9 +138,11 @@ fn read_items(items: &[Item], sources: &mut Sources) {
 
 /// A `#[page]` impl as the macro reads it; `None` if it is not one, or
 /// one the macro refuses.
-fn read_page(imp: &syn::ItemImpl) -> Option<Found> {
+fn read_page(path: &str, imp: &syn::ItemImpl) -> Option<Found> {
     let attr = imp.attrs.iter().find(|a| grammar::is_attr(a, "page"))?;
-    let args = grammar::page_args(grammar::attr_tokens(attr)).ok()?;
+    let tokens = grammar::attr_tokens(attr);
+    let at = tokens.clone().into_iter().next()?.span().start();
+    let args = grammar::page_args(tokens).ok()?;
     let page = grammar::page_impl(imp).ok()?;
     let syn::Type::Path(ty) = imp.self_ty.as_ref() else {
         return None;
@@ -141,6 +150,8 @@ fn read_page(imp: &syn::ItemImpl) -> Option<Found> {
     Some(Found {
         ty: ty.path.segments.last()?.ident.to_string(),
         route: args.route,
+        // Columns from 1, as the templates' positions.
+        place: format!("{path}:{}:{}", at.line, at.column + 1),
         handlers: page.handlers.into_iter().map(|h| h.name).collect(),
         data: (args.data).and_then(|d| Some(d.segments.last()?.ident.to_string())),
     })
@@ -179,6 +190,25 @@ fn exported_pages(input: ParseStream) -> syn::Result<Vec<String>> {
         }
     }
     Ok(pages)
+}
+
+/// Each exported page whose route is not one of the app's `pages`, as
+/// `src/lib.rs:12:7: #[page("indx")] names no page of the app (did you
+/// mean `index`?)`: its events would never reach it.
+pub fn unknown_routes(scanned: &Scanned, pages: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (route, place) in &scanned.places {
+        if pages.contains(route) {
+            continue;
+        }
+        let hint = closest(route, pages.iter().map(String::as_str))
+            .map(|near| format!(" (did you mean `{near}`?)"))
+            .unwrap_or_default();
+        problems.push(format!(
+            "{place}: #[page(\"{route}\")] names no page of the app{hint}"
+        ));
+    }
+    problems
 }
 
 /// Every static handler a typed page's template binds (in its own file,
@@ -420,6 +450,19 @@ mod tests {
         // `Draft` is not exported: the macro writes no meta for it.
         assert_eq!(found.meta.pages.len(), 1);
         assert_eq!(found.data["cart/cart"], ["items", "totalPrice"]);
+    }
+
+    #[test]
+    fn a_page_route_the_app_lacks_is_named_at_its_place() {
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [pages::Cart]);";
+        let found = scanned(&[("lib.rs", lib), ("pages.rs", PAGES)]).unwrap();
+        assert_eq!(found.places["cart/cart"], "src/pages.rs:3:33");
+        let pages = ["index".to_string(), "cart/carts".to_string()];
+        assert_eq!(
+            unknown_routes(&found, &pages),
+            ["src/pages.rs:3:33: #[page(\"cart/cart\")] names no page of the app (did you mean `cart/carts`?)"]
+        );
+        assert!(unknown_routes(&found, &["cart/cart".to_string()]).is_empty());
     }
 
     #[test]
