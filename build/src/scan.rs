@@ -96,7 +96,10 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         if let Some(fields) = page.data.and_then(|d| sources.data.get(&d)) {
             scanned.data.insert(page.route.clone(), fields.clone());
         }
-        scanned.places.entry(page.route.clone()).or_insert(page.place);
+        scanned
+            .places
+            .entry(page.route.clone())
+            .or_insert(page.place);
         let handlers = PageMeta {
             handlers: page.handlers,
         };
@@ -460,7 +463,9 @@ mod tests {
         let pages = ["index".to_string(), "cart/carts".to_string()];
         assert_eq!(
             unknown_routes(&found, &pages),
-            ["src/pages.rs:3:33: #[page(\"cart/cart\")] names no page of the app (did you mean `cart/carts`?)"]
+            [
+                "src/pages.rs:3:33: #[page(\"cart/cart\")] names no page of the app (did you mean `cart/carts`?)"
+            ]
         );
         assert!(unknown_routes(&found, &["cart/cart".to_string()]).is_empty());
     }

@@ -97,13 +97,18 @@ fn a_typed_page_naming_a_route_the_app_lacks_exits_2_at_the_route() {
     let crate_dir = app(
         dir.path(),
         r#"["index"]"#,
-        &[("src/lib.rs", &lib), ("pages/index.wxml", "<view bindtap=\"add\"/>")],
+        &[
+            ("src/lib.rs", &lib),
+            ("pages/index.wxml", "<view bindtap=\"add\"/>"),
+        ],
     );
     let out = miniapp(&["build", &crate_dir]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("src/lib.rs:11:8: #[page(\"indx\")] names no page of the app (did you mean `index`?)"),
+        err.contains(
+            "src/lib.rs:11:8: #[page(\"indx\")] names no page of the app (did you mean `index`?)"
+        ),
         "{err}"
     );
     assert!(!std::path::Path::new(&crate_dir).join("target").exists());
