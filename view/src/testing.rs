@@ -48,3 +48,37 @@ pub(crate) fn rendered(source: &str, data: &Json) -> Tree {
     let template = parse("pages/index.wxml", source, &Limits::default()).unwrap();
     render(&template, data, &bare_context()).unwrap()
 }
+
+/// The handler the user's `kind` event with `detail` on the element with id
+/// `id` in `tree` reaches first, or why its detail is refused; panics on
+/// any other outcome.
+pub(crate) fn handler_or_refusal(
+    tree: &Tree,
+    id: &str,
+    kind: &str,
+    detail: Json,
+) -> Result<String, String> {
+    use crate::events::{EventError, Resolved, ViewEvent, resolve};
+    use crate::render::VNode;
+    fn find(nodes: &[VNode], id: &str) -> Option<u32> {
+        nodes.iter().find_map(|n| match n {
+            VNode::Element(e) if e.attrs.iter().any(|(n, v)| &**n == "id" && &**v == id) => {
+                Some(e.id)
+            }
+            VNode::Element(e) => find(&e.children, id),
+            VNode::Text(_) => None,
+        })
+    }
+    let node = find(&tree.nodes, id).unwrap_or_else(|| panic!("no #{id}"));
+    let event = ViewEvent {
+        node,
+        kind: kind.into(),
+        detail,
+    };
+    match resolve(tree, &event) {
+        Ok(Resolved::Handlers(calls)) => Ok(calls[0].handler.clone()),
+        Ok(other) => panic!("{other:?}"),
+        Err(EventError::Detail(e)) => Err(e.to_string()),
+        Err(e) => panic!("{e}"),
+    }
+}

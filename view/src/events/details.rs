@@ -231,10 +231,9 @@ pub fn check_place(
 mod tests {
     use serde_json::json;
 
-    use crate::events::{EventError, Resolved, ViewEvent, resolve};
     use crate::html::to_html;
-    use crate::render::{Tree, VElement, VNode};
-    use crate::testing::{rendered, template_errors, template_warnings};
+    use crate::render::Tree;
+    use crate::testing::{handler_or_refusal, rendered, template_errors, template_warnings};
 
     const PAGE: &str = r#"<slider id="s" min="10" max="50" step="5" value="{{v}}" show-value bindchange="slid" bindchanging="sliding"/>
 <slider id="plain" bindchange="slid"/>
@@ -249,29 +248,9 @@ mod tests {
         rendered(PAGE, &json!({"v": 20}))
     }
 
-    fn node(tree: &Tree, id: &str) -> u32 {
-        let has_id = |e: &VElement| e.attrs.iter().any(|(n, v)| &**n == "id" && &**v == id);
-        let found = tree.nodes.iter().find_map(|n| match n {
-            VNode::Element(e) if has_id(e) => Some(e.id),
-            _ => None,
-        });
-        found.unwrap()
-    }
-
     /// The handler `kind` with `detail` on `#id` reaches, or why it is refused.
     fn send(id: &str, kind: &str, detail: serde_json::Value) -> Result<String, String> {
-        let tree = tree();
-        let event = ViewEvent {
-            node: node(&tree, id),
-            kind: kind.into(),
-            detail,
-        };
-        match resolve(&tree, &event) {
-            Ok(Resolved::Handlers(calls)) => Ok(calls[0].handler.clone()),
-            Ok(other) => panic!("{other:?}"),
-            Err(EventError::Detail(e)) => Err(e.to_string()),
-            Err(e) => panic!("{e}"),
-        }
+        handler_or_refusal(&tree(), id, kind, detail)
     }
 
     #[test]

@@ -301,9 +301,8 @@ fn px(element: &VElement, property: &str) -> Option<f64> {
 mod tests {
     use serde_json::{Value as Json, json};
 
-    use crate::events::{EventError, Resolved, ViewEvent, resolve};
-    use crate::render::{Tree, VElement, VNode};
-    use crate::testing::rendered;
+    use crate::render::Tree;
+    use crate::testing::{handler_or_refusal, rendered};
 
     const PAGE: &str = r#"<swiper id="banner" current="{{current}}" bindchange="swiped" bindtransition="moving" bindanimationfinish="settled">
   <swiper-item wx:for="{{items}}" wx:key="*this" item-id="{{item}}"><view>{{item}}</view></swiper-item>
@@ -333,34 +332,9 @@ mod tests {
         rendered(PAGE, &json!({"current": 1, "items": ["x", "y", "z"]}))
     }
 
-    fn node(tree: &Tree, id: &str) -> u32 {
-        fn find(nodes: &[VNode], id: &str) -> Option<u32> {
-            nodes.iter().find_map(|n| match n {
-                VNode::Element(e) if has_id(e, id) => Some(e.id),
-                VNode::Element(e) => find(&e.children, id),
-                VNode::Text(_) => None,
-            })
-        }
-        fn has_id(e: &VElement, id: &str) -> bool {
-            e.attrs.iter().any(|(n, v)| &**n == "id" && &**v == id)
-        }
-        find(&tree.nodes, id).unwrap()
-    }
-
     /// The handler `kind` with `detail` on `#id` reaches, or why it is refused.
     fn send(id: &str, kind: &str, detail: Json) -> Result<String, String> {
-        let tree = tree();
-        let event = ViewEvent {
-            node: node(&tree, id),
-            kind: kind.into(),
-            detail,
-        };
-        match resolve(&tree, &event) {
-            Ok(Resolved::Handlers(calls)) => Ok(calls[0].handler.clone()),
-            Ok(other) => panic!("{other:?}"),
-            Err(EventError::Detail(e)) => Err(e.to_string()),
-            Err(e) => panic!("{e}"),
-        }
+        handler_or_refusal(&tree(), id, kind, detail)
     }
 
     #[test]
