@@ -12,7 +12,8 @@ use cap_std::fs::Dir;
 use crate::BuildError;
 
 /// The crate's view and config files: `pages/**/*.wxml`,
-/// `pages/**/*.wxss`, `pages/**/*.json`, `app.wxss` and `app.json`, by
+/// `pages/**/*.wxss`, `pages/**/*.json`, `app.wxss`, `app.json`, and the
+/// files of every custom component their `usingComponents` reach, by
 /// their paths in the package.
 pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
     let view = |name: &str| {
@@ -27,7 +28,62 @@ pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, 
             views.insert(file.into(), bytes);
         }
     }
+    read_components(&root, crate_dir, &mut views)?;
     Ok(views)
+}
+
+/// Most component folders the build follows `usingComponents` to (the
+/// package check refuses more).
+const MAX_COMPONENT_READS: usize = 1024;
+
+/// Add to `views` the `.json`, `.wxml` and `.wxss` of every component a
+/// json among them names in its `usingComponents` (`X` or `X/index`), and
+/// of the components those name, and so on. A json that does not parse
+/// is left to the package check, which says what is wrong where.
+fn read_components(
+    root: &Dir,
+    crate_dir: &Path,
+    views: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), BuildError> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending: Vec<String> = views
+        .keys()
+        .filter(|p| p.ends_with(".json"))
+        .cloned()
+        .collect();
+    while let Some(json) = pending.pop() {
+        let Some(using) = views
+            .get(&json)
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
+            .and_then(|value| value.get("usingComponents").cloned())
+        else {
+            continue;
+        };
+        let targets = using.as_object().into_iter().flat_map(|o| o.values());
+        for target in targets.filter_map(serde_json::Value::as_str) {
+            let Some(base) = miniapp_view::render::package_path(&json, target) else {
+                continue;
+            };
+            for base in [base.clone(), format!("{base}/index")] {
+                if !seen.insert(base.clone()) || seen.len() > MAX_COMPONENT_READS {
+                    continue;
+                }
+                for extension in ["json", "wxml", "wxss"] {
+                    let file = format!("{base}.{extension}");
+                    if views.contains_key(&file) {
+                        continue;
+                    }
+                    if let Some(bytes) = read_file(root, crate_dir, Path::new(&file))? {
+                        views.insert(file.clone(), bytes);
+                        if extension == "json" {
+                            pending.push(file);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The crate's `app.json` as text, if it has one.
@@ -166,6 +222,60 @@ mod tests {
             assert!(err.contains(&format!("sub/{link}")), "{err}");
             assert!(err.contains("leads out of"), "{err}");
         }
+    }
+
+    #[test]
+    fn the_files_of_the_components_jsons_name_are_read() {
+        let dir = crate_dir();
+        let app = dir.path().join("app");
+        let write = |path: &str, text: &str| {
+            let path = app.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "app.json",
+            r#"{"usingComponents": {"card": "/components/card/card"}}"#,
+        );
+        write(
+            "pages/index.json",
+            r#"{"usingComponents": {"list": "../widgets/list"}}"#,
+        );
+        write("pages/index.wxml", "<card/><list/>");
+        write(
+            "components/card/card.json",
+            r#"{"component": true, "usingComponents": {"row": "./row"}}"#,
+        );
+        write("components/card/card.wxml", "<row/>");
+        write("components/card/card.wxss", ".a {}");
+        write("components/card/row/index.json", r#"{"component": true}"#);
+        write("components/card/row/index.wxml", "<text/>");
+        write("widgets/list.json", r#"{"component": true}"#);
+        write("widgets/list.wxml", "<view/>");
+        write("widgets/unused.wxml", "<view/>");
+        // A path out of the crate is not followed.
+        write(
+            "pages/other.json",
+            r#"{"usingComponents": {"x": "../../secret"}}"#,
+        );
+        let read = read_views(&app).unwrap();
+        let keys: Vec<&str> = read.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "app.json",
+                "components/card/card.json",
+                "components/card/card.wxml",
+                "components/card/card.wxss",
+                "components/card/row/index.json",
+                "components/card/row/index.wxml",
+                "pages/index.json",
+                "pages/index.wxml",
+                "pages/other.json",
+                "widgets/list.json",
+                "widgets/list.wxml",
+            ]
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(crate) struct AppShared {
     pub compiled: CacheOutcome,
     /// The package's templates, parsed and checked at load, by path.
     pub views: BTreeMap<String, Template>,
+    /// The package's custom components and the tags each page uses.
+    pub components: crate::views::Components,
     /// The origins a rendered page's URLs may name (the app's granted ones,
     /// as URLs write them).
     pub view_origins: Vec<String>,
@@ -62,8 +64,11 @@ impl AppShared {
         previous: Option<(&Tree, &Changes)>,
     ) -> Option<Result<Tree, String>> {
         let template = self.views.get(&crate::views::template_path(route))?;
+        let using = self.components.pages.get(route);
         let context = Context {
             instances,
+            components: &self.components.definitions,
+            using: using.unwrap_or(&self.components.app),
             ..Context::new(
                 &self.views,
                 &self.view_origins,

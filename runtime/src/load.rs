@@ -115,6 +115,7 @@ impl Runtime {
                 hash: package.hash,
                 imports,
                 view_origins: crate::app_shared::view_origins(&grants),
+                components: views.components,
                 views: views.templates,
                 core: Arc::new(AppCore {
                     usage: UsageCounters::default(),

@@ -96,6 +96,7 @@ impl TestHost {
                 grants,
             }),
             views: Default::default(),
+            components: Default::default(),
             view_origins: Vec::new(),
             page_hooks: None,
             on_complete: None,

@@ -5,8 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use miniapp_config::{Manifest, Quotas};
+use miniapp_config::{Manifest, Meta, Quotas};
 use miniapp_view::ast::{Node, Pos, Template};
+
+mod checks;
+pub mod resolve;
+
+pub use resolve::Components;
 
 /// Most problems a refusal lists.
 const MAX_PROBLEMS: usize = 10;
@@ -16,9 +21,14 @@ const MAX_PROBLEMS: usize = 10;
 pub struct Views {
     /// Every template (`*.wxml`), parsed, by path (`pages/index.wxml`).
     pub templates: BTreeMap<String, Template>,
-    /// Each page's compiled stylesheet (`app.wxss` then its own), by route;
-    /// a page with neither is absent.
+    /// Each page's compiled stylesheet (`app.wxss` then its own, then its
+    /// components' scoped to them), by route; a page with none is absent.
     pub styles: BTreeMap<String, String>,
+    /// The package's custom components and the tags each page uses.
+    pub components: Components,
+    /// What the components' stylesheets have that WeChat does not apply,
+    /// each `file:line:col: what`.
+    pub warnings: Vec<String>,
 }
 
 /// Why a package's view is refused.
@@ -39,6 +49,10 @@ pub enum ViewError {
     /// A stylesheet that does not compile, at `file:line:col`.
     #[error("its stylesheets do not compile: {0}")]
     Styles(String),
+    /// A `usingComponents` entry that names no component of the package,
+    /// or a component's json that is wrong, at `file:line:col`.
+    #[error("its components do not resolve: {0}")]
+    Components(String),
 }
 
 /// Where the template of page `route` is: `pages/ROUTE.wxml`.
@@ -62,9 +76,45 @@ pub fn check(
     if !missing.is_empty() {
         return Err(ViewError::NoTemplate(missing));
     }
-    let templates = parse_views(assets, quotas)?;
-    let styles = compile_styles(assets, manifest).map_err(ViewError::Styles)?;
-    Ok(Views { templates, styles })
+    let components = resolve::resolve(&manifest.pages, assets)
+        .map_err(|e| ViewError::Components(e.to_string()))?;
+    let templates = parse_views(assets, quotas, &components)?;
+    refuse(checks::check(&templates, &components, None))?;
+    let (styles, warnings) =
+        compile_styles(assets, manifest, &components).map_err(ViewError::Styles)?;
+    Ok(Views {
+        templates,
+        styles,
+        components,
+        warnings,
+    })
+}
+
+impl Views {
+    /// The views with what the logic's `meta` declares of its components
+    /// (properties, own data, external classes, options) in their
+    /// definitions, and every template checked against it: each static
+    /// handler its page or component has, each attribute on a custom tag a
+    /// property, an external class or a common attribute. Without meta,
+    /// as they are.
+    pub fn with_meta(mut self, meta: Option<&Meta>) -> Result<Views, ViewError> {
+        let Some(meta) = meta else {
+            return Ok(self);
+        };
+        resolve::apply(&mut self.components, meta);
+        refuse(checks::check(&self.templates, &self.components, Some(meta)))?;
+        Ok(self)
+    }
+}
+
+/// `problems` as a refusal (the first ten), if there are any.
+fn refuse(mut problems: Vec<String>) -> Result<(), ViewError> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let more = problems.len().saturating_sub(MAX_PROBLEMS);
+    problems.truncate(MAX_PROBLEMS);
+    Err(ViewError::Templates { problems, more })
 }
 
 /// `page `detail` is declared but has no template pages/detail.wxml`, for
@@ -89,10 +139,12 @@ fn listed(problems: &[String], more: usize) -> String {
 fn parse_views(
     assets: &BTreeMap<String, Vec<u8>>,
     quotas: &Quotas,
+    components: &Components,
 ) -> Result<BTreeMap<String, Template>, ViewError> {
     let limits = miniapp_view::Limits {
         expression_bytes: usize::try_from(quotas.view_expression_bytes).unwrap_or(usize::MAX),
         depth: quotas.view_depth as usize,
+        custom_components: true,
         ..miniapp_view::Limits::default()
     };
     let mut views = BTreeMap::new();
@@ -106,18 +158,33 @@ fn parse_views(
             Ok(template) => {
                 views.insert(path.clone(), template);
             }
-            Err(errors) => problems.extend(errors.iter().map(ToString::to_string)),
+            Err(mut errors) => {
+                // The file's undeclared tags too, as the parser sees them
+                // when every tag must be a built-in.
+                let strict = miniapp_view::Limits {
+                    custom_components: false,
+                    ..limits
+                };
+                let undeclared = (miniapp_view::parse(path, source, &strict).err())
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| {
+                        e.message
+                            .strip_prefix("unknown component `<")
+                            .and_then(|rest| rest.split_once('>'))
+                            .is_some_and(|(tag, _)| !components.declares(path, tag))
+                    });
+                errors.extend(undeclared);
+                errors.sort_by_key(|e| e.pos);
+                errors.dedup();
+                problems.extend(errors.iter().map(ToString::to_string));
+            }
         }
     }
     if problems.is_empty() {
         problems = missing_references(&views);
     }
-    if problems.is_empty() {
-        return Ok(views);
-    }
-    let more = problems.len().saturating_sub(MAX_PROBLEMS);
-    problems.truncate(MAX_PROBLEMS);
-    Err(ViewError::Templates { problems, more })
+    refuse(problems).map(|()| views)
 }
 
 /// Every `<import src>` and `<include src>` that names no template of the
@@ -172,13 +239,17 @@ fn includes_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, Pos)>) {
     }
 }
 
-/// Each page's stylesheet, by route: `app.wxss` then `pages/ROUTE.wxss`,
-/// compiled (see [`miniapp_view::stylesheet`]); a page with neither has
-/// none. Refused with the first problem at `file:line:col`.
+/// Each page's stylesheet, by route: `app.wxss`, then `pages/ROUTE.wxss`,
+/// then the stylesheet of each component the page reaches, scoped to it
+/// (and unscoped too for a `shared` one), compiled (see
+/// [`miniapp_view::stylesheet`]); a page with none has none. Refused with
+/// the first problem at `file:line:col`; the warnings of the components'
+/// stylesheets beside.
 fn compile_styles(
     assets: &BTreeMap<String, Vec<u8>>,
     manifest: &Manifest,
-) -> Result<BTreeMap<String, String>, String> {
+    components: &Components,
+) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
     let mut sheets = BTreeMap::new();
     for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxss")) {
         let source = std::str::from_utf8(bytes)
@@ -191,19 +262,52 @@ fn compile_styles(
             .map_err(|e| e.to_string()),
         false => Ok(None),
     };
+    let mut scoped = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for (path, definition) in &components.definitions {
+        let file = format!("{path}.wxss");
+        if !sheets.contains_key(&file) {
+            continue;
+        }
+        let (mut css, found) =
+            miniapp_view::stylesheet::compile_scoped(&file, &sheets, &definition.scope)
+                .map_err(|e| e.to_string())?;
+        warnings.extend(found.iter().map(ToString::to_string));
+        if definition.options.style_isolation == miniapp_view::component::StyleIsolation::Shared {
+            css.push_str(&compile(&file)?.unwrap_or_default());
+        }
+        scoped.insert(path.clone(), css);
+    }
     let app = compile("app.wxss")?;
     let mut styles = BTreeMap::new();
     for route in &manifest.pages {
-        let page = compile(&format!("pages/{route}.wxss"))?;
-        let style = match (&app, page) {
-            (None, None) => continue,
-            (app, page) => format!(
-                "{}{}",
-                app.as_deref().unwrap_or(""),
-                page.unwrap_or_default()
-            ),
-        };
-        styles.insert(route.clone(), style);
+        let mut style = app.clone().unwrap_or_default();
+        style.push_str(&compile(&format!("pages/{route}.wxss"))?.unwrap_or_default());
+        for path in reached(components, route) {
+            style.push_str(scoped.get(&path).map_or("", String::as_str));
+        }
+        if !style.is_empty() {
+            styles.insert(route.clone(), style);
+        }
     }
-    Ok(styles)
+    Ok((styles, warnings))
+}
+
+/// The components page `route` reaches, at any depth, in path order.
+fn reached(
+    components: &Components,
+    route: &str,
+) -> std::collections::BTreeSet<std::sync::Arc<str>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pending: Vec<_> = (components.pages.get(route))
+        .map(|using| using.values().cloned().collect())
+        .unwrap_or_default();
+    while let Some(path) = pending.pop() {
+        if seen.insert(path.clone())
+            && let Some(definition) = components.definitions.get(&path)
+        {
+            pending.extend(definition.using.values().cloned());
+        }
+    }
+    seen
 }

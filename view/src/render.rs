@@ -463,6 +463,9 @@ struct Run<'c, 'p> {
     drawn: host::DrawnMap,
     /// How the previous render drew them.
     drawn_before: Option<&'p host::Drawn>,
+    /// The external classes the caller gave the component being drawn:
+    /// each name and the caller's classes it stands for.
+    externals: Vec<(String, Arc<str>)>,
 }
 
 /// An enclosing `wx:for` under way.
@@ -521,6 +524,7 @@ impl<'c, 'p> Run<'c, 'p> {
             instances: Vec::new(),
             drawn: host::DrawnMap::new(),
             drawn_before: None,
+            externals: Vec::new(),
         }
     }
 
@@ -1071,6 +1075,10 @@ impl<'c, 'p> Run<'c, 'p> {
                 }
                 Value::Dynamic(expr) => self.computed_text(expr, scope)?,
             };
+            let rendered = match &**name {
+                "class" => self.scoped_class(rendered),
+                _ => rendered,
+            };
             self.count_bytes(name.len() + rendered.len())?;
             if let Some(safe) = safe_attribute(element.tag, name, rendered, self.context.origins) {
                 attrs.push((name.clone(), safe));
@@ -1280,7 +1288,7 @@ pub fn resolve(file: &str, src: &str) -> Option<String> {
 /// The package path `src` names from `file` (`../x`, `/x`, `x`), `None` if
 /// it leaves the package or names its root: the one walk of `..` and `.`
 /// that templates and stylesheets share.
-pub(crate) fn package_path(file: &str, src: &str) -> Option<String> {
+pub fn package_path(file: &str, src: &str) -> Option<String> {
     let mut parts: Vec<&str> = match src.starts_with('/') {
         true => Vec::new(),
         false => file.split('/').collect::<Vec<_>>().split_last()?.1.to_vec(),

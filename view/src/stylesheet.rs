@@ -126,10 +126,34 @@ pub struct StyleError {
 /// Compile stylesheet `file` of `files` (the package's `.wxss` files by
 /// path, e.g. `app.wxss`, `pages/index.wxss`).
 pub fn compile(file: &str, files: &BTreeMap<String, String>) -> Result<String, StyleError> {
+    compile_in(file, files, None).map(|(css, _)| css)
+}
+
+/// Compile a custom component's stylesheet `file`, its classes scoped to
+/// it: `.title` becomes `.SCOPEtitle` (the render writes the component's
+/// `class="title"` so), `:host` its host element (`.SCOPE`). Tag and id
+/// selectors are kept and warned of: WeChat does not apply them inside a
+/// component.
+pub fn compile_scoped(
+    file: &str,
+    files: &BTreeMap<String, String>,
+    scope: &str,
+) -> Result<(String, Vec<StyleError>), StyleError> {
+    compile_in(file, files, Some(scope))
+}
+
+fn compile_in(
+    file: &str,
+    files: &BTreeMap<String, String>,
+    scope: Option<&str>,
+) -> Result<(String, Vec<StyleError>), StyleError> {
     let mut compiler = Compiler {
         files,
         imports: Vec::new(),
         out: String::new(),
+        scope,
+        mark: None,
+        warnings: Vec::new(),
     };
     compiler.sheet(file)?;
     // Whatever the path, the output must not be able to close a `<style>`.
@@ -141,7 +165,15 @@ pub fn compile(file: &str, files: &BTreeMap<String, String>) -> Result<String, S
             message: "the compiled stylesheet would contain a `<`".into(),
         });
     }
-    Ok(compiler.out)
+    let warnings = (compiler.warnings.into_iter())
+        .map(|(at, message)| StyleError {
+            file: file.to_string(),
+            line: at.line + 1,
+            column: at.column,
+            message,
+        })
+        .collect();
+    Ok((compiler.out, warnings))
 }
 
 /// One compilation: the output so far and the chain of files importing.
@@ -149,6 +181,12 @@ struct Compiler<'f> {
     files: &'f BTreeMap<String, String>,
     imports: Vec<String>,
     out: String,
+    /// A component's class prefix, when compiling its stylesheet.
+    scope: Option<&'f str>,
+    /// The selector token before, when it was a `.` or a `:`.
+    mark: Option<char>,
+    /// What a component's stylesheet has that WeChat does not apply.
+    warnings: Vec<(SourceLocation, String)>,
 }
 
 /// A refusal inside the tokenizer's callbacks (its position is the parser's).
@@ -255,6 +293,10 @@ impl Compiler<'_> {
         depth: usize,
     ) -> Result<(), Refusal<'i>> {
         refuse_unsafe(at, token)?;
+        if self.scoped_token(at, token, out, *type_position) {
+            *type_position = false;
+            return Ok(());
+        }
         match token {
             Token::Comment(_) => return Ok(()),
             Token::Ident(name) if *type_position => {
@@ -299,6 +341,48 @@ impl Compiler<'_> {
             Token::WhiteSpace(_) | Token::Comma | Token::Delim('>' | '+' | '~')
         );
         Ok(())
+    }
+
+    /// In a component's stylesheet, a class name scoped or `:host` made
+    /// its host (true when written); a tag or id selector warned of.
+    fn scoped_token(
+        &mut self,
+        at: SourceLocation,
+        token: &Token<'_>,
+        out: &mut String,
+        type_position: bool,
+    ) -> bool {
+        let Some(scope) = self.scope else {
+            return false;
+        };
+        let mark = self.mark.take();
+        match token {
+            Token::Ident(_) if mark == Some('.') => {
+                out.push_str(scope);
+                write_token(out, token);
+                return true;
+            }
+            Token::Ident(name) if mark == Some(':') && name.eq_ignore_ascii_case("host") => {
+                out.pop();
+                out.push('.');
+                out.push_str(scope);
+                return true;
+            }
+            Token::Delim('.') => self.mark = Some('.'),
+            Token::Colon => self.mark = Some(':'),
+            Token::IDHash(name) => self.warnings.push((
+                at,
+                format!("id selector `#{name}` in a component's stylesheet: WeChat does not apply it; use a class"),
+            )),
+            Token::Ident(name) if type_position && !name.eq_ignore_ascii_case("page") => {
+                self.warnings.push((
+                    at,
+                    format!("tag selector `{name}` in a component's stylesheet: WeChat does not apply it; use a class"),
+                ));
+            }
+            _ => {}
+        }
+        false
     }
 
     /// `name: value;` pairs of a rule's block.
@@ -650,6 +734,32 @@ mod tests {
         let token = Token::Ident("foo".into());
         let unexpected = cssparser::BasicParseErrorKind::UnexpectedToken(token);
         assert_eq!(basic_words(&unexpected), "unexpected `foo`");
+    }
+
+    #[test]
+    fn a_components_classes_are_scoped_and_its_host_selected() {
+        let files = files(&[(
+            "c/c.wxss",
+            ":host { display: block } .title, .a.b > .c:hover { color: red } view { margin: 0 } #x { top: 0 }",
+        )]);
+        let (css, warnings) = compile_scoped("c/c.wxss", &files, "c-c--").unwrap();
+        assert_eq!(
+            css,
+            ".c-c--{display:block}.c-c--title, .c-c--a.c-c--b > .c-c--c:hover{color:red}[data-mp=\"view\"]{margin:0}#x{top:0}"
+        );
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            [
+                "c/c.wxss:1:65: tag selector `view` in a component's stylesheet: WeChat does not apply it; use a class",
+                "c/c.wxss:1:84: id selector `#x` in a component's stylesheet: WeChat does not apply it; use a class",
+            ]
+        );
+        // A page's stylesheet is as it was.
+        assert_eq!(
+            compile("c/c.wxss", &files).unwrap(),
+            ":host{display:block}.title, .a.b > .c:hover{color:red}[data-mp=\"view\"]{margin:0}#x{top:0}"
+        );
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub(super) struct Slots<'a> {
     at: At<'a>,
     owner: Option<InstanceKey>,
     using_of: Option<Arc<str>>,
+    externals: Vec<(String, Arc<str>)>,
     /// Whether the component takes named slots.
     multiple: bool,
 }
@@ -110,6 +111,8 @@ struct Given {
     properties: Map<String, Json>,
     /// The properties the caller writes (the others have their defaults).
     written: Vec<String>,
+    /// The external classes it gives, as the caller's classes.
+    externals: Vec<(String, Arc<str>)>,
     attrs: Vec<super::Attribute>,
     dataset: Vec<(Arc<str>, Json)>,
 }
@@ -252,6 +255,7 @@ impl<'c> Run<'c, '_> {
             at,
             owner: self.owner.clone(),
             using_of: self.using_of.clone(),
+            externals: self.externals.clone(),
             multiple: definition.options.multiple_slots,
         };
         let inner = Scope::new(&data);
@@ -265,6 +269,7 @@ impl<'c> Run<'c, '_> {
         let owner = self.owner.replace(instance.clone());
         let using_of = self.using_of.replace(definition.path.clone());
         let site = std::mem::replace(&mut self.site, format!("{instance}/"));
+        let externals = std::mem::replace(&mut self.externals, given.externals);
         self.component_depth += 1;
         let drawn = self.nodes(
             template,
@@ -275,6 +280,7 @@ impl<'c> Run<'c, '_> {
             &mut children,
         );
         self.component_depth -= 1;
+        self.externals = externals;
         self.site = site;
         self.using_of = using_of;
         self.owner = owner;
@@ -359,14 +365,26 @@ impl<'c> Run<'c, '_> {
                 properties.insert(property.name.clone(), property.initial());
             }
         }
+        let mut externals = Vec::new();
+        for (name, value) in &element.attrs {
+            if definition.external_classes.iter().any(|c| c == &**name) {
+                let classes = self.text(value, scope)?;
+                externals.push((name.to_string(), self.scoped_class(classes)));
+            }
+        }
         let attrs = match definition.options.virtual_host {
             true => Vec::new(),
-            false => self.attributes_where(file, element, scope, is_host_attribute)?,
+            false => {
+                let mut attrs = self.attributes_where(file, element, scope, is_host_attribute)?;
+                host_class(&mut attrs, &definition.scope);
+                attrs
+            }
         };
         let dataset = self.dataset(element, scope)?;
         Ok(Given {
             properties,
             written,
+            externals,
             attrs,
             dataset,
         })
@@ -451,11 +469,55 @@ impl<'c> Run<'c, '_> {
         };
         let owner = std::mem::replace(&mut self.owner, slots.owner.clone());
         let using_of = std::mem::replace(&mut self.using_of, slots.using_of.clone());
+        let externals = std::mem::replace(&mut self.externals, slots.externals.clone());
         let drawn = self.nodes(slots.file, slots.children, slots.scope, content, None, out);
+        self.externals = externals;
         self.using_of = using_of;
         self.owner = owner;
         self.site.truncate(mark);
         drawn
+    }
+}
+
+/// Mark a host element's class with its definition's `scope` (what a
+/// component's `:host` rules select).
+fn host_class(attrs: &mut Vec<super::Attribute>, scope: &str) {
+    if scope.is_empty() {
+        return;
+    }
+    match attrs.iter_mut().find(|(name, _)| &**name == "class") {
+        Some((_, value)) if value.is_empty() => *value = scope.into(),
+        Some((_, value)) => *value = format!("{value} {scope}").into(),
+        None => attrs.push(("class".into(), scope.into())),
+    }
+}
+
+impl Run<'_, '_> {
+    /// The `class` text of an element of the template being drawn: a page's
+    /// as it is; a component's each class scoped to it (and also as it is
+    /// when page classes reach it), an external class the caller's classes.
+    pub(super) fn scoped_class(&self, classes: Arc<str>) -> Arc<str> {
+        let definition = (self.using_of.as_ref()).and_then(|p| self.context.components.get(p));
+        let Some(definition) = definition.filter(|d| !d.scope.is_empty()) else {
+            return classes;
+        };
+        let mut out = String::with_capacity(classes.len() * 2);
+        for class in classes.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            if let Some((_, given)) = self.externals.iter().find(|(name, _)| name == class) {
+                out.push_str(given);
+                continue;
+            }
+            out.push_str(&definition.scope);
+            out.push_str(class);
+            if definition.options.takes_page_classes() {
+                out.push(' ');
+                out.push_str(class);
+            }
+        }
+        out.into()
     }
 }
 

@@ -505,3 +505,77 @@ fn templates_take_custom_tags_slots_and_custom_events_only_when_allowed() {
         ]
     );
 }
+
+#[test]
+fn a_components_classes_are_scoped_by_its_isolation_and_external_classes_are_the_callers() {
+    let badge = |isolation| Definition {
+        scope: "c-badge--".into(),
+        external_classes: vec!["label-class".into()],
+        options: Options {
+            style_isolation: isolation,
+            ..Options::default()
+        },
+        ..Definition::default()
+    };
+    let page = r#"<my-badge class="wide" label-class="red {{tone}}"/>"#;
+    let source = r#"<view class="box"><text class="label-class tiny">x</text></view>"#;
+    let html = |isolation| {
+        let package = Package::new().component(
+            "my-badge",
+            "components/badge/badge",
+            source,
+            badge(isolation),
+        );
+        to_html(&package.render(page, &json!({"tone": "dark"})).unwrap())
+    };
+    use crate::component::StyleIsolation::*;
+    assert_eq!(
+        html(Isolated),
+        r#"<span data-nid="1" data-mp="my-badge" data-mpc="1:1" class="wide c-badge--"><div data-nid="2" data-mp="view" class="c-badge--box"><span data-nid="3" data-mp="text" class="red dark c-badge--tiny"><span data-nid="4">x</span></span></div></span>"#
+    );
+    assert!(
+        html(ApplyShared).contains(r#"class="c-badge--box box""#),
+        "{}",
+        html(ApplyShared)
+    );
+    assert!(html(Shared).contains(r#"class="red dark c-badge--tiny tiny""#));
+    // A component inside a component: the caller's classes are the caller's scope's.
+    let package = Package::new()
+        .component(
+            "my-badge",
+            "components/badge/badge",
+            source,
+            badge(Isolated),
+        )
+        .component(
+            "my-bar",
+            "components/bar/bar",
+            r#"<my-badge class="pill" label-class="hot"/>"#,
+            Definition {
+                scope: "c-bar--".into(),
+                ..Definition::default()
+            },
+        )
+        .uses("components/bar/bar", "my-badge", "components/badge/badge");
+    let html = to_html(&package.render("<my-bar/>", &json!({})).unwrap());
+    assert!(html.contains(r#"class="c-bar--pill c-badge--""#), "{html}");
+    assert!(
+        html.contains(r#"class="c-bar--hot c-badge--tiny""#),
+        "{html}"
+    );
+    let tree = package.render("<my-bar/>", &json!({})).unwrap();
+    let bar = Some(tree.instances[0].key.clone());
+    assert_eq!(
+        crate::select::components(&tree, bar.as_ref(), ".pill", false).unwrap(),
+        [tree.instances[1].key.clone()]
+    );
+    assert!(
+        crate::select::components(&tree, None, ".pill", true)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        crate::select::components(&tree, None, "my-bar", true).unwrap(),
+        [tree.instances[0].key.clone()]
+    );
+}

@@ -1,0 +1,282 @@
+//! What templates ask of the package's components, checked before
+//! anything runs: every custom tag declared by its template's
+//! `usingComponents` (else the closest declared name), every attribute on a
+//! custom tag one of its properties, external classes or the common ones,
+//! every `slot="x"` a slot of that component's template, no `<slot>` in a
+//! page; and when the logic's meta is known, every static handler a
+//! template binds one its page or component has. Each problem at
+//! `file:line:col`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use miniapp_config::Meta;
+use miniapp_view::ast::{BindingKind, Element, Node, Template, Value};
+use miniapp_view::component::Definition;
+
+use miniapp_view::builtins::closest;
+
+use super::resolve::Components;
+
+/// Whose template a file is, and what it may use.
+struct Owner<'a> {
+    /// The tags its `usingComponents` declares.
+    using: &'a BTreeMap<String, Arc<str>>,
+    /// Its handlers, when its meta is known: (what it is, the names).
+    handlers: Option<(String, &'a [String])>,
+    /// Whether it is a page's (where `<slot>` has no place).
+    page: bool,
+}
+
+/// Attributes any custom component's host takes.
+fn is_common(name: &str) -> bool {
+    matches!(name, "id" | "class" | "style" | "hidden" | "slot")
+}
+
+/// The checks under way: what the package holds, and the problems found.
+struct Checks<'a> {
+    templates: &'a BTreeMap<String, Template>,
+    components: &'a Components,
+    meta: Option<&'a Meta>,
+    out: Vec<String>,
+}
+
+/// Check every page's and component's template (and the files they use)
+/// against `components` and `meta`; the problems, each `file:line:col: what`.
+pub fn check(
+    templates: &BTreeMap<String, Template>,
+    components: &Components,
+    meta: Option<&Meta>,
+) -> Vec<String> {
+    let mut checks = Checks {
+        templates,
+        components,
+        meta,
+        out: Vec::new(),
+    };
+    let mut owned = Vec::new();
+    for (route, using) in &components.pages {
+        let handlers = meta
+            .and_then(|m| m.page_handlers(route))
+            .map(|h| (format!("page `{route}`"), h));
+        let owner = Owner {
+            using,
+            handlers,
+            page: true,
+        };
+        let file = super::template_path(route);
+        if let Some(template) = templates.get(&file) {
+            checks.walk(template, &template.nodes, &owner);
+            owned.push(file);
+        }
+    }
+    for (path, definition) in &components.definitions {
+        let handlers = (meta.and_then(|m| m.component(path)))
+            .map(|c| (format!("component `{path}`"), c.handlers.as_slice()));
+        let owner = Owner {
+            using: &definition.using,
+            handlers,
+            page: false,
+        };
+        if let Some(template) = templates.get(&definition.template) {
+            checks.walk(template, &template.nodes, &owner);
+            owned.push(definition.template.clone());
+        }
+    }
+    // A file others include or import: any declared tag, no handler check.
+    let mut every = components.app.clone();
+    for using in components.pages.values() {
+        every.extend(using.iter().map(|(t, p)| (t.clone(), p.clone())));
+    }
+    for definition in components.definitions.values() {
+        every.extend(definition.using.iter().map(|(t, p)| (t.clone(), p.clone())));
+    }
+    let shared = Owner {
+        using: &every,
+        handlers: None,
+        page: false,
+    };
+    for (file, template) in templates {
+        if !owned.contains(file) {
+            checks.walk(template, &template.nodes, &shared);
+        }
+        for nodes in template.templates.values() {
+            checks.walk(template, nodes, &shared);
+        }
+    }
+    checks.out
+}
+
+impl Checks<'_> {
+    fn walk(&mut self, file: &Template, nodes: &[Node], owner: &Owner<'_>) {
+        for node in nodes {
+            match node {
+                Node::Element(element) => {
+                    self.element(file, element, owner);
+                    self.walk(file, &element.children, owner);
+                }
+                Node::If {
+                    branches,
+                    otherwise,
+                } => {
+                    for (_, nodes) in branches {
+                        self.walk(file, nodes, owner);
+                    }
+                    self.walk(file, otherwise.as_deref().unwrap_or_default(), owner);
+                }
+                Node::Block(nodes) | Node::For { nodes, .. } => self.walk(file, nodes, owner),
+                Node::Slot { pos, .. } if owner.page => self.out.push(format!(
+                    "{}:{}:{}: `<slot>` belongs in a component's template, not a page's",
+                    file.file, pos.line, pos.col
+                )),
+                Node::Text(_) | Node::Use { .. } | Node::Include { .. } | Node::Slot { .. } => {}
+            }
+        }
+    }
+
+    fn element(&mut self, file: &Template, element: &Element, owner: &Owner<'_>) {
+        let at = |shift: u32| {
+            format!(
+                "{}:{}:{}",
+                file.file,
+                element.pos.line,
+                element.pos.col + shift
+            )
+        };
+        if let Some((what, handlers)) = &owner.handlers {
+            let bound = element
+                .events
+                .iter()
+                .filter(|b| b.kind != BindingKind::Model);
+            for binding in bound.filter(|b| !handlers.contains(&b.handler)) {
+                let hint = hint(closest(
+                    &binding.handler,
+                    handlers.iter().map(String::as_str),
+                ));
+                self.out.push(format!(
+                    "{}: no handler `{}` on {what}{hint}",
+                    at(0),
+                    binding.handler
+                ));
+            }
+        }
+        let Some(tag) = &element.custom else {
+            return;
+        };
+        let found = owner.using.get(&**tag);
+        let Some(definition) = found.and_then(|p| self.components.definitions.get(p)) else {
+            let near = closest(tag, owner.using.keys().map(String::as_str));
+            self.out.push(format!(
+                "{}: unknown component `<{tag}>` (not a built-in, and not declared in \
+                 usingComponents){}",
+                at(1),
+                hint(near)
+            ));
+            return;
+        };
+        // Its properties are known from the logic's meta; without it, any
+        // attribute may be one.
+        let known = self
+            .meta
+            .and_then(|m| m.component(&definition.path))
+            .is_some();
+        for (name, _) in element.attrs.iter().filter(|_| known) {
+            if is_common(name)
+                || definition.property(name).is_some()
+                || definition.external_classes.iter().any(|c| c == &**name)
+            {
+                continue;
+            }
+            let names = (definition.properties.iter().map(|p| p.name.as_str()))
+                .chain(definition.external_classes.iter().map(String::as_str));
+            let near = closest(&miniapp_view::component::camel_case(name), names);
+            self.out.push(format!(
+                "{}: `<{tag}>` has no property or external class `{name}`{}",
+                at(0),
+                hint(near)
+            ));
+        }
+        self.slots(file, element, tag, definition);
+    }
+
+    /// Each `slot="x"` among `element`'s children names a `<slot name="x">`
+    /// of `definition`'s template.
+    fn slots(&mut self, file: &Template, element: &Element, tag: &str, definition: &Definition) {
+        let mut names = Vec::new();
+        if let Some(template) = self.templates.get(&definition.template) {
+            slot_names(&template.nodes, &mut names);
+        }
+        let mut children = Vec::new();
+        elements_of(&element.children, &mut children);
+        for child in children {
+            let Some(Value::Static(name)) = &child.slot else {
+                continue;
+            };
+            if name.is_empty() || names.contains(&&**name) {
+                continue;
+            }
+            let has = match names.is_empty() {
+                true => "it has no named slot".to_string(),
+                false => {
+                    let each: Vec<String> = names.iter().map(|s| format!("`{s}`")).collect();
+                    format!("it has {}", each.join(", "))
+                }
+            };
+            self.out.push(format!(
+                "{}:{}:{}: `<{tag}>` has no slot named `{name}` ({has})",
+                file.file, child.pos.line, child.pos.col
+            ));
+        }
+    }
+}
+
+/// The static names of the named `<slot>`s among `nodes`.
+fn slot_names<'t>(nodes: &'t [Node], out: &mut Vec<&'t str>) {
+    for node in nodes {
+        match node {
+            Node::Slot {
+                name: Value::Static(name),
+                ..
+            } if !name.is_empty() => out.push(name),
+            Node::Element(element) => slot_names(&element.children, out),
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, nodes) in branches {
+                    slot_names(nodes, out);
+                }
+                slot_names(otherwise.as_deref().unwrap_or_default(), out);
+            }
+            Node::Block(nodes) | Node::For { nodes, .. } => slot_names(nodes, out),
+            _ => {}
+        }
+    }
+}
+
+/// The elements at the top of `nodes` (through `wx:if`, `wx:for` and
+/// `<block>`), as slot content is.
+fn elements_of<'t>(nodes: &'t [Node], out: &mut Vec<&'t Element>) {
+    for node in nodes {
+        match node {
+            Node::Element(element) => out.push(element),
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (_, nodes) in branches {
+                    elements_of(nodes, out);
+                }
+                elements_of(otherwise.as_deref().unwrap_or_default(), out);
+            }
+            Node::Block(nodes) | Node::For { nodes, .. } => elements_of(nodes, out),
+            _ => {}
+        }
+    }
+}
+
+/// ` (did you mean `x`?)` for a close name, else nothing.
+fn hint(near: Option<&str>) -> String {
+    near.map(|near| format!(" (did you mean `{near}`?)"))
+        .unwrap_or_default()
+}

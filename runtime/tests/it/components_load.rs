@@ -1,0 +1,224 @@
+//! Custom components in a package, checked at load: `usingComponents`
+//! resolved from app.json, a page's json and a component's own json; each
+//! tag declared, each `slot="x"` a slot of its component, no `<slot>` in a
+//! page; component styles scoped to the component; a page renders its
+//! components. Each refusal at its `file:line:col`.
+
+use std::collections::BTreeMap;
+
+use miniapp_runtime::{Package, Policy, Providers};
+
+use crate::common::{example, repacked, runtime};
+
+/// The todo example with its index page replaced by `page` and the files
+/// `files` added (or replaced).
+fn package(page: &str, files: &[(&str, &str)]) -> Package {
+    let todo = example("todo");
+    let mut assets: BTreeMap<String, Vec<u8>> = todo.assets.clone();
+    assets.insert("pages/index.wxml".into(), page.as_bytes().to_vec());
+    for (path, text) in files {
+        assets.insert((*path).into(), text.as_bytes().to_vec());
+    }
+    repacked(&todo, todo.manifest.clone(), assets)
+}
+
+/// A card component (a title slot and a default one), declared app-wide.
+const CARD: &[(&str, &str)] = &[
+    (
+        "app.json",
+        r#"{"usingComponents": {"my-card": "/components/card/card"}}"#,
+    ),
+    (
+        "components/card/card.json",
+        r#"{"component": true, "usingComponents": {"card-row": "./row/row"}}"#,
+    ),
+    (
+        "components/card/card.wxml",
+        r#"<view class="title"><slot name="title"/></view><card-row/><slot/>"#,
+    ),
+    ("components/card/card.wxss", ".title { color: red; }"),
+    (
+        "components/card/row/row/index.json",
+        r#"{"component": true}"#,
+    ),
+    (
+        "components/card/row/row/index.wxml",
+        r#"<text class="row">row</text>"#,
+    ),
+];
+
+/// Why loading `page` with `CARD` and `more` is refused.
+fn refusal(page: &str, more: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let files: Vec<_> = CARD.iter().chain(more).copied().collect();
+    rt.load(package(page, &files))
+        .err()
+        .expect("refused")
+        .to_string()
+}
+
+#[test]
+fn a_page_renders_the_components_app_json_declares_with_their_styles_scoped() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let page =
+        r#"<my-card class="big"><text slot="title">{{name}}</text><text>body</text></my-card>"#;
+    let app = rt.load(package(page, CARD)).unwrap();
+    let html = app
+        .render_html("index", &serde_json::json!({"name": "Ada"}))
+        .unwrap();
+    assert_eq!(
+        html,
+        r#"<span data-nid="1" data-mp="my-card" data-mpc="1:1" class="big c-components_card_card--"><div data-nid="2" data-mp="view" class="c-components_card_card--title"><span data-nid="3" data-mp="text"><span data-nid="4">Ada</span></span></div><span data-nid="5" data-mp="card-row" data-mpc="1:1/1:48" class="c-components_card_row_row_index--"><span data-nid="6" data-mp="text" class="c-components_card_row_row_index--row"><span data-nid="7">row</span></span></span><span data-nid="8" data-mp="text"><span data-nid="9">body</span></span></span>"#
+    );
+    let style = app.page_style("index").unwrap_or_default();
+    assert!(
+        style.contains(".c-components_card_card--title{color:red}"),
+        "{style}"
+    );
+}
+
+#[test]
+fn an_undeclared_tag_is_refused_at_its_place_with_the_closest_declared_name() {
+    let message = refusal("<view>\n  <my-crad/>\n</view>", &[]);
+    assert!(
+        message.contains(
+            "pages/index.wxml:2:4: unknown component `<my-crad>` (not a built-in, and not \
+             declared in usingComponents) (did you mean `my-card`?)"
+        ),
+        "{message}"
+    );
+    // A component's own tags are its own: the page cannot use `card-row`.
+    let message = refusal("<card-row/>", &[]);
+    assert!(
+        message.contains("pages/index.wxml:1:2: unknown component `<card-row>`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_declaration_naming_no_component_is_refused_at_its_place() {
+    let json = "{\n  \"usingComponents\": {\"my-list\": \"../widgets/list\"}\n}";
+    let message = refusal("<my-list/>", &[("pages/index.json", json)]);
+    assert!(
+        message.contains(
+            "pages/index.json:2:34: `../widgets/list`: no component there (looked for \
+             widgets/list.json and widgets/list/index.json)"
+        ),
+        "{message}"
+    );
+    let message = refusal(
+        "<my-card/>",
+        &[("components/card/card.json", r#"{"usingComponents": {}}"#)],
+    );
+    assert!(
+        message.contains(
+            "components/card/card.json:1:1: a component's json must say `\"component\": true`"
+        ),
+        "{message}"
+    );
+    let message = refusal(
+        "<my-card/>",
+        &[(
+            "app.json",
+            r#"{"usingComponents": {"view": "/components/card/card"}}"#,
+        )],
+    );
+    assert!(
+        message.contains("app.json:1:30: `view` is a built-in component's name"),
+        "{message}"
+    );
+}
+
+#[test]
+fn slots_are_checked_against_the_components_template() {
+    let message = refusal(r#"<my-card><text slot="titel">x</text></my-card>"#, &[]);
+    assert!(
+        message.contains(
+            "pages/index.wxml:1:10: `<my-card>` has no slot named `titel` (it has `title`)"
+        ),
+        "{message}"
+    );
+    let message = refusal("<view><slot/></view>", &[]);
+    assert!(
+        message.contains(
+            "pages/index.wxml:1:7: `<slot>` belongs in a component's template, not a page's"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_component_may_use_itself_and_the_render_bounds_the_nesting() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let tree = [
+        (
+            "pages/index.json",
+            r#"{"usingComponents": {"my-tree": "/components/tree/tree"}}"#,
+        ),
+        (
+            "components/tree/tree.json",
+            r#"{"component": true, "usingComponents": {"my-tree": "./tree"}}"#,
+        ),
+        ("components/tree/tree.wxml", "<view><my-tree/></view>"),
+    ];
+    let app = rt.load(package("<my-tree/>", &tree)).unwrap();
+    let err = app
+        .render_html("index", &serde_json::json!({}))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("render limit reached: custom components inside one another (limit 32)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn with_the_logics_meta_every_handler_and_property_is_checked() {
+    use miniapp_runtime::platform::views;
+    let meta = miniapp_config::Meta::parse(
+        br#"{"version": 1,
+            "pages": {"index": {"handlers": ["onOpen"]}},
+            "components": {"components/card/card": {
+                "properties": [{"name": "title", "type": "String"}],
+                "handlers": ["onTitleTap"],
+                "externalClasses": ["title-class"]}}}"#,
+    )
+    .unwrap();
+    let check = |page: &str, card: &str| {
+        let package = package(
+            page,
+            &CARD
+                .iter()
+                .copied()
+                .chain([("components/card/card.wxml", card)])
+                .collect::<Vec<_>>(),
+        );
+        views::check(
+            &package.manifest,
+            &package.assets,
+            &miniapp_config::Quotas::default(),
+        )
+        .unwrap()
+        .with_meta(Some(&meta))
+        .err()
+        .map(|e| e.to_string())
+    };
+    let card = r#"<view bindtap="onTitleTap"><slot/></view>"#;
+    let good = r#"<my-card title="{{t}}" title-class="red" id="c" bind:open="onOpen"/>"#;
+    assert_eq!(check(good, card), None);
+    let message = check(
+        r#"<my-card titel="x" bind:open="onOpn"/>"#,
+        r#"<view bindtap="onTitelTap"/>"#,
+    )
+    .expect("refused");
+    for problem in [
+        "pages/index.wxml:1:1: no handler `onOpn` on page `index` (did you mean `onOpen`?)",
+        "pages/index.wxml:1:1: `<my-card>` has no property or external class `titel` (did you mean `title`?)",
+        "components/card/card.wxml:1:1: no handler `onTitelTap` on component `components/card/card` (did you mean `onTitleTap`?)",
+    ] {
+        assert!(message.contains(problem), "{problem}\n{message}");
+    }
+}
