@@ -1,7 +1,8 @@
 //! Picker: an order form with WeChat's five pickers. Each shows what was
 //! chosen: a fruit (a selector over objects, shown by `range-key`), a box
 //! size (a multiSelector of two columns, whose column moves are shown
-//! too), a delivery time and day (within the form's `start` and `end`),
+//! too; a large box offers one more wrapping, as WeChat's linked columns
+//! do), a delivery time and day (within the form's `start` and `end`),
 //! a region (province, city and county, with its codes), and a speed bound
 //! with `model:value` (no handler: the host sets it). The host checks each
 //! change against the rendered picker (and the region table in force)
@@ -61,11 +62,16 @@ impl App for Picker {
             ("index", "cancelled") => view::set("cancelled", true),
             ("index", "size") => view::set("size", event.detail_as::<Chose<[u32; 2]>>()?.value),
             ("index", "column") => {
+                // WeChat's linked columns: a large box also comes in a crate.
                 let moved = event.detail_as::<Column>()?;
-                view::set(
-                    "column",
-                    json!({"column": moved.column, "value": moved.value}),
-                )
+                let mut patch = json!({"column": {"column": moved.column, "value": moved.value}});
+                if moved.column == 0 {
+                    patch["sizes[1]"] = match moved.value {
+                        2 => json!(["Paper", "Gift", "Crate"]),
+                        _ => json!(["Paper", "Gift"]),
+                    };
+                }
+                view::set_data(patch)
             }
             ("index", "time") => view::set("time", event.detail_as::<Chose<String>>()?.value),
             ("index", "date") => view::set("date", event.detail_as::<Chose<String>>()?.value),

@@ -64,6 +64,17 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
         "`value` 2 is outside its `range` column 1 of 2 items",
     )
     .await;
+    // A linked column: a large box (column 0 moved to 2) offers a crate,
+    // and the host checks the change against the range the app rendered.
+    let large = json!({"column": 0, "value": 2});
+    event_on(&mut inst, "#size", "columnchange", large)
+        .await
+        .unwrap();
+    assert_eq!(data(&inst, "sizes")[1], json!(["Paper", "Gift", "Crate"]));
+    event_on(&mut inst, "#size", "change", json!({"value": [2, 2]}))
+        .await
+        .unwrap();
+    assert_eq!(data(&inst, "size"), json!([2, 2]));
 
     event_on(&mut inst, "#time", "change", json!({"value": "17:45"}))
         .await
@@ -125,7 +136,7 @@ async fn each_picker_modes_change_reaches_the_app_and_an_impossible_one_is_refus
         kept,
         [
             json!(2),
-            json!([2, 1]),
+            json!([2, 2]),
             json!("17:45"),
             json!("2027-02-28"),
             json!(["广东省", "深圳市", "南山区"]),
