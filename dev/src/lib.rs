@@ -9,6 +9,7 @@
 
 mod assets;
 mod host;
+mod media;
 mod reload;
 mod server;
 mod session;
@@ -383,7 +384,7 @@ fn granting(manifest: &Manifest) -> Policy {
 /// images through `/remote`, fetched by the runtime with the app's egress
 /// checks); connections to itself.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     style-src-attr 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; \
+     style-src-attr 'unsafe-inline'; img-src 'self'; media-src 'self'; connect-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
 /// A fresh token for this run: 128 bits from the OS, hex.

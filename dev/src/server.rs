@@ -317,9 +317,11 @@ async fn asset(State(cx): Ctx, Path(path): Path<String>, headers: HeaderMap) -> 
         return refused.into_response();
     }
     let assets = cx.assets.read().unwrap_or_else(|e| e.into_inner()).clone();
-    match assets.get(&path) {
-        Some(bytes) => app_file(bytes.clone(), HeaderValue::from_static(content_type(&path))),
-        None => StatusCode::NOT_FOUND.into_response(),
+    let kind = HeaderValue::from_static(content_type(&path));
+    match (assets.get(&path), crate::media::asked(&headers)) {
+        (Some(bytes), Some(range)) => crate::media::part(bytes, kind, range),
+        (Some(bytes), None) => app_file(bytes.clone(), kind),
+        (None, _) => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
@@ -359,7 +361,8 @@ struct RemoteQuery {
 /// An image of the app's view at one of its origins: the page never fetches
 /// app URLs itself (a browser would skip the runtime's egress checks and
 /// send the developer's cookies); the runtime fetches it as it fetches the
-/// app's own calls.
+/// app's own calls. A request with a `Range` (a video's or audio's player)
+/// gets that part of a video or audio instead.
 async fn remote_image(
     State(cx): Ctx,
     Query(query): Query<RemoteQuery>,
@@ -372,6 +375,10 @@ async fn remote_image(
     let Some(app) = app else {
         return (StatusCode::NOT_FOUND, "no version of the app has built yet").into_response();
     };
+    // A player asks for a part of a video or audio (`media.rs`).
+    if let Some(range) = crate::media::asked(&headers) {
+        return crate::media::remote(&app, &query.url, range).await;
+    }
     match app.fetch_image(&query.url).await {
         Ok((kind, bytes)) => {
             let kind = HeaderValue::from_str(&kind)
@@ -404,6 +411,12 @@ fn content_type(path: &str) -> &'static str {
         "gif" => "image/gif",
         "webp" => "image/webp",
         "svg" => "image/svg+xml",
+        "mp4" | "m4v" => "video/mp4",
+        "webm" => "video/webm",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "ogg" | "oga" => "audio/ogg",
+        "wav" => "audio/wav",
         "json" => "application/json",
         "txt" | "wxml" | "wxss" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",

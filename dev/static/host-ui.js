@@ -58,6 +58,12 @@ export function paintWindow(window) {
   pullDown.dataset.style = w.backgroundTextStyle === 'light' ? 'light' : 'dark';
   // disableScroll (a page's json): the page does not scroll as a whole.
   $('#screen').style.overflowY = w.disableScroll === true ? 'hidden' : '';
+  // navigationStyle custom: the page starts at the top of the screen,
+  // behind the status bar, and draws its own bar; the host keeps only the
+  // capsule, over the page.
+  const custom = w.navigationStyle === 'custom';
+  $('#device').classList.toggle('custom-nav', custom);
+  $('#navbar').style.top = custom ? $('#statusbar').style.height : '';
 }
 
 /** The title the app set for the page shown, if it set one. */

@@ -6,6 +6,7 @@
 import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintWindow } from './host-ui.js';
 import { keepAnimation, playAnimation } from './animation.js';
 import { hoverEnd, hoverStart } from './hover.js';
+import { watchMedia } from './media.js';
 import { WIDGETS_CSS, mountWidget } from './widgets.js';
 import { watchPickers } from './picker.js';
 import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
@@ -38,7 +39,7 @@ const NAV_BAR = 44;
 const BEZEL = 10;
 
 /** What a node may be (protocol.md, "A node D"); anything else is dropped. */
-const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 'a', 'label', 'progress',
+const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 'a', 'label', 'progress', 'video', 'audio',
   // The nodes of a rich-text (view/src/rich_text.rs): the tags WeChat allows there, inert.
   'abbr', 'address', 'article', 'aside', 'b', 'bdi', 'bdo', 'big', 'blockquote', 'br', 'caption', 'center',
   'cite', 'code', 'col', 'colgroup', 'dd', 'del', 'dl', 'dt', 'em', 'fieldset', 'font', 'footer', 'h1', 'h2',
@@ -47,7 +48,7 @@ const TAGS = new Set(['div', 'span', 'img', 'button', 'input', 'textarea', 'i', 
   'tr', 'tt', 'u', 'ul']);
 const ATTRIBUTES = new Set(['id', 'class', 'style', 'hidden', 'src', 'value', 'placeholder',
   'maxlength', 'disabled', 'checked', 'type', 'role', 'min', 'max', 'step', 'aria-label', 'aria-hidden', 'for',
-  'width', 'height', 'alt', 'colspan', 'rowspan', 'span', 'start', 'dir']);
+  'width', 'height', 'alt', 'colspan', 'rowspan', 'span', 'start', 'dir', 'poster', 'loop', 'controls']);
 const DATA_ATTRIBUTE = /^data-[a-z0-9][a-z0-9._-]*$/;
 const INPUT_TYPES = new Set(['text', 'checkbox', 'radio', 'range', 'number', 'password', 'search', 'email', 'tel', 'url']);
 
@@ -506,6 +507,10 @@ const BASE_CSS = `
 .mp-slider { display: flex; align-items: center; gap: 12px; margin: 18px; }
 .mp-slider-value { min-width: 2em; color: #888; font-size: 14px; }
 [data-mp="slider"]:not([data-show-value]) + .mp-slider-value { display: none; }
+[data-mp="video"] { display: block; width: 300px; height: 225px; background: #000; object-fit: contain; }
+[data-mp="video"][data-object-fit="fill"] { object-fit: fill; }
+[data-mp="video"][data-object-fit="cover"] { object-fit: cover; }
+[data-mp="audio"] { display: block; }
 [data-mp="progress"] { display: block; width: 100%; height: 6px; appearance: none; border: 0; background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-bar { background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-value { background: #07c160; }
@@ -737,7 +742,7 @@ function setAttribute(element, rawName, rawValue) {
     return;
   }
   let value = rawValue === null || rawValue === undefined ? null : String(rawValue);
-  if (value !== null && name === 'src') value = resourceUrl(value);
+  if (value !== null && (name === 'src' || name === 'poster')) value = resourceUrl(value);
   else if (value !== null && name === 'style') value = rewriteUnits(value);
   else if (value !== null && name === 'type') {
     const ok = element.localName === 'input' ? INPUT_TYPES.has(value) : value === 'button' && element.localName === 'button';
@@ -927,6 +932,9 @@ view.shadow.addEventListener('keydown', (event) => {
 // The picker's sheet, drawn by the host over the page (picker.js).
 watchPickers(view.shadow, sendEvent, nodeOf);
 watchPageEvents(screenElement, request, log);
+
+// A video's or audio's events, with WeChat's details (media.js).
+watchMedia(view.shadow, sendEvent, nodeOf);
 
 // A slider (input type=range): `changing` while dragged, `change` on release.
 view.shadow.addEventListener('input', (event) => {
