@@ -6,7 +6,10 @@
 //! unloads. `later` adds 10 from a callback after the handler, through
 //! `page::with_page`.
 
-use miniapp_sdk::{App, PageData, Patch, Result, Tap, log, nav, page, set, task, view, with_app};
+use miniapp_sdk::{
+    App, Error, Event, PageData, PageLoad, Patch, Result, Tap, json, log, nav, page, set, task,
+    view, with_app,
+};
 use serde::{Deserialize, Serialize};
 
 /// The app: the labels of the counter pages that unloaded (app-wide).
@@ -15,7 +18,19 @@ struct TypedPages {
     unloaded: Vec<String>,
 }
 
-impl App for TypedPages {}
+/// The `plain` page, which is not a typed page: the app's own hooks.
+impl App for TypedPages {
+    fn on_load(&mut self, page: &PageLoad) -> Result<()> {
+        view::set_data(json!({ "greeting": "", "route": page.route }))
+    }
+
+    fn on_event(&mut self, event: &Event) -> Result<()> {
+        match (event.page.as_str(), event.handler.as_str()) {
+            ("plain", "greet") => view::set("greeting", "hello from the app"),
+            (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
+        }
+    }
+}
 
 #[derive(Default, Serialize, PageData)]
 struct IndexData {

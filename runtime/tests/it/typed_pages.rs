@@ -2,7 +2,8 @@
 //! page on the stack (made at its load, dropped at its unload), routes
 //! each tap through the view to the method bound by name with the
 //! element's dataset typed, calls each page's own hooks, and lets a
-//! callback after a handler reach its page (`page::with_page`).
+//! callback after a handler reach its page (`page::with_page`); a page
+//! that is not typed goes on reaching the app's own hooks.
 
 use miniapp_runtime::{AppInstance, Event};
 use serde_json::json;
@@ -63,4 +64,19 @@ async fn an_event_for_a_handler_the_page_lacks_is_refused_naming_those_it_has() 
     let open = Event::new("index", "open").with_detail(json!({"label": "z"}));
     inst.dispatch(&open).await.unwrap();
     assert_eq!(inst.page_data()["label"], "z");
+}
+
+#[tokio::test]
+async fn a_page_that_is_not_typed_reaches_the_apps_own_hooks() {
+    let (_dir, mut inst) = launched_alone(example("typed-pages")).await;
+    tapped(&mut inst, "#plain").await;
+    // The app's on_load ran for it, not a page type's.
+    assert_eq!(inst.page_data()["route"], "plain");
+    tapped(&mut inst, "#greet").await;
+    assert_eq!(inst.page_data()["greeting"], "hello from the app");
+    let err = (inst.dispatch(&Event::new("plain", "wave")).await).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown handler plain:wave"),
+        "{err}"
+    );
 }
