@@ -273,13 +273,31 @@ impl Way<'_> {
 }
 
 /// The target of an event on `path` (root to `target`) as the template of
-/// `owner` sees it: the innermost element on the way that template drew
-/// (a component's host for an event from inside it).
+/// `owner` sees it, as shadow DOM retargets: the target itself when its
+/// template is `owner`'s or one around it (slotted content stays the
+/// caller's), else the host of the component it is inside, and so on out.
 fn retarget(path: &[&VElement], owner: Option<&InstanceKey>, target: u32) -> u32 {
-    path.iter()
-        .rev()
-        .find(|e| e.owner.as_ref() == owner)
-        .map_or(target, |e| e.id)
+    let host = |key: &InstanceKey| {
+        path.iter()
+            .find(|e| e.host.as_ref().is_some_and(|h| &h.key == key))
+            .copied()
+    };
+    // `owner` and the owners of the templates around it, out to the page.
+    let mut around = vec![owner];
+    while let Some(Some(key)) = around.last() {
+        around.push(host(key).and_then(|h| h.owner.as_ref()));
+        if around.len() > path.len() + 1 {
+            break;
+        }
+    }
+    let mut candidate = path.last().copied();
+    while let Some(element) = candidate {
+        if around.contains(&element.owner.as_ref()) {
+            return element.id;
+        }
+        candidate = element.owner.as_ref().and_then(host);
+    }
+    target
 }
 
 /// How a component's `triggerEvent` travels (WeChat's options).

@@ -876,7 +876,11 @@ impl Check<'_> {
             );
             return;
         }
-        if phase == Phase::Capture && out.custom.is_none() && !crate::events::bubbles(event) {
+        // A custom component's event may have a capture phase (its
+        // `capturePhase`), on the component and on the elements around it.
+        let native = builtins::builtin(out.tag).and_then(|b| builtins::event(b, event));
+        let custom = out.custom.is_some() || (self.limits.custom_components && native.is_none());
+        if phase == Phase::Capture && !custom && !crate::events::bubbles(event) {
             self.error(
                 &binding.name.location,
                 format!(
@@ -907,6 +911,17 @@ impl Check<'_> {
         match builtin.and_then(|b| builtins::event(b, event)) {
             // A custom component's events are whatever it triggers.
             None if out.custom.is_some() && is_handler_name(event) => {}
+            // A custom event bubbling out of a component inside it.
+            None if self.limits.custom_components && is_handler_name(event) => {
+                self.warning(
+                    at,
+                    format!(
+                        "`{event}` is not an event of `<{}>`: only a custom component's \
+                         bubbling event reaches it there",
+                        out.tag
+                    ),
+                );
+            }
             None => {
                 let expected = builtin.map_or_else(Vec::new, builtins::delivered_events);
                 self.error(

@@ -487,6 +487,19 @@ fn templates_take_custom_tags_slots_and_custom_events_only_when_allowed() {
     };
     assert_eq!(text.slot, Some(crate::ast::Value::Static("head".into())));
     assert!(matches!(parsed.nodes[1], crate::ast::Node::Slot { .. }));
+    // A custom event bubbling out of a component may be bound on a built-in
+    // around it (with a warning), and captured.
+    let around = template(
+        "components/x/x.wxml",
+        r#"<view capture-bind:pick="onPick"/>"#,
+    );
+    let warnings: Vec<String> = around.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "components/x/x.wxml:1:20: `pick` is not an event of `<view>`: only a custom component's bubbling event reaches it there"
+        ]
+    );
     // Without, as before: refused.
     let strict = crate::testing::template_errors("<my-card/>");
     assert!(
@@ -578,4 +591,130 @@ fn a_components_classes_are_scoped_by_its_isolation_and_external_classes_are_the
         crate::select::components(&tree, None, "my-bar", true).unwrap(),
         [tree.instances[0].key.clone()]
     );
+}
+
+/// The node id of the first element `selector` matches in `tree`.
+fn id_of(tree: &Tree, selector: &str) -> u32 {
+    let found = crate::select::Selector::parse(selector).unwrap().find(tree);
+    found.expect(selector).id
+}
+
+#[test]
+fn a_tap_inside_a_component_reaches_the_page_retargeted_to_the_host() {
+    let package = Package::new().component(
+        "my-button",
+        "components/button/button",
+        r#"<view id="inner" bindtap="onInner"><slot/></view>"#,
+        Definition::default(),
+    );
+    let tree = package
+        .render(
+            r#"<view id="outer" bindtap="onOuter"><my-button id="b" bindtap="onHost"><text id="label" bindtap="onLabel">go</text></my-button></view>"#,
+            &json!({}),
+        )
+        .unwrap();
+    let key: InstanceKey = tree.instances[0].key.clone();
+    let tap = |node: u32| {
+        let event = crate::events::ViewEvent {
+            node,
+            kind: "tap".into(),
+            detail: json!({}),
+        };
+        match crate::events::resolve(&tree, &event).unwrap() {
+            crate::events::Resolved::Handlers(calls) => calls
+                .into_iter()
+                .map(|d| (d.handler, d.owner.map(|o| o.to_string()), d.target))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let (inner, host, label) = (
+        id_of(&tree, "#inner"),
+        id_of(&tree, "#b"),
+        id_of(&tree, "#label"),
+    );
+    // Inside the component: its own handler sees the real target; the page's
+    // see the host.
+    assert_eq!(
+        tap(inner),
+        [
+            ("onInner".into(), Some(key.to_string()), inner),
+            ("onHost".into(), None, host),
+            ("onOuter".into(), None, host),
+        ]
+    );
+    // Slotted content is the page's: every template sees it as it is.
+    assert_eq!(
+        tap(label),
+        [
+            ("onLabel".into(), None, label),
+            ("onInner".into(), Some(key.to_string()), label),
+            ("onHost".into(), None, label),
+            ("onOuter".into(), None, label),
+        ]
+    );
+}
+
+#[test]
+fn a_custom_event_reaches_the_hosts_listeners_then_bubbles_and_composes_as_asked() {
+    use crate::events::{CustomOptions, resolve_custom};
+    let package = card()
+        .component(
+            "my-list",
+            "components/list/list",
+            r#"<view id="wrap" bind:pick="onWrap" capture-bind:pick="onWrapCapture"><my-card id="c" bind:pick="onCard" title="t"/></view>"#,
+            Definition::default(),
+        )
+        .uses("components/list/list", "my-card", "components/card/card");
+    let tree = package
+        .render(
+            r#"<view id="page" bind:pick="onPage" capture-bind:pick="onPageCapture"><my-list id="l" bind:pick="onList"/></view>"#,
+            &json!({}),
+        )
+        .unwrap();
+    let (list, card) = (tree.instances[0].key.clone(), tree.instances[1].key.clone());
+    let calls = |options| {
+        resolve_custom(&tree, &card, "pick", &json!({"n": 1}), options)
+            .into_iter()
+            .map(|d| {
+                assert_eq!(d.detail, json!({"n": 1}));
+                (d.handler, d.owner.map(|o| o.to_string()), d.target)
+            })
+            .collect::<Vec<_>>()
+    };
+    let lkey = Some(list.to_string());
+    let (card_host, list_host) = (id_of(&tree, "#c"), id_of(&tree, "#l"));
+    assert_eq!(
+        calls(CustomOptions::default()),
+        [("onCard".into(), lkey.clone(), card_host)]
+    );
+    let bubbles = CustomOptions {
+        bubbles: true,
+        ..CustomOptions::default()
+    };
+    assert_eq!(
+        calls(bubbles),
+        [
+            ("onCard".into(), lkey.clone(), card_host),
+            ("onWrap".into(), lkey.clone(), card_host),
+        ]
+    );
+    let everywhere = CustomOptions {
+        bubbles: true,
+        composed: true,
+        capture_phase: true,
+    };
+    assert_eq!(
+        calls(everywhere),
+        [
+            ("onPageCapture".into(), None, list_host),
+            ("onWrapCapture".into(), lkey.clone(), card_host),
+            ("onCard".into(), lkey.clone(), card_host),
+            ("onWrap".into(), lkey, card_host),
+            ("onList".into(), None, list_host),
+            ("onPage".into(), None, list_host),
+        ]
+    );
+    assert!(calls(CustomOptions::default()).len() == 1);
+    assert!(resolve_custom(&tree, &"nowhere".into(), "pick", &json!(null), everywhere).is_empty());
 }
