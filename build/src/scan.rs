@@ -111,6 +111,9 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
 /// Read `items` of file `path` and the inline modules among them.
 fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
     for item in items {
+        if test_only(item) {
+            continue;
+        }
         match item {
             Item::Impl(imp) => {
                 if let Some(page) = read_page(path, imp) {
@@ -137,6 +140,21 @@ fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
             _ => {}
         }
     }
+}
+
+/// Whether `item` is `#[cfg(test)]`: not in the built component, so not
+/// in its meta (a test's own page type is not the app's).
+fn test_only(item: &Item) -> bool {
+    let attrs = match item {
+        Item::Impl(imp) => &imp.attrs,
+        Item::Mod(module) => &module.attrs,
+        Item::Struct(data) => &data.attrs,
+        Item::Macro(call) => &call.attrs,
+        _ => return false,
+    };
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
 }
 
 /// A `#[page]` impl as the macro reads it; `None` if it is not one, or
@@ -453,6 +471,14 @@ mod tests {
         // `Draft` is not exported: the macro writes no meta for it.
         assert_eq!(found.meta.pages.len(), 1);
         assert_eq!(found.data["cart/cart"], ["items", "totalPrice"]);
+    }
+
+    #[test]
+    fn a_tests_own_pages_are_not_the_apps() {
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [Cart]);\n\
+                   #[cfg(test)]\nmod tests {\n#[page(\"other\")]\nimpl Cart {}\n}";
+        let found = scanned(&[("lib.rs", lib), ("pages.rs", PAGES)]).unwrap();
+        assert_eq!(found.meta.pages.keys().collect::<Vec<_>>(), ["cart/cart"]);
     }
 
     #[test]
