@@ -167,6 +167,11 @@ pub fn build_with(
             });
         }
     }
+    for warning in &checked.warnings {
+        notify(&Notice::ViewWarning {
+            warning: warning.clone(),
+        });
+    }
     // Its app.json and pages' json, checked as load checks them.
     let config = miniapp_runtime::platform::app_config::check(&manifest, &views)
         .map_err(|source| config_error(crate_dir, source))?;
@@ -184,6 +189,15 @@ pub fn build_with(
                 problems,
             });
         }
+        // Its components' properties and handlers too, as load checks
+        // them against the meta its macros write.
+        let checked =
+            checked
+                .with_meta(Some(&scanned.meta))
+                .map_err(|source| BuildError::View {
+                    crate_dir: crate_dir.display().to_string(),
+                    source,
+                })?;
         // A field its typed data lacks renders empty, as on WeChat (data
         // may come later by path): a warning.
         for warning in scan::missing_fields(&scanned, &checked.templates) {

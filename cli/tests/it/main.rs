@@ -5,6 +5,7 @@ mod builtins;
 mod cli;
 mod cluster;
 mod cluster_reopen;
+mod components_build;
 mod config;
 mod crash;
 mod dev;
