@@ -182,6 +182,13 @@ export function drawHostUi(frame, screen) {
     case 'pull-down-refresh':
       $('#pull-down').hidden = frame.started !== true;
       return undefined;
+    case 'background': {
+      // A page-meta's background-color and background-text-style.
+      const pullDown = $('#pull-down');
+      if (typeof frame.color === 'string') pullDown.style.backgroundColor = frame.color;
+      if (frame.text_style === 'light' || frame.text_style === 'dark') pullDown.dataset.style = frame.text_style;
+      return undefined;
+    }
     case 'vibrate': return vibrate(frame.vibration === 'long' ? 400 : 15);
     case 'screen-brightness':
       // A dimmed screen: 20% light at brightness 0.

@@ -11,8 +11,7 @@
 // - swiper: its items side by side, scrolled to `current` (or the item
 //   `current-item-id` names); a drag swipes (`transition {dx, dy}` while
 //   dragged, `change {current, source: 'touch', currentItemId}` on
-//   release, `animationfinish` once it settles; a current the app sets
-//   is reported with an empty source, as WeChat does); autoplay is a timer here
+//   release, `animationfinish` once it settles); autoplay is a timer here
 //   in the browser (`source: 'autoplay'`), paused while dragged; circular
 //   wraps from the last item to the first and back.
 // - picker-view: each column scrolls and snaps to a row under the
@@ -21,7 +20,7 @@
 //   `pickend` after.
 // - movable-view: dragged along its direction within its movable-area
 //   (beyond it with out-of-bounds, springing back), `change {x, y,
-//   source}` (an empty source when the app moved it); htouchmove or vtouchmove as the first move goes; with
+//   source}`; htouchmove or vtouchmove as the first move goes; with
 //   `scale`, ctrl+wheel (a trackpad's pinch) scales it: `scale {x, y,
 //   scale}`.
 
@@ -273,9 +272,7 @@ function mountSwiper(element, host) {
       const first = s.shownCurrent === null;
       s.shownCurrent = wanted;
       // The app keeping the item the user chose: it is there already.
-      if (first) slide(wanted, null, true);
-      // The app moved it (its current): WeChat's change with an empty source.
-      else if (!s.dragging && wanted !== s.current) changeTo(wanted, '');
+      if (!s.dragging && (first || wanted !== s.current)) slide(wanted, null, first);
     } else if (!s.dragging) {
       s.current = Math.min(s.current, last());
       scrollTo(goal(s.current));
@@ -448,17 +445,14 @@ function mountMovableView(element, host) {
     });
   }
 
-  function fromHost(first) {
+  function fromHost() {
     if (m.from) return; // not while dragged
     const scale = flag(element, 'data-scale') ? number(element, 'data-scale-value', 1) : 1;
     const [min, max] = [number(element, 'data-scale-min', 0.1), number(element, 'data-scale-max', 10)];
     m.scale = Math.min(Math.max(scale, min), max);
-    const [x, y] = [number(element, 'data-x', 0), number(element, 'data-y', 0)];
-    const moved = x !== m.x || y !== m.y;
-    [m.x, m.y] = [x, y];
-    place(!first);
-    // The app moved it (its x, y): WeChat's change with an empty source.
-    if (moved && !first) report('');
+    m.x = number(element, 'data-x', 0);
+    m.y = number(element, 'data-y', 0);
+    place(true);
   }
 
   const direction = () => element.getAttribute('data-direction') ?? 'none';
@@ -531,8 +525,8 @@ function mountMovableView(element, host) {
   observe(element, () => {
     if (element.style.translate !== m.written) place(false);
   }, { attributes: true, attributeFilter: ['style'] });
-  observe(element, () => fromHost(false), { attributes: true, attributeFilter: ['data-x', 'data-y', 'data-scale-value', 'data-scale'] });
-  fromHost(true);
+  observe(element, fromHost, { attributes: true, attributeFilter: ['data-x', 'data-y', 'data-scale-value', 'data-scale'] });
+  fromHost();
 }
 
 /** A movable-area: with scale-area, a pinch (ctrl+wheel) anywhere in it scales its movable-views. */

@@ -45,9 +45,9 @@ pub(crate) struct PageView {
     /// What the user typed into the page's inputs, by node id (what a
     /// browser keeps in its form fields), for a form submit.
     pub typed: BTreeMap<u32, String>,
-    /// The navigation bar the page's `<page-meta>` last set, and which page
-    /// (route, depth) it is of.
-    pub bar: Option<((String, usize), crate::capability::page_meta::BarMeta)>,
+    /// What the page's `<page-meta>` last set (the bar, the background),
+    /// and which page (route, depth) it is of.
+    pub meta: Option<((String, usize), crate::capability::page_meta::PageMeta)>,
 }
 
 impl PageView {

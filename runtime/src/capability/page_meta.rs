@@ -1,10 +1,12 @@
 //! A page's `<page-meta>` and the `<navigation-bar>` inside it (WeChat's
-//! way of setting the bar from the template): after each render of the top
-//! page the host reads them from the rendered tree and sets the navigation
-//! bar by what changed since the page's last render, with the frames
-//! `wx.setNavigationBarTitle`, `wx.setNavigationBarColor` and the loading
-//! spinner send, checked by the same rules. A bound value that changes is
-//! applied again; one that stays is not sent twice.
+//! way of setting the bar and the window from the template): after each
+//! render of the top page the host reads them from the rendered tree and
+//! draws what changed since the page's last render: the navigation bar
+//! with the frames `wx.setNavigationBarTitle`, `wx.setNavigationBarColor`
+//! and the loading spinner send, checked by the same rules, and the
+//! window's background (page-meta's `background-color` and
+//! `background-text-style`) as a `background` frame. A bound value that
+//! changes is applied again; one that stays is not sent twice.
 
 use miniapp_config::Window;
 use miniapp_view::render::{Tree, VElement, VNode};
@@ -15,9 +17,13 @@ use crate::providers::{FrontColor, HostUi};
 /// A colour change takes at most this long, as `wx.setNavigationBarColor`'s.
 const ANIMATION_MS: u32 = 10_000;
 
-/// What a page's `<navigation-bar>` asks of the host's bar.
+/// What a page's `<page-meta>` asks of the host's bar and window.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct BarMeta {
+pub(crate) struct PageMeta {
+    /// page-meta's `background-color`, `#RRGGBB`, if set.
+    background: Option<String>,
+    /// page-meta's `background-text-style`, `dark` or `light`, if set.
+    background_text: Option<String>,
     /// Its `title`, if it has one.
     title: Option<String>,
     /// Whether its `loading` spinner shows.
@@ -26,18 +32,38 @@ pub(crate) struct BarMeta {
     colours: Option<(FrontColor, String, u32)>,
 }
 
-/// The bar a page's rendered `tree` asks for (`None` without a
-/// `<navigation-bar>` in a top-level `<page-meta>`), its colours completed
-/// from the page's `window` as WeChat does; a value WeChat's calls would
-/// refuse is an error naming it.
-pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<BarMeta>, String> {
-    let Some(bar) = (tree.nodes.iter())
+/// What a page's rendered `tree` asks for (`None` without a top-level
+/// `<page-meta>`), the bar's colours completed from the page's `window` as
+/// WeChat does; a value WeChat's calls would refuse is an error naming it.
+pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<PageMeta>, String> {
+    let Some(meta) = (tree.nodes.iter())
         .filter_map(element)
-        .filter(|e| e.tag == "page-meta")
-        .flat_map(|meta| meta.children.iter().filter_map(element))
-        .find(|e| e.tag == "navigation-bar")
+        .find(|e| e.tag == "page-meta")
     else {
         return Ok(None);
+    };
+    let background = attr(meta, "background-color").map(str::to_string);
+    if let Some(background) = &background {
+        colour("its background-color", background)
+            .map_err(|e| format!("<page-meta>: {}", e.message()))?;
+    }
+    let background_text = attr(meta, "background-text-style").map(str::to_string);
+    if let Some(style) = background_text
+        .as_deref()
+        .filter(|s| !matches!(*s, "dark" | "light"))
+    {
+        return Err(format!(
+            "<page-meta>: its background-text-style `{style}` is not dark or light"
+        ));
+    }
+    let mut children = meta.children.iter().filter_map(element);
+    let Some(bar) = children.find(|e| e.tag == "navigation-bar") else {
+        let page = PageMeta {
+            background,
+            background_text,
+            ..PageMeta::default()
+        };
+        return Ok(Some(page));
     };
     let refused = |e: crate::bindings::CallError| format!("<navigation-bar>: {}", e.message());
     let title = attr(bar, "title").map(str::to_string);
@@ -45,8 +71,8 @@ pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<BarMeta>, Stri
         text("its title", title, TITLE_CHARS, true).map_err(refused)?;
         not_the_host("its title", title).map_err(refused)?;
     }
-    let (front, background) = (attr(bar, "front-color"), attr(bar, "background-color"));
-    let colours = match front.is_some() || background.is_some() {
+    let (front, bar_colour) = (attr(bar, "front-color"), attr(bar, "background-color"));
+    let colours = match front.is_some() || bar_colour.is_some() {
         false => None,
         true => {
             let front = match front.or(window.navigation_bar_text_style.as_deref()) {
@@ -58,10 +84,10 @@ pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<BarMeta>, Stri
                     ));
                 }
             };
-            let background = (background.map(str::to_string))
+            let bar_colour = (bar_colour.map(str::to_string))
                 .or(window.navigation_bar_background_color.clone())
                 .unwrap_or_else(|| "#000000".into());
-            colour("its background-color", &background).map_err(refused)?;
+            colour("its background-color", &bar_colour).map_err(refused)?;
             let ms = match attr(bar, "color-animation-duration") {
                 None => 0,
                 Some(ms) => ms.trim().parse::<u32>().map_err(|_| {
@@ -69,20 +95,29 @@ pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<BarMeta>, Stri
                 })?,
             };
             duration("its colour change", ms, ANIMATION_MS).map_err(refused)?;
-            Some((front, background, ms))
+            Some((front, bar_colour, ms))
         }
     };
-    Ok(Some(BarMeta {
+    Ok(Some(PageMeta {
+        background,
+        background_text,
         title,
         loading: attr(bar, "loading").is_some(),
         colours,
     }))
 }
 
-impl BarMeta {
-    /// `window` with what this bar sets, in WeChat's window keys (a title,
-    /// the colours); the loading spinner has no window key.
+impl PageMeta {
+    /// `window` with what this page-meta sets, in WeChat's window keys (the
+    /// bar's title and colours, the background and its text style); the
+    /// loading spinner has no window key.
     pub(crate) fn onto(&self, window: &mut Window) {
+        if let Some(background) = &self.background {
+            window.background_color = Some(background.clone());
+        }
+        if let Some(style) = &self.background_text {
+            window.background_text_style = Some(style.clone());
+        }
         if let Some(title) = &self.title {
             window.navigation_bar_title_text = Some(title.clone());
         }
@@ -97,11 +132,19 @@ impl BarMeta {
     }
 }
 
-/// What the host draws to take the bar from `before` (the page's last
-/// render; `None` for a page first rendered) to `now`.
-pub(crate) fn changes(before: Option<&BarMeta>, now: &BarMeta) -> Vec<HostUi> {
+/// What the host draws to take the bar and the window from `before` (the
+/// page's last render; `None` for a page first rendered) to `now`.
+pub(crate) fn changes(before: Option<&PageMeta>, now: &PageMeta) -> Vec<HostUi> {
     let was = before.cloned().unwrap_or_default();
     let mut drawn = Vec::new();
+    let background = (now.background.is_some() || now.background_text.is_some())
+        && (was.background != now.background || was.background_text != now.background_text);
+    if background {
+        drawn.push(HostUi::Background {
+            color: now.background.clone(),
+            text_style: now.background_text.clone(),
+        });
+    }
     if let Some(title) = &now.title
         && was.title.as_ref() != Some(title)
     {
@@ -143,7 +186,7 @@ mod tests {
 
     use super::*;
 
-    fn bar(source: &str, data: serde_json::Value) -> Result<Option<BarMeta>, String> {
+    fn meta(source: &str, data: serde_json::Value) -> Result<Option<PageMeta>, String> {
         let template =
             miniapp_view::parse("pages/index.wxml", source, &Default::default()).expect("parses");
         let files = Default::default();
@@ -156,7 +199,7 @@ mod tests {
 
     #[test]
     fn a_bound_title_is_set_once_and_again_when_it_changes() {
-        let first = bar(PAGE, json!({"t": "Cart", "busy": true, "bg": "#ff0000"}))
+        let first = meta(PAGE, json!({"t": "Cart", "busy": true, "bg": "#ff0000"}))
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -174,7 +217,7 @@ mod tests {
             ]
         );
         assert_eq!(changes(Some(&first), &first), []);
-        let later = bar(
+        let later = meta(
             PAGE,
             json!({"t": "Cart (2)", "busy": false, "bg": "#ff0000"}),
         )
@@ -192,11 +235,31 @@ mod tests {
     }
 
     #[test]
+    fn page_meta_sets_the_window_s_background_once_per_change() {
+        let source = r#"<page-meta background-color="{{bg}}" background-text-style="light"/>"#;
+        let first = meta(source, json!({"bg": "#eeeeee"})).unwrap().unwrap();
+        let drawn = HostUi::Background {
+            color: Some("#eeeeee".into()),
+            text_style: Some("light".into()),
+        };
+        assert_eq!(changes(None, &first), [drawn]);
+        assert_eq!(changes(Some(&first), &first), []);
+        let mut window = Window::default();
+        first.onto(&mut window);
+        assert_eq!(window.background_color.as_deref(), Some("#eeeeee"));
+        assert_eq!(window.background_text_style.as_deref(), Some("light"));
+        assert_eq!(
+            meta(source, json!({"bg": "red"})),
+            Err("<page-meta>: its background-color `red` is not a colour written #RRGGBB".into())
+        );
+    }
+
+    #[test]
     fn a_page_without_page_meta_sets_nothing() {
-        assert_eq!(bar("<view>x</view>", json!({})), Ok(None));
+        assert_eq!(meta("<view>x</view>", json!({})), Ok(None));
         // A navigation-bar outside a page-meta is not the page's bar.
         assert_eq!(
-            bar(
+            meta(
                 r#"<view><page-meta><navigation-bar title="x"/></page-meta></view>"#,
                 json!({})
             ),
@@ -208,17 +271,17 @@ mod tests {
     fn a_value_the_calls_would_refuse_is_refused_naming_it() {
         let long = "x".repeat(65);
         assert_eq!(
-            bar(PAGE, json!({"t": long, "bg": "#000000"})),
+            meta(PAGE, json!({"t": long, "bg": "#000000"})),
             Err("<navigation-bar>: its title is 65 characters, over the 64 allowed".into())
         );
         assert_eq!(
-            bar(PAGE, json!({"t": "ok", "bg": "red"})),
+            meta(PAGE, json!({"t": "ok", "bg": "red"})),
             Err(
                 "<navigation-bar>: its background-color `red` is not a colour written #RRGGBB"
                     .into()
             )
         );
-        let host = bar(PAGE, json!({"t": "WeChat Pay", "bg": "#000000"})).unwrap_err();
+        let host = meta(PAGE, json!({"t": "WeChat Pay", "bg": "#000000"})).unwrap_err();
         assert!(host.contains("holds the host's name"), "{host}");
     }
 }

@@ -57,16 +57,16 @@ impl AppInstance {
             return;
         };
         let window = self.app.windows.get(&page.0).cloned().unwrap_or_default();
-        let before = (self.view.bar.as_ref()).and_then(|(at, bar)| (*at == page).then_some(bar));
+        let before = (self.view.meta.as_ref()).and_then(|(at, bar)| (*at == page).then_some(bar));
         match page_meta::read(tree, &window) {
             Ok(Some(bar)) => {
                 let host_ui = &self.app.services.providers.host_ui;
                 for ui in page_meta::changes(before, &bar) {
                     host_ui.show(&self.app.manifest.id, ui);
                 }
-                self.view.bar = Some((page, bar));
+                self.view.meta = Some((page, bar));
             }
-            Ok(None) => self.view.bar = None,
+            Ok(None) => self.view.meta = None,
             Err(why) => {
                 let log = &live.store.data().log;
                 let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
@@ -85,7 +85,7 @@ impl AppInstance {
     pub fn shown_window(&self) -> miniapp_config::Window {
         let mut window = self.window();
         let depth = self.pages().len();
-        if let (Some(top), Some(((route, at), bar))) = (self.pages().last(), &self.view.bar)
+        if let (Some(top), Some(((route, at), bar))) = (self.pages().last(), &self.view.meta)
             && (route, *at) == (&top.route, depth)
         {
             bar.onto(&mut window);

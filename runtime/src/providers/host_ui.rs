@@ -112,6 +112,16 @@ pub enum HostUi {
         /// Whether it slides in or out (`false`: at once).
         animation: bool,
     },
+    /// The window's background, seen behind the page when it is pulled
+    /// down (a page-meta's `background-color` and `background-text-style`,
+    /// as WeChat's `wx.setBackgroundColor` and
+    /// `wx.setBackgroundTextStyle` set them).
+    Background {
+        /// The background, `#RRGGBB`, if set.
+        color: Option<String>,
+        /// The pull-down dots' style, `dark` or `light`, if set.
+        text_style: Option<String>,
+    },
     /// The page's pull-down refresh animation, started or stopped.
     PullDownRefresh {
         /// Started.

@@ -35,10 +35,15 @@ async fn video_events_reach_the_app_checked_and_page_meta_sets_the_bar() {
     let package = example("media");
     let policy = granting(&package);
     let (_dir, mut inst) = launched(policy, providers, package, LaunchOptions::default()).await;
-    // The first render sets the bar from the page-meta, once.
+    // The first render sets the window's background and the bar from the
+    // page-meta, once.
+    let background = Drawn::Shown(HostUi::Background {
+        color: Some("#f2f2f2".into()),
+        text_style: None,
+    });
     assert_eq!(
         ui.take_drawn(),
-        [title("Stopped · 0 plays"), colour("#101828")]
+        [background, title("Stopped · 0 plays"), colour("#101828")]
     );
     let video = node(&inst, "#clip");
 

@@ -405,13 +405,11 @@ const AUDIO: &[Attribute] = &[
     a("author", Text, Drawn("data-author")),
 ];
 
-/// What the host does with a page-meta attribute: applied to the page.
-const PAGE_STYLE: Effect =
-    Host("the host applies it to the page after each render it changes in (the page's root style)");
 /// A page-meta attribute about the window around the page.
 const WINDOW_LOOK: Effect = Host(
-    "the host applies it to the window after each render it changes in, as the page's json \
-     key of the same name",
+    "the host applies it after each render as the window key of the same name \
+     (`backgroundColor`, `backgroundTextStyle`: the page's window carries it; a colour not \
+     written #RRGGBB is not applied and the app's log says why)",
 );
 
 /// `page-meta`: the page's own settings, read from the rendered tree by the
@@ -423,14 +421,14 @@ const PAGE_META: &[Attribute] = &[
         WINDOW_LOOK,
     ),
     a("background-color", Color, WINDOW_LOOK),
-    a("background-color-top", Color, WINDOW_LOOK),
-    a("background-color-bottom", Color, WINDOW_LOOK),
-    a("root-background-color", Color, PAGE_STYLE),
+    a("background-color-top", Color, KEPT),
+    a("background-color-bottom", Color, KEPT),
+    a("root-background-color", Color, KEPT),
     a("scroll-top", Text, KEPT),
     a("scroll-duration", Number, KEPT),
-    a("page-style", Text, PAGE_STYLE),
-    a("page-font-size", Text, PAGE_STYLE),
-    a("root-font-size", Text, PAGE_STYLE),
+    a("page-style", Text, KEPT),
+    a("page-font-size", Text, KEPT),
+    a("root-font-size", Text, KEPT),
     a(
         "page-orientation",
         OneOf(&["auto", "portrait", "landscape"]),
