@@ -30,19 +30,27 @@ impl Index {
 miniapp_sdk::export_app!(Shop, pages = [Index]);
 "#;
 
-#[test]
-fn a_misspelled_handler_exits_2_at_its_binding_before_cargo_runs() {
+/// `miniapp build` of a crate declaring page `index` with `lib` as its
+/// `src/lib.rs` and `files`, which must exit 2 before cargo ran (no
+/// `target/` written): its stderr.
+fn refused_before_cargo(lib: &str, files: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let page = "<view>\n  <button bindtap=\"add\">+</button>\n  <button catchtap=\"ad\">+</button>\n  \
-                <button bindtap=\"clear-done\">x</button>\n  <view bindlongpress=\"refresh\"/>\n</view>\n";
-    let crate_dir = app(
-        dir.path(),
-        r#"["index"]"#,
-        &[("src/lib.rs", LIB), ("pages/index.wxml", page)],
-    );
+    let mut files = files.to_vec();
+    files.push(("src/lib.rs", lib));
+    let crate_dir = app(dir.path(), r#"["index"]"#, &files);
     let out = miniapp(&["build", &crate_dir]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    // cargo never ran: nothing was compiled.
+    assert!(!std::path::Path::new(&crate_dir).join("target").exists());
+    err
+}
+
+#[test]
+fn a_misspelled_handler_exits_2_at_its_binding_before_cargo_runs() {
+    let page = "<view>\n  <button bindtap=\"add\">+</button>\n  <button catchtap=\"ad\">+</button>\n  \
+                <button bindtap=\"clear-done\">x</button>\n  <view bindlongpress=\"refresh\"/>\n</view>\n";
+    let err = refused_before_cargo(LIB, &[("pages/index.wxml", page)]);
     assert!(
         err.contains("pages/index.wxml:3:3: no handler `ad` on page `index` (did you mean `add`?)"),
         "{err}"
@@ -59,18 +67,13 @@ fn a_misspelled_handler_exits_2_at_its_binding_before_cargo_runs() {
         !err.contains("`add` on page") && !err.contains("clear-done"),
         "{err}"
     );
-    // cargo never ran: nothing was compiled.
-    assert!(!std::path::Path::new(&crate_dir).join("target").exists());
 }
 
 #[test]
 fn a_handler_in_an_included_file_is_checked_at_its_own_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let crate_dir = app(
-        dir.path(),
-        r#"["index"]"#,
+    let err = refused_before_cargo(
+        LIB,
         &[
-            ("src/lib.rs", LIB),
             ("pages/index.wxml", "<include src=\"row.wxml\"/>\n"),
             (
                 "pages/row.wxml",
@@ -78,38 +81,22 @@ fn a_handler_in_an_included_file_is_checked_at_its_own_place() {
             ),
         ],
     );
-    let out = miniapp(&["build", &crate_dir]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains(
             "pages/row.wxml:2:3: no handler `remvoe` on page `index` (did you mean `remove`?)"
         ),
         "{err}"
     );
-    assert!(!std::path::Path::new(&crate_dir).join("target").exists());
 }
 
 #[test]
 fn a_typed_page_naming_a_route_the_app_lacks_exits_2_at_the_route() {
-    let dir = tempfile::tempdir().unwrap();
     let lib = LIB.replace("#[page(\"index\")]", "#[page(\"indx\")]");
-    let crate_dir = app(
-        dir.path(),
-        r#"["index"]"#,
-        &[
-            ("src/lib.rs", &lib),
-            ("pages/index.wxml", "<view bindtap=\"add\"/>"),
-        ],
-    );
-    let out = miniapp(&["build", &crate_dir]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let err = refused_before_cargo(&lib, &[("pages/index.wxml", "<view bindtap=\"add\"/>")]);
     assert!(
         err.contains(
             "src/lib.rs:11:8: #[page(\"indx\")] names no page of the app (did you mean `index`?)"
         ),
         "{err}"
     );
-    assert!(!std::path::Path::new(&crate_dir).join("target").exists());
 }
