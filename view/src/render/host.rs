@@ -25,8 +25,8 @@ pub(super) type Drawn = Arc<DrawnMap>;
 /// How one instance was drawn: what a later render compares to reuse it.
 #[derive(Debug)]
 pub(super) struct Record {
-    /// Its evaluated properties.
-    properties: Map<String, Json>,
+    /// The instance, its evaluated properties included.
+    instance: RenderedInstance,
     /// A digest of the data the runtime held for it (`None`: none yet).
     data: Option<u64>,
     /// What it put in the caller's list: its host element, or a virtual
@@ -34,8 +34,8 @@ pub(super) struct Record {
     nodes: Vec<VNode>,
     /// What it counted, host included.
     counts: Counts,
-    /// The instances drawn in its subtree, itself first.
-    instances: Vec<RenderedInstance>,
+    /// The instances drawn in its subtree, itself first, in order.
+    inner: Vec<InstanceKey>,
 }
 
 /// Where in the render a node is drawn.
@@ -309,11 +309,14 @@ impl<'c> Run<'c, '_> {
             })));
         }
         let record = Record {
-            properties: given.properties,
+            instance: self.instances[first].clone(),
             data: digest,
             nodes: out[start..].to_vec(),
             counts: self.counts.since(before),
-            instances: self.instances[first..].to_vec(),
+            inner: self.instances[first..]
+                .iter()
+                .map(|i| i.key.clone())
+                .collect(),
         };
         self.drawn.insert(instance, Arc::new(record));
         Ok(())
@@ -331,7 +334,9 @@ impl<'c> Run<'c, '_> {
             .iter()
             .filter(|(name, _)| given.written.contains(name));
         written
-            .filter(|(name, value)| before.is_none_or(|r| r.properties.get(*name) != Some(value)))
+            .filter(|(name, value)| {
+                before.is_none_or(|r| r.instance.properties.get(name.as_str()) != Some(value))
+            })
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect()
     }
@@ -416,19 +421,19 @@ impl<'c> Run<'c, '_> {
             }
             (false, _) => false,
         };
-        let unchanged = |instance: &RenderedInstance| {
-            let now = self.context.instances.data(&instance.key).map(digest);
-            drawn.get(&instance.key).is_some_and(|r| r.data == now)
+        let unchanged = |key: &InstanceKey| {
+            let now = self.context.instances.data(key).map(digest);
+            drawn.get(key).is_some_and(|r| r.data == now)
         };
         if !element.children.is_empty()
             || !host_same
-            || record.properties != given.properties
-            || !record.instances.iter().all(unchanged)
+            || record.instance.properties.as_object() != Some(&given.properties)
+            || !record.inner.iter().all(unchanged)
         {
             return Ok(false);
         }
         let limit = self.context.limits.components;
-        if self.instances.len() + record.instances.len() > limit {
+        if self.instances.len() + record.inner.len() > limit {
             return Err(self.limit("custom component instances per page", limit));
         }
         self.counts = before;
@@ -437,12 +442,12 @@ impl<'c> Run<'c, '_> {
         if definition.options.virtual_host {
             self.prev = None;
         }
-        for instance in &record.instances {
-            if let Some(inner) = drawn.get(&instance.key) {
-                self.drawn.insert(instance.key.clone(), inner.clone());
+        for key in &record.inner {
+            if let Some(inner) = drawn.get(key) {
+                self.instances.push(inner.instance.clone());
+                self.drawn.insert(key.clone(), inner.clone());
             }
         }
-        self.instances.extend(record.instances.iter().cloned());
         Ok(true)
     }
 
