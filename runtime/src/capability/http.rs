@@ -204,6 +204,22 @@ fn call_error(e: &reqwest::Error) -> CallError {
 mod media;
 pub use media::{ByteRange, MediaPart};
 
+impl AppHttp {
+    /// `url` checked for a fetch the view needs (an image, a video): an
+    /// http(s) URL at one of the app's origins, allowed by the operator's
+    /// address rules, counted in its requests per minute; and the client.
+    fn for_the_view(&self, url: &str) -> Result<(Url, reqwest::Client), String> {
+        let url = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        let origin = Origin::of(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
+        if !self.origins.contains(&origin) {
+            return Err(format!("origin {origin} is not one of the app's"));
+        }
+        self.addresses.check_url(&url).map_err(|e| e.0)?;
+        self.take_request()?;
+        Ok((url, self.client()?))
+    }
+}
+
 /// Largest image [`AppHttp::fetch_image`] brings, bytes.
 const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
 
@@ -213,14 +229,7 @@ impl AppHttp {
     /// public addresses only, its per-minute budget), for a renderer that
     /// must not fetch it itself. Refused unless it is an image.
     pub async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>), String> {
-        let url = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
-        let origin = Origin::of(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
-        if !self.origins.contains(&origin) {
-            return Err(format!("origin {origin} is not one of the app's"));
-        }
-        self.addresses.check_url(&url).map_err(|e| e.0)?;
-        self.take_request()?;
-        let client = self.client()?;
+        let (url, client) = self.for_the_view(url)?;
         let exchange = async {
             let mut response = client
                 .get(url.clone())

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{AppHttp, Origin, describe};
+use super::{AppHttp, describe};
 
 /// A byte range a player asks for: `bytes=START-`, `bytes=START-END`
 /// (inclusive) or `bytes=-LAST`; one range only.
@@ -99,14 +99,7 @@ impl AppHttp {
         range: ByteRange,
         most: u64,
     ) -> Result<MediaPart, String> {
-        let url = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
-        let origin = Origin::of(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
-        if !self.origins.contains(&origin) {
-            return Err(format!("origin {origin} is not one of the app's"));
-        }
-        self.addresses.check_url(&url).map_err(|e| e.0)?;
-        self.take_request()?;
-        let client = self.client()?;
+        let (url, client) = self.for_the_view(url)?;
         let asked = range.at_most(most);
         let exchange = async {
             let mut response = (client.get(url.clone()))
