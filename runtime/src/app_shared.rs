@@ -49,6 +49,10 @@ pub(crate) struct AppShared {
     pub page_events: Option<crate::instance::PageEventIndices>,
     /// The paths of the package's files (a share card's picture is one).
     pub asset_paths: std::collections::BTreeSet<String>,
+    /// Where it exports the component lifetimes and handlers, if it does.
+    pub component_hooks: Option<crate::instance::ComponentIndices>,
+    /// What its `miniapp:meta` section says of its pages and components.
+    pub meta: Option<Arc<miniapp_config::Meta>>,
     /// The app id as the execution slots' queues name it.
     pub slot_key: Arc<str>,
 }

@@ -24,6 +24,7 @@ use metering::{Gesturing, Spent, enter, timed};
 use pages::{PageHooks, keep_first};
 
 mod completions;
+mod components;
 mod guest;
 mod instantiate;
 mod metering;
@@ -36,6 +37,7 @@ mod temp_files;
 mod view;
 
 pub(crate) use completions::CompleteHook as CompletionExport;
+pub(crate) use components::ComponentIndices;
 pub(crate) use guest::GuestPre;
 pub(crate) use instantiate::instantiate;
 pub(crate) use page_events::PageEventIndices;
@@ -98,6 +100,8 @@ pub(crate) struct Live {
     page_events: Option<page_events::PageEventHooks>,
     /// The launch path that is not a page, until `on-page-not-found` is told.
     not_found: Option<page_events::NotFound>,
+    /// The component lifetimes and handlers, if the app exports them.
+    components: Option<components::ComponentHooks>,
 }
 
 /// A lifecycle call into the guest.
@@ -125,6 +129,11 @@ enum Hook<'a> {
         path: String,
         query: Vec<(String, String)>,
     },
+    /// `lifetimes.on-notices` with what the renders since the last one did.
+    Notices(Vec<crate::capability::component::Notice>),
+    /// `handlers.on-handler` of a page's or component's handler, on the
+    /// page with serial `page`.
+    Handler(components::Handler),
 }
 
 impl Hook<'_> {
@@ -141,6 +150,8 @@ impl Hook<'_> {
             Hook::PageEvent(f) => format!("on-page-event {} {}", f.event.name(), f.route),
             Hook::AppError(_) => "on-app-error".into(),
             Hook::PageNotFound { path, .. } => format!("on-page-not-found {path}"),
+            Hook::Notices(n) => format!("on-notices ({} notices)", n.len()),
+            Hook::Handler(h) => h.name(),
         }
     }
 
@@ -150,6 +161,7 @@ impl Hook<'_> {
         match self {
             Hook::PageEvent(fired) => !fired.fresh,
             Hook::AppError(_) | Hook::PageNotFound { .. } => true,
+            Hook::Notices(_) => true,
             _ => matches!(self, Hook::Load { .. } | Hook::Ready(_) | Hook::Unload(_)),
         }
     }
@@ -167,9 +179,11 @@ impl Hook<'_> {
         match self {
             Hook::Load { serial, .. } => DataTarget::Page(*serial),
             Hook::PageEvent(fired) => DataTarget::Page(fired.serial),
+            Hook::Handler(h) => h.data_target(),
             Hook::Unload(route) => DataTarget::Unloading(route.clone()),
             Hook::Complete(c) => match c.owner {
                 Some(Owner::Page(serial)) => DataTarget::Page(serial),
+                Some(Owner::Component { id, .. }) => DataTarget::Component(id),
                 Some(Owner::App) => DataTarget::Top,
                 None => DataTarget::Gone,
             },
@@ -186,6 +200,8 @@ impl Hook<'_> {
             Hook::Event(_) | Hook::Ready(_) => Owner::Page(top),
             Hook::Load { serial, .. } => Owner::Page(*serial),
             Hook::PageEvent(fired) => Owner::Page(fired.serial),
+            Hook::Handler(h) => h.owner(),
+            Hook::Notices(_) => Owner::Page(top),
             Hook::Complete(c) => c.owner.unwrap_or(Owner::App),
             Hook::Launch(_) | Hook::Show | Hook::Hide | Hook::Unload(_) => Owner::App,
             Hook::AppError(_) | Hook::PageNotFound { .. } => Owner::App,
@@ -327,6 +343,10 @@ impl AppInstance {
     /// returned is reported to its `on-app-error` (WeChat's `App.onError`),
     /// within the same budget, except an error of `on-app-error` itself.
     async fn call(&mut self, hook: Hook<'_>) -> Result<(), Error> {
+        if let Hook::PageEvent(fired) = &hook {
+            // The page's components hear of it too (`pageLifetimes`).
+            self.queue_page_lifetime(fired);
+        }
         let reported = !matches!(hook, Hook::AppError(_));
         let outcome = self.call_once(hook).await;
         if let Err(Error::AppFailed { hook, message, .. }) = &outcome
@@ -349,13 +369,23 @@ impl AppInstance {
             // An app without page events: nothing to call, nothing to set up.
             return Ok(());
         }
-        if hook.follows_a_callback() && !hook.of_page_events() && live.pages.is_none() {
+        if matches!(hook, Hook::Notices(_) | Hook::Handler(_)) {
+            if live.components.is_none() {
+                // Refused at load for a page that uses components.
+                return Ok(());
+            }
+        } else if hook.follows_a_callback() && !hook.of_page_events() && live.pages.is_none() {
             // An app without page hooks: nothing to call, nothing to set up.
             return Ok(());
         }
-        let tap = matches!(&hook, Hook::Event(e) if e.gesture);
+        let tap = match &hook {
+            Hook::Event(e) => e.gesture,
+            Hook::Handler(h) => h.gesture,
+            _ => false,
+        };
         // The next handler of one view event shares its gesture and budget.
-        let continues = matches!(hook, Hook::Event(_)) && self.chain == Chain::Later;
+        let continues =
+            matches!(hook, Hook::Event(_) | Hook::Handler(_)) && self.chain == Chain::Later;
         let fresh = !hook.follows_a_callback() && !continues;
         let spent = Spent::before(&mut live.store, fresh);
         let gesturing = match continues {
@@ -363,6 +393,10 @@ impl AppInstance {
             false => Gesturing::Start(tap),
         };
         let (token, meters) = enter(&mut live.store, gesturing, fresh.then_some(fuel));
+        if fresh {
+            // `trigger-event` is counted per callback.
+            live.store.data_mut().nav.components.triggered = 0;
+        }
         live.store.data_mut().nav.data_target = hook.data_target();
         let top = live.store.data().nav.pages.top().serial;
         live.store.data_mut().call.pending.owner = hook.owner(top);
@@ -371,6 +405,7 @@ impl AppInstance {
         let page_hooks = live.pages;
         let complete = live.complete;
         let page_events = live.page_events;
+        let component_hooks = live.components;
         let answer = &mut self.answer;
         let store = &mut live.store;
         let (result, cpu) = match &hook {
@@ -414,6 +449,25 @@ impl AppInstance {
                 let call = async {
                     match page_events {
                         Some(hooks) => hooks.call(store, &hook, answer).await,
+                        None => Ok(Ok(())),
+                    }
+                };
+                timed(&meters, limit, call).await
+            }
+            Hook::Notices(notices) => {
+                // Present: checked before entering.
+                let call = async {
+                    match component_hooks {
+                        Some(hooks) => hooks.notices(store, notices.clone()).await,
+                        None => Ok(Ok(())),
+                    }
+                };
+                timed(&meters, limit, call).await
+            }
+            Hook::Handler(handler) => {
+                let call = async {
+                    match component_hooks {
+                        Some(hooks) => handler.call(hooks, store, token).await,
                         None => Ok(Ok(())),
                     }
                 };

@@ -72,7 +72,7 @@ impl Runtime {
             .windows;
         // What its logic declares (handlers, properties), read, never run:
         // a malformed meta is refused here.
-        crate::meta::read(&package.component, &manifest).map_err(&refused)?;
+        let meta = crate::meta::read(&package.component, &manifest).map_err(&refused)?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
                 .component(&inner.engine, &package.hash, &package.component)
@@ -96,10 +96,14 @@ impl Runtime {
         let on_complete =
             CompletionExport::find(&component, pre.version, &imports).map_err(refused)?;
         let page_events = crate::instance::PageEventIndices::find(&component, pre.version);
+        let component_hooks =
+            crate::instance::ComponentIndices::find(&component, pre.version).map_err(refused)?;
         Ok(App {
             shared: Arc::new(AppShared {
                 slot_key: manifest.id.as_str().into(),
                 page_hooks,
+                component_hooks,
+                meta: meta.map(Arc::new),
                 on_complete,
                 page_events: page_events.map_err(refused)?,
                 asset_paths: package.assets.keys().cloned().collect(),

@@ -99,6 +99,8 @@ impl TestHost {
             components: Default::default(),
             view_origins: Vec::new(),
             page_hooks: None,
+            component_hooks: None,
+            meta: None,
             on_complete: None,
             page_events: None,
             asset_paths: Default::default(),

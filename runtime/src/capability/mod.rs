@@ -20,6 +20,7 @@
 
 mod call;
 pub(crate) mod clipboard;
+pub(crate) mod component;
 #[cfg(test)]
 mod compatibility;
 mod data_size;

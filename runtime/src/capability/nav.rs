@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::component::{ComponentCtx, PageComponents};
 use super::data_size::DataSize;
 use super::{CallError, CallResult, View};
 use crate::bindings::nav;
@@ -46,6 +47,9 @@ pub struct Page {
     /// Bytes of those paths.
     #[serde(skip)]
     changed_bytes: usize,
+    /// The custom component instances its renders drew.
+    #[serde(skip)]
+    pub(crate) components: PageComponents,
 }
 
 impl Page {
@@ -60,6 +64,7 @@ impl Page {
             ready: false,
             changes: Changes::all(),
             changed_bytes: 0,
+            components: PageComponents::default(),
         }
     }
 
@@ -74,17 +79,24 @@ impl Page {
         }
     }
 
+    /// `set-data` changed a component instance's data: the page renders
+    /// again whole (its instances' subtrees are not told apart yet).
+    pub(crate) fn changed_component(&mut self) {
+        self.changes = Changes::all();
+    }
+
     /// The page was rendered: nothing changed since.
     pub(crate) fn rendered(&mut self) {
         self.changes = Changes::none();
         self.changed_bytes = 0;
+        self.components.rendered();
     }
 
     /// What the host holds for this page, bytes (an estimate of memory).
     pub(crate) fn held(&self) -> u64 {
         // Each pair: two strings' text and headers.
         let query: usize = self.query.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
-        (64 + self.route.len() + query) as u64 + self.size.held()
+        (64 + self.route.len() + query) as u64 + self.size.held() + self.components.held()
     }
 }
 
@@ -243,6 +255,8 @@ pub(crate) struct NavCtx {
     opened: Vec<OpenRequest>,
     /// Which page `view.set-data` acts on now.
     pub data_target: DataTarget,
+    /// Component instance ids and the notices not yet delivered.
+    pub components: ComponentCtx,
 }
 
 /// Which page `view.set-data` and `view.get-data` act on.
@@ -258,6 +272,9 @@ pub(crate) enum DataTarget {
     Gone,
     /// The page whose `on-unload` runs: it has left the stack.
     Unloading(String),
+    /// Component instance `id`: one of its handlers runs, or one of its
+    /// calls completes (`view.set-data` acts on its data).
+    Component(u32),
 }
 
 impl NavCtx {
@@ -267,6 +284,7 @@ impl NavCtx {
             pages,
             opened: Vec::new(),
             data_target: DataTarget::Top,
+            components: ComponentCtx::default(),
         }
     }
 
@@ -282,6 +300,9 @@ impl NavCtx {
             DataTarget::Unloading(route) => Err(format!(
                 "page `{route}` has left the stack; its on-unload cannot change its data"
             )),
+            DataTarget::Component(id) => Err(format!(
+                "this callback acts on component instance {id}, not on a page"
+            )),
         }
     }
 
@@ -290,7 +311,7 @@ impl NavCtx {
         match &self.data_target {
             DataTarget::Top => Some(self.pages.top()),
             DataTarget::Page(serial) => self.pages.page(*serial),
-            DataTarget::Unloading(_) | DataTarget::Gone => None,
+            DataTarget::Unloading(_) | DataTarget::Gone | DataTarget::Component(_) => None,
         }
     }
 

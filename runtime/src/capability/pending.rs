@@ -45,6 +45,17 @@ pub(crate) enum Owner {
     App,
     /// The page with this serial: its completion's `set-data` acts on it.
     Page(u64),
+    /// Component instance `id` on the page with serial `page` (started by
+    /// one of its handlers): it ends when the instance detaches; its
+    /// completion's `view.set-data` acts on the instance.
+    Component { page: u64, id: u32 },
+}
+
+impl Owner {
+    /// Whether it is page `serial` or one of its component instances.
+    fn on_page(self, serial: u64) -> bool {
+        matches!(self, Owner::Page(page) | Owner::Component { page, .. } if page == serial)
+    }
 }
 
 /// How a pending call ended: `completions.outcome`, as the guest receives
@@ -418,18 +429,30 @@ impl Pending {
         self.answers.remove(&id);
     }
 
-    /// The page with `serial` left the stack: its calls end, each with a
-    /// `cancelled("page unloaded")` completion delivered to no page.
+    /// The page with `serial` left the stack: its calls (and its
+    /// component instances') end, each with a `cancelled("page unloaded")`
+    /// completion delivered to no page.
     pub fn page_left(&mut self, serial: u64) {
-        let page = Owner::Page(serial);
+        self.end_calls(|owner| owner.on_page(serial), "page unloaded");
+    }
+
+    /// Component instance `id` detached: its calls end, each with a
+    /// `cancelled("component detached")` completion delivered to no page.
+    pub fn component_left(&mut self, id: u32) {
+        let of = |owner: Owner| matches!(owner, Owner::Component { id: of, .. } if of == id);
+        self.end_calls(of, "component detached");
+    }
+
+    /// End every call whose owner is `of`, with `cancelled(why)`.
+    fn end_calls(&mut self, of: impl Fn(Owner) -> bool, why: &str) {
         let mut ids: Vec<u64> = (self.calls.iter())
-            .filter(|(_, c)| c.owner == page)
+            .filter(|(_, c)| of(c.owner))
             .map(|(id, _)| *id)
             .collect();
         // Calls that finished and wait to be delivered end too.
         ids.extend(
             (self.ready.iter())
-                .filter(|c| c.owner == Some(page))
+                .filter(|c| c.owner.is_some_and(&of))
                 .map(|c| c.id),
         );
         ids.sort_unstable();
@@ -443,7 +466,7 @@ impl Pending {
             UsageCounters::add(&self.app.usage.calls_cancelled, 1);
             self.ready.push_back(Completion {
                 id,
-                outcome: Outcome::Cancelled("page unloaded".into()),
+                outcome: Outcome::Cancelled(why.into()),
                 owner: None,
             });
         }
@@ -904,6 +927,31 @@ mod tests {
         assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "page unloaded"));
         assert_eq!(pending.timers(), 1);
         assert_eq!(delivered(&mut host, later(120_000)), [(app, true)]);
+    }
+
+    #[test]
+    fn a_component_detaching_cancels_its_calls_and_its_page_leaving_the_rest() {
+        let mut host = host("");
+        let pending = &mut host.state.call.pending;
+        pending.owner = Owner::Component { page: 7, id: 3 };
+        let detaching = pending.set_timer(60_000, false).unwrap();
+        pending.owner = Owner::Component { page: 7, id: 4 };
+        let staying = pending.set_timer(60_000, true).unwrap();
+        pending.owner = Owner::Page(8);
+        let other_page = pending.set_timer(60_000, false).unwrap();
+        pending.component_left(3);
+        let next = pending.next(Instant::now()).unwrap();
+        assert_eq!((next.id, next.owner), (detaching, None));
+        assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "component detached"));
+        assert_eq!(pending.timers(), 2);
+        pending.delivered();
+        pending.page_left(7);
+        let next = pending.next(Instant::now()).unwrap();
+        assert_eq!(next.id, staying);
+        assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "page unloaded"));
+        pending.delivered();
+        assert_eq!(pending.timers(), 1);
+        assert_eq!(delivered(&mut host, later(120_000)), [(other_page, true)]);
     }
 
     #[test]

@@ -313,6 +313,9 @@ host_api! {
     selector_query("selector-query"): core, linked by view of SelectorQueryCtx,
         ["query-start", "take-nodes"],
         [pending_calls, host_memory_bytes];
+    component: core, linked by view of NavCtx,
+        ["set-data", "get-data", "trigger-event", "select-component"],
+        [set_data_bytes, page_data_bytes, host_memory_bytes, view_components];
 }
 
 /// The interface named `name`.

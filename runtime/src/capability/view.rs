@@ -9,10 +9,12 @@
 
 use serde_json::{Map, Value};
 
+use super::component::{component_data, set_component_data};
 use super::data_size::{DataSize, json_len};
-use super::nav::NavCtx;
+use super::nav::{DataTarget, NavCtx};
 use super::{CallError, CallResult, View};
 use crate::bindings::view;
+use crate::limits::HostMemory;
 
 /// Longest data path.
 const MAX_PATH_LEN: usize = 1024;
@@ -291,38 +293,59 @@ fn path_text(steps: &[Step]) -> String {
 // Page data lives on the page stack: the view of `view` is that of `nav`'s state.
 super::linked_by!(view of NavCtx, view);
 
+/// Apply `patch` to `data` of `size` (the data of `what()`: "page `cart`")
+/// within `quotas` (`set_data_bytes` a patch, `page_data_bytes` the data),
+/// charging or releasing `budget` for what it grew or shrank; the data
+/// paths it changed, for the renderer. A refused patch changes nothing.
+pub(crate) fn set_data_on(
+    data: &mut Value,
+    size: &mut DataSize,
+    what: impl Fn() -> String,
+    patch: &str,
+    quotas: &miniapp_config::Quotas,
+    budget: &HostMemory,
+) -> CallResult<Vec<String>> {
+    if patch.len() as u64 > quotas.set_data_bytes {
+        return Err(CallError::quota(format!(
+            "set-data patch of {} bytes is over the limit of {} bytes",
+            patch.len(),
+            quotas.set_data_bytes
+        )));
+    }
+    let limit = quotas.page_data_bytes;
+    let before = *size;
+    let accept = |after: DataSize| {
+        if after.json > limit {
+            return Err(CallError::quota(format!(
+                "{} data would be {} bytes, over the limit of {limit} bytes",
+                what(),
+                after.json
+            )));
+        }
+        if after.held() > before.held() {
+            budget
+                .charge(after.held() - before.held(), "page data")
+                .map_err(CallError::quota)?;
+        } else {
+            budget.release(before.held() - after.held());
+        }
+        Ok(())
+    };
+    let (after, keys) = apply_patch(data, before, patch, accept)?;
+    *size = after;
+    Ok(keys)
+}
+
 impl view::Host for View<'_, NavCtx> {
     fn set_data(&mut self, patch: String) -> CallResult<()> {
         let quotas = &self.call.app.grants.quotas;
-        if patch.len() as u64 > quotas.set_data_bytes {
-            return Err(CallError::quota(format!(
-                "set-data patch of {} bytes is over the limit of {} bytes",
-                patch.len(),
-                quotas.set_data_bytes
-            )));
+        if let DataTarget::Component(id) = self.ctx.data_target {
+            return set_component_data(self.ctx, quotas, id, &patch);
         }
-        let limit = quotas.page_data_bytes;
         let (page, budget) = self.ctx.data_page_mut().map_err(CallError::invalid)?;
-        let before = page.size;
         let route = &page.route;
-        let accept = |after: DataSize| {
-            if after.json > limit {
-                return Err(CallError::quota(format!(
-                    "page `{route}` data would be {} bytes, over the limit of {limit} bytes",
-                    after.json
-                )));
-            }
-            if after.held() > before.held() {
-                budget
-                    .charge(after.held() - before.held(), "page data")
-                    .map_err(CallError::quota)?;
-            } else {
-                budget.release(before.held() - after.held());
-            }
-            Ok(())
-        };
-        let (size, keys) = apply_patch(&mut page.data, before, &patch, accept)?;
-        page.size = size;
+        let what = || format!("page `{route}`");
+        let keys = set_data_on(&mut page.data, &mut page.size, what, &patch, quotas, budget)?;
         for key in keys {
             page.changed(&key);
         }
@@ -330,6 +353,9 @@ impl view::Host for View<'_, NavCtx> {
     }
 
     fn get_data(&mut self) -> wasmtime::Result<String> {
+        if let DataTarget::Component(id) = self.ctx.data_target {
+            return Ok(component_data(self.ctx, id).map_or_else(|| "null".into(), Value::to_string));
+        }
         Ok(self
             .ctx
             .data_page()

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use wasmtime::Store;
 
 use super::completions::CompleteHook;
+use super::components::ComponentHooks;
 use super::metering::{at_epoch_tick, timed};
 use super::page_events::{NotFound, PageEventHooks};
 use super::pages::PageHooks;
@@ -98,10 +99,14 @@ pub(crate) async fn instantiate(
             Some(indices) => Some(PageEventHooks::load(indices, &mut store, &instance)?),
             None => None,
         };
-        Ok((guest, pages, complete, events))
+        let components = match &app.component_hooks {
+            Some(indices) => Some(ComponentHooks::load(indices, &mut store, &instance)?),
+            None => None,
+        };
+        Ok((guest, pages, complete, events, components))
     });
     let trap = match live {
-        Ok((guest, pages, complete, page_events)) => {
+        Ok((guest, pages, complete, page_events, components)) => {
             return Ok(Live {
                 store,
                 guest,
@@ -109,6 +114,7 @@ pub(crate) async fn instantiate(
                 complete,
                 page_events,
                 not_found,
+                components,
             });
         }
         // The pooling allocator is full, or the host could not map memory

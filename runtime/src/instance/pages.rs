@@ -62,7 +62,7 @@ impl PageHooks {
 
 /// Rounds of page hooks one callback may cause (each round: the hooks for
 /// what the previous one changed on the stack).
-const MAX_PAGE_ROUNDS: usize = 16;
+pub(super) const MAX_PAGE_ROUNDS: usize = 16;
 
 pub(super) use crate::capability::nav::StackEntry;
 
@@ -160,6 +160,8 @@ impl AppInstance {
     pub(super) async fn render_and_ready(&mut self) -> Result<(), Error> {
         let mut outcome = Ok(());
         self.render();
+        // The component lifetimes of the render, before the page's `on-ready`.
+        keep_first(&mut outcome, self.settle_components().await);
         for round in 0..=MAX_PAGE_ROUNDS {
             let Some(route) = self.due_ready() else {
                 break;
@@ -179,6 +181,7 @@ impl AppInstance {
             keep_first(&mut outcome, self.call(Hook::Ready(route)).await);
             keep_first(&mut outcome, self.settle_pages(before).await);
             self.render();
+            keep_first(&mut outcome, self.settle_components().await);
         }
         outcome
     }

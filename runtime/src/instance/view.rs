@@ -29,16 +29,24 @@ impl AppInstance {
         let budget = &state.host_memory;
         let (top, _) = state.nav.pages.top_mut();
         let previous = (self.view.previous(&top.route, depth)).map(|tree| (tree, &top.changes));
-        match self.app.render(&top.route, &top.data, previous) {
+        let mut updated = false;
+        let rendered = (self.app).render_with(&top.route, &top.data, previous, &top.components);
+        match rendered {
             Some(rendered) => {
                 if self.view.update(&top.route, depth, rendered, budget) {
                     top.rendered();
+                    updated = true;
                 }
             }
             None => self.view.clear(),
         }
         let shown = self.view.tree.as_ref().map(|tree| &tree.nodes[..]);
         live.store.data_mut().selector_query.rendered(shown);
+        let serial = live.store.data().nav.pages.top().serial;
+        (live.store.data_mut().nav.components).rendered(serial, self.view.tree.as_ref());
+        if updated {
+            self.compare_instances();
+        }
         self.apply_page_meta();
         UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
     }
@@ -196,6 +204,10 @@ impl AppInstance {
                 delta,
             } => return self.navigate_from_view(&url, &open_type, delta).await,
         };
+        // An app with components takes every handler through `handlers`.
+        if let Some(handlers) = self.handlers_of(&calls)? {
+            return self.dispatch_handlers(handlers).await;
+        }
         let top = self.stack().last().map(|page| page.0);
         let mut outcome = Ok(());
         for (i, call) in calls.into_iter().enumerate() {
