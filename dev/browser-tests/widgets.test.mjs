@@ -1,7 +1,8 @@
 // swiper, picker-view and movable-view in a real Chromium (the widgets
 // example): the banner shows its first image with three dots; a drag
 // swipes to the next and the page shows the index the app was told, the
-// dots follow; autoplay (the switch) moves it on by a timer in the page;
+// dots follow; the app's own current moves it (reported with an empty
+// source), and a drag back from the first wraps to the last; autoplay (the switch) moves it on by a timer in the page;
 // a wheel over a picker-view column scrolls it to another row and the app
 // shows the pick; a drag moves the card in its area and the app shows
 // where. A screenshot of the page is kept in dev/browser-tests/output/.
@@ -35,18 +36,20 @@ test('widgets: a swipe, autoplay, a picker-view scroll and a card drag reach the
   const shown = screen.locator('#banner-shown');
   assert.equal(await shown.textContent(), 'Banner 0 (b1, start)');
 
-  // The first banner fills the swiper; three dots, the first active in the app's colour.
+  // The first banner fills the swiper; three dots, the first active in the app's colour (white).
   const dots = screen.locator('.mp-swiper-dot');
   await eventually(async () => assert.equal(await dots.count(), 3));
   const active = async () => dots.evaluateAll((all) => all.map((d) => d.hasAttribute('data-active')));
   assert.deepEqual(await active(), [true, false, false]);
-  assert.equal(await dots.first().evaluate((d) => getComputedStyle(d).backgroundColor), 'rgb(7, 193, 96)');
+  assert.equal(await dots.first().evaluate((d) => getComputedStyle(d).backgroundColor), 'rgb(255, 255, 255)');
+  // previous-margin and next-margin 24rpx: 12.48px of the 390px phone on
+  // each side, where the neighbours show.
+  const margins = await banner.evaluate((swiper) => [getComputedStyle(swiper).paddingLeft, getComputedStyle(swiper).paddingRight]);
+  assert.deepEqual(margins.map((m) => Math.round(parseFloat(m) * 100) / 100), [12.48, 12.48]);
+  /** Which items start where the swiper's content does (after its previous-margin). */
   const inView = () => banner.evaluate((swiper) => {
-    const box = swiper.getBoundingClientRect();
-    return [...swiper.children].map((item) => {
-      const at = item.getBoundingClientRect();
-      return Math.abs(at.left - box.left) < 2;
-    });
+    const start = swiper.getBoundingClientRect().left + parseFloat(getComputedStyle(swiper).paddingLeft);
+    return [...swiper.children].map((item) => Math.abs(item.getBoundingClientRect().left - start) < 2);
   });
   assert.deepEqual(await inView(), [true, false, false]);
 
@@ -56,9 +59,15 @@ test('widgets: a swipe, autoplay, a picker-view scroll and a card drag reach the
   await screen.locator('#settled', { hasText: 'settled on 1' }).waitFor();
   await eventually(async () => assert.deepEqual(await inView(), [false, true, false]));
   assert.deepEqual(await active(), [false, true, false]);
-  // A drag to the right: back to the first.
+  // The app sets current 0 (the First button): the swiper goes there and
+  // reports it with an empty source, as WeChat does.
+  await screen.locator('#first').click();
+  await shown.filter({ hasText: 'Banner 0 (b1, )' }).waitFor();
+  await eventually(async () => assert.deepEqual(await inView(), [true, false, false]));
+  // A drag to the right from the first: circular, it wraps to the last.
   await drag(page, banner, 200, 0);
-  await shown.filter({ hasText: 'Banner 0 (b1, touch)' }).waitFor();
+  await shown.filter({ hasText: 'Banner 2 (b3, touch)' }).waitFor();
+  await eventually(async () => assert.deepEqual(await inView(), [false, false, true]));
 
   // Autoplay on: the page's own timer moves it on, as `autoplay`.
   await screen.locator('#autoplay').click();

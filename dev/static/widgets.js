@@ -11,7 +11,8 @@
 // - swiper: its items side by side, scrolled to `current` (or the item
 //   `current-item-id` names); a drag swipes (`transition {dx, dy}` while
 //   dragged, `change {current, source: 'touch', currentItemId}` on
-//   release, `animationfinish` once it settles); autoplay is a timer here
+//   release, `animationfinish` once it settles; a current the app sets
+//   is reported with an empty source, as WeChat does); autoplay is a timer here
 //   in the browser (`source: 'autoplay'`), paused while dragged; circular
 //   wraps from the last item to the first and back.
 // - picker-view: each column scrolls and snaps to a row under the
@@ -20,7 +21,7 @@
 //   `pickend` after.
 // - movable-view: dragged along its direction within its movable-area
 //   (beyond it with out-of-bounds, springing back), `change {x, y,
-//   source}`; htouchmove or vtouchmove as the first move goes; with
+//   source}` (an empty source when the app moved it); htouchmove or vtouchmove as the first move goes; with
 //   `scale`, ctrl+wheel (a trackpad's pinch) scales it: `scale {x, y,
 //   scale}`.
 
@@ -75,6 +76,14 @@ function number(element, name, fallback) {
 }
 
 const flag = (element, name) => element.hasAttribute(name);
+
+/** A length attribute (`30px`, `40rpx`, `12`) as CSS, else `0px` (nothing else reaches the CSS). */
+function length(element, name) {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(px|rpx)?\s*$/.exec(element.getAttribute(name) ?? '');
+  if (!match) return '0px';
+  // rpx: 750rpx is the device's width (--sim-vw is 1% of it).
+  return match[2] === 'rpx' ? `calc(${match[1]} / 7.5 * var(--sim-vw, 1vw))` : `${match[1]}px`;
+}
 const round = (n) => Math.round(n * 10) / 10;
 
 /**
@@ -264,15 +273,17 @@ function mountSwiper(element, host) {
 
   function layout() {
     box.style.setProperty('--mp-shown', String(shown()));
-    box.style.setProperty('--mp-previous', element.getAttribute('data-previous-margin') ?? '0px');
-    box.style.setProperty('--mp-next', element.getAttribute('data-next-margin') ?? '0px');
+    box.style.setProperty('--mp-previous', length(element, 'data-previous-margin'));
+    box.style.setProperty('--mp-next', length(element, 'data-next-margin'));
     const wanted = named();
     // The host's current changed (the app's setData): go there, no event.
     if (wanted !== s.shownCurrent) {
       const first = s.shownCurrent === null;
       s.shownCurrent = wanted;
       // The app keeping the item the user chose: it is there already.
-      if (!s.dragging && (first || wanted !== s.current)) slide(wanted, null, first);
+      if (first) slide(wanted, null, true);
+      // The app moved it (its current): WeChat's change with an empty source.
+      else if (!s.dragging && wanted !== s.current) changeTo(wanted, '');
     } else if (!s.dragging) {
       s.current = Math.min(s.current, last());
       scrollTo(goal(s.current));
@@ -445,14 +456,17 @@ function mountMovableView(element, host) {
     });
   }
 
-  function fromHost() {
+  function fromHost(first) {
     if (m.from) return; // not while dragged
     const scale = flag(element, 'data-scale') ? number(element, 'data-scale-value', 1) : 1;
     const [min, max] = [number(element, 'data-scale-min', 0.1), number(element, 'data-scale-max', 10)];
     m.scale = Math.min(Math.max(scale, min), max);
-    m.x = number(element, 'data-x', 0);
-    m.y = number(element, 'data-y', 0);
-    place(true);
+    const [x, y] = [number(element, 'data-x', 0), number(element, 'data-y', 0)];
+    const moved = x !== m.x || y !== m.y;
+    [m.x, m.y] = [x, y];
+    place(!first);
+    // The app moved it (its x, y): WeChat's change with an empty source.
+    if (moved && !first) report('');
   }
 
   const direction = () => element.getAttribute('data-direction') ?? 'none';
@@ -525,8 +539,8 @@ function mountMovableView(element, host) {
   observe(element, () => {
     if (element.style.translate !== m.written) place(false);
   }, { attributes: true, attributeFilter: ['style'] });
-  observe(element, fromHost, { attributes: true, attributeFilter: ['data-x', 'data-y', 'data-scale-value', 'data-scale'] });
-  fromHost();
+  observe(element, () => fromHost(false), { attributes: true, attributeFilter: ['data-x', 'data-y', 'data-scale-value', 'data-scale'] });
+  fromHost(true);
 }
 
 /** A movable-area: with scale-area, a pinch (ctrl+wheel) anywhere in it scales its movable-views. */

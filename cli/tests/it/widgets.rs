@@ -27,7 +27,7 @@ fn run_sends_a_swipe_and_a_pick_and_the_html_shows_the_current_banner() {
         assert!(launch.contains(&shown), "no {shown:?} in {launch}");
     }
     let dots = "<span data-mp=\"swiper-dots\"><i data-mp=\"swiper-dot\" data-active \
-                style=\"background-color:#07c160\"></i>";
+                style=\"background-color:#ffffff\"></i>";
     assert!(launch.contains(dots), "{launch}");
 
     assert_eq!(steps[1]["step"], "event index:onBanner");
