@@ -6,7 +6,8 @@
 // multiSelector's column move reaches the app as it happens, and its
 // columns follow the range the app sets in answer (linked columns); a region's
 // columns follow the province and city chosen, from the region table the
-// simulator serves; Cancel sends the picker's cancel; a picker bound with
+// simulator serves; Cancel sends the picker's cancel; a disabled picker
+// opens nothing; a picker bound with
 // model:value is set with no handler. Picture:
 // dev/browser-tests/output/picker.png (the phone, its region sheet open).
 //
@@ -96,6 +97,14 @@ test('picker: each mode opens its sheet, the choice reaches the app, cancel fire
   await ok();
   await shown('region-shown', '广东省 深圳市 南山区');
   await shown('code', 'Region code 440000 440300 440305');
+
+  // A disabled picker opens nothing: the next tap (on the fruit) opens
+  // the fruit's sheet, not a mask left over the page.
+  await screen.locator('#wrap .row').click();
+  await open('fruit');
+  assert.equal(await sheet.locator('#picker-title').textContent(), 'Fruit');
+  await sheet.locator('#picker-cancel').click();
+  await sheet.waitFor({ state: 'detached' });
 
   // model:value: the host sets the bound index; the app has no handler.
   await open('speed');
