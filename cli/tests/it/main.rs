@@ -9,6 +9,7 @@ mod components_build;
 mod config;
 mod crash;
 mod dev;
+mod dev_media;
 mod dev_picked_files;
 mod dev_regions;
 mod dev_routes;
