@@ -1,5 +1,6 @@
-//! Widgets: a swiper banner of three package images with dots (swiped, or
-//! autoplayed once the switch is on), a picker-view of a day and a time,
+//! Widgets: a swiper banner of three package images with dots (swiped,
+//! autoplayed once the switch is on, or sent back to the first by a
+//! button), a picker-view of a day and a time,
 //! and a card moved about its movable-area. The host checks every detail
 //! against the rendered component before this app sees it: a banner that
 //! does not exist, a row a column does not have or a card outside its area
@@ -66,6 +67,9 @@ impl App for Widgets {
                     "bannerSource": swiped.source,
                 }))
             }
+            // The swiper moves to the first banner and reports it with an
+            // empty source, as WeChat does for a change the app made.
+            ("index", "toFirst") => view::set("current", 0),
             ("index", "onBannerSettled") => {
                 view::set("settled", event.detail_as::<Swiped>()?.current)
             }
