@@ -252,9 +252,9 @@ function show(picker, node, send) {
   const state = { picker, node, mode, mask, box, send, columns: [], observer: null };
   // The app may change the picker (a multiSelector's range after a
   // columnchange): the columns follow.
-  state.observer = new MutationObserver(() => {
+  state.observer = new MutationObserver((records) => {
     if (!picker.isConnected) close();
-    else if (mode === 'multiSelector') fill(state);
+    else if (mode === 'multiSelector' && records.some((r) => r.type === 'attributes')) fill(state);
   });
   state.observer.observe(picker, { attributes: true, attributeFilter: ['data-range'] });
   // Another page painted (or the picker removed): the sheet goes with it.
