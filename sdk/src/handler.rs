@@ -240,3 +240,59 @@ fn page_event(page: &mut dyn AnyPage, event: PageEvent, json: &str) -> Result<Op
         .transpose()
         .map_err(|e| Error::app(format!("the share answer: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Article {
+        id: u32,
+    }
+
+    #[crate::page("detail")]
+    impl Article {}
+
+    fn open(serial: u64, id: u32) -> Open {
+        Open {
+            serial: Some(serial),
+            page: Box::new(Article { id }),
+        }
+    }
+
+    fn id_of(which: &Which<'_>) -> Option<u32> {
+        let turned = page_turn(which, |page| {
+            let detail = page
+                .as_any()
+                .downcast_mut::<Article>()
+                .expect("a detail page");
+            Ok(detail.id)
+        });
+        turned.map(|done| done.unwrap())
+    }
+
+    #[test]
+    fn each_call_finds_its_own_page_of_the_stack() {
+        OPEN.with(|o| *o.borrow_mut() = vec![open(1, 10), open(2, 20), open(3, 30)]);
+        // An event: the top-most page of its route.
+        assert_eq!(id_of(&Which::Route("detail")), Some(30));
+        assert_eq!(id_of(&Which::Route("index")), None);
+        // A page event: the page of its serial.
+        assert_eq!(id_of(&Which::Serial(2, "detail")), Some(20));
+        // An unload: the top-most page of its route no longer on the stack.
+        assert_eq!(id_of(&Which::Leaving("detail", vec![1, 3])), Some(20));
+        assert_eq!(with_page(|d: &mut Article| d.id), Ok(30));
+        // While a page runs, no page is reached from it.
+        let inside = page_turn(&Which::Route("detail"), |_| {
+            Ok(with_page(|d: &mut Article| d.id))
+        });
+        let refused = inside.unwrap().unwrap().unwrap_err();
+        assert!(
+            refused.to_string().contains("hook or handler is running"),
+            "{refused}"
+        );
+        OPEN.with(|o| o.borrow_mut().clear());
+        let none = with_page(|d: &mut Article| d.id).unwrap_err();
+        assert_eq!(none.to_string(), "with_page: no `detail` page is open");
+    }
+}
