@@ -120,6 +120,40 @@ pub struct Swiped {
 /// A swiper's `bindchange`.
 pub type SwiperChange<D = Dataset> = Detail<Swiped, D>;
 
+/// A picker's `bindchange` whose value is a `T`: `u32` (the index) for a
+/// selector, `Vec<u32>` for a multiSelector, `String` for a time
+/// (`"09:30"`) or a date (`"2026-12-06"`); a picker-view's `Vec<u32>`.
+pub type PickerChange<T = u32, D = Dataset> = Change<T, D>;
+
+/// A multiSelector picker's column moved, WeChat's `{column, value}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub struct ColumnMoved {
+    /// Which column.
+    pub column: u32,
+    /// The index it shows now.
+    pub value: u32,
+}
+
+/// A multiSelector picker's `bindcolumnchange`.
+pub type ColumnChange<D = Dataset> = Detail<ColumnMoved, D>;
+
+/// A region picker's choice, WeChat's `{value, code, postcode}`: the
+/// names and the codes of the province, city and county.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct RegionPicked {
+    /// The names, from the province down.
+    pub value: Vec<String>,
+    /// Their codes, in the same order.
+    #[serde(default)]
+    pub code: Vec<String>,
+    /// The postcode, if the host's table has one.
+    #[serde(default)]
+    pub postcode: Option<String>,
+}
+
+/// A region picker's `bindchange`.
+pub type RegionChange<D = Dataset> = Detail<RegionPicked, D>;
+
 /// What a page handler takes as its event: generated handler routing
 /// builds it from the host's [`Event`]. Implemented for every [`Detail`]
 /// and for `&Event` itself.
@@ -321,5 +355,23 @@ mod tests {
         let swiped =
             <SwiperChange>::from_event(&event(json!({"current": 2, "source": "touch"}), &[]));
         assert_eq!(swiped.unwrap().current, 2);
+        let picked = <PickerChange>::from_event(&event(json!({"value": 3}), &[])).unwrap();
+        assert_eq!(picked.value, 3);
+        let columns = <PickerChange<Vec<u32>>>::from_event(&event(json!({"value": [1, 0]}), &[]));
+        assert_eq!(columns.unwrap().value, [1, 0]);
+        let moved = <ColumnChange>::from_event(&event(json!({"column": 1, "value": 2}), &[]));
+        assert_eq!(
+            *moved.unwrap(),
+            ColumnMoved {
+                column: 1,
+                value: 2
+            }
+        );
+        let region = json!({"value": ["广东省", "广州市", "海珠区"], "code": ["440000", "440100", "440105"]});
+        let region = <RegionChange>::from_event(&event(region, &[])).unwrap();
+        assert_eq!(
+            (region.value[2].as_str(), region.code[0].as_str()),
+            ("海珠区", "440000")
+        );
     }
 }

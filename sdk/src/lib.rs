@@ -118,7 +118,8 @@ pub mod view;
 
 pub use data_path::{PageData, Patch, Path, ValueOf, set};
 pub use details::{
-    Change, Confirm, Detail, Input, LongPress, SliderChange, Submit, SwiperChange, Tap,
+    Change, ColumnChange, Confirm, Detail, Input, LongPress, PickerChange, RegionChange,
+    SliderChange, Submit, SwiperChange, Tap,
 };
 pub use error::{Error, Result};
 pub use export::with_app;
