@@ -218,23 +218,11 @@ fn missing_references(views: &BTreeMap<String, Template>) -> Vec<String> {
 /// The `<include>`s among `nodes`, at any depth.
 fn includes_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, Pos)>) {
     for node in nodes {
-        match node {
-            Node::Include { src, pos } => out.push((src, *pos)),
-            Node::Element(element) => includes_of(&element.children, out),
-            Node::Block(children)
-            | Node::For {
-                nodes: children, ..
-            } => includes_of(children, out),
-            Node::If {
-                branches,
-                otherwise,
-            } => {
-                for (_, children) in branches {
-                    includes_of(children, out);
-                }
-                includes_of(otherwise.as_deref().unwrap_or_default(), out);
-            }
-            Node::Text(_) | Node::Use { .. } | Node::Slot { .. } => {}
+        if let Node::Include { src, pos } = node {
+            out.push((src, *pos));
+        }
+        for inner in node.inner() {
+            includes_of(inner, out);
         }
     }
 }

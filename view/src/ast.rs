@@ -93,6 +93,27 @@ pub enum Node {
     },
 }
 
+impl Node {
+    /// The lists of nodes inside this one: an element's children, each
+    /// `wx:if` branch and the `wx:else`, a `<block>`'s or a `wx:for`'s
+    /// nodes (none for a text, a `<template is>`, an `<include>`, a slot).
+    pub fn inner(&self) -> Vec<&[Node]> {
+        match self {
+            Node::Element(element) => vec![&element.children],
+            Node::If {
+                branches,
+                otherwise,
+            } => (branches.iter().map(|(_, nodes)| nodes.as_slice()))
+                .chain(otherwise.as_deref())
+                .collect(),
+            Node::Block(nodes) | Node::For { nodes, .. } => vec![nodes],
+            Node::Text(_) | Node::Use { .. } | Node::Include { .. } | Node::Slot { .. } => {
+                Vec::new()
+            }
+        }
+    }
+}
+
 /// How the items of a `wx:for` keep their identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {

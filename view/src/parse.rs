@@ -529,14 +529,8 @@ impl Check<'_> {
                 Some(refused) => format!("`<{name}>` is {}", refused.why),
                 None if self.limits.custom_components && is_component_tag(name) => {
                     return Some(Element {
-                        tag: crate::ast::CUSTOM,
                         custom: Some(name.into()),
-                        slot: None,
-                        attrs: Vec::new(),
-                        dataset: Vec::new(),
-                        events: Vec::new().into(),
-                        children: Vec::new(),
-                        pos,
+                        ..bare_element(crate::ast::CUSTOM, pos)
                     });
                 }
                 None if self.limits.custom_components => format!(
@@ -551,16 +545,7 @@ impl Check<'_> {
             self.error(&tag_name.location, message);
             return None;
         };
-        Some(Element {
-            tag: builtin.name,
-            custom: None,
-            slot: None,
-            attrs: Vec::new(),
-            dataset: Vec::new(),
-            events: Vec::new().into(),
-            children: Vec::new(),
-            pos,
-        })
+        Some(bare_element(builtin.name, pos))
     }
 
     /// WXML features the host does not render, each refused at its first
@@ -1135,6 +1120,21 @@ fn floor_char(s: &str, mut at: usize) -> usize {
 
 /// Whether `name` can be a handler the app handles: a name like `onAdd` or
 /// `clear-done`.
+/// An element of `tag` at `pos`, its attributes, bindings and children
+/// still to come.
+fn bare_element(tag: &'static str, pos: Pos) -> Element {
+    Element {
+        tag,
+        custom: None,
+        slot: None,
+        attrs: Vec::new(),
+        dataset: Vec::new(),
+        events: Vec::new().into(),
+        children: Vec::new(),
+        pos,
+    }
+}
+
 /// Whether `name` can be a custom component's tag: a letter, then
 /// letters, digits, `-` and `_` (at most 64).
 fn is_component_tag(name: &str) -> bool {

@@ -111,25 +111,15 @@ impl Checks<'_> {
     fn walk(&mut self, file: &Template, nodes: &[Node], owner: &Owner<'_>) {
         for node in nodes {
             match node {
-                Node::Element(element) => {
-                    self.element(file, element, owner);
-                    self.walk(file, &element.children, owner);
-                }
-                Node::If {
-                    branches,
-                    otherwise,
-                } => {
-                    for (_, nodes) in branches {
-                        self.walk(file, nodes, owner);
-                    }
-                    self.walk(file, otherwise.as_deref().unwrap_or_default(), owner);
-                }
-                Node::Block(nodes) | Node::For { nodes, .. } => self.walk(file, nodes, owner),
+                Node::Element(element) => self.element(file, element, owner),
                 Node::Slot { pos, .. } if owner.page => self.out.push(format!(
                     "{}:{}:{}: `<slot>` belongs in a component's template, not a page's",
                     file.file, pos.line, pos.col
                 )),
-                Node::Text(_) | Node::Use { .. } | Node::Include { .. } | Node::Slot { .. } => {}
+                _ => {}
+            }
+            for inner in node.inner() {
+                self.walk(file, inner, owner);
             }
         }
     }
@@ -233,23 +223,16 @@ impl Checks<'_> {
 /// The static names of the named `<slot>`s among `nodes`.
 fn slot_names<'t>(nodes: &'t [Node], out: &mut Vec<&'t str>) {
     for node in nodes {
-        match node {
-            Node::Slot {
-                name: Value::Static(name),
-                ..
-            } if !name.is_empty() => out.push(name),
-            Node::Element(element) => slot_names(&element.children, out),
-            Node::If {
-                branches,
-                otherwise,
-            } => {
-                for (_, nodes) in branches {
-                    slot_names(nodes, out);
-                }
-                slot_names(otherwise.as_deref().unwrap_or_default(), out);
-            }
-            Node::Block(nodes) | Node::For { nodes, .. } => slot_names(nodes, out),
-            _ => {}
+        if let Node::Slot {
+            name: Value::Static(name),
+            ..
+        } = node
+            && !name.is_empty()
+        {
+            out.push(name);
+        }
+        for inner in node.inner() {
+            slot_names(inner, out);
         }
     }
 }
@@ -260,17 +243,11 @@ fn elements_of<'t>(nodes: &'t [Node], out: &mut Vec<&'t Element>) {
     for node in nodes {
         match node {
             Node::Element(element) => out.push(element),
-            Node::If {
-                branches,
-                otherwise,
-            } => {
-                for (_, nodes) in branches {
-                    elements_of(nodes, out);
+            other => {
+                for inner in other.inner() {
+                    elements_of(inner, out);
                 }
-                elements_of(otherwise.as_deref().unwrap_or_default(), out);
             }
-            Node::Block(nodes) | Node::For { nodes, .. } => elements_of(nodes, out),
-            _ => {}
         }
     }
 }

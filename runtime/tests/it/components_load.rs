@@ -47,6 +47,35 @@ const CARD: &[(&str, &str)] = &[
     ),
 ];
 
+/// `page` with `files` as the package check makes it (what load keeps),
+/// rendered against `data` as the runtime renders a page with no instance
+/// data yet: its HTML and stylesheet, or the render's error.
+fn rendered(
+    page: &str,
+    files: &[(&str, &str)],
+    data: serde_json::Value,
+) -> Result<(String, String), String> {
+    use miniapp_view::render::{Context, RenderLimits, render};
+    let package = package(page, files);
+    let quotas = miniapp_config::Quotas::default();
+    let views =
+        miniapp_runtime::platform::views::check(&package.manifest, &package.assets, &quotas)
+            .map_err(|e| e.to_string())?;
+    let limits = RenderLimits {
+        component_depth: quotas.view_component_depth as usize,
+        ..RenderLimits::default()
+    };
+    let context = Context {
+        components: &views.components.definitions,
+        using: &views.components.pages["index"],
+        ..Context::new(&views.templates, &[], limits)
+    };
+    let tree =
+        render(&views.templates["pages/index.wxml"], &data, &context).map_err(|e| e.to_string())?;
+    let style = views.styles.get("index").cloned().unwrap_or_default();
+    Ok((miniapp_view::html::to_html(&tree), style))
+}
+
 /// Why loading `page` with `CARD` and `more` is refused.
 fn refusal(page: &str, more: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -60,19 +89,13 @@ fn refusal(page: &str, more: &[(&str, &str)]) -> String {
 
 #[test]
 fn a_page_renders_the_components_app_json_declares_with_their_styles_scoped() {
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), Policy::default(), Providers::default());
     let page =
         r#"<my-card class="big"><text slot="title">{{name}}</text><text>body</text></my-card>"#;
-    let app = rt.load(package(page, CARD)).unwrap();
-    let html = app
-        .render_html("index", &serde_json::json!({"name": "Ada"}))
-        .unwrap();
+    let (html, style) = rendered(page, CARD, serde_json::json!({"name": "Ada"})).unwrap();
     assert_eq!(
         html,
         r#"<span data-nid="1" data-mp="my-card" data-mpc="1:1" class="big c-components_card_card--"><div data-nid="2" data-mp="view" class="c-components_card_card--title"><span data-nid="3" data-mp="text"><span data-nid="4">Ada</span></span></div><span data-nid="5" data-mp="card-row" data-mpc="1:1/1:48" class="c-components_card_row_row_index--"><span data-nid="6" data-mp="text" class="c-components_card_row_row_index--row"><span data-nid="7">row</span></span></span><span data-nid="8" data-mp="text"><span data-nid="9">body</span></span></span>"#
     );
-    let style = app.page_style("index").unwrap_or_default();
     assert!(
         style.contains(".c-components_card_card--title{color:red}"),
         "{style}"
@@ -151,8 +174,6 @@ fn slots_are_checked_against_the_components_template() {
 
 #[test]
 fn a_component_may_use_itself_and_the_render_bounds_the_nesting() {
-    let dir = tempfile::tempdir().unwrap();
-    let rt = runtime(dir.path(), Policy::default(), Providers::default());
     let tree = [
         (
             "pages/index.json",
@@ -164,11 +185,7 @@ fn a_component_may_use_itself_and_the_render_bounds_the_nesting() {
         ),
         ("components/tree/tree.wxml", "<view><my-tree/></view>"),
     ];
-    let app = rt.load(package("<my-tree/>", &tree)).unwrap();
-    let err = app
-        .render_html("index", &serde_json::json!({}))
-        .unwrap_err()
-        .to_string();
+    let err = rendered("<my-tree/>", &tree, serde_json::json!({})).unwrap_err();
     assert!(
         err.contains("render limit reached: custom components inside one another (limit 32)"),
         "{err}"
