@@ -24,7 +24,7 @@ use wasmtime::component::{
 use wasmtime::{AsContextMut, Store};
 
 use super::pages::{MAX_PAGE_ROUNDS, keep_first};
-use super::{AppInstance, Chain, Hook, InstanceState};
+use super::{AppInstance, Hook, InstanceState};
 use crate::bindings::component::{NodeRef, Target};
 use crate::capability::component::{
     ComponentCtx, ComponentData, Created, Notice, PageComponents, PageLifetime, PropertyChange,
@@ -535,32 +535,12 @@ impl AppInstance {
         Ok(Some(handlers))
     }
 
-    /// Call `handlers` (of one view event) in order, as `dispatch_view`
-    /// calls page handlers: one gesture and budget, a handler that changed
-    /// the page ending the chain.
-    pub(super) async fn dispatch_handlers(&mut self, handlers: Vec<Handler>) -> Result<(), Error> {
-        let top = self.stack().last().map(|page| page.0);
-        let mut outcome = Ok(());
-        for (i, handler) in handlers.into_iter().enumerate() {
-            if i > 0 && self.stack().last().map(|page| page.0) != top {
-                break;
-            }
-            self.chain = if i == 0 { Chain::First } else { Chain::Later };
-            outcome = async {
-                self.ready().await?;
-                let before = self.stack();
-                self.callback(Some(Hook::Handler(handler)), before).await
-            }
-            .await;
-            if outcome.is_err() {
-                break;
-            }
-        }
-        self.chain = Chain::Off;
-        if let Some(live) = &mut self.live {
-            live.store.data_mut().call.gesture.start_event(false);
-        }
-        outcome
+    /// Call `handler` (one of a view event's, in `dispatch_view`'s chain)
+    /// as a callback, then the page hooks and a render as after any.
+    pub(super) async fn dispatch_handler(&mut self, handler: Handler) -> Result<(), Error> {
+        self.ready().await?;
+        let before = self.stack();
+        self.callback(Some(Hook::Handler(handler)), before).await
     }
 }
 

@@ -205,9 +205,7 @@ impl AppInstance {
             } => return self.navigate_from_view(&url, &open_type, delta).await,
         };
         // An app with components takes every handler through `handlers`.
-        if let Some(handlers) = self.handlers_of(&calls)? {
-            return self.dispatch_handlers(handlers).await;
-        }
+        let mut handlers = self.handlers_of(&calls)?.map(Vec::into_iter);
         let top = self.stack().last().map(|page| page.0);
         let mut outcome = Ok(());
         for (i, call) in calls.into_iter().enumerate() {
@@ -217,6 +215,13 @@ impl AppInstance {
                 break;
             }
             self.chain = if i == 0 { Chain::First } else { Chain::Later };
+            if let Some(handler) = handlers.as_mut().and_then(Iterator::next) {
+                outcome = self.dispatch_handler(handler).await;
+                if outcome.is_err() {
+                    break;
+                }
+                continue;
+            }
             let dataset = call
                 .dataset
                 .into_iter()
