@@ -223,6 +223,11 @@ async function fill(state, names) {
   state.columns = columns;
   state.box.replaceChildren(...columns.map((c) => c.select));
   columns.forEach((c, i) => c.select.addEventListener('change', () => moved(state, i)));
+  // Each column shows its chosen row (a wheel shows it under its indicator).
+  for (const { select } of columns) {
+    const row = select.options[select.selectedIndex];
+    if (row) select.scrollTop = row.offsetTop - (select.clientHeight - row.offsetHeight) / 2;
+  }
 }
 
 /** Column `i` moved: a multiSelector tells the app; a region's later
