@@ -73,6 +73,9 @@ impl Runtime {
         // What its logic declares (handlers, properties), read, never run:
         // a malformed meta is refused here.
         let meta = crate::meta::read(&package.component, &manifest).map_err(&refused)?;
+        let views = views
+            .with_meta(meta.as_ref())
+            .map_err(|e| refused(e.to_string()))?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
                 .component(&inner.engine, &package.hash, &package.component)
@@ -98,6 +101,12 @@ impl Runtime {
         let page_events = crate::instance::PageEventIndices::find(&component, pre.version);
         let component_hooks =
             crate::instance::ComponentIndices::find(&component, pre.version).map_err(refused)?;
+        if let (None, Some(path)) = (component_hooks, views.components.definitions.keys().next()) {
+            return Err(refused(format!(
+                "it declares custom component `{path}` but does not export \
+                 `miniapp:host/lifetimes` and `miniapp:host/handlers`: it needs an SDK with components"
+            )));
+        }
         Ok(App {
             shared: Arc::new(AppShared {
                 slot_key: manifest.id.as_str().into(),

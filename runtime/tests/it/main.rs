@@ -12,6 +12,7 @@ mod apps;
 mod cache;
 mod clipboard;
 mod compat;
+mod components;
 mod components_load;
 mod device;
 mod device_apis;
