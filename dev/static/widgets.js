@@ -350,7 +350,13 @@ function mountPickerView(element, host) {
       mask.className = `mp-picker-mask ${element.getAttribute('data-mask-class') ?? ''}`.trim();
     }
     // The app's value (its setData): each column scrolled to it, no event.
-    const wanted = (element.getAttribute('data-value') ?? '').split(',').map((v) => Number(v) || 0);
+    // data-value is JSON text, a row per column (`[1,2]`); anything else is row 0.
+    let wanted = [];
+    try {
+      wanted = JSON.parse(element.getAttribute('data-value') ?? '[]');
+    } catch { /* row 0 */ }
+    if (!Array.isArray(wanted)) wanted = [];
+    wanted = wanted.map((v) => (Number.isInteger(v) && v >= 0 ? v : 0));
     const changed = wanted.join() !== p.value.join();
     p.value = columns().map((c, i) => Math.min(Math.max(0, Math.floor(wanted[i] ?? 0)), Math.max(0, rows(c) - 1)));
     if (changed && !p.picking) scrollToValue(0);

@@ -1215,9 +1215,14 @@ fn safe_attribute(tag: &str, name: &str, value: Arc<str>, origins: &[String]) ->
 
 /// Whether attribute `name` of `tag` is rendered as JSON text when bound
 /// (a string as itself): a picker's `range` (a list, of lists for a
-/// multiSelector) and `value` (an index, an array, a time or a date).
+/// multiSelector) and `value` (an index, an array, a time or a date), a
+/// picker-view's `value` (a row per column).
 fn renders_json(tag: &str, name: &str) -> bool {
-    tag == "picker" && matches!(name, "range" | "value")
+    match tag {
+        "picker" => matches!(name, "range" | "value"),
+        "picker-view" => name == "value",
+        _ => false,
+    }
 }
 
 /// Records as [`Loops`].

@@ -41,7 +41,7 @@ fn run_sends_a_swipe_and_a_pick_and_the_html_shows_the_current_banner() {
 
     assert_eq!(steps[2]["data"]["when"], serde_json::json!([2, 3]));
     let picked = html(&steps[2]);
-    assert!(picked.contains("data-value=\"2,3\""), "{picked}");
+    assert!(picked.contains("data-value=\"[2,3]\""), "{picked}");
     assert!(picked.contains("Saturday at 18:00"), "{picked}");
     let selected = picked.matches(" data-selected>").count();
     assert_eq!(selected, 2, "{picked}");

@@ -38,8 +38,10 @@ pub(super) fn marks(element: &VElement) -> Option<Marks> {
             })
         }
         "picker-view" => {
+            // Its value as JSON text (`[1,2]`); anything else chooses row 0.
             let value = attr(element, "value").unwrap_or("");
-            let chosen = value.split(',').map(|v| v.trim().parse().unwrap_or(0));
+            let rows: Vec<serde_json::Value> = serde_json::from_str(value).unwrap_or_default();
+            let chosen = rows.iter().map(|v| v.as_u64().map_or(0, |n| n as usize));
             Some(Marks::PickerView(chosen.collect()))
         }
         _ => None,
@@ -211,7 +213,7 @@ mod tests {
     fn a_picker_view_marks_each_columns_chosen_row() {
         let page = r#"<picker-view value="{{[1, 0]}}"><picker-view-column><view>a</view><view>b</view></picker-view-column><picker-view-column><view>c</view><view>d</view></picker-view-column></picker-view>"#;
         let out = html(page, json!({}));
-        assert!(out.contains("data-value=\"1,0\""), "{out}");
+        assert!(out.contains("data-value=\"[1,0]\""), "{out}");
         let rows: Vec<bool> = (out.split("data-mp=\"view\"").skip(1))
             .map(|row| row.starts_with(" data-selected>"))
             .collect();
