@@ -21,7 +21,9 @@
 //! host's limits must stop it), `pick` (`picked`: what `select-component`
 //! finds from the page and from the card), `storm` (`trigger-event` until
 //! refused: `stormed`, `stormRefusal`), `bloat` (the counter's data past
-//! `page_data_bytes`: `bloatRefusal`).
+//! `page_data_bytes`: `bloatRefusal`), `overflow` (2,100 list items: more
+//! instances than a page may draw), `deep` (a `<tree-node>` drawing
+//! itself 40 deep).
 //!
 //! Page `plain` (no components) takes its handlers through `handlers` too:
 //! `say` (`said`: the word of its dataset and the target's id), `push`

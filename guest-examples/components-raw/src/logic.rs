@@ -192,6 +192,13 @@ impl Handlers for Components {
                 set(page, json!({"refusals": refusals}))
             }
             (Target::Page(_), "push") => nav::navigate_to("plain").map_err(text),
+            (Target::Page(_), "overflow") => {
+                // More list items than a page may draw instances.
+                let items: Vec<Value> = (0..2_100).map(|i| json!({"id": i, "label": i})).collect();
+                set(page, json!({"items": items}))
+            }
+            // A tree of components 40 deep (each draws itself once more).
+            (Target::Page(_), "deep") => set(page, json!({"treeDepth": 40})),
             (Target::Page(_), "pick") => {
                 let one = |scope, selector: &str, all| {
                     component::select_component(scope, selector, all).map_err(text)

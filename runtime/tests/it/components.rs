@@ -331,3 +331,24 @@ async fn page_lifetimes_reach_the_instances_that_listen() {
     let hidden = format!("page-lifetime:{boxed}:PageLifetime::Hide");
     assert_eq!(notices(&inst, from), [hidden]);
 }
+
+#[tokio::test]
+async fn too_many_or_too_deeply_nested_instances_stop_the_render_by_name() {
+    let (_dir, mut inst) = components_at("index").await;
+    let from = told(&inst);
+    tapped(&mut inst, "#overflow").await;
+    let error = inst.view_error().expect("the render stopped").to_string();
+    assert!(
+        error.contains("custom component instances per page (limit 2000)"),
+        "{error}"
+    );
+    // The page shows its last render; no instance came or went.
+    assert_eq!(notices(&inst, from), Vec::<String>::new());
+    let (_dir, mut inst) = components_at("index").await;
+    tapped(&mut inst, "#deep").await;
+    let error = inst.view_error().expect("the render stopped").to_string();
+    assert!(
+        error.contains("custom components inside one another (limit 32)"),
+        "{error}"
+    );
+}
