@@ -64,6 +64,18 @@ test('media: a video plays from assets, page-meta sets the bar, a page draws its
   });
   assert.equal(over, true);
 
+  // The page's buttons drive the video through the host (VideoContext):
+  // to 2 s, play (a second play), pause.
+  await screen.locator('#seek').click();
+  await page.waitForFunction(() => {
+    const video = document.querySelector('#screen').shadowRoot.querySelector('#clip');
+    return Math.abs(video.currentTime - 2) < 0.01;
+  });
+  await screen.locator('#play').click();
+  await screen.locator('#plays', { hasText: 'Plays: 2' }).waitFor();
+  await screen.locator('#pause').click();
+  await screen.locator('#badge', { hasText: /paused|ended/ }).waitFor();
+
   // The audio: drawn with its controls; it plays after a user's tap.
   const tone = screen.locator('#tone');
   assert.deepEqual(await tone.evaluate((a) => ({ tag: a.localName, controls: a.controls, src: new URL(a.src).pathname })),
@@ -97,7 +109,7 @@ test('media: a video plays from assets, page-meta sets the bar, a page draws its
   // Back: the host's bar again, with the page-meta's title.
   await screen.locator('.back').click();
   await clip.waitFor();
-  await page.locator('#nav-title', { hasText: 'Ended · 1 plays' }).waitFor();
+  await page.locator('#nav-title', { hasText: /(Paused|Ended) · 2 plays/ }).waitFor();
   assert.equal(await page.evaluate(() => document.querySelector('#device').classList.contains('custom-nav')), false);
   assert.deepEqual(page.problems, []);
 });

@@ -66,6 +66,25 @@ export function paintWindow(window) {
   $('#navbar').style.top = custom ? $('#statusbar').style.height : '';
 }
 
+/** `frame.media-context` (WeChat's VideoContext, AudioContext): the page's
+ * video or audio with that id acts; another id does nothing, as on WeChat. */
+function actOnMedia(screen, frame) {
+  const root = screen.shadowRoot;
+  const media = root && typeof frame.id === 'string' ? root.getElementById(frame.id) : null;
+  if (!(media instanceof HTMLMediaElement)) return undefined;
+  switch (frame.action) {
+    case 'play': media.play().catch(() => {}); break;
+    case 'pause': media.pause(); break;
+    case 'stop': media.pause(); media.currentTime = 0; break;
+    case 'seek': media.currentTime = Number(frame.position_ms) / 1000 || 0; break;
+    case 'playback-rate': media.playbackRate = Number(frame.percent) / 100 || 1; break;
+    case 'request-full-screen': media.requestFullscreen?.().catch(() => {}); break;
+    case 'exit-full-screen': if (document.fullscreenElement) document.exitFullscreen().catch(() => {}); break;
+    default: break;
+  }
+  return undefined;
+}
+
 /** The title the app set for the page shown, if it set one. */
 export function appTitle() {
   return bars.title;
@@ -182,6 +201,7 @@ export function drawHostUi(frame, screen) {
     case 'pull-down-refresh':
       $('#pull-down').hidden = frame.started !== true;
       return undefined;
+    case 'media': return actOnMedia(screen, frame);
     case 'background': {
       // A page-meta's background-color and background-text-style.
       const pullDown = $('#pull-down');

@@ -22,8 +22,8 @@ pub use device_services::{
 
 pub use held_clipboards::{ClipboardLimits, HeldClipboards};
 pub use host_ui::{
-    ActionSheet, Asked, Drawn, FrontColor, Headless, HostUi, HostUiProvider, Modal, ModalAnswer,
-    ScriptedAnswer, ScriptedUi, ToastIcon,
+    ActionSheet, Asked, Drawn, FrontColor, Headless, HostUi, HostUiProvider, MediaAction, Modal,
+    ModalAnswer, ScriptedAnswer, ScriptedUi, ToastIcon,
 };
 pub use layout::{EstimatedLayout, LayoutNode, LayoutProvider, MEASURE_TIMEOUT, NodeLayout};
 

@@ -2,8 +2,9 @@
 //! (`wx.setNavigationBarTitle`, `wx.setNavigationBarColor`,
 //! `wx.showNavigationBarLoading`), the tab bar's badges and red dots
 //! (`wx.setTabBarBadge`...), the tab bar itself (`wx.showTabBar`,
-//! `wx.hideTabBar`), the page's scroll position (`wx.pageScrollTo`)
-//! and its pull-down refresh (`wx.startPullDownRefresh`). Each returns at
+//! `wx.hideTabBar`), the page's scroll position (`wx.pageScrollTo`),
+//! its pull-down refresh (`wx.startPullDownRefresh`) and its videos and
+//! audios (`wx.createVideoContext`, `wx.createAudioContext`). Each returns at
 //! once; the host refuses what WeChat would (a colour not `#RRGGBB`, a
 //! tab past the fifth).
 //!
@@ -109,4 +110,68 @@ pub fn start_pull_down_refresh() -> Result<()> {
 #[doc(alias = "stopPullDownRefresh")]
 pub fn stop_pull_down_refresh() -> Result<()> {
     Ok(host::stop_pull_down_refresh()?)
+}
+
+/// A video of the page, by its `id` (`wx.createVideoContext`): each method
+/// asks the host's renderer to act on the `<video>` with that id; an id no
+/// video of the page has does nothing, as on WeChat.
+#[doc(alias = "createVideoContext")]
+pub fn create_video_context(id: &str) -> MediaContext {
+    MediaContext { id: id.to_string() }
+}
+
+/// An audio of the page (WeChat's legacy `<audio>`), by its `id`
+/// (`wx.createAudioContext`).
+#[doc(alias = "createAudioContext")]
+pub fn create_audio_context(id: &str) -> MediaContext {
+    MediaContext { id: id.to_string() }
+}
+
+/// A video or audio of the page ([`create_video_context`],
+/// [`create_audio_context`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaContext {
+    id: String,
+}
+
+impl MediaContext {
+    fn act(&self, action: host::MediaAction) -> Result<()> {
+        Ok(host::media_context(&self.id, action)?)
+    }
+
+    /// Play.
+    pub fn play(&self) -> Result<()> {
+        self.act(host::MediaAction::Play)
+    }
+
+    /// Pause.
+    pub fn pause(&self) -> Result<()> {
+        self.act(host::MediaAction::Pause)
+    }
+
+    /// Pause and go back to the start (a video's `stop`).
+    pub fn stop(&self) -> Result<()> {
+        self.act(host::MediaAction::Stop)
+    }
+
+    /// Go to `seconds` from the start.
+    pub fn seek(&self, seconds: f64) -> Result<()> {
+        self.act(host::MediaAction::Seek(seconds))
+    }
+
+    /// Play at `rate`: 0.5, 0.8, 1.0, 1.25, 1.5 or 2.0 (a video's
+    /// `playbackRate`).
+    pub fn playback_rate(&self, rate: f64) -> Result<()> {
+        self.act(host::MediaAction::PlaybackRate(rate))
+    }
+
+    /// Fill the screen with the video (`requestFullScreen`).
+    pub fn request_full_screen(&self) -> Result<()> {
+        self.act(host::MediaAction::RequestFullScreen)
+    }
+
+    /// Leave the full screen (`exitFullScreen`).
+    pub fn exit_full_screen(&self) -> Result<()> {
+        self.act(host::MediaAction::ExitFullScreen)
+    }
 }

@@ -3,12 +3,14 @@
 //! `page-meta` whose `navigation-bar` title, colour and spinner follow the
 //! player (the host sets its bar from the rendered tree); and a page with
 //! `navigationStyle: custom` that draws its own bar, laid out around the
-//! capsule the host keeps (`wx.getMenuButtonBoundingClientRect`). Every
+//! capsule the host keeps (`wx.getMenuButtonBoundingClientRect`). Its
+//! Play, Pause and To 2 s buttons drive the video through the host
+//! (`wx.createVideoContext`). Every
 //! event detail arrives checked by the host (times finite, within the
 //! duration).
 
 use miniapp_sdk::{
-    App, Error, Event, Launch, PageLoad, Result, device, device_api, json, nav, view,
+    App, Error, Event, Launch, PageLoad, Result, device, device_api, frame, json, nav, view,
 };
 use serde::Deserialize;
 
@@ -139,6 +141,10 @@ impl App for Media {
                 let failed = event.detail_as::<Failed>()?;
                 self.player(&format!("error: {}", failed.err_msg))
             }
+            // The page's own buttons drive the video (WeChat's VideoContext).
+            ("index", "play") => frame::create_video_context("clip").play(),
+            ("index", "pause") => frame::create_video_context("clip").pause(),
+            ("index", "seek") => frame::create_video_context("clip").seek(2.0),
             ("index", "tonePlayed") => view::set("tone", "playing"),
             ("index", "toneEnded") => view::set("tone", "played"),
             ("bar", "back") => nav::navigate_back(1),

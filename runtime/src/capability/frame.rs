@@ -15,6 +15,8 @@ use super::{CallCtx, CallError, CallResult};
 use crate::bindings::frame;
 use crate::providers::{FrontColor, HostUi};
 
+mod media;
+
 /// Tabs at most in a tab bar, as on WeChat.
 const TABS: u32 = 5;
 /// Characters at most in a badge (the host shows three, then `...`).
@@ -121,5 +123,9 @@ impl frame::Host for CallCtx {
 
     fn stop_pull_down_refresh(&mut self) -> CallResult<()> {
         self.show(HostUi::PullDownRefresh { started: false })
+    }
+
+    fn media_context(&mut self, id: String, action: frame::MediaAction) -> CallResult<()> {
+        self.act_on_media(id, action)
     }
 }

@@ -253,6 +253,7 @@ host_api! {
             "hide-tab-bar",
             "start-pull-down-refresh",
             "stop-pull-down-refresh",
+            "media-context",
         ],
         [host_ui_per_event];
     device_api("device-api"): core, linked by view of DeviceCtx,

@@ -122,11 +122,47 @@ pub enum HostUi {
         /// The pull-down dots' style, `dark` or `light`, if set.
         text_style: Option<String>,
     },
+    /// A video or audio of the page shown, by its id, asked to act
+    /// (`frame.media-context`: WeChat's `VideoContext`, `AudioContext`).
+    Media {
+        /// The element's id.
+        id: String,
+        /// What it does.
+        #[serde(flatten)]
+        action: MediaAction,
+    },
     /// The page's pull-down refresh animation, started or stopped.
     PullDownRefresh {
         /// Started.
         started: bool,
     },
+}
+
+/// What a video or audio is asked to do ([`HostUi::Media`]); as JSON, its
+/// kind is the `action` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum MediaAction {
+    /// Play.
+    Play,
+    /// Pause.
+    Pause,
+    /// Pause and go back to the start.
+    Stop,
+    /// Go to a time.
+    Seek {
+        /// From the start, milliseconds.
+        position_ms: u64,
+    },
+    /// Play at a rate.
+    PlaybackRate {
+        /// The rate in hundredths (`125`: 1.25 times).
+        percent: u32,
+    },
+    /// Fill the screen.
+    RequestFullScreen,
+    /// Leave the full screen.
+    ExitFullScreen,
 }
 
 /// A modal dialog to show (`feedback.modal`, checked).

@@ -7,11 +7,11 @@
 
 use std::sync::Arc;
 
-use miniapp_runtime::providers::{Drawn, FrontColor, HostUi, ScriptedUi};
+use miniapp_runtime::providers::{Drawn, FrontColor, HostUi, MediaAction, ScriptedUi};
 use miniapp_runtime::{LaunchOptions, Providers};
 use serde_json::json;
 
-use crate::common::{example, granting, launched, node, view_event};
+use crate::common::{example, granting, launched, node, tap, view_event};
 
 fn title(text: &str) -> Drawn {
     Drawn::Shown(HostUi::NavigationBarTitle { title: text.into() })
@@ -135,4 +135,32 @@ async fn video_events_reach_the_app_checked_and_page_meta_sets_the_bar() {
             colour("#101828")
         ]
     );
+}
+
+#[tokio::test]
+async fn the_page_s_buttons_drive_its_video_through_the_host() {
+    let ui = ScriptedUi::default();
+    let providers = Providers {
+        host_ui: Arc::new(ui.clone()),
+        ..Providers::default()
+    };
+    let package = example("media");
+    let policy = granting(&package);
+    let (_dir, mut inst) = launched(policy, providers, package, LaunchOptions::default()).await;
+    ui.take_drawn();
+    let media = |action| {
+        Drawn::Shown(HostUi::Media {
+            id: "clip".into(),
+            action,
+        })
+    };
+    tap(&mut inst, "#play").await.unwrap();
+    assert_eq!(ui.take_drawn(), [media(MediaAction::Play)]);
+    tap(&mut inst, "#seek").await.unwrap();
+    assert_eq!(
+        ui.take_drawn(),
+        [media(MediaAction::Seek { position_ms: 2000 })]
+    );
+    tap(&mut inst, "#pause").await.unwrap();
+    assert_eq!(ui.take_drawn(), [media(MediaAction::Pause)]);
 }
