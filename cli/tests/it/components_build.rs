@@ -75,3 +75,26 @@ fn nothing_is_compiled_when_a_component_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!std::path::Path::new(&crate_dir).join("target").exists());
 }
+
+#[test]
+fn a_tag_selector_in_a_components_stylesheet_is_a_build_warning_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = CARD.to_vec();
+    files.push(("pages/index.wxml", "<my-card/>"));
+    files.push((
+        "components/card/card.wxss",
+        ".title { color: red }\nview { margin: 0 }",
+    ));
+    let crate_dir = app(dir.path(), r#"["index"]"#, &files);
+    let out = crate::cli::miniapp(&["build", &crate_dir]);
+    let err = crate::cli::stderr(&out);
+    assert!(
+        err.contains(
+            "warning: components/card/card.wxss:2:1: tag selector `view` in a component's \
+             stylesheet: WeChat does not apply it; use a class"
+        ),
+        "{err}"
+    );
+    // The check passed: cargo ran (and failed on this crate's bare Cargo.toml).
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
