@@ -173,7 +173,7 @@ fn read_page(path: &str, imp: &syn::ItemImpl) -> Option<Found> {
         route: args.route,
         // Columns from 1, as the templates' positions.
         place: format!("{path}:{}:{}", at.line, at.column + 1),
-        handlers: page.handlers.into_iter().map(|h| h.name).collect(),
+        handlers: page.handlers.into_iter().flat_map(|h| h.names).collect(),
         data: (args.data).and_then(|d| Some(d.segments.last()?.ident.to_string())),
     })
 }

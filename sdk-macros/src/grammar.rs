@@ -7,6 +7,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemImpl, LitStr, ReceiverKind, Token, Type};
 
 /// The page's lifecycle methods, by WeChat's names (`onLoad` is
@@ -38,8 +39,8 @@ pub struct PageArgs {
 
 /// One handler of a page.
 pub struct Handler {
-    /// The name templates bind (`bindtap="add"`).
-    pub name: String,
+    /// The names templates bind it by (`bindtap="add"`), one or more.
+    pub names: Vec<String>,
     /// The method.
     pub method: syn::Ident,
     /// Its event argument's type, if it takes one.
@@ -159,23 +160,25 @@ pub fn page_impl(item: &ItemImpl) -> syn::Result<PageImpl> {
                 "one #[handler] per method",
             ));
         }
-        let name = handler_name(marks[0], ident)?;
+        let handler_names = handler_names(marks[0], ident)?;
         if HOOKS.contains(&ident.to_string().as_str()) {
             return Err(syn::Error::new_spanned(
                 ident,
                 format!("`{ident}` is a page lifecycle method, not a handler: remove #[handler]"),
             ));
         }
-        if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
-            let mut error =
-                syn::Error::new(ident.span(), format!("two handlers are named `{name}`"));
-            error.combine(syn::Error::new(*first, "the first is here"));
-            return Err(error);
+        for name in &handler_names {
+            if let Some((_, first)) = names.iter().find(|(n, _)| n == name) {
+                let mut error =
+                    syn::Error::new(ident.span(), format!("two handlers are named `{name}`"));
+                error.combine(syn::Error::new(*first, "the first is here"));
+                return Err(error);
+            }
+            names.push((name.clone(), ident.span()));
         }
-        names.push((name.clone(), ident.span()));
         let arg = handler_argument(method)?;
         page.handlers.push(Handler {
-            name,
+            names: handler_names,
             method: ident.clone(),
             arg,
         });
@@ -184,39 +187,40 @@ pub fn page_impl(item: &ItemImpl) -> syn::Result<PageImpl> {
 }
 
 /// `#[handler]` binds the method's own name; `#[handler("outerDown")]`
-/// another (a template's `clear-done` or camelCase name).
-fn handler_name(mark: &Attribute, ident: &syn::Ident) -> syn::Result<String> {
-    let name = match &mark.meta {
-        syn::Meta::Path(_) => ident.to_string(),
+/// another (a template's `clear-done` or camelCase name), and
+/// `#[handler("outerDown", "outerUp")]` several (the method tells them
+/// apart by its `&Event`'s `handler`, if it needs to).
+fn handler_names(mark: &Attribute, ident: &syn::Ident) -> syn::Result<Vec<String>> {
+    let expected = "expected #[handler] or #[handler(\"name-in-the-template\", ...)]";
+    let names = match &mark.meta {
+        syn::Meta::Path(_) => vec![ident.to_string()],
         syn::Meta::List(list) => {
-            let lit: LitStr = syn::parse2(list.tokens.clone()).map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "expected #[handler] or #[handler(\"name-in-the-template\")]",
-                )
-            })?;
-            lit.value()
+            let parser = Punctuated::<LitStr, Token![,]>::parse_terminated;
+            let lits = (parser.parse2(list.tokens.clone()))
+                .map_err(|e| syn::Error::new(e.span(), expected))?;
+            if lits.is_empty() {
+                return Err(syn::Error::new_spanned(mark, expected));
+            }
+            lits.iter().map(LitStr::value).collect()
         }
-        syn::Meta::NameValue(_) => {
+        syn::Meta::NameValue(_) => return Err(syn::Error::new_spanned(mark, expected)),
+    };
+    for name in &names {
+        let mut chars = name.chars();
+        let bindable = (chars.next())
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '-'))
+            && name.len() <= 128;
+        if !bindable {
             return Err(syn::Error::new_spanned(
                 mark,
-                "expected #[handler] or #[handler(\"name-in-the-template\")]",
+                format!(
+                    "`{name}` is not a handler name a template can bind (letters, digits, `_`, `$`, `-`; a letter, `_` or `$` first)"
+                ),
             ));
         }
-    };
-    let mut chars = name.chars();
-    let bindable = (chars.next()).is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '-'))
-        && name.len() <= 128;
-    if !bindable {
-        return Err(syn::Error::new_spanned(
-            mark,
-            format!(
-                "`{name}` is not a handler name a template can bind (letters, digits, `_`, `$`, `-`; a letter, `_` or `$` first)"
-            ),
-        ));
     }
-    Ok(name)
+    Ok(names)
 }
 
 /// A handler's shape: `fn NAME(&mut self) -> Result<()>` or

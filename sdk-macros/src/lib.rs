@@ -57,17 +57,19 @@ fn expand_page(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
     }
     let ty = &imp.self_ty;
     let route = &args.route;
-    let names: Vec<&str> = page.handlers.iter().map(|h| h.name.as_str()).collect();
+    let names: Vec<&str> = (page.handlers.iter())
+        .flat_map(|h| h.names.iter().map(String::as_str))
+        .collect();
     // Routes and handler names hold no character JSON would escape (the
     // grammar checks both), so the entry is written as it is.
     let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
     let meta = format!("\"{route}\":{{\"handlers\":[{}]}}", quoted.join(","));
     let arms = page.handlers.iter().map(|h| {
-        let (name, method) = (&h.name, &h.method);
+        let (names, method) = (&h.names, &h.method);
         match &h.arg {
-            None => quote_spanned!(method.span()=> #name => <#ty>::#method(self)),
+            None => quote_spanned!(method.span()=> #(#names)|* => <#ty>::#method(self)),
             Some(arg) => quote_spanned!(arg.span()=>
-                #name => <#ty>::#method(self, <#arg as ::miniapp_sdk::page::FromEvent>::from_event(event)?)
+                #(#names)|* => <#ty>::#method(self, <#arg as ::miniapp_sdk::page::FromEvent>::from_event(event)?)
             ),
         }
     });

@@ -31,7 +31,9 @@
 //!   stack are two values). `data = Type` names its `#[derive(PageData)]`
 //!   data, whose fields `miniapp build` checks the template's against.
 //! - `#[handler]` methods are its handlers, bound by their own name
-//!   (`bindtap="add"`) or the one given (`#[handler("clear-done")]`);
+//!   (`bindtap="add"`) or the ones given (`#[handler("clear-done")]`,
+//!   `#[handler("swipeLeft", "swipeRight")]`: the method tells them apart
+//!   by its `&Event`'s `handler`);
 //!   they take `&mut self` and optionally one event: a [`Tap`](crate::Tap),
 //!   [`Input`](crate::Input), [`Change<T>`](crate::Change),
 //!   [`Submit<T>`](crate::Submit), any [`Detail<T, D>`](crate::Detail) (its
@@ -405,6 +407,12 @@ mod tests {
             Ok(())
         }
 
+        #[handler("swipeLeft", "swipeRight")]
+        fn swiped(&mut self, event: &Event) -> Result<()> {
+            self.seen.push(event.handler.clone());
+            Ok(())
+        }
+
         #[handler]
         fn switched(&mut self, change: Change<bool>) -> Result<()> {
             self.seen.push(format!("switched {}", change.value));
@@ -437,22 +445,24 @@ mod tests {
         page.handle(&event("clear-done", json!(null), &[])).unwrap();
         page.handle(&event("switched", json!({"value": true}), &[]))
             .unwrap();
-        assert_eq!(page.seen, ["add 4", "clear-done", "switched true"]);
-        assert_eq!(page.helper(), 3);
+        page.handle(&event("swipeRight", json!(null), &[])).unwrap();
+        let seen = ["add 4", "clear-done", "switched true", "swipeRight"];
+        assert_eq!(page.seen, seen);
+        assert_eq!(page.helper(), 4);
         let err = page.handle(&event("helper", json!({}), &[])).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "invalid argument: no handler `helper` on page `index` (it has `add`, `clear-done`, `switched`)"
+            "invalid argument: no handler `helper` on page `index` (it has `add`, `clear-done`, `swipeLeft`, `swipeRight`, `switched`)"
         );
         let err = page
             .handle(&event("add", json!({}), &[("id", "x")]))
             .unwrap_err();
         assert!(err.to_string().contains("event index:add dataset"), "{err}");
-        assert_eq!(Index::HANDLERS, ["add", "clear-done", "switched"]);
-        assert_eq!(
-            Index::META,
-            r#""index":{"handlers":["add","clear-done","switched"]}"#
-        );
+        let names = ["add", "clear-done", "swipeLeft", "swipeRight", "switched"];
+        assert_eq!(Index::HANDLERS, names);
+        let meta =
+            r#""index":{"handlers":["add","clear-done","swipeLeft","swipeRight","switched"]}"#;
+        assert_eq!(Index::META, meta);
     }
 
     #[test]

@@ -9,10 +9,11 @@
 //! since it runs after the host set the typed value, the page keeps the
 //! upper-case one.
 //!
-//! A typed page: each handler is a method of `Index`, bound by the name
-//! the template uses.
+//! A typed page: its handlers are methods of `Index`, bound by the names
+//! the template uses (the nine tap handlers by one method that records
+//! which name it was called by).
 
-use miniapp_sdk::{App, Input, PageData, Result, page, set};
+use miniapp_sdk::{App, Event, Input, PageData, Result, page, set};
 use serde::Serialize;
 
 #[derive(Default)]
@@ -36,14 +37,6 @@ struct Index {
     order: Vec<String>,
 }
 
-impl Index {
-    /// A tap handler ran: show it after the others.
-    fn ran(&mut self, handler: &str) -> Result<()> {
-        self.order.push(handler.to_string());
-        set(IndexData::order(), &self.order)
-    }
-}
-
 #[page("index", data = IndexData)]
 impl Index {
     fn on_load(&mut self, _query: &page::Query) -> Result<()> {
@@ -55,49 +48,21 @@ impl Index {
         set(IndexData::shout(), typed.value.to_uppercase())
     }
 
-    #[handler("outerDown")]
-    fn outer_down(&mut self) -> Result<()> {
-        self.ran("outerDown")
-    }
-
-    #[handler("outerUp")]
-    fn outer_up(&mut self) -> Result<()> {
-        self.ran("outerUp")
-    }
-
-    #[handler("middleDown")]
-    fn middle_down(&mut self) -> Result<()> {
-        self.ran("middleDown")
-    }
-
-    #[handler("middleMut")]
-    fn middle_mut(&mut self) -> Result<()> {
-        self.ran("middleMut")
-    }
-
-    #[handler("innerMut")]
-    fn inner_mut(&mut self) -> Result<()> {
-        self.ran("innerMut")
-    }
-
-    #[handler("innerUp")]
-    fn inner_up(&mut self) -> Result<()> {
-        self.ran("innerUp")
-    }
-
-    #[handler("guardDown")]
-    fn guard_down(&mut self) -> Result<()> {
-        self.ran("guardDown")
-    }
-
-    #[handler("guardUp")]
-    fn guard_up(&mut self) -> Result<()> {
-        self.ran("guardUp")
-    }
-
-    #[handler("guardedUp")]
-    fn guarded_up(&mut self) -> Result<()> {
-        self.ran("guardedUp")
+    /// The nested views' tap handlers, each bound by its own name.
+    #[handler(
+        "outerDown",
+        "outerUp",
+        "middleDown",
+        "middleMut",
+        "innerMut",
+        "innerUp",
+        "guardDown",
+        "guardUp",
+        "guardedUp"
+    )]
+    fn tapped(&mut self, event: &Event) -> Result<()> {
+        self.order.push(event.handler.clone());
+        set(IndexData::order(), &self.order)
     }
 }
 
