@@ -3,6 +3,10 @@
 //! `Instant`, each beside serializing the page's data (the baseline the
 //! benches report beside `render_first`).
 //!
+//! The same list drawn as 1,000 custom components (`<todo-item>`), one
+//! property of one changed: a full render and diff beside `render_changed`
+//! (which takes every other item's subtree from the previous tree).
+//!
 //! Run: `cargo bench -p miniapp-view --bench render [-- SAMPLES] [first]`
 //! (`first`: only `render_first`, for a profiler).
 
@@ -10,7 +14,10 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use miniapp_view::ast::Template;
+use miniapp_view::component::{Definition, Kind, Property};
 use miniapp_view::diff::{Op, diff, max_id};
 use miniapp_view::render::{Changes, Context, RenderLimits, Tree, render, render_changed};
 use miniapp_view::{Limits, html, parse};
@@ -144,4 +151,59 @@ fn main() {
         "toggle ops: {} ops, {ops_bytes} bytes of JSON (render_changed: {changed_bytes} bytes)",
         ops.len()
     );
+    components(samples, &data, &toggled, &changes, &baseline);
+}
+
+/// The list as `ITEMS` `<todo-item>` components: a full render and diff,
+/// and `render_changed`, after one item's `done` changed.
+fn components(samples: usize, data: &Value, toggled: &Value, changes: &Changes, baseline: &Stats) {
+    let limits = Limits {
+        custom_components: true,
+        ..Limits::default()
+    };
+    let item = r#"<view class="todo"><switch checked="{{done}}"/><text class="{{done ? 'done' : ''}}">{{title}}</text></view>"#;
+    let page = r#"<view class="list"><todo-item wx:for="{{todos}}" wx:key="id" title="{{item.title}}" done="{{item.done}}"/></view>"#;
+    let file = "components/item/item.wxml".to_string();
+    let mut files = BTreeMap::new();
+    files.insert(
+        file.clone(),
+        parse(&file, item, &limits).expect("it parses"),
+    );
+    let template = parse("pages/index.wxml", page, &limits).expect("it parses");
+    let path: Arc<str> = "components/item/item".into();
+    let property = |name: &str, kind| Property {
+        name: name.into(),
+        kind,
+        optional: Vec::new(),
+        default: None,
+    };
+    let definition = Definition {
+        path: path.clone(),
+        template: file,
+        properties: vec![
+            property("title", Kind::String),
+            property("done", Kind::Boolean),
+        ],
+        data: json!({}),
+        ..Definition::default()
+    };
+    let definitions = BTreeMap::from([(path.clone(), definition)]);
+    let using = BTreeMap::from([("todo-item".to_string(), path)]);
+    let context = Context {
+        components: &definitions,
+        using: &using,
+        ..Context::new(&files, &[], RenderLimits::default())
+    };
+    let old = render_page(&template, data, &context);
+    let full = time_n(samples, || {
+        black_box(full_toggle(&template, &old, toggled, &context));
+    });
+    let changed = time_n(samples, || {
+        black_box(changed_toggle(&template, &old, toggled, &context, changes));
+    });
+    let ops = changed_toggle(&template, &old, toggled, &context, changes);
+    assert_eq!(ops, full_toggle(&template, &old, toggled, &context));
+    report("components: full render+diff", &full, baseline);
+    report("components: render_changed", &changed, baseline);
+    println!("components toggle ops: {}", ops.len());
 }
