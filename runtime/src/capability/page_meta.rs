@@ -5,7 +5,8 @@
 //! with the frames `wx.setNavigationBarTitle`, `wx.setNavigationBarColor`
 //! and the loading spinner send, checked by the same rules, and the
 //! window's background (page-meta's `background-color` and
-//! `background-text-style`) as a `background` frame. A bound value that
+//! `background-text-style`) as a `background` frame, and its `scroll-top`
+//! as `wx.pageScrollTo` scrolls the page. A bound value that
 //! changes is applied again; one that stays is not sent twice.
 
 use miniapp_config::Window;
@@ -14,8 +15,13 @@ use miniapp_view::render::{Tree, VElement, VNode};
 use super::feedback::{TITLE_CHARS, colour, duration, not_the_host, text};
 use crate::providers::{FrontColor, HostUi};
 
-/// A colour change takes at most this long, as `wx.setNavigationBarColor`'s.
+/// A colour change or a scroll takes at most this long, as
+/// `wx.setNavigationBarColor`'s and `wx.pageScrollTo`'s.
 const ANIMATION_MS: u32 = 10_000;
+/// A scroll-top past this many px is not a page's.
+const MAX_SCROLL_PX: f64 = 10_000_000.0;
+/// page-meta's `scroll-duration` when left out, ms (WeChat's).
+const DEFAULT_SCROLL_MS: u32 = 300;
 
 /// What a page's `<page-meta>` asks of the host's bar and window.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,27 +36,35 @@ pub(crate) struct PageMeta {
     loading: bool,
     /// Its colours (front, background, change in ms), if it sets either.
     colours: Option<(FrontColor, String, u32)>,
+    /// page-meta's `scroll-top` as written, in px, and its
+    /// `scroll-duration`, if set: the page scrolls there when it is set or
+    /// changes.
+    scroll: Option<(String, u32, u32)>,
 }
 
 /// What a page's rendered `tree` asks for (`None` without a top-level
 /// `<page-meta>`), the bar's colours completed from the page's `window` as
-/// WeChat does; a value WeChat's calls would refuse is an error naming it.
-pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<PageMeta>, String> {
+/// WeChat does, an `rpx` scroll position read for a window `width` px
+/// wide; a value WeChat's calls would refuse is an error naming it.
+pub(crate) fn read(tree: &Tree, window: &Window, width: u32) -> Result<Option<PageMeta>, String> {
     let Some(meta) = (tree.nodes.iter())
         .filter_map(element)
         .find(|e| e.tag == "page-meta")
     else {
         return Ok(None);
     };
-    let background = attr(meta, "background-color").map(str::to_string);
-    if let Some(background) = &background {
+    let mut page = PageMeta {
+        scroll: scroll(meta, width)?,
+        ..PageMeta::default()
+    };
+    page.background = attr(meta, "background-color").map(str::to_string);
+    if let Some(background) = &page.background {
         colour("its background-color", background)
             .map_err(|e| format!("<page-meta>: {}", e.message()))?;
     }
-    let background_text = attr(meta, "background-text-style").map(str::to_string);
-    if let Some(style) = background_text
-        .as_deref()
-        .filter(|s| !matches!(*s, "dark" | "light"))
+    page.background_text = attr(meta, "background-text-style").map(str::to_string);
+    if let Some(style) =
+        (page.background_text.as_deref()).filter(|s| !matches!(*s, "dark" | "light"))
     {
         return Err(format!(
             "<page-meta>: its background-text-style `{style}` is not dark or light"
@@ -58,11 +72,6 @@ pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<PageMeta>, Str
     }
     let mut children = meta.children.iter().filter_map(element);
     let Some(bar) = children.find(|e| e.tag == "navigation-bar") else {
-        let page = PageMeta {
-            background,
-            background_text,
-            ..PageMeta::default()
-        };
         return Ok(Some(page));
     };
     let refused = |e: crate::bindings::CallError| format!("<navigation-bar>: {}", e.message());
@@ -98,13 +107,44 @@ pub(crate) fn read(tree: &Tree, window: &Window) -> Result<Option<PageMeta>, Str
             Some((front, bar_colour, ms))
         }
     };
-    Ok(Some(PageMeta {
-        background,
-        background_text,
-        title,
-        loading: attr(bar, "loading").is_some(),
-        colours,
-    }))
+    page.title = title;
+    page.loading = attr(bar, "loading").is_some();
+    page.colours = colours;
+    Ok(Some(page))
+}
+
+/// page-meta's `scroll-top` (`120`, `120px` or `240rpx`; empty: none) as
+/// written, in px, and its `scroll-duration` (WeChat's default 300 ms).
+fn scroll(meta: &VElement, width: u32) -> Result<Option<(String, u32, u32)>, String> {
+    let Some(text) = attr(meta, "scroll-top").filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let trimmed = text.trim();
+    let (number, rpx) = match trimmed.strip_suffix("rpx") {
+        Some(number) => (number, true),
+        None => (trimmed.strip_suffix("px").unwrap_or(trimmed), false),
+    };
+    let px = (number.trim().parse::<f64>().ok())
+        .map(|n| if rpx { n * f64::from(width) / 750.0 } else { n })
+        .filter(|px| px.is_finite() && (0.0..=MAX_SCROLL_PX).contains(px))
+        .ok_or_else(|| {
+            format!("<page-meta>: its scroll-top `{text}` is not a length from 0 (px or rpx)")
+        })?;
+    let ms = match attr(meta, "scroll-duration") {
+        None => DEFAULT_SCROLL_MS,
+        Some(ms) => ms.trim().parse::<u32>().map_err(|_| {
+            format!("<page-meta>: its scroll-duration `{ms}` is not a whole number of milliseconds")
+        })?,
+    };
+    duration("its scroll", ms, ANIMATION_MS)
+        .map_err(|e| format!("<page-meta>: {}", e.message()))?;
+    Ok(Some((text.to_string(), px.round() as u32, ms)))
+}
+
+/// The window's width the instance is shown in, px (what `rpx` is read
+/// against: 750rpx is that width).
+pub(crate) fn window_width(device: &super::device::DeviceCtx) -> u32 {
+    device.facts.window_width
 }
 
 impl PageMeta {
@@ -164,6 +204,14 @@ pub(crate) fn changes(before: Option<&PageMeta>, now: &PageMeta) -> Vec<HostUi> 
     if now.loading != was.loading {
         drawn.push(HostUi::NavigationBarLoading { shown: now.loading });
     }
+    if let Some((text, scroll_top, duration_ms)) = &now.scroll
+        && was.scroll.as_ref().map(|(was, _, _)| was) != Some(text)
+    {
+        drawn.push(HostUi::PageScrollTo {
+            scroll_top: *scroll_top,
+            duration_ms: *duration_ms,
+        });
+    }
     drawn
 }
 
@@ -192,7 +240,7 @@ mod tests {
         let files = Default::default();
         let context = miniapp_view::render::Context::new(&files, &[], Default::default());
         let tree = miniapp_view::render::render(&template, &data, &context).expect("renders");
-        read(&tree, &Window::default())
+        read(&tree, &Window::default(), 375)
     }
 
     const PAGE: &str = r##"<page-meta><navigation-bar title="{{t}}" loading="{{busy}}" background-color="{{bg}}" front-color="#ffffff"/></page-meta><view>x</view>"##;
@@ -251,6 +299,34 @@ mod tests {
         assert_eq!(
             meta(source, json!({"bg": "red"})),
             Err("<page-meta>: its background-color `red` is not a colour written #RRGGBB".into())
+        );
+    }
+
+    #[test]
+    fn page_meta_scrolls_the_page_when_its_scroll_top_is_set_or_changes() {
+        let source = r#"<page-meta scroll-top="{{top}}" scroll-duration="{{ms}}"/>"#;
+        let at = |top: &str, ms: u32| {
+            meta(source, json!({"top": top, "ms": ms}))
+                .unwrap()
+                .unwrap()
+        };
+        let scrolled = |scroll_top, duration_ms| HostUi::PageScrollTo {
+            scroll_top,
+            duration_ms,
+        };
+        let first = at("120px", 300);
+        assert_eq!(changes(None, &first), [scrolled(120, 300)]);
+        assert_eq!(changes(Some(&first), &at("120px", 300)), []);
+        // 750rpx is the window's width (375 px here).
+        assert_eq!(changes(Some(&first), &at("300rpx", 0)), [scrolled(150, 0)]);
+        assert_eq!(changes(None, &at("", 300)), []);
+        assert_eq!(
+            meta(source, json!({"top": "-4px", "ms": 300})),
+            Err("<page-meta>: its scroll-top `-4px` is not a length from 0 (px or rpx)".into())
+        );
+        assert_eq!(
+            meta(source, json!({"top": "4", "ms": 20000})),
+            Err("<page-meta>: its scroll is 20000 ms, over the 10000 ms allowed".into())
         );
     }
 

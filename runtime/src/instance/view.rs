@@ -66,7 +66,8 @@ impl AppInstance {
         };
         let window = self.app.windows.get(&page.0).cloned().unwrap_or_default();
         let before = (self.view.meta.as_ref()).and_then(|(at, bar)| (*at == page).then_some(bar));
-        match page_meta::read(tree, &window) {
+        let width = page_meta::window_width(&live.store.data().device);
+        match page_meta::read(tree, &window, width) {
             Ok(Some(bar)) => {
                 let host_ui = &self.app.services.providers.host_ui;
                 for ui in page_meta::changes(before, &bar) {

@@ -412,6 +412,12 @@ const WINDOW_LOOK: Effect = Host(
      written #RRGGBB is not applied and the app's log says why)",
 );
 
+/// page-meta's scroll position.
+const SCROLLS: Effect = Host(
+    "when `scroll-top` (px or rpx) is set or changes, the page scrolls there over \
+     `scroll-duration` ms (WeChat's default 300), as `wx.pageScrollTo` scrolls it",
+);
+
 /// `page-meta`: the page's own settings, read from the rendered tree by the
 /// host after each render (it draws nothing itself).
 const PAGE_META: &[Attribute] = &[
@@ -424,8 +430,8 @@ const PAGE_META: &[Attribute] = &[
     a("background-color-top", Color, KEPT),
     a("background-color-bottom", Color, KEPT),
     a("root-background-color", Color, KEPT),
-    a("scroll-top", Text, KEPT),
-    a("scroll-duration", Number, KEPT),
+    a("scroll-top", Text, SCROLLS),
+    a("scroll-duration", Number, SCROLLS),
     a("page-style", Text, KEPT),
     a("page-font-size", Text, KEPT),
     a("root-font-size", Text, KEPT),
