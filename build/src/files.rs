@@ -32,58 +32,102 @@ pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, 
     Ok(views)
 }
 
-/// Most component folders the build follows `usingComponents` to (the
-/// package check refuses more).
-const MAX_COMPONENT_READS: usize = 1024;
+/// Most files the build follows references to (the package check
+/// refuses more components than this holds).
+const MAX_FOLLOWED: usize = 2048;
 
-/// Add to `views` the `.json`, `.wxml` and `.wxss` of every component a
-/// json among them names in its `usingComponents` (`X` or `X/index`), and
-/// of the components those name, and so on. A json that does not parse
-/// is left to the package check, which says what is wrong where.
+/// Add to `views` the files the ones there name: the `.json`, `.wxml` and
+/// `.wxss` of every component a json's `usingComponents` names (`X` or
+/// `X/index`), the templates a `.wxml`'s `<import>` and `<include>` name
+/// and the stylesheets a `.wxss`'s `@import` names, and so on. A file that
+/// does not parse is left to the package check, which says what is wrong
+/// where; what is not there is left out.
 fn read_components(
     root: &Dir,
     crate_dir: &Path,
     views: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<(), BuildError> {
     let mut seen = std::collections::BTreeSet::new();
-    let mut pending: Vec<String> = views
-        .keys()
-        .filter(|p| p.ends_with(".json"))
-        .cloned()
-        .collect();
-    while let Some(json) = pending.pop() {
-        let Some(using) = views
-            .get(&json)
-            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
-            .and_then(|value| value.get("usingComponents").cloned())
-        else {
+    let mut pending: Vec<String> = views.keys().cloned().collect();
+    while let Some(file) = pending.pop() {
+        let Some(bytes) = views.get(&file) else {
             continue;
         };
-        let targets = using.as_object().into_iter().flat_map(|o| o.values());
-        for target in targets.filter_map(serde_json::Value::as_str) {
-            let Some(base) = miniapp_view::render::package_path(&json, target) else {
+        for wanted in named_by(&file, bytes) {
+            if views.contains_key(&wanted) || !seen.insert(wanted.clone()) {
                 continue;
-            };
-            for base in [base.clone(), format!("{base}/index")] {
-                if !seen.insert(base.clone()) || seen.len() > MAX_COMPONENT_READS {
-                    continue;
-                }
-                for extension in ["json", "wxml", "wxss"] {
-                    let file = format!("{base}.{extension}");
-                    if views.contains_key(&file) {
-                        continue;
-                    }
-                    if let Some(bytes) = read_file(root, crate_dir, Path::new(&file))? {
-                        views.insert(file.clone(), bytes);
-                        if extension == "json" {
-                            pending.push(file);
-                        }
-                    }
-                }
+            }
+            if seen.len() > MAX_FOLLOWED {
+                return Ok(());
+            }
+            if let Some(bytes) = read_file(root, crate_dir, Path::new(&wanted))? {
+                views.insert(wanted.clone(), bytes);
+                pending.push(wanted);
             }
         }
     }
     Ok(())
+}
+
+/// The package files `file` (its `bytes`) names: a json's components'
+/// files, a template's imports and includes, a stylesheet's imports.
+fn named_by(file: &str, bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut named = Vec::new();
+    if file.ends_with(".json") {
+        let using = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|value| value.get("usingComponents").cloned());
+        let targets = using
+            .iter()
+            .filter_map(|u| u.as_object())
+            .flat_map(|o| o.values());
+        for target in targets.filter_map(serde_json::Value::as_str) {
+            if let Some(base) = miniapp_view::render::package_path(file, target) {
+                for base in [base.clone(), format!("{base}/index")] {
+                    named.extend(["json", "wxml", "wxss"].map(|e| format!("{base}.{e}")));
+                }
+            }
+        }
+    } else if file.ends_with(".wxml") {
+        for tag in ["<import", "<include"] {
+            for src in quoted_after(&text, tag, "src=") {
+                named.extend(miniapp_view::render::resolve(file, &src));
+            }
+        }
+    } else if file.ends_with(".wxss") {
+        for src in quoted_after(&text, "@import", "") {
+            named.extend(miniapp_view::render::package_path(file, &src));
+        }
+    }
+    named
+}
+
+/// The quoted value after each `start` in `text` (past `key`, if given, in
+/// the same tag): `<import src="a.wxml">` gives `a.wxml`.
+fn quoted_after(text: &str, start: &str, key: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices(start) {
+        let rest = &text[at + start.len()..];
+        let rest = match key {
+            "" => rest,
+            key => {
+                let end = rest.find('>').unwrap_or(rest.len());
+                match rest[..end].find(key) {
+                    Some(k) => &rest[k + key.len()..],
+                    None => continue,
+                }
+            }
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            found.push(rest[1..1 + end].to_string());
+        }
+    }
+    found
 }
 
 /// The crate's `app.json` as text, if it has one.
@@ -253,6 +297,18 @@ mod tests {
         write("widgets/list.json", r#"{"component": true}"#);
         write("widgets/list.wxml", "<view/>");
         write("widgets/unused.wxml", "<view/>");
+        // What a component's files import comes too.
+        write(
+            "components/card/card.wxml",
+            r#"<import src="../shared/cells.wxml"/><row/>"#,
+        );
+        write(
+            "components/card/card.wxss",
+            "@import '../shared/base.wxss'; .a {}",
+        );
+        write("components/shared/cells.wxml", r#"<include src="more"/>"#);
+        write("components/shared/more.wxml", "<text/>");
+        write("components/shared/base.wxss", ".b {}");
         // A path out of the crate is not followed.
         write(
             "pages/other.json",
@@ -269,6 +325,9 @@ mod tests {
                 "components/card/card.wxss",
                 "components/card/row/index.json",
                 "components/card/row/index.wxml",
+                "components/shared/base.wxss",
+                "components/shared/cells.wxml",
+                "components/shared/more.wxml",
                 "pages/index.json",
                 "pages/index.wxml",
                 "pages/other.json",
