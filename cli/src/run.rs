@@ -341,7 +341,8 @@ async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (S
                 detail: json!({}),
             };
             match instance.dispatch_view(&event).await {
-                Ok(()) => Ok(name),
+                // A share button's tap: the host's share sheet.
+                Ok(()) => Ok(page_event::with_share_sheet(name, instance)),
                 Err(e) => Err((name, StepError::App(e))),
             }
         }

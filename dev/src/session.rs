@@ -187,6 +187,11 @@ impl Session {
                     Some(instance) => instance.dispatch_view(&event).await,
                     None => return self.answer_discarded(reply),
                 };
+                // A share button's tap: the host's share sheet.
+                let card = self.instance.as_mut().and_then(|i| i.take_share_sheet());
+                if let Some(card) = card {
+                    self.send(serde_json::json!({ "type": "share-sheet", "card": card }));
+                }
                 let done = self.outcome(done);
                 self.answer(reply, done);
             }

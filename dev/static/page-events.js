@@ -15,7 +15,7 @@ const SCROLL_EVERY = 100;
 const PULL_TO_REFRESH = 60;
 
 /** The page shown: its window, and where a pull-down gesture is. */
-const shown = { window: {}, pull: null, lastScroll: 0, scrollTimer: null };
+const shown = { window: {}, pull: null, pulled: false, lastScroll: 0, scrollTimer: null };
 let send = () => {};
 let log = () => {};
 
@@ -63,6 +63,7 @@ function scrolled(screen) {
 function watchPullDown(screen) {
   const dots = $('#pull-down');
   screen.addEventListener('pointerdown', (event) => {
+    shown.pulled = false;
     if (screen.scrollTop > 0 || shown.window.enablePullDownRefresh !== true) return;
     shown.pull = { y: event.clientY, pulled: 0 };
   });
@@ -78,9 +79,15 @@ function watchPullDown(screen) {
     if (pull.pulled >= PULL_TO_REFRESH) {
       dots.hidden = false;
       report({ kind: 'pull-down' });
+      // A pull is not a tap: the click it ends in reaches no handler.
+      shown.pulled = true;
     } else dots.hidden = true;
   };
   screen.addEventListener('pointerup', release);
+  screen.addEventListener('click', (click) => {
+    if (shown.pulled) click.stopPropagation();
+    shown.pulled = false;
+  }, { capture: true });
   screen.addEventListener('pointercancel', release);
 }
 

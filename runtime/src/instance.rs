@@ -73,6 +73,8 @@ pub struct AppInstance {
     answer: page_events::Answer,
     /// Where the top page's scrolling stands.
     scrolling: page_events::Scrolling,
+    /// The card a share button's tap led to, until the embedder takes it.
+    share_sheet: Option<ShareCard>,
 }
 
 /// The handlers one view event resolves to (a tap bubbling through
@@ -236,6 +238,7 @@ impl AppInstance {
             held: None,
             answer: Default::default(),
             scrolling: Default::default(),
+            share_sheet: None,
         };
         instance.start().await?;
         Ok(instance)

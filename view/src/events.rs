@@ -74,6 +74,13 @@ pub enum Resolved {
         /// Pages to go back, for `navigateBack` (its `delta`, default 1).
         delta: u32,
     },
+    /// A tap on a `<button open-type="share">` (not disabled): the host
+    /// asks the page what to share (WeChat's `onShareAppMessage` with
+    /// `from: button`).
+    Share {
+        /// The button as WeChat's `target` gives it: `{id, dataset}`.
+        target: Json,
+    },
 }
 
 /// Why an event was refused.
@@ -208,6 +215,15 @@ pub fn resolve_in(
                 }
                 break;
             }
+        }
+        let binds_tap = element.events.iter().any(|b| b.event == "tap");
+        if event.kind == "tap" && shares(element) && !binds_tap {
+            if way.handlers.is_empty() {
+                let id = attr(element, "id").unwrap_or_default();
+                let target = serde_json::json!({"id": id, "dataset": dataset_of(element)});
+                return Ok(Resolved::Share { target });
+            }
+            break;
         }
         if way.run(element, Phase::Bubble) {
             break;
@@ -501,6 +517,14 @@ fn checked(nodes: &[VNode], tag: &str) -> Vec<Json> {
     values
 }
 
+/// Whether `element` is a share button a tap shares from (WeChat's
+/// `<button open-type="share">`, not disabled).
+fn shares(element: &VElement) -> bool {
+    element.tag == "button"
+        && attr(element, "open-type") == Some("share")
+        && attr(element, "disabled").is_none()
+}
+
 /// `element`'s dataset as the app reads it.
 fn dataset_of(element: &VElement) -> Map<String, Json> {
     (element.dataset.iter())
@@ -580,6 +604,7 @@ mod tests {
         match resolve(tree, &event)? {
             Resolved::Handlers(h) => Ok(h.into_iter().map(|d| (d.handler, d.gesture)).collect()),
             Resolved::Navigate { url, .. } => Ok(vec![(format!("navigate {url}"), false)]),
+            Resolved::Share { target } => Ok(vec![(format!("share {target}"), false)]),
         }
     }
 
@@ -682,6 +707,28 @@ mod tests {
                 delta: 1,
             }
         );
+    }
+
+    #[test]
+    fn a_tap_on_a_share_button_shares_with_the_button_as_target_unless_disabled() {
+        let page = r#"<button id="share" open-type="share" data-post="7">Share</button>
+<button id="off" open-type="share" disabled="{{true}}" bindtap="never">Off</button>
+<button id="own" open-type="share" bindtap="mine">Mine</button>"#;
+        let tree = rendered(page, &json!({}));
+        let share = node(&tree, "share");
+        assert_eq!(
+            handlers(&tree, share, "tap").unwrap(),
+            [(
+                r#"share {"dataset":{"post":"7"},"id":"share"}"#.to_string(),
+                false
+            )]
+        );
+        // A disabled share button shares nothing; one binding its own tap
+        // runs its handler.
+        let off = handlers(&tree, node(&tree, "off"), "tap").unwrap();
+        assert_eq!(off, [("never".to_string(), true)]);
+        let own = handlers(&tree, node(&tree, "own"), "tap").unwrap();
+        assert_eq!(own, [("mine".to_string(), true)]);
     }
 
     #[test]

@@ -81,6 +81,15 @@ pub(super) async fn report(
     Ok(name)
 }
 
+/// A step's `name`, with the share sheet a share button's tap in it led
+/// to, if any.
+pub(super) fn with_share_sheet(name: String, instance: &mut AppInstance) -> String {
+    match instance.take_share_sheet() {
+        Some(card) => format!("{name}: {}", shown(&card)),
+        None => name,
+    }
+}
+
 /// The share sheet as headless prints it.
 fn shown(card: &ShareCard) -> String {
     let image = card.image_url.as_deref().map(|i| format!(", image {i}"));

@@ -78,3 +78,13 @@ fn a_page_event_the_page_refuses_fails_the_run_and_a_malformed_one_exits_2() {
         "--page-event `wobble`: expected pull-down, reach-bottom",
     );
 }
+
+#[test]
+fn a_tap_on_a_share_button_prints_the_share_sheet() {
+    let out = run_fresh("page-events", &["--tap", "#share"]);
+    assert_ok(&out, "run page-events --tap #share");
+    let printed = stdout(&out);
+    let sheet = "== tap #share: share sheet (app-message) \"10 posts worth reading\" opens index?from=share";
+    assert!(printed.contains(sheet), "{printed}");
+    assert!(printed.contains("share index from button #share"), "{printed}");
+}

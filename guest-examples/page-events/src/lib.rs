@@ -148,7 +148,11 @@ impl App for Feed {
     }
 
     fn on_share_app_message(&mut self, route: &str, from: &ShareFrom) -> Result<Option<Share>> {
-        log::info(format!("share {route} from {}", from.from));
+        // A share button is the target: its id and dataset.
+        let button = (from.target.as_ref())
+            .and_then(|target| target["id"].as_str())
+            .map(|id| format!(" #{id}"));
+        log::info(format!("share {route} from {}{}", from.from, button.unwrap_or_default()));
         if route != "index" {
             // WeChat's default card: the app's name and this page.
             return Ok(None);

@@ -204,6 +204,7 @@ impl AppInstance {
                 open_type,
                 delta,
             } => return self.navigate_from_view(&url, &open_type, delta).await,
+            Resolved::Share { target } => return self.share_from_button(target).await,
         };
         // An app with components takes every handler through `handlers`.
         let mut handlers = self.handlers_of(&calls)?.map(Vec::into_iter);

@@ -11,7 +11,7 @@ use miniapp_runtime::{
 };
 use serde_json::json;
 
-use crate::common::{example, granting, launched};
+use crate::common::{example, granting, launched, tap};
 
 /// The page-events example launched with `options`.
 async fn feed_at(options: LaunchOptions) -> (tempfile::TempDir, AppInstance) {
@@ -268,4 +268,18 @@ async fn a_launch_on_a_path_that_is_not_a_page_tells_on_page_not_found_and_opens
     );
     let routes: Vec<&str> = inst.pages().iter().map(|p| p.route.as_str()).collect();
     assert_eq!(routes, ["index"]);
+}
+
+#[tokio::test]
+async fn a_tap_on_a_share_button_asks_the_page_with_the_button_as_target_and_leaves_the_card() {
+    let (_dir, mut inst) = feed().await;
+    told(&mut inst);
+    tap(&mut inst, "#share").await.unwrap();
+    assert_eq!(told(&mut inst), ["share index from button #share"]);
+    let card = inst.take_share_sheet().expect("a share sheet to show");
+    assert_eq!(
+        serde_json::to_value(&card).unwrap(),
+        json!({"kind": "app-message", "title": "10 posts worth reading", "path": "index?from=share"})
+    );
+    assert_eq!(inst.take_share_sheet(), None, "taken once");
 }

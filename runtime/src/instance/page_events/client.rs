@@ -136,6 +136,48 @@ impl AppInstance {
         let due = self
             .due_events(event, serial, &route, &window)
             .map_err(refused)?;
+        self.fire_due(serial, &route, &query, due).await
+    }
+
+    /// A tap on a `<button open-type="share">` (`target`: `{id, dataset}`):
+    /// the page's `share-app-message` with `from: button`, as a callback of
+    /// its own; the card is the embedder's to show
+    /// ([`AppInstance::take_share_sheet`]).
+    pub(in crate::instance) async fn share_from_button(
+        &mut self,
+        target: Value,
+    ) -> Result<(), Error> {
+        let top = self.pages().last().ok_or_else(|| self.discarded())?;
+        let (serial, route, query) = (top.serial, top.route.clone(), top.query.clone());
+        let detail = json!({"from": "button", "target": target});
+        let due = vec![(PageEvent::ShareAppMessage, detail)];
+        let outcome = self.fire_due(serial, &route, &query, due).await?;
+        self.share_sheet = outcome.share;
+        Ok(())
+    }
+
+    /// The share card a share button's tap led to since the last call, for
+    /// the embedder to show (its share sheet).
+    pub fn take_share_sheet(&mut self) -> Option<ShareCard> {
+        self.share_sheet.take()
+    }
+
+    /// Fire `due` at page `serial` (`route`, `query`): the first as a
+    /// callback of its own, the rest within it; then the page hooks and a
+    /// render.
+    async fn fire_due(
+        &mut self,
+        serial: u64,
+        route: &str,
+        query: &[(String, String)],
+        due: Vec<(PageEvent, Value)>,
+    ) -> Result<PageEventOutcome, Error> {
+        let app = self.app.manifest.id.clone();
+        let refused = |reason: String| Error::BadRequest {
+            app: app.clone(),
+            reason,
+        };
+        let route = route.to_string();
         let before = self.stack();
         let mut outcome = PageEventOutcome::default();
         let mut result = Ok(());
@@ -153,7 +195,7 @@ impl AppInstance {
                 Ok(answer)
                     if matches!(event, PageEvent::ShareAppMessage | PageEvent::ShareTimeline) =>
                 {
-                    let card = self.share_card(event, &route, &query, answer);
+                    let card = self.share_card(event, &route, query, answer);
                     outcome.share = Some(card.map_err(refused)?);
                 }
                 Ok(_) => {}

@@ -1,0 +1,54 @@
+// WeChat's page events in a real Chromium (the page-events example, a
+// feed): pulling the feed down refreshes it (the refresh dots show, the app
+// stops them), scrolling to its bottom loads the next posts and shows the
+// back-to-top button, and the capsule menu's share (or the page's share
+// button) draws the host's share sheet with the app's answer.
+//
+//   cargo build -p miniapp-cli && node --test dev/browser-tests/page-events.test.mjs
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { EXAMPLES, TEST_TIMEOUT, openApp, useChromium } from './harness.mjs';
+
+useChromium();
+
+test('page events: pull to refresh, scroll to the bottom loads more, share draws the sheet', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'page-events'));
+  await screen.locator('#status', { hasText: 'Refreshed 0 times; 10 posts' }).waitFor();
+
+  // A drag down from the top of the page, released past the threshold.
+  const box = await page.locator('#screen').boundingBox();
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + 160, { steps: 6 });
+  await page.mouse.up();
+  await screen.locator('#status', { hasText: 'Refreshed 1 times; 10 posts' }).waitFor();
+  // The app's stopPullDownRefresh hides the dots.
+  await page.locator('#pull-down').waitFor({ state: 'hidden' });
+
+  // Scrolled to the bottom: reach-bottom loads ten more, and page-scroll
+  // past 400 px shows the back-to-top button.
+  assert.equal(await screen.locator('#top').count(), 0);
+  await page.locator('#screen').evaluate((e) => { e.scrollTop = e.scrollHeight; });
+  await screen.locator('#status', { hasText: '20 posts' }).waitFor();
+  await screen.locator('#top').waitFor();
+  assert.equal(await screen.locator('.post').count(), 20);
+
+  // The capsule's menu: share, and the host's sheet shows the app's card.
+  await page.locator('.capsule').click();
+  await page.locator('[data-share="share"]').click();
+  const sheet = page.locator('#share-sheet');
+  await sheet.waitFor();
+  assert.equal(await sheet.locator('.share-title').textContent(), '20 posts worth reading');
+  assert.equal(await sheet.locator('.share-path').textContent(), 'index?from=share');
+  await sheet.locator('.share-close').click();
+  await sheet.waitFor({ state: 'detached' });
+
+  // A <button open-type="share"> on the page: the same sheet, from the button.
+  await screen.locator('#share').click();
+  await sheet.waitFor();
+  assert.equal(await sheet.locator('.share-title').textContent(), '20 posts worth reading');
+  assert.deepEqual(page.problems, []);
+});
