@@ -5,7 +5,7 @@
 // source), and a drag back from the first wraps to the last; autoplay (the switch) moves it on by a timer in the page;
 // a wheel over a picker-view column scrolls it to another row and the app
 // shows the pick; a drag moves the card in its area and the app shows
-// where. A screenshot of the page is kept in dev/browser-tests/output/.
+// where, and a pinch scales it. A screenshot of the page is kept in dev/browser-tests/output/.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/widgets.test.mjs
 
@@ -101,6 +101,20 @@ test('widgets: a swipe, autoplay, a picker-view scroll and a card drag reach the
   await screen.locator('#card-at', { hasText: 'Card at 200, 60 (touch)' }).waitFor();
   const at = await card.evaluate((c) => getComputedStyle(c).translate);
   assert.equal(at, '200px 60px');
+
+  // A pinch (ctrl+wheel, as a trackpad sends it) scales the card within
+  // its scale-min and scale-max; the app is told how much.
+  const zoom = screen.locator('#zoom');
+  assert.equal(await zoom.textContent(), ' ×1');
+  const cardBox = await card.boundingBox();
+  await page.mouse.move(cardBox.x + cardBox.width / 2, cardBox.y + cardBox.height / 2);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  await zoom.filter({ hasNotText: /^ ×1$/ }).waitFor();
+  const scale = Number((await zoom.textContent()).replace(' ×', ''));
+  assert.ok(scale > 1 && scale <= 2, `scaled up within scale-max: ${scale}`);
+  assert.equal(await card.evaluate((c) => Number(getComputedStyle(c).scale)), scale);
 
   const output = join(REPO, 'dev', 'browser-tests', 'output');
   await mkdir(output, { recursive: true });

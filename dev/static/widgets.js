@@ -536,9 +536,11 @@ function mountMovableView(element, host) {
     if (!event.ctrlKey || !flag(element, 'data-scale') || flag(element, 'data-disabled')) return;
     event.preventDefault();
     const [min, max] = [number(element, 'data-scale-min', 0.1), number(element, 'data-scale-max', 10)];
-    m.scale = Math.min(Math.max(m.scale * Math.exp(-event.deltaY / 200), min), max);
+    // In hundredths: what is drawn is what the app is told.
+    const wanted = Math.round(m.scale * Math.exp(-event.deltaY / 200) * 100) / 100;
+    m.scale = Math.min(Math.max(wanted, min), max);
     place(false);
-    sendOptional(host, element, 'scale', { x: round(m.x), y: round(m.y), scale: Math.round(m.scale * 100) / 100 });
+    sendOptional(host, element, 'scale', { x: round(m.x), y: round(m.y), scale: m.scale });
   }
 
   // The app's `style` (a set-attr) replaces the inline style: put the place back.

@@ -1,6 +1,7 @@
 //! `miniapp serve` and the widgets example: a client of a session is
 //! untrusted, so a swiper change over the socket naming a banner the
-//! rendered swiper does not have, or a card place outside its movable-area,
+//! rendered swiper does not have, or a card place outside its movable-area
+//! (even at its smallest scale),
 //! is refused naming the component and what is wrong, and the app keeps
 //! its data; a possible one reaches the app.
 
@@ -38,11 +39,11 @@ async fn an_impossible_swipe_or_move_over_the_socket_is_refused_naming_it() {
         refusal(&refused).contains("`change` on <swiper>: `current` 5 is outside its items 0 to 2"),
         "{refused}"
     );
-    let moved = json!({"x": 250, "y": 0, "source": "touch"});
+    let moved = json!({"x": 260, "y": 0, "source": "touch"});
     let refused = send(&mut socket, 2, "#card", moved).await;
     assert!(
         refusal(&refused)
-            .contains("`change` on <movable-view>: `x` 250 is outside its movable-area: 0 to 200"),
+            .contains("`change` on <movable-view>: `x` 260 is outside its movable-area: 0 to 250"),
         "{refused}"
     );
     let page = page_now(&mut socket).await;

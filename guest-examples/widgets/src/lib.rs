@@ -1,7 +1,7 @@
 //! Widgets: a swiper banner of three package images with dots (swiped,
 //! autoplayed once the switch is on, or sent back to the first by a
 //! button), a picker-view of a day and a time,
-//! and a card moved about its movable-area. The host checks every detail
+//! and a card moved about its movable-area (and pinched to scale it). The host checks every detail
 //! against the rendered component before this app sees it: a banner that
 //! does not exist, a row a column does not have or a card outside its area
 //! never arrives here.
@@ -23,6 +23,12 @@ struct Swiped {
 #[derive(Deserialize)]
 struct Picked {
     value: Vec<u32>,
+}
+
+/// A movable-view's `scale` detail (its place as it scales, and how much).
+#[derive(Deserialize)]
+struct Scaled {
+    scale: f64,
 }
 
 /// A movable-view's `change` detail.
@@ -54,6 +60,7 @@ impl App for Widgets {
             "picking": false,
             "card": { "x": 20, "y": 20 },
             "moved": { "x": 20, "y": 20, "source": "start" },
+            "zoom": 1,
         }))
     }
 
@@ -83,6 +90,10 @@ impl App for Widgets {
                     "moved",
                     json!({ "x": at(moved.x), "y": at(moved.y), "source": moved.source }),
                 )
+            }
+            ("index", "onScale") => {
+                let scale = event.detail_as::<Scaled>()?.scale;
+                view::set("zoom", (scale * 100.0).round() / 100.0)
             }
             (page, handler) => Err(Error::InvalidArgument(format!(
                 "no handler {handler} on page {page}"

@@ -2,7 +2,7 @@
 //! movable-view's `change` reach the app with their details; a detail the
 //! rendered component could not have produced (a banner it does not have,
 //! an autoplay it does not do, a row a column lacks, a card outside its
-//! area) is refused naming the component and what is wrong, and the app
+//! area even at its smallest scale) is refused naming the component and what is wrong, and the app
 //! never sees it.
 
 use miniapp_runtime::AppInstance;
@@ -97,7 +97,8 @@ async fn a_pick_and_a_move_reach_the_app_and_impossible_ones_are_refused() {
     }
     assert_eq!(inst.page_data()["when"], json!([3, 4]));
 
-    // A 100x60 card in a 300x160 area: x 0 to 200, y 0 to 100.
+    // A 100x60 card in a 300x160 area, scaled down to its scale-min 0.5 at
+    // the most (50x30): x 0 to 250, y 0 to 130.
     let moved = json!({"x": 200, "y": 100, "source": "touch"});
     send(&mut inst, "#card", "change", moved).await.unwrap();
     assert_eq!(
@@ -105,8 +106,8 @@ async fn a_pick_and_a_move_reach_the_app_and_impossible_ones_are_refused() {
         json!({"x": 200.0, "y": 100.0, "source": "touch"})
     );
     for (x, y, why) in [
-        (201, 0, "`x` 201 is outside its movable-area: 0 to 200"),
-        (0, 101, "`y` 101 is outside its movable-area: 0 to 100"),
+        (251, 0, "`x` 251 is outside its movable-area: 0 to 250"),
+        (0, 131, "`y` 131 is outside its movable-area: 0 to 130"),
     ] {
         let detail = json!({"x": x, "y": y, "source": "touch"});
         let why = format!("`change` on <movable-view>: {why}");
