@@ -132,8 +132,8 @@ pub fn compile(file: &str, files: &BTreeMap<String, String>) -> Result<String, S
 /// Compile a custom component's stylesheet `file`, its classes scoped to
 /// it: `.title` becomes `.SCOPEtitle` (the render writes the component's
 /// `class="title"` so), `:host` its host element (`.SCOPE`). Tag and id
-/// selectors are kept and warned of: WeChat does not apply them inside a
-/// component.
+/// selectors are kept as they are (they reach the whole page) and warned
+/// of: WeChat forbids them in a component.
 pub fn compile_scoped(
     file: &str,
     files: &BTreeMap<String, String>,
@@ -372,12 +372,12 @@ impl Compiler<'_> {
             Token::Colon => self.mark = Some(':'),
             Token::IDHash(name) => self.warnings.push((
                 at,
-                format!("id selector `#{name}` in a component's stylesheet: WeChat does not apply it; use a class"),
+                format!("id selector `#{name}` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class"),
             )),
             Token::Ident(name) if type_position && !name.eq_ignore_ascii_case("page") => {
                 self.warnings.push((
                     at,
-                    format!("tag selector `{name}` in a component's stylesheet: WeChat does not apply it; use a class"),
+                    format!("tag selector `{name}` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class"),
                 ));
             }
             _ => {}
@@ -751,8 +751,8 @@ mod tests {
         assert_eq!(
             warnings,
             [
-                "c/c.wxss:1:65: tag selector `view` in a component's stylesheet: WeChat does not apply it; use a class",
-                "c/c.wxss:1:84: id selector `#x` in a component's stylesheet: WeChat does not apply it; use a class",
+                "c/c.wxss:1:65: tag selector `view` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class",
+                "c/c.wxss:1:84: id selector `#x` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class",
             ]
         );
         // A page's stylesheet is as it was.

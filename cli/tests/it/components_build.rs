@@ -91,7 +91,8 @@ fn a_tag_selector_in_a_components_stylesheet_is_a_build_warning_at_its_place() {
     assert!(
         err.contains(
             "warning: components/card/card.wxss:2:1: tag selector `view` in a component's \
-             stylesheet: WeChat does not apply it; use a class"
+             stylesheet: it is not scoped to the component and reaches the whole page (WeChat \
+             forbids it there); use a class"
         ),
         "{err}"
     );
