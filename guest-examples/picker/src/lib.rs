@@ -8,14 +8,22 @@
 //! change against the rendered picker (and the region table in force)
 //! before this app sees it, so an index off a range, a time out of hours
 //! or a region not in the table never arrives here.
+//!
+//! A typed page: each handler is a method of `Index`, its event typed
+//! with the detail WeChat gives.
 
-use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
-use serde::Deserialize;
+use miniapp_sdk::{App, Change, Detail, PageData, Patch, Result, page, set};
+use serde::{Deserialize, Serialize};
 
-/// A picker's change: an index, indices, a time or a date, region names.
-#[derive(Deserialize)]
-struct Chose<T> {
-    value: T,
+#[derive(Default)]
+struct Picker;
+
+impl App for Picker {}
+
+/// A fruit of the selector's range, shown by its `name` (`range-key`).
+#[derive(Serialize)]
+struct Fruit {
+    name: &'static str,
 }
 
 /// A region picker's change: the names and their codes.
@@ -25,65 +33,109 @@ struct Region {
     code: Vec<String>,
 }
 
-/// A multiSelector's column move.
-#[derive(Deserialize)]
-struct Column {
+/// A multiSelector's column move, as WeChat's `columnchange` gives it.
+#[derive(Clone, Copy, Deserialize, Serialize)]
+struct Moved {
     column: u32,
     value: u32,
 }
 
-#[derive(Default)]
-struct Picker;
+/// The page's data.
+#[derive(Serialize, PageData)]
+struct IndexData {
+    fruits: Vec<Fruit>,
+    fruit: u32,
+    sizes: Vec<Vec<&'static str>>,
+    size: [u32; 2],
+    time: String,
+    date: String,
+    region: Vec<String>,
+    code: String,
+    speeds: Vec<&'static str>,
+    /// Set by the host (`model:value`).
+    speed: u32,
+    /// The last column move of the box size, if any.
+    column: Option<Moved>,
+    cancelled: bool,
+}
 
-impl App for Picker {
-    fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({
-            "fruits": [{"name": "Apple"}, {"name": "Pear"}, {"name": "Plum"}],
-            "fruit": 0,
-            "sizes": [["Small", "Medium", "Large"], ["Paper", "Gift"]],
-            "size": [1, 0],
-            "time": "12:00",
-            "date": "2026-12-24",
-            "region": ["广东省", "广州市", "海珠区"],
-            "code": "440000 440100 440105",
-            "speeds": ["Standard", "Express"],
-            "speed": 0,
-            "column": null,
-            "cancelled": false,
-        }))
-    }
-
-    fn on_event(&mut self, event: &Event) -> Result<()> {
-        match (event.page.as_str(), event.handler.as_str()) {
-            ("index", "fruit") => view::set_data(json!({
-                "fruit": event.detail_as::<Chose<u32>>()?.value,
-                "cancelled": false,
-            })),
-            ("index", "cancelled") => view::set("cancelled", true),
-            ("index", "size") => view::set("size", event.detail_as::<Chose<[u32; 2]>>()?.value),
-            ("index", "column") => {
-                // WeChat's linked columns: a large box also comes in a crate.
-                let moved = event.detail_as::<Column>()?;
-                let mut patch = json!({"column": {"column": moved.column, "value": moved.value}});
-                if moved.column == 0 {
-                    patch["sizes[1]"] = match moved.value {
-                        2 => json!(["Paper", "Gift", "Crate"]),
-                        _ => json!(["Paper", "Gift"]),
-                    };
-                }
-                view::set_data(patch)
-            }
-            ("index", "time") => view::set("time", event.detail_as::<Chose<String>>()?.value),
-            ("index", "date") => view::set("date", event.detail_as::<Chose<String>>()?.value),
-            ("index", "region") => {
-                let region = event.detail_as::<Region>()?;
-                view::set_data(json!({"region": region.value, "code": region.code.join(" ")}))
-            }
-            (page, handler) => Err(Error::InvalidArgument(format!(
-                "no handler {handler} on page {page}"
-            ))),
+impl Default for IndexData {
+    fn default() -> Self {
+        IndexData {
+            fruits: ["Apple", "Pear", "Plum"].map(|name| Fruit { name }).into(),
+            fruit: 0,
+            sizes: vec![vec!["Small", "Medium", "Large"], vec!["Paper", "Gift"]],
+            size: [1, 0],
+            time: "12:00".into(),
+            date: "2026-12-24".into(),
+            region: ["广东省", "广州市", "海珠区"].map(String::from).into(),
+            code: "440000 440100 440105".into(),
+            speeds: vec!["Standard", "Express"],
+            speed: 0,
+            column: None,
+            cancelled: false,
         }
     }
 }
 
-miniapp_sdk::export_app!(Picker);
+#[derive(Default)]
+struct Index;
+
+#[page("index", data = IndexData)]
+impl Index {
+    fn on_load(&mut self, _query: &page::Query) -> Result<()> {
+        miniapp_sdk::view::set_data(IndexData::default())
+    }
+
+    #[handler]
+    fn fruit(&mut self, chose: Change<u32>) -> Result<()> {
+        Patch::new()
+            .set(IndexData::fruit(), chose.value)?
+            .set(IndexData::cancelled(), false)?
+            .apply()
+    }
+
+    #[handler]
+    fn cancelled(&mut self) -> Result<()> {
+        set(IndexData::cancelled(), true)
+    }
+
+    #[handler]
+    fn size(&mut self, chose: Change<[u32; 2]>) -> Result<()> {
+        set(IndexData::size(), chose.value)
+    }
+
+    /// WeChat's linked columns: a large box also comes in a crate.
+    #[handler]
+    fn column(&mut self, moved: Detail<Moved>) -> Result<()> {
+        let mut patch = Patch::new().set(IndexData::column(), Some(*moved))?;
+        if moved.column == 0 {
+            let wraps = match moved.value {
+                2 => vec!["Paper", "Gift", "Crate"],
+                _ => vec!["Paper", "Gift"],
+            };
+            patch = patch.set(IndexData::sizes().at(1), wraps)?;
+        }
+        patch.apply()
+    }
+
+    #[handler]
+    fn time(&mut self, chose: Change<String>) -> Result<()> {
+        set(IndexData::time(), &chose.value)
+    }
+
+    #[handler]
+    fn date(&mut self, chose: Change<String>) -> Result<()> {
+        set(IndexData::date(), &chose.value)
+    }
+
+    #[handler]
+    fn region(&mut self, chose: Detail<Region>) -> Result<()> {
+        Patch::new()
+            .set(IndexData::region(), &chose.value)?
+            .set(IndexData::code(), chose.code.join(" "))?
+            .apply()
+    }
+}
+
+miniapp_sdk::export_app!(Picker, pages = [Index]);
