@@ -565,7 +565,7 @@ impl AppInstance {
         }
         let meta = self.app.meta.as_deref();
         let nav = &mut live.store.data_mut().nav;
-        let Some(page) = nav.pages.pages().iter().find(|p| p.serial == fired.serial) else {
+        let Some(page) = nav.pages.page(fired.serial) else {
             return;
         };
         let listens = |definition: &str| match meta.and_then(|m| m.component(definition)) {
