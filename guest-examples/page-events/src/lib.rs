@@ -59,6 +59,9 @@ impl App for Feed {
         match event.handler.as_str() {
             "open" => nav::navigate_to(&format!("detail?id={}", event.id()?)),
             "toTop" => frame::page_scroll_to(0, 300),
+            // WeChat's startPullDownRefresh: the dots show and the page's
+            // onPullDownRefresh follows, as if the user pulled.
+            "refresh" => frame::start_pull_down_refresh(),
             "back" => nav::navigate_back(1),
             // A handler that fails, for onError.
             "fail" => Err(Error::app("the feed could not be saved")),

@@ -39,6 +39,9 @@ pub(crate) struct CallCtx {
     /// What the current callback has asked the host to draw around the
     /// page (`host_ui_per_event`).
     pub host_ui_drawn: u32,
+    /// The app called `frame.start-pull-down-refresh` in the current
+    /// callback: the page's `pull-down-refresh` follows it.
+    pub pull_down_started: bool,
 }
 
 impl CallCtx {
@@ -59,6 +62,7 @@ impl CallCtx {
             gesture: Gesture::new(gesture_ttl),
             audit: EventAudit::default(),
             host_ui_drawn: 0,
+            pull_down_started: false,
         }
     }
 }

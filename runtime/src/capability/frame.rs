@@ -118,7 +118,11 @@ impl frame::Host for CallCtx {
     }
 
     fn start_pull_down_refresh(&mut self) -> CallResult<()> {
-        self.show(HostUi::PullDownRefresh { started: true })
+        self.show(HostUi::PullDownRefresh { started: true })?;
+        // As the user's pull, it fires the page's onPullDownRefresh (after
+        // this callback: the host never re-enters the guest).
+        self.pull_down_started = true;
+        Ok(())
     }
 
     fn stop_pull_down_refresh(&mut self) -> CallResult<()> {

@@ -304,6 +304,20 @@ impl AppInstance {
         self.call(Hook::PageEvent(fired)).await
     }
 
+    /// The page's `pull-down-refresh` when the callback that just ran
+    /// called `frame.start-pull-down-refresh` (WeChat's
+    /// `startPullDownRefresh` fires `onPullDownRefresh` as a user's pull
+    /// does), within that callback's budget.
+    pub(super) async fn pull_down_asked(&mut self) -> Result<(), Error> {
+        let Some(live) = &mut self.live else {
+            return Ok(());
+        };
+        match std::mem::take(&mut live.store.data_mut().call.pull_down_started) {
+            true => self.fire_on_top(PageEvent::PullDownRefresh, false).await,
+            false => Ok(()),
+        }
+    }
+
     /// `hide` of the page that was on top in `before` if a navigation
     /// covered it (it is still on the stack, not on top), as WeChat calls
     /// `onHide` on `navigateTo`.

@@ -83,7 +83,7 @@ impl AppInstance {
     /// app's error in one hook does not stop the others; the first is
     /// returned.
     pub(super) async fn settle_pages(&mut self, mut before: Vec<StackEntry>) -> Result<(), Error> {
-        let mut outcome = Ok(());
+        let mut outcome = self.pull_down_asked().await;
         for _ in 0..MAX_PAGE_ROUNDS {
             let Some(live) = &mut self.live else {
                 return outcome;

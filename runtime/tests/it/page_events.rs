@@ -283,3 +283,12 @@ async fn a_tap_on_a_share_button_asks_the_page_with_the_button_as_target_and_lea
     );
     assert_eq!(inst.take_share_sheet(), None, "taken once");
 }
+
+#[tokio::test]
+async fn start_pull_down_refresh_fires_the_pages_pull_down_refresh_after_the_callback() {
+    let (_dir, mut inst) = feed().await;
+    told(&mut inst);
+    send(&mut inst, "index", "refresh", json!({})).await;
+    assert_eq!(told(&mut inst), ["pull index"]);
+    assert_eq!(inst.page_data()["refreshes"], 1);
+}
