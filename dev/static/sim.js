@@ -510,6 +510,11 @@ const BASE_CSS = `
 [data-mp="video"] { display: block; width: 300px; height: 225px; background: #000; object-fit: contain; }
 [data-mp="video"][data-object-fit="fill"] { object-fit: fill; }
 [data-mp="video"][data-object-fit="cover"] { object-fit: cover; }
+/* WeChat's player buttons (on by default, off with "false"), as Chromium's controls name them. */
+[data-mp="video"][data-show-play-btn="false"]::-webkit-media-controls-play-button { display: none; }
+[data-mp="video"][data-show-center-play-btn="false"]::-webkit-media-controls-overlay-play-button { display: none; }
+[data-mp="video"][data-show-progress="false"]::-webkit-media-controls-timeline { display: none; }
+[data-mp="video"]:not([data-show-mute-btn])::-webkit-media-controls-mute-button { display: none; }
 [data-mp="audio"] { display: block; }
 [data-mp="progress"] { display: block; width: 100%; height: 6px; appearance: none; border: 0; background: #ebebeb; }
 [data-mp="progress"]::-webkit-progress-bar { background: #ebebeb; }
