@@ -138,28 +138,6 @@ const OPEN_TYPES: &[&str] = &[
     "agreePrivacyAuthorization",
 ];
 
-/// The `open-type` values of WeChat's button the host refuses at load, and
-/// why.
-pub(super) const REFUSED_OPEN_TYPES: &[(&str, &str)] = &[
-    (
-        "launchApp",
-        "it opens a native app from a mini-program, and this host has no native apps to open",
-    ),
-    (
-        "feedback",
-        "it opens WeChat's own feedback page, which this host does not have",
-    ),
-    (
-        "getRealtimePhoneNumber",
-        "WeChat checks the number by SMS on each tap (a paid service of WeChat's); use \
-         `getPhoneNumber`",
-    ),
-    (
-        "liveActivity",
-        "it subscribes to WeChat's live-activity messages, which this host does not send",
-    ),
-];
-
 const ICON_TYPES: &[&str] = &[
     "success",
     "success_no_circle",
@@ -638,16 +616,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 OneOf(&["submit", "reset"]),
                 Host("`submit` sends the enclosing form's fields; `reset` is not acted on yet"),
             ),
-            a(
-                "open-type",
-                OneOf(OPEN_TYPES),
-                Host(
-                    "a tap runs the host's flow and answers it as the event WeChat names \
-                     (`share`, `getPhoneNumber`, `chooseAvatar`, `openSetting`, `contact`, \
-                     `getUserInfo`, `agreePrivacyAuthorization`); `launchApp`, `feedback`, \
-                     `getRealtimePhoneNumber` and `liveActivity` are refused, naming why",
-                ),
-            ),
+            a("open-type", OneOf(OPEN_TYPES), KEPT),
             HOVER[0],
             HOVER[1],
             HOVER[2],
