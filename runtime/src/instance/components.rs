@@ -283,7 +283,14 @@ fn properties_changed(
         if changed.is_empty() {
             return (Ok(()), 0);
         }
-        let data = merged(c.data.clone(), instance);
+        // Only the properties the caller changed overwrite the instance's
+        // data: one the component set itself keeps its value until then.
+        let mut data = c.data.clone();
+        if let Value::Object(data) = &mut data {
+            for change in &changed {
+                data.insert(change.name.clone(), new[&change.name].clone());
+            }
+        }
         match c.set_properties(instance.properties.clone(), data, budget) {
             Ok(delta) => {
                 changes.extend(changed.into_iter().map(Notice::Properties));
@@ -703,6 +710,29 @@ mod tests {
         // A new instance under an old key is a new id: ids are never reused.
         let again = rounds.round(&[card]).unwrap();
         assert_eq!(again[0], r#"created 3 c/card None {"title":"Ho"}"#);
+    }
+
+    #[test]
+    fn a_property_the_component_set_keeps_its_value_until_the_caller_changes_it() {
+        let mut rounds = Rounds::new(1 << 20);
+        let drawn_with = |a: i32, b: i32| [drawn("0.0", "c/pair", None, json!({"a": a, "b": b}))];
+        rounds.round(&drawn_with(1, 1)).unwrap();
+        // The component sets `a` itself (WeChat's this.setData({a: 5})).
+        let (page, _) = rounds.stack.top_mut();
+        page.components.update(1, |c| {
+            c.data["a"] = json!(5);
+            ((), 0)
+        });
+        assert_eq!(
+            rounds.round(&drawn_with(1, 2)).unwrap(),
+            ["property 1 b 2 (was 1)"]
+        );
+        assert_eq!(rounds.data(1), json!({"own": 6, "a": 5, "b": 2}));
+        assert_eq!(
+            rounds.round(&drawn_with(3, 2)).unwrap(),
+            ["property 1 a 3 (was 1)"]
+        );
+        assert_eq!(rounds.data(1)["a"], 3);
     }
 
     #[test]
