@@ -51,13 +51,6 @@ pub(crate) enum Owner {
     Component { page: u64, id: u32 },
 }
 
-impl Owner {
-    /// Whether it is page `serial` or one of its component instances.
-    fn on_page(self, serial: u64) -> bool {
-        matches!(self, Owner::Page(page) | Owner::Component { page, .. } if page == serial)
-    }
-}
-
 /// How a pending call ended: `completions.outcome`, as the guest receives
 /// it (the `completions` export is found by name, so its type is written
 /// here rather than generated).
@@ -429,11 +422,14 @@ impl Pending {
         self.answers.remove(&id);
     }
 
-    /// The page with `serial` left the stack: its calls (and its
-    /// component instances') end, each with a `cancelled("page unloaded")`
-    /// completion delivered to no page.
+    /// The page with `serial` left the stack: its calls end, each with a
+    /// `cancelled("page unloaded")` completion delivered to no page, and
+    /// its component instances' with `cancelled("component detached")`
+    /// (its instances leave with it).
     pub fn page_left(&mut self, serial: u64) {
-        self.end_calls(|owner| owner.on_page(serial), "page unloaded");
+        let of_instance = |owner| matches!(owner, Owner::Component { page, .. } if page == serial);
+        self.end_calls(of_instance, "component detached");
+        self.end_calls(|owner| owner == Owner::Page(serial), "page unloaded");
     }
 
     /// Component instance `id` detached: its calls end, each with a
@@ -945,10 +941,11 @@ mod tests {
         assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "component detached"));
         assert_eq!(pending.timers(), 2);
         pending.delivered();
+        // Its page leaving takes the other instance with it.
         pending.page_left(7);
         let next = pending.next(Instant::now()).unwrap();
         assert_eq!(next.id, staying);
-        assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "page unloaded"));
+        assert!(matches!(&next.outcome, Outcome::Cancelled(m) if m == "component detached"));
         pending.delivered();
         assert_eq!(pending.timers(), 1);
         assert_eq!(delivered(&mut host, later(120_000)), [(other_page, true)]);
