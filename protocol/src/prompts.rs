@@ -389,6 +389,14 @@ impl IdentityProvider for SimulatedHost {
     async fn profile(&self, app_id: &str, user: Option<&str>) -> Result<Profile, ProviderError> {
         self.simulator.profile(app_id, user).await
     }
+
+    async fn phone_number_code(
+        &self,
+        app_id: &str,
+        user: Option<&str>,
+    ) -> Result<String, ProviderError> {
+        self.simulator.phone_number_code(app_id, user).await
+    }
 }
 
 #[async_trait]

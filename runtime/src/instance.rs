@@ -28,6 +28,7 @@ mod components;
 mod guest;
 mod instantiate;
 mod metering;
+mod open_type;
 mod page_events;
 mod pages;
 mod readings;

@@ -118,6 +118,20 @@ pub trait IdentityProvider: Send + Sync {
     async fn login(&self, app_id: &str, user: Option<&str>) -> Result<String, ProviderError>;
     /// The user's profile (the runtime has checked the `user-info` consent).
     async fn profile(&self, app_id: &str, user: Option<&str>) -> Result<Profile, ProviderError>;
+    /// A one-time code for the user's phone number, which app `app_id`'s
+    /// server exchanges with the identity service for the number (WeChat's
+    /// `getPhoneNumber` code); the user has just agreed to share it. The
+    /// default: this host has no phone numbers.
+    async fn phone_number_code(
+        &self,
+        app_id: &str,
+        user: Option<&str>,
+    ) -> Result<String, ProviderError> {
+        let _ = (app_id, user);
+        Err(ProviderError(
+            "this host's identity provider has no phone numbers".into(),
+        ))
+    }
 }
 
 /// A device position.
@@ -247,6 +261,9 @@ impl Default for Simulator {
 #[async_trait]
 impl IdentityProvider for Simulator {
     async fn login(&self, _: &str, _: Option<&str>) -> Result<String, ProviderError> {
+        Ok(one_time_code())
+    }
+    async fn phone_number_code(&self, _: &str, _: Option<&str>) -> Result<String, ProviderError> {
         Ok(one_time_code())
     }
     async fn profile(&self, _: &str, _: Option<&str>) -> Result<Profile, ProviderError> {

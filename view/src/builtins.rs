@@ -246,7 +246,7 @@ pub fn delivered_events(builtin: &Builtin) -> Vec<&'static str> {
 
 /// How the host treats the documented event `name`.
 fn support(name: &str) -> EventSupport {
-    if EVENTS.contains(&name) {
+    if EVENTS.contains(&name) || crate::events::OPEN_TYPE_EVENTS.contains(&name) {
         return EventSupport::Delivered;
     }
     match table::SILENT_EVENTS.iter().find(|(e, _)| *e == name) {
@@ -295,6 +295,16 @@ pub fn check_value(kind: Kind, value: &str) -> Result<(), String> {
         }
         _ => Ok(()),
     }
+}
+
+/// Why the host refuses the static value `value` of attribute `name` on
+/// `<tag>`, if it does (a `<button open-type>` whose flow it does not run).
+pub fn refused_value(tag: &str, name: &str, value: &str) -> Option<&'static str> {
+    if (tag, name) != ("button", "open-type") {
+        return None;
+    }
+    let refused = table::REFUSED_OPEN_TYPES.iter().find(|(v, _)| *v == value);
+    refused.map(|(_, why)| *why)
 }
 
 /// The name among `names` closest to `name` (fewest edits, at most half its

@@ -81,7 +81,93 @@ pub enum Resolved {
         /// The button as WeChat's `target` gives it: `{id, dataset}`.
         target: Json,
     },
+    /// A tap on a `<button open-type>` whose flow the host runs (not
+    /// disabled, binding no tap itself): the host draws and answers the
+    /// flow, then calls `results` with the flow's detail (WeChat's
+    /// `bindgetphonenumber`, `bindchooseavatar`...).
+    OpenType {
+        /// The flow.
+        open_type: OpenType,
+        /// The button's own handlers of the flow's result event, its
+        /// detail `null` until the host fills it in (none: the app does
+        /// not listen, the flow still runs).
+        results: Vec<Dispatch>,
+        /// A `contact` button's message card (`show-message-card` with a
+        /// `send-message-path`): its title and path with query.
+        card: Option<(String, String)>,
+    },
 }
+
+/// A `<button open-type>` flow the host runs and answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenType {
+    /// `getPhoneNumber`: a one-time code for the user's phone number.
+    GetPhoneNumber,
+    /// `chooseAvatar`: an image the user picks, in the app's temp area.
+    ChooseAvatar,
+    /// `openSetting`: the app's settings page.
+    OpenSetting,
+    /// `contact`: the app's customer service.
+    Contact,
+    /// `getUserInfo`: WeChat's anonymous profile.
+    GetUserInfo,
+    /// `agreePrivacyAuthorization`: the app's privacy guide, agreed to.
+    AgreePrivacyAuthorization,
+}
+
+impl OpenType {
+    /// Every flow the host runs.
+    pub const ALL: [OpenType; 6] = [
+        OpenType::GetPhoneNumber,
+        OpenType::ChooseAvatar,
+        OpenType::OpenSetting,
+        OpenType::Contact,
+        OpenType::GetUserInfo,
+        OpenType::AgreePrivacyAuthorization,
+    ];
+
+    /// Its `open-type` value, as WeChat spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpenType::GetPhoneNumber => "getPhoneNumber",
+            OpenType::ChooseAvatar => "chooseAvatar",
+            OpenType::OpenSetting => "openSetting",
+            OpenType::Contact => "contact",
+            OpenType::GetUserInfo => "getUserInfo",
+            OpenType::AgreePrivacyAuthorization => "agreePrivacyAuthorization",
+        }
+    }
+
+    /// The event its result arrives as (`getphonenumber` for
+    /// `bindgetphonenumber`).
+    pub fn event(self) -> &'static str {
+        match self {
+            OpenType::GetPhoneNumber => "getphonenumber",
+            OpenType::ChooseAvatar => "chooseavatar",
+            OpenType::OpenSetting => "opensetting",
+            OpenType::Contact => "contact",
+            OpenType::GetUserInfo => "getuserinfo",
+            OpenType::AgreePrivacyAuthorization => "agreeprivacyauthorization",
+        }
+    }
+
+    /// The flow named `name` (an `open-type` value), if the host runs it.
+    pub fn named(name: &str) -> Option<OpenType> {
+        OpenType::ALL.into_iter().find(|o| o.name() == name)
+    }
+}
+
+/// The result events of the open-type flows: only the host reports them
+/// (a client of the view that sends one is refused), after running the
+/// flow a tap on the button started.
+pub const OPEN_TYPE_EVENTS: [&str; 6] = [
+    "getphonenumber",
+    "chooseavatar",
+    "opensetting",
+    "contact",
+    "getuserinfo",
+    "agreeprivacyauthorization",
+];
 
 /// Why an event was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -222,6 +308,33 @@ pub fn resolve_in(
                 let id = attr(element, "id").unwrap_or_default();
                 let target = serde_json::json!({"id": id, "dataset": dataset_of(element)});
                 return Ok(Resolved::Share { target });
+            }
+            break;
+        }
+        if event.kind == "tap"
+            && !binds_tap
+            && let Some(open_type) = open_type_of(element)
+        {
+            if way.handlers.is_empty() {
+                let result = ViewEvent {
+                    node: element.id,
+                    kind: open_type.event().to_string(),
+                    detail: Json::Null,
+                };
+                let mut results = Way {
+                    event: &result,
+                    path: &path[..path.len() - depth],
+                    handlers: Vec::new(),
+                    mut_ran: false,
+                };
+                results.run(element, Phase::Bubble);
+                let results = results.handlers;
+                let card = message_card(element);
+                return Ok(Resolved::OpenType {
+                    open_type,
+                    results,
+                    card,
+                });
             }
             break;
         }
@@ -525,6 +638,24 @@ fn shares(element: &VElement) -> bool {
         && attr(element, "disabled").is_none()
 }
 
+/// The flow a tap on `element` starts, if it is a `<button open-type>`
+/// whose flow the host runs, not disabled.
+fn open_type_of(element: &VElement) -> Option<OpenType> {
+    if element.tag != "button" || attr(element, "disabled").is_some() {
+        return None;
+    }
+    OpenType::named(attr(element, "open-type")?)
+}
+
+/// A `contact` button's message card: `send-message-title` (default
+/// empty) and `send-message-path`, when `show-message-card` is set.
+fn message_card(element: &VElement) -> Option<(String, String)> {
+    attr(element, "show-message-card")?;
+    let path = attr(element, "send-message-path")?;
+    let title = attr(element, "send-message-title").unwrap_or_default();
+    Some((title.to_string(), path.to_string()))
+}
+
 /// `element`'s dataset as the app reads it.
 fn dataset_of(element: &VElement) -> Map<String, Json> {
     (element.dataset.iter())
@@ -595,6 +726,14 @@ mod tests {
         find(&tree.nodes, name).unwrap()
     }
 
+    fn tap(node: u32) -> ViewEvent {
+        ViewEvent {
+            node,
+            kind: "tap".into(),
+            detail: json!({}),
+        }
+    }
+
     fn handlers(tree: &Tree, node: u32, kind: &str) -> Result<Vec<(String, bool)>, EventError> {
         let event = ViewEvent {
             node,
@@ -605,6 +744,13 @@ mod tests {
             Resolved::Handlers(h) => Ok(h.into_iter().map(|d| (d.handler, d.gesture)).collect()),
             Resolved::Navigate { url, .. } => Ok(vec![(format!("navigate {url}"), false)]),
             Resolved::Share { target } => Ok(vec![(format!("share {target}"), false)]),
+            Resolved::OpenType {
+                open_type, results, ..
+            } => {
+                let mut calls = vec![(format!("open-type {}", open_type.name()), false)];
+                calls.extend(results.into_iter().map(|d| (d.handler, d.gesture)));
+                Ok(calls)
+            }
         }
     }
 
@@ -729,6 +875,53 @@ mod tests {
         assert_eq!(off, [("never".to_string(), true)]);
         let own = handlers(&tree, node(&tree, "own"), "tap").unwrap();
         assert_eq!(own, [("mine".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_tap_on_an_open_type_button_runs_its_flow_with_the_result_handler() {
+        let page = r#"<view bindtap="outer"><button id="phone" open-type="getPhoneNumber" bindgetphonenumber="onPhone" data-k="1">Phone</button></view>
+<button id="avatar" open-type="chooseAvatar">Avatar</button>
+<button id="off" open-type="openSetting" disabled="{{true}}" bindopensetting="never">Off</button>
+<button id="own" open-type="contact" bindtap="mine" bindcontact="never">Mine</button>"#;
+        let tree = rendered(page, &json!({}));
+        let phone = node(&tree, "phone");
+        // The flow, then the button's own result handler; the outer view's
+        // tap handler is not reached (the host took the tap).
+        assert_eq!(
+            handlers(&tree, phone, "tap").unwrap(),
+            [
+                ("open-type getPhoneNumber".to_string(), false),
+                ("onPhone".to_string(), false)
+            ]
+        );
+        let resolved = resolve(&tree, &tap(phone)).unwrap();
+        let Resolved::OpenType { results, card, .. } = resolved else {
+            panic!("a getPhoneNumber button's tap runs its flow");
+        };
+        assert_eq!(results[0].kind, "getphonenumber");
+        assert_eq!(results[0].dataset["k"], json!("1"));
+        assert_eq!(card, None);
+        // A flow nobody listens to still runs.
+        let avatar = handlers(&tree, node(&tree, "avatar"), "tap").unwrap();
+        assert_eq!(avatar, [("open-type chooseAvatar".to_string(), false)]);
+        // A disabled one runs nothing; one binding its own tap runs it.
+        let off = resolve(&tree, &tap(node(&tree, "off")));
+        assert!(matches!(off, Err(EventError::NotBound { .. })), "{off:?}");
+        let own = handlers(&tree, node(&tree, "own"), "tap").unwrap();
+        assert_eq!(own, [("mine".to_string(), true)]);
+    }
+
+    #[test]
+    fn a_client_cannot_report_an_open_type_result_itself() {
+        let page = r#"<button id="phone" open-type="getPhoneNumber" bindgetphonenumber="onPhone">Phone</button>"#;
+        let tree = rendered(page, &json!({}));
+        let forged = ViewEvent {
+            node: node(&tree, "phone"),
+            kind: "getphonenumber".into(),
+            detail: json!({"errMsg": "getPhoneNumber:ok", "code": "forged"}),
+        };
+        let refused = resolve(&tree, &forged).unwrap_err().to_string();
+        assert!(refused.contains("only the host reports it"), "{refused}");
     }
 
     #[test]

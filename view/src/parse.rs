@@ -746,6 +746,15 @@ impl Check<'_> {
             );
             return;
         }
+        if let Value::Static(text) = &value
+            && let Some(why) = builtins::refused_value(tag, name, text)
+        {
+            self.error(
+                &attribute.name.location,
+                format!("`{name}=\"{text}\"` on `<{tag}>` is not supported: {why}"),
+            );
+            return;
+        }
         if name == "animation"
             && matches!(value, Value::Static(_))
             && !crate::safety::is_flag(tag, name)

@@ -62,7 +62,7 @@ pub(super) fn checked_count<T>(picked: &[T], count: u32, things: &str) -> CallRe
 
 /// Write `picked` (each at most `max` bytes) into the instance's temp
 /// area, one file each: each file and its size.
-pub(super) async fn written(
+pub(crate) async fn written(
     temp: &InstanceTemp,
     picked: Vec<Vec<u8>>,
     max: u64,

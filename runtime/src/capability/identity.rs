@@ -19,6 +19,11 @@ impl IdentityCtx {
             user: user.map(str::to_string),
         })
     }
+
+    /// The user it runs for, if the host named one.
+    pub fn user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
 }
 
 super::linked_by!(view of Granted<IdentityCtx>, identity);

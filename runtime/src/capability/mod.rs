@@ -26,7 +26,7 @@ mod compatibility;
 mod data_size;
 pub(crate) mod device;
 mod device_api;
-mod device_files;
+pub(crate) mod device_files;
 mod device_media;
 pub mod egress;
 pub(crate) mod feedback;

@@ -147,7 +147,7 @@ impl ConsentCtx {
 /// The user changed their answers on app `app`'s settings page: `shown`
 /// as it was shown, `left` as the user left it (a scope not shown, or set
 /// to `not-asked`, is ignored). Each change is stored in `ns` and audited.
-pub(super) fn changed_in_settings(
+pub(crate) fn changed_in_settings(
     app: &AppCore,
     ns: &str,
     shown: &[(Scope, Consent)],

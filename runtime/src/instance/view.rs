@@ -10,7 +10,7 @@ use crate::capability::page_meta;
 use crate::error::Error;
 use crate::event::Event;
 use crate::usage::UsageCounters;
-use miniapp_view::events::{EventError, Resolved, ViewEvent, model_patch, resolve_in};
+use miniapp_view::events::{Dispatch, EventError, Resolved, ViewEvent, model_patch, resolve_in};
 
 impl AppInstance {
     /// Render the top page from its template and data, if it has a template:
@@ -205,7 +205,25 @@ impl AppInstance {
                 delta,
             } => return self.navigate_from_view(&url, &open_type, delta).await,
             Resolved::Share { target } => return self.share_from_button(target).await,
+            Resolved::OpenType {
+                open_type,
+                results,
+                card,
+            } => {
+                let results = self.open_type_flow(open_type, results, card).await?;
+                return self.dispatch_calls(results, route).await;
+            }
         };
+        self.dispatch_calls(calls, route).await
+    }
+
+    /// Call the handlers `calls` one event resolved to on page `route`, in
+    /// order, as one user action.
+    pub(in crate::instance) async fn dispatch_calls(
+        &mut self,
+        calls: Vec<Dispatch>,
+        route: String,
+    ) -> Result<(), Error> {
         // An app with components takes every handler through `handlers`.
         let mut handlers = self.handlers_of(&calls)?.map(Vec::into_iter);
         let top = self.stack().last().map(|page| page.0);

@@ -27,6 +27,7 @@ mod loading;
 mod media;
 mod media_remote;
 mod offline;
+mod open_type;
 mod page_events;
 mod pages_nav;
 mod pending;

@@ -21,6 +21,13 @@ const NAVIGATES: Effect = Host(
      with another open-type is refused naming these)",
 );
 
+/// A contact button's message card.
+const MESSAGE_CARD: Effect = Host(
+    "a `contact` button's message card: with `show-message-card` and a `send-message-path`, \
+     the host's customer-service prompt offers the card, and opening it sends `bindcontact` \
+     with its path and query",
+);
+
 mod picker;
 
 const fn a(name: &'static str, kind: Kind, effect: Effect) -> Attribute {
@@ -136,6 +143,28 @@ const OPEN_TYPES: &[&str] = &[
     "feedback",
     "chooseAvatar",
     "agreePrivacyAuthorization",
+];
+
+/// The `open-type` values of WeChat's button the host refuses at load, and
+/// why.
+pub(super) const REFUSED_OPEN_TYPES: &[(&str, &str)] = &[
+    (
+        "launchApp",
+        "it opens a native app from a mini-program, and this host has no native apps to open",
+    ),
+    (
+        "feedback",
+        "it opens WeChat's own feedback page, which this host does not have",
+    ),
+    (
+        "getRealtimePhoneNumber",
+        "WeChat checks the number by SMS on each tap (a paid service of WeChat's); use \
+         `getPhoneNumber`",
+    ),
+    (
+        "liveActivity",
+        "it subscribes to WeChat's live-activity messages, which this host does not send",
+    ),
 ];
 
 const ICON_TYPES: &[&str] = &[
@@ -616,17 +645,26 @@ pub(super) const BUILTINS: &[Builtin] = &[
                 OneOf(&["submit", "reset"]),
                 Host("`submit` sends the enclosing form's fields; `reset` is not acted on yet"),
             ),
-            a("open-type", OneOf(OPEN_TYPES), KEPT),
+            a(
+                "open-type",
+                OneOf(OPEN_TYPES),
+                Host(
+                    "a tap runs the host's flow and answers it as the event WeChat names \
+                     (`share`, `getPhoneNumber`, `chooseAvatar`, `openSetting`, `contact`, \
+                     `getUserInfo`, `agreePrivacyAuthorization`); `launchApp`, `feedback`, \
+                     `getRealtimePhoneNumber` and `liveActivity` are refused, naming why",
+                ),
+            ),
             HOVER[0],
             HOVER[1],
             HOVER[2],
             a("lang", OneOf(&["en", "zh_CN", "zh_TW"]), KEPT),
             a("session-from", Text, KEPT),
-            a("send-message-title", Text, KEPT),
-            a("send-message-path", Text, KEPT),
+            a("send-message-title", Text, MESSAGE_CARD),
+            a("send-message-path", Text, MESSAGE_CARD),
             a("send-message-img", Text, KEPT),
             a("app-parameter", Text, KEPT),
-            a("show-message-card", Bool, KEPT),
+            a("show-message-card", Bool, MESSAGE_CARD),
             a("phone-number-no-quota-toast", Bool, KEPT),
         ],
         &[

@@ -131,6 +131,27 @@ fn a_value_of_the_wrong_kind_is_refused_naming_what_it_takes() {
 }
 
 #[test]
+fn open_types_whose_flow_the_host_does_not_run_are_refused_saying_why() {
+    let e = errors(r#"<button open-type="launchApp">Open</button>"#);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("1:9: `open-type=\"launchApp\"` on `<button>` is not supported: ")
+            && e[0].contains("no native apps"),
+        "{e:?}"
+    );
+    for value in ["feedback", "getRealtimePhoneNumber", "liveActivity"] {
+        let e = errors(&format!(r#"<button open-type="{value}">x</button>"#));
+        assert!(e[0].contains(&format!("`open-type=\"{value}\"`")), "{e:?}");
+    }
+    // The flows the host runs, and their result events, are accepted.
+    ok(
+        r#"<button open-type="getPhoneNumber" bindgetphonenumber="onPhone">x</button>
+<button open-type="chooseAvatar" bindchooseavatar="onAvatar">x</button>
+<button open-type="agreePrivacyAuthorization" bindagreeprivacyauthorization="onAgree">x</button>"#,
+    );
+}
+
+#[test]
 fn wechat_components_the_host_does_not_draw_are_refused_saying_why() {
     let map = errors("<map/>");
     assert_eq!(

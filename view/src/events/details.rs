@@ -89,6 +89,9 @@ const RULES: &[Rule] = &[
         media::check(e, "fullscreenchange", d)
     }),
     ("audio", &["error"], |e, d| media::check(e, "error", d)),
+    ("button", &crate::events::OPEN_TYPE_EVENTS, |_, _| {
+        Err("only the host reports it, after the flow a tap on the button's open-type runs".into())
+    }),
 ];
 
 /// Check `detail` of event `kind` on `element` against what the rendered
