@@ -28,8 +28,9 @@
 //! Page `plain` (no components) takes its handlers through `handlers` too:
 //! `say` (`said`: the word of its dataset and the target's id), `push`
 //! (opens another `plain`), `under` (sets `touched` on the page under it by
-//! serial, then records in `refusals` what a stale page, an unknown
-//! component instance and a trigger from one are refused with).
+//! serial, then records in `refusals` what `select-component` answers for
+//! that page, which is not shown, and for this one, and what a stale page,
+//! an unknown component instance and a trigger from one are refused with).
 
 mod bindings {
     wit_bindgen::generate!({ world: "miniapp-components", path: "../../wit" });

@@ -174,7 +174,12 @@ impl Handlers for Components {
                 let mut refusals = Vec::new();
                 if let [.., under, _] = &pages[..] {
                     set(Target::Page(under.serial), json!({"touched": true}))?;
+                    let hidden =
+                        component::select_component(Target::Page(under.serial), "#x", false);
+                    refusals.push(format!("select under: {}", text(hidden.unwrap_err())));
                 }
+                let here = component::select_component(page, "#x", true).map_err(text)?;
+                refusals.push(format!("select here: {here:?}"));
                 for (what, result) in [
                     ("page", component::set_data(Target::Page(9_999), "{}")),
                     (

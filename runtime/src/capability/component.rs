@@ -491,8 +491,14 @@ impl component::Host for View<'_, NavCtx> {
                 let page = self.ctx.pages.page(serial).ok_or_else(|| gone(&scope))?;
                 match &self.ctx.components.shown {
                     Some((shown, tree)) if *shown == serial => (page, tree, None),
-                    // A page drawing no instances has none to select.
-                    _ => return Ok(Vec::new()),
+                    // The page shown draws no instances: none to select.
+                    _ if self.ctx.pages.top().serial == serial => return Ok(Vec::new()),
+                    _ => {
+                        return Err(CallError::failed(format!(
+                            "page `{}` is not shown: its components cannot be selected",
+                            page.route
+                        )));
+                    }
                 }
             }
         };

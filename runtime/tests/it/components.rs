@@ -71,6 +71,8 @@ async fn set_data_by_serial_reaches_a_page_under_the_top_and_stale_targets_are_r
         .map(|r| r.as_str().unwrap())
         .collect();
     let expected = [
+        "select under: Error::Failed(\"page `plain` is not shown: its components cannot be selected\")",
+        "select here: []",
         "page: Error::InvalidArgument(\"page 9999 is not on the page stack\")",
         "component: Error::InvalidArgument(\"component instance 77 is not on any page (detached, or never created)\")",
         "get: Error::InvalidArgument(\"component instance 77 is not on any page (detached, or never created)\")",
