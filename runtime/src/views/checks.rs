@@ -202,7 +202,18 @@ impl Checks<'_> {
             let Some(Value::Static(name)) = &child.slot else {
                 continue;
             };
-            if name.is_empty() || names.contains(&&**name) {
+            if name.is_empty() {
+                continue;
+            }
+            if !definition.options.multiple_slots {
+                self.out.push(format!(
+                    "{}:{}:{}: `<{tag}>` takes no named slots (its options do not set \
+                     multipleSlots): `slot=\"{name}\"` would show nowhere",
+                    file.file, child.pos.line, child.pos.col
+                ));
+                continue;
+            }
+            if names.contains(&&**name) {
                 continue;
             }
             let has = match names.is_empty() {

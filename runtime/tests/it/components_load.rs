@@ -231,6 +231,19 @@ fn with_the_logics_meta_every_handler_and_property_is_checked() {
         r#"<view bindtap="onTitelTap"/>"#,
     )
     .expect("refused");
+    // Its meta does not set multipleSlots: a named slot shows nowhere.
+    let named = check(
+        r#"<my-card><text slot="title">t</text></my-card>"#,
+        r#"<view><slot name="title"/></view>"#,
+    )
+    .expect("refused");
+    assert!(
+        named.contains(
+            "pages/index.wxml:1:10: `<my-card>` takes no named slots (its options do not set \
+             multipleSlots): `slot=\"title\"` would show nowhere"
+        ),
+        "{named}"
+    );
     for problem in [
         "pages/index.wxml:1:1: no handler `onOpn` on page `index` (did you mean `onOpen`?)",
         "pages/index.wxml:1:1: `<my-card>` has no property or external class `titel` (did you mean `title`?)",
