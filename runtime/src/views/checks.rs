@@ -208,7 +208,7 @@ impl Checks<'_> {
             if !definition.options.multiple_slots {
                 self.out.push(format!(
                     "{}:{}:{}: `<{tag}>` takes no named slots (its options do not set \
-                     multipleSlots): `slot=\"{name}\"` would show nowhere",
+                     multipleSlots), so `slot=\"{name}\"` names no slot",
                     file.file, child.pos.line, child.pos.col
                 ));
                 continue;

@@ -240,7 +240,7 @@ fn with_the_logics_meta_every_handler_and_property_is_checked() {
     assert!(
         named.contains(
             "pages/index.wxml:1:10: `<my-card>` takes no named slots (its options do not set \
-             multipleSlots): `slot=\"title\"` would show nowhere"
+             multipleSlots), so `slot=\"title\"` names no slot"
         ),
         "{named}"
     );
