@@ -73,8 +73,9 @@ impl AppInstance {
         let Some(user) = user else {
             return fail("the app has no `identity` capability");
         };
-        let identity = &self.app.services.providers.identity;
-        match (identity.phone_number_code(&self.app.manifest.id, user.as_deref())).await {
+        let identity = self.app.services.providers.identity.clone();
+        let app = self.app.manifest.id.clone();
+        match (identity.phone_number_code(&app, user.as_deref())).await {
             Ok(code) => json!({"errMsg": "getPhoneNumber:ok", "code": code}),
             Err(e) => fail(&e.0),
         }
@@ -184,14 +185,17 @@ impl AppInstance {
     }
 
     /// Ask the user `modal` through the host's UI: confirmed or not; why
-    /// not, when there is no one to ask or the host failed.
-    async fn ask(&self, modal: Modal) -> Result<bool, String> {
-        let ui = &self.app.services.providers.host_ui;
-        if !ui.can_ask() {
-            return Err("this host has no screen to ask the user".into());
+    /// not, when there is no one to ask or the host failed. The answer's
+    /// future holds nothing of the instance (it is sent across threads).
+    fn ask(&self, modal: Modal) -> impl Future<Output = Result<bool, String>> + Send + use<> {
+        let ui = self.app.services.providers.host_ui.clone();
+        let asked = ui
+            .can_ask()
+            .then(|| ui.ask_modal(&self.app.manifest.id, modal));
+        async move {
+            let asked = asked.ok_or("this host has no screen to ask the user")?;
+            asked.await.map(|a| a.confirm).map_err(|e| e.0)
         }
-        let answer = ui.ask_modal(&self.app.manifest.id, modal).await;
-        answer.map(|a| a.confirm).map_err(|e| e.0)
     }
 
     fn refused(&self, reason: String) -> Error {
