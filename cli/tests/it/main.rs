@@ -21,6 +21,7 @@ mod fixture_shop;
 mod hostile;
 mod load;
 mod media;
+mod open_type;
 mod operator_cli;
 mod operator_cluster;
 mod operator_plane;
