@@ -144,8 +144,8 @@ struct Memo {
     loops: Loops,
     /// What it counted against the limits.
     counts: Counts,
-    /// How each component instance was drawn, by key.
-    components: host::Drawn,
+    /// How each component instance was drawn, by key (`None`: none was).
+    components: Option<host::Drawn>,
 }
 
 /// The `wx:for` loops that filled one list of children (the top level or
@@ -539,7 +539,7 @@ impl<'c, 'p> Run<'c, 'p> {
         previous: &'p Tree,
     ) -> Result<Tree, RenderError> {
         self.prev = Some(Previous::of(&previous.nodes, &previous.memo.loops));
-        self.drawn_before = Some(&previous.memo.components);
+        self.drawn_before = previous.memo.components.as_ref();
         let scope = Scope::new(data);
         let mut out = Vec::new();
         self.nodes(template, &template.nodes, &scope, At::PAGE, None, &mut out)?;
@@ -550,7 +550,7 @@ impl<'c, 'p> Run<'c, 'p> {
                 limits: Some(self.context.limits),
                 loops: shared(self.records),
                 counts: self.counts,
-                components: Arc::new(self.drawn),
+                components: (!self.drawn.is_empty()).then(|| Arc::new(self.drawn)),
             },
         })
     }
