@@ -172,9 +172,12 @@ pub fn build_with(
             warning: warning.clone(),
         });
     }
-    // Its app.json and pages' json, checked as load checks them.
-    let config = miniapp_runtime::platform::app_config::check(&manifest, &views)
-        .map_err(|source| config_error(crate_dir, source))?;
+    // Its app.json and pages' json, checked as load checks them (the tab
+    // bar's icons against the assets).
+    let mut assets = read_assets(&crate_dir.join("assets"), "", |_| true)?;
+    let config =
+        miniapp_runtime::platform::app_config::check_with_assets(&manifest, &views, &assets)
+            .map_err(|source| config_error(crate_dir, source))?;
     for warning in config.warnings {
         notify(&Notice::Ignored { warning });
     }
@@ -216,7 +219,6 @@ pub fn build_with(
         path: component_path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let mut assets = read_assets(&crate_dir.join("assets"), "", |_| true)?;
     for (path, bytes) in views {
         if assets.contains_key(&path) {
             return Err(BuildError::NotAnApp {

@@ -1,5 +1,5 @@
 //! `app.json`, WeChat's app config, beside `miniapp.toml`: the app's pages
-//! in WeChat's form (`pages/cart/cart`) and its `window`. Parsed with
+//! in WeChat's form (`pages/cart/cart`), its `window` and its `tabBar`. Parsed with
 //! serde_json, then read key by key so each error is
 //! `app.json:LINE:COL: what is wrong`. A key WeChat documents that this host
 //! does not act on yet is refused naming it; one that means nothing here is
@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use crate::json_pos::{Pos, Positions, join};
+use crate::tab_bar::TabBar;
 use crate::window::Window;
 
 /// The app config's file name, at the package's root.
@@ -42,6 +43,8 @@ pub struct AppConfig {
     pub pages: Option<Vec<String>>,
     /// The app-wide window.
     pub window: Window,
+    /// The tab bar, if the app has one.
+    pub tab_bar: Option<TabBar>,
     /// The components every page's and component's template may use.
     pub using: Vec<crate::using::Using>,
     /// Keys of no meaning on this host, each at its place.
@@ -64,6 +67,10 @@ pub struct AppJsonSchema {
     pages: Option<Vec<String>>,
     /// The app-wide window; each page's `pages/ROUTE.json` overrides it.
     window: Option<Window>,
+    /// The tab bar: 2 to 5 of the app's pages as tabs (`switchTab`
+    /// moves between them; they are kept alive).
+    #[serde(rename = "tabBar")]
+    tab_bar: Option<TabBar>,
     /// Components every page's and component's template may use: tag to
     /// path (`/components/card/card`; a page's or component's own json
     /// wins for its tags).
@@ -74,7 +81,6 @@ pub struct AppJsonSchema {
 /// Top-level keys WeChat documents that this host does not act on yet.
 const NOT_YET: &[&str] = &[
     "entryPagePath",
-    "tabBar",
     "networkTimeout",
     "subpackages",
     "subPackages",
@@ -138,9 +144,10 @@ impl AppConfig {
                     }
                     config.window = Window::read(&mut reader, "window", object, false)?;
                 }
+                "tabBar" => config.tab_bar = Some(TabBar::read(&mut reader, "tabBar", value)?),
                 "usingComponents" => config.using = crate::using::read(&reader, key, value)?,
                 key => {
-                    let typed = ["pages", "window", "usingComponents"].into_iter();
+                    let typed = ["pages", "window", "tabBar", "usingComponents"].into_iter();
                     reader.other_key(key, key, (NOT_YET, NO_MEANING), typed)?;
                 }
             }

@@ -20,6 +20,7 @@ pub mod page_json;
 pub mod policy;
 pub mod quota;
 pub mod schema;
+pub mod tab_bar;
 pub mod using;
 mod vocabulary;
 pub mod window;
@@ -33,5 +34,6 @@ pub use policy::{
     AppPolicy, ConsentRule, Grants, HostProfile, Policy, PolicyError, SessionsPolicy,
 };
 pub use quota::{QuotaOverrides, Quotas};
+pub use tab_bar::TabBar;
 pub use vocabulary::{Capability, Scope};
 pub use window::Window;

@@ -1,13 +1,16 @@
 //! A package's WeChat config files, `app.json` and each page's
 //! `pages/ROUTE.json`, checked and resolved into each page's window (the
-//! app's, overridden by the page's). Load checks them before anything
-//! runs, and `miniapp build` before cargo: one check.
+//! app's, overridden by the page's), and its tab bar (each tab a declared
+//! page, each icon a package image of at most 40 KB). Load checks them
+//! before anything runs, and `miniapp build` before cargo: one check.
 
 use std::collections::BTreeMap;
 
 use miniapp_config::app_json::APP_JSON;
+use miniapp_config::json_pos::Pos;
 use miniapp_config::page_json::page_json_path;
-use miniapp_config::{AppConfig, ConfigError, Manifest, PageConfig, Window};
+use miniapp_config::tab_bar::MAX_ICON_BYTES;
+use miniapp_config::{AppConfig, ConfigError, Manifest, PageConfig, TabBar, Window};
 
 /// A package's config, checked: each page's window, and the warnings.
 #[derive(Debug, Default)]
@@ -15,6 +18,8 @@ pub struct AppWindows {
     /// Each declared page's window, by route (the app's, overridden by the
     /// page's json).
     pub windows: BTreeMap<String, Window>,
+    /// The tab bar, if `app.json` has one.
+    pub tab_bar: Option<TabBar>,
     /// Keys of no meaning on this host, at `file:line:col`.
     pub warnings: Vec<ConfigError>,
 }
@@ -26,7 +31,18 @@ pub fn check(
     manifest: &Manifest,
     assets: &BTreeMap<String, Vec<u8>>,
 ) -> Result<AppWindows, ConfigError> {
-    let app = match assets.get(APP_JSON) {
+    check_with_assets(manifest, assets, assets)
+}
+
+/// [`check`] with the config files in `files` and the package's other
+/// files (the tab bar's icons) in `assets` (`miniapp build` reads them
+/// apart).
+pub fn check_with_assets(
+    manifest: &Manifest,
+    files: &BTreeMap<String, Vec<u8>>,
+    assets: &BTreeMap<String, Vec<u8>>,
+) -> Result<AppWindows, ConfigError> {
+    let app = match files.get(APP_JSON) {
         Some(bytes) => {
             let app = AppConfig::parse(&text(APP_JSON, bytes)?)?;
             app.agree_with(&manifest.pages)?;
@@ -34,11 +50,15 @@ pub fn check(
         }
         None => AppConfig::default(),
     };
+    if let Some(bar) = &app.tab_bar {
+        check_tabs(manifest, bar, assets)?;
+    }
     let mut checked = AppWindows {
         warnings: app.warnings.clone(),
+        tab_bar: app.tab_bar.clone(),
         ..AppWindows::default()
     };
-    let page_files = assets
+    let page_files = files
         .iter()
         .filter(|(path, _)| path.starts_with("pages/") && path.ends_with(".json"));
     for (path, bytes) in page_files {
@@ -62,11 +82,71 @@ pub fn check(
     }
     for route in &manifest.pages {
         if !checked.windows.contains_key(route) {
-            debug_assert!(!assets.contains_key(&page_json_path(route)));
+            debug_assert!(!files.contains_key(&page_json_path(route)));
             checked.windows.insert(route.clone(), app.window.clone());
         }
     }
     Ok(checked)
+}
+
+/// Each tab a declared page, each icon a package file of at most
+/// [`MAX_ICON_BYTES`].
+fn check_tabs(
+    manifest: &Manifest,
+    bar: &TabBar,
+    assets: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), ConfigError> {
+    let at = |pos: Pos, message: String| ConfigError {
+        file: APP_JSON.into(),
+        line: pos.line,
+        col: pos.col,
+        message,
+    };
+    for tab in &bar.list {
+        if !manifest.has_page(tab.route()) {
+            return Err(at(
+                tab.places.page_path,
+                format!(
+                    "tab page `{}` is not a page of the app (its pages: {})",
+                    tab.page_path,
+                    (manifest.pages.iter())
+                        .map(|r| format!("pages/{r}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        let icons = [
+            ("iconPath", &tab.icon_path, tab.places.icon_path),
+            (
+                "selectedIconPath",
+                &tab.selected_icon_path,
+                tab.places.selected_icon_path,
+            ),
+        ];
+        for (key, icon, pos) in icons {
+            let Some(icon) = icon else { continue };
+            match assets.get(icon) {
+                None => {
+                    return Err(at(
+                        pos,
+                        format!("`{key}` `{icon}` is not in the package (put it in assets/{icon})"),
+                    ));
+                }
+                Some(bytes) if bytes.len() > MAX_ICON_BYTES => {
+                    return Err(at(
+                        pos,
+                        format!(
+                            "`{key}` `{icon}` is {} bytes, over WeChat's {MAX_ICON_BYTES}-byte (40 KB) limit for a tab icon",
+                            bytes.len()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `bytes` as UTF-8 text, or an error naming `file`.
@@ -136,6 +216,24 @@ mod tests {
         let none = check(&manifest(), &assets(&[])).unwrap();
         assert_eq!(none.windows.len(), 2);
         assert_eq!(none.windows["index"], Default::default());
+    }
+
+    #[test]
+    fn a_tab_icon_over_40_kb_is_refused_at_its_place_and_one_within_taken() {
+        let app_json = r#"{"tabBar": {"list": [
+  {"pagePath": "pages/index", "text": "Home", "iconPath": "a.png"},
+  {"pagePath": "pages/cart/cart", "text": "Cart", "selectedIconPath": "/b.jpg"}]}}"#;
+        let mut files = assets(&[("app.json", app_json)]);
+        files.insert("a.png".into(), vec![0; 40 * 1024]);
+        files.insert("b.jpg".into(), vec![0; 40 * 1024 + 1]);
+        let err = check(&manifest(), &files).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "app.json:3:71: `selectedIconPath` `b.jpg` is 40961 bytes, over WeChat's 40960-byte (40 KB) limit for a tab icon"
+        );
+        files.insert("b.jpg".into(), vec![0; 100]);
+        let checked = check(&manifest(), &files).unwrap();
+        assert_eq!(checked.tab_bar.unwrap().index_of("cart/cart"), Some(1));
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub(crate) struct AppCore {
     pub api_version: &'static str,
     pub usage: UsageCounters,
     pub services: Arc<Services>,
+    /// Its `app.json` tab bar, checked (`None`: it has none).
+    pub tab_bar: Option<miniapp_config::TabBar>,
 }
 
 impl AppCore {

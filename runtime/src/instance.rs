@@ -34,6 +34,7 @@ mod pages;
 mod readings;
 mod state;
 mod storage_writes;
+mod tabs;
 mod temp_files;
 mod view;
 
@@ -46,6 +47,7 @@ pub use page_events::{
     ClientPageEvent, PageEvent, PageEventOutcome, SCROLLS_PER_SECOND, ShareCard,
 };
 pub use state::InstanceState;
+pub use tabs::ShownTabBar;
 pub use temp_files::TempFiles;
 
 /// Longest error message of an app's hook kept (the rest is cut).

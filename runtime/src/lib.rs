@@ -77,7 +77,7 @@ pub use event::{
 };
 pub use instance::{
     AppInstance, ClientPageEvent, PageEvent, PageEventOutcome, SCROLLS_PER_SECOND, ShareCard,
-    TempFiles,
+    ShownTabBar, TempFiles,
 };
 pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,

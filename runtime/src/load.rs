@@ -67,9 +67,9 @@ impl Runtime {
         let views = crate::views::check(&manifest, &package.assets, &grants.quotas)
             .map_err(|e| refused(e.to_string()))?;
         // Its app.json and pages' json too (their warnings are the build's to show).
-        let windows = crate::app_config::check(&manifest, &package.assets)
-            .map_err(|e| refused(e.to_string()))?
-            .windows;
+        let config = crate::app_config::check(&manifest, &package.assets)
+            .map_err(|e| refused(e.to_string()))?;
+        let windows = config.windows;
         // What its logic declares (handlers, properties), read, never run:
         // a malformed meta is refused here.
         let meta = crate::meta::read(&package.component, &manifest).map_err(&refused)?;
@@ -137,6 +137,7 @@ impl Runtime {
                     services: inner.services.clone(),
                     manifest,
                     grants,
+                    tab_bar: config.tab_bar,
                 }),
             }),
             pre,

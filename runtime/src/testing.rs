@@ -94,6 +94,7 @@ impl TestHost {
                 services: Arc::new(services),
                 manifest,
                 grants,
+                tab_bar: None,
             }),
             views: Default::default(),
             components: Default::default(),

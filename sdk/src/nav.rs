@@ -51,6 +51,21 @@ pub fn re_launch(url: &str) -> Result<()> {
     host::re_launch(url).map_err(Error::from)
 }
 
+/// Show the tab page at `url` (`cart`: a page of app.json's `tabBar`, with
+/// no query), as WeChat's `switchTab`: every other page on the stack gets
+/// its [`on_unload`](crate::App::on_unload), top first; the tab page shown
+/// before is kept alive, hidden (its data, pending calls and timers go on);
+/// the target shows as it was kept, or gets its
+/// [`on_load`](crate::App::on_load) the first time. A page that is not a
+/// tab page, or a query, is an error and changes nothing; [`navigate_to`]
+/// and [`redirect_to`] refuse a tab page.
+///
+/// Needs host API 0.2.0: ask [`can_i_use("nav.switch-tab")`](crate::system::can_i_use).
+#[doc(alias = "switchTab")]
+pub fn switch_tab(url: &str) -> Result<()> {
+    host::switch_tab(url).map_err(Error::from)
+}
+
 /// A page on the stack, as [`current_pages`] tells it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackedPage {

@@ -51,10 +51,10 @@ fn a_bad_app_json_key_or_value_exits_2_at_its_place_before_cargo_runs() {
         ),
         "{err}"
     );
-    let not_yet = APP_JSON.replace("\"window\"", "\"tabBar\"");
+    let not_yet = APP_JSON.replace("\"window\"", "\"workers\"");
     let err = refused_build(r#"["index", "detail"]"#, &files(&[("app.json", &not_yet)]));
     assert!(
-        err.contains("app.json:3:3: `tabBar` is not supported yet"),
+        err.contains("app.json:3:3: `workers` is not supported yet"),
         "{err}"
     );
 }

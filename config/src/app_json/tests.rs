@@ -114,7 +114,7 @@ fn each_bad_value_is_refused_at_its_place() {
 #[test]
 fn each_key_not_built_yet_is_refused_naming_it() {
     for key in [
-        "tabBar",
+        "workers",
         "subPackages",
         "preloadRule",
         "componentPlaceholder",

@@ -42,6 +42,8 @@ pub(crate) struct CallCtx {
     /// The app called `frame.start-pull-down-refresh` in the current
     /// callback: the page's `pull-down-refresh` follows it.
     pub pull_down_started: bool,
+    /// The tab bar's badges, red dots and hidden flag, as the app set them.
+    pub tab_marks: super::frame::TabMarks,
 }
 
 impl CallCtx {
@@ -63,6 +65,7 @@ impl CallCtx {
             audit: EventAudit::default(),
             host_ui_drawn: 0,
             pull_down_started: false,
+            tab_marks: Default::default(),
         }
     }
 }

@@ -4,11 +4,13 @@
 //! (and the other badge and red-dot calls), `wx.showTabBar`/`wx.hideTabBar`
 //! and `wx.startPullDownRefresh`.
 //! Core, as on WeChat. Each checks WeChat's bounds and hands the change to
-//! the host's UI provider; none waits. A manifest has no tab bar yet, so a
-//! tab is checked against WeChat's five at most: a client shows the badge
-//! on its tab bar, if it draws one, and shows or hides that bar when asked
-//! (no page is refused as not a tab page, as WeChat would). The navigation bar's title may not
-//! hold the host's name (`feedback/host_name.rs`).
+//! the host's UI provider; none waits. A tab is checked against app.json's
+//! `tabBar` (an index past its list is refused); an app without one keeps
+//! WeChat's five at most (numbered tabs a client draws once one is marked).
+//! The tab bar's badges, red dots and hidden flag are also kept
+//! ([`TabMarks`]) so the page frame carries them to a client that connects
+//! later. The navigation bar's title may not hold the host's name
+//! (`feedback/host_name.rs`).
 
 use super::feedback::{TITLE_CHARS, colour, duration, not_the_host, text};
 use super::{CallCtx, CallError, CallResult};
@@ -24,13 +26,32 @@ const BADGE_CHARS: usize = 16;
 /// An animation (a colour change, a scroll) takes at most this long.
 const ANIMATION_MS: u32 = 10_000;
 
-/// Refuse a tab past the tab bar's five.
-fn tab(index: u32) -> CallResult<u32> {
-    match index < TABS {
-        true => Ok(index),
-        false => Err(CallError::invalid(format!(
-            "tab {index} does not exist: a tab bar has at most {TABS} tabs, counted from 0"
-        ))),
+/// What the app set on its tab bar: each tab's badge and red dot, and
+/// whether it hid the bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TabMarks {
+    /// Each tab's badge text, by index (`None`: no badge).
+    pub badges: [Option<String>; TABS as usize],
+    /// Each tab's red dot, by index.
+    pub dots: [bool; TABS as usize],
+    /// The app hid the bar (`hideTabBar`).
+    pub hidden: bool,
+}
+
+impl CallCtx {
+    /// Refuse a tab past app.json's `tabBar` list, or without one past
+    /// WeChat's five.
+    fn tab(&self, index: u32) -> CallResult<u32> {
+        let (count, whose) = match &self.app.tab_bar {
+            Some(bar) => (bar.list.len() as u32, "app.json's tabBar has"),
+            None => (TABS, "a tab bar has at most"),
+        };
+        match index < count {
+            true => Ok(index),
+            false => Err(CallError::invalid(format!(
+                "tab {index} does not exist: {whose} {count} tabs, counted from 0"
+            ))),
+        }
     }
 }
 
@@ -79,42 +100,57 @@ impl frame::Host for CallCtx {
     }
 
     fn set_tab_bar_badge(&mut self, index: u32, text_: String) -> CallResult<()> {
-        let index = tab(index)?;
+        let index = self.tab(index)?;
         text("the badge's text", &text_, BADGE_CHARS, false)?;
         let text = Some(text_);
-        self.show(HostUi::TabBarBadge { index, text })
+        self.show(HostUi::TabBarBadge {
+            index,
+            text: text.clone(),
+        })?;
+        self.tab_marks.badges[index as usize] = text;
+        Ok(())
     }
 
     fn remove_tab_bar_badge(&mut self, index: u32) -> CallResult<()> {
-        let index = tab(index)?;
-        self.show(HostUi::TabBarBadge { index, text: None })
+        let index = self.tab(index)?;
+        self.show(HostUi::TabBarBadge { index, text: None })?;
+        self.tab_marks.badges[index as usize] = None;
+        Ok(())
     }
 
     fn show_tab_bar_red_dot(&mut self, index: u32) -> CallResult<()> {
-        let index = tab(index)?;
-        self.show(HostUi::TabBarRedDot { index, shown: true })
+        let index = self.tab(index)?;
+        self.show(HostUi::TabBarRedDot { index, shown: true })?;
+        self.tab_marks.dots[index as usize] = true;
+        Ok(())
     }
 
     fn hide_tab_bar_red_dot(&mut self, index: u32) -> CallResult<()> {
-        let index = tab(index)?;
+        let index = self.tab(index)?;
         self.show(HostUi::TabBarRedDot {
             index,
             shown: false,
-        })
+        })?;
+        self.tab_marks.dots[index as usize] = false;
+        Ok(())
     }
 
     fn show_tab_bar(&mut self, animation: bool) -> CallResult<()> {
         self.show(HostUi::TabBar {
             shown: true,
             animation,
-        })
+        })?;
+        self.tab_marks.hidden = false;
+        Ok(())
     }
 
     fn hide_tab_bar(&mut self, animation: bool) -> CallResult<()> {
         self.show(HostUi::TabBar {
             shown: false,
             animation,
-        })
+        })?;
+        self.tab_marks.hidden = true;
+        Ok(())
     }
 
     fn start_pull_down_refresh(&mut self) -> CallResult<()> {

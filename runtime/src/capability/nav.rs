@@ -1,6 +1,8 @@
 //! `nav`: the page stack (at most `page_stack` pages deep, its data within
-//! the instance's host memory budget) and opening other mini-programs (one
-//! per user gesture).
+//! the instance's host memory budget), the tab pages of `app.json`'s
+//! `tabBar` (kept alive while another tab shows, as on WeChat: their data,
+//! pending calls and timers go on, charged to host memory, not to the
+//! stack's depth) and opening other mini-programs (one per user gesture).
 
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use super::data_size::DataSize;
 use super::{CallError, CallResult, View};
 use crate::bindings::nav;
 use crate::limits::HostMemory;
-use miniapp_config::Manifest;
+use miniapp_config::{Manifest, TabBar};
 use miniapp_view::deps::Changes;
 
 /// Longest page url or open-mini-program path.
@@ -104,10 +106,13 @@ impl Page {
 pub(crate) type StackEntry = (u64, String, Vec<(String, String)>);
 
 /// The pages of an app instance, bottom first; never empty. Pages are
-/// charged to the instance's host memory budget.
+/// charged to the instance's host memory budget. The tab pages not shown
+/// are kept beside the stack.
 #[derive(Debug)]
 pub struct PageStack {
     pages: Vec<Page>,
+    /// Tab pages kept alive while another page is at the stack's bottom.
+    kept: Vec<Page>,
     limit: usize,
     budget: Arc<HostMemory>,
     /// The serial of the next page.
@@ -124,6 +129,7 @@ impl PageStack {
     ) -> Result<PageStack, String> {
         let mut stack = PageStack {
             pages: Vec::new(),
+            kept: Vec::new(),
             limit,
             budget,
             next_serial: 1,
@@ -139,11 +145,11 @@ impl PageStack {
         Page::new(route, query, self.next_serial - 1)
     }
 
-    /// Each page's serial and route, bottom first: what the host compares
-    /// before and after a callback to find the pages it loaded and unloaded.
+    /// Each live page's serial and route, the kept tab pages first, then
+    /// the stack bottom first: what the host compares before and after a
+    /// callback to find the pages it loaded and unloaded.
     pub(crate) fn serials(&self) -> Vec<StackEntry> {
-        self.pages
-            .iter()
+        (self.kept.iter().chain(&self.pages))
             .map(|p| (p.serial, p.route.clone(), p.query.clone()))
             .collect()
     }
@@ -151,13 +157,14 @@ impl PageStack {
     /// The page on the stack with `serial`, to change its data, with the
     /// budget it is charged to.
     pub(crate) fn page_mut(&mut self, serial: u64) -> Option<(&mut Page, &HostMemory)> {
-        let page = self.pages.iter_mut().find(|p| p.serial == serial)?;
+        let mut live = self.pages.iter_mut().chain(&mut self.kept);
+        let page = live.find(|p| p.serial == serial)?;
         Some((page, &self.budget))
     }
 
     /// The page on the stack with `serial`.
     pub(crate) fn page(&self, serial: u64) -> Option<&Page> {
-        self.pages.iter().find(|p| p.serial == serial)
+        (self.pages.iter().chain(&self.kept)).find(|p| p.serial == serial)
     }
 
     /// Mark the top page ready; `Some(route)` if it was not yet (its
@@ -201,6 +208,20 @@ impl Drop for PageStack {
         while !self.pages.is_empty() {
             self.pop();
         }
+        let kept: u64 = self.kept.drain(..).map(|p| p.held()).sum();
+        self.budget.release(kept);
+    }
+}
+
+/// Refuse opening the tab page `route` any way but `switch-tab`, as WeChat
+/// does.
+fn not_a_tab(tabs: Option<&TabBar>, route: &str, how: &str) -> CallResult<()> {
+    match tabs.and_then(|bar| bar.index_of(route)) {
+        Some(index) => Err(CallError::invalid(format!(
+            "page `{route}` is tab {index} of app.json's tabBar: {how} cannot open a tab page; \
+             use switch-tab (WeChat's switchTab)"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -315,9 +336,15 @@ impl NavCtx {
         }
     }
 
-    /// Push page `url` (`detail?id=3`).
-    pub fn navigate_to(&mut self, manifest: &Manifest, url: &str) -> CallResult<()> {
+    /// Push page `url` (`detail?id=3`); a tab page is refused.
+    pub fn navigate_to(
+        &mut self,
+        manifest: &Manifest,
+        tabs: Option<&TabBar>,
+        url: &str,
+    ) -> CallResult<()> {
         let (route, query) = parse_url(manifest, url).map_err(CallError::invalid)?;
+        not_a_tab(tabs, &route, "navigate-to")?;
         let stack = &mut self.pages;
         if stack.pages.len() >= stack.limit {
             return Err(CallError::quota(format!(
@@ -329,9 +356,15 @@ impl NavCtx {
         stack.push(page).map_err(CallError::quota)
     }
 
-    /// Replace the top page with page `url`.
-    pub fn redirect_to(&mut self, manifest: &Manifest, url: &str) -> CallResult<()> {
+    /// Replace the top page with page `url`; a tab page is refused.
+    pub fn redirect_to(
+        &mut self,
+        manifest: &Manifest,
+        tabs: Option<&TabBar>,
+        url: &str,
+    ) -> CallResult<()> {
         let (route, query) = parse_url(manifest, url).map_err(CallError::invalid)?;
+        not_a_tab(tabs, &route, "redirect-to")?;
         let stack = &mut self.pages;
         let page = stack.new_page(route, query);
         let old = stack.top().held();
@@ -347,13 +380,16 @@ impl NavCtx {
     }
 
     /// Close every page and open page `url` (`reLaunch`). The stack's
-    /// pages leave with it (the host calls their `on-unload`, top first,
-    /// after the callback); a bad `url` changes nothing.
+    /// pages and the kept tab pages leave with it (the host calls their
+    /// `on-unload`, top first, after the callback); a bad `url` changes
+    /// nothing.
     pub fn re_launch(&mut self, manifest: &Manifest, url: &str) -> CallResult<()> {
         let (route, query) = parse_url(manifest, url).map_err(CallError::invalid)?;
         let stack = &mut self.pages;
         let page = stack.new_page(route, query);
-        let old: u64 = stack.pages.iter().map(Page::held).sum();
+        let old: u64 = (stack.pages.iter().chain(&stack.kept))
+            .map(Page::held)
+            .sum();
         stack.budget.release(old);
         if let Err(e) = stack.budget.charge(page.held(), "a new page") {
             // The old pages' charge is freed first, so this fails only if
@@ -362,6 +398,67 @@ impl NavCtx {
             return Err(CallError::quota(e));
         }
         stack.pages = vec![page];
+        stack.kept.clear();
+        Ok(())
+    }
+
+    /// Show the tab page `url` (WeChat's `switchTab`; no query): every
+    /// page on the stack but a tab page at its bottom leaves (the host
+    /// calls their `on-unload`, top first); that tab page is kept alive,
+    /// hidden; the target is shown, the kept one if it was (its data as
+    /// it was), else a new page (loaded after the callback). A `url` that
+    /// is not a tab page, or has a query, is refused and changes nothing.
+    pub fn switch_tab(
+        &mut self,
+        manifest: &Manifest,
+        tabs: Option<&TabBar>,
+        url: &str,
+    ) -> CallResult<()> {
+        let Some(bar) = tabs else {
+            return Err(CallError::invalid(
+                "this app has no tab bar (app.json's `tabBar`), so switch-tab has no tab page to show",
+            ));
+        };
+        if url.contains('?') {
+            return Err(CallError::invalid(format!(
+                "switch-tab's url `{url}` has a query: a tab page opens without one, as on WeChat"
+            )));
+        }
+        let (route, _) = parse_url(manifest, url).map_err(CallError::invalid)?;
+        if bar.index_of(&route).is_none() {
+            let tabs: Vec<String> = bar
+                .list
+                .iter()
+                .map(|t| format!("`{}`", t.route()))
+                .collect();
+            return Err(CallError::invalid(format!(
+                "page `{route}` is not a tab page (app.json's tabBar lists {}); open it with navigate-to",
+                tabs.join(", ")
+            )));
+        }
+        let stack = &mut self.pages;
+        let shown = stack.pages[0].route == route;
+        let kept = stack.kept.iter().position(|p| p.route == route);
+        let target = match (shown, kept) {
+            (true, _) => None,
+            (false, Some(index)) => Some(stack.kept.remove(index)),
+            (false, None) => {
+                let page = stack.new_page(route, Vec::new());
+                (stack.budget.charge(page.held(), "a new page")).map_err(CallError::quota)?;
+                Some(page)
+            }
+        };
+        while stack.pages.len() > 1 {
+            stack.pop();
+        }
+        let Some(target) = target else {
+            return Ok(());
+        };
+        let bottom = std::mem::replace(&mut stack.pages[0], target);
+        match bar.index_of(&bottom.route) {
+            Some(_) => stack.kept.push(bottom),
+            None => stack.budget.release(bottom.held()),
+        }
         Ok(())
     }
 
@@ -402,11 +499,21 @@ super::linked_by!(view of NavCtx, nav);
 
 impl nav::Host for View<'_, NavCtx> {
     fn navigate_to(&mut self, url: String) -> CallResult<()> {
-        self.ctx.navigate_to(&self.call.app.manifest, &url)
+        let app = &self.call.app;
+        self.ctx
+            .navigate_to(&app.manifest, app.tab_bar.as_ref(), &url)
     }
 
     fn redirect_to(&mut self, url: String) -> CallResult<()> {
-        self.ctx.redirect_to(&self.call.app.manifest, &url)
+        let app = &self.call.app;
+        self.ctx
+            .redirect_to(&app.manifest, app.tab_bar.as_ref(), &url)
+    }
+
+    fn switch_tab(&mut self, url: String) -> CallResult<()> {
+        let app = &self.call.app;
+        self.ctx
+            .switch_tab(&app.manifest, app.tab_bar.as_ref(), &url)
     }
 
     fn navigate_back(&mut self, delta: u32) -> CallResult<()> {

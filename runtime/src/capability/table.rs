@@ -60,6 +60,7 @@ pub(crate) const ADDED_AFTER_0_1: &[&str] = &[
     "http.transfer-progress",
     "nav.re-launch",
     "nav.current-pages",
+    "nav.switch-tab",
 ];
 
 /// One imported interface of the host API.
@@ -172,6 +173,7 @@ host_api! {
             "pages",
             "re-launch",
             "current-pages",
+            "switch-tab",
             "open-mini-program",
             "open-mini-program.path",
             "open-mini-program.extra-data",

@@ -187,7 +187,7 @@ impl AppInstance {
     }
 
     /// A tap on a `navigator`: the host navigates (`navigate`, `redirect`,
-    /// `navigateBack` by `delta` or `reLaunch`), then calls the page hooks and renders
+    /// `switchTab`, `navigateBack` by `delta` or `reLaunch`), then calls the page hooks and renders
     /// as after any callback.
     pub(super) async fn navigate_from_view(
         &mut self,
@@ -208,16 +208,17 @@ impl AppInstance {
         // it leads to get a fresh budget, not what an earlier event left.
         super::enter(&mut live.store, super::Gesturing::Start(false), Some(fuel));
         let nav = &mut live.store.data_mut().nav;
-        let manifest = &self.app.manifest;
+        let (manifest, tabs) = (&self.app.manifest, self.app.tab_bar.as_ref());
         let moved = match open_type {
-            "navigate" => nav.navigate_to(manifest, url),
-            "redirect" => nav.redirect_to(manifest, url),
+            "navigate" => nav.navigate_to(manifest, tabs, url),
+            "redirect" => nav.redirect_to(manifest, tabs, url),
+            "switchTab" => nav.switch_tab(manifest, tabs, url),
             "navigateBack" => nav.navigate_back(delta),
             "reLaunch" => nav.re_launch(manifest, url),
             other => {
                 return Err(refused(format!(
                     "a navigator with open-type `{other}`: this host supports \
-                     navigate, redirect, navigateBack and reLaunch"
+                     navigate, redirect, switchTab, navigateBack and reLaunch"
                 )));
             }
         };

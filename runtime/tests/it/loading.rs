@@ -233,8 +233,18 @@ fn app_json_and_page_json_are_checked_at_load_and_give_each_page_its_window() {
     for (file, text, refusal) in [
         (
             "app.json",
-            "{\"tabBar\": {}}",
-            "app.json:1:2: `tabBar` is not supported yet",
+            "{\"workers\": \"w\"}",
+            "app.json:1:2: `workers` is not supported yet",
+        ),
+        (
+            "app.json",
+            r#"{"tabBar": {"list": [{"pagePath": "pages/index", "text": "A"}, {"pagePath": "pages/cart", "text": "B"}]}}"#,
+            "app.json:1:77: tab page `pages/cart` is not a page of the app (its pages: pages/index, pages/detail)",
+        ),
+        (
+            "app.json",
+            r#"{"tabBar": {"list": [{"pagePath": "pages/index", "text": "A", "iconPath": "i.png"}, {"pagePath": "pages/detail", "text": "B"}]}}"#,
+            "app.json:1:75: `iconPath` `i.png` is not in the package (put it in assets/i.png)",
         ),
         (
             "pages/detail.json",

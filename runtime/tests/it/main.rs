@@ -37,5 +37,6 @@ mod selector_query;
 mod slider;
 mod socket;
 mod socket_relaunch;
+mod tabs;
 mod typed_pages;
 mod widgets;
