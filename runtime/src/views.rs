@@ -76,12 +76,12 @@ pub fn check(
     if !missing.is_empty() {
         return Err(ViewError::NoTemplate(missing));
     }
-    let components = resolve::resolve(&manifest.pages, assets)
+    let mut components = resolve::resolve(&manifest.pages, assets)
         .map_err(|e| ViewError::Components(e.to_string()))?;
     let templates = parse_views(assets, quotas, &components)?;
     refuse(checks::check(&templates, &components, None))?;
     let (styles, warnings) =
-        compile_styles(assets, manifest, &components).map_err(ViewError::Styles)?;
+        compile_styles(assets, manifest, &mut components).map_err(ViewError::Styles)?;
     Ok(Views {
         templates,
         styles,
@@ -229,14 +229,14 @@ fn includes_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, Pos)>) {
 
 /// Each page's stylesheet, by route: `app.wxss`, then `pages/ROUTE.wxss`,
 /// then the stylesheet of each component the page reaches, scoped to it
-/// (and unscoped too for a `shared` one), compiled (see
-/// [`miniapp_view::stylesheet`]); a page with none has none. Refused with
-/// the first problem at `file:line:col`; the warnings of the components'
-/// stylesheets beside.
+/// (and unscoped too for a `shared` one; each definition keeps its own in
+/// `Definition::style`), compiled (see [`miniapp_view::stylesheet`]); a
+/// page with none has none. Refused with the first problem at
+/// `file:line:col`; the warnings of the components' stylesheets beside.
 fn compile_styles(
     assets: &BTreeMap<String, Vec<u8>>,
     manifest: &Manifest,
-    components: &Components,
+    components: &mut Components,
 ) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
     let mut sheets = BTreeMap::new();
     for (path, bytes) in assets.iter().filter(|(p, _)| p.ends_with(".wxss")) {
@@ -252,7 +252,7 @@ fn compile_styles(
     };
     let mut scoped = BTreeMap::new();
     let mut warnings = Vec::new();
-    for (path, definition) in &components.definitions {
+    for (path, definition) in &mut components.definitions {
         let file = format!("{path}.wxss");
         if !sheets.contains_key(&file) {
             continue;
@@ -264,6 +264,7 @@ fn compile_styles(
         if definition.options.style_isolation == miniapp_view::component::StyleIsolation::Shared {
             css.push_str(&compile(&file)?.unwrap_or_default());
         }
+        definition.style.clone_from(&css);
         scoped.insert(path.clone(), css);
     }
     let app = compile("app.wxss")?;

@@ -100,6 +100,14 @@ fn a_page_renders_the_components_app_json_declares_with_their_styles_scoped() {
         style.contains(".c-components_card_card--title{color:red}"),
         "{style}"
     );
+    // Each definition keeps its own scoped stylesheet.
+    let package = package(page, CARD);
+    let quotas = miniapp_config::Quotas::default();
+    let views =
+        miniapp_runtime::platform::views::check(&package.manifest, &package.assets, &quotas)
+            .unwrap();
+    let card = &views.components.definitions["components/card/card"];
+    assert_eq!(card.style, ".c-components_card_card--title{color:red}");
 }
 
 #[test]
