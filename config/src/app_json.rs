@@ -47,6 +47,13 @@ pub struct AppConfig {
     pub tab_bar: Option<TabBar>,
     /// The components every page's and component's template may use.
     pub using: Vec<crate::using::Using>,
+    /// Each consent scope's reason from `permission`.
+    pub permission: Vec<permission::Permission>,
+    /// The location and address APIs `requiredPrivateInfos` declares, if
+    /// the key is given (WeChat's names: `getLocation`, ...).
+    pub required_private_infos: Option<Vec<String>>,
+    /// Each kind of network call's default timeout, from `networkTimeout`.
+    pub network_timeout: network_timeout::NetworkTimeout,
     /// Keys of no meaning on this host, each at its place.
     pub warnings: Vec<ConfigError>,
     /// Where each listed page is, for [`AppConfig::agree_with`].
@@ -76,21 +83,41 @@ pub struct AppJsonSchema {
     /// wins for its tags).
     #[serde(rename = "usingComponents")]
     using_components: Option<std::collections::BTreeMap<String, String>>,
+    /// Each consent scope's reason shown when the user is asked
+    /// (`{"scope.userLocation": {"desc": "..."}}`, at most 30 characters);
+    /// a scope may not also be in `miniapp.toml`'s `[scopes]`.
+    permission: Option<std::collections::BTreeMap<String, PermissionSchema>>,
+    /// The location and address APIs the app calls (`getLocation`,
+    /// `chooseLocation`, `chooseAddress`, ...): an app with an app.json
+    /// may call only those it lists, as on WeChat.
+    #[serde(rename = "requiredPrivateInfos")]
+    required_private_infos: Option<Vec<String>>,
+    /// The default timeout in ms of `request`, `connectSocket`,
+    /// `uploadFile` and `downloadFile` calls that name none; the
+    /// operator's `http_timeout_ms` bounds it (the smaller wins).
+    #[serde(rename = "networkTimeout")]
+    network_timeout: Option<std::collections::BTreeMap<String, u32>>,
+}
+
+/// One scope's entry of `permission`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PermissionSchema {
+    /// The reason shown in the consent prompt.
+    desc: String,
 }
 
 /// Top-level keys WeChat documents that this host does not act on yet.
 const NOT_YET: &[&str] = &[
     "entryPagePath",
-    "networkTimeout",
     "subpackages",
     "subPackages",
     "workers",
     "requiredBackgroundModes",
-    "requiredPrivateInfos",
     "plugins",
     "preloadRule",
     "resizable",
-    "permission",
     "darkmode",
     "themeLocation",
     "resolveAlias",
@@ -146,8 +173,17 @@ impl AppConfig {
                 }
                 "tabBar" => config.tab_bar = Some(TabBar::read(&mut reader, "tabBar", value)?),
                 "usingComponents" => config.using = crate::using::read(&reader, key, value)?,
+                "permission" => config.permission = permission::read(&reader, key, value)?,
+                "networkTimeout" => {
+                    config.network_timeout = network_timeout::read(&reader, key, value)?;
+                }
+                "requiredPrivateInfos" => {
+                    config.required_private_infos = Some(private_infos::read(&reader, key, value)?);
+                }
                 key => {
                     let typed = ["pages", "window", "tabBar", "usingComponents"].into_iter();
+                    let typed =
+                        typed.chain(["permission", "requiredPrivateInfos", "networkTimeout"]);
                     reader.other_key(key, key, (NOT_YET, NO_MEANING), typed)?;
                 }
             }
@@ -445,5 +481,8 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+pub mod network_timeout;
+pub mod permission;
+pub mod private_infos;
 #[cfg(test)]
 mod tests;

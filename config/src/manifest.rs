@@ -208,7 +208,7 @@ impl Manifest {
 /// Refuse text shown to users and operators that holds control or
 /// invisible formatting characters (terminal escapes, line breaks, bidi
 /// overrides): it must read as what it is.
-fn plain_text(text: &str) -> Result<(), String> {
+pub(crate) fn plain_text(text: &str) -> Result<(), String> {
     match text.chars().find(|&c| is_disguising(c)) {
         Some(c) => Err(format!(
             "must not contain control or formatting characters (found U+{:04X})",

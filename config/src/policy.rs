@@ -132,6 +132,13 @@ pub struct Grants {
     pub quotas: Quotas,
     /// Whether storage is kept apart per user.
     pub per_user_storage: bool,
+    /// The location and address APIs (WeChat's names) the app may call,
+    /// from its app.json's `requiredPrivateInfos`; `None` when it has no
+    /// app.json, which is not held to the list.
+    pub private_infos: Option<BTreeSet<String>>,
+    /// The app's default timeout of each kind of network call, from its
+    /// app.json's `networkTimeout` (`http_timeout_ms` still bounds it).
+    pub network_timeout: crate::app_json::network_timeout::NetworkTimeout,
 }
 
 /// A policy that could not be read or is invalid.
@@ -315,6 +322,8 @@ impl Policy {
             scopes,
             quotas: self.quotas_for(&manifest.id)?,
             per_user_storage,
+            private_infos: None,
+            network_timeout: Default::default(),
         })
     }
 }

@@ -112,7 +112,9 @@ quotas! {
     http_concurrency: u32 = 10,
     /// HTTP: requests of this app per minute (default 600).
     http_requests_per_minute: u32 = 600,
-    /// HTTP: longest a request may take (default 60,000 ms, also the default timeout).
+    /// HTTP: longest a request or a socket's handshake may take (default
+    /// 60,000 ms, also the default timeout where the app's app.json
+    /// `networkTimeout` gives none; it bounds that one too).
     http_timeout_ms: u64 = 60_000,
     /// HTTP: bytes of one response body (default 4 MiB; a body being
     /// received also counts against `host_memory_bytes`).

@@ -22,6 +22,15 @@ pub struct AppWindows {
     pub tab_bar: Option<TabBar>,
     /// Keys of no meaning on this host, at `file:line:col`.
     pub warnings: Vec<ConfigError>,
+    /// The manifest's consent scopes with `app.json`'s `permission`
+    /// added, each with the reason the consent prompt shows.
+    pub scopes: BTreeMap<miniapp_config::Scope, String>,
+    /// The APIs `requiredPrivateInfos` declares when the package has an
+    /// `app.json` (none declared if it leaves the key out); `None` without
+    /// one.
+    pub private_infos: Option<std::collections::BTreeSet<String>>,
+    /// `app.json`'s `networkTimeout`.
+    pub network_timeout: miniapp_config::app_json::network_timeout::NetworkTimeout,
 }
 
 /// Check `app.json` (if the package has one: its `pages` must be the
@@ -55,6 +64,15 @@ pub fn check_with_assets(
     }
     let mut checked = AppWindows {
         warnings: app.warnings.clone(),
+        scopes: miniapp_config::app_json::permission::merged(&app.permission, &manifest.scopes)?,
+        private_infos: (files.contains_key(APP_JSON)).then(|| {
+            app.required_private_infos
+                .iter()
+                .flatten()
+                .cloned()
+                .collect()
+        }),
+        network_timeout: app.network_timeout,
         tab_bar: app.tab_bar.clone(),
         ..AppWindows::default()
     };

@@ -50,7 +50,14 @@ impl Runtime {
     /// Nothing of the app runs.
     pub fn load(&self, package: Package) -> Result<App, Error> {
         let inner = &*self.inner;
-        let manifest = package.manifest;
+        let mut manifest = package.manifest;
+        // Its app.json and pages' json (their warnings are the build's to
+        // show): app.json's `permission` joins the manifest's scopes
+        // before the policy grants them.
+        let config = crate::app_config::check(&manifest, &package.assets);
+        if let Ok(config) = &config {
+            manifest.scopes = config.scopes.clone();
+        }
         let refused = |reason: String| {
             let event = AuditEvent::Refused {
                 reason: reason.clone(),
@@ -62,13 +69,13 @@ impl Runtime {
                 reason,
             }
         };
-        let grants = inner.policy.grants_for(&manifest)?;
+        let mut grants = inner.policy.grants_for(&manifest)?;
         // Every page's template and style is checked before anything runs.
         let views = crate::views::check(&manifest, &package.assets, &grants.quotas)
             .map_err(|e| refused(e.to_string()))?;
-        // Its app.json and pages' json too (their warnings are the build's to show).
-        let config = crate::app_config::check(&manifest, &package.assets)
-            .map_err(|e| refused(e.to_string()))?;
+        let config = config.map_err(|e| refused(e.to_string()))?;
+        grants.private_infos = config.private_infos.clone();
+        grants.network_timeout = config.network_timeout;
         let windows = config.windows;
         // What its logic declares (handlers, properties), read, never run:
         // a malformed meta is refused here.

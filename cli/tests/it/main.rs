@@ -1,6 +1,7 @@
 //! The `miniapp` binary, run as a user runs it (one test binary: each links
 //! the runtime and wasmtime).
 
+mod app_json_keys;
 mod builtins;
 mod cli;
 mod cluster;

@@ -118,9 +118,9 @@ fn each_key_not_built_yet_is_refused_naming_it() {
         "subPackages",
         "preloadRule",
         "componentPlaceholder",
-        "permission",
-        "requiredPrivateInfos",
-        "networkTimeout",
+        "plugins",
+        "resolveAlias",
+        "darkmode",
     ] {
         let text = GOOD.replacen("\"sitemapLocation\"", &format!("\"{key}\""), 1);
         assert_eq!(

@@ -372,6 +372,7 @@ impl device_api::Host for View<'_, DeviceCtx> {
     async fn choose_location(&mut self) -> CallResult<u64> {
         self.call.needs_screen("the map")?;
         self.call.pending.room_for(false)?;
+        super::location::declared(&self.call.app, "chooseLocation")?;
         self.call.consented(Scope::UserLocation).await?;
         let app = &self.call.app;
         let asked = (app.services.providers.device).choose_location(&app.manifest.id);
@@ -418,6 +419,7 @@ impl device_api::Host for View<'_, DeviceCtx> {
     fn choose_address(&mut self) -> CallResult<u64> {
         self.call.needs_screen("the address list")?;
         self.call.pending.room_for(false)?;
+        super::location::declared(&self.call.app, "chooseAddress")?;
         self.call.gesture.spend("choose-address")?;
         let app = &self.call.app;
         let asked = (app.services.providers.device).choose_address(&app.manifest.id);

@@ -395,7 +395,9 @@ pub(super) struct Exchange {
 super::linked_by!(view of Granted<HttpCtx>, http);
 
 impl http::Host for View<'_, Granted<HttpCtx>> {
-    async fn fetch(&mut self, request: http::Request) -> CallResult<http::Response> {
+    async fn fetch(&mut self, mut request: http::Request) -> CallResult<http::Response> {
+        let app_default = self.call.app.grants.network_timeout.request;
+        request.timeout_ms = request.timeout_ms.or(app_default);
         let exchange = self.prepare(request)?;
         let left = self.call.deadline.left();
         let response = match left < exchange.timeout {
@@ -406,9 +408,11 @@ impl http::Host for View<'_, Granted<HttpCtx>> {
         response.map(HeldResponse::into_response)
     }
 
-    fn fetch_start(&mut self, request: http::Request) -> CallResult<u64> {
+    fn fetch_start(&mut self, mut request: http::Request) -> CallResult<u64> {
         // Refused before the request spends one of the minute's.
         self.call.pending.room_for(false)?;
+        let app_default = self.call.app.grants.network_timeout.request;
+        request.timeout_ms = request.timeout_ms.or(app_default);
         let exchange = self.prepare(request)?;
         let progress = exchange.progress();
         let id = self.call.pending.start(async move {

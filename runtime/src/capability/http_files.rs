@@ -47,7 +47,7 @@ impl View<'_, Granted<HttpCtx>> {
             url,
             headers,
             body: None,
-            timeout_ms,
+            timeout_ms: timeout_ms.or(self.call.app.grants.network_timeout.download_file),
         })?;
         let file = temp.create()?;
         let progress = exchange.progress();
@@ -108,7 +108,7 @@ impl View<'_, Granted<HttpCtx>> {
             url: upload.url,
             headers,
             body: Some(body),
-            timeout_ms: upload.timeout_ms,
+            timeout_ms: (upload.timeout_ms).or(self.call.app.grants.network_timeout.upload_file),
         })?;
         let progress = exchange.progress();
         let id = self.call.pending.start(async move {

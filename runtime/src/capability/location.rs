@@ -22,6 +22,7 @@ impl location::Host for View<'_, Granted<LocationCtx>> {
         context(self.ctx)?;
         let call = &mut *self.call;
         let app = &*call.app;
+        declared(app, "getLocation")?;
         call.consent
             .require(app, Scope::UserLocation, &call.deadline)
             .await?;
@@ -34,5 +35,17 @@ impl location::Host for View<'_, Granted<LocationCtx>> {
             longitude: p.longitude,
             accuracy_m: p.accuracy_m,
         })
+    }
+}
+
+/// Refuse `api` (WeChat's name) unless the app's app.json declares it in
+/// `requiredPrivateInfos`, as WeChat does; an app without an app.json is
+/// not held to the list.
+pub(super) fn declared(app: &AppCore, api: &str) -> CallResult<()> {
+    match &app.grants.private_infos {
+        Some(declared) if !declared.contains(api) => Err(CallError::denied(format!(
+            "{api}:fail `{api}` must be declared in app.json's `requiredPrivateInfos`"
+        ))),
+        _ => Ok(()),
     }
 }

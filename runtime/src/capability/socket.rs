@@ -366,7 +366,7 @@ impl View<'_, Granted<SocketCtx>> {
             origin,
             request,
             addresses: ctx.http.addresses.clone(),
-            timeout: Duration::from_millis(quotas.http_timeout_ms),
+            timeout: Duration::from_millis(connect_timeout_ms(app)),
             config: (WebSocketConfig::default())
                 .max_message_size(Some(size))
                 .max_frame_size(Some(size)),
@@ -646,4 +646,12 @@ impl Queue {
         }));
         Ok(())
     }
+}
+
+/// How long a socket's handshake may take: the app's `networkTimeout`
+/// `connectSocket` if it gives one, within the operator's
+/// `http_timeout_ms` (the smaller wins).
+fn connect_timeout_ms(app: &crate::app_core::AppCore) -> u64 {
+    let bound = app.grants.quotas.http_timeout_ms;
+    (app.grants.network_timeout.connect_socket).map_or(bound, |ms| u64::from(ms).min(bound))
 }

@@ -8,6 +8,7 @@ mod api_audit_device;
 mod api_audit_feedback;
 mod api_audit_request;
 mod api_audit_timers;
+mod app_json_keys;
 mod apps;
 mod cache;
 mod clipboard;
