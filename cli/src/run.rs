@@ -36,6 +36,10 @@ pub struct RunArgs {
     /// user would (its `input`, then its `confirm` handler).
     #[arg(long = "input", value_name = "SELECTOR=TEXT")]
     inputs: Vec<String>,
+    /// Tap tab N (from 0) of the app's tab bar (app.json's `tabBar`), as a
+    /// user would; in order with the others.
+    #[arg(long = "tab", value_name = "N")]
+    tabs: Vec<u32>,
     /// Report a page event about the top page, as a phone would (WeChat's
     /// page events): pull-down, reach-bottom, scroll=PX, share,
     /// share-timeline, resize[=WIDTHxHEIGHT] or theme=light|dark; in order
@@ -269,6 +273,8 @@ enum Step {
     Tap(String, Selector),
     /// `--input`: through the view.
     Input(String, Selector, String),
+    /// `--tab`: a tap on the tab bar.
+    Tab(u32),
     /// `--page-event`: what the phone reports about the top page.
     PageEvent(String, Vec<miniapp_runtime::ClientPageEvent>),
 }
@@ -279,6 +285,7 @@ fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
     let mut events = args.events.iter();
     let mut taps = args.taps.iter();
     let mut inputs = args.inputs.iter();
+    let mut tabs = args.tabs.iter();
     let mut page_events = args.page_events.iter();
     let selector = |flag: &str, text: &str| {
         Selector::parse(text).map_err(|e| Failure::input(format!("--{flag} `{text}`: {e}")))
@@ -286,7 +293,7 @@ fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
     let mut steps = Vec::new();
     let flags: Vec<String> = std::env::args().skip(1).collect();
     let order = flags.iter().filter_map(|arg| {
-        ["event", "tap", "input", "page-event"]
+        ["event", "tap", "input", "tab", "page-event"]
             .into_iter()
             .find(|f| *arg == format!("--{f}") || arg.starts_with(&format!("--{f}=")))
     });
@@ -294,10 +301,12 @@ fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
         .chain(std::iter::repeat_n("event", args.events.len()))
         .chain(std::iter::repeat_n("tap", args.taps.len()))
         .chain(std::iter::repeat_n("input", args.inputs.len()))
+        .chain(std::iter::repeat_n("tab", args.tabs.len()))
         .chain(std::iter::repeat_n("page-event", args.page_events.len()))
     {
         let step = match flag {
             "event" => events.next().map(|e| parse_event(e).map(Step::Event)),
+            "tab" => tabs.next().map(|index| Ok(Step::Tab(*index))),
             "page-event" => {
                 (page_events.next()).map(|e| Ok(Step::PageEvent(e.clone(), page_event::parse(e)?)))
             }
@@ -348,6 +357,13 @@ async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (S
         }
         Step::PageEvent(text, events) => (page_event::report(instance, text, events).await)
             .map_err(|(name, e)| (name, StepError::App(e))),
+        Step::Tab(index) => {
+            let name = format!("tab {index}");
+            match instance.tap_tab(*index).await {
+                Ok(()) => Ok(name),
+                Err(e) => Err((name, StepError::App(e))),
+            }
+        }
         Step::Input(target, selector, text) => {
             let name = format!("input {target}");
             let (node, bound) = find(instance, target, selector).map_err(|e| (name.clone(), e))?;
@@ -602,6 +618,7 @@ impl Printer {
                 "pages": instance.pages().iter().map(|p| &p.route).collect::<Vec<_>>(),
                 "page": route,
                 "window": instance.shown_window(),
+                "tab_bar": instance.tab_bar(),
                 "data": data,
                 "logs": logs,
                 "open_requests": opened,

@@ -42,6 +42,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/media.js"),
             "text/javascript; charset=utf-8",
         )),
+        "tab-bar.js" => Some((
+            include_str!("../static/tab-bar.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "sim.css" => Some((include_str!("../static/sim.css"), "text/css; charset=utf-8")),
         _ => None,
     }

@@ -608,6 +608,11 @@ enum ClientFrame {
     Back {
         id: Option<u64>,
     },
+    /// A tap on tab `index` of the app's tab bar.
+    Tab {
+        id: Option<u64>,
+        index: u32,
+    },
     SetData {
         id: Option<u64>,
         patch: Value,
@@ -770,6 +775,9 @@ async fn handle_frame(cx: &Arc<Context>, text: &str, direct: &Outbox) {
             return request(cx, id, direct, |reply| Command::PageEvent(event, reply)).await;
         }
         ClientFrame::Back { id } => (id, Command::Back),
+        ClientFrame::Tab { id, index } => {
+            return request(cx, id, direct, |reply| Command::Tab(index, reply)).await;
+        }
         ClientFrame::Hide { id } => (id, Command::Hide),
         ClientFrame::Show { id } => (id, Command::Show),
         ClientFrame::StorageClear { id } => (id, Command::StorageClear),

@@ -51,6 +51,8 @@ pub enum Command {
     },
     /// The host's back button.
     Back(Reply),
+    /// A tap on tab `index` of the app's tab bar.
+    Tab(u32, Reply),
     /// What the phone reports about the page shown.
     PageEvent(miniapp_runtime::ClientPageEvent, Reply),
     /// A patch of the top page's data from the AppData panel.
@@ -223,6 +225,14 @@ impl Session {
                         self.send(serde_json::json!({ "type": "share-sheet", "card": card }));
                     }
                 });
+                let done = self.outcome(done);
+                self.answer(reply, done);
+            }
+            Command::Tab(index, reply) => {
+                let done = match &mut self.instance {
+                    Some(instance) => instance.tap_tab(index).await,
+                    None => return self.answer_discarded(reply),
+                };
                 let done = self.outcome(done);
                 self.answer(reply, done);
             }

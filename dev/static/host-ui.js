@@ -6,6 +6,8 @@
 // phone frame's own elements, outside the shadow root the page is drawn in:
 // the page's nodes and styles cannot reach it (docs/protocol.md).
 
+import { configuredTabBarShown, markConfiguredTab, showConfiguredTabBar, tabBarConfigured } from './tab-bar.js';
+
 const $ = (selector) => document.querySelector(selector);
 
 /** An element of `tag` with `className` and `text` (never markup). */
@@ -127,6 +129,11 @@ function navigationBarColor(front, background, ms) {
  * number, up to the highest marked. */
 function paintTabs() {
   const tabbar = $('#tabbar');
+  // app.json's tabBar: tab-bar.js draws it.
+  if (tabBarConfigured()) {
+    if (!tabbar.classList.contains('sliding')) tabbar.hidden = !configuredTabBarShown();
+    return;
+  }
   const marked = [...bars.tabs.entries()].filter(([, mark]) => mark.badge || mark.dot);
   if (!tabbar.classList.contains('sliding')) tabbar.hidden = !tabBarShown(marked.length);
   const count = Math.max(2, ...marked.map(([index]) => index + 1));
@@ -152,6 +159,7 @@ function tabBarShown(marked) {
 /** `wx.showTabBar` / `wx.hideTabBar`: at once, or sliding (200 ms). */
 function showTabBar(shown, animation) {
   bars.tabBar = shown;
+  showConfiguredTabBar(shown);
   const tabbar = $('#tabbar');
   tabbar.dataset.shown = String(shown);
   tabbar.classList.remove('sliding');
@@ -171,6 +179,7 @@ function showTabBar(shown, animation) {
 }
 
 function markTab(index, change) {
+  if (tabBarConfigured()) return markConfiguredTab(index, change);
   const mark = bars.tabs.get(index) ?? {};
   bars.tabs.set(index, { ...mark, ...change });
   paintTabs();

@@ -7,6 +7,7 @@ import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintW
 import { keepAnimation, playAnimation } from './animation.js';
 import { hoverEnd, hoverStart } from './hover.js';
 import { watchMedia } from './media.js';
+import { paintTabBar } from './tab-bar.js';
 import { WIDGETS_CSS, mountWidget } from './widgets.js';
 import { watchPickers } from './picker.js';
 import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
@@ -190,6 +191,13 @@ function send(frame) {
   outbox.push(text);
   if (outbox.length === 1) setTimeout(flushQueue, 30);
   return true;
+}
+
+/** A tap on tab `index` of app.json's tab bar: the host switches. */
+function tapTab(index) {
+  request({ type: 'tab', index }, (ok, error) => {
+    if (!ok) log('error', 'sim', `The tab tap was refused: ${error?.message ?? error}`);
+  });
 }
 
 /** Send a request with an `id`; `done(ok, error)` gets its `result`. */
@@ -597,6 +605,7 @@ function paintPage(frame) {
   const windowTitle = frame.window?.navigationBarTitleText;
   paintChrome(appTitle() ?? (typeof windowTitle === 'string' ? windowTitle : null) ?? (typeof frame.title === 'string' ? frame.title : ''));
   paintWindow(frame.window);
+  paintTabBar(frame.tab_bar ?? null, tapTab);
   pageEventsShown(frame.window, !samePage);
   showViewError(frame.view_error);
   // Not running: why (a `stopped` frame follows with the reason), and a

@@ -94,6 +94,7 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
         // The shown page's window (app.json's, overridden by its json and
         // by its page-meta's navigation-bar).
         "window": route.as_ref().map(|_| instance.shown_window()),
+        "tab_bar": tab_bar_json(served, instance),
         "route": route,
         "title": app.manifest().name,
         "nodes": nodes,
@@ -105,8 +106,28 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
 
 /// A page with no view (no instance runs), titled `title`.
 pub fn blank_page_frame(title: &str) -> Value {
-    json!({ "type": "page", "stack": [], "route": null, "window": null, "title": title,
-        "nodes": [], "style": null, "view_error": null })
+    json!({ "type": "page", "stack": [], "route": null, "window": null, "tab_bar": null,
+        "title": title, "nodes": [], "style": null, "view_error": null })
+}
+
+/// The tab bar as the protocol sends it (app.json's `tabBar`, WeChat's
+/// names, with `selected`, `hidden`, `badges`, `dots`), its icons named as
+/// this server serves package files; null for an app without one.
+pub fn tab_bar_json(served: &Served, instance: &AppInstance) -> Value {
+    let Some(bar) = instance.tab_bar() else {
+        return Value::Null;
+    };
+    let mut json = serde_json::to_value(bar).unwrap_or_default();
+    if let Some(Value::Array(tabs)) = json.get_mut("list") {
+        for tab in tabs.iter_mut().filter_map(Value::as_object_mut) {
+            for key in ["iconPath", "selectedIconPath"] {
+                if let Some(Value::String(path)) = tab.get_mut(key) {
+                    *path = format!("{}{path}", served.assets);
+                }
+            }
+        }
+    }
+    json
 }
 
 /// The view's operations as the protocol sends them: inserted nodes as

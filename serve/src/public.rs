@@ -49,6 +49,7 @@ pub fn router(host: Arc<Host>) -> axum::Router {
         .route("/v1/sessions/{id}/events", post(event))
         .route("/v1/sessions/{id}/hide", post(hide))
         .route("/v1/sessions/{id}/show", post(show))
+        .route("/v1/sessions/{id}/tab", post(tab))
         .route("/v1/sessions/{id}/prompts", get(prompts))
         .route("/v1/sessions/{id}/answers", post(answer))
         .route(
@@ -281,6 +282,28 @@ async fn show(State(host): Shared, SessionAt(session): SessionAt) -> Response {
     act(&host, &session, Action::Show).await
 }
 
+/// A tap on the tab bar: `{"index": N}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TabBody {
+    #[serde(rename = "id", default)]
+    _id: Option<u64>,
+    #[serde(rename = "type", default)]
+    _type: Option<String>,
+    index: u32,
+}
+
+async fn tab(
+    State(host): Shared,
+    SessionAt(session): SessionAt,
+    body: Result<Body<TabBody>, ApiError>,
+) -> Response {
+    match body {
+        Ok(Body(body)) => act(&host, &session, Action::Tab(body.index)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn close(State(host): Shared, SessionAt(session): SessionAt) -> Response {
     host.close(&session).await;
     StatusCode::NO_CONTENT.into_response()
@@ -499,6 +522,10 @@ fn take_frame(
         }
         Some("hide") => Action::Hide,
         Some("show") => Action::Show,
+        Some("tab") => {
+            let body: TabBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
+            Action::Tab(body.index)
+        }
         Some("refresh") => Action::Refresh,
         other => {
             let message = format!("unknown frame type {other:?}");

@@ -95,6 +95,8 @@ pub enum Action {
     Hide,
     /// Back to the foreground.
     Show,
+    /// A tap on tab `index` of the app's tab bar (app.json's `tabBar`).
+    Tab(u32),
     /// The whole page again.
     Refresh,
 }
@@ -285,6 +287,10 @@ impl Session {
             Action::Show => {
                 let done = self.with_prompts(state.live()?.show()).await;
                 self.set_hidden(false);
+                done.map_err(ApiError::from_runtime)
+            }
+            Action::Tab(index) => {
+                let done = self.with_prompts(state.live()?.tap_tab(*index)).await;
                 done.map_err(ApiError::from_runtime)
             }
             Action::Refresh => Ok(()),
