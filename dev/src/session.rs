@@ -219,13 +219,12 @@ impl Session {
                     Some(instance) => instance.page_event(&event).await,
                     None => return self.answer_discarded(reply),
                 };
-                let done = done.map(|outcome| {
-                    // The host's share sheet, drawn by the simulator.
-                    if let Some(card) = outcome.share {
-                        self.send(serde_json::json!({ "type": "share-sheet", "card": card }));
-                    }
-                });
-                let done = self.outcome(done);
+                // A share: the host's share sheet, drawn by the simulator.
+                let card = self.instance.as_mut().and_then(|i| i.take_share_sheet());
+                if let Some(card) = card {
+                    self.send(serde_json::json!({ "type": "share-sheet", "card": card }));
+                }
+                let done = self.outcome(done.map(drop));
                 self.answer(reply, done);
             }
             Command::Tab(index, reply) => {

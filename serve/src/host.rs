@@ -843,7 +843,10 @@ pub(crate) fn view_frames(state: &mut State, full: bool) -> Vec<Value> {
         .map(|r| json!({ "level": r.level, "source": r.source, "message": r.message }))
         .collect();
     let logs = (!logs.is_empty()).then(|| json!({ "type": "log", "records": logs }));
-    view.into_iter().chain(logs).collect()
+    // A share (a page event's, a share button's): the host's share sheet.
+    let share =
+        (instance.take_share_sheet()).map(|card| json!({ "type": "share-sheet", "card": card }));
+    view.into_iter().chain(logs).chain(share).collect()
 }
 
 fn launch_options(request: &OpenRequest) -> LaunchOptions {

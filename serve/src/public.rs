@@ -49,6 +49,7 @@ pub fn router(host: Arc<Host>) -> axum::Router {
         .route("/v1/sessions/{id}/events", post(event))
         .route("/v1/sessions/{id}/hide", post(hide))
         .route("/v1/sessions/{id}/show", post(show))
+        .route("/v1/sessions/{id}/page-event", post(page_event))
         .route("/v1/sessions/{id}/tab", post(tab))
         .route("/v1/sessions/{id}/prompts", get(prompts))
         .route("/v1/sessions/{id}/answers", post(answer))
@@ -304,6 +305,29 @@ async fn tab(
     }
 }
 
+/// What the phone reports about the page shown: `{"event": {"kind": ...}}`
+/// (the protocol's `page-event`), checked by the runtime.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageEventBody {
+    #[serde(rename = "id", default)]
+    _id: Option<u64>,
+    #[serde(rename = "type", default)]
+    _type: Option<String>,
+    event: miniapp_runtime::ClientPageEvent,
+}
+
+async fn page_event(
+    State(host): Shared,
+    SessionAt(session): SessionAt,
+    body: Result<Body<PageEventBody>, ApiError>,
+) -> Response {
+    match body {
+        Ok(Body(body)) => act(&host, &session, Action::PageEvent(body.event)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn close(State(host): Shared, SessionAt(session): SessionAt) -> Response {
     host.close(&session).await;
     StatusCode::NO_CONTENT.into_response()
@@ -522,6 +546,10 @@ fn take_frame(
         }
         Some("hide") => Action::Hide,
         Some("show") => Action::Show,
+        Some("page-event") => {
+            let body: PageEventBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
+            Action::PageEvent(body.event)
+        }
         Some("tab") => {
             let body: TabBody = serde_json::from_value(value).map_err(|e| (id, bad(e)))?;
             Action::Tab(body.index)

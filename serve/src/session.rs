@@ -95,6 +95,8 @@ pub enum Action {
     Hide,
     /// Back to the foreground.
     Show,
+    /// What the phone reports about the page shown (WeChat's page events).
+    PageEvent(miniapp_runtime::ClientPageEvent),
     /// A tap on tab `index` of the app's tab bar (app.json's `tabBar`).
     Tab(u32),
     /// The whole page again.
@@ -292,6 +294,10 @@ impl Session {
             Action::Tab(index) => {
                 let done = self.with_prompts(state.live()?.tap_tab(*index)).await;
                 done.map_err(ApiError::from_runtime)
+            }
+            Action::PageEvent(event) => {
+                let done = self.with_prompts(state.live()?.page_event(event)).await;
+                done.map(drop).map_err(ApiError::from_runtime)
             }
             Action::Refresh => Ok(()),
         }

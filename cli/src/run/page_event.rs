@@ -73,16 +73,14 @@ pub(super) async fn report(
 ) -> Result<String, (String, miniapp_runtime::Error)> {
     let mut name = format!("page-event {text}");
     for event in events {
-        let outcome = (instance.page_event(event).await).map_err(|e| (name.clone(), e))?;
-        if let Some(card) = outcome.share {
-            name.push_str(&format!(": {}", shown(&card)));
-        }
+        (instance.page_event(event).await).map_err(|e| (name.clone(), e))?;
+        name = with_share_sheet(name, instance);
     }
     Ok(name)
 }
 
-/// A step's `name`, with the share sheet a share button's tap in it led
-/// to, if any.
+/// A step's `name`, with the share sheet a share in it (a share
+/// button's tap, the menu's share) led to, if any.
 pub(super) fn with_share_sheet(name: String, instance: &mut AppInstance) -> String {
     match instance.take_share_sheet() {
         Some(card) => format!("{name}: {}", shown(&card)),

@@ -174,7 +174,8 @@ async fn a_share_shows_the_apps_answer_checked_or_wechats_default() {
     let (_dir, mut inst) = feed().await;
     told(&mut inst);
     let outcome = report(&mut inst, ClientPageEvent::Share {}).await;
-    let card = outcome.share.unwrap();
+    assert!(outcome.shared);
+    let card = inst.take_share_sheet().unwrap();
     assert_eq!(
         serde_json::to_value(&card).unwrap(),
         json!({"kind": "app-message", "title": "10 posts worth reading", "path": "index?from=share"})
@@ -183,18 +184,14 @@ async fn a_share_shows_the_apps_answer_checked_or_wechats_default() {
     send(&mut inst, "index", "open", json!({"id": 5})).await;
     told(&mut inst);
     // The detail page answers nothing: the app's name and the page shared.
-    let card = report(&mut inst, ClientPageEvent::Share {})
-        .await
-        .share
-        .unwrap();
+    report(&mut inst, ClientPageEvent::Share {}).await;
+    let card = inst.take_share_sheet().unwrap();
     assert_eq!(
         (card.title.as_str(), card.path.as_str()),
         ("Feed", "detail?id=5")
     );
-    let card = report(&mut inst, ClientPageEvent::ShareTimeline {})
-        .await
-        .share
-        .unwrap();
+    report(&mut inst, ClientPageEvent::ShareTimeline {}).await;
+    let card = inst.take_share_sheet().unwrap();
     assert_eq!((card.kind, card.path.as_str()), ("timeline", "detail?id=5"));
 }
 

@@ -89,9 +89,9 @@ pub struct PageEventOutcome {
     /// The events fired at the app, in order (none: throttled, or outside
     /// the bottom zone).
     pub fired: Vec<&'static str>,
-    /// The share card to show, for a share.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub share: Option<ShareCard>,
+    /// Whether a share card is left for the embedder to show
+    /// ([`AppInstance::take_share_sheet`]).
+    pub shared: bool,
 }
 
 /// Where the top page's scrolling stands: for the throttle and the
@@ -129,9 +129,7 @@ impl AppInstance {
             app: app.clone(),
             reason,
         };
-        let top = self.pages().last().ok_or_else(|| self.discarded())?;
-        let (serial, route) = (top.serial, top.route.clone());
-        let query = top.query.clone();
+        let (serial, route, query) = self.top_page()?;
         let window = self.app.windows.get(&route).cloned().unwrap_or_default();
         let due = self
             .due_events(event, serial, &route, &window)
@@ -147,17 +145,22 @@ impl AppInstance {
         &mut self,
         target: Value,
     ) -> Result<(), Error> {
-        let top = self.pages().last().ok_or_else(|| self.discarded())?;
-        let (serial, route, query) = (top.serial, top.route.clone(), top.query.clone());
+        let (serial, route, query) = self.top_page()?;
         let detail = json!({"from": "button", "target": target});
         let due = vec![(PageEvent::ShareAppMessage, detail)];
-        let outcome = self.fire_due(serial, &route, &query, due).await?;
-        self.share_sheet = outcome.share;
-        Ok(())
+        self.fire_due(serial, &route, &query, due).await.map(drop)
     }
 
-    /// The share card a share button's tap led to since the last call, for
-    /// the embedder to show (its share sheet).
+    /// The top page's serial, route and query (no borrow of the instance
+    /// is held across an await: embedders need the futures `Send`).
+    fn top_page(&self) -> Result<(u64, String, super::Query), Error> {
+        let top = self.pages().last().ok_or_else(|| self.discarded())?;
+        Ok((top.serial, top.route.clone(), top.query.clone()))
+    }
+
+    /// The share card a share (from the menu's `page-event` or a share
+    /// button's tap) led to since the last call, for the embedder to show
+    /// (its share sheet).
     pub fn take_share_sheet(&mut self) -> Option<ShareCard> {
         self.share_sheet.take()
     }
@@ -196,7 +199,8 @@ impl AppInstance {
                     if matches!(event, PageEvent::ShareAppMessage | PageEvent::ShareTimeline) =>
                 {
                     let card = self.share_card(event, &route, query, answer);
-                    outcome.share = Some(card.map_err(refused)?);
+                    self.share_sheet = Some(card.map_err(refused)?);
+                    outcome.shared = true;
                 }
                 Ok(_) => {}
                 Err(e) => {
