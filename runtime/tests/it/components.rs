@@ -6,6 +6,7 @@
 //! reaching the page's listener, `select-component` scoped as WeChat's, a
 //! component's timer ending when it detaches, and every budget by name.
 
+use miniapp_runtime::view::diff::Op;
 use miniapp_runtime::{AppInstance, LaunchOptions};
 use serde_json::{Value, json};
 
@@ -353,4 +354,27 @@ async fn too_many_or_too_deeply_nested_instances_stop_the_render_by_name() {
         error.contains("custom components inside one another (limit 32)"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn an_instances_own_set_data_changes_only_its_subtree() {
+    let (_dir, mut inst) = components_at("index").await;
+    tapped(&mut inst, "#later").await;
+    let _ = inst.take_view_ops();
+    let hang = std::time::Duration::from_secs(60);
+    let next = tokio::time::timeout(hang, inst.complete_next())
+        .await
+        .unwrap();
+    next.expect("a 0 ms timer is due").unwrap();
+    // The counter set its `late`: one text changed, inside the counter.
+    let ops = inst.take_view_ops().expect("a diff of the same page");
+    let late = crate::common::node(&inst, "#late");
+    // (Its text was empty: the node is new, inside the counter's #late.)
+    match &ops[..] {
+        [Op::Insert { parent, html, .. }] => {
+            assert_eq!(*parent, Some(late));
+            assert!(html.ends_with(">done</span>"), "{html}");
+        }
+        other => panic!("one insert inside #late, not {other:?}"),
+    }
 }
