@@ -17,8 +17,8 @@ const FIELD_NAME: Effect = Host("names the field in its form's `submit` detail")
 const FIELD_VALUE: Effect = Host("the value its group puts in the form's `submit` detail");
 /// How a navigator navigates.
 const NAVIGATES: Effect = Host(
-    "the host navigates by it (`navigate`, `redirect`, `navigateBack`, `reLaunch`; a tap \
-     with another open-type is refused naming these)",
+    "the host navigates by it (`navigate`, `redirect`, `switchTab`, `navigateBack`, \
+     `reLaunch`; a tap with another open-type is refused naming these)",
 );
 
 /// A contact button's message card.
