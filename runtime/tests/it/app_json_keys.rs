@@ -2,7 +2,9 @@
 //! repacked with an app.json): `permission`'s `desc` is the reason the
 //! consent prompt shows (a scope also in the manifest's `[scopes]` is
 //! refused at load); `requiredPrivateInfos` refuses a location API it
-//! does not declare.
+//! does not declare; `networkTimeout` is the default timeout of a request
+//! (news), a download (files) and a socket's handshake (chat) against a
+//! loopback server that never answers, within the operator's bound.
 
 use std::sync::{Arc, Mutex};
 
@@ -153,24 +155,47 @@ async fn never_answering() -> String {
     origin
 }
 
-/// The news example with `app_json`, its fetch of a server that never
-/// answers (naming no timeout) under an operator's `http_timeout_ms` of
-/// `bound`: the error it gets.
-async fn unanswered_fetch(app_json: &str, bound: Option<u64>) -> String {
-    let origin = never_answering().await;
-    let news = crate::http::news_declaring(&origin);
-    let mut assets = news.assets.clone();
+/// Example `name` declaring `origin` with `app_json`, under an operator's
+/// `http_timeout_ms` of `bound`, launched at `path`.
+async fn launched_against(
+    name: &str,
+    origin: &str,
+    app_json: &str,
+    bound: Option<u64>,
+    path: String,
+) -> (
+    tempfile::TempDir,
+    miniapp_runtime::App,
+    miniapp_runtime::AppInstance,
+) {
+    let example = crate::http::declaring(name, origin);
+    let mut assets = example.assets.clone();
     assets.insert("app.json".into(), app_json.as_bytes().to_vec());
-    let package = repacked(&news, news.manifest.clone(), assets);
+    let package = repacked(&example, example.manifest.clone(), assets);
     let mut policy = crate::http::allowed_and_granted(&package);
     policy.defaults.quotas.http_timeout_ms = bound;
     let dir = tempfile::tempdir().unwrap();
     let app = (runtime(dir.path(), policy, Providers::default()).load(package)).unwrap();
     let launch = LaunchOptions {
-        path: Some(format!("index?api={origin}")),
+        path: Some(path),
         ..LaunchOptions::default()
     };
-    let mut inst = app.launch(launch).await.unwrap();
+    let inst = app.launch(launch).await.unwrap();
+    (dir, app, inst)
+}
+
+/// Whether the page shows an error.
+fn failed(data: &serde_json::Value) -> bool {
+    data["error"].as_str().is_some_and(|e| !e.is_empty())
+}
+
+/// The news example with `app_json`, its fetch of a server that never
+/// answers (naming no timeout) under an operator's `http_timeout_ms` of
+/// `bound`: the error it gets.
+async fn unanswered_fetch(app_json: &str, bound: Option<u64>) -> String {
+    let origin = never_answering().await;
+    let path = format!("index?api={origin}");
+    let (_dir, _app, mut inst) = launched_against("news", &origin, app_json, bound, path).await;
     let url = format!("{origin}/headlines.json");
     let detail = serde_json::json!({ "url": url });
     crate::pending::dispatch(&mut inst, "index", "fetch", detail).await;
@@ -189,4 +214,25 @@ async fn network_timeout_is_a_request_s_default_within_the_operator_s_bound() {
     let app_json = r#"{"networkTimeout": {"request": 50000}}"#;
     let error = unanswered_fetch(app_json, Some(200)).await;
     assert!(error.contains("timed out after 200 ms"), "{error}");
+}
+
+#[tokio::test]
+async fn network_timeout_is_a_download_s_and_a_socket_handshake_s_default() {
+    let origin = never_answering().await;
+    let app_json = r#"{"networkTimeout": {"downloadFile": 250, "request": 60000}}"#;
+    let path = "index".to_string();
+    let (_dir, _app, mut inst) = launched_against("files", &origin, app_json, None, path).await;
+    let detail = serde_json::json!({ "url": format!("{origin}/big.bin") });
+    crate::pending::dispatch(&mut inst, "index", "download", detail).await;
+    crate::pending::deliver_until(&mut inst, failed).await;
+    let error = inst.page_data()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("timed out after 250 ms"), "{error}");
+
+    let server = origin.replace("http://", "ws://");
+    let app_json = r#"{"networkTimeout": {"connectSocket": 350}}"#;
+    let path = format!("index?server={server}&retry_ms=600000");
+    let (_dir, _app, mut inst) = launched_against("chat", &server, app_json, None, path).await;
+    crate::pending::deliver_until(&mut inst, failed).await;
+    let error = inst.page_data()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("the connection took over 350 ms"), "{error}");
 }
