@@ -60,3 +60,26 @@ fn run_answer_allows_then_denies_the_phone_number_and_agrees_to_the_privacy_guid
     assert_eq!(privacy["host_ui"][0]["title"], "Privacy guide", "{privacy}");
     assert_eq!(logs(privacy), ["privacy agreePrivacyAuthorization:ok"]);
 }
+
+#[test]
+fn run_fixture_image_is_the_avatar_the_user_picks_and_without_one_the_tap_fails_naming_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("me.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n me").unwrap();
+    let fixture = format!("image={}", photo.display());
+    let args = ["--tap", "#avatar", "--fixture", &fixture, "--json"];
+    let out = run_fresh("profile", &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let steps = json_steps(&out);
+    let said = logs(step(&steps, "tap #avatar"));
+    let path = (said.first())
+        .and_then(|l| l.strip_prefix("avatar "))
+        .unwrap_or_else(|| panic!("{said:?}"));
+    assert!(path.starts_with("wxfile://tmp/"), "{path}");
+    // No picture to pick on a host without a screen: the tap fails, and
+    // the app hears nothing.
+    let out = run_fresh("profile", &["--tap", "#avatar"]);
+    assert!(!out.status.success());
+    let why = stderr(&out);
+    assert!(why.contains("the avatar picker failed"), "{why}");
+}
