@@ -71,6 +71,7 @@ pub(crate) fn read(
 mod tests {
     use super::NetworkTimeout;
     use crate::AppConfig;
+    use crate::app_json::tests::refused;
 
     #[test]
     fn each_kind_s_timeout_is_read() {
@@ -104,11 +105,7 @@ mod tests {
                 "app.json:1:20: `networkTimeout` must be an object: {\"request\": 10000, ...} (ms)",
             ),
         ] {
-            assert_eq!(
-                AppConfig::parse(text).unwrap_err().to_string(),
-                expected,
-                "{text}"
-            );
+            assert_eq!(refused(text), expected, "{text}");
         }
     }
 }

@@ -150,13 +150,10 @@ pub fn merged(
 
 #[cfg(test)]
 mod tests {
+    use crate::app_json::tests::refused;
     use std::collections::BTreeMap;
 
     use crate::{AppConfig, Scope};
-
-    fn refused(text: &str) -> String {
-        AppConfig::parse(text).unwrap_err().to_string()
-    }
 
     #[test]
     fn each_scope_gets_its_desc_and_merges_beside_the_manifests() {

@@ -75,16 +75,15 @@ pub(crate) fn read(reader: &Reader, path: &str, value: &Value) -> Result<Vec<Str
 #[cfg(test)]
 mod tests {
     use crate::AppConfig;
+    use crate::app_json::tests::refused;
 
     #[test]
     fn the_declared_apis_are_read_in_order() {
+        let declared = |text: &str| AppConfig::parse(text).unwrap().required_private_infos;
+        let both = ["getLocation".to_string(), "chooseAddress".to_string()];
         let text = r#"{"requiredPrivateInfos": ["getLocation", "chooseAddress"]}"#;
-        let config = AppConfig::parse(text).unwrap();
-        assert_eq!(
-            config.required_private_infos.as_deref(),
-            Some(&["getLocation".to_string(), "chooseAddress".to_string()][..])
-        );
-        assert_eq!(AppConfig::parse("{}").unwrap().required_private_infos, None);
+        assert_eq!(declared(text), Some(both.to_vec()));
+        assert_eq!(declared("{}"), None, "the key left out");
     }
 
     #[test]
@@ -111,11 +110,7 @@ mod tests {
                 "app.json:1:26: `requiredPrivateInfos` must be an array of API names (`getLocation`, ...)",
             ),
         ] {
-            assert_eq!(
-                AppConfig::parse(text).unwrap_err().to_string(),
-                expected,
-                "{text}"
-            );
+            assert_eq!(refused(text), expected, "{text}");
         }
     }
 }

@@ -18,7 +18,7 @@ const GOOD: &str = r##"{
 }"##;
 
 /// `text` refused: its `file:line:col: message`.
-fn refused(text: &str) -> String {
+pub(super) fn refused(text: &str) -> String {
     AppConfig::parse(text).unwrap_err().to_string()
 }
 
