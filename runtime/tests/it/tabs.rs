@@ -93,6 +93,21 @@ async fn switch_tab_unloads_every_page_that_is_not_a_tab_top_first() {
     );
     hooks(&mut inst);
 
+    // A page that is not a tab is refused, naming the tabs.
+    send(&mut inst, "detail", "switch", json!({"url": "detail"})).await;
+    let error = inst.page_data()["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains(
+            "page `detail` is not a tab page (app.json's tabBar lists `home`, `list`, `me`)"
+        ),
+        "{error}"
+    );
+    // navigateBack never pops below the tab page.
+    inst.navigate("navigateBack", "", 10).await.unwrap();
+    assert_eq!(stack(&inst), ["list"]);
+    tap_node(&mut inst, "#item-2").await.unwrap();
+    hooks(&mut inst);
+
     // A query is refused, as WeChat's switchTab refuses one.
     send(
         &mut inst,
