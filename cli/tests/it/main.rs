@@ -47,6 +47,7 @@ mod serve_feedback;
 mod serve_http_ui;
 mod serve_layout;
 mod serve_metrics;
+mod serve_open_type;
 mod serve_page_events;
 mod serve_pages_nav;
 mod serve_picked_files;
