@@ -12,7 +12,13 @@ pub fn inspect(path: &Path, as_json: bool) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
     let imports = miniapp_runtime::platform::component_imports(&package.component)
         .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
-    let m = &package.manifest;
+    // The scopes as load makes them: app.json's `permission` joined.
+    let config = miniapp_runtime::platform::app_config::check(&package.manifest, &package.assets)
+        .map_err(|e| Failure::input(format!("package {}: {e}", path.display())))?;
+    let m = &miniapp_runtime::Manifest {
+        scopes: config.scopes,
+        ..package.manifest.clone()
+    };
     if as_json {
         let report = json!({
             "manifest": m,

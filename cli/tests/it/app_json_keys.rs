@@ -1,7 +1,7 @@
 //! `app.json`'s app-wide keys beyond pages and window: `miniapp build`
 //! refuses each bad one before cargo runs, exit 2 at `app.json:L:C`.
 
-use crate::cli::{miniapp, stderr};
+use crate::cli::{miniapp, package, stderr, stdout};
 use crate::pages::app;
 
 /// `miniapp build` of an app with page `index`, `app_json`, and `toml`
@@ -61,4 +61,28 @@ fn a_bad_required_private_infos_or_network_timeout_exits_2_at_its_place() {
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains(expected), "{err}");
     }
+}
+
+#[test]
+fn inspect_shows_app_json_s_permission_among_the_scopes() {
+    let built = package("todo");
+    let todo =
+        miniapp_runtime::Package::read(std::path::Path::new(&built), &Default::default()).unwrap();
+    let mut assets = todo.assets.clone();
+    let app_json = r#"{"permission": {"scope.userInfo": {"desc": "Sign your lists"}}}"#;
+    assets.insert("app.json".into(), app_json.as_bytes().to_vec());
+    let limits = Default::default();
+    let with =
+        miniapp_runtime::Package::new(todo.manifest.clone(), todo.component, assets, &limits)
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("todo.miniapp");
+    with.write(&path).unwrap();
+    let out = miniapp(&["inspect", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&out);
+    assert!(
+        shown.contains("scopes       user-info (\"Sign your lists\")"),
+        "{shown}"
+    );
 }
