@@ -155,6 +155,30 @@ async fn never_answering() -> String {
     origin
 }
 
+/// A loopback server that answers a GET with five bytes and never answers
+/// anything else (an upload); its origin.
+async fn answering_only_gets() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = [0u8; 4];
+                if socket.read_exact(&mut head).await.is_ok() && &head == b"GET " {
+                    let answer =
+                        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                }
+                // Held, unanswered, until the client gives up.
+                let mut rest = [0u8; 1024];
+                while matches!(socket.read(&mut rest).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    origin
+}
+
 /// Example `name` declaring `origin` with `app_json`, under an operator's
 /// `http_timeout_ms` of `bound`, launched at `path`.
 async fn launched_against(
@@ -235,4 +259,23 @@ async fn network_timeout_is_a_download_s_and_a_socket_handshake_s_default() {
     crate::pending::deliver_until(&mut inst, failed).await;
     let error = inst.page_data()["error"].as_str().unwrap().to_string();
     assert!(error.contains("the connection took over 350 ms"), "{error}");
+}
+
+#[tokio::test]
+async fn network_timeout_is_an_upload_s_default() {
+    let origin = answering_only_gets().await;
+    let app_json = r#"{"networkTimeout": {"uploadFile": 300}}"#;
+    let path = "index".to_string();
+    let (_dir, _app, mut inst) = launched_against("files", &origin, app_json, None, path).await;
+    let detail = serde_json::json!({ "url": format!("{origin}/file.txt") });
+    crate::pending::dispatch(&mut inst, "index", "download", detail).await;
+    let downloaded =
+        |data: &serde_json::Value| data["path"].as_str().is_some_and(|p| !p.is_empty());
+    crate::pending::deliver_until(&mut inst, |data| downloaded(data) || failed(data)).await;
+    assert!(downloaded(inst.page_data()), "{}", inst.page_data());
+    let detail = serde_json::json!({ "url": format!("{origin}/upload") });
+    crate::pending::dispatch(&mut inst, "index", "upload", detail).await;
+    crate::pending::deliver_until(&mut inst, failed).await;
+    let error = inst.page_data()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("timed out after 300 ms"), "{error}");
 }
