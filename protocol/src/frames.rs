@@ -324,8 +324,8 @@ mod tests {
     fn a_blank_page_has_every_field_of_a_page() {
         assert_eq!(
             blank_page_frame("Todo"),
-            json!({ "type": "page", "stack": [], "route": null, "window": null, "title": "Todo",
-                "nodes": [], "style": null, "view_error": null })
+            json!({ "type": "page", "stack": [], "route": null, "window": null, "tab_bar": null,
+                "title": "Todo", "nodes": [], "style": null, "view_error": null })
         );
     }
 
