@@ -13,7 +13,7 @@
 //! are 1 to 64 characters with no control character, unique among their
 //! siblings (a change names regions by name). At most [`MAX_BYTES`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
@@ -88,6 +88,8 @@ impl Regions {
         };
         // Each code's index and level (0 province, 1 city, 2 county).
         let mut codes: HashMap<&str, (usize, usize)> = HashMap::new();
+        // Each name under its parent's index (`None`: the provinces).
+        let mut names: HashSet<(Option<usize>, &str)> = HashSet::new();
         for (n, line) in text.lines().enumerate() {
             let line = line.strip_suffix('\r').unwrap_or(line);
             if line.starts_with('#') || line.trim().is_empty() {
@@ -129,16 +131,13 @@ impl Regions {
                 },
             };
             let index = table.regions.len();
-            let siblings = match parent.and_then(|p| codes.get(p)) {
-                Some((p, _)) => &table.regions[*p].children,
-                None => &table.provinces,
-            };
-            if siblings.iter().any(|s| table.regions[*s].name == name) {
+            let parent_index = parent.and_then(|p| codes.get(p)).map(|(p, _)| *p);
+            if !names.insert((parent_index, name)) {
                 let under = parent.map_or("among the provinces".into(), |p| format!("under `{p}`"));
                 return Err(at(format!("name `{name}` appears twice {under}")));
             }
-            match parent.and_then(|p| codes.get(p)) {
-                Some((p, _)) => table.regions[*p].children.push(index),
+            match parent_index {
+                Some(p) => table.regions[p].children.push(index),
                 None => table.provinces.push(index),
             }
             table.regions.push(Region {
@@ -263,6 +262,17 @@ mod tests {
         for (text, why) in refused {
             assert_eq!(Regions::parse(text).unwrap_err(), why, "{text:?}");
         }
+        // A table up to the bound: one province beside another, each name
+        // compared with its siblings' by a set (before: each with every
+        // earlier sibling's, about 4e9 comparisons here).
+        let flat: String = (0..80_000).map(|i| format!("{i:x}\tP{i:x}\n")).collect();
+        assert!(flat.len() > super::MAX_BYTES * 3 / 4, "{}", flat.len());
+        assert_eq!(Regions::parse(&flat).unwrap().provinces.len(), 80_000);
+        let twice = format!("{flat}x\tP1f\n");
+        assert_eq!(
+            Regions::parse(&twice).unwrap_err(),
+            "line 80001: name `P1f` appears twice among the provinces"
+        );
         let big = "A\tN\n".repeat(super::MAX_BYTES / 4 + 1);
         assert_eq!(
             Regions::parse(&big).unwrap_err(),
