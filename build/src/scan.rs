@@ -72,6 +72,9 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return Ok(None);
         };
+        if !shallow(text) {
+            return Ok(None);
+        }
         let Ok(file) = syn::parse_file(text) else {
             return Ok(None);
         };
@@ -106,6 +109,32 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         scanned.meta.pages.entry(page.route).or_insert(handlers);
     }
     Ok(Some(scanned))
+}
+
+/// Deepest nesting of brackets in a source the scan reads: `syn` parses by
+/// recursion, and a deeper file (`mod a { mod a { ...`) would overflow
+/// the stack and abort the build; such a file is left to cargo.
+const MAX_NESTING: usize = 128;
+
+/// Whether `text` lexes and nests its brackets at most [`MAX_NESTING`]
+/// deep (read without recursion: the lexer and this walk keep their own
+/// stacks).
+fn shallow(text: &str) -> bool {
+    let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() else {
+        return false;
+    };
+    let mut pending = vec![(tokens, 0)];
+    while let Some((stream, depth)) = pending.pop() {
+        if depth > MAX_NESTING {
+            return false;
+        }
+        for tree in stream {
+            if let proc_macro2::TokenTree::Group(group) = tree {
+                pending.push((group.stream(), depth + 1));
+            }
+        }
+    }
+    true
 }
 
 /// Read `items` of file `path` and the inline modules among them.
@@ -502,6 +531,27 @@ mod tests {
         assert_eq!(scanned(&[("lib.rs", untyped), ("pages.rs", PAGES)]), None);
         let broken = "miniapp_sdk::export_app!(Shop, pages = [Cart]); fn (";
         assert_eq!(scanned(&[("lib.rs", broken), ("pages.rs", PAGES)]), None);
+    }
+
+    #[test]
+    fn a_file_nested_past_the_bound_is_left_to_cargo_without_overflowing() {
+        let nested = |open: &str, close: &str, depth| {
+            format!(
+                "miniapp_sdk::export_app!(Shop, pages = [pages::Cart]);\n\
+                     fn f() {{ let _ = {}1{}; }}",
+                open.repeat(depth),
+                close.repeat(depth)
+            )
+        };
+        let at_bound = nested("(", ")", MAX_NESTING - 1);
+        let found = scanned(&[("lib.rs", &at_bound), ("pages.rs", PAGES)]).unwrap();
+        assert_eq!(found.meta.pages.keys().collect::<Vec<_>>(), ["cart/cart"]);
+        // Before the bound, syn recursed into these and the stack overflowed.
+        for (open, close) in [("(", ")"), ("mod m {", "}"), ("[", "]")] {
+            let deep = nested(open, close, 100_000);
+            let files = [("lib.rs", deep.as_str()), ("pages.rs", PAGES)];
+            assert_eq!(scanned(&files), None, "{open}");
+        }
     }
 
     fn templates(files: &[(&str, &str)]) -> BTreeMap<String, Template> {
