@@ -325,7 +325,9 @@ impl Instances for PageComponents {
 
 /// The page that holds instance `id`, with the budget it is charged to.
 fn page_of(nav: &mut NavCtx, id: u32) -> Option<(&mut Page, &HostMemory)> {
-    let serial = (nav.pages.pages().iter())
+    let serial = nav
+        .pages
+        .live()
         .find(|p| p.components.get(id).is_some())?
         .serial;
     nav.pages.page_mut(serial)
@@ -344,7 +346,10 @@ fn gone(target: &Target) -> CallError {
 impl View<'_, NavCtx> {
     /// The page shown and its tree, if instance `id` is on it.
     fn shown_with(&self, id: u32) -> CallResult<(&Page, &Tree)> {
-        let page = (self.ctx.pages.pages().iter())
+        let page = self
+            .ctx
+            .pages
+            .live()
             .find(|p| p.components.get(id).is_some())
             .ok_or_else(|| gone(&Target::Component(id)))?;
         match &self.ctx.components.shown {
@@ -383,7 +388,7 @@ pub(crate) fn set_component_data(
 
 /// The data of component instance `id`, if it is on a page.
 pub(crate) fn component_data(nav: &NavCtx, id: u32) -> Option<&Value> {
-    let mut pages = nav.pages.pages().iter();
+    let mut pages = nav.pages.live();
     pages.find_map(|p| p.components.get(id)).map(|c| &c.data)
 }
 

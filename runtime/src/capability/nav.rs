@@ -174,6 +174,12 @@ impl PageStack {
         (!std::mem::replace(&mut top.ready, true)).then(|| top.route.clone())
     }
 
+    /// Every live page: the stack's, bottom first, then the tab pages kept
+    /// alive beside it.
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Page> {
+        self.pages.iter().chain(&self.kept)
+    }
+
     /// The pages, bottom first.
     pub fn pages(&self) -> &[Page] {
         &self.pages
