@@ -129,7 +129,7 @@ fn media_events_not_built_are_refused_by_name() {
     parsed(r#"<audio src="a.mp3" bindplay="p" bindended="e" name="Song" author="Me" controls/>"#);
 }
 
-const PLAYER: &str = r#"<video id="v" src="/a.mp4" bindplay="on" bindpause="on" bindended="on" bindwaiting="on" bindtimeupdate="on" bindloadedmetadata="on" bindprogress="on" bindseekcomplete="on" bindfullscreenchange="on" binderror="on"/><audio id="a" src="/a.mp3" bindtimeupdate="on" binderror="on" bindplay="on"/>"#;
+const PLAYER: &str = r#"<video id="v" src="/a.mp4" bindplay="on" bindpause="on" bindended="on" bindwaiting="on" bindtimeupdate="on" bindloadedmetadata="on" bindprogress="on" bindseekcomplete="on" bindfullscreenchange="on" binderror="on"/><audio id="a" src="/a.mp3" bindtimeupdate="on" binderror="on" bindplay="on" bindloadedmetadata="on"/>"#;
 
 /// What a client's `kind` event with `detail` on `#id` of [`PLAYER`] does:
 /// the handler it reaches, or why it is refused.
@@ -185,6 +185,12 @@ fn media_details_as_wechat_gives_them_reach_the_app() {
         ("v", "error", json!({"errMsg": "MEDIA_ERR_NETWORK"})),
         ("a", "timeupdate", json!({"currentTime": 0, "duration": 0})),
         ("a", "play", json!({})),
+        (
+            "a",
+            "loadedmetadata",
+            json!({"width": 0, "height": 0, "duration": 3}),
+        ),
+        ("a", "loadedmetadata", json!({"duration": 3})),
     ] {
         assert_eq!(
             send(id, kind, detail.clone()),
@@ -240,6 +246,14 @@ fn impossible_media_details_are_refused_naming_what_is_wrong() {
     assert_eq!(
         refused("v", "loadedmetadata", json!({"width": 640, "duration": 3})),
         "`loadedmetadata` on <video>: `height` must be a number, not nothing"
+    );
+    assert_eq!(
+        refused(
+            "a",
+            "loadedmetadata",
+            json!({"width": {"deep": [1]}, "height": 0, "duration": 3})
+        ),
+        "`loadedmetadata` on <audio>: `width` must be 0 on an <audio>, which has no picture, not {\"deep\":[1]}"
     );
     assert_eq!(
         refused(

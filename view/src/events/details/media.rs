@@ -14,7 +14,8 @@ const MEDIA_MAX: f64 = 366.0 * 24.0 * 3600.0;
 /// A video's or audio's event detail, as WeChat gives it: `play`,
 /// `pause`, `ended`, `waiting` an empty object; `timeupdate`
 /// `{currentTime, duration}` with the time within the duration;
-/// `loadedmetadata` `{width, height, duration}`; `progress` `{buffered}`, a
+/// `loadedmetadata` `{width, height, duration}` (an audio's width and
+/// height 0 or left out); `progress` `{buffered}`, a
 /// percentage; `seekcomplete` `{position}`; `fullscreenchange`
 /// `{fullScreen, direction}`; `error` `{errMsg}`. Every time is a finite
 /// number of seconds, not negative.
@@ -55,6 +56,14 @@ pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(),
             if element.tag == "video" {
                 seconds("width", MEDIA_MAX)?;
                 seconds("height", MEDIA_MAX)?;
+            } else if let Some(side) = ["width", "height"]
+                .into_iter()
+                .find(|side| detail.get(*side).is_some_and(|v| v.as_f64() != Some(0.0)))
+            {
+                return Err(format!(
+                    "`{side}` must be 0 on an <audio>, which has no picture, not {}",
+                    detail[side]
+                ));
             }
         }
         "progress" => {
