@@ -6,9 +6,10 @@
 //! the meta the macro writes into the component, so the templates'
 //! handlers are checked before cargo runs.
 //!
-//! A file `syn` cannot parse, or a page the macro would refuse, is left to
-//! cargo, whose error says more (exit 1); so are pages made by other
-//! macros, which no scan sees.
+//! A file `syn` cannot parse or the scan may not read (a symlink out of
+//! `src/`), or a page the macro would refuse, is left to cargo, whose
+//! error says more (exit 1); so are pages made by other macros, which no
+//! scan sees. Hidden files (`.#lib.rs`, an editor's lock) are not read.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -64,9 +65,16 @@ struct Sources {
 }
 
 /// Scan the crate in `crate_dir`: `None` when its sources export no typed
-/// pages, or a file does not parse (cargo then says why).
+/// pages, or a file does not parse or may not be read (cargo then says
+/// why).
 pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
-    let files = read_assets(&crate_dir.join("src"), "src/", |name| name.ends_with(".rs"))?;
+    // A hidden file is no module (an editor's lock file, `.#lib.rs`, is a
+    // dangling symlink); a source the scan may not read (a symlink out of
+    // src/) is left to cargo, which compiles it.
+    let wanted = |name: &str| name.ends_with(".rs") && !name.starts_with('.');
+    let Ok(files) = read_assets(&crate_dir.join("src"), "src/", wanted) else {
+        return Ok(None);
+    };
     let mut sources = Sources::default();
     for (path, bytes) in &files {
         let Ok(text) = std::str::from_utf8(bytes) else {
@@ -552,6 +560,25 @@ mod tests {
             let files = [("lib.rs", deep.as_str()), ("pages.rs", PAGES)];
             assert_eq!(scanned(&files), None, "{open}");
         }
+    }
+
+    #[test]
+    fn an_editors_lock_file_or_a_source_linked_from_outside_src_is_left_to_cargo() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [pages::Cart]);";
+        std::fs::write(src.join("lib.rs"), lib).unwrap();
+        std::fs::write(src.join("pages.rs"), PAGES).unwrap();
+        // Emacs marks a file being edited with a dangling symlink `.#NAME`.
+        std::os::unix::fs::symlink("ada@host.4242:1733400000", src.join(".#lib.rs")).unwrap();
+        let found = scan(dir.path()).unwrap().unwrap();
+        assert_eq!(found.meta.pages.keys().collect::<Vec<_>>(), ["cart/cart"]);
+        // A module linked from outside src/: cargo compiles it; the scan
+        // does not read out of src/.
+        std::fs::write(dir.path().join("shared.rs"), "pub fn f() {}").unwrap();
+        std::os::unix::fs::symlink("../shared.rs", src.join("shared.rs")).unwrap();
+        assert_eq!(scan(dir.path()).unwrap(), None);
     }
 
     fn templates(files: &[(&str, &str)]) -> BTreeMap<String, Template> {
