@@ -13,7 +13,7 @@ use crate::capability::http::{ByteRange, MediaPart};
 use crate::error::Error;
 use crate::event::LaunchOptions;
 use crate::instance::{AppInstance, GuestPre};
-use crate::usage::Usage;
+use crate::usage::{Usage, UsageCounters};
 
 /// A loaded, checked app, ready to launch instances. Cheap to clone.
 #[derive(Clone)]
@@ -103,7 +103,8 @@ impl App {
     /// An image the app's view names at one of its origins, fetched with
     /// the egress checks of the app's own HTTP calls (for a renderer that
     /// must not fetch app URLs itself, as a simulator on a developer's
-    /// machine): its content type and bytes, or why it was refused.
+    /// machine): its content type and bytes, or why it was refused. A
+    /// fetched image counts in the app's `http_calls` and `http_bytes`.
     pub async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>), Error> {
         if !self
             .shared
@@ -116,20 +117,26 @@ impl App {
                 reason: "the app has no http grant, so no remote images".into(),
             });
         }
-        self.shared
-            .http
-            .fetch_image(url)
-            .await
-            .map_err(|reason| Error::BadRequest {
-                app: self.shared.manifest.id.clone(),
-                reason,
-            })
+        let image = self.shared.http.fetch_image(url).await;
+        let (kind, bytes) = image.map_err(|reason| Error::BadRequest {
+            app: self.shared.manifest.id.clone(),
+            reason,
+        })?;
+        self.charge_http(bytes.len());
+        Ok((kind, bytes))
+    }
+
+    /// A fetch the host made for the app's view, in its usage as its own
+    /// calls are: one call and its bytes.
+    fn charge_http(&self, bytes: usize) {
+        UsageCounters::add(&self.shared.usage.http_calls, 1);
+        UsageCounters::add(&self.shared.usage.http_bytes, bytes as u64);
     }
 
     /// Part `range` of a video or audio the app's view names at one of its
     /// origins, fetched as the app's own calls are, at most its
-    /// `http_response_bytes` (see `AppHttp::fetch_media`); refused without
-    /// the `http` grant.
+    /// `http_response_bytes` (see `AppHttp::fetch_media`), counted in its
+    /// `http_calls` and `http_bytes`; refused without the `http` grant.
     pub async fn fetch_media(&self, url: &str, range: ByteRange) -> Result<MediaPart, Error> {
         let refused = |reason: String| Error::BadRequest {
             app: self.shared.manifest.id.clone(),
@@ -142,7 +149,9 @@ impl App {
         }
         let most = self.shared.grants.quotas.http_response_bytes;
         let http = &self.shared.http;
-        http.fetch_media(url, range, most).await.map_err(refused)
+        let part = http.fetch_media(url, range, most).await.map_err(refused)?;
+        self.charge_http(part.bytes.len());
+        Ok(part)
     }
 
     /// What the app has used since it was loaded, with its storage now.

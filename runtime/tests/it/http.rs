@@ -348,6 +348,12 @@ async fn a_view_s_remote_image_is_fetched_with_the_app_s_egress_checks() {
         .unwrap();
     assert_eq!(kind, "image/png");
     assert!(!bytes.is_empty());
+    // The host fetched it for the app: its usage counts it.
+    let usage = app.usage().unwrap();
+    assert_eq!(
+        (usage.http_calls, usage.http_bytes),
+        (1, bytes.len() as u64)
+    );
     // Not an image, or not an origin of the app: refused.
     let err = app
         .fetch_image(&format!("{origin}/headlines.json"))

@@ -126,6 +126,12 @@ async fn a_remote_video_comes_a_bounded_range_at_a_time() {
     let long = part(from(100, Some(999))).await;
     assert_eq!(long.content_range.as_deref(), Some("bytes 100-355/1000"));
     assert_eq!(long.bytes, bytes[100..356]);
+    // The host fetched them for the app: its usage counts them.
+    let usage = app.usage().unwrap();
+    assert_eq!(
+        (usage.http_calls, usage.http_bytes),
+        (4, 256 + 100 + 50 + 256)
+    );
     // An origin that ignores ranges: its whole file within the quota...
     let small = app
         .fetch_media(&format!("{origin}/small.webm"), from(0, None))
