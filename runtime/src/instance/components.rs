@@ -506,12 +506,18 @@ impl AppInstance {
 }
 
 impl AppInstance {
-    /// The handler calls of `calls` (resolved on the top page as last
-    /// rendered) for an app that exports `handlers`, each to its page or
-    /// component instance (the package check made sure, where the app's
-    /// meta describes them, that each handler is declared); `None` for an
-    /// app that does not (its page handlers go to `on-event`).
-    pub(super) fn handlers_of(&self, calls: &[Dispatch]) -> Result<Option<Vec<Handler>>, Error> {
+    /// For each of `calls` (resolved on the top page as last rendered), the
+    /// `handlers.on-handler` call it is: a component's handler always; a
+    /// page's only for an app that exports `handlers` but not
+    /// `page-events` (an app built with the SDK's page events takes its
+    /// page handlers through `lifecycle.on-event`: `None` for them). `None`
+    /// in all for an app that does not export `handlers`; a component's
+    /// handler is then refused. The package check made sure, where the
+    /// app's meta describes them, that each handler is declared.
+    pub(super) fn handlers_of(
+        &self,
+        calls: &[Dispatch],
+    ) -> Result<Option<Vec<Option<Handler>>>, Error> {
         let refused = |reason: String| Error::BadRequest {
             app: self.app.manifest.id.clone(),
             reason,
@@ -519,7 +525,6 @@ impl AppInstance {
         let (Some(live), Some(tree)) = (&self.live, &self.view.tree) else {
             return Ok(None);
         };
-        let page = live.store.data().nav.pages.top();
         if live.components.is_none() {
             return match calls.iter().find_map(|c| c.owner.as_ref()) {
                 Some(key) => Err(refused(format!(
@@ -529,17 +534,23 @@ impl AppInstance {
                 None => Ok(None),
             };
         }
-        let mut handlers = Vec::with_capacity(calls.len());
-        for call in calls {
+        let page = live.store.data().nav.pages.top();
+        let pages_too = live.page_events.is_none();
+        let handler = |call: &Dispatch| {
             let to = match &call.owner {
-                None => Target::Page(page.serial),
+                None if pages_too => Target::Page(page.serial),
+                None => return Ok(None),
                 Some(key) => Target::Component(page.components.id_of(key).ok_or_else(|| {
                     refused(format!("component instance `{key}` is not on the page"))
                 })?),
             };
-            handlers.push(Handler::of(page, to, call, tree));
-        }
-        Ok(Some(handlers))
+            Ok(Some(Handler::of(page, to, call, tree)))
+        };
+        calls
+            .iter()
+            .map(handler)
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// Call `handler` (one of a view event's, in `dispatch_view`'s chain)

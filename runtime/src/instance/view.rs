@@ -224,7 +224,8 @@ impl AppInstance {
         calls: Vec<Dispatch>,
         route: String,
     ) -> Result<(), Error> {
-        // An app with components takes every handler through `handlers`.
+        // An app with components takes its components' handlers (and,
+        // without `page-events`, its pages') through `handlers`.
         let mut handlers = self.handlers_of(&calls)?.map(Vec::into_iter);
         let top = self.stack().last().map(|page| page.0);
         let mut outcome = Ok(());
@@ -235,7 +236,7 @@ impl AppInstance {
                 break;
             }
             self.chain = if i == 0 { Chain::First } else { Chain::Later };
-            if let Some(handler) = handlers.as_mut().and_then(Iterator::next) {
+            if let Some(handler) = handlers.as_mut().and_then(Iterator::next).flatten() {
                 outcome = self.dispatch_handler(handler).await;
                 if outcome.is_err() {
                     break;
