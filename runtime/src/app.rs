@@ -135,8 +135,9 @@ impl App {
 
     /// Part `range` of a video or audio the app's view names at one of its
     /// origins, fetched as the app's own calls are, at most its
-    /// `http_response_bytes` (see `AppHttp::fetch_media`), counted in its
-    /// `http_calls` and `http_bytes`; refused without the `http` grant.
+    /// `http_response_bytes` within its `http_timeout_ms` (see
+    /// `AppHttp::fetch_media`), counted in its `http_calls` and
+    /// `http_bytes`; refused without the `http` grant.
     pub async fn fetch_media(&self, url: &str, range: ByteRange) -> Result<MediaPart, Error> {
         let refused = |reason: String| Error::BadRequest {
             app: self.shared.manifest.id.clone(),
@@ -147,9 +148,14 @@ impl App {
                 "the app has no http grant, so no remote media".into(),
             ));
         }
-        let most = self.shared.grants.quotas.http_response_bytes;
-        let http = &self.shared.http;
-        let part = http.fetch_media(url, range, most).await.map_err(refused)?;
+        let quotas = &self.shared.grants.quotas;
+        let (most, timeout_ms) = (quotas.http_response_bytes, quotas.http_timeout_ms);
+        let part = self
+            .shared
+            .http
+            .fetch_media(url, range, most, timeout_ms)
+            .await;
+        let part = part.map_err(refused)?;
         self.charge_http(part.bytes.len());
         Ok(part)
     }

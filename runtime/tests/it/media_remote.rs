@@ -34,7 +34,8 @@ fn asked(request: &str, len: usize) -> Option<(usize, usize)> {
 }
 
 /// A media server on 127.0.0.1: `/clip.webm` answers ranges, `/whole.webm`
-/// and `/small.webm` ignore them, `/page.html` is not media.
+/// and `/small.webm` ignore them, `/page.html` is not media, `/stalled.webm`
+/// never answers.
 async fn serve() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -63,6 +64,11 @@ async fn serve() -> SocketAddr {
                         whole[..100].to_vec(),
                     ),
                     "/page.html" => ("200 OK\r\nContent-Type: text/html".into(), b"<p>".to_vec()),
+                    "/stalled.webm" => {
+                        // Held, unanswered, until the client gives up.
+                        while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+                        return;
+                    }
                     _ => (
                         "404 Not Found\r\nContent-Type: text/plain".into(),
                         Vec::new(),
@@ -83,9 +89,14 @@ async fn serve() -> SocketAddr {
 /// An app (the news example) declaring the server's origin, granted it,
 /// loopback allowed, with `http_response_bytes = 256`.
 fn app(dir: &std::path::Path, origin: &str) -> App {
+    app_with(dir, origin, "http_response_bytes = 256")
+}
+
+/// [`app`] with `quotas` (TOML) as its quotas.
+fn app_with(dir: &std::path::Path, origin: &str, quotas: &str) -> App {
     let news = news_declaring(origin);
     let mut policy: Policy = allowed_and_granted(&news);
-    policy.defaults.quotas = toml::from_str("http_response_bytes = 256").unwrap();
+    policy.defaults.quotas = toml::from_str(quotas).unwrap();
     miniapp_runtime::Runtime::builder(dir)
         .policy(policy)
         .build()
@@ -159,4 +170,24 @@ async fn a_remote_video_comes_a_bounded_range_at_a_time() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("is not one of the app's"), "{err}");
+}
+
+#[tokio::test]
+async fn a_remote_media_part_gives_up_after_the_apps_http_timeout() {
+    let origin = format!("http://{}", serve().await);
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(dir.path(), &origin, "http_timeout_ms = 300");
+    let url = format!("{origin}/stalled.webm");
+    // A hang guard only (before: 30 s whatever the quota said).
+    let guard = std::time::Duration::from_secs(20);
+    let fetched = tokio::time::timeout(guard, app.fetch_media(&url, from(0, None)));
+    let err = fetched
+        .await
+        .expect("given up within the quota")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("took over 300 ms (quota `http_timeout_ms`)"),
+        "{err}"
+    );
 }

@@ -92,12 +92,14 @@ impl AppHttp {
     /// checked as its own calls are, counted in its requests per minute),
     /// at most `most` bytes (the app's `http_response_bytes`): an open
     /// range is asked for only that far, and an origin that sends more is
-    /// refused. Refused unless it is a video or an audio.
+    /// refused; within `timeout_ms` (the app's `http_timeout_ms`). Refused
+    /// unless it is a video or an audio.
     pub async fn fetch_media(
         &self,
         url: &str,
         range: ByteRange,
         most: u64,
+        timeout_ms: u64,
     ) -> Result<MediaPart, String> {
         let (url, client) = self.for_the_view(url)?;
         let asked = range.at_most(most);
@@ -145,9 +147,9 @@ impl AppHttp {
                 content_range,
             })
         };
-        tokio::time::timeout(Duration::from_secs(30), exchange)
+        tokio::time::timeout(Duration::from_millis(timeout_ms), exchange)
             .await
-            .map_err(|_| format!("{url} took over 30 s"))?
+            .map_err(|_| format!("{url} took over {timeout_ms} ms (quota `http_timeout_ms`)"))?
     }
 }
 
