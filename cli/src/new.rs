@@ -68,6 +68,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "http.rs",
     "identity.rs",
     "lib.rs",
+    "lifetimes.rs",
     "location.rs",
     "log.rs",
     "nav.rs",

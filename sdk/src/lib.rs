@@ -99,6 +99,7 @@ pub mod frame;
 mod handler;
 pub mod http;
 pub mod identity;
+mod lifetimes;
 pub mod location;
 pub mod log;
 pub mod nav;
@@ -132,7 +133,7 @@ pub use serde_json::{Value, json};
 #[allow(missing_docs, unused_qualifications, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        world: "miniapp",
+        world: "miniapp-sdk",
         path: "../wit",
         pub_export_macro: true,
         default_bindings_module: "miniapp_sdk::bindings",
@@ -481,6 +482,7 @@ macro_rules! export_app {
 pub mod __private {
     pub use crate::export::Lifecycle;
     pub use crate::handler::Typed;
+    pub use crate::lifetimes::{no_handler, no_notices};
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ mod pages_nav;
 mod pending;
 mod picker;
 mod prefs;
+mod sdk_components;
 mod selector_query;
 mod slider;
 mod socket;
