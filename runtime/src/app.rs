@@ -103,8 +103,9 @@ impl App {
     /// An image the app's view names at one of its origins, fetched with
     /// the egress checks of the app's own HTTP calls (for a renderer that
     /// must not fetch app URLs itself, as a simulator on a developer's
-    /// machine): its content type and bytes, or why it was refused. A
-    /// fetched image counts in the app's `http_calls` and `http_bytes`.
+    /// machine), within its `http_timeout_ms` (at most 10 s): its content
+    /// type and bytes, or why it was refused. A fetched image counts in
+    /// the app's `http_calls` and `http_bytes`.
     pub async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>), Error> {
         if !self
             .shared
@@ -117,7 +118,8 @@ impl App {
                 reason: "the app has no http grant, so no remote images".into(),
             });
         }
-        let image = self.shared.http.fetch_image(url).await;
+        let timeout_ms = self.shared.grants.quotas.http_timeout_ms;
+        let image = self.shared.http.fetch_image(url, timeout_ms).await;
         let (kind, bytes) = image.map_err(|reason| Error::BadRequest {
             app: self.shared.manifest.id.clone(),
             reason,

@@ -222,13 +222,22 @@ impl AppHttp {
 
 /// Largest image [`AppHttp::fetch_image`] brings, bytes.
 const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
+/// Longest [`AppHttp::fetch_image`] waits for an image, ms (less when the
+/// app's `http_timeout_ms` is).
+const MAX_IMAGE_MS: u64 = 10_000;
 
 impl AppHttp {
     /// An image the app's view names at one of its origins, fetched as the
     /// app's own calls are (its origins only, the operator's address rules,
     /// public addresses only, its per-minute budget), for a renderer that
-    /// must not fetch it itself. Refused unless it is an image.
-    pub async fn fetch_image(&self, url: &str) -> Result<(String, Vec<u8>), String> {
+    /// must not fetch it itself, within `timeout_ms` (the app's
+    /// `http_timeout_ms`) and at most 10 s. Refused unless it is an image.
+    pub async fn fetch_image(
+        &self,
+        url: &str,
+        timeout_ms: u64,
+    ) -> Result<(String, Vec<u8>), String> {
+        let ms = timeout_ms.min(MAX_IMAGE_MS);
         let (url, client) = self.for_the_view(url)?;
         let exchange = async {
             let mut response = client
@@ -255,9 +264,9 @@ impl AppHttp {
             }
             Ok((kind, body))
         };
-        tokio::time::timeout(Duration::from_secs(10), exchange)
+        tokio::time::timeout(Duration::from_millis(ms), exchange)
             .await
-            .map_err(|_| format!("{url} took over 10 s"))?
+            .map_err(|_| format!("{url} took over {ms} ms"))?
     }
 }
 

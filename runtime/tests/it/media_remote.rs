@@ -173,7 +173,7 @@ async fn a_remote_video_comes_a_bounded_range_at_a_time() {
 }
 
 #[tokio::test]
-async fn a_remote_media_part_gives_up_after_the_apps_http_timeout() {
+async fn a_remote_media_part_or_image_gives_up_after_the_apps_http_timeout() {
     let origin = format!("http://{}", serve().await);
     let dir = tempfile::tempdir().unwrap();
     let app = app_with(dir.path(), &origin, "http_timeout_ms = 300");
@@ -190,4 +190,11 @@ async fn a_remote_media_part_gives_up_after_the_apps_http_timeout() {
             .contains("took over 300 ms (quota `http_timeout_ms`)"),
         "{err}"
     );
+    // An image too (before: 10 s whatever the quota said).
+    let fetched = tokio::time::timeout(guard, app.fetch_image(&url));
+    let err = fetched
+        .await
+        .expect("given up within the quota")
+        .unwrap_err();
+    assert!(err.to_string().contains("took over 300 ms"), "{err}");
 }
