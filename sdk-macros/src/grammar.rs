@@ -324,7 +324,7 @@ pub fn data_fields(item: &syn::DeriveInput) -> syn::Result<Vec<DataField>> {
         for attr in field.attrs.iter().filter(|a| is_attr(a, "serde")) {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
-                    key = Some(meta.value()?.parse::<LitStr>()?.value());
+                    key = Some(segment(meta.value()?.parse::<LitStr>()?)?);
                 } else if meta.path.is_ident("skip") || meta.path.is_ident("skip_serializing") {
                     skipped = true;
                 } else if meta.path.is_ident("flatten") {
@@ -351,6 +351,23 @@ pub fn data_fields(item: &syn::DeriveInput) -> syn::Result<Vec<DataField>> {
         });
     }
     Ok(fields)
+}
+
+/// A field's `rename`, which must be one data path segment: a `.`, `[`
+/// or `]` would make its typed path name another place (`a.b` is `b` in
+/// `a`).
+fn segment(name: LitStr) -> syn::Result<String> {
+    let key = name.value();
+    if key.is_empty() || key.contains(['.', '[', ']']) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!(
+                "PageData does not take rename = \"{key}\": a data path segment is not empty \
+                 and has no `.`, `[` or `]`"
+            ),
+        ));
+    }
+    Ok(key)
 }
 
 /// Step over a serde option PageData does not read (`default`,
@@ -415,6 +432,33 @@ impl Case {
                 }
                 out
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The data names of `struct D { #[serde(rename = RENAME)] a: u32 }`.
+    fn renamed(rename: &str) -> Result<Vec<String>, String> {
+        let text = format!("struct D {{ #[serde(rename = {rename:?})] a: u32 }}");
+        let item: syn::DeriveInput = syn::parse_str(&text).unwrap();
+        let fields = data_fields(&item).map_err(|e| e.to_string())?;
+        Ok(fields.into_iter().map(|f| f.key).collect())
+    }
+
+    #[test]
+    fn a_renamed_field_is_one_data_path_segment() {
+        assert_eq!(renamed("totalPrice"), Ok(vec!["totalPrice".to_string()]));
+        for bad in ["a.b", "items[0]", ""] {
+            assert_eq!(
+                renamed(bad),
+                Err(format!(
+                    "PageData does not take rename = \"{bad}\": a data path segment is not \
+                     empty and has no `.`, `[` or `]`"
+                )),
+            );
         }
     }
 }
