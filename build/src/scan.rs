@@ -554,6 +554,10 @@ mod tests {
         let at_bound = nested("(", ")", MAX_NESTING - 1);
         let found = scanned(&[("lib.rs", &at_bound), ("pages.rs", PAGES)]).unwrap();
         assert_eq!(found.meta.pages.keys().collect::<Vec<_>>(), ["cart/cart"]);
+        // A file starting with a byte order mark is read as syn reads it.
+        let marked = format!("\u{feff}{at_bound}");
+        let found = scanned(&[("lib.rs", &marked), ("pages.rs", PAGES)]).unwrap();
+        assert_eq!(found.meta.pages.keys().collect::<Vec<_>>(), ["cart/cart"]);
         // Before the bound, syn recursed into these and the stack overflowed.
         for (open, close) in [("(", ")"), ("mod m {", "}"), ("[", "]")] {
             let deep = nested(open, close, 100_000);
