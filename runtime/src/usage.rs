@@ -27,9 +27,10 @@ pub struct Usage {
     pub storage_bytes: u64,
     /// Storage keys now.
     pub storage_keys: u64,
-    /// HTTP requests sent.
+    /// HTTP requests sent (the app's own, and the remote images and media
+    /// parts the host fetched for its view).
     pub http_calls: u64,
-    /// HTTP response bytes received.
+    /// HTTP response bytes received (of those same requests).
     pub http_bytes: u64,
     /// Host calls refused for lack of a grant.
     pub denials: u64,
