@@ -122,10 +122,19 @@ pub fn resolve(
             .as_deref()
             .and_then(StyleIsolation::named)
             .unwrap_or_default();
+        let scope = scope_of(&path);
+        if let Some(other) = (components.definitions.values()).find(|d| *d.scope == *scope) {
+            return Err(entry.error(format!(
+                "`{}`: its class scope `{scope}` is also component `{}`'s (their paths \
+                 differ only in `/`, `_` or other punctuation), so each one's styles would \
+                 reach the other's elements; rename one of them",
+                entry.path, other.path
+            )));
+        }
         components.definitions.insert(
             path.clone(),
             Definition {
-                scope: scope_of(&path).into(),
+                scope: scope.into(),
                 path: path.clone(),
                 template,
                 data: serde_json::json!({}),

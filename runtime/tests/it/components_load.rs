@@ -181,6 +181,30 @@ fn slots_are_checked_against_the_components_template() {
 }
 
 #[test]
+fn two_components_whose_class_scopes_would_be_one_are_refused() {
+    // `components/card/card` and `components/card_card` both scope as
+    // `c-components_card_card--`: each one's `.title` would style the
+    // other's elements.
+    let message = refusal(
+        "<my-card/><my-other/>",
+        &[
+            (
+                "app.json",
+                r#"{"usingComponents": {"my-card": "/components/card/card", "my-other": "/components/card_card"}}"#,
+            ),
+            ("components/card_card.json", r#"{"component": true}"#),
+            ("components/card_card.wxml", r#"<view class="title"/>"#),
+            ("components/card_card.wxss", ".title { color: blue; }"),
+        ],
+    );
+    assert!(
+        message.contains("its class scope `c-components_card_card--` is also component"),
+        "{message}"
+    );
+    assert!(message.contains("rename one of them"), "{message}");
+}
+
+#[test]
 fn a_component_may_use_itself_and_the_render_bounds_the_nesting() {
     let tree = [
         (
