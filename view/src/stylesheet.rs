@@ -374,6 +374,14 @@ impl Compiler<'_> {
                 at,
                 format!("id selector `#{name}` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class"),
             )),
+            Token::Delim('*') => self.warnings.push((
+                at,
+                "universal selector `*` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class".into(),
+            )),
+            Token::SquareBracketBlock => self.warnings.push((
+                at,
+                "attribute selector in a component's stylesheet: it is not scoped to the component and, unless a class of it qualifies it, reaches the whole page (WeChat forbids it there); use a class".into(),
+            )),
             Token::Ident(name) if type_position && !name.eq_ignore_ascii_case("page") => {
                 self.warnings.push((
                     at,
@@ -759,6 +767,23 @@ mod tests {
         assert_eq!(
             compile("c/c.wxss", &files).unwrap(),
             ":host{display:block}.title, .a.b > .c:hover{color:red}[data-mp=\"view\"]{margin:0}#x{top:0}"
+        );
+    }
+
+    #[test]
+    fn a_components_universal_and_attribute_selectors_are_warned_of() {
+        // `:host ~ *` reaches the host's siblings on the page, `[class]`
+        // any element with a class: neither is the component's.
+        let files = files(&[("c/c.wxss", ":host ~ * { color: red }\n[class] { top: 0 }")]);
+        let (css, warnings) = compile_scoped("c/c.wxss", &files, "c-c--").unwrap();
+        assert_eq!(css, ".c-c-- ~ *{color:red}[class]{top:0}");
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            [
+                "c/c.wxss:1:9: universal selector `*` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class",
+                "c/c.wxss:2:1: attribute selector in a component's stylesheet: it is not scoped to the component and, unless a class of it qualifies it, reaches the whole page (WeChat forbids it there); use a class",
+            ]
         );
     }
 
