@@ -23,6 +23,9 @@ const MOVABLE_DEFAULT_SIZE: f64 = 10.0;
 /// How far (CSS pixels) a reported place may be off the bounds, for
 /// rounding in the client.
 const SLACK: f64 = 0.5;
+/// A place or a drag further than this (CSS pixels, either way) is on no
+/// screen: refused even where the bounds are not known.
+const MAX_PX: f64 = 10_000_000.0;
 
 /// A swiper's `change` and `animationfinish`: `current` one of its items
 /// (up to the last one that still fills the swiper with
@@ -78,8 +81,8 @@ pub(super) fn swiper(element: &VElement, detail: &Json) -> Result<(), String> {
 /// A swiper's `transition`: how far it is dragged, `dx` and `dy`, finite
 /// numbers.
 pub(super) fn transition(_: &VElement, detail: &Json) -> Result<(), String> {
-    number(detail, "dx")?;
-    number(detail, "dy")?;
+    place(detail, "dx")?;
+    place(detail, "dy")?;
     Ok(())
 }
 
@@ -122,8 +125,8 @@ pub(super) fn picker_view(element: &VElement, detail: &Json) -> Result<(), Strin
 /// coordinate stays where the app put it, and a change the app made
 /// (`source` empty) reports where the app put it.
 pub(super) fn movable(element: &VElement, detail: &Json) -> Result<(), String> {
-    let x = number(detail, "x")?;
-    let y = number(detail, "y")?;
+    let x = place(detail, "x")?;
+    let y = place(detail, "y")?;
     let source = detail.get("source");
     let Some(source) = source
         .and_then(Json::as_str)
@@ -224,8 +227,8 @@ pub(super) fn scale(element: &VElement, detail: &Json) -> Result<(), String> {
     if attr(element, "scale").is_none() {
         return Err("it has no `scale`: the user cannot scale it".into());
     }
-    number(detail, "x")?;
-    number(detail, "y")?;
+    place(detail, "x")?;
+    place(detail, "y")?;
     let bound = |name: &str, default: f64| {
         attr(element, name)
             .and_then(|v| v.trim().parse::<f64>().ok())
@@ -249,6 +252,19 @@ fn number(detail: &Json, name: &str) -> Result<f64, String> {
         .and_then(Json::as_f64)
         .filter(|n| n.is_finite())
         .ok_or_else(|| format!("`{name}` must be a number, not {}", shown_json(value)))
+}
+
+/// `detail[name]`, a finite number of CSS pixels within [`MAX_PX`] either
+/// way.
+fn place(detail: &Json, name: &str) -> Result<f64, String> {
+    let px = number(detail, name)?;
+    match px.abs() <= MAX_PX {
+        true => Ok(px),
+        false => Err(format!(
+            "`{name}` {} px is on no screen (at most {MAX_PX} either way)",
+            shown_json(detail.get(name))
+        )),
+    }
 }
 
 /// `detail[name]`, a whole number from 0.
@@ -404,6 +420,10 @@ mod tests {
             "`transition` on <swiper>: `dx` must be a number, not \"far\""
         );
         assert_eq!(
+            send("banner", "transition", json!({"dx": 0, "dy": -1e300})).unwrap_err(),
+            "`transition` on <swiper>: `dy` -1e+300 px is on no screen (at most 10000000 either way)"
+        );
+        assert_eq!(
             send(
                 "banner",
                 "animationfinish",
@@ -493,6 +513,11 @@ mod tests {
         assert_eq!(
             refused("card", json!("1"), json!(0), "touch"),
             why("`x` must be a number, not \"1\"")
+        );
+        // Where the area's size is not known: still a place on a screen.
+        assert_eq!(
+            refused("free", json!(1e12), json!(0), "touch"),
+            why("`x` 1000000000000.0 px is on no screen (at most 10000000 either way)")
         );
         assert_eq!(
             refused("card", json!(0), json!(0), "teleport"),
