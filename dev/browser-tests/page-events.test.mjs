@@ -2,7 +2,8 @@
 // feed): pulling the feed down refreshes it (the refresh dots show, the app
 // stops them), scrolling to its bottom loads the next posts and shows the
 // back-to-top button, and the capsule menu's share (or the page's share
-// button) draws the host's share sheet with the app's answer.
+// button) draws the host's share sheet with the app's answer; the
+// toolbar's theme switch and a device switch reach the app.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/page-events.test.mjs
 
@@ -50,5 +51,20 @@ test('page events: pull to refresh, scroll to the bottom loads more, share draws
   await screen.locator('#share').click();
   await sheet.waitFor();
   assert.equal(await sheet.locator('.share-title').textContent(), '20 posts worth reading');
+  assert.deepEqual(page.problems, []);
+});
+
+test('page events: the theme switch and a device switch reach the app', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'page-events'));
+  await screen.locator('#status', { hasText: '10 posts' }).waitFor();
+  // The toolbar's theme switch: the app's onThemeChange logs it.
+  await page.locator('#theme-select').selectOption('dark');
+  await page.locator('[data-level]', { hasText: 'theme dark' }).first().waitFor({ state: 'attached' });
+  // Another phone: the window's new size reaches the app's onResize.
+  const device = page.locator('#device-select');
+  const current = await device.inputValue();
+  const other = (await device.locator('option').evaluateAll((os) => os.map((o) => o.value))).find((v) => v !== current);
+  await device.selectOption(other);
+  await page.locator('[data-level]', { hasText: /resize index \d+x\d+ (portrait|landscape)/ }).first().waitFor({ state: 'attached' });
   assert.deepEqual(page.problems, []);
 });
