@@ -86,5 +86,8 @@ fn a_tap_on_a_share_button_prints_the_share_sheet() {
     let printed = stdout(&out);
     let sheet = "== tap #share: share sheet (app-message) \"10 posts worth reading\" opens index?from=share";
     assert!(printed.contains(sheet), "{printed}");
-    assert!(printed.contains("share index from button #share"), "{printed}");
+    assert!(
+        printed.contains("share index from button #share"),
+        "{printed}"
+    );
 }
