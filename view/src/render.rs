@@ -709,7 +709,9 @@ impl<'c, 'p> Run<'c, 'p> {
                     None => Json::Object(Map::new()),
                 };
                 let inner = Scope::new(&data);
-                let mark = self.enter_site(format_args!("@{}:{}>", pos.line, pos.col));
+                // The template's name is part of the site: another template
+                // shown at this `is` is another place, its instances others.
+                let mark = self.enter_site(format_args!("@{}:{}:{name}>", pos.line, pos.col));
                 self.nodes(owner, nodes, &inner, at.nested(), key, out)?;
                 self.site.truncate(mark);
             }

@@ -210,8 +210,15 @@ impl<'c> Run<'c, '_> {
         if self.instances.len() >= limits.components {
             return Err(self.limit("custom component instances per page", limits.components));
         }
-        let instance: InstanceKey =
-            format!("{}{}:{}", self.site, element.pos.line, element.pos.col).into();
+        let mut instance = format!("{}{}:{}", self.site, element.pos.line, element.pos.col);
+        // Two items of a wx:for with the same wx:key (or none where one is
+        // named) draw at one site: the later ones are told apart by their
+        // place in the render, so no two instances share a key.
+        if self.drawn.contains_key(instance.as_str()) {
+            use std::fmt::Write;
+            let _ = write!(instance, "~{}", self.instances.len());
+        }
+        let instance: InstanceKey = instance.into();
         let before = self.counts;
         self.count_bytes(instance.len())?;
         let given = self.given(file, element, definition, scope)?;

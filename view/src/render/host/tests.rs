@@ -255,6 +255,36 @@ fn keyed_items_keep_their_instance_keys_when_they_move() {
 }
 
 #[test]
+fn items_with_one_wx_key_are_still_two_instances() {
+    let package = card();
+    // Two items with the same id, and two without one: four instances.
+    let page = r#"<my-card wx:for="{{items}}" wx:key="id" title="{{item.name}}"/>"#;
+    let items =
+        json!([{"id": "a", "name": "A"}, {"id": "a", "name": "B"}, {"name": "C"}, {"name": "D"}]);
+    let tree = package.render(page, &json!({ "items": items })).unwrap();
+    let keys: std::collections::BTreeSet<&str> = tree.instances.iter().map(|i| &*i.key).collect();
+    assert_eq!(tree.instances.len(), 4);
+    assert_eq!(keys.len(), 4, "{keys:?}");
+}
+
+#[test]
+fn a_component_in_another_template_at_the_same_place_is_another_instance() {
+    let mut package = card();
+    // Two templates in two files, each drawing a card at line 1, column
+    // 22: the page shows one or the other at one `is`.
+    for (file, name) in [("a.wxml", "a"), ("b.wxml", "b")] {
+        let source = format!(r#"<template name="{name}"><my-card title="{name}"/></template>"#);
+        package.files.insert(file.into(), template(file, &source));
+    }
+    let page = r#"<import src="/a.wxml"/><import src="/b.wxml"/><template is="{{which}}"/>"#;
+    let key = |which: &str| {
+        let tree = package.render(page, &json!({ "which": which })).unwrap();
+        tree.instances[0].key.to_string()
+    };
+    assert_ne!(key("a"), key("b"));
+}
+
+#[test]
 fn components_nest_with_their_own_owners_and_the_limits_hold() {
     let package = card()
         .component(
