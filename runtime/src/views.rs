@@ -16,6 +16,16 @@ pub use resolve::Components;
 /// Most problems a refusal lists.
 const MAX_PROBLEMS: usize = 10;
 
+/// Most bytes the components' compiled stylesheets take together (a page
+/// holds a copy of those it reaches; each one alone is within
+/// `MAX_COMPILED_BYTES`, but a package may have 512 components).
+const MAX_COMPONENT_STYLES: usize = 2 * miniapp_view::stylesheet::MAX_COMPILED_BYTES;
+
+/// Most bytes the pages' compiled stylesheets take together (each holds
+/// app.wxss and its components' sheets: a per-page bound multiplied by 256
+/// pages).
+const MAX_PAGE_STYLES: usize = 32 * 1024 * 1024;
+
 /// A package's view, checked: what the host renders pages with.
 #[derive(Debug, Default)]
 pub struct Views {
@@ -250,8 +260,8 @@ fn compile_styles(
             .map_err(|e| e.to_string()),
         false => Ok(None),
     };
-    let mut scoped = BTreeMap::new();
     let mut warnings = Vec::new();
+    let mut scoped_bytes = 0;
     for (path, definition) in &mut components.definitions {
         let file = format!("{path}.wxss");
         if !sheets.contains_key(&file) {
@@ -264,16 +274,31 @@ fn compile_styles(
         if definition.options.style_isolation == miniapp_view::component::StyleIsolation::Shared {
             css.push_str(&compile(&file)?.unwrap_or_default());
         }
-        definition.style.clone_from(&css);
-        scoped.insert(path.clone(), css);
+        scoped_bytes += css.len();
+        if scoped_bytes > MAX_COMPONENT_STYLES {
+            return Err(format!(
+                "{file}: the components' stylesheets compile to over {MAX_COMPONENT_STYLES} \
+                 bytes together"
+            ));
+        }
+        definition.style = css;
     }
     let app = compile("app.wxss")?;
     let mut styles = BTreeMap::new();
+    let mut total = 0;
     for route in &manifest.pages {
         let mut style = app.clone().unwrap_or_default();
         style.push_str(&compile(&format!("pages/{route}.wxss"))?.unwrap_or_default());
         for path in reached(components, route) {
-            style.push_str(scoped.get(&path).map_or("", String::as_str));
+            let definition = components.definitions.get(&path);
+            style.push_str(definition.map_or("", |d| &d.style));
+        }
+        total += style.len();
+        if total > MAX_PAGE_STYLES {
+            return Err(format!(
+                "pages/{route}.wxss: the pages' stylesheets (each app.wxss, its own and its \
+                 components', compiled) are over {MAX_PAGE_STYLES} bytes together"
+            ));
         }
         if !style.is_empty() {
             styles.insert(route.clone(), style);

@@ -204,6 +204,64 @@ fn two_components_whose_class_scopes_would_be_one_are_refused() {
     assert!(message.contains("rename one of them"), "{message}");
 }
 
+/// A stylesheet of 250,000 bytes: 19,231 one-class rules.
+fn big_sheet() -> String {
+    ".a{color:red}".repeat(250_000 / 13)
+}
+
+#[test]
+fn the_components_stylesheets_are_bounded_together() {
+    // Four components each importing the big sheet twice: each compiles
+    // under a sheet's 1 MiB, together over 2 MiB.
+    let big = big_sheet();
+    let mut files = vec![
+        (
+            "app.json".to_string(),
+            r#"{"usingComponents": {"my-card": "/components/card/card", "c-0": "/c/c0", "c-1": "/c/c1", "c-2": "/c/c2", "c-3": "/c/c3"}}"#
+                .to_string(),
+        ),
+        ("styles/big.wxss".to_string(), big),
+    ];
+    for n in 0..4 {
+        files.push((format!("c/c{n}.json"), r#"{"component": true}"#.into()));
+        files.push((format!("c/c{n}.wxml"), "<view/>".into()));
+        let imports = r#"@import "/styles/big.wxss"; @import "/styles/big.wxss";"#;
+        files.push((format!("c/c{n}.wxss"), imports.into()));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let message = refusal("<c-0/>", &files);
+    assert!(
+        message.contains("the components' stylesheets compile to over 2097152 bytes together"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_pages_stylesheets_are_bounded_together() {
+    // app.wxss of 1,000,000 bytes, copied into each of 40 pages.
+    let todo = example("todo");
+    let mut assets = todo.assets.clone();
+    assets.insert("styles/big.wxss".into(), big_sheet().into_bytes());
+    let imports = r#"@import "/styles/big.wxss";"#.repeat(4);
+    assets.insert("app.wxss".into(), imports.into_bytes());
+    let mut manifest = todo.manifest.clone();
+    for n in 0..40 {
+        manifest.pages.push(format!("p{n}"));
+        assets.insert(format!("pages/p{n}.wxml"), b"<view/>".to_vec());
+    }
+    let quotas = miniapp_config::Quotas::default();
+    let err = miniapp_runtime::platform::views::check(&manifest, &assets, &quotas)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("are over 33554432 bytes together"), "{err}");
+    // Ten pages are within it.
+    manifest.pages.truncate(manifest.pages.len() - 30);
+    miniapp_runtime::platform::views::check(&manifest, &assets, &quotas).unwrap();
+}
+
 #[test]
 fn a_component_may_use_itself_and_the_render_bounds_the_nesting() {
     let tree = [
