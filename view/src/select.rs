@@ -140,9 +140,11 @@ fn find<'t>(selector: &Selector, nodes: &'t [VNode]) -> Option<&'t VElement> {
 }
 
 /// A class as its template wrote it, when it is scoped to a component
-/// (`components-card-card--title` is `title`).
+/// (`c-components_card_card--title` is `title`; a page's `btn--primary`
+/// is no scoped class).
 fn unscoped(class: &str) -> Option<&str> {
-    class.split_once("--").map(|(_, name)| name)
+    let scoped = class.strip_prefix("c-")?;
+    scoped.split_once("--").map(|(_, name)| name)
 }
 
 /// The component instances `selector` matches among the hosts the

@@ -623,6 +623,25 @@ fn a_components_classes_are_scoped_by_its_isolation_and_external_classes_are_the
     );
 }
 
+#[test]
+fn a_pages_double_dashed_class_is_not_a_components_scoped_one() {
+    // `btn--primary` is the page's own class (BEM), not `primary` scoped.
+    let package = card();
+    let page = r#"<view class="btn--primary"/><my-card class="btn--primary"/>"#;
+    let tree = package.render(page, &json!({})).unwrap();
+    let select = |selector: &str| crate::select::components(&tree, None, selector, true).unwrap();
+    assert!(select(".primary").is_empty());
+    assert_eq!(select(".btn--primary"), [tree.instances[0].key.clone()]);
+    let find = |s: &str| {
+        crate::select::Selector::parse(s)
+            .unwrap()
+            .find(&tree)
+            .map(|e| e.id)
+    };
+    assert_eq!(find(".primary"), None);
+    assert!(find(".btn--primary").is_some());
+}
+
 /// The node id of the first element `selector` matches in `tree`.
 fn id_of(tree: &Tree, selector: &str) -> u32 {
     let found = crate::select::Selector::parse(selector).unwrap().find(tree);
