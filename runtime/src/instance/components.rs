@@ -305,10 +305,9 @@ fn properties_changed(
 /// The instances that kept their place among their siblings (same parent)
 /// in `before` but not in `after`: moved by a keyed `wx:for`.
 fn moved(before: &[u32], after: &[u32], components: &PageComponents) -> Vec<u32> {
-    let kept: BTreeSet<u32> = before
-        .iter()
-        .copied()
-        .filter(|id| after.contains(id))
+    let drawn: BTreeSet<u32> = after.iter().copied().collect();
+    let kept: BTreeSet<u32> = (before.iter().copied())
+        .filter(|id| drawn.contains(id))
         .collect();
     let places = |order: &[u32]| {
         let mut places: BTreeMap<u32, usize> = BTreeMap::new();
