@@ -9,7 +9,46 @@ use crate::{Failure, out};
 const CARGO_TOML: &str = include_str!("../templates/app/Cargo.toml.tmpl");
 const MANIFEST: &str = include_str!("../templates/app/miniapp.toml.tmpl");
 const LIB_RS: &str = include_str!("../templates/app/src/lib.rs.tmpl");
-const PAGE: &str = include_str!("../templates/app/pages/index.wxml.tmpl");
+const APP_JSON: &str = include_str!("../templates/app/app.json.tmpl");
+/// The pages' templates and window configs (`pages/ROUTE.wxml`, `.json`).
+const PAGES: &[(&str, &str)] = &[
+    (
+        "pages/index.wxml",
+        include_str!("../templates/app/pages/index.wxml.tmpl"),
+    ),
+    (
+        "pages/index.json",
+        include_str!("../templates/app/pages/index.json.tmpl"),
+    ),
+    (
+        "pages/mine.wxml",
+        include_str!("../templates/app/pages/mine.wxml.tmpl"),
+    ),
+    (
+        "pages/mine.json",
+        include_str!("../templates/app/pages/mine.json.tmpl"),
+    ),
+];
+/// The tab bar's icons (app.json's `iconPath`s: 48x48 png, under
+/// WeChat's 40 KB), as package files under `assets/`.
+const TAB_ICONS: &[(&str, &[u8])] = &[
+    (
+        "assets/icons/home.png",
+        include_bytes!("../templates/app/assets/icons/home.png"),
+    ),
+    (
+        "assets/icons/home-on.png",
+        include_bytes!("../templates/app/assets/icons/home-on.png"),
+    ),
+    (
+        "assets/icons/mine.png",
+        include_bytes!("../templates/app/assets/icons/mine.png"),
+    ),
+    (
+        "assets/icons/mine-on.png",
+        include_bytes!("../templates/app/assets/icons/mine-on.png"),
+    ),
+];
 const CARGO_CONFIG: &str = include_str!("../templates/app/cargo-config.toml.tmpl");
 const TOOLCHAIN: &str = include_str!("../../rust-toolchain.toml");
 /// The versions the SDK's dependencies were tested with; cargo drops the
@@ -116,11 +155,10 @@ pub fn new(path: &str) -> Result<(), Failure> {
     let fill = |template: &str| template.replace("{{name}}", name).replace("{{id}}", &id);
     let mut files = vec![
         ("Cargo.toml".to_string(), fill(CARGO_TOML)),
+        ("app.json".to_string(), fill(APP_JSON)),
         ("Cargo.lock".to_string(), CARGO_LOCK.to_string()),
         ("miniapp.toml".to_string(), fill(MANIFEST)),
         ("src/lib.rs".to_string(), fill(LIB_RS)),
-        // The page template's bindings are the app's, not the scaffold's.
-        ("pages/index.wxml".to_string(), PAGE.to_string()),
         (".cargo/config.toml".to_string(), fill(CARGO_CONFIG)),
         ("rust-toolchain.toml".to_string(), TOOLCHAIN.to_string()),
         (".gitignore".to_string(), "/target\n".to_string()),
@@ -134,11 +172,28 @@ pub fn new(path: &str) -> Result<(), Failure> {
         ),
         (WIT_FILE.to_string(), WIT.to_string()),
     ];
+    // A page's `{{ }}` bindings are the app's, not the scaffold's: only its
+    // window config is filled (the home page's title is the app's name).
+    for (file, text) in PAGES {
+        let text = if file.ends_with(".json") {
+            fill(text)
+        } else {
+            text.to_string()
+        };
+        files.push((file.to_string(), text));
+    }
     for (file, text) in SDK_SOURCES {
         files.push((format!("{SDK_DIR}/src/{file}"), text.to_string()));
     }
     for (file, text) in MACROS_SOURCES {
         files.push((format!("{MACROS_DIR}/src/{file}"), text.to_string()));
+    }
+    let mut files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(file, text)| (file, text.into_bytes()))
+        .collect();
+    for (file, png) in TAB_ICONS {
+        files.push((file.to_string(), png.to_vec()));
     }
     let io_error = |path: &Path, e: std::io::Error| {
         Failure::input(format!("cannot write {}: {e}", path.display()))
@@ -159,7 +214,7 @@ pub fn new(path: &str) -> Result<(), Failure> {
     let shown = dir.display();
     out::line(format!("created {shown}/ (app id {id})"));
     out::line(format!(
-        "next:   miniapp build {shown} && miniapp run <package> --event index:tap"
+        "next:   miniapp build {shown} && miniapp run <package> --event index:tap --tab 1"
     ));
     out::line(format!("test:   cd {shown} && {TEST_COMMAND}"));
     Ok(())

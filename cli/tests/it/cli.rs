@@ -585,7 +585,8 @@ fn inspect_shows_manifest_hash_and_imports() {
     );
 }
 
-/// Every file under `dir`, with its text.
+/// Every file under `dir`, with its text (a binary one's bytes read as
+/// text, so a path in it still shows).
 fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -595,8 +596,8 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
             if path.is_dir() {
                 pending.push(path);
             } else {
-                let text = std::fs::read_to_string(&path).unwrap();
-                files.push((path, text));
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path, String::from_utf8_lossy(&bytes).into_owned()));
             }
         }
     }
@@ -644,11 +645,20 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         "vendor/miniapp-sdk/Cargo.toml",
         "vendor/miniapp-sdk/src/lib.rs",
         "vendor/wit/miniapp.wit",
+        "app.json",
+        "pages/mine.wxml",
+        "pages/mine.json",
     ] {
         assert!(
             files.iter().any(|(path, _)| path == &app.join(expected)),
             "no {expected}"
         );
+    }
+    // The tab bar's icons: png files within WeChat's 40 KB.
+    for icon in ["home", "home-on", "mine", "mine-on"] {
+        let png = std::fs::read(app.join(format!("assets/icons/{icon}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{icon}.png");
+        assert!(png.len() <= 40 * 1024, "{icon}.png: {} bytes", png.len());
     }
     let cargo_toml = std::fs::read_to_string(app.join("Cargo.toml")).unwrap();
     assert!(
@@ -664,19 +674,16 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         .unwrap();
     assert!(build.status.success(), "{}", stderr(&build));
     let package = stdout(&build).trim().to_string();
-    let run = miniapp(&[
-        "run",
-        &package,
-        "--json",
-        "--data-dir",
-        dir.path().join("data").to_str().unwrap(),
-        "--event",
-        "index:tap",
-        "--tap",
-        "#tap",
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
-    let last = last_line(&run);
+    let data = dir.path().join("data");
+    let run = |steps: &[&str]| {
+        let mut args = vec!["run", &package, "--json", "--data-dir"];
+        args.push(data.to_str().unwrap());
+        args.extend(steps);
+        let run = miniapp(&args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        run
+    };
+    let last = last_line(&run(&["--event", "index:tap", "--tap", "#tap"]));
     // Once straight to the app, once through its rendered page.
     assert_eq!(last["step"], "tap #tap");
     assert_eq!(last["data"]["count"], 2);
@@ -685,6 +692,51 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         "{last}"
     );
     assert_eq!(last["app"], "dev.my-counter");
+    // The second tab, its own typed page and title; kept alive while the
+    // first tab shows.
+    let steps = json_steps(&run(&["--tab", "1", "--tab", "0", "--tab", "1"]));
+    let shown: Vec<_> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["step"].clone(),
+                s["page"].clone(),
+                s["window"]["navigationBarTitleText"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (json!("launch"), json!("index"), json!("my-counter")),
+            (json!("tab 1"), json!("mine"), json!("Mine")),
+            (json!("tab 0"), json!("index"), json!("my-counter")),
+            (json!("tab 1"), json!("mine"), json!("Mine")),
+        ]
+    );
+    let texts: Vec<_> = steps[0]["tab_bar"]["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["text"].clone(), t["iconPath"].clone()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (json!("Home"), json!("icons/home.png")),
+            (json!("Mine"), json!("icons/mine.png"))
+        ]
+    );
+    assert_eq!(steps[1]["data"]["shows"], 1, "{}", steps[1]);
+    assert_eq!(steps[3]["data"]["shows"], 2, "{}", steps[3]);
+    assert!(
+        steps[3]["html"]
+            .as_str()
+            .unwrap()
+            .contains("Times shown: 2"),
+        "{}",
+        steps[3]
+    );
     let again = new("a/b/my-counter");
     assert_exit(&again, 2, "already exists");
     let bad = new("a/b/My App");

@@ -556,7 +556,11 @@ async fn saving_a_template_re_renders_in_place_and_saving_code_relaunches() {
     // Code saved (the template fixed too): rebuilt, relaunched.
     std::fs::write(&template, text).unwrap();
     let code = app.join("src/lib.rs");
-    edit(&code, "\"title\": \"hot\"", "\"title\": \"hot reloaded\"");
+    edit(
+        &code,
+        "let title = \"hot\".to_string();",
+        "let title = \"hot reloaded\".to_string();",
+    );
     let built = page
         .first("build", |b| {
             b["status"] == "ok" && b["message"] == "rebuilt and relaunched"

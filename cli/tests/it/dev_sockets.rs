@@ -64,6 +64,15 @@ fn chat_crate(dir: &std::path::Path, origin: &str) -> std::path::PathBuf {
     for file in ["src/lib.rs", "pages/index.wxml", "pages/index.wxss"] {
         std::fs::copy(example.join(file), app.join(file)).unwrap();
     }
+    // The scaffold's tab app, which the chat example is not.
+    for scaffolded in [
+        "app.json",
+        "pages/index.json",
+        "pages/mine.wxml",
+        "pages/mine.json",
+    ] {
+        std::fs::remove_file(app.join(scaffolded)).unwrap();
+    }
     let manifest = std::fs::read_to_string(example.join("miniapp.toml")).unwrap();
     let declared = r#"origins = ["ws://127.0.0.1:8765"]"#;
     assert!(manifest.contains(declared), "{manifest}");

@@ -42,12 +42,23 @@ fn the_first_app_is_the_scaffolded_one() {
 }
 
 #[test]
-fn the_first_page_is_the_scaffolded_one() {
-    let template = repo_file("cli/templates/app/pages/index.wxml.tmpl");
+fn the_first_pages_are_the_scaffolded_ones() {
     let readme = repo_file("README.md");
+    for page in ["index", "mine"] {
+        let template = repo_file(&format!("cli/templates/app/pages/{page}.wxml.tmpl"));
+        assert!(
+            readme.contains(&format!("```xml\n{template}```")),
+            "README's {page} page template differs from cli/templates/app/pages/{page}.wxml.tmpl"
+        );
+    }
+}
+
+#[test]
+fn the_first_app_json_is_the_scaffolded_one() {
+    let template = repo_file("cli/templates/app/app.json.tmpl").replace("{{name}}", "my-counter");
     assert!(
-        readme.contains(&format!("```xml\n{template}```")),
-        "README's first page template differs from cli/templates/app/pages/index.wxml.tmpl"
+        repo_file("README.md").contains(&format!("```json\n{template}```")),
+        "README's app.json differs from cli/templates/app/app.json.tmpl"
     );
 }
 
