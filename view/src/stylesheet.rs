@@ -154,6 +154,7 @@ fn compile_in(
         scope,
         mark: None,
         warnings: Vec::new(),
+        loose: None,
     };
     compiler.sheet(file)?;
     // Whatever the path, the output must not be able to close a `<style>`.
@@ -187,6 +188,9 @@ struct Compiler<'f> {
     mark: Option<char>,
     /// What a component's stylesheet has that WeChat does not apply.
     warnings: Vec<(SourceLocation, String)>,
+    /// Where a `:` began a compound selector (`:not(.a)`, `::before`):
+    /// unless it is `:host`, it is qualified by no class of the component.
+    loose: Option<SourceLocation>,
 }
 
 /// A refusal inside the tokenizer's callbacks (its position is the parser's).
@@ -356,6 +360,7 @@ impl Compiler<'_> {
             return false;
         };
         let mark = self.mark.take();
+        let loose = self.loose.take();
         match token {
             Token::Ident(_) if mark == Some('.') => {
                 out.push_str(scope);
@@ -369,7 +374,19 @@ impl Compiler<'_> {
                 return true;
             }
             Token::Delim('.') => self.mark = Some('.'),
-            Token::Colon => self.mark = Some(':'),
+            Token::Colon => {
+                self.mark = Some(':');
+                // Nothing before it in its compound (or a `::`'s first).
+                if type_position || loose.is_some() {
+                    self.loose = Some(loose.unwrap_or(at));
+                }
+            }
+            Token::Ident(name) | Token::Function(name) if let Some(at) = loose => {
+                self.warnings.push((
+                    at,
+                    format!("`{name}` with no class of the component before it, in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); put a class before it"),
+                ));
+            }
             Token::IDHash(name) => self.warnings.push((
                 at,
                 format!("id selector `#{name}` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class"),
@@ -783,6 +800,32 @@ mod tests {
             [
                 "c/c.wxss:1:9: universal selector `*` in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); use a class",
                 "c/c.wxss:2:1: attribute selector in a component's stylesheet: it is not scoped to the component and, unless a class of it qualifies it, reaches the whole page (WeChat forbids it there); use a class",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_components_pseudo_class_with_no_class_before_it_is_warned_of() {
+        // `:not(.a)` is every element of the page but the component's `.a`;
+        // `:host:not(.a)`, `.a:hover` and `.a::before` are the component's.
+        let source = ":not(.a) { top: 0 }\n::before { top: 0 }\n:host:not(.a), .a:hover, .a::before, :host { top: 0 }";
+        let files = files(&[("c/c.wxss", source)]);
+        let (css, warnings) = compile_scoped("c/c.wxss", &files, "c-c--").unwrap();
+        assert_eq!(
+            css,
+            ":not(.c-c--a){top:0}::before{top:0}.c-c--:not(.c-c--a), .c-c--a:hover, .c-c--a::before, .c-c--{top:0}"
+        );
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        let message = |name: &str| {
+            format!(
+                "`{name}` with no class of the component before it, in a component's stylesheet: it is not scoped to the component and reaches the whole page (WeChat forbids it there); put a class before it"
+            )
+        };
+        assert_eq!(
+            warnings,
+            [
+                format!("c/c.wxss:1:1: {}", message("not")),
+                format!("c/c.wxss:2:1: {}", message("before")),
             ]
         );
     }
