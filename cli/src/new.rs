@@ -337,6 +337,31 @@ mod tests {
     }
 
     #[test]
+    fn every_template_file_is_written() {
+        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/app");
+        let mut on_disk = Vec::new();
+        files_under(&templates, "", &mut on_disk);
+        on_disk.sort();
+        let mut written: Vec<String> = [
+            "Cargo.toml.tmpl",
+            "app.json.tmpl",
+            "cargo-config.toml.tmpl",
+            "miniapp.toml.tmpl",
+            "src/lib.rs.tmpl",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain(PAGES.iter().map(|(file, _)| format!("{file}.tmpl")))
+        .chain(TAB_ICONS.iter().map(|(file, _)| file.to_string()))
+        .collect();
+        written.sort();
+        assert_eq!(
+            written, on_disk,
+            "cli/src/new.rs must write exactly the files of cli/templates/app/ (PAGES, TAB_ICONS)"
+        );
+    }
+
+    #[test]
     fn the_vendored_sdk_manifest_stands_alone_with_the_sdks_dependencies() {
         let text = vendored_manifest(SDK_CARGO_TOML, "sdk/Cargo.toml");
         assert!(!text.contains("workspace"), "{text}");
