@@ -306,13 +306,13 @@ fn steps(args: &RunArgs) -> Result<Vec<Step>, Failure> {
     {
         let step = match flag {
             "event" => events.next().map(|e| parse_event(e).map(Step::Event)),
+            "tap" => taps
+                .next()
+                .map(|t| Ok(Step::Tap(t.clone(), selector("tap", t)?))),
             "tab" => tabs.next().map(|index| Ok(Step::Tab(*index))),
             "page-event" => {
                 (page_events.next()).map(|e| Ok(Step::PageEvent(e.clone(), page_event::parse(e)?)))
             }
-            "tap" => taps
-                .next()
-                .map(|t| Ok(Step::Tap(t.clone(), selector("tap", t)?))),
             _ => inputs.next().map(|i| {
                 let (target, text) = i.split_once('=').ok_or_else(|| {
                     Failure::input(format!("--input `{i}`: expected SELECTOR=TEXT"))
@@ -355,8 +355,6 @@ async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (S
                 Err(e) => Err((name, StepError::App(e))),
             }
         }
-        Step::PageEvent(text, events) => (page_event::report(instance, text, events).await)
-            .map_err(|(name, e)| (name, StepError::App(e))),
         Step::Tab(index) => {
             let name = format!("tab {index}");
             match instance.tap_tab(*index).await {
@@ -364,6 +362,8 @@ async fn take_step(instance: &mut AppInstance, step: &Step) -> Result<String, (S
                 Err(e) => Err((name, StepError::App(e))),
             }
         }
+        Step::PageEvent(text, events) => (page_event::report(instance, text, events).await)
+            .map_err(|(name, e)| (name, StepError::App(e))),
         Step::Input(target, selector, text) => {
             let name = format!("input {target}");
             let (node, bound) = find(instance, target, selector).map_err(|e| (name.clone(), e))?;

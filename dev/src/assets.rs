@@ -26,8 +26,16 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/widgets.js"),
             "text/javascript; charset=utf-8",
         )),
+        "media.js" => Some((
+            include_str!("../static/media.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "picker.js" => Some((
             include_str!("../static/picker.js"),
+            "text/javascript; charset=utf-8",
+        )),
+        "tab-bar.js" => Some((
+            include_str!("../static/tab-bar.js"),
             "text/javascript; charset=utf-8",
         )),
         "page-events.js" => Some((
@@ -37,14 +45,6 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
         "page-events.css" => Some((
             include_str!("../static/page-events.css"),
             "text/css; charset=utf-8",
-        )),
-        "media.js" => Some((
-            include_str!("../static/media.js"),
-            "text/javascript; charset=utf-8",
-        )),
-        "tab-bar.js" => Some((
-            include_str!("../static/tab-bar.js"),
-            "text/javascript; charset=utf-8",
         )),
         "sim.css" => Some((include_str!("../static/sim.css"), "text/css; charset=utf-8")),
         _ => None,

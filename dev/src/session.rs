@@ -214,6 +214,14 @@ impl Session {
                 let done = self.outcome(done);
                 self.answer(reply, done);
             }
+            Command::Tab(index, reply) => {
+                let done = match &mut self.instance {
+                    Some(instance) => instance.tap_tab(index).await,
+                    None => return self.answer_discarded(reply),
+                };
+                let done = self.outcome(done);
+                self.answer(reply, done);
+            }
             Command::PageEvent(event, reply) => {
                 let done = match &mut self.instance {
                     Some(instance) => instance.page_event(&event).await,
@@ -225,14 +233,6 @@ impl Session {
                     self.send(serde_json::json!({ "type": "share-sheet", "card": card }));
                 }
                 let done = self.outcome(done.map(drop));
-                self.answer(reply, done);
-            }
-            Command::Tab(index, reply) => {
-                let done = match &mut self.instance {
-                    Some(instance) => instance.tap_tab(index).await,
-                    None => return self.answer_discarded(reply),
-                };
-                let done = self.outcome(done);
                 self.answer(reply, done);
             }
             Command::SetData(patch, reply) => {

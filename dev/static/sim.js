@@ -6,10 +6,10 @@
 import { DIALOGS, appTitle, dialog, dialogValue, drawHostUi, pageChanged, paintWindow } from './host-ui.js';
 import { keepAnimation, playAnimation } from './animation.js';
 import { hoverEnd, hoverStart } from './hover.js';
+import { watchPickers } from './picker.js';
+import { WIDGETS_CSS, mountWidget } from './widgets.js';
 import { watchMedia } from './media.js';
 import { paintTabBar } from './tab-bar.js';
-import { WIDGETS_CSS, mountWidget } from './widgets.js';
-import { watchPickers } from './picker.js';
 import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -605,8 +605,8 @@ function paintPage(frame) {
   const windowTitle = frame.window?.navigationBarTitleText;
   paintChrome(appTitle() ?? (typeof windowTitle === 'string' ? windowTitle : null) ?? (typeof frame.title === 'string' ? frame.title : ''));
   paintWindow(frame.window);
-  paintTabBar(frame.tab_bar ?? null, tapTab);
   pageEventsShown(frame.window, !samePage);
+  paintTabBar(frame.tab_bar ?? null, tapTab);
   showViewError(frame.view_error);
   // Not running: why (a `stopped` frame follows with the reason), and a
   // way to start it again; running again: the page.
@@ -943,12 +943,12 @@ view.shadow.addEventListener('keydown', (event) => {
   if (node !== null) sendEvent(node, 'confirm', { value: field.value });
 });
 
-// The picker's sheet, drawn by the host over the page (picker.js).
-watchPickers(view.shadow, sendEvent, nodeOf);
-watchPageEvents(screenElement, request, log);
-
 // A video's or audio's events, with WeChat's details (media.js).
 watchMedia(view.shadow, sendEvent, nodeOf);
+watchPageEvents(screenElement, request, log);
+
+// The picker's sheet, drawn by the host over the page (picker.js).
+watchPickers(view.shadow, sendEvent, nodeOf);
 
 // A slider (input type=range): `changing` while dragged, `change` on release.
 view.shadow.addEventListener('input', (event) => {

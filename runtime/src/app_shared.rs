@@ -67,6 +67,19 @@ impl AppShared {
         data: &Value,
         previous: Option<(&Tree, &Changes)>,
     ) -> Option<Result<Tree, String>> {
+        self.render_with(route, data, previous, &miniapp_view::component::NoInstances)
+    }
+
+    /// [`AppShared::render`], its custom components drawn from the data
+    /// `instances` holds for them (from their definitions for those not
+    /// created yet).
+    pub fn render_with(
+        &self,
+        route: &str,
+        data: &Value,
+        previous: Option<(&Tree, &Changes)>,
+        instances: &dyn miniapp_view::component::Instances,
+    ) -> Option<Result<Tree, String>> {
         let template = self.views.get(&crate::views::template_path(route))?;
         let using = self.components.pages.get(route);
         let context = Context {
@@ -80,19 +93,6 @@ impl AppShared {
             )
         };
         let tree = match previous {
-    ) -> Option<Result<Tree, String>> {
-        self.render_with(route, data, previous, &miniapp_view::component::NoInstances)
-    }
-
-    /// [`AppShared::render`], its custom components drawn from the data
-    /// `instances` holds for them (from their definitions for those not
-    /// created yet).
-    pub fn render_with(
-        &self,
-        route: &str,
-        data: &Value,
-        previous: Option<(&Tree, &Changes)>,
-        instances: &dyn miniapp_view::component::Instances,
             Some((tree, changes)) => {
                 miniapp_view::render::render_changed(template, data, &context, tree, changes)
             }
@@ -171,7 +171,7 @@ fn render_limits(quotas: &miniapp_config::Quotas) -> RenderLimits {
         template_depth: quotas.view_template_depth as usize,
         output_bytes: size(quotas.view_output_bytes),
         steps: size(quotas.view_steps),
-    }
-}
         components: quotas.view_components as usize,
         component_depth: quotas.view_component_depth as usize,
+    }
+}

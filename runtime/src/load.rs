@@ -77,8 +77,7 @@ impl Runtime {
         grants.private_infos = config.private_infos.clone();
         grants.network_timeout = config.network_timeout;
         let windows = config.windows;
-        // What its logic declares (handlers, properties), read, never run:
-        // a malformed meta is refused here.
+        // What its logic declares (handlers, properties), read, never run.
         let meta = crate::meta::read(&package.component, &manifest).map_err(&refused)?;
         let views = views
             .with_meta(meta.as_ref())

@@ -20,9 +20,9 @@
 
 mod call;
 pub(crate) mod clipboard;
-pub(crate) mod component;
 #[cfg(test)]
 mod compatibility;
+pub(crate) mod component;
 mod data_size;
 pub(crate) mod device;
 mod device_api;
