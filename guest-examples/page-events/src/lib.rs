@@ -155,7 +155,11 @@ impl App for Feed {
         let button = (from.target.as_ref())
             .and_then(|target| target["id"].as_str())
             .map(|id| format!(" #{id}"));
-        log::info(format!("share {route} from {}{}", from.from, button.unwrap_or_default()));
+        log::info(format!(
+            "share {route} from {}{}",
+            from.from,
+            button.unwrap_or_default()
+        ));
         if route != "index" {
             // WeChat's default card: the app's name and this page.
             return Ok(None);
