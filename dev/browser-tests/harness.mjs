@@ -68,6 +68,9 @@ export async function miniapp(args, env = {}) {
 export async function exampleDeclaring(t, name, declared, origin) {
   const dir = join(await tempDir(t, name), `${name}-local`);
   await miniapp(['new', dir]);
+  // The scaffold's tab app (its app.json and pages) is not the example.
+  await rm(join(dir, 'app.json'));
+  await rm(join(dir, 'pages'), { recursive: true });
   const example = join(EXAMPLES, name);
   for (const sub of ['src', 'pages']) {
     await cp(join(example, sub), join(dir, sub), { recursive: true });

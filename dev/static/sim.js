@@ -1079,15 +1079,18 @@ $('#prompt').addEventListener('keydown', (event) => event.key === 'Escape' && an
 
 // ------------------------------------------------------------ panels
 
+// The panels' tabs only: the phone's tab bar (tab-bar.js) has tabs too.
+const PANEL_TABS = '[role="tab"][data-panel]';
+
 function selectTab(tab) {
-  for (const other of document.querySelectorAll('[role="tab"]')) {
+  for (const other of document.querySelectorAll(PANEL_TABS)) {
     const selected = other === tab;
     other.setAttribute('aria-selected', String(selected));
     $(`#${other.dataset.panel}`).hidden = !selected;
   }
   tab.removeAttribute('data-unread');
 }
-for (const tab of document.querySelectorAll('[role="tab"]')) tab.addEventListener('click', () => selectTab(tab));
+for (const tab of document.querySelectorAll(PANEL_TABS)) tab.addEventListener('click', () => selectTab(tab));
 selectTab($('#tab-appdata'));
 
 /** Mark a tab that got news while another was shown. */
