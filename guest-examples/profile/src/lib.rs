@@ -26,7 +26,7 @@ impl App for Profile {
         match event.handler.as_str() {
             "onPhone" => {
                 let (said, code) = (text(event, "errMsg"), text(event, "code"));
-                log::info(&format!("phone {said} {code}"));
+                log::info(format!("phone {said} {code}"));
                 let phone = match code.is_empty() {
                     // A real app sends the code to its server, which
                     // exchanges it for the number.
@@ -37,32 +37,32 @@ impl App for Profile {
             }
             "onAvatar" => {
                 let avatar = text(event, "avatarUrl");
-                log::info(&format!("avatar {avatar}"));
+                log::info(format!("avatar {avatar}"));
                 view::set_data(json!({ "avatar": avatar }))
             }
             "onSetting" => {
                 let settings = event.detail["authSetting"].to_string();
-                log::info(&format!("settings {settings}"));
+                log::info(format!("settings {settings}"));
                 view::set_data(json!({ "settings": settings }))
             }
             "onUserInfo" => {
                 let name = event.detail["userInfo"]["nickName"].as_str();
-                log::info(&format!("user-info {}", name.unwrap_or_default()));
+                log::info(format!("user-info {}", name.unwrap_or_default()));
                 Ok(())
             }
             "onAgree" => {
-                log::info(&format!("privacy {}", text(event, "errMsg")));
+                log::info(format!("privacy {}", text(event, "errMsg")));
                 view::set_data(json!({ "privacy": "Agreed" }))
             }
             "onContact" => {
                 let order = event.detail["query"]["order"].as_str();
                 let path = text(event, "path");
-                log::info(&format!("contact {path} {}", order.unwrap_or_default()));
+                log::info(format!("contact {path} {}", order.unwrap_or_default()));
                 Ok(())
             }
             "nickname" => {
                 let profile = identity::profile()?;
-                log::info(&format!("nickname {}", profile.nickname));
+                log::info(format!("nickname {}", profile.nickname));
                 view::set_data(json!({ "nickname": profile.nickname }))
             }
             other => Err(Error::app(format!("unknown handler {other}"))),
