@@ -55,7 +55,7 @@ const SCROLL_NATIVE: Effect = NoEffect(
     "an option of the phone's native (enhanced or Skyline) scrolling, which the simulator's \
      browser scrolling does not model",
 );
-/// Pull-to-refresh inside a scroll-view: issue 22 builds it with page pull-down.
+/// Pull-to-refresh inside a scroll-view: kept, not acted on yet (page pull-down is built).
 const REFRESHER: Effect = Host(
     "kept in the page's tree (`miniapp run` shows it); the scroll-view's pull-to-refresh is \
      not drawn yet",
@@ -939,7 +939,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
 /// The HTML-like tags: they take only the common attributes and events.
 pub(super) const INLINE: &[&str] = &["span", "i", "a"];
 
-const NOT_YET: &str = "not supported yet (issue 22 builds it)";
+const NOT_YET: &str = "not supported yet";
 const NO_PROFILE: &str = "not offered by this host: no host profile of this build offers it";
 
 /// WeChat's other components, each with why it is refused.
