@@ -13,6 +13,19 @@ use serde_json::json;
 
 use crate::common::{example, granting, launched, node, tap, view_event};
 
+/// The media example launched with a scripted host UI that records what it draws.
+async fn media_launched() -> (ScriptedUi, tempfile::TempDir, miniapp_runtime::AppInstance) {
+    let ui = ScriptedUi::default();
+    let providers = Providers {
+        host_ui: Arc::new(ui.clone()),
+        ..Providers::default()
+    };
+    let package = example("media");
+    let policy = granting(&package);
+    let (dir, inst) = launched(policy, providers, package, LaunchOptions::default()).await;
+    (ui, dir, inst)
+}
+
 fn title(text: &str) -> Drawn {
     Drawn::Shown(HostUi::NavigationBarTitle { title: text.into() })
 }
@@ -27,14 +40,7 @@ fn colour(background: &str) -> Drawn {
 
 #[tokio::test]
 async fn video_events_reach_the_app_checked_and_page_meta_sets_the_bar() {
-    let ui = ScriptedUi::default();
-    let providers = Providers {
-        host_ui: Arc::new(ui.clone()),
-        ..Providers::default()
-    };
-    let package = example("media");
-    let policy = granting(&package);
-    let (_dir, mut inst) = launched(policy, providers, package, LaunchOptions::default()).await;
+    let (ui, _dir, mut inst) = media_launched().await;
     // The first render sets the window's background and the bar from the
     // page-meta, once.
     let background = Drawn::Shown(HostUi::Background {
@@ -139,14 +145,7 @@ async fn video_events_reach_the_app_checked_and_page_meta_sets_the_bar() {
 
 #[tokio::test]
 async fn the_page_s_buttons_drive_its_video_through_the_host() {
-    let ui = ScriptedUi::default();
-    let providers = Providers {
-        host_ui: Arc::new(ui.clone()),
-        ..Providers::default()
-    };
-    let package = example("media");
-    let policy = granting(&package);
-    let (_dir, mut inst) = launched(policy, providers, package, LaunchOptions::default()).await;
+    let (ui, _dir, mut inst) = media_launched().await;
     ui.take_drawn();
     let media = |action| {
         Drawn::Shown(HostUi::Media {
