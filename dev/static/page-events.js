@@ -93,13 +93,21 @@ function watchPullDown(screen) {
 
 /** Report the window's size when the device is switched. */
 function watchResize(screen) {
+  const sizeNow = () => `${screen.clientWidth}x${screen.clientHeight}`;
+  // The size the page opened with is taken at the first observation itself,
+  // not after the debounce: a switch within 200 ms of it (a busy machine
+  // delays the timer) would otherwise be taken for the first size.
   let last = null;
   let timer = null;
   new ResizeObserver(() => {
+    if (last === null || screen.clientWidth === 0) {
+      last = sizeNow();
+      return;
+    }
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const size = `${screen.clientWidth}x${screen.clientHeight}`;
-      if (last !== null && size !== last && screen.clientWidth > 0) {
+      const size = sizeNow();
+      if (size !== last && screen.clientWidth > 0) {
         report({ kind: 'resize', windowWidth: screen.clientWidth, windowHeight: screen.clientHeight });
       }
       last = size;
