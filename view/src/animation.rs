@@ -397,7 +397,7 @@ fn transform_origin(text: &str) -> Result<String, String> {
 }
 
 /// `text` cut to a length an error message can quote.
-fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     match text.char_indices().nth(MAX_TEXT) {
         Some((at, _)) => format!("{}...", &text[..at]),
         None => text.to_string(),

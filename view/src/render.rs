@@ -5,7 +5,7 @@
 //! the limit named (the app keeps running).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use serde_json::{Map, Value as Json};
 
@@ -14,6 +14,7 @@ use crate::component::{self, Definition, InstanceKey, Instances, NoInstances, Re
 pub use crate::deps::Changes;
 use crate::deps::{self, Reads, Root, Step};
 use crate::eval::{self, Scope, Val};
+use crate::events::details::picker::RangeShape;
 use crate::{animation, rich_text, safety};
 
 mod host;
@@ -299,6 +300,9 @@ pub struct VElement {
     pub owner: Option<InstanceKey>,
     /// The component instance it is the host element of, if it is one.
     pub host: Option<Arc<Host>>,
+    /// A picker's `range` as its events check it, read on its first event:
+    /// once per render, not once per event.
+    pub(crate) range_shape: OnceLock<RangeShape>,
 }
 
 /// What makes an element a custom component's host.
@@ -994,6 +998,7 @@ impl<'c, 'p> Run<'c, 'p> {
             loops: shared(records),
             owner: self.owner.clone(),
             host: None,
+            range_shape: OnceLock::new(),
         })
     }
 
@@ -1185,6 +1190,7 @@ impl Run<'_, '_> {
                     loops: None,
                     owner: self.owner.clone(),
                     host: None,
+                    range_shape: OnceLock::new(),
                 })))
             }
         }

@@ -313,6 +313,7 @@ impl<'c> Run<'c, '_> {
                     key: instance.clone(),
                     definition: definition.path.clone(),
                 })),
+                range_shape: std::sync::OnceLock::new(),
             })));
         }
         let record = Record {

@@ -8,6 +8,7 @@
 use serde_json::Value as Json;
 
 use super::{attr, enabled};
+use crate::animation::clip;
 use crate::region::{LEVELS, Region, Regions};
 use crate::render::VElement;
 
@@ -49,20 +50,62 @@ pub(super) fn check(
     }
 }
 
-/// The rendered attribute `name` as JSON (a computed array or object is
-/// rendered as its JSON text), else as the text it is.
-fn json_attr(element: &VElement, name: &str) -> Option<Json> {
-    let text = attr(element, name)?;
-    Some(serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string())))
+/// A picker's rendered `range` as its events check it: how many items it
+/// has, and how many each column has when every item is a list (a
+/// multiSelector's), or why not. Read once per render
+/// ([`VElement::range_shape`]), so an event costs the same whatever the
+/// size of the range.
+#[derive(Debug, Clone)]
+pub(crate) struct RangeShape {
+    items: Result<usize, String>,
+    columns: Result<Vec<usize>, String>,
 }
 
-/// The picker's `range` as a list.
-fn range(element: &VElement) -> Result<Vec<Json>, String> {
-    match json_attr(element, "range") {
-        None => Ok(Vec::new()),
-        Some(Json::Array(items)) => Ok(items),
-        Some(other) => Err(format!("its `range` is {other}, not an array")),
+impl RangeShape {
+    /// Read `element`'s rendered `range` (a computed array is rendered as
+    /// its JSON text; no `range`: no items).
+    fn read(element: &VElement) -> RangeShape {
+        #[cfg(test)]
+        tests::READS.with(|reads| reads.set(reads.get() + 1));
+        // A range is quoted in an error only so far: it may be large.
+        let not_array = |shown: String| format!("its `range` is {shown}, not an array");
+        let items = match attr(element, "range") {
+            None => Ok(Vec::new()),
+            Some(text) => match serde_json::from_str(text) {
+                Ok(Json::Array(items)) => Ok(items),
+                Ok(other) => Err(not_array(clip(&other.to_string()))),
+                Err(_) => Err(not_array(Json::String(clip(text)).to_string())),
+            },
+        };
+        let columns = match &items {
+            Ok(items) => (items.iter().enumerate())
+                .map(|(i, column)| match column {
+                    Json::Array(items) => Ok(items.len()),
+                    other => Err(format!(
+                        "its `range` column {i} is {}, not an array",
+                        clip(&other.to_string())
+                    )),
+                })
+                .collect(),
+            Err(why) => Err(why.clone()),
+        };
+        RangeShape {
+            items: items.map(|items| items.len()),
+            columns,
+        }
     }
+
+    /// `element`'s, read on its first event since it was rendered.
+    fn of(element: &VElement) -> &RangeShape {
+        element
+            .range_shape
+            .get_or_init(|| RangeShape::read(element))
+    }
+}
+
+/// The number of items in the picker's `range`.
+fn range(element: &VElement) -> Result<usize, String> {
+    RangeShape::of(element).items.clone()
 }
 
 /// `value` as an index among `len` items, `what` naming them in an error.
@@ -86,20 +129,16 @@ fn shown(value: Option<&Json>) -> String {
 /// selector: `{value: index}` within `range`.
 fn selector(element: &VElement, detail: &Json) -> Result<(), String> {
     let items = range(element)?;
-    index(detail.get("value"), items.len(), "its `range`").map(drop)
+    index(detail.get("value"), items, "its `range`").map(drop)
 }
 
-/// A multiSelector's columns: its `range` as a list of lists.
-fn columns(element: &VElement) -> Result<Vec<Vec<Json>>, String> {
-    let items = range(element)?;
-    let each = items
-        .into_iter()
-        .enumerate()
-        .map(|(i, column)| match column {
-            Json::Array(items) => Ok(items),
-            other => Err(format!("its `range` column {i} is {other}, not an array")),
-        });
-    each.collect()
+/// The number of items in each of a multiSelector's columns (its `range`
+/// as a list of lists).
+fn columns(element: &VElement) -> Result<&[usize], String> {
+    match &RangeShape::of(element).columns {
+        Ok(columns) => Ok(columns),
+        Err(why) => Err(why.clone()),
+    }
 }
 
 /// multiSelector: `{value: [index per column]}`, one per column, each
@@ -120,8 +159,8 @@ fn multi_selector(element: &VElement, detail: &Json) -> Result<(), String> {
             columns.len()
         ));
     }
-    for (i, (at, column)) in indices.iter().zip(&columns).enumerate() {
-        index(Some(at), column.len(), &format!("its `range` column {i}"))?;
+    for (i, (at, column)) in indices.iter().zip(columns).enumerate() {
+        index(Some(at), *column, &format!("its `range` column {i}"))?;
     }
     Ok(())
 }
@@ -144,7 +183,7 @@ fn column_change(element: &VElement, detail: &Json) -> Result<(), String> {
         ));
     };
     let what = format!("its `range` column {c}");
-    index(detail.get("value"), columns[c].len(), &what).map(drop)
+    index(detail.get("value"), columns[c], &what).map(drop)
 }
 
 /// `hh:mm` as minutes since midnight.

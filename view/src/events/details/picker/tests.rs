@@ -10,7 +10,7 @@ use crate::html::to_html;
 use crate::region::Regions;
 use crate::render::Tree;
 use crate::select::Selector;
-use crate::testing::{rendered, template_errors, template_warnings};
+use crate::testing::{handler_or_refusal, rendered, template_errors, template_warnings};
 
 const PAGE: &str = r#"<picker id="fruit" range="{{fruits}}" value="{{1}}" bindchange="chose" bindcancel="dropped"><view>Fruit: {{fruits[1]}}</view></picker>
 <picker id="named" range="{{people}}" range-key="name" bindchange="chose"><text>who</text></picker>
@@ -388,4 +388,61 @@ fn model_value_on_a_picker_sets_its_path_once_the_change_is_checked() {
         refused.unwrap_err().to_string(),
         "`change` on <picker>: `value` 7 is outside its `range` of 3 items"
     );
+}
+
+thread_local! {
+    /// How many times this thread read a picker's rendered `range`.
+    pub(super) static READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[test]
+fn a_large_range_is_read_once_per_render_not_once_per_event() {
+    let page = r#"<picker id="many" range="{{items}}" bindchange="chose">many</picker>
+<picker id="grid" mode="multiSelector" range="{{[items, items]}}" bindchange="chose" bindcolumnchange="moved">grid</picker>"#;
+    let items: Vec<String> = (0..50_000).map(|i| format!("item {i}")).collect();
+    let data = json!({ "items": items });
+    let tree = rendered(page, &data);
+    let before = READS.with(std::cell::Cell::get);
+    for i in 0..100u64 {
+        let at = i * 499;
+        assert_eq!(
+            handler_or_refusal(&tree, "many", "change", json!({ "value": at })),
+            Ok("chose".into())
+        );
+        assert_eq!(
+            handler_or_refusal(
+                &tree,
+                "grid",
+                "columnchange",
+                json!({"column": 1, "value": at})
+            ),
+            Ok("moved".into())
+        );
+    }
+    // Refusals are checked against the same reading.
+    assert_eq!(
+        handler_or_refusal(&tree, "many", "change", json!({"value": 50_000})).unwrap_err(),
+        "`change` on <picker>: `value` 50000 is outside its `range` of 50000 items"
+    );
+    assert_eq!(
+        handler_or_refusal(&tree, "grid", "change", json!({"value": [0, 50_000]})).unwrap_err(),
+        "`change` on <picker>: `value` 50000 is outside its `range` column 1 of 50000 items"
+    );
+    // 202 events on two pickers: each range read once.
+    assert_eq!(READS.with(std::cell::Cell::get) - before, 2);
+    // A new render reads it again, once.
+    let again = rendered(page, &data);
+    for _ in 0..10 {
+        assert!(handler_or_refusal(&again, "many", "change", json!({"value": 1})).is_ok());
+    }
+    assert_eq!(READS.with(std::cell::Cell::get) - before, 3);
+}
+
+#[test]
+fn a_range_not_an_array_is_quoted_only_so_far_in_the_refusal() {
+    let page = r#"<picker id="odd" range="{{text}}" bindchange="chose">odd</picker>"#;
+    let tree = rendered(page, &json!({ "text": "x".repeat(100_000) }));
+    let refused = handler_or_refusal(&tree, "odd", "change", json!({"value": 0})).unwrap_err();
+    assert!(refused.ends_with("...\", not an array"), "{refused}");
+    assert!(refused.len() < 200, "{}", refused.len());
 }
