@@ -17,6 +17,9 @@ use crate::render::VElement;
 mod media;
 mod widgets;
 
+#[cfg(test)]
+mod bounds_tests;
+
 pub mod picker;
 
 /// Why an event's detail was refused.
@@ -45,12 +48,21 @@ const RULES: &[Rule] = &[
     ("input", &["input", "confirm"], typed),
     ("textarea", &["input", "confirm"], typed),
     // widgets.rs: a swiper's `current`, a picker-view's `value`, a
-    // movable-view's place (and `check_place` below, its movable-area).
+    // movable-view's place (and `check_place` below, its movable-area), a
+    // scroll-view's offsets, an image's size.
     ("swiper", &["change", "animationfinish"], widgets::swiper),
     ("swiper", &["transition"], widgets::transition),
     ("picker-view", &["change"], widgets::picker_view),
     ("movable-view", &["change"], widgets::movable),
     ("movable-view", &["scale"], widgets::scale),
+    ("scroll-view", &["scroll"], widgets::scrolled),
+    (
+        "scroll-view",
+        &["scrolltoupper", "scrolltolower"],
+        widgets::scrolled_to_edge,
+    ),
+    ("image", &["load"], widgets::loaded),
+    ("cover-image", &["load"], widgets::loaded),
     ("video", &["play", "pause", "ended", "waiting"], |e, d| {
         media::check(e, "play", d)
     }),

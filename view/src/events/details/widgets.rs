@@ -195,10 +195,7 @@ pub(super) fn within_area(
         return Ok(());
     }
     let scale = match attr(element, "scale") {
-        Some(_) => attr(element, "scale-min")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .unwrap_or(0.1),
+        Some(_) => scale_bounds(element)?.0,
         None => 1.0,
     };
     for (axis, size) in [("x", "width"), ("y", "height")] {
@@ -229,13 +226,7 @@ pub(super) fn scale(element: &VElement, detail: &Json) -> Result<(), String> {
     }
     place(detail, "x")?;
     place(detail, "y")?;
-    let bound = |name: &str, default: f64| {
-        attr(element, name)
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|n| n.is_finite())
-            .unwrap_or(default)
-    };
-    let (min, max) = (bound("scale-min", 0.1), bound("scale-max", 10.0));
+    let (min, max) = scale_bounds(element)?;
     let s = number(detail, "scale")?;
     if s < min || s > max {
         return Err(format!(
@@ -243,6 +234,68 @@ pub(super) fn scale(element: &VElement, detail: &Json) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A movable-view's rendered `scale-min` (WeChat's 0.1) and `scale-max`
+/// (10): each a number above 0, the first not above the second; else the
+/// event is refused naming it, as a slider's `min` that is not a number.
+fn scale_bounds(element: &VElement) -> Result<(f64, f64), String> {
+    let bound = |name: &str, default: f64| match attr(element, name) {
+        None => Ok(default),
+        Some(text) => (text.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .ok_or_else(|| format!("its `{name}` is `{text}`, not a number above 0")),
+    };
+    let (min, max) = (bound("scale-min", 0.1)?, bound("scale-max", 10.0)?);
+    if min > max {
+        return Err(format!(
+            "its `scale-min` {min} is above its `scale-max` {max}"
+        ));
+    }
+    Ok((min, max))
+}
+
+/// A scroll-view's `scroll`: WeChat's `scrollLeft`, `scrollTop`,
+/// `scrollHeight`, `scrollWidth`, `deltaX` and `deltaY`, each a number of
+/// CSS pixels within [`MAX_PX`] either way, the sizes not below 0.
+pub(super) fn scrolled(_: &VElement, detail: &Json) -> Result<(), String> {
+    for name in ["scrollLeft", "scrollTop", "deltaX", "deltaY"] {
+        place(detail, name)?;
+    }
+    for name in ["scrollHeight", "scrollWidth"] {
+        size(detail, name)?;
+    }
+    Ok(())
+}
+
+/// A scroll-view's `scrolltoupper` and `scrolltolower`: `direction` the
+/// edge it reached, one of WeChat's.
+pub(super) fn scrolled_to_edge(_: &VElement, detail: &Json) -> Result<(), String> {
+    let direction = detail.get("direction");
+    match direction.and_then(Json::as_str) {
+        Some("top" | "bottom" | "left" | "right") => Ok(()),
+        _ => Err(format!(
+            "`direction` must be `top`, `bottom`, `left` or `right`, not {}",
+            shown_json(direction)
+        )),
+    }
+}
+
+/// An image's or cover-image's `load`: WeChat's `width` and `height` of
+/// the picture, each a number of pixels from 0 within [`MAX_PX`].
+pub(super) fn loaded(_: &VElement, detail: &Json) -> Result<(), String> {
+    size(detail, "width")?;
+    size(detail, "height")?;
+    Ok(())
+}
+
+/// `detail[name]`, a size: a [`place`] not below 0.
+fn size(detail: &Json, name: &str) -> Result<f64, String> {
+    let px = place(detail, name)?;
+    match px >= 0.0 {
+        true => Ok(px),
+        false => Err(format!("`{name}` {px} px is below 0")),
+    }
 }
 
 /// `detail[name]`, a finite number.
