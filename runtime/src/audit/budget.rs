@@ -183,8 +183,8 @@ impl EventAudit {
         state.bytes = 0;
     }
 
-    /// Record `event`, a refusal of one of the app's calls, in the current
-    /// call; returns how many records were dropped (0 or 1) for the usage
+    /// Record `event`, a refusal of one of the app's calls (or of an event
+    /// its view's client reported), in the current call; returns how many records were dropped (0 or 1) for the usage
     /// figures.
     pub fn record(&self, to: &AuditTarget<'_>, event: AuditEvent) -> u64 {
         let event = match event {
@@ -192,6 +192,9 @@ impl EventAudit {
                 message: cut_message(&message),
             },
             AuditEvent::QuotaExceeded { message } => AuditEvent::QuotaExceeded {
+                message: cut_message(&message),
+            },
+            AuditEvent::EventRefused { message } => AuditEvent::EventRefused {
                 message: cut_message(&message),
             },
             other => other,

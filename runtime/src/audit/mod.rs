@@ -74,6 +74,13 @@ pub enum AuditEvent {
     },
     /// The operator lifted a quarantine.
     QuarantineLifted,
+    /// An event the view's client reported was refused before it reached
+    /// the app: its detail is not one the rendered component could have
+    /// produced (a forged or broken client), or is over the size limit.
+    EventRefused {
+        /// The refusal, naming the component, the event and the value.
+        message: String,
+    },
     /// A package was refused at load.
     Refused {
         /// Why.

@@ -4,6 +4,7 @@
 
 use super::{AppInstance, Chain};
 use crate::app::App;
+use crate::audit::AuditEvent;
 use crate::capability::log::{LogLevel, LogSource};
 use crate::capability::nav::{DataTarget, NavCtx};
 use crate::capability::page_meta;
@@ -167,17 +168,19 @@ impl AppInstance {
             let text = match &event.detail["value"] {
                 serde_json::Value::String(text) => text.clone(),
                 _ => {
-                    return Err(refused(
-                        "an input event's detail needs a string `value`".into(),
-                    ));
+                    let why = "an input event's detail needs a string `value`";
+                    self.audit_refused_detail(why);
+                    return Err(refused(why.into()));
                 }
             };
             let limit = miniapp_view::events::MAX_DETAIL_BYTES;
             if text.len() > limit {
-                return Err(refused(format!(
+                let why = format!(
                     "an input event's value of {} bytes is over {limit} bytes",
                     text.len()
-                )));
+                );
+                self.audit_refused_detail(&why);
+                return Err(refused(why));
             }
             self.view.keep_typed(event.node, &text).map_err(refused)?;
         }
@@ -189,6 +192,10 @@ impl AppInstance {
         let regions = &self.app.services.regions;
         let resolved = match resolve_in(tree, event, &self.view.typed, regions) {
             Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
+            Err(e @ (EventError::Detail(_) | EventError::DetailTooLarge { .. })) => {
+                self.audit_refused_detail(&e.to_string());
+                return Err(refused(e.to_string()));
+            }
             resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
         };
         if let Some(patch) = model {
@@ -215,6 +222,23 @@ impl AppInstance {
             }
         };
         self.dispatch_calls(calls, route).await
+    }
+
+    /// Audit a view event refused for its detail as the app's refused calls
+    /// are ([`crate::capability::record_refusal`]): within a call's disk
+    /// budget and the day's budget for refusals, so that a client forging
+    /// details leaves a trace but cannot silence the host's own records.
+    fn audit_refused_detail(&self, why: &str) {
+        let Some(live) = &self.live else {
+            return;
+        };
+        let audit = &live.store.data().call.audit;
+        let to = self.app.audit_target();
+        audit.start_event();
+        let message = why.to_string();
+        let mut lost = audit.record(&to, AuditEvent::EventRefused { message });
+        lost += audit.flush(&to);
+        UsageCounters::add(&self.app.usage.audit_dropped, lost);
     }
 
     /// Call the handlers `calls` one event resolved to on page `route`, in

@@ -34,6 +34,7 @@ mod pages_nav;
 mod pending;
 mod picker;
 mod prefs;
+mod refused_details;
 mod sdk_components;
 mod selector_query;
 mod slider;
