@@ -74,18 +74,25 @@ pub enum Resolved {
         /// Pages to go back, for `navigateBack` (its `delta`, default 1).
         delta: u32,
     },
-    /// A tap on a `<button open-type="share">` (not disabled): the host
-    /// asks the page what to share (WeChat's `onShareAppMessage` with
-    /// `from: button`).
+    /// A tap on a `<button open-type="share">` (not disabled): the tap's
+    /// handlers on the way to the button (its own `bindtap` too) are
+    /// called first, then the host asks the page what to share (WeChat's
+    /// `onShareAppMessage` with `from: button`), as WeChat runs both.
     Share {
         /// The button as WeChat's `target` gives it: `{id, dataset}`.
         target: Json,
+        /// The tap's handlers, called before the share: capture-phase ones
+        /// root first, then bubbling ones from the target to the button.
+        taps: Vec<Dispatch>,
     },
     /// A tap on a `<button open-type>` whose flow the host runs (not
-    /// disabled, binding no tap itself): the host draws and answers the
-    /// flow, then calls `results` with the flow's detail (WeChat's
+    /// disabled): the tap's handlers on the way to the button are called
+    /// first (its own `bindtap` too), then the host draws and answers the
+    /// flow and calls `results` with the flow's detail (WeChat's
     /// `bindgetphonenumber`, `bindchooseavatar`...).
     OpenType {
+        /// The tap's handlers, called before the flow (as for a share).
+        taps: Vec<Dispatch>,
         /// The flow.
         open_type: OpenType,
         /// The button's own handlers of the flow's result event, its
@@ -302,41 +309,37 @@ pub fn resolve_in(
                 break;
             }
         }
-        let binds_tap = element.events.iter().any(|b| b.event == "tap");
-        if event.kind == "tap" && shares(element) && !binds_tap {
-            if way.handlers.is_empty() {
-                let id = attr(element, "id").unwrap_or_default();
-                let target = serde_json::json!({"id": id, "dataset": dataset_of(element)});
-                return Ok(Resolved::Share { target });
-            }
-            break;
+        // A share or open-type button takes the tap after its own handlers
+        // (WeChat runs both): it goes no further out.
+        if event.kind == "tap" && shares(element) {
+            way.run(element, Phase::Bubble);
+            let id = attr(element, "id").unwrap_or_default();
+            let target = serde_json::json!({"id": id, "dataset": dataset_of(element)});
+            let taps = way.handlers;
+            return Ok(Resolved::Share { target, taps });
         }
         if event.kind == "tap"
-            && !binds_tap
             && let Some(open_type) = open_type_of(element)
         {
-            if way.handlers.is_empty() {
-                let result = ViewEvent {
-                    node: element.id,
-                    kind: open_type.event().to_string(),
-                    detail: Json::Null,
-                };
-                let mut results = Way {
-                    event: &result,
-                    path: &path[..path.len() - depth],
-                    handlers: Vec::new(),
-                    mut_ran: false,
-                };
-                results.run(element, Phase::Bubble);
-                let results = results.handlers;
-                let card = message_card(element);
-                return Ok(Resolved::OpenType {
-                    open_type,
-                    results,
-                    card,
-                });
-            }
-            break;
+            way.run(element, Phase::Bubble);
+            let result = ViewEvent {
+                node: element.id,
+                kind: open_type.event().to_string(),
+                detail: Json::Null,
+            };
+            let mut results = Way {
+                event: &result,
+                path: &path[..path.len() - depth],
+                handlers: Vec::new(),
+                mut_ran: false,
+            };
+            results.run(element, Phase::Bubble);
+            return Ok(Resolved::OpenType {
+                taps: way.handlers,
+                open_type,
+                results: results.handlers,
+                card: message_card(element),
+            });
         }
         if way.run(element, Phase::Bubble) {
             break;
@@ -691,6 +694,9 @@ fn path_to<'t>(nodes: &'t [VNode], id: u32, path: &mut Vec<&'t VElement>) -> boo
 }
 
 #[cfg(test)]
+mod open_type_tests;
+
+#[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
@@ -743,11 +749,19 @@ mod tests {
         match resolve(tree, &event)? {
             Resolved::Handlers(h) => Ok(h.into_iter().map(|d| (d.handler, d.gesture)).collect()),
             Resolved::Navigate { url, .. } => Ok(vec![(format!("navigate {url}"), false)]),
-            Resolved::Share { target } => Ok(vec![(format!("share {target}"), false)]),
+            Resolved::Share { target, taps } => {
+                let mut calls: Vec<_> = taps.into_iter().map(|d| (d.handler, d.gesture)).collect();
+                calls.push((format!("share {target}"), false));
+                Ok(calls)
+            }
             Resolved::OpenType {
-                open_type, results, ..
+                taps,
+                open_type,
+                results,
+                ..
             } => {
-                let mut calls = vec![(format!("open-type {}", open_type.name()), false)];
+                let mut calls: Vec<_> = taps.into_iter().map(|d| (d.handler, d.gesture)).collect();
+                calls.push((format!("open-type {}", open_type.name()), false));
                 calls.extend(results.into_iter().map(|d| (d.handler, d.gesture)));
                 Ok(calls)
             }
@@ -870,11 +884,17 @@ mod tests {
             )]
         );
         // A disabled share button shares nothing; one binding its own tap
-        // runs its handler.
+        // runs its handler, then shares (WeChat runs both).
         let off = handlers(&tree, node(&tree, "off"), "tap").unwrap();
         assert_eq!(off, [("never".to_string(), true)]);
         let own = handlers(&tree, node(&tree, "own"), "tap").unwrap();
-        assert_eq!(own, [("mine".to_string(), true)]);
+        assert_eq!(
+            own,
+            [
+                ("mine".to_string(), true),
+                (r#"share {"dataset":{},"id":"own"}"#.to_string(), false)
+            ]
+        );
     }
 
     #[test]
@@ -904,11 +924,19 @@ mod tests {
         // A flow nobody listens to still runs.
         let avatar = handlers(&tree, node(&tree, "avatar"), "tap").unwrap();
         assert_eq!(avatar, [("open-type chooseAvatar".to_string(), false)]);
-        // A disabled one runs nothing; one binding its own tap runs it.
+        // A disabled one runs nothing; one binding its own tap runs it,
+        // then its flow (WeChat runs both).
         let off = resolve(&tree, &tap(node(&tree, "off")));
         assert!(matches!(off, Err(EventError::NotBound { .. })), "{off:?}");
         let own = handlers(&tree, node(&tree, "own"), "tap").unwrap();
-        assert_eq!(own, [("mine".to_string(), true)]);
+        assert_eq!(
+            own,
+            [
+                ("mine".to_string(), true),
+                ("open-type contact".to_string(), false),
+                ("never".to_string(), false)
+            ]
+        );
     }
 
     #[test]

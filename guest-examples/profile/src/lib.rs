@@ -9,7 +9,8 @@
 //!
 //! The app logs each result (`phone ERRMSG CODE`, `avatar PATH`, `settings
 //! AUTHSETTING`, `user-info NICKNAME`, `privacy ERRMSG`, `contact PATH`,
-//! `nickname NAME`) so a test can read what reached it.
+//! `nickname NAME`, and `greet tapped` for the tap on a getUserInfo button
+//! that binds `tap` too) so a test can read what reached it.
 
 use miniapp_sdk::{App, Error, Event, Result, identity, json, log, view};
 
@@ -58,6 +59,12 @@ impl App for Profile {
                 let order = event.detail["query"]["order"].as_str();
                 let path = text(event, "path");
                 log::info(format!("contact {path} {}", order.unwrap_or_default()));
+                Ok(())
+            }
+            // A button with an open-type that binds `tap` too: its tap
+            // handler runs first, then the flow (`onUserInfo`).
+            "greet" => {
+                log::info("greet tapped");
                 Ok(())
             }
             "nickname" => {

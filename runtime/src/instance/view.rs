@@ -211,12 +211,21 @@ impl AppInstance {
                 open_type,
                 delta,
             } => return self.navigate_from_view(&url, &open_type, delta).await,
-            Resolved::Share { target } => return self.share_from_button(target).await,
+            Resolved::Share { target, taps } => {
+                if self.taps_before_flow(taps, &route).await? {
+                    self.share_from_button(target).await?;
+                }
+                return Ok(());
+            }
             Resolved::OpenType {
+                taps,
                 open_type,
                 results,
                 card,
             } => {
+                if !self.taps_before_flow(taps, &route).await? {
+                    return Ok(());
+                }
                 let results = self.open_type_flow(open_type, results, card).await?;
                 return self.dispatch_calls(results, route).await;
             }
@@ -239,6 +248,19 @@ impl AppInstance {
         let mut lost = audit.record(&to, AuditEvent::EventRefused { message });
         lost += audit.flush(&to);
         UsageCounters::add(&self.app.usage.audit_dropped, lost);
+    }
+
+    /// Call `taps`, the handlers a tap on a share or open-type button
+    /// reached, before the button's flow (WeChat runs both, the tap's
+    /// handlers first): whether the flow still runs, that is whether the
+    /// page the user tapped is still the top one.
+    async fn taps_before_flow(&mut self, taps: Vec<Dispatch>, route: &str) -> Result<bool, Error> {
+        if taps.is_empty() {
+            return Ok(true);
+        }
+        let top = self.stack().last().map(|page| page.0);
+        self.dispatch_calls(taps, route.to_string()).await?;
+        Ok(self.live.is_some() && self.stack().last().map(|page| page.0) == top)
     }
 
     /// Call the handlers `calls` one event resolved to on page `route`, in

@@ -29,6 +29,7 @@ mod media;
 mod media_remote;
 mod offline;
 mod open_type;
+mod open_type_taps;
 mod page_events;
 mod pages_nav;
 mod pending;

@@ -20,7 +20,10 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x03\0\0\0\x02";
 
 /// The profile example with the user answering modals from `ui`, the
 /// device from `device`, the simulated identity and user-info granted.
-async fn profile(ui: &ScriptedUi, device: &ScriptedDevice) -> (tempfile::TempDir, AppInstance) {
+pub(crate) async fn profile(
+    ui: &ScriptedUi,
+    device: &ScriptedDevice,
+) -> (tempfile::TempDir, AppInstance) {
     let package = example("profile");
     let providers = Providers {
         host_ui: Arc::new(ui.clone()),
@@ -42,7 +45,7 @@ fn modal(confirm: bool) -> ScriptedAnswer {
 }
 
 /// What the app logged since the last look.
-fn told(inst: &mut AppInstance) -> Vec<String> {
+pub(crate) fn told(inst: &mut AppInstance) -> Vec<String> {
     (inst.drain_logs().into_iter()).map(|l| l.message).collect()
 }
 
