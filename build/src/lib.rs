@@ -58,14 +58,14 @@ pub enum BuildError {
         /// Each problem, at `file:line:col` (`pages/index.wxml:3:5`).
         source: ViewError,
     },
-    /// A typed page names a route the app lacks, or its template binds a
-    /// handler the page lacks (read from the crate's sources before cargo
-    /// runs: see [`scan`]).
+    /// A typed page names a route the app lacks (read from the crate's
+    /// sources before cargo runs: see [`scan`]; a handler its template
+    /// binds that the page lacks is a [`BuildError::View`]).
     #[error("{crate_dir}: {}", problems.join("; "))]
     TypedPages {
         /// The crate.
         crate_dir: String,
-        /// Each, `pages/index.wxml:3:5: no handler `ad` on page `index` (did you mean `add`?)`.
+        /// Each, `src/lib.rs:11:8: #[page("indx")] names no page of the app (did you mean `index`?)`.
         problems: Vec<String>,
     },
     /// Its `app.json` or a page's json is refused.
@@ -182,18 +182,19 @@ pub fn build_with(
         notify(&Notice::Ignored { warning });
     }
     // Its typed pages, read from its sources (never built), are pages of
-    // the app, and have every handler their templates bind.
+    // the app.
     if let Some(scanned) = scan::scan(crate_dir)? {
-        let mut problems = scan::unknown_routes(&scanned, &manifest.pages);
-        problems.extend(scan::missing_handlers(&scanned.meta, &checked.templates));
+        let problems = scan::unknown_routes(&scanned, &manifest.pages);
         if !problems.is_empty() {
             return Err(BuildError::TypedPages {
                 crate_dir: crate_dir.display().to_string(),
                 problems,
             });
         }
-        // Its components' properties and handlers too, as load checks
-        // them against the meta its macros write.
+        // Every handler its pages' and components' templates bind (and
+        // the files they include and import), and its components'
+        // properties, as load checks them against the meta its macros
+        // write.
         let checked =
             checked
                 .with_meta(Some(&scanned.meta))

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use miniapp_runtime::config::meta::{Meta, PageMeta, VERSION};
-use miniapp_view::ast::{BindingKind, Element, Expr, Node, Pos, Template, Value};
+use miniapp_view::ast::{BindingKind, Expr, Node, Pos, Template, Value};
 use miniapp_view::builtins::closest;
 use miniapp_view::deps::{Root, Step, expr_reads};
 use miniapp_view::render::resolve;
@@ -267,72 +267,6 @@ pub fn unknown_routes(scanned: &Scanned, pages: &[String]) -> Vec<String> {
         ));
     }
     problems
-}
-
-/// Every static handler a typed page's template binds (in its own file,
-/// its `<template>`s, the files it includes and the templates it
-/// imports) that the page lacks, as `file:line:col: no handler `ad` on
-/// page `index` (did you mean `add`?)`.
-pub fn missing_handlers(meta: &Meta, templates: &BTreeMap<String, Template>) -> Vec<String> {
-    let mut problems = Vec::new();
-    for (route, page) in &meta.pages {
-        let known = |name: &str| page.handlers.iter().any(|h| h == name);
-        for (file, element) in page_elements(&format!("pages/{route}.wxml"), templates) {
-            for binding in element
-                .events
-                .iter()
-                .filter(|b| b.kind != BindingKind::Model)
-            {
-                if known(&binding.handler) {
-                    continue;
-                }
-                let hint = closest(&binding.handler, page.handlers.iter().map(String::as_str))
-                    .map(|near| format!(" (did you mean `{near}`?)"))
-                    .unwrap_or_default();
-                problems.push(format!(
-                    "{file}:{}:{}: no handler `{}` on page `{route}`{hint}",
-                    element.pos.line, element.pos.col, binding.handler
-                ));
-            }
-        }
-    }
-    problems
-}
-
-/// The elements page template `file` renders, with the file each is in:
-/// its own, its `<template>`s', the files it includes (at any depth) and
-/// the templates of the files it imports.
-fn page_elements<'t>(
-    file: &str,
-    templates: &'t BTreeMap<String, Template>,
-) -> Vec<(&'t str, &'t Element)> {
-    let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    let mut files: Vec<(String, bool)> = vec![(file.to_string(), true)];
-    while let Some((file, whole)) = files.pop() {
-        let Some((name, template)) = templates.get_key_value(&file) else {
-            continue;
-        };
-        if seen.contains(&name.as_str()) {
-            continue;
-        }
-        seen.push(name);
-        let mut nodes: Vec<&'t [Node]> = template.templates.values().map(Vec::as_slice).collect();
-        if whole {
-            nodes.push(&template.nodes);
-            for import in &template.imports {
-                files.extend(resolve(name, import).map(|f| (f, false)));
-            }
-        }
-        for nodes in nodes {
-            walk(nodes, &mut |node| match node {
-                Node::Element(element) => out.push((name.as_str(), element)),
-                Node::Include { src, .. } => files.extend(resolve(name, src).map(|f| (f, true))),
-                _ => {}
-            });
-        }
-    }
-    out
 }
 
 /// Call `f` with every node of `nodes`, at any depth.
@@ -595,28 +529,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    #[test]
-    fn handlers_of_imported_templates_and_includes_are_the_pages() {
-        let lib = "miniapp_sdk::export_app!(Shop, pages = [Cart]);";
-        let found = scanned(&[("lib.rs", lib), ("pages.rs", PAGES)]).unwrap();
-        let views = templates(&[
-            (
-                "pages/cart/cart.wxml",
-                "<import src=\"/common/rows.wxml\"/>\n<template is=\"row\"/>\n<button bindtap=\"pay\"/>",
-            ),
-            (
-                "common/rows.wxml",
-                "<template name=\"row\">\n  <view bindtap=\"cleer-all\"/>\n</template>",
-            ),
-        ]);
-        assert_eq!(
-            missing_handlers(&found.meta, &views),
-            [
-                "common/rows.wxml:2:3: no handler `cleer-all` on page `cart/cart` (did you mean `clear-all`?)"
-            ]
-        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! custom tag one of its properties, external classes or the common ones,
 //! every `slot="x"` a slot of that component's template, no `<slot>` in a
 //! page; and when the logic's meta is known, every static handler a
-//! template binds one its page or component has. Each problem at
-//! `file:line:col`.
+//! template binds one its page or component has (in its own file, its
+//! `<template>`s, the files it includes and the templates of the files it
+//! imports). Each problem at `file:line:col`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use miniapp_view::ast::{BindingKind, Element, Node, Template, Value};
 use miniapp_view::component::Definition;
 
 use miniapp_view::builtins::closest;
+use miniapp_view::render::resolve;
 
 use super::resolve::Components;
 
@@ -67,6 +69,7 @@ pub fn check(
         let file = super::template_path(route);
         if let Some(template) = templates.get(&file) {
             checks.walk(template, &template.nodes, &owner);
+            checks.reached_handlers(&file, &owner);
             owned.push(file);
         }
     }
@@ -80,6 +83,7 @@ pub fn check(
         };
         if let Some(template) = templates.get(&definition.template) {
             checks.walk(template, &template.nodes, &owner);
+            checks.reached_handlers(&definition.template, &owner);
             owned.push(definition.template.clone());
         }
     }
@@ -134,21 +138,7 @@ impl Checks<'_> {
             )
         };
         if let Some((what, handlers)) = &owner.handlers {
-            let bound = element
-                .events
-                .iter()
-                .filter(|b| b.kind != BindingKind::Model);
-            for binding in bound.filter(|b| !handlers.contains(&b.handler)) {
-                let hint = hint(closest(
-                    &binding.handler,
-                    handlers.iter().map(String::as_str),
-                ));
-                self.out.push(format!(
-                    "{}: no handler `{}` on {what}{hint}",
-                    at(0),
-                    binding.handler
-                ));
-            }
+            self.bound(file, element, what, handlers);
         }
         let Some(tag) = &element.custom else {
             return;
@@ -187,6 +177,48 @@ impl Checks<'_> {
             ));
         }
         self.slots(file, element, tag, definition);
+    }
+
+    /// Each static handler `element` (in `file`) binds is one of
+    /// `handlers`, those of `what` (`page `index``).
+    fn bound(&mut self, file: &Template, element: &Element, what: &str, handlers: &[String]) {
+        let bound = element
+            .events
+            .iter()
+            .filter(|b| b.kind != BindingKind::Model);
+        for binding in bound.filter(|b| !handlers.contains(&b.handler)) {
+            let hint = hint(closest(
+                &binding.handler,
+                handlers.iter().map(String::as_str),
+            ));
+            self.out.push(format!(
+                "{}:{}:{}: no handler `{}` on {what}{hint}",
+                file.file, element.pos.line, element.pos.col, binding.handler
+            ));
+        }
+    }
+
+    /// The handlers bound where template `file` draws from other than its
+    /// own nodes (its `<template>`s, the files it includes, the templates
+    /// of the files it imports) checked against `owner`'s, when known.
+    fn reached_handlers(&mut self, file: &str, owner: &Owner<'_>) {
+        let Some((what, handlers)) = &owner.handlers else {
+            return;
+        };
+        for (template, nodes) in reached(file, self.templates).into_iter().skip(1) {
+            self.handlers_in(template, nodes, what, handlers);
+        }
+    }
+
+    fn handlers_in(&mut self, file: &Template, nodes: &[Node], what: &str, handlers: &[String]) {
+        for node in nodes {
+            if let Node::Element(element) = node {
+                self.bound(file, element, what, handlers);
+            }
+            for inner in node.inner() {
+                self.handlers_in(file, inner, what, handlers);
+            }
+        }
     }
 
     /// Each `slot="x"` among `element`'s children names a `<slot name="x">`
@@ -229,6 +261,47 @@ impl Checks<'_> {
             ));
         }
     }
+}
+
+/// What template `file` draws, each list of nodes with its file: its own
+/// nodes first, then its `<template>`s, the files it includes (whole, at
+/// any depth) and the `<template>`s of the files it imports; each file
+/// once.
+fn reached<'t>(
+    file: &str,
+    templates: &'t BTreeMap<String, Template>,
+) -> Vec<(&'t Template, &'t [Node])> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut files: Vec<(String, bool)> = vec![(file.to_string(), true)];
+    while let Some((file, whole)) = files.pop() {
+        let Some((name, template)) = templates.get_key_value(&file) else {
+            continue;
+        };
+        if seen.contains(&name.as_str()) {
+            continue;
+        }
+        seen.push(name);
+        let mut lists: Vec<&'t [Node]> = Vec::new();
+        if whole {
+            lists.push(&template.nodes);
+            for import in &template.imports {
+                files.extend(resolve(name, import).map(|f| (f, false)));
+            }
+        }
+        lists.extend(template.templates.values().map(Vec::as_slice));
+        for nodes in lists {
+            let mut includes = Vec::new();
+            super::includes_of(nodes, &mut includes);
+            files.extend(
+                (includes.into_iter())
+                    .filter_map(|(src, _)| resolve(name, src))
+                    .map(|f| (f, true)),
+            );
+            out.push((template, nodes));
+        }
+    }
+    out
 }
 
 /// The static names of the named `<slot>`s among `nodes`.

@@ -22,6 +22,7 @@ mod events;
 mod feedback;
 mod fetch_start;
 mod files;
+mod handler_check;
 mod hostile;
 mod http;
 mod loading;
