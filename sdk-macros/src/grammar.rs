@@ -190,7 +190,7 @@ pub fn page_impl(item: &ItemImpl) -> syn::Result<PageImpl> {
 /// another (a template's `clear-done` or camelCase name), and
 /// `#[handler("outerDown", "outerUp")]` several (the method tells them
 /// apart by its `&Event`'s `handler`, if it needs to).
-fn handler_names(mark: &Attribute, ident: &syn::Ident) -> syn::Result<Vec<String>> {
+pub fn handler_names(mark: &Attribute, ident: &syn::Ident) -> syn::Result<Vec<String>> {
     let expected = "expected #[handler] or #[handler(\"name-in-the-template\", ...)]";
     let names = match &mark.meta {
         syn::Meta::Path(_) => vec![ident.to_string()],

@@ -15,6 +15,8 @@ use proc_macro2::TokenStream as Tokens;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+mod component_grammar;
+mod components;
 mod grammar;
 
 /// Make an `impl` a page: see `miniapp_sdk::page`.
@@ -32,10 +34,39 @@ pub fn handler(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let item: Tokens = item.into();
     let error = syn::Error::new(
         item.span(),
-        "#[handler] only marks a method of a `#[miniapp_sdk::page(\"ROUTE\")]` impl (put #[page] on the impl, or move the method into it)",
+        "#[handler] only marks a method of a `#[miniapp_sdk::page(\"ROUTE\")]` or `#[miniapp_sdk::component(\"PATH\")]` impl (put the attribute on the impl, or move the method into it)",
     )
     .into_compile_error();
     quote!(#error #item).into()
+}
+
+/// Make an `impl` a custom component: see `miniapp_sdk::component`.
+#[proc_macro_attribute]
+pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
+    components::expand_component(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// A component's observer; only inside a `#[component]` impl, which
+/// takes it away before this runs.
+#[proc_macro_attribute]
+pub fn observer(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    let item: Tokens = item.into();
+    let error = syn::Error::new(
+        item.span(),
+        "#[observer] only marks a method of a `#[miniapp_sdk::component(\"PATH\")]` impl",
+    )
+    .into_compile_error();
+    quote!(#error #item).into()
+}
+
+/// A component's properties: see `miniapp_sdk::Properties`.
+#[proc_macro_derive(Properties, attributes(property, serde))]
+pub fn properties(item: TokenStream) -> TokenStream {
+    components::expand_properties(item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Typed data paths for a page's data: see `miniapp_sdk::PageData`.

@@ -73,6 +73,24 @@ pub(crate) fn turn<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<()
     task::finish(handled).map_err(|e| e.to_string())
 }
 
+/// Call `hook` with the app inside another call (a component's event
+/// reaching a page the app handles): an [`Error::App`] when a hook of the
+/// app is running.
+pub(crate) fn app_call<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<()> {
+    APP.with(|slot| {
+        let Ok(mut slot) = slot.try_borrow_mut() else {
+            return Err(Error::app(
+                "a component's event reached the app while one of its hooks is running",
+            ));
+        };
+        let app = slot.get_or_insert_with(|| Box::new(A::default()));
+        let app = app
+            .downcast_mut::<A>()
+            .ok_or_else(|| Error::app("one app type per component"))?;
+        hook(app)
+    })
+}
+
 impl<A: App> Guest for Lifecycle<A> {
     fn on_launch(options: wit::LaunchOptions) -> Result<(), String> {
         let launch = Launch {

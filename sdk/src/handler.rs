@@ -12,6 +12,7 @@ use crate::bindings::exports::miniapp::host::lifecycle::{self as wit, Guest};
 use crate::bindings::exports::miniapp::host::page::Guest as PageGuest;
 use crate::bindings::exports::miniapp::host::page_events::{Guest as PageEventsGuest, PageEvent};
 use crate::export::Lifecycle;
+use crate::instances::Components;
 use crate::page::{AnyPage, Hook, Pages, Query};
 use crate::{App, Error, Event, Page, Result, nav, task};
 
@@ -113,12 +114,31 @@ fn new_serial(route: &str) -> Option<u64> {
     })
 }
 
-/// The WIT exports of app `A` with typed pages `S` (what
-/// `export_app!(A, pages = [...])` exports).
-pub struct Typed<A, S>(PhantomData<(A, S)>);
+/// Call the handler `event.handler` of the typed page of `serial` (a
+/// listener of a component's triggered event), without finishing the
+/// turn (the caller's does); `None` when no typed page has it.
+pub(crate) fn page_call(serial: u64, event: &Event) -> Option<Result<()>> {
+    OPEN.with(|open| {
+        let Ok(mut open) = open.try_borrow_mut() else {
+            return Some(Err(Error::app(format!(
+                "handler `{}` of page `{}`: a page's hook or handler is running (a component's \
+                 event reached a page from inside one)",
+                event.handler, event.page
+            ))));
+        };
+        let which = Which::Serial(serial, &event.page);
+        let found = open.iter_mut().rev().find(|o| which.matches(o))?;
+        Some(found.page.dispatch(event))
+    })
+}
 
-impl<A: App, S: Pages> Guest for Typed<A, S> {
+/// The WIT exports of app `A` with typed pages `S` and components `K`
+/// (what `export_app!(A, pages = [...], components = [...])` exports).
+pub struct Typed<A, S, K = ()>(PhantomData<(A, S, K)>);
+
+impl<A: App, S: Pages, K: Components> Guest for Typed<A, S, K> {
     fn on_launch(options: wit::LaunchOptions) -> Result<(), String> {
+        crate::instances::install::<A, K>();
         <Lifecycle<A> as Guest>::on_launch(options)
     }
 
@@ -140,8 +160,9 @@ impl<A: App, S: Pages> Guest for Typed<A, S> {
     }
 }
 
-impl<A: App, S: Pages> PageGuest for Typed<A, S> {
+impl<A: App, S: Pages, K: Components> PageGuest for Typed<A, S, K> {
     fn on_load(route: String, query: Vec<(String, String)>) -> Result<(), String> {
+        crate::instances::install::<A, K>();
         let Some(page) = S::open(&route) else {
             return <Lifecycle<A> as PageGuest>::on_load(route, query);
         };
@@ -176,13 +197,13 @@ impl<A: App, S: Pages> PageGuest for Typed<A, S> {
     }
 }
 
-impl<A: App, S: Pages> CompletionsGuest for Typed<A, S> {
+impl<A: App, S: Pages, K: Components> CompletionsGuest for Typed<A, S, K> {
     fn on_complete(id: u64, outcome: Outcome) -> Result<(), String> {
         <Lifecycle<A> as CompletionsGuest>::on_complete(id, outcome)
     }
 }
 
-impl<A: App, S: Pages> PageEventsGuest for Typed<A, S> {
+impl<A: App, S: Pages, K: Components> PageEventsGuest for Typed<A, S, K> {
     fn on_page_event(
         page: u64,
         route: String,

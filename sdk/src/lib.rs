@@ -48,6 +48,16 @@
 //! build` before cargo runs. See [`mod@page`]; export them with
 //! `export_app!(App, pages = [Index, Cart])`.
 //!
+//! # Typed components
+//!
+//! A custom component is a Rust type too: `#[component("components/x/x",
+//! properties = P, data = D)]` on its `impl`, its properties a
+//! [`derive@Properties`] struct, its lifetimes, observers and handlers its
+//! methods, each given `this: &`[`Instance`] (WeChat's `this`: its
+//! properties, setData, `triggerEvent`, `selectComponent`). See
+//! [`mod@component`]; export them with `export_app!(App, pages = [Index],
+//! components = [Stepper])`.
+//!
 //! # Between events
 //!
 //! Code runs only inside the host's calls, but a handler can leave work for
@@ -87,6 +97,7 @@ use serde::de::DeserializeOwned;
 pub mod animation;
 pub mod callbacks;
 pub mod clipboard;
+pub mod component;
 mod data_path;
 pub mod details;
 pub mod device;
@@ -99,10 +110,12 @@ pub mod frame;
 mod handler;
 pub mod http;
 pub mod identity;
+mod instances;
 mod lifetimes;
 pub mod location;
 pub mod log;
 pub mod nav;
+mod observers;
 pub mod page;
 pub mod page_events;
 pub mod payment;
@@ -117,6 +130,7 @@ pub mod task;
 pub mod timer;
 pub mod view;
 
+pub use component::{EventOptions, Instance};
 pub use data_path::{PageData, Patch, Path, ValueOf, set};
 pub use details::{
     Change, ColumnChange, Confirm, Detail, Input, LongPress, PickerChange, RegionChange,
@@ -124,7 +138,7 @@ pub use details::{
 };
 pub use error::{Error, Result};
 pub use export::with_app;
-pub use miniapp_sdk_macros::{PageData, handler, page};
+pub use miniapp_sdk_macros::{PageData, Properties, component, handler, observer, page};
 pub use page::Page;
 pub use serde_json::{Value, json};
 
@@ -382,7 +396,8 @@ impl Launch {
 /// A user event, e.g. a tap on an element bound to a handler.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Event {
-    /// Route of the page the event happened on, e.g. `index`.
+    /// Route of the page the event happened on, e.g. `index` (for a
+    /// component's handler, the component's path).
     pub page: String,
     /// Handler name bound in the page template, e.g. `tap`.
     pub handler: String,
@@ -436,38 +451,19 @@ impl Event {
 /// `export_app!(App, pages = [Index, Cart])` exports typed pages too (see
 /// [`mod@page`]): their routes' events and hooks go to them, and their
 /// handlers' names to the package's meta (the `miniapp:meta` custom
-/// section the host reads).
+/// section the host reads). `export_app!(App, pages = [Index],
+/// components = [Stepper, Card])` (or `components = [..]` alone) exports
+/// typed components (see [`mod@component`]) with their meta entries.
 #[macro_export]
 macro_rules! export_app {
-    ($app:ty, pages = [$($page:ty),+ $(,)?]) => {
-        const _: () = {
-            struct MiniappPages;
-            impl $crate::page::Pages for MiniappPages {
-                fn open(
-                    route: &str,
-                ) -> ::core::option::Option<::std::boxed::Box<dyn $crate::page::AnyPage>> {
-                    $(if route == <$page as $crate::page::Page>::ROUTE {
-                        let page = <$page as ::core::default::Default>::default();
-                        return ::core::option::Option::Some(::std::boxed::Box::new(page));
-                    })+
-                    ::core::option::Option::None
-                }
-            }
-            const ROUTES: &[&str] = &[$(<$page as $crate::page::Page>::ROUTE),+];
-            ::core::assert!(
-                !$crate::page::same_route_twice(ROUTES),
-                "export_app!: two of its pages have the same route"
-            );
-            const META: &[&str] = &[$(<$page as $crate::page::Page>::META),+];
-            const META_LEN: usize = $crate::page::meta_len(META);
-            // SAFETY: a custom section of the wasm module holding bytes
-            // only (the host reads them as JSON); nothing links to it.
-            #[cfg_attr(target_family = "wasm", unsafe(link_section = "miniapp:meta"))]
-            #[used]
-            static MINIAPP_META: [u8; META_LEN] = $crate::page::meta_bytes::<META_LEN>(META);
-            type MiniappLifecycle = $crate::__private::Typed<$app, MiniappPages>;
-            $crate::bindings::export!(MiniappLifecycle with_types_in $crate::bindings);
-        };
+    ($app:ty, pages = [$($page:ty),+ $(,)?], components = [$($component:ty),+ $(,)?] $(,)?) => {
+        $crate::__export_typed!($app, [$($page),+], [$($component),+]);
+    };
+    ($app:ty, components = [$($component:ty),+ $(,)?] $(,)?) => {
+        $crate::__export_typed!($app, [], [$($component),+]);
+    };
+    ($app:ty, pages = [$($page:ty),+ $(,)?] $(,)?) => {
+        $crate::__export_typed!($app, [$($page),+], []);
     };
     ($app:ty) => {
         const _: () = {
@@ -477,11 +473,78 @@ macro_rules! export_app {
     };
 }
 
+/// What [`export_app!`] expands to for typed pages and components. Not
+/// part of the public API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_typed {
+    ($app:ty, [$($page:ty),*], [$($component:ty),*]) => {
+        const _: () = {
+            struct MiniappPages;
+            impl $crate::page::Pages for MiniappPages {
+                fn open(
+                    route: &str,
+                ) -> ::core::option::Option<::std::boxed::Box<dyn $crate::page::AnyPage>> {
+                    $(if route == <$page as $crate::page::Page>::ROUTE {
+                        let page = <$page as ::core::default::Default>::default();
+                        return ::core::option::Option::Some(::std::boxed::Box::new(page));
+                    })*
+                    let _ = route;
+                    ::core::option::Option::None
+                }
+            }
+            struct MiniappComponents;
+            impl $crate::__private::Components for MiniappComponents {
+                const PATHS: &'static [&'static str] =
+                    &[$(<$component as $crate::component::Component>::PATH),*];
+                fn open(
+                    path: &str,
+                    made: &$crate::__private::Made<'_>,
+                ) -> ::core::option::Option<
+                    $crate::Result<::std::boxed::Box<dyn $crate::__private::AnyComponent>>,
+                > {
+                    $(if path == <$component as $crate::component::Component>::PATH {
+                        return ::core::option::Option::Some(
+                            $crate::__private::Mounted::<$component>::open(made),
+                        );
+                    })*
+                    let _ = (path, made);
+                    ::core::option::Option::None
+                }
+            }
+            const ROUTES: &[&str] = &[$(<$page as $crate::page::Page>::ROUTE),*];
+            ::core::assert!(
+                !$crate::page::same_route_twice(ROUTES),
+                "export_app!: two of its pages have the same route"
+            );
+            ::core::assert!(
+                !$crate::page::same_route_twice(
+                    <MiniappComponents as $crate::__private::Components>::PATHS
+                ),
+                "export_app!: two of its components have the same path"
+            );
+            const PAGES_META: &[&str] = &[$(<$page as $crate::page::Page>::META),*];
+            const COMPONENTS_META: &[&[&str]] =
+                &[$(<$component as $crate::component::Component>::META),*];
+            const META_LEN: usize = $crate::page::meta_len_with(PAGES_META, COMPONENTS_META);
+            // SAFETY: a custom section of the wasm module holding bytes
+            // only (the host reads them as JSON); nothing links to it.
+            #[cfg_attr(target_family = "wasm", unsafe(link_section = "miniapp:meta"))]
+            #[used]
+            static MINIAPP_META: [u8; META_LEN] =
+                $crate::page::meta_bytes_with::<META_LEN>(PAGES_META, COMPONENTS_META);
+            type MiniappLifecycle = $crate::__private::Typed<$app, MiniappPages, MiniappComponents>;
+            $crate::bindings::export!(MiniappLifecycle with_types_in $crate::bindings);
+        };
+    };
+}
+
 /// Glue used by [`export_app!`]. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::export::Lifecycle;
     pub use crate::handler::Typed;
+    pub use crate::instances::{AnyComponent, Components, Made, Mounted};
     pub use crate::lifetimes::{no_handler, no_notices};
 }
 

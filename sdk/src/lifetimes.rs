@@ -1,16 +1,19 @@
 //! The component exports (`miniapp:host/lifetimes` and
 //! `miniapp:host/handlers`) every SDK app has: the host sends them only
 //! for instances of custom components (an SDK app's page handlers reach
-//! `lifecycle.on-event`). An app that registers no components refuses
-//! each, naming the component or instance the host spoke of.
+//! `lifecycle.on-event`). An app that registers components
+//! (`export_app!(A, pages = [..], components = [..])`) gives them to its
+//! instances (`instances.rs`); one that registers none refuses each,
+//! naming the component or instance the host spoke of.
 
-use crate::App;
 use crate::bindings::exports::miniapp::host::handlers::{Guest as HandlersGuest, HandlerEvent};
 use crate::bindings::exports::miniapp::host::lifetimes::{Guest as LifetimesGuest, Notice};
 use crate::bindings::miniapp::host::component::Target;
 use crate::export::Lifecycle;
 use crate::handler::Typed;
+use crate::instances::{self, Components};
 use crate::page::Pages;
+use crate::{App, task};
 
 /// Why the host's notice cannot be taken: the app has no components.
 fn refused(notice: &Notice) -> String {
@@ -64,15 +67,27 @@ impl<A: App> HandlersGuest for Lifecycle<A> {
     }
 }
 
-impl<A: App, S: Pages> LifetimesGuest for Typed<A, S> {
+impl<A: App, S: Pages, K: Components> LifetimesGuest for Typed<A, S, K> {
     fn on_notices(notices: Vec<Notice>) -> Result<(), String> {
-        no_notices(notices)
+        instances::install::<A, K>();
+        if !instances::registers_components() {
+            return no_notices(notices);
+        }
+        let handled = instances::on_notices(notices);
+        task::finish(handled).map_err(|e| e.to_string())
     }
 }
 
-impl<A: App, S: Pages> HandlersGuest for Typed<A, S> {
+impl<A: App, S: Pages, K: Components> HandlersGuest for Typed<A, S, K> {
     fn on_handler(to: Target, event: HandlerEvent) -> Result<(), String> {
-        no_handler(to, &event)
+        instances::install::<A, K>();
+        match to {
+            Target::Component(id) if instances::registers_components() => {
+                let handled = instances::on_handler(id, event);
+                task::finish(handled).map_err(|e| e.to_string())
+            }
+            _ => no_handler(to, &event),
+        }
     }
 }
 

@@ -331,6 +331,58 @@ pub const fn meta_bytes<const N: usize>(parts: &[&str]) -> [u8; N] {
     out
 }
 
+const COMPONENTS_HEAD: &str = "},\"components\":{";
+
+/// The package meta's length for pages `pages` and components whose
+/// entries are `components` (each in parts):
+/// `{"version":1,"pages":{..},"components":{..}}`.
+#[doc(hidden)]
+pub const fn meta_len_with(pages: &[&str], components: &[&[&str]]) -> usize {
+    let mut len = meta_len(pages) + COMPONENTS_HEAD.len();
+    let mut i = 0;
+    while i < components.len() {
+        len += if i > 0 { 1 } else { 0 };
+        let mut j = 0;
+        while j < components[i].len() {
+            len += components[i][j].len();
+            j += 1;
+        }
+        i += 1;
+    }
+    len
+}
+
+/// The package meta for `pages` and `components`, `N` bytes long
+/// ([`meta_len_with`]).
+#[doc(hidden)]
+pub const fn meta_bytes_with<const N: usize>(pages: &[&str], components: &[&[&str]]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut at = copy(&mut out, 0, META_HEAD);
+    let mut i = 0;
+    while i < pages.len() {
+        if i > 0 {
+            at = copy(&mut out, at, ",");
+        }
+        at = copy(&mut out, at, pages[i]);
+        i += 1;
+    }
+    at = copy(&mut out, at, COMPONENTS_HEAD);
+    let mut i = 0;
+    while i < components.len() {
+        if i > 0 {
+            at = copy(&mut out, at, ",");
+        }
+        let mut j = 0;
+        while j < components[i].len() {
+            at = copy(&mut out, at, components[i][j]);
+            j += 1;
+        }
+        i += 1;
+    }
+    copy(&mut out, at, META_TAIL);
+    out
+}
+
 const fn copy<const N: usize>(out: &mut [u8; N], mut at: usize, text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -485,6 +537,19 @@ mod tests {
         let meta: crate::Value = serde_json::from_slice(&meta_bytes::<LEN>(PARTS)).unwrap();
         let expected = crate::json!({"version": 1, "pages": {"index": {"handlers": ["add"]}, "cart/cart": {"handlers": []}}});
         assert_eq!(meta, expected);
+        const CARD: &[&str] = &["\"components/card/card\":{\"properties\":", "[]", "}"];
+        const BOTH: &[&[&str]] = &[CARD, CARD];
+        const WITH: usize = meta_len_with(PARTS, BOTH);
+        let meta: crate::Value =
+            serde_json::from_slice(&meta_bytes_with::<WITH>(PARTS, BOTH)).unwrap();
+        assert_eq!(meta["pages"], expected["pages"]);
+        let card = crate::json!({"properties": []});
+        assert_eq!(
+            meta["components"],
+            crate::json!({"components/card/card": card})
+        );
+        let text = String::from_utf8(meta_bytes_with::<WITH>(PARTS, BOTH).to_vec()).unwrap();
+        assert!(text.ends_with(r#""components":{"components/card/card":{"properties":[]},"components/card/card":{"properties":[]}}}"#), "{text}");
         assert!(same_route_twice(&["a", "b/c", "a"]));
         assert!(!same_route_twice(&["a", "ab", "b"]));
     }

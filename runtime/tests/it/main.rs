@@ -43,5 +43,6 @@ mod slider;
 mod socket;
 mod socket_relaunch;
 mod tabs;
+mod typed_components;
 mod typed_pages;
 mod widgets;

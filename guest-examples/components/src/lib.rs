@@ -1,0 +1,146 @@
+//! Typed custom components, the typed twin of `components-raw` (its
+//! templates, with a badge that can be poked): page `index` uses a
+//! `<counter>` (property `value` observed with its old value into its own
+//! `observed`, its `clicks` observed by path into `twice`, a `change`
+//! event to the page on each `+`, a `later` timer setting its `late`), a
+//! `<card>` whose `<badge>` triggers `poke` (bubbling and composed: the
+//! card's handler counts it, then the page's shows the label), keyed
+//! `<list-item>`s and a `<timer-box>` behind `wx:if` (a 600 s timer,
+//! `pageLifetimes.hide`).
+//!
+//! Every lifetime and observer appends to the app's journal (`created:ID:PATH`,
+//! `attached:ID`, `value:ID:NEW:OLD`, `hide:ID`, ...); the page's
+//! `journal` handler copies it into the page's `notices` for tests to read.
+
+mod parts;
+
+use miniapp_sdk::{Detail, PageData, Result, Tap, component, page, set, with_app};
+use serde::{Deserialize, Serialize};
+
+use parts::{Badge, Card, Counter, ListItem, TimerBox};
+
+/// The app: the journal of what the components saw.
+#[derive(Default)]
+struct ComponentsApp {
+    journal: Vec<String>,
+}
+
+impl miniapp_sdk::App for ComponentsApp {}
+
+/// Append `entry` to the app's journal.
+fn journal(entry: String) -> Result<()> {
+    with_app(|app: &mut ComponentsApp| app.journal.push(entry))
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Item {
+    id: String,
+    label: String,
+}
+
+#[derive(Default, Serialize, PageData)]
+struct IndexData {
+    count: u32,
+    title: String,
+    items: Vec<Item>,
+    boxed: bool,
+    changed: u32,
+    poked: String,
+    picked: Vec<u32>,
+    notices: Vec<String>,
+}
+
+/// A counter's `change` detail.
+#[derive(Serialize, Deserialize)]
+struct Clicks {
+    value: u32,
+}
+
+/// A badge's `poke` detail.
+#[derive(Serialize, Deserialize)]
+struct Poke {
+    label: String,
+}
+
+#[derive(Default)]
+struct Index {
+    count: u32,
+    items: Vec<Item>,
+}
+
+#[page("index", data = IndexData)]
+impl Index {
+    fn on_load(&mut self, _query: &page::Query) -> Result<()> {
+        self.count = 1;
+        self.items = ["a", "b", "c"]
+            .iter()
+            .map(|id| Item {
+                id: id.to_string(),
+                label: id.to_uppercase(),
+            })
+            .collect();
+        miniapp_sdk::view::set_data(IndexData {
+            count: self.count,
+            title: "Hello".into(),
+            items: self.items.clone(),
+            boxed: true,
+            ..IndexData::default()
+        })
+    }
+
+    #[handler]
+    fn bump(&mut self, _tap: Tap) -> Result<()> {
+        self.count += 1;
+        set(IndexData::count(), self.count)
+    }
+
+    #[handler]
+    fn reverse(&mut self, _tap: Tap) -> Result<()> {
+        self.items.reverse();
+        set(IndexData::items(), &self.items)
+    }
+
+    #[handler]
+    fn drop(&mut self, _tap: Tap) -> Result<()> {
+        set(IndexData::boxed(), false)
+    }
+
+    /// `selectComponent('#counter')` and `selectAllComponents('.item')`.
+    #[handler]
+    fn pick(&mut self, _tap: Tap) -> Result<()> {
+        let counter = component::select("#counter")?;
+        let mut picked: Vec<u32> = counter.into_iter().collect();
+        picked.extend(component::select_all(".item")?);
+        set(IndexData::picked(), picked)
+    }
+
+    /// `this.selectComponent('#counter').reset()`.
+    #[handler]
+    fn reset(&mut self, _tap: Tap) -> Result<()> {
+        let id =
+            component::select("#counter")?.ok_or_else(|| miniapp_sdk::Error::app("no counter"))?;
+        component::with(id, |counter: &mut Counter, this| counter.reset(this))?
+    }
+
+    #[handler]
+    fn journal(&mut self, _tap: Tap) -> Result<()> {
+        let notices = with_app(|app: &mut ComponentsApp| app.journal.clone())?;
+        set(IndexData::notices(), notices)
+    }
+
+    #[handler("onChange")]
+    fn on_change(&mut self, change: Detail<Clicks>) -> Result<()> {
+        set(IndexData::changed(), change.detail.value)
+    }
+
+    #[handler("onPoke")]
+    fn on_poke(&mut self, poke: Detail<Poke>) -> Result<()> {
+        set(IndexData::poked(), poke.detail.label)
+    }
+}
+
+miniapp_sdk::export_app!(
+    ComponentsApp,
+    pages = [Index],
+    components = [Counter, Card, Badge, ListItem, TimerBox]
+);

@@ -1,0 +1,243 @@
+//! The components.
+
+use miniapp_sdk::component::Component;
+use miniapp_sdk::{EventOptions, Instance, PageData, Properties, Result, Tap, Value, timer};
+use serde::{Deserialize, Serialize};
+
+use crate::{Clicks, Poke, journal};
+
+/// Journal lifetime `kind` of `this`: `created:ID:PATH`, `attached:ID`, ...
+fn note<C: Component>(kind: &str, this: &Instance<C>) -> Result<()> {
+    if kind == "created" {
+        return journal(format!("created:{}:{}", this.id(), C::PATH));
+    }
+    journal(format!("{kind}:{}", this.id()))
+}
+
+#[derive(Deserialize, Properties)]
+pub struct CounterProps {
+    value: u32,
+}
+
+#[derive(Default, Serialize, PageData)]
+pub struct CounterData {
+    clicks: u32,
+    twice: u32,
+    observed: String,
+    late: String,
+}
+
+/// A counter: its property `value`, its own `clicks`.
+#[derive(Default)]
+pub struct Counter {
+    clicks: u32,
+}
+
+impl Counter {
+    /// Back to no clicks (the page calls it through `component::with`).
+    pub fn reset(&mut self, this: &Instance<Self>) -> Result<()> {
+        self.clicks = 0;
+        this.set(CounterData::clicks(), self.clicks)
+    }
+}
+
+#[miniapp_sdk::component("components/counter/counter", properties = CounterProps, data = CounterData)]
+impl Counter {
+    fn created(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("created", this)
+    }
+
+    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("attached", this)
+    }
+
+    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("ready", this)
+    }
+
+    fn moved(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("moved", this)
+    }
+
+    fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("detached", this)
+    }
+
+    /// WeChat's property observer: the new value and the old one.
+    #[observer("value")]
+    fn value_changed(&mut self, this: &Instance<Self>, old: &Value) -> Result<()> {
+        let seen = format!("{old} -> {}", this.properties().value);
+        journal(format!(
+            "value:{}:{}:{old}",
+            this.id(),
+            this.properties().value
+        ))?;
+        this.set(CounterData::observed(), seen)
+    }
+
+    /// A data observer on a path of its own data.
+    #[observer("clicks")]
+    fn clicks_changed(&mut self, this: &Instance<Self>) -> Result<()> {
+        this.set(CounterData::twice(), self.clicks * 2)
+    }
+
+    #[handler]
+    fn increment(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        self.clicks += 1;
+        this.set(CounterData::clicks(), self.clicks)?;
+        let options = EventOptions {
+            bubbles: true,
+            composed: true,
+            ..EventOptions::default()
+        };
+        this.trigger_event("change", &Clicks { value: self.clicks }, options)
+    }
+
+    /// A 0 ms timer whose callback sets the counter's `late`.
+    #[handler]
+    fn later(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        let id = this.id();
+        timer::set_timeout(0, move || {
+            miniapp_sdk::component::with(id, |_: &mut Counter, this| {
+                this.set(CounterData::late(), "done")
+            })?
+        })?;
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Properties)]
+pub struct TitleProps {
+    title: String,
+}
+
+#[derive(Default, Serialize, PageData)]
+pub struct CardData {
+    pokes: u32,
+}
+
+/// A card with slots; its badge's `poke` passes through it.
+#[derive(Default)]
+pub struct Card {
+    pokes: u32,
+}
+
+#[miniapp_sdk::component("components/card/card", properties = TitleProps, data = CardData, multiple_slots)]
+impl Card {
+    fn created(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("created", this)
+    }
+
+    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("attached", this)
+    }
+
+    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("ready", this)
+    }
+
+    #[handler("onPoke")]
+    fn on_poke(&mut self, this: &Instance<Self>, _poke: miniapp_sdk::Detail<Poke>) -> Result<()> {
+        self.pokes += 1;
+        journal(format!("poke:{}:{}", this.id(), this.properties().title))?;
+        this.set(CardData::pokes(), self.pokes)
+    }
+}
+
+#[derive(Deserialize, Properties)]
+pub struct LabelProps {
+    #[property(default = "new")]
+    label: String,
+}
+
+/// A badge: tapped, it triggers `poke` (bubbling, composed) with its label.
+#[derive(Default)]
+pub struct Badge;
+
+#[miniapp_sdk::component("components/badge/badge", properties = LabelProps)]
+impl Badge {
+    fn created(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("created", this)
+    }
+
+    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("attached", this)
+    }
+
+    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("ready", this)
+    }
+
+    #[handler]
+    fn poke(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        let poke = Poke {
+            label: this.properties().label.clone(),
+        };
+        let options = EventOptions {
+            bubbles: true,
+            composed: true,
+            capture_phase: false,
+        };
+        this.trigger_event("poke", &poke, options)
+    }
+}
+
+/// An item of a keyed list.
+#[derive(Default)]
+pub struct ListItem;
+
+#[miniapp_sdk::component("components/list-item/list-item", properties = LabelProps)]
+impl ListItem {
+    fn created(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("created", this)
+    }
+
+    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("attached", this)
+    }
+
+    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("ready", this)
+    }
+
+    fn moved(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("moved", this)
+    }
+
+    fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("detached", this)
+    }
+}
+
+/// A box with a long timer, listening to its page's `hide`.
+#[derive(Default)]
+pub struct TimerBox;
+
+#[miniapp_sdk::component("components/timer-box/timer-box")]
+impl TimerBox {
+    fn created(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("created", this)
+    }
+
+    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("attached", this)
+    }
+
+    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("ready", this)
+    }
+
+    fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
+        note("detached", this)
+    }
+
+    fn on_page_hide(&mut self, this: &Instance<Self>) -> Result<()> {
+        journal(format!("hide:{}", this.id()))
+    }
+
+    #[handler]
+    fn start(&mut self, _this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        timer::set_timeout(600_000, || Ok(()))?;
+        Ok(())
+    }
+}

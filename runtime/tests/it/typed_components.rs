@@ -1,0 +1,169 @@
+//! Typed custom components with a real guest, the `components` example
+//! (the SDK's `#[component]`, the typed twin of `components-raw`): the
+//! SDK's registry gets the host's lifetimes in order, properties typed
+//! with observers given the old value, a data observer on a path, an
+//! instance's own setData re-rendering its subtree only, `trigger_event`
+//! reaching the page's typed handler and bubbling through a parent
+//! component, a keyed move, detached, and `select`/`with` from the page.
+
+use miniapp_runtime::AppInstance;
+use miniapp_runtime::view::diff::Op;
+use serde_json::json;
+
+use crate::common::{example, launched_alone, node, tap};
+
+/// The example, launched.
+async fn launched() -> (tempfile::TempDir, AppInstance) {
+    launched_alone(example("components")).await
+}
+
+/// Tap `selector`, which must succeed.
+async fn tapped(inst: &mut AppInstance, selector: &str) {
+    (tap(inst, selector).await).unwrap_or_else(|e| panic!("{selector}: {e}"));
+}
+
+/// What the components journaled so far (the page's `journal` handler
+/// copies it into the page's data).
+async fn journal(inst: &mut AppInstance) -> Vec<String> {
+    tapped(inst, "#journal").await;
+    let all = inst.page_data()["notices"].as_array().cloned().unwrap();
+    all.iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The ids of the `created:ID:PATH` entries of component `path`.
+fn created(journal: &[String], path: &str) -> Vec<u32> {
+    (journal.iter())
+        .filter_map(|n| n.strip_prefix("created:"))
+        .filter(|n| n.split_once(':').map(|(_, p)| p) == Some(path))
+        .map(|n| n.split(':').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+/// The page's HTML.
+fn html(inst: &AppInstance) -> String {
+    inst.view_html().unwrap()
+}
+
+/// The text inside element `selector` (a `<text>`: its first text).
+fn text_of(inst: &AppInstance, selector: &str) -> String {
+    let (page, nid) = (html(inst), node(inst, selector));
+    let at = page.find(&format!("data-nid=\"{nid}\"")).unwrap();
+    let texts = page[at..].split('<').filter_map(|tag| tag.split_once('>'));
+    let first = texts.map(|(_, text)| text).find(|text| !text.is_empty());
+    first.unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn instances_are_created_attached_and_ready_in_order_with_typed_properties() {
+    let (_dir, mut inst) = launched().await;
+    let seen = journal(&mut inst).await;
+    let kinds: Vec<&str> = seen.iter().map(|n| n.split(':').next().unwrap()).collect();
+    let expected: Vec<&str> = ["created"; 7]
+        .into_iter()
+        .chain(["attached"; 7])
+        .chain(["ready"; 7])
+        .collect();
+    assert_eq!(kinds, expected, "{seen:?}");
+    let counter = created(&seen, "components/counter/counter");
+    let items = created(&seen, "components/list-item/list-item");
+    assert_eq!((counter.len(), items.len()), (1, 3), "{seen:?}");
+    assert_eq!(seen[7], format!("attached:{}", counter[0]));
+    // The counter shows its property, its data's default, nothing observed.
+    assert!(html(&inst).contains("1/0/"), "{}", html(&inst));
+}
+
+#[tokio::test]
+async fn a_property_observer_gets_the_old_value_and_a_data_observer_its_path() {
+    let (_dir, mut inst) = launched().await;
+    let counter = created(&journal(&mut inst).await, "components/counter/counter")[0];
+    tapped(&mut inst, "#bump").await;
+    let seen = journal(&mut inst).await;
+    assert_eq!(seen.last().unwrap(), &format!("value:{counter}:2:1"));
+    let shown = html(&inst);
+    assert!(
+        shown.contains("2/0/1 -&gt; 2") || shown.contains("2/0/1 -> 2"),
+        "{shown}"
+    );
+    // `+` sets `clicks`: the observer of path `clicks` sets `twice`.
+    tapped(&mut inst, "#inc").await;
+    tapped(&mut inst, "#inc").await;
+    assert!(html(&inst).contains("2/2/"), "{}", html(&inst));
+    assert_eq!(text_of(&inst, "#twice"), "4");
+}
+
+#[tokio::test]
+async fn a_triggered_event_reaches_the_pages_typed_handler_and_bubbles_through_a_component() {
+    let (_dir, mut inst) = launched().await;
+    tapped(&mut inst, "#inc").await;
+    tapped(&mut inst, "#inc").await;
+    // The counter's `change` {value: clicks} reached the page's `onChange`.
+    assert_eq!(inst.page_data()["changed"], 2);
+    // The badge's `poke` reached the card's handler (in the card's
+    // template), then, composed, the page's (on the card's host element).
+    tapped(&mut inst, "#poke").await;
+    assert_eq!(inst.page_data()["poked"], "Hello");
+    let seen = journal(&mut inst).await;
+    let card = created(&seen, "components/card/card")[0];
+    assert!(seen.contains(&format!("poke:{card}:Hello")), "{seen:?}");
+    assert_eq!(text_of(&inst, "#pokes"), "1", "the card shows one poke");
+}
+
+#[tokio::test]
+async fn a_keyed_move_is_moved_and_a_component_leaving_is_detached() {
+    let (_dir, mut inst) = launched().await;
+    let seen = journal(&mut inst).await;
+    let items = created(&seen, "components/list-item/list-item");
+    let boxed = created(&seen, "components/timer-box/timer-box")[0];
+    tapped(&mut inst, "#reverse").await;
+    let after = journal(&mut inst).await;
+    assert_eq!(
+        after[seen.len()..],
+        [format!("moved:{}", items[2]), format!("moved:{}", items[0])]
+    );
+    inst.hide().await.unwrap();
+    inst.show().await.unwrap();
+    tapped(&mut inst, "#drop").await;
+    let last = journal(&mut inst).await;
+    assert_eq!(
+        last[after.len()..],
+        [format!("hide:{boxed}"), format!("detached:{boxed}")]
+    );
+}
+
+#[tokio::test]
+async fn the_page_selects_its_components_and_calls_one() {
+    let (_dir, mut inst) = launched().await;
+    let seen = journal(&mut inst).await;
+    tapped(&mut inst, "#pick").await;
+    let mut expected = created(&seen, "components/counter/counter");
+    expected.extend(created(&seen, "components/list-item/list-item"));
+    assert_eq!(inst.page_data()["picked"], json!(expected));
+    tapped(&mut inst, "#inc").await;
+    assert!(html(&inst).contains("1/1/"), "{}", html(&inst));
+    // `component::with` from the page: the counter's `reset`.
+    tapped(&mut inst, "#reset").await;
+    assert!(html(&inst).contains("1/0/"), "{}", html(&inst));
+}
+
+#[tokio::test]
+async fn an_instances_own_set_data_from_a_timer_changes_only_its_subtree() {
+    let (_dir, mut inst) = launched().await;
+    tapped(&mut inst, "#later").await;
+    let _ = inst.take_view_ops();
+    let hang = std::time::Duration::from_secs(60);
+    let next = tokio::time::timeout(hang, inst.complete_next())
+        .await
+        .unwrap();
+    next.expect("a 0 ms timer is due").unwrap();
+    let ops = inst.take_view_ops().expect("a diff of the same page");
+    let late = node(&inst, "#late");
+    match &ops[..] {
+        [Op::Insert { parent, html, .. }] => {
+            assert_eq!(*parent, Some(late));
+            assert!(html.ends_with(">done</span>"), "{html}");
+        }
+        other => panic!("one insert inside #late, not {other:?}"),
+    }
+}

@@ -1,0 +1,640 @@
+//! The grammar of a typed component: `#[component("PATH", properties =
+//! P, data = D, ...)]` on an `impl` (lifetimes, page lifetimes,
+//! `#[observer]` and `#[handler]` methods) and `#[derive(Properties)]` on
+//! its properties struct. Like `grammar.rs`, read by the SDK's macros and
+//! by `miniapp build`'s scan (`build/src/scan.rs` includes it beside
+//! `grammar.rs`), so the meta the build derives from the sources is the
+//! one the macros write.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::{
+    Attribute, Expr, FnArg, ImplItem, ImplItemFn, ItemImpl, LitStr, ReceiverKind, Token, Type,
+};
+
+use super::grammar::{self, Handler};
+
+/// A component's lifetimes, by WeChat's names.
+pub const LIFETIMES: &[&str] = &["created", "attached", "ready", "moved", "detached"];
+
+/// Its host page's lifetimes: the method and the meta's `pageLifetimes` name.
+pub const PAGE_LIFETIMES: &[(&str, &str)] = &[
+    ("on_page_show", "show"),
+    ("on_page_hide", "hide"),
+    ("on_page_resize", "resize"),
+];
+
+/// What `#[component(...)]` says.
+pub struct ComponentArgs {
+    /// Its path (`components/stepper/stepper`).
+    pub path: String,
+    /// Its `#[derive(Properties)]` type.
+    pub properties: Option<syn::Path>,
+    /// Its `#[derive(PageData)]` data type.
+    pub data: Option<syn::Path>,
+    /// `external_classes = ["a", "b"]`.
+    pub external_classes: Vec<String>,
+    /// The meta's `options` entries as JSON members (`"multipleSlots":true`).
+    pub options: Vec<String>,
+}
+
+/// One `#[observer("keys")]` method.
+pub struct Observer {
+    /// Its keys as written (`value`, `a, b.c`, `**`).
+    pub keys: String,
+    /// The method.
+    pub method: syn::Ident,
+    /// Whether it takes the old value (a single property name).
+    pub with_old: bool,
+}
+
+/// A component's `impl`, read.
+pub struct ComponentImpl {
+    /// Its handlers, in the order written.
+    pub handlers: Vec<Handler>,
+    /// Its lifetimes (names from [`LIFETIMES`]).
+    pub lifetimes: Vec<syn::Ident>,
+    /// Its page lifetimes (methods from [`PAGE_LIFETIMES`]).
+    pub page_lifetimes: Vec<syn::Ident>,
+    /// Its observers, in the order written.
+    pub observers: Vec<Observer>,
+}
+
+/// Read `#[component(...)]`'s arguments.
+pub fn component_args(tokens: TokenStream) -> syn::Result<ComponentArgs> {
+    let parser = |input: ParseStream| -> syn::Result<ComponentArgs> {
+        let path: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the component's path: #[component(\"components/stepper/stepper\")]",
+            )
+        })?;
+        check_path(&path)?;
+        let mut args = ComponentArgs {
+            path: path.value(),
+            properties: None,
+            data: None,
+            external_classes: Vec::new(),
+            options: Vec::new(),
+        };
+        while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            component_option(&key, input, &mut args)?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the component's options"));
+        }
+        Ok(args)
+    };
+    parser.parse2(tokens)
+}
+
+/// One `key = value` or flag of `#[component(...)]`.
+fn component_option(
+    key: &syn::Ident,
+    input: ParseStream,
+    args: &mut ComponentArgs,
+) -> syn::Result<()> {
+    let flag = |name: &str| format!("\"{name}\":true");
+    match key.to_string().as_str() {
+        "properties" | "data" => {
+            input.parse::<Token![=]>()?;
+            let ty: syn::Path = input.parse()?;
+            let slot = if key == "properties" {
+                &mut args.properties
+            } else {
+                &mut args.data
+            };
+            *slot = Some(ty);
+        }
+        "external_classes" => {
+            input.parse::<Token![=]>()?;
+            let list: syn::ExprArray = input.parse()?;
+            for item in &list.elems {
+                let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(class),
+                    ..
+                }) = item
+                else {
+                    return Err(syn::Error::new_spanned(item, "a class name in quotes"));
+                };
+                let name = class.value();
+                let fine = name
+                    .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '-')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !fine {
+                    return Err(syn::Error::new_spanned(
+                        class,
+                        format!(
+                            "`{name}` is not a class name (letters, digits, `-`, `_`; not a digit first)"
+                        ),
+                    ));
+                }
+                args.external_classes.push(name);
+            }
+        }
+        "multiple_slots" => args.options.push(flag("multipleSlots")),
+        "virtual_host" => args.options.push(flag("virtualHost")),
+        "add_global_class" => args.options.push(flag("addGlobalClass")),
+        "style_isolation" => {
+            input.parse::<Token![=]>()?;
+            let value: LitStr = input.parse()?;
+            let text = value.value();
+            if !matches!(text.as_str(), "isolated" | "apply-shared" | "shared") {
+                return Err(syn::Error::new_spanned(
+                    value,
+                    format!(
+                        "style_isolation `{text}`: a component takes \"isolated\", \"apply-shared\" or \"shared\""
+                    ),
+                ));
+            }
+            args.options.push(format!("\"styleIsolation\":\"{text}\""));
+        }
+        other => {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown component option `{other}`: the options are `properties = Type`, `data = Type`, \
+                     `external_classes = [..]`, `multiple_slots`, `virtual_host`, `add_global_class`, \
+                     `style_isolation = \"..\"`"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A component path as the meta takes it: segments of letters, digits,
+/// `_`, `-` and `.`, joined by `/`.
+fn check_path(path: &LitStr) -> syn::Result<()> {
+    let text = path.value();
+    let fine = !text.is_empty()
+        && text.len() <= 256
+        && text.split('/').all(|s| {
+            !s.is_empty()
+                && s != "."
+                && s != ".."
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        });
+    if fine {
+        Ok(())
+    } else {
+        Err(syn::Error::new(
+            path.span(),
+            format!("`{text}` is not a component path like `components/stepper/stepper`"),
+        ))
+    }
+}
+
+/// Read a component's `impl`: its handlers, lifetimes, page lifetimes and
+/// observers, each checked for its shape.
+pub fn component_impl(item: &ItemImpl) -> syn::Result<ComponentImpl> {
+    if let Some((path, _)) = &item.trait_ {
+        return Err(syn::Error::new_spanned(
+            path,
+            "#[component] goes on the component type's own `impl`, not a trait impl",
+        ));
+    }
+    if !item.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &item.generics,
+            "a component type is not generic",
+        ));
+    }
+    let mut read = ComponentImpl {
+        handlers: Vec::new(),
+        lifetimes: Vec::new(),
+        page_lifetimes: Vec::new(),
+        observers: Vec::new(),
+    };
+    let mut names: Vec<(String, Span)> = Vec::new();
+    for entry in &item.items {
+        let ImplItem::Fn(method) = entry else {
+            continue;
+        };
+        let ident = &method.sig.ident;
+        let name = ident.to_string();
+        let handler_marks: Vec<&Attribute> = marks(method, "handler");
+        let observer_marks: Vec<&Attribute> = marks(method, "observer");
+        let hook =
+            LIFETIMES.contains(&name.as_str()) || PAGE_LIFETIMES.iter().any(|(m, _)| *m == name);
+        if hook && !(handler_marks.is_empty() && observer_marks.is_empty()) {
+            return Err(syn::Error::new_spanned(
+                ident,
+                format!("`{name}` is a lifetime of the component: remove #[handler] / #[observer]"),
+            ));
+        }
+        if handler_marks.len() + observer_marks.len() > 1 {
+            return Err(syn::Error::new_spanned(
+                ident,
+                "one #[handler] or #[observer] per method",
+            ));
+        }
+        if let Some(mark) = observer_marks.first() {
+            read.observers.push(observer(mark, method)?);
+        } else if let Some(mark) = handler_marks.first() {
+            let handler_names = grammar::handler_names(mark, ident)?;
+            for handler in &handler_names {
+                if let Some((_, first)) = names.iter().find(|(n, _)| n == handler) {
+                    let mut error = syn::Error::new(
+                        ident.span(),
+                        format!("two handlers are named `{handler}`"),
+                    );
+                    error.combine(syn::Error::new(*first, "the first is here"));
+                    return Err(error);
+                }
+                names.push((handler.clone(), ident.span()));
+            }
+            let args = with_this(method, "handler", 1, "_tap: Tap")?;
+            read.handlers.push(Handler {
+                names: handler_names,
+                method: ident.clone(),
+                arg: args.into_iter().next(),
+            });
+        } else if LIFETIMES.contains(&name.as_str()) {
+            with_this(method, "lifetime", 0, "")?;
+            read.lifetimes.push(ident.clone());
+        } else if let Some((method_name, _)) = PAGE_LIFETIMES.iter().find(|(m, _)| *m == name) {
+            let resize = *method_name == "on_page_resize";
+            let (count, example) = if resize {
+                (1, "size: &page::Resize")
+            } else {
+                (0, "")
+            };
+            let args = with_this(method, "page lifetime", count, example)?;
+            if resize && args.is_empty() {
+                return Err(shape(
+                    method,
+                    "page lifetime",
+                    "takes the new size",
+                    example,
+                ));
+            }
+            read.page_lifetimes.push(ident.clone());
+        }
+    }
+    Ok(read)
+}
+
+fn marks<'m>(method: &'m ImplItemFn, name: &str) -> Vec<&'m Attribute> {
+    (method.attrs.iter())
+        .filter(|a| grammar::is_attr(a, name))
+        .collect()
+}
+
+/// `#[observer("keys")]` on `fn m(&mut self, this: &Instance<Self>)`, or
+/// with `old: &Value` after `this` when the key is one property name.
+fn observer(mark: &Attribute, method: &ImplItemFn) -> syn::Result<Observer> {
+    let expected = "expected #[observer(\"value\")] or #[observer(\"a, b.c\")]";
+    let syn::Meta::List(list) = &mark.meta else {
+        return Err(syn::Error::new_spanned(mark, expected));
+    };
+    let keys: LitStr =
+        syn::parse2(list.tokens.clone()).map_err(|e| syn::Error::new(e.span(), expected))?;
+    let text = keys.value();
+    for key in text.split(',') {
+        if let Err(why) = check_observer_key(key.trim()) {
+            return Err(syn::Error::new_spanned(
+                &keys,
+                format!("observer key `{}` {why}", key.trim()),
+            ));
+        }
+    }
+    let args = with_this(method, "observer", 1, "old: &Value")?;
+    let with_old = !args.is_empty();
+    let single = !text.contains([',', '.', '[', '*']);
+    if with_old && !single {
+        return Err(syn::Error::new_spanned(
+            &keys,
+            format!(
+                "observer `{}` takes an old value, which only an observer of one property name has (not `{text}`)",
+                method.sig.ident
+            ),
+        ));
+    }
+    Ok(Observer {
+        keys: text
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(", "),
+        method: method.sig.ident.clone(),
+        with_old,
+    })
+}
+
+/// An observer key: `**`, or a data path (`a`, `b.c`, `list[2]`),
+/// optionally ending in `.**`.
+fn check_observer_key(key: &str) -> Result<(), &'static str> {
+    if key == "**" {
+        return Ok(());
+    }
+    let path = key.strip_suffix(".**").unwrap_or(key);
+    if path.is_empty() {
+        return Err("is empty");
+    }
+    for part in path.split('.') {
+        let (name, rest) = part.split_once('[').map_or((part, ""), |(n, r)| (n, r));
+        let name_fine = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        if !name_fine {
+            return Err("is not a data path (`a`, `b.c`, `list[2]`, `obj.**`, `**`)");
+        }
+        if !rest.is_empty() {
+            let indices = format!("[{rest}");
+            let fine = indices.split('[').skip(1).all(|i| {
+                i.strip_suffix(']')
+                    .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            });
+            if !fine {
+                return Err("has an index that is not `[N]`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shape every component method has: `(&mut self, this: &Instance<Self>,
+/// ...)` returning `Result<..>`, not `async`, not generic; at most `extra`
+/// arguments after `this`, which it returns.
+fn with_this(
+    method: &ImplItemFn,
+    what: &str,
+    extra: usize,
+    example: &str,
+) -> syn::Result<Vec<Type>> {
+    let sig = &method.sig;
+    if sig.asyncness.is_some() {
+        return Err(shape(
+            method,
+            what,
+            "is `async`: component methods return at once; start the waiting work with `task::spawn` and reach the instance from it with `component::with`",
+            example,
+        ));
+    }
+    if !sig.generics.params.is_empty() {
+        return Err(shape(method, what, "is generic", example));
+    }
+    let mut inputs = sig.inputs.iter();
+    let takes_mut_self = matches!(
+        inputs.next(),
+        Some(FnArg::Receiver(r)) if matches!(r.kind, ReceiverKind::Reference(_, _, Some(_)))
+    );
+    if !takes_mut_self {
+        return Err(shape(method, what, "must take `&mut self`", example));
+    }
+    let this_is_ref =
+        matches!(inputs.next(), Some(FnArg::Typed(arg)) if matches!(*arg.ty, Type::Reference(_)));
+    if !this_is_ref {
+        return Err(shape(
+            method,
+            what,
+            "must take `this: &Instance<Self>` after `&mut self`",
+            example,
+        ));
+    }
+    let mut rest = Vec::new();
+    for input in inputs {
+        match input {
+            FnArg::Typed(arg) => rest.push((*arg.ty).clone()),
+            FnArg::Receiver(_) => return Err(shape(method, what, "takes `self` twice", example)),
+        }
+    }
+    if rest.len() > extra {
+        return Err(shape(method, what, "takes too many arguments", example));
+    }
+    if matches!(sig.output, syn::ReturnType::Default) {
+        return Err(shape(method, what, "returns nothing", example));
+    }
+    Ok(rest)
+}
+
+fn shape(method: &ImplItemFn, what: &str, why: &str, example: &str) -> syn::Error {
+    let ident = &method.sig.ident;
+    let extra = if example.is_empty() {
+        String::new()
+    } else {
+        format!(", {example}")
+    };
+    syn::Error::new_spanned(
+        ident,
+        format!(
+            "{what} `{ident}` {why}: write `fn {ident}(&mut self, this: &Instance<Self>{extra}) -> Result<()>`"
+        ),
+    )
+}
+
+/// The component's meta entry around its properties list:
+/// `"PATH":{"properties":` and `,"data":{},"handlers":[..],...}`.
+pub fn component_meta(args: &ComponentArgs, read: &ComponentImpl) -> (String, String) {
+    let quoted = |list: &mut dyn Iterator<Item = String>| {
+        list.map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let head = format!("\"{}\":{{\"properties\":", args.path);
+    let handlers = quoted(&mut read.handlers.iter().flat_map(|h| h.names.clone()));
+    let classes = quoted(&mut args.external_classes.iter().cloned());
+    let lifetimes = quoted(&mut read.page_lifetimes.iter().map(|m| {
+        let (_, name) = PAGE_LIFETIMES
+            .iter()
+            .find(|(method, _)| m == method)
+            .expect("a page lifetime");
+        name.to_string()
+    }));
+    let tail = format!(
+        ",\"data\":{{}},\"handlers\":[{handlers}],\"externalClasses\":[{classes}],\"options\":{{{}}},\"pageLifetimes\":[{lifetimes}]}}",
+        args.options.join(",")
+    );
+    (head, tail)
+}
+
+/// One field of a `#[derive(Properties)]` struct.
+pub struct PropertyField {
+    /// Its name (serde's, after `rename`).
+    pub key: String,
+    /// WeChat's type name (`String`, `Number`, `Boolean`, `Array`, `Object`, `null`).
+    pub kind: &'static str,
+    /// Its default as JSON (`null`: the type's empty value).
+    pub default: String,
+}
+
+/// The properties of a `#[derive(Properties)]` struct, read.
+pub fn property_fields(item: &syn::DeriveInput) -> syn::Result<Vec<PropertyField>> {
+    if !item.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &item.generics,
+            "Properties goes on a struct without generics",
+        ));
+    }
+    let fields = grammar::data_fields(item)?;
+    let syn::Data::Struct(data) = &item.data else {
+        unreachable!("data_fields takes structs only");
+    };
+    let mut out = Vec::new();
+    for field in fields {
+        let key = &field.key;
+        let fine = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '$')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        if !fine {
+            return Err(syn::Error::new_spanned(
+                &field.ident,
+                format!(
+                    "`{key}` is not a property name (letters, digits, `_`, `$`; not a digit first)"
+                ),
+            ));
+        }
+        let kind = kind_of(&field.ty);
+        let written = data
+            .fields
+            .iter()
+            .find(|f| f.ident.as_ref() == Some(&field.ident));
+        let attrs = written.map_or(&[][..], |f| &f.attrs[..]);
+        let mut default = None;
+        for attr in attrs.iter().filter(|a| grammar::is_attr(a, "property")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("default") {
+                    let value: Expr = meta.value()?.parse()?;
+                    default = Some(default_json(&value, kind)?);
+                    Ok(())
+                } else {
+                    Err(meta.error("the one property option is `default = LITERAL`"))
+                }
+            })?;
+        }
+        out.push(PropertyField {
+            key: key.clone(),
+            kind,
+            default: default.unwrap_or_else(|| "null".to_string()),
+        });
+    }
+    Ok(out)
+}
+
+/// The meta's `properties` list for `fields`.
+pub fn properties_meta(fields: &[PropertyField]) -> String {
+    let entries: Vec<String> = (fields.iter())
+        .map(|f| {
+            format!(
+                "{{\"name\":\"{}\",\"type\":\"{}\",\"default\":{}}}",
+                f.key, f.kind, f.default
+            )
+        })
+        .collect();
+    format!("[{}]", entries.join(","))
+}
+
+/// A property's WeChat type from its Rust type, syntactically (an
+/// `Option<T>` is `T`'s, its default `null`).
+fn kind_of(ty: &Type) -> &'static str {
+    match ty {
+        Type::Reference(r) => kind_of(&r.elem),
+        Type::Paren(p) => kind_of(&p.elem),
+        Type::Group(g) => kind_of(&g.elem),
+        Type::Slice(_) | Type::Array(_) => "Array",
+        Type::Path(path) => {
+            let Some(last) = path.path.segments.last() else {
+                return "Object";
+            };
+            let name = last.ident.to_string();
+            match name.as_str() {
+                "String" | "str" => "String",
+                "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64"
+                | "u128" | "usize" | "f32" | "f64" => "Number",
+                "bool" => "Boolean",
+                "Vec" => "Array",
+                "Value" => "null",
+                "Option" => {
+                    let inner = match &last.arguments {
+                        syn::PathArguments::AngleBracketed(args) => {
+                            args.args.iter().find_map(|a| match a {
+                                syn::GenericArgument::Type(t) => Some(kind_of(t)),
+                                _ => None,
+                            })
+                        }
+                        _ => None,
+                    };
+                    inner.unwrap_or("null")
+                }
+                _ => "Object",
+            }
+        }
+        _ => "Object",
+    }
+}
+
+/// `default = LITERAL` as JSON, of the property's type: a number, a
+/// string, a bool, `[]`, `{}` or `null`.
+fn default_json(value: &Expr, kind: &str) -> syn::Result<String> {
+    let (json, of) = match value {
+        Expr::Lit(lit) => literal(&lit.lit)?,
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
+            Expr::Lit(lit) if matches!(lit.lit, syn::Lit::Int(_) | syn::Lit::Float(_)) => {
+                let (json, of) = literal(&lit.lit)?;
+                (format!("-{json}"), of)
+            }
+            _ => return Err(syn::Error::new_spanned(value, "a literal default")),
+        },
+        Expr::Array(array) if array.elems.is_empty() => ("[]".to_string(), "Array"),
+        Expr::Block(block) if block.block.stmts.is_empty() => ("{}".to_string(), "Object"),
+        Expr::Path(path) if path.path.is_ident("null") => ("null".to_string(), "null"),
+        _ => {
+            return Err(syn::Error::new_spanned(
+                value,
+                "a property default is a literal: a number, a string, `true`/`false`, `[]`, `{}` or `null`",
+            ));
+        }
+    };
+    if of != kind && of != "null" && kind != "null" {
+        return Err(syn::Error::new_spanned(
+            value,
+            format!("default `{json}` is not a {kind} (the property's type)"),
+        ));
+    }
+    Ok(json)
+}
+
+fn literal(lit: &syn::Lit) -> syn::Result<(String, &'static str)> {
+    Ok(match lit {
+        syn::Lit::Int(int) => (int.base10_digits().to_string(), "Number"),
+        syn::Lit::Float(float) => {
+            let digits = float.base10_digits();
+            let number: f64 = digits
+                .parse()
+                .map_err(|_| syn::Error::new_spanned(lit, "a number"))?;
+            if !number.is_finite() {
+                return Err(syn::Error::new_spanned(lit, "a finite number"));
+            }
+            (format!("{number:?}"), "Number")
+        }
+        syn::Lit::Str(text) => (json_string(&text.value()), "String"),
+        syn::Lit::Bool(flag) => (flag.value.to_string(), "Boolean"),
+        _ => return Err(syn::Error::new_spanned(lit, "a number, a string or a bool")),
+    })
+}
+
+/// `text` as a JSON string.
+fn json_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,129 @@
+//! `#[component(...)]` and `#[derive(Properties)]`: the code the grammar
+//! of `component_grammar.rs` reads becomes.
+
+use proc_macro2::TokenStream as Tokens;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::component_grammar::{self, ComponentImpl};
+use crate::grammar;
+
+/// `#[component("PATH", ...)]` on an impl.
+pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
+    let args = component_grammar::component_args(attr)?;
+    let mut imp: syn::ItemImpl = syn::parse2(item)?;
+    let read = component_grammar::component_impl(&imp)?;
+    for entry in &mut imp.items {
+        if let syn::ImplItem::Fn(method) = entry {
+            (method.attrs)
+                .retain(|a| !grammar::is_attr(a, "handler") && !grammar::is_attr(a, "observer"));
+        }
+    }
+    let sdk = quote!(::miniapp_sdk);
+    let ty = &imp.self_ty;
+    let path = &args.path;
+    let (head, tail) = component_grammar::component_meta(&args, &read);
+    let properties = (args.properties.as_ref())
+        .map_or_else(|| quote!(#sdk::component::NoProperties), |p| quote!(#p));
+    let data = (args.data.as_ref()).map_or_else(|| quote!(#sdk::component::NoData), |d| quote!(#d));
+    let data_check = quote_spanned!(data.span()=>
+        const _: () = {
+            fn page_data<T: #sdk::PageData>() {}
+            let _ = page_data::<#data>;
+        };
+    );
+    let names: Vec<&str> = (read.handlers.iter())
+        .flat_map(|h| h.names.iter().map(String::as_str))
+        .collect();
+    let arms = read.handlers.iter().map(|h| {
+        let (names, method) = (&h.names, &h.method);
+        match &h.arg {
+            None => quote_spanned!(method.span()=> #(#names)|* => <#ty>::#method(self, this)),
+            Some(arg) => quote_spanned!(arg.span()=>
+                #(#names)|* => <#ty>::#method(self, this, <#arg as #sdk::page::FromEvent>::from_event(event)?)
+            ),
+        }
+    });
+    let observe = observe(ty, &read);
+    let hooks = (read.lifetimes.iter().chain(&read.page_lifetimes)).map(|hook| {
+        let trait_method = format_ident!("{}", hook);
+        if hook == "on_page_resize" {
+            quote_spanned!(hook.span()=>
+                fn #trait_method(&mut self, this: &#sdk::Instance<Self>, size: &#sdk::page::Resize) -> #sdk::Result<()> {
+                    <#ty>::#hook(self, this, size)
+                }
+            )
+        } else {
+            quote_spanned!(hook.span()=>
+                fn #trait_method(&mut self, this: &#sdk::Instance<Self>) -> #sdk::Result<()> {
+                    <#ty>::#hook(self, this)
+                }
+            )
+        }
+    });
+    Ok(quote! {
+        #imp
+        #data_check
+        impl #sdk::component::Component for #ty {
+            const PATH: &'static str = #path;
+            const HANDLERS: &'static [&'static str] = &[#(#names),*];
+            const META: &'static [&'static str] = &[
+                #head,
+                <#properties as #sdk::component::Properties>::META,
+                #tail,
+            ];
+            type Properties = #properties;
+            type Data = #data;
+            fn handle(&mut self, this: &#sdk::Instance<Self>, event: &#sdk::Event) -> #sdk::Result<()> {
+                match event.handler.as_str() {
+                    #(#arms,)*
+                    other => ::core::result::Result::Err(#sdk::component::no_handler::<Self>(other)),
+                }
+            }
+            #observe
+            #(#hooks)*
+        }
+    })
+}
+
+/// `Component::observe`: each observer whose keys a change matches, once,
+/// in the order written.
+fn observe(ty: &syn::Type, read: &ComponentImpl) -> Tokens {
+    let sdk = quote!(::miniapp_sdk);
+    let calls = read.observers.iter().map(|o| {
+        let (keys, method) = (&o.keys, &o.method);
+        if o.with_old {
+            quote_spanned!(method.span()=>
+                if let ::core::option::Option::Some(old) = #sdk::component::old_value(#keys, changed) {
+                    <#ty>::#method(self, this, &old)?;
+                }
+            )
+        } else {
+            quote_spanned!(method.span()=>
+                if #sdk::component::observed(#keys, changed) {
+                    <#ty>::#method(self, this)?;
+                }
+            )
+        }
+    });
+    quote! {
+        fn observe(&mut self, this: &#sdk::Instance<Self>, changed: &[#sdk::component::Changed]) -> #sdk::Result<()> {
+            let _ = (this, changed);
+            #(#calls)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// `#[derive(Properties)]` on a struct.
+pub fn expand_properties(item: Tokens) -> syn::Result<Tokens> {
+    let input: syn::DeriveInput = syn::parse2(item)?;
+    let fields = component_grammar::property_fields(&input)?;
+    let meta = component_grammar::properties_meta(&fields);
+    let ty = &input.ident;
+    Ok(quote! {
+        impl ::miniapp_sdk::component::Properties for #ty {
+            const META: &'static str = #meta;
+        }
+    })
+}
