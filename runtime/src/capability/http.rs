@@ -37,7 +37,10 @@ pub(crate) struct AppHttp {
     origins: Vec<Origin>,
     /// The addresses it may reach (its sockets' too).
     pub(super) addresses: AddressRules,
+    /// Its requests in flight at most (`http_concurrency`): its own calls'
+    /// and the fetches the host makes for its view take the same slots.
     slots: Arc<Semaphore>,
+    concurrency: u32,
     requests: PerMinute,
     /// Messages its sockets may still send this minute, all its instances
     /// together (`socket_messages_per_minute`).
@@ -102,6 +105,7 @@ impl AppHttp {
             origins: grants.origins.clone(),
             addresses: AddressRules::new(grants.addresses.clone()),
             slots: Arc::new(Semaphore::new(quotas.http_concurrency as usize)),
+            concurrency: quotas.http_concurrency,
             requests: PerMinute::new(quotas.http_requests_per_minute),
             socket_messages: PerMinute::new(quotas.socket_messages_per_minute),
             temp,
@@ -207,18 +211,31 @@ pub use media::{ByteRange, MediaPart};
 impl AppHttp {
     /// `url` checked for a fetch the view needs (an image, a video): an
     /// http(s) URL at one of the app's origins, allowed by the operator's
-    /// address rules, counted in its requests per minute; and the client.
-    fn for_the_view(&self, url: &str) -> Result<(Url, reqwest::Client), String> {
+    /// address rules, holding one of its `http_concurrency` slots (as its
+    /// own requests do) and counted in its requests per minute; the
+    /// client, and the slot, held until the fetch ends.
+    fn for_the_view(&self, url: &str) -> Result<ForTheView, String> {
         let url = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
         let origin = Origin::of(&url).ok_or_else(|| format!("`{url}` is not an http(s) URL"))?;
         if !self.origins.contains(&origin) {
             return Err(format!("origin {origin} is not one of the app's"));
         }
         self.addresses.check_url(&url).map_err(|e| e.0)?;
+        let slot = self.slots.clone().try_acquire_owned().map_err(|_| {
+            format!(
+                "{} requests of the app are already in flight (quota `http_concurrency`): \
+                 {url} was not fetched",
+                self.concurrency
+            )
+        })?;
         self.take_request()?;
-        Ok((url, self.client()?))
+        Ok((url, self.client()?, slot))
     }
 }
+
+/// A fetch for the view, checked: its URL, the app's client, and the
+/// concurrency slot it holds until it ends.
+type ForTheView = (Url, reqwest::Client, tokio::sync::OwnedSemaphorePermit);
 
 /// Largest image [`AppHttp::fetch_image`] brings, bytes.
 const MAX_IMAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -238,7 +255,7 @@ impl AppHttp {
         timeout_ms: u64,
     ) -> Result<(String, Vec<u8>), String> {
         let ms = timeout_ms.min(MAX_IMAGE_MS);
-        let (url, client) = self.for_the_view(url)?;
+        let (url, client, _slot) = self.for_the_view(url)?;
         let exchange = async {
             let mut response = client
                 .get(url.clone())

@@ -45,4 +45,5 @@ mod socket_relaunch;
 mod tabs;
 mod typed_components;
 mod typed_pages;
+mod view_fetch_slots;
 mod widgets;

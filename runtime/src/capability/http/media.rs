@@ -101,7 +101,7 @@ impl AppHttp {
         most: u64,
         timeout_ms: u64,
     ) -> Result<MediaPart, String> {
-        let (url, client) = self.for_the_view(url)?;
+        let (url, client, _slot) = self.for_the_view(url)?;
         let asked = range.at_most(most);
         let exchange = async {
             let mut response = (client.get(url.clone()))
