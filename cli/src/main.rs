@@ -45,7 +45,7 @@ enum Command {
     /// Serve many mini-programs to many users, with an operator plane.
     Serve(serve::ServeArgs),
     /// Run a local server an example talks to (the chat's rooms, the
-    /// shop's images and reviews), until Ctrl-C or SIGTERM.
+    /// shop's catalogue, images and reviews), until Ctrl-C or SIGTERM.
     Fixture(fixture::FixtureArgs),
     /// Show a package's manifest, hash, size, imports and permissions.
     Inspect {
