@@ -290,6 +290,21 @@ pub struct RenderedInstance {
     /// Its properties, evaluated in the caller's scope and coerced to
     /// their declared types, every declared one present.
     pub properties: Json,
+    /// The `model:` bindings on its tag, one per property bound.
+    pub models: Vec<ModelBinding>,
+}
+
+/// A `model:value="{{qty}}"` on a custom component's tag: the property
+/// takes the caller's value as any other, and when the component sets the
+/// property itself (its own `setData`), the host writes the new value
+/// back to `path` in the caller's data (the page's, or the enclosing
+/// instance's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelBinding {
+    /// The property's name (`value`).
+    pub property: String,
+    /// The caller's data path (`qty`, `form.items[2].qty`).
+    pub path: String,
 }
 
 #[cfg(test)]

@@ -519,7 +519,9 @@ fn host_path<'t>(nodes: &'t [VNode], key: &InstanceKey, path: &mut Vec<&'t VElem
 /// `{"form.name": "Ada"}`. `None` when the target binds none for this
 /// event; an error when the detail's value is not of the element's kind.
 pub fn model_patch(tree: &Tree, event: &ViewEvent) -> Result<Option<Json>, EventError> {
-    let Some(target) = element(tree, event.node) else {
+    // A custom component's `model:` is written back from its own setData,
+    // never from an event the embedder reports.
+    let Some(target) = element(tree, event.node).filter(|e| e.host.is_none()) else {
         return Ok(None);
     };
     let Some(binding) =

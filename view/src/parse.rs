@@ -770,20 +770,18 @@ impl Check<'_> {
 
     /// A two-way binding `model:value="{{path}}"`: the attribute renders
     /// as `value="{{path}}"`, and the element gets a [`BindingKind::Model`]
-    /// binding for the event that reports the user's change. False (with
-    /// an error) when the element has no such event or the value is not a
-    /// plain page data path.
+    /// binding for the event that reports the user's change (on a custom
+    /// component, named for the property: its own `setData` of it writes
+    /// the path back). False (with an error) when the element has no such
+    /// event or the value is not a plain page data path.
     fn model(&mut self, tag: &str, attribute: &ge::NormalAttribute, out: &mut Element) -> bool {
         let name = attribute.name.name.as_str();
         let at = &attribute.name.location;
-        if out.custom.is_some() {
-            self.error(
-                at,
-                format!("`model:{name}` on a custom component is not supported yet"),
-            );
-            return false;
-        }
-        let Some(event) = model_event(tag, name) else {
+        let event = match out.custom.is_some() {
+            true => Some(name),
+            false => model_event(tag, name),
+        };
+        let Some(event) = event else {
             self.error(
                 at,
                 format!(

@@ -427,12 +427,19 @@ pub fn render_changed(
     previous: &Tree,
     changes: &Changes,
 ) -> Result<Tree, RenderError> {
+    // Rendered in full, an instance still takes only the properties whose
+    // caller value changed since `previous` (one the component set itself
+    // keeps its value).
+    let full = || {
+        let mut run = Run::new(context, None);
+        run.drawn_before = previous.memo.components.as_ref();
+        run.page(template, data)
+    };
     if changes.is_all() || previous.memo.limits != Some(context.limits) {
-        return render(template, data, context);
+        return full();
     }
     let run = Run::new(context, Some(changes));
-    run.page_from(template, data, previous)
-        .or_else(|_| render(template, data, context))
+    run.page_from(template, data, previous).or_else(|_| full())
 }
 
 /// One render under way: its counters against the limits, and what it
@@ -543,7 +550,7 @@ impl<'c, 'p> Run<'c, 'p> {
         previous: &'p Tree,
     ) -> Result<Tree, RenderError> {
         self.prev = Some(Previous::of(&previous.nodes, &previous.memo.loops));
-        self.drawn_before = previous.memo.components.as_ref();
+        self.drawn_before = previous.memo.components.as_ref().or(self.drawn_before);
         let scope = Scope::new(data);
         let mut out = Vec::new();
         self.nodes(template, &template.nodes, &scope, At::PAGE, None, &mut out)?;

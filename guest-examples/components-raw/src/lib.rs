@@ -31,6 +31,13 @@
 //! serial, then records in `refusals` what `select-component` answers for
 //! that page, which is not shown, and for this one, and what a stale page,
 //! an unknown component instance and a trigger from one are refused with).
+//!
+//! Page `model`: `<stepper model:value="{{qty}}">` (a stepper's `up` sets
+//! its own `value`, which the host writes back to the page's `qty`), a
+//! `<stepper-box model:amount="{{boxQty}}">` whose own template binds a
+//! stepper with `model:value="{{amount}}"` (written back twice: to the
+//! box's `amount`, then the page's `boxQty`), a stepper bound without
+//! `model:` (`plainQty` stays) and `setQty` (the page sets `qty` to 10).
 
 mod bindings {
     wit_bindgen::generate!({ world: "miniapp-components", path: "../../wit" });

@@ -87,6 +87,12 @@ impl Page for Components {
         if route == "plain" {
             return set(Target::Page(page()), json!({"said": "", "refusals": []}));
         }
+        if route == "model" {
+            return set(
+                Target::Page(page()),
+                json!({"qty": 1, "boxQty": 5, "plainQty": 7, "notices": []}),
+            );
+        }
         let items: Vec<Value> = ["a", "b", "c"]
             .iter()
             .map(|id| json!({"id": id, "label": id.to_uppercase()}))
@@ -285,6 +291,13 @@ impl Handlers for Components {
                 // `view.set-data` acts on the counter.
                 pending::set_timeout(0).map_err(text)?;
                 Ok(())
+            }
+            (Target::Page(_), "setQty") => set(page, json!({"qty": 10})),
+            (Target::Component(_), "up") => {
+                // A stepper sets its own `value`: a `model:` binding on its
+                // tag writes it back to the caller's data.
+                let value = data(to)?["value"].as_f64().unwrap_or(0.0) as i64 + 1;
+                set(to, json!({"value": value}))
             }
             (Target::Component(_), "start") => {
                 // A timer of the component: it ends when the box detaches.

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use miniapp_view::component::{InstanceKey, Instances};
+use miniapp_view::component::{InstanceKey, Instances, ModelBinding};
 use miniapp_view::events::{CustomOptions, resolve_custom};
 use miniapp_view::render::Tree;
 use serde_json::Value;
@@ -173,6 +173,8 @@ pub(crate) struct ComponentData {
     properties_size: DataSize,
     /// Whether `set-data` changed its data since the page was last rendered.
     pub changed: bool,
+    /// The `model:` bindings on its tag, as last rendered.
+    pub models: Vec<ModelBinding>,
 }
 
 impl ComponentData {
@@ -194,6 +196,7 @@ impl ComponentData {
             properties_size: DataSize::of(&properties),
             properties,
             changed: false,
+            models: Vec::new(),
         }
     }
 
@@ -310,6 +313,15 @@ impl PageComponents {
         Some(out)
     }
 
+    /// Take `models` as the `model:` bindings on instance `id`'s tag.
+    pub fn set_models(&mut self, id: u32, models: &[ModelBinding]) {
+        if let Some(instance) = self.by_id.get_mut(&id)
+            && instance.models != models
+        {
+            instance.models = models.to_vec();
+        }
+    }
+
     /// Every instance's data changed by `set-data` is rendered now.
     pub fn rendered(&mut self) {
         self.by_id.values_mut().for_each(|c| c.changed = false);
@@ -373,6 +385,18 @@ pub(crate) fn set_component_data(
     patch: &str,
 ) -> CallResult<()> {
     let (page, budget) = page_of(nav, id).ok_or_else(|| gone(&Target::Component(id)))?;
+    let keys = patch_instance(page, budget, quotas, id, patch)?;
+    write_back(page, budget, quotas, id, keys)
+}
+
+/// Apply `patch` to instance `id`'s data; the paths it changed.
+fn patch_instance(
+    page: &mut Page,
+    budget: &HostMemory,
+    quotas: &miniapp_config::Quotas,
+    id: u32,
+    patch: &str,
+) -> CallResult<Vec<String>> {
     let changed = page.components.update(id, |c| {
         let before = c.held() as i64;
         let definition = c.definition.clone();
@@ -381,9 +405,69 @@ pub(crate) fn set_component_data(
         c.changed |= set.is_ok();
         (set, c.held() as i64 - before)
     });
-    changed.expect("the page holds it")?;
+    let keys = changed.ok_or_else(|| gone(&Target::Component(id)))??;
     page.changed_component();
-    Ok(())
+    Ok(keys)
+}
+
+/// WeChat's `model:` on a custom component: each property of instance
+/// `id` bound with `model:` whose value a `set-data` of `keys` changed is
+/// written back to its path in the caller's data (the page's, or the
+/// enclosing instance's, and on up while that is a bound property there
+/// too). The instance keeps the value as its caller's, so the render
+/// that follows tells it of no property change.
+fn write_back(
+    page: &mut Page,
+    budget: &HostMemory,
+    quotas: &miniapp_config::Quotas,
+    mut id: u32,
+    mut keys: Vec<String>,
+) -> CallResult<()> {
+    let root = |key: &str| key.split(['.', '[']).next().unwrap_or_default().to_string();
+    loop {
+        let Some(instance) = page.components.get(id) else {
+            return Ok(());
+        };
+        let roots: Vec<String> = keys.iter().map(|k| root(k)).collect();
+        let bound: Vec<(&ModelBinding, Value)> = (instance.models.iter())
+            .filter(|m| roots.contains(&m.property))
+            .map(|m| {
+                (
+                    m,
+                    instance.data.get(&m.property).cloned().unwrap_or_default(),
+                )
+            })
+            .collect();
+        if bound.is_empty() {
+            return Ok(());
+        }
+        let mut properties = instance.properties.clone();
+        let mut patch = serde_json::Map::new();
+        for (model, value) in bound {
+            if let Value::Object(properties) = &mut properties {
+                properties.insert(model.property.clone(), value.clone());
+            }
+            patch.insert(model.path.clone(), value);
+        }
+        let patch = Value::Object(patch).to_string();
+        let parent = instance.parent;
+        let kept = page.components.update(id, |c| {
+            match c.set_properties(properties, c.data.clone(), budget) {
+                Ok(delta) => (Ok(()), delta),
+                Err(e) => (Err(CallError::quota(e)), 0),
+            }
+        });
+        kept.unwrap_or(Ok(()))?;
+        let Some(parent) = parent else {
+            let route = &page.route;
+            let what = || format!("page `{route}`");
+            let keys = set_data_on(&mut page.data, &mut page.size, what, &patch, quotas, budget)?;
+            keys.iter().for_each(|key| page.changed(key));
+            return Ok(());
+        };
+        keys = patch_instance(page, budget, quotas, parent, &patch)?;
+        id = parent;
+    }
 }
 
 /// The data of component instance `id`, if it is on a page.

@@ -202,7 +202,10 @@ impl<F: Fn(&str, &Value) -> Value> Comparing<'_, F> {
                 }
             };
             match step {
-                Ok(id) => order.push(id),
+                Ok(id) => {
+                    components.set_models(id, &instance.models);
+                    order.push(id);
+                }
                 Err(e) => {
                     outcome = outcome.and(Err(e));
                 }
@@ -624,6 +627,7 @@ mod tests {
             parent: parent.map(Into::into),
             host: 1,
             properties,
+            models: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@ mod apps;
 mod cache;
 mod clipboard;
 mod compat;
+mod component_model;
 mod components;
 mod components_load;
 mod device;

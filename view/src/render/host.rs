@@ -13,7 +13,7 @@ use serde_json::{Map, Value as Json};
 
 use super::{Counts, Host, RenderError, Run, VElement, VNode, to_json};
 use crate::ast::{CUSTOM, Element, Node, Pos, Template, Value};
-use crate::component::{Definition, InstanceKey, RenderedInstance};
+use crate::component::{Definition, InstanceKey, ModelBinding, RenderedInstance};
 use crate::eval::{self, Scope, Val};
 
 /// How each instance of a render was drawn, by key.
@@ -236,6 +236,7 @@ impl<'c> Run<'c, '_> {
             parent: self.owner.clone(),
             host,
             properties: Json::Object(given.properties.clone()),
+            models: models(element, definition),
         });
         let held = self.context.instances.data(&instance);
         let data = match held {
@@ -490,6 +491,21 @@ impl<'c> Run<'c, '_> {
         self.site.truncate(mark);
         drawn
     }
+}
+
+/// The `model:` bindings of `element`'s properties (one naming no
+/// property of `definition` binds nothing: the package check refuses it
+/// when the logic's meta is known).
+fn models(element: &Element, definition: &Definition) -> Vec<ModelBinding> {
+    (element.events.iter())
+        .filter(|b| b.kind == crate::ast::BindingKind::Model)
+        .filter_map(|b| {
+            Some(ModelBinding {
+                property: definition.property(&b.event)?.name.clone(),
+                path: b.handler.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Mark a host element's class with its definition's `scope` (what a

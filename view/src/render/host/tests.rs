@@ -541,10 +541,11 @@ fn templates_take_custom_tags_slots_and_custom_events_only_when_allowed() {
         ["1:1: slots are not supported"]
     );
     assert_eq!(
-        errors(r#"<my-card model:value="{{v}}"/><block slot="a"><text/></block>"#),
+        errors(r#"<my-card model:value="{{v + 1}}"/><block slot="a"><text/></block>"#),
         [
-            "1:16: `model:value` on a custom component is not supported yet",
-            "1:38: `slot` on a `<block>` is not supported yet: put it on an element",
+            "1:16: `model:value` takes a plain page data path, like `model:value=\"{{form.name}}\"` \
+             or `\"{{items[0].title}}\"` (not an expression, a literal or a wx:for item)",
+            "1:42: `slot` on a `<block>` is not supported yet: put it on an element",
         ]
     );
 }
@@ -766,4 +767,45 @@ fn a_custom_event_reaches_the_hosts_listeners_then_bubbles_and_composes_as_asked
     );
     assert!(calls(CustomOptions::default()).len() == 1);
     assert!(resolve_custom(&tree, &"nowhere".into(), "pick", &json!(null), everywhere).is_empty());
+}
+
+#[test]
+fn a_model_binding_on_a_custom_tag_passes_the_property_and_names_the_callers_path() {
+    let tree = card()
+        .render(
+            r#"<my-card model:title="{{form.name}}" model:count="{{items[0].n}}"/>"#,
+            &json!({"form": {"name": "Ada"}, "items": [{"n": 4}]}),
+        )
+        .unwrap();
+    let card = &tree.instances[0];
+    assert_eq!(card.properties, json!({"title": "Ada", "count": 4}));
+    let model = |property: &str, path: &str| crate::component::ModelBinding {
+        property: property.into(),
+        path: path.into(),
+    };
+    assert_eq!(
+        card.models,
+        [model("title", "form.name"), model("count", "items[0].n")]
+    );
+}
+
+#[test]
+fn a_full_render_keeps_a_property_the_component_set_itself_until_its_caller_changes_it() {
+    let package = card();
+    let page = template("pages/index.wxml", r#"<my-card title="{{name}}"/>"#);
+    let mut instances = BTreeMap::new();
+    let first = crate::render::render(&page, &json!({"name": "Ada"}), &package.context(&instances))
+        .unwrap();
+    // The component set its own `title`; the page renders again in full.
+    instances.insert("1:1".into(), json!({"title": "mine", "count": 0}));
+    let context = package.context(&instances);
+    let again = |previous: &Tree, name: &str| {
+        let data = json!({ "name": name });
+        crate::render::render_changed(&page, &data, &context, previous, &Changes::all()).unwrap()
+    };
+    let second = again(&first, "Ada");
+    assert!(to_html(&second).contains(">mine<"), "{}", to_html(&second));
+    // The caller's value changed: the property takes it.
+    let third = again(&second, "Bo");
+    assert!(to_html(&third).contains(">Bo<"), "{}", to_html(&third));
 }
