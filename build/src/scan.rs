@@ -1,10 +1,13 @@
-//! The typed pages of a crate, read from its sources without building or
-//! running anything: `src/**/*.rs` parsed with `syn` (no macro expanded),
-//! each `#[page("ROUTE")]` impl read with the grammar the SDK's macro uses
-//! (`sdk-macros/src/grammar.rs`, included here), kept when
-//! `export_app!(App, pages = [...])` exports its type. What this finds is
-//! the meta the macro writes into the component, so the templates'
-//! handlers are checked before cargo runs.
+//! The typed pages and components of a crate, read from its sources
+//! without building or running anything: `src/**/*.rs` parsed with `syn`
+//! (no macro expanded), each `#[page("ROUTE")]` impl read with the grammar
+//! the SDK's macro uses (`sdk-macros/src/grammar.rs`, included here), each
+//! `#[component("PATH")]` impl and `#[derive(Properties)]` struct with the
+//! components' (`sdk-macros/src/component_grammar.rs`), kept when
+//! `export_app!(App, pages = [...], components = [...])` exports its type.
+//! What this finds is the meta the macros write into the component, so
+//! the templates' handlers (and components' properties) are checked before
+//! cargo runs.
 //!
 //! A file `syn` cannot parse or the scan may not read (a symlink out of
 //! `src/`), or a page the macro would refuse, is left to cargo, whose
@@ -14,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use miniapp_runtime::config::meta::{Meta, PageMeta, VERSION};
+use miniapp_runtime::config::meta::{ComponentMeta, Meta, PageMeta, VERSION};
 use miniapp_view::ast::{BindingKind, Expr, Node, Pos, Template, Value};
 use miniapp_view::builtins::closest;
 use miniapp_view::deps::{Root, Step, expr_reads};
@@ -30,10 +33,15 @@ use crate::files::read_assets;
 #[allow(dead_code)]
 mod grammar;
 
+#[path = "../../sdk-macros/src/component_grammar.rs"]
+#[allow(dead_code)]
+mod component_grammar;
+
 /// The typed pages a crate exports.
 #[derive(Debug, Default, PartialEq)]
 pub struct Scanned {
-    /// The meta its macros write: each exported page's handlers.
+    /// The meta its macros write: each exported page's handlers, each
+    /// exported component's entry.
     pub meta: Meta,
     /// Each exported page's typed data fields (`data = Type`), by route,
     /// when the scan found the type's `#[derive(PageData)]`.
@@ -54,14 +62,36 @@ struct Found {
     data: Option<String>,
 }
 
+/// A `#[component]` impl found in the sources.
+struct FoundComponent {
+    /// The last segment of its type's name (`Stepper`).
+    ty: String,
+    /// Its meta entry around its properties list ([`component_grammar::component_meta`]).
+    head: String,
+    tail: String,
+    /// The last segment of its `properties = Type`, if given.
+    properties: Option<String>,
+}
+
 /// What the sources hold.
 #[derive(Default)]
 struct Sources {
     pages: Vec<Found>,
+    components: Vec<FoundComponent>,
     /// `#[derive(PageData)]` structs' fields, by the struct's name.
     data: BTreeMap<String, Vec<String>>,
-    /// The page types `export_app!(_, pages = [...])` names, if it does.
-    exported: Option<Vec<String>>,
+    /// `#[derive(Properties)]` structs' meta lists, by the struct's name.
+    properties: BTreeMap<String, String>,
+    /// The page and component types `export_app!(_, pages = [...],
+    /// components = [...])` names, if it does.
+    exported: Option<Exported>,
+}
+
+/// What `export_app!` exports.
+#[derive(Default)]
+struct Exported {
+    pages: Vec<String>,
+    components: Vec<String>,
 }
 
 /// Scan the crate in `crate_dir`: `None` when its sources export no typed
@@ -88,7 +118,12 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         };
         read_items(path, &file.items, &mut sources);
     }
-    let Some(exported) = sources.exported.filter(|pages| !pages.is_empty()) else {
+    let Some(exported) =
+        (sources.exported.take()).filter(|e| !e.pages.is_empty() || !e.components.is_empty())
+    else {
+        return Ok(None);
+    };
+    let Some(components) = exported_components(&sources, &exported.components) else {
         return Ok(None);
     };
     let mut scanned = Scanned {
@@ -99,10 +134,11 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         data: BTreeMap::new(),
         places: BTreeMap::new(),
     };
+    scanned.meta.components = components;
     for page in sources
         .pages
         .into_iter()
-        .filter(|p| exported.contains(&p.ty))
+        .filter(|p| exported.pages.contains(&p.ty))
     {
         if let Some(fields) = page.data.and_then(|d| sources.data.get(&d)) {
             scanned.data.insert(page.route.clone(), fields.clone());
@@ -117,6 +153,27 @@ pub fn scan(crate_dir: &Path) -> Result<Option<Scanned>, BuildError> {
         scanned.meta.pages.entry(page.route).or_insert(handlers);
     }
     Ok(Some(scanned))
+}
+
+/// The meta entries of the exported components, as the macros write them;
+/// `None` when one is not found or its properties type is not (left to
+/// cargo, whose error says more).
+fn exported_components(
+    sources: &Sources,
+    exported: &[String],
+) -> Option<BTreeMap<String, ComponentMeta>> {
+    let mut entries = BTreeMap::new();
+    for ty in exported {
+        let found = sources.components.iter().find(|c| &c.ty == ty)?;
+        let properties = match &found.properties {
+            Some(name) => sources.properties.get(name)?.as_str(),
+            None => "[]",
+        };
+        let entry = format!("{{{}{properties}{}}}", found.head, found.tail);
+        let parsed: BTreeMap<String, ComponentMeta> = serde_json::from_str(&entry).ok()?;
+        entries.extend(parsed);
+    }
+    Some(entries)
 }
 
 /// Deepest nesting of brackets in a source the scan reads: `syn` parses by
@@ -156,8 +213,20 @@ fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
                 if let Some(page) = read_page(path, imp) {
                     sources.pages.push(page);
                 }
+                if let Some(component) = read_component(imp) {
+                    sources.components.push(component);
+                }
             }
-            Item::Struct(data) if derives_page_data(&data.attrs) => {
+            Item::Struct(properties) if derives(&properties.attrs, "Properties") => {
+                let input = syn::DeriveInput::from(properties.clone());
+                if let Ok(fields) = component_grammar::property_fields(&input) {
+                    let meta = component_grammar::properties_meta(&fields);
+                    sources
+                        .properties
+                        .insert(properties.ident.to_string(), meta);
+                }
+            }
+            Item::Struct(data) if derives(&data.attrs, "PageData") => {
                 let input = syn::DeriveInput::from(data.clone());
                 if let Ok(fields) = grammar::data_fields(&input) {
                     let keys = fields.into_iter().map(|f| f.key).collect();
@@ -165,8 +234,10 @@ fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
                 }
             }
             Item::Macro(call) if grammar::is_attr_path(&call.mac.path, "export_app") => {
-                if let Ok(pages) = exported_pages.parse2(call.mac.tokens.clone()) {
-                    sources.exported.get_or_insert_with(Vec::new).extend(pages);
+                if let Ok(found) = exported.parse2(call.mac.tokens.clone()) {
+                    let all = sources.exported.get_or_insert_with(Exported::default);
+                    all.pages.extend(found.pages);
+                    all.components.extend(found.components);
                 }
             }
             Item::Mod(module) => {
@@ -215,27 +286,56 @@ fn read_page(path: &str, imp: &syn::ItemImpl) -> Option<Found> {
     })
 }
 
-/// Whether `attrs` hold `#[derive(..., PageData, ...)]`.
-fn derives_page_data(attrs: &[syn::Attribute]) -> bool {
+/// A `#[component]` impl as the macro reads it; `None` if it is not one,
+/// or one the macro refuses.
+fn read_component(imp: &syn::ItemImpl) -> Option<FoundComponent> {
+    let attr = imp
+        .attrs
+        .iter()
+        .find(|a| grammar::is_attr(a, "component"))?;
+    let args = component_grammar::component_args(grammar::attr_tokens(attr)).ok()?;
+    let read = component_grammar::component_impl(imp).ok()?;
+    let syn::Type::Path(ty) = imp.self_ty.as_ref() else {
+        return None;
+    };
+    let (head, tail) = component_grammar::component_meta(&args, &read);
+    Some(FoundComponent {
+        ty: ty.path.segments.last()?.ident.to_string(),
+        head,
+        tail,
+        properties: (args.properties).and_then(|p| Some(p.segments.last()?.ident.to_string())),
+    })
+}
+
+/// Whether `attrs` hold `#[derive(..., NAME, ...)]`.
+fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
         .any(|a| {
             let paths = a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated);
-            paths.is_ok_and(|p| p.iter().any(|p| grammar::is_attr_path(p, "PageData")))
+            paths.is_ok_and(|p| p.iter().any(|p| grammar::is_attr_path(p, name)))
         })
 }
 
-/// `export_app!(App, pages = [A, B])`'s page types (last segments); an
+/// `export_app!(App, pages = [A, B], components = [C])`'s page and
+/// component types (last segments), either list optional; an
 /// `export_app!(App)` exports none.
-fn exported_pages(input: ParseStream) -> syn::Result<Vec<String>> {
+fn exported(input: ParseStream) -> syn::Result<Exported> {
     input.parse::<syn::Type>()?;
-    let mut pages = Vec::new();
-    if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+    let mut exported = Exported::default();
+    while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
         let key: syn::Ident = input.parse()?;
-        if key != "pages" {
-            return Err(syn::Error::new(key.span(), "expected `pages`"));
-        }
+        let into = match key.to_string().as_str() {
+            "pages" => &mut exported.pages,
+            "components" => &mut exported.components,
+            _ => {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "expected `pages` or `components`",
+                ));
+            }
+        };
         input.parse::<Token![=]>()?;
         let list;
         syn::bracketed!(list in input);
@@ -243,11 +343,11 @@ fn exported_pages(input: ParseStream) -> syn::Result<Vec<String>> {
             if let syn::Type::Path(ty) = ty
                 && let Some(last) = ty.path.segments.last()
             {
-                pages.push(last.ident.to_string());
+                into.push(last.ident.to_string());
             }
         }
     }
-    Ok(pages)
+    Ok(exported)
 }
 
 /// Each exported page whose route is not one of the app's `pages`, as

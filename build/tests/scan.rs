@@ -48,7 +48,7 @@ fn the_scan_reads_the_meta_the_macro_writes_for_every_typed_example() {
     }
     typed.sort();
     // At least the two converted examples; more as examples become typed.
-    for example in ["events", "todo"] {
+    for example in ["events", "todo", "components"] {
         assert!(typed.iter().any(|t| t == example), "{typed:?}");
     }
 }

@@ -77,6 +77,14 @@ const MACROS_CARGO_TOML: &str = include_str!("../../sdk-macros/Cargo.toml");
 /// this is all of them).
 const MACROS_SOURCES: &[(&str, &str)] = &[
     (
+        "component_grammar.rs",
+        include_str!("../../sdk-macros/src/component_grammar.rs"),
+    ),
+    (
+        "components.rs",
+        include_str!("../../sdk-macros/src/components.rs"),
+    ),
+    (
         "grammar.rs",
         include_str!("../../sdk-macros/src/grammar.rs"),
     ),
@@ -94,6 +102,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "animation.rs",
     "callbacks.rs",
     "clipboard.rs",
+    "component.rs",
     "data_path.rs",
     "details.rs",
     "device.rs",
@@ -106,11 +115,13 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "handler.rs",
     "http.rs",
     "identity.rs",
+    "instances.rs",
     "lib.rs",
     "lifetimes.rs",
     "location.rs",
     "log.rs",
     "nav.rs",
+    "observers.rs",
     "page.rs",
     "page_events.rs",
     "payment.rs",

@@ -65,5 +65,6 @@ mod serve_widgets;
 mod shop;
 mod slider;
 mod tab_bar;
+mod typed_components_build;
 mod typed_pages;
 mod widgets;
