@@ -16,7 +16,6 @@ mod session;
 mod temp_file;
 mod uploads;
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -273,7 +272,7 @@ pub(crate) struct Loaded {
     /// The app.
     pub app: App,
     /// Its package files, by path.
-    pub assets: Arc<BTreeMap<String, Vec<u8>>>,
+    pub assets: Arc<server::Assets>,
     /// Its component, to tell a template save from a code change.
     pub component: Vec<u8>,
 }
@@ -317,7 +316,7 @@ impl Loader {
                 self.runtime.insert(runtime)
             }
         };
-        let assets = Arc::new(package.assets.clone());
+        let assets = Arc::new(server::assets_of(&package));
         let component = package.component.clone();
         let app = runtime
             .load(package)

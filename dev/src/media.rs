@@ -3,8 +3,11 @@
 //! it here; a source at one of the app's origins is fetched a part at a
 //! time by the runtime (its egress checks, at most the app's
 //! `http_response_bytes` a part) and passed on with the origin's
-//! `Content-Range`, or cut here when the origin sent the whole file.
+//! `Content-Range` (the runtime checks it against the range and the bytes),
+//! or cut here when the origin sent the whole file; an origin's `416` is
+//! passed on as one.
 
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use miniapp_runtime::{App, ByteRange};
@@ -19,8 +22,9 @@ pub(crate) fn asked(headers: &HeaderMap) -> Option<ByteRange> {
 }
 
 /// `bytes` (a whole file of `kind`) as the answer to `range`: `206` with
-/// that part, or `416` naming the size when it starts past the end.
-pub(crate) fn part(bytes: &[u8], kind: HeaderValue, range: ByteRange) -> Response {
+/// that part (sharing the file's bytes, not a copy), or `416` naming the
+/// size when it starts past the end.
+pub(crate) fn part(bytes: &Bytes, kind: HeaderValue, range: ByteRange) -> Response {
     let total = bytes.len() as u64;
     let (start, end) = match range {
         ByteRange::From { start, end } => {
@@ -29,18 +33,24 @@ pub(crate) fn part(bytes: &[u8], kind: HeaderValue, range: ByteRange) -> Respons
         ByteRange::Last(n) => (total.saturating_sub(n), total.saturating_sub(1)),
     };
     if start >= total || start > end {
-        let mut response = (StatusCode::RANGE_NOT_SATISFIABLE, "").into_response();
-        if let Ok(value) = HeaderValue::from_str(&format!("bytes */{total}")) {
-            response.headers_mut().insert(header::CONTENT_RANGE, value);
-        }
-        return response;
+        return past_end(&format!("bytes */{total}"));
     }
-    let slice = bytes[start as usize..=end as usize].to_vec();
+    let slice = bytes.slice(start as usize..=end as usize);
     partial(slice, kind, &format!("bytes {start}-{end}/{total}"))
 }
 
+/// `416`: the range asked for starts past the end; `content_range` says
+/// the size (`bytes */TOTAL`).
+fn past_end(content_range: &str) -> Response {
+    let mut response = (StatusCode::RANGE_NOT_SATISFIABLE, "").into_response();
+    if let Ok(value) = HeaderValue::from_str(content_range) {
+        response.headers_mut().insert(header::CONTENT_RANGE, value);
+    }
+    response
+}
+
 /// A part of a file as a `206` with its `Content-Range`.
-fn partial(bytes: Vec<u8>, kind: HeaderValue, content_range: &str) -> Response {
+fn partial(bytes: Bytes, kind: HeaderValue, content_range: &str) -> Response {
     let mut response = app_file(bytes, kind);
     *response.status_mut() = StatusCode::PARTIAL_CONTENT;
     let headers = response.headers_mut();
@@ -57,13 +67,19 @@ fn partial(bytes: Vec<u8>, kind: HeaderValue, content_range: &str) -> Response {
 /// Part `range` of the video or audio at `url`, one of `app`'s origins.
 pub(crate) async fn remote(app: &App, url: &str, range: ByteRange) -> Response {
     match app.fetch_media(url, range).await {
+        // The origin says the range starts past the end: so does this host.
+        Ok(media) if media.past_end().is_some() => {
+            past_end(media.content_range.as_deref().unwrap_or_default())
+        }
         Ok(media) => {
             let kind = HeaderValue::from_str(&media.kind)
                 .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+            let bytes = Bytes::from(media.bytes);
             match media.content_range {
-                Some(content_range) => partial(media.bytes, kind, &content_range),
+                // Checked by the runtime against the range and the bytes.
+                Some(content_range) => partial(bytes, kind, &content_range),
                 // The origin sent the whole file (within the quota): cut it here.
-                None => part(&media.bytes, kind, range),
+                None => part(&bytes, kind, range),
             }
         }
         Err(e) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
@@ -78,7 +94,7 @@ mod tests {
 
     /// Part `range` of the bytes 0..10: its status, Content-Range and bytes.
     async fn cut(range: ByteRange) -> (u16, Option<String>, Vec<u8>) {
-        let bytes: Vec<u8> = (0..10).collect();
+        let bytes = Bytes::from((0..10).collect::<Vec<u8>>());
         let response = part(&bytes, HeaderValue::from_static("video/webm"), range);
         let status = response.status().as_u16();
         let content_range = (response.headers().get(header::CONTENT_RANGE))

@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -68,7 +69,7 @@ pub struct Context {
     /// Where it listens.
     pub addr: SocketAddr,
     /// The app's package assets, by path (served at `/assets/PATH`).
-    pub assets: std::sync::RwLock<Arc<std::collections::BTreeMap<String, Vec<u8>>>>,
+    pub assets: std::sync::RwLock<Arc<Assets>>,
     /// The Content-Security-Policy of the page.
     pub csp: String,
     /// The device preset the page starts with.
@@ -299,7 +300,7 @@ async fn regions(State(cx): Ctx) -> Response {
     let Some(app) = current else {
         return (StatusCode::SERVICE_UNAVAILABLE, "no app loaded yet").into_response();
     };
-    let mut response = app.regions().text().to_string().into_response();
+    let mut response = shared_text(app.regions()).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -307,6 +308,29 @@ async fn regions(State(cx): Ctx) -> Response {
     );
     secure(headers);
     response
+}
+
+/// The app's package files by path, each shared with every response that
+/// sends it (or a part of it) rather than copied.
+pub(crate) type Assets = std::collections::BTreeMap<String, Bytes>;
+
+/// The package files of `package`, as served.
+pub(crate) fn assets_of(package: &miniapp_runtime::Package) -> Assets {
+    (package.assets.iter())
+        .map(|(path, bytes)| (path.clone(), Bytes::from(bytes.clone())))
+        .collect()
+}
+
+/// The text of `regions` as a response body that shares it (up to the
+/// table's 1 MiB), not a copy of it per request.
+fn shared_text(regions: &miniapp_runtime::view::region::Regions) -> Bytes {
+    struct Shared(Arc<str>);
+    impl AsRef<[u8]> for Shared {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    Bytes::from_owner(Shared(regions.shared_text()))
 }
 
 /// A file of the app's package (images and other assets), never as HTML,
@@ -341,7 +365,7 @@ pub(crate) fn same_site(headers: &HeaderMap) -> Result<(), Refusal> {
 
 /// A file of the app (an asset, a remote image) as this page gets it:
 /// never as a document that could run anything.
-pub(crate) fn app_file(bytes: Vec<u8>, kind: HeaderValue) -> Response {
+pub(crate) fn app_file(bytes: Bytes, kind: HeaderValue) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, kind);
@@ -383,7 +407,7 @@ async fn remote_image(
         Ok((kind, bytes)) => {
             let kind = HeaderValue::from_str(&kind)
                 .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-            app_file(bytes, kind)
+            app_file(Bytes::from(bytes), kind)
         }
         Err(e) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
     }
@@ -920,3 +944,6 @@ async fn api_answer(cx: &Context, command: impl FnOnce(Reply) -> Command) -> Res
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests;

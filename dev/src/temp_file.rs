@@ -52,7 +52,7 @@ pub(crate) async fn temp_file(
     match bytes {
         Ok(bytes) => {
             let kind = HeaderValue::from_static(image_kind(&bytes));
-            app_file(bytes, kind)
+            app_file(bytes.into(), kind)
         }
         Err(why) => (StatusCode::NOT_FOUND, why).into_response(),
     }

@@ -45,8 +45,9 @@ pub struct Regions {
     regions: Vec<Region>,
     /// The provinces, as indices.
     provinces: Vec<usize>,
-    /// The text it was read from (what the simulator is sent).
-    text: String,
+    /// The text it was read from (what the simulator is sent, shared with
+    /// each response rather than copied).
+    text: Arc<str>,
 }
 
 static SHIPPED_TABLE: LazyLock<Arc<Regions>> = LazyLock::new(|| {
@@ -84,7 +85,7 @@ impl Regions {
         let mut table = Regions {
             regions: Vec::new(),
             provinces: Vec::new(),
-            text: text.to_string(),
+            text: Arc::from(text),
         };
         // Each code's index and level (0 province, 1 city, 2 county).
         let mut codes: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -156,6 +157,12 @@ impl Regions {
     /// The text the table was read from.
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The text the table was read from, shared (a server sends it
+    /// without copying it).
+    pub fn shared_text(&self) -> Arc<str> {
+        self.text.clone()
     }
 
     /// How many regions it has.

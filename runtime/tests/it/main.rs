@@ -28,6 +28,7 @@ mod hostile;
 mod http;
 mod loading;
 mod media;
+mod media_ranges;
 mod media_remote;
 mod offline;
 mod open_type;

@@ -88,7 +88,7 @@ async fn serve() -> SocketAddr {
 
 /// An app (the news example) declaring the server's origin, granted it,
 /// loopback allowed, with `http_response_bytes = 256`.
-fn app(dir: &std::path::Path, origin: &str) -> App {
+pub(crate) fn app(dir: &std::path::Path, origin: &str) -> App {
     app_with(dir, origin, "http_response_bytes = 256")
 }
 

@@ -82,8 +82,10 @@ pub struct MediaPart {
     pub kind: String,
     /// The bytes.
     pub bytes: Vec<u8>,
-    /// The origin's `Content-Range` (`bytes START-END/TOTAL`) when it sent
-    /// a part; `None` when it sent the whole file.
+    /// The origin's `Content-Range` (`bytes START-END/TOTAL`, checked
+    /// against the part asked for and the bytes) when it sent a part;
+    /// `bytes */TOTAL` when the range starts past the end (see
+    /// [`MediaPart::past_end`]); `None` when it sent the whole file.
     pub content_range: Option<String>,
 }
 
@@ -93,7 +95,8 @@ impl AppHttp {
     /// at most `most` bytes (the app's `http_response_bytes`): an open
     /// range is asked for only that far, and an origin that sends more is
     /// refused; within `timeout_ms` (the app's `http_timeout_ms`). Refused
-    /// unless it is a video or an audio.
+    /// unless it is a video or an audio, or when the origin's
+    /// `Content-Range` is not the part asked for.
     pub async fn fetch_media(
         &self,
         url: &str,
@@ -117,6 +120,13 @@ impl AppHttp {
             let kind = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
             let content_range = header(reqwest::header::CONTENT_RANGE);
             let status = response.status();
+            if status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE {
+                return past_end(&url, asked, content_range.as_deref()).map(|total| MediaPart {
+                    kind,
+                    bytes: Vec::new(),
+                    content_range: Some(format!("bytes */{total}")),
+                });
+            }
             let media = kind.starts_with("video/") || kind.starts_with("audio/");
             if !status.is_success() || !media {
                 return Err(format!("{url} is not a video or audio ({status}, {kind})"));
@@ -141,6 +151,14 @@ impl AppHttp {
                 }
                 bytes.extend_from_slice(&chunk);
             }
+            if let Some(sent) = &content_range {
+                check_part(sent, asked, bytes.len() as u64).map_err(|why| {
+                    format!(
+                        "{url} sent `Content-Range: {sent}` for `{}`: {why}",
+                        asked.header()
+                    )
+                })?;
+            }
             Ok(MediaPart {
                 kind,
                 bytes,
@@ -150,6 +168,70 @@ impl AppHttp {
         tokio::time::timeout(Duration::from_millis(timeout_ms), exchange)
             .await
             .map_err(|_| format!("{url} took over {timeout_ms} ms (quota `http_timeout_ms`)"))?
+    }
+}
+
+impl MediaPart {
+    /// The file's size when the origin answered that the range starts past
+    /// its end (`416`, its `content_range` `bytes */TOTAL`, no bytes).
+    pub fn past_end(&self) -> Option<u64> {
+        let range = self.content_range.as_deref()?;
+        range.strip_prefix("bytes */")?.parse().ok()
+    }
+}
+
+/// An origin's `416` for `asked`: the file's size from its `Content-Range`
+/// (`bytes */TOTAL`), which must put `asked` past the end.
+fn past_end(url: &Url, asked: ByteRange, content_range: Option<&str>) -> Result<u64, String> {
+    let total = content_range
+        .and_then(|r| r.strip_prefix("bytes */"))
+        .and_then(|t| t.parse::<u64>().ok())
+        .ok_or_else(|| format!("{url} answered 416 without a `Content-Range: bytes */LENGTH`"))?;
+    match asked {
+        ByteRange::From { start, .. } if start >= total => Ok(total),
+        _ => Err(format!(
+            "{url} answered 416 for `{}` of a file of {total} bytes",
+            asked.header()
+        )),
+    }
+}
+
+/// Check an origin's `Content-Range` (`bytes START-END/TOTAL`, `TOTAL`
+/// perhaps `*`) for part `asked` of which it sent `len` bytes: the part
+/// asked for (its end cut at the file's), within the file, and as long as
+/// what was sent.
+fn check_part(sent: &str, asked: ByteRange, len: u64) -> Result<(), String> {
+    let malformed = || "not `bytes START-END/TOTAL`".to_string();
+    let (range, total) = (sent.strip_prefix("bytes "))
+        .and_then(|r| r.split_once('/'))
+        .ok_or_else(malformed)?;
+    let (start, end) = range.split_once('-').ok_or_else(malformed)?;
+    let number = |s: &str| s.trim().parse::<u64>().map_err(|_| malformed());
+    let (start, end) = (number(start)?, number(end)?);
+    let total = match total.trim() {
+        "*" => None,
+        total => Some(number(total)?),
+    };
+    if start > end || end - start + 1 != len {
+        return Err(format!("{len} bytes were sent"));
+    }
+    if total.is_some_and(|total| end >= total) {
+        return Err("it ends past the file's length".into());
+    }
+    let last = |end: u64| total.map_or(end, |total| end.min(total - 1));
+    let expected = match asked {
+        ByteRange::From {
+            start,
+            end: Some(e),
+        } => Some((start, last(e))),
+        ByteRange::From { start, end: None } => total.map(|total| (start, total - 1)),
+        ByteRange::Last(n) => total.map(|total| (total.saturating_sub(n), total - 1)),
+    };
+    match expected {
+        Some(expected) if expected == (start, end) => Ok(()),
+        Some((s, e)) => Err(format!("the part asked for is bytes {s}-{e}")),
+        None if matches!(asked, ByteRange::From { start: s, .. } if s == start) => Ok(()),
+        None => Err("the file's length is needed to check it and is not given".into()),
     }
 }
 
