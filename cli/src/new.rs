@@ -10,7 +10,8 @@ const CARGO_TOML: &str = include_str!("../templates/app/Cargo.toml.tmpl");
 const MANIFEST: &str = include_str!("../templates/app/miniapp.toml.tmpl");
 const LIB_RS: &str = include_str!("../templates/app/src/lib.rs.tmpl");
 const APP_JSON: &str = include_str!("../templates/app/app.json.tmpl");
-/// The pages' templates and window configs (`pages/ROUTE.wxml`, `.json`).
+/// The pages' templates and window configs (`pages/ROUTE.wxml`, `.json`),
+/// and the component's (`components/badge/badge.wxml`, `.json`).
 const PAGES: &[(&str, &str)] = &[
     (
         "pages/index.wxml",
@@ -27,6 +28,14 @@ const PAGES: &[(&str, &str)] = &[
     (
         "pages/mine.json",
         include_str!("../templates/app/pages/mine.json.tmpl"),
+    ),
+    (
+        "components/badge/badge.wxml",
+        include_str!("../templates/app/components/badge/badge.wxml.tmpl"),
+    ),
+    (
+        "components/badge/badge.json",
+        include_str!("../templates/app/components/badge/badge.json.tmpl"),
     ),
 ];
 /// The tab bar's icons (app.json's `iconPath`s: 48x48 png, under

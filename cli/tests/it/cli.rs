@@ -692,6 +692,18 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
         "{last}"
     );
     assert_eq!(last["app"], "dev.my-counter");
+    // Its `badge` component shows the count the page gives it, and its
+    // Clear button's `clear` event reaches the page's `onClear`.
+    assert!(
+        last["html"].as_str().unwrap().contains("Taps: 2 (some)"),
+        "{last}"
+    );
+    let cleared = last_line(&run(&["--tap", "#tap", "--tap", "#clear"]));
+    assert_eq!(cleared["data"]["count"], 0, "{cleared}");
+    assert!(
+        cleared["html"].as_str().unwrap().contains("Taps: 0 (none)"),
+        "{cleared}"
+    );
     // The second tab, its own typed page and title; kept alive while the
     // first tab shows.
     let steps = json_steps(&run(&["--tab", "1", "--tab", "0", "--tab", "1"]));

@@ -54,6 +54,15 @@ fn the_first_pages_are_the_scaffolded_ones() {
 }
 
 #[test]
+fn the_first_component_is_the_scaffolded_one() {
+    let template = repo_file("cli/templates/app/components/badge/badge.wxml.tmpl");
+    assert!(
+        repo_file("README.md").contains(&format!("```xml\n{template}```")),
+        "README's badge template differs from cli/templates/app/components/badge/badge.wxml.tmpl"
+    );
+}
+
+#[test]
 fn the_first_app_json_is_the_scaffolded_one() {
     let template = repo_file("cli/templates/app/app.json.tmpl").replace("{{name}}", "my-counter");
     assert!(
