@@ -125,6 +125,7 @@ const SDK_SOURCES: &[(&str, &str)] = sdk_sources!(
     "http.rs",
     "identity.rs",
     "instances.rs",
+    "instances/tests.rs",
     "lib.rs",
     "lifetimes.rs",
     "location.rs",

@@ -475,3 +475,6 @@ fn notice_step(notice: &Notice) -> Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

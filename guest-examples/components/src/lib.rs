@@ -8,9 +8,11 @@
 //! `<list-item>`s and a `<timer-box>` behind `wx:if` (a 600 s timer,
 //! `pageLifetimes.hide`).
 //!
-//! Every lifetime and observer appends to the app's journal (`created:ID:PATH`,
-//! `attached:ID`, `value:ID:NEW:OLD`, `hide:ID`, ...); the page's
-//! `journal` handler copies it into the page's `notices` for tests to read.
+//! What the components saw goes to the app's journal (`created:ID:PATH`
+//! of each but the badge, the list items' `attached:ID`, `ready:ID` and
+//! `moved:ID`, the counter's `value:ID:NEW:OLD`, the box's `hide:ID` and
+//! `detached:ID`, the card's `poke:ID:TITLE`); the page's `journal`
+//! handler copies it into the page's `notices` for tests to read.
 
 mod parts;
 

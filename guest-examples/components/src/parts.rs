@@ -47,22 +47,6 @@ impl Counter {
         note("created", this)
     }
 
-    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("attached", this)
-    }
-
-    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("ready", this)
-    }
-
-    fn moved(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("moved", this)
-    }
-
-    fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("detached", this)
-    }
-
     /// WeChat's property observer: the new value and the old one.
     #[observer("value")]
     fn value_changed(&mut self, this: &Instance<Self>, old: &Value) -> Result<()> {
@@ -128,14 +112,6 @@ impl Card {
         note("created", this)
     }
 
-    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("attached", this)
-    }
-
-    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("ready", this)
-    }
-
     #[handler("onPoke")]
     fn on_poke(&mut self, this: &Instance<Self>, _poke: miniapp_sdk::Detail<Poke>) -> Result<()> {
         self.pokes += 1;
@@ -156,18 +132,6 @@ pub struct Badge;
 
 #[miniapp_sdk::component("components/badge/badge", properties = LabelProps)]
 impl Badge {
-    fn created(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("created", this)
-    }
-
-    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("attached", this)
-    }
-
-    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("ready", this)
-    }
-
     #[handler]
     fn poke(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
         let poke = Poke {
@@ -203,10 +167,6 @@ impl ListItem {
     fn moved(&mut self, this: &Instance<Self>) -> Result<()> {
         note("moved", this)
     }
-
-    fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("detached", this)
-    }
 }
 
 /// A box with a long timer, listening to its page's `hide`.
@@ -217,14 +177,6 @@ pub struct TimerBox;
 impl TimerBox {
     fn created(&mut self, this: &Instance<Self>) -> Result<()> {
         note("created", this)
-    }
-
-    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("attached", this)
-    }
-
-    fn ready(&mut self, this: &Instance<Self>) -> Result<()> {
-        note("ready", this)
     }
 
     fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
