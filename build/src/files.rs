@@ -12,9 +12,10 @@ use cap_std::fs::Dir;
 use crate::BuildError;
 
 /// The crate's view and config files: `pages/**/*.wxml`,
-/// `pages/**/*.wxss`, `pages/**/*.json`, `app.wxss`, `app.json`, and the
-/// files of every custom component their `usingComponents` reach, by
-/// their paths in the package.
+/// `pages/**/*.wxss`, `pages/**/*.json`, `app.wxss`, `app.json`, every
+/// file under each subpackage's root (`packageA/**`), and the files of
+/// every custom component their `usingComponents` reach, by their paths
+/// in the package.
 pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
     let view = |name: &str| {
         [".wxml", ".wxss", ".json"]
@@ -27,6 +28,21 @@ pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, 
         if let Some(bytes) = read_file(&root, crate_dir, Path::new(file))? {
             views.insert(file.into(), bytes);
         }
+    }
+    // Each subpackage's folder, whole: its pages' and components' files
+    // and its images (a json that does not parse is the config check's
+    // to refuse, at its place).
+    let app = (views
+        .get("app.json")
+        .and_then(|bytes| std::str::from_utf8(bytes).ok()))
+    .and_then(|text| miniapp_runtime::config::AppConfig::parse(text).ok());
+    for package in app.iter().flat_map(|app| &app.sub_packages.list) {
+        let prefix = format!("{}/", package.root);
+        views.extend(read_assets(
+            &crate_dir.join(&package.root),
+            &prefix,
+            |_| true,
+        )?);
     }
     read_components(&root, crate_dir, &mut views)?;
     Ok(views)

@@ -178,6 +178,16 @@ pub fn build_with(
     let config =
         miniapp_runtime::platform::app_config::check_with_assets(&manifest, &views, &assets)
             .map_err(|source| config_error(crate_dir, source))?;
+    // Each subpackage's files within its limit, each page's preloads
+    // within WeChat's, before the long compile too.
+    let files =
+        (views.iter().chain(assets.iter())).map(|(path, bytes)| (path.as_str(), bytes.len()));
+    miniapp_runtime::package::check_sub_packages(files, views.get("app.json"), limits).map_err(
+        |source| BuildError::Pack {
+            path: crate_dir.display().to_string(),
+            source,
+        },
+    )?;
     for warning in config.warnings {
         notify(&Notice::Ignored { warning });
     }
@@ -267,7 +277,7 @@ pub fn read_manifest(crate_dir: &Path) -> Result<Manifest, BuildError> {
     let app_pages = files::read_app_json(crate_dir)?
         .map(|text| AppConfig::parse(&text).map_err(|source| config_error(crate_dir, source)))
         .transpose()?
-        .and_then(|app| app.pages);
+        .and_then(|app| app.routes());
     Manifest::from_toml_with_pages(&text, app_pages.as_deref()).map_err(|source| {
         BuildError::Manifest {
             path: path.display().to_string(),

@@ -594,6 +594,21 @@ fn stack(instance: &AppInstance) -> String {
     routes.join(" > ")
 }
 
+/// The subpackages a step sent, one line each (text).
+fn sub_packages(loads: &[miniapp_runtime::PackageLoad]) {
+    for load in loads {
+        let by = serde_json::to_value(load.by).unwrap_or_default();
+        out::line(format!(
+            "   subpackage {} sent ({} on page {}: {} files to fetch, {} bytes)",
+            load.root,
+            by.as_str().unwrap_or(""),
+            load.page,
+            load.files.len(),
+            load.bytes
+        ));
+    }
+}
+
 /// Prints steps as text or JSON lines.
 struct Printer {
     json: bool,
@@ -606,12 +621,15 @@ impl Printer {
         let logs = instance.drain_logs();
         let opened = instance.take_open_requests();
         let ops = instance.take_view_ops();
+        // The subpackages this step's page sent (its own, its preloads).
+        let packages = instance.take_package_loads();
         // A step that succeeded leaves a live instance (a trap fails it).
         let route = instance.pages().last().map_or("", |p| p.route.as_str());
         let data = instance.page_data();
         let drawn = self.ui.take_drawn();
         if self.json {
             let line = json!({
+                "subpackages": packages,
                 "step": step,
                 "app": instance.app_id(),
                 "ok": true,
@@ -635,6 +653,7 @@ impl Printer {
         host_ui::print_drawn(&drawn);
         self.opened(&opened);
         out::line(format!("   pages [{}]", stack(instance)));
+        sub_packages(&packages);
         out::labelled_json("   data  ", data);
         if let Some(error) = instance.view_error() {
             out::line(format!("   view  not rendered: {error}"));
@@ -658,6 +677,7 @@ impl Printer {
         instance.take_view_ops();
         let label = format!("== {COMPLETION}  pages [{}]  data ", stack(instance));
         out::labelled_json(&label, instance.page_data());
+        sub_packages(&instance.take_package_loads());
         self.logs(COMPLETION, &logs);
         host_ui::print_drawn(&self.ui.take_drawn());
         self.opened(&opened);

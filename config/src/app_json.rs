@@ -54,6 +54,8 @@ pub struct AppConfig {
     pub required_private_infos: Option<Vec<String>>,
     /// Each kind of network call's default timeout, from `networkTimeout`.
     pub network_timeout: network_timeout::NetworkTimeout,
+    /// The subpackages and preload rules (`subPackages`, `preloadRule`).
+    pub sub_packages: crate::sub_packages::SubPackages,
     /// Keys of no meaning on this host, each at its place.
     pub warnings: Vec<ConfigError>,
     /// Where each listed page is, for [`AppConfig::agree_with`].
@@ -97,6 +99,44 @@ pub struct AppJsonSchema {
     /// operator's `http_timeout_ms` bounds it (the smaller wins).
     #[serde(rename = "networkTimeout")]
     network_timeout: Option<std::collections::BTreeMap<String, u32>>,
+    /// Subpackages: pages grouped under a root folder, their templates,
+    /// styles, json and assets under it, sent to a client when one of
+    /// their pages is first shown (each at most 2 MiB; WeChat's alias
+    /// `subpackages` is read too).
+    #[serde(rename = "subPackages")]
+    sub_packages: Option<Vec<SubPackageSchema>>,
+    /// Per page (`pages/index/index`), the subpackages (by root or name)
+    /// the host sends once that page is shown.
+    #[serde(rename = "preloadRule")]
+    preload_rule: Option<std::collections::BTreeMap<String, PreloadRuleSchema>>,
+}
+
+/// One subpackage of `subPackages`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SubPackageSchema {
+    /// Its folder (`packageA`), outside pages/ and not inside another's.
+    root: String,
+    /// Its pages, relative to the root (`pages/cat/cat` is route
+    /// `packageA/pages/cat/cat`).
+    pages: Vec<String>,
+    /// A name `preloadRule` may use instead of the root.
+    name: Option<String>,
+    /// Only `false`: an independent subpackage cannot run here (the app's
+    /// logic is one component).
+    independent: Option<bool>,
+}
+
+/// One page's `preloadRule` entry.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PreloadRuleSchema {
+    /// `all` or `wifi` (the default): the network the preload needs.
+    network: Option<String>,
+    /// The subpackages, by root or name (at most 2 MiB together).
+    packages: Vec<String>,
 }
 
 /// One scope's entry of `permission`.
@@ -111,12 +151,9 @@ struct PermissionSchema {
 /// Top-level keys WeChat documents that this host does not act on yet.
 const NOT_YET: &[&str] = &[
     "entryPagePath",
-    "subpackages",
-    "subPackages",
     "workers",
     "requiredBackgroundModes",
     "plugins",
-    "preloadRule",
     "resizable",
     "darkmode",
     "themeLocation",
@@ -153,6 +190,7 @@ impl AppConfig {
     pub fn parse(text: &str) -> Result<AppConfig, ConfigError> {
         let (mut reader, root) = Reader::open(APP_JSON, text, MAX_APP_JSON_BYTES)?;
         let mut config = AppConfig::default();
+        let mut preload = None;
         for (key, value) in &root {
             match key.as_str() {
                 "pages" => config.read_pages(&mut reader, value)?,
@@ -180,16 +218,69 @@ impl AppConfig {
                 "requiredPrivateInfos" => {
                     config.required_private_infos = Some(private_infos::read(&reader, key, value)?);
                 }
+                "subPackages" | "subpackages" => {
+                    config.read_sub_packages(&mut reader, key, &root)?
+                }
+                "preloadRule" => preload = Some(value),
                 key => {
                     let typed = ["pages", "window", "tabBar", "usingComponents"].into_iter();
                     let typed =
                         typed.chain(["permission", "requiredPrivateInfos", "networkTimeout"]);
+                    let typed = typed.chain(["subPackages", "preloadRule"]);
                     reader.other_key(key, key, (NOT_YET, NO_MEANING), typed)?;
                 }
             }
         }
+        if let Some(value) = preload {
+            let main = config.pages.clone().unwrap_or_default();
+            config.sub_packages.preload = crate::sub_packages::read_preload(
+                &mut reader,
+                value,
+                &main,
+                &config.sub_packages.list,
+            )?;
+        }
         config.warnings = reader.warnings;
         Ok(config)
+    }
+
+    /// `subPackages` (or WeChat's alias `subpackages`, not both), read
+    /// against the main pages (`pages` sorts before both keys).
+    fn read_sub_packages(
+        &mut self,
+        reader: &mut Reader,
+        key: &str,
+        root: &Map<String, Value>,
+    ) -> Result<(), ConfigError> {
+        if key == "subpackages" && root.contains_key("subPackages") {
+            return Err(reader.key_error(
+                key,
+                "`subpackages` and `subPackages` are the same key: give one".into(),
+            ));
+        }
+        let main = self.pages.clone().unwrap_or_default();
+        self.sub_packages.list = crate::sub_packages::read(reader, key, &root[key], &main)?;
+        let count = main.len() + self.sub_packages.routes().count();
+        if count > MAX_PAGES {
+            return Err(reader.value_error(
+                key,
+                format!("the app has {count} pages with its subpackages'; at most {MAX_PAGES}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Every page route `app.json` gives, if it lists `pages`: the main
+    /// package's, then each subpackage's (`packageA/pages/cat/cat`).
+    pub fn routes(&self) -> Option<Vec<String>> {
+        let pages = self.pages.as_ref()?;
+        Some(
+            pages
+                .iter()
+                .chain(self.sub_packages.routes())
+                .cloned()
+                .collect(),
+        )
     }
 
     fn read_pages(&mut self, reader: &mut Reader, value: &Value) -> Result<(), ConfigError> {
@@ -230,37 +321,49 @@ impl AppConfig {
     /// Check that `app.json`'s pages, if it lists them, are the manifest's
     /// `routes` in the same order; the error names the first difference.
     pub fn agree_with(&self, routes: &[String]) -> Result<(), ConfigError> {
-        let Some(pages) = &self.pages else {
-            return Ok(());
-        };
         let at = |pos: Pos, message: String| ConfigError {
             file: APP_JSON.into(),
             line: pos.line,
             col: pos.col,
             message,
         };
-        for (index, page) in pages.iter().enumerate() {
-            match routes.get(index) {
-                Some(route) if route == page => {}
-                Some(route) => {
-                    return Err(at(
-                        self.page_positions[index],
-                        format!(
-                            "pages[{index}] is `pages/{page}` but miniapp.toml's pages[{index}] is `{route}` (write `pages/{route}` here, or leave `pages` out of miniapp.toml)"
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(at(
-                        self.page_positions[index],
-                        format!(
-                            "pages[{index}] `pages/{page}` is not in miniapp.toml's pages (list it there too, or leave `pages` out of miniapp.toml)"
-                        ),
-                    ));
-                }
-            }
+        let Some(pages) = &self.pages else {
+            return match self.sub_packages.routes().find(|r| !routes.contains(r)) {
+                Some(page) => Err(at(
+                    self.sub_packages.place_of(page).unwrap_or_default(),
+                    format!(
+                        "subpackage page `{page}` is not in miniapp.toml's pages (list it there too, after the main pages, or list the main pages in app.json's `pages`)"
+                    ),
+                )),
+                None => Ok(()),
+            };
+        };
+        let sub = (self.sub_packages.routes())
+            .map(|r| (r, self.sub_packages.place_of(r).unwrap_or_default()));
+        let listed: Vec<(&String, Pos)> = (pages.iter())
+            .zip(self.page_positions.iter().copied())
+            .chain(sub)
+            .collect();
+        for (index, (page, place)) in listed.iter().copied().enumerate() {
+            let main = index < pages.len();
+            let message = match (routes.get(index), main) {
+                (Some(route), _) if route == page => continue,
+                (Some(route), true) => format!(
+                    "pages[{index}] is `pages/{page}` but miniapp.toml's pages[{index}] is `{route}` (write `pages/{route}` here, or leave `pages` out of miniapp.toml)"
+                ),
+                (None, true) => format!(
+                    "pages[{index}] `pages/{page}` is not in miniapp.toml's pages (list it there too, or leave `pages` out of miniapp.toml)"
+                ),
+                (Some(route), false) => format!(
+                    "subpackage page `{page}` is not miniapp.toml's pages[{index}] `{route}` (miniapp.toml lists the main pages, then each subpackage's, as app.json does; or leave `pages` out of miniapp.toml)"
+                ),
+                (None, false) => format!(
+                    "subpackage page `{page}` is not in miniapp.toml's pages (list it there too, after the main pages, or leave `pages` out of miniapp.toml)"
+                ),
+            };
+            return Err(at(place, message));
         }
-        if let Some(route) = routes.get(pages.len()) {
+        if let Some(route) = routes.get(listed.len()) {
             return Err(at(
                 self.pages_key,
                 format!(

@@ -20,6 +20,7 @@ pub mod page_json;
 pub mod policy;
 pub mod quota;
 pub mod schema;
+pub mod sub_packages;
 pub mod tab_bar;
 pub mod using;
 mod vocabulary;

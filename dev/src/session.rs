@@ -459,6 +459,7 @@ impl Session {
             return;
         };
         let frame = view_frame(&SIMULATOR, app, instance, full);
+        let packages = miniapp_protocol::frames::sub_package_frames(&SIMULATOR, instance, full);
         let route = instance.pages().last().map(|p| p.route.clone());
         let data = json!({ "type": "data", "route": route, "data": instance.page_data() });
         let logs = log_frame(instance);
@@ -470,7 +471,7 @@ impl Session {
             self.storage_if_changed(full),
             budget.map(|budget| json!({ "type": "quota", "budget": budget })),
         ];
-        for frame in frames.into_iter().flatten() {
+        for frame in frames.into_iter().flatten().chain(packages) {
             self.send(frame);
         }
         if let Some(stopped) = self.stopped.clone() {

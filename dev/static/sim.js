@@ -11,6 +11,7 @@ import { WIDGETS_CSS, mountWidget } from './widgets.js';
 import { watchMedia } from './media.js';
 import { paintTabBar } from './tab-bar.js';
 import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
+import { subpackageSent } from './subpackages.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -259,6 +260,7 @@ const handlers = {
   },
   page: paintPage,
   'share-sheet': shareSheet,
+  subpackage: (frame) => subpackageSent(frame, log),
   ops(frame) {
     if (view.stale) return; // a full page was asked for: these would not apply
     for (const op of Array.isArray(frame.ops) ? frame.ops : []) {

@@ -104,6 +104,28 @@ pub fn page_frame(served: &Served, app: &App, instance: Option<&AppInstance>) ->
     })
 }
 
+/// A `subpackage` frame for each subpackage the instance sent its clients
+/// since the last call (all it sent so far when `full`: a client that
+/// connects later is told them all): its root, name, why (`navigation`
+/// or `preload`), the page that sent it, and the URLs of the files under
+/// its root a client fetches.
+pub fn sub_package_frames(served: &Served, instance: &mut AppInstance, full: bool) -> Vec<Value> {
+    let new = instance.take_package_loads();
+    let loads = match full {
+        true => instance.package_loads().to_vec(),
+        false => new,
+    };
+    (loads.into_iter())
+        .map(|load| {
+            let files: Vec<String> = (load.files.iter())
+                .map(|path| format!("{}{path}", served.assets))
+                .collect();
+            json!({ "type": "subpackage", "root": load.root, "name": load.name, "by": load.by,
+                "page": load.page, "files": files, "bytes": load.bytes })
+        })
+        .collect()
+}
+
 /// A page with no view (no instance runs), titled `title`.
 pub fn blank_page_frame(title: &str) -> Value {
     json!({ "type": "page", "stack": [], "route": null, "window": null, "tab_bar": null,

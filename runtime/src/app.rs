@@ -64,7 +64,7 @@ impl App {
     /// The template of page `route` (`pages/ROUTE.wxml`), if the package
     /// has one.
     pub fn template(&self, route: &str) -> Option<&Template> {
-        self.shared.views.get(&crate::views::template_path(route))
+        crate::views::page_template(&self.shared.views, route)
     }
 
     /// Page `route` rendered from `data` as HTML (escaped, inert: see

@@ -76,11 +76,16 @@ pub fn check_with_assets(
         tab_bar: app.tab_bar.clone(),
         ..AppWindows::default()
     };
-    let page_files = files
-        .iter()
-        .filter(|(path, _)| path.starts_with("pages/") && path.ends_with(".json"));
+    // Each subpackage page's json is under its root (`packageA/pages/cat/cat.json`).
+    let sub_page_json = |path: &str| {
+        (path.strip_suffix(".json")).is_some_and(|r| app.sub_packages.of_route(r).is_some())
+    };
+    let page_files = files.iter().filter(|(path, _)| {
+        (path.starts_with("pages/") && path.ends_with(".json")) || sub_page_json(path)
+    });
     for (path, bytes) in page_files {
-        let route = &path["pages/".len()..path.len() - ".json".len()];
+        let route = path.strip_prefix("pages/").unwrap_or(path);
+        let route = &route[..route.len() - ".json".len()];
         if !manifest.has_page(route) {
             return Err(ConfigError {
                 file: path.clone(),

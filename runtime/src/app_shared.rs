@@ -55,6 +55,10 @@ pub(crate) struct AppShared {
     pub meta: Option<Arc<miniapp_config::Meta>>,
     /// The app id as the execution slots' queues name it.
     pub slot_key: Arc<str>,
+    /// Its subpackages and preload rules (app.json's).
+    pub sub_packages: miniapp_config::sub_packages::SubPackages,
+    /// Each subpackage's files, by root.
+    pub sub_package_files: BTreeMap<String, crate::instance::sub_packages::PackageFiles>,
 }
 
 impl AppShared {
@@ -80,7 +84,7 @@ impl AppShared {
         previous: Option<(&Tree, &Changes)>,
         instances: &dyn miniapp_view::component::Instances,
     ) -> Option<Result<Tree, String>> {
-        let template = self.views.get(&crate::views::template_path(route))?;
+        let template = crate::views::page_template(&self.views, route)?;
         let using = self.components.pages.get(route);
         let context = Context {
             instances,

@@ -34,6 +34,7 @@ mod pages;
 mod readings;
 mod state;
 mod storage_writes;
+pub(crate) mod sub_packages;
 mod tabs;
 mod temp_files;
 mod view;
@@ -47,6 +48,7 @@ pub use page_events::{
     ClientPageEvent, PageEvent, PageEventOutcome, SCROLLS_PER_SECOND, ShareCard,
 };
 pub use state::InstanceState;
+pub use sub_packages::{LoadCause, PackageLoad};
 pub use tabs::ShownTabBar;
 pub use temp_files::TempFiles;
 
@@ -78,6 +80,8 @@ pub struct AppInstance {
     scrolling: page_events::Scrolling,
     /// The card a share button's tap led to, until the embedder takes it.
     share_sheet: Option<ShareCard>,
+    /// The subpackages sent to its clients.
+    packages: sub_packages::Loaded,
 }
 
 /// The handlers one view event resolves to (a tap bubbling through
@@ -242,6 +246,7 @@ impl AppInstance {
             answer: Default::default(),
             scrolling: Default::default(),
             share_sheet: None,
+            packages: Default::default(),
         };
         instance.start().await?;
         Ok(instance)

@@ -76,8 +76,8 @@ pub use event::{
     MAX_SOCKET_URL_BYTES, OpenSocket,
 };
 pub use instance::{
-    AppInstance, ClientPageEvent, PageEvent, PageEventOutcome, SCROLLS_PER_SECOND, ShareCard,
-    ShownTabBar, TempFiles,
+    AppInstance, ClientPageEvent, LoadCause, PackageLoad, PageEvent, PageEventOutcome,
+    SCROLLS_PER_SECOND, ShareCard, ShownTabBar, TempFiles,
 };
 pub use miniapp_config::{
     self as config, AppPolicy, Capability, ConsentRule, Grants, HostProfile, Manifest,

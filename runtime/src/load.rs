@@ -121,6 +121,11 @@ impl Runtime {
                 meta: meta.map(Arc::new),
                 on_complete,
                 page_events: page_events.map_err(refused)?,
+                sub_package_files: crate::instance::sub_packages::files_by_package(
+                    &views.sub_packages,
+                    &package.assets,
+                ),
+                sub_packages: views.sub_packages,
                 asset_paths: package.assets.keys().cloned().collect(),
                 styles: views.styles,
                 windows,

@@ -32,6 +32,9 @@ pub struct PackageLimits {
     pub total_bytes: u64,
     /// Bytes of the app's component (default 2 MiB).
     pub component_bytes: u64,
+    /// Bytes of each subpackage's files, those under its root (default
+    /// 2 MiB, as on WeChat).
+    pub subpackage_bytes: u64,
 }
 
 impl Default for PackageLimits {
@@ -39,6 +42,7 @@ impl Default for PackageLimits {
         PackageLimits {
             total_bytes: 20 * 1024 * 1024,
             component_bytes: 2 * 1024 * 1024,
+            subpackage_bytes: miniapp_config::sub_packages::MAX_SUB_PACKAGE_BYTES,
         }
     }
 }
@@ -99,6 +103,24 @@ pub enum PackageError {
         /// The limit.
         limit: u64,
     },
+    /// A subpackage's files over [`PackageLimits::subpackage_bytes`].
+    #[error(
+        "subpackage `{name}` is {size} bytes (its files under {root}/), over the limit of {limit} bytes a subpackage may hold"
+    )]
+    SubPackageTooLarge {
+        /// Its name, or its root if it has none.
+        name: String,
+        /// Its root folder.
+        root: String,
+        /// Bytes of its files.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A page whose `preloadRule` sends more than WeChat's 2 MB, at
+    /// `app.json:line:col`.
+    #[error("{0}")]
+    PreloadTooLarge(String),
     /// The body does not match the recorded hash.
     #[error(
         "content hash mismatch: recorded {recorded}, actual {actual} (the file is corrupted or was altered)"
@@ -194,6 +216,14 @@ impl Package {
                 });
             }
         }
+        let files = assets
+            .iter()
+            .map(|(path, data)| (path.as_str(), data.len()));
+        check_sub_packages(
+            files,
+            assets.get(miniapp_config::app_json::APP_JSON),
+            limits,
+        )?;
         Ok(Package {
             manifest,
             component: body.component,
@@ -243,6 +273,59 @@ fn encode(body: &Body) -> Result<Vec<u8>, PackageError> {
     bytes.extend_from_slice(blake3::hash(&body_bytes).as_bytes());
     bytes.extend_from_slice(&body_bytes);
     Ok(bytes)
+}
+
+/// Each subpackage's files (`files`, path and size, under its root) within
+/// `limits.subpackage_bytes`, and each page's preloads (`preloadRule`)
+/// within WeChat's 2 MB, as `app_json` declares them (one that does not
+/// parse is the config check's to refuse: nothing to count here).
+pub fn check_sub_packages<'a>(
+    files: impl IntoIterator<Item = (&'a str, usize)>,
+    app_json: Option<&Vec<u8>>,
+    limits: &PackageLimits,
+) -> Result<(), PackageError> {
+    let packages = (app_json.and_then(|bytes| std::str::from_utf8(bytes).ok()))
+        .and_then(|text| miniapp_config::AppConfig::parse(text).ok())
+        .map(|config| config.sub_packages)
+        .unwrap_or_default();
+    if packages.list.is_empty() {
+        return Ok(());
+    }
+    let mut sizes: BTreeMap<&str, u64> = BTreeMap::new();
+    for (path, size) in files {
+        if let Some(package) = packages.of_file(path) {
+            *sizes.entry(package.root.as_str()).or_default() += size as u64;
+        }
+    }
+    for package in &packages.list {
+        let size = sizes.get(package.root.as_str()).copied().unwrap_or(0);
+        if size > limits.subpackage_bytes {
+            return Err(PackageError::SubPackageTooLarge {
+                name: package.label().to_string(),
+                root: package.root.clone(),
+                size,
+                limit: limits.subpackage_bytes,
+            });
+        }
+    }
+    let limit = miniapp_config::sub_packages::MAX_PRELOAD_BYTES;
+    for rule in &packages.preload {
+        let sizes = rule
+            .packages
+            .iter()
+            .map(|root| sizes.get(root.as_str()).copied().unwrap_or(0));
+        let total: u64 = sizes.sum();
+        if total > limit {
+            return Err(PackageError::PreloadTooLarge(format!(
+                "app.json:{}:{}: page `{}` preloads {total} bytes of subpackages ({}), over WeChat's limit of {limit} bytes of preloads per page",
+                rule.place.line,
+                rule.place.col,
+                rule.route,
+                rule.packages.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check_size(what: &'static str, size: u64, limit: u64) -> Result<(), PackageError> {

@@ -106,6 +106,8 @@ impl TestHost {
             page_events: None,
             asset_paths: Default::default(),
             styles: Default::default(),
+            sub_packages: Default::default(),
+            sub_package_files: Default::default(),
         });
         let options = LaunchOptions {
             user: Some("alice".into()),

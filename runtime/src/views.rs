@@ -10,6 +10,7 @@ use miniapp_view::ast::{Node, Pos, Template};
 
 mod checks;
 pub mod resolve;
+pub mod sub_packages;
 
 pub use resolve::Components;
 
@@ -39,6 +40,8 @@ pub struct Views {
     /// What the components' stylesheets have that WeChat does not apply,
     /// each `file:line:col: what`.
     pub warnings: Vec<String>,
+    /// The subpackages app.json declares (their pages among the routes).
+    pub sub_packages: miniapp_config::sub_packages::SubPackages,
 }
 
 /// Why a package's view is refused.
@@ -63,11 +66,36 @@ pub enum ViewError {
     /// or a component's json that is wrong, at `file:line:col`.
     #[error("its components do not resolve: {0}")]
     Components(String),
+    /// A subpackage page without its template, or a file of one package
+    /// that another uses, at `file:line:col`.
+    #[error("its subpackages do not hold together: {0}")]
+    SubPackages(String),
 }
 
 /// Where the template of page `route` is: `pages/ROUTE.wxml`.
 pub fn template_path(route: &str) -> String {
     format!("pages/{route}.wxml")
+}
+
+/// Where page `route`'s files are, without their extension, in a package
+/// that `has` files: `pages/ROUTE` for a main page, the route itself for a
+/// subpackage's page (`packageA/pages/cat/cat`), whose files are under its
+/// root. [`check`] holds every page to one of the two, never both.
+pub fn page_stem(route: &str, has: impl Fn(&str) -> bool) -> String {
+    let main = format!("pages/{route}");
+    match has(&format!("{main}.wxml")) || !has(&format!("{route}.wxml")) {
+        true => main,
+        false => route.to_string(),
+    }
+}
+
+/// The template of page `route` among `templates` (see [`page_stem`]).
+pub fn page_template<'t>(
+    templates: &'t BTreeMap<String, Template>,
+    route: &str,
+) -> Option<&'t Template> {
+    let stem = page_stem(route, |path| templates.contains_key(path));
+    templates.get(&format!("{stem}.wxml"))
 }
 
 /// Check a package's view as load does: every declared page has its
@@ -79,7 +107,10 @@ pub fn check(
     assets: &BTreeMap<String, Vec<u8>>,
     quotas: &Quotas,
 ) -> Result<Views, ViewError> {
+    let packages = sub_packages::of(assets);
+    sub_packages::check_pages(manifest, assets, &packages).map_err(ViewError::SubPackages)?;
     let missing: Vec<String> = (manifest.pages.iter())
+        .filter(|route| packages.of_route(route).is_none())
         .filter(|route| !assets.contains_key(&template_path(route)))
         .cloned()
         .collect();
@@ -89,6 +120,10 @@ pub fn check(
     let mut components = resolve::resolve(&manifest.pages, assets)
         .map_err(|e| ViewError::Components(e.to_string()))?;
     let templates = parse_views(assets, quotas, &components)?;
+    let crossing = sub_packages::crossing_references(&templates, &packages);
+    if !crossing.is_empty() {
+        return Err(ViewError::SubPackages(crossing.join("; ")));
+    }
     refuse(checks::check(&templates, &components, None))?;
     let (styles, warnings) =
         compile_styles(assets, manifest, &mut components).map_err(ViewError::Styles)?;
@@ -97,6 +132,7 @@ pub fn check(
         styles,
         components,
         warnings,
+        sub_packages: packages,
     })
 }
 
@@ -194,6 +230,7 @@ fn parse_views(
     if problems.is_empty() {
         problems = missing_references(&views);
     }
+
     refuse(problems).map(|()| views)
 }
 
@@ -288,7 +325,8 @@ fn compile_styles(
     let mut total = 0;
     for route in &manifest.pages {
         let mut style = app.clone().unwrap_or_default();
-        style.push_str(&compile(&format!("pages/{route}.wxss"))?.unwrap_or_default());
+        let stem = page_stem(route, |path| assets.contains_key(path));
+        style.push_str(&compile(&format!("{stem}.wxss"))?.unwrap_or_default());
         for path in reached(components, route) {
             let definition = components.definitions.get(&path);
             style.push_str(definition.map_or("", |d| &d.style));

@@ -846,7 +846,9 @@ pub(crate) fn view_frames(state: &mut State, full: bool) -> Vec<Value> {
     // A share (a page event's, a share button's): the host's share sheet.
     let share =
         (instance.take_share_sheet()).map(|card| json!({ "type": "share-sheet", "card": card }));
-    view.into_iter().chain(logs).chain(share).collect()
+    // The subpackages the page shown sent (its own, its preloads).
+    let packages = miniapp_protocol::frames::sub_package_frames(&SERVED, instance, full);
+    (view.into_iter().chain(logs).chain(share).chain(packages)).collect()
 }
 
 fn launch_options(request: &OpenRequest) -> LaunchOptions {

@@ -64,6 +64,7 @@ mod serve_tokens;
 mod serve_widgets;
 mod shop;
 mod slider;
+mod subpackages;
 mod tab_bar;
 mod typed_components_build;
 mod typed_pages;

@@ -115,8 +115,6 @@ fn each_bad_value_is_refused_at_its_place() {
 fn each_key_not_built_yet_is_refused_naming_it() {
     for key in [
         "workers",
-        "subPackages",
-        "preloadRule",
         "componentPlaceholder",
         "plugins",
         "resolveAlias",

@@ -38,7 +38,14 @@ impl Components {
     /// Whether template `file` may use `tag`: a page's or component's
     /// template its own declarations, any other file any declaration.
     pub fn declares(&self, file: &str, tag: &str) -> bool {
-        let route = (file.strip_prefix("pages/")).and_then(|f| f.strip_suffix(".wxml"));
+        // A main page's template is `pages/ROUTE.wxml`, a subpackage
+        // page's `ROUTE.wxml`.
+        let stem = file.strip_suffix(".wxml");
+        let route = stem.map(|f| {
+            (f.strip_prefix("pages/"))
+                .filter(|r| self.pages.contains_key(*r))
+                .unwrap_or(f)
+        });
         if let Some(using) = route.and_then(|route| self.pages.get(route)) {
             return using.contains_key(tag);
         }
@@ -82,16 +89,21 @@ pub fn resolve(
         Some(text) => AppConfig::parse(text).map_or_else(|_| Vec::new(), |c| c.using),
         None => Vec::new(),
     };
+    let packages = super::sub_packages::of(assets);
+    let declare = |entries: &[Using], pending: &mut Vec<(Arc<str>, Using)>| {
+        declare(entries, assets, pending, &packages)
+    };
     let mut pending: Vec<(Arc<str>, Using)> = Vec::new();
-    components.app = declare(&app_using, assets, &mut pending)?;
+    components.app = declare(&app_using, &mut pending)?;
     for route in routes {
-        let file = miniapp_config::page_json::page_json_path(route);
+        let stem = super::page_stem(route, |path| assets.contains_key(path));
+        let file = format!("{stem}.json");
         let own = match text(assets, &file)? {
             Some(text) => PageConfig::parse(&file, text).map_or_else(|_| Vec::new(), |c| c.using),
             None => Vec::new(),
         };
         let mut tags = components.app.clone();
-        tags.extend(declare(&own, assets, &mut pending)?);
+        tags.extend(declare(&own, &mut pending)?);
         components.pages.insert(route.clone(), tags);
     }
     while let Some((path, entry)) = pending.pop() {
@@ -116,7 +128,7 @@ pub fn resolve(
             )));
         }
         let mut using = components.app.clone();
-        using.extend(declare(&config.using, assets, &mut pending)?);
+        using.extend(declare(&config.using, &mut pending)?);
         let style_isolation = config
             .style_isolation
             .as_deref()
@@ -155,11 +167,13 @@ pub fn resolve(
 }
 
 /// The tags `entries` declare, each resolved to its definition's path;
-/// definitions not read yet are added to `pending`.
+/// definitions not read yet are added to `pending`. A subpackage's
+/// component declared outside that subpackage is refused, as on WeChat.
 fn declare(
     entries: &[Using],
     assets: &BTreeMap<String, Vec<u8>>,
     pending: &mut Vec<(Arc<str>, Using)>,
+    packages: &miniapp_config::sub_packages::SubPackages,
 ) -> Result<BTreeMap<String, Arc<str>>, ConfigError> {
     let mut tags = BTreeMap::new();
     for entry in entries {
@@ -170,6 +184,13 @@ fn declare(
             )));
         }
         let path: Arc<str> = target(entry, assets)?.into();
+        if let Some(owner) = packages.foreign(&entry.file, &path) {
+            return Err(entry.error(format!(
+                "`{}` is subpackage `{}`'s component, which only its own pages and components may use (move it to the main package to share it)",
+                entry.path,
+                owner.label()
+            )));
+        }
         pending.push((path.clone(), entry.clone()));
         tags.insert(entry.tag.clone(), path);
     }

@@ -82,6 +82,7 @@ fn an_oversized_package_is_refused_before_it_is_read() {
         .package_limits(PackageLimits {
             total_bytes: 1000,
             component_bytes: 1000,
+            ..PackageLimits::default()
         })
         .build()
         .unwrap();

@@ -44,6 +44,7 @@ mod selector_query;
 mod slider;
 mod socket;
 mod socket_relaunch;
+mod subpackages;
 mod tabs;
 mod typed_components;
 mod typed_pages;

@@ -1,0 +1,23 @@
+// app.json's subpackages in the simulator: the host's `subpackage` frame
+// says a subpackage was sent (its first page shown, or a preloadRule
+// fired). The log says which; for a preload the files a client fetches
+// (its images) are fetched now, as a phone downloads a preloaded package,
+// so the page opens with them at hand. Nothing of a subpackage is fetched
+// before its frame.
+
+/** The URLs already fetched ahead, so a package is fetched once. */
+const fetched = new Set();
+
+/** A `subpackage` frame: log it and, for a preload, fetch its files. */
+export function subpackageSent(frame, log) {
+  const name = frame.name ? ` (${frame.name})` : '';
+  const by = frame.by === 'preload' ? `preloaded by page ${frame.page}` : `for page ${frame.page}`;
+  log('info', 'host', `Subpackage ${frame.root}${name} sent, ${by}: ${frame.files?.length ?? 0} files, ${frame.bytes ?? 0} bytes`);
+  if (frame.by !== 'preload') return;
+  for (const url of Array.isArray(frame.files) ? frame.files : []) {
+    // Only the host's own package files, never another origin's.
+    if (typeof url !== 'string' || !url.startsWith('/assets/') || fetched.has(url)) continue;
+    fetched.add(url);
+    fetch(url, { credentials: 'same-origin' }).catch(() => fetched.delete(url));
+  }
+}
