@@ -142,7 +142,7 @@ fn find<'t>(selector: &Selector, nodes: &'t [VNode]) -> Option<&'t VElement> {
 /// A class as its template wrote it, when it is scoped to a component
 /// (`c-components_card_card--title` is `title`; a page's `btn--primary`
 /// is no scoped class).
-fn unscoped(class: &str) -> Option<&str> {
+pub fn unscoped(class: &str) -> Option<&str> {
     let scoped = class.strip_prefix("c-")?;
     scoped.split_once("--").map(|(_, name)| name)
 }

@@ -37,7 +37,9 @@
 //! `<stepper-box model:amount="{{boxQty}}">` whose own template binds a
 //! stepper with `model:value="{{amount}}"` (written back twice: to the
 //! box's `amount`, then the page's `boxQty`), a stepper bound without
-//! `model:` (`plainQty` stays) and `setQty` (the page sets `qty` to 10).
+//! `model:` (`plainQty` stays) and `setQty` (the page sets `qty` to 10);
+//! `query` runs a selector query in the scope its button names (the page,
+//! the box, a stepper: `queried`, or `queryRefusal`).
 
 mod bindings {
     wit_bindgen::generate!({ world: "miniapp-components", path: "../../wit" });

@@ -10,6 +10,7 @@ use crate::bindings::exports::miniapp::host::lifecycle::{
 use crate::bindings::exports::miniapp::host::lifetimes::{Guest as Lifetimes, Notice};
 use crate::bindings::exports::miniapp::host::page::Guest as Page;
 use crate::bindings::miniapp::host::component::{self, EventOptions, Target};
+use crate::bindings::miniapp::host::selector_query::{self, NodeFields, NodeRequest};
 use crate::bindings::miniapp::host::types::Error;
 use crate::bindings::miniapp::host::{nav, pending, view};
 
@@ -293,6 +294,7 @@ impl Handlers for Components {
                 Ok(())
             }
             (Target::Page(_), "setQty") => set(page, json!({"qty": 10})),
+            (Target::Page(_), "query") => query(page, &event),
             (Target::Component(_), "up") => {
                 // A stepper sets its own `value`: a `model:` binding on its
                 // tag writes it back to the caller's data.
@@ -309,8 +311,60 @@ impl Handlers for Components {
     }
 }
 
+/// The selectors page `model`'s `query` asks, each `selectAll` of ids.
+const QUERIED: [&str; 6] = [
+    "stepper",
+    "stepper-box",
+    "#inner",
+    "#amount",
+    ".shown",
+    "view > text.shown",
+];
+
+/// Page `model`'s `query`: a selector query of [`QUERIED`] in the scope
+/// the tapped button's `data-scope` names (`page`: `query-start`; `here`:
+/// the page by serial; `box` or `stepper`: that instance; `gone`: an
+/// instance that is not there; `under`: a page that is not shown), its
+/// call id kept as `queryCall`, or its refusal as `queryRefusal`.
+fn query(page: Target, event: &HandlerEvent) -> Result<(), String> {
+    let dataset: Value =
+        serde_json::from_str(&event.current_target.dataset).map_err(|e| e.to_string())?;
+    let requests: Vec<NodeRequest> = (QUERIED.iter())
+        .map(|selector| NodeRequest {
+            selector: selector.to_string(),
+            all: true,
+            fields: NodeFields::ID,
+        })
+        .collect();
+    let instance = |selector: &str| -> Result<Target, String> {
+        let found = component::select_component(page, selector, false).map_err(text)?;
+        Ok(Target::Component(*found.first().ok_or("no such instance")?))
+    };
+    let started = match dataset["scope"].as_str().unwrap_or_default() {
+        "page" => selector_query::query_start(&requests),
+        "here" => selector_query::query_start_in(page, &requests),
+        "box" => selector_query::query_start_in(instance("#box")?, &requests),
+        "stepper" => selector_query::query_start_in(instance("#stepper")?, &requests),
+        "gone" => selector_query::query_start_in(Target::Component(9_999), &requests),
+        _ => selector_query::query_start_in(Target::Page(9_999), &requests),
+    };
+    match started {
+        Ok(call) => set(page, json!({"queryCall": call, "queried": null})),
+        Err(e) => set(page, json!({"queryRefusal": text(e)})),
+    }
+}
+
 impl Completions for Components {
     fn on_complete(id: u64, outcome: Outcome) -> Result<(), String> {
+        let page = Target::Page(page());
+        if data(page)?["queryCall"].as_u64() == Some(id) {
+            // Each request's matches, by id attribute.
+            let nodes = selector_query::take_nodes(id).map_err(text)?;
+            let ids: Vec<Vec<String>> = (nodes.into_iter())
+                .map(|list| list.into_iter().map(|n| n.id.unwrap_or_default()).collect())
+                .collect();
+            return set(page, json!({"queried": ids}));
+        }
         let outcome = match outcome {
             Outcome::Done => "done".to_string(),
             Outcome::Failed(e) => format!("failed {e:?}"),

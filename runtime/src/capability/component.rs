@@ -266,6 +266,11 @@ impl PageComponents {
         self.order = order;
     }
 
+    /// Each instance's id and key.
+    pub fn keys(&self) -> impl Iterator<Item = (u32, &InstanceKey)> {
+        self.by_key.iter().map(|(key, id)| (*id, key))
+    }
+
     /// The id of the instance under `key`.
     pub fn id_of(&self, key: &InstanceKey) -> Option<u32> {
         self.by_key.get(key).copied()

@@ -7,16 +7,24 @@
 //! (every element a block the window's width, stacked). The answer comes
 //! as a pending call's completion, as WeChat's `exec` callback does; a
 //! provider's answer is checked first, and one that does not come within
-//! [`MEASURE_TIMEOUT`] fails the call.
+//! [`MEASURE_TIMEOUT`] fails the call. A query asks the nodes one
+//! template draws: the page's (`query-start`), or a component instance's
+//! (`query-start-in`, WeChat's `this.createSelectorQuery()` in a
+//! component), never those inside the components it uses, whose tags it
+//! matches by the name the template gives them.
 
 mod estimate;
 mod selector;
 
-use miniapp_view::render::VNode;
+use std::collections::BTreeMap;
+
+use miniapp_view::component::InstanceKey;
+use miniapp_view::render::{VElement, VNode};
 use serde_json::{Map, Value};
 
 use super::pending::Answer;
 use super::{CallError, CallResult, View};
+use crate::bindings::component::Target;
 use crate::bindings::selector_query::{self, NodeFields, NodeInfo, NodeRequest};
 use crate::limits::Held;
 use crate::providers::{Asked, LayoutNode, MEASURE_TIMEOUT, NodeLayout};
@@ -36,6 +44,10 @@ const NODE_BYTES: usize = 128;
 pub(crate) struct SelectorQueryCtx {
     /// The top-level nodes of the last render (shared with it).
     shown: Vec<VNode>,
+    /// The top page's serial, as last rendered.
+    serial: u64,
+    /// Its component instances' keys, by id, as last rendered.
+    instances: BTreeMap<u32, InstanceKey>,
     /// The window's width, CSS pixels.
     window_width: u32,
 }
@@ -79,6 +91,8 @@ impl SelectorQueryCtx {
     pub fn new(window_width: u32) -> SelectorQueryCtx {
         SelectorQueryCtx {
             shown: Vec::new(),
+            serial: 0,
+            instances: BTreeMap::new(),
             window_width,
         }
     }
@@ -88,13 +102,48 @@ impl SelectorQueryCtx {
         self.shown = nodes.map(<[VNode]>::to_vec).unwrap_or_default();
     }
 
-    /// The nodes each of `requests` matches, with their estimated layout.
-    fn find(&self, requests: &[(Selector, bool, NodeFields)]) -> CallResult<Vec<Vec<Found>>> {
+    /// The top page is page `serial`, drawing `instances` (ids and keys),
+    /// the scopes `query-start-in` takes.
+    pub fn scopes(&mut self, serial: u64, instances: BTreeMap<u32, InstanceKey>) {
+        (self.serial, self.instances) = (serial, instances);
+    }
+
+    /// The template `scope` names: `None` for the page's, else the key of
+    /// a component instance on the page shown.
+    fn scope(&self, scope: Target) -> CallResult<Option<InstanceKey>> {
+        match scope {
+            Target::Page(serial) if serial == self.serial => Ok(None),
+            Target::Page(serial) => Err(CallError::invalid(format!(
+                "page {serial} is not the page shown: a query asks the nodes of the page shown"
+            ))),
+            Target::Component(id) => match self.instances.get(&id) {
+                Some(key) => Ok(Some(key.clone())),
+                None => Err(CallError::invalid(format!(
+                    "component instance {id} is not on the page shown (detached, never \
+                     created, or on a page under it)"
+                ))),
+            },
+        }
+    }
+
+    /// The nodes each of `requests` matches among those `scope`'s template
+    /// draws, with their estimated layout.
+    fn find(
+        &self,
+        requests: &[(Selector, bool, NodeFields)],
+        scope: Option<&InstanceKey>,
+    ) -> CallResult<Vec<Vec<Found>>> {
         let placed = lay_out(&self.shown, f64::from(self.window_width));
+        let drawn: Vec<(&Placed<'_>, Vec<&VElement>)> = (placed.iter())
+            .filter(|p| p.path.last().is_some_and(|e| e.owner.as_ref() == scope))
+            .map(|p| (p, in_template(&p.path, scope)))
+            .collect();
         let mut found = Vec::with_capacity(requests.len());
         let mut nodes = 0;
         for (selector, all, fields) in requests {
-            let matched = placed.iter().filter(|p| selector.matches(&p.path));
+            let matched = (drawn.iter())
+                .filter(|(_, path)| selector.matches(path))
+                .map(|(p, _)| *p);
             let list: Vec<Found> = match all {
                 true => matched.map(|p| facts(p, *fields)).collect(),
                 false => matched.take(1).map(|p| facts(p, *fields)).collect(),
@@ -109,6 +158,15 @@ impl SelectorQueryCtx {
         }
         Ok(found)
     }
+}
+
+/// The elements of `path` (an element after its ancestors) that `scope`'s
+/// template draws: the element's ancestors as that template sees them
+/// (slot content a template passes is under the component's tag there).
+fn in_template<'a>(path: &[&'a VElement], scope: Option<&InstanceKey>) -> Vec<&'a VElement> {
+    (path.iter().copied())
+        .filter(|e| e.owner.as_ref() == scope)
+        .collect()
 }
 
 /// What the tree says of the placed element `p` that `fields` asks.
@@ -259,9 +317,31 @@ super::linked_by!(view of SelectorQueryCtx, selector_query);
 
 impl selector_query::Host for View<'_, SelectorQueryCtx> {
     fn query_start(&mut self, requests: Vec<NodeRequest>) -> CallResult<u64> {
+        self.query(None, requests)
+    }
+
+    fn query_start_in(&mut self, scope: Target, requests: Vec<NodeRequest>) -> CallResult<u64> {
+        let scope = self.ctx.scope(scope)?;
+        self.query(scope, requests)
+    }
+
+    fn take_nodes(&mut self, id: u64) -> CallResult<Vec<Vec<NodeInfo>>> {
+        match self.call.pending.take_answer::<Measured>(id) {
+            Some(Measured(nodes, _held)) => Ok(nodes),
+            None => Err(CallError::invalid(format!(
+                "call {id} has no nodes to take: take them once, in the `on-complete` of a `query-start` that succeeded"
+            ))),
+        }
+    }
+}
+
+impl View<'_, SelectorQueryCtx> {
+    /// Start a query of `requests` among the nodes `scope`'s template
+    /// draws (`None`: the page's).
+    fn query(&mut self, scope: Option<InstanceKey>, requests: Vec<NodeRequest>) -> CallResult<u64> {
         let requests = checked(requests)?;
         self.call.pending.room_for(false)?;
-        let found = self.ctx.find(&requests)?;
+        let found = self.ctx.find(&requests, scope.as_ref())?;
         let memory = self.call.pending.host_memory();
         let held = (memory.hold(answer_bytes(&found), "a selector query's answer"))
             .map_err(CallError::quota)?;
@@ -286,14 +366,5 @@ impl selector_query::Host for View<'_, SelectorQueryCtx> {
             let answer = answered(found, measured)?;
             Ok(Some(Box::new(Measured(answer, held)) as Answer))
         })
-    }
-
-    fn take_nodes(&mut self, id: u64) -> CallResult<Vec<Vec<NodeInfo>>> {
-        match self.call.pending.take_answer::<Measured>(id) {
-            Some(Measured(nodes, _held)) => Ok(nodes),
-            None => Err(CallError::invalid(format!(
-                "call {id} has no nodes to take: take them once, in the `on-complete` of a `query-start` that succeeded"
-            ))),
-        }
     }
 }

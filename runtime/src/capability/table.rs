@@ -314,7 +314,7 @@ host_api! {
             http_timeout_ms,
         ];
     selector_query("selector-query"): core, linked by view of SelectorQueryCtx,
-        ["query-start", "take-nodes"],
+        ["query-start", "query-start-in", "take-nodes"],
         [pending_calls, host_memory_bytes];
     component: core, linked by view of NavCtx,
         ["set-data", "get-data", "trigger-event", "select-component"],

@@ -48,8 +48,21 @@ impl AppInstance {
         if updated {
             self.compare_instances();
         }
+        self.scopes_to_queries();
         self.apply_page_meta();
         UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
+    }
+
+    /// Tell the selector queries the top page's serial and its instances
+    /// (after the comparison gave the new ones their ids).
+    fn scopes_to_queries(&mut self) {
+        let Some(live) = &mut self.live else {
+            return;
+        };
+        let state = live.store.data_mut();
+        let top = state.nav.pages.top();
+        let ids = (top.components.keys()).map(|(id, key)| (id, key.clone()));
+        state.selector_query.scopes(top.serial, ids.collect());
     }
 
     /// Set the host's navigation bar by the top page's `<page-meta>`

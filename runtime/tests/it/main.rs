@@ -14,6 +14,7 @@ mod cache;
 mod clipboard;
 mod compat;
 mod component_model;
+mod component_query;
 mod components;
 mod components_load;
 mod device;

@@ -2,7 +2,9 @@
 //! and `.class`es, joined by ` ` (a descendant) or `>` (a child),
 //! alternatives by `,`.
 
+use miniapp_view::html::component_name;
 use miniapp_view::render::VElement;
+use miniapp_view::select::unscoped;
 
 /// Characters at most in one selector.
 pub(super) const SELECTOR_CHARS: usize = 256;
@@ -117,10 +119,17 @@ impl Compound {
                 .find(|(n, _)| &**n == name)
                 .map(|(_, v)| &**v)
         };
-        let tag = self.tag.as_deref().is_none_or(|t| t == element.tag);
+        // A custom component's host by the name its template gives it.
+        let tag = (self.tag.as_deref()).is_none_or(|t| t == component_name(element));
         let id = self.id.as_deref().is_none_or(|id| attr("id") == Some(id));
         let classes = attr("class").unwrap_or("");
-        let class = |c: &String| classes.split_whitespace().any(|k| k == c);
+        // In a component's template, a class as that template writes it.
+        let inside = element.owner.is_some();
+        let class = |c: &String| {
+            (classes.split_whitespace())
+                .map(|k| if inside { unscoped(k).unwrap_or(k) } else { k })
+                .any(|k| k == c)
+        };
         tag && id && self.classes.iter().all(class)
     }
 }
