@@ -28,6 +28,7 @@ mod handler_check;
 mod hostile;
 mod http;
 mod loading;
+mod loopback;
 mod media;
 mod media_ranges;
 mod media_remote;

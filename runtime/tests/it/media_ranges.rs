@@ -7,11 +7,9 @@
 
 use std::net::SocketAddr;
 
-use miniapp_runtime::{App, ByteRange};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
+use crate::loopback::{self, path_of};
 use crate::media_remote::app;
+use miniapp_runtime::{App, ByteRange};
 
 /// Each path's fixed answer: its status line, its `Content-Range` and how
 /// many bytes it sends.
@@ -74,28 +72,16 @@ const ANSWERS: &[(&str, &str, Option<&str>, usize)] = &[
 ];
 
 async fn serve() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let Some((_, status, range, len)) = ANSWERS.iter().find(|a| a.0 == path) else {
-                    return;
-                };
-                let range = range.map_or(String::new(), |r| format!("Content-Range: {r}\r\n"));
-                let head = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: video/webm\r\n{range}Content-Length: {len}\r\nConnection: close\r\n\r\n"
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(&vec![1u8; *len]).await;
-            });
-        }
-    });
-    addr
+    loopback::serve(|request: String| async move {
+        let answer = ANSWERS.iter().find(|a| a.0 == path_of(&request));
+        let Some((_, status, range, len)) = answer else {
+            return ("404 Not Found".into(), Vec::new());
+        };
+        let range = range.map_or(String::new(), |r| format!("\r\nContent-Range: {r}"));
+        let head = format!("{status}\r\nContent-Type: video/webm{range}");
+        (head, vec![1u8; *len])
+    })
+    .await
 }
 
 fn from(start: u64, end: Option<u64>) -> ByteRange {

@@ -8,11 +8,9 @@
 
 use std::net::SocketAddr;
 
-use miniapp_runtime::{App, ByteRange, MediaPart, Policy};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
 use crate::http::{allowed_and_granted, news_declaring};
+use crate::loopback::{self, path_of};
+use miniapp_runtime::{App, ByteRange, MediaPart, Policy};
 
 /// The test file's bytes: 1000 of them, each its place modulo 251.
 fn clip() -> Vec<u8> {
@@ -37,53 +35,34 @@ fn asked(request: &str, len: usize) -> Option<(usize, usize)> {
 /// and `/small.webm` ignore them, `/page.html` is not media, `/stalled.webm`
 /// never answers.
 async fn serve() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let whole = clip();
-                let (head, body) = match path.as_str() {
-                    "/clip.webm" => match asked(&request, whole.len()) {
-                        Some((start, end)) => (
-                            format!(
-                                "206 Partial Content\r\nContent-Type: video/webm\r\nContent-Range: bytes {start}-{end}/{}",
-                                whole.len()
-                            ),
-                            whole[start..=end].to_vec(),
-                        ),
-                        None => ("200 OK\r\nContent-Type: video/webm".into(), whole),
-                    },
-                    "/whole.webm" => ("200 OK\r\nContent-Type: video/webm".into(), whole),
-                    "/small.webm" => (
-                        "200 OK\r\nContent-Type: audio/webm".into(),
-                        whole[..100].to_vec(),
+    loopback::serve(|request: String| async move {
+        let whole = clip();
+        match path_of(&request) {
+            "/clip.webm" => match asked(&request, whole.len()) {
+                Some((start, end)) => (
+                    format!(
+                        "206 Partial Content\r\nContent-Type: video/webm\r\nContent-Range: bytes {start}-{end}/{}",
+                        whole.len()
                     ),
-                    "/page.html" => ("200 OK\r\nContent-Type: text/html".into(), b"<p>".to_vec()),
-                    "/stalled.webm" => {
-                        // Held, unanswered, until the client gives up.
-                        while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
-                        return;
-                    }
-                    _ => (
-                        "404 Not Found\r\nContent-Type: text/plain".into(),
-                        Vec::new(),
-                    ),
-                };
-                let head = format!(
-                    "HTTP/1.1 {head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(&body).await;
-            });
+                    whole[start..=end].to_vec(),
+                ),
+                None => ("200 OK\r\nContent-Type: video/webm".into(), whole),
+            },
+            "/whole.webm" => ("200 OK\r\nContent-Type: video/webm".into(), whole),
+            "/small.webm" => (
+                "200 OK\r\nContent-Type: audio/webm".into(),
+                whole[..100].to_vec(),
+            ),
+            "/page.html" => ("200 OK\r\nContent-Type: text/html".into(), b"<p>".to_vec()),
+            // Held, unanswered, until the client gives up.
+            "/stalled.webm" => std::future::pending().await,
+            _ => (
+                "404 Not Found\r\nContent-Type: text/plain".into(),
+                Vec::new(),
+            ),
         }
-    });
-    addr
+    })
+    .await
 }
 
 /// An app (the news example) declaring the server's origin, granted it,

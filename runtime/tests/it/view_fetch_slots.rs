@@ -9,49 +9,34 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use miniapp_runtime::{App, ByteRange, Policy};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::common::assert_refused;
 use crate::http::{allowed_and_granted, launch_at, news_declaring};
+use crate::loopback::{self, path_of};
 
 /// A server on 127.0.0.1: a path starting `/held` is reported on `arrived`
 /// and answered once `release` gives a permit; the news headlines, an
 /// image and a clip are answered at once (the headlines under `/held`
 /// too).
 async fn serve(arrived: mpsc::UnboundedSender<String>, release: Arc<Semaphore>) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let (arrived, release) = (arrived.clone(), release.clone());
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                let n = socket.read(&mut buf).await.unwrap_or(0);
-                let request = String::from_utf8_lossy(&buf[..n]).to_string();
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                if path.starts_with("/held") {
-                    let _ = arrived.send(path.clone());
-                    release.acquire().await.unwrap().forget();
-                }
-                let (kind, body): (&str, Vec<u8>) = match path.trim_start_matches("/held") {
-                    "/headlines.json" => {
-                        ("application/json", br#"[{"id":1,"title":"Held"}]"#.to_vec())
-                    }
-                    "/pixel.png" => ("image/png", b"\x89PNG".to_vec()),
-                    _ => ("video/webm", vec![7; 16]),
-                };
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(&body).await;
-            });
+    loopback::serve(move |request: String| {
+        let (arrived, release) = (arrived.clone(), release.clone());
+        async move {
+            let path = path_of(&request).to_string();
+            if path.starts_with("/held") {
+                let _ = arrived.send(path.clone());
+                release.acquire().await.unwrap().forget();
+            }
+            let (kind, body): (&str, Vec<u8>) = match path.trim_start_matches("/held") {
+                "/headlines.json" => ("application/json", br#"[{"id":1,"title":"Held"}]"#.to_vec()),
+                "/pixel.png" => ("image/png", b"\x89PNG".to_vec()),
+                _ => ("video/webm", vec![7; 16]),
+            };
+            (format!("200 OK\r\nContent-Type: {kind}"), body)
         }
-    });
-    addr
+    })
+    .await
 }
 
 /// The news app declaring `origin`, loopback allowed, at most one request
