@@ -246,6 +246,9 @@ struct Router {
 thread_local! {
     static INSTANCES: RefCell<BTreeMap<u32, Entry>> = const { RefCell::new(BTreeMap::new()) };
     static ROUTER: Cell<Option<Router>> = const { Cell::new(None) };
+    /// The gesture token of the host's handler call running, which the
+    /// listeners of the events it triggers get too (one user gesture).
+    static GESTURE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Route the registry's calls for app `A` with components `K`.
@@ -347,7 +350,7 @@ pub(crate) fn trigger(id: u32, name: &str, detail: Value, options: EventOptions)
             handler: listener.handler,
             detail: detail.clone(),
             dataset: dataset(&listener.current_target.dataset),
-            gesture: None,
+            gesture: GESTURE.with(|g| g.borrow().clone()),
         };
         match listener.to {
             Target::Component(to) => deliver(to, event)?,
@@ -393,7 +396,10 @@ pub(crate) fn on_handler(id: u32, event: HandlerEvent) -> Result<()> {
         dataset: dataset(&event.current_target.dataset),
         gesture: event.gesture,
     };
-    deliver(id, typed)
+    GESTURE.with(|g| g.replace(typed.gesture.clone()));
+    let done = deliver(id, typed);
+    GESTURE.with(|g| g.take());
+    done
 }
 
 /// `lifetimes.on-notices`: each notice in order (the first error is kept,

@@ -47,6 +47,8 @@ struct IndexData {
     items: Vec<Item>,
     boxed: bool,
     changed: u32,
+    /// Whether the counter's `change` came with the tap's gesture token.
+    gestured: bool,
     poked: String,
     picked: Vec<u32>,
     notices: Vec<String>,
@@ -132,6 +134,7 @@ impl Index {
 
     #[handler("onChange")]
     fn on_change(&mut self, change: Detail<Clicks>) -> Result<()> {
+        set(IndexData::gestured(), change.gesture.is_some())?;
         set(IndexData::changed(), change.detail.value)
     }
 

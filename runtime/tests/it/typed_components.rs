@@ -102,8 +102,10 @@ async fn a_triggered_event_reaches_the_pages_typed_handler_and_bubbles_through_a
     let (_dir, mut inst) = launched().await;
     tapped(&mut inst, "#inc").await;
     tapped(&mut inst, "#inc").await;
-    // The counter's `change` {value: clicks} reached the page's `onChange`.
+    // The counter's `change` {value: clicks} reached the page's `onChange`,
+    // with the tap's gesture (one user gesture, as on WeChat).
     assert_eq!(inst.page_data()["changed"], 2);
+    assert_eq!(inst.page_data()["gestured"], true);
     // The badge's `poke` reached the card's handler (in the card's
     // template), then, composed, the page's (on the card's host element).
     tapped(&mut inst, "#poke").await;
