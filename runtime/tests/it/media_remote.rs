@@ -72,7 +72,7 @@ pub(crate) fn app(dir: &std::path::Path, origin: &str) -> App {
 }
 
 /// [`app`] with `quotas` (TOML) as its quotas.
-fn app_with(dir: &std::path::Path, origin: &str, quotas: &str) -> App {
+pub(crate) fn app_with(dir: &std::path::Path, origin: &str, quotas: &str) -> App {
     let news = news_declaring(origin);
     let mut policy: Policy = allowed_and_granted(&news);
     policy.defaults.quotas = toml::from_str(quotas).unwrap();

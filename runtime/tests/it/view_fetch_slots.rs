@@ -8,12 +8,13 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use miniapp_runtime::{App, ByteRange, Policy};
+use miniapp_runtime::{App, ByteRange};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::common::assert_refused;
-use crate::http::{allowed_and_granted, launch_at, news_declaring};
+use crate::http::launch_at;
 use crate::loopback::{self, path_of};
+use crate::media_remote::app_with;
 
 /// A server on 127.0.0.1: a path starting `/held` is reported on `arrived`
 /// and answered once `release` gives a permit; the news headlines, an
@@ -39,27 +40,42 @@ async fn serve(arrived: mpsc::UnboundedSender<String>, release: Arc<Semaphore>) 
     .await
 }
 
-/// The news app declaring `origin`, loopback allowed, at most one request
-/// in flight.
-fn one_slot(dir: &std::path::Path, origin: &str) -> App {
-    let news = news_declaring(origin);
-    let mut policy: Policy = allowed_and_granted(&news);
-    policy.defaults.quotas = toml::from_str("http_concurrency = 1").unwrap();
-    miniapp_runtime::Runtime::builder(dir)
-        .policy(policy)
-        .build()
-        .unwrap()
-        .load(news)
-        .unwrap()
+/// The server of [`serve`] and the news app declaring it, loopback
+/// allowed, at most one request in flight: where held requests arrive, the
+/// permits that release them, the origin and the app (in a directory that
+/// lives as long as it).
+struct Held {
+    arrived: mpsc::UnboundedReceiver<String>,
+    release: Arc<Semaphore>,
+    origin: String,
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+async fn one_slot() -> Held {
+    let (tx, arrived) = mpsc::unbounded_channel();
+    let release = Arc::new(Semaphore::new(0));
+    let origin = format!("http://{}", serve(tx, release.clone()).await);
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(dir.path(), &origin, "http_concurrency = 1");
+    Held {
+        arrived,
+        release,
+        origin,
+        app,
+        _dir: dir,
+    }
 }
 
 #[tokio::test]
 async fn an_app_at_its_concurrency_limit_cannot_make_the_view_fetch_beyond_it() {
-    let (tx, mut arrived) = mpsc::unbounded_channel();
-    let release = Arc::new(Semaphore::new(0));
-    let origin = format!("http://{}", serve(tx, release.clone()).await);
-    let dir = tempfile::tempdir().unwrap();
-    let app = one_slot(dir.path(), &origin);
+    let Held {
+        mut arrived,
+        release,
+        origin,
+        app,
+        _dir,
+    } = one_slot().await;
 
     // The app's own request for its headlines is held in flight.
     let launching = tokio::spawn({
@@ -97,11 +113,13 @@ async fn an_app_at_its_concurrency_limit_cannot_make_the_view_fetch_beyond_it() 
 
 #[tokio::test]
 async fn a_view_fetch_under_way_holds_a_slot_the_app_then_cannot_take() {
-    let (tx, mut arrived) = mpsc::unbounded_channel();
-    let release = Arc::new(Semaphore::new(0));
-    let origin = format!("http://{}", serve(tx, release.clone()).await);
-    let dir = tempfile::tempdir().unwrap();
-    let app = one_slot(dir.path(), &origin);
+    let Held {
+        mut arrived,
+        release,
+        origin,
+        app,
+        _dir,
+    } = one_slot().await;
 
     let image = tokio::spawn({
         let (app, url) = (app.clone(), format!("{origin}/held/pixel.png"));
