@@ -47,14 +47,20 @@ async fn until(what: &str, holds: impl Fn() -> bool) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_has_a_driver_only_while_its_shown_instance_has_something_pending() {
-    let dir = tempfile::tempdir().unwrap();
-    let host = common::node("timers", dir.path(), Limits::default(), Duration::ZERO);
-    let host = Arc::new(host);
+/// A node's host on the timers example under `limits` (in `dir`), and Ada's
+/// session on it.
+async fn timers_session(dir: &std::path::Path, limits: Limits) -> (Arc<Host>, Arc<Session>) {
+    let host = Arc::new(common::node("timers", dir, limits, Duration::ZERO));
     let request: OpenRequest =
         serde_json::from_value(json!({ "app": "demo.timers", "user": "ada" })).unwrap();
     let session = host.open(request, CLIENT).await.unwrap().session;
+    (host, session)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_has_a_driver_only_while_its_shown_instance_has_something_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let (host, session) = timers_session(dir.path(), Limits::default()).await;
     host.drive(&session);
     assert!(!session.is_driven(), "nothing is pending after the launch");
 
@@ -92,10 +98,7 @@ async fn a_forgotten_session_loses_its_driver() {
         forget: Duration::from_millis(1),
         ..Limits::default()
     };
-    let host = Arc::new(common::node("timers", dir.path(), limits, Duration::ZERO));
-    let request: OpenRequest =
-        serde_json::from_value(json!({ "app": "demo.timers", "user": "ada" })).unwrap();
-    let session = host.open(request, CLIENT).await.unwrap().session;
+    let (host, session) = timers_session(dir.path(), limits).await;
     // An interval of ten minutes: its driver waits far past the test.
     tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
     assert!(session.is_driven());
@@ -114,11 +117,7 @@ async fn a_forgotten_session_loses_its_driver() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draining_node_stops_its_drivers_and_starts_none() {
     let dir = tempfile::tempdir().unwrap();
-    let host = common::node("timers", dir.path(), Limits::default(), Duration::ZERO);
-    let host = Arc::new(host);
-    let request: OpenRequest =
-        serde_json::from_value(json!({ "app": "demo.timers", "user": "ada" })).unwrap();
-    let session = host.open(request, CLIENT).await.unwrap().session;
+    let (host, session) = timers_session(dir.path(), Limits::default()).await;
     tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
     assert!(session.is_driven());
     host.draining.send_replace(true);
