@@ -192,18 +192,7 @@ fn check_path(path: &LitStr) -> syn::Result<()> {
 /// Read a component's `impl`: its handlers, lifetimes, page lifetimes and
 /// observers, each checked for its shape.
 pub fn component_impl(item: &ItemImpl) -> syn::Result<ComponentImpl> {
-    if let Some((path, _)) = &item.trait_ {
-        return Err(syn::Error::new_spanned(
-            path,
-            "#[component] goes on the component type's own `impl`, not a trait impl",
-        ));
-    }
-    if !item.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &item.generics,
-            "a component type is not generic",
-        ));
-    }
+    grammar::own_impl(item, "component")?;
     let mut read = ComponentImpl {
         handlers: Vec::new(),
         lifetimes: Vec::new(),

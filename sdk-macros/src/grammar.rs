@@ -123,18 +123,7 @@ fn check_route(route: &LitStr) -> syn::Result<()> {
 /// each checked (a handler takes `&mut self` and at most one event, is not
 /// `async` nor generic, and has a name a template can bind).
 pub fn page_impl(item: &ItemImpl) -> syn::Result<PageImpl> {
-    if let Some((path, _)) = &item.trait_ {
-        return Err(syn::Error::new_spanned(
-            path,
-            "#[page] goes on the page type's own `impl`, not a trait impl",
-        ));
-    }
-    if !item.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &item.generics,
-            "a page type is not generic",
-        ));
-    }
+    own_impl(item, "page")?;
     let mut page = PageImpl {
         handlers: Vec::new(),
         hooks: Vec::new(),
@@ -184,6 +173,24 @@ pub fn page_impl(item: &ItemImpl) -> syn::Result<PageImpl> {
         });
     }
     Ok(page)
+}
+
+/// `#[page]` or `#[component]` (`what`) goes on the type's own `impl`,
+/// not a trait impl, and the type is not generic.
+pub fn own_impl(item: &ItemImpl, what: &str) -> syn::Result<()> {
+    if let Some((path, _)) = &item.trait_ {
+        return Err(syn::Error::new_spanned(
+            path,
+            format!("#[{what}] goes on the {what} type's own `impl`, not a trait impl"),
+        ));
+    }
+    if !item.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &item.generics,
+            format!("a {what} type is not generic"),
+        ));
+    }
+    Ok(())
 }
 
 /// `#[handler]` binds the method's own name; `#[handler("outerDown")]`

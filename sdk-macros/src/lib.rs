@@ -31,12 +31,16 @@ pub fn page(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// before this runs: reaching here means the method is outside one.
 #[proc_macro_attribute]
 pub fn handler(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: Tokens = item.into();
-    let error = syn::Error::new(
-        item.span(),
+    outside(
+        item,
         "#[handler] only marks a method of a `#[miniapp_sdk::page(\"ROUTE\")]` or `#[miniapp_sdk::component(\"PATH\")]` impl (put the attribute on the impl, or move the method into it)",
     )
-    .into_compile_error();
+}
+
+/// `item` with the compile error `message` on it.
+fn outside(item: TokenStream, message: &str) -> TokenStream {
+    let item: Tokens = item.into();
+    let error = syn::Error::new(item.span(), message).into_compile_error();
     quote!(#error #item).into()
 }
 
@@ -52,13 +56,10 @@ pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// takes it away before this runs.
 #[proc_macro_attribute]
 pub fn observer(_attr: TokenStream, item: TokenStream) -> TokenStream {
-    let item: Tokens = item.into();
-    let error = syn::Error::new(
-        item.span(),
+    outside(
+        item,
         "#[observer] only marks a method of a `#[miniapp_sdk::component(\"PATH\")]` impl",
     )
-    .into_compile_error();
-    quote!(#error #item).into()
 }
 
 /// A component's properties: see `miniapp_sdk::Properties`.

@@ -363,11 +363,8 @@ pub fn with<C: Component, R>(id: u32, f: impl FnOnce(&mut C, &Instance<C>) -> R)
 /// The error for an event naming a handler component `C` lacks.
 #[doc(hidden)]
 pub fn no_handler<C: Component>(handler: &str) -> Error {
-    let known = C::HANDLERS.join("`, `");
-    Error::InvalidArgument(format!(
-        "no handler `{handler}` on component `{}` (it has `{known}`)",
-        C::PATH
-    ))
+    let owner = format!("component `{}`", C::PATH);
+    crate::page::unknown_handler(handler, &owner, C::HANDLERS)
 }
 
 /// Whether one of `changed` reaches observer keys `keys` (generated code).

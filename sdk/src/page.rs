@@ -219,10 +219,14 @@ impl Query {
 /// refuses such a template; a hand-made event can still name one).
 #[doc(hidden)]
 pub fn no_handler<P: Page>(handler: &str) -> Error {
-    let known = P::HANDLERS.join("`, `");
+    unknown_handler(handler, &format!("page `{}`", P::ROUTE), P::HANDLERS)
+}
+
+/// `no handler `x` on OWNER (it has `a`, `b`)`.
+pub(crate) fn unknown_handler(handler: &str, owner: &str, known: &[&str]) -> Error {
+    let known = known.join("`, `");
     Error::InvalidArgument(format!(
-        "no handler `{handler}` on page `{}` (it has `{known}`)",
-        P::ROUTE
+        "no handler `{handler}` on {owner} (it has `{known}`)"
     ))
 }
 
