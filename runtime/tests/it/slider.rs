@@ -7,7 +7,7 @@
 use miniapp_runtime::AppInstance;
 use serde_json::{Value, json};
 
-use crate::common::{example, launched_alone, node, view_event};
+use crate::common::{event_on, example, launched_alone};
 
 /// Send `kind` with `{"value": value}` on `selector`.
 async fn slide(
@@ -16,8 +16,7 @@ async fn slide(
     kind: &str,
     value: Value,
 ) -> Result<(), miniapp_runtime::Error> {
-    let node = node(inst, selector);
-    view_event(inst, node, kind, json!({ "value": value })).await
+    event_on(inst, selector, kind, json!({ "value": value })).await
 }
 
 #[tokio::test]

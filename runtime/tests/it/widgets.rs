@@ -8,22 +8,11 @@
 use miniapp_runtime::AppInstance;
 use serde_json::{Value, json};
 
-use crate::common::{example, launched_alone, node, view_event};
-
-/// Send `kind` with `detail` on `selector`.
-async fn send(
-    inst: &mut AppInstance,
-    selector: &str,
-    kind: &str,
-    detail: Value,
-) -> Result<(), miniapp_runtime::Error> {
-    let node = node(inst, selector);
-    view_event(inst, node, kind, detail).await
-}
+use crate::common::{event_on, example, launched_alone};
 
 /// `kind` on `selector` with `detail`, refused with a message holding `why`.
 async fn refused(inst: &mut AppInstance, selector: &str, kind: &str, detail: Value, why: &str) {
-    let error = send(inst, selector, kind, detail).await.unwrap_err();
+    let error = event_on(inst, selector, kind, detail).await.unwrap_err();
     assert!(error.to_string().contains(why), "{error}");
 }
 
@@ -32,12 +21,14 @@ async fn a_swipe_reaches_the_app_and_a_banner_it_does_not_have_is_refused() {
     let (_dir, mut inst) = launched_alone(example("widgets")).await;
     assert_eq!(inst.page_data()["current"], 0);
     let swiped = json!({"current": 2, "source": "touch", "currentItemId": "b3"});
-    send(&mut inst, "#banner", "change", swiped).await.unwrap();
+    event_on(&mut inst, "#banner", "change", swiped)
+        .await
+        .unwrap();
     assert_eq!(inst.page_data()["current"], 2);
     assert_eq!(inst.page_data()["bannerId"], "b3");
     assert_eq!(inst.page_data()["bannerSource"], "touch");
     let settled = json!({"current": 2, "source": "touch"});
-    send(&mut inst, "#banner", "animationfinish", settled)
+    event_on(&mut inst, "#banner", "animationfinish", settled)
         .await
         .unwrap();
     assert_eq!(inst.page_data()["settled"], 2);
@@ -62,12 +53,12 @@ async fn a_swipe_reaches_the_app_and_a_banner_it_does_not_have_is_refused() {
 
     // The switch turns autoplay on (model:checked): an autoplayed change is
     // now one it can make.
-    send(&mut inst, "#autoplay", "change", json!({"value": true}))
+    event_on(&mut inst, "#autoplay", "change", json!({"value": true}))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["autoplay"], true);
     let autoplayed = json!({"current": 0, "source": "autoplay", "currentItemId": "b1"});
-    send(&mut inst, "#banner", "change", autoplayed)
+    event_on(&mut inst, "#banner", "change", autoplayed)
         .await
         .unwrap();
     assert_eq!(inst.page_data()["bannerSource"], "autoplay");
@@ -76,11 +67,11 @@ async fn a_swipe_reaches_the_app_and_a_banner_it_does_not_have_is_refused() {
 #[tokio::test]
 async fn a_pick_and_a_move_reach_the_app_and_impossible_ones_are_refused() {
     let (_dir, mut inst) = launched_alone(example("widgets")).await;
-    send(&mut inst, "#when", "pickstart", json!({}))
+    event_on(&mut inst, "#when", "pickstart", json!({}))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["picking"], true);
-    send(&mut inst, "#when", "change", json!({"value": [3, 4]}))
+    event_on(&mut inst, "#when", "change", json!({"value": [3, 4]}))
         .await
         .unwrap();
     assert_eq!(inst.page_data()["when"], json!([3, 4]));
@@ -100,7 +91,7 @@ async fn a_pick_and_a_move_reach_the_app_and_impossible_ones_are_refused() {
     // A 100x60 card in a 300x160 area, scaled down to its scale-min 0.5 at
     // the most (50x30): x 0 to 250, y 0 to 130.
     let moved = json!({"x": 200, "y": 100, "source": "touch"});
-    send(&mut inst, "#card", "change", moved).await.unwrap();
+    event_on(&mut inst, "#card", "change", moved).await.unwrap();
     assert_eq!(
         inst.page_data()["moved"],
         json!({"x": 200.0, "y": 100.0, "source": "touch"})
