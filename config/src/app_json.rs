@@ -209,7 +209,10 @@ impl AppConfig {
                     }
                     config.window = Window::read(&mut reader, "window", object, false)?;
                 }
-                "tabBar" => config.tab_bar = Some(TabBar::read(&mut reader, "tabBar", value)?),
+                "tabBar" => {
+                    crate::sub_packages::refuse_tabs_in(&reader, &root, value)?;
+                    config.tab_bar = Some(TabBar::read(&mut reader, "tabBar", value)?);
+                }
                 "usingComponents" => config.using = crate::using::read(&reader, key, value)?,
                 "permission" => config.permission = permission::read(&reader, key, value)?,
                 "networkTimeout" => {

@@ -317,6 +317,42 @@ fn read_pages(
     Ok(())
 }
 
+/// A `tabBar` (its `value`) whose tab is a page under one of the roots
+/// `subPackages` (or `subpackages`) in `root` gives: refused, as on WeChat
+/// (tab pages are the main package's).
+pub(crate) fn refuse_tabs_in(
+    reader: &Reader,
+    root: &Map<String, Value>,
+    value: &Value,
+) -> Result<(), ConfigError> {
+    let packages = ["subPackages", "subpackages"]
+        .iter()
+        .filter_map(|k| root.get(*k));
+    let roots: Vec<&str> = (packages.filter_map(Value::as_array).flatten())
+        .filter_map(|p| p.get("root")?.as_str())
+        .map(|r| r.trim_end_matches('/'))
+        .collect();
+    let tabs = value
+        .get("list")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for (index, tab) in tabs.enumerate() {
+        let Some(page) = tab.get("pagePath").and_then(Value::as_str) else {
+            continue;
+        };
+        let page = page.trim_start_matches('/');
+        if let Some(found) = roots.iter().find(|r| page.starts_with(&format!("{r}/"))) {
+            let path = join(&join("tabBar/list", &index.to_string()), "pagePath");
+            return Err(reader.value_error(
+                &path,
+                format!("tab page `{page}` is in subpackage `{found}`: a tab bar's pages must be in the main package, as on WeChat"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Read `preloadRule` (its `value`) against the app's pages and packages.
 pub(crate) fn read_preload(
     reader: &mut Reader,

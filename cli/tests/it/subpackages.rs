@@ -203,3 +203,50 @@ fn run_json_shows_the_subpackages_each_step_sent() {
         "{text}"
     );
 }
+
+/// The `subpackage` frames among `frames`: (root, by, files).
+fn sent(frames: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    (frames.as_array().into_iter().flatten())
+        .filter(|f| f["type"] == "subpackage")
+        .map(|f| {
+            let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
+            (text("root"), text("by"), f["files"].clone())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn serve_sends_a_subpackage_frame_when_it_is_first_shown() {
+    let served = crate::serve::Served::start(&["subpackages"], &[]);
+    let ada = served.session("demo.subpackages", "ada").await;
+    let tap = |cid: &'static str, selector: &'static str| {
+        let (served, ada) = (&served, &ada);
+        async move {
+            let (status, body) = served
+                .event(ada, cid, selector, "tap", serde_json::Value::Null)
+                .await;
+            assert_eq!(status, 200, "{selector}: {body}");
+            body["frames"].clone()
+        }
+    };
+    // Home was shown when the session opened: its preload goes with the
+    // next answer, before the package the tap's page needs.
+    let frames = tap("t1", "#to-fish").await;
+    let preload = ("animals".to_string(), "preload".to_string());
+    let navigation = ("market".to_string(), "navigation".to_string());
+    assert_eq!(
+        sent(&frames),
+        [
+            (preload.0, preload.1, json!(["animals/images/cat.png"])),
+            (
+                navigation.0,
+                navigation.1,
+                json!(["market/images/basket.png", "market/images/fish.png"])
+            ),
+        ],
+        "{frames}"
+    );
+    assert_eq!(sent(&tap("t2", "#back").await), []);
+    assert_eq!(sent(&tap("t3", "#to-fish").await), [], "sent once");
+    served.stop();
+}

@@ -174,3 +174,15 @@ fn a_page_in_two_packages_is_refused_and_routes_must_agree_with_the_manifest() {
         "app.json:5:37: subpackage page `packageB/fish` is not in miniapp.toml's pages (list it there too, after the main pages, or leave `pages` out of miniapp.toml)"
     );
 }
+
+#[test]
+fn a_tab_page_in_a_subpackage_is_refused_as_on_wechat() {
+    let tabs = GOOD.replace(
+        "\"preloadRule\": {",
+        "\"tabBar\": {\"list\": [{\"pagePath\": \"pages/index/index\", \"text\": \"A\"}, {\"pagePath\": \"packageA/pages/cat/cat\", \"text\": \"B\"}]},\n  \"preloadRule\": {",
+    );
+    assert_eq!(
+        refused(&tabs),
+        "app.json:7:84: tab page `packageA/pages/cat/cat` is in subpackage `packageA`: a tab bar's pages must be in the main package, as on WeChat"
+    );
+}

@@ -183,6 +183,8 @@ impl AppInstance {
             self.render();
             keep_first(&mut outcome, self.settle_components().await);
         }
+        // The subpackages the page now on top needs.
+        self.note_shown_page();
         outcome
     }
 

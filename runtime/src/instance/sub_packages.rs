@@ -48,40 +48,49 @@ pub(crate) struct Loaded {
     roots: BTreeSet<String>,
     /// Every load so far, in order.
     sent: Vec<PackageLoad>,
+    /// The loads the embedder has not taken yet.
+    new: Vec<PackageLoad>,
     /// The serial of the top page when last looked at.
     shown: Option<u64>,
 }
 
 impl AppInstance {
-    /// The subpackages sent since the last call, in order: the top page's
-    /// own (first shown) and those its `preloadRule` names (once, when it
-    /// is first shown on top; a `wifi` rule only while the device's
-    /// network is Wi-Fi). A package is sent once per instance.
+    /// The subpackages sent since the last call, in order: those of each
+    /// page shown on top since (its own, first shown; those its
+    /// `preloadRule` names, once, when it is first shown on top; a `wifi`
+    /// rule only while the device's network is Wi-Fi). A package is sent
+    /// once per instance.
     pub fn take_package_loads(&mut self) -> Vec<PackageLoad> {
+        self.note_shown_page();
+        std::mem::take(&mut self.packages.new)
+    }
+
+    /// Send what the top page needs if it was not on top when last looked
+    /// at (after every callback's render, and when the embedder takes the
+    /// loads).
+    pub(super) fn note_shown_page(&mut self) {
         let app = self.app.clone();
         let packages = &app.sub_packages;
         let Some(top) = self.pages().last() else {
-            return Vec::new();
+            return;
         };
         let (route, serial) = (top.route.clone(), top.serial);
         if packages.list.is_empty() || self.packages.shown == Some(serial) {
-            return Vec::new();
+            return;
         }
         self.packages.shown = Some(serial);
-        let mut loads = Vec::new();
         if let Some(package) = packages.of_route(&route) {
-            loads.extend(self.load(package, LoadCause::Navigation, &route));
+            self.load(package, LoadCause::Navigation, &route);
         }
         if let Some(rule) = packages.preload_of(&route) {
             let network = *self.app.services.providers.device.network().borrow();
             if rule.network == Network::All || network == NetworkType::Wifi {
                 for root in &rule.packages {
                     let package = packages.named(root).expect("a preload rule names packages");
-                    loads.extend(self.load(package, LoadCause::Preload, &route));
+                    self.load(package, LoadCause::Preload, &route);
                 }
             }
         }
-        loads
     }
 
     /// Every subpackage sent so far, in order (for a client that
@@ -90,10 +99,10 @@ impl AppInstance {
         &self.packages.sent
     }
 
-    /// `package` as sent (`None` if it already was).
-    fn load(&mut self, package: &SubPackage, by: LoadCause, page: &str) -> Option<PackageLoad> {
+    /// `package` sent, unless it already was.
+    fn load(&mut self, package: &SubPackage, by: LoadCause, page: &str) {
         if !self.packages.roots.insert(package.root.clone()) {
-            return None;
+            return;
         }
         let files = self.app.sub_package_files.get(&package.root);
         let load = PackageLoad {
@@ -105,7 +114,7 @@ impl AppInstance {
             bytes: files.map_or(0, |f| f.bytes),
         };
         self.packages.sent.push(load.clone());
-        Some(load)
+        self.packages.new.push(load);
     }
 }
 

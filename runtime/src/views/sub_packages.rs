@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use miniapp_config::sub_packages::SubPackages;
 use miniapp_config::{AppConfig, Manifest};
-use miniapp_view::ast::Template;
+use miniapp_view::ast::{Node, Pos, Template, Value};
 
 /// The subpackages `assets`' app.json declares (none if it has none, or
 /// does not parse: the config check refuses it at its place).
@@ -49,8 +49,12 @@ pub(super) fn check_pages(
     Ok(())
 }
 
-/// Each `<import>` and `<include>` of a template that names another
-/// package's subpackage file, as `file:line:col` problems.
+/// The attributes whose value is a package file a client fetches.
+const FILE_ATTRIBUTES: &[&str] = &["src", "poster"];
+
+/// Each `<import>` and `<include>` of a template, and each static `src`
+/// or `poster` (an image's, a video's...), that names another package's
+/// subpackage file, as `file:line:col` problems.
 pub(super) fn crossing_references(
     views: &BTreeMap<String, Template>,
     packages: &SubPackages,
@@ -58,21 +62,21 @@ pub(super) fn crossing_references(
     if packages.list.is_empty() {
         return Vec::new();
     }
-    let mut problems = Vec::new();
-    let mut refuse = |at: String, file: &str, tag: &str, src: &str| {
-        let Some(target) = miniapp_view::render::resolve(file, src) else {
-            return;
-        };
-        if let Some(owner) = packages.foreign(file, &target) {
-            problems.push(format!(
-                "{at}: <{tag} src=\"{src}\">: {target} is subpackage `{}`'s, which only its own pages and components may use (move it to the main package to share it)",
-                owner.label()
-            ));
-        }
+    // `what` (`<include src="...">`) at `at` in `file` names `target`.
+    let refused = |at: String, file: &str, what: String, target: Option<String>| {
+        let target = target?;
+        let owner = packages.foreign(file, &target)?;
+        Some(format!(
+            "{at}: {what}: {target} is subpackage `{}`'s, which only its own pages and components may use (move it to the main package to share it)",
+            owner.label()
+        ))
     };
+    let mut problems = Vec::new();
     for (file, template) in views {
         for import in &template.imports {
-            refuse(file.clone(), file, "import", import);
+            let target = miniapp_view::render::resolve(file, import);
+            let what = format!("<import src=\"{import}\">");
+            problems.extend(refused(file.clone(), file, what, target));
         }
         let mut includes = Vec::new();
         super::includes_of(&template.nodes, &mut includes);
@@ -80,13 +84,47 @@ pub(super) fn crossing_references(
             super::includes_of(nodes, &mut includes);
         }
         for (src, pos) in includes {
-            refuse(
-                format!("{file}:{}:{}", pos.line, pos.col),
+            let at = format!("{file}:{}:{}", pos.line, pos.col);
+            let target = miniapp_view::render::resolve(file, src);
+            problems.extend(refused(
+                at,
                 file,
-                "include",
-                src,
-            );
+                format!("<include src=\"{src}\">"),
+                target,
+            ));
+        }
+        let mut files = Vec::new();
+        files_of(&template.nodes, &mut files);
+        for nodes in template.templates.values() {
+            files_of(nodes, &mut files);
+        }
+        for (tag, name, src, pos) in files {
+            let at = format!("{file}:{}:{}", pos.line, pos.col);
+            let target = miniapp_view::render::package_path(file, src);
+            problems.extend(refused(
+                at,
+                file,
+                format!("<{tag} {name}=\"{src}\">"),
+                target,
+            ));
         }
     }
     problems
+}
+
+/// The static [`FILE_ATTRIBUTES`] among `nodes`, at any depth: tag,
+/// attribute, value and where the element is.
+fn files_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, &'t str, &'t str, Pos)>) {
+    for node in nodes {
+        if let Node::Element(element) = node {
+            for (name, value) in &element.attrs {
+                if let (true, Value::Static(text)) = (FILE_ATTRIBUTES.contains(&&**name), value) {
+                    out.push((element.tag, name, text, element.pos));
+                }
+            }
+        }
+        for inner in node.inner() {
+            files_of(inner, out);
+        }
+    }
 }

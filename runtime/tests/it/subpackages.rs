@@ -203,6 +203,25 @@ fn a_file_of_one_package_used_by_another_is_refused_at_its_place() {
         check(&assets),
         "its subpackages do not hold together: pages/index/index.wxml:3:3: <include src=\"/market/common/price\">: market/common/price.wxml is subpackage `market`'s, which only its own pages and components may use (move it to the main package to share it)"
     );
+    // A main page shows market's image.
+    let mut assets = package.assets.clone();
+    let index = String::from_utf8(assets["pages/index/index.wxml"].clone()).unwrap();
+    let image = index.replace(
+        "<navigator id=\"to-about\"",
+        "<image src=\"/market/images/fish.png\"/><navigator id=\"to-about\"",
+    );
+    assets.insert("pages/index/index.wxml".into(), image.into_bytes());
+    assert_eq!(
+        check(&assets),
+        "its subpackages do not hold together: pages/index/index.wxml:3:3: <image src=\"/market/images/fish.png\">: market/images/fish.png is subpackage `market`'s, which only its own pages and components may use (move it to the main package to share it)"
+    );
+    // A subpackage page may use the main package's files.
+    let mut assets = package.assets.clone();
+    assets.insert("common/note.wxml".into(), b"<view>note</view>".to_vec());
+    let fish = String::from_utf8(assets["market/pages/fish/fish.wxml"].clone()).unwrap();
+    let fish = format!("<include src=\"/common/note.wxml\"/>\n{fish}");
+    assets.insert("market/pages/fish/fish.wxml".into(), fish.into_bytes());
+    miniapp_runtime::platform::views::check(&package.manifest, &assets, &quotas).unwrap();
     // A subpackage page imports another subpackage's template.
     let mut assets = package.assets.clone();
     let cat = "<import src=\"/market/common/price.wxml\"/>\n<view>cat</view>\n";
