@@ -4,22 +4,13 @@
 //! caller's data path (the page's, or the enclosing component's and on
 //! up), which renders again; a property bound without `model:` is not.
 
+use miniapp_runtime::AppInstance;
 use miniapp_runtime::view::render::{Tree, VElement, VNode};
 use miniapp_runtime::view::select::Selector;
-use miniapp_runtime::{AppInstance, LaunchOptions};
 use serde_json::json;
 
-use crate::common::{example, granting, launched, view_event};
-
-/// The example launched on page `model`.
-async fn model_page() -> (tempfile::TempDir, AppInstance) {
-    let package = example("components-raw");
-    let options = LaunchOptions {
-        path: Some("model".into()),
-        ..LaunchOptions::default()
-    };
-    launched(granting(&package), Default::default(), package, options).await
-}
+use crate::common::view_event;
+use crate::components::components_at;
 
 /// The first element `selector` picks among `nodes`.
 fn within<'t>(nodes: &'t [VNode], selector: &str) -> &'t VElement {
@@ -77,7 +68,7 @@ fn notices(inst: &AppInstance) -> Vec<String> {
 
 #[tokio::test]
 async fn a_components_own_set_data_of_a_model_bound_property_writes_the_callers_path() {
-    let (_dir, mut inst) = model_page().await;
+    let (_dir, mut inst) = components_at("model").await;
     assert_eq!(text_at(&inst, &["#stepper", ".shown"]), "1");
     let told = notices(&inst).len();
     tap_at(&mut inst, &["#stepper", ".up"]).await;
@@ -100,7 +91,7 @@ async fn a_components_own_set_data_of_a_model_bound_property_writes_the_callers_
 
 #[tokio::test]
 async fn a_model_binding_inside_a_component_writes_its_data_and_on_up_to_the_page() {
-    let (_dir, mut inst) = model_page().await;
+    let (_dir, mut inst) = components_at("model").await;
     assert_eq!(text_at(&inst, &["#box", "#amount"]), "5");
     tap_at(&mut inst, &["#box", "#inner", ".up"]).await;
     // The inner stepper wrote the box's `amount`, a property the page binds
@@ -113,7 +104,7 @@ async fn a_model_binding_inside_a_component_writes_its_data_and_on_up_to_the_pag
 
 #[tokio::test]
 async fn a_property_bound_without_model_is_not_written_back() {
-    let (_dir, mut inst) = model_page().await;
+    let (_dir, mut inst) = components_at("model").await;
     tap_at(&mut inst, &["#plain-stepper", ".up"]).await;
     assert_eq!(text_at(&inst, &["#plain-stepper", ".shown"]), "8");
     assert_eq!(inst.page_data()["plainQty"], json!(7));
@@ -124,7 +115,7 @@ async fn a_property_bound_without_model_is_not_written_back() {
 async fn a_reported_event_on_a_components_tag_sets_no_model_path() {
     // The write-back comes from the component's own setData only: an
     // embedder's event named for the property on the host sets nothing.
-    let (_dir, mut inst) = model_page().await;
+    let (_dir, mut inst) = components_at("model").await;
     let host = at(&inst, &["#stepper"]).id;
     let _ = view_event(&mut inst, host, "value", json!({"value": "99"})).await;
     assert_eq!(inst.page_data()["qty"], json!(1));

@@ -9,24 +9,15 @@
 
 use std::time::Duration;
 
-use miniapp_runtime::{AppInstance, LaunchOptions};
+use miniapp_runtime::AppInstance;
 use serde_json::{Value, json};
 
-use crate::common::{example, granting, launched, tap};
+use crate::common::tap;
+use crate::components::components_at;
 
 /// Longest a test waits for the query's completion before it calls the
 /// run hung (a hang guard: the estimate is ready at once).
 const HANG: Duration = Duration::from_secs(60);
-
-/// The example launched on page `model`.
-async fn model_page() -> (tempfile::TempDir, AppInstance) {
-    let package = example("components-raw");
-    let options = LaunchOptions {
-        path: Some("model".into()),
-        ..LaunchOptions::default()
-    };
-    launched(granting(&package), Default::default(), package, options).await
-}
 
 /// Tap `button` (a `query` in its scope), deliver the query's completion,
 /// and return the ids each selector matched: `stepper`, `stepper-box`,
@@ -43,7 +34,7 @@ async fn queried(inst: &mut AppInstance, button: &str) -> Value {
 
 #[tokio::test]
 async fn a_pages_query_matches_component_tags_and_not_the_nodes_inside_them() {
-    let (_dir, mut inst) = model_page().await;
+    let (_dir, mut inst) = components_at("model").await;
     let page = json!([["stepper", "plain-stepper"], ["box"], [], [], [], []]);
     assert_eq!(queried(&mut inst, "#query-page").await, page);
     // Scoped to the page by its serial: the same.
@@ -52,7 +43,7 @@ async fn a_pages_query_matches_component_tags_and_not_the_nodes_inside_them() {
 
 #[tokio::test]
 async fn a_query_scoped_to_an_instance_asks_the_nodes_its_template_draws() {
-    let (_dir, mut inst) = model_page().await;
+    let (_dir, mut inst) = components_at("model").await;
     // The box draws a stepper (`#inner`) and `#amount`, not the stepper's
     // own nodes.
     assert_eq!(
@@ -68,26 +59,17 @@ async fn a_query_scoped_to_an_instance_asks_the_nodes_its_template_draws() {
 
 #[tokio::test]
 async fn a_scope_that_is_not_shown_is_refused_by_name() {
-    let (_dir, mut inst) = model_page().await;
-    tap(&mut inst, "#query-gone").await.unwrap();
-    let refusal = inst.page_data()["queryRefusal"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        refusal.contains(
+    let (_dir, mut inst) = components_at("model").await;
+    for (button, words) in [
+        (
+            "#query-gone",
             "component instance 9999 is not on the page shown (detached, never created, or \
-             on a page under it)"
+             on a page under it)",
         ),
-        "{refusal}"
-    );
-    tap(&mut inst, "#query-under").await.unwrap();
-    let refusal = inst.page_data()["queryRefusal"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        refusal.contains("page 9999 is not the page shown"),
-        "{refusal}"
-    );
+        ("#query-under", "page 9999 is not the page shown"),
+    ] {
+        tap(&mut inst, button).await.unwrap();
+        let refusal = inst.page_data()["queryRefusal"].to_string();
+        assert!(refusal.contains(words), "{button}: {refusal}");
+    }
 }

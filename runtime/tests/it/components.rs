@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::common::{example, granting, launched, tap};
 
 /// The example launched on `path`.
-async fn components_at(path: &str) -> (tempfile::TempDir, AppInstance) {
+pub(crate) async fn components_at(path: &str) -> (tempfile::TempDir, AppInstance) {
     let package = example("components-raw");
     let options = LaunchOptions {
         path: Some(path.into()),
