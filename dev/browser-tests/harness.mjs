@@ -6,6 +6,7 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -72,7 +73,9 @@ export async function exampleDeclaring(t, name, declared, origin) {
   await rm(join(dir, 'app.json'));
   await rm(join(dir, 'pages'), { recursive: true });
   const example = join(EXAMPLES, name);
-  for (const sub of ['src', 'pages']) {
+  // Its logic and pages, and its app.json, components and assets if it has them.
+  const optional = ['app.json', 'components', 'assets'].filter((sub) => existsSync(join(example, sub)));
+  for (const sub of ['src', 'pages', ...optional]) {
     await cp(join(example, sub), join(dir, sub), { recursive: true });
   }
   const manifest = await readFile(join(example, 'miniapp.toml'), 'utf8');

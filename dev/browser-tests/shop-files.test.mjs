@@ -11,37 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  EXAMPLES, REPO, TEST_TIMEOUT, eventually, exampleDeclaring, openApp, startFixture, tempDir, useChromium,
-} from './harness.mjs';
+import { REPO, TEST_TIMEOUT, eventually, tempDir, useChromium } from './harness.mjs';
+import { loadedWidth, openShop, startShopFixture } from './shop.mjs';
 
 useChromium();
-
-/** The manifest's origin for the fixture; the test's replaces it. */
-const DECLARED = 'http://127.0.0.1:8766';
-
-/**
- * `miniapp fixture shop` on a free loopback port, keeping the review
- * photos it receives in `dir`: its origin (`http://127.0.0.1:PORT`).
- */
-async function startShopFixture(t, dir) {
-  const line = await startFixture(t, ['shop', '--listen', '127.0.0.1:0', '--save-to', dir]);
-  const match = line.match(/^miniapp fixture shop: images and reviews at (http:\/\/127\.0\.0\.1:\d+)$/);
-  assert.ok(match, `the first line names where it listens: ${JSON.stringify(line)}`);
-  return match[1];
-}
-
-/** The simulator on the shop declaring `origin`, launched on `index?shop=ORIGIN`. */
-async function openShop(t, origin) {
-  const app = await exampleDeclaring(t, 'shop', DECLARED, origin);
-  const args = ['--path', `index?shop=${origin}`, '--allow-address', '127.0.0.1'];
-  // Built where the examples build: their dependencies are compiled there.
-  const env = { CARGO_TARGET_DIR: join(EXAMPLES, 'target') };
-  return openApp(t, app, env, args);
-}
-
-/** The pixels wide `img` is once loaded (0 while it is not, or broken). */
-const loadedWidth = (img) => img.evaluate((el) => (el.complete ? el.naturalWidth : 0));
 
 test('shop: downloaded product images are drawn, and a picked review photo is uploaded', { timeout: TEST_TIMEOUT }, async (t) => {
   const saved = await tempDir(t, 'reviews');

@@ -2,9 +2,9 @@
 //! pay, a timer updating it every second; at zero the order expires and the
 //! Pay button is disabled. The timer ends with the page (paid, or left).
 
-use miniapp_sdk::{Error, Result, json, timer, view, with_app};
+use miniapp_sdk::{Error, Patch, Result, page, timer};
 
-use crate::Shop;
+use crate::pages::{Checkout, CheckoutData};
 
 /// Seconds an unpaid order waits for its payment.
 pub const PAY_WITHIN_SECONDS: u32 = 15 * 60;
@@ -28,24 +28,32 @@ pub fn within(query: Option<&str>) -> Result<u32> {
     }
 }
 
+/// Show `seconds` left, and whether the order expired.
+fn show(seconds: u32) -> Result<()> {
+    Patch::new()
+        .set(CheckoutData::countdown(), clock(seconds))?
+        .set(CheckoutData::expired(), seconds == 0)?
+        .apply()
+}
+
 /// Start the checkout page's countdown from `seconds`.
-pub fn start(shop: &mut Shop, seconds: u32) -> Result<()> {
-    shop.seconds_left = seconds;
-    view::set_data(json!({ "countdown": clock(seconds), "expired": false }))?;
-    let id = timer::set_interval(1000, tick)?;
-    shop.countdown = Some(id);
+pub fn start(checkout: &mut Checkout, seconds: u32) -> Result<()> {
+    checkout.seconds_left = seconds;
+    show(seconds)?;
+    checkout.countdown = Some(timer::set_interval(1000, tick)?);
     Ok(())
 }
 
 /// One second less; at zero the order expires and the timer stops.
 fn tick() -> Result<()> {
-    let (left, expired) = with_app(|shop: &mut Shop| {
-        shop.seconds_left = shop.seconds_left.saturating_sub(1);
-        let expired = shop.seconds_left == 0;
-        if expired && let Some(id) = shop.countdown.take() {
+    let left = page::with_page(|checkout: &mut Checkout| {
+        checkout.seconds_left = checkout.seconds_left.saturating_sub(1);
+        if checkout.seconds_left == 0
+            && let Some(id) = checkout.countdown.take()
+        {
             timer::clear_interval(id);
         }
-        (shop.seconds_left, expired)
+        checkout.seconds_left
     })?;
-    view::set_data(json!({ "countdown": clock(left), "expired": expired }))
+    show(left)
 }

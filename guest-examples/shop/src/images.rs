@@ -1,19 +1,17 @@
-//! The product images: downloaded from the shop's server into the app's
+//! The picks' images: downloaded from the shop's server into the app's
 //! temp area (`wxfile://tmp/...`) and shown from there. When the server
-//! cannot be reached (not running, or not allowed), the list says why and
-//! offers a Retry button; the shop works on without its pictures.
+//! cannot be reached (not running, or not allowed), the home page says why
+//! and offers a Retry button; the shop works on without its pictures.
 
 use std::collections::BTreeMap;
 
-use miniapp_sdk::{Error, Result, files, json, task, view, with_app};
+use miniapp_sdk::{Error, Result, files, set, task, with_app};
 
-use crate::{PRODUCTS, Shop, cart};
+use crate::catalogue::{self, PICKS};
+use crate::pages::IndexData;
+use crate::{Shop, cart};
 
-/// The shop's server: `miniapp fixture shop` (launch with
-/// `index?shop=http://HOST:PORT` for another, declared in the manifest too).
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8766";
-
-/// Where product `id`'s image is.
+/// Where pick `id`'s image is.
 pub fn url(server: &str, id: &str) -> String {
     format!("{server}/products/{id}.png")
 }
@@ -23,17 +21,21 @@ pub type Images = BTreeMap<&'static str, String>;
 
 /// Show that the images could not be had, and why (with the Retry button).
 fn failed(error: &Error) -> Result<()> {
-    view::set_data(json!({ "images_status": "error", "images_error": error.message() }))
+    set(IndexData::images_status(), "error")?;
+    set(IndexData::images_error(), Some(error.message().to_string()))
 }
 
-/// Download the images of the products not downloaded yet; the list shows
-/// each with its product once all have come, or the first error.
-pub fn fetch(shop: &mut Shop) -> Result<()> {
-    view::set_data(json!({ "images_status": "loading", "images_error": null }))?;
+/// Download the images of the picks not downloaded yet; the home page
+/// shows each with its pick once all have come, or the first error.
+pub fn fetch() -> Result<()> {
+    set(IndexData::images_status(), "loading")?;
+    set(IndexData::images_error(), None)?;
+    let server = catalogue::server()?;
+    let have = with_app(|shop: &mut Shop| shop.images.clone())?;
     let mut transfers = Vec::new();
-    for product in PRODUCTS.iter().filter(|p| !shop.images.contains_key(p.id)) {
-        match files::download_file(&url(&shop.server, product.id)) {
-            Ok(transfer) => transfers.push((product.id, transfer)),
+    for pick in PICKS.iter().filter(|p| !have.contains_key(p.id)) {
+        match files::download_file(&url(&server, pick.id)) {
+            Ok(transfer) => transfers.push((pick.id, transfer)),
             Err(e) => return failed(&e),
         }
     }
@@ -45,14 +47,14 @@ pub fn fetch(shop: &mut Shop) -> Result<()> {
             };
             if file.status != 200 {
                 files::remove_temp_file(&file.temp_path)?;
-                let server = with_app(|shop: &mut Shop| shop.server.clone())?;
                 let why = format!("{} answered {}", url(&server, id), file.status);
                 return failed(&Error::app(why));
             }
             with_app(|shop: &mut Shop| shop.images.insert(id, file.temp_path))?;
         }
-        let products = with_app(|shop: &mut Shop| cart::catalogue(shop.sort, &shop.images))?;
-        view::set_data(json!({ "images_status": "ready", "products": products }))
+        let picks = with_app(|shop: &mut Shop| cart::picks(shop.sort, &shop.images))?;
+        set(IndexData::products(), picks)?;
+        set(IndexData::images_status(), "ready")
     });
     Ok(())
 }

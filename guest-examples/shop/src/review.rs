@@ -1,13 +1,14 @@
-//! The review page: the user picks a photo (the host's image picker,
-//! `chooseImage`) and it is uploaded to the shop's server with the
+//! The review page's upload: the user picks a photo (the host's image
+//! picker, `chooseImage`) and it is uploaded to the shop's server with the
 //! product's id, its progress shown as it goes; the server's answer (the
 //! bytes it received and their CRC-32) is shown when done. A failed upload
 //! shows why, with a Retry button that sends the same photo again.
 
 use miniapp_sdk::device_api::{self, ImageSources};
-use miniapp_sdk::{Result, files, json, task, view, with_app};
+use miniapp_sdk::{Error, Patch, Result, files, page, set, task};
 
-use crate::Shop;
+use crate::catalogue;
+use crate::pages::{Review, ReviewData};
 
 /// How often the upload's progress is shown, ms.
 const PROGRESS_MS: u32 = 100;
@@ -20,50 +21,58 @@ struct Received {
     photo_crc32: String,
 }
 
-/// `review:photo`: let the user pick a photo, then upload it.
+/// Let the user pick a photo, then upload it.
 pub fn choose_photo() {
     task::spawn(async {
         let chosen = device_api::choose_image(1, ImageSources::ALBUM | ImageSources::CAMERA).await;
         let photo = match chosen {
             Ok(mut photos) if !photos.is_empty() => photos.remove(0),
-            Ok(_) => return view::set("review_status", "cancelled"),
+            Ok(_) => return set(ReviewData::review_status(), "cancelled"),
             Err(e) => return failed(&e),
         };
-        with_app(|shop: &mut Shop| shop.review_photo = Some(photo.temp_path.clone()))?;
-        view::set_data(json!({ "review_photo": photo.temp_path, "review_size": photo.size }))?;
+        page::with_page(|review: &mut Review| review.photo = Some(photo.temp_path.clone()))?;
+        Patch::new()
+            .set(ReviewData::review_photo(), Some(photo.temp_path))?
+            .set(ReviewData::review_size(), photo.size)?
+            .apply()?;
         upload()
     });
 }
 
 /// Show why the review did not go, with the Retry button.
-fn failed(error: &miniapp_sdk::Error) -> Result<()> {
-    view::set_data(json!({
-        "review_status": "error",
-        "review_error": format!("{}: {}", error.kind(), error.message()),
-    }))
+fn failed(error: &Error) -> Result<()> {
+    Patch::new()
+        .set(ReviewData::review_status(), "error")?
+        .set(
+            ReviewData::review_error(),
+            Some(format!("{}: {}", error.kind(), error.message())),
+        )?
+        .apply()
 }
 
-/// `review:retry`, and after a photo is picked: upload the photo picked
-/// last for the page's product.
+/// Upload the photo picked last for the page's product (from a task or a
+/// callback: it reaches the page with `with_page`).
 pub fn upload() -> Result<()> {
-    let (server, photo, product) = with_app(|shop: &mut Shop| {
-        (
-            shop.server.clone(),
-            shop.review_photo.clone(),
-            shop.reviewing.map(|p| p.id),
-        )
-    })?;
-    let (Some(photo), Some(product)) = (photo, product) else {
-        return failed(&miniapp_sdk::Error::app("pick a photo first"));
+    let (photo, product) =
+        page::with_page(|review: &mut Review| (review.photo.clone(), review.product.clone()))?;
+    send(photo, product)
+}
+
+/// Upload `photo` for `product`.
+pub fn send(photo: Option<String>, product: String) -> Result<()> {
+    let Some(photo) = photo else {
+        return failed(&Error::app("pick a photo first"));
     };
-    view::set_data(
-        json!({ "review_status": "uploading", "review_error": null, "review_progress": 0 }),
-    )?;
+    Patch::new()
+        .set(ReviewData::review_status(), "uploading")?
+        .set(ReviewData::review_error(), None)?
+        .set(ReviewData::review_progress(), 0)?
+        .apply()?;
     let transfer = files::upload_file(&files::Upload {
-        url: format!("{server}/reviews"),
+        url: format!("{}/reviews", catalogue::server()?),
         temp_path: photo,
         field_name: "photo".into(),
-        form_data: vec![("product".into(), product.into())],
+        form_data: vec![("product".into(), product)],
         headers: Vec::new(),
         timeout_ms: None,
     });
@@ -73,7 +82,7 @@ pub fn upload() -> Result<()> {
     };
     transfer.on_progress_update(PROGRESS_MS, |p| {
         let percent = (p.sent * 100).checked_div(p.to_send).unwrap_or(0);
-        view::set("review_progress", percent)
+        set(ReviewData::review_progress(), percent)
     });
     task::spawn(async move {
         let reply = match transfer.await {
@@ -82,16 +91,16 @@ pub fn upload() -> Result<()> {
         };
         if !reply.is_success() {
             let why = format!("the server answered {}: {}", reply.status, reply.text());
-            return failed(&miniapp_sdk::Error::app(why));
+            return failed(&Error::app(why));
         }
         let received: Received = reply.json()?;
-        view::set_data(json!({
-            "review_status": "sent",
-            "review_progress": 100,
-            "review_number": received.review,
-            "review_bytes": received.photo_bytes,
-            "review_crc32": received.photo_crc32,
-        }))
+        Patch::new()
+            .set(ReviewData::review_status(), "sent")?
+            .set(ReviewData::review_progress(), 100)?
+            .set(ReviewData::review_number(), received.review)?
+            .set(ReviewData::review_bytes(), received.photo_bytes)?
+            .set(ReviewData::review_crc32(), received.photo_crc32)?
+            .apply()
     });
     Ok(())
 }
