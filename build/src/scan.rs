@@ -3,7 +3,8 @@
 //! (no macro expanded), each `#[page("ROUTE")]` impl read with the grammar
 //! the SDK's macro uses (`sdk-macros/src/grammar.rs`, included here), each
 //! `#[component("PATH")]` impl and `#[derive(Properties)]` struct with the
-//! components' (`sdk-macros/src/component_grammar.rs`), kept when
+//! components' (`sdk-macros/src/component_grammar.rs`,
+//! `property_grammar.rs`), kept when
 //! `export_app!(App, pages = [...], components = [...])` exports its type.
 //! What this finds is the meta the macros write into the component, so
 //! the templates' handlers (and components' properties) are checked before
@@ -36,6 +37,9 @@ mod grammar;
 #[path = "../../sdk-macros/src/component_grammar.rs"]
 #[allow(dead_code)]
 mod component_grammar;
+
+#[path = "../../sdk-macros/src/property_grammar.rs"]
+mod property_grammar;
 
 /// The typed pages a crate exports.
 #[derive(Debug, Default, PartialEq)]
@@ -219,8 +223,8 @@ fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
             }
             Item::Struct(properties) if derives(&properties.attrs, "Properties") => {
                 let input = syn::DeriveInput::from(properties.clone());
-                if let Ok(fields) = component_grammar::property_fields(&input) {
-                    let meta = component_grammar::properties_meta(&fields);
+                if let Ok(fields) = property_grammar::property_fields(&input) {
+                    let meta = property_grammar::properties_meta(&fields);
                     sources
                         .properties
                         .insert(properties.ident.to_string(), meta);

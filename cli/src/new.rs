@@ -98,6 +98,10 @@ const MACROS_SOURCES: &[(&str, &str)] = &[
         include_str!("../../sdk-macros/src/grammar.rs"),
     ),
     ("lib.rs", include_str!("../../sdk-macros/src/lib.rs")),
+    (
+        "property_grammar.rs",
+        include_str!("../../sdk-macros/src/property_grammar.rs"),
+    ),
 ];
 const GUEST_WORKSPACE_TOML: &str = include_str!("../../guest-examples/Cargo.toml");
 

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 
 use crate::component_grammar::{self, ComponentImpl};
 use crate::grammar;
+use crate::property_grammar;
 
 /// `#[component("PATH", ...)]` on an impl.
 pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
@@ -118,8 +119,8 @@ fn observe(ty: &syn::Type, read: &ComponentImpl) -> Tokens {
 /// `#[derive(Properties)]` on a struct.
 pub fn expand_properties(item: Tokens) -> syn::Result<Tokens> {
     let input: syn::DeriveInput = syn::parse2(item)?;
-    let fields = component_grammar::property_fields(&input)?;
-    let meta = component_grammar::properties_meta(&fields);
+    let fields = property_grammar::property_fields(&input)?;
+    let meta = property_grammar::properties_meta(&fields);
     let ty = &input.ident;
     Ok(quote! {
         impl ::miniapp_sdk::component::Properties for #ty {

@@ -18,6 +18,7 @@ use syn::spanned::Spanned;
 mod component_grammar;
 mod components;
 mod grammar;
+mod property_grammar;
 
 /// Make an `impl` a page: see `miniapp_sdk::page`.
 #[proc_macro_attribute]
