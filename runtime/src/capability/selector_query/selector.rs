@@ -54,6 +54,13 @@ impl Selector {
 }
 
 fn chain(alt: &str, whole: &str) -> Result<Chain, String> {
+    if alt.contains(">>>") {
+        return Err(format!(
+            "the selector `{whole}` crosses into components with `>>>`, which is not \
+             supported yet: query inside a component with `query-start-in` (WeChat's \
+             `this.createSelectorQuery()` in it)"
+        ));
+    }
     let spaced = alt.replace('>', " > ");
     let mut chain = Chain::new();
     let mut joined = Joined::Descendant;
@@ -151,5 +158,24 @@ fn matches_chain(chain: &[(Joined, Compound)], path: &[&VElement]) -> bool {
     match joined {
         Joined::Child => matches_chain(outer, ancestors),
         Joined::Descendant => (1..=ancestors.len()).any(|n| matches_chain(outer, &ancestors[..n])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Selector;
+
+    #[test]
+    fn a_descendant_across_components_is_refused_naming_the_scoped_query() {
+        let refused = Selector::parse(".list >>> .item").unwrap_err();
+        assert_eq!(
+            refused,
+            "the selector `.list >>> .item` crosses into components with `>>>`, which is not \
+             supported yet: query inside a component with `query-start-in` (WeChat's \
+             `this.createSelectorQuery()` in it)"
+        );
+        // A child of a child is not one.
+        assert!(Selector::parse(".list > view > .item").is_ok());
+        assert!(Selector::parse(".list >> .item").is_err());
     }
 }
