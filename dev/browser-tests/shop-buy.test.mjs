@@ -1,6 +1,7 @@
 // The shop example end to end in the simulator, in a real Chromium,
 // against its server (`miniapp fixture shop`) on a free loopback port: the
-// home tab's banners and product list (goods cards; more at the bottom),
+// home tab's banners and product list (goods cards; more at the bottom, a
+// pull down starts it again), the category tab's products of a category,
 // two products bought (one in its second variant, two of it by the product
 // page's stepper), the cart tab's lines and total (its steppers move the
 // total), checkout with an address (the region picker) and payment, the
@@ -45,10 +46,30 @@ test('shop: two products bought through the product pages, the cart and checkout
   await eventually(async () => assert.equal(await loadedWidth(screen.locator('#banner-1')), 320));
   assert.equal(await cards.count(), 6);
   assert.equal(await text(screen.locator('#goods-cake')), 'Moon cake¥35.00');
-  // At the bottom the next page comes.
+  // At the bottom the next page comes; pulled down, the list starts again.
   await page.locator('#screen').evaluate((e) => { e.scrollTop = e.scrollHeight; });
   await eventually(async () => assert.equal(await cards.count(), 12));
   await page.locator('#screen').evaluate((e) => { e.scrollTop = 0; });
+  const box = await page.locator('#screen').boundingBox();
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + 160, { steps: 6 });
+  await page.mouse.up();
+  await eventually(async () => assert.equal(await cards.count(), 6));
+  // The app's stopPullDownRefresh, once the first page came, hides the dots.
+  await page.locator('#pull-down').waitFor({ state: 'hidden' });
+
+  // The category tab: the server's categories; one chosen, its products.
+  await tab(page, 1);
+  await screen.locator('#category-fruit').click();
+  await screen.locator('#goods-lychee').waitFor();
+  assert.deepEqual(
+    await screen.locator('[data-mp="goods-card"]').evaluateAll((all) => all.map((c) => c.id)),
+    ['goods-lychee', 'goods-mango', 'goods-pomelo', 'goods-kumquat', 'goods-longan', 'goods-persimmon'],
+  );
+  assert.match(await screen.locator('#category-fruit').getAttribute('class'), /\bchosen\b/);
+  await tab(page, 0);
 
   // Green tea's page: the second variant, two of it.
   await screen.locator('#goods-tea').click();
