@@ -50,9 +50,11 @@ pub enum ViewError {
     /// Declared pages without their template.
     #[error("{}", no_templates(.0))]
     NoTemplate(Vec<String>),
-    /// Templates that do not parse or name a template the package lacks:
-    /// each problem at `file:line:col`, the first ten.
-    #[error("its templates do not parse: {}", listed(problems, *more))]
+    /// Templates that do not parse, name a template the package lacks, or
+    /// fail the checks (a custom tag, slot, property or handler their
+    /// components and the logic's meta lack): each problem at
+    /// `file:line:col`, the first ten.
+    #[error("its templates are refused: {}", listed(problems, *more))]
     Templates {
         /// The first problems, each `file:line:col: what is wrong`.
         problems: Vec<String>,
