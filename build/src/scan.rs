@@ -506,6 +506,7 @@ fn data_reads(nodes: &[Node], at: Pos, out: &mut Vec<(String, Pos)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use miniapp_runtime::config::meta::{PageLifetime, PropertyType};
 
     /// A crate with `files` (under `src/`).
     fn scanned(files: &[(&str, &str)]) -> Option<Scanned> {
@@ -569,6 +570,49 @@ mod tests {
             ]
         );
         assert!(unknown_routes(&found, &["cart/cart".to_string()]).is_empty());
+    }
+
+    const COMPONENTS: &str = r#"
+        #[derive(serde::Deserialize, Properties)]
+        struct StepperProps { #[property(default = 1)] value: i64, label: Option<String> }
+        #[component("components/stepper/stepper", properties = StepperProps, multiple_slots)]
+        impl Stepper {
+            fn attached(&mut self, this: &Instance<Self>) -> Result<()> { Ok(()) }
+            fn on_page_hide(&mut self, this: &Instance<Self>) -> Result<()> { Ok(()) }
+            #[observer("value")] fn seen(&mut self, this: &Instance<Self>) -> Result<()> { Ok(()) }
+            #[handler] fn plus(&mut self, this: &Instance<Self>, tap: Tap) -> Result<()> { Ok(()) }
+        }
+    "#;
+
+    #[test]
+    fn exported_components_are_read_with_their_properties_handlers_and_options() {
+        let lib = "miniapp_sdk::export_app!(Shop, components = [parts::Stepper]);";
+        let found = scanned(&[("lib.rs", lib), ("parts.rs", COMPONENTS)]).unwrap();
+        assert!(found.meta.pages.is_empty());
+        let stepper = &found.meta.components["components/stepper/stepper"];
+        assert_eq!(stepper.handlers, ["plus"]);
+        let properties: Vec<_> = (stepper.properties.iter())
+            .map(|p| (p.name.as_str(), p.kind, p.default.clone()))
+            .collect();
+        let (number, string) = (PropertyType::Number, PropertyType::String);
+        let none = serde_json::Value::Null;
+        assert_eq!(
+            properties,
+            [("value", number, 1.into()), ("label", string, none)]
+        );
+        assert!(stepper.options.multiple_slots);
+        assert_eq!(stepper.page_lifetimes, [PageLifetime::Hide]);
+        // Pages beside them; a component whose properties type the sources
+        // lack is left to cargo, pages and all.
+        let both = "miniapp_sdk::export_app!(Shop, pages = [Cart], components = [Stepper]);";
+        let found = scanned(&[
+            ("lib.rs", both),
+            ("pages.rs", PAGES),
+            ("parts.rs", COMPONENTS),
+        ]);
+        assert_eq!(found.unwrap().meta.pages.len(), 1);
+        let lacking = COMPONENTS.replace("struct StepperProps", "struct OtherProps");
+        assert_eq!(scanned(&[("lib.rs", both), ("parts.rs", &lacking)]), None);
     }
 
     #[test]
