@@ -204,6 +204,16 @@ export async function openSimulator(t, sim) {
 }
 
 
+/** A drag down from the top of the simulator's screen, released past the pull-down threshold. */
+export async function pullDown(page) {
+  const box = await page.locator('#screen').boundingBox();
+  const x = box.x + box.width / 2;
+  await page.mouse.move(x, box.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(x, box.y + 160, { steps: 6 });
+  await page.mouse.up();
+}
+
 /** `miniapp dev SOURCE ARGS...` open in a browser: the simulator, its page, and the app's screen on it. */
 export async function openApp(t, source, env = {}, args = []) {
   const sim = await startSimulator(t, source, env, args);

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EXAMPLES, TEST_TIMEOUT, openApp, useChromium } from './harness.mjs';
+import { EXAMPLES, TEST_TIMEOUT, openApp, pullDown, useChromium } from './harness.mjs';
 
 useChromium();
 
@@ -19,12 +19,7 @@ test('page events: pull to refresh, scroll to the bottom loads more, share draws
   await screen.locator('#status', { hasText: 'Refreshed 0 times; 10 posts' }).waitFor();
 
   // A drag down from the top of the page, released past the threshold.
-  const box = await page.locator('#screen').boundingBox();
-  const x = box.x + box.width / 2;
-  await page.mouse.move(x, box.y + 40);
-  await page.mouse.down();
-  await page.mouse.move(x, box.y + 160, { steps: 6 });
-  await page.mouse.up();
+  await pullDown(page);
   await screen.locator('#status', { hasText: 'Refreshed 1 times; 10 posts' }).waitFor();
   // The app's stopPullDownRefresh hides the dots.
   await page.locator('#pull-down').waitFor({ state: 'hidden' });

@@ -18,7 +18,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { REPO, TEST_TIMEOUT, eventually, tempDir, useChromium } from './harness.mjs';
+import { REPO, TEST_TIMEOUT, eventually, pullDown, tempDir, useChromium } from './harness.mjs';
 import { loadedWidth, openShop, startShopFixture } from './shop.mjs';
 
 useChromium();
@@ -50,12 +50,7 @@ test('shop: two products bought through the product pages, the cart and checkout
   await page.locator('#screen').evaluate((e) => { e.scrollTop = e.scrollHeight; });
   await eventually(async () => assert.equal(await cards.count(), 12));
   await page.locator('#screen').evaluate((e) => { e.scrollTop = 0; });
-  const box = await page.locator('#screen').boundingBox();
-  const x = box.x + box.width / 2;
-  await page.mouse.move(x, box.y + 40);
-  await page.mouse.down();
-  await page.mouse.move(x, box.y + 160, { steps: 6 });
-  await page.mouse.up();
+  await pullDown(page);
   await eventually(async () => assert.equal(await cards.count(), 6));
   // The app's stopPullDownRefresh, once the first page came, hides the dots.
   await page.locator('#pull-down').waitFor({ state: 'hidden' });
