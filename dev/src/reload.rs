@@ -65,7 +65,8 @@ pub fn watch(
 
 /// Whether a change to `path` calls for a rebuild: the app's sources,
 /// templates, styles, config json (`app.json`, `pages/ROUTE.json`), assets
-/// and manifests, not build output.
+/// (and the images and media a subpackage's folder holds beside its
+/// pages) and manifests, not build output.
 fn relevant(path: &Path) -> bool {
     if path.components().any(|c| c.as_os_str() == "target") {
         return false;
@@ -74,7 +75,9 @@ fn relevant(path: &Path) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default();
+    let media = ["png", "jpg", "jpeg", "gif", "webp", "svg", "mp3", "mp4"];
     matches!(extension, "rs" | "toml" | "wxml" | "wxss" | "json")
+        || media.contains(&extension)
         || path.components().any(|c| c.as_os_str() == "assets")
 }
 
@@ -102,4 +105,21 @@ async fn rebuild(dir: &Path, loader: &mut Loader, context: &Context, component: 
         Err(e) => Command::BuildFailed(e.to_string()),
     };
     let _ = context.shared.commands.send(command).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_subpackage_image_calls_for_a_rebuild_and_build_output_does_not() {
+        assert!(super::relevant(Path::new("app/market/images/fish.png")));
+        assert!(super::relevant(Path::new(
+            "app/market/pages/fish/fish.wxml"
+        )));
+        assert!(!super::relevant(Path::new("app/market/notes.txt")));
+        assert!(!super::relevant(Path::new(
+            "app/target/wasm32-wasip2/a.png"
+        )));
+    }
 }

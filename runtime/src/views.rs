@@ -122,7 +122,8 @@ pub fn check(
     let mut components = resolve::resolve(&manifest.pages, assets)
         .map_err(|e| ViewError::Components(e.to_string()))?;
     let templates = parse_views(assets, quotas, &components)?;
-    let crossing = sub_packages::crossing_references(&templates, &packages);
+    let mut crossing = sub_packages::crossing_references(&templates, &packages);
+    crossing.extend(sub_packages::crossing_styles(assets, &packages));
     if !crossing.is_empty() {
         return Err(ViewError::SubPackages(crossing.join("; ")));
     }

@@ -128,3 +128,56 @@ fn files_of<'t>(nodes: &'t [Node], out: &mut Vec<(&'t str, &'t str, &'t str, Pos
         }
     }
 }
+
+/// Each `url()` and `@import` of a stylesheet (`*.wxss`) that names
+/// another package's subpackage file, as `file:line:col` problems.
+pub(super) fn crossing_styles(
+    assets: &BTreeMap<String, Vec<u8>>,
+    packages: &SubPackages,
+) -> Vec<String> {
+    if packages.list.is_empty() {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    let sheets = assets.iter().filter(|(path, _)| path.ends_with(".wxss"));
+    for (file, bytes) in sheets {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            continue; // the stylesheet check says so
+        };
+        for (at, what, src) in style_references(text) {
+            let Some(target) = miniapp_view::render::package_path(file, src) else {
+                continue;
+            };
+            if let Some(owner) = packages.foreign(file, &target) {
+                let before = &text[..at];
+                let line = before.matches('\n').count() + 1;
+                let col = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+                problems.push(format!(
+                    "{file}:{line}:{col}: {what}: {target} is subpackage `{}`'s, which only its own pages and components may use (move it to the main package to share it)",
+                    owner.label()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// The files a stylesheet names: each `url(...)` and `@import "..."`, with
+/// where it starts (a byte offset), how it is written, and the path (one
+/// of another origin, or `data:`, is none of the package's: left out).
+fn style_references(text: &str) -> Vec<(usize, String, &str)> {
+    let mut found = Vec::new();
+    for (start, open) in [("url(", ")"), ("@import", ";")] {
+        for (at, _) in text.match_indices(start) {
+            let rest = &text[at + start.len()..];
+            let end = rest.find(open).unwrap_or(rest.len());
+            let src = rest[..end].trim().trim_matches(['"', '\'']).trim();
+            if src.is_empty() || src.contains(':') || src.starts_with("url(") {
+                continue;
+            }
+            let close = if open == ")" { ")" } else { "" };
+            found.push((at, format!("{start}{}{close}", &rest[..end]), src));
+        }
+    }
+    found
+}

@@ -215,6 +215,23 @@ fn a_file_of_one_package_used_by_another_is_refused_at_its_place() {
         check(&assets),
         "its subpackages do not hold together: pages/index/index.wxml:3:3: <image src=\"/market/images/fish.png\">: market/images/fish.png is subpackage `market`'s, which only its own pages and components may use (move it to the main package to share it)"
     );
+    // A main page's style shows animals' image.
+    let mut assets = package.assets.clone();
+    let style =
+        ".page { padding: 24rpx; }\n.cat { background: url(\"/animals/images/cat.png\"); }\n";
+    assets.insert("pages/index/index.wxss".into(), style.into());
+    assert_eq!(
+        check(&assets),
+        "its subpackages do not hold together: pages/index/index.wxss:2:20: url(\"/animals/images/cat.png\"): animals/images/cat.png is subpackage `zoo`'s, which only its own pages and components may use (move it to the main package to share it)"
+    );
+    // Market's style imports animals' style.
+    let mut assets = package.assets.clone();
+    let style = "@import \"/animals/pages/cat/cat.wxss\";\n.fish { color: red; }\n";
+    assets.insert("market/pages/fish/fish.wxss".into(), style.into());
+    assert_eq!(
+        check(&assets),
+        "its subpackages do not hold together: market/pages/fish/fish.wxss:1:1: @import \"/animals/pages/cat/cat.wxss\": animals/pages/cat/cat.wxss is subpackage `zoo`'s, which only its own pages and components may use (move it to the main package to share it)"
+    );
     // A subpackage page may use the main package's files.
     let mut assets = package.assets.clone();
     assets.insert("common/note.wxml".into(), b"<view>note</view>".to_vec());
