@@ -201,7 +201,14 @@ impl AppInstance {
         // A `model:` binding's data path is set (as the app's set-data
         // would, within its quotas) before any handler runs, resolved on
         // the tree the user acted on.
-        let model = model_patch(tree, event).map_err(|e| refused(e.to_string()))?;
+        let model = match model_patch(tree, event) {
+            Ok(model) => model,
+            // A value not of the bound element's kind: a detail refused.
+            Err(e) => {
+                self.audit_refused_detail(&e.to_string());
+                return Err(refused(e.to_string()));
+            }
+        };
         let regions = &self.app.services.regions;
         let resolved = match resolve_in(tree, event, &self.view.typed, regions) {
             Err(EventError::NotBound { .. }) if typed || model.is_some() => None,

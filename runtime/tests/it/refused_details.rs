@@ -1,12 +1,13 @@
 //! A view event refused for its detail (one the rendered component could
-//! not have produced, as a forged client sends) is audited as the app's
-//! refused calls are: one `event-refused` record naming the component and
-//! the value, and the app never sees it.
+//! not have produced, as a forged client sends, or a `model:` bound value
+//! not of its element's kind) is audited as the app's refused calls are:
+//! one `event-refused` record naming the component and the value, and the
+//! app never sees it.
 
 use std::sync::Arc;
 
 use miniapp_runtime::audit::{AuditEvent, MemoryAudit};
-use miniapp_runtime::{LaunchOptions, Runtime};
+use miniapp_runtime::{AppInstance, LaunchOptions, Runtime};
 use serde_json::json;
 
 use crate::common::{example, granting, node, view_event};
@@ -21,18 +22,25 @@ fn refused_events(audit: &MemoryAudit) -> Vec<String> {
     messages.collect()
 }
 
-#[tokio::test]
-async fn a_refused_detail_is_audited_and_an_accepted_one_is_not() {
-    let slider = example("slider");
+/// Example `name` launched with every grant it declares, its audit records
+/// kept in memory.
+async fn launched_audited(name: &str) -> (tempfile::TempDir, Arc<MemoryAudit>, AppInstance) {
+    let package = example(name);
     let dir = tempfile::tempdir().unwrap();
     let audit = Arc::new(MemoryAudit::default());
     let runtime = Runtime::builder(dir.path())
-        .policy(granting(&slider))
+        .policy(granting(&package))
         .audit(audit.clone())
         .build()
         .unwrap();
-    let app = runtime.load(slider).unwrap();
-    let mut inst = app.launch(LaunchOptions::default()).await.unwrap();
+    let app = runtime.load(package).unwrap();
+    let inst = app.launch(LaunchOptions::default()).await.unwrap();
+    (dir, audit, inst)
+}
+
+#[tokio::test]
+async fn a_refused_detail_is_audited_and_an_accepted_one_is_not() {
+    let (_dir, audit, mut inst) = launched_audited("slider").await;
     let volume = node(&inst, "#volume");
 
     view_event(&mut inst, volume, "change", json!({"value": 35}))
@@ -57,4 +65,21 @@ async fn a_refused_detail_is_audited_and_an_accepted_one_is_not() {
     assert!(refused[1].contains("detail of"), "{refused:?}");
     // The app saw only the accepted one.
     assert_eq!(inst.page_data()["volume"], 35);
+}
+
+#[tokio::test]
+async fn a_model_bound_value_not_of_its_kind_is_audited_too() {
+    let (_dir, audit, mut inst) = launched_audited("picker").await;
+    let speed = node(&inst, "#speed");
+    let error = view_event(&mut inst, speed, "change", json!({"value": {"x": 1}}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("of a `model:` bound `<picker>`"), "{error}");
+    let refused = refused_events(&audit);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].starts_with("event `change` of a `model:` bound `<picker>` needs a `value`"),
+        "{refused:?}"
+    );
 }
