@@ -75,7 +75,9 @@
 //! built yet (the macro has no option for them); a property the component
 //! sets with its own setData reads as the new value in `this.properties()`
 //! from its next call on (the data has it at once); `created` may set
-//! data.
+//! data; an event a component triggers for a page whose handler is
+//! running (the page called it through [`with`]) reaches that page when
+//! its handler returns, not inside the call.
 //!
 //! A method of another shape is a compile error naming it:
 //!

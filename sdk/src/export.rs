@@ -70,7 +70,14 @@ pub(crate) fn turn<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<()
             .expect("one app type per component");
         hook(app)
     });
+    // The events its components triggered back at a page while it ran.
+    let handled = handled.and_then(|()| crate::instances::deliver_deferred());
     task::finish(handled).map_err(|e| e.to_string())
+}
+
+/// Whether a hook of the app is running (the app is borrowed).
+pub(crate) fn app_busy() -> bool {
+    APP.with(|slot| slot.try_borrow_mut().is_err())
 }
 
 /// Call `hook` with the app inside another call (a component's event

@@ -90,6 +90,8 @@ fn page_turn<R>(
         let found = open.iter_mut().rev().find(|o| which.matches(o))?;
         Some(call(found.page.as_mut()))
     })?;
+    // The events its components triggered back at a page while it ran.
+    let handled = handled.and_then(|answer| crate::instances::deliver_deferred().map(|()| answer));
     let (handled, answer) = match handled {
         Ok(answer) => (Ok(()), Some(answer)),
         Err(e) => (Err(e), None),
@@ -112,6 +114,11 @@ fn new_serial(route: &str) -> Option<u64> {
             .map(|p| p.serial)
             .find(|s| !open.iter().any(|o| o.serial == Some(*s)))
     })
+}
+
+/// Whether a page's hook or handler is running (its page is borrowed).
+pub(crate) fn page_busy() -> bool {
+    OPEN.with(|open| open.try_borrow_mut().is_err())
 }
 
 /// Call the handler `event.handler` of the typed page of `serial` (a

@@ -249,6 +249,33 @@ thread_local! {
     /// The gesture token of the host's handler call running, which the
     /// listeners of the events it triggers get too (one user gesture).
     static GESTURE: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Events for a page that arrived while a page's or the app's hook
+    /// ran (a page handler called a component that triggered one back):
+    /// delivered when that hook returns.
+    static DEFERRED: RefCell<std::collections::VecDeque<(u64, Event)>> =
+        const { RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Most events for pages delivered after one hook.
+const MAX_DEFERRED: usize = 256;
+
+/// Deliver the events for pages that waited for the hook that just
+/// returned, in order (and those they trigger); the first error stops
+/// them and is returned.
+pub(crate) fn deliver_deferred() -> Result<()> {
+    for _ in 0..MAX_DEFERRED {
+        let Some((serial, event)) = DEFERRED.with(|d| d.borrow_mut().pop_front()) else {
+            return Ok(());
+        };
+        if let Err(e) = on_page(serial, event) {
+            DEFERRED.with(|d| d.borrow_mut().clear());
+            return Err(e);
+        }
+    }
+    DEFERRED.with(|d| d.borrow_mut().clear());
+    Err(Error::app(format!(
+        "more than {MAX_DEFERRED} component events waited for their page in one call"
+    )))
 }
 
 /// Route the registry's calls for app `A` with components `K`.
@@ -367,6 +394,12 @@ fn on_page(serial: u64, mut event: Event) -> Result<()> {
         .map(|p| p.route)
         .ok_or_else(|| Error::app(format!("page {serial} is not on the stack")))?;
     event.page = route;
+    // A page's handler (or the app's hook) is running: it gets the event
+    // when it returns.
+    if crate::handler::page_busy() || crate::export::app_busy() {
+        DEFERRED.with(|d| d.borrow_mut().push_back((serial, event)));
+        return Ok(());
+    }
     let router = ROUTER
         .with(|r| r.get())
         .ok_or_else(|| Error::app("no app is exported"))?;

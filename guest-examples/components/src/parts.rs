@@ -34,10 +34,13 @@ pub struct Counter {
 }
 
 impl Counter {
-    /// Back to no clicks (the page calls it through `component::with`).
+    /// Back to no clicks (the page calls it through `component::with`),
+    /// telling the page as `+` does.
     pub fn reset(&mut self, this: &Instance<Self>) -> Result<()> {
         self.clicks = 0;
-        this.set(CounterData::clicks(), self.clicks)
+        this.set(CounterData::clicks(), self.clicks)?;
+        let options = EventOptions::default();
+        this.trigger_event("change", &Clicks { value: 0 }, options)
     }
 }
 

@@ -148,9 +148,12 @@ async fn the_page_selects_its_components_and_calls_one() {
     assert_eq!(inst.page_data()["picked"], json!(expected));
     tapped(&mut inst, "#inc").await;
     assert!(html(&inst).contains("1/1/"), "{}", html(&inst));
-    // `component::with` from the page: the counter's `reset`.
+    assert_eq!(inst.page_data()["changed"], 1);
+    // `component::with` from the page: the counter's `reset`, whose
+    // `change` reaches the page once the page's handler returned.
     tapped(&mut inst, "#reset").await;
     assert!(html(&inst).contains("1/0/"), "{}", html(&inst));
+    assert_eq!(inst.page_data()["changed"], 0);
 }
 
 #[tokio::test]
