@@ -69,13 +69,8 @@ async fn one_slot() -> Held {
 
 #[tokio::test]
 async fn an_app_at_its_concurrency_limit_cannot_make_the_view_fetch_beyond_it() {
-    let Held {
-        mut arrived,
-        release,
-        origin,
-        app,
-        _dir,
-    } = one_slot().await;
+    let mut held = one_slot().await;
+    let (origin, app) = (held.origin.clone(), held.app.clone());
 
     // The app's own request for its headlines is held in flight.
     let launching = tokio::spawn({
@@ -83,7 +78,7 @@ async fn an_app_at_its_concurrency_limit_cannot_make_the_view_fetch_beyond_it() 
         let api = format!("{origin}/held");
         async move { app.launch(launch_at(&api)).await }
     });
-    assert_eq!(arrived.recv().await.unwrap(), "/held/headlines.json");
+    assert_eq!(held.arrived.recv().await.unwrap(), "/held/headlines.json");
     let image = app.fetch_image(&format!("{origin}/pixel.png")).await;
     let err = image.unwrap_err().to_string();
     assert!(
@@ -99,7 +94,7 @@ async fn an_app_at_its_concurrency_limit_cannot_make_the_view_fetch_beyond_it() 
     assert!(err.contains("already in flight"), "{err}");
 
     // Its request answered, the slot is free again for the view.
-    release.add_permits(1);
+    held.release.add_permits(1);
     let inst = launching.await.unwrap().unwrap();
     assert_eq!(inst.page_data()["headlines"][0]["title"], "Held");
     let (kind, _) = app
@@ -113,24 +108,19 @@ async fn an_app_at_its_concurrency_limit_cannot_make_the_view_fetch_beyond_it() 
 
 #[tokio::test]
 async fn a_view_fetch_under_way_holds_a_slot_the_app_then_cannot_take() {
-    let Held {
-        mut arrived,
-        release,
-        origin,
-        app,
-        _dir,
-    } = one_slot().await;
+    let mut held = one_slot().await;
+    let (origin, app) = (held.origin.clone(), held.app.clone());
 
     let image = tokio::spawn({
         let (app, url) = (app.clone(), format!("{origin}/held/pixel.png"));
         async move { app.fetch_image(&url).await }
     });
-    assert_eq!(arrived.recv().await.unwrap(), "/held/pixel.png");
+    assert_eq!(held.arrived.recv().await.unwrap(), "/held/pixel.png");
     // The app's own request finds no slot: it sees quota-exceeded.
     let inst = app.launch(launch_at(&origin)).await.unwrap();
     assert_refused(inst.page_data(), "quota-exceeded", "already in flight");
 
-    release.add_permits(1);
+    held.release.add_permits(1);
     let (kind, _) = image.await.unwrap().unwrap();
     assert_eq!(kind, "image/png");
 }
