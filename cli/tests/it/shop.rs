@@ -3,9 +3,10 @@
 //! completion), a sort menu (an action sheet), and the unpaid order's
 //! countdown (a timer updating the checkout page), through `miniapp run`;
 //! its product images downloaded from `miniapp fixture shop` and a review
-//! photo uploaded to it, and, without the fixture, the error with a Retry
-//! (through `miniapp run`, and `miniapp dev` for the retry once the
-//! fixture is up).
+//! photo uploaded to it, its catalogue on the home, category and product
+//! pages, and, without the fixture, the error with a Retry (through
+//! `miniapp run`, and `miniapp dev` for the retry once the fixture is up);
+//! a page's query it cannot serve is refused by name.
 
 use std::time::Duration;
 
@@ -337,5 +338,58 @@ async fn shop_retry_downloads_the_images_once_the_fixture_is_up() {
         let why = String::from_utf8_lossy(&why);
         assert_eq!(status, 404, "{path}: {why}");
         assert!(why.contains("is not a temp file of this app"), "{why}");
+    }
+}
+
+#[test]
+fn shop_lists_its_fixture_s_catalogue_on_the_home_category_and_product_pages() {
+    let fixture = ShopFixture::start();
+    let origin = &fixture.origin;
+    // Home: the banners and the list's first page, more to come.
+    let home = shop_with(origin, "index", &[]);
+    let data = &step(&home, "last")["data"];
+    assert_eq!(data["goods_status"], "ready", "{data}");
+    assert_eq!(data["goods_more"], true, "{data}");
+    let goods = data["goods"].as_array().unwrap();
+    let ids: Vec<&str> = goods.iter().map(|g| g["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["tea", "cake", "oolong", "puer", "jasmine", "black"]);
+    assert_eq!(goods[0]["image"], format!("{origin}/images/tea.png"));
+    assert_eq!(data["banners"].as_array().unwrap().len(), 3, "{data}");
+    // A category: the first one chosen, its products.
+    let category = shop_with(origin, "category", &[]);
+    let data = &step(&category, "last")["data"];
+    assert_eq!(data["chosen"], "tea", "{data}");
+    assert_eq!(data["goods"].as_array().unwrap().len(), 6, "{data}");
+    // A product: its variants for the picker, the first one's price, and
+    // the stepper and price components drawn with them.
+    let steps = shop_with(origin, "product?id=tea", &[]);
+    let last = step(&steps, "last");
+    let data = &last["data"];
+    assert_eq!(data["status"], "ready", "{data}");
+    assert_eq!(data["product"]["name"], "Green tea", "{data}");
+    assert_eq!(data["variants"], json!(["250 g", "500 g"]), "{data}");
+    assert_eq!(
+        (&data["price"], &data["quantity"]),
+        (&json!(1200), &json!(1))
+    );
+    let html = last["html"].as_str().unwrap();
+    assert!(html.contains(r#"data-mp="stepper""#), "{html}");
+    assert!(html.contains(">¥12</span>"), "{html}");
+}
+
+#[test]
+fn shop_pages_refuse_a_query_they_cannot_serve_naming_it() {
+    let refused = [
+        ("product", "product: the query names no id (product?id=tea)"),
+        ("checkout", "checkout: the cart is empty"),
+        (
+            "checkout?product=lychee&variant=1",
+            "checkout: variant 1 of lychee was not chosen on its product page",
+        ),
+        ("review?product=bread", "unknown product bread"),
+    ];
+    for (path, says) in refused {
+        let out = run_fresh("shop", &["--path", path]);
+        assert_exit(&out, 1, says);
     }
 }

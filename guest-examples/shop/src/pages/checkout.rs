@@ -69,7 +69,7 @@ fn buying(query: &page::Query) -> Result<(Option<String>, Vec<Line>)> {
     let chosen = with_app(|shop: &mut Shop| shop.buy_now.take())?;
     let line = match chosen {
         Some(line) if line.key == key => Line { quantity, ..line },
-        _ if variant == 0 => {
+        _ if variant == 0 && pick(id).is_ok() => {
             let pick = pick(id)?;
             Line {
                 key,
@@ -82,7 +82,7 @@ fn buying(query: &page::Query) -> Result<(Option<String>, Vec<Line>)> {
         }
         _ => {
             return Err(Error::app(format!(
-                "checkout: variant {variant} of {id} was not chosen on its page"
+                "checkout: variant {variant} of {id} was not chosen on its product page"
             )));
         }
     };

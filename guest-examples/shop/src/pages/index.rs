@@ -108,7 +108,7 @@ impl Index {
         let path = format!("/api/products?page={n}&size={PAGE_SIZE}");
         let listing = match catalogue::get::<Listing>(&path) {
             Ok(listing) => listing,
-            Err(e) => return self.goods_ended(Err(e)),
+            Err(e) => return self.goods_refused(&e),
         };
         self.loading = true;
         task::spawn(async move {
@@ -130,16 +130,14 @@ impl Index {
         Ok(())
     }
 
-    /// The list failed before its request left.
-    fn goods_ended(&mut self, got: Result<()>) -> Result<()> {
+    /// The list's request was refused before it left (the server not
+    /// allowed): shown at once, and a pull-down ends.
+    fn goods_refused(&mut self, error: &Error) -> Result<()> {
         self.loading = false;
         if std::mem::take(&mut self.refreshing) {
             frame::stop_pull_down_refresh()?;
         }
-        match got {
-            Ok(()) => Ok(()),
-            Err(e) => goods_failed(&e),
-        }
+        goods_failed(error)
     }
 
     /// The picks' images if they failed, the banners unless they came,
