@@ -86,7 +86,7 @@ pub(crate) fn element_tag(element: &VElement) -> (&'static str, &'static str) {
 
 /// What `data-mp` shows of `element`: its component, as the template names
 /// it (`view`, `my-card`).
-pub fn component_name(element: &VElement) -> &str {
+pub(crate) fn component_name(element: &VElement) -> &str {
     element.host.as_ref().map_or(element.tag, |host| &host.tag)
 }
 

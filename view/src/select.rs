@@ -1,6 +1,10 @@
 //! Finding elements of a rendered page by a CSS-like selector, as tools and
 //! tests name them: `#id`, `.class`, `tag`, `tag.class`, and
-//! `tag:nth-of-type(n)` (1-based, among the element's siblings of that tag).
+//! `tag:nth-of-type(n)` (1-based, among the element's siblings of that tag);
+//! and the component instances WeChat's selectors ([`query`], as
+//! `createSelectorQuery` takes them) name (`selectComponent`).
+
+pub mod query;
 
 use crate::component::InstanceKey;
 use crate::render::{Tree, VElement, VNode};
@@ -142,25 +146,28 @@ fn find<'t>(selector: &Selector, nodes: &'t [VNode]) -> Option<&'t VElement> {
 /// A class as its template wrote it, when it is scoped to a component
 /// (`c-components_card_card--title` is `title`; a page's `btn--primary`
 /// is no scoped class).
-pub fn unscoped(class: &str) -> Option<&str> {
+fn unscoped(class: &str) -> Option<&str> {
     let scoped = class.strip_prefix("c-")?;
     scoped.split_once("--").map(|(_, name)| name)
 }
 
-/// The component instances `selector` matches among the hosts the
-/// template of `scope` drew (`None`: the page's), in document order: the
-/// first, or `all`. WeChat's `selectComponent` and `selectAllComponents`.
+/// The component instances `selector` (WeChat's, [`query::Selector`])
+/// matches among the hosts the template of `scope` drew (`None`: the
+/// page's), in document order: the first, or `all`. WeChat's
+/// `selectComponent` and `selectAllComponents`.
 pub fn components(
     tree: &Tree,
     scope: Option<&InstanceKey>,
     selector: &str,
     all: bool,
 ) -> Result<Vec<InstanceKey>, String> {
-    fn walk(
-        selector: &Selector,
+    /// `path`: the ancestors of `nodes` that `scope`'s template drew.
+    fn walk<'t>(
+        selector: &query::Selector,
         scope: Option<&InstanceKey>,
-        nodes: &[VNode],
+        nodes: &'t [VNode],
         all: bool,
+        path: &mut Vec<&'t VElement>,
         out: &mut Vec<InstanceKey>,
     ) {
         for node in nodes {
@@ -170,21 +177,32 @@ pub fn components(
             let VNode::Element(element) = node else {
                 continue;
             };
+            let drawn = element.owner.as_ref() == scope;
+            if drawn {
+                path.push(element);
+            }
             if let Some(host) = &element.host
-                && element.owner.as_ref() == scope
-                && selector.matches(element, 0)
+                && drawn
+                && selector.matches(path)
             {
                 out.push(host.key.clone());
             }
-            walk(selector, scope, &element.children, all, out);
+            walk(selector, scope, &element.children, all, path, out);
+            if drawn {
+                path.pop();
+            }
         }
     }
-    let selector = Selector::parse(selector)?;
-    if selector.nth_of_type.is_some() {
-        return Err("selectComponent takes `#id`, `.class` or a tag, not `:nth-of-type`".into());
-    }
+    let selector = query::Selector::parse(selector)?;
     let mut out = Vec::new();
-    walk(&selector, scope, &tree.nodes, all, &mut out);
+    walk(
+        &selector,
+        scope,
+        &tree.nodes,
+        all,
+        &mut Vec::new(),
+        &mut out,
+    );
     Ok(out)
 }
 

@@ -14,12 +14,12 @@
 //! matches by the name the template gives them.
 
 mod estimate;
-mod selector;
 
 use std::collections::BTreeMap;
 
 use miniapp_view::component::InstanceKey;
 use miniapp_view::render::{VElement, VNode};
+use miniapp_view::select::query::Selector;
 use serde_json::{Map, Value};
 
 use super::pending::Answer;
@@ -29,7 +29,6 @@ use crate::bindings::selector_query::{self, NodeFields, NodeInfo, NodeRequest};
 use crate::limits::Held;
 use crate::providers::{Asked, LayoutNode, MEASURE_TIMEOUT, NodeLayout};
 use estimate::{Placed, lay_out};
-use selector::Selector;
 
 /// Requests at most in one query.
 const REQUESTS: usize = 32;

@@ -809,3 +809,24 @@ fn a_full_render_keeps_a_property_the_component_set_itself_until_its_caller_chan
     let third = again(&second, "Bo");
     assert!(to_html(&third).contains(">Bo<"), "{}", to_html(&third));
 }
+
+#[test]
+fn select_component_takes_wechats_descendant_child_and_alternative_selectors() {
+    let package = card().component(
+        "my-badge",
+        "components/badge/badge",
+        "<text>b</text>",
+        Definition::default(),
+    );
+    let page =
+        r#"<view class="list"><my-card id="a"/></view><my-card id="b"/><my-badge class="x"/>"#;
+    let tree = package.render(page, &json!({})).unwrap();
+    let select = |s: &str| crate::select::components(&tree, None, s, true).unwrap();
+    let key = |i: usize| tree.instances[i].key.clone();
+    assert_eq!(select(".list my-card"), [key(0)]);
+    assert_eq!(select(".list > my-card"), [key(0)]);
+    assert_eq!(select("#b, .x"), [key(1), key(2)]);
+    assert_eq!(select("view my-badge"), []);
+    let refused = crate::select::components(&tree, None, "my-card:first", true).unwrap_err();
+    assert!(refused.contains("`my-card:first`"), "{refused}");
+}

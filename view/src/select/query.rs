@@ -1,13 +1,15 @@
-//! WeChat's selectors for `createSelectorQuery`: compounds of a tag, `#id`
-//! and `.class`es, joined by ` ` (a descendant) or `>` (a child),
-//! alternatives by `,`.
+//! WeChat's selectors for `createSelectorQuery` and `selectComponent`:
+//! compounds of a tag, `#id` and `.class`es, joined by ` ` (a descendant)
+//! or `>` (a child), alternatives by `,`, matched against the elements one
+//! template draws (a custom component's host by the name that template
+//! gives it, a class as that template writes it).
 
-use miniapp_view::html::component_name;
-use miniapp_view::render::VElement;
-use miniapp_view::select::unscoped;
+use super::unscoped;
+use crate::html::component_name;
+use crate::render::VElement;
 
 /// Characters at most in one selector.
-pub(super) const SELECTOR_CHARS: usize = 256;
+pub const SELECTOR_CHARS: usize = 256;
 
 /// One compound: what a single element must be.
 #[derive(Debug, Default, PartialEq)]
@@ -30,7 +32,7 @@ type Chain = Vec<(Joined, Compound)>;
 
 /// A parsed selector: its alternatives.
 #[derive(Debug)]
-pub(super) struct Selector(Vec<Chain>);
+pub struct Selector(Vec<Chain>);
 
 impl Selector {
     /// Parse `text`, or say what in it is not a selector WeChat takes.
@@ -47,7 +49,7 @@ impl Selector {
     }
 
     /// Whether the last of `path` (the element, after its ancestors from
-    /// the page's root) matches.
+    /// the root of the template that draws it) matches.
     pub fn matches(&self, path: &[&VElement]) -> bool {
         self.0.iter().any(|chain| matches_chain(chain, path))
     }
