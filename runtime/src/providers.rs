@@ -14,6 +14,7 @@ mod device_services;
 mod held_clipboards;
 mod host_ui;
 mod layout;
+mod script;
 
 pub use device_services::{
     Address, DeviceAct, DeviceAnswer, DeviceServices, HeadlessDevice, ImageSources, MediaTypes,
@@ -79,22 +80,6 @@ impl ConsentProvider for FixedConsent {
         self.asked.fetch_add(1, Ordering::Relaxed);
         self.granted.contains(&request.scope)
     }
-}
-
-/// Take the first of a script's `answers` that `fits` accepts (an answer
-/// to a question of `kind`), or fail when none is left: how the scripted
-/// providers ([`ScriptedUi`], [`ScriptedDevice`]) answer.
-fn take_scripted<A, T>(
-    answers: &mut std::collections::VecDeque<A>,
-    kind: &str,
-    fits: fn(&A) -> Option<T>,
-) -> Result<T, ProviderError> {
-    let found = (answers.iter().enumerate())
-        .find_map(|(at, answer)| fits(answer).map(|answer| (at, answer)));
-    let (at, answer) =
-        found.ok_or_else(|| ProviderError(format!("no scripted answer left for the {kind}")))?;
-    answers.remove(at);
-    Ok(answer)
 }
 
 /// A failure inside a provider, shown to the app as `failed`.

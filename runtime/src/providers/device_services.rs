@@ -5,13 +5,13 @@
 //! with no screen); [`ScriptedDevice`] answers from a script, for tests and
 //! non-interactive hosts.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use miniapp_config::Scope;
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::script::Script;
 use super::{Asked, ProviderError};
 use crate::consent::Consent;
 
@@ -404,27 +404,17 @@ pub enum DeviceAnswer {
 #[derive(Debug, Clone)]
 pub struct ScriptedDevice {
     network: watch::Sender<NetworkType>,
-    inner: Arc<Mutex<Script>>,
-}
-
-#[derive(Debug)]
-struct Script {
-    brightness: f64,
-    answers: VecDeque<DeviceAnswer>,
-    acts: Vec<DeviceAct>,
+    brightness: Arc<Mutex<f64>>,
+    script: Script<DeviceAnswer, DeviceAct>,
 }
 
 impl ScriptedDevice {
     /// A device giving `answers`, each to the next question of its kind.
     pub fn answering(answers: impl IntoIterator<Item = DeviceAnswer>) -> ScriptedDevice {
-        let script = Script {
-            brightness: 0.5,
-            answers: answers.into_iter().collect(),
-            acts: Vec::new(),
-        };
         ScriptedDevice {
             network: watch::Sender::new(NetworkType::Wifi),
-            inner: Arc::new(Mutex::new(script)),
+            brightness: Arc::new(Mutex::new(0.5)),
+            script: Script::new(answers),
         }
     }
 
@@ -439,27 +429,11 @@ impl ScriptedDevice {
 
     /// Everything asked since the last call, in order.
     pub fn take_acts(&self) -> Vec<DeviceAct> {
-        std::mem::take(&mut self.lock().acts)
+        self.script.take_record()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Script> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// When first polled: record `act` and take the first answer `fits`
-    /// accepts (a question of `kind`).
-    fn answer<T: Send + 'static>(
-        &self,
-        kind: &'static str,
-        act: DeviceAct,
-        fits: fn(&DeviceAnswer) -> Option<T>,
-    ) -> Asked<T> {
-        let device = self.clone();
-        Box::pin(async move {
-            let mut script = device.lock();
-            script.acts.push(act);
-            super::take_scripted(&mut script.answers, kind, fits)
-        })
+    fn brightness_now(&self) -> std::sync::MutexGuard<'_, f64> {
+        self.brightness.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -474,28 +448,28 @@ impl DeviceServices for ScriptedDevice {
         self.network.subscribe()
     }
     fn vibrate(&self, _: &str, vibration: Vibration) {
-        self.lock().acts.push(DeviceAct::Vibrated(vibration));
+        self.script.record(DeviceAct::Vibrated(vibration));
     }
     fn keep_screen_on(&self, _: &str, on: bool) {
-        self.lock().acts.push(DeviceAct::KeepScreenOn(on));
+        self.script.record(DeviceAct::KeepScreenOn(on));
     }
     fn has_screen(&self) -> bool {
         true
     }
     fn set_brightness(&self, _: &str, value: f64) -> Result<(), ProviderError> {
-        let mut script = self.lock();
-        script.brightness = value;
-        script.acts.push(DeviceAct::Brightness(value));
+        *self.brightness_now() = value;
+        self.script.record(DeviceAct::Brightness(value));
         Ok(())
     }
     fn brightness(&self, _: &str) -> Result<f64, ProviderError> {
-        Ok(self.lock().brightness)
+        Ok(*self.brightness_now())
     }
     fn ask_phone_call(&self, _: &str, number: String) -> Asked<bool> {
-        self.answer("phone call", DeviceAct::PhoneCall(number), |a| match a {
-            DeviceAnswer::PhoneCall(called) => Some(*called),
-            _ => None,
-        })
+        self.script
+            .answer("phone call", DeviceAct::PhoneCall(number), |a| match a {
+                DeviceAnswer::PhoneCall(called) => Some(*called),
+                _ => None,
+            })
     }
     fn open_setting(
         &self,
@@ -503,10 +477,12 @@ impl DeviceServices for ScriptedDevice {
         settings: Vec<(Scope, Consent)>,
     ) -> Asked<Vec<(Scope, Consent)>> {
         let shown = settings.clone();
-        let changes = self.answer("settings page", DeviceAct::Setting(shown), |a| match a {
-            DeviceAnswer::Setting(changes) => Some(changes.clone()),
-            _ => None,
-        });
+        let changes = self
+            .script
+            .answer("settings page", DeviceAct::Setting(shown), |a| match a {
+                DeviceAnswer::Setting(changes) => Some(changes.clone()),
+                _ => None,
+            });
         Box::pin(async move {
             let changes = changes.await?;
             Ok(settings
@@ -519,26 +495,29 @@ impl DeviceServices for ScriptedDevice {
         })
     }
     fn scan_code(&self, _: &str, only_from_camera: bool) -> Asked<Option<ScanResult>> {
-        self.answer("scanner", DeviceAct::Scan(only_from_camera), |a| match a {
-            DeviceAnswer::Scan(read) => Some(read.clone()),
-            _ => None,
-        })
+        self.script
+            .answer("scanner", DeviceAct::Scan(only_from_camera), |a| match a {
+                DeviceAnswer::Scan(read) => Some(read.clone()),
+                _ => None,
+            })
     }
     fn choose_location(&self, _: &str) -> Asked<Option<Place>> {
-        self.answer("map", DeviceAct::ChooseLocation, |a| match a {
-            DeviceAnswer::Place(place) => Some(place.clone()),
-            _ => None,
-        })
+        self.script
+            .answer("map", DeviceAct::ChooseLocation, |a| match a {
+                DeviceAnswer::Place(place) => Some(place.clone()),
+                _ => None,
+            })
     }
     fn open_location(&self, _: &str, place: Place, scale: u32) -> Result<(), ProviderError> {
-        self.lock().acts.push(DeviceAct::OpenLocation(place, scale));
+        self.script.record(DeviceAct::OpenLocation(place, scale));
         Ok(())
     }
     fn choose_address(&self, _: &str) -> Asked<Option<Address>> {
-        self.answer("address list", DeviceAct::ChooseAddress, |a| match a {
-            DeviceAnswer::Address(address) => Some(address.clone()),
-            _ => None,
-        })
+        self.script
+            .answer("address list", DeviceAct::ChooseAddress, |a| match a {
+                DeviceAnswer::Address(address) => Some(address.clone()),
+                _ => None,
+            })
     }
     fn preview_image(
         &self,
@@ -546,13 +525,11 @@ impl DeviceServices for ScriptedDevice {
         urls: Vec<String>,
         current: String,
     ) -> Result<(), ProviderError> {
-        self.lock()
-            .acts
-            .push(DeviceAct::PreviewImage(urls, current));
+        self.script.record(DeviceAct::PreviewImage(urls, current));
         Ok(())
     }
     fn save_to_album(&self, _: &str, image: PickedImage) -> Result<(), ProviderError> {
-        self.lock().acts.push(DeviceAct::SavedToAlbum(image));
+        self.script.record(DeviceAct::SavedToAlbum(image));
         Ok(())
     }
     fn choose_image(
@@ -562,7 +539,7 @@ impl DeviceServices for ScriptedDevice {
         sources: ImageSources,
     ) -> Asked<Option<Vec<PickedImage>>> {
         let act = DeviceAct::ChooseImage(count, sources);
-        self.answer("image picker", act, |a| match a {
+        self.script.answer("image picker", act, |a| match a {
             DeviceAnswer::Images(images) => Some(images.clone()),
             _ => None,
         })
@@ -576,7 +553,7 @@ impl DeviceServices for ScriptedDevice {
         max_duration: u32,
     ) -> Asked<Option<Vec<PickedMedia>>> {
         let act = DeviceAct::ChooseMedia(count, media, sources, max_duration);
-        self.answer("media picker", act, |a| match a {
+        self.script.answer("media picker", act, |a| match a {
             DeviceAnswer::Media(files) => Some(files.clone()),
             _ => None,
         })

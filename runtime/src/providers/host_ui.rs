@@ -5,14 +5,13 @@
 //! provider sees it. The host draws these outside the page: a page's markup
 //! cannot reach that layer, so an app cannot fake one.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
 use super::ProviderError;
+use super::script::Script;
 
 /// A toast's icon (`feedback.toast-icon`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -280,56 +279,26 @@ pub enum Drawn {
 /// Clones share the script and the record.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptedUi {
-    inner: Arc<Mutex<Script>>,
-}
-
-#[derive(Debug, Default)]
-struct Script {
-    answers: VecDeque<ScriptedAnswer>,
-    drawn: Vec<Drawn>,
+    script: Script<ScriptedAnswer, Drawn>,
 }
 
 impl ScriptedUi {
     /// A host UI giving `answers`, each to the next dialog of its kind.
     pub fn answering(answers: impl IntoIterator<Item = ScriptedAnswer>) -> ScriptedUi {
-        let script = Script {
-            answers: answers.into_iter().collect(),
-            drawn: Vec::new(),
-        };
         ScriptedUi {
-            inner: Arc::new(Mutex::new(script)),
+            script: Script::new(answers),
         }
     }
 
     /// Everything drawn since the last call, in order.
     pub fn take_drawn(&self) -> Vec<Drawn> {
-        std::mem::take(&mut self.lock().drawn)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Script> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// When first polled: record `drawn` and take the first answer `fits`
-    /// accepts (a dialog of `kind`).
-    fn answer<T: Send + 'static>(
-        &self,
-        kind: &'static str,
-        drawn: Drawn,
-        fits: fn(&ScriptedAnswer) -> Option<T>,
-    ) -> Asked<T> {
-        let ui = self.clone();
-        Box::pin(async move {
-            let mut script = ui.lock();
-            script.drawn.push(drawn);
-            super::take_scripted(&mut script.answers, kind, fits)
-        })
+        self.script.take_record()
     }
 }
 
 impl HostUiProvider for ScriptedUi {
     fn show(&self, _: &str, ui: HostUi) {
-        self.lock().drawn.push(Drawn::Shown(ui));
+        self.script.record(Drawn::Shown(ui));
     }
 
     fn can_ask(&self) -> bool {
@@ -337,14 +306,14 @@ impl HostUiProvider for ScriptedUi {
     }
 
     fn ask_modal(&self, _: &str, modal: Modal) -> Asked<ModalAnswer> {
-        self.answer("modal", Drawn::Modal(modal), |a| match a {
+        (self.script).answer("modal", Drawn::Modal(modal), |a| match a {
             ScriptedAnswer::Modal(answer) => Some(answer.clone()),
             ScriptedAnswer::ActionSheet(_) => None,
         })
     }
 
     fn ask_action_sheet(&self, _: &str, sheet: ActionSheet) -> Asked<Option<u32>> {
-        self.answer("action sheet", Drawn::ActionSheet(sheet), |a| match a {
+        (self.script).answer("action sheet", Drawn::ActionSheet(sheet), |a| match a {
             ScriptedAnswer::ActionSheet(index) => Some(*index),
             ScriptedAnswer::Modal(_) => None,
         })
