@@ -18,6 +18,6 @@ export function subpackageSent(frame, log) {
     // Only the host's own package files, never another origin's.
     if (typeof url !== 'string' || !url.startsWith('/assets/') || fetched.has(url)) continue;
     fetched.add(url);
-    fetch(url, { credentials: 'same-origin' }).catch(() => fetched.delete(url));
+    fetch(url, { credentials: 'same-origin' }).then((response) => response.blob()).catch(() => fetched.delete(url));
   }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use miniapp_config::sub_packages::SubPackages;
 use miniapp_config::{AppConfig, Manifest};
 use miniapp_view::ast::{Node, Pos, Template, Value};
+use miniapp_view::render::resolve;
 
 /// The subpackages `assets`' app.json declares (none if it has none, or
 /// does not parse: the config check refuses it at its place).
@@ -74,39 +75,24 @@ pub(super) fn crossing_references(
     let mut problems = Vec::new();
     for (file, template) in views {
         for import in &template.imports {
-            let target = miniapp_view::render::resolve(file, import);
+            let target = resolve(file, import);
             let what = format!("<import src=\"{import}\">");
             problems.extend(refused(file.clone(), file, what, target));
         }
-        let mut includes = Vec::new();
-        super::includes_of(&template.nodes, &mut includes);
-        for nodes in template.templates.values() {
+        let (mut includes, mut files) = (Vec::new(), Vec::new());
+        for nodes in std::iter::once(&template.nodes).chain(template.templates.values()) {
             super::includes_of(nodes, &mut includes);
-        }
-        for (src, pos) in includes {
-            let at = format!("{file}:{}:{}", pos.line, pos.col);
-            let target = miniapp_view::render::resolve(file, src);
-            problems.extend(refused(
-                at,
-                file,
-                format!("<include src=\"{src}\">"),
-                target,
-            ));
-        }
-        let mut files = Vec::new();
-        files_of(&template.nodes, &mut files);
-        for nodes in template.templates.values() {
             files_of(nodes, &mut files);
         }
-        for (tag, name, src, pos) in files {
+        let named = (includes.into_iter())
+            .map(|(src, pos)| (pos, format!("<include src=\"{src}\">"), resolve(file, src)))
+            .chain(files.into_iter().map(|(tag, name, src, pos)| {
+                let what = format!("<{tag} {name}=\"{src}\">");
+                (pos, what, miniapp_view::render::package_path(file, src))
+            }));
+        for (pos, what, target) in named {
             let at = format!("{file}:{}:{}", pos.line, pos.col);
-            let target = miniapp_view::render::package_path(file, src);
-            problems.extend(refused(
-                at,
-                file,
-                format!("<{tag} {name}=\"{src}\">"),
-                target,
-            ));
+            problems.extend(refused(at, file, what, target));
         }
     }
     problems

@@ -28,11 +28,9 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 /// The example with its app.json's text changed by `edit`.
-fn with_app_json(edit: impl Fn(&str) -> String) -> Package {
+fn with_app_json(edit: impl Fn(&str) -> String + 'static) -> Package {
     let package = example("subpackages");
-    let mut assets = package.assets.clone();
-    let text = String::from_utf8(assets["app.json"].clone()).unwrap();
-    assets.insert("app.json".into(), edit(&text).into_bytes());
+    let assets = edited(&package, "app.json", &edit);
     repacked(&package, package.manifest.clone(), assets)
 }
 
@@ -92,42 +90,34 @@ async fn a_subpackage_is_sent_once_when_first_shown_and_the_preload_after_home()
     assert_eq!(inst.package_loads().len(), 2);
 }
 
-#[tokio::test]
-async fn a_wifi_preload_is_sent_only_on_wifi() {
+/// The example with a `wifi` preload rule launched on a device on `network`.
+async fn launched_on(network: NetworkType) -> (tempfile::TempDir, AppInstance) {
     let wifi = |text: &str| text.replace("\"network\": \"all\"", "\"network\": \"wifi\"");
-    // The headless device's network is unknown: not sent.
-    let (_dir, mut inst) = launched_alone(with_app_json(wifi)).await;
-    assert_eq!(loads(&mut inst), []);
-    // On Wi-Fi it is.
-    let device = ScriptedDevice::answering([]);
     let package = with_app_json(wifi);
-    let providers = Providers {
-        device: Arc::new(device.clone()),
-        ..Providers::default()
-    };
-    let (_dir, mut inst) = launched(
-        granting(&package),
-        providers,
-        package,
-        LaunchOptions::default(),
-    )
-    .await;
-    assert_eq!(loads(&mut inst)[0].1, LoadCause::Preload);
-    // On a cell network it is not.
     let device = ScriptedDevice::answering([]);
-    device.set_network(NetworkType::Cell4g);
-    let package = with_app_json(wifi);
+    device.set_network(network);
     let providers = Providers {
         device: Arc::new(device),
         ..Providers::default()
     };
-    let (_dir, mut inst) = launched(
+    launched(
         granting(&package),
         providers,
         package,
         LaunchOptions::default(),
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_wifi_preload_is_sent_only_on_wifi() {
+    // The headless device's network is unknown: not sent.
+    let wifi = |text: &str| text.replace("\"network\": \"all\"", "\"network\": \"wifi\"");
+    let (_dir, mut inst) = launched_alone(with_app_json(wifi)).await;
+    assert_eq!(loads(&mut inst), []);
+    let (_dir, mut inst) = launched_on(NetworkType::Wifi).await;
+    assert_eq!(loads(&mut inst)[0].1, LoadCause::Preload);
+    let (_dir, mut inst) = launched_on(NetworkType::Cell4g).await;
     assert_eq!(loads(&mut inst), []);
 }
 
@@ -181,117 +171,146 @@ fn a_subpackage_over_its_limit_and_a_preload_over_2_mb_are_refused_by_name() {
     );
 }
 
+/// The example's files with `path`'s text made by `edit` from its own
+/// (from empty text if it has none).
+fn edited(package: &Package, path: &str, edit: &Edit) -> Files {
+    let mut assets = package.assets.clone();
+    let text = (assets.get(path)).map_or(String::new(), |b| String::from_utf8(b.clone()).unwrap());
+    assets.insert(path.into(), edit(&text).into_bytes());
+    assets
+}
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+/// A file's new text from its old.
+type Edit = dyn Fn(&str) -> String;
+
+/// The view check of `package`'s manifest with `assets`: its refusal, or
+/// "" if it passes.
+fn checked(package: &Package, assets: &Files) -> String {
+    let quotas = miniapp_runtime::Quotas::default();
+    (miniapp_runtime::platform::views::check(&package.manifest, assets, &quotas))
+        .err()
+        .map_or(String::new(), |e| e.to_string())
+}
+
+/// How a refusal of another package's file ends.
+const FOREIGN: &str =
+    "which only its own pages and components may use (move it to the main package to share it)";
+
 #[test]
 fn a_file_of_one_package_used_by_another_is_refused_at_its_place() {
     let package = example("subpackages");
-    let quotas = miniapp_runtime::Quotas::default();
-    let check = |assets: &BTreeMap<String, Vec<u8>>| {
-        miniapp_runtime::platform::views::check(&package.manifest, assets, &quotas)
-            .map(|_| ())
-            .unwrap_err()
+    let before_about = |what: &'static str| {
+        move |text: &str| {
+            text.replace(
+                "<navigator id=\"to-about\"",
+                &format!("{what}<navigator id=\"to-about\""),
+            )
+        }
+    };
+    let include = before_about("<include src=\"/market/common/price.wxml\"/>");
+    let image = before_about("<image src=\"/market/images/fish.png\"/>");
+    let style = |_: &str| {
+        ".page { padding: 24rpx; }\n.cat { background: url(\"/animals/images/cat.png\"); }\n"
             .to_string()
     };
-    // The main page includes market's template.
-    let mut assets = package.assets.clone();
-    let index = String::from_utf8(assets["pages/index/index.wxml"].clone()).unwrap();
-    let including = index.replace(
-        "<navigator id=\"to-about\"",
-        "<include src=\"/market/common/price.wxml\"/><navigator id=\"to-about\"",
-    );
-    assets.insert("pages/index/index.wxml".into(), including.into_bytes());
-    assert_eq!(
-        check(&assets),
-        "its subpackages do not hold together: pages/index/index.wxml:3:3: <include src=\"/market/common/price\">: market/common/price.wxml is subpackage `market`'s, which only its own pages and components may use (move it to the main package to share it)"
-    );
-    // A main page shows market's image.
-    let mut assets = package.assets.clone();
-    let index = String::from_utf8(assets["pages/index/index.wxml"].clone()).unwrap();
-    let image = index.replace(
-        "<navigator id=\"to-about\"",
-        "<image src=\"/market/images/fish.png\"/><navigator id=\"to-about\"",
-    );
-    assets.insert("pages/index/index.wxml".into(), image.into_bytes());
-    assert_eq!(
-        check(&assets),
-        "its subpackages do not hold together: pages/index/index.wxml:3:3: <image src=\"/market/images/fish.png\">: market/images/fish.png is subpackage `market`'s, which only its own pages and components may use (move it to the main package to share it)"
-    );
-    // A main page's style shows animals' image.
-    let mut assets = package.assets.clone();
-    let style =
-        ".page { padding: 24rpx; }\n.cat { background: url(\"/animals/images/cat.png\"); }\n";
-    assets.insert("pages/index/index.wxss".into(), style.into());
-    assert_eq!(
-        check(&assets),
-        "its subpackages do not hold together: pages/index/index.wxss:2:20: url(\"/animals/images/cat.png\"): animals/images/cat.png is subpackage `zoo`'s, which only its own pages and components may use (move it to the main package to share it)"
-    );
-    // Market's style imports animals' style.
-    let mut assets = package.assets.clone();
-    let style = "@import \"/animals/pages/cat/cat.wxss\";\n.fish { color: red; }\n";
-    assets.insert("market/pages/fish/fish.wxss".into(), style.into());
-    assert_eq!(
-        check(&assets),
-        "its subpackages do not hold together: market/pages/fish/fish.wxss:1:1: @import \"/animals/pages/cat/cat.wxss\": animals/pages/cat/cat.wxss is subpackage `zoo`'s, which only its own pages and components may use (move it to the main package to share it)"
-    );
+    let import =
+        |_: &str| "@import \"/animals/pages/cat/cat.wxss\";\n.fish { color: red; }\n".to_string();
+    let cat =
+        |_: &str| "<import src=\"/market/common/price.wxml\"/>\n<view>cat</view>\n".to_string();
+    let cases: [(&str, &Edit, String); 5] = [
+        // The main page includes market's template, shows its image.
+        (
+            "pages/index/index.wxml",
+            &include,
+            format!(
+                "pages/index/index.wxml:3:3: <include src=\"/market/common/price\">: market/common/price.wxml is subpackage `market`'s, {FOREIGN}"
+            ),
+        ),
+        (
+            "pages/index/index.wxml",
+            &image,
+            format!(
+                "pages/index/index.wxml:3:3: <image src=\"/market/images/fish.png\">: market/images/fish.png is subpackage `market`'s, {FOREIGN}"
+            ),
+        ),
+        // Its style shows animals' image; market's style imports animals'.
+        (
+            "pages/index/index.wxss",
+            &style,
+            format!(
+                "pages/index/index.wxss:2:20: url(\"/animals/images/cat.png\"): animals/images/cat.png is subpackage `zoo`'s, {FOREIGN}"
+            ),
+        ),
+        (
+            "market/pages/fish/fish.wxss",
+            &import,
+            format!(
+                "market/pages/fish/fish.wxss:1:1: @import \"/animals/pages/cat/cat.wxss\": animals/pages/cat/cat.wxss is subpackage `zoo`'s, {FOREIGN}"
+            ),
+        ),
+        // A subpackage page imports another subpackage's template.
+        (
+            "animals/pages/cat/cat.wxml",
+            &cat,
+            format!(
+                "animals/pages/cat/cat.wxml: <import src=\"/market/common/price\">: market/common/price.wxml is subpackage `market`'s, {FOREIGN}"
+            ),
+        ),
+    ];
+    for (path, edit, refusal) in cases {
+        let refused = checked(&package, &edited(&package, path, edit));
+        assert_eq!(
+            refused,
+            format!("its subpackages do not hold together: {refusal}")
+        );
+    }
     // A subpackage page may use the main package's files.
-    let mut assets = package.assets.clone();
+    let mut assets = edited(&package, "market/pages/fish/fish.wxml", &|fish| {
+        format!("<include src=\"/common/note.wxml\"/>\n{fish}")
+    });
     assets.insert("common/note.wxml".into(), b"<view>note</view>".to_vec());
-    let fish = String::from_utf8(assets["market/pages/fish/fish.wxml"].clone()).unwrap();
-    let fish = format!("<include src=\"/common/note.wxml\"/>\n{fish}");
-    assets.insert("market/pages/fish/fish.wxml".into(), fish.into_bytes());
-    miniapp_runtime::platform::views::check(&package.manifest, &assets, &quotas).unwrap();
-    // A subpackage page imports another subpackage's template.
-    let mut assets = package.assets.clone();
-    let cat = "<import src=\"/market/common/price.wxml\"/>\n<view>cat</view>\n";
-    assets.insert("animals/pages/cat/cat.wxml".into(), cat.into());
-    assert_eq!(
-        check(&assets),
-        "its subpackages do not hold together: animals/pages/cat/cat.wxml: <import src=\"/market/common/price\">: market/common/price.wxml is subpackage `market`'s, which only its own pages and components may use (move it to the main package to share it)"
-    );
-    // A main page declares market's component.
-    let mut assets = package.assets.clone();
-    assets.insert(
-        "market/components/tag/tag.json".into(),
-        br#"{"component": true}"#.to_vec(),
-    );
-    assets.insert(
-        "market/components/tag/tag.wxml".into(),
-        b"<view>tag</view>".to_vec(),
-    );
+    assert_eq!(checked(&package, &assets), "");
+    // A main page declares market's component; market's own page may.
     let json = br#"{"usingComponents": {"price-tag": "/market/components/tag/tag"}}"#;
-    assets.insert("pages/about/about.json".into(), json.to_vec());
+    let mut assets = package.assets.clone();
+    let tag = [
+        ("json", &br#"{"component": true}"#[..]),
+        ("wxml", b"<view>tag</view>"),
+    ];
+    for (extension, text) in tag {
+        assets.insert(
+            format!("market/components/tag/tag.{extension}"),
+            text.to_vec(),
+        );
+    }
+    let mut declared = assets.clone();
+    declared.insert("pages/about/about.json".into(), json.to_vec());
     assert_eq!(
-        check(&assets),
-        "its components do not resolve: pages/about/about.json:1:35: `/market/components/tag/tag` is subpackage `market`'s component, which only its own pages and components may use (move it to the main package to share it)"
+        checked(&package, &declared),
+        format!(
+            "its components do not resolve: pages/about/about.json:1:35: `/market/components/tag/tag` is subpackage `market`'s component, {FOREIGN}"
+        )
     );
-    // Market's own page may.
-    assets.remove("pages/about/about.json");
     assets.insert("market/pages/fish/fish.json".into(), json.to_vec());
-    miniapp_runtime::platform::views::check(&package.manifest, &assets, &quotas).unwrap();
+    assert_eq!(checked(&package, &assets), "");
 }
 
 #[test]
 fn a_subpackage_page_needs_its_template_under_its_root_and_only_there() {
     let package = example("subpackages");
-    let quotas = miniapp_runtime::Quotas::default();
-    let check = |assets: &BTreeMap<String, Vec<u8>>| {
-        miniapp_runtime::platform::views::check(&package.manifest, assets, &quotas)
-            .map(|_| ())
-            .unwrap_err()
-            .to_string()
-    };
     let mut assets = package.assets.clone();
     assets.remove("animals/pages/cat/cat.wxml");
     assert_eq!(
-        check(&assets),
+        checked(&package, &assets),
         "its subpackages do not hold together: app.json:4:50: page `animals/pages/cat/cat` of subpackage `zoo` has no template animals/pages/cat/cat.wxml"
     );
-    let mut assets = package.assets.clone();
-    assets.insert(
-        "pages/animals/pages/cat/cat.wxml".into(),
-        b"<view/>".to_vec(),
-    );
+    let assets = edited(&package, "pages/animals/pages/cat/cat.wxml", &|_| {
+        "<view/>".into()
+    });
     assert_eq!(
-        check(&assets),
+        checked(&package, &assets),
         "its subpackages do not hold together: app.json:4:50: page `animals/pages/cat/cat` is in subpackage `zoo` and pages/animals/pages/cat/cat.wxml makes it a main page too: a page is in one package (move or rename pages/animals/pages/cat/cat.wxml)"
     );
 }
