@@ -408,6 +408,7 @@ impl AppInstance {
             // `trigger-event` is counted per callback.
             live.store.data_mut().nav.components.triggered = 0;
         }
+        live.store.data_mut().nav.components.call_starts();
         live.store.data_mut().nav.data_target = hook.data_target();
         let top = live.store.data().nav.pages.top().serial;
         live.store.data_mut().call.pending.owner = hook.owner(top);

@@ -254,6 +254,24 @@ thread_local! {
     /// delivered when that hook returns.
     static DEFERRED: RefCell<std::collections::VecDeque<(u64, Event)>> =
         const { RefCell::new(std::collections::VecDeque::new()) };
+    /// The listener the app acts for now (`None`: the host's callback's
+    /// own target).
+    static ACTING: RefCell<Option<Target>> = const { RefCell::new(None) };
+}
+
+/// Run `f`, a listener of `to` that a `trigger_event` reached, with the
+/// host acting for `to` (its setData and the calls it starts are `to`'s,
+/// as WeChat's page method called from `triggerEvent` starts page work),
+/// then acting again for what it acted for before.
+fn acting_for<R>(to: Target, f: impl FnOnce() -> Result<R>) -> Result<R> {
+    host::act_for(Some(to))?;
+    let before = ACTING.with(|a| a.replace(Some(to)));
+    let out = f();
+    ACTING.with(|a| a.replace(before));
+    let back = host::act_for(before);
+    let out = out?;
+    back?;
+    Ok(out)
 }
 
 /// Most events for pages delivered after one hook.
@@ -380,7 +398,7 @@ pub(crate) fn trigger(id: u32, name: &str, detail: Value, options: EventOptions)
             gesture: GESTURE.with(|g| g.borrow().clone()),
         };
         match listener.to {
-            Target::Component(to) => deliver(to, event)?,
+            Target::Component(to) => acting_for(listener.to, || deliver(to, event))?,
             Target::Page(serial) => on_page(serial, event)?,
         }
     }
@@ -403,7 +421,9 @@ fn on_page(serial: u64, mut event: Event) -> Result<()> {
     let router = ROUTER
         .with(|r| r.get())
         .ok_or_else(|| Error::app("no app is exported"))?;
-    crate::view::for_page(serial, || (router.page)(serial, &event))
+    acting_for(Target::Page(serial), || {
+        crate::view::for_page(serial, || (router.page)(serial, &event))
+    })
 }
 
 /// A dataset as the page events take it: text values as they are, others

@@ -6,7 +6,8 @@
 //! `<card>` whose `<badge>` triggers `poke` (bubbling and composed: the
 //! card's handler counts it, then the page's shows the label), keyed
 //! `<list-item>`s and a `<timer-box>` behind `wx:if` (a 600 s timer,
-//! `pageLifetimes.hide`).
+//! `pageLifetimes.hide`) whose `ask` the page answers by dropping the box
+//! and starting a timer of its own (page work: it outlives the box).
 //!
 //! What the components saw goes to the app's journal (`created:ID:PATH`
 //! of each but the badge, the list items' `attached:ID`, `ready:ID` and
@@ -52,6 +53,10 @@ struct IndexData {
     poked: String,
     picked: Vec<u32>,
     notices: Vec<String>,
+    /// Set by the timer the page's `onAsk` starts.
+    asked: String,
+    /// Why the host refused `forge`'s act-for.
+    forged: String,
 }
 
 /// A counter's `change` detail.
@@ -136,6 +141,29 @@ impl Index {
     fn on_change(&mut self, change: Detail<Clicks>) -> Result<()> {
         set(IndexData::gestured(), change.gesture.is_some())?;
         set(IndexData::changed(), change.detail.value)
+    }
+
+    /// The box's `ask`: the page drops the box and starts a 0 ms timer of
+    /// its own, whose callback sets the page's `asked` (WeChat: a page
+    /// method called from a component's `triggerEvent` starts page work).
+    #[handler("onAsk")]
+    fn on_ask(&mut self, _ask: Detail<miniapp_sdk::Value>) -> Result<()> {
+        miniapp_sdk::timer::set_timeout(0, || set(IndexData::asked(), "late"))?;
+        set(IndexData::boxed(), false)
+    }
+
+    /// A forged `act-for`: the counter was returned by no `trigger-event`
+    /// of this callback, so the host refuses it.
+    #[handler]
+    fn forge(&mut self, _tap: Tap) -> Result<()> {
+        use miniapp_sdk::bindings::miniapp::host::component::{Target, act_for};
+        let counter =
+            component::select("#counter")?.ok_or_else(|| miniapp_sdk::Error::app("no counter"))?;
+        let refused = match act_for(Some(Target::Component(counter))) {
+            Ok(()) => "accepted".to_string(),
+            Err(e) => miniapp_sdk::Error::from(e).to_string(),
+        };
+        set(IndexData::forged(), refused)
     }
 
     #[handler("onPoke")]

@@ -195,4 +195,10 @@ impl TimerBox {
         timer::set_timeout(600_000, || Ok(()))?;
         Ok(())
     }
+
+    /// Asks its page (`ask`), whose handler drops the box and starts page work.
+    #[handler]
+    fn ask(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        this.trigger_event("ask", &(), EventOptions::default())
+    }
 }

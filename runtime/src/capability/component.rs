@@ -6,7 +6,7 @@
 //! `get-data`. The instances themselves come and go with the page's
 //! renders (`instance::components`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use miniapp_view::component::{InstanceKey, Instances, ModelBinding};
@@ -16,7 +16,8 @@ use serde_json::Value;
 use wasmtime::component::{ComponentType, Lower};
 
 use super::data_size::DataSize;
-use super::nav::{NavCtx, Page};
+use super::nav::{DataTarget, NavCtx, Page};
+use super::pending::Owner;
 use super::view::set_data_on;
 use super::{CallError, CallResult, View};
 use crate::bindings::component::{self, EventOptions, Listener, NodeRef, Target};
@@ -104,6 +105,28 @@ pub(crate) struct ComponentCtx {
     pub notices: Vec<Notice>,
     /// Why the last comparison left instances out, until reported.
     pub failed: Option<String>,
+    /// The listeners this guest call's `trigger-event` calls returned,
+    /// which `act-for` may name (a page by serial, an instance by id).
+    granted: BTreeSet<Granted>,
+    /// What this guest call acted on before its first `act-for`, to go
+    /// back to with `act-for(none)`.
+    own: Option<(DataTarget, Owner)>,
+}
+
+/// A listener `act-for` may name: a page (serial) or an instance (id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Granted {
+    Page(u64),
+    Component(u32),
+}
+
+impl From<&Target> for Granted {
+    fn from(target: &Target) -> Granted {
+        match *target {
+            Target::Page(serial) => Granted::Page(serial),
+            Target::Component(id) => Granted::Component(id),
+        }
+    }
 }
 
 impl Default for ComponentCtx {
@@ -114,6 +137,8 @@ impl Default for ComponentCtx {
             triggered: 0,
             notices: Vec::new(),
             failed: None,
+            granted: BTreeSet::new(),
+            own: None,
         }
     }
 }
@@ -126,6 +151,13 @@ impl ComponentCtx {
             format!("this app instance has created {id} component instances: no ids are left")
         })?;
         Ok(id)
+    }
+
+    /// A guest call starts: the listeners an earlier one was given are
+    /// no longer its to act for.
+    pub fn call_starts(&mut self) {
+        self.granted.clear();
+        self.own = None;
     }
 
     /// The top page (`serial`) was rendered as `tree`: kept (its nodes
@@ -350,6 +382,14 @@ fn page_of(nav: &mut NavCtx, id: u32) -> Option<(&mut Page, &HostMemory)> {
     nav.pages.page_mut(serial)
 }
 
+/// A target as errors name it.
+fn named(target: &Target) -> String {
+    match target {
+        Target::Page(serial) => format!("page {serial}"),
+        Target::Component(id) => format!("component instance {id}"),
+    }
+}
+
 /// The refusal of a target that is not there.
 fn gone(target: &Target) -> CallError {
     CallError::invalid(match target {
@@ -361,6 +401,28 @@ fn gone(target: &Target) -> CallError {
 }
 
 impl View<'_, NavCtx> {
+    /// What `view.set-data` acts on and whom calls belong to while the
+    /// app acts for listener `target` (a page on the stack, or an
+    /// instance on one).
+    fn acting_for(&self, target: &Target) -> CallResult<(DataTarget, Owner)> {
+        match *target {
+            Target::Page(serial) => {
+                self.ctx.pages.page(serial).ok_or_else(|| gone(target))?;
+                Ok((DataTarget::Page(serial), Owner::Page(serial)))
+            }
+            Target::Component(id) => {
+                let page = (self.ctx.pages.live())
+                    .find(|p| p.components.get(id).is_some())
+                    .ok_or_else(|| gone(target))?;
+                let owner = Owner::Component {
+                    page: page.serial,
+                    id,
+                };
+                Ok((DataTarget::Component(id), owner))
+            }
+        }
+    }
+
     /// The page shown and its tree, if instance `id` is on it.
     fn shown_with(&self, id: u32) -> CallResult<(&Page, &Tree)> {
         let page = self
@@ -558,7 +620,36 @@ impl component::Host for View<'_, NavCtx> {
                 },
             })
         });
-        Ok(listeners.flatten().collect())
+        let listeners: Vec<Listener> = listeners.flatten().collect();
+        let granted = &mut self.ctx.components.granted;
+        granted.extend(listeners.iter().map(|l| Granted::from(&l.to)));
+        Ok(listeners)
+    }
+
+    fn act_for(&mut self, listener: Option<Target>) -> CallResult<()> {
+        let (data_target, owner) = match &listener {
+            None => match self.ctx.components.own.take() {
+                Some(own) => own,
+                // Never left: it acts for its own target already.
+                None => return Ok(()),
+            },
+            Some(target) => {
+                if !self.ctx.components.granted.contains(&Granted::from(target)) {
+                    return Err(CallError::invalid(format!(
+                        "act-for {}: no trigger-event of this callback returned it as a listener",
+                        named(target)
+                    )));
+                }
+                self.acting_for(target)?
+            }
+        };
+        if listener.is_some() && self.ctx.components.own.is_none() {
+            let own = (self.ctx.data_target.clone(), self.call.pending.owner);
+            self.ctx.components.own = Some(own);
+        }
+        self.ctx.data_target = data_target;
+        self.call.pending.owner = owner;
+        Ok(())
     }
 
     fn select_component(

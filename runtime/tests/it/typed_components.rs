@@ -182,3 +182,36 @@ async fn an_instances_own_set_data_from_a_timer_changes_only_its_subtree() {
     assert_eq!(parents, [Some(node(&inst, "#late"))]);
     assert_eq!(text_of(&inst, "#late"), "done");
 }
+
+#[tokio::test]
+async fn a_page_handler_reached_by_a_components_event_starts_page_work() {
+    let (_dir, mut inst) = launched().await;
+    let boxed = created(&journal(&mut inst).await, "components/timer-box/timer-box")[0];
+    // The box's `ask` reaches the page's `onAsk`, which drops the box and
+    // starts a 0 ms timer: the page's, so the box's detach leaves it.
+    tapped(&mut inst, "#ask").await;
+    let seen = journal(&mut inst).await;
+    assert!(seen.contains(&format!("detached:{boxed}")), "{seen:?}");
+    let hang = std::time::Duration::from_secs(60);
+    let next = tokio::time::timeout(hang, inst.complete_next())
+        .await
+        .unwrap();
+    next.expect("the page's 0 ms timer is due").unwrap();
+    // Its callback's setData reached the page.
+    assert_eq!(inst.page_data()["asked"], "late");
+    assert_eq!(text_of(&inst, "#asked"), "late");
+}
+
+#[tokio::test]
+async fn acting_for_a_target_no_trigger_event_returned_is_refused() {
+    let (_dir, mut inst) = launched().await;
+    let counter = created(&journal(&mut inst).await, "components/counter/counter")[0];
+    tapped(&mut inst, "#forge").await;
+    let forged = inst.page_data()["forged"].as_str().unwrap().to_string();
+    assert!(
+        forged.contains(&format!(
+            "act-for component instance {counter}: no trigger-event of this callback returned it"
+        )),
+        "{forged}"
+    );
+}
