@@ -67,7 +67,10 @@
 //!   changes of a batch (the host's property changes, or the instance's own
 //!   setData during a call) that reach its keys, `this.properties()`
 //!   already updated. One observing a single property may take the old
-//!   value: `fn f(&mut self, this: &Instance<Self>, old: &Value)`.
+//!   value: `fn f(&mut self, this: &Instance<Self>, old: &Value)`. A
+//!   property the caller gives a value other than its default at creation
+//!   is a change too, seen after `created` and before `attached` with the
+//!   default as the old value (WeChat's observer of the first value).
 //! - `#[handler]` methods as a page's, with `this` first: `fn
 //!   plus(&mut self, this: &Instance<Self>, tap: Tap) -> Result<()>`.
 //!

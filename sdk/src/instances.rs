@@ -91,18 +91,31 @@ pub struct Mounted<C: Component> {
 
 impl<C: Component> Mounted<C> {
     /// The instance `made` of `C`: its properties are the meta's defaults
-    /// with the host's values over them.
+    /// with the host's values over them; each that differs from its
+    /// default is a change its observers see after `created` (WeChat's
+    /// property observer for the first value, the default as the old).
     pub fn open(made: &Made<'_>) -> Result<Box<dyn AnyComponent>> {
         let mut properties = defaults::<C>();
+        let mut first = Vec::new();
         let given: Value = serde_json::from_str(made.properties)?;
         if let Value::Object(given) = given {
-            properties.extend(given);
+            for (name, value) in given {
+                let default = properties.insert(name.clone(), value.clone());
+                if default.as_ref() != Some(&value) {
+                    let old = Some(default.unwrap_or(Value::Null));
+                    first.push(Changed {
+                        path: name,
+                        value,
+                        old,
+                    });
+                }
+            }
         }
         let this = Instance {
             id: made.id,
             page: made.page,
             properties: typed::<C>(made.id, &properties)?,
-            changes: RefCell::default(),
+            changes: RefCell::new(first),
         };
         let state = C::default();
         Ok(Box::new(Mounted {
@@ -512,7 +525,12 @@ fn notice_step(notice: &Notice) -> Result<()> {
                 slot: Some(opened?),
             };
             INSTANCES.with(|all| all.borrow_mut().insert(created.id, entry));
-            with_taken(created.id, |_, taken| taken.created())
+            // The observers of the first values run after `created`, before
+            // `attached` (as WeChat's).
+            with_taken(created.id, |_, taken| {
+                taken.created()?;
+                taken.settle()
+            })
         }
         Notice::Attached(id) | Notice::Ready(id) | Notice::Moved(id) => {
             with_taken(*id, |_, taken| taken.lifetime(notice))

@@ -16,6 +16,8 @@ fn note<C: Component>(kind: &str, this: &Instance<C>) -> Result<()> {
 
 #[derive(Deserialize, Properties)]
 pub struct CounterProps {
+    /// The page gives 1 at first: its default, so no observer then.
+    #[property(default = 1)]
     value: u32,
 }
 
@@ -149,12 +151,26 @@ impl Badge {
     }
 }
 
+#[derive(Default, Serialize, PageData)]
+pub struct ItemData {
+    /// What its label's observer saw: `OLD -> NEW`.
+    was: String,
+}
+
 /// An item of a keyed list.
 #[derive(Default)]
 pub struct ListItem;
 
-#[miniapp_sdk::component("components/list-item/list-item", properties = LabelProps)]
+#[miniapp_sdk::component("components/list-item/list-item", properties = LabelProps, data = ItemData)]
 impl ListItem {
+    /// Called for the first value too: the page's label is not the
+    /// default `new`.
+    #[observer("label")]
+    fn label_seen(&mut self, this: &Instance<Self>, old: &Value) -> Result<()> {
+        let seen = format!("{old} -> {}", this.properties().label);
+        this.set(ItemData::was(), seen)
+    }
+
     fn created(&mut self, this: &Instance<Self>) -> Result<()> {
         note("created", this)
     }

@@ -215,3 +215,18 @@ async fn acting_for_a_target_no_trigger_event_returned_is_refused() {
         "{forged}"
     );
 }
+
+#[tokio::test]
+async fn a_property_observer_sees_a_first_value_other_than_its_default() {
+    let (_dir, mut inst) = launched().await;
+    // The items' labels are not their default `new`: each item's observer
+    // saw its first value, the default as the old one.
+    let shown = html(&inst);
+    for label in ["A", "B", "C"] {
+        let seen = format!("&quot;new&quot; -&gt; {label}");
+        assert!(shown.contains(&seen), "{seen} in {shown}");
+    }
+    // The page gives the counter its default value: no observer then.
+    let seen = journal(&mut inst).await;
+    assert!(!seen.iter().any(|n| n.starts_with("value:")), "{seen:?}");
+}
