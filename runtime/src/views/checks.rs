@@ -66,7 +66,8 @@ pub fn check(
             handlers,
             page: true,
         };
-        let file = super::template_path(route);
+        let stem = super::page_stem(route, |path| templates.contains_key(path));
+        let file = format!("{stem}.wxml");
         if let Some(template) = templates.get(&file) {
             checks.walk(template, &template.nodes, &owner);
             checks.reached_handlers(&file, &owner);

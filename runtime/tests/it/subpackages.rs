@@ -314,3 +314,26 @@ fn a_subpackage_page_needs_its_template_under_its_root_and_only_there() {
         "its subpackages do not hold together: app.json:4:50: page `animals/pages/cat/cat` is in subpackage `zoo` and pages/animals/pages/cat/cat.wxml makes it a main page too: a page is in one package (move or rename pages/animals/pages/cat/cat.wxml)"
     );
 }
+
+#[test]
+fn a_subpackage_page_is_held_to_its_handlers_like_a_main_page() {
+    let package = example("subpackages");
+    let assets = edited(&package, "market/pages/fish/fish.wxml", &|fish| {
+        format!("{fish}<button bindtap=\"bye\">Buy</button>\n")
+    });
+    let meta = br#"{"version": 1, "pages": {"market/pages/fish/fish": {"handlers": ["buy"]}}}"#;
+    let meta = miniapp_runtime::config::Meta::parse(meta).unwrap();
+    let quotas = miniapp_runtime::Quotas::default();
+    let views = miniapp_runtime::platform::views::check(&package.manifest, &assets, &quotas);
+    let refused = views
+        .unwrap()
+        .with_meta(Some(&meta))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains(
+            "market/pages/fish/fish.wxml:8:1: no handler `bye` on page `market/pages/fish/fish`"
+        ),
+        "{refused}"
+    );
+}
