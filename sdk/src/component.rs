@@ -324,6 +324,13 @@ impl<C: Component> Instance<C> {
         selected(Target::Component(self.id), selector, true)
     }
 
+    /// A selector query among the nodes of its own template (WeChat's
+    /// `this.createSelectorQuery()` in a component).
+    #[doc(alias = "createSelectorQuery")]
+    pub fn create_selector_query(&self) -> crate::selector_query::SelectorQuery {
+        crate::selector_query::create().in_component(self.id)
+    }
+
     fn send(&self, patch: Map<String, Value>) -> Result<()> {
         host::set_data(Target::Component(self.id), &serde_json::to_string(&patch)?)?;
         let mut changes = self.changes.borrow_mut();

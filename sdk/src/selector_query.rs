@@ -13,6 +13,13 @@
 //! 240; no style read, nothing scrolled. A screen that does not answer
 //! within 5 s fails the query ([`Error::Failed`](crate::Error::Failed)).
 //!
+//! A query asks the nodes one template draws: [`create`] the current
+//! page's; [`in_component`](SelectorQuery::in_component) (WeChat's
+//! `.in(component)`) or a component's
+//! [`this.create_selector_query()`](crate::Instance::create_selector_query)
+//! an instance's own template. Neither reaches into the components a
+//! template uses (their tags match, by the name the template gives them).
+//!
 //! ```ignore
 //! use miniapp_sdk::{selector_query, task, view};
 //!
@@ -28,6 +35,7 @@
 //! ```
 
 use crate::Result;
+use crate::bindings::miniapp::host::component::Target;
 use crate::bindings::miniapp::host::selector_query as host;
 use crate::task;
 
@@ -39,6 +47,8 @@ pub use host::{NodeFields, NodeInfo, NodeRequest};
 #[must_use = "a query asks nothing until it is executed"]
 pub struct SelectorQuery {
     requests: Vec<NodeRequest>,
+    /// The component instance whose template it asks (`None`: the page's).
+    scope: Option<u32>,
 }
 
 /// A new, empty query.
@@ -57,6 +67,15 @@ pub struct NodesRef {
 }
 
 impl SelectorQuery {
+    /// Ask among the nodes component instance `id`'s own template draws
+    /// (WeChat's `.in(component)`); the instance must be on the page
+    /// shown, else `exec` fails naming it.
+    #[doc(alias = "in")]
+    pub fn in_component(mut self, id: u32) -> SelectorQuery {
+        self.scope = Some(id);
+        self
+    }
+
     /// The first node `selector` matches (`select`): `#id`, `.class`
     /// (`.a.b`), a tag, joined by ` ` or `>`, alternatives by `,`.
     pub fn select(self, selector: &str) -> NodesRef {
@@ -82,7 +101,10 @@ impl SelectorQuery {
     /// selector the host does not take, is
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument).
     pub async fn exec(self) -> Result<Vec<Vec<NodeInfo>>> {
-        let id = host::query_start(&self.requests)?;
+        let id = match self.scope {
+            Some(instance) => host::query_start_in(Target::Component(instance), &self.requests)?,
+            None => host::query_start(&self.requests)?,
+        };
         task::completion(id).await?;
         Ok(host::take_nodes(id)?)
     }

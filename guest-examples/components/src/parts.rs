@@ -27,6 +27,7 @@ pub struct CounterData {
     twice: u32,
     observed: String,
     late: String,
+    measured: String,
 }
 
 /// A counter: its property `value`, its own `clicks`.
@@ -80,6 +81,28 @@ impl Counter {
             ..EventOptions::default()
         };
         this.trigger_event("change", &Clicks { value: self.clicks }, options)
+    }
+
+    /// `this.createSelectorQuery()`: its own `#inc` is found, the page's
+    /// `#bump` is not (a query asks one template's nodes); the answer
+    /// goes to its `measured` (`inc:1,bump:0`).
+    #[handler]
+    fn measure(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        let (id, query) = (this.id(), this.create_selector_query());
+        miniapp_sdk::task::spawn(async move {
+            let nodes = query
+                .select("#inc")
+                .bounding_client_rect()
+                .select("#bump")
+                .bounding_client_rect()
+                .exec()
+                .await?;
+            let seen = format!("inc:{},bump:{}", nodes[0].len(), nodes[1].len());
+            miniapp_sdk::component::with(id, |_: &mut Counter, this| {
+                this.set(CounterData::measured(), seen)
+            })?
+        });
+        Ok(())
     }
 
     /// A 0 ms timer whose callback sets the counter's `late`.

@@ -230,3 +230,17 @@ async fn a_property_observer_sees_a_first_value_other_than_its_default() {
     let seen = journal(&mut inst).await;
     assert!(!seen.iter().any(|n| n.starts_with("value:")), "{seen:?}");
 }
+
+#[tokio::test]
+async fn a_components_selector_query_asks_its_own_template() {
+    let (_dir, mut inst) = launched().await;
+    // The counter's `this.create_selector_query()`: its `#inc`, not the
+    // page's `#bump`.
+    tapped(&mut inst, "#measure").await;
+    let hang = std::time::Duration::from_secs(60);
+    let next = tokio::time::timeout(hang, inst.complete_next())
+        .await
+        .unwrap();
+    next.expect("the query is answered").unwrap();
+    assert_eq!(text_of(&inst, "#measured"), "inc:1,bump:0");
+}
