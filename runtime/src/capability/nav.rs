@@ -145,6 +145,19 @@ impl PageStack {
         Page::new(route, query, self.next_serial - 1)
     }
 
+    /// Charge `page` in place of pages holding `old` bytes (`what` they
+    /// are, for the error): their charge is released first, so this fails
+    /// only if the new page alone is over the budget, and then their charge
+    /// is taken back and nothing changes.
+    fn charge_instead(&self, old: u64, page: &Page, what: &str) -> CallResult<()> {
+        self.budget.release(old);
+        if let Err(e) = self.budget.charge(page.held(), "a new page") {
+            let _ = self.budget.charge(old, what);
+            return Err(CallError::quota(e));
+        }
+        Ok(())
+    }
+
     /// Each live page's serial and route, the kept tab pages first, then
     /// the stack bottom first: what the host compares before and after a
     /// callback to find the pages it loaded and unloaded.
@@ -373,14 +386,7 @@ impl NavCtx {
         not_a_tab(tabs, &route, "redirect-to")?;
         let stack = &mut self.pages;
         let page = stack.new_page(route, query);
-        let old = stack.top().held();
-        stack.budget.release(old);
-        if let Err(e) = stack.budget.charge(page.held(), "a new page") {
-            // The old page's charge is freed first, so this cannot fail
-            // unless the new page alone is over the budget.
-            let _ = stack.budget.charge(old, "the current page");
-            return Err(CallError::quota(e));
-        }
+        stack.charge_instead(stack.top().held(), &page, "the current page")?;
         *stack.pages.last_mut().expect("never empty") = page;
         Ok(())
     }
@@ -396,13 +402,7 @@ impl NavCtx {
         let old: u64 = (stack.pages.iter().chain(&stack.kept))
             .map(Page::held)
             .sum();
-        stack.budget.release(old);
-        if let Err(e) = stack.budget.charge(page.held(), "a new page") {
-            // The old pages' charge is freed first, so this fails only if
-            // the new page alone is over the budget.
-            let _ = stack.budget.charge(old, "the current pages");
-            return Err(CallError::quota(e));
-        }
+        stack.charge_instead(old, &page, "the current pages")?;
         stack.pages = vec![page];
         stack.kept.clear();
         Ok(())
