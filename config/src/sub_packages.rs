@@ -212,8 +212,14 @@ fn read_one(
     for other in before {
         if other.root == root {
             return refuse(format!(
-                "`root` `{root}` is also subpackage {}'s",
+                "`root` `{root}` is also subpackage `{}`'s",
                 other.label()
+            ));
+        }
+        if other.name.as_deref() == Some(root.as_str()) {
+            return refuse(format!(
+                "`root` `{root}` is subpackage `{}`'s name: a preload rule naming it would be ambiguous",
+                other.root
             ));
         }
         let inside = |a: &str, b: &str| a.starts_with(&format!("{b}/"));

@@ -79,7 +79,12 @@ fn each_bad_subpackage_is_refused_at_its_place() {
         (
             "\"root\": \"packageB/\"",
             "\"root\": \"packageA\"",
-            "app.json:5:14: `root` `packageA` is also subpackage animals's",
+            "app.json:5:14: `root` `packageA` is also subpackage `animals`'s",
+        ),
+        (
+            "\"root\": \"packageB/\"",
+            "\"root\": \"animals\"",
+            "app.json:5:14: `root` `animals` is subpackage `packageA`'s name: a preload rule naming it would be ambiguous",
         ),
         (
             "\"root\": \"packageB/\"",
