@@ -28,6 +28,7 @@ pub mod events;
 pub mod html;
 pub mod parse;
 mod paths;
+pub mod quote;
 pub mod region;
 pub mod render;
 pub mod rich_text;

@@ -25,6 +25,7 @@ use super::{CallCtx, CallError, CallResult, View};
 use crate::bindings::{device_api, permission};
 use crate::providers::{DeviceServices, NetworkType, Place, Vibration};
 use miniapp_config::Scope;
+use miniapp_view::quote;
 
 /// WeChat's capsule: 87 by 32 CSS pixels, 7 from the window's right edge.
 const CAPSULE: (u32, u32, u32) = (87, 32, 7);
@@ -147,6 +148,7 @@ fn checked_place(whose: &str, place: &device_api::Place) -> Result<(), String> {
     }
     let (lat, lon) = (place.latitude, place.longitude);
     if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        let [lat, lon] = [lat, lon].map(quote::number);
         return Err(format!(
             "{whose} place is at latitude {lat}, longitude {lon}: not on the globe"
         ));
@@ -275,7 +277,8 @@ impl device_api::Host for View<'_, DeviceCtx> {
     fn set_screen_brightness(&mut self, value: f64) -> CallResult<()> {
         if !(0.0..=1.0).contains(&value) {
             return Err(CallError::invalid(format!(
-                "the screen brightness {value} is not between 0 and 1"
+                "the screen brightness {} is not between 0 and 1",
+                quote::number(value)
             )));
         }
         self.call.needs_screen("its brightness")?;
@@ -293,7 +296,8 @@ impl device_api::Host for View<'_, DeviceCtx> {
         match (0.0..=1.0).contains(&value) {
             true => Ok(value),
             false => Err(CallError::failed(format!(
-                "the host answered a screen brightness of {value}, not between 0 and 1"
+                "the host answered a screen brightness of {}, not between 0 and 1",
+                quote::number(value)
             ))),
         }
     }

@@ -11,6 +11,7 @@
 
 use serde_json::Value as Json;
 
+use crate::quote;
 use crate::region::Regions;
 use crate::render::VElement;
 
@@ -19,6 +20,8 @@ mod widgets;
 
 #[cfg(test)]
 mod bounds_tests;
+#[cfg(test)]
+mod quote_tests;
 
 pub mod picker;
 
@@ -152,17 +155,21 @@ fn slider(element: &VElement, detail: &Json) -> Result<(), String> {
     let Some(v) = value.and_then(Json::as_f64) else {
         return Err(format!(
             "`value` must be a number, not {}",
-            value.map_or("nothing".into(), Json::to_string)
+            quote::json(value)
         ));
     };
+    let [shown, min_shown, max_shown] = [v, min, max].map(quote::number);
     if v < min || v > max {
-        return Err(format!("`value` {v} is outside `min` {min} to `max` {max}"));
+        return Err(format!(
+            "`value` {shown} is outside `min` {min_shown} to `max` {max_shown}"
+        ));
     }
     if step > 0.0 {
         let steps = (v - min) / step;
         if (steps - steps.round()).abs() > 1e-9 * steps.abs().max(1.0) {
             return Err(format!(
-                "`value` {v} is not on the `step` {step} grid from `min` {min}"
+                "`value` {shown} is not on the `step` {} grid from `min` {min_shown}",
+                quote::number(step)
             ));
         }
     }
@@ -177,7 +184,7 @@ fn checked(element: &VElement, detail: &Json) -> Result<(), String> {
         Some(Json::Bool(_)) => Ok(()),
         other => Err(format!(
             "`value` must be true or false, not {}",
-            other.map_or("nothing".into(), Json::to_string)
+            quote::json(other)
         )),
     }
 }
@@ -202,10 +209,7 @@ fn typed(element: &VElement, detail: &Json) -> Result<(), String> {
             "`value` of {} characters is over its `maxlength` {max}",
             value.encode_utf16().count()
         )),
-        other => Err(format!(
-            "`value` must be text, not {}",
-            other.map_or("nothing".into(), Json::to_string)
-        )),
+        other => Err(format!("`value` must be text, not {}", quote::json(other))),
     }
 }
 

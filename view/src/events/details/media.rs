@@ -3,6 +3,7 @@
 
 use serde_json::Value as Json;
 
+use crate::quote;
 use crate::render::VElement;
 
 /// Characters at most in a media error's `errMsg`.
@@ -21,7 +22,10 @@ const MEDIA_MAX: f64 = 366.0 * 24.0 * 3600.0;
 /// number of seconds, not negative.
 pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(), String> {
     let Some(object) = detail.as_object() else {
-        return Err(format!("the detail must be an object, not {detail}"));
+        return Err(format!(
+            "the detail must be an object, not {}",
+            quote::json(Some(detail))
+        ));
     };
     let expected: &[&str] = match kind {
         "timeupdate" => &["currentTime", "duration"],
@@ -40,10 +44,14 @@ pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(),
     }
     let seconds = |name: &str, most: f64| match detail.get(name).and_then(Json::as_f64) {
         Some(v) if v.is_finite() && (0.0..=most).contains(&v) => Ok(v),
-        Some(v) => Err(format!("`{name}` {v} is not a time from 0 to {most}")),
+        Some(v) => Err(format!(
+            "`{name}` {} is not a time from 0 to {}",
+            quote::number(v),
+            quote::number(most)
+        )),
         None => Err(format!(
             "`{name}` must be a number, not {}",
-            detail.get(name).map_or("nothing".into(), Json::to_string)
+            quote::json(detail.get(name))
         )),
     };
     match kind {
@@ -62,7 +70,7 @@ pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(),
             {
                 return Err(format!(
                     "`{side}` must be 0 on an <audio>, which has no picture, not {}",
-                    detail[side]
+                    quote::json(detail.get(side))
                 ));
             }
         }
@@ -70,7 +78,7 @@ pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(),
             seconds("buffered", 100.0).map_err(|_| {
                 format!(
                     "`buffered` must be a percentage from 0 to 100, not {}",
-                    detail["buffered"]
+                    quote::json(detail.get("buffered"))
                 )
             })?;
         }
@@ -82,7 +90,8 @@ pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(),
             let direction = detail.get("direction").and_then(Json::as_str);
             if !full || !matches!(direction, Some("vertical" | "horizontal")) {
                 return Err(format!(
-                    "`fullScreen` must be true or false and `direction` vertical or horizontal, not {detail}"
+                    "`fullScreen` must be true or false and `direction` vertical or horizontal, not {}",
+                    quote::json(Some(detail))
                 ));
             }
         }
@@ -91,7 +100,7 @@ pub(super) fn check(element: &VElement, kind: &str, detail: &Json) -> Result<(),
             other => {
                 return Err(format!(
                     "`errMsg` must be text of at most {ERR_MSG_CHARS} characters, not {}",
-                    other.map_or("nothing".into(), Json::to_string)
+                    quote::json(other)
                 ));
             }
         },

@@ -123,7 +123,7 @@ fn index(value: Option<&Json>, len: usize, what: &str) -> Result<usize, String> 
 }
 
 fn shown(value: Option<&Json>) -> String {
-    value.map_or("nothing".into(), Json::to_string)
+    crate::quote::json(value)
 }
 
 /// selector: `{value: index}` within `range`.

@@ -6,6 +6,7 @@
 use serde_json::Value as Json;
 
 use super::{attr, enabled};
+use crate::quote;
 use crate::render::{VElement, VNode};
 
 /// What WeChat says caused a swiper's change.
@@ -143,7 +144,9 @@ pub(super) fn movable(element: &VElement, detail: &Json) -> Result<(), String> {
         let at = placed(name).unwrap_or(0.0);
         if (v - at).abs() > SLACK {
             return Err(format!(
-                "`{name}` {v} is not its `{name}` {at}: {}",
+                "`{name}` {} is not its `{name}` {}: {}",
+                quote::number(v),
+                quote::number(at),
                 why_stays(source)
             ));
         }
@@ -208,6 +211,7 @@ pub(super) fn within_area(
             continue;
         };
         if v < low - SLACK || v > high + SLACK {
+            let [v, low, high, room, own] = [v, low, high, room, own].map(quote::number);
             return Err(format!(
                 "`{axis}` {v} is outside its movable-area: {low} to {high} (the area's {size} \
                  {room}px, its own {own}px)"
@@ -229,6 +233,7 @@ pub(super) fn scale(element: &VElement, detail: &Json) -> Result<(), String> {
     let (min, max) = scale_bounds(element)?;
     let s = number(detail, "scale")?;
     if s < min || s > max {
+        let [s, min, max] = [s, min, max].map(quote::number);
         return Err(format!(
             "`scale` {s} is outside `scale-min` {min} to `scale-max` {max}"
         ));
@@ -248,6 +253,7 @@ fn scale_bounds(element: &VElement) -> Result<(f64, f64), String> {
     };
     let (min, max) = (bound("scale-min", 0.1)?, bound("scale-max", 10.0)?);
     if min > max {
+        let [min, max] = [min, max].map(quote::number);
         return Err(format!(
             "its `scale-min` {min} is above its `scale-max` {max}"
         ));
@@ -294,7 +300,7 @@ fn size(detail: &Json, name: &str) -> Result<f64, String> {
     let px = place(detail, name)?;
     match px >= 0.0 {
         true => Ok(px),
-        false => Err(format!("`{name}` {px} px is below 0")),
+        false => Err(format!("`{name}` {} px is below 0", quote::number(px))),
     }
 }
 
@@ -335,7 +341,7 @@ fn index(detail: &Json, name: &str) -> Result<usize, String> {
 }
 
 fn shown_json(value: Option<&Json>) -> String {
-    value.map_or("nothing".into(), Json::to_string)
+    quote::json(value)
 }
 
 /// The element children of `element`.
