@@ -161,13 +161,14 @@ pub fn components(
     selector: &str,
     all: bool,
 ) -> Result<Vec<InstanceKey>, String> {
-    /// `path`: the ancestors of `nodes` that `scope`'s template drew.
-    fn walk<'t>(
+    /// `reached`: what the selector reached at each ancestor of `nodes`
+    /// that `scope`'s template drew.
+    fn walk(
         selector: &query::Selector,
         scope: Option<&InstanceKey>,
-        nodes: &'t [VNode],
+        nodes: &[VNode],
         all: bool,
-        path: &mut Vec<&'t VElement>,
+        reached: &mut Vec<query::Reach>,
         out: &mut Vec<InstanceKey>,
     ) {
         for node in nodes {
@@ -179,17 +180,17 @@ pub fn components(
             };
             let drawn = element.owner.as_ref() == scope;
             if drawn {
-                path.push(element);
+                reached.push(selector.reach(reached.last(), element));
             }
             if let Some(host) = &element.host
                 && drawn
-                && selector.matches(path)
+                && reached.last().is_some_and(query::Reach::matched)
             {
                 out.push(host.key.clone());
             }
-            walk(selector, scope, &element.children, all, path, out);
+            walk(selector, scope, &element.children, all, reached, out);
             if drawn {
-                path.pop();
+                reached.pop();
             }
         }
     }

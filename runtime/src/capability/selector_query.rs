@@ -18,8 +18,8 @@ mod estimate;
 use std::collections::BTreeMap;
 
 use miniapp_view::component::InstanceKey;
-use miniapp_view::render::{VElement, VNode};
-use miniapp_view::select::query::Selector;
+use miniapp_view::render::VNode;
+use miniapp_view::select::query::{Reach, Selector};
 use serde_json::{Map, Value};
 
 use super::pending::Answer;
@@ -133,16 +133,11 @@ impl SelectorQueryCtx {
         scope: Option<&InstanceKey>,
     ) -> CallResult<Vec<Vec<Found>>> {
         let placed = lay_out(&self.shown, f64::from(self.window_width));
-        let drawn: Vec<(&Placed<'_>, Vec<&VElement>)> = (placed.iter())
-            .filter(|p| p.path.last().is_some_and(|e| e.owner.as_ref() == scope))
-            .map(|p| (p, in_template(&p.path, scope)))
-            .collect();
+        let drawn = in_template(&placed, scope);
         let mut found = Vec::with_capacity(requests.len());
         let mut nodes = 0;
         for (selector, all, fields) in requests {
-            let matched = (drawn.iter())
-                .filter(|(_, path)| selector.matches(path))
-                .map(|(p, _)| *p);
+            let matched = matching(selector, &placed, &drawn);
             let list: Vec<Found> = match all {
                 true => matched.map(|p| facts(p, *fields)).collect(),
                 false => matched.take(1).map(|p| facts(p, *fields)).collect(),
@@ -159,18 +154,51 @@ impl SelectorQueryCtx {
     }
 }
 
-/// The elements of `path` (an element after its ancestors) that `scope`'s
-/// template draws: the element's ancestors as that template sees them
-/// (slot content a template passes is under the component's tag there).
-fn in_template<'a>(path: &[&'a VElement], scope: Option<&InstanceKey>) -> Vec<&'a VElement> {
-    (path.iter().copied())
-        .filter(|e| e.owner.as_ref() == scope)
-        .collect()
+/// For each placed element, its nearest ancestor or itself that `scope`'s
+/// template draws (slot content a template passes is under the
+/// component's tag there).
+fn in_template(placed: &[Placed<'_>], scope: Option<&InstanceKey>) -> Vec<Option<usize>> {
+    let mut drawn: Vec<Option<usize>> = Vec::with_capacity(placed.len());
+    for (at, p) in placed.iter().enumerate() {
+        let own = p.element.owner.as_ref() == scope;
+        drawn.push(if own {
+            Some(at)
+        } else {
+            p.parent.and_then(|up| drawn[up])
+        });
+    }
+    drawn
+}
+
+/// The placed elements `scope`'s template draws (`drawn`, from
+/// [`in_template`]) that `selector` matches, in document order: each
+/// reached from its parent in that template, so the cost is the elements
+/// times the selector's compounds, whatever the depth.
+fn matching<'p, 'a>(
+    selector: &Selector,
+    placed: &'p [Placed<'a>],
+    drawn: &[Option<usize>],
+) -> impl Iterator<Item = &'p Placed<'a>> {
+    let mut reached: Vec<Option<Reach>> = Vec::with_capacity(placed.len());
+    for (at, p) in placed.iter().enumerate() {
+        let reach = (drawn[at] == Some(at)).then(|| {
+            let parent = p.parent.and_then(|up| drawn[up]);
+            let parent = parent.and_then(|up| reached[up].as_ref());
+            selector.reach(parent, p.element)
+        });
+        reached.push(reach);
+    }
+    let matched = reached.into_iter().map(|r| r.is_some_and(|r| r.matched()));
+    placed
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| *m)
+        .map(|(p, _)| p)
 }
 
 /// What the tree says of the placed element `p` that `fields` asks.
 fn facts(p: &Placed<'_>, fields: NodeFields) -> Found {
-    let element = p.path.last().expect("a placed element is on its path");
+    let element = p.element;
     let (left, top, width, height) = p.rect;
     let id = (element.attrs.iter()).find(|(name, _)| &**name == "id");
     let dataset = || {

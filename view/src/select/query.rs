@@ -49,9 +49,52 @@ impl Selector {
     }
 
     /// Whether the last of `path` (the element, after its ancestors from
-    /// the root of the template that draws it) matches.
+    /// the root of the template that draws it) matches: at most one check
+    /// of each compound on each element of the path.
     pub fn matches(&self, path: &[&VElement]) -> bool {
-        self.0.iter().any(|chain| matches_chain(chain, path))
+        let mut reach: Option<Reach> = None;
+        for element in path {
+            reach = Some(self.reach(reach.as_ref(), element));
+        }
+        reach.is_some_and(|r| r.matched())
+    }
+
+    /// How far this selector reaches at `element`, from what it reached at
+    /// its parent in the same template (`None`: it has none there). A walk
+    /// down a tree keeps one a level, so matching all its elements costs
+    /// the compounds times the elements (a chain of ` `s is never tried
+    /// again for each way through the ancestors).
+    pub fn reach(&self, parent: Option<&Reach>, element: &VElement) -> Reach {
+        let chains = self.0.iter().enumerate().map(|(c, chain)| {
+            let above = parent.map(|p| &p.0[c]);
+            let mut here = Vec::with_capacity(chain.len());
+            let mut seen = Vec::with_capacity(chain.len());
+            for (i, (joined, compound)) in chain.iter().enumerate() {
+                let outer_ok = i == 0
+                    || above.is_some_and(|(here, seen)| match joined {
+                        Joined::Child => here[i - 1],
+                        Joined::Descendant => seen[i - 1],
+                    });
+                let matched = outer_ok && compound.matches(element);
+                here.push(matched);
+                seen.push(matched || above.is_some_and(|(_, seen)| seen[i]));
+            }
+            (here, seen)
+        });
+        Reach(chains.collect())
+    }
+}
+
+/// What a [`Selector`] reached at one element, for each alternative: which
+/// of its compounds match with their outer ones at the element itself
+/// (`here`), and which at it or one of its ancestors (`seen`).
+#[derive(Debug, Clone)]
+pub struct Reach(Vec<(Vec<bool>, Vec<bool>)>);
+
+impl Reach {
+    /// Whether some alternative matches the element whole.
+    pub fn matched(&self) -> bool {
+        (self.0.iter()).any(|(here, _)| here.last().copied().unwrap_or(false))
     }
 }
 
@@ -123,6 +166,8 @@ fn compound(word: &str, whole: &str) -> Result<Compound, String> {
 
 impl Compound {
     fn matches(&self, element: &VElement) -> bool {
+        #[cfg(test)]
+        tests::CHECKS.with(|checks| checks.set(checks.get() + 1));
         let attr = |name: &str| {
             (element.attrs.iter())
                 .find(|(n, _)| &**n == name)
@@ -143,29 +188,65 @@ impl Compound {
     }
 }
 
-/// Whether `chain` matches the last of `path`, its ancestors before it.
-fn matches_chain(chain: &[(Joined, Compound)], path: &[&VElement]) -> bool {
-    let Some(((joined, last), outer)) = chain.split_last() else {
-        return true;
-    };
-    let Some((element, ancestors)) = path.split_last() else {
-        return false;
-    };
-    if !last.matches(element) {
-        return false;
-    }
-    if outer.is_empty() {
-        return true;
-    }
-    match joined {
-        Joined::Child => matches_chain(outer, ancestors),
-        Joined::Descendant => (1..=ancestors.len()).any(|n| matches_chain(outer, &ancestors[..n])),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::Selector;
+    use crate::render::{VElement, VNode};
+    use crate::testing::rendered;
+
+    thread_local! {
+        /// Compound checks made on this thread.
+        pub(super) static CHECKS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Whether `selector` matches the innermost of `classes`, each a
+    /// `<view>` inside the one before, and the compound checks it took.
+    fn innermost(selector: &str, classes: &[&str]) -> (bool, usize) {
+        let open: String = (classes.iter())
+            .map(|c| format!(r#"<view class="{c}">"#))
+            .collect();
+        let tree = rendered(
+            &format!("{open}{}", "</view>".repeat(classes.len())),
+            &json!({}),
+        );
+        let mut path: Vec<&VElement> = Vec::new();
+        let mut nodes = &tree.nodes;
+        while let Some(VNode::Element(e)) = nodes.first() {
+            path.push(e);
+            nodes = &e.children;
+        }
+        let selector = Selector::parse(selector).unwrap();
+        let before = CHECKS.with(std::cell::Cell::get);
+        let matched = selector.matches(&path);
+        (matched, CHECKS.with(std::cell::Cell::get) - before)
+    }
+
+    #[test]
+    fn descendants_are_matched_with_each_compound_checked_once_an_element() {
+        // 12 compounds on 24 nested elements, the outermost matching none:
+        // trying each way through the ancestors took over a million checks.
+        let selector = format!(".z{}", " .a".repeat(11));
+        let (matched, checks) = innermost(&selector, &["a"; 24]);
+        assert!(!matched);
+        assert!(checks <= 12 * 24, "{checks} checks");
+        let mut classes = vec!["z"];
+        classes.extend(["a"; 11]);
+        let (matched, checks) = innermost(&selector, &classes);
+        assert!(matched);
+        assert!(checks <= 12 * 12, "{checks} checks");
+        // Children and descendants mixed, where the nearest ancestor is not
+        // the one that matches.
+        let path = ["x", "a", "c", "a", "b"];
+        assert!(innermost(".x > .a .b", &path).0);
+        assert!(innermost(".x > .a > .c .b", &path).0);
+        assert!(innermost(".x .c > .a > .b", &path).0);
+        assert!(!innermost(".x > .c .b", &path).0);
+        assert!(!innermost(".a > .a .b", &path).0);
+        assert!(!innermost(".b .b", &path).0);
+        assert!(innermost(".q, .x .b", &path).0);
+    }
 
     #[test]
     fn a_descendant_across_components_is_refused_naming_the_scoped_query() {

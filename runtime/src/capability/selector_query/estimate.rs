@@ -12,9 +12,10 @@ pub(super) const LINE_HEIGHT: f64 = 22.0;
 /// An `image`'s size, WeChat's default.
 const IMAGE: (f64, f64) = (320.0, 240.0);
 
-/// Where an element is, with its ancestors from the page's root.
+/// Where an element is, and its parent element's place in the list.
 pub(super) struct Placed<'a> {
-    pub path: Vec<&'a VElement>,
+    pub element: &'a VElement,
+    pub parent: Option<usize>,
     /// left, top, width, height.
     pub rect: (f64, f64, f64, f64),
 }
@@ -22,7 +23,7 @@ pub(super) struct Placed<'a> {
 /// The page's elements in document order, each placed.
 pub(super) fn lay_out(nodes: &[VNode], width: f64) -> Vec<Placed<'_>> {
     let mut placed = Vec::new();
-    stack(nodes, width, 0.0, &mut Vec::new(), &mut placed);
+    stack(nodes, width, 0.0, None, &mut placed);
     placed
 }
 
@@ -31,7 +32,7 @@ fn stack<'a>(
     nodes: &'a [VNode],
     width: f64,
     top: f64,
-    path: &mut Vec<&'a VElement>,
+    parent: Option<usize>,
     placed: &mut Vec<Placed<'a>>,
 ) -> f64 {
     let mut y = top;
@@ -39,14 +40,13 @@ fn stack<'a>(
         y += match node {
             VNode::Text(text) => text_height(&text.text, width),
             VNode::Element(element) => {
-                path.push(element);
                 let at = placed.len();
                 placed.push(Placed {
-                    path: path.clone(),
+                    element,
+                    parent,
                     rect: (0.0, y, width, 0.0),
                 });
-                let inner = stack(&element.children, width, y, path, placed);
-                path.pop();
+                let inner = stack(&element.children, width, y, Some(at), placed);
                 let (w, h) = match element.tag {
                     "image" => IMAGE,
                     _ => (width, inner),
