@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use miniapp_runtime::config::meta::{ComponentMeta, Meta, PageMeta, VERSION};
+use miniapp_runtime::platform::views::page_stem;
 use miniapp_view::ast::{BindingKind, Expr, Node, Pos, Template, Value};
 use miniapp_view::builtins::closest;
 use miniapp_view::deps::{Root, Step, expr_reads};
@@ -406,7 +407,9 @@ pub fn missing_fields(scanned: &Scanned, templates: &BTreeMap<String, Template>)
     let mut warnings = Vec::new();
     for (route, fields) in &scanned.data {
         let mut reported: Vec<String> = Vec::new();
-        let mut files = vec![format!("pages/{route}.wxml")];
+        // `pages/ROUTE.wxml`, or a subpackage page's `ROUTE.wxml`.
+        let stem = page_stem(route, |path| templates.contains_key(path));
+        let mut files = vec![format!("{stem}.wxml")];
         let mut seen: Vec<String> = Vec::new();
         while let Some(file) = files.pop() {
             let Some(template) = templates.get(&file).filter(|_| !seen.contains(&file)) else {
@@ -691,6 +694,25 @@ mod tests {
             [
                 "pages/cart/cart.wxml:1:1: page `cart/cart` reads `currency` from its data, whose type has no field `currency` (WeChat renders it empty)",
                 "pages/cart/cart.wxml:3:1: page `cart/cart` reads `coupon` from its data, whose type has no field `coupon` (WeChat renders it empty)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_subpackage_pages_template_is_read_under_its_root() {
+        let lib = "miniapp_sdk::export_app!(Shop, pages = [Cart]);";
+        let pages = PAGES.replace("\"cart/cart\"", "\"market/pages/cart/cart\"");
+        let files = [
+            ("lib.rs", lib),
+            ("pages.rs", pages.as_str()),
+            ("data.rs", DATA),
+        ];
+        let found = scanned(&files).unwrap();
+        let views = templates(&[("market/pages/cart/cart.wxml", "<text>{{currency}}</text>")]);
+        assert_eq!(
+            missing_fields(&found, &views),
+            [
+                "market/pages/cart/cart.wxml:1:1: page `market/pages/cart/cart` reads `currency` from its data, whose type has no field `currency` (WeChat renders it empty)"
             ]
         );
     }
