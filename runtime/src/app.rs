@@ -61,8 +61,8 @@ impl App {
         self.shared.windows.get(route).cloned().unwrap_or_default()
     }
 
-    /// The template of page `route` (`pages/ROUTE.wxml`), if the package
-    /// has one.
+    /// The template of page `route` (`pages/ROUTE.wxml`, a subpackage
+    /// page's `ROUTE.wxml`), if the package has one.
     pub fn template(&self, route: &str) -> Option<&Template> {
         crate::views::page_template(&self.shared.views, route)
     }
@@ -79,9 +79,19 @@ impl App {
         let tree = self
             .shared
             .render(route, data, None)
-            .ok_or_else(|| failed(format!("the package has no template pages/{route}.wxml")))?
+            .ok_or_else(|| failed(self.no_page(route)))?
             .map_err(failed)?;
         Ok(miniapp_view::html::to_html(&tree))
+    }
+
+    /// Why `route` has no template: load checked every page's, so it is
+    /// not a page (`nope is not a page of the app (did you mean ...)`).
+    fn no_page(&self, route: &str) -> String {
+        let pages = self.shared.manifest.pages.iter().map(String::as_str);
+        let hint = miniapp_view::builtins::closest(route, pages)
+            .map(|near| format!(" (did you mean `{near}`?)"))
+            .unwrap_or_default();
+        format!("`{route}` is not a page of the app{hint}")
     }
 
     /// Page `route`'s stylesheet (`app.wxss` and `pages/ROUTE.wxss`,

@@ -337,7 +337,7 @@ fn compile_styles(
         total += style.len();
         if total > MAX_PAGE_STYLES {
             return Err(format!(
-                "pages/{route}.wxss: the pages' stylesheets (each app.wxss, its own and its \
+                "{stem}.wxss: the pages' stylesheets (each app.wxss, its own and its \
                  components', compiled) are over {MAX_PAGE_STYLES} bytes together"
             ));
         }

@@ -337,3 +337,21 @@ fn a_subpackage_page_is_held_to_its_handlers_like_a_main_page() {
         "{refused}"
     );
 }
+
+#[test]
+fn a_subpackage_page_renders_and_a_route_that_is_no_page_is_refused_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let package = example("subpackages");
+    let rt = crate::common::runtime(dir.path(), granting(&package), Providers::default());
+    let app = rt.load(package).unwrap();
+    let data = serde_json::json!({"price": 12});
+    let html = app.render_html("market/pages/fish/fish", &data).unwrap();
+    assert!(html.contains("/market/images/fish.png"), "{html}");
+    // Before: "the package has no template pages/market/pages/dog/dog.wxml",
+    // a file no subpackage page would have.
+    let refused = app.render_html("market/pages/dog/dog", &data).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "app `demo.subpackages`: page `market/pages/dog/dog` cannot be rendered: `market/pages/dog/dog` is not a page of the app (did you mean `market/pages/fish/fish`?)"
+    );
+}
