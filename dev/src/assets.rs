@@ -46,6 +46,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/subpackages.js"),
             "text/javascript; charset=utf-8",
         )),
+        "match-media.js" => Some((
+            include_str!("../static/match-media.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "page-events.css" => Some((
             include_str!("../static/page-events.css"),
             "text/css; charset=utf-8",

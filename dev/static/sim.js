@@ -12,6 +12,7 @@ import { watchMedia } from './media.js';
 import { paintTabBar } from './tab-bar.js';
 import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
 import { subpackageSent } from './subpackages.js';
+import { watchMatchMedia } from './match-media.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -947,6 +948,8 @@ view.shadow.addEventListener('keydown', (event) => {
 
 // A video's or audio's events, with WeChat's details (media.js).
 watchMedia(view.shadow, sendEvent, nodeOf);
+// match-media: its children only while the window matches (match-media.js).
+watchMatchMedia(view.shadow, screenElement);
 watchPageEvents(screenElement, request, log);
 
 // The picker's sheet, drawn by the host over the page (picker.js).

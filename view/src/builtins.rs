@@ -44,6 +44,7 @@ pub const COMPONENTS: &[&str] = &[
     "cover-image",
     "page-meta",
     "navigation-bar",
+    "match-media",
     "span",
     "i",
     "a",
@@ -344,3 +345,6 @@ mod tests;
 
 #[cfg(test)]
 mod media_tests;
+
+#[cfg(test)]
+mod containers_tests;

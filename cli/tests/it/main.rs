@@ -68,4 +68,5 @@ mod subpackages;
 mod tab_bar;
 mod typed_components_build;
 mod typed_pages;
+mod view_containers;
 mod widgets;

@@ -50,5 +50,6 @@ mod subpackages;
 mod tabs;
 mod typed_components;
 mod typed_pages;
+mod view_containers;
 mod view_fetch_slots;
 mod widgets;

@@ -491,6 +491,23 @@ const NAVIGATION_BAR: &[Attribute] = &[
     ),
 ];
 
+/// `match-media`: its children are shown only while the page's window
+/// matches every condition given (sizes in CSS px); the simulator checks
+/// them against its window on every resize (`dev/static/match-media.js`).
+const MATCH_MEDIA: &[Attribute] = &[
+    a("min-width", Number, Drawn("data-min-width")),
+    a("max-width", Number, Drawn("data-max-width")),
+    a("width", Number, Drawn("data-width")),
+    a("min-height", Number, Drawn("data-min-height")),
+    a("max-height", Number, Drawn("data-max-height")),
+    a("height", Number, Drawn("data-height")),
+    a(
+        "orientation",
+        OneOf(&["landscape", "portrait"]),
+        Drawn("data-orientation"),
+    ),
+];
+
 /// The components the host draws, in WeChat's order of its list.
 pub(super) const BUILTINS: &[Builtin] = &[
     b("view", ("div", ""), &[HOVER[0], HOVER[1], HOVER[2]], &[]),
@@ -929,6 +946,7 @@ pub(super) const BUILTINS: &[Builtin] = &[
         NAVIGATION_BAR,
         &[],
     ),
+    b("match-media", ("div", ""), MATCH_MEDIA, &[]),
     // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
     // (only the events every component fires: see `INLINE`).
     b("span", ("span", ""), &[], &[]),
@@ -944,10 +962,6 @@ const NO_PROFILE: &str = "not offered by this host: no host profile of this buil
 
 /// WeChat's other components, each with why it is refused.
 pub(super) const REFUSED: &[Refused] = &[
-    Refused {
-        name: "match-media",
-        why: NOT_YET,
-    },
     Refused {
         name: "page-container",
         why: NOT_YET,

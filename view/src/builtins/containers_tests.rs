@@ -1,0 +1,41 @@
+//! WeChat's view containers beyond `view`: `match-media` is drawn with its
+//! conditions as `data-*` for the simulator to check against the window
+//! (`dev/static/match-media.js`), a bound that is not a number or an
+//! orientation WeChat does not name is refused, and an undocumented
+//! condition is warned of.
+
+use serde_json::json;
+
+use crate::html::to_html;
+use crate::testing::{rendered, template_errors, template_warnings};
+
+#[test]
+fn match_media_is_drawn_with_its_conditions_and_its_children() {
+    let page = r#"<match-media id="m" min-width="{{w}}" max-width="900" width="600" min-height="100"
+  max-height="1000" height="700" orientation="portrait"><view>Inside</view></match-media>"#;
+    let html = to_html(&rendered(page, &json!({"w": 320})));
+    let drawn = "data-mp=\"match-media\" id=\"m\" data-min-width=\"320\" data-max-width=\"900\" \
+                 data-width=\"600\" data-min-height=\"100\" data-max-height=\"1000\" \
+                 data-height=\"700\" data-orientation=\"portrait\">";
+    assert!(html.contains(drawn), "{html}");
+    assert!(html.contains(">Inside</span></div></div>"), "{html}");
+}
+
+#[test]
+fn a_match_media_condition_of_the_wrong_kind_is_refused_and_an_unknown_one_warned() {
+    assert_eq!(
+        template_errors(r#"<match-media min-width="wide"/>"#),
+        ["1:14: `min-width` on `<match-media>`: `wide` is not a number"]
+    );
+    assert_eq!(
+        template_errors(r#"<match-media orientation="upright"/>"#),
+        ["1:14: `orientation` on `<match-media>`: `upright` is not one of: landscape, portrait"]
+    );
+    let warned = template_warnings(r#"<match-media min-widht="300"/>"#);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("unknown attribute `min-widht` on `<match-media>`")
+            && warned[0].ends_with("did you mean `min-width`?"),
+        "{warned:?}"
+    );
+}
