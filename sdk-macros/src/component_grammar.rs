@@ -17,6 +17,13 @@ use super::grammar::{self, Handler};
 /// A component's lifetimes, by WeChat's names.
 pub const LIFETIMES: &[&str] = &["created", "attached", "ready", "moved", "detached"];
 
+/// Its relations' hooks, by WeChat's names (`linkChanged` as
+/// `link_changed`), each `(&mut self, this, relation: &str, other: u32)`.
+pub const RELATION_HOOKS: &[&str] = &["linked", "link_changed", "unlinked"];
+
+/// WeChat's relation types.
+const RELATION_KINDS: &[&str] = &["parent", "child", "ancestor", "descendant"];
+
 /// Its host page's lifetimes: the method and the meta's `pageLifetimes` name.
 pub const PAGE_LIFETIMES: &[(&str, &str)] = &[
     ("on_page_show", "show"),
@@ -36,6 +43,8 @@ pub struct ComponentArgs {
     pub external_classes: Vec<String>,
     /// The meta's `options` entries as JSON members (`"multipleSlots":true`).
     pub options: Vec<String>,
+    /// `relations = [("../item/item", child)]`: each key and its type.
+    pub relations: Vec<(String, String)>,
 }
 
 /// One `#[observer("keys")]` method.
@@ -56,6 +65,8 @@ pub struct ComponentImpl {
     pub lifetimes: Vec<syn::Ident>,
     /// Its page lifetimes (methods from [`PAGE_LIFETIMES`]).
     pub page_lifetimes: Vec<syn::Ident>,
+    /// Its relation hooks (names from [`RELATION_HOOKS`]).
+    pub relation_hooks: Vec<syn::Ident>,
     /// Its observers, in the order written.
     pub observers: Vec<Observer>,
 }
@@ -76,6 +87,7 @@ pub fn component_args(tokens: TokenStream) -> syn::Result<ComponentArgs> {
             data: None,
             external_classes: Vec::new(),
             options: Vec::new(),
+            relations: Vec::new(),
         };
         while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: syn::Ident = input.parse()?;
@@ -135,6 +147,20 @@ fn component_option(
                 args.external_classes.push(name);
             }
         }
+        "relations" => {
+            input.parse::<Token![=]>()?;
+            let list: syn::ExprArray = input.parse()?;
+            for item in &list.elems {
+                let (path, kind) = relation(item)?;
+                if args.relations.iter().any(|(p, _)| *p == path) {
+                    return Err(syn::Error::new_spanned(
+                        item,
+                        format!("two relations name `{path}`"),
+                    ));
+                }
+                args.relations.push((path, kind));
+            }
+        }
         "multiple_slots" => args.options.push(flag("multipleSlots")),
         "virtual_host" => args.options.push(flag("virtualHost")),
         "add_global_class" => args.options.push(flag("addGlobalClass")),
@@ -157,13 +183,49 @@ fn component_option(
                 key.span(),
                 format!(
                     "unknown component option `{other}`: the options are `properties = Type`, `data = Type`, \
-                     `external_classes = [..]`, `multiple_slots`, `virtual_host`, `add_global_class`, \
-                     `style_isolation = \"..\"`"
+                     `external_classes = [..]`, `relations = [(\"../item/item\", child)]`, `multiple_slots`, \
+                     `virtual_host`, `add_global_class`, `style_isolation = \"..\"`"
                 ),
             ));
         }
     }
     Ok(())
+}
+
+/// One `("../item/item", child)` of `relations = [..]`: a relative or
+/// rooted path of the other component and WeChat's type.
+fn relation(item: &Expr) -> syn::Result<(String, String)> {
+    let expected = "a relation is `(\"../item/item\", child)`: the other component's path and \
+                    `parent`, `child`, `ancestor` or `descendant`";
+    let Expr::Tuple(pair) = item else {
+        return Err(syn::Error::new_spanned(item, expected));
+    };
+    let (Some(Expr::Lit(path)), Some(Expr::Path(kind)), 2) =
+        (pair.elems.first(), pair.elems.last(), pair.elems.len())
+    else {
+        return Err(syn::Error::new_spanned(item, expected));
+    };
+    let syn::Lit::Str(path) = &path.lit else {
+        return Err(syn::Error::new_spanned(path, expected));
+    };
+    let text = path.value();
+    let fine = !text.is_empty()
+        && text.len() <= 256
+        && (text.split('/').filter(|s| !s.is_empty())).all(|s| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        });
+    if !fine {
+        return Err(syn::Error::new_spanned(
+            path,
+            format!("`{text}` is not a component path like `../item/item`"),
+        ));
+    }
+    let kind = kind.path.get_ident().map(ToString::to_string);
+    match kind {
+        Some(kind) if RELATION_KINDS.contains(&kind.as_str()) => Ok((text, kind)),
+        _ => Err(syn::Error::new_spanned(item, expected)),
+    }
 }
 
 /// A component path as the meta takes it: segments of letters, digits,
@@ -197,6 +259,7 @@ pub fn component_impl(item: &ItemImpl) -> syn::Result<ComponentImpl> {
         handlers: Vec::new(),
         lifetimes: Vec::new(),
         page_lifetimes: Vec::new(),
+        relation_hooks: Vec::new(),
         observers: Vec::new(),
     };
     let mut names: Vec<(String, Span)> = Vec::new();
@@ -208,8 +271,9 @@ pub fn component_impl(item: &ItemImpl) -> syn::Result<ComponentImpl> {
         let name = ident.to_string();
         let handler_marks: Vec<&Attribute> = marks(method, "handler");
         let observer_marks: Vec<&Attribute> = marks(method, "observer");
-        let hook =
-            LIFETIMES.contains(&name.as_str()) || PAGE_LIFETIMES.iter().any(|(m, _)| *m == name);
+        let hook = LIFETIMES.contains(&name.as_str())
+            || RELATION_HOOKS.contains(&name.as_str())
+            || PAGE_LIFETIMES.iter().any(|(m, _)| *m == name);
         if hook && !(handler_marks.is_empty() && observer_marks.is_empty()) {
             return Err(syn::Error::new_spanned(
                 ident,
@@ -246,6 +310,17 @@ pub fn component_impl(item: &ItemImpl) -> syn::Result<ComponentImpl> {
         } else if LIFETIMES.contains(&name.as_str()) {
             with_this(method, "lifetime", 0, "")?;
             read.lifetimes.push(ident.clone());
+        } else if RELATION_HOOKS.contains(&name.as_str()) {
+            let example = "relation: &str, other: u32";
+            if with_this(method, "relation hook", 2, example)?.len() != 2 {
+                return Err(shape(
+                    method,
+                    "relation hook",
+                    "takes the relation and the other instance",
+                    example,
+                ));
+            }
+            read.relation_hooks.push(ident.clone());
         } else if let Some((method_name, _)) = PAGE_LIFETIMES.iter().find(|(m, _)| *m == name) {
             let resize = *method_name == "on_page_resize";
             let (count, example) = if resize {
@@ -436,8 +511,12 @@ pub fn component_meta(args: &ComponentArgs, read: &ComponentImpl) -> (String, St
             .expect("a page lifetime");
         name.to_string()
     }));
+    let relations = (args.relations.iter())
+        .map(|(path, kind)| format!("\"{path}\":{{\"type\":\"{kind}\"}}"))
+        .collect::<Vec<_>>()
+        .join(",");
     let tail = format!(
-        ",\"data\":{{}},\"handlers\":[{handlers}],\"externalClasses\":[{classes}],\"options\":{{{}}},\"pageLifetimes\":[{lifetimes}]}}",
+        ",\"data\":{{}},\"handlers\":[{handlers}],\"externalClasses\":[{classes}],\"options\":{{{}}},\"pageLifetimes\":[{lifetimes}],\"relations\":{{{relations}}}}}",
         args.options.join(",")
     );
     (head, tail)

@@ -62,6 +62,13 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             )
         }
     });
+    let relation_hooks = read.relation_hooks.iter().map(|hook| {
+        quote_spanned!(hook.span()=>
+            fn #hook(&mut self, this: &#sdk::Instance<Self>, relation: &str, other: u32) -> #sdk::Result<()> {
+                <#ty>::#hook(self, this, relation, other)
+            }
+        )
+    });
     Ok(quote! {
         #imp
         #data_check
@@ -83,6 +90,7 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             }
             #observe
             #(#hooks)*
+            #(#relation_hooks)*
         }
     })
 }
@@ -122,9 +130,23 @@ pub fn expand_properties(item: Tokens) -> syn::Result<Tokens> {
     let fields = property_grammar::property_fields(&input)?;
     let meta = property_grammar::properties_meta(&fields);
     let ty = &input.ident;
+    // A property only its template reads is read here, so the app needs no
+    // `#[allow(dead_code)]` (the allowed function is a root of rustc's
+    // dead-code walk, its reads count).
+    let syn::Data::Struct(data) = &input.data else {
+        unreachable!("property_fields takes structs only");
+    };
+    let read = data.fields.iter().filter_map(|f| f.ident.as_ref());
     Ok(quote! {
         impl ::miniapp_sdk::component::Properties for #ty {
             const META: &'static str = #meta;
+        }
+        impl #ty {
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            fn __miniapp_read_by_template(&self) {
+                #(let _ = &self.#read;)*
+            }
         }
     })
 }

@@ -74,8 +74,18 @@
 //! - `#[handler]` methods as a page's, with `this` first: `fn
 //!   plus(&mut self, this: &Instance<Self>, tap: Tap) -> Result<()>`.
 //!
-//! Where this differs from WeChat: `behaviors` and `relations` are not
-//! built yet (the macro has no option for them); a property the component
+//! - `relations = [("../item/item", child)]` (WeChat's `relations`: the
+//!   other's path from this component's folder, or from the root with
+//!   `/`; `parent`, `child`, `ancestor`, `descendant`; both sides declare
+//!   it): the host links instances over the tree as composed (an item
+//!   given through a list's slot is the list's child) and calls
+//!   `linked`, `link_changed` and `unlinked` (`fn(&mut self, this,
+//!   relation: &str, other: u32)`); [`Instance::relation_nodes`] lists
+//!   the linked instances.
+//!
+//! Where this differs from WeChat: `behaviors` are not built yet (the
+//! macro has no option for them), nor a relation's `target` (a behavior);
+//! a property the component
 //! sets with its own setData reads as the new value in `this.properties()`
 //! from its next call on (the data has it at once); `created` may set
 //! data; an event a component triggers for a page whose handler is
@@ -196,6 +206,23 @@ pub trait Component: Default + 'static {
     /// `detached`: it left the page (the value is dropped after this).
     fn detached(&mut self, this: &Instance<Self>) -> Result<()> {
         let _ = this;
+        Ok(())
+    }
+    /// A relation linked it to instance `other` (WeChat's relation
+    /// `linked`): `relation` is the key as `relations = [..]` writes it.
+    fn linked(&mut self, this: &Instance<Self>, relation: &str, other: u32) -> Result<()> {
+        let _ = (this, relation, other);
+        Ok(())
+    }
+    /// Linked instance `other` moved, still linked (`linkChanged`).
+    fn link_changed(&mut self, this: &Instance<Self>, relation: &str, other: u32) -> Result<()> {
+        let _ = (this, relation, other);
+        Ok(())
+    }
+    /// The link to instance `other` ended (`unlinked`): one of them
+    /// detached (this comes after the `detached`).
+    fn unlinked(&mut self, this: &Instance<Self>, relation: &str, other: u32) -> Result<()> {
+        let _ = (this, relation, other);
         Ok(())
     }
     /// `pageLifetimes.show`.
@@ -322,6 +349,14 @@ impl<C: Component> Instance<C> {
     /// Every component instance `selector` matches in its own template.
     pub fn select_all_components(&self, selector: &str) -> Result<Vec<u32>> {
         selected(Target::Component(self.id), selector, true)
+    }
+
+    /// The instances linked to it by its relation `relation` (the key as
+    /// `relations = [..]` writes it), in document order (WeChat's
+    /// `this.getRelationNodes`); an undeclared relation is an error.
+    #[doc(alias = "getRelationNodes")]
+    pub fn relation_nodes(&self, relation: &str) -> Result<Vec<u32>> {
+        Ok(host::relation_nodes(self.id, relation)?)
     }
 
     /// A selector query among the nodes of its own template (WeChat's

@@ -71,6 +71,8 @@ pub trait AnyComponent: Any {
     fn lifetime(&mut self, notice: &Notice) -> Result<()>;
     /// A property changed.
     fn property(&mut self, name: &str, value: Value, old: Value) -> Result<()>;
+    /// A relation's `linked`, `link-changed` or `unlinked`.
+    fn relation(&mut self, notice: &Notice) -> Result<()>;
     /// A page lifetime.
     fn page_lifetime(&mut self, lifetime: PageLifetime, detail: &str) -> Result<()>;
     /// A handler of its template.
@@ -192,6 +194,16 @@ impl<C: Component> AnyComponent for Mounted<C> {
         };
         self.this.changes.borrow_mut().push(change);
         Ok(())
+    }
+
+    fn relation(&mut self, notice: &Notice) -> Result<()> {
+        let this = &self.this;
+        match notice {
+            Notice::Linked(r) => self.state.linked(this, &r.relation, r.other),
+            Notice::LinkChanged(r) => self.state.link_changed(this, &r.relation, r.other),
+            Notice::Unlinked(r) => self.state.unlinked(this, &r.relation, r.other),
+            _ => Ok(()),
+        }
     }
 
     fn page_lifetime(&mut self, lifetime: PageLifetime, detail: &str) -> Result<()> {
@@ -469,8 +481,9 @@ pub(crate) fn on_handler(id: u32, event: HandlerEvent) -> Result<()> {
 }
 
 /// `lifetimes.on-notices`: each notice in order (the first error is kept,
-/// the rest still delivered), then the observers of every instance whose
-/// data changed, once.
+/// the rest still delivered; an instance detached stays for the
+/// `unlinked` after its `detached`), then the observers of every instance
+/// whose data changed, once.
 pub(crate) fn on_notices(notices: Vec<Notice>) -> Result<()> {
     let mut outcome = Ok(());
     for notice in &notices {
@@ -479,6 +492,11 @@ pub(crate) fn on_notices(notices: Vec<Notice>) -> Result<()> {
             outcome = step;
         } else if let Err(also) = step {
             crate::pending::warn(&format!("also failed in these notices: {also}"));
+        }
+    }
+    for notice in &notices {
+        if let Notice::Detached(id) = notice {
+            INSTANCES.with(|all| all.borrow_mut().remove(id));
         }
     }
     let pending: Vec<u32> = INSTANCES.with(|all| {
@@ -535,10 +553,9 @@ fn notice_step(notice: &Notice) -> Result<()> {
         Notice::Attached(id) | Notice::Ready(id) | Notice::Moved(id) => {
             with_taken(*id, |_, taken| taken.lifetime(notice))
         }
-        Notice::Detached(id) => {
-            let done = with_taken(*id, |_, taken| taken.lifetime(notice));
-            INSTANCES.with(|all| all.borrow_mut().remove(id));
-            done
+        Notice::Detached(id) => with_taken(*id, |_, taken| taken.lifetime(notice)),
+        Notice::Linked(r) | Notice::LinkChanged(r) | Notice::Unlinked(r) => {
+            with_taken(r.id, |_, taken| taken.relation(notice))
         }
         Notice::Properties(change) => {
             let parse = |json: &str| serde_json::from_str(json).unwrap_or(Value::Null);

@@ -29,6 +29,7 @@ fn refused(notice: &Notice) -> String {
         }
         Notice::Properties(change) => unknown(change.id),
         Notice::PageLifetime((id, _, _)) => unknown(*id),
+        Notice::Linked(r) | Notice::LinkChanged(r) | Notice::Unlinked(r) => unknown(r.id),
     }
 }
 

@@ -139,6 +139,11 @@ impl Lifetimes for Components {
                 Notice::PageLifetime((id, lifetime, _)) => {
                     format!("page-lifetime:{id}:{lifetime:?}")
                 }
+                Notice::Linked(r) => format!("linked:{}:{}:{}", r.id, r.relation, r.other),
+                Notice::LinkChanged(r) => {
+                    format!("link-changed:{}:{}:{}", r.id, r.relation, r.other)
+                }
+                Notice::Unlinked(r) => format!("unlinked:{}:{}:{}", r.id, r.relation, r.other),
             });
         }
         append("notices", seen)?;

@@ -9,6 +9,12 @@
 //! `pageLifetimes.hide`) whose `ask` the page answers by dropping the box
 //! and starting a timer of its own (page work: it outlives the box).
 //!
+//! A `<rel-list>` holds `<rel-item>`s given through its slot, linked by
+//! their `relations`; what their hooks saw goes to the app's `relations`
+//! (`linked:ID:OTHER`, `link-changed:..`, `unlinked:..`), which the
+//! page's `relations` handler copies into its `relations` with the list's
+//! `relation_nodes` in its `nodes`; `shrink` drops the middle item.
+//!
 //! What the components saw goes to the app's journal (`created:ID:PATH`
 //! of each but the badge, the list items' `attached:ID`, `ready:ID` and
 //! `moved:ID`, the counter's `value:ID:NEW:OLD`, the box's `hide:ID` and
@@ -20,15 +26,21 @@ mod parts;
 use miniapp_sdk::{Detail, PageData, Result, Tap, component, page, set, with_app};
 use serde::{Deserialize, Serialize};
 
-use parts::{Badge, Card, Counter, ListItem, TimerBox};
+use parts::{Badge, Card, Counter, ListItem, RelItem, RelList, TimerBox};
 
 /// The app: the journal of what the components saw.
 #[derive(Default)]
 struct ComponentsApp {
     journal: Vec<String>,
+    relations: Vec<String>,
 }
 
 impl miniapp_sdk::App for ComponentsApp {}
+
+/// Append `entry` to what the relations saw.
+fn relations(entry: String) -> Result<()> {
+    with_app(|app: &mut ComponentsApp| app.relations.push(entry))
+}
 
 /// Append `entry` to the app's journal.
 fn journal(entry: String) -> Result<()> {
@@ -57,6 +69,10 @@ struct IndexData {
     asked: String,
     /// Why the host refused `forge`'s act-for.
     forged: String,
+    entries: Vec<Item>,
+    relations: Vec<String>,
+    /// The list's `relation_nodes`.
+    nodes: Vec<u32>,
 }
 
 /// A counter's `change` detail.
@@ -77,6 +93,19 @@ struct Index {
     items: Vec<Item>,
 }
 
+impl Index {
+    /// The `rel-list`'s entries at first.
+    fn entries(&self) -> Vec<Item> {
+        ["x", "y", "z"]
+            .iter()
+            .map(|id| Item {
+                id: id.to_string(),
+                label: id.to_uppercase(),
+            })
+            .collect()
+    }
+}
+
 #[page("index", data = IndexData)]
 impl Index {
     fn on_load(&mut self, _query: &page::Query) -> Result<()> {
@@ -93,6 +122,7 @@ impl Index {
             title: "Hello".into(),
             items: self.items.clone(),
             boxed: true,
+            entries: self.entries(),
             ..IndexData::default()
         })
     }
@@ -129,6 +159,27 @@ impl Index {
         let id =
             component::select("#counter")?.ok_or_else(|| miniapp_sdk::Error::app("no counter"))?;
         component::with(id, |counter: &mut Counter, this| counter.reset(this))?
+    }
+
+    /// Drop the middle entry of the `rel-list`.
+    #[handler]
+    fn shrink(&mut self, _tap: Tap) -> Result<()> {
+        let mut entries = self.entries();
+        entries.remove(1);
+        set(IndexData::entries(), entries)
+    }
+
+    /// What the relations saw, and the list's linked items.
+    #[handler]
+    fn relations(&mut self, _tap: Tap) -> Result<()> {
+        let seen = with_app(|app: &mut ComponentsApp| app.relations.clone())?;
+        set(IndexData::relations(), seen)?;
+        let list =
+            component::select("#rel-list")?.ok_or_else(|| miniapp_sdk::Error::app("no list"))?;
+        let nodes = component::with(list, |_: &mut RelList, this| {
+            this.relation_nodes("../rel-item/rel-item")
+        })??;
+        set(IndexData::nodes(), nodes)
     }
 
     #[handler]
@@ -175,5 +226,5 @@ impl Index {
 miniapp_sdk::export_app!(
     ComponentsApp,
     pages = [Index],
-    components = [Counter, Card, Badge, ListItem, TimerBox]
+    components = [Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem]
 );

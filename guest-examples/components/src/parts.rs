@@ -4,7 +4,7 @@ use miniapp_sdk::component::Component;
 use miniapp_sdk::{EventOptions, Instance, PageData, Properties, Result, Tap, Value, timer};
 use serde::{Deserialize, Serialize};
 
-use crate::{Clicks, Poke, journal};
+use crate::{Clicks, Poke, journal, relations};
 
 /// Journal lifetime `kind` of `this`: `created:ID:PATH`, `attached:ID`, ...
 fn note<C: Component>(kind: &str, this: &Instance<C>) -> Result<()> {
@@ -239,5 +239,45 @@ impl TimerBox {
     #[handler]
     fn ask(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
         this.trigger_event("ask", &(), EventOptions::default())
+    }
+}
+
+/// A list whose items are linked to it (WeChat's `relations`), given
+/// through its slot by the page.
+#[derive(Default)]
+pub struct RelList;
+
+#[miniapp_sdk::component("components/rel-list/rel-list", relations = [("../rel-item/rel-item", child)])]
+impl RelList {
+    fn linked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("linked:{}:{other}", this.id()))
+    }
+
+    fn link_changed(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("link-changed:{}:{other}", this.id()))
+    }
+
+    fn unlinked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("unlinked:{}:{other}", this.id()))
+    }
+}
+
+#[derive(Deserialize, Properties)]
+pub struct NameProps {
+    name: String,
+}
+
+/// An item of a `rel-list`, linked to it.
+#[derive(Default)]
+pub struct RelItem;
+
+#[miniapp_sdk::component("components/rel-item/rel-item", properties = NameProps, relations = [("../rel-list/rel-list", parent)])]
+impl RelItem {
+    fn linked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("linked:{}:{other}", this.id()))
+    }
+
+    fn unlinked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("unlinked:{}:{other}", this.id()))
     }
 }

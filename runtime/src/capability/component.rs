@@ -69,6 +69,27 @@ pub(crate) enum PageLifetime {
     Resize,
 }
 
+/// One side of a relation (`lifetimes.relation-event`).
+#[derive(Debug, Clone, PartialEq, ComponentType, Lower)]
+#[component(record)]
+pub(crate) struct RelationEvent {
+    pub id: u32,
+    pub relation: String,
+    pub other: u32,
+}
+
+/// Two instances linked by their relations (WeChat's `relations`): the
+/// upper (a `child` or `descendant` relation names the lower) and the
+/// lower (its `parent` or `ancestor` relation names the upper), with the
+/// keys their meta's `relations` write.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Link {
+    pub upper: u32,
+    pub upper_relation: String,
+    pub lower: u32,
+    pub lower_relation: String,
+}
+
 /// What happened to the instances of the top page (`lifetimes.notice`),
 /// queued by each render until the host delivers them.
 #[derive(Debug, Clone, PartialEq, ComponentType, Lower)]
@@ -88,6 +109,12 @@ pub(crate) enum Notice {
     Properties(PropertyChange),
     #[component(name = "page-lifetime")]
     PageLifetime((u32, PageLifetime, String)),
+    #[component(name = "linked")]
+    Linked(RelationEvent),
+    #[component(name = "link-changed")]
+    LinkChanged(RelationEvent),
+    #[component(name = "unlinked")]
+    Unlinked(RelationEvent),
 }
 
 /// The instance's component state beside its pages: the next instance id
@@ -275,6 +302,11 @@ pub(crate) struct PageComponents {
     order: Vec<u32>,
     /// What they hold together, bytes (charged to the instance's budget).
     held: u64,
+    /// The links between them after the last render, in the document
+    /// order of their lower sides.
+    pub links: Vec<Link>,
+    /// The relation keys each definition drawn declares (from the meta).
+    pub relations: BTreeMap<Arc<str>, Vec<String>>,
 }
 
 impl PageComponents {
@@ -693,6 +725,31 @@ impl component::Host for View<'_, NavCtx> {
             .iter()
             .filter_map(|k| page.components.id_of(k))
             .collect())
+    }
+
+    fn relation_nodes(&mut self, of: u32, relation: String) -> CallResult<Vec<u32>> {
+        let page = (self.ctx.pages.live())
+            .find(|p| p.components.get(of).is_some())
+            .ok_or_else(|| gone(&Target::Component(of)))?;
+        let components = &page.components;
+        let definition = &components.get(of).expect("found").definition;
+        let declared = components.relations.get(definition);
+        if !declared.is_some_and(|keys| keys.contains(&relation)) {
+            return Err(CallError::invalid(format!(
+                "component `{definition}` declares no relation `{}`",
+                relation.escape_debug()
+            )));
+        }
+        let linked = components.links.iter().filter_map(|link| {
+            if link.upper == of && link.upper_relation == relation {
+                Some(link.lower)
+            } else if link.lower == of && link.lower_relation == relation {
+                Some(link.upper)
+            } else {
+                None
+            }
+        });
+        Ok(linked.collect())
     }
 
     fn get_data(&mut self, of: Target) -> CallResult<String> {

@@ -317,7 +317,7 @@ host_api! {
         ["query-start", "query-start-in", "take-nodes"],
         [pending_calls, host_memory_bytes];
     component: core, linked by view of NavCtx,
-        ["set-data", "get-data", "trigger-event", "select-component", "act-for"],
+        ["set-data", "get-data", "trigger-event", "select-component", "act-for", "relation-nodes"],
         [set_data_bytes, page_data_bytes, host_memory_bytes, view_components];
 }
 

@@ -13,6 +13,8 @@
 //! `handlers.on-handler`; a page whose template uses a component needs an
 //! app exporting `lifetimes` and `handlers` (both optional, found by name).
 
+mod relations;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use miniapp_view::component::{InstanceKey, RenderedInstance};
@@ -454,6 +456,11 @@ impl AppInstance {
         if let Err(e) = comparing.compare(&tree.instances) {
             nav.components.failed.get_or_insert(e);
         }
+        if let Some(meta) = app.meta.as_deref() {
+            let mut batch = nav.components.notices.split_off(detached_before);
+            relations::relink(&mut page.components, tree, meta, &mut batch);
+            nav.components.notices.extend(batch);
+        }
         let detached: Vec<u32> = (nav.components.notices[detached_before..].iter())
             .filter_map(|n| match n {
                 Notice::Detached(id) => Some(*id),
@@ -685,6 +692,9 @@ mod tests {
                 format!("property {} {} {} (was {})", p.id, p.name, p.value, p.old)
             }
             Notice::PageLifetime((id, lifetime, _)) => format!("{lifetime:?} {id}"),
+            Notice::Linked(r) => format!("linked {} {} {}", r.id, r.relation, r.other),
+            Notice::LinkChanged(r) => format!("link-changed {} {} {}", r.id, r.relation, r.other),
+            Notice::Unlinked(r) => format!("unlinked {} {} {}", r.id, r.relation, r.other),
         }
     }
 

@@ -237,10 +237,55 @@ async fn a_components_selector_query_asks_its_own_template() {
     // The counter's `this.create_selector_query()`: its `#inc`, not the
     // page's `#bump`.
     tapped(&mut inst, "#measure").await;
+    // The answer comes when the host has measured: wait for it.
     let hang = std::time::Duration::from_secs(60);
-    let next = tokio::time::timeout(hang, inst.complete_next())
-        .await
-        .unwrap();
+    let waited = tokio::time::timeout(hang, inst.wake().wait()).await;
+    assert!(waited.is_ok(), "no answer came");
+    let next = inst.complete_next().await;
     next.expect("the query is answered").unwrap();
     assert_eq!(text_of(&inst, "#measured"), "inc:1,bump:0");
+}
+
+/// What the relations saw and the list's linked items (the page's
+/// `relations` handler copies them).
+async fn relations(inst: &mut AppInstance) -> (Vec<String>, Vec<u32>) {
+    tapped(inst, "#relations").await;
+    let data = inst.page_data();
+    let seen = data["relations"].as_array().unwrap().iter();
+    let seen = seen.map(|n| n.as_str().unwrap().to_string()).collect();
+    let nodes = data["nodes"].as_array().unwrap().iter();
+    (seen, nodes.map(|n| n.as_u64().unwrap() as u32).collect())
+}
+
+#[tokio::test]
+async fn relations_link_items_given_through_a_slot_and_unlink_one_that_leaves() {
+    let (_dir, mut inst) = launched().await;
+    let (seen, items) = relations(&mut inst).await;
+    // The list is drawn before its items; the items are the list's
+    // children through its slot. Each link: the item's side, then the list's.
+    assert_eq!(items.len(), 3, "{seen:?}");
+    let list = items[0] - 1;
+    let expected: Vec<String> = (items.iter())
+        .flat_map(|item| {
+            [
+                format!("linked:{item}:{list}"),
+                format!("linked:{list}:{item}"),
+            ]
+        })
+        .collect();
+    assert_eq!(seen, expected);
+    // In document order.
+    assert!(items.windows(2).all(|w| w[0] < w[1]), "{items:?}");
+    // The middle item leaves: unlinked on both sides, the rest stay.
+    tapped(&mut inst, "#shrink").await;
+    let (after, nodes) = relations(&mut inst).await;
+    let middle = items[1];
+    assert_eq!(
+        after[seen.len()..],
+        [
+            format!("unlinked:{middle}:{list}"),
+            format!("unlinked:{list}:{middle}")
+        ]
+    );
+    assert_eq!(nodes, [items[0], items[2]]);
 }
