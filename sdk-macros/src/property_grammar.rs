@@ -57,7 +57,12 @@ pub fn property_fields(item: &syn::DeriveInput) -> syn::Result<Vec<PropertyField
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("default") {
                     let value: Expr = meta.value()?.parse()?;
-                    default = Some(default_json(&value, kind)?);
+                    let json = default_json(&value, kind)?;
+                    if let Some(ty) = number_type(&field.ty) {
+                        number_fits(&json, &ty)
+                            .map_err(|why| syn::Error::new_spanned(&value, why))?;
+                    }
+                    default = Some(json);
                     Ok(())
                 } else {
                     Err(meta.error("the one property option is `default = LITERAL`"))
@@ -122,6 +127,81 @@ fn kind_of(ty: &Type) -> &'static str {
             }
         }
         _ => "Object",
+    }
+}
+
+/// The Rust number type a property holds (`u8`, `f64`), through `Option`,
+/// references and parentheses; `None` for any other type.
+fn number_type(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Reference(r) => number_type(&r.elem),
+        Type::Paren(p) => number_type(&p.elem),
+        Type::Group(g) => number_type(&g.elem),
+        Type::Path(path) => {
+            let last = path.path.segments.last()?;
+            if last.ident == "Option" {
+                let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return None;
+                };
+                return args.args.iter().find_map(|a| match a {
+                    syn::GenericArgument::Type(t) => number_type(t),
+                    _ => None,
+                });
+            }
+            let name = last.ident.to_string();
+            (kind_of(ty) == "Number").then_some(name)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the default `json` (a number's digits) is a value of the Rust
+/// number type `ty`, so that every instance given no value can read its
+/// properties; else why not. `isize` and `usize` are a guest's, 32 bits.
+fn number_fits(json: &str, ty: &str) -> Result<(), String> {
+    // The most below zero and above it, as magnitudes.
+    let (below, above): (u128, u128) = match ty {
+        "i8" => (1 << 7, (1 << 7) - 1),
+        "i16" => (1 << 15, (1 << 15) - 1),
+        "i32" | "isize" => (1 << 31, (1 << 31) - 1),
+        "i64" => (1 << 63, (1 << 63) - 1),
+        "i128" => (1 << 127, (1 << 127) - 1),
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" | "usize" => (0, u32::MAX.into()),
+        "u64" => (0, u64::MAX.into()),
+        "u128" => (0, u128::MAX),
+        "f32" => {
+            let number: f64 = json
+                .parse()
+                .map_err(|_| format!("default `{json}` is not a number"))?;
+            return match number.abs() <= f64::from(f32::MAX) {
+                true => Ok(()),
+                false => Err(format!("default `{json}` is past what an `f32` holds")),
+            };
+        }
+        _ => return Ok(()),
+    };
+    let out_of_range = || {
+        let lowest = if below == 0 {
+            "0".to_string()
+        } else {
+            format!("-{below}")
+        };
+        format!("default `{json}` is not a `{ty}` (from {lowest} to {above})")
+    };
+    if json.contains(['.', 'e', 'E']) {
+        return Err(format!(
+            "default `{json}` is not an integer, as a `{ty}` is"
+        ));
+    }
+    let (magnitude, bound) = match json.strip_prefix('-') {
+        Some(digits) => (digits, below),
+        None => (json, above),
+    };
+    match magnitude.parse::<u128>() {
+        Ok(n) if n <= bound => Ok(()),
+        _ => Err(out_of_range()),
     }
 }
 
@@ -192,4 +272,54 @@ fn json_string(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The defaults of `struct P { FIELDS }`, or the derive's error.
+    fn defaults(fields: &str) -> Result<Vec<String>, String> {
+        let item: syn::DeriveInput = syn::parse_str(&format!("struct P {{ {fields} }}")).unwrap();
+        let fields = property_fields(&item).map_err(|e| e.to_string())?;
+        Ok(fields.into_iter().map(|f| f.default).collect())
+    }
+
+    #[test]
+    fn a_number_default_the_fields_type_cannot_hold_is_a_compile_error() {
+        let fine = "#[property(default = 255)] a: u8, #[property(default = -128)] b: Option<i8>, \
+                    #[property(default = 1.5)] c: f32, #[property(default = 4294967295)] d: usize";
+        assert_eq!(
+            defaults(fine).unwrap(),
+            ["255", "-128", "1.5", "4294967295"]
+        );
+        for (field, why) in [
+            (
+                "#[property(default = 300)] a: u8",
+                "default `300` is not a `u8` (from 0 to 255)",
+            ),
+            (
+                "#[property(default = -1)] a: u32",
+                "default `-1` is not a `u32` (from 0 to 4294967295)",
+            ),
+            (
+                "#[property(default = -129)] a: Option<i8>",
+                "default `-129` is not a `i8` (from -128 to 127)",
+            ),
+            (
+                "#[property(default = 4294967296)] a: usize",
+                "default `4294967296` is not a `usize` (from 0 to 4294967295)",
+            ),
+            (
+                "#[property(default = 1.5)] a: i32",
+                "default `1.5` is not an integer, as a `i32` is",
+            ),
+            (
+                "#[property(default = 1e300)] a: f32",
+                "default `1e300` is past what an `f32` holds",
+            ),
+        ] {
+            assert_eq!(defaults(field), Err(why.to_string()), "{field}");
+        }
+    }
 }
