@@ -639,7 +639,8 @@ enum ClientFrame {
     },
     SetData {
         id: Option<u64>,
-        patch: Value,
+        /// Its keys kept in the order written, as the app's set-data.
+        patch: miniapp_runtime::DataPatch,
     },
     Answer {
         id: Option<u64>,

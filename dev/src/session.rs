@@ -56,7 +56,7 @@ pub enum Command {
     /// What the phone reports about the page shown.
     PageEvent(miniapp_runtime::ClientPageEvent, Reply),
     /// A patch of the top page's data from the AppData panel.
-    SetData(Value, Reply),
+    SetData(miniapp_runtime::DataPatch, Reply),
     /// The app goes to the background.
     Hide(Reply),
     /// The app comes to the foreground.

@@ -60,6 +60,7 @@ mod testing;
 
 pub use app::App;
 pub use bindings::quota::Budget;
+pub use capability::data_patch::DataPatch;
 pub use capability::http::{ByteRange, HttpExchange, HttpObserver, MediaPart};
 pub use capability::log::{LogLevel, LogRecord, LogSource};
 pub use capability::nav::{OpenRequest, Page};

@@ -167,7 +167,7 @@ pub fn set<T: ?Sized>(path: Path<T>, value: impl ValueOf<T>) -> Result<()> {
 }
 
 /// Several typed paths set in one patch (one render), as
-/// [`view::set_data`] with an object of paths:
+/// [`view::set_data`] with an object of paths, applied in the order set:
 ///
 /// ```ignore
 /// Patch::new().set(Data::items().at(i).done(), true)?.set(Data::left(), 2)?.apply()
@@ -181,7 +181,8 @@ impl Patch {
         Patch::default()
     }
 
-    /// Add `path` = `value` (a later value for the same path wins).
+    /// Add `path` = `value` (a later value for the same path wins, in the
+    /// place of the first).
     pub fn set<T: ?Sized>(mut self, path: Path<T>, value: impl ValueOf<T>) -> Result<Patch> {
         self.0.insert(path.path, serde_json::to_value(value)?);
         Ok(self)
@@ -237,6 +238,28 @@ mod tests {
             json,
             serde_json::json!({"leftCount": 1, "items[1].title": "milk"})
         );
+    }
+
+    #[test]
+    fn a_patch_keeps_the_order_set() {
+        let mut patch = Patch::new();
+        for i in 6..18 {
+            patch = patch.set(TodoData::items().at(i).title(), "milk").unwrap();
+        }
+        patch = patch.set(TodoData::items().at(6).title(), "eggs").unwrap();
+        let text = serde_json::to_string(&patch.0).unwrap();
+        let keys: Vec<&str> = text
+            .split('"')
+            .filter(|p| p.starts_with("items["))
+            .collect();
+        let written: Vec<String> = (6..18).map(|i| format!("items[{i}].title")).collect();
+        assert_eq!(keys, written);
+        assert!(
+            text.starts_with(r#"{"items[6].title":"eggs","items[7].title""#),
+            "{text}"
+        );
+        let typed = serde_json::json!({"b.c": 1, "b": 5, "a": 0});
+        assert_eq!(typed.to_string(), r#"{"b.c":1,"b":5,"a":0}"#);
     }
 
     #[test]

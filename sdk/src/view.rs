@@ -28,7 +28,9 @@ pub(crate) fn for_page<R>(serial: u64, f: impl FnOnce() -> R) -> R {
 }
 
 /// Apply `patch`, which must serialize to a JSON object whose keys are data
-/// paths, to the current page's data.
+/// paths, to the current page's data. Its keys apply in the order written,
+/// as on WeChat: `goods[6]` to `goods[10]` append in turn, and an index past
+/// a list's end grows it with empty (`null`) items.
 ///
 /// ```ignore
 /// view::set_data(json!({ "count": 3, "list[2].done": true }))?;

@@ -7,8 +7,8 @@
 //! `page::with_page`.
 
 use miniapp_sdk::{
-    App, Error, Event, PageData, PageLoad, Patch, Result, Tap, json, log, nav, page, set, task,
-    view, with_app,
+    App, Error, Event, PageData, PageLoad, Patch, Path, Result, Tap, json, log, nav, page, set,
+    task, view, with_app,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,9 +27,28 @@ impl App for TypedPages {
     fn on_event(&mut self, event: &Event) -> Result<()> {
         match (event.page.as_str(), event.handler.as_str()) {
             ("plain", "greet") => view::set("greeting", "hello from the app"),
+            ("plain", "stock") => stock(),
             (page, handler) => Err(Error::app(format!("unknown handler {page}:{handler}"))),
         }
     }
+}
+
+/// The plain page's goods: six, then twelve more appended by index in one
+/// patch (`goods[6]` to `goods[17]`, applied in the order set, as WeChat
+/// applies setData's keys); then a key over an earlier one under it, where
+/// the later wins as written.
+fn stock() -> Result<()> {
+    let goods = Path::<Vec<String>>::root("goods");
+    view::set(
+        goods.as_str(),
+        (0..6).map(|i| format!("good {i}")).collect::<Vec<_>>(),
+    )?;
+    let mut more = Patch::new();
+    for i in 6..18 {
+        more = more.set(goods.clone().at(i), format!("good {i}"))?;
+    }
+    more.apply()?;
+    view::set_data(json!({ "note.text": "first", "note": "whole" }))
 }
 
 #[derive(Default, Serialize, PageData)]

@@ -23,6 +23,7 @@ pub(crate) mod clipboard;
 #[cfg(test)]
 mod compatibility;
 pub(crate) mod component;
+pub mod data_patch;
 mod data_size;
 pub(crate) mod device;
 mod device_api;

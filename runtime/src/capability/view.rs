@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::component::{component_data, set_component_data};
+use super::data_patch;
 use super::data_size::{DataSize, json_len};
 use super::nav::{DataTarget, NavCtx};
 use super::{CallError, CallResult, View};
@@ -90,6 +91,9 @@ fn walk<'a>(data: &'a mut Value, steps: &[Step]) -> Option<&'a mut Value> {
 /// A patch being applied: what it changed so far, and how the size moved.
 struct Patch<'a> {
     paths: &'a [Vec<Step>],
+    /// The most JSON bytes the data may hold (bounds the empty items an
+    /// index past a list's end fills before the size is checked).
+    limit: u64,
     journal: Vec<Undo>,
     added: DataSize,
     removed: DataSize,
@@ -97,7 +101,9 @@ struct Patch<'a> {
 
 impl Patch<'_> {
     /// Set `value` at path number `path` inside `data`, creating objects on
-    /// the way. An index may address an existing element or append one.
+    /// the way. An index may address an existing element or one past the
+    /// end: as on WeChat (a JS array's `list[10] = v`), the list grows to it
+    /// and the items between hold `null` (empty, as WeChat renders them).
     fn set(
         &mut self,
         data: &mut Value,
@@ -146,7 +152,16 @@ impl Patch<'_> {
                     let array = node
                         .as_array_mut()
                         .ok_or_else(|| format!("`{text}` indexes a value that is not a list"))?;
-                    if *index == array.len() {
+                    let gap = (*index as u64).saturating_sub(array.len() as u64);
+                    if gap.saturating_mul(5) > self.limit {
+                        return Err(format!(
+                            "`{text}`: index {index} is past the end of a list of {}, and the \
+                             {gap} empty items before it would be over the data limit of {} bytes",
+                            array.len(),
+                            self.limit
+                        ));
+                    }
+                    while array.len() <= *index {
                         let comma = u64::from(!array.is_empty());
                         self.added = self.added.plus(DataSize {
                             json: 4 + comma,
@@ -154,11 +169,6 @@ impl Patch<'_> {
                         });
                         array.push(Value::Null);
                         self.journal.push(Undo::Pushed { path, depth });
-                    } else if *index > array.len() {
-                        return Err(format!(
-                            "`{text}`: index {index} is past the end of a list of {}",
-                            array.len()
-                        ));
                     }
                     &mut array[*index]
                 }
@@ -199,35 +209,34 @@ impl Patch<'_> {
     }
 }
 
-/// A parsed patch: its values by path, and each path's steps (in the same order).
-type ParsedPatch = (Map<String, Value>, Vec<Vec<Step>>);
+/// A parsed patch: its values by path in the order written, and each
+/// path's steps (in the same order).
+type ParsedPatch = (Vec<(String, Value)>, Vec<Vec<Step>>);
 
-/// Parse a patch (a JSON object of path -> value).
+/// Parse a patch (a JSON object of path -> value), keeping its order.
 fn parse_patch(patch: &str) -> Result<ParsedPatch, String> {
-    let patch: Map<String, Value> = match serde_json::from_str(patch) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => return Err("set-data takes a JSON object of path -> value".into()),
-        Err(e) => return Err(format!("set-data patch is not valid JSON: {e}")),
-    };
-    let paths = patch
-        .keys()
-        .map(|p| parse_path(p))
+    let patch = data_patch::entries(patch)?;
+    let paths = (patch.iter())
+        .map(|(p, _)| parse_path(p))
         .collect::<Result<_, _>>()?;
     Ok((patch, paths))
 }
 
-/// Apply a patch to `data` of size `size`; return the new size, or, on
-/// error (or when `accept` refuses the new size), leave `data` unchanged.
+/// Apply a patch to `data` of size `size` (at most `limit` JSON bytes), its
+/// keys in the order written; return the new size, or, on error (or when
+/// `accept` refuses the new size), leave `data` unchanged.
 pub(crate) fn apply_patch(
     data: &mut Value,
     size: DataSize,
+    limit: u64,
     patch: &str,
     accept: impl FnOnce(DataSize) -> Result<(), CallError>,
 ) -> Result<(DataSize, Vec<String>), CallError> {
     let (patch, paths) = parse_patch(patch).map_err(CallError::invalid)?;
-    let keys: Vec<String> = patch.keys().cloned().collect();
+    let keys: Vec<String> = patch.iter().map(|(k, _)| k.clone()).collect();
     let mut applying = Patch {
         paths: &paths,
+        limit,
         journal: Vec::new(),
         added: DataSize::default(),
         removed: DataSize::default(),
@@ -331,7 +340,7 @@ pub(crate) fn set_data_on(
         }
         Ok(())
     };
-    let (after, keys) = apply_patch(data, before, patch, accept)?;
+    let (after, keys) = apply_patch(data, before, limit, patch, accept)?;
     *size = after;
     Ok(keys)
 }
@@ -368,12 +377,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The data limit the tests apply patches within.
+    const LIMIT: u64 = 1 << 20;
+
     /// Apply `patch` to `start`; the kept size must equal a fresh measure.
     fn patched(start: Value, patch: Value) -> Result<Value, String> {
+        patched_text(start, &patch.to_string())
+    }
+
+    /// [`patched`] with the patch's text, its keys in the order written.
+    fn patched_text(start: Value, patch: &str) -> Result<Value, String> {
         let mut data = start;
         let size = DataSize::of(&data);
-        let (after, _) = apply_patch(&mut data, size, &patch.to_string(), |_| Ok(()))
-            .map_err(|e| e.message())?;
+        let (after, _) =
+            apply_patch(&mut data, size, LIMIT, patch, |_| Ok(())).map_err(|e| e.message())?;
         assert_eq!(after, DataSize::of(&data), "size kept in step with {data}");
         assert_eq!(after.json, data.to_string().len() as u64);
         Ok(data)
@@ -385,9 +402,9 @@ mod tests {
             serde_json::json!({"rows": ["A", "B"], "s": "text", "list": [{"done": false}]});
         let size = DataSize::of(&data);
         let patch = r#"{"rows.x": 1, "s.y": 2, "list[0].done": true, "new.a": 3}"#;
-        let (_, changed) = apply_patch(&mut data, size, patch, |_| Ok(())).unwrap();
-        // (Keys in sorted order; `new` did not exist: created whole.)
-        assert_eq!(changed, ["list[0].done", "new", "rows", "s"]);
+        let (_, changed) = apply_patch(&mut data, size, LIMIT, patch, |_| Ok(())).unwrap();
+        // (Keys in the order written; `new` did not exist: created whole.)
+        assert_eq!(changed, ["rows", "s", "list[0].done", "new"]);
     }
 
     #[test]
@@ -411,13 +428,30 @@ mod tests {
     }
 
     #[test]
-    fn an_index_may_append_but_not_skip() {
+    fn an_index_past_the_end_grows_the_list_with_empty_items() {
         let data = patched(json!({"l": [1]}), json!({"l[1]": 2})).unwrap();
         assert_eq!(data, json!({"l": [1, 2]}));
-        let err = patched(json!({"l": [1]}), json!({"l[5]": 2})).unwrap_err();
-        assert!(err.contains("past the end"), "{err}");
+        // WeChat's `list[5] = 2` on a list of one: length 6, four empty items.
+        let data = patched(json!({"l": [1]}), json!({"l[5]": 2})).unwrap();
+        assert_eq!(data, json!({"l": [1, null, null, null, null, 2]}));
         let err = patched(json!({}), json!({"l[4000000000]": 2})).unwrap_err();
         assert!(err.contains("past the end"), "{err}");
+        assert!(err.contains("over the data limit"), "{err}");
+    }
+
+    #[test]
+    fn keys_apply_in_the_order_written() {
+        // Appending past ten by index: `l[10]` after `l[9]`, not before `l[2]`.
+        let text = (2..12).map(|i| format!("\"l[{i}]\": {i}"));
+        let patch = format!("{{{}}}", text.collect::<Vec<_>>().join(", "));
+        let data = patched_text(json!({"l": [0, 1]}), &patch).unwrap();
+        assert_eq!(data, json!({"l": (0..12).collect::<Vec<_>>()}));
+        // A later key wins over an earlier one under it, as on WeChat (in
+        // sorted order `b` would come first and `b.c` make it an object).
+        let data = patched_text(json!({}), r#"{"b.c": 1, "b": 5}"#).unwrap();
+        assert_eq!(data, json!({"b": 5}));
+        let data = patched_text(json!({}), r#"{"b": 5, "b.c": 1}"#).unwrap();
+        assert_eq!(data, json!({"b": {"c": 1}}));
     }
 
     #[test]
@@ -428,6 +462,7 @@ mod tests {
         for bad in [
             r#"{"b.c[2]": 3, "b.d": 4, "a[0]": 3}"#,
             r#"{"b.c[1].x": 3, "new.deep[0]": 1, "z[9]": 1}"#,
+            r#"{"b.c[6]": 3, "new": [], "new[3]": 1, "a[0]": 3}"#,
             "[1]",
             "not json",
             r#"{"a..b": 1}"#,
@@ -436,12 +471,13 @@ mod tests {
             r#"{"": 1}"#,
         ] {
             assert!(
-                apply_patch(&mut data, size, bad, |_| Ok(())).is_err(),
+                apply_patch(&mut data, size, LIMIT, bad, |_| Ok(())).is_err(),
                 "{bad}"
             );
             assert_eq!(data, start, "{bad}");
         }
-        let refused = apply_patch(&mut data, size, r#"{"a": [1, 2, 3], "n.m": 1}"#, |_| {
+        let patch = r#"{"a": [1, 2, 3], "n.m": 1}"#;
+        let refused = apply_patch(&mut data, size, LIMIT, patch, |_| {
             Err(CallError::quota("too big"))
         });
         assert!(refused.is_err());

@@ -80,3 +80,18 @@ async fn a_page_that_is_not_typed_reaches_the_apps_own_hooks() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_patch_applies_its_keys_in_the_order_the_app_wrote_them() {
+    let (_dir, mut inst) = launched_alone(example("typed-pages")).await;
+    tapped(&mut inst, "#plain").await;
+    // Six goods, then `goods[6]` to `goods[17]` in one patch: each appends
+    // in turn (sorted, `goods[10]` would come before `goods[6]`).
+    tapped(&mut inst, "#stock").await;
+    let goods: Vec<String> = (0..18).map(|i| format!("good {i}")).collect();
+    assert_eq!(inst.page_data()["goods"], json!(goods));
+    // `{"note.text": "first", "note": "whole"}`: the later key wins, as
+    // written (sorted, `note` would come first and `note.text` make it an
+    // object).
+    assert_eq!(inst.page_data()["note"], "whole");
+}
