@@ -13,7 +13,8 @@
 //! their `relations`; what their hooks saw goes to the app's `relations`
 //! (`linked:ID:OTHER`, `link-changed:..`, `unlinked:..`), which the
 //! page's `relations` handler copies into its `relations` with the list's
-//! `relation_nodes` in its `nodes`; `shrink` drops the middle item.
+//! `relation_nodes` in its `nodes`; `shrink` drops the middle item, `turn`
+//! reverses them (the moved ones' links changed).
 //!
 //! What the components saw goes to the app's journal (`created:ID:PATH`
 //! of each but the badge, the list items' `attached:ID`, `ready:ID` and
@@ -166,6 +167,14 @@ impl Index {
     fn shrink(&mut self, _tap: Tap) -> Result<()> {
         let mut entries = self.entries();
         entries.remove(1);
+        set(IndexData::entries(), entries)
+    }
+
+    /// Reverse the `rel-list`'s entries (keyed: its items move).
+    #[handler]
+    fn turn(&mut self, _tap: Tap) -> Result<()> {
+        let mut entries = self.entries();
+        entries.reverse();
         set(IndexData::entries(), entries)
     }
 

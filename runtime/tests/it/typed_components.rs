@@ -289,3 +289,22 @@ async fn relations_link_items_given_through_a_slot_and_unlink_one_that_leaves() 
     );
     assert_eq!(nodes, [items[0], items[2]]);
 }
+
+#[tokio::test]
+async fn a_linked_item_that_moves_is_link_changed() {
+    let (_dir, mut inst) = launched().await;
+    let (seen, items) = relations(&mut inst).await;
+    let list = items[0] - 1;
+    // Reversed, keyed: the first and last items moved, the middle kept its
+    // place; the list hears of each moved link in the new document order.
+    tapped(&mut inst, "#turn").await;
+    let (after, nodes) = relations(&mut inst).await;
+    assert_eq!(
+        after[seen.len()..],
+        [
+            format!("link-changed:{list}:{}", items[2]),
+            format!("link-changed:{list}:{}", items[0])
+        ]
+    );
+    assert_eq!(nodes, [items[2], items[1], items[0]]);
+}
