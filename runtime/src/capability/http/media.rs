@@ -212,7 +212,8 @@ fn check_part(sent: &str, asked: ByteRange, len: u64) -> Result<(), String> {
         "*" => None,
         total => Some(number(total)?),
     };
-    if start > end || end - start + 1 != len {
+    // END - START + 1 is 2^64 for `0-18446744073709551615`: one past a u64.
+    if start > end || (end - start).checked_add(1) != Some(len) {
         return Err(format!("{len} bytes were sent"));
     }
     if total.is_some_and(|total| end >= total) {
@@ -262,5 +263,41 @@ mod tests {
         assert_eq!(from(50, Some(60)).at_most(100).header(), "bytes=50-60");
         assert_eq!(from(50, Some(600)).at_most(100).header(), "bytes=50-149");
         assert_eq!(ByteRange::Last(500).at_most(100).header(), "bytes=-100");
+    }
+
+    #[test]
+    fn a_content_range_at_the_ends_of_the_numbers_is_refused_not_wrapped() {
+        let asked = ByteRange::From {
+            start: 0,
+            end: Some(255),
+        };
+        // Its length, 2^64, is one past what a u64 holds: it was computed
+        // as END - START + 1 and overflowed (a panic, or 0 bytes wrapped).
+        let huge = format!("bytes 0-{}/*", u64::MAX);
+        assert_eq!(
+            super::check_part(&huge, asked, 0),
+            Err("0 bytes were sent".into())
+        );
+        let huge = format!("bytes 0-{}/{}", u64::MAX - 1, u64::MAX);
+        assert_eq!(
+            super::check_part(&huge, asked, 0),
+            Err("0 bytes were sent".into())
+        );
+        let past = format!("bytes 0-{}/1000", u64::MAX);
+        assert_eq!(
+            super::check_part(&past, asked, 256),
+            Err("256 bytes were sent".into())
+        );
+        for malformed in [
+            "bytes -1-255/1000",
+            "bytes 0-18446744073709551616/*",
+            "bytes 0-255/-1",
+        ] {
+            assert_eq!(
+                super::check_part(malformed, asked, 256),
+                Err("not `bytes START-END/TOTAL`".into()),
+                "{malformed}"
+            );
+        }
     }
 }
