@@ -266,31 +266,33 @@ impl Checks<'_> {
 
 /// What template `file` draws, each list of nodes with its file: its own
 /// nodes first, then its `<template>`s, the files it includes (whole, at
-/// any depth) and the `<template>`s of the files it imports; each file
-/// once.
+/// any depth) and the `<template>`s of the files it imports; each file's
+/// nodes once and its `<template>`s once.
 fn reached<'t>(
     file: &str,
     templates: &'t BTreeMap<String, Template>,
 ) -> Vec<(&'t Template, &'t [Node])> {
     let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    // A file is read whole once (included) and its templates once
+    // (imported or included), in whichever order the two come.
+    let (mut whole_seen, mut templates_seen): (Vec<&str>, Vec<&str>) = Default::default();
     let mut files: Vec<(String, bool)> = vec![(file.to_string(), true)];
     while let Some((file, whole)) = files.pop() {
         let Some((name, template)) = templates.get_key_value(&file) else {
             continue;
         };
-        if seen.contains(&name.as_str()) {
-            continue;
-        }
-        seen.push(name);
         let mut lists: Vec<&'t [Node]> = Vec::new();
-        if whole {
+        if whole && !whole_seen.contains(&name.as_str()) {
+            whole_seen.push(name);
             lists.push(&template.nodes);
             for import in &template.imports {
                 files.extend(resolve(name, import).map(|f| (f, false)));
             }
         }
-        lists.extend(template.templates.values().map(Vec::as_slice));
+        if !templates_seen.contains(&name.as_str()) {
+            templates_seen.push(name);
+            lists.extend(template.templates.values().map(Vec::as_slice));
+        }
         for nodes in lists {
             let mut includes = Vec::new();
             super::includes_of(nodes, &mut includes);

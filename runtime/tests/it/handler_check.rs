@@ -116,3 +116,22 @@ fn handlers_of_imported_templates_and_includes_are_the_pages() {
         other => panic!("{other}"),
     }
 }
+
+#[test]
+fn a_file_a_page_includes_is_held_to_its_handlers_when_another_include_imports_it_first() {
+    // The walk took row.wxml as seen once a.wxml's import had read its
+    // templates, so the page's own include of it (its nodes) was skipped.
+    let plain = "<view>\n  <button bindtap=\"say\">say</button>\n  <include src=\"row.wxml\"/>\n  \
+                 <include src=\"a.wxml\"/>\n</view>\n";
+    let a = "<import src=\"row.wxml\"/>\n<view/>\n";
+    let row = "<view>\n  <text bindtap=\"sayy\">-</text>\n</view>\n";
+    let err = refusal(raw_with(&[
+        ("pages/plain.wxml", plain),
+        ("pages/a.wxml", a),
+        ("pages/row.wxml", row),
+    ]));
+    assert!(
+        err.contains("pages/row.wxml:2:3: no handler `sayy` on page `plain` (did you mean `say`?)"),
+        "{err}"
+    );
+}
