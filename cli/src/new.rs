@@ -273,7 +273,7 @@ fn vendored_manifest(manifest: &str, what: &str) -> String {
     if let Some(toml::Value::Table(dependencies)) = sdk.get_mut("dependencies") {
         for (key, value) in dependencies.iter_mut() {
             if is_inherited(value) {
-                *value = inherited("dependencies", key);
+                *value = with_own_keys(inherited("dependencies", key), value);
             }
         }
     }
@@ -300,9 +300,36 @@ fn vendored_manifest(manifest: &str, what: &str) -> String {
 
 /// `{ workspace = true }`, with nothing else that would need merging.
 fn is_inherited(value: &toml::Value) -> bool {
-    value.as_table().is_some_and(|t| {
-        t.len() == 1 && t.get("workspace").and_then(toml::Value::as_bool) == Some(true)
-    })
+    value
+        .as_table()
+        .is_some_and(|t| t.get("workspace").and_then(toml::Value::as_bool) == Some(true))
+}
+
+/// The workspace's dependency `from_workspace` with the keys the member
+/// adds to it (`{ workspace = true, features = [..] }`), as cargo reads
+/// them: its features added to the workspace's, any other key its own.
+fn with_own_keys(from_workspace: toml::Value, own: &toml::Value) -> toml::Value {
+    let Some(own) = own.as_table().filter(|t| t.len() > 1) else {
+        return from_workspace;
+    };
+    let mut table = match from_workspace {
+        toml::Value::String(version) => {
+            toml::Table::from_iter([("version".into(), version.into())])
+        }
+        toml::Value::Table(table) => table,
+        other => return other,
+    };
+    for (key, value) in own.iter().filter(|(key, _)| *key != "workspace") {
+        match (table.get_mut(key), value) {
+            (Some(toml::Value::Array(features)), toml::Value::Array(more)) if key == "features" => {
+                features.extend(more.iter().cloned());
+            }
+            _ => {
+                table.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    toml::Value::Table(table)
 }
 
 #[cfg(test)]
@@ -406,6 +433,22 @@ mod tests {
         assert_eq!(
             dependencies["serde"]["features"][0].as_str(),
             Some("derive")
+        );
+        // Inherited with a feature of its own: the workspace's version and
+        // that feature.
+        let serde_json: toml::Table = GUEST_WORKSPACE_TOML.parse().unwrap();
+        let serde_json = &serde_json["workspace"]["dependencies"]["serde_json"];
+        let version = serde_json.get("version").unwrap_or(serde_json);
+        assert_eq!(dependencies["serde_json"]["version"], *version);
+        let own = sdk_dependencies["serde_json"].get("features");
+        let features = dependencies["serde_json"].get("features");
+        assert!(
+            own.is_none_or(|own| own
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| { features.is_some_and(|all| all.as_array().unwrap().contains(f)) })),
+            "{text}"
         );
     }
 
