@@ -22,7 +22,7 @@ pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, 
             .iter()
             .any(|e| name.ends_with(e))
     };
-    let mut views = read_assets(&crate_dir.join("pages"), "pages/", view)?;
+    let mut views = read_folder(crate_dir, "pages", "pages/", view)?;
     let root = open(crate_dir)?;
     for file in ["app.wxss", "app.json"] {
         if let Some(bytes) = read_file(&root, crate_dir, Path::new(file))? {
@@ -38,11 +38,7 @@ pub(crate) fn read_views(crate_dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, 
     .and_then(|text| miniapp_runtime::config::AppConfig::parse(text).ok());
     for package in app.iter().flat_map(|app| &app.sub_packages.list) {
         let prefix = format!("{}/", package.root);
-        views.extend(read_assets(
-            &crate_dir.join(&package.root),
-            &prefix,
-            |_| true,
-        )?);
+        views.extend(read_folder(crate_dir, &package.root, &prefix, |_| true)?);
     }
     read_components(&root, crate_dir, &mut views)?;
     Ok(views)
@@ -169,11 +165,47 @@ pub(crate) fn read_assets(
     prefix: &str,
     wanted: impl Fn(&str) -> bool,
 ) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
-    let mut assets = BTreeMap::new();
     if !dir.is_dir() {
-        return Ok(assets);
+        return Ok(BTreeMap::new());
     }
-    let root = open(dir)?;
+    read_under(open(dir)?, dir, prefix, wanted)
+}
+
+/// [`read_assets`] of the crate's folder `folder` (`assets`, `pages`, a
+/// subpackage's root), opened within the crate: a folder that is, or is
+/// under, a symlink leading out of `crate_dir` is refused by name, as a
+/// file that does is (before, `packageA -> ~/.ssh` packed the keys).
+pub(crate) fn read_folder(
+    crate_dir: &Path,
+    folder: &str,
+    prefix: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
+    let dir = crate_dir.join(folder);
+    if !dir.is_dir() {
+        return Ok(BTreeMap::new());
+    }
+    let root = open(crate_dir)?
+        .open_dir(folder)
+        .map_err(|e| BuildError::NotAnApp {
+            path: dir.display().to_string(),
+            reason: format!(
+                "a folder that leads out of {} is not packed: {e}",
+                crate_dir.display()
+            ),
+        })?;
+    read_under(root, &dir, prefix, wanted)
+}
+
+/// Every file under `root` (the directory `dir`) that `wanted` accepts,
+/// keyed by `prefix` and its relative path.
+fn read_under(
+    root: Dir,
+    dir: &Path,
+    prefix: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<BTreeMap<String, Vec<u8>>, BuildError> {
+    let mut assets = BTreeMap::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(current) = pending.pop() {
         let entries = match current.as_os_str().is_empty() {
@@ -366,5 +398,48 @@ mod tests {
         std::fs::remove_file(app.join("app.wxss")).unwrap();
         std::fs::write(app.join("app.wxss"), ".a { color: red; }").unwrap();
         assert_eq!(read_views(&app).unwrap()["app.wxss"], b".a { color: red; }");
+    }
+
+    #[test]
+    fn a_pages_assets_or_subpackage_folder_that_leads_out_of_the_crate_is_refused() {
+        for folder in ["pages", "market", "zoo/animals"] {
+            let dir = crate_dir();
+            let app = dir.path().join("app");
+            let outside = dir.path().join("outside");
+            std::fs::create_dir_all(&outside).unwrap();
+            std::fs::write(outside.join("id_ed25519"), "the developer's key").unwrap();
+            std::fs::write(
+                app.join("app.json"),
+                r#"{"pages": ["pages/index"], "subPackages": [
+                    {"root": "market", "pages": ["fish"]},
+                    {"root": "zoo/animals", "pages": ["cat"]}]}"#,
+            )
+            .unwrap();
+            // `zoo/animals` under a `zoo` that leads out.
+            let (link, to) = match folder {
+                "zoo/animals" => ("zoo", dir.path().to_path_buf()),
+                _ => (folder, outside.clone()),
+            };
+            if folder == "zoo/animals" {
+                std::fs::rename(&outside, dir.path().join("animals")).unwrap();
+            }
+            symlink(&to, app.join(link)).unwrap();
+            let err = read_views(&app).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("app/{folder}")) && err.contains("leads out of"),
+                "{folder}: {err}"
+            );
+        }
+        let dir = crate_dir();
+        let app = dir.path().join("app");
+        std::fs::remove_dir_all(app.join("assets")).unwrap();
+        symlink(dir.path(), app.join("assets")).unwrap();
+        let err = super::read_folder(&app, "assets", "", |_| true).unwrap_err();
+        assert!(err.to_string().contains("leads out of"), "{err}");
+        // A folder linked within the crate is read.
+        std::fs::create_dir_all(app.join("views/pages")).unwrap();
+        std::fs::write(app.join("views/pages/index.wxml"), "<view/>").unwrap();
+        symlink("views/pages", app.join("pages")).unwrap();
+        assert_eq!(read_views(&app).unwrap()["pages/index.wxml"], b"<view/>");
     }
 }

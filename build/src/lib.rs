@@ -21,7 +21,7 @@ mod files;
 pub mod scan;
 mod target;
 
-use files::{read_assets, read_views};
+use files::read_views;
 
 pub use target::{Notice, ToolOutput};
 
@@ -174,7 +174,7 @@ pub fn build_with(
     }
     // Its app.json and pages' json, checked as load checks them (the tab
     // bar's icons against the assets).
-    let mut assets = read_assets(&crate_dir.join("assets"), "", |_| true)?;
+    let mut assets = files::read_folder(crate_dir, "assets", "", |_| true)?;
     let config =
         miniapp_runtime::platform::app_config::check_with_assets(&manifest, &views, &assets)
             .map_err(|source| config_error(crate_dir, source))?;
