@@ -192,32 +192,37 @@ pub fn build_with(
         notify(&Notice::Ignored { warning });
     }
     // Its typed pages, read from its sources (never built), are pages of
-    // the app.
-    if let Some(scanned) = scan::scan(crate_dir)? {
-        let problems = scan::unknown_routes(&scanned, &manifest.pages);
-        if !problems.is_empty() {
-            return Err(BuildError::TypedPages {
-                crate_dir: crate_dir.display().to_string(),
-                problems,
-            });
-        }
-        // Every handler its pages' and components' templates bind (and
-        // the files they include and import), and its components'
-        // properties, as load checks them against the meta its macros
-        // write.
-        let checked =
-            checked
-                .with_meta(Some(&scanned.meta))
-                .map_err(|source| BuildError::View {
+    // the app. Sources the scan cannot read leave the checks to the meta
+    // the built component carries, after cargo.
+    let unchecked = match scan::scan(crate_dir)? {
+        None => Some(checked),
+        Some(scanned) => {
+            let problems = scan::unknown_routes(&scanned, &manifest.pages);
+            if !problems.is_empty() {
+                return Err(BuildError::TypedPages {
                     crate_dir: crate_dir.display().to_string(),
-                    source,
-                })?;
-        // A field its typed data lacks renders empty, as on WeChat (data
-        // may come later by path): a warning.
-        for warning in scan::missing_fields(&scanned, &checked.templates) {
-            notify(&Notice::ViewWarning { warning });
+                    problems,
+                });
+            }
+            // Every handler its pages' and components' templates bind (and
+            // the files they include and import), and its components'
+            // properties, as load checks them against the meta its macros
+            // write.
+            let checked =
+                checked
+                    .with_meta(Some(&scanned.meta))
+                    .map_err(|source| BuildError::View {
+                        crate_dir: crate_dir.display().to_string(),
+                        source,
+                    })?;
+            // A field its typed data lacks renders empty, as on WeChat (data
+            // may come later by path): a warning.
+            for warning in scan::missing_fields(&scanned, &checked.templates) {
+                notify(&Notice::ViewWarning { warning });
+            }
+            None
         }
-    }
+    };
     // cargo runs in the crate's directory, so its rust-toolchain.toml and
     // .cargo/config.toml apply; the paths given to it must be absolute.
     let crate_dir = &std::path::absolute(crate_dir).map_err(|e| BuildError::NotAnApp {
@@ -230,6 +235,20 @@ pub fn build_with(
         path: component_path.display().to_string(),
         reason: e.to_string(),
     })?;
+    if let Some(unchecked) = unchecked {
+        // The same checks as load's, with the meta its macros wrote.
+        let meta =
+            miniapp_runtime::platform::component_meta(&component, &manifest).map_err(|reason| {
+                BuildError::NotAnApp {
+                    path: component_path.display().to_string(),
+                    reason,
+                }
+            })?;
+        (unchecked.with_meta(meta.as_ref())).map_err(|source| BuildError::View {
+            crate_dir: crate_dir.display().to_string(),
+            source,
+        })?;
+    }
     for (path, bytes) in views {
         if assets.contains_key(&path) {
             return Err(BuildError::NotAnApp {

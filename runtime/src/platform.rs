@@ -8,6 +8,16 @@ pub use crate::audit::file::{KEPT_DAYS, ROTATE_BYTES, RotatingFile, reopen_files
 pub use crate::audit::logged::{LoggedAudit, in_session};
 pub use crate::load::component_imports;
 
+/// The meta a built component carries (what its macros wrote of its pages'
+/// and components' handlers and properties), as load reads it: `None`
+/// when it has none; an error names what is wrong.
+pub fn component_meta(
+    component: &[u8],
+    manifest: &miniapp_config::Manifest,
+) -> Result<Option<miniapp_config::meta::Meta>, String> {
+    crate::meta::read(component, manifest)
+}
+
 /// The durable key-value store every app's storage goes through, and its
 /// implementations (redb on disk, in memory).
 pub mod kv {

@@ -4,7 +4,7 @@
 //! component lacks and a page passing a property it does not declare, at
 //! their `file:line:col`.
 
-use crate::cli::{miniapp, stderr};
+use crate::cli::{miniapp, miniapp_in, stderr};
 use crate::pages::app;
 
 /// A typed page `index` using a typed `stepper` (handlers `plus`, `minus`;
@@ -86,6 +86,43 @@ fn a_property_the_properties_struct_lacks_exits_2_before_cargo() {
     let err = refused_before_cargo("<view>\n  <stepper valeu=\"3\"/>\n</view>\n", &fine);
     assert!(
         err.contains("pages/index.wxml:2:3: `<stepper>` has no property or external class `valeu` (did you mean `value`?)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_crate_the_scan_cannot_read_is_checked_with_its_built_meta_after_cargo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = miniapp_in(dir.path(), &["new", "my-counter"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let app = dir.path().join("my-counter");
+    // The badge's properties named through a `use ... as`, which the scan
+    // does not follow and cargo does; its template binds `claer`.
+    let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
+    let lib = (lib.replace("properties = BadgeProps", "properties = Shown"))
+        + "\nuse self::BadgeProps as Shown;\n";
+    std::fs::write(app.join("src/lib.rs"), lib).unwrap();
+    let badge = app.join("components/badge/badge.wxml");
+    let template = std::fs::read_to_string(&badge).unwrap();
+    std::fs::write(
+        &badge,
+        template.replace("bindtap=\"clear\"", "bindtap=\"claer\""),
+    )
+    .unwrap();
+    // Sharing the examples' target directory, so the SDK's dependencies
+    // build once.
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_miniapp"))
+        .args(["build", app.to_str().unwrap()])
+        .env("CARGO_TARGET_DIR", examples.join("target"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    // Refused after cargo (before: built, its package refused at load).
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("components/badge/badge.wxml:3:3: no handler `claer` on component")
+            && err.contains("(did you mean `clear`?)"),
         "{err}"
     );
 }
