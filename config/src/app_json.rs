@@ -16,8 +16,9 @@ use crate::window::Window;
 pub const APP_JSON: &str = "app.json";
 /// Largest `app.json`.
 pub const MAX_APP_JSON_BYTES: usize = 64 * 1024;
-/// Most pages `app.json` may list (as the manifest).
-const MAX_PAGES: usize = 256;
+/// Most pages `app.json` may list (as the manifest), with its
+/// subpackages'.
+pub(crate) const MAX_PAGES: usize = 256;
 /// Deepest nesting whose positions are indexed.
 const MAX_DEPTH: usize = 8;
 
@@ -262,14 +263,8 @@ impl AppConfig {
             ));
         }
         let main = self.pages.clone().unwrap_or_default();
+        // Within MAX_PAGES with the main pages, checked page by page.
         self.sub_packages.list = crate::sub_packages::read(reader, key, &root[key], &main)?;
-        let count = main.len() + self.sub_packages.routes().count();
-        if count > MAX_PAGES {
-            return Err(reader.value_error(
-                key,
-                format!("the app has {count} pages with its subpackages'; at most {MAX_PAGES}"),
-            ));
-        }
         Ok(())
     }
 

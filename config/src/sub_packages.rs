@@ -290,10 +290,22 @@ fn read_pages(
         }
         None => return Err(reader.key_error(at, "a subpackage needs its `pages`".into())),
     };
+    // Each page is checked against every one before it: at most the
+    // app's MAX_PAGES are read.
+    let before_count = main.len() + before.iter().map(|p| p.routes.len()).sum::<usize>();
     for (index, item) in items.iter().enumerate() {
         let path = join(&pages_at, &index.to_string());
         let page = reader.string(&path, item)?;
         let route = format!("{}/{page}", package.root);
+        if before_count + package.routes.len() >= crate::app_json::MAX_PAGES {
+            return Err(reader.value_error(
+                &path,
+                format!(
+                    "page `{route}` is over the app's limit of {} pages (its own and its subpackages')",
+                    crate::app_json::MAX_PAGES
+                ),
+            ));
+        }
         if !crate::manifest::is_route(&page) || !crate::manifest::is_route(&route) {
             return Err(reader.value_error(
                 &path,

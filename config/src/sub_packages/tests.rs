@@ -191,3 +191,29 @@ fn a_tab_page_in_a_subpackage_is_refused_as_on_wechat() {
         "app.json:7:84: tab page `packageA/pages/cat/cat` is in subpackage `packageA`: a tab bar's pages must be in the main package, as on WeChat"
     );
 }
+
+#[test]
+fn pages_past_the_apps_limit_are_refused_at_the_first_one_over_before_the_rest_are_read() {
+    // 2 main pages, 254 in packageA: the app's 256. packageB's first page
+    // is the 257th, refused at its place (before: all 5,000 were read, each
+    // against every one before it, then refused at `subPackages`).
+    let a: Vec<String> = (0..254).map(|i| format!("\"a{i}\"")).collect();
+    let b: Vec<String> = (0..5_000).map(|i| format!("\"b{i}\"")).collect();
+    let text = format!(
+        "{{\"pages\": [\"pages/index/index\", \"pages/cart/cart\"],\n\"subPackages\": [\n\
+         {{\"root\": \"packageA\", \"pages\": [{}]}},\n{{\"root\": \"packageB\", \"pages\": [{}]}}]}}",
+        a.join(","),
+        b.join(",")
+    );
+    assert_eq!(
+        refused(&text),
+        "app.json:4:32: page `packageB/b0` is over the app's limit of 256 pages (its own and its subpackages')"
+    );
+    let fits = text
+        .replace(&format!(",{}", b[1..].join(",")), "")
+        .replace(",\"a253\"", "");
+    assert_eq!(
+        AppConfig::parse(&fits).unwrap().routes().unwrap().len(),
+        256
+    );
+}
