@@ -74,6 +74,8 @@ struct IndexData {
     relations: Vec<String>,
     /// The list's `relation_nodes`.
     nodes: Vec<u32>,
+    /// Why the list's `relation_nodes` of a relation it lacks was refused.
+    unrelated: String,
 }
 
 /// A counter's `change` detail.
@@ -185,10 +187,13 @@ impl Index {
         set(IndexData::relations(), seen)?;
         let list =
             component::select("#rel-list")?.ok_or_else(|| miniapp_sdk::Error::app("no list"))?;
-        let nodes = component::with(list, |_: &mut RelList, this| {
-            this.relation_nodes("../rel-item/rel-item")
-        })??;
-        set(IndexData::nodes(), nodes)
+        let (nodes, undeclared) = component::with(list, |_: &mut RelList, this| {
+            let undeclared = this.relation_nodes("../rel-box/rel-box");
+            (this.relation_nodes("../rel-item/rel-item"), undeclared)
+        })?;
+        let refused = undeclared.err().map(|e| e.to_string()).unwrap_or_default();
+        set(IndexData::unrelated(), refused)?;
+        set(IndexData::nodes(), nodes?)
     }
 
     #[handler]

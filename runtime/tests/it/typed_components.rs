@@ -288,6 +288,14 @@ async fn relations_link_items_given_through_a_slot_and_unlink_one_that_leaves() 
         ]
     );
     assert_eq!(nodes, [items[0], items[2]]);
+    // A relation the list does not declare is refused by name.
+    let refused = inst.page_data()["unrelated"].as_str().unwrap().to_string();
+    assert!(
+        refused.contains(
+            "component `components/rel-list/rel-list` declares no relation `../rel-box/rel-box`"
+        ),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
