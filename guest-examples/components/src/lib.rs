@@ -10,7 +10,8 @@
 //! and starting a timer of its own (page work: it outlives the box).
 //!
 //! A `<rel-list>` holds `<rel-item>`s given through its slot, linked by
-//! their `relations`; what their hooks saw goes to the app's `relations`
+//! their `relations` (child and parent), and each item's `<rel-mark>` is
+//! linked to the list too (descendant and ancestor); what their hooks saw goes to the app's `relations`
 //! (`linked:ID:OTHER`, `link-changed:..`, `unlinked:..`), which the
 //! page's `relations` handler copies into its `relations` with the list's
 //! `relation_nodes` in its `nodes`; `shrink` drops the middle item, `turn`
@@ -27,7 +28,7 @@ mod parts;
 use miniapp_sdk::{Detail, PageData, Result, Tap, component, page, set, with_app};
 use serde::{Deserialize, Serialize};
 
-use parts::{Badge, Card, Counter, ListItem, RelItem, RelList, TimerBox};
+use parts::{Badge, Card, Counter, ListItem, RelItem, RelList, RelMark, TimerBox};
 
 /// The app: the journal of what the components saw.
 #[derive(Default)]
@@ -240,5 +241,7 @@ impl Index {
 miniapp_sdk::export_app!(
     ComponentsApp,
     pages = [Index],
-    components = [Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem]
+    components = [
+        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark
+    ]
 );

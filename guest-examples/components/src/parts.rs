@@ -247,7 +247,10 @@ impl TimerBox {
 #[derive(Default)]
 pub struct RelList;
 
-#[miniapp_sdk::component("components/rel-list/rel-list", relations = [("../rel-item/rel-item", child)])]
+#[miniapp_sdk::component(
+    "components/rel-list/rel-list",
+    relations = [("../rel-item/rel-item", child), ("../rel-mark/rel-mark", descendant)]
+)]
 impl RelList {
     fn linked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
         relations(format!("linked:{}:{other}", this.id()))
@@ -273,6 +276,22 @@ pub struct RelItem;
 
 #[miniapp_sdk::component("components/rel-item/rel-item", properties = NameProps, relations = [("../rel-list/rel-list", parent)])]
 impl RelItem {
+    fn linked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("linked:{}:{other}", this.id()))
+    }
+
+    fn unlinked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
+        relations(format!("unlinked:{}:{other}", this.id()))
+    }
+}
+
+/// A mark inside each `rel-item`'s own template: a descendant of the
+/// `rel-list` around the item.
+#[derive(Default)]
+pub struct RelMark;
+
+#[miniapp_sdk::component("components/rel-mark/rel-mark", relations = [("/components/rel-list/rel-list", ancestor)])]
+impl RelMark {
     fn linked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
         relations(format!("linked:{}:{other}", this.id()))
     }

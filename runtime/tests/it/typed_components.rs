@@ -257,36 +257,49 @@ async fn relations(inst: &mut AppInstance) -> (Vec<String>, Vec<u32>) {
     (seen, nodes.map(|n| n.as_u64().unwrap() as u32).collect())
 }
 
+/// Both sides of a link of `lower` to `upper`, as the journal says them.
+fn both(kind: &str, lower: u32, upper: u32) -> [String; 2] {
+    [
+        format!("{kind}:{lower}:{upper}"),
+        format!("{kind}:{upper}:{lower}"),
+    ]
+}
+
 #[tokio::test]
 async fn relations_link_items_given_through_a_slot_and_unlink_one_that_leaves() {
     let (_dir, mut inst) = launched().await;
     let (seen, items) = relations(&mut inst).await;
-    // The list is drawn before its items; the items are the list's
-    // children through its slot. Each link: the item's side, then the list's.
+    // The list is drawn before its items, each item before its mark. The
+    // items are the list's children through its slot, their marks (in
+    // the items' own templates) its descendants. Each link: the lower
+    // side, then the list's, in document order.
     assert_eq!(items.len(), 3, "{seen:?}");
     let list = items[0] - 1;
+    let mark = |item: u32| item + 1;
     let expected: Vec<String> = (items.iter())
         .flat_map(|item| {
             [
-                format!("linked:{item}:{list}"),
-                format!("linked:{list}:{item}"),
+                both("linked", *item, list),
+                both("linked", mark(*item), list),
             ]
         })
+        .flatten()
         .collect();
     assert_eq!(seen, expected);
-    // In document order.
     assert!(items.windows(2).all(|w| w[0] < w[1]), "{items:?}");
-    // The middle item leaves: unlinked on both sides, the rest stay.
+    // The middle item leaves with its mark: unlinked on both sides, the
+    // rest stay.
     tapped(&mut inst, "#shrink").await;
     let (after, nodes) = relations(&mut inst).await;
     let middle = items[1];
-    assert_eq!(
-        after[seen.len()..],
-        [
-            format!("unlinked:{middle}:{list}"),
-            format!("unlinked:{list}:{middle}")
-        ]
-    );
+    let unlinked: Vec<String> = [
+        both("unlinked", middle, list),
+        both("unlinked", mark(middle), list),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert_eq!(after[seen.len()..], unlinked[..]);
     assert_eq!(nodes, [items[0], items[2]]);
     // A relation the list does not declare is refused by name.
     let refused = inst.page_data()["unrelated"].as_str().unwrap().to_string();
