@@ -276,8 +276,9 @@ fn encode(body: &Body) -> Result<Vec<u8>, PackageError> {
 }
 
 /// Each subpackage's files (`files`, path and size, under its root) within
-/// `limits.subpackage_bytes`, and each page's preloads (`preloadRule`)
-/// within WeChat's 2 MB, as `app_json` declares them (one that does not
+/// `limits.subpackage_bytes`, and each page's preloads (`preloadRule`),
+/// and those of one package's pages together, within WeChat's 2 MB, as
+/// `app_json` declares them (one that does not
 /// parse is the config check's to refuse: nothing to count here).
 pub fn check_sub_packages<'a>(
     files: impl IntoIterator<Item = (&'a str, usize)>,
@@ -322,6 +323,51 @@ pub fn check_sub_packages<'a>(
                 rule.place.col,
                 rule.route,
                 rule.packages.join(", ")
+            )));
+        }
+    }
+    preloads_by_package(&packages, &sizes, limit)
+}
+
+/// The pages of one package (the main one, or a subpackage) share one
+/// `limit` of preloads, as on WeChat ("A preloads 0.5M, B in the same
+/// package at most 1.5M"); a package two of them preload counts once.
+fn preloads_by_package(
+    packages: &miniapp_config::sub_packages::SubPackages,
+    sizes: &BTreeMap<&str, u64>,
+    limit: u64,
+) -> Result<(), PackageError> {
+    let mut groups: BTreeMap<Option<&str>, Vec<&miniapp_config::sub_packages::PreloadRule>> =
+        BTreeMap::new();
+    for rule in &packages.preload {
+        let owner = packages.of_route(&rule.route).map(|p| p.root.as_str());
+        let group = groups.entry(owner).or_default();
+        group.push(rule);
+        let mut roots: Vec<&str> = group
+            .iter()
+            .flat_map(|r| &r.packages)
+            .map(String::as_str)
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let total: u64 = roots
+            .iter()
+            .map(|root| sizes.get(root).copied().unwrap_or(0))
+            .sum();
+        if total > limit {
+            let whose = match owner {
+                None => "the main package's pages".to_string(),
+                Some(root) => format!("subpackage `{root}`'s pages"),
+            };
+            let each: Vec<String> = group
+                .iter()
+                .map(|r| format!("{}: {}", r.route, r.packages.join(", ")))
+                .collect();
+            return Err(PackageError::PreloadTooLarge(format!(
+                "app.json:{}:{}: {whose} preload {total} bytes of subpackages together ({}), over WeChat's limit of {limit} bytes of preloads the pages of one package share",
+                rule.place.line,
+                rule.place.col,
+                each.join("; ")
             )));
         }
     }

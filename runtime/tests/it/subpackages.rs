@@ -355,3 +355,51 @@ fn a_subpackage_page_renders_and_a_route_that_is_no_page_is_refused_as_such() {
         "app `demo.subpackages`: page `market/pages/dog/dog` cannot be rendered: `market/pages/dog/dog` is not a page of the app (did you mean `market/pages/fish/fish`?)"
     );
 }
+
+#[test]
+fn the_pages_of_one_package_share_one_2_mb_of_preloads_as_on_wechat() {
+    // Home preloads zoo (1 MiB) and about market (1.5 MiB): each page is
+    // within 2 MB, the main package's pages together are not (WeChat: "the
+    // pages of one package share one preload limit of 2M"), refused at the
+    // rule that takes them over (app.json's rules in key order: about,
+    // then home).
+    let package = example("subpackages");
+    let mut assets = package.assets.clone();
+    assets.insert("animals/images/big.bin".into(), vec![0; 1024 * 1024]);
+    assets.insert("market/images/big.bin".into(), vec![0; 3 * 512 * 1024]);
+    let text = String::from_utf8(assets["app.json"].clone()).unwrap();
+    let rule = "\"pages/index/index\": {\"network\": \"all\", \"packages\": [\"zoo\"]}";
+    let both = format!("{rule},\n    \"pages/about/about\": {{\"packages\": [\"market\"]}}");
+    assets.insert("app.json".into(), text.replace(rule, &both).into_bytes());
+    let under = |root: &str| -> usize {
+        (assets.iter())
+            .filter(|(path, _)| path.starts_with(&format!("{root}/")))
+            .map(|(_, bytes)| bytes.len())
+            .sum()
+    };
+    let total = under("animals") + under("market");
+    let packed = Package::new(
+        package.manifest.clone(),
+        package.component.clone(),
+        assets.clone(),
+        &PackageLimits::default(),
+    );
+    assert_eq!(
+        packed.err().map(|e| e.to_string()),
+        Some(format!(
+            "app.json:8:5: the main package's pages preload {total} bytes of subpackages together (about/about: market; index/index: animals), over WeChat's limit of 2097152 bytes of preloads the pages of one package share"
+        ))
+    );
+    // One package preloaded by both pages counts once.
+    let text = String::from_utf8(assets["app.json"].clone()).unwrap();
+    let same = text.replace("[\"market\"]", "[\"zoo\"]");
+    assets.insert("app.json".into(), same.into_bytes());
+    assets.remove("market/images/big.bin");
+    let packed = Package::new(
+        package.manifest,
+        package.component,
+        assets,
+        &PackageLimits::default(),
+    );
+    assert!(packed.is_ok(), "{:?}", packed.err());
+}
