@@ -61,8 +61,16 @@ pub(crate) fn assert_ok(output: &Output, what: &str) {
     assert!(output.status.success(), "{what}: {}", stderr(output));
 }
 
-fn examples() -> PathBuf {
+pub(crate) fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples")
+}
+
+/// `miniapp new my-counter` in `dir`, which must succeed: the new app's
+/// path and what the command printed.
+pub(crate) fn new_counter(dir: &Path) -> (PathBuf, String) {
+    let out = miniapp_in(dir, &["new", "my-counter"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (dir.join("my-counter"), stdout(&out))
 }
 
 /// A one-page mini-program crate `name` in `dir` (app id `dev.NAME`) with
@@ -759,15 +767,12 @@ fn new_scaffolds_an_app_that_builds_and_runs_with_only_the_binary() {
 #[test]
 fn a_new_apps_tests_pass_with_the_command_it_documents() {
     let dir = tempfile::tempdir().unwrap();
-    let out = miniapp_in(dir.path(), &["new", "my-counter"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let app = dir.path().join("my-counter");
+    let (app, said) = new_counter(dir.path());
     // Said where a user looks: after `miniapp new`, and in the app's source.
     let command = "cargo test --target host-tuple";
     assert!(
-        stdout(&out).contains(&format!("test:   cd my-counter && {command}\n")),
-        "{}",
-        stdout(&out)
+        said.contains(&format!("test:   cd my-counter && {command}\n")),
+        "{said}"
     );
     let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
     assert!(lib.contains(&format!("`{command}`")), "{lib}");

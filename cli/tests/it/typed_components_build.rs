@@ -4,7 +4,7 @@
 //! component lacks and a page passing a property it does not declare, at
 //! their `file:line:col`.
 
-use crate::cli::{miniapp, miniapp_in, stderr};
+use crate::cli::{examples, miniapp, new_counter, stderr};
 use crate::pages::app;
 
 /// A typed page `index` using a typed `stepper` (handlers `plus`, `minus`;
@@ -93,9 +93,7 @@ fn a_property_the_properties_struct_lacks_exits_2_before_cargo() {
 #[test]
 fn a_crate_the_scan_cannot_read_is_checked_with_its_built_meta_after_cargo() {
     let dir = tempfile::tempdir().unwrap();
-    let out = miniapp_in(dir.path(), &["new", "my-counter"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let app = dir.path().join("my-counter");
+    let (app, _) = new_counter(dir.path());
     // The badge's properties named through a `use ... as`, which the scan
     // does not follow and cargo does; its template binds `claer`.
     let lib = std::fs::read_to_string(app.join("src/lib.rs")).unwrap();
@@ -111,10 +109,9 @@ fn a_crate_the_scan_cannot_read_is_checked_with_its_built_meta_after_cargo() {
     .unwrap();
     // Sharing the examples' target directory, so the SDK's dependencies
     // build once.
-    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_miniapp"))
         .args(["build", app.to_str().unwrap()])
-        .env("CARGO_TARGET_DIR", examples.join("target"))
+        .env("CARGO_TARGET_DIR", examples().join("target"))
         .output()
         .unwrap();
     let err = stderr(&out);
