@@ -311,31 +311,19 @@ pub fn component_impl(item: &ItemImpl) -> syn::Result<ComponentImpl> {
             with_this(method, "lifetime", 0, "")?;
             read.lifetimes.push(ident.clone());
         } else if RELATION_HOOKS.contains(&name.as_str()) {
-            let example = "relation: &str, other: u32";
-            if with_this(method, "relation hook", 2, example)?.len() != 2 {
-                return Err(shape(
-                    method,
-                    "relation hook",
-                    "takes the relation and the other instance",
-                    example,
-                ));
-            }
+            let why = "takes the relation and the other instance";
+            exactly(method, "relation hook", why, "relation: &str, other: u32")?;
             read.relation_hooks.push(ident.clone());
         } else if let Some((method_name, _)) = PAGE_LIFETIMES.iter().find(|(m, _)| *m == name) {
-            let resize = *method_name == "on_page_resize";
-            let (count, example) = if resize {
-                (1, "size: &page::Resize")
-            } else {
-                (0, "")
-            };
-            let args = with_this(method, "page lifetime", count, example)?;
-            if resize && args.is_empty() {
-                return Err(shape(
+            if *method_name == "on_page_resize" {
+                exactly(
                     method,
                     "page lifetime",
                     "takes the new size",
-                    example,
-                ));
+                    "size: &page::Resize",
+                )?;
+            } else {
+                with_this(method, "page lifetime", 0, "")?;
             }
             read.page_lifetimes.push(ident.clone());
         }
@@ -476,6 +464,16 @@ fn with_this(
         return Err(shape(method, what, "returns nothing", example));
     }
     Ok(rest)
+}
+
+/// [`with_this`] with exactly the arguments `example` writes after `this`
+/// (one per `,`-separated part): fewer are refused saying `why`.
+fn exactly(method: &ImplItemFn, what: &str, why: &str, example: &str) -> syn::Result<()> {
+    let count = example.split(',').count();
+    if with_this(method, what, count, example)?.len() != count {
+        return Err(shape(method, what, why, example));
+    }
+    Ok(())
 }
 
 fn shape(method: &ImplItemFn, what: &str, why: &str, example: &str) -> syn::Error {

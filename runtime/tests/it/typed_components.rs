@@ -41,6 +41,15 @@ fn created(journal: &[String], path: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Deliver the next completion, which must be due (`what` says which).
+async fn completes(inst: &mut AppInstance, what: &str) {
+    let hang = std::time::Duration::from_secs(60);
+    let next = tokio::time::timeout(hang, inst.complete_next())
+        .await
+        .unwrap();
+    next.unwrap_or_else(|| panic!("{what}")).unwrap();
+}
+
 /// The page's HTML.
 fn html(inst: &AppInstance) -> String {
     inst.view_html().unwrap()
@@ -166,11 +175,7 @@ async fn an_instances_own_set_data_from_a_timer_changes_only_its_subtree() {
     let (_dir, mut inst) = launched().await;
     tapped(&mut inst, "#later").await;
     let _ = inst.take_view_ops();
-    let hang = std::time::Duration::from_secs(60);
-    let next = tokio::time::timeout(hang, inst.complete_next())
-        .await
-        .unwrap();
-    next.expect("a 0 ms timer is due").unwrap();
+    completes(&mut inst, "a 0 ms timer is due").await;
     // One operation, under the counter's #late: nothing else was drawn again.
     let ops = inst.take_view_ops().expect("a diff of the same page");
     let parents: Vec<Option<u32>> = (ops.iter())
@@ -192,11 +197,7 @@ async fn a_page_handler_reached_by_a_components_event_starts_page_work() {
     tapped(&mut inst, "#ask").await;
     let seen = journal(&mut inst).await;
     assert!(seen.contains(&format!("detached:{boxed}")), "{seen:?}");
-    let hang = std::time::Duration::from_secs(60);
-    let next = tokio::time::timeout(hang, inst.complete_next())
-        .await
-        .unwrap();
-    next.expect("the page's 0 ms timer is due").unwrap();
+    completes(&mut inst, "the page's 0 ms timer is due").await;
     // Its callback's setData reached the page.
     assert_eq!(inst.page_data()["asked"], "late");
     assert_eq!(text_of(&inst, "#asked"), "late");
@@ -241,8 +242,7 @@ async fn a_components_selector_query_asks_its_own_template() {
     let hang = std::time::Duration::from_secs(60);
     let waited = tokio::time::timeout(hang, inst.wake().wait()).await;
     assert!(waited.is_ok(), "no answer came");
-    let next = inst.complete_next().await;
-    next.expect("the query is answered").unwrap();
+    completes(&mut inst, "the query is answered").await;
     assert_eq!(text_of(&inst, "#measured"), "inc:1,bump:0");
 }
 
