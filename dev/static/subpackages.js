@@ -14,10 +14,27 @@ export function subpackageSent(frame, log) {
   const by = frame.by === 'preload' ? `preloaded by page ${frame.page}` : `for page ${frame.page}`;
   log('info', 'host', `Subpackage ${frame.root}${name} sent, ${by}: ${frame.files?.length ?? 0} files, ${frame.bytes ?? 0} bytes`);
   if (frame.by !== 'preload') return;
-  for (const url of Array.isArray(frame.files) ? frame.files : []) {
+  for (const file of Array.isArray(frame.files) ? frame.files : []) {
     // Only the host's own package files, never another origin's.
-    if (typeof url !== 'string' || !url.startsWith('/assets/') || fetched.has(url)) continue;
+    const url = ownFile(file);
+    if (!url || fetched.has(url)) continue;
     fetched.add(url);
     fetch(url, { credentials: 'same-origin' }).then((response) => response.blob()).catch(() => fetched.delete(url));
   }
+}
+
+/**
+ * `file` as the URL the browser would fetch, if it is one of this host's
+ * package files (/assets/...) once read: dot segments (`..`, `%2e%2e`, as
+ * a file name may hold) resolved first, so none leads elsewhere.
+ */
+function ownFile(file) {
+  if (typeof file !== 'string') return null;
+  let url;
+  try {
+    url = new URL(file, location.href);
+  } catch {
+    return null;
+  }
+  return url.origin === location.origin && url.pathname.startsWith('/assets/') ? url.href : null;
 }
