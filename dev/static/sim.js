@@ -871,7 +871,18 @@ function pagePoint(event) {
   return { x: Math.round((event.clientX - box.left) / view.zoom), y: Math.round((event.clientY - box.top) / view.zoom) };
 }
 
+/** The built-ins whose events are sent unprompted (view/src/html.rs's
+ * UNPROMPTED_EVENTS): sent only when the element's `data-bound` lists them. */
+const UNPROMPTED = new Set(['swiper', 'picker-view', 'movable-view', 'slider', 'switch', 'video', 'audio']);
+
 function sendEvent(node, kind, detail, after) {
+  const element = view.nodes.get(node);
+  if (element && UNPROMPTED.has(element.dataset.mp) && !(element.dataset.bound ?? '').split(' ').includes(kind)) {
+    // Nothing binds it: not sent (the host would refuse it), as WeChat
+    // calls no handler.
+    after?.(false);
+    return;
+  }
   request({ type: 'event', node, kind, detail }, (ok, error) => {
     // Taps on nodes nothing binds are refused: a quiet line, not an alarm.
     if (!ok) log('refused', 'host', `${kind} on node ${node}: ${error ?? 'refused'}`);

@@ -78,6 +78,10 @@ enum Identity<'a> {
     Host(&'a str),
     Keyed(&'a str, &'a str),
     Element(&'a str),
+    /// A built-in whose `data-bound` lists its events, by tag and its
+    /// template's bindings: another template's (a `wx:else`) is drawn anew
+    /// with its own.
+    Bound(&'a str, *const u8),
     Text,
 }
 
@@ -88,6 +92,9 @@ fn identity(node: &VNode) -> Identity<'_> {
         }
         VNode::Element(e) => match &e.key {
             Some(key) => Identity::Keyed(key, e.tag),
+            None if crate::html::UNPROMPTED_EVENTS.contains(&e.tag) => {
+                Identity::Bound(e.tag, Arc::as_ptr(&e.events).cast())
+            }
             None => Identity::Element(e.tag),
         },
         VNode::Text(_) => Identity::Text,

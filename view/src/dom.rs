@@ -69,6 +69,9 @@ fn element(element: &VElement) -> DomNode {
             attrs.push((html_name.to_string(), value.to_string()));
         }
     }
+    if let Some(bound) = crate::html::bound_events(element) {
+        attrs.push(("data-bound".to_string(), bound));
+    }
     DomNode::Element {
         id: element.id,
         tag,
@@ -121,5 +124,48 @@ mod tests {
         assert_eq!(attribute_name(&tree, 3, "url"), Some("data-url"));
         assert_eq!(attribute_name(&tree, 3, "open-type"), None);
         assert_eq!(find(&tree, 4).map(VNode::id), Some(4));
+    }
+
+    #[test]
+    fn a_built_in_sending_unprompted_events_names_those_it_binds() {
+        let source = r#"<swiper bindchange="a" catchanimationfinish="b" bindtap="c"/><swiper/><slider model:value="{{v}}"/><view bindtap="t"/><swiper wx:if="{{on}}" bindchange="a"/><swiper wx:else/>"#;
+        let tree = rendered(source, &json!({"v": 1, "on": true}));
+        let bound = |tree: &Tree| -> Vec<Option<String>> {
+            (nodes(tree).iter())
+                .map(
+                    |node| match serde_json::to_value(node).unwrap()["attrs"].as_array() {
+                        Some(attrs) => (attrs.iter())
+                            .find(|pair| pair[0] == "data-bound")
+                            .map(|pair| pair[1].as_str().unwrap().to_string()),
+                        None => None,
+                    },
+                )
+                .collect()
+        };
+        let names = |list: &[Option<&str>]| -> Vec<Option<String>> {
+            list.iter().map(|n| n.map(str::to_string)).collect()
+        };
+        // Event names only, sorted: never a handler's name.
+        let first = [
+            Some("animationfinish change tap"),
+            None,
+            Some("change"),
+            None,
+            Some("change"),
+        ];
+        assert_eq!(bound(&tree), names(&first));
+        let html = crate::html::to_html(&tree);
+        assert!(
+            html.contains(r#"data-mp="swiper" data-bound="animationfinish change tap">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"data-mp="view">"#), "{html}");
+        // The `wx:else` swiper binds nothing: the diff draws it anew rather
+        // than keep the bound one's `data-bound`.
+        let mut off = rendered(source, &json!({"v": 1, "on": false}));
+        let mut next = crate::diff::max_id(&tree) + 1;
+        let ops = crate::diff::diff(&tree, &mut off, &mut next);
+        assert!(ops.iter().any(|op| matches!(op, crate::diff::Op::Insert { html, .. } if !html.contains("data-bound"))), "{ops:?}");
+        assert_eq!(bound(&off).last(), Some(&None));
     }
 }

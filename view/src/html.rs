@@ -84,6 +84,36 @@ pub(crate) fn element_tag(element: &VElement) -> (&'static str, &'static str) {
     }
 }
 
+/// The built-ins whose events the embedder sends unprompted (a swiper's
+/// `change` and `animationfinish` as it slides, a video's `timeupdate`, a
+/// slider's `changing`): they carry `data-bound`, and an embedder sends
+/// them only the events listed (dev/static/sim.js's `sendEvent` keeps the
+/// same list). Their events do not bubble, so the element's own bindings
+/// are all that can take one.
+pub const UNPROMPTED_EVENTS: [&str; 7] = [
+    "swiper",
+    "picker-view",
+    "movable-view",
+    "slider",
+    "switch",
+    "video",
+    "audio",
+];
+
+/// The events `element`, one of [`UNPROMPTED_EVENTS`]' built-ins, binds
+/// (`bind`, `catch`, `model:`...), space-separated, as its `data-bound`:
+/// the events' names only, never a handler's. `None` for another element,
+/// or one that binds nothing.
+pub fn bound_events(element: &VElement) -> Option<String> {
+    if element.host.is_some() || !UNPROMPTED_EVENTS.contains(&element.tag) {
+        return None;
+    }
+    let mut kinds: Vec<&str> = element.events.iter().map(|b| b.event.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    (!kinds.is_empty()).then(|| kinds.join(" "))
+}
+
 /// What `data-mp` shows of `element`: its component, as the template names
 /// it (`view`, `my-card`).
 pub(crate) fn component_name(element: &VElement) -> &str {
@@ -128,6 +158,11 @@ fn element_marked(
         out.push_str(html_name);
         out.push_str("=\"");
         escape_into(value, out);
+        out.push('"');
+    }
+    if let Some(bound) = bound_events(element) {
+        out.push_str(" data-bound=\"");
+        escape_into(&bound, out);
         out.push('"');
     }
     out.push_str(mark);
