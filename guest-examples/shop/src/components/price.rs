@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 /// Its attributes (the template reads those the logic does not).
 #[derive(Deserialize, Properties)]
-#[allow(dead_code)]
 pub struct PriceProps {
     /// In fen.
     value: i64,
