@@ -163,6 +163,10 @@ pub(crate) fn relink(
     meta: &Meta,
     batch: &mut Vec<Notice>,
 ) {
+    // An app none of whose components declares a relation: nothing to walk.
+    if components.links.is_empty() && meta.components.values().all(|c| c.relations.is_empty()) {
+        return;
+    }
     let now = links(components, tree, meta);
     let before: BTreeSet<&Link> = components.links.iter().collect();
     let kept: BTreeSet<&Link> = now.iter().collect();
