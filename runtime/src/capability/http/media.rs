@@ -181,7 +181,8 @@ impl MediaPart {
 }
 
 /// An origin's `416` for `asked`: the file's size from its `Content-Range`
-/// (`bytes */TOTAL`), which must put `asked` past the end.
+/// (`bytes */TOTAL`), which must put `asked` past the end (or be 0 for the
+/// last bytes).
 fn past_end(url: &Url, asked: ByteRange, content_range: Option<&str>) -> Result<u64, String> {
     let total = content_range
         .and_then(|r| r.strip_prefix("bytes */"))
@@ -189,6 +190,8 @@ fn past_end(url: &Url, asked: ByteRange, content_range: Option<&str>) -> Result<
         .ok_or_else(|| format!("{url} answered 416 without a `Content-Range: bytes */LENGTH`"))?;
     match asked {
         ByteRange::From { start, .. } if start >= total => Ok(total),
+        // The last bytes of a file of none (RFC 9110's unsatisfiable suffix).
+        ByteRange::Last(_) if total == 0 => Ok(total),
         _ => Err(format!(
             "{url} answered 416 for `{}` of a file of {total} bytes",
             asked.header()
@@ -299,5 +302,20 @@ mod tests {
                 "{malformed}"
             );
         }
+    }
+
+    #[test]
+    fn a_416_for_the_last_bytes_of_an_empty_file_is_a_part_past_the_end() {
+        let url = url::Url::parse("https://media.example/empty.webm").unwrap();
+        // RFC 9110: a suffix range of a file of no bytes is unsatisfiable.
+        assert_eq!(
+            super::past_end(&url, ByteRange::Last(100), Some("bytes */0")),
+            Ok(0)
+        );
+        let within = super::past_end(&url, ByteRange::Last(100), Some("bytes */10"));
+        assert_eq!(
+            within,
+            Err("https://media.example/empty.webm answered 416 for `bytes=-100` of a file of 10 bytes".into())
+        );
     }
 }
