@@ -21,6 +21,13 @@ mod host;
 use host::At;
 pub(crate) use host::renumber as renumber_hosts;
 
+/// The deepest a render draws node lists inside one another, whatever
+/// the templates and components that nest them (each template parses at
+/// most [`Limits::depth`](crate::Limits) deep, but components and
+/// `<template is>` nest them further): the host walks a tree recursively,
+/// and a deeper one would overflow its stack.
+pub const MAX_NESTING: usize = 320;
+
 /// Limits of one render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderLimits {
@@ -468,6 +475,9 @@ struct Run<'c, 'p> {
     site: String,
     /// Components being drawn inside one another.
     component_depth: usize,
+    /// Node lists being drawn inside one another, across templates and
+    /// components (at most [`MAX_NESTING`]).
+    nesting: usize,
     /// The instances drawn so far, in document order.
     instances: Vec<RenderedInstance>,
     /// How each was drawn.
@@ -532,6 +542,7 @@ impl<'c, 'p> Run<'c, 'p> {
             using_of: None,
             site: String::new(),
             component_depth: 0,
+            nesting: 0,
             instances: Vec::new(),
             drawn: host::DrawnMap::new(),
             drawn_before: None,
@@ -651,10 +662,18 @@ impl<'c, 'p> Run<'c, 'p> {
         key: Option<&Val<'_>>,
         out: &mut Vec<VNode>,
     ) -> Result<(), RenderError> {
-        for node in nodes {
-            self.node(file, node, scope, at, key, out)?;
+        if self.nesting >= MAX_NESTING {
+            return Err(RenderError::Limit {
+                what: "elements and blocks inside one another, across templates and components",
+                limit: MAX_NESTING,
+            });
         }
-        Ok(())
+        self.nesting += 1;
+        let drawn = nodes
+            .iter()
+            .try_for_each(|node| self.node(file, node, scope, at, key, out));
+        self.nesting -= 1;
+        drawn
     }
 
     fn node(

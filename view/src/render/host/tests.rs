@@ -830,3 +830,47 @@ fn select_component_takes_wechats_descendant_child_and_alternative_selectors() {
     let refused = crate::select::components(&tree, None, "my-card:first", true).unwrap_err();
     assert!(refused.contains("`my-card:first`"), "{refused}");
 }
+
+/// The instances a page drawing `<my-tree/>` draws, each tree 100 elements
+/// deep with the next inside while its depth is below `trees - 1`; drawn
+/// on a large stack, so that a render without a nesting limit finishes.
+fn nested_trees(trees: usize) -> Result<usize, RenderError> {
+    let open = "<view>".repeat(100);
+    let close = "</view>".repeat(100);
+    let last = trees - 1;
+    let tree = format!(
+        r#"{open}<my-tree wx:if="{{{{depth < {last}}}}}" depth="{{{{depth + 1}}}}"/>{close}"#
+    );
+    let package = Package::new()
+        .component(
+            "my-tree",
+            "components/tree/tree",
+            &tree,
+            Definition {
+                properties: vec![property("depth", Kind::Number, Some(json!(0)))],
+                ..Definition::default()
+            },
+        )
+        .uses("components/tree/tree", "my-tree", "components/tree/tree");
+    let render = move || (package.render("<my-tree/>", &json!({}))).map(|t| t.instances.len());
+    let drawn = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(render);
+    drawn.unwrap().join().unwrap()
+}
+
+#[test]
+fn components_nesting_templates_past_the_hosts_stack_are_refused_by_the_nesting_limit() {
+    // 31 trees inside one another (within the component depth): 3,100
+    // levels, past what a 2 MiB stack renders (about 850 in a release
+    // build; before: drawn, and a host thread's stack overflowed).
+    assert_eq!(
+        nested_trees(31),
+        Err(RenderError::Limit {
+            what: "elements and blocks inside one another, across templates and components",
+            limit: crate::render::MAX_NESTING
+        })
+    );
+    // Within it, trees nest as before.
+    assert_eq!(nested_trees(3), Ok(3));
+}
