@@ -204,13 +204,15 @@ export async function openSimulator(t, sim) {
 }
 
 
-/** A drag down from the top of the simulator's screen, released past the pull-down threshold. */
-export async function pullDown(page) {
+/** A drag down from the top of the simulator's screen, released past the
+ * pull-down threshold; `held` runs while it is held there. */
+export async function pullDown(page, held = async () => {}) {
   const box = await page.locator('#screen').boundingBox();
   const x = box.x + box.width / 2;
   await page.mouse.move(x, box.y + 40);
   await page.mouse.down();
   await page.mouse.move(x, box.y + 160, { steps: 6 });
+  await held();
   await page.mouse.up();
 }
 

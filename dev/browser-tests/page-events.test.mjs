@@ -49,6 +49,29 @@ test('page events: pull to refresh, scroll to the bottom loads more, share draws
   assert.deepEqual(page.problems, []);
 });
 
+test('page events: a pull held down keeps the window its size (no resize)', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'page-events'));
+  await screen.locator('#status', { hasText: 'Refreshed 0 times; 10 posts' }).waitFor();
+  // Held while the dots show, until the page's resize debounce (200 ms)
+  // has run: two frames after the dots, their layout was observed and the
+  // debounce started; a page timer started then fires after it. (Before,
+  // the dots shrank the screen and a host slower than the debounce to end
+  // the refresh was told of a resize, and of another when they hid.)
+  await pullDown(page, async () => {
+    await page.locator('#pull-down').waitFor({ state: 'visible' });
+    await page.evaluate(() => new Promise((done) => {
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 400)));
+    }));
+  });
+  await screen.locator('#status', { hasText: 'Refreshed 1 times; 10 posts' }).waitFor();
+  await page.locator('#pull-down').waitFor({ state: 'hidden' });
+  // Reports are answered in order: a resize sent while held is logged by now.
+  const lines = await page.locator('#log-list .message').allTextContents();
+  assert.ok(lines.includes('pull index'), lines.join('\n'));
+  assert.deepEqual(lines.filter((line) => line.startsWith('resize')), []);
+  assert.deepEqual(page.problems, []);
+});
+
 test('page events: the theme switch and a device switch reach the app', { timeout: TEST_TIMEOUT }, async (t) => {
   const { page, screen } = await openApp(t, join(EXAMPLES, 'page-events'));
   await screen.locator('#status', { hasText: '10 posts' }).waitFor();

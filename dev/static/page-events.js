@@ -93,7 +93,13 @@ function watchPullDown(screen) {
 
 /** Report the window's size when the device is switched. */
 function watchResize(screen) {
-  const sizeNow = () => `${screen.clientWidth}x${screen.clientHeight}`;
+  // The window is the screen and, while a pull-down shows them, the refresh
+  // dots above it: a phone moves the page down under the dots, its window
+  // keeps its size (before: the dots shrank the screen, and a host slower
+  // than the debounce to end the refresh was told of two resizes).
+  const dots = $('#pull-down');
+  const windowHeight = () => screen.clientHeight + (dots.hidden ? 0 : dots.offsetHeight);
+  const sizeNow = () => `${screen.clientWidth}x${windowHeight()}`;
   // The size the page opened with is taken at the first observation itself,
   // not after the debounce: a switch within 200 ms of it (a busy machine
   // delays the timer) would otherwise be taken for the first size.
@@ -108,7 +114,7 @@ function watchResize(screen) {
     timer = setTimeout(() => {
       const size = sizeNow();
       if (size !== last && screen.clientWidth > 0) {
-        report({ kind: 'resize', windowWidth: screen.clientWidth, windowHeight: screen.clientHeight });
+        report({ kind: 'resize', windowWidth: screen.clientWidth, windowHeight: windowHeight() });
       }
       last = size;
     }, 200);
