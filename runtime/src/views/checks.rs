@@ -4,9 +4,9 @@
 //! custom tag one of its properties, external classes or the common ones,
 //! every `slot="x"` a slot of that component's template, no `<slot>` in a
 //! page; and when the logic's meta is known, every static handler a
-//! template binds one its page or component has (in its own file, its
-//! `<template>`s, the files it includes and the templates of the files it
-//! imports). Each problem at `file:line:col`.
+//! template binds one its page or component has (in its own file, the
+//! files it includes and the `<template>`s it draws, its own or imported).
+//! Each problem at `file:line:col`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -265,9 +265,11 @@ impl Checks<'_> {
 }
 
 /// What template `file` draws, each list of nodes with its file: its own
-/// nodes first, then its `<template>`s, the files it includes (whole, at
-/// any depth) and the `<template>`s of the files it imports; each file's
-/// nodes once and its `<template>`s once.
+/// nodes first, then the files it includes (whole, at any depth) and the
+/// `<template>`s of its own, of those files and of the files they import
+/// that one of those draws (`<template is="NAME">`; every one when an `is`
+/// is computed): a template nothing draws binds nothing, as on WeChat.
+/// Each file's nodes once and each template once.
 fn reached<'t>(
     file: &str,
     templates: &'t BTreeMap<String, Template>,
@@ -276,24 +278,14 @@ fn reached<'t>(
     // A file is read whole once (included) and its templates once
     // (imported or included), in whichever order the two come.
     let (mut whole_seen, mut templates_seen): (Vec<&str>, Vec<&str>) = Default::default();
+    // The templates defined so far and not drawn yet: (file, name, nodes).
+    let mut defined: Vec<(&'t str, &'t str, &'t [Node])> = Vec::new();
+    let mut drawn = Drawn::default();
     let mut files: Vec<(String, bool)> = vec![(file.to_string(), true)];
-    while let Some((file, whole)) = files.pop() {
-        let Some((name, template)) = templates.get_key_value(&file) else {
-            continue;
-        };
-        let mut lists: Vec<&'t [Node]> = Vec::new();
-        if whole && !whole_seen.contains(&name.as_str()) {
-            whole_seen.push(name);
-            lists.push(&template.nodes);
-            for import in &template.imports {
-                files.extend(resolve(name, import).map(|f| (f, false)));
-            }
-        }
-        if !templates_seen.contains(&name.as_str()) {
-            templates_seen.push(name);
-            lists.extend(template.templates.values().map(Vec::as_slice));
-        }
-        for nodes in lists {
+    let mut lists: Vec<(&'t str, &'t [Node])> = Vec::new();
+    loop {
+        // What is drawn: the files it includes, the templates it draws.
+        for (name, nodes) in lists.drain(..) {
             let mut includes = Vec::new();
             super::includes_of(nodes, &mut includes);
             files.extend(
@@ -301,10 +293,64 @@ fn reached<'t>(
                     .filter_map(|(src, _)| resolve(name, src))
                     .map(|f| (f, true)),
             );
-            out.push((template, nodes));
+            drawn.read(nodes);
+            out.push((&templates[name], nodes));
+        }
+        let Some((file, whole)) = files.pop() else {
+            // Every file read: the templates drawn so far, then theirs.
+            defined.retain(|&(file, name, nodes)| {
+                let draw = drawn.any || drawn.names.contains(&name);
+                if draw {
+                    lists.push((file, nodes));
+                }
+                !draw
+            });
+            if lists.is_empty() {
+                return out;
+            }
+            continue;
+        };
+        let Some((name, template)) = templates.get_key_value(&file) else {
+            continue;
+        };
+        if whole && !whole_seen.contains(&name.as_str()) {
+            whole_seen.push(name);
+            lists.push((name, &template.nodes));
+            for import in &template.imports {
+                files.extend(resolve(name, import).map(|f| (f, false)));
+            }
+        }
+        if !templates_seen.contains(&name.as_str()) {
+            templates_seen.push(name);
+            let each = template.templates.iter();
+            defined.extend(each.map(|(t, nodes)| (name.as_str(), t.as_str(), nodes.as_slice())));
         }
     }
-    out
+}
+
+/// The templates a file's nodes draw: by name, or any (a computed `is`).
+#[derive(Default)]
+struct Drawn<'t> {
+    names: Vec<&'t str>,
+    any: bool,
+}
+
+impl<'t> Drawn<'t> {
+    fn read(&mut self, nodes: &'t [Node]) {
+        for node in nodes {
+            match node {
+                Node::Use {
+                    is: Value::Static(name),
+                    ..
+                } => self.names.push(&**name),
+                Node::Use { .. } => self.any = true,
+                _ => {}
+            }
+            for inner in node.inner() {
+                self.read(inner);
+            }
+        }
+    }
 }
 
 /// The static names of the named `<slot>`s among `nodes`.

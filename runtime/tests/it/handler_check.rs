@@ -135,3 +135,46 @@ fn a_file_a_page_includes_is_held_to_its_handlers_when_another_include_imports_i
         "{err}"
     );
 }
+
+#[test]
+fn a_template_nothing_draws_is_not_held_to_the_pages_handlers() {
+    // A shared library of templates: the page draws `buy` (its handler
+    // `say` is the page's), never `share`, whose `sharee` no page has; on
+    // WeChat an unused template binds nothing. A template that draws
+    // another (`buy` draws `price`) holds that one to the page too, and a
+    // computed `is` may draw any.
+    let plain = "<import src=\"lib.wxml\"/>\n<view>\n  <button bindtap=\"say\">say</button>\n  \
+                 <template is=\"buy\"/>\n</view>\n";
+    let lib = "<template name=\"buy\">\n  <text bindtap=\"say\">buy</text>\n  \
+               <template is=\"price\"/>\n</template>\n\
+               <template name=\"price\">\n  <text bindtap=\"sayy\">1</text>\n</template>\n\
+               <template name=\"share\">\n  <text bindtap=\"sharee\">share</text>\n</template>\n";
+    let err = refusal(raw_with(&[
+        ("pages/plain.wxml", plain),
+        ("pages/lib.wxml", lib),
+    ]));
+    assert!(
+        err.contains("pages/lib.wxml:6:3: no handler `sayy` on page `plain` (did you mean `say`?)")
+            && !err.contains("sharee"),
+        "{err}"
+    );
+    let lib = lib.replace("sayy", "say");
+    let dir = tempfile::tempdir().unwrap();
+    let rt = runtime(dir.path(), Policy::default(), Providers::default());
+    let package = raw_with(&[("pages/plain.wxml", plain), ("pages/lib.wxml", &lib)]);
+    assert!(
+        rt.load(package)
+            .map(drop)
+            .map_err(|e| e.to_string())
+            .is_ok()
+    );
+    let computed = plain.replace("is=\"buy\"", "is=\"{{kind}}\"");
+    let err = refusal(raw_with(&[
+        ("pages/plain.wxml", &computed),
+        ("pages/lib.wxml", &lib),
+    ]));
+    assert!(
+        err.contains("pages/lib.wxml:9:3: no handler `sharee` on page `plain`"),
+        "{err}"
+    );
+}
