@@ -76,6 +76,15 @@ struct FoundComponent {
     tail: String,
     /// The last segment of its `properties = Type`, if given.
     properties: Option<String>,
+    /// The last segments of its `behaviors = [field: Type]` types.
+    behaviors: Vec<String>,
+}
+
+/// A `#[behavior]` impl found in the sources.
+struct FoundBehavior {
+    /// The last segment of its `properties = Type`, if given.
+    properties: Option<String>,
+    handlers: Vec<String>,
 }
 
 /// What the sources hold.
@@ -83,6 +92,8 @@ struct FoundComponent {
 struct Sources {
     pages: Vec<Found>,
     components: Vec<FoundComponent>,
+    /// `#[behavior]` impls, by the last segment of their type's name.
+    behaviors: BTreeMap<String, FoundBehavior>,
     /// `#[derive(PageData)]` structs' fields, by the struct's name.
     data: BTreeMap<String, Vec<String>>,
     /// `#[derive(Properties)]` structs' meta lists, by the struct's name.
@@ -175,7 +186,22 @@ fn exported_components(
             None => "[]",
         };
         let entry = format!("{{{}{properties}{}}}", found.head, found.tail);
-        let parsed: BTreeMap<String, ComponentMeta> = serde_json::from_str(&entry).ok()?;
+        let mut parsed: BTreeMap<String, ComponentMeta> = serde_json::from_str(&entry).ok()?;
+        // Its behaviors' properties and handlers after its own, as the
+        // macro merges them.
+        for behavior in &found.behaviors {
+            let behavior = sources.behaviors.get(behavior)?;
+            let properties = match &behavior.properties {
+                Some(name) => sources.properties.get(name)?.as_str(),
+                None => "[]",
+            };
+            let properties: Vec<miniapp_runtime::config::meta::Property> =
+                serde_json::from_str(properties).ok()?;
+            for meta in parsed.values_mut() {
+                meta.properties.extend(properties.iter().cloned());
+                meta.handlers.extend(behavior.handlers.iter().cloned());
+            }
+        }
         entries.extend(parsed);
     }
     Some(entries)
@@ -220,6 +246,9 @@ fn read_items(path: &str, items: &[Item], sources: &mut Sources) {
                 }
                 if let Some(component) = read_component(imp) {
                     sources.components.push(component);
+                }
+                if let Some((ty, behavior)) = read_behavior(imp) {
+                    sources.behaviors.insert(ty, behavior);
                 }
             }
             Item::Struct(properties) if derives(&properties.attrs, "Properties") => {
@@ -304,12 +333,32 @@ fn read_component(imp: &syn::ItemImpl) -> Option<FoundComponent> {
         return None;
     };
     let (head, tail) = component_grammar::component_meta(&args, &read);
+    let last = |p: &syn::Path| Some(p.segments.last()?.ident.to_string());
     Some(FoundComponent {
         ty: ty.path.segments.last()?.ident.to_string(),
         head,
         tail,
-        properties: (args.properties).and_then(|p| Some(p.segments.last()?.ident.to_string())),
+        properties: args.properties.as_ref().and_then(last),
+        behaviors: (args.behaviors.iter())
+            .map(|(_, b)| last(b))
+            .collect::<Option<_>>()?,
     })
+}
+
+/// A `#[behavior]` impl as the macro reads it, by its type's last
+/// segment; `None` if it is not one, or one the macro refuses.
+fn read_behavior(imp: &syn::ItemImpl) -> Option<(String, FoundBehavior)> {
+    let attr = imp.attrs.iter().find(|a| grammar::is_attr(a, "behavior"))?;
+    let args = component_grammar::behavior_args(grammar::attr_tokens(attr)).ok()?;
+    let read = component_grammar::component_impl(imp).ok()?;
+    let syn::Type::Path(ty) = imp.self_ty.as_ref() else {
+        return None;
+    };
+    let behavior = FoundBehavior {
+        properties: (args.properties).and_then(|p| Some(p.segments.last()?.ident.to_string())),
+        handlers: read.handlers.into_iter().flat_map(|h| h.names).collect(),
+    };
+    Some((ty.path.segments.last()?.ident.to_string(), behavior))
 }
 
 /// Whether `attrs` hold `#[derive(..., NAME, ...)]`.

@@ -45,6 +45,52 @@ pub struct ComponentArgs {
     pub options: Vec<String>,
     /// `relations = [("../item/item", child)]`: each key and its type.
     pub relations: Vec<(String, String)>,
+    /// `behaviors = [field: Type]`: each behavior the component holds in
+    /// its field.
+    pub behaviors: Vec<(syn::Ident, syn::Path)>,
+}
+
+/// What `#[behavior(...)]` says: its properties and data types.
+pub struct BehaviorArgs {
+    /// Its `#[derive(Properties)]` type.
+    pub properties: Option<syn::Path>,
+    /// Its data type (`Serialize + Default`).
+    pub data: Option<syn::Path>,
+}
+
+/// Read `#[behavior(properties = P, data = D)]`'s arguments (both optional).
+pub fn behavior_args(tokens: TokenStream) -> syn::Result<BehaviorArgs> {
+    let parser = |input: ParseStream| -> syn::Result<BehaviorArgs> {
+        let mut args = BehaviorArgs {
+            properties: None,
+            data: None,
+        };
+        while !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let ty: syn::Path = input.parse()?;
+            match key.to_string().as_str() {
+                "properties" => args.properties = Some(ty),
+                "data" => args.data = Some(ty),
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown behavior option `{other}`: the options are `properties = Type`, `data = Type`"
+                        ),
+                    ));
+                }
+            }
+            if input.parse::<Option<Token![,]>>()?.is_none() {
+                break;
+            }
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the behavior's options"));
+        }
+        Ok(args)
+    };
+    parser.parse2(tokens)
 }
 
 /// One `#[observer("keys")]` method.
@@ -88,6 +134,7 @@ pub fn component_args(tokens: TokenStream) -> syn::Result<ComponentArgs> {
             external_classes: Vec::new(),
             options: Vec::new(),
             relations: Vec::new(),
+            behaviors: Vec::new(),
         };
         while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: syn::Ident = input.parse()?;
@@ -161,6 +208,23 @@ fn component_option(
                 args.relations.push((path, kind));
             }
         }
+        "behaviors" => {
+            input.parse::<Token![=]>()?;
+            let content;
+            syn::bracketed!(content in input);
+            while !content.is_empty() {
+                let field: syn::Ident = content.parse()?;
+                content.parse::<Token![:]>()?;
+                let ty: syn::Path = content.parse()?;
+                args.behaviors.push((field, ty));
+                if content.parse::<Option<Token![,]>>()?.is_none() {
+                    break;
+                }
+            }
+            if !content.is_empty() {
+                return Err(content.error("a behavior is `field: Type`"));
+            }
+        }
         "multiple_slots" => args.options.push(flag("multipleSlots")),
         "virtual_host" => args.options.push(flag("virtualHost")),
         "add_global_class" => args.options.push(flag("addGlobalClass")),
@@ -183,7 +247,7 @@ fn component_option(
                 key.span(),
                 format!(
                     "unknown component option `{other}`: the options are `properties = Type`, `data = Type`, \
-                     `external_classes = [..]`, `relations = [(\"../item/item\", child)]`, `multiple_slots`, \
+                     `external_classes = [..]`, `relations = [(\"../item/item\", child)]`, `behaviors = [field: Type]`, `multiple_slots`, \
                      `virtual_host`, `add_global_class`, `style_isolation = \"..\"`"
                 ),
             ));

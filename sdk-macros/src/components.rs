@@ -23,7 +23,6 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
     let sdk = quote!(::miniapp_sdk);
     let ty = &imp.self_ty;
     let path = &args.path;
-    let (head, tail) = component_grammar::component_meta(&args, &read);
     let properties = (args.properties.as_ref())
         .map_or_else(|| quote!(#sdk::component::NoProperties), |p| quote!(#p));
     let data = (args.data.as_ref()).map_or_else(|| quote!(#sdk::component::NoData), |d| quote!(#d));
@@ -62,6 +61,11 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             )
         }
     });
+    let meta = meta_parts(&args, &read, &properties);
+    let behavior_fields = args
+        .behaviors
+        .iter()
+        .map(|(field, _)| quote!(&mut self.#field as &mut dyn #sdk::component::AnyBehavior));
     let relation_hooks = read.relation_hooks.iter().map(|hook| {
         quote_spanned!(hook.span()=>
             fn #hook(&mut self, this: &#sdk::Instance<Self>, relation: &str, other: u32) -> #sdk::Result<()> {
@@ -75,11 +79,7 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
         impl #sdk::component::Component for #ty {
             const PATH: &'static str = #path;
             const HANDLERS: &'static [&'static str] = &[#(#names),*];
-            const META: &'static [&'static str] = &[
-                #head,
-                <#properties as #sdk::component::Properties>::META,
-                #tail,
-            ];
+            const META: &'static [&'static str] = &[#(#meta),*];
             type Properties = #properties;
             type Data = #data;
             fn handle(&mut self, this: &#sdk::Instance<Self>, event: &#sdk::Event) -> #sdk::Result<()> {
@@ -91,6 +91,123 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             #observe
             #(#hooks)*
             #(#relation_hooks)*
+            fn behaviors(&mut self) -> ::std::vec::Vec<&mut dyn #sdk::component::AnyBehavior> {
+                ::std::vec![#(#behavior_fields),*]
+            }
+        }
+    })
+}
+
+/// The parts of a component's meta entry: its properties list and its
+/// handlers with its behaviors' merged in (as WeChat's `behaviors`).
+fn meta_parts(
+    args: &component_grammar::ComponentArgs,
+    read: &ComponentImpl,
+    properties: &Tokens,
+) -> Vec<Tokens> {
+    let sdk = quote!(::miniapp_sdk);
+    let (head, tail) = component_grammar::component_meta(args, read);
+    let own = quote!(<#properties as #sdk::component::Properties>::META);
+    if args.behaviors.is_empty() {
+        return vec![quote!(#head), own, quote!(#tail)];
+    }
+    let (tail_a, tail_b) = tail
+        .split_once("],\"externalClasses\"")
+        .expect("the meta's tail lists the handlers before the classes");
+    let tail_b = format!("],\"externalClasses\"{tail_b}");
+    let mut parts = vec![quote!(#head), quote!("[")];
+    let mut before = vec![quote!(#sdk::component::items(#own))];
+    parts.push(before[0].clone());
+    for (_, ty) in &args.behaviors {
+        let next = quote!(#sdk::component::items(<#ty as #sdk::component::Behavior>::PROPERTIES));
+        parts.push(quote!(#sdk::component::sep(&[#(#before),*], #next)));
+        parts.push(next.clone());
+        before.push(next);
+    }
+    parts.push(quote!("]"));
+    let own_handlers = tail_a
+        .rsplit_once('[')
+        .map_or(String::new(), |(_, names)| names.to_string());
+    parts.push(quote!(#tail_a));
+    let mut before = vec![quote!(#own_handlers)];
+    for (_, ty) in &args.behaviors {
+        let next = quote!(<#ty as #sdk::component::Behavior>::HANDLERS_JSON);
+        parts.push(quote!(#sdk::component::sep(&[#(#before),*], #next)));
+        parts.push(next.clone());
+        before.push(next);
+    }
+    parts.push(quote!(#tail_b));
+    parts
+}
+
+/// `#[behavior(properties = P, data = D)]` on an impl: WeChat's
+/// `Behavior({...})`, its lifetimes and handlers taking `this: &Shared`.
+pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
+    let args = component_grammar::behavior_args(attr)?;
+    let mut imp: syn::ItemImpl = syn::parse2(item)?;
+    let read = component_grammar::component_impl(&imp)?;
+    let extra = (read.observers.first().map(|o| &o.method))
+        .or(read.page_lifetimes.first())
+        .or(read.relation_hooks.first());
+    if let Some(method) = extra {
+        return Err(syn::Error::new_spanned(
+            method,
+            "a behavior has lifetimes (created, attached, ready, moved, detached) and handlers only",
+        ));
+    }
+    for entry in &mut imp.items {
+        if let syn::ImplItem::Fn(method) = entry {
+            method.attrs.retain(|a| !grammar::is_attr(a, "handler"));
+        }
+    }
+    let sdk = quote!(::miniapp_sdk);
+    let ty = &imp.self_ty;
+    let properties = (args.properties.as_ref())
+        .map_or_else(|| quote!(#sdk::component::NoProperties), |p| quote!(#p));
+    let data = (args.data.as_ref()).map_or_else(|| quote!(#sdk::component::NoData), |d| quote!(#d));
+    let names: Vec<&str> = (read.handlers.iter())
+        .flat_map(|h| h.names.iter().map(String::as_str))
+        .collect();
+    let json = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    let arms = read.handlers.iter().map(|h| {
+        let (names, method) = (&h.names, &h.method);
+        match &h.arg {
+            None => quote_spanned!(method.span()=> #(#names)|* => <#ty>::#method(self, this)),
+            Some(arg) => quote_spanned!(arg.span()=>
+                #(#names)|* => (|| <#ty>::#method(self, this, <#arg as #sdk::page::FromEvent>::from_event(event)?))()
+            ),
+        }
+    });
+    let hooks = read.lifetimes.iter().map(|hook| {
+        quote_spanned!(hook.span()=>
+            fn #hook(&mut self, this: &#sdk::component::Shared<'_>) -> #sdk::Result<()> {
+                <#ty>::#hook(self, this)
+            }
+        )
+    });
+    Ok(quote! {
+        #imp
+        impl #sdk::component::Behavior for #ty {
+            const PROPERTIES: &'static str = <#properties as #sdk::component::Properties>::META;
+            const HANDLERS: &'static [&'static str] = &[#(#names),*];
+            const HANDLERS_JSON: &'static str = #json;
+            type Data = #data;
+            fn handle(
+                &mut self,
+                this: &#sdk::component::Shared<'_>,
+                event: &#sdk::Event,
+            ) -> ::core::option::Option<#sdk::Result<()>> {
+                let _ = (this, event);
+                ::core::option::Option::Some(match event.handler.as_str() {
+                    #(#arms,)*
+                    _ => return ::core::option::Option::None,
+                })
+            }
+            #(#hooks)*
         }
     })
 }

@@ -53,6 +53,14 @@ pub fn component(attr: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
+/// Make an `impl` a behavior components mix in: see `miniapp_sdk::component`.
+#[proc_macro_attribute]
+pub fn behavior(attr: TokenStream, item: TokenStream) -> TokenStream {
+    components::expand_behavior(attr.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
 /// A component's observer; only inside a `#[component]` impl, which
 /// takes it away before this runs.
 #[proc_macro_attribute]

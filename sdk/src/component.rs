@@ -83,9 +83,18 @@
 //!   relation: &str, other: u32)`); [`Instance::relation_nodes`] lists
 //!   the linked instances.
 //!
-//! Where this differs from WeChat: `behaviors` are not built yet (the
-//! macro has no option for them), nor a relation's `target` (a behavior);
-//! a property the component
+//! - `#[behavior(properties = P, data = D)]` on a type's `impl` (WeChat's
+//!   `Behavior({...})`): lifetimes and `#[handler]`s taking `this:
+//!   &Shared` ([`Shared::properties`], [`Shared::set_data`]...). A
+//!   component mixes it in with `behaviors = [field: Type]` and a field of
+//!   that type: the behavior's properties, data and handlers join its own
+//!   (a handler the component lacks goes to its behaviors), its lifetimes
+//!   run before the component's, in the listed order.
+//!
+//! Where this differs from WeChat: a behavior has no observers yet, nor
+//! `wx://form-field`, nor a relation's `target` (a behavior); a property
+//! or handler both the component and a behavior declare is refused at
+//! load (WeChat: the component's wins); a property the component
 //! sets with its own setData reads as the new value in `this.properties()`
 //! from its next call on (the data has it at once); `created` may set
 //! data; an event a component triggers for a page whose handler is
@@ -225,6 +234,10 @@ pub trait Component: Default + 'static {
         let _ = (this, relation, other);
         Ok(())
     }
+    /// Its behaviors, in the order `behaviors = [..]` lists them (generated).
+    fn behaviors(&mut self) -> Vec<&mut dyn AnyBehavior> {
+        Vec::new()
+    }
     /// `pageLifetimes.show`.
     fn on_page_show(&mut self, this: &Instance<Self>) -> Result<()> {
         let _ = this;
@@ -240,6 +253,191 @@ pub trait Component: Default + 'static {
         let _ = (this, size);
         Ok(())
     }
+}
+
+/// A behavior components mix in (WeChat's `Behavior({...})`):
+/// `#[behavior(properties = P, data = D)]` on its `impl` implements it.
+/// Its lifetimes and handlers take `this: &Shared`.
+pub trait Behavior: Default + 'static {
+    /// Its properties' meta list (JSON).
+    const PROPERTIES: &'static str;
+    /// Its handlers' names.
+    const HANDLERS: &'static [&'static str];
+    /// Its handlers' names as JSON list items (`"a","b"`).
+    const HANDLERS_JSON: &'static str;
+    /// Its data, set on an instance before the component's own.
+    type Data: Serialize + Default;
+
+    /// Call its handler `event.handler`; `None` if it has none of that name
+    /// (generated).
+    fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>>;
+    /// `created`, before the component's.
+    fn created(&mut self, this: &Shared<'_>) -> Result<()> {
+        let _ = this;
+        Ok(())
+    }
+    /// `attached`, before the component's.
+    fn attached(&mut self, this: &Shared<'_>) -> Result<()> {
+        let _ = this;
+        Ok(())
+    }
+    /// `ready`, before the component's.
+    fn ready(&mut self, this: &Shared<'_>) -> Result<()> {
+        let _ = this;
+        Ok(())
+    }
+    /// `moved`, before the component's.
+    fn moved(&mut self, this: &Shared<'_>) -> Result<()> {
+        let _ = this;
+        Ok(())
+    }
+    /// `detached`, before the component's.
+    fn detached(&mut self, this: &Shared<'_>) -> Result<()> {
+        let _ = this;
+        Ok(())
+    }
+}
+
+/// A lifetime of a component instance, for its behaviors.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    Created,
+    Attached,
+    Ready,
+    Moved,
+    Detached,
+}
+
+/// A [`Behavior`] behind a pointer, as a component holds it.
+#[doc(hidden)]
+pub trait AnyBehavior {
+    /// Its data's default, as JSON.
+    fn initial_data(&self) -> Result<String>;
+    /// Its properties' meta list.
+    fn properties_meta(&self) -> &'static str;
+    /// Call lifetime `which`.
+    fn lifetime(&mut self, which: Lifetime, this: &Shared<'_>) -> Result<()>;
+    /// Call its handler `event.handler`, if it has one.
+    fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>>;
+}
+
+impl<B: Behavior> AnyBehavior for B {
+    fn initial_data(&self) -> Result<String> {
+        Ok(serde_json::to_string(&B::Data::default())?)
+    }
+
+    fn properties_meta(&self) -> &'static str {
+        B::PROPERTIES
+    }
+
+    fn lifetime(&mut self, which: Lifetime, this: &Shared<'_>) -> Result<()> {
+        match which {
+            Lifetime::Created => self.created(this),
+            Lifetime::Attached => self.attached(this),
+            Lifetime::Ready => self.ready(this),
+            Lifetime::Moved => self.moved(this),
+            Lifetime::Detached => self.detached(this),
+        }
+    }
+
+    fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>> {
+        Behavior::handle(self, this, event)
+    }
+}
+
+/// The instance a behavior's method runs for (WeChat's `this` in a
+/// `Behavior`): its id and page, its properties (the component's and
+/// every behavior's) and data.
+pub struct Shared<'a> {
+    pub(crate) id: u32,
+    pub(crate) page: u64,
+    pub(crate) properties: &'a Map<String, Value>,
+    pub(crate) changes: &'a std::cell::RefCell<Vec<Changed>>,
+}
+
+impl Shared<'_> {
+    /// Its instance id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The serial of its page.
+    pub fn page(&self) -> u64 {
+        self.page
+    }
+
+    /// Its properties as `P` (the behavior's `properties = P`, or any type
+    /// their JSON deserializes into).
+    pub fn properties<P: DeserializeOwned>(&self) -> Result<P> {
+        serde_json::from_value(Value::Object(self.properties.clone())).map_err(|e| {
+            Error::InvalidArgument(format!("component instance {} properties: {e}", self.id))
+        })
+    }
+
+    /// Apply `patch` (keys are data paths) to its data (WeChat's
+    /// `this.setData`); the component's observers see it.
+    pub fn set_data(&self, patch: impl Serialize) -> Result<()> {
+        let Value::Object(patch) = serde_json::to_value(patch)? else {
+            return Err(Error::InvalidArgument(
+                "a behavior's set_data: the patch must be a JSON object".into(),
+            ));
+        };
+        host::set_data(Target::Component(self.id), &serde_json::to_string(&patch)?)?;
+        let changes = patch.into_iter().map(|(path, value)| Changed {
+            path,
+            value,
+            old: None,
+        });
+        self.changes.borrow_mut().extend(changes);
+        Ok(())
+    }
+
+    /// Its whole data (WeChat's `this.data`).
+    pub fn data(&self) -> Result<Value> {
+        let text = host::get_data(Target::Component(self.id))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Trigger event `name` as [`Instance::trigger_event`] does.
+    pub fn trigger_event(
+        &self,
+        name: &str,
+        detail: &impl Serialize,
+        options: EventOptions,
+    ) -> Result<()> {
+        instances::trigger(self.id, name, serde_json::to_value(detail)?, options)
+    }
+}
+
+/// The items of JSON list `list` (`[a,b]` gives `a,b`), for a meta merged
+/// in const (generated code).
+#[doc(hidden)]
+pub const fn items(list: &'static str) -> &'static str {
+    let bytes = list.as_bytes();
+    if bytes.len() < 2 {
+        return "";
+    }
+    let (_, rest) = bytes.split_at(1);
+    let (inner, _) = rest.split_at(rest.len() - 1);
+    match core::str::from_utf8(inner) {
+        Ok(text) => text,
+        Err(_) => "",
+    }
+}
+
+/// `,` when one of `before` and `next` both hold items, else nothing
+/// (generated code).
+#[doc(hidden)]
+pub const fn sep(before: &[&str], next: &str) -> &'static str {
+    let mut i = 0;
+    while i < before.len() {
+        if !before[i].is_empty() && !next.is_empty() {
+            return ",";
+        }
+        i += 1;
+    }
+    ""
 }
 
 /// A component's properties; `#[derive(Properties)]` implements it.

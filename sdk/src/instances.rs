@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::bindings::exports::miniapp::host::handlers::HandlerEvent;
 use crate::bindings::exports::miniapp::host::lifetimes::{Notice, PageLifetime};
 use crate::bindings::miniapp::host::component::{self as host, EventOptions as Flags, Target};
-use crate::component::{Component, EventOptions, Instance};
+use crate::component::{Component, EventOptions, Instance, Lifetime, Shared};
 use crate::{App, Error, Event, Result, nav};
 
 /// A change of an instance's data: the path set and its value, with the
@@ -97,7 +97,15 @@ impl<C: Component> Mounted<C> {
     /// default is a change its observers see after `created` (WeChat's
     /// property observer for the first value, the default as the old).
     pub fn open(made: &Made<'_>) -> Result<Box<dyn AnyComponent>> {
-        let mut properties = defaults::<C>();
+        let mut state = C::default();
+        let mut properties = defaults(<C::Properties as crate::component::Properties>::META);
+        for behavior in state.behaviors() {
+            properties.extend(defaults(behavior.properties_meta()));
+        }
+        // The component's own declaration wins over a behavior's.
+        properties.extend(defaults(
+            <C::Properties as crate::component::Properties>::META,
+        ));
         let mut first = Vec::new();
         let given: Value = serde_json::from_str(made.properties)?;
         if let Value::Object(given) = given {
@@ -119,7 +127,6 @@ impl<C: Component> Mounted<C> {
             properties: typed::<C>(made.id, &properties)?,
             changes: RefCell::new(first),
         };
-        let state = C::default();
         Ok(Box::new(Mounted {
             state,
             this,
@@ -128,8 +135,26 @@ impl<C: Component> Mounted<C> {
     }
 }
 
-/// Each property of `C` at its default (the type's empty value without one).
-fn defaults<C: Component>() -> Map<String, Value> {
+impl<C: Component> Mounted<C> {
+    /// Lifetime `which` of each of its behaviors, in order (before the
+    /// component's own, as WeChat's).
+    fn behaviors_first(&mut self, which: Lifetime) -> Result<()> {
+        let shared = Shared {
+            id: self.this.id,
+            page: self.this.page,
+            properties: &self.properties,
+            changes: &self.this.changes,
+        };
+        for behavior in self.state.behaviors() {
+            behavior.lifetime(which, &shared)?;
+        }
+        Ok(())
+    }
+}
+
+/// Each property of meta list `meta` at its default (the type's empty
+/// value without one).
+fn defaults(meta: &str) -> Map<String, Value> {
     #[derive(serde::Deserialize)]
     struct Declared {
         name: String,
@@ -138,8 +163,7 @@ fn defaults<C: Component>() -> Map<String, Value> {
         default: Value,
     }
     let declared: Vec<Declared> =
-        serde_json::from_str(<C::Properties as crate::component::Properties>::META)
-            .expect("the Properties derive writes a valid list");
+        serde_json::from_str(meta).expect("the Properties derive writes a valid list");
     (declared.into_iter())
         .map(|p| {
             let value = match (p.default, p.kind.as_str()) {
@@ -169,12 +193,25 @@ impl<C: Component> AnyComponent for Mounted<C> {
     }
 
     fn created(&mut self) -> Result<()> {
+        let id = self.this.id;
+        for behavior in self.state.behaviors() {
+            host::set_data(Target::Component(id), &behavior.initial_data()?)?;
+        }
         let data = serde_json::to_string(&C::Data::default())?;
-        host::set_data(Target::Component(self.this.id), &data)?;
+        host::set_data(Target::Component(id), &data)?;
+        self.behaviors_first(Lifetime::Created)?;
         self.state.created(&self.this)
     }
 
     fn lifetime(&mut self, notice: &Notice) -> Result<()> {
+        let which = match notice {
+            Notice::Attached(_) => Lifetime::Attached,
+            Notice::Ready(_) => Lifetime::Ready,
+            Notice::Moved(_) => Lifetime::Moved,
+            Notice::Detached(_) => Lifetime::Detached,
+            _ => return Ok(()),
+        };
+        self.behaviors_first(which)?;
         match notice {
             Notice::Attached(_) => self.state.attached(&self.this),
             Notice::Ready(_) => self.state.ready(&self.this),
@@ -219,6 +256,19 @@ impl<C: Component> AnyComponent for Mounted<C> {
     }
 
     fn handle(&mut self, event: &Event) -> Result<()> {
+        if !C::HANDLERS.contains(&event.handler.as_str()) {
+            let shared = Shared {
+                id: self.this.id,
+                page: self.this.page,
+                properties: &self.properties,
+                changes: &self.this.changes,
+            };
+            for behavior in self.state.behaviors() {
+                if let Some(done) = behavior.handle(&shared, event) {
+                    return done;
+                }
+            }
+        }
         self.state.handle(&self.this, event)
     }
 

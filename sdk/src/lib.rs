@@ -138,7 +138,7 @@ pub use details::{
 };
 pub use error::{Error, Result};
 pub use export::with_app;
-pub use miniapp_sdk_macros::{PageData, Properties, component, handler, observer, page};
+pub use miniapp_sdk_macros::{PageData, Properties, behavior, component, handler, observer, page};
 pub use page::Page;
 pub use serde_json::{Value, json};
 

@@ -17,6 +17,10 @@
 //! `relation_nodes` in its `nodes`; `shrink` drops the middle item, `turn`
 //! reverses them (the moved ones' links changed).
 //!
+//! A `<chip>` mixes in the `Pickable` behavior (WeChat's `behaviors`):
+//! its property `tag`, its data, its `pick` handler and its `attached`,
+//! which runs before the chip's own.
+//!
 //! What the components saw goes to the app's journal (`created:ID:PATH`
 //! of each but the badge, the list items' `attached:ID`, `ready:ID` and
 //! `moved:ID`, the counter's `value:ID:NEW:OLD`, the box's `hide:ID` and
@@ -28,7 +32,7 @@ mod parts;
 use miniapp_sdk::{Detail, PageData, Result, Tap, component, page, set, with_app};
 use serde::{Deserialize, Serialize};
 
-use parts::{Badge, Card, Counter, ListItem, RelItem, RelList, RelMark, TimerBox};
+use parts::{Badge, Card, Chip, Counter, ListItem, RelItem, RelList, RelMark, TimerBox};
 
 /// The app: the journal of what the components saw.
 #[derive(Default)]
@@ -242,6 +246,6 @@ miniapp_sdk::export_app!(
     ComponentsApp,
     pages = [Index],
     components = [
-        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark
+        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark, Chip
     ]
 );

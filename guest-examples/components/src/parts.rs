@@ -1,6 +1,6 @@
 //! The components.
 
-use miniapp_sdk::component::Component;
+use miniapp_sdk::component::{Component, Shared};
 use miniapp_sdk::{EventOptions, Instance, PageData, Properties, Result, Tap, Value, timer};
 use serde::{Deserialize, Serialize};
 
@@ -298,5 +298,62 @@ impl RelMark {
 
     fn unlinked(&mut self, this: &Instance<Self>, _relation: &str, other: u32) -> Result<()> {
         relations(format!("unlinked:{}:{other}", this.id()))
+    }
+}
+
+#[derive(Deserialize, Properties)]
+pub struct PickProps {
+    #[property(default = "plain")]
+    tag: String,
+}
+
+#[derive(Default, Serialize)]
+pub struct PickData {
+    picks: u32,
+    picked: String,
+    order: String,
+}
+
+/// A behavior (WeChat's `Behavior({...})`): a `tag` property, its own
+/// data, a `pick` handler and an `attached` that runs before the
+/// component's.
+#[derive(Default)]
+pub struct Pickable {
+    picks: u32,
+}
+
+#[miniapp_sdk::behavior(properties = PickProps, data = PickData)]
+impl Pickable {
+    fn attached(&mut self, this: &Shared<'_>) -> Result<()> {
+        this.set_data(miniapp_sdk::json!({"order": "behavior"}))
+    }
+
+    #[handler]
+    fn pick(&mut self, this: &Shared<'_>, _tap: Tap) -> Result<()> {
+        self.picks += 1;
+        let props: PickProps = this.properties()?;
+        let picked = format!("{}:{}", props.tag, self.picks);
+        this.set_data(miniapp_sdk::json!({"picks": self.picks, "picked": picked}))
+    }
+}
+
+#[derive(Deserialize, Properties)]
+pub struct ChipProps {
+    label: String,
+}
+
+/// A chip with the `Pickable` behavior mixed in.
+#[derive(Default)]
+pub struct Chip {
+    pick: Pickable,
+}
+
+#[miniapp_sdk::component("components/chip/chip", properties = ChipProps, behaviors = [pick: Pickable])]
+impl Chip {
+    /// After the behavior's: adds itself to the order it wrote.
+    fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
+        let data = this.data()?;
+        let before = data["order"].as_str().unwrap_or_default().to_string();
+        this.set_data(miniapp_sdk::json!({"order": format!("{before},component")}))
     }
 }

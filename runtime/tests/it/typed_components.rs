@@ -329,3 +329,17 @@ async fn a_linked_item_that_moves_is_link_changed() {
     );
     assert_eq!(nodes, [items[2], items[1], items[0]]);
 }
+
+#[tokio::test]
+async fn a_behavior_mixes_its_property_data_handler_and_lifetime_into_a_component() {
+    let (_dir, mut inst) = launched().await;
+    // The behavior's `attached` ran before the chip's own; its property
+    // `tag` took the page's value.
+    assert_eq!(text_of(&inst, "#chip-order"), "behavior,component");
+    assert_eq!(text_of(&inst, "#chip-tag"), "hot");
+    assert_eq!(text_of(&inst, "#chip-label"), "L");
+    // The chip's template binds the behavior's handler `pick`.
+    tapped(&mut inst, "#chip-pick").await;
+    tapped(&mut inst, "#chip-pick").await;
+    assert_eq!(text_of(&inst, "#chip-picked"), "hot:2");
+}
