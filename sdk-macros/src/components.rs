@@ -44,7 +44,7 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             ),
         }
     });
-    let observe = observe(ty, &read);
+    let observe = observe(ty, &read, quote!(#sdk::Instance<Self>));
     let hooks = (read.lifetimes.iter().chain(&read.page_lifetimes)).map(|hook| {
         let trait_method = format_ident!("{}", hook);
         if hook == "on_page_resize" {
@@ -146,18 +146,17 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
     let args = component_grammar::behavior_args(attr)?;
     let mut imp: syn::ItemImpl = syn::parse2(item)?;
     let read = component_grammar::component_impl(&imp)?;
-    let extra = (read.observers.first().map(|o| &o.method))
-        .or(read.page_lifetimes.first())
-        .or(read.relation_hooks.first());
+    let extra = (read.page_lifetimes.first()).or(read.relation_hooks.first());
     if let Some(method) = extra {
         return Err(syn::Error::new_spanned(
             method,
-            "a behavior has lifetimes (created, attached, ready, moved, detached) and handlers only",
+            "a behavior has lifetimes (created, attached, ready, moved, detached), observers and handlers only",
         ));
     }
     for entry in &mut imp.items {
         if let syn::ImplItem::Fn(method) = entry {
-            method.attrs.retain(|a| !grammar::is_attr(a, "handler"));
+            (method.attrs)
+                .retain(|a| !grammar::is_attr(a, "handler") && !grammar::is_attr(a, "observer"));
         }
     }
     let sdk = quote!(::miniapp_sdk);
@@ -182,6 +181,7 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             ),
         }
     });
+    let observe = observe(ty, &read, quote!(#sdk::component::Shared<'_>));
     let hooks = read.lifetimes.iter().map(|hook| {
         quote_spanned!(hook.span()=>
             fn #hook(&mut self, this: &#sdk::component::Shared<'_>) -> #sdk::Result<()> {
@@ -207,6 +207,7 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
                     _ => return ::core::option::Option::None,
                 })
             }
+            #observe
             #(#hooks)*
         }
     })
@@ -214,7 +215,7 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
 
 /// `Component::observe`: each observer whose keys a change matches, once,
 /// in the order written.
-fn observe(ty: &syn::Type, read: &ComponentImpl) -> Tokens {
+fn observe(ty: &syn::Type, read: &ComponentImpl, this_ty: Tokens) -> Tokens {
     let sdk = quote!(::miniapp_sdk);
     let calls = read.observers.iter().map(|o| {
         let (keys, method) = (&o.keys, &o.method);
@@ -233,7 +234,7 @@ fn observe(ty: &syn::Type, read: &ComponentImpl) -> Tokens {
         }
     });
     quote! {
-        fn observe(&mut self, this: &#sdk::Instance<Self>, changed: &[#sdk::component::Changed]) -> #sdk::Result<()> {
+        fn observe(&mut self, this: &#this_ty, changed: &[#sdk::component::Changed]) -> #sdk::Result<()> {
             let _ = (this, changed);
             #(#calls)*
             ::core::result::Result::Ok(())

@@ -91,8 +91,10 @@
 //!   (a handler the component lacks goes to its behaviors), its lifetimes
 //!   run before the component's, in the listed order.
 //!
-//! Where this differs from WeChat: a behavior has no observers yet, nor
-//! `wx://form-field`, nor a relation's `target` (a behavior); a property
+//! A behavior's `#[observer]`s run before the component's, as its
+//! lifetimes do.
+//!
+//! Where this differs from WeChat: no `wx://form-field` yet, nor a relation's `target` (a behavior); a property
 //! or handler both the component and a behavior declare is refused at
 //! load (WeChat: the component's wins); a property the component
 //! sets with its own setData reads as the new value in `this.properties()`
@@ -271,6 +273,9 @@ pub trait Behavior: Default + 'static {
     /// Call its handler `event.handler`; `None` if it has none of that name
     /// (generated).
     fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>>;
+    /// Call its observers `changed` reaches, before the component's
+    /// (generated).
+    fn observe(&mut self, this: &Shared<'_>, changed: &[Changed]) -> Result<()>;
     /// `created`, before the component's.
     fn created(&mut self, this: &Shared<'_>) -> Result<()> {
         let _ = this;
@@ -320,6 +325,8 @@ pub trait AnyBehavior {
     fn lifetime(&mut self, which: Lifetime, this: &Shared<'_>) -> Result<()>;
     /// Call its handler `event.handler`, if it has one.
     fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>>;
+    /// Call its observers `changed` reaches.
+    fn observe(&mut self, this: &Shared<'_>, changed: &[Changed]) -> Result<()>;
 }
 
 impl<B: Behavior> AnyBehavior for B {
@@ -343,6 +350,10 @@ impl<B: Behavior> AnyBehavior for B {
 
     fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>> {
         Behavior::handle(self, this, event)
+    }
+
+    fn observe(&mut self, this: &Shared<'_>, changed: &[Changed]) -> Result<()> {
+        Behavior::observe(self, this, changed)
     }
 }
 

@@ -288,6 +288,15 @@ impl<C: Component> AnyComponent for Mounted<C> {
             if retyped {
                 self.this.properties = typed::<C>(self.this.id, &self.properties)?;
             }
+            let shared = Shared {
+                id: self.this.id,
+                page: self.this.page,
+                properties: &self.properties,
+                changes: &self.this.changes,
+            };
+            for behavior in self.state.behaviors() {
+                behavior.observe(&shared, &changed)?;
+            }
             self.state.observe(&self.this, &changed)?;
         }
         Err(Error::app(format!(

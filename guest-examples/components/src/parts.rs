@@ -314,9 +314,9 @@ pub struct PickData {
     order: String,
 }
 
-/// A behavior (WeChat's `Behavior({...})`): a `tag` property, its own
-/// data, a `pick` handler and an `attached` that runs before the
-/// component's.
+/// A behavior (WeChat's `Behavior({...})`): a `tag` property and its
+/// observer, its own data, a `pick` handler and an `attached` that runs
+/// before the component's.
 #[derive(Default)]
 pub struct Pickable {
     picks: u32,
@@ -326,6 +326,14 @@ pub struct Pickable {
 impl Pickable {
     fn attached(&mut self, this: &Shared<'_>) -> Result<()> {
         this.set_data(miniapp_sdk::json!({"order": "behavior"}))
+    }
+
+    /// The behavior's observer of its own property (its first value too).
+    #[observer("tag")]
+    fn tag_seen(&mut self, this: &Shared<'_>, old: &Value) -> Result<()> {
+        let props: PickProps = this.properties()?;
+        let tagged = format!("{old} -> {}", props.tag);
+        this.set_data(miniapp_sdk::json!({ "tagged": tagged }))
     }
 
     #[handler]

@@ -337,6 +337,11 @@ async fn a_behavior_mixes_its_property_data_handler_and_lifetime_into_a_componen
     // `tag` took the page's value.
     assert_eq!(text_of(&inst, "#chip-order"), "behavior,component");
     assert_eq!(text_of(&inst, "#chip-tag"), "hot");
+    // Its observer saw the page's first value over its default.
+    assert_eq!(
+        text_of(&inst, "#chip-tagged"),
+        "&quot;plain&quot; -&gt; hot"
+    );
     assert_eq!(text_of(&inst, "#chip-label"), "L");
     // The chip's template binds the behavior's handler `pick`.
     tapped(&mut inst, "#chip-pick").await;
