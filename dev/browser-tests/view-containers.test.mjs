@@ -4,6 +4,10 @@
 // a switch to the iPad Mini (768 px) swaps the layouts, and back to the
 // iPhone SE swaps them again. The orientation condition is checked against
 // a landscape window the presets do not offer through the module itself.
+// The feed (a scroll-view): a drag up scrolls it and the app hears where
+// the drag started and ended; a pull down past its 60px threshold opens
+// the refresher and the app adds a fresh post, Done closes it (restore);
+// a short pull aborts.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/view-containers.test.mjs
 
@@ -47,5 +51,49 @@ test('view containers: match-media follows the window and the app', { timeout: T
     return [matches(element, 800, 400), matches(element, 400, 800), matches(element, 500, 500)];
   });
   assert.deepEqual(landscape, [true, false, false]);
+  assert.deepEqual(page.problems, []);
+});
+
+/** Drag with the mouse from (x, y) of `locator`'s box (fractions) by (dx, dy), in steps. */
+async function drag(page, locator, at, dx, dy) {
+  const box = await locator.boundingBox();
+  const x = box.x + box.width * at[0];
+  const y = box.y + box.height * at[1];
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y + dy, { steps: 10 });
+  await page.mouse.up();
+}
+
+test('view containers: a scroll-view drag and pull-to-refresh reach the app', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'view-containers'));
+  const feed = screen.locator('#feed');
+  await feed.scrollIntoViewIfNeeded();
+  const feedState = screen.locator('#feed-state');
+  const dragState = screen.locator('#drag-state');
+  assert.equal(await feedState.textContent(), 'idle');
+
+  // A drag up scrolls the feed as a finger would; the app hears both ends.
+  await drag(page, feed, [0.5, 0.8], 0, -120);
+  await dragState.filter({ hasText: /^dragged to [1-9]\d*$/ }).waitFor();
+  assert.ok((await feed.evaluate((f) => f.scrollTop)) > 0);
+  await feed.evaluate((f) => { f.scrollTop = 0; });
+
+  // A pull past 60px: the refresher opens in its background colour and the app refreshes.
+  await drag(page, feed, [0.5, 0.2], 0, 110);
+  await feedState.filter({ hasText: 'refreshing' }).waitFor();
+  await screen.locator('#feed .item', { hasText: 'Fresh 1' }).waitFor();
+  const open = await feed.evaluate((f) => [f.hasAttribute('data-mp-pull'), getComputedStyle(f, '::before').backgroundColor,
+    parseFloat(getComputedStyle(f, '::before').height)]);
+  assert.deepEqual(open, [true, 'rgb(242, 242, 242)', 60]);
+  // Done: the app's refresher-triggered goes false, the refresher closes and the app hears restore.
+  await screen.locator('#done').click();
+  await feedState.filter({ hasText: 'restored' }).waitFor();
+  assert.equal(await feed.evaluate((f) => f.hasAttribute('data-mp-pull')), false);
+
+  // A short pull aborts.
+  await drag(page, feed, [0.5, 0.2], 0, 25);
+  await feedState.filter({ hasText: /^aborted at \d+$/ }).waitFor();
+  assert.equal(await feed.evaluate((f) => f.hasAttribute('data-mp-pull')), false);
   assert.deepEqual(page.problems, []);
 });

@@ -50,6 +50,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/match-media.js"),
             "text/javascript; charset=utf-8",
         )),
+        "scroll-refresher.js" => Some((
+            include_str!("../static/scroll-refresher.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "page-events.css" => Some((
             include_str!("../static/page-events.css"),
             "text/css; charset=utf-8",

@@ -13,6 +13,7 @@ import { paintTabBar } from './tab-bar.js';
 import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
 import { subpackageSent } from './subpackages.js';
 import { watchMatchMedia } from './match-media.js';
+import { watchScrollViews } from './scroll-refresher.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -961,6 +962,8 @@ view.shadow.addEventListener('keydown', (event) => {
 watchMedia(view.shadow, sendEvent, nodeOf);
 // match-media: its children only while the window matches (match-media.js).
 watchMatchMedia(view.shadow, screenElement);
+// A scroll-view's drags and pull-to-refresh (scroll-refresher.js).
+watchScrollViews(view.shadow, sendEvent, nodeOf, () => view.zoom);
 watchPageEvents(screenElement, request, log);
 
 // The picker's sheet, drawn by the host over the page (picker.js).

@@ -92,6 +92,13 @@ pub const EVENTS: &[&str] = &[
     "progress",
     "seekcomplete",
     "fullscreenchange",
+    "dragstart",
+    "dragging",
+    "dragend",
+    "refresherpulling",
+    "refresherrefresh",
+    "refresherrestore",
+    "refresherabort",
 ];
 
 /// How many of [`EVENTS`] come first as the touch and tap events every

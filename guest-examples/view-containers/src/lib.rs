@@ -2,9 +2,13 @@
 //! while the window matches them (a two-column layout from 500px wide, a
 //! one-column one below, a landscape note, a portrait one at least 300px
 //! tall), and one whose `min-width` the app lowers from 800px to 300px with
-//! a button, so the block appears without a resize.
+//! a button, so the block appears without a resize; a feed in a
+//! scroll-view that reports its drags and is pulled to refresh: a pull past
+//! 60px adds a fresh item and keeps the refresher open
+//! (`refresher-triggered`) until Done closes it, a shorter one aborts.
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
+use serde::Deserialize;
 
 /// The first bound of the `#sized` block, above every preset's width but
 /// the largest's.
@@ -12,17 +16,66 @@ const FIRST_MIN_WIDTH: u32 = 800;
 /// The bound the button sets, below every preset's width.
 const LOWERED_MIN_WIDTH: u32 = 300;
 
+/// A scroll-view's drag detail, as WeChat sends it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Dragged {
+    scroll_top: f64,
+}
+
+/// A refresher event's detail: how far the scroll-view is pulled.
+#[derive(Deserialize)]
+struct Pulled {
+    dy: f64,
+}
+
 #[derive(Default)]
-struct ViewContainers;
+struct ViewContainers {
+    /// How many refreshes added an item.
+    fresh: u32,
+}
 
 impl App for ViewContainers {
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        view::set_data(json!({ "minWidth": FIRST_MIN_WIDTH }))
+        let items: Vec<String> = (1..=12).map(|n| format!("Post {n}")).collect();
+        view::set_data(json!({
+            "minWidth": FIRST_MIN_WIDTH,
+            "items": items,
+            "refreshing": false,
+            "feedState": "idle",
+            "dragState": "still",
+        }))
     }
 
     fn on_event(&mut self, event: &Event) -> Result<()> {
         match (event.page.as_str(), event.handler.as_str()) {
             ("index", "lower") => view::set("minWidth", LOWERED_MIN_WIDTH),
+            ("index", "onDragStart") => {
+                let at = event.detail_as::<Dragged>()?.scroll_top;
+                view::set("dragState", format!("dragging from {at}"))
+            }
+            ("index", "onDragEnd") => {
+                let at = event.detail_as::<Dragged>()?.scroll_top;
+                view::set("dragState", format!("dragged to {at}"))
+            }
+            ("index", "onPulling") => {
+                let dy = event.detail_as::<Pulled>()?.dy;
+                view::set("feedState", format!("pulled {dy}"))
+            }
+            ("index", "onRefresh") => {
+                self.fresh += 1;
+                view::set_data(json!({
+                    "refreshing": true,
+                    "feedState": "refreshing",
+                    "items[0]": format!("Fresh {}", self.fresh),
+                }))
+            }
+            ("index", "refreshed") => view::set("refreshing", false),
+            ("index", "onRestore") => view::set("feedState", "restored"),
+            ("index", "onAbort") => {
+                let dy = event.detail_as::<Pulled>()?.dy;
+                view::set("feedState", format!("aborted at {dy}"))
+            }
             (page, handler) => Err(Error::InvalidArgument(format!(
                 "no handler `{handler}` on page `{page}`"
             ))),

@@ -1,9 +1,13 @@
 //! The view-containers example: its `match-media` blocks are drawn with
 //! their conditions for the simulator to check against the window, the app
 //! moving one block's bound redraws that condition (the view's
-//! `builtins/containers_tests.rs` checks the conditions' kinds).
+//! `builtins/containers_tests.rs` checks the conditions' kinds); its feed's
+//! drags and pull-to-refresh reach the app with WeChat's details, and a
+//! detail the scroll-view could not have produced is refused naming it.
 
-use crate::common::{example, launched_alone, tap};
+use serde_json::json;
+
+use crate::common::{event_on, example, launched_alone, tap};
 
 #[tokio::test]
 async fn match_media_blocks_are_drawn_with_their_conditions_and_follow_the_app() {
@@ -28,4 +32,69 @@ async fn match_media_blocks_are_drawn_with_their_conditions_and_follow_the_app()
         "{html}"
     );
     assert!(html.contains("At least 300px wide"), "{html}");
+}
+
+#[tokio::test]
+async fn a_feed_drag_and_pull_to_refresh_reach_the_app_and_impossible_ones_are_refused() {
+    let (_dir, mut inst) = launched_alone(example("view-containers")).await;
+    let at = |top: u32| json!({"scrollTop": top, "scrollLeft": 0});
+    event_on(&mut inst, "#feed", "dragstart", at(0))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["dragState"], "dragging from 0");
+    let ended = json!({"scrollTop": 140, "scrollLeft": 0, "velocity": {"x": 0, "y": 0.8}});
+    event_on(&mut inst, "#feed", "dragend", ended)
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["dragState"], "dragged to 140");
+
+    event_on(&mut inst, "#feed", "refresherpulling", json!({"dy": 30}))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["feedState"], "pulled 30");
+    event_on(&mut inst, "#feed", "refresherabort", json!({"dy": 30}))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["feedState"], "aborted at 30");
+    event_on(&mut inst, "#feed", "refresherrefresh", json!({"dy": 72}))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["feedState"], "refreshing");
+    assert_eq!(inst.page_data()["items"][0], "Fresh 1");
+    let html = inst.view_html().expect("a rendered page");
+    assert!(
+        html.contains("data-refresher-threshold=\"60\" data-refresher-background=\"#f2f2f2\" data-refresher-triggered=\"\""),
+        "{html}"
+    );
+    tap(&mut inst, "#done").await.unwrap();
+    assert_eq!(inst.page_data()["refreshing"], false);
+    event_on(&mut inst, "#feed", "refresherrestore", json!({"dy": 0}))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["feedState"], "restored");
+
+    // The threshold is the template's 60px; drags are places on a screen.
+    for (kind, detail, why) in [
+        (
+            "refresherrefresh",
+            json!({"dy": 20}),
+            "`refresherrefresh` on <scroll-view>: `dy` 20 is short of its `refresher-threshold` 60",
+        ),
+        (
+            "refresherabort",
+            json!({"dy": 90}),
+            "`refresherabort` on <scroll-view>: `dy` 90 is past its `refresher-threshold` 60",
+        ),
+        (
+            "dragging",
+            json!({"scrollTop": 1e300, "scrollLeft": 0}),
+            "`dragging` on <scroll-view>: `scrollTop` 1e+300 px is on no screen",
+        ),
+    ] {
+        let error = event_on(&mut inst, "#feed", kind, detail)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains(why), "{error}");
+    }
+    assert_eq!(inst.page_data()["feedState"], "restored");
 }

@@ -55,11 +55,6 @@ const SCROLL_NATIVE: Effect = NoEffect(
     "an option of the phone's native (enhanced or Skyline) scrolling, which the simulator's \
      browser scrolling does not model",
 );
-/// Pull-to-refresh inside a scroll-view: kept, not acted on yet (page pull-down is built).
-const REFRESHER: Effect = Host(
-    "kept in the page's tree (`miniapp run` shows it); the scroll-view's pull-to-refresh is \
-     not drawn yet",
-);
 /// WeChat's secure keyboard, which encrypts what is typed with WeChat's keys.
 const SAFE_PASSWORD: Effect = NoEffect("WeChat's secure keyboard, which only WeChat draws");
 /// Text caret and selection placement.
@@ -534,15 +529,27 @@ pub(super) const BUILTINS: &[Builtin] = &[
             ),
             a("enable-flex", Bool, KEPT),
             a("scroll-anchoring", Bool, SCROLL_NATIVE),
-            a("refresher-enabled", Bool, REFRESHER),
-            a("refresher-threshold", Number, REFRESHER),
+            a("refresher-enabled", Bool, Drawn("data-refresher-enabled")),
+            a(
+                "refresher-threshold",
+                Number,
+                Drawn("data-refresher-threshold"),
+            ),
             a(
                 "refresher-default-style",
                 OneOf(&["black", "white", "none"]),
-                REFRESHER,
+                Drawn("data-refresher-default-style"),
             ),
-            a("refresher-background", Color, REFRESHER),
-            a("refresher-triggered", Bool, REFRESHER),
+            a(
+                "refresher-background",
+                Color,
+                Drawn("data-refresher-background"),
+            ),
+            a(
+                "refresher-triggered",
+                Bool,
+                Drawn("data-refresher-triggered"),
+            ),
             a("enhanced", Bool, SCROLL_NATIVE),
             a("bounces", Bool, SCROLL_NATIVE),
             a("show-scrollbar", Bool, SCROLL_NATIVE),

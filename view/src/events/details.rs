@@ -16,12 +16,15 @@ use crate::region::Regions;
 use crate::render::VElement;
 
 mod media;
+mod refresher;
 mod widgets;
 
 #[cfg(test)]
 mod bounds_tests;
 #[cfg(test)]
 mod quote_tests;
+#[cfg(test)]
+mod refresher_tests;
 
 pub mod picker;
 
@@ -64,6 +67,24 @@ const RULES: &[Rule] = &[
         &["scrolltoupper", "scrolltolower"],
         widgets::scrolled_to_edge,
     ),
+    // refresher.rs: a scroll-view's drags and its pull-to-refresh.
+    (
+        "scroll-view",
+        &["dragstart", "dragging", "dragend"],
+        refresher::dragged,
+    ),
+    ("scroll-view", &["refresherpulling"], |e, d| {
+        refresher::check(e, "refresherpulling", d)
+    }),
+    ("scroll-view", &["refresherrefresh"], |e, d| {
+        refresher::check(e, "refresherrefresh", d)
+    }),
+    ("scroll-view", &["refresherrestore"], |e, d| {
+        refresher::check(e, "refresherrestore", d)
+    }),
+    ("scroll-view", &["refresherabort"], |e, d| {
+        refresher::check(e, "refresherabort", d)
+    }),
     ("image", &["load"], widgets::loaded),
     ("cover-image", &["load"], widgets::loaded),
     ("video", &["play", "pause", "ended", "waiting"], |e, d| {

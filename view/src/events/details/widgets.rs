@@ -296,7 +296,7 @@ pub(super) fn loaded(_: &VElement, detail: &Json) -> Result<(), String> {
 }
 
 /// `detail[name]`, a size: a [`place`] not below 0.
-fn size(detail: &Json, name: &str) -> Result<f64, String> {
+pub(super) fn size(detail: &Json, name: &str) -> Result<f64, String> {
     let px = place(detail, name)?;
     match px >= 0.0 {
         true => Ok(px),
@@ -315,7 +315,7 @@ fn number(detail: &Json, name: &str) -> Result<f64, String> {
 
 /// `detail[name]`, a finite number of CSS pixels within [`MAX_PX`] either
 /// way.
-fn place(detail: &Json, name: &str) -> Result<f64, String> {
+pub(super) fn place(detail: &Json, name: &str) -> Result<f64, String> {
     let px = number(detail, name)?;
     match px.abs() <= MAX_PX {
         true => Ok(px),
