@@ -2,7 +2,8 @@
 //! conditions as `data-*` for the simulator to check against the window
 //! (`dev/static/match-media.js`), a bound that is not a number or an
 //! orientation WeChat does not name is refused, and an undocumented
-//! condition is warned of.
+//! condition is warned of; `share-element` and `editor` stay refused,
+//! saying why.
 
 use serde_json::json;
 
@@ -37,5 +38,21 @@ fn a_match_media_condition_of_the_wrong_kind_is_refused_and_an_unknown_one_warne
         warned[0].contains("unknown attribute `min-widht` on `<match-media>`")
             && warned[0].ends_with("did you mean `min-width`?"),
         "{warned:?}"
+    );
+}
+
+#[test]
+fn share_element_and_editor_are_refused_saying_why() {
+    let editor = template_errors("<editor/>");
+    assert!(
+        editor[0]
+            .starts_with("1:2: `<editor>` is a rich-text editor driven through its EditorContext")
+            && editor[0].ends_with("the host has no such API, so it is not supported yet"),
+        "{editor:?}"
+    );
+    let shared = template_errors("<share-element/>");
+    assert!(
+        shared[0].contains("custom page transition; this host switches pages without transitions"),
+        "{shared:?}"
     );
 }

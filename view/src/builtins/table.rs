@@ -979,11 +979,15 @@ pub(super) const REFUSED: &[Refused] = &[
     },
     Refused {
         name: "share-element",
-        why: NOT_YET,
+        why: "the Skyline renderer's shared element, animated from one page to the next in a \
+              custom page transition; this host switches pages without transitions, so it is \
+              not supported yet",
     },
     Refused {
         name: "editor",
-        why: NOT_YET,
+        why: "a rich-text editor driven through its EditorContext \
+              (`wx.createSelectorQuery().select(...).context`: format, insert, get the \
+              contents); the host has no such API, so it is not supported yet",
     },
     Refused {
         name: "functional-page-navigator",
