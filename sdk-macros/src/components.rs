@@ -14,12 +14,7 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
     let args = component_grammar::component_args(attr)?;
     let mut imp: syn::ItemImpl = syn::parse2(item)?;
     let read = component_grammar::component_impl(&imp)?;
-    for entry in &mut imp.items {
-        if let syn::ImplItem::Fn(method) = entry {
-            (method.attrs)
-                .retain(|a| !grammar::is_attr(a, "handler") && !grammar::is_attr(a, "observer"));
-        }
-    }
+    unmark(&mut imp);
     let sdk = quote!(::miniapp_sdk);
     let ty = &imp.self_ty;
     let path = &args.path;
@@ -153,12 +148,7 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
             "a behavior has lifetimes (created, attached, ready, moved, detached), observers and handlers only",
         ));
     }
-    for entry in &mut imp.items {
-        if let syn::ImplItem::Fn(method) = entry {
-            (method.attrs)
-                .retain(|a| !grammar::is_attr(a, "handler") && !grammar::is_attr(a, "observer"));
-        }
-    }
+    unmark(&mut imp);
     let sdk = quote!(::miniapp_sdk);
     let ty = &imp.self_ty;
     let properties = (args.properties.as_ref())
@@ -182,12 +172,10 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
         }
     });
     let observe = observe(ty, &read, quote!(#sdk::component::Shared<'_>));
-    let hooks = read.lifetimes.iter().map(|hook| {
-        quote_spanned!(hook.span()=>
-            fn #hook(&mut self, this: &#sdk::component::Shared<'_>) -> #sdk::Result<()> {
-                <#ty>::#hook(self, this)
-            }
-        )
+    let lifetimes = read.lifetimes.iter().map(|hook| {
+        let name = hook.to_string();
+        let which = format_ident!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        quote_spanned!(hook.span()=> #sdk::component::Lifetime::#which => <#ty>::#hook(self, this))
     });
     Ok(quote! {
         #imp
@@ -208,9 +196,31 @@ pub fn expand_behavior(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
                 })
             }
             #observe
-            #(#hooks)*
+            fn lifetime(
+                &mut self,
+                which: #sdk::component::Lifetime,
+                this: &#sdk::component::Shared<'_>,
+            ) -> #sdk::Result<()> {
+                let _ = this;
+                #[allow(unreachable_patterns)]
+                match which {
+                    #(#lifetimes,)*
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
         }
     })
+}
+
+/// Take the `#[handler]` and `#[observer]` marks off `imp`'s methods
+/// (read already).
+fn unmark(imp: &mut syn::ItemImpl) {
+    for entry in &mut imp.items {
+        if let syn::ImplItem::Fn(method) = entry {
+            (method.attrs)
+                .retain(|a| !grammar::is_attr(a, "handler") && !grammar::is_attr(a, "observer"));
+        }
+    }
 }
 
 /// `Component::observe`: each observer whose keys a change matches, once,

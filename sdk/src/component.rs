@@ -276,31 +276,9 @@ pub trait Behavior: Default + 'static {
     /// Call its observers `changed` reaches, before the component's
     /// (generated).
     fn observe(&mut self, this: &Shared<'_>, changed: &[Changed]) -> Result<()>;
-    /// `created`, before the component's.
-    fn created(&mut self, this: &Shared<'_>) -> Result<()> {
-        let _ = this;
-        Ok(())
-    }
-    /// `attached`, before the component's.
-    fn attached(&mut self, this: &Shared<'_>) -> Result<()> {
-        let _ = this;
-        Ok(())
-    }
-    /// `ready`, before the component's.
-    fn ready(&mut self, this: &Shared<'_>) -> Result<()> {
-        let _ = this;
-        Ok(())
-    }
-    /// `moved`, before the component's.
-    fn moved(&mut self, this: &Shared<'_>) -> Result<()> {
-        let _ = this;
-        Ok(())
-    }
-    /// `detached`, before the component's.
-    fn detached(&mut self, this: &Shared<'_>) -> Result<()> {
-        let _ = this;
-        Ok(())
-    }
+    /// Its lifetime `which` (`created`... `detached`), before the
+    /// component's (generated).
+    fn lifetime(&mut self, which: Lifetime, this: &Shared<'_>) -> Result<()>;
 }
 
 /// A lifetime of a component instance, for its behaviors.
@@ -339,13 +317,7 @@ impl<B: Behavior> AnyBehavior for B {
     }
 
     fn lifetime(&mut self, which: Lifetime, this: &Shared<'_>) -> Result<()> {
-        match which {
-            Lifetime::Created => self.created(this),
-            Lifetime::Attached => self.attached(this),
-            Lifetime::Ready => self.ready(this),
-            Lifetime::Moved => self.moved(this),
-            Lifetime::Detached => self.detached(this),
-        }
+        Behavior::lifetime(self, which, this)
     }
 
     fn handle(&mut self, this: &Shared<'_>, event: &Event) -> Option<Result<()>> {
@@ -406,8 +378,7 @@ impl Shared<'_> {
 
     /// Its whole data (WeChat's `this.data`).
     pub fn data(&self) -> Result<Value> {
-        let text = host::get_data(Target::Component(self.id))?;
-        Ok(serde_json::from_str(&text)?)
+        data_of(self.id)
     }
 
     /// Trigger event `name` as [`Instance::trigger_event`] does.
@@ -529,8 +500,7 @@ impl<C: Component> Instance<C> {
 
     /// Its whole data, properties included (WeChat's `this.data`).
     pub fn data(&self) -> Result<Value> {
-        let text = host::get_data(Target::Component(self.id))?;
-        Ok(serde_json::from_str(&text)?)
+        data_of(self.id)
     }
 
     /// Trigger event `name` with `detail` (WeChat's `this.triggerEvent`):
@@ -585,6 +555,12 @@ impl<C: Component> Instance<C> {
         }));
         Ok(())
     }
+}
+
+/// The whole data of instance `id`.
+fn data_of(id: u32) -> Result<Value> {
+    let text = host::get_data(Target::Component(id))?;
+    Ok(serde_json::from_str(&text)?)
 }
 
 fn selected(scope: Target, selector: &str, all: bool) -> Result<Vec<u32>> {

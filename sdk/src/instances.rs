@@ -135,16 +135,25 @@ impl<C: Component> Mounted<C> {
     }
 }
 
+/// What its behaviors' methods get of instance `this` with JSON
+/// `properties`.
+fn shared<'a, C: Component>(
+    this: &'a Instance<C>,
+    properties: &'a Map<String, Value>,
+) -> Shared<'a> {
+    Shared {
+        id: this.id,
+        page: this.page,
+        properties,
+        changes: &this.changes,
+    }
+}
+
 impl<C: Component> Mounted<C> {
     /// Lifetime `which` of each of its behaviors, in order (before the
     /// component's own, as WeChat's).
     fn behaviors_first(&mut self, which: Lifetime) -> Result<()> {
-        let shared = Shared {
-            id: self.this.id,
-            page: self.this.page,
-            properties: &self.properties,
-            changes: &self.this.changes,
-        };
+        let shared = shared(&self.this, &self.properties);
         for behavior in self.state.behaviors() {
             behavior.lifetime(which, &shared)?;
         }
@@ -257,12 +266,7 @@ impl<C: Component> AnyComponent for Mounted<C> {
 
     fn handle(&mut self, event: &Event) -> Result<()> {
         if !C::HANDLERS.contains(&event.handler.as_str()) {
-            let shared = Shared {
-                id: self.this.id,
-                page: self.this.page,
-                properties: &self.properties,
-                changes: &self.this.changes,
-            };
+            let shared = shared(&self.this, &self.properties);
             for behavior in self.state.behaviors() {
                 if let Some(done) = behavior.handle(&shared, event) {
                     return done;
@@ -288,12 +292,7 @@ impl<C: Component> AnyComponent for Mounted<C> {
             if retyped {
                 self.this.properties = typed::<C>(self.this.id, &self.properties)?;
             }
-            let shared = Shared {
-                id: self.this.id,
-                page: self.this.page,
-                properties: &self.properties,
-                changes: &self.this.changes,
-            };
+            let shared = shared(&self.this, &self.properties);
             for behavior in self.state.behaviors() {
                 behavior.observe(&shared, &changed)?;
             }
