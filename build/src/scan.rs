@@ -187,8 +187,8 @@ fn exported_components(
         };
         let entry = format!("{{{}{properties}{}}}", found.head, found.tail);
         let mut parsed: BTreeMap<String, ComponentMeta> = serde_json::from_str(&entry).ok()?;
-        // Its behaviors' properties and handlers after its own, as the
-        // macro merges them.
+        // Its behaviors, merged as the host merges the macro's list (its
+        // own declaration of a name wins).
         for behavior in &found.behaviors {
             let behavior = sources.behaviors.get(behavior)?;
             let properties = match &behavior.properties {
@@ -198,9 +198,15 @@ fn exported_components(
             let properties: Vec<miniapp_runtime::config::meta::Property> =
                 serde_json::from_str(properties).ok()?;
             for meta in parsed.values_mut() {
-                meta.properties.extend(properties.iter().cloned());
-                meta.handlers.extend(behavior.handlers.iter().cloned());
+                meta.behaviors
+                    .push(miniapp_runtime::config::meta::BehaviorMeta {
+                        properties: properties.clone(),
+                        handlers: behavior.handlers.clone(),
+                    });
             }
+        }
+        for (path, meta) in parsed.iter_mut() {
+            meta.merge_behaviors(path).ok()?;
         }
         entries.extend(parsed);
     }

@@ -83,6 +83,25 @@ pub struct ComponentMeta {
     /// (`../item/item`).
     #[serde(default)]
     pub relations: BTreeMap<String, Relation>,
+    /// The behaviors it mixes in (WeChat's `behaviors`), in order. [`Meta::parse`]
+    /// merges their properties and handlers into the component's and
+    /// leaves this empty: a name the component declares is its own, and
+    /// among behaviors the later one's wins (as WeChat).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub behaviors: Vec<BehaviorMeta>,
+}
+
+/// What a behavior a component mixes in adds to it (WeChat's
+/// `Behavior({...})`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviorMeta {
+    /// Its properties, in declaration order.
+    #[serde(default)]
+    pub properties: Vec<Property>,
+    /// The handlers it adds.
+    #[serde(default)]
+    pub handlers: Vec<String>,
 }
 
 fn empty_object() -> Value {
@@ -253,8 +272,11 @@ impl Meta {
         if bytes.len() > MAX_META_BYTES {
             return Err(MetaError::TooLarge(bytes.len()));
         }
-        let meta: Meta =
+        let mut meta: Meta =
             serde_json::from_slice(bytes).map_err(|e| MetaError::Malformed(e.to_string()))?;
+        for (path, component) in &mut meta.components {
+            component.merge_behaviors(&format!("components.{path:?}"))?;
+        }
         meta.check()?;
         Ok(meta)
     }
@@ -303,8 +325,54 @@ impl Meta {
 }
 
 impl ComponentMeta {
+    /// Merge its behaviors' properties and handlers into its own (after
+    /// them, in list order), each name once: the component's own
+    /// declaration wins, then the last behavior's that declares it. Each
+    /// behavior's lists are checked first (a name twice in one is refused).
+    pub fn merge_behaviors(&mut self, place: &str) -> Result<(), MetaError> {
+        let behaviors = std::mem::take(&mut self.behaviors);
+        for (i, behavior) in behaviors.iter().enumerate() {
+            let place = format!("{place}.behaviors[{i}]");
+            let properties: Vec<String> =
+                behavior.properties.iter().map(|p| p.name.clone()).collect();
+            names(&format!("{place}.properties"), &properties, is_identifier)?;
+            names(
+                &format!("{place}.handlers"),
+                &behavior.handlers,
+                is_handler_name,
+            )?;
+        }
+        let later =
+            |i: usize, has: &dyn Fn(&BehaviorMeta) -> bool| behaviors[i + 1..].iter().any(has);
+        let mut properties = Vec::new();
+        let mut handlers = Vec::new();
+        for (i, behavior) in behaviors.iter().enumerate() {
+            for property in &behavior.properties {
+                let name = property.name.as_str();
+                if self.property(name).is_none()
+                    && !later(i, &|b| b.properties.iter().any(|p| p.name == name))
+                {
+                    properties.push(property.clone());
+                }
+            }
+            for handler in &behavior.handlers {
+                if !self.handlers.contains(handler) && !later(i, &|b| b.handlers.contains(handler))
+                {
+                    handlers.push(handler.clone());
+                }
+            }
+        }
+        self.properties.extend(properties);
+        self.handlers.extend(handlers);
+        Ok(())
+    }
+
     fn check(&self, place: &str, path: &str) -> Result<(), MetaError> {
         path_name(place, path)?;
+        if !self.behaviors.is_empty() {
+            let message = "not merged into the component (ComponentMeta::merge_behaviors)";
+            return Err(at(&format!("{place}.behaviors"), message.into()));
+        }
         if !self.data.is_object() {
             return Err(at(&format!("{place}.data"), "must be a JSON object".into()));
         }
@@ -591,5 +659,44 @@ mod tests {
         let long = "h".repeat(MAX_NAME_BYTES + 1);
         let err = parse(json!({"version": 1, "pages": {"index": {"handlers": [long]}}}));
         assert!(err.unwrap_err().to_string().contains("not a valid name"));
+    }
+
+    #[test]
+    fn a_behaviors_names_merge_under_the_components_own_and_later_ones() {
+        let prop = |name: &str, kind: &str| json!({"name": name, "type": kind});
+        let meta = parse(card(json!({
+            "handlers": ["tap"],
+            "behaviors": [
+                {"properties": [prop("title", "Number"), prop("size", "Number")],
+                 "handlers": ["tap", "pick"]},
+                {"properties": [prop("size", "String")], "handlers": ["pick", "drop"]}
+            ]
+        })))
+        .unwrap();
+        let card = meta.component("components/card/card").unwrap();
+        assert!(card.behaviors.is_empty());
+        let names: Vec<_> = card.properties.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["title", "count", "size"]);
+        // The component's `title` (a String), the later behavior's `size`.
+        assert_eq!(card.property("title").unwrap().kind, PropertyType::String);
+        assert_eq!(card.property("size").unwrap().kind, PropertyType::String);
+        assert_eq!(card.handlers, ["tap", "pick", "drop"]);
+        // A name twice within one behavior is still refused, at its place.
+        let err = parse(card_with_behavior(json!({"handlers": ["a", "a"]})));
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains(".behaviors[0].handlers[1]: `a` appears twice")
+        );
+        let err = parse(card_with_behavior(json!({"extra": 1})));
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("unknown field `extra`")
+        );
+    }
+
+    fn card_with_behavior(behavior: Value) -> Value {
+        card(json!({ "behaviors": [behavior] }))
     }
 }

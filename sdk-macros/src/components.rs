@@ -93,8 +93,8 @@ pub fn expand_component(attr: Tokens, item: Tokens) -> syn::Result<Tokens> {
     })
 }
 
-/// The parts of a component's meta entry: its properties list and its
-/// handlers with its behaviors' merged in (as WeChat's `behaviors`).
+/// The parts of a component's meta entry: its own properties and handlers,
+/// then its behaviors' (WeChat's `behaviors`) as its `behaviors` list.
 fn meta_parts(
     args: &component_grammar::ComponentArgs,
     read: &ComponentImpl,
@@ -106,32 +106,27 @@ fn meta_parts(
     if args.behaviors.is_empty() {
         return vec![quote!(#head), own, quote!(#tail)];
     }
-    let (tail_a, tail_b) = tail
-        .split_once("],\"externalClasses\"")
-        .expect("the meta's tail lists the handlers before the classes");
-    let tail_b = format!("],\"externalClasses\"{tail_b}");
-    let mut parts = vec![quote!(#head), quote!("[")];
-    let mut before = vec![quote!(#sdk::component::items(#own))];
-    parts.push(before[0].clone());
-    for (_, ty) in &args.behaviors {
-        let next = quote!(#sdk::component::items(<#ty as #sdk::component::Behavior>::PROPERTIES));
-        parts.push(quote!(#sdk::component::sep(&[#(#before),*], #next)));
-        parts.push(next.clone());
-        before.push(next);
+    // Its behaviors as the meta's `behaviors` list; the host merges them
+    // (the component's own declaration of a name wins).
+    let open = tail
+        .strip_suffix('}')
+        .expect("the meta's tail closes the entry");
+    let mut parts = vec![
+        quote!(#head),
+        own,
+        quote!(#open),
+        quote!(",\"behaviors\":["),
+    ];
+    for (i, (_, ty)) in args.behaviors.iter().enumerate() {
+        let comma = if i == 0 { "" } else { "," };
+        parts.push(quote!(#comma));
+        parts.push(quote!("{\"properties\":"));
+        parts.push(quote!(<#ty as #sdk::component::Behavior>::PROPERTIES));
+        parts.push(quote!(",\"handlers\":["));
+        parts.push(quote!(<#ty as #sdk::component::Behavior>::HANDLERS_JSON));
+        parts.push(quote!("]}"));
     }
-    parts.push(quote!("]"));
-    let own_handlers = tail_a
-        .rsplit_once('[')
-        .map_or(String::new(), |(_, names)| names.to_string());
-    parts.push(quote!(#tail_a));
-    let mut before = vec![quote!(#own_handlers)];
-    for (_, ty) in &args.behaviors {
-        let next = quote!(<#ty as #sdk::component::Behavior>::HANDLERS_JSON);
-        parts.push(quote!(#sdk::component::sep(&[#(#before),*], #next)));
-        parts.push(next.clone());
-        before.push(next);
-    }
-    parts.push(quote!(#tail_b));
+    parts.push(quote!("]}"));
     parts
 }
 

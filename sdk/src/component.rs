@@ -392,36 +392,6 @@ impl Shared<'_> {
     }
 }
 
-/// The items of JSON list `list` (`[a,b]` gives `a,b`), for a meta merged
-/// in const (generated code).
-#[doc(hidden)]
-pub const fn items(list: &'static str) -> &'static str {
-    let bytes = list.as_bytes();
-    if bytes.len() < 2 {
-        return "";
-    }
-    let (_, rest) = bytes.split_at(1);
-    let (inner, _) = rest.split_at(rest.len() - 1);
-    match core::str::from_utf8(inner) {
-        Ok(text) => text,
-        Err(_) => "",
-    }
-}
-
-/// `,` when one of `before` and `next` both hold items, else nothing
-/// (generated code).
-#[doc(hidden)]
-pub const fn sep(before: &[&str], next: &str) -> &'static str {
-    let mut i = 0;
-    while i < before.len() {
-        if !before[i].is_empty() && !next.is_empty() {
-            return ",";
-        }
-        i += 1;
-    }
-    ""
-}
-
 /// A component's properties; `#[derive(Properties)]` implements it.
 pub trait Properties {
     /// The meta's `properties` list (JSON).

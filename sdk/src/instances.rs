@@ -267,7 +267,8 @@ impl<C: Component> AnyComponent for Mounted<C> {
     fn handle(&mut self, event: &Event) -> Result<()> {
         if !C::HANDLERS.contains(&event.handler.as_str()) {
             let shared = shared(&self.this, &self.properties);
-            for behavior in self.state.behaviors() {
+            // The last behavior that has it (a later one's wins, as WeChat).
+            for behavior in self.state.behaviors().into_iter().rev() {
                 if let Some(done) = behavior.handle(&shared, event) {
                     return done;
                 }

@@ -305,6 +305,9 @@ impl RelMark {
 pub struct PickProps {
     #[property(default = "plain")]
     tag: String,
+    /// Declared by the chip too: the chip's own declaration wins.
+    #[property(default = "behavior")]
+    shade: String,
 }
 
 #[derive(Default, Serialize)]
@@ -343,11 +346,20 @@ impl Pickable {
         let picked = format!("{}:{}", props.tag, self.picks);
         this.set_data(miniapp_sdk::json!({"picks": self.picks, "picked": picked}))
     }
+
+    /// Declared by the chip too: the chip's own runs.
+    #[handler]
+    fn clear(&mut self, this: &Shared<'_>, _tap: Tap) -> Result<()> {
+        this.set_data(miniapp_sdk::json!({"cleared": "behavior"}))
+    }
 }
 
 #[derive(Deserialize, Properties)]
 pub struct ChipProps {
     label: String,
+    /// Also the behavior's (with another default): this one wins.
+    #[property(default = "own")]
+    shade: String,
 }
 
 /// A chip with the `Pickable` behavior mixed in.
@@ -363,5 +375,12 @@ impl Chip {
         let data = this.data()?;
         let before = data["order"].as_str().unwrap_or_default().to_string();
         this.set_data(miniapp_sdk::json!({"order": format!("{before},component")}))
+    }
+
+    /// Also the behavior's handler: this one runs (as WeChat).
+    #[handler]
+    fn clear(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        let cleared = format!("component:{}", this.properties().shade);
+        this.set_data(miniapp_sdk::json!({ "cleared": cleared }))
     }
 }

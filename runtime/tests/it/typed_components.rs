@@ -348,3 +348,13 @@ async fn a_behavior_mixes_its_property_data_handler_and_lifetime_into_a_componen
     tapped(&mut inst, "#chip-pick").await;
     assert_eq!(text_of(&inst, "#chip-picked"), "hot:2");
 }
+
+#[tokio::test]
+async fn a_name_both_a_component_and_its_behavior_declare_is_the_component_s() {
+    let (_dir, mut inst) = launched().await;
+    // Property `shade`: the chip's default, not the behavior's.
+    assert_eq!(text_of(&inst, "#chip-shade"), "own");
+    // Handler `clear`: the chip's runs, not the behavior's.
+    tapped(&mut inst, "#chip-clear").await;
+    assert_eq!(text_of(&inst, "#chip-cleared"), "component:own");
+}
