@@ -7,7 +7,10 @@
 // The feed (a scroll-view): a drag up scrolls it and the app hears where
 // the drag started and ended; a pull down past its 60px threshold opens
 // the refresher and the app adds a fresh post, Done closes it (restore);
-// a short pull aborts.
+// a short pull aborts. The sheet (a page-container): opened by the app, its
+// panel slides up with round corners and its custom-style over an overlay
+// in its overlay-style, the app told each step; a tap on the overlay has
+// the app close it, and it leaves telling the app.
 //
 //   cargo build -p miniapp-cli && node --test dev/browser-tests/view-containers.test.mjs
 
@@ -95,5 +98,29 @@ test('view containers: a scroll-view drag and pull-to-refresh reach the app', { 
   await drag(page, feed, [0.5, 0.2], 0, 25);
   await feedState.filter({ hasText: /^aborted at \d+$/ }).waitFor();
   assert.equal(await feed.evaluate((f) => f.hasAttribute('data-mp-pull')), false);
+  assert.deepEqual(page.problems, []);
+});
+
+test('view containers: a page-container opens over its overlay and a tap on the overlay closes it', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'view-containers'));
+  const body = screen.locator('#sheet-body');
+  const steps = screen.locator('#sheet-steps');
+  assert.equal(await body.isVisible(), false);
+  await screen.locator('#open-sheet').click();
+  await steps.filter({ hasText: /^beforeenter enter afterenter$/ }).waitFor();
+  assert.equal(await body.isVisible(), true);
+  const panel = await screen.locator('#sheet').evaluate((p) => {
+    const style = getComputedStyle(p);
+    return [style.position, style.paddingTop, style.borderTopLeftRadius, style.borderBottomLeftRadius];
+  });
+  assert.deepEqual(panel, ['fixed', '16px', '20px', '0px']);
+  const overlay = screen.locator('.mp-page-overlay');
+  assert.equal(await overlay.evaluate((o) => getComputedStyle(o).backgroundColor), 'rgba(0, 0, 0, 0.5)');
+  // A tap on the overlay, above the panel: the app drops `show`.
+  const box = await page.locator('#screen').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + 80);
+  await steps.filter({ hasText: /^beforeenter enter afterenter beforeleave leave afterleave$/ }).waitFor();
+  await eventually(async () => assert.equal(await body.isVisible(), false));
+  assert.equal(await overlay.isVisible(), false);
   assert.deepEqual(page.problems, []);
 });

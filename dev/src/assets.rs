@@ -54,6 +54,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/scroll-refresher.js"),
             "text/javascript; charset=utf-8",
         )),
+        "page-container.js" => Some((
+            include_str!("../static/page-container.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "page-events.css" => Some((
             include_str!("../static/page-events.css"),
             "text/css; charset=utf-8",

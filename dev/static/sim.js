@@ -14,6 +14,7 @@ import { pageEventsShown, shareSheet, watchPageEvents } from './page-events.js';
 import { subpackageSent } from './subpackages.js';
 import { watchMatchMedia } from './match-media.js';
 import { watchScrollViews } from './scroll-refresher.js';
+import { watchPageContainers } from './page-container.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -964,6 +965,8 @@ watchMedia(view.shadow, sendEvent, nodeOf);
 watchMatchMedia(view.shadow, screenElement);
 // A scroll-view's drags and pull-to-refresh (scroll-refresher.js).
 watchScrollViews(view.shadow, sendEvent, nodeOf, () => view.zoom);
+// A page-container's panel and overlay (page-container.js).
+watchPageContainers(view.shadow, sendEvent, nodeOf, (css) => rewriteUnits(css));
 watchPageEvents(screenElement, request, log);
 
 // The picker's sheet, drawn by the host over the page (picker.js).

@@ -45,6 +45,7 @@ pub const COMPONENTS: &[&str] = &[
     "page-meta",
     "navigation-bar",
     "match-media",
+    "page-container",
     "span",
     "i",
     "a",
@@ -99,6 +100,13 @@ pub const EVENTS: &[&str] = &[
     "refresherrefresh",
     "refresherrestore",
     "refresherabort",
+    "beforeenter",
+    "enter",
+    "afterenter",
+    "beforeleave",
+    "leave",
+    "afterleave",
+    "clickoverlay",
 ];
 
 /// How many of [`EVENTS`] come first as the touch and tap events every

@@ -39,6 +39,9 @@ pub fn is_boolean_attribute(name: &str) -> bool {
             | "always-embed"
             | "auto-focus"
             | "bounces"
+            | "show"
+            | "round"
+            | "close-on-slide-down"
             | "clip"
             | "confirm-hold"
             | "disable-default-padding"
@@ -106,6 +109,10 @@ pub fn is_flag(tag: &str, name: &str) -> bool {
     if tag == "movable-view" {
         return name == "animation";
     }
+    // A page-container draws its overlay unless told not to.
+    if tag == "page-container" {
+        return name == "overlay";
+    }
     tag == "video"
         && matches!(
             name,
@@ -127,7 +134,14 @@ pub fn is_flag(tag: &str, name: &str) -> bool {
 pub fn is_checked(name: &str) -> bool {
     matches!(
         name,
-        "src" | "url" | "poster" | "style" | "indicator-style" | "mask-style"
+        "src"
+            | "url"
+            | "poster"
+            | "style"
+            | "indicator-style"
+            | "mask-style"
+            | "overlay-style"
+            | "custom-style"
     )
 }
 
@@ -144,8 +158,12 @@ pub fn attribute(tag: &str, name: &str, value: String, origins: &[String]) -> Op
         }
         return url(&value, origins).then_some(value);
     }
-    // A picker-view's indicator and mask are styled as an element is.
-    if matches!(name, "style" | "indicator-style" | "mask-style") {
+    // A picker-view's indicator and mask, and a page-container's overlay
+    // and panel, are styled as an element is.
+    if matches!(
+        name,
+        "style" | "indicator-style" | "mask-style" | "overlay-style" | "custom-style"
+    ) {
         return Some(style(&value));
     }
     Some(value)

@@ -5,7 +5,9 @@
 //! a button, so the block appears without a resize; a feed in a
 //! scroll-view that reports its drags and is pulled to refresh: a pull past
 //! 60px adds a fresh item and keeps the refresher open
-//! (`refresher-triggered`) until Done closes it, a shorter one aborts.
+//! (`refresher-triggered`) until Done closes it, a shorter one aborts; a
+//! sheet (`page-container`) the app opens and closes (Close, or a tap on
+//! its overlay), which writes each step it is told of.
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
 use serde::Deserialize;
@@ -15,6 +17,17 @@ use serde::Deserialize;
 const FIRST_MIN_WIDTH: u32 = 800;
 /// The bound the button sets, below every preset's width.
 const LOWERED_MIN_WIDTH: u32 = 300;
+
+/// The page-container's handlers, each a step it is told of, written as
+/// the step's name.
+const SHEET_STEPS: &[(&str, &str)] = &[
+    ("beforeEnter", "beforeenter"),
+    ("enter", "enter"),
+    ("afterEnter", "afterenter"),
+    ("beforeLeave", "beforeleave"),
+    ("leave", "leave"),
+    ("afterLeave", "afterleave"),
+];
 
 /// A scroll-view's drag detail, as WeChat sends it.
 #[derive(Deserialize)]
@@ -33,6 +46,8 @@ struct Pulled {
 struct ViewContainers {
     /// How many refreshes added an item.
     fresh: u32,
+    /// The sheet's steps since it was last opened.
+    steps: Vec<&'static str>,
 }
 
 impl App for ViewContainers {
@@ -44,6 +59,8 @@ impl App for ViewContainers {
             "refreshing": false,
             "feedState": "idle",
             "dragState": "still",
+            "sheet": false,
+            "sheetSteps": "",
         }))
     }
 
@@ -75,6 +92,16 @@ impl App for ViewContainers {
             ("index", "onAbort") => {
                 let dy = event.detail_as::<Pulled>()?.dy;
                 view::set("feedState", format!("aborted at {dy}"))
+            }
+            ("index", "openSheet") => {
+                self.steps.clear();
+                view::set_data(json!({ "sheet": true, "sheetSteps": "" }))
+            }
+            ("index", "closeSheet") => view::set("sheet", false),
+            ("index", handler) if SHEET_STEPS.iter().any(|(h, _)| *h == handler) => {
+                let step = SHEET_STEPS.iter().find(|(h, _)| *h == handler);
+                self.steps.extend(step.map(|(_, name)| *name));
+                view::set("sheetSteps", self.steps.join(" "))
             }
             (page, handler) => Err(Error::InvalidArgument(format!(
                 "no handler `{handler}` on page `{page}`"

@@ -98,3 +98,38 @@ async fn a_feed_drag_and_pull_to_refresh_reach_the_app_and_impossible_ones_are_r
     }
     assert_eq!(inst.page_data()["feedState"], "restored");
 }
+
+#[tokio::test]
+async fn a_sheet_opens_and_closes_telling_the_app_and_a_detail_is_refused() {
+    let (_dir, mut inst) = launched_alone(example("view-containers")).await;
+    let html = inst.view_html().expect("a rendered page");
+    assert!(
+        html.contains("data-mp=\"page-container\" id=\"sheet\" data-position=\"bottom\""),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"sheet\" data-show"), "{html}");
+    tap(&mut inst, "#open-sheet").await.unwrap();
+    let html = inst.view_html().expect("a rendered page");
+    let drawn = "id=\"sheet\" data-show=\"\" data-position=\"bottom\" data-round=\"\" \
+                 data-duration=\"200\" data-overlay-style=\"background:rgba(0, 0, 0, 0.5)\" \
+                 data-custom-style=\"padding:16px\" data-close-on-slide-down=\"\"";
+    assert!(html.contains(drawn), "{html}");
+    for kind in ["beforeenter", "enter", "afterenter"] {
+        event_on(&mut inst, "#sheet", kind, json!({}))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        inst.page_data()["sheetSteps"],
+        "beforeenter enter afterenter"
+    );
+    event_on(&mut inst, "#sheet", "clickoverlay", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(inst.page_data()["sheet"], false);
+    let error = event_on(&mut inst, "#sheet", "leave", json!({"why": "x"}))
+        .await
+        .unwrap_err();
+    let why = "`leave` on <page-container>: its detail is empty on WeChat, not {\"why\":\"x\"}";
+    assert!(error.to_string().contains(why), "{error}");
+}

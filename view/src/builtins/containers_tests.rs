@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::html::to_html;
-use crate::testing::{rendered, template_errors, template_warnings};
+use crate::testing::{handler_or_refusal, rendered, template_errors, template_warnings};
 
 #[test]
 fn match_media_is_drawn_with_its_conditions_and_its_children() {
@@ -54,5 +54,54 @@ fn share_element_and_editor_are_refused_saying_why() {
     assert!(
         shared[0].contains("custom page transition; this host switches pages without transitions"),
         "{shared:?}"
+    );
+}
+
+#[test]
+fn page_container_is_drawn_with_its_options_and_its_styles_checked() {
+    let page = r#"<page-container id="p" show="{{open}}" duration="200" z-index="150" overlay="{{false}}"
+  position="bottom" round close-on-slide-down overlay-style="{{shade}}" custom-style="{{panel}}"><view>Sheet</view></page-container>"#;
+    let data = json!({
+        "open": true,
+        "shade": "background: rgba(0, 0, 0, 0.5); background-image: url(https://evil.example/x.png)",
+        "panel": "padding: 16px; behavior: url(x.htc)",
+    });
+    let html = to_html(&rendered(page, &data));
+    let drawn = "data-mp=\"page-container\" id=\"p\" data-show=\"\" data-duration=\"200\" \
+                 data-z-index=\"150\" data-overlay=\"false\" data-position=\"bottom\" \
+                 data-round=\"\" data-close-on-slide-down=\"\" \
+                 data-overlay-style=\"background:rgba(0, 0, 0, 0.5)\" \
+                 data-custom-style=\"padding:16px\">";
+    assert!(html.contains(drawn), "{html}");
+    // Closed, `show` is left out; `overlay` left out is WeChat's default
+    // (on), written without a value it is `true`.
+    let html = to_html(&rendered(
+        r#"<page-container show="{{false}}"/>"#,
+        &json!({}),
+    ));
+    assert!(html.contains("data-mp=\"page-container\"></div>"), "{html}");
+    let html = to_html(&rendered("<page-container overlay/>", &json!({})));
+    assert!(
+        html.contains("data-mp=\"page-container\" data-overlay=\"true\">"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_page_container_event_carries_an_empty_detail() {
+    let page = r#"<page-container id="p" show bindenter="entered" bindclickoverlay="shaded"/>"#;
+    let tree = rendered(page, &json!({}));
+    let send = |kind: &str, detail| handler_or_refusal(&tree, "p", kind, detail);
+    assert_eq!(send("enter", json!({})).unwrap(), "entered");
+    assert_eq!(send("clickoverlay", json!({})).unwrap(), "shaded");
+    assert_eq!(
+        send("enter", json!({"x": 1})).unwrap_err(),
+        "`enter` on <page-container>: its detail is empty on WeChat, not {\"x\":1}"
+    );
+    assert_eq!(
+        template_errors(r#"<page-container position="left"/>"#),
+        [
+            "1:17: `position` on `<page-container>`: `left` is not one of: top, bottom, right, center"
+        ]
     );
 }

@@ -503,6 +503,29 @@ const MATCH_MEDIA: &[Attribute] = &[
     ),
 ];
 
+/// `page-container`: a panel over the page while `show`, over its overlay
+/// (`dev/static/page-container.js`), telling the app as it enters and
+/// leaves.
+const PAGE_CONTAINER: &[Attribute] = &[
+    a("show", Bool, Drawn("data-show")),
+    a("duration", Number, Drawn("data-duration")),
+    a("z-index", Number, Drawn("data-z-index")),
+    a("overlay", Flag, Drawn("data-overlay")),
+    a(
+        "position",
+        OneOf(&["top", "bottom", "right", "center"]),
+        Drawn("data-position"),
+    ),
+    a("round", Bool, Drawn("data-round")),
+    a(
+        "close-on-slide-down",
+        Bool,
+        Drawn("data-close-on-slide-down"),
+    ),
+    a("overlay-style", Text, Drawn("data-overlay-style")),
+    a("custom-style", Text, Drawn("data-custom-style")),
+];
+
 /// The components the host draws, in WeChat's order of its list.
 pub(super) const BUILTINS: &[Builtin] = &[
     b("view", ("div", ""), &[HOVER[0], HOVER[1], HOVER[2]], &[]),
@@ -954,6 +977,22 @@ pub(super) const BUILTINS: &[Builtin] = &[
         &[],
     ),
     b("match-media", ("div", ""), MATCH_MEDIA, &[]),
+    b(
+        "page-container",
+        ("div", ""),
+        PAGE_CONTAINER,
+        &[
+            "beforeenter",
+            "enter",
+            "afterenter",
+            "beforeleave",
+            "leave",
+            "afterleave",
+            "clickoverlay",
+            "entercancelled",
+            "leavecancelled",
+        ],
+    ),
     // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
     // (only the events every component fires: see `INLINE`).
     b("span", ("span", ""), &[], &[]),
@@ -969,10 +1008,6 @@ const NO_PROFILE: &str = "not offered by this host: no host profile of this buil
 
 /// WeChat's other components, each with why it is refused.
 pub(super) const REFUSED: &[Refused] = &[
-    Refused {
-        name: "page-container",
-        why: NOT_YET,
-    },
     Refused {
         name: "root-portal",
         why: NOT_YET,

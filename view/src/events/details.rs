@@ -85,6 +85,19 @@ const RULES: &[Rule] = &[
     ("scroll-view", &["refresherabort"], |e, d| {
         refresher::check(e, "refresherabort", d)
     }),
+    (
+        "page-container",
+        &[
+            "beforeenter",
+            "enter",
+            "afterenter",
+            "beforeleave",
+            "leave",
+            "afterleave",
+            "clickoverlay",
+        ],
+        empty,
+    ),
     ("image", &["load"], widgets::loaded),
     ("cover-image", &["load"], widgets::loaded),
     ("video", &["play", "pause", "ended", "waiting"], |e, d| {
@@ -231,6 +244,17 @@ fn typed(element: &VElement, detail: &Json) -> Result<(), String> {
             value.encode_utf16().count()
         )),
         other => Err(format!("`value` must be text, not {}", quote::json(other))),
+    }
+}
+
+/// A page-container's events: an empty detail, as WeChat's.
+fn empty(_: &VElement, detail: &Json) -> Result<(), String> {
+    match detail.as_object() {
+        Some(object) if object.is_empty() => Ok(()),
+        _ => Err(format!(
+            "its detail is empty on WeChat, not {}",
+            quote::json(Some(detail))
+        )),
     }
 }
 
