@@ -89,6 +89,10 @@ pub struct ComponentMeta {
     /// among behaviors the later one's wins (as WeChat).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub behaviors: Vec<BehaviorMeta>,
+    /// Whether it has WeChat's built-in behavior `wx://form-field`: a form
+    /// around it submits its data's `value` under its data's `name`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub form_field: bool,
 }
 
 /// What a behavior a component mixes in adds to it (WeChat's
@@ -562,12 +566,16 @@ mod tests {
 
     #[test]
     fn reads_the_seams_shape() {
-        let meta = parse(card(json!({"handlers": ["tapTitle", "clear-done", "$x"]}))).unwrap();
+        let meta = parse(card(
+            json!({"handlers": ["tapTitle", "clear-done", "$x"], "formField": true}),
+        ))
+        .unwrap();
         assert_eq!(meta.page_handlers("index").unwrap(), ["add"]);
         assert_eq!(meta.page_handlers("other"), None);
         let card = meta.component("components/card/card").unwrap();
         assert_eq!(card.options.style_isolation, StyleIsolation::ApplyShared);
         assert!(card.options.multiple_slots);
+        assert!(card.form_field);
         assert_eq!(
             card.page_lifetimes,
             [PageLifetime::Show, PageLifetime::Resize]

@@ -48,6 +48,9 @@ pub struct ComponentArgs {
     /// `behaviors = [field: Type]`: each behavior the component holds in
     /// its field.
     pub behaviors: Vec<(syn::Ident, syn::Path)>,
+    /// `behaviors = [form_field]`: WeChat's built-in `wx://form-field` (its
+    /// `name` and `value` join the submit of a form around it).
+    pub form_field: bool,
 }
 
 /// What `#[behavior(...)]` says: its properties and data types.
@@ -135,6 +138,7 @@ pub fn component_args(tokens: TokenStream) -> syn::Result<ComponentArgs> {
             options: Vec::new(),
             relations: Vec::new(),
             behaviors: Vec::new(),
+            form_field: false,
         };
         while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
             let key: syn::Ident = input.parse()?;
@@ -214,6 +218,16 @@ fn component_option(
             syn::bracketed!(content in input);
             while !content.is_empty() {
                 let field: syn::Ident = content.parse()?;
+                if field == "form_field" && !content.peek(Token![:]) {
+                    if args.form_field {
+                        return Err(syn::Error::new(field.span(), "`form_field` appears twice"));
+                    }
+                    args.form_field = true;
+                    if content.parse::<Option<Token![,]>>()?.is_none() {
+                        break;
+                    }
+                    continue;
+                }
                 content.parse::<Token![:]>()?;
                 let ty: syn::Path = content.parse()?;
                 args.behaviors.push((field, ty));
@@ -222,7 +236,7 @@ fn component_option(
                 }
             }
             if !content.is_empty() {
-                return Err(content.error("a behavior is `field: Type`"));
+                return Err(content.error("a behavior is `field: Type` or `form_field`"));
             }
         }
         "multiple_slots" => args.options.push(flag("multipleSlots")),
@@ -247,7 +261,7 @@ fn component_option(
                 key.span(),
                 format!(
                     "unknown component option `{other}`: the options are `properties = Type`, `data = Type`, \
-                     `external_classes = [..]`, `relations = [(\"../item/item\", child)]`, `behaviors = [field: Type]`, `multiple_slots`, \
+                     `external_classes = [..]`, `relations = [(\"../item/item\", child)]`, `behaviors = [field: Type, form_field]`, `multiple_slots`, \
                      `virtual_host`, `add_global_class`, `style_isolation = \"..\"`"
                 ),
             ));
@@ -577,8 +591,13 @@ pub fn component_meta(args: &ComponentArgs, read: &ComponentImpl) -> (String, St
         .map(|(path, kind)| format!("\"{path}\":{{\"type\":\"{kind}\"}}"))
         .collect::<Vec<_>>()
         .join(",");
+    let form_field = if args.form_field {
+        ",\"formField\":true"
+    } else {
+        ""
+    };
     let tail = format!(
-        ",\"data\":{{}},\"handlers\":[{handlers}],\"externalClasses\":[{classes}],\"options\":{{{}}},\"pageLifetimes\":[{lifetimes}],\"relations\":{{{relations}}}}}",
+        ",\"data\":{{}},\"handlers\":[{handlers}],\"externalClasses\":[{classes}],\"options\":{{{}}},\"pageLifetimes\":[{lifetimes}],\"relations\":{{{relations}}}{form_field}}}",
         args.options.join(",")
     );
     (head, tail)

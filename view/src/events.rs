@@ -17,7 +17,7 @@ use serde_json::{Map, Value as Json};
 use crate::ast::{BindingKind, Phase};
 use crate::component::InstanceKey;
 use crate::region::Regions;
-use crate::render::{Tree, VElement, VNode};
+use crate::render::{Host, Tree, VElement, VNode};
 
 pub mod details;
 
@@ -254,6 +254,25 @@ pub fn resolve_in(
     fields: &BTreeMap<u32, String>,
     regions: &Regions,
 ) -> Result<Resolved, EventError> {
+    resolve_with_form_fields(tree, event, fields, regions, &|_| None)
+}
+
+/// The name and value a custom component gives the submit of a form
+/// around it, by its host element (WeChat's `wx://form-field`: its data's
+/// `name` and `value`; an empty name: it submits nothing); `None` for one
+/// that is not a form field, whose own template's fields are the form's
+/// instead.
+pub type FormField<'a> = &'a dyn Fn(&Host) -> Option<(String, Json)>;
+
+/// [`resolve_in`], a form's submit also taking the custom components among
+/// its fields that `form_field` names.
+pub fn resolve_with_form_fields(
+    tree: &Tree,
+    event: &ViewEvent,
+    fields: &BTreeMap<u32, String>,
+    regions: &Regions,
+    form_field: FormField<'_>,
+) -> Result<Resolved, EventError> {
     let bytes = serde_json::to_string(&event.detail).map_or(usize::MAX, |s| s.len());
     if bytes > MAX_DETAIL_BYTES {
         return Err(EventError::DetailTooLarge {
@@ -346,7 +365,7 @@ pub fn resolve_in(
         }
     }
     if event.kind == "tap"
-        && let Some(submit) = form_submit(&path, event.node, fields)
+        && let Some(submit) = form_submit(&path, event.node, fields, form_field)
     {
         way.handlers.push(submit);
     }
@@ -563,6 +582,7 @@ fn form_submit(
     path: &[&VElement],
     target: u32,
     fields: &BTreeMap<u32, String>,
+    form_field: FormField<'_>,
 ) -> Option<Dispatch> {
     let button = path
         .iter()
@@ -570,7 +590,7 @@ fn form_submit(
     let form = path[..button].iter().rev().find(|e| e.tag == "form")?;
     let binding = form.events.iter().find(|b| b.event == "submit")?;
     let mut values = Map::new();
-    form_values(&form.children, fields, &mut values);
+    form_values(&form.children, fields, form_field, &mut values);
     Some(Dispatch {
         handler: binding.handler.clone(),
         kind: "submit".into(),
@@ -586,14 +606,28 @@ fn form_submit(
 /// The values of the named fields among `nodes`, as a form submits them:
 /// an input or textarea's text (what the user typed, else its `value`), a
 /// switch's state, a checkbox group's checked values, a radio group's
-/// checked value.
-fn form_values(nodes: &[VNode], fields: &BTreeMap<u32, String>, out: &mut Map<String, Json>) {
+/// checked value, a form-field component's value (its own template's
+/// fields are not the form's).
+fn form_values(
+    nodes: &[VNode],
+    fields: &BTreeMap<u32, String>,
+    form_field: FormField<'_>,
+    out: &mut Map<String, Json>,
+) {
     for node in nodes {
         let VNode::Element(element) = node else {
             continue;
         };
+        if let Some(host) = &element.host
+            && let Some((name, value)) = form_field(host)
+        {
+            if !name.is_empty() {
+                out.insert(name, value);
+            }
+            continue;
+        }
         let Some(name) = attr(element, "name") else {
-            form_values(&element.children, fields, out);
+            form_values(&element.children, fields, form_field, out);
             continue;
         };
         let value = match element.tag {
@@ -611,7 +645,7 @@ fn form_values(nodes: &[VNode], fields: &BTreeMap<u32, String>, out: &mut Map<St
                 .next()
                 .unwrap_or(Json::String(String::new())),
             _ => {
-                form_values(&element.children, fields, out);
+                form_values(&element.children, fields, form_field, out);
                 continue;
             }
         };

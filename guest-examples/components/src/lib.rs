@@ -29,10 +29,10 @@
 
 mod parts;
 
-use miniapp_sdk::{Detail, PageData, Result, Tap, component, page, set, with_app};
+use miniapp_sdk::{Detail, PageData, Result, Submit, Tap, component, page, set, with_app};
 use serde::{Deserialize, Serialize};
 
-use parts::{Badge, Card, Chip, Counter, ListItem, RelItem, RelList, RelMark, TimerBox};
+use parts::{Badge, Card, Chip, Counter, ListItem, QtyField, RelItem, RelList, RelMark, TimerBox};
 
 /// The app: the journal of what the components saw.
 #[derive(Default)]
@@ -81,6 +81,8 @@ struct IndexData {
     nodes: Vec<u32>,
     /// Why the list's `relation_nodes` of a relation it lacks was refused.
     unrelated: String,
+    /// The form's submitted fields, the `qty-field` component's included.
+    submitted: String,
 }
 
 /// A counter's `change` detail.
@@ -236,6 +238,19 @@ impl Index {
         set(IndexData::forged(), refused)
     }
 
+    /// The form's submit: its input's value and its `qty-field`'s (a
+    /// custom component with `wx://form-field`).
+    #[handler]
+    fn sent(&mut self, submit: Submit<miniapp_sdk::Value>) -> Result<()> {
+        let fields = &submit.detail.value;
+        let submitted = format!(
+            "note={} qty={}",
+            fields["note"].as_str().unwrap_or("?"),
+            fields["qty"]
+        );
+        set(IndexData::submitted(), submitted)
+    }
+
     #[handler("onPoke")]
     fn on_poke(&mut self, poke: Detail<Poke>) -> Result<()> {
         set(IndexData::poked(), poke.detail.label)
@@ -246,6 +261,6 @@ miniapp_sdk::export_app!(
     ComponentsApp,
     pages = [Index],
     components = [
-        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark, Chip
+        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark, Chip, QtyField
     ]
 );

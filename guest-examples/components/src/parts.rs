@@ -384,3 +384,24 @@ impl Chip {
         this.set_data(miniapp_sdk::json!({ "cleared": cleared }))
     }
 }
+
+#[derive(Deserialize, Properties)]
+pub struct QtyProps {
+    name: String,
+    #[property(default = 1)]
+    value: u32,
+}
+
+/// A quantity field with WeChat's built-in `wx://form-field`: a form around
+/// it submits its `value` under its `name`.
+#[derive(Default)]
+pub struct QtyField;
+
+#[miniapp_sdk::component("components/qty-field/qty-field", properties = QtyProps, behaviors = [form_field])]
+impl QtyField {
+    #[handler]
+    fn more(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
+        let value = this.properties().value + 1;
+        this.set_data(miniapp_sdk::json!({ "value": value }))
+    }
+}

@@ -11,7 +11,10 @@ use crate::capability::page_meta;
 use crate::error::Error;
 use crate::event::Event;
 use crate::usage::UsageCounters;
-use miniapp_view::events::{Dispatch, EventError, Resolved, ViewEvent, model_patch, resolve_in};
+use miniapp_view::events::{
+    Dispatch, EventError, Resolved, ViewEvent, model_patch, resolve_with_form_fields,
+};
+use miniapp_view::render::Host;
 
 impl AppInstance {
     /// Render the top page from its template and data, if it has a template:
@@ -210,14 +213,16 @@ impl AppInstance {
             }
         };
         let regions = &self.app.services.regions;
-        let resolved = match resolve_in(tree, event, &self.view.typed, regions) {
-            Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
-            Err(e @ (EventError::Detail(_) | EventError::DetailTooLarge { .. })) => {
-                self.audit_refused_detail(&e.to_string());
-                return Err(refused(e.to_string()));
-            }
-            resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
-        };
+        let form_field = |host: &Host| self.form_field(host);
+        let resolved =
+            match resolve_with_form_fields(tree, event, &self.view.typed, regions, &form_field) {
+                Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
+                Err(e @ (EventError::Detail(_) | EventError::DetailTooLarge { .. })) => {
+                    self.audit_refused_detail(&e.to_string());
+                    return Err(refused(e.to_string()));
+                }
+                resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
+            };
         if let Some(patch) = model {
             self.patch_data(&patch.to_string())?;
         }
@@ -251,6 +256,20 @@ impl AppInstance {
             }
         };
         self.dispatch_calls(calls, route).await
+    }
+
+    /// The name and value the component instance at `host` on the shown
+    /// page gives a form's submit, if its meta marks it a form field
+    /// (WeChat's `wx://form-field`: its data's `name` and `value`).
+    fn form_field(&self, host: &Host) -> Option<(String, serde_json::Value)> {
+        let meta = self.app.meta.as_deref()?.component(&host.definition)?;
+        if !meta.form_field {
+            return None;
+        }
+        let components = &self.pages().last()?.components;
+        let data = &components.get(components.id_of(&host.key)?)?.data;
+        let name = data["name"].as_str().unwrap_or_default().to_string();
+        Some((name, data["value"].clone()))
     }
 
     /// Audit a view event refused for its detail as the app's refused calls

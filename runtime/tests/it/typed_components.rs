@@ -358,3 +358,13 @@ async fn a_name_both_a_component_and_its_behavior_declare_is_the_component_s() {
     tapped(&mut inst, "#chip-clear").await;
     assert_eq!(text_of(&inst, "#chip-cleared"), "component:own");
 }
+
+#[tokio::test]
+async fn a_form_submits_a_form_field_components_name_and_value_with_its_inputs() {
+    let (_dir, mut inst) = launched().await;
+    // The qty-field's `value` is its data's: the page gave 2, its `+` made 3.
+    tapped(&mut inst, "#qty-more").await;
+    assert_eq!(text_of(&inst, "#qty-value"), "3");
+    tapped(&mut inst, "#form-send").await;
+    assert_eq!(text_of(&inst, "#submitted"), "note=hi qty=3");
+}
