@@ -196,10 +196,15 @@ fn read_one(
             "`root` `{root}` must be a folder of the package (letters, digits, `_`, `-`, `/`)"
         ));
     }
-    if root == "pages" || root.starts_with("pages/") {
-        let page = main
-            .iter()
-            .find(|r| format!("pages/{r}").starts_with(&format!("{root}/")));
+    // Folders that differ only in case are one folder on a case-insensitive
+    // disk (macOS's, Windows'): compared in lower case.
+    let folded = root.to_ascii_lowercase();
+    if folded == "pages" || folded.starts_with("pages/") {
+        let page = main.iter().find(|r| {
+            format!("pages/{r}")
+                .to_ascii_lowercase()
+                .starts_with(&format!("{folded}/"))
+        });
         return refuse(match page {
             Some(page) => format!(
                 "`root` `{root}` is the folder of main page `pages/{page}`: a subpackage's root is a folder of its own, outside pages/"
@@ -216,6 +221,13 @@ fn read_one(
                 other.label()
             ));
         }
+        if other.root.to_ascii_lowercase() == folded {
+            return refuse(format!(
+                "`root` `{root}` and subpackage `{}`'s root `{}` differ only in case: they are one folder on a case-insensitive disk",
+                other.label(),
+                other.root
+            ));
+        }
         if other.name.as_deref() == Some(root.as_str()) {
             return refuse(format!(
                 "`root` `{root}` is subpackage `{}`'s name: a preload rule naming it would be ambiguous",
@@ -223,7 +235,8 @@ fn read_one(
             ));
         }
         let inside = |a: &str, b: &str| a.starts_with(&format!("{b}/"));
-        if inside(&root, &other.root) || inside(&other.root, &root) {
+        let other_folded = other.root.to_ascii_lowercase();
+        if inside(&folded, &other_folded) || inside(&other_folded, &folded) {
             return refuse(format!(
                 "`root` `{root}` and subpackage `{}`'s root `{}` are one inside the other",
                 other.label(),

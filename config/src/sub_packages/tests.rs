@@ -93,6 +93,21 @@ fn each_bad_subpackage_is_refused_at_its_place() {
         ),
         (
             "\"root\": \"packageB/\"",
+            "\"root\": \"PackageA\"",
+            "app.json:5:14: `root` `PackageA` and subpackage `animals`'s root `packageA` differ only in case: they are one folder on a case-insensitive disk",
+        ),
+        (
+            "\"root\": \"packageB/\"",
+            "\"root\": \"PACKAGEA/more\"",
+            "app.json:5:14: `root` `PACKAGEA/more` and subpackage `animals`'s root `packageA` are one inside the other",
+        ),
+        (
+            "\"root\": \"packageB/\"",
+            "\"root\": \"Pages/Cart\"",
+            "app.json:5:14: `root` `Pages/Cart` is the folder of main page `pages/cart/cart`: a subpackage's root is a folder of its own, outside pages/",
+        ),
+        (
+            "\"root\": \"packageB/\"",
             "\"root\": \"pages/cart\"",
             "app.json:5:14: `root` `pages/cart` is the folder of main page `pages/cart/cart`: a subpackage's root is a folder of its own, outside pages/",
         ),
