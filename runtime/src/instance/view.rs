@@ -213,16 +213,20 @@ impl AppInstance {
             }
         };
         let regions = &self.app.services.regions;
-        let form_field = |host: &Host| self.form_field(host);
-        let resolved =
-            match resolve_with_form_fields(tree, event, &self.view.typed, regions, &form_field) {
-                Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
-                Err(e @ (EventError::Detail(_) | EventError::DetailTooLarge { .. })) => {
-                    self.audit_refused_detail(&e.to_string());
-                    return Err(refused(e.to_string()));
-                }
-                resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
-            };
+        // In a block: a borrow of the whole instance held across the
+        // awaits below would make this future need it `Sync`.
+        let resolving = {
+            let form_field = |host: &Host| self.form_field(host);
+            resolve_with_form_fields(tree, event, &self.view.typed, regions, &form_field)
+        };
+        let resolved = match resolving {
+            Err(EventError::NotBound { .. }) if typed || model.is_some() => None,
+            Err(e @ (EventError::Detail(_) | EventError::DetailTooLarge { .. })) => {
+                self.audit_refused_detail(&e.to_string());
+                return Err(refused(e.to_string()));
+            }
+            resolved => Some(resolved.map_err(|e| refused(e.to_string()))?),
+        };
         if let Some(patch) = model {
             self.patch_data(&patch.to_string())?;
         }
