@@ -124,3 +124,26 @@ test('view containers: a page-container opens over its overlay and a tap on the 
   assert.equal(await overlay.isVisible(), false);
   assert.deepEqual(page.problems, []);
 });
+
+test('view containers: a root-portal draws its subtree at the page root while enabled', { timeout: TEST_TIMEOUT }, async (t) => {
+  const { page, screen } = await openApp(t, join(EXAMPLES, 'view-containers'));
+  const toast = screen.locator('#toast');
+  await toast.waitFor();
+  /** Whether the toast is inside the page's root (in its clipping box) or in the layer beside it. */
+  const where = () => toast.evaluate((el) => [el.closest('[data-mp-page]') !== null, el.closest('.mp-portal-layer') !== null]);
+  // On: drawn at the page's root, outside #clip's zero height, and a tap reaches the app.
+  assert.deepEqual(await where(), [false, true]);
+  assert.equal(await toast.isVisible(), true);
+  await toast.click();
+  await toast.filter({ hasText: 'Saved (1 taps)' }).waitFor();
+  // Off: back where it stands, clipped away by #clip.
+  await screen.locator('#toggle-portal').click();
+  await screen.locator('#toggle-portal', { hasText: 'Portal off' }).waitFor();
+  await eventually(async () => assert.deepEqual(await where(), [true, false]));
+  assert.equal(await toast.evaluate((el) => el.getBoundingClientRect().bottom > el.closest('#clip').getBoundingClientRect().bottom), true);
+  // On again: at the root; the slot keeps its place among its parent's children.
+  await screen.locator('#toggle-portal').click();
+  await eventually(async () => assert.deepEqual(await where(), [false, true]));
+  assert.equal(await screen.locator('#clip > .mp-portal-slot').count(), 1);
+  assert.deepEqual(page.problems, []);
+});

@@ -58,6 +58,10 @@ pub fn static_file(name: &str) -> Option<(&'static str, &'static str)> {
             include_str!("../static/page-container.js"),
             "text/javascript; charset=utf-8",
         )),
+        "root-portal.js" => Some((
+            include_str!("../static/root-portal.js"),
+            "text/javascript; charset=utf-8",
+        )),
         "page-events.css" => Some((
             include_str!("../static/page-events.css"),
             "text/css; charset=utf-8",

@@ -15,6 +15,7 @@ import { subpackageSent } from './subpackages.js';
 import { watchMatchMedia } from './match-media.js';
 import { watchScrollViews } from './scroll-refresher.js';
 import { watchPageContainers } from './page-container.js';
+import { mountRootPortal, watchRootPortals } from './root-portal.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -671,6 +672,8 @@ function build(d) {
     for (const child of Array.isArray(d.children) ? d.children : []) element.append(build(child));
     // A swiper, picker-view or movable-view works as on a phone (widgets.js).
     mountWidget(element, WIDGET_HOST);
+    // A root-portal is drawn at the page's root (root-portal.js).
+    mountRootPortal(element);
   } else {
     // Not an allowed tag: an empty hidden placeholder keeps the ids and the
     // child indices of later ops right.
@@ -967,6 +970,7 @@ watchMatchMedia(view.shadow, screenElement);
 watchScrollViews(view.shadow, sendEvent, nodeOf, () => view.zoom);
 // A page-container's panel and overlay (page-container.js).
 watchPageContainers(view.shadow, sendEvent, nodeOf, (css) => rewriteUnits(css));
+watchRootPortals(view.shadow, view.root);
 watchPageEvents(screenElement, request, log);
 
 // The picker's sheet, drawn by the host over the page (picker.js).

@@ -46,6 +46,7 @@ pub const COMPONENTS: &[&str] = &[
     "navigation-bar",
     "match-media",
     "page-container",
+    "root-portal",
     "span",
     "i",
     "a",

@@ -113,6 +113,10 @@ pub fn is_flag(tag: &str, name: &str) -> bool {
     if tag == "page-container" {
         return name == "overlay";
     }
+    // A root-portal draws its subtree at the page's root unless told not to.
+    if tag == "root-portal" {
+        return name == "enable";
+    }
     tag == "video"
         && matches!(
             name,

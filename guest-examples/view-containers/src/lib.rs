@@ -7,7 +7,9 @@
 //! 60px adds a fresh item and keeps the refresher open
 //! (`refresher-triggered`) until Done closes it, a shorter one aborts; a
 //! sheet (`page-container`) the app opens and closes (Close, or a tap on
-//! its overlay), which writes each step it is told of.
+//! its overlay), which writes each step it is told of; a toast in a
+//! `root-portal` inside a box of no height, drawn at the page's root while
+//! the portal is on and clipped away when it is off.
 
 use miniapp_sdk::{App, Error, Event, Launch, Result, json, view};
 use serde::Deserialize;
@@ -48,6 +50,10 @@ struct ViewContainers {
     fresh: u32,
     /// The sheet's steps since it was last opened.
     steps: Vec<&'static str>,
+    /// Whether the toast's root-portal is on.
+    portal_off: bool,
+    /// Taps on the toast.
+    toast_taps: u32,
 }
 
 impl App for ViewContainers {
@@ -61,6 +67,8 @@ impl App for ViewContainers {
             "dragState": "still",
             "sheet": false,
             "sheetSteps": "",
+            "portal": true,
+            "toastTaps": 0,
         }))
     }
 
@@ -98,6 +106,14 @@ impl App for ViewContainers {
                 view::set_data(json!({ "sheet": true, "sheetSteps": "" }))
             }
             ("index", "closeSheet") => view::set("sheet", false),
+            ("index", "togglePortal") => {
+                self.portal_off = !self.portal_off;
+                view::set("portal", !self.portal_off)
+            }
+            ("index", "toastTapped") => {
+                self.toast_taps += 1;
+                view::set("toastTaps", self.toast_taps)
+            }
             ("index", handler) if SHEET_STEPS.iter().any(|(h, _)| *h == handler) => {
                 let step = SHEET_STEPS.iter().find(|(h, _)| *h == handler);
                 self.steps.extend(step.map(|(_, name)| *name));

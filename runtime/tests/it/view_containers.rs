@@ -133,3 +133,21 @@ async fn a_sheet_opens_and_closes_telling_the_app_and_a_detail_is_refused() {
     let why = "`leave` on <page-container>: its detail is empty on WeChat, not {\"why\":\"x\"}";
     assert!(error.to_string().contains(why), "{error}");
 }
+
+#[tokio::test]
+async fn a_root_portal_is_drawn_with_its_enable_and_its_subtree_taps_reach_the_app() {
+    let (_dir, mut inst) = launched_alone(example("view-containers")).await;
+    let html = inst.view_html().expect("a rendered page");
+    assert!(
+        html.contains("data-mp=\"root-portal\" id=\"portal\" data-enable=\"true\""),
+        "{html}"
+    );
+    tap(&mut inst, "#toast").await.unwrap();
+    assert_eq!(inst.page_data()["toastTaps"], 1);
+    tap(&mut inst, "#toggle-portal").await.unwrap();
+    let html = inst.view_html().expect("a rendered page");
+    assert!(
+        html.contains("id=\"portal\" data-enable=\"false\""),
+        "{html}"
+    );
+}

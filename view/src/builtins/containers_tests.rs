@@ -105,3 +105,20 @@ fn a_page_container_event_carries_an_empty_detail() {
         ]
     );
 }
+
+#[test]
+fn root_portal_is_drawn_with_enable_on_by_default() {
+    let page = r#"<view id="clip"><root-portal enable="{{on}}"><view id="toast">Saved</view></root-portal></view>"#;
+    let html = to_html(&rendered(page, &json!({"on": false})));
+    assert!(
+        html.contains("data-mp=\"root-portal\" data-enable=\"false\"><div"),
+        "{html}"
+    );
+    let html = to_html(&rendered(page, &json!({"on": true})));
+    assert!(
+        html.contains("data-mp=\"root-portal\" data-enable=\"true\"><div"),
+        "{html}"
+    );
+    let html = to_html(&rendered("<root-portal/>", &json!({})));
+    assert!(html.contains("data-mp=\"root-portal\"></div>"), "{html}");
+}

@@ -993,6 +993,12 @@ pub(super) const BUILTINS: &[Builtin] = &[
             "leavecancelled",
         ],
     ),
+    b(
+        "root-portal",
+        ("div", ""),
+        &[a("enable", Flag, Drawn("data-enable"))],
+        &[],
+    ),
     // HTML-like tags WeChat's renderer accepts in WXML: inline text, inert
     // (only the events every component fires: see `INLINE`).
     b("span", ("span", ""), &[], &[]),
@@ -1003,15 +1009,10 @@ pub(super) const BUILTINS: &[Builtin] = &[
 /// The HTML-like tags: they take only the common attributes and events.
 pub(super) const INLINE: &[&str] = &["span", "i", "a"];
 
-const NOT_YET: &str = "not supported yet";
 const NO_PROFILE: &str = "not offered by this host: no host profile of this build offers it";
 
 /// WeChat's other components, each with why it is refused.
 pub(super) const REFUSED: &[Refused] = &[
-    Refused {
-        name: "root-portal",
-        why: NOT_YET,
-    },
     Refused {
         name: "share-element",
         why: "the Skyline renderer's shared element, animated from one page to the next in a \
