@@ -189,8 +189,8 @@ fn exported_components(
         let mut parsed: BTreeMap<String, ComponentMeta> = serde_json::from_str(&entry).ok()?;
         // Its behaviors, merged as the host merges the macro's list (its
         // own declaration of a name wins).
-        for behavior in &found.behaviors {
-            let behavior = sources.behaviors.get(behavior)?;
+        for name in &found.behaviors {
+            let behavior = sources.behaviors.get(name)?;
             let properties = match &behavior.properties {
                 Some(name) => sources.properties.get(name)?.as_str(),
                 None => "[]",
@@ -200,6 +200,7 @@ fn exported_components(
             for meta in parsed.values_mut() {
                 meta.behaviors
                     .push(miniapp_runtime::config::meta::BehaviorMeta {
+                        name: Some(name.clone()),
                         properties: properties.clone(),
                         handlers: behavior.handlers.clone(),
                     });

@@ -93,6 +93,10 @@ pub struct ComponentMeta {
     /// around it submits its data's `value` under its data's `name`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub form_field: bool,
+    /// The names of the behaviors it has (a relation's `target` links it
+    /// by one); [`ComponentMeta::merge_behaviors`] adds its behaviors'.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub behavior_names: Vec<String>,
 }
 
 /// What a behavior a component mixes in adds to it (WeChat's
@@ -100,6 +104,10 @@ pub struct ComponentMeta {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BehaviorMeta {
+    /// Its name, which a relation's `target` gives to link the components
+    /// that have it.
+    #[serde(default)]
+    pub name: Option<String>,
     /// Its properties, in declaration order.
     #[serde(default)]
     pub properties: Vec<Property>,
@@ -232,6 +240,11 @@ pub struct Relation {
     /// How the other component stands to this one.
     #[serde(rename = "type")]
     pub kind: RelationKind,
+    /// The behavior the other component has, when the relation links any
+    /// component with it (WeChat's `target`) rather than the one its key
+    /// names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 /// WeChat's relation types.
@@ -368,6 +381,7 @@ impl ComponentMeta {
         }
         self.properties.extend(properties);
         self.handlers.extend(handlers);
+        (self.behavior_names).extend(behaviors.into_iter().filter_map(|b| b.name));
         Ok(())
     }
 
@@ -398,6 +412,16 @@ impl ComponentMeta {
                 &format!("{place}.pageLifetimes"),
                 "names a lifetime twice".into(),
             ));
+        }
+        let behaviors = &self.behavior_names;
+        names(&format!("{place}.behaviorNames"), behaviors, is_identifier)?;
+        for (key, relation) in &self.relations {
+            let target = relation.target.iter().cloned().collect::<Vec<_>>();
+            names(
+                &format!("{place}.relations.{key:?}.target"),
+                &target,
+                is_identifier,
+            )?;
         }
         let relations: Vec<String> = self.relations.keys().cloned().collect();
         names(&format!("{place}.relations"), &relations, |p| {
@@ -677,8 +701,9 @@ mod tests {
             "behaviors": [
                 {"properties": [prop("title", "Number"), prop("size", "Number")],
                  "handlers": ["tap", "pick"]},
-                {"properties": [prop("size", "String")], "handlers": ["pick", "drop"]}
-            ]
+                {"name": "Sized", "properties": [prop("size", "String")], "handlers": ["pick", "drop"]}
+            ],
+            "relations": {"group": {"type": "ancestor", "target": "Grouped"}}
         })))
         .unwrap();
         let card = meta.component("components/card/card").unwrap();
@@ -689,6 +714,16 @@ mod tests {
         assert_eq!(card.property("title").unwrap().kind, PropertyType::String);
         assert_eq!(card.property("size").unwrap().kind, PropertyType::String);
         assert_eq!(card.handlers, ["tap", "pick", "drop"]);
+        // A named behavior is among its behavior names (a relation's
+        // `target` links by them).
+        assert_eq!(card.behavior_names, ["Sized"]);
+        assert_eq!(card.relations["group"].target.as_deref(), Some("Grouped"));
+        let bad = json!({"relations": {"g": {"type": "child", "target": "no such"}}});
+        let err = parse(self::card(bad)).unwrap_err().to_string();
+        assert!(
+            err.contains(".relations.\"g\".target[0]: `no such` is not a valid name"),
+            "{err}"
+        );
         // A name twice within one behavior is still refused, at its place.
         let err = parse(card_with_behavior(json!({"handlers": ["a", "a"]})));
         assert!(

@@ -44,7 +44,10 @@ pub struct ComponentArgs {
     /// The meta's `options` entries as JSON members (`"multipleSlots":true`).
     pub options: Vec<String>,
     /// `relations = [("../item/item", child)]`: each key and its type.
-    pub relations: Vec<(String, String)>,
+    /// A behavior type in place of the path (`(Pickable, descendant)`) is
+    /// WeChat's `target`: its key is the type's name, and it links any
+    /// component that has the behavior (the `bool`).
+    pub relations: Vec<(String, String, bool)>,
     /// `behaviors = [field: Type]`: each behavior the component holds in
     /// its field.
     pub behaviors: Vec<(syn::Ident, syn::Path)>,
@@ -202,14 +205,14 @@ fn component_option(
             input.parse::<Token![=]>()?;
             let list: syn::ExprArray = input.parse()?;
             for item in &list.elems {
-                let (path, kind) = relation(item)?;
-                if args.relations.iter().any(|(p, _)| *p == path) {
+                let (path, kind, target) = relation(item)?;
+                if args.relations.iter().any(|(p, _, _)| *p == path) {
                     return Err(syn::Error::new_spanned(
                         item,
                         format!("two relations name `{path}`"),
                     ));
                 }
-                args.relations.push((path, kind));
+                args.relations.push((path, kind, target));
             }
         }
         "behaviors" => {
@@ -272,12 +275,24 @@ fn component_option(
 
 /// One `("../item/item", child)` of `relations = [..]`: a relative or
 /// rooted path of the other component and WeChat's type.
-fn relation(item: &Expr) -> syn::Result<(String, String)> {
-    let expected = "a relation is `(\"../item/item\", child)`: the other component's path and \
-                    `parent`, `child`, `ancestor` or `descendant`";
+fn relation(item: &Expr) -> syn::Result<(String, String, bool)> {
+    let expected = "a relation is `(\"../item/item\", child)`: the other component's path (or a \
+                    behavior type it has) and `parent`, `child`, `ancestor` or `descendant`";
     let Expr::Tuple(pair) = item else {
         return Err(syn::Error::new_spanned(item, expected));
     };
+    if let (Some(Expr::Path(behavior)), Some(Expr::Path(kind)), 2) =
+        (pair.elems.first(), pair.elems.last(), pair.elems.len())
+    {
+        let name = (behavior.path.segments.last()).map(|s| s.ident.to_string());
+        let kind = kind.path.get_ident().map(ToString::to_string);
+        return match (name, kind) {
+            (Some(name), Some(kind)) if RELATION_KINDS.contains(&kind.as_str()) => {
+                Ok((name, kind, true))
+            }
+            _ => Err(syn::Error::new_spanned(item, expected)),
+        };
+    }
     let (Some(Expr::Lit(path)), Some(Expr::Path(kind)), 2) =
         (pair.elems.first(), pair.elems.last(), pair.elems.len())
     else {
@@ -301,7 +316,7 @@ fn relation(item: &Expr) -> syn::Result<(String, String)> {
     }
     let kind = kind.path.get_ident().map(ToString::to_string);
     match kind {
-        Some(kind) if RELATION_KINDS.contains(&kind.as_str()) => Ok((text, kind)),
+        Some(kind) if RELATION_KINDS.contains(&kind.as_str()) => Ok((text, kind, false)),
         _ => Err(syn::Error::new_spanned(item, expected)),
     }
 }
@@ -588,7 +603,10 @@ pub fn component_meta(args: &ComponentArgs, read: &ComponentImpl) -> (String, St
         name.to_string()
     }));
     let relations = (args.relations.iter())
-        .map(|(path, kind)| format!("\"{path}\":{{\"type\":\"{kind}\"}}"))
+        .map(|(path, kind, target)| match target {
+            true => format!("\"{path}\":{{\"type\":\"{kind}\",\"target\":\"{path}\"}}"),
+            false => format!("\"{path}\":{{\"type\":\"{kind}\"}}"),
+        })
         .collect::<Vec<_>>()
         .join(",");
     let form_field = if args.form_field {

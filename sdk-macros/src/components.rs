@@ -120,7 +120,12 @@ fn meta_parts(
     for (i, (_, ty)) in args.behaviors.iter().enumerate() {
         let comma = if i == 0 { "" } else { "," };
         parts.push(quote!(#comma));
-        parts.push(quote!("{\"properties\":"));
+        let name = ty.segments.last().map(|s| s.ident.to_string());
+        let open = format!(
+            "{{\"name\":\"{}\",\"properties\":",
+            name.unwrap_or_default()
+        );
+        parts.push(quote!(#open));
         parts.push(quote!(<#ty as #sdk::component::Behavior>::PROPERTIES));
         parts.push(quote!(",\"handlers\":["));
         parts.push(quote!(<#ty as #sdk::component::Behavior>::HANDLERS_JSON));

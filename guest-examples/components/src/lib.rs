@@ -32,7 +32,9 @@ mod parts;
 use miniapp_sdk::{Detail, PageData, Result, Submit, Tap, component, page, set, with_app};
 use serde::{Deserialize, Serialize};
 
-use parts::{Badge, Card, Chip, Counter, ListItem, QtyField, RelItem, RelList, RelMark, TimerBox};
+use parts::{
+    Badge, Card, Chip, Counter, ListItem, PickGroup, QtyField, RelItem, RelList, RelMark, TimerBox,
+};
 
 /// The app: the journal of what the components saw.
 #[derive(Default)]
@@ -261,6 +263,7 @@ miniapp_sdk::export_app!(
     ComponentsApp,
     pages = [Index],
     components = [
-        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark, Chip, QtyField
+        Counter, Card, Badge, ListItem, TimerBox, RelList, RelItem, RelMark, Chip, QtyField,
+        PickGroup
     ]
 );

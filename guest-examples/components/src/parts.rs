@@ -368,7 +368,12 @@ pub struct Chip {
     pick: Pickable,
 }
 
-#[miniapp_sdk::component("components/chip/chip", properties = ChipProps, behaviors = [pick: Pickable])]
+#[miniapp_sdk::component(
+    "components/chip/chip",
+    properties = ChipProps,
+    behaviors = [pick: Pickable],
+    relations = [("../pick-group/pick-group", ancestor)]
+)]
 impl Chip {
     /// After the behavior's: adds itself to the order it wrote.
     fn attached(&mut self, this: &Instance<Self>) -> Result<()> {
@@ -403,5 +408,20 @@ impl QtyField {
     fn more(&mut self, this: &Instance<Self>, _tap: Tap) -> Result<()> {
         let value = this.properties().value + 1;
         this.set_data(miniapp_sdk::json!({ "value": value }))
+    }
+}
+
+/// A group linked to every component with the `Pickable` behavior inside
+/// it (WeChat's relation `target`), whatever its path.
+#[derive(Default)]
+pub struct PickGroup {
+    linked: Vec<String>,
+}
+
+#[miniapp_sdk::component("components/pick-group/pick-group", relations = [(Pickable, descendant)])]
+impl PickGroup {
+    fn linked(&mut self, this: &Instance<Self>, relation: &str, _other: u32) -> Result<()> {
+        self.linked.push(relation.to_string());
+        this.set_data(miniapp_sdk::json!({ "linked": self.linked.join(",") }))
     }
 }

@@ -368,3 +368,12 @@ async fn a_form_submits_a_form_field_components_name_and_value_with_its_inputs()
     tapped(&mut inst, "#form-send").await;
     assert_eq!(text_of(&inst, "#submitted"), "note=hi qty=3");
 }
+
+#[tokio::test]
+async fn a_relation_with_a_target_links_a_component_by_its_behavior() {
+    let (_dir, inst) = launched().await;
+    // The pick-group's relation names no path but the `Pickable` behavior:
+    // the chip inside it has that behavior and declares the group its
+    // ancestor, so both are linked (the chip outside any group is not).
+    assert_eq!(text_of(&inst, "#group-linked"), "Pickable");
+}

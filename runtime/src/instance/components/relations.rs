@@ -5,7 +5,8 @@
 //! over the tree as composed: an instance given through a slot is inside
 //! the instance that draws the slot, as on WeChat. A relation's key is a
 //! path relative to its component's folder (`../item/item`, `./item`) or
-//! from the package root (`/components/item/item`). What changed since the
+//! from the package root (`/components/item/item`); a relation with a
+//! `target` links any component that has that behavior instead. What changed since the
 //! last render is queued as notices, one per side (the lower's first):
 //! `linked` after the batch's `attached`, `link-changed` after its
 //! `moved`, `unlinked` after its `detached`.
@@ -14,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use miniapp_config::Meta;
-use miniapp_config::meta::RelationKind;
+use miniapp_config::meta::{Relation, RelationKind};
 use miniapp_view::render::{Tree, VNode};
 
 use crate::capability::component::{Link, Notice, PageComponents, RelationEvent};
@@ -40,6 +41,18 @@ pub(crate) fn resolve(definition: &str, key: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
+}
+
+/// Whether relation `key` of `definition` names component `other`: by the
+/// path its key resolves to, or (with a `target`) by a behavior `other`
+/// has.
+fn names(meta: &Meta, definition: &str, key: &str, relation: &Relation, other: &str) -> bool {
+    match &relation.target {
+        Some(behavior) => {
+            (meta.component(other)).is_some_and(|m| m.behavior_names.contains(behavior))
+        }
+        None => resolve(definition, key).as_deref() == Some(other),
+    }
 }
 
 /// Each instance's composed ancestors, nearest first: the instances whose
@@ -105,18 +118,20 @@ fn links(components: &PageComponents, tree: &Tree, meta: &Meta) -> Vec<Link> {
                 RelationKind::Ancestor => (above, RelationKind::Descendant),
                 RelationKind::Child | RelationKind::Descendant => continue,
             };
-            let Some(target) = resolve(&lower_definition, lower_relation) else {
-                continue;
-            };
             let found = candidates.iter().find_map(|upper| {
                 let upper_definition = definition(*upper)?;
-                if *upper_definition != *target {
+                if !names(
+                    meta,
+                    &lower_definition,
+                    lower_relation,
+                    relation,
+                    &upper_definition,
+                ) {
                     return None;
                 }
                 let upper_meta = meta.component(&upper_definition)?;
                 let (upper_relation, _) = upper_meta.relations.iter().find(|(key, r)| {
-                    r.kind == wanted
-                        && resolve(&upper_definition, key).as_deref() == Some(&*lower_definition)
+                    r.kind == wanted && names(meta, &upper_definition, key, r, &lower_definition)
                 })?;
                 Some(Link {
                     upper: *upper,
