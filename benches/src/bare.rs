@@ -11,7 +11,7 @@ use std::path::Path;
 
 use miniapp_runtime::HOST_API_VERSION;
 use miniapp_runtime::bench_hooks::{MiniappPre, lifecycle, log, types};
-use wasmtime::component::{Component, Linker, ResourceTable, TypedFunc};
+use wasmtime::component::{Component, Linker, ResourceTable, ResourceType, TypedFunc};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -104,6 +104,44 @@ pub fn linker(engine: &Engine) -> anyhow::Result<Linker<BareState>> {
     Ok(linker)
 }
 
+/// Make the host API's imports this bare host does not implement trap if
+/// called (the bench example calls none of them). Only `miniapp:host`'s:
+/// wasmtime's `define_unknown_imports_as_traps` would also stub a WASI import
+/// the guest names at an older 0.2 version (std's hash seed,
+/// `wasi:random/insecure-seed@0.2.6`) under that exact name, shadowing the
+/// semver-compatible one `add_to_linker_async` defines.
+fn trap_unknown_host_imports(
+    linker: &mut Linker<BareState>,
+    component: &Component,
+    engine: &Engine,
+) -> anyhow::Result<()> {
+    use wasmtime::component::types::ComponentItem;
+    for (name, item) in component.component_type().imports(engine) {
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            continue;
+        };
+        if !name.starts_with("miniapp:host/") {
+            continue;
+        }
+        let mut defined = linker.instance(name).map_err(anyhow::Error::from)?;
+        for (export, item) in instance.exports(engine) {
+            let what = format!("{name}#{export}");
+            // A function or type this host defines is kept: defining it
+            // again is refused, and that refusal is the answer wanted.
+            let _: wasmtime::Result<()> = match item.ty {
+                ComponentItem::ComponentFunc(_) => defined.func_new(export, move |_, _, _, _| {
+                    wasmtime::bail!("`{what}` is not implemented by the bare host")
+                }),
+                ComponentItem::Resource(_) => {
+                    defined.resource(export, ResourceType::host::<()>(), |_, _| Ok(()))
+                }
+                _ => Ok(()),
+            };
+        }
+    }
+    Ok(())
+}
+
 impl BareHost {
     /// Load a component from its bytes (compiling it).
     pub fn new(engine: &Engine, wasm: &[u8]) -> anyhow::Result<BareHost> {
@@ -122,8 +160,7 @@ impl BareHost {
 
     fn with_component(engine: &Engine, component: Component) -> anyhow::Result<BareHost> {
         let mut linker = linker(engine)?;
-        // Imports the bench example does not call trap if another app calls them.
-        linker.define_unknown_imports_as_traps(&component)?;
+        trap_unknown_host_imports(&mut linker, &component, engine)?;
         let pre = MiniappPre::new(linker.instantiate_pre(&component)?)?;
         Ok(BareHost {
             engine: engine.clone(),

@@ -146,7 +146,7 @@ impl Subject {
                 )
                 .await
             })
-            .ok();
+            .map_err(|e| format!("{e:#}"));
         Ok(Some(self.completion_reports(events, completions, base)))
     }
 
@@ -154,7 +154,7 @@ impl Subject {
         &self,
         events: Vec<Duration>,
         completions: Vec<Duration>,
-        base: Option<(Vec<Duration>, Vec<Duration>)>,
+        base: Result<(Vec<Duration>, Vec<Duration>), String>,
     ) -> [PhaseReport; 2] {
         let (ours, event) = (median_ns(&completions), median_ns(&events));
         let mut against_event = PhaseReport::timed(
@@ -168,19 +168,26 @@ impl Subject {
              render of the unchanged page): {ours} ns, against a noop event on the same \
              instance, interleaved: {event} ns; timer_firings_per_second raised for the bench"
         ));
-        let bare_event = base.as_ref().map(|(events, _)| median_ns(events));
+        let bare_event = base
+            .as_ref()
+            .map(|(events, _)| median_ns(events))
+            .map_err(Clone::clone);
+        let why = base.as_ref().err().cloned();
         let mut against_bare = self.beside_bare(
             "completion_bare",
             completions,
-            base.map(|(_, completions)| completions),
+            base.ok().map(|(_, completions)| completions),
         );
         against_bare.note = Some(match (against_bare.baseline_p50_us, bare_event) {
-            (Some(bare), Some(bare_event)) => format!(
+            (Some(bare), Ok(bare_event)) => format!(
                 "the same firing delivered to the same guest's on-complete by a bare wasmtime \
                  host: {:.0} ns; its noop on-event there: {bare_event} ns",
                 bare * 1000.0
             ),
-            _ => "the bare host could not run this app's completions".into(),
+            _ => format!(
+                "the bare host could not run this app's completions: {}",
+                why.unwrap_or_else(|| "no baseline".into())
+            ),
         });
         [against_event, against_bare]
     }
