@@ -152,9 +152,16 @@ pub fn build_with(
 ) -> Result<Built, BuildError> {
     let manifest = read_manifest(crate_dir)?;
     // The view: page templates and styles, and the app's styles, packed under
-    // their paths (`pages/index.wxml`, `app.wxss`) beside the assets; checked
-    // as load checks them, before the long compile.
+    // their paths (`pages/index.wxml`, `app.wxss`) beside the assets.
     let views = read_views(crate_dir)?;
+    // Its app.json and pages' json, checked as load checks them (the tab
+    // bar's icons against the assets).
+    let mut assets = files::read_folder(crate_dir, "assets", "", |_| true)?;
+    let config =
+        miniapp_runtime::platform::app_config::check_with_assets(&manifest, &views, &assets)
+            .map_err(|source| config_error(crate_dir, source))?;
+    // The templates and styles, checked as load checks them (after the
+    // json, which declares their components), before the long compile.
     let checked = miniapp_runtime::platform::views::check(&manifest, &views, &Quotas::default())
         .map_err(|source| BuildError::View {
             crate_dir: crate_dir.display().to_string(),
@@ -172,12 +179,6 @@ pub fn build_with(
             warning: warning.clone(),
         });
     }
-    // Its app.json and pages' json, checked as load checks them (the tab
-    // bar's icons against the assets).
-    let mut assets = files::read_folder(crate_dir, "assets", "", |_| true)?;
-    let config =
-        miniapp_runtime::platform::app_config::check_with_assets(&manifest, &views, &assets)
-            .map_err(|source| config_error(crate_dir, source))?;
     // Each subpackage's files within its limit, each page's preloads
     // within WeChat's, before the long compile too.
     let files =

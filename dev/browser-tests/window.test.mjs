@@ -58,17 +58,19 @@ test('window: a saved page json redraws the bar in place, the page\'s data kept;
   const app = join(await tempDir(t, 'app'), 'win');
   await miniapp(['new', app]);
   const json = join(app, 'pages', 'index.json');
-  await writeFile(json, '{ "navigationBarTitleText": "Before" }');
+  // Each json keeps the scaffold's declaration of its badge component.
+  const badge = '"usingComponents": { "badge": "/components/badge/badge" }';
+  await writeFile(json, `{ "navigationBarTitleText": "Before", ${badge} }`);
   // Built with the examples' target dir: the SDK's dependencies are compiled there.
   const { page, screen } = await openApp(t, app, { CARGO_TARGET_DIR: join(EXAMPLES, 'target') });
   await eventually(async () => assert.equal((await navbar(page))[0], 'Before'));
   await screen.locator('#tap').click();
   await eventually(async () => assert.equal(await screen.locator('.count').textContent(), '1'));
 
-  await writeFile(json, '{ "navigationBarTitleText": "After", "navigationBarBackgroundColor": "#123456" }');
+  await writeFile(json, `{ "navigationBarTitleText": "After", "navigationBarBackgroundColor": "#123456", ${badge} }`);
   await eventually(async () => assert.deepEqual((await navbar(page)).slice(0, 2), ['After', 'rgb(18, 52, 86)']));
   assert.equal(await screen.locator('.count').textContent(), '1', 'the page kept its data');
 
-  await writeFile(json, '{ "navigationBarTitleText": "After", "navigationBarTextStyle": "grey" }');
+  await writeFile(json, `{ "navigationBarTitleText": "After", "navigationBarTextStyle": "grey", ${badge} }`);
   await eventually(async () => assert.match(await page.locator('#build-message').textContent(), /pages\/index\.json:1:64: `navigationBarTextStyle` must be `black` or `white`/));
 });

@@ -70,10 +70,12 @@ impl Runtime {
             }
         };
         let mut grants = inner.policy.grants_for(&manifest)?;
-        // Every page's template and style is checked before anything runs.
+        // Its json first (a page json that does not parse declares no
+        // components, so its templates' error would hide the cause), then
+        // every page's template and style, before anything runs.
+        let config = config.map_err(|e| refused(e.to_string()))?;
         let views = crate::views::check(&manifest, &package.assets, &grants.quotas)
             .map_err(|e| refused(e.to_string()))?;
-        let config = config.map_err(|e| refused(e.to_string()))?;
         grants.private_infos = config.private_infos.clone();
         grants.network_timeout = config.network_timeout;
         let windows = config.windows;
