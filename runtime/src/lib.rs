@@ -46,6 +46,7 @@ mod page_view;
 pub mod platform;
 pub mod providers;
 mod quarantine;
+pub mod replay;
 mod runtime;
 mod services;
 mod sessions;
