@@ -8,7 +8,13 @@
 //! (which takes every other item's subtree from the previous tree).
 //!
 //! Run: `cargo bench -p miniapp-view --bench render [-- SAMPLES] [first]`
-//! (`first`: only `render_first`, for a profiler).
+//! (`first`: only `render_first`, `toggle`: only `render_changed`'s toggle,
+//! for a profiler).
+
+/// The allocator `miniapp` ships (cli/src/main.rs), so that the harness
+/// measures the render the bench phases measure.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -101,6 +107,7 @@ fn main() {
     let samples: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
     // `first`: only render_first (for a profiler).
     let only_first = args.iter().any(|a| a == "first");
+    let only_toggle = args.iter().any(|a| a == "toggle");
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../guest-examples/todo/pages/index.wxml"
@@ -116,6 +123,17 @@ fn main() {
     let baseline = time_n(samples, || {
         black_box(serde_json::to_string(&data).expect("JSON"));
     });
+    let changes = Changes::from_keys([format!("todos[{TOGGLED}].done")]);
+    if only_toggle {
+        let old = render_page(&template, &data, &context);
+        let changed = time_n(samples, || {
+            black_box(changed_toggle(
+                &template, &old, &toggled, &context, &changes,
+            ));
+        });
+        report("toggle: render_changed+diff", &changed, &baseline);
+        return;
+    }
     let first = time_n(samples, || {
         black_box(html::to_html(&render_page(&template, &data, &context)));
     });
@@ -129,7 +147,6 @@ fn main() {
     });
     let ops = full_toggle(&template, &old, &toggled, &context);
     let ops_bytes = serde_json::to_string(&ops).expect("JSON").len();
-    let changes = Changes::from_keys([format!("todos[{TOGGLED}].done")]);
     let changed = time_n(samples, || {
         black_box(changed_toggle(
             &template, &old, &toggled, &context, &changes,
