@@ -82,23 +82,29 @@ fn render_page(template: &Template, data: &Value, context: &Context<'_>) -> Tree
     render(template, data, context).expect("the todo page renders")
 }
 
-/// Render `toggled` in full and diff it against `old`.
-fn full_toggle(template: &Template, old: &Tree, toggled: &Value, context: &Context<'_>) -> Vec<Op> {
+/// Render `toggled` in full and diff it against `old`. The next fresh id
+/// is known, as the runtime keeps it beside its tree (`max_id` walks the
+/// whole tree).
+fn full_toggle(
+    template: &Template,
+    (old, mut next): (&Tree, u32),
+    toggled: &Value,
+    context: &Context<'_>,
+) -> Vec<Op> {
     let mut new = render_page(template, toggled, context);
-    let mut next = max_id(old) + 1;
     diff(old, &mut new, &mut next)
 }
 
-/// Render `toggled` from `old` and the toggled path, and diff.
+/// Render `toggled` from `old` and the toggled path, and diff (`next`:
+/// as above).
 fn changed_toggle(
     template: &Template,
-    old: &Tree,
+    (old, mut next): (&Tree, u32),
     toggled: &Value,
     context: &Context<'_>,
     changes: &Changes,
 ) -> Vec<Op> {
     let mut new = render_changed(template, toggled, context, old, changes).expect("it renders");
-    let mut next = max_id(old) + 1;
     diff(old, &mut new, &mut next)
 }
 
@@ -126,10 +132,9 @@ fn main() {
     let changes = Changes::from_keys([format!("todos[{TOGGLED}].done")]);
     if only_toggle {
         let old = render_page(&template, &data, &context);
+        let old = (&old, max_id(&old) + 1);
         let changed = time_n(samples, || {
-            black_box(changed_toggle(
-                &template, &old, &toggled, &context, &changes,
-            ));
+            black_box(changed_toggle(&template, old, &toggled, &context, &changes));
         });
         report("toggle: render_changed+diff", &changed, &baseline);
         return;
@@ -142,17 +147,16 @@ fn main() {
         return;
     }
     let old = render_page(&template, &data, &context);
+    let old = (&old, max_id(&old) + 1);
     let full = time_n(samples, || {
-        black_box(full_toggle(&template, &old, &toggled, &context));
+        black_box(full_toggle(&template, old, &toggled, &context));
     });
-    let ops = full_toggle(&template, &old, &toggled, &context);
+    let ops = full_toggle(&template, old, &toggled, &context);
     let ops_bytes = serde_json::to_string(&ops).expect("JSON").len();
     let changed = time_n(samples, || {
-        black_box(changed_toggle(
-            &template, &old, &toggled, &context, &changes,
-        ));
+        black_box(changed_toggle(&template, old, &toggled, &context, &changes));
     });
-    let changed_ops = changed_toggle(&template, &old, &toggled, &context, &changes);
+    let changed_ops = changed_toggle(&template, old, &toggled, &context, &changes);
     assert_eq!(
         changed_ops, ops,
         "render_changed gives the full render's operations"
@@ -212,14 +216,15 @@ fn components(samples: usize, data: &Value, toggled: &Value, changes: &Changes, 
         ..Context::new(&files, &[], RenderLimits::default())
     };
     let old = render_page(&template, data, &context);
+    let old = (&old, max_id(&old) + 1);
     let full = time_n(samples, || {
-        black_box(full_toggle(&template, &old, toggled, &context));
+        black_box(full_toggle(&template, old, toggled, &context));
     });
     let changed = time_n(samples, || {
-        black_box(changed_toggle(&template, &old, toggled, &context, changes));
+        black_box(changed_toggle(&template, old, toggled, &context, changes));
     });
-    let ops = changed_toggle(&template, &old, toggled, &context, changes);
-    assert_eq!(ops, full_toggle(&template, &old, toggled, &context));
+    let ops = changed_toggle(&template, old, toggled, &context, changes);
+    assert_eq!(ops, full_toggle(&template, old, toggled, &context));
     report("components: full render+diff", &full, baseline);
     report("components: render_changed", &changed, baseline);
     println!("components toggle ops: {}", ops.len());

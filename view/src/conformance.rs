@@ -489,6 +489,9 @@ mod diffs {
             let a = random_data(&mut next);
             let b = random_data(&mut next);
             let old = render(&a);
+            // What the old tree holds, counted before it is edited (an
+            // edit must forget the count along its path).
+            old.held_bytes();
             let mut new = render(&b);
             let mut next_id = max_id(&old) + 1;
             let ops = diff(&old, &mut new, &mut next_id);
@@ -496,6 +499,11 @@ mod diffs {
             apply(&mut replayed, &ops, &new)
                 .unwrap_or_else(|e| panic!("round {round}: {e}\n{a}\n{b}\n{ops:?}"));
             assert_eq!(replayed, new, "round {round}:\n{a}\n{b}\n{ops:?}");
+            assert_eq!(
+                replayed.held_bytes(),
+                render(&b).held_bytes(),
+                "round {round}"
+            );
             // Ids stay unique.
             let mut seen = std::collections::HashSet::new();
             let mut stack: Vec<&VNode> = new.nodes.iter().collect();
@@ -704,6 +712,8 @@ mod incremental {
                 assert_eq!(ops, full_ops, "{what}");
                 assert_eq!(next, full_next, "{what}");
                 assert_eq!(to_html(&incremental), to_html(&full), "{what}");
+                // What it holds, counted from the reused parts' own counts.
+                assert_eq!(incremental.held_bytes(), full.held_bytes(), "{what}");
                 previous = incremental;
                 next_id = next;
             }

@@ -265,6 +265,35 @@ impl Changes {
         !self.all && self.root.next.is_empty()
     }
 
+    /// The items of the array at `list` that a change touches, sorted:
+    /// `None` when every item may be (a change at or above `list`, or
+    /// [`Changes::all`]). What [`Changes::touches`] says of each item's
+    /// path, found in one walk rather than one per item.
+    pub fn items_touched(&self, list: &[Step]) -> Option<Vec<usize>> {
+        if self.all {
+            return None;
+        }
+        let mut node = &self.root;
+        for step in list {
+            if node.end {
+                return None;
+            }
+            match node.next.get(step) {
+                Some(next) => node = next,
+                None => return Some(Vec::new()),
+            }
+        }
+        if node.end {
+            return None;
+        }
+        // Fields sort before indices; the indices come in order.
+        let indices = node.next.keys().filter_map(|step| match step {
+            Step::Index(i) => Some(*i),
+            Step::Key(_) => None,
+        });
+        Some(indices.collect())
+    }
+
     /// Whether a change touches the path `steps`: it is at, above or below
     /// it.
     pub fn touches<'s>(&self, steps: impl IntoIterator<Item = &'s Step>) -> bool {
@@ -324,6 +353,30 @@ mod tests {
         assert!(Changes::from_keys(["a[x]"]).is_all());
         assert!(Changes::from_keys((0..300).map(|i| format!("a[{i}]"))).is_all());
         assert!(!Changes::none().touches(&path("a")));
+    }
+
+    #[test]
+    fn the_items_a_change_touches_are_those_touches_names() {
+        let changes = Changes::from_keys(["todos[500].done", "todos[7]", "todos.x", "rows"]);
+        assert_eq!(changes.items_touched(&path("todos")), Some(vec![7, 500]));
+        assert_eq!(changes.items_touched(&path("left")), Some(vec![]));
+        assert_eq!(
+            changes.items_touched(&path("todos[500].tags")),
+            Some(vec![])
+        );
+        assert_eq!(changes.items_touched(&path("rows")), None);
+        assert_eq!(changes.items_touched(&path("rows[2].cells")), None);
+        assert_eq!(Changes::all().items_touched(&path("todos")), None);
+        // The same answer as asking `touches` of each item.
+        for list in ["todos", "left", "rows", "todos[500]"] {
+            let list = path(list);
+            let touched = changes.items_touched(&list);
+            for i in 0..600 {
+                let item: Vec<Step> = list.iter().cloned().chain([Step::Index(i)]).collect();
+                let listed = touched.as_ref().is_none_or(|t| t.contains(&i));
+                assert_eq!(changes.touches(&item), listed, "{list:?} {i}");
+            }
+        }
     }
 
     #[test]

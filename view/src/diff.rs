@@ -85,6 +85,12 @@ enum Identity<'a> {
     Text,
 }
 
+/// Whether `new` is `old`'s element itself, reused by the render: the same
+/// identity, nothing to compare.
+fn shared(old: &VNode, new: &VNode) -> bool {
+    matches!((old, new), (VNode::Element(o), VNode::Element(n)) if Arc::ptr_eq(o, n))
+}
+
 fn identity(node: &VNode) -> Identity<'_> {
     match node {
         VNode::Element(e) if e.host.is_some() => {
@@ -114,7 +120,7 @@ fn children(
         && old
             .iter()
             .zip(new.iter())
-            .all(|(o, n)| identity(o) == identity(n))
+            .all(|(o, n)| shared(o, n) || identity(o) == identity(n))
     {
         for (old, new) in old.iter().zip(new.iter_mut()) {
             update(old, new, next_id, ops);
@@ -335,6 +341,7 @@ pub fn apply(tree: &mut Tree, ops: &[Op], source: &Tree) -> Result<(), ApplyErro
 }
 
 fn set_attribute(e: &mut VElement, name: &str, value: Option<&str>) {
+    e.held = std::sync::OnceLock::new();
     let at = e.attrs.iter().position(|(n, _)| &**n == name);
     match (at, value) {
         (Some(at), Some(v)) => e.attrs[at].1 = v.into(),
@@ -363,6 +370,8 @@ fn parent_of(nodes: &mut [VNode], id: u32) -> Option<&mut VElement> {
         return None;
     };
     let e = Arc::make_mut(e);
+    // What it holds changes with its subtree.
+    e.held = std::sync::OnceLock::new();
     if e.children.iter().any(|c| c.id() == id) {
         e.forget_memo();
         return Some(e);

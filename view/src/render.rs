@@ -194,6 +194,14 @@ struct Counts {
 }
 
 impl Counts {
+    fn plus(self, more: Counts) -> Counts {
+        Counts {
+            nodes: self.nodes + more.nodes,
+            bytes: self.bytes + more.bytes,
+            steps: self.steps + more.steps,
+        }
+    }
+
     fn since(self, before: Counts) -> Counts {
         Counts {
             nodes: self.nodes - before.nodes,
@@ -250,21 +258,25 @@ impl VNode {
     pub fn held_bytes(&self) -> u64 {
         match self {
             VNode::Text(text) => 48 + text.text.len() as u64,
-            VNode::Element(e) => {
-                let attrs: u64 = e
-                    .attrs
-                    .iter()
-                    .map(|(n, v)| 48 + (n.len() + v.len()) as u64)
-                    .sum();
-                let dataset: u64 = e
-                    .dataset
-                    .iter()
-                    .map(|(k, v)| 64 + k.len() as u64 + v.as_str().map_or(16, |s| s.len() as u64))
-                    .sum();
-                let children: u64 = e.children.iter().map(VNode::held_bytes).sum();
-                128 + attrs + dataset + e.key.as_ref().map_or(0, |k| k.len() as u64) + children
-            }
+            VNode::Element(e) => *e.held.get_or_init(|| e.held_bytes_now()),
         }
+    }
+}
+
+impl VElement {
+    /// [`VNode::held_bytes`] of this element, counted (its children's
+    /// as they know it: an element reused from a previous render knows its
+    /// own, so a render that reused most of the page counts what it drew).
+    fn held_bytes_now(&self) -> u64 {
+        let attrs: u64 = (self.attrs.iter())
+            .map(|(n, v)| 48 + (n.len() + v.len()) as u64)
+            .sum();
+        let dataset: u64 = (self.dataset.iter())
+            .map(|(k, v)| 64 + k.len() as u64 + v.as_str().map_or(16, |s| s.len() as u64))
+            .sum();
+        let children: u64 = self.children.iter().map(VNode::held_bytes).sum();
+        let key = self.key.as_ref().map_or(0, |k| k.len() as u64);
+        128 + attrs + dataset + key + children
     }
 }
 
@@ -310,6 +322,9 @@ pub struct VElement {
     /// A picker's `range` as its events check it, read on its first event:
     /// once per render, not once per event.
     pub(crate) range_shape: OnceLock<RangeShape>,
+    /// Its [`VNode::held_bytes`], once counted (forgotten with the memo,
+    /// when the element is edited).
+    pub(crate) held: OnceLock<u64>,
 }
 
 /// What makes an element a custom component's host.
@@ -343,6 +358,7 @@ impl VElement {
     /// Forget how its children were rendered (after editing them).
     pub fn forget_memo(&mut self) {
         self.loops = None;
+        self.held = OnceLock::new();
     }
 }
 
@@ -805,8 +821,14 @@ impl<'c, 'p> Run<'c, 'p> {
         };
         let previous = self.previous_run(node);
         let reusable = previous.is_some() && location.is_some() && self.body_unchanged(reads);
+        // The items a change touches (the others are taken as they were).
+        let touched = match (reusable, self.changes, &location) {
+            (true, Some(changes), Some(list)) => changes.items_touched(list),
+            _ => None,
+        };
         let start = out.len();
-        let mut records = Vec::with_capacity(items.len());
+        let count = items.len();
+        let mut records = Vec::with_capacity(count);
         let outer = self.frames.iter().map(|f| f.index as u32).collect();
         self.frames.push(Frame {
             list: location,
@@ -814,32 +836,56 @@ impl<'c, 'p> Run<'c, 'p> {
         });
         // Where the previous run's current item starts.
         let mut at = previous.map(|(_, run)| run.start);
-        for (index, item) in items.into_iter().enumerate() {
+        let mut items = items.into_iter();
+        let mut index = 0;
+        let mut next_touched = touched.iter().flatten().copied().peekable();
+        while index < count {
+            while next_touched.next_if(|t| *t < index).is_some() {}
+            // The untouched items from `index` on, taken in one piece.
+            let reused = match (&touched, previous.zip(at)) {
+                (Some(_), Some(((prev, run), from))) => {
+                    let stop = next_touched.peek().map_or(count, |t| (*t).min(count));
+                    let stop = stop.min(run.items.len());
+                    let kept = run.items.get(index..stop).unwrap_or(&[]);
+                    let len = kept.iter().map(|r| r.len).sum::<usize>();
+                    prev.nodes
+                        .get(from..from + len)
+                        .map(|nodes| (nodes, kept, from + len))
+                }
+                _ => None,
+            };
+            if let Some((nodes, kept, end)) = reused.filter(|(_, kept, _)| !kept.is_empty()) {
+                out.extend_from_slice(nodes);
+                records.extend_from_slice(kept);
+                let counts = kept
+                    .iter()
+                    .fold(Counts::default(), |sum, r| sum.plus(r.counts));
+                self.count_reused(counts)?;
+                items.nth(kept.len() - 1);
+                index += kept.len();
+                at = Some(end);
+                continue;
+            }
+            let Some(item) = items.next() else { break };
             if let Some(frame) = self.frames.last_mut() {
                 frame.index = index;
             }
             let before = (out.len(), self.counts);
             let old = previous.zip(at).and_then(|((prev, run), at)| {
                 let record = run.items.get(index)?;
-                Some((prev.nodes.get(at..at + record.len)?, record, at))
+                prev.nodes.get(at..at + record.len)?;
+                Some((record.len, at))
             });
-            match old {
-                Some((nodes, record, _)) if reusable && !self.item_changed(index) => {
-                    out.extend_from_slice(nodes);
-                    self.count_reused(record.counts)?;
-                }
-                _ => {
-                    if let (Some(prev), Some((_, _, at))) = (&mut self.prev, old) {
-                        prev.offset = at as isize - out.len() as isize;
-                    }
-                    self.item(file, nodes, key_rule, scope, item, index, place, out)?;
-                }
+            if let (Some(prev), Some((_, at))) = (&mut self.prev, old) {
+                prev.offset = at as isize - out.len() as isize;
             }
-            at = at.zip(old).map(|(at, (_, record, _))| at + record.len);
+            self.item(file, nodes, key_rule, scope, item, index, place, out)?;
+            at = at.zip(old).map(|(at, (len, _))| at + len);
             records.push(ItemRecord {
                 len: out.len() - before.0,
                 counts: self.counts.since(before.1),
             });
+            index += 1;
         }
         self.frames.pop();
         if let (Some(prev), Some((_, run))) = (&mut self.prev, previous) {
@@ -945,21 +991,6 @@ impl<'c, 'p> Run<'c, 'p> {
             })
     }
 
-    /// Whether a change touches item `index` of the innermost loop.
-    fn item_changed(&self, index: usize) -> bool {
-        let (
-            Some(changes),
-            Some(Frame {
-                list: Some(list), ..
-            }),
-        ) = (self.changes, self.frames.last())
-        else {
-            return true;
-        };
-        let at = Step::Index(index);
-        changes.touches(list.iter().chain([&at]))
-    }
-
     /// The template `name` as `file` sees it: its own, then its imports'
     /// (imports are not transitive).
     fn find_template<'t>(
@@ -1025,6 +1056,7 @@ impl<'c, 'p> Run<'c, 'p> {
             owner: self.owner.clone(),
             host: None,
             range_shape: OnceLock::new(),
+            held: OnceLock::new(),
         })
     }
 
@@ -1217,6 +1249,7 @@ impl Run<'_, '_> {
                     owner: self.owner.clone(),
                     host: None,
                     range_shape: OnceLock::new(),
+                    held: OnceLock::new(),
                 })))
             }
         }

@@ -315,6 +315,7 @@ impl<'c> Run<'c, '_> {
                     definition: definition.path.clone(),
                 })),
                 range_shape: std::sync::OnceLock::new(),
+                held: std::sync::OnceLock::new(),
             })));
         }
         let record = Record {
