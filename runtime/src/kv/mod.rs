@@ -7,6 +7,7 @@
 //! same transaction that writes.
 
 mod group_commit;
+mod read_cache;
 mod redb_store;
 mod redb_tables;
 mod writes;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use redb::{Database, ReadableTable};
 
 use super::group_commit::{Durable, Locked, Overlay};
+use super::read_cache::ReadCache;
 use super::redb_tables::{DATA, USAGE, backend};
 use super::{KvError, KvLimits, KvStore, KvUsage, KvWrites, Persisting};
 
@@ -15,6 +16,8 @@ pub struct RedbStore {
     db: Arc<Database>,
     /// With group commit: the writes in memory and the commit thread.
     group: Option<Group>,
+    /// Values read from the database (a hot key needs no transaction).
+    cache: ReadCache,
 }
 
 /// Group commit: the writes not yet durable, where writers ask for them to
@@ -59,6 +62,7 @@ impl RedbStore {
         Ok(RedbStore {
             db: Arc::new(db),
             group: None,
+            cache: ReadCache::default(),
         })
     }
 
@@ -166,6 +170,7 @@ impl RedbStore {
         for (ns, puts, usage) in staged {
             for (key, value) in puts {
                 locked.put(ns, &key, value, usage);
+                self.cache.forget(ns, &key);
             }
         }
         Ok(())
@@ -241,12 +246,18 @@ fn entry_bytes(key: &str, value_len: usize) -> u64 {
 
 impl KvStore for RedbStore {
     fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        let reading = self.cache.start();
         if let Some(group) = &self.group
             && let Some(value) = group.overlay.lock()?.value(ns, key)
         {
             return Ok(value.map(<[u8]>::to_vec));
         }
-        self.stored(ns, key)
+        if let Some(value) = self.cache.get(ns, key) {
+            return Ok(value);
+        }
+        let value = self.stored(ns, key)?;
+        self.cache.fill(reading, ns, key, value.as_deref());
+        Ok(value)
     }
 
     fn set(&self, ns: &str, key: &str, value: &[u8], limits: KvLimits) -> Result<(), KvError> {
@@ -258,6 +269,7 @@ impl KvStore for RedbStore {
             let bytes = used.bytes.saturating_sub(old.unwrap_or(0)) + entry_bytes(key, value.len());
             limits.check(keys, bytes)?;
             locked.put(ns, key, Some(value), KvUsage { keys, bytes });
+            self.cache.forget(ns, key);
             return Ok(());
         }
         let txn = self.db.begin_write().map_err(backend)?;
@@ -279,7 +291,9 @@ impl KvStore for RedbStore {
             data.insert((ns, key), value).map_err(backend)?;
             usage.insert(ns, (new_keys, new_bytes)).map_err(backend)?;
         }
-        txn.commit().map_err(backend)
+        let committed = txn.commit().map_err(backend);
+        self.cache.forget(ns, key);
+        committed
     }
 
     fn remove(&self, ns: &str, key: &str) -> Result<(), KvError> {
@@ -292,6 +306,7 @@ impl KvStore for RedbStore {
                     bytes: used.bytes.saturating_sub(size),
                 };
                 locked.put(ns, key, None, usage);
+                self.cache.forget(ns, key);
             }
             return Ok(());
         }
@@ -314,15 +329,26 @@ impl KvStore for RedbStore {
                     .map_err(backend)?;
             }
         }
-        txn.commit().map_err(backend)
+        let committed = txn.commit().map_err(backend);
+        self.cache.forget(ns, key);
+        committed
     }
 
     fn commit(&self, batch: &[KvWrites]) -> Result<(), KvError> {
         KvWrites::check_batch(batch)?;
-        match &self.group {
+        let committed = match &self.group {
             Some(group) => self.commit_in_memory(&mut group.overlay.lock()?, batch),
             None => commit_durably(&self.db, batch),
+        };
+        for writes in batch {
+            if writes.clear {
+                self.cache.forget_namespace(&writes.ns);
+            }
+            for key in writes.entries.keys() {
+                self.cache.forget(&writes.ns, key);
+            }
         }
+        committed
     }
 
     fn keys(&self, ns: &str) -> Result<Vec<String>, KvError> {
@@ -343,6 +369,7 @@ impl KvStore for RedbStore {
             for key in locked.keys(ns, self.stored_keys(ns)?) {
                 locked.put(ns, &key, None, KvUsage::default());
             }
+            self.cache.forget_namespace(ns);
             return Ok(());
         }
         // The keys are listed inside the write transaction, so a write that
@@ -357,7 +384,9 @@ impl KvStore for RedbStore {
             let mut usage = txn.open_table(USAGE).map_err(backend)?;
             usage.remove(ns).map_err(backend)?;
         }
-        txn.commit().map_err(backend)
+        let committed = txn.commit().map_err(backend);
+        self.cache.forget_namespace(ns);
+        committed
     }
 
     fn usage(&self, ns: &str) -> Result<KvUsage, KvError> {
@@ -419,6 +448,42 @@ mod tests {
 
     /// Reads before anything was written find nothing and create no
     /// database (a launch reads the quarantine record); then it behaves.
+    /// A read keeps the stored value in memory; every kind of write,
+    /// direct or group-committed, is seen by the next read (never the
+    /// value read before it).
+    #[tokio::test]
+    async fn a_read_after_a_write_sees_the_write_not_the_value_read_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let direct = RedbStore::open(&dir.path().join("direct.redb")).unwrap();
+        let grouped = RedbStore::open_group_committed(&dir.path().join("group.redb")).unwrap();
+        for store in [&direct, &grouped] {
+            store.set("ns", "k", b"one", ROOMY).unwrap();
+            store.persist().await.unwrap();
+            assert_eq!(store.get("ns", "k").unwrap().as_deref(), Some(&b"one"[..]));
+            assert_eq!(store.get("ns", "k").unwrap().as_deref(), Some(&b"one"[..]));
+            store.set("ns", "k", b"two", ROOMY).unwrap();
+            assert_eq!(store.get("ns", "k").unwrap().as_deref(), Some(&b"two"[..]));
+            store.persist().await.unwrap();
+            assert_eq!(store.get("ns", "k").unwrap().as_deref(), Some(&b"two"[..]));
+            store.remove("ns", "k").unwrap();
+            assert_eq!(store.get("ns", "k").unwrap(), None);
+            store.set("ns", "k", b"three", ROOMY).unwrap();
+            assert_eq!(
+                store.get("ns", "k").unwrap().as_deref(),
+                Some(&b"three"[..])
+            );
+            let batch = KvWrites::new("ns", ROOMY).with("k", b"four".to_vec());
+            store.commit(&[batch]).unwrap();
+            assert_eq!(store.get("ns", "k").unwrap().as_deref(), Some(&b"four"[..]));
+            store.persist().await.unwrap();
+            assert_eq!(store.get("ns", "k").unwrap().as_deref(), Some(&b"four"[..]));
+            store.clear("ns").unwrap();
+            assert_eq!(store.get("ns", "k").unwrap(), None);
+            store.persist().await.unwrap();
+            assert_eq!(store.get("ns", "k").unwrap(), None);
+        }
+    }
+
     #[test]
     fn a_lazy_store_reads_without_creating_the_database() {
         let dir = tempfile::tempdir().unwrap();
