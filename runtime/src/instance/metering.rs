@@ -148,7 +148,7 @@ pub(super) async fn timed<T>(
     call: impl Future<Output = wasmtime::Result<T>>,
 ) -> (wasmtime::Result<T>, Duration) {
     struct Timed<'a, F> {
-        call: Pin<Box<F>>,
+        call: Pin<&'a mut F>,
         meter: &'a CpuMeter,
         slot: &'a ExecSlot,
         started: std::time::Instant,
@@ -200,8 +200,10 @@ pub(super) async fn timed<T>(
     if !slot.try_take(false) {
         let _ = tokio::time::timeout(limit, slot.take(false)).await;
     }
+    // Pinned where it is: no allocation per call.
+    let call = std::pin::pin!(call);
     let output = Timed {
-        call: Box::pin(call),
+        call,
         meter,
         slot,
         started: std::time::Instant::now(),
