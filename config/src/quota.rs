@@ -200,6 +200,15 @@ quotas! {
     /// Disk: bytes the host may write about the app per UTC day, all its
     /// instances together (default 64 MiB).
     disk_bytes_per_day: u64 = 64 * MIB,
+    /// Recording: bytes of the ring that holds what one instance saw from
+    /// outside since it launched, encoded (default 512 KiB), when the
+    /// runtime records (`miniapp serve`, `miniapp dev`). Counted in
+    /// `host_memory_bytes`. Past it the instance's recording is marked not
+    /// replayable, saying why (docs/replay.md).
+    recording_bytes: u64 = 512 * KIB,
+    /// Recording: entries of that ring (default 32,768; an event is a few:
+    /// the event, the hooks it led to, each host call and clock reading).
+    recording_entries: u32 = 32_768,
     /// Crash budget: traps allowed within `trap_window_secs` before the app
     /// is quarantined (default 5; 0 disables quarantine).
     trap_budget: u32 = 5,

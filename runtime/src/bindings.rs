@@ -32,6 +32,9 @@ macro_rules! host_api_bindings {
                 default: trappable,
             },
             exports: { default: async },
+            // Host calls' results are recorded, and answered on replay
+            // (`crate::replay`).
+            additional_derives: [serde::Serialize, serde::Deserialize],
             with: { $($with)* },
             trappable_error_type: {
                 "miniapp:host/types.error" => crate::bindings::CallError,
@@ -122,4 +125,43 @@ impl From<wasmtime::Error> for CallError {
     fn from(e: wasmtime::Error) -> Self {
         CallError::Trap(e)
     }
+}
+
+/// Serde for the WIT's flags types (bindgen derives none on them), as
+/// the bits of the flags in WIT order: host call results holding them are
+/// recorded (`crate::replay`).
+macro_rules! flags_serde {
+    ($($ty:ty { $($flag:ident),* })*) => {$(
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut bits = 0u32;
+                for (i, flag) in [$(<$ty>::$flag),*].into_iter().enumerate() {
+                    if self.contains(flag) {
+                        bits |= 1 << i;
+                    }
+                }
+                serializer.serialize_u32(bits)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let bits = <u32 as serde::Deserialize>::deserialize(deserializer)?;
+                let mut flags = <$ty>::empty();
+                for (i, flag) in [$(<$ty>::$flag),*].into_iter().enumerate() {
+                    if bits & (1 << i) != 0 {
+                        flags |= flag;
+                    }
+                }
+                Ok(flags)
+            }
+        }
+    )*};
+}
+
+flags_serde! {
+    device_api::ImageSources { ALBUM, CAMERA }
+    device_api::MediaTypes { IMAGE, VIDEO }
+    selector_query::NodeFields { ID, DATASET, RECT, SIZE, SCROLL_OFFSET }
+    component::EventOptions { BUBBLES, COMPOSED, CAPTURE_PHASE }
 }

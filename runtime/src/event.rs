@@ -127,7 +127,7 @@ impl ClosedSocket {
 }
 
 /// A user event from the renderer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// Route of the page the event happened on.
     pub page: String,

@@ -17,6 +17,7 @@ use crate::epoch::EPOCH_TICK;
 use crate::error::Error;
 use crate::event::{Event, LaunchOptions};
 use crate::page_view::PageView;
+use crate::replay::Drive;
 use crate::trap::{explain, trapped};
 use crate::usage::UsageCounters;
 use completions::CompleteHook;
@@ -36,12 +37,14 @@ mod state;
 mod storage_writes;
 pub(crate) mod sub_packages;
 mod tabs;
+mod taped;
 mod temp_files;
 mod view;
 
 pub(crate) use completions::CompleteHook as CompletionExport;
 pub(crate) use components::ComponentIndices;
 pub(crate) use guest::GuestPre;
+#[cfg(feature = "bench-hooks")]
 pub(crate) use instantiate::instantiate;
 pub(crate) use page_events::PageEventIndices;
 pub use page_events::{
@@ -82,6 +85,8 @@ pub struct AppInstance {
     share_sheet: Option<ShareCard>,
     /// The subpackages sent to its clients.
     packages: sub_packages::Loaded,
+    /// What it sees from outside, recorded (or answered on replay).
+    taped: taped::Taped,
 }
 
 /// The handlers one view event resolves to (a tap bubbling through
@@ -230,11 +235,24 @@ impl AppInstance {
         pre: &GuestPre,
         options: LaunchOptions,
     ) -> Result<AppInstance, Error> {
-        let mut options = options;
-        let live = instantiate(&app, pre, &options).await?;
+        let taped = taped::Taped::launching(&app, &options);
+        let live = instantiate::instantiate_taped(&app, pre, &options, &taped.tape).await?;
+        let mut instance = AppInstance::assemble(app, pre, options, live);
+        instance.taped = taped;
+        instance.start().await?;
+        Ok(instance)
+    }
+
+    /// An instance around `live`, not started.
+    fn assemble(
+        app: Arc<AppShared>,
+        pre: &GuestPre,
+        mut options: LaunchOptions,
+        live: Live,
+    ) -> AppInstance {
         // Told to this instance only: a relaunch after a trap is not.
         options.closed_sockets.clear();
-        let mut instance = AppInstance {
+        AppInstance {
             app,
             pre: pre.clone(),
             options,
@@ -247,9 +265,8 @@ impl AppInstance {
             scrolling: Default::default(),
             share_sheet: None,
             packages: Default::default(),
-        };
-        instance.start().await?;
-        Ok(instance)
+            taped: Default::default(),
+        }
     }
 
     /// `on-launch` then `on-show` of a new instance, then the first page's
@@ -307,6 +324,7 @@ impl AppInstance {
         if self.ready().await? {
             return Ok(());
         }
+        self.tape_drive(Drive::Show);
         if let Some(live) = &mut self.live {
             live.store
                 .data_mut()
@@ -325,6 +343,7 @@ impl AppInstance {
     /// Send the app to the background (`on-hide`).
     pub async fn hide(&mut self) -> Result<(), Error> {
         self.ready().await?;
+        self.tape_drive(Drive::Hide);
         let before = self.stack();
         // WeChat's order: the top page's `onHide`, then the app's.
         let mut outcome = self.fire_on_top(PageEvent::Hide, true).await;
@@ -346,6 +365,7 @@ impl AppInstance {
     /// a fresh one is launched first.
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
         self.ready().await?;
+        self.tape_drive(Drive::Event(taped::lent(event)));
         let before = self.stack();
         self.callback(Some(Hook::Event(event)), before).await
     }
@@ -360,6 +380,7 @@ impl AppInstance {
         }
         let reported = !matches!(hook, Hook::AppError(_));
         let outcome = self.call_once(hook).await;
+        self.taped.hook_ended(&outcome);
         if let Err(Error::AppFailed { hook, message, .. }) = &outcome
             && reported
         {
@@ -373,6 +394,10 @@ impl AppInstance {
     /// Call `hook` in the live guest, within its limits.
     async fn call_once(&mut self, hook: Hook<'_>) -> Result<(), Error> {
         let fuel = self.app.grants.quotas.fuel_per_event;
+        if !self.tape_input(&hook) {
+            // A replay that diverged: the guest is not called again.
+            return Ok(());
+        }
         let Some(live) = self.live.as_mut() else {
             return Err(self.discarded());
         };
@@ -542,6 +567,11 @@ impl AppInstance {
     /// as after a navigator tap.
     pub async fn navigate(&mut self, open_type: &str, url: &str, delta: u32) -> Result<(), Error> {
         self.ready().await?;
+        self.tape_drive(Drive::Navigate {
+            open_type: open_type.into(),
+            url: url.into(),
+            delta,
+        });
         self.navigate_from_view(url, open_type, delta).await
     }
 
@@ -563,12 +593,6 @@ impl AppInstance {
         }
     }
 
-    /// The recording kept by the last event, completion or lifetime that
-    /// trapped or was refused, taken once.
-    pub fn take_recording(&mut self) -> Option<crate::replay::Recording> {
-        None
-    }
-
     /// Whether a trap discarded this instance (the next call relaunches it).
     pub fn is_discarded(&self) -> bool {
         self.live.is_none()
@@ -581,7 +605,12 @@ impl AppInstance {
         if self.live.is_some() {
             return Ok(false);
         }
-        self.live = Some(instantiate(&self.app, &self.pre, &self.options).await?);
+        // The trapped instance's recording is kept before a new one starts.
+        self.taped.settle(&self.app.clone());
+        let taped = taped::Taped::launching(&self.app, &self.options);
+        let live = instantiate::instantiate_taped(&self.app, &self.pre, &self.options, &taped.tape);
+        self.live = Some(live.await?);
+        self.taped.replace(taped);
         self.start().await?;
         Ok(true)
     }
@@ -625,6 +654,7 @@ impl AppInstance {
         let logs = state.log.lock().unwrap_or_else(|e| e.into_inner()).drain();
         self.orphaned_logs.extend(logs);
         keep_latest(&mut self.orphaned_logs, app.grants.quotas.host_memory_bytes);
+        self.tape_trap();
         self.live = None;
         Err(trapped(&app.core, &hook.name(), trap))
     }

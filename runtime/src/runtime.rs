@@ -52,6 +52,7 @@ pub struct RuntimeBuilder {
     execution_slots: Option<usize>,
     fuel: bool,
     http_observer: Option<Arc<dyn crate::capability::http::HttpObserver>>,
+    recording: bool,
 }
 
 /// Default wasm stack of every instance (wasmtime's default).
@@ -149,6 +150,16 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Record what each instance sees from outside (its inputs, host call
+    /// results, clocks and randomness) in a ring bounded by the quotas
+    /// `recording_bytes` and `recording_entries`, so an event that traps
+    /// or is refused can be replayed (`AppInstance::take_recording`,
+    /// `replay::replay`; docs/replay.md). Off by default.
+    pub fn recording(mut self, on: bool) -> Self {
+        self.recording = on;
+        self
+    }
+
     /// A key-value store to use instead of the redb database in the data
     /// directory (the seam is [`platform::kv`](crate::platform::kv), where
     /// `miniapp-pg` plugs in).
@@ -218,6 +229,7 @@ impl RuntimeBuilder {
                             .unwrap_or_else(crate::engine::default_execution_slots),
                     ),
                     http_observer: self.http_observer,
+                    recording: self.recording,
                     temp: crate::capability::temp_area::TempAreas::new(self.data_dir.join("tmp")),
                     regions,
                     _epoch: epoch,
@@ -247,6 +259,7 @@ impl Runtime {
             execution_slots: None,
             fuel: true,
             http_observer: None,
+            recording: false,
         }
     }
 

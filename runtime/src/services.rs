@@ -25,6 +25,8 @@ pub(crate) struct Services {
     pub http_observer: Option<Arc<dyn HttpObserver>>,
     /// The apps' temp areas (`<data>/tmp/<app id>/`).
     pub temp: crate::capability::temp_area::TempAreas,
+    /// Whether instances record what they see (`RuntimeBuilder::recording`).
+    pub recording: bool,
     /// The region picker's table in force: the policy's
     /// `host.region_table`, else the one miniapp ships.
     pub regions: Arc<miniapp_view::region::Regions>,

@@ -70,6 +70,7 @@ impl TestHost {
             quarantine: QuarantineBook::new(kv),
             slots: crate::fair::FairSlots::new(2),
             http_observer: None,
+            recording: false,
             temp: crate::capability::temp_area::TempAreas::new(dir.path().join("tmp")),
             regions: miniapp_view::region::Regions::shipped(),
             _epoch: crate::epoch::EpochTicker::start(engine.clone()).expect("epoch thread"),
@@ -114,7 +115,9 @@ impl TestHost {
             ..LaunchOptions::default()
         };
         let home = (app.manifest.home_page().to_string(), Vec::new());
-        let mut state = InstanceState::new(&app, &options, home, live.acquire().unwrap()).unwrap();
+        let tape = crate::replay::Tape::default();
+        let mut state =
+            InstanceState::new(&app, &options, home, live.acquire().unwrap(), &tape).unwrap();
         // As an app that exports `completions.on-complete`.
         state.call.pending.set_deliverable(true);
         let mut host = TestHost {

@@ -44,6 +44,8 @@ pub(crate) struct CallCtx {
     pub pull_down_started: bool,
     /// The tab bar's badges, red dots and hidden flag, as the app set them.
     pub tab_marks: super::frame::TabMarks,
+    /// The instance's recording (or the one it replays).
+    pub tape: crate::replay::Tape,
 }
 
 impl CallCtx {
@@ -66,6 +68,7 @@ impl CallCtx {
             host_ui_drawn: 0,
             pull_down_started: false,
             tab_marks: Default::default(),
+            tape: Default::default(),
         }
     }
 }

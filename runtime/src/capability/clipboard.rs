@@ -42,6 +42,7 @@ impl View<'_, Granted<ClipboardCtx>> {
     }
 }
 
+#[miniapp_runtime_macros::recorded]
 impl clipboard::Host for View<'_, Granted<ClipboardCtx>> {
     async fn set_clipboard_data(&mut self, data: String) -> CallResult<()> {
         let user = context(self.ctx)?.user.clone();

@@ -577,6 +577,7 @@ pub(crate) fn component_data(nav: &NavCtx, id: u32) -> Option<&Value> {
 
 super::linked_by!(view of NavCtx, component);
 
+#[miniapp_runtime_macros::recorded(output)]
 impl component::Host for View<'_, NavCtx> {
     fn set_data(&mut self, to: Target, patch: String) -> CallResult<()> {
         let quotas = &self.call.app.grants.quotas;

@@ -30,6 +30,7 @@ impl DeviceCtx {
 
 super::linked_by!(view of DeviceCtx, device);
 
+#[miniapp_runtime_macros::recorded]
 impl device::Host for View<'_, DeviceCtx> {
     fn get_window_info(&mut self) -> wasmtime::Result<device::WindowInfo> {
         let facts = &self.ctx.facts;

@@ -244,6 +244,7 @@ impl CallCtx {
 
 super::linked_by!(view of DeviceCtx, device_api);
 
+#[miniapp_runtime_macros::recorded]
 impl device_api::Host for View<'_, DeviceCtx> {
     fn get_network_type(&mut self) -> wasmtime::Result<device_api::NetworkType> {
         let network = self.call.app.services.providers.device.network();

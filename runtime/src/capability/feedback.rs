@@ -201,6 +201,7 @@ impl CallCtx {
 
 super::linked_by!(calls, feedback);
 
+#[miniapp_runtime_macros::recorded]
 impl feedback::Host for CallCtx {
     fn show_toast(&mut self, toast: feedback::Toast) -> CallResult<()> {
         text("the toast's title", &toast.title, TITLE_CHARS, false)?;

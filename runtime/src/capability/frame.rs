@@ -57,6 +57,7 @@ impl CallCtx {
 
 super::linked_by!(calls, frame);
 
+#[miniapp_runtime_macros::recorded(output)]
 impl frame::Host for CallCtx {
     fn set_navigation_bar_title(&mut self, title: String) -> CallResult<()> {
         text("the navigation bar's title", &title, TITLE_CHARS, true)?;

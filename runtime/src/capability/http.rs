@@ -420,6 +420,7 @@ pub(super) struct Exchange {
 
 super::linked_by!(view of Granted<HttpCtx>, http);
 
+#[miniapp_runtime_macros::recorded]
 impl http::Host for View<'_, Granted<HttpCtx>> {
     async fn fetch(&mut self, mut request: http::Request) -> CallResult<http::Response> {
         let app_default = self.call.app.grants.network_timeout.request;

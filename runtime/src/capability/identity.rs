@@ -28,6 +28,7 @@ impl IdentityCtx {
 
 super::linked_by!(view of Granted<IdentityCtx>, identity);
 
+#[miniapp_runtime_macros::recorded]
 impl identity::Host for View<'_, Granted<IdentityCtx>> {
     async fn login(&mut self) -> CallResult<String> {
         let ctx = context(self.ctx)?;

@@ -17,6 +17,7 @@ impl LocationCtx {
 
 super::linked_by!(view of Granted<LocationCtx>, location);
 
+#[miniapp_runtime_macros::recorded]
 impl location::Host for View<'_, Granted<LocationCtx>> {
     async fn get_location(&mut self) -> CallResult<location::Position> {
         context(self.ctx)?;

@@ -255,6 +255,7 @@ fn panic_message(stderr: &str) -> Option<String> {
 
 super::linked_by!(view of SharedLog, log);
 
+#[miniapp_runtime_macros::recorded(output)]
 impl log::Host for View<'_, SharedLog> {
     fn write(&mut self, level: log::Level, message: String) -> CallResult<()> {
         let level = match level {

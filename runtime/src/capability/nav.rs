@@ -503,6 +503,7 @@ impl Drop for NavCtx {
 
 super::linked_by!(view of NavCtx, nav);
 
+#[miniapp_runtime_macros::recorded(output)]
 impl nav::Host for View<'_, NavCtx> {
     fn navigate_to(&mut self, url: String) -> CallResult<()> {
         let app = &self.call.app;

@@ -38,6 +38,7 @@ fn check_order(order: &payment::Order) -> Result<(), String> {
 
 super::linked_by!(view of Granted<PaymentCtx>, payment);
 
+#[miniapp_runtime_macros::recorded]
 impl payment::Host for View<'_, Granted<PaymentCtx>> {
     async fn request_payment(&mut self, order: payment::Order) -> CallResult<payment::Outcome> {
         context(self.ctx)?;

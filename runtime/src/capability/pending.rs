@@ -38,7 +38,7 @@ use crate::usage::UsageCounters;
 const ENTRY_BYTES: u64 = 128;
 
 /// Who a pending call belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Owner {
     /// The app (started by `on-launch`, `on-show`, `on-hide`, `on-unload`):
     /// its completion's `set-data` acts on the top page.
@@ -54,7 +54,14 @@ pub(crate) enum Owner {
 /// How a pending call ended: `completions.outcome`, as the guest receives
 /// it (the `completions` export is found by name, so its type is written
 /// here rather than generated).
-#[derive(Debug, Clone, wasmtime::component::ComponentType, wasmtime::component::Lower)]
+#[derive(
+    Debug,
+    Clone,
+    wasmtime::component::ComponentType,
+    wasmtime::component::Lower,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[component(variant)]
 pub enum Outcome {
     /// A timer fired, or the call succeeded.
@@ -751,6 +758,7 @@ impl Wake {
 
 super::linked_by!(calls, pending);
 
+#[miniapp_runtime_macros::recorded]
 impl pending::Host for CallCtx {
     fn set_timeout(&mut self, ms: u32) -> CallResult<u64> {
         self.pending.set_timer(ms, false)

@@ -192,6 +192,7 @@ fn from_wit(scope: permission::Scope) -> Scope {
 // it too), so the view of `permission` is the call's context.
 super::linked_by!(calls, permission);
 
+#[miniapp_runtime_macros::recorded]
 impl permission::Host for CallCtx {
     fn get_setting(&mut self) -> wasmtime::Result<Vec<(permission::Scope, permission::Consent)>> {
         let app = &*self.app;

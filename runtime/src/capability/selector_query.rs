@@ -342,6 +342,7 @@ fn checked(requests: Vec<NodeRequest>) -> CallResult<Vec<(Selector, bool, NodeFi
 
 super::linked_by!(view of SelectorQueryCtx, selector_query);
 
+#[miniapp_runtime_macros::recorded]
 impl selector_query::Host for View<'_, SelectorQueryCtx> {
     fn query_start(&mut self, requests: Vec<NodeRequest>) -> CallResult<u64> {
         self.query(None, requests)

@@ -171,6 +171,7 @@ impl Drop for Ticket {
 
 super::linked_by!(view of Granted<SocketCtx>, socket);
 
+#[miniapp_runtime_macros::recorded]
 impl socket::Host for View<'_, Granted<SocketCtx>> {
     fn connect_start(
         &mut self,

@@ -172,6 +172,7 @@ impl StorageCtx {
     }
 }
 
+#[miniapp_runtime_macros::recorded]
 impl storage::Host for View<'_, Granted<StorageCtx>> {
     fn get(&mut self, key: String) -> CallResult<Option<Vec<u8>>> {
         context(self.ctx)?.get(&key)

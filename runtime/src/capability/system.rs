@@ -11,6 +11,7 @@ use crate::bindings::system;
 
 super::linked_by!(calls, system);
 
+#[miniapp_runtime_macros::recorded]
 impl system::Host for CallCtx {
     fn get_host_info(&mut self) -> wasmtime::Result<system::HostInfo> {
         let host = &self.app.host;

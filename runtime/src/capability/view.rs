@@ -345,6 +345,7 @@ pub(crate) fn set_data_on(
     Ok(keys)
 }
 
+#[miniapp_runtime_macros::recorded(output)]
 impl view::Host for View<'_, NavCtx> {
     fn set_data(&mut self, patch: String) -> CallResult<()> {
         let quotas = &self.call.app.grants.quotas;

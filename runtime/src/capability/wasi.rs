@@ -25,9 +25,15 @@ pub(crate) fn add_to_linker<T: WasiView + 'static>(
 /// Most random bytes one `get-random-bytes` call may ask for.
 const MAX_RANDOM: u64 = 64 * 1024;
 
-/// A WASI context with nothing ambient; stdout and stderr go to `log`.
-pub(crate) fn sandboxed_ctx(log: &SharedLog) -> WasiCtx {
-    WasiCtxBuilder::new()
+/// A WASI context with nothing ambient; stdout and stderr go to `log`;
+/// its clocks and randomness go through `tape` when the instance records
+/// (or replays).
+pub(crate) fn sandboxed_ctx(log: &SharedLog, tape: &crate::replay::Tape) -> WasiCtx {
+    let mut builder = WasiCtxBuilder::new();
+    if tape.is_on() {
+        crate::replay::taped(&mut builder, tape);
+    }
+    builder
         .stdout(LogStream {
             log: log.clone(),
             source: LogSource::Stdout,

@@ -12,7 +12,7 @@ use wasmtime::component::{Component, ComponentExportIndex, Instance, TypedFunc};
 use wasmtime::{AsContextMut, Store};
 
 use super::{AppInstance, InstanceState};
-use crate::capability::pending::{Outcome, Wake};
+use crate::capability::pending::{Completion, Outcome, Wake};
 use crate::capability::{CallError, record_refusal};
 use crate::error::Error;
 
@@ -90,11 +90,19 @@ impl AppInstance {
     pub async fn complete_next(&mut self) -> Option<Result<(), Error>> {
         let live = self.live.as_mut()?;
         let completion = live.store.data_mut().call.pending.next(Instant::now())?;
+        Some(self.deliver(completion).await)
+    }
+
+    /// Deliver `completion` (due now, or recorded), as a callback of its own.
+    pub(super) async fn deliver(&mut self, completion: Completion) -> Result<(), Error> {
+        let (id, owner) = (completion.id, completion.owner);
+        let outcome = std::borrow::Cow::Borrowed(&completion.outcome);
+        self.tape_drive(crate::replay::Drive::Complete { id, outcome, owner });
         let before = self.stack();
         let outcome = (self.callback(Some(super::Hook::Complete(completion)), before)).await;
         if let Some(live) = &mut self.live {
             live.store.data_mut().call.pending.delivered();
         }
-        Some(outcome)
+        outcome
     }
 }

@@ -39,10 +39,21 @@ fn check_quarantine(app: &AppShared) -> Result<(), Error> {
 }
 
 /// A new store and instance of `app`, with its quotas in force.
+#[cfg(feature = "bench-hooks")]
 pub(crate) async fn instantiate(
     app: &Arc<AppShared>,
     pre: &GuestPre,
     options: &LaunchOptions,
+) -> Result<Live, Error> {
+    instantiate_taped(app, pre, options, &crate::replay::Tape::default()).await
+}
+
+/// [`instantiate`], what the instance sees going through `tape`.
+pub(crate) async fn instantiate_taped(
+    app: &Arc<AppShared>,
+    pre: &GuestPre,
+    options: &LaunchOptions,
+    tape: &crate::replay::Tape,
 ) -> Result<Live, Error> {
     check_quarantine(app)?;
     let manifest = &app.manifest;
@@ -69,7 +80,7 @@ pub(crate) async fn instantiate(
     // The device facts are the client's: untrusted.
     let device = options.device.as_ref().map(|facts| facts.check());
     device.transpose().map_err(bad_request)?;
-    let state = InstanceState::new(app, options, page, live).map_err(bad_request)?;
+    let state = InstanceState::new(app, options, page, live, tape).map_err(bad_request)?;
     let mut store = Store::new(&app.engine, state);
     store.limiter(|s| &mut s.limiter);
     store.data_mut().call.deadline.start_call();

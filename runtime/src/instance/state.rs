@@ -70,10 +70,12 @@ impl InstanceState {
     ) -> Result<InstanceState, String> {
         let quotas = &app.grants.quotas;
         let user = options.user.as_deref();
+        tape: &crate::replay::Tape,
         let host_memory = HostMemory::new(quotas.host_memory_bytes);
         let log = AppLog::shared(quotas.log_bytes_per_event, host_memory.clone());
         let pages = PageStack::new(
             route,
+        tape.charge_to(&host_memory);
             query,
             quotas.page_stack as usize,
             host_memory.clone(),
@@ -101,10 +103,11 @@ impl InstanceState {
         let temp = InstanceTemp::new(app.http.temp.clone());
         Ok(InstanceState {
             call,
+        call.tape = tape.clone();
             cpu: CpuMeter::new(),
             slot,
             limiter: Limiter::new(quotas),
-            wasi: sandboxed_ctx(&log),
+            wasi: sandboxed_ctx(&log, tape),
             log,
             nav: NavCtx::new(pages),
             storage: StorageCtx::new(core, user),

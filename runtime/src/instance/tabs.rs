@@ -59,6 +59,7 @@ impl AppInstance {
     /// hid it).
     pub async fn tap_tab(&mut self, index: u32) -> Result<(), Error> {
         self.ready().await?;
+        self.tape_drive(crate::replay::Drive::TapTab(index));
         let (route, detail) = self.tab_to_tap(index)?;
         self.navigate_from_view(&route, "switchTab", 0).await?;
         // onTabItemTap on the tapped tab's page, now shown, within the

@@ -199,6 +199,11 @@ impl AppInstance {
                 return Err(refused(why));
             }
             self.view.keep_typed(event.node, &text).map_err(refused)?;
+        self.tape_drive(crate::replay::Drive::View {
+            node: event.node,
+            kind: event.kind.as_str().into(),
+            detail: std::borrow::Cow::Borrowed(&event.detail),
+        });
         }
         let tree = self.view.tree.as_ref().expect("checked above");
         // A `model:` binding's data path is set (as the app's set-data

@@ -5,6 +5,16 @@
 
 use serde::{Deserialize, Serialize};
 
+mod calls;
+mod drive;
+mod tape;
+mod wasi;
+
+pub(crate) use calls::{Taped, answer, check_output, record, record_output};
+pub(crate) use drive::{Drive, Launch};
+pub(crate) use tape::{Bounds, Tape};
+pub(crate) use wasi::taped;
+
 use crate::instance::AppInstance;
 use crate::package::Package;
 use crate::runtime::Runtime;
@@ -34,6 +44,9 @@ pub struct Recording {
     pub outcome: Outcome,
     /// The inputs in order (opaque outside the runtime).
     pub entries: Vec<Entry>,
+    /// Why it cannot be replayed, if it cannot: its ring passed its bound
+    /// (then `entries` is empty).
+    pub not_replayable: Option<String>,
     /// Its encoded size in bytes (what counts against the app's disk budget).
     pub bytes: u64,
 }
@@ -56,18 +69,24 @@ pub enum Outcome {
 /// One thing the instance saw from outside, in the order it saw it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Entry {
-    /// An input the host gave the guest: a call of one of its exports.
+    /// An embedder's call into the instance (an event with its details, a
+    /// completion with its outcome, a page event, a navigation...), JSON.
+    Drive(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// An input the host gave the guest: the call of one of its exports
+    /// that this embedder's call led to (its arguments come from the
+    /// drive and the host's own state, which replay rebuilds).
     Input {
-        /// The export and its arguments, encoded.
+        /// The export and what it was called about (`on-event index:tap`).
         hook: String,
-        /// Its arguments, encoded.
-        args: Vec<u8>,
     },
-    /// A host call's result as the guest saw it.
+    /// A host call's result as the guest saw it, or a WASI clock reading
+    /// or random draw.
     Call {
         /// `interface.function`.
         name: String,
-        /// The result, encoded.
+        /// The result, encoded (empty for the app's output to its page,
+        /// which replay makes again).
+        #[serde(with = "serde_bytes")]
         result: Vec<u8>,
     },
 }
@@ -87,6 +106,8 @@ pub struct Summary {
     pub bytes: u64,
     /// When it was kept, milliseconds since the Unix epoch.
     pub recorded_at_unix_ms: u64,
+    /// Why it cannot be replayed, if it cannot.
+    pub not_replayable: Option<String>,
 }
 
 /// Why a recording could not be read or replayed.
@@ -117,12 +138,34 @@ pub enum ReplayError {
         /// What the guest did.
         got: String,
     },
-    /// The package could not be loaded or launched.
+    /// The package could not be loaded.
     #[error("{0}")]
-    Load(#[from] crate::Error),
-    /// Replay is not built yet in this runtime.
-    #[error("replay is not built yet")]
-    NotBuilt,
+    Load(Box<crate::Error>),
+    /// The recording's ring passed its bound: it holds no inputs.
+    #[error("the recording is not replayable: {0}")]
+    NotReplayable(String),
+    /// The replayed instance's launch failed (a recording is only taken
+    /// from an instance whose launch succeeded: the failure is this host's,
+    /// or a divergence at launch).
+    #[error("the replayed launch failed (the recording ended in {recorded:?}): {error}")]
+    LaunchFailed {
+        /// How the recording ended.
+        recorded: Outcome,
+        /// Why the launch failed on replay.
+        error: Box<crate::Error>,
+    },
+}
+
+impl From<crate::Error> for ReplayError {
+    fn from(error: crate::Error) -> Self {
+        ReplayError::Load(Box::new(error))
+    }
+}
+
+/// Now, milliseconds since the Unix epoch.
+fn now_unix_ms() -> u64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map(|d| d.as_millis() as u64).unwrap_or_default()
 }
 
 impl Recording {
@@ -169,10 +212,7 @@ impl Recording {
 
     /// What an operator lists of it.
     pub fn summary(&self) -> Summary {
-        let events = self
-            .entries
-            .iter()
-            .filter(|e| matches!(e, Entry::Input { .. }));
+        let events = self.entries.iter().filter(|e| matches!(e, Entry::Drive(_)));
         Summary {
             app: self.app.clone(),
             version: self.version.clone(),
@@ -180,6 +220,7 @@ impl Recording {
             events: events.count() as u32,
             bytes: self.bytes,
             recorded_at_unix_ms: self.recorded_at_unix_ms,
+            not_replayable: self.not_replayable.clone(),
         }
     }
 }
@@ -199,12 +240,84 @@ pub struct Replayed {
 }
 
 /// Re-run `recording` against `package` deterministically: a fresh
-/// instance fed the recorded inputs.
+/// instance of it, loaded in `runtime` (whose policy grants it as the
+/// recording's host did), fed the recorded inputs in order, every host
+/// call answered from the recording without its side effects except the
+/// app's output to its own page. Refused for another package, a recording
+/// that is not replayable, or a guest that asks for something the
+/// recording does not hold next ([`ReplayError::Diverged`]). The instance
+/// returned runs live from there.
 pub async fn replay(
     runtime: &Runtime,
     package: &Package,
     recording: &Recording,
 ) -> Result<Replayed, ReplayError> {
-    let _ = (runtime, package, recording);
-    Err(ReplayError::NotBuilt)
+    if package.hash != recording.package_hash {
+        return Err(ReplayError::OtherPackage {
+            recorded: format!(
+                "{} {} ({})",
+                recording.app, recording.version, recording.package_hash
+            ),
+            given: format!(
+                "{} {} ({})",
+                package.manifest.id, package.manifest.version, package.hash
+            ),
+        });
+    }
+    if let Some(why) = &recording.not_replayable {
+        return Err(ReplayError::NotReplayable(why.clone()));
+    }
+    let tape = Tape::replaying(recording.entries.clone());
+    let launch = match tape.next_drive()? {
+        Some(first) => match serde_json::from_slice::<Drive<'static>>(&first) {
+            Ok(Drive::Launch(launch)) => launch,
+            Ok(_) | Err(_) => {
+                return Err(ReplayError::Format(
+                    "it does not start with the instance's launch".into(),
+                ));
+            }
+        },
+        None => return Err(ReplayError::Format("it holds no entries".into())),
+    };
+    let app = runtime.load(package.clone())?;
+    let launched =
+        AppInstance::launch_replay(app.shared.clone(), &app.pre, launch.options(), tape.clone())
+            .await;
+    if let Some(diverged) = tape.diverged() {
+        return Err(diverged);
+    }
+    let mut instance = match launched {
+        Ok(instance) => instance,
+        Err(e) => return replayed_launch_failure(recording, e),
+    };
+    let mut outcome = instance.take_failed();
+    while let Some(drive) = tape.next_drive()? {
+        let drive = serde_json::from_slice::<Drive<'static>>(&drive)
+            .map_err(|e| ReplayError::Format(format!("an event does not decode: {e}")))?;
+        let _ = instance.replay_drive(drive).await;
+        if let Some(diverged) = tape.diverged() {
+            return Err(diverged);
+        }
+        outcome = instance.take_failed();
+    }
+    tape.go_live();
+    let (route, page_data) = instance.replayed_page();
+    Ok(Replayed {
+        reproduced: outcome.as_ref() == Some(&recording.outcome),
+        outcome,
+        route,
+        page_data,
+        instance,
+    })
+}
+
+/// The replayed launch failed: said with how the recording ended.
+fn replayed_launch_failure(
+    recording: &Recording,
+    error: crate::Error,
+) -> Result<Replayed, ReplayError> {
+    Err(ReplayError::LaunchFailed {
+        recorded: recording.outcome.clone(),
+        error: Box::new(error),
+    })
 }

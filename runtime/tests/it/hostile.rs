@@ -1004,6 +1004,7 @@ hostile_apps! {
     "timer-storm" => completions::a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_served,
     "toast-loop" => host_ui::a_toast_loop_draws_its_quota_per_callback_while_its_neighbour_is_served,
     "undeclared-import" => an_undeclared_import_is_refused_at_load,
+    "trap-later" => crate::replay::a_trap_on_the_third_event_replays_to_the_same_trap_and_page_data,
     "upload-over-quota" => files::the_temp_area_and_the_uploads_it_feeds_stop_at_their_named_limits,
     "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
 }

@@ -42,6 +42,7 @@ mod picker;
 mod prefs;
 mod refused_details;
 mod sdk_components;
+mod replay;
 mod selector_query;
 mod slider;
 mod socket;

@@ -30,7 +30,7 @@ const MAX_WINDOW_PX: f64 = 100_000.0;
 const MAX_TITLE: usize = 64;
 
 /// A page event a client reports, about the page on top.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ClientPageEvent {
     /// The page scrolled: how far, how tall it is, how tall the window
@@ -124,6 +124,9 @@ impl AppInstance {
     /// A refused event changes nothing.
     pub async fn page_event(&mut self, event: &ClientPageEvent) -> Result<PageEventOutcome, Error> {
         self.ready().await?;
+        self.tape_drive(crate::replay::Drive::PageEvent(std::borrow::Cow::Borrowed(
+            event,
+        )));
         let app = self.app.manifest.id.clone();
         let refused = |reason: String| Error::BadRequest {
             app: app.clone(),
