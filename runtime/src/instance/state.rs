@@ -56,6 +56,9 @@ pub struct InstanceState {
     pub(crate) selector_query: SelectorQueryCtx,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
+    /// What the view's render of the top page was made from, while a
+    /// render now would give the same (`None` until a render succeeds).
+    pub(super) rendered_from: Option<super::view::RenderedFrom>,
     /// This instance's place under the runtime's live-instance cap.
     _live: LiveSlot,
 }
@@ -124,6 +127,7 @@ impl InstanceState {
             host_memory,
             table,
             app: app.clone(),
+            rendered_from: None,
             _live: live,
         })
     }

@@ -25,11 +25,21 @@ impl AppInstance {
             self.view.clear();
             return;
         };
+        let state = live.store.data_mut();
+        let depth = state.nav.pages.pages().len();
+        let from = RenderedFrom::of(state, depth);
+        if state.rendered_from == Some(from) && self.view_is_current(&from) {
+            // Nothing it is made from changed: the same tree, no operation.
+            return;
+        }
         // The host's rendering and diffing are the app's CPU too (bounded
         // per render by the render limits).
         let start = std::time::Instant::now();
+        let Some(live) = &mut self.live else {
+            return;
+        };
         let state = live.store.data_mut();
-        let depth = state.nav.pages.pages().len();
+        state.rendered_from = None;
         let budget = &state.host_memory;
         let (top, _) = state.nav.pages.top_mut();
         let previous = (self.view.previous(&top.route, depth)).map(|tree| (tree, &top.changes));
@@ -52,8 +62,30 @@ impl AppInstance {
             self.compare_instances();
         }
         self.scopes_to_queries();
-        self.apply_page_meta();
+        let meta_drawn = self.apply_page_meta();
+        if let Some(live) = &mut self.live {
+            let state = live.store.data_mut();
+            // A render that failed, a comparison that failed or a page-meta
+            // that was refused is done again (and reported) next time.
+            let clean = updated && meta_drawn && state.nav.components.failed.is_none();
+            state.rendered_from = clean.then_some(from);
+        }
         UsageCounters::add(&self.app.usage.cpu_ns, start.elapsed().as_nanos() as u64);
+    }
+
+    /// Whether the view holds a render of the top page that a render now
+    /// would give again, node for node: made from the same inputs
+    /// (`from`, checked by the caller), and no data path of the page or of
+    /// its component instances changed since (the render took every one).
+    fn view_is_current(&self, from: &RenderedFrom) -> bool {
+        let Some(live) = &self.live else {
+            return false;
+        };
+        let top = live.store.data().nav.pages.top();
+        top.changes.is_empty()
+            && top.serial == from.serial
+            && self.view.error.is_none()
+            && self.view.previous(&top.route, from.depth).is_some()
     }
 
     /// Tell the selector queries the top page's serial and its instances
@@ -72,14 +104,15 @@ impl AppInstance {
     /// `<navigation-bar>` as last rendered, sending only what changed since
     /// that page's previous render ([`page_meta`]); a value WeChat's calls
     /// would refuse is not drawn, and the app's log says why.
-    fn apply_page_meta(&mut self) {
+    /// Returns `false` if a value was refused (and logged).
+    fn apply_page_meta(&mut self) -> bool {
         let Some(live) = &self.live else {
-            return;
+            return true;
         };
         let top = live.store.data().nav.pages.top();
         let page = (top.route.clone(), live.store.data().nav.pages.pages().len());
         let Some(tree) = self.view.previous(&page.0, page.1) else {
-            return;
+            return true;
         };
         let window = self.app.windows.get(&page.0).cloned().unwrap_or_default();
         let before = (self.view.meta.as_ref()).and_then(|(at, bar)| (*at == page).then_some(bar));
@@ -91,8 +124,12 @@ impl AppInstance {
                     host_ui.show(&self.app.manifest.id, ui);
                 }
                 self.view.meta = Some((page, bar));
+                true
             }
-            Ok(None) => self.view.meta = None,
+            Ok(None) => {
+                self.view.meta = None;
+                true
+            }
             Err(why) => {
                 let log = &live.store.data().log;
                 let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
@@ -101,6 +138,7 @@ impl AppInstance {
                     LogSource::Host,
                     &format!("page-meta: {why}"),
                 );
+                false
             }
         }
     }
@@ -401,5 +439,28 @@ impl AppInstance {
         self.view.clear();
         self.render();
         Ok(())
+    }
+}
+
+/// What a render of the top page is made from besides its data and
+/// templates: which page (its serial and depth on the stack) and the
+/// window's width (read by its `<page-meta>`). The instance keeps it after
+/// a render that succeeded whole, and forgets it before the next; a data
+/// change is told by the page's changed paths, a template reload clears
+/// the view, and a relaunched instance starts without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RenderedFrom {
+    serial: u64,
+    depth: usize,
+    width: u32,
+}
+
+impl RenderedFrom {
+    fn of(state: &crate::instance::InstanceState, depth: usize) -> RenderedFrom {
+        RenderedFrom {
+            serial: state.nav.pages.top().serial,
+            depth,
+            width: page_meta::window_width(&state.device),
+        }
     }
 }

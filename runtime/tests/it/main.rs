@@ -20,6 +20,7 @@ mod components_load;
 mod device;
 mod device_apis;
 mod device_media;
+mod event_path;
 mod events;
 mod feedback;
 mod fetch_start;
