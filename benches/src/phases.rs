@@ -12,6 +12,7 @@ use miniapp_runtime::{App, Event, LaunchOptions, Package, Policy, Runtime};
 use crate::bare::{self, BareHost};
 use crate::report::PhaseReport;
 
+mod event_path;
 mod timers;
 
 pub use timers::FIRINGS_PER_SECOND;

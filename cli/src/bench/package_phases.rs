@@ -94,6 +94,11 @@ pub(super) fn run(
                     .map(Vec::from_iter)
             })?;
         }
+        // The steps of an event: set-data against a noop event, storage
+        // get against a constant host call of ours.
+        step("event_path", &mut || {
+            Ok(subject.event_path(sizes.fast)?.map_or_else(Vec::new, Vec::from))
+        })?;
         let guest: [(&str, IfHandled); 4] = [
             ("guest_compute", Subject::guest_compute),
             ("guest_compute_no_fuel", Subject::guest_compute_no_fuel),
