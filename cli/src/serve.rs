@@ -303,6 +303,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         idle: Duration::from_secs(args.idle_secs),
         memory_bytes: args.memory_mib.map(|m| m * 1024 * 1024),
         push_log_bytes: push_log_bytes(&args, &policy)?,
+        recordings: miniapp_serve::recordings::Bounds::from_policy(&policy.recordings),
         ..Limits::default()
     };
     std::fs::create_dir_all(&args.data_dir)
@@ -327,6 +328,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         .kv_store(storage.clone())
         .policy(policy)
         .providers(miniapp_protocol::prompts::session_providers())
+        .recording(true)
         .max_live_instances(u32::try_from(limits.max_live + 64).unwrap_or(u32::MAX))
         .build()
         .map_err(|e| Failure::app(format!("cannot start the runtime: {e}")))?;

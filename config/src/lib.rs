@@ -32,7 +32,8 @@ pub use meta::{Meta, MetaError};
 pub use origin::Origin;
 pub use page_json::{ComponentConfig, PageConfig};
 pub use policy::{
-    AppPolicy, ConsentRule, Grants, HostProfile, Policy, PolicyError, SessionsPolicy,
+    AppPolicy, ConsentRule, Grants, HostProfile, Policy, PolicyError, RecordingsPolicy,
+    SessionsPolicy,
 };
 pub use quota::{QuotaOverrides, Quotas};
 pub use tab_bar::TabBar;

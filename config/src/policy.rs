@@ -28,6 +28,26 @@ pub struct Policy {
     /// How many sessions a client and a user may hold on one node of
     /// `miniapp serve`, and the bytes its sessions' push logs keep.
     pub sessions: SessionsPolicy,
+    /// The recordings of failing events `miniapp serve` keeps for the
+    /// operator (`docs/replay.md`): how many, how many bytes, how long.
+    pub recordings: RecordingsPolicy,
+}
+
+/// What one node of `miniapp serve` keeps of the recordings of events that
+/// trapped or were refused, per app: past a bound a new recording is
+/// dropped (counted, audited); past its age one is deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecordingsPolicy {
+    /// Recordings one app may have kept at once on one node. Default 50;
+    /// 0 keeps none.
+    pub per_app: Option<u32>,
+    /// Bytes the recordings of one app may take on one node's disk
+    /// together. Default 67,108,864 (64 MiB).
+    pub bytes_per_app: Option<u64>,
+    /// Seconds a recording is kept. Default 604,800 (7 days).
+    #[schemars(range(min = 1))]
+    pub keep_secs: Option<u64>,
 }
 
 /// Caps on the sessions one node of `miniapp serve` holds for one client
@@ -209,6 +229,12 @@ impl Policy {
                 });
             }
         }
+        if self.recordings.keep_secs == Some(0) {
+            return Err(PolicyError::Field {
+                field: "recordings.keep_secs".into(),
+                reason: "must be 1 or more (to keep none, set `per_app = 0`)".into(),
+            });
+        }
         if self.sessions.push_log_bytes == Some(0) {
             return Err(PolicyError::Field {
                 field: "sessions.push_log_bytes".into(),
@@ -375,6 +401,22 @@ mod tests {
         assert_eq!(bound.sessions.push_log_bytes, Some(65536));
         let error = Policy::from_toml("[sessions]\nper_ip = 1\n", "p.toml").unwrap_err();
         assert!(error.to_string().contains("per_ip"), "{error}");
+    }
+
+    #[test]
+    fn recording_bounds_are_read_and_a_zero_age_refused() {
+        let text = "[recordings]\nper_app = 3\nbytes_per_app = 4096\nkeep_secs = 60\n";
+        let policy = Policy::from_toml(text, "p.toml").unwrap();
+        assert_eq!(policy.recordings.per_app, Some(3));
+        assert_eq!(policy.recordings.bytes_per_app, Some(4096));
+        assert_eq!(policy.recordings.keep_secs, Some(60));
+        let error = Policy::from_toml("[recordings]\nkeep_secs = 0\n", "p.toml").unwrap_err();
+        assert!(
+            error.to_string().contains("recordings.keep_secs"),
+            "{error}"
+        );
+        let error = Policy::from_toml("[recordings]\nkeep = 1\n", "p.toml").unwrap_err();
+        assert!(error.to_string().contains("keep"), "{error}");
     }
 
     #[test]

@@ -184,6 +184,18 @@ impl App {
         Ok(usage)
     }
 
+    /// Audit that the embedder dropped what it would have kept on disk for
+    /// the app because one of the app's disk budgets is full (`message`
+    /// names the budget and what was dropped): a host record, within the
+    /// app's day budget for those (`disk_bytes_per_day`).
+    pub fn audit_dropped_for_budget(&self, message: String) {
+        let event = crate::audit::AuditEvent::DiskBudget {
+            message,
+            dropped: Some(1),
+        };
+        self.shared.core.audit(event);
+    }
+
     /// Launch a new instance: instantiate, then `on-launch` and `on-show`.
     /// A quarantined app refuses with [`Error::Quarantined`].
     pub async fn launch(&self, options: LaunchOptions) -> Result<AppInstance, Error> {

@@ -52,6 +52,9 @@ pub struct Limits {
     /// node keep together (default 256 MiB); past it the app holding the
     /// most loses its oldest pushes first.
     pub push_log_bytes: usize,
+    /// What the node keeps of each app's recordings of failing events
+    /// (the policy's `[recordings]`).
+    pub recordings: crate::recordings::Bounds,
 }
 
 impl Default for Limits {
@@ -67,6 +70,7 @@ impl Default for Limits {
             memory_bytes: None,
             sessions: SessionCaps::default(),
             push_log_bytes: crate::session::DEFAULT_NODE_PUSH_BYTES,
+            recordings: crate::recordings::Bounds::default(),
         }
     }
 }
@@ -169,6 +173,9 @@ pub struct Host {
     /// Where the user comes from, if a login gateway signs it; else the
     /// body's `user` is taken as sent.
     pub identity: Option<crate::identity::Identity>,
+    /// The recordings of failing events this node keeps (set by
+    /// [`Server::start`](crate::Server::start): none kept without).
+    pub recordings: Option<crate::recordings::Recordings>,
 }
 
 /// Package files keep the paths the package gives them: a client has the
@@ -233,6 +240,7 @@ impl Host {
             holdings: Holdings::new(caps),
             ids: SessionIds::new(session_key),
             identity: None,
+            recordings: None,
         }
     }
 
@@ -436,6 +444,7 @@ impl Host {
             true => {
                 if session.is_hidden() {
                     let shown = session.with_prompts(state.live()?.show()).await;
+                    self.keep_recording(&mut state);
                     session.settle(&mut state);
                     session.set_hidden(false);
                     shown.map_err(ApiError::from_runtime)?;
@@ -669,6 +678,7 @@ impl Host {
                 "storage did not take the event's writes: {e}"
             )));
         }
+        self.keep_recording(state);
         session.settle(state);
         if let Err(e) = self.storage.persist().await {
             if let Some(cid) = cid {
@@ -680,6 +690,16 @@ impl Host {
             )));
         }
         result
+    }
+
+    /// Hand the recording the session's instance kept of an action that
+    /// trapped or was refused, if any, to this node's recordings (written
+    /// later, off the async workers; never the action's error).
+    pub fn keep_recording(&self, state: &mut State) {
+        let recording = state.instance.as_mut().and_then(|i| i.take_recording());
+        if let (Some(recording), Some(recordings)) = (recording, &self.recordings) {
+            recordings.offer(&state.app, recording);
+        }
     }
 
     /// End `session`: its instance is destroyed (its storage stays).

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod operator;
 mod operator_audit;
 pub mod public;
+pub mod recordings;
 pub mod session;
 
 use std::net::SocketAddr;
@@ -122,6 +123,10 @@ impl Server {
             options.session_key,
         );
         host.identity = options.identity;
+        let kept = options.data_dir.join("recordings");
+        let recordings = recordings::Recordings::open(&kept, host.limits.recordings, &host.metrics)
+            .map_err(|e| format!("the recordings directory {}: {e}", kept.display()))?;
+        host.recordings = Some(recordings);
         let host = Arc::new(host);
         let trusted: Arc<[ipnet::IpNet]> = options.trusted_proxies.into();
         for (n, package) in options.publish.iter().enumerate() {
@@ -238,8 +243,8 @@ impl Server {
 }
 
 /// Every period until the listeners close: evict what the idle policy
-/// says, take the operator's changes other nodes stored, and check the
-/// storage is reachable.
+/// says, take the operator's changes other nodes stored, check the
+/// storage is reachable, and delete recordings past their age.
 async fn evict_periodically(
     host: Arc<Host>,
     mut closing: tokio::sync::watch::Receiver<bool>,
@@ -251,6 +256,12 @@ async fn evict_periodically(
         }
         host.evict();
         let checked = host.clone();
-        let _ = tokio::task::spawn_blocking(move || checked.check_shared_state()).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            checked.check_shared_state();
+            if let Some(recordings) = &checked.recordings {
+                recordings.expire();
+            }
+        })
+        .await;
     }
 }

@@ -86,6 +86,24 @@ label_set! {
     }
 }
 
+/// Why a recording of a failing event was dropped: the app's budget on
+/// this node (`count`, `bytes`), its writer's queue full (`queue`), or the
+/// disk refused it (`write`); every published app has each series.
+pub const RECORDING_DROPS: [&str; 4] = ["count", "bytes", "queue", "write"];
+
+label_set! {
+    /// A dropped recording's labels.
+    pub struct RecordingLabel {
+        /// The app id.
+        pub app,
+        /// Why ([`RECORDING_DROPS`]).
+        pub reason,
+    }
+    published(app, _version) => {
+        RECORDING_DROPS.map(|reason| RecordingLabel { app: app.into(), reason: reason.into() }).into()
+    }
+}
+
 /// Counters per app version.
 type Counters = Family<VersionLabel, Counter>;
 
@@ -122,6 +140,10 @@ metrics! {
     denials: Counters = "miniapp_denials", "Host calls refused for lack of a grant";
     quota_hits: Counters = "miniapp_quota_hits", "Host calls refused by a quota";
     audit_dropped: Counters = "miniapp_audit_records_dropped", "Audit records about the app dropped for its disk budget";
+    /// Recordings of failing events kept on this node's disk, per app version.
+    pub recordings_kept: Counters = "miniapp_recordings_kept", "Recordings of failing events kept on this node's disk";
+    /// Recordings of failing events dropped, by app and reason.
+    pub recordings_dropped: Family<RecordingLabel, Counter> = "miniapp_recordings_dropped", "Recordings of failing events dropped, by reason (count, bytes: the app's budget on this node; queue, write: its writer)";
     sessions: Gauge = "miniapp_sessions_live", "Sessions open";
     build: Family<BuildLabel, Gauge> = "miniapp_build_info", "This server's build: its version, commit and wasmtime (always 1)";
     resident: Gauge = "miniapp_process_resident_bytes", "Resident memory of the process";

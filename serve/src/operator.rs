@@ -137,6 +137,11 @@ pub fn router(
             "/v1/operator/apps/{app}/consent/{user}",
             delete(reset_consent),
         )
+        .route("/v1/operator/apps/{app}/recordings", get(recordings))
+        .route(
+            "/v1/operator/apps/{app}/recordings/{id}",
+            get(recording).delete(delete_recording),
+        )
         .layer(axum::middleware::from_fn_with_state(
             plane.clone(),
             authorize,
@@ -706,4 +711,78 @@ async fn reset_consent(
         }
     }
     acted.answer(Json(json!({ "reset": Value::Bool(true) })).into_response())
+}
+
+/// `app`'s recordings on this node ([`crate::recordings`]), oldest first;
+/// past their age deleted first.
+async fn recordings(State(plane): State<Plane>, Path(app): Path<String>) -> Response {
+    let acted = Acted::on(&app);
+    let answer = with_recordings(&plane, app, |kept, app| {
+        let listed = kept.list(app);
+        Ok(Json(json!({ "app": app, "recordings": listed })).into_response())
+    });
+    acted.answer(answer.await)
+}
+
+/// The bytes of one recording (for `miniapp replay`).
+async fn recording(
+    State(plane): State<Plane>,
+    Path((app, id)): Path<(String, String)>,
+) -> Response {
+    let acted = Acted::on(&app).with("recording", cut(&id));
+    let answer = with_recordings(&plane, app, move |kept, app| {
+        let bytes = kept.bytes(app, checked_id(&id)?)?;
+        let octets = "application/octet-stream";
+        Ok(([(header::CONTENT_TYPE, octets)], bytes).into_response())
+    });
+    acted.answer(answer.await)
+}
+
+/// Delete one recording.
+async fn delete_recording(
+    State(plane): State<Plane>,
+    Path((app, id)): Path<(String, String)>,
+) -> Response {
+    let acted = Acted::on(&app).with("recording", cut(&id));
+    let answer = with_recordings(&plane, app, move |kept, app| {
+        let deleted = kept.delete(app, checked_id(&id)?)?;
+        Ok(Json(json!({ "deleted": deleted })).into_response())
+    });
+    acted.answer(answer.await)
+}
+
+/// Run `act` on this node's recordings of `app` (its id checked first),
+/// on a blocking thread: it reads and deletes files.
+async fn with_recordings(
+    plane: &Plane,
+    app: String,
+    act: impl FnOnce(&crate::recordings::Recordings, &str) -> Result<Response, ApiError>
+    + Send
+    + 'static,
+) -> Response {
+    if let Err(why) = miniapp_runtime::config::validate_app_id(&app) {
+        return ApiError::bad_request(format!("no such app id: {why}")).into_response();
+    }
+    let host = plane.host.clone();
+    let done = tokio::task::spawn_blocking(move || match &host.recordings {
+        Some(kept) => act(kept, &app),
+        None => Err(ApiError::not_found("this server keeps no recordings")),
+    })
+    .await;
+    match done {
+        Ok(Ok(response)) => response,
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => ApiError::internal(format!("the recordings: {e}")).into_response(),
+    }
+}
+
+/// `id` if it is a recording id this node makes, else 400.
+fn checked_id(id: &str) -> Result<&str, ApiError> {
+    match crate::recordings::is_id(id) {
+        true => Ok(id),
+        false => Err(ApiError::bad_request(format!(
+            "`{}` is not a recording id (RECORDED_AT_MS-HEX, as the listing gives them)",
+            cut(id)
+        ))),
+    }
 }

@@ -64,8 +64,9 @@ pub fn check(token: &str) -> Result<(), String> {
 pub enum Scope {
     /// Every call (the default).
     Full,
-    /// Every `GET`: the catalog, routes and `/metrics`; nothing that
-    /// changes state.
+    /// Every `GET`: the catalog, routes, the recordings' list and
+    /// `/metrics`; nothing that changes state, and no recording's bytes
+    /// (they hold what a user did).
     Read,
     /// `GET /metrics` only: for a scraper.
     Metrics,
@@ -98,7 +99,7 @@ impl Scope {
     pub fn allows(self, method: &str, path: &str) -> bool {
         match self {
             Scope::Full => true,
-            Scope::Read => method == "GET" || method == "HEAD",
+            Scope::Read => (method == "GET" || method == "HEAD") && !is_recording(path),
             Scope::Metrics => (method == "GET" || method == "HEAD") && path == "/metrics",
         }
     }
@@ -107,10 +108,22 @@ impl Scope {
     pub fn covers(self) -> &'static str {
         match self {
             Scope::Full => "every call",
-            Scope::Read => "GET calls only (the catalog, routes and /metrics)",
+            Scope::Read => {
+                "GET calls only (the catalog, routes, the recordings' list and /metrics; not a \
+                 recording's bytes)"
+            }
             Scope::Metrics => "GET /metrics only",
         }
     }
+}
+
+/// Whether `path` is one recording's (`/v1/operator/apps/APP/recordings/ID`).
+fn is_recording(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["", "v1", "operator", "apps", _, "recordings", _]
+    )
 }
 
 /// One operator of a token file.
@@ -238,6 +251,13 @@ mod tests {
         assert!(Scope::Metrics.allows("GET", "/metrics"));
         assert!(!Scope::Metrics.allows("GET", "/v1/operator/apps"));
         assert!(!Scope::Metrics.allows("PUT", "/v1/operator/apps/a/kill"));
+        // A read token lists recordings; their bytes hold what a user did.
+        let listing = "/v1/operator/apps/demo.todo/recordings";
+        let one = "/v1/operator/apps/demo.todo/recordings/1765000000000-0a1b2c3d";
+        assert!(Scope::Read.allows("GET", listing));
+        assert!(!Scope::Read.allows("GET", one));
+        assert!(!Scope::Read.allows("DELETE", one));
+        assert!(Scope::Full.allows("GET", one));
     }
 
     #[test]
