@@ -205,11 +205,11 @@ impl RuntimeBuilder {
         };
         let linker = crate::engine::linker(&engine)?;
         let regions = match &self.policy.host.region_table {
-            Some(path) => Arc::new(
+            Some(path) => crate::services::RegionTable::custom(Arc::new(
                 miniapp_view::region::Regions::read(path)
                     .map_err(|e| Error::Setup(format!("policy `host.region_table`: {e}")))?,
-            ),
-            None => miniapp_view::region::Regions::shipped(),
+            )),
+            None => crate::services::RegionTable::default(),
         };
         let epoch = crate::epoch::EpochTicker::start(engine.clone())?;
         Ok(Runtime {

@@ -3,7 +3,9 @@
 //! book, the execution slots, who sees the apps' HTTP calls, and the epoch
 //! ticker (which so outlives the runtime while an app or instance lives).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use miniapp_view::region::Regions;
 
 use crate::audit::AuditSink;
 use crate::kv::KvStore;
@@ -29,10 +31,32 @@ pub(crate) struct Services {
     pub recording: bool,
     /// The region picker's table in force: the policy's
     /// `host.region_table`, else the one miniapp ships.
-    pub regions: Arc<miniapp_view::region::Regions>,
+    pub regions: RegionTable,
     /// Ticks the epoch while anything holding these services can run
     /// guest code (held for its drop alone).
     pub _epoch: crate::epoch::EpochTicker,
+}
+
+/// The region picker's table: the policy's own, read and checked when the
+/// runtime is built, or the one miniapp ships, parsed when a region picker
+/// first needs it (parsing it was 15% of a cached `miniapp run`'s CPU, for
+/// apps that show no picker).
+#[derive(Default)]
+pub(crate) struct RegionTable(OnceLock<Arc<Regions>>);
+
+impl RegionTable {
+    /// The policy's table, already read.
+    pub fn custom(table: Arc<Regions>) -> RegionTable {
+        RegionTable(OnceLock::from(table))
+    }
+}
+
+impl std::ops::Deref for RegionTable {
+    type Target = Regions;
+
+    fn deref(&self) -> &Regions {
+        self.0.get_or_init(Regions::shipped)
+    }
 }
 
 /// One HTTP call of an app, after it ended, as an embedder's developer

@@ -72,7 +72,7 @@ impl TestHost {
             http_observer: None,
             recording: false,
             temp: crate::capability::temp_area::TempAreas::new(dir.path().join("tmp")),
-            regions: miniapp_view::region::Regions::shipped(),
+            regions: Default::default(),
             _epoch: crate::epoch::EpochTicker::start(engine.clone()).expect("epoch thread"),
         };
         let live = LiveInstances::new(1);
