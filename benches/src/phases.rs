@@ -13,8 +13,10 @@ use crate::bare::{self, BareHost};
 use crate::report::PhaseReport;
 
 mod event_path;
+mod snapshot;
 mod timers;
 
+pub use snapshot::heavy_init;
 pub use timers::FIRINGS_PER_SECOND;
 
 /// Host calls per event in the host-call phases.

@@ -76,6 +76,16 @@ pub enum BuildError {
         /// The problem, at `file:line:col` (`app.json:3:5`).
         source: ConfigError,
     },
+    /// Its init (`App::init`, run once for the pre-initialised snapshot)
+    /// called the host or failed: load would refuse it.
+    #[error("{crate_dir}: {reason}")]
+    Init {
+        /// The crate.
+        crate_dir: String,
+        /// The import it called (`an app's init must not call the host:
+        /// `storage.get` called at init`), or why it failed.
+        reason: String,
+    },
     /// The Rust toolchain that builds the crate could not be asked about itself.
     #[error("cannot find the Rust toolchain that builds {crate_dir}: {reason}")]
     Toolchain {
@@ -250,6 +260,14 @@ pub fn build_with(
             source,
         })?;
     }
+    // Its init, run as the runtime runs it when it compiles the package:
+    // one that calls the host or fails is refused here, not first at load.
+    miniapp_runtime::platform::check_init(&component, &Quotas::default()).map_err(|reason| {
+        BuildError::Init {
+            crate_dir: crate_dir.display().to_string(),
+            reason,
+        }
+    })?;
     for (path, bytes) in views {
         if assets.contains_key(&path) {
             return Err(BuildError::NotAnApp {

@@ -18,8 +18,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use miniapp_config::Quotas;
 use wasmtime::Engine;
 use wasmtime::component::Component;
+
+/// What an entry holds, in its key: since snapshots, the component as the
+/// runtime compiles it (pre-initialised if it exports the init), so an
+/// artifact written before (the component as built) is never read as one.
+const ENTRY_FORMAT: &str = "pre-initialised-1";
 
 /// Bytes of an entry's keyed hash.
 const MAC_LEN: usize = 32;
@@ -68,17 +74,20 @@ impl ArtifactCache {
     /// hash is kept beside it, in the same name with `.mac`.
     pub fn entry_path(&self, hash: &str) -> PathBuf {
         // The engine hash covers its configuration and the wasmtime version.
-        let key = blake3::hash(format!("{hash}/{}", self.engine_key).as_bytes());
+        let key = blake3::hash(format!("{hash}/{}/{ENTRY_FORMAT}", self.engine_key).as_bytes());
         self.dir.join(format!("{}.cwasm", &key.to_hex()[..32]))
     }
 
     /// The component of the package with content hash `hash`: from memory,
-    /// from a verified artifact, or compiled from `wasm` (and stored).
+    /// from a verified artifact, or compiled from `wasm` (pre-initialised
+    /// within `quotas` if it exports the init: see [`crate::snapshot`]) and
+    /// stored.
     pub fn component(
         &self,
         engine: &Engine,
         hash: &str,
         wasm: &[u8],
+        quotas: &Quotas,
     ) -> Result<(Component, CacheOutcome), String> {
         if let Some(component) = self.lock_loaded().get(hash) {
             return Ok((component.clone(), CacheOutcome::InMemory));
@@ -87,12 +96,12 @@ impl ArtifactCache {
         let (component, outcome) = match self.read_verified(engine, &path) {
             Ok(Some(component)) => (component, CacheOutcome::Disk),
             Ok(None) => (
-                self.compile_and_store(engine, wasm, &path)?,
+                self.compile_and_store(engine, wasm, quotas, &path)?,
                 CacheOutcome::Compiled,
             ),
             Err(reason) => {
                 self.report_once(&path, &reason);
-                let component = self.compile_and_store(engine, wasm, &path)?;
+                let component = self.compile_and_store(engine, wasm, quotas, &path)?;
                 (component, CacheOutcome::Rebuilt(reason))
             }
         };
@@ -158,11 +167,10 @@ impl ArtifactCache {
         &self,
         engine: &Engine,
         wasm: &[u8],
+        quotas: &Quotas,
         path: &Path,
     ) -> Result<Component, String> {
-        let artifact = engine
-            .precompile_component(wasm)
-            .map_err(|e| format!("its component is not a valid WebAssembly component: {e:#}"))?;
+        let artifact = compile(engine, wasm, quotas)?;
         if let Err(e) = self.store(path, &artifact) {
             self.report_once(path, &format!("cannot write {}: {e}", path.display()));
         }
@@ -195,16 +203,31 @@ impl ArtifactCache {
 
     /// Compile `wasm` ahead of time into the entry for `hash`, unless a
     /// verified entry exists. Returns whether it compiled.
-    pub fn precompile(&self, engine: &Engine, hash: &str, wasm: &[u8]) -> Result<bool, String> {
+    pub fn precompile(
+        &self,
+        engine: &Engine,
+        hash: &str,
+        wasm: &[u8],
+        quotas: &Quotas,
+    ) -> Result<bool, String> {
         let path = self.entry_path(hash);
         match self.read_verified(engine, &path) {
             Ok(Some(_)) => Ok(false),
             Ok(None) | Err(_) => {
-                self.compile_and_store(engine, wasm, &path)?;
+                self.compile_and_store(engine, wasm, quotas, &path)?;
                 Ok(true)
             }
         }
     }
+}
+
+/// The artifact of `wasm` for `engine`: its pre-initialised snapshot
+/// compiled if it exports the init, else itself compiled.
+fn compile(engine: &Engine, wasm: &[u8], quotas: &Quotas) -> Result<Vec<u8>, String> {
+    let snapshot = crate::snapshot::pre_initialise(engine, wasm, quotas)?;
+    engine
+        .precompile_component(snapshot.as_deref().unwrap_or(wasm))
+        .map_err(|e| format!("its component is not a valid WebAssembly component: {e:#}"))
 }
 
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {

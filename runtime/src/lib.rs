@@ -50,6 +50,7 @@ pub mod replay;
 mod runtime;
 mod services;
 mod sessions;
+mod snapshot;
 pub mod text;
 mod trap;
 mod trap_kind;

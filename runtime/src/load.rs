@@ -86,16 +86,28 @@ impl Runtime {
             .map_err(|e| refused(e.to_string()))?;
         let (component, compiled) = match &inner.cache {
             Some(cache) => cache
-                .component(&inner.engine, &package.hash, &package.component)
+                .component(
+                    &inner.engine,
+                    &package.hash,
+                    &package.component,
+                    &grants.quotas,
+                )
                 .map_err(refused)?,
-            None => (
-                Component::new(&inner.engine, &package.component).map_err(|e| {
+            None => {
+                let snapshot = crate::snapshot::pre_initialise(
+                    &inner.engine,
+                    &package.component,
+                    &grants.quotas,
+                )
+                .map_err(&refused)?;
+                let wasm = snapshot.as_deref().unwrap_or(&package.component);
+                let component = Component::new(&inner.engine, wasm).map_err(|e| {
                     refused(format!(
                         "its component is not a valid WebAssembly component: {e:#}"
                     ))
-                })?,
-                CacheOutcome::Compiled,
-            ),
+                })?;
+                (component, CacheOutcome::Compiled)
+            }
         };
         let (imports, version) =
             check_imports(&inner.engine, &component, &manifest).map_err(refused)?;

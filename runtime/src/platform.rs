@@ -18,6 +18,32 @@ pub fn component_meta(
     crate::meta::read(component, manifest)
 }
 
+/// Run a built component's init as the runtime will when it compiles the
+/// package (see the README's "Pre-initialised snapshots"): every import
+/// traps, within `quotas`' memory and fuel. `Ok` when it exports no init
+/// or its init can be kept; an error names the import it called, or why it
+/// failed. `miniapp build` runs it so the developer hears it before load.
+pub fn check_init(component: &[u8], quotas: &miniapp_config::Quotas) -> Result<(), String> {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    config.consume_fuel(true);
+    // A quick compile: only the init runs, once.
+    config.cranelift_opt_level(wasmtime::OptLevel::None);
+    let engine = wasmtime::Engine::new(&config).map_err(|e| format!("{e:#}"))?;
+    crate::snapshot::pre_initialise(&engine, component, quotas).map(drop)
+}
+
+/// The pre-initialised snapshot of `component` the runtime compiles in its
+/// place ([`check_init`]'s run, on `engine`): `None` when it exports no
+/// init. For benchmarks that run the snapshot on a bare host.
+pub fn pre_initialise(
+    engine: &wasmtime::Engine,
+    component: &[u8],
+    quotas: &miniapp_config::Quotas,
+) -> Result<Option<Vec<u8>>, String> {
+    crate::snapshot::pre_initialise(engine, component, quotas)
+}
+
 /// The durable key-value store every app's storage goes through, and its
 /// implementations (redb on disk, in memory).
 pub mod kv {

@@ -284,8 +284,14 @@ impl Runtime {
         let Some(cache) = &self.inner.cache else {
             return Err(Error::Setup("this runtime has no artifact cache".into()));
         };
+        let quotas = self.inner.policy.grants_for(&package.manifest)?.quotas;
         cache
-            .precompile(&self.inner.engine, &package.hash, &package.component)
+            .precompile(
+                &self.inner.engine,
+                &package.hash,
+                &package.component,
+                &quotas,
+            )
             .map_err(|reason| Error::Refused {
                 app: package.manifest.id.clone(),
                 reason,

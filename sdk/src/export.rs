@@ -4,7 +4,7 @@
 //! for them.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 
 use crate::bindings::exports::miniapp::host::completions::{Guest as CompletionsGuest, Outcome};
@@ -14,6 +14,24 @@ use crate::{App, Error, Event, Launch, PageLoad, Result, task};
 
 thread_local! {
     static APP: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+    /// Whether [`App::init`] ran: at the host's snapshot (then this is
+    /// `true` in every instance's memory) or at an instance's first call.
+    static INITIALISED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run [`App::init`] unless it already ran in this instance (or in the
+/// snapshot it started from).
+pub(crate) fn initialise<A: App>() -> Result<(), String> {
+    if INITIALISED.replace(true) {
+        return Ok(());
+    }
+    A::init().map_err(|e| e.to_string())
+}
+
+impl<A: App> crate::bindings::Guest for Lifecycle<A> {
+    fn wizer_initialize() -> Result<(), String> {
+        initialise::<A>()
+    }
 }
 
 /// Reach the app's state from a task or a timer's callback: calls `f` with
@@ -62,6 +80,7 @@ pub struct Lifecycle<A>(PhantomData<A>);
 /// One host call: the hook with the app (released when it returns), then
 /// the tasks and callbacks; the outcome as the host takes it.
 pub(crate) fn turn<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<(), String> {
+    initialise::<A>()?;
     let handled = APP.with(|slot| {
         let mut slot = slot.borrow_mut();
         let app = slot
@@ -84,6 +103,7 @@ pub(crate) fn app_busy() -> bool {
 /// reaching a page the app handles): an [`Error::App`] when a hook of the
 /// app is running.
 pub(crate) fn app_call<A: App>(hook: impl FnOnce(&mut A) -> Result<()>) -> Result<()> {
+    initialise::<A>().map_err(Error::app)?;
     APP.with(|slot| {
         let Ok(mut slot) = slot.try_borrow_mut() else {
             return Err(Error::app(

@@ -143,8 +143,15 @@ pub(crate) fn page_call(serial: u64, event: &Event) -> Option<Result<()>> {
 /// (what `export_app!(A, pages = [...], components = [...])` exports).
 pub struct Typed<A, S, K = ()>(PhantomData<(A, S, K)>);
 
+impl<A: App, S: Pages, K: Components> crate::bindings::Guest for Typed<A, S, K> {
+    fn wizer_initialize() -> Result<(), String> {
+        crate::export::initialise::<A>()
+    }
+}
+
 impl<A: App, S: Pages, K: Components> Guest for Typed<A, S, K> {
     fn on_launch(options: wit::LaunchOptions) -> Result<(), String> {
+        crate::export::initialise::<A>()?;
         crate::instances::install::<A, K>();
         <Lifecycle<A> as Guest>::on_launch(options)
     }

@@ -220,6 +220,26 @@ pub mod bindings {
 /// An error returned from a hook is reported to the host (as its
 /// [`Display`](std::fmt::Display) text); the instance keeps running.
 pub trait App: Default + 'static {
+    /// The app's one-time setup, before any instance: fill the app's own
+    /// statics (a parsed table, a compiled pattern) that its hooks read.
+    ///
+    /// The host runs it once, when it compiles the package, and keeps the
+    /// memory it leaves as a pre-initialised snapshot: every instance
+    /// starts with the work done. It must not call the host: every import
+    /// traps during it and the package is refused naming the call (no
+    /// [`storage`], [`log`] or [`view`]; no clock and no randomness, so no
+    /// `HashMap` with std's random seed and no `serde_json` object, whose
+    /// map is one: a snapshot is shared by every instance and user; use a
+    /// `BTreeMap`). An error refuses the package with its text. Where no
+    /// snapshot was made (a host that runs the component as built), it
+    /// runs at the first call of an instance instead.
+    fn init() -> Result<()>
+    where
+        Self: Sized,
+    {
+        Ok(())
+    }
+
     /// Called once per cold start, with how the app was opened.
     fn on_launch(&mut self, launch: &Launch) -> Result<()> {
         let _ = launch;

@@ -983,6 +983,7 @@ hostile_apps! {
     "host-cpu-burner" => host_work_inside_host_calls_is_bounded_by_the_cpu_budget,
     "http-hoarder" => crate::http::pending_response_bodies_are_bounded_by_the_instance_budget,
     "huge-set-data" => huge_set_data_is_refused_and_page_data_stays_bounded,
+    "init-calls-host" => crate::snapshot::an_init_that_calls_the_host_is_refused_at_build_and_at_load_naming_the_import,
     "log-flood" => a_log_flood_is_cut_at_the_event_budget,
     "log-hoarder" => undrained_log_lines_stay_within_the_instance_budget,
     "loopback" => loopback_and_metadata_addresses_are_refused_even_when_declared,
@@ -1003,8 +1004,8 @@ hostile_apps! {
     "terminal-escape" => escape_sequences_stay_the_app_s_text_for_the_embedder,
     "timer-storm" => completions::a_timer_storm_is_held_to_its_quotas_while_its_neighbour_is_served,
     "toast-loop" => host_ui::a_toast_loop_draws_its_quota_per_callback_while_its_neighbour_is_served,
-    "undeclared-import" => an_undeclared_import_is_refused_at_load,
     "trap-later" => crate::replay::a_trap_on_the_third_event_replays_to_the_same_trap_and_page_data,
+    "undeclared-import" => an_undeclared_import_is_refused_at_load,
     "upload-over-quota" => files::the_temp_area_and_the_uploads_it_feeds_stop_at_their_named_limits,
     "view-bomb" => a_render_without_end_stops_at_its_named_limit_and_the_app_runs_on,
 }
