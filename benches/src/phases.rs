@@ -13,6 +13,7 @@ use crate::bare::{self, BareHost};
 use crate::report::PhaseReport;
 
 mod event_path;
+mod recording;
 mod snapshot;
 mod timers;
 

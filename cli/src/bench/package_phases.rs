@@ -68,7 +68,7 @@ pub(super) fn run(
             }
             Ok(())
         };
-        let timed: [(&str, Timed, usize); 6] = [
+        let timed: [(&str, Timed, usize); 7] = [
             ("compile", Subject::compile, sizes.slow),
             ("cache_load", Subject::cache_load, sizes.fast / 4),
             ("instantiate", Subject::instantiate, sizes.fast),
@@ -83,6 +83,11 @@ pub(super) fn run(
                 sizes.fast / 4,
             ),
             ("steady_event", Subject::steady_event, sizes.fast),
+            (
+                "steady_event_recording",
+                Subject::steady_event_recording,
+                sizes.fast,
+            ),
         ];
         for (phase, time, n) in timed {
             step(phase, &mut || time(&subject, n).map(|r| vec![r]))?;
