@@ -19,6 +19,7 @@ mod events;
 mod examples;
 mod fixture_chat;
 mod fixture_shop;
+mod flame_serve;
 mod hostile;
 mod load;
 mod media;
