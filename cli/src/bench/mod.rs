@@ -2,6 +2,8 @@
 //! baseline measured in the same run, as a table, JSON lines and an SVG chart.
 
 mod package_phases;
+mod peer;
+mod peer_client;
 mod serve_phase;
 mod serve_reports;
 mod server;
@@ -43,6 +45,18 @@ pub struct BenchArgs {
     /// Seconds each load run of the serve phase lasts.
     #[arg(long, default_value_t = 10)]
     serve_seconds: u64,
+    /// Also run `miniapp serve` beside the real peer, `wasmtime serve`
+    /// (row `serve_vs_wasmtime_serve`; the phase's name in `--phases` runs
+    /// it alone).
+    #[arg(long)]
+    peer: bool,
+    /// Seconds each side of `--peer` is measured (after a fifth of it,
+    /// 0.1 to 2 s, of warm-up).
+    #[arg(long, default_value_t = 10.0)]
+    peer_seconds: f64,
+    /// Keep-alive clients of each side of `--peer`.
+    #[arg(long, default_value_t = 64)]
+    peer_clients: usize,
     /// Print one JSON object per phase and line.
     #[arg(long)]
     json: bool,
@@ -70,8 +84,10 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
     let progress = indicatif::ProgressBar::new_spinner();
     let mut reports = Vec::new();
     let serve = args.phases.iter().any(|p| p == "serve");
-    let only_serve = serve && args.phases.iter().all(|p| p == "serve");
-    if !only_serve {
+    let peer = args.peer || args.phases.iter().any(|p| p == peer::PHASE);
+    let servers_only =
+        !args.phases.is_empty() && (args.phases.iter()).all(|p| p == "serve" || p == peer::PHASE);
+    if !servers_only {
         package_phases::run(&args, &event, &sizes, &miniapp, &progress, &mut reports)?;
     }
     if serve {
@@ -84,6 +100,15 @@ pub fn bench(args: BenchArgs) -> Result<(), Failure> {
                 progress.suspend(|| out::json(&line));
             }
             reports.push(report);
+        }
+    }
+    if peer {
+        for row in peer::run(&args, &miniapp, &progress)? {
+            if args.json {
+                let line = row.json()?;
+                progress.suspend(|| out::json(&line));
+            }
+            reports.push(row.report);
         }
     }
     progress.finish_and_clear();

@@ -29,7 +29,7 @@ pub(super) fn run(
 ) -> Result<Vec<PhaseReport>, Failure> {
     let dir = tempfile::tempdir()
         .map_err(|e| Failure::app(format!("serve: cannot make a temporary directory: {e}")))?;
-    let packages = build(dir.path())?;
+    let packages = build(dir.path(), &APPS)?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Failure::app(format!("serve: cannot start the async runtime: {e}")))?;
     let child = |name: &str| Server::start(miniapp, dir.path(), name, &packages);
@@ -63,14 +63,14 @@ fn with_server<T>(
     Ok((measured, stopped.err()))
 }
 
-/// Build the apps; write the operator token and a policy granting each
-/// app what it declares, and never quarantining the spinner (it traps at
-/// the end of every CPU budget on purpose).
-fn build(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+/// Build `apps` (crates under `guest-examples/`); write the operator token
+/// and a policy granting each app what it declares, and never quarantining
+/// the spinner (it traps at the end of every CPU budget on purpose).
+pub(super) fn build(dir: &Path, apps: &[&str]) -> Result<Vec<PathBuf>, Failure> {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest-examples");
     let mut policy = Policy::default();
     let mut paths = Vec::new();
-    for app in APPS {
+    for app in apps {
         let (package, path): (Package, PathBuf) = crate::build_package(&examples.join(app), None)?;
         policy.grant_declared(&package.manifest);
         // Each user's own storage, as a platform keeps it.
@@ -78,12 +78,14 @@ fn build(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
         app.per_user_storage = Some(true);
         paths.push(path);
     }
-    policy
-        .apps
-        .entry("hostile.spin".into())
-        .or_default()
-        .quotas
-        .trap_budget = Some(0);
+    if apps.contains(&"hostile/spin") {
+        policy
+            .apps
+            .entry("hostile.spin".into())
+            .or_default()
+            .quotas
+            .trap_budget = Some(0);
+    }
     #[derive(serde::Serialize)]
     struct Apps<'a> {
         apps: &'a BTreeMap<String, AppPolicy>,

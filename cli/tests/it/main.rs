@@ -2,6 +2,7 @@
 //! the runtime and wasmtime).
 
 mod app_json_keys;
+mod bench_peer;
 mod builtins;
 mod cli;
 mod cluster;
