@@ -135,7 +135,7 @@ impl Recordings {
 
     /// Keep `recording` of an instance of `app`, later, on the writer
     /// thread; dropped (counted, audited) when the writer has
-    /// [`QUEUE`] waiting.
+    /// `QUEUE` (16) waiting.
     pub fn offer(&self, app: &App, recording: Recording) {
         match self.queue.try_send((app.clone(), recording)) {
             Ok(()) => {}
