@@ -167,6 +167,16 @@ impl PageStack {
             .collect()
     }
 
+    /// Whether the pages (kept tabs, then the stack) are those of `entries`,
+    /// serial for serial: [`PageStack::serials`] would give them again.
+    pub(crate) fn same_serials(&self, entries: &[StackEntry]) -> bool {
+        let pages = self.kept.iter().chain(&self.pages);
+        pages.clone().count() == entries.len()
+            && pages
+                .zip(entries)
+                .all(|(page, entry)| page.serial == entry.0)
+    }
+
     /// The page on the stack with `serial`, to change its data, with the
     /// budget it is charged to.
     pub(crate) fn page_mut(&mut self, serial: u64) -> Option<(&mut Page, &HostMemory)> {

@@ -88,6 +88,11 @@ impl AppInstance {
             let Some(live) = &mut self.live else {
                 return outcome;
             };
+            if live.store.data().nav.pages.same_serials(&before) {
+                // The same pages in the same order: nothing to call (most
+                // callbacks), and nothing to copy to find that out.
+                return outcome;
+            }
             let after = live.store.data().nav.pages.serials();
             let on_stack = |stack: &[StackEntry], serial| stack.iter().any(|p| p.0 == serial);
             let unloaded: Vec<(u64, String)> = (before.iter().rev())
