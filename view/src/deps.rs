@@ -270,22 +270,11 @@ impl Changes {
     /// [`Changes::all`]). What [`Changes::touches`] says of each item's
     /// path, found in one walk rather than one per item.
     pub fn items_touched(&self, list: &[Step]) -> Option<Vec<usize>> {
-        if self.all {
-            return None;
-        }
-        let mut node = &self.root;
-        for step in list {
-            if node.end {
-                return None;
-            }
-            match node.next.get(step) {
-                Some(next) => node = next,
-                None => return Some(Vec::new()),
-            }
-        }
-        if node.end {
-            return None;
-        }
+        let node = match self.below(list) {
+            Ok(node) if !node.end => node,
+            Err(false) => return Some(Vec::new()),
+            Ok(_) | Err(true) => return None,
+        };
         // Fields sort before indices; the indices come in order.
         let indices = node.next.keys().filter_map(|step| match step {
             Step::Index(i) => Some(*i),
@@ -297,20 +286,26 @@ impl Changes {
     /// Whether a change touches the path `steps`: it is at, above or below
     /// it.
     pub fn touches<'s>(&self, steps: impl IntoIterator<Item = &'s Step>) -> bool {
+        match self.below(steps) {
+            Ok(node) => node.end || !node.next.is_empty(),
+            Err(touched) => touched,
+        }
+    }
+
+    /// The changes at and below the path `steps`; else whether a change is
+    /// above it (`Err(true)`) or none is near it (`Err(false)`).
+    fn below<'s>(&self, steps: impl IntoIterator<Item = &'s Step>) -> Result<&Trie, bool> {
         if self.all {
-            return true;
+            return Err(true);
         }
         let mut node = &self.root;
         for step in steps {
             if node.end {
-                return true;
+                return Err(true);
             }
-            match node.next.get(step) {
-                Some(next) => node = next,
-                None => return false,
-            }
+            node = node.next.get(step).ok_or(false)?;
         }
-        node.end || !node.next.is_empty()
+        Ok(node)
     }
 }
 
