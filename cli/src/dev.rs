@@ -80,6 +80,7 @@ pub fn dev(args: DevArgs) -> Result<(), Failure> {
             device: launch_device,
             ..LaunchOptions::default()
         },
+        open_at: None,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -9,6 +9,7 @@ mod new;
 mod operator;
 mod out;
 mod render;
+mod replay;
 mod run;
 mod secret;
 mod serve;
@@ -63,6 +64,10 @@ enum Command {
     /// Drive a running `miniapp serve`'s operator plane: publish, release,
     /// roll back, kill, status, apps (versions by number).
     Operator(operator::OperatorArgs),
+    /// Re-run a recording of a failing event (`miniapp operator
+    /// recording`) against its package: reproduced or not, the failure, the
+    /// page and its data; `--open` shows that moment in the simulator.
+    Replay(replay::ReplayArgs),
     /// Compile packages ahead of time into the artifact cache.
     Precompile {
         /// Package files, or directories holding them (`*.miniapp`).
@@ -207,6 +212,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(args),
         Command::Load(args) => load::load(args),
         Command::Operator(args) => operator::operator(args),
+        Command::Replay(args) => replay::replay(args),
         Command::Precompile { paths, data_dir } => precompile(&paths, data_dir),
         Command::Consent {
             app,

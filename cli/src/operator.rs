@@ -115,6 +115,24 @@ enum Action {
     },
     /// Every app and its stable version.
     Apps,
+    /// The recordings of an app's failing events this node keeps.
+    Recordings {
+        /// The app id.
+        app: String,
+    },
+    /// Save one recording (for `miniapp replay`), or delete it.
+    Recording {
+        /// The app id.
+        app: String,
+        /// The recording's id, as `miniapp operator recordings` lists it.
+        id: String,
+        /// Where to write its bytes.
+        #[arg(short, long, value_name = "FILE", required_unless_present = "delete")]
+        output: Option<PathBuf>,
+        /// Delete it from the server instead.
+        #[arg(long, conflicts_with = "output")]
+        delete: bool,
+    },
 }
 
 /// Run `miniapp operator`.
@@ -189,14 +207,7 @@ impl Plane {
             Some(Body::Package(bytes)) => request.body(bytes),
             None => request,
         };
-        let response = request.send().await.map_err(|e| {
-            Failure::app(format!(
-                "cannot reach the operator plane at {}: {}; is `miniapp serve` running there? \
-                 (--server URL or {OPERATOR_URL})",
-                self.server,
-                error_chain(&e)
-            ))
-        })?;
+        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
         let status = response.status();
         let retry_after = (response.headers().get(reqwest::header::RETRY_AFTER))
             .and_then(|v| v.to_str().ok())
@@ -207,6 +218,33 @@ impl Plane {
             return Ok(answer);
         }
         Err(self.refused(status, &answer, &text, retry_after.as_deref()))
+    }
+
+    /// Fetch `url`'s bytes (a recording), or why not.
+    async fn bytes(&self, url: Url) -> Result<Vec<u8>, Failure> {
+        let response = (self.http.get(url).bearer_auth(&self.token).send().await)
+            .map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        let retry_after = (response.headers().get(reqwest::header::RETRY_AFTER))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = (response.bytes().await).map_err(|e| self.unreachable(&e))?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Err(self.refused(status, &answer, &text, retry_after.as_deref()))
+    }
+
+    /// The operator plane did not answer.
+    fn unreachable(&self, e: &reqwest::Error) -> Failure {
+        Failure::app(format!(
+            "cannot reach the operator plane at {}: {}; is `miniapp serve` running there? \
+             (--server URL or {OPERATOR_URL})",
+            self.server,
+            error_chain(e)
+        ))
     }
 
     /// A refusal, said plainly.
@@ -359,6 +397,26 @@ async fn act(plane: &Plane, action: &Action) -> Result<Value, Failure> {
         }
         Action::Status { app } => plane.call(Method::GET, plane.url(&[app]), None).await,
         Action::Apps => plane.call(Method::GET, plane.url(&[]), None).await,
+        Action::Recordings { app } => {
+            let url = plane.url(&[app, "recordings"]);
+            plane.call(Method::GET, url, None).await
+        }
+        Action::Recording {
+            app, id, delete, ..
+        } if *delete => {
+            let url = plane.url(&[app, "recordings", id]);
+            plane.call(Method::DELETE, url, None).await
+        }
+        Action::Recording {
+            app, id, output, ..
+        } => {
+            let url = plane.url(&[app, "recordings", id]);
+            let bytes = plane.bytes(url).await?;
+            let file = (output.as_deref()).ok_or_else(|| Failure::input("-o FILE is needed"))?;
+            std::fs::write(file, &bytes)
+                .map_err(|e| Failure::input(format!("cannot write {}: {e}", file.display())))?;
+            Ok(json!({ "app": app, "id": id, "bytes": bytes.len(), "file": file }))
+        }
     }
 }
 
@@ -402,6 +460,15 @@ fn show(action: &Action, answer: &Value) {
         | Action::Kill { app, .. }
         | Action::Revive { app, .. }
         | Action::Status { app } => status(app, &answer["status"]),
+        Action::Recordings { app } => recordings(app, answer),
+        Action::Recording { app, id, .. } => match answer["deleted"].is_null() {
+            true => out::line(format!(
+                "{app}: recording {id} written to {} ({} bytes)",
+                text(&answer["file"]),
+                answer["bytes"]
+            )),
+            false => out::line(format!("{app}: recording {id} deleted")),
+        },
         Action::Apps => {
             let apps = answer["status"].as_object();
             for (app, status) in apps.into_iter().flatten() {
@@ -412,6 +479,44 @@ fn show(action: &Action, answer: &Value) {
             }
         }
     }
+}
+
+/// An app's recordings, one line each.
+fn recordings(app: &str, answer: &Value) {
+    let listed = answer["recordings"].as_array();
+    for r in listed.into_iter().flatten() {
+        let at = r["recorded_at_ms"].as_u64().map_or("?".into(), utc);
+        out::line(format!(
+            "{} {} version {} {} after {} events, {} bytes: {}",
+            text(&r["id"]),
+            at,
+            text(&r["version"]),
+            text(&r["outcome"]),
+            r["events"],
+            r["bytes"],
+            text(&r["message"])
+        ));
+    }
+    if listed.is_none_or(|l| l.is_empty()) {
+        out::line(format!("{app}: no recordings are kept on this node"));
+    }
+}
+
+/// Milliseconds since the Unix epoch as a UTC time, `2026-12-06T21:30:05Z`
+/// (the civil date from the day number: Howard Hinnant's `civil_from_days`).
+fn utc(ms: u64) -> String {
+    let (days, secs) = ((ms / 86_400_000) as i64, (ms / 1000) % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
 /// An app's status, a few lines.
@@ -472,4 +577,16 @@ fn facts(v: &Value) -> (String, String, &Value, String) {
 /// A JSON string's text (`?` if absent).
 fn text(value: &Value) -> String {
     value.as_str().unwrap_or("?").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_shown_as_utc() {
+        assert_eq!(super::utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::utc(1_765_055_405_999), "2025-12-06T21:10:05Z");
+        assert_eq!(super::utc(1_038_182_399_000), "2002-11-24T23:59:59Z");
+        // A leap day.
+        assert_eq!(super::utc(951_868_799_000), "2000-02-29T23:59:59Z");
+    }
 }

@@ -130,6 +130,33 @@ pub struct DevOptions {
     pub data_dir: PathBuf,
     /// The launch options of the first launch.
     pub launch: LaunchOptions,
+    /// Open on this moment instead of launching (`miniapp replay --open`):
+    /// made once the first build loads, on the simulator's own runtime and
+    /// package, so the instance it gives is the session's from then on.
+    pub open_at: Option<OpenAt>,
+}
+
+/// A moment to open the simulator on: given the simulator's runtime and the
+/// package it loaded, the instance to show and what the Log panel says of it.
+pub type OpenAt = Box<
+    dyn FnOnce(
+            Runtime,
+            Package,
+        ) -> std::pin::Pin<Box<dyn Future<Output = Result<Opened, String>> + Send>>
+        + Send,
+>;
+
+/// What [`OpenAt`] gives: the instance the session starts from (not
+/// launched: its page as it is), and host lines for the Log panel (`level`,
+/// `source`, `message`), shown to every page until the app is relaunched.
+pub struct Opened {
+    /// The instance.
+    pub instance: miniapp_runtime::AppInstance,
+    /// The Log panel's lines about it.
+    pub log: Vec<serde_json::Value>,
+    /// Why the app is not running, when the instance is discarded (a
+    /// trap ended it): the page's banner says it until the next launch.
+    pub stopped: Option<String>,
 }
 
 /// A running simulator.
@@ -189,9 +216,20 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
         runtime: None,
     };
     let watched = options.source.is_dir();
+    let mut built = None;
     let first = match build_or_read(options.source.clone()).await {
-        Ok(package) => loader.load(package),
+        Ok(package) => {
+            built = options.open_at.is_some().then(|| package.clone());
+            loader.load(package)
+        }
         Err(why) => Err(LoadError::Build(why)),
+    };
+    // The moment to open on, on the runtime the first build loaded into.
+    let opened = match (options.open_at, built, &loader.runtime, &first) {
+        (Some(open_at), Some(package), Some(runtime), Ok(_)) => {
+            Some(open_at(runtime.clone(), package).await?)
+        }
+        _ => None,
     };
     let first = match first {
         Ok(loaded) => Ok(loaded),
@@ -212,8 +250,12 @@ pub async fn start(options: DevOptions) -> Result<DevServer, String> {
     };
     let current = std::sync::RwLock::new(app.as_ref().ok().cloned());
     let (commands, queue) = mpsc::channel(64);
-    let session =
-        session::Session::start(app, options.launch, frames.clone(), prompts.clone()).await;
+    let session = match opened {
+        Some(opened) => {
+            session::Session::open(app, opened, options.launch, frames.clone(), prompts.clone())
+        }
+        None => session::Session::start(app, options.launch, frames.clone(), prompts.clone()).await,
+    };
     tokio::spawn(session.run(queue));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
@@ -342,6 +384,7 @@ impl Loader {
             .audit(audit)
             .http_observer(host::PageNetwork::new(self.frames.clone()))
             .providers(prompts::providers(&self.prompts))
+            .recording(true)
             .build()
             .map_err(|e| e.to_string())
     }

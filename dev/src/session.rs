@@ -106,6 +106,9 @@ pub struct Session {
     /// The sockets the instance had open after its last call (kept when a
     /// trap ends it): the next instance is told they closed.
     open_sockets: Vec<OpenSocket>,
+    /// The Log panel's lines about the moment the session opened on
+    /// ([`crate::Opened`]), in every whole publish until a relaunch.
+    opened_log: Option<Value>,
 }
 
 impl Session {
@@ -132,9 +135,37 @@ impl Session {
             stopped: None,
             build_failed,
             open_sockets: Vec::new(),
+            opened_log: None,
         };
         session.relaunch(RELAUNCHED).await.ok();
         session
+    }
+
+    /// A session of `app` opened on `opened`'s instance as it is (not
+    /// launched; a relaunch launches with `options`), its lines in the Log
+    /// panel.
+    pub fn open(
+        app: Result<App, String>,
+        opened: crate::Opened,
+        options: LaunchOptions,
+        frames: broadcast::Sender<String>,
+        prompts: Arc<Prompts>,
+    ) -> Session {
+        let log = (!opened.log.is_empty()).then(|| json!({ "type": "log", "records": opened.log }));
+        let stopped = (opened.stopped.filter(|_| opened.instance.is_discarded()))
+            .map(|why| json!({ "type": "stopped", "message": why, "detail": null }));
+        Session {
+            app: app.ok(),
+            instance: Some(opened.instance),
+            options,
+            frames,
+            last_storage: None,
+            prompts,
+            stopped,
+            build_failed: None,
+            open_sockets: Vec::new(),
+            opened_log: log,
+        }
     }
 
     /// Do commands until every sender is gone; between them, deliver the
@@ -327,6 +358,7 @@ impl Session {
     /// fails.
     async fn relaunch(&mut self, why: &str) -> Result<(), String> {
         self.instance = None;
+        self.opened_log = None;
         let open = std::mem::take(&mut self.open_sockets);
         let Some(app) = &self.app else {
             let why = "no version of the app has built yet: fix the error the build shows and \
@@ -443,6 +475,9 @@ impl Session {
         }
         if full && let Some(failed) = self.build_failed.clone() {
             self.send(failed);
+        }
+        if full && let Some(log) = self.opened_log.clone() {
+            self.send(log);
         }
         let Some(app) = &self.app else {
             self.send(blank_page_frame(""));
