@@ -80,7 +80,7 @@ impl ArtifactCache {
 
     /// The component of the package with content hash `hash`: from memory,
     /// from a verified artifact, or compiled from `wasm` (pre-initialised
-    /// within `quotas` if it exports the init: see [`crate::snapshot`]) and
+    /// within `quotas` if it exports the init: see `platform::check_init`) and
     /// stored.
     pub fn component(
         &self,
