@@ -62,9 +62,19 @@ pub struct ServeArgs {
     /// Live instances at once (the least recently used are evicted past it).
     #[arg(long, default_value_t = Limits::default().max_live)]
     max_live: usize,
-    /// Events of one app waiting or running at once (429 past it).
+    /// Events of one app waiting or running at once, at most: the ceiling
+    /// of its admission queue, whose bound is its measured rate times
+    /// --latency-budget-ms (429 past it).
     #[arg(long, default_value_t = Limits::default().app_queue)]
     app_queue: usize,
+    /// Events of all apps waiting or running at once, at most: the ceiling
+    /// of the node's admission queue.
+    #[arg(long, default_value_t = Limits::default().node_queue)]
+    node_queue: usize,
+    /// Milliseconds admitted work may wait and run: each admission queue
+    /// holds what it served in this time (1 to 60,000).
+    #[arg(long, default_value_t = Limits::default().latency_budget.as_millis() as u64)]
+    latency_budget_ms: u64,
     /// Seconds a hidden session's instance is kept.
     #[arg(long, default_value_t = Limits::default().keep_hidden.as_secs())]
     keep_hidden_secs: u64,
@@ -299,6 +309,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         max_sessions: args.max_sessions,
         max_live: args.max_live,
         app_queue: args.app_queue.max(1),
+        node_queue: args.node_queue.max(1),
+        latency_budget: latency_budget(&args)?,
         keep_hidden: Duration::from_secs(args.keep_hidden_secs),
         idle: Duration::from_secs(args.idle_secs),
         memory_bytes: args.memory_mib.map(|m| m * 1024 * 1024),
@@ -410,4 +422,14 @@ pub(crate) fn stopped() -> Result<impl std::future::Future<Output = ()>, Failure
             _ = interrupt.recv() => {}
         }
     })
+}
+
+/// `--latency-budget-ms`, within 1 ms to a minute.
+fn latency_budget(args: &ServeArgs) -> Result<Duration, Failure> {
+    match args.latency_budget_ms {
+        1..=60_000 => Ok(Duration::from_millis(args.latency_budget_ms)),
+        n => Err(Failure::input(format!(
+            "--latency-budget-ms {n}: must be 1 to 60000 (milliseconds admitted work may wait and run)"
+        ))),
+    }
 }

@@ -152,9 +152,15 @@ impl ApiError {
         }
     }
 
-    /// The body's `error` object.
+    /// The body's `error` object; with `retry_after` (seconds, as the
+    /// `Retry-After` header) when the client is to wait before retrying.
     pub fn json(&self) -> serde_json::Value {
-        json!({ "kind": self.kind, "message": self.message })
+        match self.retry_after {
+            Some(seconds) => {
+                json!({ "kind": self.kind, "message": self.message, "retry_after": seconds })
+            }
+            None => json!({ "kind": self.kind, "message": self.message }),
+        }
     }
 }
 

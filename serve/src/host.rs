@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use miniapp_protocol::frames::{Served, ops_frame, page_frame};
@@ -32,9 +32,17 @@ pub struct Limits {
     pub max_live: usize,
     /// WebSocket connections at once (default 20,000).
     pub max_connections: usize,
-    /// Events of one app waiting or running at once (default 512); past it
-    /// its events are refused with 429.
+    /// Events of one app waiting or running at once, at most (default
+    /// 512): the ceiling of its admission queue, whose bound is its
+    /// measured rate times `latency_budget` ([`crate::admission`]); past
+    /// the bound its events are refused at once with 429.
     pub app_queue: usize,
+    /// Events of all apps waiting or running at once, at most (default
+    /// 2,048): the ceiling of the node's admission queue.
+    pub node_queue: usize,
+    /// How long admitted work may wait and run (default 200 ms): each
+    /// admission queue holds what it serves in this time.
+    pub latency_budget: Duration,
     /// A hidden session's instance is kept this long (default 5 minutes).
     pub keep_hidden: Duration,
     /// An instance without events is kept this long (default 30 minutes).
@@ -64,6 +72,8 @@ impl Default for Limits {
             max_live: 12_000.min(mappable_instances().unwrap_or(12_000)),
             max_connections: 20_000,
             app_queue: 512,
+            node_queue: 2048,
+            latency_budget: Duration::from_millis(200),
             keep_hidden: Duration::from_secs(5 * 60),
             idle: Duration::from_secs(30 * 60),
             forget: Duration::from_secs(24 * 3600),
@@ -161,7 +171,8 @@ pub struct Host {
     pub draining: watch::Sender<bool>,
     /// WebSocket connections.
     pub connections: Arc<tokio::sync::Semaphore>,
-    inflight: Mutex<HashMap<String, usize>>,
+    /// The node's admission queues, per app and in all.
+    pub admission: crate::admission::Admission,
     /// The push logs of the node's sessions, bounded per app and together.
     pushes: Arc<crate::session::NodePushes>,
     /// Whether the storage answered the last check.
@@ -196,19 +207,10 @@ pub struct Admitted<'h> {
 
 impl Drop for Admitted<'_> {
     fn drop(&mut self) {
-        let mut inflight = self.host.lock_inflight();
-        if let Some(n) = inflight.get_mut(&self.app) {
-            *n -= 1;
-            let n = *n;
-            self.host
-                .metrics
-                .queue_depth
-                .get_or_create(&label(&self.app))
-                .set(n as i64);
-            if n == 0 {
-                inflight.remove(&self.app);
-            }
-        }
+        let held = self.host.admission.leave(&self.app);
+        let metrics = &self.host.metrics;
+        let app = label(&self.app);
+        metrics.queue_depth.get_or_create(&app).set(held as i64);
     }
 }
 
@@ -222,6 +224,12 @@ impl Host {
         session_key: [u8; 32],
     ) -> Host {
         let caps = limits.sessions;
+        let admission = crate::admission::Admission::new(crate::admission::Sizing {
+            budget: limits.latency_budget,
+            app_ceiling: limits.app_queue,
+            node_ceiling: limits.node_queue,
+            ..crate::admission::Sizing::default()
+        });
         let metrics = Metrics::default();
         let pushes = crate::session::NodePushes::new(limits.push_log_bytes, metrics.push_figures());
         Host {
@@ -234,7 +242,7 @@ impl Host {
             limits,
             started: Instant::now(),
             draining: watch::channel(false).0,
-            inflight: Mutex::default(),
+            admission,
             pushes,
             storage_ok: true.into(),
             holdings: Holdings::new(caps),
@@ -244,35 +252,35 @@ impl Host {
         }
     }
 
-    fn lock_inflight(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
-        self.inflight.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Whether the node is draining.
     pub fn is_draining(&self) -> bool {
         *self.draining.borrow()
     }
 
-    /// Count an event of `app` in, or refuse it past the app's queue bound.
+    /// Count an event of `app` in, or refuse it at once (429 `busy`,
+    /// `Retry-After` the full queue's drain time) past the bound of the
+    /// app's admission queue or, for an app holding its share of it, the
+    /// node's ([`crate::admission`]).
     pub fn admit(&self, app: &str) -> Result<Admitted<'_>, ApiError> {
-        let mut inflight = self.lock_inflight();
-        let n = inflight.entry(app.to_string()).or_default();
-        if *n >= self.limits.app_queue {
-            drop(inflight);
-            self.metrics.refused(app, "busy");
-            return Err(ApiError::busy(
-                format!(
-                    "`{app}` has {} events waiting or running, its bound",
-                    self.limits.app_queue
-                ),
-                1,
-            ));
-        }
-        *n += 1;
+        let held = match self.admission.enter(app) {
+            Ok(held) => held,
+            Err(full) => {
+                self.metrics.refused(app, "busy");
+                let whose = match full.queue {
+                    "app" => format!("`{app}` has"),
+                    _ => "this node has".to_string(),
+                };
+                let message = format!(
+                    "{whose} {} events waiting or running, its bound now; retry in {} s",
+                    full.bound, full.retry_after
+                );
+                return Err(ApiError::busy(message, full.retry_after));
+            }
+        };
         self.metrics
             .queue_depth
             .get_or_create(&label(app))
-            .set(*n as i64);
+            .set(held as i64);
         Ok(Admitted {
             host: self,
             app: app.to_string(),

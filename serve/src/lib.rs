@@ -9,6 +9,7 @@
 //! versions, releases them by percentage, rolls back, kills, and exports
 //! `/metrics`. The wire protocol is `docs/protocol.md`.
 
+pub mod admission;
 pub mod catalog;
 pub mod clients;
 pub mod driver;

@@ -510,11 +510,22 @@ async fn read_frames(
                 Some(id) => {
                     json!({ "type": "result", "id": id, "ok": false, "error": error.json() })
                 }
-                None => json!({ "type": "error", "message": error.message }),
+                None => error_frame(&error),
             };
             out.push(text(&frame));
         }
     }
+}
+
+/// The `error` frame of a client frame without an `id` that failed: its
+/// `kind` and `message`, and `retry_after` (seconds) when it was refused
+/// `busy`.
+fn error_frame(error: &ApiError) -> Value {
+    let mut frame = json!({ "type": "error", "message": error.message, "kind": error.kind });
+    if let Some(seconds) = error.retry_after {
+        frame["retry_after"] = seconds.into();
+    }
+    frame
 }
 
 /// One client frame: an answer goes straight to the prompts (an event may
@@ -596,7 +607,7 @@ async fn work_on(
                 with_refused(&mut frame, refused_json(reply.refused));
                 frame
             }
-            (None, Err(e)) => json!({ "type": "error", "message": e.message }),
+            (None, Err(e)) => error_frame(e),
             (None, Ok(())) => continue,
         };
         out.push(text(&frame));

@@ -114,17 +114,26 @@ async fn drive(session: &mut Session, tally: &mut Tally, clock: &Clock) {
             Answer::Result { kind, .. } if kind == "trap" && session.workload == Workload::Spin => {
                 tally.traps += 1;
             }
-            Answer::Result { kind, message, .. } => {
+            Answer::Result {
+                kind,
+                message,
+                retry_after,
+                ..
+            } => {
                 let message = format!(
                     "session {}: {} {}: {message}",
                     session.id, action.kind, action.selector
                 );
-                if kind == "busy" {
+                if let Some(wait) = retry_after {
+                    // Refused at once (429 `busy`): not applied, so nothing
+                    // to take in again; the session waits as it is told.
                     tally.refusal(kind, message);
-                } else {
-                    tally.error(kind, message);
-                    clock.progress.errors.fetch_add(1, Ordering::Relaxed);
+                    tally.waited(wait);
+                    tokio::time::sleep(wait).await;
+                    continue;
                 }
+                tally.error(kind, message);
+                clock.progress.errors.fetch_add(1, Ordering::Relaxed);
                 if session.workload != Workload::Spin && !resync(session, tally).await {
                     return;
                 }
@@ -147,7 +156,7 @@ async fn resync(session: &mut Session, tally: &mut Tally) -> bool {
         );
         return false;
     }
-    match session.page().await {
+    match session.page(tally).await {
         Ok(()) => true,
         Err(Answer::End { kind, message } | Answer::Result { kind, message, .. }) => {
             tally.error(kind, message);

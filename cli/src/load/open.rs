@@ -84,6 +84,7 @@ impl Opener {
         if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             let wait = retry_after(header(response.headers(), "retry-after"));
             tally.refusal("open-busy", format!("{what}: 429, retry after {wait:?}"));
+            tally.waited(wait);
             return Try::Again(wait);
         }
         let body: Value = response.json().await.unwrap_or(Value::Null);

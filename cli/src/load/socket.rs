@@ -45,6 +45,8 @@ pub(super) enum Answer {
         /// Host calls of the event the server refused (denied, over a
         /// quota): the answer's `refused`, even when it is `ok`.
         refused: Refused,
+        /// For a `busy` refusal, the wait its `retry_after` asks for.
+        retry_after: Option<Duration>,
     },
     /// The session cannot go on: the socket closed or broke, or timed out.
     End { kind: String, message: String },
@@ -108,20 +110,24 @@ impl Session {
                         return self.end("socket", format!("cannot answer a prompt: {e}"));
                     }
                 }
-                HostFrame::Result(outcome) if outcome.id == id => return result_answer(outcome),
+                HostFrame::Result(outcome) if outcome.id == id => {
+                    let wait = busy_wait(&frame["error"]);
+                    return result_answer(outcome, wait);
+                }
                 // The frame was not taken: a full queue (`busy`), or a
                 // frame the server could not read.
                 HostFrame::Error { message } => {
-                    let kind = if message == "busy" {
-                        "busy"
-                    } else {
-                        "error-frame"
+                    let retry_after = busy_wait(&frame);
+                    let kind = match retry_after {
+                        Some(_) => "busy",
+                        None => "error-frame",
                     };
                     return Answer::Result {
                         ok: false,
                         kind: kind.into(),
                         message: format!("session {}: error frame: {message}", self.id),
                         refused: Refused::default(),
+                        retry_after,
                     };
                 }
                 _ => {}
@@ -129,21 +135,44 @@ impl Session {
         }
     }
 
-    /// Wait for the next `page` (the first one, or after `refresh`).
-    pub(super) async fn page(&mut self) -> Result<(), Answer> {
-        let wait = async {
-            loop {
-                let frame = self.frame().await?;
-                if let HostFrame::Page { route, nodes } = HostFrame::read(&frame) {
-                    self.model.on_page(route, nodes);
-                    return Ok(());
+    /// Wait for the next `page` (the first one, or after `refresh`). A
+    /// `refresh` refused `busy` (the app's queue full) is sent again after
+    /// its `retry_after`, counted in `tally` as a 429 and a wait.
+    pub(super) async fn page(&mut self, tally: &mut Tally) -> Result<(), Answer> {
+        for _ in 0..OPEN_TRIES {
+            let wait = async {
+                loop {
+                    let frame = self.frame().await?;
+                    match HostFrame::read(&frame) {
+                        HostFrame::Page { route, nodes } => {
+                            self.model.on_page(route, nodes);
+                            return Ok(None);
+                        }
+                        HostFrame::Error { .. } if busy_wait(&frame).is_some() => {
+                            return Ok(busy_wait(&frame));
+                        }
+                        _ => {}
+                    }
                 }
+            };
+            let busy = match tokio::time::timeout(FRAME_TIMEOUT, wait).await {
+                Ok(Ok(None)) => return Ok(()),
+                Ok(Ok(Some(wait))) => wait,
+                Ok(Err(end)) => return Err(end),
+                Err(_) => return Err(self.end("timeout", "no page frame within 30 s")),
+            };
+            let what = format!("session {}: refresh refused busy", self.id);
+            tally.refusal("busy", what);
+            tally.waited(busy);
+            tokio::time::sleep(busy).await;
+            if let Err(e) = self.send(client::refresh()).await {
+                return Err(self.end("socket", format!("cannot send refresh: {e}")));
             }
-        };
-        match tokio::time::timeout(FRAME_TIMEOUT, wait).await {
-            Ok(done) => done,
-            Err(_) => Err(self.end("timeout", "no page frame within 30 s")),
         }
+        Err(self.end(
+            "busy-gave-up",
+            format!("refresh refused busy {OPEN_TRIES} times"),
+        ))
     }
 
     /// Send `action` and wait for its result: the latency if ok.
@@ -173,7 +202,7 @@ impl Session {
     }
 }
 
-fn result_answer(outcome: Outcome) -> Answer {
+fn result_answer(outcome: Outcome, retry_after: Option<Duration>) -> Answer {
     Answer::Result {
         ok: outcome.ok,
         kind: outcome.kind.unwrap_or("unknown").to_string(),
@@ -182,8 +211,23 @@ fn result_answer(outcome: Outcome) -> Answer {
             denied: outcome.denied,
             quota: outcome.quota,
         },
+        retry_after: (outcome.kind == Some("busy")).then(|| retry_after.unwrap_or(RETRY_DEFAULT)),
     }
 }
+
+/// When an error object (a `result`'s `error`, or an `error` frame) is a
+/// `busy` refusal: the wait its `retry_after` seconds ask for (1 s without
+/// one), bounded as an open's `Retry-After` is ([`retry_after`]).
+fn busy_wait(error: &Value) -> Option<Duration> {
+    if error["kind"].as_str() != Some("busy") {
+        return None;
+    }
+    let seconds = error["retry_after"].as_u64().map(|s| s.to_string());
+    Some(retry_after(seconds.as_deref()))
+}
+
+/// The wait after a `busy` result that names none.
+const RETRY_DEFAULT: Duration = Duration::from_secs(1);
 
 /// The host calls of one event the server refused.
 #[derive(Debug, Clone, Copy, Default)]
@@ -229,7 +273,7 @@ pub(super) async fn connect(
         serial: 0,
         send_tokens: (FRAME_BURST, Instant::now()),
     };
-    match session.page().await {
+    match session.page(tally).await {
         Ok(()) => Some(session),
         Err(Answer::End { kind, message } | Answer::Result { kind, message, .. }) => {
             tally.error(format!("first-page-{kind}"), message);
@@ -251,6 +295,7 @@ async fn socket(url: &str, workload: Workload, tally: &mut Tally) -> Option<Sock
                 let value = response.headers().get("retry-after");
                 let wait = retry_after(value.and_then(|v| v.to_str().ok()));
                 tally.refusal("connect-busy", format!("{what}: 429"));
+                tally.waited(wait);
                 tokio::time::sleep(wait).await;
             }
             Err(tungstenite::Error::Http(response)) => {

@@ -34,6 +34,18 @@ pub struct Summary {
     /// Refusals: opens answered 429 (each try), results of kind `busy`.
     pub refused: u64,
     pub refused_by_kind: BTreeMap<String, u64>,
+    /// Answers 429 `busy` (an open's, a socket upgrade's, an event's or a
+    /// `refresh`'s `busy`), well-behaved sessions' and spinners': counted
+    /// apart from errors and time-outs.
+    pub busy_429: u64,
+    /// Events and pages not answered within 30 s (errors of a `timeout`
+    /// kind), spinners' included.
+    pub timeouts: u64,
+    /// Waits the sessions made on a 429's `Retry-After` before their next
+    /// open or event, and their seconds in all (waiting, not latency: no
+    /// refused event counts in the latencies).
+    pub retry_waits: u64,
+    pub retry_wait_s: f64,
     /// The first message of each error and refusal kind.
     pub error_examples: BTreeMap<String, String>,
     /// A new session's first view while the events run: `POST
@@ -70,6 +82,8 @@ pub struct Summary {
 
 impl Summary {
     pub(super) fn new(args: &LoadArgs, duration: Duration, tally: Tally, spin: Tally) -> Summary {
+        let busy_429 = tally.refused.values().sum::<u64>() + spin.refused.values().sum::<u64>();
+        let timeouts = timeouts(&tally.errors) + timeouts(&spin.errors);
         let mut spinner_errors = spin.errors.clone();
         spinner_errors.extend(spin.refused.clone());
         let mut examples = tally.examples.clone();
@@ -92,6 +106,10 @@ impl Summary {
             errors: tally.errors.values().sum(),
             errors_by_kind: tally.errors,
             refused: tally.refused.values().sum(),
+            busy_429,
+            timeouts,
+            retry_waits: tally.waits + spin.waits,
+            retry_wait_s: ((tally.waited + spin.waited).as_secs_f64() * 10.0).round() / 10.0,
             refused_by_kind: tally.refused,
             error_examples: examples,
             first_view_p50_ms: 0.0,
@@ -145,6 +163,10 @@ impl Summary {
             ),
             format!("errors          {}", self.errors),
             format!("refused         {}", self.refused),
+            format!(
+                "429 busy        {} ({} waits on Retry-After, {:.1} s in all); {} time-outs",
+                self.busy_429, self.retry_waits, self.retry_wait_s, self.timeouts
+            ),
         ];
         if let Some(kib) = self.rss_kib_per_session {
             let live = self.sessions_live.map_or("?".into(), |l| l.to_string());
@@ -178,4 +200,12 @@ impl Summary {
 pub(super) fn kib_per(before: Sample, after: Sample, sessions: usize) -> f64 {
     let kib = (after.resident - before.resident) / 1024.0 / sessions.max(1) as f64;
     (kib * 10.0).round() / 10.0
+}
+
+/// Errors of a time-out kind (`timeout`, `first-page-timeout`).
+fn timeouts(errors: &BTreeMap<String, u64>) -> u64 {
+    (errors.iter())
+        .filter(|(kind, _)| kind.ends_with("timeout"))
+        .map(|(_, n)| n)
+        .sum()
 }

@@ -17,6 +17,10 @@ pub(super) struct Tally {
     pub(super) errors: BTreeMap<String, u64>,
     pub(super) refused: BTreeMap<String, u64>,
     pub(super) examples: BTreeMap<String, String>,
+    /// Waits a session made on a 429's `Retry-After` before going on, and
+    /// their time in all.
+    pub(super) waits: u64,
+    pub(super) waited: Duration,
 }
 
 impl Tally {
@@ -32,6 +36,8 @@ impl Tally {
             errors: BTreeMap::new(),
             refused: BTreeMap::new(),
             examples: BTreeMap::new(),
+            waits: 0,
+            waited: Duration::ZERO,
         }
     }
 
@@ -55,6 +61,12 @@ impl Tally {
         self.examples.entry(kind).or_insert_with(|| message.into());
     }
 
+    /// A wait of `wait` on a 429's `Retry-After`.
+    pub(super) fn waited(&mut self, wait: Duration) {
+        self.waits += 1;
+        self.waited += wait;
+    }
+
     pub(super) fn ok(&mut self, latency: Duration, in_window: bool) {
         self.latency.saturating_record(micros(latency));
         self.ok_in_window += u64::from(in_window);
@@ -68,6 +80,8 @@ impl Tally {
         self.ok_in_window += other.ok_in_window;
         self.warm += other.warm;
         self.traps += other.traps;
+        self.waits += other.waits;
+        self.waited += other.waited;
         for (kind, n) in other.errors {
             *self.errors.entry(kind).or_default() += n;
         }
