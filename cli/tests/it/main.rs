@@ -39,6 +39,7 @@ mod run_answer;
 mod run_wait;
 mod secrets;
 mod serve;
+mod serve_admission;
 mod serve_audit;
 mod serve_chat;
 mod serve_chat_moves;
