@@ -3,8 +3,10 @@
 //! todo, game2048, shop and hostile/spin, built from the `guest-examples/`
 //! of the source tree this binary was built from. `miniapp load` drives it
 //! twice, without and beside 8 spinner sessions; then `--live` sessions are
-//! opened by `POST` alone for the memory of an idle session. The child gets
-//! SIGTERM at the end.
+//! opened by `POST` alone for the memory of an idle session. Then the
+//! overload runs: paced at 1,000 events/s, and 64 sessions in a closed loop
+//! for the rate the full run keeps beside them. The child gets SIGTERM at
+//! the end.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use miniapp_benches::report::PhaseReport;
 use miniapp_runtime::{AppPolicy, Package, Policy};
 
 use super::BenchArgs;
-use super::serve_reports::{Runs, SPINNERS, reports};
+use super::serve_reports::{FEW_SESSIONS, PACED_RATE, Runs, SPINNERS, reports};
 use super::server::Server;
 use crate::Failure;
 use crate::load::{self, IdleSummary, LoadArgs, Metrics};
@@ -135,11 +137,24 @@ async fn loads(args: &BenchArgs, server: &Server, progress: &ProgressBar) -> any
     load.spinners = SPINNERS;
     progress.set_message(format!("serve: paced beside {SPINNERS} spinners"));
     let paced_busy = load::run(&load).await?;
+    // Overload: the same sessions paced at 1,000 events/s in all, and the
+    // closed loop's rate against 64 sessions' (admission answers the
+    // excess with 429, not with time-outs).
+    load.spinners = 0;
+    load.rate = Some(PACED_RATE);
+    progress.set_message(format!("serve: paced at {PACED_RATE}/s"));
+    let paced_1000 = load::run(&load).await?;
+    load.rate = None;
+    load.sessions = FEW_SESSIONS;
+    progress.set_message(format!("serve: {FEW_SESSIONS} sessions"));
+    let few = load::run(&load).await?;
     Ok(Runs {
         calm,
         busy,
         paced,
         paced_busy,
+        paced_1000,
+        few,
     })
 }
 

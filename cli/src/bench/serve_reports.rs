@@ -11,6 +11,10 @@ use crate::load::{IdleSummary, Summary};
 const APP: &str = "serve";
 /// Spinner sessions of the second load run.
 pub(super) const SPINNERS: usize = 8;
+/// Events per second in all of the paced overload run.
+pub(super) const PACED_RATE: f64 = 1000.0;
+/// Sessions of the closed loop the overload's rate is compared with.
+pub(super) const FEW_SESSIONS: usize = 64;
 
 /// The load runs: closed loop (as fast as answers come) and paced at
 /// half that rate, each alone and beside spinners.
@@ -19,6 +23,10 @@ pub(super) struct Runs {
     pub(super) busy: Summary,
     pub(super) paced: Summary,
     pub(super) paced_busy: Summary,
+    /// The sessions paced at [`PACED_RATE`].
+    pub(super) paced_1000: Summary,
+    /// [`FEW_SESSIONS`] in a closed loop.
+    pub(super) few: Summary,
 }
 
 fn us(ms: f64) -> Option<f64> {
@@ -32,7 +40,11 @@ fn live(sessions: Option<f64>) -> String {
 }
 
 fn counts(s: &Summary) -> String {
-    problems(s.errors, s.refused, &s.errors_by_kind, &s.error_examples)
+    let problems = problems(s.errors, s.refused, &s.errors_by_kind, &s.error_examples);
+    format!(
+        "{problems}; {} answered 429 ({:.1} s waited on Retry-After), {} time-outs",
+        s.busy_429, s.retry_wait_s, s.timeouts
+    )
 }
 
 /// Errors and refusals, with the most frequent error kind and its first
@@ -95,8 +107,51 @@ pub(super) fn reports(all: &Runs, idle: &IdleSummary) -> Vec<PhaseReport> {
             &format!("{runs}, closed loop"),
         ),
     ];
+    reports.extend(overload(all));
     reports.extend(memory(calm, idle));
     reports
+}
+
+/// The overload rows: the sessions paced at [`PACED_RATE`] (latency, with
+/// 429s and time-outs), and the closed loop's rate against
+/// [`FEW_SESSIONS`]' (ratio: the full run's events/s over theirs).
+fn overload(all: &Runs) -> [PhaseReport; 2] {
+    let (paced, calm, few) = (&all.paced_1000, &all.calm, &all.few);
+    let paced_note = format!(
+        "{} sessions over WebSockets, {:.0} s, paced at {PACED_RATE:.0} events/s in all \
+         ({:.0}/s answered); p999 {:.2} ms; {}",
+        paced.sessions,
+        paced.duration_s,
+        paced.events_per_s,
+        paced.p999_ms,
+        counts(paced)
+    );
+    let closed_note = format!(
+        "{} sessions, closed loop, {:.0} s, against {} sessions ({:.0}/s, p99 {:.2} ms); {}",
+        calm.sessions,
+        calm.duration_s,
+        few.sessions,
+        few.events_per_s,
+        few.p99_ms,
+        counts(calm)
+    );
+    let ratio = (calm.events_per_s / few.events_per_s * 100.0).round() / 100.0;
+    [
+        PhaseReport {
+            value: Some(paced.events_per_s),
+            ..latency(paced, "serve_event_paced_1000", paced_note)
+        },
+        PhaseReport {
+            value: Some(calm.events_per_s),
+            baseline: Some(format!("serve-{}-sessions", few.sessions)),
+            baseline_value: Some(few.events_per_s),
+            baseline_p50_us: us(few.p50_ms),
+            baseline_p99_us: us(few.p99_ms),
+            baseline_n: Some(few.events as usize),
+            ratio: (few.events_per_s > 0.0).then_some(ratio),
+            ..latency(calm, "serve_overload_closed", closed_note)
+        },
+    ]
 }
 
 fn base(phase: &str, n: usize, note: String) -> PhaseReport {
