@@ -692,6 +692,8 @@ impl Subject {
     /// running the same component precompiled (`wasmtime compile`) and
     /// invoking one lifecycle hook (`on-show`, which calls no host API; the
     /// host API's imports trap there); else spawning a native process (`true`).
+    /// The two are sampled in turn, one run of each at a time, so that a
+    /// change in the machine's load reaches both alike.
     pub fn process_cold_start(
         &self,
         miniapp: &Path,
@@ -717,8 +719,7 @@ impl Subject {
             data.into(),
         ];
         run(miniapp, &ours)?; // compiles once into the artifact cache
-        let ours = time_n(n, || run(miniapp, &ours))?;
-        let (name, base, note) = match wasmtime_cli {
+        let (name, program, args, note) = match wasmtime_cli {
             Some(wasmtime) => {
                 let wasm = self.dir.path().join("app.wasm");
                 let cwasm = self.dir.path().join("app.cwasm");
@@ -739,25 +740,28 @@ impl Subject {
                     "on-show()".into(),
                     cwasm.into(),
                 ];
-                run(wasmtime, &args)?;
-                let base = time_n(n, || run(wasmtime, &args))?;
                 (
                     "wasmtime-cli",
-                    base,
+                    wasmtime,
+                    args,
                     "wasmtime run --allow-precompiled --invoke 'on-show()' of the same component",
                 )
             }
-            None => {
-                let base = time_n(n, || run(Path::new("true"), &[]))?;
-                (
-                    "native-process",
-                    base,
-                    "the wasmtime CLI is not installed: compared with spawning `true`",
-                )
-            }
+            None => (
+                "native-process",
+                Path::new("true"),
+                Vec::new(),
+                "the wasmtime CLI is not installed: compared with spawning `true`",
+            ),
         };
+        run(program, &args)?;
+        let (mut mine, mut base) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for _ in 0..n {
+            mine.extend(time_n(1, || run(miniapp, &ours))?);
+            base.extend(time_n(1, || run(program, &args))?);
+        }
         let mut report =
-            PhaseReport::timed(self.id(), "process_cold_start", ours, Some((name, base)));
+            PhaseReport::timed(self.id(), "process_cold_start", mine, Some((name, base)));
         report.note = Some(note.into());
         Ok(report)
     }
