@@ -59,12 +59,16 @@ impl Regions {
                 None => name.to_string(),
             };
             regions.by_code.insert(code, Region { path, parent });
-            regions.by_name.entry(name.to_string()).or_default().push(code);
+            regions
+                .by_name
+                .entry(name.to_string())
+                .or_default()
+                .push(code);
         }
         Ok(regions)
     }
 
-    fn regions() -> &'static Regions {
+    fn table() -> &'static Regions {
         REGIONS.get_or_init(|| Regions::parse(TABLE).unwrap_or_default())
     }
 }
@@ -90,12 +94,12 @@ impl App for HeavyInit {
     }
 
     fn on_launch(&mut self, _launch: &Launch) -> Result<()> {
-        let regions = Regions::regions();
+        let regions = Regions::table();
         view::set_data(json!({ "regions": regions.by_code.len(), "path": "", "seed": "" }))
     }
 
     fn on_event(&mut self, event: &Event) -> Result<()> {
-        let regions = Regions::regions();
+        let regions = Regions::table();
         match event.handler.as_str() {
             "tap" => {
                 let code = event.detail_as::<Code>().map_or(NANSHAN, |c| c.code);
