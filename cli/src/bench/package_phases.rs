@@ -92,6 +92,14 @@ pub(super) fn run(
         for (phase, time, n) in timed {
             step(phase, &mut || time(&subject, n).map(|r| vec![r]))?;
         }
+        // Pre-initialised snapshots: this app's, and heavy-init's (once).
+        step("snapshot_launch", &mut || {
+            Ok(Vec::from_iter(subject.snapshot_launch(sizes.fast)?))
+        })?;
+        step("heavy_init", &mut || match view_phases {
+            true => miniapp_benches::phases::heavy_init(sizes.fast),
+            false => Ok(Vec::new()),
+        })?;
         for (phase, handler) in [("host_call_log", "log"), ("host_call_storage_get", "get")] {
             step(phase, &mut || {
                 subject
