@@ -24,9 +24,12 @@ pub(super) struct ReadCache {
     entries: Mutex<Entries>,
 }
 
+/// One namespace's values by key (`None`: known not to be set).
+type Namespace = HashMap<String, Option<Box<[u8]>>>;
+
 #[derive(Default)]
 struct Entries {
-    by_ns: HashMap<String, HashMap<String, Option<Box<[u8]>>>>,
+    by_ns: HashMap<String, Namespace>,
     bytes: usize,
 }
 
