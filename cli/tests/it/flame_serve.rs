@@ -58,22 +58,19 @@ fn flame_serve_needs_an_svg_output_it_can_write() {
     refused(&flame(&[folder.to_str().unwrap()], &[]), "is a directory");
     let out = dir.path().join("flame.svg");
     let out = out.to_str().unwrap();
-    refused(
-        &flame(&[out, "other.svg"], &[]),
-        "one output file only (got",
-    );
-    refused(
-        &flame(&[out, "--seconds", "0"], &[]),
-        "--seconds `0`: expected a whole number above 0",
-    );
-    refused(
-        &flame(&[out, "--sessions"], &[]),
-        "--sessions needs a value",
-    );
-    refused(
-        &flame(&[out, "--rate", "5"], &[]),
-        "unknown option `--rate`",
-    );
+    let bad_arguments: [(&[&str], &str); 4] = [
+        (&["other.svg"], "one output file only (got"),
+        (
+            &["--seconds", "0"],
+            "--seconds `0`: expected a whole number above 0",
+        ),
+        (&["--sessions"], "--sessions needs a value"),
+        (&["--rate", "5"], "unknown option `--rate`"),
+    ];
+    for (rest, expected) in bad_arguments {
+        let args: Vec<&str> = std::iter::once(out).chain(rest.iter().copied()).collect();
+        refused(&flame(&args, &[]), expected);
+    }
     // Nothing was written where it refused.
     assert!(!Path::new(out).exists());
 }
