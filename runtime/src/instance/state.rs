@@ -70,15 +70,15 @@ impl InstanceState {
         options: &LaunchOptions,
         (route, query): (String, Vec<(String, String)>),
         live: LiveSlot,
+        tape: &crate::replay::Tape,
     ) -> Result<InstanceState, String> {
         let quotas = &app.grants.quotas;
         let user = options.user.as_deref();
-        tape: &crate::replay::Tape,
         let host_memory = HostMemory::new(quotas.host_memory_bytes);
+        tape.charge_to(&host_memory);
         let log = AppLog::shared(quotas.log_bytes_per_event, host_memory.clone());
         let pages = PageStack::new(
             route,
-        tape.charge_to(&host_memory);
             query,
             quotas.page_stack as usize,
             host_memory.clone(),
@@ -103,10 +103,10 @@ impl InstanceState {
             host_memory.clone(),
         );
         call.pending.set_deliverable(app.on_complete.is_some());
+        call.tape = tape.clone();
         let temp = InstanceTemp::new(app.http.temp.clone());
         Ok(InstanceState {
             call,
-        call.tape = tape.clone();
             cpu: CpuMeter::new(),
             slot,
             limiter: Limiter::new(quotas),

@@ -199,6 +199,11 @@ impl AppInstance {
     /// nothing on its way binds, is refused ([`Error::BadRequest`]) and never
     /// reaches the app.
     pub async fn dispatch_view(&mut self, event: &ViewEvent) -> Result<(), Error> {
+        self.tape_drive(crate::replay::Drive::View {
+            node: event.node,
+            kind: event.kind.as_str().into(),
+            detail: std::borrow::Cow::Borrowed(&event.detail),
+        });
         let refused = |reason: String| Error::BadRequest {
             app: self.app.manifest.id.clone(),
             reason,
@@ -237,11 +242,6 @@ impl AppInstance {
                 return Err(refused(why));
             }
             self.view.keep_typed(event.node, &text).map_err(refused)?;
-        self.tape_drive(crate::replay::Drive::View {
-            node: event.node,
-            kind: event.kind.as_str().into(),
-            detail: std::borrow::Cow::Borrowed(&event.detail),
-        });
         }
         let tree = self.view.tree.as_ref().expect("checked above");
         // A `model:` binding's data path is set (as the app's set-data

@@ -11,7 +11,11 @@ async fn an_event_that_changes_no_data_leaves_the_view_as_it_was_and_every_chang
     let (_dir, mut inst) = launched_alone(example("bench")).await;
     let noop = Event::new("index", "noop");
     let first = inst.view_html().expect("the bench page has a template");
-    assert_eq!(inst.take_view_ops(), None, "the first render is painted whole");
+    assert_eq!(
+        inst.take_view_ops(),
+        None,
+        "the first render is painted whole"
+    );
     for _ in 0..3 {
         inst.dispatch(&noop).await.unwrap();
         assert_eq!(inst.take_view_ops(), Some(Vec::new()));
