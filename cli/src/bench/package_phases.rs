@@ -110,7 +110,9 @@ pub(super) fn run(
         // The steps of an event: set-data against a noop event, storage
         // get against a constant host call of ours.
         step("event_path", &mut || {
-            Ok(subject.event_path(sizes.fast)?.map_or_else(Vec::new, Vec::from))
+            Ok(subject
+                .event_path(sizes.fast)?
+                .map_or_else(Vec::new, Vec::from))
         })?;
         let guest: [(&str, IfHandled); 4] = [
             ("guest_compute", Subject::guest_compute),
