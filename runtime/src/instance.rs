@@ -150,23 +150,31 @@ enum Hook<'a> {
     Handler(components::Handler),
 }
 
+/// The hook's name in words (`on-event index:tap`), written where it is
+/// wanted (a recording's entry is written without a `String` of its own).
+impl std::fmt::Display for Hook<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hook::Launch(_) => f.write_str("on-launch"),
+            Hook::Show => f.write_str("on-show"),
+            Hook::Hide => f.write_str("on-hide"),
+            Hook::Event(e) => write!(f, "on-event {}:{}", e.page, e.handler),
+            Hook::Load { route, .. } => write!(f, "on-load {route}"),
+            Hook::Ready(route) => write!(f, "on-ready {route}"),
+            Hook::Unload(route) => write!(f, "on-unload {route}"),
+            Hook::Complete(c) => write!(f, "on-complete #{}", c.id),
+            Hook::PageEvent(p) => write!(f, "on-page-event {} {}", p.event.name(), p.route),
+            Hook::AppError(_) => f.write_str("on-app-error"),
+            Hook::PageNotFound { path, .. } => write!(f, "on-page-not-found {path}"),
+            Hook::Notices(n) => write!(f, "on-notices ({} notices)", n.len()),
+            Hook::Handler(h) => f.write_str(&h.name()),
+        }
+    }
+}
+
 impl Hook<'_> {
     fn name(&self) -> String {
-        match self {
-            Hook::Launch(_) => "on-launch".into(),
-            Hook::Show => "on-show".into(),
-            Hook::Hide => "on-hide".into(),
-            Hook::Event(e) => format!("on-event {}:{}", e.page, e.handler),
-            Hook::Load { route, .. } => format!("on-load {route}"),
-            Hook::Ready(route) => format!("on-ready {route}"),
-            Hook::Unload(route) => format!("on-unload {route}"),
-            Hook::Complete(c) => format!("on-complete #{}", c.id),
-            Hook::PageEvent(f) => format!("on-page-event {} {}", f.event.name(), f.route),
-            Hook::AppError(_) => "on-app-error".into(),
-            Hook::PageNotFound { path, .. } => format!("on-page-not-found {path}"),
-            Hook::Notices(n) => format!("on-notices ({} notices)", n.len()),
-            Hook::Handler(h) => h.name(),
-        }
+        self.to_string()
     }
 
     /// Whether this is a page hook, which runs within the budget (time,

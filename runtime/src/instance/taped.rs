@@ -116,13 +116,12 @@ impl AppInstance {
     /// The guest is about to be called with `hook`: false when a replay
     /// diverged (it must not be).
     pub(super) fn tape_input(&self, hook: &Hook<'_>) -> bool {
-        !self.taped.tape.is_on() || self.taped.tape.input(&hook.name())
+        !self.taped.tape.is_on() || self.taped.tape.input(hook)
     }
 
     /// Record the embedder's call `drive`.
     pub(super) fn tape_drive(&mut self, drive: Drive<'_>) {
-        let app = self.app.clone();
-        self.taped.drive(&app, drive);
+        self.taped.drive(&self.app, drive);
     }
 
     /// A trap is about to discard the store: on replay, keep the page.

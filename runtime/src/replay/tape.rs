@@ -43,6 +43,8 @@ pub(crate) struct Ring {
     over: Option<String>,
     /// Scratch space for one entry's result, reused.
     scratch: Vec<u8>,
+    /// Scratch space for a hook's name, reused.
+    name: String,
     host_memory: Arc<HostMemory>,
     charged: u64,
 }
@@ -88,6 +90,7 @@ impl Tape {
             bounds,
             over: None,
             scratch: Vec::new(),
+            name: String::new(),
             host_memory,
             charged: 0,
         })))))
@@ -148,16 +151,21 @@ impl Tape {
     /// The guest is about to be called (`hook`): recorded, or on replay
     /// checked against the recording; false when the replay diverged
     /// (the guest must not be called).
-    pub fn input(&self, hook: &str) -> bool {
+    pub fn input(&self, hook: &dyn std::fmt::Display) -> bool {
+        use std::fmt::Write;
         let Some(mut reel) = self.reel() else {
             return true;
         };
         match &mut *reel {
             Reel::Record(ring) => {
-                ring.append(&EntryRef::Input { hook });
+                let mut name = std::mem::take(&mut ring.name);
+                name.clear();
+                let _ = write!(name, "{hook}");
+                ring.append(&EntryRef::Input { hook: &name });
+                ring.name = name;
                 true
             }
-            Reel::Replay(cursor) => cursor.take_input(hook),
+            Reel::Replay(cursor) => cursor.take_input(&hook.to_string()),
             Reel::Live => true,
         }
     }
