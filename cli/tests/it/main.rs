@@ -34,6 +34,7 @@ mod picker;
 #[cfg(unix)]
 mod progress;
 mod readme;
+mod replay;
 mod rich_text;
 mod run_answer;
 mod run_wait;

@@ -41,7 +41,7 @@ fn operator_with(served: &Served, token_file: &Path, args: &[&str]) -> Output {
 }
 
 /// `miniapp operator ARGS` with the server's own token file.
-fn operator(served: &Served, args: &[&str]) -> Output {
+pub(crate) fn operator(served: &Served, args: &[&str]) -> Output {
     operator_with(served, &served.dir.path().join("tokens"), args)
 }
 
