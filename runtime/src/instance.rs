@@ -374,6 +374,13 @@ impl AppInstance {
     pub async fn dispatch(&mut self, event: &Event) -> Result<(), Error> {
         self.ready().await?;
         self.tape_drive(Drive::Event(taped::lent(event)));
+        self.dispatch_event(event).await
+    }
+
+    /// [`AppInstance::dispatch`] within another entry point (a view
+    /// event's handler): recorded as part of that one.
+    async fn dispatch_event(&mut self, event: &Event) -> Result<(), Error> {
+        self.ready().await?;
         let before = self.stack();
         self.callback(Some(Hook::Event(event)), before).await
     }

@@ -390,7 +390,7 @@ impl AppInstance {
                 dataset,
                 gesture: call.gesture,
             };
-            outcome = self.dispatch(&event).await;
+            outcome = self.dispatch_event(&event).await;
             if outcome.is_err() {
                 break;
             }

@@ -292,3 +292,34 @@ fn garbage_and_truncated_recordings_are_refused_saying_why() {
         recording.entries
     );
 }
+
+#[tokio::test]
+async fn taps_through_the_rendered_view_replay_as_they_were_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = recording_runtime(dir.path(), granting(&trap_later()));
+    let mut inst = launch_as(&rt, &trap_later(), USER).await;
+    // The view event resolves to the page's `tap` handler: one recorded
+    // event, the handler's dispatch part of it.
+    crate::common::tap(&mut inst, "view").await.unwrap();
+    crate::common::tap(&mut inst, "view").await.unwrap();
+    let trap = crate::common::tap(&mut inst, "view")
+        .await
+        .expect_err("traps");
+    let recording = inst.take_recording().expect("kept");
+    assert_eq!(recording.summary().events, 4);
+    let rt = Runtime::builder(dir.path().join("replay"))
+        .policy(granting(&trap_later()))
+        .build()
+        .unwrap();
+    let replayed = replay::replay(&rt, &trap_later(), &recording)
+        .await
+        .unwrap();
+    assert_eq!(
+        replayed.outcome,
+        Some(Outcome::Trapped {
+            message: trap.to_string()
+        })
+    );
+    assert!(replayed.reproduced);
+    assert_eq!(replayed.page_data["taps"], 3, "{}", replayed.page_data);
+}
