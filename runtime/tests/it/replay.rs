@@ -27,6 +27,15 @@ fn recording_runtime(dir: &std::path::Path, policy: Policy) -> Runtime {
         .expect("runtime builds")
 }
 
+/// A runtime over `dir` that replays (it does not record), granting
+/// trap-later what it declares.
+fn replaying_runtime(dir: impl AsRef<std::path::Path>) -> Runtime {
+    Runtime::builder(dir.as_ref())
+        .policy(granting(&trap_later()))
+        .build()
+        .unwrap()
+}
+
 async fn launch_as(rt: &Runtime, package: &Package, user: &str) -> AppInstance {
     let options = LaunchOptions {
         user: Some(user.into()),
@@ -89,10 +98,7 @@ pub(crate) async fn a_trap_on_the_third_event_replays_to_the_same_trap_and_page_
     // that has moved on, fresh randomness.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let dir = tempfile::tempdir().unwrap();
-    let rt = Runtime::builder(dir.path())
-        .policy(granting(&trap_later()))
-        .build()
-        .unwrap();
+    let rt = replaying_runtime(dir.path());
     let replayed = replay::replay(&rt, &trap_later(), &recording)
         .await
         .unwrap();
@@ -143,10 +149,7 @@ async fn a_refused_event_is_kept_and_replays_refused_with_the_instance_alive() {
     assert_eq!(inst.page_data()["taps"], 2);
 
     let replay_dir = tempfile::tempdir().unwrap();
-    let replay_rt = Runtime::builder(replay_dir.path())
-        .policy(granting(&trap_later()))
-        .build()
-        .unwrap();
+    let replay_rt = replaying_runtime(replay_dir.path());
     let mut replayed = replay::replay(&replay_rt, &trap_later(), &recording)
         .await
         .unwrap();
@@ -188,10 +191,7 @@ async fn a_guest_that_asks_for_another_call_than_recorded_stops_the_replay() {
         unreachable!()
     };
     *name = "storage.keys".into();
-    let rt = Runtime::builder(dir.path().join("replay"))
-        .policy(granting(&trap_later()))
-        .build()
-        .unwrap();
+    let rt = replaying_runtime(dir.path().join("replay"));
     let Err(error) = replay::replay(&rt, &trap_later(), &recording).await else {
         panic!("a diverging replay must stop");
     };
@@ -221,10 +221,7 @@ async fn a_ring_past_its_bound_is_kept_as_not_replayable_saying_why() {
     );
     assert!(recording.entries.is_empty());
     assert_eq!(recording.summary().not_replayable, Some(why.clone()));
-    let rt = Runtime::builder(dir.path().join("replay"))
-        .policy(granting(&trap_later()))
-        .build()
-        .unwrap();
+    let rt = replaying_runtime(dir.path().join("replay"));
     let Err(error) = replay::replay(&rt, &trap_later(), &recording).await else {
         panic!("a recording past its bound cannot replay");
     };
@@ -307,10 +304,7 @@ async fn taps_through_the_rendered_view_replay_as_they_were_made() {
         .expect_err("traps");
     let recording = inst.take_recording().expect("kept");
     assert_eq!(recording.summary().events, 4);
-    let rt = Runtime::builder(dir.path().join("replay"))
-        .policy(granting(&trap_later()))
-        .build()
-        .unwrap();
+    let rt = replaying_runtime(dir.path().join("replay"));
     let replayed = replay::replay(&rt, &trap_later(), &recording)
         .await
         .unwrap();
