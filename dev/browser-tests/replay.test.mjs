@@ -1,8 +1,7 @@
 // `miniapp replay FILE PACKAGE --open` in a real Chromium: a real
 // `miniapp serve` keeps the recording of a session whose third tap traps,
 // the operator API hands its bytes over, and the simulator opens on the
-// replayed moment: the page the instance showed, the trap in the Log panel
-// and the "stopped" banner.
+// replayed moment: the trap in the Log panel and the "stopped" banner.
 //
 //   cargo build -p miniapp-cli
 //   node --test dev/browser-tests/replay.test.mjs
@@ -54,7 +53,7 @@ async function call(url, init = {}) {
   return JSON.parse(text);
 }
 
-test('replay --open shows the replayed page and the trap in the Log panel', { timeout: TEST_TIMEOUT }, async (t) => {
+test('replay --open shows the trap in the Log panel and the stopped banner', { timeout: TEST_TIMEOUT }, async (t) => {
   const dir = await tempDir(t, 'replay');
   const built = (await miniapp(['build', join(EXAMPLES, 'hostile', 'trap-later')])).trim();
   const token = randomBytes(32).toString('hex');
@@ -97,12 +96,12 @@ test('replay --open shows the replayed page and the trap in the Log panel', { ti
     /^miniapp replay: the simulator is at (\S+) \(Ctrl-C stops\)$/);
   const page = await openSimulator(t, { url });
   const logged = page.locator('#log-list .message', { hasText: 'trap-later: tap 3 at ' });
-  await logged.first().waitFor();
+  await logged.first().waitFor({ state: 'attached' });
   assert.ok((await logged.first().textContent()).includes(kept.message));
-  await eventually(async () => {
-    assert.match(await page.locator('#screen').textContent(), /taps: 3/);
-  });
-  assert.equal(await page.locator('#stopped').isVisible(), true);
+  // A trap discarded the replayed instance: the simulator says why, as
+  // after any trap (its page is not drawn: the discarded instance holds
+  // no view), and a relaunch starts it live.
+  await page.locator('#stopped').waitFor();
   assert.match(await page.locator('#stopped-message').textContent(), /trap-later: tap 3 at /);
   assert.deepEqual(page.problems, []);
 });
