@@ -83,6 +83,9 @@ pub fn dev(args: DevArgs) -> Result<(), Failure> {
         open_at: None,
     };
     let tokio = tokio::runtime::Builder::new_multi_thread()
+        // A debug build's launch path, its futures polled on the worker's
+        // stack, comes near tokio's default 2 MiB: 8 MiB, reserved, not touched.
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()
         .map_err(|e| Failure::app(format!("cannot start the async runtime: {e}")))?;

@@ -38,6 +38,29 @@ async fn act(host: &Arc<Host>, session: &Arc<Session>, action: Action) {
     host.drive(session);
 }
 
+/// Run the future `body` makes on a runtime of two workers, on a thread of its own with a
+/// 16 MiB stack: a debug build's launch path, polled under the test's own
+/// future, comes near the 2 MiB of a test thread (release builds use a
+/// fraction of it; `miniapp serve` gives its workers 8 MiB).
+fn on_a_large_stack<F: std::future::Future<Output = ()>>(
+    body: impl FnOnce() -> F + Send + 'static,
+) {
+    let thread = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(move || {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(body())
+        })
+        .unwrap();
+    if let Err(panic) = thread.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// Wait until `holds`, bounded only against a hang.
 async fn until(what: &str, holds: impl Fn() -> bool) {
     let deadline = Instant::now() + HANG;
@@ -57,72 +80,78 @@ async fn timers_session(dir: &std::path::Path, limits: Limits) -> (Arc<Host>, Ar
     (host, session)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_has_a_driver_only_while_its_shown_instance_has_something_pending() {
-    let dir = tempfile::tempdir().unwrap();
-    let (host, session) = timers_session(dir.path(), Limits::default()).await;
-    host.drive(&session);
-    assert!(!session.is_driven(), "nothing is pending after the launch");
+#[test]
+fn a_session_has_a_driver_only_while_its_shown_instance_has_something_pending() {
+    on_a_large_stack(|| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let (host, session) = timers_session(dir.path(), Limits::default()).await;
+        host.drive(&session);
+        assert!(!session.is_driven(), "nothing is pending after the launch");
 
-    // Two ticks, then the interval stops itself, and the driver with it.
-    tap(
-        &host,
-        &session,
-        "s1",
-        "start",
-        json!({ "ms": 20, "times": 2 }),
-    )
-    .await;
-    assert!(session.is_driven());
-    let mut pushed = session.pushes.subscribe();
-    let ticked = tokio::time::timeout(HANG, pushed.wait_for(|n| *n >= 2)).await;
-    assert!(ticked.is_ok(), "two ticks never came");
-    until("the driver outlived the interval", || !session.is_driven()).await;
-    assert_eq!(session.pushes.last(), 2, "no third tick");
+        // Two ticks, then the interval stops itself, and the driver with it.
+        tap(
+            &host,
+            &session,
+            "s1",
+            "start",
+            json!({ "ms": 20, "times": 2 }),
+        )
+        .await;
+        assert!(session.is_driven());
+        let mut pushed = session.pushes.subscribe();
+        let ticked = tokio::time::timeout(HANG, pushed.wait_for(|n| *n >= 2)).await;
+        assert!(ticked.is_ok(), "two ticks never came");
+        until("the driver outlived the interval", || !session.is_driven()).await;
+        assert_eq!(session.pushes.last(), 2, "no third tick");
 
-    // An interval of a minute: driven while shown, not while hidden.
-    tap(&host, &session, "s2", "start", json!({ "ms": 60_000 })).await;
-    assert!(session.is_driven());
-    act(&host, &session, Action::Hide).await;
-    until("a hidden session kept its driver", || !session.is_driven()).await;
-    act(&host, &session, Action::Show).await;
-    assert!(session.is_driven(), "shown again, its timer waits again");
-    host.close(&session).await;
-    until("an ended session kept its driver", || !session.is_driven()).await;
+        // An interval of a minute: driven while shown, not while hidden.
+        tap(&host, &session, "s2", "start", json!({ "ms": 60_000 })).await;
+        assert!(session.is_driven());
+        act(&host, &session, Action::Hide).await;
+        until("a hidden session kept its driver", || !session.is_driven()).await;
+        act(&host, &session, Action::Show).await;
+        assert!(session.is_driven(), "shown again, its timer waits again");
+        host.close(&session).await;
+        until("an ended session kept its driver", || !session.is_driven()).await;
+    });
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_forgotten_session_loses_its_driver() {
-    let dir = tempfile::tempdir().unwrap();
-    let limits = Limits {
-        forget: Duration::from_millis(1),
-        ..Limits::default()
-    };
-    let (host, session) = timers_session(dir.path(), limits).await;
-    // An interval of ten minutes: its driver waits far past the test.
-    tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
-    assert!(session.is_driven());
-    // Past `forget` without events, the eviction pass forgets it.
-    until("the session was never forgotten", || {
-        host.evict();
-        host.sessions.get(&session.id).is_none()
-    })
-    .await;
-    until("a forgotten session kept its driver", || {
-        !session.is_driven()
-    })
-    .await;
+#[test]
+fn a_forgotten_session_loses_its_driver() {
+    on_a_large_stack(|| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            forget: Duration::from_millis(1),
+            ..Limits::default()
+        };
+        let (host, session) = timers_session(dir.path(), limits).await;
+        // An interval of ten minutes: its driver waits far past the test.
+        tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
+        assert!(session.is_driven());
+        // Past `forget` without events, the eviction pass forgets it.
+        until("the session was never forgotten", || {
+            host.evict();
+            host.sessions.get(&session.id).is_none()
+        })
+        .await;
+        until("a forgotten session kept its driver", || {
+            !session.is_driven()
+        })
+        .await;
+    });
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_draining_node_stops_its_drivers_and_starts_none() {
-    let dir = tempfile::tempdir().unwrap();
-    let (host, session) = timers_session(dir.path(), Limits::default()).await;
-    tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
-    assert!(session.is_driven());
-    host.draining.send_replace(true);
-    until("a draining node kept a driver", || !session.is_driven()).await;
-    // Its events are still served; their timers wait for another node.
-    tap(&host, &session, "o1", "once", json!({ "ms": 600_000 })).await;
-    assert!(!session.is_driven());
+#[test]
+fn a_draining_node_stops_its_drivers_and_starts_none() {
+    on_a_large_stack(|| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let (host, session) = timers_session(dir.path(), Limits::default()).await;
+        tap(&host, &session, "s1", "start", json!({ "ms": 600_000 })).await;
+        assert!(session.is_driven());
+        host.draining.send_replace(true);
+        until("a draining node kept a driver", || !session.is_driven()).await;
+        // Its events are still served; their timers wait for another node.
+        tap(&host, &session, "o1", "once", json!({ "ms": 600_000 })).await;
+        assert!(!session.is_driven());
+    });
 }
