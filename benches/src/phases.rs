@@ -250,12 +250,7 @@ impl Subject {
     /// `steady_event`: one more event (`noop`, else the first event) on a live instance.
     pub fn steady_event(&self, n: usize) -> anyhow::Result<PhaseReport> {
         let rt = tokio();
-        let noop = Event::new("index", "noop");
-        let event = if self.handles(&noop) {
-            noop
-        } else {
-            self.event.clone()
-        };
+        let event = self.steady_subject_event();
         let wit = wit_event(&event);
         let mut instance = rt.block_on(self.app.launch(LaunchOptions::default()))?;
         let ours = rt.block_on(time_n_async(n, async || {
@@ -269,6 +264,17 @@ impl Subject {
             })
             .ok();
         Ok(self.beside_bare("steady_event", ours, base))
+    }
+
+    /// The event a steady phase repeats: the app's `noop` handler when it
+    /// has one (the platform's cost alone), else the subject's event.
+    pub fn steady_subject_event(&self) -> Event {
+        let noop = Event::new("index", "noop");
+        if self.handles(&noop) {
+            noop
+        } else {
+            self.event.clone()
+        }
     }
 
     /// Whether the app handles `event` without error.
@@ -439,12 +445,7 @@ impl Subject {
                 });
             }
         };
-        let noop = Event::new("index", "noop");
-        let event = if self.handles(&noop) {
-            noop
-        } else {
-            self.event.clone()
-        };
+        let event = self.steady_subject_event();
         let mut policy = self.policy.clone();
         policy.grant_declared(&spin.manifest);
         // A spinner traps at the end of every budget and starts again: no

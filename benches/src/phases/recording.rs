@@ -20,12 +20,7 @@ impl Subject {
     /// sized to hold every sample's inputs, so each is recorded whole; the
     /// phase fails if it was not.
     pub fn steady_event_recording(&self, n: usize) -> anyhow::Result<PhaseReport> {
-        let noop = Event::new("index", "noop");
-        let event = if self.handles(&noop) {
-            noop
-        } else {
-            self.event.clone()
-        };
+        let event = self.steady_subject_event();
         let mut policy = self.policy.clone();
         let app = policy.apps.entry(self.id().to_string()).or_default();
         app.quotas.recording_bytes = Some(u64::MAX);
